@@ -1,0 +1,98 @@
+/**
+ * Runs every test file on Deno, Bun and Node and prints one closing line
+ * `N passed, N failed` totalled over the runtimes. Exits non-zero on any failure.
+ *
+ * Usage: `deno run -A scripts/test_all.ts [deno] [bun] [node] [-- filter]`
+ * (no runtime named = all three). Node 20 cannot run TypeScript, so its leg runs on
+ * the JavaScript that `scripts/build_node.ts` emits.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const args = Deno.args.filter((a) => !a.startsWith("--filter="));
+const filter = Deno.args.find((a) => a.startsWith("--filter="))?.slice(9);
+const wanted = args.length > 0 ? args : ["deno", "bun", "node"];
+const testFiles = (dir: string, ext: string) =>
+  readdirSync(join(root, dir)).filter((f) => f.endsWith(`_test${ext}`)).filter((f) =>
+    !filter || f.includes(filter)
+  ).sort().map((f) => join(dir, f));
+
+interface Leg {
+  name: string;
+  passed: number;
+  failed: number;
+  ok: boolean;
+  seconds: number;
+}
+
+function run(cmd: string, argv: string[], env: Record<string, string> = {}): [number, string] {
+  const res = spawnSync(cmd, argv, {
+    cwd: root,
+    env: { ...Deno.env.toObject(), ...env },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 15 * 60 * 1000,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out = `${res.stdout ?? ""}${res.stderr ?? ""}`;
+  console.log(out);
+  return [res.status ?? 1, out];
+}
+
+function count(out: string, re: RegExp): number {
+  const matches = [...out.matchAll(re)];
+  return matches.length === 0 ? 0 : Number(matches[matches.length - 1][1]);
+}
+
+const legs: Leg[] = [];
+for (const name of wanted) {
+  const started = performance.now();
+  let status = 1, passed = 0, failed = 0, out = "";
+  if (name === "deno") {
+    [status, out] = run(bin("deno"), ["test", "-A", "--no-check", ...testFiles("tests", ".ts")]);
+    passed = count(out, /(\d+) passed/g);
+    failed = count(out, /(\d+) failed/g);
+  } else if (name === "bun") {
+    [status, out] = run(bin("bun"), [
+      "test",
+      "--timeout",
+      "120000",
+      ...testFiles("tests", ".ts").map((f) => `./${f}`),
+    ]);
+    passed = count(out, /^\s*(\d+) pass$/gm);
+    failed = count(out, /^\s*(\d+) fail$/gm);
+  } else if (name === "node") {
+    const [buildStatus] = run(bin("deno"), ["run", "-A", "scripts/build_node.ts"]);
+    if (buildStatus !== 0) {
+      legs.push({ name, passed: 0, failed: 1, ok: false, seconds: 0 });
+      continue;
+    }
+    [status, out] = run("node", ["--test", ...testFiles("build/node/tests", ".js")]);
+    passed = count(out, /^[#ℹ] pass (\d+)$/gm);
+    failed = count(out, /^[#ℹ] fail (\d+)$/gm);
+  } else {
+    console.error(`Unknown runtime "${name}": expected deno, bun or node`);
+    Deno.exit(2);
+  }
+  // A runner that crashed or exited non-zero without reporting a failure still fails the leg.
+  if (status !== 0 && failed === 0) failed = 1;
+  if (passed === 0 && failed === 0) failed = 1;
+  const seconds = (performance.now() - started) / 1000;
+  legs.push({ name, passed, failed, ok: status === 0 && failed === 0, seconds });
+}
+
+for (const leg of legs) {
+  console.log(
+    `${leg.name}: ${leg.passed} passed, ${leg.failed} failed (${leg.seconds.toFixed(1)} s)`,
+  );
+}
+const passed = legs.reduce((s, l) => s + l.passed, 0);
+const failed = legs.reduce((s, l) => s + l.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+Deno.exit(legs.every((l) => l.ok) ? 0 : 1);

@@ -1,0 +1,82 @@
+// Shared plumbing of worker handles: a message dispatcher that buffers messages posted before a
+// listener is attached, and a once-only failure report.
+import type { MessageEndpoint, WorkerFailure } from "./types.ts";
+
+/** Message the worker side posts just before it exits on its own (see `worker_port.ts`). */
+export const EXIT_NOTICE = "__amorsize_exit__";
+
+type Listener = EventListenerOrEventListenerObject;
+
+/** Buffers messages and failures until listeners are attached; delivers each failure once. */
+export class _Dispatcher {
+  #buffer: unknown[] = [];
+  #listeners = new Set<Listener>();
+  #onMessage?: (data: unknown) => void;
+  #failed?: WorkerFailure;
+  #onFailure?: (failure: WorkerFailure) => void;
+  terminated = false;
+
+  /** Deliver one message from the worker (called synchronously from the runtime's handler). */
+  message(data: unknown): void {
+    if (this.terminated) return;
+    if (isExitNotice(data)) return this.fail({ kind: "exit", code: data[EXIT_NOTICE] });
+    if (!this.#onMessage && this.#listeners.size === 0) {
+      this.#buffer.push(data);
+      return;
+    }
+    this.#onMessage?.(data);
+    for (const l of this.#listeners) {
+      const event = { data } as unknown as Event;
+      if (typeof l === "function") l(event);
+      else l.handleEvent(event);
+    }
+  }
+
+  /** Record that the worker failed; reported once, and never after `terminate`. */
+  fail(failure: WorkerFailure): void {
+    if (this.terminated || this.#failed) return;
+    this.#failed = failure;
+    this.#onFailure?.(failure);
+  }
+
+  setOnMessage(listener: (data: unknown) => void): void {
+    this.#onMessage = listener;
+    this.#flush();
+  }
+
+  setOnFailure(listener: (failure: WorkerFailure) => void): void {
+    this.#onFailure = listener;
+    if (this.#failed) listener(this.#failed);
+  }
+
+  /** A comlink-compatible endpoint over this dispatcher. */
+  endpoint(post: (message: unknown, transfer?: Transferable[]) => void): MessageEndpoint {
+    return {
+      postMessage: post,
+      addEventListener: (_type, listener) => {
+        this.#listeners.add(listener);
+        this.#flush();
+      },
+      removeEventListener: (_type, listener) => void this.#listeners.delete(listener),
+    };
+  }
+
+  #flush(): void {
+    const pending = this.#buffer;
+    this.#buffer = [];
+    for (const data of pending) this.message(data);
+  }
+}
+
+function isExitNotice(data: unknown): data is { [EXIT_NOTICE]: number | null } {
+  return typeof data === "object" && data !== null && EXIT_NOTICE in data;
+}
+
+/** Turn whatever a runtime reports as a worker error into an `Error`. */
+export function _toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  const v = value as { message?: unknown; error?: unknown } | undefined;
+  if (v?.error instanceof Error) return v.error;
+  const message = typeof v?.message === "string" ? v.message : String(value);
+  return new Error(message.replace(/^Uncaught (\w*Error: )?/, ""));
+}

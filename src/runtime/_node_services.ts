@@ -1,0 +1,42 @@
+// File, environment, memory and CPU-time services through node: built-ins (Node and Bun).
+import { readFileSync } from "node:fs";
+import { availableParallelism, freemem, totalmem } from "node:os";
+import process from "node:process";
+import type { EnvRead, FileRead, MemoryInfo } from "./types.ts";
+
+export function _readTextFile(path: string): FileRead {
+  try {
+    return { ok: true, text: readFileSync(path, "utf8") };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, reason: "missing", message };
+    if (code === "EACCES" || code === "EPERM") return { ok: false, reason: "denied", message };
+    return { ok: false, reason: "error", message };
+  }
+}
+
+export function _env(name: string): EnvRead {
+  return { value: process.env[name], denied: false };
+}
+
+export function _memory(): MemoryInfo {
+  const usage = process.memoryUsage();
+  const avail = (process as { availableMemory?: () => number }).availableMemory?.();
+  return {
+    totalBytes: totalmem(),
+    freeBytes: freemem(),
+    availableBytes: avail ?? freemem(),
+    rssBytes: usage.rss,
+    heapUsedBytes: usage.heapUsed,
+  };
+}
+
+export function _cpuTimeUs(): number | undefined {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+export function _availableParallelism(): number {
+  return availableParallelism();
+}

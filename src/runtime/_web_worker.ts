@@ -1,0 +1,43 @@
+// A WorkerHandle over the web `Worker` (Deno and Bun).
+import { _Dispatcher, _toError } from "./_handle.ts";
+import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
+
+interface UnrefWorker extends Worker {
+  unref?: () => void;
+  ref?: () => void;
+}
+
+/** Start a module web worker; handlers are attached synchronously so no message is lost. */
+export function _startWebWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
+  const worker: UnrefWorker = new Worker(url, { type: "module", name: options.name });
+  const d = new _Dispatcher();
+  worker.onmessage = (e: MessageEvent) => d.message(e.data);
+  worker.onmessageerror = (e: MessageEvent) => d.fail({ kind: "error", error: _toError(e.data) });
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault(); // Deno: otherwise the uncaught error kills the main process
+    d.fail({ kind: "error", error: _toError(e.error ?? e) });
+  };
+  // Bun reports a worker's exit with a "close" event; Deno relies on the worker's exit notice.
+  worker.addEventListener("close", (e: Event) => {
+    d.fail({ kind: "exit", code: (e as unknown as { code?: number }).code ?? null });
+  });
+  const post = (message: unknown, transfer?: Transferable[]) => {
+    if (d.terminated) return;
+    worker.postMessage(message, transfer ?? []);
+  };
+  const canUnref = typeof worker.unref === "function";
+  return {
+    endpoint: d.endpoint(post),
+    postMessage: post,
+    onMessage: (l) => d.setOnMessage(l),
+    onFailure: (l) => d.setOnFailure(l),
+    terminate: () => {
+      d.terminated = true;
+      worker.terminate();
+      return Promise.resolve();
+    },
+    canUnref,
+    unref: () => worker.unref?.(),
+    ref: () => worker.ref?.(),
+  };
+}

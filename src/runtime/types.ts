@@ -1,0 +1,94 @@
+/**
+ * The `Runtime` interface: everything amorsize needs from Deno, Bun or Node, so that the rest of
+ * the library never asks which runtime it runs on.
+ *
+ * @module
+ */
+
+/** What reading a small text file gave: its text, or why there is none. */
+export type FileRead =
+  | { ok: true; text: string }
+  | { ok: false; reason: "missing" | "denied" | "error"; message: string };
+
+/** What looking up an environment variable gave. `denied` is true when permission was refused. */
+export interface EnvRead {
+  value: string | undefined;
+  denied: boolean;
+}
+
+/** Memory figures in bytes; `undefined` where the runtime cannot tell (or permission is denied). */
+export interface MemoryInfo {
+  totalBytes: number | undefined;
+  freeBytes: number | undefined;
+  availableBytes: number | undefined;
+  rssBytes: number | undefined;
+  heapUsedBytes: number | undefined;
+}
+
+/**
+ * A message endpoint as comlink expects one (`Comlink.wrap(endpoint)` works on it): postMessage
+ * and message listeners.
+ */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
+  start?(): void;
+}
+
+/** Why a worker stopped: an uncaught error (with its message) or an exit (with its code). */
+export type WorkerFailure =
+  | { kind: "error"; error: Error }
+  | { kind: "exit"; code: number | null };
+
+/**
+ * A started worker. Messages posted by the worker before a listener is attached are buffered, never
+ * dropped. An uncaught error or exit inside the worker is reported through `onFailure` and never
+ * takes the calling process down.
+ */
+export interface WorkerHandle {
+  /** Endpoint for `postMessage` and message listeners (usable with `Comlink.wrap`). */
+  readonly endpoint: MessageEndpoint;
+  /** Post a message (optionally transferring buffers). Does nothing after termination. */
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  /** Receive every message (including the ones buffered before this call). */
+  onMessage(listener: (data: unknown) => void): void;
+  /** Called once, when the worker errors out or exits on its own (not after `terminate`). */
+  onFailure(listener: (failure: WorkerFailure) => void): void;
+  /** Stop the worker; resolves when it is gone. Idempotent. */
+  terminate(): Promise<void>;
+  /** Whether this runtime can let an idle worker not keep the process alive (`unref`). */
+  readonly canUnref: boolean;
+  /** Let the process exit while this worker is idle (no-op where `canUnref` is false). */
+  unref(): void;
+  /** Keep the process alive while this worker works (no-op where `canUnref` is false). */
+  ref(): void;
+}
+
+/** Options for starting a worker. */
+export interface StartWorkerOptions {
+  /** A name shown in debuggers. */
+  name?: string;
+}
+
+/** The services of one JavaScript runtime that amorsize uses. */
+export interface Runtime {
+  /** `"deno"`, `"bun"` or `"node"`. */
+  readonly name: "deno" | "bun" | "node";
+  /** The runtime's version, e.g. `"2.9.6"`. */
+  readonly version: string;
+  /** Start a module worker from a URL (`file:`, `data:` or `blob:`). */
+  startWorker(url: URL, options?: StartWorkerOptions): WorkerHandle;
+  /** Logical cores as the runtime reports them (respects CPU affinity where the runtime does). */
+  hardwareConcurrency(): number;
+  /** Read a small text file; never throws for a missing file or a denied permission. */
+  readTextFile(path: string): FileRead;
+  /** Look up an environment variable; never throws or prompts for a denied permission. */
+  env(name: string): EnvRead;
+  /** Memory of the machine and of this process. */
+  memory(): MemoryInfo;
+  /** CPU time (user + system) of this process in microseconds, where the runtime has it. */
+  cpuTimeUs(): number | undefined;
+  /** A monotonic clock in milliseconds with sub-millisecond resolution. */
+  now(): number;
+}

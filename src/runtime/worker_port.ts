@@ -1,0 +1,91 @@
+/**
+ * The worker side of the adapter: how code running inside a worker talks to its parent, on any
+ * runtime. It also makes a worker's own exit observable to the parent (Deno reports no exit event).
+ *
+ * @module
+ */
+import { parentPort } from "node:worker_threads";
+import { EXIT_NOTICE } from "./_handle.ts";
+import type { MessageEndpoint } from "./types.ts";
+import { detectRuntimeName } from "./detect.ts";
+
+/** The channel between a worker and its parent. */
+export interface WorkerPort {
+  /** Post a message to the parent. */
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  /** Receive messages from the parent. */
+  onMessage(listener: (data: unknown) => void): void;
+  /** The same channel as a comlink-compatible endpoint (`Comlink.expose(api, port.endpoint)`). */
+  endpoint: MessageEndpoint;
+}
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: "message", l: (e: { data: unknown }) => void): void;
+  close?: () => void;
+}
+
+/**
+ * The port of the current worker. Call it once, from the worker's entry module.
+ *
+ * @returns The port to the parent.
+ * @throws {Error} If called outside a worker.
+ *
+ * @example Usage (inside a worker module)
+ * ```ts ignore
+ * import { workerPort } from "./worker_port.ts";
+ *
+ * const port = workerPort();
+ * port.onMessage((data) => port.postMessage(data));
+ * ```
+ */
+export function workerPort(): WorkerPort {
+  if (detectRuntimeName() === "node") {
+    const port = parentPort;
+    if (!port) throw new Error("workerPort() must be called inside a worker");
+    const wrapped = new Map<EventListenerOrEventListenerObject, (data: unknown) => void>();
+    return {
+      postMessage: (m, t) => port.postMessage(m, t as never),
+      onMessage: (l) => void port.on("message", l),
+      endpoint: {
+        postMessage: (m, t) => port.postMessage(m, t as never),
+        addEventListener: (_type, l) => {
+          const w = (data: unknown) => {
+            const event = { data } as unknown as Event;
+            if (typeof l === "function") l(event);
+            else l.handleEvent(event);
+          };
+          wrapped.set(l, w);
+          port.on("message", w);
+        },
+        removeEventListener: (_type, l) => {
+          const w = wrapped.get(l);
+          if (w) port.off("message", w);
+          wrapped.delete(l);
+        },
+      },
+    };
+  }
+  const scope = globalThis as unknown as WorkerScope;
+  installExitNotice(scope);
+  return {
+    postMessage: (m, t) => scope.postMessage(m, t ?? []),
+    onMessage: (l) => scope.addEventListener("message", (e) => l(e.data)),
+    endpoint: scope as unknown as MessageEndpoint,
+  };
+}
+
+// Deno gives the parent no exit event: tell it before process.exit / Deno.exit / self.close.
+function installExitNotice(scope: WorkerScope): void {
+  if (detectRuntimeName() !== "deno") return;
+  const g = globalThis as unknown as {
+    Deno: { exit(code?: number): never };
+    process?: { exit(code?: number): never };
+  };
+  const exit = g.Deno.exit.bind(g.Deno);
+  const notify = (code: number | undefined) => scope.postMessage({ [EXIT_NOTICE]: code ?? 0 });
+  g.Deno.exit = (code?: number) => (notify(code), exit(code));
+  if (g.process) g.process.exit = (code?: number) => (notify(code), exit(code));
+  const close = scope.close?.bind(scope);
+  if (close) scope.close = () => (notify(0), close());
+}
