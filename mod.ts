@@ -1,7 +1,29 @@
 /**
  * amorsize: should this work run on workers, with how many workers and what chunk size?
  *
+ * It measures what parallelism costs on this machine and runtime, predicts the wall time of each
+ * choice, runs the best one, and refuses parallelism where a plain loop would be faster.
+ *
+ * @example Usage
+ * ```ts
+ * import { execute } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const out = await execute((x: number) => x * 2, [1, 2, 3], { executor: "inline" });
+ * assert.deepEqual(out, [2, 4, 6]);
+ * ```
+ *
  * @module
  */
 export { runtime } from "./src/runtime/detect.ts";
 export type { Runtime } from "./src/runtime/types.ts";
+export { task } from "./src/task/task_ref.ts";
+export type { Task, TaskRef } from "./src/task/task_ref.ts";
+export { execute } from "./src/execute.ts";
+export { map } from "./src/map.ts";
+export { createPool, Pool } from "./src/engine/pool.ts";
+export type { PoolOptions } from "./src/engine/pool.ts";
+export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts";
+export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";
+export { probeSystem } from "./src/system/probe_system.ts";
+export type { ProbeOptions, SystemInfo } from "./src/system/system_info.ts";

@@ -59,7 +59,7 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main ?? isEntry()) {
+if ((import.meta as { main?: boolean }).main ?? isEntry()) {
   process.exitCode = await main(process.argv.slice(2));
 }
 

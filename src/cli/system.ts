@@ -1,10 +1,124 @@
-// `amorsize system`: placeholder until the host probe lands.
-import type { Command } from "./_command.ts";
+/**
+ * `amorsize system`: print what this machine gives this process (the host probe), as a table or
+ * as JSON.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type Command, UsageError } from "./_command.ts";
+import { probeSystem } from "../system/probe_system.ts";
+import type { SystemFigure, SystemInfo } from "../system/system_info.ts";
 
+const HELP = `Usage: amorsize system [--json] [--root DIR]
+
+Print what this machine gives this process: logical, physical and affinity cores, the cgroup
+CPU quota, the effective cores, memory and the memory limit, each with where it came from.
+
+Options:
+  --json       print the SystemInfo as JSON
+  --root DIR   read /proc and /sys under DIR instead of / (fake roots, as in tests/fixtures)
+  -h, --help   show this help
+
+Environment:
+  AMORSIZE_CPUS    override the effective cores (a positive integer)
+  AMORSIZE_MEMORY  override the memory limit (bytes, or with a K, M or G suffix; 1024-based)
+
+Under Deno, run with -A: /proc and /sys are readable only with --allow-all.`;
+
+function _bytes(n: number | null, none: string): string {
+  if (n === null) return none;
+  const units: [string, number][] = [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]];
+  for (const [unit, size] of units) {
+    if (n >= size) return `${(n / size).toFixed(1)} ${unit} (${n} B)`;
+  }
+  return `${n} B`;
+}
+
+/**
+ * The probe as a table (figure, value, source), followed by the warnings.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatSystemInfo } from "./system.ts";
+ * import { probeSystem } from "../system/probe_system.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const text = formatSystemInfo(await probeSystem({ env: {} }));
+ * assert.match(text, /^figure +value +source$/m);
+ * assert.match(text, /^effective cores +\d+ +\S+/m);
+ * ```
+ */
+export function formatSystemInfo(info: SystemInfo): string {
+  const s = info.sources;
+  const m = info.memory;
+  const rows: [string, string, SystemFigure][] = [
+    ["logical cores", String(info.logicalCores), "logicalCores"],
+    ["physical cores", String(info.physicalCores), "physicalCores"],
+    ["affinity cores", String(info.affinityCores), "affinityCores"],
+    ["CPU quota", info.cpuQuota === null ? "none" : `${info.cpuQuota} cores`, "cpuQuota"],
+    ["effective cores", String(info.effectiveCores), "effectiveCores"],
+    ["memory total", _bytes(m.totalBytes, "unknown"), "memory.totalBytes"],
+    ["memory available", _bytes(m.availableBytes, "unknown"), "memory.availableBytes"],
+    ["memory limit", _bytes(m.limitBytes, "none"), "memory.limitBytes"],
+    ["swap used", _bytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
+  ];
+  const table = [["figure", "value", "source"], ...rows.map(([f, v, k]) => [f, v, s[k]])];
+  const widths = [0, 1].map((c) => Math.max(...table.map((r) => r[c].length)));
+  const lines = table.map((r) =>
+    `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd()
+  );
+  if (info.warnings.length > 0) {
+    lines.push("", "warnings:", ...info.warnings.map((w) => `  - ${w}`));
+  }
+  return lines.join("\n");
+}
+
+function _parse(args: string[]): { json: boolean; root: string | undefined } {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: "boolean" }, root: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.root === "") throw new UsageError("--root needs a directory, got an empty string");
+    return { json: values.json ?? false, root: values.root };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
+  }
+}
+
+/**
+ * The `system` subcommand.
+ *
+ * @example Usage
+ * ```ts
+ * import { command } from "./system.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(command.help, /--json/);
+ * await assert.rejects(command.run(["--bogus"]), { name: "UsageError" });
+ * ```
+ */
 export const command: Command = {
   summary: "print what this machine and process can use (cores, quota, memory)",
-  help: "Usage: amorsize system [--json]",
-  run() {
-    return Promise.resolve(0);
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const { json, root } = _parse(args);
+    let info: SystemInfo;
+    try {
+      info = await probeSystem({ root });
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(e.message);
+      throw e;
+    }
+    const fromFiles = Object.values(info.sources).some((s) => s.startsWith("/"));
+    if (root !== undefined && !fromFiles) {
+      info.warnings.push(`nothing readable under --root ${root}: every figure fell back`);
+    }
+    console.log(json ? JSON.stringify(info, null, 2) : formatSystemInfo(info));
+    return 0;
   },
 };

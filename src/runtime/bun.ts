@@ -9,6 +9,7 @@ const bun = (globalThis as unknown as { Bun?: { version: string } }).Bun;
 export const bunRuntime: Runtime = {
   name: "bun",
   version: bun?.version ?? "unknown",
+  workersCanUnref: true,
   startWorker: _startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: _readTextFile,

@@ -79,6 +79,7 @@ function cpuTimeUs(): number | undefined {
 export const denoRuntime: Runtime = {
   name: "deno",
   version: deno?.version?.deno ?? "unknown",
+  workersCanUnref: false,
   startWorker: _startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,

@@ -42,6 +42,7 @@ function startWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
 export const nodeRuntime: Runtime = {
   name: "node",
   version: process.versions.node,
+  workersCanUnref: true,
   startWorker,
   hardwareConcurrency: _availableParallelism,
   readTextFile: _readTextFile,

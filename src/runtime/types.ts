@@ -77,6 +77,8 @@ export interface Runtime {
   readonly name: "deno" | "bun" | "node";
   /** The runtime's version, e.g. `"2.9.6"`. */
   readonly version: string;
+  /** Whether an idle worker can be told not to keep the process alive (`WorkerHandle.unref`). */
+  readonly workersCanUnref: boolean;
   /** Start a module worker from a URL (`file:`, `data:` or `blob:`). */
   startWorker(url: URL, options?: StartWorkerOptions): WorkerHandle;
   /** Logical cores as the runtime reports them (respects CPU affinity where the runtime does). */

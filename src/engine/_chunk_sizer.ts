@@ -1,0 +1,62 @@
+// Run-time chunk sizing. Policy (documented in README "Adaptive chunk size"):
+//  1. Start from the given chunk size.
+//  2. Track the per-item compute time the workers report, smoothed like joblib (the first
+//     sample as-is, then 0.8 · old + 0.2 · new).
+//  3. Move toward chunks of `targetMs` (default 200 ms): at most doubling or halving per chunk.
+//  4. Never below a floor of `minChunkMs` (default 2 ms) of work, so messages stay cheap.
+//  5. When the remaining count is known, shrink toward the end ("guided" scheduling, as OpenMP):
+//     at most remaining / (2 · workers) items per chunk, so the last wave leaves no worker idle.
+//  6. Two chunks in flight per worker while chunks are short (< 50 ms), one after that.
+// `adaptive: false` keeps the given size exactly and one size for every chunk.
+
+export interface SizerOptions {
+  initial: number;
+  adaptive: boolean;
+  workers: number;
+  targetMs: number;
+  minChunkMs?: number;
+}
+
+export class _ChunkSizer {
+  #size: number;
+  #perItemMs?: number;
+  readonly #o: Required<SizerOptions>;
+
+  constructor(o: SizerOptions) {
+    this.#o = { minChunkMs: 2, ...o };
+    this.#size = o.initial;
+  }
+
+  /** Size of the next chunk, given how many items remain (undefined when unknown). */
+  next(remaining: number | undefined): number {
+    let size = this.#size;
+    if (!this.#o.adaptive) return size;
+    if (remaining !== undefined) {
+      const guided = Math.ceil(remaining / (2 * this.#o.workers));
+      const floor = this.#perItemMs ? Math.ceil(this.#o.minChunkMs / this.#perItemMs) : 1;
+      size = Math.max(Math.min(size, guided), Math.min(floor, size));
+    }
+    return Math.max(1, size);
+  }
+
+  /** Record a finished chunk: `items` items took `ms` of compute in the worker. */
+  record(items: number, ms: number): void {
+    if (items <= 0 || !(ms >= 0)) return;
+    const per = Math.max(ms / items, 1e-6);
+    this.#perItemMs = this.#perItemMs === undefined ? per : 0.8 * this.#perItemMs + 0.2 * per;
+    if (!this.#o.adaptive) return;
+    const ideal = Math.max(1, Math.round(this.#o.targetMs / this.#perItemMs));
+    this.#size = Math.max(1, Math.min(2 * this.#size, Math.max(ideal, Math.floor(this.#size / 2))));
+  }
+
+  /** How many chunks to keep in flight on each worker. */
+  inflightPerWorker(): number {
+    const chunkMs = this.#perItemMs === undefined ? 0 : this.#perItemMs * this.#size;
+    return chunkMs > 50 ? 1 : 2;
+  }
+
+  /** Smoothed per-item compute time (ms), once measured. */
+  get perItemMs(): number | undefined {
+    return this.#perItemMs;
+  }
+}

@@ -1,0 +1,76 @@
+// Find values that structured clone would reject or silently damage (class instances lose their
+// methods), and collect transferable buffers.
+
+const CLONEABLE_PROTOS = new Set<unknown>([
+  Object.prototype,
+  Array.prototype,
+  null,
+  Date.prototype,
+  RegExp.prototype,
+  Map.prototype,
+  Set.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Error.prototype,
+  EvalError.prototype,
+  RangeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  TypeError.prototype,
+  URIError.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+]);
+const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+
+/**
+ * Describe why `value` cannot travel to or from a worker intact, or undefined when it can. Looks
+ * at most `budget` nodes deep into objects, so it stays cheap on large values.
+ */
+export function _uncloneable(value: unknown, budget = 64): string | undefined {
+  const stack: unknown[] = [value];
+  let seen = 0;
+  while (stack.length > 0 && seen++ < budget) {
+    const v = stack.pop();
+    const type = typeof v;
+    if (type === "function") return `a function (${(v as { name?: string }).name || "anonymous"})`;
+    if (type === "symbol") return "a symbol";
+    if (type !== "object" || v === null) continue;
+    const proto = Object.getPrototypeOf(v);
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
+    if (!CLONEABLE_PROTOS.has(proto) && Object.getPrototypeOf(proto) !== TypedArrayProto) {
+      if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) continue;
+      if (typeof Blob !== "undefined" && v instanceof Blob) continue;
+      const name = (proto?.constructor as { name?: string } | undefined)?.name || "anonymous";
+      return `an instance of class ${name} (its methods would be lost)`;
+    }
+    if (v instanceof Map) {
+      for (const [k, x] of v) stack.push(k, x);
+    } else if (v instanceof Set) {
+      for (const x of v) stack.push(x);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length && i < budget; i++) stack.push(v[i]);
+    } else if (proto === Object.prototype || proto === null) {
+      for (const k in v as Record<string, unknown>) stack.push((v as Record<string, unknown>)[k]);
+    }
+  }
+  return undefined;
+}
+
+/** Buffers in `values` (ArrayBuffers and the buffers of typed arrays), looking two levels deep. */
+export function _transferables(values: unknown[]): Transferable[] {
+  const found = new Set<ArrayBuffer>();
+  const visit = (v: unknown, depth: number) => {
+    if (v instanceof ArrayBuffer) found.add(v);
+    else if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) found.add(v.buffer);
+    else if (depth > 0 && Array.isArray(v)) { for (const x of v) visit(x, depth - 1); }
+    else if (
+      depth > 0 && v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype
+    ) {
+      for (const x of Object.values(v)) visit(x, depth - 1);
+    }
+  };
+  for (const v of values) visit(v, 2);
+  return [...found];
+}

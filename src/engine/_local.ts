@@ -1,0 +1,92 @@
+// The executors that run on the calling thread: "inline" (a plain loop, awaiting async results)
+// and "async" (bounded concurrency for I/O-bound async functions). Both yield completed chunks
+// like the pool does, so results, errors and progress behave the same.
+import type { Completed } from "./_run.ts";
+import type { _Source } from "./_source.ts";
+import { TaskError } from "./errors.ts";
+
+type Fn = (item: unknown) => unknown;
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === "object" || typeof v === "function") &&
+  typeof (v as { then?: unknown }).then === "function";
+
+const toError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+
+/** A plain loop; `known` holds results computed earlier (sampling), which are not recomputed. */
+export async function* _inlineChunks(
+  fn: Fn,
+  src: _Source<unknown>,
+  known: Map<number, unknown>,
+  signal?: AbortSignal,
+  chunk = 256,
+): AsyncGenerator<Completed> {
+  while (!src.done) {
+    const start = src.pulled;
+    const items = src.isAsync ? await src.take(chunk) : src.takeSync(chunk);
+    const results = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      signal?.throwIfAborted();
+      if (known.has(start + i)) {
+        results[i] = known.get(start + i);
+        continue;
+      }
+      try {
+        const r = fn(items[i]);
+        results[i] = isThenable(r) ? await r : r;
+      } catch (e) {
+        if (i > 0) yield { start, results: results.slice(0, i), ms: 0 };
+        throw new TaskError(start + i, toError(e));
+      }
+    }
+    if (items.length > 0) yield { start, results, ms: 0 };
+  }
+}
+
+/** Up to `concurrency` calls in flight; yields each result as it completes. */
+export async function* _asyncChunks(
+  fn: Fn,
+  src: _Source<unknown>,
+  known: Map<number, unknown>,
+  concurrency: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Completed> {
+  const running = new Map<number, Promise<void>>();
+  const ready: Completed[] = [];
+  let error: TaskError | undefined;
+  let errorIndex = Infinity;
+  let wake: (() => void) | undefined;
+  const launch = (index: number, item: unknown) => {
+    const p = (async () => {
+      try {
+        const r = known.has(index) ? known.get(index) : await fn(item);
+        if (index < errorIndex) ready.push({ start: index, results: [r], ms: 0 });
+      } catch (e) {
+        if (index < errorIndex) {
+          errorIndex = index;
+          error = new TaskError(index, toError(e));
+        }
+      } finally {
+        running.delete(index);
+        wake?.();
+      }
+    })();
+    running.set(index, p);
+  };
+  signal?.addEventListener("abort", () => wake?.(), { once: true });
+  while (true) {
+    signal?.throwIfAborted();
+    while (!error && !src.done && running.size < concurrency) {
+      const index = src.pulled;
+      const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
+      if (src.pulled === index) break;
+      launch(index, item);
+    }
+    while (ready.length > 0) {
+      const c = ready.shift()!;
+      if (c.start < errorIndex) yield c;
+    }
+    if (running.size === 0 && (error || src.done)) break;
+    await new Promise<void>((r) => (wake = r));
+  }
+  if (error) throw error;
+}

@@ -1,0 +1,98 @@
+// One worker of the pool: its handle, the chunks in flight on it (run in FIFO order by the
+// worker), and the timer of the chunk it is running.
+import type { WorkerFailure, WorkerHandle } from "../runtime/types.ts";
+import type { FromWorker, ToWorker } from "./_protocol.ts";
+
+/** A chunk in flight: the owner is told how it ended. */
+export interface InFlight {
+  id: number;
+  message: Extract<ToWorker, { t: "run" }>;
+  transfer: Transferable[];
+  timeoutMs?: number;
+  onReply(reply: Extract<FromWorker, { t: "done" | "fail" }>): void;
+  onLost(failure: WorkerFailure, blamed: boolean): void;
+  onTimeout(): void;
+}
+
+export class _PoolWorker {
+  readonly handle: WorkerHandle;
+  readonly ready: Promise<void>;
+  readonly startedAt: number;
+  readyAt?: number;
+  inflight: InFlight[] = [];
+  dead = false;
+  #timer?: ReturnType<typeof setTimeout>;
+  #onIdle: (w: _PoolWorker) => void;
+  #onDeath: (w: _PoolWorker) => void;
+
+  constructor(
+    handle: WorkerHandle,
+    now: () => number,
+    onIdle: (w: _PoolWorker) => void,
+    onDeath: (w: _PoolWorker) => void,
+  ) {
+    this.handle = handle;
+    this.startedAt = now();
+    this.#onIdle = onIdle;
+    this.#onDeath = onDeath;
+    let resolveReady!: () => void;
+    this.ready = new Promise((r) => (resolveReady = r));
+    handle.onMessage((data) => {
+      const msg = data as FromWorker;
+      if (msg.t === "ready") {
+        this.readyAt = now();
+        return resolveReady();
+      }
+      if (msg.t !== "done" && msg.t !== "fail") return;
+      const head = this.inflight[0];
+      if (!head || head.id !== msg.id) return; // a stale reply of an abandoned chunk
+      this.inflight.shift();
+      this.#armTimer();
+      head.onReply(msg);
+      if (this.inflight.length === 0) this.#onIdle(this);
+    });
+    handle.onFailure((failure) => this.#die(failure));
+  }
+
+  send(chunk: InFlight): void {
+    this.inflight.push(chunk);
+    if (this.inflight.length === 1) {
+      this.handle.ref();
+      this.#armTimer();
+    }
+    this.handle.postMessage(chunk.message, chunk.transfer);
+  }
+
+  /** Terminate; the chunks in flight are reported lost (none blamed). */
+  kill(): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    const lost = this.#detach();
+    for (const c of lost) c.onLost({ kind: "exit", code: null }, false);
+    return this.handle.terminate();
+  }
+
+  #die(failure: WorkerFailure): void {
+    if (this.dead) return;
+    const lost = this.#detach();
+    void this.handle.terminate();
+    lost.forEach((c, i) => c.onLost(failure, i === 0)); // the head chunk was the one running
+  }
+
+  #detach(): InFlight[] {
+    this.dead = true;
+    clearTimeout(this.#timer);
+    const lost = this.inflight;
+    this.inflight = [];
+    this.#onDeath(this);
+    return lost;
+  }
+
+  #armTimer(): void {
+    clearTimeout(this.#timer);
+    const head = this.inflight[0];
+    if (!head?.timeoutMs) return;
+    this.#timer = setTimeout(() => {
+      if (this.inflight[0] === head) head.onTimeout();
+    }, head.timeoutMs);
+  }
+}

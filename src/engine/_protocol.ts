@@ -1,0 +1,61 @@
+// Messages between the pool (main thread) and its workers. Raw postMessage, no RPC layer: one
+// message per chunk each way.
+import type { TaskSpec } from "../task/_spec.ts";
+
+/** An error as it crosses the worker boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** Absolute item index the error belongs to, when it belongs to one. */
+  index?: number;
+  /** What kind of failure: the task threw, a value could not be cloned, the task did not load. */
+  kind: "task" | "clone" | "load";
+}
+
+/** Per-item measurements taken when a chunk runs in measure mode (sampling). */
+export interface ItemMeasure {
+  wallMs: number[];
+  cpuUs: (number | null)[];
+  /** Heap used before and after the chunk, bytes (undefined where unknown). */
+  heapBefore?: number;
+  heapAfter?: number;
+  /** Whether each result was a Promise (async task). */
+  async: boolean[];
+  /** Time the worker spent cloning the results (structuredClone, ms) and their sizes in bytes. */
+  resultCloneMs: number[];
+}
+
+export type ToWorker =
+  | {
+    t: "run";
+    id: number;
+    spec: TaskSpec;
+    items: unknown[];
+    start: number;
+    transfer: boolean;
+    measure: boolean;
+    /** Positions (within the chunk) whose results are already known: not run. */
+    skip?: number[];
+  }
+  | { t: "ping"; id: number };
+
+export type FromWorker =
+  | { t: "ready" }
+  | { t: "done"; id: number; results: unknown[]; ms: number; measure?: ItemMeasure }
+  | { t: "fail"; id: number; results: unknown[]; error: WireError; ms: number }
+  | { t: "pong"; id: number };
+
+/** Serialise an error for the wire. */
+export function _toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack, index, kind };
+  return { name: "Error", message: String(e), index, kind };
+}
+
+/** Rebuild an Error from the wire, keeping name, message and the worker's stack. */
+export function _fromWire(w: WireError): Error {
+  const e = new Error(w.message);
+  e.name = w.name;
+  if (w.stack) e.stack = w.stack;
+  return e;
+}

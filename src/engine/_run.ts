@@ -1,0 +1,316 @@
+// One chunked run over the pool: pulls chunks from the source, dispatches them to the least
+// loaded workers, retries a chunk once when its worker dies, and hands completed chunks to the
+// consumer in completion order (the caller reorders). Bounded: at most `maxBuffered` completed
+// chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
+import type { WorkerFailure } from "../runtime/types.ts";
+import { runtime } from "../runtime/detect.ts";
+import type { TaskSpec } from "../task/_spec.ts";
+import { _transferables, _uncloneable } from "./_cloneable.ts";
+import { _ChunkSizer } from "./_chunk_sizer.ts";
+import type { _PoolWorker, InFlight } from "./_pool_worker.ts";
+import { _fromWire, type FromWorker, type ItemMeasure } from "./_protocol.ts";
+import type { _Source } from "./_source.ts";
+import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
+import type { Pool } from "./pool.ts";
+
+export interface RunConfig {
+  spec: TaskSpec;
+  workers: number;
+  chunkSize: number;
+  adaptive: boolean;
+  targetChunkMs: number;
+  transfer: boolean;
+  measure?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Results already computed, by item index: sent as holes and filled in on return. */
+  known?: Map<number, unknown>;
+  /** Completed chunks allowed to wait for the consumer (default: unbounded). */
+  maxBuffered?: number;
+}
+
+/** A completed chunk (or the part of a chunk before its failing item). */
+export interface Completed {
+  start: number;
+  results: unknown[];
+  ms: number;
+  measure?: ItemMeasure;
+}
+
+interface Chunk {
+  start: number;
+  items: unknown[];
+  attempts: number;
+}
+
+let nextId = 1;
+
+export class _Run {
+  readonly sizer: _ChunkSizer;
+  error?: Error;
+  /** Index of the first failing item (results before it are still delivered). */
+  errorIndex = Infinity;
+  /** Set by an ordered consumer: items before this index were handed on (bounds the look-ahead). */
+  consumedUpTo?: number;
+  #pool: Pool;
+  #src: _Source<unknown>;
+  #cfg: RunConfig;
+  #retry: Chunk[] = [];
+  #inflight = new Map<number, { chunk: Chunk; worker: _PoolWorker }>();
+  #done: Completed[] = [];
+  #wake?: () => void;
+  #pumping = false;
+  #again = false;
+  #onAbort?: () => void;
+
+  constructor(pool: Pool, src: _Source<unknown>, cfg: RunConfig) {
+    this.#pool = pool;
+    this.#src = src;
+    this.#cfg = cfg;
+    this.sizer = new _ChunkSizer({
+      initial: cfg.chunkSize,
+      adaptive: cfg.adaptive,
+      workers: cfg.workers,
+      targetMs: cfg.targetChunkMs,
+    });
+    if (cfg.signal) {
+      this.#onAbort = () => this.abort(abortReason(cfg.signal!));
+      if (cfg.signal.aborted) this.#onAbort();
+      else cfg.signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** Completed chunks, in completion order; throws the run's error after the good ones. */
+  async *chunks(): AsyncGenerator<Completed> {
+    try {
+      void this.#pump();
+      while (true) {
+        if (this.#done.length > 0) {
+          const next = this.#done.shift()!;
+          void this.#pump();
+          yield next;
+          continue;
+        }
+        if (this.#finished()) break;
+        await new Promise<void>((r) => (this.#wake = r));
+      }
+      if (this.error) throw this.error;
+    } finally {
+      this.#cleanup();
+    }
+  }
+
+  /** An ordered consumer handed on every item before `upTo`: allow more look-ahead. */
+  consumed(upTo: number): void {
+    this.consumedUpTo = upTo;
+    void this.#pump();
+  }
+
+  /** Stop the run with `error`: busy workers of this run are terminated (and replaced later). */
+  abort(error: Error): void {
+    this.#fail(error, -1);
+    const busy = new Set([...this.#inflight.values()].map((x) => x.worker));
+    this.#inflight.clear();
+    for (const w of busy) void w.kill();
+    this.#notify();
+  }
+
+  #finished(): boolean {
+    if (this.error && this.#inflight.size === 0) return true;
+    if (this.error && ![...this.#inflight.values()].some((x) => x.chunk.start < this.errorIndex)) {
+      return true;
+    }
+    return this.#src.done && this.#retry.length === 0 && this.#inflight.size === 0;
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return void (this.#again = true);
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        while (!this.error && this.#done.length < (this.#cfg.maxBuffered ?? Infinity)) {
+          if (this.#tooFarAhead() || !this.#pickWorker()) break;
+          const chunk = this.#retry.shift() ?? (await this.#pull());
+          if (!chunk || this.error) break;
+          const worker = this.#pickWorker();
+          if (!worker) {
+            this.#retry.unshift(chunk);
+            break;
+          }
+          this.#send(worker, chunk);
+        }
+      } while (this.#again && !this.error);
+    } catch (e) {
+      this.#fail(e instanceof Error ? e : new Error(String(e)), -1);
+    } finally {
+      this.#pumping = false;
+      this.#notify();
+    }
+  }
+
+  async #pull(): Promise<Chunk | undefined> {
+    if (this.#src.done) return undefined;
+    const start = this.#src.pulled;
+    const n = this.sizer.next(this.#src.remaining);
+    const items = this.#src.isAsync ? await this.#src.take(n) : this.#src.takeSync(n);
+    return items.length === 0 ? undefined : { start, items, attempts: 0 };
+  }
+
+  #tooFarAhead(): boolean {
+    if (this.#retry.length > 0 || this.consumedUpTo === undefined) return false;
+    const window = this.#cfg.workers * 8 * this.sizer.next(undefined);
+    return this.#src.pulled - this.consumedUpTo > window;
+  }
+
+  #pickWorker(): _PoolWorker | undefined {
+    const cap = this.sizer.inflightPerWorker();
+    let best: _PoolWorker | undefined;
+    for (const w of this.#pool._ensure(this.#cfg.workers)) {
+      if (w.dead || w.inflight.length >= cap) continue;
+      if (!best || w.inflight.length < best.inflight.length) best = w;
+    }
+    return best;
+  }
+
+  #send(worker: _PoolWorker, chunk: Chunk): void {
+    for (let k = 0; k < chunk.items.length; k++) {
+      const why = _uncloneable(chunk.items[k], 16);
+      if (why) return this.#fail(cloneError(chunk.start + k, why), chunk.start + k);
+    }
+    const id = nextId++;
+    const skip = this.#skips(chunk);
+    const message = {
+      t: "run" as const,
+      id,
+      spec: this.#cfg.spec,
+      items: skip ? chunk.items.map((x, k) => (skip.includes(k) ? undefined : x)) : chunk.items,
+      skip,
+      start: chunk.start,
+      transfer: this.#cfg.transfer,
+      measure: this.#cfg.measure ?? false,
+    };
+    const flight: InFlight = {
+      id,
+      message,
+      transfer: this.#cfg.transfer ? _transferables(chunk.items) : [],
+      timeoutMs: this.#cfg.timeoutMs,
+      onReply: (reply) => this.#reply(id, chunk, reply),
+      onLost: (f, blamed) => this.#lost(id, chunk, f, blamed),
+      onTimeout: () => {
+        const end = chunk.start + chunk.items.length;
+        this.#fail(new ChunkTimeoutError(chunk.start, end, this.#cfg.timeoutMs!), chunk.start);
+        void worker.kill();
+      },
+    };
+    this.#inflight.set(id, { chunk, worker });
+    try {
+      worker.send(flight);
+    } catch (e) {
+      worker.inflight = worker.inflight.filter((x) => x !== flight);
+      this.#inflight.delete(id);
+      const k = chunk.items.findIndex((x) => !isCloneable(x));
+      const why = `not cloneable (${e instanceof Error ? e.message : String(e)})`;
+      this.#fail(cloneError(chunk.start + Math.max(k, 0), why), chunk.start + Math.max(k, 0));
+    }
+  }
+
+  #skips(chunk: Chunk): number[] | undefined {
+    const known = this.#cfg.known;
+    if (!known || known.size === 0) return undefined;
+    const skip: number[] = [];
+    for (let k = 0; k < chunk.items.length; k++) if (known.has(chunk.start + k)) skip.push(k);
+    return skip.length > 0 ? skip : undefined;
+  }
+
+  #reply(id: number, chunk: Chunk, reply: Extract<FromWorker, { t: "done" | "fail" }>): void {
+    if (!this.#inflight.delete(id)) return;
+    const known = this.#cfg.known;
+    if (known && known.size > 0) {
+      reply.results.forEach((_, k) => {
+        if (known.has(chunk.start + k)) reply.results[k] = known.get(chunk.start + k);
+      });
+    }
+    if (reply.t === "done") {
+      this.sizer.record(chunk.items.length, reply.ms);
+      if (chunk.start < this.errorIndex) {
+        this.#done.push({
+          start: chunk.start,
+          results: reply.results,
+          ms: reply.ms,
+          measure: reply.measure,
+        });
+      }
+    } else {
+      const index = reply.error.index ?? chunk.start;
+      if (reply.results.length > 0 && chunk.start < index) {
+        this.#done.push({ start: chunk.start, results: reply.results, ms: reply.ms });
+      }
+      const cause = _fromWire(reply.error);
+      this.#fail(reply.error.kind === "load" ? cause : new TaskError(index, cause), index);
+    }
+    void this.#pump();
+    this.#notify();
+  }
+
+  #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
+    if (!this.#inflight.delete(id)) return;
+    if (blamed && ++chunk.attempts >= 2) {
+      const why = failure.kind === "exit"
+        ? `exit code ${failure.code}`
+        : `error: ${failure.error.message}`;
+      const end = chunk.start + chunk.items.length;
+      this.#fail(new WorkerCrashError(chunk.start, end, why), chunk.start);
+    } else {
+      this.#retry.unshift(chunk);
+    }
+    void this.#pump();
+    this.#notify();
+  }
+
+  #fail(error: Error, index: number): void {
+    const at = index < 0 ? -1 : index;
+    if (this.error && at >= this.errorIndex) return;
+    this.error = error;
+    this.errorIndex = at < 0 ? -1 : at;
+    if (at < 0) this.#done = [];
+    else this.#done = this.#done.filter((c) => c.start < at);
+    this.#notify();
+  }
+
+  #notify(): void {
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+
+  #cleanup(): void {
+    if (this.#onAbort) this.#cfg.signal?.removeEventListener("abort", this.#onAbort);
+    void this.#src.close();
+  }
+}
+
+function isCloneable(v: unknown): boolean {
+  try {
+    structuredClone(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cloneError(index: number, why: string): TaskError {
+  const e = new Error(`Item ${index} cannot be sent to a worker: it is ${why}`);
+  e.name = "DataCloneError";
+  return new TaskError(index, e);
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const r = signal.reason;
+  if (r instanceof Error) return r;
+  const e = new Error(r === undefined ? "The operation was aborted" : String(r));
+  e.name = "AbortError";
+  return e;
+}
+
+export const _now = () => runtime().now();

@@ -1,0 +1,97 @@
+// A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
+// (possibly infinite). Pulls only what is asked for (backpressure).
+
+export type Data<I> = Iterable<I> | AsyncIterable<I>;
+
+export class _Source<I> {
+  /** Total number of items, when known (arrays, or a known `length`/`size`). */
+  readonly total: number | undefined;
+  pulled = 0;
+  done = false;
+  #array?: ArrayLike<I>;
+  #it?: Iterator<I>;
+  #ait?: AsyncIterator<I>;
+
+  constructor(data: Data<I>, total?: number) {
+    if (Array.isArray(data) || ArrayBuffer.isView(data)) {
+      this.#array = data as unknown as ArrayLike<I>;
+      this.total = this.#array.length;
+    } else if (data && typeof (data as Iterable<I>)[Symbol.iterator] === "function") {
+      this.#it = (data as Iterable<I>)[Symbol.iterator]();
+      this.total = total ?? sizeOf(data);
+    } else if (data && typeof (data as AsyncIterable<I>)[Symbol.asyncIterator] === "function") {
+      this.#ait = (data as AsyncIterable<I>)[Symbol.asyncIterator]();
+      this.total = total;
+    } else {
+      throw new TypeError(
+        `'data' must be an array, an iterable or an async iterable, got ${
+          data === null ? "null" : typeof data
+        }`,
+      );
+    }
+    if (this.total === 0) this.done = true;
+  }
+
+  /** Whether pulling may need to await (async iterables). */
+  get isAsync(): boolean {
+    return this.#ait !== undefined;
+  }
+
+  /** Items not pulled yet, when the total is known. */
+  get remaining(): number | undefined {
+    return this.total === undefined ? undefined : this.total - this.pulled;
+  }
+
+  /** Pull up to `n` items synchronously (arrays and iterables). */
+  takeSync(n: number): I[] {
+    if (this.done) return [];
+    let out: I[];
+    if (this.#array) {
+      const end = Math.min(this.#array.length, this.pulled + n);
+      out = Array.prototype.slice.call(this.#array, this.pulled, end) as I[];
+      if (end >= this.#array.length) this.done = true;
+    } else {
+      out = [];
+      while (out.length < n) {
+        const r = this.#it!.next();
+        if (r.done) {
+          this.done = true;
+          break;
+        }
+        out.push(r.value);
+      }
+    }
+    this.pulled += out.length;
+    return out;
+  }
+
+  /** Pull up to `n` items (awaiting an async iterable). */
+  async take(n: number): Promise<I[]> {
+    if (!this.#ait) return this.takeSync(n);
+    const out: I[] = [];
+    while (out.length < n && !this.done) {
+      const r = await this.#ait.next();
+      if (r.done) this.done = true;
+      else out.push(r.value);
+    }
+    this.pulled += out.length;
+    return out;
+  }
+
+  /** Stop early: let the underlying iterator clean up. */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.#it?.return?.();
+      await this.#ait?.return?.();
+    } catch { /* closing is best effort */ }
+  }
+}
+
+function sizeOf(data: unknown): number | undefined {
+  const d = data as { length?: unknown; size?: unknown };
+  if (typeof d.length === "number") return d.length;
+  if (typeof d.size === "number") return d.size;
+  return undefined;
+}

@@ -1,0 +1,130 @@
+// The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
+import { workerPort } from "../runtime/worker_port.ts";
+import { runtime } from "../runtime/detect.ts";
+import { _explainInlineError, _loadTask } from "../task/_load_task.ts";
+import type { TaskSpec } from "../task/_spec.ts";
+import { _transferables, _uncloneable } from "./_cloneable.ts";
+import { _toWire, type FromWorker, type ItemMeasure, type ToWorker } from "./_protocol.ts";
+
+type Fn = (item: unknown) => unknown;
+const port = workerPort();
+const rt = runtime();
+const loaded = new Map<string, Promise<Fn>>();
+let queue: Promise<void> = Promise.resolve();
+
+const post = (m: FromWorker, transfer?: Transferable[]) => port.postMessage(m, transfer);
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === "object" || typeof v === "function") &&
+  typeof (v as { then?: unknown }).then === "function";
+
+port.onMessage((data) => {
+  const msg = data as ToWorker;
+  if (msg.t === "ping") return post({ t: "pong", id: msg.id });
+  queue = queue.then(() => run(msg));
+});
+post({ t: "ready" });
+
+function load(spec: TaskSpec): Promise<Fn> {
+  let p = loaded.get(spec.key);
+  if (!p) {
+    p = _loadTask(spec);
+    p.catch(() => loaded.delete(spec.key)); // a module fixed on disk can be retried
+    loaded.set(spec.key, p);
+  }
+  return p;
+}
+
+async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
+  const t0 = rt.now();
+  let fn: Fn;
+  try {
+    fn = await load(msg.spec);
+  } catch (e) {
+    return post({ t: "fail", id: msg.id, results: [], error: _toWire(e, "load"), ms: 0 });
+  }
+  const { items, start } = msg;
+  const results = new Array<unknown>(items.length);
+  const m: ItemMeasure | undefined = msg.measure
+    ? { wallMs: [], cpuUs: [], async: [], resultCloneMs: [] }
+    : undefined;
+  if (m) m.heapBefore = rt.memory().heapUsedBytes;
+  const skip = msg.skip ? new Set(msg.skip) : undefined;
+  let i = 0;
+  try {
+    for (; i < items.length; i++) {
+      if (skip?.has(i)) continue;
+      if (m) {
+        const c = rt.cpuTimeUs(), w = rt.now();
+        let r = fn(items[i]);
+        m.async.push(isThenable(r));
+        if (isThenable(r)) r = await r;
+        m.wallMs.push(rt.now() - w);
+        const c1 = rt.cpuTimeUs();
+        m.cpuUs.push(c === undefined || c1 === undefined ? null : c1 - c);
+        results[i] = r;
+      } else {
+        const r = fn(items[i]);
+        results[i] = isThenable(r) ? await r : r;
+      }
+    }
+  } catch (e) {
+    const error = _explainInlineError(msg.spec, e) ?? e;
+    const wire = _toWire(error, "task", start + i);
+    const reply = {
+      t: "fail" as const,
+      id: msg.id,
+      results: results.slice(0, i),
+      error: wire,
+      ms: 0,
+    };
+    return postResults(reply, start);
+  }
+  if (m) {
+    m.heapAfter = rt.memory().heapUsedBytes;
+    for (const r of results) {
+      const c0 = rt.now();
+      try {
+        structuredClone(r);
+      } catch { /* reported below */ }
+      m.resultCloneMs.push(rt.now() - c0);
+    }
+  }
+  for (let k = 0; k < results.length; k++) {
+    const why = _uncloneable(results[k], 16);
+    if (why) return cloneFailure(msg, start + k, why);
+  }
+  postResults(
+    { t: "done", id: msg.id, results, ms: rt.now() - t0, measure: m },
+    start,
+    msg.transfer,
+  );
+}
+
+function postResults(
+  reply: Extract<FromWorker, { results: unknown[] }>,
+  start: number,
+  transfer = false,
+): void {
+  try {
+    post(reply, transfer ? _transferables(reply.results) : undefined);
+  } catch (e) {
+    const k = reply.results.findIndex((r) => {
+      try {
+        structuredClone(r);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const why = e instanceof Error ? e.message : String(e);
+    cloneFailure(reply, start + Math.max(0, k), `not cloneable (${why})`);
+  }
+}
+
+function cloneFailure(msg: { id: number }, index: number, why: string): void {
+  const error = new Error(
+    `Result of item ${index} cannot be sent back from the worker: it is ${why}`,
+  );
+  error.name = "DataCloneError";
+  post({ t: "fail", id: msg.id, results: [], error: _toWire(error, "clone", index), ms: 0 });
+}

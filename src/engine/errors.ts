@@ -1,0 +1,96 @@
+/**
+ * Errors of the engine. Every item yields one result or one error that names its index.
+ *
+ * @module
+ */
+
+/**
+ * A task threw (or its result could not be cloned) on one item. `cause` is the original error,
+ * with the worker's message and stack.
+ *
+ * @example Usage
+ * ```ts
+ * import { TaskError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new TaskError(7, new Error("bad input"));
+ * assert.equal(e.index, 7);
+ * assert.match(e.message, /item 7: bad input/);
+ * ```
+ */
+export class TaskError extends Error {
+  override name = "TaskError";
+  /** Index of the failing item in the input. */
+  readonly index: number;
+  /**
+   * @param index Index of the failing item.
+   * @param cause The original error.
+   */
+  constructor(index: number, cause: Error) {
+    super(`Task failed on item ${index}: ${cause.message}`, { cause });
+    this.index = index;
+  }
+}
+
+/**
+ * A worker died twice while running the same chunk (process exit, out of memory, a crash).
+ *
+ * @example Usage
+ * ```ts
+ * import { WorkerCrashError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new WorkerCrashError(10, 20, "exit code 1");
+ * assert.deepEqual([e.start, e.end], [10, 20]);
+ * ```
+ */
+export class WorkerCrashError extends Error {
+  override name = "WorkerCrashError";
+  /** First item index of the chunk (inclusive). */
+  readonly start: number;
+  /** Last item index of the chunk (exclusive). */
+  readonly end: number;
+  /**
+   * @param start First item index of the chunk.
+   * @param end One past the last item index of the chunk.
+   * @param why How the worker died.
+   */
+  constructor(start: number, end: number, why: string) {
+    super(
+      `A worker died twice while running items ${start}..${end - 1} (${why}); the chunk was ` +
+        `retried once`,
+    );
+    this.start = start;
+    this.end = end;
+  }
+}
+
+/**
+ * A chunk ran longer than `timeoutMs`; its worker was terminated and replaced.
+ *
+ * @example Usage
+ * ```ts
+ * import { ChunkTimeoutError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new ChunkTimeoutError(0, 4, 100);
+ * assert.match(e.message, /100 ms/);
+ * ```
+ */
+export class ChunkTimeoutError extends Error {
+  override name = "TimeoutError";
+  /** First item index of the chunk (inclusive). */
+  readonly start: number;
+  /** One past the last item index of the chunk. */
+  readonly end: number;
+  /**
+   * @param start First item index of the chunk.
+   * @param end One past the last item index.
+   * @param timeoutMs The limit that was exceeded.
+   */
+  constructor(start: number, end: number, timeoutMs: number) {
+    super(`Chunk of items ${start}..${end - 1} exceeded the timeout of ${timeoutMs} ms`);
+    this.start = start;
+    this.end = end;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Options of `execute` and `map`, and their validation.
+ *
+ * @module
+ */
+import type { Pool } from "./pool.ts";
+import { _bool, _fn, _oneOf, _positiveInt, _positiveNumber } from "./_validate.ts";
+
+/** How the work runs. */
+export type Executor = "inline" | "async" | "workers";
+
+/** Progress of a run, reported per chunk (at most ~20 times a second). */
+export interface Progress {
+  /** Items finished. */
+  done: number;
+  /** Items in all, when known. */
+  total?: number;
+  /** Milliseconds since the run started. */
+  elapsedMs: number;
+  /** Phase: `"optimize"` while the optimizer samples, `"run"` while the work runs. */
+  phase?: "optimize" | "run";
+}
+
+/** Options of `execute` and `map`. Any of `executor`, `workers`, `chunkSize` forces a choice. */
+export interface ExecuteOptions {
+  /** `"inline"` (a loop here), `"async"` (bounded concurrency here) or `"workers"` (the pool). */
+  executor?: Executor;
+  /** Workers to use (executor `"workers"`). */
+  workers?: number;
+  /** Items per chunk sent to a worker (the initial size when `adaptive`). */
+  chunkSize?: number;
+  /** Tasks in flight at once for the `"async"` executor (default 16). */
+  concurrency?: number;
+  /** `map` only: yield in input order (default true) or in completion order. */
+  ordered?: boolean;
+  /** Abort the run; busy workers are terminated and replaced. */
+  signal?: AbortSignal;
+  /** Per-chunk time limit in ms; a chunk over it fails the run with a `TimeoutError`. */
+  timeoutMs?: number;
+  /** Called with progress, per chunk, at most ~20 times a second (and once at the end). */
+  onProgress?: (progress: Progress) => void;
+  /** Move ArrayBuffers and typed arrays to and from workers instead of copying them. */
+  transfer?: boolean;
+  /** Adapt the chunk size at run time toward `targetChunkMs` (default true). */
+  adaptive?: boolean;
+  /** Target duration of a chunk in ms when `adaptive` (default 200). */
+  targetChunkMs?: number;
+  /** The pool to run on (default: a shared pool kept warm between calls). */
+  pool?: Pool;
+}
+
+/** Check every option that is present; throws TypeError/RangeError naming the option. */
+export function _checkOptions(o: ExecuteOptions): void {
+  if (o === null || typeof o !== "object") {
+    throw new TypeError(`'options' must be an object, got ${o === null ? "null" : typeof o}`);
+  }
+  if (o.executor !== undefined) _oneOf("executor", o.executor, ["inline", "async", "workers"]);
+  if (o.workers !== undefined) _positiveInt("workers", o.workers);
+  if (o.chunkSize !== undefined) _positiveInt("chunkSize", o.chunkSize);
+  if (o.concurrency !== undefined) _positiveInt("concurrency", o.concurrency);
+  if (o.ordered !== undefined) _bool("ordered", o.ordered);
+  if (o.timeoutMs !== undefined) _positiveNumber("timeoutMs", o.timeoutMs);
+  if (o.onProgress !== undefined) _fn("onProgress", o.onProgress);
+  if (o.transfer !== undefined) _bool("transfer", o.transfer);
+  if (o.adaptive !== undefined) _bool("adaptive", o.adaptive);
+  if (o.targetChunkMs !== undefined) _positiveNumber("targetChunkMs", o.targetChunkMs);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError(`'signal' must be an AbortSignal, got ${typeof o.signal}`);
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The persistent worker pool: workers started once and reused across calls, idle workers that
+ * never keep the process alive, prompt `close()`.
+ *
+ * @module
+ */
+import { runtime } from "../runtime/detect.ts";
+import { _PoolWorker } from "./_pool_worker.ts";
+import { _positiveInt } from "./_validate.ts";
+
+/** Options of {@linkcode createPool}. */
+export interface PoolOptions {
+  /** Most workers the pool may start (default: the runtime's hardware concurrency). */
+  maxWorkers?: number;
+  /**
+   * Idle workers are terminated after this many milliseconds without work. Default: never where
+   * the runtime can let an idle worker not keep the process alive (Node, Bun), 250 ms where it
+   * cannot (Deno's web Worker has no `unref`).
+   */
+  idleTimeoutMs?: number;
+}
+
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+
+/** The worker entry module, next to this file (`.ts` in the source tree, `.js` when built). */
+export function _workerEntryUrl(): URL {
+  return new URL(`./_worker_entry${ext}`, import.meta.url);
+}
+
+/**
+ * A pool of workers. Create one with {@linkcode createPool}, or let `execute`/`map` use the
+ * shared default pool.
+ */
+export class Pool {
+  /** Most workers this pool starts. */
+  readonly maxWorkers: number;
+  /** Idle timeout in ms (Infinity: never). */
+  readonly idleTimeoutMs: number;
+  #workers: _PoolWorker[] = [];
+  #closed = false;
+  #idleTimer?: ReturnType<typeof setTimeout>;
+  #started = 0;
+
+  /** @param options See {@linkcode PoolOptions}. */
+  constructor(options: PoolOptions = {}) {
+    const rt = runtime();
+    this.maxWorkers = options.maxWorkers === undefined
+      ? rt.hardwareConcurrency()
+      : _positiveInt("maxWorkers", options.maxWorkers);
+    const idle = options.idleTimeoutMs;
+    if (idle !== undefined && !(idle >= 0)) {
+      throw new RangeError(`'idleTimeoutMs' must be a non-negative number, got ${idle}`);
+    }
+    // Workers that can be unref'd stay warm for free; others would keep the process alive.
+    this.idleTimeoutMs = idle ?? (rt.workersCanUnref ? Infinity : 250);
+  }
+
+  /** Whether {@linkcode Pool.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Workers alive now. */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** Workers started over the pool's life (replacements included). */
+  get startedCount(): number {
+    return this.#started;
+  }
+
+  /** Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`. */
+  _ensure(n: number): _PoolWorker[] {
+    if (this.#closed) throw new Error("The pool is closed");
+    clearTimeout(this.#idleTimer);
+    const want = Math.min(n, this.maxWorkers);
+    while (this.#workers.length < want) {
+      const rt = runtime();
+      const handle = rt.startWorker(_workerEntryUrl(), { name: "amorsize" });
+      const w = new _PoolWorker(handle, rt.now, (x) => this.#idle(x), (x) => this.#remove(x));
+      this.#started++;
+      this.#workers.push(w);
+    }
+    return this.#workers.slice(0, want);
+  }
+
+  /**
+   * Start workers until `n` are alive and wait until they are ready.
+   *
+   * @param n How many workers to have ready (capped at `maxWorkers`).
+   * @returns The time it took, in milliseconds.
+   */
+  async warm(n: number): Promise<number> {
+    const t0 = runtime().now();
+    const ws = this._ensure(_positiveInt("n", n));
+    await Promise.all(ws.map((w) => w.ready));
+    for (const w of ws) if (w.inflight.length === 0) this.#idle(w);
+    return runtime().now() - t0;
+  }
+
+  /** Terminate every worker now. Pending work fails; the pool cannot be used again. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    await Promise.all([...this.#workers].map((w) => w.kill()));
+    this.#workers = [];
+  }
+
+  /** `await using pool = createPool()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #idle(w: _PoolWorker): void {
+    w.handle.unref();
+    if (!Number.isFinite(this.idleTimeoutMs)) return;
+    if (this.#workers.some((x) => x.inflight.length > 0)) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#workers.some((x) => x.inflight.length > 0)) return;
+      for (const x of [...this.#workers]) void x.kill();
+    }, this.idleTimeoutMs);
+    (this.#idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  #remove(w: _PoolWorker): void {
+    this.#workers = this.#workers.filter((x) => x !== w);
+  }
+}
+
+/**
+ * Create a worker pool for explicit reuse across calls.
+ *
+ * @param options See {@linkcode PoolOptions}.
+ * @returns A new pool; close it with `close()` or `await using`.
+ * @throws {RangeError} If `maxWorkers` is not a positive integer.
+ *
+ * @example Usage
+ * ```ts
+ * import { createPool } from "./pool.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = createPool({ maxWorkers: 2 });
+ * assert.equal(pool.maxWorkers, 2);
+ * await pool.close();
+ * ```
+ */
+export function createPool(options?: PoolOptions): Pool {
+  return new Pool(options);
+}
+
+let shared: Pool | undefined;
+
+/** The pool `execute` and `map` use when no pool is given. */
+export function _defaultPool(): Pool {
+  if (!shared || shared.closed) shared = new Pool({ maxWorkers: 1024 });
+  return shared;
+}

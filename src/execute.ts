@@ -1,0 +1,51 @@
+/**
+ * `execute`: run a task over data and collect the results in input order.
+ *
+ * @module
+ */
+import { _prepare } from "./engine/_prepare.ts";
+import type { Data } from "./engine/_source.ts";
+import type { ExecuteOptions } from "./engine/options.ts";
+import type { Task } from "./task/task_ref.ts";
+
+/**
+ * Run `task` on every item of `data` and return the results in input order. Without a forced
+ * configuration (`executor`, `workers`, `chunkSize`) the optimizer measures the task and picks
+ * one (inline when workers would not pay off); sampled items are never run twice.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data An array, an iterable or an async iterable.
+ * @param options See {@linkcode ExecuteOptions}.
+ * @returns The results, one per item, in input order.
+ * @throws {TypeError} If an option has the wrong type.
+ * @throws {RangeError} If an option is out of range (e.g. `workers: 0`).
+ * @throws {TaskError} If the task throws on an item (its index and the original error as cause).
+ *
+ * @example Usage
+ * ```ts
+ * import { execute } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const squares = await execute((x: number) => x * x, [1, 2, 3], { executor: "workers", workers: 2 });
+ * assert.deepEqual(squares, [1, 4, 9]);
+ * ```
+ */
+export async function execute<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: ExecuteOptions = {},
+): Promise<O[]> {
+  const job = await _prepare(task, data, options);
+  const out: O[] = [];
+  try {
+    for await (const c of job.stream(false)) {
+      for (let k = 0; k < c.results.length; k++) out[c.start + k] = c.results[k] as O;
+      job.progress.add(c.results.length);
+    }
+  } finally {
+    job.progress.finish();
+  }
+  return out;
+}

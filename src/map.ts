@@ -1,0 +1,66 @@
+/**
+ * `map`: stream the results of a task over data, with backpressure.
+ *
+ * @module
+ */
+import { _prepare } from "./engine/_prepare.ts";
+import type { _Run } from "./engine/_run.ts";
+import type { Data } from "./engine/_source.ts";
+import type { ExecuteOptions } from "./engine/options.ts";
+import type { Task } from "./task/task_ref.ts";
+
+/**
+ * Stream the results of `task` over `data`. In input order by default; `{ ordered: false }`
+ * yields in completion order. Pulls from `data` only as results are consumed (bounded memory),
+ * so `data` may be an infinite (async) iterable. On a task error, the results before the failing
+ * item are yielded (ordered mode), then the error is thrown.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data An array, an iterable or an async iterable (possibly infinite).
+ * @param options See {@linkcode ExecuteOptions}.
+ * @returns An async iterable of results.
+ * @throws {TypeError} If an option has the wrong type (when iteration starts).
+ * @throws {TaskError} If the task throws on an item.
+ *
+ * @example Usage
+ * ```ts
+ * import { map } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const out: number[] = [];
+ * for await (const y of map((x: number) => x + 1, [1, 2, 3], { executor: "inline" })) out.push(y);
+ * assert.deepEqual(out, [2, 3, 4]);
+ * ```
+ */
+export async function* map<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: ExecuteOptions = {},
+): AsyncGenerator<O> {
+  const ordered = options.ordered ?? true;
+  const job = await _prepare(task, data, options);
+  let run: _Run | undefined;
+  const pending = new Map<number, unknown[]>();
+  let next = 0;
+  try {
+    for await (const c of job.stream(ordered, (r) => (run = r))) {
+      job.progress.add(c.results.length);
+      if (!ordered) {
+        for (const r of c.results) yield r as O;
+        continue;
+      }
+      pending.set(c.start, c.results);
+      let chunk: unknown[] | undefined;
+      while ((chunk = pending.get(next)) !== undefined) {
+        pending.delete(next);
+        next += chunk.length;
+        run?.consumed(next);
+        for (const r of chunk) yield r as O;
+      }
+    }
+  } finally {
+    job.progress.finish();
+  }
+}

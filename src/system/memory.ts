@@ -1,0 +1,130 @@
+/**
+ * Memory: total, available and swap in use from `/proc/meminfo`; the cgroup limit from v2
+ * `memory.max` / `memory.high` or v1 `memory.limit_in_bytes`, the tightest level up to the root.
+ *
+ * @module
+ */
+import { cgroupLevels, type CgroupPaths, smallestLimit, V1_MOUNTS, V2_MOUNTS } from "./cgroup.ts";
+import type { HostFiles } from "./host_files.ts";
+
+/** One memory figure in bytes and where it came from. */
+export interface MemoryFigure {
+  bytes: number | null;
+  source: string;
+}
+
+/** Limits at or above 2^60 bytes are "unlimited" sentinels (v1 prints 2^63 rounded to a page). */
+const _UNLIMITED = 2 ** 60;
+
+/**
+ * Read `MemTotal`, `MemAvailable` and swap in use (`SwapTotal - SwapFree`) from `/proc/meminfo`,
+ * in bytes. A figure the file does not give is `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { HostFiles } from "./host_files.ts";
+ * import { readMeminfo } from "./memory.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const files = HostFiles.fromRecord({
+ *   "/proc/meminfo": "MemTotal: 4 kB\nMemAvailable: 3 kB\nSwapTotal: 2 kB\nSwapFree: 1 kB\n",
+ * });
+ * assert.deepEqual(readMeminfo(files), { total: 4096, available: 3072, swapUsed: 1024 });
+ * ```
+ */
+export function readMeminfo(
+  files: HostFiles,
+): { total?: number; available?: number; swapUsed?: number } {
+  const path = "/proc/meminfo";
+  const text = files.read(path);
+  if (text === undefined) return {};
+  const kb = new Map<string, number>();
+  for (const m of text.matchAll(/^(\w+):\s+(\d+)\s*kB\s*$/gm)) kb.set(m[1], Number(m[2]) * 1024);
+  const total = kb.get("MemTotal");
+  if (total === undefined || total <= 0) {
+    files.garbage(path, 'expected "MemTotal: <n> kB"');
+    return {};
+  }
+  const available = kb.get("MemAvailable") ??
+    (kb.has("MemFree")
+      ? kb.get("MemFree")! + (kb.get("Buffers") ?? 0) + (kb.get("Cached") ?? 0)
+      : undefined);
+  const swapTotal = kb.get("SwapTotal");
+  const swapFree = kb.get("SwapFree");
+  const swapUsed = swapTotal !== undefined && swapFree !== undefined
+    ? Math.max(0, swapTotal - swapFree)
+    : undefined;
+  return { total, available, swapUsed };
+}
+
+/**
+ * Parse a cgroup memory limit file: bytes, `null` for `max` or an "unlimited" sentinel, or
+ * `undefined` for garbage.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseMemoryLimit } from "./memory.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseMemoryLimit("2147483648\n"), 2147483648);
+ * assert.equal(parseMemoryLimit("max\n"), null);
+ * assert.equal(parseMemoryLimit("9223372036854771712\n"), null);
+ * assert.equal(parseMemoryLimit("abc"), undefined);
+ * ```
+ */
+export function parseMemoryLimit(text: string): number | null | undefined {
+  const t = text.trim();
+  if (t === "max") return null;
+  if (!/^\d+$/.test(t)) return undefined;
+  return Number(t) >= _UNLIMITED ? null : Number(t);
+}
+
+/**
+ * The cgroup memory limit of this process: the smallest of v2 `memory.max` and `memory.high` and
+ * v1 `memory.limit_in_bytes` over every level from the cgroup up to the root. A limit at or above
+ * `totalBytes` restricts nothing and counts as none. Source `"fallback"` when no file was read.
+ *
+ * @example Usage
+ * ```ts
+ * import { HostFiles } from "./host_files.ts";
+ * import { readCgroupPaths } from "./cgroup.ts";
+ * import { readMemoryLimit } from "./memory.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const files = HostFiles.fromRecord({
+ *   "/proc/self/cgroup": "0::/job\n",
+ *   "/sys/fs/cgroup/job/memory.max": "2147483648\n",
+ *   "/sys/fs/cgroup/job/memory.high": "max\n",
+ * });
+ * assert.deepEqual(readMemoryLimit(files, readCgroupPaths(files), 8 * 2 ** 30), {
+ *   bytes: 2147483648,
+ *   source: "/sys/fs/cgroup/job/memory.max",
+ * });
+ * ```
+ */
+export function readMemoryLimit(
+  files: HostFiles,
+  paths: CgroupPaths,
+  totalBytes: number | null,
+): MemoryFigure {
+  const format = { parse: parseMemoryLimit, expected: 'expected a number of bytes or "max"' };
+  const found = [
+    ...V2_MOUNTS.flatMap((mount) => {
+      const dirs = cgroupLevels(mount, paths.v2);
+      return ["memory.max", "memory.high"].map((name) => smallestLimit(files, dirs, name, format));
+    }),
+    ...V1_MOUNTS.memory.map((mount) =>
+      smallestLimit(files, cgroupLevels(mount, paths.v1("memory")), "memory.limit_in_bytes", format)
+    ),
+  ];
+  let best: MemoryFigure = { bytes: null, source: "fallback" };
+  for (const f of found) {
+    const bytes = f.value !== null && totalBytes !== null && f.value >= totalBytes ? null : f.value;
+    if (bytes !== null && (best.bytes === null || bytes < best.bytes)) {
+      best = { bytes, source: f.source! };
+    } else if (best.source === "fallback" && f.source) {
+      best = { bytes: best.bytes, source: f.source };
+    }
+  }
+  return best;
+}

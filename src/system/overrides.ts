@@ -1,0 +1,67 @@
+/**
+ * The environment overrides `AMORSIZE_CPUS` (cores) and `AMORSIZE_MEMORY` (a memory limit).
+ *
+ * @module
+ */
+
+const _UNITS: Record<string, number> = { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/**
+ * Parse `AMORSIZE_CPUS`: a positive integer number of cores. An empty or unset value gives
+ * `undefined`.
+ *
+ * @throws {RangeError} For anything else, naming the variable and the value.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseCpusOverride } from "./overrides.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseCpusOverride("4"), 4);
+ * assert.equal(parseCpusOverride(undefined), undefined);
+ * assert.throws(() => parseCpusOverride("abc"), {
+ *   name: "RangeError",
+ *   message: `'AMORSIZE_CPUS' must be a positive integer, got "abc"`,
+ * });
+ * ```
+ */
+export function parseCpusOverride(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new RangeError(
+      `'AMORSIZE_CPUS' must be a positive integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Parse `AMORSIZE_MEMORY`: a positive number of bytes, optionally with a `K`, `M`, `G` or `T`
+ * suffix in 1024-based units (`512M`, `1.5G`, `2GiB`, `2gb` all work). An empty or unset value
+ * gives `undefined`.
+ *
+ * @throws {RangeError} For anything else, naming the variable and the value.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseMemoryOverride } from "./overrides.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseMemoryOverride("512M"), 512 * 1024 * 1024);
+ * assert.equal(parseMemoryOverride("1048576"), 1048576);
+ * assert.throws(() => parseMemoryOverride("lots"), RangeError);
+ * ```
+ */
+export function parseMemoryOverride(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(value.trim());
+  const bytes = m ? Math.floor(Number(m[1]) * _UNITS[m[2].toUpperCase()]) : NaN;
+  if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) {
+    throw new RangeError(
+      `'AMORSIZE_MEMORY' must be a positive number of bytes, optionally with a K, M, G or T ` +
+        `suffix (1024-based), got ${JSON.stringify(value)}`,
+    );
+  }
+  return bytes;
+}

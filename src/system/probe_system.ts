@@ -1,0 +1,142 @@
+/**
+ * The host probe: what this machine really gives this process (cores, affinity, cgroup quota,
+ * memory and its limit), each figure with its source. See docs/probe.md.
+ *
+ * @module
+ */
+import { runtime } from "../runtime/detect.ts";
+import { readAffinity } from "./affinity.ts";
+import { readCgroupPaths } from "./cgroup.ts";
+import { readCpuQuota } from "./cpu_quota.ts";
+import { effectiveCores } from "./effective_cores.ts";
+import { HostFiles } from "./host_files.ts";
+import { readLogicalCores } from "./logical_cores.ts";
+import { type MemoryFigure, readMeminfo, readMemoryLimit } from "./memory.ts";
+import { parseCpusOverride, parseMemoryOverride } from "./overrides.ts";
+import { readPhysicalCores } from "./physical_cores.ts";
+import type { ProbeOptions, SystemInfo } from "./system_info.ts";
+
+/**
+ * Probe the host: read `/proc` and `/sys` under `options.root` (default `"/"`) and report the
+ * cores, affinity, cgroup CPU quota, memory and memory limit, each with its source. Missing files
+ * fall back silently; a file holding garbage is ignored with a warning; reads that are denied
+ * (Deno without `-A`) give the runtime's figures and one warning. Never throws for the host's
+ * files.
+ *
+ * @param options `root`: a directory standing for `/` (fixture trees); `env`: variables to use
+ *   instead of the process environment for the overrides `AMORSIZE_CPUS` and `AMORSIZE_MEMORY`.
+ * @returns The figures, their sources and the warnings.
+ * @throws {RangeError} When `AMORSIZE_CPUS` or `AMORSIZE_MEMORY` is set to something invalid.
+ * @throws {TypeError} When `options.root` is not a non-empty string.
+ *
+ * @example Usage
+ * ```ts
+ * import { probeSystem } from "./probe_system.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const info = await probeSystem({ env: {} });
+ * assert.ok(info.effectiveCores >= 1 && info.effectiveCores <= info.logicalCores);
+ * assert.equal(typeof info.sources.effectiveCores, "string");
+ * ```
+ */
+export function probeSystem(options: ProbeOptions = {}): Promise<SystemInfo> {
+  try {
+    return Promise.resolve(_probe(options));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function _probe(options: ProbeOptions): SystemInfo {
+  const root = options.root ?? "/";
+  if (typeof root !== "string" || root === "") {
+    throw new TypeError(`'root' must be a non-empty path, got ${JSON.stringify(root)}`);
+  }
+  const rt = runtime();
+  const envDenied: string[] = [];
+  const env = (name: string) => {
+    if (options.env) return Object.hasOwn(options.env, name) ? options.env[name] : undefined;
+    const read = rt.env(name);
+    if (read.denied) envDenied.push(name);
+    return read.value;
+  };
+  const cpusOverride = parseCpusOverride(env("AMORSIZE_CPUS"));
+  const memoryOverride = parseMemoryOverride(env("AMORSIZE_MEMORY"));
+
+  const files = new HostFiles(root, (path) => rt.readTextFile(path));
+  const paths = readCgroupPaths(files);
+  const logical = readLogicalCores(files, rt.hardwareConcurrency());
+  const physical = readPhysicalCores(files, logical);
+  const affinity = readAffinity(files, paths, logical);
+  const quota = readCpuQuota(files, paths);
+  const effective = cpusOverride !== undefined
+    ? { cores: cpusOverride, source: "AMORSIZE_CPUS" }
+    : effectiveCores([logical, affinity, {
+      cores: quota.cores,
+      source: quota.source ?? "fallback",
+    }]);
+
+  const meminfo = readMeminfo(files);
+  const fromRuntime = meminfo.total === undefined ? rt.memory() : undefined;
+  const figure = (fromFile: number | undefined, fromRt: number | undefined): MemoryFigure =>
+    fromFile !== undefined
+      ? { bytes: fromFile, source: "/proc/meminfo" }
+      : fromRt !== undefined
+      ? { bytes: fromRt, source: "runtime" }
+      : { bytes: null, source: "unavailable" };
+  const total = figure(meminfo.total, fromRuntime?.totalBytes);
+  const available = figure(meminfo.available, fromRuntime?.availableBytes);
+  const swapUsed = figure(meminfo.swapUsed, undefined);
+  const limit = memoryOverride !== undefined
+    ? { bytes: memoryOverride, source: "AMORSIZE_MEMORY" }
+    : readMemoryLimit(files, paths, total.bytes);
+
+  const denial = _permissionWarning(files.denied, envDenied, total.bytes === null);
+  return {
+    logicalCores: logical.cores,
+    physicalCores: physical.cores,
+    affinityCores: affinity.cores,
+    cpuQuota: quota.cores,
+    effectiveCores: effective.cores,
+    memory: {
+      totalBytes: total.bytes,
+      availableBytes: available.bytes,
+      limitBytes: limit.bytes,
+      swapUsedBytes: swapUsed.bytes,
+    },
+    sources: {
+      logicalCores: logical.source,
+      physicalCores: physical.source,
+      affinityCores: affinity.source,
+      cpuQuota: quota.source ?? "fallback",
+      effectiveCores: effective.source,
+      "memory.totalBytes": total.source,
+      "memory.availableBytes": available.source,
+      "memory.limitBytes": limit.source,
+      "memory.swapUsedBytes": swapUsed.source,
+    },
+    warnings: denial ? [denial, ...files.warnings] : files.warnings,
+  };
+}
+
+/** One warning for every permission refused (Deno without `-A`), or `undefined` if none was. */
+function _permissionWarning(
+  deniedFiles: string[],
+  deniedEnv: string[],
+  memoryUnknown: boolean,
+): string | undefined {
+  if (deniedFiles.length === 0 && deniedEnv.length === 0) return undefined;
+  const parts: string[] = [];
+  if (deniedFiles.length > 0) {
+    const shown = deniedFiles.slice(0, 4).join(", ");
+    const more = deniedFiles.length > 4 ? ` and ${deniedFiles.length - 4} more` : "";
+    parts.push(`reading ${deniedFiles.length} files under /proc and /sys (${shown}${more})`);
+  }
+  if (deniedEnv.length > 0) {
+    parts.push(`reading the environment variables ${deniedEnv.join(" and ")} (overrides ignored)`);
+  }
+  return `permission denied: ${parts.join("; ")}. Run Deno with -A (--allow-all) to enable the ` +
+    "container-aware figures (cgroup CPU quota, cpuset and affinity, memory limit); until then " +
+    "the cores are the runtime's own figure" +
+    (memoryUnknown ? " and memory is unknown (needs --allow-sys)." : ".");
+}

@@ -1,0 +1,60 @@
+// Worker side: turn a TaskSpec into a callable function, with errors that say what is wrong.
+import type { TaskSpec } from "./_spec.ts";
+
+type Fn = (item: unknown) => unknown;
+
+/** Load (import or rebuild) the function a spec names. Throws an Error with a clear message. */
+export async function _loadTask(spec: TaskSpec): Promise<Fn> {
+  if (spec.kind === "source") return compile(spec.source);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(spec.module);
+  } catch (e) {
+    throw new Error(
+      `Cannot load task module "${spec.module}": ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
+  }
+  if (!(spec.name in mod)) {
+    throw new Error(`Task module "${spec.module}" has no export "${spec.name}"`);
+  }
+  const fn = mod[spec.name];
+  if (typeof fn !== "function") {
+    throw new Error(
+      `Export "${spec.name}" of task module "${spec.module}" is not a function (got ${typeof fn})`,
+    );
+  }
+  return fn as Fn;
+}
+
+function compile(source: string): Fn {
+  const candidates = [source, `function ${source}`]; // the second covers method shorthand
+  for (const text of candidates) {
+    try {
+      const fn = new Function(`"use strict"; return (${text});`)();
+      if (typeof fn === "function") return fn as Fn;
+    } catch { /* try the next form */ }
+  }
+  throw new Error(
+    `Inline task cannot be rebuilt inside a worker from its source (${source.slice(0, 80)}): ` +
+      `export it from a module and pass task(import.meta.url, "name") instead`,
+  );
+}
+
+/** Explain an error thrown by an inline task that is probably not self-contained. */
+export function _explainInlineError(spec: TaskSpec, error: unknown): Error | undefined {
+  if (spec.kind !== "source") return undefined;
+  const isRef = error instanceof ReferenceError;
+  const isThis = error instanceof TypeError && /\bthis\b/.test(spec.source) &&
+    /undefined|null/.test(error.message);
+  if (!isRef && !isThis) return undefined;
+  const what = isRef
+    ? `uses "${String(error.message).split(" ")[0]}" from outside itself`
+    : "uses `this`";
+  return new Error(
+    `Inline task is not self-contained: it ${what} (${(error as Error).message}). An inline ` +
+      `function runs in a worker from its source alone, without its closure, \`this\` or ` +
+      `imports: export it from a module and pass task(import.meta.url, "name") instead`,
+    { cause: error },
+  );
+}

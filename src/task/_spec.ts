@@ -1,0 +1,60 @@
+// The serialisable description of a task that crosses into a worker, and its cache key.
+import type { Task, TaskRef } from "./task_ref.ts";
+
+/** What a worker needs to load a task. */
+export type TaskSpec =
+  | { kind: "module"; key: string; module: string; name: string }
+  | { kind: "source"; key: string; source: string };
+
+const sourceKeys = new WeakMap<object, TaskSpec>();
+
+/** The spec of a task (inline functions: their source, checked for obvious non-portability). */
+export function _taskSpec<I, O>(t: Task<I, O>): TaskSpec {
+  if (typeof t === "function") {
+    let spec = sourceKeys.get(t);
+    if (!spec) {
+      const source = Function.prototype.toString.call(t);
+      if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+        throw new TypeError(
+          `Inline task "${t.name || "anonymous"}" is a native or bound function and cannot be ` +
+            `rebuilt inside a worker: export it from a module and pass ` +
+            `task(import.meta.url, "name") instead`,
+        );
+      }
+      spec = { kind: "source", key: `src:${_hash(source)}`, source };
+      sourceKeys.set(t, spec);
+    }
+    return spec;
+  }
+  if (t && typeof t === "object" && (t as TaskRef).kind === "module") {
+    const ref = t as TaskRef;
+    return {
+      kind: "module",
+      key: `mod:${ref.module}#${ref.name}`,
+      module: ref.module,
+      name: ref.name,
+    };
+  }
+  throw new TypeError(
+    `'task' must be a function or a reference from task(module, name), got ${typeof t}`,
+  );
+}
+
+/** A short, stable hash of a string (FNV-1a, 53 bits), as hex. */
+export function _hash(text: string): string {
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519);
+  }
+  return ((h2 >>> 0) & 0x1fffff).toString(16).padStart(6, "0") +
+    (h1 >>> 0).toString(16).padStart(8, "0");
+}
+
+/** A readable name for a task, for messages and reports. */
+export function _taskLabel(spec: TaskSpec): string {
+  if (spec.kind === "module") return `${spec.module}#${spec.name}`;
+  const head = spec.source.replace(/\s+/g, " ").slice(0, 60);
+  return `inline function ${head}${spec.source.length > 60 ? "…" : ""}`;
+}

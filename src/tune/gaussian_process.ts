@@ -1,0 +1,182 @@
+/**
+ * A small Gaussian process regressor for Bayesian tuning: Matérn 5/2 (or RBF) kernel with one
+ * length scale, observations normalised (mean 0, standard deviation 1), a nugget for noisy
+ * measurements, and the length scale and nugget chosen on a small grid by maximising the log
+ * marginal likelihood plus weak priors: log-normal on the length scale (median 0.3, σ = 0.7 in log
+ * space) and a mild preference for small nuggets, so that a handful of observations does not read
+ * as white noise. The signal variance is profiled out (its maximum-likelihood value).
+ *
+ * @module
+ */
+import { _choleskySolve, _choleskyWithJitter, _solveLower } from "./_cholesky.ts";
+import { _distance, _kernel, type KernelName } from "./_kernel.ts";
+import {
+  _coordinates,
+  _describe,
+  _nonNegativeNumber,
+  _optionsObject,
+  _points,
+  _positiveNumber,
+} from "./_validate.ts";
+
+export type { KernelName } from "./_kernel.ts";
+
+/** Options of a {@linkcode GaussianProcess}; what is left out is chosen by likelihood. */
+export interface GaussianProcessOptions {
+  /** Correlation kernel: `"matern52"` (default) or `"rbf"`. */
+  kernel?: KernelName;
+  /** Observation-noise variance as a fraction of the signal variance (the nugget). */
+  noise?: number;
+  /** Length scale of the kernel, in the units of the (normalised) inputs. */
+  lengthScale?: number;
+}
+
+/** The predicted mean and standard deviation of the function at one point. */
+export interface Prediction {
+  mean: number;
+  std: number;
+}
+
+const LENGTH_SCALES = Array.from({ length: 12 }, (_, i) => 0.05 * Math.pow(40, i / 11));
+const NOISES = [1e-6, 1e-4, 1e-3, 1e-2, 1e-1];
+const LOG_2PI = Math.log(2 * Math.PI);
+const lengthPrior = (ell: number) => -0.5 * (Math.log(ell / 0.3) / 0.7) ** 2;
+const noisePrior = (noise: number) => -0.1 * Math.log(Math.max(noise, 1e-6) / 1e-6);
+
+interface Fitted {
+  x: Float64Array;
+  n: number;
+  d: number;
+  l: Float64Array;
+  alpha: Float64Array;
+  variance: number;
+  yMean: number;
+  yStd: number;
+  lengthScale: number;
+  noise: number;
+  lml: number;
+  score: number;
+}
+
+/**
+ * Gaussian process regression over points of a d-dimensional space (inputs best normalised to
+ * [0, 1]). Call {@linkcode GaussianProcess.fit} then {@linkcode GaussianProcess.predict}.
+ *
+ * @example Interpolate three observations
+ * ```ts
+ * import { GaussianProcess } from "./gaussian_process.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const gp = new GaussianProcess().fit([[0], [0.5], [1]], [1, 0, 1]);
+ * const at = gp.predict([0.5]);
+ * assert.ok(Math.abs(at.mean) < 1e-2 && at.std < 1e-2);
+ * assert.ok(gp.predict([0.25]).std > at.std);
+ * ```
+ */
+export class GaussianProcess {
+  readonly kernel: KernelName;
+  #noise?: number;
+  #lengthScale?: number;
+  #fitted?: Fitted;
+
+  /** A regressor with the given options (kernel, fixed nugget, fixed length scale). */
+  constructor(options?: GaussianProcessOptions) {
+    const o = _optionsObject("options", options);
+    if (o.kernel !== undefined && o.kernel !== "matern52" && o.kernel !== "rbf") {
+      throw new TypeError(`'kernel' must be "matern52" or "rbf", got ${JSON.stringify(o.kernel)}`);
+    }
+    this.kernel = o.kernel ?? "matern52";
+    if (o.noise !== undefined) this.#noise = _nonNegativeNumber("noise", o.noise);
+    if (o.lengthScale !== undefined) {
+      this.#lengthScale = _positiveNumber("lengthScale", o.lengthScale);
+    }
+  }
+
+  /** Length scale, nugget and log marginal likelihood (of the normalised data) of the last fit. */
+  get hyperparameters(): { lengthScale: number; noise: number; logMarginalLikelihood: number } {
+    const f = this.#require();
+    return { lengthScale: f.lengthScale, noise: f.noise, logMarginalLikelihood: f.lml };
+  }
+
+  /** Fit to observations `y` at points `x` (one row per point); returns `this`. */
+  fit(x: readonly (readonly number[])[], y: readonly number[]): this {
+    const d = _points("x", x, false);
+    const n = x.length;
+    if (!Array.isArray(y) || y.length !== n) {
+      throw new TypeError(`'y' must be an array of ${n} numbers like 'x', got ${_describe(y)}`);
+    }
+    _coordinates("y", y, false);
+    const yMean = y.reduce((s, v) => s + v, 0) / n;
+    const spread = Math.sqrt(y.reduce((s, v) => s + (v - yMean) ** 2, 0) / n);
+    const yStd = spread > 0 ? spread : 1;
+    const z = y.map((v) => (v - yMean) / yStd);
+    const flat = new Float64Array(x.flat());
+    const dist = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) dist[i * n + j] = _distance(flat, i, x[j], d);
+    }
+    const k = _kernel(this.kernel);
+    const corr = new Float64Array(n * n);
+    const fixedEll = this.#lengthScale !== undefined, fixedNoise = this.#noise !== undefined;
+    let best: Fitted | undefined;
+    for (const lengthScale of fixedEll ? [this.#lengthScale!] : LENGTH_SCALES) {
+      for (let i = 0; i < n; i++) {
+        corr[i * n + i] = 1;
+        for (let j = 0; j < i; j++) corr[i * n + j] = k(dist[i * n + j], lengthScale);
+      }
+      for (const noise of fixedNoise ? [this.#noise!] : NOISES) {
+        const fit = _fitOne(corr, n, z, noise);
+        if (!fit) continue;
+        const score = fit.lml + (fixedEll ? 0 : lengthPrior(lengthScale)) +
+          (fixedNoise ? 0 : noisePrior(noise));
+        if (!best || score > best.score) {
+          best = { ...fit, x: flat, n, d, yMean, yStd, lengthScale, noise, score };
+        }
+      }
+    }
+    if (!best) throw new Error("GaussianProcess.fit(): the kernel matrix could not be factorised");
+    this.#fitted = best;
+    return this;
+  }
+
+  /** Predicted mean and standard deviation (of the function, without noise) at point `x`. */
+  predict(x: readonly number[]): Prediction {
+    const f = this.#require();
+    if (!Array.isArray(x) || x.length !== f.d) {
+      throw new TypeError(`'x' must be an array of ${f.d} numbers, got ${_describe(x)}`);
+    }
+    _coordinates("x", x, false);
+    const k = _kernel(this.kernel);
+    const r = new Float64Array(f.n);
+    let m = 0;
+    for (let i = 0; i < f.n; i++) {
+      r[i] = k(_distance(f.x, i, x, f.d), f.lengthScale);
+      m += r[i] * f.alpha[i];
+    }
+    const v = _solveLower(f.l, f.n, r);
+    let explained = 0;
+    for (let i = 0; i < f.n; i++) explained += v[i] * v[i];
+    const variance = f.variance * Math.max(0, 1 - explained);
+    return { mean: f.yMean + f.yStd * m, std: f.yStd * Math.sqrt(variance) };
+  }
+
+  #require(): Fitted {
+    if (!this.#fitted) throw new Error("GaussianProcess: call fit() before predict()");
+    return this.#fitted;
+  }
+}
+
+/** Factor, weights, profiled signal variance and log marginal likelihood for one nugget. */
+function _fitOne(corr: Float64Array, n: number, z: number[], noise: number) {
+  const chol = _choleskyWithJitter(corr, n, noise);
+  if (!chol) return undefined;
+  const alpha = _choleskySolve(chol.l, n, z);
+  let quad = 0, logDet = 0;
+  for (let i = 0; i < n; i++) {
+    quad += z[i] * alpha[i];
+    logDet += Math.log(chol.l[i * n + i]);
+  }
+  const variance = Math.max(quad / n, 1e-300);
+  const lml = -0.5 * n * (Math.log(variance) + 1 + LOG_2PI) - logDet;
+  return { l: chol.l, alpha, variance, lml };
+}

@@ -1,0 +1,214 @@
+// probeSystem() against the fake roots under tests/fixtures/: every expected value is worked out
+// by hand from the fixture files (the arithmetic is in the comments).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { probeSystem } from "../src/system/probe_system.ts";
+import { runtime } from "../src/runtime/detect.ts";
+import { fixturePath } from "./_helpers.ts";
+
+const GiB = 1024 ** 3;
+const probe = (name: string, env: Record<string, string> = {}) =>
+  probeSystem({ root: fixturePath(name), env });
+
+test("cgroup v2 quota 150000/100000 on 4 CPUs gives 1.5 cores and 1 effective core", async () => {
+  const info = await probe("cgroup_v2_quota");
+  assert.equal(info.logicalCores, 4); // online "0-3"
+  assert.equal(info.cpuQuota, 1.5); // 150000 / 100000
+  assert.equal(info.effectiveCores, 1); // floor(min(4, 4, 1.5)) = floor(1.5)
+  assert.equal(info.affinityCores, 4); // no /proc/self/status: the logical count
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/cpu.max");
+  assert.equal(info.sources.effectiveCores, "/sys/fs/cgroup/cpu.max");
+  assert.equal(info.sources.logicalCores, "/sys/devices/system/cpu/online");
+  assert.equal(info.sources.affinityCores, "fallback");
+  assert.deepEqual(info.warnings, []);
+});
+
+test("cgroup v2 cpu.max 'max' means no quota", async () => {
+  const info = await probe("cgroup_v2_max");
+  assert.equal(info.cpuQuota, null);
+  assert.equal(info.effectiveCores, 4); // online "0-3", nothing smaller
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/cpu.max");
+  assert.equal(info.sources.effectiveCores, "/sys/devices/system/cpu/online");
+});
+
+test("nested cgroup v2: the smaller limit at the leaf wins; cpu.weight is ignored", async () => {
+  const info = await probe("cgroup_v2_nested_leaf");
+  assert.equal(info.logicalCores, 8); // online "0-7"
+  assert.equal(info.cpuQuota, 2); // leaf 200000/100000 = 2 < parent 400000/100000 = 4
+  assert.equal(info.effectiveCores, 2); // floor(min(8, 8, 2))
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/app/worker/cpu.max");
+});
+
+test("nested cgroup v2: a smaller limit higher up wins over the leaf", async () => {
+  const info = await probe("cgroup_v2_nested_parent");
+  assert.equal(info.cpuQuota, 2.5); // parent 250000/100000 = 2.5 < leaf 300000/100000 = 3
+  assert.equal(info.effectiveCores, 2); // floor(2.5)
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/app/cpu.max");
+  // memory: leaf max 4 GiB, leaf high "max", parent max "max", parent high 1073741824 = 1 GiB
+  assert.equal(info.memory.limitBytes, 1 * GiB);
+  assert.equal(info.sources["memory.limitBytes"], "/sys/fs/cgroup/app/memory.high");
+  assert.equal(info.memory.totalBytes, 8 * GiB); // MemTotal 8388608 kB × 1024
+});
+
+test("cgroup v1 quota at the mount root (path absent under the mount); shares ignored", async () => {
+  const info = await probe("cgroup_v1_quota");
+  assert.equal(info.cpuQuota, 0.5); // 50000 / 100000
+  assert.equal(info.effectiveCores, 1); // floor(0.5) = 0, raised to the minimum of 1
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us");
+  assert.equal(info.memory.limitBytes, 512 * 1024 ** 2); // 536870912 = 512 × 1024²
+  assert.equal(info.sources["memory.limitBytes"], "/sys/fs/cgroup/memory/memory.limit_in_bytes");
+  assert.equal(info.memory.totalBytes, 4 * GiB); // MemTotal 4194304 kB × 1024
+  assert.deepEqual(info.warnings, []);
+});
+
+test("cgroup v1 quota -1 and the 2^63 memory sentinel mean no limits", async () => {
+  const info = await probe("cgroup_v1_unlimited");
+  assert.equal(info.cpuQuota, null);
+  assert.equal(info.memory.limitBytes, null); // 9223372036854771712 ≥ 2^60
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+  assert.equal(
+    info.sources["memory.limitBytes"],
+    "/sys/fs/cgroup/memory/process_api/2b9a/memory.limit_in_bytes",
+  );
+  assert.equal(info.logicalCores, 2); // online "0-1"
+  assert.equal(info.affinityCores, 2); // Cpus_allowed_list "0-1", cpuset "0-1"
+  assert.equal(info.effectiveCores, 2);
+  assert.equal(info.memory.totalBytes, 25325268992); // 24731708 kB × 1024
+  assert.equal(info.memory.availableBytes, 25021562880); // 24435120 kB × 1024
+  assert.equal(info.memory.swapUsedBytes, 0); // SwapTotal 0 − SwapFree 0
+});
+
+test("an affinity of 1 CPU on an 8-CPU host gives 1 effective core", async () => {
+  const info = await probe("affinity_one_cpu");
+  assert.equal(info.logicalCores, 8); // online "0-7"
+  assert.equal(info.affinityCores, 1); // Cpus_allowed_list "5"
+  assert.equal(info.effectiveCores, 1); // min(8, 1)
+  assert.equal(info.sources.affinityCores, "/proc/self/status");
+  assert.equal(info.sources.effectiveCores, "/proc/self/status");
+});
+
+test("a cgroup v2 cpuset of 1 CPU narrows an affinity of 8", async () => {
+  const info = await probe("cpuset_one_cpu");
+  assert.equal(info.affinityCores, 1); // {0..7} ∩ {3} = {3}
+  assert.equal(info.effectiveCores, 1);
+  assert.equal(info.sources.affinityCores, "/sys/fs/cgroup/pod/cpuset.cpus.effective");
+});
+
+test("cgroup v2 memory.max gives the limit; meminfo gives total, available and swap", async () => {
+  const info = await probe("memory_v2_limit");
+  assert.equal(info.memory.limitBytes, 2 * GiB); // 2147483648; memory.high "max"
+  assert.equal(info.sources["memory.limitBytes"], "/sys/fs/cgroup/job/memory.max");
+  assert.equal(info.memory.totalBytes, 16 * GiB); // 16777216 kB × 1024
+  assert.equal(info.memory.availableBytes, 12 * GiB); // 12582912 kB × 1024
+  assert.equal(info.memory.swapUsedBytes, 1 * GiB); // (2097152 − 1048576) kB × 1024
+  assert.equal(info.sources["memory.totalBytes"], "/proc/meminfo");
+});
+
+test("cgroup v2 memory.max 'max' means no limit", async () => {
+  const info = await probe("memory_v2_max");
+  assert.equal(info.memory.limitBytes, null);
+  assert.equal(info.sources["memory.limitBytes"], "/sys/fs/cgroup/job/memory.max");
+});
+
+test("8 logical CPUs on 4 cores (sysfs topology) give 4 physical cores", async () => {
+  const info = await probe("topology_8_4");
+  assert.equal(info.logicalCores, 8); // online "0-7"
+  assert.equal(info.physicalCores, 4); // core_id 0,1,2,3,0,1,2,3 on package 0: 4 pairs
+  assert.equal(info.sources.physicalCores, "/sys/devices/system/cpu/cpu*/topology");
+});
+
+test("/proc/cpuinfo alone: 2 sockets × 2 cores × 2 threads", async () => {
+  const info = await probe("cpuinfo_2_sockets");
+  assert.equal(info.logicalCores, 8); // 8 processor blocks
+  assert.equal(info.physicalCores, 4); // (physical id, core id) ∈ {0,1} × {0,1}
+  assert.equal(info.sources.logicalCores, "/proc/cpuinfo");
+  assert.equal(info.sources.physicalCores, "/proc/cpuinfo");
+});
+
+test("an empty root falls back silently", async () => {
+  const info = await probe("empty_root");
+  const rt = runtime();
+  assert.equal(info.logicalCores, rt.hardwareConcurrency());
+  assert.equal(info.physicalCores, info.logicalCores);
+  assert.equal(info.affinityCores, info.logicalCores);
+  assert.equal(info.cpuQuota, null);
+  assert.equal(info.effectiveCores, info.logicalCores);
+  assert.equal(info.memory.limitBytes, null);
+  assert.equal(info.memory.swapUsedBytes, null);
+  assert.deepEqual(info.sources, {
+    logicalCores: "runtime",
+    physicalCores: "fallback",
+    affinityCores: "fallback",
+    cpuQuota: "fallback",
+    effectiveCores: "runtime",
+    "memory.totalBytes": "runtime",
+    "memory.availableBytes": "runtime",
+    "memory.limitBytes": "fallback",
+    "memory.swapUsedBytes": "unavailable",
+  });
+  assert.deepEqual(info.warnings, []);
+});
+
+test("garbage in every file is ignored with a warning naming each file, never a throw", async () => {
+  const info = await probe("garbage");
+  assert.equal(info.logicalCores, runtime().hardwareConcurrency());
+  assert.equal(info.cpuQuota, null);
+  assert.equal(info.memory.limitBytes, null);
+  assert.equal(info.sources.logicalCores, "runtime");
+  assert.equal(info.sources.physicalCores, "fallback");
+  assert.equal(info.sources.affinityCores, "fallback");
+  assert.equal(info.sources.cpuQuota, "fallback");
+  assert.equal(info.sources["memory.totalBytes"], "runtime");
+  const named = [
+    "/proc/self/cgroup",
+    "/sys/devices/system/cpu/online",
+    "/proc/cpuinfo",
+    "/proc/self/status",
+    "/proc/meminfo",
+    "/sys/fs/cgroup/cpu.max",
+    "/sys/fs/cgroup/cpuset.cpus.effective",
+    "/sys/fs/cgroup/memory.max",
+    "/sys/fs/cgroup/memory.high",
+    "/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+    "/sys/fs/cgroup/cpu/cpu.cfs_period_us",
+    "/sys/fs/cgroup/cpuset/cpuset.effective_cpus",
+    "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+  ];
+  for (const file of named) {
+    assert.equal(
+      info.warnings.filter((w) => w.startsWith(`ignored ${file}:`)).length,
+      1,
+      `one warning for ${file} in ${JSON.stringify(info.warnings, null, 1)}`,
+    );
+  }
+  assert.equal(info.warnings.length, named.length);
+});
+
+test("AMORSIZE_CPUS overrides the effective cores; AMORSIZE_MEMORY the limit", async () => {
+  const info = await probe("cgroup_v2_quota", { AMORSIZE_CPUS: "6", AMORSIZE_MEMORY: "1.5G" });
+  assert.equal(info.effectiveCores, 6);
+  assert.equal(info.cpuQuota, 1.5); // still reported
+  assert.equal(info.sources.effectiveCores, "AMORSIZE_CPUS");
+  assert.equal(info.memory.limitBytes, 1610612736); // 1.5 × 1024³
+  assert.equal(info.sources["memory.limitBytes"], "AMORSIZE_MEMORY");
+  const kib = await probe("empty_root", { AMORSIZE_MEMORY: "512k" });
+  assert.equal(kib.memory.limitBytes, 524288); // 512 × 1024
+  const plain = await probe("empty_root", { AMORSIZE_MEMORY: "1048576", AMORSIZE_CPUS: "" });
+  assert.equal(plain.memory.limitBytes, 1048576);
+  assert.equal(plain.sources.effectiveCores, "runtime"); // empty = unset
+});
+
+test("invalid overrides throw a RangeError naming the variable and the value", async () => {
+  await assert.rejects(probe("empty_root", { AMORSIZE_CPUS: "abc" }), {
+    name: "RangeError",
+    message: `'AMORSIZE_CPUS' must be a positive integer, got "abc"`,
+  });
+  await assert.rejects(probe("empty_root", { AMORSIZE_CPUS: "0" }), RangeError);
+  await assert.rejects(probe("empty_root", { AMORSIZE_CPUS: "1.5" }), RangeError);
+  await assert.rejects(probe("empty_root", { AMORSIZE_MEMORY: "-1G" }), {
+    name: "RangeError",
+    message: /^'AMORSIZE_MEMORY' must be .* got "-1G"$/,
+  });
+  await assert.rejects(probe("empty_root", { AMORSIZE_MEMORY: "12X" }), RangeError);
+  await assert.rejects(probeSystem({ root: "" }), TypeError);
+});
