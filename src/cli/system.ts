@@ -116,7 +116,7 @@ export const command: Command = {
     }
     const fromFiles = Object.values(info.sources).some((s) => s.startsWith("/"));
     if (root !== undefined && !fromFiles) {
-      info.warnings.push(`nothing readable under --root ${root}: every figure fell back`);
+      info.warnings.push(`no figure came from a file under --root ${root}: all fell back`);
     }
     console.log(json ? JSON.stringify(info, null, 2) : formatSystemInfo(info));
     return 0;

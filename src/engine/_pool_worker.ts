@@ -22,6 +22,7 @@ export class _PoolWorker {
   inflight: InFlight[] = [];
   dead = false;
   #timer?: ReturnType<typeof setTimeout>;
+  #rejectReady?: (e: Error) => void;
   #onIdle: (w: _PoolWorker) => void;
   #onDeath: (w: _PoolWorker) => void;
 
@@ -36,7 +37,11 @@ export class _PoolWorker {
     this.#onIdle = onIdle;
     this.#onDeath = onDeath;
     let resolveReady!: () => void;
-    this.ready = new Promise((r) => (resolveReady = r));
+    this.ready = new Promise((r, reject) => {
+      resolveReady = r;
+      this.#rejectReady = reject;
+    });
+    this.ready.catch(() => {}); // observed by whoever awaits it
     handle.onMessage((data) => {
       const msg = data as FromWorker;
       if (msg.t === "ready") {
@@ -66,6 +71,7 @@ export class _PoolWorker {
   /** Terminate; the chunks in flight are reported lost (none blamed). */
   kill(): Promise<void> {
     if (this.dead) return Promise.resolve();
+    this.#rejectReady?.(new Error("The worker was terminated before it was ready"));
     const lost = this.#detach();
     for (const c of lost) c.onLost({ kind: "exit", code: null }, false);
     return this.handle.terminate();
@@ -73,6 +79,8 @@ export class _PoolWorker {
 
   #die(failure: WorkerFailure): void {
     if (this.dead) return;
+    const why = failure.kind === "exit" ? `exit code ${failure.code}` : failure.error.message;
+    this.#rejectReady?.(new Error(`A pool worker failed to start: ${why}`));
     const lost = this.#detach();
     void this.handle.terminate();
     lost.forEach((c, i) => c.onLost(failure, i === 0)); // the head chunk was the one running

@@ -9,6 +9,8 @@ export class _Source<I> {
   pulled = 0;
   done = false;
   #array?: ArrayLike<I>;
+  #front: I[] = [];
+  #exhausted = false;
   #it?: Iterator<I>;
   #ait?: AsyncIterator<I>;
 
@@ -29,7 +31,7 @@ export class _Source<I> {
         }`,
       );
     }
-    if (this.total === 0) this.done = true;
+    if (this.total === 0) this.done = this.#exhausted = true;
   }
 
   /** Whether pulling may need to await (async iterables). */
@@ -42,20 +44,39 @@ export class _Source<I> {
     return this.total === undefined ? undefined : this.total - this.pulled;
   }
 
+  /** Random access to item `i` (array sources only; undefined otherwise). */
+  at(i: number): I | undefined {
+    return this.#array ? this.#array[i] : undefined;
+  }
+
+  /** Whether items can be read by index without pulling ({@linkcode _Source.at}). */
+  get indexable(): boolean {
+    return this.#array !== undefined;
+  }
+
+  /** Give back items pulled from a one-shot source: they are pulled again first. */
+  unshift(items: I[]): void {
+    if (items.length === 0) return;
+    this.#front = [...items, ...this.#front];
+    this.pulled -= items.length;
+    this.done = false;
+  }
+
   /** Pull up to `n` items synchronously (arrays and iterables). */
   takeSync(n: number): I[] {
+    if (this.#front.length > 0) return this.#fromFront(n);
     if (this.done) return [];
     let out: I[];
     if (this.#array) {
       const end = Math.min(this.#array.length, this.pulled + n);
       out = Array.prototype.slice.call(this.#array, this.pulled, end) as I[];
-      if (end >= this.#array.length) this.done = true;
+      if (end >= this.#array.length) this.done = this.#exhausted = true;
     } else {
       out = [];
       while (out.length < n) {
         const r = this.#it!.next();
         if (r.done) {
-          this.done = true;
+          this.done = this.#exhausted = true;
           break;
         }
         out.push(r.value);
@@ -65,13 +86,21 @@ export class _Source<I> {
     return out;
   }
 
+  #fromFront(n: number): I[] {
+    const out = this.#front.splice(0, n);
+    this.pulled += out.length;
+    if (this.#front.length === 0 && this.#exhausted) this.done = true;
+    return out;
+  }
+
   /** Pull up to `n` items (awaiting an async iterable). */
   async take(n: number): Promise<I[]> {
+    if (this.#front.length > 0) return this.#fromFront(n);
     if (!this.#ait) return this.takeSync(n);
     const out: I[] = [];
     while (out.length < n && !this.done) {
       const r = await this.#ait.next();
-      if (r.done) this.done = true;
+      if (r.done) this.done = this.#exhausted = true;
       else out.push(r.value);
     }
     this.pulled += out.length;

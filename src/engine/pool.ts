@@ -40,6 +40,8 @@ export class Pool {
   #closed = false;
   #idleTimer?: ReturnType<typeof setTimeout>;
   #started = 0;
+  /** Start times of batches of workers started together: `count` workers ready in `ms`. */
+  readonly startBatches: { count: number; ms: number }[] = [];
 
   /** @param options See {@linkcode PoolOptions}. */
   constructor(options: PoolOptions = {}) {
@@ -75,13 +77,16 @@ export class Pool {
     if (this.#closed) throw new Error("The pool is closed");
     clearTimeout(this.#idleTimer);
     const want = Math.min(n, this.maxWorkers);
+    const batch: _PoolWorker[] = [];
     while (this.#workers.length < want) {
       const rt = runtime();
       const handle = rt.startWorker(_workerEntryUrl(), { name: "amorsize" });
       const w = new _PoolWorker(handle, rt.now, (x) => this.#idle(x), (x) => this.#remove(x));
       this.#started++;
       this.#workers.push(w);
+      batch.push(w);
     }
+    if (batch.length > 0) this.#recordBatch(batch);
     return this.#workers.slice(0, want);
   }
 
@@ -122,6 +127,13 @@ export class Pool {
       for (const x of [...this.#workers]) void x.kill();
     }, this.idleTimeoutMs);
     (this.#idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  #recordBatch(batch: _PoolWorker[]): void {
+    void Promise.all(batch.map((w) => w.ready)).then(() => {
+      const ms = Math.max(...batch.map((w) => w.readyAt! - w.startedAt));
+      if (this.startBatches.length < 16) this.startBatches.push({ count: batch.length, ms });
+    }, () => {});
   }
 
   #remove(w: _PoolWorker): void {

@@ -69,7 +69,9 @@ function _allowedList(files: HostFiles): Set<number> | undefined {
   if (text === undefined) return undefined;
   const line = /^Cpus_allowed_list:(.*)$/m.exec(text);
   const cpus = line ? parseCpuList(line[1]) : undefined;
-  if (!cpus || cpus.size === 0) files.garbage(path, `expected "Cpus_allowed_list: <CPU list>"`);
+  if (!cpus || cpus.size === 0) {
+    files.garbage(path, `expected "Cpus_allowed_list: <CPU list>"`, line?.[0]);
+  }
   return cpus;
 }
 

@@ -1,15 +1,35 @@
 /**
  * Which cgroup this process is in (`/proc/self/cgroup`), where the hierarchies are mounted, and
- * the walk from a cgroup up to the root of its mount that keeps the tightest limit.
+ * the directories from a cgroup up to the root of its mount.
  *
  * @module
  */
 import type { HostFiles } from "./host_files.ts";
 
-/** Mount points of the unified (v2) hierarchy: pure v2, then the hybrid layout's `unified/`. */
+/**
+ * Mount points of the unified (v2) hierarchy: pure v2, then the hybrid layout's `unified/`.
+ *
+ * @example Usage
+ * ```ts
+ * import { V2_MOUNTS } from "./cgroup.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(V2_MOUNTS[0], "/sys/fs/cgroup");
+ * ```
+ */
 export const V2_MOUNTS = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"];
 
-/** Mount points of the v1 hierarchies, by controller. */
+/**
+ * Mount points of the v1 hierarchies, by controller (`cpu` is often co-mounted with `cpuacct`).
+ *
+ * @example Usage
+ * ```ts
+ * import { V1_MOUNTS } from "./cgroup.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(V1_MOUNTS.cpu.includes("/sys/fs/cgroup/cpu,cpuacct"));
+ * ```
+ */
 export const V1_MOUNTS: Record<string, string[]> = {
   cpu: ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpuacct,cpu"],
   cpuset: ["/sys/fs/cgroup/cpuset"],
@@ -51,7 +71,7 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
   for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
     const m = /^(\d+):([^:]*):(\/.*)$/.exec(line.trim());
     if (!m) {
-      files.garbage(file, 'expected lines "id:controllers:/path"');
+      files.garbage(file, 'expected lines "id:controllers:/path"', line);
       continue;
     }
     if (m[1] === "0" && m[2] === "") v2 = m[3];
@@ -85,59 +105,4 @@ export function cgroupLevels(mount: string, path: string): string[] {
     levels.push([mount, ...parts.slice(0, n)].join("/"));
   }
   return levels;
-}
-
-/** The tightest limit found by {@linkcode smallestLimit}. */
-export interface LimitFound {
-  /** The smallest limit, or `null` when every file read said "no limit". */
-  value: number | null;
-  /** The file that gave `value` (for `null`: the first file read); `undefined` if none was read. */
-  source: string | undefined;
-}
-
-/**
- * Read `name` in every directory of `dirs` and keep the smallest limit. `parse` returns a number,
- * `null` for "no limit", or `undefined` for garbage (the file is then ignored with a warning).
- *
- * @example Usage
- * ```ts
- * import { HostFiles } from "./host_files.ts";
- * import { cgroupLevels, smallestLimit } from "./cgroup.ts";
- * import assert from "node:assert/strict";
- *
- * const files = HostFiles.fromRecord({
- *   "/sys/fs/cgroup/a/b/memory.max": "max\n",
- *   "/sys/fs/cgroup/a/memory.max": "1024\n",
- * });
- * const parse = (t: string) => (t.trim() === "max" ? null : Number(t));
- * const found = smallestLimit(files, cgroupLevels("/sys/fs/cgroup", "/a/b"), "memory.max", {
- *   parse,
- *   expected: "a number or max",
- * });
- * assert.deepEqual(found, { value: 1024, source: "/sys/fs/cgroup/a/memory.max" });
- * ```
- */
-export function smallestLimit(
-  files: HostFiles,
-  dirs: string[],
-  name: string,
-  format: { parse: (text: string) => number | null | undefined; expected: string },
-): LimitFound {
-  const found: LimitFound = { value: null, source: undefined };
-  for (const dir of dirs) {
-    const path = `${dir}/${name}`;
-    const text = files.read(path);
-    if (text === undefined) continue;
-    const value = format.parse(text);
-    if (value === undefined) {
-      files.garbage(path, format.expected);
-      continue;
-    }
-    if (value !== null && (found.value === null || value < found.value)) {
-      found.value = value;
-      found.source = path;
-    }
-    found.source ??= path;
-  }
-  return found;
 }

@@ -97,6 +97,7 @@ export class HostFiles {
 
   /**
    * Record that a file held something unexpected (once per file); the caller then ignores it.
+   * The warning quotes `got`, or else the file's first line.
    *
    * @example Usage
    * ```ts
@@ -109,8 +110,8 @@ export class HostFiles {
    * assert.match(files.warnings[0], /^ignored \/proc\/meminfo: no MemTotal line/);
    * ```
    */
-  garbage(path: string, expected: string): void {
-    const text = this.#texts.get(path) ?? "";
+  garbage(path: string, expected: string, got?: string): void {
+    const text = got ?? this.#texts.get(path) ?? "";
     const shown = text.trim().split("\n")[0].slice(0, 60);
     this.#warn(path, `ignored ${path}: ${expected}, got ${JSON.stringify(shown)}`);
   }

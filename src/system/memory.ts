@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { cgroupLevels, type CgroupPaths, smallestLimit, V1_MOUNTS, V2_MOUNTS } from "./cgroup.ts";
+import { cgroupLevels, type CgroupPaths, V1_MOUNTS, V2_MOUNTS } from "./cgroup.ts";
+import { smallestLimit } from "./cgroup_limit.ts";
 import type { HostFiles } from "./host_files.ts";
 
 /** One memory figure in bytes and where it came from. */

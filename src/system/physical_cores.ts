@@ -14,7 +14,7 @@ export interface PhysicalCores {
 }
 
 /** The source named for the sysfs topology. */
-export const TOPOLOGY_SOURCE = "/sys/devices/system/cpu/cpu*/topology";
+const _TOPOLOGY_SOURCE = "/sys/devices/system/cpu/cpu*/topology";
 
 /**
  * Count the physical cores: the distinct `physical_package_id` + `core_id` pairs under
@@ -42,7 +42,7 @@ export const TOPOLOGY_SOURCE = "/sys/devices/system/cpu/cpu*/topology";
  */
 export function readPhysicalCores(files: HostFiles, logical: LogicalCores): PhysicalCores {
   const fromTopology = logical.cpus && _fromTopology(files, logical.cpus);
-  if (fromTopology) return { cores: fromTopology, source: TOPOLOGY_SOURCE };
+  if (fromTopology) return { cores: fromTopology, source: _TOPOLOGY_SOURCE };
   const fromCpuinfo = _fromCpuinfo(files);
   if (fromCpuinfo) return { cores: fromCpuinfo, source: "/proc/cpuinfo" };
   return { cores: logical.cores, source: "fallback" };

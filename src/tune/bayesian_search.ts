@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { expectedImprovement } from "./expected_improvement.ts";
-import { GaussianProcess } from "./gaussian_process.ts";
 import { _maximinSpread } from "./_initial_design.ts";
+import { _modelChoice } from "./_model_choice.ts";
 import { _mulberry32 } from "./_random.ts";
 import { _searchSettings, type BayesianMinimizeOptions } from "./_search_options.ts";
 import { _describe, _points } from "./_validate.ts";
@@ -42,7 +41,8 @@ export interface BayesianMinimizeResult {
  * [0, 1], all of the same length) with few evaluations. Evaluates `seedPoints`, then spread
  * points up to `initial`, then, guided by a Gaussian process, the candidate of largest expected
  * improvement (margin `0.01 × |best|`), until the budget is spent, the space exhausted, the
- * improvement still expected falls below `minImprovement × |best|`, or `signal` aborts.
+ * improvement still expected falls below `minImprovement × |best|` in two model rounds in a
+ * row, or `signal` aborts (checked between evaluations).
  * Objective values that are not finite (a failed run) are kept but modelled as worse than the
  * worst finite value. An objective that throws rejects the search.
  *
@@ -127,35 +127,4 @@ function _best(evaluations: Evaluation[]): Evaluation | undefined {
     (b, e) => (!b || rank(e.value) < rank(b.value) ? e : b),
     undefined,
   );
-}
-
-/**
- * The candidate of largest expected improvement (ties: larger std, then lower index), and
- * whether that improvement is below the threshold.
- */
-function _modelChoice(
-  space: readonly (readonly number[])[],
-  evaluations: Evaluation[],
-  done: ReadonlySet<number>,
-  minImprovement: number,
-): { pick: number; converged: boolean } {
-  const finite = evaluations.map((e) => e.value).filter(Number.isFinite);
-  if (finite.length === 0) {
-    return { pick: _maximinSpread(space, done, 1, () => 0)[0], converged: false };
-  }
-  const lo = Math.min(...finite), hi = Math.max(...finite);
-  const penalty = hi + Math.max(hi - lo, 0.1 * Math.abs(hi), 1e-12);
-  const y = evaluations.map((e) => (Number.isFinite(e.value) ? e.value : penalty));
-  const gp = new GaussianProcess().fit(evaluations.map((e) => space[e.index]), y);
-  const xi = 0.01 * Math.abs(lo);
-  let pick = -1, pickEi = -1, pickStd = -1;
-  for (let i = 0; i < space.length; i++) {
-    if (done.has(i)) continue;
-    const { mean, std } = gp.predict(space[i]);
-    const ei = expectedImprovement(mean, std, lo, xi);
-    if (ei > pickEi || (ei === pickEi && std > pickStd)) [pick, pickEi, pickStd] = [i, ei, std];
-  }
-  const threshold = minImprovement * Math.abs(lo);
-  const converged = pickEi < threshold || (minImprovement > 0 && pickEi === 0);
-  return { pick, converged };
 }

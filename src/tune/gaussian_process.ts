@@ -1,14 +1,14 @@
 /**
  * A small Gaussian process regressor for Bayesian tuning: Matérn 5/2 (or RBF) kernel with one
  * length scale, observations normalised (mean 0, standard deviation 1), a nugget for noisy
- * measurements, and the length scale and nugget chosen on a small grid by maximising the log
- * marginal likelihood plus weak priors: log-normal on the length scale (median 0.3, σ = 0.7 in log
- * space) and a mild preference for small nuggets, so that a handful of observations does not read
- * as white noise. The signal variance is profiled out (its maximum-likelihood value).
+ * measurements, and the length scale (grid 0.05..2) and nugget (grid 1e-6..0.1) chosen by
+ * maximising the log marginal likelihood plus weak priors (see `_gp_select.ts`). The signal
+ * variance is profiled out (its maximum-likelihood value).
  *
  * @module
  */
-import { _choleskySolve, _choleskyWithJitter, _solveLower } from "./_cholesky.ts";
+import { _solveLower } from "./_cholesky.ts";
+import { type _Model, _selectModel } from "./_gp_select.ts";
 import { _distance, _kernel, type KernelName } from "./_kernel.ts";
 import {
   _coordinates,
@@ -37,25 +37,12 @@ export interface Prediction {
   std: number;
 }
 
-const LENGTH_SCALES = Array.from({ length: 12 }, (_, i) => 0.05 * Math.pow(40, i / 11));
-const NOISES = [1e-6, 1e-4, 1e-3, 1e-2, 1e-1];
-const LOG_2PI = Math.log(2 * Math.PI);
-const lengthPrior = (ell: number) => -0.5 * (Math.log(ell / 0.3) / 0.7) ** 2;
-const noisePrior = (noise: number) => -0.1 * Math.log(Math.max(noise, 1e-6) / 1e-6);
-
-interface Fitted {
+interface Fitted extends _Model {
   x: Float64Array;
   n: number;
   d: number;
-  l: Float64Array;
-  alpha: Float64Array;
-  variance: number;
   yMean: number;
   yStd: number;
-  lengthScale: number;
-  noise: number;
-  lml: number;
-  score: number;
 }
 
 /**
@@ -111,31 +98,10 @@ export class GaussianProcess {
     const yStd = spread > 0 ? spread : 1;
     const z = y.map((v) => (v - yMean) / yStd);
     const flat = new Float64Array(x.flat());
-    const dist = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) dist[i * n + j] = _distance(flat, i, x[j], d);
-    }
-    const k = _kernel(this.kernel);
-    const corr = new Float64Array(n * n);
-    const fixedEll = this.#lengthScale !== undefined, fixedNoise = this.#noise !== undefined;
-    let best: Fitted | undefined;
-    for (const lengthScale of fixedEll ? [this.#lengthScale!] : LENGTH_SCALES) {
-      for (let i = 0; i < n; i++) {
-        corr[i * n + i] = 1;
-        for (let j = 0; j < i; j++) corr[i * n + j] = k(dist[i * n + j], lengthScale);
-      }
-      for (const noise of fixedNoise ? [this.#noise!] : NOISES) {
-        const fit = _fitOne(corr, n, z, noise);
-        if (!fit) continue;
-        const score = fit.lml + (fixedEll ? 0 : lengthPrior(lengthScale)) +
-          (fixedNoise ? 0 : noisePrior(noise));
-        if (!best || score > best.score) {
-          best = { ...fit, x: flat, n, d, yMean, yStd, lengthScale, noise, score };
-        }
-      }
-    }
+    const fixed = { lengthScale: this.#lengthScale, noise: this.#noise };
+    const best = _selectModel(flat, d, z, this.kernel, fixed);
     if (!best) throw new Error("GaussianProcess.fit(): the kernel matrix could not be factorised");
-    this.#fitted = best;
+    this.#fitted = { ...best, x: flat, n, d, yMean, yStd };
     return this;
   }
 
@@ -164,19 +130,4 @@ export class GaussianProcess {
     if (!this.#fitted) throw new Error("GaussianProcess: call fit() before predict()");
     return this.#fitted;
   }
-}
-
-/** Factor, weights, profiled signal variance and log marginal likelihood for one nugget. */
-function _fitOne(corr: Float64Array, n: number, z: number[], noise: number) {
-  const chol = _choleskyWithJitter(corr, n, noise);
-  if (!chol) return undefined;
-  const alpha = _choleskySolve(chol.l, n, z);
-  let quad = 0, logDet = 0;
-  for (let i = 0; i < n; i++) {
-    quad += z[i] * alpha[i];
-    logDet += Math.log(chol.l[i * n + i]);
-  }
-  const variance = Math.max(quad / n, 1e-300);
-  const lml = -0.5 * n * (Math.log(variance) + 1 + LOG_2PI) - logDet;
-  return { l: chol.l, alpha, variance, lml };
 }

@@ -1,0 +1,54 @@
+// A quick look at the first items on the calling thread: enough to tell a job that is clearly
+// too small for workers, without starting any. The results are kept (never recomputed).
+import type { _Source } from "../engine/_source.ts";
+import { runtime } from "../runtime/detect.ts";
+
+export interface MainProbe {
+  /** Wall time of each probed item, ms (the first includes JIT warm-up). */
+  times: number[];
+  /** Index → result of the probed items. */
+  results: Map<number, unknown>;
+  /** Items pulled from a one-shot source (to give back), in order. */
+  pulled: unknown[];
+  /** Whether the task returned a Promise. */
+  isAsync: boolean;
+  failure?: { index: number; error: Error };
+}
+
+/** Run the first items here until `maxMs` elapsed or `maxItems` ran. */
+export async function _mainProbe(
+  fn: (x: unknown) => unknown,
+  src: _Source<unknown>,
+  maxMs: number,
+  maxItems: number,
+): Promise<MainProbe> {
+  const rt = runtime();
+  const out: MainProbe = { times: [], results: new Map(), pulled: [], isAsync: false };
+  const t0 = rt.now();
+  for (let i = 0; i < maxItems && rt.now() - t0 < maxMs; i++) {
+    let item: unknown;
+    if (src.indexable) {
+      if (i >= (src.total ?? 0)) break;
+      item = src.at(i);
+    } else {
+      const got = src.isAsync ? await src.take(1) : src.takeSync(1);
+      if (got.length === 0) break;
+      item = got[0];
+      out.pulled.push(item);
+    }
+    const t = rt.now();
+    try {
+      let r = fn(item);
+      if (r instanceof Promise || (r && typeof (r as PromiseLike<unknown>).then === "function")) {
+        out.isAsync = true;
+        r = await r;
+      }
+      out.times.push(rt.now() - t);
+      out.results.set(i, r);
+    } catch (e) {
+      out.failure = { index: i, error: e instanceof Error ? e : new Error(String(e)) };
+      break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+// Run one chunk on one pool worker and wait for its reply (used by sampling and the overhead
+// measurements, outside the scheduler).
+import type { _PoolWorker } from "../engine/_pool_worker.ts";
+import type { FromWorker } from "../engine/_protocol.ts";
+import type { TaskSpec } from "../task/_spec.ts";
+
+export type Reply = Extract<FromWorker, { t: "done" | "fail" }>;
+let nextId = 1_000_000_000;
+
+/** Send `items` as one chunk (measure mode optional); resolves with the worker's reply. */
+export function _measureChunk(
+  worker: _PoolWorker,
+  spec: TaskSpec,
+  items: unknown[],
+  measure: boolean,
+  timeoutMs?: number,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    worker.send({
+      id,
+      message: { t: "run", id, spec, items, start: 0, transfer: false, measure },
+      transfer: [],
+      timeoutMs,
+      onReply: resolve,
+      onLost: (f) =>
+        reject(
+          new Error(
+            f.kind === "exit"
+              ? `The sampling worker exited (code ${f.code})`
+              : `The sampling worker failed: ${f.error.message}`,
+          ),
+        ),
+      onTimeout: () => {
+        reject(new Error(`Sampling exceeded ${timeoutMs} ms`));
+        void worker.kill();
+      },
+    });
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * What parallelism costs on this runtime, measured once per process and cached: worker start
+ * (marginal method), per-chunk dispatch, round trip, and worker memory. Workers started for
+ * measuring stay in the pool.
+ *
+ * @module
+ */
+import type { Pool } from "../engine/pool.ts";
+import { runtime } from "../runtime/detect.ts";
+import { _taskSpec } from "../task/_spec.ts";
+import { _measureChunk } from "./_measure_chunk.ts";
+import { median } from "./statistics.ts";
+
+/** Measured costs of parallelism; each figure says whether it was measured or a fallback. */
+export interface Overheads {
+  /** Time to start the first worker until it answers (ms). */
+  firstStartMs: number;
+  /**
+   * Extra time per additional worker started at once (ms): marginal method, (T(k) − T(1)) /
+   * (k − 1) from the pool's batch starts; a per-runtime fallback until a batch was seen.
+   */
+  marginalStartMs: number;
+  /** Main-thread cost per chunk when chunks are pipelined (ms). */
+  chunkMs: number;
+  /** Round trip of an empty chunk (ms). */
+  roundTripMs: number;
+  /** Resident memory a worker adds (bytes). */
+  workerMemoryBytes: number;
+  /** "measured" or "fallback", per figure. */
+  sources: Record<"start" | "chunk" | "memory", "measured" | "fallback">;
+}
+
+// Per-runtime fallbacks, from measurements on a 2-core Linux machine (docs/model.md).
+const FALLBACK: Record<string, [first: number, marginal: number]> = {
+  node: [27, 15],
+  deno: [12, 10],
+  bun: [3, 1.3],
+};
+
+let cached: Overheads | undefined;
+const noop = (x: unknown) => x;
+
+/**
+ * Measure (once per process) what workers cost here. Starts up to `workers` workers in `pool`
+ * (they stay there for the run).
+ *
+ * @param pool The pool to measure on.
+ * @param _workers Reserved.
+ * @returns The overheads (cached after the first call).
+ *
+ * @example Usage
+ * ```ts
+ * import { measureOverheads } from "./overhead.ts";
+ * import { createPool } from "../engine/pool.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = createPool({ maxWorkers: 2 });
+ * const o = await measureOverheads(pool, 2);
+ * assert.ok(o.chunkMs > 0 && o.roundTripMs > 0);
+ * await pool.close();
+ * ```
+ */
+export async function measureOverheads(pool: Pool, _workers?: number): Promise<Overheads> {
+  if (cached && (cached.sources.start === "measured" || pool.size > 0)) {
+    return refineMarginal(cached, pool);
+  }
+  const rt = runtime();
+  const [fbFirst, fbMarginal] = FALLBACK[rt.name] ?? [25, 15];
+  const sources: Overheads["sources"] = {
+    start: "fallback",
+    chunk: "fallback",
+    memory: "fallback",
+  };
+  let firstStartMs = fbFirst, marginalStartMs = fbMarginal, workerMemoryBytes = 12 * 2 ** 20;
+  const rss0 = rt.memory().rssBytes ?? 0;
+  if (pool.size === 0) {
+    const t1 = await pool.warm(1);
+    // Sanity: a start costs 0.2..1000 ms; otherwise keep the runtime's fallback.
+    if (t1 > 0.2 && t1 < 1000) {
+      firstStartMs = t1;
+      sources.start = "measured";
+    }
+    const grown = (rt.memory().rssBytes ?? 0) - rss0;
+    if (grown > 2 ** 20 && grown < 2 ** 31) {
+      workerMemoryBytes = grown;
+      sources.memory = "measured";
+    }
+  }
+  // Marginal method: T(k) of a batch of k workers started together against T(1).
+  const batch = pool.startBatches.find((b) => b.count >= 2);
+  if (batch && sources.start === "measured") {
+    const m = (batch.ms - firstStartMs) / (batch.count - 1);
+    if (m > 0.05 && m < 10 * fbMarginal) marginalStartMs = m;
+  }
+  const w = pool._ensure(1)[0];
+  const spec = _taskSpec(noop);
+  const trips: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const t = rt.now();
+    await _measureChunk(w, spec, [i], false);
+    trips.push(rt.now() - t);
+  }
+  const roundTripMs = median(trips.slice(2));
+  const K = 64;
+  const t = rt.now();
+  await Promise.all(Array.from({ length: K }, (_, i) => _measureChunk(w, spec, [i], false)));
+  const pipelined = (rt.now() - t) / K;
+  const chunkMs = pipelined > 0.005 && pipelined < 5 ? pipelined : 0.05;
+  if (chunkMs === pipelined) sources.chunk = "measured";
+  cached = { firstStartMs, marginalStartMs, chunkMs, roundTripMs, workerMemoryBytes, sources };
+  return cached;
+}
+
+function refineMarginal(o: Overheads, pool: Pool): Overheads {
+  const batch = pool.startBatches.find((b) => b.count >= 2);
+  if (!batch) return o;
+  const m = (batch.ms - o.firstStartMs) / (batch.count - 1);
+  if (m > 0.05 && m < 10 * o.firstStartMs) o.marginalStartMs = m;
+  return o;
+}
+
+/** Forget the cached overheads (tests). */
+export function _resetOverheads(): void {
+  cached = undefined;
+}

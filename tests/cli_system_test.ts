@@ -1,0 +1,85 @@
+// `amorsize system` as a real process on the runtime running the tests.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { cliCommand, repoRoot } from "./_cli.ts";
+import { fixturePath } from "./_helpers.ts";
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const { cmd, args: base } = cliCommand();
+  const res = spawnSync(cmd, [...base, ...args], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, AMORSIZE_CPUS: "", AMORSIZE_MEMORY: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+}
+
+test("amorsize system --json prints the SystemInfo", () => {
+  const { code, stdout, stderr } = cli(["system", "--json"]);
+  assert.equal(code, 0, stderr);
+  const info = JSON.parse(stdout);
+  assert.ok(info.effectiveCores >= 1 && info.effectiveCores <= info.logicalCores);
+  assert.equal(typeof info.sources.effectiveCores, "string");
+  assert.ok(Array.isArray(info.warnings));
+});
+
+test("amorsize system --root reads a fixture tree", () => {
+  const root = fixturePath("cgroup_v2_quota");
+  const { code, stdout, stderr } = cli(["system", "--root", root, "--json"]);
+  assert.equal(code, 0, stderr);
+  const info = JSON.parse(stdout);
+  assert.equal(info.cpuQuota, 1.5); // 150000 / 100000
+  assert.equal(info.effectiveCores, 1); // floor(1.5)
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/cpu.max");
+});
+
+test("amorsize system prints a table of figure, value and source", () => {
+  const { code, stdout, stderr } = cli(["system", "--root", fixturePath("memory_v2_limit")]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^figure +value +source$/m);
+  assert.match(stdout, /^logical cores +4 +\/sys\/devices\/system\/cpu\/online$/m); // "0-3"
+  assert.match(stdout, /^CPU quota +none +fallback$/m);
+  // 2147483648 B = 2 GiB
+  assert.match(
+    stdout,
+    /^memory limit +2\.0 GiB \(2147483648 B\) +\/sys\/fs\/cgroup\/job\/memory\.max$/m,
+  );
+  assert.doesNotMatch(stdout, /warnings:/);
+});
+
+test("amorsize system lists the warnings under the table", () => {
+  const { code, stdout } = cli(["system", "--root", fixturePath("garbage")]);
+  assert.equal(code, 0);
+  assert.match(stdout, /^warnings:$/m);
+  assert.match(stdout, /^ {2}- ignored \/sys\/fs\/cgroup\/cpu\.max: /m);
+});
+
+test("an unknown flag exits with 2 and a one-line message", () => {
+  const { code, stdout, stderr } = cli(["system", "--bogus"]);
+  assert.equal(code, 2);
+  assert.equal(stdout, "");
+  assert.match(stderr, /^amorsize system: .*--bogus.*\n$/);
+  assert.equal(stderr.trim().split("\n").length, 1);
+});
+
+test("an invalid AMORSIZE_CPUS exits with 2 and names the variable", () => {
+  const { code, stderr } = cli(["system", "--json"], { AMORSIZE_CPUS: "abc" });
+  assert.equal(code, 2);
+  assert.equal(stderr, `amorsize system: 'AMORSIZE_CPUS' must be a positive integer, got "abc"\n`);
+});
+
+test("AMORSIZE_CPUS and AMORSIZE_MEMORY override the probe", () => {
+  const { code, stdout, stderr } = cli(["system", "--json"], {
+    AMORSIZE_CPUS: "3",
+    AMORSIZE_MEMORY: "256M",
+  });
+  assert.equal(code, 0, stderr);
+  const info = JSON.parse(stdout);
+  assert.equal(info.effectiveCores, 3);
+  assert.equal(info.memory.limitBytes, 268435456); // 256 × 1024²
+  assert.equal(info.sources["memory.limitBytes"], "AMORSIZE_MEMORY");
+});
