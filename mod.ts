@@ -27,3 +27,20 @@ export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts
 export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";
 export { probeSystem } from "./src/system/probe_system.ts";
 export type { ProbeOptions, SystemInfo } from "./src/system/system_info.ts";
+export { optimize } from "./src/optimize.ts";
+export type {
+  OptimizationProfile,
+  OptimizationResult,
+  OptimizeOptions,
+} from "./src/model/_types.ts";
+export { resolveStoreDir, storeDir } from "./src/store/store_dir.ts";
+export type { StoreDirOptions, StoreKind } from "./src/store/store_dir.ts";
+export {
+  clearResults,
+  deleteResult,
+  listResults,
+  loadResult,
+  saveResult,
+} from "./src/store/history.ts";
+export type { HistoryInput, HistoryOptions, HistoryQuery } from "./src/store/history.ts";
+export type { HistoryEntry, HistoryEntrySummary, HistoryKind } from "./src/store/history_entry.ts";

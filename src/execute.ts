@@ -4,6 +4,7 @@
  * @module
  */
 import { _prepare } from "./engine/_prepare.ts";
+import "./optimize.ts"; // registers the optimizer for automatic runs
 import type { Data } from "./engine/_source.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
 import type { Task } from "./task/task_ref.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import { _prepare } from "./engine/_prepare.ts";
+import "./optimize.ts"; // registers the optimizer for automatic runs
 import type { _Run } from "./engine/_run.ts";
 import type { Data } from "./engine/_source.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
@@ -40,15 +41,23 @@ export async function* map<I, O>(
   options: ExecuteOptions = {},
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
+  const signal = options.signal;
   const job = await _prepare(task, data, options);
   let run: _Run | undefined;
   const pending = new Map<number, unknown[]>();
   let next = 0;
   try {
-    for await (const c of job.stream(ordered, (r) => (run = r))) {
+    const onRun = (r: _Run) => {
+      run = r;
+      if (ordered) r.consumedUpTo = 0; // bound the look-ahead from the first chunk on
+    };
+    for await (const c of job.stream(ordered, onRun)) {
       job.progress.add(c.results.length);
       if (!ordered) {
-        for (const r of c.results) yield r as O;
+        for (const r of c.results) {
+          signal?.throwIfAborted();
+          yield r as O;
+        }
         continue;
       }
       pending.set(c.start, c.results);
@@ -57,7 +66,10 @@ export async function* map<I, O>(
         pending.delete(next);
         next += chunk.length;
         run?.consumed(next);
-        for (const r of chunk) yield r as O;
+        for (const r of chunk) {
+          signal?.throwIfAborted(); // results already computed are not handed on after an abort
+          yield r as O;
+        }
       }
     }
   } finally {

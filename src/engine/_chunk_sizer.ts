@@ -3,7 +3,10 @@
 //  2. Track the per-item compute time the workers report, smoothed like joblib (the first
 //     sample as-is, then 0.8 · old + 0.2 · new).
 //  3. Move toward chunks of `targetMs` (default 200 ms): at most doubling or halving per chunk.
-//  4. Never below a floor of `minChunkMs` (default 2 ms) of work, so messages stay cheap.
+//  4. Never below a floor of `minChunkMs` (default 2 ms) of work, so messages stay cheap, and
+//     never above `maxItems` (default 1024) items, so that tiny items do not grow into huge
+//     chunks: past a few milliseconds of work a chunk gains nothing, and memory in flight (and
+//     the streaming look-ahead) is proportional to the chunk size.
 //  5. When the remaining count is known, shrink toward the end ("guided" scheduling, as OpenMP):
 //     at most remaining / (2 · workers) items per chunk, so the last wave leaves no worker idle.
 //  6. Two chunks in flight per worker while chunks are short (< 50 ms), one after that.
@@ -15,6 +18,7 @@ export interface SizerOptions {
   workers: number;
   targetMs: number;
   minChunkMs?: number;
+  maxItems?: number;
 }
 
 export class _ChunkSizer {
@@ -23,7 +27,7 @@ export class _ChunkSizer {
   readonly #o: Required<SizerOptions>;
 
   constructor(o: SizerOptions) {
-    this.#o = { minChunkMs: 2, ...o };
+    this.#o = { minChunkMs: 2, maxItems: 1024, ...o };
     this.#size = o.initial;
   }
 
@@ -45,7 +49,10 @@ export class _ChunkSizer {
     const per = Math.max(ms / items, 1e-6);
     this.#perItemMs = this.#perItemMs === undefined ? per : 0.8 * this.#perItemMs + 0.2 * per;
     if (!this.#o.adaptive) return;
-    const ideal = Math.max(1, Math.round(this.#o.targetMs / this.#perItemMs));
+    const ideal = Math.max(
+      1,
+      Math.min(this.#o.maxItems, Math.round(this.#o.targetMs / this.#perItemMs)),
+    );
     this.#size = Math.max(1, Math.min(2 * this.#size, Math.max(ideal, Math.floor(this.#size / 2))));
   }
 

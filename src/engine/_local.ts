@@ -50,13 +50,14 @@ export async function* _asyncChunks(
   concurrency: number,
   signal?: AbortSignal,
 ): AsyncGenerator<Completed> {
-  const running = new Map<number, Promise<void>>();
+  const running = new Set<number>();
   const ready: Completed[] = [];
   let error: TaskError | undefined;
   let errorIndex = Infinity;
   let wake: (() => void) | undefined;
   const launch = (index: number, item: unknown) => {
-    const p = (async () => {
+    running.add(index); // before the call: a known result settles synchronously
+    void (async () => {
       try {
         const r = known.has(index) ? known.get(index) : await fn(item);
         if (index < errorIndex) ready.push({ start: index, results: [r], ms: 0 });
@@ -70,23 +71,32 @@ export async function* _asyncChunks(
         wake?.();
       }
     })();
-    running.set(index, p);
   };
-  signal?.addEventListener("abort", () => wake?.(), { once: true });
-  while (true) {
-    signal?.throwIfAborted();
-    while (!error && !src.done && running.size < concurrency) {
-      const index = src.pulled;
-      const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
-      if (src.pulled === index) break;
-      launch(index, item);
-    }
-    while (ready.length > 0) {
-      const c = ready.shift()!;
-      if (c.start < errorIndex) yield c;
-    }
-    if (running.size === 0 && (error || src.done)) break;
-    await new Promise<void>((r) => (wake = r));
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    yield* loop();
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
   }
-  if (error) throw error;
+  async function* loop(): AsyncGenerator<Completed> {
+    while (true) {
+      signal?.throwIfAborted();
+      while (!error && !src.done && running.size < concurrency) {
+        const index = src.pulled;
+        const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
+        if (src.pulled === index) break;
+        launch(index, item);
+      }
+      while (ready.length > 0) {
+        const c = ready.shift()!;
+        if (c.start < errorIndex) yield c;
+      }
+      if (running.size === 0 && (error || src.done)) break;
+      // Calls may have finished while the consumer held a result: refill before waiting.
+      if (!error && !src.done && running.size < concurrency) continue;
+      await new Promise<void>((r) => (wake = r));
+    }
+    if (error) throw error;
+  }
 }

@@ -52,6 +52,8 @@ export class _Run {
   errorIndex = Infinity;
   /** Set by an ordered consumer: items before this index were handed on (bounds the look-ahead). */
   consumedUpTo?: number;
+  /** Most chunks this run had queued on one worker at once (diagnostics). */
+  peakInflight = 0;
   #pool: Pool;
   #src: _Source<unknown>;
   #cfg: RunConfig;
@@ -159,7 +161,7 @@ export class _Run {
 
   #tooFarAhead(): boolean {
     if (this.#retry.length > 0 || this.consumedUpTo === undefined) return false;
-    const window = this.#cfg.workers * 8 * this.sizer.next(undefined);
+    const window = this.#cfg.workers * 4 * this.sizer.next(undefined);
     return this.#src.pulled - this.consumedUpTo > window;
   }
 
@@ -206,6 +208,7 @@ export class _Run {
     this.#inflight.set(id, { chunk, worker });
     try {
       worker.send(flight);
+      this.peakInflight = Math.max(this.peakInflight, worker.inflight.length);
     } catch (e) {
       worker.inflight = worker.inflight.filter((x) => x !== flight);
       this.#inflight.delete(id);

@@ -34,9 +34,15 @@ export async function* _stream<I, O>(
   onRun?: (run: _Run) => void,
 ): AsyncGenerator<Completed> {
   if (plan.executor !== "workers") {
-    const fn = typeof task === "function" ? task as (x: unknown) => unknown : await _loadTask(spec);
-    if (plan.executor === "inline") yield* _inlineChunks(fn, src, plan.known, plan.signal);
-    else yield* _asyncChunks(fn, src, plan.known, plan.concurrency, plan.signal);
+    try {
+      const fn = typeof task === "function"
+        ? task as (x: unknown) => unknown
+        : await _loadTask(spec);
+      if (plan.executor === "inline") yield* _inlineChunks(fn, src, plan.known, plan.signal);
+      else yield* _asyncChunks(fn, src, plan.known, plan.concurrency, plan.signal);
+    } finally {
+      await src.close(); // an early stop (break, error) lets the source clean up
+    }
     return;
   }
   const run = new _Run(plan.pool, src, {

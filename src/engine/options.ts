@@ -47,6 +47,14 @@ export interface ExecuteOptions {
   targetChunkMs?: number;
   /** The pool to run on (default: a shared pool kept warm between calls). */
   pool?: Pool;
+  /** Automatic mode: refuse parallelism below this predicted speedup (default 1.2). */
+  minSpeedup?: number;
+  /** Automatic mode: task time to spend sampling, at most (ms, default 100). */
+  sampleBudgetMs?: number;
+  /** Automatic mode: never use more workers than this (default: effective cores). */
+  maxWorkers?: number;
+  /** Automatic mode: use the persisted result cache (default true). */
+  cache?: boolean;
 }
 
 /** Check every option that is present; throws TypeError/RangeError naming the option. */

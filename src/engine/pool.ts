@@ -75,7 +75,6 @@ export class Pool {
   /** Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`. */
   _ensure(n: number): _PoolWorker[] {
     if (this.#closed) throw new Error("The pool is closed");
-    clearTimeout(this.#idleTimer);
     const want = Math.min(n, this.maxWorkers);
     const batch: _PoolWorker[] = [];
     while (this.#workers.length < want) {

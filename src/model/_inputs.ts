@@ -1,0 +1,76 @@
+// Build the model inputs and the worker caps from the measurements.
+import type { Overheads } from "../measure/overhead.ts";
+import type { SampleProfile } from "../measure/sample.ts";
+import type { SystemInfo } from "../system/system_info.ts";
+import type { ModelInputs } from "./cost_model.ts";
+
+export function _modelInputs(
+  n: number | undefined,
+  profile: SampleProfile,
+  o: Overheads,
+  sys: SystemInfo,
+  warmWorkers: number,
+  adaptive: boolean,
+  targetChunkMs: number,
+): ModelInputs {
+  // structuredClone = serialise + deserialise: the main thread pays half of each direction
+  // (serialising items, deserialising results), the worker the other halves.
+  const half = (profile.inputCloneMs + profile.outputCloneMs) / 2;
+  return {
+    n,
+    perItemMs: Math.max(profile.perItemMs.mean, 1e-5),
+    cv: profile.perItemMs.cv,
+    maxItemMs: profile.perItemMs.max,
+    mainPerItemMs: half,
+    workerPerItemMs: half,
+    chunkMs: o.chunkMs,
+    roundTripMs: o.roundTripMs,
+    warmWorkers,
+    firstStartMs: o.firstStartMs,
+    marginalStartMs: o.marginalStartMs,
+    cores: sys.effectiveCores,
+    adaptive,
+    targetChunkMs,
+  };
+}
+
+/** Most workers memory allows: 80 % of available (or limited) memory over a worker's needs. */
+export function _memoryWorkers(
+  sys: SystemInfo,
+  o: Overheads,
+  profile: SampleProfile,
+  chunkSize: number,
+): number {
+  const avail = [sys.memory.availableBytes, sys.memory.limitBytes].filter((x): x is number =>
+    typeof x === "number" && x > 0
+  );
+  if (avail.length === 0) return Infinity;
+  const usable = 0.8 * Math.min(...avail);
+  const perWorker = o.workerMemoryBytes +
+    (profile.heapGrowthPerItemBytes ?? 0) * chunkSize +
+    2 * (profile.inputBytes + profile.outputBytes) * chunkSize;
+  return Math.max(1, Math.floor(usable / Math.max(perWorker, 1)));
+}
+
+/** Most workers given threads the task runs itself, or a large libuv thread pool. */
+export function _nestedWorkers(
+  cores: number,
+  profile: SampleProfile,
+  uvThreadpool: number | undefined,
+): { cap: number; reason?: string } {
+  if (profile.internalThreads > 1) {
+    return {
+      cap: Math.max(1, Math.floor(cores / profile.internalThreads)),
+      reason: `${profile.nestedReason}; workers capped at cores / ${profile.internalThreads}`,
+    };
+  }
+  if (profile.isAsync && uvThreadpool !== undefined && uvThreadpool > cores) {
+    const per = Math.max(1, Math.round(uvThreadpool / cores));
+    return {
+      cap: Math.max(1, Math.floor(cores / per)),
+      reason: `UV_THREADPOOL_SIZE=${uvThreadpool} exceeds the ${cores} cores and the task is ` +
+        `async (its I/O already runs on the thread pool); workers capped at cores / ${per}`,
+    };
+  }
+  return { cap: Infinity };
+}

@@ -1,0 +1,233 @@
+// The optimizer pipeline: probe → main-thread look → overheads → sampling in a worker → model →
+// decision. Never throws for workload problems: they become an inline decision with the reason.
+import type { Pool } from "../engine/pool.ts";
+import type { _Source } from "../engine/_source.ts";
+import { _mainProbe } from "../measure/_main_probe.ts";
+import { measureOverheads } from "../measure/overhead.ts";
+import { _sampleInWorker, type SampleFailure, type SampleProfile } from "../measure/sample.ts";
+import { summarize } from "../measure/statistics.ts";
+import { runtime } from "../runtime/detect.ts";
+import { _cachedProbe } from "../system/_cached_probe.ts";
+import { _loadTask } from "../task/_load_task.ts";
+import type { TaskSpec } from "../task/_spec.ts";
+import type { Task } from "../task/task_ref.ts";
+import { startCost } from "./cost_model.ts";
+import { decide, type Decision } from "./decide.ts";
+import { _memoryWorkers, _modelInputs, _nestedWorkers } from "./_inputs.ts";
+import type { OptimizationProfile, OptimizeOptions } from "./_types.ts";
+
+export interface CoreResult {
+  decision: Decision;
+  warnings: string[];
+  profile: OptimizationProfile;
+  known: Map<number, unknown>;
+  failure?: SampleFailure;
+}
+
+const inline = (reason: string, n: number | undefined): Decision => ({
+  executor: "inline",
+  workers: 1,
+  chunkSize: Math.max(1, n ?? 1),
+  concurrency: 1,
+  predictedMs: NaN,
+  serialMs: NaN,
+  predictedSpeedup: 1,
+  reason: `Inline: ${reason}`,
+  alternatives: [],
+});
+
+export async function _optimizeCore(
+  task: Task<unknown, unknown>,
+  spec: TaskSpec,
+  src: _Source<unknown>,
+  o: OptimizeOptions,
+  pool: Pool,
+): Promise<CoreResult> {
+  const rt = runtime();
+  const t0 = rt.now();
+  const known = new Map<number, unknown>();
+  const warnings: string[] = [];
+  const profile: OptimizationProfile = {
+    sampledItems: 0,
+    sampledIn: "none",
+    alternatives: [],
+    caps: { cores: 1, memory: Infinity, nested: Infinity },
+    optimizeMs: 0,
+  };
+  const done = (decision: Decision, failure?: SampleFailure): CoreResult => {
+    profile.sampledItems = known.size;
+    profile.optimizeMs = rt.now() - t0;
+    return { decision, warnings, profile, known, failure };
+  };
+  const sys = await _cachedProbe();
+  profile.system = sys;
+  warnings.push(...sys.warnings);
+  const cores = Math.max(1, Math.min(sys.effectiveCores, o.maxWorkers ?? Infinity));
+  profile.caps.cores = cores;
+  if (src.total === 0) return done(inline("the data is empty", 0));
+  const minSpeedup = o.minSpeedup ?? 1.2;
+  const progress = (doneItems: number) =>
+    o.onProgress?.({
+      done: doneItems,
+      total: src.total,
+      elapsedMs: rt.now() - t0,
+      phase: "optimize",
+    });
+
+  // 1. A look at the first items here: a job that is clearly too small never starts a worker.
+  let fn: (x: unknown) => unknown;
+  try {
+    fn = typeof task === "function" ? task : await _loadTask(spec);
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    return done(inline(error.message, src.total), { index: -1, kind: "load", error });
+  }
+  const look = await _mainProbe(fn, src, 1, 3);
+  look.results.forEach((r, i) => known.set(i, r));
+  if (look.failure) {
+    const f: SampleFailure = { ...look.failure, kind: "task" };
+    return done(inline(`the task threw on item ${f.index}: ${f.error.message}`, src.total), f);
+  }
+  src.unshift(look.pulled);
+  const n = src.total;
+  const mainTimes = look.times.length > 1 ? look.times.slice(1) : look.times;
+  const mainPerItem = mainTimes.length ? summarize(mainTimes).median : 0;
+  if (n !== undefined && known.size >= n) {
+    return done(inline("every item already ran while sampling", n));
+  }
+  const fallbackStart = { node: [27, 15], deno: [12, 10], bun: [3, 1.3] }[rt.name] ?? [25, 15];
+  const coldStart = startCost({
+    warmWorkers: pool.size,
+    firstStartMs: fallbackStart[0],
+    marginalStartMs: fallbackStart[1],
+  } as never, cores);
+  if (n !== undefined && cores >= 2) {
+    // Best case: perfect split over all cores after starting them.
+    const serial = n * mainPerItem;
+    const bestCase = serial / cores + coldStart + 0.2; // + a couple of message round trips
+    if (serial / bestCase < minSpeedup) {
+      profile.sampledIn = "main";
+      profile.sample = mainProfile(look.times, look.isAsync);
+      const d = inline(
+        `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
+          `${cores} workers would not reach ${minSpeedup}× after starting them`,
+        n,
+      );
+      d.serialMs = d.predictedMs = serial;
+      return done(d);
+    }
+  }
+  if (cores < 2 && !look.isAsync) {
+    return done(inline(`only ${cores} core is available to this process`, n));
+  }
+
+  // 2. Overheads (once per process) and sampling inside a worker.
+  const overheads = await measureOverheads(pool);
+  profile.overheads = overheads;
+  const worker = pool._ensure(1)[0];
+  const serialGuess = n === undefined ? Infinity : n * mainPerItem;
+  const budget = Math.min(o.sampleBudgetMs ?? 100, Math.max(2, 0.02 * serialGuess));
+  const maxItems = n === undefined ? 4096 : Math.max(2, Math.floor(n / 8));
+  progress(known.size);
+  let sample;
+  try {
+    sample = await _sampleInWorker(worker, spec, src, known, budget, maxItems, o.signal);
+  } catch (e) {
+    if (o.signal?.aborted) throw e;
+    const error = e instanceof Error ? e : new Error(String(e));
+    return done(inline(`sampling failed: ${error.message}`, n), { index: -1, kind: "task", error });
+  }
+  src.unshift(sample.pulled);
+  progress(known.size);
+  if (sample.failure) {
+    const f = sample.failure;
+    const what = f.kind === "clone"
+      ? "cannot be cloned"
+      : f.kind === "load"
+      ? "cannot load"
+      : "threw";
+    return done(inline(`item ${f.index} ${what}: ${f.error.message}`, n), f);
+  }
+  const sp = sample.profile ?? mainProfile(look.times, look.isAsync);
+  profile.sample = sp;
+  profile.sampledIn = sample.profile ? "worker" : "main";
+  const rest = n === undefined ? undefined : n - known.size;
+  const m = _modelInputs(
+    rest,
+    sp,
+    overheads,
+    sys,
+    pool.size,
+    o.adaptive ?? true,
+    o.targetChunkMs ?? 200,
+  );
+  m.cores = cores;
+  const nested = _nestedWorkers(cores, sp, Number(rt.env("UV_THREADPOOL_SIZE").value) || undefined);
+  profile.caps.nested = nested.cap;
+  profile.caps.nestedReason = nested.reason;
+  if (nested.reason) warnings.push(nested.reason);
+  const firstChunk = Math.max(1, Math.round((o.targetChunkMs ?? 200) / m.perItemMs));
+  profile.caps.memory = _memoryWorkers(
+    sys,
+    overheads,
+    sp,
+    Math.min(firstChunk, rest ?? firstChunk),
+  );
+  const decision = decide(m, {
+    maxWorkers: cores,
+    memoryWorkers: profile.caps.memory,
+    nestedWorkers: nested.cap,
+    minSpeedup,
+    isAsync: sp.isAsync,
+    cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
+  });
+  profile.breakdown = decision.best;
+  profile.alternatives = decision.alternatives;
+  addWarnings(warnings, sp, sys, rest);
+  return done(decision);
+}
+
+function mainProfile(times: number[], isAsync: boolean): SampleProfile {
+  return {
+    sampled: times.length,
+    timed: times.length,
+    perItemMs: summarize(times.length ? times : [0]),
+    cpuRatio: null,
+    workloadType: "cpu",
+    isAsync,
+    inputBytes: 0,
+    outputBytes: 0,
+    inputCloneMs: 0,
+    outputCloneMs: 0,
+    transferables: false,
+    heapGrowthPerItemBytes: null,
+    internalThreads: 1,
+  };
+}
+
+function addWarnings(
+  warnings: string[],
+  sp: SampleProfile,
+  sys: { memory: { availableBytes: number | null } },
+  n: number | undefined,
+): void {
+  if (sp.transferables) {
+    warnings.push(
+      "Items or results hold ArrayBuffers or typed arrays: pass transfer: true to move them instead of copying",
+    );
+  }
+  const avail = sys.memory.availableBytes;
+  if (n !== undefined && avail && n * sp.outputBytes > 0.5 * avail) {
+    warnings.push(
+      `The results (≈${(n * sp.outputBytes / 2 ** 20).toFixed(0)} MiB) need more than half the ` +
+        `available memory: stream them with map() instead of collecting them with execute()`,
+    );
+  }
+  if (sp.perItemMs.cv > 0.7) {
+    warnings.push(
+      `Item times vary widely (CV ${
+        sp.perItemMs.cv.toFixed(2)
+      }): chunks are kept small for balance`,
+    );
+  }
+}

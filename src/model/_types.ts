@@ -1,0 +1,69 @@
+// Public types of the optimizer.
+import type { Overheads } from "../measure/overhead.ts";
+import type { SampleProfile } from "../measure/sample.ts";
+import type { SystemInfo } from "../system/system_info.ts";
+import type { Pool } from "../engine/pool.ts";
+import type { Progress } from "../engine/options.ts";
+import type { Alternative, Decision } from "./decide.ts";
+import type { Prediction } from "./cost_model.ts";
+
+/** Options of `optimize` (and of automatic `execute`/`map`). */
+export interface OptimizeOptions {
+  /** Refuse parallelism below this predicted speedup (default 1.2). */
+  minSpeedup?: number;
+  /** Task time to spend sampling, at most (ms, default 100; scaled down for small jobs). */
+  sampleBudgetMs?: number;
+  /** Never use more workers than this (default: the probe's effective cores). */
+  maxWorkers?: number;
+  /** Target chunk duration of the adaptive engine (ms, default 200). */
+  targetChunkMs?: number;
+  /** Whether the engine adapts chunk sizes at run time (default true). */
+  adaptive?: boolean;
+  /** The pool to sample on and run with (default: the shared pool). */
+  pool?: Pool;
+  /** Abort the optimization. */
+  signal?: AbortSignal;
+  /** Progress of the phases (`phase: "optimize"`). */
+  onProgress?: (progress: Progress) => void;
+  /** Use (and fill) the persisted result cache (default true). */
+  cache?: boolean;
+}
+
+/** Everything the optimizer measured and considered. */
+export interface OptimizationProfile {
+  /** Items run before deciding (their results are kept under `execute`). */
+  sampledItems: number;
+  /** Where the timings came from: a worker, or only the calling thread (small jobs). */
+  sampledIn: "worker" | "main" | "none";
+  sample?: SampleProfile;
+  system?: SystemInfo;
+  overheads?: Overheads;
+  /** Breakdown of the chosen worker configuration (or of the best one when refused). */
+  breakdown?: Prediction;
+  alternatives: Alternative[];
+  /** Worker caps and why. */
+  caps: { cores: number; memory: number; nested: number; nestedReason?: string };
+  /** How long optimize took (ms). */
+  optimizeMs: number;
+}
+
+/** What `optimize` decided, and why. */
+export interface OptimizationResult<I = unknown> {
+  executor: Decision["executor"];
+  workers: number;
+  chunkSize: number;
+  /** Calls in flight for the async executor. */
+  concurrency: number;
+  predictedSpeedup: number;
+  /** Predicted wall times (ms): the plain loop, and the chosen configuration. */
+  predictedMs: { serial: number; chosen: number };
+  reason: string;
+  warnings: string[];
+  profile: OptimizationProfile;
+  /** The data to pass on: one-shot iterables come back re-chained with the sampled items. */
+  data: Iterable<I> | AsyncIterable<I>;
+  /** Whether the decision came from the persisted cache. */
+  cacheHit: boolean;
+  /** A readable multi-line report of the decision. */
+  explain(): string;
+}

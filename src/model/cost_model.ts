@@ -1,0 +1,169 @@
+/**
+ * The cost model: predicted wall time of running N items on w workers with chunks of c, from the
+ * sampled profile and the measured overheads. See docs/model.md for the derivation.
+ *
+ * @module
+ */
+import { _makespan } from "./_makespan.ts";
+
+/** Everything the model needs, all measured (or a documented fallback). */
+export interface ModelInputs {
+  /** Items in all (undefined: unknown length — predictions are per item). */
+  n: number | undefined;
+  /** Mean task time per item in a worker (ms). */
+  perItemMs: number;
+  /** Coefficient of variation of the per-item time. */
+  cv: number;
+  /** Longest sampled item (ms): no schedule finishes before it. */
+  maxItemMs: number;
+  /** Main-thread serial work per item: serialising the item, deserialising its result (ms). */
+  mainPerItemMs: number;
+  /** Worker-side clone work per item: deserialising the item, serialising the result (ms). */
+  workerPerItemMs: number;
+  /** Cost of one chunk message, paid on the main thread and on the worker (ms). */
+  chunkMs: number;
+  /** Round trip of an empty chunk (ms): the pipeline fill. */
+  roundTripMs: number;
+  /** Workers already started and warm. */
+  warmWorkers: number;
+  /** Start of the first worker (ms) and of each further one started together (ms). */
+  firstStartMs: number;
+  marginalStartMs: number;
+  /** Cores this process may use (the probe's effective cores). */
+  cores: number;
+  /** Whether the engine adapts the chunk size, and toward which chunk duration (ms). */
+  adaptive: boolean;
+  targetChunkMs: number;
+}
+
+/** A predicted run of one configuration, with its parts (ms). */
+export interface Prediction {
+  workers: number;
+  chunkSize: number;
+  /** Predicted wall time (ms). */
+  totalMs: number;
+  /** Starting the workers that are not warm yet. */
+  startMs: number;
+  /** Main-thread serial work: clone of items and results, chunk messages. */
+  serialMs: number;
+  /** Ideal compute share: total worker work / workers. */
+  computeMs: number;
+  /** What the schedule adds over the ideal share: last wave, heterogeneity, contention. */
+  imbalanceMs: number;
+  /** Chunk messages (part of serialMs) and the pipeline fill. */
+  dispatchMs: number;
+  /** Number of chunks. */
+  chunks: number;
+}
+
+/**
+ * Predict the wall time of running the job on `workers` workers with chunks of `chunkSize`.
+ *
+ * @param m The measured inputs.
+ * @param workers Worker count (≥ 1).
+ * @param chunkSize Items per chunk (≥ 1; the initial size when adaptive).
+ * @returns The prediction and its parts.
+ *
+ * @example Usage
+ * ```ts
+ * import { predictWorkers } from "./cost_model.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const p = predictWorkers({
+ *   n: 2000, perItemMs: 1, cv: 0, maxItemMs: 1, mainPerItemMs: 0.001, workerPerItemMs: 0.001,
+ *   chunkMs: 0.05, roundTripMs: 0.1, warmWorkers: 2, firstStartMs: 25, marginalStartMs: 15,
+ *   cores: 2, adaptive: false, targetChunkMs: 200,
+ * }, 2, 50);
+ * assert.ok(p.totalMs > 1000 && p.totalMs < 1100);
+ * ```
+ */
+export function predictWorkers(m: ModelInputs, workers: number, chunkSize: number): Prediction {
+  const n = m.n ?? 1;
+  const perItemWorker = m.perItemMs + m.workerPerItemMs;
+  const span = _makespan({
+    n,
+    perItemMs: perItemWorker,
+    chunkOverheadMs: m.chunkMs,
+    workers,
+    chunkSize: Math.min(chunkSize, n),
+    adaptive: m.adaptive,
+    targetChunkMs: m.targetChunkMs,
+  });
+  const dispatchMs = span.chunks * m.chunkMs;
+  const serialMs = n * m.mainPerItemMs + dispatchMs;
+  const computeMs = (n * perItemWorker) / workers;
+  // Contention: workers and the busy main thread share `cores` CPUs.
+  let wall = Math.max(serialMs, span.ms);
+  const mainBusy = wall > 0 ? Math.min(1, serialMs / wall) : 0;
+  const speed = Math.min(1, Math.max(0.1, m.cores - mainBusy) / workers);
+  wall = Math.max(serialMs, span.ms / speed);
+  // Heterogeneity: the last chunks finish late by about σ·√c·√(2 ln w); no schedule beats the
+  // longest item.
+  const lastChunk = Math.max(1, span.lastChunkSize);
+  const het = workers > 1
+    ? m.perItemMs * m.cv * Math.sqrt(lastChunk) * Math.sqrt(2 * Math.log(workers))
+    : 0;
+  wall = Math.max(wall + het, m.maxItemMs);
+  const startMs = startCost(m, workers);
+  const fill = m.roundTripMs + Math.min(chunkSize, n) * m.mainPerItemMs;
+  return {
+    workers,
+    chunkSize,
+    totalMs: startMs + fill + wall,
+    startMs,
+    serialMs,
+    computeMs,
+    imbalanceMs: Math.max(0, wall - Math.max(computeMs, serialMs)),
+    dispatchMs: dispatchMs + fill,
+    chunks: span.chunks,
+  };
+}
+
+/** Cost of starting the workers of `workers` that are not warm yet (ms). */
+export function startCost(m: ModelInputs, workers: number): number {
+  const fresh = Math.max(0, workers - m.warmWorkers);
+  if (fresh === 0) return 0;
+  return m.warmWorkers === 0
+    ? m.firstStartMs + (fresh - 1) * m.marginalStartMs
+    : fresh * m.marginalStartMs;
+}
+
+/**
+ * Predicted wall time of the plain loop on the calling thread (ms).
+ *
+ * @param m The measured inputs.
+ * @returns N × per-item time.
+ *
+ * @example Usage
+ * ```ts
+ * import { predictInline } from "./cost_model.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(predictInline({ n: 10, perItemMs: 2 } as never), 20);
+ * ```
+ */
+export function predictInline(m: ModelInputs): number {
+  return (m.n ?? 1) * m.perItemMs;
+}
+
+/**
+ * Predicted wall time of the `async` executor: `concurrency` calls in flight, bound by the wait
+ * per item and by the CPU each call needs on the calling thread (ms).
+ *
+ * @param m The measured inputs.
+ * @param cpuPerItemMs CPU time per item (ms).
+ * @param concurrency Calls in flight.
+ * @returns The predicted time.
+ *
+ * @example Usage
+ * ```ts
+ * import { predictAsync } from "./cost_model.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(predictAsync({ n: 100, perItemMs: 5 } as never, 0.05, 10), 50);
+ * ```
+ */
+export function predictAsync(m: ModelInputs, cpuPerItemMs: number, concurrency: number): number {
+  const n = m.n ?? 1;
+  return Math.max(n * cpuPerItemMs, Math.ceil(n / concurrency) * m.perItemMs);
+}

@@ -1,0 +1,175 @@
+/**
+ * The decision: search worker counts 1..effective cores and chunk sizes, pick the fastest
+ * predicted configuration, and refuse parallelism when it would not pay off.
+ *
+ * @module
+ */
+import {
+  type ModelInputs,
+  predictAsync,
+  predictInline,
+  type Prediction,
+  predictWorkers,
+} from "./cost_model.ts";
+
+/** Limits on the search. */
+export interface DecideLimits {
+  /** Most workers by cores (effective cores). */
+  maxWorkers: number;
+  /** Most workers memory allows (Infinity: no cap). */
+  memoryWorkers: number;
+  /** Most workers given nested parallelism (Infinity: no cap). */
+  nestedWorkers: number;
+  /** Refuse parallelism below this predicted speedup. */
+  minSpeedup: number;
+  /** Whether the task returns Promises, and its CPU time per item (ms) for the async executor. */
+  isAsync: boolean;
+  cpuPerItemMs: number;
+}
+
+/** One configuration considered, with its prediction. */
+export interface Alternative {
+  executor: "inline" | "async" | "workers";
+  workers: number;
+  chunkSize: number;
+  concurrency: number;
+  predictedMs: number;
+  rejected?: string;
+}
+
+/** The decision and every alternative considered. */
+export interface Decision {
+  executor: "inline" | "async" | "workers";
+  workers: number;
+  chunkSize: number;
+  concurrency: number;
+  predictedMs: number;
+  serialMs: number;
+  predictedSpeedup: number;
+  reason: string;
+  best?: Prediction;
+  alternatives: Alternative[];
+}
+
+/**
+ * Choose the configuration with the lowest predicted time, or inline when the best speedup is
+ * below `minSpeedup`.
+ *
+ * @param m The model inputs.
+ * @param limits Worker caps and thresholds.
+ * @returns The decision with its alternatives.
+ *
+ * @example Usage
+ * ```ts
+ * import { decide } from "./decide.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const m = {
+ *   n: 100, perItemMs: 0.001, cv: 0, maxItemMs: 0.001, mainPerItemMs: 0.0005,
+ *   workerPerItemMs: 0.0005, chunkMs: 0.05, roundTripMs: 0.1, warmWorkers: 0, firstStartMs: 25,
+ *   marginalStartMs: 15, cores: 2, adaptive: true, targetChunkMs: 200,
+ * };
+ * const limits = { maxWorkers: 2, memoryWorkers: Infinity, nestedWorkers: Infinity, minSpeedup: 1.2, isAsync: false, cpuPerItemMs: 0.001 };
+ * assert.equal(decide(m, limits).executor, "inline");
+ * ```
+ */
+export function decide(m: ModelInputs, limits: DecideLimits): Decision {
+  const serialMs = predictInline(m);
+  const cap = Math.max(1, Math.min(limits.maxWorkers, limits.memoryWorkers, limits.nestedWorkers));
+  const alternatives: Alternative[] = [
+    { executor: "inline", workers: 1, chunkSize: m.n ?? 1, concurrency: 1, predictedMs: serialMs },
+  ];
+  let best: Prediction | undefined;
+  for (let w = 1; w <= Math.max(limits.maxWorkers, 1); w++) {
+    for (const c of chunkCandidates(m, w)) {
+      const p = predictWorkers(m, w, c);
+      const alt: Alternative = {
+        executor: "workers",
+        workers: w,
+        chunkSize: c,
+        concurrency: 1,
+        predictedMs: p.totalMs,
+      };
+      if (w > cap) {
+        alt.rejected = w > limits.memoryWorkers
+          ? "memory cap"
+          : w > limits.nestedWorkers
+          ? "nested parallelism cap"
+          : "core cap";
+      } else if (!best || p.totalMs < best.totalMs) best = p;
+      alternatives.push(alt);
+    }
+  }
+  let asyncAlt: Alternative | undefined;
+  if (limits.isAsync) {
+    const conc = asyncConcurrency(m, limits.cpuPerItemMs);
+    const ms = predictAsync(m, limits.cpuPerItemMs, conc);
+    asyncAlt = { executor: "async", workers: 0, chunkSize: 1, concurrency: conc, predictedMs: ms };
+    alternatives.push(asyncAlt);
+  }
+  const workerSpeedup = best ? serialMs / best.totalMs : 0;
+  const asyncSpeedup = asyncAlt ? serialMs / asyncAlt.predictedMs : 0;
+  const base = { serialMs, alternatives, best, concurrency: 1 };
+  if (asyncAlt && asyncSpeedup >= limits.minSpeedup && asyncSpeedup >= workerSpeedup) {
+    return {
+      ...base,
+      executor: "async",
+      workers: 0,
+      chunkSize: 1,
+      concurrency: asyncAlt.concurrency,
+      predictedMs: asyncAlt.predictedMs,
+      predictedSpeedup: asyncSpeedup,
+      reason: `I/O-bound async task: ${asyncAlt.concurrency} calls in flight on the main ` +
+        `thread are predicted ${asyncSpeedup.toFixed(2)}× faster than a plain loop`,
+    };
+  }
+  if (!best || workerSpeedup < limits.minSpeedup || best.workers === 1) {
+    const why = !best
+      ? "no worker configuration fits"
+      : best.workers === 1
+      ? "one worker cannot beat the plain loop"
+      : `the best worker configuration (${best.workers} workers, chunks of ${best.chunkSize}) ` +
+        `is predicted only ${workerSpeedup.toFixed(2)}× faster, below minSpeedup ` +
+        `${limits.minSpeedup}`;
+    return {
+      ...base,
+      executor: "inline",
+      workers: 1,
+      chunkSize: m.n ?? 1,
+      predictedMs: serialMs,
+      predictedSpeedup: 1,
+      reason: `Inline: ${why}`,
+    };
+  }
+  return {
+    ...base,
+    executor: "workers",
+    workers: best.workers,
+    chunkSize: best.chunkSize,
+    predictedMs: best.totalMs,
+    predictedSpeedup: workerSpeedup,
+    reason: `Workers: ${best.workers} workers with chunks of ${best.chunkSize} are predicted ` +
+      `${workerSpeedup.toFixed(2)}× faster than a plain loop`,
+  };
+}
+
+/** Chunk sizes to try for `w` workers: powers of 4, a few chunks per worker, the target. */
+export function chunkCandidates(m: ModelInputs, w: number): number[] {
+  const n = m.n ?? 1_000_000;
+  const set = new Set<number>();
+  for (let c = 1; c <= n; c *= 4) set.add(c);
+  for (const k of [1, 2, 4, 8, 16]) set.add(Math.max(1, Math.ceil(n / (k * w))));
+  if (m.perItemMs > 0) {
+    for (const ms of [m.targetChunkMs, 20, 5]) {
+      set.add(Math.max(1, Math.min(n, Math.round(ms / m.perItemMs))));
+    }
+  }
+  return [...set].filter((c) => c >= 1 && c <= n).sort((a, b) => a - b);
+}
+
+/** Calls in flight for the async executor: enough to cover the wait with the CPU each needs. */
+export function asyncConcurrency(m: ModelInputs, cpuPerItemMs: number): number {
+  const n = m.n ?? 1024;
+  const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
+  return Math.max(1, Math.min(n, 256, Math.ceil(ratio)));
+}

@@ -1,0 +1,104 @@
+/**
+ * A readable, multi-line report of an optimization.
+ *
+ * @module
+ */
+import type { OptimizationResult } from "./_types.ts";
+
+const ms = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x)
+    ? "n/a"
+    : x >= 100
+    ? `${x.toFixed(0)} ms`
+    : `${x.toFixed(2)} ms`;
+
+/**
+ * Explain an optimization result: the decision, the measurements behind it, the overhead
+ * breakdown and the best alternatives.
+ *
+ * @param r The result of `optimize`.
+ * @returns A multi-line report.
+ *
+ * @example Usage
+ * ```ts
+ * import { optimize } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await optimize((x: number) => x + 1, [1, 2, 3]);
+ * assert.match(r.explain(), /Decision: inline/);
+ * ```
+ */
+export function explainOptimization(r: Omit<OptimizationResult, "explain">): string {
+  const p = r.profile;
+  const lines = [
+    `Decision: ${r.executor}` +
+    (r.executor === "workers" ? ` — ${r.workers} workers, chunks of ${r.chunkSize}` : "") +
+    (r.executor === "async" ? ` — ${r.concurrency} calls in flight` : ""),
+    `Reason: ${r.reason}`,
+    `Predicted: plain loop ${ms(r.predictedMs.serial)}, chosen ${ms(r.predictedMs.chosen)} ` +
+    `(speedup ${r.predictedSpeedup.toFixed(2)}×)${r.cacheHit ? " [from cache]" : ""}`,
+  ];
+  const s = p.sample;
+  if (s) {
+    lines.push(
+      `Sample: ${p.sampledItems} items (${p.sampledIn}), per item median ${
+        ms(s.perItemMs.median)
+      }, ` +
+        `mean ${ms(s.perItemMs.mean)}, CV ${s.perItemMs.cv.toFixed(2)}, ${s.workloadType}-bound` +
+        (s.cpuRatio === null ? "" : ` (CPU/wall ${s.cpuRatio.toFixed(2)})`) +
+        (s.isAsync ? ", returns Promises" : ""),
+      `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
+        `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)`,
+    );
+  }
+  if (p.system) {
+    const sys = p.system;
+    lines.push(
+      `System: ${sys.effectiveCores} effective cores (logical ${sys.logicalCores}, affinity ` +
+        `${sys.affinityCores}, quota ${
+          sys.cpuQuota ?? "none"
+        }; from ${sys.sources.effectiveCores})`,
+    );
+  }
+  if (p.overheads) {
+    const o = p.overheads;
+    lines.push(
+      `Overheads: worker start ${ms(o.firstStartMs)} + ${ms(o.marginalStartMs)} each more ` +
+        `(${o.sources.start}), chunk ${ms(o.chunkMs)}, round trip ${ms(o.roundTripMs)}`,
+    );
+  }
+  const caps = p.caps;
+  lines.push(
+    `Worker caps: cores ${caps.cores}, memory ${fmtCap(caps.memory)}, nested ${
+      fmtCap(caps.nested)
+    }` +
+      (caps.nestedReason ? ` (${caps.nestedReason})` : ""),
+  );
+  const b = p.breakdown;
+  if (b) {
+    lines.push(
+      `Breakdown (${b.workers} workers × chunks of ${b.chunkSize}, ${b.chunks} chunks): start ` +
+        `${ms(b.startMs)}, main-thread serial ${ms(b.serialMs)}, compute ${ms(b.computeMs)}, ` +
+        `imbalance ${ms(b.imbalanceMs)}, dispatch ${ms(b.dispatchMs)}`,
+    );
+  }
+  const alts = [...p.alternatives].filter((a) => !a.rejected).sort((a, b) =>
+    a.predictedMs - b.predictedMs
+  ).slice(0, 5);
+  if (alts.length) {
+    lines.push("Best alternatives:");
+    for (const a of alts) {
+      lines.push(
+        `  ${a.executor}${a.executor === "workers" ? ` w=${a.workers} chunk=${a.chunkSize}` : ""}` +
+          `${a.executor === "async" ? ` concurrency=${a.concurrency}` : ""}: ${ms(a.predictedMs)}`,
+      );
+    }
+  }
+  for (const w of r.warnings) lines.push(`Warning: ${w}`);
+  lines.push(`Optimize took ${ms(p.optimizeMs)}`);
+  return lines.join("\n");
+}
+
+function fmtCap(x: number): string {
+  return Number.isFinite(x) ? String(x) : "none";
+}

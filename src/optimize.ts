@@ -1,0 +1,125 @@
+/**
+ * `optimize`: measure a task on this machine and decide how to run it.
+ *
+ * @module
+ */
+import { _setChooser } from "./engine/_prepare.ts";
+import { _Source, type Data } from "./engine/_source.ts";
+import { _defaultPool } from "./engine/pool.ts";
+import { TaskError } from "./engine/errors.ts";
+import { _bool, _fn, _positiveInt, _positiveNumber } from "./engine/_validate.ts";
+import { _optimizeCore, type CoreResult } from "./model/_optimize_core.ts";
+import { explainOptimization } from "./model/explain.ts";
+import type { OptimizationResult, OptimizeOptions } from "./model/_types.ts";
+import { _taskSpec } from "./task/_spec.ts";
+import type { Task } from "./task/task_ref.ts";
+
+/** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
+export function _checkOptimizeOptions(o: OptimizeOptions): void {
+  if (o.minSpeedup !== undefined) _positiveNumber("minSpeedup", o.minSpeedup);
+  if (o.sampleBudgetMs !== undefined) _positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
+  if (o.maxWorkers !== undefined) _positiveInt("maxWorkers", o.maxWorkers);
+  if (o.targetChunkMs !== undefined) _positiveNumber("targetChunkMs", o.targetChunkMs);
+  if (o.adaptive !== undefined) _bool("adaptive", o.adaptive);
+  if (o.cache !== undefined) _bool("cache", o.cache);
+  if (o.onProgress !== undefined) _fn("onProgress", o.onProgress);
+}
+
+/**
+ * Measure `task` on `data` here (sampling inside a worker, the costs of workers on this runtime,
+ * the cores and memory this process may use) and decide: `inline`, `async` or `workers` with a
+ * worker count and chunk size. Never throws for workload problems (a throwing task, values that
+ * cannot be cloned, empty data): the answer is then `inline` with the reason.
+ *
+ * Pass `result.data` on (not `data`) when `data` is a one-shot iterable: the sampled items are
+ * chained back in front of the rest.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data An array, an iterable or an async iterable.
+ * @param options See {@linkcode OptimizeOptions}.
+ * @returns The decision, the predictions, the measurements and an `explain()` report.
+ * @throws {TypeError} If an option has the wrong type.
+ * @throws {RangeError} If an option is out of range.
+ *
+ * @example Usage
+ * ```ts
+ * import { optimize } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await optimize((x: number) => x * 2, Array.from({ length: 100 }, (_, i) => i));
+ * assert.equal(r.executor, "inline"); // 100 tiny items: workers would only cost time
+ * assert.ok(r.reason.length > 0);
+ * ```
+ */
+export async function optimize<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: OptimizeOptions = {},
+): Promise<OptimizationResult<I>> {
+  _checkOptimizeOptions(options);
+  const spec = _taskSpec(task);
+  const src = new _Source<unknown>(data as Data<unknown>);
+  const core = await _optimizeCore(
+    task as Task<unknown, unknown>,
+    spec,
+    src,
+    options,
+    options.pool ?? _defaultPool(),
+  );
+  return _result(core, src.indexable ? data : _rechain(src) as Data<I>);
+}
+
+/** Build the public result from the pipeline's result. */
+export function _result<I>(core: CoreResult, data: Data<I>): OptimizationResult<I> {
+  const d = core.decision;
+  const base = {
+    executor: d.executor,
+    workers: d.workers,
+    chunkSize: d.chunkSize,
+    concurrency: d.concurrency,
+    predictedSpeedup: d.predictedSpeedup,
+    predictedMs: { serial: d.serialMs, chosen: d.predictedMs },
+    reason: d.reason,
+    warnings: core.warnings,
+    profile: core.profile,
+    data,
+    cacheHit: false,
+  };
+  return { ...base, explain: () => explainOptimization(base) };
+}
+
+function _rechain(src: _Source<unknown>): AsyncIterable<unknown> | Iterable<unknown> {
+  if (src.isAsync) {
+    return {
+      async *[Symbol.asyncIterator]() {
+        while (!src.done) yield* await src.take(64);
+      },
+    };
+  }
+  return {
+    *[Symbol.iterator]() {
+      while (!src.done) yield* src.takeSync(64);
+    },
+  };
+}
+
+// Automatic execute/map: optimize first, keep the sampled results, then run the decision.
+_setChooser(async (task, spec, src, options) => {
+  const o = options as OptimizeOptions & typeof options;
+  _checkOptimizeOptions(o);
+  const core = await _optimizeCore(task, spec, src, o, options.pool ?? _defaultPool());
+  const f = core.failure;
+  if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
+  if (f && f.kind === "load") throw f.error;
+  const d = core.decision;
+  return {
+    executor: d.executor,
+    workers: d.workers,
+    chunkSize: d.chunkSize,
+    concurrency: d.concurrency,
+    known: core.known,
+    src,
+  };
+});

@@ -1,0 +1,130 @@
+// Atomic JSON files: a write goes to a uniquely named temporary file in the same directory, is
+// flushed (best effort), then renamed over the target, so a reader sees the old file or the new one,
+// never half of one. A read reports a missing or corrupt file as data instead of throwing.
+import { open, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import process from "node:process";
+import { randomBytes } from "node:crypto";
+
+/** What reading a JSON file gave: its parsed value, or why there is none. */
+export type JsonRead =
+  | { ok: true; value: unknown }
+  | { ok: false; reason: "missing" | "corrupt"; message: string };
+
+const _TEMP = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/** Whether `name` is a temporary file left by {@linkcode _writeJsonAtomic} (in flight or stale). */
+export function _isTempName(name: string): boolean {
+  return _TEMP.test(name);
+}
+
+/** A temporary file name beside `path`, unique across processes (pid) and calls (random). */
+export function _tempPathFor(path: string): string {
+  const suffix = randomBytes(6).toString("hex");
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${suffix}.tmp`);
+}
+
+/** The code of a Node-style system error (`"ENOENT"`, …), or `undefined`. */
+export function _errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+const _RETRY_CODES = new Set(["EPERM", "EACCES", "EBUSY"]);
+
+// Windows refuses to rename over a file another process holds open for a moment; retry briefly.
+async function _renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await rename(from, to);
+    } catch (error) {
+      if (attempt >= 5 || !_RETRY_CODES.has(_errorCode(error) ?? "")) throw error;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * Write `text` to `path` atomically: a temporary file in the same directory (created exclusively),
+ * fsync (best effort), then a rename over `path`. The temporary file is removed if anything fails.
+ * The directory must exist.
+ */
+export async function _writeTextAtomic(path: string, text: string): Promise<void> {
+  const temp = _tempPathFor(path);
+  let renamed = false;
+  try {
+    const handle = await open(temp, "wx");
+    try {
+      await handle.writeFile(text, "utf8");
+      try {
+        await handle.sync();
+      } catch {
+        // Best effort: some file systems do not support fsync.
+      }
+    } finally {
+      await handle.close();
+    }
+    await _renameWithRetry(temp, path);
+    renamed = true;
+  } finally {
+    if (!renamed) await unlink(temp).catch(() => {});
+  }
+}
+
+/**
+ * Serialise `value` as JSON (compact, or indented when `pretty`) and write it to `path` atomically.
+ *
+ * @throws {TypeError} When `value` cannot be serialised (a cycle, a BigInt, `undefined`).
+ */
+export async function _writeJsonAtomic(path: string, value: unknown, pretty = false) {
+  await _writeTextAtomic(path, _toJson(value, "value", pretty));
+}
+
+/**
+ * The JSON text of `value` plus a newline: compact, or with a two-space indent when `pretty`.
+ *
+ * @throws {TypeError} Naming `name` when the value has no JSON form (a cycle, a BigInt, a function
+ * or `undefined` at the top level).
+ */
+export function _toJson(value: unknown, name: string, pretty = false): string {
+  let text: string | undefined;
+  try {
+    // Compact first: Bun takes seconds to find a cycle when asked to indent.
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`'${name}' must be JSON-serialisable: ${(error as Error).message}`);
+  }
+  if (text === undefined) {
+    throw new TypeError(`'${name}' must be JSON-serialisable, got ${typeof value}`);
+  }
+  return `${pretty ? JSON.stringify(value, null, 2) : text}\n`;
+}
+
+/**
+ * Read and parse the JSON file at `path`. A missing file gives `reason: "missing"`, an unparsable
+ * one `reason: "corrupt"`; neither throws. Other I/O errors (a denied permission) do throw.
+ */
+export async function _readJson(path: string): Promise<JsonRead> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = _errorCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      return { ok: false, reason: "missing", message: `${path} does not exist` };
+    }
+    if (code === "EISDIR") {
+      return { ok: false, reason: "corrupt", message: `${path} is a directory` };
+    }
+    throw error;
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: "corrupt",
+      message: `${path} is not valid JSON (${(error as Error).message})`,
+    };
+  }
+}

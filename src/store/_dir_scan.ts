@@ -1,0 +1,60 @@
+// Scanning a store directory: its file names (none when it does not exist yet), bounded-concurrency
+// mapping over them (a directory of thousands of files must not open thousands of descriptors at
+// once), and removal that tolerates a file another process removed first.
+import { readdir, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { _errorCode, _isTempName } from "./_atomic.ts";
+
+/** The names of the regular files in `dir`, sorted; `[]` when `dir` does not exist. */
+export async function _fileNames(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  } catch (error) {
+    const code = _errorCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw error;
+  }
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+export async function _mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+/** Delete `path`; `false` when it was already gone (another process may have removed it). */
+export async function _removeFile(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if (_errorCode(error) === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/**
+ * Delete the temporary files of interrupted writes in `dir` that are older than `maxAgeMs` (a
+ * younger one may belong to a write in flight in another process).
+ */
+export async function _removeStaleTemps(dir: string, names: string[], maxAgeMs = 60_000) {
+  const now = Date.now();
+  await _mapLimit(names.filter(_isTempName), 16, async (name) => {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs > maxAgeMs) await _removeFile(path).catch(() => false);
+  });
+}

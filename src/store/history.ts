@@ -1,0 +1,248 @@
+/**
+ * The history: suite and validation results saved as one JSON file per entry, so that processes
+ * saving at the same time never overwrite each other, and a damaged file costs one entry (reported
+ * as a warning), never the whole history.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { _readJson, _toJson, _writeTextAtomic } from "./_atomic.ts";
+import { _fileNames, _mapLimit, _removeFile, _removeStaleTemps } from "./_dir_scan.ts";
+import { _jsonValue, _nonEmptyString, _optionalString, _options, _show } from "./_validate.ts";
+import {
+  _HISTORY_ID,
+  _newHistoryId,
+  _parseHistoryEntry,
+  type HistoryEntry,
+  type HistoryEntrySummary,
+  type HistoryKind,
+} from "./history_entry.ts";
+import { resolveStoreDir, storeDir } from "./store_dir.ts";
+import { _scanHistory } from "./_history_scan.ts";
+
+/** Where the history lives: `dir`, else `$AMORSIZE_HOME/history`, else the user cache directory. */
+export interface HistoryOptions {
+  /** The history directory (default: `storeDir("history")`). */
+  dir?: string;
+}
+
+/** Options of {@linkcode listResults} and {@linkcode clearResults}. */
+export interface HistoryQuery extends HistoryOptions {
+  /** Only entries of this kind. */
+  kind?: HistoryKind;
+}
+
+/** What {@linkcode saveResult} saves. */
+export interface HistoryInput {
+  /** `"suite"`, `"validation"` or another non-empty label. */
+  kind: HistoryKind;
+  /** An optional name (a run label). */
+  name?: string;
+  /** The data: anything JSON can hold. */
+  payload: unknown;
+}
+
+function _dirOf(options: HistoryOptions | undefined): string {
+  return resolveStoreDir("history", { dir: _options("options", options).dir });
+}
+
+function _checkId(id: unknown): string {
+  if (typeof id !== "string") throw new TypeError(`'id' must be a string, got ${_show(id)}`);
+  if (!_HISTORY_ID.test(id)) {
+    throw new RangeError(
+      `'id' must be a history entry id such as "20250314T092653127Z-4f1c2a9b", got ${_show(id)}`,
+    );
+  }
+  return id;
+}
+
+/**
+ * Save a result as a new history entry (`<dir>/<id>.json`, written atomically).
+ *
+ * @param entry `kind`, an optional `name`, and the `payload` (JSON-serialisable).
+ * @param options `dir`: the history directory, created on demand.
+ * @returns The entry as {@linkcode loadResult} will return it.
+ * @throws {TypeError} For a missing `kind`, a `name` that is not a string, or a `payload` that JSON
+ * cannot hold (`undefined`, a cycle, a BigInt).
+ *
+ * @example Usage
+ * ```ts
+ * import { loadResult, saveResult } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * const saved = await saveResult({ kind: "suite", name: "nightly", payload: { passed: 5 } }, { dir });
+ * assert.equal(saved.schema, 1);
+ * assert.deepEqual(await loadResult(saved.id, { dir }), saved);
+ * ```
+ */
+export async function saveResult(
+  entry: HistoryInput,
+  options?: HistoryOptions,
+): Promise<HistoryEntry> {
+  const input = _options("entry", entry);
+  const kind = _nonEmptyString("kind", input.kind);
+  const name = _optionalString("name", input.name) ?? null;
+  _jsonValue("payload", input.payload);
+  const dir = await storeDir("history", { dir: _options("options", options).dir });
+  const ms = Date.now();
+  const id = _newHistoryId(ms);
+  const savedAt = new Date(ms).toISOString();
+  const record = {
+    schema: 1,
+    library: "amorsize",
+    id,
+    kind,
+    name,
+    savedAt,
+    payload: input.payload,
+  };
+  const text = _toJson(record, "payload", true);
+  await _writeTextAtomic(join(dir, `${id}.json`), text);
+  return _parseHistoryEntry(JSON.parse(text), id) as HistoryEntry;
+}
+
+/**
+ * List the saved entries, newest first. Files that are corrupt or not history entries are skipped,
+ * each with a warning that names the file; nothing throws for them.
+ *
+ * @param options `dir`, and `kind` to list one kind only.
+ * @returns The summaries (no payloads) and the warnings. A missing directory lists nothing.
+ *
+ * @example Usage
+ * ```ts
+ * import { listResults, saveResult } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * const a = await saveResult({ kind: "suite", payload: 1 }, { dir });
+ * const b = await saveResult({ kind: "validation", payload: 2 }, { dir });
+ * writeFileSync(join(dir, "20250101T000000000Z-00000000.json"), "{ not json");
+ * const { entries, warnings } = await listResults({ dir });
+ * assert.deepEqual(entries.map((e) => e.id), [b.id, a.id]);
+ * assert.equal(warnings.length, 1);
+ * assert.deepEqual((await listResults({ dir, kind: "suite" })).entries.map((e) => e.id), [a.id]);
+ * ```
+ */
+export async function listResults(
+  options?: HistoryQuery,
+): Promise<{ entries: HistoryEntrySummary[]; warnings: string[] }> {
+  const kind = _optionalString("kind", _options("options", options).kind);
+  const { entries, warnings } = await _scanHistory(_dirOf(options));
+  const summaries = entries
+    .filter((e) => kind === undefined || e.kind === kind)
+    .map(({ id, kind, name, savedAt }) => ({ id, kind, name, savedAt }));
+  return { entries: summaries.reverse(), warnings };
+}
+
+/**
+ * Load one entry.
+ *
+ * @param id The id {@linkcode saveResult} returned.
+ * @param options `dir`.
+ * @returns The entry with its payload.
+ * @throws {Error} `No history entry "<id>" in <dir>` when it does not exist, or an error naming the
+ * file when that file is corrupt or not a history entry.
+ * @throws {TypeError|RangeError} When `id` is not an id (this also keeps paths out of ids).
+ *
+ * @example Usage
+ * ```ts
+ * import { loadResult, saveResult } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * const { id } = await saveResult({ kind: "validation", payload: [1, 2] }, { dir });
+ * assert.deepEqual((await loadResult(id, { dir })).payload, [1, 2]);
+ * await assert.rejects(loadResult("20250101T000000000Z-00000000", { dir }), /No history entry/);
+ * ```
+ */
+export async function loadResult(id: string, options?: HistoryOptions): Promise<HistoryEntry> {
+  _checkId(id);
+  const dir = _dirOf(options);
+  const path = join(dir, `${id}.json`);
+  const read = await _readJson(path);
+  if (!read.ok && read.reason === "missing") {
+    throw new Error(`No history entry ${JSON.stringify(id)} in ${dir}`);
+  }
+  if (!read.ok) throw new Error(`Corrupt history entry: ${read.message}`);
+  const entry = _parseHistoryEntry(read.value, id);
+  if (typeof entry === "string") {
+    throw new Error(`${path} is not a history entry: ${entry}`);
+  }
+  return entry;
+}
+
+/**
+ * Delete one entry.
+ *
+ * @param id The entry's id.
+ * @param options `dir`.
+ * @returns `true` when it was deleted, `false` when there was no such entry.
+ * @throws {TypeError|RangeError} When `id` is not an id.
+ *
+ * @example Usage
+ * ```ts
+ * import { deleteResult, saveResult } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * const { id } = await saveResult({ kind: "suite", payload: null }, { dir });
+ * assert.equal(await deleteResult(id, { dir }), true);
+ * assert.equal(await deleteResult(id, { dir }), false);
+ * ```
+ */
+export async function deleteResult(id: string, options?: HistoryOptions): Promise<boolean> {
+  _checkId(id);
+  return await _removeFile(join(_dirOf(options), `${id}.json`));
+}
+
+/**
+ * Delete every entry, or every entry of one kind. Without `kind`, entry files that are corrupt go
+ * too; files that are not named like entries are left alone.
+ *
+ * @param options `dir`, and `kind` to clear one kind only.
+ * @returns How many entries were deleted.
+ *
+ * @example Usage
+ * ```ts
+ * import { clearResults, listResults, saveResult } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * await saveResult({ kind: "suite", payload: 1 }, { dir });
+ * await saveResult({ kind: "validation", payload: 2 }, { dir });
+ * assert.equal(await clearResults({ dir, kind: "suite" }), 1);
+ * assert.equal(await clearResults({ dir }), 1);
+ * assert.deepEqual((await listResults({ dir })).entries, []);
+ * ```
+ */
+export async function clearResults(options?: HistoryQuery): Promise<number> {
+  const kind = _optionalString("kind", _options("options", options).kind);
+  const dir = _dirOf(options);
+  const names = await _fileNames(dir);
+  let ids = names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
+  ids = ids.filter((id) => _HISTORY_ID.test(id));
+  if (kind !== undefined) {
+    const { entries } = await _scanHistory(dir, ids);
+    ids = entries.filter((e) => e.kind === kind).map((e) => e.id);
+  } else {
+    await _removeStaleTemps(dir, names);
+  }
+  const removed = await _mapLimit(ids, 16, (id) => _removeFile(join(dir, `${id}.json`)));
+  return removed.filter(Boolean).length;
+}

@@ -1,0 +1,76 @@
+/**
+ * One saved result of the history: its shape, its id, and how a file on disk is recognised as one.
+ *
+ * On disk an entry is `<dir>/<id>.json` holding `{ schema: 1, library: "amorsize", id, kind, name,
+ * savedAt, payload }`. The id is sortable (compact UTC time, then a random suffix), so a listing in
+ * id order is a listing in save order, and two processes never pick the same file.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+
+/** The kind of a saved result: the two the library writes, or any other non-empty label. */
+export type HistoryKind = "suite" | "validation" | (string & Record<never, never>);
+
+/** A saved result, as {@linkcode loadResult} returns it. */
+export interface HistoryEntry {
+  /** Sortable id, e.g. `"20250314T092653127Z-4f1c2a9b"` (UTC time, then a random suffix). */
+  id: string;
+  /** What was saved: `"suite"`, `"validation"` or another label. */
+  kind: HistoryKind;
+  /** A name given at save time (a run label, a workload), or `null`. */
+  name: string | null;
+  /** When it was saved, as an ISO 8601 UTC string. */
+  savedAt: string;
+  /** Version of the entry format. */
+  schema: 1;
+  /** The saved data, as JSON gave it back (Dates are strings, `undefined` fields are gone). */
+  payload: unknown;
+}
+
+/** An entry without its payload, as {@linkcode listResults} returns it. */
+export type HistoryEntrySummary = Pick<HistoryEntry, "id" | "kind" | "name" | "savedAt">;
+
+/** Ids as {@linkcode _newHistoryId} makes them; also the guard against paths in an id. */
+export const _HISTORY_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+
+let _lastMs = -Infinity;
+
+/**
+ * A new id for an entry saved at `ms` (epoch milliseconds). Within a process ids strictly increase,
+ * even for saves in the same millisecond (the time part then moves on by 1 ms).
+ */
+export function _newHistoryId(ms: number): string {
+  _lastMs = Math.max(ms, _lastMs + 1);
+  const compact = new Date(_lastMs).toISOString().replace(/[-:.]/g, "");
+  return `${compact}-${randomBytes(4).toString("hex")}`;
+}
+
+const _isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Check that `value` (a parsed file) is the history entry with id `id`.
+ *
+ * @returns The entry, or a string saying why it is not one.
+ */
+export function _parseHistoryEntry(value: unknown, id: string): HistoryEntry | string {
+  if (!_isObject(value)) return "not a JSON object";
+  if (value.library !== "amorsize") return 'not an amorsize file (no library: "amorsize")';
+  if (value.schema !== 1) return `unknown schema ${JSON.stringify(value.schema)} (expected 1)`;
+  if (value.id !== id) return `its id ${JSON.stringify(value.id)} does not match the file name`;
+  if (typeof value.kind !== "string" || value.kind === "") return "no kind";
+  if (value.name !== null && typeof value.name !== "string") return "a name that is not a string";
+  if (typeof value.savedAt !== "string" || Number.isNaN(Date.parse(value.savedAt))) {
+    return "no valid savedAt";
+  }
+  if (!("payload" in value)) return "no payload";
+  return {
+    id,
+    kind: value.kind,
+    name: value.name,
+    savedAt: value.savedAt,
+    schema: 1,
+    payload: value.payload,
+  };
+}

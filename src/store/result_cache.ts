@@ -1,0 +1,172 @@
+/**
+ * A persisted key → value cache with a time to live: one JSON file per key, written atomically, so
+ * processes sharing the directory never see half an entry. Entries that are corrupt or belong to
+ * another version count as misses and are deleted; nothing in the cache can make a lookup throw.
+ *
+ * @module
+ */
+import { mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { _readJson, _toJson, _writeTextAtomic } from "./_atomic.ts";
+import { _CACHE_FILE, _cacheFileName, _cacheRecord, _checkCacheRecord } from "./_cache_entry.ts";
+import { _fileNames, _mapLimit, _removeFile, _removeStaleTemps } from "./_dir_scan.ts";
+import { _jsonValue, _nonEmptyString, _options, _show } from "./_validate.ts";
+import { resolveStoreDir } from "./store_dir.ts";
+
+/** Options of {@linkcode createResultCache}. */
+export interface ResultCacheOptions {
+  /** The cache directory (default: `resolveStoreDir("cache")`), created on the first `set`. */
+  dir?: string;
+  /** How long an entry stays fresh, in ms (default 7 days; `Infinity` = forever). */
+  ttlMs?: number;
+  /** The clock, in epoch ms (default `Date.now`); tests inject one. */
+  now?: () => number;
+  /** Version of what is stored (the library version, say): entries of another version miss. */
+  version: string;
+}
+
+/** Why a lookup missed. */
+export type CacheMissReason = "missing" | "expired" | "corrupt" | "foreign";
+
+/** What a lookup gave: the value and its age, or why there is none. */
+export type CacheLookup<T> =
+  | { hit: true; value: T; ageMs: number }
+  | { hit: false; reason: CacheMissReason };
+
+/** What the cache directory holds (nothing is deleted to work it out). */
+export interface CacheStats {
+  /** Entry files, whatever their state. */
+  entries: number;
+  /** Their total size in bytes. */
+  bytes: number;
+  /** Entries of this cache older than the TTL. */
+  expired: number;
+  /** Entry files that are not valid JSON. */
+  corrupt: number;
+  /** Entry files of another schema, version or key. */
+  foreign: number;
+  /** The directory. */
+  dir: string;
+}
+
+/** A persisted cache; see {@linkcode createResultCache}. */
+export interface ResultCache<T = unknown> {
+  /** The directory of the entry files. */
+  readonly dir: string;
+  /** Look `key` up. A corrupt or foreign entry is deleted; an expired one stays until `set`. */
+  get(key: string): Promise<CacheLookup<T>>;
+  /** Store `value` (anything JSON can hold) under `key`, replacing what was there. */
+  set(key: string, value: T): Promise<void>;
+  /** Delete every entry file; returns how many. */
+  clear(): Promise<number>;
+  /** Count the entries by state. */
+  stats(): Promise<CacheStats>;
+}
+
+const _WEEK_MS = 7 * 24 * 3600 * 1000;
+
+function _check(options: ResultCacheOptions) {
+  const o = _options("options", options);
+  const version = _nonEmptyString("version", o.version);
+  const ttlMs = o.ttlMs ?? _WEEK_MS;
+  if (typeof ttlMs !== "number" || !(ttlMs > 0)) {
+    const E = typeof ttlMs === "number" ? RangeError : TypeError;
+    throw new E(`'ttlMs' must be a positive number of milliseconds, got ${_show(ttlMs)}`);
+  }
+  const now = o.now ?? Date.now;
+  if (typeof now !== "function") {
+    throw new TypeError(`'now' must be a function, got ${_show(now)}`);
+  }
+  return { version, ttlMs, now, dir: resolveStoreDir("cache", { dir: o.dir }) };
+}
+
+/**
+ * A persisted key → value cache with a TTL. Keys are any non-empty strings (the file name is their
+ * SHA-256); values are anything JSON can hold and come back as JSON gives them. Each entry file is
+ * `{ schema: 1, library: "amorsize", version, key, storedAt, value }`.
+ *
+ * @param options `version` (required), `dir`, `ttlMs` (default 7 days), `now` (default `Date.now`).
+ * @returns The cache.
+ * @throws {TypeError|RangeError} For a missing `version`, a bad `ttlMs`, `now` or `dir`.
+ *
+ * @example Usage
+ * ```ts
+ * import { createResultCache } from "./result_cache.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * let clock = 1_000;
+ * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * const cache = createResultCache({ dir, version: "1.0.0", ttlMs: 500, now: () => clock });
+ * assert.deepEqual(await cache.get("job"), { hit: false, reason: "missing" });
+ * await cache.set("job", { workers: 4 });
+ * clock += 100;
+ * assert.deepEqual(await cache.get("job"), { hit: true, value: { workers: 4 }, ageMs: 100 });
+ * clock += 1_000;
+ * assert.deepEqual(await cache.get("job"), { hit: false, reason: "expired" });
+ * assert.equal((await cache.stats()).expired, 1);
+ * assert.equal(await cache.clear(), 1);
+ * ```
+ */
+export function createResultCache<T = unknown>(options: ResultCacheOptions): ResultCache<T> {
+  const { version, ttlMs, now, dir } = _check(options);
+  const pathOf = (key: string) => join(dir, _cacheFileName(_nonEmptyString("key", key)));
+
+  async function get(key: string): Promise<CacheLookup<T>> {
+    const path = pathOf(key);
+    const read = await _readJson(path);
+    if (!read.ok) {
+      if (read.reason === "corrupt") await _removeFile(path).catch(() => false);
+      return { hit: false, reason: read.reason };
+    }
+    const record = _checkCacheRecord(read.value, version, key);
+    if (typeof record === "string") {
+      await _removeFile(path).catch(() => false);
+      return { hit: false, reason: "foreign" };
+    }
+    const ageMs = Math.max(0, now() - record.storedAt);
+    if (ageMs > ttlMs) return { hit: false, reason: "expired" };
+    return { hit: true, value: record.value as T, ageMs };
+  }
+
+  async function set(key: string, value: T): Promise<void> {
+    const path = pathOf(key);
+    _jsonValue("value", value);
+    const text = _toJson(_cacheRecord(version, key, now(), value), "value");
+    await mkdir(dir, { recursive: true });
+    await _writeTextAtomic(path, text);
+  }
+
+  async function clear(): Promise<number> {
+    const names = await _fileNames(dir);
+    await _removeStaleTemps(dir, names);
+    const removed = await _mapLimit(
+      names.filter((n) => _CACHE_FILE.test(n)),
+      16,
+      (name) => _removeFile(join(dir, name)),
+    );
+    return removed.filter(Boolean).length;
+  }
+
+  async function stats(): Promise<CacheStats> {
+    const out: CacheStats = { entries: 0, bytes: 0, expired: 0, corrupt: 0, foreign: 0, dir };
+    const names = (await _fileNames(dir)).filter((n) => _CACHE_FILE.test(n));
+    const at = now();
+    await _mapLimit(names, 16, async (fileName) => {
+      const path = join(dir, fileName);
+      const [info, read] = await Promise.all([stat(path).catch(() => undefined), _readJson(path)]);
+      if (!info || (!read.ok && read.reason === "missing")) return; // removed meanwhile
+      out.entries++;
+      out.bytes += info.size;
+      if (!read.ok) return void out.corrupt++;
+      const record = _checkCacheRecord(read.value, version, { fileName });
+      if (typeof record === "string") out.foreign++;
+      else if (at - record.storedAt > ttlMs) out.expired++;
+    });
+    return out;
+  }
+
+  return { dir, get, set, clear, stats };
+}

@@ -1,0 +1,119 @@
+/**
+ * Where amorsize keeps its files: the history of suite and validation results, and the result
+ * cache of the optimizer.
+ *
+ * @module
+ */
+import { mkdir } from "node:fs/promises";
+import { homedir, platform } from "node:os";
+import { posix, resolve, win32 } from "node:path";
+import { runtime } from "../runtime/detect.ts";
+import { _optionalString, _options, _show } from "./_validate.ts";
+
+/** The two kinds of stored data, each in its own directory. */
+export type StoreKind = "history" | "cache";
+
+/** Options of {@linkcode storeDir}. */
+export interface StoreDirOptions {
+  /** Use this directory as it is (resolved against the working directory); wins over the rest. */
+  dir?: string;
+}
+
+const _KINDS: readonly StoreKind[] = ["history", "cache"];
+
+/** An environment variable, or `undefined` when it is unset, empty or not readable. */
+function _env(name: string): string | undefined {
+  const value = runtime().env(name).value;
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * The per-user amorsize directory of a platform (`<cache dir>/amorsize`): `$XDG_CACHE_HOME` (when
+ * absolute) or `~/.cache` on Linux and other Unixes, `~/Library/Caches` on macOS,
+ * `%LOCALAPPDATA%` (or `~\AppData\Local`) on Windows.
+ */
+export function _userStoreRoot(
+  os: string,
+  home: string,
+  env: (name: string) => string | undefined,
+): string {
+  if (os === "win32") {
+    return win32.join(env("LOCALAPPDATA") ?? win32.join(home, "AppData", "Local"), "amorsize");
+  }
+  if (os === "darwin") return posix.join(home, "Library", "Caches", "amorsize");
+  const xdg = env("XDG_CACHE_HOME");
+  return posix.join(xdg && posix.isAbsolute(xdg) ? xdg : posix.join(home, ".cache"), "amorsize");
+}
+
+/**
+ * The directory for `kind`, without creating it: `options.dir` when given, else
+ * `$AMORSIZE_HOME/<kind>`, else the per-user cache directory (`$XDG_CACHE_HOME` or `~/.cache` on
+ * Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) + `/amorsize/<kind>`.
+ *
+ * @param kind `"history"` or `"cache"`.
+ * @param options `dir` overrides everything.
+ * @returns An absolute path.
+ * @throws {TypeError} For an unknown `kind` or a `dir` that is not a non-empty string.
+ * @throws {Error} When no directory was given and the home directory cannot be read (Deno without
+ * `--allow-sys`): the message says to pass `dir` or set `AMORSIZE_HOME`.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveStoreDir } from "./store_dir.ts";
+ * import assert from "node:assert/strict";
+ * import { resolve } from "node:path";
+ *
+ * assert.equal(resolveStoreDir("cache", { dir: "/tmp/amorsize-x" }), resolve("/tmp/amorsize-x"));
+ * assert.match(resolveStoreDir("history"), /history$/);
+ * assert.throws(() => resolveStoreDir("logs" as "cache"), TypeError);
+ * ```
+ */
+export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): string {
+  if (!_KINDS.includes(kind)) {
+    throw new TypeError(`'kind' must be "history" or "cache", got ${_show(kind)}`);
+  }
+  const dir = _optionalString("dir", _options("options", options).dir);
+  if (dir !== undefined) return resolve(dir);
+  const home = _env("AMORSIZE_HOME");
+  if (home !== undefined) return resolve(home, kind);
+  const os = platform();
+  let user: string;
+  try {
+    user = homedir();
+  } catch (error) {
+    throw new Error(
+      `Cannot locate the amorsize ${kind} directory: the home directory is not readable ` +
+        `(${(error as Error).message}); pass { dir } or set AMORSIZE_HOME`,
+    );
+  }
+  const root = _userStoreRoot(os, user, _env);
+  return os === "win32" ? win32.join(root, kind) : posix.join(root, kind);
+}
+
+/**
+ * The directory for `kind` (see {@linkcode resolveStoreDir} for the rules), created on demand
+ * together with its parents.
+ *
+ * @param kind `"history"` or `"cache"`.
+ * @param options `dir` overrides everything.
+ * @returns The absolute path of the existing directory.
+ * @throws {TypeError} For an unknown `kind` or a bad `dir`.
+ *
+ * @example Usage
+ * ```ts
+ * import { storeDir } from "./store_dir.ts";
+ * import assert from "node:assert/strict";
+ * import { existsSync, mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = join(mkdtempSync(join(tmpdir(), "amorsize-")), "nested", "history");
+ * assert.equal(await storeDir("history", { dir }), dir);
+ * assert.ok(existsSync(dir));
+ * ```
+ */
+export async function storeDir(kind: StoreKind, options?: StoreDirOptions): Promise<string> {
+  const dir = resolveStoreDir(kind, options);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}

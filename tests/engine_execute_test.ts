@@ -1,0 +1,270 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { basename } from "node:path";
+import { createPool, execute, type Progress, task, TaskError } from "../mod.ts";
+import { _Run } from "../src/engine/_run.ts";
+import { _Source } from "../src/engine/_source.ts";
+import { _taskSpec } from "../src/task/_spec.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const basic = <I = number, O = number>(name: string) =>
+  task<I, O>(fixtureModule("tasks/basic"), name);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+test("engine: task(module, name) runs a sync export per item on workers", async () => {
+  const out = await execute(basic("square"), range(50), {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 3,
+  });
+  assert.deepEqual(out, range(50).map((x) => x * x));
+});
+
+test("engine: task(module, name) runs an async export per item on workers", async () => {
+  const out = await execute(basic("sleepy"), [5, 1, 3, 0], {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 1,
+  });
+  assert.deepEqual(out, [10, 2, 6, 0]);
+});
+
+test("engine: inline, async and workers executors give the same results", async () => {
+  const data = range(100);
+  for (const t of [basic("square"), basic("sleepy")]) {
+    const input = t.name === "sleepy" ? data.map((x) => x % 3) : data;
+    const results = [];
+    for (const executor of ["inline", "async", "workers"] as const) {
+      results.push(
+        await execute(t, input, { executor, workers: 2, chunkSize: 7, concurrency: 5 }),
+      );
+    }
+    assert.deepEqual(results[1], results[0], `${t.name}: async vs inline`);
+    assert.deepEqual(results[2], results[0], `${t.name}: workers vs inline`);
+  }
+  // The same failure semantics: a TaskError naming the index, the original error as cause.
+  for (const executor of ["inline", "async", "workers"] as const) {
+    const e = await execute(basic("failOn13"), range(20), {
+      executor,
+      workers: 2,
+      chunkSize: 4,
+    }).then(() => undefined, (e) => e);
+    assert.ok(e instanceof TaskError, `${executor}: ${e}`);
+    assert.equal(e.index, 13, executor);
+    assert.equal((e.cause as Error).name, "RangeError", executor);
+  }
+});
+
+test("engine: the async executor keeps at most `concurrency` calls in flight", async () => {
+  let running = 0, peak = 0;
+  const out = await execute(
+    async (x: number) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return x + 1;
+    },
+    range(40),
+    { executor: "async", concurrency: 4 },
+  );
+  assert.deepEqual(out, range(40).map((x) => x + 1));
+  assert.equal(peak, 4);
+});
+
+test("engine: a self-contained inline function runs on workers", async () => {
+  const out = await execute(
+    (x: number) => {
+      const twice = (y: number) => 2 * y;
+      return twice(x) + 1;
+    },
+    range(10),
+    { executor: "workers", workers: 2, chunkSize: 2 },
+  );
+  assert.deepEqual(out, range(10).map((x) => 2 * x + 1));
+});
+
+test("engine: an inline function that is not self-contained fails at the first chunk", async () => {
+  const factor = range(3).length; // not a literal: transpilers may inline a constant
+  const usesThis = function (this: { k: number }, x: number) {
+    return this.k * x;
+  };
+  const cases: [string, (x: number) => unknown, RegExp][] = [
+    ["closure", (x: number) => x * factor, /uses "factor" from outside itself/],
+    ["this", usesThis as (x: number) => number, /uses `this`/],
+    ["import", (x: number) => basename(String(x)), /uses "basename" from outside itself/],
+  ];
+  for (const [what, fn, detail] of cases) {
+    const e = await execute(fn, range(10), { executor: "workers", workers: 2, chunkSize: 5 })
+      .then(() => undefined, (e) => e);
+    assert.ok(e instanceof TaskError, `${what}: ${e}`);
+    assert.equal(e.index, 0, what);
+    assert.match(e.message, /Inline task is not self-contained/, what);
+    assert.match(e.message, detail, what);
+    assert.match(e.message, /task\(import\.meta\.url, "name"\)/, what);
+  }
+});
+
+test("engine: a missing module, a missing export or a non-function export fails clearly", async () => {
+  const missing = new URL("./fixtures/tasks/no_such_module.js", import.meta.url);
+  const cases: [ReturnType<typeof basic>, RegExp[]][] = [
+    [task(missing, "square"), [/Cannot load task module/, /no_such_module\.js/]],
+    [basic("noSuchExport"), [/has no export "noSuchExport"/, /tasks\/basic\.(ts|js)/]],
+    [basic("notAFunction"), [/Export "notAFunction"/, /is not a function \(got number\)/]],
+  ];
+  for (const [t, patterns] of cases) {
+    for (const executor of ["workers", "inline"] as const) {
+      const e = await execute(t, [1, 2, 3], { executor, workers: 2, chunkSize: 1 })
+        .then(() => undefined, (e) => e);
+      assert.ok(e instanceof Error, `${t.name} on ${executor}: resolved`);
+      for (const p of patterns) assert.match(e.message, p, `${t.name} on ${executor}`);
+      assert.ok(e.message.includes(t.module), `${e.message} names ${t.module}`);
+    }
+  }
+});
+
+test("engine: bad options throw TypeError/RangeError naming the option, before any work", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const cases: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
+    [{ workers: 0 }, RangeError, /'workers' must be a positive integer, got 0/],
+    [{ chunkSize: -1 }, RangeError, /'chunkSize' must be a positive integer, got -1/],
+    [{ chunkSize: NaN }, RangeError, /'chunkSize' must be a positive integer, got NaN/],
+    [{ workers: 1.5 }, RangeError, /'workers' must be a positive integer, got 1\.5/],
+    [{ executor: "gpu" }, TypeError, /'executor' must be one of .*got "gpu"/],
+    [{ concurrency: 0 }, RangeError, /'concurrency' must be a positive integer, got 0/],
+    [{ timeoutMs: -5 }, RangeError, /'timeoutMs' must be a positive number, got -5/],
+    [{ chunkSize: "8" }, TypeError, /'chunkSize' must be a positive integer, got "8"/],
+    [{ onProgress: 1 }, TypeError, /'onProgress' must be a function, got 1/],
+    [{ signal: {} }, TypeError, /'signal' must be an AbortSignal/],
+  ];
+  for (const [bad, E, re] of cases) {
+    await assert.rejects(
+      execute(basic("square"), [1, 2, 3], { executor: "workers", workers: 2, pool, ...bad }),
+      (e: Error) => e instanceof E && re.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
+  assert.equal(pool.startedCount, 0, "no worker was started");
+  await pool.close();
+});
+
+test("engine: a pool starts its workers once and reuses them across calls", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const opts = { executor: "workers", workers: 2, chunkSize: 5, pool } as const;
+  assert.deepEqual(await execute(basic("square"), range(40), opts), range(40).map((x) => x * x));
+  assert.equal(pool.startedCount, 2);
+  assert.deepEqual(await execute(basic("square"), range(40), opts), range(40).map((x) => x * x));
+  assert.deepEqual(await execute((x: number) => -x, range(40), opts), range(40).map((x) => -x));
+  assert.equal(pool.startedCount, 2, "the second and third calls started no worker");
+  assert.equal(pool.size, 2);
+  await pool.close();
+  assert.equal(pool.closed, true);
+  assert.equal(pool.size, 0);
+  await assert.rejects(execute(basic("square"), [1], opts), /closed/);
+});
+
+test("engine: pool[Symbol.asyncDispose]() closes the pool", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  await execute(basic("square"), [1, 2], { executor: "workers", workers: 1, pool });
+  assert.equal(pool.size, 1);
+  await pool[Symbol.asyncDispose]();
+  assert.equal(pool.closed, true);
+  assert.equal(pool.size, 0);
+});
+
+test("engine: close() during a run fails the run promptly", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const run = execute(basic("spin"), [2000, 2000, 2000], {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 1,
+    pool,
+  });
+  const settled = run.then(() => undefined, (e: Error) => e);
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = performance.now();
+  await pool.close();
+  assert.match(String(await settled), /The pool is closed/);
+  assert.ok(performance.now() - t0 < 1000);
+});
+
+test("engine: more than one chunk in flight per worker when chunks are short", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const run = new _Run(pool, new _Source<unknown>(range(400)), {
+    spec: _taskSpec(basic("square")),
+    workers: 2,
+    chunkSize: 2,
+    adaptive: false,
+    targetChunkMs: 200,
+    transfer: false,
+  });
+  const out: number[] = [];
+  for await (const c of run.chunks()) {
+    c.results.forEach((r, k) => (out[c.start + k] = r as number));
+  }
+  assert.deepEqual(out, range(400).map((x) => x * x));
+  assert.equal(run.peakInflight, 2, "two chunks queued on a worker at once");
+  await pool.close();
+});
+
+test("engine: results come back in input order whatever the completion order", async () => {
+  const data = [40, 0, 30, 0, 20, 0, 10, 0];
+  const out = await execute(basic("sleepy"), data, {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 1,
+  });
+  assert.deepEqual(out, data.map((x) => 2 * x));
+});
+
+test("engine: transfer moves typed arrays to the workers and back", async () => {
+  const make = () =>
+    Array.from({ length: 4 }, (_, k) => Float64Array.from(range(1000), (x) => x + k));
+  const inputs = make();
+  const out = await execute(basic<Float64Array, Float64Array>("doubleArray"), inputs, {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 1,
+    transfer: true,
+  });
+  for (const a of inputs) assert.equal(a.byteLength, 0, "the input was moved (detached)");
+  const expected = make();
+  out.forEach((r, k) => {
+    assert.ok(r instanceof Float64Array);
+    assert.deepEqual(Array.from(r), Array.from(expected[k], (x) => 2 * x));
+  });
+  // Without transfer the inputs are copied and stay usable.
+  const kept = make();
+  await execute(basic<Float64Array, Float64Array>("doubleArray"), kept, {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 1,
+  });
+  assert.equal(kept[0].byteLength, 8000);
+  assert.equal(kept[0][1], 1);
+});
+
+test("engine: onProgress is called per chunk, at most ~20 times a second", async () => {
+  const calls: Progress[] = [];
+  const t0 = performance.now();
+  const n = 200;
+  await execute(basic("spin"), Array(n).fill(10), {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 1,
+    adaptive: false,
+    onProgress: (p) => calls.push(p),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`onProgress: ${calls.length} calls over ${seconds.toFixed(2)} s`);
+  assert.ok(seconds > 0.8, `the run took ${seconds} s`);
+  assert.ok(calls.length >= 2, `${calls.length} calls`);
+  assert.ok(calls.length <= 25 * Math.max(1, seconds), `${calls.length} calls in ${seconds} s`);
+  const last = calls.at(-1)!;
+  assert.equal(last.done, n);
+  assert.equal(last.total, n);
+  for (let k = 1; k < calls.length; k++) {
+    assert.ok(calls[k].done >= calls[k - 1].done);
+    assert.ok(calls[k].elapsedMs >= calls[k - 1].elapsedMs);
+  }
+});

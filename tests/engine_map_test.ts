@@ -1,0 +1,141 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createPool, execute, map, runtime, task, TaskError } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const basic = <I = number, O = number>(name: string) =>
+  task<I, O>(fixtureModule("tasks/basic"), name);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const squares = (n: number) => range(n).map((x) => x * x);
+const W = { executor: "workers", workers: 2, chunkSize: 4 } as const;
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+function* numbers(n: number) {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+async function* asyncNumbers(n: number) {
+  for (let i = 0; i < n; i++) {
+    if (i % 7 === 0) await new Promise((r) => setTimeout(r, 0));
+    yield i;
+  }
+}
+
+test("map: arrays, iterables and async iterables, in input order", async () => {
+  const sources: [string, () => Iterable<number> | AsyncIterable<number>][] = [
+    ["array", () => range(50)],
+    ["Set", () => new Set(range(50))],
+    ["generator", () => numbers(50)],
+    ["async generator", () => asyncNumbers(50)],
+  ];
+  for (const executor of ["workers", "inline", "async"] as const) {
+    for (const [what, make] of sources) {
+      const out = await collect(map(basic("square"), make(), { ...W, executor }));
+      assert.deepEqual(out, squares(50), `${what} on ${executor}`);
+    }
+  }
+  assert.deepEqual(await collect(map(basic("square"), [], W)), []);
+  assert.deepEqual(await execute(basic("square"), asyncNumbers(30), W), squares(30));
+});
+
+test("map: an infinite async source, take N then break: the run stops, the pool stays usable", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  for (const executor of ["workers", "inline", "async"] as const) {
+    let pulled = 0, closed = false;
+    async function* forever() {
+      try {
+        for (let i = 0;; i++) {
+          pulled++;
+          if (i % 16 === 0) await new Promise((r) => setTimeout(r, 0));
+          yield i;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const got: number[] = [];
+    for await (const y of map(basic("square"), forever(), { ...W, executor, pool })) {
+      got.push(y);
+      if (got.length === 100) break;
+    }
+    assert.deepEqual(got, squares(100), executor);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(closed, `${executor}: the source's return ran`);
+    const after = pulled;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pulled, after, `${executor}: nothing pulled after the break`);
+    assert.ok(pulled < 5000, `${executor}: pulled ${pulled} items for 100 results (bounded)`);
+  }
+  // A sync infinite generator as well.
+  const got: number[] = [];
+  for await (const y of map(basic("square"), numbers(Infinity), { ...W, pool })) {
+    got.push(y);
+    if (got.length === 10) break;
+  }
+  assert.deepEqual(got, squares(10));
+  assert.deepEqual(await execute(basic("square"), range(30), { ...W, pool }), squares(30));
+  await pool.close();
+});
+
+test("map: ordered: false yields in completion order", async () => {
+  const pool = createPool({ maxWorkers: 4 });
+  const sleeps = [400, 300, 200, 100];
+  const opts = { executor: "workers", workers: 4, chunkSize: 1, pool } as const;
+  await pool.warm(4);
+  const unordered = await collect(map(basic("sleepy"), sleeps, { ...opts, ordered: false }));
+  assert.deepEqual(unordered, [200, 400, 600, 800]);
+  const ordered = await collect(map(basic("sleepy"), sleeps, opts));
+  assert.deepEqual(ordered, [800, 600, 400, 200]);
+  const local = await collect(
+    map(basic("sleepy"), sleeps, { executor: "async", concurrency: 4, ordered: false }),
+  );
+  assert.deepEqual(local, [200, 400, 600, 800]);
+  await pool.close();
+});
+
+test("map: on a task error, yields the results before the failing item, then throws", async () => {
+  for (const executor of ["workers", "inline", "async"] as const) {
+    const got: number[] = [];
+    const e = await (async () => {
+      for await (const y of map(basic("failOn13"), range(40), { ...W, executor })) got.push(y);
+    })().then(() => undefined, (e: unknown) => e);
+    assert.ok(e instanceof TaskError, `${executor}: ${e}`);
+    assert.equal(e.index, 13);
+    assert.equal((e.cause as Error).message, "thirteen is unlucky");
+    assert.deepEqual(got, range(13), executor);
+  }
+});
+
+test("map: bad options throw when iteration starts, naming the option", async () => {
+  const it = map(basic("square"), [1], { workers: 0 });
+  await assert.rejects(it.next(), /'workers' must be a positive integer, got 0/);
+});
+
+test("map: streaming many small items keeps memory bounded", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  await pool.warm(2);
+  const n = 100_000;
+  const opts = { executor: "workers", workers: 2, chunkSize: 64, pool } as const;
+  function* items(n: number) {
+    for (let i = 0; i < n; i++) yield { i, name: `item-${i}`, payload: [i, i + 1, i + 2] };
+  }
+  // Warm up: the JIT, and the heaps of the three threads grow to their working size once.
+  for await (const _ of map(basic<unknown, unknown>("identity"), items(20_000), opts)) { /**/ }
+  const rss0 = runtime().memory().rssBytes!;
+  let count = 0, peak = rss0, sum = 0;
+  for await (const r of map(basic<unknown, { i: number }>("identity"), items(n), opts)) {
+    sum += r.i;
+    if (++count % 5000 === 0) peak = Math.max(peak, runtime().memory().rssBytes!);
+  }
+  const growth = (peak - rss0) / 2 ** 20;
+  console.log(`map over ${n} items: RSS growth ${growth.toFixed(1)} MB`);
+  assert.equal(count, n);
+  assert.equal(sum, (n * (n - 1)) / 2);
+  assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MB`);
+  await pool.close();
+});

@@ -1,0 +1,302 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import process from "node:process";
+import { createResultCache } from "../src/store/result_cache.ts";
+import { _cacheFileName } from "../src/store/_cache_entry.ts";
+import { fixtureModule } from "./_helpers.ts";
+import { runWriters } from "./fixtures/store/spawn_writers.ts";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "amorsize-cache-"));
+const DAY = 24 * 3600 * 1000;
+
+/** A cache on a fresh directory with a clock the test moves. */
+function fixture(options: { ttlMs?: number; version?: string; dir?: string } = {}) {
+  const clock = { t: 1_700_000_000_000 };
+  const dir = options.dir ?? tempDir();
+  const cache = createResultCache<unknown>({
+    dir,
+    version: options.version ?? "1.0.0",
+    ttlMs: options.ttlMs,
+    now: () => clock.t,
+  });
+  return { cache, dir, clock, file: (key: string) => join(dir, _cacheFileName(key)) };
+}
+
+test("store cache: a miss, then a hit with the value and its age", async () => {
+  const { cache, clock, dir } = fixture();
+  assert.equal(cache.dir, dir);
+  assert.deepEqual(await cache.get("job"), { hit: false, reason: "missing" });
+  await cache.set("job", { workers: 4, chunkSize: 100, note: null });
+  assert.deepEqual(await cache.get("job"), {
+    hit: true,
+    value: { workers: 4, chunkSize: 100, note: null },
+    ageMs: 0,
+  });
+  clock.t += 1234;
+  const got = await cache.get("job");
+  assert.ok(got.hit);
+  assert.equal(got.ageMs, 1234);
+  assert.deepEqual(await cache.get("other"), { hit: false, reason: "missing" });
+});
+
+test("store cache: the entry file holds schema, library, version, key, storedAt and value", async () => {
+  const { cache, clock, file } = fixture({ version: "9.9.9" });
+  await cache.set("a key with spaces/and slashes", [1, 2, 3]);
+  assert.deepEqual(JSON.parse(readFileSync(file("a key with spaces/and slashes"), "utf8")), {
+    schema: 1,
+    library: "amorsize",
+    version: "9.9.9",
+    key: "a key with spaces/and slashes",
+    storedAt: clock.t,
+    value: [1, 2, 3],
+  });
+  assert.match(_cacheFileName("x"), /^[0-9a-f]{32}\.json$/);
+  assert.notEqual(_cacheFileName("x"), _cacheFileName("y"));
+});
+
+test("store cache: set replaces the value and its time", async () => {
+  const { cache, clock, dir } = fixture();
+  await cache.set("k", "old");
+  clock.t += 5000;
+  await cache.set("k", "new");
+  assert.deepEqual(await cache.get("k"), { hit: true, value: "new", ageMs: 0 });
+  assert.equal(readdirSync(dir).length, 1);
+});
+
+test("store cache: entries expire after ttlMs (7 days by default)", async () => {
+  const { cache, clock } = fixture();
+  await cache.set("k", 1);
+  clock.t += 7 * DAY;
+  assert.deepEqual(await cache.get("k"), { hit: true, value: 1, ageMs: 7 * DAY }, "at the TTL");
+  clock.t += 1;
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "expired" });
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "expired" }, "kept until set");
+  await cache.set("k", 2);
+  assert.deepEqual(await cache.get("k"), { hit: true, value: 2, ageMs: 0 });
+});
+
+test("store cache: a custom ttlMs, Infinity, and a clock that went back", async () => {
+  const short = fixture({ ttlMs: 10 });
+  await short.cache.set("k", 1);
+  short.clock.t += 11;
+  assert.deepEqual(await short.cache.get("k"), { hit: false, reason: "expired" });
+  const forever = fixture({ ttlMs: Infinity });
+  await forever.cache.set("k", 1);
+  forever.clock.t += 1000 * 365 * DAY;
+  assert.equal((await forever.cache.get("k")).hit, true);
+  forever.clock.t -= 2000 * 365 * DAY; // stored "in the future": age 0, not negative
+  assert.deepEqual(await forever.cache.get("k"), { hit: true, value: 1, ageMs: 0 });
+});
+
+test("store cache: a corrupt entry is a miss, is deleted, and set replaces it", async () => {
+  const { cache, file } = fixture();
+  await cache.set("k", 1);
+  writeFileSync(file("k"), "\u0000\u0001 garbage {{{");
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "corrupt" });
+  assert.equal(existsSync(file("k")), false, "deleted");
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "missing" });
+  writeFileSync(file("k"), "");
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "corrupt" });
+  writeFileSync(file("k"), "{ half");
+  await cache.set("k", 2);
+  assert.deepEqual(await cache.get("k"), { hit: true, value: 2, ageMs: 0 });
+});
+
+test("store cache: foreign entries (other version, schema, key, not ours) miss and go", async () => {
+  const dir = tempDir();
+  const v1 = fixture({ dir, version: "1.0.0" });
+  const v2 = fixture({ dir, version: "2.0.0" });
+  await v1.cache.set("k", "from v1");
+  assert.deepEqual(await v2.cache.get("k"), { hit: false, reason: "foreign" });
+  assert.equal(existsSync(v1.file("k")), false, "deleted");
+  await v2.cache.set("k", "from v2");
+  assert.deepEqual(await v2.cache.get("k"), { hit: true, value: "from v2", ageMs: 0 });
+
+  const record = (patch: Record<string, unknown>) =>
+    JSON.stringify({
+      schema: 1,
+      library: "amorsize",
+      version: "2.0.0",
+      key: "k",
+      storedAt: v2.clock.t,
+      value: 1,
+      ...patch,
+    });
+  const foreign = [
+    record({ schema: 2 }),
+    record({ key: "another key" }), // a hash collision, or a file copied under another name
+    record({ library: "other" }),
+    record({ storedAt: "yesterday" }),
+    JSON.stringify({ schema: 1, library: "amorsize", version: "2.0.0", key: "k", storedAt: 1 }),
+    JSON.stringify([1, 2, 3]),
+    "42",
+  ];
+  for (const text of foreign) {
+    writeFileSync(v2.file("k"), text);
+    assert.deepEqual(await v2.cache.get("k"), { hit: false, reason: "foreign" }, text);
+    assert.equal(existsSync(v2.file("k")), false, text);
+  }
+  writeFileSync(v2.file("k"), record({}));
+  assert.deepEqual(await v2.cache.get("k"), { hit: true, value: 1, ageMs: 0 }, "the control");
+});
+
+test("store cache: stats counts entries, bytes, expired, corrupt and foreign", async () => {
+  const { cache, clock, dir, file } = fixture({ ttlMs: 1000 });
+  assert.deepEqual(await cache.stats(), {
+    entries: 0,
+    bytes: 0,
+    expired: 0,
+    corrupt: 0,
+    foreign: 0,
+    dir,
+  });
+  await cache.set("old", "x");
+  clock.t += 2000;
+  await cache.set("fresh-1", { a: 1 });
+  await cache.set("fresh-2", { b: 2 });
+  await cache.set("broken", 0);
+  writeFileSync(file("broken"), "nope");
+  writeFileSync(file("alien"), JSON.stringify({ schema: 1, library: "amorsize", version: "0" }));
+  writeFileSync(join(dir, "README.txt"), "not an entry: neither counted nor cleared");
+  const sizes = ["old", "fresh-1", "fresh-2", "broken", "alien"].map((k) => statSync(file(k)).size);
+  const stats = await cache.stats();
+  assert.deepEqual(stats, {
+    entries: 5,
+    bytes: sizes.reduce((a, b) => a + b, 0),
+    expired: 1,
+    corrupt: 1,
+    foreign: 1,
+    dir,
+  });
+  assert.equal(readdirSync(dir).length, 6, "stats deletes nothing");
+});
+
+test("store cache: clear deletes the entry files and stale temporary files only", async () => {
+  const { cache, dir } = fixture();
+  for (const k of ["a", "b", "c"]) await cache.set(k, k);
+  writeFileSync(join(dir, "README.txt"), "keep");
+  const stale = join(dir, `.${_cacheFileName("a")}.999.abcdefabcdef.tmp`);
+  const young = join(dir, `.${_cacheFileName("b")}.999.123456123456.tmp`);
+  writeFileSync(stale, "{");
+  writeFileSync(young, "{");
+  const old = new Date(Date.now() - 3600_000);
+  utimesSync(stale, old, old);
+  assert.equal(await cache.clear(), 3);
+  // The young temporary file may belong to a write in flight in another process: it stays.
+  assert.deepEqual(readdirSync(dir).sort(), [basename(young), "README.txt"].sort());
+  assert.deepEqual(await cache.get("a"), { hit: false, reason: "missing" });
+  assert.equal(await cache.clear(), 0);
+});
+
+test("store cache: a directory that does not exist is an empty cache, created by set", async () => {
+  const dir = join(tempDir(), "a", "b");
+  const { cache } = fixture({ dir });
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "missing" });
+  assert.equal((await cache.stats()).entries, 0);
+  assert.equal(await cache.clear(), 0);
+  assert.equal(existsSync(dir), false);
+  await cache.set("k", true);
+  assert.equal((await cache.get("k")).hit, true);
+});
+
+test("store cache: without dir, entries go to $AMORSIZE_HOME/cache", async () => {
+  const home = tempDir();
+  const before = process.env.AMORSIZE_HOME;
+  process.env.AMORSIZE_HOME = home;
+  try {
+    const cache = createResultCache({ version: "1" });
+    assert.equal(cache.dir, join(home, "cache"));
+    await cache.set("k", 1);
+    assert.deepEqual(readdirSync(join(home, "cache")), [_cacheFileName("k")]);
+  } finally {
+    if (before === undefined) delete process.env.AMORSIZE_HOME;
+    else process.env.AMORSIZE_HOME = before;
+  }
+});
+
+test("store cache: bad arguments throw, naming the argument and the value", async () => {
+  const dir = tempDir();
+  const make = (o: unknown) => createResultCache(o as Parameters<typeof createResultCache>[0]);
+  assert.throws(() => make({ dir }), {
+    name: "TypeError",
+    message: `'version' must be a non-empty string, got undefined`,
+  });
+  assert.throws(() => make(undefined), TypeError);
+  assert.throws(() => make({ dir, version: "1", ttlMs: 0 }), {
+    name: "RangeError",
+    message: `'ttlMs' must be a positive number of milliseconds, got 0`,
+  });
+  assert.throws(() => make({ dir, version: "1", ttlMs: NaN }), RangeError);
+  assert.throws(() => make({ dir, version: "1", ttlMs: "1d" }), {
+    name: "TypeError",
+    message: `'ttlMs' must be a positive number of milliseconds, got "1d"`,
+  });
+  assert.throws(() => make({ dir, version: "1", now: 5 }), {
+    name: "TypeError",
+    message: `'now' must be a function, got 5`,
+  });
+  assert.throws(() => make({ dir: "", version: "1" }), RangeError);
+  const cache = make({ dir, version: "1" });
+  await assert.rejects(cache.get(""), {
+    name: "RangeError",
+    message: `'key' must be a non-empty string, got ""`,
+  });
+  await assert.rejects(cache.set(7 as unknown as string, 1), {
+    name: "TypeError",
+    message: /'key'/,
+  });
+  await assert.rejects(cache.set("k", undefined), {
+    name: "TypeError",
+    message: `'value' must be JSON-serialisable, got undefined`,
+  });
+  const cycle: Record<string, unknown> = {};
+  cycle.me = cycle;
+  await assert.rejects(cache.set("k", cycle), {
+    name: "TypeError",
+    message: /^'value' must be JSON/,
+  });
+  await assert.rejects(cache.set("k", 1n), TypeError);
+  assert.deepEqual(readdirSync(dir), [], "nothing was written");
+});
+
+test("store cache: two processes writing the same key and their own keys at once", async () => {
+  const dir = join(tempDir(), "not", "yet"); // both create it too
+  const runs = await runWriters(fixtureModule("store/concurrent_writer"), "cache", dir, [
+    "a",
+    "b",
+  ], 20);
+  for (const run of runs) assert.equal(run.code, 0, run.output);
+  const cache = createResultCache<{ label: string; i: number; pad: string }>({
+    dir,
+    version: "test",
+  });
+  for (const label of ["a", "b"]) {
+    for (let i = 0; i < 20; i++) {
+      const got = await cache.get(`${label}-${i}`);
+      assert.ok(got.hit, `${label}-${i}: ${JSON.stringify(got)}`);
+      assert.equal(got.value.label, label);
+      assert.equal(got.value.i, i);
+      assert.equal(got.value.pad, "x".repeat(4096));
+    }
+  }
+  const shared = await cache.get("shared");
+  assert.ok(shared.hit);
+  assert.ok(["a", "b"].includes(shared.value.label));
+  assert.equal(shared.value.pad, "y".repeat(4096));
+  const stats = await cache.stats();
+  assert.equal(stats.entries, 41);
+  assert.equal(stats.corrupt, 0);
+  assert.equal(stats.foreign, 0);
+  assert.equal(readdirSync(dir).length, 41, "no temporary files left");
+});
