@@ -230,9 +230,10 @@ export class _Run {
     if (!this.#inflight.delete(id)) return;
     const known = this.#cfg.known;
     if (known && known.size > 0) {
-      reply.results.forEach((_, k) => {
-        if (known.has(chunk.start + k)) reply.results[k] = known.get(chunk.start + k);
-      });
+      const r = reply.results; // sparse where positions were skipped: no forEach
+      for (let k = 0; k < r.length; k++) {
+        if (known.has(chunk.start + k)) r[k] = known.get(chunk.start + k);
+      }
     }
     if (reply.t === "done") {
       this.sizer.record(chunk.items.length, reply.ms);

@@ -2,6 +2,7 @@
 // decision. Never throws for workload problems: they become an inline decision with the reason.
 import type { Pool } from "../engine/pool.ts";
 import type { _Source } from "../engine/_source.ts";
+import { _uncloneable } from "../engine/_cloneable.ts";
 import { _mainProbe } from "../measure/_main_probe.ts";
 import { measureOverheads } from "../measure/overhead.ts";
 import { _sampleInWorker, type SampleFailure, type SampleProfile } from "../measure/sample.ts";
@@ -54,7 +55,10 @@ export async function _optimizeCore(
     caps: { cores: 1, memory: Infinity, nested: Infinity },
     optimizeMs: 0,
   };
+  // Items pulled from a one-shot source while looking and sampling go back in front, in order.
+  const giveBack: unknown[][] = [];
   const done = (decision: Decision, failure?: SampleFailure): CoreResult => {
+    for (const items of giveBack.reverse()) src.unshift(items);
     profile.sampledItems = known.size;
     profile.optimizeMs = rt.now() - t0;
     return { decision, warnings, profile, known, failure };
@@ -84,11 +88,11 @@ export async function _optimizeCore(
   }
   const look = await _mainProbe(fn, src, 1, 3);
   look.results.forEach((r, i) => known.set(i, r));
+  giveBack.push(look.pulled);
   if (look.failure) {
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return done(inline(`the task threw on item ${f.index}: ${f.error.message}`, src.total), f);
   }
-  src.unshift(look.pulled);
   const n = src.total;
   const mainTimes = look.times.length > 1 ? look.times.slice(1) : look.times;
   const mainPerItem = mainTimes.length ? summarize(mainTimes).median : 0;
@@ -117,6 +121,15 @@ export async function _optimizeCore(
       return done(d);
     }
   }
+  const bad = scanItems(src);
+  if (bad) {
+    const error = new Error(`Item ${bad.index} cannot be sent to a worker: it is ${bad.why}`);
+    return done(inline(`item ${bad.index} cannot be cloned: it is ${bad.why}`, n), {
+      index: bad.index,
+      kind: "clone",
+      error,
+    });
+  }
   if (cores < 2 && !look.isAsync) {
     return done(inline(`only ${cores} core is available to this process`, n));
   }
@@ -137,7 +150,7 @@ export async function _optimizeCore(
     const error = e instanceof Error ? e : new Error(String(e));
     return done(inline(`sampling failed: ${error.message}`, n), { index: -1, kind: "task", error });
   }
-  src.unshift(sample.pulled);
+  giveBack.push(sample.pulled);
   progress(known.size);
   if (sample.failure) {
     const f = sample.failure;
@@ -185,6 +198,21 @@ export async function _optimizeCore(
   profile.alternatives = decision.alternatives;
   addWarnings(warnings, sp, sys, rest);
   return done(decision);
+}
+
+/** A shallow scan of an array's items for values workers cannot receive (first 200k items). */
+function scanItems(src: _Source<unknown>): { index: number; why: string } | undefined {
+  if (!src.indexable) return undefined;
+  const n = Math.min(src.total ?? 0, 200_000);
+  for (let i = 0; i < n; i++) {
+    const v = src.at(i);
+    if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) {
+      continue;
+    }
+    const why = _uncloneable(v, 8);
+    if (why) return { index: i, why };
+  }
+  return undefined;
 }
 
 function mainProfile(times: number[], isAsync: boolean): SampleProfile {

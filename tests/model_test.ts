@@ -1,0 +1,192 @@
+// Logic tests of the cost model and the decision, with injected measurements (no timing).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  type ModelInputs,
+  predictAsync,
+  predictInline,
+  predictWorkers,
+  startCost,
+} from "../src/model/cost_model.ts";
+import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
+import { _makespan } from "../src/model/_makespan.ts";
+import { median, summarize } from "../src/measure/statistics.ts";
+import { _spreadIndices } from "../src/measure/_spread.ts";
+
+const base: ModelInputs = {
+  n: 2000,
+  perItemMs: 1,
+  cv: 0,
+  maxItemMs: 1,
+  mainPerItemMs: 0,
+  workerPerItemMs: 0,
+  chunkMs: 0,
+  roundTripMs: 0,
+  warmWorkers: 2,
+  firstStartMs: 25,
+  marginalStartMs: 15,
+  cores: 2,
+  adaptive: false,
+  targetChunkMs: 200,
+};
+const limits: DecideLimits = {
+  maxWorkers: 2,
+  memoryWorkers: Infinity,
+  nestedWorkers: Infinity,
+  minSpeedup: 1.2,
+  isAsync: false,
+  cpuPerItemMs: 1,
+};
+
+test("statistics: median, mean and CV by hand", () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  const s = summarize([2, 4, 4, 4, 5, 5, 7, 9]); // mean 5, population sd 2
+  assert.equal(s.mean, 5);
+  assert.equal(s.cv, 2 / 5);
+  assert.equal(s.min, 2);
+  assert.equal(s.max, 9);
+  assert.throws(() => summarize([]), RangeError);
+});
+
+test("spread indices are distinct, in range, and spread over the data", () => {
+  const got = [..._spreadIndices(100, new Map())];
+  assert.equal(new Set(got).size, 100);
+  assert.ok(got.every((i) => i >= 0 && i < 100));
+  // The first 4: 0, 50, 25, 75 (van der Corput base 2 × 100).
+  assert.deepEqual(got.slice(0, 4), [0, 50, 25, 75]);
+  const skipped = [..._spreadIndices(10, new Map([[0, 1], [5, 1]]))];
+  assert.ok(!skipped.includes(0) && !skipped.includes(5));
+});
+
+test("makespan: equal fixed chunks over 2 workers take ceil(K / 2) waves", () => {
+  // 5 chunks of 10 items × 1 ms = 10 ms each; 2 workers: 3 waves = 30 ms.
+  const m = _makespan({
+    n: 50,
+    perItemMs: 1,
+    chunkOverheadMs: 0,
+    workers: 2,
+    chunkSize: 10,
+    adaptive: false,
+    targetChunkMs: 200,
+  });
+  assert.equal(m.chunks, 5);
+  assert.equal(m.ms, 30);
+});
+
+test("makespan: the adaptive (guided) engine leaves a smaller last wave", () => {
+  const args = {
+    n: 50,
+    perItemMs: 1,
+    chunkOverheadMs: 0,
+    workers: 2,
+    chunkSize: 10,
+    targetChunkMs: 200,
+  };
+  const fixed = _makespan({ ...args, adaptive: false }).ms;
+  const guided = _makespan({ ...args, adaptive: true }).ms;
+  assert.ok(guided < fixed, `guided ${guided} vs fixed ${fixed}`);
+  assert.ok(guided >= 25); // never below the ideal 50 ms / 2 workers
+});
+
+test("predictWorkers: uniform CPU work on warm workers is N·t / w", () => {
+  // 2000 items × 1 ms over 2 warm workers, chunks of 100: 20 chunks, 10 waves of 100 ms.
+  const p = predictWorkers(base, 2, 100);
+  assert.equal(p.startMs, 0);
+  assert.equal(p.computeMs, 1000);
+  assert.equal(p.totalMs, 1000);
+  assert.equal(p.chunks, 20);
+});
+
+test("predictWorkers: main-thread serial work bounds the speedup", () => {
+  // Each item costs 0.6 ms of main-thread clone work: 2000 × 0.6 = 1200 ms > 1000 ms compute.
+  const p = predictWorkers({ ...base, mainPerItemMs: 0.6 }, 2, 100);
+  assert.ok(p.totalMs >= 1200, `got ${p.totalMs}`);
+  assert.equal(p.serialMs, 1200);
+});
+
+test("startCost: only the workers that are not warm are paid for", () => {
+  assert.equal(startCost({ ...base, warmWorkers: 2 }, 2), 0);
+  assert.equal(startCost({ ...base, warmWorkers: 0 }, 2), 25 + 15); // first + 1 marginal
+  assert.equal(startCost({ ...base, warmWorkers: 1 }, 3), 2 * 15);
+});
+
+test("predictInline and predictAsync by hand", () => {
+  assert.equal(predictInline(base), 2000);
+  // 100 items waiting 5 ms with 0.05 ms CPU, 10 in flight: 10 waves × 5 ms = 50 ms.
+  assert.equal(predictAsync({ ...base, n: 100, perItemMs: 5 }, 0.05, 10), 50);
+});
+
+test("decide: a tiny job stays inline", () => {
+  const d = decide({
+    ...base,
+    n: 100,
+    perItemMs: 0.001,
+    maxItemMs: 0.001,
+    warmWorkers: 0,
+    chunkMs: 0.05,
+    roundTripMs: 0.1,
+  }, limits);
+  assert.equal(d.executor, "inline");
+  assert.match(d.reason, /Inline/);
+});
+
+test("decide: a long CPU job uses every core", () => {
+  const d = decide({ ...base, warmWorkers: 0, chunkMs: 0.05, roundTripMs: 0.1 }, limits);
+  assert.equal(d.executor, "workers");
+  assert.equal(d.workers, 2);
+  assert.ok(d.predictedSpeedup > 1.8 && d.predictedSpeedup <= 2);
+});
+
+test("decide: minSpeedup refuses a marginal gain", () => {
+  const d = decide({ ...base, warmWorkers: 0 }, { ...limits, minSpeedup: 2.5 });
+  assert.equal(d.executor, "inline");
+  assert.match(d.reason, /below minSpeedup 2.5/);
+});
+
+test("decide: memory and nested-parallelism caps limit the workers", () => {
+  const wide = { ...base, cores: 8 };
+  const free = decide(wide, { ...limits, maxWorkers: 8 });
+  assert.equal(free.workers, 8);
+  const mem = decide(wide, { ...limits, maxWorkers: 8, memoryWorkers: 3 });
+  assert.equal(mem.workers, 3);
+  assert.ok(mem.alternatives.some((a) => a.rejected === "memory cap"));
+  const nested = decide(wide, { ...limits, maxWorkers: 8, nestedWorkers: 2 });
+  assert.equal(nested.workers, 2);
+});
+
+test("decide: an I/O-bound async task goes to the async executor", () => {
+  const d = decide(
+    { ...base, n: 200, perItemMs: 5, maxItemMs: 5 },
+    { ...limits, isAsync: true, cpuPerItemMs: 0.05 },
+  );
+  assert.equal(d.executor, "async");
+  assert.equal(d.concurrency, 100); // wait / CPU = 5 / 0.05
+});
+
+test("decide: fine-grained work on many cores can prefer fewer workers (main thread bound)", () => {
+  // 1 µs items with 0.4 µs of main-thread clone each: at 16 cores the main thread is the limit.
+  const m = {
+    ...base,
+    n: 200_000,
+    perItemMs: 0.001,
+    maxItemMs: 0.001,
+    mainPerItemMs: 0.0004,
+    workerPerItemMs: 0.0004,
+    chunkMs: 0.05,
+    roundTripMs: 0.1,
+    cores: 16,
+    warmWorkers: 0,
+    marginalStartMs: 15,
+    adaptive: true,
+  };
+  const d = decide(m, { ...limits, maxWorkers: 16 });
+  assert.equal(d.executor, "workers");
+  assert.ok(d.workers < 16, `chose ${d.workers}`);
+});
+
+test("chunkCandidates include powers of 4 and the target-duration size", () => {
+  const c = chunkCandidates({ ...base, perItemMs: 0.5 }, 2);
+  for (const x of [1, 4, 16, 64, 256, 1024, 400]) assert.ok(c.includes(x), `missing ${x}`);
+  assert.ok(c.every((x) => x >= 1 && x <= 2000));
+});

@@ -1,0 +1,125 @@
+// The optimizer on real workers: the decisions that cannot be wrong, workload problems answered
+// with "inline" and a reason, every item run exactly once under automatic execute/map.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execute, map, optimize, probeSystem, task } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const basic = fixtureModule("tasks/basic");
+const spin = task<number, number>(basic, "spin");
+const square = task<number, number>(basic, "square");
+const sleepy = task<number, number>(basic, "sleepy");
+const touchOnce = task<{ dir: string; x: number; ms?: number }, number>(
+  fixtureModule("tasks/once"),
+  "touchOnce",
+);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+test("optimize: 1 µs × 100 items stays inline", async () => {
+  const r = await optimize(square, range(100), { cache: false });
+  assert.equal(r.executor, "inline");
+  assert.match(r.reason, /^Inline: /);
+  assert.match(r.explain(), /Decision: inline/);
+});
+
+test("optimize: 5 ms × 400 items uses every effective core", async () => {
+  const cores = (await probeSystem()).effectiveCores;
+  const r = await optimize(spin, new Array(400).fill(5), { cache: false });
+  if (cores < 2) return assert.equal(r.executor, "inline");
+  assert.equal(r.executor, "workers");
+  assert.equal(r.workers, cores);
+  assert.ok(r.predictedSpeedup > 1.2);
+  assert.equal(r.profile.sampledIn, "worker");
+  assert.ok(r.profile.sample!.perItemMs.median > 3, "per-item time is measured");
+  assert.equal(r.profile.sample!.workloadType === "io", false);
+  assert.ok(r.profile.breakdown!.computeMs > 0);
+});
+
+test("optimize: an I/O-bound async task goes to the async executor", async () => {
+  const r = await optimize(sleepy, new Array(200).fill(5), { cache: false });
+  assert.equal(r.executor, "async");
+  assert.ok(r.concurrency > 1);
+  assert.equal(r.profile.sample!.isAsync, true);
+});
+
+test("optimize: empty data, a throwing task and an uncloneable item answer inline", async () => {
+  const empty = await optimize(square, [], { cache: false });
+  assert.equal(empty.executor, "inline");
+  assert.match(empty.reason, /empty/);
+  const throwing = await optimize(task<number, number>(basic, "failOn13"), [13, 1, 2], {
+    cache: false,
+  });
+  assert.equal(throwing.executor, "inline");
+  assert.match(throwing.reason, /item 0/);
+  const items: unknown[] = new Array(400).fill(5);
+  items[0] = 5;
+  const fn = (x: unknown) => {
+    const end = performance.now() + 2;
+    while (performance.now() < end) { /* work */ }
+    return typeof x;
+  };
+  const withFn = [...items];
+  withFn[3] = () => 1;
+  const r = await optimize(fn, withFn, { cache: false });
+  assert.equal(r.executor, "inline");
+  assert.match(r.reason, /item 3 cannot be cloned.*function/);
+});
+
+test("optimize: a missing module export answers inline with the module and export named", async () => {
+  const r = await optimize(task(basic, "noSuchExport"), [1, 2, 3], { cache: false });
+  assert.equal(r.executor, "inline");
+  assert.match(r.reason, /noSuchExport/);
+});
+
+test("optimize: bad options throw TypeError/RangeError naming the option", async () => {
+  await assert.rejects(optimize(square, [1], { minSpeedup: -1 }), /'minSpeedup'.*-1/);
+  await assert.rejects(optimize(square, [1], { maxWorkers: 0 }), RangeError);
+  await assert.rejects(optimize(square, [1], { sampleBudgetMs: "x" as never }), TypeError);
+});
+
+test("optimize: a generator is chained back with the sampled items in front", async () => {
+  function* gen() {
+    for (let i = 0; i < 300; i++) yield 2;
+  }
+  const r = await optimize(spin, gen(), { cache: false });
+  const back = [...(r.data as Iterable<number>)];
+  assert.equal(back.length, 300);
+  assert.ok(back.every((x) => x === 2));
+});
+
+test("automatic execute runs every item exactly once, sampled items included", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-once-"));
+  try {
+    const items = range(600).map((x) => ({ dir, x, ms: 1 }));
+    const out = await execute(touchOnce, items, { cache: false });
+    assert.deepEqual(out, range(600).map((x) => 2 * x));
+    assert.equal(readdirSync(dir).length, 600);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("automatic map over a generator runs every item once, in order", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-once-"));
+  try {
+    function* gen() {
+      for (let x = 0; x < 400; x++) yield { dir, x, ms: 1 };
+    }
+    const out: number[] = [];
+    for await (const y of map(touchOnce, gen(), { cache: false })) out.push(y);
+    assert.deepEqual(out, range(400).map((x) => 2 * x));
+    assert.equal(readdirSync(dir).length, 400);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("automatic execute: a task throwing on a sampled item rejects with its index", async () => {
+  await assert.rejects(
+    execute(task<number, number>(basic, "failOn13"), [13, 1, 2]),
+    (e: Error & { index?: number }) => e.index === 0 && /thirteen/.test(e.message),
+  );
+});
