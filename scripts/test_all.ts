@@ -9,7 +9,8 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
@@ -23,6 +24,10 @@ const testFiles = (dir: string, ext: string) =>
     !filter || f.includes(filter)
   ).sort().map((f) => join(dir, f));
 
+// The runners get a fresh AMORSIZE_HOME: the optimizer's result cache (and the history) of a test
+// run start empty and never touch the user's directories.
+const amorsizeHome = mkdtempSync(join(tmpdir(), "amorsize-test-home-"));
+
 interface Leg {
   name: string;
   passed: number;
@@ -34,7 +39,7 @@ interface Leg {
 function run(cmd: string, argv: string[], env: Record<string, string> = {}): [number, string] {
   const res = spawnSync(cmd, argv, {
     cwd: root,
-    env: { ...Deno.env.toObject(), ...env },
+    env: { ...Deno.env.toObject(), AMORSIZE_HOME: amorsizeHome, ...env },
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     timeout: 15 * 60 * 1000,
@@ -95,4 +100,5 @@ for (const leg of legs) {
 const passed = legs.reduce((s, l) => s + l.passed, 0);
 const failed = legs.reduce((s, l) => s + l.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);
+rmSync(amorsizeHome, { recursive: true, force: true });
 Deno.exit(legs.every((l) => l.ok) ? 0 : 1);

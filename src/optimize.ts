@@ -85,7 +85,7 @@ export function _result<I>(core: CoreResult, data: Data<I>): OptimizationResult<
     warnings: core.warnings,
     profile: core.profile,
     data,
-    cacheHit: false,
+    cacheHit: core.cacheHit ?? false,
   };
   return { ...base, explain: () => explainOptimization(base) };
 }

@@ -13,17 +13,21 @@ export interface WireError {
   kind: "task" | "clone" | "load";
 }
 
-/** Per-item measurements taken when a chunk runs in measure mode (sampling). */
+/** Measurements taken when a chunk runs in measure mode (sampling). */
 export interface ItemMeasure {
+  /** Wall time of each item (ms). */
   wallMs: number[];
-  cpuUs: (number | null)[];
+  /** Wall time of the whole loop over the chunk (ms): per-item timer overhead included. */
+  computeMs: number;
+  /** Process CPU time over the chunk (µs; null where the runtime has no CPU clock). */
+  cpuUs: number | null;
   /** Heap used before and after the chunk, bytes (undefined where unknown). */
   heapBefore?: number;
   heapAfter?: number;
-  /** Whether each result was a Promise (async task). */
-  async: boolean[];
-  /** Time the worker spent cloning the results (structuredClone, ms) and their sizes in bytes. */
-  resultCloneMs: number[];
+  /** Whether any result was a Promise (async task). */
+  async: boolean;
+  /** Time the worker spent cloning all the results of the chunk (structuredClone, ms). */
+  resultCloneMs: number;
 }
 
 export type ToWorker =

@@ -45,22 +45,27 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
   const { items, start } = msg;
   const results = new Array<unknown>(items.length);
   const m: ItemMeasure | undefined = msg.measure
-    ? { wallMs: [], cpuUs: [], async: [], resultCloneMs: [] }
+    ? { wallMs: [], cpuUs: null, async: false, resultCloneMs: 0, computeMs: 0 }
     : undefined;
-  if (m) m.heapBefore = rt.memory().heapUsedBytes;
+  let cpu0: number | undefined, compute0 = 0;
+  if (m) {
+    m.heapBefore = rt.memory().heapUsedBytes;
+    cpu0 = rt.cpuTimeUs();
+    compute0 = rt.now();
+  }
   const skip = msg.skip ? new Set(msg.skip) : undefined;
   let i = 0;
   try {
     for (; i < items.length; i++) {
       if (skip?.has(i)) continue;
       if (m) {
-        const c = rt.cpuTimeUs(), w = rt.now();
+        const w = rt.now();
         let r = fn(items[i]);
-        m.async.push(isThenable(r));
-        if (isThenable(r)) r = await r;
+        if (isThenable(r)) {
+          m.async = true;
+          r = await r;
+        }
         m.wallMs.push(rt.now() - w);
-        const c1 = rt.cpuTimeUs();
-        m.cpuUs.push(c === undefined || c1 === undefined ? null : c1 - c);
         results[i] = r;
       } else {
         const r = fn(items[i]);
@@ -80,14 +85,15 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     return postResults(reply, start);
   }
   if (m) {
+    m.computeMs = rt.now() - compute0;
+    const cpu1 = rt.cpuTimeUs();
+    m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
     m.heapAfter = rt.memory().heapUsedBytes;
-    for (const r of results) {
-      const c0 = rt.now();
-      try {
-        structuredClone(r);
-      } catch { /* reported below */ }
-      m.resultCloneMs.push(rt.now() - c0);
-    }
+    const c0 = rt.now();
+    try {
+      structuredClone(results);
+    } catch { /* reported below */ }
+    m.resultCloneMs = rt.now() - c0;
   }
   for (let k = 0; k < results.length; k++) {
     const why = _uncloneable(results[k], 16);

@@ -16,6 +16,8 @@ import { startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { _memoryWorkers, _modelInputs, _nestedWorkers } from "./_inputs.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./_types.ts";
+import { _applyCached, _lookupDecision, _storeDecision } from "../store/_optimizer_cache.ts";
+import { _optimizerCacheKey } from "../store/_optimizer_cache_key.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -23,6 +25,8 @@ export interface CoreResult {
   profile: OptimizationProfile;
   known: Map<number, unknown>;
   failure?: SampleFailure;
+  /** Whether the decision came from the persisted result cache. */
+  cacheHit?: boolean;
 }
 
 const inline = (reason: string, n: number | undefined): Decision => ({
@@ -134,6 +138,15 @@ export async function _optimizeCore(
     return done(inline(`only ${cores} core is available to this process`, n));
   }
 
+  // ── Result cache (src/store/_optimizer_cache.ts): a hit returns the stored decision without
+  // sampling; a store problem is a miss and a warning, never an exception.
+  const cacheKey = o.cache === false
+    ? undefined
+    : _optimizerCacheKey({ spec, n, perItemMs: mainPerItem, sys, cores, options: o });
+  const cached = cacheKey === undefined ? undefined : await _lookupDecision(cacheKey, warnings);
+  if (cached) return { ...done(_applyCached(cached, profile, warnings)), cacheHit: true };
+  // ── end of the result cache lookup
+
   // 2. Overheads (once per process) and sampling inside a worker.
   const overheads = await measureOverheads(pool);
   profile.overheads = overheads;
@@ -197,6 +210,7 @@ export async function _optimizeCore(
   profile.breakdown = decision.best;
   profile.alternatives = decision.alternatives;
   addWarnings(warnings, sp, sys, rest);
+  if (cacheKey !== undefined) await _storeDecision(cacheKey, decision, profile, warnings); // cache
   return done(decision);
 }
 

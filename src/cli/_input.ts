@@ -1,0 +1,373 @@
+/**
+ * Flags shared by the CLI commands that run a task on data: the task as `path/to/module.ts#name`,
+ * the data from `--range N`, `--data FILE` (a JSON array) or stdin (JSON lines), `--json` for
+ * JSON output, `--html FILE` for a report, and a progress bar on stderr.
+ *
+ * `--data FILE` reads the data; `--json` only switches the output to JSON (the two are distinct
+ * flags so that neither takes the other's meaning).
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { UsageError } from "./_command.ts";
+import type { Progress } from "../engine/options.ts";
+import { runtime } from "../runtime/detect.ts";
+import { _loadTask } from "../task/_load_task.ts";
+import { _taskSpec } from "../task/_spec.ts";
+import { task as taskRef, type TaskRef } from "../task/task_ref.ts";
+
+/** A flag for {@linkcode parseFlags}: a string or a boolean, with an optional short name. */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+}
+
+/** The parsed flags (by long name) and the positional arguments. */
+export interface ParsedFlags {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** The flags every task command accepts: `--range`, `--data`, `--json`, `--html`. */
+export const INPUT_FLAGS: Record<string, FlagSpec> = {
+  range: { type: "string" },
+  data: { type: "string" },
+  json: { type: "boolean" },
+  html: { type: "string" },
+};
+
+/** Help lines for {@linkcode INPUT_FLAGS}, to paste into a command's help. */
+export const INPUT_HELP = `Task:
+  MODULE#EXPORT    a function exported by a module, e.g. tests/fixtures/tasks/basic.ts#square
+                   (a path relative to the current directory, or a file:/https: URL)
+
+Data (one of):
+  --range N        the integers 0 .. N-1
+  --data FILE      a JSON file holding an array of items
+  (stdin)          one JSON value per line, when neither flag is given and stdin is not a terminal
+
+Output:
+  --json           print JSON instead of text (the output switch; data comes from --data FILE)
+  --html FILE      also write an HTML report to FILE (ignored, with a note, where reports are
+                   not available)`;
+
+/**
+ * Parse `args` strictly with `node:util` parseArgs. Any parse error becomes a one-line
+ * {@linkcode UsageError}.
+ *
+ * @param args The command's arguments.
+ * @param flags The flags it accepts (long name → spec); positionals are allowed.
+ * @returns The values by long name and the positionals.
+ * @throws {UsageError} On an unknown flag, a missing value or a wrong type.
+ *
+ * @example Usage
+ * ```ts
+ * import { INPUT_FLAGS, parseFlags } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { values, positionals } = parseFlags(["m.ts#f", "--range", "5", "--json"], INPUT_FLAGS);
+ * assert.deepEqual(positionals, ["m.ts#f"]);
+ * assert.equal(values.range, "5");
+ * assert.equal(values.json, true);
+ * assert.throws(() => parseFlags(["--nope"], INPUT_FLAGS), { name: "UsageError" });
+ * ```
+ */
+export function parseFlags(args: string[], flags: Record<string, FlagSpec>): ParsedFlags {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: flags,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: values as ParsedFlags["values"], positionals };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
+  }
+}
+
+/**
+ * Read an integer flag value (`undefined` when the flag is absent).
+ *
+ * @param flag The flag's name, for the message (e.g. `"--range"`).
+ * @param text The value given.
+ * @param min The smallest accepted value (default 1).
+ * @returns The integer.
+ * @throws {UsageError} If the value is not an integer ≥ `min`.
+ *
+ * @example Usage
+ * ```ts
+ * import { intFlag } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(intFlag("--range", "12", 0), 12);
+ * assert.equal(intFlag("--range", undefined), undefined);
+ * assert.throws(() => intFlag("--workers", "0"), /--workers must be an integer >= 1, got "0"/);
+ * ```
+ */
+export function intFlag(flag: string, text: unknown, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  const n = typeof text === "string" && /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+/**
+ * Turn `path/to/module.ts#exportName` into a task reference (the path resolved against `cwd`).
+ *
+ * @param text The task argument.
+ * @param cwd The directory relative paths start from (default: the current directory).
+ * @returns The task reference.
+ * @throws {UsageError} If there is no `#`, a part is empty, or the module file does not exist.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseTask } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const ref = parseTask("https://example.com/m.js#square");
+ * assert.equal(ref.name, "square");
+ * assert.throws(() => parseTask("m.ts"), { name: "UsageError" });
+ * assert.throws(() => parseTask("m.ts#"), { name: "UsageError" });
+ * ```
+ */
+export function parseTask(text: string | undefined, cwd: string = process.cwd()): TaskRef {
+  if (text === undefined || text === "") {
+    throw new UsageError("missing the task: give MODULE#EXPORT (e.g. tasks.ts#square)");
+  }
+  const at = text.lastIndexOf("#");
+  const path = at < 0 ? "" : text.slice(0, at);
+  const name = at < 0 ? "" : text.slice(at + 1);
+  if (at < 0 || path === "" || name === "") {
+    throw new UsageError(
+      `the task must be MODULE#EXPORT with both parts, got ${JSON.stringify(text)}`,
+    );
+  }
+  const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path);
+  if (isUrl) return taskRef(path, name);
+  const file = resolve(cwd, path);
+  if (!existsSync(file)) throw new UsageError(`task module not found: ${file}`);
+  return taskRef(file, name);
+}
+
+/**
+ * Load the task here once, so that a wrong export name is a usage error and not a failure in a
+ * worker. (Importing the module runs its top-level code, as a worker would.)
+ *
+ * @param ref The task reference.
+ * @returns The reference, once its export was found to be a function.
+ * @throws {UsageError} If the module cannot be loaded or the export is not a function.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkTask } from "./_input.ts";
+ * import { task } from "../task/task_ref.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await assert.rejects(checkTask(task(import.meta.url, "nope")), { name: "UsageError" });
+ * ```
+ */
+export async function checkTask(ref: TaskRef): Promise<TaskRef> {
+  try {
+    await _loadTask(_taskSpec(ref));
+  } catch (e) {
+    throw new UsageError(String(e instanceof Error ? e.message : e).split("\n")[0]);
+  }
+  return ref;
+}
+
+/**
+ * The data the flags name: `--range N` (0..N-1), `--data FILE` (a JSON array), or else stdin as
+ * JSON lines (when stdin is not a terminal). Blank lines on stdin are skipped.
+ *
+ * @param values The parsed flags (`range`, `data`).
+ * @param stdin Where to read JSON lines from (default: the process's stdin).
+ * @returns The items.
+ * @throws {UsageError} If both or neither are given (stdin a terminal), or the data is not JSON.
+ *
+ * @example Usage
+ * ```ts
+ * import { readData } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(await readData({ range: "3" }), [0, 1, 2]);
+ * const lines = (async function* () { yield '1\n{"a": 2}\n\n"x"\n'; })();
+ * assert.deepEqual(await readData({}, lines), [1, { a: 2 }, "x"]);
+ * ```
+ */
+export async function readData(
+  values: ParsedFlags["values"],
+  stdin?: AsyncIterable<string | Uint8Array>,
+): Promise<unknown[]> {
+  if (values.range !== undefined && values.data !== undefined) {
+    throw new UsageError("give either --range or --data, not both");
+  }
+  const n = intFlag("--range", values.range, 0);
+  if (n !== undefined) return Array.from({ length: n }, (_, i) => i);
+  if (typeof values.data === "string") return _readJsonArray(values.data);
+  if (!stdin) {
+    if (process.stdin.isTTY) {
+      throw new UsageError("no data: give --range N or --data FILE, or pipe JSON lines on stdin");
+    }
+    stdin = process.stdin as AsyncIterable<string | Uint8Array>;
+  }
+  return await _readJsonLines(stdin);
+}
+
+function _readJsonArray(file: string): unknown[] {
+  const read = runtime().readTextFile(resolve(file));
+  if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
+  let value: unknown;
+  try {
+    value = JSON.parse(read.text);
+  } catch (e) {
+    throw new UsageError(`--data ${file} is not JSON: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (!Array.isArray(value)) throw new UsageError(`--data ${file} must hold a JSON array`);
+  return value;
+}
+
+async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promise<unknown[]> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const c of stdin) {
+    text += typeof c === "string" ? c : decoder.decode(c, { stream: true });
+  }
+  text += decoder.decode();
+  const out: unknown[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() === "") continue;
+    try {
+      out.push(JSON.parse(lines[i]));
+    } catch (e) {
+      throw new UsageError(
+        `stdin line ${i + 1} is not JSON: ${(e as Error).message.split("\n")[0]}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** What {@linkcode readTaskInput} gives: the task, the data and every parsed flag. */
+export interface TaskInput extends ParsedFlags {
+  task: TaskRef;
+  data: unknown[];
+  /** `--json` was given. */
+  json: boolean;
+  /** The `--html` file, if given. */
+  html?: string;
+}
+
+/**
+ * Parse a task command's arguments: exactly one `MODULE#EXPORT` positional, the data flags and
+ * `extra` flags; load the task once to check its export; read the data.
+ *
+ * @param args The command's arguments.
+ * @param extra The command's own flags (besides {@linkcode INPUT_FLAGS}).
+ * @param stdin Where to read JSON lines from (default: the process's stdin).
+ * @returns The task, the data and the flags.
+ * @throws {UsageError} On any usage error (one line).
+ *
+ * @example Usage
+ * ```ts
+ * import { readTaskInput } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ * import { fileURLToPath } from "node:url";
+ *
+ * const file = fileURLToPath(import.meta.url);
+ * const input = await readTaskInput([`${file}#parseTask`, "--range", "2", "--json"], {});
+ * assert.deepEqual(input.data, [0, 1]);
+ * assert.equal(input.json, true);
+ * await assert.rejects(readTaskInput(["--range", "2"], {}), { name: "UsageError" });
+ * ```
+ */
+export async function readTaskInput(
+  args: string[],
+  extra: Record<string, FlagSpec>,
+  stdin?: AsyncIterable<string | Uint8Array>,
+): Promise<TaskInput> {
+  const parsed = parseFlags(args, { ...INPUT_FLAGS, ...extra });
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`expected one task (MODULE#EXPORT), got ${parsed.positionals.length}`);
+  }
+  const task = await checkTask(parseTask(parsed.positionals[0]));
+  const data = await readData(parsed.values, stdin);
+  const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
+  return { ...parsed, task, data, json: parsed.values.json === true, html };
+}
+
+/**
+ * A progress bar on stderr, or `undefined` when stderr is not a terminal or `NO_COLOR` is set.
+ * Call `end()` after the run to finish the line.
+ *
+ * @param label A word before the bar.
+ * @returns The progress callback and `end`, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { progressBar } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const bar = progressBar("run");
+ * assert.ok(bar === undefined || typeof bar.onProgress === "function");
+ * bar?.end();
+ * ```
+ */
+export function progressBar(
+  label: string,
+): { onProgress: (p: Progress) => void; end(): void } | undefined {
+  if (!process.stderr.isTTY || runtime().env("NO_COLOR").value !== undefined) return undefined;
+  let drawn = false;
+  return {
+    onProgress(p: Progress) {
+      const total = p.total ?? 0;
+      const frac = total > 0 ? Math.min(1, p.done / total) : 0;
+      const bar = "#".repeat(Math.round(frac * 20)).padEnd(20);
+      const count = total > 0 ? `${p.done}/${total}` : `${p.done}`;
+      const pct = total > 0 ? `${(frac * 100).toFixed(0).padStart(3)}%` : "";
+      process.stderr.write(
+        `\r${p.phase ?? label} [${bar}] ${pct} ${count} ${(p.elapsedMs / 1000).toFixed(1)} s\x1b[K`,
+      );
+      drawn = true;
+    },
+    end() {
+      if (drawn) process.stderr.write("\r\x1b[K");
+      drawn = false;
+    },
+  };
+}
+
+/**
+ * Write an HTML report for `--html FILE` when the report renderer is part of this build (the
+ * `writeReport` export of the package); otherwise print a one-line note on stderr and go on.
+ *
+ * @param file The file to write.
+ * @param input What to report (e.g. `{ optimization, measured }`).
+ * @returns Whether a report was written.
+ *
+ * @example Usage
+ * ```ts
+ * import { writeHtml } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await writeHtml(undefined, {}), false); // no --html flag: nothing to do
+ * ```
+ */
+export async function writeHtml(file: string | undefined, input: unknown): Promise<boolean> {
+  if (file === undefined || file === "") return false;
+  const mod = await import("../../mod.ts") as Record<string, unknown>;
+  const write = mod["writeReport"];
+  if (typeof write !== "function") {
+    console.error(`--html ${file}: HTML reports are not available in this build; ignored`);
+    return false;
+  }
+  await write(file, input);
+  return true;
+}

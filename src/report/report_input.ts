@@ -1,0 +1,82 @@
+/**
+ * What a report is drawn from: {@linkcode ReportInput} and its parts. The types are structural:
+ * an `OptimizationResult` fits {@linkcode ReportOptimization} as it is, and so does its JSON
+ * (`JSON.parse(JSON.stringify(result))`); suite results need only the fields below.
+ *
+ * @module
+ */
+import type { OptimizationProfile, OptimizationResult } from "../model/_types.ts";
+
+/**
+ * The part of an `OptimizationResult` the report reads: the decision, the predicted times, and
+ * from the profile the alternatives, the breakdown and the system facts (the last two optional).
+ */
+export type ReportOptimization =
+  & Pick<OptimizationResult, "executor" | "workers" | "chunkSize" | "predictedSpeedup">
+  & Partial<Pick<OptimizationResult, "concurrency" | "reason" | "warnings" | "cacheHit">>
+  & {
+    /** Predicted wall times (ms) of the plain loop and of the chosen configuration. */
+    predictedMs: { serial: number; chosen: number };
+    profile:
+      & Pick<OptimizationProfile, "alternatives">
+      & Partial<
+        Pick<
+          OptimizationProfile,
+          "breakdown" | "system" | "sample" | "overheads" | "sampledItems" | "sampledIn"
+        >
+      >;
+  };
+
+/**
+ * A configuration that a validation, comparison or tuning run measured: its wall time, or its
+ * speedup over the plain loop (one of the two is needed; `speedup` wins when both are given).
+ */
+export interface MeasuredPoint {
+  workers: number;
+  chunkSize: number;
+  /** Measured wall time (ms); turned into a speedup with `ReportInput.measuredSerialMs`. */
+  measuredMs?: number;
+  /** Measured speedup over the plain loop. */
+  speedup?: number;
+  /** Where it was measured (`"validation"`, `"tuning"`, …), shown in its tooltip. */
+  label?: string;
+}
+
+/** One workload of one suite run. */
+export interface SuiteHistoryResult {
+  workload: string;
+  /** Measured speedup over the plain loop; `null` when the run measured none. */
+  actualSpeedup: number | null;
+  /** Whether the workload passed its checks in that run. */
+  passed: boolean;
+  /** Whether the suite itself flagged a regression (a failed run counts as one anyway). */
+  regression?: boolean;
+}
+
+/** One suite run: when it ran (as given, shown as given) and its workloads. */
+export interface SuiteHistoryRun {
+  /** When the run happened: an ISO 8601 string (or any label; it is only displayed). */
+  date: string;
+  results: SuiteHistoryResult[];
+}
+
+/** Everything a report can show; each section appears only when its data is given. */
+export interface ReportInput {
+  /** The page title (default `"amorsize report"`). */
+  title?: string;
+  /** A date or other note shown under the title (nothing time-dependent is added otherwise). */
+  generatedAt?: string;
+  /** A decision to show: speedup curves, overhead breakdown, system facts. */
+  optimization?: ReportOptimization;
+  /** Configurations measured by a validation, comparison or tuning run (drawn as points). */
+  measured?: MeasuredPoint[];
+  /**
+   * Measured wall time of the plain loop (ms), to turn `measuredMs` into speedups (default: the
+   * predicted plain-loop time, which the chart then says).
+   */
+  measuredSerialMs?: number;
+  /** Suite results, oldest first. */
+  suiteHistory?: SuiteHistoryRun[];
+  /** A drop of the actual speedup larger than this fraction since the previous run is a regression (default 0.1). */
+  regressionTolerance?: number;
+}

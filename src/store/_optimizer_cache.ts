@@ -1,0 +1,151 @@
+// The optimizer's persisted decisions: lookup and store that never throw. Any problem with the
+// store (no permission, a file where the directory should be, a full disk) is a miss and one
+// warning; a stored value that does not look like a decision is a miss and is replaced.
+import type { Decision } from "../model/decide.ts";
+import type { OptimizationProfile } from "../model/_types.ts";
+import { VERSION } from "../version.ts";
+import { createResultCache, type ResultCache } from "./result_cache.ts";
+
+/** Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL). */
+export interface _CacheHooks {
+  dir?: string;
+  now?: () => number;
+  ttlMs?: number;
+}
+
+/** What is stored per job: the decision, what the profile needs to explain it, its warnings. */
+export interface _CachedDecision {
+  decision: Omit<Decision, "best" | "alternatives">;
+  profile: Pick<
+    OptimizationProfile,
+    "sampledIn" | "sample" | "overheads" | "breakdown" | "alternatives" | "caps"
+  >;
+  warnings: string[];
+}
+
+const _WARNING = "The result cache is not usable";
+const _MAX_ALTERNATIVES = 200;
+let hooks: _CacheHooks = {};
+
+/** Replace the hooks (`{}` restores the defaults); returns the previous ones. */
+export function _setOptimizerCacheHooks(next: _CacheHooks): _CacheHooks {
+  const previous = hooks;
+  hooks = { ...next };
+  return previous;
+}
+
+/** The optimizer's cache: `storeDir("cache")` unless `dir` (or a hook) says otherwise. */
+export function _optimizerCache(dir?: string): ResultCache<unknown> {
+  return createResultCache({
+    dir: dir ?? hooks.dir,
+    now: hooks.now,
+    ttlMs: hooks.ttlMs,
+    version: VERSION,
+  });
+}
+
+function _warn(warnings: string[], error: unknown): void {
+  const why = error instanceof Error ? error.message : String(error);
+  const line = `${_WARNING} (${why.split("\n")[0]}): the decision was measured, not cached`;
+  if (!warnings.includes(line)) warnings.push(line);
+}
+
+/** The stored decision for `key`, or `undefined` (a miss, an expired or unusable entry). */
+export async function _lookupDecision(
+  key: string,
+  warnings: string[],
+): Promise<_CachedDecision | undefined> {
+  try {
+    const got = await _optimizerCache().get(key);
+    if (!got.hit) return undefined;
+    const value = _decode(got.value) as _CachedDecision;
+    return _looksValid(value) ? value : undefined;
+  } catch (error) {
+    _warn(warnings, error);
+    return undefined;
+  }
+}
+
+/** Store a decision atomically; a failure becomes a warning. */
+export async function _storeDecision(
+  key: string,
+  decision: Decision,
+  profile: OptimizationProfile,
+  warnings: string[],
+): Promise<void> {
+  const { best: _best, alternatives: _alternatives, ...rest } = decision;
+  const value: _CachedDecision = {
+    decision: rest,
+    profile: {
+      sampledIn: profile.sampledIn,
+      sample: profile.sample,
+      overheads: profile.overheads,
+      breakdown: profile.breakdown,
+      alternatives: _prune(profile.alternatives),
+      caps: profile.caps,
+    },
+    warnings: warnings.filter((w) =>
+      !w.startsWith(_WARNING) && !(profile.system?.warnings ?? []).includes(w)
+    ),
+  };
+  try {
+    await _optimizerCache().set(key, _encode(value));
+  } catch (error) {
+    _warn(warnings, error);
+  }
+}
+
+/** Put a stored decision in place: the profile's fields and warnings; returns the decision. */
+export function _applyCached(
+  c: _CachedDecision,
+  profile: OptimizationProfile,
+  warnings: string[],
+): Decision {
+  Object.assign(profile, c.profile);
+  for (const w of c.warnings) if (!warnings.includes(w)) warnings.push(w);
+  return { ...c.decision, best: c.profile.breakdown, alternatives: c.profile.alternatives };
+}
+
+/** Many cores give many alternatives: keep the non-worker ones and the best worker ones. */
+function _prune(alternatives: Decision["alternatives"]): Decision["alternatives"] {
+  const workers = alternatives.filter((a) => a.executor === "workers" && !a.rejected);
+  if (alternatives.length <= _MAX_ALTERNATIVES) return alternatives;
+  const cut = workers.map((a) => a.predictedMs).sort((a, b) => a - b)[_MAX_ALTERNATIVES - 8];
+  return alternatives.filter((a) =>
+    a.executor !== "workers" || (!a.rejected && a.predictedMs < cut)
+  );
+}
+
+function _looksValid(v: _CachedDecision): boolean {
+  const d = v?.decision;
+  return typeof d === "object" && d !== null &&
+    ["inline", "async", "workers"].includes(d.executor) &&
+    Number.isInteger(d.workers) && d.workers >= 0 &&
+    Number.isInteger(d.chunkSize) && d.chunkSize >= 1 &&
+    typeof d.reason === "string" && typeof v.profile === "object" && v.profile !== null &&
+    Array.isArray(v.profile.alternatives) && Array.isArray(v.warnings);
+}
+
+// JSON has no Infinity or NaN (caps are often Infinity): they travel as { "$num": "Infinity" }.
+function _encode(v: unknown): unknown {
+  if (typeof v === "number") return Number.isFinite(v) ? v : { $num: String(v) };
+  if (Array.isArray(v)) return v.map(_encode);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = _encode(x);
+    return out;
+  }
+  return v;
+}
+
+function _decode(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(_decode);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$num === "string" && Object.keys(o).length === 1) return Number(o.$num);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = _decode(x);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,59 @@
+// The key of a job in the optimizer's result cache: what must match for a stored decision to be
+// the decision `optimize` would make again. A changed task, a data size in another octave, a
+// per-item time in another octave, another runtime or machine, another library version or other
+// options that steer the decision all give another key, hence a miss.
+import type { OptimizeOptions } from "../model/_types.ts";
+import { runtime } from "../runtime/detect.ts";
+import type { SystemInfo } from "../system/system_info.ts";
+import type { TaskSpec } from "../task/_spec.ts";
+import { VERSION } from "../version.ts";
+
+/** What the key is made of. */
+export interface _KeyInput {
+  spec: TaskSpec;
+  /** Items in all (`undefined`: unknown length). */
+  n: number | undefined;
+  /** Per-item time measured on the calling thread by the optimizer's first look (ms). */
+  perItemMs: number;
+  sys: SystemInfo;
+  /** Worker cap in force (effective cores, or `maxWorkers` when lower). */
+  cores: number;
+  options: OptimizeOptions;
+}
+
+/** Octave of the item count: ⌊log2 n⌋ (`"?"` when the length is unknown). */
+export function _sizeBucket(n: number | undefined): string {
+  return n === undefined ? "?" : String(Math.floor(Math.log2(Math.max(1, n))));
+}
+
+/** Octave of the per-item time: round(log2 µs); everything under 1/64 µs is one bucket. */
+export function _timeBucket(perItemMs: number): number {
+  const us = Number.isFinite(perItemMs) ? Math.max(perItemMs * 1000, 1 / 64) : 1 / 64;
+  return Math.round(Math.log2(us));
+}
+
+/** Octave of the memory this process may use (the limit, else the total); `"?"` if unknown. */
+function _memoryBucket(sys: SystemInfo): string {
+  const bytes = sys.memory.limitBytes ?? sys.memory.totalBytes;
+  return typeof bytes === "number" && bytes > 0 ? String(Math.round(Math.log2(bytes))) : "?";
+}
+
+/** The cache key of a job: a JSON array of its parts, readable in the entry file. */
+export function _optimizerCacheKey(k: _KeyInput): string {
+  const rt = runtime();
+  const o = k.options;
+  return JSON.stringify([
+    "optimize",
+    VERSION,
+    k.spec.key,
+    `n~2^${_sizeBucket(k.n)}`,
+    `item~2^${_timeBucket(k.perItemMs)}us`,
+    `${rt.name} ${rt.version}`,
+    `cores ${k.sys.effectiveCores}/${k.cores}`,
+    `mem~2^${_memoryBucket(k.sys)}`,
+    o.minSpeedup ?? 1.2,
+    o.adaptive ?? true,
+    o.targetChunkMs ?? 200,
+    o.sampleBudgetMs ?? 100,
+  ]);
+}

@@ -1,0 +1,111 @@
+// Measured runs of several configurations on the same items, alternating between them (A B A B …,
+// the order reversed every other round so that a slow drift of the machine favours none), with a
+// time budget.
+import { execute } from "../execute.ts";
+import type { Executor } from "../engine/options.ts";
+import type { Pool } from "../engine/pool.ts";
+import { runtime } from "../runtime/detect.ts";
+import type { Task } from "../task/task_ref.ts";
+
+/** One way to run a job: what `execute` is forced to. */
+export interface StrategyConfig {
+  executor: Executor;
+  /** Workers (executor `"workers"`). */
+  workers?: number;
+  /** Items per chunk (executor `"workers"`). */
+  chunkSize?: number;
+  /** Calls in flight (executor `"async"`). */
+  concurrency?: number;
+  /** Whether the engine adapts the chunk size at run time (default true, as in `execute`). */
+  adaptive?: boolean;
+}
+
+export interface RunBudget {
+  repeats: number;
+  timeoutMs: number;
+  pool?: Pool;
+  signal?: AbortSignal;
+}
+
+export interface TimedRuns {
+  /** Wall times (ms) per configuration, in run order. */
+  times: number[][];
+  /** Rounds skipped because the time budget ran out (0 when all ran). */
+  skippedRounds: number;
+}
+
+/** A run was stopped by `timeoutMs` before every configuration ran once. */
+export class _BudgetError extends Error {
+  override name = "TimeoutError";
+}
+
+/**
+ * Run every configuration `repeats` times on `items`, alternating. The first round always runs in
+ * full (a run still going when the budget ends is aborted, and this throws); later rounds run
+ * only while the budget allows a whole round at the pace of the rounds so far.
+ */
+export async function _alternate<I, O>(
+  task: Task<I, O>,
+  items: I[],
+  configs: StrategyConfig[],
+  budget: RunBudget,
+): Promise<TimedRuns> {
+  const rt = runtime();
+  const times: number[][] = configs.map(() => []);
+  const t0 = rt.now();
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), budget.timeoutMs);
+  (timer as { unref?: () => void }).unref?.();
+  const stop = () => ctl.abort();
+  budget.signal?.addEventListener("abort", stop, { once: true });
+  let round = 0;
+  try {
+    for (; round < budget.repeats; round++) {
+      const elapsed = rt.now() - t0;
+      if (round > 0 && elapsed + elapsed / round > budget.timeoutMs) break;
+      const order = configs.map((_, k) => k);
+      if (round % 2 === 1) order.reverse();
+      for (const k of order) {
+        budget.signal?.throwIfAborted();
+        if (ctl.signal.aborted) throw _timeout(budget.timeoutMs);
+        const t = rt.now();
+        try {
+          await execute(task, items, { ...configs[k], pool: budget.pool, signal: ctl.signal });
+        } catch (e) {
+          budget.signal?.throwIfAborted();
+          if (ctl.signal.aborted) throw _timeout(budget.timeoutMs);
+          throw e;
+        }
+        times[k].push(rt.now() - t);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    budget.signal?.removeEventListener("abort", stop);
+  }
+  return { times, skippedRounds: budget.repeats - round };
+}
+
+function _timeout(ms: number): _BudgetError {
+  return new _BudgetError(
+    `'timeoutMs' (${ms} ms) ran out before every configuration ran once: raise it or measure ` +
+      `fewer items (maxItems)`,
+  );
+}
+
+/** A short label: `inline`, `async ×16`, `workers 2 × chunk 25` (`adaptive` when it adapts). */
+export function _label(c: StrategyConfig): string {
+  if (c.executor === "inline") return "inline";
+  if (c.executor === "async") return `async ×${c.concurrency ?? 16}`;
+  const chunk = c.chunkSize === undefined ? "" : ` × chunk ${c.chunkSize}`;
+  return `workers ${c.workers ?? "all"}${chunk}${c.adaptive === false ? "" : " adaptive"}`;
+}
+
+/** Whether two configurations run the same way (defaults filled in). */
+export function _sameConfig(a: StrategyConfig, b: StrategyConfig): boolean {
+  if (a.executor !== b.executor) return false;
+  if (a.executor === "inline") return true;
+  if (a.executor === "async") return (a.concurrency ?? 16) === (b.concurrency ?? 16);
+  return a.workers === b.workers && a.chunkSize === b.chunkSize &&
+    (a.adaptive ?? true) === (b.adaptive ?? true);
+}

@@ -1,0 +1,75 @@
+/**
+ * `quickValidate`: {@linkcode validateOptimization} on an evenly spread sample of the data.
+ *
+ * @module
+ */
+import type { Data } from "../engine/_source.ts";
+import { _positiveInt } from "../engine/_validate.ts";
+import { _taskSpec } from "../task/_spec.ts";
+import type { Task } from "../task/task_ref.ts";
+import { _materialize, _spreadSample } from "./_materialize.ts";
+import {
+  validateOptimization,
+  type ValidateOptions,
+  type ValidationResult,
+} from "./validate_optimization.ts";
+
+/** Options of {@linkcode quickValidate}: those of `validateOptimization` but `optimization`. */
+export type QuickValidateOptions<I = unknown> = Omit<ValidateOptions<I>, "optimization">;
+
+/**
+ * Validate on `maxItems` items (default 200) spread evenly over the data, so that a large job is
+ * checked in a fraction of its time. The optimizer runs again on the sample, so that its
+ * predictions are for the sample's size (a decision for the whole data would count start and
+ * per-job costs against far more work): the result checks the model, and its `optimization` is
+ * the sample's decision, which may differ from the whole job's.
+ *
+ * Arrays are sampled over their whole length; iterables are read up to 10 000 items first (the
+ * sample spreads over those). Side effects as in `validateOptimization`: the task runs several
+ * times on each sampled item.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data An array, an iterable or an async iterable (at least one item).
+ * @param options See {@linkcode QuickValidateOptions}; `maxItems` is the sample size.
+ * @returns The validation of the sample; `warnings` says how many items were sampled.
+ * @throws {TypeError} If an argument has the wrong type.
+ * @throws {RangeError} If an option is out of range or `data` is empty.
+ *
+ * @example Usage
+ * ```ts
+ * import { quickValidate } from "./quick_validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const data = Array.from({ length: 1000 }, (_, i) => i);
+ * const v = await quickValidate((x: number) => x * 2, data, { maxItems: 50, repeats: 1 });
+ * assert.equal(v.items, 50);
+ * assert.ok(v.accuracy >= 0 && v.accuracy <= 1);
+ * ```
+ */
+export async function quickValidate<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: QuickValidateOptions<I> = {},
+): Promise<ValidationResult<I>> {
+  _taskSpec(task);
+  if ("optimization" in options && options.optimization !== undefined) {
+    throw new TypeError(
+      `'optimization' is not an option of quickValidate (the sample is optimized anew), got ${typeof (
+        options as ValidateOptions<I>
+      ).optimization}`,
+    );
+  }
+  const k = options.maxItems === undefined ? 200 : _positiveInt("maxItems", options.maxItems);
+  const { items } = await _materialize(data);
+  const sample = _spreadSample(items, k);
+  const result = await validateOptimization(task, sample, { ...options, maxItems: undefined });
+  if (sample.length < items.length) {
+    result.warnings.unshift(
+      `Validated on ${sample.length} of ${items.length} items spread evenly over the data; ` +
+        `the optimizer ran again on the sample`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,186 @@
+/**
+ * `validateOptimization`: run the optimizer's choice and the plain loop on the same data, and
+ * compare the measured speedup with the predicted one.
+ *
+ * @module
+ */
+import type { Data } from "../engine/_source.ts";
+import type { Pool } from "../engine/pool.ts";
+import { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import { summarize } from "../measure/statistics.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
+import { optimize } from "../optimize.ts";
+import { _taskSpec } from "../task/_spec.ts";
+import type { Task } from "../task/task_ref.ts";
+import { _materialize } from "./_materialize.ts";
+import { _recommend } from "./_recommend.ts";
+import { _alternate, _label, type StrategyConfig } from "./_timed_runs.ts";
+
+/** Options of {@linkcode validateOptimization}. */
+export interface ValidateOptions<I = unknown> {
+  /** The decision to check (default: `optimize` is run on the measured items). */
+  optimization?: OptimizationResult<I>;
+  /** Measure at most this many items (arrays: the first ones; iterables: default 10 000). */
+  maxItems?: number;
+  /** Time budget for the measured runs (ms, default 60 000): see {@linkcode validateOptimization}. */
+  timeoutMs?: number;
+  /** Runs of each configuration, alternating (default 3); the medians are compared. */
+  repeats?: number;
+  /** The pool to run on (default: the shared pool). */
+  pool?: Pool;
+  /** Abort the validation. */
+  signal?: AbortSignal;
+  /** Options for `optimize` when no `optimization` is given. */
+  optimizeOptions?: OptimizeOptions;
+}
+
+/** Measured against predicted. Times in ms; spreads are [min, max] of the runs. */
+export interface ValidationResult<I = unknown> {
+  /** Median wall time of the plain loop (executor `"inline"`). */
+  serialMs: number;
+  /** Median wall time of the optimizer's configuration. */
+  optimizedMs: number;
+  /** serialMs / optimizedMs. */
+  actualSpeedup: number;
+  /** What the optimizer predicted. */
+  predictedSpeedup: number;
+  /** 1 − |actual − predicted| / max(actual, predicted), in [0, 1]. */
+  accuracy: number;
+  /** The decision that was checked. */
+  optimization: OptimizationResult<I>;
+  /** The configuration that was run for `optimizedMs`. */
+  config: StrategyConfig;
+  spread: { serial: [number, number]; optimized: [number, number] };
+  /** Every measured run, in order (the first optimized run may include starting workers). */
+  runs: { serial: number[]; optimized: number[] };
+  /** Items measured. */
+  items: number;
+  /** The optimizer's predicted times, scaled to the measured items (NaN when it made none). */
+  predictedMs: { serial: number; optimized: number };
+  /** Inline decisions: the refused best worker configuration, measured too. */
+  alternative?: { config: StrategyConfig; medianMs: number; speedup: number };
+  /** What the comparison suggests (direction and likely cause when off by more than 25 %). */
+  recommendations: string[];
+  warnings: string[];
+}
+
+/**
+ * Check a decision by measuring it. Runs the plain loop (executor `"inline"`) and the optimizer's
+ * configuration (forced) on the same items, alternating `repeats` times, and compares the
+ * median speedup with the predicted one. When the decision is inline, the refused best worker
+ * configuration is measured as well, to check the refusal.
+ *
+ * Side effects: the task runs on every item several times (2 × `repeats` passes, plus the
+ * optimizer's sampling) — do not validate tasks that must run once per item. Iterables are read
+ * into an array first (up to `maxItems`). The time budget `timeoutMs` is checked between runs
+ * and aborts runs on workers; a later round starts only if it fits the budget; when even the
+ * first round does not fit, this throws a `TimeoutError`.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data An array, an iterable or an async iterable (at least one item).
+ * @param options See {@linkcode ValidateOptions}.
+ * @returns The measured and predicted speedups, the accuracy and recommendations.
+ * @throws {TypeError} If an argument has the wrong type.
+ * @throws {RangeError} If an option is out of range or `data` is empty.
+ * @throws {TaskError} If the task throws on an item while measuring.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateOptimization } from "./validate_optimization.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const v = await validateOptimization((x: number) => x + 1, [1, 2, 3], { repeats: 1 });
+ * assert.equal(v.optimization.executor, "inline");
+ * assert.ok(v.accuracy >= 0 && v.accuracy <= 1);
+ * ```
+ */
+export async function validateOptimization<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: ValidateOptions<I> = {},
+): Promise<ValidationResult<I>> {
+  _taskSpec(task);
+  const repeats = options.repeats === undefined ? 3 : _positiveInt("repeats", options.repeats);
+  const timeoutMs = options.timeoutMs === undefined
+    ? 60_000
+    : _positiveNumber("timeoutMs", options.timeoutMs);
+  const { items, truncated } = await _materialize(data, options.maxItems);
+  const warnings = truncated ? [truncated] : [];
+  const opt = options.optimization ??
+    await optimize(task, items, {
+      ...options.optimizeOptions,
+      pool: options.pool ?? options.optimizeOptions?.pool,
+      signal: options.signal,
+    });
+  const config: StrategyConfig = opt.executor === "inline"
+    ? { executor: "inline" }
+    : opt.executor === "async"
+    ? { executor: "async", concurrency: opt.concurrency }
+    : { executor: "workers", workers: opt.workers, chunkSize: opt.chunkSize };
+  const b = opt.profile.breakdown;
+  const alt: StrategyConfig | undefined = opt.executor === "inline" && b && b.workers >= 2
+    ? { executor: "workers", workers: b.workers, chunkSize: b.chunkSize }
+    : undefined;
+  const configs = opt.executor === "inline" ? [config] : [{ executor: "inline" as const }, config];
+  if (alt) configs.push(alt);
+  const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
+  const { times, skippedRounds } = await _alternate(task, items, configs, budget);
+  if (skippedRounds > 0) {
+    warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);
+  }
+  const serial = times[0];
+  const optimized = opt.executor === "inline" ? serial : times[1];
+  const s = summarize(serial), z = summarize(optimized);
+  const actual = s.median / z.median;
+  const predicted = opt.predictedSpeedup;
+  const rest = items.length - opt.profile.sampledItems;
+  const scale = rest > 0 ? items.length / rest : 1;
+  const predictedMs = {
+    serial: opt.predictedMs.serial * scale,
+    optimized: opt.predictedMs.chosen * scale,
+  };
+  let alternative: ValidationResult["alternative"];
+  if (alt) {
+    const medianMs = summarize(times[times.length - 1]).median;
+    alternative = { config: alt, medianMs, speedup: s.median / medianMs };
+  }
+  for (const [name, m] of [["plain loop", s], ["optimized", z]] as const) {
+    if (m.n > 1 && m.max / m.min > 1.5) {
+      warnings.push(
+        `The ${name} runs varied widely (${m.min.toFixed(1)}–${m.max.toFixed(1)} ms): the ` +
+          `machine is busy; the medians are less certain`,
+      );
+    }
+  }
+  const recommendations = _recommend({
+    optimization: opt as OptimizationResult<unknown>,
+    actual,
+    predicted,
+    serialMs: s.median,
+    optimizedMs: z.median,
+    predictedSerialMs: predictedMs.serial,
+    predictedOptimizedMs: predictedMs.optimized,
+    serialSpread: s.max / s.min,
+    optimizedSpread: z.max / z.min,
+    firstOptimizedMs: optimized[0],
+    alternative: alternative && { label: _label(alternative.config), speedup: alternative.speedup },
+  });
+  return {
+    serialMs: s.median,
+    optimizedMs: z.median,
+    actualSpeedup: actual,
+    predictedSpeedup: predicted,
+    accuracy: 1 - Math.abs(actual - predicted) / Math.max(actual, predicted),
+    optimization: opt,
+    config,
+    spread: { serial: [s.min, s.max], optimized: [z.min, z.max] },
+    runs: { serial, optimized },
+    items: items.length,
+    predictedMs,
+    alternative,
+    recommendations,
+    warnings,
+  };
+}
