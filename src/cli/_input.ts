@@ -13,11 +13,13 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
-import type { Progress } from "../engine/options.ts";
 import { runtime } from "../runtime/detect.ts";
 import { _loadTask } from "../task/_load_task.ts";
 import { _taskSpec } from "../task/_spec.ts";
 import { task as taskRef, type TaskRef } from "../task/task_ref.ts";
+
+export { progressBar } from "./_progress_bar.ts";
+export { writeHtml } from "./_html.ts";
 
 /** A flag for {@linkcode parseFlags}: a string or a boolean, with an optional short name. */
 export interface FlagSpec {
@@ -301,73 +303,4 @@ export async function readTaskInput(
   const data = await readData(parsed.values, stdin);
   const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
   return { ...parsed, task, data, json: parsed.values.json === true, html };
-}
-
-/**
- * A progress bar on stderr, or `undefined` when stderr is not a terminal or `NO_COLOR` is set.
- * Call `end()` after the run to finish the line.
- *
- * @param label A word before the bar.
- * @returns The progress callback and `end`, or `undefined`.
- *
- * @example Usage
- * ```ts
- * import { progressBar } from "./_input.ts";
- * import assert from "node:assert/strict";
- *
- * const bar = progressBar("run");
- * assert.ok(bar === undefined || typeof bar.onProgress === "function");
- * bar?.end();
- * ```
- */
-export function progressBar(
-  label: string,
-): { onProgress: (p: Progress) => void; end(): void } | undefined {
-  if (!process.stderr.isTTY || runtime().env("NO_COLOR").value !== undefined) return undefined;
-  let drawn = false;
-  return {
-    onProgress(p: Progress) {
-      const total = p.total ?? 0;
-      const frac = total > 0 ? Math.min(1, p.done / total) : 0;
-      const bar = "#".repeat(Math.round(frac * 20)).padEnd(20);
-      const count = total > 0 ? `${p.done}/${total}` : `${p.done}`;
-      const pct = total > 0 ? `${(frac * 100).toFixed(0).padStart(3)}%` : "";
-      process.stderr.write(
-        `\r${p.phase ?? label} [${bar}] ${pct} ${count} ${(p.elapsedMs / 1000).toFixed(1)} s\x1b[K`,
-      );
-      drawn = true;
-    },
-    end() {
-      if (drawn) process.stderr.write("\r\x1b[K");
-      drawn = false;
-    },
-  };
-}
-
-/**
- * Write an HTML report for `--html FILE` when the report renderer is part of this build (the
- * `writeReport` export of the package); otherwise print a one-line note on stderr and go on.
- *
- * @param file The file to write.
- * @param input What to report (e.g. `{ optimization, measured }`).
- * @returns Whether a report was written.
- *
- * @example Usage
- * ```ts
- * import { writeHtml } from "./_input.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(await writeHtml(undefined, {}), false); // no --html flag: nothing to do
- * ```
- */
-export async function writeHtml(file: string | undefined, input: unknown): Promise<boolean> {
-  if (file === undefined || file === "") return false;
-  const mod = await import("../../mod.ts") as Record<string, unknown>;
-  const write = mod["writeReport"];
-  if (typeof write !== "function") {
-    console.error(`--html ${file}: HTML reports are not available in this build; ignored`);
-    return false;
-  }
-  await write(file, input);
-  return true;
 }

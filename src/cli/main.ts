@@ -9,6 +9,16 @@ import { VERSION } from "../version.ts";
 
 const commands: Record<string, () => Promise<Command>> = {
   system: async () => (await import("./system.ts")).command,
+  optimize: async () => (await import("./optimize.ts")).command,
+  execute: async () => (await import("./execute.ts")).command,
+  validate: async () => (await import("./validate.ts")).command,
+  compare: async () => (await import("./compare.ts")).command,
+  "validate-system": async () => (await import("./validate_system.ts")).command,
+  report: async () => (await import("./report.ts")).command,
+  suite: async () => (await import("./suite.ts")).command,
+  history: async () => (await import("./history.ts")).command,
+  tune: async () => (await import("./tune.ts")).command,
+  cache: async () => (await import("./cache.ts")).command,
 };
 
 function usage(): string {

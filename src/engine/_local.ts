@@ -82,7 +82,8 @@ export async function* _asyncChunks(
   async function* loop(): AsyncGenerator<Completed> {
     while (true) {
       signal?.throwIfAborted();
-      while (!error && !src.done && running.size < concurrency) {
+      // Stop launching once a result is ready (an async source lets calls finish meanwhile).
+      while (!error && !src.done && running.size < concurrency && ready.length === 0) {
         const index = src.pulled;
         const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
         if (src.pulled === index) break;

@@ -14,6 +14,16 @@ export interface InFlight {
   onTimeout(): void;
 }
 
+/** What a pool worker tells its pool. */
+export interface WorkerEvents {
+  /** A chunk finished: the worker has room for another. */
+  onFree(): void;
+  /** The worker has no chunk left. */
+  onIdle(w: _PoolWorker): void;
+  /** The worker died or was killed. */
+  onDeath(w: _PoolWorker): void;
+}
+
 export class _PoolWorker {
   readonly handle: WorkerHandle;
   readonly ready: Promise<void>;
@@ -23,19 +33,12 @@ export class _PoolWorker {
   dead = false;
   #timer?: ReturnType<typeof setTimeout>;
   #rejectReady?: (e: Error) => void;
-  #onIdle: (w: _PoolWorker) => void;
-  #onDeath: (w: _PoolWorker) => void;
+  #events: WorkerEvents;
 
-  constructor(
-    handle: WorkerHandle,
-    now: () => number,
-    onIdle: (w: _PoolWorker) => void,
-    onDeath: (w: _PoolWorker) => void,
-  ) {
+  constructor(handle: WorkerHandle, now: () => number, events: WorkerEvents) {
     this.handle = handle;
     this.startedAt = now();
-    this.#onIdle = onIdle;
-    this.#onDeath = onDeath;
+    this.#events = events;
     let resolveReady!: () => void;
     this.ready = new Promise((r, reject) => {
       resolveReady = r;
@@ -46,7 +49,8 @@ export class _PoolWorker {
       const msg = data as FromWorker;
       if (msg.t === "ready") {
         this.readyAt = now();
-        return resolveReady();
+        resolveReady();
+        return this.#armTimer(); // a chunk's time limit counts from the worker being ready
       }
       if (msg.t !== "done" && msg.t !== "fail") return;
       const head = this.inflight[0];
@@ -54,7 +58,8 @@ export class _PoolWorker {
       this.inflight.shift();
       this.#armTimer();
       head.onReply(msg);
-      if (this.inflight.length === 0) this.#onIdle(this);
+      if (this.inflight.length === 0) this.#events.onIdle(this);
+      this.#events.onFree();
     });
     handle.onFailure((failure) => this.#die(failure));
   }
@@ -91,14 +96,14 @@ export class _PoolWorker {
     clearTimeout(this.#timer);
     const lost = this.inflight;
     this.inflight = [];
-    this.#onDeath(this);
+    this.#events.onDeath(this);
     return lost;
   }
 
   #armTimer(): void {
     clearTimeout(this.#timer);
     const head = this.inflight[0];
-    if (!head?.timeoutMs) return;
+    if (!head?.timeoutMs || this.readyAt === undefined) return;
     this.#timer = setTimeout(() => {
       if (this.inflight[0] === head) head.onTimeout();
     }, head.timeoutMs);

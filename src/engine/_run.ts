@@ -64,6 +64,8 @@ export class _Run {
   #pumping = false;
   #again = false;
   #onAbort?: () => void;
+  #closed = false;
+  #unsubscribe: () => void;
 
   constructor(pool: Pool, src: _Source<unknown>, cfg: RunConfig) {
     this.#pool = pool;
@@ -75,6 +77,8 @@ export class _Run {
       workers: cfg.workers,
       targetMs: cfg.targetChunkMs,
     });
+    // Another run's chunk finishing frees a worker this run may be waiting for.
+    this.#unsubscribe = pool._onFree(() => void this.#pump());
     if (cfg.signal) {
       this.#onAbort = () => this.abort(abortReason(cfg.signal!));
       if (cfg.signal.aborted) this.#onAbort();
@@ -126,15 +130,19 @@ export class _Run {
   }
 
   async #pump(): Promise<void> {
+    if (this.#closed) return;
     if (this.#pumping) return void (this.#again = true);
     this.#pumping = true;
     try {
       do {
         this.#again = false;
-        while (!this.error && this.#done.length < (this.#cfg.maxBuffered ?? Infinity)) {
+        while (this.#wanted() && this.#done.length < (this.#cfg.maxBuffered ?? Infinity)) {
+          if (this.#src.done && this.#retry.length === 0) break; // start no worker for nothing
           if (this.#tooFarAhead() || !this.#pickWorker()) break;
           const chunk = this.#retry.shift() ?? (await this.#pull());
-          if (!chunk || this.error) break;
+          if (!chunk || this.#closed) break;
+          if (this.error && chunk.start >= this.errorIndex) continue; // cancelled
+
           const worker = this.#pickWorker();
           if (!worker) {
             this.#retry.unshift(chunk);
@@ -142,7 +150,7 @@ export class _Run {
           }
           this.#send(worker, chunk);
         }
-      } while (this.#again && !this.error);
+      } while (this.#again && this.#wanted());
     } catch (e) {
       this.#fail(e instanceof Error ? e : new Error(String(e)), -1);
     } finally {
@@ -151,7 +159,15 @@ export class _Run {
     }
   }
 
+  /** Whether chunks should still go out: none after an error, except retries before it. */
+  #wanted(): boolean {
+    if (this.#closed) return false;
+    if (!this.error) return true;
+    return this.#retry.some((c) => c.start < this.errorIndex);
+  }
+
   async #pull(): Promise<Chunk | undefined> {
+    if (this.error) return undefined;
     if (this.#src.done) return undefined;
     const start = this.#src.pulled;
     const n = this.sizer.next(this.#src.remaining);
@@ -227,7 +243,7 @@ export class _Run {
   }
 
   #reply(id: number, chunk: Chunk, reply: Extract<FromWorker, { t: "done" | "fail" }>): void {
-    if (!this.#inflight.delete(id)) return;
+    if (!this.#inflight.delete(id) || this.#closed) return;
     const known = this.#cfg.known;
     if (known && known.size > 0) {
       const r = reply.results; // sparse where positions were skipped: no forEach
@@ -258,13 +274,15 @@ export class _Run {
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
-    if (!this.#inflight.delete(id)) return;
-    if (blamed && ++chunk.attempts >= 2) {
+    if (!this.#inflight.delete(id) || this.#closed) return;
+    // Transferred inputs went with the worker: such a chunk cannot be sent again.
+    const moved = this.#cfg.transfer && _transferables(chunk.items).some(isDetached);
+    if (moved || (blamed && ++chunk.attempts >= 2)) {
       const why = failure.kind === "exit"
-        ? `exit code ${failure.code}`
+        ? failure.code === null ? "terminated" : `exit code ${failure.code}`
         : `error: ${failure.error.message}`;
       const end = chunk.start + chunk.items.length;
-      this.#fail(new WorkerCrashError(chunk.start, end, why), chunk.start);
+      this.#fail(new WorkerCrashError(chunk.start, end, why, !moved), chunk.start);
     } else {
       this.#retry.unshift(chunk);
     }
@@ -289,9 +307,18 @@ export class _Run {
   }
 
   #cleanup(): void {
+    this.#closed = true;
+    this.#unsubscribe();
+    this.#retry = [];
+    this.#done = [];
     if (this.#onAbort) this.#cfg.signal?.removeEventListener("abort", this.#onAbort);
     void this.#src.close();
   }
+}
+
+function isDetached(t: Transferable): boolean {
+  const b = t as ArrayBuffer & { detached?: boolean };
+  return b.detached ?? b.byteLength === 0;
 }
 
 function isCloneable(v: unknown): boolean {

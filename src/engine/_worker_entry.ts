@@ -35,13 +35,13 @@ function load(spec: TaskSpec): Promise<Fn> {
 }
 
 async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
-  const t0 = rt.now();
   let fn: Fn;
   try {
     fn = await load(msg.spec);
   } catch (e) {
     return post({ t: "fail", id: msg.id, results: [], error: _toWire(e, "load"), ms: 0 });
   }
+  const t0 = rt.now(); // compute time only: the first chunk's module import is not counted
   const { items, start } = msg;
   const results = new Array<unknown>(items.length);
   const m: ItemMeasure | undefined = msg.measure
@@ -97,7 +97,7 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
   }
   for (let k = 0; k < results.length; k++) {
     const why = _uncloneable(results[k], 16);
-    if (why) return cloneFailure(msg, start + k, why);
+    if (why) return cloneFailure(msg, start + k, why, results.slice(0, k));
   }
   postResults(
     { t: "done", id: msg.id, results, ms: rt.now() - t0, measure: m },
@@ -123,14 +123,21 @@ function postResults(
       }
     });
     const why = e instanceof Error ? e.message : String(e);
-    cloneFailure(reply, start + Math.max(0, k), `not cloneable (${why})`);
+    const at = Math.max(0, k);
+    cloneFailure(reply, start + at, `not cloneable (${why})`, reply.results.slice(0, at));
   }
 }
 
-function cloneFailure(msg: { id: number }, index: number, why: string): void {
+/** Fail the chunk at `index`; the results before it still go back (in order, nothing lost). */
+function cloneFailure(msg: { id: number }, index: number, why: string, before: unknown[]): void {
   const error = new Error(
     `Result of item ${index} cannot be sent back from the worker: it is ${why}`,
   );
   error.name = "DataCloneError";
-  post({ t: "fail", id: msg.id, results: [], error: _toWire(error, "clone", index), ms: 0 });
+  const reply = { t: "fail" as const, id: msg.id, error: _toWire(error, "clone", index), ms: 0 };
+  try {
+    post({ ...reply, results: before });
+  } catch {
+    post({ ...reply, results: [] });
+  }
 }

@@ -33,7 +33,8 @@ export class TaskError extends Error {
 }
 
 /**
- * A worker died twice while running the same chunk (process exit, out of memory, a crash).
+ * A worker died twice while running the same chunk (process exit, out of memory, a crash), or
+ * once when the chunk cannot be retried because its inputs were transferred to that worker.
  *
  * @example Usage
  * ```ts
@@ -54,11 +55,15 @@ export class WorkerCrashError extends Error {
    * @param start First item index of the chunk.
    * @param end One past the last item index of the chunk.
    * @param why How the worker died.
+   * @param retried Whether the chunk was retried once (false: its inputs were transferred).
    */
-  constructor(start: number, end: number, why: string) {
+  constructor(start: number, end: number, why: string, retried = true) {
     super(
-      `A worker died twice while running items ${start}..${end - 1} (${why}); the chunk was ` +
-        `retried once`,
+      retried
+        ? `A worker died twice while running items ${start}..${end - 1} (${why}); the chunk ` +
+          `was retried once`
+        : `A worker died while running items ${start}..${end - 1} (${why}); the chunk cannot ` +
+          `be retried: its inputs were transferred to that worker (transfer: true)`,
     );
     this.start = start;
     this.end = end;

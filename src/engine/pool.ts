@@ -40,6 +40,7 @@ export class Pool {
   #closed = false;
   #idleTimer?: ReturnType<typeof setTimeout>;
   #started = 0;
+  #onFree = new Set<() => void>();
   /** Start times of batches of workers started together: `count` workers ready in `ms`. */
   readonly startBatches: { count: number; ms: number }[] = [];
 
@@ -80,13 +81,26 @@ export class Pool {
     while (this.#workers.length < want) {
       const rt = runtime();
       const handle = rt.startWorker(_workerEntryUrl(), { name: "amorsize" });
-      const w = new _PoolWorker(handle, rt.now, (x) => this.#idle(x), (x) => this.#remove(x));
+      const w = new _PoolWorker(handle, rt.now, {
+        onFree: () => this.#freed(),
+        onIdle: (x) => this.#idle(x),
+        onDeath: (x) => this.#remove(x),
+      });
+      handle.unref(); // referenced only while it has work (see _PoolWorker.send)
+      // A worker that never gets work must not keep the process alive (Deno: idle timer).
+      void w.ready.then(() => w.inflight.length === 0 && this.#idle(w), () => {});
       this.#started++;
       this.#workers.push(w);
       batch.push(w);
     }
     if (batch.length > 0) this.#recordBatch(batch);
     return this.#workers.slice(0, want);
+  }
+
+  /** Call `listener` whenever a worker may have room for another chunk; returns unsubscribe. */
+  _onFree(listener: () => void): () => void {
+    this.#onFree.add(listener);
+    return () => void this.#onFree.delete(listener);
   }
 
   /**
@@ -123,7 +137,8 @@ export class Pool {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       if (this.#workers.some((x) => x.inflight.length > 0)) return;
-      for (const x of [...this.#workers]) void x.kill();
+      // Workers still starting are left alone: they report idle once ready.
+      for (const x of [...this.#workers]) if (x.readyAt !== undefined) void x.kill();
     }, this.idleTimeoutMs);
     (this.#idleTimer as { unref?: () => void }).unref?.();
   }
@@ -137,6 +152,11 @@ export class Pool {
 
   #remove(w: _PoolWorker): void {
     this.#workers = this.#workers.filter((x) => x !== w);
+    if (!this.#closed) this.#freed(); // room for a replacement
+  }
+
+  #freed(): void {
+    for (const listener of [...this.#onFree]) listener();
   }
 }
 

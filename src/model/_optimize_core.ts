@@ -17,7 +17,7 @@ import { decide, type Decision } from "./decide.ts";
 import { _memoryWorkers, _modelInputs, _nestedWorkers } from "./_inputs.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./_types.ts";
 import { _applyCached, _lookupDecision, _storeDecision } from "../store/_optimizer_cache.ts";
-import { _optimizerCacheKey } from "../store/_optimizer_cache_key.ts";
+import { _optimizerCacheKeys } from "../store/_optimizer_cache_key.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -140,10 +140,10 @@ export async function _optimizeCore(
 
   // ── Result cache (src/store/_optimizer_cache.ts): a hit returns the stored decision without
   // sampling; a store problem is a miss and a warning, never an exception.
-  const cacheKey = o.cache === false
+  const cacheKeys = o.cache === false
     ? undefined
-    : _optimizerCacheKey({ spec, n, perItemMs: mainPerItem, sys, cores, options: o });
-  const cached = cacheKey === undefined ? undefined : await _lookupDecision(cacheKey, warnings);
+    : _optimizerCacheKeys({ spec, n, perItemMs: mainPerItem, sys, cores, options: o });
+  const cached = cacheKeys && await _lookupDecision(cacheKeys, warnings);
   if (cached) return { ...done(_applyCached(cached, profile, warnings)), cacheHit: true };
   // ── end of the result cache lookup
 
@@ -210,7 +210,7 @@ export async function _optimizeCore(
   profile.breakdown = decision.best;
   profile.alternatives = decision.alternatives;
   addWarnings(warnings, sp, sys, rest);
-  if (cacheKey !== undefined) await _storeDecision(cacheKey, decision, profile, warnings); // cache
+  if (cacheKeys) await _storeDecision(cacheKeys[0], decision, profile, warnings); // result cache
   return done(decision);
 }
 

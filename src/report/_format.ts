@@ -24,13 +24,3 @@ export function _bytes(n: number | null | undefined, none: string): string {
 export function _tick(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Math.round(x * 100) / 100);
 }
-
-/**
- * A date as given, shortened for an axis: ISO 8601 times become `"2025-03-10 02:00"` (UTC, as
- * written), anything else is kept (cut to 16 characters).
- */
-export function _shortDate(date: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(date);
-  if (!m) return date.length > 16 ? `${date.slice(0, 15)}…` : date;
-  return m[2] ? `${m[1]} ${m[2]}` : m[1];
-}

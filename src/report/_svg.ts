@@ -84,9 +84,11 @@ export function _scale(d0: number, d1: number, r0: number, r1: number): (x: numb
 /** Ticks from 0 to a "nice" top ≥ `max` (steps of 1, 2 or 5 × 10^k), about `count` of them. */
 export function _niceTicks(max: number, count = 5): number[] {
   const top = max > 0 && Number.isFinite(max) ? max : 1;
-  const raw = top / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
+  const mag = 10 ** Math.floor(Math.log10(top / count));
+  const step =
+    [1, 2, 2.5, 5, 10, 20].map((f) => f * mag).find((s) =>
+      Math.ceil(top / s - 1e-9) <= count + 1
+    ) ?? 20 * mag;
   const ticks: number[] = [];
   for (let i = 0; i * step < top + step * 1e-9; i++) ticks.push(Math.round(i * step * 1e9) / 1e9);
   if (ticks[ticks.length - 1] < top - step * 1e-9) ticks.push(ticks[ticks.length - 1] + step);
@@ -98,7 +100,10 @@ export function _intTicks(lo: number, hi: number, count = 10): number[] {
   const span = Math.max(1, hi - lo);
   const step = [1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 500, 1000].find((s) => span / s <= count) ??
     Math.ceil(span / count);
-  const ticks: number[] = [];
-  for (let t = lo; t <= hi; t += step) ticks.push(t);
+  // `lo`, then the multiples of the step (one too close to `lo` is left out).
+  const ticks: number[] = [lo];
+  for (let t = (Math.floor(lo / step) + 1) * step; t <= hi; t += step) {
+    if (t - lo >= step / 2) ticks.push(t);
+  }
   return ticks;
 }

@@ -70,7 +70,9 @@ function _measured(list: unknown[]): void {
     if (point.measuredMs === undefined && point.speedup === undefined) {
       throw new TypeError(`'measured[${i}]' must have 'measuredMs' or 'speedup', got neither`);
     }
-    if (point.measuredMs !== undefined) _positiveNumber(`measured[${i}].measuredMs`, point.measuredMs);
+    if (point.measuredMs !== undefined) {
+      _positiveNumber(`measured[${i}].measuredMs`, point.measuredMs);
+    }
     if (point.speedup !== undefined) _positiveNumber(`measured[${i}].speedup`, point.speedup);
     _string(`measured[${i}].label`, point.label);
   });

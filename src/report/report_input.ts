@@ -77,6 +77,9 @@ export interface ReportInput {
   measuredSerialMs?: number;
   /** Suite results, oldest first. */
   suiteHistory?: SuiteHistoryRun[];
-  /** A drop of the actual speedup larger than this fraction since the previous run is a regression (default 0.1). */
+  /**
+   * A drop of a workload's actual speedup by more than this fraction since its previous run is a
+   * regression (default 0.1); failed runs are regressions anyway.
+   */
   regressionTolerance?: number;
 }

@@ -50,20 +50,23 @@ function _warn(warnings: string[], error: unknown): void {
   if (!warnings.includes(line)) warnings.push(line);
 }
 
-/** The stored decision for `key`, or `undefined` (a miss, an expired or unusable entry). */
+/** The decision stored under the first of `keys` that holds a usable one, or `undefined`. */
 export async function _lookupDecision(
-  key: string,
+  keys: readonly string[],
   warnings: string[],
 ): Promise<_CachedDecision | undefined> {
   try {
-    const got = await _optimizerCache().get(key);
-    if (!got.hit) return undefined;
-    const value = _decode(got.value) as _CachedDecision;
-    return _looksValid(value) ? value : undefined;
+    const cache = _optimizerCache();
+    for (const key of keys) {
+      const got = await cache.get(key);
+      if (!got.hit) continue;
+      const value = _decode(got.value) as _CachedDecision;
+      if (_looksValid(value)) return value;
+    }
   } catch (error) {
     _warn(warnings, error);
-    return undefined;
   }
+  return undefined;
 }
 
 /** Store a decision atomically; a failure becomes a warning. */

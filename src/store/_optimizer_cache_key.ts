@@ -1,6 +1,6 @@
 // The key of a job in the optimizer's result cache: what must match for a stored decision to be
 // the decision `optimize` would make again. A changed task, a data size in another octave, a
-// per-item time in another octave, another runtime or machine, another library version or other
+// per-item time two octaves away, another runtime or machine, another library version or other
 // options that steer the decision all give another key, hence a miss.
 import type { OptimizeOptions } from "../model/_types.ts";
 import { runtime } from "../runtime/detect.ts";
@@ -38,8 +38,19 @@ function _memoryBucket(sys: SystemInfo): string {
   return typeof bytes === "number" && bytes > 0 ? String(Math.round(Math.log2(bytes))) : "?";
 }
 
-/** The cache key of a job: a JSON array of its parts, readable in the entry file. */
-export function _optimizerCacheKey(k: _KeyInput): string {
+/**
+ * The cache keys of a job, each a JSON array of its parts (readable in the entry file): the key to
+ * store under first, then the keys one per-item octave lower and higher. The per-item time comes
+ * from one or two items timed once, and a timing only ever comes out slow (preemption, cold code),
+ * so the stored timing and the new one may each be inflated: a lookup tries the neighbouring
+ * octaves too, and a workload 4× faster or slower misses all three.
+ */
+export function _optimizerCacheKeys(k: _KeyInput): [store: string, ...others: string[]] {
+  const b = _timeBucket(k.perItemMs);
+  return [_key(k, b), _key(k, b - 1), _key(k, b + 1)];
+}
+
+function _key(k: _KeyInput, timeBucket: number): string {
   const rt = runtime();
   const o = k.options;
   return JSON.stringify([
@@ -47,7 +58,7 @@ export function _optimizerCacheKey(k: _KeyInput): string {
     VERSION,
     k.spec.key,
     `n~2^${_sizeBucket(k.n)}`,
-    `item~2^${_timeBucket(k.perItemMs)}us`,
+    `item~2^${timeBucket}us`,
     `${rt.name} ${rt.version}`,
     `cores ${k.sys.effectiveCores}/${k.cores}`,
     `mem~2^${_memoryBucket(k.sys)}`,

@@ -7,11 +7,15 @@ import type { StrategyConfig } from "./_timed_runs.ts";
 /** Check the caller's configurations; throws TypeError/RangeError naming `configs[i].field`. */
 export function _checkConfigs(configs: unknown): StrategyConfig[] {
   if (!Array.isArray(configs)) {
-    throw new TypeError(`'configs' must be an array, got ${configs === null ? "null" : typeof configs}`);
+    throw new TypeError(
+      `'configs' must be an array, got ${configs === null ? "null" : typeof configs}`,
+    );
   }
   return configs.map((c, i) => {
     if (c === null || typeof c !== "object") {
-      throw new TypeError(`'configs[${i}]' must be an object, got ${c === null ? "null" : typeof c}`);
+      throw new TypeError(
+        `'configs[${i}]' must be an object, got ${c === null ? "null" : typeof c}`,
+      );
     }
     const k = c as StrategyConfig;
     _oneOf(`configs[${i}].executor`, k.executor, ["inline", "async", "workers"]);
@@ -40,13 +44,22 @@ export function _workerCounts(cores: number): number[] {
 
 /**
  * The default grid: inline; for each worker count, fixed chunks of n/(16w), n/(4w) and n/w
- * (one chunk per worker); async (as the optimizer would size it) when the task returns Promises.
+ * (one chunk per worker; a single chunk for the whole job is left out: it is the plain loop plus
+ * a round trip); async (as the optimizer would size it) when the task returns Promises.
  */
-export function _defaultConfigs(n: number, cores: number, isAsync: boolean, conc: number) {
+export function _defaultConfigs(
+  n: number,
+  cores: number,
+  isAsync: boolean,
+  conc: number,
+): StrategyConfig[] {
   const out: StrategyConfig[] = [{ executor: "inline" }];
   for (const w of _workerCounts(Math.max(1, cores))) {
     const sizes = new Set([16, 4, 1].map((k) => Math.max(1, Math.ceil(n / (k * w)))));
-    for (const c of sizes) out.push({ executor: "workers", workers: w, chunkSize: c, adaptive: false });
+    for (const c of sizes) {
+      if (c >= n) continue;
+      out.push({ executor: "workers", workers: w, chunkSize: c, adaptive: false });
+    }
   }
   if (isAsync) out.push({ executor: "async", concurrency: Math.max(1, conc) });
   return out;

@@ -40,9 +40,11 @@ export class _BudgetError extends Error {
 }
 
 /**
- * Run every configuration `repeats` times on `items`, alternating. The first round always runs in
- * full (a run still going when the budget ends is aborted, and this throws); later rounds run
- * only while the budget allows a whole round at the pace of the rounds so far.
+ * Run every configuration `repeats` times on `items`, alternating. Every configuration must
+ * start its first run within the budget, else this throws a TimeoutError (a run on workers or
+ * async still going when the budget ends is aborted; a synchronous loop cannot be, and is
+ * checked when it returns). A later round starts only when the budget allows a whole round at
+ * the pace so far; a run it cuts short is dropped, and the measuring stops there.
  */
 export async function _alternate<I, O>(
   task: Task<I, O>,
@@ -53,30 +55,48 @@ export async function _alternate<I, O>(
   const rt = runtime();
   const times: number[][] = configs.map(() => []);
   const t0 = rt.now();
+  const over = () => ctl.signal.aborted || rt.now() - t0 > budget.timeoutMs;
   const ctl = new AbortController();
+  // Referenced on purpose: the runs are awaited, and the timer is cleared when they end.
   const timer = setTimeout(() => ctl.abort(), budget.timeoutMs);
-  (timer as { unref?: () => void }).unref?.();
   const stop = () => ctl.abort();
   budget.signal?.addEventListener("abort", stop, { once: true });
   let round = 0;
   try {
-    for (; round < budget.repeats; round++) {
+    rounds: for (; round < budget.repeats; round++) {
       const elapsed = rt.now() - t0;
       if (round > 0 && elapsed + elapsed / round > budget.timeoutMs) break;
       const order = configs.map((_, k) => k);
       if (round % 2 === 1) order.reverse();
       for (const k of order) {
         budget.signal?.throwIfAborted();
-        if (ctl.signal.aborted) throw _timeout(budget.timeoutMs);
+        if (over()) {
+          if (round > 0) break rounds;
+          throw _timeout(budget.timeoutMs);
+        }
         const t = rt.now();
+        let got: number;
         try {
-          await execute(task, items, { ...configs[k], pool: budget.pool, signal: ctl.signal });
+          const out = await execute(task, items, {
+            ...configs[k],
+            pool: budget.pool,
+            signal: ctl.signal,
+          });
+          got = out.length;
         } catch (e) {
           budget.signal?.throwIfAborted();
-          if (ctl.signal.aborted) throw _timeout(budget.timeoutMs);
-          throw e;
+          if (!over()) throw e;
+          if (round > 0) break rounds;
+          throw _timeout(budget.timeoutMs);
         }
-        times[k].push(rt.now() - t);
+        const ms = rt.now() - t;
+        if (got !== items.length) {
+          throw new Error(
+            `${_label(configs[k])} returned ${got} results for ${items.length} items: the run ` +
+              `cannot be timed`,
+          );
+        }
+        times[k].push(ms);
       }
     }
   } finally {

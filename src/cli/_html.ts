@@ -1,0 +1,64 @@
+// `--html FILE`: write an HTML report with the package's `writeReport`.
+import { writeReport } from "../report/write_report.ts";
+import type { MeasuredPoint, ReportInput } from "../report/report_input.ts";
+import type { StrategyConfig } from "../validate/_timed_runs.ts";
+
+/**
+ * Write an HTML report for `--html FILE`. A report that cannot be written (a bad path, input the
+ * renderer refuses) is a one-line note on stderr: the command's own output and exit code stand.
+ *
+ * @param file The file to write (`undefined`: no `--html` flag, nothing to do).
+ * @param input What to report (e.g. `{ optimization, measured }`).
+ * @returns Whether a report was written.
+ *
+ * @example Usage
+ * ```ts
+ * import { writeHtml } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await writeHtml(undefined, {}), false); // no --html flag: nothing to do
+ * ```
+ */
+export async function writeHtml(file: string | undefined, input: ReportInput): Promise<boolean> {
+  if (file === undefined) return false;
+  try {
+    await writeReport(file, input);
+    return true;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    console.error(`--html ${file}: the report was not written: ${why.split("\n")[0]}`);
+    return false;
+  }
+}
+
+/**
+ * Measured worker configurations as report points (those without a worker count and a chunk
+ * size are left out: the chart has no place for them).
+ *
+ * @param runs Configurations and their median times (ms).
+ * @param label Where they were measured (`"validation"`, `"comparison"`).
+ * @returns The points.
+ *
+ * @example Usage
+ * ```ts
+ * import { measuredPoints } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const points = measuredPoints([
+ *   { config: { executor: "inline" }, medianMs: 10 },
+ *   { config: { executor: "workers", workers: 2, chunkSize: 5 }, medianMs: 6 },
+ * ], "comparison");
+ * assert.deepEqual(points, [{ workers: 2, chunkSize: 5, measuredMs: 6, label: "comparison" }]);
+ * ```
+ */
+export function measuredPoints(
+  runs: { config: StrategyConfig; medianMs: number }[],
+  label: string,
+): MeasuredPoint[] {
+  const out: MeasuredPoint[] = [];
+  for (const { config: c, medianMs } of runs) {
+    if (c.executor !== "workers" || c.workers === undefined || c.chunkSize === undefined) continue;
+    out.push({ workers: c.workers, chunkSize: c.chunkSize, measuredMs: medianMs, label });
+  }
+  return out;
+}

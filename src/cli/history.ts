@@ -1,0 +1,187 @@
+/**
+ * `amorsize history`: list, show, compare, delete and clear the saved results (suite runs,
+ * validations) of the history directory.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type Command, UsageError } from "./_command.ts";
+import { clearResults, deleteResult, listResults, loadResult } from "../store/history.ts";
+import { resolveStoreDir } from "../store/store_dir.ts";
+import type { HistoryEntry } from "../store/history_entry.ts";
+import { comparePerformanceResults } from "../suite/compare_results.ts";
+import { _formatComparison, _formatSuite, _table } from "../suite/_format.ts";
+import type { SuiteResult } from "../suite/run_suite.ts";
+
+const HELP = `Usage: amorsize history list [--kind KIND] [--json]
+       amorsize history show ID [--json]
+       amorsize history compare ID1 ID2 [--threshold 0.1] [--json]
+       amorsize history delete ID [--json]
+       amorsize history clear [--kind KIND] --yes [--json]
+
+list     The saved entries, newest first (suite runs saved by \`suite run --save\`, validations).
+show     One entry: a suite run as a table, anything else as JSON.
+compare  Compare two suite entries (ID1 the baseline); exit 1 when there is a regression.
+delete   Delete one entry.
+clear    Delete every entry (or every entry of --kind); needs --yes.
+
+Options:
+  --dir DIR       the history directory (default: $AMORSIZE_HOME/history, else the user cache)
+  --kind KIND     only entries of this kind ("suite", "validation", ...)
+  --threshold X   relative change that counts (default 0.1 = 10%)
+  --yes, -y       confirm clear
+  --json          print JSON
+  -h, --help      show this help
+
+Exit codes: 0 ok, 1 a regression was found, 2 usage error, unknown entry or unreadable file.`;
+
+function _parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        dir: { type: "string" },
+        kind: { type: "string" },
+        threshold: { type: "string" },
+        yes: { type: "boolean", short: "y" },
+        json: { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
+  }
+}
+
+type Values = ReturnType<typeof _parse>["values"];
+
+const _ARITY: Record<string, [number, string[]]> = {
+  list: [0, ["kind"]],
+  show: [1, []],
+  compare: [2, ["threshold"]],
+  delete: [1, []],
+  clear: [0, ["kind", "yes"]],
+};
+
+/** Run `f`, turning the errors of the store (bad id, unknown or corrupt entry) into usage errors. */
+async function _trouble<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+async function _list(values: Values, dir: string | undefined): Promise<number> {
+  const { entries, warnings } = await _trouble(() => listResults({ dir, kind: values.kind }));
+  for (const w of warnings) console.error(`warning: ${w}`);
+  if (values.json) console.log(JSON.stringify(entries, null, 2));
+  else if (entries.length === 0) {
+    console.log(`no history entries in ${resolveStoreDir("history", { dir })}`);
+  } else {
+    const rows = entries.map((e) => [e.id, e.kind, e.name ?? "-", e.savedAt]);
+    console.log(_table([["id", "kind", "name", "saved at"], ...rows]));
+  }
+  return 0;
+}
+
+function _asSuite(e: HistoryEntry): SuiteResult | undefined {
+  const p = e.payload as { format?: unknown } | null;
+  return e.kind === "suite" && p !== null && typeof p === "object" && p.format === "amorsize-suite"
+    ? p as SuiteResult
+    : undefined;
+}
+
+async function _show(values: Values, id: string, dir: string | undefined): Promise<number> {
+  const e = await _trouble(() => loadResult(id, { dir }));
+  if (values.json) {
+    console.log(JSON.stringify(e, null, 2));
+    return 0;
+  }
+  console.log(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
+  const suite = _asSuite(e);
+  console.log(suite ? _formatSuite(suite) : JSON.stringify(e.payload, null, 2));
+  return 0;
+}
+
+async function _compare(values: Values, ids: string[], dir: string | undefined): Promise<number> {
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(threshold > 0 && Number.isFinite(threshold))) {
+    throw new UsageError(
+      `--threshold must be a positive number, got ${JSON.stringify(values.threshold)}`,
+    );
+  }
+  const [a, b] = await _trouble(() => Promise.all(ids.map((id) => loadResult(id, { dir }))));
+  const [sa, sb] = [_asSuite(a), _asSuite(b)];
+  for (const [e, s] of [[a, sa], [b, sb]] as const) {
+    if (!s) throw new UsageError(`history entry ${e.id} is of kind "${e.kind}", not a suite run`);
+  }
+  const cmp = await _trouble(() =>
+    Promise.resolve().then(() => comparePerformanceResults(sa!, sb!, { threshold }))
+  );
+  console.log(values.json ? JSON.stringify(cmp, null, 2) : _formatComparison(cmp));
+  return cmp.regressions.length > 0 ? 1 : 0;
+}
+
+async function _delete(values: Values, id: string, dir: string | undefined): Promise<number> {
+  const deleted = await _trouble(() => deleteResult(id, { dir }));
+  if (!deleted) {
+    throw new UsageError(`no history entry "${id}" in ${resolveStoreDir("history", { dir })}`);
+  }
+  console.log(values.json ? JSON.stringify({ deleted: id }) : `deleted ${id}`);
+  return 0;
+}
+
+async function _clear(values: Values, dir: string | undefined): Promise<number> {
+  if (!values.yes) throw new UsageError("history clear deletes entries: confirm with --yes");
+  const n = await _trouble(() => clearResults({ dir, kind: values.kind }));
+  console.log(values.json ? JSON.stringify({ deleted: n }) : `deleted ${n} entries`);
+  return 0;
+}
+
+/**
+ * The `history` subcommand.
+ *
+ * @example Usage
+ * ```ts
+ * import { command } from "./history.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(command.help, /history compare ID1 ID2/);
+ * await assert.rejects(command.run(["show"]), { name: "UsageError" });
+ * ```
+ */
+export const command: Command = {
+  summary: "list, show, compare, delete or clear saved results",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const { values, positionals } = _parse(args);
+    const [sub, ...rest] = positionals;
+    const spec = sub === undefined ? undefined : _ARITY[sub];
+    if (!spec) {
+      throw new UsageError(
+        sub === undefined
+          ? "a subcommand is needed: list, show, compare, delete or clear"
+          : `unknown subcommand "${sub}" (list, show, compare, delete or clear)`,
+      );
+    }
+    const [arity, allowed] = spec;
+    if (rest.length !== arity) {
+      throw new UsageError(`history ${sub} takes ${arity} argument(s), got ${rest.length}`);
+    }
+    for (const key of Object.keys(values)) {
+      if (!["dir", "json", ...allowed].includes(key)) {
+        throw new UsageError(`history ${sub} does not take --${key}`);
+      }
+    }
+    if (values.dir === "") throw new UsageError("--dir needs a directory, got an empty string");
+    const dir = values.dir;
+    if (sub === "list") return await _list(values, dir);
+    if (sub === "show") return await _show(values, rest[0], dir);
+    if (sub === "compare") return await _compare(values, rest, dir);
+    if (sub === "delete") return await _delete(values, rest[0], dir);
+    return await _clear(values, dir);
+  },
+};

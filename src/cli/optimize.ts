@@ -1,0 +1,94 @@
+/**
+ * `amorsize optimize`: measure a task on data here and print the decision (its `explain()`
+ * report, or JSON).
+ *
+ * @module
+ */
+import { type Command, UsageError } from "./_command.ts";
+import { INPUT_HELP, progressBar, readTaskInput, writeHtml } from "./_input.ts";
+import type { OptimizationResult } from "../model/_types.ts";
+import { optimize } from "../optimize.ts";
+
+const HELP = `Usage: amorsize optimize MODULE#EXPORT [--range N | --data FILE] [options]
+
+Measure the task on the data here (sampling in a worker, the costs of workers on this runtime,
+the cores and memory this process may use) and print the decision: inline, async or workers,
+with the worker count, the chunk size, the predicted speedup and why.
+
+${INPUT_HELP}
+
+Options:
+  --min-speedup X  refuse parallelism below this predicted speedup (default 1.2)
+  --max-workers N  never use more workers than N
+  -h, --help       show this help
+
+Exit codes: 0 ok, 2 usage error.`;
+
+/**
+ * The decision as plain JSON: every field but `data` and `explain` (infinite caps become null).
+ *
+ * @param r The optimizer's result.
+ * @returns A JSON-ready object.
+ *
+ * @example Usage
+ * ```ts
+ * import { optimizationJson } from "./optimize.ts";
+ * import { optimize } from "../optimize.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const json = optimizationJson(await optimize((x: number) => x, [1, 2, 3]));
+ * assert.equal(json.executor, "inline");
+ * assert.equal("data" in json, false);
+ * ```
+ */
+export function optimizationJson(r: OptimizationResult<unknown>): Record<string, unknown> {
+  const { data: _data, explain: _explain, ...rest } = r;
+  return JSON.parse(JSON.stringify(rest));
+}
+
+/** A number from a flag (a positive finite number), or undefined when absent. */
+function _number(flag: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`${flag} must be a positive number, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+/**
+ * The `optimize` subcommand.
+ *
+ * @example Usage
+ * ```ts
+ * import { command } from "./optimize.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(command.help, /--range N/);
+ * await assert.rejects(command.run(["no-hash.ts"]), { name: "UsageError" });
+ * ```
+ */
+export const command: Command = {
+  summary: "measure a task and print how to run it (inline, async or workers)",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const input = await readTaskInput(args, {
+      "min-speedup": { type: "string" },
+      "max-workers": { type: "string" },
+    });
+    const minSpeedup = _number("--min-speedup", input.values["min-speedup"]);
+    const maxWorkers = _number("--max-workers", input.values["max-workers"]);
+    if (maxWorkers !== undefined && !Number.isInteger(maxWorkers)) {
+      throw new UsageError(`--max-workers must be an integer >= 1, got ${maxWorkers}`);
+    }
+    const bar = progressBar("optimize");
+    const result = await optimize(input.task, input.data, {
+      minSpeedup,
+      maxWorkers,
+      onProgress: bar?.onProgress,
+    }).finally(() => bar?.end());
+    console.log(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
+    await writeHtml(input.html, { title: "amorsize optimize", optimization: result });
+    return 0;
+  },
+};

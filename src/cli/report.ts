@@ -1,0 +1,115 @@
+/**
+ * `amorsize report`: write a self-contained HTML report (inline SVG, no script) of a fresh
+ * optimization, of the saved suite history, or of both.
+ *
+ * @module
+ */
+import { type Command, UsageError } from "./_command.ts";
+import { checkTask, parseFlags, parseTask, progressBar, readData } from "./_input.ts";
+import { optimize } from "../optimize.ts";
+import type { ReportInput } from "../report/report_input.ts";
+import { loadSuiteHistory } from "../report/suite_history.ts";
+import { writeReport } from "../report/write_report.ts";
+
+const HELP = `Usage: amorsize report --optimize MODULE#EXPORT (--range N | --data FILE) --html FILE
+       amorsize report --suite-history [--dir DIR] [--name NAME] --html FILE
+
+Write a self-contained HTML report (inline SVG charts, no script, nothing loaded from the
+network) that opens in any browser.
+
+With --optimize it measures the task on the data here and shows the decision: the predicted
+speedup against the worker count (one curve per chunk size, the choice marked), where the
+predicted time goes, and the system facts with their sources. With --suite-history it shows each
+workload's actual speedup over the saved suite runs, with regressions marked. Both may be given.
+
+Options:
+  --optimize MODULE#EXPORT  the task: a function exported by a module (path or file:/https: URL)
+  --range N                 the data: the integers 0 .. N-1
+  --data FILE               the data: a JSON file holding an array of items
+  --suite-history           the suite results saved in the history (kind "suite")
+  --dir DIR                 the history directory (default: $AMORSIZE_HOME/history or the
+                            user cache directory)
+  --name NAME               only suite runs saved under NAME (the suite uses the runtime's name)
+  --html FILE               where to write the report (required)
+  --title TEXT              the report's title (default "amorsize report")
+  -h, --help                show this help
+
+Exit codes: 0 written, 1 no suite results to show, 2 usage error.`;
+
+const FLAGS = {
+  optimize: { type: "string" },
+  range: { type: "string" },
+  data: { type: "string" },
+  "suite-history": { type: "boolean" },
+  dir: { type: "string" },
+  name: { type: "string" },
+  html: { type: "string" },
+  title: { type: "string" },
+} as const;
+
+function _string(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * The `report` subcommand.
+ *
+ * @example Usage
+ * ```ts
+ * import { command } from "./report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(command.help, /--suite-history/);
+ * await assert.rejects(command.run(["--suite-history"]), /--html FILE is required/);
+ * await assert.rejects(command.run(["--html", "r.html"]), { name: "UsageError" });
+ * ```
+ */
+export const command: Command = {
+  summary: "write an HTML report: speedup curves, overhead breakdown, suite history",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const { values, positionals } = parseFlags(args, FLAGS);
+    if (positionals.length > 0) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    }
+    const html = _string(values.html);
+    if (html === undefined || html === "") throw new UsageError("--html FILE is required");
+    const history = values["suite-history"] === true;
+    const spec = _string(values.optimize);
+    if (spec === undefined && !history) {
+      throw new UsageError("give --optimize MODULE#EXPORT, --suite-history, or both");
+    }
+    if (spec === undefined && (values.range !== undefined || values.data !== undefined)) {
+      throw new UsageError("--range and --data go with --optimize");
+    }
+    if (spec !== undefined && values.range === undefined && values.data === undefined) {
+      throw new UsageError("--optimize needs its data: --range N or --data FILE");
+    }
+    if (!history && (values.dir !== undefined || values.name !== undefined)) {
+      throw new UsageError("--dir and --name go with --suite-history");
+    }
+    const input: ReportInput = { title: _string(values.title) };
+    if (spec !== undefined) {
+      const ref = await checkTask(parseTask(spec));
+      const data = await readData(values);
+      const bar = progressBar("optimize");
+      const result = await optimize(ref, data, { onProgress: bar?.onProgress })
+        .finally(() => bar?.end());
+      input.optimization = result;
+      console.log(`decision: ${result.reason}`);
+    }
+    if (history) {
+      const dir = _string(values.dir);
+      const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
+      for (const w of warnings) console.error(`warning: ${w}`);
+      if (runs.length === 0) {
+        console.error(`amorsize report: no suite results in the history${dir ? ` (${dir})` : ""}`);
+        return 1;
+      }
+      input.suiteHistory = runs;
+      console.log(`suite history: ${runs.length} run(s)`);
+    }
+    console.log(`wrote ${await writeReport(html, input)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * `amorsize validate`: run the optimizer's choice and the plain loop on the data, and compare
+ * the measured speedup with the predicted one.
+ *
+ * @module
+ */
+import { type Command, UsageError } from "./_command.ts";
+import { measuredPoints } from "./_html.ts";
+import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
+import { _ms, formatTable } from "./_text_table.ts";
+import { optimizationJson } from "./optimize.ts";
+import { quickValidate } from "../validate/quick_validate.ts";
+import { _label } from "../validate/_timed_runs.ts";
+import { validateOptimization, type ValidationResult } from "../validate/validate_optimization.ts";
+
+const HELP = `Usage: amorsize validate MODULE#EXPORT [--range N | --data FILE] [options]
+
+Check a decision by measuring it: the optimizer runs on the data, then the plain loop and the
+chosen configuration run on the same items, alternating, and the median speedup is compared
+with the predicted one. accuracy = 1 - |actual - predicted| / max(actual, predicted).
+
+The task runs on every item several times (2 x repeats passes, plus sampling): do not validate
+tasks that must run once per item.
+
+${INPUT_HELP}
+
+Options:
+  --repeats N      runs of each configuration (default 3)
+  --max-items N    measure at most N items (with --quick: the sample size, default 200)
+  --quick          measure an evenly spread sample of the data (optimized anew)
+  --timeout MS     time budget of the measured runs (default 60000)
+  -h, --help       show this help
+
+Exit codes: 0 accuracy >= 0.5, 1 accuracy < 0.5 (the prediction failed the check), 2 usage
+error.`;
+
+/**
+ * A validation as a readable table, with its recommendations and warnings.
+ *
+ * @param v The validation.
+ * @returns The text.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatValidation } from "./validate.ts";
+ * import { validateOptimization } from "../validate/validate_optimization.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const v = await validateOptimization((x: number) => x, [1, 2, 3], { repeats: 1 });
+ * assert.match(formatValidation(v), /^accuracy +\d+ %/m);
+ * ```
+ */
+export function formatValidation(v: ValidationResult<unknown>): string {
+  const range = (r: [number, number]) => `${_ms(r[0])}–${_ms(r[1])}`;
+  const rows = [
+    ["", "measured", "predicted", "runs (ms)"],
+    ["plain loop (ms)", _ms(v.serialMs), _ms(v.predictedMs.serial), range(v.spread.serial)],
+    ["optimized (ms)", _ms(v.optimizedMs), _ms(v.predictedMs.optimized), range(v.spread.optimized)],
+    ["speedup", `${v.actualSpeedup.toFixed(2)}×`, `${v.predictedSpeedup.toFixed(2)}×`, ""],
+  ];
+  const lines = [
+    `decision  ${_label(v.config)} on ${v.items} items`,
+    `reason    ${v.optimization.reason}`,
+    "",
+    formatTable(rows, [1, 2]),
+    "",
+    `accuracy  ${(v.accuracy * 100).toFixed(0)} % (${
+      v.accuracy >= 0.5 ? "pass" : "FAIL"
+    }: >= 50 %)`,
+  ];
+  if (v.alternative) {
+    lines.push(
+      `refused   ${_label(v.alternative.config)}: ${_ms(v.alternative.medianMs)} ms, ` +
+        `${v.alternative.speedup.toFixed(2)}×`,
+    );
+  }
+  if (v.recommendations.length) {
+    lines.push(
+      "",
+      "recommendations:",
+      ...v.recommendations.map((r) => `  - ${r}`),
+    );
+  }
+  if (v.warnings.length) lines.push("", "warnings:", ...v.warnings.map((w) => `  - ${w}`));
+  return lines.join("\n");
+}
+
+/**
+ * The `validate` subcommand.
+ *
+ * @example Usage
+ * ```ts
+ * import { command } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(command.help, /accuracy/);
+ * await assert.rejects(command.run(["--repeats", "x"]), { name: "UsageError" });
+ * ```
+ */
+export const command: Command = {
+  summary: "measure the optimizer's choice against the plain loop (accuracy of the prediction)",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const input = await readTaskInput(args, {
+      repeats: { type: "string" },
+      "max-items": { type: "string" },
+      quick: { type: "boolean" },
+      timeout: { type: "string" },
+    });
+    const v = input.values;
+    const options = {
+      repeats: intFlag("--repeats", v.repeats),
+      maxItems: intFlag("--max-items", v["max-items"]),
+      timeoutMs: intFlag("--timeout", v.timeout),
+    };
+    if (input.data.length === 0) {
+      throw new UsageError("no data: validation needs at least one item");
+    }
+    const result = v.quick
+      ? await quickValidate(input.task, input.data, options)
+      : await validateOptimization(input.task, input.data, options);
+    if (input.json) {
+      const { optimization, ...rest } = result;
+      console.log(
+        JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
+      );
+    } else console.log(formatValidation(result));
+    await writeHtml(input.html, {
+      title: "amorsize validate",
+      optimization: result.optimization,
+      measuredSerialMs: result.serialMs,
+      measured: measuredPoints(
+        [{ config: result.config, medianMs: result.optimizedMs }],
+        "validation",
+      ),
+    });
+    return result.accuracy >= 0.5 ? 0 : 1;
+  },
+};

@@ -1,0 +1,109 @@
+// Human-readable tables of a suite result and of a comparison (the CLI's output without --json).
+import type { PerformanceComparison } from "./compare_results.ts";
+import type { PerformanceResult } from "./run_benchmark.ts";
+import type { SuiteResult } from "./run_suite.ts";
+
+/** Lay out rows as columns: left-aligned text, right-aligned columns listed in `right`. */
+export function _table(rows: string[][], right: number[] = []): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) =>
+    r.map((cell, c) => (right.includes(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join("  ").trimEnd()
+  ).join("\n");
+}
+
+const _ms = (v: number | null) => (v === null ? "-" : v < 10 ? v.toFixed(1) : v.toFixed(0));
+const _x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
+const _pct = (v: number | null | undefined) => (v == null ? "-" : `${v.toFixed(0)}%`);
+
+function _config(r: PerformanceResult): string {
+  const c = r.recommendation;
+  if (!c) return "-";
+  if (c.executor === "workers") return `workers ${c.workers}×${c.chunkSize}`;
+  return c.executor === "async" ? `async ${c.concurrency}` : "inline";
+}
+
+/** The suite as a table, then the failures and a closing count. */
+export function _formatSuite(s: SuiteResult): string {
+  const sys = s.system;
+  const head =
+    `amorsize ${s.version} performance suite on ${s.runtime.name} ${s.runtime.version}, ` +
+    `${sys.effectiveCores} effective cores (${sys.logicalCores} logical), ${s.date}` +
+    (s.historyId ? `, saved as ${s.historyId}` : "");
+  const rows = [[
+    "workload",
+    "recommendation",
+    "predicted",
+    "actual",
+    "spread",
+    "accuracy",
+    "serial ms",
+    "optimized ms",
+    "optimize ms",
+    "result",
+  ]];
+  for (const r of s.results) {
+    rows.push([
+      r.workload,
+      _config(r),
+      _x(r.predictedSpeedup),
+      _x(r.actualSpeedup),
+      r.spread ? _pct(r.spread.speedup * 100) : "-",
+      _pct(r.accuracy),
+      _ms(r.serialMs),
+      _ms(r.optimizedMs),
+      _ms(r.optimizeMs),
+      r.passed ? "pass" : "FAIL",
+    ]);
+  }
+  const lines = [head, "", _table(rows, [2, 3, 4, 5, 6, 7, 8])];
+  const failed = s.results.filter((r) => !r.passed);
+  if (failed.length > 0) {
+    lines.push("", "failures:");
+    for (const r of failed) for (const f of r.failures) lines.push(`  ${r.workload}: ${f}`);
+  }
+  lines.push("", `${s.results.length - failed.length} of ${s.results.length} workloads passed`);
+  return lines.join("\n");
+}
+
+const _value = (v: number, metric: string) =>
+  metric === "actualSpeedup"
+    ? `${v.toFixed(2)}×`
+    : v >= 1e6
+    ? `${(v / 1e6).toFixed(2)} ms`
+    : v >= 1e3
+    ? `${(v / 1e3).toFixed(2)} µs`
+    : `${v.toFixed(1)} ns`;
+
+/** A comparison as a table (regressions first), then missing, new and notes. */
+export function _formatComparison(c: PerformanceComparison): string {
+  const rows = [["workload", "metric", "baseline", "current", "change", "spread", "status"]];
+  const add = (list: typeof c.regressions, status: string) => {
+    for (const e of list) {
+      const sign = e.changePct > 0 ? "+" : "";
+      rows.push([
+        e.workload,
+        e.metric,
+        _value(e.baseline, e.metric),
+        _value(e.current, e.metric),
+        `${sign}${e.changePct.toFixed(1)}%`,
+        `${(Math.max(e.spread.baseline, e.spread.current) * 100).toFixed(0)}%`,
+        status === "unchanged" && e.withinNoise ? "unchanged (noise)" : status,
+      ]);
+    }
+  };
+  add(c.regressions, "REGRESSION");
+  add(c.improvements, "improved");
+  add(c.unchanged, "unchanged");
+  const lines = [_table(rows, [2, 3, 4, 5])];
+  if (c.missing.length > 0) lines.push("", `missing in current: ${c.missing.join(", ")}`);
+  if (c.new.length > 0) lines.push("", `new in current: ${c.new.join(", ")}`);
+  for (const n of c.notes) lines.push("", `note: ${n}`);
+  lines.push(
+    "",
+    `${c.regressions.length} regression(s), ${c.improvements.length} improvement(s), ` +
+      `${c.unchanged.length} unchanged (threshold ${(c.threshold * 100).toFixed(0)}%, ` +
+      `beyond the spread of both runs)`,
+  );
+  return lines.join("\n");
+}

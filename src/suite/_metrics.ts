@@ -1,0 +1,79 @@
+// The figures a comparison looks at, per workload: a suite result gives the actual speedup (higher
+// is better, noise = the spread of its per-pair speedups); a deno bench report gives the average
+// time per iteration (lower is better, noise = (p75 − min) / avg).
+import type { _Comparable, DenoBenchReport } from "./_schema.ts";
+import type { SuiteResult } from "./run_suite.ts";
+
+/** One figure of one workload. */
+export interface _Metric {
+  workload: string;
+  metric: string;
+  value: number;
+  /** Relative noise of the figure in its own run (0.1 = 10 %). */
+  spread: number;
+  better: "higher" | "lower";
+}
+
+/** The figures of one side, and what could not be compared. */
+export interface _Metrics {
+  metrics: _Metric[];
+  /** Workloads present but without a comparable figure (not validated, or failed). */
+  skipped: string[];
+}
+
+function _fromSuite(s: SuiteResult): _Metrics {
+  const out: _Metrics = { metrics: [], skipped: [] };
+  for (const r of s.results) {
+    if (typeof r.actualSpeedup !== "number") {
+      out.skipped.push(r.workload);
+      continue;
+    }
+    const spread = r.spread?.speedup;
+    out.metrics.push({
+      workload: r.workload,
+      metric: "actualSpeedup",
+      value: r.actualSpeedup,
+      spread: typeof spread === "number" && spread > 0 ? spread : 0,
+      better: "higher",
+    });
+  }
+  return out;
+}
+
+/** `x_bench.ts: group/name` (the file's base name keeps runs from other checkouts comparable). */
+function _benchKey(origin: string, group: string | null, name: string): string {
+  const file = origin.replace(/[?#].*$/, "").split(/[\\/]/).pop() ?? origin;
+  return `${file}: ${group ? `${group}/` : ""}${name}`;
+}
+
+function _fromDenoBench(report: DenoBenchReport): _Metrics {
+  const out: _Metrics = { metrics: [], skipped: [] };
+  const seen = new Map<string, number>();
+  for (const b of report.benches) {
+    let key = _benchKey(String(b.origin ?? ""), b.group ?? null, b.name);
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    if (count > 1) key = `${key} #${count}`;
+    const ok = b.results.find((r) => r && typeof r === "object" && r.ok)?.ok;
+    if (!ok || !(ok.avg > 0)) {
+      out.skipped.push(key);
+      continue;
+    }
+    const spread = Number.isFinite(ok.p75) && Number.isFinite(ok.min)
+      ? Math.max(0, ok.p75 - ok.min) / ok.avg
+      : 0;
+    out.metrics.push({
+      workload: key,
+      metric: "avg ns/iter",
+      value: ok.avg,
+      spread,
+      better: "lower",
+    });
+  }
+  return out;
+}
+
+/** The comparable figures of one side. */
+export function _metricsOf(c: _Comparable): _Metrics {
+  return c.kind === "suite" ? _fromSuite(c.suite) : _fromDenoBench(c.report);
+}

@@ -1,0 +1,121 @@
+// Recognising what is being compared: a suite result (schema 1), a history entry holding one, or
+// the output of `deno bench --json` (version 1). Anything else, or another schema version, is an
+// Error that names the source (the file) and what was found.
+import { runtime } from "../runtime/detect.ts";
+import type { SuiteResult } from "./run_suite.ts";
+
+/** The statistics `deno bench --json` writes for a bench that ran (times in ns per iteration). */
+export interface DenoBenchStats {
+  n: number;
+  min: number;
+  max: number;
+  avg: number;
+  p75: number;
+  p99: number;
+  p995: number;
+  p999: number;
+}
+
+/** One bench of a `deno bench --json` report. */
+export interface DenoBenchEntry {
+  origin: string;
+  group: string | null;
+  name: string;
+  baseline: boolean;
+  /** `{ ok: stats }` when it ran, `{ failed: … }` when it threw. */
+  results: { ok?: DenoBenchStats; failed?: unknown }[];
+}
+
+/** The report `deno bench --json` writes. */
+export interface DenoBenchReport {
+  version: 1;
+  runtime: string;
+  cpu: string;
+  benches: DenoBenchEntry[];
+}
+
+/** What a comparison side turned out to be. */
+export type _Comparable =
+  | { kind: "suite"; suite: SuiteResult }
+  | { kind: "deno-bench"; report: DenoBenchReport };
+
+const _isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+const _num = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+const _numOrNull = (v: unknown) => v === null || _num(v);
+
+function _checkSuite(v: Record<string, unknown>, source: string): SuiteResult {
+  if (v.schema !== 1) {
+    throw new Error(
+      `${source}: suite result schema ${JSON.stringify(v.schema)} is not supported ` +
+        `(this amorsize reads schema 1)`,
+    );
+  }
+  if (!Array.isArray(v.results)) throw new Error(`${source}: a suite result without "results"`);
+  v.results.forEach((r: unknown, i: number) => {
+    const bad = (what: string) => new Error(`${source}: results[${i}] ${what}`);
+    if (!_isObject(r)) throw bad("is not an object");
+    if (typeof r.workload !== "string") throw bad(`has no "workload" name`);
+    if (!_numOrNull(r.actualSpeedup)) throw bad(`has an "actualSpeedup" that is not a number`);
+    if (r.spread !== null && r.spread !== undefined && !_isObject(r.spread)) {
+      throw bad(`has a "spread" that is not an object`);
+    }
+  });
+  return v as unknown as SuiteResult;
+}
+
+function _checkDenoBench(v: Record<string, unknown>, source: string): DenoBenchReport {
+  if (v.version !== 1) {
+    throw new Error(
+      `${source}: deno bench --json version ${JSON.stringify(v.version)} is not supported ` +
+        `(expected version 1)`,
+    );
+  }
+  (v.benches as unknown[]).forEach((b, i) => {
+    if (!_isObject(b) || typeof b.name !== "string" || !Array.isArray(b.results)) {
+      throw new Error(`${source}: benches[${i}] is not a deno bench entry (name, results)`);
+    }
+  });
+  return v as unknown as DenoBenchReport;
+}
+
+/** Recognise a parsed value from `source` (a file name, or "baseline"/"current"). */
+export function _parseComparable(value: unknown, source: string): _Comparable {
+  if (!_isObject(value)) {
+    throw new Error(`${source} is not a suite result or deno bench --json output (not an object)`);
+  }
+  if (value.format === "amorsize-suite") {
+    return { kind: "suite", suite: _checkSuite(value, source) };
+  }
+  if (value.library === "amorsize" && "payload" in value && typeof value.kind === "string") {
+    if (value.schema !== 1) {
+      throw new Error(
+        `${source}: history entry schema ${JSON.stringify(value.schema)} is not supported`,
+      );
+    }
+    if (value.kind !== "suite") {
+      throw new Error(`${source} is a history entry of kind "${value.kind}", not a suite result`);
+    }
+    return _parseComparable(value.payload, `${source} (payload)`);
+  }
+  if (Array.isArray(value.benches)) {
+    return { kind: "deno-bench", report: _checkDenoBench(value, source) };
+  }
+  throw new Error(
+    `${source} is not an amorsize suite result (no format: "amorsize-suite") nor ` +
+      `deno bench --json output (no "benches")`,
+  );
+}
+
+/** Read and recognise the JSON file at `path`. */
+export function _loadComparable(path: string): _Comparable {
+  const read = runtime().readTextFile(path);
+  if (!read.ok) throw new Error(`Cannot read ${path}: ${read.message}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(read.text);
+  } catch (e) {
+    throw new Error(`${path} is not JSON: ${(e as Error).message}`);
+  }
+  return _parseComparable(value, path);
+}

@@ -1,0 +1,121 @@
+/**
+ * `benchOptimized`: a `deno bench` group for a task of your own — a plain loop as the baseline,
+ * the configuration the optimizer recommends, and any others you name — so that `deno bench`
+ * prints how much faster (or slower) each is than inline.
+ *
+ * @module
+ */
+import { _checkOptions, type ExecuteOptions } from "../engine/options.ts";
+import { _positiveInt } from "../engine/_validate.ts";
+import { execute } from "../execute.ts";
+import { optimize } from "../optimize.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
+import { benchRegistrar } from "../runtime/bench.ts";
+import { runtime } from "../runtime/detect.ts";
+import type { Task } from "../task/task_ref.ts";
+import { _object } from "./_check_spec.ts";
+import { _forced } from "./_timed_runs.ts";
+
+/** A configuration to bench beside inline and the recommendation. */
+export type BenchConfig = Pick<
+  ExecuteOptions,
+  "executor" | "workers" | "chunkSize" | "concurrency"
+>;
+
+/** Options of {@linkcode benchOptimized}. */
+export interface BenchOptimizedOptions {
+  /** More configurations, by label (`{ "4 workers": { executor: "workers", workers: 4 } }`). */
+  configs?: Record<string, BenchConfig>;
+  /** Put the benches in this group, prefixed with `name` (default: a group named `name`). */
+  group?: string;
+  /** Iterations per bench (`Deno.bench`'s `n`; default: deno bench decides). */
+  n?: number;
+  /** Warm-up iterations per bench (`Deno.bench`'s `warmup`). */
+  warmup?: number;
+  /** Options of the `optimize` call that picks the recommendation (the cache is off by default). */
+  optimize?: OptimizeOptions;
+}
+
+function _label(r: OptimizationResult): string {
+  if (r.executor === "workers") return `workers ${r.workers} × chunks of ${r.chunkSize}`;
+  if (r.executor === "async") return `async, ${r.concurrency} in flight`;
+  return "inline";
+}
+
+/**
+ * Register a `deno bench` group named `name` for `task` over `data`: `"inline"` (the baseline),
+ * then `"optimized (…)"` (what `optimize` recommends, forced), then one bench per entry of
+ * `configs`, named by its label. With `group`, the benches join that group instead, named
+ * `"<name>: inline"` and so on. Await it at the top level of a `*_bench.ts` file; `deno bench` then summarises the
+ * group against inline. Each bench runs the whole data set once per iteration.
+ *
+ * @param name The name of the group.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data The items (an array or a sync iterable; read once).
+ * @param options `configs`, `group`, `n`, `warmup`, `optimize`.
+ * @returns The optimizer's result (its `explain()` says why it chose what it chose).
+ * @throws {Error} Outside Deno: the helper needs `deno bench` (Bun and Node have no `Deno.bench`).
+ * @throws {TypeError|RangeError} For a bad name, data or configuration.
+ *
+ * @example Usage (in `my_bench.ts`, run with `deno bench -A my_bench.ts`)
+ * ```ts ignore
+ * import { benchOptimized, task } from "../../mod.ts";
+ *
+ * const data = Array.from({ length: 200 }, (_, i) => i);
+ * await benchOptimized("fib", task(new URL("./fib.ts", import.meta.url), "fib"), data, {
+ *   configs: { "4 workers": { executor: "workers", workers: 4 } },
+ * });
+ * // deno bench summarises the group "fib":  inline … 1.8x slower than optimized (…)
+ * ```
+ */
+export async function benchOptimized<I, O>(
+  name: string,
+  task: Task<I, O>,
+  data: Iterable<I>,
+  options: BenchOptimizedOptions = {},
+): Promise<OptimizationResult<I>> {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new TypeError(`'name' must be a non-empty string, got ${JSON.stringify(name)}`);
+  }
+  _object("options", options);
+  if (data === null || typeof (data as Iterable<I>)?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`'data' must be an array or an iterable, got ${typeof data}`);
+  }
+  const configs = Object.entries(
+    options.configs === undefined ? {} : _object("configs", options.configs),
+  );
+  for (const [label, c] of configs) _checkOptions(_object(`configs[${JSON.stringify(label)}]`, c));
+  if (options.n !== undefined) _positiveInt("n", options.n);
+  if (options.warmup !== undefined) _positiveInt("warmup", options.warmup);
+  if (options.group !== undefined && (typeof options.group !== "string" || options.group === "")) {
+    throw new TypeError(`'group' must be a non-empty string, got ${JSON.stringify(options.group)}`);
+  }
+  const register = benchRegistrar();
+  if (!register) {
+    throw new Error(
+      `benchOptimized needs \`deno bench\` (Deno.bench), which ${runtime().name} does not ` +
+        `have: run the file with \`deno bench -A <file>\``,
+    );
+  }
+  const group = options.group ?? name;
+  const items = Array.from(data);
+  const rec = await optimize(task, items, { cache: false, ...options.optimize });
+  const counts = {
+    ...(options.n === undefined ? {} : { n: options.n }),
+    ...(options.warmup === undefined ? {} : { warmup: options.warmup }),
+  };
+  const bench = (label: string, o: ExecuteOptions, baseline = false) =>
+    register({
+      name: options.group === undefined ? label : `${name}: ${label}`,
+      group,
+      baseline,
+      ...counts,
+      fn: async () => {
+        await execute(task, items, o);
+      },
+    });
+  bench("inline", { executor: "inline" }, true);
+  bench(`optimized (${_label(rec)})`, _forced(rec));
+  for (const [label, c] of configs) bench(label, c);
+  return rec;
+}

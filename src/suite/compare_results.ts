@@ -1,0 +1,177 @@
+/**
+ * Compare two runs (suite results or `deno bench --json` reports) and sort every workload into
+ * regressions, improvements and unchanged, flagging a change only when it is larger than both the
+ * threshold and the noise of each run.
+ *
+ * @module
+ */
+import { _positiveNumber } from "../engine/_validate.ts";
+import { _object } from "./_check_spec.ts";
+import { type _Metric, _metricsOf } from "./_metrics.ts";
+import { type _Comparable, _loadComparable, _parseComparable } from "./_schema.ts";
+import type { DenoBenchReport } from "./_schema.ts";
+import type { SuiteResult } from "./run_suite.ts";
+
+export type { DenoBenchEntry, DenoBenchReport, DenoBenchStats } from "./_schema.ts";
+
+/** One side of a comparison: a suite result, a `deno bench --json` report, or a path to either. */
+export type ComparisonInput = SuiteResult | DenoBenchReport | string;
+
+/** One figure of one workload in both runs. */
+export interface ComparisonEntry {
+  workload: string;
+  /** `"actualSpeedup"` (suite results) or `"avg ns/iter"` (deno bench). */
+  metric: string;
+  baseline: number;
+  current: number;
+  /** `(current − baseline) / baseline · 100`. */
+  changePct: number;
+  /** Which direction is better for this metric. */
+  better: "higher" | "lower";
+  /** The relative noise of the figure in each run (0.1 = 10 %). */
+  spread: { baseline: number; current: number };
+  /** True when the change passed the threshold but not the noise of a run (so not flagged). */
+  withinNoise: boolean;
+}
+
+/** What {@linkcode comparePerformanceResults} found. */
+export interface PerformanceComparison {
+  /** What was compared. */
+  kind: "suite" | "deno-bench";
+  /** The threshold used (0.10 = 10 %). */
+  threshold: number;
+  regressions: ComparisonEntry[];
+  improvements: ComparisonEntry[];
+  unchanged: ComparisonEntry[];
+  /** Workloads of the baseline that the current run lacks (or could not compare). */
+  missing: string[];
+  /** Workloads of the current run that the baseline lacks (skipped ones are in `notes`). */
+  new: string[];
+  /** Things to know: different runtimes or machines, workloads without a comparable figure. */
+  notes: string[];
+}
+
+/** Options of {@linkcode comparePerformanceResults}. */
+export interface PerformanceCompareOptions {
+  /** Relative change that counts (default 0.10 = 10 %). */
+  threshold?: number;
+}
+
+function _side(input: ComparisonInput, name: string): _Comparable {
+  return typeof input === "string" ? _loadComparable(input) : _parseComparable(input, name);
+}
+
+function _entry(b: _Metric, c: _Metric): ComparisonEntry {
+  const change = b.value === 0 ? (c.value === 0 ? 0 : Infinity) : (c.value - b.value) / b.value;
+  return {
+    workload: b.workload,
+    metric: b.metric,
+    baseline: b.value,
+    current: c.value,
+    changePct: change * 100,
+    better: b.better,
+    spread: { baseline: b.spread, current: c.spread },
+    withinNoise: false,
+  };
+}
+
+function _notes(base: _Comparable, cur: _Comparable): string[] {
+  if (base.kind !== "suite" || cur.kind !== "suite") return [];
+  const [b, c] = [base.suite, cur.suite];
+  const notes: string[] = [];
+  const rt = (s: SuiteResult) => `${s.runtime?.name} ${s.runtime?.version}`;
+  if (rt(b) !== rt(c)) notes.push(`different runtimes: baseline ${rt(b)}, current ${rt(c)}`);
+  const cores = (s: SuiteResult) => s.system?.effectiveCores;
+  if (cores(b) !== cores(c)) {
+    notes.push(`different machines: ${cores(b)} effective cores in the baseline, ${cores(c)} now`);
+  }
+  return notes;
+}
+
+/**
+ * Compare a baseline run with the current one. For suite results the figure is each workload's
+ * actual speedup (higher is better); for `deno bench --json` output it is each bench's average
+ * time per iteration (lower is better). A change is a regression (or an improvement) only when it
+ * exceeds `threshold` AND the relative spread of that figure in both runs, so that noise on a
+ * busy machine does not flap; otherwise the entry is unchanged (`withinNoise` says when only the
+ * noise held it back). Paths are read as JSON files; history entries of kind `"suite"` are
+ * accepted as well.
+ *
+ * @param baseline The reference run: an object or a path.
+ * @param current The run to judge: an object or a path.
+ * @param options `threshold` (default 0.10).
+ * @returns The workloads sorted into regressions, improvements, unchanged, missing and new.
+ * @throws {Error} When a side cannot be read, is not a suite result nor deno bench output, has
+ * another schema version (the message names the file), or the two sides are of different kinds.
+ * @throws {RangeError} For a `threshold` that is not a positive number.
+ *
+ * @example Usage
+ * ```ts
+ * import { comparePerformanceResults } from "./compare_results.ts";
+ * import type { SuiteResult } from "./run_suite.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const run = (speedup: number, spread: number) => ({
+ *   format: "amorsize-suite", schema: 1,
+ *   results: [{ workload: "cpu-intensive", actualSpeedup: speedup, spread: { speedup: spread } }],
+ * }) as unknown as SuiteResult;
+ * const cmp = comparePerformanceResults(run(1.8, 0.05), run(1.2, 0.05));
+ * assert.equal(cmp.regressions[0].workload, "cpu-intensive");
+ * assert.equal(Math.round(cmp.regressions[0].changePct), -33);
+ * // The same drop inside a run's own noise (40 % spread) is not flagged:
+ * assert.equal(comparePerformanceResults(run(1.8, 0.05), run(1.2, 0.4)).regressions.length, 0);
+ * ```
+ */
+export function comparePerformanceResults(
+  baseline: ComparisonInput,
+  current: ComparisonInput,
+  options: PerformanceCompareOptions = {},
+): PerformanceComparison {
+  _object("options", options);
+  const threshold = options.threshold === undefined
+    ? 0.1
+    : _positiveNumber("threshold", options.threshold);
+  const base = _side(baseline, "baseline");
+  const cur = _side(current, "current");
+  if (base.kind !== cur.kind) {
+    throw new Error(`Cannot compare a ${base.kind} result with a ${cur.kind} result`);
+  }
+  const b = _metricsOf(base), c = _metricsOf(cur);
+  const out: PerformanceComparison = {
+    kind: base.kind,
+    threshold,
+    regressions: [],
+    improvements: [],
+    unchanged: [],
+    missing: [],
+    new: [],
+    notes: _notes(base, cur),
+  };
+  const key = (m: _Metric) => `${m.workload}\u0000${m.metric}`;
+  const now = new Map(c.metrics.map((m) => [key(m), m]));
+  const before = new Set(b.metrics.map(key));
+  for (const m of b.metrics) {
+    const other = now.get(key(m));
+    if (!other) {
+      if (!out.missing.includes(m.workload)) out.missing.push(m.workload);
+      continue;
+    }
+    const e = _entry(m, other);
+    const size = Math.abs(e.changePct) / 100;
+    const worse = e.better === "higher" ? e.changePct < 0 : e.changePct > 0;
+    const beyondNoise = size > e.spread.baseline && size > e.spread.current;
+    if (size > threshold && beyondNoise) (worse ? out.regressions : out.improvements).push(e);
+    else {
+      e.withinNoise = size > threshold;
+      out.unchanged.push(e);
+    }
+  }
+  for (const m of c.metrics) {
+    if (!before.has(key(m)) && !b.skipped.includes(m.workload)) out.new.push(m.workload);
+  }
+  const skipped = [...new Set([...b.skipped, ...c.skipped])];
+  if (skipped.length > 0) {
+    out.notes.push(`no comparable figure (not validated or failed): ${skipped.join(", ")}`);
+  }
+  return out;
+}

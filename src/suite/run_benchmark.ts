@@ -1,0 +1,147 @@
+/**
+ * One benchmark of the suite: optimize a workload, then time a plain loop against the recommended
+ * configuration (alternating, medians, spread kept) and judge the result.
+ *
+ * @module
+ */
+import { optimize } from "../optimize.ts";
+import { runtime } from "../runtime/detect.ts";
+import { _cachedProbe } from "../system/_cached_probe.ts";
+import type { Task } from "../task/task_ref.ts";
+import { _checkBenchmarkOptions, _checkSpec } from "./_check_spec.ts";
+import { _failures, _scaledMinSpeedup } from "./_criteria.ts";
+import { _measure } from "./_timed_runs.ts";
+import type { WorkloadSpec } from "./workloads.ts";
+
+/** The configuration the optimizer recommended. */
+export interface Recommendation {
+  executor: "inline" | "async" | "workers";
+  workers: number;
+  chunkSize: number;
+  concurrency: number;
+}
+
+/** Options of {@linkcode runPerformanceBenchmark}. */
+export interface BenchmarkOptions {
+  /** Time the recommendation against a plain loop (default true); false: optimize only. */
+  validate?: boolean;
+  /** Timed runs of each side, after one discarded warm-up (default 3). */
+  repeats?: number;
+}
+
+/** What one benchmark found. Times are medians in milliseconds; `null` when not validated. */
+export interface PerformanceResult {
+  workload: string;
+  /** `null` only when optimize itself threw. */
+  recommendation: Recommendation | null;
+  /** The optimizer's reason. */
+  reason: string;
+  predictedSpeedup: number;
+  /** Median plain-loop time / median recommended time (exactly 1 when the recommendation is inline). */
+  actualSpeedup: number | null;
+  /** `(1 − |actual − predicted| / max(actual, predicted)) · 100`, in percent. */
+  accuracy: number | null;
+  serialMs: number | null;
+  optimizedMs: number | null;
+  /** Relative spread `(max − min) / median` of the serial times, optimized times and per-pair speedups. */
+  spread: { serial: number; optimized: number; speedup: number } | null;
+  /** Every timed run, in order (warm-up excluded). */
+  samples: { serialMs: number[]; optimizedMs: number[] } | null;
+  /** How long `optimize` took. */
+  optimizeMs: number;
+  /** Items in the workload. */
+  items: number;
+  /** The probe's effective cores, which scale the minimum speedup. */
+  effectiveCores: number;
+  /** The minimum speedup after scaling; a pass needs ≥ 80 % of it. */
+  minSpeedup: number;
+  maxTimeMs: number;
+  passed: boolean;
+  failures: string[];
+}
+
+const _message = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+/**
+ * Run one workload: `optimize` it (without the result cache), then time the plain loop against
+ * the recommended configuration forced, alternating the two `repeats` times after a warm-up. When
+ * the recommendation is inline both sides are the same configuration: it is timed once per repeat
+ * and the speedup is exactly 1. The benchmark passes when nothing threw, the speedup reaches 80 %
+ * of the workload's minimum (scaled to the effective cores), the recommended run finished within
+ * `maxTimeMs`, and the prediction was at least 50 % accurate. Failures of the workload (a task
+ * that throws) make it fail; they are never thrown.
+ *
+ * @param spec The workload (see `getStandardWorkloads`).
+ * @param options `validate` (default true) and `repeats` (default 3).
+ * @returns The measurements, the verdict and the reasons for a failure.
+ * @throws {TypeError|RangeError} For a malformed `spec` or options.
+ *
+ * @example Usage
+ * ```ts
+ * import { runPerformanceBenchmark } from "./run_benchmark.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await runPerformanceBenchmark({
+ *   name: "tiny", description: "100 doublings", task: (x: number) => 2 * x,
+ *   data: () => Array.from({ length: 100 }, (_, i) => i), size: 100,
+ *   minSpeedup: 0.9, maxTimeMs: 5_000,
+ * }, { repeats: 1 });
+ * assert.equal(r.recommendation?.executor, "inline");
+ * assert.equal(r.actualSpeedup, 1);
+ * assert.ok(r.passed, r.failures.join("; "));
+ * ```
+ */
+export async function runPerformanceBenchmark<I, O>(
+  spec: WorkloadSpec<I, O>,
+  options?: BenchmarkOptions,
+): Promise<PerformanceResult> {
+  _checkSpec(spec);
+  const { validate, repeats } = _checkBenchmarkOptions(options);
+  const cores = (await _cachedProbe()).effectiveCores;
+  const minSpeedup = _scaledMinSpeedup(spec.minSpeedup, cores);
+  const result: PerformanceResult = {
+    workload: spec.name,
+    recommendation: null,
+    reason: "",
+    predictedSpeedup: 1,
+    actualSpeedup: null,
+    accuracy: null,
+    serialMs: null,
+    optimizedMs: null,
+    spread: null,
+    samples: null,
+    optimizeMs: 0,
+    items: 0,
+    effectiveCores: cores,
+    minSpeedup,
+    maxTimeMs: spec.maxTimeMs,
+    passed: false,
+    failures: [],
+  };
+  const now = runtime().now;
+  const t = spec.task as Task<unknown, unknown>;
+  let stage = "data";
+  try {
+    const items: unknown[] = Array.from(spec.data());
+    result.items = items.length;
+    stage = "optimize";
+    const t0 = now();
+    const o = await optimize(t, items, { cache: false });
+    result.optimizeMs = now() - t0;
+    const rec = { executor: o.executor, workers: o.workers, chunkSize: o.chunkSize };
+    result.recommendation = { ...rec, concurrency: o.concurrency };
+    result.reason = o.reason;
+    result.predictedSpeedup = o.predictedSpeedup;
+    if (validate) {
+      stage = "the timed runs";
+      await _measure(result, t, items, repeats);
+    }
+  } catch (e) {
+    result.failures.push(`${stage} threw ${_message(e)}`);
+    return result;
+  }
+  const timeMs = result.optimizedMs ?? result.optimizeMs;
+  result.failures.push(..._failures({ ...result, timeMs }, minSpeedup, spec.maxTimeMs));
+  result.passed = result.failures.length === 0;
+  return result;
+}

@@ -1,0 +1,136 @@
+/**
+ * The performance-regression suite: every workload benchmarked in turn, with the runtime and the
+ * machine recorded, optionally saved to the history.
+ *
+ * @module
+ */
+import { runtime } from "../runtime/detect.ts";
+import { saveResult } from "../store/history.ts";
+import { _cachedProbe } from "../system/_cached_probe.ts";
+import { VERSION } from "../version.ts";
+import { _checkBenchmarkOptions, _checkSpec, _object } from "./_check_spec.ts";
+import { type PerformanceResult, runPerformanceBenchmark } from "./run_benchmark.ts";
+import { getStandardWorkloads, type WorkloadSpec } from "./workloads.ts";
+
+/** Options of {@linkcode runPerformanceSuite}. */
+export interface SuiteOptions {
+  /** The workloads (default: `getStandardWorkloads()`); item types may differ between them. */
+  // deno-lint-ignore no-explicit-any
+  workloads?: WorkloadSpec<any, any>[];
+  /** Time each recommendation against a plain loop (default true). */
+  validate?: boolean;
+  /** Timed runs of each side per workload (default 3). */
+  repeats?: number;
+  /** Save the result to the history (kind `"suite"`): `true`, or `{ dir }` for another directory. */
+  save?: boolean | { dir?: string };
+  /** Called after each workload (for progress output). */
+  onResult?: (result: PerformanceResult) => void;
+}
+
+/** A suite run, as saved and compared (JSON-serialisable). */
+export interface SuiteResult {
+  /** Marks the file format. */
+  format: "amorsize-suite";
+  /** Version of the format (1). */
+  schema: 1;
+  /** The amorsize version that ran it. */
+  version: string;
+  runtime: { name: "deno" | "bun" | "node"; version: string };
+  /** The machine, as the probe saw it. */
+  system: {
+    effectiveCores: number;
+    logicalCores: number;
+    physicalCores: number;
+    cpuQuota: number | null;
+    memoryTotalBytes: number | null;
+    memoryLimitBytes: number | null;
+  };
+  /** When it ran (ISO 8601, UTC). */
+  date: string;
+  /** The settings it ran with. */
+  options: { validate: boolean; repeats: number };
+  /** Whether every workload passed. */
+  passed: boolean;
+  results: PerformanceResult[];
+  /** The history entry id, when saved (not part of the saved payload). */
+  historyId?: string;
+}
+
+/**
+ * Benchmark every workload (see `runPerformanceBenchmark`) one after the other and record the
+ * runtime, the machine and the date. With `save`, the result is stored in the history as an entry
+ * of kind `"suite"` named after the runtime (`historyId` is set).
+ *
+ * @param options `workloads`, `validate`, `repeats`, `save`, `onResult`.
+ * @returns The suite result (schema 1), ready for `JSON.stringify` and `comparePerformanceResults`.
+ * @throws {TypeError|RangeError} For malformed options or workloads, or duplicate workload names.
+ *
+ * @example Usage
+ * ```ts
+ * import { runPerformanceSuite } from "./run_suite.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const suite = await runPerformanceSuite({
+ *   workloads: [{
+ *     name: "tiny", description: "10 squares", task: (x: number) => x * x,
+ *     data: () => [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], size: 10, minSpeedup: 0.9, maxTimeMs: 5_000,
+ *   }],
+ *   repeats: 1,
+ * });
+ * assert.equal(suite.schema, 1);
+ * assert.deepEqual(suite.results.map((r) => r.workload), ["tiny"]);
+ * assert.equal(typeof JSON.parse(JSON.stringify(suite)).system.effectiveCores, "number");
+ * ```
+ */
+export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<SuiteResult> {
+  _object("options", options);
+  const { validate, repeats } = _checkBenchmarkOptions(options);
+  const workloads = options.workloads ?? getStandardWorkloads();
+  if (!Array.isArray(workloads)) {
+    throw new TypeError(`'workloads' must be an array of workload specs, got ${typeof workloads}`);
+  }
+  const names = new Set<string>();
+  workloads.forEach((w, i) => {
+    _checkSpec(w, `workloads[${i}]`);
+    if (names.has(w.name)) throw new RangeError(`'workloads' has the name "${w.name}" twice`);
+    names.add(w.name);
+  });
+  const save = options.save;
+  if (save !== undefined && typeof save !== "boolean") _object("save", save);
+  if (options.onResult !== undefined && typeof options.onResult !== "function") {
+    throw new TypeError(`'onResult' must be a function, got ${typeof options.onResult}`);
+  }
+  const info = await _cachedProbe();
+  const rt = runtime();
+  const date = new Date().toISOString();
+  const results: PerformanceResult[] = [];
+  for (const w of workloads) {
+    const r = await runPerformanceBenchmark(w, { validate, repeats });
+    results.push(r);
+    options.onResult?.(r);
+  }
+  const suite: SuiteResult = {
+    format: "amorsize-suite",
+    schema: 1,
+    version: VERSION,
+    runtime: { name: rt.name, version: rt.version },
+    system: {
+      effectiveCores: info.effectiveCores,
+      logicalCores: info.logicalCores,
+      physicalCores: info.physicalCores,
+      cpuQuota: info.cpuQuota,
+      memoryTotalBytes: info.memory.totalBytes,
+      memoryLimitBytes: info.memory.limitBytes,
+    },
+    date,
+    options: { validate, repeats },
+    passed: results.every((r) => r.passed),
+    results,
+  };
+  if (save) {
+    const dir = typeof save === "object" ? save.dir : undefined;
+    const entry = await saveResult({ kind: "suite", name: rt.name, payload: suite }, { dir });
+    suite.historyId = entry.id;
+  }
+  return suite;
+}

@@ -1,0 +1,96 @@
+// One trial of `tune`: run a configuration `repeats` times on the same items with execute
+// (forced, adaptive off), each run under a time limit; the median and the spread of the runs.
+import { execute } from "../execute.ts";
+import { ChunkTimeoutError } from "../engine/errors.ts";
+import type { Pool } from "../engine/pool.ts";
+import { runtime } from "../runtime/detect.ts";
+import type { Task } from "../task/task_ref.ts";
+import type { TuneConfig } from "./_tune_types.ts";
+
+/** How to run the trials. */
+export interface _TrialSettings {
+  repeats: number;
+  timeoutMs: number;
+  pool: Pool;
+  /** The caller's signal: its abort ends the trial as `aborted`. */
+  signal?: AbortSignal;
+}
+
+/** The runs of one trial: their times, or why they failed, or that the caller aborted. */
+export interface _TrialRuns {
+  times: number[];
+  error?: string;
+  aborted?: boolean;
+}
+
+/**
+ * Start workers until `n` are alive and ready. A timer keeps the process alive meanwhile: on Node
+ * a worker that is still starting does not.
+ */
+export async function _warm(pool: Pool, n: number): Promise<void> {
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    await pool.warm(n);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/**
+ * Run `config` `repeats` times. The pool is warmed to the configuration's workers before each run
+ * (not timed), so no run pays for starting workers. A run over `timeoutMs` is stopped: execute's
+ * `timeoutMs` and an abort terminate busy workers and replace them; an inline run cannot be
+ * interrupted and fails once it returns. A failed run ends the trial.
+ */
+export async function _runTrial<I, O>(
+  task: Task<I, O>,
+  items: I[],
+  config: TuneConfig,
+  s: _TrialSettings,
+): Promise<_TrialRuns> {
+  const rt = runtime();
+  const times: number[] = [];
+  for (let k = 0; k < s.repeats; k++) {
+    if (s.signal?.aborted) return { times, aborted: true };
+    if (config.executor === "workers") await _warm(s.pool, config.workers);
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new Error(`over the time limit of ${s.timeoutMs} ms`));
+    }, s.timeoutMs);
+    const onAbort = () => ctl.abort(s.signal?.reason);
+    s.signal?.addEventListener("abort", onAbort, { once: true });
+    const t0 = rt.now();
+    try {
+      const out = await execute(task, items, {
+        executor: config.executor,
+        ...(config.executor === "workers"
+          ? { workers: config.workers, chunkSize: config.chunkSize }
+          : {}),
+        ...(config.executor === "async" ? { concurrency: config.concurrency } : {}),
+        adaptive: false,
+        timeoutMs: s.timeoutMs,
+        pool: s.pool,
+        signal: ctl.signal,
+      });
+      if (out.length !== items.length) {
+        return { times, error: `${out.length} results for ${items.length} items` };
+      }
+    } catch (e) {
+      if (s.signal?.aborted) return { times, aborted: true };
+      const timeout = timedOut || e instanceof ChunkTimeoutError;
+      if (timeout) return { times, error: `over the time limit of ${s.timeoutMs} ms` };
+      return { times, error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      clearTimeout(timer);
+      s.signal?.removeEventListener("abort", onAbort);
+    }
+    const ms = rt.now() - t0;
+    if (ms > s.timeoutMs) {
+      return { times, error: `over the time limit of ${s.timeoutMs} ms (${ms.toFixed(0)} ms)` };
+    }
+    times.push(ms);
+  }
+  return { times };
+}

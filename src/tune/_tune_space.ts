@@ -1,0 +1,126 @@
+// The configurations `tune` measures: the optimizer's own search space (workers 1..effective
+// cores × its chunk candidates per worker count, plus inline, plus async for a task returning
+// Promises) or the caller's, each with the optimizer's model prediction for the whole data and a
+// normalised point (workers, log chunk size) for the Bayesian search.
+import type { Executor } from "../engine/options.ts";
+import {
+  type ModelInputs,
+  predictAsync,
+  predictInline,
+  predictWorkers,
+} from "../model/cost_model.ts";
+import { chunkCandidates } from "../model/decide.ts";
+import { _modelInputs } from "../model/_inputs.ts";
+import type { OptimizationResult } from "../model/_types.ts";
+import type { TuneConfig, TuneSpace } from "./_tune_types.ts";
+
+/** One configuration to measure. */
+export interface _Candidate {
+  config: TuneConfig;
+  /** Coordinates in [0, 1]: workers / most workers (0 for inline and async), log c / log n. */
+  point: number[];
+  predictedMs: number;
+}
+
+/** The space: its candidates (the optimizer's pick first, when its executor is in the space). */
+export interface _Space {
+  candidates: _Candidate[];
+  /** The optimizer's pick. */
+  pick: TuneConfig;
+  /** Its index (0), or -1 when the space leaves its executor out. */
+  pickIndex: number;
+  warnings: string[];
+}
+
+/** A stable identity of a configuration. */
+export const _configKey = (c: TuneConfig): string =>
+  `${c.executor}:${c.workers}:${c.chunkSize}:${c.concurrency}`;
+
+/** A readable label: `inline`, `async ×16`, `workers 2 × chunk 25`. */
+export function _configLabel(c: TuneConfig): string {
+  if (c.executor === "inline") return "inline";
+  if (c.executor === "async") return `async ×${c.concurrency}`;
+  return `workers ${c.workers} × chunk ${c.chunkSize}`;
+}
+
+/** The optimizer's decision as a configuration over `n` items. */
+export function _pickConfig(r: OptimizationResult<unknown>, n: number): TuneConfig {
+  if (r.executor === "inline") {
+    return { executor: "inline", workers: 1, chunkSize: n, concurrency: 1 };
+  }
+  if (r.executor === "async") {
+    return { executor: "async", workers: 0, chunkSize: 1, concurrency: r.concurrency };
+  }
+  const chunkSize = Math.max(1, Math.min(r.chunkSize, n));
+  return { executor: "workers", workers: r.workers, chunkSize, concurrency: 1 };
+}
+
+/** Build the space from the optimizer's result on the same `n` items and the caller's space. */
+export function _buildSpace(
+  r: OptimizationResult<unknown>,
+  n: number,
+  space: TuneSpace | undefined,
+  warmWorkers: number,
+): _Space {
+  const p = r.profile;
+  const sp = p.sample;
+  const cores = Math.max(1, p.caps.cores);
+  const m: ModelInputs | undefined = sp && p.overheads && p.system
+    ? { ..._modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, 200), cores }
+    : undefined;
+  const perItem = sp?.perItemMs.mean ?? 0;
+  const forChunks = m ?? ({ n, perItemMs: perItem, targetChunkMs: 200 } as ModelInputs);
+  const pick = _pickConfig(r, n);
+  const asyncAlt = p.alternatives.find((a) => a.executor === "async");
+  const concurrency = pick.executor === "async" ? pick.concurrency : asyncAlt?.concurrency ?? 16;
+  const executors: Executor[] = space?.executors ??
+    (sp?.isAsync || pick.executor === "async"
+      ? ["inline", "async", "workers"]
+      : ["inline", "workers"]);
+  const pickIndex = executors.includes(pick.executor) ? 0 : -1;
+  const configs: TuneConfig[] = pickIndex === 0 ? [pick] : [];
+  if (executors.includes("inline")) {
+    configs.push({ executor: "inline", workers: 1, chunkSize: n, concurrency: 1 });
+  }
+  if (executors.includes("async")) {
+    configs.push({ executor: "async", workers: 0, chunkSize: 1, concurrency });
+  }
+  if (executors.includes("workers")) {
+    const workers = space?.workers ?? Array.from({ length: cores }, (_, i) => i + 1);
+    for (const w of [...new Set(workers)].sort((a, b) => a - b)) {
+      const chunks = space?.chunkSizes ?? chunkCandidates(forChunks, w);
+      for (const c of [...new Set(chunks.map((c) => Math.min(c, n)))].sort((a, b) => a - b)) {
+        configs.push({ executor: "workers", workers: w, chunkSize: c, concurrency: 1 });
+      }
+    }
+  }
+  const seen = new Set<string>();
+  const unique = configs.filter((c) => !seen.has(_configKey(c)) && seen.add(_configKey(c)));
+  const maxW = Math.max(1, ...unique.map((c) => (c.executor === "workers" ? c.workers : 1)));
+  const cpuPerItem = perItem * (sp?.cpuRatio ?? 1);
+  const predict = (c: TuneConfig): number => {
+    if (!m) return c.executor === "inline" && sp ? n * perItem : NaN;
+    if (c.executor === "inline") return predictInline(m);
+    if (c.executor === "async") return predictAsync(m, cpuPerItem, c.concurrency);
+    return predictWorkers(m, c.workers, c.chunkSize).totalMs;
+  };
+  const logN = Math.log(Math.max(n, 2));
+  const candidates = unique.map((c) => ({
+    config: c,
+    point: [
+      c.executor === "workers" ? c.workers / maxW : 0,
+      c.executor === "async" ? 0 : Math.min(1, Math.log(c.chunkSize) / logN),
+    ],
+    predictedMs: predict(c),
+  }));
+  const warnings = m ? [] : [
+    `The optimizer decided without measuring workers (${r.reason}): worker configurations ` +
+    `have no prediction (NaN)`,
+  ];
+  if (pickIndex < 0) {
+    warnings.push(
+      `The optimizer's pick (${_configLabel(pick)}) is outside the space: it was not measured`,
+    );
+  }
+  return { candidates, pick, pickIndex, warnings };
+}

@@ -1,0 +1,109 @@
+// The public types of `tune`: its options, the configurations it measures, and its result.
+import type { Executor } from "../engine/options.ts";
+import type { Pool } from "../engine/pool.ts";
+
+/** How `tune` searches: every configuration, a Bayesian search, or "auto" (grid when ≤ 12). */
+export type TuneStrategy = "grid" | "bayesian" | "auto";
+
+/** One way to run the job, as `execute` is forced to run it (always with `adaptive: false`). */
+export interface TuneConfig {
+  executor: Executor;
+  /** Workers (`1` for inline, `0` for async). */
+  workers: number;
+  /** Items per chunk (all the items for inline, 1 for async). */
+  chunkSize: number;
+  /** Calls in flight (async; 1 otherwise). */
+  concurrency: number;
+}
+
+/** The search space; what is left out is the optimizer's own space. */
+export interface TuneSpace {
+  /** Worker counts (default 1 .. the effective cores). */
+  workers?: number[];
+  /** Chunk sizes for every worker count (default: the optimizer's candidates per worker count). */
+  chunkSizes?: number[];
+  /** Executors (default `inline` and `workers`, plus `async` for a task that returns Promises). */
+  executors?: Executor[];
+}
+
+/** Options of `tune`. */
+export interface TuneOptions {
+  /** `"grid"`, `"bayesian"` or `"auto"` (default: Bayesian when the grid has more than 12). */
+  strategy?: TuneStrategy;
+  /** Stop starting trials once this much time went by (ms; default: no limit). */
+  budgetMs?: number;
+  /**
+   * Most configurations to measure (default: all of the grid; for Bayesian search 35 % of the
+   * space, at least 6).
+   */
+  maxConfigs?: number;
+  /**
+   * Time limit of one run of a configuration (ms): a run over it is stopped (busy workers are
+   * terminated and replaced) and the configuration counts as failed. Default: 5 × the predicted
+   * plain loop, at least 1 s (60 s when nothing predicts it).
+   */
+  timeoutMs?: number;
+  /** Runs per configuration; the median is kept (default 2). */
+  repeats?: number;
+  /** The search space. */
+  space?: TuneSpace;
+  /** Stops the search: a run under way is aborted and the trials so far are returned. */
+  signal?: AbortSignal;
+  /** Called after every trial. */
+  onProgress?: (progress: TuneProgress) => void;
+  /** The pool to run on (default: the shared pool). */
+  pool?: Pool;
+  /** Seed of the Bayesian search's initial spread (default 1). */
+  seed?: number;
+}
+
+/** One configuration measured. */
+export interface TuneTrial {
+  config: TuneConfig;
+  /** Median wall time of the runs (ms); `Infinity` when a run failed or ran out of time. */
+  medianMs: number;
+  /** Fastest and slowest run (ms). */
+  spreadMs: [number, number];
+  /** The optimizer's model prediction for this configuration (ms; NaN when it has none). */
+  predictedMs: number;
+  /** Why the trial failed. */
+  error?: string;
+}
+
+/** Progress of `tune`, after every trial. */
+export interface TuneProgress {
+  /** Trials done. */
+  evaluations: number;
+  /** Most trials planned. */
+  planned: number;
+  elapsedMs: number;
+  /** The trial just done. */
+  trial: TuneTrial;
+  /** The best median so far (ms). */
+  bestMs: number;
+}
+
+/** Why `tune` stopped. */
+export type TuneStopReason = "exhausted" | "maxConfigs" | "budget" | "converged" | "aborted";
+
+/** What `tune` found. */
+export interface TuneResult {
+  /** The fastest configuration measured. */
+  best: { config: TuneConfig; medianMs: number };
+  /** Every trial, in the order run. */
+  trials: TuneTrial[];
+  /**
+   * The optimizer's own pick, measured, and how much slower it ran than the best (%); both NaN
+   * when `space.executors` leaves the pick's executor out.
+   */
+  optimizerPick: { config: TuneConfig; medianMs: number; gapPct: number };
+  /** The strategy used ("auto" resolved). */
+  strategy: "grid" | "bayesian";
+  /** Trials run. */
+  evaluations: number;
+  /** Configurations in the search space. */
+  spaceSize: number;
+  stoppedBecause: TuneStopReason;
+  /** Notes: data cut short, predictions missing. */
+  warnings: string[];
+}

@@ -1,0 +1,164 @@
+/**
+ * `compareStrategies`: measure several ways to run a job, rank them, and see where the
+ * optimizer's pick lands.
+ *
+ * @module
+ */
+import type { Data } from "../engine/_source.ts";
+import type { Pool } from "../engine/pool.ts";
+import { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import { summarize } from "../measure/statistics.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
+import { optimize } from "../optimize.ts";
+import { _taskSpec } from "../task/_spec.ts";
+import type { Task } from "../task/task_ref.ts";
+import { _materialize } from "./_materialize.ts";
+import {
+  _checkConfigs,
+  _compareAdvice,
+  _defaultConfigs,
+  _pickConfig,
+} from "./_strategy_configs.ts";
+import { _alternate, _label, _sameConfig, type StrategyConfig } from "./_timed_runs.ts";
+
+export type { StrategyConfig } from "./_timed_runs.ts";
+
+/** Options of {@linkcode compareStrategies}. */
+export interface CompareOptions<I = unknown> {
+  /** Runs of each configuration, alternating (default 3); the medians are ranked. */
+  repeats?: number;
+  /** Measure at most this many items (arrays: the first ones; iterables: default 10 000). */
+  maxItems?: number;
+  /** Time budget for the measured runs (ms, default 120 000), as in `validateOptimization`. */
+  timeoutMs?: number;
+  /** The decision to rank (default: `optimize` is run on the measured items). */
+  optimization?: OptimizationResult<I>;
+  /** Options for `optimize` when no `optimization` is given. */
+  optimizeOptions?: OptimizeOptions;
+  /** The pool to run on (default: the shared pool). */
+  pool?: Pool;
+  /** Abort the comparison. */
+  signal?: AbortSignal;
+}
+
+/** One measured configuration. Times in ms. */
+export interface StrategyResult {
+  config: StrategyConfig;
+  /** e.g. `workers 2 × chunk 50`; `adaptive` when the engine adapts the chunk size. */
+  label: string;
+  medianMs: number;
+  spreadMs: [number, number];
+  runs: number[];
+  /** The plain loop's median / this median. */
+  speedupVsInline: number;
+  /** 1 = fastest median. */
+  rank: number;
+}
+
+/** The measured configurations (in the order given) and their ranking. */
+export interface ComparisonResult<I = unknown> {
+  results: StrategyResult[];
+  /** The fastest configuration by median. */
+  best: StrategyResult;
+  /** The optimizer's configuration, measured among the others. */
+  optimizerPick: { config: StrategyConfig; label: string; rank: number; medianMs: number };
+  optimization: OptimizationResult<I>;
+  items: number;
+  recommendations: string[];
+  warnings: string[];
+}
+
+/**
+ * Measure each configuration on the same items, `repeats` times, alternating between them, and
+ * rank them by median wall time. The optimizer runs first; its pick (run as `execute` would run
+ * it, with adaptive chunks) is added when it is not in the list, and the plain loop (`inline`) is
+ * always measured as the baseline of `speedupVsInline`.
+ *
+ * Default configurations: inline; for workers 1..cores (then powers of two), fixed chunks of
+ * n/(16w), n/(4w) and n/w items; async when the task returns Promises. Side effects: the task
+ * runs on every item once per configuration and repeat.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param task The task: `task(module, name)` or a self-contained inline function.
+ * @param data An array, an iterable or an async iterable (at least one item).
+ * @param configs The configurations to measure (default: the grid above).
+ * @param options See {@linkcode CompareOptions}.
+ * @returns Every configuration's median and spread, its rank, the best, and the optimizer's rank.
+ * @throws {TypeError} If an argument has the wrong type.
+ * @throws {RangeError} If an option is out of range or `data` is empty.
+ *
+ * @example Usage
+ * ```ts
+ * import { compareStrategies } from "./compare_strategies.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const c = await compareStrategies((x: number) => x + 1, [1, 2, 3], [{ executor: "inline" }], {
+ *   repeats: 1,
+ * });
+ * assert.equal(c.best.label, "inline");
+ * assert.equal(c.optimizerPick.rank, 1);
+ * ```
+ */
+export async function compareStrategies<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  configs?: StrategyConfig[],
+  options: CompareOptions<I> = {},
+): Promise<ComparisonResult<I>> {
+  _taskSpec(task);
+  const given = configs === undefined ? undefined : _checkConfigs(configs);
+  const repeats = options.repeats === undefined ? 3 : _positiveInt("repeats", options.repeats);
+  const timeoutMs = options.timeoutMs === undefined
+    ? 120_000
+    : _positiveNumber("timeoutMs", options.timeoutMs);
+  const { items, truncated } = await _materialize(data, options.maxItems);
+  const warnings = truncated ? [truncated] : [];
+  const opt = options.optimization ??
+    await optimize(task, items, {
+      ...options.optimizeOptions,
+      pool: options.pool ?? options.optimizeOptions?.pool,
+      signal: options.signal,
+    });
+  const cores = opt.profile.caps.cores;
+  const isAsync = opt.profile.sample?.isAsync ?? false;
+  const list = given ?? _defaultConfigs(items.length, cores, isAsync, opt.concurrency);
+  if (!list.some((c) => c.executor === "inline")) list.unshift({ executor: "inline" });
+  const pickConfig = _pickConfig(opt as OptimizationResult<unknown>);
+  if (!list.some((c) => _sameConfig(c, pickConfig))) list.push(pickConfig);
+  const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
+  const { times, skippedRounds } = await _alternate(task, items, list, budget);
+  if (skippedRounds > 0) {
+    warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);
+  }
+  const inlineMs = summarize(times[list.findIndex((c) => c.executor === "inline")]).median;
+  const results: StrategyResult[] = list.map((config, k) => {
+    const s = summarize(times[k]);
+    return {
+      config,
+      label: _label(config),
+      medianMs: s.median,
+      spreadMs: [s.min, s.max],
+      runs: times[k],
+      speedupVsInline: inlineMs / s.median,
+      rank: 0,
+    };
+  });
+  for (const r of results) r.rank = 1 + results.filter((x) => x.medianMs < r.medianMs).length;
+  const best = results.reduce((a, r) => (r.medianMs < a.medianMs ? r : a));
+  const pick = results.find((r) => _sameConfig(r.config, pickConfig))!;
+  return {
+    results,
+    best,
+    optimizerPick: {
+      config: pick.config,
+      label: pick.label,
+      rank: pick.rank,
+      medianMs: pick.medianMs,
+    },
+    optimization: opt,
+    items: items.length,
+    recommendations: _compareAdvice(results, best, pick),
+    warnings,
+  };
+}

@@ -1,0 +1,214 @@
+// The optimizer's persisted result cache, end to end through optimize: hit, the misses that must
+// happen (another task, data size, per-item time; expiry; corrupt and foreign files), processes
+// writing at once, `cache: false`, and a store that cannot be used. Every test points the cache
+// at its own temporary directory.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cacheStats, clearCache, execute, optimize, probeSystem, task } from "../mod.ts";
+import { _setOptimizerCacheHooks } from "../src/store/_optimizer_cache.ts";
+import { _sizeBucket, _timeBucket } from "../src/store/_optimizer_cache_key.ts";
+import { fixtureModule } from "./_helpers.ts";
+import { runWriters } from "./fixtures/store/spawn_writers.ts";
+
+const basic = fixtureModule("tasks/basic");
+// sleepy(12): an async 12 ms wait, just above the lower edge of its per-item octave (11.6 ms to
+// 23.2 ms), so a slow measurement stays in it; async tasks reach the cache whatever the core count.
+const sleepy = task<number, number>(basic, "sleepy");
+const spin = task<number, number>(basic, "spin");
+const DAY = 24 * 3600 * 1000;
+
+/** Run `fn` with the optimizer's cache in a fresh directory and a clock the test moves. */
+async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
+  const clock = { t: Date.now() };
+  const previous = _setOptimizerCacheHooks({ dir, now: () => clock.t });
+  try {
+    await fn(dir, clock);
+  } finally {
+    _setOptimizerCacheHooks(previous);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const entries = (dir: string) => readdirSync(dir).filter((n) => n.endsWith(".json"));
+const keys = (dir: string) =>
+  entries(dir).map((n) => JSON.parse(readFileSync(join(dir, n), "utf8")).key).join("\n");
+
+test("cache: the second optimize of the same job is a hit without sampling", async () => {
+  await withCache(async (dir) => {
+    const first = await optimize(sleepy, new Array(200).fill(12));
+    assert.equal(first.cacheHit, false);
+    assert.equal(first.executor, "async");
+    assert.equal(entries(dir).length, 1);
+    const second = await optimize(sleepy, new Array(200).fill(12));
+    assert.equal(second.cacheHit, true, keys(dir));
+    assert.deepEqual(
+      [second.executor, second.workers, second.chunkSize, second.concurrency, second.reason],
+      [first.executor, first.workers, first.chunkSize, first.concurrency, first.reason],
+    );
+    assert.ok(second.profile.sampledItems <= 3, "only the first look ran");
+    assert.ok(second.profile.sample, "the stored profile comes back");
+    assert.match(second.explain(), /\[from cache\]/);
+    assert.equal(second.profile.caps.memory, first.profile.caps.memory);
+    assert.equal(second.profile.caps.nested, first.profile.caps.nested);
+  });
+});
+
+test("cache: a worker decision comes back whole, Infinity caps included", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  await withCache(async (dir) => {
+    const first = await optimize(spin, new Array(200).fill(12));
+    const second = await optimize(spin, new Array(200).fill(12));
+    assert.equal(second.cacheHit, true, keys(dir));
+    assert.equal(second.executor, first.executor);
+    assert.equal(second.workers, first.workers);
+    assert.equal(second.chunkSize, first.chunkSize);
+    assert.equal(second.profile.caps.nested, first.profile.caps.nested);
+    assert.equal(second.profile.alternatives.length, first.profile.alternatives.length);
+    assert.equal(second.predictedMs.chosen, first.predictedMs.chosen);
+  });
+});
+
+test("cache: another function, per-item time or data size misses", async () => {
+  await withCache(async (dir) => {
+    const a = async (ms: number) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return ms;
+    };
+    const b = async (ms: number) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return ms + 1;
+    };
+    assert.equal((await optimize(a, new Array(200).fill(12))).cacheHit, false);
+    assert.equal((await optimize(a, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(b, new Array(200).fill(12))).cacheHit, false, "changed source");
+    assert.equal((await optimize(a, new Array(200).fill(48))).cacheHit, false, "4× per item");
+    assert.equal((await optimize(a, new Array(800).fill(12))).cacheHit, false, "4× the items");
+    assert.equal((await optimize(a, new Array(210).fill(12))).cacheHit, true, "same octave");
+    assert.equal(entries(dir).length, 4);
+  });
+});
+
+test("cache: a per-item time one octave away still hits, 4× away misses", async () => {
+  await withCache(async () => {
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false);
+    assert.equal((await optimize(sleepy, new Array(200).fill(30))).cacheHit, true, "2.5× slower");
+    assert.equal((await optimize(sleepy, new Array(200).fill(50))).cacheHit, false, "4× slower");
+    assert.equal((await optimize(sleepy, new Array(200).fill(50))).cacheHit, true);
+    const first = await optimize(sleepy, new Array(200).fill(12));
+    assert.equal(first.cacheHit, true, "the 12 ms entry is still there");
+  });
+});
+
+test("cache: buckets are octaves of the item count and of the per-item time", () => {
+  assert.equal(_sizeBucket(200), _sizeBucket(255));
+  assert.notEqual(_sizeBucket(255), _sizeBucket(256));
+  assert.equal(_sizeBucket(undefined), "?");
+  assert.equal(_timeBucket(2), _timeBucket(2.5)); // 2000 µs and 2500 µs: round(log2) = 11
+  assert.notEqual(_timeBucket(2), _timeBucket(8));
+  assert.equal(_timeBucket(0), _timeBucket(1e-9)); // everything under 1/64 µs is one bucket
+});
+
+test("cache: an entry older than 7 days misses and is measured again", async () => {
+  await withCache(async (_dir, clock) => {
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false);
+    clock.t += 6 * DAY;
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    clock.t += 2 * DAY;
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false, "expired");
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true, "re-stored");
+  });
+});
+
+test("cache: a corrupt or foreign entry is a miss and is replaced", async () => {
+  await withCache(async (dir) => {
+    await optimize(sleepy, new Array(200).fill(12));
+    const [name] = entries(dir);
+    const path = join(dir, name);
+    const good = readFileSync(path, "utf8");
+    writeFileSync(path, "{ not json");
+    const r = await optimize(sleepy, new Array(200).fill(12));
+    assert.equal(r.cacheHit, false);
+    assert.deepEqual(r.warnings.filter((w) => /cache/.test(w)), []);
+    assert.doesNotThrow(() => JSON.parse(readFileSync(path, "utf8")), "replaced by a valid one");
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    writeFileSync(path, good.replace(/"version":"[^"]*"/, `"version":"0.0.0-other"`));
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false, "foreign");
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    writeFileSync(path, good.replace(/"executor":"\w+"/, `"executor":"bogus"`));
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false, "bad value");
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+  });
+});
+
+test("cache: two processes storing the same entries at once leave valid files", async () => {
+  await withCache(async (dir) => {
+    const runs = await runWriters(fixtureModule("cache/optimize_writer"), "cache", dir, [
+      "a",
+      "b",
+    ], 2);
+    for (const run of runs) assert.equal(run.code, 0, run.output);
+    const stats = await cacheStats({ dir });
+    assert.equal(stats.entries, 2, keys(dir));
+    assert.equal(stats.corrupt + stats.foreign + stats.expired, 0);
+    assert.equal(readdirSync(dir).length, 2, "no temporary files left");
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(800).fill(12))).cacheHit, true);
+  });
+});
+
+test("cache: cache: false neither reads nor writes", async () => {
+  await withCache(async (dir) => {
+    const off = await optimize(sleepy, new Array(200).fill(12), { cache: false });
+    assert.equal(off.cacheHit, false);
+    assert.equal(entries(dir).length, 0);
+    await optimize(sleepy, new Array(200).fill(12));
+    assert.equal(
+      (await optimize(sleepy, new Array(200).fill(12), { cache: false })).cacheHit,
+      false,
+    );
+    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+  });
+});
+
+test("cache: options that steer the decision are part of the key", async () => {
+  await withCache(async () => {
+    await optimize(sleepy, new Array(200).fill(12));
+    const other = await optimize(sleepy, new Array(200).fill(12), { minSpeedup: 3 });
+    assert.equal(other.cacheHit, false);
+  });
+});
+
+test("cache: a store that cannot be used is a miss and a warning, never an error", async () => {
+  const parent = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
+  const file = join(parent, "a-file");
+  writeFileSync(file, "not a directory");
+  const previous = _setOptimizerCacheHooks({ dir: file });
+  try {
+    const r = await optimize(sleepy, new Array(200).fill(12));
+    assert.equal(r.cacheHit, false);
+    assert.equal(r.executor, "async");
+    const w = r.warnings.filter((x) => /result cache is not usable/.test(x));
+    assert.equal(w.length, 1, r.warnings.join("\n"));
+  } finally {
+    _setOptimizerCacheHooks(previous);
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test("cache: automatic execute fills and uses the cache; clearCache and cacheStats", async () => {
+  await withCache(async (dir) => {
+    const items = new Array(200).fill(12);
+    assert.deepEqual(await execute(sleepy, items), new Array(200).fill(24));
+    assert.equal((await cacheStats()).entries, 1);
+    assert.equal((await cacheStats({ dir })).dir, dir);
+    assert.deepEqual(await execute(sleepy, items), new Array(200).fill(24));
+    assert.equal(await clearCache(), 1);
+    assert.equal((await cacheStats()).entries, 0);
+    assert.ok(existsSync(dir));
+    await assert.rejects(cacheStats({ dir: 3 as never }), TypeError);
+  });
+});

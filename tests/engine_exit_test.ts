@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { runtime } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+// The spec: the process ends within 500 ms of its last line. The bound below adds slack for
+// process teardown on a loaded machine; the measured value is printed.
+const SPEC_MS = 500;
+const SLACK_MS = 1000;
+
+test("engine: an idle pool started by execute() lets the process exit", async () => {
+  const script = fileURLToPath(fixtureModule("exit_after_execute"));
+  const argv = runtime().name === "deno" ? ["run", "-A", script] : [script];
+  const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "", lastLineAt = NaN;
+  child.stdout.on("data", (d) => {
+    stdout += String(d);
+    if (stdout.endsWith("\n")) lastLineAt = performance.now();
+  });
+  child.stderr.on("data", (d) => (stderr += String(d)));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const exitAt = performance.now();
+  clearTimeout(killer);
+  assert.equal(code, 0, `exit code ${code}; stderr: ${stderr}`);
+  assert.equal(stdout.trim(), "results 1,4,9,16,25,36,49,64");
+  const gap = exitAt - lastLineAt;
+  console.log(`${runtime().name}: exited ${gap.toFixed(0)} ms after its last line`);
+  assert.ok(gap < SPEC_MS + SLACK_MS, `exited ${gap} ms after its last line`);
+});

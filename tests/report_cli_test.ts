@@ -1,0 +1,144 @@
+// `amorsize report` as a real process on the runtime running the tests, and the history loader.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { saveResult } from "../mod.ts";
+import { loadSuiteHistory } from "../src/report/suite_history.ts";
+import { cliCommand, repoRoot } from "./_cli.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const home = mkdtempSync(join(tmpdir(), "amorsize-report-cli-"));
+
+function cli(args: string[]) {
+  const { cmd, args: base } = cliCommand();
+  const res = spawnSync(cmd, [...base, "report", ...args], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, AMORSIZE_HOME: home, AMORSIZE_CPUS: "", AMORSIZE_MEMORY: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 120_000,
+  });
+  return { code: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+}
+
+async function suiteDir(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-history-"));
+  for (const [i, s] of [3.1, 3.3, 2.2].entries()) {
+    const payload = {
+      format: "amorsize-suite",
+      date: `2025-03-1${i}T02:00:00.000Z`,
+      results: [
+        { workload: "cpu_intensive", actualSpeedup: s, passed: true, failures: [] },
+        { workload: "fast_function", actualSpeedup: 1, passed: i !== 1, failures: [] },
+      ],
+    };
+    await saveResult({ kind: "suite", name: i === 1 ? "bun" : "deno", payload }, { dir });
+  }
+  await saveResult({ kind: "suite", name: "deno", payload: { results: "none" } }, { dir });
+  await saveResult({ kind: "validation", payload: { results: [] } }, { dir });
+  return dir;
+}
+
+test("report --help explains both modes", () => {
+  const { code, stdout } = cli(["--help"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /--optimize MODULE#EXPORT/);
+  assert.match(stdout, /--suite-history/);
+});
+
+test("usage errors exit with 2 and one line", () => {
+  for (
+    const [args, message] of [
+      [["--suite-history"], "--html FILE is required"],
+      [["--html", "r.html"], "give --optimize MODULE#EXPORT, --suite-history, or both"],
+      [["--optimize", "m.ts#f", "--html", "r.html"], "--optimize needs its data"],
+      [["--suite-history", "--range", "3", "--html", "r.html"], "--range and --data go with"],
+      [["--bogus"], "bogus"],
+    ] as const
+  ) {
+    const { code, stdout, stderr } = cli([...args]);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.equal(stdout, "");
+    assert.ok(stderr.startsWith("amorsize report: ") && stderr.includes(message), stderr);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  }
+});
+
+test("report --suite-history draws the saved suite runs, oldest first", async () => {
+  const dir = await suiteDir();
+  const file = join(dir, "out", "history.html");
+  const { code, stdout, stderr } = cli(["--suite-history", "--dir", dir, "--html", file]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^suite history: 3 run\(s\)$/m);
+  assert.match(stdout, /^wrote .*history\.html$/m);
+  assert.match(stderr, /warning: skipped suite entry \S+: /); // the malformed payload
+  const html = readFileSync(file, "utf8");
+  assert.match(html, /<svg [^>]*id="amorsize-history"/);
+  assert.match(html, />2025-03-10<[\s\S]*>2025-03-12</);
+  assert.match(html, /class="regression" data-workload="fast_function" data-run="1"/);
+  assert.match(html, /class="regression" data-workload="cpu_intensive" data-run="2"/);
+  // --name keeps the runs saved under one name.
+  const named = cli(["--suite-history", "--dir", dir, "--name", "deno", "--html", file]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.match(named.stdout, /^suite history: 2 run\(s\)$/m);
+});
+
+test("report --suite-history with no saved runs exits with 1", () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-empty-"));
+  const file = join(dir, "r.html");
+  const { code, stderr } = cli(["--suite-history", "--dir", dir, "--html", file]);
+  assert.equal(code, 1);
+  assert.match(stderr, /no suite results in the history/);
+  assert.equal(existsSync(file), false);
+});
+
+test("report --optimize measures the task and writes the decision's charts", () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-opt-"));
+  const data = join(dir, "items.json");
+  writeFileSync(data, JSON.stringify(Array(150).fill(2))); // 150 items of 2 ms
+  const file = join(dir, "report.html");
+  const task = `${fixtureModule("tasks/basic").href}#spin`;
+  const { code, stdout, stderr } = cli([
+    "--optimize",
+    task,
+    "--data",
+    data,
+    "--html",
+    file,
+    "--title",
+    "spin",
+  ]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^decision: /m);
+  const html = readFileSync(file, "utf8");
+  assert.match(html, /<title>spin<\/title>/);
+  assert.match(html, /class="card decision"/);
+  assert.match(html, /<th scope="row">effective cores<\/th>/);
+  // Unless the optimizer refused early, the worker configurations it modelled are drawn.
+  assert.ok(
+    html.includes('id="amorsize-speedup"') || html.includes("No worker configuration"),
+    "speedup chart or its absence explained",
+  );
+});
+
+test("loadSuiteHistory skips what is not a suite result, with a warning", async () => {
+  const dir = await suiteDir();
+  const { runs, warnings } = await loadSuiteHistory({ dir });
+  assert.deepEqual(runs.map((r) => r.date.slice(0, 10)), [
+    "2025-03-10",
+    "2025-03-11",
+    "2025-03-12",
+  ]);
+  assert.deepEqual(runs[1].results[1], {
+    workload: "fast_function",
+    actualSpeedup: 1,
+    passed: false,
+  });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /no results in its payload|a result without/);
+  assert.equal((await loadSuiteHistory({ dir, name: "bun" })).runs.length, 1);
+});

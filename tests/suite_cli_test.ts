@@ -1,0 +1,230 @@
+// `amorsize suite` and `amorsize history` as real processes on the runtime running the tests.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { cliCommand, repoRoot } from "./_cli.ts";
+import { fixturePath } from "./_helpers.ts";
+import { loadResult, saveResult } from "../src/store/history.ts";
+
+const file = (name: string) => fixturePath(`suite/${name}`);
+const tempHome = () => mkdtempSync(join(tmpdir(), "amorsize-cli-"));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const { cmd, args: base } = cliCommand();
+  const res = spawnSync(cmd, [...base, ...args], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, AMORSIZE_CPUS: "", AMORSIZE_MEMORY: "", AMORSIZE_HOME: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+}
+
+/** Exit 2 with exactly one line on stderr that matches `re`. */
+function usageError(args: string[], re: RegExp, env: Record<string, string> = {}) {
+  const { code, stdout, stderr } = cli(args, env);
+  assert.equal(code, 2, `${args.join(" ")}: ${stdout}${stderr}`);
+  assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  assert.match(stderr, re);
+}
+
+test("suite/history CLI: --help on each command exits 0", () => {
+  const s = cli(["suite", "--help"]);
+  assert.equal(s.code, 0);
+  assert.match(s.stdout, /amorsize suite compare BASELINE CURRENT/);
+  assert.match(s.stdout, /Exit codes: 0 ok, 1/);
+  const h = cli(["history", "--help"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /amorsize history compare ID1 ID2/);
+  assert.match(cli(["--help"]).stdout, /^ {2}suite$/m);
+});
+
+test("suite CLI: usage errors exit 2 with one line", () => {
+  usageError(["suite"], /^amorsize suite: a subcommand is needed/);
+  usageError(["suite", "walk"], /unknown subcommand "walk"/);
+  usageError(["suite", "run", "--repeats", "0"], /--repeats must be a positive integer, got "0"/);
+  usageError(
+    ["suite", "run", "--workloads", "nope"],
+    /unknown workload "nope" \(known: cpu-intensive/,
+  );
+  usageError(["suite", "run", "--bogus"], /--bogus/);
+  usageError(["suite", "run", "--dir", "/tmp"], /--dir needs --save/);
+  usageError(
+    ["suite", "compare", file("baseline.json")],
+    /needs BASELINE and CURRENT files, got 1/,
+  );
+  usageError(["suite", "compare", "--repeats", "2", "a", "b"], /does not take --repeats/);
+  usageError(
+    ["suite", "compare", file("baseline.json"), file("baseline.json"), "--threshold", "abc"],
+    /--threshold must be a positive number, got "abc"/,
+  );
+  usageError(
+    ["suite", "compare", file("baseline.json"), file("baseline.json"), "--threshold=-1"],
+    /--threshold must be a positive number, got "-1"/,
+  );
+});
+
+test("suite CLI: unreadable or foreign files exit 2 naming the file", () => {
+  usageError(
+    ["suite", "compare", file("garbage.txt"), file("baseline.json")],
+    /garbage\.txt is not JSON/,
+  );
+  usageError(
+    ["suite", "compare", file("baseline.json"), file("schema2.json")],
+    /schema2\.json: suite result schema 2 is not supported/,
+  );
+  usageError(
+    ["suite", "compare", "no_such.json", file("baseline.json")],
+    /Cannot read no_such\.json/,
+  );
+});
+
+test("suite compare: a regression exits 1 and is shown first", () => {
+  const { code, stdout, stderr } = cli([
+    "suite",
+    "compare",
+    file("baseline.json"),
+    file("current_regressed.json"),
+  ]);
+  assert.equal(code, 1, stderr);
+  assert.match(stdout, /^workload +metric +baseline +current +change +spread +status$/m);
+  const rows = stdout.split("\n").filter((l) => /^(cpu|mixed|fast|variable)/.test(l));
+  assert.match(rows[0], /^cpu-intensive +actualSpeedup +1\.80× +1\.20× +-33\.3% +5% +REGRESSION$/);
+  assert.match(stdout, /^variable-time .* improved$/m);
+  assert.match(stdout, /^mixed .* unchanged \(noise\)$/m);
+  assert.match(stdout, /^missing in current: memory-intensive$/m);
+  assert.match(stdout, /^new in current: extra$/m);
+  assert.match(stdout, /^1 regression\(s\), 1 improvement\(s\), 2 unchanged/m);
+});
+
+test("suite compare: no regression exits 0; --threshold and --json", () => {
+  const same = cli(["suite", "compare", file("baseline.json"), file("current_same.json")]);
+  assert.equal(same.code, 0, same.stderr);
+  const loose = cli([
+    "suite",
+    "compare",
+    file("baseline.json"),
+    file("current_regressed.json"),
+    "--threshold",
+    "0.5",
+    "--json",
+  ]);
+  assert.equal(loose.code, 0, loose.stderr);
+  const out = JSON.parse(loose.stdout);
+  assert.equal(out.threshold, 0.5);
+  assert.deepEqual(out.regressions, []);
+});
+
+test("suite compare: deno bench --json files", () => {
+  const { code, stdout } = cli([
+    "suite",
+    "compare",
+    file("deno_bench_baseline.json"),
+    file("deno_bench_current.json"),
+    "--json",
+  ]);
+  assert.equal(code, 1);
+  const out = JSON.parse(stdout);
+  assert.equal(out.kind, "deno-bench");
+  assert.deepEqual(out.regressions.map((e: { workload: string }) => e.workload), [
+    "engine_bench.ts: squares/workers",
+  ]);
+});
+
+test("suite list prints the standard workloads", () => {
+  const { code, stdout } = cli(["suite", "list", "--json"]);
+  assert.equal(code, 0);
+  assert.equal(JSON.parse(stdout).length, 5);
+});
+
+test("history CLI: list, show, compare, delete and clear against a temporary AMORSIZE_HOME", async () => {
+  const home = tempHome();
+  const env = { AMORSIZE_HOME: home };
+  const dir = join(home, "history");
+  const empty = cli(["history", "list"], env);
+  assert.equal(empty.code, 0);
+  assert.match(empty.stdout, /^no history entries in /);
+  const { readFileSync } = await import("node:fs");
+  const read = (n: string) => JSON.parse(readFileSync(file(n), "utf8"));
+  const a = await saveResult({ kind: "suite", name: "deno", payload: read("baseline.json") }, {
+    dir,
+  });
+  const b = await saveResult({ kind: "suite", payload: read("current_regressed.json") }, { dir });
+  const v = await saveResult({ kind: "validation", payload: { accuracy: 0.9 } }, { dir });
+
+  const list = cli(["history", "list"], env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^id +kind +name +saved at$/m);
+  assert.deepEqual(list.stdout.trim().split("\n").slice(1).map((l) => l.split(/ +/)[0]), [
+    v.id,
+    b.id,
+    a.id,
+  ]);
+  const suites = JSON.parse(cli(["history", "list", "--kind", "suite", "--json"], env).stdout);
+  assert.deepEqual(suites.map((e: { id: string }) => e.id), [b.id, a.id]);
+
+  const show = cli(["history", "show", a.id], env);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /^cpu-intensive +workers 2×4 +1\.90× +1\.80× /m);
+  assert.match(show.stdout, /5 of 5 workloads passed/);
+  assert.equal(JSON.parse(cli(["history", "show", v.id, "--json"], env).stdout).kind, "validation");
+
+  const cmp = cli(["history", "compare", a.id, b.id], env);
+  assert.equal(cmp.code, 1, cmp.stderr);
+  assert.match(cmp.stdout, /^cpu-intensive .* REGRESSION$/m);
+  assert.equal(cli(["history", "compare", a.id, a.id, "--json"], env).code, 0);
+  usageError(["history", "compare", a.id, v.id], /is of kind "validation", not a suite run/, env);
+
+  const del = cli(["history", "delete", b.id], env);
+  assert.equal(del.code, 0, del.stderr);
+  assert.equal(del.stdout.trim(), `deleted ${b.id}`);
+  await assert.rejects(loadResult(b.id, { dir }), /No history entry/);
+  usageError(["history", "delete", b.id], /no history entry/, env);
+  usageError(["history", "show", b.id], /No history entry/, env);
+  usageError(["history", "show", "not-an-id"], /'id' must be a history entry id/, env);
+  usageError(["history", "clear"], /confirm with --yes/, env);
+  usageError(["history", "show"], /takes 1 argument\(s\), got 0/, env);
+  usageError(["history", "list", "--yes"], /does not take --yes/, env);
+
+  const clear = cli(["history", "clear", "--kind", "validation", "--yes", "--json"], env);
+  assert.deepEqual(JSON.parse(clear.stdout), { deleted: 1 });
+  // --dir wins over AMORSIZE_HOME.
+  assert.equal(cli(["history", "clear", "-y", "--dir", dir]).stdout.trim(), "deleted 1 entries");
+  assert.match(cli(["history", "list"], env).stdout, /^no history entries/);
+});
+
+test("suite run: one small workload for real, saved, then listed in the history", () => {
+  const home = tempHome();
+  const env = { AMORSIZE_HOME: home };
+  const run = cli(
+    ["suite", "run", "--workloads", "fast-function", "--repeats", "1", "--save", "--json"],
+    env,
+  );
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const suite = JSON.parse(run.stdout);
+  assert.equal(run.code, suite.passed ? 0 : 1);
+  assert.equal(suite.results.length, 1);
+  assert.equal(suite.results[0].workload, "fast-function");
+  assert.equal(suite.results[0].samples.serialMs.length, 1);
+  const list = JSON.parse(cli(["history", "list", "--json"], env).stdout);
+  assert.deepEqual(list.map((e: { id: string }) => e.id), [suite.historyId]);
+});
+
+test("suite run: with one effective core a plain loop passes cpu-intensive", () => {
+  const run = cli(["suite", "run", "--workloads", "cpu-intensive", "--repeats", "1", "--json"], {
+    AMORSIZE_CPUS: "1",
+  });
+  const suite = JSON.parse(run.stdout);
+  const r = suite.results[0];
+  assert.equal(suite.system.effectiveCores, 1);
+  assert.equal(r.minSpeedup, 1);
+  assert.equal(r.recommendation.executor, "inline");
+  assert.equal(r.actualSpeedup, 1);
+  assert.deepEqual(r.failures, []);
+  assert.equal(run.code, 0, run.stderr);
+});

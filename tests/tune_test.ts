@@ -1,0 +1,150 @@
+// tune on real runs: the grid and Bayesian searches, the optimizer's pick and its predictions,
+// per-trial time limits, abort, budget, progress and argument checks. Only logic is asserted
+// (which trials ran, in what order, how they ended), never how fast they ran.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execute, task, tune } from "../mod.ts";
+import type { TuneProgress, TuneTrial } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const basic = fixtureModule("tasks/basic");
+const square = task<number, number>(basic, "square");
+const sleepy = task<number, number>(basic, "sleepy");
+const work = task<{ ms: number }, number>(basic, "work");
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const key = (t: TuneTrial) => JSON.stringify(t.config);
+
+function checkTrials(trials: TuneTrial[]) {
+  assert.equal(new Set(trials.map(key)).size, trials.length, "no configuration twice");
+  for (const t of trials) {
+    if (t.error === undefined) {
+      assert.ok(Number.isFinite(t.medianMs) && t.medianMs > 0);
+      assert.ok(t.spreadMs[0] <= t.medianMs && t.medianMs <= t.spreadMs[1]);
+    } else {
+      assert.equal(t.medianMs, Infinity);
+    }
+  }
+}
+
+test("tune grid: every configuration once, the optimizer's pick first, best is the minimum", async () => {
+  const progress: TuneProgress[] = [];
+  const r = await tune(square, range(300), {
+    strategy: "grid",
+    space: { workers: [1, 2], chunkSizes: [50, 300] },
+    repeats: 2,
+    onProgress: (p) => progress.push(p),
+  });
+  assert.equal(r.strategy, "grid");
+  assert.equal(r.stoppedBecause, "exhausted");
+  assert.deepEqual(r.trials[0].config, r.optimizerPick.config);
+  // inline + 2 workers × 2 chunk sizes (+ the pick when it is none of them; square on 300 items
+  // is tiny, so the optimizer answers inline).
+  const pick = r.optimizerPick.config;
+  const inGrid = pick.executor === "inline" || [50, 300].includes(pick.chunkSize);
+  const size = inGrid ? 5 : 6;
+  assert.equal(r.spaceSize, size);
+  assert.equal(r.evaluations, size);
+  checkTrials(r.trials);
+  const min = Math.min(...r.trials.map((t) => t.medianMs));
+  assert.equal(r.best.medianMs, min);
+  assert.ok(r.optimizerPick.gapPct >= 0);
+  assert.deepEqual(progress.map((p) => p.evaluations), range(size).map((i) => i + 1));
+  assert.ok(progress.every((p) => p.planned === size && p.bestMs <= p.trial.medianMs));
+  // Worker predictions exist exactly when the optimizer measured workers (else a warning says so).
+  const unmeasured = r.warnings.some((w) => /without measuring workers/.test(w));
+  for (const t of r.trials.filter((t) => t.config.executor === "workers")) {
+    assert.equal(Number.isNaN(t.predictedMs), unmeasured);
+  }
+});
+
+test("tune: worker configurations carry the optimizer's model prediction", async () => {
+  const r = await tune(sleepy, new Array(100).fill(2), {
+    strategy: "grid",
+    space: { executors: ["async", "workers"], workers: [1], chunkSizes: [25] },
+    repeats: 1,
+  });
+  assert.ok(r.trials.length >= 2);
+  checkTrials(r.trials);
+  for (const t of r.trials) assert.ok(t.predictedMs > 0, JSON.stringify(t));
+  assert.deepEqual(r.warnings, []);
+});
+
+test("tune auto: grid up to 12 configurations, Bayesian above; Bayesian respects maxConfigs", async () => {
+  const small = await tune(square, range(200), {
+    space: { workers: [1], chunkSizes: [10, 100] },
+    repeats: 1,
+  });
+  assert.equal(small.strategy, "grid");
+  const big = await tune(square, range(512), {
+    space: { workers: [1, 2], chunkSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] },
+    repeats: 1,
+    maxConfigs: 6,
+  });
+  assert.equal(big.strategy, "bayesian");
+  assert.equal(big.spaceSize, 21);
+  assert.ok(big.evaluations <= 6);
+  assert.ok(["maxConfigs", "converged"].includes(big.stoppedBecause), big.stoppedBecause);
+  assert.deepEqual(big.trials[0].config, big.optimizerPick.config, "seeded with the pick");
+  checkTrials(big.trials);
+});
+
+test("tune: a run over timeoutMs fails its trial and the pool keeps working", async () => {
+  const items = [...new Array(99).fill({ ms: 0.01 }), { ms: 3000 }];
+  const r = await tune(work, items, {
+    strategy: "grid",
+    space: { executors: ["workers"], workers: [1], chunkSizes: [10] },
+    timeoutMs: 300,
+    repeats: 2,
+  });
+  // workers 1 × chunk 10, and the optimizer's pick when it chose workers (else it is left out).
+  const outside = r.optimizerPick.config.executor !== "workers";
+  assert.equal(r.trials.length, outside ? 1 : r.spaceSize);
+  assert.ok(r.trials.some((t) => t.config.workers === 1 && t.config.chunkSize === 10));
+  for (const t of r.trials) {
+    assert.equal(t.medianMs, Infinity);
+    assert.match(t.error ?? "", /time limit of 300 ms/);
+  }
+  assert.ok(Number.isNaN(r.optimizerPick.gapPct), "nothing finished: no gap");
+  assert.equal(r.warnings.some((w) => /outside the space/.test(w)), outside);
+  const out = await execute(square, range(8), { executor: "workers", workers: 1, chunkSize: 4 });
+  assert.deepEqual(out, range(8).map((x) => x * x));
+});
+
+test("tune: abort returns the trials so far; aborting before any trial rejects", async () => {
+  const ctl = new AbortController();
+  const r = await tune(square, range(200), {
+    strategy: "grid",
+    space: { workers: [1, 2], chunkSizes: [10, 20, 50] },
+    repeats: 1,
+    signal: ctl.signal,
+    onProgress: (p) => p.evaluations === 2 && ctl.abort(),
+  });
+  assert.equal(r.stoppedBecause, "aborted");
+  assert.equal(r.evaluations, 2);
+  const gone = AbortSignal.abort(new Error("stop now"));
+  await assert.rejects(tune(square, range(10), { signal: gone }), /stop now/);
+});
+
+test("tune: a spent budget stops after the first trial", async () => {
+  const r = await tune(square, range(200), {
+    strategy: "grid",
+    space: { workers: [1, 2], chunkSizes: [10, 20] },
+    budgetMs: 0.001,
+    repeats: 1,
+  });
+  assert.equal(r.stoppedBecause, "budget");
+  assert.equal(r.evaluations, 1);
+});
+
+test("tune: bad arguments throw TypeError/RangeError naming them", async () => {
+  await assert.rejects(tune(square, range(3), { strategy: "x" as never }), /'strategy'/);
+  await assert.rejects(tune(square, range(3), { repeats: 0 }), RangeError);
+  await assert.rejects(tune(square, range(3), { budgetMs: -1 }), /'budgetMs'.*-1/);
+  await assert.rejects(tune(square, range(3), { space: { workers: [0] } }), /'space.workers\[0\]'/);
+  await assert.rejects(
+    tune(square, range(3), { space: { executors: ["gpu" as never] } }),
+    TypeError,
+  );
+  await assert.rejects(tune(square, []), RangeError);
+  await assert.rejects(tune(42 as never, range(3)), TypeError);
+});

@@ -1,0 +1,102 @@
+// compareStrategies: ranks follow the medians, the optimizer's pick is measured among the
+// configurations, the plain loop is the baseline; the default grid; argument errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fixtureModule } from "./_helpers.ts";
+import { task } from "../src/task/task_ref.ts";
+import { compareStrategies } from "../src/validate/compare_strategies.ts";
+import { _defaultConfigs, _workerCounts } from "../src/validate/_strategy_configs.ts";
+import { _label, _sameConfig } from "../src/validate/_timed_runs.ts";
+
+const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
+
+test("compareStrategies on spin(1 ms) × 60: ranks follow the medians, the pick is included", async () => {
+  const c = await compareStrategies(spin, Array(60).fill(1), undefined, { repeats: 2 });
+  assert.equal(c.items, 60);
+  assert.ok(c.results.length >= 3);
+  const inline = c.results.find((r) => r.config.executor === "inline")!;
+  assert.ok(inline, "the plain loop is always measured");
+  assert.ok(Math.abs(inline.speedupVsInline - 1) < 1e-12);
+  for (const r of c.results) {
+    assert.ok(r.runs.length >= 1 && r.runs.length <= 2);
+    assert.ok(r.spreadMs[0] <= r.medianMs && r.medianMs <= r.spreadMs[1]);
+    assert.ok(Math.abs(r.speedupVsInline - inline.medianMs / r.medianMs) < 1e-9);
+    assert.equal(r.rank, 1 + c.results.filter((x) => x.medianMs < r.medianMs).length);
+    assert.equal(r.label, _label(r.config));
+  }
+  const sorted = [...c.results].sort((a, b) => a.medianMs - b.medianMs);
+  assert.equal(c.best.medianMs, sorted[0].medianMs);
+  assert.equal(c.best.rank, 1);
+  const pick = c.results.filter((r) => r.label === c.optimizerPick.label);
+  assert.equal(pick.length, 1, "the optimizer's pick is measured exactly once");
+  assert.equal(pick[0].rank, c.optimizerPick.rank);
+  assert.equal(pick[0].medianMs, c.optimizerPick.medianMs);
+  assert.equal(c.optimizerPick.config.executor, c.optimization.executor);
+  assert.ok(c.recommendations.length >= 2);
+  // The plain loop of 60 × 1 ms cannot take less than 60 ms.
+  assert.ok(inline.medianMs >= 55, `inline ${inline.medianMs} ms`);
+});
+
+test("given configurations: the plain loop and the pick are added when missing", async () => {
+  const c = await compareStrategies((x: number) => x * 2, [1, 2, 3, 4], [
+    { executor: "workers", workers: 1, chunkSize: 2, adaptive: false },
+  ], { repeats: 1 });
+  assert.deepEqual(c.results[0].config, { executor: "inline" });
+  assert.equal(c.results[1].label, "workers 1 × chunk 2");
+  assert.equal(c.optimization.executor, "inline"); // 4 trivial items
+  assert.equal(c.results.length, 2); // the pick is the plain loop, already there
+  assert.equal(c.optimizerPick.label, "inline");
+});
+
+test("the default grid: worker counts, chunk sizes, no single-chunk run, async when asked", () => {
+  assert.deepEqual(_workerCounts(2), [1, 2]);
+  assert.deepEqual(_workerCounts(16), [1, 2, 3, 4, 8, 16]);
+  assert.deepEqual(_workerCounts(6), [1, 2, 3, 4, 6]);
+  const grid = _defaultConfigs(400, 2, false, 1);
+  assert.deepEqual(grid.map(_label), [
+    "inline",
+    "workers 1 × chunk 25",
+    "workers 1 × chunk 100",
+    "workers 2 × chunk 13",
+    "workers 2 × chunk 50",
+    "workers 2 × chunk 200",
+  ]);
+  assert.equal(_defaultConfigs(10, 1, true, 8).at(-1)?.executor, "async");
+  assert.ok(_sameConfig({ executor: "async" }, { executor: "async", concurrency: 16 }));
+  assert.ok(
+    !_sameConfig(
+      { executor: "workers", workers: 2, chunkSize: 5 },
+      { executor: "workers", workers: 2, chunkSize: 5, adaptive: false },
+    ),
+  );
+});
+
+test("bad configurations throw at once, naming the entry", async () => {
+  const f = (x: number) => x;
+  await assert.rejects(compareStrategies(f, [1], [{ executor: "gpu" } as never]), {
+    name: "TypeError",
+    message: `'configs[0].executor' must be one of "inline", "async", "workers", got "gpu"`,
+  });
+  await assert.rejects(
+    compareStrategies(f, [1], [{ executor: "inline" }, { executor: "workers", workers: 0 }]),
+    { name: "RangeError", message: "'configs[1].workers' must be a positive integer, got 0" },
+  );
+  await assert.rejects(compareStrategies(f, [1], "inline" as never), /'configs' must be an array/);
+  await assert.rejects(compareStrategies(f, [], undefined), /at least one item/);
+  await assert.rejects(compareStrategies(f, [1], undefined, { repeats: 1.5 }), /'repeats'/);
+});
+
+test("a budget that ends before every configuration ran once throws a TimeoutError", async () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* busy */ }
+    return ms;
+  };
+  await assert.rejects(
+    compareStrategies(busy, [10, 10], [{ executor: "inline" }, { executor: "async" }], {
+      timeoutMs: 1,
+      optimization: { executor: "inline", profile: { caps: { cores: 1 } } } as never,
+    }),
+    { name: "TimeoutError", message: /'timeoutMs' \(1 ms\) ran out/ },
+  );
+});

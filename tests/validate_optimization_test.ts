@@ -1,0 +1,164 @@
+// validateOptimization and quickValidate: fields and their relations on a small real job, the
+// forced configuration, the check of an inline refusal, the time budget, argument errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fixtureModule } from "./_helpers.ts";
+import { task } from "../src/task/task_ref.ts";
+import type { OptimizationResult } from "../src/model/_types.ts";
+import { validateOptimization } from "../src/validate/validate_optimization.ts";
+import { quickValidate } from "../src/validate/quick_validate.ts";
+import { _materialize, _spreadSample } from "../src/validate/_materialize.ts";
+
+const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
+
+/** A decision made up for the test (no optimizer run). */
+function decision(over: Partial<OptimizationResult<number>>): OptimizationResult<number> {
+  const base = {
+    executor: "workers" as const,
+    workers: 2,
+    chunkSize: 5,
+    concurrency: 1,
+    predictedSpeedup: 1.5,
+    predictedMs: { serial: 30, chosen: 20 },
+    reason: "made up",
+    warnings: [],
+    profile: {
+      sampledItems: 0,
+      sampledIn: "none" as const,
+      alternatives: [],
+      caps: { cores: 2, memory: Infinity, nested: Infinity },
+      optimizeMs: 0,
+    },
+    data: [],
+    cacheHit: false,
+    explain: () => "made up",
+  };
+  return { ...base, ...over };
+}
+
+test("validateOptimization on spin(1 ms) × 60: fields and relations hold", async () => {
+  const v = await validateOptimization(spin, Array(60).fill(1), { repeats: 2 });
+  assert.equal(v.items, 60);
+  assert.equal(v.runs.serial.length, 2);
+  assert.equal(v.runs.optimized.length, 2);
+  assert.ok(v.serialMs > 0 && v.optimizedMs > 0);
+  assert.ok(v.accuracy >= 0 && v.accuracy <= 1);
+  const { actualSpeedup: a, predictedSpeedup: p } = v;
+  assert.ok(Math.abs(a - v.serialMs / v.optimizedMs) < 1e-9);
+  assert.ok(Math.abs(v.accuracy - (1 - Math.abs(a - p) / Math.max(a, p))) < 1e-9);
+  assert.equal(p, v.optimization.predictedSpeedup);
+  assert.ok(v.spread.serial[0] <= v.serialMs && v.serialMs <= v.spread.serial[1]);
+  assert.ok(v.spread.optimized[0] <= v.optimizedMs && v.optimizedMs <= v.spread.optimized[1]);
+  assert.equal(v.config.executor, v.optimization.executor);
+  // A plain loop of 60 × 1 ms cannot take less than 60 ms.
+  assert.ok(v.serialMs >= 55, `serial ${v.serialMs} ms`);
+  assert.ok(Array.isArray(v.recommendations) && Array.isArray(v.warnings));
+});
+
+test("a given workers decision is run as it is, and the accuracy uses its prediction", async () => {
+  const v = await validateOptimization((x: number) => x + 1, [1, 2, 3, 4, 5, 6], {
+    optimization: decision({}),
+    repeats: 1,
+  });
+  assert.deepEqual(v.config, { executor: "workers", workers: 2, chunkSize: 5 });
+  assert.equal(v.predictedSpeedup, 1.5);
+  const a = v.actualSpeedup;
+  assert.ok(Math.abs(v.accuracy - (1 - Math.abs(a - 1.5) / Math.max(a, 1.5))) < 1e-9);
+  // 6 trivial items on workers are far slower than the loop: off by more than 25 %, flagged.
+  assert.ok(a < 1);
+  assert.match(v.recommendations.join("\n"), /slower than the plain loop/);
+  assert.match(v.recommendations.join("\n"), /optimistic/);
+});
+
+test("an inline refusal is checked against the refused worker configuration", async () => {
+  const breakdown = {
+    workers: 2,
+    chunkSize: 3,
+    totalMs: 10,
+    startMs: 5,
+    serialMs: 1,
+    computeMs: 3,
+    imbalanceMs: 1,
+    dispatchMs: 0.1,
+    chunks: 2,
+  };
+  const opt = decision({
+    executor: "inline",
+    workers: 1,
+    chunkSize: 6,
+    predictedSpeedup: 1,
+    profile: { ...decision({}).profile, breakdown },
+  });
+  const v = await validateOptimization((x: number) => x * 3, [1, 2, 3, 4, 5, 6], {
+    optimization: opt,
+    repeats: 2,
+  });
+  assert.deepEqual(v.config, { executor: "inline" });
+  assert.equal(v.optimizedMs, v.serialMs); // the same configuration: measured once
+  assert.equal(v.actualSpeedup, 1);
+  assert.equal(v.accuracy, 1);
+  assert.deepEqual(v.alternative?.config, { executor: "workers", workers: 2, chunkSize: 3 });
+  assert.ok(v.alternative!.medianMs > 0);
+  assert.ok(Math.abs(v.alternative!.speedup - v.serialMs / v.alternative!.medianMs) < 1e-9);
+  assert.match(v.recommendations[0], /refus/);
+});
+
+test("the time budget stops after the first round and says so", async () => {
+  const spinInline = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* busy */ }
+    return ms;
+  };
+  const v = await validateOptimization(spinInline, [5, 5, 5], {
+    optimization: decision({ executor: "inline", predictedSpeedup: 1 }),
+    repeats: 3,
+    timeoutMs: 1,
+  });
+  assert.equal(v.runs.serial.length, 1);
+  assert.match(v.warnings.join("\n"), /1 of 3 rounds/);
+});
+
+test("quickValidate measures an evenly spread sample", async () => {
+  const data = Array.from({ length: 1000 }, (_, i) => i);
+  const v = await quickValidate((x: number) => x * 2, data, { maxItems: 40, repeats: 1 });
+  assert.equal(v.items, 40);
+  assert.match(v.warnings[0], /40 of 1000 items/);
+  assert.ok(v.accuracy >= 0 && v.accuracy <= 1);
+  await assert.rejects(
+    quickValidate((x: number) => x, data, { optimization: decision({}) } as never),
+    TypeError,
+  );
+});
+
+test("sampling and materialising helpers", async () => {
+  assert.deepEqual(_spreadSample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5), [1, 3, 5, 7, 9]);
+  assert.deepEqual(_spreadSample([1, 2], 5), [1, 2]);
+  const gen = function* () {
+    for (let i = 0;; i++) yield i;
+  };
+  const m = await _materialize(gen(), 4);
+  assert.deepEqual(m.items, [0, 1, 2, 3]);
+  assert.match(m.truncated!, /first 4 items/);
+  const a = await _materialize((async function* () {
+    yield 7;
+    yield 8;
+  })());
+  assert.deepEqual(a.items, [7, 8]);
+  assert.equal(a.truncated, undefined);
+});
+
+test("bad arguments throw at once, naming the argument", async () => {
+  const f = (x: number) => x;
+  await assert.rejects(validateOptimization(f, []), {
+    name: "RangeError",
+    message: "'data' must hold at least one item, got 0 items",
+  });
+  await assert.rejects(validateOptimization(f, [1], { repeats: 0 }), {
+    name: "RangeError",
+    message: "'repeats' must be a positive integer, got 0",
+  });
+  await assert.rejects(validateOptimization(f, [1], { maxItems: -3 }), /'maxItems'.*-3/);
+  await assert.rejects(validateOptimization(f, [1], { timeoutMs: 0 }), /'timeoutMs'/);
+  await assert.rejects(validateOptimization(f, null as never), /'data' must be/);
+  await assert.rejects(validateOptimization(42 as never, [1]), /'task'/);
+});
