@@ -4,9 +4,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
+import { fixtureModule } from "./_helpers.ts";
 
 function cli(args: string[]) {
   const { cmd, args: base } = cliCommand();
@@ -25,7 +27,8 @@ function cli(args: string[]) {
   }
 }
 
-const SQUARE = "tests/fixtures/tasks/basic.ts#square";
+/** The square task, relative to the repository root (`.ts`, or `.js` in the Node build). */
+const SQUARE = `${relative(repoRoot(), fileURLToPath(fixtureModule("tasks/basic")))}#square`;
 
 test("amorsize tune --json measures the grid and names the optimizer's pick", () => {
   const { code, stdout, stderr } = cli([

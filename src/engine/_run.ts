@@ -126,7 +126,9 @@ export class _Run {
     if (this.error && ![...this.#inflight.values()].some((x) => x.chunk.start < this.errorIndex)) {
       return true;
     }
-    return this.#src.done && this.#retry.length === 0 && this.#inflight.size === 0;
+    // While a pull is under way its chunk is in neither queue: not finished yet.
+    return !this.#pumping && this.#src.done && this.#retry.length === 0 &&
+      this.#inflight.size === 0;
   }
 
   async #pump(): Promise<void> {

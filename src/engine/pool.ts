@@ -86,8 +86,8 @@ export class Pool {
         onIdle: (x) => this.#idle(x),
         onDeath: (x) => this.#remove(x),
       });
-      handle.unref(); // referenced only while it has work (see _PoolWorker.send)
-      // A worker that never gets work must not keep the process alive (Deno: idle timer).
+      // Referenced while it starts (someone may await `ready`), then only while it has work: a
+      // worker that never gets any must not keep the process alive either.
       void w.ready.then(() => w.inflight.length === 0 && this.#idle(w), () => {});
       this.#started++;
       this.#workers.push(w);

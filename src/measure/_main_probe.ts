@@ -2,6 +2,7 @@
 // too small for workers, without starting any. The results are kept (never recomputed).
 import type { _Source } from "../engine/_source.ts";
 import { runtime } from "../runtime/detect.ts";
+import { _spreadIndices } from "./_spread.ts";
 
 export interface MainProbe {
   /** Wall time of each probed item, ms (the first includes JIT warm-up). */
@@ -25,10 +26,15 @@ export async function _mainProbe(
   const rt = runtime();
   const out: MainProbe = { times: [], results: new Map(), pulled: [], isAsync: false };
   const t0 = rt.now();
-  for (let i = 0; i < maxItems && rt.now() - t0 < maxMs; i++) {
-    let item: unknown;
-    if (src.indexable) {
-      if (i >= (src.total ?? 0)) break;
+  // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
+  // data is not judged by its first, cheapest items. One-shot sources: the first items.
+  const spread = src.indexable ? _spreadIndices(src.total ?? 0, new Map()) : undefined;
+  for (let k = 0; k < maxItems && rt.now() - t0 < maxMs; k++) {
+    let item: unknown, i = k;
+    if (spread) {
+      const next = spread.next();
+      if (next.done) break;
+      i = next.value;
       item = src.at(i);
     } else {
       const got = src.isAsync ? await src.take(1) : src.takeSync(1);

@@ -7,6 +7,7 @@
  */
 import { _positiveNumber } from "../engine/_validate.ts";
 import { _object } from "./_check_spec.ts";
+import { _entry, _verdict } from "./_classify.ts";
 import { type _Metric, _metricsOf } from "./_metrics.ts";
 import { type _Comparable, _loadComparable, _parseComparable } from "./_schema.ts";
 import type { DenoBenchReport } from "./_schema.ts";
@@ -59,20 +60,6 @@ export interface PerformanceCompareOptions {
 
 function _side(input: ComparisonInput, name: string): _Comparable {
   return typeof input === "string" ? _loadComparable(input) : _parseComparable(input, name);
-}
-
-function _entry(b: _Metric, c: _Metric): ComparisonEntry {
-  const change = b.value === 0 ? (c.value === 0 ? 0 : Infinity) : (c.value - b.value) / b.value;
-  return {
-    workload: b.workload,
-    metric: b.metric,
-    baseline: b.value,
-    current: c.value,
-    changePct: change * 100,
-    better: b.better,
-    spread: { baseline: b.spread, current: c.spread },
-    withinNoise: false,
-  };
 }
 
 function _notes(base: _Comparable, cur: _Comparable): string[] {
@@ -157,14 +144,10 @@ export function comparePerformanceResults(
       continue;
     }
     const e = _entry(m, other);
-    const size = Math.abs(e.changePct) / 100;
-    const worse = e.better === "higher" ? e.changePct < 0 : e.changePct > 0;
-    const beyondNoise = size > e.spread.baseline && size > e.spread.current;
-    if (size > threshold && beyondNoise) (worse ? out.regressions : out.improvements).push(e);
-    else {
-      e.withinNoise = size > threshold;
-      out.unchanged.push(e);
-    }
+    const verdict = _verdict(e, threshold);
+    if (verdict === "regression") out.regressions.push(e);
+    else if (verdict === "improvement") out.improvements.push(e);
+    else out.unchanged.push(e);
   }
   for (const m of c.metrics) {
     if (!before.has(key(m)) && !b.skipped.includes(m.workload)) out.new.push(m.workload);

@@ -86,7 +86,13 @@ export function _compareAdvice(results: Ranked[], best: Ranked, pick: Ranked): s
     if (w > 1) {
       const eff = best.speedupVsInline / w;
       line += ` (efficiency ${(eff * 100).toFixed(0)} % per worker${
-        eff > 0.85 ? ": near-linear" : eff < 0.5 ? ": overhead is significant" : ""
+        eff > 1.05
+          ? ": above linear, so the runs are noisy"
+          : eff > 0.85
+          ? ": near-linear"
+          : eff < 0.5
+          ? ": overhead is significant"
+          : ""
       })`;
     }
     out.push(line);

@@ -129,3 +129,16 @@ export function _sameConfig(a: StrategyConfig, b: StrategyConfig): boolean {
   return a.workers === b.workers && a.chunkSize === b.chunkSize &&
     (a.adaptive ?? true) === (b.adaptive ?? true);
 }
+
+/**
+ * A warning when the machine's 1-minute load average exceeds `cores`: other processes compete
+ * for the cores, and times measured now are unreliable (undefined where the load is unknown:
+ * it is read from /proc/loadavg).
+ */
+export function _busyNote(cores: number): string | undefined {
+  const read = runtime().readTextFile("/proc/loadavg"); // Linux; never prompts or throws
+  const load = read.ok ? Number(read.text.split(" ")[0]) : NaN;
+  if (!(load > cores)) return undefined;
+  return `The machine's load average (${load.toFixed(1)}) exceeds the ${cores} cores this ` +
+    `process may use: other processes compete for them, and these times are unreliable`;
+}

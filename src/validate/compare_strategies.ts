@@ -19,7 +19,7 @@ import {
   _defaultConfigs,
   _pickConfig,
 } from "./_strategy_configs.ts";
-import { _alternate, _label, _sameConfig, type StrategyConfig } from "./_timed_runs.ts";
+import { _alternate, _busyNote, _label, _sameConfig, type StrategyConfig } from "./_timed_runs.ts";
 
 export type { StrategyConfig } from "./_timed_runs.ts";
 
@@ -127,6 +127,8 @@ export async function compareStrategies<I, O>(
   const pickConfig = _pickConfig(opt as OptimizationResult<unknown>);
   if (!list.some((c) => _sameConfig(c, pickConfig))) list.push(pickConfig);
   const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
+  const busy = _busyNote(Math.max(1, opt.profile.caps.cores));
+  if (busy) warnings.push(busy);
   const { times, skippedRounds } = await _alternate(task, items, list, budget);
   if (skippedRounds > 0) {
     warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);

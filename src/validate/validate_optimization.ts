@@ -14,7 +14,7 @@ import { _taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
 import { _materialize } from "./_materialize.ts";
 import { _recommend } from "./_recommend.ts";
-import { _alternate, _label, type StrategyConfig } from "./_timed_runs.ts";
+import { _alternate, _busyNote, _label, type StrategyConfig } from "./_timed_runs.ts";
 
 /** Options of {@linkcode validateOptimization}. */
 export interface ValidateOptions<I = unknown> {
@@ -126,6 +126,8 @@ export async function validateOptimization<I, O>(
   const configs = opt.executor === "inline" ? [config] : [{ executor: "inline" as const }, config];
   if (alt) configs.push(alt);
   const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
+  const busy = _busyNote(Math.max(1, opt.profile.caps.cores));
+  if (busy) warnings.push(busy);
   const { times, skippedRounds } = await _alternate(task, items, configs, budget);
   if (skippedRounds > 0) {
     warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);

@@ -1,0 +1,38 @@
+// Tasks of the engine benchmarks, loaded by our workers through task(url, name) and by piscina
+// (Node) through its `name` option: the same code runs in every pool.
+
+/** Busy-wait `ms` milliseconds; returns `ms`. */
+export function spinMs(ms: number): number {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x++;
+  return x > -1 ? ms : -ms;
+}
+
+/** About `iterations` steps of integer arithmetic (calibrated by the caller to ~1 µs). */
+export function tiny(iterations: number): number {
+  let s = iterations;
+  for (let i = 0; i < iterations; i++) s = (Math.imul(s, 1103515245) + 12345) | 0;
+  return s;
+}
+
+/** {@linkcode spinMs} over a batch (for pools without chunking of their own). */
+export function spinMsBatch(items: number[]): number[] {
+  return items.map(spinMs);
+}
+
+/** {@linkcode tiny} over a batch. */
+export function tinyBatch(items: number[]): number[] {
+  return items.map(tiny);
+}
+
+/** Add one to every number of a Float64Array, in place; returns it. */
+export function bump(a: Float64Array): Float64Array {
+  for (let i = 0; i < a.length; i++) a[i] += 1;
+  return a;
+}
+
+/** Echo for transport benchmarks. */
+export function echo<T>(x: T): T {
+  return x;
+}

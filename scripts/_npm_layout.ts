@@ -1,0 +1,87 @@
+/**
+ * Post-processing and checks of the tsc output for the npm package: the CLI shebang, `.js`
+ * specifiers in the declaration files, and a check that every relative module the JavaScript
+ * loads (static and dynamic imports, `new URL("./…", import.meta.url)` worker and task modules)
+ * exists in the built layout, so nothing only works in the source tree.
+ *
+ * @module
+ */
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+/** Every file under `dir`, as absolute paths, sorted. */
+export function _walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(..._walk(path));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** Lines of code, without the comment lines (JSDoc examples import `./mod.ts` on purpose). */
+function codeLines(text: string): string[] {
+  return text.split("\n").filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line));
+}
+
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(["'])(\.{1,2}\/[^"']*)\1/g;
+const URL_REF = /new URL\(\s*(["'`])(\.{1,2}\/[^"'`]*)\1\s*,\s*import\.meta\.url\s*\)/g;
+
+/** Make `file` an executable Node script (`#!/usr/bin/env node`). */
+export function _addShebang(file: string): void {
+  const text = readFileSync(file, "utf8");
+  if (!text.startsWith("#!")) writeFileSync(file, `#!/usr/bin/env node\n${text}`);
+  chmodSync(file, 0o755);
+}
+
+/**
+ * Rewrite relative `.ts` specifiers of a declaration file to `.js` (tsc keeps `.ts` there), so
+ * that older TypeScript versions, which reject `.ts` specifiers, read the types too.
+ */
+export function _rewriteDeclaration(file: string): void {
+  const text = readFileSync(file, "utf8");
+  const out = text.split("\n").map((line) =>
+    /^\s*(\*|\/\*|\/\/)/.test(line) ? line : line.replace(
+      /(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']*)\.ts\2/g,
+      (_m, head: string, q: string, path: string) => `${head}${q}${path}.js${q}`,
+    )
+  ).join("\n");
+  if (out !== text) writeFileSync(file, out);
+}
+
+/**
+ * Check the emitted JavaScript under `dir`: every relative import and every
+ * `new URL("./…", import.meta.url)` must name a file of the output, never a `.ts` file.
+ * `${ext}` in a template (the `.ts`/`.js` switch of the source tree) stands for `.js`.
+ *
+ * @returns One line per problem (empty: the layout is self-contained).
+ */
+export function _checkLayout(dir: string): string[] {
+  const problems: string[] = [];
+  for (const file of _walk(dir).filter((f) => f.endsWith(".js"))) {
+    const where = relative(dir, file);
+    for (const line of codeLines(readFileSync(file, "utf8"))) {
+      const refs = [
+        ...[...line.matchAll(IMPORT)].map((m) => m[2]),
+        ...[...line.matchAll(URL_REF)].map((m) => m[2].replaceAll("${ext}", ".js")),
+      ];
+      for (const ref of refs) {
+        if (ref.includes("${")) problems.push(`${where}: cannot check computed path ${ref}`);
+        else if (/\.[cm]?tsx?$/.test(ref)) problems.push(`${where}: TypeScript specifier ${ref}`);
+        else if (!isFile(resolve(dirname(file), ref))) {
+          problems.push(`${where}: ${ref} does not exist in the built package`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

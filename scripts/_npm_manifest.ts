@@ -1,0 +1,65 @@
+/**
+ * The npm `package.json` of amorsize, derived from `deno.json` (version, exports, npm imports) so
+ * that the two never disagree.
+ *
+ * @module
+ */
+
+/** The parts of `deno.json` the npm manifest is derived from. */
+export interface DenoConfig {
+  version: string;
+  exports: Record<string, string>;
+  imports?: Record<string, string>;
+}
+
+/** Where each `deno.json` export lands in the npm package: `./mod.ts` → `./esm/mod.js`. */
+export function _emittedPath(source: string, ext: ".js" | ".d.ts"): string {
+  if (!/^\.\/.+\.ts$/.test(source)) {
+    throw new RangeError(`'exports' entries must be "./<path>.ts", got ${JSON.stringify(source)}`);
+  }
+  return `./esm/${source.slice(2, -3)}${ext}`;
+}
+
+/**
+ * The npm dependencies: every `npm:` import of `deno.json` (`"comlink": "npm:comlink@4.4.2"` →
+ * `comlink: "4.4.2"`, the version as pinned there, as dnt does). Entries ending in `/` are the
+ * sub-path twins of another entry.
+ */
+export function _npmDependencies(imports: Record<string, string> = {}): Record<string, string> {
+  const deps: Record<string, string> = {};
+  for (const [key, target] of Object.entries(imports)) {
+    if (key.endsWith("/")) continue;
+    const m = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)@([^/]+)$/.exec(target);
+    if (!m) {
+      throw new RangeError(`import "${key}" must map to "npm:<name>@<version>", got ${target}`);
+    }
+    deps[m[1]] = m[2];
+  }
+  return deps;
+}
+
+/** The `package.json` written to `npm/`. */
+export function _npmManifest(deno: DenoConfig): Record<string, unknown> {
+  const exports: Record<string, unknown> = {};
+  for (const [key, source] of Object.entries(deno.exports)) {
+    exports[key] = { types: _emittedPath(source, ".d.ts"), import: _emittedPath(source, ".js") };
+  }
+  exports["./package.json"] = "./package.json";
+  const cli = deno.exports["./cli"];
+  return {
+    name: "amorsize",
+    version: deno.version,
+    description: "Decides whether work should run on workers, with how many workers and what " +
+      "chunk size: measures what parallelism costs here, predicts the wall time of each choice, " +
+      "runs the best, and refuses parallelism where a plain loop is faster.",
+    keywords: ["parallel", "workers", "worker_threads", "chunk size", "deno", "bun"],
+    license: "MIT",
+    type: "module",
+    main: _emittedPath(deno.exports["."], ".js"),
+    types: _emittedPath(deno.exports["."], ".d.ts"),
+    exports,
+    ...(cli ? { bin: { amorsize: _emittedPath(cli, ".js") } } : {}),
+    engines: { node: ">=20" },
+    dependencies: _npmDependencies(deno.imports),
+  };
+}

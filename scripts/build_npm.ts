@@ -1,0 +1,122 @@
+/**
+ * Builds the npm package of amorsize under `npm/` (what dnt would do; dnt and JSR are not
+ * reachable here): ESM JavaScript and `.d.ts` for the whole library (tsc from
+ * `node_modules/.bin/tsc` with `tsconfig.npm.json`), a `package.json` derived from `deno.json`,
+ * the `amorsize` bin with a Node shebang, README and LICENSE. The build is checked before it
+ * replaces `npm/`: every module the JavaScript loads by a relative specifier or by
+ * `new URL("./…", import.meta.url)` (the worker entry, the suite's task module) must exist in the
+ * package, so the package works from inside `node_modules`.
+ *
+ * Usage: `deno run -A scripts/build_npm.ts [--out DIR]` (default `npm/`).
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { _addShebang, _checkLayout, _rewriteDeclaration, _walk } from "./_npm_layout.ts";
+import { type DenoConfig, _emittedPath, _npmManifest } from "./_npm_manifest.ts";
+
+/** Options of {@linkcode buildNpm}. */
+export interface BuildNpmOptions {
+  /** Where the package goes (default: `npm/` in the repository). It is replaced as a whole. */
+  outDir?: string;
+}
+
+/** What {@linkcode buildNpm} built. */
+export interface BuildNpmResult {
+  /** The package directory. */
+  outDir: string;
+  /** The generated `package.json`. */
+  manifest: Record<string, unknown>;
+  /** Files in the package. */
+  files: number;
+  /** Milliseconds the build took (tsc included). */
+  ms: number;
+}
+
+/** The repository root (the directory above `scripts/`). */
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Build the npm package. Throws an Error naming the problem when tsc fails or the output is not
+ * self-contained; `outDir` is left untouched then.
+ *
+ * @param options See {@linkcode BuildNpmOptions}.
+ * @returns What was built.
+ */
+export function buildNpm(options: BuildNpmOptions = {}): BuildNpmResult {
+  const t0 = performance.now();
+  const outDir = resolve(options.outDir ?? join(ROOT, "npm"));
+  // Build beside the target (under build/ for the default) and swap at the end, so that a test
+  // run reading the previous package is never handed a half-written one.
+  const inRepo = !relative(ROOT, outDir).startsWith("..");
+  const staging = join(inRepo ? join(ROOT, "build") : dirname(outDir), `.npm-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const manifest = emit(staging);
+    const trash = `${staging}-old`;
+    if (existsSync(outDir)) renameSync(outDir, trash);
+    mkdirSync(dirname(outDir), { recursive: true });
+    renameSync(staging, outDir);
+    rmSync(trash, { recursive: true, force: true });
+    return { outDir, manifest, files: _walk(outDir).length, ms: performance.now() - t0 };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function emit(dir: string): Record<string, unknown> {
+  const tsc = join(ROOT, "node_modules", ".bin", "tsc");
+  const esm = join(dir, "esm");
+  const res = spawnSync(tsc, ["-p", "tsconfig.npm.json", "--outDir", esm], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (res.status !== 0) {
+    throw new Error(`tsc failed (${res.error?.message ?? `exit ${res.status}`}):\n${res.stdout}`);
+  }
+  const deno = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as DenoConfig;
+  const manifest = _npmManifest(deno);
+  for (const file of _walk(esm)) if (file.endsWith(".d.ts")) _rewriteDeclaration(file);
+  const cli = deno.exports["./cli"];
+  if (cli) _addShebang(join(dir, _emittedPath(cli, ".js")));
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+  const readme = ["README.md", "docs/distribution.md"].find((f) => existsSync(join(ROOT, f)));
+  if (readme) copyFileSync(join(ROOT, readme), join(dir, "README.md"));
+  copyFileSync(join(ROOT, "LICENSE"), join(dir, "LICENSE"));
+  const problems = _checkLayout(esm);
+  for (const [key, value] of Object.entries(manifest.exports as Record<string, unknown>)) {
+    const targets = typeof value === "string" ? [value] : Object.values(value as object);
+    for (const t of targets) {
+      if (!existsSync(join(dir, t))) problems.push(`exports["${key}"]: ${t} was not emitted`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`the npm package is not self-contained:\n  ${problems.join("\n  ")}`);
+  }
+  return manifest;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { out: { type: "string" } },
+  });
+  try {
+    const r = buildNpm({ outDir: values.out });
+    const name = `${r.manifest.name}@${r.manifest.version}`;
+    console.log(
+      `built ${name} in ${relative(process.cwd(), r.outDir) || basename(r.outDir)}: ` +
+        `${r.files} files, ${r.ms.toFixed(0)} ms`,
+    );
+  } catch (e) {
+    console.error(`build_npm: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,35 @@
+// The noise-aware verdict of one figure: a change counts only when it exceeds the threshold AND
+// the relative spread of the figure in each run, so that a noisy machine does not flap.
+import type { _Metric } from "./_metrics.ts";
+import type { ComparisonEntry } from "./compare_results.ts";
+
+/** The entry of one figure present in both runs (`withinNoise` is set by `_verdict`). */
+export function _entry(b: _Metric, c: _Metric): ComparisonEntry {
+  const change = b.value === 0 ? (c.value === 0 ? 0 : Infinity) : (c.value - b.value) / b.value;
+  return {
+    workload: b.workload,
+    metric: b.metric,
+    baseline: b.value,
+    current: c.value,
+    changePct: change * 100,
+    better: b.better,
+    spread: { baseline: b.spread, current: c.spread },
+    withinNoise: false,
+  };
+}
+
+/**
+ * Regression, improvement or unchanged. Sets `e.withinNoise` when the change passed the threshold
+ * but not the spread of a run.
+ */
+export function _verdict(
+  e: ComparisonEntry,
+  threshold: number,
+): "regression" | "improvement" | "unchanged" {
+  const size = Math.abs(e.changePct) / 100;
+  const beyondNoise = size > e.spread.baseline && size > e.spread.current;
+  e.withinNoise = size > threshold && !beyondNoise;
+  if (size <= threshold || !beyondNoise) return "unchanged";
+  const worse = e.better === "higher" ? e.changePct < 0 : e.changePct > 0;
+  return worse ? "regression" : "improvement";
+}
