@@ -43,7 +43,7 @@ export function _rewriteDeclaration(file: string): void {
   const text = readFileSync(file, "utf8");
   const out = text.split("\n").map((line) =>
     /^\s*(\*|\/\*|\/\/)/.test(line) ? line : line.replace(
-      /(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']*)\.ts\2/g,
+      /(\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(["'])(\.{1,2}\/[^"']*)\.ts\2/g,
       (_m, head: string, q: string, path: string) => `${head}${q}${path}.js${q}`,
     )
   ).join("\n");

@@ -38,7 +38,7 @@ function _figure(name: string, value: unknown): void {
 
 function _optimization(o: Obj): void {
   _oneOf("optimization.executor", o.executor, ["inline", "async", "workers"] as const);
-  _positiveInt("optimization.workers", o.workers);
+  if (o.executor !== "async") _positiveInt("optimization.workers", o.workers); // async: 0
   _positiveInt("optimization.chunkSize", o.chunkSize);
   _figure("optimization.predictedSpeedup", o.predictedSpeedup);
   const ms = _object("optimization.predictedMs", o.predictedMs);
