@@ -51,27 +51,28 @@ export function _rewriteDeclaration(file: string): void {
 }
 
 /**
- * Check the emitted JavaScript under `dir`: every relative import and every
- * `new URL("./…", import.meta.url)` must name a file of the output, never a `.ts` file.
- * `${ext}` in a template (the `.ts`/`.js` switch of the source tree) stands for `.js`.
+ * Check the output under `dir`: every relative import and every `new URL("./…", import.meta.url)`
+ * of the JavaScript must name a file of the output, never a `.ts` file; every relative import of
+ * a declaration file must name a `.js` module whose `.d.ts` exists. `${ext}` in a template (the
+ * `.ts`/`.js` switch of the source tree) stands for `.js`.
  *
  * @returns One line per problem (empty: the layout is self-contained).
  */
 export function _checkLayout(dir: string): string[] {
   const problems: string[] = [];
-  for (const file of _walk(dir).filter((f) => f.endsWith(".js"))) {
+  for (const file of _walk(dir).filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))) {
     const where = relative(dir, file);
+    const dts = file.endsWith(".d.ts");
     for (const line of codeLines(readFileSync(file, "utf8"))) {
       const refs = [
         ...[...line.matchAll(IMPORT)].map((m) => m[2]),
-        ...[...line.matchAll(URL_REF)].map((m) => m[2].replaceAll("${ext}", ".js")),
+        ...dts ? [] : [...line.matchAll(URL_REF)].map((m) => m[2].replaceAll("${ext}", ".js")),
       ];
       for (const ref of refs) {
+        const target = resolve(dirname(file), dts ? ref.replace(/\.js$/, ".d.ts") : ref);
         if (ref.includes("${")) problems.push(`${where}: cannot check computed path ${ref}`);
-        else if (/\.[cm]?tsx?$/.test(ref)) problems.push(`${where}: TypeScript specifier ${ref}`);
-        else if (!isFile(resolve(dirname(file), ref))) {
-          problems.push(`${where}: ${ref} does not exist in the built package`);
-        }
+        else if (!ref.endsWith(".js")) problems.push(`${where}: specifier ${ref} is not .js`);
+        else if (!isFile(target)) problems.push(`${where}: ${ref} is missing from the package`);
       }
     }
   }
