@@ -16,7 +16,17 @@
  * @module
  */
 export { runtime } from "./src/runtime/detect.ts";
-export type { Runtime } from "./src/runtime/types.ts";
+export type {
+  EnvRead,
+  FileRead,
+  MemoryInfo,
+  MessageEndpoint,
+  Runtime,
+  StartWorkerOptions,
+  WorkerFailure,
+  WorkerHandle,
+} from "./src/runtime/types.ts";
+export type { Data } from "./src/engine/_source.ts";
 export { task } from "./src/task/task_ref.ts";
 export type { Task, TaskRef } from "./src/task/task_ref.ts";
 export { execute } from "./src/execute.ts";
@@ -26,7 +36,17 @@ export type { PoolOptions } from "./src/engine/pool.ts";
 export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts";
 export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";
 export { probeSystem } from "./src/system/probe_system.ts";
-export type { ProbeOptions, SystemInfo } from "./src/system/system_info.ts";
+export type {
+  MemoryFigures,
+  ProbeOptions,
+  SystemFigure,
+  SystemInfo,
+} from "./src/system/system_info.ts";
+export type { SampleProfile } from "./src/measure/sample.ts";
+export type { Summary } from "./src/measure/statistics.ts";
+export type { Overheads } from "./src/measure/overhead.ts";
+export type { Prediction } from "./src/model/cost_model.ts";
+export type { Alternative, Decision } from "./src/model/decide.ts";
 export { optimize } from "./src/optimize.ts";
 export type {
   OptimizationProfile,

@@ -73,7 +73,13 @@ try {
       }
     }
     const extra = a.map((x, i) => x - b[i]);
-    rows.push([w.name, show(a), show(b), show(extra), `${hits}/${rounds} (first: ${first.executor})`]);
+    rows.push([
+      w.name,
+      show(a),
+      show(b),
+      show(extra),
+      `${hits}/${rounds} (first: ${first.executor})`,
+    ]);
   }
   // The lookup and the store alone, on the entry of the last workload.
   const cache = _optimizerCache();

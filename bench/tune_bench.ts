@@ -5,14 +5,14 @@
  *
  * Run: `deno run -A bench/tune_bench.ts`, `bun bench/tune_bench.ts`, or on Node
  * `node build/node/bench/tune_bench.js` after `deno run -A scripts/build_node.ts`.
- * Options: `--only name1,name2`, `--repeats N` (runs per trial, default 2), `--ab N` (A/B rounds of
- * the final comparison, default 3).
+ * Options: `--only name1,name2`, `--repeats N` (runs per trial; default: tune's, 2 and more for
+ * short runs), `--ab N` (A/B rounds of the final comparison, default 3).
  *
  * Method, per workload: `tune(…, { strategy: "grid" })` measures every configuration; then
- * `tune(…, { strategy: "bayesian" })` searches the same space. The two runs are minutes apart on a
- * shared machine, so their own numbers are not compared directly: the grid's best and the Bayesian
- * best are run again, alternating (A B, B A, …), and the gap is the ratio of their medians
- * (min–max shown). Evaluations count configurations measured (each `repeats` runs).
+ * `tune(…, { strategy: "bayesian" })` searches the same space. The two runs are minutes apart
+ * on a shared machine, so their own numbers are not compared directly: the grid's best and the
+ * Bayesian best are run again, alternating (A B, B A, …), and the gap is the ratio of their
+ * medians (min–max shown). Evaluations count configurations measured (each several runs).
  *
  * @module
  */
@@ -24,7 +24,7 @@ import { _configLabel } from "../src/tune/_tune_space.ts";
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const only = flag("--only")?.split(",");
-const repeats = Number(flag("--repeats")) || 2;
+const repeats = flag("--repeats") === undefined ? undefined : Number(flag("--repeats"));
 const abRounds = Number(flag("--ab")) || 3;
 const rt = runtime();
 
@@ -47,7 +47,12 @@ async function runOnce(t: Parameters<typeof execute>[0], items: unknown[], c: Tu
 }
 
 /** A B, B A, … `abRounds` times: the medians of both and the ratio B / A. */
-async function ab(t: Parameters<typeof execute>[0], items: unknown[], a: TuneConfig, b: TuneConfig) {
+async function ab(
+  t: Parameters<typeof execute>[0],
+  items: unknown[],
+  a: TuneConfig,
+  b: TuneConfig,
+) {
   const ta: number[] = [], tb: number[] = [];
   for (let r = 0; r < abRounds; r++) {
     const order = r % 2 ? [b, a] : [a, b];
@@ -59,7 +64,7 @@ async function ab(t: Parameters<typeof execute>[0], items: unknown[], a: TuneCon
 const sys = await probeSystem();
 console.log(
   `tune bench — ${rt.name} ${rt.version}, ${sys.effectiveCores} effective cores, ` +
-    `repeats ${repeats}, A/B rounds ${abRounds}`,
+    `repeats ${repeats ?? "default"}, A/B rounds ${abRounds}`,
 );
 const rows: string[][] = [[
   "workload",
@@ -81,7 +86,8 @@ for (const w of getStandardWorkloads()) {
   const m = same ? undefined : await ab(w.task, items, grid.best.config, bayes.best.config);
   const gap = m ? 100 * (m.ratio - 1) : 0;
   const evalsPct = (100 * bayes.evaluations) / grid.evaluations;
-  const spread = (xs: number[]) => `${f1(median(xs))} (${f1(Math.min(...xs))}–${f1(Math.max(...xs))})`;
+  const spread = (xs: number[]) =>
+    `${f1(median(xs))} (${f1(Math.min(...xs))}–${f1(Math.max(...xs))})`;
   rows.push([
     w.name,
     `${f1(grid.best.medianMs)} ${_configLabel(grid.best.config)}`,

@@ -1,24 +1,55 @@
 /**
- * Compiles the source tree and the tests to JavaScript under `build/node/` (tsc from npm), and
- * copies the test fixtures beside them, so that Node 20 (which cannot run TypeScript) runs the
- * same test files as Deno and Bun.
+ * Prepares the Node leg of the tests: builds the npm package (`npm/`, by `build_npm.ts`), compiles
+ * the tests to `build/node/tests/` (tsc from npm), and links `build/node/mod.js` and
+ * `build/node/src` to the package's `npm/esm/`, so that the tests' imports of `../mod.ts` and
+ * `../src/…` run the built package itself (Node resolves the links to their real paths, so the
+ * package's `new URL("./…", import.meta.url)` modules come from `npm/esm/` too). Test fixtures are
+ * copied beside the compiled tests.
+ *
+ * Usage: `deno run -A scripts/build_node.ts`
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { cpSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
+import { buildNpm, ROOT } from "./build_npm.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-rmSync(join(root, "build/node"), { recursive: true, force: true });
-const res = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.node.json"], {
-  cwd: root,
-  stdio: "inherit",
-});
-if (res.status !== 0) Deno.exit(res.status ?? 1);
-cpSync(join(root, "tests/fixtures"), join(root, "build/node/tests/fixtures"), {
-  recursive: true,
-  filter: (src) => !src.endsWith(".ts"),
-});
-cpSync(join(root, "package.json"), join(root, "build/node/package.json"));
+/**
+ * Build `npm/` and `build/node/`. Throws an Error when a build step fails.
+ *
+ * @returns The number of files in the npm package.
+ */
+export function buildNode(): number {
+  const pkg = buildNpm();
+  const out = join(ROOT, "build/node");
+  rmSync(out, { recursive: true, force: true });
+  const res = spawnSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", "tsconfig.node.json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (res.status !== 0) {
+    throw new Error(`tsc failed (${res.error?.message ?? `exit ${res.status}`}):\n${res.stdout}`);
+  }
+  // tsc also emitted the library files the tests import: replace them with the package.
+  for (const name of ["mod.js", "src"]) rmSync(join(out, name), { recursive: true, force: true });
+  symlinkSync("../../npm/esm/mod.js", join(out, "mod.js"));
+  symlinkSync("../../npm/esm/src", join(out, "src"), "junction");
+  cpSync(join(ROOT, "tests/fixtures"), join(out, "tests/fixtures"), {
+    recursive: true,
+    filter: (src) => !src.endsWith(".ts"),
+  });
+  cpSync(join(ROOT, "package.json"), join(out, "package.json"));
+  return pkg.files;
+}
+
+if (import.meta.main) {
+  try {
+    const files = buildNode();
+    console.log(`build_node: npm/ (${files} files) and build/node/tests ready`);
+  } catch (e) {
+    console.error(`build_node: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}

@@ -19,7 +19,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { _addShebang, _checkLayout, _rewriteDeclaration, _walk } from "./_npm_layout.ts";
-import { type DenoConfig, _emittedPath, _npmManifest } from "./_npm_manifest.ts";
+import { _emittedPath, _npmManifest, type DenoConfig } from "./_npm_manifest.ts";
 
 /** Options of {@linkcode buildNpm}. */
 export interface BuildNpmOptions {

@@ -3,8 +3,9 @@
  * `N passed, N failed` totalled over the runtimes. Exits non-zero on any failure.
  *
  * Usage: `deno run -A scripts/test_all.ts [deno] [bun] [node] [-- filter]`
- * (no runtime named = all three). Node 20 cannot run TypeScript, so its leg runs on
- * the JavaScript that `scripts/build_node.ts` emits.
+ * (no runtime named = all three). Node 20 cannot run TypeScript, so its leg runs the tests
+ * compiled by `scripts/build_node.ts` against the built npm package (`npm/`, from
+ * `scripts/build_npm.ts`): the Node leg tests what npm users install.
  *
  * @module
  */
@@ -73,6 +74,7 @@ for (const name of wanted) {
     passed = count(out, /^\s*(\d+) pass$/gm);
     failed = count(out, /^\s*(\d+) fail$/gm);
   } else if (name === "node") {
+    // Builds npm/ and build/node/tests, whose imports of the library resolve to npm/esm/.
     const [buildStatus] = run(bin("deno"), ["run", "-A", "scripts/build_node.ts"]);
     if (buildStatus !== 0) {
       legs.push({ name, passed: 0, failed: 1, ok: false, seconds: 0 });

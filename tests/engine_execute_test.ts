@@ -108,7 +108,7 @@ test("engine: an inline function that is not self-contained fails at the first c
 test("engine: a missing module, a missing export or a non-function export fails clearly", async () => {
   const missing = new URL("./fixtures/tasks/no_such_module.js", import.meta.url);
   const cases: [ReturnType<typeof basic>, RegExp[]][] = [
-    [task(missing, "square"), [/Cannot load task module/, /no_such_module\.js/]],
+    [task(missing, "square"), [/Cannot load task module/, /no_such_module\.js/, /"square"/]],
     [basic("noSuchExport"), [/has no export "noSuchExport"/, /tasks\/basic\.(ts|js)/]],
     [basic("notAFunction"), [/Export "notAFunction"/, /is not a function \(got number\)/]],
   ];

@@ -144,6 +144,32 @@ for (const how of ["exit", "timer"] as const) {
   });
 }
 
+test("engine: a chunk before a failing item is still retried when its worker dies", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-die-"));
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    // Worker A runs items 8..11 (item 9 spins, then kills A) while worker B fails on item 13.
+    const items = range(24).map((i) => ({ i, dir, dieAt: 9, failAt: 13, ms: 150 }));
+    const got: number[] = [];
+    const e = await settle((async () => {
+      for await (
+        const y of map(basic<typeof items[number], number>("dieOrFail"), items, {
+          executor: "workers",
+          workers: 2,
+          chunkSize: 4,
+          adaptive: false,
+          pool,
+        })
+      ) got.push(y);
+    })());
+    assert.ok(e instanceof TaskError && e.index === 13, String(e));
+    assert.deepEqual(got, range(13).map((i) => i * 10), "every result before item 13");
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("engine: a chunk with transferred inputs is not retried after its worker dies", async () => {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-die-"));
   const pool = createPool({ maxWorkers: 2 });

@@ -47,7 +47,7 @@ test("map: an infinite async source, take N then break: the run stops, the pool 
   const pool = createPool({ maxWorkers: 2 });
   for (const executor of ["workers", "inline", "async"] as const) {
     let pulled = 0, closed = false;
-    async function* forever() {
+    const forever = async function* () {
       try {
         for (let i = 0;; i++) {
           pulled++;
@@ -57,7 +57,7 @@ test("map: an infinite async source, take N then break: the run stops, the pool 
       } finally {
         closed = true;
       }
-    }
+    };
     const got: number[] = [];
     for await (const y of map(basic("square"), forever(), { ...W, executor, pool })) {
       got.push(y);

@@ -41,7 +41,9 @@ test("suite/history CLI: --help on each command exits 0", () => {
   const h = cli(["history", "--help"]);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /amorsize history compare ID1 ID2/);
-  assert.match(cli(["--help"]).stdout, /^ {2}suite$/m);
+  const top = cli(["--help"]).stdout;
+  assert.match(top, /^ {2}suite\b/m);
+  assert.match(top, /^ {2}history\b/m);
 });
 
 test("suite CLI: usage errors exit 2 with one line", () => {

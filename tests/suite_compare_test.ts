@@ -53,17 +53,25 @@ test("suite compare: a change within the threshold is unchanged, not noise", () 
 });
 
 test("suite compare: a change beyond the threshold but within either run's spread does not flap", () => {
-  // -25 %: above the 10 % threshold, but the baseline alone varied by 30 %.
+  // -25 % (2 → 1.5): above the 10 % threshold, but the baseline's range is 0.3 × 2 = 0.6.
   const noisyBase = comparePerformanceResults(run({ a: [2, 0.3] }), run({ a: [1.5, 0.05] }));
   assert.equal(noisyBase.regressions.length, 0);
   assert.equal(noisyBase.unchanged[0].withinNoise, true);
-  // ... or only the current run did.
-  const noisyCur = comparePerformanceResults(run({ a: [2, 0.05] }), run({ a: [1.5, 0.3] }));
+  // ... or only the current run did (range 0.4 × 1.5 = 0.6, more than the 0.5 drop).
+  const noisyCur = comparePerformanceResults(run({ a: [2, 0.05] }), run({ a: [1.5, 0.4] }));
   assert.equal(noisyCur.regressions.length, 0);
   assert.equal(noisyCur.unchanged[0].withinNoise, true);
   // Same for improvements.
   const up = comparePerformanceResults(run({ a: [1.5, 0.4] }), run({ a: [2, 0.01] }));
   assert.equal(up.improvements.length, 0);
+});
+
+test("suite compare: spreads are compared in the figure's units, not relative to each run", () => {
+  // An inline baseline (exactly 1, no spread) against workers at 0.22× whose pairs ranged
+  // 0.10–0.36: 120 % of its own small median, yet the whole range is far below 1.
+  const c = comparePerformanceResults(run({ f: [1, 0] }), run({ f: [0.22, 1.2] }));
+  assert.deepEqual(c.regressions.map((e) => e.workload), ["f"]);
+  assert.equal(c.regressions[0].withinNoise, false);
 });
 
 test("suite compare: the threshold option moves the line", () => {
@@ -169,6 +177,28 @@ test("suite compare: deno bench --json reports compare avg ns/iter, lower is bet
   ]);
   assert.deepEqual(c.new, []); // the failed bench has no figure
   assert.match(c.notes.join("\n"), /engine_bench\.ts: broken/);
+});
+
+test("suite compare: a deno bench average pulled above p75 by its tail is judged by that range", () => {
+  const report = (avg: number) => ({
+    version: 1,
+    runtime: "Deno/2.9.6",
+    cpu: "x",
+    benches: [{
+      origin: "file:///b_bench.ts",
+      group: null,
+      name: "tiny",
+      baseline: false,
+      results: [{
+        ok: { n: 50, min: 11, max: 4_400, avg, p75: 20, p99: 58, p995: 150, p999: 4_000 },
+      }],
+    }],
+  });
+  // +19 %: above the threshold, but within min … avg (11 … 44 ns) of the baseline.
+  const c = comparePerformanceResults(report(44) as never, report(52.4) as never);
+  assert.equal(c.regressions.length, 0);
+  assert.equal(c.unchanged[0].withinNoise, true);
+  assert.ok(Math.abs(c.unchanged[0].spread.baseline - (44 - 11) / 44) < 1e-12);
 });
 
 test("suite compare: garbage, other schemas and other formats fail naming the file", () => {

@@ -26,7 +26,7 @@ function checkTrials(trials: TuneTrial[]) {
   }
 }
 
-test("tune grid: every configuration once, the optimizer's pick first, best is the minimum", async () => {
+test("tune grid: each configuration once, the optimizer's pick first, best the minimum", async () => {
   const progress: TuneProgress[] = [];
   const r = await tune(square, range(300), {
     strategy: "grid",
@@ -69,7 +69,7 @@ test("tune: worker configurations carry the optimizer's model prediction", async
   assert.deepEqual(r.warnings, []);
 });
 
-test("tune auto: grid up to 12 configurations, Bayesian above; Bayesian respects maxConfigs", async () => {
+test("tune auto: grid up to 12 configurations, Bayesian above, within maxConfigs", async () => {
   const small = await tune(square, range(200), {
     space: { workers: [1], chunkSizes: [10, 100] },
     repeats: 1,

@@ -22,7 +22,7 @@ run      Benchmark the standard workloads: optimize each, then time a plain loop
          limit and the prediction is at least 50% accurate. Exit 1 when a workload fails.
 compare  Compare two JSON files: suite results (suite run --json, or history entries) or the
          output of \`deno bench --json\`. A regression is a change beyond the threshold AND beyond
-         the spread of both runs. Exit 1 when there is a regression.
+         the range (max − min) of each run. Exit 1 when there is a regression.
 list     The standard workloads.
 
 Options:

@@ -41,7 +41,8 @@ Exit codes: 0 ok, 2 usage error.`;
  * import assert from "node:assert/strict";
  *
  * const config = { executor: "inline" as const, workers: 1, chunkSize: 4, concurrency: 1 };
- * const trial = { config, medianMs: 2, spreadMs: [1.9, 2.1] as [number, number], predictedMs: 2.2 };
+ * const spreadMs: [number, number] = [1.9, 2.1];
+ * const trial = { config, medianMs: 2, spreadMs, predictedMs: 2.2 };
  * const text = formatTuneResult({
  *   best: { config, medianMs: 2 }, trials: [trial], strategy: "grid", evaluations: 1,
  *   optimizerPick: { config, medianMs: 2, gapPct: 0 }, spaceSize: 1,

@@ -1,4 +1,4 @@
-// Run-time chunk sizing. Policy (documented in README "Adaptive chunk size"):
+// Run-time chunk sizing. Policy (documented in docs/engine.md, "Adaptive chunk size"):
 //  1. Start from the given chunk size.
 //  2. Track the per-item compute time the workers report, smoothed like joblib (the first
 //     sample as-is, then 0.8 · old + 0.2 · new).

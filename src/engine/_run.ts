@@ -122,9 +122,11 @@ export class _Run {
   }
 
   #finished(): boolean {
-    if (this.error && this.#inflight.size === 0) return true;
-    if (this.error && ![...this.#inflight.values()].some((x) => x.chunk.start < this.errorIndex)) {
-      return true;
+    if (this.error) {
+      // Done once no chunk before the failing item is in flight or waiting for a retry.
+      const before = (c: Chunk) => c.start < this.errorIndex;
+      return ![...this.#inflight.values()].some((x) => before(x.chunk)) &&
+        !this.#retry.some(before);
     }
     // While a pull is under way its chunk is in neither queue: not finished yet.
     return !this.#pumping && this.#src.done && this.#retry.length === 0 &&

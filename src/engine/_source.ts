@@ -1,6 +1,7 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
 
+/** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
 export type Data<I> = Iterable<I> | AsyncIterable<I>;
 
 export class _Source<I> {

@@ -19,10 +19,13 @@
  * ```
  */
 export class TaskError extends Error {
+  /** Always `"TaskError"`. */
   override name = "TaskError";
   /** Index of the failing item in the input. */
   readonly index: number;
   /**
+   * Wrap the error a task threw on item `index`.
+   *
    * @param index Index of the failing item.
    * @param cause The original error.
    */
@@ -46,12 +49,15 @@ export class TaskError extends Error {
  * ```
  */
 export class WorkerCrashError extends Error {
+  /** Always `"WorkerCrashError"`. */
   override name = "WorkerCrashError";
   /** First item index of the chunk (inclusive). */
   readonly start: number;
   /** Last item index of the chunk (exclusive). */
   readonly end: number;
   /**
+   * Describe the chunk whose worker died and how.
+   *
    * @param start First item index of the chunk.
    * @param end One past the last item index of the chunk.
    * @param why How the worker died.
@@ -83,12 +89,15 @@ export class WorkerCrashError extends Error {
  * ```
  */
 export class ChunkTimeoutError extends Error {
+  /** Always `"TimeoutError"` (the name of the web platform's timeout errors). */
   override name = "TimeoutError";
   /** First item index of the chunk (inclusive). */
   readonly start: number;
   /** One past the last item index of the chunk. */
   readonly end: number;
   /**
+   * Describe the chunk that exceeded `timeoutMs`.
+   *
    * @param start First item index of the chunk.
    * @param end One past the last item index.
    * @param timeoutMs The limit that was exceeded.

@@ -22,9 +22,18 @@ export interface PoolOptions {
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
-/** The worker entry module, next to this file (`.ts` in the source tree, `.js` when built). */
+/**
+ * The worker entry module, next to this file (`.ts` in the source tree, `.js` when built). When
+ * amorsize itself was imported from http(s) (a JSR or CDN URL), the worker starts from a `data:`
+ * module that imports the entry: `node:worker_threads` accepts only `file:` and `data:` URLs and
+ * web Workers may refuse a cross-origin script, but both import a remote module from `data:`.
+ * (Deno asks for the same `--allow-import` either way; hosts such as jsr.io are allowed by default.)
+ */
 export function _workerEntryUrl(): URL {
-  return new URL(`./_worker_entry${ext}`, import.meta.url);
+  const entry = new URL(`./_worker_entry${ext}`, import.meta.url);
+  if (entry.protocol !== "http:" && entry.protocol !== "https:") return entry;
+  const body = `import ${JSON.stringify(entry.href)};`;
+  return new URL(`data:text/javascript,${encodeURIComponent(body)}`);
 }
 
 /**
@@ -44,7 +53,11 @@ export class Pool {
   /** Start times of batches of workers started together: `count` workers ready in `ms`. */
   readonly startBatches: { count: number; ms: number }[] = [];
 
-  /** @param options See {@linkcode PoolOptions}. */
+  /**
+   * Create a pool; workers start on first use (or with {@linkcode Pool.warm}).
+   *
+   * @param options See {@linkcode PoolOptions}.
+   */
   constructor(options: PoolOptions = {}) {
     const rt = runtime();
     this.maxWorkers = options.maxWorkers === undefined
@@ -73,7 +86,11 @@ export class Pool {
     return this.#started;
   }
 
-  /** Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`. */
+  /**
+   * Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`.
+   *
+   * @ignore internal to the engine
+   */
   _ensure(n: number): _PoolWorker[] {
     if (this.#closed) throw new Error("The pool is closed");
     const want = Math.min(n, this.maxWorkers);

@@ -32,9 +32,11 @@ export interface SampleProfile {
   isAsync: boolean;
   /** Mean estimated bytes of an item and a result when cloned. */
   inputBytes: number;
+  /** Mean estimated bytes of a result when cloned. */
   outputBytes: number;
   /** Mean structured-clone time of an item and of a result on the main thread (ms). */
   inputCloneMs: number;
+  /** Mean structured-clone time of a result on the main thread (ms). */
   outputCloneMs: number;
   /** Whether items or results hold ArrayBuffers / typed arrays (worth `transfer: true`). */
   transferables: boolean;
@@ -42,6 +44,7 @@ export interface SampleProfile {
   heapGrowthPerItemBytes: number | null;
   /** Threads the task appears to use per item (> 1: nested parallelism); see `nestedReason`. */
   internalThreads: number;
+  /** Why the task appears to use more than one thread (when `internalThreads` > 1). */
   nestedReason?: string;
 }
 

@@ -35,11 +35,15 @@ export interface OptimizationProfile {
   sampledItems: number;
   /** Where the timings came from: a worker, or only the calling thread (small jobs). */
   sampledIn: "worker" | "main" | "none";
+  /** What sampling measured (absent when nothing was sampled). */
   sample?: SampleProfile;
+  /** The host probe's figures. */
   system?: SystemInfo;
+  /** The measured costs of workers on this runtime. */
   overheads?: Overheads;
   /** Breakdown of the chosen worker configuration (or of the best one when refused). */
   breakdown?: Prediction;
+  /** Every configuration considered, with its prediction. */
   alternatives: Alternative[];
   /** Worker caps and why. */
   caps: { cores: number; memory: number; nested: number; nestedReason?: string };
@@ -49,16 +53,23 @@ export interface OptimizationProfile {
 
 /** What `optimize` decided, and why. */
 export interface OptimizationResult<I = unknown> {
+  /** `"inline"` (a plain loop), `"async"` (bounded concurrency here) or `"workers"`. */
   executor: Decision["executor"];
+  /** Workers to use (executor `"workers"`; 1 for inline, 0 for async). */
   workers: number;
+  /** Items per chunk. */
   chunkSize: number;
   /** Calls in flight for the async executor. */
   concurrency: number;
+  /** Predicted wall time of the plain loop / of the chosen configuration. */
   predictedSpeedup: number;
   /** Predicted wall times (ms): the plain loop, and the chosen configuration. */
   predictedMs: { serial: number; chosen: number };
+  /** Why this choice (or why parallelism was refused). */
   reason: string;
+  /** Problems found on the way (workload, permissions, caps). */
   warnings: string[];
+  /** Everything measured and considered. */
   profile: OptimizationProfile;
   /** The data to pass on: one-shot iterables come back re-chained with the sampled items. */
   data: Iterable<I> | AsyncIterable<I>;

@@ -38,7 +38,9 @@ export interface ModelInputs {
 
 /** A predicted run of one configuration, with its parts (ms). */
 export interface Prediction {
+  /** Workers of the configuration. */
   workers: number;
+  /** Items per chunk. */
   chunkSize: number;
   /** Predicted wall time (ms). */
   totalMs: number;

@@ -32,7 +32,9 @@ export type ReportOptimization =
  * speedup over the plain loop (one of the two is needed; `speedup` wins when both are given).
  */
 export interface MeasuredPoint {
+  /** Workers of the configuration. */
   workers: number;
+  /** Items per chunk. */
   chunkSize: number;
   /** Measured wall time (ms); turned into a speedup with `ReportInput.measuredSerialMs`. */
   measuredMs?: number;
@@ -44,6 +46,7 @@ export interface MeasuredPoint {
 
 /** One workload of one suite run. */
 export interface SuiteHistoryResult {
+  /** Name of the workload. */
   workload: string;
   /** Measured speedup over the plain loop; `null` when the run measured none. */
   actualSpeedup: number | null;
@@ -57,6 +60,7 @@ export interface SuiteHistoryResult {
 export interface SuiteHistoryRun {
   /** When the run happened: an ISO 8601 string (or any label; it is only displayed). */
   date: string;
+  /** The workloads of that run. */
   results: SuiteHistoryResult[];
 }
 

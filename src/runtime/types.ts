@@ -12,16 +12,23 @@ export type FileRead =
 
 /** What looking up an environment variable gave. `denied` is true when permission was refused. */
 export interface EnvRead {
+  /** The variable's value; `undefined` when unset or denied. */
   value: string | undefined;
+  /** Whether permission to read it was refused. */
   denied: boolean;
 }
 
 /** Memory figures in bytes; `undefined` where the runtime cannot tell (or permission is denied). */
 export interface MemoryInfo {
+  /** Memory of the machine. */
   totalBytes: number | undefined;
+  /** Memory not in use at all. */
   freeBytes: number | undefined;
+  /** Memory available to new work without swapping (page cache included). */
   availableBytes: number | undefined;
+  /** Resident set size of this process. */
   rssBytes: number | undefined;
+  /** JavaScript heap in use by this thread. */
   heapUsedBytes: number | undefined;
 }
 
@@ -30,9 +37,13 @@ export interface MemoryInfo {
  * and message listeners.
  */
 export interface MessageEndpoint {
+  /** Post a message, optionally transferring buffers. */
   postMessage(message: unknown, transfer?: Transferable[]): void;
+  /** Listen for `message` events. */
   addEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
+  /** Stop listening. */
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
+  /** Start delivering messages (ports that queue until started). */
   start?(): void;
 }
 

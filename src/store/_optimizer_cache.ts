@@ -4,6 +4,8 @@
 import type { Decision } from "../model/decide.ts";
 import type { OptimizationProfile } from "../model/_types.ts";
 import { VERSION } from "../version.ts";
+import { _fastRead } from "./_cache_fast_read.ts";
+import { _decode, _encode } from "./_finite_json.ts";
 import { createResultCache, type ResultCache } from "./result_cache.ts";
 
 /** Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL). */
@@ -25,6 +27,7 @@ export interface _CachedDecision {
 
 const _WARNING = "The result cache is not usable";
 const _MAX_ALTERNATIVES = 200;
+const _WEEK_MS = 7 * 24 * 3600 * 1000;
 let hooks: _CacheHooks = {};
 
 /** Replace the hooks (`{}` restores the defaults); returns the previous ones. */
@@ -57,10 +60,18 @@ export async function _lookupDecision(
 ): Promise<_CachedDecision | undefined> {
   try {
     const cache = _optimizerCache();
+    const now = (hooks.now ?? Date.now)();
     for (const key of keys) {
-      const got = await cache.get(key);
-      if (!got.hit) continue;
-      const value = _decode(got.value) as _CachedDecision;
+      const fast = _fastRead(cache.dir, key, VERSION, hooks.ttlMs ?? _WEEK_MS, now);
+      let stored: unknown;
+      if (fast.hit) stored = fast.value;
+      else if (!fast.slow) continue;
+      else {
+        const got = await cache.get(key);
+        if (!got.hit) continue;
+        stored = got.value;
+      }
+      const value = _decode(stored) as _CachedDecision;
       if (_looksValid(value)) return value;
     }
   } catch (error) {
@@ -127,28 +138,4 @@ function _looksValid(v: _CachedDecision): boolean {
     Number.isInteger(d.chunkSize) && d.chunkSize >= 1 &&
     typeof d.reason === "string" && typeof v.profile === "object" && v.profile !== null &&
     Array.isArray(v.profile.alternatives) && Array.isArray(v.warnings);
-}
-
-// JSON has no Infinity or NaN (caps are often Infinity): they travel as { "$num": "Infinity" }.
-function _encode(v: unknown): unknown {
-  if (typeof v === "number") return Number.isFinite(v) ? v : { $num: String(v) };
-  if (Array.isArray(v)) return v.map(_encode);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = _encode(x);
-    return out;
-  }
-  return v;
-}
-
-function _decode(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(_decode);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (typeof o.$num === "string" && Object.keys(o).length === 1) return Number(o.$num);
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = _decode(x);
-    return out;
-  }
-  return v;
 }

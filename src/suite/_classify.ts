@@ -1,5 +1,7 @@
 // The noise-aware verdict of one figure: a change counts only when it exceeds the threshold AND
-// the relative spread of the figure in each run, so that a noisy machine does not flap.
+// the spread of the figure in each run, so that a noisy machine does not flap. Both are compared
+// in the figure's own units: |current − baseline| against each run's range (relative spread ×
+// that run's value), so a run with a small value and a wide relative spread is judged fairly.
 import type { _Metric } from "./_metrics.ts";
 import type { ComparisonEntry } from "./compare_results.ts";
 
@@ -20,14 +22,16 @@ export function _entry(b: _Metric, c: _Metric): ComparisonEntry {
 
 /**
  * Regression, improvement or unchanged. Sets `e.withinNoise` when the change passed the threshold
- * but not the spread of a run.
+ * but not the range of a run.
  */
 export function _verdict(
   e: ComparisonEntry,
   threshold: number,
 ): "regression" | "improvement" | "unchanged" {
   const size = Math.abs(e.changePct) / 100;
-  const beyondNoise = size > e.spread.baseline && size > e.spread.current;
+  const diff = Math.abs(e.current - e.baseline);
+  const beyondNoise = diff > e.spread.baseline * Math.abs(e.baseline) &&
+    diff > e.spread.current * Math.abs(e.current);
   e.withinNoise = size > threshold && !beyondNoise;
   if (size <= threshold || !beyondNoise) return "unchanged";
   const worse = e.better === "higher" ? e.changePct < 0 : e.changePct > 0;

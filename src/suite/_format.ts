@@ -103,7 +103,7 @@ export function _formatComparison(c: PerformanceComparison): string {
     "",
     `${c.regressions.length} regression(s), ${c.improvements.length} improvement(s), ` +
       `${c.unchanged.length} unchanged (threshold ${(c.threshold * 100).toFixed(0)}%, ` +
-      `beyond the spread of both runs)`,
+      `beyond the range of both runs)`,
   );
   return lines.join("\n");
 }

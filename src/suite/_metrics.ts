@@ -1,6 +1,7 @@
 // The figures a comparison looks at, per workload: a suite result gives the actual speedup (higher
 // is better, noise = the spread of its per-pair speedups); a deno bench report gives the average
-// time per iteration (lower is better, noise = (p75 − min) / avg).
+// time per iteration (lower is better, noise = (max(p75, avg) − min) / avg: from the fastest
+// iteration to the bulk, or to the average when a heavy tail pulls it above the bulk).
 import type { _Comparable, DenoBenchReport } from "./_schema.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
@@ -60,7 +61,7 @@ function _fromDenoBench(report: DenoBenchReport): _Metrics {
       continue;
     }
     const spread = Number.isFinite(ok.p75) && Number.isFinite(ok.min)
-      ? Math.max(0, ok.p75 - ok.min) / ok.avg
+      ? Math.max(0, Math.max(ok.p75, ok.avg) - ok.min) / ok.avg
       : 0;
     out.metrics.push({
       workload: key,

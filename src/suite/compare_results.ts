@@ -20,18 +20,21 @@ export type ComparisonInput = SuiteResult | DenoBenchReport | string;
 
 /** One figure of one workload in both runs. */
 export interface ComparisonEntry {
+  /** Name of the workload (or bench). */
   workload: string;
   /** `"actualSpeedup"` (suite results) or `"avg ns/iter"` (deno bench). */
   metric: string;
+  /** The figure in the baseline run. */
   baseline: number;
+  /** The figure in the current run. */
   current: number;
   /** `(current − baseline) / baseline · 100`. */
   changePct: number;
   /** Which direction is better for this metric. */
   better: "higher" | "lower";
-  /** The relative noise of the figure in each run (0.1 = 10 %). */
+  /** The relative spread of the figure in each run (0.1 = a range of 10 % of its value). */
   spread: { baseline: number; current: number };
-  /** True when the change passed the threshold but not the noise of a run (so not flagged). */
+  /** True when the change passed the threshold but not the range of a run (so not flagged). */
   withinNoise: boolean;
 }
 
@@ -41,8 +44,11 @@ export interface PerformanceComparison {
   kind: "suite" | "deno-bench";
   /** The threshold used (0.10 = 10 %). */
   threshold: number;
+  /** Figures that got worse by more than the threshold and the noise. */
   regressions: ComparisonEntry[];
+  /** Figures that got better by more than the threshold and the noise. */
   improvements: ComparisonEntry[];
+  /** Figures whose change is within the threshold or the noise. */
   unchanged: ComparisonEntry[];
   /** Workloads of the baseline that the current run lacks (or could not compare). */
   missing: string[];
@@ -79,9 +85,9 @@ function _notes(base: _Comparable, cur: _Comparable): string[] {
  * Compare a baseline run with the current one. For suite results the figure is each workload's
  * actual speedup (higher is better); for `deno bench --json` output it is each bench's average
  * time per iteration (lower is better). A change is a regression (or an improvement) only when it
- * exceeds `threshold` AND the relative spread of that figure in both runs, so that noise on a
- * busy machine does not flap; otherwise the entry is unchanged (`withinNoise` says when only the
- * noise held it back). Paths are read as JSON files; history entries of kind `"suite"` are
+ * exceeds `threshold` AND the range of that figure in each run (`spread × value`: for a suite,
+ * max − min of the per-pair speedups), so that noise on a busy machine does not flap; otherwise
+ * the entry is unchanged (`withinNoise` says when only the noise held it back). Paths are read as JSON files; history entries of kind `"suite"` are
  * accepted as well.
  *
  * @param baseline The reference run: an object or a path.
@@ -105,8 +111,8 @@ function _notes(base: _Comparable, cur: _Comparable): string[] {
  * const cmp = comparePerformanceResults(run(1.8, 0.05), run(1.2, 0.05));
  * assert.equal(cmp.regressions[0].workload, "cpu-intensive");
  * assert.equal(Math.round(cmp.regressions[0].changePct), -33);
- * // The same drop inside a run's own noise (40 % spread) is not flagged:
- * assert.equal(comparePerformanceResults(run(1.8, 0.05), run(1.2, 0.4)).regressions.length, 0);
+ * // The same drop inside the current run's own noise (range 0.6 × 1.2 = 0.72 > 0.6) is not flagged:
+ * assert.equal(comparePerformanceResults(run(1.8, 0.05), run(1.2, 0.6)).regressions.length, 0);
  * ```
  */
 export function comparePerformanceResults(

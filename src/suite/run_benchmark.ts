@@ -15,9 +15,13 @@ import type { WorkloadSpec } from "./workloads.ts";
 
 /** The configuration the optimizer recommended. */
 export interface Recommendation {
+  /** The recommended executor. */
   executor: "inline" | "async" | "workers";
+  /** Workers (executor `"workers"`; 1 for inline, 0 for async). */
   workers: number;
+  /** Items per chunk. */
   chunkSize: number;
+  /** Calls in flight for the async executor. */
   concurrency: number;
 }
 
@@ -31,17 +35,21 @@ export interface BenchmarkOptions {
 
 /** What one benchmark found. Times are medians in milliseconds; `null` when not validated. */
 export interface PerformanceResult {
+  /** Name of the workload. */
   workload: string;
   /** `null` only when optimize itself threw. */
   recommendation: Recommendation | null;
   /** The optimizer's reason. */
   reason: string;
+  /** The optimizer's predicted speedup. */
   predictedSpeedup: number;
   /** Median plain-loop time / median recommended time (exactly 1 when the recommendation is inline). */
   actualSpeedup: number | null;
   /** `(1 − |actual − predicted| / max(actual, predicted)) · 100`, in percent. */
   accuracy: number | null;
+  /** Median plain-loop time. */
   serialMs: number | null;
+  /** Median time of the recommended configuration. */
   optimizedMs: number | null;
   /** Relative spread `(max − min) / median` of the serial times, optimized times and per-pair speedups. */
   spread: { serial: number; optimized: number; speedup: number } | null;
@@ -55,8 +63,11 @@ export interface PerformanceResult {
   effectiveCores: number;
   /** The minimum speedup after scaling; a pass needs ≥ 80 % of it. */
   minSpeedup: number;
+  /** The workload's time limit for the recommended configuration (median). */
   maxTimeMs: number;
+  /** Whether every check passed. */
   passed: boolean;
+  /** The checks that failed, in words. */
   failures: string[];
 }
 

@@ -35,6 +35,7 @@ export interface SuiteResult {
   schema: 1;
   /** The amorsize version that ran it. */
   version: string;
+  /** The runtime that ran it. */
   runtime: { name: "deno" | "bun" | "node"; version: string };
   /** The machine, as the probe saw it. */
   system: {
@@ -51,6 +52,7 @@ export interface SuiteResult {
   options: { validate: boolean; repeats: number };
   /** Whether every workload passed. */
   passed: boolean;
+  /** One result per workload. */
   results: PerformanceResult[];
   /** The history entry id, when saved (not part of the saved payload). */
   historyId?: string;

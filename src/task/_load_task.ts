@@ -11,7 +11,9 @@ export async function _loadTask(spec: TaskSpec): Promise<Fn> {
     mod = await import(spec.module);
   } catch (e) {
     throw new Error(
-      `Cannot load task module "${spec.module}": ${e instanceof Error ? e.message : String(e)}`,
+      `Cannot load task module "${spec.module}" (for its export "${spec.name}"): ${
+        e instanceof Error ? e.message : String(e)
+      }`,
       { cause: e },
     );
   }

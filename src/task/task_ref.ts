@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 
 /** A reference to a function exported by a module: the worker imports the module once. */
 export interface TaskRef<I = unknown, O = unknown> {
+  /** Always `"module"`: tells a reference from an inline function. */
   readonly kind: "module";
   /** Absolute URL of the module (`file:`, `https:`, `data:` …). */
   readonly module: string;

@@ -7,9 +7,15 @@ import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
 import type { TuneConfig } from "./_tune_types.ts";
 
+/** Short runs are repeated until this much time was measured (default `repeats` only). */
+const SHORT_TOTAL_MS = 150;
+/** Most runs of a short configuration (default `repeats` only). */
+const SHORT_MAX_RUNS = 7;
+
 /** How to run the trials. */
 export interface _TrialSettings {
-  repeats: number;
+  /** Runs per trial; `undefined`: 2, and more for short runs (up to 7, until 150 ms measured). */
+  repeats: number | undefined;
   timeoutMs: number;
   pool: Pool;
   /** The caller's signal: its abort ends the trial as `aborted`. */
@@ -37,10 +43,11 @@ export async function _warm(pool: Pool, n: number): Promise<void> {
 }
 
 /**
- * Run `config` `repeats` times. The pool is warmed to the configuration's workers before each run
- * (not timed), so no run pays for starting workers. A run over `timeoutMs` is stopped: execute's
- * `timeoutMs` and an abort terminate busy workers and replace them; an inline run cannot be
- * interrupted and fails once it returns. A failed run ends the trial.
+ * Run `config` `repeats` times (by default twice, and short runs more often: one slow run of a few
+ * milliseconds must not decide a median). The pool is warmed to the configuration's workers
+ * before each run (not timed), so no run pays for starting workers. A run over `timeoutMs` is
+ * stopped: execute's `timeoutMs` and an abort terminate busy workers and replace them; an inline
+ * run cannot be interrupted and fails once it returns. A failed run ends the trial.
  */
 export async function _runTrial<I, O>(
   task: Task<I, O>,
@@ -50,7 +57,11 @@ export async function _runTrial<I, O>(
 ): Promise<_TrialRuns> {
   const rt = runtime();
   const times: number[] = [];
-  for (let k = 0; k < s.repeats; k++) {
+  const more = (k: number) =>
+    s.repeats !== undefined
+      ? k < s.repeats
+      : k < 2 || (k < SHORT_MAX_RUNS && times.reduce((a, b) => a + b, 0) < SHORT_TOTAL_MS);
+  for (let k = 0; more(k); k++) {
     if (s.signal?.aborted) return { times, aborted: true };
     if (config.executor === "workers") await _warm(s.pool, config.workers);
     const ctl = new AbortController();

@@ -52,7 +52,7 @@ export class _TuneSession<I, O> {
     );
   }
 
-  /** Measure candidate `index` (once: a second call returns the first trial); `undefined` when aborted. */
+  /** Measure candidate `index` once (again: the same trial); `undefined` when aborted. */
   async measure(index: number): Promise<TuneTrial | undefined> {
     const known = this.byIndex.get(index);
     if (known) return known;

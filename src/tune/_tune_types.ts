@@ -7,6 +7,7 @@ export type TuneStrategy = "grid" | "bayesian" | "auto";
 
 /** One way to run the job, as `execute` is forced to run it (always with `adaptive: false`). */
 export interface TuneConfig {
+  /** The executor to force. */
   executor: Executor;
   /** Workers (`1` for inline, `0` for async). */
   workers: number;
@@ -43,7 +44,10 @@ export interface TuneOptions {
    * plain loop, at least 1 s (60 s when nothing predicts it).
    */
   timeoutMs?: number;
-  /** Runs per configuration; the median is kept (default 2). */
+  /**
+   * Runs per configuration; the median is kept. Default: 2, and more for short runs (up to 7,
+   * until 150 ms were measured), so that one slow run of a few milliseconds decides nothing.
+   */
   repeats?: number;
   /** The search space. */
   space?: TuneSpace;
@@ -59,6 +63,7 @@ export interface TuneOptions {
 
 /** One configuration measured. */
 export interface TuneTrial {
+  /** The configuration measured. */
   config: TuneConfig;
   /** Median wall time of the runs (ms); `Infinity` when a run failed or ran out of time. */
   medianMs: number;
@@ -76,6 +81,7 @@ export interface TuneProgress {
   evaluations: number;
   /** Most trials planned. */
   planned: number;
+  /** Time since `tune` started (ms). */
   elapsedMs: number;
   /** The trial just done. */
   trial: TuneTrial;
@@ -103,6 +109,7 @@ export interface TuneResult {
   evaluations: number;
   /** Configurations in the search space. */
   spaceSize: number;
+  /** Why the search stopped. */
   stoppedBecause: TuneStopReason;
   /** Notes: data cut short, predictions missing. */
   warnings: string[];

@@ -100,7 +100,7 @@ export async function tune<I, O>(
   const timeoutMs = options.timeoutMs ??
     (Number.isFinite(serial) && serial > 0 ? Math.max(1000, 5 * serial) : 60_000);
   const session = new _TuneSession(task, items, space.candidates, {
-    repeats: options.repeats ?? 2,
+    repeats: options.repeats,
     timeoutMs,
     pool,
     signal,

@@ -12,13 +12,17 @@ import type { CheckLevel } from "./_health.ts";
 
 /** One check of validateSystem. */
 export interface SystemCheck {
+  /** What was checked. */
   name: string;
+  /** Whether the figure is within `expected`. */
   passed: boolean;
   /** The figure measured (null when it could not be measured). */
   value: number | null;
+  /** Unit of `value` (e.g. `ms`). */
   unit: string;
   /** What the figure must be to pass, e.g. `0.005–5`. */
   expected: string;
+  /** What was seen, in words. */
   detail: string;
   /** `core`: nothing parallel works without it; `measure`: model input; `soft`: advisory. */
   level: CheckLevel;

@@ -9,6 +9,7 @@ import type { Task } from "../task/task_ref.ts";
 
 /** One way to run a job: what `execute` is forced to. */
 export interface StrategyConfig {
+  /** The executor to force. */
   executor: Executor;
   /** Workers (executor `"workers"`). */
   workers?: number;

@@ -43,11 +43,15 @@ export interface CompareOptions<I = unknown> {
 
 /** One measured configuration. Times in ms. */
 export interface StrategyResult {
+  /** The configuration measured. */
   config: StrategyConfig;
   /** e.g. `workers 2 × chunk 50`; `adaptive` when the engine adapts the chunk size. */
   label: string;
+  /** Median wall time of the runs. */
   medianMs: number;
+  /** Fastest and slowest run. */
   spreadMs: [number, number];
+  /** Every run's wall time, in order. */
   runs: number[];
   /** The plain loop's median / this median. */
   speedupVsInline: number;
@@ -57,14 +61,19 @@ export interface StrategyResult {
 
 /** The measured configurations (in the order given) and their ranking. */
 export interface ComparisonResult<I = unknown> {
+  /** Every configuration measured, in the order given. */
   results: StrategyResult[];
   /** The fastest configuration by median. */
   best: StrategyResult;
   /** The optimizer's configuration, measured among the others. */
   optimizerPick: { config: StrategyConfig; label: string; rank: number; medianMs: number };
+  /** The optimizer's decision on the same data. */
   optimization: OptimizationResult<I>;
+  /** Items measured. */
   items: number;
+  /** What the ranking suggests. */
   recommendations: string[];
+  /** Notes on the measurement: data cut short, noisy or failed runs. */
   warnings: string[];
 }
 

@@ -50,6 +50,7 @@ export interface ValidationResult<I = unknown> {
   optimization: OptimizationResult<I>;
   /** The configuration that was run for `optimizedMs`. */
   config: StrategyConfig;
+  /** Fastest and slowest run of each side (ms). */
   spread: { serial: [number, number]; optimized: [number, number] };
   /** Every measured run, in order (the first optimized run may include starting workers). */
   runs: { serial: number[]; optimized: number[] };
@@ -61,6 +62,7 @@ export interface ValidationResult<I = unknown> {
   alternative?: { config: StrategyConfig; medianMs: number; speedup: number };
   /** What the comparison suggests (direction and likely cause when off by more than 25 %). */
   recommendations: string[];
+  /** Notes on the measurement: data cut short, noisy runs, failed runs. */
   warnings: string[];
 }
 

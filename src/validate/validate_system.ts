@@ -32,7 +32,9 @@ export interface ValidateSystemOptions {
 
 /** The rating and every check. */
 export interface SystemValidation {
+  /** The overall rating from the checks. */
   health: Health;
+  /** Every check, in the order run. */
   checks: SystemCheck[];
   /** The probe's result (undefined when the probe failed). */
   system?: SystemInfo;
