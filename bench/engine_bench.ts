@@ -79,7 +79,9 @@ function table(title: string, rows: Row[], baseline = 0): void {
   for (const r of rows) {
     const m = median(r.ms);
     const spread = `${fmt(Math.min(...r.ms))}–${fmt(Math.max(...r.ms))}`;
-    console.log(`| ${r.name} | ${fmt(m)} | ${spread} | ${r.ms.length} | ${(base / m).toFixed(2)}× |`);
+    console.log(
+      `| ${r.name} | ${fmt(m)} | ${spread} | ${r.ms.length} | ${(base / m).toFixed(2)}× |`,
+    );
   }
 }
 
@@ -96,8 +98,10 @@ async function piscina(options: Record<string, unknown>): Promise<AnyPool | unde
   return p;
 }
 const batches = <T>(items: T[], size: number) =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, k) =>
-    items.slice(k * size, (k + 1) * size));
+  Array.from(
+    { length: Math.ceil(items.length / size) },
+    (_, k) => items.slice(k * size, (k + 1) * size),
+  );
 async function viaPiscina(pool: AnyPool, items: unknown[], name: string): Promise<unknown[]> {
   return await Promise.all(items.map((x) => pool.run(x, { name })));
 }
@@ -209,7 +213,9 @@ if (only.has("2")) {
     );
   }
   const rows = await compare(configs, data.length);
-  const best = rows.slice(1, 1 + sizes.length).reduce((a, b) => median(a.ms) <= median(b.ms) ? a : b);
+  const best = rows.slice(1, 1 + sizes.length).reduce((a, b) =>
+    median(a.ms) <= median(b.ms) ? a : b
+  );
   table(`~1 µs items × 100,000 (tiny(${iters}); best fixed chunk: ${best.name})`, rows);
 }
 
@@ -218,7 +224,13 @@ if (only.has("4")) {
   let inputs: Float64Array[] = [];
   const fresh = () => (inputs = Array.from({ length: n }, () => new Float64Array(len)));
   const b = ref<Float64Array, Float64Array>("bump");
-  const opts = { executor: "workers", workers: WORKERS, chunkSize: 1, adaptive: false, pool } as const;
+  const opts = {
+    executor: "workers",
+    workers: WORKERS,
+    chunkSize: 1,
+    adaptive: false,
+    pool,
+  } as const;
   const rows = await compare([
     { name: "copy", setup: fresh, run: () => execute(b, inputs, opts) },
     { name: "transfer", setup: fresh, run: () => execute(b, inputs, { ...opts, transfer: true }) },

@@ -58,7 +58,9 @@ const seconds = (rt.now() - t0) / 1000;
 await pool.close();
 if (count !== n || sum !== (n * (n - 1)) / 2) throw new Error(`lost results: ${count} of ${n}`);
 
-console.log(`## map memory: ${rt.name} ${rt.version}, ${n} items, ${opts.ordered ? "" : "un"}ordered`);
+console.log(
+  `## map memory: ${rt.name} ${rt.version}, ${n} items, ${opts.ordered ? "" : "un"}ordered`,
+);
 console.log(`| measure | value |`);
 console.log(`|---|---:|`);
 console.log(`| RSS before the pool | ${mb(rssStart)} MB |`);

@@ -15,8 +15,11 @@ export interface WireError {
 
 /** Measurements taken when a chunk runs in measure mode (sampling). */
 export interface ItemMeasure {
-  /** Wall time of each item (ms). */
+  /** Wall time of each of the first items (ms), timed one by one. */
   wallMs: number[];
+  /** Wall time (ms) and count of the items after those, timed as one stretch without timers. */
+  untimedMs: number;
+  untimedItems: number;
   /** Wall time of the whole loop over the chunk (ms): per-item timer overhead included. */
   computeMs: number;
   /** Process CPU time over the chunk (µs; null where the runtime has no CPU clock). */
