@@ -190,3 +190,12 @@ test("chunkCandidates include powers of 4 and the target-duration size", () => {
   for (const x of [1, 4, 16, 64, 256, 1024, 400]) assert.ok(c.includes(x), `missing ${x}`);
   assert.ok(c.every((x) => x >= 1 && x <= 2000));
 });
+
+test("predictWorkers: other processes' threads share the cores (fair share)", () => {
+  // 2 cores, 2 busy threads elsewhere. Sampling ran as 1 of 3 threads (share 2/3 of a core); 2
+  // workers run as 2 of 4 (share 1/2 each): 2 × (1/2) / (2/3) = 1.5× the sampling speed.
+  const quiet = predictWorkers(base, 2, 100);
+  const loaded = predictWorkers({ ...base, externalLoad: 2 }, 2, 100);
+  assert.equal(quiet.totalMs, 1000);
+  assert.ok(Math.abs(loaded.totalMs - 2000 / 1.5) < 1, `got ${loaded.totalMs}`);
+});

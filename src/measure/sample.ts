@@ -14,7 +14,7 @@ import type { TaskSpec } from "../task/_spec.ts";
 import { _estimateBytes } from "./_bytes.ts";
 import { _measureChunk } from "./_measure_chunk.ts";
 import { _spreadIndices } from "./_spread.ts";
-import { summarize, type Summary } from "./statistics.ts";
+import { median, summarize, type Summary } from "./statistics.ts";
 
 /** What sampling measured. */
 export interface SampleProfile {
@@ -42,6 +42,11 @@ export interface SampleProfile {
   transferables: boolean;
   /** Heap growth per item in the worker (bytes; best effort, a lower bound after GC). */
   heapGrowthPerItemBytes: number | null;
+  /**
+   * Runnable threads of other processes while sampling (median of /proc/stat `procs_running`
+   * minus the sampling worker and the main thread; 0 where unreadable). They share the cores.
+   */
+  externalLoad: number;
   /** Threads the task appears to use per item (> 1: nested parallelism); see `nestedReason`. */
   internalThreads: number;
   /** Why the task appears to use more than one thread (when `internalThreads` > 1). */
@@ -93,6 +98,7 @@ export async function _sampleInWorker(
   };
   let isAsync = false, heap = 0, heapItems = 0, sampled = 0, perItem = 0;
   const threads0 = readThreads();
+  const loads: number[] = [];
   // Round 0 (2 items) is the JIT warm-up and is not timed; then rounds grow ×8, each sized to
   // fit what is left of the budget, and at least one timed round runs.
   for (let round = 0, size = 2; sampled < maxItems; round++) {
@@ -117,7 +123,13 @@ export async function _sampleInWorker(
         return out;
       }
     }
+    // While the worker runs this round, count the threads the machine runs besides ours.
+    const probeLoad = setTimeout(() => {
+      const running = readProcsRunning();
+      if (running !== undefined) loads.push(Math.max(0, running - 2)); // minus worker and main
+    }, 1);
     const reply = await _measureChunk(worker, spec, batch.items, true);
+    clearTimeout(probeLoad);
     const got = reply.results;
     got.forEach((r, k) => known.set(batch.indices[k], r));
     if (reply.t === "fail") {
@@ -154,6 +166,7 @@ export async function _sampleInWorker(
   if (t.items === 0) return out; // nothing beyond warm-up: the caller uses what it has
   out.profile = profile(items, results, t, isAsync, heapItems ? heap / heapItems : null);
   out.profile.sampled = sampled;
+  out.profile.externalLoad = loads.length > 0 ? median(loads) : 0;
   const extraThreads = threads0 === undefined ? 0 : (readThreads() ?? threads0) - threads0;
   if (extraThreads > 0) {
     out.profile.internalThreads = Math.max(out.profile.internalThreads, 1 + extraThreads);
@@ -251,11 +264,20 @@ function profile(
     outputCloneMs,
     transferables: _transferables([...items.slice(0, 64), ...results.slice(0, 64)]).length > 0,
     heapGrowthPerItemBytes: heapPerItem,
+    externalLoad: 0,
     internalThreads: cpuRatio !== null && cpuRatio > 1.3 ? Math.round(cpuRatio) : 1,
     nestedReason: cpuRatio !== null && cpuRatio > 1.3
       ? `CPU time was ${cpuRatio.toFixed(1)}× wall time: the task runs threads of its own`
       : undefined,
   };
+}
+
+/** Runnable threads on the machine now (`procs_running` of /proc/stat), where readable. */
+function readProcsRunning(): number | undefined {
+  const r = runtime().readTextFile("/proc/stat");
+  if (!r.ok) return undefined;
+  const m = /^procs_running\s+(\d+)/m.exec(r.text);
+  return m ? Number(m[1]) : undefined;
 }
 
 function readThreads(): number | undefined {

@@ -29,6 +29,7 @@ export function _modelInputs(
     firstStartMs: o.firstStartMs,
     marginalStartMs: o.marginalStartMs,
     cores: sys.effectiveCores,
+    externalLoad: profile.externalLoad,
     adaptive,
     targetChunkMs,
   };

@@ -243,6 +243,7 @@ function mainProfile(times: number[], isAsync: boolean): SampleProfile {
     outputCloneMs: 0,
     transferables: false,
     heapGrowthPerItemBytes: null,
+    externalLoad: 0,
     internalThreads: 1,
   };
 }

@@ -31,6 +31,8 @@ export interface ModelInputs {
   marginalStartMs: number;
   /** Cores this process may use (the probe's effective cores). */
   cores: number;
+  /** Runnable threads of other processes sharing those cores (0: an idle machine). */
+  externalLoad?: number;
   /** Whether the engine adapts the chunk size, and toward which chunk duration (ms). */
   adaptive: boolean;
   targetChunkMs: number;
@@ -94,10 +96,14 @@ export function predictWorkers(m: ModelInputs, workers: number, chunkSize: numbe
   const dispatchMs = span.chunks * m.chunkMs;
   const serialMs = n * m.mainPerItemMs + dispatchMs;
   const computeMs = (n * perItemWorker) / workers;
-  // Contention: workers and the busy main thread share `cores` CPUs.
+  // Contention: workers, the busy main thread and other processes share `cores` CPUs.
   let wall = Math.max(serialMs, span.ms);
   const mainBusy = wall > 0 ? Math.min(1, serialMs / wall) : 0;
-  const speed = Math.min(1, Math.max(0.1, m.cores - mainBusy) / workers);
+  // Fair share: each busy thread gets cores / (threads wanting a core), relative to the one
+  // sampling worker's share, under which the per-item time was measured.
+  const load = m.externalLoad ?? 0;
+  const share = (threads: number) => Math.min(1, m.cores / Math.max(threads, 1e-9));
+  const speed = Math.max(0.05, share(load + workers + mainBusy) / share(load + 1));
   wall = Math.max(serialMs, span.ms / speed);
   // Heterogeneity: the last chunks finish late by about σ·√c·√(2 ln w); no schedule beats the
   // longest item.
