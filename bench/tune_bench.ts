@@ -6,13 +6,14 @@
  * Run: `deno run -A bench/tune_bench.ts`, `bun bench/tune_bench.ts`, or on Node
  * `node build/node/bench/tune_bench.js` after `deno run -A scripts/build_node.ts`.
  * Options: `--only name1,name2`, `--repeats N` (runs per trial; default: tune's, 2 and more for
- * short runs), `--ab N` (A/B rounds of the final comparison, default 3).
+ * short runs), `--ab N` (A/B rounds of the final comparison, default 7).
  *
  * Method, per workload: `tune(…, { strategy: "grid" })` measures every configuration; then
  * `tune(…, { strategy: "bayesian" })` searches the same space. The two runs are minutes apart
  * on a shared machine, so their own numbers are not compared directly: the grid's best and the
  * Bayesian best are run again, alternating (A B, B A, …), and the gap is the ratio of their
- * medians (min–max shown). Evaluations count configurations measured (each several runs).
+ * medians (min–max shown). Evaluations count configurations measured; runs count every run,
+ * the confirmation runs of the finalists included.
  *
  * @module
  */
@@ -25,7 +26,7 @@ const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slic
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const only = flag("--only")?.split(",");
 const repeats = flag("--repeats") === undefined ? undefined : Number(flag("--repeats"));
-const abRounds = Number(flag("--ab")) || 3;
+const abRounds = Number(flag("--ab")) || 7;
 const rt = runtime();
 
 const median = (xs: number[]) => {
@@ -33,6 +34,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "—");
+const runs = (r: TuneResult) => r.trials.reduce((s, t) => s + t.runs, 0);
 
 /** Wall time of one forced run of `c` (ms). */
 async function runOnce(t: Parameters<typeof execute>[0], items: unknown[], c: TuneConfig) {
@@ -69,9 +71,9 @@ console.log(
 const rows: string[][] = [[
   "workload",
   "grid best ms",
-  "grid evals",
+  "grid evals (runs)",
   "bayes best ms",
-  "bayes evals",
+  "bayes evals (runs)",
   "evals %",
   "gap % (A/B)",
   "A/B ms: grid best | bayes best",
@@ -91,9 +93,9 @@ for (const w of getStandardWorkloads()) {
   rows.push([
     w.name,
     `${f1(grid.best.medianMs)} ${_configLabel(grid.best.config)}`,
-    `${grid.evaluations}/${grid.spaceSize}`,
+    `${grid.evaluations}/${grid.spaceSize} (${runs(grid)})`,
     `${f1(bayes.best.medianMs)} ${_configLabel(bayes.best.config)}`,
-    `${bayes.evaluations} (${bayes.stoppedBecause})`,
+    `${bayes.evaluations} (${runs(bayes)}, ${bayes.stoppedBecause})`,
     evalsPct.toFixed(0),
     same ? "0 (same config)" : gap.toFixed(1),
     m ? `${spread(m.a)} | ${spread(m.b)}` : "—",

@@ -32,6 +32,8 @@ process.on("exit", () => {
   console.log(JSON.stringify({ results: out.length, exitLagMs: performance.now() - done }));
 });
 `,
+    // Importing the command line from a script of one's own (named like an entry) must not run it.
+    "main.js": `import { main } from "amorsize/cli";\nconsole.log(typeof main);\n`,
     "consumer.ts": `import {
   execute,
   type ExecuteOptions,

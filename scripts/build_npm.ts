@@ -61,10 +61,18 @@ export function buildNpm(options: BuildNpmOptions = {}): BuildNpmResult {
   try {
     const manifest = emit(staging);
     const trash = `${staging}-old`;
-    if (existsSync(outDir)) renameSync(outDir, trash);
     mkdirSync(dirname(outDir), { recursive: true });
-    renameSync(staging, outDir);
-    rmSync(trash, { recursive: true, force: true });
+    // Another build may put its package in place between the two renames: move it aside again.
+    for (let attempt = 1;; attempt++) {
+      try {
+        if (existsSync(outDir)) renameSync(outDir, `${trash}${attempt}`);
+        renameSync(staging, outDir);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
+    for (let i = 1; i <= 3; i++) rmSync(`${trash}${i}`, { recursive: true, force: true });
     return { outDir, manifest, files: _walk(outDir).length, ms: performance.now() - t0 };
   } finally {
     rmSync(staging, { recursive: true, force: true });

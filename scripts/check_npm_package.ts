@@ -88,6 +88,11 @@ for (const [label, cmd, args] of runners) {
     return `20 correct results, exited ${r.exitLagMs.toFixed(0)} ms after the work`;
   });
 }
+check('node main.js importing "amorsize/cli" does not run the command line', () => {
+  const out = sh("node", ["main.js"], project).trim();
+  if (out !== "function") throw new Error(`expected only "function", got ${JSON.stringify(out)}`);
+  return "main() imported, nothing run";
+});
 check("tsc --noEmit of a TypeScript consumer (module NodeNext)", () => {
   sh(bin("tsc"), ["-p", "tsconfig.json"], project);
   return `types of "amorsize" and "amorsize/cli" check (tsc ${

@@ -47,6 +47,14 @@ test("npm manifest: imports that are not npm: and exports that are not .ts are r
   });
 });
 
+test("jsr.json mirrors deno.json: name, version, exports and the published files", () => {
+  const jsr = JSON.parse(readFileSync(join(repoRoot(), "jsr.json"), "utf8"));
+  const deno = JSON.parse(readFileSync(join(repoRoot(), "deno.json"), "utf8"));
+  for (const key of ["name", "version", "exports", "publish"]) {
+    assert.deepEqual(jsr[key], deno[key], key);
+  }
+});
+
 test("npm layout check: finds missing URL modules and .ts specifiers, ignores comments", () => {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-layout-"));
   const put = (path: string, text: string) => {

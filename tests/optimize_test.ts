@@ -105,9 +105,9 @@ test("automatic execute runs every item exactly once, sampled items included", a
 test("automatic map over a generator runs every item once, in order", async () => {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-once-"));
   try {
-    function* gen() {
+    const gen = function* () {
       for (let x = 0; x < 400; x++) yield { dir, x, ms: 1 };
-    }
+    };
     const out: number[] = [];
     for await (const y of map(touchOnce, gen(), { cache: false })) out.push(y);
     assert.deepEqual(out, range(400).map((x) => 2 * x));

@@ -47,6 +47,9 @@ test("tune grid: each configuration once, the optimizer's pick first, best the m
   checkTrials(r.trials);
   const min = Math.min(...r.trials.map((t) => t.medianMs));
   assert.equal(r.best.medianMs, min);
+  // repeats 2 each, then the three fastest twice more (alternating confirmation).
+  assert.ok(r.trials.every((t) => t.runs === 2 || t.runs === 4));
+  assert.equal(r.trials.filter((t) => t.runs === 4).length, 3);
   assert.ok(r.optimizerPick.gapPct >= 0);
   assert.deepEqual(progress.map((p) => p.evaluations), range(size).map((i) => i + 1));
   assert.ok(progress.every((p) => p.planned === size && p.bestMs <= p.trial.medianMs));

@@ -3,7 +3,9 @@
  *
  * @module
  */
+import { realpathSync } from "node:fs";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { type Command, UsageError } from "./_command.ts";
 import { VERSION } from "../version.ts";
 
@@ -112,8 +114,15 @@ if ((import.meta as { main?: boolean }).main ?? isEntry()) {
   process.exitCode = await main(process.argv.slice(2));
 }
 
+// Node 20 has no import.meta.main: this module is the entry when the script Node was asked to run
+// is this file (through the npm bin link, or any other link). Importing `amorsize/cli` from a
+// script of one's own (even one named main.js) must not run the command line.
 function isEntry(): boolean {
-  const argv1 = process.argv[1] ?? "";
-  return import.meta.url.endsWith(argv1.replace(/\\/g, "/")) ||
-    /amorsize(\.js)?$|main\.[jt]s$/.test(argv1);
+  const argv1 = process.argv[1];
+  if (!argv1 || !import.meta.url.startsWith("file:")) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }

@@ -42,13 +42,13 @@ Exit codes: 0 ok, 2 usage error.`;
  *
  * const config = { executor: "inline" as const, workers: 1, chunkSize: 4, concurrency: 1 };
  * const spreadMs: [number, number] = [1.9, 2.1];
- * const trial = { config, medianMs: 2, spreadMs, predictedMs: 2.2 };
+ * const trial = { config, medianMs: 2, spreadMs, predictedMs: 2.2, runs: 2 };
  * const text = formatTuneResult({
  *   best: { config, medianMs: 2 }, trials: [trial], strategy: "grid", evaluations: 1,
  *   optimizerPick: { config, medianMs: 2, gapPct: 0 }, spaceSize: 1,
  *   stoppedBecause: "exhausted", warnings: [],
  * });
- * assert.match(text, /^config +median ms +spread ms +predicted ms/m);
+ * assert.match(text, /^config +median ms +spread ms +predicted ms +runs/m);
  * assert.match(text, /^best: inline, 2\.00 ms/m);
  * ```
  */
@@ -58,12 +58,13 @@ export function formatTuneResult(r: TuneResult): string {
     _ms(t.medianMs),
     Number.isFinite(t.spreadMs[0]) ? `${_ms(t.spreadMs[0])}–${_ms(t.spreadMs[1])}` : "—",
     _ms(t.predictedMs),
+    String(t.runs),
     t.error ?? "",
   ]);
   const table = formatTable([
-    ["config", "median ms", "spread ms", "predicted ms", "error"],
+    ["config", "median ms", "spread ms", "predicted ms", "runs", "error"],
     ...rows,
-  ], [1, 3]);
+  ], [1, 3, 4]);
   const p = r.optimizerPick;
   const gap = Number.isFinite(p.gapPct) ? `${p.gapPct.toFixed(1)} % slower than the best` : "—";
   return [

@@ -6,9 +6,14 @@ import type { TuneStopReason } from "./_tune_types.ts";
 
 /**
  * Expected improvement the Bayesian search must still see, relative to the modelled best: with
- * values `4 + ln(ms / ref)` (|best| ≈ 4) it is about 2 % of the time.
+ * values `4 + ln(ms / ref)` (|best| ≈ 4) it is about 1 % of the time.
  */
-const MIN_IMPROVEMENT = 0.005;
+const MIN_IMPROVEMENT = 0.0025;
+/**
+ * Points measured before the model guides the search (seeds, then maximin spread): run times on a
+ * busy machine are noisy, and a model of fewer points gives up too early.
+ */
+const INITIAL = 6;
 
 /** Measure every candidate in order, until the space, `maxConfigs` or the budget runs out. */
 export async function _gridSearch<I, O>(
@@ -26,10 +31,11 @@ export async function _gridSearch<I, O>(
 }
 
 /**
- * Bayesian search: the optimizer's pick (`pickIndex`, when ≥ 0), a few spread points, then the
- * candidate of largest expected improvement under a Gaussian process over (workers, log chunk
- * size), modelling the log of the time. Stops on `maxEvaluations`, the budget, negligible
- * expected improvement, or abort.
+ * Bayesian search: the optimizer's pick (`pickIndex`, when ≥ 0), inline and async (when in the
+ * space: they lie apart from the worker grid), spread points up to 6 in all, then the candidate
+ * of largest expected improvement under a Gaussian process over (workers, log chunk size),
+ * modelling the log of the time. Stops on `maxEvaluations`, the budget, negligible expected
+ * improvement, or abort.
  */
 export async function _bayesianSearch<I, O>(
   session: _TuneSession<I, O>,
@@ -44,20 +50,22 @@ export async function _bayesianSearch<I, O>(
   const firstIndex = Math.max(pickIndex, 0);
   const first = await session.measure(firstIndex);
   if (!first) return "aborted";
+  if (session.aborted) return "aborted";
+  if (session.overBudget()) return "budget";
   const predicted = session.candidates[firstIndex].predictedMs;
   const ref = Number.isFinite(first.medianMs) && first.medianMs > 0
     ? first.medianMs
     : Number.isFinite(predicted) && predicted > 0
     ? predicted
     : 1;
+  const others = session.candidates.map((c, i) => (c.config.executor === "workers" ? -1 : i))
+    .filter((i) => i >= 0 && i !== firstIndex);
+  const seeds = [firstIndex, ...others];
   const stop = new AbortController();
   const signal = session.settings.signal;
   const onAbort = () => stop.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
   let reason: TuneStopReason | undefined;
-  if (session.overBudget()) reason = "budget";
-  if (session.aborted) reason = "aborted";
-  if (reason) return reason;
   try {
     const r = await bayesianMinimize(
       async (_point, index) => {
@@ -75,8 +83,8 @@ export async function _bayesianSearch<I, O>(
       },
       space,
       {
-        seedPoints: [firstIndex],
-        initial: Math.min(4, space.length),
+        seedPoints: seeds,
+        initial: Math.min(Math.max(seeds.length + 2, INITIAL), space.length),
         maxEvaluations: Math.min(maxEvaluations, space.length),
         minImprovement: MIN_IMPROVEMENT,
         seed,

@@ -19,6 +19,8 @@ export interface _SessionSettings extends _TrialSettings {
 export class _TuneSession<I, O> {
   readonly trials: TuneTrial[] = [];
   readonly byIndex = new Map<number, TuneTrial>();
+  /** The run times behind each trial's median. */
+  readonly times = new Map<TuneTrial, number[]>();
   /** Most trials planned (for progress). */
   planned = 0;
 
@@ -65,15 +67,17 @@ export class _TuneSession<I, O> {
       medianMs: ok ? summarize(runs.times).median : Infinity,
       spreadMs: ok ? [Math.min(...runs.times), Math.max(...runs.times)] : [Infinity, Infinity],
       predictedMs: c.predictedMs,
+      runs: runs.times.length + (runs.error === undefined ? 0 : 1),
     };
     if (runs.error !== undefined) trial.error = runs.error;
     this.trials.push(trial);
     this.byIndex.set(index, trial);
+    this.times.set(trial, runs.times);
     this.settings.onProgress?.({
       evaluations: this.trials.length,
       planned: Math.max(this.planned, this.trials.length),
       elapsedMs: this.elapsedMs,
-      trial,
+      trial: { ...trial, spreadMs: [...trial.spreadMs] },
       bestMs: this.best()!.medianMs,
     });
     return trial;

@@ -46,7 +46,8 @@ export interface TuneOptions {
   timeoutMs?: number;
   /**
    * Runs per configuration; the median is kept. Default: 2, and more for short runs (up to 7,
-   * until 150 ms were measured), so that one slow run of a few milliseconds decides nothing.
+   * until 150 ms were measured), so that one slow run of a few milliseconds decides nothing. The
+   * three fastest configurations then run twice more, alternating (see `TuneTrial.runs`).
    */
   repeats?: number;
   /** The search space. */
@@ -71,6 +72,8 @@ export interface TuneTrial {
   spreadMs: [number, number];
   /** The optimizer's model prediction for this configuration (ms; NaN when it has none). */
   predictedMs: number;
+  /** Runs measured (the failed one included), confirmation runs included. */
+  runs: number;
   /** Why the trial failed. */
   error?: string;
 }
@@ -83,7 +86,7 @@ export interface TuneProgress {
   planned: number;
   /** Time since `tune` started (ms). */
   elapsedMs: number;
-  /** The trial just done. */
+  /** The trial just done (a copy: confirmation runs may still change the trial itself). */
   trial: TuneTrial;
   /** The best median so far (ms). */
   bestMs: number;

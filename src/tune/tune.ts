@@ -13,6 +13,7 @@ import { _taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
 import { _materialize } from "../validate/_materialize.ts";
 import { _checkTuneOptions } from "./_tune_options.ts";
+import { _confirm } from "./_confirm.ts";
 import { _warm } from "./_trial.ts";
 import { _bayesianSearch, _gridSearch } from "./_tune_search.ts";
 import { _TuneSession } from "./_tune_session.ts";
@@ -39,7 +40,9 @@ const AUTO_GRID_MAX = 12;
  * all of `data` (an iterable is read into an array first, at most 10 000 items): the grid the
  * optimizer searches (workers 1..effective cores × its chunk candidates, plus inline, plus async
  * for a task that returns Promises), or a Bayesian search over it seeded with the optimizer's
- * pick. The pool is warmed before measuring, so no trial pays for starting workers.
+ * pick. The pool is warmed before measuring, so no trial pays for starting workers. At the end the
+ * three fastest configurations run twice more, alternating, and their medians take every run in
+ * (the minimum of noisy medians favours a lucky run).
  *
  * Every trial carries the optimizer's prediction for it; `optimizerPick.gapPct` says how much
  * slower the optimizer's pick ran than the best configuration found.
@@ -116,6 +119,7 @@ export async function tune<I, O>(
       options.maxConfigs ?? Math.min(size, Math.max(6, Math.ceil(0.35 * size))),
       options.seed ?? 1,
     );
+  if (stoppedBecause !== "aborted" && stoppedBecause !== "budget") await _confirm(session);
   const best = session.best();
   if (!best) {
     signal?.throwIfAborted();
