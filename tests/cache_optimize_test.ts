@@ -5,17 +5,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { cacheStats, clearCache, execute, optimize, probeSystem, task } from "../mod.ts";
 import { _setOptimizerCacheHooks } from "../src/store/_optimizer_cache.ts";
 import { _sizeBucket, _timeBucket } from "../src/store/_optimizer_cache_key.ts";
+import { denoBinary, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
 
 const basic = fixtureModule("tasks/basic");
-// sleepy(12): an async 12 ms wait, just above the lower edge of its per-item octave (11.6 ms to
-// 23.2 ms), so a slow measurement stays in it; async tasks reach the cache whatever the core count.
+// sleepy(16): an async 16 ms wait, in the middle of its per-item octave (11.6 ms to 23.2 ms), so
+// a timer firing a little early or late keeps it there; async tasks reach the cache whatever the
+// core count.
 const sleepy = task<number, number>(basic, "sleepy");
 const spin = task<number, number>(basic, "spin");
 const DAY = 24 * 3600 * 1000;
@@ -39,11 +43,11 @@ const keys = (dir: string) =>
 
 test("cache: the second optimize of the same job is a hit without sampling", async () => {
   await withCache(async (dir) => {
-    const first = await optimize(sleepy, new Array(200).fill(12));
+    const first = await optimize(sleepy, new Array(200).fill(16));
     assert.equal(first.cacheHit, false);
     assert.equal(first.executor, "async");
     assert.equal(entries(dir).length, 1);
-    const second = await optimize(sleepy, new Array(200).fill(12));
+    const second = await optimize(sleepy, new Array(200).fill(16));
     assert.equal(second.cacheHit, true, keys(dir));
     assert.deepEqual(
       [second.executor, second.workers, second.chunkSize, second.concurrency, second.reason],
@@ -60,8 +64,8 @@ test("cache: the second optimize of the same job is a hit without sampling", asy
 test("cache: a worker decision comes back whole, Infinity caps included", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   await withCache(async (dir) => {
-    const first = await optimize(spin, new Array(200).fill(12));
-    const second = await optimize(spin, new Array(200).fill(12));
+    const first = await optimize(spin, new Array(200).fill(16));
+    const second = await optimize(spin, new Array(200).fill(16));
     assert.equal(second.cacheHit, true, keys(dir));
     assert.equal(second.executor, first.executor);
     assert.equal(second.workers, first.workers);
@@ -82,24 +86,24 @@ test("cache: another function, per-item time or data size misses", async () => {
       await new Promise((r) => setTimeout(r, ms));
       return ms + 1;
     };
-    assert.equal((await optimize(a, new Array(200).fill(12))).cacheHit, false);
-    assert.equal((await optimize(a, new Array(200).fill(12))).cacheHit, true);
-    assert.equal((await optimize(b, new Array(200).fill(12))).cacheHit, false, "changed source");
-    assert.equal((await optimize(a, new Array(200).fill(48))).cacheHit, false, "4× per item");
-    assert.equal((await optimize(a, new Array(800).fill(12))).cacheHit, false, "4× the items");
-    assert.equal((await optimize(a, new Array(210).fill(12))).cacheHit, true, "same octave");
+    assert.equal((await optimize(a, new Array(200).fill(16))).cacheHit, false);
+    assert.equal((await optimize(a, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(b, new Array(200).fill(16))).cacheHit, false, "changed source");
+    assert.equal((await optimize(a, new Array(200).fill(64))).cacheHit, false, "4× per item");
+    assert.equal((await optimize(a, new Array(800).fill(16))).cacheHit, false, "4× the items");
+    assert.equal((await optimize(a, new Array(210).fill(16))).cacheHit, true, "same octave");
     assert.equal(entries(dir).length, 4);
   });
 });
 
 test("cache: a per-item time one octave away still hits, 4× away misses", async () => {
   await withCache(async () => {
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false);
-    assert.equal((await optimize(sleepy, new Array(200).fill(30))).cacheHit, true, "2.5× slower");
-    assert.equal((await optimize(sleepy, new Array(200).fill(50))).cacheHit, false, "4× slower");
-    assert.equal((await optimize(sleepy, new Array(200).fill(50))).cacheHit, true);
-    const first = await optimize(sleepy, new Array(200).fill(12));
-    assert.equal(first.cacheHit, true, "the 12 ms entry is still there");
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false);
+    assert.equal((await optimize(sleepy, new Array(200).fill(32))).cacheHit, true, "2× slower");
+    assert.equal((await optimize(sleepy, new Array(200).fill(64))).cacheHit, false, "4× slower");
+    assert.equal((await optimize(sleepy, new Array(200).fill(64))).cacheHit, true);
+    const first = await optimize(sleepy, new Array(200).fill(16));
+    assert.equal(first.cacheHit, true, "the 16 ms entry is still there");
   });
 });
 
@@ -114,33 +118,33 @@ test("cache: buckets are octaves of the item count and of the per-item time", ()
 
 test("cache: an entry older than 7 days misses and is measured again", async () => {
   await withCache(async (_dir, clock) => {
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false);
     clock.t += 6 * DAY;
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
     clock.t += 2 * DAY;
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false, "expired");
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true, "re-stored");
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false, "expired");
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true, "re-stored");
   });
 });
 
 test("cache: a corrupt or foreign entry is a miss and is replaced", async () => {
   await withCache(async (dir) => {
-    await optimize(sleepy, new Array(200).fill(12));
+    await optimize(sleepy, new Array(200).fill(16));
     const [name] = entries(dir);
     const path = join(dir, name);
     const good = readFileSync(path, "utf8");
     writeFileSync(path, "{ not json");
-    const r = await optimize(sleepy, new Array(200).fill(12));
+    const r = await optimize(sleepy, new Array(200).fill(16));
     assert.equal(r.cacheHit, false);
     assert.deepEqual(r.warnings.filter((w) => /cache/.test(w)), []);
     assert.doesNotThrow(() => JSON.parse(readFileSync(path, "utf8")), "replaced by a valid one");
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
     writeFileSync(path, good.replace(/"version":"[^"]*"/, `"version":"0.0.0-other"`));
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false, "foreign");
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false, "foreign");
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
     writeFileSync(path, good.replace(/"executor":"\w+"/, `"executor":"bogus"`));
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, false, "bad value");
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false, "bad value");
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
   });
 });
 
@@ -155,29 +159,29 @@ test("cache: two processes storing the same entries at once leave valid files", 
     assert.equal(stats.entries, 2, keys(dir));
     assert.equal(stats.corrupt + stats.foreign + stats.expired, 0);
     assert.equal(readdirSync(dir).length, 2, "no temporary files left");
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
-    assert.equal((await optimize(sleepy, new Array(800).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(800).fill(16))).cacheHit, true);
   });
 });
 
 test("cache: cache: false neither reads nor writes", async () => {
   await withCache(async (dir) => {
-    const off = await optimize(sleepy, new Array(200).fill(12), { cache: false });
+    const off = await optimize(sleepy, new Array(200).fill(16), { cache: false });
     assert.equal(off.cacheHit, false);
     assert.equal(entries(dir).length, 0);
-    await optimize(sleepy, new Array(200).fill(12));
+    await optimize(sleepy, new Array(200).fill(16));
     assert.equal(
-      (await optimize(sleepy, new Array(200).fill(12), { cache: false })).cacheHit,
+      (await optimize(sleepy, new Array(200).fill(16), { cache: false })).cacheHit,
       false,
     );
-    assert.equal((await optimize(sleepy, new Array(200).fill(12))).cacheHit, true);
+    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
   });
 });
 
 test("cache: options that steer the decision are part of the key", async () => {
   await withCache(async () => {
-    await optimize(sleepy, new Array(200).fill(12));
-    const other = await optimize(sleepy, new Array(200).fill(12), { minSpeedup: 3 });
+    await optimize(sleepy, new Array(200).fill(16));
+    const other = await optimize(sleepy, new Array(200).fill(16), { minSpeedup: 3 });
     assert.equal(other.cacheHit, false);
   });
 });
@@ -188,7 +192,7 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
   writeFileSync(file, "not a directory");
   const previous = _setOptimizerCacheHooks({ dir: file });
   try {
-    const r = await optimize(sleepy, new Array(200).fill(12));
+    const r = await optimize(sleepy, new Array(200).fill(16));
     assert.equal(r.cacheHit, false);
     assert.equal(r.executor, "async");
     const w = r.warnings.filter((x) => /result cache is not usable/.test(x));
@@ -201,14 +205,51 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
 
 test("cache: automatic execute fills and uses the cache; clearCache and cacheStats", async () => {
   await withCache(async (dir) => {
-    const items = new Array(200).fill(12);
-    assert.deepEqual(await execute(sleepy, items), new Array(200).fill(24));
+    const items = new Array(200).fill(16);
+    assert.deepEqual(await execute(sleepy, items), new Array(200).fill(32));
     assert.equal((await cacheStats()).entries, 1);
     assert.equal((await cacheStats({ dir })).dir, dir);
-    assert.deepEqual(await execute(sleepy, items), new Array(200).fill(24));
+    assert.deepEqual(await execute(sleepy, items), new Array(200).fill(32));
     assert.equal(await clearCache(), 1);
     assert.equal((await cacheStats()).entries, 0);
     assert.ok(existsSync(dir));
     await assert.rejects(cacheStats({ dir: 3 as never }), TypeError);
   });
 });
+
+const deno = denoBinary();
+
+test(
+  "cache: Deno without permissions for the store: a miss and one warning, no prompt, no throw",
+  { skip: deno === undefined ? "node_modules/.bin/deno is not installed" : false },
+  () => {
+    const script = join(
+      repoRoot(),
+      "tests",
+      "fixtures",
+      "cache",
+      "optimize_without_permissions.ts",
+    );
+    const home = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
+    try {
+      // No --allow-sys: no home directory. No --allow-write: the entry cannot be stored.
+      for (const flags of [["--allow-read"], ["--allow-read", "--allow-env"]]) {
+        const res = spawnSync(deno!, ["run", "--no-prompt", ...flags, script], {
+          cwd: repoRoot(),
+          encoding: "utf8",
+          env: { ...process.env, AMORSIZE_HOME: home },
+          stdio: ["ignore", "pipe", "pipe"],
+          timeout: 60_000,
+        });
+        assert.equal(res.status, 0, res.stderr);
+        const r = JSON.parse(res.stdout);
+        assert.equal(r.cacheHit, false);
+        assert.equal(r.executor, "async");
+        const w = r.warnings.filter((x: string) => /result cache is not usable/.test(x));
+        assert.equal(w.length, 1, `${flags}: ${r.warnings.join("\n")}`);
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  },
+);

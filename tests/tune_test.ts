@@ -26,7 +26,7 @@ function checkTrials(trials: TuneTrial[]) {
   }
 }
 
-test("tune grid: each configuration once, the optimizer's pick first, best the minimum", async () => {
+test("tune grid: each configuration once, the pick first, best the minimum", async () => {
   const progress: TuneProgress[] = [];
   const r = await tune(square, range(300), {
     strategy: "grid",

@@ -1,7 +1,7 @@
 // JSON has no Infinity or NaN (the optimizer's caps are often Infinity, predictions NaN): in the
 // optimizer's cache entries they travel as { "$num": "Infinity" }; `undefined` fields are dropped.
 
-/** A copy of `v`, each non-finite number replaced by `{ $num: "Infinity" | "-Infinity" | "NaN" }`. */
+/** A copy of `v`, non-finite numbers replaced by `{ $num: "Infinity" | "-Infinity" | "NaN" }`. */
 export function _encode(v: unknown): unknown {
   if (typeof v === "number") return Number.isFinite(v) ? v : { $num: String(v) };
   if (Array.isArray(v)) return v.map(_encode);

@@ -3,11 +3,11 @@
  *
  * `optimize` (and automatic `execute`/`map`) stores each decision it measures under a key made of
  * the task's identity, the octave of the item count, the octave of the per-item time seen by its
- * first look, the runtime and its version, the effective cores, the memory octave, the library
- * version and the options that steer the decision; a later call with the same key returns the
- * stored decision without sampling (`result.cacheHit`). Entries live 7 days. Pass `cache: false`
- * to bypass it. The directory is `storeDir("cache")`: `$AMORSIZE_HOME/cache`, else the per-user
- * cache directory.
+ * first look (a lookup also accepts the neighbouring octaves), the runtime and its version, the
+ * effective cores, the memory octave, the library version and the options that steer the
+ * decision; a later call with the same key returns the stored decision without sampling
+ * (`result.cacheHit`). Entries live 7 days. Pass `cache: false` to bypass it. The directory is
+ * `storeDir("cache")`: `$AMORSIZE_HOME/cache`, else the per-user cache directory.
  *
  * @module
  */

@@ -30,19 +30,6 @@ export interface _TrialRuns {
 }
 
 /**
- * Start workers until `n` are alive and ready. A timer keeps the process alive meanwhile: on Node
- * a worker that is still starting does not.
- */
-export async function _warm(pool: Pool, n: number): Promise<void> {
-  const keepAlive = setInterval(() => {}, 1000);
-  try {
-    await pool.warm(n);
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
-
-/**
  * Run `config` `repeats` times (by default twice, and short runs more often: one slow run of a few
  * milliseconds must not decide a median). The pool is warmed to the configuration's workers
  * before each run (not timed), so no run pays for starting workers. A run over `timeoutMs` is
@@ -63,7 +50,7 @@ export async function _runTrial<I, O>(
       : k < 2 || (k < SHORT_MAX_RUNS && times.reduce((a, b) => a + b, 0) < SHORT_TOTAL_MS);
   for (let k = 0; more(k); k++) {
     if (s.signal?.aborted) return { times, aborted: true };
-    if (config.executor === "workers") await _warm(s.pool, config.workers);
+    if (config.executor === "workers") await s.pool.warm(config.workers);
     const ctl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

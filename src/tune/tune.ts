@@ -14,7 +14,6 @@ import type { Task } from "../task/task_ref.ts";
 import { _materialize } from "../validate/_materialize.ts";
 import { _checkTuneOptions } from "./_tune_options.ts";
 import { _confirm } from "./_confirm.ts";
-import { _warm } from "./_trial.ts";
 import { _bayesianSearch, _gridSearch } from "./_tune_search.ts";
 import { _TuneSession } from "./_tune_session.ts";
 import { _buildSpace } from "./_tune_space.ts";
@@ -89,7 +88,7 @@ export async function tune<I, O>(
   signal?.throwIfAborted();
   const pool = options.pool ?? _defaultPool();
   const sys = await _cachedProbe();
-  await _warm(pool, Math.max(sys.effectiveCores, ...(options.space?.workers ?? [])));
+  await pool.warm(Math.max(sys.effectiveCores, ...(options.space?.workers ?? [])));
   const opt = await optimize(task, items, { cache: false, adaptive: false, pool, signal });
   const space = _buildSpace(opt, items.length, options.space, pool.size);
   const size = space.candidates.length;
