@@ -6,7 +6,9 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execute, map, optimize, probeSystem, task } from "../mod.ts";
+import { spawnSync } from "node:child_process";
 import { fixtureModule } from "./_helpers.ts";
+import { denoBinary, repoRoot } from "./_cli.ts";
 
 const basic = fixtureModule("tasks/basic");
 const spin = task<number, number>(basic, "spin");
@@ -123,3 +125,24 @@ test("automatic execute: a task throwing on a sampled item rejects with its inde
     (e: Error & { index?: number }) => e.index === 0 && /thirteen/.test(e.message),
   );
 });
+
+const deno = denoBinary();
+
+test(
+  "optimize: Deno without read permission for the worker module answers inline, never throws",
+  { skip: deno === undefined ? "node_modules/.bin/deno is not installed" : false },
+  () => {
+    const script = join(repoRoot(), "tests", "fixtures", "optimize_without_read.ts");
+    const res = spawnSync(deno!, ["run", "--no-prompt", script], {
+      cwd: repoRoot(),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000,
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const r = JSON.parse(res.stdout.trim().split("\n").pop()!);
+    assert.equal(r.executor, "inline");
+    assert.match(r.reason, /workers cannot start here/);
+    assert.deepEqual(r.out, [2, 4, 6]);
+  },
+);

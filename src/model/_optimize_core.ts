@@ -148,7 +148,15 @@ export async function _optimizeCore(
   // ── end of the result cache lookup
 
   // 2. Overheads (once per process) and sampling inside a worker.
-  const overheads = await measureOverheads(pool);
+  let overheads;
+  try {
+    overheads = await measureOverheads(pool);
+  } catch (e) {
+    // Workers cannot start here (e.g. Deno without read access to the worker module).
+    const error = e instanceof Error ? e : new Error(String(e));
+    warnings.push(`Workers cannot start here: ${error.message}`);
+    return done(inline(`workers cannot start here (${error.message})`, n));
+  }
   profile.overheads = overheads;
   const worker = pool._ensure(1)[0];
   const serialGuess = n === undefined ? Infinity : n * mainPerItem;
