@@ -6,13 +6,12 @@
  */
 import type { Data } from "../engine/_source.ts";
 import type { Pool } from "../engine/pool.ts";
-import { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import type { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
 import { summarize } from "../measure/statistics.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
-import { optimize } from "../optimize.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import type { _taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _materialize } from "./_materialize.ts";
+import { _setup } from "./_setup.ts";
 import {
   _checkConfigs,
   _compareAdvice,
@@ -115,20 +114,8 @@ export async function compareStrategies<I, O>(
   configs?: StrategyConfig[],
   options: CompareOptions<I> = {},
 ): Promise<ComparisonResult<I>> {
-  _taskSpec(task);
   const given = configs === undefined ? undefined : _checkConfigs(configs);
-  const repeats = options.repeats === undefined ? 3 : _positiveInt("repeats", options.repeats);
-  const timeoutMs = options.timeoutMs === undefined
-    ? 120_000
-    : _positiveNumber("timeoutMs", options.timeoutMs);
-  const { items, truncated } = await _materialize(data, options.maxItems);
-  const warnings = truncated ? [truncated] : [];
-  const opt = options.optimization ??
-    await optimize(task, items, {
-      ...options.optimizeOptions,
-      pool: options.pool ?? options.optimizeOptions?.pool,
-      signal: options.signal,
-    });
+  const { repeats, timeoutMs, items, warnings, opt } = await _setup(task, data, options, 120_000);
   const cores = opt.profile.caps.cores;
   const isAsync = opt.profile.sample?.isAsync ?? false;
   const list = given ?? _defaultConfigs(items.length, cores, isAsync, opt.concurrency);

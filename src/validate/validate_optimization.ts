@@ -6,13 +6,12 @@
  */
 import type { Data } from "../engine/_source.ts";
 import type { Pool } from "../engine/pool.ts";
-import { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import type { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
 import { summarize } from "../measure/statistics.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
-import { optimize } from "../optimize.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import type { _taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _materialize } from "./_materialize.ts";
+import { _setup } from "./_setup.ts";
 import { _recommend } from "./_recommend.ts";
 import { _alternate, _busyNote, _label, type StrategyConfig } from "./_timed_runs.ts";
 
@@ -103,19 +102,7 @@ export async function validateOptimization<I, O>(
   data: Data<I>,
   options: ValidateOptions<I> = {},
 ): Promise<ValidationResult<I>> {
-  _taskSpec(task);
-  const repeats = options.repeats === undefined ? 3 : _positiveInt("repeats", options.repeats);
-  const timeoutMs = options.timeoutMs === undefined
-    ? 60_000
-    : _positiveNumber("timeoutMs", options.timeoutMs);
-  const { items, truncated } = await _materialize(data, options.maxItems);
-  const warnings = truncated ? [truncated] : [];
-  const opt = options.optimization ??
-    await optimize(task, items, {
-      ...options.optimizeOptions,
-      pool: options.pool ?? options.optimizeOptions?.pool,
-      signal: options.signal,
-    });
+  const { repeats, timeoutMs, items, warnings, opt } = await _setup(task, data, options, 60_000);
   const config: StrategyConfig = opt.executor === "inline"
     ? { executor: "inline" }
     : opt.executor === "async"

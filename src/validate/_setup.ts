@@ -1,0 +1,49 @@
+// The common start of validateOptimization and compareStrategies: check the options, materialise
+// the data, and get the optimizer's decision for it (given, or made now).
+import type { Data } from "../engine/_source.ts";
+import type { Pool } from "../engine/pool.ts";
+import { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
+import { optimize } from "../optimize.ts";
+import { _taskSpec } from "../task/_spec.ts";
+import type { Task } from "../task/task_ref.ts";
+import { _materialize } from "./_materialize.ts";
+
+export interface SetupOptions<I> {
+  repeats?: number;
+  timeoutMs?: number;
+  maxItems?: number;
+  optimization?: OptimizationResult<I>;
+  optimizeOptions?: OptimizeOptions;
+  pool?: Pool;
+  signal?: AbortSignal;
+}
+
+export interface Setup<I> {
+  repeats: number;
+  timeoutMs: number;
+  items: I[];
+  warnings: string[];
+  opt: OptimizationResult<I>;
+}
+
+export async function _setup<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: SetupOptions<I>,
+  defaultTimeoutMs: number,
+): Promise<Setup<I>> {
+  _taskSpec(task);
+  const repeats = options.repeats === undefined ? 3 : _positiveInt("repeats", options.repeats);
+  const timeoutMs = options.timeoutMs === undefined
+    ? defaultTimeoutMs
+    : _positiveNumber("timeoutMs", options.timeoutMs);
+  const { items, truncated } = await _materialize(data, options.maxItems);
+  const opt = options.optimization ??
+    await optimize(task, items, {
+      ...options.optimizeOptions,
+      pool: options.pool ?? options.optimizeOptions?.pool,
+      signal: options.signal,
+    });
+  return { repeats, timeoutMs, items, warnings: truncated ? [truncated] : [], opt };
+}
