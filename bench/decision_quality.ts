@@ -7,8 +7,11 @@
  * `node build/node/bench/decision_quality.js` after `deno run -A scripts/build_node.ts`.
  * Options: `--quick` (smaller workloads), `--only name1,name2`, `--repeats N` (default 3).
  *
- * Method: every grid configuration once; then the recommendation, inline and the 3 best grid
- * configurations again, alternating, `repeats` times; medians (min–max shown).
+ * Method: every grid configuration once; then the recommendation (automatic `execute`, optimize
+ * included), the recommendation forced (its configuration, without optimize), inline and the 3
+ * best grid configurations again, alternating, `repeats` times; medians (min–max shown).
+ * "best/rec" = best of grid / recommended (goal ≥ 0.95); "measured ×" = inline / forced, the
+ * speedup the prediction ("predicted ×") is checked against.
  *
  * @module
  */
@@ -78,6 +81,7 @@ const workloads: Workload[] = [
 ];
 
 type Config = { label: string; options: ExecuteOptions };
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "–");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function time(w: Workload, data: number[], options: ExecuteOptions): Promise<number> {
@@ -105,8 +109,14 @@ for (const w of workloads) {
   for (const g of grid) once.set(g.label, await time(w, data, g.options));
   const opt = await optimize(w.task, data, { cache: false });
   const top = [...grid].sort((a, b) => once.get(a.label)! - once.get(b.label)!).slice(0, 3);
+  const forced: ExecuteOptions = opt.executor === "workers"
+    ? { workers: opt.workers, chunkSize: opt.chunkSize }
+    : opt.executor === "async"
+    ? { executor: "async", concurrency: opt.concurrency }
+    : { executor: "inline" };
   const contenders: Config[] = [
     { label: "recommended", options: {} },
+    { label: "forced", options: forced },
     grid[0],
     ...top.filter((g) => g !== grid[0]),
   ];
@@ -119,9 +129,12 @@ for (const w of workloads) {
     const s = samples.get(l)!;
     return `${Math.min(...s).toFixed(0)}–${Math.max(...s).toFixed(0)}`;
   };
-  const bestGrid = contenders.slice(1).sort((a, b) => med(a.label) - med(b.label))[0];
+  const bestGrid = contenders.filter((c) =>
+    c.label !== "recommended" && c.label !== "forced"
+  ).sort((a, b) => med(a.label) - med(b.label))[0];
   const rec = med("recommended"), best = med(bestGrid.label), serial = med("inline");
-  const measured = serial / rec;
+  // Prediction error: the run itself (the recommendation forced, optimize not included).
+  const measured = serial / med("forced");
   const predicted = opt.predictedSpeedup;
   const err = (predicted - measured) / measured;
   const cfg = opt.executor === "workers"
@@ -135,14 +148,17 @@ for (const w of workloads) {
         spread(bestGrid.label)
       }) | ` +
       `${(best / rec).toFixed(2)} | ${predicted.toFixed(2)} | ${measured.toFixed(2)} | ` +
-      `${(100 * err).toFixed(0)} % | ${opt.profile.optimizeMs.toFixed(0)} (${
+      `${(100 * err).toFixed(0)} % | ${ms(opt.predictedMs.serial)} / ${
+        ms(opt.predictedMs.chosen)
+      } | ` +
+      `${opt.profile.optimizeMs.toFixed(0)} (${
         (100 * opt.profile.optimizeMs / serial).toFixed(1)
       } %) |`,
   );
   console.error(`done: ${w.name}`);
 }
 console.log(
-  "| workload | inline ms (min–max) | recommended ms | best of grid ms | best/rec | predicted × | measured × | prediction error | optimize ms (% of serial) |",
+  "| workload | inline ms (min–max) | recommended ms | best of grid ms | best/rec | predicted × | measured × | prediction error | predicted ms (loop / chosen) | optimize ms (% of serial) |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);

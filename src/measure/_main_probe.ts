@@ -11,8 +11,12 @@ export interface MainProbe {
   results: Map<number, unknown>;
   /** Items pulled from a one-shot source (to give back), in order. */
   pulled: unknown[];
+  /** The items probed (whatever the source). */
+  items: unknown[];
   /** Whether the task returned a Promise. */
   isAsync: boolean;
+  /** Process CPU time over the probed items (ms; undefined where the runtime has no CPU clock). */
+  cpuMs?: number;
   failure?: { index: number; error: Error };
 }
 
@@ -24,8 +28,15 @@ export async function _mainProbe(
   maxItems: number,
 ): Promise<MainProbe> {
   const rt = runtime();
-  const out: MainProbe = { times: [], results: new Map(), pulled: [], isAsync: false };
+  const out: MainProbe = {
+    times: [],
+    results: new Map(),
+    pulled: [],
+    items: [],
+    isAsync: false,
+  };
   const t0 = rt.now();
+  const cpu0 = rt.cpuTimeUs();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
   // data is not judged by its first, cheapest items. One-shot sources: the first items.
   const spread = src.indexable ? _spreadIndices(src.total ?? 0, new Map()) : undefined;
@@ -42,6 +53,7 @@ export async function _mainProbe(
       item = got[0];
       out.pulled.push(item);
     }
+    out.items.push(item);
     const t = rt.now();
     try {
       let r = fn(item);
@@ -56,5 +68,7 @@ export async function _mainProbe(
       break;
     }
   }
+  const cpu1 = rt.cpuTimeUs();
+  if (cpu0 !== undefined && cpu1 !== undefined) out.cpuMs = (cpu1 - cpu0) / 1000;
   return out;
 }

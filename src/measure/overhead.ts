@@ -123,3 +123,25 @@ function refineMarginal(o: Overheads, pool: Pool): Overheads {
 export function _resetOverheads(): void {
   cached = undefined;
 }
+
+/** The overheads measured earlier in this process, if any (never measures). */
+export function _cachedOverheads(): Overheads | undefined {
+  return cached;
+}
+
+/**
+ * The overheads measured earlier in this process, else the runtime's fallbacks (never starts a
+ * worker): for decisions that only need rough worker costs (an I/O-bound async task).
+ */
+export function _overheadsOrFallback(runtimeName: string): Overheads {
+  if (cached) return cached;
+  const [first, marginal] = FALLBACK[runtimeName] ?? [25, 15];
+  return {
+    firstStartMs: first,
+    marginalStartMs: marginal,
+    chunkMs: 0.05,
+    roundTripMs: 0.1,
+    workerMemoryBytes: 12 * 2 ** 20,
+    sources: { start: "fallback", chunk: "fallback", memory: "fallback" },
+  };
+}

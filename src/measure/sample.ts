@@ -14,7 +14,7 @@ import type { TaskSpec } from "../task/_spec.ts";
 import { _estimateBytes } from "./_bytes.ts";
 import { _measureChunk } from "./_measure_chunk.ts";
 import { _spreadIndices } from "./_spread.ts";
-import { median, summarize, type Summary } from "./statistics.ts";
+import { summarize, type Summary } from "./statistics.ts";
 
 /** What sampling measured. */
 export interface SampleProfile {
@@ -24,6 +24,8 @@ export interface SampleProfile {
   timed: number;
   /** Wall time per item (ms), in the worker. */
   perItemMs: Summary;
+  /** Time per item on the calling thread (ms), where it was measured (the plain loop's speed). */
+  mainPerItemMs?: number;
   /** CPU time / wall time over the timed items (null where the runtime has no CPU clock). */
   cpuRatio: number | null;
   /** From the CPU ratio: ≥ 0.7 cpu, 0.3–0.7 mixed, < 0.3 io. */
@@ -166,7 +168,9 @@ export async function _sampleInWorker(
   if (t.items === 0) return out; // nothing beyond warm-up: the caller uses what it has
   out.profile = profile(items, results, t, isAsync, heapItems ? heap / heapItems : null);
   out.profile.sampled = sampled;
-  out.profile.externalLoad = loads.length > 0 ? median(loads) : 0;
+  // The smallest reading: runnable threads of this process's own runtime (JIT compiler, GC)
+  // come and go, a real load from other processes persists across the rounds.
+  out.profile.externalLoad = loads.length >= 2 ? Math.min(...loads) : 0;
   const extraThreads = threads0 === undefined ? 0 : (readThreads() ?? threads0) - threads0;
   if (extraThreads > 0) {
     out.profile.internalThreads = Math.max(out.profile.internalThreads, 1 + extraThreads);

@@ -3,8 +3,9 @@
 import type { Pool } from "../engine/pool.ts";
 import type { _Source } from "../engine/_source.ts";
 import { _uncloneable } from "../engine/_cloneable.ts";
+import { _mainCalibrate } from "../measure/_main_calibrate.ts";
 import { _mainProbe } from "../measure/_main_probe.ts";
-import { measureOverheads } from "../measure/overhead.ts";
+import { _cachedOverheads, _overheadsOrFallback, measureOverheads } from "../measure/overhead.ts";
 import { _sampleInWorker, type SampleFailure, type SampleProfile } from "../measure/sample.ts";
 import { summarize } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
@@ -134,10 +135,6 @@ export async function _optimizeCore(
       error,
     });
   }
-  if (cores < 2 && !look.isAsync) {
-    return done(inline(`only ${cores} core is available to this process`, n));
-  }
-
   // ── Result cache (src/store/_optimizer_cache.ts): a hit returns the stored decision without
   // sampling; a store problem is a miss and a warning, never an exception.
   const cacheKeys = o.cache === false
@@ -146,6 +143,55 @@ export async function _optimizeCore(
   const cached = cacheKeys && await _lookupDecision(cacheKeys, warnings);
   if (cached) return { ...done(_applyCached(cached, profile, warnings)), cacheHit: true };
   // ── end of the result cache lookup
+  // Decide from the look alone, without sampling in a worker, when sampling would cost a large
+  // share of the job: an async task that waits far more than it computes (one sequential worker
+  // would spend the budget waiting), or a small job on a warm pool.
+  const wallSum = look.times.reduce((a, b) => a + b, 0);
+  const ioBound = look.isAsync && look.cpuMs !== undefined && wallSum > 1 &&
+    look.cpuMs < 0.3 * wallSum;
+  const smallAndWarm = n !== undefined && !look.isAsync && n * mainPerItem < 50 &&
+    pool.size >= Math.min(cores, 2) && _cachedOverheads() !== undefined;
+  if (ioBound || smallAndWarm) {
+    const sp = mainProfile(look.times, look.isAsync, look.items, [...look.results.values()]);
+    if (ioBound) {
+      sp.cpuRatio = look.cpuMs! / wallSum;
+      sp.workloadType = "io";
+    }
+    const overheads = ioBound
+      ? _overheadsOrFallback(rt.name)
+      : await measureOverheads(pool).catch(() => undefined);
+    if (overheads) {
+      profile.sample = sp;
+      profile.sampledIn = "main";
+      profile.overheads = overheads;
+      const rest = n === undefined ? undefined : n - known.size;
+      const m = _modelInputs(
+        rest,
+        sp,
+        overheads,
+        sys,
+        pool.size,
+        o.adaptive ?? true,
+        o.targetChunkMs ?? 200,
+      );
+      m.cores = cores;
+      const decision = decide(m, {
+        maxWorkers: cores,
+        memoryWorkers: Infinity,
+        nestedWorkers: Infinity,
+        minSpeedup,
+        isAsync: sp.isAsync,
+        cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
+      });
+      profile.breakdown = decision.best;
+      profile.alternatives = decision.alternatives;
+      if (cacheKeys) await _storeDecision(cacheKeys[0], decision, profile, warnings);
+      return done(decision);
+    }
+  }
+  if (cores < 2 && !look.isAsync) {
+    return done(inline(`only ${cores} core is available to this process`, n));
+  }
 
   // 2. Overheads (once per process) and sampling inside a worker.
   let overheads;
@@ -160,7 +206,7 @@ export async function _optimizeCore(
   profile.overheads = overheads;
   const worker = pool._ensure(1)[0];
   const serialGuess = n === undefined ? Infinity : n * mainPerItem;
-  const budget = Math.min(o.sampleBudgetMs ?? 100, Math.max(2, 0.02 * serialGuess));
+  const budget = Math.min(o.sampleBudgetMs ?? 100, Math.max(2, 0.01 * serialGuess));
   const maxItems = n === undefined ? 4096 : Math.max(2, Math.floor(n / 8));
   progress(known.size);
   let sample;
@@ -185,6 +231,26 @@ export async function _optimizeCore(
   const sp = sample.profile ?? mainProfile(look.times, look.isAsync);
   profile.sample = sp;
   profile.sampledIn = sample.profile ? "worker" : "main";
+  // The plain loop runs on this thread: measure its speed here too (results kept).
+  let inlinePerItemMs: number | undefined;
+  if (!sp.isAsync && sample.profile) {
+    const left = n === undefined ? 4096 : n - known.size;
+    const cal = _mainCalibrate(
+      fn,
+      src,
+      known,
+      sp.perItemMs.mean,
+      Math.max(1, budget / 4),
+      Math.floor(left / 8),
+    );
+    giveBack.push(cal.pulled);
+    if (cal.failure) {
+      const f: SampleFailure = { ...cal.failure, kind: "task" };
+      return done(inline(`the task threw on item ${f.index}: ${f.error.message}`, n), f);
+    }
+    inlinePerItemMs = cal.perItemMs;
+    sp.mainPerItemMs = cal.perItemMs;
+  }
   const rest = n === undefined ? undefined : n - known.size;
   const m = _modelInputs(
     rest,
@@ -196,6 +262,7 @@ export async function _optimizeCore(
     o.targetChunkMs ?? 200,
   );
   m.cores = cores;
+  if (inlinePerItemMs !== undefined) m.inlinePerItemMs = inlinePerItemMs;
   const nested = _nestedWorkers(cores, sp, Number(rt.env("UV_THREADPOOL_SIZE").value) || undefined);
   profile.caps.nested = nested.cap;
   profile.caps.nestedReason = nested.reason;
@@ -237,18 +304,36 @@ function scanItems(src: _Source<unknown>): { index: number; why: string } | unde
   return undefined;
 }
 
-function mainProfile(times: number[], isAsync: boolean): SampleProfile {
+function mainProfile(
+  times: number[],
+  isAsync: boolean,
+  items: unknown[] = [],
+  results: unknown[] = [],
+): SampleProfile {
+  const rt = runtime();
+  const clone = (vs: unknown[]) => {
+    if (vs.length === 0) return 0;
+    const t = rt.now();
+    try {
+      structuredClone(vs);
+    } catch {
+      return 0;
+    }
+    return (rt.now() - t) / vs.length;
+  };
+  const warm = times.length > 1 ? times.slice(1) : times; // the first call includes JIT warm-up
+  const perItemMs = summarize(warm.length ? warm : [0]);
   return {
     sampled: times.length,
-    timed: times.length,
-    perItemMs: summarize(times.length ? times : [0]),
+    timed: warm.length,
+    perItemMs,
     cpuRatio: null,
     workloadType: "cpu",
     isAsync,
     inputBytes: 0,
     outputBytes: 0,
-    inputCloneMs: 0,
-    outputCloneMs: 0,
+    inputCloneMs: clone(items),
+    outputCloneMs: clone(results),
     transferables: false,
     heapGrowthPerItemBytes: null,
     externalLoad: 0,
