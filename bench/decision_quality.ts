@@ -5,7 +5,8 @@
  *
  * Run: `deno run -A bench/decision_quality.ts`, `bun bench/decision_quality.ts`, or on Node
  * `node build/node/bench/decision_quality.js` after `deno run -A scripts/build_node.ts`.
- * Options: `--quick` (smaller workloads), `--only name1,name2`, `--repeats N` (default 3).
+ * Options: `--quick` (smaller workloads), `--only name1,name2`, `--repeats N` (default 3),
+ * `--explain` (print each recommendation's explain() on stderr).
  *
  * Method: every grid configuration once; then the recommendation (automatic `execute`, optimize
  * included), the recommendation forced (its configuration, without optimize), inline and the 3
@@ -108,6 +109,7 @@ for (const w of workloads) {
   const once = new Map<string, number>();
   for (const g of grid) once.set(g.label, await time(w, data, g.options));
   const opt = await optimize(w.task, data, { cache: false });
+  if (argv.includes("--explain")) console.error(`\n## ${w.name}\n${opt.explain()}`);
   const top = [...grid].sort((a, b) => once.get(a.label)! - once.get(b.label)!).slice(0, 3);
   const forced: ExecuteOptions = opt.executor === "workers"
     ? { workers: opt.workers, chunkSize: opt.chunkSize }

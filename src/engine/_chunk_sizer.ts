@@ -4,7 +4,7 @@
 //     sample as-is, then 0.8 · old + 0.2 · new).
 //  3. Move toward chunks of `targetMs` (default 200 ms): at most doubling or halving per chunk.
 //  4. Never below a floor of `minChunkMs` (default 2 ms) of work, so messages stay cheap, and
-//     never above `maxItems` (default 1024) items, so that tiny items do not grow into huge
+//     never above `maxItems` (default 4096) items, so that tiny items do not grow into huge
 //     chunks: past a few milliseconds of work a chunk gains nothing, and memory in flight (and
 //     the streaming look-ahead) is proportional to the chunk size.
 //  5. When the remaining count is known, shrink toward the end ("guided" scheduling, as OpenMP):
@@ -27,7 +27,7 @@ export class _ChunkSizer {
   readonly #o: Required<SizerOptions>;
 
   constructor(o: SizerOptions) {
-    this.#o = { minChunkMs: 2, maxItems: 1024, ...o };
+    this.#o = { minChunkMs: 2, maxItems: 4096, ...o };
     this.#size = o.initial;
   }
 
