@@ -27,7 +27,7 @@ export class _ChunkSizer {
   readonly #o: Required<SizerOptions>;
 
   constructor(o: SizerOptions) {
-    this.#o = { minChunkMs: 2, maxItems: 4096, ...o };
+    this.#o = { ...o, minChunkMs: o.minChunkMs ?? 2, maxItems: o.maxItems ?? 4096 };
     this.#size = o.initial;
   }
 

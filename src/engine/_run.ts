@@ -25,6 +25,8 @@ export interface RunConfig {
   signal?: AbortSignal;
   /** Results already computed, by item index: sent as holes and filled in on return. */
   known?: Map<number, unknown>;
+  /** Largest adaptive chunk (items; default the sizer's): streams keep it small for memory. */
+  maxChunkItems?: number;
   /** Completed chunks allowed to wait for the consumer (default: unbounded). */
   maxBuffered?: number;
 }
@@ -76,6 +78,7 @@ export class _Run {
       adaptive: cfg.adaptive,
       workers: cfg.workers,
       targetMs: cfg.targetChunkMs,
+      maxItems: cfg.maxChunkItems,
     });
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = pool._onFree(() => void this.#pump());

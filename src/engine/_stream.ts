@@ -56,6 +56,8 @@ export async function* _stream<I, O>(
     signal: plan.signal,
     known: plan.known,
     maxBuffered: ordered ? undefined : 2 * plan.workers,
+    // A stream (map) keeps chunks small: memory in flight and look-ahead grow with them.
+    maxChunkItems: onRun ? 1024 : undefined,
   });
   onRun?.(run);
   yield* run.chunks();

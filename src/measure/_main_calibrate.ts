@@ -8,6 +8,8 @@ import { _spreadIndices } from "./_spread.ts";
 export interface MainCalibration {
   /** Per-item time on the calling thread (ms), from the warm second half of the items. */
   perItemMs?: number;
+  /** Items run. */
+  items: number;
   /** Items pulled from a one-shot source (to give back, in order). */
   pulled: unknown[];
   failure?: { index: number; error: Error };
@@ -26,7 +28,7 @@ export function _mainCalibrate(
   maxItems: number,
 ): MainCalibration {
   const rt = runtime();
-  const out: MainCalibration = { pulled: [] };
+  const out: MainCalibration = { pulled: [], items: 0 };
   // Slow items: JIT warm-up is negligible, a few items tell. Fast ones: at least 16, in halves.
   const slow = perItemGuessMs >= 0.5;
   const want = Math.min(
@@ -60,6 +62,7 @@ export function _mainCalibrate(
       known.set(indices[k], fn(items[k]));
     }
     out.perItemMs = (rt.now() - tHalf) / (items.length - half);
+    out.items = items.length;
   } catch (e) {
     out.failure = { index: indices[k], error: e instanceof Error ? e : new Error(String(e)) };
   }

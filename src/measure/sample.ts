@@ -104,13 +104,17 @@ export async function _sampleInWorker(
   // Round 0 (2 items) is the JIT warm-up and is not timed; then rounds grow ×8, each sized to
   // fit what is left of the budget, and at least one timed round runs.
   for (let round = 0, size = 2; sampled < maxItems; round++) {
-    if (round > 1 && out.spentMs >= budgetMs) break;
+    // At least MIN_TIMED items are timed (spread and heterogeneity need a few), unless that would
+    // take more than 4× the budget.
+    if (round > 1 && out.spentMs >= budgetMs && t.items >= MIN_TIMED) break;
+    if (round > 1 && out.spentMs >= 4 * budgetMs) break;
     // Fast items: once enough are timed, more rounds cost more in messages than they tell.
     if (round > 1 && t.items >= 512 && out.spentMs >= budgetMs / 4) break;
     if (t.items >= 4096) break;
     signal?.throwIfAborted();
     if (round > 0 && perItem > 0) {
       size = Math.max(
+        MIN_TIMED - t.items,
         1,
         Math.min(size, Math.floor(Math.max(budgetMs - out.spentMs, perItem) / perItem)),
       );
@@ -170,7 +174,8 @@ export async function _sampleInWorker(
   out.profile.sampled = sampled;
   // The smallest reading: runnable threads of this process's own runtime (JIT compiler, GC)
   // come and go, a real load from other processes persists across the rounds.
-  out.profile.externalLoad = loads.length >= 2 ? Math.min(...loads) : 0;
+  // One more runnable thread is allowed for this runtime's own helpers (a JIT compile, a GC).
+  out.profile.externalLoad = loads.length >= 2 ? Math.max(0, Math.min(...loads) - 1) : 0;
   const extraThreads = threads0 === undefined ? 0 : (readThreads() ?? threads0) - threads0;
   if (extraThreads > 0) {
     out.profile.internalThreads = Math.max(out.profile.internalThreads, 1 + extraThreads);
@@ -179,6 +184,9 @@ export async function _sampleInWorker(
   }
   return out;
 }
+
+/** Items timed at the least, budget permitting (see the loop). */
+const MIN_TIMED = 8;
 
 interface Timed {
   wall: number[];

@@ -15,7 +15,9 @@ export function _modelInputs(
 ): ModelInputs {
   // structuredClone = serialise + deserialise: the main thread pays half of each direction
   // (serialising items, deserialising results), the worker the other halves.
-  const half = (profile.inputCloneMs + profile.outputCloneMs) / 2;
+  // Plus the engine's own per-item work (chunk slicing, small-value clones, loops, reassembly),
+  // measured through the scheduler: it bounds very fast tasks.
+  const half = (profile.inputCloneMs + profile.outputCloneMs) / 2 + (o.itemMs ?? 0);
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),

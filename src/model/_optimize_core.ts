@@ -248,8 +248,13 @@ export async function _optimizeCore(
       const f: SampleFailure = { ...cal.failure, kind: "task" };
       return done(inline(`the task threw on item ${f.index}: ${f.error.message}`, n), f);
     }
-    inlinePerItemMs = cal.perItemMs;
     sp.mainPerItemMs = cal.perItemMs;
+    // A ratio of this thread's speed to the worker's, trusted only over enough items or on
+    // uniform items (a few items of a heterogeneous job say little), and bounded.
+    const mean = sp.perItemMs.mean;
+    if (cal.perItemMs !== undefined && mean > 0 && (cal.items >= 16 || sp.perItemMs.cv < 0.3)) {
+      inlinePerItemMs = mean * Math.min(1.5, Math.max(0.67, cal.perItemMs / mean));
+    }
   }
   const rest = n === undefined ? undefined : n - known.size;
   const m = _modelInputs(
