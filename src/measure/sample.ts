@@ -24,8 +24,6 @@ export interface SampleProfile {
   timed: number;
   /** Wall time per item (ms), in the worker. */
   perItemMs: Summary;
-  /** Time per item on the calling thread (ms), where it was measured (the plain loop's speed). */
-  mainPerItemMs?: number;
   /** CPU time / wall time over the timed items (null where the runtime has no CPU clock). */
   cpuRatio: number | null;
   /** From the CPU ratio: ≥ 0.7 cpu, 0.3–0.7 mixed, < 0.3 io. */

@@ -3,7 +3,6 @@
 import type { Pool } from "../engine/pool.ts";
 import type { _Source } from "../engine/_source.ts";
 import { _uncloneable } from "../engine/_cloneable.ts";
-import { _mainCalibrate } from "../measure/_main_calibrate.ts";
 import { _mainProbe } from "../measure/_main_probe.ts";
 import { _cachedOverheads, _overheadsOrFallback, measureOverheads } from "../measure/overhead.ts";
 import { _sampleInWorker, type SampleFailure, type SampleProfile } from "../measure/sample.ts";
@@ -231,31 +230,6 @@ export async function _optimizeCore(
   const sp = sample.profile ?? mainProfile(look.times, look.isAsync);
   profile.sample = sp;
   profile.sampledIn = sample.profile ? "worker" : "main";
-  // The plain loop runs on this thread: measure its speed here too (results kept).
-  let inlinePerItemMs: number | undefined;
-  if (!sp.isAsync && sample.profile) {
-    const left = n === undefined ? 4096 : n - known.size;
-    const cal = _mainCalibrate(
-      fn,
-      src,
-      known,
-      sp.perItemMs.mean,
-      Math.max(1, budget / 4),
-      Math.floor(left / 8),
-    );
-    giveBack.push(cal.pulled);
-    if (cal.failure) {
-      const f: SampleFailure = { ...cal.failure, kind: "task" };
-      return done(inline(`the task threw on item ${f.index}: ${f.error.message}`, n), f);
-    }
-    sp.mainPerItemMs = cal.perItemMs;
-    // A ratio of this thread's speed to the worker's, trusted only over enough items or on
-    // uniform items (a few items of a heterogeneous job say little), and bounded.
-    const mean = sp.perItemMs.mean;
-    if (cal.perItemMs !== undefined && mean > 0 && (cal.items >= 16 || sp.perItemMs.cv < 0.3)) {
-      inlinePerItemMs = mean * Math.min(1.5, Math.max(0.67, cal.perItemMs / mean));
-    }
-  }
   const rest = n === undefined ? undefined : n - known.size;
   const m = _modelInputs(
     rest,
@@ -267,7 +241,6 @@ export async function _optimizeCore(
     o.targetChunkMs ?? 200,
   );
   m.cores = cores;
-  if (inlinePerItemMs !== undefined) m.inlinePerItemMs = inlinePerItemMs;
   const nested = _nestedWorkers(cores, sp, Number(rt.env("UV_THREADPOOL_SIZE").value) || undefined);
   profile.caps.nested = nested.cap;
   profile.caps.nestedReason = nested.reason;

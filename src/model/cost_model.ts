@@ -12,8 +12,6 @@ export interface ModelInputs {
   n: number | undefined;
   /** Mean task time per item in a worker (ms). */
   perItemMs: number;
-  /** Task time per item on the calling thread (ms; default `perItemMs`): the plain loop's. */
-  inlinePerItemMs?: number;
   /** Coefficient of variation of the per-item time. */
   cv: number;
   /** Longest sampled item (ms): no schedule finishes before it. */
@@ -153,7 +151,7 @@ export function startCost(m: ModelInputs, workers: number): number {
  * ```
  */
 export function predictInline(m: ModelInputs): number {
-  return (m.n ?? 1) * (m.inlinePerItemMs ?? m.perItemMs);
+  return (m.n ?? 1) * m.perItemMs;
 }
 
 /**

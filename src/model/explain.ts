@@ -46,10 +46,7 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
       }, ` +
         `mean ${ms(s.perItemMs.mean)}, CV ${s.perItemMs.cv.toFixed(2)}, ${s.workloadType}-bound` +
         (s.cpuRatio === null ? "" : ` (CPU/wall ${s.cpuRatio.toFixed(2)})`) +
-        (s.isAsync ? ", returns Promises" : "") +
-        (s.mainPerItemMs === undefined
-          ? ""
-          : `; on the calling thread ${ms(s.mainPerItemMs)} per item`),
+        (s.isAsync ? ", returns Promises" : ""),
       `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
         `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)`,
     );
