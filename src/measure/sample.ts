@@ -175,7 +175,9 @@ export async function _sampleInWorker(
   // One more runnable thread is allowed for this runtime's own helpers (a JIT compile, a GC).
   out.profile.externalLoad = loads.length >= 2 ? Math.max(0, Math.min(...loads) - 1) : 0;
   const extraThreads = threads0 === undefined ? 0 : (readThreads() ?? threads0) - threads0;
-  if (extraThreads > 0) {
+  // One extra thread is the runtime's own business (Bun starts a helper thread lazily while a
+  // task runs); a task that starts workers of its own adds more.
+  if (extraThreads >= 2) {
     out.profile.internalThreads = Math.max(out.profile.internalThreads, 1 + extraThreads);
     out.profile.nestedReason = `the process gained ${extraThreads} thread(s) while the task ran ` +
       `(/proc/self/status Threads)`;

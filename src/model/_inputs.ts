@@ -16,8 +16,8 @@ export function _modelInputs(
   // structuredClone = serialise + deserialise: the main thread pays half of each direction
   // (serialising items, deserialising results), the worker the other halves.
   // Plus the engine's own per-item work (chunk slicing, small-value clones, loops, reassembly),
-  // measured through the scheduler: it bounds very fast tasks.
-  const half = (profile.inputCloneMs + profile.outputCloneMs) / 2 + (o.itemMs ?? 0);
+  // measured through the scheduler on one worker: shared by the two sides like the clones.
+  const half = (profile.inputCloneMs + profile.outputCloneMs + (o.itemMs ?? 0)) / 2;
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),
