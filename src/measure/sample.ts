@@ -97,7 +97,6 @@ export async function _sampleInWorker(
     untimedItems: 0,
   };
   let isAsync = false, heap = 0, heapItems = 0, sampled = 0, perItem = 0;
-  const threads0 = readThreads();
   const loads: number[] = [];
   // Round 0 (2 items) is the JIT warm-up and is not timed; then rounds grow ×8, each sized to
   // fit what is left of the budget, and at least one timed round runs.
@@ -174,14 +173,6 @@ export async function _sampleInWorker(
   // come and go, a real load from other processes persists across the rounds.
   // One more runnable thread is allowed for this runtime's own helpers (a JIT compile, a GC).
   out.profile.externalLoad = loads.length >= 2 ? Math.max(0, Math.min(...loads) - 1) : 0;
-  const extraThreads = threads0 === undefined ? 0 : (readThreads() ?? threads0) - threads0;
-  // One extra thread is the runtime's own business (Bun starts a helper thread lazily while a
-  // task runs); a task that starts workers of its own adds more.
-  if (extraThreads >= 2) {
-    out.profile.internalThreads = Math.max(out.profile.internalThreads, 1 + extraThreads);
-    out.profile.nestedReason = `the process gained ${extraThreads} thread(s) while the task ran ` +
-      `(/proc/self/status Threads)`;
-  }
   return out;
 }
 
@@ -289,12 +280,5 @@ function readProcsRunning(): number | undefined {
   const r = runtime().readTextFile("/proc/stat");
   if (!r.ok) return undefined;
   const m = /^procs_running\s+(\d+)/m.exec(r.text);
-  return m ? Number(m[1]) : undefined;
-}
-
-function readThreads(): number | undefined {
-  const r = runtime().readTextFile("/proc/self/status");
-  if (!r.ok) return undefined;
-  const m = /^Threads:\s+(\d+)/m.exec(r.text);
   return m ? Number(m[1]) : undefined;
 }
