@@ -2,9 +2,13 @@
 // decision. Never throws for workload problems: they become an inline decision with the reason.
 import type { Pool } from "../engine/pool.ts";
 import type { _Source } from "../engine/_source.ts";
-import { _uncloneable } from "../engine/_cloneable.ts";
 import { _mainProbe } from "../measure/_main_probe.ts";
-import { _cachedOverheads, _overheadsOrFallback, measureOverheads } from "../measure/overhead.ts";
+import {
+  _cachedOverheads,
+  _overheadsOrFallback,
+  measureOverheads,
+  type Overheads,
+} from "../measure/overhead.ts";
 import { _sampleInWorker, type SampleFailure, type SampleProfile } from "../measure/sample.ts";
 import { summarize } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
@@ -15,6 +19,7 @@ import type { Task } from "../task/task_ref.ts";
 import { startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { _memoryWorkers, _modelInputs, _nestedWorkers } from "./_inputs.ts";
+import { _addWarnings, _mainProfile, _scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./_types.ts";
 import { _applyCached, _lookupDecision, _storeDecision } from "../store/_optimizer_cache.ts";
 import { _optimizerCacheKeys } from "../store/_optimizer_cache_key.ts";
@@ -82,6 +87,48 @@ export async function _optimizeCore(
       phase: "optimize",
     });
 
+  // The model and the search, from a profile (sampled in a worker, or the look alone); stores the
+  // decision in the result cache.
+  const modelAndDecide = async (sp: SampleProfile, overheads: Overheads, caps: boolean) => {
+    const rest = src.total === undefined ? undefined : src.total - known.size;
+    const m = _modelInputs(
+      rest,
+      sp,
+      overheads,
+      sys,
+      pool.size,
+      o.adaptive ?? true,
+      o.targetChunkMs ?? 200,
+    );
+    m.cores = cores;
+    if (caps) {
+      const uv = Number(rt.env("UV_THREADPOOL_SIZE").value) || undefined;
+      const nested = _nestedWorkers(cores, sp, uv);
+      profile.caps.nested = nested.cap;
+      profile.caps.nestedReason = nested.reason;
+      if (nested.reason) warnings.push(nested.reason);
+      const firstChunk = Math.max(1, Math.round((o.targetChunkMs ?? 200) / m.perItemMs));
+      profile.caps.memory = _memoryWorkers(
+        sys,
+        overheads,
+        sp,
+        Math.min(firstChunk, rest ?? firstChunk),
+      );
+      _addWarnings(warnings, sp, sys, rest);
+    }
+    const decision = decide(m, {
+      maxWorkers: cores,
+      memoryWorkers: profile.caps.memory,
+      nestedWorkers: profile.caps.nested,
+      minSpeedup: o.minSpeedup ?? 1.2,
+      isAsync: sp.isAsync,
+      cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
+    });
+    profile.breakdown = decision.best;
+    profile.alternatives = decision.alternatives;
+    if (cacheKeys) await _storeDecision(cacheKeys[0], decision, profile, warnings); // result cache
+    return decision;
+  };
   // 1. A look at the first items here: a job that is clearly too small never starts a worker.
   let fn: (x: unknown) => unknown;
   try {
@@ -115,7 +162,7 @@ export async function _optimizeCore(
     const bestCase = serial / cores + coldStart + 0.2; // + a couple of message round trips
     if (serial / bestCase < minSpeedup) {
       profile.sampledIn = "main";
-      profile.sample = mainProfile(look.times, look.isAsync);
+      profile.sample = _mainProfile(look.times, look.isAsync);
       const d = inline(
         `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
           `${cores} workers would not reach ${minSpeedup}× after starting them`,
@@ -125,7 +172,7 @@ export async function _optimizeCore(
       return done(d);
     }
   }
-  const bad = scanItems(src);
+  const bad = _scanItems(src);
   if (bad) {
     const error = new Error(`Item ${bad.index} cannot be sent to a worker: it is ${bad.why}`);
     return done(inline(`item ${bad.index} cannot be cloned: it is ${bad.why}`, n), {
@@ -151,7 +198,7 @@ export async function _optimizeCore(
   const smallAndWarm = n !== undefined && !look.isAsync && n * mainPerItem < 50 &&
     pool.size >= Math.min(cores, 2) && _cachedOverheads() !== undefined;
   if (ioBound || smallAndWarm) {
-    const sp = mainProfile(look.times, look.isAsync, look.items, [...look.results.values()]);
+    const sp = _mainProfile(look.times, look.isAsync, look.items, [...look.results.values()]);
     if (ioBound) {
       sp.cpuRatio = look.cpuMs! / wallSum;
       sp.workloadType = "io";
@@ -163,28 +210,7 @@ export async function _optimizeCore(
       profile.sample = sp;
       profile.sampledIn = "main";
       profile.overheads = overheads;
-      const rest = n === undefined ? undefined : n - known.size;
-      const m = _modelInputs(
-        rest,
-        sp,
-        overheads,
-        sys,
-        pool.size,
-        o.adaptive ?? true,
-        o.targetChunkMs ?? 200,
-      );
-      m.cores = cores;
-      const decision = decide(m, {
-        maxWorkers: cores,
-        memoryWorkers: Infinity,
-        nestedWorkers: Infinity,
-        minSpeedup,
-        isAsync: sp.isAsync,
-        cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
-      });
-      profile.breakdown = decision.best;
-      profile.alternatives = decision.alternatives;
-      if (cacheKeys) await _storeDecision(cacheKeys[0], decision, profile, warnings);
+      const decision = await modelAndDecide(sp, overheads, false);
       return done(decision);
     }
   }
@@ -227,121 +253,9 @@ export async function _optimizeCore(
       : "threw";
     return done(inline(`item ${f.index} ${what}: ${f.error.message}`, n), f);
   }
-  const sp = sample.profile ?? mainProfile(look.times, look.isAsync);
+  const sp = sample.profile ?? _mainProfile(look.times, look.isAsync);
   profile.sample = sp;
   profile.sampledIn = sample.profile ? "worker" : "main";
-  const rest = n === undefined ? undefined : n - known.size;
-  const m = _modelInputs(
-    rest,
-    sp,
-    overheads,
-    sys,
-    pool.size,
-    o.adaptive ?? true,
-    o.targetChunkMs ?? 200,
-  );
-  m.cores = cores;
-  const nested = _nestedWorkers(cores, sp, Number(rt.env("UV_THREADPOOL_SIZE").value) || undefined);
-  profile.caps.nested = nested.cap;
-  profile.caps.nestedReason = nested.reason;
-  if (nested.reason) warnings.push(nested.reason);
-  const firstChunk = Math.max(1, Math.round((o.targetChunkMs ?? 200) / m.perItemMs));
-  profile.caps.memory = _memoryWorkers(
-    sys,
-    overheads,
-    sp,
-    Math.min(firstChunk, rest ?? firstChunk),
-  );
-  const decision = decide(m, {
-    maxWorkers: cores,
-    memoryWorkers: profile.caps.memory,
-    nestedWorkers: nested.cap,
-    minSpeedup,
-    isAsync: sp.isAsync,
-    cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
-  });
-  profile.breakdown = decision.best;
-  profile.alternatives = decision.alternatives;
-  addWarnings(warnings, sp, sys, rest);
-  if (cacheKeys) await _storeDecision(cacheKeys[0], decision, profile, warnings); // result cache
+  const decision = await modelAndDecide(sp, overheads, true);
   return done(decision);
-}
-
-/** A shallow scan of an array's items for values workers cannot receive (first 200k items). */
-function scanItems(src: _Source<unknown>): { index: number; why: string } | undefined {
-  if (!src.indexable) return undefined;
-  const n = Math.min(src.total ?? 0, 200_000);
-  for (let i = 0; i < n; i++) {
-    const v = src.at(i);
-    if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) {
-      continue;
-    }
-    const why = _uncloneable(v, 8);
-    if (why) return { index: i, why };
-  }
-  return undefined;
-}
-
-function mainProfile(
-  times: number[],
-  isAsync: boolean,
-  items: unknown[] = [],
-  results: unknown[] = [],
-): SampleProfile {
-  const rt = runtime();
-  const clone = (vs: unknown[]) => {
-    if (vs.length === 0) return 0;
-    const t = rt.now();
-    try {
-      structuredClone(vs);
-    } catch {
-      return 0;
-    }
-    return (rt.now() - t) / vs.length;
-  };
-  const warm = times.length > 1 ? times.slice(1) : times; // the first call includes JIT warm-up
-  const perItemMs = summarize(warm.length ? warm : [0]);
-  return {
-    sampled: times.length,
-    timed: warm.length,
-    perItemMs,
-    cpuRatio: null,
-    workloadType: "cpu",
-    isAsync,
-    inputBytes: 0,
-    outputBytes: 0,
-    inputCloneMs: clone(items),
-    outputCloneMs: clone(results),
-    transferables: false,
-    heapGrowthPerItemBytes: null,
-    externalLoad: 0,
-    internalThreads: 1,
-  };
-}
-
-function addWarnings(
-  warnings: string[],
-  sp: SampleProfile,
-  sys: { memory: { availableBytes: number | null } },
-  n: number | undefined,
-): void {
-  if (sp.transferables) {
-    warnings.push(
-      "Items or results hold ArrayBuffers or typed arrays: pass transfer: true to move them instead of copying",
-    );
-  }
-  const avail = sys.memory.availableBytes;
-  if (n !== undefined && avail && n * sp.outputBytes > 0.5 * avail) {
-    warnings.push(
-      `The results (≈${(n * sp.outputBytes / 2 ** 20).toFixed(0)} MiB) need more than half the ` +
-        `available memory: stream them with map() instead of collecting them with execute()`,
-    );
-  }
-  if (sp.perItemMs.cv > 0.7) {
-    warnings.push(
-      `Item times vary widely (CV ${
-        sp.perItemMs.cv.toFixed(2)
-      }): chunks are kept small for balance`,
-    );
-  }
 }

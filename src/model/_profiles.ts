@@ -1,0 +1,86 @@
+// Helpers of the optimizer pipeline: the scan for values workers cannot receive, a profile from
+// the first look alone, and the warnings a profile calls for.
+import type { _Source } from "../engine/_source.ts";
+import { _uncloneable } from "../engine/_cloneable.ts";
+import type { SampleProfile } from "../measure/sample.ts";
+import { summarize } from "../measure/statistics.ts";
+import { runtime } from "../runtime/detect.ts";
+
+/** A shallow scan of an array's items for values workers cannot receive (first 200k items). */
+export function _scanItems(src: _Source<unknown>): { index: number; why: string } | undefined {
+  if (!src.indexable) return undefined;
+  const n = Math.min(src.total ?? 0, 200_000);
+  for (let i = 0; i < n; i++) {
+    const v = src.at(i);
+    if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) {
+      continue;
+    }
+    const why = _uncloneable(v, 8);
+    if (why) return { index: i, why };
+  }
+  return undefined;
+}
+
+export function _mainProfile(
+  times: number[],
+  isAsync: boolean,
+  items: unknown[] = [],
+  results: unknown[] = [],
+): SampleProfile {
+  const rt = runtime();
+  const clone = (vs: unknown[]) => {
+    if (vs.length === 0) return 0;
+    const t = rt.now();
+    try {
+      structuredClone(vs);
+    } catch {
+      return 0;
+    }
+    return (rt.now() - t) / vs.length;
+  };
+  const warm = times.length > 1 ? times.slice(1) : times; // the first call includes JIT warm-up
+  const perItemMs = summarize(warm.length ? warm : [0]);
+  return {
+    sampled: times.length,
+    timed: warm.length,
+    perItemMs,
+    cpuRatio: null,
+    workloadType: "cpu",
+    isAsync,
+    inputBytes: 0,
+    outputBytes: 0,
+    inputCloneMs: clone(items),
+    outputCloneMs: clone(results),
+    transferables: false,
+    heapGrowthPerItemBytes: null,
+    externalLoad: 0,
+    internalThreads: 1,
+  };
+}
+
+export function _addWarnings(
+  warnings: string[],
+  sp: SampleProfile,
+  sys: { memory: { availableBytes: number | null } },
+  n: number | undefined,
+): void {
+  if (sp.transferables) {
+    warnings.push(
+      "Items or results hold ArrayBuffers or typed arrays: pass transfer: true to move them instead of copying",
+    );
+  }
+  const avail = sys.memory.availableBytes;
+  if (n !== undefined && avail && n * sp.outputBytes > 0.5 * avail) {
+    warnings.push(
+      `The results (≈${(n * sp.outputBytes / 2 ** 20).toFixed(0)} MiB) need more than half the ` +
+        `available memory: stream them with map() instead of collecting them with execute()`,
+    );
+  }
+  if (sp.perItemMs.cv > 0.7) {
+    warnings.push(
+      `Item times vary widely (CV ${
+        sp.perItemMs.cv.toFixed(2)
+      }): chunks are kept small for balance`,
+    );
+  }
+}
