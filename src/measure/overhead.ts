@@ -69,7 +69,7 @@ export async function measureOverheads(pool: Pool, _workers?: number): Promise<O
     return refineMarginal(cached, pool);
   }
   const rt = runtime();
-  const [fbFirst, fbMarginal] = FALLBACK[rt.name] ?? [25, 15];
+  const [fbFirst, fbMarginal] = _startFallback(rt.name);
   const sources: Overheads["sources"] = {
     start: "fallback",
     chunk: "fallback",
@@ -177,7 +177,7 @@ export function _cachedOverheads(): Overheads | undefined {
  */
 export function _overheadsOrFallback(runtimeName: string): Overheads {
   if (cached) return cached;
-  const [first, marginal] = FALLBACK[runtimeName] ?? [25, 15];
+  const [first, marginal] = _startFallback(runtimeName);
   return {
     firstStartMs: first,
     marginalStartMs: marginal,
@@ -187,4 +187,9 @@ export function _overheadsOrFallback(runtimeName: string): Overheads {
     workerMemoryBytes: 12 * 2 ** 20,
     sources: { start: "fallback", chunk: "fallback", memory: "fallback" },
   };
+}
+
+/** The per-runtime fallback start costs (ms): the first worker, and each further one. */
+export function _startFallback(runtimeName: string): [first: number, marginal: number] {
+  return FALLBACK[runtimeName] ?? [25, 15];
 }

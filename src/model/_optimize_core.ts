@@ -6,6 +6,7 @@ import { _mainProbe } from "../measure/_main_probe.ts";
 import {
   _cachedOverheads,
   _overheadsOrFallback,
+  _startFallback,
   measureOverheads,
   type Overheads,
 } from "../measure/overhead.ts";
@@ -150,12 +151,8 @@ export async function _optimizeCore(
   if (n !== undefined && known.size >= n) {
     return done(inline("every item already ran while sampling", n));
   }
-  const fallbackStart = { node: [27, 15], deno: [12, 10], bun: [3, 1.3] }[rt.name] ?? [25, 15];
-  const coldStart = startCost({
-    warmWorkers: pool.size,
-    firstStartMs: fallbackStart[0],
-    marginalStartMs: fallbackStart[1],
-  } as never, cores);
+  const [firstStartMs, marginalStartMs] = _startFallback(rt.name);
+  const coldStart = startCost({ warmWorkers: pool.size, firstStartMs, marginalStartMs }, cores);
   if (n !== undefined && cores >= 2) {
     // Best case: perfect split over all cores after starting them.
     const serial = n * mainPerItem;

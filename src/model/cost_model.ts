@@ -128,7 +128,10 @@ export function predictWorkers(m: ModelInputs, workers: number, chunkSize: numbe
 }
 
 /** Cost of starting the workers of `workers` that are not warm yet (ms). */
-export function startCost(m: ModelInputs, workers: number): number {
+export function startCost(
+  m: Pick<ModelInputs, "warmWorkers" | "firstStartMs" | "marginalStartMs">,
+  workers: number,
+): number {
   const fresh = Math.max(0, workers - m.warmWorkers);
   if (fresh === 0) return 0;
   return m.warmWorkers === 0

@@ -25,11 +25,7 @@ export class _Dispatcher {
       return;
     }
     this.#onMessage?.(data);
-    for (const l of this.#listeners) {
-      const event = { data } as unknown as Event;
-      if (typeof l === "function") l(event);
-      else l.handleEvent(event);
-    }
+    for (const l of this.#listeners) _deliver(l, data);
   }
 
   /** Record that the worker failed; reported once, and never after `terminate`. */
@@ -79,4 +75,11 @@ export function _toError(value: unknown): Error {
   if (v?.error instanceof Error) return v.error;
   const message = typeof v?.message === "string" ? v.message : String(value);
   return new Error(message.replace(/^Uncaught (\w*Error: )?/, ""));
+}
+
+/** Hand `data` to a DOM-style listener (a function or an object with `handleEvent`). */
+export function _deliver(l: EventListenerOrEventListenerObject, data: unknown): void {
+  const event = { data } as unknown as Event;
+  if (typeof l === "function") l(event);
+  else l.handleEvent(event);
 }

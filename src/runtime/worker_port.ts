@@ -5,7 +5,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { EXIT_NOTICE } from "./_handle.ts";
+import { _deliver, EXIT_NOTICE } from "./_handle.ts";
 import type { MessageEndpoint } from "./types.ts";
 import { detectRuntimeName } from "./detect.ts";
 
@@ -50,11 +50,7 @@ export function workerPort(): WorkerPort {
       endpoint: {
         postMessage: (m, t) => port.postMessage(m, t as never),
         addEventListener: (_type, l) => {
-          const w = (data: unknown) => {
-            const event = { data } as unknown as Event;
-            if (typeof l === "function") l(event);
-            else l.handleEvent(event);
-          };
+          const w = (data: unknown) => _deliver(l, data);
           wrapped.set(l, w);
           port.on("message", w);
         },
