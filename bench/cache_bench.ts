@@ -19,9 +19,9 @@ import { join } from "node:path";
 import { optimize, task } from "../mod.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import {
-  _lookupDecision,
-  _optimizerCache,
-  _setOptimizerCacheHooks,
+  lookupDecision,
+  optimizerCache,
+  setOptimizerCacheHooks,
 } from "../src/store/_optimizer_cache.ts";
 import { spinIterations } from "./_dq_tasks.ts";
 
@@ -45,7 +45,7 @@ spinIterations(2_000_000);
 const perMs = 2_000_000 / (rt.now() - c0);
 
 const dir = mkdtempSync(join(tmpdir(), "amorsize-cache-bench-"));
-_setOptimizerCacheHooks({ dir });
+setOptimizerCacheHooks({ dir });
 console.log(`cache bench — ${rt.name} ${rt.version}, ${rounds} A/B rounds, cache in ${dir}`);
 const rows = [["workload", "hit ms (A)", "look ms (B)", "hit − look ms", "cacheHit"]];
 try {
@@ -82,14 +82,14 @@ try {
     ]);
   }
   // The lookup and the store alone, on the entry of the last workload.
-  const cache = _optimizerCache();
+  const cache = optimizerCache();
   const file = readdirSync(dir).filter((n) => n.endsWith(".json")).sort().at(-1)!;
   const text = readFileSync(join(dir, file), "utf8");
   const entry = JSON.parse(text);
   const lookup: number[] = [], store: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let t = rt.now();
-    await _lookupDecision([entry.key], []);
+    await lookupDecision([entry.key], []);
     lookup.push(rt.now() - t);
     t = rt.now();
     await cache.set(`bench-${r}`, entry.value);
@@ -100,6 +100,6 @@ try {
   console.log(`lookup alone (read + parse + check, ${text.length} B entry): ${show(lookup)} ms`);
   console.log(`store alone (atomic write + fsync): ${show(store)} ms`);
 } finally {
-  _setOptimizerCacheHooks({});
+  setOptimizerCacheHooks({});
   rmSync(dir, { recursive: true, force: true });
 }

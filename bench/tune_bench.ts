@@ -20,7 +20,7 @@
 import { execute, getStandardWorkloads, probeSystem, tune } from "../mod.ts";
 import type { TuneConfig, TuneResult } from "../mod.ts";
 import { runtime } from "../src/runtime/detect.ts";
-import { _configLabel } from "../src/tune/_tune_space.ts";
+import { configLabel } from "../src/tune/_tune_space.ts";
 
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -92,9 +92,9 @@ for (const w of getStandardWorkloads()) {
     `${f1(median(xs))} (${f1(Math.min(...xs))}–${f1(Math.max(...xs))})`;
   rows.push([
     w.name,
-    `${f1(grid.best.medianMs)} ${_configLabel(grid.best.config)}`,
+    `${f1(grid.best.medianMs)} ${configLabel(grid.best.config)}`,
     `${grid.evaluations}/${grid.spaceSize} (${runs(grid)})`,
-    `${f1(bayes.best.medianMs)} ${_configLabel(bayes.best.config)}`,
+    `${f1(bayes.best.medianMs)} ${configLabel(bayes.best.config)}`,
     `${bayes.evaluations} (${runs(bayes)}, ${bayes.stoppedBecause})`,
     evalsPct.toFixed(0),
     same ? "0 (same config)" : gap.toFixed(1),

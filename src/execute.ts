@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { _prepare } from "./engine/_prepare.ts";
+import { prepare } from "./engine/_prepare.ts";
 import "./optimize.ts"; // registers the optimizer for automatic runs
 import type { Data } from "./engine/_source.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
@@ -38,7 +38,7 @@ export async function execute<I, O>(
   data: Data<I>,
   options: ExecuteOptions = {},
 ): Promise<O[]> {
-  const job = await _prepare(task, data, options);
+  const job = await prepare(task, data, options);
   const out: O[] = [];
   try {
     for await (const c of job.stream(false)) {

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { _prepare } from "./engine/_prepare.ts";
+import { prepare } from "./engine/_prepare.ts";
 import "./optimize.ts"; // registers the optimizer for automatic runs
-import type { _Run } from "./engine/_run.ts";
+import type { Run } from "./engine/_run.ts";
 import type { Data } from "./engine/_source.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
 import type { Task } from "./task/task_ref.ts";
@@ -42,12 +42,12 @@ export async function* map<I, O>(
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  const job = await _prepare(task, data, options);
-  let run: _Run | undefined;
+  const job = await prepare(task, data, options);
+  let run: Run | undefined;
   const pending = new Map<number, unknown[]>();
   let next = 0;
   try {
-    const onRun = (r: _Run) => {
+    const onRun = (r: Run) => {
       run = r;
       if (ordered) r.consumedUpTo = 0; // bound the look-ahead from the first chunk on
     };

@@ -3,26 +3,26 @@
  *
  * @module
  */
-import { _setChooser } from "./engine/_prepare.ts";
-import { _Source, type Data } from "./engine/_source.ts";
-import { _defaultPool } from "./engine/pool.ts";
+import { setChooser } from "./engine/_prepare.ts";
+import { type Data, Source } from "./engine/_source.ts";
+import { defaultPool } from "./engine/pool.ts";
 import { TaskError } from "./engine/errors.ts";
-import { _bool, _fn, _positiveInt, _positiveNumber } from "./engine/_validate.ts";
-import { _optimizeCore, type CoreResult } from "./model/_optimize_core.ts";
+import { bool, fn, positiveInt, positiveNumber } from "./engine/_validate.ts";
+import { type CoreResult, optimizeCore } from "./model/_optimize_core.ts";
 import { explainOptimization } from "./model/explain.ts";
 import type { OptimizationResult, OptimizeOptions } from "./model/_types.ts";
-import { _taskSpec } from "./task/_spec.ts";
+import { taskSpec } from "./task/_spec.ts";
 import type { Task } from "./task/task_ref.ts";
 
 /** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
-export function _checkOptimizeOptions(o: OptimizeOptions): void {
-  if (o.minSpeedup !== undefined) _positiveNumber("minSpeedup", o.minSpeedup);
-  if (o.sampleBudgetMs !== undefined) _positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
-  if (o.maxWorkers !== undefined) _positiveInt("maxWorkers", o.maxWorkers);
-  if (o.targetChunkMs !== undefined) _positiveNumber("targetChunkMs", o.targetChunkMs);
-  if (o.adaptive !== undefined) _bool("adaptive", o.adaptive);
-  if (o.cache !== undefined) _bool("cache", o.cache);
-  if (o.onProgress !== undefined) _fn("onProgress", o.onProgress);
+export function checkOptimizeOptions(o: OptimizeOptions): void {
+  if (o.minSpeedup !== undefined) positiveNumber("minSpeedup", o.minSpeedup);
+  if (o.sampleBudgetMs !== undefined) positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
+  if (o.maxWorkers !== undefined) positiveInt("maxWorkers", o.maxWorkers);
+  if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
+  if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
+  if (o.cache !== undefined) bool("cache", o.cache);
+  if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
 }
 
 /**
@@ -58,21 +58,21 @@ export async function optimize<I, O>(
   data: Data<I>,
   options: OptimizeOptions = {},
 ): Promise<OptimizationResult<I>> {
-  _checkOptimizeOptions(options);
-  const spec = _taskSpec(task);
-  const src = new _Source<unknown>(data as Data<unknown>);
-  const core = await _optimizeCore(
+  checkOptimizeOptions(options);
+  const spec = taskSpec(task);
+  const src = new Source<unknown>(data as Data<unknown>);
+  const core = await optimizeCore(
     task as Task<unknown, unknown>,
     spec,
     src,
     options,
-    options.pool ?? _defaultPool(),
+    options.pool ?? defaultPool(),
   );
-  return _result(core, src.indexable ? data : _rechain(src) as Data<I>);
+  return toPublicResult(core, src.indexable ? data : _rechain(src) as Data<I>);
 }
 
 /** Build the public result from the pipeline's result. */
-export function _result<I>(core: CoreResult, data: Data<I>): OptimizationResult<I> {
+export function toPublicResult<I>(core: CoreResult, data: Data<I>): OptimizationResult<I> {
   const d = core.decision;
   const base = {
     executor: d.executor,
@@ -90,7 +90,7 @@ export function _result<I>(core: CoreResult, data: Data<I>): OptimizationResult<
   return { ...base, explain: () => explainOptimization(base) };
 }
 
-function _rechain(src: _Source<unknown>): AsyncIterable<unknown> | Iterable<unknown> {
+function _rechain(src: Source<unknown>): AsyncIterable<unknown> | Iterable<unknown> {
   if (src.isAsync) {
     return {
       async *[Symbol.asyncIterator]() {
@@ -106,10 +106,10 @@ function _rechain(src: _Source<unknown>): AsyncIterable<unknown> | Iterable<unkn
 }
 
 // Automatic execute/map: optimize first, keep the sampled results, then run the decision.
-_setChooser(async (task, spec, src, options) => {
+setChooser(async (task, spec, src, options) => {
   const o = options as OptimizeOptions & typeof options;
-  _checkOptimizeOptions(o);
-  const core = await _optimizeCore(task, spec, src, o, options.pool ?? _defaultPool());
+  checkOptimizeOptions(o);
+  const core = await optimizeCore(task, spec, src, o, options.pool ?? defaultPool());
   const f = core.failure;
   if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
   if (f && f.kind === "load") throw f.error;

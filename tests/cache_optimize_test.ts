@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { cacheStats, clearCache, execute, optimize, probeSystem, task } from "../mod.ts";
-import { _setOptimizerCacheHooks } from "../src/store/_optimizer_cache.ts";
-import { _sizeBucket, _timeBucket } from "../src/store/_optimizer_cache_key.ts";
+import { setOptimizerCacheHooks } from "../src/store/_optimizer_cache.ts";
+import { sizeBucket, timeOctave } from "../src/store/_optimizer_cache_key.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
@@ -28,11 +28,11 @@ const DAY = 24 * 3600 * 1000;
 async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
   const clock = { t: Date.now() };
-  const previous = _setOptimizerCacheHooks({ dir, now: () => clock.t });
+  const previous = setOptimizerCacheHooks({ dir, now: () => clock.t });
   try {
     await fn(dir, clock);
   } finally {
-    _setOptimizerCacheHooks(previous);
+    setOptimizerCacheHooks(previous);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -108,12 +108,12 @@ test("cache: a per-item time one octave away still hits, 4× away misses", async
 });
 
 test("cache: buckets are octaves of the item count and of the per-item time", () => {
-  assert.equal(_sizeBucket(200), _sizeBucket(255));
-  assert.notEqual(_sizeBucket(255), _sizeBucket(256));
-  assert.equal(_sizeBucket(undefined), "?");
-  assert.equal(_timeBucket(2), _timeBucket(2.5)); // 2000 µs and 2500 µs: round(log2) = 11
-  assert.notEqual(_timeBucket(2), _timeBucket(8));
-  assert.equal(_timeBucket(0), _timeBucket(1e-9)); // everything under 1/64 µs is one bucket
+  assert.equal(sizeBucket(200), sizeBucket(255));
+  assert.notEqual(sizeBucket(255), sizeBucket(256));
+  assert.equal(sizeBucket(undefined), "?");
+  assert.equal(timeOctave(2), timeOctave(2.5)); // 2000 µs and 2500 µs: round(log2) = 11
+  assert.notEqual(timeOctave(2), timeOctave(8));
+  assert.equal(timeOctave(0), timeOctave(1e-9)); // everything under 1/64 µs is one bucket
 });
 
 test("cache: an entry older than 7 days misses and is measured again", async () => {
@@ -190,7 +190,7 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
   const parent = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
   const file = join(parent, "a-file");
   writeFileSync(file, "not a directory");
-  const previous = _setOptimizerCacheHooks({ dir: file });
+  const previous = setOptimizerCacheHooks({ dir: file });
   try {
     const r = await optimize(sleepy, new Array(200).fill(16));
     assert.equal(r.cacheHit, false);
@@ -198,7 +198,7 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
     const w = r.warnings.filter((x) => /result cache is not usable/.test(x));
     assert.equal(w.length, 1, r.warnings.join("\n"));
   } finally {
-    _setOptimizerCacheHooks(previous);
+    setOptimizerCacheHooks(previous);
     rmSync(parent, { recursive: true, force: true });
   }
 });

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { _ChunkSizer } from "../src/engine/_chunk_sizer.ts";
+import { ChunkSizer } from "../src/engine/_chunk_sizer.ts";
 
 const sizer = (initial: number, adaptive = true, workers = 2, targetMs = 200) =>
-  new _ChunkSizer({ initial, adaptive, workers, targetMs });
+  new ChunkSizer({ initial, adaptive, workers, targetMs });
 
 test("chunk sizer: starts from the given size", () => {
   assert.equal(sizer(37).next(undefined), 37);

@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { basename } from "node:path";
 import { createPool, execute, type Progress, task, TaskError } from "../mod.ts";
-import { _Run } from "../src/engine/_run.ts";
-import { _Source } from "../src/engine/_source.ts";
-import { _taskSpec } from "../src/task/_spec.ts";
+import { Run } from "../src/engine/_run.ts";
+import { Source } from "../src/engine/_source.ts";
+import { taskSpec } from "../src/task/_spec.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const basic = <I = number, O = number>(name: string) =>
@@ -190,8 +190,8 @@ test("engine: close() during a run fails the run promptly", async () => {
 
 test("engine: more than one chunk in flight per worker when chunks are short", async () => {
   const pool = createPool({ maxWorkers: 2 });
-  const run = new _Run(pool, new _Source<unknown>(range(400)), {
-    spec: _taskSpec(basic("square")),
+  const run = new Run(pool, new Source<unknown>(range(400)), {
+    spec: taskSpec(basic("square")),
     workers: 2,
     chunkSize: 2,
     adaptive: false,

@@ -1,14 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { _mulberry32, _shuffle } from "../src/tune/_random.ts";
-import {
-  _cholesky,
-  _choleskySolve,
-  _choleskyWithJitter,
-  _solveLower,
-} from "../src/tune/_cholesky.ts";
-import { _erf, _normalCdf, _normalPdf } from "../src/tune/_normal.ts";
-import { _maximinSpread } from "../src/tune/_initial_design.ts";
+import { mulberry32Random, shuffleWith } from "../src/tune/_random.ts";
+import { cholesky, choleskySolve, choleskyWithJitter, solveLower } from "../src/tune/_cholesky.ts";
+import { errorFunction, normalCdf, normalPdf } from "../src/tune/_normal.ts";
+import { maximinSpread } from "../src/tune/_initial_design.ts";
 import { expectedImprovement } from "../src/tune/expected_improvement.ts";
 import { GaussianProcess } from "../src/tune/gaussian_process.ts";
 import { bayesianMinimize, type Evaluation } from "../src/tune/bayesian_search.ts";
@@ -31,56 +26,56 @@ const indices = (evaluations: Evaluation[]) => evaluations.map((e) => e.index);
 
 // ---- seeded generator --------------------------------------------------------------------------
 
-test("_mulberry32 is deterministic, uniform in [0, 1) and depends on the seed", () => {
-  const a = _mulberry32(42), b = _mulberry32(42), c = _mulberry32(43);
+test("mulberry32Random is deterministic, uniform in [0, 1) and depends on the seed", () => {
+  const a = mulberry32Random(42), b = mulberry32Random(42), c = mulberry32Random(43);
   const xs = Array.from({ length: 1000 }, () => a());
   assert.deepEqual(xs, Array.from({ length: 1000 }, () => b()));
   assert.notDeepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => c()));
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   close(xs.reduce((s, x) => s + x, 0) / xs.length, 0.5, 0.05, "mean");
-  const shuffled = _shuffle([0, 1, 2, 3, 4, 5, 6, 7], _mulberry32(1));
+  const shuffled = shuffleWith([0, 1, 2, 3, 4, 5, 6, 7], mulberry32Random(1));
   assert.deepEqual([...shuffled].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(shuffled, _shuffle([0, 1, 2, 3, 4, 5, 6, 7], _mulberry32(1)));
+  assert.deepEqual(shuffleWith, shuffleWith([0, 1, 2, 3, 4, 5, 6, 7], mulberry32Random(1)));
 });
 
 // ---- Cholesky ----------------------------------------------------------------------------------
 
-test("_cholesky factorises a known matrix and solves with it", () => {
+test("cholesky factorises a known matrix and solves with it", () => {
   const a = [4, 12, -16, 12, 37, -43, -16, -43, 98];
-  const l = _cholesky(a, 3)!;
+  const l = cholesky(a, 3)!;
   assert.deepEqual([...l], [2, 0, 0, 6, 1, 0, -8, 5, 3]);
   // A x = b with x = [1, -2, 3]: b = A x
   const b = [4 - 24 - 48, 12 - 74 - 129, -16 + 86 + 294];
-  const x = _choleskySolve(l, 3, b);
+  const x = choleskySolve(l, 3, b);
   [1, -2, 3].forEach((v, i) => close(x[i], v, 1e-9, `x[${i}]`));
-  const y = _solveLower(l, 3, [2, 6, -8]);
+  const y = solveLower(l, 3, [2, 6, -8]);
   [1, 0, 0].forEach((v, i) => close(y[i], v, 1e-12, `y[${i}]`));
 });
 
-test("_cholesky refuses a matrix that is not positive definite; jitter rescues a singular one", () => {
-  assert.equal(_cholesky([1, 2, 2, 1], 2), undefined);
-  assert.equal(_cholesky([1, 1, 1, 1], 2), undefined);
-  const rescued = _choleskyWithJitter([1, 1, 1, 1], 2)!;
+test("cholesky refuses a matrix that is not positive definite; jitter rescues a singular one", () => {
+  assert.equal(cholesky([1, 2, 2, 1], 2), undefined);
+  assert.equal(cholesky([1, 1, 1, 1], 2), undefined);
+  const rescued = choleskyWithJitter([1, 1, 1, 1], 2)!;
   assert.ok(rescued.jitter > 0 && rescued.jitter <= 1e-4);
   const l = rescued.l;
   close(l[0] * l[0], 1 + rescued.jitter, 1e-12, "L00²");
-  assert.equal(_choleskyWithJitter([-1, 0, 0, -1], 2), undefined);
-  assert.equal(_choleskyWithJitter([4, 12, -16, 12, 37, -43, -16, -43, 98], 3)!.jitter, 0);
+  assert.equal(choleskyWithJitter([-1, 0, 0, -1], 2), undefined);
+  assert.equal(choleskyWithJitter([4, 12, -16, 12, 37, -43, -16, -43, 98], 3)!.jitter, 0);
 });
 
 // ---- normal distribution and expected improvement ----------------------------------------------
 
 test("normal CDF, PDF and erf match tabulated values to ~1e-7", () => {
-  close(_normalCdf(0), 0.5, 1e-7);
-  close(_normalCdf(1), 0.8413447461, 2e-7);
-  close(_normalCdf(-1), 0.1586552539, 2e-7);
-  close(_normalCdf(1.959963985), 0.975, 2e-7);
-  close(_normalCdf(-3), 0.0013498980, 1e-9);
-  close(_normalCdf(-8) / 6.22096057e-16, 1, 1e-6, "relative tail");
-  close(_erf(0.5), 0.5204998778, 2e-7);
-  close(_erf(-2), -0.9953222650, 2e-7);
-  close(_normalPdf(0), 0.3989422804, 1e-10);
-  close(_normalPdf(1), 0.2419707245, 1e-10);
+  close(normalCdf(0), 0.5, 1e-7);
+  close(normalCdf(1), 0.8413447461, 2e-7);
+  close(normalCdf(-1), 0.1586552539, 2e-7);
+  close(normalCdf(1.959963985), 0.975, 2e-7);
+  close(normalCdf(-3), 0.0013498980, 1e-9);
+  close(normalCdf(-8) / 6.22096057e-16, 1, 1e-6, "relative tail");
+  close(errorFunction(0.5), 0.5204998778, 2e-7);
+  close(errorFunction(-2), -0.9953222650, 2e-7);
+  close(normalPdf(0), 0.3989422804, 1e-10);
+  close(normalPdf(1), 0.2419707245, 1e-10);
 });
 
 test("expectedImprovement: no uncertainty means the plain improvement, or 0", () => {
@@ -202,12 +197,12 @@ test("GaussianProcess rejects bad arguments, naming them", () => {
 
 // ---- Bayesian search ---------------------------------------------------------------------------
 
-test("_maximinSpread spreads points and is deterministic", () => {
-  const first = _maximinSpread(GRID, new Set(), 3, _mulberry32(5));
-  assert.deepEqual(first, _maximinSpread(GRID, new Set(), 3, _mulberry32(5)));
+test("maximinSpread spreads points and is deterministic", () => {
+  const first = maximinSpread(GRID, new Set(), 3, mulberry32Random(5));
+  assert.deepEqual(first, maximinSpread(GRID, new Set(), 3, mulberry32Random(5)));
   const [a, b] = first.map((k) => GRID[k]);
   assert.ok(Math.hypot(a[0] - b[0], a[1] - b[1]) >= 0.7, `${a} ${b}`);
-  const next = _maximinSpread(GRID, new Set([0]), 1, _mulberry32(1));
+  const next = maximinSpread(GRID, new Set([0]), 1, mulberry32Random(1));
   assert.deepEqual(next, [224]); // the corner opposite (0, 0)
 });
 

@@ -9,9 +9,9 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
-import { _makespan } from "../src/model/_makespan.ts";
+import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
-import { _spreadIndices } from "../src/measure/_spread.ts";
+import { spreadIndices } from "../src/measure/_spread.ts";
 
 const base: ModelInputs = {
   n: 2000,
@@ -50,7 +50,7 @@ test("statistics: median, mean and CV by hand", () => {
 });
 
 test("spread indices are distinct, in range, and spread over the data", () => {
-  const got = [..._spreadIndices(100, new Map())];
+  const got = [...spreadIndices(100, new Map())];
   assert.equal(new Set(got).size, 100);
   assert.ok(got.every((i) => i >= 0 && i < 100));
   // Van der Corput cells, jittered: the first two in different halves, the first 8 in every
@@ -59,15 +59,15 @@ test("spread indices are distinct, in range, and spread over the data", () => {
   const quarters = new Set(got.slice(0, 8).map((i) => Math.floor(i / 25)));
   assert.equal(quarters.size, 4, `${got.slice(0, 8)}`);
   // A period in the data does not alias the sample: every 10th index is not all that is drawn.
-  const first = [..._spreadIndices(1000, new Map())].slice(0, 16);
+  const first = [...spreadIndices(1000, new Map())].slice(0, 16);
   assert.ok(first.some((i) => i % 10 !== 0), `${first}`);
-  const skipped = [..._spreadIndices(10, new Map([[0, 1], [5, 1]]))];
+  const skipped = [...spreadIndices(10, new Map([[0, 1], [5, 1]]))];
   assert.ok(!skipped.includes(0) && !skipped.includes(5));
 });
 
 test("makespan: equal fixed chunks over 2 workers take ceil(K / 2) waves", () => {
   // 5 chunks of 10 items × 1 ms = 10 ms each; 2 workers: 3 waves = 30 ms.
-  const m = _makespan({
+  const m = estimateMakespan({
     n: 50,
     perItemMs: 1,
     chunkOverheadMs: 0,
@@ -89,8 +89,8 @@ test("makespan: the adaptive (guided) engine leaves a smaller last wave", () => 
     chunkSize: 10,
     targetChunkMs: 200,
   };
-  const fixed = _makespan({ ...args, adaptive: false }).ms;
-  const guided = _makespan({ ...args, adaptive: true }).ms;
+  const fixed = estimateMakespan({ ...args, adaptive: false }).ms;
+  const guided = estimateMakespan({ ...args, adaptive: true }).ms;
   assert.ok(guided < fixed, `guided ${guided} vs fixed ${fixed}`);
   assert.ok(guided >= 25); // never below the ideal 50 ms / 2 workers
 });

@@ -12,7 +12,7 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { inflateSync } from "node:zlib";
 import { renderReport } from "../mod.ts";
-import { _PARTS } from "../src/report/_palette.ts";
+import { PARTS } from "../src/report/_palette.ts";
 import { fixturePath } from "./_helpers.ts";
 
 function findChromium(): string | undefined {
@@ -158,7 +158,7 @@ test("Chromium renders the report: charts in the DOM, no console message, pixels
     for (let x = 0; x < img.width; x += 2) seen.add(img.pixel(x, y));
   }
   assert.ok(seen.size > 50, `only ${seen.size} colours on screen`);
-  for (const colour of [_PARTS.start, _PARTS.compute, _PARTS.plain]) {
+  for (const colour of [PARTS.start, PARTS.compute, PARTS.plain]) {
     assert.ok(seen.has(colour), `${colour} (a bar segment) is not on screen`);
   }
 });

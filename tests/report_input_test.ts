@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { renderReport } from "../mod.ts";
 import type { ReportOptimization } from "../mod.ts";
-import { _historyData, _runLabels } from "../src/report/_history_data.ts";
-import { _parts } from "../src/report/breakdown_chart.ts";
-import { _CARD, _contrast, _PAGE, _SERIES } from "../src/report/_palette.ts";
-import { _pickColoured, _speedupData } from "../src/report/_speedup_data.ts";
-import { _intTicks, _niceTicks } from "../src/report/_svg.ts";
+import { historyData, runLabels } from "../src/report/_history_data.ts";
+import { breakdownParts } from "../src/report/breakdown_chart.ts";
+import { CARD, contrastRatio, PAGE, SERIES } from "../src/report/_palette.ts";
+import { pickColoured, speedupData } from "../src/report/_speedup_data.ts";
+import { intTicks, niceTicks } from "../src/report/_svg.ts";
 import { fixturePath } from "./_helpers.ts";
 
 const optimization = (): ReportOptimization =>
@@ -66,7 +66,7 @@ test("bad input throws at once, naming the field and the value", () => {
 
 test("speedups are the plain-loop time over each configuration's predicted time", () => {
   const opt = optimization();
-  const d = _speedupData(opt)!;
+  const d = speedupData(opt)!;
   assert.equal(d.maxWorkers, 8);
   assert.deepEqual(d.cap, { workers: 7, reason: "memory cap" });
   for (const [c, ps] of d.curves) {
@@ -86,22 +86,22 @@ test("speedups are the plain-loop time over each configuration's predicted time"
 test("coloured chunk sizes: the chosen one first, then spread over the sizes with curves", () => {
   const counts = new Map([[1, 8], [4, 8], [16, 8], [18, 1], [64, 8], [256, 8], [1024, 8]]);
   const sizes = [...counts.keys()];
-  assert.deepEqual(_pickColoured(sizes, counts, 18), [18, 1, 16, 64, 1024]);
-  assert.deepEqual(_pickColoured(sizes, counts), [1, 4, 64, 256, 1024]);
-  assert.deepEqual(_pickColoured([5], new Map([[5, 1]]), 5), [5]);
-  assert.deepEqual(_pickColoured([2, 3], new Map([[2, 1], [3, 1]])), [2, 3]);
+  assert.deepEqual(pickColoured(sizes, counts, 18), [18, 1, 16, 64, 1024]);
+  assert.deepEqual(pickColoured(sizes, counts), [1, 4, 64, 256, 1024]);
+  assert.deepEqual(pickColoured([5], new Map([[5, 1]]), 5), [5]);
+  assert.deepEqual(pickColoured([2, 3], new Map([[2, 1], [3, 1]])), [2, 3]);
 });
 
 test("the breakdown's critical path adds up to the predicted total", () => {
   const b = optimization().profile.breakdown!;
-  const { path, main, fill, messages, clone } = _parts(b);
+  const { path, main, fill, messages, clone } = breakdownParts(b);
   const sum = path.reduce((s, p) => s + p.ms, 0);
   assert.ok(Math.abs(sum - b.totalMs) < 1e-9, `${sum} vs ${b.totalMs}`);
   assert.ok(Math.abs(fill + messages - b.dispatchMs) < 1e-9);
   assert.ok(Math.abs(clone + messages - b.serialMs) < 1e-9);
   assert.equal(main[0].from, b.startMs + fill); // the main thread works alongside the compute
   // When the main thread bounds the run, it takes the compute's place on the path.
-  const bound = _parts({
+  const bound = breakdownParts({
     ...b,
     serialMs: 300,
     computeMs: 100,
@@ -116,12 +116,12 @@ test("the breakdown's critical path adds up to the predicted total", () => {
 test("regressions: a failed run, a flagged run, or a drop beyond the tolerance", () => {
   const runs = [run(3), run(2.8), run(2.0), run(2.1)];
   runs[3].results[0].passed = false;
-  const d = _historyData(runs, 0.1);
+  const d = historyData(runs, 0.1);
   assert.deepEqual(d.regressions.map((r) => [r.run, r.why]), [
     [2, "29% below the previous run"],
     [3, "failed its checks"],
   ]);
-  const flagged = _historyData([run(2), {
+  const flagged = historyData([run(2), {
     ...run(2),
     results: [{ ...run(2).results[0], regression: true }],
   }]);
@@ -131,25 +131,25 @@ test("regressions: a failed run, a flagged run, or a drop beyond the tolerance",
     date: "x",
     results: [{ workload: "w", actualSpeedup: null, passed: true }],
   }, run(2)];
-  assert.deepEqual(_historyData(gap).regressions.map((r) => r.run), [2]);
+  assert.deepEqual(historyData(gap).regressions.map((r) => r.run), [2]);
 });
 
 test("run labels and ticks", () => {
-  assert.deepEqual(_runLabels(["2025-03-10T02:00:00Z", "2025-03-11T02:00:00Z"]), [
+  assert.deepEqual(runLabels(["2025-03-10T02:00:00Z", "2025-03-11T02:00:00Z"]), [
     "2025-03-10",
     "2025-03-11",
   ]);
-  assert.deepEqual(_runLabels(["2025-03-10T02:00:00Z", "2025-03-10T14:30:00Z", "nightly #7"]), [
+  assert.deepEqual(runLabels(["2025-03-10T02:00:00Z", "2025-03-10T14:30:00Z", "nightly #7"]), [
     "2025-03-10 02:00",
     "2025-03-10 14:30",
     "nightly #7",
   ]);
-  assert.deepEqual(_niceTicks(4.2, 5), [0, 1, 2, 3, 4, 5]);
-  assert.deepEqual(_niceTicks(1012, 4), [0, 250, 500, 750, 1000, 1250]);
-  assert.deepEqual(_intTicks(1, 8, 12), [1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual(_intTicks(1, 64, 10), [1, 10, 20, 30, 40, 50, 60]);
-  assert.deepEqual(_intTicks(0, 5, 10), [0, 1, 2, 3, 4, 5]);
-  assert.deepEqual(_intTicks(1, 1), [1]);
+  assert.deepEqual(niceTicks(4.2, 5), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(niceTicks(1012, 4), [0, 250, 500, 750, 1000, 1250]);
+  assert.deepEqual(intTicks(1, 8, 12), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(intTicks(1, 64, 10), [1, 10, 20, 30, 40, 50, 60]);
+  assert.deepEqual(intTicks(0, 5, 10), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(intTicks(1, 1), [1]);
 });
 
 test("every text colour reaches 4.5:1 on the page and the cards", () => {
@@ -161,9 +161,9 @@ test("every text colour reaches 4.5:1 on the page and the cards", () => {
   for (const m of html.matchAll(/<text [^>]*fill="(#[0-9a-f]{6})"/gi)) colours.add(m[1]);
   for (const m of html.matchAll(/(?:^|[;{])color:(#[0-9a-f]{6})/gim)) colours.add(m[1]);
   assert.ok(colours.size >= 3, [...colours].join());
-  for (const c of [...colours, ..._SERIES]) {
-    for (const bg of [_PAGE, _CARD]) {
-      assert.ok(_contrast(c, bg) >= 4.5, `${c} on ${bg}: ${_contrast(c, bg).toFixed(2)}`);
+  for (const c of [...colours, ...SERIES]) {
+    for (const bg of [PAGE, CARD]) {
+      assert.ok(contrastRatio(c, bg) >= 4.5, `${c} on ${bg}: ${contrastRatio(c, bg).toFixed(2)}`);
     }
   }
   assert.doesNotMatch(html, /<text (?![^>]*fill=)/); // no text left to the default colour

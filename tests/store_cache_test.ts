@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process from "node:process";
 import { createResultCache } from "../src/store/result_cache.ts";
-import { _cacheFileName } from "../src/store/_cache_entry.ts";
+import { cacheFileName } from "../src/store/_cache_entry.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
 
@@ -30,7 +30,7 @@ function fixture(options: { ttlMs?: number; version?: string; dir?: string } = {
     ttlMs: options.ttlMs,
     now: () => clock.t,
   });
-  return { cache, dir, clock, file: (key: string) => join(dir, _cacheFileName(key)) };
+  return { cache, dir, clock, file: (key: string) => join(dir, cacheFileName(key)) };
 }
 
 test("store cache: a miss, then a hit with the value and its age", async () => {
@@ -61,8 +61,8 @@ test("store cache: the entry file holds schema, library, version, key, storedAt 
     storedAt: clock.t,
     value: [1, 2, 3],
   });
-  assert.match(_cacheFileName("x"), /^[0-9a-f]{32}\.json$/);
-  assert.notEqual(_cacheFileName("x"), _cacheFileName("y"));
+  assert.match(cacheFileName("x"), /^[0-9a-f]{32}\.json$/);
+  assert.notEqual(cacheFileName("x"), cacheFileName("y"));
 });
 
 test("store cache: set replaces the value and its time", async () => {
@@ -186,8 +186,8 @@ test("store cache: clear deletes the entry files and stale temporary files only"
   const { cache, dir } = fixture();
   for (const k of ["a", "b", "c"]) await cache.set(k, k);
   writeFileSync(join(dir, "README.txt"), "keep");
-  const stale = join(dir, `.${_cacheFileName("a")}.999.abcdefabcdef.tmp`);
-  const young = join(dir, `.${_cacheFileName("b")}.999.123456123456.tmp`);
+  const stale = join(dir, `.${cacheFileName("a")}.999.abcdefabcdef.tmp`);
+  const young = join(dir, `.${cacheFileName("b")}.999.123456123456.tmp`);
   writeFileSync(stale, "{");
   writeFileSync(young, "{");
   const old = new Date(Date.now() - 3600_000);
@@ -218,7 +218,7 @@ test("store cache: without dir, entries go to $AMORSIZE_HOME/cache", async () =>
     const cache = createResultCache({ version: "1" });
     assert.equal(cache.dir, join(home, "cache"));
     await cache.set("k", 1);
-    assert.deepEqual(readdirSync(join(home, "cache")), [_cacheFileName("k")]);
+    assert.deepEqual(readdirSync(join(home, "cache")), [cacheFileName("k")]);
   } finally {
     if (before === undefined) delete process.env.AMORSIZE_HOME;
     else process.env.AMORSIZE_HOME = before;

@@ -10,10 +10,10 @@ import { runtime } from "../src/runtime/detect.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { denoBinary } from "./_cli.ts";
 import {
-  _userStoreRoot,
   resolveStoreDir,
   storeDir,
   type StoreDirOptions,
+  userStoreRoot,
 } from "../src/store/store_dir.ts";
 
 /** Run `fn` with AMORSIZE_HOME set to `value` (or unset), restoring it afterwards. */
@@ -50,7 +50,7 @@ test("store dir: AMORSIZE_HOME gives <AMORSIZE_HOME>/<kind>", async () => {
 
 test("store dir: an empty AMORSIZE_HOME counts as unset", async () => {
   await withHome("", () => {
-    const expected = join(_userStoreRoot(platform(), homedir(), (n) => process.env[n]), "cache");
+    const expected = join(userStoreRoot(platform(), homedir(), (n) => process.env[n]), "cache");
     assert.equal(resolveStoreDir("cache"), expected);
   });
 });
@@ -61,39 +61,39 @@ test("store dir: without either, the per-user cache directory of this platform",
     assert.match(dir, /amorsize[\\/]history$/);
     assert.equal(
       dir,
-      join(_userStoreRoot(platform(), homedir(), (n) => process.env[n]), "history"),
+      join(userStoreRoot(platform(), homedir(), (n) => process.env[n]), "history"),
     );
   });
 });
 
 test("store dir: Linux uses an absolute $XDG_CACHE_HOME, else ~/.cache", () => {
   assert.equal(
-    _userStoreRoot("linux", "/home/ann", envOf({ XDG_CACHE_HOME: "/var/cache/ann" })),
+    userStoreRoot("linux", "/home/ann", envOf({ XDG_CACHE_HOME: "/var/cache/ann" })),
     "/var/cache/ann/amorsize",
   );
-  assert.equal(_userStoreRoot("linux", "/home/ann", envOf({})), "/home/ann/.cache/amorsize");
+  assert.equal(userStoreRoot("linux", "/home/ann", envOf({})), "/home/ann/.cache/amorsize");
   // The XDG spec says a relative path is to be ignored.
   assert.equal(
-    _userStoreRoot("linux", "/home/ann", envOf({ XDG_CACHE_HOME: "rel" })),
+    userStoreRoot("linux", "/home/ann", envOf({ XDG_CACHE_HOME: "rel" })),
     "/home/ann/.cache/amorsize",
   );
-  assert.equal(_userStoreRoot("freebsd", "/home/ann", envOf({})), "/home/ann/.cache/amorsize");
+  assert.equal(userStoreRoot("freebsd", "/home/ann", envOf({})), "/home/ann/.cache/amorsize");
 });
 
 test("store dir: macOS uses ~/Library/Caches", () => {
   assert.equal(
-    _userStoreRoot("darwin", "/Users/ann", envOf({ XDG_CACHE_HOME: "/ignored" })),
+    userStoreRoot("darwin", "/Users/ann", envOf({ XDG_CACHE_HOME: "/ignored" })),
     "/Users/ann/Library/Caches/amorsize",
   );
 });
 
 test("store dir: Windows uses %LOCALAPPDATA%, else ~\\AppData\\Local", () => {
   assert.equal(
-    _userStoreRoot("win32", "C:\\Users\\ann", envOf({ LOCALAPPDATA: "D:\\Local" })),
+    userStoreRoot("win32", "C:\\Users\\ann", envOf({ LOCALAPPDATA: "D:\\Local" })),
     "D:\\Local\\amorsize",
   );
   assert.equal(
-    _userStoreRoot("win32", "C:\\Users\\ann", envOf({})),
+    userStoreRoot("win32", "C:\\Users\\ann", envOf({})),
     "C:\\Users\\ann\\AppData\\Local\\amorsize",
   );
 });

@@ -18,7 +18,7 @@ import {
   loadResult,
   saveResult,
 } from "../src/store/history.ts";
-import { _HISTORY_ID } from "../src/store/history_entry.ts";
+import { HISTORY_ID } from "../src/store/history_entry.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
 
@@ -33,7 +33,7 @@ test("store history: saveResult returns the entry and writes <id>.json", async (
     { kind: "suite", name: "nightly", payload: { when, skip: undefined, n: [1, 2] } },
     { dir },
   );
-  assert.match(entry.id, _HISTORY_ID);
+  assert.match(entry.id, HISTORY_ID);
   assert.equal(entry.kind, "suite");
   assert.equal(entry.name, "nightly");
   assert.equal(entry.schema, 1);

@@ -2,32 +2,32 @@
 // runs with an injected clock, relative spreads.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { _alternate, _ratios, _relativeSpread } from "../src/suite/_alternate.ts";
-import { _accuracy, _failures, _scaledMinSpeedup } from "../src/suite/_criteria.ts";
+import { alternateRuns, pairedRatios, relativeSpread } from "../src/suite/_alternate.ts";
+import { criteriaFailures, predictionAccuracy, scaledMinSpeedup } from "../src/suite/_criteria.ts";
 
 test("suite criteria: the minimum speedup scales with log2 of the effective cores", () => {
-  assert.equal(_scaledMinSpeedup(1.4, 2), 1.4);
-  assert.ok(Math.abs(_scaledMinSpeedup(1.4, 4) - 1.8) < 1e-12);
-  assert.ok(Math.abs(_scaledMinSpeedup(1.4, 8) - 2.2) < 1e-12);
-  assert.ok(Math.abs(_scaledMinSpeedup(1.4, 3) - (1 + 0.4 * Math.log2(3))) < 1e-12);
+  assert.equal(scaledMinSpeedup(1.4, 2), 1.4);
+  assert.ok(Math.abs(scaledMinSpeedup(1.4, 4) - 1.8) < 1e-12);
+  assert.ok(Math.abs(scaledMinSpeedup(1.4, 8) - 2.2) < 1e-12);
+  assert.ok(Math.abs(scaledMinSpeedup(1.4, 3) - (1 + 0.4 * Math.log2(3))) < 1e-12);
 });
 
 test("suite criteria: one core asks for no gain, and minimums ≤ 1 are never scaled", () => {
-  assert.equal(_scaledMinSpeedup(1.4, 1), 1);
-  assert.equal(_scaledMinSpeedup(0.9, 1), 0.9);
-  assert.equal(_scaledMinSpeedup(0.9, 16), 0.9);
-  assert.equal(_scaledMinSpeedup(1, 64), 1);
+  assert.equal(scaledMinSpeedup(1.4, 1), 1);
+  assert.equal(scaledMinSpeedup(0.9, 1), 0.9);
+  assert.equal(scaledMinSpeedup(0.9, 16), 0.9);
+  assert.equal(scaledMinSpeedup(1, 64), 1);
   // A plain loop (speedup exactly 1, prediction 1) passes on one core.
   const inline = { predictedSpeedup: 1, actualSpeedup: 1, accuracy: 100, timeMs: 800 };
-  assert.deepEqual(_failures(inline, _scaledMinSpeedup(1.4, 1), 10_000), []);
+  assert.deepEqual(criteriaFailures(inline, scaledMinSpeedup(1.4, 1), 10_000), []);
 });
 
 test("suite criteria: accuracy is 1 − |a − p| / max(a, p), in percent", () => {
-  assert.equal(_accuracy(2, 2), 100);
-  assert.equal(_accuracy(2, 1), 50);
-  assert.equal(_accuracy(1, 2), 50);
-  assert.equal(_accuracy(4, 1), 25);
-  assert.equal(_accuracy(0, 0), 0);
+  assert.equal(predictionAccuracy(2, 2), 100);
+  assert.equal(predictionAccuracy(2, 1), 50);
+  assert.equal(predictionAccuracy(1, 2), 50);
+  assert.equal(predictionAccuracy(4, 1), 25);
+  assert.equal(predictionAccuracy(0, 0), 0);
 });
 
 test("suite criteria: a speedup below 80 % of the minimum fails, above it passes", () => {
@@ -37,15 +37,20 @@ test("suite criteria: a speedup below 80 % of the minimum fails, above it passes
     accuracy: 100,
     timeMs: 1,
   });
-  assert.deepEqual(_failures(m(1.21), 1.5, 1_000), []); // 0.8 × 1.5 = 1.2
-  const f = _failures(m(1.19), 1.5, 1_000);
+  assert.deepEqual(criteriaFailures(m(1.21), 1.5, 1_000), []); // 0.8 × 1.5 = 1.2
+  const f = criteriaFailures(m(1.19), 1.5, 1_000);
   assert.equal(f.length, 1);
   assert.equal(f[0], "speedup 1.19× is below 80% of the minimum 1.50× (1.20×)");
 });
 
 test("suite criteria: over the time limit and below 50 % accuracy fail, each with a line", () => {
-  const f = _failures(
-    { predictedSpeedup: 3, actualSpeedup: 1.2, accuracy: _accuracy(3, 1.2), timeMs: 2_500 },
+  const f = criteriaFailures(
+    {
+      predictedSpeedup: 3,
+      actualSpeedup: 1.2,
+      accuracy: predictionAccuracy(3, 1.2),
+      timeMs: 2_500,
+    },
     1.2,
     2_000,
   );
@@ -55,7 +60,7 @@ test("suite criteria: over the time limit and below 50 % accuracy fail, each wit
   ]);
   // Not validated: only the time counts.
   const opt = { predictedSpeedup: 3, actualSpeedup: null, accuracy: null, timeMs: 10 };
-  assert.deepEqual(_failures(opt, 5, 2_000), []);
+  assert.deepEqual(criteriaFailures(opt, 5, 2_000), []);
 });
 
 test("suite alternate: runs alternate A B, B A, A B and every time is kept in order", async () => {
@@ -67,16 +72,16 @@ test("suite alternate: runs alternate A B, B A, A B and every time is kept in or
     clock += cost[k]++;
     return Promise.resolve();
   };
-  const p = await _alternate(fn("a"), fn("b"), 3, () => clock);
+  const p = await alternateRuns(fn("a"), fn("b"), 3, () => clock);
   assert.deepEqual(order, ["a", "b", "b", "a", "a", "b"]);
   assert.deepEqual(p.a, [10, 11, 12]);
   assert.deepEqual(p.b, [4, 5, 6]);
-  assert.deepEqual(_ratios(p), [10 / 4, 11 / 5, 12 / 6]);
+  assert.deepEqual(pairedRatios(p), [10 / 4, 11 / 5, 12 / 6]);
 });
 
 test("suite alternate: the relative spread is (max − min) / median", () => {
-  assert.equal(_relativeSpread([10]), 0);
-  assert.equal(_relativeSpread([]), 0);
-  assert.equal(_relativeSpread([9, 10, 12]), 0.3);
-  assert.equal(_relativeSpread([0, 0, 0]), 0);
+  assert.equal(relativeSpread([10]), 0);
+  assert.equal(relativeSpread([]), 0);
+  assert.equal(relativeSpread([9, 10, 12]), 0.3);
+  assert.equal(relativeSpread([0, 0, 0]), 0);
 });

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { fixtureModule } from "./_helpers.ts";
 import { task } from "../src/task/task_ref.ts";
 import { compareStrategies } from "../src/validate/compare_strategies.ts";
-import { _defaultConfigs, _workerCounts } from "../src/validate/_strategy_configs.ts";
-import { _label, _sameConfig } from "../src/validate/_timed_runs.ts";
+import { defaultConfigs, workerCounts } from "../src/validate/_strategy_configs.ts";
+import { configLabel, sameConfig } from "../src/validate/_timed_runs.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
 
@@ -22,7 +22,7 @@ test("compareStrategies on spin(1 ms) × 60: ranks follow the medians, the pick 
     assert.ok(r.spreadMs[0] <= r.medianMs && r.medianMs <= r.spreadMs[1]);
     assert.ok(Math.abs(r.speedupVsInline - inline.medianMs / r.medianMs) < 1e-9);
     assert.equal(r.rank, 1 + c.results.filter((x) => x.medianMs < r.medianMs).length);
-    assert.equal(r.label, _label(r.config));
+    assert.equal(r.label, configLabel(r.config));
   }
   const sorted = [...c.results].sort((a, b) => a.medianMs - b.medianMs);
   assert.equal(c.best.medianMs, sorted[0].medianMs);
@@ -49,11 +49,11 @@ test("given configurations: the plain loop and the pick are added when missing",
 });
 
 test("the default grid: worker counts, chunk sizes, no single-chunk run, async when asked", () => {
-  assert.deepEqual(_workerCounts(2), [1, 2]);
-  assert.deepEqual(_workerCounts(16), [1, 2, 3, 4, 8, 16]);
-  assert.deepEqual(_workerCounts(6), [1, 2, 3, 4, 6]);
-  const grid = _defaultConfigs(400, 2, false, 1);
-  assert.deepEqual(grid.map(_label), [
+  assert.deepEqual(workerCounts(2), [1, 2]);
+  assert.deepEqual(workerCounts(16), [1, 2, 3, 4, 8, 16]);
+  assert.deepEqual(workerCounts(6), [1, 2, 3, 4, 6]);
+  const grid = defaultConfigs(400, 2, false, 1);
+  assert.deepEqual(grid.map(configLabel), [
     "inline",
     "workers 1 × chunk 25",
     "workers 1 × chunk 100",
@@ -61,10 +61,10 @@ test("the default grid: worker counts, chunk sizes, no single-chunk run, async w
     "workers 2 × chunk 50",
     "workers 2 × chunk 200",
   ]);
-  assert.equal(_defaultConfigs(10, 1, true, 8).at(-1)?.executor, "async");
-  assert.ok(_sameConfig({ executor: "async" }, { executor: "async", concurrency: 16 }));
+  assert.equal(defaultConfigs(10, 1, true, 8).at(-1)?.executor, "async");
+  assert.ok(sameConfig({ executor: "async" }, { executor: "async", concurrency: 16 }));
   assert.ok(
-    !_sameConfig(
+    !sameConfig(
       { executor: "workers", workers: 2, chunkSize: 5 },
       { executor: "workers", workers: 2, chunkSize: 5, adaptive: false },
     ),

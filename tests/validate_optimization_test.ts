@@ -7,7 +7,7 @@ import { task } from "../src/task/task_ref.ts";
 import type { OptimizationResult } from "../src/model/_types.ts";
 import { validateOptimization } from "../src/validate/validate_optimization.ts";
 import { quickValidate } from "../src/validate/quick_validate.ts";
-import { _materialize, _spreadSample } from "../src/validate/_materialize.ts";
+import { materialize, spreadSample } from "../src/validate/_materialize.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
 
@@ -131,15 +131,15 @@ test("quickValidate measures an evenly spread sample", async () => {
 });
 
 test("sampling and materialising helpers", async () => {
-  assert.deepEqual(_spreadSample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5), [1, 3, 5, 7, 9]);
-  assert.deepEqual(_spreadSample([1, 2], 5), [1, 2]);
+  assert.deepEqual(spreadSample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5), [1, 3, 5, 7, 9]);
+  assert.deepEqual(spreadSample([1, 2], 5), [1, 2]);
   const gen = function* () {
     for (let i = 0;; i++) yield i;
   };
-  const m = await _materialize(gen(), 4);
+  const m = await materialize(gen(), 4);
   assert.deepEqual(m.items, [0, 1, 2, 3]);
   assert.match(m.truncated!, /first 4 items/);
-  const a = await _materialize((async function* () {
+  const a = await materialize((async function* () {
     yield 7;
     yield 8;
   })());

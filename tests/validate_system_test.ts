@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixturePath } from "./_helpers.ts";
 import { validateSystem } from "../src/validate/validate_system.ts";
-import { _rateHealth } from "../src/validate/_health.ts";
+import { rateHealth } from "../src/validate/_health.ts";
 
 test("validateSystem returns every check with a figure", async () => {
   const v = await validateSystem({ probe: { env: {} } });
@@ -30,7 +30,7 @@ test("validateSystem returns every check with a figure", async () => {
     assert.ok(typeof byName[n].value === "number" && byName[n].value! > 0, n);
   }
   assert.equal(byName["probe"].value, v.system!.effectiveCores);
-  assert.equal(v.health, _rateHealth(v.checks));
+  assert.equal(v.health, rateHealth(v.checks));
 });
 
 test("the probe's warnings fail the advisory probe check only", async () => {
@@ -45,11 +45,11 @@ test("the probe's warnings fail the advisory probe check only", async () => {
 test("the health rule: core → critical, measure → poor, soft → good, none → excellent", () => {
   const ok = { passed: true, level: "core" as const };
   const fail = (level: "core" | "measure" | "soft") => ({ passed: false, level });
-  assert.equal(_rateHealth([ok, ok]), "excellent");
-  assert.equal(_rateHealth([ok, fail("soft")]), "good");
-  assert.equal(_rateHealth([fail("soft"), fail("measure")]), "poor");
-  assert.equal(_rateHealth([fail("measure"), fail("core"), fail("soft")]), "critical");
-  assert.equal(_rateHealth([]), "excellent");
+  assert.equal(rateHealth([ok, ok]), "excellent");
+  assert.equal(rateHealth([ok, fail("soft")]), "good");
+  assert.equal(rateHealth([fail("soft"), fail("measure")]), "poor");
+  assert.equal(rateHealth([fail("measure"), fail("core"), fail("soft")]), "critical");
+  assert.equal(rateHealth([]), "excellent");
 });
 
 test("bad options throw at once", async () => {

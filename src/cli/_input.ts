@@ -14,8 +14,8 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _loadTask } from "../task/_load_task.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import { loadTask } from "../task/_load_task.ts";
+import { taskSpec } from "../task/_spec.ts";
 import { task as taskRef, type TaskRef } from "../task/task_ref.ts";
 
 export { progressBar } from "./_progress_bar.ts";
@@ -177,7 +177,7 @@ export function parseTask(text: string | undefined, cwd: string = process.cwd())
  */
 export async function checkTask(ref: TaskRef): Promise<TaskRef> {
   try {
-    await _loadTask(_taskSpec(ref));
+    await loadTask(taskSpec(ref));
   } catch (e) {
     throw new UsageError(String(e instanceof Error ? e.message : e).split("\n")[0]);
   }

@@ -38,15 +38,15 @@ export function formatTable(rows: readonly (readonly string[])[], right: number[
  *
  * @example Usage
  * ```ts
- * import { _ms } from "./_text_table.ts";
+ * import { formatMs } from "./_text_table.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(_ms(456.44), "456");
- * assert.equal(_ms(12.345), "12.3");
- * assert.equal(_ms(NaN), "—");
+ * assert.equal(formatMs(456.44), "456");
+ * assert.equal(formatMs(12.345), "12.3");
+ * assert.equal(formatMs(NaN), "—");
  * ```
  */
-export function _ms(x: number): string {
+export function formatMs(x: number): string {
   if (!Number.isFinite(x)) return "—";
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }

@@ -7,7 +7,7 @@
 import { type Command, UsageError } from "./_command.ts";
 import { measuredPoints } from "./_html.ts";
 import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
-import { _ms, formatTable } from "./_text_table.ts";
+import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import {
   compareStrategies,
@@ -113,8 +113,8 @@ export function formatComparison(c: ComparisonResult<unknown>): string {
     rows.push([
       String(r.rank),
       r.label,
-      _ms(r.medianMs),
-      `${_ms(r.spreadMs[0])}–${_ms(r.spreadMs[1])}`,
+      formatMs(r.medianMs),
+      `${formatMs(r.spreadMs[0])}–${formatMs(r.spreadMs[1])}`,
       `${r.speedupVsInline.toFixed(2)}×`,
       marks.filter(Boolean).join(", "),
     ]);

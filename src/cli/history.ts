@@ -10,7 +10,7 @@ import { clearResults, deleteResult, listResults, loadResult } from "../store/hi
 import { resolveStoreDir } from "../store/store_dir.ts";
 import type { HistoryEntry } from "../store/history_entry.ts";
 import { comparePerformanceResults } from "../suite/compare_results.ts";
-import { _formatComparison, _formatSuite, _table } from "../suite/_format.ts";
+import { formatComparison, formatSuite, formatTable } from "../suite/_format.ts";
 import type { SuiteResult } from "../suite/run_suite.ts";
 
 const HELP = `Usage: amorsize history list [--kind KIND] [--json]
@@ -82,7 +82,7 @@ async function _list(values: Values, dir: string | undefined): Promise<number> {
     console.log(`no history entries in ${resolveStoreDir("history", { dir })}`);
   } else {
     const rows = entries.map((e) => [e.id, e.kind, e.name ?? "-", e.savedAt]);
-    console.log(_table([["id", "kind", "name", "saved at"], ...rows]));
+    console.log(formatTable([["id", "kind", "name", "saved at"], ...rows]));
   }
   return 0;
 }
@@ -94,7 +94,7 @@ function _asSuite(e: HistoryEntry): SuiteResult | undefined {
     : undefined;
 }
 
-async function _show(values: Values, id: string, dir: string | undefined): Promise<number> {
+async function describeValue(values: Values, id: string, dir: string | undefined): Promise<number> {
   const e = await _trouble(() => loadResult(id, { dir }));
   if (values.json) {
     console.log(JSON.stringify(e, null, 2));
@@ -102,7 +102,7 @@ async function _show(values: Values, id: string, dir: string | undefined): Promi
   }
   console.log(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
   const suite = _asSuite(e);
-  console.log(suite ? _formatSuite(suite) : JSON.stringify(e.payload, null, 2));
+  console.log(suite ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
   return 0;
 }
 
@@ -121,7 +121,7 @@ async function _compare(values: Values, ids: string[], dir: string | undefined):
   const cmp = await _trouble(() =>
     Promise.resolve().then(() => comparePerformanceResults(sa!, sb!, { threshold }))
   );
-  console.log(values.json ? JSON.stringify(cmp, null, 2) : _formatComparison(cmp));
+  console.log(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
   return cmp.regressions.length > 0 ? 1 : 0;
 }
 
@@ -179,7 +179,7 @@ export const command: Command = {
     if (values.dir === "") throw new UsageError("--dir needs a directory, got an empty string");
     const dir = values.dir;
     if (sub === "list") return await _list(values, dir);
-    if (sub === "show") return await _show(values, rest[0], dir);
+    if (sub === "show") return await describeValue(values, rest[0], dir);
     if (sub === "compare") return await _compare(values, rest, dir);
     if (sub === "delete") return await _delete(values, rest[0], dir);
     return await _clear(values, dir);

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import { comparePerformanceResults } from "../suite/compare_results.ts";
-import { _formatComparison, _formatSuite } from "../suite/_format.ts";
+import { formatComparison, formatSuite } from "../suite/_format.ts";
 import { runPerformanceSuite } from "../suite/run_suite.ts";
 import { getStandardWorkloads } from "../suite/workloads.ts";
 
@@ -104,7 +104,7 @@ async function _run(values: Values, rest: string[]): Promise<number> {
       ? undefined
       : (r) => console.error(`${r.workload}: ${r.passed ? "pass" : "FAIL"}`),
   });
-  console.log(json ? JSON.stringify(suite, null, 2) : _formatSuite(suite));
+  console.log(json ? JSON.stringify(suite, null, 2) : formatSuite(suite));
   return suite.passed ? 0 : 1;
 }
 
@@ -122,7 +122,7 @@ function _compare(values: Values, rest: string[]): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  console.log(values.json ? JSON.stringify(cmp, null, 2) : _formatComparison(cmp));
+  console.log(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
   return cmp.regressions.length > 0 ? 1 : 0;
 }
 

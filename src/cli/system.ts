@@ -25,7 +25,7 @@ Environment:
 
 Under Deno, run with -A: /proc and /sys are readable only with --allow-all.`;
 
-function _bytes(n: number | null, none: string): string {
+function formatBytes(n: number | null, none: string): string {
   if (n === null) return none;
   const units: [string, number][] = [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]];
   for (const [unit, size] of units) {
@@ -57,10 +57,10 @@ export function formatSystemInfo(info: SystemInfo): string {
     ["affinity cores", String(info.affinityCores), "affinityCores"],
     ["CPU quota", info.cpuQuota === null ? "none" : `${info.cpuQuota} cores`, "cpuQuota"],
     ["effective cores", String(info.effectiveCores), "effectiveCores"],
-    ["memory total", _bytes(m.totalBytes, "unknown"), "memory.totalBytes"],
-    ["memory available", _bytes(m.availableBytes, "unknown"), "memory.availableBytes"],
-    ["memory limit", _bytes(m.limitBytes, "none"), "memory.limitBytes"],
-    ["swap used", _bytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
+    ["memory total", formatBytes(m.totalBytes, "unknown"), "memory.totalBytes"],
+    ["memory available", formatBytes(m.availableBytes, "unknown"), "memory.availableBytes"],
+    ["memory limit", formatBytes(m.limitBytes, "none"), "memory.limitBytes"],
+    ["swap used", formatBytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
   ];
   const table = [["figure", "value", "source"], ...rows.map(([f, v, k]) => [f, v, s[k]])];
   const widths = [0, 1].map((c) => Math.max(...table.map((r) => r[c].length)));

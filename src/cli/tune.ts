@@ -6,9 +6,9 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, intFlag, progressBar, readTaskInput } from "./_input.ts";
-import { _ms, formatTable } from "./_text_table.ts";
+import { formatMs, formatTable } from "./_text_table.ts";
 import { tune, type TuneResult } from "../tune/tune.ts";
-import { _configLabel } from "../tune/_tune_space.ts";
+import { configLabel } from "../tune/_tune_space.ts";
 
 const HELP = `Usage: amorsize tune MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -54,10 +54,10 @@ Exit codes: 0 ok, 2 usage error.`;
  */
 export function formatTuneResult(r: TuneResult): string {
   const rows = [...r.trials].sort((a, b) => a.medianMs - b.medianMs).map((t) => [
-    _configLabel(t.config),
-    _ms(t.medianMs),
-    Number.isFinite(t.spreadMs[0]) ? `${_ms(t.spreadMs[0])}–${_ms(t.spreadMs[1])}` : "—",
-    _ms(t.predictedMs),
+    configLabel(t.config),
+    formatMs(t.medianMs),
+    Number.isFinite(t.spreadMs[0]) ? `${formatMs(t.spreadMs[0])}–${formatMs(t.spreadMs[1])}` : "—",
+    formatMs(t.predictedMs),
     String(t.runs),
     t.error ?? "",
   ]);
@@ -70,8 +70,8 @@ export function formatTuneResult(r: TuneResult): string {
   return [
     table,
     "",
-    `best: ${_configLabel(r.best.config)}, ${_ms(r.best.medianMs)} ms`,
-    `optimizer's pick: ${_configLabel(p.config)}, ${_ms(p.medianMs)} ms (${gap})`,
+    `best: ${configLabel(r.best.config)}, ${formatMs(r.best.medianMs)} ms`,
+    `optimizer's pick: ${configLabel(p.config)}, ${formatMs(p.medianMs)} ms (${gap})`,
     `${r.strategy}: ${r.evaluations} of ${r.spaceSize} configurations measured, stopped: ` +
     r.stoppedBecause,
     ...r.warnings.map((w) => `warning: ${w}`),

@@ -7,10 +7,10 @@
 import { type Command, UsageError } from "./_command.ts";
 import { measuredPoints } from "./_html.ts";
 import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
-import { _ms, formatTable } from "./_text_table.ts";
+import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { quickValidate } from "../validate/quick_validate.ts";
-import { _label } from "../validate/_timed_runs.ts";
+import { configLabel } from "../validate/_timed_runs.ts";
 import { validateOptimization, type ValidationResult } from "../validate/validate_optimization.ts";
 
 const HELP = `Usage: amorsize validate MODULE#EXPORT [--range N | --data FILE] [options]
@@ -51,15 +51,25 @@ error.`;
  * ```
  */
 export function formatValidation(v: ValidationResult<unknown>): string {
-  const range = (r: [number, number]) => `${_ms(r[0])}–${_ms(r[1])}`;
+  const range = (r: [number, number]) => `${formatMs(r[0])}–${formatMs(r[1])}`;
   const rows = [
     ["", "measured", "predicted", "runs (ms)"],
-    ["plain loop (ms)", _ms(v.serialMs), _ms(v.predictedMs.serial), range(v.spread.serial)],
-    ["optimized (ms)", _ms(v.optimizedMs), _ms(v.predictedMs.optimized), range(v.spread.optimized)],
+    [
+      "plain loop (ms)",
+      formatMs(v.serialMs),
+      formatMs(v.predictedMs.serial),
+      range(v.spread.serial),
+    ],
+    [
+      "optimized (ms)",
+      formatMs(v.optimizedMs),
+      formatMs(v.predictedMs.optimized),
+      range(v.spread.optimized),
+    ],
     ["speedup", `${v.actualSpeedup.toFixed(2)}×`, `${v.predictedSpeedup.toFixed(2)}×`, ""],
   ];
   const lines = [
-    `decision  ${_label(v.config)} on ${v.items} items`,
+    `decision  ${configLabel(v.config)} on ${v.items} items`,
     `reason    ${v.optimization.reason}`,
     "",
     formatTable(rows, [1, 2]),
@@ -70,7 +80,7 @@ export function formatValidation(v: ValidationResult<unknown>): string {
   ];
   if (v.alternative) {
     lines.push(
-      `refused   ${_label(v.alternative.config)}: ${_ms(v.alternative.medianMs)} ms, ` +
+      `refused   ${configLabel(v.alternative.config)}: ${formatMs(v.alternative.medianMs)} ms, ` +
         `${v.alternative.speedup.toFixed(2)}×`,
     );
   }

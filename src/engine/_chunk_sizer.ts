@@ -21,7 +21,7 @@ export interface SizerOptions {
   maxItems?: number;
 }
 
-export class _ChunkSizer {
+export class ChunkSizer {
   #size: number;
   #perItemMs?: number;
   readonly #o: Required<SizerOptions>;

@@ -28,7 +28,7 @@ const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
  * Describe why `value` cannot travel to or from a worker intact, or undefined when it can. Looks
  * at most `budget` nodes deep into objects, so it stays cheap on large values.
  */
-export function _uncloneable(value: unknown, budget = 64): string | undefined {
+export function uncloneable(value: unknown, budget = 64): string | undefined {
   const stack: unknown[] = [value];
   let seen = 0;
   while (stack.length > 0 && seen++ < budget) {
@@ -59,7 +59,7 @@ export function _uncloneable(value: unknown, budget = 64): string | undefined {
 }
 
 /** Buffers in `values` (ArrayBuffers and the buffers of typed arrays), looking two levels deep. */
-export function _transferables(values: unknown[]): Transferable[] {
+export function findTransferables(values: unknown[]): Transferable[] {
   const found = new Set<ArrayBuffer>();
   const visit = (v: unknown, depth: number) => {
     if (v instanceof ArrayBuffer) found.add(v);

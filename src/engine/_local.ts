@@ -2,7 +2,7 @@
 // and "async" (bounded concurrency for I/O-bound async functions). Both yield completed chunks
 // like the pool does, so results, errors and progress behave the same.
 import type { Completed } from "./_run.ts";
-import type { _Source } from "./_source.ts";
+import type { Source } from "./_source.ts";
 import { TaskError } from "./errors.ts";
 
 type Fn = (item: unknown) => unknown;
@@ -13,9 +13,9 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 const toError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
 /** A plain loop; `known` holds results computed earlier (sampling), which are not recomputed. */
-export async function* _inlineChunks(
+export async function* inlineChunks(
   fn: Fn,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   known: Map<number, unknown>,
   signal?: AbortSignal,
   chunk = 256,
@@ -43,9 +43,9 @@ export async function* _inlineChunks(
 }
 
 /** Up to `concurrency` calls in flight; yields each result as it completes. */
-export async function* _asyncChunks(
+export async function* asyncChunks(
   fn: Fn,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   known: Map<number, unknown>,
   concurrency: number,
   signal?: AbortSignal,

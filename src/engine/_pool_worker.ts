@@ -19,12 +19,12 @@ export interface WorkerEvents {
   /** A chunk finished: the worker has room for another. */
   onFree(): void;
   /** The worker has no chunk left. */
-  onIdle(w: _PoolWorker): void;
+  onIdle(w: PoolWorker): void;
   /** The worker died or was killed. */
-  onDeath(w: _PoolWorker): void;
+  onDeath(w: PoolWorker): void;
 }
 
-export class _PoolWorker {
+export class PoolWorker {
   readonly handle: WorkerHandle;
   readonly ready: Promise<void>;
   readonly startedAt: number;

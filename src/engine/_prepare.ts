@@ -1,19 +1,19 @@
 // Turns (task, data, options) into a runnable job: options checked, the configuration resolved
 // (forced by the caller, or chosen by the optimizer), the source and progress reporter built.
 import { runtime } from "../runtime/detect.ts";
-import { _taskSpec, type TaskSpec } from "../task/_spec.ts";
+import { type TaskSpec, taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import type { _Run, Completed } from "./_run.ts";
-import { _Source, type Data } from "./_source.ts";
-import { _ProgressReporter } from "./_progress.ts";
-import { _stream, type Plan } from "./_stream.ts";
-import { _checkOptions, type ExecuteOptions } from "./options.ts";
-import { _defaultPool } from "./pool.ts";
+import type { Completed, Run } from "./_run.ts";
+import { type Data, Source } from "./_source.ts";
+import { ProgressReporter } from "./_progress.ts";
+import { type Plan, streamChunks } from "./_stream.ts";
+import { checkOptions, type ExecuteOptions } from "./options.ts";
+import { defaultPool } from "./pool.ts";
 
 export interface Job {
   plan: Plan;
-  progress: _ProgressReporter;
-  stream(ordered: boolean, onRun?: (run: _Run) => void): AsyncGenerator<Completed>;
+  progress: ProgressReporter;
+  stream(ordered: boolean, onRun?: (run: Run) => void): AsyncGenerator<Completed>;
 }
 
 /** What an automatic choice supplies (the optimizer registers itself here). */
@@ -23,31 +23,31 @@ export interface AutoChoice {
   chunkSize: number;
   concurrency: number;
   known: Map<number, unknown>;
-  src: _Source<unknown>;
+  src: Source<unknown>;
 }
 
 type Chooser = (
   task: Task<unknown, unknown>,
   spec: TaskSpec,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   options: ExecuteOptions,
 ) => Promise<AutoChoice>;
 
 let chooser: Chooser | undefined;
 
 /** Let the optimizer choose configurations when the caller forces none. */
-export function _setChooser(c: Chooser): void {
+export function setChooser(c: Chooser): void {
   chooser = c;
 }
 
-export async function _prepare<I, O>(
+export async function prepare<I, O>(
   task: Task<I, O>,
   data: Data<I>,
   options: ExecuteOptions,
 ): Promise<Job> {
-  _checkOptions(options);
-  const spec = _taskSpec(task);
-  let src = new _Source<unknown>(data as Data<unknown>);
+  checkOptions(options);
+  const spec = taskSpec(task);
+  let src = new Source<unknown>(data as Data<unknown>);
   const forced = options.executor !== undefined || options.workers !== undefined ||
     options.chunkSize !== undefined;
   let auto: AutoChoice | undefined;
@@ -66,15 +66,15 @@ export async function _prepare<I, O>(
     transfer: options.transfer ?? false,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    pool: options.pool ?? _defaultPool(),
+    pool: options.pool ?? defaultPool(),
     known: auto?.known ?? new Map(),
   };
   options.signal?.throwIfAborted();
-  const progress = new _ProgressReporter(options.onProgress, runtime().now, src.total);
+  const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);
   return {
     plan,
     progress,
-    stream: (ordered, onRun) => _stream(task, spec, src, plan, ordered, onRun),
+    stream: (ordered, onRun) => streamChunks(task, spec, src, plan, ordered, onRun),
   };
 }
 

@@ -1,7 +1,7 @@
 // Progress reporting throttled to ~20 calls a second, plus one final call.
 import type { Progress } from "./options.ts";
 
-export class _ProgressReporter {
+export class ProgressReporter {
   #cb?: (p: Progress) => void;
   #t0: number;
   #last = -Infinity;

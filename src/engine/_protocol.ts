@@ -54,13 +54,13 @@ export type FromWorker =
   | { t: "pong"; id: number };
 
 /** Serialise an error for the wire. */
-export function _toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {
+export function toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack, index, kind };
   return { name: "Error", message: String(e), index, kind };
 }
 
 /** Rebuild an Error from the wire, keeping name, message and the worker's stack. */
-export function _fromWire(w: WireError): Error {
+export function fromWire(w: WireError): Error {
   const e = new Error(w.message);
   e.name = w.name;
   if (w.stack) e.stack = w.stack;

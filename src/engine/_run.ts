@@ -5,11 +5,11 @@
 import type { WorkerFailure } from "../runtime/types.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { TaskSpec } from "../task/_spec.ts";
-import { _transferables, _uncloneable } from "./_cloneable.ts";
-import { _ChunkSizer } from "./_chunk_sizer.ts";
-import type { _PoolWorker, InFlight } from "./_pool_worker.ts";
-import { _fromWire, type FromWorker, type ItemMeasure } from "./_protocol.ts";
-import type { _Source } from "./_source.ts";
+import { findTransferables, uncloneable } from "./_cloneable.ts";
+import { ChunkSizer } from "./_chunk_sizer.ts";
+import type { InFlight, PoolWorker } from "./_pool_worker.ts";
+import { fromWire, type FromWorker, type ItemMeasure } from "./_protocol.ts";
+import type { Source } from "./_source.ts";
 import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
 
@@ -47,8 +47,8 @@ interface Chunk {
 
 let nextId = 1;
 
-export class _Run {
-  readonly sizer: _ChunkSizer;
+export class Run {
+  readonly sizer: ChunkSizer;
   error?: Error;
   /** Index of the first failing item (results before it are still delivered). */
   errorIndex = Infinity;
@@ -57,10 +57,10 @@ export class _Run {
   /** Most chunks this run had queued on one worker at once (diagnostics). */
   peakInflight = 0;
   #pool: Pool;
-  #src: _Source<unknown>;
+  #src: Source<unknown>;
   #cfg: RunConfig;
   #retry: Chunk[] = [];
-  #inflight = new Map<number, { chunk: Chunk; worker: _PoolWorker }>();
+  #inflight = new Map<number, { chunk: Chunk; worker: PoolWorker }>();
   #done: Completed[] = [];
   #wake?: () => void;
   #pumping = false;
@@ -69,11 +69,11 @@ export class _Run {
   #closed = false;
   #unsubscribe: () => void;
 
-  constructor(pool: Pool, src: _Source<unknown>, cfg: RunConfig) {
+  constructor(pool: Pool, src: Source<unknown>, cfg: RunConfig) {
     this.#pool = pool;
     this.#src = src;
     this.#cfg = cfg;
-    this.sizer = new _ChunkSizer({
+    this.sizer = new ChunkSizer({
       initial: cfg.chunkSize,
       adaptive: cfg.adaptive,
       workers: cfg.workers,
@@ -188,9 +188,9 @@ export class _Run {
     return this.#src.pulled - this.consumedUpTo > window;
   }
 
-  #pickWorker(): _PoolWorker | undefined {
+  #pickWorker(): PoolWorker | undefined {
     const cap = this.sizer.inflightPerWorker();
-    let best: _PoolWorker | undefined;
+    let best: PoolWorker | undefined;
     for (const w of this.#pool._ensure(this.#cfg.workers)) {
       if (w.dead || w.inflight.length >= cap) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
@@ -198,9 +198,9 @@ export class _Run {
     return best;
   }
 
-  #send(worker: _PoolWorker, chunk: Chunk): void {
+  #send(worker: PoolWorker, chunk: Chunk): void {
     for (let k = 0; k < chunk.items.length; k++) {
-      const why = _uncloneable(chunk.items[k], 16);
+      const why = uncloneable(chunk.items[k], 16);
       if (why) return this.#fail(cloneError(chunk.start + k, why), chunk.start + k);
     }
     const id = nextId++;
@@ -218,7 +218,7 @@ export class _Run {
     const flight: InFlight = {
       id,
       message,
-      transfer: this.#cfg.transfer ? _transferables(chunk.items) : [],
+      transfer: this.#cfg.transfer ? findTransferables(chunk.items) : [],
       timeoutMs: this.#cfg.timeoutMs,
       onReply: (reply) => this.#reply(id, chunk, reply),
       onLost: (f, blamed) => this.#lost(id, chunk, f, blamed),
@@ -273,7 +273,7 @@ export class _Run {
       if (reply.results.length > 0 && chunk.start < index) {
         this.#done.push({ start: chunk.start, results: reply.results, ms: reply.ms });
       }
-      const cause = _fromWire(reply.error);
+      const cause = fromWire(reply.error);
       this.#fail(reply.error.kind === "load" ? cause : new TaskError(index, cause), index);
     }
     void this.#pump();
@@ -283,7 +283,7 @@ export class _Run {
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
     if (!this.#inflight.delete(id) || this.#closed) return;
     // Transferred inputs went with the worker: such a chunk cannot be sent again.
-    const moved = this.#cfg.transfer && _transferables(chunk.items).some(isDetached);
+    const moved = this.#cfg.transfer && findTransferables(chunk.items).some(isDetached);
     if (moved || (blamed && ++chunk.attempts >= 2)) {
       const why = failure.kind === "exit"
         ? failure.code === null ? "terminated" : `exit code ${failure.code}`
@@ -351,4 +351,4 @@ function abortReason(signal: AbortSignal): Error {
   return e;
 }
 
-export const _now = () => runtime().now();
+export const clockNow = () => runtime().now();

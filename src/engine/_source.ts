@@ -4,7 +4,7 @@
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
 export type Data<I> = Iterable<I> | AsyncIterable<I>;
 
-export class _Source<I> {
+export class Source<I> {
   /** Total number of items, when known (arrays, or a known `length`/`size`). */
   readonly total: number | undefined;
   pulled = 0;
@@ -50,7 +50,7 @@ export class _Source<I> {
     return this.#array ? this.#array[i] : undefined;
   }
 
-  /** Whether items can be read by index without pulling ({@linkcode _Source.at}). */
+  /** Whether items can be read by index without pulling ({@linkcode Source.at}). */
   get indexable(): boolean {
     return this.#array !== undefined;
   }

@@ -1,10 +1,10 @@
 // Runs a resolved plan with the chosen executor and yields completed chunks in completion order.
-import { _loadTask } from "../task/_load_task.ts";
+import { loadTask } from "../task/_load_task.ts";
 import type { TaskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _asyncChunks, _inlineChunks } from "./_local.ts";
-import { _Run, type Completed } from "./_run.ts";
-import type { _Source } from "./_source.ts";
+import { asyncChunks, inlineChunks } from "./_local.ts";
+import { type Completed, Run } from "./_run.ts";
+import type { Source } from "./_source.ts";
 import type { Executor } from "./options.ts";
 import type { Pool } from "./pool.ts";
 
@@ -25,27 +25,27 @@ export interface Plan {
 }
 
 /** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */
-export async function* _stream<I, O>(
+export async function* streamChunks<I, O>(
   task: Task<I, O>,
   spec: TaskSpec,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   plan: Plan,
   ordered: boolean,
-  onRun?: (run: _Run) => void,
+  onRun?: (run: Run) => void,
 ): AsyncGenerator<Completed> {
   if (plan.executor !== "workers") {
     try {
       const fn = typeof task === "function"
         ? task as (x: unknown) => unknown
-        : await _loadTask(spec);
-      if (plan.executor === "inline") yield* _inlineChunks(fn, src, plan.known, plan.signal);
-      else yield* _asyncChunks(fn, src, plan.known, plan.concurrency, plan.signal);
+        : await loadTask(spec);
+      if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, plan.signal);
+      else yield* asyncChunks(fn, src, plan.known, plan.concurrency, plan.signal);
     } finally {
       await src.close(); // an early stop (break, error) lets the source clean up
     }
     return;
   }
-  const run = new _Run(plan.pool, src, {
+  const run = new Run(plan.pool, src, {
     spec,
     workers: plan.workers,
     chunkSize: plan.chunkSize,

@@ -3,7 +3,7 @@
 const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 /** `value` must be a positive integer. */
-export function _positiveInt(name: string, value: unknown): number {
+export function positiveInt(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     const E = typeof value === "number" ? RangeError : TypeError;
     throw new E(`'${name}' must be a positive integer, got ${show(value)}`);
@@ -12,7 +12,7 @@ export function _positiveInt(name: string, value: unknown): number {
 }
 
 /** `value` must be a positive finite number. */
-export function _positiveNumber(name: string, value: unknown): number {
+export function positiveNumber(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     const E = typeof value === "number" ? RangeError : TypeError;
     throw new E(`'${name}' must be a positive number, got ${show(value)}`);
@@ -21,7 +21,7 @@ export function _positiveNumber(name: string, value: unknown): number {
 }
 
 /** `value` must be one of `allowed`. */
-export function _oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {
     throw new TypeError(
       `'${name}' must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${show(value)}`,
@@ -31,7 +31,7 @@ export function _oneOf<T extends string>(name: string, value: unknown, allowed: 
 }
 
 /** `value` must be a boolean. */
-export function _bool(name: string, value: unknown): boolean {
+export function bool(name: string, value: unknown): boolean {
   if (typeof value !== "boolean") {
     throw new TypeError(`'${name}' must be a boolean, got ${show(value)}`);
   }
@@ -39,7 +39,7 @@ export function _bool(name: string, value: unknown): boolean {
 }
 
 /** `value` must be a function. */
-export function _fn(name: string, value: unknown): void {
+export function fn(name: string, value: unknown): void {
   if (typeof value !== "function") {
     throw new TypeError(`'${name}' must be a function, got ${show(value)}`);
   }

@@ -1,10 +1,10 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { workerPort } from "../runtime/worker_port.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _explainInlineError, _loadTask } from "../task/_load_task.ts";
+import { explainInlineError, loadTask } from "../task/_load_task.ts";
 import type { TaskSpec } from "../task/_spec.ts";
-import { _transferables, _uncloneable } from "./_cloneable.ts";
-import { _toWire, type FromWorker, type ItemMeasure, type ToWorker } from "./_protocol.ts";
+import { findTransferables, uncloneable } from "./_cloneable.ts";
+import { type FromWorker, type ItemMeasure, toWire, type ToWorker } from "./_protocol.ts";
 
 type Fn = (item: unknown) => unknown;
 // In measure mode the first items are timed one by one (for the spread); the rest of the chunk
@@ -30,7 +30,7 @@ post({ t: "ready" });
 function load(spec: TaskSpec): Promise<Fn> {
   let p = loaded.get(spec.key);
   if (!p) {
-    p = _loadTask(spec);
+    p = loadTask(spec);
     p.catch(() => loaded.delete(spec.key)); // a module fixed on disk can be retried
     loaded.set(spec.key, p);
   }
@@ -42,7 +42,7 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
   try {
     fn = await load(msg.spec);
   } catch (e) {
-    return post({ t: "fail", id: msg.id, results: [], error: _toWire(e, "load"), ms: 0 });
+    return post({ t: "fail", id: msg.id, results: [], error: toWire(e, "load"), ms: 0 });
   }
   const t0 = rt.now(); // compute time only: the first chunk's module import is not counted
   const { items, start } = msg;
@@ -85,8 +85,8 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
       }
     }
   } catch (e) {
-    const error = _explainInlineError(msg.spec, e) ?? e;
-    const wire = _toWire(error, "task", start + i);
+    const error = explainInlineError(msg.spec, e) ?? e;
+    const wire = toWire(error, "task", start + i);
     const reply = {
       t: "fail" as const,
       id: msg.id,
@@ -113,7 +113,7 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     m.resultCloneMs = rt.now() - c0;
   }
   for (let k = 0; k < results.length; k++) {
-    const why = _uncloneable(results[k], 16);
+    const why = uncloneable(results[k], 16);
     if (why) return cloneFailure(msg, start + k, why, results.slice(0, k));
   }
   postResults(
@@ -129,7 +129,7 @@ function postResults(
   transfer = false,
 ): void {
   try {
-    post(reply, transfer ? _transferables(reply.results) : undefined);
+    post(reply, transfer ? findTransferables(reply.results) : undefined);
   } catch (e) {
     const k = reply.results.findIndex((r) => {
       try {
@@ -151,7 +151,7 @@ function cloneFailure(msg: { id: number }, index: number, why: string, before: u
     `Result of item ${index} cannot be sent back from the worker: it is ${why}`,
   );
   error.name = "DataCloneError";
-  const reply = { t: "fail" as const, id: msg.id, error: _toWire(error, "clone", index), ms: 0 };
+  const reply = { t: "fail" as const, id: msg.id, error: toWire(error, "clone", index), ms: 0 };
   try {
     post({ ...reply, results: before });
   } catch {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Pool } from "./pool.ts";
-import { _bool, _fn, _oneOf, _positiveInt, _positiveNumber } from "./_validate.ts";
+import { bool, fn, oneOf, positiveInt, positiveNumber } from "./_validate.ts";
 
 /** How the work runs. */
 export type Executor = "inline" | "async" | "workers";
@@ -58,20 +58,20 @@ export interface ExecuteOptions {
 }
 
 /** Check every option that is present; throws TypeError/RangeError naming the option. */
-export function _checkOptions(o: ExecuteOptions): void {
+export function checkOptions(o: ExecuteOptions): void {
   if (o === null || typeof o !== "object") {
     throw new TypeError(`'options' must be an object, got ${o === null ? "null" : typeof o}`);
   }
-  if (o.executor !== undefined) _oneOf("executor", o.executor, ["inline", "async", "workers"]);
-  if (o.workers !== undefined) _positiveInt("workers", o.workers);
-  if (o.chunkSize !== undefined) _positiveInt("chunkSize", o.chunkSize);
-  if (o.concurrency !== undefined) _positiveInt("concurrency", o.concurrency);
-  if (o.ordered !== undefined) _bool("ordered", o.ordered);
-  if (o.timeoutMs !== undefined) _positiveNumber("timeoutMs", o.timeoutMs);
-  if (o.onProgress !== undefined) _fn("onProgress", o.onProgress);
-  if (o.transfer !== undefined) _bool("transfer", o.transfer);
-  if (o.adaptive !== undefined) _bool("adaptive", o.adaptive);
-  if (o.targetChunkMs !== undefined) _positiveNumber("targetChunkMs", o.targetChunkMs);
+  if (o.executor !== undefined) oneOf("executor", o.executor, ["inline", "async", "workers"]);
+  if (o.workers !== undefined) positiveInt("workers", o.workers);
+  if (o.chunkSize !== undefined) positiveInt("chunkSize", o.chunkSize);
+  if (o.concurrency !== undefined) positiveInt("concurrency", o.concurrency);
+  if (o.ordered !== undefined) bool("ordered", o.ordered);
+  if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
+  if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
+  if (o.transfer !== undefined) bool("transfer", o.transfer);
+  if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
+  if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new TypeError(`'signal' must be an AbortSignal, got ${typeof o.signal}`);
   }

@@ -5,8 +5,8 @@
  * @module
  */
 import { runtime } from "../runtime/detect.ts";
-import { _PoolWorker } from "./_pool_worker.ts";
-import { _positiveInt } from "./_validate.ts";
+import { PoolWorker } from "./_pool_worker.ts";
+import { positiveInt } from "./_validate.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -29,7 +29,7 @@ const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
  * web Workers may refuse a cross-origin script, but both import a remote module from `data:`.
  * (Deno asks for the same `--allow-import` either way; hosts such as jsr.io are allowed by default.)
  */
-export function _workerEntryUrl(): URL {
+export function workerEntryUrl(): URL {
   const entry = new URL(`./_worker_entry${ext}`, import.meta.url);
   if (entry.protocol !== "http:" && entry.protocol !== "https:") return entry;
   const body = `import ${JSON.stringify(entry.href)};`;
@@ -45,7 +45,7 @@ export class Pool {
   readonly maxWorkers: number;
   /** Idle timeout in ms (Infinity: never). */
   readonly idleTimeoutMs: number;
-  #workers: _PoolWorker[] = [];
+  #workers: PoolWorker[] = [];
   #closed = false;
   #idleTimer?: ReturnType<typeof setTimeout>;
   #started = 0;
@@ -62,7 +62,7 @@ export class Pool {
     const rt = runtime();
     this.maxWorkers = options.maxWorkers === undefined
       ? rt.hardwareConcurrency()
-      : _positiveInt("maxWorkers", options.maxWorkers);
+      : positiveInt("maxWorkers", options.maxWorkers);
     const idle = options.idleTimeoutMs;
     if (idle !== undefined && !(idle >= 0)) {
       throw new RangeError(`'idleTimeoutMs' must be a non-negative number, got ${idle}`);
@@ -91,14 +91,14 @@ export class Pool {
    *
    * @ignore internal to the engine
    */
-  _ensure(n: number): _PoolWorker[] {
+  _ensure(n: number): PoolWorker[] {
     if (this.#closed) throw new Error("The pool is closed");
     const want = Math.min(n, this.maxWorkers);
-    const batch: _PoolWorker[] = [];
+    const batch: PoolWorker[] = [];
     while (this.#workers.length < want) {
       const rt = runtime();
-      const handle = rt.startWorker(_workerEntryUrl(), { name: "amorsize" });
-      const w = new _PoolWorker(handle, rt.now, {
+      const handle = rt.startWorker(workerEntryUrl(), { name: "amorsize" });
+      const w = new PoolWorker(handle, rt.now, {
         onFree: () => this.#freed(),
         onIdle: (x) => this.#idle(x),
         onDeath: (x) => this.#remove(x),
@@ -128,7 +128,7 @@ export class Pool {
    */
   async warm(n: number): Promise<number> {
     const t0 = runtime().now();
-    const ws = this._ensure(_positiveInt("n", n));
+    const ws = this._ensure(positiveInt("n", n));
     await Promise.all(ws.map((w) => w.ready));
     for (const w of ws) if (w.inflight.length === 0) this.#idle(w);
     return runtime().now() - t0;
@@ -147,7 +147,7 @@ export class Pool {
     return this.close();
   }
 
-  #idle(w: _PoolWorker): void {
+  #idle(w: PoolWorker): void {
     w.handle.unref();
     if (!Number.isFinite(this.idleTimeoutMs)) return;
     if (this.#workers.some((x) => x.inflight.length > 0)) return;
@@ -160,14 +160,14 @@ export class Pool {
     (this.#idleTimer as { unref?: () => void }).unref?.();
   }
 
-  #recordBatch(batch: _PoolWorker[]): void {
+  #recordBatch(batch: PoolWorker[]): void {
     void Promise.all(batch.map((w) => w.ready)).then(() => {
       const ms = Math.max(...batch.map((w) => w.readyAt! - w.startedAt));
       if (this.startBatches.length < 16) this.startBatches.push({ count: batch.length, ms });
     }, () => {});
   }
 
-  #remove(w: _PoolWorker): void {
+  #remove(w: PoolWorker): void {
     this.#workers = this.#workers.filter((x) => x !== w);
     if (!this.#closed) this.#freed(); // room for a replacement
   }
@@ -201,7 +201,7 @@ export function createPool(options?: PoolOptions): Pool {
 let shared: Pool | undefined;
 
 /** The pool `execute` and `map` use when no pool is given. */
-export function _defaultPool(): Pool {
+export function defaultPool(): Pool {
   if (!shared || shared.closed) shared = new Pool({ maxWorkers: 1024 });
   return shared;
 }

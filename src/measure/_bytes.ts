@@ -2,7 +2,7 @@
 // this: 8 bytes a number, string length, buffer byte lengths, small per-object overhead).
 
 /** Estimate the cloned size of `value`, visiting at most `budget` nodes (then extrapolating). */
-export function _estimateBytes(value: unknown, budget = 2000): number {
+export function estimateBytes(value: unknown, budget = 2000): number {
   let bytes = 0, seen = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0) {

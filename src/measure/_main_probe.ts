@@ -1,8 +1,8 @@
 // A quick look at the first items on the calling thread: enough to tell a job that is clearly
 // too small for workers, without starting any. The results are kept (never recomputed).
-import type { _Source } from "../engine/_source.ts";
+import type { Source } from "../engine/_source.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _spreadIndices } from "./_spread.ts";
+import { spreadIndices } from "./_spread.ts";
 
 export interface MainProbe {
   /** Wall time of each probed item, ms (the first includes JIT warm-up). */
@@ -21,9 +21,9 @@ export interface MainProbe {
 }
 
 /** Run the first items here until `maxMs` elapsed or `maxItems` ran. */
-export async function _mainProbe(
+export async function mainProbe(
   fn: (x: unknown) => unknown,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   maxMs: number,
   maxItems: number,
 ): Promise<MainProbe> {
@@ -39,7 +39,7 @@ export async function _mainProbe(
   const cpu0 = rt.cpuTimeUs();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
   // data is not judged by its first, cheapest items. One-shot sources: the first items.
-  const spread = src.indexable ? _spreadIndices(src.total ?? 0, new Map()) : undefined;
+  const spread = src.indexable ? spreadIndices(src.total ?? 0, new Map()) : undefined;
   for (let k = 0; k < maxItems && rt.now() - t0 < maxMs; k++) {
     let item: unknown, i = k;
     if (spread) {

@@ -1,6 +1,6 @@
 // Run one chunk on one pool worker and wait for its reply (used by sampling and the overhead
 // measurements, outside the scheduler).
-import type { _PoolWorker } from "../engine/_pool_worker.ts";
+import type { PoolWorker } from "../engine/_pool_worker.ts";
 import type { FromWorker } from "../engine/_protocol.ts";
 import type { TaskSpec } from "../task/_spec.ts";
 
@@ -8,8 +8,8 @@ export type Reply = Extract<FromWorker, { t: "done" | "fail" }>;
 let nextId = 1_000_000_000;
 
 /** Send `items` as one chunk (measure mode optional); resolves with the worker's reply. */
-export function _measureChunk(
-  worker: _PoolWorker,
+export function measureChunk(
+  worker: PoolWorker,
   spec: TaskSpec,
   items: unknown[],
   measure: boolean,

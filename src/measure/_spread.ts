@@ -4,7 +4,7 @@
 // heavy, say), and never repeating. Once the sequence thins out, the indices left follow in order.
 
 /** Yields distinct indices in [0, n), spread evenly, skipping the ones in `skip`. */
-export function* _spreadIndices(
+export function* spreadIndices(
   n: number,
   skip: Map<number, unknown>,
   random: () => number = Math.random,

@@ -7,10 +7,10 @@
  */
 import type { Pool } from "../engine/pool.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _taskSpec, type TaskSpec } from "../task/_spec.ts";
-import { _Run } from "../engine/_run.ts";
-import { _Source } from "../engine/_source.ts";
-import { _measureChunk } from "./_measure_chunk.ts";
+import { type TaskSpec, taskSpec } from "../task/_spec.ts";
+import { Run } from "../engine/_run.ts";
+import { Source } from "../engine/_source.ts";
+import { measureChunk } from "./_measure_chunk.ts";
 import { median } from "./statistics.ts";
 
 /** Measured costs of parallelism; each figure says whether it was measured or a fallback. */
@@ -69,7 +69,7 @@ export async function measureOverheads(pool: Pool, _workers?: number): Promise<O
     return refineMarginal(cached, pool);
   }
   const rt = runtime();
-  const [fbFirst, fbMarginal] = _startFallback(rt.name);
+  const [fbFirst, fbMarginal] = startFallback(rt.name);
   const sources: Overheads["sources"] = {
     start: "fallback",
     chunk: "fallback",
@@ -97,17 +97,17 @@ export async function measureOverheads(pool: Pool, _workers?: number): Promise<O
     if (m > 0.05 && m < 10 * fbMarginal) marginalStartMs = m;
   }
   const w = pool._ensure(1)[0];
-  const spec = _taskSpec(noop);
+  const spec = taskSpec(noop);
   const trips: number[] = [];
   for (let i = 0; i < 12; i++) {
     const t = rt.now();
-    await _measureChunk(w, spec, [i], false);
+    await measureChunk(w, spec, [i], false);
     trips.push(rt.now() - t);
   }
   const roundTripMs = median(trips.slice(2));
   const K = 64;
   const t = rt.now();
-  await Promise.all(Array.from({ length: K }, (_, i) => _measureChunk(w, spec, [i], false)));
+  await Promise.all(Array.from({ length: K }, (_, i) => measureChunk(w, spec, [i], false)));
   const pipelined = (rt.now() - t) / K;
   const chunkMs = pipelined > 0.005 && pipelined < 5 ? pipelined : 0.05;
   if (chunkMs === pipelined) sources.chunk = "measured";
@@ -137,9 +137,9 @@ async function enginePerItem(
   const rt = runtime();
   let best = Infinity;
   for (let round = 0; round < 3; round++) { // the first rounds warm up the JIT on both sides
-    const src = new _Source<unknown>(Array.from({ length: n }, (_, i) => i));
+    const src = new Source<unknown>(Array.from({ length: n }, (_, i) => i));
     const t = rt.now();
-    const run = new _Run(pool, src, {
+    const run = new Run(pool, src, {
       spec,
       workers: 1,
       chunkSize: 2_000,
@@ -162,12 +162,12 @@ function refineMarginal(o: Overheads, pool: Pool): Overheads {
 }
 
 /** Forget the cached overheads (tests). */
-export function _resetOverheads(): void {
+export function resetOverheads(): void {
   cached = undefined;
 }
 
 /** The overheads measured earlier in this process, if any (never measures). */
-export function _cachedOverheads(): Overheads | undefined {
+export function cachedOverheads(): Overheads | undefined {
   return cached;
 }
 
@@ -175,9 +175,9 @@ export function _cachedOverheads(): Overheads | undefined {
  * The overheads measured earlier in this process, else the runtime's fallbacks (never starts a
  * worker): for decisions that only need rough worker costs (an I/O-bound async task).
  */
-export function _overheadsOrFallback(runtimeName: string): Overheads {
+export function overheadsOrFallback(runtimeName: string): Overheads {
   if (cached) return cached;
-  const [first, marginal] = _startFallback(runtimeName);
+  const [first, marginal] = startFallback(runtimeName);
   return {
     firstStartMs: first,
     marginalStartMs: marginal,
@@ -190,6 +190,6 @@ export function _overheadsOrFallback(runtimeName: string): Overheads {
 }
 
 /** The per-runtime fallback start costs (ms): the first worker, and each further one. */
-export function _startFallback(runtimeName: string): [first: number, marginal: number] {
+export function startFallback(runtimeName: string): [first: number, marginal: number] {
   return FALLBACK[runtimeName] ?? [25, 15];
 }

@@ -5,15 +5,15 @@
  *
  * @module
  */
-import type { _PoolWorker } from "../engine/_pool_worker.ts";
-import type { _Source } from "../engine/_source.ts";
-import { _transferables, _uncloneable } from "../engine/_cloneable.ts";
-import { _fromWire } from "../engine/_protocol.ts";
+import type { PoolWorker } from "../engine/_pool_worker.ts";
+import type { Source } from "../engine/_source.ts";
+import { findTransferables, uncloneable } from "../engine/_cloneable.ts";
+import { fromWire } from "../engine/_protocol.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { TaskSpec } from "../task/_spec.ts";
-import { _estimateBytes } from "./_bytes.ts";
-import { _measureChunk } from "./_measure_chunk.ts";
-import { _spreadIndices } from "./_spread.ts";
+import { estimateBytes } from "./_bytes.ts";
+import { measureChunk } from "./_measure_chunk.ts";
+import { spreadIndices } from "./_spread.ts";
 import { summarize, type Summary } from "./statistics.ts";
 
 /** What sampling measured. */
@@ -75,17 +75,17 @@ export interface WorkerSample {
  * Sample on `worker`, in rounds of growing size, until `budgetMs` of task time or `maxItems`.
  * `skip` holds indices already run (on the main thread) whose results are known.
  */
-export async function _sampleInWorker(
-  worker: _PoolWorker,
+export async function sampleInWorker(
+  worker: PoolWorker,
   spec: TaskSpec,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   known: Map<number, unknown>,
   budgetMs: number,
   maxItems: number,
   signal?: AbortSignal,
 ): Promise<WorkerSample> {
   const out: WorkerSample = { known, pulled: [], spentMs: 0 };
-  const spread = src.indexable ? _spreadIndices(src.total ?? 0, known) : undefined;
+  const spread = src.indexable ? spreadIndices(src.total ?? 0, known) : undefined;
   const items: unknown[] = [], results: unknown[] = [];
   const t: Timed = {
     wall: [],
@@ -119,7 +119,7 @@ export async function _sampleInWorker(
     const batch = await nextItems(src, spread, Math.min(size, maxItems - sampled), known, out);
     if (batch.items.length === 0) break;
     for (let k = 0; k < batch.items.length; k++) {
-      const why = _uncloneable(batch.items[k], 64);
+      const why = uncloneable(batch.items[k], 64);
       if (why) {
         const e = new Error(`Item ${batch.indices[k]} cannot be sent to a worker: it is ${why}`);
         out.failure = { index: batch.indices[k], kind: "clone", error: e };
@@ -131,7 +131,7 @@ export async function _sampleInWorker(
       const running = readProcsRunning();
       if (running !== undefined) loads.push(Math.max(0, running - 2)); // minus worker and main
     }, 1);
-    const reply = await _measureChunk(worker, spec, batch.items, true);
+    const reply = await measureChunk(worker, spec, batch.items, true);
     clearTimeout(probeLoad);
     const got = reply.results;
     got.forEach((r, k) => known.set(batch.indices[k], r));
@@ -140,7 +140,7 @@ export async function _sampleInWorker(
       out.failure = {
         index: batch.indices[pos] ?? -1,
         kind: reply.error.kind,
-        error: _fromWire(reply.error),
+        error: fromWire(reply.error),
       };
       return out;
     }
@@ -190,7 +190,7 @@ interface Timed {
 }
 
 async function nextItems(
-  src: _Source<unknown>,
+  src: Source<unknown>,
   spread: Iterator<number> | undefined,
   n: number,
   known: Map<number, unknown>,
@@ -251,7 +251,7 @@ function profile(
   const mean = (vs: unknown[]) => {
     const k = Math.min(vs.length, 256); // a size estimate from at most 256 values
     let sum = 0;
-    for (let i = 0; i < k; i++) sum += _estimateBytes(vs[Math.floor((i * vs.length) / k)]);
+    for (let i = 0; i < k; i++) sum += estimateBytes(vs[Math.floor((i * vs.length) / k)]);
     return sum / k;
   };
   return {
@@ -265,7 +265,7 @@ function profile(
     outputBytes: mean(results),
     inputCloneMs,
     outputCloneMs,
-    transferables: _transferables([...items.slice(0, 64), ...results.slice(0, 64)]).length > 0,
+    transferables: findTransferables([...items.slice(0, 64), ...results.slice(0, 64)]).length > 0,
     heapGrowthPerItemBytes: heapPerItem,
     externalLoad: 0,
     internalThreads: cpuRatio !== null && cpuRatio > 1.3 ? Math.round(cpuRatio) : 1,

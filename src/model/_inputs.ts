@@ -4,7 +4,7 @@ import type { SampleProfile } from "../measure/sample.ts";
 import type { SystemInfo } from "../system/system_info.ts";
 import type { ModelInputs } from "./cost_model.ts";
 
-export function _modelInputs(
+export function modelInputs(
   n: number | undefined,
   profile: SampleProfile,
   o: Overheads,
@@ -38,7 +38,7 @@ export function _modelInputs(
 }
 
 /** Most workers memory allows: 80 % of available (or limited) memory over a worker's needs. */
-export function _memoryWorkers(
+export function memoryWorkerCap(
   sys: SystemInfo,
   o: Overheads,
   profile: SampleProfile,
@@ -56,7 +56,7 @@ export function _memoryWorkers(
 }
 
 /** Most workers given threads the task runs itself, or a large libuv thread pool. */
-export function _nestedWorkers(
+export function nestedWorkerCount(
   cores: number,
   profile: SampleProfile,
   uvThreadpool: number | undefined,

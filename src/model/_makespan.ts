@@ -1,6 +1,6 @@
-// When the last worker finishes: the engine's own chunk-size policy (the real _ChunkSizer) fed
+// When the last worker finishes: the engine's own chunk-size policy (the real ChunkSizer) fed
 // with the predicted per-item time, chunks handed to the worker that frees up first.
-import { _ChunkSizer } from "../engine/_chunk_sizer.ts";
+import { ChunkSizer } from "../engine/_chunk_sizer.ts";
 
 export interface MakespanInput {
   n: number;
@@ -20,7 +20,7 @@ export interface Makespan {
 
 const MAX_SIMULATED = 4000;
 
-export function _makespan(x: MakespanInput): Makespan {
+export function estimateMakespan(x: MakespanInput): Makespan {
   const c = Math.max(1, Math.min(x.chunkSize, x.n));
   if (!x.adaptive && Math.ceil(x.n / c) > MAX_SIMULATED) {
     // Uniform chunks: full waves of w chunks, the last wave possibly partial.
@@ -28,7 +28,7 @@ export function _makespan(x: MakespanInput): Makespan {
     const d = c * x.perItemMs + x.chunkOverheadMs;
     return { ms: Math.ceil(chunks / x.workers) * d, chunks, lastChunkSize: x.n - (chunks - 1) * c };
   }
-  const sizer = new _ChunkSizer({
+  const sizer = new ChunkSizer({
     initial: c,
     adaptive: x.adaptive,
     workers: x.workers,

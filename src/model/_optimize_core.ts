@@ -1,29 +1,29 @@
 // The optimizer pipeline: probe → main-thread look → overheads → sampling in a worker → model →
 // decision. Never throws for workload problems: they become an inline decision with the reason.
 import type { Pool } from "../engine/pool.ts";
-import type { _Source } from "../engine/_source.ts";
-import { _mainProbe } from "../measure/_main_probe.ts";
+import type { Source } from "../engine/_source.ts";
+import { mainProbe } from "../measure/_main_probe.ts";
 import {
-  _cachedOverheads,
-  _overheadsOrFallback,
-  _startFallback,
+  cachedOverheads,
   measureOverheads,
   type Overheads,
+  overheadsOrFallback,
+  startFallback,
 } from "../measure/overhead.ts";
-import { _sampleInWorker, type SampleFailure, type SampleProfile } from "../measure/sample.ts";
+import { type SampleFailure, sampleInWorker, type SampleProfile } from "../measure/sample.ts";
 import { summarize } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _cachedProbe } from "../system/_cached_probe.ts";
-import { _loadTask } from "../task/_load_task.ts";
+import { cachedProbe } from "../system/_cached_probe.ts";
+import { loadTask } from "../task/_load_task.ts";
 import type { TaskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
 import { startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
-import { _memoryWorkers, _modelInputs, _nestedWorkers } from "./_inputs.ts";
-import { _addWarnings, _mainProfile, _scanItems } from "./_profiles.ts";
+import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
+import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./_types.ts";
-import { _applyCached, _lookupDecision, _storeDecision } from "../store/_optimizer_cache.ts";
-import { _optimizerCacheKeys } from "../store/_optimizer_cache_key.ts";
+import { applyCached, lookupDecision, storeDecision } from "../store/_optimizer_cache.ts";
+import { optimizerCacheKeys } from "../store/_optimizer_cache_key.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -47,10 +47,10 @@ const inline = (reason: string, n: number | undefined): Decision => ({
   alternatives: [],
 });
 
-export async function _optimizeCore(
+export async function optimizeCore(
   task: Task<unknown, unknown>,
   spec: TaskSpec,
-  src: _Source<unknown>,
+  src: Source<unknown>,
   o: OptimizeOptions,
   pool: Pool,
 ): Promise<CoreResult> {
@@ -73,7 +73,7 @@ export async function _optimizeCore(
     profile.optimizeMs = rt.now() - t0;
     return { decision, warnings, profile, known, failure };
   };
-  const sys = await _cachedProbe();
+  const sys = await cachedProbe();
   profile.system = sys;
   warnings.push(...sys.warnings);
   const cores = Math.max(1, Math.min(sys.effectiveCores, o.maxWorkers ?? Infinity));
@@ -92,7 +92,7 @@ export async function _optimizeCore(
   // decision in the result cache.
   const modelAndDecide = async (sp: SampleProfile, overheads: Overheads, caps: boolean) => {
     const rest = src.total === undefined ? undefined : src.total - known.size;
-    const m = _modelInputs(
+    const m = modelInputs(
       rest,
       sp,
       overheads,
@@ -104,18 +104,18 @@ export async function _optimizeCore(
     m.cores = cores;
     if (caps) {
       const uv = Number(rt.env("UV_THREADPOOL_SIZE").value) || undefined;
-      const nested = _nestedWorkers(cores, sp, uv);
+      const nested = nestedWorkerCount(cores, sp, uv);
       profile.caps.nested = nested.cap;
       profile.caps.nestedReason = nested.reason;
       if (nested.reason) warnings.push(nested.reason);
       const firstChunk = Math.max(1, Math.round((o.targetChunkMs ?? 200) / m.perItemMs));
-      profile.caps.memory = _memoryWorkers(
+      profile.caps.memory = memoryWorkerCap(
         sys,
         overheads,
         sp,
         Math.min(firstChunk, rest ?? firstChunk),
       );
-      _addWarnings(warnings, sp, sys, rest);
+      addWarnings(warnings, sp, sys, rest);
     }
     const decision = decide(m, {
       maxWorkers: cores,
@@ -127,18 +127,18 @@ export async function _optimizeCore(
     });
     profile.breakdown = decision.best;
     profile.alternatives = decision.alternatives;
-    if (cacheKeys) await _storeDecision(cacheKeys[0], decision, profile, warnings); // result cache
+    if (cacheKeys) await storeDecision(cacheKeys[0], decision, profile, warnings); // result cache
     return decision;
   };
   // 1. A look at the first items here: a job that is clearly too small never starts a worker.
   let fn: (x: unknown) => unknown;
   try {
-    fn = typeof task === "function" ? task : await _loadTask(spec);
+    fn = typeof task === "function" ? task : await loadTask(spec);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     return done(inline(error.message, src.total), { index: -1, kind: "load", error });
   }
-  const look = await _mainProbe(fn, src, 1, 3);
+  const look = await mainProbe(fn, src, 1, 3);
   look.results.forEach((r, i) => known.set(i, r));
   giveBack.push(look.pulled);
   if (look.failure) {
@@ -151,7 +151,7 @@ export async function _optimizeCore(
   if (n !== undefined && known.size >= n) {
     return done(inline("every item already ran while sampling", n));
   }
-  const [firstStartMs, marginalStartMs] = _startFallback(rt.name);
+  const [firstStartMs, marginalStartMs] = startFallback(rt.name);
   const coldStart = startCost({ warmWorkers: pool.size, firstStartMs, marginalStartMs }, cores);
   if (n !== undefined && cores >= 2) {
     // Best case: perfect split over all cores after starting them.
@@ -159,7 +159,7 @@ export async function _optimizeCore(
     const bestCase = serial / cores + coldStart + 0.2; // + a couple of message round trips
     if (serial / bestCase < minSpeedup) {
       profile.sampledIn = "main";
-      profile.sample = _mainProfile(look.times, look.isAsync);
+      profile.sample = mainProfile(look.times, look.isAsync);
       const d = inline(
         `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
           `${cores} workers would not reach ${minSpeedup}× after starting them`,
@@ -169,7 +169,7 @@ export async function _optimizeCore(
       return done(d);
     }
   }
-  const bad = _scanItems(src);
+  const bad = scanItems(src);
   if (bad) {
     const error = new Error(`Item ${bad.index} cannot be sent to a worker: it is ${bad.why}`);
     return done(inline(`item ${bad.index} cannot be cloned: it is ${bad.why}`, n), {
@@ -182,9 +182,9 @@ export async function _optimizeCore(
   // sampling; a store problem is a miss and a warning, never an exception.
   const cacheKeys = o.cache === false
     ? undefined
-    : _optimizerCacheKeys({ spec, n, perItemMs: mainPerItem, sys, cores, options: o });
-  const cached = cacheKeys && await _lookupDecision(cacheKeys, warnings);
-  if (cached) return { ...done(_applyCached(cached, profile, warnings)), cacheHit: true };
+    : optimizerCacheKeys({ spec, n, perItemMs: mainPerItem, sys, cores, options: o });
+  const cached = cacheKeys && await lookupDecision(cacheKeys, warnings);
+  if (cached) return { ...done(applyCached(cached, profile, warnings)), cacheHit: true };
   // ── end of the result cache lookup
   // Decide from the look alone, without sampling in a worker, when sampling would cost a large
   // share of the job: an async task that waits far more than it computes (one sequential worker
@@ -193,15 +193,15 @@ export async function _optimizeCore(
   const ioBound = look.isAsync && look.cpuMs !== undefined && wallSum > 1 &&
     look.cpuMs < 0.3 * wallSum;
   const smallAndWarm = n !== undefined && !look.isAsync && n * mainPerItem < 50 &&
-    pool.size >= Math.min(cores, 2) && _cachedOverheads() !== undefined;
+    pool.size >= Math.min(cores, 2) && cachedOverheads() !== undefined;
   if (ioBound || smallAndWarm) {
-    const sp = _mainProfile(look.times, look.isAsync, look.items, [...look.results.values()]);
+    const sp = mainProfile(look.times, look.isAsync, look.items, [...look.results.values()]);
     if (ioBound) {
       sp.cpuRatio = look.cpuMs! / wallSum;
       sp.workloadType = "io";
     }
     const overheads = ioBound
-      ? _overheadsOrFallback(rt.name)
+      ? overheadsOrFallback(rt.name)
       : await measureOverheads(pool).catch(() => undefined);
     if (overheads) {
       profile.sample = sp;
@@ -233,7 +233,7 @@ export async function _optimizeCore(
   progress(known.size);
   let sample;
   try {
-    sample = await _sampleInWorker(worker, spec, src, known, budget, maxItems, o.signal);
+    sample = await sampleInWorker(worker, spec, src, known, budget, maxItems, o.signal);
   } catch (e) {
     if (o.signal?.aborted) throw e;
     const error = e instanceof Error ? e : new Error(String(e));
@@ -250,7 +250,7 @@ export async function _optimizeCore(
       : "threw";
     return done(inline(`item ${f.index} ${what}: ${f.error.message}`, n), f);
   }
-  const sp = sample.profile ?? _mainProfile(look.times, look.isAsync);
+  const sp = sample.profile ?? mainProfile(look.times, look.isAsync);
   profile.sample = sp;
   profile.sampledIn = sample.profile ? "worker" : "main";
   const decision = await modelAndDecide(sp, overheads, true);

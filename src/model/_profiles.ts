@@ -1,13 +1,13 @@
 // Helpers of the optimizer pipeline: the scan for values workers cannot receive, a profile from
 // the first look alone, and the warnings a profile calls for.
-import type { _Source } from "../engine/_source.ts";
-import { _uncloneable } from "../engine/_cloneable.ts";
+import type { Source } from "../engine/_source.ts";
+import { uncloneable } from "../engine/_cloneable.ts";
 import type { SampleProfile } from "../measure/sample.ts";
 import { summarize } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
 
 /** A shallow scan of an array's items for values workers cannot receive (first 200k items). */
-export function _scanItems(src: _Source<unknown>): { index: number; why: string } | undefined {
+export function scanItems(src: Source<unknown>): { index: number; why: string } | undefined {
   if (!src.indexable) return undefined;
   const n = Math.min(src.total ?? 0, 200_000);
   for (let i = 0; i < n; i++) {
@@ -15,13 +15,13 @@ export function _scanItems(src: _Source<unknown>): { index: number; why: string 
     if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) {
       continue;
     }
-    const why = _uncloneable(v, 8);
+    const why = uncloneable(v, 8);
     if (why) return { index: i, why };
   }
   return undefined;
 }
 
-export function _mainProfile(
+export function mainProfile(
   times: number[],
   isAsync: boolean,
   items: unknown[] = [],
@@ -58,7 +58,7 @@ export function _mainProfile(
   };
 }
 
-export function _addWarnings(
+export function addWarnings(
   warnings: string[],
   sp: SampleProfile,
   sys: { memory: { availableBytes: number | null } },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { _makespan } from "./_makespan.ts";
+import { estimateMakespan } from "./_makespan.ts";
 
 /** Everything the model needs, all measured (or a documented fallback). */
 export interface ModelInputs {
@@ -84,7 +84,7 @@ export interface Prediction {
 export function predictWorkers(m: ModelInputs, workers: number, chunkSize: number): Prediction {
   const n = m.n ?? 1;
   const perItemWorker = m.perItemMs + m.workerPerItemMs;
-  const span = _makespan({
+  const span = estimateMakespan({
     n,
     perItemMs: perItemWorker,
     chunkOverheadMs: m.chunkMs,

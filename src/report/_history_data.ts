@@ -4,7 +4,7 @@
 import type { SuiteHistoryRun } from "./report_input.ts";
 
 /** One workload in one run. */
-export interface _HistoryPoint {
+export interface HistoryPoint {
   run: number;
   speedup: number | null;
   passed: boolean;
@@ -13,15 +13,15 @@ export interface _HistoryPoint {
 }
 
 /** The history as series, with the run labels. */
-export interface _HistoryData {
+export interface HistoryData {
   labels: string[];
-  series: { workload: string; points: _HistoryPoint[] }[];
+  series: { workload: string; points: HistoryPoint[] }[];
   regressions: { run: number; workload: string; speedup: number | null; why: string }[];
   maxSpeedup: number;
 }
 
 /** Labels of the runs: ISO dates shortened, the time left out when every run has its own day. */
-export function _runLabels(dates: string[]): string[] {
+export function runLabels(dates: string[]): string[] {
   const iso = dates.map((d) => /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(d));
   const days = iso.map((m) => m?.[1]);
   const uniqueDays = iso.every((m) => m) && new Set(days).size === dates.length;
@@ -33,15 +33,15 @@ export function _runLabels(dates: string[]): string[] {
 }
 
 /** Series and regressions of `runs` (oldest first) with the drop tolerance `tolerance`. */
-export function _historyData(runs: SuiteHistoryRun[], tolerance = 0.1): _HistoryData {
+export function historyData(runs: SuiteHistoryRun[], tolerance = 0.1): HistoryData {
   const names: string[] = [];
   for (const r of runs) {
     for (const x of r.results) if (!names.includes(x.workload)) names.push(x.workload);
   }
-  const regressions: _HistoryData["regressions"] = [];
+  const regressions: HistoryData["regressions"] = [];
   let maxSpeedup = 0;
   const series = names.map((workload) => {
-    const points: _HistoryPoint[] = [];
+    const points: HistoryPoint[] = [];
     let previous: number | null = null;
     runs.forEach((r, run) => {
       const x = r.results.find((y) => y.workload === workload);
@@ -55,7 +55,7 @@ export function _historyData(runs: SuiteHistoryRun[], tolerance = 0.1): _History
       if (s !== null && previous !== null && s < previous * (1 - tolerance)) {
         why.push(`${Math.round((1 - s / previous) * 100)}% below the previous run`);
       }
-      const point: _HistoryPoint = { run, speedup: s, passed: x.passed };
+      const point: HistoryPoint = { run, speedup: s, passed: x.passed };
       if (why.length > 0) {
         point.regression = why.join("; ");
         regressions.push({ run, workload, speedup: s, why: point.regression });
@@ -71,5 +71,5 @@ export function _historyData(runs: SuiteHistoryRun[], tolerance = 0.1): _History
   regressions.sort((a, b) =>
     a.run - b.run || names.indexOf(a.workload) - names.indexOf(b.workload)
   );
-  return { labels: _runLabels(runs.map((r) => r.date)), series, regressions, maxSpeedup };
+  return { labels: runLabels(runs.map((r) => r.date)), series, regressions, maxSpeedup };
 }

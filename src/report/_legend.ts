@@ -1,39 +1,39 @@
 // Legends of the report's charts: a column of swatches with labels, and the swatch shapes.
-import { _INK } from "./_palette.ts";
-import { _el, _num, _text } from "./_svg.ts";
+import { INK } from "./_palette.ts";
+import { el, num, svgText } from "./_svg.ts";
 
 /** One legend row: a swatch drawn in a 24 × 12 box at the origin, and its label. */
-export interface _LegendItem {
+export interface LegendItem {
   swatch: string;
   label: string;
   bold?: boolean;
 }
 
 /** A legend column at (x, y), with an optional heading; rows 20 units apart. */
-export function _legend(x: number, y: number, items: _LegendItem[], heading?: string): string {
+export function drawLegend(x: number, y: number, items: LegendItem[], heading?: string): string {
   const rows: string[] = [];
   let dy = 0;
   if (heading) {
-    rows.push(_text(0, 0, heading, { fill: _INK, class: "legend-heading" }));
+    rows.push(svgText(0, 0, heading, { fill: INK, class: "legend-heading" }));
     dy = 20;
   }
   for (const item of items) {
     rows.push(
-      _el(
+      el(
         "g",
         { transform: `translate(0 ${dy - 10})` },
         item.swatch,
-        _text(32, 10, item.label, { fill: _INK, class: item.bold ? "legend strong" : "legend" }),
+        svgText(32, 10, item.label, { fill: INK, class: item.bold ? "legend strong" : "legend" }),
       ),
     );
     dy += 20;
   }
-  return _el("g", { class: "legend", transform: `translate(${x} ${y})` }, ...rows);
+  return el("g", { class: "legend", transform: `translate(${x} ${y})` }, ...rows);
 }
 
 /** A line swatch (optionally dashed or thick). */
-export function _lineSwatch(color: string, width = 2, dash?: string): string {
-  return _el("line", {
+export function lineSwatch(color: string, width = 2, dash?: string): string {
+  return el("line", {
     x1: 0,
     x2: 24,
     y1: 6,
@@ -46,21 +46,21 @@ export function _lineSwatch(color: string, width = 2, dash?: string): string {
 }
 
 /** A filled box swatch. */
-export function _boxSwatch(color: string): string {
-  return _el("rect", { x: 4, y: 0, width: 16, height: 12, fill: color, rx: 2 });
+export function boxSwatch(color: string): string {
+  return el("rect", { x: 4, y: 0, width: 16, height: 12, fill: color, rx: 2 });
 }
 
 /** A diamond marker centred at (x, y) with half-diagonal `r`. */
-export function _diamond(x: number, y: number, r: number, attrs: Record<string, string> = {}) {
-  const d = `M${_num(x)} ${_num(y - r)}L${_num(x + r)} ${_num(y)}L${_num(x)} ${_num(y + r)}L${
-    _num(x - r)
-  } ${_num(y)}Z`;
+export function diamondMark(x: number, y: number, r: number, attrs: Record<string, string> = {}) {
+  const d = `M${num(x)} ${num(y - r)}L${num(x + r)} ${num(y)}L${num(x)} ${num(y + r)}L${
+    num(x - r)
+  } ${num(y)}Z`;
   return { d, ...attrs };
 }
 
 /** A cross (×) path centred at (x, y) with arm `r`. */
-export function _cross(x: number, y: number, r: number): string {
-  return `M${_num(x - r)} ${_num(y - r)}L${_num(x + r)} ${_num(y + r)}M${_num(x - r)} ${
-    _num(y + r)
-  }L${_num(x + r)} ${_num(y - r)}`;
+export function crossMark(x: number, y: number, r: number): string {
+  return `M${num(x - r)} ${num(y - r)}L${num(x + r)} ${num(y + r)}M${num(x - r)} ${num(y + r)}L${
+    num(x + r)
+  } ${num(y - r)}`;
 }

@@ -3,19 +3,19 @@
 // check it.
 
 /** Backgrounds: the page and the cards. */
-export const _PAGE = "#f3f4f6";
-export const _CARD = "#ffffff";
+export const PAGE = "#f3f4f6";
+export const CARD = "#ffffff";
 /** Text: body text and secondary text. */
-export const _INK = "#1f2328";
-export const _MUTED = "#4b5563";
+export const INK = "#1f2328";
+export const MUTED = "#4b5563";
 /** Grid lines and the faint curves of other candidates (graphics, never text). */
-export const _GRID = "#dde1e6";
-export const _FAINT = "#aab1ba";
+export const GRID = "#dde1e6";
+export const FAINT = "#aab1ba";
 /** Regressions and failures. */
-export const _ALERT = "#b42318";
+export const ALERT = "#b42318";
 
 /** Series colours (also used as label colours): dark enough for text on white. */
-export const _SERIES = [
+export const SERIES = [
   "#1d5fa8", // blue
   "#b54708", // orange
   "#067647", // green
@@ -27,7 +27,7 @@ export const _SERIES = [
 ] as const;
 
 /** Parts of the predicted wall time (stacked bar). */
-export const _PARTS = {
+export const PARTS = {
   start: "#6941c6",
   dispatch: "#b54708",
   compute: "#1d5fa8",
@@ -47,7 +47,7 @@ function _luminance(hex: string): number {
 }
 
 /** WCAG contrast ratio of two `#rrggbb` colours (1 to 21). */
-export function _contrast(a: string, b: string): number {
+export function contrastRatio(a: string, b: string): number {
   const [hi, lo] = [_luminance(a), _luminance(b)].sort((x, y) => y - x);
   return (hi + 0.05) / (lo + 0.05);
 }

@@ -4,7 +4,7 @@
 import type { MeasuredPoint, ReportOptimization } from "./report_input.ts";
 
 /** One predicted configuration. */
-export interface _SpeedupPoint {
+export interface SpeedupPoint {
   workers: number;
   chunkSize: number;
   predictedMs: number;
@@ -13,7 +13,7 @@ export interface _SpeedupPoint {
 }
 
 /** One measured configuration, as a speedup. */
-export interface _MeasuredSpeedup {
+export interface MeasuredSpeedup {
   workers: number;
   chunkSize: number;
   speedup: number;
@@ -22,15 +22,15 @@ export interface _MeasuredSpeedup {
 }
 
 /** Everything the chart draws. */
-export interface _SpeedupData {
+export interface SpeedupData {
   serialMs: number;
   /** Chunk size → its points, by worker count. */
-  curves: Map<number, _SpeedupPoint[]>;
+  curves: Map<number, SpeedupPoint[]>;
   /** The best predicted point at each worker count. */
-  best: _SpeedupPoint[];
+  best: SpeedupPoint[];
   /** Chunk sizes drawn in colour (the chosen one first), at most five. */
   coloured: number[];
-  measured: _MeasuredSpeedup[];
+  measured: MeasuredSpeedup[];
   /** Whether measured times were turned into speedups with the predicted plain-loop time. */
   measuredAgainstPrediction: boolean;
   /** Largest worker count that is not rejected, and why the others were. */
@@ -43,7 +43,7 @@ export interface _SpeedupData {
  * Pick the coloured chunk sizes: the chosen one, then sizes spread evenly over the sorted sizes
  * that have at least two points (so that each coloured curve is a curve, not a dot).
  */
-export function _pickColoured(
+export function pickColoured(
   sizes: number[],
   counts: Map<number, number>,
   chosen?: number,
@@ -62,14 +62,14 @@ export function _pickColoured(
 }
 
 /** Compute what the speedup chart shows; `undefined` when there is no prediction to draw. */
-export function _speedupData(
+export function speedupData(
   opt: ReportOptimization,
   measured: MeasuredPoint[] = [],
   measuredSerialMs?: number,
-): _SpeedupData | undefined {
+): SpeedupData | undefined {
   const serialMs = opt.predictedMs.serial;
   if (typeof serialMs !== "number" || !(serialMs > 0) || !Number.isFinite(serialMs)) return;
-  const points: _SpeedupPoint[] = [];
+  const points: SpeedupPoint[] = [];
   for (const a of opt.profile.alternatives) {
     if (a.executor !== "workers" || typeof a.predictedMs !== "number") continue;
     if (!(a.predictedMs > 0) || !Number.isFinite(a.predictedMs)) continue;
@@ -83,9 +83,9 @@ export function _speedupData(
   }
   if (points.length === 0) return;
   points.sort((a, b) => a.chunkSize - b.chunkSize || a.workers - b.workers);
-  const curves = new Map<number, _SpeedupPoint[]>();
+  const curves = new Map<number, SpeedupPoint[]>();
   for (const p of points) curves.set(p.chunkSize, [...(curves.get(p.chunkSize) ?? []), p]);
-  const bestAt = new Map<number, _SpeedupPoint>();
+  const bestAt = new Map<number, SpeedupPoint>();
   for (const p of points) {
     const b = bestAt.get(p.workers);
     if (!b || p.speedup > b.speedup) bestAt.set(p.workers, p);
@@ -93,9 +93,9 @@ export function _speedupData(
   const best = [...bestAt.values()].sort((a, b) => a.workers - b.workers);
   const counts = new Map([...curves].map(([c, ps]) => [c, ps.length]));
   const chosen = opt.executor === "workers" ? opt.chunkSize : undefined;
-  const coloured = _pickColoured([...curves.keys()], counts, chosen);
+  const coloured = pickColoured([...curves.keys()], counts, chosen);
   const serialForMeasured = measuredSerialMs ?? serialMs;
-  const ms: _MeasuredSpeedup[] = measured.map((m) => ({
+  const ms: MeasuredSpeedup[] = measured.map((m) => ({
     workers: m.workers,
     chunkSize: m.chunkSize,
     speedup: m.speedup ?? serialForMeasured / (m.measuredMs as number),

@@ -2,31 +2,31 @@
 // function is pure, so the same input always gives the same text.
 
 /** Escape text for an HTML or SVG text node or a quoted attribute value. */
-export function _esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Attribute values: `undefined`/`false` leave the attribute out, `true` writes it bare. */
-export type _Attrs = Record<string, string | number | boolean | undefined>;
+export type Attrs = Record<string, string | number | boolean | undefined>;
 
 /** A number as SVG coordinates want it: at most 2 decimals, no trailing zeros, never `-0`. */
-export function _num(x: number): string {
+export function num(x: number): string {
   const r = Math.round(x * 100) / 100;
   return Object.is(r, -0) ? "0" : String(r);
 }
 
-function _attrs(attrs: _Attrs): string {
+function _attrs(attrs: Attrs): string {
   let out = "";
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
     if (v === true) out += ` ${k}`;
-    else out += ` ${k}="${typeof v === "number" ? _num(v) : _esc(v)}"`;
+    else out += ` ${k}="${typeof v === "number" ? num(v) : esc(v)}"`;
   }
   return out;
 }
 
 /** An element with attributes and children (already markup); no children gives `<tag/>`. */
-export function _el(tag: string, attrs: _Attrs = {}, ...children: string[]): string {
+export function el(tag: string, attrs: Attrs = {}, ...children: string[]): string {
   const body = children.join("");
   return body === "" && tag !== "title" && tag !== "desc"
     ? `<${tag}${_attrs(attrs)}/>`
@@ -34,31 +34,31 @@ export function _el(tag: string, attrs: _Attrs = {}, ...children: string[]): str
 }
 
 /** An HTML element (void elements are not used by the report, so every tag is closed). */
-export function _html(tag: string, attrs: _Attrs = {}, ...children: string[]): string {
+export function htmlElement(tag: string, attrs: Attrs = {}, ...children: string[]): string {
   return `<${tag}${_attrs(attrs)}>${children.join("")}</${tag}>`;
 }
 
 /** SVG text at (x, y), escaped, with a tooltip-free plain string. */
-export function _text(x: number, y: number, text: string, attrs: _Attrs = {}): string {
-  return _el("text", { x, y, ...attrs }, _esc(text));
+export function svgText(x: number, y: number, text: string, attrs: Attrs = {}): string {
+  return el("text", { x, y, ...attrs }, esc(text));
 }
 
 /** A tooltip: an SVG `<title>` child (escaped). */
-export function _tip(text: string): string {
-  return `<title>${_esc(text)}</title>`;
+export function svgTooltip(text: string): string {
+  return `<title>${esc(text)}</title>`;
 }
 
 /**
  * An accessible SVG: `role="img"`, a `<title>` and a `<desc>` referenced by `aria-labelledby`,
  * scaled to its container through `viewBox`.
  */
-export function _svg(
+export function svgDocument(
   id: string,
   size: { width: number; height: number },
   label: { title: string; desc: string },
   body: string,
 ): string {
-  return _el(
+  return el(
     "svg",
     {
       xmlns: "http://www.w3.org/2000/svg",
@@ -69,20 +69,20 @@ export function _svg(
       "aria-labelledby": `${id}-title ${id}-desc`,
       class: "chart",
     },
-    _el("title", { id: `${id}-title` }, _esc(label.title)),
-    _el("desc", { id: `${id}-desc` }, _esc(label.desc)),
+    el("title", { id: `${id}-title` }, esc(label.title)),
+    el("desc", { id: `${id}-desc` }, esc(label.desc)),
     body,
   );
 }
 
 /** A linear map from the domain [d0, d1] to the range [r0, r1] (a flat domain maps to the middle). */
-export function _scale(d0: number, d1: number, r0: number, r1: number): (x: number) => number {
+export function scale(d0: number, d1: number, r0: number, r1: number): (x: number) => number {
   if (d1 === d0) return () => (r0 + r1) / 2;
   return (x) => r0 + ((x - d0) / (d1 - d0)) * (r1 - r0);
 }
 
 /** Ticks from 0 to a "nice" top ≥ `max` (steps of 1, 2 or 5 × 10^k), about `count` of them. */
-export function _niceTicks(max: number, count = 5): number[] {
+export function niceTicks(max: number, count = 5): number[] {
   const top = max > 0 && Number.isFinite(max) ? max : 1;
   const mag = 10 ** Math.floor(Math.log10(top / count));
   const step =
@@ -96,7 +96,7 @@ export function _niceTicks(max: number, count = 5): number[] {
 }
 
 /** Integer ticks from `lo` to `hi`, at most about `count` of them (step 1, 2, 4, 5, 10, …). */
-export function _intTicks(lo: number, hi: number, count = 10): number[] {
+export function intTicks(lo: number, hi: number, count = 10): number[] {
   const span = Math.max(1, hi - lo);
   const step = [1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 500, 1000].find((s) => span / s <= count) ??
     Math.ceil(span / count);

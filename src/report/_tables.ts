@@ -1,27 +1,31 @@
 // The data tables of a report (in <details>): every configuration considered, the measured points,
 // and the regressions of the suite history.
-import { _ms, _times } from "./_format.ts";
-import type { _HistoryData } from "./_history_data.ts";
-import { _esc, _html } from "./_svg.ts";
+import { formatMs, formatTimes } from "./_format.ts";
+import type { HistoryData } from "./_history_data.ts";
+import { esc, htmlElement } from "./_svg.ts";
 import type { MeasuredPoint, ReportOptimization } from "./report_input.ts";
 
 /** A table with a header row; cells are plain text (escaped); `num` marks right-aligned columns. */
-export function _table(head: string[], rows: string[][], num: number[] = []): string {
+export function formatTable(head: string[], rows: string[][], num: number[] = []): string {
   const cell = (tag: "td" | "th", text: string, i: number) =>
-    _html(tag, {
+    htmlElement(tag, {
       scope: tag === "th" ? "col" : undefined,
       class: num.includes(i) ? "num" : undefined,
-    }, _esc(text));
-  return _html(
+    }, esc(text));
+  return htmlElement(
     "table",
     {},
-    _html("thead", {}, _html("tr", {}, ...head.map((h, i) => cell("th", h, i)))),
-    _html("tbody", {}, ...rows.map((r) => _html("tr", {}, ...r.map((c, i) => cell("td", c, i))))),
+    htmlElement("thead", {}, htmlElement("tr", {}, ...head.map((h, i) => cell("th", h, i)))),
+    htmlElement(
+      "tbody",
+      {},
+      ...rows.map((r) => htmlElement("tr", {}, ...r.map((c, i) => cell("td", c, i)))),
+    ),
   );
 }
 
 /** Every configuration the optimizer considered, fastest first. */
-export function _alternativesTable(opt: ReportOptimization): string {
+export function alternativesTable(opt: ReportOptimization): string {
   const serial = opt.predictedMs.serial;
   const alts = [...opt.profile.alternatives].sort((a, b) =>
     (a.predictedMs ?? Infinity) - (b.predictedMs ?? Infinity) || a.workers - b.workers
@@ -33,16 +37,16 @@ export function _alternativesTable(opt: ReportOptimization): string {
       a.executor,
       a.executor === "async" ? `${a.concurrency} in flight` : String(a.workers),
       String(a.chunkSize),
-      _ms(a.predictedMs),
-      _times(serial / a.predictedMs),
+      formatMs(a.predictedMs),
+      formatTimes(serial / a.predictedMs),
       chosen ? "chosen" : a.rejected ? `rejected: ${a.rejected}` : "",
     ];
   });
-  return _html(
+  return htmlElement(
     "details",
     {},
-    _html("summary", {}, `All ${alts.length} configurations considered`),
-    _table(["executor", "workers", "chunk size", "predicted", "speedup", "note"], rows, [
+    htmlElement("summary", {}, `All ${alts.length} configurations considered`),
+    formatTable(["executor", "workers", "chunk size", "predicted", "speedup", "note"], rows, [
       1,
       2,
       3,
@@ -52,32 +56,43 @@ export function _alternativesTable(opt: ReportOptimization): string {
 }
 
 /** The measured points, with the speedups the chart plots. */
-export function _measuredTable(points: MeasuredPoint[], serialMs: number): string {
+export function measuredTable(points: MeasuredPoint[], serialMs: number): string {
   const rows = points.map((m) => [
     m.label ?? "",
     String(m.workers),
     String(m.chunkSize),
-    _ms(m.measuredMs),
-    _times(m.speedup ?? serialMs / (m.measuredMs as number)),
+    formatMs(m.measuredMs),
+    formatTimes(m.speedup ?? serialMs / (m.measuredMs as number)),
   ]);
-  return _html(
+  return htmlElement(
     "details",
     { open: points.length <= 8 },
-    _html("summary", {}, `${points.length} measured configurations`),
-    _table(["measured by", "workers", "chunk size", "measured", "speedup"], rows, [1, 2, 3, 4]),
+    htmlElement("summary", {}, `${points.length} measured configurations`),
+    formatTable(["measured by", "workers", "chunk size", "measured", "speedup"], rows, [
+      1,
+      2,
+      3,
+      4,
+    ]),
   );
 }
 
 /** The regressions of the history, or a line saying there are none. */
-export function _regressionsTable(d: _HistoryData, runs: number): string {
+export function regressionsTable(d: HistoryData, runs: number): string {
   if (d.regressions.length === 0) {
-    return _html("p", { class: "muted" }, `No regressions in ${runs} run${runs === 1 ? "" : "s"}.`);
+    return htmlElement(
+      "p",
+      { class: "muted" },
+      `No regressions in ${runs} run${runs === 1 ? "" : "s"}.`,
+    );
   }
-  const rows = d.regressions.map((r) => [d.labels[r.run], r.workload, _times(r.speedup), r.why]);
-  return _html(
+  const rows = d.regressions.map((
+    r,
+  ) => [d.labels[r.run], r.workload, formatTimes(r.speedup), r.why]);
+  return htmlElement(
     "details",
     { open: true },
-    _html("summary", { class: "alert" }, `${d.regressions.length} regression(s)`),
-    _table(["run", "workload", "actual speedup", "why"], rows, [2]),
+    htmlElement("summary", { class: "alert" }, `${d.regressions.length} regression(s)`),
+    formatTable(["run", "workload", "actual speedup", "why"], rows, [2]),
   );
 }

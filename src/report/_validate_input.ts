@@ -1,27 +1,29 @@
 // Checks of renderReport's input: TypeError/RangeError at once, naming the field and the value
 // (`'measured[2].workers' must be a positive integer, got 0`).
-import { _bool, _oneOf, _positiveInt, _positiveNumber } from "../engine/_validate.ts";
-import { _show } from "../store/_validate.ts";
+import { bool, oneOf, positiveInt, positiveNumber } from "../engine/_validate.ts";
+import { describeValue } from "../store/_validate.ts";
 import type { ReportInput } from "./report_input.ts";
 
 type Obj = Record<string, unknown>;
 
-function _object(name: string, value: unknown): Obj {
+function objectArg(name: string, value: unknown): Obj {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`'${name}' must be an object, got ${_show(value)}`);
+    throw new TypeError(`'${name}' must be an object, got ${describeValue(value)}`);
   }
   return value as Obj;
 }
 
 function _array(name: string, value: unknown): unknown[] {
-  if (!Array.isArray(value)) throw new TypeError(`'${name}' must be an array, got ${_show(value)}`);
+  if (!Array.isArray(value)) {
+    throw new TypeError(`'${name}' must be an array, got ${describeValue(value)}`);
+  }
   return value;
 }
 
 function _string(name: string, value: unknown, optional = true): void {
   if (value === undefined && optional) return;
   if (typeof value !== "string") {
-    throw new TypeError(`'${name}' must be a string, got ${_show(value)}`);
+    throw new TypeError(`'${name}' must be a string, got ${describeValue(value)}`);
   }
 }
 
@@ -29,7 +31,7 @@ function _string(name: string, value: unknown, optional = true): void {
 function _figure(name: string, value: unknown): void {
   if (value === null) return;
   if (typeof value !== "number") {
-    throw new TypeError(`'${name}' must be a number or null, got ${_show(value)}`);
+    throw new TypeError(`'${name}' must be a number or null, got ${describeValue(value)}`);
   }
   if (value < 0 || value === Infinity || value === -Infinity) {
     throw new RangeError(`'${name}' must be a finite number ≥ 0, got ${value}`);
@@ -37,78 +39,80 @@ function _figure(name: string, value: unknown): void {
 }
 
 function _optimization(o: Obj): void {
-  _oneOf("optimization.executor", o.executor, ["inline", "async", "workers"] as const);
-  if (o.executor !== "async") _positiveInt("optimization.workers", o.workers); // async: 0
-  _positiveInt("optimization.chunkSize", o.chunkSize);
+  oneOf("optimization.executor", o.executor, ["inline", "async", "workers"] as const);
+  if (o.executor !== "async") positiveInt("optimization.workers", o.workers); // async: 0
+  positiveInt("optimization.chunkSize", o.chunkSize);
   _figure("optimization.predictedSpeedup", o.predictedSpeedup);
-  const ms = _object("optimization.predictedMs", o.predictedMs);
+  const ms = objectArg("optimization.predictedMs", o.predictedMs);
   _figure("optimization.predictedMs.serial", ms.serial);
   _figure("optimization.predictedMs.chosen", ms.chosen);
-  const profile = _object("optimization.profile", o.profile);
+  const profile = objectArg("optimization.profile", o.profile);
   _array("optimization.profile.alternatives", profile.alternatives).forEach((a, i) => {
     const name = `optimization.profile.alternatives[${i}]`;
-    const alt = _object(name, a);
-    _oneOf(`${name}.executor`, alt.executor, ["inline", "async", "workers"] as const);
+    const alt = objectArg(name, a);
+    oneOf(`${name}.executor`, alt.executor, ["inline", "async", "workers"] as const);
     if (alt.executor !== "workers") return;
-    _positiveInt(`${name}.workers`, alt.workers);
-    _positiveInt(`${name}.chunkSize`, alt.chunkSize);
+    positiveInt(`${name}.workers`, alt.workers);
+    positiveInt(`${name}.chunkSize`, alt.chunkSize);
     _figure(`${name}.predictedMs`, alt.predictedMs);
   });
-  if (profile.breakdown !== undefined) _object("optimization.profile.breakdown", profile.breakdown);
+  if (profile.breakdown !== undefined) {
+    objectArg("optimization.profile.breakdown", profile.breakdown);
+  }
   if (profile.system !== undefined) {
-    const sys = _object("optimization.profile.system", profile.system);
-    _object("optimization.profile.system.sources", sys.sources);
-    _object("optimization.profile.system.memory", sys.memory);
+    const sys = objectArg("optimization.profile.system", profile.system);
+    objectArg("optimization.profile.system.sources", sys.sources);
+    objectArg("optimization.profile.system.memory", sys.memory);
   }
 }
 
 function _measured(list: unknown[]): void {
   list.forEach((p, i) => {
-    const point = _object(`measured[${i}]`, p);
-    _positiveInt(`measured[${i}].workers`, point.workers);
-    _positiveInt(`measured[${i}].chunkSize`, point.chunkSize);
+    const point = objectArg(`measured[${i}]`, p);
+    positiveInt(`measured[${i}].workers`, point.workers);
+    positiveInt(`measured[${i}].chunkSize`, point.chunkSize);
     if (point.measuredMs === undefined && point.speedup === undefined) {
       throw new TypeError(`'measured[${i}]' must have 'measuredMs' or 'speedup', got neither`);
     }
     if (point.measuredMs !== undefined) {
-      _positiveNumber(`measured[${i}].measuredMs`, point.measuredMs);
+      positiveNumber(`measured[${i}].measuredMs`, point.measuredMs);
     }
-    if (point.speedup !== undefined) _positiveNumber(`measured[${i}].speedup`, point.speedup);
+    if (point.speedup !== undefined) positiveNumber(`measured[${i}].speedup`, point.speedup);
     _string(`measured[${i}].label`, point.label);
   });
 }
 
 function _history(runs: unknown[]): void {
   runs.forEach((r, i) => {
-    const run = _object(`suiteHistory[${i}]`, r);
+    const run = objectArg(`suiteHistory[${i}]`, r);
     _string(`suiteHistory[${i}].date`, run.date, false);
     _array(`suiteHistory[${i}].results`, run.results).forEach((x, j) => {
       const name = `suiteHistory[${i}].results[${j}]`;
-      const res = _object(name, x);
+      const res = objectArg(name, x);
       _string(`${name}.workload`, res.workload, false);
       _figure(`${name}.actualSpeedup`, res.actualSpeedup);
-      _bool(`${name}.passed`, res.passed);
-      if (res.regression !== undefined) _bool(`${name}.regression`, res.regression);
+      bool(`${name}.passed`, res.passed);
+      if (res.regression !== undefined) bool(`${name}.regression`, res.regression);
     });
   });
 }
 
 /** Check `input` field by field; returns it typed. */
-export function _checkReportInput(input: unknown): ReportInput {
-  const o = _object("input", input);
+export function checkReportInput(input: unknown): ReportInput {
+  const o = objectArg("input", input);
   if (o.optimization === undefined && o.suiteHistory === undefined) {
     throw new TypeError(`'input' must have 'optimization' or 'suiteHistory', got neither`);
   }
   _string("title", o.title);
   _string("generatedAt", o.generatedAt);
-  if (o.optimization !== undefined) _optimization(_object("optimization", o.optimization));
+  if (o.optimization !== undefined) _optimization(objectArg("optimization", o.optimization));
   if (o.measured !== undefined) _measured(_array("measured", o.measured));
-  if (o.measuredSerialMs !== undefined) _positiveNumber("measuredSerialMs", o.measuredSerialMs);
+  if (o.measuredSerialMs !== undefined) positiveNumber("measuredSerialMs", o.measuredSerialMs);
   if (o.suiteHistory !== undefined) _history(_array("suiteHistory", o.suiteHistory));
   if (o.regressionTolerance !== undefined) {
     const t = o.regressionTolerance;
     if (typeof t !== "number") {
-      throw new TypeError(`'regressionTolerance' must be a number, got ${_show(t)}`);
+      throw new TypeError(`'regressionTolerance' must be a number, got ${describeValue(t)}`);
     }
     if (!(t >= 0 && t < 1)) {
       throw new RangeError(`'regressionTolerance' must be in [0, 1), got ${t}`);

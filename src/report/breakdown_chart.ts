@@ -5,22 +5,22 @@
  *
  * @module
  */
-import { _axes } from "./_axes.ts";
-import { _ms } from "./_format.ts";
-import { _boxSwatch, _legend } from "./_legend.ts";
-import { _INK, _PARTS } from "./_palette.ts";
-import { _el, _niceTicks, _scale, _svg, _text, _tip } from "./_svg.ts";
-import { _tick } from "./_format.ts";
+import { drawAxes } from "./_axes.ts";
+import { formatMs } from "./_format.ts";
+import { boxSwatch, drawLegend } from "./_legend.ts";
+import { INK, PARTS } from "./_palette.ts";
+import { el, niceTicks, scale, svgDocument, svgText, svgTooltip } from "./_svg.ts";
+import { formatTick } from "./_format.ts";
 import type { ReportOptimization } from "./report_input.ts";
 
-type Part = { key: keyof typeof _PARTS; name: string; from: number; ms: number };
+type Part = { key: keyof typeof PARTS; name: string; from: number; ms: number };
 
 /**
  * The parts of a predicted run, laid out in time: the critical path (worker start, pipeline fill,
  * compute — or the main thread when it bounds the run — and imbalance) sums to the predicted total;
  * the main thread's serial work (cloning, chunk messages) runs alongside the compute.
  */
-export function _parts(b: NonNullable<ReportOptimization["profile"]["breakdown"]>) {
+export function breakdownParts(b: NonNullable<ReportOptimization["profile"]["breakdown"]>) {
   const bound = Math.max(b.computeMs, b.serialMs);
   const fill = Math.min(b.dispatchMs, Math.max(0, b.totalMs - b.startMs - bound - b.imbalanceMs));
   const messages = Math.max(0, b.dispatchMs - fill);
@@ -70,11 +70,11 @@ export function _parts(b: NonNullable<ReportOptimization["profile"]["breakdown"]
 export function breakdownChart(opt: ReportOptimization): string | undefined {
   const b = opt.profile.breakdown;
   if (!b || !(b.totalMs > 0) || !Number.isFinite(b.totalMs)) return undefined;
-  const { path, main } = _parts(b);
+  const { path, main } = breakdownParts(b);
   const serial = Number.isFinite(opt.predictedMs.serial) ? opt.predictedMs.serial : 0;
   const plot = { left: 112, top: 14, width: 300, height: 126 };
-  const ticks = _niceTicks(Math.max(b.totalMs, serial), 4);
-  const x = _scale(0, ticks[ticks.length - 1], plot.left, plot.left + plot.width);
+  const ticks = niceTicks(Math.max(b.totalMs, serial), 4);
+  const x = scale(0, ticks[ticks.length - 1], plot.left, plot.left + plot.width);
   const refused = opt.executor !== "workers";
   const plain: Part[] = serial > 0
     ? [{ key: "plain", name: "plain loop", from: 0, ms: serial }]
@@ -89,48 +89,48 @@ export function breakdownChart(opt: ReportOptimization): string | undefined {
     const sum = parts.reduce((t, p) => t + p.ms, 0);
     const yy = plot.top + 8 + i * 40;
     const rects = parts.map((p) =>
-      _el("rect", {
+      el("rect", {
         x: x(p.from),
         y: yy,
         width: Math.max(0, x(p.from + p.ms) - x(p.from)),
         height: 24,
-        fill: _PARTS[p.key],
+        fill: PARTS[p.key],
         class: "segment",
         "data-part": p.key,
-      }, _tip(`${p.name}: ${_ms(p.ms)}`))
+      }, svgTooltip(`${p.name}: ${formatMs(p.ms)}`))
     );
-    return _el(
+    return el(
       "g",
       { class: "bar", "data-row": label },
-      _text(plot.left - 10, yy + 16, label, { "text-anchor": "end", fill: _INK, class: "label" }),
+      svgText(plot.left - 10, yy + 16, label, { "text-anchor": "end", fill: INK, class: "label" }),
       ...rects,
-      sum > 0 ? _text(x(end) + 6, yy + 16, _ms(sum), { fill: _INK, class: "value" }) : "",
+      sum > 0 ? svgText(x(end) + 6, yy + 16, formatMs(sum), { fill: INK, class: "value" }) : "",
     );
   });
   const legendParts = [...path, ...main].filter((p, i, all) =>
     all.findIndex((q) => q.name === p.name) === i
   );
   const item = (p: Part) => ({
-    swatch: _boxSwatch(_PARTS[p.key]),
-    label: `${p.name} ${_ms(p.ms)}`,
+    swatch: boxSwatch(PARTS[p.key]),
+    label: `${p.name} ${formatMs(p.ms)}`,
   });
   const half = Math.ceil(legendParts.length / 2);
   const body = [
-    _axes(plot, {
-      x: ticks.map((t) => ({ at: x(t), label: _tick(t) })),
+    drawAxes(plot, {
+      x: ticks.map((t) => ({ at: x(t), label: formatTick(t) })),
       y: [],
       xTitle: "Predicted wall time (ms)",
       yTitle: "",
     }),
     ...bars,
-    _legend(8, 212, legendParts.slice(0, half).map(item)),
-    _legend(250, 212, legendParts.slice(half).map(item)),
+    drawLegend(8, 212, legendParts.slice(0, half).map(item)),
+    drawLegend(250, 212, legendParts.slice(half).map(item)),
   ];
   const who = `${b.workers} workers with chunks of ${b.chunkSize}` + (refused ? " (refused)" : "");
-  return _svg("amorsize-breakdown", { width: 480, height: 290 }, {
+  return svgDocument("amorsize-breakdown", { width: 480, height: 290 }, {
     title: `Predicted time of ${who}, part by part`,
-    desc: `Predicted ${_ms(b.totalMs)} against ${_ms(serial)} for the plain loop: ` +
-      path.map((p) => `${p.name} ${_ms(p.ms)}`).join(", ") + `; alongside, ` +
-      main.map((p) => `${p.name} ${_ms(p.ms)}`).join(", ") + ` (${b.chunks} chunks).`,
+    desc: `Predicted ${formatMs(b.totalMs)} against ${formatMs(serial)} for the plain loop: ` +
+      path.map((p) => `${p.name} ${formatMs(p.ms)}`).join(", ") + `; alongside, ` +
+      main.map((p) => `${p.name} ${formatMs(p.ms)}`).join(", ") + ` (${b.chunks} chunks).`,
   }, body.join(""));
 }

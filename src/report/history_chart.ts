@@ -4,20 +4,20 @@
  *
  * @module
  */
-import { _axes } from "./_axes.ts";
-import { _historyData, type _HistoryPoint } from "./_history_data.ts";
-import { _tick, _times } from "./_format.ts";
-import { _cross, _legend, type _LegendItem, _lineSwatch } from "./_legend.ts";
-import { _ALERT, _CARD, _MUTED, _SERIES } from "./_palette.ts";
-import { _el, _intTicks, _niceTicks, _num, _scale, _svg, _tip } from "./_svg.ts";
+import { drawAxes } from "./_axes.ts";
+import { historyData, type HistoryPoint } from "./_history_data.ts";
+import { formatTick, formatTimes } from "./_format.ts";
+import { crossMark, drawLegend, type LegendItem, lineSwatch } from "./_legend.ts";
+import { ALERT, CARD, MUTED, SERIES } from "./_palette.ts";
+import { el, intTicks, niceTicks, num, scale, svgDocument, svgTooltip } from "./_svg.ts";
 import type { SuiteHistoryRun } from "./report_input.ts";
 
 const WIDTH = 1200;
 const HEIGHT = 340;
 const PLOT = { left: 72, top: 20, width: 880, height: 240 };
 
-function _segments(ps: _HistoryPoint[]): _HistoryPoint[][] {
-  const out: _HistoryPoint[][] = [[]];
+function _segments(ps: HistoryPoint[]): HistoryPoint[][] {
+  const out: HistoryPoint[][] = [[]];
   for (const p of ps) {
     if (p.speedup === null) out.push([]);
     else out[out.length - 1].push(p);
@@ -47,18 +47,18 @@ function _segments(ps: _HistoryPoint[]): _HistoryPoint[][] {
  */
 export function historyChart(runs: SuiteHistoryRun[], tolerance = 0.1): string | undefined {
   if (runs.length === 0) return undefined;
-  const d = _historyData(runs, tolerance);
+  const d = historyData(runs, tolerance);
   const bottom = PLOT.top + PLOT.height;
-  const x = _scale(0, runs.length - 1, PLOT.left + 24, PLOT.left + PLOT.width - 24);
-  const yTicks = _niceTicks(Math.max(d.maxSpeedup, 1.2) * 1.08, 5);
-  const y = _scale(0, yTicks[yTicks.length - 1], bottom, PLOT.top);
-  const xTicks = _intTicks(0, runs.length - 1, 10);
+  const x = scale(0, runs.length - 1, PLOT.left + 24, PLOT.left + PLOT.width - 24);
+  const yTicks = niceTicks(Math.max(d.maxSpeedup, 1.2) * 1.08, 5);
+  const y = scale(0, yTicks[yTicks.length - 1], bottom, PLOT.top);
+  const xTicks = intTicks(0, runs.length - 1, 10);
   const marks = d.series.map((s, i) => {
-    const color = _SERIES[i % _SERIES.length];
-    const dash = i >= _SERIES.length ? "6 3" : undefined;
+    const color = SERIES[i % SERIES.length];
+    const dash = i >= SERIES.length ? "6 3" : undefined;
     const lines = _segments(s.points).map((seg) =>
-      _el("polyline", {
-        points: seg.map((p) => `${_num(x(p.run))},${_num(y(p.speedup as number))}`).join(" "),
+      el("polyline", {
+        points: seg.map((p) => `${num(x(p.run))},${num(y(p.speedup as number))}`).join(" "),
         fill: "none",
         stroke: color,
         "stroke-width": 2.2,
@@ -70,60 +70,60 @@ export function historyChart(runs: SuiteHistoryRun[], tolerance = 0.1): string |
     const dots = s.points.filter((p) => p.speedup !== null).map((p) => {
       const cx = x(p.run);
       const cy = y(p.speedup as number);
-      const tip = _tip(
-        `${s.workload}, ${d.labels[p.run]}: ${_times(p.speedup)}` +
+      const tip = svgTooltip(
+        `${s.workload}, ${d.labels[p.run]}: ${formatTimes(p.speedup)}` +
           (p.regression ? ` — regression: ${p.regression}` : ""),
       );
       if (!p.regression) {
-        return _el(
+        return el(
           "circle",
-          { cx, cy, r: 3.5, fill: color, stroke: _CARD, "stroke-width": 1 },
+          { cx, cy, r: 3.5, fill: color, stroke: CARD, "stroke-width": 1 },
           tip,
         );
       }
-      return _el(
+      return el(
         "g",
         { class: "regression", "data-workload": s.workload, "data-run": p.run },
-        _el("circle", { cx, cy, r: 8, fill: _CARD, stroke: _ALERT, "stroke-width": 2 }),
-        _el("path", { d: _cross(cx, cy, 4), stroke: _ALERT, "stroke-width": 2.5 }),
+        el("circle", { cx, cy, r: 8, fill: CARD, stroke: ALERT, "stroke-width": 2 }),
+        el("path", { d: crossMark(cx, cy, 4), stroke: ALERT, "stroke-width": 2.5 }),
         tip,
       );
     });
-    return _el("g", { class: "series", "data-workload": s.workload }, ...lines, ...dots);
+    return el("g", { class: "series", "data-workload": s.workload }, ...lines, ...dots);
   });
-  const items: _LegendItem[] = d.series.map((s, i) => ({
-    swatch: _lineSwatch(_SERIES[i % _SERIES.length], 2.5, i >= _SERIES.length ? "6 3" : undefined),
+  const items: LegendItem[] = d.series.map((s, i) => ({
+    swatch: lineSwatch(SERIES[i % SERIES.length], 2.5, i >= SERIES.length ? "6 3" : undefined),
     label: s.workload,
   }));
-  const flagged: _LegendItem = {
-    swatch: _el("circle", { cx: 12, cy: 6, r: 6, fill: _CARD, stroke: _ALERT, "stroke-width": 2 }) +
-      _el("path", { d: _cross(12, 6, 3), stroke: _ALERT, "stroke-width": 2 }),
+  const flagged: LegendItem = {
+    swatch: el("circle", { cx: 12, cy: 6, r: 6, fill: CARD, stroke: ALERT, "stroke-width": 2 }) +
+      el("path", { d: crossMark(12, 6, 3), stroke: ALERT, "stroke-width": 2 }),
     label: "regression",
   };
   const body = [
-    _axes(PLOT, {
+    drawAxes(PLOT, {
       x: xTicks.map((i) => ({ at: x(i), label: d.labels[i] })),
-      y: yTicks.map((s) => ({ at: y(s), label: `${_tick(s)}×` })),
+      y: yTicks.map((s) => ({ at: y(s), label: `${formatTick(s)}×` })),
       xTitle: "Suite run (date)",
       yTitle: "Actual speedup (×)",
     }),
-    _el("line", {
+    el("line", {
       x1: PLOT.left,
       x2: PLOT.left + PLOT.width,
       y1: y(1),
       y2: y(1),
-      stroke: _MUTED,
+      stroke: MUTED,
       "stroke-dasharray": "7 4",
       class: "reference plain",
     }),
     ...marks,
-    _legend(PLOT.left + PLOT.width + 30, PLOT.top + 6, [...items, flagged], "Workload"),
+    drawLegend(PLOT.left + PLOT.width + 30, PLOT.top + 6, [...items, flagged], "Workload"),
   ];
   const desc = `Actual speedup of ${d.series.length} workloads over ${runs.length} suite runs ` +
     `(${d.labels[0]} to ${d.labels[d.labels.length - 1]}). ` +
     (d.regressions.length === 0 ? "No regressions." : `${d.regressions.length} regression(s): ` +
       d.regressions.map((r) => `${r.workload} on ${d.labels[r.run]} (${r.why})`).join("; ") + ".");
-  return _svg("amorsize-history", { width: WIDTH, height: HEIGHT }, {
+  return svgDocument("amorsize-history", { width: WIDTH, height: HEIGHT }, {
     title: "Suite history: actual speedup per workload",
     desc,
   }, body.join(""));

@@ -6,12 +6,12 @@
  * @module
  */
 import { VERSION } from "../version.ts";
-import { _historyData } from "./_history_data.ts";
-import { _CSS } from "./_styles.ts";
-import { _summary } from "./_summary.ts";
-import { _esc, _html } from "./_svg.ts";
-import { _alternativesTable, _measuredTable, _regressionsTable } from "./_tables.ts";
-import { _checkReportInput } from "./_validate_input.ts";
+import { historyData } from "./_history_data.ts";
+import { REPORT_CSS } from "./_styles.ts";
+import { summary } from "./_summary.ts";
+import { esc, htmlElement } from "./_svg.ts";
+import { alternativesTable, measuredTable, regressionsTable } from "./_tables.ts";
+import { checkReportInput } from "./_validate_input.ts";
 import { breakdownChart } from "./breakdown_chart.ts";
 import { historyChart } from "./history_chart.ts";
 import type { ReportInput, ReportOptimization } from "./report_input.ts";
@@ -22,14 +22,14 @@ import { systemTable } from "./system_table.ts";
 const CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
 const _card = (cls: string, title: string, ...body: string[]) =>
-  _html(
+  htmlElement(
     "section",
     { class: `card ${cls}`, "aria-label": title },
-    _html("h2", {}, _esc(title)),
+    htmlElement("h2", {}, esc(title)),
     ...body,
   );
 
-const _missing = (text: string) => _html("p", { class: "muted" }, _esc(text));
+const _missing = (text: string) => htmlElement("p", { class: "muted" }, esc(text));
 
 function _optimizationSections(input: ReportInput, opt: ReportOptimization): string {
   const speedup = speedupChart(opt, {
@@ -39,9 +39,9 @@ function _optimizationSections(input: ReportInput, opt: ReportOptimization): str
   const breakdown = breakdownChart(opt);
   const system = opt.profile.system;
   const serial = input.measuredSerialMs ?? opt.predictedMs.serial;
-  const measured = input.measured?.length ? _measuredTable(input.measured, serial) : "";
-  const alternatives = opt.profile.alternatives.length > 0 ? _alternativesTable(opt) : "";
-  return _summary(opt) + _html(
+  const measured = input.measured?.length ? measuredTable(input.measured, serial) : "";
+  const alternatives = opt.profile.alternatives.length > 0 ? alternativesTable(opt) : "";
+  return summary(opt) + htmlElement(
     "div",
     { class: "grid" },
     _card(
@@ -51,7 +51,7 @@ function _optimizationSections(input: ReportInput, opt: ReportOptimization): str
       measured,
       alternatives,
     ),
-    _html(
+    htmlElement(
       "div",
       { class: "side" },
       _card(
@@ -98,7 +98,7 @@ function _optimizationSections(input: ReportInput, opt: ReportOptimization): str
  * ```
  */
 export function renderReport(input: ReportInput): string {
-  const o = _checkReportInput(input);
+  const o = checkReportInput(input);
   const title = o.title ?? "amorsize report";
   const sections: string[] = [];
   if (o.optimization) sections.push(_optimizationSections(o, o.optimization));
@@ -109,29 +109,27 @@ export function renderReport(input: ReportInput): string {
       "history",
       "Suite history",
       chart ?? _missing("No suite runs."),
-      chart
-        ? _regressionsTable(_historyData(o.suiteHistory, tolerance), o.suiteHistory.length)
-        : "",
+      chart ? regressionsTable(historyData(o.suiteHistory, tolerance), o.suiteHistory.length) : "",
     ));
   }
-  const head = _html(
+  const head = htmlElement(
     "head",
     {},
     `<meta charset="utf-8">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
     `<meta name="generator" content="amorsize ${VERSION}">`,
-    _html("title", {}, _esc(title)),
-    _html("style", {}, _CSS),
+    htmlElement("title", {}, esc(title)),
+    htmlElement("style", {}, REPORT_CSS),
   );
-  const header = _html(
+  const header = htmlElement(
     "header",
     {},
-    _html("h1", {}, _esc(title)),
-    o.generatedAt ? _html("span", { class: "sub" }, _esc(o.generatedAt)) : "",
+    htmlElement("h1", {}, esc(title)),
+    o.generatedAt ? htmlElement("span", { class: "sub" }, esc(o.generatedAt)) : "",
   );
-  const footer = _html("footer", {}, `amorsize ${VERSION}`);
+  const footer = htmlElement("footer", {}, `amorsize ${VERSION}`);
   return `<!doctype html>\n<html lang="en">${head}<body>${
-    _html("main", {}, header, ...sections, footer)
+    htmlElement("main", {}, header, ...sections, footer)
   }</body></html>\n`;
 }

@@ -4,29 +4,29 @@
  *
  * @module
  */
-import { _axes, type _Plot } from "./_axes.ts";
-import { _speedupCurves } from "./_speedup_curves.ts";
-import { type _SpeedupData, _speedupData } from "./_speedup_data.ts";
-import { _tick, _times } from "./_format.ts";
-import { _MUTED } from "./_palette.ts";
-import { _intTicks, _niceTicks, _scale, _svg, _text } from "./_svg.ts";
+import { drawAxes, type Plot } from "./_axes.ts";
+import { speedupCurves } from "./_speedup_curves.ts";
+import { type SpeedupData, speedupData } from "./_speedup_data.ts";
+import { formatTick, formatTimes } from "./_format.ts";
+import { MUTED } from "./_palette.ts";
+import { intTicks, niceTicks, scale, svgDocument, svgText } from "./_svg.ts";
 import type { MeasuredPoint, ReportOptimization } from "./report_input.ts";
 
 const WIDTH = 780;
 const HEIGHT = 450;
-const PLOT: _Plot = { left: 72, top: 28, width: 478, height: 340 };
+const PLOT: Plot = { left: 72, top: 28, width: 478, height: 340 };
 
-function _describe(d: _SpeedupData, opt: ReportOptimization): string {
+function describe(d: SpeedupData, opt: ReportOptimization): string {
   const best = d.best.reduce((a, b) => (b.speedup > a.speedup ? b : a));
   const chosen = opt.executor === "workers"
     ? `The chosen configuration is ${opt.workers} workers with chunks of ${opt.chunkSize}, ` +
-      `predicted ${_times(opt.predictedSpeedup)}.`
+      `predicted ${formatTimes(opt.predictedSpeedup)}.`
     : opt.executor === "async"
-    ? `The chosen executor is async, predicted ${_times(opt.predictedSpeedup)}.`
+    ? `The chosen executor is async, predicted ${formatTimes(opt.predictedSpeedup)}.`
     : `The choice is the plain loop: the best worker configuration (${best.workers} workers, ` +
-      `chunks of ${best.chunkSize}) is predicted only ${_times(best.speedup)}.`;
+      `chunks of ${best.chunkSize}) is predicted only ${formatTimes(best.speedup)}.`;
   const measured = d.measured.length === 0 ? "" : ` ${d.measured.length} measured point(s): ` +
-    d.measured.map((m) => `${m.workers} workers × ${m.chunkSize} at ${_times(m.speedup)}`)
+    d.measured.map((m) => `${m.workers} workers × ${m.chunkSize} at ${formatTimes(m.speedup)}`)
       .join(", ") +
     ".";
   return `Predicted speedup over the plain loop (${d.serialMs.toFixed(1)} ms) for 1 to ` +
@@ -65,16 +65,16 @@ export function speedupChart(
   opt: ReportOptimization,
   options: { measured?: MeasuredPoint[]; measuredSerialMs?: number } = {},
 ): string | undefined {
-  const d = _speedupData(opt, options.measured, options.measuredSerialMs);
+  const d = speedupData(opt, options.measured, options.measuredSerialMs);
   if (!d) return undefined;
   const bottom = PLOT.top + PLOT.height;
   const inset = 16;
-  const x = _scale(1, d.maxWorkers, PLOT.left + inset, PLOT.left + PLOT.width - inset);
-  const yTicks = _niceTicks(Math.max(d.maxSpeedup, 1.2) * 1.06, 6);
-  const y = _scale(0, yTicks[yTicks.length - 1], bottom, PLOT.top);
-  const axes = _axes(PLOT, {
-    x: _intTicks(1, d.maxWorkers, 12).map((w) => ({ at: x(w), label: String(w) })),
-    y: yTicks.map((s) => ({ at: y(s), label: `${_tick(s)}×` })),
+  const x = scale(1, d.maxWorkers, PLOT.left + inset, PLOT.left + PLOT.width - inset);
+  const yTicks = niceTicks(Math.max(d.maxSpeedup, 1.2) * 1.06, 6);
+  const y = scale(0, yTicks[yTicks.length - 1], bottom, PLOT.top);
+  const axes = drawAxes(PLOT, {
+    x: intTicks(1, d.maxWorkers, 12).map((w) => ({ at: x(w), label: String(w) })),
+    y: yTicks.map((s) => ({ at: y(s), label: `${formatTick(s)}×` })),
     xTitle: "Workers (count)",
     yTitle: "Predicted speedup over the plain loop (×)",
     xGrid: true,
@@ -82,16 +82,21 @@ export function speedupChart(
   const title = "Predicted speedup by worker count and chunk size";
   const body = [
     axes,
-    _speedupCurves(d, opt, { x, y, plot: PLOT, legendX: PLOT.left + PLOT.width + 28 }),
+    speedupCurves(d, opt, { x, y, plot: PLOT, legendX: PLOT.left + PLOT.width + 28 }),
     d.measuredAgainstPrediction
-      ? _text(PLOT.left, HEIGHT - 6, "Measured points: speedup against the predicted plain loop.", {
-        fill: _MUTED,
-        class: "note",
-      })
+      ? svgText(
+        PLOT.left,
+        HEIGHT - 6,
+        "Measured points: speedup against the predicted plain loop.",
+        {
+          fill: MUTED,
+          class: "note",
+        },
+      )
       : "",
   ];
-  return _svg("amorsize-speedup", { width: WIDTH, height: HEIGHT }, {
+  return svgDocument("amorsize-speedup", { width: WIDTH, height: HEIGHT }, {
     title,
-    desc: _describe(d, opt),
+    desc: describe(d, opt),
   }, body.join(""));
 }

@@ -14,7 +14,7 @@ const _isObject = (v: unknown): v is Record<string, unknown> =>
  * A suite payload as a run: `{ date?, results: [{ workload, actualSpeedup, passed }] }` (the
  * suite's own format, `format: "amorsize-suite"`, is of this shape). Returns why not otherwise.
  */
-export function _suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | string {
+export function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | string {
   if (!_isObject(payload) || !Array.isArray(payload.results)) return "no results in its payload";
   const results: SuiteHistoryResult[] = [];
   for (const r of payload.results) {
@@ -71,7 +71,7 @@ export async function loadSuiteHistory(
     if (options.name !== undefined && summary.name !== options.name) continue;
     try {
       const entry = await loadResult(summary.id, { dir: options.dir });
-      const run = _suiteRun(entry.payload, entry.savedAt);
+      const run = suiteRun(entry.payload, entry.savedAt);
       if (typeof run === "string") warnings.push(`skipped suite entry ${summary.id}: ${run}`);
       else runs.push(run);
     } catch (e) {

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { _bytes } from "./_format.ts";
-import { _esc, _html } from "./_svg.ts";
+import { formatBytes } from "./_format.ts";
+import { esc, htmlElement } from "./_svg.ts";
 import type { SystemFigure, SystemInfo } from "../system/system_info.ts";
 
 /**
@@ -32,38 +32,42 @@ export function systemTable(system: SystemInfo): string {
     ["physical cores", String(system.physicalCores), "physicalCores"],
     ["affinity cores", String(system.affinityCores), "affinityCores"],
     ["CPU quota", system.cpuQuota == null ? "none" : `${system.cpuQuota} cores`, "cpuQuota"],
-    ["memory total", _bytes(m.totalBytes, "unknown"), "memory.totalBytes"],
-    ["memory available", _bytes(m.availableBytes, "unknown"), "memory.availableBytes"],
-    ["memory limit", _bytes(m.limitBytes, "none"), "memory.limitBytes"],
-    ["swap used", _bytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
+    ["memory total", formatBytes(m.totalBytes, "unknown"), "memory.totalBytes"],
+    ["memory available", formatBytes(m.availableBytes, "unknown"), "memory.availableBytes"],
+    ["memory limit", formatBytes(m.limitBytes, "none"), "memory.limitBytes"],
+    ["swap used", formatBytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
   ];
   const body = rows.map(([figure, value, key]) =>
-    _html(
+    htmlElement(
       "tr",
       {},
-      _html("th", { scope: "row" }, _esc(figure)),
-      _html("td", { class: "num" }, _esc(value)),
-      _html("td", {}, _html("code", {}, _esc(s[key] ?? "unknown").replaceAll("/", "/<wbr>"))),
+      htmlElement("th", { scope: "row" }, esc(figure)),
+      htmlElement("td", { class: "num" }, esc(value)),
+      htmlElement(
+        "td",
+        {},
+        htmlElement("code", {}, esc(s[key] ?? "unknown").replaceAll("/", "/<wbr>")),
+      ),
     )
   );
-  const table = _html(
+  const table = htmlElement(
     "table",
     { class: "facts" },
-    _html("caption", {}, "What this process may use, and where each figure came from"),
-    _html(
+    htmlElement("caption", {}, "What this process may use, and where each figure came from"),
+    htmlElement(
       "thead",
       {},
-      _html(
+      htmlElement(
         "tr",
         {},
-        _html("th", { scope: "col" }, "figure"),
-        _html("th", { scope: "col", class: "num" }, "value"),
-        _html("th", { scope: "col" }, "source"),
+        htmlElement("th", { scope: "col" }, "figure"),
+        htmlElement("th", { scope: "col", class: "num" }, "value"),
+        htmlElement("th", { scope: "col" }, "source"),
       ),
     ),
-    _html("tbody", {}, ...body),
+    htmlElement("tbody", {}, ...body),
   );
   const warnings = system.warnings ?? [];
   return warnings.length === 0 ? table : table +
-    _html("ul", { class: "warnings" }, ...warnings.map((w) => _html("li", {}, _esc(w))));
+    htmlElement("ul", { class: "warnings" }, ...warnings.map((w) => htmlElement("li", {}, esc(w))));
 }

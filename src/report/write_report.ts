@@ -6,8 +6,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { _writeTextAtomic } from "../store/_atomic.ts";
-import { _show } from "../store/_validate.ts";
+import { writeTextAtomic } from "../store/_atomic.ts";
+import { describeValue } from "../store/_validate.ts";
 import { renderReport } from "./render_report.ts";
 import type { ReportInput } from "./report_input.ts";
 
@@ -39,11 +39,11 @@ import type { ReportInput } from "./report_input.ts";
 export async function writeReport(file: string, input: ReportInput): Promise<string> {
   if (typeof file !== "string" || file.trim() === "") {
     const E = typeof file === "string" ? RangeError : TypeError;
-    throw new E(`'file' must be a non-empty path, got ${_show(file)}`);
+    throw new E(`'file' must be a non-empty path, got ${describeValue(file)}`);
   }
   const html = renderReport(input);
   const path = resolve(file);
   await mkdir(dirname(path), { recursive: true });
-  await _writeTextAtomic(path, html);
+  await writeTextAtomic(path, html);
   return path;
 }

@@ -8,7 +8,7 @@ export const EXIT_NOTICE = "__amorsize_exit__";
 type Listener = EventListenerOrEventListenerObject;
 
 /** Buffers messages and failures until listeners are attached; delivers each failure once. */
-export class _Dispatcher {
+export class Dispatcher {
   #buffer: unknown[] = [];
   #listeners = new Set<Listener>();
   #onMessage?: (data: unknown) => void;
@@ -25,7 +25,7 @@ export class _Dispatcher {
       return;
     }
     this.#onMessage?.(data);
-    for (const l of this.#listeners) _deliver(l, data);
+    for (const l of this.#listeners) deliver(l, data);
   }
 
   /** Record that the worker failed; reported once, and never after `terminate`. */
@@ -69,7 +69,7 @@ function isExitNotice(data: unknown): data is { [EXIT_NOTICE]: number | null } {
 }
 
 /** Turn whatever a runtime reports as a worker error into an `Error`. */
-export function _toError(value: unknown): Error {
+export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   const v = value as { message?: unknown; error?: unknown } | undefined;
   if (v?.error instanceof Error) return v.error;
@@ -78,7 +78,7 @@ export function _toError(value: unknown): Error {
 }
 
 /** Hand `data` to a DOM-style listener (a function or an object with `handleEvent`). */
-export function _deliver(l: EventListenerOrEventListenerObject, data: unknown): void {
+export function deliver(l: EventListenerOrEventListenerObject, data: unknown): void {
   const event = { data } as unknown as Event;
   if (typeof l === "function") l(event);
   else l.handleEvent(event);

@@ -4,7 +4,7 @@ import { availableParallelism, freemem, totalmem } from "node:os";
 import process from "node:process";
 import type { EnvRead, FileRead, MemoryInfo } from "./types.ts";
 
-export function _readTextFile(path: string): FileRead {
+export function readHostTextFile(path: string): FileRead {
   try {
     return { ok: true, text: readFileSync(path, "utf8") };
   } catch (e) {
@@ -16,11 +16,11 @@ export function _readTextFile(path: string): FileRead {
   }
 }
 
-export function _env(name: string): EnvRead {
+export function readEnv(name: string): EnvRead {
   return { value: process.env[name], denied: false };
 }
 
-export function _memory(): MemoryInfo {
+export function readMemory(): MemoryInfo {
   const usage = process.memoryUsage();
   const avail = (process as { availableMemory?: () => number }).availableMemory?.();
   return {
@@ -32,11 +32,11 @@ export function _memory(): MemoryInfo {
   };
 }
 
-export function _cpuTimeUs(): number | undefined {
+export function processCpuTimeUs(): number | undefined {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
 
-export function _availableParallelism(): number {
+export function nodeAvailableParallelism(): number {
   return availableParallelism();
 }

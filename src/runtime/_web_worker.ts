@@ -1,5 +1,5 @@
 // A WorkerHandle over the web `Worker` (Deno and Bun).
-import { _Dispatcher, _toError } from "./_handle.ts";
+import { Dispatcher, toError } from "./_handle.ts";
 import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
 
 interface UnrefWorker extends Worker {
@@ -8,14 +8,14 @@ interface UnrefWorker extends Worker {
 }
 
 /** Start a module web worker; handlers are attached synchronously so no message is lost. */
-export function _startWebWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
+export function startWebWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
   const worker: UnrefWorker = new Worker(url, { type: "module", name: options.name });
-  const d = new _Dispatcher();
+  const d = new Dispatcher();
   worker.onmessage = (e: MessageEvent) => d.message(e.data);
-  worker.onmessageerror = (e: MessageEvent) => d.fail({ kind: "error", error: _toError(e.data) });
+  worker.onmessageerror = (e: MessageEvent) => d.fail({ kind: "error", error: toError(e.data) });
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault(); // Deno: otherwise the uncaught error kills the main process
-    d.fail({ kind: "error", error: _toError(e.error ?? e) });
+    d.fail({ kind: "error", error: toError(e.error ?? e) });
   };
   // Bun reports a worker's exit with a "close" event; Deno relies on the worker's exit notice.
   worker.addEventListener("close", (e: Event) => {

@@ -1,6 +1,6 @@
 // The Bun runtime: web Workers (which Bun can unref) and node: built-ins.
-import { _startWebWorker } from "./_web_worker.ts";
-import { _cpuTimeUs, _env, _memory, _readTextFile } from "./_node_services.ts";
+import { startWebWorker } from "./_web_worker.ts";
+import { processCpuTimeUs, readEnv, readHostTextFile, readMemory } from "./_node_services.ts";
 import type { Runtime } from "./types.ts";
 
 const bun = (globalThis as unknown as { Bun?: { version: string } }).Bun;
@@ -10,11 +10,11 @@ export const bunRuntime: Runtime = {
   name: "bun",
   version: bun?.version ?? "unknown",
   workersCanUnref: true,
-  startWorker: _startWebWorker,
+  startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
-  readTextFile: _readTextFile,
-  env: _env,
-  memory: _memory,
-  cpuTimeUs: _cpuTimeUs,
+  readTextFile: readHostTextFile,
+  env: readEnv,
+  memory: readMemory,
+  cpuTimeUs: processCpuTimeUs,
   now: () => performance.now(),
 };

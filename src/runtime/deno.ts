@@ -1,6 +1,6 @@
 // The Deno runtime: web Workers and Deno APIs, asking for permissions before using them (never
 // prompting, never throwing for a denied permission).
-import { _startWebWorker } from "./_web_worker.ts";
+import { startWebWorker } from "./_web_worker.ts";
 import type { EnvRead, FileRead, MemoryInfo, Runtime } from "./types.ts";
 
 type PermissionDescriptor =
@@ -80,7 +80,7 @@ export const denoRuntime: Runtime = {
   name: "deno",
   version: deno?.version?.deno ?? "unknown",
   workersCanUnref: false,
-  startWorker: _startWebWorker,
+  startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,
   env,

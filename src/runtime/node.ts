@@ -1,22 +1,22 @@
 // The Node.js runtime: node:worker_threads workers and node: built-ins.
 import { Worker } from "node:worker_threads";
 import process from "node:process";
-import { _Dispatcher, _toError } from "./_handle.ts";
+import { Dispatcher, toError } from "./_handle.ts";
 import {
-  _availableParallelism,
-  _cpuTimeUs,
-  _env,
-  _memory,
-  _readTextFile,
+  nodeAvailableParallelism,
+  processCpuTimeUs,
+  readEnv,
+  readHostTextFile,
+  readMemory,
 } from "./_node_services.ts";
 import type { Runtime, StartWorkerOptions, WorkerHandle } from "./types.ts";
 
 function startWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
   const worker = new Worker(url, { name: options.name });
-  const d = new _Dispatcher();
+  const d = new Dispatcher();
   worker.on("message", (data) => d.message(data));
-  worker.on("messageerror", (e) => d.fail({ kind: "error", error: _toError(e) }));
-  worker.on("error", (e) => d.fail({ kind: "error", error: _toError(e) })); // keeps main alive
+  worker.on("messageerror", (e) => d.fail({ kind: "error", error: toError(e) }));
+  worker.on("error", (e) => d.fail({ kind: "error", error: toError(e) })); // keeps main alive
   worker.on("exit", (code) => d.fail({ kind: "exit", code }));
   const post = (message: unknown, transfer?: Transferable[]) => {
     if (d.terminated) return;
@@ -44,10 +44,10 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   workersCanUnref: true,
   startWorker,
-  hardwareConcurrency: _availableParallelism,
-  readTextFile: _readTextFile,
-  env: _env,
-  memory: _memory,
-  cpuTimeUs: _cpuTimeUs,
+  hardwareConcurrency: nodeAvailableParallelism,
+  readTextFile: readHostTextFile,
+  env: readEnv,
+  memory: readMemory,
+  cpuTimeUs: processCpuTimeUs,
   now: () => performance.now(),
 };

@@ -5,7 +5,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { _deliver, EXIT_NOTICE } from "./_handle.ts";
+import { deliver, EXIT_NOTICE } from "./_handle.ts";
 import type { MessageEndpoint } from "./types.ts";
 import { detectRuntimeName } from "./detect.ts";
 
@@ -50,7 +50,7 @@ export function workerPort(): WorkerPort {
       endpoint: {
         postMessage: (m, t) => port.postMessage(m, t as never),
         addEventListener: (_type, l) => {
-          const w = (data: unknown) => _deliver(l, data);
+          const w = (data: unknown) => deliver(l, data);
           wrapped.set(l, w);
           port.on("message", w);
         },

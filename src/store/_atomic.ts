@@ -13,19 +13,19 @@ export type JsonRead =
 
 const _TEMP = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
 
-/** Whether `name` is a temporary file left by {@linkcode _writeJsonAtomic} (in flight or stale). */
-export function _isTempName(name: string): boolean {
+/** Whether `name` is a temporary file left by {@linkcode writeJsonAtomic} (in flight or stale). */
+export function isTempName(name: string): boolean {
   return _TEMP.test(name);
 }
 
 /** A temporary file name beside `path`, unique across processes (pid) and calls (random). */
-export function _tempPathFor(path: string): string {
+export function tempPathFor(path: string): string {
   const suffix = randomBytes(6).toString("hex");
   return join(dirname(path), `.${basename(path)}.${process.pid}.${suffix}.tmp`);
 }
 
 /** The code of a Node-style system error (`"ENOENT"`, …), or `undefined`. */
-export function _errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
 }
@@ -38,7 +38,7 @@ async function _renameWithRetry(from: string, to: string): Promise<void> {
     try {
       return await rename(from, to);
     } catch (error) {
-      if (attempt >= 5 || !_RETRY_CODES.has(_errorCode(error) ?? "")) throw error;
+      if (attempt >= 5 || !_RETRY_CODES.has(errorCode(error) ?? "")) throw error;
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
     }
   }
@@ -49,8 +49,8 @@ async function _renameWithRetry(from: string, to: string): Promise<void> {
  * fsync (best effort), then a rename over `path`. The temporary file is removed if anything fails.
  * The directory must exist.
  */
-export async function _writeTextAtomic(path: string, text: string): Promise<void> {
-  const temp = _tempPathFor(path);
+export async function writeTextAtomic(path: string, text: string): Promise<void> {
+  const temp = tempPathFor(path);
   let renamed = false;
   try {
     const handle = await open(temp, "wx");
@@ -76,8 +76,8 @@ export async function _writeTextAtomic(path: string, text: string): Promise<void
  *
  * @throws {TypeError} When `value` cannot be serialised (a cycle, a BigInt, `undefined`).
  */
-export async function _writeJsonAtomic(path: string, value: unknown, pretty = false) {
-  await _writeTextAtomic(path, _toJson(value, "value", pretty));
+export async function writeJsonAtomic(path: string, value: unknown, pretty = false) {
+  await writeTextAtomic(path, toJson(value, "value", pretty));
 }
 
 /**
@@ -86,7 +86,7 @@ export async function _writeJsonAtomic(path: string, value: unknown, pretty = fa
  * @throws {TypeError} Naming `name` when the value has no JSON form (a cycle, a BigInt, a function
  * or `undefined` at the top level).
  */
-export function _toJson(value: unknown, name: string, pretty = false): string {
+export function toJson(value: unknown, name: string, pretty = false): string {
   let text: string | undefined;
   try {
     // Compact first: Bun takes seconds to find a cycle when asked to indent.
@@ -104,12 +104,12 @@ export function _toJson(value: unknown, name: string, pretty = false): string {
  * Read and parse the JSON file at `path`. A missing file gives `reason: "missing"`, an unparsable
  * one `reason: "corrupt"`; neither throws. Other I/O errors (a denied permission) do throw.
  */
-export async function _readJson(path: string): Promise<JsonRead> {
+export async function readJson(path: string): Promise<JsonRead> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const code = _errorCode(error);
+    const code = errorCode(error);
     if (code === "ENOENT" || code === "ENOTDIR") {
       return { ok: false, reason: "missing", message: `${path} does not exist` };
     }

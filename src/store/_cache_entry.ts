@@ -5,21 +5,21 @@
 import { createHash } from "node:crypto";
 
 /** Names of cache entry files. */
-export const _CACHE_FILE = /^[0-9a-f]{32}\.json$/;
+export const CACHE_FILE = /^[0-9a-f]{32}\.json$/;
 
 /** The file name of `key`'s entry. */
-export function _cacheFileName(key: string): string {
+export function cacheFileName(key: string): string {
   return `${createHash("sha256").update(key, "utf8").digest("hex").slice(0, 32)}.json`;
 }
 
 /** An entry that belongs to this cache: when it was stored, and its value. */
-export interface _CacheRecord {
+export interface CacheRecord {
   storedAt: number;
   value: unknown;
 }
 
 /** The JSON object stored for `key`. */
-export function _cacheRecord(version: string, key: string, storedAt: number, value: unknown) {
+export function cacheRecord(version: string, key: string, storedAt: number, value: unknown) {
   return { schema: 1, library: "amorsize", version, key, storedAt, value };
 }
 
@@ -29,11 +29,11 @@ export function _cacheRecord(version: string, key: string, storedAt: number, val
  *
  * @returns The record, or a string saying why the file is foreign.
  */
-export function _checkCacheRecord(
+export function checkCacheRecord(
   parsed: unknown,
   version: string,
   key: string | { fileName: string },
-): _CacheRecord | string {
+): CacheRecord | string {
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     return "not a JSON object";
   }
@@ -44,7 +44,7 @@ export function _checkCacheRecord(
   if (typeof o.key !== "string") return "no key";
   const keyMatches = typeof key === "string"
     ? o.key === key
-    : _cacheFileName(o.key) === key.fileName;
+    : cacheFileName(o.key) === key.fileName;
   if (!keyMatches) return "another key";
   if (typeof o.storedAt !== "number" || !Number.isFinite(o.storedAt)) return "no valid storedAt";
   if (!("value" in o)) return "no value";

@@ -4,20 +4,20 @@
 // ResultCache, which deletes bad files and reports errors.
 import { join } from "node:path";
 import { runtime } from "../runtime/detect.ts";
-import { _cacheFileName, _checkCacheRecord } from "./_cache_entry.ts";
+import { cacheFileName, checkCacheRecord } from "./_cache_entry.ts";
 
 /** A hit with its value, or a miss that `slow` says the ResultCache must look at. */
-export type _FastRead = { hit: true; value: unknown } | { hit: false; slow: boolean };
+export type FastRead = { hit: true; value: unknown } | { hit: false; slow: boolean };
 
 /** Read the entry of `key` in `dir` (the ResultCache's file format) at time `now`. */
-export function _fastRead(
+export function fastRead(
   dir: string,
   key: string,
   version: string,
   ttlMs: number,
   now: number,
-): _FastRead {
-  const read = runtime().readTextFile(join(dir, _cacheFileName(key)));
+): FastRead {
+  const read = runtime().readTextFile(join(dir, cacheFileName(key)));
   if (!read.ok) return { hit: false, slow: read.reason !== "missing" };
   let parsed: unknown;
   try {
@@ -25,7 +25,7 @@ export function _fastRead(
   } catch {
     return { hit: false, slow: true };
   }
-  const record = _checkCacheRecord(parsed, version, key);
+  const record = checkCacheRecord(parsed, version, key);
   if (typeof record === "string") return { hit: false, slow: true };
   if (Math.max(0, now - record.storedAt) > ttlMs) return { hit: false, slow: false };
   return { hit: true, value: record.value };

@@ -3,22 +3,22 @@
 // once), and removal that tolerates a file another process removed first.
 import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { _errorCode, _isTempName } from "./_atomic.ts";
+import { errorCode, isTempName } from "./_atomic.ts";
 
 /** The names of the regular files in `dir`, sorted; `[]` when `dir` does not exist. */
-export async function _fileNames(dir: string): Promise<string[]> {
+export async function fileNames(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
     return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
   } catch (error) {
-    const code = _errorCode(error);
+    const code = errorCode(error);
     if (code === "ENOENT" || code === "ENOTDIR") return [];
     throw error;
   }
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
-export async function _mapLimit<T, R>(
+export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
   fn: (item: T) => Promise<R>,
@@ -36,12 +36,12 @@ export async function _mapLimit<T, R>(
 }
 
 /** Delete `path`; `false` when it was already gone (another process may have removed it). */
-export async function _removeFile(path: string): Promise<boolean> {
+export async function removeFile(path: string): Promise<boolean> {
   try {
     await unlink(path);
     return true;
   } catch (error) {
-    if (_errorCode(error) === "ENOENT") return false;
+    if (errorCode(error) === "ENOENT") return false;
     throw error;
   }
 }
@@ -50,11 +50,11 @@ export async function _removeFile(path: string): Promise<boolean> {
  * Delete the temporary files of interrupted writes in `dir` that are older than `maxAgeMs` (a
  * younger one may belong to a write in flight in another process).
  */
-export async function _removeStaleTemps(dir: string, names: string[], maxAgeMs = 60_000) {
+export async function removeStaleTemps(dir: string, names: string[], maxAgeMs = 60_000) {
   const now = Date.now();
-  await _mapLimit(names.filter(_isTempName), 16, async (name) => {
+  await mapLimit(names.filter(isTempName), 16, async (name) => {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
-    if (info && now - info.mtimeMs > maxAgeMs) await _removeFile(path).catch(() => false);
+    if (info && now - info.mtimeMs > maxAgeMs) await removeFile(path).catch(() => false);
   });
 }

@@ -2,25 +2,25 @@
 // optimizer's cache entries they travel as { "$num": "Infinity" }; `undefined` fields are dropped.
 
 /** A copy of `v`, non-finite numbers replaced by `{ $num: "Infinity" | "-Infinity" | "NaN" }`. */
-export function _encode(v: unknown): unknown {
+export function encode(v: unknown): unknown {
   if (typeof v === "number") return Number.isFinite(v) ? v : { $num: String(v) };
-  if (Array.isArray(v)) return v.map(_encode);
+  if (Array.isArray(v)) return v.map(encode);
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = _encode(x);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encode(x);
     return out;
   }
   return v;
 }
 
-/** The inverse of {@linkcode _encode}. */
-export function _decode(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(_decode);
+/** The inverse of {@linkcode encode}. */
+export function decode(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decode);
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
     if (typeof o.$num === "string" && Object.keys(o).length === 1) return Number(o.$num);
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = _decode(x);
+    for (const [k, x] of Object.entries(o)) out[k] = decode(x);
     return out;
   }
   return v;

@@ -2,9 +2,9 @@
 // naming each file that is corrupt or not a history entry. Files removed while the scan runs
 // (another process clearing) and the temporary files of writes in flight are skipped silently.
 import { join } from "node:path";
-import { _isTempName, _readJson } from "./_atomic.ts";
-import { _fileNames, _mapLimit } from "./_dir_scan.ts";
-import { _HISTORY_ID, _parseHistoryEntry, type HistoryEntry } from "./history_entry.ts";
+import { isTempName, readJson } from "./_atomic.ts";
+import { fileNames, mapLimit } from "./_dir_scan.ts";
+import { HISTORY_ID, type HistoryEntry, parseHistoryEntry } from "./history_entry.ts";
 
 /** What a scan found: entries oldest first, and warnings about the files skipped. */
 export interface HistoryScan {
@@ -16,27 +16,27 @@ export interface HistoryScan {
  * Read the entries of `dir` (only those of `ids` when given: then other files raise no warning).
  * A directory that does not exist holds no entries.
  */
-export async function _scanHistory(dir: string, ids?: string[]): Promise<HistoryScan> {
+export async function scanHistory(dir: string, ids?: string[]): Promise<HistoryScan> {
   const warnings: string[] = [];
   let wanted = ids;
   if (wanted === undefined) {
     wanted = [];
-    for (const name of await _fileNames(dir)) {
+    for (const name of await fileNames(dir)) {
       const id = name.endsWith(".json") ? name.slice(0, -5) : "";
-      if (_HISTORY_ID.test(id)) wanted.push(id);
-      else if (!_isTempName(name)) {
+      if (HISTORY_ID.test(id)) wanted.push(id);
+      else if (!isTempName(name)) {
         warnings.push(`${join(dir, name)} is not a history entry file (<id>.json); skipped`);
       }
     }
   }
-  const found = await _mapLimit(wanted, 16, async (id) => {
+  const found = await mapLimit(wanted, 16, async (id) => {
     const path = join(dir, `${id}.json`);
-    const read = await _readJson(path);
+    const read = await readJson(path);
     if (!read.ok) {
       if (read.reason === "corrupt") warnings.push(`${read.message}; skipped`);
       return undefined;
     }
-    const entry = _parseHistoryEntry(read.value, id);
+    const entry = parseHistoryEntry(read.value, id);
     if (typeof entry === "string") {
       warnings.push(`${path} is not a history entry (${entry}); skipped`);
       return undefined;

@@ -4,19 +4,19 @@
 import type { Decision } from "../model/decide.ts";
 import type { OptimizationProfile } from "../model/_types.ts";
 import { VERSION } from "../version.ts";
-import { _fastRead } from "./_cache_fast_read.ts";
-import { _decode, _encode } from "./_finite_json.ts";
+import { fastRead } from "./_cache_fast_read.ts";
+import { decode, encode } from "./_finite_json.ts";
 import { createResultCache, type ResultCache } from "./result_cache.ts";
 
 /** Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL). */
-export interface _CacheHooks {
+export interface CacheHooks {
   dir?: string;
   now?: () => number;
   ttlMs?: number;
 }
 
 /** What is stored per job: the decision, what the profile needs to explain it, its warnings. */
-export interface _CachedDecision {
+export interface CachedDecision {
   decision: Omit<Decision, "best" | "alternatives">;
   profile: Pick<
     OptimizationProfile,
@@ -28,17 +28,17 @@ export interface _CachedDecision {
 const _WARNING = "The result cache is not usable";
 const _MAX_ALTERNATIVES = 200;
 const _WEEK_MS = 7 * 24 * 3600 * 1000;
-let hooks: _CacheHooks = {};
+let hooks: CacheHooks = {};
 
 /** Replace the hooks (`{}` restores the defaults); returns the previous ones. */
-export function _setOptimizerCacheHooks(next: _CacheHooks): _CacheHooks {
+export function setOptimizerCacheHooks(next: CacheHooks): CacheHooks {
   const previous = hooks;
   hooks = { ...next };
   return previous;
 }
 
 /** The optimizer's cache: `storeDir("cache")` unless `dir` (or a hook) says otherwise. */
-export function _optimizerCache(dir?: string): ResultCache<unknown> {
+export function optimizerCache(dir?: string): ResultCache<unknown> {
   return createResultCache({
     dir: dir ?? hooks.dir,
     now: hooks.now,
@@ -54,15 +54,15 @@ function _warn(warnings: string[], error: unknown): void {
 }
 
 /** The decision stored under the first of `keys` that holds a usable one, or `undefined`. */
-export async function _lookupDecision(
+export async function lookupDecision(
   keys: readonly string[],
   warnings: string[],
-): Promise<_CachedDecision | undefined> {
+): Promise<CachedDecision | undefined> {
   try {
-    const cache = _optimizerCache();
+    const cache = optimizerCache();
     const now = (hooks.now ?? Date.now)();
     for (const key of keys) {
-      const fast = _fastRead(cache.dir, key, VERSION, hooks.ttlMs ?? _WEEK_MS, now);
+      const fast = fastRead(cache.dir, key, VERSION, hooks.ttlMs ?? _WEEK_MS, now);
       let stored: unknown;
       if (fast.hit) stored = fast.value;
       else if (!fast.slow) continue;
@@ -71,7 +71,7 @@ export async function _lookupDecision(
         if (!got.hit) continue;
         stored = got.value;
       }
-      const value = _decode(stored) as _CachedDecision;
+      const value = decode(stored) as CachedDecision;
       if (_looksValid(value)) return value;
     }
   } catch (error) {
@@ -81,14 +81,14 @@ export async function _lookupDecision(
 }
 
 /** Store a decision atomically; a failure becomes a warning. */
-export async function _storeDecision(
+export async function storeDecision(
   key: string,
   decision: Decision,
   profile: OptimizationProfile,
   warnings: string[],
 ): Promise<void> {
   const { best: _best, alternatives: _alternatives, ...rest } = decision;
-  const value: _CachedDecision = {
+  const value: CachedDecision = {
     decision: rest,
     profile: {
       sampledIn: profile.sampledIn,
@@ -103,15 +103,15 @@ export async function _storeDecision(
     ),
   };
   try {
-    await _optimizerCache().set(key, _encode(value));
+    await optimizerCache().set(key, encode(value));
   } catch (error) {
     _warn(warnings, error);
   }
 }
 
 /** Put a stored decision in place: the profile's fields and warnings; returns the decision. */
-export function _applyCached(
-  c: _CachedDecision,
+export function applyCached(
+  c: CachedDecision,
   profile: OptimizationProfile,
   warnings: string[],
 ): Decision {
@@ -130,7 +130,7 @@ function _prune(alternatives: Decision["alternatives"]): Decision["alternatives"
   );
 }
 
-function _looksValid(v: _CachedDecision): boolean {
+function _looksValid(v: CachedDecision): boolean {
   const d = v?.decision;
   return typeof d === "object" && d !== null &&
     ["inline", "async", "workers"].includes(d.executor) &&

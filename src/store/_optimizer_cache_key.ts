@@ -9,7 +9,7 @@ import type { TaskSpec } from "../task/_spec.ts";
 import { VERSION } from "../version.ts";
 
 /** What the key is made of. */
-export interface _KeyInput {
+export interface KeyInput {
   spec: TaskSpec;
   /** Items in all (`undefined`: unknown length). */
   n: number | undefined;
@@ -22,12 +22,12 @@ export interface _KeyInput {
 }
 
 /** Octave of the item count: ⌊log2 n⌋ (`"?"` when the length is unknown). */
-export function _sizeBucket(n: number | undefined): string {
+export function sizeBucket(n: number | undefined): string {
   return n === undefined ? "?" : String(Math.floor(Math.log2(Math.max(1, n))));
 }
 
 /** Octave of the per-item time: round(log2 µs); everything under 1/64 µs is one bucket. */
-export function _timeBucket(perItemMs: number): number {
+export function timeOctave(perItemMs: number): number {
   const us = Number.isFinite(perItemMs) ? Math.max(perItemMs * 1000, 1 / 64) : 1 / 64;
   return Math.round(Math.log2(us));
 }
@@ -45,19 +45,19 @@ function _memoryBucket(sys: SystemInfo): string {
  * so the stored timing and the new one may each be inflated: a lookup tries the neighbouring
  * octaves too, and a workload 4× faster or slower misses all three.
  */
-export function _optimizerCacheKeys(k: _KeyInput): [store: string, ...others: string[]] {
-  const b = _timeBucket(k.perItemMs);
+export function optimizerCacheKeys(k: KeyInput): [store: string, ...others: string[]] {
+  const b = timeOctave(k.perItemMs);
   return [_key(k, b), _key(k, b - 1), _key(k, b + 1)];
 }
 
-function _key(k: _KeyInput, timeBucket: number): string {
+function _key(k: KeyInput, timeBucket: number): string {
   const rt = runtime();
   const o = k.options;
   return JSON.stringify([
     "optimize",
     VERSION,
     k.spec.key,
-    `n~2^${_sizeBucket(k.n)}`,
+    `n~2^${sizeBucket(k.n)}`,
     `item~2^${timeBucket}us`,
     `${rt.name} ${rt.version}`,
     `cores ${k.sys.effectiveCores}/${k.cores}`,

@@ -6,19 +6,25 @@
  * @module
  */
 import { join } from "node:path";
-import { _readJson, _toJson, _writeTextAtomic } from "./_atomic.ts";
-import { _fileNames, _mapLimit, _removeFile, _removeStaleTemps } from "./_dir_scan.ts";
-import { _jsonValue, _nonEmptyString, _optionalString, _options, _show } from "./_validate.ts";
+import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
+import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
 import {
-  _HISTORY_ID,
-  _newHistoryId,
-  _parseHistoryEntry,
+  describeValue,
+  jsonValue,
+  nonEmptyString,
+  optionalString,
+  optionsArg,
+} from "./_validate.ts";
+import {
+  HISTORY_ID,
   type HistoryEntry,
   type HistoryEntrySummary,
   type HistoryKind,
+  newHistoryId,
+  parseHistoryEntry,
 } from "./history_entry.ts";
 import { resolveStoreDir, storeDir } from "./store_dir.ts";
-import { _scanHistory } from "./_history_scan.ts";
+import { scanHistory } from "./_history_scan.ts";
 
 /** Where the history lives: `dir`, else `$AMORSIZE_HOME/history`, else the user cache directory. */
 export interface HistoryOptions {
@@ -43,14 +49,18 @@ export interface HistoryInput {
 }
 
 function _dirOf(options: HistoryOptions | undefined): string {
-  return resolveStoreDir("history", { dir: _options("options", options).dir });
+  return resolveStoreDir("history", { dir: optionsArg("options", options).dir });
 }
 
 function _checkId(id: unknown): string {
-  if (typeof id !== "string") throw new TypeError(`'id' must be a string, got ${_show(id)}`);
-  if (!_HISTORY_ID.test(id)) {
+  if (typeof id !== "string") {
+    throw new TypeError(`'id' must be a string, got ${describeValue(id)}`);
+  }
+  if (!HISTORY_ID.test(id)) {
     throw new RangeError(
-      `'id' must be a history entry id such as "20250314T092653127Z-4f1c2a9b", got ${_show(id)}`,
+      `'id' must be a history entry id such as "20250314T092653127Z-4f1c2a9b", got ${
+        describeValue(id)
+      }`,
     );
   }
   return id;
@@ -83,13 +93,13 @@ export async function saveResult(
   entry: HistoryInput,
   options?: HistoryOptions,
 ): Promise<HistoryEntry> {
-  const input = _options("entry", entry);
-  const kind = _nonEmptyString("kind", input.kind);
-  const name = _optionalString("name", input.name) ?? null;
-  _jsonValue("payload", input.payload);
-  const dir = await storeDir("history", { dir: _options("options", options).dir });
+  const input = optionsArg("entry", entry);
+  const kind = nonEmptyString("kind", input.kind);
+  const name = optionalString("name", input.name) ?? null;
+  jsonValue("payload", input.payload);
+  const dir = await storeDir("history", { dir: optionsArg("options", options).dir });
   const ms = Date.now();
-  const id = _newHistoryId(ms);
+  const id = newHistoryId(ms);
   const savedAt = new Date(ms).toISOString();
   const record = {
     schema: 1,
@@ -100,9 +110,9 @@ export async function saveResult(
     savedAt,
     payload: input.payload,
   };
-  const text = _toJson(record, "payload", true);
-  await _writeTextAtomic(join(dir, `${id}.json`), text);
-  return _parseHistoryEntry(JSON.parse(text), id) as HistoryEntry;
+  const text = toJson(record, "payload", true);
+  await writeTextAtomic(join(dir, `${id}.json`), text);
+  return parseHistoryEntry(JSON.parse(text), id) as HistoryEntry;
 }
 
 /**
@@ -133,8 +143,8 @@ export async function saveResult(
 export async function listResults(
   options?: HistoryQuery,
 ): Promise<{ entries: HistoryEntrySummary[]; warnings: string[] }> {
-  const kind = _optionalString("kind", _options("options", options).kind);
-  const { entries, warnings } = await _scanHistory(_dirOf(options));
+  const kind = optionalString("kind", optionsArg("options", options).kind);
+  const { entries, warnings } = await scanHistory(_dirOf(options));
   const summaries = entries
     .filter((e) => kind === undefined || e.kind === kind)
     .map(({ id, kind, name, savedAt }) => ({ id, kind, name, savedAt }));
@@ -169,12 +179,12 @@ export async function loadResult(id: string, options?: HistoryOptions): Promise<
   _checkId(id);
   const dir = _dirOf(options);
   const path = join(dir, `${id}.json`);
-  const read = await _readJson(path);
+  const read = await readJson(path);
   if (!read.ok && read.reason === "missing") {
     throw new Error(`No history entry ${JSON.stringify(id)} in ${dir}`);
   }
   if (!read.ok) throw new Error(`Corrupt history entry: ${read.message}`);
-  const entry = _parseHistoryEntry(read.value, id);
+  const entry = parseHistoryEntry(read.value, id);
   if (typeof entry === "string") {
     throw new Error(`${path} is not a history entry: ${entry}`);
   }
@@ -205,7 +215,7 @@ export async function loadResult(id: string, options?: HistoryOptions): Promise<
  */
 export async function deleteResult(id: string, options?: HistoryOptions): Promise<boolean> {
   _checkId(id);
-  return await _removeFile(join(_dirOf(options), `${id}.json`));
+  return await removeFile(join(_dirOf(options), `${id}.json`));
 }
 
 /**
@@ -232,17 +242,17 @@ export async function deleteResult(id: string, options?: HistoryOptions): Promis
  * ```
  */
 export async function clearResults(options?: HistoryQuery): Promise<number> {
-  const kind = _optionalString("kind", _options("options", options).kind);
+  const kind = optionalString("kind", optionsArg("options", options).kind);
   const dir = _dirOf(options);
-  const names = await _fileNames(dir);
+  const names = await fileNames(dir);
   let ids = names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
-  ids = ids.filter((id) => _HISTORY_ID.test(id));
+  ids = ids.filter((id) => HISTORY_ID.test(id));
   if (kind !== undefined) {
-    const { entries } = await _scanHistory(dir, ids);
+    const { entries } = await scanHistory(dir, ids);
     ids = entries.filter((e) => e.kind === kind).map((e) => e.id);
   } else {
-    await _removeStaleTemps(dir, names);
+    await removeStaleTemps(dir, names);
   }
-  const removed = await _mapLimit(ids, 16, (id) => _removeFile(join(dir, `${id}.json`)));
+  const removed = await mapLimit(ids, 16, (id) => removeFile(join(dir, `${id}.json`)));
   return removed.filter(Boolean).length;
 }

@@ -31,8 +31,8 @@ export interface HistoryEntry {
 /** An entry without its payload, as {@linkcode listResults} returns it. */
 export type HistoryEntrySummary = Pick<HistoryEntry, "id" | "kind" | "name" | "savedAt">;
 
-/** Ids as {@linkcode _newHistoryId} makes them; also the guard against paths in an id. */
-export const _HISTORY_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+/** Ids as {@linkcode newHistoryId} makes them; also the guard against paths in an id. */
+export const HISTORY_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
 let _lastMs = -Infinity;
 
@@ -40,7 +40,7 @@ let _lastMs = -Infinity;
  * A new id for an entry saved at `ms` (epoch milliseconds). Within a process ids strictly increase,
  * even for saves in the same millisecond (the time part then moves on by 1 ms).
  */
-export function _newHistoryId(ms: number): string {
+export function newHistoryId(ms: number): string {
   _lastMs = Math.max(ms, _lastMs + 1);
   const compact = new Date(_lastMs).toISOString().replace(/[-:.]/g, "");
   return `${compact}-${randomBytes(4).toString("hex")}`;
@@ -54,7 +54,7 @@ const _isObject = (v: unknown): v is Record<string, unknown> =>
  *
  * @returns The entry, or a string saying why it is not one.
  */
-export function _parseHistoryEntry(value: unknown, id: string): HistoryEntry | string {
+export function parseHistoryEntry(value: unknown, id: string): HistoryEntry | string {
   if (!_isObject(value)) return "not a JSON object";
   if (value.library !== "amorsize") return 'not an amorsize file (no library: "amorsize")';
   if (value.schema !== 1) return `unknown schema ${JSON.stringify(value.schema)} (expected 1)`;

@@ -12,7 +12,7 @@
  * @module
  */
 import type { CacheStats } from "./result_cache.ts";
-import { _optimizerCache } from "./_optimizer_cache.ts";
+import { optimizerCache } from "./_optimizer_cache.ts";
 
 export type { CacheStats } from "./result_cache.ts";
 
@@ -44,7 +44,7 @@ export interface CacheOptions {
  * ```
  */
 export async function clearCache(options: CacheOptions = {}): Promise<number> {
-  return await _optimizerCache(_dirOption(options)).clear();
+  return await optimizerCache(_dirOption(options)).clear();
 }
 
 /**
@@ -72,7 +72,7 @@ export async function clearCache(options: CacheOptions = {}): Promise<number> {
  * ```
  */
 export async function cacheStats(options: CacheOptions = {}): Promise<CacheStats> {
-  return await _optimizerCache(_dirOption(options)).stats();
+  return await optimizerCache(_dirOption(options)).stats();
 }
 
 function _dirOption(options: CacheOptions): string | undefined {

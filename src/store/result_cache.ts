@@ -7,10 +7,10 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { _readJson, _toJson, _writeTextAtomic } from "./_atomic.ts";
-import { _CACHE_FILE, _cacheFileName, _cacheRecord, _checkCacheRecord } from "./_cache_entry.ts";
-import { _fileNames, _mapLimit, _removeFile, _removeStaleTemps } from "./_dir_scan.ts";
-import { _jsonValue, _nonEmptyString, _options, _show } from "./_validate.ts";
+import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
+import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
+import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
+import { describeValue, jsonValue, nonEmptyString, optionsArg } from "./_validate.ts";
 import { resolveStoreDir } from "./store_dir.ts";
 
 /** Options of {@linkcode createResultCache}. */
@@ -66,16 +66,16 @@ export interface ResultCache<T = unknown> {
 const _WEEK_MS = 7 * 24 * 3600 * 1000;
 
 function _check(options: ResultCacheOptions) {
-  const o = _options("options", options);
-  const version = _nonEmptyString("version", o.version);
+  const o = optionsArg("options", options);
+  const version = nonEmptyString("version", o.version);
   const ttlMs = o.ttlMs ?? _WEEK_MS;
   if (typeof ttlMs !== "number" || !(ttlMs > 0)) {
     const E = typeof ttlMs === "number" ? RangeError : TypeError;
-    throw new E(`'ttlMs' must be a positive number of milliseconds, got ${_show(ttlMs)}`);
+    throw new E(`'ttlMs' must be a positive number of milliseconds, got ${describeValue(ttlMs)}`);
   }
   const now = o.now ?? Date.now;
   if (typeof now !== "function") {
-    throw new TypeError(`'now' must be a function, got ${_show(now)}`);
+    throw new TypeError(`'now' must be a function, got ${describeValue(now)}`);
   }
   return { version, ttlMs, now, dir: resolveStoreDir("cache", { dir: o.dir }) };
 }
@@ -112,18 +112,18 @@ function _check(options: ResultCacheOptions) {
  */
 export function createResultCache<T = unknown>(options: ResultCacheOptions): ResultCache<T> {
   const { version, ttlMs, now, dir } = _check(options);
-  const pathOf = (key: string) => join(dir, _cacheFileName(_nonEmptyString("key", key)));
+  const pathOf = (key: string) => join(dir, cacheFileName(nonEmptyString("key", key)));
 
   async function get(key: string): Promise<CacheLookup<T>> {
     const path = pathOf(key);
-    const read = await _readJson(path);
+    const read = await readJson(path);
     if (!read.ok) {
-      if (read.reason === "corrupt") await _removeFile(path).catch(() => false);
+      if (read.reason === "corrupt") await removeFile(path).catch(() => false);
       return { hit: false, reason: read.reason };
     }
-    const record = _checkCacheRecord(read.value, version, key);
+    const record = checkCacheRecord(read.value, version, key);
     if (typeof record === "string") {
-      await _removeFile(path).catch(() => false);
+      await removeFile(path).catch(() => false);
       return { hit: false, reason: "foreign" };
     }
     const ageMs = Math.max(0, now() - record.storedAt);
@@ -133,35 +133,35 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
 
   async function set(key: string, value: T): Promise<void> {
     const path = pathOf(key);
-    _jsonValue("value", value);
-    const text = _toJson(_cacheRecord(version, key, now(), value), "value");
+    jsonValue("value", value);
+    const text = toJson(cacheRecord(version, key, now(), value), "value");
     await mkdir(dir, { recursive: true });
-    await _writeTextAtomic(path, text);
+    await writeTextAtomic(path, text);
   }
 
   async function clear(): Promise<number> {
-    const names = await _fileNames(dir);
-    await _removeStaleTemps(dir, names);
-    const removed = await _mapLimit(
-      names.filter((n) => _CACHE_FILE.test(n)),
+    const names = await fileNames(dir);
+    await removeStaleTemps(dir, names);
+    const removed = await mapLimit(
+      names.filter((n) => CACHE_FILE.test(n)),
       16,
-      (name) => _removeFile(join(dir, name)),
+      (name) => removeFile(join(dir, name)),
     );
     return removed.filter(Boolean).length;
   }
 
   async function stats(): Promise<CacheStats> {
     const out: CacheStats = { entries: 0, bytes: 0, expired: 0, corrupt: 0, foreign: 0, dir };
-    const names = (await _fileNames(dir)).filter((n) => _CACHE_FILE.test(n));
+    const names = (await fileNames(dir)).filter((n) => CACHE_FILE.test(n));
     const at = now();
-    await _mapLimit(names, 16, async (fileName) => {
+    await mapLimit(names, 16, async (fileName) => {
       const path = join(dir, fileName);
-      const [info, read] = await Promise.all([stat(path).catch(() => undefined), _readJson(path)]);
+      const [info, read] = await Promise.all([stat(path).catch(() => undefined), readJson(path)]);
       if (!info || (!read.ok && read.reason === "missing")) return; // removed meanwhile
       out.entries++;
       out.bytes += info.size;
       if (!read.ok) return void out.corrupt++;
-      const record = _checkCacheRecord(read.value, version, { fileName });
+      const record = checkCacheRecord(read.value, version, { fileName });
       if (typeof record === "string") out.foreign++;
       else if (at - record.storedAt > ttlMs) out.expired++;
     });

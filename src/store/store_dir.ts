@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 import { homedir, platform } from "node:os";
 import { posix, resolve, win32 } from "node:path";
 import { runtime } from "../runtime/detect.ts";
-import { _optionalString, _options, _show } from "./_validate.ts";
+import { describeValue, optionalString, optionsArg } from "./_validate.ts";
 
 /** The two kinds of stored data, each in its own directory. */
 export type StoreKind = "history" | "cache";
@@ -22,7 +22,7 @@ export interface StoreDirOptions {
 const _KINDS: readonly StoreKind[] = ["history", "cache"];
 
 /** An environment variable, or `undefined` when it is unset, empty or not readable. */
-function _env(name: string): string | undefined {
+function readEnv(name: string): string | undefined {
   const value = runtime().env(name).value;
   return value === undefined || value === "" ? undefined : value;
 }
@@ -32,7 +32,7 @@ function _env(name: string): string | undefined {
  * absolute) or `~/.cache` on Linux and other Unixes, `~/Library/Caches` on macOS,
  * `%LOCALAPPDATA%` (or `~\AppData\Local`) on Windows.
  */
-export function _userStoreRoot(
+export function userStoreRoot(
   os: string,
   home: string,
   env: (name: string) => string | undefined,
@@ -70,11 +70,11 @@ export function _userStoreRoot(
  */
 export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): string {
   if (!_KINDS.includes(kind)) {
-    throw new TypeError(`'kind' must be "history" or "cache", got ${_show(kind)}`);
+    throw new TypeError(`'kind' must be "history" or "cache", got ${describeValue(kind)}`);
   }
-  const dir = _optionalString("dir", _options("options", options).dir);
+  const dir = optionalString("dir", optionsArg("options", options).dir);
   if (dir !== undefined) return resolve(dir);
-  const home = _env("AMORSIZE_HOME");
+  const home = readEnv("AMORSIZE_HOME");
   if (home !== undefined) return resolve(home, kind);
   const os = platform();
   let user: string;
@@ -86,7 +86,7 @@ export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): str
         `(${(error as Error).message}); pass { dir } or set AMORSIZE_HOME`,
     );
   }
-  const root = _userStoreRoot(os, user, _env);
+  const root = userStoreRoot(os, user, readEnv);
   return os === "win32" ? win32.join(root, kind) : posix.join(root, kind);
 }
 

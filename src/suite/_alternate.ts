@@ -4,7 +4,7 @@
 import { median } from "../measure/statistics.ts";
 
 /** The times of the two runs, in milliseconds, in the order they were taken. */
-export interface _Paired {
+export interface Paired {
   a: number[];
   b: number[];
 }
@@ -14,13 +14,13 @@ export interface _Paired {
  *
  * @param now The clock (milliseconds); injected by tests.
  */
-export async function _alternate(
+export async function alternateRuns(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
   repeats: number,
   now: () => number,
-): Promise<_Paired> {
-  const out: _Paired = { a: [], b: [] };
+): Promise<Paired> {
+  const out: Paired = { a: [], b: [] };
   const runs = [[a, out.a], [b, out.b]] as const;
   for (let r = 0; r < repeats; r++) {
     for (const [fn, times] of r % 2 === 0 ? runs : [runs[1], runs[0]]) {
@@ -33,7 +33,7 @@ export async function _alternate(
 }
 
 /** `(max − min) / median` of `values`: 0 for one value, NaN-free for positive values. */
-export function _relativeSpread(values: readonly number[]): number {
+export function relativeSpread(values: readonly number[]): number {
   if (values.length < 2) return 0;
   const m = median(values);
   if (!(m > 0)) return 0;
@@ -41,6 +41,6 @@ export function _relativeSpread(values: readonly number[]): number {
 }
 
 /** Per-repeat ratios `a[i] / b[i]` (the speedup of each pair). */
-export function _ratios(p: _Paired): number[] {
+export function pairedRatios(p: Paired): number[] {
   return p.a.map((t, i) => (p.b[i] > 0 ? t / p.b[i] : 0));
 }

@@ -1,9 +1,9 @@
 // Argument checks of the suite: a WorkloadSpec and the benchmark options, failing at once with
 // TypeError/RangeError naming the argument and the value.
-import { _bool, _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import { bool, positiveInt, positiveNumber } from "../engine/_validate.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
-const _show = (v: unknown) =>
+const describeValue = (v: unknown) =>
   typeof v === "string"
     ? JSON.stringify(v)
     : v === null || typeof v !== "object"
@@ -13,46 +13,50 @@ const _show = (v: unknown) =>
     : "an object";
 
 /** `value` must be a plain object (an options bag or a spec). */
-export function _object<T>(name: string, value: T): T {
+export function objectArg<T>(name: string, value: T): T {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`'${name}' must be an object, got ${_show(value)}`);
+    throw new TypeError(`'${name}' must be an object, got ${describeValue(value)}`);
   }
   return value;
 }
 
 /** Check a workload spec; returns it. */
-export function _checkSpec<I, O>(spec: WorkloadSpec<I, O>, name = "spec"): WorkloadSpec<I, O> {
-  _object(name, spec);
+export function checkSpec<I, O>(spec: WorkloadSpec<I, O>, name = "spec"): WorkloadSpec<I, O> {
+  objectArg(name, spec);
   if (typeof spec.name !== "string" || spec.name.trim() === "") {
-    throw new TypeError(`'${name}.name' must be a non-empty string, got ${_show(spec.name)}`);
+    throw new TypeError(
+      `'${name}.name' must be a non-empty string, got ${describeValue(spec.name)}`,
+    );
   }
   if (typeof spec.description !== "string") {
-    throw new TypeError(`'${name}.description' must be a string, got ${_show(spec.description)}`);
+    throw new TypeError(
+      `'${name}.description' must be a string, got ${describeValue(spec.description)}`,
+    );
   }
   const t = spec.task as unknown;
   const isRef = t !== null && typeof t === "object" && (t as { kind?: unknown }).kind === "module";
   if (typeof t !== "function" && !isRef) {
     throw new TypeError(
-      `'${name}.task' must be a function or task(module, name), got ${_show(t)}`,
+      `'${name}.task' must be a function or task(module, name), got ${describeValue(t)}`,
     );
   }
   if (typeof spec.data !== "function") {
     throw new TypeError(
-      `'${name}.data' must be a function returning the items, got ${_show(spec.data)}`,
+      `'${name}.data' must be a function returning the items, got ${describeValue(spec.data)}`,
     );
   }
-  _positiveInt(`${name}.size`, spec.size);
-  _positiveNumber(`${name}.minSpeedup`, spec.minSpeedup);
-  _positiveNumber(`${name}.maxTimeMs`, spec.maxTimeMs);
+  positiveInt(`${name}.size`, spec.size);
+  positiveNumber(`${name}.minSpeedup`, spec.minSpeedup);
+  positiveNumber(`${name}.maxTimeMs`, spec.maxTimeMs);
   return spec;
 }
 
 /** Check `{ validate, repeats }`; returns them with their defaults. */
-export function _checkBenchmarkOptions(
+export function checkBenchmarkOptions(
   options: { validate?: boolean; repeats?: number } | undefined,
 ): { validate: boolean; repeats: number } {
-  const o = options === undefined ? {} : _object("options", options);
-  const validate = o.validate === undefined ? true : _bool("validate", o.validate);
-  const repeats = o.repeats === undefined ? 3 : _positiveInt("repeats", o.repeats);
+  const o = options === undefined ? {} : objectArg("options", options);
+  const validate = o.validate === undefined ? true : bool("validate", o.validate);
+  const repeats = o.repeats === undefined ? 3 : positiveInt("repeats", o.repeats);
   return { validate, repeats };
 }

@@ -2,11 +2,11 @@
 // the spread of the figure in each run, so that a noisy machine does not flap. Both are compared
 // in the figure's own units: |current − baseline| against each run's range (relative spread ×
 // that run's value), so a run with a small value and a wide relative spread is judged fairly.
-import type { _Metric } from "./_metrics.ts";
+import type { Metric } from "./_metrics.ts";
 import type { ComparisonEntry } from "./compare_results.ts";
 
-/** The entry of one figure present in both runs (`withinNoise` is set by `_verdict`). */
-export function _entry(b: _Metric, c: _Metric): ComparisonEntry {
+/** The entry of one figure present in both runs (`withinNoise` is set by `classifyVerdict`). */
+export function comparisonEntry(b: Metric, c: Metric): ComparisonEntry {
   const change = b.value === 0 ? (c.value === 0 ? 0 : Infinity) : (c.value - b.value) / b.value;
   return {
     workload: b.workload,
@@ -24,7 +24,7 @@ export function _entry(b: _Metric, c: _Metric): ComparisonEntry {
  * Regression, improvement or unchanged. Sets `e.withinNoise` when the change passed the threshold
  * but not the range of a run.
  */
-export function _verdict(
+export function classifyVerdict(
   e: ComparisonEntry,
   threshold: number,
 ): "regression" | "improvement" | "unchanged" {

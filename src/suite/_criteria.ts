@@ -2,9 +2,9 @@
 // no exception; actual speedup ≥ 0.8 × the scaled minimum; time ≤ max; accuracy ≥ 50 %.
 
 /** The share of the minimum speedup a run must reach (the seed's 80 %). */
-export const _SPEEDUP_TOLERANCE = 0.8;
+export const SPEEDUP_TOLERANCE = 0.8;
 /** The lowest prediction accuracy that passes, in percent. */
-export const _MIN_ACCURACY = 50;
+export const MIN_ACCURACY = 50;
 
 /**
  * The minimum speedup for `cores` effective cores, from a minimum stated for 2 cores: values ≤ 1
@@ -12,21 +12,21 @@ export const _MIN_ACCURACY = 50;
  * (a plain loop passes); with more cores the gain over 1 grows with log2(cores):
  * `1 + (min − 1) · log2(cores)` (1.4 → 1.4 on 2 cores, 1.8 on 4, 2.2 on 8).
  */
-export function _scaledMinSpeedup(minSpeedup: number, cores: number): number {
+export function scaledMinSpeedup(minSpeedup: number, cores: number): number {
   if (minSpeedup <= 1) return minSpeedup;
   if (cores <= 1) return 1;
   return 1 + (minSpeedup - 1) * Math.log2(cores);
 }
 
 /** The seed's accuracy in percent: `(1 − |actual − predicted| / max(actual, predicted)) · 100`. */
-export function _accuracy(predicted: number, actual: number): number {
+export function predictionAccuracy(predicted: number, actual: number): number {
   const top = Math.max(actual, predicted);
   if (!(top > 0)) return 0;
   return (1 - Math.abs(actual - predicted) / top) * 100;
 }
 
 /** What a benchmark measured, as the rules need it. */
-export interface _Measured {
+export interface Measured {
   predictedSpeedup: number;
   /** `null` when the run was not validated (optimize only). */
   actualSpeedup: number | null;
@@ -38,21 +38,21 @@ export interface _Measured {
 const _x = (v: number) => `${v.toFixed(2)}×`;
 
 /** Why a benchmark fails: one line per broken rule (empty: it passes). */
-export function _failures(m: _Measured, minSpeedup: number, maxTimeMs: number): string[] {
+export function criteriaFailures(m: Measured, minSpeedup: number, maxTimeMs: number): string[] {
   const out: string[] = [];
-  const floor = _SPEEDUP_TOLERANCE * minSpeedup;
+  const floor = SPEEDUP_TOLERANCE * minSpeedup;
   if (m.actualSpeedup !== null && m.actualSpeedup < floor) {
     out.push(
-      `speedup ${_x(m.actualSpeedup)} is below ${_SPEEDUP_TOLERANCE * 100}% of the minimum ` +
+      `speedup ${_x(m.actualSpeedup)} is below ${SPEEDUP_TOLERANCE * 100}% of the minimum ` +
         `${_x(minSpeedup)} (${_x(floor)})`,
     );
   }
   if (m.timeMs > maxTimeMs) {
     out.push(`took ${Math.round(m.timeMs)} ms, over the limit of ${maxTimeMs} ms`);
   }
-  if (m.accuracy !== null && m.actualSpeedup !== null && m.accuracy < _MIN_ACCURACY) {
+  if (m.accuracy !== null && m.actualSpeedup !== null && m.accuracy < MIN_ACCURACY) {
     out.push(
-      `prediction accuracy ${m.accuracy.toFixed(1)}% is below ${_MIN_ACCURACY}% ` +
+      `prediction accuracy ${m.accuracy.toFixed(1)}% is below ${MIN_ACCURACY}% ` +
         `(predicted ${_x(m.predictedSpeedup)}, measured ${_x(m.actualSpeedup)})`,
     );
   }

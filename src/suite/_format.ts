@@ -4,7 +4,7 @@ import type { PerformanceResult } from "./run_benchmark.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
 /** Lay out rows as columns: left-aligned text, right-aligned columns listed in `right`. */
-export function _table(rows: string[][], right: number[] = []): string {
+export function formatTable(rows: string[][], right: number[] = []): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   return rows.map((r) =>
     r.map((cell, c) => (right.includes(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
@@ -12,7 +12,7 @@ export function _table(rows: string[][], right: number[] = []): string {
   ).join("\n");
 }
 
-const _ms = (v: number | null) => (v === null ? "-" : v < 10 ? v.toFixed(1) : v.toFixed(0));
+const formatMs = (v: number | null) => (v === null ? "-" : v < 10 ? v.toFixed(1) : v.toFixed(0));
 const _x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
 const _pct = (v: number | null | undefined) => (v == null ? "-" : `${v.toFixed(0)}%`);
 
@@ -24,7 +24,7 @@ function _config(r: PerformanceResult): string {
 }
 
 /** The suite as a table, then the failures and a closing count. */
-export function _formatSuite(s: SuiteResult): string {
+export function formatSuite(s: SuiteResult): string {
   const sys = s.system;
   const head =
     `amorsize ${s.version} performance suite on ${s.runtime.name} ${s.runtime.version}, ` +
@@ -50,13 +50,13 @@ export function _formatSuite(s: SuiteResult): string {
       _x(r.actualSpeedup),
       r.spread ? _pct(r.spread.speedup * 100) : "-",
       _pct(r.accuracy),
-      _ms(r.serialMs),
-      _ms(r.optimizedMs),
-      _ms(r.optimizeMs),
+      formatMs(r.serialMs),
+      formatMs(r.optimizedMs),
+      formatMs(r.optimizeMs),
       r.passed ? "pass" : "FAIL",
     ]);
   }
-  const lines = [head, "", _table(rows, [2, 3, 4, 5, 6, 7, 8])];
+  const lines = [head, "", formatTable(rows, [2, 3, 4, 5, 6, 7, 8])];
   const failed = s.results.filter((r) => !r.passed);
   if (failed.length > 0) {
     lines.push("", "failures:");
@@ -76,7 +76,7 @@ const _value = (v: number, metric: string) =>
     : `${v.toFixed(1)} ns`;
 
 /** A comparison as a table (regressions first), then missing, new and notes. */
-export function _formatComparison(c: PerformanceComparison): string {
+export function formatComparison(c: PerformanceComparison): string {
   const rows = [["workload", "metric", "baseline", "current", "change", "spread", "status"]];
   const add = (list: typeof c.regressions, status: string) => {
     for (const e of list) {
@@ -95,7 +95,7 @@ export function _formatComparison(c: PerformanceComparison): string {
   add(c.regressions, "REGRESSION");
   add(c.improvements, "improved");
   add(c.unchanged, "unchanged");
-  const lines = [_table(rows, [2, 3, 4, 5])];
+  const lines = [formatTable(rows, [2, 3, 4, 5])];
   if (c.missing.length > 0) lines.push("", `missing in current: ${c.missing.join(", ")}`);
   if (c.new.length > 0) lines.push("", `new in current: ${c.new.join(", ")}`);
   for (const n of c.notes) lines.push("", `note: ${n}`);

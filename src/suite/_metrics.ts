@@ -2,11 +2,11 @@
 // is better, noise = the spread of its per-pair speedups); a deno bench report gives the average
 // time per iteration (lower is better, noise = (max(p75, avg) − min) / avg: from the fastest
 // iteration to the bulk, or to the average when a heavy tail pulls it above the bulk).
-import type { _Comparable, DenoBenchReport } from "./_schema.ts";
+import type { Comparable, DenoBenchReport } from "./_schema.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
 /** One figure of one workload. */
-export interface _Metric {
+export interface Metric {
   workload: string;
   metric: string;
   value: number;
@@ -16,14 +16,14 @@ export interface _Metric {
 }
 
 /** The figures of one side, and what could not be compared. */
-export interface _Metrics {
-  metrics: _Metric[];
+export interface Metrics {
+  metrics: Metric[];
   /** Workloads present but without a comparable figure (not validated, or failed). */
   skipped: string[];
 }
 
-function _fromSuite(s: SuiteResult): _Metrics {
-  const out: _Metrics = { metrics: [], skipped: [] };
+function _fromSuite(s: SuiteResult): Metrics {
+  const out: Metrics = { metrics: [], skipped: [] };
   for (const r of s.results) {
     if (typeof r.actualSpeedup !== "number") {
       out.skipped.push(r.workload);
@@ -47,8 +47,8 @@ function _benchKey(origin: string, group: string | null, name: string): string {
   return `${file}: ${group ? `${group}/` : ""}${name}`;
 }
 
-function _fromDenoBench(report: DenoBenchReport): _Metrics {
-  const out: _Metrics = { metrics: [], skipped: [] };
+function _fromDenoBench(report: DenoBenchReport): Metrics {
+  const out: Metrics = { metrics: [], skipped: [] };
   const seen = new Map<string, number>();
   for (const b of report.benches) {
     let key = _benchKey(String(b.origin ?? ""), b.group ?? null, b.name);
@@ -75,6 +75,6 @@ function _fromDenoBench(report: DenoBenchReport): _Metrics {
 }
 
 /** The comparable figures of one side. */
-export function _metricsOf(c: _Comparable): _Metrics {
+export function metricsOf(c: Comparable): Metrics {
   return c.kind === "suite" ? _fromSuite(c.suite) : _fromDenoBench(c.report);
 }

@@ -51,14 +51,14 @@ export interface DenoBenchReport {
 }
 
 /** What a comparison side turned out to be. */
-export type _Comparable =
+export type Comparable =
   | { kind: "suite"; suite: SuiteResult }
   | { kind: "deno-bench"; report: DenoBenchReport };
 
 const _isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
-const _num = (v: unknown) => typeof v === "number" && Number.isFinite(v);
-const _numOrNull = (v: unknown) => v === null || _num(v);
+const num = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+const _numOrNull = (v: unknown) => v === null || num(v);
 
 function _checkSuite(v: Record<string, unknown>, source: string): SuiteResult {
   if (v.schema !== 1) {
@@ -96,7 +96,7 @@ function _checkDenoBench(v: Record<string, unknown>, source: string): DenoBenchR
 }
 
 /** Recognise a parsed value from `source` (a file name, or "baseline"/"current"). */
-export function _parseComparable(value: unknown, source: string): _Comparable {
+export function parseComparable(value: unknown, source: string): Comparable {
   if (!_isObject(value)) {
     throw new Error(`${source} is not a suite result or deno bench --json output (not an object)`);
   }
@@ -112,7 +112,7 @@ export function _parseComparable(value: unknown, source: string): _Comparable {
     if (value.kind !== "suite") {
       throw new Error(`${source} is a history entry of kind "${value.kind}", not a suite result`);
     }
-    return _parseComparable(value.payload, `${source} (payload)`);
+    return parseComparable(value.payload, `${source} (payload)`);
   }
   if (Array.isArray(value.benches)) {
     return { kind: "deno-bench", report: _checkDenoBench(value, source) };
@@ -124,7 +124,7 @@ export function _parseComparable(value: unknown, source: string): _Comparable {
 }
 
 /** Read and recognise the JSON file at `path`. */
-export function _loadComparable(path: string): _Comparable {
+export function loadComparable(path: string): Comparable {
   const read = runtime().readTextFile(path);
   if (!read.ok) throw new Error(`Cannot read ${path}: ${read.message}`);
   let value: unknown;
@@ -133,5 +133,5 @@ export function _loadComparable(path: string): _Comparable {
   } catch (e) {
     throw new Error(`${path} is not JSON: ${(e as Error).message}`);
   }
-  return _parseComparable(value, path);
+  return parseComparable(value, path);
 }

@@ -5,12 +5,12 @@ import type { ExecuteOptions } from "../engine/options.ts";
 import { median } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _alternate, _ratios, _relativeSpread } from "./_alternate.ts";
-import { _accuracy } from "./_criteria.ts";
+import { alternateRuns, pairedRatios, relativeSpread } from "./_alternate.ts";
+import { predictionAccuracy } from "./_criteria.ts";
 import type { PerformanceResult, Recommendation } from "./run_benchmark.ts";
 
 /** The recommendation as forced `execute` options. */
-export function _forced(r: Recommendation): ExecuteOptions {
+export function forcedOptions(r: Recommendation): ExecuteOptions {
   if (r.executor === "workers") {
     return { executor: "workers", workers: r.workers, chunkSize: r.chunkSize };
   }
@@ -19,7 +19,7 @@ export function _forced(r: Recommendation): ExecuteOptions {
 }
 
 /** Time `items` inline and as `r.recommendation` says; fill the measurements of `r`. */
-export async function _measure(
+export async function measureRuns(
   r: PerformanceResult,
   t: Task<unknown, unknown>,
   items: unknown[],
@@ -28,7 +28,7 @@ export async function _measure(
   const rec = r.recommendation!;
   const now = runtime().now;
   const serial = (xs: unknown[]) => () => execute(t, xs, { executor: "inline" });
-  const forced = _forced(rec);
+  const forced = forcedOptions(rec);
   const optimized = (xs: unknown[]) => () => execute(t, xs, forced);
   // Warm-up (discarded): JIT, module loads, workers started; enough items for every worker.
   const warm = items.slice(0, Math.max(Math.ceil(items.length / 4), rec.workers * rec.chunkSize));
@@ -43,7 +43,7 @@ export async function _measure(
     r.samples = { serialMs: times, optimizedMs: times };
   } else {
     await optimized(warm)();
-    const p = await _alternate(serial(items), optimized(items), repeats, now);
+    const p = await alternateRuns(serial(items), optimized(items), repeats, now);
     r.samples = { serialMs: p.a, optimizedMs: p.b };
   }
   const s = r.samples;
@@ -51,10 +51,10 @@ export async function _measure(
   r.optimizedMs = median(s.optimizedMs);
   const inline = rec.executor === "inline";
   r.actualSpeedup = inline ? 1 : r.serialMs / r.optimizedMs;
-  r.accuracy = _accuracy(r.predictedSpeedup, r.actualSpeedup);
+  r.accuracy = predictionAccuracy(r.predictedSpeedup, r.actualSpeedup);
   r.spread = {
-    serial: _relativeSpread(s.serialMs),
-    optimized: _relativeSpread(s.optimizedMs),
-    speedup: inline ? 0 : _relativeSpread(_ratios({ a: s.serialMs, b: s.optimizedMs })),
+    serial: relativeSpread(s.serialMs),
+    optimized: relativeSpread(s.optimizedMs),
+    speedup: inline ? 0 : relativeSpread(pairedRatios({ a: s.serialMs, b: s.optimizedMs })),
   };
 }

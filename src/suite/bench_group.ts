@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { _checkOptions, type ExecuteOptions } from "../engine/options.ts";
-import { _positiveInt } from "../engine/_validate.ts";
+import { checkOptions, type ExecuteOptions } from "../engine/options.ts";
+import { positiveInt } from "../engine/_validate.ts";
 import { execute } from "../execute.ts";
 import { optimize } from "../optimize.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
 import { benchRegistrar } from "../runtime/bench.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _object } from "./_check_spec.ts";
-import { _forced } from "./_timed_runs.ts";
+import { objectArg } from "./_check_spec.ts";
+import { forcedOptions } from "./_timed_runs.ts";
 
 /** A configuration to bench beside inline and the recommendation. */
 export type BenchConfig = Pick<
@@ -36,7 +36,7 @@ export interface BenchOptimizedOptions {
   optimize?: OptimizeOptions;
 }
 
-function _label(r: OptimizationResult): string {
+function configLabel(r: OptimizationResult): string {
   if (r.executor === "workers") return `workers ${r.workers} × chunks of ${r.chunkSize}`;
   if (r.executor === "async") return `async, ${r.concurrency} in flight`;
   return "inline";
@@ -77,16 +77,16 @@ export async function benchOptimized<I, O>(
   if (typeof name !== "string" || name.trim() === "") {
     throw new TypeError(`'name' must be a non-empty string, got ${JSON.stringify(name)}`);
   }
-  _object("options", options);
+  objectArg("options", options);
   if (data === null || typeof (data as Iterable<I>)?.[Symbol.iterator] !== "function") {
     throw new TypeError(`'data' must be an array or an iterable, got ${typeof data}`);
   }
   const configs = Object.entries(
-    options.configs === undefined ? {} : _object("configs", options.configs),
+    options.configs === undefined ? {} : objectArg("configs", options.configs),
   );
-  for (const [label, c] of configs) _checkOptions(_object(`configs[${JSON.stringify(label)}]`, c));
-  if (options.n !== undefined) _positiveInt("n", options.n);
-  if (options.warmup !== undefined) _positiveInt("warmup", options.warmup);
+  for (const [label, c] of configs) checkOptions(objectArg(`configs[${JSON.stringify(label)}]`, c));
+  if (options.n !== undefined) positiveInt("n", options.n);
+  if (options.warmup !== undefined) positiveInt("warmup", options.warmup);
   if (options.group !== undefined && (typeof options.group !== "string" || options.group === "")) {
     throw new TypeError(`'group' must be a non-empty string, got ${JSON.stringify(options.group)}`);
   }
@@ -115,7 +115,7 @@ export async function benchOptimized<I, O>(
       },
     });
   bench("inline", { executor: "inline" }, true);
-  bench(`optimized (${_label(rec)})`, _forced(rec));
+  bench(`optimized (${configLabel(rec)})`, forcedOptions(rec));
   for (const [label, c] of configs) bench(label, c);
   return rec;
 }

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { _positiveNumber } from "../engine/_validate.ts";
-import { _object } from "./_check_spec.ts";
-import { _entry, _verdict } from "./_classify.ts";
-import { type _Metric, _metricsOf } from "./_metrics.ts";
-import { type _Comparable, _loadComparable, _parseComparable } from "./_schema.ts";
+import { positiveNumber } from "../engine/_validate.ts";
+import { objectArg } from "./_check_spec.ts";
+import { classifyVerdict, comparisonEntry } from "./_classify.ts";
+import { type Metric, metricsOf } from "./_metrics.ts";
+import { type Comparable, loadComparable, parseComparable } from "./_schema.ts";
 import type { DenoBenchReport } from "./_schema.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
@@ -64,11 +64,11 @@ export interface PerformanceCompareOptions {
   threshold?: number;
 }
 
-function _side(input: ComparisonInput, name: string): _Comparable {
-  return typeof input === "string" ? _loadComparable(input) : _parseComparable(input, name);
+function _side(input: ComparisonInput, name: string): Comparable {
+  return typeof input === "string" ? loadComparable(input) : parseComparable(input, name);
 }
 
-function _notes(base: _Comparable, cur: _Comparable): string[] {
+function _notes(base: Comparable, cur: Comparable): string[] {
   if (base.kind !== "suite" || cur.kind !== "suite") return [];
   const [b, c] = [base.suite, cur.suite];
   const notes: string[] = [];
@@ -120,16 +120,16 @@ export function comparePerformanceResults(
   current: ComparisonInput,
   options: PerformanceCompareOptions = {},
 ): PerformanceComparison {
-  _object("options", options);
+  objectArg("options", options);
   const threshold = options.threshold === undefined
     ? 0.1
-    : _positiveNumber("threshold", options.threshold);
+    : positiveNumber("threshold", options.threshold);
   const base = _side(baseline, "baseline");
   const cur = _side(current, "current");
   if (base.kind !== cur.kind) {
     throw new Error(`Cannot compare a ${base.kind} result with a ${cur.kind} result`);
   }
-  const b = _metricsOf(base), c = _metricsOf(cur);
+  const b = metricsOf(base), c = metricsOf(cur);
   const out: PerformanceComparison = {
     kind: base.kind,
     threshold,
@@ -140,7 +140,7 @@ export function comparePerformanceResults(
     new: [],
     notes: _notes(base, cur),
   };
-  const key = (m: _Metric) => `${m.workload}\u0000${m.metric}`;
+  const key = (m: Metric) => `${m.workload}\u0000${m.metric}`;
   const now = new Map(c.metrics.map((m) => [key(m), m]));
   const before = new Set(b.metrics.map(key));
   for (const m of b.metrics) {
@@ -149,8 +149,8 @@ export function comparePerformanceResults(
       if (!out.missing.includes(m.workload)) out.missing.push(m.workload);
       continue;
     }
-    const e = _entry(m, other);
-    const verdict = _verdict(e, threshold);
+    const e = comparisonEntry(m, other);
+    const verdict = classifyVerdict(e, threshold);
     if (verdict === "regression") out.regressions.push(e);
     else if (verdict === "improvement") out.improvements.push(e);
     else out.unchanged.push(e);

@@ -6,11 +6,11 @@
  */
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _cachedProbe } from "../system/_cached_probe.ts";
+import { cachedProbe } from "../system/_cached_probe.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _checkBenchmarkOptions, _checkSpec } from "./_check_spec.ts";
-import { _failures, _scaledMinSpeedup } from "./_criteria.ts";
-import { _measure } from "./_timed_runs.ts";
+import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
+import { criteriaFailures, scaledMinSpeedup } from "./_criteria.ts";
+import { measureRuns } from "./_timed_runs.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
 /** The configuration the optimizer recommended. */
@@ -106,10 +106,10 @@ export async function runPerformanceBenchmark<I, O>(
   spec: WorkloadSpec<I, O>,
   options?: BenchmarkOptions,
 ): Promise<PerformanceResult> {
-  _checkSpec(spec);
-  const { validate, repeats } = _checkBenchmarkOptions(options);
-  const cores = (await _cachedProbe()).effectiveCores;
-  const minSpeedup = _scaledMinSpeedup(spec.minSpeedup, cores);
+  checkSpec(spec);
+  const { validate, repeats } = checkBenchmarkOptions(options);
+  const cores = (await cachedProbe()).effectiveCores;
+  const minSpeedup = scaledMinSpeedup(spec.minSpeedup, cores);
   const result: PerformanceResult = {
     workload: spec.name,
     recommendation: null,
@@ -145,14 +145,14 @@ export async function runPerformanceBenchmark<I, O>(
     result.predictedSpeedup = o.predictedSpeedup;
     if (validate) {
       stage = "the timed runs";
-      await _measure(result, t, items, repeats);
+      await measureRuns(result, t, items, repeats);
     }
   } catch (e) {
     result.failures.push(`${stage} threw ${_message(e)}`);
     return result;
   }
   const timeMs = result.optimizedMs ?? result.optimizeMs;
-  result.failures.push(..._failures({ ...result, timeMs }, minSpeedup, spec.maxTimeMs));
+  result.failures.push(...criteriaFailures({ ...result, timeMs }, minSpeedup, spec.maxTimeMs));
   result.passed = result.failures.length === 0;
   return result;
 }

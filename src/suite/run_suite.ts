@@ -6,9 +6,9 @@
  */
 import { runtime } from "../runtime/detect.ts";
 import { saveResult } from "../store/history.ts";
-import { _cachedProbe } from "../system/_cached_probe.ts";
+import { cachedProbe } from "../system/_cached_probe.ts";
 import { VERSION } from "../version.ts";
-import { _checkBenchmarkOptions, _checkSpec, _object } from "./_check_spec.ts";
+import { checkBenchmarkOptions, checkSpec, objectArg } from "./_check_spec.ts";
 import { type PerformanceResult, runPerformanceBenchmark } from "./run_benchmark.ts";
 import { getStandardWorkloads, type WorkloadSpec } from "./workloads.ts";
 
@@ -85,24 +85,24 @@ export interface SuiteResult {
  * ```
  */
 export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<SuiteResult> {
-  _object("options", options);
-  const { validate, repeats } = _checkBenchmarkOptions(options);
+  objectArg("options", options);
+  const { validate, repeats } = checkBenchmarkOptions(options);
   const workloads = options.workloads ?? getStandardWorkloads();
   if (!Array.isArray(workloads)) {
     throw new TypeError(`'workloads' must be an array of workload specs, got ${typeof workloads}`);
   }
   const names = new Set<string>();
   workloads.forEach((w, i) => {
-    _checkSpec(w, `workloads[${i}]`);
+    checkSpec(w, `workloads[${i}]`);
     if (names.has(w.name)) throw new RangeError(`'workloads' has the name "${w.name}" twice`);
     names.add(w.name);
   });
   const save = options.save;
-  if (save !== undefined && typeof save !== "boolean") _object("save", save);
+  if (save !== undefined && typeof save !== "boolean") objectArg("save", save);
   if (options.onResult !== undefined && typeof options.onResult !== "function") {
     throw new TypeError(`'onResult' must be a function, got ${typeof options.onResult}`);
   }
-  const info = await _cachedProbe();
+  const info = await cachedProbe();
   const rt = runtime();
   const date = new Date().toISOString();
   const results: PerformanceResult[] = [];

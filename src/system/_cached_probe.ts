@@ -5,7 +5,7 @@ import type { SystemInfo } from "./system_info.ts";
 let cached: Promise<SystemInfo> | undefined;
 
 /** `probeSystem()` of the real host, cached for the life of the process. */
-export function _cachedProbe(): Promise<SystemInfo> {
+export function cachedProbe(): Promise<SystemInfo> {
   if (!cached) {
     cached = probeSystem();
     cached.catch(() => (cached = undefined));

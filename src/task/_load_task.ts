@@ -4,7 +4,7 @@ import type { TaskSpec } from "./_spec.ts";
 type Fn = (item: unknown) => unknown;
 
 /** Load (import or rebuild) the function a spec names. Throws an Error with a clear message. */
-export async function _loadTask(spec: TaskSpec): Promise<Fn> {
+export async function loadTask(spec: TaskSpec): Promise<Fn> {
   if (spec.kind === "source") return compile(spec.source);
   let mod: Record<string, unknown>;
   try {
@@ -44,7 +44,7 @@ function compile(source: string): Fn {
 }
 
 /** Explain an error thrown by an inline task that is probably not self-contained. */
-export function _explainInlineError(spec: TaskSpec, error: unknown): Error | undefined {
+export function explainInlineError(spec: TaskSpec, error: unknown): Error | undefined {
   if (spec.kind !== "source") return undefined;
   const isRef = error instanceof ReferenceError;
   const isThis = error instanceof TypeError && /\bthis\b/.test(spec.source) &&

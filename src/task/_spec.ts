@@ -9,7 +9,7 @@ export type TaskSpec =
 const sourceKeys = new WeakMap<object, TaskSpec>();
 
 /** The spec of a task (inline functions: their source, checked for obvious non-portability). */
-export function _taskSpec<I, O>(t: Task<I, O>): TaskSpec {
+export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
   if (typeof t === "function") {
     let spec = sourceKeys.get(t);
     if (!spec) {
@@ -21,7 +21,7 @@ export function _taskSpec<I, O>(t: Task<I, O>): TaskSpec {
             `task(import.meta.url, "name") instead`,
         );
       }
-      spec = { kind: "source", key: `src:${_hash(source)}`, source };
+      spec = { kind: "source", key: `src:${hashText(source)}`, source };
       sourceKeys.set(t, spec);
     }
     return spec;
@@ -41,7 +41,7 @@ export function _taskSpec<I, O>(t: Task<I, O>): TaskSpec {
 }
 
 /** A short, stable hash of a string (FNV-1a, 53 bits), as hex. */
-export function _hash(text: string): string {
+export function hashText(text: string): string {
   let h1 = 0x811c9dc5, h2 = 0x01000193;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -53,7 +53,7 @@ export function _hash(text: string): string {
 }
 
 /** A readable name for a task, for messages and reports. */
-export function _taskLabel(spec: TaskSpec): string {
+export function taskLabel(spec: TaskSpec): string {
   if (spec.kind === "module") return `${spec.module}#${spec.name}`;
   const head = spec.source.replace(/\s+/g, " ").slice(0, 60);
   return `inline function ${head}${spec.source.length > 60 ? "…" : ""}`;

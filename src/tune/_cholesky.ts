@@ -5,7 +5,7 @@
  * Lower-triangular `L` with `L Lᵀ = A`, or `undefined` when `A` is not (numerically) positive
  * definite. Only the lower triangle of `A` is read; `jitter` is added to its diagonal first.
  */
-export function _cholesky(a: ArrayLike<number>, n: number, jitter = 0): Float64Array | undefined {
+export function cholesky(a: ArrayLike<number>, n: number, jitter = 0): Float64Array | undefined {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
@@ -30,7 +30,7 @@ export function _cholesky(a: ArrayLike<number>, n: number, jitter = 0): Float64A
  * diagonal) when it is not positive definite. Returns the factor and the extra jitter used, or
  * `undefined` if every try fails.
  */
-export function _choleskyWithJitter(
+export function choleskyWithJitter(
   a: ArrayLike<number>,
   n: number,
   base = 0,
@@ -40,14 +40,14 @@ export function _choleskyWithJitter(
   const scale = n > 0 && trace > 0 ? trace / n : 1;
   for (const relative of [0, 1e-10, 1e-8, 1e-6, 1e-4]) {
     const jitter = relative * scale;
-    const l = _cholesky(a, n, base + jitter);
+    const l = cholesky(a, n, base + jitter);
     if (l) return { l, jitter };
   }
   return undefined;
 }
 
 /** Solve `L x = b` (forward substitution) for lower-triangular `L`. */
-export function _solveLower(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let sum = b[i];
@@ -59,7 +59,7 @@ export function _solveLower(l: Float64Array, n: number, b: ArrayLike<number>): F
 }
 
 /** Solve `Lᵀ x = b` (back substitution) for lower-triangular `L`. */
-export function _solveUpper(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+export function solveUpper(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
   const x = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
     let sum = b[i];
@@ -70,6 +70,6 @@ export function _solveUpper(l: Float64Array, n: number, b: ArrayLike<number>): F
 }
 
 /** Solve `A x = b` given the Cholesky factor `L` of `A`. */
-export function _choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
-  return _solveUpper(l, n, _solveLower(l, n, b));
+export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  return solveUpper(l, n, solveLower(l, n, b));
 }

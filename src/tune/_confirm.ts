@@ -3,8 +3,8 @@
 // the minimum of noisy medians favours a lucky run; running the finalists side by side, under the
 // same load, decides between them fairly.
 import { summarize } from "../measure/statistics.ts";
-import { _runTrial } from "./_trial.ts";
-import type { _TuneSession } from "./_tune_session.ts";
+import { runTrial } from "./_trial.ts";
+import type { TuneSession } from "./_tune_session.ts";
 import type { TuneTrial } from "./_tune_types.ts";
 
 /** Finalists re-run. */
@@ -13,7 +13,7 @@ const FINALISTS = 3;
 const ROUNDS = 2;
 
 /** Re-run the fastest finite trials, alternating; stops early on abort or a spent budget. */
-export async function _confirm<I, O>(session: _TuneSession<I, O>): Promise<void> {
+export async function confirm<I, O>(session: TuneSession<I, O>): Promise<void> {
   let finalists = session.trials.filter((t) => Number.isFinite(t.medianMs))
     .sort((a, b) => a.medianMs - b.medianMs).slice(0, FINALISTS);
   if (finalists.length < 2) return;
@@ -21,7 +21,7 @@ export async function _confirm<I, O>(session: _TuneSession<I, O>): Promise<void>
     const order = round % 2 === 0 ? [...finalists] : [...finalists].reverse();
     for (const trial of order) {
       if (session.aborted || session.overBudget()) return;
-      const runs = await _runTrial(session.task, session.items, trial.config, {
+      const runs = await runTrial(session.task, session.items, trial.config, {
         ...session.settings,
         repeats: 1,
       });

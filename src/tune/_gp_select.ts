@@ -2,8 +2,8 @@
 // by log marginal likelihood (signal variance profiled out) plus weak priors: log-normal on the
 // length scale (median 0.3, σ = 0.7 in log space) and a mild preference for small nuggets, so
 // that a handful of observations does not read as white noise.
-import { _choleskySolve, _choleskyWithJitter } from "./_cholesky.ts";
-import { _distance, _kernel, type KernelName } from "./_kernel.ts";
+import { choleskySolve, choleskyWithJitter } from "./_cholesky.ts";
+import { kernelFunction, type KernelName, scaledDistance } from "./_kernel.ts";
 
 const LENGTH_SCALES = Array.from({ length: 12 }, (_, i) => 0.05 * Math.pow(40, i / 11));
 const NOISES = [1e-6, 1e-4, 1e-3, 1e-2, 1e-1];
@@ -12,7 +12,7 @@ const lengthPrior = (ell: number) => -0.5 * (Math.log(ell / 0.3) / 0.7) ** 2;
 const noisePrior = (noise: number) => -0.1 * Math.log(Math.max(noise, 1e-6) / 1e-6);
 
 /** A fitted model of normalised observations: factor, weights and hyperparameters. */
-export interface _Model {
+export interface Model {
   /** Cholesky factor of correlation + nugget (n × n, row-major). */
   l: Float64Array;
   /** `(R + nugget·I)⁻¹ z`. */
@@ -29,21 +29,23 @@ export interface _Model {
  * The best model of normalised observations `z` at the `n` points of `x` (row-major, `d`
  * columns); `lengthScale` and `noise`, when given, are fixed instead of searched.
  */
-export function _selectModel(
+export function selectModel(
   x: Float64Array,
   d: number,
   z: readonly number[],
   kernel: KernelName,
   fixed: { lengthScale?: number; noise?: number },
-): _Model | undefined {
+): Model | undefined {
   const n = z.length;
   const dist = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) dist[i * n + j] = _distance(x, i, x.subarray(j * d, j * d + d), d);
+    for (let j = 0; j < i; j++) {
+      dist[i * n + j] = scaledDistance(x, i, x.subarray(j * d, j * d + d), d);
+    }
   }
-  const k = _kernel(kernel);
+  const k = kernelFunction(kernel);
   const corr = new Float64Array(n * n);
-  let best: _Model | undefined, bestScore = -Infinity;
+  let best: Model | undefined, bestScore = -Infinity;
   for (const lengthScale of fixed.lengthScale !== undefined ? [fixed.lengthScale] : LENGTH_SCALES) {
     for (let i = 0; i < n; i++) {
       corr[i * n + i] = 1;
@@ -67,10 +69,10 @@ function _fitOne(
   z: readonly number[],
   lengthScale: number,
   noise: number,
-): _Model | undefined {
-  const chol = _choleskyWithJitter(corr, n, noise);
+): Model | undefined {
+  const chol = choleskyWithJitter(corr, n, noise);
   if (!chol) return undefined;
-  const alpha = _choleskySolve(chol.l, n, z);
+  const alpha = choleskySolve(chol.l, n, z);
   let quad = 0, logDet = 0;
   for (let i = 0; i < n; i++) {
     quad += z[i] * alpha[i];

@@ -2,7 +2,7 @@
 // pick the unevaluated candidate of largest expected improvement.
 import { expectedImprovement } from "./expected_improvement.ts";
 import { GaussianProcess } from "./gaussian_process.ts";
-import { _maximinSpread } from "./_initial_design.ts";
+import { maximinSpread } from "./_initial_design.ts";
 
 /** One evaluation: the candidate's index and the value measured. */
 interface Evaluated {
@@ -14,7 +14,7 @@ interface Evaluated {
  * The candidate of largest expected improvement (ties: larger std, then lower index), and
  * whether that improvement is below the threshold.
  */
-export function _modelChoice(
+export function modelChoice(
   space: readonly (readonly number[])[],
   evaluations: readonly Evaluated[],
   done: ReadonlySet<number>,
@@ -22,7 +22,7 @@ export function _modelChoice(
 ): { pick: number; converged: boolean } {
   const finite = evaluations.map((e) => e.value).filter(Number.isFinite);
   if (finite.length === 0) {
-    return { pick: _maximinSpread(space, done, 1, () => 0)[0], converged: false };
+    return { pick: maximinSpread(space, done, 1, () => 0)[0], converged: false };
   }
   const lo = Math.min(...finite), hi = Math.max(...finite);
   const penalty = hi + Math.max(hi - lo, 0.1 * Math.abs(hi), 1e-12);

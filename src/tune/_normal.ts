@@ -5,7 +5,7 @@
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Complementary error function `erfc(x) = 1 − erf(x)`, relative error < 1.2e-7. */
-export function _erfc(x: number): number {
+export function complementaryErrorFunction(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const poly = -1.26551223 +
@@ -22,16 +22,16 @@ export function _erfc(x: number): number {
 }
 
 /** Error function `erf(x)`. */
-export function _erf(x: number): number {
-  return 1 - _erfc(x);
+export function errorFunction(x: number): number {
+  return 1 - complementaryErrorFunction(x);
 }
 
 /** Standard normal density φ(z). */
-export function _normalPdf(z: number): number {
+export function normalPdf(z: number): number {
   return INV_SQRT_2PI * Math.exp(-0.5 * z * z);
 }
 
 /** Standard normal distribution function Φ(z) = P(Z ≤ z). */
-export function _normalCdf(z: number): number {
-  return 0.5 * _erfc(-z / Math.SQRT2);
+export function normalCdf(z: number): number {
+  return 0.5 * complementaryErrorFunction(-z / Math.SQRT2);
 }

@@ -7,7 +7,7 @@
  * @param seed Any finite number; its low 32 bits are the state.
  * @returns A function that yields the next number of the sequence each call.
  */
-export function _mulberry32(seed: number): () => number {
+export function mulberry32Random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -19,7 +19,7 @@ export function _mulberry32(seed: number): () => number {
 }
 
 /** Shuffle `items` in place (Fisher–Yates) with the generator `random`; returns `items`. */
-export function _shuffle<T>(items: T[], random: () => number): T[] {
+export function shuffleWith<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j], items[i]];

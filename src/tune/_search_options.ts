@@ -1,6 +1,6 @@
 // Reading and checking the options of `bayesianMinimize`.
-import { _integer, _integerAtLeast, _nonNegativeNumber, _optionsObject } from "./_validate.ts";
-import { _describe } from "./_validate.ts";
+import { integerArg, integerAtLeast, nonNegativeNumber, optionsObject } from "./_validate.ts";
+import { describe } from "./_validate.ts";
 
 /** Options of {@linkcode bayesianMinimize}. */
 export interface BayesianMinimizeOptions {
@@ -27,7 +27,7 @@ export interface BayesianMinimizeOptions {
 }
 
 /** The options with their defaults filled in. */
-export interface _SearchSettings {
+export interface SearchSettings {
   seedPoints: number[];
   initial: number;
   maxEvaluations: number;
@@ -37,19 +37,19 @@ export interface _SearchSettings {
 }
 
 /** Check `options` against a space of `size` candidates and fill in the defaults. */
-export function _searchSettings(
+export function searchSettings(
   options: BayesianMinimizeOptions | undefined,
   size: number,
-): _SearchSettings {
-  const o = _optionsObject("options", options);
+): SearchSettings {
+  const o = optionsObject("options", options);
   const seeds = o.seedPoints ?? [];
   if (!Array.isArray(seeds)) {
-    throw new TypeError(`'seedPoints' must be an array of indices, got ${_describe(seeds)}`);
+    throw new TypeError(`'seedPoints' must be an array of indices, got ${describe(seeds)}`);
   }
   seeds.forEach((s, i) => {
     if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s >= size) {
       const message = `'seedPoints[${i}]' must be an integer in [0, ${size - 1}], got ${
-        _describe(s)
+        describe(s)
       }`;
       throw typeof s === "number" ? new RangeError(message) : new TypeError(message);
     }
@@ -58,14 +58,14 @@ export function _searchSettings(
   if (
     signal !== undefined && (typeof signal !== "object" || typeof signal?.aborted !== "boolean")
   ) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${_describe(signal)}`);
+    throw new TypeError(`'signal' must be an AbortSignal, got ${describe(signal)}`);
   }
   return {
     seedPoints: [...new Set(seeds)],
-    initial: _integerAtLeast("initial", o.initial ?? 3, 0),
-    maxEvaluations: _integerAtLeast("maxEvaluations", o.maxEvaluations ?? Math.min(size, 20), 1),
-    minImprovement: _nonNegativeNumber("minImprovement", o.minImprovement ?? 0.01),
-    seed: _integer("seed", o.seed ?? 1),
+    initial: integerAtLeast("initial", o.initial ?? 3, 0),
+    maxEvaluations: integerAtLeast("maxEvaluations", o.maxEvaluations ?? Math.min(size, 20), 1),
+    minImprovement: nonNegativeNumber("minImprovement", o.minImprovement ?? 0.01),
+    seed: integerArg("seed", o.seed ?? 1),
     signal,
   };
 }

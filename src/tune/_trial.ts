@@ -13,7 +13,7 @@ const SHORT_TOTAL_MS = 150;
 const SHORT_MAX_RUNS = 7;
 
 /** How to run the trials. */
-export interface _TrialSettings {
+export interface TrialSettings {
   /** Runs per trial; `undefined`: 2, and more for short runs (up to 7, until 150 ms measured). */
   repeats: number | undefined;
   timeoutMs: number;
@@ -23,7 +23,7 @@ export interface _TrialSettings {
 }
 
 /** The runs of one trial: their times, or why they failed, or that the caller aborted. */
-export interface _TrialRuns {
+export interface TrialRuns {
   times: number[];
   error?: string;
   aborted?: boolean;
@@ -36,12 +36,12 @@ export interface _TrialRuns {
  * stopped: execute's `timeoutMs` and an abort terminate busy workers and replace them; an inline
  * run cannot be interrupted and fails once it returns. A failed run ends the trial.
  */
-export async function _runTrial<I, O>(
+export async function runTrial<I, O>(
   task: Task<I, O>,
   items: I[],
   config: TuneConfig,
-  s: _TrialSettings,
-): Promise<_TrialRuns> {
+  s: TrialSettings,
+): Promise<TrialRuns> {
   const rt = runtime();
   const times: number[] = [];
   const more = (k: number) =>

@@ -1,45 +1,45 @@
 // Checking the options of `tune`: each bad option throws a TypeError or RangeError naming it.
 import type { Executor } from "../engine/options.ts";
-import { _fn, _oneOf, _positiveInt, _positiveNumber } from "../engine/_validate.ts";
-import { _describe } from "./_validate.ts";
+import { fn, oneOf, positiveInt, positiveNumber } from "../engine/_validate.ts";
+import { describe } from "./_validate.ts";
 import type { TuneOptions } from "./_tune_types.ts";
 
 const EXECUTORS: readonly Executor[] = ["inline", "async", "workers"];
 
 function _list<T>(name: string, value: unknown, check: (n: string, v: unknown) => T): T[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError(`'${name}' must be a non-empty array, got ${_describe(value)}`);
+    throw new TypeError(`'${name}' must be a non-empty array, got ${describe(value)}`);
   }
   return value.map((v, i) => check(`${name}[${i}]`, v));
 }
 
 /** Check `options`; throws on the first bad one. */
-export function _checkTuneOptions(options: TuneOptions): void {
+export function checkTuneOptions(options: TuneOptions): void {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`'options' must be an object, got ${_describe(options)}`);
+    throw new TypeError(`'options' must be an object, got ${describe(options)}`);
   }
   const o = options;
-  if (o.strategy !== undefined) _oneOf("strategy", o.strategy, ["grid", "bayesian", "auto"]);
-  if (o.budgetMs !== undefined) _positiveNumber("budgetMs", o.budgetMs);
-  if (o.maxConfigs !== undefined) _positiveInt("maxConfigs", o.maxConfigs);
-  if (o.timeoutMs !== undefined) _positiveNumber("timeoutMs", o.timeoutMs);
-  if (o.repeats !== undefined) _positiveInt("repeats", o.repeats);
+  if (o.strategy !== undefined) oneOf("strategy", o.strategy, ["grid", "bayesian", "auto"]);
+  if (o.budgetMs !== undefined) positiveNumber("budgetMs", o.budgetMs);
+  if (o.maxConfigs !== undefined) positiveInt("maxConfigs", o.maxConfigs);
+  if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
+  if (o.repeats !== undefined) positiveInt("repeats", o.repeats);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) {
     const E = typeof o.seed === "number" ? RangeError : TypeError;
-    throw new E(`'seed' must be an integer, got ${_describe(o.seed)}`);
+    throw new E(`'seed' must be an integer, got ${describe(o.seed)}`);
   }
-  if (o.onProgress !== undefined) _fn("onProgress", o.onProgress);
+  if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${_describe(o.signal)}`);
+    throw new TypeError(`'signal' must be an AbortSignal, got ${describe(o.signal)}`);
   }
   const s = o.space;
   if (s === undefined) return;
   if (s === null || typeof s !== "object" || Array.isArray(s)) {
-    throw new TypeError(`'space' must be an object, got ${_describe(s)}`);
+    throw new TypeError(`'space' must be an object, got ${describe(s)}`);
   }
-  if (s.workers !== undefined) _list("space.workers", s.workers, _positiveInt);
-  if (s.chunkSizes !== undefined) _list("space.chunkSizes", s.chunkSizes, _positiveInt);
+  if (s.workers !== undefined) _list("space.workers", s.workers, positiveInt);
+  if (s.chunkSizes !== undefined) _list("space.chunkSizes", s.chunkSizes, positiveInt);
   if (s.executors !== undefined) {
-    _list("space.executors", s.executors, (n, v) => _oneOf(n, v, EXECUTORS));
+    _list("space.executors", s.executors, (n, v) => oneOf(n, v, EXECUTORS));
   }
 }

@@ -1,7 +1,7 @@
 // The two search strategies of `tune` over a session's candidates (the optimizer's pick, when in
 // the space, is candidate 0 and is measured first).
 import { bayesianMinimize } from "./bayesian_search.ts";
-import type { _TuneSession } from "./_tune_session.ts";
+import type { TuneSession } from "./_tune_session.ts";
 import type { TuneStopReason } from "./_tune_types.ts";
 
 /**
@@ -16,8 +16,8 @@ const MIN_IMPROVEMENT = 0.0025;
 const INITIAL = 6;
 
 /** Measure every candidate in order, until the space, `maxConfigs` or the budget runs out. */
-export async function _gridSearch<I, O>(
-  session: _TuneSession<I, O>,
+export async function gridSearch<I, O>(
+  session: TuneSession<I, O>,
   maxConfigs: number,
 ): Promise<TuneStopReason> {
   session.planned = Math.min(maxConfigs, session.candidates.length);
@@ -37,8 +37,8 @@ export async function _gridSearch<I, O>(
  * modelling the log of the time. Stops on `maxEvaluations`, the budget, negligible expected
  * improvement, or abort.
  */
-export async function _bayesianSearch<I, O>(
-  session: _TuneSession<I, O>,
+export async function bayesianSearch<I, O>(
+  session: TuneSession<I, O>,
   pickIndex: number,
   maxEvaluations: number,
   seed: number,

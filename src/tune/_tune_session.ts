@@ -3,12 +3,12 @@
 import { summarize } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _runTrial, type _TrialSettings } from "./_trial.ts";
-import type { _Candidate } from "./_tune_space.ts";
+import { runTrial, type TrialSettings } from "./_trial.ts";
+import type { Candidate } from "./_tune_space.ts";
 import type { TuneProgress, TuneTrial } from "./_tune_types.ts";
 
 /** What a session needs besides the trial settings. */
-export interface _SessionSettings extends _TrialSettings {
+export interface SessionSettings extends TrialSettings {
   /** When the tuning started (the runtime's clock, ms). */
   startedAt: number;
   budgetMs?: number;
@@ -16,7 +16,7 @@ export interface _SessionSettings extends _TrialSettings {
 }
 
 /** Trials of one tuning run. */
-export class _TuneSession<I, O> {
+export class TuneSession<I, O> {
   readonly trials: TuneTrial[] = [];
   readonly byIndex = new Map<number, TuneTrial>();
   /** The run times behind each trial's median. */
@@ -27,8 +27,8 @@ export class _TuneSession<I, O> {
   constructor(
     readonly task: Task<I, O>,
     readonly items: I[],
-    readonly candidates: readonly _Candidate[],
-    readonly settings: _SessionSettings,
+    readonly candidates: readonly Candidate[],
+    readonly settings: SessionSettings,
   ) {}
 
   get elapsedMs(): number {
@@ -59,7 +59,7 @@ export class _TuneSession<I, O> {
     const known = this.byIndex.get(index);
     if (known) return known;
     const c = this.candidates[index];
-    const runs = await _runTrial(this.task, this.items, c.config, this.settings);
+    const runs = await runTrial(this.task, this.items, c.config, this.settings);
     if (runs.aborted) return undefined;
     const ok = runs.error === undefined && runs.times.length > 0;
     const trial: TuneTrial = {

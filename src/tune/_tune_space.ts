@@ -10,12 +10,12 @@ import {
   predictWorkers,
 } from "../model/cost_model.ts";
 import { chunkCandidates } from "../model/decide.ts";
-import { _modelInputs } from "../model/_inputs.ts";
+import { modelInputs } from "../model/_inputs.ts";
 import type { OptimizationResult } from "../model/_types.ts";
 import type { TuneConfig, TuneSpace } from "./_tune_types.ts";
 
 /** One configuration to measure. */
-export interface _Candidate {
+export interface Candidate {
   config: TuneConfig;
   /** Coordinates in [0, 1]: workers / most workers (0 for inline and async), log c / log n. */
   point: number[];
@@ -23,8 +23,8 @@ export interface _Candidate {
 }
 
 /** The space: its candidates (the optimizer's pick first, when its executor is in the space). */
-export interface _Space {
-  candidates: _Candidate[];
+export interface Space {
+  candidates: Candidate[];
   /** The optimizer's pick. */
   pick: TuneConfig;
   /** Its index (0), or -1 when the space leaves its executor out. */
@@ -33,18 +33,18 @@ export interface _Space {
 }
 
 /** A stable identity of a configuration. */
-export const _configKey = (c: TuneConfig): string =>
+export const configKey = (c: TuneConfig): string =>
   `${c.executor}:${c.workers}:${c.chunkSize}:${c.concurrency}`;
 
 /** A readable label: `inline`, `async ×16`, `workers 2 × chunk 25`. */
-export function _configLabel(c: TuneConfig): string {
+export function configLabel(c: TuneConfig): string {
   if (c.executor === "inline") return "inline";
   if (c.executor === "async") return `async ×${c.concurrency}`;
   return `workers ${c.workers} × chunk ${c.chunkSize}`;
 }
 
 /** The optimizer's decision as a configuration over `n` items. */
-export function _pickConfig(r: OptimizationResult<unknown>, n: number): TuneConfig {
+export function configFromResult(r: OptimizationResult<unknown>, n: number): TuneConfig {
   if (r.executor === "inline") {
     return { executor: "inline", workers: 1, chunkSize: n, concurrency: 1 };
   }
@@ -56,21 +56,21 @@ export function _pickConfig(r: OptimizationResult<unknown>, n: number): TuneConf
 }
 
 /** Build the space from the optimizer's result on the same `n` items and the caller's space. */
-export function _buildSpace(
+export function buildSpace(
   r: OptimizationResult<unknown>,
   n: number,
   space: TuneSpace | undefined,
   warmWorkers: number,
-): _Space {
+): Space {
   const p = r.profile;
   const sp = p.sample;
   const cores = Math.max(1, p.caps.cores);
   const m: ModelInputs | undefined = sp && p.overheads && p.system
-    ? { ..._modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, 200), cores }
+    ? { ...modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, 200), cores }
     : undefined;
   const perItem = sp?.perItemMs.mean ?? 0;
   const forChunks = m ?? ({ n, perItemMs: perItem, targetChunkMs: 200 } as ModelInputs);
-  const pick = _pickConfig(r, n);
+  const pick = configFromResult(r, n);
   const asyncAlt = p.alternatives.find((a) => a.executor === "async");
   const concurrency = pick.executor === "async" ? pick.concurrency : asyncAlt?.concurrency ?? 16;
   const executors: Executor[] = space?.executors ??
@@ -95,7 +95,7 @@ export function _buildSpace(
     }
   }
   const seen = new Set<string>();
-  const unique = configs.filter((c) => !seen.has(_configKey(c)) && seen.add(_configKey(c)));
+  const unique = configs.filter((c) => !seen.has(configKey(c)) && seen.add(configKey(c)));
   const maxW = Math.max(1, ...unique.map((c) => (c.executor === "workers" ? c.workers : 1)));
   const cpuPerItem = perItem * (sp?.cpuRatio ?? 1);
   const predict = (c: TuneConfig): number => {
@@ -119,7 +119,7 @@ export function _buildSpace(
   ];
   if (pickIndex < 0) {
     warnings.push(
-      `The optimizer's pick (${_configLabel(pick)}) is outside the space: it was not measured`,
+      `The optimizer's pick (${configLabel(pick)}) is outside the space: it was not measured`,
     );
   }
   return { candidates, pick, pickIndex, warnings };

@@ -2,7 +2,7 @@
 // the argument and shows the value it got.
 
 /** A short, readable rendering of any value for an error message. */
-export function _describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value == null) {
     return String(value);
@@ -13,12 +13,12 @@ export function _describe(value: unknown): string {
 }
 
 function fail(name: string, what: string, value: unknown): never {
-  const message = `'${name}' must be ${what}, got ${_describe(value)}`;
+  const message = `'${name}' must be ${what}, got ${describe(value)}`;
   throw typeof value === "number" ? new RangeError(message) : new TypeError(message);
 }
 
 /** A finite number ≥ 0. */
-export function _nonNegativeNumber(name: string, value: unknown): number {
+export function nonNegativeNumber(name: string, value: unknown): number {
   if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
     fail(name, "a non-negative number", value);
   }
@@ -26,7 +26,7 @@ export function _nonNegativeNumber(name: string, value: unknown): number {
 }
 
 /** A finite number > 0. */
-export function _positiveNumber(name: string, value: unknown): number {
+export function positiveNumber(name: string, value: unknown): number {
   if (typeof value !== "number" || !(value > 0) || value === Infinity) {
     fail(name, "a positive number", value);
   }
@@ -34,7 +34,7 @@ export function _positiveNumber(name: string, value: unknown): number {
 }
 
 /** An integer ≥ `min`. */
-export function _integerAtLeast(name: string, value: unknown, min: number): number {
+export function integerAtLeast(name: string, value: unknown, min: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     fail(name, min === 0 ? "a non-negative integer" : `an integer >= ${min}`, value);
   }
@@ -42,13 +42,13 @@ export function _integerAtLeast(name: string, value: unknown, min: number): numb
 }
 
 /** An integer (the seed of a generator). */
-export function _integer(name: string, value: unknown): number {
+export function integerArg(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value)) fail(name, "an integer", value);
   return value;
 }
 
 /** A plain options object, or `undefined` (read as `{}`). */
-export function _optionsObject<T extends object>(name: string, value: T | undefined): Partial<T> {
+export function optionsObject<T extends object>(name: string, value: T | undefined): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     fail(name, "an object", value);
@@ -60,7 +60,7 @@ export function _optionsObject<T extends object>(name: string, value: T | undefi
  * A non-empty array of points, all of the same dimension ≥ 1, every coordinate finite (and in
  * [0, 1] when `unit` is set). Returns the dimension.
  */
-export function _points(name: string, value: unknown, unit: boolean): number {
+export function pointsArg(name: string, value: unknown, unit: boolean): number {
   if (!Array.isArray(value) || value.length === 0) fail(name, "a non-empty array of points", value);
   let d = -1;
   value.forEach((p: unknown, i: number) => {
@@ -69,13 +69,13 @@ export function _points(name: string, value: unknown, unit: boolean): number {
     if (p.length !== d) {
       fail(`${name}[${i}]`, `an array of length ${d} like ${name}[0]`, p);
     }
-    _coordinates(`${name}[${i}]`, p, unit);
+    coordinates(`${name}[${i}]`, p, unit);
   });
   return d;
 }
 
 /** Every entry of `p` a finite number (in [0, 1] when `unit` is set). */
-export function _coordinates(name: string, p: readonly unknown[], unit: boolean): void {
+export function coordinates(name: string, p: readonly unknown[], unit: boolean): void {
   p.forEach((v, j) => {
     const ok = typeof v === "number" && Number.isFinite(v) && (!unit || (v >= 0 && v <= 1));
     if (!ok) fail(`${name}[${j}]`, unit ? "a number in [0, 1]" : "a finite number", v);

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { _maximinSpread } from "./_initial_design.ts";
-import { _modelChoice } from "./_model_choice.ts";
-import { _mulberry32 } from "./_random.ts";
-import { _searchSettings, type BayesianMinimizeOptions } from "./_search_options.ts";
-import { _describe, _points } from "./_validate.ts";
+import { maximinSpread } from "./_initial_design.ts";
+import { modelChoice } from "./_model_choice.ts";
+import { mulberry32Random } from "./_random.ts";
+import { type BayesianMinimizeOptions, searchSettings } from "./_search_options.ts";
+import { describe, pointsArg } from "./_validate.ts";
 
 /** Model rounds in a row that must expect too little improvement before the search stops. */
 const PATIENCE = 2;
@@ -70,11 +70,11 @@ export async function bayesianMinimize(
   options?: BayesianMinimizeOptions,
 ): Promise<BayesianMinimizeResult> {
   if (typeof objective !== "function") {
-    throw new TypeError(`'objective' must be a function, got ${_describe(objective)}`);
+    throw new TypeError(`'objective' must be a function, got ${describe(objective)}`);
   }
-  _points("space", space, true);
-  const s = _searchSettings(options, space.length);
-  const random = _mulberry32(s.seed);
+  pointsArg("space", space, true);
+  const s = searchSettings(options, space.length);
+  const random = mulberry32Random(s.seed);
   const evaluations: Evaluation[] = [];
   const done = new Set<number>();
   const designSize = Math.max(s.initial, s.seedPoints.length, 2);
@@ -93,10 +93,10 @@ export async function bayesianMinimize(
   while (!(stopped = stopReason())) {
     let next = s.seedPoints.find((i) => !done.has(i));
     if (next === undefined && done.size < designSize) {
-      next = _maximinSpread(space, done, 1, random)[0];
+      next = maximinSpread(space, done, 1, random)[0];
     }
     if (next === undefined) {
-      const choice = _modelChoice(space, evaluations, done, s.minImprovement);
+      const choice = modelChoice(space, evaluations, done, s.minImprovement);
       quiet = choice.converged ? quiet + 1 : 0;
       next = choice.pick;
       if (quiet >= PATIENCE) {
@@ -106,7 +106,7 @@ export async function bayesianMinimize(
     }
     const value = await objective(space[next], next);
     if (typeof value !== "number") {
-      throw new TypeError(`'objective' must return a number, got ${_describe(value)}`);
+      throw new TypeError(`'objective' must return a number, got ${describe(value)}`);
     }
     done.add(next);
     evaluations.push({ index: next, value });

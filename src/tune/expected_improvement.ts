@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { _normalCdf, _normalPdf } from "./_normal.ts";
+import { normalCdf, normalPdf } from "./_normal.ts";
 
 /**
  * Expected improvement over `best` (for minimisation) of a point whose value is predicted as a
@@ -37,7 +37,7 @@ export function expectedImprovement(mean: number, std: number, best: number, xi 
   const gain = best - mean - xi;
   if (std === 0) return Math.max(gain, 0);
   const z = gain / std;
-  return Math.max(gain * _normalCdf(z) + std * _normalPdf(z), 0);
+  return Math.max(gain * normalCdf(z) + std * normalPdf(z), 0);
 }
 
 function check(name: string, value: number, nonNegative: boolean): void {

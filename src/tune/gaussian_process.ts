@@ -7,16 +7,16 @@
  *
  * @module
  */
-import { _solveLower } from "./_cholesky.ts";
-import { type _Model, _selectModel } from "./_gp_select.ts";
-import { _distance, _kernel, type KernelName } from "./_kernel.ts";
+import { solveLower } from "./_cholesky.ts";
+import { type Model, selectModel } from "./_gp_select.ts";
+import { kernelFunction, type KernelName, scaledDistance } from "./_kernel.ts";
 import {
-  _coordinates,
-  _describe,
-  _nonNegativeNumber,
-  _optionsObject,
-  _points,
-  _positiveNumber,
+  coordinates,
+  describe,
+  nonNegativeNumber,
+  optionsObject,
+  pointsArg,
+  positiveNumber,
 } from "./_validate.ts";
 
 export type { KernelName } from "./_kernel.ts";
@@ -37,7 +37,7 @@ export interface Prediction {
   std: number;
 }
 
-interface Fitted extends _Model {
+interface Fitted extends Model {
   x: Float64Array;
   n: number;
   d: number;
@@ -68,14 +68,14 @@ export class GaussianProcess {
 
   /** A regressor with the given options (kernel, fixed nugget, fixed length scale). */
   constructor(options?: GaussianProcessOptions) {
-    const o = _optionsObject("options", options);
+    const o = optionsObject("options", options);
     if (o.kernel !== undefined && o.kernel !== "matern52" && o.kernel !== "rbf") {
       throw new TypeError(`'kernel' must be "matern52" or "rbf", got ${JSON.stringify(o.kernel)}`);
     }
     this.kernel = o.kernel ?? "matern52";
-    if (o.noise !== undefined) this.#noise = _nonNegativeNumber("noise", o.noise);
+    if (o.noise !== undefined) this.#noise = nonNegativeNumber("noise", o.noise);
     if (o.lengthScale !== undefined) {
-      this.#lengthScale = _positiveNumber("lengthScale", o.lengthScale);
+      this.#lengthScale = positiveNumber("lengthScale", o.lengthScale);
     }
   }
 
@@ -87,19 +87,19 @@ export class GaussianProcess {
 
   /** Fit to observations `y` at points `x` (one row per point); returns `this`. */
   fit(x: readonly (readonly number[])[], y: readonly number[]): this {
-    const d = _points("x", x, false);
+    const d = pointsArg("x", x, false);
     const n = x.length;
     if (!Array.isArray(y) || y.length !== n) {
-      throw new TypeError(`'y' must be an array of ${n} numbers like 'x', got ${_describe(y)}`);
+      throw new TypeError(`'y' must be an array of ${n} numbers like 'x', got ${describe(y)}`);
     }
-    _coordinates("y", y, false);
+    coordinates("y", y, false);
     const yMean = y.reduce((s, v) => s + v, 0) / n;
     const spread = Math.sqrt(y.reduce((s, v) => s + (v - yMean) ** 2, 0) / n);
     const yStd = spread > 0 ? spread : 1;
     const z = y.map((v) => (v - yMean) / yStd);
     const flat = new Float64Array(x.flat());
     const fixed = { lengthScale: this.#lengthScale, noise: this.#noise };
-    const best = _selectModel(flat, d, z, this.kernel, fixed);
+    const best = selectModel(flat, d, z, this.kernel, fixed);
     if (!best) throw new Error("GaussianProcess.fit(): the kernel matrix could not be factorised");
     this.#fitted = { ...best, x: flat, n, d, yMean, yStd };
     return this;
@@ -109,17 +109,17 @@ export class GaussianProcess {
   predict(x: readonly number[]): Prediction {
     const f = this.#require();
     if (!Array.isArray(x) || x.length !== f.d) {
-      throw new TypeError(`'x' must be an array of ${f.d} numbers, got ${_describe(x)}`);
+      throw new TypeError(`'x' must be an array of ${f.d} numbers, got ${describe(x)}`);
     }
-    _coordinates("x", x, false);
-    const k = _kernel(this.kernel);
+    coordinates("x", x, false);
+    const k = kernelFunction(this.kernel);
     const r = new Float64Array(f.n);
     let m = 0;
     for (let i = 0; i < f.n; i++) {
-      r[i] = k(_distance(f.x, i, x, f.d), f.lengthScale);
+      r[i] = k(scaledDistance(f.x, i, x, f.d), f.lengthScale);
       m += r[i] * f.alpha[i];
     }
-    const v = _solveLower(f.l, f.n, r);
+    const v = solveLower(f.l, f.n, r);
     let explained = 0;
     for (let i = 0; i < f.n; i++) explained += v[i] * v[i];
     const variance = f.variance * Math.max(0, 1 - explained);

@@ -5,18 +5,18 @@
  * @module
  */
 import type { Data } from "../engine/_source.ts";
-import { _defaultPool } from "../engine/pool.ts";
+import { defaultPool } from "../engine/pool.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/detect.ts";
-import { _cachedProbe } from "../system/_cached_probe.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import { cachedProbe } from "../system/_cached_probe.ts";
+import { taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _materialize } from "../validate/_materialize.ts";
-import { _checkTuneOptions } from "./_tune_options.ts";
-import { _confirm } from "./_confirm.ts";
-import { _bayesianSearch, _gridSearch } from "./_tune_search.ts";
-import { _TuneSession } from "./_tune_session.ts";
-import { _buildSpace } from "./_tune_space.ts";
+import { materialize } from "../validate/_materialize.ts";
+import { checkTuneOptions } from "./_tune_options.ts";
+import { confirm } from "./_confirm.ts";
+import { bayesianSearch, gridSearch } from "./_tune_search.ts";
+import { TuneSession } from "./_tune_session.ts";
+import { buildSpace } from "./_tune_space.ts";
 import type { TuneOptions, TuneResult, TuneTrial } from "./_tune_types.ts";
 
 export type {
@@ -80,17 +80,17 @@ export async function tune<I, O>(
   data: Data<I>,
   options: TuneOptions = {},
 ): Promise<TuneResult> {
-  _checkTuneOptions(options);
-  _taskSpec(task);
+  checkTuneOptions(options);
+  taskSpec(task);
   const startedAt = runtime().now();
-  const { items, truncated } = await _materialize(data);
+  const { items, truncated } = await materialize(data);
   const signal = options.signal;
   signal?.throwIfAborted();
-  const pool = options.pool ?? _defaultPool();
-  const sys = await _cachedProbe();
+  const pool = options.pool ?? defaultPool();
+  const sys = await cachedProbe();
   await pool.warm(Math.max(sys.effectiveCores, ...(options.space?.workers ?? [])));
   const opt = await optimize(task, items, { cache: false, adaptive: false, pool, signal });
-  const space = _buildSpace(opt, items.length, options.space, pool.size);
+  const space = buildSpace(opt, items.length, options.space, pool.size);
   const size = space.candidates.length;
   const strategy = options.strategy === "grid" || options.strategy === "bayesian"
     ? options.strategy
@@ -101,7 +101,7 @@ export async function tune<I, O>(
     opt.predictedMs.serial;
   const timeoutMs = options.timeoutMs ??
     (Number.isFinite(serial) && serial > 0 ? Math.max(1000, 5 * serial) : 60_000);
-  const session = new _TuneSession(task, items, space.candidates, {
+  const session = new TuneSession(task, items, space.candidates, {
     repeats: options.repeats,
     timeoutMs,
     pool,
@@ -111,14 +111,14 @@ export async function tune<I, O>(
     onProgress: options.onProgress,
   });
   const stoppedBecause = strategy === "grid"
-    ? await _gridSearch(session, options.maxConfigs ?? size)
-    : await _bayesianSearch(
+    ? await gridSearch(session, options.maxConfigs ?? size)
+    : await bayesianSearch(
       session,
       space.pickIndex,
       options.maxConfigs ?? Math.min(size, Math.max(6, Math.ceil(0.35 * size))),
       options.seed ?? 1,
     );
-  if (stoppedBecause !== "aborted" && stoppedBecause !== "budget") await _confirm(session);
+  if (stoppedBecause !== "aborted" && stoppedBecause !== "budget") await confirm(session);
   const best = session.best();
   if (!best) {
     signal?.throwIfAborted();

@@ -1,6 +1,6 @@
 // The health rating of validateSystem, from the levels of the checks that failed.
 
-/** How much a check matters: see {@linkcode _rateHealth}. */
+/** How much a check matters: see {@linkcode rateHealth}. */
 export type CheckLevel = "core" | "measure" | "soft";
 
 /** The overall rating of validateSystem. */
@@ -12,7 +12,7 @@ export type Health = "excellent" | "good" | "poor" | "critical";
  * implausible: its predictions cannot be trusted); `good` when only advisory checks failed
  * (probe warnings, one core, little memory); `excellent` when every check passed.
  */
-export function _rateHealth(checks: readonly { passed: boolean; level: CheckLevel }[]): Health {
+export function rateHealth(checks: readonly { passed: boolean; level: CheckLevel }[]): Health {
   const failed = (level: CheckLevel) => checks.some((c) => !c.passed && c.level === level);
   if (failed("core")) return "critical";
   if (failed("measure")) return "poor";

@@ -1,10 +1,10 @@
 // Data for the validation functions: an array they can run several times over, and evenly spread
 // samples of it.
 import type { Data } from "../engine/_source.ts";
-import { _positiveInt } from "../engine/_validate.ts";
+import { positiveInt } from "../engine/_validate.ts";
 
 /** Items used when an iterable is given without `maxItems` (it may be infinite). */
-export const _ITERABLE_DEFAULT_MAX = 10_000;
+export const ITERABLE_DEFAULT_MAX = 10_000;
 
 /** The items to measure on, and a note when they were cut short. */
 export interface Materialized<I> {
@@ -17,8 +17,8 @@ export interface Materialized<I> {
  * iterables and async iterables are read up to `maxItems` (default 10 000). Throws a RangeError
  * when there is no item: nothing can be measured.
  */
-export async function _materialize<I>(data: Data<I>, maxItems?: number): Promise<Materialized<I>> {
-  if (maxItems !== undefined) _positiveInt("maxItems", maxItems);
+export async function materialize<I>(data: Data<I>, maxItems?: number): Promise<Materialized<I>> {
+  if (maxItems !== undefined) positiveInt("maxItems", maxItems);
   let items: I[];
   let truncated: string | undefined;
   if (Array.isArray(data)) {
@@ -26,7 +26,7 @@ export async function _materialize<I>(data: Data<I>, maxItems?: number): Promise
     if (items !== data) truncated = `measured the first ${maxItems} of ${data.length} items`;
   } else if (data && typeof (data as Iterable<I>)[Symbol.iterator] === "function") {
     items = [];
-    const cap = maxItems ?? _ITERABLE_DEFAULT_MAX;
+    const cap = maxItems ?? ITERABLE_DEFAULT_MAX;
     for (const x of data as Iterable<I>) {
       if (items.length >= cap) {
         truncated = `measured the first ${cap} items of the iterable (maxItems)`;
@@ -36,7 +36,7 @@ export async function _materialize<I>(data: Data<I>, maxItems?: number): Promise
     }
   } else if (data && typeof (data as AsyncIterable<I>)[Symbol.asyncIterator] === "function") {
     items = [];
-    const cap = maxItems ?? _ITERABLE_DEFAULT_MAX;
+    const cap = maxItems ?? ITERABLE_DEFAULT_MAX;
     for await (const x of data as AsyncIterable<I>) {
       if (items.length >= cap) {
         truncated = `measured the first ${cap} items of the async iterable (maxItems)`;
@@ -56,7 +56,7 @@ export async function _materialize<I>(data: Data<I>, maxItems?: number): Promise
 }
 
 /** `k` items spread evenly over `items` (all of them when k ≥ length), in their order. */
-export function _spreadSample<I>(items: readonly I[], k: number): I[] {
+export function spreadSample<I>(items: readonly I[], k: number): I[] {
   if (k >= items.length) return [...items];
   const step = items.length / k;
   return Array.from({ length: k }, (_, j) => items[Math.floor(j * step + step / 2)]);

@@ -26,7 +26,7 @@ const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const x2 = (x: number) => `${x.toFixed(2)}×`;
 
 /** Recommendations, most important first. */
-export function _recommend(r: RecommendInput): string[] {
+export function recommend(r: RecommendInput): string[] {
   const out: string[] = [];
   const o = r.optimization;
   const minSpeedup = 1.2;

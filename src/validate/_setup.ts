@@ -2,12 +2,12 @@
 // the data, and get the optimizer's decision for it (given, or made now).
 import type { Data } from "../engine/_source.ts";
 import type { Pool } from "../engine/pool.ts";
-import { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
+import { positiveInt, positiveNumber } from "../engine/_validate.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
 import { optimize } from "../optimize.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import { taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _materialize } from "./_materialize.ts";
+import { materialize } from "./_materialize.ts";
 
 export interface SetupOptions<I> {
   repeats?: number;
@@ -27,18 +27,18 @@ export interface Setup<I> {
   opt: OptimizationResult<I>;
 }
 
-export async function _setup<I, O>(
+export async function setup<I, O>(
   task: Task<I, O>,
   data: Data<I>,
   options: SetupOptions<I>,
   defaultTimeoutMs: number,
 ): Promise<Setup<I>> {
-  _taskSpec(task);
-  const repeats = options.repeats === undefined ? 3 : _positiveInt("repeats", options.repeats);
+  taskSpec(task);
+  const repeats = options.repeats === undefined ? 3 : positiveInt("repeats", options.repeats);
   const timeoutMs = options.timeoutMs === undefined
     ? defaultTimeoutMs
-    : _positiveNumber("timeoutMs", options.timeoutMs);
-  const { items, truncated } = await _materialize(data, options.maxItems);
+    : positiveNumber("timeoutMs", options.timeoutMs);
+  const { items, truncated } = await materialize(data, options.maxItems);
   const opt = options.optimization ??
     await optimize(task, items, {
       ...options.optimizeOptions,

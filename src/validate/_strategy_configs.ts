@@ -1,11 +1,11 @@
 // The configurations compareStrategies measures: checks of the caller's list, the default grid,
 // the optimizer's pick as a configuration, and the recommendations drawn from the ranking.
-import { _bool, _oneOf, _positiveInt } from "../engine/_validate.ts";
+import { bool, oneOf, positiveInt } from "../engine/_validate.ts";
 import type { OptimizationResult } from "../model/_types.ts";
 import type { StrategyConfig } from "./_timed_runs.ts";
 
 /** Check the caller's configurations; throws TypeError/RangeError naming `configs[i].field`. */
-export function _checkConfigs(configs: unknown): StrategyConfig[] {
+export function checkConfigs(configs: unknown): StrategyConfig[] {
   if (!Array.isArray(configs)) {
     throw new TypeError(
       `'configs' must be an array, got ${configs === null ? "null" : typeof configs}`,
@@ -18,24 +18,24 @@ export function _checkConfigs(configs: unknown): StrategyConfig[] {
       );
     }
     const k = c as StrategyConfig;
-    _oneOf(`configs[${i}].executor`, k.executor, ["inline", "async", "workers"]);
-    if (k.workers !== undefined) _positiveInt(`configs[${i}].workers`, k.workers);
-    if (k.chunkSize !== undefined) _positiveInt(`configs[${i}].chunkSize`, k.chunkSize);
-    if (k.concurrency !== undefined) _positiveInt(`configs[${i}].concurrency`, k.concurrency);
-    if (k.adaptive !== undefined) _bool(`configs[${i}].adaptive`, k.adaptive);
+    oneOf(`configs[${i}].executor`, k.executor, ["inline", "async", "workers"]);
+    if (k.workers !== undefined) positiveInt(`configs[${i}].workers`, k.workers);
+    if (k.chunkSize !== undefined) positiveInt(`configs[${i}].chunkSize`, k.chunkSize);
+    if (k.concurrency !== undefined) positiveInt(`configs[${i}].concurrency`, k.concurrency);
+    if (k.adaptive !== undefined) bool(`configs[${i}].adaptive`, k.adaptive);
     return { ...k };
   });
 }
 
 /** The configuration `execute` runs for a decision (adaptive, as `execute` runs it). */
-export function _pickConfig(o: OptimizationResult<unknown>): StrategyConfig {
+export function configFromResult(o: OptimizationResult<unknown>): StrategyConfig {
   if (o.executor === "inline") return { executor: "inline" };
   if (o.executor === "async") return { executor: "async", concurrency: o.concurrency };
   return { executor: "workers", workers: o.workers, chunkSize: o.chunkSize };
 }
 
 /** Worker counts to try: every count up to 4, then powers of two and the core count. */
-export function _workerCounts(cores: number): number[] {
+export function workerCounts(cores: number): number[] {
   const out = new Set<number>();
   for (let w = 1; w <= cores; w = w < 4 ? w + 1 : w * 2) out.add(w);
   out.add(cores);
@@ -47,14 +47,14 @@ export function _workerCounts(cores: number): number[] {
  * (one chunk per worker; a single chunk for the whole job is left out: it is the plain loop plus
  * a round trip); async (as the optimizer would size it) when the task returns Promises.
  */
-export function _defaultConfigs(
+export function defaultConfigs(
   n: number,
   cores: number,
   isAsync: boolean,
   conc: number,
 ): StrategyConfig[] {
   const out: StrategyConfig[] = [{ executor: "inline" }];
-  for (const w of _workerCounts(Math.max(1, cores))) {
+  for (const w of workerCounts(Math.max(1, cores))) {
     const sizes = new Set([16, 4, 1].map((k) => Math.max(1, Math.ceil(n / (k * w)))));
     for (const c of sizes) {
       if (c >= n) continue;
@@ -75,7 +75,7 @@ interface Ranked {
 }
 
 /** What the ranking suggests, most important first. */
-export function _compareAdvice(results: Ranked[], best: Ranked, pick: Ranked): string[] {
+export function compareAdvice(results: Ranked[], best: Ranked, pick: Ranked): string[] {
   const out: string[] = [];
   const x2 = (x: number) => `${x.toFixed(2)}×`;
   if (best.config.executor === "inline") {

@@ -2,12 +2,12 @@
 // must fall in, and a readable detail.
 import { execute } from "../execute.ts";
 import type { Pool } from "../engine/pool.ts";
-import { _estimateBytes } from "../measure/_bytes.ts";
-import { _measureChunk } from "../measure/_measure_chunk.ts";
+import { estimateBytes } from "../measure/_bytes.ts";
+import { measureChunk } from "../measure/_measure_chunk.ts";
 import { median } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { SystemInfo } from "../system/system_info.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import { taskSpec } from "../task/_spec.ts";
 import type { CheckLevel } from "./_health.ts";
 
 /** One check of validateSystem. */
@@ -44,7 +44,7 @@ function within(name: string, unit: string, value: number, lo: number, hi: numbe
 }
 
 /** Start two workers and have them double ten numbers; `value` is the start time. */
-export async function _checkWorkers(pool: Pool, timeoutMs: number): Promise<SystemCheck> {
+export async function checkWorkers(pool: Pool, timeoutMs: number): Promise<SystemCheck> {
   const base = { name: "workers start and answer", unit: "ms", expected: "answers", level: "core" };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -77,19 +77,19 @@ export async function _checkWorkers(pool: Pool, timeoutMs: number): Promise<Syst
 }
 
 /** Round trip of an empty chunk, and the per-chunk cost when 64 chunks are pipelined. */
-export async function _checkMessages(pool: Pool): Promise<SystemCheck[]> {
+export async function checkMessages(pool: Pool): Promise<SystemCheck[]> {
   const rt = runtime();
   const w = pool._ensure(1)[0];
-  const spec = _taskSpec((x: unknown) => x);
+  const spec = taskSpec((x: unknown) => x);
   const trips: number[] = [];
   for (let i = 0; i < 22; i++) {
     const t = rt.now();
-    await _measureChunk(w, spec, [i], false);
+    await measureChunk(w, spec, [i], false);
     trips.push(rt.now() - t);
   }
   const trip = median(trips.slice(2));
   const K = 64, t = rt.now();
-  await Promise.all(Array.from({ length: K }, (_, i) => _measureChunk(w, spec, [i], false)));
+  await Promise.all(Array.from({ length: K }, (_, i) => measureChunk(w, spec, [i], false)));
   const chunk = (rt.now() - t) / K;
   return [
     within("round trip", "ms", trip, 0.005, 5, `empty chunk to a worker and back, median of 20`),
@@ -98,10 +98,10 @@ export async function _checkMessages(pool: Pool): Promise<SystemCheck[]> {
 }
 
 /** Structured-clone throughput of a 1 MB Float64Array and of 10 000 small objects (MB/s). */
-export function _checkClone(): SystemCheck[] {
+export function checkClone(): SystemCheck[] {
   const rt = runtime();
   const rate = (value: unknown, reps: number) => {
-    const bytes = _estimateBytes(value, Infinity);
+    const bytes = estimateBytes(value, Infinity);
     structuredClone(value); // warm-up
     const times: number[] = [];
     for (let i = 0; i < reps; i++) {
@@ -128,7 +128,7 @@ export function _checkClone(): SystemCheck[] {
 }
 
 /** The smallest positive step of the monotonic clock (ms). */
-export function _checkTimer(): SystemCheck {
+export function checkTimer(): SystemCheck {
   const rt = runtime();
   let best = Infinity, steps = 0;
   const end = rt.now() + 20;
@@ -146,7 +146,7 @@ export function _checkTimer(): SystemCheck {
 }
 
 /** Where the probe's figures came from, and its warnings (soft). */
-export function _checkProbe(info: SystemInfo): SystemCheck[] {
+export function checkProbe(info: SystemInfo): SystemCheck[] {
   const s = info.sources;
   const where = `cores from ${s.effectiveCores}, quota from ${s.cpuQuota}, memory limit from ${
     s["memory.limitBytes"]

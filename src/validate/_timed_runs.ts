@@ -36,7 +36,7 @@ export interface TimedRuns {
 }
 
 /** A run was stopped by `timeoutMs` before every configuration ran once. */
-export class _BudgetError extends Error {
+export class BudgetError extends Error {
   override name = "TimeoutError";
 }
 
@@ -47,7 +47,7 @@ export class _BudgetError extends Error {
  * checked when it returns). A later round starts only when the budget allows a whole round at
  * the pace so far; a run it cuts short is dropped, and the measuring stops there.
  */
-export async function _alternate<I, O>(
+export async function alternateRuns<I, O>(
   task: Task<I, O>,
   items: I[],
   configs: StrategyConfig[],
@@ -93,7 +93,9 @@ export async function _alternate<I, O>(
         const ms = rt.now() - t;
         if (got !== items.length) {
           throw new Error(
-            `${_label(configs[k])} returned ${got} results for ${items.length} items: the run ` +
+            `${
+              configLabel(configs[k])
+            } returned ${got} results for ${items.length} items: the run ` +
               `cannot be timed`,
           );
         }
@@ -107,15 +109,15 @@ export async function _alternate<I, O>(
   return { times, skippedRounds: budget.repeats - round };
 }
 
-function _timeout(ms: number): _BudgetError {
-  return new _BudgetError(
+function _timeout(ms: number): BudgetError {
+  return new BudgetError(
     `'timeoutMs' (${ms} ms) ran out before every configuration ran once: raise it or measure ` +
       `fewer items (maxItems)`,
   );
 }
 
 /** A short label: `inline`, `async ×16`, `workers 2 × chunk 25` (`adaptive` when it adapts). */
-export function _label(c: StrategyConfig): string {
+export function configLabel(c: StrategyConfig): string {
   if (c.executor === "inline") return "inline";
   if (c.executor === "async") return `async ×${c.concurrency ?? 16}`;
   const chunk = c.chunkSize === undefined ? "" : ` × chunk ${c.chunkSize}`;
@@ -123,7 +125,7 @@ export function _label(c: StrategyConfig): string {
 }
 
 /** Whether two configurations run the same way (defaults filled in). */
-export function _sameConfig(a: StrategyConfig, b: StrategyConfig): boolean {
+export function sameConfig(a: StrategyConfig, b: StrategyConfig): boolean {
   if (a.executor !== b.executor) return false;
   if (a.executor === "inline") return true;
   if (a.executor === "async") return (a.concurrency ?? 16) === (b.concurrency ?? 16);
@@ -136,7 +138,7 @@ export function _sameConfig(a: StrategyConfig, b: StrategyConfig): boolean {
  * for the cores, and times measured now are unreliable (undefined where the load is unknown:
  * it is read from /proc/loadavg).
  */
-export function _busyNote(cores: number): string | undefined {
+export function busyNote(cores: number): string | undefined {
   const read = runtime().readTextFile("/proc/loadavg"); // Linux; never prompts or throws
   const load = read.ok ? Number(read.text.split(" ")[0]) : NaN;
   if (!(load > cores)) return undefined;

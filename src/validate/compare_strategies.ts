@@ -6,19 +6,23 @@
  */
 import type { Data } from "../engine/_source.ts";
 import type { Pool } from "../engine/pool.ts";
-import type { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
 import { summarize } from "../measure/statistics.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
-import type { _taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _setup } from "./_setup.ts";
+import { setup } from "./_setup.ts";
 import {
-  _checkConfigs,
-  _compareAdvice,
-  _defaultConfigs,
-  _pickConfig,
+  checkConfigs,
+  compareAdvice,
+  configFromResult,
+  defaultConfigs,
 } from "./_strategy_configs.ts";
-import { _alternate, _busyNote, _label, _sameConfig, type StrategyConfig } from "./_timed_runs.ts";
+import {
+  alternateRuns,
+  busyNote,
+  configLabel,
+  sameConfig,
+  type StrategyConfig,
+} from "./_timed_runs.ts";
 
 export type { StrategyConfig } from "./_timed_runs.ts";
 
@@ -114,18 +118,18 @@ export async function compareStrategies<I, O>(
   configs?: StrategyConfig[],
   options: CompareOptions<I> = {},
 ): Promise<ComparisonResult<I>> {
-  const given = configs === undefined ? undefined : _checkConfigs(configs);
-  const { repeats, timeoutMs, items, warnings, opt } = await _setup(task, data, options, 120_000);
+  const given = configs === undefined ? undefined : checkConfigs(configs);
+  const { repeats, timeoutMs, items, warnings, opt } = await setup(task, data, options, 120_000);
   const cores = opt.profile.caps.cores;
   const isAsync = opt.profile.sample?.isAsync ?? false;
-  const list = given ?? _defaultConfigs(items.length, cores, isAsync, opt.concurrency);
+  const list = given ?? defaultConfigs(items.length, cores, isAsync, opt.concurrency);
   if (!list.some((c) => c.executor === "inline")) list.unshift({ executor: "inline" });
-  const pickConfig = _pickConfig(opt as OptimizationResult<unknown>);
-  if (!list.some((c) => _sameConfig(c, pickConfig))) list.push(pickConfig);
+  const pickConfig = configFromResult(opt as OptimizationResult<unknown>);
+  if (!list.some((c) => sameConfig(c, pickConfig))) list.push(pickConfig);
   const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
-  const busy = _busyNote(Math.max(1, opt.profile.caps.cores));
+  const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
-  const { times, skippedRounds } = await _alternate(task, items, list, budget);
+  const { times, skippedRounds } = await alternateRuns(task, items, list, budget);
   if (skippedRounds > 0) {
     warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);
   }
@@ -134,7 +138,7 @@ export async function compareStrategies<I, O>(
     const s = summarize(times[k]);
     return {
       config,
-      label: _label(config),
+      label: configLabel(config),
       medianMs: s.median,
       spreadMs: [s.min, s.max],
       runs: times[k],
@@ -144,7 +148,7 @@ export async function compareStrategies<I, O>(
   });
   for (const r of results) r.rank = 1 + results.filter((x) => x.medianMs < r.medianMs).length;
   const best = results.reduce((a, r) => (r.medianMs < a.medianMs ? r : a));
-  const pick = results.find((r) => _sameConfig(r.config, pickConfig))!;
+  const pick = results.find((r) => sameConfig(r.config, pickConfig))!;
   return {
     results,
     best,
@@ -156,7 +160,7 @@ export async function compareStrategies<I, O>(
     },
     optimization: opt,
     items: items.length,
-    recommendations: _compareAdvice(results, best, pick),
+    recommendations: compareAdvice(results, best, pick),
     warnings,
   };
 }

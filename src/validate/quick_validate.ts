@@ -4,10 +4,10 @@
  * @module
  */
 import type { Data } from "../engine/_source.ts";
-import { _positiveInt } from "../engine/_validate.ts";
-import { _taskSpec } from "../task/_spec.ts";
+import { positiveInt } from "../engine/_validate.ts";
+import { taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _materialize, _spreadSample } from "./_materialize.ts";
+import { materialize, spreadSample } from "./_materialize.ts";
 import {
   validateOptimization,
   type ValidateOptions,
@@ -53,7 +53,7 @@ export async function quickValidate<I, O>(
   data: Data<I>,
   options: QuickValidateOptions<I> = {},
 ): Promise<ValidationResult<I>> {
-  _taskSpec(task);
+  taskSpec(task);
   if ("optimization" in options && options.optimization !== undefined) {
     throw new TypeError(
       `'optimization' is not an option of quickValidate (the sample is optimized anew), got ${typeof (
@@ -61,9 +61,9 @@ export async function quickValidate<I, O>(
       ).optimization}`,
     );
   }
-  const k = options.maxItems === undefined ? 200 : _positiveInt("maxItems", options.maxItems);
-  const { items } = await _materialize(data);
-  const sample = _spreadSample(items, k);
+  const k = options.maxItems === undefined ? 200 : positiveInt("maxItems", options.maxItems);
+  const { items } = await materialize(data);
+  const sample = spreadSample(items, k);
   const result = await validateOptimization(task, sample, { ...options, maxItems: undefined });
   if (sample.length < items.length) {
     result.warnings.unshift(

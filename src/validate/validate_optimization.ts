@@ -6,14 +6,12 @@
  */
 import type { Data } from "../engine/_source.ts";
 import type { Pool } from "../engine/pool.ts";
-import type { _positiveInt, _positiveNumber } from "../engine/_validate.ts";
 import { summarize } from "../measure/statistics.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
-import type { _taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
-import { _setup } from "./_setup.ts";
-import { _recommend } from "./_recommend.ts";
-import { _alternate, _busyNote, _label, type StrategyConfig } from "./_timed_runs.ts";
+import { setup } from "./_setup.ts";
+import { recommend } from "./_recommend.ts";
+import { alternateRuns, busyNote, configLabel, type StrategyConfig } from "./_timed_runs.ts";
 
 /** Options of {@linkcode validateOptimization}. */
 export interface ValidateOptions<I = unknown> {
@@ -102,7 +100,7 @@ export async function validateOptimization<I, O>(
   data: Data<I>,
   options: ValidateOptions<I> = {},
 ): Promise<ValidationResult<I>> {
-  const { repeats, timeoutMs, items, warnings, opt } = await _setup(task, data, options, 60_000);
+  const { repeats, timeoutMs, items, warnings, opt } = await setup(task, data, options, 60_000);
   const config: StrategyConfig = opt.executor === "inline"
     ? { executor: "inline" }
     : opt.executor === "async"
@@ -115,9 +113,9 @@ export async function validateOptimization<I, O>(
   const configs = opt.executor === "inline" ? [config] : [{ executor: "inline" as const }, config];
   if (alt) configs.push(alt);
   const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
-  const busy = _busyNote(Math.max(1, opt.profile.caps.cores));
+  const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
-  const { times, skippedRounds } = await _alternate(task, items, configs, budget);
+  const { times, skippedRounds } = await alternateRuns(task, items, configs, budget);
   if (skippedRounds > 0) {
     warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);
   }
@@ -145,7 +143,7 @@ export async function validateOptimization<I, O>(
       );
     }
   }
-  const recommendations = _recommend({
+  const recommendations = recommend({
     optimization: opt as OptimizationResult<unknown>,
     actual,
     predicted,
@@ -156,7 +154,8 @@ export async function validateOptimization<I, O>(
     serialSpread: s.max / s.min,
     optimizedSpread: z.max / z.min,
     firstOptimizedMs: optimized[0],
-    alternative: alternative && { label: _label(alternative.config), speedup: alternative.speedup },
+    alternative: alternative &&
+      { label: configLabel(alternative.config), speedup: alternative.speedup },
   });
   return {
     serialMs: s.median,

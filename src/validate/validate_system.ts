@@ -5,16 +5,16 @@
  * @module
  */
 import { createPool, type Pool } from "../engine/pool.ts";
-import { _positiveNumber } from "../engine/_validate.ts";
+import { positiveNumber } from "../engine/_validate.ts";
 import { probeSystem } from "../system/probe_system.ts";
 import type { ProbeOptions, SystemInfo } from "../system/system_info.ts";
-import { _rateHealth, type CheckLevel, type Health } from "./_health.ts";
+import { type CheckLevel, type Health, rateHealth } from "./_health.ts";
 import {
-  _checkClone,
-  _checkMessages,
-  _checkProbe,
-  _checkTimer,
-  _checkWorkers,
+  checkClone,
+  checkMessages,
+  checkProbe,
+  checkTimer,
+  checkWorkers,
   type SystemCheck,
 } from "./_system_checks.ts";
 
@@ -75,13 +75,13 @@ export async function validateSystem(
   }
   const timeoutMs = options.timeoutMs === undefined
     ? 10_000
-    : _positiveNumber("timeoutMs", options.timeoutMs);
+    : positiveNumber("timeoutMs", options.timeoutMs);
   const pool = options.pool ?? createPool({ maxWorkers: 2 });
   const checks: SystemCheck[] = [];
   try {
-    const workers = await _checkWorkers(pool, timeoutMs);
+    const workers = await checkWorkers(pool, timeoutMs);
     checks.push(workers);
-    if (workers.passed) checks.push(...await _checkMessages(pool));
+    if (workers.passed) checks.push(...await checkMessages(pool));
     else {
       for (const name of ["round trip", "per-chunk cost"]) {
         checks.push({
@@ -98,11 +98,11 @@ export async function validateSystem(
   } finally {
     if (!options.pool) await pool.close();
   }
-  checks.push(..._checkClone(), _checkTimer());
+  checks.push(...checkClone(), checkTimer());
   let system: SystemInfo | undefined;
   try {
     system = await probeSystem(options.probe);
-    checks.push(..._checkProbe(system));
+    checks.push(...checkProbe(system));
   } catch (e) {
     checks.push({
       name: "probe",
@@ -114,5 +114,5 @@ export async function validateSystem(
       level: "core",
     });
   }
-  return { health: _rateHealth(checks), checks, system };
+  return { health: rateHealth(checks), checks, system };
 }
