@@ -35,7 +35,7 @@ test("mulberry32Random is deterministic, uniform in [0, 1) and depends on the se
   close(xs.reduce((s, x) => s + x, 0) / xs.length, 0.5, 0.05, "mean");
   const shuffled = shuffleWith([0, 1, 2, 3, 4, 5, 6, 7], mulberry32Random(1));
   assert.deepEqual([...shuffled].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(shuffleWith, shuffleWith([0, 1, 2, 3, 4, 5, 6, 7], mulberry32Random(1)));
+  assert.deepEqual(shuffled, shuffleWith([0, 1, 2, 3, 4, 5, 6, 7], mulberry32Random(1)));
 });
 
 // ---- Cholesky ----------------------------------------------------------------------------------
