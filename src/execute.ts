@@ -3,8 +3,8 @@
  *
  * @module
  */
+import { resolveRun } from "./_resolve.ts";
 import { prepare } from "./engine/_prepare.ts";
-import "./optimize.ts"; // registers the optimizer for automatic runs
 import type { Data } from "./engine/_source.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
 import type { Task } from "./task/task_ref.ts";
@@ -38,7 +38,7 @@ export async function execute<I, O>(
   data: Data<I>,
   options: ExecuteOptions = {},
 ): Promise<O[]> {
-  const job = await prepare(task, data, options);
+  const job = prepare(task, await resolveRun(task, data, options), options);
   const out: O[] = [];
   try {
     for await (const c of job.stream(false)) {

@@ -3,8 +3,8 @@
  *
  * @module
  */
+import { resolveRun } from "./_resolve.ts";
 import { prepare } from "./engine/_prepare.ts";
-import "./optimize.ts"; // registers the optimizer for automatic runs
 import type { Run } from "./engine/_run.ts";
 import type { Data } from "./engine/_source.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
@@ -42,7 +42,7 @@ export async function* map<I, O>(
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  const job = await prepare(task, data, options);
+  const job = prepare(task, await resolveRun(task, data, options), options);
   let run: Run | undefined;
   const pending = new Map<number, unknown[]>();
   let next = 0;

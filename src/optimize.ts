@@ -3,10 +3,8 @@
  *
  * @module
  */
-import { setChooser } from "./engine/_prepare.ts";
 import { type Data, Source } from "./engine/_source.ts";
 import { defaultPool } from "./engine/pool.ts";
-import { TaskError } from "./engine/errors.ts";
 import { bool, fn, positiveInt, positiveNumber } from "./engine/_validate.ts";
 import { type CoreResult, optimizeCore } from "./model/_optimize_core.ts";
 import { explainOptimization } from "./model/explain.ts";
@@ -104,22 +102,3 @@ function _rechain(src: Source<unknown>): AsyncIterable<unknown> | Iterable<unkno
     },
   };
 }
-
-// Automatic execute/map: optimize first, keep the sampled results, then run the decision.
-setChooser(async (task, spec, src, options) => {
-  const o = options as OptimizeOptions & typeof options;
-  checkOptimizeOptions(o);
-  const core = await optimizeCore(task, spec, src, o, options.pool ?? defaultPool());
-  const f = core.failure;
-  if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
-  if (f && f.kind === "load") throw f.error;
-  const d = core.decision;
-  return {
-    executor: d.executor,
-    workers: d.workers,
-    chunkSize: d.chunkSize,
-    concurrency: d.concurrency,
-    known: core.known,
-    src,
-  };
-});

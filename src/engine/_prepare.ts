@@ -1,14 +1,26 @@
-// Turns (task, data, options) into a runnable job: options checked, the configuration resolved
-// (forced by the caller, or chosen by the optimizer), the source and progress reporter built.
+// Turns a resolved run (task spec, source, configuration: forced by the caller or chosen by the
+// optimizer, see src/_resolve.ts) and the caller's options into a runnable job: the plan, the
+// progress reporter and the stream of completed chunks.
+import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/detect.ts";
-import { type TaskSpec, taskSpec } from "../task/_spec.ts";
+import type { TaskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";
 import type { Completed, Run } from "./_run.ts";
-import { type Data, Source } from "./_source.ts";
+import type { Source } from "./_source.ts";
 import { ProgressReporter } from "./_progress.ts";
 import { type Plan, streamChunks } from "./_stream.ts";
-import { checkOptions, type ExecuteOptions } from "./options.ts";
+import type { ExecuteOptions } from "./options.ts";
 import { defaultPool } from "./pool.ts";
+import type { RunConfig } from "./run_config.ts";
+
+/** What the engine runs: the task, where its items come from, and how. */
+export interface ResolvedRun {
+  spec: TaskSpec;
+  src: Source<unknown>;
+  config: Required<RunConfig>;
+  /** Results already computed (sampling), by item index: not recomputed. */
+  known: Map<number, unknown>;
+}
 
 export interface Job {
   plan: Plan;
@@ -16,58 +28,21 @@ export interface Job {
   stream(ordered: boolean, onRun?: (run: Run) => void): AsyncGenerator<Completed>;
 }
 
-/** What an automatic choice supplies (the optimizer registers itself here). */
-export interface AutoChoice {
-  executor: Plan["executor"];
-  workers: number;
-  chunkSize: number;
-  concurrency: number;
-  known: Map<number, unknown>;
-  src: Source<unknown>;
-}
-
-type Chooser = (
-  task: Task<unknown, unknown>,
-  spec: TaskSpec,
-  src: Source<unknown>,
-  options: ExecuteOptions,
-) => Promise<AutoChoice>;
-
-let chooser: Chooser | undefined;
-
-/** Let the optimizer choose configurations when the caller forces none. */
-export function setChooser(c: Chooser): void {
-  chooser = c;
-}
-
-export async function prepare<I, O>(
+/** The job for a resolved run; `options` supply the run-time settings (pool, signal, …). */
+export function prepare<I, O>(
   task: Task<I, O>,
-  data: Data<I>,
+  resolved: ResolvedRun,
   options: ExecuteOptions,
-): Promise<Job> {
-  checkOptions(options);
-  const spec = taskSpec(task);
-  let src = new Source<unknown>(data as Data<unknown>);
-  const forced = options.executor !== undefined || options.workers !== undefined ||
-    options.chunkSize !== undefined;
-  let auto: AutoChoice | undefined;
-  if (!forced && chooser) {
-    auto = await chooser(task as Task<unknown, unknown>, spec, src, options);
-    src = auto.src;
-  }
-  const workers = options.workers ?? auto?.workers ?? runtime().hardwareConcurrency();
+): Job {
+  const { spec, src, config } = resolved;
   const plan: Plan = {
-    executor: options.executor ?? auto?.executor ?? "workers",
-    workers,
-    chunkSize: options.chunkSize ?? auto?.chunkSize ?? defaultChunk(src.total, workers),
-    concurrency: options.concurrency ?? auto?.concurrency ?? 16,
-    adaptive: options.adaptive ?? true,
-    targetChunkMs: options.targetChunkMs ?? 200,
+    ...config,
+    targetChunkMs: options.targetChunkMs ?? DEFAULTS.targetChunkMs,
     transfer: options.transfer ?? false,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     pool: options.pool ?? defaultPool(),
-    known: auto?.known ?? new Map(),
+    known: resolved.known,
   };
   options.signal?.throwIfAborted();
   const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);
@@ -76,9 +51,4 @@ export async function prepare<I, O>(
     progress,
     stream: (ordered, onRun) => streamChunks(task, spec, src, plan, ordered, onRun),
   };
-}
-
-function defaultChunk(total: number | undefined, workers: number): number {
-  if (total === undefined) return 16;
-  return Math.max(1, Math.ceil(total / (8 * workers)));
 }

@@ -13,7 +13,7 @@ import type { Source } from "./_source.ts";
 import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
 
-export interface RunConfig {
+export interface RunOptions {
   spec: TaskSpec;
   workers: number;
   chunkSize: number;
@@ -58,7 +58,7 @@ export class Run {
   peakInflight = 0;
   #pool: Pool;
   #src: Source<unknown>;
-  #cfg: RunConfig;
+  #cfg: RunOptions;
   #retry: Chunk[] = [];
   #inflight = new Map<number, { chunk: Chunk; worker: PoolWorker }>();
   #done: Completed[] = [];
@@ -69,7 +69,7 @@ export class Run {
   #closed = false;
   #unsubscribe: () => void;
 
-  constructor(pool: Pool, src: Source<unknown>, cfg: RunConfig) {
+  constructor(pool: Pool, src: Source<unknown>, cfg: RunOptions) {
     this.#pool = pool;
     this.#src = src;
     this.#cfg = cfg;

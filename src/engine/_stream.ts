@@ -5,16 +5,11 @@ import type { Task } from "../task/task_ref.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
 import { type Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
-import type { Executor } from "./options.ts";
 import type { Pool } from "./pool.ts";
+import type { RunConfig } from "./run_config.ts";
 
-/** A fully resolved configuration. */
-export interface Plan {
-  executor: Executor;
-  workers: number;
-  chunkSize: number;
-  concurrency: number;
-  adaptive: boolean;
+/** A resolved configuration and the run-time settings. */
+export interface Plan extends Required<RunConfig> {
   targetChunkMs: number;
   transfer: boolean;
   timeoutMs?: number;

@@ -1,0 +1,48 @@
+// The one step between `execute`/`map` and the engine: the caller's options become a run
+// configuration, forced by the caller or chosen by the optimizer (whose sampled results are kept).
+import { DEFAULTS } from "./defaults.ts";
+import type { ResolvedRun } from "./engine/_prepare.ts";
+import { type Data, Source } from "./engine/_source.ts";
+import { TaskError } from "./engine/errors.ts";
+import { checkOptions, type ExecuteOptions } from "./engine/options.ts";
+import { defaultPool } from "./engine/pool.ts";
+import { fromExecuteOptions, isForced } from "./engine/run_config.ts";
+import { optimizeCore } from "./model/_optimize_core.ts";
+import { checkOptimizeOptions } from "./optimize.ts";
+import { runtime } from "./runtime/detect.ts";
+import { taskSpec } from "./task/_spec.ts";
+import type { Task } from "./task/task_ref.ts";
+
+/**
+ * Check the options and resolve the run: the configuration the caller forces (any of
+ * `executor`, `workers`, `chunkSize`), else the optimizer's decision. A task that throws or
+ * cannot load while the optimizer samples it fails the run here, as it would in the engine.
+ */
+export async function resolveRun<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: ExecuteOptions,
+): Promise<ResolvedRun> {
+  checkOptions(options);
+  const spec = taskSpec(task);
+  const src = new Source<unknown>(data as Data<unknown>);
+  if (isForced(options)) {
+    const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
+    return { spec, src, config, known: new Map() };
+  }
+  checkOptimizeOptions(options);
+  const pool = options.pool ?? defaultPool();
+  const core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool);
+  const f = core.failure;
+  if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
+  if (f && f.kind === "load") throw f.error;
+  const d = core.decision;
+  const config = {
+    executor: d.executor,
+    workers: d.workers,
+    chunkSize: d.chunkSize,
+    concurrency: options.concurrency ?? d.concurrency,
+    adaptive: options.adaptive ?? DEFAULTS.adaptive,
+  };
+  return { spec, src, config, known: core.known };
+}

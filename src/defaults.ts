@@ -1,0 +1,36 @@
+/**
+ * The defaults of every option that steers a run or a decision, in one object: the optimizer,
+ * the engine, the optimizer's cache key and the docs all read them from here.
+ *
+ * @module
+ */
+
+/**
+ * Default option values.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULTS } from "./defaults.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULTS.minSpeedup, 1.2);
+ * ```
+ */
+export const DEFAULTS = Object.freeze({
+  /** Refuse parallelism below this predicted speedup. */
+  minSpeedup: 1.2,
+  /** Target duration of a chunk when the engine adapts chunk sizes (ms). */
+  targetChunkMs: 200,
+  /** Whether the engine adapts chunk sizes at run time. */
+  adaptive: true,
+  /** Calls in flight for the async executor. */
+  concurrency: 16,
+  /** Task time the optimizer spends sampling, at most (ms; scaled down for small jobs). */
+  sampleBudgetMs: 100,
+  /** Whether the optimizer uses (and fills) the persisted result cache. */
+  cache: true,
+  /** Items per chunk for a forced worker run over data of unknown length. */
+  unknownLengthChunkSize: 16,
+  /** Chunks per worker for a forced worker run without a chunk size (n / (8 · workers)). */
+  chunksPerWorker: 8,
+});
