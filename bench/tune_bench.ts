@@ -20,7 +20,7 @@
 import { execute, getStandardWorkloads, probeSystem, tune } from "../mod.ts";
 import type { TuneConfig, TuneResult } from "../mod.ts";
 import { runtime } from "../src/runtime/detect.ts";
-import { configLabel } from "../src/tune/_tune_space.ts";
+import { configLabel } from "../src/engine/run_config.ts";
 
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);

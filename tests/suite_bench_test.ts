@@ -57,7 +57,10 @@ test("bench helper: deno bench --json runs inline (baseline), optimized and the 
   assert.deepEqual(benches.map((b) => b.group), ["spin", "spin", "spin"]);
   assert.equal(benches[0].name, "inline");
   assert.equal(benches[0].baseline, true);
-  assert.match(benches[1].name, /^optimized \((inline|workers \d+ × chunks of \d+)\)$/);
+  assert.match(
+    benches[1].name,
+    /^optimized \((inline|async ×\d+|workers \d+ × chunk \d+ adaptive)\)$/,
+  );
   assert.equal(benches[1].baseline, false);
   assert.equal(benches[2].name, "2 workers, chunks of 1");
   for (const b of benches) assert.ok(b.results[0].ok, `${b.name} failed`);

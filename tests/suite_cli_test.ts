@@ -172,7 +172,7 @@ test("history CLI: list, show, compare, delete and clear against a temporary AMO
 
   const show = cli(["history", "show", a.id], env);
   assert.equal(show.code, 0, show.stderr);
-  assert.match(show.stdout, /^cpu-intensive +workers 2×4 +1\.90× +1\.80× /m);
+  assert.match(show.stdout, /^cpu-intensive +workers 2 × chunk 4 adaptive +1\.90× +1\.80× /m);
   assert.match(show.stdout, /5 of 5 workloads passed/);
   assert.equal(JSON.parse(cli(["history", "show", v.id, "--json"], env).stdout).kind, "validation");
 

@@ -6,7 +6,7 @@ import { fixtureModule } from "./_helpers.ts";
 import { task } from "../src/task/task_ref.ts";
 import { compareStrategies } from "../src/validate/compare_strategies.ts";
 import { defaultConfigs, workerCounts } from "../src/validate/_strategy_configs.ts";
-import { configLabel, sameConfig } from "../src/validate/_timed_runs.ts";
+import { configLabel, sameConfig } from "../src/engine/run_config.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
 

@@ -1,7 +1,7 @@
 // `--html FILE`: write an HTML report with the package's `writeReport`.
 import { writeReport } from "../report/write_report.ts";
 import type { MeasuredPoint, ReportInput } from "../report/report_input.ts";
-import type { StrategyConfig } from "../validate/_timed_runs.ts";
+import type { ForcedConfig } from "../engine/run_config.ts";
 
 /**
  * Write an HTML report for `--html FILE`. A report that cannot be written (a bad path, input the
@@ -52,7 +52,7 @@ export async function writeHtml(file: string | undefined, input: ReportInput): P
  * ```
  */
 export function measuredPoints(
-  runs: { config: StrategyConfig; medianMs: number }[],
+  runs: { config: ForcedConfig; medianMs: number }[],
   label: string,
 ): MeasuredPoint[] {
   const out: MeasuredPoint[] = [];

@@ -10,7 +10,7 @@ import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { quickValidate } from "../validate/quick_validate.ts";
-import { configLabel } from "../validate/_timed_runs.ts";
+import { configLabel } from "../engine/run_config.ts";
 import { validateOptimization, type ValidationResult } from "../validate/validate_optimization.ts";
 
 const HELP = `Usage: amorsize validate MODULE#EXPORT [--range N | --data FILE] [options]

@@ -85,7 +85,7 @@ function defaultChunkSize(total: number | undefined, workers: number): number {
 }
 
 /**
- * The `execute` options that force `c`: only what its executor uses (workers and chunk size for
+ * The `execute` options that force `c` (a configuration itself): only what its executor uses (workers and chunk size for
  * workers, concurrency for async), and `adaptive` when it is set.
  *
  * @param c The configuration.
@@ -100,8 +100,8 @@ function defaultChunkSize(total: number | undefined, workers: number): number {
  * assert.deepEqual(o, { executor: "async", concurrency: 8 });
  * ```
  */
-export function toExecuteOptions(c: ForcedConfig): ExecuteOptions {
-  const o: ExecuteOptions = { executor: c.executor };
+export function toExecuteOptions(c: ForcedConfig): ForcedConfig {
+  const o: ForcedConfig = { executor: c.executor };
   if (c.executor === "workers") {
     if (c.workers !== undefined) o.workers = c.workers;
     if (c.chunkSize !== undefined) o.chunkSize = c.chunkSize;

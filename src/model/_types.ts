@@ -4,7 +4,8 @@ import type { SampleProfile } from "../measure/sample.ts";
 import type { SystemInfo } from "../system/system_info.ts";
 import type { Pool } from "../engine/pool.ts";
 import type { Progress } from "../engine/options.ts";
-import type { Alternative, Decision } from "./decide.ts";
+import type { RunConfig } from "../engine/run_config.ts";
+import type { Alternative } from "./decide.ts";
 import type { Prediction } from "./cost_model.ts";
 
 /** Options of `optimize` (and of automatic `execute`/`map`). */
@@ -52,15 +53,7 @@ export interface OptimizationProfile {
 }
 
 /** What `optimize` decided, and why. */
-export interface OptimizationResult<I = unknown> {
-  /** `"inline"` (a plain loop), `"async"` (bounded concurrency here) or `"workers"`. */
-  executor: Decision["executor"];
-  /** Workers to use (executor `"workers"`; 1 for inline, 0 for async). */
-  workers: number;
-  /** Items per chunk. */
-  chunkSize: number;
-  /** Calls in flight for the async executor. */
-  concurrency: number;
+export interface OptimizationResult<I = unknown> extends RunConfig {
   /** Predicted wall time of the plain loop / of the chosen configuration. */
   predictedSpeedup: number;
   /** Predicted wall times (ms): the plain loop, and the chosen configuration. */

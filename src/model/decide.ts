@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { RunConfig } from "../engine/run_config.ts";
 import {
   type ModelInputs,
   predictAsync,
@@ -28,31 +29,15 @@ export interface DecideLimits {
 }
 
 /** One configuration considered, with its prediction. */
-export interface Alternative {
-  /** How it runs: a plain loop, async concurrency here, or workers. */
-  executor: "inline" | "async" | "workers";
-  /** Workers (executor `"workers"`; 1 for inline, 0 for async). */
-  workers: number;
-  /** Items per chunk. */
-  chunkSize: number;
-  /** Calls in flight (executor `"async"`). */
-  concurrency: number;
+export interface Alternative extends RunConfig {
   /** Predicted wall time (ms). */
   predictedMs: number;
   /** Why it was ruled out, when it was (a cap, memory, too few items). */
   rejected?: string;
 }
 
-/** The decision and every alternative considered. */
-export interface Decision {
-  /** The chosen executor. */
-  executor: "inline" | "async" | "workers";
-  /** Workers to use (executor `"workers"`; 1 for inline, 0 for async). */
-  workers: number;
-  /** Items per chunk. */
-  chunkSize: number;
-  /** Calls in flight for the async executor. */
-  concurrency: number;
+/** The decision (the chosen configuration) and every alternative considered. */
+export interface Decision extends RunConfig {
   /** Predicted wall time of the choice (ms). */
   predictedMs: number;
   /** Predicted wall time of the plain loop (ms). */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { configLabel } from "../engine/run_config.ts";
 import type { OptimizationResult } from "./_types.ts";
 
 const ms = (x: number | undefined) =>
@@ -31,9 +32,7 @@ const ms = (x: number | undefined) =>
 export function explainOptimization(r: Omit<OptimizationResult, "explain">): string {
   const p = r.profile;
   const lines = [
-    `Decision: ${r.executor}` +
-    (r.executor === "workers" ? ` — ${r.workers} workers, chunks of ${r.chunkSize}` : "") +
-    (r.executor === "async" ? ` — ${r.concurrency} calls in flight` : ""),
+    `Decision: ${configLabel(r)}`,
     `Reason: ${r.reason}`,
     `Predicted: plain loop ${ms(r.predictedMs.serial)}, chosen ${ms(r.predictedMs.chosen)} ` +
     `(speedup ${r.predictedSpeedup.toFixed(2)}×)${r.cacheHit ? " [from cache]" : ""}`,

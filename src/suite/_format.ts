@@ -1,4 +1,5 @@
 // Human-readable tables of a suite result and of a comparison (the CLI's output without --json).
+import { configLabel } from "../engine/run_config.ts";
 import type { PerformanceComparison } from "./compare_results.ts";
 import type { PerformanceResult } from "./run_benchmark.ts";
 import type { SuiteResult } from "./run_suite.ts";
@@ -17,10 +18,7 @@ const _x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
 const _pct = (v: number | null | undefined) => (v == null ? "-" : `${v.toFixed(0)}%`);
 
 function _config(r: PerformanceResult): string {
-  const c = r.recommendation;
-  if (!c) return "-";
-  if (c.executor === "workers") return `workers ${c.workers}×${c.chunkSize}`;
-  return c.executor === "async" ? `async ${c.concurrency}` : "inline";
+  return r.recommendation ? configLabel(r.recommendation) : "-";
 }
 
 /** The suite as a table, then the failures and a closing count. */

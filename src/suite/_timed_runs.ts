@@ -1,22 +1,13 @@
 // The timed runs of a benchmark: a warm-up, then the plain loop and the recommended configuration
 // forced, alternating; medians, the spread and every time kept on the result.
 import { execute } from "../execute.ts";
-import type { ExecuteOptions } from "../engine/options.ts";
 import { median } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
+import { toExecuteOptions } from "../engine/run_config.ts";
 import { alternateRuns, pairedRatios, relativeSpread } from "./_alternate.ts";
 import { predictionAccuracy } from "./_criteria.ts";
-import type { PerformanceResult, Recommendation } from "./run_benchmark.ts";
-
-/** The recommendation as forced `execute` options. */
-export function forcedOptions(r: Recommendation): ExecuteOptions {
-  if (r.executor === "workers") {
-    return { executor: "workers", workers: r.workers, chunkSize: r.chunkSize };
-  }
-  if (r.executor === "async") return { executor: "async", concurrency: r.concurrency };
-  return { executor: "inline" };
-}
+import type { PerformanceResult } from "./run_benchmark.ts";
 
 /** Time `items` inline and as `r.recommendation` says; fill the measurements of `r`. */
 export async function measureRuns(
@@ -28,7 +19,7 @@ export async function measureRuns(
   const rec = r.recommendation!;
   const now = runtime().now;
   const serial = (xs: unknown[]) => () => execute(t, xs, { executor: "inline" });
-  const forced = forcedOptions(rec);
+  const forced = toExecuteOptions(rec);
   const optimized = (xs: unknown[]) => () => execute(t, xs, forced);
   // Warm-up (discarded): JIT, module loads, workers started; enough items for every worker.
   const warm = items.slice(0, Math.max(Math.ceil(items.length / 4), rec.workers * rec.chunkSize));

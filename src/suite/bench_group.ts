@@ -14,7 +14,7 @@ import { benchRegistrar } from "../runtime/bench.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
 import { objectArg } from "./_check_spec.ts";
-import { forcedOptions } from "./_timed_runs.ts";
+import { configLabel, toExecuteOptions } from "../engine/run_config.ts";
 
 /** A configuration to bench beside inline and the recommendation. */
 export type BenchConfig = Pick<
@@ -34,12 +34,6 @@ export interface BenchOptimizedOptions {
   warmup?: number;
   /** Options of the `optimize` call that picks the recommendation (the cache is off by default). */
   optimize?: OptimizeOptions;
-}
-
-function configLabel(r: OptimizationResult): string {
-  if (r.executor === "workers") return `workers ${r.workers} × chunks of ${r.chunkSize}`;
-  if (r.executor === "async") return `async, ${r.concurrency} in flight`;
-  return "inline";
 }
 
 /**
@@ -115,7 +109,7 @@ export async function benchOptimized<I, O>(
       },
     });
   bench("inline", { executor: "inline" }, true);
-  bench(`optimized (${configLabel(rec)})`, forcedOptions(rec));
+  bench(`optimized (${configLabel(rec)})`, toExecuteOptions(rec));
   for (const [label, c] of configs) bench(label, c);
   return rec;
 }

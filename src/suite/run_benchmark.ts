@@ -8,22 +8,14 @@ import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/detect.ts";
 import { cachedProbe } from "../system/_cached_probe.ts";
 import type { Task } from "../task/task_ref.ts";
+import type { RunConfig } from "../engine/run_config.ts";
 import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
 import { criteriaFailures, scaledMinSpeedup } from "./_criteria.ts";
 import { measureRuns } from "./_timed_runs.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
-/** The configuration the optimizer recommended. */
-export interface Recommendation {
-  /** The recommended executor. */
-  executor: "inline" | "async" | "workers";
-  /** Workers (executor `"workers"`; 1 for inline, 0 for async). */
-  workers: number;
-  /** Items per chunk. */
-  chunkSize: number;
-  /** Calls in flight for the async executor. */
-  concurrency: number;
-}
+/** The configuration the optimizer recommended (run as `execute` runs it: adaptive chunks). */
+export type Recommendation = RunConfig;
 
 /** Options of {@linkcode runPerformanceBenchmark}. */
 export interface BenchmarkOptions {

@@ -6,6 +6,7 @@ import type { Pool } from "../engine/pool.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";
 import type { TuneConfig } from "./_tune_types.ts";
+import { toExecuteOptions } from "../engine/run_config.ts";
 
 /** Short runs are repeated until this much time was measured (default `repeats` only). */
 const SHORT_TOTAL_MS = 150;
@@ -62,11 +63,7 @@ export async function runTrial<I, O>(
     const t0 = rt.now();
     try {
       const out = await execute(task, items, {
-        executor: config.executor,
-        ...(config.executor === "workers"
-          ? { workers: config.workers, chunkSize: config.chunkSize }
-          : {}),
-        ...(config.executor === "async" ? { concurrency: config.concurrency } : {}),
+        ...toExecuteOptions(config),
         adaptive: false,
         timeoutMs: s.timeoutMs,
         pool: s.pool,

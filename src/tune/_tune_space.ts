@@ -13,6 +13,7 @@ import { chunkCandidates } from "../model/decide.ts";
 import { modelInputs } from "../model/_inputs.ts";
 import type { OptimizationResult } from "../model/_types.ts";
 import type { TuneConfig, TuneSpace } from "./_tune_types.ts";
+import { configLabel } from "../engine/run_config.ts";
 
 /** One configuration to measure. */
 export interface Candidate {
@@ -36,23 +37,22 @@ export interface Space {
 export const configKey = (c: TuneConfig): string =>
   `${c.executor}:${c.workers}:${c.chunkSize}:${c.concurrency}`;
 
-/** A readable label: `inline`, `async ×16`, `workers 2 × chunk 25`. */
-export function configLabel(c: TuneConfig): string {
-  if (c.executor === "inline") return "inline";
-  if (c.executor === "async") return `async ×${c.concurrency}`;
-  return `workers ${c.workers} × chunk ${c.chunkSize}`;
-}
-
 /** The optimizer's decision as a configuration over `n` items. */
 export function configFromResult(r: OptimizationResult<unknown>, n: number): TuneConfig {
   if (r.executor === "inline") {
-    return { executor: "inline", workers: 1, chunkSize: n, concurrency: 1 };
+    return { executor: "inline", workers: 1, chunkSize: n, concurrency: 1, adaptive: false };
   }
   if (r.executor === "async") {
-    return { executor: "async", workers: 0, chunkSize: 1, concurrency: r.concurrency };
+    return {
+      executor: "async",
+      workers: 0,
+      chunkSize: 1,
+      concurrency: r.concurrency,
+      adaptive: false,
+    };
   }
   const chunkSize = Math.max(1, Math.min(r.chunkSize, n));
-  return { executor: "workers", workers: r.workers, chunkSize, concurrency: 1 };
+  return { executor: "workers", workers: r.workers, chunkSize, concurrency: 1, adaptive: false };
 }
 
 /** Build the space from the optimizer's result on the same `n` items and the caller's space. */
@@ -80,17 +80,23 @@ export function buildSpace(
   const pickIndex = executors.includes(pick.executor) ? 0 : -1;
   const configs: TuneConfig[] = pickIndex === 0 ? [pick] : [];
   if (executors.includes("inline")) {
-    configs.push({ executor: "inline", workers: 1, chunkSize: n, concurrency: 1 });
+    configs.push({ executor: "inline", workers: 1, chunkSize: n, concurrency: 1, adaptive: false });
   }
   if (executors.includes("async")) {
-    configs.push({ executor: "async", workers: 0, chunkSize: 1, concurrency });
+    configs.push({ executor: "async", workers: 0, chunkSize: 1, concurrency, adaptive: false });
   }
   if (executors.includes("workers")) {
     const workers = space?.workers ?? Array.from({ length: cores }, (_, i) => i + 1);
     for (const w of [...new Set(workers)].sort((a, b) => a - b)) {
       const chunks = space?.chunkSizes ?? chunkCandidates(forChunks, w);
       for (const c of [...new Set(chunks.map((c) => Math.min(c, n)))].sort((a, b) => a - b)) {
-        configs.push({ executor: "workers", workers: w, chunkSize: c, concurrency: 1 });
+        configs.push({
+          executor: "workers",
+          workers: w,
+          chunkSize: c,
+          concurrency: 1,
+          adaptive: false,
+        });
       }
     }
   }

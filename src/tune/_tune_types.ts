@@ -1,21 +1,16 @@
 // The public types of `tune`: its options, the configurations it measures, and its result.
 import type { Executor } from "../engine/options.ts";
+import type { RunConfig } from "../engine/run_config.ts";
 import type { Pool } from "../engine/pool.ts";
 
 /** How `tune` searches: every configuration, a Bayesian search, or "auto" (grid when ≤ 12). */
 export type TuneStrategy = "grid" | "bayesian" | "auto";
 
-/** One way to run the job, as `execute` is forced to run it (always with `adaptive: false`). */
-export interface TuneConfig {
-  /** The executor to force. */
-  executor: Executor;
-  /** Workers (`1` for inline, `0` for async). */
-  workers: number;
-  /** Items per chunk (all the items for inline, 1 for async). */
-  chunkSize: number;
-  /** Calls in flight (async; 1 otherwise). */
-  concurrency: number;
-}
+/**
+ * One way to run the job, as `execute` is forced to run it (always `adaptive: false`; workers 1
+ * and all the items per chunk for inline, workers 0 and chunks of 1 for async).
+ */
+export type TuneConfig = RunConfig;
 
 /** The search space; what is left out is the optimizer's own space. */
 export interface TuneSpace {

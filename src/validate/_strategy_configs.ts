@@ -1,11 +1,10 @@
 // The configurations compareStrategies measures: checks of the caller's list, the default grid,
 // the optimizer's pick as a configuration, and the recommendations drawn from the ranking.
 import { bool, oneOf, positiveInt } from "../engine/_validate.ts";
-import type { OptimizationResult } from "../model/_types.ts";
-import type { StrategyConfig } from "./_timed_runs.ts";
+import type { ForcedConfig } from "../engine/run_config.ts";
 
 /** Check the caller's configurations; throws TypeError/RangeError naming `configs[i].field`. */
-export function checkConfigs(configs: unknown): StrategyConfig[] {
+export function checkConfigs(configs: unknown): ForcedConfig[] {
   if (!Array.isArray(configs)) {
     throw new TypeError(
       `'configs' must be an array, got ${configs === null ? "null" : typeof configs}`,
@@ -17,7 +16,7 @@ export function checkConfigs(configs: unknown): StrategyConfig[] {
         `'configs[${i}]' must be an object, got ${c === null ? "null" : typeof c}`,
       );
     }
-    const k = c as StrategyConfig;
+    const k = c as ForcedConfig;
     oneOf(`configs[${i}].executor`, k.executor, ["inline", "async", "workers"]);
     if (k.workers !== undefined) positiveInt(`configs[${i}].workers`, k.workers);
     if (k.chunkSize !== undefined) positiveInt(`configs[${i}].chunkSize`, k.chunkSize);
@@ -25,13 +24,6 @@ export function checkConfigs(configs: unknown): StrategyConfig[] {
     if (k.adaptive !== undefined) bool(`configs[${i}].adaptive`, k.adaptive);
     return { ...k };
   });
-}
-
-/** The configuration `execute` runs for a decision (adaptive, as `execute` runs it). */
-export function configFromResult(o: OptimizationResult<unknown>): StrategyConfig {
-  if (o.executor === "inline") return { executor: "inline" };
-  if (o.executor === "async") return { executor: "async", concurrency: o.concurrency };
-  return { executor: "workers", workers: o.workers, chunkSize: o.chunkSize };
 }
 
 /** Worker counts to try: every count up to 4, then powers of two and the core count. */
@@ -52,8 +44,8 @@ export function defaultConfigs(
   cores: number,
   isAsync: boolean,
   conc: number,
-): StrategyConfig[] {
-  const out: StrategyConfig[] = [{ executor: "inline" }];
+): ForcedConfig[] {
+  const out: ForcedConfig[] = [{ executor: "inline" }];
   for (const w of workerCounts(Math.max(1, cores))) {
     const sizes = new Set([16, 4, 1].map((k) => Math.max(1, Math.ceil(n / (k * w)))));
     for (const c of sizes) {
@@ -67,7 +59,7 @@ export function defaultConfigs(
 
 interface Ranked {
   label: string;
-  config: StrategyConfig;
+  config: ForcedConfig;
   medianMs: number;
   spreadMs: [number, number];
   speedupVsInline: number;

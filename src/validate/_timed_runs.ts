@@ -2,24 +2,10 @@
 // the order reversed every other round so that a slow drift of the machine favours none), with a
 // time budget.
 import { execute } from "../execute.ts";
-import type { Executor } from "../engine/options.ts";
 import type { Pool } from "../engine/pool.ts";
 import { runtime } from "../runtime/detect.ts";
+import { configLabel, type ForcedConfig, toExecuteOptions } from "../engine/run_config.ts";
 import type { Task } from "../task/task_ref.ts";
-
-/** One way to run a job: what `execute` is forced to. */
-export interface StrategyConfig {
-  /** The executor to force. */
-  executor: Executor;
-  /** Workers (executor `"workers"`). */
-  workers?: number;
-  /** Items per chunk (executor `"workers"`). */
-  chunkSize?: number;
-  /** Calls in flight (executor `"async"`). */
-  concurrency?: number;
-  /** Whether the engine adapts the chunk size at run time (default true, as in `execute`). */
-  adaptive?: boolean;
-}
 
 export interface RunBudget {
   repeats: number;
@@ -50,7 +36,7 @@ export class BudgetError extends Error {
 export async function alternateRuns<I, O>(
   task: Task<I, O>,
   items: I[],
-  configs: StrategyConfig[],
+  configs: ForcedConfig[],
   budget: RunBudget,
 ): Promise<TimedRuns> {
   const rt = runtime();
@@ -79,7 +65,7 @@ export async function alternateRuns<I, O>(
         let got: number;
         try {
           const out = await execute(task, items, {
-            ...configs[k],
+            ...toExecuteOptions(configs[k]),
             pool: budget.pool,
             signal: ctl.signal,
           });
@@ -114,23 +100,6 @@ function _timeout(ms: number): BudgetError {
     `'timeoutMs' (${ms} ms) ran out before every configuration ran once: raise it or measure ` +
       `fewer items (maxItems)`,
   );
-}
-
-/** A short label: `inline`, `async ×16`, `workers 2 × chunk 25` (`adaptive` when it adapts). */
-export function configLabel(c: StrategyConfig): string {
-  if (c.executor === "inline") return "inline";
-  if (c.executor === "async") return `async ×${c.concurrency ?? 16}`;
-  const chunk = c.chunkSize === undefined ? "" : ` × chunk ${c.chunkSize}`;
-  return `workers ${c.workers ?? "all"}${chunk}${c.adaptive === false ? "" : " adaptive"}`;
-}
-
-/** Whether two configurations run the same way (defaults filled in). */
-export function sameConfig(a: StrategyConfig, b: StrategyConfig): boolean {
-  if (a.executor !== b.executor) return false;
-  if (a.executor === "inline") return true;
-  if (a.executor === "async") return (a.concurrency ?? 16) === (b.concurrency ?? 16);
-  return a.workers === b.workers && a.chunkSize === b.chunkSize &&
-    (a.adaptive ?? true) === (b.adaptive ?? true);
 }
 
 /**

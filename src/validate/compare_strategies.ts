@@ -10,21 +10,20 @@ import { summarize } from "../measure/statistics.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
 import type { Task } from "../task/task_ref.ts";
 import { setup } from "./_setup.ts";
+import { checkConfigs, compareAdvice, defaultConfigs } from "./_strategy_configs.ts";
+import { alternateRuns, busyNote } from "./_timed_runs.ts";
 import {
-  checkConfigs,
-  compareAdvice,
-  configFromResult,
-  defaultConfigs,
-} from "./_strategy_configs.ts";
-import {
-  alternateRuns,
-  busyNote,
   configLabel,
+  type ForcedConfig,
   sameConfig,
-  type StrategyConfig,
-} from "./_timed_runs.ts";
+  toExecuteOptions,
+} from "../engine/run_config.ts";
 
-export type { StrategyConfig } from "./_timed_runs.ts";
+/**
+ * One way to run a job: what `execute` is forced to (unset fields take `execute`'s defaults;
+ * `adaptive` defaults to true).
+ */
+export type StrategyConfig = ForcedConfig;
 
 /** Options of {@linkcode compareStrategies}. */
 export interface CompareOptions<I = unknown> {
@@ -124,7 +123,7 @@ export async function compareStrategies<I, O>(
   const isAsync = opt.profile.sample?.isAsync ?? false;
   const list = given ?? defaultConfigs(items.length, cores, isAsync, opt.concurrency);
   if (!list.some((c) => c.executor === "inline")) list.unshift({ executor: "inline" });
-  const pickConfig = configFromResult(opt as OptimizationResult<unknown>);
+  const pickConfig = toExecuteOptions(opt);
   if (!list.some((c) => sameConfig(c, pickConfig))) list.push(pickConfig);
   const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
   const busy = busyNote(Math.max(1, opt.profile.caps.cores));

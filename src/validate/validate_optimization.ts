@@ -11,7 +11,9 @@ import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
 import type { Task } from "../task/task_ref.ts";
 import { setup } from "./_setup.ts";
 import { recommend } from "./_recommend.ts";
-import { alternateRuns, busyNote, configLabel, type StrategyConfig } from "./_timed_runs.ts";
+import { alternateRuns, busyNote } from "./_timed_runs.ts";
+import { configLabel, toExecuteOptions } from "../engine/run_config.ts";
+import type { StrategyConfig } from "./compare_strategies.ts";
 
 /** Options of {@linkcode validateOptimization}. */
 export interface ValidateOptions<I = unknown> {
@@ -101,11 +103,7 @@ export async function validateOptimization<I, O>(
   options: ValidateOptions<I> = {},
 ): Promise<ValidationResult<I>> {
   const { repeats, timeoutMs, items, warnings, opt } = await setup(task, data, options, 60_000);
-  const config: StrategyConfig = opt.executor === "inline"
-    ? { executor: "inline" }
-    : opt.executor === "async"
-    ? { executor: "async", concurrency: opt.concurrency }
-    : { executor: "workers", workers: opt.workers, chunkSize: opt.chunkSize };
+  const config = toExecuteOptions(opt);
   const b = opt.profile.breakdown;
   const alt: StrategyConfig | undefined = opt.executor === "inline" && b && b.workers >= 2
     ? { executor: "workers", workers: b.workers, chunkSize: b.chunkSize }
