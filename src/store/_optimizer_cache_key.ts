@@ -2,6 +2,7 @@
 // the decision `optimize` would make again. A changed task, a data size in another octave, a
 // per-item time two octaves away, another runtime or machine, another library version or other
 // options that steer the decision all give another key, hence a miss.
+import { DEFAULTS } from "../defaults.ts";
 import type { OptimizeOptions } from "../model/_types.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { SystemInfo } from "../system/system_info.ts";
@@ -62,9 +63,9 @@ function _key(k: KeyInput, timeBucket: number): string {
     `${rt.name} ${rt.version}`,
     `cores ${k.sys.effectiveCores}/${k.cores}`,
     `mem~2^${_memoryBucket(k.sys)}`,
-    o.minSpeedup ?? 1.2,
-    o.adaptive ?? true,
-    o.targetChunkMs ?? 200,
-    o.sampleBudgetMs ?? 100,
+    o.minSpeedup ?? DEFAULTS.minSpeedup,
+    o.adaptive ?? DEFAULTS.adaptive,
+    o.targetChunkMs ?? DEFAULTS.targetChunkMs,
+    o.sampleBudgetMs ?? DEFAULTS.sampleBudgetMs,
   ]);
 }

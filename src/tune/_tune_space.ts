@@ -2,6 +2,7 @@
 // cores × its chunk candidates per worker count, plus inline, plus async for a task returning
 // Promises) or the caller's, each with the optimizer's model prediction for the whole data and a
 // normalised point (workers, log chunk size) for the Bayesian search.
+import { DEFAULTS } from "../defaults.ts";
 import type { Executor } from "../engine/options.ts";
 import {
   type ModelInputs,
@@ -66,13 +67,19 @@ export function buildSpace(
   const sp = p.sample;
   const cores = Math.max(1, p.caps.cores);
   const m: ModelInputs | undefined = sp && p.overheads && p.system
-    ? { ...modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, 200), cores }
+    ? {
+      ...modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, DEFAULTS.targetChunkMs),
+      cores,
+    }
     : undefined;
   const perItem = sp?.perItemMs.mean ?? 0;
-  const forChunks = m ?? ({ n, perItemMs: perItem, targetChunkMs: 200 } as ModelInputs);
+  const forChunks = m ??
+    ({ n, perItemMs: perItem, targetChunkMs: DEFAULTS.targetChunkMs } as ModelInputs);
   const pick = configFromResult(r, n);
   const asyncAlt = p.alternatives.find((a) => a.executor === "async");
-  const concurrency = pick.executor === "async" ? pick.concurrency : asyncAlt?.concurrency ?? 16;
+  const concurrency = pick.executor === "async"
+    ? pick.concurrency
+    : asyncAlt?.concurrency ?? DEFAULTS.concurrency;
   const executors: Executor[] = space?.executors ??
     (sp?.isAsync || pick.executor === "async"
       ? ["inline", "async", "workers"]

@@ -2,6 +2,7 @@
 // prediction missed by more than 25 %, in which direction and which part of the model most likely
 // caused it (the plain-loop estimate, worker start, main-thread serialisation, heterogeneity,
 // contention).
+import { DEFAULTS } from "../defaults.ts";
 import type { OptimizationResult } from "../model/_types.ts";
 
 /** What the recommendations are derived from (times in ms, predictions scaled to the items). */
@@ -29,7 +30,7 @@ const x2 = (x: number) => `${x.toFixed(2)}×`;
 export function recommend(r: RecommendInput): string[] {
   const out: string[] = [];
   const o = r.optimization;
-  const minSpeedup = 1.2;
+  const minSpeedup = DEFAULTS.minSpeedup;
   if (o.executor === "inline") {
     if (r.alternative && r.alternative.speedup >= minSpeedup) {
       out.push(
