@@ -112,7 +112,7 @@ test(
       for (const f of ["LICENSE", "esm/mod.js", "esm/mod.d.ts", "esm/src/engine/pool.js"]) {
         assert.ok(existsSync(join(out, f)), f);
       }
-      // The worker entry sits next to pool.js, where workerEntryUrl() looks for it.
+      // The worker entry sits next to _worker_set.js, where workerEntryUrl() looks for it.
       assert.ok(existsSync(join(out, "esm/src/engine/_worker_entry.js")));
       const bin = join(out, (pkg.bin as { amorsize: string }).amorsize);
       assert.ok(readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n"));

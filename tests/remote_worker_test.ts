@@ -72,7 +72,7 @@ function runDeno(args: string[], env: Record<string, string>) {
 
 const script = (base: string) => `
 const { execute, task } = await import("${base}/mod.ts");
-const { workerEntryUrl } = await import("${base}/src/engine/pool.ts");
+const { workerEntryUrl } = await import("${base}/src/engine/_worker_set.ts");
 const items = [1, 2, 3, 4, 5, 6, 7, 8];
 const opts = { executor: "workers", workers: 2, chunkSize: 2 };
 const inline = await execute((x) => x * 10, items, opts);

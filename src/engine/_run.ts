@@ -12,6 +12,7 @@ import { fromWire, type FromWorker, type ItemMeasure } from "./_protocol.ts";
 import type { Source } from "./_source.ts";
 import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
+import { type WorkerSet, workerSet } from "./_worker_set.ts";
 
 export interface RunOptions {
   spec: TaskSpec;
@@ -56,7 +57,7 @@ export class Run {
   consumedUpTo?: number;
   /** Most chunks this run had queued on one worker at once (diagnostics). */
   peakInflight = 0;
-  #pool: Pool;
+  #workers: WorkerSet;
   #src: Source<unknown>;
   #cfg: RunOptions;
   #retry: Chunk[] = [];
@@ -70,7 +71,7 @@ export class Run {
   #unsubscribe: () => void;
 
   constructor(pool: Pool, src: Source<unknown>, cfg: RunOptions) {
-    this.#pool = pool;
+    this.#workers = workerSet(pool);
     this.#src = src;
     this.#cfg = cfg;
     this.sizer = new ChunkSizer({
@@ -81,7 +82,7 @@ export class Run {
       maxItems: cfg.maxChunkItems,
     });
     // Another run's chunk finishing frees a worker this run may be waiting for.
-    this.#unsubscribe = pool._onFree(() => void this.#pump());
+    this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
       this.#onAbort = () => this.abort(abortReason(cfg.signal!));
       if (cfg.signal.aborted) this.#onAbort();
@@ -191,7 +192,7 @@ export class Run {
   #pickWorker(): PoolWorker | undefined {
     const cap = this.sizer.inflightPerWorker();
     let best: PoolWorker | undefined;
-    for (const w of this.#pool._ensure(this.#cfg.workers)) {
+    for (const w of this.#workers.ensure(this.#cfg.workers)) {
       if (w.dead || w.inflight.length >= cap) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
     }

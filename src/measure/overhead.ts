@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { workerSet } from "../engine/_worker_set.ts";
 import type { Pool } from "../engine/pool.ts";
 import { runtime } from "../runtime/detect.ts";
 import { type TaskSpec, taskSpec } from "../task/_spec.ts";
@@ -96,7 +97,7 @@ export async function measureOverheads(pool: Pool, _workers?: number): Promise<O
     const m = (batch.ms - firstStartMs) / (batch.count - 1);
     if (m > 0.05 && m < 10 * fbMarginal) marginalStartMs = m;
   }
-  const w = pool._ensure(1)[0];
+  const w = workerSet(pool).ensure(1)[0];
   const spec = taskSpec(noop);
   const trips: number[] = [];
   for (let i = 0; i < 12; i++) {

@@ -2,6 +2,7 @@
 //   probe → look → scan → (cache lookup) → overheads → sample → model → decide → cache.
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
+import { workerSet } from "../engine/_worker_set.ts";
 import { DEFAULTS } from "../defaults.ts";
 import type { Pool } from "../engine/pool.ts";
 import type { Source } from "../engine/_source.ts";
@@ -314,7 +315,7 @@ async function workerOverheads(job: Job): Promise<Overheads | End> {
 async function sample(job: Job, look: Look): Promise<SampleProfile | End> {
   const { o, src } = job;
   const n = src.total;
-  const worker = job.pool._ensure(1)[0];
+  const worker = workerSet(job.pool).ensure(1)[0];
   const serialGuess = n === undefined ? Infinity : n * look.perItemMs;
   const budget = Math.min(
     o.sampleBudgetMs ?? DEFAULTS.sampleBudgetMs,

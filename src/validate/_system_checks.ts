@@ -1,5 +1,6 @@
 // The measurements behind validateSystem: each returns one check with its figure, the range it
 // must fall in, and a readable detail.
+import { workerSet } from "../engine/_worker_set.ts";
 import { execute } from "../execute.ts";
 import type { Pool } from "../engine/pool.ts";
 import { estimateBytes } from "../measure/_bytes.ts";
@@ -79,7 +80,7 @@ export async function checkWorkers(pool: Pool, timeoutMs: number): Promise<Syste
 /** Round trip of an empty chunk, and the per-chunk cost when 64 chunks are pipelined. */
 export async function checkMessages(pool: Pool): Promise<SystemCheck[]> {
   const rt = runtime();
-  const w = pool._ensure(1)[0];
+  const w = workerSet(pool).ensure(1)[0];
   const spec = taskSpec((x: unknown) => x);
   const trips: number[] = [];
   for (let i = 0; i < 22; i++) {

@@ -1,0 +1,147 @@
+// The workers behind a public `Pool`: started on demand up to `maxWorkers`, unref'd when idle,
+// terminated after the idle timeout, replaced when they die; listeners hear when a worker may
+// have room for another chunk. The engine, the measurements and the optimizer use this; the
+// public `Pool` only wraps it (see `workerSet`).
+import { runtime } from "../runtime/detect.ts";
+import { PoolWorker } from "./_pool_worker.ts";
+
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+
+/**
+ * The worker entry module, next to this file (`.ts` in the source tree, `.js` when built). When
+ * amorsize itself was imported from http(s) (a JSR or CDN URL), the worker starts from a `data:`
+ * module that imports the entry: `node:worker_threads` accepts only `file:` and `data:` URLs and
+ * web Workers may refuse a cross-origin script, but both import a remote module from `data:`.
+ * (Deno asks for the same `--allow-import` either way; hosts such as jsr.io are allowed by default.)
+ */
+export function workerEntryUrl(): URL {
+  const entry = new URL(`./_worker_entry${ext}`, import.meta.url);
+  if (entry.protocol !== "http:" && entry.protocol !== "https:") return entry;
+  const body = `import ${JSON.stringify(entry.href)};`;
+  return new URL(`data:text/javascript,${encodeURIComponent(body)}`);
+}
+
+/** A set of persistent workers. */
+export class WorkerSet {
+  /** Most workers this set starts. */
+  readonly maxWorkers: number;
+  /** Idle timeout in ms (Infinity: never). */
+  readonly idleTimeoutMs: number;
+  #workers: PoolWorker[] = [];
+  #closed = false;
+  #idleTimer?: ReturnType<typeof setTimeout>;
+  #started = 0;
+  #onFree = new Set<() => void>();
+  /** Start times of batches of workers started together: `count` workers ready in `ms`. */
+  readonly startBatches: { count: number; ms: number }[] = [];
+
+  constructor(maxWorkers: number, idleTimeoutMs: number) {
+    this.maxWorkers = maxWorkers;
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+
+  /** Whether {@linkcode WorkerSet.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Workers alive now. */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** Workers started over the set's life (replacements included). */
+  get startedCount(): number {
+    return this.#started;
+  }
+
+  /** Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`. */
+  ensure(n: number): PoolWorker[] {
+    if (this.#closed) throw new Error("The pool is closed");
+    const want = Math.min(n, this.maxWorkers);
+    const batch: PoolWorker[] = [];
+    while (this.#workers.length < want) {
+      const rt = runtime();
+      const handle = rt.startWorker(workerEntryUrl(), { name: "amorsize" });
+      const w = new PoolWorker(handle, rt.now, {
+        onFree: () => this.#freed(),
+        onIdle: (x) => this.#idle(x),
+        onDeath: (x) => this.#remove(x),
+      });
+      // Referenced while it starts (someone may await `ready`), then only while it has work: a
+      // worker that never gets any must not keep the process alive either.
+      void w.ready.then(() => w.inflight.length === 0 && this.#idle(w), () => {});
+      this.#started++;
+      this.#workers.push(w);
+      batch.push(w);
+    }
+    if (batch.length > 0) this.#recordBatch(batch);
+    return this.#workers.slice(0, want);
+  }
+
+  /** Call `listener` whenever a worker may have room for another chunk; returns unsubscribe. */
+  onFree(listener: () => void): () => void {
+    this.#onFree.add(listener);
+    return () => void this.#onFree.delete(listener);
+  }
+
+  /** Start workers until `n` are alive and wait until they are ready; returns the time (ms). */
+  async warm(n: number): Promise<number> {
+    const t0 = runtime().now();
+    const ws = this.ensure(n);
+    await Promise.all(ws.map((w) => w.ready));
+    for (const w of ws) if (w.inflight.length === 0) this.#idle(w);
+    return runtime().now() - t0;
+  }
+
+  /** Terminate every worker now. Pending work fails; the set cannot be used again. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    await Promise.all([...this.#workers].map((w) => w.kill()));
+    this.#workers = [];
+  }
+
+  #idle(w: PoolWorker): void {
+    w.handle.unref();
+    if (!Number.isFinite(this.idleTimeoutMs)) return;
+    if (this.#workers.some((x) => x.inflight.length > 0)) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#workers.some((x) => x.inflight.length > 0)) return;
+      // Workers still starting are left alone: they report idle once ready.
+      for (const x of [...this.#workers]) if (x.readyAt !== undefined) void x.kill();
+    }, this.idleTimeoutMs);
+    (this.#idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  #recordBatch(batch: PoolWorker[]): void {
+    void Promise.all(batch.map((w) => w.ready)).then(() => {
+      const ms = Math.max(...batch.map((w) => w.readyAt! - w.startedAt));
+      if (this.startBatches.length < 16) this.startBatches.push({ count: batch.length, ms });
+    }, () => {});
+  }
+
+  #remove(w: PoolWorker): void {
+    this.#workers = this.#workers.filter((x) => x !== w);
+    if (!this.#closed) this.#freed(); // room for a replacement
+  }
+
+  #freed(): void {
+    for (const listener of [...this.#onFree]) listener();
+  }
+}
+
+const sets = new WeakMap<object, WorkerSet>();
+
+/** Register the worker set behind a public pool (called by its constructor). */
+export function attachWorkerSet(pool: object, set: WorkerSet): void {
+  sets.set(pool, set);
+}
+
+/** The worker set behind a public pool. */
+export function workerSet(pool: object): WorkerSet {
+  const set = sets.get(pool);
+  if (!set) throw new TypeError("Not an amorsize pool (create one with createPool)");
+  return set;
+}
