@@ -26,7 +26,7 @@ export type {
   WorkerFailure,
   WorkerHandle,
 } from "./src/runtime/types.ts";
-export type { Data } from "./src/engine/_source.ts";
+export type { Data } from "./src/engine/options.ts";
 export { task } from "./src/task/task_ref.ts";
 export type { Task, TaskRef } from "./src/task/task_ref.ts";
 export { execute } from "./src/execute.ts";
@@ -52,7 +52,7 @@ export type {
   OptimizationProfile,
   OptimizationResult,
   OptimizeOptions,
-} from "./src/model/_types.ts";
+} from "./src/model/optimization.ts";
 export { resolveStoreDir, storeDir } from "./src/store/store_dir.ts";
 export type { StoreDirOptions, StoreKind } from "./src/store/store_dir.ts";
 export {

@@ -2,7 +2,8 @@
 // configuration, forced by the caller or chosen by the optimizer (whose sampled results are kept).
 import { DEFAULTS } from "./defaults.ts";
 import type { ResolvedRun } from "./engine/_prepare.ts";
-import { type Data, Source } from "./engine/_source.ts";
+import type { Data } from "./engine/options.ts";
+import { Source } from "./engine/_source.ts";
 import { TaskError } from "./engine/errors.ts";
 import { checkOptions, type ExecuteOptions } from "./engine/options.ts";
 import { defaultPool } from "./engine/pool.ts";

@@ -6,7 +6,7 @@
 import { resolveRun } from "./_resolve.ts";
 import { prepare } from "./engine/_prepare.ts";
 import type { Run } from "./engine/_run.ts";
-import type { Data } from "./engine/_source.ts";
+import type { Data } from "./engine/options.ts";
 import type { ExecuteOptions } from "./engine/options.ts";
 import type { Task } from "./task/task_ref.ts";
 

@@ -3,12 +3,13 @@
  *
  * @module
  */
-import { type Data, Source } from "./engine/_source.ts";
+import type { Data } from "./engine/options.ts";
+import { Source } from "./engine/_source.ts";
 import { defaultPool } from "./engine/pool.ts";
 import { bool, fn, positiveInt, positiveNumber } from "./engine/_validate.ts";
 import { type CoreResult, optimizeCore } from "./model/_optimize_core.ts";
 import { explainOptimization } from "./model/explain.ts";
-import type { OptimizationResult, OptimizeOptions } from "./model/_types.ts";
+import type { OptimizationResult, OptimizeOptions } from "./model/optimization.ts";
 import { taskSpec } from "./task/_spec.ts";
 import type { Task } from "./task/task_ref.ts";
 

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixtureModule } from "./_helpers.ts";
 import { task } from "../src/task/task_ref.ts";
-import type { OptimizationResult } from "../src/model/_types.ts";
+import type { OptimizationResult } from "../src/model/optimization.ts";
 import { validateOptimization } from "../src/validate/validate_optimization.ts";
 import { quickValidate } from "../src/validate/quick_validate.ts";
 import { materialize, spreadSample } from "../src/validate/_materialize.ts";

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixturePath } from "./_helpers.ts";
 import { validateSystem } from "../src/validate/validate_system.ts";
-import { rateHealth } from "../src/validate/_health.ts";
+import { rateHealth } from "../src/validate/health.ts";
 
 test("validateSystem returns every check with a figure", async () => {
   const v = await validateSystem({ probe: { env: {} } });

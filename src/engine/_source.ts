@@ -1,8 +1,6 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
-
-/** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
-export type Data<I> = Iterable<I> | AsyncIterable<I>;
+import type { Data } from "./options.ts";
 
 export class Source<I> {
   /** Total number of items, when known (arrays, or a known `length`/`size`). */

@@ -6,6 +6,9 @@
 import type { Pool } from "./pool.ts";
 import { bool, fn, oneOf, positiveInt, positiveNumber } from "./_validate.ts";
 
+/** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
+export type Data<I> = Iterable<I> | AsyncIterable<I>;
+
 /** How the work runs. */
 export type Executor = "inline" | "async" | "workers";
 

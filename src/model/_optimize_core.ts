@@ -27,7 +27,7 @@ import { type ModelInputs, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
-import type { OptimizationProfile, OptimizeOptions } from "./_types.ts";
+import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 import { applyCached, lookupDecision, storeDecision } from "../store/_optimizer_cache.ts";
 import { optimizerCacheKeys } from "../store/_optimizer_cache_key.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { configLabel } from "../engine/run_config.ts";
-import type { OptimizationResult } from "./_types.ts";
+import type { OptimizationResult } from "./optimization.ts";
 
 const ms = (x: number | undefined) =>
   x === undefined || !Number.isFinite(x)

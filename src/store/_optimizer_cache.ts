@@ -2,7 +2,7 @@
 // store (no permission, a file where the directory should be, a full disk) is a miss and one
 // warning; a stored value that does not look like a decision is a miss and is replaced.
 import type { Decision } from "../model/decide.ts";
-import type { OptimizationProfile } from "../model/_types.ts";
+import type { OptimizationProfile } from "../model/optimization.ts";
 import { VERSION } from "../version.ts";
 import { fastRead } from "./_cache_fast_read.ts";
 import { decode, encode } from "./_finite_json.ts";

@@ -3,7 +3,7 @@
 // per-item time two octaves away, another runtime or machine, another library version or other
 // options that steer the decision all give another key, hence a miss.
 import { DEFAULTS } from "../defaults.ts";
-import type { OptimizeOptions } from "../model/_types.ts";
+import type { OptimizeOptions } from "../model/optimization.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { SystemInfo } from "../system/system_info.ts";
 import type { TaskSpec } from "../task/_spec.ts";

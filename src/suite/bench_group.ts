@@ -9,7 +9,7 @@ import { checkOptions, type ExecuteOptions } from "../engine/options.ts";
 import { positiveInt } from "../engine/_validate.ts";
 import { execute } from "../execute.ts";
 import { optimize } from "../optimize.ts";
-import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/optimization.ts";
 import { benchRegistrar } from "../runtime/bench.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { Task } from "../task/task_ref.ts";

@@ -12,7 +12,7 @@ import {
 } from "../model/cost_model.ts";
 import { chunkCandidates } from "../model/decide.ts";
 import { modelInputs } from "../model/_inputs.ts";
-import type { OptimizationResult } from "../model/_types.ts";
+import type { OptimizationResult } from "../model/optimization.ts";
 import type { TuneConfig, TuneSpace } from "./_tune_types.ts";
 import { configLabel } from "../engine/run_config.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Data } from "../engine/_source.ts";
+import type { Data } from "../engine/options.ts";
 import { defaultPool } from "../engine/pool.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/detect.ts";

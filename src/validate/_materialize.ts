@@ -1,6 +1,6 @@
 // Data for the validation functions: an array they can run several times over, and evenly spread
 // samples of it.
-import type { Data } from "../engine/_source.ts";
+import type { Data } from "../engine/options.ts";
 import { positiveInt } from "../engine/_validate.ts";
 
 /** Items used when an iterable is given without `maxItems` (it may be infinite). */

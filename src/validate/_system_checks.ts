@@ -9,7 +9,7 @@ import { median } from "../measure/statistics.ts";
 import { runtime } from "../runtime/detect.ts";
 import type { SystemInfo } from "../system/system_info.ts";
 import { taskSpec } from "../task/_spec.ts";
-import type { CheckLevel } from "./_health.ts";
+import type { CheckLevel } from "./health.ts";
 
 /** One check of validateSystem. */
 export interface SystemCheck {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Data } from "../engine/_source.ts";
+import type { Data } from "../engine/options.ts";
 import { positiveInt } from "../engine/_validate.ts";
 import { taskSpec } from "../task/_spec.ts";
 import type { Task } from "../task/task_ref.ts";

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Data } from "../engine/_source.ts";
+import type { Data } from "../engine/options.ts";
 import type { Pool } from "../engine/pool.ts";
 import { summarize } from "../measure/statistics.ts";
-import type { OptimizationResult, OptimizeOptions } from "../model/_types.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/optimization.ts";
 import type { Task } from "../task/task_ref.ts";
 import { setup } from "./_setup.ts";
 import { recommend } from "./_recommend.ts";

@@ -8,7 +8,7 @@ import { createPool, type Pool } from "../engine/pool.ts";
 import { positiveNumber } from "../engine/_validate.ts";
 import { probeSystem } from "../system/probe_system.ts";
 import type { ProbeOptions, SystemInfo } from "../system/system_info.ts";
-import { type CheckLevel, type Health, rateHealth } from "./_health.ts";
+import { type CheckLevel, type Health, rateHealth } from "./health.ts";
 import {
   checkClone,
   checkMessages,
