@@ -64,8 +64,8 @@ export {
 } from "./src/store/history.ts";
 export type { HistoryInput, HistoryOptions, HistoryQuery } from "./src/store/history.ts";
 export type { HistoryEntry, HistoryEntrySummary, HistoryKind } from "./src/store/history_entry.ts";
-export { cacheStats, clearCache } from "./src/store/optimizer_cache.ts";
-export type { CacheOptions, CacheStats } from "./src/store/optimizer_cache.ts";
+export { cacheStats, clearCache } from "./src/model/optimizer_cache.ts";
+export type { CacheOptions, CacheStats } from "./src/model/optimizer_cache.ts";
 export { validateOptimization } from "./src/validate/validate_optimization.ts";
 export type { ValidateOptions, ValidationResult } from "./src/validate/validate_optimization.ts";
 export { quickValidate } from "./src/validate/quick_validate.ts";

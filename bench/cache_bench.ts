@@ -22,7 +22,7 @@ import {
   lookupDecision,
   optimizerCache,
   setOptimizerCacheHooks,
-} from "../src/store/_optimizer_cache.ts";
+} from "../src/model/_optimizer_cache.ts";
 import { spinIterations } from "./_dq_tasks.ts";
 
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];

@@ -28,8 +28,12 @@ import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
-import { applyCached, lookupDecision, storeDecision } from "../store/_optimizer_cache.ts";
-import { optimizerCacheKeys } from "../store/_optimizer_cache_key.ts";
+import {
+  applyCached,
+  lookupDecision,
+  optimizerCacheKeys,
+  storeDecision,
+} from "./_optimizer_cache.ts";
 
 export interface CoreResult {
   decision: Decision;

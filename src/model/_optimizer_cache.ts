@@ -1,0 +1,236 @@
+// The optimizer's persisted decisions: the key of a job, lookup and store that never throw, and
+// the JSON encoding of non-finite numbers. Any problem with the store (no permission, a file where
+// the directory should be, a full disk) is a miss and one warning; a stored value that does not
+// look like a decision is a miss and is replaced.
+import { DEFAULTS } from "../defaults.ts";
+import { runtime } from "../runtime/detect.ts";
+import { createResultCache, type ResultCache } from "../store/result_cache.ts";
+import type { SystemInfo } from "../system/system_info.ts";
+import type { TaskSpec } from "../task/_spec.ts";
+import { VERSION } from "../version.ts";
+import type { Decision } from "./decide.ts";
+import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
+
+/** Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL). */
+export interface CacheHooks {
+  dir?: string;
+  now?: () => number;
+  ttlMs?: number;
+}
+
+/** What is stored per job: the decision, what the profile needs to explain it, its warnings. */
+export interface CachedDecision {
+  decision: Omit<Decision, "best" | "alternatives">;
+  profile: Pick<
+    OptimizationProfile,
+    "sampledIn" | "sample" | "overheads" | "breakdown" | "alternatives" | "caps"
+  >;
+  warnings: string[];
+}
+
+const _WARNING = "The result cache is not usable";
+const _MAX_ALTERNATIVES = 200;
+let hooks: CacheHooks = {};
+
+/** Replace the hooks (`{}` restores the defaults); returns the previous ones. */
+export function setOptimizerCacheHooks(next: CacheHooks): CacheHooks {
+  const previous = hooks;
+  hooks = { ...next };
+  return previous;
+}
+
+/** The optimizer's cache: `storeDir("cache")` unless `dir` (or a hook) says otherwise. */
+export function optimizerCache(dir?: string): ResultCache<unknown> {
+  return createResultCache({
+    dir: dir ?? hooks.dir,
+    now: hooks.now,
+    ttlMs: hooks.ttlMs,
+    version: VERSION,
+  });
+}
+
+function _warn(warnings: string[], error: unknown): void {
+  const why = error instanceof Error ? error.message : String(error);
+  const line = `${_WARNING} (${why.split("\n")[0]}): the decision was measured, not cached`;
+  if (!warnings.includes(line)) warnings.push(line);
+}
+
+/** The decision stored under the first of `keys` that holds a usable one, or `undefined`. */
+export async function lookupDecision(
+  keys: readonly string[],
+  warnings: string[],
+): Promise<CachedDecision | undefined> {
+  try {
+    const cache = optimizerCache();
+    for (const key of keys) {
+      const fast = cache.peek(key);
+      let stored: unknown;
+      if (fast.hit) stored = fast.value;
+      else if (!fast.slow) continue;
+      else {
+        const got = await cache.get(key);
+        if (!got.hit) continue;
+        stored = got.value;
+      }
+      const value = decode(stored) as CachedDecision;
+      if (_looksValid(value)) return value;
+    }
+  } catch (error) {
+    _warn(warnings, error);
+  }
+  return undefined;
+}
+
+/** Store a decision atomically; a failure becomes a warning. */
+export async function storeDecision(
+  key: string,
+  decision: Decision,
+  profile: OptimizationProfile,
+  warnings: string[],
+): Promise<void> {
+  const { best: _best, alternatives: _alternatives, ...rest } = decision;
+  const value: CachedDecision = {
+    decision: rest,
+    profile: {
+      sampledIn: profile.sampledIn,
+      sample: profile.sample,
+      overheads: profile.overheads,
+      breakdown: profile.breakdown,
+      alternatives: _prune(profile.alternatives),
+      caps: profile.caps,
+    },
+    warnings: warnings.filter((w) =>
+      !w.startsWith(_WARNING) && !(profile.system?.warnings ?? []).includes(w)
+    ),
+  };
+  try {
+    await optimizerCache().set(key, encode(value));
+  } catch (error) {
+    _warn(warnings, error);
+  }
+}
+
+/** Put a stored decision in place: the profile's fields and warnings; returns the decision. */
+export function applyCached(
+  c: CachedDecision,
+  profile: OptimizationProfile,
+  warnings: string[],
+): Decision {
+  Object.assign(profile, c.profile);
+  for (const w of c.warnings) if (!warnings.includes(w)) warnings.push(w);
+  return { ...c.decision, best: c.profile.breakdown, alternatives: c.profile.alternatives };
+}
+
+/** Many cores give many alternatives: keep the non-worker ones and the best worker ones. */
+function _prune(alternatives: Decision["alternatives"]): Decision["alternatives"] {
+  const workers = alternatives.filter((a) => a.executor === "workers" && !a.rejected);
+  if (alternatives.length <= _MAX_ALTERNATIVES) return alternatives;
+  const cut = workers.map((a) => a.predictedMs).sort((a, b) => a - b)[_MAX_ALTERNATIVES - 8];
+  return alternatives.filter((a) =>
+    a.executor !== "workers" || (!a.rejected && a.predictedMs < cut)
+  );
+}
+
+function _looksValid(v: CachedDecision): boolean {
+  const d = v?.decision;
+  return typeof d === "object" && d !== null &&
+    ["inline", "async", "workers"].includes(d.executor) &&
+    Number.isInteger(d.workers) && d.workers >= 0 &&
+    Number.isInteger(d.chunkSize) && d.chunkSize >= 1 &&
+    typeof d.reason === "string" && typeof v.profile === "object" && v.profile !== null &&
+    Array.isArray(v.profile.alternatives) && Array.isArray(v.warnings);
+}
+
+// ── The key of a job: what must match for a stored decision to be the decision `optimize` would
+// make again. A changed task, a data size in another octave, a per-item time two octaves away,
+// another runtime or machine, another library version or other options that steer the decision
+// all give another key, hence a miss.
+
+/** What the key is made of. */
+export interface KeyInput {
+  spec: TaskSpec;
+  /** Items in all (`undefined`: unknown length). */
+  n: number | undefined;
+  /** Per-item time measured on the calling thread by the optimizer's first look (ms). */
+  perItemMs: number;
+  sys: SystemInfo;
+  /** Worker cap in force (effective cores, or `maxWorkers` when lower). */
+  cores: number;
+  options: OptimizeOptions;
+}
+
+/** Octave of the item count: ⌊log2 n⌋ (`"?"` when the length is unknown). */
+export function sizeBucket(n: number | undefined): string {
+  return n === undefined ? "?" : String(Math.floor(Math.log2(Math.max(1, n))));
+}
+
+/** Octave of the per-item time: round(log2 µs); everything under 1/64 µs is one bucket. */
+export function timeOctave(perItemMs: number): number {
+  const us = Number.isFinite(perItemMs) ? Math.max(perItemMs * 1000, 1 / 64) : 1 / 64;
+  return Math.round(Math.log2(us));
+}
+
+/** Octave of the memory this process may use (the limit, else the total); `"?"` if unknown. */
+function _memoryBucket(sys: SystemInfo): string {
+  const bytes = sys.memory.limitBytes ?? sys.memory.totalBytes;
+  return typeof bytes === "number" && bytes > 0 ? String(Math.round(Math.log2(bytes))) : "?";
+}
+
+/**
+ * The cache keys of a job, each a JSON array of its parts (readable in the entry file): the key to
+ * store under first, then the keys one per-item octave lower and higher. The per-item time comes
+ * from one or two items timed once, and a timing only ever comes out slow (preemption, cold code),
+ * so the stored timing and the new one may each be inflated: a lookup tries the neighbouring
+ * octaves too, and a workload 4× faster or slower misses all three.
+ */
+export function optimizerCacheKeys(k: KeyInput): [store: string, ...others: string[]] {
+  const b = timeOctave(k.perItemMs);
+  return [_key(k, b), _key(k, b - 1), _key(k, b + 1)];
+}
+
+function _key(k: KeyInput, timeBucket: number): string {
+  const rt = runtime();
+  const o = k.options;
+  return JSON.stringify([
+    "optimize",
+    VERSION,
+    k.spec.key,
+    `n~2^${sizeBucket(k.n)}`,
+    `item~2^${timeBucket}us`,
+    `${rt.name} ${rt.version}`,
+    `cores ${k.sys.effectiveCores}/${k.cores}`,
+    `mem~2^${_memoryBucket(k.sys)}`,
+    o.minSpeedup ?? DEFAULTS.minSpeedup,
+    o.adaptive ?? DEFAULTS.adaptive,
+    o.targetChunkMs ?? DEFAULTS.targetChunkMs,
+    o.sampleBudgetMs ?? DEFAULTS.sampleBudgetMs,
+  ]);
+}
+
+// ── JSON has no Infinity or NaN (the optimizer's caps are often Infinity, predictions NaN): in the
+// entries they travel as { "$num": "Infinity" }; `undefined` fields are dropped.
+
+/** A copy of `v`, non-finite numbers replaced by `{ $num: "Infinity" | "-Infinity" | "NaN" }`. */
+export function encode(v: unknown): unknown {
+  if (typeof v === "number") return Number.isFinite(v) ? v : { $num: String(v) };
+  if (Array.isArray(v)) return v.map(encode);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encode(x);
+    return out;
+  }
+  return v;
+}
+
+/** The inverse of {@linkcode encode}. */
+export function decode(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decode);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$num === "string" && Object.keys(o).length === 1) return Number(o.$num);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = decode(x);
+    return out;
+  }
+  return v;
+}
