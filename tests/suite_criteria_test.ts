@@ -2,7 +2,7 @@
 // runs with an injected clock, relative spreads.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { alternateRuns, pairedRatios, relativeSpread } from "../src/suite/_alternate.ts";
+import { alternateRuns, pairedRatios, relativeSpread } from "../src/measure/alternate.ts";
 import { criteriaFailures, predictionAccuracy, scaledMinSpeedup } from "../src/suite/_criteria.ts";
 
 test("suite criteria: the minimum speedup scales with log2 of the effective cores", () => {

@@ -8,10 +8,12 @@ import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/detect.ts";
 import { cachedProbe } from "../system/_cached_probe.ts";
 import type { Task } from "../task/task_ref.ts";
-import type { RunConfig } from "../engine/run_config.ts";
+import { type RunConfig, toExecuteOptions } from "../engine/run_config.ts";
+import { execute } from "../execute.ts";
 import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
-import { criteriaFailures, scaledMinSpeedup } from "./_criteria.ts";
-import { measureRuns } from "./_timed_runs.ts";
+import { criteriaFailures, predictionAccuracy, scaledMinSpeedup } from "./_criteria.ts";
+import { alternateRuns, pairedRatios, relativeSpread } from "../measure/alternate.ts";
+import { median } from "../measure/statistics.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
 /** The configuration the optimizer recommended (run as `execute` runs it: adaptive chunks). */
@@ -147,4 +149,45 @@ export async function runPerformanceBenchmark<I, O>(
   result.failures.push(...criteriaFailures({ ...result, timeMs }, minSpeedup, spec.maxTimeMs));
   result.passed = result.failures.length === 0;
   return result;
+}
+
+/** Time `items` inline and as `r.recommendation` says; fill the measurements of `r`. */
+async function measureRuns(
+  r: PerformanceResult,
+  t: Task<unknown, unknown>,
+  items: unknown[],
+  repeats: number,
+): Promise<void> {
+  const rec = r.recommendation!;
+  const now = runtime().now;
+  const serial = (xs: unknown[]) => () => execute(t, xs, { executor: "inline" });
+  const forced = toExecuteOptions(rec);
+  const optimized = (xs: unknown[]) => () => execute(t, xs, forced);
+  // Warm-up (discarded): JIT, module loads, workers started; enough items for every worker.
+  const warm = items.slice(0, Math.max(Math.ceil(items.length / 4), rec.workers * rec.chunkSize));
+  await serial(warm)();
+  if (rec.executor === "inline") {
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t0 = now();
+      await serial(items)();
+      times.push(now() - t0);
+    }
+    r.samples = { serialMs: times, optimizedMs: times };
+  } else {
+    await optimized(warm)();
+    const p = await alternateRuns(serial(items), optimized(items), repeats, now);
+    r.samples = { serialMs: p.a, optimizedMs: p.b };
+  }
+  const s = r.samples;
+  r.serialMs = median(s.serialMs);
+  r.optimizedMs = median(s.optimizedMs);
+  const inline = rec.executor === "inline";
+  r.actualSpeedup = inline ? 1 : r.serialMs / r.optimizedMs;
+  r.accuracy = predictionAccuracy(r.predictedSpeedup, r.actualSpeedup);
+  r.spread = {
+    serial: relativeSpread(s.serialMs),
+    optimized: relativeSpread(s.optimizedMs),
+    speedup: inline ? 0 : relativeSpread(pairedRatios({ a: s.serialMs, b: s.optimizedMs })),
+  };
 }

@@ -3,6 +3,7 @@
 // time budget.
 import { execute } from "../execute.ts";
 import type { Pool } from "../engine/pool.ts";
+import { alternate } from "../measure/alternate.ts";
 import { runtime } from "../runtime/detect.ts";
 import { configLabel, type ForcedConfig, toExecuteOptions } from "../engine/run_config.ts";
 import type { Task } from "../task/task_ref.ts";
@@ -33,7 +34,7 @@ export class BudgetError extends Error {
  * checked when it returns). A later round starts only when the budget allows a whole round at
  * the pace so far; a run it cuts short is dropped, and the measuring stops there.
  */
-export async function alternateRuns<I, O>(
+export async function alternateConfigs<I, O>(
   task: Task<I, O>,
   items: I[],
   configs: ForcedConfig[],
@@ -48,46 +49,45 @@ export async function alternateRuns<I, O>(
   const timer = setTimeout(() => ctl.abort(), budget.timeoutMs);
   const stop = () => ctl.abort();
   budget.signal?.addEventListener("abort", stop, { once: true });
-  let round = 0;
+  let round = budget.repeats;
   try {
-    rounds: for (; round < budget.repeats; round++) {
-      const elapsed = rt.now() - t0;
-      if (round > 0 && elapsed + elapsed / round > budget.timeoutMs) break;
-      const order = configs.map((_, k) => k);
-      if (round % 2 === 1) order.reverse();
-      for (const k of order) {
-        budget.signal?.throwIfAborted();
-        if (over()) {
-          if (round > 0) break rounds;
-          throw _timeout(budget.timeoutMs);
-        }
-        const t = rt.now();
-        let got: number;
-        try {
-          const out = await execute(task, items, {
-            ...toExecuteOptions(configs[k]),
-            pool: budget.pool,
-            signal: ctl.signal,
-          });
-          got = out.length;
-        } catch (e) {
-          budget.signal?.throwIfAborted();
-          if (!over()) throw e;
-          if (round > 0) break rounds;
-          throw _timeout(budget.timeoutMs);
-        }
-        const ms = rt.now() - t;
-        if (got !== items.length) {
-          throw new Error(
-            `${
-              configLabel(configs[k])
-            } returned ${got} results for ${items.length} items: the run ` +
-              `cannot be timed`,
-          );
-        }
-        times[k].push(ms);
+    const run = async (k: number, round: number): Promise<boolean> => {
+      budget.signal?.throwIfAborted();
+      if (over()) {
+        if (round > 0) return false;
+        throw _timeout(budget.timeoutMs);
       }
-    }
+      const t = rt.now();
+      let got: number;
+      try {
+        const out = await execute(task, items, {
+          ...toExecuteOptions(configs[k]),
+          pool: budget.pool,
+          signal: ctl.signal,
+        });
+        got = out.length;
+      } catch (e) {
+        budget.signal?.throwIfAborted();
+        if (!over()) throw e;
+        if (round > 0) return false;
+        throw _timeout(budget.timeoutMs);
+      }
+      const ms = rt.now() - t;
+      if (got !== items.length) {
+        throw new Error(
+          `${configLabel(configs[k])} returned ${got} results for ${items.length} items: the ` +
+            `run cannot be timed`,
+        );
+      }
+      times[k].push(ms);
+      return true;
+    };
+    // A later round starts only when the budget allows a whole round at the pace so far.
+    const roundFits = (round: number) => {
+      const elapsed = rt.now() - t0;
+      return round === 0 || elapsed + elapsed / round <= budget.timeoutMs;
+    };
+    round = await alternate(configs.length, budget.repeats, run, roundFits);
   } finally {
     clearTimeout(timer);
     budget.signal?.removeEventListener("abort", stop);

@@ -11,7 +11,7 @@ import type { OptimizationResult, OptimizeOptions } from "../model/optimization.
 import type { Task } from "../task/task_ref.ts";
 import { setup } from "./_setup.ts";
 import { checkConfigs, compareAdvice, defaultConfigs } from "./_strategy_configs.ts";
-import { alternateRuns, busyNote } from "./_timed_runs.ts";
+import { alternateConfigs, busyNote } from "./_timed_runs.ts";
 import {
   configLabel,
   type ForcedConfig,
@@ -128,7 +128,7 @@ export async function compareStrategies<I, O>(
   const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
   const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
-  const { times, skippedRounds } = await alternateRuns(task, items, list, budget);
+  const { times, skippedRounds } = await alternateConfigs(task, items, list, budget);
   if (skippedRounds > 0) {
     warnings.push(`timeoutMs left time for ${repeats - skippedRounds} of ${repeats} rounds`);
   }
