@@ -1,18 +1,21 @@
 // The one step between `execute`/`map` and the engine: the caller's options become a run
 // configuration, forced by the caller or chosen by the optimizer (whose sampled results are kept).
 import { DEFAULTS } from "./defaults.ts";
-import type { ResolvedRun } from "./engine/_prepare.ts";
-import type { Data } from "./engine/options.ts";
-import { Source } from "./engine/_source.ts";
-import { TaskError } from "./engine/errors.ts";
-import { checkOptions, type ExecuteOptions } from "./engine/options.ts";
-import { defaultPool } from "./engine/pool.ts";
-import { fromExecuteOptions, isForced } from "./engine/run_config.ts";
-import { optimizeCore } from "./model/_optimize_core.ts";
+import {
+  checkOptions,
+  type Data,
+  defaultPool,
+  type ExecuteOptions,
+  fromExecuteOptions,
+  isForced,
+  type ResolvedRun,
+  Source,
+  TaskError,
+} from "./engine/mod.ts";
+import { optimizeCore } from "./model/mod.ts";
 import { checkOptimizeOptions } from "./optimize.ts";
-import { runtime } from "./runtime/detect.ts";
-import { taskSpec } from "./task/_spec.ts";
-import type { Task } from "./task/task_ref.ts";
+import { runtime } from "./runtime/mod.ts";
+import { type Task, taskSpec } from "./task/mod.ts";
 
 /**
  * Check the options and resolve the run: the configuration the caller forces (any of

@@ -4,10 +4,8 @@
  * @module
  */
 import { resolveRun } from "./_resolve.ts";
-import { prepare } from "./engine/_prepare.ts";
-import type { Data } from "./engine/options.ts";
-import type { ExecuteOptions } from "./engine/options.ts";
-import type { Task } from "./task/task_ref.ts";
+import { type Data, type ExecuteOptions, prepare } from "./engine/mod.ts";
+import type { Task } from "./task/mod.ts";
 
 /**
  * Run `task` on every item of `data` and return the results in input order. Without a forced

@@ -4,11 +4,8 @@
  * @module
  */
 import { resolveRun } from "./_resolve.ts";
-import { prepare } from "./engine/_prepare.ts";
-import type { Run } from "./engine/_run.ts";
-import type { Data } from "./engine/options.ts";
-import type { ExecuteOptions } from "./engine/options.ts";
-import type { Task } from "./task/task_ref.ts";
+import { type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
+import type { Task } from "./task/mod.ts";
 
 /**
  * Stream the results of `task` over `data`. In input order by default; `{ ordered: false }`

@@ -3,15 +3,23 @@
  *
  * @module
  */
-import type { Data } from "./engine/options.ts";
-import { Source } from "./engine/_source.ts";
-import { defaultPool } from "./engine/pool.ts";
-import { bool, fn, positiveInt, positiveNumber } from "./engine/_validate.ts";
-import { type CoreResult, optimizeCore } from "./model/_optimize_core.ts";
-import { explainOptimization } from "./model/explain.ts";
-import type { OptimizationResult, OptimizeOptions } from "./model/optimization.ts";
-import { taskSpec } from "./task/_spec.ts";
-import type { Task } from "./task/task_ref.ts";
+import {
+  bool,
+  type Data,
+  defaultPool,
+  fn,
+  positiveInt,
+  positiveNumber,
+  Source,
+} from "./engine/mod.ts";
+import {
+  type CoreResult,
+  explainOptimization,
+  type OptimizationResult,
+  optimizeCore,
+  type OptimizeOptions,
+} from "./model/mod.ts";
+import { type Task, taskSpec } from "./task/mod.ts";
 
 /** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
 export function checkOptimizeOptions(o: OptimizeOptions): void {

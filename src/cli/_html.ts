@@ -1,7 +1,6 @@
 // `--html FILE`: write an HTML report with the package's `writeReport`.
-import { writeReport } from "../report/write_report.ts";
-import type { MeasuredPoint, ReportInput } from "../report/report_input.ts";
-import type { ForcedConfig } from "../engine/run_config.ts";
+import { type MeasuredPoint, type ReportInput, writeReport } from "../report/mod.ts";
+import type { ForcedConfig } from "../engine/mod.ts";
 
 /**
  * Write an HTML report for `--html FILE`. A report that cannot be written (a bad path, input the

@@ -13,10 +13,8 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
-import { runtime } from "../runtime/detect.ts";
-import { loadTask } from "../task/_load_task.ts";
-import { taskSpec } from "../task/_spec.ts";
-import { task as taskRef, type TaskRef } from "../task/task_ref.ts";
+import { runtime } from "../runtime/mod.ts";
+import { loadTask, task as taskRef, type TaskRef, taskSpec } from "../task/mod.ts";
 
 export { progressBar } from "./_progress_bar.ts";
 export { writeHtml } from "./_html.ts";
@@ -169,7 +167,7 @@ export function parseTask(text: string | undefined, cwd: string = process.cwd())
  * @example Usage
  * ```ts
  * import { checkTask } from "./_input.ts";
- * import { task } from "../task/task_ref.ts";
+ * import { task } from "../task/mod.ts";
  * import assert from "node:assert/strict";
  *
  * await assert.rejects(checkTask(task(import.meta.url, "nope")), { name: "UsageError" });

@@ -1,7 +1,7 @@
 // The CLI's progress bar on stderr (only on a terminal, and never with NO_COLOR set).
 import process from "node:process";
-import type { Progress } from "../engine/options.ts";
-import { runtime } from "../runtime/detect.ts";
+import type { Progress } from "../engine/mod.ts";
+import { runtime } from "../runtime/mod.ts";
 
 /**
  * A progress bar on stderr, or `undefined` when stderr is not a terminal or `NO_COLOR` is set.

@@ -5,7 +5,7 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import { parseFlags } from "./_input.ts";
-import { type CacheStats, cacheStats, clearCache } from "../model/optimizer_cache.ts";
+import { type CacheStats, cacheStats, clearCache } from "../model/mod.ts";
 
 const HELP = `Usage: amorsize cache stats|clear [--json] [--dir DIR]
 

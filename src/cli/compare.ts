@@ -9,11 +9,7 @@ import { measuredPoints } from "./_html.ts";
 import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
-import {
-  compareStrategies,
-  type ComparisonResult,
-  type StrategyConfig,
-} from "../validate/compare_strategies.ts";
+import { compareStrategies, type ComparisonResult, type StrategyConfig } from "../validate/mod.ts";
 
 const HELP = `Usage: amorsize compare MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -95,7 +91,7 @@ export function parseConfigs(text: string): StrategyConfig[] {
  * @example Usage
  * ```ts
  * import { formatComparison } from "./compare.ts";
- * import { compareStrategies } from "../validate/compare_strategies.ts";
+ * import { compareStrategies } from "../validate/mod.ts";
  * import assert from "node:assert/strict";
  *
  * const c = await compareStrategies((x: number) => x, [1, 2], [{ executor: "inline" }], { repeats: 1 });

@@ -7,7 +7,7 @@
 import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, intFlag, progressBar, readTaskInput } from "./_input.ts";
 import { execute } from "../execute.ts";
-import type { ExecuteOptions, Executor } from "../engine/options.ts";
+import type { ExecuteOptions, Executor } from "../engine/mod.ts";
 
 const HELP = `Usage: amorsize execute MODULE#EXPORT [--range N | --data FILE] [options]
 

@@ -6,12 +6,21 @@
  */
 import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
-import { clearResults, deleteResult, listResults, loadResult } from "../store/history.ts";
-import { resolveStoreDir } from "../store/store_dir.ts";
-import type { HistoryEntry } from "../store/history_entry.ts";
-import { comparePerformanceResults } from "../suite/compare_results.ts";
-import { formatComparison, formatSuite, formatTable } from "../suite/_format.ts";
-import type { SuiteResult } from "../suite/run_suite.ts";
+import {
+  clearResults,
+  deleteResult,
+  type HistoryEntry,
+  listResults,
+  loadResult,
+  resolveStoreDir,
+} from "../store/mod.ts";
+import {
+  comparePerformanceResults,
+  formatComparison,
+  formatSuite,
+  formatTable,
+  type SuiteResult,
+} from "../suite/mod.ts";
 
 const HELP = `Usage: amorsize history list [--kind KIND] [--json]
        amorsize history show ID [--json]

@@ -6,7 +6,7 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, progressBar, readTaskInput, writeHtml } from "./_input.ts";
-import type { OptimizationResult } from "../model/optimization.ts";
+import type { OptimizationResult } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
 
 const HELP = `Usage: amorsize optimize MODULE#EXPORT [--range N | --data FILE] [options]

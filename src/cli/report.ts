@@ -7,9 +7,7 @@
 import { type Command, UsageError } from "./_command.ts";
 import { checkTask, parseFlags, parseTask, progressBar, readData } from "./_input.ts";
 import { optimize } from "../optimize.ts";
-import type { ReportInput } from "../report/report_input.ts";
-import { loadSuiteHistory } from "../report/suite_history.ts";
-import { writeReport } from "../report/write_report.ts";
+import { loadSuiteHistory, type ReportInput, writeReport } from "../report/mod.ts";
 
 const HELP = `Usage: amorsize report --optimize MODULE#EXPORT (--range N | --data FILE) --html FILE
        amorsize report --suite-history [--dir DIR] [--name NAME] --html FILE

@@ -6,10 +6,13 @@
  */
 import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
-import { comparePerformanceResults } from "../suite/compare_results.ts";
-import { formatComparison, formatSuite } from "../suite/_format.ts";
-import { runPerformanceSuite } from "../suite/run_suite.ts";
-import { getStandardWorkloads } from "../suite/workloads.ts";
+import {
+  comparePerformanceResults,
+  formatComparison,
+  formatSuite,
+  getStandardWorkloads,
+  runPerformanceSuite,
+} from "../suite/mod.ts";
 
 const HELP =
   `Usage: amorsize suite run [--workloads A,B] [--repeats N] [--no-validate] [--save] [--dir DIR] [--json]

@@ -6,8 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
-import { probeSystem } from "../system/probe_system.ts";
-import type { SystemFigure, SystemInfo } from "../system/system_info.ts";
+import { probeSystem, type SystemFigure, type SystemInfo } from "../system/mod.ts";
 
 const HELP = `Usage: amorsize system [--json] [--root DIR]
 
@@ -40,7 +39,7 @@ function formatBytes(n: number | null, none: string): string {
  * @example Usage
  * ```ts
  * import { formatSystemInfo } from "./system.ts";
- * import { probeSystem } from "../system/probe_system.ts";
+ * import { probeSystem } from "../system/mod.ts";
  * import assert from "node:assert/strict";
  *
  * const text = formatSystemInfo(await probeSystem({ env: {} }));

@@ -7,8 +7,8 @@
 import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, intFlag, progressBar, readTaskInput } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
-import { tune, type TuneResult } from "../tune/tune.ts";
-import { configLabel } from "../engine/run_config.ts";
+import { tune, type TuneResult } from "../tune/mod.ts";
+import { configLabel } from "../engine/mod.ts";
 
 const HELP = `Usage: amorsize tune MODULE#EXPORT [--range N | --data FILE] [options]
 

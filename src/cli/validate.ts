@@ -9,9 +9,8 @@ import { measuredPoints } from "./_html.ts";
 import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
-import { quickValidate } from "../validate/quick_validate.ts";
-import { configLabel } from "../engine/run_config.ts";
-import { validateOptimization, type ValidationResult } from "../validate/validate_optimization.ts";
+import { quickValidate, validateOptimization, type ValidationResult } from "../validate/mod.ts";
+import { configLabel } from "../engine/mod.ts";
 
 const HELP = `Usage: amorsize validate MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -43,7 +42,7 @@ error.`;
  * @example Usage
  * ```ts
  * import { formatValidation } from "./validate.ts";
- * import { validateOptimization } from "../validate/validate_optimization.ts";
+ * import { validateOptimization } from "../validate/mod.ts";
  * import assert from "node:assert/strict";
  *
  * const v = await validateOptimization((x: number) => x, [1, 2, 3], { repeats: 1 });

@@ -6,7 +6,7 @@
 import { type Command, UsageError } from "./_command.ts";
 import { intFlag, parseFlags } from "./_input.ts";
 import { formatTable } from "./_text_table.ts";
-import { type SystemValidation, validateSystem } from "../validate/validate_system.ts";
+import { type SystemValidation, validateSystem } from "../validate/mod.ts";
 
 const HELP = `Usage: amorsize validate-system [--json] [--timeout MS]
 

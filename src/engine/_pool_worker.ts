@@ -1,6 +1,6 @@
 // One worker of the pool: its handle, the chunks in flight on it (run in FIFO order by the
 // worker), and the timer of the chunk it is running.
-import type { WorkerFailure, WorkerHandle } from "../runtime/types.ts";
+import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import type { FromWorker, ToWorker } from "./_protocol.ts";
 
 /** A chunk in flight: the owner is told how it ended. */

@@ -2,9 +2,8 @@
 // optimizer, see src/_resolve.ts) and the caller's options into a runnable job: the plan, the
 // progress reporter and the stream of completed chunks.
 import { DEFAULTS } from "../defaults.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { TaskSpec } from "../task/_spec.ts";
-import type { Task } from "../task/task_ref.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { Task, TaskSpec } from "../task/mod.ts";
 import type { Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { ProgressReporter } from "./_progress.ts";

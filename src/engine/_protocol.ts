@@ -1,6 +1,6 @@
 // Messages between the pool (main thread) and its workers. Raw postMessage, no RPC layer: one
 // message per chunk each way.
-import type { TaskSpec } from "../task/_spec.ts";
+import type { TaskSpec } from "../task/mod.ts";
 
 /** An error as it crosses the worker boundary. */
 export interface WireError {

@@ -2,9 +2,8 @@
 // loaded workers, retries a chunk once when its worker dies, and hands completed chunks to the
 // consumer in completion order (the caller reorders). Bounded: at most `maxBuffered` completed
 // chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
-import type { WorkerFailure } from "../runtime/types.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { TaskSpec } from "../task/_spec.ts";
+import { runtime, type WorkerFailure } from "../runtime/mod.ts";
+import type { TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";

@@ -1,7 +1,5 @@
 // Runs a resolved plan with the chosen executor and yields completed chunks in completion order.
-import { loadTask } from "../task/_load_task.ts";
-import type { TaskSpec } from "../task/_spec.ts";
-import type { Task } from "../task/task_ref.ts";
+import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
 import { type Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";

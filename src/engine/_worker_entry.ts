@@ -1,8 +1,6 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
-import { workerPort } from "../runtime/worker_port.ts";
-import { runtime } from "../runtime/detect.ts";
-import { explainInlineError, loadTask } from "../task/_load_task.ts";
-import type { TaskSpec } from "../task/_spec.ts";
+import { runtime, workerPort } from "../runtime/mod.ts";
+import { explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { type FromWorker, type ItemMeasure, toWire, type ToWorker } from "./_protocol.ts";
 

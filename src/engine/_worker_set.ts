@@ -2,7 +2,7 @@
 // terminated after the idle timeout, replaced when they die; listeners hear when a worker may
 // have room for another chunk. The engine, the measurements and the optimizer use this; the
 // public `Pool` only wraps it (see `workerSet`).
-import { runtime } from "../runtime/detect.ts";
+import { runtime } from "../runtime/mod.ts";
 import { PoolWorker } from "./_pool_worker.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";

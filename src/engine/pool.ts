@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { runtime } from "../runtime/detect.ts";
+import { runtime } from "../runtime/mod.ts";
 import { attachWorkerSet, WorkerSet } from "./_worker_set.ts";
 import { positiveInt } from "./_validate.ts";
 

@@ -1,7 +1,7 @@
 // A quick look at the first items on the calling thread: enough to tell a job that is clearly
 // too small for workers, without starting any. The results are kept (never recomputed).
-import type { Source } from "../engine/_source.ts";
-import { runtime } from "../runtime/detect.ts";
+import type { Source } from "../engine/mod.ts";
+import { runtime } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
 
 export interface MainProbe {

@@ -1,8 +1,7 @@
 // Run one chunk on one pool worker and wait for its reply (used by sampling and the overhead
 // measurements, outside the scheduler).
-import type { PoolWorker } from "../engine/_pool_worker.ts";
-import type { FromWorker } from "../engine/_protocol.ts";
-import type { TaskSpec } from "../task/_spec.ts";
+import type { FromWorker, PoolWorker } from "../engine/mod.ts";
+import type { TaskSpec } from "../task/mod.ts";
 
 export type Reply = Extract<FromWorker, { t: "done" | "fail" }>;
 let nextId = 1_000_000_000;

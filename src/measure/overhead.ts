@@ -5,12 +5,9 @@
  *
  * @module
  */
-import { workerSet } from "../engine/_worker_set.ts";
-import type { Pool } from "../engine/pool.ts";
-import { runtime } from "../runtime/detect.ts";
-import { type TaskSpec, taskSpec } from "../task/_spec.ts";
-import { Run } from "../engine/_run.ts";
-import { Source } from "../engine/_source.ts";
+import { type Pool, Run, Source, workerSet } from "../engine/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import { type TaskSpec, taskSpec } from "../task/mod.ts";
 import { measureChunk } from "./_measure_chunk.ts";
 import { median } from "./statistics.ts";
 
@@ -56,7 +53,7 @@ const noop = (x: unknown) => x;
  * @example Usage
  * ```ts
  * import { measureOverheads } from "./overhead.ts";
- * import { createPool } from "../engine/pool.ts";
+ * import { createPool } from "../engine/mod.ts";
  * import assert from "node:assert/strict";
  *
  * const pool = createPool({ maxWorkers: 2 });

@@ -5,12 +5,15 @@
  *
  * @module
  */
-import type { PoolWorker } from "../engine/_pool_worker.ts";
-import type { Source } from "../engine/_source.ts";
-import { findTransferables, uncloneable } from "../engine/_cloneable.ts";
-import { fromWire } from "../engine/_protocol.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { TaskSpec } from "../task/_spec.ts";
+import {
+  findTransferables,
+  fromWire,
+  type PoolWorker,
+  type Source,
+  uncloneable,
+} from "../engine/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { TaskSpec } from "../task/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
 import { measureChunk } from "./_measure_chunk.ts";
 import { spreadIndices } from "./_spread.ts";

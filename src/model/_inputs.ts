@@ -1,7 +1,6 @@
 // Build the model inputs and the worker caps from the measurements.
-import type { Overheads } from "../measure/overhead.ts";
-import type { SampleProfile } from "../measure/sample.ts";
-import type { SystemInfo } from "../system/system_info.ts";
+import type { Overheads, SampleProfile } from "../measure/mod.ts";
+import type { SystemInfo } from "../system/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
 
 export function modelInputs(

@@ -1,6 +1,6 @@
 // When the last worker finishes: the engine's own chunk-size policy (the real ChunkSizer) fed
 // with the predicted per-item time, chunks handed to the worker that frees up first.
-import { ChunkSizer } from "../engine/_chunk_sizer.ts";
+import { ChunkSizer } from "../engine/mod.ts";
 
 export interface MakespanInput {
   n: number;

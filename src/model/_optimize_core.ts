@@ -2,27 +2,24 @@
 //   probe → look → scan → (cache lookup) → overheads → sample → model → decide → cache.
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
-import { workerSet } from "../engine/_worker_set.ts";
+import { type Pool, type Source, workerSet } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
-import type { Pool } from "../engine/pool.ts";
-import type { Source } from "../engine/_source.ts";
-import { type MainProbe, mainProbe } from "../measure/_main_probe.ts";
 import {
   cachedOverheads,
+  type MainProbe,
+  mainProbe,
   measureOverheads,
   type Overheads,
   overheadsOrFallback,
+  type SampleFailure,
+  sampleInWorker,
+  type SampleProfile,
   startFallback,
-} from "../measure/overhead.ts";
-import { type SampleFailure, sampleInWorker, type SampleProfile } from "../measure/sample.ts";
-import { summarize } from "../measure/statistics.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { Runtime } from "../runtime/types.ts";
-import { cachedProbe } from "../system/_cached_probe.ts";
-import type { SystemInfo } from "../system/system_info.ts";
-import { loadTask } from "../task/_load_task.ts";
-import type { TaskSpec } from "../task/_spec.ts";
-import type { Task } from "../task/task_ref.ts";
+  summarize,
+} from "../measure/mod.ts";
+import { type Runtime, runtime } from "../runtime/mod.ts";
+import { cachedProbe, type SystemInfo } from "../system/mod.ts";
+import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
 import { type ModelInputs, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";

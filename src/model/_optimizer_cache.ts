@@ -3,10 +3,10 @@
 // the directory should be, a full disk) is a miss and one warning; a stored value that does not
 // look like a decision is a miss and is replaced.
 import { DEFAULTS } from "../defaults.ts";
-import { runtime } from "../runtime/detect.ts";
-import { createResultCache, type ResultCache } from "../store/result_cache.ts";
-import type { SystemInfo } from "../system/system_info.ts";
-import type { TaskSpec } from "../task/_spec.ts";
+import { runtime } from "../runtime/mod.ts";
+import { createResultCache, type ResultCache } from "../store/mod.ts";
+import type { SystemInfo } from "../system/mod.ts";
+import type { TaskSpec } from "../task/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Decision } from "./decide.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";

@@ -1,10 +1,8 @@
 // Helpers of the optimizer pipeline: the scan for values workers cannot receive, a profile from
 // the first look alone, and the warnings a profile calls for.
-import type { Source } from "../engine/_source.ts";
-import { uncloneable } from "../engine/_cloneable.ts";
-import type { SampleProfile } from "../measure/sample.ts";
-import { summarize } from "../measure/statistics.ts";
-import { runtime } from "../runtime/detect.ts";
+import { type Source, uncloneable } from "../engine/mod.ts";
+import { type SampleProfile, summarize } from "../measure/mod.ts";
+import { runtime } from "../runtime/mod.ts";
 
 /** A shallow scan of an array's items for values workers cannot receive (first 200k items). */
 export function scanItems(src: Source<unknown>): { index: number; why: string } | undefined {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunConfig } from "../engine/run_config.ts";
+import type { RunConfig } from "../engine/mod.ts";
 import {
   type ModelInputs,
   predictAsync,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { configLabel } from "../engine/run_config.ts";
+import { configLabel } from "../engine/mod.ts";
 import type { OptimizationResult } from "./optimization.ts";
 
 const ms = (x: number | undefined) =>

@@ -1,10 +1,7 @@
 // Public types of the optimizer.
-import type { Overheads } from "../measure/overhead.ts";
-import type { SampleProfile } from "../measure/sample.ts";
-import type { SystemInfo } from "../system/system_info.ts";
-import type { Pool } from "../engine/pool.ts";
-import type { Progress } from "../engine/options.ts";
-import type { RunConfig } from "../engine/run_config.ts";
+import type { Overheads, SampleProfile } from "../measure/mod.ts";
+import type { SystemInfo } from "../system/mod.ts";
+import type { Pool, Progress, RunConfig } from "../engine/mod.ts";
 import type { Alternative } from "./decide.ts";
 import type { Prediction } from "./cost_model.ts";
 

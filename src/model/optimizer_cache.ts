@@ -11,10 +11,10 @@
  *
  * @module
  */
-import type { CacheStats } from "../store/result_cache.ts";
+import type { CacheStats } from "../store/mod.ts";
 import { optimizerCache } from "./_optimizer_cache.ts";
 
-export type { CacheStats } from "../store/result_cache.ts";
+export type { CacheStats } from "../store/mod.ts";
 
 /** Options of {@linkcode clearCache} and {@linkcode cacheStats}. */
 export interface CacheOptions {

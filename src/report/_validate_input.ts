@@ -1,7 +1,7 @@
 // Checks of renderReport's input: TypeError/RangeError at once, naming the field and the value
 // (`'measured[2].workers' must be a positive integer, got 0`).
-import { bool, oneOf, positiveInt, positiveNumber } from "../engine/_validate.ts";
-import { describeValue } from "../store/_validate.ts";
+import { bool, oneOf, positiveInt, positiveNumber } from "../engine/mod.ts";
+import { describeValue } from "../store/mod.ts";
 import type { ReportInput } from "./report_input.ts";
 
 type Obj = Record<string, unknown>;

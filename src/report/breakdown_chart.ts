@@ -6,11 +6,10 @@
  * @module
  */
 import { drawAxes } from "./_axes.ts";
-import { formatMs } from "./_format.ts";
+import { formatMs, formatTick } from "./_format.ts";
 import { boxSwatch, drawLegend } from "./_legend.ts";
 import { INK, PARTS } from "./_palette.ts";
 import { el, niceTicks, scale, svgDocument, svgText, svgTooltip } from "./_svg.ts";
-import { formatTick } from "./_format.ts";
 import type { ReportOptimization } from "./report_input.ts";
 
 type Part = { key: keyof typeof PARTS; name: string; from: number; ms: number };

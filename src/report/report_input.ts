@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { OptimizationProfile, OptimizationResult } from "../model/optimization.ts";
+import type { OptimizationProfile, OptimizationResult } from "../model/mod.ts";
 
 /**
  * The part of an `OptimizationResult` the report reads: the decision, the predicted times, and

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { listResults, loadResult } from "../store/history.ts";
+import { listResults, loadResult } from "../store/mod.ts";
 import type { SuiteHistoryResult, SuiteHistoryRun } from "./report_input.ts";
 
 const _isObject = (v: unknown): v is Record<string, unknown> =>
@@ -47,7 +47,7 @@ export function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRu
  * @example Usage
  * ```ts
  * import { loadSuiteHistory } from "./suite_history.ts";
- * import { saveResult } from "../store/history.ts";
+ * import { saveResult } from "../store/mod.ts";
  * import assert from "node:assert/strict";
  * import { mkdtempSync } from "node:fs";
  * import { tmpdir } from "node:os";

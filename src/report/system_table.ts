@@ -5,7 +5,7 @@
  */
 import { formatBytes } from "./_format.ts";
 import { esc, htmlElement } from "./_svg.ts";
-import type { SystemFigure, SystemInfo } from "../system/system_info.ts";
+import type { SystemFigure, SystemInfo } from "../system/mod.ts";
 
 /**
  * The probe's figures as an HTML table (figure, value, source), followed by its warnings.
@@ -16,7 +16,7 @@ import type { SystemFigure, SystemInfo } from "../system/system_info.ts";
  * @example Usage
  * ```ts
  * import { systemTable } from "./system_table.ts";
- * import { probeSystem } from "../system/probe_system.ts";
+ * import { probeSystem } from "../system/mod.ts";
  * import assert from "node:assert/strict";
  *
  * const html = systemTable(await probeSystem({ env: {} }));

@@ -6,8 +6,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { writeTextAtomic } from "../store/_atomic.ts";
-import { describeValue } from "../store/_validate.ts";
+import { describeValue, writeTextAtomic } from "../store/mod.ts";
 import { renderReport } from "./render_report.ts";
 import type { ReportInput } from "./report_input.ts";
 

@@ -7,7 +7,7 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { runtime } from "../runtime/detect.ts";
+import { runtime } from "../runtime/mod.ts";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";

@@ -1,6 +1,6 @@
 // Argument checks of the suite: a WorkloadSpec and the benchmark options, failing at once with
 // TypeError/RangeError naming the argument and the value.
-import { bool, positiveInt, positiveNumber } from "../engine/_validate.ts";
+import { bool, positiveInt, positiveNumber } from "../engine/mod.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
 const describeValue = (v: unknown) =>

@@ -1,5 +1,5 @@
 // Human-readable tables of a suite result and of a comparison (the CLI's output without --json).
-import { configLabel } from "../engine/run_config.ts";
+import { configLabel } from "../engine/mod.ts";
 import type { PerformanceComparison } from "./compare_results.ts";
 import type { PerformanceResult } from "./run_benchmark.ts";
 import type { SuiteResult } from "./run_suite.ts";

@@ -1,7 +1,7 @@
 // Recognising what is being compared: a suite result (schema 1), a history entry holding one, or
 // the output of `deno bench --json` (version 1). Anything else, or another schema version, is an
 // Error that names the source (the file) and what was found.
-import { runtime } from "../runtime/detect.ts";
+import { runtime } from "../runtime/mod.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
 /** The statistics `deno bench --json` writes for a bench that ran (times in ns per iteration). */

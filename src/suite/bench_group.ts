@@ -5,16 +5,19 @@
  *
  * @module
  */
-import { checkOptions, type ExecuteOptions } from "../engine/options.ts";
-import { positiveInt } from "../engine/_validate.ts";
+import {
+  checkOptions,
+  configLabel,
+  type ExecuteOptions,
+  positiveInt,
+  toExecuteOptions,
+} from "../engine/mod.ts";
 import { execute } from "../execute.ts";
 import { optimize } from "../optimize.ts";
-import type { OptimizationResult, OptimizeOptions } from "../model/optimization.ts";
-import { benchRegistrar } from "../runtime/bench.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { Task } from "../task/task_ref.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
+import { benchRegistrar, runtime } from "../runtime/mod.ts";
+import type { Task } from "../task/mod.ts";
 import { objectArg } from "./_check_spec.ts";
-import { configLabel, toExecuteOptions } from "../engine/run_config.ts";
 
 /** A configuration to bench beside inline and the recommendation. */
 export type BenchConfig = Pick<

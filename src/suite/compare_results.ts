@@ -5,11 +5,15 @@
  *
  * @module
  */
-import { positiveNumber } from "../engine/_validate.ts";
+import { positiveNumber } from "../engine/mod.ts";
 import { objectArg } from "./_check_spec.ts";
 import { type Metric, metricsOf } from "./_metrics.ts";
-import { type Comparable, loadComparable, parseComparable } from "./_schema.ts";
-import type { DenoBenchReport } from "./_schema.ts";
+import {
+  type Comparable,
+  type DenoBenchReport,
+  loadComparable,
+  parseComparable,
+} from "./_schema.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
 export type { DenoBenchEntry, DenoBenchReport, DenoBenchStats } from "./_schema.ts";

@@ -5,15 +5,14 @@
  * @module
  */
 import { optimize } from "../optimize.ts";
-import { runtime } from "../runtime/detect.ts";
-import { cachedProbe } from "../system/_cached_probe.ts";
-import type { Task } from "../task/task_ref.ts";
-import { type RunConfig, toExecuteOptions } from "../engine/run_config.ts";
+import { runtime } from "../runtime/mod.ts";
+import { cachedProbe } from "../system/mod.ts";
+import type { Task } from "../task/mod.ts";
+import { type RunConfig, toExecuteOptions } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
 import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
 import { criteriaFailures, predictionAccuracy, scaledMinSpeedup } from "./_criteria.ts";
-import { alternateRuns, pairedRatios, relativeSpread } from "../measure/alternate.ts";
-import { median } from "../measure/statistics.ts";
+import { alternateRuns, median, pairedRatios, relativeSpread } from "../measure/mod.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
 /** The configuration the optimizer recommended (run as `execute` runs it: adaptive chunks). */

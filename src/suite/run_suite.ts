@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { runtime } from "../runtime/detect.ts";
-import { saveResult } from "../store/history.ts";
-import { cachedProbe } from "../system/_cached_probe.ts";
+import { runtime } from "../runtime/mod.ts";
+import { saveResult } from "../store/mod.ts";
+import { cachedProbe } from "../system/mod.ts";
 import { VERSION } from "../version.ts";
 import { checkBenchmarkOptions, checkSpec, objectArg } from "./_check_spec.ts";
 import { type PerformanceResult, runPerformanceBenchmark } from "./run_benchmark.ts";

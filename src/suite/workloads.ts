@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { task, type TaskRef } from "../task/task_ref.ts";
-import type { Task } from "../task/task_ref.ts";
+import { type Task, task, type TaskRef } from "../task/mod.ts";
 
 /** One workload of the suite: what to run, on what, and what counts as a pass. */
 export interface WorkloadSpec<I = unknown, O = unknown> {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileRead } from "../runtime/types.ts";
+import type { FileRead } from "../runtime/mod.ts";
 
 /** Reads one file by absolute path; the signature of `Runtime.readTextFile`. */
 export type ReadTextFile = (path: string) => FileRead;

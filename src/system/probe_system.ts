@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { runtime } from "../runtime/detect.ts";
+import { runtime } from "../runtime/mod.ts";
 import { readAffinity } from "./affinity.ts";
 import { readCgroupPaths } from "./cgroup.ts";
 import { readCpuQuota } from "./cpu_quota.ts";

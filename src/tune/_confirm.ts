@@ -2,7 +2,7 @@
 // alternating (A B C, C B A, …), and their medians are taken over every run. A search that picks
 // the minimum of noisy medians favours a lucky run; running the finalists side by side, under the
 // same load, decides between them fairly.
-import { summarize } from "../measure/statistics.ts";
+import { summarize } from "../measure/mod.ts";
 import { runTrial } from "./_trial.ts";
 import type { TuneSession } from "./_tune_session.ts";
 import type { TuneTrial } from "./_tune_types.ts";

@@ -1,6 +1,11 @@
 // Reading and checking the options of `bayesianMinimize`.
-import { integerArg, integerAtLeast, nonNegativeNumber, optionsObject } from "./_validate.ts";
-import { describe } from "./_validate.ts";
+import {
+  describe,
+  integerArg,
+  integerAtLeast,
+  nonNegativeNumber,
+  optionsObject,
+} from "./_validate.ts";
 
 /** Options of {@linkcode bayesianMinimize}. */
 export interface BayesianMinimizeOptions {

@@ -1,12 +1,10 @@
 // One trial of `tune`: run a configuration `repeats` times on the same items with execute
 // (forced, adaptive off), each run under a time limit; the median and the spread of the runs.
 import { execute } from "../execute.ts";
-import { ChunkTimeoutError } from "../engine/errors.ts";
-import type { Pool } from "../engine/pool.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { Task } from "../task/task_ref.ts";
+import { ChunkTimeoutError, type Pool, toExecuteOptions } from "../engine/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { Task } from "../task/mod.ts";
 import type { TuneConfig } from "./_tune_types.ts";
-import { toExecuteOptions } from "../engine/run_config.ts";
 
 /** Short runs are repeated until this much time was measured (default `repeats` only). */
 const SHORT_TOTAL_MS = 150;

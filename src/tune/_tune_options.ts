@@ -1,6 +1,5 @@
 // Checking the options of `tune`: each bad option throws a TypeError or RangeError naming it.
-import type { Executor } from "../engine/options.ts";
-import { fn, oneOf, positiveInt, positiveNumber } from "../engine/_validate.ts";
+import { type Executor, fn, oneOf, positiveInt, positiveNumber } from "../engine/mod.ts";
 import { describe } from "./_validate.ts";
 import type { TuneOptions } from "./_tune_types.ts";
 

@@ -1,8 +1,8 @@
 // The state of one `tune` call: the candidates, the trials measured (each configuration at most
 // once), the time budget and the progress reports.
-import { summarize } from "../measure/statistics.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { Task } from "../task/task_ref.ts";
+import { summarize } from "../measure/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { Task } from "../task/mod.ts";
 import { runTrial, type TrialSettings } from "./_trial.ts";
 import type { Candidate } from "./_tune_space.ts";
 import type { TuneProgress, TuneTrial } from "./_tune_types.ts";

@@ -3,18 +3,17 @@
 // Promises) or the caller's, each with the optimizer's model prediction for the whole data and a
 // normalised point (workers, log chunk size) for the Bayesian search.
 import { DEFAULTS } from "../defaults.ts";
-import type { Executor } from "../engine/options.ts";
+import { configLabel, type Executor } from "../engine/mod.ts";
 import {
+  chunkCandidates,
   type ModelInputs,
+  modelInputs,
+  type OptimizationResult,
   predictAsync,
   predictInline,
   predictWorkers,
-} from "../model/cost_model.ts";
-import { chunkCandidates } from "../model/decide.ts";
-import { modelInputs } from "../model/_inputs.ts";
-import type { OptimizationResult } from "../model/optimization.ts";
+} from "../model/mod.ts";
 import type { TuneConfig, TuneSpace } from "./_tune_types.ts";
-import { configLabel } from "../engine/run_config.ts";
 
 /** One configuration to measure. */
 export interface Candidate {

@@ -1,7 +1,5 @@
 // The public types of `tune`: its options, the configurations it measures, and its result.
-import type { Executor } from "../engine/options.ts";
-import type { RunConfig } from "../engine/run_config.ts";
-import type { Pool } from "../engine/pool.ts";
+import type { Executor, Pool, RunConfig } from "../engine/mod.ts";
 
 /** How `tune` searches: every configuration, a Bayesian search, or "auto" (grid when ≤ 12). */
 export type TuneStrategy = "grid" | "bayesian" | "auto";

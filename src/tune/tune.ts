@@ -4,14 +4,12 @@
  *
  * @module
  */
-import type { Data } from "../engine/options.ts";
-import { defaultPool } from "../engine/pool.ts";
+import { type Data, defaultPool } from "../engine/mod.ts";
 import { optimize } from "../optimize.ts";
-import { runtime } from "../runtime/detect.ts";
-import { cachedProbe } from "../system/_cached_probe.ts";
-import { taskSpec } from "../task/_spec.ts";
-import type { Task } from "../task/task_ref.ts";
-import { materialize } from "../validate/_materialize.ts";
+import { runtime } from "../runtime/mod.ts";
+import { cachedProbe } from "../system/mod.ts";
+import { type Task, taskSpec } from "../task/mod.ts";
+import { materialize } from "../validate/mod.ts";
 import { checkTuneOptions } from "./_tune_options.ts";
 import { confirm } from "./_confirm.ts";
 import { bayesianSearch, gridSearch } from "./_tune_search.ts";

@@ -3,7 +3,7 @@
 // caused it (the plain-loop estimate, worker start, main-thread serialisation, heterogeneity,
 // contention).
 import { DEFAULTS } from "../defaults.ts";
-import type { OptimizationResult } from "../model/optimization.ts";
+import type { OptimizationResult } from "../model/mod.ts";
 
 /** What the recommendations are derived from (times in ms, predictions scaled to the items). */
 export interface RecommendInput {

@@ -1,12 +1,9 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
-import type { Data } from "../engine/options.ts";
-import type { Pool } from "../engine/pool.ts";
-import { positiveInt, positiveNumber } from "../engine/_validate.ts";
-import type { OptimizationResult, OptimizeOptions } from "../model/optimization.ts";
+import { type Data, type Pool, positiveInt, positiveNumber } from "../engine/mod.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
-import { taskSpec } from "../task/_spec.ts";
-import type { Task } from "../task/task_ref.ts";
+import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize } from "./_materialize.ts";
 
 export interface SetupOptions<I> {

@@ -1,7 +1,6 @@
 // The configurations compareStrategies measures: checks of the caller's list, the default grid,
 // the optimizer's pick as a configuration, and the recommendations drawn from the ranking.
-import { bool, oneOf, positiveInt } from "../engine/_validate.ts";
-import type { ForcedConfig } from "../engine/run_config.ts";
+import { bool, type ForcedConfig, oneOf, positiveInt } from "../engine/mod.ts";
 
 /** Check the caller's configurations; throws TypeError/RangeError naming `configs[i].field`. */
 export function checkConfigs(configs: unknown): ForcedConfig[] {

@@ -1,14 +1,11 @@
 // The measurements behind validateSystem: each returns one check with its figure, the range it
 // must fall in, and a readable detail.
-import { workerSet } from "../engine/_worker_set.ts";
+import { type Pool, workerSet } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
-import type { Pool } from "../engine/pool.ts";
-import { estimateBytes } from "../measure/_bytes.ts";
-import { measureChunk } from "../measure/_measure_chunk.ts";
-import { median } from "../measure/statistics.ts";
-import { runtime } from "../runtime/detect.ts";
-import type { SystemInfo } from "../system/system_info.ts";
-import { taskSpec } from "../task/_spec.ts";
+import { estimateBytes, measureChunk, median } from "../measure/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { SystemInfo } from "../system/mod.ts";
+import { taskSpec } from "../task/mod.ts";
 import type { CheckLevel } from "./health.ts";
 
 /** One check of validateSystem. */

@@ -2,11 +2,10 @@
 // the order reversed every other round so that a slow drift of the machine favours none), with a
 // time budget.
 import { execute } from "../execute.ts";
-import type { Pool } from "../engine/pool.ts";
-import { alternate } from "../measure/alternate.ts";
-import { runtime } from "../runtime/detect.ts";
-import { configLabel, type ForcedConfig, toExecuteOptions } from "../engine/run_config.ts";
-import type { Task } from "../task/task_ref.ts";
+import { configLabel, type ForcedConfig, type Pool, toExecuteOptions } from "../engine/mod.ts";
+import { alternate } from "../measure/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { Task } from "../task/mod.ts";
 
 export interface RunBudget {
   repeats: number;

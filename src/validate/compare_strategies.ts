@@ -4,20 +4,20 @@
  *
  * @module
  */
-import type { Data } from "../engine/options.ts";
-import type { Pool } from "../engine/pool.ts";
-import { summarize } from "../measure/statistics.ts";
-import type { OptimizationResult, OptimizeOptions } from "../model/optimization.ts";
-import type { Task } from "../task/task_ref.ts";
+import {
+  configLabel,
+  type Data,
+  type ForcedConfig,
+  type Pool,
+  sameConfig,
+  toExecuteOptions,
+} from "../engine/mod.ts";
+import { summarize } from "../measure/mod.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
+import type { Task } from "../task/mod.ts";
 import { setup } from "./_setup.ts";
 import { checkConfigs, compareAdvice, defaultConfigs } from "./_strategy_configs.ts";
 import { alternateConfigs, busyNote } from "./_timed_runs.ts";
-import {
-  configLabel,
-  type ForcedConfig,
-  sameConfig,
-  toExecuteOptions,
-} from "../engine/run_config.ts";
 
 /**
  * One way to run a job: what `execute` is forced to (unset fields take `execute`'s defaults;

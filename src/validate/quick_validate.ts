@@ -3,10 +3,8 @@
  *
  * @module
  */
-import type { Data } from "../engine/options.ts";
-import { positiveInt } from "../engine/_validate.ts";
-import { taskSpec } from "../task/_spec.ts";
-import type { Task } from "../task/task_ref.ts";
+import { type Data, positiveInt } from "../engine/mod.ts";
+import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize, spreadSample } from "./_materialize.ts";
 import {
   validateOptimization,

@@ -4,15 +4,13 @@
  *
  * @module
  */
-import type { Data } from "../engine/options.ts";
-import type { Pool } from "../engine/pool.ts";
-import { summarize } from "../measure/statistics.ts";
-import type { OptimizationResult, OptimizeOptions } from "../model/optimization.ts";
-import type { Task } from "../task/task_ref.ts";
+import { configLabel, type Data, type Pool, toExecuteOptions } from "../engine/mod.ts";
+import { summarize } from "../measure/mod.ts";
+import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
+import type { Task } from "../task/mod.ts";
 import { setup } from "./_setup.ts";
 import { recommend } from "./_recommend.ts";
 import { alternateConfigs, busyNote } from "./_timed_runs.ts";
-import { configLabel, toExecuteOptions } from "../engine/run_config.ts";
 import type { StrategyConfig } from "./compare_strategies.ts";
 
 /** Options of {@linkcode validateOptimization}. */

@@ -4,10 +4,8 @@
  *
  * @module
  */
-import { createPool, type Pool } from "../engine/pool.ts";
-import { positiveNumber } from "../engine/_validate.ts";
-import { probeSystem } from "../system/probe_system.ts";
-import type { ProbeOptions, SystemInfo } from "../system/system_info.ts";
+import { createPool, type Pool, positiveNumber } from "../engine/mod.ts";
+import { type ProbeOptions, probeSystem, type SystemInfo } from "../system/mod.ts";
 import { type CheckLevel, type Health, rateHealth } from "./health.ts";
 import {
   checkClone,

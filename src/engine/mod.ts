@@ -1,0 +1,31 @@
+/**
+ * The engine: the worker pool, the executors (inline, async, workers), the chunk scheduler,
+ * streaming, errors, options and the run configuration. What the rest of src/ uses of it.
+ * Files of this folder whose name starts with `_` are private to it: import them from here.
+ *
+ * @module
+ */
+export { ChunkSizer } from "./_chunk_sizer.ts";
+export { findTransferables, uncloneable } from "./_cloneable.ts";
+export type { PoolWorker } from "./_pool_worker.ts";
+export { prepare } from "./_prepare.ts";
+export type { ResolvedRun } from "./_prepare.ts";
+export { fromWire } from "./_protocol.ts";
+export type { FromWorker } from "./_protocol.ts";
+export { Run } from "./_run.ts";
+export { Source } from "./_source.ts";
+export { bool, fn, oneOf, positiveInt, positiveNumber } from "./_validate.ts";
+export { workerSet } from "./_worker_set.ts";
+export { ChunkTimeoutError, TaskError } from "./errors.ts";
+export { checkOptions } from "./options.ts";
+export type { Data, ExecuteOptions, Executor, Progress } from "./options.ts";
+export { createPool, defaultPool } from "./pool.ts";
+export type { Pool } from "./pool.ts";
+export {
+  configLabel,
+  fromExecuteOptions,
+  isForced,
+  sameConfig,
+  toExecuteOptions,
+} from "./run_config.ts";
+export type { ForcedConfig, RunConfig } from "./run_config.ts";

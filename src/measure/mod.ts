@@ -1,0 +1,22 @@
+/**
+ * Measurements: sampling inside a worker, the costs of workers (start, dispatch, clone),
+ * statistics and alternating timed runs. What the rest of src/ uses of it.
+ * Files of this folder whose name starts with `_` are private to it: import them from here.
+ *
+ * @module
+ */
+export { estimateBytes } from "./_bytes.ts";
+export { mainProbe } from "./_main_probe.ts";
+export type { MainProbe } from "./_main_probe.ts";
+export { measureChunk } from "./_measure_chunk.ts";
+export { alternate, alternateRuns, pairedRatios, relativeSpread } from "./alternate.ts";
+export {
+  cachedOverheads,
+  measureOverheads,
+  overheadsOrFallback,
+  startFallback,
+} from "./overhead.ts";
+export type { Overheads } from "./overhead.ts";
+export { sampleInWorker } from "./sample.ts";
+export type { SampleFailure, SampleProfile } from "./sample.ts";
+export { median, summarize } from "./statistics.ts";

@@ -1,0 +1,14 @@
+/**
+ * Where files live, atomic JSON, the result cache and the history. What the rest of src/ uses of
+ * it.
+ * Files of this folder whose name starts with `_` are private to it: import them from here.
+ *
+ * @module
+ */
+export { writeTextAtomic } from "./_atomic.ts";
+export { describeValue } from "./_validate.ts";
+export { clearResults, deleteResult, listResults, loadResult, saveResult } from "./history.ts";
+export type { HistoryEntry } from "./history_entry.ts";
+export { createResultCache } from "./result_cache.ts";
+export type { CacheStats, ResultCache } from "./result_cache.ts";
+export { resolveStoreDir } from "./store_dir.ts";

@@ -1,0 +1,9 @@
+/**
+ * The system probe: cores, cgroups, affinity, memory. What the rest of src/ uses of it.
+ * Files of this folder whose name starts with `_` are private to it: import them from here.
+ *
+ * @module
+ */
+export { cachedProbe } from "./_cached_probe.ts";
+export { probeSystem } from "./probe_system.ts";
+export type { ProbeOptions, SystemFigure, SystemInfo } from "./system_info.ts";

@@ -1,0 +1,12 @@
+/**
+ * Tasks: references to a module's export, and inline function tasks. What the rest of src/ uses of
+ * it.
+ * Files of this folder whose name starts with `_` are private to it: import them from here.
+ *
+ * @module
+ */
+export { explainInlineError, loadTask } from "./_load_task.ts";
+export { taskSpec } from "./_spec.ts";
+export type { TaskSpec } from "./_spec.ts";
+export { task } from "./task_ref.ts";
+export type { Task, TaskRef } from "./task_ref.ts";
