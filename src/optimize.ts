@@ -3,15 +3,8 @@
  *
  * @module
  */
-import {
-  bool,
-  type Data,
-  defaultPool,
-  fn,
-  positiveInt,
-  positiveNumber,
-  Source,
-} from "./engine/mod.ts";
+import { bool, fn, positiveInt, positiveNumber } from "./args.ts";
+import { type Data, defaultPool, Source } from "./engine/mod.ts";
 import {
   type CoreResult,
   explainOptimization,

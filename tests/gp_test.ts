@@ -183,7 +183,7 @@ test("GaussianProcess rejects bad arguments, naming them", () => {
   });
   assert.throws(
     () => new GaussianProcess({ kernel: "cubic" as "rbf" }),
-    { name: "TypeError", message: /'kernel' must be "matern52" or "rbf", got "cubic"/ },
+    { name: "TypeError", message: /'kernel' must be one of "matern52", "rbf", got "cubic"/ },
   );
   const gp = new GaussianProcess();
   assert.throws(() => gp.predict([0]), /call fit\(\) before predict\(\)/);

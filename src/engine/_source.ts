@@ -1,5 +1,6 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
+import { wrongType } from "../args.ts";
 import type { Data } from "./options.ts";
 
 export class Source<I> {
@@ -24,11 +25,7 @@ export class Source<I> {
       this.#ait = (data as AsyncIterable<I>)[Symbol.asyncIterator]();
       this.total = total;
     } else {
-      throw new TypeError(
-        `'data' must be an array, an iterable or an async iterable, got ${
-          data === null ? "null" : typeof data
-        }`,
-      );
+      wrongType("data", "an array, an iterable or an async iterable", data);
     }
     if (this.total === 0) this.done = this.#exhausted = true;
   }

@@ -14,7 +14,6 @@ export { fromWire } from "./_protocol.ts";
 export type { FromWorker } from "./_protocol.ts";
 export { Run } from "./_run.ts";
 export { Source } from "./_source.ts";
-export { bool, fn, oneOf, positiveInt, positiveNumber } from "./_validate.ts";
 export { workerSet } from "./_worker_set.ts";
 export { ChunkTimeoutError, TaskError } from "./errors.ts";
 export { checkOptions } from "./options.ts";

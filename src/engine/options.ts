@@ -3,8 +3,8 @@
  *
  * @module
  */
+import { bool, fn, objectArg, oneOf, positiveInt, positiveNumber, wrongType } from "../args.ts";
 import type { Pool } from "./pool.ts";
-import { bool, fn, oneOf, positiveInt, positiveNumber } from "./_validate.ts";
 
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
 export type Data<I> = Iterable<I> | AsyncIterable<I>;
@@ -62,9 +62,7 @@ export interface ExecuteOptions {
 
 /** Check every option that is present; throws TypeError/RangeError naming the option. */
 export function checkOptions(o: ExecuteOptions): void {
-  if (o === null || typeof o !== "object") {
-    throw new TypeError(`'options' must be an object, got ${o === null ? "null" : typeof o}`);
-  }
+  objectArg("options", o);
   if (o.executor !== undefined) oneOf("executor", o.executor, ["inline", "async", "workers"]);
   if (o.workers !== undefined) positiveInt("workers", o.workers);
   if (o.chunkSize !== undefined) positiveInt("chunkSize", o.chunkSize);
@@ -76,6 +74,6 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
   if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${typeof o.signal}`);
+    wrongType("signal", "an AbortSignal", o.signal);
   }
 }

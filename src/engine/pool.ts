@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { nonNegativeNumber, positiveInt } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { attachWorkerSet, WorkerSet } from "./_worker_set.ts";
-import { positiveInt } from "./_validate.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -38,9 +38,7 @@ export class Pool {
       ? rt.hardwareConcurrency()
       : positiveInt("maxWorkers", options.maxWorkers);
     const idle = options.idleTimeoutMs;
-    if (idle !== undefined && !(idle >= 0)) {
-      throw new RangeError(`'idleTimeoutMs' must be a non-negative number, got ${idle}`);
-    }
+    if (idle !== undefined && idle !== Infinity) nonNegativeNumber("idleTimeoutMs", idle);
     // Workers that can be unref'd stay warm for free; others would keep the process alive.
     this.#set = new WorkerSet(maxWorkers, idle ?? (rt.workersCanUnref ? Infinity : 250));
     attachWorkerSet(this, this.#set);

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { objectArg } from "../args.ts";
 import type { CacheStats } from "../store/mod.ts";
 import { optimizerCache } from "./_optimizer_cache.ts";
 
@@ -76,10 +77,5 @@ export async function cacheStats(options: CacheOptions = {}): Promise<CacheStats
 }
 
 function _dirOption(options: CacheOptions): string | undefined {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `'options' must be an object, got ${options === null ? "null" : typeof options}`,
-    );
-  }
-  return options.dir;
+  return objectArg("options", options).dir;
 }

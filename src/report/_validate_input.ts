@@ -1,30 +1,24 @@
 // Checks of renderReport's input: TypeError/RangeError at once, naming the field and the value
 // (`'measured[2].workers' must be a positive integer, got 0`).
-import { bool, oneOf, positiveInt, positiveNumber } from "../engine/mod.ts";
-import { describeValue } from "../store/mod.ts";
+import {
+  arrayArg,
+  bool,
+  describeValue,
+  objectArg as checkObject,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  stringArg,
+} from "../args.ts";
 import type { ReportInput } from "./report_input.ts";
 
 type Obj = Record<string, unknown>;
 
-function objectArg(name: string, value: unknown): Obj {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`'${name}' must be an object, got ${describeValue(value)}`);
-  }
-  return value as Obj;
-}
-
-function _array(name: string, value: unknown): unknown[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(`'${name}' must be an array, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
+const objectArg = (name: string, value: unknown): Obj => checkObject(name, value) as Obj;
+const _array = arrayArg;
 function _string(name: string, value: unknown, optional = true): void {
   if (value === undefined && optional) return;
-  if (typeof value !== "string") {
-    throw new TypeError(`'${name}' must be a string, got ${describeValue(value)}`);
-  }
+  stringArg(name, value);
 }
 
 /** A time or speedup: a finite number ≥ 0, or `null` (JSON's form of NaN: no figure). */

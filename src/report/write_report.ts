@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { describeValue } from "../args.ts";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { describeValue, writeTextAtomic } from "../store/mod.ts";
+import { writeTextAtomic } from "../store/mod.ts";
 import { renderReport } from "./render_report.ts";
 import type { ReportInput } from "./report_input.ts";
 

@@ -5,16 +5,10 @@
  *
  * @module
  */
+import { describeValue, jsonValue, nonEmptyString, optionalString, optionsArg } from "../args.ts";
 import { join } from "node:path";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
-import {
-  describeValue,
-  jsonValue,
-  nonEmptyString,
-  optionalString,
-  optionsArg,
-} from "./_validate.ts";
 import {
   HISTORY_ID,
   type HistoryEntry,

@@ -6,7 +6,6 @@
  * @module
  */
 export { writeTextAtomic } from "./_atomic.ts";
-export { describeValue } from "./_validate.ts";
 export { clearResults, deleteResult, listResults, loadResult, saveResult } from "./history.ts";
 export type { HistoryEntry } from "./history_entry.ts";
 export { createResultCache } from "./result_cache.ts";

@@ -5,13 +5,13 @@
  *
  * @module
  */
+import { describeValue, jsonValue, nonEmptyString, optionsArg } from "../args.ts";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { runtime } from "../runtime/mod.ts";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
-import { describeValue, jsonValue, nonEmptyString, optionsArg } from "./_validate.ts";
 import { resolveStoreDir } from "./store_dir.ts";
 
 /** Options of {@linkcode createResultCache}. */

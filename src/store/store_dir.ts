@@ -4,11 +4,11 @@
  *
  * @module
  */
+import { describeValue, optionalString, optionsArg } from "../args.ts";
 import { mkdir } from "node:fs/promises";
 import { homedir, platform } from "node:os";
 import { posix, resolve, win32 } from "node:path";
 import { runtime } from "../runtime/mod.ts";
-import { describeValue, optionalString, optionsArg } from "./_validate.ts";
 
 /** The two kinds of stored data, each in its own directory. */
 export type StoreKind = "history" | "cache";

@@ -1,24 +1,7 @@
 // Argument checks of the suite: a WorkloadSpec and the benchmark options, failing at once with
 // TypeError/RangeError naming the argument and the value.
-import { bool, positiveInt, positiveNumber } from "../engine/mod.ts";
+import { bool, describeValue, objectArg, positiveInt, positiveNumber } from "../args.ts";
 import type { WorkloadSpec } from "./workloads.ts";
-
-const describeValue = (v: unknown) =>
-  typeof v === "string"
-    ? JSON.stringify(v)
-    : v === null || typeof v !== "object"
-    ? String(v)
-    : Array.isArray(v)
-    ? "an array"
-    : "an object";
-
-/** `value` must be a plain object (an options bag or a spec). */
-export function objectArg<T>(name: string, value: T): T {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`'${name}' must be an object, got ${describeValue(value)}`);
-  }
-  return value;
-}
 
 /** Check a workload spec; returns it. */
 export function checkSpec<I, O>(spec: WorkloadSpec<I, O>, name = "spec"): WorkloadSpec<I, O> {

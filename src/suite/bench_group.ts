@@ -5,19 +5,13 @@
  *
  * @module
  */
-import {
-  checkOptions,
-  configLabel,
-  type ExecuteOptions,
-  positiveInt,
-  toExecuteOptions,
-} from "../engine/mod.ts";
+import { objectArg, positiveInt, wrongType } from "../args.ts";
+import { checkOptions, configLabel, type ExecuteOptions, toExecuteOptions } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
 import { optimize } from "../optimize.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { benchRegistrar, runtime } from "../runtime/mod.ts";
 import type { Task } from "../task/mod.ts";
-import { objectArg } from "./_check_spec.ts";
 
 /** A configuration to bench beside inline and the recommendation. */
 export type BenchConfig = Pick<
@@ -72,11 +66,11 @@ export async function benchOptimized<I, O>(
   options: BenchOptimizedOptions = {},
 ): Promise<OptimizationResult<I>> {
   if (typeof name !== "string" || name.trim() === "") {
-    throw new TypeError(`'name' must be a non-empty string, got ${JSON.stringify(name)}`);
+    wrongType("name", "a non-empty string", name);
   }
   objectArg("options", options);
   if (data === null || typeof (data as Iterable<I>)?.[Symbol.iterator] !== "function") {
-    throw new TypeError(`'data' must be an array or an iterable, got ${typeof data}`);
+    wrongType("data", "an array or an iterable", data);
   }
   const configs = Object.entries(
     options.configs === undefined ? {} : objectArg("configs", options.configs),
@@ -85,7 +79,7 @@ export async function benchOptimized<I, O>(
   if (options.n !== undefined) positiveInt("n", options.n);
   if (options.warmup !== undefined) positiveInt("warmup", options.warmup);
   if (options.group !== undefined && (typeof options.group !== "string" || options.group === "")) {
-    throw new TypeError(`'group' must be a non-empty string, got ${JSON.stringify(options.group)}`);
+    wrongType("group", "a non-empty string", options.group);
   }
   const register = benchRegistrar();
   if (!register) {

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { positiveNumber } from "../engine/mod.ts";
-import { objectArg } from "./_check_spec.ts";
+import { objectArg, positiveNumber } from "../args.ts";
 import { type Metric, metricsOf } from "./_metrics.ts";
 import {
   type Comparable,

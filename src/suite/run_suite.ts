@@ -4,11 +4,12 @@
  *
  * @module
  */
+import { fn, objectArg, wrongType } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { saveResult } from "../store/mod.ts";
 import { cachedProbe } from "../system/mod.ts";
 import { VERSION } from "../version.ts";
-import { checkBenchmarkOptions, checkSpec, objectArg } from "./_check_spec.ts";
+import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
 import { type PerformanceResult, runPerformanceBenchmark } from "./run_benchmark.ts";
 import { getStandardWorkloads, type WorkloadSpec } from "./workloads.ts";
 
@@ -88,9 +89,7 @@ export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<S
   objectArg("options", options);
   const { validate, repeats } = checkBenchmarkOptions(options);
   const workloads = options.workloads ?? getStandardWorkloads();
-  if (!Array.isArray(workloads)) {
-    throw new TypeError(`'workloads' must be an array of workload specs, got ${typeof workloads}`);
-  }
+  if (!Array.isArray(workloads)) wrongType("workloads", "an array of workload specs", workloads);
   const names = new Set<string>();
   workloads.forEach((w, i) => {
     checkSpec(w, `workloads[${i}]`);
@@ -99,9 +98,7 @@ export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<S
   });
   const save = options.save;
   if (save !== undefined && typeof save !== "boolean") objectArg("save", save);
-  if (options.onResult !== undefined && typeof options.onResult !== "function") {
-    throw new TypeError(`'onResult' must be a function, got ${typeof options.onResult}`);
-  }
+  if (options.onResult !== undefined) fn("onResult", options.onResult);
   const info = await cachedProbe();
   const rt = runtime();
   const date = new Date().toISOString();

@@ -1,4 +1,5 @@
 // The serialisable description of a task that crosses into a worker, and its cache key.
+import { wrongType } from "../args.ts";
 import type { Task, TaskRef } from "./task_ref.ts";
 
 /** What a worker needs to load a task. */
@@ -35,9 +36,7 @@ export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
       name: ref.name,
     };
   }
-  throw new TypeError(
-    `'task' must be a function or a reference from task(module, name), got ${typeof t}`,
-  );
+  wrongType("task", "a function or a reference from task(module, name)", t);
 }
 
 /** A short, stable hash of a string (FNV-1a, 53 bits), as hex. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { wrongType } from "../args.ts";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -46,10 +47,10 @@ export type Task<I, O> = ((item: I) => O | Promise<O>) | TaskRef<I, O>;
  */
 export function task<I = unknown, O = unknown>(module: string | URL, name: string): TaskRef<I, O> {
   if (!(module instanceof URL) && (typeof module !== "string" || module === "")) {
-    throw new TypeError(`'module' must be a URL or a non-empty string, got ${String(module)}`);
+    wrongType("module", "a URL or a non-empty string", module);
   }
   if (typeof name !== "string" || name === "") {
-    throw new TypeError(`'name' must be a non-empty string, got ${JSON.stringify(name)}`);
+    wrongType("name", "a non-empty string", name);
   }
   return Object.freeze({ kind: "module" as const, module: toModuleUrl(module), name });
 }

@@ -1,11 +1,11 @@
 // Reading and checking the options of `bayesianMinimize`.
 import {
-  describe,
+  describeValue,
   integerArg,
   integerAtLeast,
   nonNegativeNumber,
-  optionsObject,
-} from "./_validate.ts";
+  optionsArg,
+} from "../args.ts";
 
 /** Options of {@linkcode bayesianMinimize}. */
 export interface BayesianMinimizeOptions {
@@ -46,15 +46,15 @@ export function searchSettings(
   options: BayesianMinimizeOptions | undefined,
   size: number,
 ): SearchSettings {
-  const o = optionsObject("options", options);
+  const o = optionsArg("options", options);
   const seeds = o.seedPoints ?? [];
   if (!Array.isArray(seeds)) {
-    throw new TypeError(`'seedPoints' must be an array of indices, got ${describe(seeds)}`);
+    throw new TypeError(`'seedPoints' must be an array of indices, got ${describeValue(seeds)}`);
   }
   seeds.forEach((s, i) => {
     if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s >= size) {
       const message = `'seedPoints[${i}]' must be an integer in [0, ${size - 1}], got ${
-        describe(s)
+        describeValue(s)
       }`;
       throw typeof s === "number" ? new RangeError(message) : new TypeError(message);
     }
@@ -63,7 +63,7 @@ export function searchSettings(
   if (
     signal !== undefined && (typeof signal !== "object" || typeof signal?.aborted !== "boolean")
   ) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${describe(signal)}`);
+    throw new TypeError(`'signal' must be an AbortSignal, got ${describeValue(signal)}`);
   }
   return {
     seedPoints: [...new Set(seeds)],

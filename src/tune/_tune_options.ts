@@ -1,13 +1,13 @@
 // Checking the options of `tune`: each bad option throws a TypeError or RangeError naming it.
-import { type Executor, fn, oneOf, positiveInt, positiveNumber } from "../engine/mod.ts";
-import { describe } from "./_validate.ts";
+import { describeValue, fn, oneOf, positiveInt, positiveNumber } from "../args.ts";
+import type { Executor } from "../engine/mod.ts";
 import type { TuneOptions } from "./_tune_types.ts";
 
 const EXECUTORS: readonly Executor[] = ["inline", "async", "workers"];
 
 function _list<T>(name: string, value: unknown, check: (n: string, v: unknown) => T): T[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError(`'${name}' must be a non-empty array, got ${describe(value)}`);
+    throw new TypeError(`'${name}' must be a non-empty array, got ${describeValue(value)}`);
   }
   return value.map((v, i) => check(`${name}[${i}]`, v));
 }
@@ -15,7 +15,7 @@ function _list<T>(name: string, value: unknown, check: (n: string, v: unknown) =
 /** Check `options`; throws on the first bad one. */
 export function checkTuneOptions(options: TuneOptions): void {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`'options' must be an object, got ${describe(options)}`);
+    throw new TypeError(`'options' must be an object, got ${describeValue(options)}`);
   }
   const o = options;
   if (o.strategy !== undefined) oneOf("strategy", o.strategy, ["grid", "bayesian", "auto"]);
@@ -25,16 +25,16 @@ export function checkTuneOptions(options: TuneOptions): void {
   if (o.repeats !== undefined) positiveInt("repeats", o.repeats);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) {
     const E = typeof o.seed === "number" ? RangeError : TypeError;
-    throw new E(`'seed' must be an integer, got ${describe(o.seed)}`);
+    throw new E(`'seed' must be an integer, got ${describeValue(o.seed)}`);
   }
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${describe(o.signal)}`);
+    throw new TypeError(`'signal' must be an AbortSignal, got ${describeValue(o.signal)}`);
   }
   const s = o.space;
   if (s === undefined) return;
   if (s === null || typeof s !== "object" || Array.isArray(s)) {
-    throw new TypeError(`'space' must be an object, got ${describe(s)}`);
+    throw new TypeError(`'space' must be an object, got ${describeValue(s)}`);
   }
   if (s.workers !== undefined) _list("space.workers", s.workers, positiveInt);
   if (s.chunkSizes !== undefined) _list("space.chunkSizes", s.chunkSizes, positiveInt);

@@ -5,11 +5,12 @@
  *
  * @module
  */
+import { describeValue } from "../args.ts";
 import { maximinSpread } from "./_initial_design.ts";
 import { modelChoice } from "./_model_choice.ts";
 import { mulberry32Random } from "./_random.ts";
 import { type BayesianMinimizeOptions, searchSettings } from "./_search_options.ts";
-import { describe, pointsArg } from "./_validate.ts";
+import { pointsArg } from "./_validate.ts";
 
 /** Model rounds in a row that must expect too little improvement before the search stops. */
 const PATIENCE = 2;
@@ -70,7 +71,7 @@ export async function bayesianMinimize(
   options?: BayesianMinimizeOptions,
 ): Promise<BayesianMinimizeResult> {
   if (typeof objective !== "function") {
-    throw new TypeError(`'objective' must be a function, got ${describe(objective)}`);
+    throw new TypeError(`'objective' must be a function, got ${describeValue(objective)}`);
   }
   pointsArg("space", space, true);
   const s = searchSettings(options, space.length);
@@ -106,7 +107,7 @@ export async function bayesianMinimize(
     }
     const value = await objective(space[next], next);
     if (typeof value !== "number") {
-      throw new TypeError(`'objective' must return a number, got ${describe(value)}`);
+      throw new TypeError(`'objective' must return a number, got ${describeValue(value)}`);
     }
     done.add(next);
     evaluations.push({ index: next, value });

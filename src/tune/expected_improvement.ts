@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { invalid, wrongType } from "../args.ts";
 import { normalCdf, normalPdf } from "./_normal.ts";
 
 /**
@@ -41,11 +42,8 @@ export function expectedImprovement(mean: number, std: number, best: number, xi 
 }
 
 function check(name: string, value: number, nonNegative: boolean): void {
-  if (typeof value !== "number") {
-    throw new TypeError(`'${name}' must be a number, got ${typeof value}`);
-  }
+  if (typeof value !== "number") wrongType(name, "a number", value);
   if (!Number.isFinite(value) || (nonNegative && value < 0)) {
-    const what = nonNegative ? "a non-negative number" : "a finite number";
-    throw new RangeError(`'${name}' must be ${what}, got ${value}`);
+    invalid(name, nonNegative ? "a non-negative number" : "a finite number", value);
   }
 }

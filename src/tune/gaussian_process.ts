@@ -7,17 +7,11 @@
  *
  * @module
  */
+import { describeValue, nonNegativeNumber, oneOf, optionsArg, positiveNumber } from "../args.ts";
 import { solveLower } from "./_cholesky.ts";
 import { type Model, selectModel } from "./_gp_select.ts";
 import { kernelFunction, type KernelName, scaledDistance } from "./_kernel.ts";
-import {
-  coordinates,
-  describe,
-  nonNegativeNumber,
-  optionsObject,
-  pointsArg,
-  positiveNumber,
-} from "./_validate.ts";
+import { coordinates, pointsArg } from "./_validate.ts";
 
 export type { KernelName } from "./_kernel.ts";
 
@@ -68,10 +62,8 @@ export class GaussianProcess {
 
   /** A regressor with the given options (kernel, fixed nugget, fixed length scale). */
   constructor(options?: GaussianProcessOptions) {
-    const o = optionsObject("options", options);
-    if (o.kernel !== undefined && o.kernel !== "matern52" && o.kernel !== "rbf") {
-      throw new TypeError(`'kernel' must be "matern52" or "rbf", got ${JSON.stringify(o.kernel)}`);
-    }
+    const o = optionsArg("options", options);
+    if (o.kernel !== undefined) oneOf("kernel", o.kernel, ["matern52", "rbf"]);
     this.kernel = o.kernel ?? "matern52";
     if (o.noise !== undefined) this.#noise = nonNegativeNumber("noise", o.noise);
     if (o.lengthScale !== undefined) {
@@ -90,7 +82,7 @@ export class GaussianProcess {
     const d = pointsArg("x", x, false);
     const n = x.length;
     if (!Array.isArray(y) || y.length !== n) {
-      throw new TypeError(`'y' must be an array of ${n} numbers like 'x', got ${describe(y)}`);
+      throw new TypeError(`'y' must be an array of ${n} numbers like 'x', got ${describeValue(y)}`);
     }
     coordinates("y", y, false);
     const yMean = y.reduce((s, v) => s + v, 0) / n;
@@ -109,7 +101,7 @@ export class GaussianProcess {
   predict(x: readonly number[]): Prediction {
     const f = this.#require();
     if (!Array.isArray(x) || x.length !== f.d) {
-      throw new TypeError(`'x' must be an array of ${f.d} numbers, got ${describe(x)}`);
+      throw new TypeError(`'x' must be an array of ${f.d} numbers, got ${describeValue(x)}`);
     }
     coordinates("x", x, false);
     const k = kernelFunction(this.kernel);

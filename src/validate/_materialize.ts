@@ -1,6 +1,7 @@
 // Data for the validation functions: an array they can run several times over, and evenly spread
 // samples of it.
-import { type Data, positiveInt } from "../engine/mod.ts";
+import { positiveInt } from "../args.ts";
+import type { Data } from "../engine/mod.ts";
 
 /** Items used when an iterable is given without `maxItems` (it may be infinite). */
 export const ITERABLE_DEFAULT_MAX = 10_000;

@@ -1,6 +1,7 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
-import { type Data, type Pool, positiveInt, positiveNumber } from "../engine/mod.ts";
+import { positiveInt, positiveNumber } from "../args.ts";
+import type { Data, Pool } from "../engine/mod.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
 import { type Task, taskSpec } from "../task/mod.ts";

@@ -1,6 +1,7 @@
 // The configurations compareStrategies measures: checks of the caller's list, the default grid,
 // the optimizer's pick as a configuration, and the recommendations drawn from the ranking.
-import { bool, type ForcedConfig, oneOf, positiveInt } from "../engine/mod.ts";
+import { bool, oneOf, positiveInt } from "../args.ts";
+import type { ForcedConfig } from "../engine/mod.ts";
 
 /** Check the caller's configurations; throws TypeError/RangeError naming `configs[i].field`. */
 export function checkConfigs(configs: unknown): ForcedConfig[] {

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type Data, positiveInt } from "../engine/mod.ts";
+import { positiveInt } from "../args.ts";
+import type { Data } from "../engine/mod.ts";
 import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize, spreadSample } from "./_materialize.ts";
 import {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createPool, type Pool, positiveNumber } from "../engine/mod.ts";
+import { positiveNumber } from "../args.ts";
+import { createPool, type Pool } from "../engine/mod.ts";
 import { type ProbeOptions, probeSystem, type SystemInfo } from "../system/mod.ts";
 import { type CheckLevel, type Health, rateHealth } from "./health.ts";
 import {

@@ -1,0 +1,186 @@
+/**
+ * Argument checks for every public function: each throws at once, naming the argument and
+ * showing the value in one wording (`'chunkSize' must be a positive integer, got -3`): a
+ * RangeError for a number out of range (and an empty string), a TypeError for a value of the
+ * wrong type.
+ *
+ * @module
+ */
+
+/**
+ * A value as an error message shows it: strings quoted, numbers, booleans, `null` and `undefined`
+ * as written, and `a function`, `an array`, `an object`, `a symbol` for the rest.
+ *
+ * @example Usage
+ * ```ts
+ * import { describeValue } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(describeValue({ a: 1 }), "an object");
+ * assert.equal(describeValue("x"), '"x"');
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "function") return "a function";
+  if (typeof value === "symbol") return "a symbol";
+  if (typeof value === "bigint") return `${value}n`;
+  if (Array.isArray(value)) return "an array";
+  if (value !== null && typeof value === "object") return "an object";
+  return String(value);
+}
+
+/**
+ * Throw the one error for a bad value of a numeric argument: `'name' must be <what>, got <value>`;
+ * a RangeError when `value` is a number (out of range), else a TypeError (not a number).
+ *
+ * @example Usage
+ * ```ts
+ * import { invalid } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => invalid("n", "an even number", 3), RangeError);
+ * ```
+ */
+export function invalid(name: string, what: string, value: unknown): never {
+  if (typeof value === "number") throw new RangeError(mustBe(name, what, value));
+  wrongType(name, what, value);
+}
+
+/**
+ * Throw a TypeError in the one wording: `'name' must be <what>, got <value>` (a value of the
+ * wrong type, whatever it is).
+ *
+ * @example Usage
+ * ```ts
+ * import { wrongType } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => wrongType("data", "an iterable", 5), { name: "TypeError", message: "'data' must be an iterable, got 5" });
+ * ```
+ */
+export function wrongType(name: string, what: string, value: unknown): never {
+  throw new TypeError(mustBe(name, what, value));
+}
+
+const mustBe = (name: string, what: string, value: unknown) =>
+  `'${name}' must be ${what}, got ${describeValue(value)}`;
+
+/** `value` must be a positive integer. */
+export function positiveInt(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    invalid(name, "a positive integer", value);
+  }
+  return value;
+}
+
+/** `value` must be a positive finite number. */
+export function positiveNumber(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    invalid(name, "a positive number", value);
+  }
+  return value;
+}
+
+/** `value` must be a finite number ≥ 0. */
+export function nonNegativeNumber(name: string, value: unknown): number {
+  if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
+    invalid(name, "a non-negative number", value);
+  }
+  return value;
+}
+
+/** `value` must be an integer ≥ `min`. */
+export function integerAtLeast(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    invalid(name, min === 0 ? "a non-negative integer" : `an integer >= ${min}`, value);
+  }
+  return value;
+}
+
+/** `value` must be an integer. */
+export function integerArg(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) invalid(name, "an integer", value);
+  return value;
+}
+
+/** `value` must be one of `allowed`. */
+export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    wrongType(name, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+  }
+  return value as T;
+}
+
+/** `value` must be a boolean. */
+export function bool(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") wrongType(name, "a boolean", value);
+  return value;
+}
+
+/** `value` must be a function. */
+export function fn(name: string, value: unknown): void {
+  if (typeof value !== "function") wrongType(name, "a function", value);
+}
+
+/** `value` must be a string. */
+export function stringArg(name: string, value: unknown): string {
+  if (typeof value !== "string") wrongType(name, "a string", value);
+  return value;
+}
+
+/** `value` must be a non-empty string (a RangeError for an empty one). */
+export function nonEmptyString(name: string, value: unknown): string {
+  if (typeof value !== "string") wrongType(name, "a non-empty string", value);
+  if (value.trim() === "") {
+    throw new RangeError(mustBe(name, "a non-empty string", value));
+  }
+  return value;
+}
+
+/** `value` must be `undefined` or a non-empty string. */
+export function optionalString(name: string, value: unknown): string | undefined {
+  return value === undefined ? undefined : nonEmptyString(name, value);
+}
+
+/** `value` must be an array. */
+export function arrayArg(name: string, value: unknown): unknown[] {
+  if (!Array.isArray(value)) wrongType(name, "an array", value);
+  return value;
+}
+
+/** `value` must be a plain object (not `null`, not an array). */
+export function objectArg<T>(name: string, value: T): T {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    wrongType(name, "an object", value);
+  }
+  return value;
+}
+
+/**
+ * `value` must be `undefined` (read as `{}`) or an object: the options bag of a function.
+ *
+ * @example Usage
+ * ```ts
+ * import { optionsArg } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(optionsArg("options", undefined), {});
+ * assert.throws(() => optionsArg("options", null as never), /'options' must be an object, got null/);
+ * ```
+ */
+export function optionsArg<T extends object>(name: string, value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return objectArg(name, value) as Partial<T>;
+}
+
+/**
+ * `value` must have a JSON form at the top level (not `undefined`, a function or a symbol, which
+ * JSON drops from an enclosing object). Cycles and BigInts are caught when serialising.
+ */
+export function jsonValue(name: string, value: unknown): void {
+  const type = typeof value;
+  if (type === "undefined" || type === "function" || type === "symbol") {
+    wrongType(name, "JSON-serialisable", value);
+  }
+}
