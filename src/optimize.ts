@@ -72,7 +72,7 @@ export async function optimize<I, O>(
 }
 
 /** Build the public result from the pipeline's result. */
-export function toPublicResult<I>(core: CoreResult, data: Data<I>): OptimizationResult<I> {
+function toPublicResult<I>(core: CoreResult, data: Data<I>): OptimizationResult<I> {
   const d = core.decision;
   const base = {
     executor: d.executor,

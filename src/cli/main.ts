@@ -11,58 +11,26 @@ import { VERSION } from "../version.ts";
 
 type Loader = () => Promise<Command>;
 
-/** Every subcommand: its one-line summary (shown by --help) and a lazy loader. */
-const commands: Record<string, [summary: string, load: Loader]> = {
-  suite: [
-    "run the standard workloads: recommendation, predicted vs actual speedup, pass/fail",
-    async () => (await import("./suite.ts")).command,
-  ],
-  optimize: [
-    "measure a task and recommend inline, async or workers × chunk size",
-    async () => (await import("./optimize.ts")).command,
-  ],
-  execute: [
-    "run a task over data (optimized, or with a forced configuration)",
-    async () => (await import("./execute.ts")).command,
-  ],
-  validate: [
-    "measure the recommendation against the plain loop (predicted vs actual)",
-    async () => (await import("./validate.ts")).command,
-  ],
-  compare: [
-    "measure several configurations and rank them",
-    async () => (await import("./compare.ts")).command,
-  ],
-  tune: [
-    "search configurations on real runs (grid or Bayesian)",
-    async () => (await import("./tune.ts")).command,
-  ],
-  history: [
-    "list, show, compare, delete or clear saved results",
-    async () => (await import("./history.ts")).command,
-  ],
-  cache: [
-    "show or clear the optimizer's result cache",
-    async () => (await import("./cache.ts")).command,
-  ],
-  report: [
-    "write a self-contained HTML report (speedup curves, breakdown, history)",
-    async () => (await import("./report.ts")).command,
-  ],
-  system: [
-    "print what this process can use: cores, CPU quota, memory, with sources",
-    async () => (await import("./system.ts")).command,
-  ],
-  "validate-system": [
-    "check that workers, messaging, clocks and the probe work here",
-    async () => (await import("./validate_system.ts")).command,
-  ],
+/** Every subcommand, loaded on demand (its summary and help live in its own module). */
+const commands: Record<string, Loader> = {
+  suite: async () => (await import("./suite.ts")).command,
+  optimize: async () => (await import("./optimize.ts")).command,
+  execute: async () => (await import("./execute.ts")).command,
+  validate: async () => (await import("./validate.ts")).command,
+  compare: async () => (await import("./compare.ts")).command,
+  tune: async () => (await import("./tune.ts")).command,
+  history: async () => (await import("./history.ts")).command,
+  cache: async () => (await import("./cache.ts")).command,
+  report: async () => (await import("./report.ts")).command,
+  system: async () => (await import("./system.ts")).command,
+  "validate-system": async () => (await import("./validate_system.ts")).command,
 };
 
-function usage(): string {
+async function usage(): Promise<string> {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
-  const lines = Object.entries(commands).map(([name, [summary]]) =>
-    `  ${name.padEnd(width)}  ${summary}`
+  const loaded = await Promise.all(Object.values(commands).map((load) => load()));
+  const lines = Object.keys(commands).map((name, i) =>
+    `  ${name.padEnd(width)}  ${loaded[i].summary}`
   );
   return [
     "Usage: amorsize <command> [options]",
@@ -82,14 +50,14 @@ function usage(): string {
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    console.log(usage());
+    console.log(await usage());
     return name === undefined ? 2 : 0;
   }
   if (name === "-V" || name === "--version") {
     console.log(VERSION);
     return 0;
   }
-  const load = commands[name]?.[1];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
     console.error(`amorsize: unknown command "${name}" (see amorsize --help)`);
     return 2;

@@ -2,7 +2,7 @@
 // loaded workers, retries a chunk once when its worker dies, and hands completed chunks to the
 // consumer in completion order (the caller reorders). Bounded: at most `maxBuffered` completed
 // chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
-import { runtime, type WorkerFailure } from "../runtime/mod.ts";
+import type { WorkerFailure } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
@@ -350,5 +350,3 @@ function abortReason(signal: AbortSignal): Error {
   e.name = "AbortError";
   return e;
 }
-
-export const clockNow = () => runtime().now();

@@ -159,11 +159,6 @@ function refineMarginal(o: Overheads, pool: Pool): Overheads {
   return o;
 }
 
-/** Forget the cached overheads (tests). */
-export function resetOverheads(): void {
-  cached = undefined;
-}
-
 /** The overheads measured earlier in this process, if any (never measures). */
 export function cachedOverheads(): Overheads | undefined {
   return cached;

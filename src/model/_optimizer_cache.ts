@@ -211,7 +211,7 @@ function _key(k: KeyInput, timeBucket: number): string {
 // entries they travel as { "$num": "Infinity" }; `undefined` fields are dropped.
 
 /** A copy of `v`, non-finite numbers replaced by `{ $num: "Infinity" | "-Infinity" | "NaN" }`. */
-export function encode(v: unknown): unknown {
+function encode(v: unknown): unknown {
   if (typeof v === "number") return Number.isFinite(v) ? v : { $num: String(v) };
   if (Array.isArray(v)) return v.map(encode);
   if (v && typeof v === "object") {

@@ -169,7 +169,7 @@ export function chunkCandidates(m: ModelInputs, w: number): number[] {
 }
 
 /** Calls in flight for the async executor: enough to cover the wait with the CPU each needs. */
-export function asyncConcurrency(m: ModelInputs, cpuPerItemMs: number): number {
+function asyncConcurrency(m: ModelInputs, cpuPerItemMs: number): number {
   const n = m.n ?? 1024;
   const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
   return Math.max(1, Math.min(n, 256, Math.ceil(ratio)));

@@ -14,7 +14,7 @@ const _isObject = (v: unknown): v is Record<string, unknown> =>
  * A suite payload as a run: `{ date?, results: [{ workload, actualSpeedup, passed }] }` (the
  * suite's own format, `format: "amorsize-suite"`, is of this shape). Returns why not otherwise.
  */
-export function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | string {
+function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | string {
   if (!_isObject(payload) || !Array.isArray(payload.results)) return "no results in its payload";
   const results: SuiteHistoryResult[] = [];
   for (const r of payload.results) {

@@ -2,9 +2,9 @@
 // no exception; actual speedup ≥ 0.8 × the scaled minimum; time ≤ max; accuracy ≥ 50 %.
 
 /** The share of the minimum speedup a run must reach (the seed's 80 %). */
-export const SPEEDUP_TOLERANCE = 0.8;
+const SPEEDUP_TOLERANCE = 0.8;
 /** The lowest prediction accuracy that passes, in percent. */
-export const MIN_ACCURACY = 50;
+const MIN_ACCURACY = 50;
 
 /**
  * The minimum speedup for `cores` effective cores, from a minimum stated for 2 cores: values ≤ 1

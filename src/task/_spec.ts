@@ -40,7 +40,7 @@ export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
 }
 
 /** A short, stable hash of a string (FNV-1a, 53 bits), as hex. */
-export function hashText(text: string): string {
+function hashText(text: string): string {
   let h1 = 0x811c9dc5, h2 = 0x01000193;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -49,11 +49,4 @@ export function hashText(text: string): string {
   }
   return ((h2 >>> 0) & 0x1fffff).toString(16).padStart(6, "0") +
     (h1 >>> 0).toString(16).padStart(8, "0");
-}
-
-/** A readable name for a task, for messages and reports. */
-export function taskLabel(spec: TaskSpec): string {
-  if (spec.kind === "module") return `${spec.module}#${spec.name}`;
-  const head = spec.source.replace(/\s+/g, " ").slice(0, 60);
-  return `inline function ${head}${spec.source.length > 60 ? "…" : ""}`;
 }

@@ -59,7 +59,7 @@ export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>): Fl
 }
 
 /** Solve `Lᵀ x = b` (back substitution) for lower-triangular `L`. */
-export function solveUpper(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+function solveUpper(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
   const x = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
     let sum = b[i];

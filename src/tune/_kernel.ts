@@ -6,13 +6,13 @@ export type KernelName = "matern52" | "rbf";
 const SQRT5 = Math.sqrt(5);
 
 /** Matérn ν = 5/2 correlation at distance `r` with length scale `ell`: 1 at r = 0. */
-export function matern52Kernel(r: number, ell: number): number {
+function matern52Kernel(r: number, ell: number): number {
   const s = (SQRT5 * r) / ell;
   return (1 + s + (s * s) / 3) * Math.exp(-s);
 }
 
 /** Squared-exponential (RBF) correlation at distance `r` with length scale `ell`. */
-export function rbfKernel(r: number, ell: number): number {
+function rbfKernel(r: number, ell: number): number {
   const s = r / ell;
   return Math.exp(-0.5 * s * s);
 }

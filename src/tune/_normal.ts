@@ -5,7 +5,7 @@
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Complementary error function `erfc(x) = 1 − erf(x)`, relative error < 1.2e-7. */
-export function complementaryErrorFunction(x: number): number {
+function complementaryErrorFunction(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const poly = -1.26551223 +

@@ -34,11 +34,11 @@ export interface Space {
 }
 
 /** A stable identity of a configuration. */
-export const configKey = (c: TuneConfig): string =>
+const configKey = (c: TuneConfig): string =>
   `${c.executor}:${c.workers}:${c.chunkSize}:${c.concurrency}`;
 
 /** The optimizer's decision as a configuration over `n` items. */
-export function configFromResult(r: OptimizationResult<unknown>, n: number): TuneConfig {
+function configFromResult(r: OptimizationResult<unknown>, n: number): TuneConfig {
   if (r.executor === "inline") {
     return { executor: "inline", workers: 1, chunkSize: n, concurrency: 1, adaptive: false };
   }

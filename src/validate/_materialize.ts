@@ -4,7 +4,7 @@ import { positiveInt } from "../args.ts";
 import type { Data } from "../engine/mod.ts";
 
 /** Items used when an iterable is given without `maxItems` (it may be infinite). */
-export const ITERABLE_DEFAULT_MAX = 10_000;
+const ITERABLE_DEFAULT_MAX = 10_000;
 
 /** The items to measure on, and a note when they were cut short. */
 export interface Materialized<I> {

@@ -22,7 +22,7 @@ export interface TimedRuns {
 }
 
 /** A run was stopped by `timeoutMs` before every configuration ran once. */
-export class BudgetError extends Error {
+class BudgetError extends Error {
   override name = "TimeoutError";
 }
 
