@@ -94,19 +94,8 @@ export async function measureOverheads(pool: Pool, _workers?: number): Promise<O
     const m = (batch.ms - firstStartMs) / (batch.count - 1);
     if (m > 0.05 && m < 10 * fbMarginal) marginalStartMs = m;
   }
-  const w = workerSet(pool).ensure(1)[0];
   const spec = taskSpec(noop);
-  const trips: number[] = [];
-  for (let i = 0; i < 12; i++) {
-    const t = rt.now();
-    await measureChunk(w, spec, [i], false);
-    trips.push(rt.now() - t);
-  }
-  const roundTripMs = median(trips.slice(2));
-  const K = 64;
-  const t = rt.now();
-  await Promise.all(Array.from({ length: K }, (_, i) => measureChunk(w, spec, [i], false)));
-  const pipelined = (rt.now() - t) / K;
+  const { roundTripMs, pipelinedMs: pipelined } = await measureMessaging(pool, spec, 10);
   const chunkMs = pipelined > 0.005 && pipelined < 5 ? pipelined : 0.05;
   if (chunkMs === pipelined) sources.chunk = "measured";
   const itemMs = await enginePerItem(pool, spec, chunkMs, roundTripMs);
@@ -120,6 +109,37 @@ export async function measureOverheads(pool: Pool, _workers?: number): Promise<O
     sources,
   };
   return cached;
+}
+
+/** What {@linkcode measureMessaging} measured (ms). */
+export interface Messaging {
+  /** Median round trip of a one-item chunk to a worker and back. */
+  roundTripMs: number;
+  /** Time per chunk with 64 chunks in flight at once. */
+  pipelinedMs: number;
+}
+
+/**
+ * The messaging costs of a worker of `pool`: the round trip of a one-item chunk of `spec` (median
+ * of `trips`, after two discarded warm-up trips), and the time per chunk when 64 are pipelined.
+ */
+export async function measureMessaging(
+  pool: Pool,
+  spec: TaskSpec,
+  trips: number,
+): Promise<Messaging> {
+  const rt = runtime();
+  const w = workerSet(pool).ensure(1)[0];
+  const times: number[] = [];
+  for (let i = 0; i < trips + 2; i++) {
+    const t = rt.now();
+    await measureChunk(w, spec, [i], false);
+    times.push(rt.now() - t);
+  }
+  const K = 64;
+  const t = rt.now();
+  await Promise.all(Array.from({ length: K }, (_, i) => measureChunk(w, spec, [i], false)));
+  return { roundTripMs: median(times.slice(2)), pipelinedMs: (rt.now() - t) / K };
 }
 
 // The engine's own cost per item, beyond the task: slicing chunks, cloning small values both

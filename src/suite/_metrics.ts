@@ -2,7 +2,8 @@
 // is better, noise = the spread of its per-pair speedups); a deno bench report gives the average
 // time per iteration (lower is better, noise = (max(p75, avg) − min) / avg: from the fastest
 // iteration to the bulk, or to the average when a heavy tail pulls it above the bulk).
-import type { Comparable, DenoBenchReport } from "./_schema.ts";
+import type { Comparable } from "./_schema.ts";
+import type { DenoBenchReport } from "./deno_bench_report.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
 /** One figure of one workload. */

@@ -7,15 +7,11 @@
  */
 import { objectArg, positiveNumber } from "../args.ts";
 import { type Metric, metricsOf } from "./_metrics.ts";
-import {
-  type Comparable,
-  type DenoBenchReport,
-  loadComparable,
-  parseComparable,
-} from "./_schema.ts";
+import { type Comparable, loadComparable, parseComparable } from "./_schema.ts";
+import type { DenoBenchReport } from "./deno_bench_report.ts";
 import type { SuiteResult } from "./run_suite.ts";
 
-export type { DenoBenchEntry, DenoBenchReport, DenoBenchStats } from "./_schema.ts";
+export type { DenoBenchEntry, DenoBenchReport, DenoBenchStats } from "./deno_bench_report.ts";
 
 /** One side of a comparison: a suite result, a `deno bench --json` report, or a path to either. */
 export type ComparisonInput = SuiteResult | DenoBenchReport | string;

@@ -5,7 +5,7 @@
 import { summarize } from "../measure/mod.ts";
 import { runTrial } from "./_trial.ts";
 import type { TuneSession } from "./_tune_session.ts";
-import type { TuneTrial } from "./_tune_types.ts";
+import type { TuneTrial } from "./tune_types.ts";
 
 /** Finalists re-run. */
 const FINALISTS = 3;

@@ -4,7 +4,7 @@ import { execute } from "../execute.ts";
 import { ChunkTimeoutError, type Pool, toExecuteOptions } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Task } from "../task/mod.ts";
-import type { TuneConfig } from "./_tune_types.ts";
+import type { TuneConfig } from "./tune_types.ts";
 
 /** Short runs are repeated until this much time was measured (default `repeats` only). */
 const SHORT_TOTAL_MS = 150;

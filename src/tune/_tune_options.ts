@@ -1,7 +1,7 @@
 // Checking the options of `tune`: each bad option throws a TypeError or RangeError naming it.
 import { describeValue, fn, oneOf, positiveInt, positiveNumber } from "../args.ts";
 import type { Executor } from "../engine/mod.ts";
-import type { TuneOptions } from "./_tune_types.ts";
+import type { TuneOptions } from "./tune_types.ts";
 
 const EXECUTORS: readonly Executor[] = ["inline", "async", "workers"];
 

@@ -2,7 +2,7 @@
 // the space, is candidate 0 and is measured first).
 import { bayesianMinimize } from "./bayesian_search.ts";
 import type { TuneSession } from "./_tune_session.ts";
-import type { TuneStopReason } from "./_tune_types.ts";
+import type { TuneStopReason } from "./tune_types.ts";
 
 /**
  * Expected improvement the Bayesian search must still see, relative to the modelled best: with

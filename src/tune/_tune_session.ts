@@ -5,7 +5,7 @@ import { runtime } from "../runtime/mod.ts";
 import type { Task } from "../task/mod.ts";
 import { runTrial, type TrialSettings } from "./_trial.ts";
 import type { Candidate } from "./_tune_space.ts";
-import type { TuneProgress, TuneTrial } from "./_tune_types.ts";
+import type { TuneProgress, TuneTrial } from "./tune_types.ts";
 
 /** What a session needs besides the trial settings. */
 export interface SessionSettings extends TrialSettings {

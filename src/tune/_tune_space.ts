@@ -13,7 +13,7 @@ import {
   predictInline,
   predictWorkers,
 } from "../model/mod.ts";
-import type { TuneConfig, TuneSpace } from "./_tune_types.ts";
+import type { TuneConfig, TuneSpace } from "./tune_types.ts";
 
 /** One configuration to measure. */
 export interface Candidate {

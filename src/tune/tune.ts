@@ -15,7 +15,7 @@ import { confirm } from "./_confirm.ts";
 import { bayesianSearch, gridSearch } from "./_tune_search.ts";
 import { TuneSession } from "./_tune_session.ts";
 import { buildSpace } from "./_tune_space.ts";
-import type { TuneOptions, TuneResult, TuneTrial } from "./_tune_types.ts";
+import type { TuneOptions, TuneResult, TuneTrial } from "./tune_types.ts";
 
 export type {
   TuneConfig,
@@ -26,7 +26,7 @@ export type {
   TuneStopReason,
   TuneStrategy,
   TuneTrial,
-} from "./_tune_types.ts";
+} from "./tune_types.ts";
 
 /** Above this many configurations, `strategy: "auto"` searches with Bayesian optimisation. */
 const AUTO_GRID_MAX = 12;

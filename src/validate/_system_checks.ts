@@ -1,8 +1,8 @@
 // The measurements behind validateSystem: each returns one check with its figure, the range it
 // must fall in, and a readable detail.
-import { type Pool, workerSet } from "../engine/mod.ts";
+import type { Pool } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
-import { estimateBytes, measureChunk, median } from "../measure/mod.ts";
+import { estimateBytes, measureMessaging, median } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { SystemInfo } from "../system/mod.ts";
 import { taskSpec } from "../task/mod.ts";
@@ -76,19 +76,8 @@ export async function checkWorkers(pool: Pool, timeoutMs: number): Promise<Syste
 
 /** Round trip of an empty chunk, and the per-chunk cost when 64 chunks are pipelined. */
 export async function checkMessages(pool: Pool): Promise<SystemCheck[]> {
-  const rt = runtime();
-  const w = workerSet(pool).ensure(1)[0];
-  const spec = taskSpec((x: unknown) => x);
-  const trips: number[] = [];
-  for (let i = 0; i < 22; i++) {
-    const t = rt.now();
-    await measureChunk(w, spec, [i], false);
-    trips.push(rt.now() - t);
-  }
-  const trip = median(trips.slice(2));
-  const K = 64, t = rt.now();
-  await Promise.all(Array.from({ length: K }, (_, i) => measureChunk(w, spec, [i], false)));
-  const chunk = (rt.now() - t) / K;
+  const m = await measureMessaging(pool, taskSpec((x: unknown) => x), 20);
+  const trip = m.roundTripMs, chunk = m.pipelinedMs, K = 64;
   return [
     within("round trip", "ms", trip, 0.005, 5, `empty chunk to a worker and back, median of 20`),
     within("per-chunk cost", "ms", chunk, 0.005, 5, `${K} chunks in flight, time per chunk`),
