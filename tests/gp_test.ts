@@ -1,12 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mulberry32Random, shuffleWith } from "../src/tune/_random.ts";
-import { cholesky, choleskySolve, choleskyWithJitter, solveLower } from "../src/tune/_cholesky.ts";
-import { errorFunction, normalCdf, normalPdf } from "../src/tune/_normal.ts";
-import { maximinSpread } from "../src/tune/_initial_design.ts";
-import { expectedImprovement } from "../src/tune/expected_improvement.ts";
-import { GaussianProcess } from "../src/tune/gaussian_process.ts";
-import { bayesianMinimize, type Evaluation } from "../src/tune/bayesian_search.ts";
+import { mulberry32Random, shuffleWith } from "../src/tune/gp/_random.ts";
+import {
+  cholesky,
+  choleskySolve,
+  choleskyWithJitter,
+  solveLower,
+} from "../src/tune/gp/_cholesky.ts";
+import { errorFunction, normalCdf, normalPdf } from "../src/tune/gp/_normal.ts";
+import { maximinSpread } from "../src/tune/gp/_initial_design.ts";
+import { expectedImprovement } from "../src/tune/gp/expected_improvement.ts";
+import { GaussianProcess } from "../src/tune/gp/gaussian_process.ts";
+import { bayesianMinimize, type Evaluation } from "../src/tune/gp/bayesian_search.ts";
 
 const close = (actual: number, expected: number, tol: number, what = "value") =>
   assert.ok(

@@ -1,6 +1,6 @@
 // The two search strategies of `tune` over a session's candidates (the optimizer's pick, when in
 // the space, is candidate 0 and is measured first).
-import { bayesianMinimize } from "./bayesian_search.ts";
+import { bayesianMinimize } from "./gp/mod.ts";
 import type { TuneSession } from "./_tune_session.ts";
 import type { TuneStopReason } from "./tune_types.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { describeValue, nonNegativeNumber, oneOf, optionsArg, positiveNumber } from "../args.ts";
+import { describeValue, nonNegativeNumber, oneOf, optionsArg, positiveNumber } from "../../args.ts";
 import { solveLower } from "./_cholesky.ts";
 import { type Model, selectModel } from "./_gp_select.ts";
 import { kernelFunction, type KernelName, scaledDistance } from "./_kernel.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { invalid, wrongType } from "../args.ts";
+import { invalid, wrongType } from "../../args.ts";
 import { normalCdf, normalPdf } from "./_normal.ts";
 
 /**

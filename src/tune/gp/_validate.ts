@@ -1,6 +1,6 @@
 // Checks of the Gaussian-process and search inputs: points in the unit cube, in the one wording
 // of src/args.ts.
-import { invalid as fail } from "../args.ts";
+import { invalid as fail } from "../../args.ts";
 
 /**
  * A non-empty array of points, all of the same dimension ≥ 1, every coordinate finite (and in

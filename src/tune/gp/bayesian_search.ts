@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from "../args.ts";
+import { describeValue } from "../../args.ts";
 import { maximinSpread } from "./_initial_design.ts";
 import { modelChoice } from "./_model_choice.ts";
 import { mulberry32Random } from "./_random.ts";

@@ -5,7 +5,7 @@ import {
   integerAtLeast,
   nonNegativeNumber,
   optionsArg,
-} from "../args.ts";
+} from "../../args.ts";
 
 /** Options of {@linkcode bayesianMinimize}. */
 export interface BayesianMinimizeOptions {
