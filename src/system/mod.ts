@@ -4,6 +4,5 @@
  *
  * @module
  */
-export { cachedProbe } from "./_cached_probe.ts";
-export { probeSystem } from "./probe_system.ts";
+export { cachedProbe, probeSystem } from "./probe_system.ts";
 export type { ProbeOptions, SystemFigure, SystemInfo } from "./system_info.ts";

@@ -140,3 +140,14 @@ function _permissionWarning(
     "the cores are the runtime's own figure" +
     (memoryUnknown ? " and memory is unknown (needs --allow-sys)." : ".");
 }
+
+let cached: Promise<SystemInfo> | undefined;
+
+/** `probeSystem()` of the real host, cached for the life of the process (the optimizer asks on every call). */
+export function cachedProbe(): Promise<SystemInfo> {
+  if (!cached) {
+    cached = probeSystem();
+    cached.catch(() => (cached = undefined));
+  }
+  return cached;
+}
