@@ -34,6 +34,7 @@ export { map } from "./src/map.ts";
 export { createPool, Pool } from "./src/engine/pool.ts";
 export type { PoolOptions } from "./src/engine/pool.ts";
 export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts";
+export type { ForcedConfig, RunConfig } from "./src/engine/run_config.ts";
 export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";
 export { probeSystem } from "./src/system/probe_system.ts";
 export type {
