@@ -167,7 +167,7 @@ export function parseTask(text: string | undefined, cwd: string = process.cwd())
  * @example Usage
  * ```ts
  * import { checkTask } from "./_input.ts";
- * import { task } from "../task/mod.ts";
+ * import { task } from "../../mod.ts";
  * import assert from "node:assert/strict";
  *
  * await assert.rejects(checkTask(task(import.meta.url, "nope")), { name: "UsageError" });

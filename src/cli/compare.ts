@@ -91,7 +91,7 @@ export function parseConfigs(text: string): StrategyConfig[] {
  * @example Usage
  * ```ts
  * import { formatComparison } from "./compare.ts";
- * import { compareStrategies } from "../validate/mod.ts";
+ * import { compareStrategies } from "../../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const c = await compareStrategies((x: number) => x, [1, 2], [{ executor: "inline" }], { repeats: 1 });

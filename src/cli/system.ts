@@ -39,7 +39,7 @@ function formatBytes(n: number | null, none: string): string {
  * @example Usage
  * ```ts
  * import { formatSystemInfo } from "./system.ts";
- * import { probeSystem } from "../system/mod.ts";
+ * import { probeSystem } from "../../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const text = formatSystemInfo(await probeSystem({ env: {} }));

@@ -42,7 +42,7 @@ error.`;
  * @example Usage
  * ```ts
  * import { formatValidation } from "./validate.ts";
- * import { validateOptimization } from "../validate/mod.ts";
+ * import { validateOptimization } from "../../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const v = await validateOptimization((x: number) => x, [1, 2, 3], { repeats: 1 });

@@ -43,26 +43,25 @@ let cached: Overheads | undefined;
 const noop = (x: unknown) => x;
 
 /**
- * Measure (once per process) what workers cost here. Starts up to `workers` workers in `pool`
- * (they stay there for the run).
+ * Measure (once per process) what workers cost here, on workers of `pool` (they stay there for
+ * the run).
  *
  * @param pool The pool to measure on.
- * @param _workers Reserved.
  * @returns The overheads (cached after the first call).
  *
  * @example Usage
  * ```ts
  * import { measureOverheads } from "./overhead.ts";
- * import { createPool } from "../engine/mod.ts";
+ * import { createPool } from "../../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const pool = createPool({ maxWorkers: 2 });
- * const o = await measureOverheads(pool, 2);
+ * const o = await measureOverheads(pool);
  * assert.ok(o.chunkMs > 0 && o.roundTripMs > 0);
  * await pool.close();
  * ```
  */
-export async function measureOverheads(pool: Pool, _workers?: number): Promise<Overheads> {
+export async function measureOverheads(pool: Pool): Promise<Overheads> {
   if (cached && (cached.sources.start === "measured" || pool.size > 0)) {
     return refineMarginal(cached, pool);
   }

@@ -47,7 +47,7 @@ function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | str
  * @example Usage
  * ```ts
  * import { loadSuiteHistory } from "./suite_history.ts";
- * import { saveResult } from "../store/mod.ts";
+ * import { saveResult } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * import { mkdtempSync } from "node:fs";
  * import { tmpdir } from "node:os";

@@ -16,7 +16,7 @@ import type { SystemFigure, SystemInfo } from "../system/mod.ts";
  * @example Usage
  * ```ts
  * import { systemTable } from "./system_table.ts";
- * import { probeSystem } from "../system/mod.ts";
+ * import { probeSystem } from "../../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const html = systemTable(await probeSystem({ env: {} }));
