@@ -8,11 +8,18 @@
  * Options: `--quick` (smaller workloads), `--only name1,name2`, `--repeats N` (default 3),
  * `--explain` (print each recommendation's explain() on stderr).
  *
- * Method: every grid configuration once; then the recommendation (automatic `execute`, optimize
- * included), the recommendation forced (its configuration, without optimize), inline and the 3
- * best grid configurations again, alternating, `repeats` times; medians (min–max shown).
- * "best/rec" = best of grid / recommended (goal ≥ 0.95); "measured ×" = inline / forced, the
- * speedup the prediction ("predicted ×") is checked against.
+ * Method: every grid configuration once; five `optimize` calls (no result cache) give the
+ * decision's stability ("5 calls") and optimize's own cost (median); then the automatic `execute`
+ * (optimize included), the recommendation forced (its configuration, without optimize), the
+ * naive user default (all cores, n / (4 × workers) items per chunk), inline and the 3 best grid
+ * configurations again, alternating, `repeats` times; medians (min–max shown).
+ * "best/auto" = best of grid / automatic (goal ≥ 0.95); "inline/auto" (goal ≥ 0.9);
+ * "naive/auto" (goal ≥ 1); "measured ×" = inline / forced, the speedup the prediction
+ * ("predicted ×") is checked against.
+ *
+ * Workloads: synthetic families (`_dq_tasks.ts`) and tasks on popular npm libraries
+ * (`_dq_npm_tasks.ts`: js-sha256, ajv, marked, fflate, fast-xml-parser, axios against a local
+ * HTTP server this process starts, `_dq_server.ts`).
  *
  * @module
  */
@@ -20,9 +27,11 @@ import { execute, optimize, probeSystem, task } from "../mod.ts";
 import type { ExecuteOptions, TaskRef } from "../mod.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { spinIterations } from "./_dq_tasks.ts";
+import { startServer } from "./_dq_server.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const tasksUrl = new URL(`./_dq_tasks${ext}`, import.meta.url);
+const npmUrl = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 const quick = argv.includes("--quick");
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -46,12 +55,18 @@ function rng(seed: number) {
 
 interface Workload {
   name: string;
-  task: TaskRef<number, unknown>;
-  data: () => number[];
+  // deno-lint-ignore no-explicit-any
+  task: TaskRef<any, unknown>;
+  data: () => unknown[];
   async?: boolean;
 }
 const q = (full: number, small: number) => (quick ? small : full);
 const spin = task<number, number>(tasksUrl, "spinIterations");
+const npmTask = (name: string) => task<unknown, unknown>(npmUrl, name);
+const server = await startServer();
+const words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
+const text = (r: () => number, n: number) =>
+  Array.from({ length: n }, () => words[Math.floor(r() * words.length)]).join(" ");
 const workloads: Workload[] = [
   { name: "cpu 1 ms × 2000", task: spin, data: () => new Array(q(2000, 400)).fill(us(1000)) },
   { name: "cpu 50 µs × 50000", task: spin, data: () => new Array(q(50_000, 10_000)).fill(us(50)) },
@@ -79,28 +94,128 @@ const workloads: Workload[] = [
     async: true,
   },
   { name: "tiny 20 × 1 ms", task: spin, data: () => new Array(20).fill(us(1000)) },
+  // Few large items: ≤ 8 items of ≥ 100 ms each.
+  { name: "few large 6 × 150 ms", task: spin, data: () => new Array(6).fill(us(150_000)) },
+  // Popular npm libraries, as a user's own task module would import them.
+  {
+    name: "npm js-sha256 µs × 40000",
+    task: npmTask("hashText"),
+    data: () => {
+      const r = rng(1);
+      return Array.from({ length: q(40_000, 10_000) }, () => text(r, 8));
+    },
+  },
+  {
+    name: "npm ajv validate × 40000",
+    task: npmTask("validateOrderJson"),
+    data: () => {
+      const r = rng(2);
+      return Array.from({ length: q(40_000, 10_000) }, (_, i) => ({
+        id: i + 1,
+        customer: { name: text(r, 2), email: `u${i}@example.com` },
+        lines: Array.from({ length: 1 + Math.floor(r() * 6) }, (_, k) => ({
+          sku: `ABC-${String(1000 + k).padStart(4, "0")}`,
+          qty: 1 + Math.floor(r() * 5),
+          price: Math.round(r() * 10000) / 100,
+        })),
+      }));
+    },
+  },
+  {
+    name: "npm marked ~1 ms × 600",
+    task: npmTask("renderMarkdown"),
+    data: () => {
+      const r = rng(3);
+      const doc = () =>
+        Array.from(
+          { length: 60 },
+          (_, k) =>
+            k % 6 === 0
+              ? `## ${text(r, 4)}\n`
+              : k % 6 === 3
+              ? `- *${text(r, 3)}* [${text(r, 1)}](https://example.com/${k})\n- \`${text(r, 2)}\`\n`
+              : `${text(r, 40)} **${text(r, 2)}**.\n`,
+        ).join("\n");
+      return Array.from({ length: q(600, 150) }, doc);
+    },
+  },
+  {
+    name: "npm fflate gzip 64 KB × 200",
+    task: npmTask("gzip"),
+    data: () => {
+      const r = rng(4);
+      return Array.from({ length: q(200, 60) }, () => {
+        const b = new Uint8Array(64 * 1024);
+        for (let i = 0; i < b.length; i++) b[i] = r() < 0.7 ? 97 + (i % 7) : Math.floor(r() * 256);
+        return b;
+      });
+    },
+  },
+  {
+    name: "npm fast-xml-parser tree × 1500",
+    task: npmTask("parseXml"),
+    data: () => {
+      const r = rng(5);
+      const rec = (k: number) =>
+        `<item id="${k}" kind="${words[k % words.length]}"><name>${text(r, 3)}</name>` +
+        `<price>${(r() * 100).toFixed(2)}</price><tags><tag>${text(r, 1)}</tag>` +
+        `<tag>${text(r, 1)}</tag></tags></item>`;
+      return Array.from(
+        { length: q(1500, 400) },
+        () => `<catalog>${Array.from({ length: 40 }, (_, k) => rec(k)).join("")}</catalog>`,
+      );
+    },
+  },
+  {
+    name: "npm axios local HTTP × 600",
+    task: npmTask("httpGet"),
+    data: () => Array.from({ length: q(600, 200) }, (_, i) => `${server.url}/item/${i}`),
+    async: true,
+  },
+  {
+    name: "npm axios HTTP 50 ms latency × 300",
+    task: npmTask("httpGet"),
+    data: () => Array.from({ length: q(300, 120) }, (_, i) => `${server.url}/slow/${i}?ms=50`),
+    async: true,
+  },
 ];
 
 type Config = { label: string; options: ExecuteOptions };
-const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "–");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-async function time(w: Workload, data: number[], options: ExecuteOptions): Promise<number> {
+async function time(w: Workload, data: unknown[], options: ExecuteOptions): Promise<number> {
   const t = rt.now();
   await execute(w.task, data, { ...options, cache: false });
   return rt.now() - t;
 }
+const label = (o: { executor: string; workers: number; chunkSize: number; concurrency: number }) =>
+  o.executor === "workers"
+    ? `w${o.workers} c${o.chunkSize}`
+    : o.executor === "async"
+    ? `async×${o.concurrency}`
+    : "inline";
 
 const sys = await probeSystem();
 const cores = sys.effectiveCores;
+const load = () => {
+  const r = rt.readTextFile("/proc/loadavg");
+  return r.ok ? r.text.split(" ").slice(0, 3).join(" ") : "unknown";
+};
 console.log(`# Decision quality — ${rt.name} ${rt.version}, ${cores} effective cores`);
-console.log(`(calibration: ${perUs.toFixed(0)} iterations/µs; repeats ${repeats})\n`);
+console.log(
+  `(calibration: ${perUs.toFixed(0)} iterations/µs; repeats ${repeats}; load average at ` +
+    `start ${load()})\n`,
+);
 const rows: string[] = [];
 for (const w of workloads) {
   if (only && !only.some((o) => w.name.startsWith(o))) continue;
   const data = w.data();
   const grid: Config[] = [{ label: "inline", options: { executor: "inline" } }];
-  if (w.async) grid.push({ label: "async×16", options: { executor: "async", concurrency: 16 } });
+  if (w.async) {
+    for (const c of [4, 16, 64, 256]) {
+      grid.push({ label: `async×${c}`, options: { executor: "async", concurrency: c } });
+    }
+  }
   for (let wk = 1; wk <= cores; wk++) {
     for (let c = 1; c <= data.length; c *= 4) {
       grid.push({ label: `w${wk} c${c}`, options: { workers: wk, chunkSize: c, adaptive: false } });
@@ -108,17 +223,35 @@ for (const w of workloads) {
   }
   const once = new Map<string, number>();
   for (const g of grid) once.set(g.label, await time(w, data, g.options));
-  const opt = await optimize(w.task, data, { cache: false });
+  // Stability: the decision of 5 repeated calls (no result cache: the decision itself).
+  const decisions: string[] = [];
+  const opts = [];
+  for (let k = 0; k < 5; k++) {
+    const o = await optimize(w.task, data, { cache: false });
+    opts.push(o);
+    decisions.push(o.executor);
+  }
+  const opt = opts[0];
   if (argv.includes("--explain")) console.error(`\n## ${w.name}\n${opt.explain()}`);
+  const counts = new Map<string, number>();
+  for (const d of decisions) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const stability = [...counts].map(([d, k]) => `${k}/5 ${d}`).join(", ");
+  const optimizeMs = median(opts.map((o) => o.profile.optimizeMs));
   const top = [...grid].sort((a, b) => once.get(a.label)! - once.get(b.label)!).slice(0, 3);
   const forced: ExecuteOptions = opt.executor === "workers"
     ? { workers: opt.workers, chunkSize: opt.chunkSize }
     : opt.executor === "async"
     ? { executor: "async", concurrency: opt.concurrency }
     : { executor: "inline" };
+  // What a user would type without amorsize: all cores, n / (4 × workers) items per chunk.
+  const naive: ExecuteOptions = {
+    workers: cores,
+    chunkSize: Math.max(1, Math.ceil(data.length / (4 * cores))),
+  };
   const contenders: Config[] = [
     { label: "recommended", options: {} },
     { label: "forced", options: forced },
+    { label: "naive", options: naive },
     grid[0],
     ...top.filter((g) => g !== grid[0]),
   ];
@@ -132,35 +265,33 @@ for (const w of workloads) {
     return `${Math.min(...s).toFixed(0)}–${Math.max(...s).toFixed(0)}`;
   };
   const bestGrid = contenders.filter((c) =>
-    c.label !== "recommended" && c.label !== "forced"
-  ).sort((a, b) => med(a.label) - med(b.label))[0];
+    c.label !== "recommended" && c.label !== "forced" && c.label !== "naive"
+  ).sort((a, b) =>
+    med(a.label) - med(b.label)
+  )[0];
   const rec = med("recommended"), best = med(bestGrid.label), serial = med("inline");
   // Prediction error: the run itself (the recommendation forced, optimize not included).
   const measured = serial / med("forced");
   const predicted = opt.predictedSpeedup;
   const err = (predicted - measured) / measured;
-  const cfg = opt.executor === "workers"
-    ? `w${opt.workers} c${opt.chunkSize}`
-    : opt.executor === "async"
-    ? `async×${opt.concurrency}`
-    : "inline";
   rows.push(
-    `| ${w.name} | ${serial.toFixed(0)} (${spread("inline")}) | ${cfg}: ${rec.toFixed(0)} ` +
-      `(${spread("recommended")}) | ${bestGrid.label}: ${best.toFixed(0)} (${
-        spread(bestGrid.label)
-      }) | ` +
-      `${(best / rec).toFixed(2)} | ${predicted.toFixed(2)} | ${measured.toFixed(2)} | ` +
-      `${(100 * err).toFixed(0)} % | ${ms(opt.predictedMs.serial)} / ${
-        ms(opt.predictedMs.chosen)
-      } | ` +
-      `${opt.profile.optimizeMs.toFixed(0)} (${
-        (100 * opt.profile.optimizeMs / serial).toFixed(1)
-      } %) |`,
+    `| ${w.name} | ${serial.toFixed(0)} (${spread("inline")}) | ${label(opt)}: ${rec.toFixed(0)} (${
+      spread("recommended")
+    }) | ${bestGrid.label}: ${best.toFixed(0)} (${spread(bestGrid.label)}) | ${
+      (best / rec).toFixed(2)
+    } | ${(serial / rec).toFixed(2)} | ` +
+      `${med("naive").toFixed(0)} (${(med("naive") / rec).toFixed(2)}) | ` +
+      `${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${(100 * err).toFixed(0)} % | ` +
+      `${optimizeMs.toFixed(0)} (${(100 * optimizeMs / serial).toFixed(1)} %) | ${stability} |`,
   );
   console.error(`done: ${w.name}`);
 }
+await server.close();
 console.log(
-  "| workload | inline ms (min–max) | recommended ms | best of grid ms | best/rec | predicted × | measured × | prediction error | predicted ms (loop / chosen) | optimize ms (% of serial) |",
+  "| workload | inline ms (min–max) | auto ms (min–max) | best of grid ms | best/auto | " +
+    "inline/auto | naive ms (naive/auto) | predicted × | measured × | prediction error | " +
+    "optimize ms (% of serial) | 5 calls |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
+console.log(`\n(load average at the end ${load()})`);

@@ -12,10 +12,16 @@ import {
   Source,
   TaskError,
 } from "./engine/mod.ts";
-import { optimizeCore } from "./model/mod.ts";
+import { optimizeCore, recordRun } from "./model/mod.ts";
 import { checkOptimizeOptions } from "./optimize.ts";
 import { runtime } from "./runtime/mod.ts";
 import { type Task, taskSpec } from "./task/mod.ts";
+
+/** A resolved run; automatic runs whose decision is cached can record their measured time. */
+export type Resolved = ResolvedRun & {
+  /** Keep the run's measured wall time (ms) with the cached decision it ran. */
+  recordRun?: (measuredMs: number) => Promise<void>;
+};
 
 /**
  * Check the options and resolve the run: the configuration the caller forces (any of
@@ -26,7 +32,7 @@ export async function resolveRun<I, O>(
   task: Task<I, O>,
   data: Data<I>,
   options: ExecuteOptions,
-): Promise<ResolvedRun> {
+): Promise<Resolved> {
   checkOptions(options);
   const spec = taskSpec(task);
   const src = new Source<unknown>(data as Data<unknown>);
@@ -48,5 +54,12 @@ export async function resolveRun<I, O>(
     concurrency: options.concurrency ?? d.concurrency,
     adaptive: options.adaptive ?? DEFAULTS.adaptive,
   };
-  return { spec, src, config, known: core.known };
+  const resolved: Resolved = { spec, src, config, known: core.known };
+  // Learning from its own runs: the measured time goes next to the cached decision.
+  const key = core.cacheKey;
+  if (key !== undefined && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {
+    resolved.recordRun = (measuredMs) =>
+      recordRun(key, { executor: d.executor, predictedMs: d.predictedMs, measuredMs });
+  }
+  return resolved;
 }

@@ -23,8 +23,15 @@ export const DEFAULTS = Object.freeze({
   targetChunkMs: 200,
   /** Whether the engine adapts chunk sizes at run time. */
   adaptive: true,
-  /** Calls in flight for the async executor. */
+  /** Calls in flight for the async executor (the starting point when it adapts). */
   concurrency: 16,
+  /**
+   * Most calls in flight when the async concurrency adapts: every call in flight may hold a socket
+   * or a file descriptor, and the usual soft limit of 1024 descriptors per process must leave room
+   * for the rest of the program; past a few hundred calls in flight one main thread is the
+   * bottleneck anyway.
+   */
+  maxConcurrency: 256,
   /** Task time the optimizer spends sampling, at most (ms; scaled down for small jobs). */
   sampleBudgetMs: 100,
   /** Whether the optimizer uses (and fills) the persisted result cache. */

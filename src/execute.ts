@@ -6,6 +6,7 @@
 import { resolveRun } from "./_resolve.ts";
 import { type Data, type ExecuteOptions, prepare } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
+import { runtime } from "./runtime/mod.ts";
 
 /**
  * Run `task` on every item of `data` and return the results in input order. Without a forced
@@ -36,8 +37,10 @@ export async function execute<I, O>(
   data: Data<I>,
   options: ExecuteOptions = {},
 ): Promise<O[]> {
-  const job = prepare(task, await resolveRun(task, data, options), options);
+  const resolved = await resolveRun(task, data, options);
+  const job = prepare(task, resolved, options);
   const out: O[] = [];
+  const t0 = runtime().now();
   try {
     for await (const c of job.stream(false)) {
       for (let k = 0; k < c.results.length; k++) out[c.start + k] = c.results[k] as O;
@@ -46,5 +49,8 @@ export async function execute<I, O>(
   } finally {
     job.progress.finish();
   }
+  // An automatic run keeps its measured time with the cached decision (the next decision for
+  // this job corrects its prediction by it).
+  await resolved.recordRun?.(runtime().now() - t0);
   return out;
 }

@@ -22,6 +22,7 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
   if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
   if (o.cache !== undefined) bool("cache", o.cache);
+  if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
 }
 

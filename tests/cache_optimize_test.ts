@@ -217,6 +217,26 @@ test("cache: automatic execute fills and uses the cache; clearCache and cacheSta
   });
 });
 
+test("cache: automatic execute records its measured time with the decision; the next corrects", async () => {
+  await withCache(async (dir) => {
+    const items = new Array(200).fill(16);
+    await execute(sleepy, items);
+    const runs = () => {
+      const [name] = entries(dir);
+      return JSON.parse(readFileSync(join(dir, name), "utf8")).value.runs;
+    };
+    assert.equal(runs().length, 1);
+    assert.equal(runs()[0].executor, "async");
+    assert.ok(runs()[0].measuredMs > 0 && runs()[0].predictedMs > 0);
+    await execute(sleepy, items);
+    assert.equal(runs().length, 2);
+    // The next decision of the same job comes from the cache, corrected by the recorded runs.
+    const r = await optimize(sleepy, items);
+    assert.equal(r.cacheHit, true);
+    assert.match(r.reason, /corrected by 2 measured runs/);
+  });
+});
+
 const deno = denoBinary();
 
 test(

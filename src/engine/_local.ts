@@ -1,6 +1,7 @@
 // The executors that run on the calling thread: "inline" (a plain loop, awaiting async results)
 // and "async" (bounded concurrency for I/O-bound async functions). Both yield completed chunks
 // like the pool does, so results, errors and progress behave the same.
+import type { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { TaskError } from "./errors.ts";
@@ -42,14 +43,19 @@ export async function* inlineChunks(
   }
 }
 
-/** Up to `concurrency` calls in flight; yields each result as it completes. */
+/**
+ * Up to `concurrency` calls in flight (a fixed number, or an adaptive limiter's current limit);
+ * yields each result as it completes.
+ */
 export async function* asyncChunks(
   fn: Fn,
   src: Source<unknown>,
   known: Map<number, unknown>,
-  concurrency: number,
+  concurrency: number | ConcurrencyLimiter,
   signal?: AbortSignal,
 ): AsyncGenerator<Completed> {
+  const limiter = typeof concurrency === "number" ? undefined : concurrency;
+  const limit = () => (limiter ? limiter.limit : concurrency as number);
   const running = new Set<number>();
   const ready: Completed[] = [];
   let error: TaskError | undefined;
@@ -58,8 +64,13 @@ export async function* asyncChunks(
   const launch = (index: number, item: unknown) => {
     running.add(index); // before the call: a known result settles synchronously
     void (async () => {
+      // Results known from sampling settle at once: they tell the limiter nothing.
+      const measured = limiter && !known.has(index);
+      const startedAt = measured ? limiter.start() : 0;
+      let ok = false;
       try {
         const r = known.has(index) ? known.get(index) : await fn(item);
+        ok = true;
         if (index < errorIndex) ready.push({ start: index, results: [r], ms: 0 });
       } catch (e) {
         if (index < errorIndex) {
@@ -67,6 +78,7 @@ export async function* asyncChunks(
           error = new TaskError(index, toError(e));
         }
       } finally {
+        if (measured) limiter.done(startedAt, ok);
         running.delete(index);
         wake?.();
       }
@@ -83,7 +95,7 @@ export async function* asyncChunks(
     while (true) {
       signal?.throwIfAborted();
       // Stop launching once a result is ready (an async source lets calls finish meanwhile).
-      while (!error && !src.done && running.size < concurrency && ready.length === 0) {
+      while (!error && !src.done && running.size < limit() && ready.length === 0) {
         const index = src.pulled;
         const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
         if (src.pulled === index) break;
@@ -95,7 +107,7 @@ export async function* asyncChunks(
       }
       if (running.size === 0 && (error || src.done)) break;
       // Calls may have finished while the consumer held a result: refill before waiting.
-      if (!error && !src.done && running.size < concurrency) continue;
+      if (!error && !src.done && running.size < limit()) continue;
       await new Promise<void>((r) => (wake = r));
     }
     if (error) throw error;

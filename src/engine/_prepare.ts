@@ -34,8 +34,13 @@ export function prepare<I, O>(
   options: ExecuteOptions,
 ): Job {
   const { spec, src, config } = resolved;
+  const maxConcurrency = options.maxConcurrency ?? DEFAULTS.maxConcurrency;
   const plan: Plan = {
     ...config,
+    concurrency: Math.min(config.concurrency, maxConcurrency),
+    // A concurrency the caller gives is kept; one the optimizer estimated (or the default) adapts.
+    adaptiveConcurrency: options.concurrency === undefined && config.adaptive,
+    maxConcurrency,
     targetChunkMs: options.targetChunkMs ?? DEFAULTS.targetChunkMs,
     transfer: options.transfer ?? false,
     timeoutMs: options.timeoutMs,

@@ -24,6 +24,11 @@ export interface ItemMeasure {
   computeMs: number;
   /** Process CPU time over the chunk (µs; null where the runtime has no CPU clock). */
   cpuUs: number | null;
+  /**
+   * Threads of this process each on the CPU ≥ 50 % of the chunk's wall time (per-thread CPU
+   * time from /proc; undefined where the OS does not tell). 1 = the worker alone.
+   */
+  busyThreads?: number;
   /** Heap used before and after the chunk, bytes (undefined where unknown). */
   heapBefore?: number;
   heapAfter?: number;

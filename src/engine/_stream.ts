@@ -1,5 +1,7 @@
 // Runs a resolved plan with the chosen executor and yields completed chunks in completion order.
 import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
 import { type Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
@@ -8,6 +10,9 @@ import type { RunConfig } from "./run_config.ts";
 
 /** A resolved configuration and the run-time settings. */
 export interface Plan extends Required<RunConfig> {
+  /** Whether the async executor adapts `concurrency` at run time (up to `maxConcurrency`). */
+  adaptiveConcurrency: boolean;
+  maxConcurrency: number;
   targetChunkMs: number;
   transfer: boolean;
   timeoutMs?: number;
@@ -32,7 +37,16 @@ export async function* streamChunks<I, O>(
         ? task as (x: unknown) => unknown
         : await loadTask(spec);
       if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, plan.signal);
-      else yield* asyncChunks(fn, src, plan.known, plan.concurrency, plan.signal);
+      else {
+        const limit = plan.adaptiveConcurrency
+          ? new ConcurrencyLimiter({
+            initial: plan.concurrency,
+            max: plan.maxConcurrency,
+            now: runtime().now,
+          })
+          : plan.concurrency;
+        yield* asyncChunks(fn, src, plan.known, limit, plan.signal);
+      }
     } finally {
       await src.close(); // an early stop (break, error) lets the source clean up
     }

@@ -1,6 +1,7 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { runtime, workerPort } from "../runtime/mod.ts";
 import { explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
+import { busyThreads, threadCpuMs, threadName } from "../system/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { type FromWorker, type ItemMeasure, toWire, type ToWorker } from "./_protocol.ts";
 
@@ -57,8 +58,10 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     }
     : undefined;
   let cpu0: number | undefined, compute0 = 0;
+  let threads0: Map<string, number> | undefined;
   if (m) {
     m.heapBefore = rt.memory().heapUsedBytes;
+    threads0 = threadCpuMs();
     cpu0 = rt.cpuTimeUs();
     compute0 = rt.now();
   }
@@ -103,6 +106,10 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     }
     const cpu1 = rt.cpuTimeUs();
     m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
+    const threads1 = threads0 && threadCpuMs();
+    if (threads0 && threads1) {
+      m.busyThreads = busyThreads(threads0, threads1, m.computeMs, 0.5, threadName);
+    }
     m.heapAfter = rt.memory().heapUsedBytes;
     const c0 = rt.now();
     try {

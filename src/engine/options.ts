@@ -32,8 +32,19 @@ export interface ExecuteOptions {
   workers?: number;
   /** Items per chunk sent to a worker (the initial size when `adaptive`). */
   chunkSize?: number;
-  /** Tasks in flight at once for the `"async"` executor (default 16). */
+  /**
+   * Tasks in flight at once for the `"async"` executor, fixed. Unset, the limit adapts at run
+   * time (from the optimizer's estimate, or 16 when the executor is forced), within
+   * `maxConcurrency`.
+   */
   concurrency?: number;
+  /**
+   * Most tasks in flight for the `"async"` executor when the limit adapts (default 256: each call
+   * in flight may hold a socket or a file descriptor, and the usual soft limit of 1024
+   * descriptors per process must leave room for the rest of the program; past a few hundred
+   * calls in flight a single main thread is the bottleneck anyway).
+   */
+  maxConcurrency?: number;
   /** `map` only: yield in input order (default true) or in completion order. */
   ordered?: boolean;
   /** Abort the run; busy workers are terminated and replaced. */
@@ -67,6 +78,7 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.workers !== undefined) positiveInt("workers", o.workers);
   if (o.chunkSize !== undefined) positiveInt("chunkSize", o.chunkSize);
   if (o.concurrency !== undefined) positiveInt("concurrency", o.concurrency);
+  if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
   if (o.ordered !== undefined) bool("ordered", o.ordered);
   if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);

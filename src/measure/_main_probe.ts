@@ -1,5 +1,9 @@
 // A quick look at the first items on the calling thread: enough to tell a job that is clearly
-// too small for workers, without starting any. The results are kept (never recomputed).
+// too small for workers, without starting any. The results are kept (never recomputed), so the
+// look is not lost time: it is part of the job. The first items are timed one by one (the first
+// is cold: JIT, module initialisation); then, while time is left, batches of 2, 4, 8, … items are
+// timed as a whole, and the last batch gives the warm per-item time (a timer call per item would
+// cost more than a microsecond-scale item).
 import type { Source } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
@@ -17,15 +21,26 @@ export interface MainProbe {
   isAsync: boolean;
   /** Process CPU time over the probed items (ms; undefined where the runtime has no CPU clock). */
   cpuMs?: number;
+  /** Wall time of all probed items (ms). */
+  totalMs: number;
+  /**
+   * Warm per-item time (ms): the last batch's mean when batches ran, else the median of the
+   * items after the first, else the first.
+   */
+  warmPerItemMs: number;
   failure?: { index: number; error: Error };
 }
 
-/** Run the first items here until `maxMs` elapsed or `maxItems` ran. */
+/**
+ * Run the first items here until `maxMs` elapsed or `maxItems` ran: `single` items one by one,
+ * then batches doubling in size.
+ */
 export async function mainProbe(
   fn: (x: unknown) => unknown,
   src: Source<unknown>,
   maxMs: number,
   maxItems: number,
+  single = 3,
 ): Promise<MainProbe> {
   const rt = runtime();
   const out: MainProbe = {
@@ -34,39 +49,76 @@ export async function mainProbe(
     pulled: [],
     items: [],
     isAsync: false,
+    totalMs: 0,
+    warmPerItemMs: 0,
   };
   const t0 = rt.now();
   const cpu0 = rt.cpuTimeUs();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
   // data is not judged by its first, cheapest items. One-shot sources: the first items.
   const spread = src.indexable ? spreadIndices(src.total ?? 0, new Map()) : undefined;
-  for (let k = 0; k < maxItems && rt.now() - t0 < maxMs; k++) {
-    let item: unknown, i = k;
+  // Synchronous where the source and the task allow: an await per item would cost more than a
+  // sub-microsecond task and inflate the warm estimate.
+  // The single items come spread over an array; the batches then take the array in order from
+  // the start (skipping those): the spread sequence costs more per index than a fast task.
+  let nextInOrder = 0;
+  const takeOne = (k: number): { i: number; item: unknown } | undefined => {
+    if (spread && k < single) {
+      const r = spread.next();
+      return r.done ? undefined : { i: r.value, item: src.at(r.value) };
+    }
     if (spread) {
-      const next = spread.next();
-      if (next.done) break;
-      i = next.value;
-      item = src.at(i);
-    } else {
-      const got = src.isAsync ? await src.take(1) : src.takeSync(1);
-      if (got.length === 0) break;
-      item = got[0];
-      out.pulled.push(item);
+      while (nextInOrder < (src.total ?? 0) && out.results.has(nextInOrder)) nextInOrder++;
+      if (nextInOrder >= (src.total ?? 0)) return undefined;
+      const i = nextInOrder++;
+      return { i, item: src.at(i) };
     }
-    out.items.push(item);
+    const got = src.takeSync(1);
+    if (got.length === 0) return undefined;
+    out.pulled.push(got[0]);
+    return { i: k, item: got[0] };
+  };
+  const takeOneAsync = async (k: number) => {
+    const got = await src.take(1);
+    if (got.length === 0) return undefined;
+    out.pulled.push(got[0]);
+    return { i: k, item: got[0] };
+  };
+  const asyncSource = src.isAsync && !spread;
+  let k = 0, batch = 0;
+  while (k < maxItems && (k === 0 || rt.now() - t0 < maxMs)) { // at least one item
+    const size = k < single ? 1 : Math.min(2 ** ++batch, maxItems - k);
     const t = rt.now();
-    try {
-      let r = fn(item);
-      if (r instanceof Promise || (r && typeof (r as PromiseLike<unknown>).then === "function")) {
-        out.isAsync = true;
-        r = await r;
+    let ran = 0;
+    for (; ran < size; ran++) {
+      const got = asyncSource ? await takeOneAsync(k) : takeOne(k);
+      if (!got) break;
+      k++;
+      out.items.push(got.item);
+      let r: unknown;
+      try {
+        r = fn(got.item);
+        if (r instanceof Promise || (r && typeof (r as PromiseLike<unknown>).then === "function")) {
+          out.isAsync = true;
+          r = await r;
+        }
+      } catch (e) {
+        out.failure = { index: got.i, error: e instanceof Error ? e : new Error(String(e)) };
+        break;
       }
-      out.times.push(rt.now() - t);
-      out.results.set(i, r);
-    } catch (e) {
-      out.failure = { index: i, error: e instanceof Error ? e : new Error(String(e)) };
-      break;
+      out.results.set(got.i, r);
     }
+    const ms = rt.now() - t;
+    if (out.failure) break;
+    if (ran === 0) break;
+    out.totalMs += ms;
+    if (size === 1) out.times.push(ms);
+    else out.warmPerItemMs = ms / ran;
+    if (ran < size) break;
+  }
+  if (out.warmPerItemMs === 0 && out.times.length > 0) {
+    const warm = out.times.length > 1 ? out.times.slice(1) : out.times;
+    out.warmPerItemMs = [...warm].sort((a, b) => a - b)[warm.length >> 1];
   }
   const cpu1 = rt.cpuTimeUs();
   if (cpu0 !== undefined && cpu1 !== undefined) out.cpuMs = (cpu1 - cpu0) / 1000;

@@ -14,6 +14,7 @@ import {
 } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
+import { externalLoadNow, runnableThreads } from "../system/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
 import { measureChunk } from "./_measure_chunk.ts";
 import { spreadIndices } from "./_spread.ts";
@@ -75,8 +76,10 @@ export interface WorkerSample {
 }
 
 /**
- * Sample on `worker`, in rounds of growing size, until `budgetMs` of task time or `maxItems`.
- * `skip` holds indices already run (on the main thread) whose results are known.
+ * Sample on `worker`, in rounds of growing size, until `budgetMs` of task time or `maxItems`, or
+ * until `enough` says the profile so far settles the decision (checked after each timed round
+ * once `MIN_TIMED` items are timed: the sample grows only while it can still change the decision).
+ * `known` holds indices already run (on the main thread) whose results are kept.
  */
 export async function sampleInWorker(
   worker: PoolWorker,
@@ -86,6 +89,7 @@ export async function sampleInWorker(
   budgetMs: number,
   maxItems: number,
   signal?: AbortSignal,
+  enough?: (soFar: SampleProfile) => boolean,
 ): Promise<WorkerSample> {
   const out: WorkerSample = { known, pulled: [], spentMs: 0 };
   const spread = src.indexable ? spreadIndices(src.total ?? 0, known) : undefined;
@@ -100,6 +104,9 @@ export async function sampleInWorker(
     untimedItems: 0,
   };
   let isAsync = false, heap = 0, heapItems = 0, sampled = 0, perItem = 0;
+  // Busy threads where the OS gives per-thread CPU time: the fewest over the timed rounds of
+  // ≥ 10 ms (a task's own threads are busy in every round, a JIT burst fades).
+  let threads: { busy: number; ms: number } | undefined;
   const loads: number[] = [];
   // Round 0 (2 items) is the JIT warm-up and is not timed; then rounds grow ×8, each sized to
   // fit what is left of the budget, and at least one timed round runs.
@@ -131,7 +138,7 @@ export async function sampleInWorker(
     }
     // While the worker runs this round, count the threads the machine runs besides ours.
     const probeLoad = setTimeout(() => {
-      const running = readProcsRunning();
+      const running = runnableThreads();
       if (running !== undefined) loads.push(Math.max(0, running - 2)); // minus worker and main
     }, 1);
     const reply = await measureChunk(worker, spec, batch.items, true);
@@ -159,6 +166,10 @@ export async function sampleInWorker(
       t.untimedItems += m.untimedItems;
       if (m.cpuUs === null) t.cpuKnown = false;
       else t.cpuUs += m.cpuUs;
+      if (
+        m.busyThreads !== undefined && m.computeMs >= 10 &&
+        m.busyThreads <= (threads?.busy ?? Infinity)
+      ) threads = { busy: m.busyThreads, ms: m.computeMs };
     }
     if (m.heapBefore !== undefined && m.heapAfter !== undefined) {
       heap += Math.max(0, m.heapAfter - m.heapBefore);
@@ -168,15 +179,37 @@ export async function sampleInWorker(
     items.push(...batch.items);
     results.push(...got);
     size *= 8;
+    if (enough && round > 0 && t.items >= MIN_TIMED && sampled < maxItems) {
+      const soFar = profile(
+        items,
+        results,
+        t,
+        isAsync,
+        heapItems ? heap / heapItems : null,
+        threads,
+      );
+      soFar.externalLoad = externalLoad(loads);
+      if (enough(soFar)) break;
+    }
   }
   if (t.items === 0) return out; // nothing beyond warm-up: the caller uses what it has
-  out.profile = profile(items, results, t, isAsync, heapItems ? heap / heapItems : null);
+  out.profile = profile(items, results, t, isAsync, heapItems ? heap / heapItems : null, threads);
   out.profile.sampled = sampled;
   // The smallest reading: runnable threads of this process's own runtime (JIT compiler, GC)
   // come and go, a real load from other processes persists across the rounds.
   // One more runnable thread is allowed for this runtime's own helpers (a JIT compile, a GC).
-  out.profile.externalLoad = loads.length >= 2 ? Math.max(0, Math.min(...loads) - 1) : 0;
+  out.profile.externalLoad = externalLoad(loads);
   return out;
+}
+
+/**
+ * Runnable threads of other processes from the readings taken while rounds ran: the smallest
+ * less one (this runtime's own helpers). With fewer than two readings (sampling stopped early),
+ * three readings now on the calling thread (`externalLoadNow`), else 0.
+ */
+function externalLoad(loads: number[]): number {
+  if (loads.length >= 2) return Math.max(0, Math.min(...loads) - 1);
+  return externalLoadNow() ?? 0;
 }
 
 /** Items timed at the least, budget permitting (see the loop). */
@@ -226,6 +259,7 @@ function profile(
   t: Timed,
   isAsync: boolean,
   heapPerItem: number | null,
+  threads: { busy: number; ms: number } | undefined,
 ): SampleProfile {
   const rt = runtime();
   const perItemMs = summarize(t.wall);
@@ -271,17 +305,36 @@ function profile(
     transferables: findTransferables([...items.slice(0, 64), ...results.slice(0, 64)]).length > 0,
     heapGrowthPerItemBytes: heapPerItem,
     externalLoad: 0,
-    internalThreads: cpuRatio !== null && cpuRatio > 1.3 ? Math.round(cpuRatio) : 1,
-    nestedReason: cpuRatio !== null && cpuRatio > 1.3
-      ? `CPU time was ${cpuRatio.toFixed(1)}× wall time: the task runs threads of its own`
-      : undefined,
+    ...nestedThreads(cpuRatio, threads),
   };
 }
 
-/** Runnable threads on the machine now (`procs_running` of /proc/stat), where readable. */
-function readProcsRunning(): number | undefined {
-  const r = runtime().readTextFile("/proc/stat");
-  if (!r.ok) return undefined;
-  const m = /^procs_running\s+(\d+)/m.exec(r.text);
-  return m ? Number(m[1]) : undefined;
+/**
+ * Nested parallelism, measured where it can be: threads each busy ≥ 50 % of a sampling round's
+ * wall time (per-thread CPU time; the runtime's JIT and GC threads are rarely busy that long, the
+ * task's own worker pool is). Where the OS gives no per-thread times, the process CPU/wall ratio
+ * stands in, with a high bar (2.5): it counts every helper thread of the runtime, which busy
+ * libraries keep at 1.3–1.8× without any nested parallelism.
+ */
+export function nestedThreads(
+  cpuRatio: number | null,
+  threads: { busy: number; ms: number } | undefined,
+): { internalThreads: number; nestedReason?: string } {
+  if (threads) {
+    return threads.busy > 1
+      ? {
+        internalThreads: threads.busy,
+        nestedReason: `${threads.busy} threads of this process were each on the CPU for at ` +
+          `least half of a ${threads.ms.toFixed(0)} ms sampling round: the task runs threads of ` +
+          `its own`,
+      }
+      : { internalThreads: 1 };
+  }
+  return cpuRatio !== null && cpuRatio > 2.5
+    ? {
+      internalThreads: Math.round(cpuRatio),
+      nestedReason: `CPU time was ${cpuRatio.toFixed(1)}× wall time: the task runs threads of ` +
+        `its own`,
+    }
+    : { internalThreads: 1 };
 }

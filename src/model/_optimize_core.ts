@@ -2,12 +2,13 @@
 //   probe → look → scan → (cache lookup) → overheads → sample → model → decide → cache.
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
-import { type Pool, type Source, workerSet } from "../engine/mod.ts";
+import { fromWire, type Pool, type Source, workerSet } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
 import {
   cachedOverheads,
   type MainProbe,
   mainProbe,
+  measureChunk,
   measureOverheads,
   type Overheads,
   overheadsOrFallback,
@@ -15,10 +16,9 @@ import {
   sampleInWorker,
   type SampleProfile,
   startFallback,
-  summarize,
 } from "../measure/mod.ts";
 import { type Runtime, runtime } from "../runtime/mod.ts";
-import { cachedProbe, type SystemInfo } from "../system/mod.ts";
+import { busyCoresNow, cachedProbe, externalLoadNow, type SystemInfo } from "../system/mod.ts";
 import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
 import { type ModelInputs, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
@@ -31,6 +31,8 @@ import {
   optimizerCacheKeys,
   storeDecision,
 } from "./_optimizer_cache.ts";
+import { corrections, loadChanged, repick } from "./run_feedback.ts";
+import { keepPrevious, rememberDecision } from "./_stability.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -40,6 +42,8 @@ export interface CoreResult {
   failure?: SampleFailure;
   /** Whether the decision came from the persisted result cache. */
   cacheHit?: boolean;
+  /** The result-cache key the decision is stored under (runs are recorded there). */
+  cacheKey?: string;
 }
 
 /**
@@ -79,6 +83,8 @@ interface Job {
   cores: number;
   /** The result-cache keys (undefined with `cache: false`; set after the scan). */
   cacheKeys?: [string, ...string[]];
+  /** Whether the decision was stored in the result cache. */
+  stored?: boolean;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -91,21 +97,38 @@ interface End {
 /** What the look on the calling thread found. */
 interface Look {
   probe: MainProbe;
-  /** Median time per item here (ms), the first (cold) item left out when there are more. */
+  /** Warm time per item here (ms): see `MainProbe.warmPerItemMs`. */
   perItemMs: number;
 }
 
+/**
+ * How long the look on the calling thread runs items (ms): the first items one by one, then
+ * doubling batches (their results are kept, so the look is part of the job, not lost time).
+ */
+const LOOK_MS = 2;
+
+/** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
+const LARGE_ITEM_MS = 20;
+
 async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
+  const end = await decidePhases(job, task);
+  // The scan of every item (deep, for objects) costs more than a small job: only a decision
+  // that sends items to workers needs it (sampling checks the items it sends itself).
+  if (end.decision.executor === "workers" && !end.failure) return scan(job) ?? end;
+  return end;
+}
+
+async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   await probe(job);
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
   const small = tooSmallForWorkers(job, look);
   if (small) return small;
-  const bad = scan(job);
-  if (bad) return bad;
   const hit = await cacheLookup(job, look);
   if (hit) return hit;
+  const large = await largeItems(job, look);
+  if (large) return large;
   const fromLook = await decideFromLook(job, look);
   if (fromLook) return fromLook;
   if (job.cores < 2 && !look.probe.isAsync) {
@@ -115,7 +138,7 @@ async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   }
   const overheads = await workerOverheads(job);
   if ("decision" in overheads) return overheads;
-  const sampled = await sample(job, look);
+  const sampled = await sample(job, look, overheads);
   if ("decision" in sampled) return sampled;
   const m = model(job, sampled, overheads, true);
   const decision = decideFrom(job, m, sampled);
@@ -154,8 +177,16 @@ function finish(job: Job, end: End): CoreResult {
   job.profile.sampledItems = job.known.size;
   job.profile.optimizeMs = job.rt.now() - job.t0;
   const { decision, failure, cacheHit } = end;
-  const r = { decision, warnings: job.warnings, profile: job.profile, known: job.known, failure };
-  return cacheHit ? { ...r, cacheHit } : r;
+  const r: CoreResult = {
+    decision,
+    warnings: job.warnings,
+    profile: job.profile,
+    known: job.known,
+    failure,
+  };
+  if (cacheHit) r.cacheHit = cacheHit;
+  if (job.cacheKeys && (cacheHit || job.stored)) r.cacheKey = job.cacheKeys[0];
+  return r;
 }
 
 const inline = (reason: string, n: number | undefined): Decision => ({
@@ -199,7 +230,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     const error = e instanceof Error ? e : new Error(String(e));
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
-  const look = await mainProbe(fn, job.src, 1, 3);
+  const look = await mainProbe(fn, job.src, LOOK_MS, 4096);
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   if (look.failure) {
@@ -209,8 +240,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       failure: f,
     };
   }
-  const times = look.times.length > 1 ? look.times.slice(1) : look.times;
-  const perItemMs = times.length ? summarize(times).median : 0;
+  const perItemMs = look.warmPerItemMs;
   if (n !== undefined && job.known.size >= n) {
     return { decision: inline("every item already ran while sampling", n) };
   }
@@ -240,7 +270,7 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   return { decision: d };
 }
 
-// ── 3. Scan: items that workers cannot receive.
+// ── 3. Scan (once a decision sends items to workers): items that workers cannot receive.
 function scan(job: Job): End | undefined {
   const bad = scanItems(job.src);
   if (!bad) return undefined;
@@ -251,7 +281,7 @@ function scan(job: Job): End | undefined {
   };
 }
 
-// ── Cache lookup (src/store/_optimizer_cache.ts): a hit returns the stored decision without
+// ── Cache lookup (src/model/_optimizer_cache.ts): a hit returns the stored decision without
 // sampling; a store problem is a miss and a warning, never an exception.
 async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   if (job.o.cache === false) return undefined;
@@ -265,7 +295,100 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   });
   const cached = await lookupDecision(job.cacheKeys, job.warnings);
   if (!cached) return undefined;
-  return { decision: applyCached(cached, job.profile, job.warnings), cacheHit: true };
+  // The machine's load changed since the decision (see `loadChanged`): decide again.
+  const busy = busyCoresNow(job.cores);
+  if (
+    cached.busyCores !== undefined && busy !== undefined &&
+    loadChanged(cached.busyCores, busy, job.cores)
+  ) return undefined;
+  const decision = applyCached(cached, job.profile, job.warnings);
+  // Learn from the recorded runs: each executor's predictions scaled by what its runs measured.
+  const runs = cached.runs ?? [];
+  if (runs.length > 0 && decision.alternatives.length > 0) {
+    const c = corrections(runs);
+    const { choice, serialMs } = repick(decision.alternatives, c, job.minSpeedup);
+    const speedup = choice.executor === "inline" ? 1 : serialMs / choice.predictedMs;
+    const label = choice.executor === "workers"
+      ? `${choice.workers} workers with chunks of ${choice.chunkSize}`
+      : choice.executor === "async"
+      ? `${choice.concurrency} calls in flight`
+      : "a plain loop";
+    Object.assign(decision, {
+      executor: choice.executor,
+      workers: choice.workers,
+      chunkSize: choice.chunkSize,
+      concurrency: choice.concurrency,
+      predictedMs: choice.predictedMs,
+      serialMs,
+      predictedSpeedup: speedup,
+      reason: `${decision.reason}; corrected by ${runs.length} measured run` +
+        `${runs.length > 1 ? "s" : ""} (measured / predicted: inline ${c.inline.toFixed(2)}, ` +
+        `workers ${c.workers.toFixed(2)}, async ${c.async.toFixed(2)}): ${label}`,
+    });
+  }
+  return { decision, cacheHit: true };
+}
+
+/**
+ * Large items (≥ `LARGE_ITEM_MS` each, on the calling thread): sampling them in a worker would
+ * run several serially before any worker helps. Start the workers now and decide from the look;
+ * the run itself adapts. The task module is loaded in one of the starting workers first, so that
+ * a module workers cannot load gives `inline` here, as automatic `execute` then runs it.
+ */
+async function largeItems(job: Job, look: Look): Promise<End | undefined> {
+  const n = job.src.total;
+  const p = look.probe;
+  if (n === undefined || p.isAsync || job.cores < 2 || look.perItemMs < LARGE_ITEM_MS) {
+    return undefined;
+  }
+  const rest = n - job.known.size;
+  let workers;
+  try {
+    workers = workerSet(job.pool).ensure(Math.min(job.cores, rest));
+  } catch {
+    return undefined;
+  }
+  const loadError = await loadsInWorker(job, workers[0]);
+  if (loadError) return cannotLoadInWorker(job, loadError);
+  const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
+  const sp = mainProfile(p.times, false, p.items, [...p.results.values()]);
+  sp.externalLoad = externalLoadNow() ?? 0; // the workers share the cores with this load
+  job.profile.sample = sp;
+  job.profile.sampledIn = "main";
+  job.profile.overheads = overheads;
+  const decision = decideFrom(job, model(job, sp, overheads, false), sp);
+  await cacheStore(job, decision);
+  return { decision };
+}
+
+/** Task modules a worker of this process has loaded (their spec keys). */
+const loadedInWorkers = new Set<string>();
+
+/**
+ * Whether the task loads in a worker: an empty chunk makes one load it (once per task and
+ * process). Returns the load error, or undefined (loaded, or the worker itself failed: the run
+ * reports that).
+ */
+async function loadsInWorker(
+  job: Job,
+  worker = workerSet(job.pool).ensure(1)[0],
+): Promise<Error | undefined> {
+  if (loadedInWorkers.has(job.spec.key)) return undefined;
+  const reply = await measureChunk(worker, job.spec, [], false).catch(() => undefined);
+  if (reply?.t === "fail" && reply.error.kind === "load") return fromWire(reply.error);
+  if (reply?.t === "done") loadedInWorkers.add(job.spec.key);
+  return undefined;
+}
+
+/** The task loads here but not in a worker: say so, and run it here (execute agrees). */
+function cannotLoadInWorker(job: Job, error: Error): End {
+  job.warnings.push(
+    `The task module cannot load in a worker (${error.message.split("\n")[0]}): it runs ` +
+      `inline on the calling thread`,
+  );
+  return {
+    decision: inline(`the task cannot load in a worker: ${error.message}`, job.src.total),
+  };
 }
 
 /**
@@ -276,12 +399,13 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
 async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const p = look.probe;
   const n = job.src.total;
-  const wallSum = p.times.reduce((a, b) => a + b, 0);
+  const wallSum = p.totalMs;
   const ioBound = p.isAsync && p.cpuMs !== undefined && wallSum > 1 && p.cpuMs < 0.3 * wallSum;
   const smallAndWarm = n !== undefined && !p.isAsync && n * look.perItemMs < 50 &&
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!ioBound && !smallAndWarm) return undefined;
   const sp = mainProfile(p.times, p.isAsync, p.items, [...p.results.values()]);
+  if (smallAndWarm) sp.externalLoad = externalLoadNow() ?? 0; // workers share the cores with it
   if (ioBound) {
     sp.cpuRatio = p.cpuMs! / wallSum;
     sp.workloadType = "io";
@@ -294,6 +418,10 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
   const decision = decideFrom(job, model(job, sp, overheads, false), sp);
+  if (decision.executor === "workers") {
+    const loadError = await loadsInWorker(job);
+    if (loadError) return cannotLoadInWorker(job, loadError);
+  }
   await cacheStore(job, decision);
   return { decision };
 }
@@ -313,7 +441,11 @@ async function workerOverheads(job: Job): Promise<Overheads | End> {
 }
 
 // ── 5. Sample: run items inside a worker, the conditions of execution.
-async function sample(job: Job, look: Look): Promise<SampleProfile | End> {
+async function sample(
+  job: Job,
+  look: Look,
+  overheads: Overheads,
+): Promise<SampleProfile | End> {
   const { o, src } = job;
   const n = src.total;
   const worker = workerSet(job.pool).ensure(1)[0];
@@ -326,7 +458,16 @@ async function sample(job: Job, look: Look): Promise<SampleProfile | End> {
   progress(job);
   let s;
   try {
-    s = await sampleInWorker(worker, job.spec, src, job.known, budget, maxItems, o.signal);
+    s = await sampleInWorker(
+      worker,
+      job.spec,
+      src,
+      job.known,
+      budget,
+      maxItems,
+      o.signal,
+      (soFar) => settled(job, soFar, overheads),
+    );
   } catch (e) {
     if (o.signal?.aborted) throw e;
     const error = e instanceof Error ? e : new Error(String(e));
@@ -337,6 +478,8 @@ async function sample(job: Job, look: Look): Promise<SampleProfile | End> {
   }
   job.pulled.push(s.pulled);
   progress(job);
+  if (s.failure?.kind === "load") return cannotLoadInWorker(job, s.failure.error);
+  if (s.profile) loadedInWorkers.add(job.spec.key);
   if (s.failure) {
     const f = s.failure;
     const what = f.kind === "clone"
@@ -350,6 +493,29 @@ async function sample(job: Job, look: Look): Promise<SampleProfile | End> {
   job.profile.sample = sp;
   job.profile.sampledIn = s.profile ? "worker" : "main";
   return sp;
+}
+
+/**
+ * Whether the sample so far settles the decision, so that sampling more cannot change it: the
+ * best worker configuration is predicted at least 1.25 × `minSpeedup` (workers, whatever a
+ * larger sample says of the chunk size: the engine adapts it) or below 0.75 × `minSpeedup`
+ * (inline), with the caps of this profile. Async tasks sample to the end (their concurrency
+ * comes from the wait per call).
+ */
+function settled(job: Job, sp: SampleProfile, overheads: Overheads): boolean {
+  if (sp.isAsync) return false;
+  const m = model(job, sp, overheads, false);
+  const uv = Number(job.rt.env("UV_THREADPOOL_SIZE").value) || undefined;
+  const d = decide(m, {
+    maxWorkers: job.cores,
+    memoryWorkers: Infinity,
+    nestedWorkers: nestedWorkerCount(job.cores, sp, uv).cap,
+    minSpeedup: job.minSpeedup,
+    isAsync: false,
+    cpuPerItemMs: sp.perItemMs.mean,
+  });
+  const speedup = d.best ? d.serialMs / d.best.totalMs : 0;
+  return speedup >= 1.25 * job.minSpeedup || speedup < 0.75 * job.minSpeedup;
 }
 
 // ── 6. Model: the inputs of the cost model, and the worker caps (memory, nested parallelism).
@@ -380,14 +546,20 @@ function model(job: Job, sp: SampleProfile, overheads: Overheads, caps: boolean)
 // ── 7. Decide: the search over worker counts and chunk sizes, or a refusal.
 function decideFrom(job: Job, m: ModelInputs, sp: SampleProfile): Decision {
   const { profile } = job;
-  const decision = decide(m, {
+  let decision = decide(m, {
     maxWorkers: job.cores,
     memoryWorkers: profile.caps.memory,
     nestedWorkers: profile.caps.nested,
     minSpeedup: job.minSpeedup,
     isAsync: sp.isAsync,
     cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
+    maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
   });
+  // The same job, the same load: keep the previous executor unless the new one is clearly
+  // better (src/model/_stability.ts).
+  const busy = Math.min(job.cores, sp.externalLoad);
+  decision = keepPrevious(job.spec.key, job.src.total, busy, job.cores, decision);
+  rememberDecision(job.spec.key, job.src.total, busy, decision);
   profile.breakdown = decision.best;
   profile.alternatives = decision.alternatives;
   return decision;
@@ -395,5 +567,15 @@ function decideFrom(job: Job, m: ModelInputs, sp: SampleProfile): Decision {
 
 // ── 8. Cache: store the decision for the next run of the same job.
 async function cacheStore(job: Job, decision: Decision): Promise<void> {
-  if (job.cacheKeys) await storeDecision(job.cacheKeys[0], decision, job.profile, job.warnings);
+  if (!job.cacheKeys) return;
+  // The load is measured only while sampling in a worker (see `SampleProfile.externalLoad`).
+  const busy = job.profile.sampledIn === "worker" ? job.profile.sample?.externalLoad : undefined;
+  await storeDecision(
+    job.cacheKeys[0],
+    decision,
+    job.profile,
+    job.warnings,
+    busy === undefined ? undefined : Math.min(job.cores, busy),
+  );
+  job.stored = true;
 }

@@ -9,6 +9,7 @@ import type { SystemInfo } from "../system/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Decision } from "./decide.ts";
+import { MAX_RUNS, type RunRecord } from "./run_feedback.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 
 /** Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL). */
@@ -26,6 +27,10 @@ export interface CachedDecision {
     "sampledIn" | "sample" | "overheads" | "breakdown" | "alternatives" | "caps"
   >;
   warnings: string[];
+  /** Automatic runs of this decision: predicted and measured (the newest `MAX_RUNS`). */
+  runs?: RunRecord[];
+  /** Cores other processes kept busy when the decision was made (see `loadChanged`). */
+  busyCores?: number;
 }
 
 const _WARNING = "The result cache is not usable";
@@ -87,6 +92,7 @@ export async function storeDecision(
   decision: Decision,
   profile: OptimizationProfile,
   warnings: string[],
+  busyCores?: number,
 ): Promise<void> {
   const { best: _best, alternatives: _alternatives, ...rest } = decision;
   const value: CachedDecision = {
@@ -102,11 +108,30 @@ export async function storeDecision(
     warnings: warnings.filter((w) =>
       !w.startsWith(_WARNING) && !(profile.system?.warnings ?? []).includes(w)
     ),
+    busyCores,
   };
   try {
     await optimizerCache().set(key, encode(value));
   } catch (error) {
     _warn(warnings, error);
+  }
+}
+
+/**
+ * Keep a run's measured time next to the decision stored under `key` (the newest `MAX_RUNS`);
+ * a missing entry or a store problem is ignored (a warning where `warnings` is given).
+ */
+export async function recordRun(key: string, run: RunRecord, warnings?: string[]): Promise<void> {
+  try {
+    const cache = optimizerCache();
+    const got = await cache.get(key);
+    if (!got.hit) return;
+    const value = decode(got.value) as CachedDecision;
+    if (!_looksValid(value)) return;
+    value.runs = [...(value.runs ?? []), run].slice(-MAX_RUNS);
+    await cache.set(key, encode(value));
+  } catch (error) {
+    if (warnings) _warn(warnings, error);
   }
 }
 

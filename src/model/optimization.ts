@@ -25,6 +25,8 @@ export interface OptimizeOptions {
   onProgress?: (progress: Progress) => void;
   /** Use (and fill) the persisted result cache (default true). */
   cache?: boolean;
+  /** Most calls in flight for the async executor (default 256; see `ExecuteOptions`). */
+  maxConcurrency?: number;
 }
 
 /** Everything the optimizer measured and considered. */

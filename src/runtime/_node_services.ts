@@ -1,5 +1,5 @@
 // File, environment, memory and CPU-time services through node: built-ins (Node and Bun).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, freemem, totalmem } from "node:os";
 import process from "node:process";
 import type { EnvRead, FileRead, MemoryInfo } from "./types.ts";
@@ -13,6 +13,14 @@ export function readHostTextFile(path: string): FileRead {
     if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, reason: "missing", message };
     if (code === "EACCES" || code === "EPERM") return { ok: false, reason: "denied", message };
     return { ok: false, reason: "error", message };
+  }
+}
+
+export function listHostDir(path: string): string[] | undefined {
+  try {
+    return readdirSync(path);
+  } catch {
+    return undefined;
   }
 }
 

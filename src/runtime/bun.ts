@@ -1,6 +1,12 @@
 // The Bun runtime: web Workers (which Bun can unref) and node: built-ins.
 import { startWebWorker } from "./_web_worker.ts";
-import { processCpuTimeUs, readEnv, readHostTextFile, readMemory } from "./_node_services.ts";
+import {
+  listHostDir,
+  processCpuTimeUs,
+  readEnv,
+  readHostTextFile,
+  readMemory,
+} from "./_node_services.ts";
 import type { Runtime } from "./types.ts";
 
 const bun = (globalThis as unknown as { Bun?: { version: string } }).Bun;
@@ -13,6 +19,7 @@ export const bunRuntime: Runtime = {
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: readHostTextFile,
+  listDir: listHostDir,
   env: readEnv,
   memory: readMemory,
   cpuTimeUs: processCpuTimeUs,

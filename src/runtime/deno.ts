@@ -12,6 +12,7 @@ interface DenoApi {
   version: { deno: string };
   permissions: { querySync(d: PermissionDescriptor): { state: string } };
   readTextFileSync(path: string): string;
+  readDirSync(path: string): Iterable<{ name: string }>;
   env: { get(name: string): string | undefined };
   systemMemoryInfo(): { total: number; free: number; available: number };
   memoryUsage(): { rss: number; heapUsed: number };
@@ -42,6 +43,15 @@ function readTextFile(path: string): FileRead {
     }
     if (/Not a directory/i.test(message)) return { ok: false, reason: "missing", message };
     return { ok: false, reason: "error", message };
+  }
+}
+
+function listDir(path: string): string[] | undefined {
+  if (!granted({ name: "read", path })) return undefined;
+  try {
+    return [...deno.readDirSync(path)].map((e) => e.name);
+  } catch {
+    return undefined;
   }
 }
 
@@ -83,6 +93,7 @@ export const denoRuntime: Runtime = {
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,
+  listDir,
   env,
   memory,
   cpuTimeUs,

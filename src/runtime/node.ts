@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import process from "node:process";
 import { Dispatcher, toError } from "./_handle.ts";
 import {
+  listHostDir,
   nodeAvailableParallelism,
   processCpuTimeUs,
   readEnv,
@@ -46,6 +47,7 @@ export const nodeRuntime: Runtime = {
   startWorker,
   hardwareConcurrency: nodeAvailableParallelism,
   readTextFile: readHostTextFile,
+  listDir: listHostDir,
   env: readEnv,
   memory: readMemory,
   cpuTimeUs: processCpuTimeUs,

@@ -96,6 +96,8 @@ export interface Runtime {
   hardwareConcurrency(): number;
   /** Read a small text file; never throws for a missing file or a denied permission. */
   readTextFile(path: string): FileRead;
+  /** Names in a directory; `undefined` when it is missing, unreadable or access is denied. */
+  listDir(path: string): string[] | undefined;
   /** Look up an environment variable; never throws or prompts for a denied permission. */
   env(name: string): EnvRead;
   /** Memory of the machine and of this process. */

@@ -1,0 +1,136 @@
+/**
+ * Learning from the optimizer's own runs: after an automatic run, the measured time of the run
+ * (what ran after `optimize`) is kept with the cached decision next to the model's prediction for
+ * it. The next decision for the same job scales the predictions of each executor by what its runs
+ * measured, and picks again among the stored alternatives without sampling again.
+ *
+ * @module
+ */
+import type { Alternative } from "./decide.ts";
+
+/** One automatic run: the executor it used, the predicted and the measured wall time (ms). */
+export interface RunRecord {
+  /** The executor the run used. */
+  executor: "inline" | "async" | "workers";
+  /** The model's prediction for the run (ms). */
+  predictedMs: number;
+  /** The measured wall time of the run (ms). */
+  measuredMs: number;
+  /** Cores other processes kept busy when the decision was made (see {@linkcode loadChanged}). */
+  busyCores?: number;
+}
+
+/** Measured / predicted per executor (1 where none ran). */
+export interface Corrections {
+  inline: number;
+  async: number;
+  workers: number;
+}
+
+/** Runs kept per job (the newest). */
+export const MAX_RUNS = 5;
+
+/**
+ * Correction factors: per executor, the median of measured / predicted over its recorded runs,
+ * bounded to [1/4, 4] (one odd run — a pause, a cold JIT — cannot swing it further); 1 where no
+ * run of that executor was recorded.
+ *
+ * @param runs The recorded runs of one job.
+ * @returns The factors.
+ *
+ * @example Usage
+ * ```ts
+ * import { corrections } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const c = corrections([
+ *   { executor: "workers", predictedMs: 100, measuredMs: 150 },
+ *   { executor: "workers", predictedMs: 100, measuredMs: 130 },
+ *   { executor: "workers", predictedMs: 100, measuredMs: 900 },
+ * ]);
+ * assert.equal(c.workers, 1.5);
+ * assert.equal(c.inline, 1);
+ * ```
+ */
+export function corrections(runs: readonly RunRecord[]): Corrections {
+  const of = (e: RunRecord["executor"]) => {
+    const r = runs.filter((x) =>
+      x.executor === e && x.predictedMs > 0 && Number.isFinite(x.measuredMs)
+    ).map((x) => x.measuredMs / x.predictedMs).sort((a, b) => a - b);
+    if (r.length === 0) return 1;
+    const mid = r.length >> 1;
+    const median = r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
+    return Math.min(4, Math.max(0.25, median));
+  };
+  return { inline: of("inline"), async: of("async"), workers: of("workers") };
+}
+
+/**
+ * Whether the machine's load changed since a decision: the cores other processes keep busy
+ * (runnable threads of other processes, capped at the cores) differ by at least a quarter of the
+ * cores, and by at least one core. Smaller changes keep the decision: the same job gets the same
+ * decision on repeated calls.
+ *
+ * @param before Cores busy with other processes at the decision.
+ * @param now Cores busy with other processes now.
+ * @param cores Cores this process may use.
+ * @returns Whether to decide again.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadChanged } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(loadChanged(0, 0.4, 2), false);
+ * assert.equal(loadChanged(0, 2, 2), true);
+ * assert.equal(loadChanged(1, 2, 16), false); // one core of 16
+ * ```
+ */
+export function loadChanged(before: number, now: number, cores: number): boolean {
+  const b = Math.min(cores, Math.max(0, before)), n = Math.min(cores, Math.max(0, now));
+  return Math.abs(b - n) >= Math.max(1, cores / 4);
+}
+
+/**
+ * Pick again among stored alternatives with corrected predictions: each executor's predictions
+ * scaled by its factor; workers (or async) only when the corrected speedup over the corrected
+ * plain loop reaches `minSpeedup`, and workers never with one worker.
+ *
+ * @param alternatives The alternatives of the stored decision (inline first, as `decide` gives).
+ * @param c The correction factors.
+ * @param minSpeedup The least speedup to leave the plain loop.
+ * @returns The chosen alternative with its corrected prediction, and the corrected plain loop.
+ *
+ * @example Usage
+ * ```ts
+ * import { repick } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const alts = [
+ *   { executor: "inline" as const, workers: 1, chunkSize: 100, concurrency: 1, predictedMs: 100 },
+ *   { executor: "workers" as const, workers: 2, chunkSize: 25, concurrency: 1, predictedMs: 60 },
+ * ];
+ * assert.equal(repick(alts, { inline: 1, async: 1, workers: 1 }, 1.2).choice.executor, "workers");
+ * // The runs on workers took twice the prediction: the plain loop wins now.
+ * assert.equal(repick(alts, { inline: 1, async: 1, workers: 2 }, 1.2).choice.executor, "inline");
+ * ```
+ */
+export function repick(
+  alternatives: readonly Alternative[],
+  c: Corrections,
+  minSpeedup: number,
+): { choice: Alternative; serialMs: number } {
+  const scaled = alternatives.filter((a) => !a.rejected).map((a) => ({
+    ...a,
+    predictedMs: a.predictedMs * c[a.executor],
+  }));
+  const inline = scaled.find((a) => a.executor === "inline");
+  const serialMs = inline?.predictedMs ?? Infinity;
+  let best = inline;
+  for (const a of scaled) {
+    if (a.executor === "inline" || (a.executor === "workers" && a.workers < 2)) continue;
+    if (serialMs / a.predictedMs < minSpeedup) continue;
+    if (!best || a.predictedMs < best.predictedMs) best = a;
+  }
+  return { choice: best ?? scaled[0], serialMs };
+}

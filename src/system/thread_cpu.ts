@@ -1,0 +1,114 @@
+/**
+ * CPU time of each thread of this process, from Linux's `/proc/self/task/<tid>/schedstat`
+ * (nanoseconds on the CPU; exact) or, where that file is absent, `/proc/self/task/<tid>/stat`
+ * (utime + stime in clock ticks of 10 ms, `CLK_TCK` = 100 on Linux). Used to tell nested
+ * parallelism (threads of the task's own busy during its calls) from the runtime's helper
+ * threads (JIT, GC), which a process-wide CPU/wall ratio cannot.
+ *
+ * @module
+ */
+import { runtime } from "../runtime/mod.ts";
+
+/**
+ * CPU time of every thread of this process in ms, by thread id; `undefined` where the runtime or
+ * the OS does not tell (not Linux, no read access to /proc).
+ *
+ * @param root The proc directory of this process (a fixture in tests).
+ * @returns Thread id → CPU time (ms), or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { threadCpuMs } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const threads = threadCpuMs();
+ * if (threads) for (const ms of threads.values()) assert.ok(ms >= 0);
+ * ```
+ */
+export function threadCpuMs(root = "/proc/self"): Map<string, number> | undefined {
+  const rt = runtime();
+  const tids = rt.listDir(`${root}/task`);
+  if (!tids || tids.length === 0) return undefined;
+  const out = new Map<string, number>();
+  for (const tid of tids) {
+    const sched = rt.readTextFile(`${root}/task/${tid}/schedstat`);
+    if (sched.ok) {
+      const ns = Number(sched.text.split(" ")[0]);
+      if (Number.isFinite(ns)) out.set(tid, ns / 1e6);
+      continue;
+    }
+    const stat = rt.readTextFile(`${root}/task/${tid}/stat`);
+    if (!stat.ok) continue; // the thread ended meanwhile
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const rest = stat.text.slice(stat.text.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    if (Number.isFinite(ticks)) out.set(tid, ticks * 10);
+  }
+  return out.size > 0 ? out : undefined;
+}
+
+/**
+ * Thread names of the runtimes' own JIT-compiler and GC helpers (V8's platform workers on Deno,
+ * JavaScriptCore's and mimalloc's on Bun). Node 20 names every thread "node": there the share
+ * threshold and the smallest count over several rounds have to tell them apart.
+ */
+export const RUNTIME_HELPER_THREADS: RegExp =
+  /^(V8 DefaultWorke|V8 Worker|JITWorker|HeapHelper|JSCWarmUp|mi-scavenger)/;
+
+/**
+ * Threads that were busy for at least `share` of `wallMs` between two readings of
+ * {@linkcode threadCpuMs} (threads that started meanwhile count from zero), leaving out the
+ * runtime's own JIT and GC helpers ({@linkcode RUNTIME_HELPER_THREADS}) when `nameOf` names them.
+ *
+ * @param before The reading before.
+ * @param after The reading after.
+ * @param wallMs The wall time between them (ms).
+ * @param share The least share of the wall time on the CPU to count as busy (default 0.5).
+ * @param nameOf A thread's name by id (default: none known).
+ * @returns The number of busy threads.
+ *
+ * @example Usage
+ * ```ts
+ * import { busyThreads } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const before = new Map([["1", 0], ["2", 0], ["3", 0]]);
+ * const after = new Map([["1", 95], ["2", 12], ["3", 80], ["4", 70]]);
+ * assert.equal(busyThreads(before, after, 100), 3); // 1, 3 and the new thread 4
+ * ```
+ */
+export function busyThreads(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  wallMs: number,
+  share = 0.5,
+  nameOf: (tid: string) => string | undefined = () => undefined,
+): number {
+  let busy = 0;
+  for (const [tid, ms] of after) {
+    if (ms - (before.get(tid) ?? 0) < share * wallMs) continue;
+    if (RUNTIME_HELPER_THREADS.test(nameOf(tid) ?? "")) continue;
+    busy++;
+  }
+  return busy;
+}
+
+/**
+ * A thread's name (`/proc/self/task/<tid>/comm`), where readable.
+ *
+ * @param tid The thread id.
+ * @param root The proc directory of this process.
+ * @returns The name, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { threadName } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(threadName("no-such-thread"), undefined);
+ * ```
+ */
+export function threadName(tid: string, root = "/proc/self"): string | undefined {
+  const r = runtime().readTextFile(`${root}/task/${tid}/comm`);
+  return r.ok ? r.text.trim() : undefined;
+}

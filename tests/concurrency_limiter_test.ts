@@ -1,0 +1,115 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execute } from "../mod.ts";
+import { ConcurrencyLimiter } from "../src/engine/_concurrency_limiter.ts";
+
+// A simulated service on a virtual clock: each call waits `waitMs` (I/O), then needs `cpuMs` of
+// one shared CPU (FIFO), as an async task on the main thread does. Returns the makespan.
+function simulate(
+  lim: { canStart(): boolean; start(): number; done(t: number, ok?: boolean): void },
+  clock: { now: number },
+  n: number,
+  waitMs: number,
+  cpuMs: number,
+  fails: (k: number) => boolean = () => false,
+): number {
+  let cpuFreeAt = 0, started = 0;
+  const events: { t: number; startedAt: number; k: number }[] = [];
+  const launch = () => {
+    while (started < n && lim.canStart()) {
+      const startedAt = lim.start();
+      const begin = Math.max(clock.now + waitMs, cpuFreeAt);
+      cpuFreeAt = begin + cpuMs;
+      events.push({ t: cpuFreeAt, startedAt, k: started++ });
+    }
+  };
+  launch();
+  while (events.length > 0) {
+    events.sort((a, b) => a.t - b.t);
+    const e = events.shift()!;
+    clock.now = e.t;
+    lim.done(e.startedAt, !fails(e.k));
+    launch();
+  }
+  return clock.now;
+}
+
+const limiter = (initial: number, max: number, clock: { now: number }) =>
+  new ConcurrencyLimiter({ initial, max, now: () => clock.now });
+
+test("limiter: pure waiting (latency independent of load) grows to the maximum", () => {
+  const clock = { now: 0 };
+  const lim = limiter(4, 256, clock);
+  const adaptive = simulate(lim, clock, 4000, 10, 0.001);
+  assert.equal(lim.limit, 256);
+  const fixedClock = { now: 0 };
+  const fixed = simulate(limiter(4, 4, fixedClock), fixedClock, 4000, 10, 0.001);
+  assert.ok(adaptive < fixed / 10, `adaptive ${adaptive} ms vs fixed-4 ${fixed} ms`);
+});
+
+test("limiter: a CPU-bound main thread stops the growth near the knee, throughput kept", () => {
+  // 5 ms wait + 0.5 ms CPU: beyond (5 + 0.5) / 0.5 = 11 calls in flight only the queue grows.
+  const clock = { now: 0 };
+  const lim = limiter(2, 256, clock);
+  const n = 4000;
+  const makespan = simulate(lim, clock, n, 5, 0.5);
+  const ideal = n * 0.5 + 5;
+  assert.ok(makespan < 1.1 * ideal, `makespan ${makespan} vs ideal ${ideal}`);
+  assert.ok(lim.limit >= 11 && lim.limit <= 44, `limit ${lim.limit}`);
+  assert.ok(lim.history.some((w) => w.limit > lim.limit || w.medianMs > 1.5 * w.baseMs));
+});
+
+test("limiter: failed calls halve the limit", () => {
+  const clock = { now: 0 };
+  const lim = limiter(64, 256, clock);
+  simulate(lim, clock, 2000, 10, 0.001, (k) => k >= 600);
+  assert.ok(lim.limit < 64, `limit ${lim.limit}`);
+  assert.ok(lim.limit >= 1);
+});
+
+test("limiter: a window that never fills the limit does not grow it", () => {
+  const clock = { now: 0 };
+  const lim = limiter(32, 256, clock);
+  for (let k = 0; k < 100; k++) {
+    const t = lim.start(); // one call at a time: never 32 in flight
+    clock.now += 10;
+    lim.done(t);
+  }
+  assert.equal(lim.limit, 32);
+});
+
+test("limiter: the limit stays within [min, max] and starts clamped", () => {
+  const clock = { now: 0 };
+  assert.equal(limiter(1000, 50, clock).limit, 50);
+  assert.equal(limiter(0, 50, clock).limit, 1);
+  const lim = new ConcurrencyLimiter({ initial: 8, max: 16, min: 4, now: () => clock.now });
+  simulate(lim, clock, 2000, 1, 2); // heavily CPU-bound: backs off as far as it may
+  assert.ok(lim.limit >= 4 && lim.limit <= 16, `limit ${lim.limit}`);
+  for (const w of lim.history) assert.ok(w.limit >= 4 && w.limit <= 16);
+});
+
+test("limiter: automatic async execute keeps every result in order within maxConcurrency", async () => {
+  let inflight = 0, peak = 0;
+  const fn = async (x: number) => {
+    inflight++;
+    peak = Math.max(peak, inflight);
+    await new Promise((r) => setTimeout(r, 1));
+    inflight--;
+    return x * 2;
+  };
+  const data = Array.from({ length: 300 }, (_, i) => i);
+  const out = await execute(fn, data, { executor: "async", maxConcurrency: 24 });
+  assert.deepEqual(out, data.map((x) => x * 2));
+  assert.ok(peak <= 24, `peak ${peak}`);
+  peak = 0;
+  await execute(fn, data, { executor: "async", concurrency: 5 });
+  assert.ok(peak <= 5, `fixed concurrency: peak ${peak}`);
+  await assert.rejects(execute(fn, data, { maxConcurrency: 0 }), RangeError);
+});
+
+test("limiter: slow start reaches a high limit within a short job of waiting calls", () => {
+  const clock = { now: 0 };
+  const lim = limiter(4, 256, clock);
+  simulate(lim, clock, 300, 50, 0.01);
+  assert.ok(Math.max(...lim.history.map((w) => w.limit)) >= 64, `limit ${lim.limit}`);
+});

@@ -1,0 +1,25 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execute, optimize, task } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const docs = Array.from({ length: 40 }, (_, i) => `# Title ${i}\n\n*emphasis* and **strong** ${i}`);
+
+test("npm imports: a task module importing an npm package runs in workers as it does here", async () => {
+  const render = task<string, string>(fixtureModule("tasks/npm_import"), "render");
+  const inline = await execute(render, docs, { executor: "inline" });
+  const workers = await execute(render, docs, { executor: "workers", workers: 2, chunkSize: 3 });
+  assert.deepEqual(workers, inline);
+  assert.match(inline[0], /<h1>Title 0<\/h1>/);
+});
+
+test("npm imports: a module workers cannot load: optimize warns, automatic execute agrees", async () => {
+  const t = task<string, string>(fixtureModule("tasks/main_only"), "render");
+  const many = Array.from({ length: 400 }, (_, i) => docs[i % docs.length].repeat(20));
+  const r = await optimize(t, many, { cache: false });
+  assert.equal(r.executor, "inline");
+  assert.ok(r.warnings.some((w) => /cannot load .*in a worker/i.test(w)), r.warnings.join("\n"));
+  const out = await execute(t, many, { cache: false });
+  assert.equal(out.length, many.length);
+  assert.match(out[0], /<h1>Title 0<\/h1>/);
+});

@@ -1,0 +1,41 @@
+// The cost rules of deciding, with real workers and no timing asserted: what runs before the
+// decision (item counts), and that workers start while large items are looked at.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createPool, execute, optimize, probeSystem, task } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
+
+test("cost: large items are decided from the look alone, with the workers already starting", async () => {
+  const cores = (await probeSystem()).effectiveCores;
+  const pool = createPool();
+  try {
+    // spin(ms) busy-waits `ms` of wall time: each item is ≥ 25 ms whatever the load.
+    const r = await optimize(spin, new Array(6).fill(25), { cache: false, pool });
+    assert.equal(r.profile.sampledItems, 1, "one item ran before deciding");
+    if (cores >= 2) {
+      assert.equal(r.profile.sampledIn, "main");
+      assert.ok(pool.size >= 2, `workers started: ${pool.size}`);
+    }
+    const out = await execute(spin, new Array(6).fill(25), { cache: false, pool });
+    assert.deepEqual(out, new Array(6).fill(25));
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: a small job never starts a worker and runs each item once", async () => {
+  const pool = createPool();
+  try {
+    let calls = 0;
+    const fn = (x: number) => (calls++, x + 1);
+    const data = Array.from({ length: 5000 }, (_, i) => i);
+    const out = await execute(fn, data, { cache: false, pool });
+    assert.equal(out[4999], 5000);
+    assert.equal(calls, 5000, "looked-at items are not run again");
+    assert.equal(pool.size, 0);
+  } finally {
+    await pool.close();
+  }
+});

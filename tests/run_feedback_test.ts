@@ -1,0 +1,62 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { corrections, loadChanged, repick, type RunRecord } from "../src/model/run_feedback.ts";
+import type { Alternative } from "../src/model/decide.ts";
+
+const alt = (
+  executor: Alternative["executor"],
+  workers: number,
+  predictedMs: number,
+  rejected?: string,
+): Alternative => ({
+  executor,
+  workers,
+  chunkSize: 10,
+  concurrency: executor === "async" ? 32 : 1,
+  predictedMs,
+  rejected,
+});
+
+test("corrections: median per executor, bounded, 1 without runs", () => {
+  const runs: RunRecord[] = [
+    { executor: "workers", predictedMs: 100, measuredMs: 120 },
+    { executor: "workers", predictedMs: 200, measuredMs: 200 },
+    { executor: "inline", predictedMs: 50, measuredMs: 1000 },
+    { executor: "workers", predictedMs: 0, measuredMs: 10 }, // no prediction: ignored
+  ];
+  const c = corrections(runs);
+  assert.equal(c.workers, 1.1);
+  assert.equal(c.inline, 4); // 20× is bounded
+  assert.equal(c.async, 1);
+  assert.deepEqual(corrections([]), { inline: 1, async: 1, workers: 1 });
+});
+
+test("repick: corrected predictions move the choice, and back when the evidence turns", () => {
+  const alts = [alt("inline", 1, 100), alt("workers", 2, 55), alt("workers", 4, 40, "core cap")];
+  const none = { inline: 1, async: 1, workers: 1 };
+  const first = repick(alts, none, 1.2);
+  assert.equal(first.choice.workers, 2); // the rejected 4-worker row never comes back
+  assert.equal(first.serialMs, 100);
+  // Workers measured 1.6× slower than predicted: 88 ms vs 100 ms is below 1.2×: inline.
+  assert.equal(repick(alts, { ...none, workers: 1.6 }, 1.2).choice.executor, "inline");
+  // The plain loop measured slower too: workers again.
+  assert.equal(
+    repick(alts, { inline: 1.5, async: 1, workers: 1.6 }, 1.2).choice.executor,
+    "workers",
+  );
+});
+
+test("repick: async alternatives are corrected by their own factor; one worker never wins", () => {
+  const alts = [alt("inline", 1, 100), alt("workers", 1, 10), alt("async", 0, 30)];
+  const c = repick(alts, { inline: 1, async: 1, workers: 1 }, 1.2);
+  assert.equal(c.choice.executor, "async");
+  assert.equal(repick(alts, { inline: 1, async: 4, workers: 1 }, 1.2).choice.executor, "inline");
+});
+
+test("loadChanged: a quarter of the cores and at least one core", () => {
+  assert.equal(loadChanged(0, 0.9, 2), false);
+  assert.equal(loadChanged(0, 1, 2), true);
+  assert.equal(loadChanged(3, 9, 2), false); // both saturate the 2 cores
+  assert.equal(loadChanged(2, 5, 16), false);
+  assert.equal(loadChanged(2, 6, 16), true);
+});

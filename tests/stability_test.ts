@@ -1,0 +1,89 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Alternative, Decision } from "../src/model/decide.ts";
+import {
+  forgetDecisions,
+  keepPrevious,
+  rememberDecision,
+  SWITCH_MARGIN,
+} from "../src/model/_stability.ts";
+import { sampleInWorker } from "../src/measure/sample.ts";
+import { Source, workerSet } from "../src/engine/mod.ts";
+import { createPool, task } from "../mod.ts";
+import { taskSpec } from "../src/task/_spec.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const alts = (workersMs: number, serialMs = 100): Alternative[] => [
+  { executor: "inline", workers: 1, chunkSize: 100, concurrency: 1, predictedMs: serialMs },
+  { executor: "workers", workers: 1, chunkSize: 10, concurrency: 1, predictedMs: 50 },
+  { executor: "workers", workers: 2, chunkSize: 10, concurrency: 1, predictedMs: workersMs },
+];
+const decision = (executor: "inline" | "workers", workersMs: number): Decision => ({
+  executor,
+  workers: executor === "workers" ? 2 : 1,
+  chunkSize: 10,
+  concurrency: 1,
+  predictedMs: executor === "workers" ? workersMs : 100,
+  serialMs: 100,
+  predictedSpeedup: executor === "workers" ? 100 / workersMs : 1,
+  reason: executor,
+  alternatives: alts(workersMs),
+});
+
+test("stability: near the threshold the previous executor is kept; a clear change wins", () => {
+  forgetDecisions();
+  rememberDecision("job", 1000, 0, decision("workers", 80));
+  // Now workers are predicted 86 ms (1.16× < minSpeedup 1.2): inline by the numbers, but the
+  // previous executor is within the margin: kept.
+  const near = keepPrevious("job", 1000, 0, 2, decision("inline", 86));
+  assert.equal(near.executor, "workers");
+  assert.equal(near.workers, 2); // never the one-worker row
+  assert.match(near.reason, /previous call/);
+  // Workers predicted slower than the plain loop: never kept.
+  assert.equal(keepPrevious("job", 1000, 0, 2, decision("inline", 105)).executor, "inline");
+  // Another job, another size octave: no memory.
+  assert.equal(keepPrevious("other", 1000, 0, 2, decision("inline", 86)).executor, "inline");
+  assert.equal(keepPrevious("job", 4000, 0, 2, decision("inline", 86)).executor, "inline");
+});
+
+test("stability: a load change lets the decision change at once", () => {
+  forgetDecisions();
+  rememberDecision("job", 1000, 0, decision("workers", 80));
+  assert.equal(keepPrevious("job", 1000, 2, 2, decision("inline", 86)).executor, "inline");
+  // The margin: inline remembered, workers now predicted clearly better than inline.
+  forgetDecisions();
+  rememberDecision("job", 1000, 0, decision("inline", 90));
+  const clear = decision("workers", 100 / (SWITCH_MARGIN + 0.2));
+  assert.equal(keepPrevious("job", 1000, 0, 2, clear).executor, "workers");
+  const close = decision("workers", 100 / (SWITCH_MARGIN - 0.05));
+  assert.equal(keepPrevious("job", 1000, 0, 2, close).executor, "inline");
+});
+
+test("sampling grows only while it can change the decision (enough says stop)", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const square = task<number, number>(fixtureModule("tasks/basic"), "square");
+    const spec = taskSpec(square);
+    const data = Array.from({ length: 100_000 }, (_, i) => i);
+    const run = async (enough?: () => boolean) => {
+      const s = await sampleInWorker(
+        workerSet(pool).ensure(1)[0],
+        spec,
+        new Source<unknown>(data),
+        new Map(),
+        1000,
+        50_000,
+        undefined,
+        enough,
+      );
+      return s.profile!.sampled;
+    };
+    let asked = 0;
+    const stopped = await run(() => (asked++, true));
+    const full = await run();
+    assert.equal(asked, 1, "asked once, after the first timed round");
+    assert.ok(stopped < full, `stopped at ${stopped} items, ${full} without the rule`);
+  } finally {
+    await pool.close();
+  }
+});

@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { busyThreads, threadCpuMs, threadName } from "../src/system/thread_cpu.ts";
+import { nestedThreads } from "../src/measure/sample.ts";
+import { runtime } from "../src/runtime/detect.ts";
+import { fixturePath } from "./_helpers.ts";
+
+test("threadCpuMs: schedstat nanoseconds, or stat ticks where schedstat is absent", () => {
+  const root = fixturePath("thread_cpu");
+  const t = threadCpuMs(root)!;
+  assert.equal(t.get("101"), 250);
+  assert.equal(t.get("102"), 1.5);
+  assert.equal(t.get("103"), (37 + 5) * 10); // a name with spaces and parentheses
+  assert.equal(threadName("102", root), "JITWorker");
+  assert.equal(threadCpuMs(fixturePath("no/such/dir")), undefined);
+});
+
+test("threadCpuMs: this process's threads, where the OS tells", () => {
+  const before = threadCpuMs();
+  if (!before) return; // not Linux, or no /proc: the fallback is tested below
+  const rt = runtime();
+  const t0 = rt.now();
+  let x = 0;
+  while (rt.now() - t0 < 30) x += Math.sqrt(x + 1);
+  const after = threadCpuMs()!;
+  assert.ok(x > 0);
+  assert.ok([...after].some(([tid, ms]) => ms > (before.get(tid) ?? 0)), "some thread ran");
+});
+
+test("busyThreads: counts threads busy ≥ the share of the wall time, not the runtime's helpers", () => {
+  const before = new Map([["1", 0], ["2", 0], ["3", 100], ["4", 0]]);
+  const after = new Map([["1", 90], ["2", 60], ["3", 130], ["4", 80], ["5", 55]]);
+  assert.equal(busyThreads(before, after, 100), 4); // 1, 2, 4 and the new 5; 3 ran 30 %
+  assert.equal(busyThreads(before, after, 100, 0.7), 2);
+  const names: Record<string, string> = { "2": "JITWorker", "4": "V8 DefaultWorker" };
+  assert.equal(busyThreads(before, after, 100, 0.5, (t) => names[t]), 2);
+});
+
+test("nestedThreads: the per-thread count decides where it exists, the CPU ratio only past 2.5", () => {
+  // A busy library: CPU 1.7× wall from JIT and GC threads, one busy thread: not nested.
+  assert.equal(nestedThreads(1.7, { busy: 1, ms: 50 }).internalThreads, 1);
+  // The task's own pool: 4 busy threads.
+  const four = nestedThreads(1.2, { busy: 4, ms: 50 });
+  assert.equal(four.internalThreads, 4);
+  assert.match(four.nestedReason!, /4 threads/);
+  // No per-thread times: the ratio, with a bar above what helper threads reach.
+  assert.equal(nestedThreads(1.8, undefined).internalThreads, 1);
+  assert.equal(nestedThreads(3.9, undefined).internalThreads, 4);
+  assert.equal(nestedThreads(null, undefined).internalThreads, 1);
+});
