@@ -31,7 +31,7 @@ test("optimize: 5 ms × 400 items uses every effective core", async () => {
   const cores = (await probeSystem()).effectiveCores;
   const r = await optimize(spin, new Array(400).fill(5), { cache: false });
   if (cores < 2) return assert.equal(r.executor, "inline");
-  assert.equal(r.executor, "workers");
+  assert.equal(r.executor, "workers", r.reason);
   assert.equal(r.workers, cores);
   assert.ok(r.predictedSpeedup > 1.2);
   assert.equal(r.profile.sampledIn, "worker");

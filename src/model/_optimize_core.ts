@@ -83,8 +83,8 @@ interface Job {
   cores: number;
   /** The result-cache keys (undefined with `cache: false`; set after the scan). */
   cacheKeys?: [string, ...string[]];
-  /** Whether the decision was stored in the result cache. */
-  stored?: boolean;
+  /** The key of the cached entry the decision came from or went to. */
+  entryKey?: string;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -185,7 +185,7 @@ function finish(job: Job, end: End): CoreResult {
     failure,
   };
   if (cacheHit) r.cacheHit = cacheHit;
-  if (job.cacheKeys && (cacheHit || job.stored)) r.cacheKey = job.cacheKeys[0];
+  if (job.entryKey) r.cacheKey = job.entryKey;
   return r;
 }
 
@@ -302,6 +302,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
     loadChanged(cached.busyCores, busy, job.cores)
   ) return undefined;
   const decision = applyCached(cached, job.profile, job.warnings);
+  job.entryKey = cached.key;
   // Learn from the recorded runs: each executor's predictions scaled by what its runs measured.
   const runs = cached.runs ?? [];
   if (runs.length > 0 && decision.alternatives.length > 0) {
@@ -577,5 +578,5 @@ async function cacheStore(job: Job, decision: Decision): Promise<void> {
     job.warnings,
     busy === undefined ? undefined : Math.min(job.cores, busy),
   );
-  job.stored = true;
+  job.entryKey = job.cacheKeys[0];
 }

@@ -31,6 +31,8 @@ export interface CachedDecision {
   runs?: RunRecord[];
   /** Cores other processes kept busy when the decision was made (see `loadChanged`). */
   busyCores?: number;
+  /** The key the entry was found under (set by `lookupDecision`, not stored). */
+  key?: string;
 }
 
 const _WARNING = "The result cache is not usable";
@@ -78,7 +80,7 @@ export async function lookupDecision(
         stored = got.value;
       }
       const value = decode(stored) as CachedDecision;
-      if (_looksValid(value)) return value;
+      if (_looksValid(value)) return { ...value, key };
     }
   } catch (error) {
     _warn(warnings, error);
