@@ -18,13 +18,15 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { buildNpm, ROOT } from "./build_npm.ts";
 import { _consumerFiles } from "./_npm_consumer.ts";
+import { ensureToolchain } from "./_toolchain.ts";
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: { "no-build": { type: "boolean" }, keep: { type: "boolean" } },
 });
-const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
-const env = { ...process.env, PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}` };
+const binDir = ensureToolchain(ROOT);
+const bin = (name: string) => join(binDir, name);
+const env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
 let failures = 0;
 
 /** Run a command in `cwd`; returns its stdout, or throws with its output on failure. */
