@@ -28,7 +28,7 @@ export type {
 } from "./src/runtime/types.ts";
 export type { Data } from "./src/engine/options.ts";
 export { task } from "./src/task/task_ref.ts";
-export type { Task, TaskRef } from "./src/task/task_ref.ts";
+export type { ExportedFunction, Task, TaskRef } from "./src/task/task_ref.ts";
 export { execute } from "./src/execute.ts";
 export { map } from "./src/map.ts";
 export { createPool, Pool } from "./src/engine/pool.ts";

@@ -24,7 +24,9 @@ export function _emittedPath(source: string, ext: ".js" | ".d.ts"): string {
  * The npm dependencies: the `npm:` imports of `deno.json` (`"comlink": "npm:comlink@4.4.2"` →
  * `comlink: "4.4.2"`, the version as pinned there, as dnt does) that the built JavaScript uses
  * (`used`, the names it imports; all of them when omitted). Imports only the tests or benchmarks
- * use stay out of the package. Entries ending in `/` are the sub-path twins of another entry.
+ * use stay out of the package. Entries ending in `/` are the sub-path twins of another entry;
+ * entries mapping to a local path (`"./mod.ts"`, the package's own name for the examples) are
+ * skipped.
  * Throws a RangeError for a used name that `deno.json` does not map.
  */
 export function _npmDependencies(
@@ -38,7 +40,7 @@ export function _npmDependencies(
     }
   }
   for (const [key, target] of Object.entries(imports)) {
-    if (key.endsWith("/") || (used && !used.has(key))) continue;
+    if (key.endsWith("/") || target.startsWith("./") || (used && !used.has(key))) continue;
     const m = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)@([^/]+)$/.exec(target);
     if (!m) {
       throw new RangeError(`import "${key}" must map to "npm:<name>@<version>", got ${target}`);

@@ -43,6 +43,21 @@ test("suite criteria: a speedup below 80 % of the minimum fails, above it passes
   assert.equal(f[0], "speedup 1.19× is below 80% of the minimum 1.50× (1.20×)");
 });
 
+test("suite criteria: verdicts compare the figures as printed, never '1.20× is below 1.20×'", () => {
+  const m = (actual: number, accuracy: number) => ({
+    predictedSpeedup: actual,
+    actualSpeedup: actual,
+    accuracy,
+    timeMs: 1,
+  });
+  // 1.1996 prints as 1.20×, the floor 0.8 × 1.5 as 1.20×: it passes; 49.96 % prints as 50.0 %.
+  assert.deepEqual(criteriaFailures(m(1.1996, 49.96), 1.5, 1_000), []);
+  assert.deepEqual(criteriaFailures(m(1.1949, 49.94), 1.5, 1_000), [
+    "speedup 1.19× is below 80% of the minimum 1.50× (1.20×)",
+    "prediction accuracy 49.9% is below 50% (predicted 1.19×, measured 1.19×)",
+  ]);
+});
+
 test("suite criteria: over the time limit and below 50 % accuracy fail, each with a line", () => {
   const f = criteriaFailures(
     {

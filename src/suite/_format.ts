@@ -15,7 +15,8 @@ export function formatTable(rows: string[][], right: number[] = []): string {
 
 const formatMs = (v: number | null) => (v === null ? "-" : v < 10 ? v.toFixed(1) : v.toFixed(0));
 const _x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
-const _pct = (v: number | null | undefined) => (v == null ? "-" : `${v.toFixed(0)}%`);
+const _pct = (v: number | null | undefined, digits = 0) =>
+  v == null ? "-" : `${v.toFixed(digits)}%`;
 
 function _config(r: PerformanceResult): string {
   return r.recommendation ? configLabel(r.recommendation) : "-";
@@ -47,7 +48,7 @@ export function formatSuite(s: SuiteResult): string {
       _x(r.predictedSpeedup),
       _x(r.actualSpeedup),
       r.spread ? _pct(r.spread.speedup * 100) : "-",
-      _pct(r.accuracy),
+      _pct(r.accuracy, 1),
       formatMs(r.serialMs),
       formatMs(r.optimizedMs),
       formatMs(r.optimizeMs),
