@@ -181,6 +181,17 @@ test("history CLI: list, show, compare, delete and clear against a temporary AMO
   assert.match(cmp.stdout, /^cpu-intensive .* REGRESSION$/m);
   assert.equal(cli(["history", "compare", a.id, a.id, "--json"], env).code, 0);
   usageError(["history", "compare", a.id, v.id], /is of kind "validation", not a suite run/, env);
+  // latest / latest~N name entries newest first (v, b, a).
+  const latest = JSON.parse(cli(["history", "show", "latest", "--json"], env).stdout);
+  assert.equal(latest.id, v.id);
+  const lastTwo = cli(["history", "compare", "latest~2", "latest~1"], env);
+  assert.equal(lastTwo.code, 1, lastTwo.stderr);
+  assert.match(lastTwo.stdout, /^cpu-intensive .* REGRESSION$/m);
+  usageError(
+    ["history", "show", "latest~3"],
+    /no history entry "latest~3": .* holds 3 entries/,
+    env,
+  );
 
   const del = cli(["history", "delete", b.id], env);
   assert.equal(del.code, 0, del.stderr);
