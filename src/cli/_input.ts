@@ -41,8 +41,10 @@ export const INPUT_FLAGS: Record<string, FlagSpec> = {
 
 /** Help lines for {@linkcode INPUT_FLAGS}, to paste into a command's help. */
 export const INPUT_HELP = `Task:
-  MODULE#EXPORT    a function exported by a module, e.g. tests/fixtures/tasks/basic.ts#square
-                   (a path relative to the current directory, or a file:/https: URL)
+  MODULE#EXPORT    a function exported by a module: a path relative to the current directory
+                   (or a file:/https: URL), '#', the name of the export. To try it anywhere:
+                     echo 'export const square = (x) => x * x;' > tasks.js
+                     amorsize optimize tasks.js#square --range 1000
 
 Data (one of):
   --range N        the integers 0 .. N-1
