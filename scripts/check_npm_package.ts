@@ -130,6 +130,14 @@ if (commands.includes("optimize")) {
     }
     return `executor ${r.executor}, workers ${r.workers}, chunkSize ${r.chunkSize}`;
   });
+  check("bunx --bun amorsize optimize typed_tasks.ts#square (a TypeScript task module)", () => {
+    const args = ["x", "--bun", "amorsize", "optimize", "typed_tasks.ts#square", "--range", "20"];
+    const r = JSON.parse(sh(bin("bun"), [...args, "--json"], project));
+    if (!["inline", "async", "workers"].includes(r.executor)) {
+      throw new Error(`no executor in ${JSON.stringify(r).slice(0, 300)}`);
+    }
+    return `executor ${r.executor} (the bin ran on Bun)`;
+  });
 } else console.log("skip npx amorsize optimize: the optimize command is not in this build");
 
 if (flags.keep) console.log(`kept ${project}`);
