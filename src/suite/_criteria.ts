@@ -64,3 +64,12 @@ export function criteriaFailures(m: Measured, minSpeedup: number, maxTimeMs: num
   }
   return out;
 }
+
+/**
+ * Whether the machine was too busy for a verdict on timing: other processes kept at least half
+ * the effective cores' worth of threads runnable (at least one) while the runs were timed. Then a
+ * failed speedup, time or accuracy check says more about the load than about the code.
+ */
+export function tooBusy(externalLoad: number | null, cores: number): boolean {
+  return externalLoad !== null && externalLoad >= Math.max(1, cores / 2);
+}
