@@ -260,6 +260,8 @@ async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promis
 /** What {@linkcode readTaskInput} gives: the task, the data and every parsed flag. */
 export interface TaskInput extends ParsedFlags {
   task: TaskRef;
+  /** The task as given (`MODULE#EXPORT`). */
+  spec: string;
   data: unknown[];
   /** `--json` was given. */
   json: boolean;
@@ -302,5 +304,6 @@ export async function readTaskInput(
   const task = await checkTask(parseTask(parsed.positionals[0]));
   const data = await readData(parsed.values, stdin);
   const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
-  return { ...parsed, task, data, json: parsed.values.json === true, html };
+  const spec = parsed.positionals[0];
+  return { ...parsed, task, spec, data, json: parsed.values.json === true, html };
 }

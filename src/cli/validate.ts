@@ -170,7 +170,7 @@ export const command: Command = {
         [{ config: result.config, medianMs: result.optimizedMs }],
         "validation",
       ),
-    });
+    }, { task: input.spec, items: input.data.length });
     return accuracyPasses(result.accuracy) ? 0 : 1;
   },
 };

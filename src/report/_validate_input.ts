@@ -99,6 +99,7 @@ export function checkReportInput(input: unknown): ReportInput {
   }
   _string("title", o.title);
   _string("generatedAt", o.generatedAt);
+  _string("subject", o.subject);
   if (o.optimization !== undefined) _optimization(objectArg("optimization", o.optimization));
   if (o.measured !== undefined) _measured(_array("measured", o.measured));
   if (o.measuredSerialMs !== undefined) positiveNumber("measuredSerialMs", o.measuredSerialMs);
