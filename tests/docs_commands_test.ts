@@ -186,8 +186,9 @@ test(
         if (why) return;
         script.push(
           `cd "${dir}"`,
+          "t0=$(date +%s%N)",
           `{ ${smaller(c.command)}\n} > "${logs}/${i}.out" 2>&1 < /dev/null`,
-          `echo $? > "${logs}/${i}.rc"`,
+          `echo "$? $(( ($(date +%s%N) - t0) / 1000000 ))" > "${logs}/${i}.rc"`,
         );
       });
       writeFileSync(join(logs, "script.sh"), script.join("\n") + "\n");
@@ -210,8 +211,13 @@ test(
           return;
         }
         const rcFile = join(logs, `${i}.rc`);
-        const rc = existsSync(rcFile) ? Number(readFileSync(rcFile, "utf8").trim()) : null;
-        report.push(`${rc === null ? "-" : rc} ${where} ${smaller(c.command)}`);
+        const [rc, ms] = existsSync(rcFile)
+          ? readFileSync(rcFile, "utf8").trim().split(" ").map(Number)
+          : [null, null];
+        report.push(
+          `exit ${rc ?? "-"} ${ms === null ? "" : `${(ms / 1000).toFixed(1)} s `}${where} ` +
+            smaller(c.command),
+        );
         if (rc === null || !allowedCodes(c).includes(rc)) {
           const out = existsSync(join(logs, `${i}.out`))
             ? readFileSync(join(logs, `${i}.out`), "utf8").split("\n").slice(-15).join("\n")
