@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { nonNegativeNumber, positiveInt } from "../args.ts";
+import { keysOf, knownKeys, nonNegativeNumber, objectArg, positiveInt } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { attachWorkerSet, WorkerSet } from "./_worker_set.ts";
 
@@ -20,6 +20,8 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
 }
 
+const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1 });
+
 /**
  * A pool of workers. Create one with {@linkcode createPool}, or let `execute`/`map` use the
  * shared default pool.
@@ -33,6 +35,7 @@ export class Pool {
    * @param options See {@linkcode PoolOptions}.
    */
   constructor(options: PoolOptions = {}) {
+    knownKeys("options", objectArg("options", options), POOL_OPTION_KEYS);
     const rt = runtime();
     const maxWorkers = options.maxWorkers === undefined
       ? rt.hardwareConcurrency()

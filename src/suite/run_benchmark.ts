@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { keysOf, knownKeys } from "../args.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/mod.ts";
 import { cachedProbe, externalLoadNow } from "../system/mod.ts";
@@ -110,6 +111,9 @@ export async function runPerformanceBenchmark<I, O>(
   options?: BenchmarkOptions,
 ): Promise<PerformanceResult> {
   checkSpec(spec);
+  if (options !== null && typeof options === "object") {
+    knownKeys("options", options, keysOf<BenchmarkOptions>({ validate: 1, repeats: 1 }));
+  }
   const { validate, repeats } = checkBenchmarkOptions(options);
   const cores = (await cachedProbe()).effectiveCores;
   const minSpeedup = scaledMinSpeedup(spec.minSpeedup, cores);
