@@ -77,7 +77,10 @@ export interface ExecuteOptions {
   sampleBudgetMs?: number;
   /** Automatic mode: never use more workers than this (default: effective cores). */
   maxWorkers?: number;
-  /** Automatic mode: use the persisted result cache (default true). */
+  /**
+   * Automatic mode: use the persisted result cache (default true; when not given, the environment
+   * variable `AMORSIZE_CACHE=0` turns it off). See `OptimizeOptions.cache`.
+   */
   cache?: boolean;
 }
 
