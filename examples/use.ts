@@ -42,6 +42,8 @@ const pool = createPool({ maxWorkers: 2 });
 try {
   const again = await execute(scoreTask, items, { pool });
   console.log(again.length, "results on the pool");
+  // One item, one call (a request in a server): the errors, abort and timeout of execute.
+  console.log("one call:", await pool.run(scoreTask, 7, { timeoutMs: 5_000 }));
 } finally {
   await pool.close();
 }
