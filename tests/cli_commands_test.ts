@@ -10,6 +10,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
+import { runtime } from "../src/runtime/mod.ts";
 
 /** The basic task module, relative to the repository root (`.ts`, or `.js` in the Node build). */
 const basic = relative(repoRoot(), fileURLToPath(fixtureModule("tasks/basic")));
@@ -54,6 +55,14 @@ test("optimize --help: its try-it-anywhere example runs in an empty directory", 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a TypeScript task module: runs on Deno and Bun; on Node the error says what works", () => {
+  const { code, stdout, stderr } = cli(["optimize", "examples/tasks.ts#score", "--range", "10"]);
+  if (runtime().name === "node") {
+    assert.equal(code, 2, stdout);
+    assert.match(stderr, /This runtime cannot load TypeScript: run on Bun \(`bunx --bun amorsize`/);
+  } else assert.equal(code, 0, stderr);
 });
 
 test("usage errors exit 2 with one line on stderr", () => {
