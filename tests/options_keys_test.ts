@@ -4,10 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  cacheStats,
   comparePerformanceResults,
   compareStrategies,
   createPool,
   execute,
+  listResults,
+  loadResult,
   map,
   optimize,
   probeSystem,
@@ -85,6 +88,15 @@ test("options: validation, comparison and the system check", async () => {
     hint("timeout", "timeoutMs"),
   );
   await assert.rejects(validateSystem({ timeout: 5 } as never), hint("timeout", "timeoutMs"));
+});
+
+test("options: the history and the decision cache", async () => {
+  await assert.rejects(listResults({ kinds: "suite" } as never), hint("kinds", "kind"));
+  await assert.rejects(loadResult("20250314T092653127Z-4f1c2a9b", { directory: "/tmp" } as never), {
+    name: "TypeError",
+    message: `'options' has no option "directory"; did you mean "dir"?`,
+  });
+  await assert.rejects(cacheStats({ dirs: "/tmp" } as never), hint("dirs", "dir"));
 });
 
 test("options: the suite, comparisons and the report", async () => {
