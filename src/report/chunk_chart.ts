@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { drawAxes, type Plot } from "./_axes.ts";
+import { drawAxes, plainLoopLine, type Plot } from "./_axes.ts";
+import { measuredMark } from "./_speedup_marks.ts";
 import { diamondMark, drawLegend, type LegendItem, lineSwatch } from "./_legend.ts";
 import { formatMs, formatTick, formatTimes } from "./_format.ts";
 import { CARD, INK, MUTED, SERIES } from "./_palette.ts";
@@ -111,22 +112,7 @@ export function chunkChart(
       ),
     );
   });
-  const measured = d.measured.map((m) =>
-    el(
-      "path",
-      {
-        ...diamondMark(x(m.chunkSize), y(m.speedup), 7),
-        fill: INK,
-        stroke: CARD,
-        "stroke-width": 1.5,
-        class: "measured",
-      },
-      svgTooltip(
-        `measured${m.label ? ` (${m.label})` : ""}: ${m.workers} workers × chunks of ` +
-          `${m.chunkSize}, ${formatTimes(m.speedup)}`,
-      ),
-    )
-  );
+  const measured = d.measured.map((m) => measuredMark(x(m.chunkSize), y(m.speedup), m));
   const chosen = opt.executor === "workers"
     ? (() => {
       const cx = x(opt.chunkSize);
@@ -174,16 +160,7 @@ export function chunkChart(
       yTitle: "Predicted speedup over the plain loop (×)",
       xGrid: true,
     }),
-    el("line", {
-      x1: PLOT.left,
-      x2: PLOT.left + PLOT.width,
-      y1: y(1),
-      y2: y(1),
-      stroke: MUTED,
-      "stroke-dasharray": "7 4",
-      "stroke-width": 1.2,
-      class: "reference plain",
-    }),
+    plainLoopLine(PLOT, y(1)),
     ...lines,
     ...measured,
     chosen,
