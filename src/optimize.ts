@@ -18,6 +18,7 @@ import { type Task, taskSpec } from "./task/mod.ts";
 /** The options `optimize` knows (the compiler keeps the list complete). */
 const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   minSpeedup: 1,
+  maxConcurrency: 1,
   sampleBudgetMs: 1,
   maxWorkers: 1,
   targetChunkMs: 1,

@@ -90,6 +90,7 @@ export const EXECUTE_OPTION_KEYS: readonly string[] = keysOf<ExecuteOptions>({
   workers: 1,
   chunkSize: 1,
   concurrency: 1,
+  maxConcurrency: 1,
   ordered: 1,
   signal: 1,
   timeoutMs: 1,
