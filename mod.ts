@@ -28,11 +28,11 @@ export type {
 } from "./src/runtime/types.ts";
 export type { Data } from "./src/engine/options.ts";
 export { task } from "./src/task/task_ref.ts";
-export type { Task, TaskRef } from "./src/task/task_ref.ts";
+export type { ExportedFunction, Task, TaskRef } from "./src/task/task_ref.ts";
 export { execute } from "./src/execute.ts";
 export { map } from "./src/map.ts";
 export { createPool, Pool } from "./src/engine/pool.ts";
-export type { PoolOptions } from "./src/engine/pool.ts";
+export type { PoolOptions, PoolRunOptions } from "./src/engine/pool.ts";
 export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts";
 export type { ForcedConfig, RunConfig } from "./src/engine/run_config.ts";
 export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";

@@ -17,6 +17,8 @@ export function _consumerFiles(): Record<string, string> {
       2,
     ) + "\n",
     "tasks.js": "export function square(x) {\n  return x * x;\n}\n",
+    // A TypeScript task module, for the bin run by Bun (`bunx --bun amorsize`).
+    "typed_tasks.ts": "export function square(x: number): number {\n  return x * x;\n}\n",
     // Prints one JSON line; the exit hook reports how long the process lingered after the work.
     "use.mjs": `import assert from "node:assert/strict";
 import { execute, task } from "amorsize";

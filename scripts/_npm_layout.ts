@@ -79,6 +79,32 @@ export function _checkLayout(dir: string): string[] {
   return problems;
 }
 
+const BARE = [
+  /^\s*(?:import|export)\b[^"'`]*?\bfrom\s*(["'])([^"']+)\1/g,
+  /^\s*import\s*(["'])([^"']+)\1/g,
+  /\bimport\(\s*(["'])([^"']+)\1\s*\)/g,
+];
+const PACKAGE = /^(?:@[a-z0-9~-][\w.~-]*\/)?[a-z0-9~-][\w.~-]*(?:\/.*)?$/;
+
+/**
+ * The packages the JavaScript under `dir` imports by a bare specifier (`comlink`,
+ * `@scope/x/sub` → `@scope/x`), without `node:` built-ins: what the package must depend on.
+ */
+export function _bareImports(dir: string): Set<string> {
+  const names = new Set<string>();
+  for (const file of _walk(dir).filter((f) => f.endsWith(".js"))) {
+    for (const line of codeLines(readFileSync(file, "utf8"))) {
+      for (const m of BARE.flatMap((re) => [...line.matchAll(re)])) {
+        const spec = m[2];
+        if (spec.startsWith("node:") || !PACKAGE.test(spec)) continue;
+        const parts = spec.split("/");
+        names.add(spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]);
+      }
+    }
+  }
+  return names;
+}
+
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();

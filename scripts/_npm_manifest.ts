@@ -21,14 +21,26 @@ export function _emittedPath(source: string, ext: ".js" | ".d.ts"): string {
 }
 
 /**
- * The npm dependencies: every `npm:` import of `deno.json` (`"comlink": "npm:comlink@4.4.2"` →
- * `comlink: "4.4.2"`, the version as pinned there, as dnt does). Entries ending in `/` are the
- * sub-path twins of another entry.
+ * The npm dependencies: the `npm:` imports of `deno.json` (`"comlink": "npm:comlink@4.4.2"` →
+ * `comlink: "4.4.2"`, the version as pinned there, as dnt does) that the built JavaScript uses
+ * (`used`, the names it imports; all of them when omitted). Imports only the tests or benchmarks
+ * use stay out of the package. Entries ending in `/` are the sub-path twins of another entry;
+ * entries mapping to a local path (`"./mod.ts"`, the package's own name for the examples) are
+ * skipped.
+ * Throws a RangeError for a used name that `deno.json` does not map.
  */
-export function _npmDependencies(imports: Record<string, string> = {}): Record<string, string> {
+export function _npmDependencies(
+  imports: Record<string, string> = {},
+  used?: ReadonlySet<string>,
+): Record<string, string> {
   const deps: Record<string, string> = {};
+  for (const name of used ?? []) {
+    if (!(name in imports)) {
+      throw new RangeError(`the package imports "${name}", which deno.json's imports do not map`);
+    }
+  }
   for (const [key, target] of Object.entries(imports)) {
-    if (key.endsWith("/")) continue;
+    if (key.endsWith("/") || target.startsWith("./") || (used && !used.has(key))) continue;
     const m = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)@([^/]+)$/.exec(target);
     if (!m) {
       throw new RangeError(`import "${key}" must map to "npm:<name>@<version>", got ${target}`);
@@ -38,8 +50,14 @@ export function _npmDependencies(imports: Record<string, string> = {}): Record<s
   return deps;
 }
 
-/** The `package.json` written to `npm/`. */
-export function _npmManifest(deno: DenoConfig): Record<string, unknown> {
+/**
+ * The `package.json` written to `npm/`; `used` is what the built JavaScript imports by name (see
+ * {@linkcode _npmDependencies}).
+ */
+export function _npmManifest(
+  deno: DenoConfig,
+  used?: ReadonlySet<string>,
+): Record<string, unknown> {
   const exports: Record<string, unknown> = {};
   for (const [key, source] of Object.entries(deno.exports)) {
     exports[key] = { types: _emittedPath(source, ".d.ts"), import: _emittedPath(source, ".js") };
@@ -60,6 +78,6 @@ export function _npmManifest(deno: DenoConfig): Record<string, unknown> {
     exports,
     ...(cli ? { bin: { amorsize: _emittedPath(cli, ".js") } } : {}),
     engines: { node: ">=20" },
-    dependencies: _npmDependencies(deno.imports),
+    dependencies: _npmDependencies(deno.imports, used),
   };
 }

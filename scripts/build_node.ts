@@ -4,14 +4,16 @@
  * `build/node/src` to the package's `npm/esm/`, so that the tests' imports of `../mod.ts` and
  * `../src/…` run the built package itself (Node resolves the links to their real paths, so the
  * package's `new URL("./…", import.meta.url)` modules come from `npm/esm/` too). Test fixtures are
- * copied beside the compiled tests.
+ * copied beside the compiled tests. The examples (`examples/`) compile beside them and import the
+ * package as `@amorsize/amorsize` from `build/node/node_modules`.
  *
  * Usage: `deno run -A scripts/build_node.ts`
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { buildNpm, ROOT } from "./build_npm.ts";
@@ -41,6 +43,15 @@ export function buildNode(): number {
     filter: (src) => !src.endsWith(".ts"),
   });
   cpSync(join(ROOT, "package.json"), join(out, "package.json"));
+  // The examples import the package by its name, as users do: node_modules/@amorsize/amorsize is
+  // the built package. Their task modules are named by URL: the compiled ones end in .js.
+  mkdirSync(join(out, "node_modules/@amorsize"), { recursive: true });
+  symlinkSync("../../../../npm", join(out, "node_modules/@amorsize/amorsize"), "junction");
+  for (const file of readdirSync(join(out, "examples")).filter((f) => f.endsWith(".js"))) {
+    const path = join(out, "examples", file);
+    const text = readFileSync(path, "utf8");
+    writeFileSync(path, text.replace(/new URL\("(\.\/[\w/-]+)\.ts"/g, 'new URL("$1.js"'));
+  }
   return pkg.files;
 }
 

@@ -7,7 +7,8 @@
  * `new URL("./…", import.meta.url)` (the worker entry, the suite's task module) must exist in the
  * package, so the package works from inside `node_modules`.
  *
- * Usage: `deno run -A scripts/build_npm.ts [--out DIR]` (default `npm/`).
+ * Usage: `deno run -A scripts/build_npm.ts [--out DIR]` (default `npm/`). In a fresh clone it
+ * installs the pinned toolchain first (`node scripts/bootstrap.mjs`, as `npm test` does).
  *
  * @module
  */
@@ -18,8 +19,15 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { _addShebang, _checkLayout, _rewriteDeclaration, _walk } from "./_npm_layout.ts";
+import {
+  _addShebang,
+  _bareImports,
+  _checkLayout,
+  _rewriteDeclaration,
+  _walk,
+} from "./_npm_layout.ts";
 import { _emittedPath, _npmManifest, type DenoConfig } from "./_npm_manifest.ts";
+import { ensureToolchain } from "./_toolchain.ts";
 
 /** Options of {@linkcode buildNpm}. */
 export interface BuildNpmOptions {
@@ -80,7 +88,7 @@ export function buildNpm(options: BuildNpmOptions = {}): BuildNpmResult {
 }
 
 function emit(dir: string): Record<string, unknown> {
-  const tsc = join(ROOT, "node_modules", ".bin", "tsc");
+  const tsc = join(ensureToolchain(ROOT), "tsc");
   const esm = join(dir, "esm");
   const res = spawnSync(tsc, ["-p", "tsconfig.npm.json", "--outDir", esm], {
     cwd: ROOT,
@@ -90,7 +98,7 @@ function emit(dir: string): Record<string, unknown> {
     throw new Error(`tsc failed (${res.error?.message ?? `exit ${res.status}`}):\n${res.stdout}`);
   }
   const deno = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as DenoConfig;
-  const manifest = _npmManifest(deno);
+  const manifest = _npmManifest(deno, _bareImports(esm));
   for (const file of _walk(esm)) if (file.endsWith(".d.ts")) _rewriteDeclaration(file);
   const cli = deno.exports["./cli"];
   if (cli) _addShebang(join(dir, _emittedPath(cli, ".js")));

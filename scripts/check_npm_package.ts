@@ -18,13 +18,15 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { buildNpm, ROOT } from "./build_npm.ts";
 import { _consumerFiles } from "./_npm_consumer.ts";
+import { ensureToolchain } from "./_toolchain.ts";
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: { "no-build": { type: "boolean" }, keep: { type: "boolean" } },
 });
-const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
-const env = { ...process.env, PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}` };
+const binDir = ensureToolchain(ROOT);
+const bin = (name: string) => join(binDir, name);
+const env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
 let failures = 0;
 
 /** Run a command in `cwd`; returns its stdout, or throws with its output on failure. */
@@ -127,6 +129,14 @@ if (commands.includes("optimize")) {
       throw new Error(`no executor in ${JSON.stringify(r).slice(0, 300)}`);
     }
     return `executor ${r.executor}, workers ${r.workers}, chunkSize ${r.chunkSize}`;
+  });
+  check("bunx --bun amorsize optimize typed_tasks.ts#square (a TypeScript task module)", () => {
+    const args = ["x", "--bun", "amorsize", "optimize", "typed_tasks.ts#square", "--range", "20"];
+    const r = JSON.parse(sh(bin("bun"), [...args, "--json"], project));
+    if (!["inline", "async", "workers"].includes(r.executor)) {
+      throw new Error(`no executor in ${JSON.stringify(r).slice(0, 300)}`);
+    }
+    return `executor ${r.executor} (the bin ran on Bun)`;
   });
 } else console.log("skip npx amorsize optimize: the optimize command is not in this build");
 

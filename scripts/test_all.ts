@@ -14,9 +14,11 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { ensureToolchain } from "./_toolchain.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const binDir = ensureToolchain(root);
+const bin = (name: string) => join(binDir, name);
 const args = Deno.args.filter((a) => !a.startsWith("--filter="));
 const filter = Deno.args.find((a) => a.startsWith("--filter="))?.slice(9);
 const wanted = args.length > 0 ? args : ["deno", "bun", "node"];

@@ -184,3 +184,90 @@ export function jsonValue(name: string, value: unknown): void {
     wrongType(name, "JSON-serialisable", value);
   }
 }
+
+/**
+ * The keys of an options type, listed once and checked by the compiler: every key of `T` must be
+ * there, and nothing else (`keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1 })`).
+ *
+ * @example Usage
+ * ```ts
+ * import { keysOf } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * interface O { a?: number; b?: string }
+ * assert.deepEqual(keysOf<O>({ a: 1, b: 1 }), ["a", "b"]);
+ * ```
+ */
+export function keysOf<T>(keys: Record<keyof Required<T>, 1>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/** Edit distance between two short strings (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1;
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + cost);
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * The known name closest to `name` (fewest edits, a prefix counting as close), or `undefined`
+ * when none is within a third of the longer name's length (at least 2 edits).
+ *
+ * @example Usage
+ * ```ts
+ * import { closest } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(closest("worker", ["workers", "chunkSize"]), "workers");
+ * assert.equal(closest("colour", ["workers", "chunkSize"]), undefined);
+ * ```
+ */
+export function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const prefix = k.toLowerCase().startsWith(name.toLowerCase()) ||
+      name.toLowerCase().startsWith(k.toLowerCase());
+    const d = prefix ? Math.min(1, distance(name, k)) : distance(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  const limit = Math.max(2, Math.floor(Math.max(name.length, best?.length ?? 0) / 3));
+  return bestD <= limit ? best : undefined;
+}
+
+/**
+ * `value` (an options object) must have only `known` keys: a TypeError names the first unknown
+ * key and the closest known one (`'options' has no option "worker"; did you mean "workers"?`),
+ * or lists the known keys when none is close. Keys whose value is `undefined` are ignored.
+ *
+ * @example Usage
+ * ```ts
+ * import { knownKeys } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * knownKeys("options", { workers: 2 }, ["workers", "chunkSize"]);
+ * assert.throws(() => knownKeys("options", { worker: 2 }, ["workers", "chunkSize"]), {
+ *   name: "TypeError",
+ *   message: `'options' has no option "worker"; did you mean "workers"?`,
+ * });
+ * ```
+ */
+export function knownKeys(name: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key) || (value as Record<string, unknown>)[key] === undefined) continue;
+    const near = closest(key, known);
+    throw new TypeError(
+      `'${name}' has no option ${JSON.stringify(key)}; ` +
+        (near
+          ? `did you mean ${JSON.stringify(near)}?`
+          : `the options are ${[...known].sort().join(", ")}`),
+    );
+  }
+}

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { bool, fn, positiveInt, positiveNumber } from "./args.ts";
+import { bool, fn, keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "./args.ts";
 import { type Data, defaultPool, Source } from "./engine/mod.ts";
 import {
   type CoreResult,
@@ -15,6 +15,20 @@ import {
 import { type Task, taskSpec } from "./task/mod.ts";
 
 /** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
+/** The options `optimize` knows (the compiler keeps the list complete). */
+const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
+  minSpeedup: 1,
+  maxConcurrency: 1,
+  sampleBudgetMs: 1,
+  maxWorkers: 1,
+  targetChunkMs: 1,
+  adaptive: 1,
+  pool: 1,
+  signal: 1,
+  onProgress: 1,
+  cache: 1,
+});
+
 export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.minSpeedup !== undefined) positiveNumber("minSpeedup", o.minSpeedup);
   if (o.sampleBudgetMs !== undefined) positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
@@ -59,6 +73,7 @@ export async function optimize<I, O>(
   data: Data<I>,
   options: OptimizeOptions = {},
 ): Promise<OptimizationResult<I>> {
+  knownKeys("options", objectArg("options", options), OPTIMIZE_OPTION_KEYS);
   checkOptimizeOptions(options);
   const spec = taskSpec(task);
   const src = new Source<unknown>(data as Data<unknown>);

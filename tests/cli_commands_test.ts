@@ -10,14 +10,15 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
+import { runtime } from "../src/runtime/mod.ts";
 
 /** The basic task module, relative to the repository root (`.ts`, or `.js` in the Node build). */
 const basic = relative(repoRoot(), fileURLToPath(fixtureModule("tasks/basic")));
 
-function cli(args: string[], input?: string) {
+function cli(args: string[], input?: string, cwd = repoRoot()) {
   const { cmd, args: base } = cliCommand();
   const res = spawnSync(cmd, [...base, ...args], {
-    cwd: repoRoot(),
+    cwd,
     encoding: "utf8",
     env: { ...process.env, AMORSIZE_CPUS: "", AMORSIZE_MEMORY: "", NO_COLOR: "1" },
     input,
@@ -38,6 +39,30 @@ test("--help of each command prints its usage and exits 0", () => {
   for (const name of ["optimize", "execute", "validate", "compare", "validate-system"]) {
     assert.match(top.stdout, new RegExp(`^  ${name} +\\S`, "m"));
   }
+});
+
+test("optimize --help: its try-it-anywhere example runs in an empty directory", () => {
+  const help = cli(["optimize", "--help"]).stdout;
+  const echo = /^ +echo '(.+)' > (\S+)$/m.exec(help);
+  const run = /^ +amorsize (optimize \S+#\S+ .*)$/m.exec(help);
+  assert.ok(echo && run, help);
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-help-"));
+  try {
+    writeFileSync(join(dir, echo[2]), `${echo[1]}\n`);
+    const { code, stdout, stderr } = cli([...run[1].split(" "), "--json"], undefined, dir);
+    assert.equal(code, 0, stderr);
+    assert.ok(["inline", "async", "workers"].includes(JSON.parse(stdout).executor), stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a TypeScript task module: runs on Deno and Bun; on Node the error says what works", () => {
+  const { code, stdout, stderr } = cli(["optimize", "examples/tasks.ts#score", "--range", "10"]);
+  if (runtime().name === "node") {
+    assert.equal(code, 2, stdout);
+    assert.match(stderr, /This runtime cannot load TypeScript: run on Bun \(`bunx --bun amorsize`/);
+  } else assert.equal(code, 0, stderr);
 });
 
 test("usage errors exit 2 with one line on stderr", () => {

@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import { createPool, execute, type Progress, task, TaskError } from "../mod.ts";
 import { Run } from "../src/engine/_run.ts";
 import { Source } from "../src/engine/_source.ts";
+import { workerSet } from "../src/engine/_worker_set.ts";
 import { taskSpec } from "../src/task/_spec.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -190,7 +191,7 @@ test("engine: close() during a run fails the run promptly", async () => {
 
 test("engine: more than one chunk in flight per worker when chunks are short", async () => {
   const pool = createPool({ maxWorkers: 2 });
-  const run = new Run(pool, new Source<unknown>(range(400)), {
+  const run = new Run(workerSet(pool), new Source<unknown>(range(400)), {
     spec: taskSpec(basic("square")),
     workers: 2,
     chunkSize: 2,

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { _npmDependencies, _npmManifest, type DenoConfig } from "../scripts/_npm_manifest.ts";
-import { _checkLayout, _walk } from "../scripts/_npm_layout.ts";
+import { _bareImports, _checkLayout, _walk } from "../scripts/_npm_layout.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
 
 const denoJson = (): DenoConfig =>
@@ -31,6 +31,32 @@ test("npm manifest: name, version, ESM exports with types, bin, engines, npm dep
   assert.deepEqual(m.bin, { amorsize: "./esm/src/cli/main.js" });
   assert.deepEqual(m.engines, { node: ">=20" });
   assert.deepEqual(m.dependencies, { comlink: "4.4.2" });
+});
+
+test("npm manifest: only the npm imports the built JavaScript uses become dependencies", () => {
+  const imports = { "comlink": "npm:comlink@4.4.2", "comlink/": "npm:/comlink@4.4.2/" };
+  const deno = { version: "1.0.0", exports: { ".": "./mod.ts" }, imports };
+  assert.deepEqual(_npmManifest(deno, new Set()).dependencies, {});
+  assert.deepEqual(_npmManifest(deno, new Set(["comlink"])).dependencies, { comlink: "4.4.2" });
+  assert.throws(() => _npmDependencies(imports, new Set(["left-pad"])), {
+    name: "RangeError",
+    message: /the package imports "left-pad", which deno.json's imports do not map/,
+  });
+});
+
+test("npm layout: bare imports of the JavaScript, without node: built-ins and comments", () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-bare-"));
+  try {
+    writeFileSync(
+      join(dir, "a.js"),
+      'import * as C from "comlink";\nimport { x } from "@scope/pkg/sub";\n' +
+        'import fs from "node:fs";\nimport { y } from "./y.js";\n' +
+        '// import "commented-out";\nconst m = await import("dyn");\n',
+    );
+    assert.deepEqual([..._bareImports(dir)].sort(), ["@scope/pkg", "comlink", "dyn"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("npm manifest: imports that are not npm: and exports that are not .ts are refused", () => {
@@ -108,7 +134,10 @@ test(
       assert.equal(res.status, 0, res.stderr);
       assert.match(res.stdout, /^built amorsize@\d+\.\d+\.\d+ in .+: \d+ files, \d+ ms$/m);
       const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
-      assert.deepEqual(pkg, _npmManifest(denoJson()));
+      const used = _bareImports(join(out, "esm"));
+      assert.deepEqual(pkg, _npmManifest(denoJson(), used));
+      // Dependencies are what the package imports: nothing the tests alone use (comlink).
+      assert.deepEqual(Object.keys(pkg.dependencies as object).sort(), [...used].sort());
       for (const f of ["LICENSE", "esm/mod.js", "esm/mod.d.ts", "esm/src/engine/pool.js"]) {
         assert.ok(existsSync(join(out, f)), f);
       }

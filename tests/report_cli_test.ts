@@ -120,8 +120,14 @@ test("report --optimize measures the task and writes the decision's charts", () 
   assert.match(html, /<th scope="row">effective cores<\/th>/);
   // Unless the optimizer refused early, the worker configurations it modelled are drawn.
   assert.ok(
-    html.includes('id="amorsize-speedup"') || html.includes("No worker configuration"),
+    html.includes('id="amorsize-speedup"') || html.includes('id="amorsize-chunks"') ||
+      html.includes("No worker configuration"),
     "speedup chart or its absence explained",
+  );
+  // Under the title: which task, how many items, which runtime, when.
+  assert.match(
+    html,
+    /<span class="sub">file:[^<]*#spin, 150 items, (deno|bun|node) [^<]* · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/span>/,
   );
 });
 

@@ -168,3 +168,21 @@ test("every text colour reaches 4.5:1 on the page and the cards", () => {
   }
   assert.doesNotMatch(html, /<text (?![^>]*fill=)/); // no text left to the default colour
 });
+
+test("regressions need a previous run: a failed first run is listed as such, not as one", () => {
+  const first = run(0.8);
+  first.results[0].passed = false;
+  const d = historyData([first], 0.1);
+  assert.deepEqual(d.regressions, []);
+  assert.deepEqual(d.failedFirst, [{ run: 0, workload: "w", speedup: 0.8 }]);
+  const html = renderReport({ suiteHistory: [first] });
+  assert.match(html, /One run: no regressions, which need a previous run to compare with\./);
+  assert.match(html, /1 workload\(s\) failed their checks in their first run/);
+  assert.doesNotMatch(html, /regression\(s\)|class="regression"/);
+  // The same failure after a run that passed is a regression.
+  const again = historyData([run(1.5), first], 0.1);
+  assert.deepEqual(again.regressions.map((r) => r.why), [
+    "failed its checks; 47% below the previous run",
+  ]);
+  assert.deepEqual(again.failedFirst, []);
+});

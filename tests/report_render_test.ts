@@ -224,12 +224,63 @@ test("one worker count and one suite run still draw", () => {
   };
   const html = renderReport({ optimization: oneCore, suiteHistory: [history()[0]] });
   const charts = svgs(html);
-  const speedup = charts.get("amorsize-speedup")!;
-  assert.equal(speedup.match(/<g class="series[^"]*" data-chunk=/g)?.length, 3);
+  // One worker count: the chunk size is the x-axis, one line for the one worker count.
+  assert.equal(charts.get("amorsize-speedup"), undefined);
+  const speedup = charts.get("amorsize-chunks")!;
+  assert.equal(speedup.match(/<g class="series" data-workers=/g)?.length, 1);
+  assert.equal(speedup.match(/<circle [^>]*r="3.5"/g)?.length, 3);
   assert.match(speedup, /chosen: the plain loop \(1×\)/);
   assert.doesNotMatch(speedup, /NaN|Infinity/);
   const hist = charts.get("amorsize-history")!;
   assert.equal(hist.match(/<circle [^>]*r="3.5"/g)?.length, 5); // a point per workload, no line
   assert.doesNotMatch(hist, /<polyline[^>]*class="history"|NaN/);
-  assert.match(html, /No regressions in 1 run\./);
+  assert.match(html, /One run: no regressions, which need a previous run to compare with\./);
+});
+
+test("few worker counts: the chunk size is the x-axis, one line per worker count", () => {
+  const alt = (workers: number, chunkSize: number, predictedMs: number) => ({
+    executor: "workers" as const,
+    workers,
+    chunkSize,
+    concurrency: 1,
+    predictedMs,
+  });
+  const twoCores: ReportOptimization = {
+    executor: "workers",
+    workers: 2,
+    chunkSize: 16,
+    predictedSpeedup: 100 / 55,
+    predictedMs: { serial: 100, chosen: 55 },
+    profile: {
+      alternatives: [1, 4, 16, 64].flatMap((c) => [alt(1, c, 102 + c / 8), alt(2, c, 55 + c / 4)]),
+    },
+  };
+  const html = renderReport({
+    optimization: twoCores,
+    measured: [{ workers: 2, chunkSize: 16, speedup: 1.7 }],
+    subject: "tasks.ts#score, 2000 items, deno 2.9.6",
+    generatedAt: "2026-01-02 03:04 UTC",
+  });
+  assert.match(html, /Predicted speedup by chunk size and workers/);
+  const svg = svgs(html).get("amorsize-chunks")!;
+  assert.equal(svgs(html).get("amorsize-speedup"), undefined);
+  assert.deepEqual(
+    [...svg.matchAll(/<polyline[^>]*data-workers="(\d+)"/g)].map((m) => m[1]),
+    ["1", "2"],
+  );
+  assert.match(svg, /Chunk size \(items per message, log scale\)/);
+  for (const c of [1, 4, 16, 64]) assert.match(svg, new RegExp(`>${c}</text>`));
+  assert.match(svg, /chosen: 2 workers × 16 → 1\.82×/);
+  assert.match(svg, /class="measured"/);
+  assert.doesNotMatch(svg, /NaN|Infinity/);
+  assert.match(
+    html,
+    /<span class="sub">tasks\.ts#score, 2000 items, deno 2\.9\.6 · 2026-01-02 03:04 UTC<\/span>/,
+  );
+  // Many worker counts keep the worker-count chart.
+  const eight = {
+    ...twoCores,
+    profile: { alternatives: [1, 2, 3, 4, 5, 6, 7, 8].map((w) => alt(w, 16, 100 / w + 5)) },
+  };
+  assert.ok(svgs(renderReport({ optimization: eight })).has("amorsize-speedup"));
 });

@@ -37,7 +37,7 @@ test("suite/history CLI: --help on each command exits 0", () => {
   const s = cli(["suite", "--help"]);
   assert.equal(s.code, 0);
   assert.match(s.stdout, /amorsize suite compare BASELINE CURRENT/);
-  assert.match(s.stdout, /Exit codes: 0 ok, 1/);
+  assert.match(s.stdout, /Exit codes: 0 ok \(or busy: no verdict\), 1/);
   const h = cli(["history", "--help"]);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /amorsize history compare ID1 ID2/);
@@ -181,6 +181,17 @@ test("history CLI: list, show, compare, delete and clear against a temporary AMO
   assert.match(cmp.stdout, /^cpu-intensive .* REGRESSION$/m);
   assert.equal(cli(["history", "compare", a.id, a.id, "--json"], env).code, 0);
   usageError(["history", "compare", a.id, v.id], /is of kind "validation", not a suite run/, env);
+  // latest / latest~N name entries newest first (v, b, a).
+  const latest = JSON.parse(cli(["history", "show", "latest", "--json"], env).stdout);
+  assert.equal(latest.id, v.id);
+  const lastTwo = cli(["history", "compare", "latest~2", "latest~1"], env);
+  assert.equal(lastTwo.code, 1, lastTwo.stderr);
+  assert.match(lastTwo.stdout, /^cpu-intensive .* REGRESSION$/m);
+  usageError(
+    ["history", "show", "latest~3"],
+    /no history entry "latest~3": .* holds 3 entries/,
+    env,
+  );
 
   const del = cli(["history", "delete", b.id], env);
   assert.equal(del.code, 0, del.stderr);
@@ -209,7 +220,12 @@ test("suite run: one small workload for real, saved, then listed in the history"
   );
   assert.ok(run.code === 0 || run.code === 1, run.stderr);
   const suite = JSON.parse(run.stdout);
-  assert.equal(run.code, suite.passed ? 0 : 1);
+  // Exit 1 only for a verdict of "fail"; "busy" (timing checks failed under load) is no verdict.
+  assert.equal(run.code, suite.results[0].verdict === "fail" ? 1 : 0);
+  assert.equal(suite.results[0].verdict, suite.passed ? "pass" : suite.results[0].verdict);
+  assert.ok(["pass", "fail", "busy"].includes(suite.results[0].verdict));
+  const load = suite.results[0].externalLoad;
+  assert.ok(load === null || load >= 0, String(load));
   assert.equal(suite.results.length, 1);
   assert.equal(suite.results[0].workload, "fast-function");
   assert.equal(suite.results[0].samples.serialMs.length, 1);

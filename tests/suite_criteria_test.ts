@@ -3,7 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { alternateRuns, pairedRatios, relativeSpread } from "../src/measure/alternate.ts";
-import { criteriaFailures, predictionAccuracy, scaledMinSpeedup } from "../src/suite/_criteria.ts";
+import { readFileSync } from "node:fs";
+import {
+  criteriaFailures,
+  predictionAccuracy,
+  scaledMinSpeedup,
+  tooBusy,
+} from "../src/suite/_criteria.ts";
+import { formatSuite, resultLabel } from "../src/suite/_format.ts";
+import type { SuiteResult } from "../src/suite/run_suite.ts";
+import { fixturePath } from "./_helpers.ts";
 
 test("suite criteria: the minimum speedup scales with log2 of the effective cores", () => {
   assert.equal(scaledMinSpeedup(1.4, 2), 1.4);
@@ -41,6 +50,21 @@ test("suite criteria: a speedup below 80 % of the minimum fails, above it passes
   const f = criteriaFailures(m(1.19), 1.5, 1_000);
   assert.equal(f.length, 1);
   assert.equal(f[0], "speedup 1.19× is below 80% of the minimum 1.50× (1.20×)");
+});
+
+test("suite criteria: verdicts compare the figures as printed, never '1.20× is below 1.20×'", () => {
+  const m = (actual: number, accuracy: number) => ({
+    predictedSpeedup: actual,
+    actualSpeedup: actual,
+    accuracy,
+    timeMs: 1,
+  });
+  // 1.1996 prints as 1.20×, the floor 0.8 × 1.5 as 1.20×: it passes; 49.96 % prints as 50.0 %.
+  assert.deepEqual(criteriaFailures(m(1.1996, 49.96), 1.5, 1_000), []);
+  assert.deepEqual(criteriaFailures(m(1.1949, 49.94), 1.5, 1_000), [
+    "speedup 1.19× is below 80% of the minimum 1.50× (1.20×)",
+    "prediction accuracy 49.9% is below 50% (predicted 1.19×, measured 1.19×)",
+  ]);
 });
 
 test("suite criteria: over the time limit and below 50 % accuracy fail, each with a line", () => {
@@ -84,4 +108,49 @@ test("suite alternate: the relative spread is (max − min) / median", () => {
   assert.equal(relativeSpread([]), 0);
   assert.equal(relativeSpread([9, 10, 12]), 0.3);
   assert.equal(relativeSpread([0, 0, 0]), 0);
+});
+
+test("suite criteria: too busy for a verdict from half the cores' worth of other threads", () => {
+  assert.equal(tooBusy(null, 2), false); // unknown load: a failure stays a failure
+  assert.equal(tooBusy(0.5, 2), false);
+  assert.equal(tooBusy(1, 2), true);
+  assert.equal(tooBusy(1, 1), true);
+  assert.equal(tooBusy(3, 8), false);
+  assert.equal(tooBusy(4, 8), true);
+});
+
+test("suite table: explains its columns; busy workloads are no verdict, not FAIL", () => {
+  const base = JSON.parse(readFileSync(fixturePath("suite/baseline.json"), "utf8")) as SuiteResult;
+  const [a, b, ...rest] = base.results;
+  const failing = ["speedup 0.85× is below 80% of the minimum 1.40× (1.12×)"];
+  const suite: SuiteResult = {
+    ...base,
+    passed: false,
+    results: [
+      { ...a, passed: false, verdict: "busy", externalLoad: 2, failures: failing },
+      { ...b, passed: false, verdict: "fail", externalLoad: 0, failures: failing },
+      ...rest,
+    ],
+  };
+  const text = formatSuite(suite);
+  assert.match(text, /^workload .* load +result$/m);
+  assert.match(text, /^predicted, actual: speedup over a plain loop/m);
+  assert.match(text, /docs\/suite\.md/);
+  assert.match(text, new RegExp(`^${a.workload} .* 2\\.0 +busy$`, "m"));
+  assert.match(text, new RegExp(`^${b.workload} .* FAIL$`, "m"));
+  assert.match(text, /^no verdict, the machine was busy:$/m);
+  assert.match(
+    text,
+    new RegExp(`^  ${a.workload}: other processes kept 2\\.0 threads runnable`, "m"),
+  );
+  assert.match(text, new RegExp(`^failures:\\n  ${b.workload}: speedup 0\\.85×`, "m"));
+  assert.match(
+    text,
+    new RegExp(`${rest.length} of ${suite.results.length} workloads passed, 1 without a verdict`),
+  );
+  assert.equal(resultLabel(suite.results[0]), "busy");
+  assert.equal(resultLabel(suite.results[1]), "FAIL");
+  // Results saved before the verdict existed: not passed is FAIL.
+  const { verdict: _v, ...old } = suite.results[0];
+  assert.equal(resultLabel(old), "FAIL");
 });

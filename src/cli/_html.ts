@@ -1,6 +1,34 @@
 // `--html FILE`: write an HTML report with the package's `writeReport`.
+import { runtime } from "../runtime/mod.ts";
 import { type MeasuredPoint, type ReportInput, writeReport } from "../report/mod.ts";
 import type { ForcedConfig } from "../engine/mod.ts";
+
+/**
+ * What a report written by a command is about: the task and item count (when given), the runtime,
+ * and when it was written.
+ *
+ * @param about The task as given on the command line (`MODULE#EXPORT`) and the item count.
+ * @returns The `subject` and `generatedAt` of a report.
+ *
+ * @example Usage
+ * ```ts
+ * import { reportAbout } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = reportAbout({ task: "tasks.js#square", items: 1000 });
+ * assert.match(r.subject, /^tasks\.js#square, 1000 items, (deno|bun|node) /);
+ * assert.match(r.generatedAt, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+ * ```
+ */
+export function reportAbout(
+  about?: { task: string; items: number },
+): { subject: string; generatedAt: string } {
+  const rt = runtime();
+  const parts = about ? [about.task, `${about.items} items`] : [];
+  parts.push(`${rt.name} ${rt.version}`);
+  const generatedAt = new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return { subject: parts.join(", "), generatedAt };
+}
 
 /**
  * Write an HTML report for `--html FILE`. A report that cannot be written (a bad path, input the
@@ -8,6 +36,7 @@ import type { ForcedConfig } from "../engine/mod.ts";
  *
  * @param file The file to write (`undefined`: no `--html` flag, nothing to do).
  * @param input What to report (e.g. `{ optimization, measured }`).
+ * @param about The task and item count, for the line under the title (see {@linkcode reportAbout}).
  * @returns Whether a report was written.
  *
  * @example Usage
@@ -18,10 +47,14 @@ import type { ForcedConfig } from "../engine/mod.ts";
  * assert.equal(await writeHtml(undefined, {}), false); // no --html flag: nothing to do
  * ```
  */
-export async function writeHtml(file: string | undefined, input: ReportInput): Promise<boolean> {
+export async function writeHtml(
+  file: string | undefined,
+  input: ReportInput,
+  about?: { task: string; items: number },
+): Promise<boolean> {
   if (file === undefined) return false;
   try {
-    await writeReport(file, input);
+    await writeReport(file, { ...reportAbout(about), ...input });
     return true;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);

@@ -41,8 +41,10 @@ export const INPUT_FLAGS: Record<string, FlagSpec> = {
 
 /** Help lines for {@linkcode INPUT_FLAGS}, to paste into a command's help. */
 export const INPUT_HELP = `Task:
-  MODULE#EXPORT    a function exported by a module, e.g. tests/fixtures/tasks/basic.ts#square
-                   (a path relative to the current directory, or a file:/https: URL)
+  MODULE#EXPORT    a function exported by a module: a path relative to the current directory
+                   (or a file:/https: URL), '#', the name of the export. To try it anywhere:
+                     echo 'export const square = (x) => x * x;' > tasks.js
+                     amorsize optimize tasks.js#square --range 1000
 
 Data (one of):
   --range N        the integers 0 .. N-1
@@ -258,6 +260,8 @@ async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promis
 /** What {@linkcode readTaskInput} gives: the task, the data and every parsed flag. */
 export interface TaskInput extends ParsedFlags {
   task: TaskRef;
+  /** The task as given (`MODULE#EXPORT`). */
+  spec: string;
   data: unknown[];
   /** `--json` was given. */
   json: boolean;
@@ -300,5 +304,6 @@ export async function readTaskInput(
   const task = await checkTask(parseTask(parsed.positionals[0]));
   const data = await readData(parsed.values, stdin);
   const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
-  return { ...parsed, task, data, json: parsed.values.json === true, html };
+  const spec = parsed.positionals[0];
+  return { ...parsed, task, spec, data, json: parsed.values.json === true, html };
 }

@@ -170,7 +170,7 @@ export const command: Command = {
       optimization: result.optimization,
       measuredSerialMs: inline?.medianMs,
       measured: measuredPoints(result.results, "comparison"),
-    });
+    }, { task: input.spec, items: input.data.length });
     return 0;
   },
 };

@@ -34,6 +34,9 @@ compare  Compare two suite entries (ID1 the baseline); exit 1 when there is a re
 delete   Delete one entry.
 clear    Delete every entry (or every entry of --kind); needs --yes.
 
+ID is an id from \`history list\`, or \`latest\` (the newest entry) or \`latest~N\` (the N-th before
+it): \`history compare latest~1 latest\` compares the last two saved runs.
+
 Options:
   --dir DIR       the history directory (default: $AMORSIZE_HOME/history, else the user cache)
   --kind KIND     only entries of this kind ("suite", "validation", ...)
@@ -81,6 +84,21 @@ async function _trouble<T>(f: () => Promise<T>): Promise<T> {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
+}
+
+/** An id as given, or the id that `latest` / `latest~N` stands for (newest first). */
+async function _resolveId(id: string, dir: string | undefined): Promise<string> {
+  const m = /^latest(?:~(\d+))?$/.exec(id);
+  if (!m) return id;
+  const { entries } = await _trouble(() => listResults({ dir }));
+  const entry = entries[Number(m[1] ?? 0)];
+  if (!entry) {
+    throw new UsageError(
+      `no history entry "${id}": ${resolveStoreDir("history", { dir })} holds ` +
+        `${entries.length} entries`,
+    );
+  }
+  return entry.id;
 }
 
 async function _list(values: Values, dir: string | undefined): Promise<number> {
@@ -187,6 +205,7 @@ export const command: Command = {
     }
     if (values.dir === "") throw new UsageError("--dir needs a directory, got an empty string");
     const dir = values.dir;
+    for (let i = 0; i < rest.length; i++) rest[i] = await _resolveId(rest[i], dir);
     if (sub === "list") return await _list(values, dir);
     if (sub === "show") return await describeValue(values, rest[0], dir);
     if (sub === "compare") return await _compare(values, rest, dir);

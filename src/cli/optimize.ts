@@ -88,7 +88,10 @@ export const command: Command = {
       onProgress: bar?.onProgress,
     }).finally(() => bar?.end());
     console.log(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
-    await writeHtml(input.html, { title: "amorsize optimize", optimization: result });
+    await writeHtml(input.html, { title: "amorsize optimize", optimization: result }, {
+      task: input.spec,
+      items: input.data.length,
+    });
     return 0;
   },
 };

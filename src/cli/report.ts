@@ -8,6 +8,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { checkTask, parseFlags, parseTask, progressBar, readData } from "./_input.ts";
 import { optimize } from "../optimize.ts";
 import { loadSuiteHistory, type ReportInput, writeReport } from "../report/mod.ts";
+import { reportAbout } from "./_html.ts";
 
 const HELP = `Usage: amorsize report --optimize MODULE#EXPORT (--range N | --data FILE) --html FILE
        amorsize report --suite-history [--dir DIR] [--name NAME] --html FILE
@@ -87,6 +88,7 @@ export const command: Command = {
       throw new UsageError("--dir and --name go with --suite-history");
     }
     const input: ReportInput = { title: _string(values.title) };
+    let about: { task: string; items: number } | undefined;
     if (spec !== undefined) {
       const ref = await checkTask(parseTask(spec));
       const data = await readData(values);
@@ -94,6 +96,7 @@ export const command: Command = {
       const result = await optimize(ref, data, { onProgress: bar?.onProgress })
         .finally(() => bar?.end());
       input.optimization = result;
+      about = { task: spec, items: data.length };
       console.log(`decision: ${result.reason}`);
     }
     if (history) {
@@ -107,7 +110,7 @@ export const command: Command = {
       input.suiteHistory = runs;
       console.log(`suite history: ${runs.length} run(s)`);
     }
-    console.log(`wrote ${await writeReport(html, input)}`);
+    console.log(`wrote ${await writeReport(html, { ...reportAbout(about), ...input })}`);
     return 0;
   },
 };

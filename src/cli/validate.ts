@@ -30,8 +30,36 @@ Options:
   --timeout MS     time budget of the measured runs (default 60000)
   -h, --help       show this help
 
-Exit codes: 0 accuracy >= 0.5, 1 accuracy < 0.5 (the prediction failed the check), 2 usage
-error.`;
+Exit codes: 0 accuracy >= 50.0 % (as printed, one decimal), 1 below (the prediction failed the
+check), 2 usage error.`;
+
+/** The accuracy a validation needs to pass, in percent. */
+const PASS_PERCENT = 50;
+
+/** The accuracy as printed: a percentage rounded to one decimal. */
+function accuracyPercent(accuracy: number): number {
+  return Math.round(accuracy * 1000) / 10;
+}
+
+/**
+ * Whether a validation passes: the accuracy as printed (percent, one decimal) is at least 50 %,
+ * so that the verdict and the exit code never contradict the figure shown.
+ *
+ * @param accuracy The accuracy, 0..1.
+ * @returns `true` when it passes.
+ *
+ * @example Usage
+ * ```ts
+ * import { accuracyPasses } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(accuracyPasses(0.4996), true); // printed as 50.0 %
+ * assert.equal(accuracyPasses(0.4994), false); // printed as 49.9 %
+ * ```
+ */
+export function accuracyPasses(accuracy: number): boolean {
+  return accuracyPercent(accuracy) >= PASS_PERCENT;
+}
 
 /**
  * A validation as a readable table, with its recommendations and warnings.
@@ -46,7 +74,7 @@ error.`;
  * import assert from "node:assert/strict";
  *
  * const v = await validateOptimization((x: number) => x, [1, 2, 3], { repeats: 1 });
- * assert.match(formatValidation(v), /^accuracy +\d+ %/m);
+ * assert.match(formatValidation(v), /^accuracy +\d+\.\d %/m);
  * ```
  */
 export function formatValidation(v: ValidationResult<unknown>): string {
@@ -73,9 +101,9 @@ export function formatValidation(v: ValidationResult<unknown>): string {
     "",
     formatTable(rows, [1, 2]),
     "",
-    `accuracy  ${(v.accuracy * 100).toFixed(0)} % (${
-      v.accuracy >= 0.5 ? "pass" : "FAIL"
-    }: >= 50 %)`,
+    `accuracy  ${accuracyPercent(v.accuracy).toFixed(1)} % (${
+      accuracyPasses(v.accuracy) ? "pass" : "FAIL"
+    }: >= ${PASS_PERCENT.toFixed(1)} %)`,
   ];
   if (v.alternative) {
     lines.push(
@@ -142,7 +170,7 @@ export const command: Command = {
         [{ config: result.config, medianMs: result.optimizedMs }],
         "validation",
       ),
-    });
-    return result.accuracy >= 0.5 ? 0 : 1;
+    }, { task: input.spec, items: input.data.length });
+    return accuracyPasses(result.accuracy) ? 0 : 1;
   },
 };

@@ -10,8 +10,7 @@ import type { InFlight, PoolWorker } from "./_pool_worker.ts";
 import { fromWire, type FromWorker, type ItemMeasure } from "./_protocol.ts";
 import type { Source } from "./_source.ts";
 import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
-import type { Pool } from "./pool.ts";
-import { type WorkerSet, workerSet } from "./_worker_set.ts";
+import type { WorkerSet } from "./_worker_set.ts";
 
 export interface RunOptions {
   spec: TaskSpec;
@@ -69,8 +68,9 @@ export class Run {
   #closed = false;
   #unsubscribe: () => void;
 
-  constructor(pool: Pool, src: Source<unknown>, cfg: RunOptions) {
-    this.#workers = workerSet(pool);
+  /** A run over `workers` (the set behind a pool: `workerSet(pool)`). */
+  constructor(workers: WorkerSet, src: Source<unknown>, cfg: RunOptions) {
+    this.#workers = workers;
     this.#src = src;
     this.#cfg = cfg;
     this.sizer = new ChunkSizer({

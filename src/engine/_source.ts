@@ -1,7 +1,6 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
 import { wrongType } from "../args.ts";
-import type { Data } from "./options.ts";
 
 export class Source<I> {
   /** Total number of items, when known (arrays, or a known `length`/`size`). */
@@ -14,7 +13,9 @@ export class Source<I> {
   #it?: Iterator<I>;
   #ait?: AsyncIterator<I>;
 
-  constructor(data: Data<I>, total?: number) {
+  // The data as `execute` takes it (the public type `Data` of options.ts, spelled out: that module
+  // refers to the Pool, which runs single items on a Source).
+  constructor(data: Iterable<I> | AsyncIterable<I>, total?: number) {
     if (Array.isArray(data) || ArrayBuffer.isView(data)) {
       this.#array = data as unknown as ArrayLike<I>;
       this.total = this.#array.length;

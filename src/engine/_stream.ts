@@ -6,6 +6,7 @@ import { asyncChunks, inlineChunks } from "./_local.ts";
 import { type Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import type { Pool } from "./pool.ts";
+import { workerSet } from "./_worker_set.ts";
 import type { RunConfig } from "./run_config.ts";
 
 /** A resolved configuration and the run-time settings. */
@@ -52,7 +53,7 @@ export async function* streamChunks<I, O>(
     }
     return;
   }
-  const run = new Run(plan.pool, src, {
+  const run = new Run(workerSet(plan.pool), src, {
     spec,
     workers: plan.workers,
     chunkSize: plan.chunkSize,

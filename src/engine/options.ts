@@ -3,7 +3,17 @@
  *
  * @module
  */
-import { bool, fn, objectArg, oneOf, positiveInt, positiveNumber, wrongType } from "../args.ts";
+import {
+  bool,
+  fn,
+  keysOf,
+  knownKeys,
+  objectArg,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  wrongType,
+} from "../args.ts";
 import type { Pool } from "./pool.ts";
 
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
@@ -67,13 +77,41 @@ export interface ExecuteOptions {
   sampleBudgetMs?: number;
   /** Automatic mode: never use more workers than this (default: effective cores). */
   maxWorkers?: number;
-  /** Automatic mode: use the persisted result cache (default true). */
+  /**
+   * Automatic mode: use the persisted result cache (default true; when not given, the environment
+   * variable `AMORSIZE_CACHE=0` turns it off). See `OptimizeOptions.cache`.
+   */
   cache?: boolean;
 }
 
-/** Check every option that is present; throws TypeError/RangeError naming the option. */
+/** The options `execute` and `map` know (the compiler keeps the list complete). */
+export const EXECUTE_OPTION_KEYS: readonly string[] = keysOf<ExecuteOptions>({
+  executor: 1,
+  workers: 1,
+  chunkSize: 1,
+  concurrency: 1,
+  maxConcurrency: 1,
+  ordered: 1,
+  signal: 1,
+  timeoutMs: 1,
+  onProgress: 1,
+  transfer: 1,
+  adaptive: 1,
+  targetChunkMs: 1,
+  pool: 1,
+  minSpeedup: 1,
+  sampleBudgetMs: 1,
+  maxWorkers: 1,
+  cache: 1,
+});
+
+/**
+ * Check every option that is present; throws TypeError/RangeError naming the option, and a
+ * TypeError naming an unknown one and the closest known one (`{ worker: 2 }`: "workers").
+ */
 export function checkOptions(o: ExecuteOptions): void {
   objectArg("options", o);
+  knownKeys("options", o, EXECUTE_OPTION_KEYS);
   if (o.executor !== undefined) oneOf("executor", o.executor, ["inline", "async", "workers"]);
   if (o.workers !== undefined) positiveInt("workers", o.workers);
   if (o.chunkSize !== undefined) positiveInt("chunkSize", o.chunkSize);

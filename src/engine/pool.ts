@@ -4,8 +4,21 @@
  *
  * @module
  */
-import { nonNegativeNumber, positiveInt } from "../args.ts";
+import {
+  bool,
+  keysOf,
+  knownKeys,
+  nonNegativeNumber,
+  objectArg,
+  positiveInt,
+  positiveNumber,
+  wrongType,
+} from "../args.ts";
+import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
+import { type Task, taskSpec } from "../task/mod.ts";
+import { Run } from "./_run.ts";
+import { Source } from "./_source.ts";
 import { attachWorkerSet, WorkerSet } from "./_worker_set.ts";
 
 /** Options of {@linkcode createPool}. */
@@ -20,6 +33,20 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
 }
 
+const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1 });
+
+/** Options of {@linkcode Pool.run}: the run-time options of `execute` that apply to one call. */
+export interface PoolRunOptions {
+  /** Abort the call; a busy worker is terminated and replaced. */
+  signal?: AbortSignal;
+  /** Time limit in ms; over it the call fails with a `ChunkTimeoutError`. */
+  timeoutMs?: number;
+  /** Move ArrayBuffers and typed arrays to and from the worker instead of copying them. */
+  transfer?: boolean;
+}
+
+const RUN_OPTION_KEYS = keysOf<PoolRunOptions>({ signal: 1, timeoutMs: 1, transfer: 1 });
+
 /**
  * A pool of workers. Create one with {@linkcode createPool}, or let `execute`/`map` use the
  * shared default pool.
@@ -33,6 +60,7 @@ export class Pool {
    * @param options See {@linkcode PoolOptions}.
    */
   constructor(options: PoolOptions = {}) {
+    knownKeys("options", objectArg("options", options), POOL_OPTION_KEYS);
     const rt = runtime();
     const maxWorkers = options.maxWorkers === undefined
       ? rt.hardwareConcurrency()
@@ -82,6 +110,55 @@ export class Pool {
    */
   warm(n: number): Promise<number> {
     return this.#set.warm(positiveInt("n", n));
+  }
+
+  /**
+   * Run `task` on one item on a worker of this pool: the one-off call of a server (piscina's and
+   * tinypool's `pool.run(item)`). It fails as `execute` does: a `TaskError` (index 0) when the
+   * task throws, a `ChunkTimeoutError` past `timeoutMs`, the signal's reason when aborted, a
+   * `WorkerCrashError` when the worker dies; the pool stays usable.
+   *
+   * @param task The task: `task(module, name)` or a self-contained inline function.
+   * @param item The item.
+   * @param options `signal`, `timeoutMs`, `transfer` (see {@linkcode PoolRunOptions}).
+   * @returns The task's result for the item.
+   * @throws {TypeError|RangeError} For a bad task or option, at once.
+   *
+   * @example Usage
+   * ```ts
+   * import { createPool } from "./pool.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = createPool({ maxWorkers: 2 });
+   * try {
+   *   assert.equal(await pool.run((x: number) => x * x, 7), 49);
+   * } finally {
+   *   await pool.close();
+   * }
+   * ```
+   */
+  async run<I, O>(task: Task<I, O>, item: I, options: PoolRunOptions = {}): Promise<O> {
+    knownKeys("options", objectArg("options", options), RUN_OPTION_KEYS);
+    const { signal, timeoutMs, transfer } = options;
+    if (timeoutMs !== undefined) positiveNumber("timeoutMs", timeoutMs);
+    if (transfer !== undefined) bool("transfer", transfer);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      wrongType("signal", "an AbortSignal", signal);
+    }
+    const spec = taskSpec(task);
+    signal?.throwIfAborted();
+    const run = new Run(this.#set, new Source<unknown>([item]), {
+      spec,
+      workers: 1,
+      chunkSize: 1,
+      adaptive: false,
+      targetChunkMs: DEFAULTS.targetChunkMs,
+      transfer: transfer ?? false,
+      timeoutMs,
+      signal,
+    });
+    for await (const c of run.chunks()) return c.results[0] as O;
+    throw run.error ?? new Error("The pool returned no result");
   }
 
   /** Terminate every worker now. Pending work fails; the pool cannot be used again. */

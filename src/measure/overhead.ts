@@ -156,7 +156,7 @@ async function enginePerItem(
   for (let round = 0; round < 3; round++) { // the first rounds warm up the JIT on both sides
     const src = new Source<unknown>(Array.from({ length: n }, (_, i) => i));
     const t = rt.now();
-    const run = new Run(pool, src, {
+    const run = new Run(workerSet(pool), src, {
       spec,
       workers: 1,
       chunkSize: 2_000,

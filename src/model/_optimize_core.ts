@@ -27,6 +27,7 @@ import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 import {
   applyCached,
+  cacheEnabled,
   lookupDecision,
   optimizerCacheKeys,
   storeDecision,
@@ -284,7 +285,7 @@ function scan(job: Job): End | undefined {
 // ── Cache lookup (src/model/_optimizer_cache.ts): a hit returns the stored decision without
 // sampling; a store problem is a miss and a warning, never an exception.
 async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
-  if (job.o.cache === false) return undefined;
+  if (!cacheEnabled(job.o.cache)) return undefined;
   job.cacheKeys = optimizerCacheKeys({
     spec: job.spec,
     n: job.src.total,

@@ -1,7 +1,9 @@
 // The optimizer's persisted decisions: the key of a job, lookup and store that never throw, and
-// the JSON encoding of non-finite numbers. Any problem with the store (no permission, a file where
-// the directory should be, a full disk) is a miss and one warning; a stored value that does not
-// look like a decision is a miss and is replaced.
+// the JSON encoding of non-finite numbers. A store that may not be written here (a read-only home
+// or file system, no permission: common on serverless hosts) is a silent miss; any other problem
+// (a file where the directory should be, a full disk) is a miss and one warning; a stored value
+// that does not look like a decision is a miss and is replaced. `AMORSIZE_CACHE=0` turns the
+// cache off where the `cache` option is not given.
 import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
 import { createResultCache, type ResultCache } from "../store/mod.ts";
@@ -56,7 +58,31 @@ export function optimizerCache(dir?: string): ResultCache<unknown> {
   });
 }
 
+/**
+ * Whether the optimizer uses its cache: the `cache` option when given, else not when the
+ * environment variable `AMORSIZE_CACHE` is `0`, `off`, `false` or `no`, else yes.
+ */
+export function cacheEnabled(option: boolean | undefined): boolean {
+  if (option !== undefined) return option;
+  const v = runtime().env("AMORSIZE_CACHE").value?.trim().toLowerCase();
+  return !(v !== undefined && ["0", "off", "false", "no"].includes(v));
+}
+
+/**
+ * Whether `error` says the store may not be used here (no permission, a read-only file system):
+ * then the cache is silently a miss, as if it were off.
+ */
+export function isNotPermitted(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (["EACCES", "EPERM", "EROFS"].includes(String(e?.code))) return true;
+  if (["PermissionDenied", "NotCapable"].includes(String(e?.name))) return true;
+  return /read-only file system|permission denied|Requires (read|write|sys|env) access/i.test(
+    String(e?.message ?? ""),
+  );
+}
+
 function _warn(warnings: string[], error: unknown): void {
+  if (isNotPermitted(error)) return;
   const why = error instanceof Error ? error.message : String(error);
   const line = `${_WARNING} (${why.split("\n")[0]}): the decision was measured, not cached`;
   if (!warnings.includes(line)) warnings.push(line);

@@ -23,7 +23,11 @@ export interface OptimizeOptions {
   signal?: AbortSignal;
   /** Progress of the phases (`phase: "optimize"`). */
   onProgress?: (progress: Progress) => void;
-  /** Use (and fill) the persisted result cache (default true). */
+  /**
+   * Use (and fill) the persisted result cache (default true; when not given, the environment
+   * variable `AMORSIZE_CACHE=0` turns it off). It lives in `$AMORSIZE_HOME/cache`, else the
+   * per-user cache directory; a store this process may not write is a silent miss.
+   */
   cache?: boolean;
   /** Most calls in flight for the async executor (default 256; see `ExecuteOptions`). */
   maxConcurrency?: number;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { objectArg } from "../args.ts";
+import { knownKeys, objectArg } from "../args.ts";
 import type { CacheStats } from "../store/mod.ts";
 import { optimizerCache } from "./_optimizer_cache.ts";
 
@@ -77,5 +77,6 @@ export async function cacheStats(options: CacheOptions = {}): Promise<CacheStats
 }
 
 function _dirOption(options: CacheOptions): string | undefined {
-  return objectArg("options", options).dir;
+  knownKeys("options", objectArg("options", options), ["dir"]);
+  return options.dir;
 }

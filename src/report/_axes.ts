@@ -16,6 +16,20 @@ export interface Tick {
   label: string;
 }
 
+/** The plain-loop reference line (1×) across the plot, at `y`. */
+export function plainLoopLine(p: Plot, y: number): string {
+  return el("line", {
+    x1: p.left,
+    x2: p.left + p.width,
+    y1: y,
+    y2: y,
+    stroke: MUTED,
+    "stroke-dasharray": "7 4",
+    "stroke-width": 1.2,
+    class: "reference plain",
+  });
+}
+
 /** Axes, tick labels and titles; horizontal grid lines at the y ticks (and x ticks if `xGrid`). */
 export function drawAxes(
   p: Plot,

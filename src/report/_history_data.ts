@@ -1,6 +1,7 @@
-// The numbers behind the suite history: one series per workload over the runs, and the
-// regressions (a failed run, a run the suite flagged, or a drop beyond the tolerance since the
-// workload's previous measured run).
+// The numbers behind the suite history: one series per workload over the runs, the regressions
+// (a failed run, a run the suite flagged, or a drop beyond the tolerance since the workload's
+// previous measured run; each needs a previous run of the workload to compare with), and the
+// failed checks of runs without one (the first run of a workload).
 import type { SuiteHistoryRun } from "./report_input.ts";
 
 /** One workload in one run. */
@@ -17,6 +18,8 @@ export interface HistoryData {
   labels: string[];
   series: { workload: string; points: HistoryPoint[] }[];
   regressions: { run: number; workload: string; speedup: number | null; why: string }[];
+  /** Workloads that failed their checks in their first run: no baseline, so no regression. */
+  failedFirst: { run: number; workload: string; speedup: number | null }[];
   maxSpeedup: number;
 }
 
@@ -39,10 +42,12 @@ export function historyData(runs: SuiteHistoryRun[], tolerance = 0.1): HistoryDa
     for (const x of r.results) if (!names.includes(x.workload)) names.push(x.workload);
   }
   const regressions: HistoryData["regressions"] = [];
+  const failedFirst: HistoryData["failedFirst"] = [];
   let maxSpeedup = 0;
   const series = names.map((workload) => {
     const points: HistoryPoint[] = [];
     let previous: number | null = null;
+    let first = true;
     runs.forEach((r, run) => {
       const x = r.results.find((y) => y.workload === workload);
       if (!x) return;
@@ -50,7 +55,9 @@ export function historyData(runs: SuiteHistoryRun[], tolerance = 0.1): HistoryDa
         ? x.actualSpeedup
         : null;
       const why: string[] = [];
-      if (!x.passed) why.push("failed its checks");
+      if (!x.passed && first) failedFirst.push({ run, workload, speedup: s });
+      if (!x.passed && !first) why.push("failed its checks");
+      first = false;
       if (x.regression === true) why.push("flagged by the suite");
       if (s !== null && previous !== null && s < previous * (1 - tolerance)) {
         why.push(`${Math.round((1 - s / previous) * 100)}% below the previous run`);
@@ -71,5 +78,6 @@ export function historyData(runs: SuiteHistoryRun[], tolerance = 0.1): HistoryDa
   regressions.sort((a, b) =>
     a.run - b.run || names.indexOf(a.workload) - names.indexOf(b.workload)
   );
-  return { labels: runLabels(runs.map((r) => r.date)), series, regressions, maxSpeedup };
+  const labels = runLabels(runs.map((r) => r.date));
+  return { labels, series, regressions, failedFirst, maxSpeedup };
 }

@@ -1,6 +1,12 @@
 // The marks of the speedup chart: one curve per chunk size, the best band, the measured points
 // and the legend (the reference lines and the choice are in _speedup_marks.ts).
-import { type ChartGeometry as Geo, chosenMark, pts, references } from "./_speedup_marks.ts";
+import {
+  type ChartGeometry as Geo,
+  chosenMark,
+  measuredMark,
+  pts,
+  references,
+} from "./_speedup_marks.ts";
 import { diamondMark, drawLegend, type LegendItem, lineSwatch } from "./_legend.ts";
 import type { SpeedupData, SpeedupPoint } from "./_speedup_data.ts";
 import { formatMs, formatTimes } from "./_format.ts";
@@ -46,23 +52,7 @@ export function speedupCurves(d: SpeedupData, opt: ReportOptimization, g: Geo): 
   const p = g.plot;
   const colours = new Map([...d.coloured].sort((a, b) => a - b).map((c, i) => [c, SERIES[i]]));
   const others = [...d.curves].filter(([c]) => !colours.has(c));
-  const measured = d.measured.map((m) =>
-    el(
-      "path",
-      {
-        ...diamondMark(g.x(m.workers), g.y(m.speedup), 7),
-        fill: INK,
-        stroke: CARD,
-        "stroke-width": 1.5,
-        class: "measured",
-      },
-      svgTooltip(
-        `measured${m.label ? ` (${m.label})` : ""}: ${m.workers} workers × chunks of ` +
-          `${m.chunkSize}${m.measuredMs === undefined ? "" : `, ${formatMs(m.measuredMs)}`}, ` +
-          formatTimes(m.speedup),
-      ),
-    )
-  );
+  const measured = d.measured.map((m) => measuredMark(g.x(m.workers), g.y(m.speedup), m));
   const chosenChunk = opt.executor === "workers" ? opt.chunkSize : undefined;
   const items: LegendItem[] = [...colours].map(([c, color]) => ({
     swatch: lineSwatch(color, 2.5),

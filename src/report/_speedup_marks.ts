@@ -1,8 +1,9 @@
 // Reference marks of the speedup chart: the rejected region, the linear-speedup and plain-loop
 // lines, and the chosen configuration with its label.
-import type { Plot } from "./_axes.ts";
-import type { SpeedupData } from "./_speedup_data.ts";
-import { formatTimes } from "./_format.ts";
+import { plainLoopLine, type Plot } from "./_axes.ts";
+import { diamondMark } from "./_legend.ts";
+import type { MeasuredSpeedup, SpeedupData } from "./_speedup_data.ts";
+import { formatMs, formatTimes } from "./_format.ts";
 import { CARD, INK, MUTED, PAGE } from "./_palette.ts";
 import { el, num, svgText, svgTooltip } from "./_svg.ts";
 import type { ReportOptimization } from "./report_input.ts";
@@ -56,16 +57,7 @@ export function references(d: SpeedupData, g: ChartGeometry): string {
       class: "reference linear",
       "clip-path": "url(#amorsize-speedup-clip)",
     }),
-    el("line", {
-      x1: p.left,
-      x2: right,
-      y1: g.y(1),
-      y2: g.y(1),
-      stroke: MUTED,
-      "stroke-dasharray": "7 4",
-      "stroke-width": 1.2,
-      class: "reference plain",
-    }),
+    plainLoopLine(p, g.y(1)),
   );
   return out.join("");
 }
@@ -115,4 +107,17 @@ export function chosenMark(d: SpeedupData, opt: ReportOptimization, g: ChartGeom
     class: "annotation",
     ...HALO,
   });
+}
+
+/** A measured configuration: a diamond at (`x`, `y`) with its figures as a tooltip. */
+export function measuredMark(x: number, y: number, m: MeasuredSpeedup): string {
+  return el(
+    "path",
+    { ...diamondMark(x, y, 7), fill: INK, stroke: CARD, "stroke-width": 1.5, class: "measured" },
+    svgTooltip(
+      `measured${m.label ? ` (${m.label})` : ""}: ${m.workers} workers × chunks of ` +
+        `${m.chunkSize}${m.measuredMs === undefined ? "" : `, ${formatMs(m.measuredMs)}`}, ` +
+        formatTimes(m.speedup),
+    ),
+  );
 }

@@ -18,7 +18,7 @@ h2{font-size:15px;margin:0 0 6px}
 .tile .k{font-size:12px;color:${MUTED}}
 .tile .v{font-size:18px;font-weight:700}
 .reason{margin:2px 0 0}
-.grid{display:grid;grid-template-columns:minmax(0,1fr) 460px;gap:12px;align-items:stretch;margin:0 0 12px}
+.grid{display:grid;grid-template-columns:minmax(0,1fr) 460px;gap:12px;align-items:start;margin:0 0 12px}
 .grid>.card,.grid .card{margin:0}
 .side{display:flex;flex-direction:column;gap:12px}
 svg.chart{display:block;height:auto}

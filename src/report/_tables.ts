@@ -77,22 +77,43 @@ export function measuredTable(points: MeasuredPoint[], serialMs: number): string
   );
 }
 
-/** The regressions of the history, or a line saying there are none. */
+/**
+ * The regressions of the history (or a line saying there are none, or that one run has nothing
+ * to compare with), then the failed checks of first runs, which are no regressions.
+ */
 export function regressionsTable(d: HistoryData, runs: number): string {
+  const parts: string[] = [];
   if (d.regressions.length === 0) {
-    return htmlElement(
+    parts.push(htmlElement(
       "p",
       { class: "muted" },
-      `No regressions in ${runs} run${runs === 1 ? "" : "s"}.`,
-    );
+      runs === 1
+        ? "One run: no regressions, which need a previous run to compare with."
+        : `No regressions in ${runs} runs.`,
+    ));
+  } else {
+    const rows = d.regressions.map((
+      r,
+    ) => [d.labels[r.run], r.workload, formatTimes(r.speedup), r.why]);
+    parts.push(htmlElement(
+      "details",
+      { open: true },
+      htmlElement("summary", { class: "alert" }, `${d.regressions.length} regression(s)`),
+      formatTable(["run", "workload", "actual speedup", "why"], rows, [2]),
+    ));
   }
-  const rows = d.regressions.map((
-    r,
-  ) => [d.labels[r.run], r.workload, formatTimes(r.speedup), r.why]);
-  return htmlElement(
-    "details",
-    { open: true },
-    htmlElement("summary", { class: "alert" }, `${d.regressions.length} regression(s)`),
-    formatTable(["run", "workload", "actual speedup", "why"], rows, [2]),
-  );
+  if (d.failedFirst.length > 0) {
+    const rows = d.failedFirst.map((r) => [d.labels[r.run], r.workload, formatTimes(r.speedup)]);
+    parts.push(htmlElement(
+      "details",
+      { open: true },
+      htmlElement(
+        "summary",
+        {},
+        `${d.failedFirst.length} workload(s) failed their checks in their first run`,
+      ),
+      formatTable(["run", "workload", "actual speedup"], rows, [2]),
+    ));
+  }
+  return parts.join("");
 }

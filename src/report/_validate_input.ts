@@ -4,6 +4,8 @@ import {
   arrayArg,
   bool,
   describeValue,
+  keysOf,
+  knownKeys,
   objectArg as checkObject,
   oneOf,
   positiveInt,
@@ -91,14 +93,27 @@ function _history(runs: unknown[]): void {
   });
 }
 
+const REPORT_INPUT_KEYS = keysOf<ReportInput>({
+  title: 1,
+  generatedAt: 1,
+  subject: 1,
+  optimization: 1,
+  measured: 1,
+  measuredSerialMs: 1,
+  suiteHistory: 1,
+  regressionTolerance: 1,
+});
+
 /** Check `input` field by field; returns it typed. */
 export function checkReportInput(input: unknown): ReportInput {
   const o = objectArg("input", input);
+  knownKeys("input", o, REPORT_INPUT_KEYS);
   if (o.optimization === undefined && o.suiteHistory === undefined) {
     throw new TypeError(`'input' must have 'optimization' or 'suiteHistory', got neither`);
   }
   _string("title", o.title);
   _string("generatedAt", o.generatedAt);
+  _string("subject", o.subject);
   if (o.optimization !== undefined) _optimization(objectArg("optimization", o.optimization));
   if (o.measured !== undefined) _measured(_array("measured", o.measured));
   if (o.measuredSerialMs !== undefined) positiveNumber("measuredSerialMs", o.measuredSerialMs);

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { drawAxes } from "./_axes.ts";
+import { drawAxes, plainLoopLine } from "./_axes.ts";
 import { historyData, type HistoryPoint } from "./_history_data.ts";
 import { formatTick, formatTimes } from "./_format.ts";
 import { crossMark, drawLegend, type LegendItem, lineSwatch } from "./_legend.ts";
-import { ALERT, CARD, MUTED, SERIES } from "./_palette.ts";
+import { ALERT, CARD, SERIES } from "./_palette.ts";
 import { el, intTicks, niceTicks, num, scale, svgDocument, svgTooltip } from "./_svg.ts";
 import type { SuiteHistoryRun } from "./report_input.ts";
 
@@ -107,15 +107,7 @@ export function historyChart(runs: SuiteHistoryRun[], tolerance = 0.1): string |
       xTitle: "Suite run (date)",
       yTitle: "Actual speedup (×)",
     }),
-    el("line", {
-      x1: PLOT.left,
-      x2: PLOT.left + PLOT.width,
-      y1: y(1),
-      y2: y(1),
-      stroke: MUTED,
-      "stroke-dasharray": "7 4",
-      class: "reference plain",
-    }),
+    plainLoopLine(PLOT, y(1)),
     ...marks,
     drawLegend(PLOT.left + PLOT.width + 30, PLOT.top + 6, [...items, flagged], "Workload"),
   ];

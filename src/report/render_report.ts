@@ -13,6 +13,7 @@ import { esc, htmlElement } from "./_svg.ts";
 import { alternativesTable, measuredTable, regressionsTable } from "./_tables.ts";
 import { checkReportInput } from "./_validate_input.ts";
 import { breakdownChart } from "./breakdown_chart.ts";
+import { chunkChart, fewWorkerCounts } from "./chunk_chart.ts";
 import { historyChart } from "./history_chart.ts";
 import type { ReportInput, ReportOptimization } from "./report_input.ts";
 import { speedupChart } from "./speedup_chart.ts";
@@ -32,10 +33,10 @@ const _card = (cls: string, title: string, ...body: string[]) =>
 const _missing = (text: string) => htmlElement("p", { class: "muted" }, esc(text));
 
 function _optimizationSections(input: ReportInput, opt: ReportOptimization): string {
-  const speedup = speedupChart(opt, {
-    measured: input.measured,
-    measuredSerialMs: input.measuredSerialMs,
-  });
+  // Few worker counts (2 cores): the chunk size on the x-axis tells the configurations apart.
+  const byChunk = fewWorkerCounts(opt);
+  const chartOptions = { measured: input.measured, measuredSerialMs: input.measuredSerialMs };
+  const speedup = byChunk ? chunkChart(opt, chartOptions) : speedupChart(opt, chartOptions);
   const breakdown = breakdownChart(opt);
   const system = opt.profile.system;
   const serial = input.measuredSerialMs ?? opt.predictedMs.serial;
@@ -46,7 +47,9 @@ function _optimizationSections(input: ReportInput, opt: ReportOptimization): str
     { class: "grid" },
     _card(
       "speedup",
-      "Predicted speedup by workers and chunk size",
+      byChunk
+        ? "Predicted speedup by chunk size and workers"
+        : "Predicted speedup by workers and chunk size",
       speedup ?? _missing("No worker configuration was predicted for this task."),
       measured,
       alternatives,
@@ -126,7 +129,13 @@ export function renderReport(input: ReportInput): string {
     "header",
     {},
     htmlElement("h1", {}, esc(title)),
-    o.generatedAt ? htmlElement("span", { class: "sub" }, esc(o.generatedAt)) : "",
+    o.subject || o.generatedAt
+      ? htmlElement(
+        "span",
+        { class: "sub" },
+        esc([o.subject, o.generatedAt].filter(Boolean).join(" · ")),
+      )
+      : "",
   );
   const footer = htmlElement("footer", {}, `amorsize ${VERSION}`);
   return `<!doctype html>\n<html lang="en">${head}<body>${

@@ -70,6 +70,11 @@ export interface ReportInput {
   title?: string;
   /** A date or other note shown under the title (nothing time-dependent is added otherwise). */
   generatedAt?: string;
+  /**
+   * What the report is about, shown under the title: the task, how many items, the runtime
+   * (`"examples/tasks.ts#score, 2000 items, deno 2.9.6"`; the command line fills it in).
+   */
+  subject?: string;
   /** A decision to show: speedup curves, overhead breakdown, system facts. */
   optimization?: ReportOptimization;
   /** Configurations measured by a validation, comparison or tuning run (drawn as points). */

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { describeValue, jsonValue, nonEmptyString, optionalString, optionsArg } from "../args.ts";
+import {
+  describeValue,
+  jsonValue,
+  knownKeys,
+  nonEmptyString,
+  optionalString,
+  optionsArg,
+} from "../args.ts";
 import { join } from "node:path";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
@@ -42,8 +49,10 @@ export interface HistoryInput {
   payload: unknown;
 }
 
-function _dirOf(options: HistoryOptions | undefined): string {
-  return resolveStoreDir("history", { dir: optionsArg("options", options).dir });
+function _dirOf(options: HistoryOptions | undefined, known: readonly string[] = ["dir"]): string {
+  const o = optionsArg("options", options);
+  knownKeys("options", o, known);
+  return resolveStoreDir("history", { dir: o.dir });
 }
 
 function _checkId(id: unknown): string {
@@ -138,7 +147,7 @@ export async function listResults(
   options?: HistoryQuery,
 ): Promise<{ entries: HistoryEntrySummary[]; warnings: string[] }> {
   const kind = optionalString("kind", optionsArg("options", options).kind);
-  const { entries, warnings } = await scanHistory(_dirOf(options));
+  const { entries, warnings } = await scanHistory(_dirOf(options, ["dir", "kind"]));
   const summaries = entries
     .filter((e) => kind === undefined || e.kind === kind)
     .map(({ id, kind, name, savedAt }) => ({ id, kind, name, savedAt }));
@@ -237,7 +246,7 @@ export async function deleteResult(id: string, options?: HistoryOptions): Promis
  */
 export async function clearResults(options?: HistoryQuery): Promise<number> {
   const kind = optionalString("kind", optionsArg("options", options).kind);
-  const dir = _dirOf(options);
+  const dir = _dirOf(options, ["dir", "kind"]);
   const names = await fileNames(dir);
   let ids = names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
   ids = ids.filter((id) => HISTORY_ID.test(id));

@@ -1,5 +1,7 @@
 // The pass/fail rules of a benchmark (the seed's, with minimum speedups scaled to the cores):
-// no exception; actual speedup ≥ 0.8 × the scaled minimum; time ≤ max; accuracy ≥ 50 %.
+// no exception; actual speedup ≥ 0.8 × the scaled minimum; time ≤ max; accuracy ≥ 50 %. Each
+// rule compares the figures as printed (speedups to 2 decimals, accuracy to 1), so a verdict
+// never contradicts the numbers shown next to it.
 
 /** The share of the minimum speedup a run must reach (the seed's 80 %). */
 const SPEEDUP_TOLERANCE = 0.8;
@@ -36,12 +38,14 @@ export interface Measured {
 }
 
 const _x = (v: number) => `${v.toFixed(2)}×`;
+/** A figure rounded as printed (`digits` decimals): rules compare what the reader sees. */
+const _shown = (v: number, digits: number) => Number(v.toFixed(digits));
 
 /** Why a benchmark fails: one line per broken rule (empty: it passes). */
 export function criteriaFailures(m: Measured, minSpeedup: number, maxTimeMs: number): string[] {
   const out: string[] = [];
   const floor = SPEEDUP_TOLERANCE * minSpeedup;
-  if (m.actualSpeedup !== null && m.actualSpeedup < floor) {
+  if (m.actualSpeedup !== null && _shown(m.actualSpeedup, 2) < _shown(floor, 2)) {
     out.push(
       `speedup ${_x(m.actualSpeedup)} is below ${SPEEDUP_TOLERANCE * 100}% of the minimum ` +
         `${_x(minSpeedup)} (${_x(floor)})`,
@@ -50,11 +54,22 @@ export function criteriaFailures(m: Measured, minSpeedup: number, maxTimeMs: num
   if (m.timeMs > maxTimeMs) {
     out.push(`took ${Math.round(m.timeMs)} ms, over the limit of ${maxTimeMs} ms`);
   }
-  if (m.accuracy !== null && m.actualSpeedup !== null && m.accuracy < MIN_ACCURACY) {
+  if (
+    m.accuracy !== null && m.actualSpeedup !== null && _shown(m.accuracy, 1) < MIN_ACCURACY
+  ) {
     out.push(
       `prediction accuracy ${m.accuracy.toFixed(1)}% is below ${MIN_ACCURACY}% ` +
         `(predicted ${_x(m.predictedSpeedup)}, measured ${_x(m.actualSpeedup)})`,
     );
   }
   return out;
+}
+
+/**
+ * Whether the machine was too busy for a verdict on timing: other processes kept at least half
+ * the effective cores' worth of threads runnable (at least one) while the runs were timed. Then a
+ * failed speedup, time or accuracy check says more about the load than about the code.
+ */
+export function tooBusy(externalLoad: number | null, cores: number): boolean {
+  return externalLoad !== null && externalLoad >= Math.max(1, cores / 2);
 }

@@ -15,11 +15,28 @@ export function formatTable(rows: string[][], right: number[] = []): string {
 
 const formatMs = (v: number | null) => (v === null ? "-" : v < 10 ? v.toFixed(1) : v.toFixed(0));
 const _x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
-const _pct = (v: number | null | undefined) => (v == null ? "-" : `${v.toFixed(0)}%`);
+const _pct = (v: number | null | undefined, digits = 0) =>
+  v == null ? "-" : `${v.toFixed(digits)}%`;
 
 function _config(r: PerformanceResult): string {
   return r.recommendation ? configLabel(r.recommendation) : "-";
 }
+
+/** A workload's result as the table shows it: `pass`, `FAIL`, or `busy` (no verdict). */
+export function resultLabel(r: PerformanceResult): "pass" | "FAIL" | "busy" {
+  if (r.passed) return "pass";
+  return r.verdict === "busy" ? "busy" : "FAIL";
+}
+
+const _load = (v: number | null | undefined) => (v == null ? "-" : v.toFixed(1));
+
+/** What the columns of the suite table mean (printed below it). */
+export const SUITE_COLUMNS =
+  `predicted, actual: speedup over a plain loop, as the optimizer predicted it and as measured
+  (median of the alternating timed runs); spread: (max - min) / median of the per-run speedups;
+  accuracy: 1 - |actual - predicted| / max(actual, predicted), >= 50% passes; serial ms,
+  optimized ms: median times; optimize ms: what deciding cost; load: other processes' runnable
+  threads while the runs were timed. More: docs/suite.md.`;
 
 /** The suite as a table, then the failures and a closing count. */
 export function formatSuite(s: SuiteResult): string {
@@ -38,6 +55,7 @@ export function formatSuite(s: SuiteResult): string {
     "serial ms",
     "optimized ms",
     "optimize ms",
+    "load",
     "result",
   ]];
   for (const r of s.results) {
@@ -47,20 +65,38 @@ export function formatSuite(s: SuiteResult): string {
       _x(r.predictedSpeedup),
       _x(r.actualSpeedup),
       r.spread ? _pct(r.spread.speedup * 100) : "-",
-      _pct(r.accuracy),
+      _pct(r.accuracy, 1),
       formatMs(r.serialMs),
       formatMs(r.optimizedMs),
       formatMs(r.optimizeMs),
-      r.passed ? "pass" : "FAIL",
+      _load(r.externalLoad),
+      resultLabel(r),
     ]);
   }
-  const lines = [head, "", formatTable(rows, [2, 3, 4, 5, 6, 7, 8])];
-  const failed = s.results.filter((r) => !r.passed);
+  const lines = [head, "", formatTable(rows, [2, 3, 4, 5, 6, 7, 8, 9]), "", SUITE_COLUMNS];
+  const failed = s.results.filter((r) => resultLabel(r) === "FAIL");
+  const busy = s.results.filter((r) => resultLabel(r) === "busy");
   if (failed.length > 0) {
     lines.push("", "failures:");
     for (const r of failed) for (const f of r.failures) lines.push(`  ${r.workload}: ${f}`);
   }
-  lines.push("", `${s.results.length - failed.length} of ${s.results.length} workloads passed`);
+  if (busy.length > 0) {
+    lines.push("", "no verdict, the machine was busy:");
+    for (const r of busy) {
+      lines.push(
+        `  ${r.workload}: other processes kept ${_load(r.externalLoad)} threads runnable on ` +
+          `${r.effectiveCores} cores while it was timed, so the failed checks (` +
+          `${r.failures.join("; ")}) say more about that load than about the code. ` +
+          "Run it again on a quiet machine.",
+      );
+    }
+  }
+  const passed = s.results.length - failed.length - busy.length;
+  lines.push(
+    "",
+    `${passed} of ${s.results.length} workloads passed` +
+      (busy.length > 0 ? `, ${busy.length} without a verdict (busy machine)` : ""),
+  );
   return lines.join("\n");
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { objectArg, positiveInt, wrongType } from "../args.ts";
+import { keysOf, knownKeys, objectArg, positiveInt, wrongType } from "../args.ts";
 import { checkOptions, configLabel, type ExecuteOptions, toExecuteOptions } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
 import { optimize } from "../optimize.ts";
@@ -69,6 +69,11 @@ export async function benchOptimized<I, O>(
     wrongType("name", "a non-empty string", name);
   }
   objectArg("options", options);
+  knownKeys(
+    "options",
+    options,
+    keysOf<BenchOptimizedOptions>({ configs: 1, group: 1, n: 1, warmup: 1, optimize: 1 }),
+  );
   if (data === null || typeof (data as Iterable<I>)?.[Symbol.iterator] !== "function") {
     wrongType("data", "an array or an iterable", data);
   }

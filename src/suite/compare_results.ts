@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { objectArg, positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, objectArg, positiveNumber } from "../args.ts";
 import { type Metric, metricsOf } from "./_metrics.ts";
 import { type Comparable, loadComparable, parseComparable } from "./_schema.ts";
 import type { DenoBenchReport } from "./deno_bench_report.ts";
@@ -119,6 +119,7 @@ export function comparePerformanceResults(
   options: PerformanceCompareOptions = {},
 ): PerformanceComparison {
   objectArg("options", options);
+  knownKeys("options", options, keysOf<PerformanceCompareOptions>({ threshold: 1 }));
   const threshold = options.threshold === undefined
     ? 0.1
     : positiveNumber("threshold", options.threshold);

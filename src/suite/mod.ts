@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { formatComparison, formatSuite, formatTable } from "./_format.ts";
+export { formatComparison, formatSuite, formatTable, resultLabel } from "./_format.ts";
 export { comparePerformanceResults } from "./compare_results.ts";
 export { runPerformanceSuite } from "./run_suite.ts";
 export type { SuiteResult } from "./run_suite.ts";

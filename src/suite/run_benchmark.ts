@@ -4,14 +4,15 @@
  *
  * @module
  */
+import { keysOf, knownKeys } from "../args.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/mod.ts";
-import { cachedProbe } from "../system/mod.ts";
+import { cachedProbe, externalLoadNow } from "../system/mod.ts";
 import type { Task } from "../task/mod.ts";
 import { type RunConfig, toExecuteOptions } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
 import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
-import { criteriaFailures, predictionAccuracy, scaledMinSpeedup } from "./_criteria.ts";
+import { criteriaFailures, predictionAccuracy, scaledMinSpeedup, tooBusy } from "./_criteria.ts";
 import { alternateRuns, median, pairedRatios, relativeSpread } from "../measure/mod.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
@@ -58,6 +59,16 @@ export interface PerformanceResult {
   minSpeedup: number;
   /** The workload's time limit for the recommended configuration (median). */
   maxTimeMs: number;
+  /**
+   * Runnable threads of other processes while the runs were timed (median of readings before each
+   * run, from /proc/stat); `null` where unknown or not validated.
+   */
+  externalLoad?: number | null;
+  /**
+   * `"pass"`, `"fail"`, or `"busy"`: timing checks failed while other processes kept at least half
+   * the effective cores busy, so there is no verdict on the code (run again on a quiet machine).
+   */
+  verdict?: "pass" | "fail" | "busy";
   /** Whether every check passed. */
   passed: boolean;
   /** The checks that failed, in words. */
@@ -100,6 +111,9 @@ export async function runPerformanceBenchmark<I, O>(
   options?: BenchmarkOptions,
 ): Promise<PerformanceResult> {
   checkSpec(spec);
+  if (options !== null && typeof options === "object") {
+    knownKeys("options", options, keysOf<BenchmarkOptions>({ validate: 1, repeats: 1 }));
+  }
   const { validate, repeats } = checkBenchmarkOptions(options);
   const cores = (await cachedProbe()).effectiveCores;
   const minSpeedup = scaledMinSpeedup(spec.minSpeedup, cores);
@@ -119,6 +133,8 @@ export async function runPerformanceBenchmark<I, O>(
     effectiveCores: cores,
     minSpeedup,
     maxTimeMs: spec.maxTimeMs,
+    externalLoad: null,
+    verdict: "fail",
     passed: false,
     failures: [],
   };
@@ -147,6 +163,11 @@ export async function runPerformanceBenchmark<I, O>(
   const timeMs = result.optimizedMs ?? result.optimizeMs;
   result.failures.push(...criteriaFailures({ ...result, timeMs }, minSpeedup, spec.maxTimeMs));
   result.passed = result.failures.length === 0;
+  result.verdict = result.passed
+    ? "pass"
+    : tooBusy(result.externalLoad ?? null, cores)
+    ? "busy"
+    : "fail";
   return result;
 }
 
@@ -159,9 +180,17 @@ async function measureRuns(
 ): Promise<void> {
   const rec = r.recommendation!;
   const now = runtime().now;
-  const serial = (xs: unknown[]) => () => execute(t, xs, { executor: "inline" });
+  // Before each timed run only this thread runs (the pool's workers wait): the other runnable
+  // threads belong to other processes, which take cores from the run about to start (the same
+  // reading as the optimizer's, externalLoadNow).
+  const loads: number[] = [];
+  const probe = () => {
+    const n = externalLoadNow();
+    if (n !== undefined) loads.push(n);
+  };
+  const serial = (xs: unknown[]) => () => (probe(), execute(t, xs, { executor: "inline" }));
   const forced = toExecuteOptions(rec);
-  const optimized = (xs: unknown[]) => () => execute(t, xs, forced);
+  const optimized = (xs: unknown[]) => () => (probe(), execute(t, xs, forced));
   // Warm-up (discarded): JIT, module loads, workers started; enough items for every worker.
   const warm = items.slice(0, Math.max(Math.ceil(items.length / 4), rec.workers * rec.chunkSize));
   await serial(warm)();
@@ -179,6 +208,7 @@ async function measureRuns(
     r.samples = { serialMs: p.a, optimizedMs: p.b };
   }
   const s = r.samples;
+  r.externalLoad = loads.length > 0 ? median(loads) : null;
   r.serialMs = median(s.serialMs);
   r.optimizedMs = median(s.optimizedMs);
   const inline = rec.executor === "inline";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fn, objectArg, wrongType } from "../args.ts";
+import { fn, keysOf, knownKeys, objectArg, wrongType } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { saveResult } from "../store/mod.ts";
 import { cachedProbe } from "../system/mod.ts";
@@ -87,6 +87,11 @@ export interface SuiteResult {
  */
 export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<SuiteResult> {
   objectArg("options", options);
+  knownKeys(
+    "options",
+    options,
+    keysOf<SuiteOptions>({ workloads: 1, validate: 1, repeats: 1, save: 1, onResult: 1 }),
+  );
   const { validate, repeats } = checkBenchmarkOptions(options);
   const workloads = options.workloads ?? getStandardWorkloads();
   if (!Array.isArray(workloads)) wrongType("workloads", "an array of workload specs", workloads);

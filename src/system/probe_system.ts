@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { keysOf, knownKeys, objectArg } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { readAffinity } from "./affinity.ts";
 import { readCgroupPaths } from "./cgroup.ts";
@@ -48,6 +49,7 @@ export function probeSystem(options: ProbeOptions = {}): Promise<SystemInfo> {
 }
 
 function _probe(options: ProbeOptions): SystemInfo {
+  knownKeys("options", objectArg("options", options), keysOf<ProbeOptions>({ root: 1, env: 1 }));
   const root = options.root ?? "/";
   if (typeof root !== "string" || root === "") {
     throw new TypeError(`'root' must be a non-empty path, got ${JSON.stringify(root)}`);

@@ -10,10 +10,15 @@ export async function loadTask(spec: TaskSpec): Promise<Fn> {
   try {
     mod = await import(spec.module);
   } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    // Node 20 cannot import TypeScript (the amorsize bin runs on Node under npx, and under a
+    // plain `bunx`): say what works.
+    const hint = /Unknown file extension "\.[cm]?tsx?"/.test(why)
+      ? ". This runtime cannot load TypeScript: run on Bun (`bunx --bun amorsize`, `bun`) or " +
+        "Deno, or point at the compiled JavaScript module"
+      : "";
     throw new Error(
-      `Cannot load task module "${spec.module}" (for its export "${spec.name}"): ${
-        e instanceof Error ? e.message : String(e)
-      }`,
+      `Cannot load task module "${spec.module}" (for its export "${spec.name}"): ${why}${hint}`,
       { cause: e },
     );
   }

@@ -26,28 +26,58 @@ export interface TaskRef<I = unknown, O = unknown> {
  */
 export type Task<I, O> = ((item: I) => O | Promise<O>) | TaskRef<I, O>;
 
+/** A function a module exports, typed from its item and result (see {@linkcode task}). */
+// deno-lint-ignore no-explicit-any
+export type ExportedFunction = (item: any) => unknown;
+
 /**
- * Reference the function exported as `name` by `module`.
+ * Reference a function exported by `module`: by the function itself (typed: the reference has
+ * its item and result types; the export is looked up by the function's `name`), or by the name of
+ * the export (then give the types as `task<Item, Result>(…)` if you want them).
  *
- * @param module A module URL (use `import.meta.url` for the calling module) or a file path
- * (relative paths resolve against the current directory).
- * @param name The name of the export.
+ * @param module A module URL (`new URL("./tasks.ts", import.meta.url)`, or `import.meta.url` for
+ * the calling module) or a file path (relative paths resolve against the current directory).
+ * @param fn The exported function (imported by the caller), or the name of the export.
  * @returns A task reference that workers can load.
- * @throws {TypeError} If `module` or `name` is empty or not a string.
+ * @throws {TypeError} If `module` is empty or not a string or URL, if `fn` is an empty string, or
+ * a function without a name.
  *
- * @example Usage
+ * @example Typed from the exported function
  * ```ts
  * import { task } from "./task_ref.ts";
  * import assert from "node:assert/strict";
  *
- * const ref = task(import.meta.url, "square");
+ * export function square(x: number): number {
+ *   return x * x;
+ * }
+ * const ref = task(import.meta.url, square); // TaskRef<number, number>
+ * assert.equal(ref.name, "square");
+ * ```
+ *
+ * @example By the export's name
+ * ```ts
+ * import { task } from "./task_ref.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const ref = task<number, number>(import.meta.url, "square");
  * assert.equal(ref.name, "square");
  * assert.equal(ref.module, import.meta.url);
  * ```
  */
-export function task<I = unknown, O = unknown>(module: string | URL, name: string): TaskRef<I, O> {
+export function task<F extends ExportedFunction>(
+  module: string | URL,
+  fn: F,
+): TaskRef<Parameters<F>[0], Awaited<ReturnType<F>>>;
+export function task<I = unknown, O = unknown>(module: string | URL, name: string): TaskRef<I, O>;
+export function task(module: string | URL, fn: string | ExportedFunction): TaskRef {
   if (!(module instanceof URL) && (typeof module !== "string" || module === "")) {
     wrongType("module", "a URL or a non-empty string", module);
+  }
+  const name = typeof fn === "function" ? fn.name : fn;
+  if (typeof fn === "function" && !name) {
+    throw new TypeError(
+      "'name': the function has no name; pass the name of its export, task(module, \"name\")",
+    );
   }
   if (typeof name !== "string" || name === "") {
     wrongType("name", "a non-empty string", name);

@@ -1,5 +1,13 @@
 // Checking the options of `tune`: each bad option throws a TypeError or RangeError naming it.
-import { describeValue, fn, oneOf, positiveInt, positiveNumber } from "../args.ts";
+import {
+  describeValue,
+  fn,
+  keysOf,
+  knownKeys,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+} from "../args.ts";
 import type { Executor } from "../engine/mod.ts";
 import type { TuneOptions } from "./tune_types.ts";
 
@@ -13,11 +21,25 @@ function _list<T>(name: string, value: unknown, check: (n: string, v: unknown) =
 }
 
 /** Check `options`; throws on the first bad one. */
+const TUNE_OPTION_KEYS = keysOf<TuneOptions>({
+  strategy: 1,
+  budgetMs: 1,
+  maxConfigs: 1,
+  timeoutMs: 1,
+  repeats: 1,
+  space: 1,
+  signal: 1,
+  onProgress: 1,
+  pool: 1,
+  seed: 1,
+});
+
 export function checkTuneOptions(options: TuneOptions): void {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`'options' must be an object, got ${describeValue(options)}`);
   }
   const o = options;
+  knownKeys("options", o, TUNE_OPTION_KEYS);
   if (o.strategy !== undefined) oneOf("strategy", o.strategy, ["grid", "bayesian", "auto"]);
   if (o.budgetMs !== undefined) positiveNumber("budgetMs", o.budgetMs);
   if (o.maxConfigs !== undefined) positiveInt("maxConfigs", o.maxConfigs);
@@ -36,6 +58,7 @@ export function checkTuneOptions(options: TuneOptions): void {
   if (s === null || typeof s !== "object" || Array.isArray(s)) {
     throw new TypeError(`'space' must be an object, got ${describeValue(s)}`);
   }
+  knownKeys("space", s, ["workers", "chunkSizes", "executors"]);
   if (s.workers !== undefined) _list("space.workers", s.workers, positiveInt);
   if (s.chunkSizes !== undefined) _list("space.chunkSizes", s.chunkSizes, positiveInt);
   if (s.executors !== undefined) {

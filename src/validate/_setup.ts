@@ -1,6 +1,6 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
-import { positiveInt, positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "../args.ts";
 import type { Data, Pool } from "../engine/mod.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
@@ -17,6 +17,17 @@ export interface SetupOptions<I> {
   signal?: AbortSignal;
 }
 
+/** The options of validateOptimization, quickValidate and compareStrategies. */
+const SETUP_OPTION_KEYS = keysOf<SetupOptions<unknown>>({
+  repeats: 1,
+  timeoutMs: 1,
+  maxItems: 1,
+  optimization: 1,
+  optimizeOptions: 1,
+  pool: 1,
+  signal: 1,
+});
+
 export interface Setup<I> {
   repeats: number;
   timeoutMs: number;
@@ -32,6 +43,7 @@ export async function setup<I, O>(
   defaultTimeoutMs: number,
 ): Promise<Setup<I>> {
   taskSpec(task);
+  knownKeys("options", objectArg("options", options), SETUP_OPTION_KEYS);
   const repeats = options.repeats === undefined ? 3 : positiveInt("repeats", options.repeats);
   const timeoutMs = options.timeoutMs === undefined
     ? defaultTimeoutMs

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, positiveNumber } from "../args.ts";
 import { createPool, type Pool } from "../engine/mod.ts";
 import { type ProbeOptions, probeSystem, type SystemInfo } from "../system/mod.ts";
 import { type CheckLevel, type Health, rateHealth } from "./health.ts";
@@ -72,6 +72,7 @@ export async function validateSystem(
       `'options' must be an object, got ${options === null ? "null" : typeof options}`,
     );
   }
+  knownKeys("options", options, keysOf<ValidateSystemOptions>({ pool: 1, timeoutMs: 1, probe: 1 }));
   const timeoutMs = options.timeoutMs === undefined
     ? 10_000
     : positiveNumber("timeoutMs", options.timeoutMs);

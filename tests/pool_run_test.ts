@@ -1,0 +1,100 @@
+// pool.run(task, item): one call on a worker of the pool, with the errors, abort and timeout of
+// execute (real workers).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ChunkTimeoutError, createPool, execute, task, TaskError } from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const basic = fixtureModule("tasks/basic");
+const square = task<number, number>(basic, "square");
+const failOn13 = task<number, number>(basic, "failOn13");
+const sleepy = task<number, number>(basic, "sleepy");
+const spin = task<number, number>(basic, "spin");
+
+/** The rejection of `p` (or undefined when it resolves). */
+async function rejection(p: Promise<unknown>): Promise<Error | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+test("pool.run: a module task and an inline function, one item each, many at once", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    assert.equal(await pool.run(square, 7), 49);
+    assert.equal(await pool.run((x: number) => x + 1, 41), 42);
+    const all = await Promise.all(Array.from({ length: 12 }, (_, i) => pool.run(square, i)));
+    assert.deepEqual(all, Array.from({ length: 12 }, (_, i) => i * i));
+    assert.ok(pool.size <= 2, `${pool.size} workers`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("pool.run: a throwing task fails as execute does (TaskError, index 0); the pool goes on", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const e = await rejection(pool.run(failOn13, 13));
+    const viaExecute = await rejection(
+      execute(failOn13, [13], { executor: "workers", workers: 1, pool }),
+    );
+    assert.ok(e instanceof TaskError, String(e));
+    assert.equal(e.index, 0);
+    assert.equal(e.message, viaExecute?.message);
+    assert.match(e.message, /thirteen is unlucky/);
+    assert.equal(await pool.run(failOn13, 12), 12);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("pool.run: timeoutMs fails the call with a ChunkTimeoutError; the pool stays usable", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const e = await rejection(pool.run(sleepy, 2_000, { timeoutMs: 50 }));
+    assert.ok(e instanceof ChunkTimeoutError, String(e));
+    assert.equal(await pool.run(square, 3), 9);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("pool.run: an abort rejects with the signal's AbortError; an aborted signal fails at once", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const ac = new AbortController();
+    const call = rejection(pool.run(spin, 1_000, { signal: ac.signal }));
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    assert.equal((await call)?.name, "AbortError");
+    const started = pool.startedCount;
+    const early = await rejection(pool.run(square, 2, { signal: AbortSignal.abort() }));
+    assert.equal(early?.name, "AbortError");
+    assert.equal(pool.startedCount, started, "no worker started for an aborted call");
+    assert.equal(await pool.run(square, 4), 16);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("pool.run: bad options and tasks are refused at once", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    await assert.rejects(pool.run(square, 1, { timeout: 5 } as never), {
+      name: "TypeError",
+      message: `'options' has no option "timeout"; did you mean "timeoutMs"?`,
+    });
+    await assert.rejects(pool.run(square, 1, { timeoutMs: -1 }), {
+      name: "RangeError",
+      message: /'timeoutMs' must be a positive number, got -1/,
+    });
+    await assert.rejects(pool.run(42 as never, 1), TypeError);
+    assert.equal(pool.startedCount, 0);
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(pool.run(square, 1), /closed/);
+});
