@@ -36,3 +36,31 @@ export function bump(a: Float64Array): Float64Array {
 export function echo<T>(x: T): T {
   return x;
 }
+
+/** {@linkcode tiny} on the second number of an `[i, n]` pair. */
+export function tinyPair(p: [number, number]): number {
+  return tiny(p[1]) + p[0];
+}
+
+/** {@linkcode tiny} on the `n` of a small object. */
+export function tinyObject(o: { i: number; n: number; tag: string }): number {
+  return tiny(o.n) + o.i;
+}
+
+/** {@linkcode tiny}, returning a small object. */
+export function tinyToObject(n: number): { v: number; tag: string } {
+  return { v: tiny(n), tag: "r" };
+}
+
+/** About 100 KB of result: 12,800 numbers derived from `i`. */
+export function big(i: number): number[] {
+  const out = new Array<number>(12_800);
+  for (let k = 0; k < out.length; k++) out[k] = i + k * 0.5;
+  return out;
+}
+
+/** Batch variants for pools without chunking of their own. */
+export const tinyPairBatch = (b: [number, number][]) => b.map(tinyPair);
+export const tinyObjectBatch = (b: { i: number; n: number; tag: string }[]) => b.map(tinyObject);
+export const tinyToObjectBatch = (b: number[]) => b.map(tinyToObject);
+export const bigBatch = (b: number[]) => b.map(big);

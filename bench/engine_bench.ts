@@ -3,10 +3,13 @@
  * every other round) and reporting the median with the min–max spread of each:
  *
  * 1. 1 ms items × 2000: 2 workers against the inline loop (speedup);
- * 2. ~1 µs items × 100,000: the best of a few chunk sizes (adaptive off), chunk size 1, inline;
- * 3. on Node, piscina at the same 2 workers (per item, and with batches built by hand at our
- *    chunk size) and piscina with its defaults, on both workloads;
- * 4. 1 MB Float64Array items: copied against transferred.
+ * 2. ~1 µs items × 100,000 against a plain loop, per chunk encoding, at a fixed chunk of 1000:
+ *    numbers → numbers, [i, n] pairs → numbers, small objects → numbers, numbers → small
+ *    objects; per-item dispatch (chunk 1) on the numbers;
+ * 3. on Node, piscina at the same 2 workers, with batches built by hand at our chunk size (equal
+ *    batching), per item, and with its defaults;
+ * 4. 1 MB Float64Array items: copied against transferred;
+ * 5. results of about 100 KB each, per encoding.
  *
  * Run: `deno run -A bench/engine_bench.ts`, `bun bench/engine_bench.ts`, or on Node after
  * `deno run -A scripts/build_node.ts`: `node build/node/bench/engine_bench.js`.
@@ -16,12 +19,16 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { createPool, execute, runtime, task } from "../mod.ts";
-import { tiny } from "./_engine_tasks.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { createPool, execute, type ExecuteOptions, runtime, task } from "../mod.ts";
+import { big, tiny, tinyObject, tinyPair, tinyToObject } from "./_engine_tasks.ts";
 
 const rt = runtime();
 const { values: args } = parseArgs({
-  options: { reps: { type: "string", default: "5" }, only: { type: "string", default: "1,2,3,4" } },
+  options: {
+    reps: { type: "string", default: "5" },
+    only: { type: "string", default: "1,2,3,4,5" },
+  },
 });
 const REPS = Number(args.reps);
 const only = new Set(args.only!.split(","));
@@ -29,6 +36,7 @@ const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const tasksUrl = new URL(`./_engine_tasks${ext}`, import.meta.url);
 const ref = <I, O>(name: string) => task<I, O>(tasksUrl, name);
 const WORKERS = 2;
+type Enc = NonNullable<ExecuteOptions["encoding"]>;
 
 interface Config {
   name: string;
@@ -42,6 +50,38 @@ interface Config {
 interface Row {
   name: string;
   ms: number[];
+  /** CPU time of the main thread during each run (ms; empty where unreadable). */
+  mainCpu: number[];
+  /** CPU time of the process's other threads (workers, GC, compiler) during each run (ms). */
+  otherCpu: number[];
+}
+
+/**
+ * CPU time this thread has run (ms), from /proc/thread-self/schedstat (Linux; undefined
+ * elsewhere). Unlike wall time it does not grow when other processes take the cores: it measures
+ * the main thread's own work per run even on a loaded machine.
+ */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time all threads of this process have run (ms; Linux), or undefined. */
+function processCpuMs(): number | undefined {
+  try {
+    let sum = 0;
+    for (const t of readdirSync("/proc/self/task")) {
+      try {
+        sum += Number(readFileSync(`/proc/self/task/${t}/schedstat`, "utf8").split(" ")[0]);
+      } catch { /* a thread that ended meanwhile */ }
+    }
+    return sum / 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 const median = (xs: number[]) => {
@@ -57,15 +97,22 @@ async function compare(configs: Config[], expectLength: number): Promise<Row[]> 
     const out = await c.run();
     if (out.length !== expectLength) throw new Error(`${c.name}: ${out.length} results`);
   }
-  const rows = configs.map((c) => ({ name: c.name, ms: [] as number[] }));
+  const rows: Row[] = configs.map((c) => ({ name: c.name, ms: [], mainCpu: [], otherCpu: [] }));
   for (let r = 0; r < REPS; r++) {
     const order = r % 2 === 0 ? configs : [...configs].reverse();
     for (const c of order) {
       if (r >= (c.reps ?? REPS)) continue;
       c.setup?.();
+      const cpu0 = threadCpuMs(), all0 = processCpuMs();
       const t0 = rt.now();
       await c.run();
-      rows[configs.indexOf(c)].ms.push(rt.now() - t0);
+      const row = rows[configs.indexOf(c)];
+      row.ms.push(rt.now() - t0);
+      const cpu1 = threadCpuMs(), all1 = processCpuMs();
+      if (cpu0 !== undefined && cpu1 !== undefined && all0 !== undefined && all1 !== undefined) {
+        row.mainCpu.push(cpu1 - cpu0);
+        row.otherCpu.push(all1 - all0 - (cpu1 - cpu0));
+      }
     }
   }
   return rows;
@@ -74,13 +121,31 @@ async function compare(configs: Config[], expectLength: number): Promise<Row[]> 
 function table(title: string, rows: Row[], baseline = 0): void {
   const base = median(rows[baseline].ms);
   console.log(`\n#### ${title}\n`);
-  console.log(`| configuration | median ms | min–max ms | runs | vs ${rows[baseline].name} |`);
-  console.log("|---|---:|---:|---:|---:|");
+  console.log(
+    `| configuration | median ms | min–max ms | runs | vs ${rows[baseline].name} | ` +
+      `CPU ms: main thread / other threads (medians) | CPU bound, ${WORKERS} cores |`,
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  // The speedup the CPU time alone allows on an idle machine with WORKERS cores. A run cannot end
+  // before its main thread's CPU time, nor before the CPU time of all its threads shared by the
+  // cores; this bound of the baseline over the configuration's. Unlike the wall-time ratio it
+  // does not depend on what other processes take; it is an upper bound (waits and imbalance add
+  // to the wall time).
+  const cpuBound = (r: Row) =>
+    Math.max(median(r.mainCpu), (median(r.mainCpu) + median(r.otherCpu)) / WORKERS);
+  const baseCpu = rows[baseline].mainCpu.length > 0 ? cpuBound(rows[baseline]) : undefined;
   for (const r of rows) {
     const m = median(r.ms);
     const spread = `${fmt(Math.min(...r.ms))}–${fmt(Math.max(...r.ms))}`;
+    const cpu = r.mainCpu.length > 0
+      ? `${fmt(median(r.mainCpu))} / ${fmt(median(r.otherCpu))}`
+      : "n/a";
+    const bound = baseCpu !== undefined && r.mainCpu.length > 0
+      ? `${(baseCpu / cpuBound(r)).toFixed(2)}×`
+      : "n/a";
     console.log(
-      `| ${r.name} | ${fmt(m)} | ${spread} | ${r.ms.length} | ${(base / m).toFixed(2)}× |`,
+      `| ${r.name} | ${fmt(m)} | ${spread} | ${r.ms.length} | ${(base / m).toFixed(2)}× | ` +
+        `${cpu} | ${bound} |`,
     );
   }
 }
@@ -107,13 +172,22 @@ async function viaPiscina(pool: AnyPool, items: unknown[], name: string): Promis
 }
 async function viaPiscinaBatches(
   pool: AnyPool,
-  items: number[],
+  items: unknown[],
   size: number,
   name: string,
 ): Promise<unknown[]> {
   const parts = await Promise.all(batches(items, size).map((b) => pool.run(b, { name })));
   return (parts as unknown[][]).flat();
 }
+
+const loadAvg = () => {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
+  }
+};
+console.log(`load average (1, 5, 15 min) at the start: ${loadAvg()}`);
 
 const pool = createPool({ maxWorkers: WORKERS });
 await pool.warm(WORKERS);
@@ -172,51 +246,141 @@ if (only.has("1")) {
 }
 
 if (only.has("2")) {
-  // Calibrate `tiny` to about 1 µs per item on this machine (inline).
+  // Calibrate `tiny` to about 1 µs of CPU per item on this machine (a plain loop). Timed by this
+  // thread's CPU clock where there is one: wall time would count the waits of a loaded machine
+  // and make the items shorter than 1 µs.
+  // The loop runs in a plain function: this module's top level is an async function (top-level
+  // await), where V8 (Deno 2.9) runs a hot loop several times slower than the plain loop below.
   let iters = 64;
-  for (let k = 0; k < 4; k++) {
-    const t0 = rt.now();
-    for (let i = 0; i < 20_000; i++) tiny(iters);
-    const us = ((rt.now() - t0) * 1000) / 20_000;
-    iters = Math.max(1, Math.round(iters / us));
+  const clock = threadCpuMs() !== undefined ? () => threadCpuMs()! : rt.now;
+  const timeTiny = (n: number) => {
+    const t0 = clock();
+    for (let i = 0; i < 50_000; i++) tiny(n);
+    return ((clock() - t0) * 1000) / 50_000;
+  };
+  for (let k = 0; k < 6; k++) {
+    iters = Math.max(1, Math.round(iters / Math.max(timeTiny(iters), 0.01)));
   }
-  const data = Array<number>(100_000).fill(iters);
-  const t = ref<number, number>("tiny");
-  const fixed = (chunkSize: number) => () =>
-    execute(t, data, { executor: "workers", workers: WORKERS, chunkSize, adaptive: false, pool });
-  const sizes = [100, 1000, 10_000];
-  const configs: Config[] = [
-    { name: "inline", run: () => execute(t, data, { executor: "inline" }) },
-    ...sizes.map((c) => ({ name: `ours, chunk ${c}`, run: fixed(c) })),
-    { name: "ours, chunk 1", run: fixed(1), reps: Math.min(REPS, 3) },
+  const N = 100_000;
+  const C = 1000; // the fixed chunk size of the equal-batching rows
+  const numbers = Array<number>(N).fill(iters);
+  const pairs = Array.from({ length: N }, (_, i) => [i, iters] as [number, number]);
+  const objects = Array.from({ length: N }, (_, i) => ({ i, n: iters, tag: "x" }));
+  const fixed = (encoding: Enc, chunkSize = C) => ({
+    executor: "workers",
+    workers: WORKERS,
+    chunkSize,
+    adaptive: false,
+    pool,
+    encoding,
+  } as const);
+  const loop = <I>(fn: (x: I) => unknown, data: I[]) => () => {
+    const out = new Array<unknown>(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = fn(data[i]);
+    return Promise.resolve(out);
+  };
+  const workloads: {
+    title: string;
+    data: unknown[];
+    fn: (x: never) => unknown;
+    name: string;
+    encodings: Enc[];
+  }[] = [
     {
-      name: "ours, adaptive (first chunk 6250)",
-      run: () => execute(t, data, { executor: "workers", workers: WORKERS, pool }),
+      title: "numbers → numbers",
+      data: numbers,
+      fn: tiny,
+      name: "tiny",
+      encodings: ["clone", "packed"],
+    },
+    {
+      title: "[i, n] pairs → numbers",
+      data: pairs,
+      fn: tinyPair,
+      name: "tinyPair",
+      encodings: ["clone", "packed", "json"],
+    },
+    {
+      title: "small objects → numbers",
+      data: objects,
+      fn: tinyObject,
+      name: "tinyObject",
+      encodings: ["clone", "json"],
+    },
+    {
+      title: "numbers → small objects",
+      data: numbers,
+      fn: tinyToObject,
+      name: "tinyToObject",
+      encodings: ["clone", "json"],
     },
   ];
-  if (withPiscina) {
-    configs.push(
+  for (const w of workloads) {
+    const t = ref<unknown, unknown>(w.name);
+    const configs: Config[] = [
+      { name: "plain loop", run: loop(w.fn as (x: unknown) => unknown, w.data) },
+      ...w.encodings.map((e) => ({
+        name: `ours, ${e}, chunk ${C}`,
+        run: () => execute(t, w.data, fixed(e)),
+      })),
+      { name: `ours, auto, chunk ${C}`, run: () => execute(t, w.data, fixed("auto")) },
       {
-        name: `piscina, ${WORKERS} threads, per item`,
-        run: () => viaPiscina(fixed2, data, "tiny"),
+        name: "ours, adaptive (forced workers, auto encoding)",
+        run: () => execute(t, w.data, { executor: "workers", workers: WORKERS, pool }),
+      },
+    ];
+    if (w === workloads[0]) {
+      configs.push({
+        name: "ours, chunk 1 (per-item dispatch)",
+        run: () => execute(t, w.data, fixed("auto", 1)),
         reps: Math.min(REPS, 3),
-      },
-      {
-        name: `piscina, ${WORKERS} threads, batches of 1000`,
-        run: () => viaPiscinaBatches(fixed2, data, 1000, "tinyBatch"),
-      },
-      {
-        name: "piscina defaults, per item",
-        run: () => viaPiscina(defaults, data, "tiny"),
-        reps: Math.min(REPS, 3),
-      },
+      });
+    }
+    if (withPiscina) {
+      configs.push({
+        name: `piscina, ${WORKERS} threads, batches of ${C}`,
+        run: () => viaPiscinaBatches(fixed2, w.data, C, `${w.name}Batch`),
+      });
+      if (w === workloads[0]) {
+        configs.push({
+          name: `piscina, ${WORKERS} threads, per item`,
+          run: () => viaPiscina(fixed2, w.data, w.name),
+          reps: Math.min(REPS, 3),
+        });
+      }
+    }
+    table(
+      `~1 µs items × ${N.toLocaleString("en")}, ${w.title} (tiny(${iters}))`,
+      await compare(configs, w.data.length),
     );
   }
-  const rows = await compare(configs, data.length);
-  const best = rows.slice(1, 1 + sizes.length).reduce((a, b) =>
-    median(a.ms) <= median(b.ms) ? a : b
-  );
-  table(`~1 µs items × 100,000 (tiny(${iters}); best fixed chunk: ${best.name})`, rows);
+}
+
+if (only.has("5")) {
+  // Results of about 100 KB each (12,800 numbers), 400 items.
+  const data = Array.from({ length: 400 }, (_, i) => i);
+  const t = ref<number, number[]>("big");
+  const opts = (encoding: Enc) => ({
+    executor: "workers",
+    workers: WORKERS,
+    chunkSize: 10,
+    adaptive: false,
+    pool,
+    encoding,
+  } as const);
+  const configs: Config[] = [
+    { name: "plain loop", run: () => Promise.resolve(data.map(big)) },
+    { name: "ours, clone, chunk 10", run: () => execute(t, data, opts("clone")) },
+    { name: "ours, json, chunk 10", run: () => execute(t, data, opts("json")) },
+    { name: "ours, auto, chunk 10", run: () => execute(t, data, opts("auto")) },
+  ];
+  if (withPiscina) {
+    configs.push({
+      name: `piscina, ${WORKERS} threads, batches of 10`,
+      run: () => viaPiscinaBatches(fixed2, data, 10, "bigBatch"),
+    });
+  }
+  table("100 KB results × 400 (numbers[12,800] each)", await compare(configs, data.length));
 }
 
 if (only.has("4")) {
@@ -238,5 +402,6 @@ if (only.has("4")) {
   table(`1 MiB Float64Array items × ${n}, ${WORKERS} workers, chunk 1`, rows);
 }
 
+console.log(`\nload average (1, 5, 15 min) at the end: ${loadAvg()}`);
 await pool.close();
 for (const p of piscinaPools) await p.destroy();

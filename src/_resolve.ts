@@ -54,7 +54,9 @@ export async function resolveRun<I, O>(
     concurrency: options.concurrency ?? d.concurrency,
     adaptive: options.adaptive ?? DEFAULTS.adaptive,
   };
-  const resolved: Resolved = { spec, src, config, known: core.known };
+  const enc = core.profile.sample?.encoding;
+  const encoding = enc && { items: enc.items, results: enc.results };
+  const resolved: Resolved = { spec, src, config, known: core.known, encoding };
   // Learning from its own runs: the measured time goes next to the cached decision.
   const key = core.cacheKey;
   if (key !== undefined && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {

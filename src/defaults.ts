@@ -40,4 +40,6 @@ export const DEFAULTS = Object.freeze({
   unknownLengthChunkSize: 16,
   /** Chunks per worker for a forced worker run without a chunk size (n / (8 · workers)). */
   chunksPerWorker: 8,
+  /** How chunks travel: chosen by measurement (optimizer) or by the first chunk's shape. */
+  encoding: "auto" as const,
 });

@@ -8,6 +8,14 @@ import { type Data, type ExecuteOptions, prepare } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
 import { runtime } from "./runtime/mod.ts";
 
+/** Concatenate arrays (a few thousand at a time: spread arguments are limited). */
+function join(parts: unknown[][]): unknown[] {
+  if (parts.length === 1) return parts[0];
+  let out: unknown[] = [];
+  for (let i = 0; i < parts.length; i += 4096) out = out.concat(...parts.slice(i, i + 4096));
+  return out;
+}
+
 /**
  * Run `task` on every item of `data` and return the results in input order. Without a forced
  * configuration (`executor`, `workers`, `chunkSize`) the optimizer measures the task and picks
@@ -39,16 +47,32 @@ export async function execute<I, O>(
 ): Promise<O[]> {
   const resolved = await resolveRun(task, data, options);
   const job = prepare(task, resolved, options);
-  const out: O[] = [];
   const t0 = runtime().now();
+  // The chunks' result arrays in input order (chunks that complete early wait in `early`), joined
+  // once at the end by concat (a native copy). Writing each result at its index instead would
+  // turn the array into a slow dictionary when chunks complete out of order.
+  const parts: unknown[][] = [];
+  let next = 0;
+  const early = new Map<number, unknown[]>();
   try {
     for await (const c of job.stream(false)) {
-      for (let k = 0; k < c.results.length; k++) out[c.start + k] = c.results[k] as O;
       job.progress.add(c.results.length);
+      if (c.start !== next) {
+        early.set(c.start, c.results);
+        continue;
+      }
+      let part: unknown[] | undefined = c.results;
+      while (part !== undefined) {
+        parts.push(part);
+        early.delete(next);
+        next += part.length;
+        part = early.get(next);
+      }
     }
   } finally {
     job.progress.finish();
   }
+  const out = join(parts) as O[];
   // An automatic run keeps its measured time with the cached decision (the next decision for
   // this job corrects its prediction by it).
   await resolved.recordRun?.(runtime().now() - t0);

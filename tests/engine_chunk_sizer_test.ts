@@ -62,11 +62,17 @@ test("chunk sizer: adaptive false keeps the size exactly", () => {
   }
 });
 
-test("chunk sizer: two chunks in flight per worker while chunks are short, one after", () => {
-  const s = sizer(10);
-  assert.equal(s.inflightPerWorker(), 2, "unknown yet: short");
-  s.record(10, 1);
-  assert.equal(s.inflightPerWorker(), 2);
+test("chunk sizer: ~10 ms of short chunks in flight per worker (2 to 8), one long chunk", () => {
+  const s = sizer(10, false);
+  assert.equal(s.inflightPerWorker(), 2, "unknown yet");
+  s.record(10, 1); // 1 ms chunks: 8 (at most)
+  assert.equal(s.inflightPerWorker(), 8);
+  const mid = sizer(10, false);
+  mid.record(10, 4); // 4 ms chunks: 3 keep 12 ms queued
+  assert.equal(mid.inflightPerWorker(), 3);
+  const most = sizer(10, false);
+  most.record(10, 30); // 30 ms chunks: 2
+  assert.equal(most.inflightPerWorker(), 2);
   const long = sizer(10, false);
   long.record(10, 1000); // 100 ms chunks
   assert.equal(long.inflightPerWorker(), 1);

@@ -204,7 +204,10 @@ test("engine: more than one chunk in flight per worker when chunks are short", a
     c.results.forEach((r, k) => (out[c.start + k] = r as number));
   }
   assert.deepEqual(out, range(400).map((x) => x * x));
-  assert.equal(run.peakInflight, 2, "two chunks queued on a worker at once");
+  assert.ok(
+    run.peakInflight >= 2 && run.peakInflight <= 8,
+    `2 to 8 chunks queued on a worker at once (${run.peakInflight})`,
+  );
   await pool.close();
 });
 

@@ -9,8 +9,13 @@
 //     the streaming look-ahead) is proportional to the chunk size.
 //  5. When the remaining count is known, shrink toward the end ("guided" scheduling, as OpenMP):
 //     at most remaining / (2 · workers) items per chunk, so the last wave leaves no worker idle.
-//  6. Two chunks in flight per worker while chunks are short (< 50 ms), one after that.
+//  6. Chunks in flight per worker: enough short chunks to keep ~10 ms of work queued (2 to 8),
+//     so that a worker never waits for a main thread that the OS has not yet woken (on a loaded
+//     machine a wake-up takes milliseconds); one once chunks are long (> 50 ms).
 // `adaptive: false` keeps the given size exactly and one size for every chunk.
+
+/** Work to keep queued on each worker while chunks are short (ms). */
+const QUEUED_MS = 10;
 
 export interface SizerOptions {
   initial: number;
@@ -58,8 +63,10 @@ export class ChunkSizer {
 
   /** How many chunks to keep in flight on each worker. */
   inflightPerWorker(): number {
-    const chunkMs = this.#perItemMs === undefined ? 0 : this.#perItemMs * this.#size;
-    return chunkMs > 50 ? 1 : 2;
+    if (this.#perItemMs === undefined) return 2;
+    const chunkMs = this.#perItemMs * this.#size;
+    if (chunkMs > 50) return 1;
+    return Math.max(2, Math.min(8, Math.ceil(QUEUED_MS / chunkMs)));
   }
 
   /** Smoothed per-item compute time (ms), once measured. */

@@ -24,23 +24,52 @@ export async function* inlineChunks(
   while (!src.done) {
     const start = src.pulled;
     const items = src.isAsync ? await src.take(chunk) : src.takeSync(chunk);
-    const results = new Array<unknown>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      signal?.throwIfAborted();
-      if (known.has(start + i)) {
-        results[i] = known.get(start + i);
-        continue;
+    const results: unknown[] = [];
+    let step: unknown;
+    try {
+      while ((step = runSync(fn, items, results, start, known, signal)) !== DONE) {
+        if (step === ABORTED) break;
+        results.push(await (step as PromiseLike<unknown>));
       }
-      try {
-        const r = fn(items[i]);
-        results[i] = isThenable(r) ? await r : r;
-      } catch (e) {
-        if (i > 0) yield { start, results: results.slice(0, i), ms: 0 };
-        throw new TaskError(start + i, toError(e));
-      }
+    } catch (e) {
+      const i = results.length; // the failing item: one result per item before it
+      if (i > 0) yield { start, results, ms: 0 };
+      throw new TaskError(start + i, toError(e));
     }
+    if (step === ABORTED) signal!.throwIfAborted();
     if (items.length > 0) yield { start, results, ms: 0 };
   }
+}
+
+const DONE = Symbol("done");
+const ABORTED = Symbol("aborted");
+
+/**
+ * Run the items after the last result (`results.length`) until the end (DONE), an abort
+ * (ABORTED) or a Promise result (returned); a throw leaves `results.length` at the failing item.
+ * Deliberately without a try block or an `await` around the loop: V8 (Deno 2.9) does not
+ * optimise a hot loop inside either the same way, measured 5× slower for a 0.5 µs task.
+ */
+function runSync(
+  fn: Fn,
+  items: unknown[],
+  results: unknown[],
+  start: number,
+  known: Map<number, unknown>,
+  signal: AbortSignal | undefined,
+): unknown {
+  const checkKnown = known.size > 0;
+  for (let i = results.length; i < items.length; i++) {
+    if (signal !== undefined && signal.aborted) return ABORTED;
+    if (checkKnown && known.has(start + i)) {
+      results.push(known.get(start + i));
+      continue;
+    }
+    const r = fn(items[i]);
+    if (isThenable(r)) return r;
+    results.push(r);
+  }
+  return DONE;
 }
 
 /**

@@ -1,7 +1,8 @@
 // One worker of the pool: its handle, the chunks in flight on it (run in FIFO order by the
 // worker), and the timer of the chunk it is running.
 import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
-import type { FromWorker, ToWorker } from "./_protocol.ts";
+import { decodeValues } from "./encoding.ts";
+import type { FromWorker, Reply, ToWorker } from "./_protocol.ts";
 
 /** A chunk in flight: the owner is told how it ended. */
 export interface InFlight {
@@ -9,7 +10,7 @@ export interface InFlight {
   message: Extract<ToWorker, { t: "run" }>;
   transfer: Transferable[];
   timeoutMs?: number;
-  onReply(reply: Extract<FromWorker, { t: "done" | "fail" }>): void;
+  onReply(reply: Reply): void;
   onLost(failure: WorkerFailure, blamed: boolean): void;
   onTimeout(): void;
 }
@@ -30,6 +31,8 @@ export class PoolWorker {
   readonly startedAt: number;
   readyAt?: number;
   inflight: InFlight[] = [];
+  /** Keys of the tasks whose spec this worker has received (later chunks send the key only). */
+  readonly specs: Set<string> = new Set();
   dead = false;
   #timer?: ReturnType<typeof setTimeout>;
   #rejectReady?: (e: Error) => void;
@@ -57,7 +60,10 @@ export class PoolWorker {
       if (!head || head.id !== msg.id) return; // a stale reply of an abandoned chunk
       this.inflight.shift();
       this.#armTimer();
-      head.onReply(msg);
+      // Decoded here, on receipt: every owner (the scheduler, sampling) gets plain arrays.
+      const reply = msg as unknown as Reply;
+      reply.results = decodeValues(msg.results);
+      head.onReply(reply);
       if (this.inflight.length === 0) this.#events.onIdle(this);
       this.#events.onFree();
     });

@@ -11,6 +11,7 @@ import { type Plan, streamChunks } from "./_stream.ts";
 import type { ExecuteOptions } from "./options.ts";
 import { defaultPool } from "./pool.ts";
 import type { RunConfig } from "./run_config.ts";
+import type { Encoding } from "./encoding.ts";
 
 /** What the engine runs: the task, where its items come from, and how. */
 export interface ResolvedRun {
@@ -19,6 +20,8 @@ export interface ResolvedRun {
   config: Required<RunConfig>;
   /** Results already computed (sampling), by item index: not recomputed. */
   known: Map<number, unknown>;
+  /** The chunk encodings the optimizer measured cheapest on its sample (exact for it). */
+  encoding?: { items: Encoding; results: Encoding };
 }
 
 export interface Job {
@@ -47,6 +50,9 @@ export function prepare<I, O>(
     signal: options.signal,
     pool: options.pool ?? defaultPool(),
     known: resolved.known,
+    encoding: (options.encoding ?? DEFAULTS.encoding) !== "auto"
+      ? { items: options.encoding!, results: options.encoding! }
+      : resolved.encoding ?? { items: DEFAULTS.encoding, results: DEFAULTS.encoding },
   };
   options.signal?.throwIfAborted();
   const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);

@@ -1,6 +1,7 @@
 // Messages between the pool (main thread) and its workers. Raw postMessage, no RPC layer: one
 // message per chunk each way.
 import type { TaskSpec } from "../task/mod.ts";
+import type { Encoding, Wire } from "./encoding.ts";
 
 /** An error as it crosses the worker boundary. */
 export interface WireError {
@@ -42,11 +43,16 @@ export type ToWorker =
   | {
     t: "run";
     id: number;
-    spec: TaskSpec;
-    items: unknown[];
+    /** The task's key; the spec itself travels only the first time a worker meets the task. */
+    key: string;
+    spec?: TaskSpec;
+    /** The chunk's items (see encoding.ts). */
+    items: Wire;
     start: number;
     transfer: boolean;
     measure: boolean;
+    /** How to send the results back ("auto": packed when they are numeric, else clone). */
+    enc: Encoding | "auto";
     /** Positions (within the chunk) whose results are already known: not run. */
     skip?: number[];
   }
@@ -54,9 +60,14 @@ export type ToWorker =
 
 export type FromWorker =
   | { t: "ready" }
-  | { t: "done"; id: number; results: unknown[]; ms: number; measure?: ItemMeasure }
-  | { t: "fail"; id: number; results: unknown[]; error: WireError; ms: number }
+  | { t: "done"; id: number; results: Wire; ms: number; measure?: ItemMeasure }
+  | { t: "fail"; id: number; results: Wire; error: WireError; ms: number }
   | { t: "pong"; id: number };
+
+/** A chunk's reply as the pool hands it on: the results decoded. */
+export type Reply =
+  | { t: "done"; id: number; results: unknown[]; ms: number; measure?: ItemMeasure }
+  | { t: "fail"; id: number; results: unknown[]; error: WireError; ms: number };
 
 /** Serialise an error for the wire. */
 export function toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {

@@ -7,7 +7,8 @@ import type { TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
-import { fromWire, type FromWorker, type ItemMeasure } from "./_protocol.ts";
+import { fromWire, type ItemMeasure, type Reply } from "./_protocol.ts";
+import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
 import type { Source } from "./_source.ts";
 import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
 import type { WorkerSet } from "./_worker_set.ts";
@@ -28,6 +29,11 @@ export interface RunOptions {
   maxChunkItems?: number;
   /** Completed chunks allowed to wait for the consumer (default: unbounded). */
   maxBuffered?: number;
+  /**
+   * How items travel ("auto", the default: by the shape of the first chunk) and how results come
+   * back ("auto": packed when numeric, else clone). See encoding.ts.
+   */
+  encoding?: { items: Encoding | "auto"; results: Encoding | "auto" };
 }
 
 /** A completed chunk (or the part of a chunk before its failing item). */
@@ -67,6 +73,10 @@ export class Run {
   #onAbort?: () => void;
   #closed = false;
   #unsubscribe: () => void;
+  /** Indices of `known`, ascending (a chunk finds its known positions by binary search). */
+  #knownIdx: number[];
+  /** The items' encoding, once the first chunk was looked at. */
+  #itemEnc?: Encoding;
 
   /** A run over `workers` (the set behind a pool: `workerSet(pool)`). */
   constructor(workers: WorkerSet, src: Source<unknown>, cfg: RunOptions) {
@@ -80,6 +90,9 @@ export class Run {
       targetMs: cfg.targetChunkMs,
       maxItems: cfg.maxChunkItems,
     });
+    this.#knownIdx = cfg.known && cfg.known.size > 0
+      ? [...cfg.known.keys()].sort((a, b) => a - b)
+      : [];
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
@@ -198,27 +211,52 @@ export class Run {
     return best;
   }
 
+  // The send path does no per-item work beyond the encoding's own pass: structured clone reports
+  // values it cannot clone (functions, symbols…) by throwing, and only then is the culprit looked
+  // for. Values it would damage silently (class instances, whose methods would be lost): items
+  // that are class instances are caught by that pass (the packed and JSON encoders take none; the
+  // clone copy checks each item's prototype); class instances nested deeper inside items are
+  // looked for on the first chunk, on chunks that do not fit the run's packed or JSON encoding,
+  // and by the optimizer on its sample. Results are checked in the worker, off this thread.
   #send(worker: PoolWorker, chunk: Chunk): void {
-    for (let k = 0; k < chunk.items.length; k++) {
-      const why = uncloneable(chunk.items[k], 16);
-      if (why) return this.#fail(cloneError(chunk.start + k, why), chunk.start + k);
+    const first = this.#itemEnc === undefined;
+    if (first) this.#itemEnc = this.#chooseItemEncoding(chunk.items);
+    const skip = this.#skips(chunk);
+    let encoded = this.#itemEnc === "clone"
+      ? undefined
+      : encodeValues(chunk.items, this.#itemEnc!, skip);
+    if (first || (!encoded && this.#itemEnc !== "clone")) {
+      for (let k = 0; k < chunk.items.length; k++) {
+        const why = uncloneable(chunk.items[k], 16);
+        if (why) return this.#cloneFailed(worker, chunk, k, why);
+      }
+    }
+    if (!encoded) {
+      const copy = cloneable(chunk.items, skip);
+      if (typeof copy === "number") {
+        return this.#cloneFailed(worker, chunk, copy, uncloneable(chunk.items[copy], 1)!);
+      }
+      encoded = { wire: copy, transfer: [] };
     }
     const id = nextId++;
-    const skip = this.#skips(chunk);
+    const key = this.#cfg.spec.key;
     const message = {
       t: "run" as const,
       id,
-      spec: this.#cfg.spec,
-      items: skip ? chunk.items.map((x, k) => (skip.includes(k) ? undefined : x)) : chunk.items,
+      key,
+      spec: worker.specs.has(key) ? undefined : this.#cfg.spec,
+      items: encoded.wire,
       skip,
       start: chunk.start,
       transfer: this.#cfg.transfer,
       measure: this.#cfg.measure ?? false,
+      enc: this.#cfg.encoding?.results ?? "auto",
     };
+    const user = this.#cfg.transfer ? findTransferables(chunk.items) : [];
     const flight: InFlight = {
       id,
       message,
-      transfer: this.#cfg.transfer ? findTransferables(chunk.items) : [],
+      transfer: encoded.transfer.length === 0 ? user : [...encoded.transfer, ...user],
       timeoutMs: this.#cfg.timeoutMs,
       onReply: (reply) => this.#reply(id, chunk, reply),
       onLost: (f, blamed) => this.#lost(id, chunk, f, blamed),
@@ -231,32 +269,56 @@ export class Run {
     this.#inflight.set(id, { chunk, worker });
     try {
       worker.send(flight);
+      worker.specs.add(key);
       this.peakInflight = Math.max(this.peakInflight, worker.inflight.length);
     } catch (e) {
       worker.inflight = worker.inflight.filter((x) => x !== flight);
       this.#inflight.delete(id);
       const k = chunk.items.findIndex((x) => !isCloneable(x));
       const why = `not cloneable (${e instanceof Error ? e.message : String(e)})`;
-      this.#fail(cloneError(chunk.start + Math.max(k, 0), why), chunk.start + Math.max(k, 0));
+      this.#cloneFailed(worker, chunk, Math.max(k, 0), uncloneable(chunk.items[k]) ?? why);
     }
   }
 
-  #skips(chunk: Chunk): number[] | undefined {
-    const known = this.#cfg.known;
-    if (!known || known.size === 0) return undefined;
-    const skip: number[] = [];
-    for (let k = 0; k < chunk.items.length; k++) if (known.has(chunk.start + k)) skip.push(k);
-    return skip.length > 0 ? skip : undefined;
+  /** The user's encoding, or the one the first chunk's shape calls for. */
+  #chooseItemEncoding(items: unknown[]): Encoding {
+    const want = this.#cfg.encoding?.items ?? "auto";
+    return want === "auto" ? encodingByShape(items) : want;
   }
 
-  #reply(id: number, chunk: Chunk, reply: Extract<FromWorker, { t: "done" | "fail" }>): void {
+  /** Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails. */
+  #cloneFailed(worker: PoolWorker, chunk: Chunk, k: number, why: string): void {
+    const index = chunk.start + k;
+    this.#fail(cloneError(index, why), index);
+    if (k > 0 && !worker.dead) {
+      this.#send(worker, { start: chunk.start, items: chunk.items.slice(0, k), attempts: 0 });
+    }
+  }
+
+  /** Positions of `chunk` whose results are known already (sorted), or undefined. */
+  #skips(chunk: Chunk): number[] | undefined {
+    const idx = this.#knownIdx;
+    if (idx.length === 0) return undefined;
+    const end = chunk.start + chunk.items.length;
+    let lo = 0, hi = idx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (idx[mid] < chunk.start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === idx.length || idx[lo] >= end) return undefined;
+    const skip: number[] = [];
+    for (let j = lo; j < idx.length && idx[j] < end; j++) skip.push(idx[j] - chunk.start);
+    return skip;
+  }
+
+  #reply(id: number, chunk: Chunk, reply: Reply): void {
     if (!this.#inflight.delete(id) || this.#closed) return;
     const known = this.#cfg.known;
-    if (known && known.size > 0) {
-      const r = reply.results; // sparse where positions were skipped: no forEach
-      for (let k = 0; k < r.length; k++) {
-        if (known.has(chunk.start + k)) r[k] = known.get(chunk.start + k);
-      }
+    const skip = known ? this.#skips(chunk) : undefined;
+    if (skip) {
+      const r = reply.results; // may be shorter than the chunk (a failure part-way)
+      for (const k of skip) if (k < r.length) r[k] = known!.get(chunk.start + k);
     }
     if (reply.t === "done") {
       this.sizer.record(chunk.items.length, reply.ms);
@@ -321,6 +383,32 @@ export class Run {
     if (this.#onAbort) this.#cfg.signal?.removeEventListener("abort", this.#onAbort);
     void this.#src.close();
   }
+}
+
+/**
+ * The chunk's items for structured clone: a copy built by push, so that it is a "packed" array
+ * (a slice of a holey array — `Array(n).fill(x)` — stays holey, and V8's structured clone copies
+ * holey arrays element by element, ~10× slower on Node), with known positions left out. The same
+ * pass checks each item's own prototype: returns the position of the first class instance (which
+ * structured clone would turn into a plain object without its methods) instead of a copy.
+ */
+function cloneable(items: unknown[], skip: number[] | undefined): unknown[] | number {
+  const out: unknown[] = [];
+  let s = 0;
+  for (let k = 0; k < items.length; k++) {
+    const x = items[k];
+    if (skip && skip[s] === k) {
+      s++;
+      out.push(undefined);
+      continue;
+    }
+    if (typeof x === "object" && x !== null) {
+      const proto = Object.getPrototypeOf(x);
+      if (proto !== Object.prototype && proto !== Array.prototype && uncloneable(x, 1)) return k;
+    }
+    out.push(x);
+  }
+  return out;
 }
 
 function isDetached(t: Transferable): boolean {

@@ -5,6 +5,7 @@ import { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
 import { type Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
+import type { Encoding } from "./encoding.ts";
 import type { Pool } from "./pool.ts";
 import { workerSet } from "./_worker_set.ts";
 import type { RunConfig } from "./run_config.ts";
@@ -21,6 +22,8 @@ export interface Plan extends Required<RunConfig> {
   pool: Pool;
   /** Results already computed (sampling), by item index: not recomputed. */
   known: Map<number, unknown>;
+  /** Chunk encodings of items and results ("auto": decided at run time). */
+  encoding: { items: Encoding | "auto"; results: Encoding | "auto" };
 }
 
 /** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */
@@ -63,6 +66,7 @@ export async function* streamChunks<I, O>(
     timeoutMs: plan.timeoutMs,
     signal: plan.signal,
     known: plan.known,
+    encoding: plan.encoding,
     maxBuffered: ordered ? undefined : 2 * plan.workers,
     // A stream (map) keeps chunks small: memory in flight and look-ahead grow with them.
     maxChunkItems: onRun ? 1024 : undefined,

@@ -14,6 +14,7 @@ import {
   positiveNumber,
   wrongType,
 } from "../args.ts";
+import type { Encoding } from "./encoding.ts";
 import type { Pool } from "./pool.ts";
 
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
@@ -65,6 +66,15 @@ export interface ExecuteOptions {
   onProgress?: (progress: Progress) => void;
   /** Move ArrayBuffers and typed arrays to and from workers instead of copying them. */
   transfer?: boolean;
+  /**
+   * How chunks cross to the workers and back: `"clone"` (structured clone), `"packed"` (numbers
+   * and fixed-length numeric tuples in transferred typed arrays) or `"json"` (JSON text, only
+   * for values JSON keeps exactly). Default `"auto"`: the optimizer picks the cheapest exact
+   * encoding it measured on its sample; with a forced configuration, the first chunk's shape
+   * decides (packed for numbers and numeric tuples, else clone). Values that do not fit the
+   * chosen encoding travel as clone: no encoding ever changes a value.
+   */
+  encoding?: Encoding | "auto";
   /** Adapt the chunk size at run time toward `targetChunkMs` (default true). */
   adaptive?: boolean;
   /** Target duration of a chunk in ms when `adaptive` (default 200). */
@@ -96,6 +106,7 @@ export const EXECUTE_OPTION_KEYS: readonly string[] = keysOf<ExecuteOptions>({
   timeoutMs: 1,
   onProgress: 1,
   transfer: 1,
+  encoding: 1,
   adaptive: 1,
   targetChunkMs: 1,
   pool: 1,
@@ -121,6 +132,7 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
   if (o.transfer !== undefined) bool("transfer", o.transfer);
+  if (o.encoding !== undefined) oneOf("encoding", o.encoding, ["auto", "clone", "packed", "json"]);
   if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
   if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {

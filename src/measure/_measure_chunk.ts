@@ -1,9 +1,9 @@
 // Run one chunk on one pool worker and wait for its reply (used by sampling and the overhead
 // measurements, outside the scheduler).
-import type { FromWorker, PoolWorker } from "../engine/mod.ts";
+import type { PoolWorker, Reply as WorkerReply } from "../engine/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 
-export type Reply = Extract<FromWorker, { t: "done" | "fail" }>;
+export type Reply = WorkerReply;
 let nextId = 1_000_000_000;
 
 /** Send `items` as one chunk (measure mode optional); resolves with the worker's reply. */
@@ -18,7 +18,17 @@ export function measureChunk(
     const id = nextId++;
     worker.send({
       id,
-      message: { t: "run", id, spec, items, start: 0, transfer: false, measure },
+      message: {
+        t: "run",
+        id,
+        key: spec.key,
+        spec,
+        items,
+        start: 0,
+        transfer: false,
+        measure,
+        enc: "clone",
+      },
       transfer: [],
       timeoutMs,
       onReply: resolve,

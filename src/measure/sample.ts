@@ -6,8 +6,10 @@
  * @module
  */
 import {
+  type Encoding,
   findTransferables,
   fromWire,
+  measureEncodings,
   type PoolWorker,
   type Source,
   uncloneable,
@@ -42,6 +44,11 @@ export interface SampleProfile {
   inputCloneMs: number;
   /** Mean structured-clone time of a result on the main thread (ms). */
   outputCloneMs: number;
+  /**
+   * The cheapest exact chunk encoding measured for the items and for the results, with its
+   * per-value round trip (encode + decode, ms): what the model charges and the engine uses.
+   */
+  encoding?: SampleEncoding;
   /** Whether items or results hold ArrayBuffers / typed arrays (worth `transfer: true`). */
   transferables: boolean;
   /** Heap growth per item in the worker (bytes; best effort, a lower bound after GC). */
@@ -55,6 +62,14 @@ export interface SampleProfile {
   internalThreads: number;
   /** Why the task appears to use more than one thread (when `internalThreads` > 1). */
   nestedReason?: string;
+}
+
+/** Chunk encodings chosen from the sample, and their measured costs per value (ms). */
+export interface SampleEncoding {
+  items: Encoding;
+  itemMs: number;
+  results: Encoding;
+  resultMs: number;
 }
 
 /** A workload problem found while sampling (the optimizer answers "inline" with the reason). */
@@ -285,6 +300,8 @@ function profile(
   };
   const inputCloneMs = time(() => structuredClone(items)) / items.length;
   const outputCloneMs = time(() => structuredClone(results)) / results.length;
+  const [itemEnc] = measureEncodings(items, rt.now);
+  const [resultEnc] = measureEncodings(results, rt.now);
   const mean = (vs: unknown[]) => {
     const k = Math.min(vs.length, 256); // a size estimate from at most 256 values
     let sum = 0;
@@ -302,6 +319,12 @@ function profile(
     outputBytes: mean(results),
     inputCloneMs,
     outputCloneMs,
+    encoding: {
+      items: itemEnc.encoding,
+      itemMs: itemEnc.perValueMs,
+      results: resultEnc.encoding,
+      resultMs: resultEnc.perValueMs,
+    },
     transferables: findTransferables([...items.slice(0, 64), ...results.slice(0, 64)]).length > 0,
     heapGrowthPerItemBytes: heapPerItem,
     externalLoad: 0,

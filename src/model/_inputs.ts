@@ -12,11 +12,16 @@ export function modelInputs(
   adaptive: boolean,
   targetChunkMs: number,
 ): ModelInputs {
-  // structuredClone = serialise + deserialise: the main thread pays half of each direction
-  // (serialising items, deserialising results), the worker the other halves.
-  // Plus the engine's own per-item work (chunk slicing, small-value clones, loops, reassembly),
-  // measured through the scheduler on one worker: shared by the two sides like the clones.
-  const half = (profile.inputCloneMs + profile.outputCloneMs + (o.itemMs ?? 0)) / 2;
+  // Each direction's encoding round trip (encode + decode; for structured clone, serialise +
+  // deserialise): the main thread pays half of each (encoding items, decoding results), the
+  // worker the other halves. The encoding is the one the engine will use (the cheapest exact one
+  // measured on the sample), else structured clone.
+  // Plus the engine's own per-item work (chunk slicing, loops, reassembly), measured through
+  // the scheduler on one worker: shared by the two sides like the encodings.
+  const enc = profile.encoding;
+  const inMs = enc?.itemMs ?? profile.inputCloneMs;
+  const outMs = enc?.resultMs ?? profile.outputCloneMs;
+  const half = (inMs + outMs + (o.itemMs ?? 0)) / 2;
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),

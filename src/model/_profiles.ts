@@ -4,11 +4,17 @@ import { type Source, uncloneable } from "../engine/mod.ts";
 import { type SampleProfile, summarize } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 
-/** A shallow scan of an array's items for values workers cannot receive (first 200k items). */
+/**
+ * A scan of an array's items for values workers cannot receive or would damage (class
+ * instances): up to 1024 items spread over the array, once, before sampling. The engine does no
+ * such per-item scan on its send path (structured clone reports what it cannot clone).
+ */
 export function scanItems(src: Source<unknown>): { index: number; why: string } | undefined {
   if (!src.indexable) return undefined;
-  const n = Math.min(src.total ?? 0, 200_000);
-  for (let i = 0; i < n; i++) {
+  const total = src.total ?? 0;
+  const m = Math.min(total, 1024);
+  for (let j = 0; j < m; j++) {
+    const i = Math.floor((j * total) / m);
     const v = src.at(i);
     if (v === null || (typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol")) {
       continue;

@@ -49,6 +49,12 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
       `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
         `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)`,
     );
+    if (s.encoding) {
+      lines.push(
+        `Encoding: items ${s.encoding.items} (${ms(s.encoding.itemMs)} per item), results ` +
+          `${s.encoding.results} (${ms(s.encoding.resultMs)} per item)`,
+      );
+    }
   }
   if (p.system) {
     const sys = p.system;

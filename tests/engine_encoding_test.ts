@@ -1,0 +1,456 @@
+// Chunk encodings: values come out exactly as they went in (property-based, over a seeded
+// generator of odd values), through the encoders alone and through real workers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createPool, execute, map, TaskError } from "../mod.ts";
+import {
+  decodeValues,
+  encodeValues,
+  type Encoding,
+  encodingByShape,
+  measureEncodings,
+} from "../src/engine/encoding.ts";
+import { modelInputs } from "../src/model/_inputs.ts";
+import { mulberry32Random } from "../src/tune/gp/_random.ts";
+import type { SampleProfile } from "../src/measure/sample.ts";
+import type { Overheads } from "../src/measure/overhead.ts";
+import type { SystemInfo } from "../src/system/system_info.ts";
+
+// ── a small generator of odd values, seeded ──────────────────────────────────────────────────
+
+/** The project's seeded generator (mulberry32): the same seed, the same values. */
+const prng = mulberry32Random;
+
+const ODD_NUMBERS = [
+  0,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  Number.MAX_SAFE_INTEGER + 2,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  0.1 + 0.2,
+  1e-310, // subnormal
+];
+const ODD_STRINGS = ["", "a", "\u0000", "\ud800", "x\udfffy", "😀", "\u2028\u2029", '"\\/', "é"];
+
+class Gen {
+  constructor(readonly r: () => number) {}
+  int(n: number): number {
+    return Math.floor(this.r() * n);
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)];
+  }
+  number(): number {
+    const k = this.int(4);
+    if (k === 0) return this.pick(ODD_NUMBERS);
+    if (k === 1) return this.int(2000) - 1000;
+    return (this.r() - 0.5) * 10 ** (this.int(40) - 20);
+  }
+  string(): string {
+    return this.int(3) === 0
+      ? this.pick(ODD_STRINGS)
+      : Array.from({ length: this.int(6) }, () => String.fromCharCode(this.int(0x3000))).join("");
+  }
+  /** A JSON-friendly value: plain objects, dense arrays, finite numbers (no -0), strings… */
+  plain(depth = 0): unknown {
+    const k = this.int(depth > 2 ? 4 : 7);
+    if (k === 0) return this.int(2000) - 1000 + (this.int(2) ? 0.5 : 0) || 1;
+    if (k === 1) return this.string();
+    if (k === 2) return this.int(2) === 0;
+    if (k === 3) return null;
+    if (k === 4) return Array.from({ length: this.int(4) }, () => this.plain(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = this.int(4); i > 0; i--) {
+      o[this.pick(["a", "b", "1", "__proto__x", "é"])] = this.plain(depth + 1);
+    }
+    return o;
+  }
+  /** Anything structured clone keeps (no functions, symbols or class instances). */
+  odd(depth = 0): unknown {
+    const k = this.int(depth > 2 ? 8 : 22);
+    switch (k) {
+      case 0:
+      case 1:
+        return this.number();
+      case 2:
+        return this.string();
+      case 3:
+        return undefined;
+      case 4:
+        return null;
+      case 5:
+        return this.int(2) === 1;
+      case 6:
+        return BigInt(this.int(1000)) * 10n ** 20n;
+      case 7:
+        return new Date(this.int(2) ? this.int(2 ** 40) : NaN);
+      case 8: { // sparse
+        const a: unknown[] = [];
+        a[this.int(5) + 1] = this.odd(depth + 1);
+        return a;
+      }
+      case 9: { // an array with an extra property
+        const a: unknown[] = [this.number(), this.number()];
+        (a as unknown as Record<string, unknown>).label = this.string();
+        return a;
+      }
+      case 10: { // a numeric tuple (the packed shape)
+        return [this.number(), this.number()];
+      }
+      case 11:
+        return new Map([[this.odd(depth + 1), this.odd(depth + 1)]]);
+      case 12:
+        return new Set([this.number(), this.string()]);
+      case 13:
+        return new Float64Array([this.number(), this.number()]);
+      case 14:
+        return /a+b/gi;
+      case 15: { // a shared reference inside one value
+        const inner = { v: this.number() };
+        return { a: inner, b: inner };
+      }
+      case 16: // (null-prototype objects are left out: structured clone itself gives them one)
+        return { nested: [this.number(), { deeper: this.odd(depth + 1) }] };
+      case 17:
+        return { u: undefined, n: this.number(), s: this.string() };
+      case 18:
+        return JSON.parse('{"__proto__": 1, "k": [1, 2]}');
+      case 19:
+        return new Error("e");
+      default:
+        return this.plain(depth + 1);
+    }
+  }
+}
+
+// ── exact comparison ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * Whether `b` is an exact copy of `a`: Object.is on primitives (-0, NaN), the same prototypes,
+ * the same own enumerable keys (holes and extra array properties count), and the same sharing of
+ * objects within the value (a shared object is shared in the copy, not duplicated).
+ */
+const show = (v: unknown) => {
+  try {
+    return typeof v === "bigint" ? `${v}n` : Object.is(v, -0) ? "-0" : String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+};
+
+function exactCopy(a: unknown, b: unknown, path = "$", seen = new Map<object, unknown>()): void {
+  if (typeof a !== "object" || a === null) {
+    assert.ok(Object.is(a, b), `${path}: ${show(a)} became ${show(b)}`);
+    return;
+  }
+  assert.ok(typeof b === "object" && b !== null, `${path}: an object became ${show(b)}`);
+  if (seen.has(a)) {
+    assert.ok(seen.get(a) === b, `${path}: a shared object was duplicated`);
+    return;
+  }
+  assert.ok(![...seen.values()].includes(b), `${path}: two objects became one`);
+  seen.set(a, b);
+  const pa = Object.getPrototypeOf(a), pb = Object.getPrototypeOf(b);
+  assert.equal(pa?.constructor?.name, pb?.constructor?.name, `${path}: prototype`);
+  if (a instanceof Date) return assert.ok(Object.is(a.getTime(), (b as Date).getTime()), path);
+  if (a instanceof RegExp) return assert.equal(String(a), String(b), path);
+  if (a instanceof Error) return assert.equal(a.message, (b as Error).message, path);
+  if (a instanceof Map) {
+    const ea = [...a], eb = [...(b as Map<unknown, unknown>)];
+    assert.equal(ea.length, eb.length, path);
+    ea.forEach((e, i) => exactCopy(e, eb[i], `${path}.entries[${i}]`, seen));
+    return;
+  }
+  if (a instanceof Set) return exactCopy([...a], [...(b as Set<unknown>)], path, seen);
+  if (ArrayBuffer.isView(a)) {
+    return exactCopy(Array.from(a as Float64Array), Array.from(b as Float64Array), path, seen);
+  }
+  const ka = Object.keys(a), kb = Object.keys(b);
+  assert.deepEqual(kb, ka, `${path}: keys`);
+  if (Array.isArray(a)) assert.equal((b as unknown[]).length, a.length, `${path}: length`);
+  for (const k of ka) {
+    exactCopy(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+      seen,
+    );
+  }
+}
+
+function exactEach(input: unknown[], output: unknown[], label: string): void {
+  assert.equal(output.length, input.length, `${label}: length`);
+  for (let i = 0; i < input.length; i++) exactCopy(input[i], output[i], `${label}[${i}]`);
+}
+
+// ── data sets ────────────────────────────────────────────────────────────────────────────────
+
+type Shape = "numbers" | "pairs" | "triples" | "plain" | "odd" | "mixed";
+const SHAPES: Shape[] = ["numbers", "pairs", "triples", "plain", "odd", "mixed"];
+
+function dataSet(g: Gen, shape: Shape, n: number): unknown[] {
+  const one = (): unknown => {
+    switch (shape) {
+      case "numbers":
+        return g.number();
+      case "pairs":
+        return [g.number(), g.number()];
+      case "triples":
+        return [g.number(), g.number(), g.number()];
+      case "plain":
+        return g.plain();
+      case "odd":
+        return g.odd();
+      case "mixed": // mostly numbers, now and then anything
+        return g.int(10) === 0 ? g.odd() : g.number();
+    }
+  };
+  return Array.from({ length: n }, one);
+}
+
+// ── the encoders alone ───────────────────────────────────────────────────────────────────────
+
+test("encodings: an accepted chunk comes back exactly, any encoding (1,200 seeded chunks)", () => {
+  const accepted: Record<Encoding, number> = { clone: 0, packed: 0, json: 0 };
+  for (let seed = 1; seed <= 200; seed++) {
+    const g = new Gen(prng(seed));
+    for (const shape of SHAPES) {
+      const values = dataSet(g, shape, 1 + g.int(60));
+      for (const enc of ["clone", "packed", "json"] as const) {
+        const e = encodeValues(values, enc);
+        if (!e) continue;
+        accepted[enc]++;
+        // The wire form crosses a structured clone (as postMessage does), buffers transferred.
+        const wire = structuredClone(e.wire, { transfer: e.transfer as ArrayBuffer[] });
+        exactEach(values, decodeValues(wire), `seed ${seed} ${shape} ${enc}`);
+      }
+    }
+  }
+  // Both special encodings were exercised (numbers and tuples pack; plain data fits JSON).
+  assert.ok(accepted.packed >= 400, `packed accepted ${accepted.packed} chunks`);
+  assert.ok(accepted.json >= 200, `json accepted ${accepted.json} chunks`);
+});
+
+test("encodings: values JSON or packing would change are refused, one by one", () => {
+  const notJson: unknown[] = [
+    undefined,
+    -0,
+    NaN,
+    Infinity,
+    new Date(0),
+    [1, , 3], // sparse
+    Object.assign([1, 2], { label: "x" }),
+    Object.create(null),
+    new Map(),
+    { u: undefined },
+    { f: () => 1 },
+    1n,
+    (() => {
+      const o = { v: 1 };
+      return [o, o];
+    })(),
+    new (class P {
+      x = 1;
+    })(),
+  ];
+  for (const v of notJson) {
+    assert.equal(encodeValues([1, v, "a"], "json"), undefined, `json took ${show(v)}`);
+  }
+  const notPacked: unknown[] = [
+    "1",
+    null,
+    undefined,
+    [1, "2"],
+    [1, 2, 3],
+    [1, , 2].slice(0, 2),
+    Object.assign([1, 2], { label: "x" }),
+    new Float64Array(2),
+  ];
+  const pairs = () => Array.from({ length: 20 }, (_, i) => [i, -i] as unknown);
+  assert.ok(encodeValues(pairs(), "packed"));
+  for (const v of notPacked) {
+    const values = pairs();
+    values[11] = v;
+    assert.equal(encodeValues(values, "packed"), undefined, `packed took ${show(v)}`);
+  }
+  const numbers: unknown[] = Array.from({ length: 20 }, (_, i) => i);
+  assert.ok(encodeValues(numbers, "packed"));
+  numbers[19] = "19";
+  assert.equal(encodeValues(numbers, "packed"), undefined);
+  // Skipped positions (results known already) may hold anything: they travel as placeholders.
+  const values: unknown[] = Array.from({ length: 20 }, (_, i) => i);
+  values[1] = undefined;
+  const e = encodeValues(values, "packed", [1])!;
+  assert.deepEqual(decodeValues(e.wire), values.map((v) => v ?? 0));
+});
+
+test("encodings: the shape look and the measured costs", () => {
+  const many = <T>(x: T) => Array<T>(16).fill(x);
+  assert.equal(encodingByShape(many(1)), "packed");
+  assert.equal(encodingByShape(many([1, 2, 3])), "packed");
+  assert.equal(encodingByShape(many("a")), "clone");
+  assert.equal(encodingByShape([1, 2]), "clone"); // too few to be worth a buffer
+  assert.equal(encodingByShape([]), "clone");
+  const costs = measureEncodings([{ a: 1 }, { a: 2 }], () => performance.now());
+  assert.deepEqual(costs.map((c) => c.encoding).sort(), ["clone", "json"]);
+  assert.ok(costs.every((c) => c.perValueMs >= 0));
+  const odd = measureEncodings([{ a: undefined }], () => performance.now());
+  assert.deepEqual(odd.map((c) => c.encoding), ["clone"]); // JSON would drop `a`
+});
+
+// ── through real workers ─────────────────────────────────────────────────────────────────────
+
+const identity = (x: unknown) => x;
+
+test("encodings: exact round trips through workers, every encoding, every shape", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    for (let seed = 1; seed <= 6; seed++) {
+      const g = new Gen(prng(1000 + seed));
+      for (const shape of SHAPES) {
+        const data = dataSet(g, shape, 60 + g.int(60));
+        for (const encoding of ["auto", "clone", "packed", "json"] as const) {
+          const out = await execute(identity, data, {
+            executor: "workers",
+            workers: 2,
+            chunkSize: 1 + g.int(16),
+            adaptive: false,
+            encoding,
+            pool,
+          });
+          exactEach(data, out, `seed ${seed} ${shape} ${encoding}`);
+        }
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("encodings: automatic mode keeps values exact (the optimizer's choice)", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    for (const shape of ["numbers", "pairs", "plain", "mixed"] as const) {
+      const g = new Gen(prng(77));
+      const data = dataSet(g, shape, 3000);
+      const out = await execute(identity, data, { pool, cache: false });
+      exactEach(data, out, `auto ${shape}`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("encodings: results of another shape than the items come back exactly", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const data = Array.from({ length: 200 }, (_, i) => i - 100);
+    const tasks: [string, (x: number) => unknown][] = [
+      ["pair", (x: number) => [x, -x]],
+      ["odd", (x: number) => (x % 7 === 0 ? -0 : x % 11 === 0 ? undefined : x / 3)],
+      ["object", (x: number) => ({ x, s: String(x) })],
+    ];
+    for (const [name, fn] of tasks) {
+      for (const encoding of ["auto", "clone", "packed", "json"] as const) {
+        const out = await execute(fn, data, {
+          executor: "workers",
+          workers: 2,
+          chunkSize: 13,
+          encoding,
+          pool,
+        });
+        exactEach(data.map(fn), out, `${name} ${encoding}`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("encodings: an uncloneable item late in a chunk: the items before it still run", async () => {
+  const data: unknown[] = Array.from({ length: 10 }, (_, i) => i);
+  data[7] = () => 0;
+  const seen: unknown[] = [];
+  let error: unknown;
+  try {
+    for await (
+      const r of map((x: number) => x * 2, data as number[], {
+        executor: "workers",
+        workers: 1,
+        chunkSize: 10,
+        encoding: "clone",
+      })
+    ) seen.push(r);
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof TaskError && error.index === 7, String(error));
+  assert.match(String(error), /function/);
+  assert.deepEqual(seen, [0, 2, 4, 6, 8, 10, 12]);
+});
+
+test("encodings: class instances are reported, without a deep scan of every item", async () => {
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  const cases: [string, unknown[], number, number][] = [];
+  // In a packed run: the chunk does not fit the encoding, so it is scanned.
+  const numbers: unknown[] = Array.from({ length: 200 }, (_, i) => i);
+  numbers[153] = new Point(1);
+  cases.push(["packed run", numbers, 20, 153]);
+  // In a clone run (objects): the copy that prepares each chunk checks every item's prototype.
+  const objects: unknown[] = Array.from({ length: 200 }, (_, i) => ({ i }));
+  objects[171] = new Point(2);
+  cases.push(["clone run", objects, 20, 171]);
+  // Nested deeper: found by the look at the first chunk.
+  const nested: unknown[] = Array.from({ length: 200 }, (_, i) => ({ i }));
+  nested[7] = { i: 7, at: [new Point(3)] };
+  cases.push(["nested, first chunk", nested, 20, 7]);
+  for (const [label, data, chunkSize, index] of cases) {
+    await assert.rejects(
+      execute((x: unknown) => x, data, { executor: "workers", workers: 2, chunkSize }),
+      (e: unknown) => e instanceof TaskError && e.index === index && /class Point/.test(e.message),
+      label,
+    );
+  }
+});
+
+test("encodings: 'encoding' is checked", async () => {
+  await assert.rejects(
+    execute((x: number) => x, [1], { encoding: "xml" as never }),
+    (e: unknown) => e instanceof TypeError && /'encoding' must be one of/.test(e.message),
+  );
+});
+
+test("encodings: the model charges the chosen encoding's measured costs, else clone's", () => {
+  const profile = {
+    perItemMs: { mean: 0.001, median: 0.001, cv: 0, max: 0.002 },
+    inputCloneMs: 0.0004,
+    outputCloneMs: 0.0002,
+    externalLoad: 0,
+  } as unknown as SampleProfile;
+  const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
+  const sys = { effectiveCores: 2 } as unknown as SystemInfo;
+  const clone = modelInputs(1000, profile, o, sys, 2, true, 200);
+  assert.ok(Math.abs(clone.mainPerItemMs - (0.0004 + 0.0002 + 0.0001) / 2) < 1e-12);
+  const packed = modelInputs(
+    1000,
+    {
+      ...profile,
+      encoding: { items: "packed", itemMs: 0.00002, results: "packed", resultMs: 0.00001 },
+    },
+    o,
+    sys,
+    2,
+    true,
+    200,
+  );
+  assert.ok(Math.abs(packed.mainPerItemMs - (0.00002 + 0.00001 + 0.0001) / 2) < 1e-12);
+  assert.equal(packed.workerPerItemMs, packed.mainPerItemMs);
+});
