@@ -59,6 +59,28 @@ test("npm layout: bare imports of the JavaScript, without node: built-ins and co
   }
 });
 
+test("npm manifest: bullmq and ioredis become optional peer dependencies", () => {
+  const m = _npmManifest({
+    version: "1.0.0",
+    exports: { ".": "./mod.ts" },
+    imports: {
+      comlink: "npm:comlink@4.4.2",
+      bullmq: "npm:bullmq@6.7.0",
+      ioredis: "npm:ioredis@6.0.0",
+    },
+  }, new Set(["comlink", "bullmq", "ioredis"]));
+  assert.deepEqual(m.dependencies, { comlink: "4.4.2" });
+  assert.deepEqual(m.peerDependencies, { bullmq: "^6.7.0", ioredis: "^6.0.0" });
+  assert.deepEqual(m.peerDependenciesMeta, {
+    bullmq: { optional: true },
+    ioredis: { optional: true },
+  });
+  // The real deno.json maps both (Deno resolves the cluster's dynamic imports through it).
+  const imports = denoJson().imports ?? {};
+  assert.match(imports.bullmq ?? "", /^npm:bullmq@/);
+  assert.match(imports.ioredis ?? "", /^npm:ioredis@/);
+});
+
 test("npm manifest: imports that are not npm: and exports that are not .ts are refused", () => {
   assert.deepEqual(_npmDependencies({ "@scope/x": "npm:@scope/x@^2.0.0" }), {
     "@scope/x": "^2.0.0",
