@@ -91,6 +91,15 @@ test("SIGKILL of a worker holding jobs: they are re-queued and every result arri
   for (const [i, n] of seen) assert.equal(n, 1, `item ${i} arrived ${n} times`);
   const ats = await attemptsStarted(queue);
   assert.ok(ats.some((a) => a >= 2), `a job of the killed worker ran again (ats: ${ats})`);
+  // Its capacity registration expires without heartbeats (3 beats of 2 s); the others' stay.
+  let keys: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    keys = await resp("KEYS", `amorsize:${queue}:worker:*`);
+    if (keys.length === 2) break;
+    await sleep(100);
+  }
+  assert.equal(keys.length, 2, `registrations: ${keys}`);
+  assert.ok(keys.every((k) => !k.includes(`-${victim.proc.pid}-`)), `${keys}`);
 });
 
 test(
