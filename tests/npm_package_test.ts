@@ -158,8 +158,12 @@ test(
       const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
       const used = _bareImports(join(out, "esm"));
       assert.deepEqual(pkg, _npmManifest(denoJson(), used));
-      // Dependencies are what the package imports: nothing the tests alone use (comlink).
-      assert.deepEqual(Object.keys(pkg.dependencies as object).sort(), [...used].sort());
+      // Dependencies are what the package imports: nothing the tests alone use (comlink); the
+      // cluster's bullmq and ioredis are optional peers (loaded only with a cluster option).
+      const declared = { ...pkg.dependencies, ...pkg.peerDependencies } as object;
+      assert.deepEqual(Object.keys(declared).sort(), [...used].sort());
+      assert.deepEqual(Object.keys(pkg.peerDependencies ?? {}).sort(), ["bullmq", "ioredis"]);
+      assert.deepEqual(Object.keys(pkg.peerDependenciesMeta ?? {}).sort(), ["bullmq", "ioredis"]);
       for (const f of ["LICENSE", "esm/mod.js", "esm/mod.d.ts", "esm/src/engine/pool.js"]) {
         assert.ok(existsSync(join(out, f)), f);
       }
