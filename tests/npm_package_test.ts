@@ -160,10 +160,16 @@ test(
       assert.deepEqual(pkg, _npmManifest(denoJson(), used));
       // Dependencies are what the package imports: nothing the tests alone use (comlink); the
       // cluster's bullmq and ioredis are optional peers (loaded only with a cluster option).
-      const declared = { ...pkg.dependencies, ...pkg.peerDependencies } as object;
+      const declared = {
+        ...(pkg.dependencies as Record<string, string>),
+        ...(pkg.peerDependencies as Record<string, string>),
+      };
       assert.deepEqual(Object.keys(declared).sort(), [...used].sort());
-      assert.deepEqual(Object.keys(pkg.peerDependencies ?? {}).sort(), ["bullmq", "ioredis"]);
-      assert.deepEqual(Object.keys(pkg.peerDependenciesMeta ?? {}).sort(), ["bullmq", "ioredis"]);
+      assert.deepEqual(Object.keys(pkg.peerDependencies as object).sort(), ["bullmq", "ioredis"]);
+      assert.deepEqual(Object.keys(pkg.peerDependenciesMeta as object).sort(), [
+        "bullmq",
+        "ioredis",
+      ]);
       for (const f of ["LICENSE", "esm/mod.js", "esm/mod.d.ts", "esm/src/engine/pool.js"]) {
         assert.ok(existsSync(join(out, f)), f);
       }
