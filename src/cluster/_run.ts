@@ -88,6 +88,7 @@ export async function* runOnCluster(
   }, cfg.timeoutMs === undefined ? 1000 : Math.max(20, Math.min(1000, cfg.timeoutMs / 4)));
   let next = 0;
   let exhausted = false;
+  let adding: Promise<unknown> | undefined;
   // Ordered mode: chunks that completed before an earlier one, by start index.
   const held = new Map<number, Done>();
   let handedUpTo = 0;
@@ -126,27 +127,26 @@ export async function* runOnCluster(
       }
       if (batch.length > 0) {
         const t = now();
+        // Pending from now: whatever ends the run waits for this add, then removes them too.
+        for (const b of batch) pending.set(b.id, { start: b.start, count: b.count, addedAt: t });
         try {
-          await Promise.race([
-            stopped,
-            session.queue.addBulk(batch.map((b) => ({
-              name: CHUNK_JOB,
-              data: b.data,
-              opts: {
-                jobId: b.id,
-                attempts: 1,
-                removeOnComplete: { age: 600 },
-                removeOnFail: { age: 3600 },
-              },
-            }))),
-          ]);
+          adding = session.queue.addBulk(batch.map((b) => ({
+            name: CHUNK_JOB,
+            data: b.data,
+            opts: {
+              jobId: b.id,
+              attempts: 1,
+              removeOnComplete: { age: 600 },
+              removeOnFail: { age: 3600 },
+            },
+          })));
+          await Promise.race([stopped, adding]);
         } catch (e) {
           throw failure ?? new Error(
             `Cannot add jobs to the queue "${session.config.queue}": ${describe(e)}`,
             { cause: e },
           );
         }
-        for (const b of batch) pending.set(b.id, { start: b.start, count: b.count, addedAt: t });
       }
       for (const d of ready) emit(d);
       yield* out.splice(0);
@@ -184,6 +184,14 @@ export async function* runOnCluster(
     offFinished();
     offLost();
     cfg.signal?.removeEventListener("abort", onAbort);
+    if (adding) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        adding.catch(() => {}),
+        new Promise((r) => (timer = setTimeout(r, session.config.redisTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
     await session.removePending([...pending.keys()]).catch(() => {});
     await close();
   }
