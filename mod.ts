@@ -54,6 +54,14 @@ export type {
   OptimizationResult,
   OptimizeOptions,
 } from "./src/model/optimization.ts";
+export { startClusterWorker } from "./src/cluster/mod.ts";
+export type { ClusterWorker, ClusterWorkerOptions } from "./src/cluster/mod.ts";
+export type {
+  ClusterChoice,
+  ClusterOptions,
+  ClusterProfile,
+  WorkerCapacity,
+} from "./src/cluster/mod.ts";
 export { resolveStoreDir, storeDir } from "./src/store/store_dir.ts";
 export type { StoreDirOptions, StoreKind } from "./src/store/store_dir.ts";
 export {

@@ -51,6 +51,39 @@ export function _npmDependencies(
 }
 
 /**
+ * Imports that become optional peer dependencies of the npm package instead of dependencies:
+ * the cluster executor loads them only when a `cluster` option is used, so the core package
+ * stays one small install.
+ */
+export const OPTIONAL_PEERS: readonly string[] = ["bullmq", "ioredis"];
+
+/**
+ * The npm dependencies (see {@linkcode _npmDependencies}) split into dependencies and optional
+ * peer dependencies (`^` of the version pinned).
+ */
+export function _npmDependencyGroups(
+  imports: Record<string, string> = {},
+  used?: ReadonlySet<string>,
+): {
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional: true }>;
+} {
+  const dependencies: Record<string, string> = {};
+  const peerDependencies: Record<string, string> = {};
+  const peerDependenciesMeta: Record<string, { optional: true }> = {};
+  for (const [name, version] of Object.entries(_npmDependencies(imports, used))) {
+    if (!OPTIONAL_PEERS.includes(name)) {
+      dependencies[name] = version;
+      continue;
+    }
+    peerDependencies[name] = /^\d/.test(version) ? `^${version}` : version;
+    peerDependenciesMeta[name] = { optional: true };
+  }
+  return { dependencies, peerDependencies, peerDependenciesMeta };
+}
+
+/**
  * The `package.json` written to `npm/`; `used` is what the built JavaScript imports by name (see
  * {@linkcode _npmDependencies}).
  */
@@ -78,6 +111,14 @@ export function _npmManifest(
     exports,
     ...(cli ? { bin: { amorsize: _emittedPath(cli, ".js") } } : {}),
     engines: { node: ">=20" },
-    dependencies: _npmDependencies(deno.imports, used),
+    ...withoutEmpty(_npmDependencyGroups(deno.imports, used)),
   };
+}
+
+function withoutEmpty(groups: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(groups)) {
+    if (key === "dependencies" || Object.keys(value).length > 0) out[key] = value;
+  }
+  return out;
 }

@@ -13,14 +13,20 @@ import {
   TaskError,
 } from "./engine/mod.ts";
 import { optimizeCore, recordRun } from "./model/mod.ts";
-import { checkOptimizeOptions } from "./optimize.ts";
+import { checkClusterOptions, type ClusterRunOptions } from "./cluster/mod.ts";
+import { checkOptimizeOptions, considerCluster } from "./optimize.ts";
 import { runtime } from "./runtime/mod.ts";
 import { type Task, taskSpec } from "./task/mod.ts";
 
-/** A resolved run; automatic runs whose decision is cached can record their measured time. */
+/**
+ * A resolved run; automatic runs whose decision is cached can record their measured time; a run
+ * for the cluster says so (with its chunk size).
+ */
 export type Resolved = ResolvedRun & {
   /** Keep the run's measured wall time (ms) with the cached decision it ran. */
   recordRun?: (measuredMs: number) => Promise<void>;
+  /** Run on the cluster, in jobs of this many items. */
+  cluster?: { chunkSize: number };
 };
 
 /**
@@ -34,8 +40,17 @@ export async function resolveRun<I, O>(
   options: ExecuteOptions,
 ): Promise<Resolved> {
   checkOptions(options);
+  if (options.cluster !== undefined) checkClusterOptions(options.cluster);
   const spec = taskSpec(task);
   const src = new Source<unknown>(data as Data<unknown>);
+  // With a cluster, a forced chunk size alone runs there; a forced executor or workers, here.
+  if (
+    options.cluster !== undefined && options.chunkSize !== undefined &&
+    options.executor === undefined && options.workers === undefined
+  ) {
+    const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
+    return { spec, src, config, known: new Map(), cluster: { chunkSize: options.chunkSize } };
+  }
   if (isForced(options)) {
     const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
     return { spec, src, config, known: new Map() };
@@ -47,6 +62,8 @@ export async function resolveRun<I, O>(
   if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
   if (f && f.kind === "load") throw f.error;
   const d = core.decision;
+  const plan = await considerCluster(task as Task<unknown, unknown>, core, src.total, options);
+  const cluster = plan?.useCluster ? { chunkSize: plan.profile.chunkSize } : undefined;
   const config = {
     executor: d.executor,
     workers: d.workers,
@@ -56,7 +73,7 @@ export async function resolveRun<I, O>(
   };
   const enc = core.profile.sample?.encoding;
   const encoding = enc && { items: enc.items, results: enc.results };
-  const resolved: Resolved = { spec, src, config, known: core.known, encoding };
+  const resolved: Resolved = { spec, src, config, known: core.known, encoding, cluster };
   // Learning from its own runs: the measured time goes next to the cached decision.
   const key = core.cacheKey;
   if (key !== undefined && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {
@@ -64,4 +81,36 @@ export async function resolveRun<I, O>(
       recordRun(key, { executor: d.executor, predictedMs: d.predictedMs, measuredMs });
   }
   return resolved;
+}
+
+/**
+ * The arguments of a cluster run for a resolved run: its source as an iterable (sampled items
+ * included, their results known), and the run options.
+ */
+export function clusterArgs(
+  r: Resolved,
+  options: ExecuteOptions,
+): [Iterable<unknown> | AsyncIterable<unknown>, ClusterRunOptions] {
+  const src = r.src;
+  const data: Iterable<unknown> | AsyncIterable<unknown> = src.isAsync
+    ? {
+      async *[Symbol.asyncIterator]() {
+        while (!src.done) yield* await src.take(64);
+      },
+    }
+    : {
+      *[Symbol.iterator]() {
+        while (!src.done) yield* src.takeSync(64);
+      },
+    };
+  return [data, {
+    cluster: options.cluster!,
+    chunkSize: r.cluster!.chunkSize,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    onProgress: options.onProgress,
+    known: r.known,
+    total: src.total,
+    ordered: options.ordered,
+  }];
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { resolveRun } from "./_resolve.ts";
+import { clusterArgs, resolveRun } from "./_resolve.ts";
+import { executeOnCluster } from "./cluster/mod.ts";
 import { type Data, type ExecuteOptions, prepare } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
 import { runtime } from "./runtime/mod.ts";
@@ -46,6 +47,9 @@ export async function execute<I, O>(
   options: ExecuteOptions = {},
 ): Promise<O[]> {
   const resolved = await resolveRun(task, data, options);
+  if (resolved.cluster) {
+    return await executeOnCluster(task, ...clusterArgs(resolved, options)) as O[];
+  }
   const job = prepare(task, resolved, options);
   const t0 = runtime().now();
   // The chunks' result arrays in input order (chunks that complete early wait in `early`), joined

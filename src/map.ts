@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { resolveRun } from "./_resolve.ts";
+import { clusterArgs, resolveRun } from "./_resolve.ts";
+import { mapOnCluster } from "./cluster/mod.ts";
 import { type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
 
@@ -39,7 +40,13 @@ export async function* map<I, O>(
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  const job = prepare(task, await resolveRun(task, data, options), options);
+  const resolved = await resolveRun(task, data, options);
+  if (resolved.cluster) {
+    const [items, run] = clusterArgs(resolved, options);
+    for await (const y of mapOnCluster(task, items, { ...run, ordered })) yield y as O;
+    return;
+  }
+  const job = prepare(task, resolved, options);
   let run: Run | undefined;
   const pending = new Map<number, unknown[]>();
   let next = 0;

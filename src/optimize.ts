@@ -4,6 +4,8 @@
  * @module
  */
 import { bool, fn, keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "./args.ts";
+import { type ClusterPlan, planCluster } from "./cluster/mod.ts";
+import { DEFAULTS } from "./defaults.ts";
 import { type Data, defaultPool, Source } from "./engine/mod.ts";
 import {
   type CoreResult,
@@ -27,6 +29,7 @@ const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   signal: 1,
   onProgress: 1,
   cache: 1,
+  cluster: 1,
 });
 
 export function checkOptimizeOptions(o: OptimizeOptions): void {
@@ -84,12 +87,42 @@ export async function optimize<I, O>(
     options,
     options.pool ?? defaultPool(),
   );
-  return toPublicResult(core, src.indexable ? data : _rechain(src) as Data<I>);
+  const plan = await considerCluster(task as Task<unknown, unknown>, core, src.total, options);
+  return toPublicResult(core, src.indexable ? data : _rechain(src) as Data<I>, plan);
 }
 
-/** Build the public result from the pipeline's result. */
-function toPublicResult<I>(core: CoreResult, data: Data<I>): OptimizationResult<I> {
+/**
+ * With a `cluster` option: measure the cluster and plan a run there against the local decision
+ * (undefined without the option). An inline function, a job too small to sample, Redis out of
+ * reach or no worker registered: the plan says why the work stays here.
+ */
+export async function considerCluster(
+  task: Task<unknown, unknown>,
+  core: CoreResult,
+  total: number | undefined,
+  options: OptimizeOptions,
+): Promise<ClusterPlan | undefined> {
+  if (options.cluster === undefined) return undefined;
+  const s = core.profile.sample;
+  return await planCluster(task, options.cluster, {
+    predictedMs: core.decision.predictedMs,
+    items: total,
+    perItemMs: s?.perItemMs.median,
+    encodeMsPerItem: s ? s.inputCloneMs + s.outputCloneMs : 0,
+    dispatchMs: core.profile.overheads?.chunkMs ?? 0,
+    minSpeedup: options.minSpeedup ?? DEFAULTS.minSpeedup,
+    targetJobMs: options.targetChunkMs ?? DEFAULTS.targetChunkMs,
+  });
+}
+
+/** Build the public result from the pipeline's result (and the cluster plan, when there is one). */
+function toPublicResult<I>(
+  core: CoreResult,
+  data: Data<I>,
+  plan?: ClusterPlan,
+): OptimizationResult<I> {
   const d = core.decision;
+  const cp = plan?.profile;
   const base = {
     executor: d.executor,
     workers: d.workers,
@@ -97,9 +130,21 @@ function toPublicResult<I>(core: CoreResult, data: Data<I>): OptimizationResult<
     concurrency: d.concurrency,
     predictedSpeedup: d.predictedSpeedup,
     predictedMs: { serial: d.serialMs, chosen: d.predictedMs },
-    reason: d.reason,
+    reason: plan === undefined
+      ? d.reason
+      : plan.useCluster
+      ? plan.reason
+      : `${d.reason} (cluster: ${plan.reason})`,
     warnings: core.warnings,
-    profile: core.profile,
+    profile: cp ? { ...core.profile, cluster: cp } : core.profile,
+    cluster: plan?.useCluster && cp
+      ? {
+        chunkSize: cp.chunkSize,
+        jobs: cp.jobs,
+        predictedMs: cp.predictedMs,
+        predictedSpeedup: d.serialMs / cp.predictedMs,
+      }
+      : undefined,
     data,
     cacheHit: core.cacheHit ?? false,
   };

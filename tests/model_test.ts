@@ -12,6 +12,8 @@ import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.
 import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
+import { mainProbe } from "../src/measure/_main_probe.ts";
+import { Source } from "../src/engine/_source.ts";
 
 const base: ModelInputs = {
   n: 2000,
@@ -204,4 +206,12 @@ test("predictWorkers: other processes' threads share the cores (fair share)", ()
   const loaded = predictWorkers({ ...base, externalLoad: 2 }, 2, 100);
   assert.equal(quiet.totalMs, 1000);
   assert.ok(Math.abs(loaded.totalMs - 2000 / 1.5) < 1, `got ${loaded.totalMs}`);
+});
+
+test("main-thread look: at least one item runs even when its time budget is already spent", async () => {
+  const src = new Source<number>([1, 2, 3, 4]);
+  const look = await mainProbe((x) => (x as number) * 2, src, 0, 3);
+  assert.ok(look.times.length >= 1, `${look.times.length} items timed`);
+  for (const [i, r] of look.results) assert.equal(r, 2 * (i + 1));
+  assert.equal(look.results.size, look.times.length);
 });

@@ -59,6 +59,28 @@ test("npm layout: bare imports of the JavaScript, without node: built-ins and co
   }
 });
 
+test("npm manifest: bullmq and ioredis become optional peer dependencies", () => {
+  const m = _npmManifest({
+    version: "1.0.0",
+    exports: { ".": "./mod.ts" },
+    imports: {
+      comlink: "npm:comlink@4.4.2",
+      bullmq: "npm:bullmq@6.7.0",
+      ioredis: "npm:ioredis@6.0.0",
+    },
+  }, new Set(["comlink", "bullmq", "ioredis"]));
+  assert.deepEqual(m.dependencies, { comlink: "4.4.2" });
+  assert.deepEqual(m.peerDependencies, { bullmq: "^6.7.0", ioredis: "^6.0.0" });
+  assert.deepEqual(m.peerDependenciesMeta, {
+    bullmq: { optional: true },
+    ioredis: { optional: true },
+  });
+  // The real deno.json maps both (Deno resolves the cluster's dynamic imports through it).
+  const imports = denoJson().imports ?? {};
+  assert.match(imports.bullmq ?? "", /^npm:bullmq@/);
+  assert.match(imports.ioredis ?? "", /^npm:ioredis@/);
+});
+
 test("npm manifest: imports that are not npm: and exports that are not .ts are refused", () => {
   assert.deepEqual(_npmDependencies({ "@scope/x": "npm:@scope/x@^2.0.0" }), {
     "@scope/x": "^2.0.0",
@@ -136,8 +158,18 @@ test(
       const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
       const used = _bareImports(join(out, "esm"));
       assert.deepEqual(pkg, _npmManifest(denoJson(), used));
-      // Dependencies are what the package imports: nothing the tests alone use (comlink).
-      assert.deepEqual(Object.keys(pkg.dependencies as object).sort(), [...used].sort());
+      // Dependencies are what the package imports: nothing the tests alone use (comlink); the
+      // cluster's bullmq and ioredis are optional peers (loaded only with a cluster option).
+      const declared = {
+        ...(pkg.dependencies as Record<string, string>),
+        ...(pkg.peerDependencies as Record<string, string>),
+      };
+      assert.deepEqual(Object.keys(declared).sort(), [...used].sort());
+      assert.deepEqual(Object.keys(pkg.peerDependencies as object).sort(), ["bullmq", "ioredis"]);
+      assert.deepEqual(Object.keys(pkg.peerDependenciesMeta as object).sort(), [
+        "bullmq",
+        "ioredis",
+      ]);
       for (const f of ["LICENSE", "esm/mod.js", "esm/mod.d.ts", "esm/src/engine/pool.js"]) {
         assert.ok(existsSync(join(out, f)), f);
       }

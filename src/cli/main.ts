@@ -23,6 +23,7 @@ const commands: Record<string, Loader> = {
   cache: async () => (await import("./cache.ts")).command,
   report: async () => (await import("./report.ts")).command,
   system: async () => (await import("./system.ts")).command,
+  worker: async () => (await import("./worker.ts")).command,
   "validate-system": async () => (await import("./validate_system.ts")).command,
 };
 

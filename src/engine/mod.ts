@@ -19,7 +19,7 @@ export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
 export { ChunkTimeoutError, TaskError } from "./errors.ts";
 export { checkOptions } from "./options.ts";
-export type { Data, ExecuteOptions, Executor, Progress } from "./options.ts";
+export type { ClusterOptions, Data, ExecuteOptions, Executor, Progress } from "./options.ts";
 export { createPool, defaultPool } from "./pool.ts";
 export type { Pool } from "./pool.ts";
 export {

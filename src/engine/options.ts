@@ -20,6 +20,23 @@ import type { Pool } from "./pool.ts";
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
 export type Data<I> = Iterable<I> | AsyncIterable<I>;
 
+/**
+ * Where a run's chunk jobs go (the `cluster` option): a BullMQ queue on a Redis server that the
+ * workers of other machines share. See docs/cluster.md.
+ */
+export interface ClusterOptions {
+  /** Redis URL, `redis://host:port` (or `rediss://` for TLS). */
+  redis: string;
+  /** Queue name (default `"amorsize"`). Workers and callers must use the same one. */
+  queue?: string;
+  /** Chunk jobs in flight at once (default: twice the registered workers' cores). */
+  maxInFlight?: number;
+  /** Largest job payload in bytes of JSON (default 1 MiB). A larger item is an error. */
+  maxPayloadBytes?: number;
+  /** Give up connecting, or declare Redis lost, after this many ms without an answer (5000). */
+  redisTimeoutMs?: number;
+}
+
 /** How the work runs. */
 export type Executor = "inline" | "async" | "workers";
 
@@ -92,6 +109,12 @@ export interface ExecuteOptions {
    * variable `AMORSIZE_CACHE=0` turns it off). See `OptimizeOptions.cache`.
    */
   cache?: boolean;
+  /**
+   * Run on a cluster of other machines (BullMQ on Redis; see docs/cluster.md): automatic mode
+   * decides between this machine and the cluster; a forced `chunkSize` alone runs on the
+   * cluster; a forced `executor` or `workers` runs here. The task must be `task(module, name)`.
+   */
+  cluster?: ClusterOptions;
 }
 
 /** The options `execute` and `map` know (the compiler keeps the list complete). */
@@ -114,6 +137,7 @@ export const EXECUTE_OPTION_KEYS: readonly string[] = keysOf<ExecuteOptions>({
   sampleBudgetMs: 1,
   maxWorkers: 1,
   cache: 1,
+  cluster: 1,
 });
 
 /**

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ClusterProfile } from "../cluster/mod.ts";
 import { configLabel } from "../engine/mod.ts";
 import type { OptimizationResult } from "./optimization.ts";
 
@@ -31,11 +32,17 @@ const ms = (x: number | undefined) =>
  */
 export function explainOptimization(r: Omit<OptimizationResult, "explain">): string {
   const p = r.profile;
+  const c = r.cluster;
   const lines = [
-    `Decision: ${configLabel(r)}`,
+    c
+      ? `Decision: cluster — ${c.jobs} jobs of ${c.chunkSize} items (here: ${configLabel(r)})`
+      : `Decision: ${configLabel(r)}`,
     `Reason: ${r.reason}`,
-    `Predicted: plain loop ${ms(r.predictedMs.serial)}, chosen ${ms(r.predictedMs.chosen)} ` +
-    `(speedup ${r.predictedSpeedup.toFixed(2)}×)${r.cacheHit ? " [from cache]" : ""}`,
+    c
+      ? `Predicted: plain loop ${ms(r.predictedMs.serial)}, cluster ${ms(c.predictedMs)} ` +
+        `(speedup ${c.predictedSpeedup.toFixed(2)}×), here ${ms(r.predictedMs.chosen)}`
+      : `Predicted: plain loop ${ms(r.predictedMs.serial)}, chosen ${ms(r.predictedMs.chosen)} ` +
+        `(speedup ${r.predictedSpeedup.toFixed(2)}×)${r.cacheHit ? " [from cache]" : ""}`,
   ];
   const s = p.sample;
   if (s) {
@@ -99,6 +106,7 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
       );
     }
   }
+  if (p.cluster) lines.push(...explainCluster(p.cluster));
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   lines.push(`Optimize took ${ms(p.optimizeMs)}`);
   return lines.join("\n");
@@ -106,4 +114,28 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
 
 function fmtCap(x: number): string {
   return Number.isFinite(x) ? String(x) : "none";
+}
+
+/** The cluster terms: workers and cores, measured costs, the best plan and its parts. */
+function explainCluster(p: ClusterProfile): string[] {
+  if (p.unavailable) return [`Cluster: unavailable (${p.unavailable})`];
+  const b = p.breakdown;
+  const hosts = p.workers.map((w) =>
+    `${w.host} ${w.cores}` +
+    (typeof w.loadPerCpu === "number" ? ` at load ${w.loadPerCpu.toFixed(1)}/CPU` : "")
+  ).join(", ");
+  const reported = p.workersPerItemMs === undefined
+    ? ""
+    : `; the workers report ${ms(p.workersPerItemMs)}`;
+  return [
+    `Cluster: queue "${p.queue}", ${p.workers.length} workers, ${p.cores} cores (${hosts})`,
+    `Cluster costs: round trip ${ms(p.roundTripMs)}, per job in bulk ${ms(p.perJobMs)}, per ` +
+    `item ${ms(p.perItemMs)} (sampled here${reported}), encoding here ${
+      ms(p.encodeMsPerItem)
+    } per item`,
+    `Cluster plan: ${p.jobs} jobs of ${p.chunkSize} items for ${p.items} items: ` +
+    `${ms(p.predictedMs)} (latency ${ms(b.latencyMs)}, serial here ${ms(b.serialMs)}, ` +
+    `compute in waves ${ms(b.computeMs)}, in-flight bound ${ms(b.windowMs)}); here ` +
+    `${ms(p.localMs)}`,
+  ];
 }

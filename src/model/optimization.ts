@@ -1,6 +1,7 @@
 // Public types of the optimizer.
 import type { Overheads, SampleProfile } from "../measure/mod.ts";
 import type { SystemInfo } from "../system/mod.ts";
+import type { ClusterChoice, ClusterOptions, ClusterProfile } from "../cluster/mod.ts";
 import type { Pool, Progress, RunConfig } from "../engine/mod.ts";
 import type { Alternative } from "./decide.ts";
 import type { Prediction } from "./cost_model.ts";
@@ -31,6 +32,11 @@ export interface OptimizeOptions {
   cache?: boolean;
   /** Most calls in flight for the async executor (default 256; see `ExecuteOptions`). */
   maxConcurrency?: number;
+  /**
+   * Also consider a cluster of other machines (BullMQ on Redis): measure its queue round trip
+   * and capacity, and set `result.cluster` (a chunk size and predictions) when it wins.
+   */
+  cluster?: ClusterOptions;
 }
 
 /** Everything the optimizer measured and considered. */
@@ -53,10 +59,18 @@ export interface OptimizationProfile {
   caps: { cores: number; memory: number; nested: number; nestedReason?: string };
   /** How long optimize took (ms). */
   optimizeMs: number;
+  /** The cluster terms, when `cluster` was given. */
+  cluster?: ClusterProfile;
 }
 
 /** What `optimize` decided, and why. */
 export interface OptimizationResult<I = unknown> extends RunConfig {
+  /**
+   * Present when a `cluster` option was given and the cluster wins: run there in jobs of
+   * `cluster.chunkSize` items (execute and map do). `executor`, `workers` and `chunkSize` stay
+   * the best configuration on this machine. The measurements are in `profile.cluster`.
+   */
+  cluster?: ClusterChoice;
   /** Predicted wall time of the plain loop / of the chosen configuration. */
   predictedSpeedup: number;
   /** Predicted wall times (ms): the plain loop, and the chosen configuration. */

@@ -1,0 +1,239 @@
+/**
+ * The cluster worker: a BullMQ worker that runs each chunk job on this machine's worker pool and
+ * registers its capacity in Redis with a heartbeat.
+ *
+ * @module
+ */
+import { cpus, hostname, loadavg } from "node:os";
+import process from "node:process";
+import { keysOf, knownKeys, positiveInt, positiveNumber } from "../args.ts";
+import { createPool, type Pool, prepare, Source, TaskError } from "../engine/mod.ts";
+import { runtime } from "../runtime/mod.ts";
+import { probeSystem } from "../system/mod.ts";
+import { task, taskSpec } from "../task/mod.ts";
+import { VERSION } from "../version.ts";
+import { checkRedisUrl, closeRedis, connectRedis, describe, redactUrl } from "./_connection.ts";
+import { loadDriver } from "./_driver.ts";
+import {
+  CHUNK_JOB,
+  type ChunkJobData,
+  type ChunkReply,
+  PING_JOB,
+  toWireError,
+} from "./_protocol.ts";
+import { queueName } from "./_queue_name.ts";
+import { register, unregister } from "./_registry.ts";
+import type { WorkerCapacity } from "./types.ts";
+
+/** Options of {@linkcode startClusterWorker}. */
+export interface ClusterWorkerOptions {
+  /** Redis URL, `redis://host:port`. */
+  redis: string;
+  /** Queue name (default `"amorsize"`). */
+  queue?: string;
+  /** Pool workers on this machine (default: the probe's effective cores). */
+  workers?: number;
+  /** Chunk jobs taken at once (default: twice `workers`, so the next job waits ready). */
+  concurrency?: number;
+  /** BullMQ job lock in ms (default 30000): a job whose worker dies is re-queued after it. */
+  lockDurationMs?: number;
+  /** How often BullMQ looks for stalled jobs, in ms (default 30000). */
+  stalledIntervalMs?: number;
+  /** Heartbeat of the capacity registration in ms (default 2000; it expires after 3 beats). */
+  heartbeatMs?: number;
+  /** Give up connecting after this many ms (default 5000). */
+  redisTimeoutMs?: number;
+}
+
+const WORKER_OPTION_KEYS = keysOf<ClusterWorkerOptions>({
+  redis: 1,
+  queue: 1,
+  workers: 1,
+  concurrency: 1,
+  lockDurationMs: 1,
+  stalledIntervalMs: 1,
+  heartbeatMs: 1,
+  redisTimeoutMs: 1,
+});
+
+/** A running cluster worker. */
+export interface ClusterWorker {
+  /** What it registered. */
+  readonly capacity: WorkerCapacity;
+  /** Resolves once the worker has stopped. */
+  readonly closed: Promise<void>;
+  /**
+   * Stop taking jobs and unregister. By default the jobs in progress finish first; with
+   * `force`, they are handed back (BullMQ re-queues them when their lock expires).
+   */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+/**
+ * Start a cluster worker: it takes chunk jobs from the queue, runs each on this machine's pool
+ * (its own effective cores) and returns the results; it registers its capacity with a heartbeat.
+ * The task modules named by the jobs must be importable here (the same code deployed everywhere).
+ *
+ * @param options See {@linkcode ClusterWorkerOptions}.
+ * @returns The running worker; `close()` stops it.
+ * @throws {TypeError} If `redis` is not a redis:// URL or an option has the wrong type.
+ * @throws {Error} If Redis cannot be reached, or bullmq/ioredis are not installed.
+ *
+ * @example Usage (needs a Redis server; skipped when none answers)
+ * ```ts
+ * import { startClusterWorker } from "./worker.ts";
+ * import assert from "node:assert/strict";
+ *
+ * try {
+ *   const w = await startClusterWorker({ redis: "redis://127.0.0.1:6390", redisTimeoutMs: 500 });
+ *   assert.ok(w.capacity.cores >= 1);
+ *   await w.close();
+ * } catch (e) {
+ *   assert.match(String(e), /Cannot reach Redis/);
+ * }
+ * ```
+ */
+export async function startClusterWorker(options: ClusterWorkerOptions): Promise<ClusterWorker> {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `'options' must be an object, got ${options === null ? "null" : typeof options}`,
+    );
+  }
+  knownKeys("options", options, WORKER_OPTION_KEYS);
+  const url = checkRedisUrl("redis", options.redis);
+  const queue = queueName(options.queue);
+  const cores = options.workers === undefined
+    ? (await probeSystem()).effectiveCores
+    : positiveInt("workers", options.workers);
+  const concurrency = options.concurrency === undefined
+    ? 2 * cores
+    : positiveInt("concurrency", options.concurrency);
+  const heartbeatMs = positiveNumber("heartbeatMs", options.heartbeatMs ?? 2000);
+  const timeoutMs = positiveNumber("redisTimeoutMs", options.redisTimeoutMs ?? 5000);
+  const lockDuration = positiveNumber("lockDurationMs", options.lockDurationMs ?? 30000);
+  const stalledInterval = positiveNumber("stalledIntervalMs", options.stalledIntervalMs ?? 30000);
+
+  const driver = await loadDriver();
+  const client = await connectRedis(driver, url, {
+    timeoutMs,
+    reconnect: true,
+    name: "amorsize-worker",
+  });
+  const rt = runtime();
+  const capacity: WorkerCapacity = {
+    id: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    host: hostname(),
+    pid: process.pid,
+    cores,
+    concurrency,
+    runtime: `${rt.name} ${rt.version}`,
+    version: VERSION,
+    perItemMs: {},
+    loadPerCpu: loadPerCpu(),
+    seenAt: Date.now(),
+  };
+  // Kept warm for the worker's life (closed by close()), also where idle workers keep a process
+  // alive (Deno): this process is meant to stay up.
+  const pool = createPool({ maxWorkers: cores, idleTimeoutMs: Infinity });
+  const processor = async (job: { name: string; data: unknown }): Promise<ChunkReply> => {
+    if (job.name === PING_JOB) return { results: "[]", ms: 0, worker: capacity.id };
+    if (job.name !== CHUNK_JOB) throw new Error(`Unknown job "${job.name}" on an amorsize queue`);
+    return await runChunk(job.data as ChunkJobData, pool, capacity);
+  };
+  const worker = new driver.bullmq.Worker(queue, processor, {
+    connection: client,
+    concurrency,
+    lockDuration,
+    stalledInterval,
+    autorun: false,
+  });
+  worker.on("error", (e: unknown) => {
+    console.error(`amorsize worker: ${describe(e)} (Redis ${redactUrl(url)})`);
+  });
+  const beat = async () => {
+    capacity.seenAt = Date.now();
+    capacity.loadPerCpu = loadPerCpu();
+    try {
+      await register(client, queue, capacity, 3 * heartbeatMs);
+    } catch { /* Redis away for a moment: the next beat registers again */ }
+  };
+  await register(client, queue, capacity, 3 * heartbeatMs);
+  const timer = setInterval(beat, heartbeatMs);
+  const running = worker.run();
+  let closing: Promise<void> | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  const close = (o: { force?: boolean } = {}) => {
+    closing ??= (async () => {
+      clearInterval(timer);
+      try {
+        await worker.close(o.force === true);
+        await running.catch(() => {});
+        await unregister(client, queue, capacity.id).catch(() => {});
+      } finally {
+        await pool.close();
+        await closeRedis(client);
+        resolveClosed();
+      }
+    })();
+    return closing;
+  };
+  return { capacity, closed, close };
+}
+
+/** The machine's 1-minute load average per logical CPU (0 where the runtime has none). */
+function loadPerCpu(): number {
+  try {
+    return loadavg()[0] / Math.max(1, cpus().length);
+  } catch {
+    return 0;
+  }
+}
+
+async function runChunk(
+  data: ChunkJobData,
+  pool: Pool,
+  capacity: WorkerCapacity,
+): Promise<ChunkReply> {
+  const now = runtime().now;
+  const t0 = now();
+  const items = JSON.parse(data.items) as unknown[];
+  const cores = capacity.cores;
+  const ref = task(data.module, data.name);
+  const config = {
+    executor: "workers" as const,
+    workers: Math.min(cores, Math.max(1, items.length)),
+    chunkSize: Math.max(1, Math.ceil(items.length / cores)),
+    concurrency: 1,
+    adaptive: false,
+  };
+  const src = new Source<unknown>(items);
+  const job = prepare(ref, { spec: taskSpec(ref), src, config, known: new Map() }, { pool });
+  const results: unknown[] = new Array(items.length);
+  let error: ChunkReply["error"];
+  const filled = new Set<number>();
+  let done = items.length;
+  try {
+    for await (const c of job.stream(false)) {
+      for (let k = 0; k < c.results.length; k++) {
+        results[c.start + k] = c.results[k];
+        filled.add(c.start + k);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof TaskError)) throw e; // the module cannot load, the pool broke: job fails
+    error = toWireError(e.index, e.cause);
+    done = e.index; // the engine delivers every result before the failing item
+  }
+  for (let i = 0; i < done; i++) {
+    if (!filled.has(i)) throw new Error(`amorsize worker: no result for item ${data.start + i}`);
+  }
+  const ms = now() - t0;
+  if (!error && items.length > 0) {
+    const key = `${data.module}#${data.name}`;
+    const perItem = ms * Math.min(cores, items.length) / items.length;
+    const old = capacity.perItemMs[key];
+    capacity.perItemMs[key] = old === undefined ? perItem : 0.7 * old + 0.3 * perItem;
+  }
+  return { results: JSON.stringify(results.slice(0, done)), error, ms, worker: capacity.id };
+}

@@ -1,0 +1,162 @@
+// Worker processes that die or stop: a worker killed with SIGKILL while it holds jobs (BullMQ's
+// stalled check re-queues them after the lock expires, another worker runs them, and every result
+// arrives exactly once), and a worker stopped with SIGTERM (it finishes the jobs it holds,
+// unregisters and exits 0; the rest waits for the next worker).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mapOnCluster } from "../src/cluster/cluster.ts";
+import { runtime } from "../src/runtime/detect.ts";
+import { task } from "../src/task/task_ref.ts";
+import {
+  clusterSkip,
+  command,
+  killWorkers,
+  type RedisServer,
+  sleep,
+  startRedis,
+  startWorker,
+  tasksModule,
+  type WorkerProcess,
+} from "./_cluster.ts";
+
+const skip = clusterSkip();
+let redis: RedisServer;
+const started: WorkerProcess[] = [];
+// Short locks, so that a killed worker's jobs come back within a second or two.
+const FAST_STALL = ["--lock-ms", "2000", "--stalled-ms", "1000"];
+
+before(async () => {
+  if (!skip) redis = await startRedis();
+});
+
+after(async () => {
+  if (skip) return;
+  await killWorkers(started);
+  await redis.stop();
+});
+
+async function worker(queue: string): Promise<WorkerProcess> {
+  const w = await startWorker(redis.url, queue, FAST_STALL);
+  started.push(w);
+  return w;
+}
+
+/** Lines of a RESP reply that are values (bulk strings and integers). */
+async function resp(...args: string[]): Promise<string[]> {
+  const reply = await command(redis.port, ...args);
+  return reply.split("\r\n").filter((l) => l !== "" && !/^[*$]/.test(l)).map((l) =>
+    l.replace(/^[:+]/, "")
+  );
+}
+
+/** BullMQ's "attempts started" of every job of `queue` (a job run twice after a stall has 2). */
+async function attemptsStarted(queue: string): Promise<number[]> {
+  const keys = (await resp("KEYS", `bull:${queue}:r*`)).filter((k) => /:r[^:]*-\d+$/.test(k));
+  const out: number[] = [];
+  for (const k of keys) out.push(Number((await resp("HGET", k, "ats"))[0] ?? 0));
+  return out;
+}
+
+async function untilActive(queue: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (Number((await resp("LLEN", `bull:${queue}:active`))[0]) > 0) return;
+    await sleep(25);
+  }
+  throw new Error("no job became active");
+}
+
+test("SIGKILL of a worker holding jobs: they are re-queued and every result arrives once", {
+  skip,
+}, async () => {
+  const queue = "kill";
+  const victim = await worker(queue);
+  const items = Array.from({ length: 40 }, (_, i) => ({ i, ms: 20 }));
+  const seen = new Map<number, number>();
+  const run = (async () => {
+    for await (
+      const y of mapOnCluster(task(tasksModule(), "spin"), items, {
+        cluster: { redis: redis.url, queue, maxInFlight: 6 },
+        chunkSize: 2,
+        ordered: false,
+      })
+    ) seen.set(y as number, (seen.get(y as number) ?? 0) + 1);
+  })();
+  await untilActive(queue); // the only worker holds a job now
+  victim.proc.kill("SIGKILL");
+  assert.equal(await victim.exited, "SIGKILL");
+  await worker(queue);
+  await worker(queue);
+  await run;
+  assert.equal(seen.size, 40);
+  for (const [i, n] of seen) assert.equal(n, 1, `item ${i} arrived ${n} times`);
+  const ats = await attemptsStarted(queue);
+  assert.ok(ats.some((a) => a >= 2), `a job of the killed worker ran again (ats: ${ats})`);
+  // Its capacity registration expires without heartbeats (3 beats of 2 s); the others' stay.
+  let keys: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    keys = await resp("KEYS", `amorsize:${queue}:worker:*`);
+    if (keys.length === 2) break;
+    await sleep(100);
+  }
+  assert.equal(keys.length, 2, `registrations: ${keys}`);
+  assert.ok(keys.every((k) => !k.includes(`-${victim.proc.pid}-`)), `${keys}`);
+});
+
+test(
+  "SIGTERM: the worker finishes the jobs it holds, unregisters and exits 0",
+  { skip },
+  async () => {
+    const queue = "term";
+    const w = await worker(queue);
+    const items = Array.from({ length: 12 }, (_, i) => ({ i, ms: 100 }));
+    const seen: number[] = [];
+    const run = (async () => {
+      for await (
+        const y of mapOnCluster(task(tasksModule(), "sleep"), items, {
+          cluster: { redis: redis.url, queue, maxInFlight: 12 },
+          chunkSize: 1,
+          ordered: false,
+        })
+      ) seen.push(y as number);
+    })();
+    await untilActive(queue);
+    w.proc.kill("SIGTERM");
+    const exit = await w.exited;
+    // Deno's node:child_process reports the signal it sent instead of the exit code of a child
+    // that handled it; the "stopped" line shows the worker ran its shutdown to the end.
+    assert.ok(exit === 0 || (runtime().name === "deno" && exit === "SIGTERM"), `exit ${exit}`);
+    assert.match(w.output(), /SIGTERM, finishing the jobs in progress[^]*stopped/);
+    assert.deepEqual(await resp("KEYS", `amorsize:${queue}:worker:*`), []);
+    const doneBefore = seen.length;
+    assert.ok(doneBefore >= 1 && doneBefore < 12, `finished ${doneBefore} before stopping`);
+    await worker(queue); // the rest waited in the queue for it
+    await run;
+    assert.deepEqual(seen.sort((a, b) => a - b), items.map((x) => x.i));
+    const ats = await attemptsStarted(queue);
+    assert.equal(ats.length, 12);
+    assert.ok(ats.every((a) => a === 1), `no job ran twice (ats: ${ats})`);
+  },
+);
+
+test("Redis lost during a run: a clear error within the timeout, no hang", { skip }, async () => {
+  const own = await startRedis();
+  const queue = "lost";
+  const w = await startWorker(own.url, queue);
+  started.push(w);
+  const items = Array.from({ length: 40 }, (_, i) => ({ i, ms: 100 }));
+  const run = mapOnCluster(task(tasksModule(), "sleep"), items, {
+    cluster: { redis: own.url, queue, redisTimeoutMs: 1000 },
+    chunkSize: 1,
+  });
+  const first = await run.next(); // the run is under way
+  assert.equal(first.value, 0);
+  await own.stop();
+  const t0 = Date.now();
+  await assert.rejects(
+    (async () => {
+      for await (const _ of run) { /* drain */ }
+    })(),
+    new RegExp(`Lost the connection to Redis at redis://127.0.0.1:${own.port}`),
+  );
+  assert.ok(Date.now() - t0 < 30_000, "reported, not hanging");
+});

@@ -1,0 +1,230 @@
+// The cluster executor against a real redis-server and two worker processes (one core each):
+// results in order, streaming with backpressure, progress, task errors with the global index,
+// payload limits, clear errors for an inline function, a missing worker and an unreachable Redis,
+// and abort/timeout removing the run's pending jobs.
+import { test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { cliCommand, repoRoot } from "./_cli.ts";
+import assert from "node:assert/strict";
+import { executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
+import { ChunkTimeoutError, TaskError } from "../src/engine/errors.ts";
+import { task } from "../src/task/task_ref.ts";
+import { clusterSkip, command, freePort, tasksModule, useCluster } from "./_cluster.ts";
+
+const skip = clusterSkip();
+const QUEUE = "run";
+const fixture = useCluster(QUEUE, 2, skip);
+const cluster = () => ({ redis: fixture.redis.url, queue: QUEUE });
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+test(
+  "execute on the cluster: every result, in input order, from both workers",
+  { skip },
+  async () => {
+    const out = await executeOnCluster(task(tasksModule(), "square"), range(500), {
+      cluster: cluster(),
+      chunkSize: 7,
+    });
+    assert.deepEqual(out, range(500).map((x) => x * x));
+  },
+);
+
+test(
+  "map: ordered and unordered, from a streaming source, with bounded look-ahead",
+  { skip },
+  async () => {
+    let pulled = 0;
+    async function* source() {
+      for (let i = 0; i < 300; i++) {
+        pulled++;
+        yield i;
+      }
+    }
+    const ordered: number[] = [];
+    let maxAhead = 0;
+    for await (
+      const y of mapOnCluster(task(tasksModule(), "square"), source(), {
+        cluster: { ...cluster(), maxInFlight: 3 },
+        chunkSize: 10,
+      })
+    ) {
+      ordered.push(y as number);
+      maxAhead = Math.max(maxAhead, pulled - ordered.length);
+    }
+    assert.deepEqual(ordered, range(300).map((x) => x * x));
+    // At most the window (3 jobs of 10) beyond what was consumed, plus one chunk being pulled.
+    assert.ok(maxAhead <= 40, `pulled ${maxAhead} items ahead of the consumer`);
+    const unordered: number[] = [];
+    for await (
+      const y of mapOnCluster(task(tasksModule(), "square"), range(100), {
+        cluster: cluster(),
+        chunkSize: 9,
+        ordered: false,
+      })
+    ) unordered.push(y as number);
+    assert.deepEqual(
+      unordered.sort((a, b) => a - b),
+      range(100).map((x) => x * x).sort((a, b) => a - b),
+    );
+  },
+);
+
+test("progress: reported during the run and complete at the end", { skip }, async () => {
+  const seen: number[] = [];
+  await executeOnCluster(task(tasksModule(), "square"), range(200), {
+    cluster: cluster(),
+    chunkSize: 10,
+    onProgress: (p) => {
+      assert.equal(p.total, 200);
+      seen.push(p.done);
+    },
+  });
+  assert.ok(seen.length >= 1);
+  assert.equal(seen[seen.length - 1], 200);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1]);
+});
+
+test(
+  "a task error: TaskError with the global item index and the original error",
+  { skip },
+  async () => {
+    const err = await executeOnCluster(task(tasksModule(), "failOn13"), range(40), {
+      cluster: cluster(),
+      chunkSize: 5,
+    }).then(() => undefined, (e) => e);
+    assert.ok(err instanceof TaskError, String(err));
+    assert.equal(err.index, 13);
+    assert.equal((err.cause as Error).name, "RangeError");
+    assert.match((err.cause as Error).message, /thirteen/);
+    // map yields every result before the failing item, then throws.
+    const got: unknown[] = [];
+    await assert.rejects(async () => {
+      for await (
+        const y of mapOnCluster(task(tasksModule(), "failOn13"), range(40), {
+          cluster: cluster(),
+          chunkSize: 5,
+        })
+      ) got.push(y);
+    }, (e) => e instanceof TaskError && e.index === 13);
+    assert.deepEqual(got, range(13).map((x) => x + 1));
+  },
+);
+
+test("payload cap: an item over it is named; a chunk over it is split", { skip }, async () => {
+  const big = ["a", "b".repeat(5000), "c"];
+  await assert.rejects(
+    executeOnCluster(task(tasksModule(), "square"), big, {
+      cluster: { ...cluster(), maxPayloadBytes: 1000 },
+      chunkSize: 3,
+    }),
+    (e) =>
+      e instanceof RangeError && /Item 1 is 5002 bytes/.test(e.message) &&
+      /maxPayloadBytes/.test(e.message),
+  );
+  // 20 items of ~100 bytes in chunks of 20 with a 500-byte cap: several jobs, same results.
+  const items = range(20).map((i) => i + 0.123456789012345);
+  const out = await executeOnCluster(task(tasksModule(), "square"), items, {
+    cluster: { ...cluster(), maxPayloadBytes: 100 },
+    chunkSize: 20,
+  });
+  assert.deepEqual(out, items.map((x) => x * x));
+  await assert.rejects(
+    executeOnCluster(task(tasksModule(), "square"), [1, undefined, 3], {
+      cluster: cluster(),
+      chunkSize: 3,
+    }),
+    (e) => e instanceof TypeError && /Item 1 cannot be sent/.test(e.message),
+  );
+});
+
+test(
+  "a task module the workers cannot import: the run fails with their reason",
+  { skip },
+  async () => {
+    const missing = new URL("./fixtures/cluster/not_deployed.ts", import.meta.url).href;
+    await assert.rejects(
+      executeOnCluster(task(missing, "f"), [1, 2, 3], { cluster: cluster(), chunkSize: 2 }),
+      /failed on the cluster: Cannot load task module .*not_deployed/,
+    );
+  },
+);
+
+test(
+  "refused clearly: an inline function, no worker on the queue, Redis unreachable",
+  { skip },
+  async () => {
+    await assert.rejects(
+      executeOnCluster((x: number) => x, [1], { cluster: cluster(), chunkSize: 1 }),
+      (e) => e instanceof TypeError && /inline function cannot run on a cluster/.test(e.message),
+    );
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "square"), [1], {
+        cluster: { redis: fixture.redis.url, queue: "nobody-here" },
+        chunkSize: 1,
+      }),
+      /No amorsize worker is registered on the queue "nobody-here".*amorsize worker --redis/,
+    );
+    const port = await freePort(); // nothing listens there
+    const t0 = Date.now();
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "square"), [1], {
+        cluster: { redis: `redis://127.0.0.1:${port}`, redisTimeoutMs: 1000 },
+        chunkSize: 1,
+      }),
+      new RegExp(`Cannot reach Redis at redis://127.0.0.1:${port}`),
+    );
+    assert.ok(Date.now() - t0 < 20_000, "gave up within its timeout, not hanging");
+  },
+);
+
+test(
+  "abort and timeoutMs: the run stops and its pending jobs leave the queue",
+  { skip },
+  async () => {
+    const slow = range(40).map((i) => ({ i, ms: 50 }));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error("stop now")), 300);
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "sleep"), slow, {
+        cluster: { ...cluster(), maxInFlight: 8 },
+        chunkSize: 2,
+        signal: ac.signal,
+      }),
+      /stop now/,
+    );
+    assert.equal(await waitingJobs(), 0);
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "sleep"), slow, {
+        cluster: { ...cluster(), maxInFlight: 8 },
+        chunkSize: 2,
+        timeoutMs: 60,
+      }),
+      (e) => e instanceof ChunkTimeoutError,
+    );
+    assert.equal(await waitingJobs(), 0);
+  },
+);
+
+test("amorsize worker: help, usage errors (exit 2), Redis unreachable (exit 1)", async () => {
+  const port = await freePort();
+  const cases: [string[], number, RegExp][] = [
+    [["--help"], 0, /^Usage: amorsize worker --redis URL/],
+    [[], 2, /--redis URL is required/],
+    [["--redis", "http://x"], 2, /'redis' must be a redis:\/\/ or rediss:\/\/ URL/],
+    [["--redis", "redis://127.0.0.1:1", "--workers", "0"], 2, /--workers must be a positive/],
+    [["--redis", `redis://127.0.0.1:${port}`], 1, /Cannot reach Redis at redis:\/\/127.0.0.1/],
+  ];
+  const { cmd, args } = cliCommand();
+  for (const [argv, code, message] of cases) {
+    const r = spawnSync(cmd, [...args, "worker", ...argv], { cwd: repoRoot(), encoding: "utf8" });
+    assert.equal(r.status, code, `${argv.join(" ")}: ${r.stderr}`);
+    assert.match(code === 0 ? r.stdout : r.stderr, message);
+    if (code !== 0) assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
+
+/** Jobs waiting in the queue (BullMQ's wait list). */
+async function waitingJobs(): Promise<number> {
+  const reply = await command(fixture.redis.port, "LLEN", `bull:${QUEUE}:wait`);
+  return Number(reply.slice(1));
+}
