@@ -68,6 +68,26 @@ export function task<F extends ExportedFunction>(
   module: string | URL,
   fn: F,
 ): TaskRef<Parameters<F>[0], Awaited<ReturnType<F>>>;
+/**
+ * A reference to the function exported as `name` by `module`; the item and result types are given
+ * as type arguments (`task<Doc, number>(url, "score")`), or are `unknown`.
+ *
+ * @typeParam I The item type.
+ * @typeParam O The result type.
+ * @param module The module's URL or path (`import.meta.url`, `new URL("./tasks.ts", import.meta.url)`).
+ * @param name The name of the export.
+ * @returns A task reference that workers can load.
+ * @throws {TypeError} If `module` is empty or not a string or URL, or `name` is empty.
+ *
+ * @example Usage
+ * ```ts
+ * import { task } from "./task_ref.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const ref = task<number, number>(import.meta.url, "square");
+ * assert.equal(ref.name, "square");
+ * ```
+ */
 export function task<I = unknown, O = unknown>(module: string | URL, name: string): TaskRef<I, O>;
 export function task(module: string | URL, fn: string | ExportedFunction): TaskRef {
   if (!(module instanceof URL) && (typeof module !== "string" || module === "")) {
