@@ -34,6 +34,7 @@ export { map } from "./src/map.ts";
 export { createPool, Pool } from "./src/engine/pool.ts";
 export type { PoolOptions, PoolRunOptions } from "./src/engine/pool.ts";
 export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts";
+export type { Encoding } from "./src/engine/encoding.ts";
 export type { ForcedConfig, RunConfig } from "./src/engine/run_config.ts";
 export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";
 export { probeSystem } from "./src/system/probe_system.ts";
@@ -43,7 +44,7 @@ export type {
   SystemFigure,
   SystemInfo,
 } from "./src/system/system_info.ts";
-export type { SampleProfile } from "./src/measure/sample.ts";
+export type { SampleEncoding, SampleProfile } from "./src/measure/sample.ts";
 export type { Summary } from "./src/measure/statistics.ts";
 export type { Overheads } from "./src/measure/overhead.ts";
 export type { Prediction } from "./src/model/cost_model.ts";

@@ -66,9 +66,13 @@ export interface SampleProfile {
 
 /** Chunk encodings chosen from the sample, and their measured costs per value (ms). */
 export interface SampleEncoding {
+  /** The encoding of items sent to workers. */
   items: Encoding;
+  /** Its measured cost per item, encode plus decode (ms), timed on the calling thread. */
   itemMs: number;
+  /** The encoding of results sent back. */
   results: Encoding;
+  /** Its measured cost per result, encode plus decode (ms), timed on the calling thread. */
   resultMs: number;
 }
 
