@@ -99,13 +99,22 @@ test("fault: a stuck item while the optimizer samples: signal and timeoutMs reac
   const pool = createPool({ maxWorkers: 2 });
   const c = new AbortController();
   setTimeout(() => c.abort(new Error("give up")), 200);
-  const stuck = faults("spinLong");
+  // Self-contained, so it also runs in a worker; each thread counts its own calls.
+  const stuck = (x: number) => {
+    const g = globalThis as { stuckCalls?: number };
+    g.stuckCalls = (g.stuckCalls ?? 0) + 1;
+    const end = performance.now() + 1500;
+    while (performance.now() < end) { /* stuck */ }
+    return x;
+  };
+  const here = globalThis as { stuckCalls?: number };
   const aborted = await settle(execute(stuck, range(100), { signal: c.signal, pool }));
   assert.equal(aborted?.message, "give up");
   const sampled = await settle(optimize(stuck, range(100), { timeoutMs: 200, pool }));
   assert.ok(sampled instanceof ChunkTimeoutError, String(sampled));
-  const timed = await settle(execute(stuck, range(100), { timeoutMs: 200, pool }));
+  const timed = await settle(execute(faults("spinLong"), range(100), { timeoutMs: 200, pool }));
   assert.ok(timed instanceof ChunkTimeoutError, String(timed));
+  assert.equal(here.stuckCalls ?? 0, 0, "no item ran on the calling thread");
   await pool.close();
 });
 

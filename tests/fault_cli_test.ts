@@ -50,7 +50,7 @@ test("fault cli: an unwritable --html path is refused before the work (exit 2)",
   const file = join(home, "a-file");
   writeFileSync(file, "");
   for (const html of [join(file, "r.html"), home]) {
-    // spinLong would take 4 s per item: refused before the work, it never runs.
+    // Refused before the work (spinLong never runs); checked after it, the exit code would be 0.
     const r = cli("optimize", `${tasks}#spinLong`, "--range", "50", "--html", html);
     assert.equal(r.code, 2, r.stderr);
     oneLine(r.stderr, /--html/);
