@@ -21,7 +21,8 @@ stop_hogs() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
   pids=()
 }
-trap stop_hogs EXIT INT TERM
+trap stop_hogs EXIT
+trap 'exit 130' INT TERM # the EXIT trap stops the hogs; the script does not go on
 for _ in $(seq "$hogs"); do
   # A busy loop of the shell itself: one runnable thread each, no output, killed on exit.
   ( while :; do :; done ) &
