@@ -15,6 +15,8 @@
  */
 import { Worker as NodeWorker } from "node:worker_threads";
 import process from "node:process";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 const ROUNDS = 9, TRIPS = 200;
 const url = new URL("./_worker_kind_echo.ts", import.meta.url);
@@ -71,37 +73,6 @@ const rows: Record<string, Record<(typeof kinds)[number], number[]>> = {
 };
 const numbers = Array.from({ length: 131072 }, (_, i) => i * 0.5);
 
-for (let r = -1; r < ROUNDS; r++) { // round -1: warm-up
-  for (const kind of r % 2 === 0 ? kinds : [...kinds].reverse()) {
-    const t0 = performance.now();
-    const ch = open(kind, url);
-    await ch.next();
-    const start = performance.now() - t0;
-    let t = performance.now();
-    for (let i = 0; i < TRIPS; i++) {
-      ch.post({ i });
-      await ch.next();
-    }
-    const trip = ((performance.now() - t) * 1000) / TRIPS;
-    const buf = new ArrayBuffer(8 << 20);
-    t = performance.now();
-    ch.post(buf, [buf]);
-    await ch.next();
-    const moved = performance.now() - t;
-    t = performance.now();
-    ch.post(numbers);
-    await ch.next();
-    const cloned = performance.now() - t;
-    await ch.stop();
-    if (r < 0) continue;
-    const v = Object.values(rows);
-    v[0][kind].push(start);
-    v[1][kind].push(trip);
-    v[2][kind].push(moved);
-    v[3][kind].push(cloned);
-  }
-}
-
 /** CPU time of this process over 300 ms after terminating a worker caught in a busy loop. */
 async function busyAfterTerminate(kind: "web" | "node"): Promise<number> {
   const ch = open(kind, busyUrl);
@@ -114,22 +85,92 @@ async function busyAfterTerminate(kind: "web" | "node"): Promise<number> {
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
 }
-
-const runtimeName = "Deno" in globalThis ? "Deno" : "Bun" in globalThis ? "Bun" : "Node";
-console.log(`## Worker kinds on ${runtimeName}, ${ROUNDS} rounds alternated, median (min–max)\n`);
-console.log("| measure | web Worker | node:worker_threads | node / web |");
-console.log("|---|---:|---:|---:|");
-for (const [label, v] of Object.entries(rows)) {
-  const ratio = median(v.node) / median(v.web);
-  console.log(`| ${label} | ${show(v.web)} | ${show(v.node)} | ${ratio.toFixed(2)} |`);
+// `--busy=web|node`: one busy-loop measurement in a process of its own (a thread that survives
+// its terminate() would load any measurement after it), printed as a number; then exit (a web
+// worker still spinning would keep the process alive).
+const busyArg = process.argv.find((a) => a.startsWith("--busy="))?.slice(7);
+if (busyArg === "web" || busyArg === "node") {
+  console.log((await busyAfterTerminate(busyArg)).toFixed(0));
+  process.exit(0);
 }
-// The node kind first: a web worker that keeps spinning would load the other measurement.
-const nodeBusy = await busyAfterTerminate("node");
-const webBusy = await busyAfterTerminate("web");
-console.log(
-  `| CPU ms used in the 300 ms after terminate() of a busy worker | ${webBusy.toFixed(0)} | ${
-    nodeBusy.toFixed(0)
-  } | |`,
-);
-// A web worker still spinning would keep the process alive.
-process.exit(0);
+// `--end=web|node`: terminate a busy worker and end the module without process.exit: does the
+// process end on its own?
+const endArg = process.argv.find((a) => a.startsWith("--end="))?.slice(6);
+if (endArg === "web" || endArg === "node") {
+  const ch = open(endArg, busyUrl);
+  await ch.next();
+  await ch.stop();
+}
+
+if (!endArg) await main();
+
+async function main(): Promise<void> {
+  for (let r = -1; r < ROUNDS; r++) { // round -1: warm-up
+    for (const kind of r % 2 === 0 ? kinds : [...kinds].reverse()) {
+      const t0 = performance.now();
+      const ch = open(kind, url);
+      await ch.next();
+      const start = performance.now() - t0;
+      let t = performance.now();
+      for (let i = 0; i < TRIPS; i++) {
+        ch.post({ i });
+        await ch.next();
+      }
+      const trip = ((performance.now() - t) * 1000) / TRIPS;
+      const buf = new ArrayBuffer(8 << 20);
+      t = performance.now();
+      ch.post(buf, [buf]);
+      await ch.next();
+      const moved = performance.now() - t;
+      t = performance.now();
+      ch.post(numbers);
+      await ch.next();
+      const cloned = performance.now() - t;
+      await ch.stop();
+      if (r < 0) continue;
+      const v = Object.values(rows);
+      v[0][kind].push(start);
+      v[1][kind].push(trip);
+      v[2][kind].push(moved);
+      v[3][kind].push(cloned);
+    }
+  }
+
+  const runtimeName = "Deno" in globalThis ? "Deno" : "Bun" in globalThis ? "Bun" : "Node";
+  console.log(`## Worker kinds on ${runtimeName}, ${ROUNDS} rounds alternated, median (min–max)\n`);
+  console.log("| measure | web Worker | node:worker_threads | node / web |");
+  console.log("|---|---:|---:|---:|");
+  for (const [label, v] of Object.entries(rows)) {
+    const ratio = median(v.node) / median(v.web);
+    console.log(`| ${label} | ${show(v.web)} | ${show(v.node)} | ${ratio.toFixed(2)} |`);
+  }
+  const self = fileURLToPath(import.meta.url);
+  const busy = (kind: string) => {
+    const argv = runtimeName === "Deno" ? ["run", "-A", self, `--busy=${kind}`] : [
+      self,
+      `--busy=${kind}`,
+    ];
+    const r = spawnSync(process.execPath, argv, { encoding: "utf8", timeout: 20_000 });
+    return r.status === 0 ? `${r.stdout.trim()} ms` : `did not exit (${r.signal ?? r.status})`;
+  };
+  const ends = (kind: string) => {
+    const argv = runtimeName === "Deno" ? ["run", "-A", self, `--end=${kind}`] : [
+      self,
+      `--end=${kind}`,
+    ];
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, argv, { encoding: "utf8", timeout: 10_000 });
+    const ms = (performance.now() - t0).toFixed(0);
+    return r.signal ? "no (killed after 10 s)" : `yes, ${ms} ms after start`;
+  };
+  console.log(
+    `| the process ends by itself after terminate() of a busy worker | ${ends("web")} | ${
+      ends("node")
+    } | |`,
+  );
+  console.log(
+    `| CPU used in the 300 ms after terminate() of a busy worker (300 ms: one core still busy) | ${
+      busy("web")
+    } | ${busy("node")} | |`,
+  );
+}
