@@ -145,21 +145,18 @@ async function main(): Promise<void> {
     console.log(`| ${label} | ${show(v.web)} | ${show(v.node)} | ${ratio.toFixed(2)} |`);
   }
   const self = fileURLToPath(import.meta.url);
+  /** This bench in a process of its own with one flag (killed after `timeout` ms). */
+  const child = (flag: string, timeout: number) => {
+    const argv = runtimeName === "Deno" ? ["run", "-A", self, flag] : [self, flag];
+    return spawnSync(process.execPath, argv, { encoding: "utf8", timeout });
+  };
   const busy = (kind: string) => {
-    const argv = runtimeName === "Deno" ? ["run", "-A", self, `--busy=${kind}`] : [
-      self,
-      `--busy=${kind}`,
-    ];
-    const r = spawnSync(process.execPath, argv, { encoding: "utf8", timeout: 20_000 });
+    const r = child(`--busy=${kind}`, 20_000);
     return r.status === 0 ? `${r.stdout.trim()} ms` : `did not exit (${r.signal ?? r.status})`;
   };
   const ends = (kind: string) => {
-    const argv = runtimeName === "Deno" ? ["run", "-A", self, `--end=${kind}`] : [
-      self,
-      `--end=${kind}`,
-    ];
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, argv, { encoding: "utf8", timeout: 10_000 });
+    const r = child(`--end=${kind}`, 10_000);
     const ms = (performance.now() - t0).toFixed(0);
     return r.signal ? "no (killed after 10 s)" : `yes, ${ms} ms after start`;
   };

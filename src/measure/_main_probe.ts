@@ -32,6 +32,19 @@ export interface MainProbe {
   failure?: { index: number; error: Error };
 }
 
+/** A look at no item (nothing ran here). */
+export function emptyProbe(): MainProbe {
+  return {
+    times: [],
+    results: new Map(),
+    pulled: [],
+    items: [],
+    isAsync: false,
+    totalMs: 0,
+    warmPerItemMs: 0,
+  };
+}
+
 /**
  * Run the first items here until `maxMs` elapsed or `maxItems` ran: `single` items one by one,
  * then batches doubling in size.
@@ -44,15 +57,7 @@ export async function mainProbe(
   single = 3,
 ): Promise<MainProbe> {
   const rt = runtime();
-  const out: MainProbe = {
-    times: [],
-    results: new Map(),
-    pulled: [],
-    items: [],
-    isAsync: false,
-    totalMs: 0,
-    warmPerItemMs: 0,
-  };
+  const out = emptyProbe();
   const t0 = rt.now();
   const cpu0 = rt.cpuTimeUs();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the

@@ -6,6 +6,7 @@ import { ChunkTimeoutError, fromWire, type Pool, type Source, workerSet } from "
 import { DEFAULTS } from "../defaults.ts";
 import {
   cachedOverheads,
+  emptyProbe,
   type MainProbe,
   mainProbe,
   measureChunk,
@@ -238,17 +239,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
   const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
-  const look: MainProbe = skipped
-    ? {
-      times: [],
-      results: new Map(),
-      pulled: [],
-      items: [],
-      isAsync: false,
-      totalMs: 0,
-      warmPerItemMs: 0,
-    }
-    : await mainProbe(fn, job.src, LOOK_MS, 4096);
+  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096);
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   if (look.failure) {
