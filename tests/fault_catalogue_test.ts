@@ -270,6 +270,19 @@ test("fault: a forced worker count far above the item count starts no more worke
   assert.deepEqual(one, [5]);
   assert.ok(pool.startedCount <= 3);
   await pool.close();
+  // A source of unknown length: workers start as chunks need them (one beyond those in flight).
+  const lazy = createPool({ maxWorkers: 64 });
+  function* three() {
+    yield* [1, 2, 3];
+  }
+  const out3 = await execute((x: number) => x * 3, three(), {
+    workers: 64,
+    chunkSize: 1,
+    pool: lazy,
+  });
+  assert.deepEqual(out3, [3, 6, 9]);
+  assert.ok(lazy.startedCount <= 4, `started ${lazy.startedCount} workers for 3 items`);
+  await lazy.close();
 });
 
 test("fault: breaking out of map: the next call does not wait for the abandoned chunks", async () => {

@@ -203,8 +203,11 @@ export class Run {
   #pickWorker(): PoolWorker | undefined {
     const cap = this.sizer.inflightPerWorker();
     let best: PoolWorker | undefined;
-    // Workers start as chunks need them: never more than the chunks there are to run.
-    const wanted = Math.min(this.#cfg.workers, this.#inflight.size + 1);
+    // A known total already bounds the workers (prepare: never more than items); a source of
+    // unknown length starts them as chunks need them (one beyond the chunks in flight).
+    const wanted = this.#src.total !== undefined
+      ? this.#cfg.workers
+      : Math.min(this.#cfg.workers, this.#inflight.size + 1);
     for (const w of this.#workers.ensure(wanted)) {
       if (w.dead || w.inflight.length >= cap) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
