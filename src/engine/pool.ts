@@ -39,7 +39,7 @@ export interface PoolOptions {
   workerHeapMb?: number;
 }
 
-const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1 });
+const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1, workerHeapMb: 1 });
 
 /** Options of {@linkcode Pool.run}: the run-time options of `execute` that apply to one call. */
 export interface PoolRunOptions {
