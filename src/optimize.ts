@@ -23,7 +23,6 @@ import {
 } from "./model/mod.ts";
 import { type Task, taskSpec } from "./task/mod.ts";
 
-/** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
 /** The options `optimize` knows (the compiler keeps the list complete). */
 const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   minSpeedup: 1,
@@ -34,11 +33,13 @@ const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   adaptive: 1,
   pool: 1,
   signal: 1,
+  timeoutMs: 1,
   onProgress: 1,
   cache: 1,
   cluster: 1,
 });
 
+/** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
 export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.minSpeedup !== undefined) positiveNumber("minSpeedup", o.minSpeedup);
   if (o.sampleBudgetMs !== undefined) positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
