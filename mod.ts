@@ -37,6 +37,7 @@ export type { ExecuteOptions, Executor, Progress } from "./src/engine/options.ts
 export type { Encoding } from "./src/engine/encoding.ts";
 export type { ForcedConfig, RunConfig } from "./src/engine/run_config.ts";
 export { ChunkTimeoutError, TaskError, WorkerCrashError } from "./src/engine/errors.ts";
+export { ExitCallError } from "./src/runtime/exit_guard.ts";
 export { probeSystem } from "./src/system/probe_system.ts";
 export type {
   MemoryFigures,

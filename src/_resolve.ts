@@ -2,12 +2,14 @@
 // configuration, forced by the caller or chosen by the optimizer (whose sampled results are kept).
 import { DEFAULTS } from "./defaults.ts";
 import {
+  abortError,
   checkOptions,
   type Data,
   defaultPool,
   type ExecuteOptions,
   fromExecuteOptions,
   isForced,
+  refuseInPoolWorker,
   type ResolvedRun,
   Source,
   TaskError,
@@ -38,9 +40,12 @@ export async function resolveRun<I, O>(
   task: Task<I, O>,
   data: Data<I>,
   options: ExecuteOptions,
+  caller: "execute" | "map",
 ): Promise<Resolved> {
   checkOptions(options);
   if (options.cluster !== undefined) checkClusterOptions(options.cluster);
+  refuseInPoolWorker(caller, options.executor);
+  if (options.signal?.aborted) throw abortError(options.signal); // before any item runs
   const spec = taskSpec(task);
   const src = new Source<unknown>(data as Data<unknown>);
   // With a cluster, a forced chunk size alone runs there; a forced executor or workers, here.
@@ -66,7 +71,10 @@ export async function resolveRun<I, O>(
   const cluster = plan?.useCluster ? { chunkSize: plan.profile.chunkSize } : undefined;
   const config = {
     executor: d.executor,
-    workers: d.workers,
+    // Never more workers than this process may use (a decision is clamped to the machine).
+    workers: d.executor === "workers"
+      ? Math.max(1, Math.min(d.workers, core.profile.caps.cores))
+      : d.workers,
     chunkSize: d.chunkSize,
     concurrency: options.concurrency ?? d.concurrency,
     adaptive: options.adaptive ?? DEFAULTS.adaptive,

@@ -46,7 +46,7 @@ export async function execute<I, O>(
   data: Data<I>,
   options: ExecuteOptions = {},
 ): Promise<O[]> {
-  const resolved = await resolveRun(task, data, options);
+  const resolved = await resolveRun(task, data, options, "execute");
   if (resolved.cluster) {
     return await executeOnCluster(task, ...clusterArgs(resolved, options)) as O[];
   }

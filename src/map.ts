@@ -40,7 +40,7 @@ export async function* map<I, O>(
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  const resolved = await resolveRun(task, data, options);
+  const resolved = await resolveRun(task, data, options, "map");
   if (resolved.cluster) {
     const [items, run] = clusterArgs(resolved, options);
     for await (const y of mapOnCluster(task, items, { ...run, ordered })) yield y as O;

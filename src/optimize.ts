@@ -6,7 +6,14 @@
 import { bool, fn, keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "./args.ts";
 import { type ClusterPlan, planCluster } from "./cluster/mod.ts";
 import { DEFAULTS } from "./defaults.ts";
-import { type Data, defaultPool, Source } from "./engine/mod.ts";
+import {
+  abortError,
+  type Data,
+  defaultPool,
+  Pool,
+  refuseInPoolWorker,
+  Source,
+} from "./engine/mod.ts";
 import {
   type CoreResult,
   explainOptimization,
@@ -16,7 +23,6 @@ import {
 } from "./model/mod.ts";
 import { type Task, taskSpec } from "./task/mod.ts";
 
-/** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
 /** The options `optimize` knows (the compiler keeps the list complete). */
 const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   minSpeedup: 1,
@@ -27,11 +33,13 @@ const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   adaptive: 1,
   pool: 1,
   signal: 1,
+  timeoutMs: 1,
   onProgress: 1,
   cache: 1,
   cluster: 1,
 });
 
+/** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
 export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.minSpeedup !== undefined) positiveNumber("minSpeedup", o.minSpeedup);
   if (o.sampleBudgetMs !== undefined) positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
@@ -41,7 +49,16 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.cache !== undefined) bool("cache", o.cache);
   if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
+  if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError(`'signal' must be an AbortSignal, got ${typeof o.signal}`);
+  }
+  if (o.pool !== undefined && !(o.pool instanceof Pool)) {
+    throw new TypeError(`'pool' must be a Pool (from createPool()), got ${describe(o.pool)}`);
+  }
 }
+
+const describe = (v: unknown) => (v === null ? "null" : typeof v);
 
 /**
  * Measure `task` on `data` here (sampling inside a worker, the costs of workers on this runtime,
@@ -78,6 +95,8 @@ export async function optimize<I, O>(
 ): Promise<OptimizationResult<I>> {
   knownKeys("options", objectArg("options", options), OPTIMIZE_OPTION_KEYS);
   checkOptimizeOptions(options);
+  refuseInPoolWorker("optimize");
+  if (options.signal?.aborted) throw abortError(options.signal);
   const spec = taskSpec(task);
   const src = new Source<unknown>(data as Data<unknown>);
   const core = await optimizeCore(

@@ -26,11 +26,20 @@ const sleepy = task<number, number>(basic, "sleepy");
 const spin = task<number, number>(basic, "spin");
 const DAY = 24 * 3600 * 1000;
 
-/** Run `fn` with the optimizer's cache in a fresh directory and a clock the test moves. */
+/**
+ * Run `fn` with the optimizer's cache in a fresh directory and a clock the test moves. The cache
+ * key's per-item time is injected, never measured (a loaded machine can move a measured timing by
+ * octaves): it is the value the sleepy/spin items ask for, set by {@linkcode job} before each
+ * call.
+ */
 async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
   const clock = { t: Date.now() };
-  const previous = setOptimizerCacheHooks({ dir, now: () => clock.t });
+  const previous = setOptimizerCacheHooks({
+    dir,
+    now: () => clock.t,
+    perItemMs: () => timing.ms,
+  });
   try {
     await fn(dir, clock);
   } finally {
@@ -39,17 +48,26 @@ async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void
   }
 }
 
+/** The per-item time the next cache key is built from (see {@linkcode withCache}). */
+const timing = { ms: 16 };
+
+/** `n` items that each take `ms`, with the key's per-item time set to `ms`. */
+function job(n: number, ms: number): number[] {
+  timing.ms = ms;
+  return new Array(n).fill(ms);
+}
+
 const entries = (dir: string) => readdirSync(dir).filter((n) => n.endsWith(".json"));
 const keys = (dir: string) =>
   entries(dir).map((n) => JSON.parse(readFileSync(join(dir, n), "utf8")).key).join("\n");
 
 test("cache: the second optimize of the same job is a hit without sampling", async () => {
   await withCache(async (dir) => {
-    const first = await optimize(sleepy, new Array(200).fill(16));
+    const first = await optimize(sleepy, job(200, 16));
     assert.equal(first.cacheHit, false);
-    assert.equal(first.executor, "async");
+    assert.equal(first.executor, "async", first.reason);
     assert.equal(entries(dir).length, 1);
-    const second = await optimize(sleepy, new Array(200).fill(16));
+    const second = await optimize(sleepy, job(200, 16));
     assert.equal(second.cacheHit, true, keys(dir));
     assert.deepEqual(
       [second.executor, second.workers, second.chunkSize, second.concurrency, second.reason],
@@ -66,8 +84,8 @@ test("cache: the second optimize of the same job is a hit without sampling", asy
 test("cache: a worker decision comes back whole, Infinity caps included", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   await withCache(async (dir) => {
-    const first = await optimize(spin, new Array(200).fill(16));
-    const second = await optimize(spin, new Array(200).fill(16));
+    const first = await optimize(spin, job(200, 16));
+    const second = await optimize(spin, job(200, 16));
     assert.equal(second.cacheHit, true, keys(dir));
     assert.equal(second.executor, first.executor);
     assert.equal(second.workers, first.workers);
@@ -88,23 +106,23 @@ test("cache: another function, per-item time or data size misses", async () => {
       await new Promise((r) => setTimeout(r, ms));
       return ms + 1;
     };
-    assert.equal((await optimize(a, new Array(200).fill(16))).cacheHit, false);
-    assert.equal((await optimize(a, new Array(200).fill(16))).cacheHit, true);
-    assert.equal((await optimize(b, new Array(200).fill(16))).cacheHit, false, "changed source");
-    assert.equal((await optimize(a, new Array(200).fill(64))).cacheHit, false, "4× per item");
-    assert.equal((await optimize(a, new Array(800).fill(16))).cacheHit, false, "4× the items");
-    assert.equal((await optimize(a, new Array(210).fill(16))).cacheHit, true, "same octave");
+    assert.equal((await optimize(a, job(200, 16))).cacheHit, false);
+    assert.equal((await optimize(a, job(200, 16))).cacheHit, true);
+    assert.equal((await optimize(b, job(200, 16))).cacheHit, false, "changed source");
+    assert.equal((await optimize(a, job(200, 64))).cacheHit, false, "4× per item");
+    assert.equal((await optimize(a, job(800, 16))).cacheHit, false, "4× the items");
+    assert.equal((await optimize(a, job(210, 16))).cacheHit, true, "same octave");
     assert.equal(entries(dir).length, 4);
   });
 });
 
 test("cache: a per-item time one octave away still hits, 4× away misses", async () => {
   await withCache(async () => {
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false);
-    assert.equal((await optimize(sleepy, new Array(200).fill(32))).cacheHit, true, "2× slower");
-    assert.equal((await optimize(sleepy, new Array(200).fill(64))).cacheHit, false, "4× slower");
-    assert.equal((await optimize(sleepy, new Array(200).fill(64))).cacheHit, true);
-    const first = await optimize(sleepy, new Array(200).fill(16));
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, false);
+    assert.equal((await optimize(sleepy, job(200, 32))).cacheHit, true, "2× slower");
+    assert.equal((await optimize(sleepy, job(200, 64))).cacheHit, false, "4× slower");
+    assert.equal((await optimize(sleepy, job(200, 64))).cacheHit, true);
+    const first = await optimize(sleepy, job(200, 16));
     assert.equal(first.cacheHit, true, "the 16 ms entry is still there");
   });
 });
@@ -120,33 +138,33 @@ test("cache: buckets are octaves of the item count and of the per-item time", ()
 
 test("cache: an entry older than 7 days misses and is measured again", async () => {
   await withCache(async (_dir, clock) => {
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, false);
     clock.t += 6 * DAY;
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true);
     clock.t += 2 * DAY;
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false, "expired");
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true, "re-stored");
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, false, "expired");
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true, "re-stored");
   });
 });
 
 test("cache: a corrupt or foreign entry is a miss and is replaced", async () => {
   await withCache(async (dir) => {
-    await optimize(sleepy, new Array(200).fill(16));
+    await optimize(sleepy, job(200, 16));
     const [name] = entries(dir);
     const path = join(dir, name);
     const good = readFileSync(path, "utf8");
     writeFileSync(path, "{ not json");
-    const r = await optimize(sleepy, new Array(200).fill(16));
+    const r = await optimize(sleepy, job(200, 16));
     assert.equal(r.cacheHit, false);
     assert.deepEqual(r.warnings.filter((w) => /cache/.test(w)), []);
     assert.doesNotThrow(() => JSON.parse(readFileSync(path, "utf8")), "replaced by a valid one");
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true);
     writeFileSync(path, good.replace(/"version":"[^"]*"/, `"version":"0.0.0-other"`));
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false, "foreign");
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, false, "foreign");
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true);
     writeFileSync(path, good.replace(/"executor":"\w+"/, `"executor":"bogus"`));
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, false, "bad value");
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, false, "bad value");
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true);
   });
 });
 
@@ -161,29 +179,29 @@ test("cache: two processes storing the same entries at once leave valid files", 
     assert.equal(stats.entries, 2, keys(dir));
     assert.equal(stats.corrupt + stats.foreign + stats.expired, 0);
     assert.equal(readdirSync(dir).length, 2, "no temporary files left");
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
-    assert.equal((await optimize(sleepy, new Array(800).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(800, 16))).cacheHit, true);
   });
 });
 
 test("cache: cache: false neither reads nor writes", async () => {
   await withCache(async (dir) => {
-    const off = await optimize(sleepy, new Array(200).fill(16), { cache: false });
+    const off = await optimize(sleepy, job(200, 16), { cache: false });
     assert.equal(off.cacheHit, false);
     assert.equal(entries(dir).length, 0);
-    await optimize(sleepy, new Array(200).fill(16));
+    await optimize(sleepy, job(200, 16));
     assert.equal(
-      (await optimize(sleepy, new Array(200).fill(16), { cache: false })).cacheHit,
+      (await optimize(sleepy, job(200, 16), { cache: false })).cacheHit,
       false,
     );
-    assert.equal((await optimize(sleepy, new Array(200).fill(16))).cacheHit, true);
+    assert.equal((await optimize(sleepy, job(200, 16))).cacheHit, true);
   });
 });
 
 test("cache: options that steer the decision are part of the key", async () => {
   await withCache(async () => {
-    await optimize(sleepy, new Array(200).fill(16));
-    const other = await optimize(sleepy, new Array(200).fill(16), { minSpeedup: 3 });
+    await optimize(sleepy, job(200, 16));
+    const other = await optimize(sleepy, job(200, 16), { minSpeedup: 3 });
     assert.equal(other.cacheHit, false);
   });
 });
@@ -194,7 +212,7 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
   writeFileSync(file, "not a directory");
   const previous = setOptimizerCacheHooks({ dir: file });
   try {
-    const r = await optimize(sleepy, new Array(200).fill(16));
+    const r = await optimize(sleepy, job(200, 16));
     assert.equal(r.cacheHit, false);
     assert.equal(r.executor, "async");
     const w = r.warnings.filter((x) => /result cache is not usable/.test(x));
@@ -207,7 +225,7 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
 
 test("cache: automatic execute fills and uses the cache; clearCache and cacheStats", async () => {
   await withCache(async (dir) => {
-    const items = new Array(200).fill(16);
+    const items = job(200, 16);
     assert.deepEqual(await execute(sleepy, items), new Array(200).fill(32));
     assert.equal((await cacheStats()).entries, 1);
     assert.equal((await cacheStats({ dir })).dir, dir);

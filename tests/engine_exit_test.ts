@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import { runtime } from "../mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
-// The spec: the process ends within 500 ms of its last line. The bound below adds slack for
-// process teardown on a loaded machine; the measured value is printed.
+// The spec: the process ends within 500 ms of its last line. The bound below adds wide slack for
+// process teardown on a loaded machine (a pool that kept the process alive would never end: the
+// child is killed after 20 s); the measured value is printed.
 const SPEC_MS = 500;
-const SLACK_MS = 1000;
+const SLACK_MS = 4500;
 
 test("engine: an idle pool started by execute() lets the process exit", async () => {
   const script = fileURLToPath(fixtureModule("exit_after_execute"));

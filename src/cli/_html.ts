@@ -1,5 +1,8 @@
 // `--html FILE`: write an HTML report with the package's `writeReport`.
 import { runtime } from "../runtime/mod.ts";
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { UsageError } from "./_command.ts";
 import { type MeasuredPoint, type ReportInput, writeReport } from "../report/mod.ts";
 import type { ForcedConfig } from "../engine/mod.ts";
 
@@ -28,6 +31,54 @@ export function reportAbout(
   parts.push(`${rt.name} ${rt.version}`);
   const generatedAt = new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC";
   return { subject: parts.join(", "), generatedAt };
+}
+
+/**
+ * Check that `--html FILE` can be written, before any work: not a directory; writable if it
+ * exists; else the nearest directory above it that exists is writable (the rest is created).
+ *
+ * @param file The `--html` value.
+ * @throws {UsageError} Saying why the report could not be written there.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkHtmlTarget } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => checkHtmlTarget("."), /is a directory/);
+ * assert.throws(() => checkHtmlTarget("/dev/null/report.html"), /is not a directory/);
+ * ```
+ */
+export function checkHtmlTarget(file: string): void {
+  const path = resolve(file);
+  const info = statOrNone(path);
+  if (info?.isDirectory()) throw new UsageError(`--html ${file} is a directory`);
+  // The report's directories are created as needed: the nearest one that exists decides.
+  let dir = dirname(path);
+  let dirInfo = statOrNone(dir);
+  while (!dirInfo && dirname(dir) !== dir) {
+    dir = dirname(dir);
+    dirInfo = statOrNone(dir);
+  }
+  if (!dirInfo?.isDirectory()) {
+    throw new UsageError(`--html ${file}: ${dir} is not a directory`);
+  }
+  try {
+    accessSync(info ? path : dir, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `--html ${file}: ${info ? "the file" : `the directory ${dir}`} is not writable`,
+    );
+  }
+}
+
+/** What `path` is, or undefined when nothing is there (a missing part, or a file on the way). */
+function statOrNone(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -13,11 +13,12 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
+import { checkHtmlTarget } from "./_html.ts";
 import { runtime } from "../runtime/mod.ts";
 import { loadTask, task as taskRef, type TaskRef, taskSpec } from "../task/mod.ts";
 
 export { progressBar } from "./_progress_bar.ts";
-export { writeHtml } from "./_html.ts";
+export { checkHtmlTarget, writeHtml } from "./_html.ts";
 
 /** A flag for {@linkcode parseFlags}: a string or a boolean, with an optional short name. */
 export interface FlagSpec {
@@ -211,6 +212,9 @@ export async function readData(
     throw new UsageError("give either --range or --data, not both");
   }
   const n = intFlag("--range", values.range, 0);
+  if (n !== undefined && n > MAX_RANGE) {
+    throw new UsageError(`--range must be at most ${MAX_RANGE}, got ${n}`);
+  }
   if (n !== undefined) return Array.from({ length: n }, (_, i) => i);
   if (typeof values.data === "string") return _readJsonArray(values.data);
   if (!stdin) {
@@ -256,6 +260,9 @@ async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promis
   }
   return out;
 }
+
+/** Most items `--range` makes (2^24: an array of them fits in memory on any machine). */
+const MAX_RANGE = 2 ** 24;
 
 /** What {@linkcode readTaskInput} gives: the task, the data and every parsed flag. */
 export interface TaskInput extends ParsedFlags {
@@ -304,6 +311,7 @@ export async function readTaskInput(
   const task = await checkTask(parseTask(parsed.positionals[0]));
   const data = await readData(parsed.values, stdin);
   const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
+  if (html !== undefined) checkHtmlTarget(html); // before the work, not after it
   const spec = parsed.positionals[0];
   return { ...parsed, task, spec, data, json: parsed.values.json === true, html };
 }

@@ -8,6 +8,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError } from "./_command.ts";
 import { VERSION } from "../version.ts";
+import { describeThrown } from "../task/mod.ts";
 
 type Loader = () => Promise<Command>;
 
@@ -72,12 +73,18 @@ export async function main(args: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
-      console.error(`amorsize ${name}: ${e.message}`);
+      console.error(`amorsize ${name}: ${firstLine(e.message)}`);
       return 2;
     }
-    throw e;
+    // Anything else (a task that failed, a file that cannot be written, a result JSON cannot
+    // hold): one line, never a stack trace.
+    const what = e instanceof Error ? `${e.name}: ${firstLine(e.message)}` : describeThrown(e);
+    console.error(`amorsize ${name}: ${what}`);
+    return 1;
   }
 }
+
+const firstLine = (text: string) => text.split("\n")[0];
 
 if ((import.meta as { main?: boolean }).main ?? isEntry()) {
   process.exitCode = await main(process.argv.slice(2));

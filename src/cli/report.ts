@@ -5,7 +5,14 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { checkTask, parseFlags, parseTask, progressBar, readData } from "./_input.ts";
+import {
+  checkHtmlTarget,
+  checkTask,
+  parseFlags,
+  parseTask,
+  progressBar,
+  readData,
+} from "./_input.ts";
 import { optimize } from "../optimize.ts";
 import { loadSuiteHistory, type ReportInput, writeReport } from "../report/mod.ts";
 import { reportAbout } from "./_html.ts";
@@ -73,6 +80,7 @@ export const command: Command = {
     }
     const html = _string(values.html);
     if (html === undefined || html === "") throw new UsageError("--html FILE is required");
+    checkHtmlTarget(html);
     const history = values["suite-history"] === true;
     const spec = _string(values.optimize);
     if (spec === undefined && !history) {

@@ -1,42 +1,127 @@
 // The executors that run on the calling thread: "inline" (a plain loop, awaiting async results)
 // and "async" (bounded concurrency for I/O-bound async functions). Both yield completed chunks
 // like the pool does, so results, errors and progress behave the same.
+//
+// Time limits and aborts: each call is its own chunk for `timeoutMs`. A Promise that outlives the
+// limit (or the signal) fails the run at once; a synchronous call cannot be interrupted on the
+// calling thread, so one that overruns fails the run when it returns (and one that never returns
+// cannot be stopped: only the "workers" executor can stop such a task).
 import type { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
-import { TaskError } from "./errors.ts";
+import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
+import { thrownError } from "../task/mod.ts";
 
 type Fn = (item: unknown) => unknown;
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") &&
   typeof (v as { then?: unknown }).then === "function";
 
-const toError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+/** Limits of a run on the calling thread. */
+export interface LocalLimits {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  now: () => number;
+}
+
+/** An error that ends the run as it is (not wrapped in a TaskError). */
+class Stop {
+  constructor(readonly error: Error) {}
+}
+
+const unwrap = (e: unknown) => (e instanceof Stop ? e.error : e);
+
+/**
+ * The result of item `index` from the Promise its call returned (at `t0`): a `TaskError` for a
+ * rejection, or the abort reason / a `ChunkTimeoutError` (as a `Stop`) when the limits end it
+ * first.
+ */
+async function settle(
+  p: PromiseLike<unknown>,
+  index: number,
+  t0: number,
+  limits: LocalLimits,
+): Promise<unknown> {
+  const { signal, timeoutMs, now } = limits;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    if (timeoutMs !== undefined) {
+      const left = Math.max(0, timeoutMs - (now() - t0));
+      timer = setTimeout(
+        () => reject(new Stop(new ChunkTimeoutError(index, index + 1, timeoutMs))),
+        left,
+      );
+    }
+    if (signal) {
+      onAbort = () => reject(new Stop(abortError(signal)));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve(p).then(undefined, (e) => {
+        throw new TaskError(index, thrownError(e));
+      }),
+      limit,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal!.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Call `fn(item)` for item `index` within the limits (see {@linkcode settle}). */
+function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknown {
+  const t0 = limits.now();
+  let r: unknown;
+  try {
+    r = fn(item);
+  } catch (e) {
+    throw new TaskError(index, thrownError(e));
+  }
+  if (isThenable(r)) return settle(r, index, t0, limits);
+  const { timeoutMs } = limits;
+  if (timeoutMs !== undefined && limits.now() - t0 > timeoutMs) {
+    throw new Stop(new ChunkTimeoutError(index, index + 1, timeoutMs));
+  }
+  return r;
+}
 
 /** A plain loop; `known` holds results computed earlier (sampling), which are not recomputed. */
 export async function* inlineChunks(
   fn: Fn,
   src: Source<unknown>,
   known: Map<number, unknown>,
-  signal?: AbortSignal,
+  limits: LocalLimits,
   chunk = 256,
 ): AsyncGenerator<Completed> {
+  const { signal } = limits;
   while (!src.done) {
     const start = src.pulled;
     const items = src.isAsync ? await src.take(chunk) : src.takeSync(chunk);
     const results: unknown[] = [];
     let step: unknown;
     try {
-      while ((step = runSync(fn, items, results, start, known, signal)) !== DONE) {
-        if (step === ABORTED) break;
-        results.push(await (step as PromiseLike<unknown>));
+      if (limits.timeoutMs !== undefined) {
+        step = await timedLoop(fn, items, results, start, known, limits);
+      } else {
+        while ((step = runSync(fn, items, results, start, known, signal)) !== DONE) {
+          if (step === ABORTED) break;
+          const t0 = limits.now();
+          results.push(
+            await settle(step as PromiseLike<unknown>, start + results.length, t0, limits),
+          );
+        }
       }
     } catch (e) {
       const i = results.length; // the failing item: one result per item before it
       if (i > 0) yield { start, results, ms: 0 };
-      throw new TaskError(start + i, toError(e));
+      if (e instanceof Stop || e instanceof TaskError) throw unwrap(e);
+      throw new TaskError(start + i, thrownError(e));
     }
-    if (step === ABORTED) signal!.throwIfAborted();
+    if (step === ABORTED) throw abortError(signal!);
     if (items.length > 0) yield { start, results, ms: 0 };
   }
 }
@@ -72,22 +157,45 @@ function runSync(
   return DONE;
 }
 
+/** With `timeoutMs`: each call timed on its own (a clock read per item: only with a limit). */
+async function timedLoop(
+  fn: Fn,
+  items: unknown[],
+  results: unknown[],
+  start: number,
+  known: Map<number, unknown>,
+  limits: LocalLimits,
+): Promise<typeof DONE | typeof ABORTED> {
+  for (let i = results.length; i < items.length; i++) {
+    if (limits.signal?.aborted) return ABORTED;
+    const r = known.has(start + i) ? known.get(start + i) : call(fn, items[i], start + i, limits);
+    results.push(isThenable(r) ? await r : r);
+  }
+  return DONE;
+}
+
 /**
  * Up to `concurrency` calls in flight (a fixed number, or an adaptive limiter's current limit);
- * yields each result as it completes.
+ * yields each result as it completes. After the first failure no call starts. `ordered` (a
+ * consumer that hands results on in input order): the calls before the failing item still
+ * complete and are yielded, so that every result before it is delivered; the calls after it are
+ * abandoned. Otherwise the run ends at once: a call that never settles cannot hold it
+ * (`timeoutMs` bounds the calls an ordered run waits for).
  */
 export async function* asyncChunks(
   fn: Fn,
   src: Source<unknown>,
   known: Map<number, unknown>,
   concurrency: number | ConcurrencyLimiter,
-  signal?: AbortSignal,
+  limits: LocalLimits,
+  ordered: boolean,
 ): AsyncGenerator<Completed> {
+  const { signal } = limits;
   const limiter = typeof concurrency === "number" ? undefined : concurrency;
   const limit = () => (limiter ? limiter.limit : concurrency as number);
   const running = new Set<number>();
   const ready: Completed[] = [];
-  let error: TaskError | undefined;
+  let error: unknown;
   let errorIndex = Infinity;
   let wake: (() => void) | undefined;
   const launch = (index: number, item: unknown) => {
@@ -98,13 +206,13 @@ export async function* asyncChunks(
       const startedAt = measured ? limiter.start() : 0;
       let ok = false;
       try {
-        const r = known.has(index) ? known.get(index) : await fn(item);
+        const r = known.has(index) ? known.get(index) : await call(fn, item, index, limits);
         ok = true;
         if (index < errorIndex) ready.push({ start: index, results: [r], ms: 0 });
       } catch (e) {
         if (index < errorIndex) {
           errorIndex = index;
-          error = new TaskError(index, toError(e));
+          error = unwrap(e);
         }
       } finally {
         if (measured) limiter.done(startedAt, ok);
@@ -122,9 +230,9 @@ export async function* asyncChunks(
   }
   async function* loop(): AsyncGenerator<Completed> {
     while (true) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortError(signal);
       // Stop launching once a result is ready (an async source lets calls finish meanwhile).
-      while (!error && !src.done && running.size < limit() && ready.length === 0) {
+      while (error === undefined && !src.done && running.size < limit() && ready.length === 0) {
         const index = src.pulled;
         const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
         if (src.pulled === index) break;
@@ -134,11 +242,13 @@ export async function* asyncChunks(
         const c = ready.shift()!;
         if (c.start < errorIndex) yield c;
       }
-      if (running.size === 0 && (error || src.done)) break;
+      if (error !== undefined) {
+        const before = [...running].some((i) => i < errorIndex);
+        if (!ordered || !before) throw error;
+      } else if (running.size === 0 && src.done) break;
       // Calls may have finished while the consumer held a result: refill before waiting.
-      if (!error && !src.done && running.size < limit()) continue;
+      else if (!src.done && running.size < limit()) continue;
       await new Promise<void>((r) => (wake = r));
     }
-    if (error) throw error;
   }
 }

@@ -8,6 +8,7 @@ import type { Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { ProgressReporter } from "./_progress.ts";
 import { type Plan, streamChunks } from "./_stream.ts";
+import { abortError } from "./errors.ts";
 import type { ExecuteOptions } from "./options.ts";
 import { defaultPool } from "./pool.ts";
 import type { RunConfig } from "./run_config.ts";
@@ -44,6 +45,8 @@ export function prepare<I, O>(
     // A concurrency the caller gives is kept; one the optimizer estimated (or the default) adapts.
     adaptiveConcurrency: options.concurrency === undefined && config.adaptive,
     maxConcurrency,
+    // Never more workers than items (the run also starts them only as chunks need them).
+    workers: Math.min(config.workers, Math.max(1, src.total ?? Infinity)),
     targetChunkMs: options.targetChunkMs ?? DEFAULTS.targetChunkMs,
     transfer: options.transfer ?? false,
     timeoutMs: options.timeoutMs,
@@ -54,7 +57,7 @@ export function prepare<I, O>(
       ? { items: options.encoding!, results: options.encoding! }
       : resolved.encoding ?? { items: DEFAULTS.encoding, results: DEFAULTS.encoding },
   };
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw abortError(options.signal);
   const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);
   return {
     plan,

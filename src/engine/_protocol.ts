@@ -1,6 +1,6 @@
 // Messages between the pool (main thread) and its workers. Raw postMessage, no RPC layer: one
 // message per chunk each way.
-import type { TaskSpec } from "../task/mod.ts";
+import { type TaskSpec, thrownError } from "../task/mod.ts";
 import type { Encoding, Wire } from "./encoding.ts";
 
 /** An error as it crosses the worker boundary. */
@@ -72,7 +72,7 @@ export type Reply =
 /** Serialise an error for the wire. */
 export function toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack, index, kind };
-  return { name: "Error", message: String(e), index, kind };
+  return { name: "Error", message: thrownError(e).message, index, kind };
 }
 
 /** Rebuild an Error from the wire, keeping name, message and the worker's stack. */

@@ -10,8 +10,9 @@ import type { InFlight, PoolWorker } from "./_pool_worker.ts";
 import { fromWire, type ItemMeasure, type Reply } from "./_protocol.ts";
 import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
 import type { Source } from "./_source.ts";
-import { ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
+import { abortError, ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
 import type { WorkerSet } from "./_worker_set.ts";
+import { describeThrown, thrownError } from "../task/mod.ts";
 
 export interface RunOptions {
   spec: TaskSpec;
@@ -96,7 +97,7 @@ export class Run {
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
-      this.#onAbort = () => this.abort(abortReason(cfg.signal!));
+      this.#onAbort = () => this.abort(abortError(cfg.signal!));
       if (cfg.signal.aborted) this.#onAbort();
       else cfg.signal.addEventListener("abort", this.#onAbort, { once: true });
     }
@@ -131,9 +132,7 @@ export class Run {
   /** Stop the run with `error`: busy workers of this run are terminated (and replaced later). */
   abort(error: Error): void {
     this.#fail(error, -1);
-    const busy = new Set([...this.#inflight.values()].map((x) => x.worker));
-    this.#inflight.clear();
-    for (const w of busy) void w.kill();
+    this.#stopBusy();
     this.#notify();
   }
 
@@ -172,7 +171,7 @@ export class Run {
         }
       } while (this.#again && this.#wanted());
     } catch (e) {
-      this.#fail(e instanceof Error ? e : new Error(String(e)), -1);
+      this.#fail(thrownError(e), -1);
     } finally {
       this.#pumping = false;
       this.#notify();
@@ -204,7 +203,12 @@ export class Run {
   #pickWorker(): PoolWorker | undefined {
     const cap = this.sizer.inflightPerWorker();
     let best: PoolWorker | undefined;
-    for (const w of this.#workers.ensure(this.#cfg.workers)) {
+    // A known total already bounds the workers (prepare: never more than items); a source of
+    // unknown length starts them as chunks need them (one beyond the chunks in flight).
+    const wanted = this.#src.total !== undefined
+      ? this.#cfg.workers
+      : Math.min(this.#cfg.workers, this.#inflight.size + 1);
+    for (const w of this.#workers.ensure(wanted)) {
       if (w.dead || w.inflight.length >= cap) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
     }
@@ -275,7 +279,7 @@ export class Run {
       worker.inflight = worker.inflight.filter((x) => x !== flight);
       this.#inflight.delete(id);
       const k = chunk.items.findIndex((x) => !isCloneable(x));
-      const why = `not cloneable (${e instanceof Error ? e.message : String(e)})`;
+      const why = `not cloneable (${describeThrown(e)})`;
       this.#cloneFailed(worker, chunk, Math.max(k, 0), uncloneable(chunk.items[k]) ?? why);
     }
   }
@@ -369,6 +373,13 @@ export class Run {
     this.#notify();
   }
 
+  /** Terminate the workers running this run's chunks (the pool replaces them on demand). */
+  #stopBusy(): void {
+    const busy = new Set([...this.#inflight.values()].map((x) => x.worker));
+    this.#inflight.clear();
+    for (const w of busy) void w.kill();
+  }
+
   #notify(): void {
     const w = this.#wake;
     this.#wake = undefined;
@@ -377,6 +388,9 @@ export class Run {
 
   #cleanup(): void {
     this.#closed = true;
+    // Chunks still running were abandoned (a consumer that stopped early, chunks after a failing
+    // item): their workers are stopped, so the next call does not queue behind them.
+    this.#stopBusy();
     this.#unsubscribe();
     this.#retry = [];
     this.#done = [];
@@ -429,12 +443,4 @@ function cloneError(index: number, why: string): TaskError {
   const e = new Error(`Item ${index} cannot be sent to a worker: it is ${why}`);
   e.name = "DataCloneError";
   return new TaskError(index, e);
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const r = signal.reason;
-  if (r instanceof Error) return r;
-  const e = new Error(r === undefined ? "The operation was aborted" : String(r));
-  e.name = "AbortError";
-  return e;
 }

@@ -3,7 +3,7 @@
 import { wrongType } from "../args.ts";
 
 export class Source<I> {
-  /** Total number of items, when known (arrays, or a known `length`/`size`). */
+  /** Total number of items, when known (arrays, typed arrays, Sets and Maps). */
   readonly total: number | undefined;
   pulled = 0;
   done = false;
@@ -16,6 +16,12 @@ export class Source<I> {
   // The data as `execute` takes it (the public type `Data` of options.ts, spelled out: that module
   // refers to the Pool, which runs single items on a Source).
   constructor(data: Iterable<I> | AsyncIterable<I>, total?: number) {
+    if (data instanceof DataView) {
+      throw new TypeError(
+        "'data' must be an array, an iterable or an async iterable, got a DataView (not " +
+          "iterable: pass a typed array over its buffer, e.g. new Uint8Array(view.buffer))",
+      );
+    }
     if (Array.isArray(data) || ArrayBuffer.isView(data)) {
       this.#array = data as unknown as ArrayLike<I>;
       this.total = this.#array.length;
@@ -115,9 +121,8 @@ export class Source<I> {
   }
 }
 
+// Only the sizes of built-in collections are trusted: any other iterable's `length` or `size`
+// may say anything (a wrong total would end the run early or never), so it counts as unknown.
 function sizeOf(data: unknown): number | undefined {
-  const d = data as { length?: unknown; size?: unknown };
-  if (typeof d.length === "number") return d.length;
-  if (typeof d.size === "number") return d.size;
-  return undefined;
+  return data instanceof Set || data instanceof Map ? data.size : undefined;
 }

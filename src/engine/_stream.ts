@@ -40,7 +40,8 @@ export async function* streamChunks<I, O>(
       const fn = typeof task === "function"
         ? task as (x: unknown) => unknown
         : await loadTask(spec);
-      if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, plan.signal);
+      const limits = { signal: plan.signal, timeoutMs: plan.timeoutMs, now: runtime().now };
+      if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, limits);
       else {
         const limit = plan.adaptiveConcurrency
           ? new ConcurrencyLimiter({
@@ -49,7 +50,7 @@ export async function* streamChunks<I, O>(
             now: runtime().now,
           })
           : plan.concurrency;
-        yield* asyncChunks(fn, src, plan.known, limit, plan.signal);
+        yield* asyncChunks(fn, src, plan.known, limit, limits, ordered);
       }
     } finally {
       await src.close(); // an early stop (break, error) lets the source clean up

@@ -1,6 +1,6 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { runtime, workerPort } from "../runtime/mod.ts";
-import { explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
+import { describeThrown, explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
 import { busyThreads, threadCpuMs, threadName } from "../system/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import {
@@ -10,12 +10,14 @@ import {
   encodingByShape,
   type Wire,
 } from "./encoding.ts";
+import { markPoolWorker } from "./_in_worker.ts";
 import { type FromWorker, type ItemMeasure, toWire, type ToWorker } from "./_protocol.ts";
 
 type Fn = (item: unknown) => unknown;
 // In measure mode the first items are timed one by one (for the spread); the rest of the chunk
 // runs without per-item timer calls, which would cost more than a very fast task itself.
 const TIMED_ITEMS = 32;
+markPoolWorker(); // before any task module loads: see _in_worker.ts
 const port = workerPort();
 const rt = runtime();
 const loaded = new Map<string, Promise<Fn>>();
@@ -263,7 +265,7 @@ function postResults(
         return true;
       }
     });
-    const why = e instanceof Error ? e.message : String(e);
+    const why = describeThrown(e);
     const at = Math.max(0, k);
     cloneFailure(reply, start + at, `not cloneable (${why})`, results.slice(0, at));
   }

@@ -27,6 +27,8 @@ export class WorkerSet {
   readonly maxWorkers: number;
   /** Idle timeout in ms (Infinity: never). */
   readonly idleTimeoutMs: number;
+  /** Heap limit of each worker in MiB (undefined: the runtime's default). */
+  readonly heapLimitMb: number | undefined;
   #workers: PoolWorker[] = [];
   #closed = false;
   #idleTimer?: ReturnType<typeof setTimeout>;
@@ -35,9 +37,10 @@ export class WorkerSet {
   /** Start times of batches of workers started together: `count` workers ready in `ms`. */
   readonly startBatches: { count: number; ms: number }[] = [];
 
-  constructor(maxWorkers: number, idleTimeoutMs: number) {
+  constructor(maxWorkers: number, idleTimeoutMs: number, heapLimitMb?: number) {
     this.maxWorkers = maxWorkers;
     this.idleTimeoutMs = idleTimeoutMs;
+    this.heapLimitMb = heapLimitMb;
   }
 
   /** Whether {@linkcode WorkerSet.close} was called. */
@@ -62,7 +65,10 @@ export class WorkerSet {
     const batch: PoolWorker[] = [];
     while (this.#workers.length < want) {
       const rt = runtime();
-      const handle = rt.startWorker(workerEntryUrl(), { name: "amorsize" });
+      const handle = rt.startWorker(workerEntryUrl(), {
+        name: "amorsize",
+        heapLimitMb: this.heapLimitMb,
+      });
       const w = new PoolWorker(handle, rt.now, {
         onFree: () => this.#freed(),
         onIdle: (x) => this.#idle(x),

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { describeThrown } from "../task/mod.ts";
 
 /**
  * A task threw (or its result could not be cloned) on one item. `cause` is the original error,
@@ -107,4 +108,31 @@ export class ChunkTimeoutError extends Error {
     this.start = start;
     this.end = end;
   }
+}
+
+/**
+ * The error a run ends with when its signal aborts: the signal's reason when it is an Error (the
+ * default reason is a DOMException named `AbortError`), else an Error named `AbortError` that
+ * describes the reason.
+ *
+ * @param signal An aborted signal.
+ * @returns The error to reject with.
+ *
+ * @example Usage
+ * ```ts
+ * import { abortError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const c = new AbortController();
+ * c.abort("stop");
+ * assert.equal(abortError(c.signal).name, "AbortError");
+ * assert.equal(abortError(c.signal).message, "stop");
+ * ```
+ */
+export function abortError(signal: AbortSignal): Error {
+  const r = signal.reason;
+  if (r instanceof Error) return r;
+  const e = new Error(r === undefined ? "The operation was aborted" : describeThrown(r));
+  e.name = "AbortError";
+  return e;
 }

@@ -17,11 +17,11 @@ export type { Encoding } from "./encoding.ts";
 export { Run } from "./_run.ts";
 export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
-export { ChunkTimeoutError, TaskError } from "./errors.ts";
+export { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
+export { refuseInPoolWorker } from "./_in_worker.ts";
 export { checkOptions } from "./options.ts";
 export type { ClusterOptions, Data, ExecuteOptions, Executor, Progress } from "./options.ts";
-export { createPool, defaultPool } from "./pool.ts";
-export type { Pool } from "./pool.ts";
+export { createPool, defaultPool, Pool } from "./pool.ts";
 export {
   configLabel,
   fromExecuteOptions,

@@ -15,7 +15,7 @@ import {
   wrongType,
 } from "../args.ts";
 import type { Encoding } from "./encoding.ts";
-import type { Pool } from "./pool.ts";
+import { Pool } from "./pool.ts";
 
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
 export type Data<I> = Iterable<I> | AsyncIterable<I>;
@@ -77,7 +77,12 @@ export interface ExecuteOptions {
   ordered?: boolean;
   /** Abort the run; busy workers are terminated and replaced. */
   signal?: AbortSignal;
-  /** Per-chunk time limit in ms; a chunk over it fails the run with a `TimeoutError`. */
+  /**
+   * Per-chunk time limit in ms; a chunk over it fails the run with a `TimeoutError`. On the
+   * `"inline"` and `"async"` executors each call is its own chunk: a Promise over the limit fails
+   * the run at once, a synchronous call over it fails the run when it returns (a synchronous call
+   * on the calling thread cannot be interrupted: only `"workers"` stops one that never returns).
+   */
   timeoutMs?: number;
   /** Called with progress, per chunk, at most ~20 times a second (and once at the end). */
   onProgress?: (progress: Progress) => void;
@@ -162,4 +167,8 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     wrongType("signal", "an AbortSignal", o.signal);
   }
+  if (o.pool !== undefined && !(o.pool instanceof Pool)) {
+    wrongType("pool", "a Pool (from createPool())", o.pool);
+  }
+  if (o.pool?.closed) throw new TypeError("'pool' is closed: create a new one with createPool()");
 }

@@ -27,13 +27,19 @@ export interface PoolOptions {
   maxWorkers?: number;
   /**
    * Idle workers are terminated after this many milliseconds without work. Default: never where
-   * the runtime can let an idle worker not keep the process alive (Node, Bun), 250 ms where it
-   * cannot (Deno's web Worker has no `unref`).
+   * the runtime can let an idle worker not keep the process alive (all three runtimes today),
+   * 250 ms where it cannot.
    */
   idleTimeoutMs?: number;
+  /**
+   * Heap limit of each worker in MiB, where the runtime has one (Deno, Node; Bun's workers take
+   * none): a worker over it dies with an out-of-memory error, which the run reports as a
+   * `WorkerCrashError`. Default: the calling thread's own heap limit.
+   */
+  workerHeapMb?: number;
 }
 
-const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1 });
+const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1, workerHeapMb: 1 });
 
 /** Options of {@linkcode Pool.run}: the run-time options of `execute` that apply to one call. */
 export interface PoolRunOptions {
@@ -67,8 +73,15 @@ export class Pool {
       : positiveInt("maxWorkers", options.maxWorkers);
     const idle = options.idleTimeoutMs;
     if (idle !== undefined && idle !== Infinity) nonNegativeNumber("idleTimeoutMs", idle);
+    const heapMb = options.workerHeapMb === undefined
+      ? undefined
+      : positiveInt("workerHeapMb", options.workerHeapMb);
     // Workers that can be unref'd stay warm for free; others would keep the process alive.
-    this.#set = new WorkerSet(maxWorkers, idle ?? (rt.workersCanUnref ? Infinity : 250));
+    this.#set = new WorkerSet(
+      maxWorkers,
+      idle ?? (rt.workersCanUnref ? Infinity : 250),
+      heapMb,
+    );
     attachWorkerSet(this, this.#set);
   }
 
@@ -80,6 +93,11 @@ export class Pool {
   /** Idle timeout in ms (Infinity: never). */
   get idleTimeoutMs(): number {
     return this.#set.idleTimeoutMs;
+  }
+
+  /** Heap limit of each worker in MiB (undefined: the runtime's default). */
+  get workerHeapMb(): number | undefined {
+    return this.#set.heapLimitMb;
   }
 
   /** Start times of batches of workers started together: `count` workers ready in `ms`. */

@@ -5,8 +5,9 @@
 // timed as a whole, and the last batch gives the warm per-item time (a timer call per item would
 // cost more than a microsecond-scale item).
 import type { Source } from "../engine/mod.ts";
-import { runtime } from "../runtime/mod.ts";
+import { runtime, withoutExit } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
+import { thrownError } from "../task/mod.ts";
 
 export interface MainProbe {
   /** Wall time of each probed item, ms (the first includes JIT warm-up). */
@@ -31,6 +32,19 @@ export interface MainProbe {
   failure?: { index: number; error: Error };
 }
 
+/** A look at no item (nothing ran here). */
+export function emptyProbe(): MainProbe {
+  return {
+    times: [],
+    results: new Map(),
+    pulled: [],
+    items: [],
+    isAsync: false,
+    totalMs: 0,
+    warmPerItemMs: 0,
+  };
+}
+
 /**
  * Run the first items here until `maxMs` elapsed or `maxItems` ran: `single` items one by one,
  * then batches doubling in size.
@@ -43,15 +57,7 @@ export async function mainProbe(
   single = 3,
 ): Promise<MainProbe> {
   const rt = runtime();
-  const out: MainProbe = {
-    times: [],
-    results: new Map(),
-    pulled: [],
-    items: [],
-    isAsync: false,
-    totalMs: 0,
-    warmPerItemMs: 0,
-  };
+  const out = emptyProbe();
   const t0 = rt.now();
   const cpu0 = rt.cpuTimeUs();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
@@ -97,13 +103,13 @@ export async function mainProbe(
       out.items.push(got.item);
       let r: unknown;
       try {
-        r = fn(got.item);
+        r = withoutExit(() => fn(got.item)); // a task calling exit must not end the caller
         if (r instanceof Promise || (r && typeof (r as PromiseLike<unknown>).then === "function")) {
           out.isAsync = true;
           r = await r;
         }
       } catch (e) {
-        out.failure = { index: got.i, error: e instanceof Error ? e : new Error(String(e)) };
+        out.failure = { index: got.i, error: thrownError(e) };
         break;
       }
       out.results.set(got.i, r);

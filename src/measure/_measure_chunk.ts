@@ -1,6 +1,11 @@
 // Run one chunk on one pool worker and wait for its reply (used by sampling and the overhead
 // measurements, outside the scheduler).
-import type { PoolWorker, Reply as WorkerReply } from "../engine/mod.ts";
+import {
+  abortError,
+  ChunkTimeoutError,
+  type PoolWorker,
+  type Reply as WorkerReply,
+} from "../engine/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 
 export type Reply = WorkerReply;
@@ -12,10 +17,24 @@ export function measureChunk(
   spec: TaskSpec,
   items: unknown[],
   measure: boolean,
-  timeoutMs?: number,
+  limits: { timeoutMs?: number; signal?: AbortSignal; first?: number } = {},
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
+  const { timeoutMs, signal, first = 0 } = limits;
+  return new Promise<Reply>((resolve, reject) => {
     const id = nextId++;
+    // An abort stops the worker (a stuck item cannot hold the caller); the pool replaces it.
+    const onAbort = () => {
+      reject(abortError(signal!));
+      void worker.kill();
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const settle = <T>(f: (v: T) => void) => (v: T) => {
+      signal?.removeEventListener("abort", onAbort);
+      f(v);
+    };
+    resolve = settle(resolve);
+    reject = settle(reject);
     worker.send({
       id,
       message: {
@@ -41,7 +60,7 @@ export function measureChunk(
           ),
         ),
       onTimeout: () => {
-        reject(new Error(`Sampling exceeded ${timeoutMs} ms`));
+        reject(new ChunkTimeoutError(first, first + items.length, timeoutMs!));
         void worker.kill();
       },
     });

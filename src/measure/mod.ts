@@ -6,7 +6,7 @@
  * @module
  */
 export { estimateBytes } from "./_bytes.ts";
-export { mainProbe } from "./_main_probe.ts";
+export { emptyProbe, mainProbe } from "./_main_probe.ts";
 export { measureChunk } from "./_measure_chunk.ts";
 export type { MainProbe } from "./_main_probe.ts";
 export { alternate, alternateRuns, pairedRatios, relativeSpread } from "./alternate.ts";

@@ -107,9 +107,10 @@ export async function sampleInWorker(
   known: Map<number, unknown>,
   budgetMs: number,
   maxItems: number,
-  signal?: AbortSignal,
+  limits: { signal?: AbortSignal; timeoutMs?: number } = {},
   enough?: (soFar: SampleProfile) => boolean,
 ): Promise<WorkerSample> {
+  const { signal, timeoutMs } = limits;
   const out: WorkerSample = { known, pulled: [], spentMs: 0 };
   const spread = src.indexable ? spreadIndices(src.total ?? 0, known) : undefined;
   const items: unknown[] = [], results: unknown[] = [];
@@ -160,7 +161,11 @@ export async function sampleInWorker(
       const running = runnableThreads();
       if (running !== undefined) loads.push(Math.max(0, running - 2)); // minus worker and main
     }, 1);
-    const reply = await measureChunk(worker, spec, batch.items, true);
+    const reply = await measureChunk(worker, spec, batch.items, true, {
+      timeoutMs,
+      signal,
+      first: batch.indices[0],
+    });
     clearTimeout(probeLoad);
     const got = reply.results;
     got.forEach((r, k) => known.set(batch.indices[k], r));

@@ -2,10 +2,11 @@
 //   probe → look → scan → (cache lookup) → overheads → sample → model → decide → cache.
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
-import { fromWire, type Pool, type Source, workerSet } from "../engine/mod.ts";
+import { ChunkTimeoutError, fromWire, type Pool, type Source, workerSet } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
 import {
   cachedOverheads,
+  emptyProbe,
   type MainProbe,
   mainProbe,
   measureChunk,
@@ -19,7 +20,7 @@ import {
 } from "../measure/mod.ts";
 import { type Runtime, runtime } from "../runtime/mod.ts";
 import { busyCoresNow, cachedProbe, externalLoadNow, type SystemInfo } from "../system/mod.ts";
-import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
+import { loadTask, type Task, type TaskSpec, thrownError } from "../task/mod.ts";
 import { type ModelInputs, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
@@ -28,6 +29,7 @@ import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 import {
   applyCached,
   cacheEnabled,
+  keyPerItemMs,
   lookupDecision,
   optimizerCacheKeys,
   storeDecision,
@@ -98,6 +100,11 @@ interface End {
 /** What the look on the calling thread found. */
 interface Look {
   probe: MainProbe;
+  /**
+   * Whether the look was skipped: with `timeoutMs` or `signal` no item runs on the calling thread
+   * before the decision (an item stuck there could be neither timed out nor aborted).
+   */
+  skipped: boolean;
   /** Warm time per item here (ms): see `MainProbe.warmPerItemMs`. */
   perItemMs: number;
 }
@@ -124,13 +131,13 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
-  const small = tooSmallForWorkers(job, look);
+  const small = look.skipped ? undefined : tooSmallForWorkers(job, look);
   if (small) return small;
   const hit = await cacheLookup(job, look);
   if (hit) return hit;
   const large = await largeItems(job, look);
   if (large) return large;
-  const fromLook = await decideFromLook(job, look);
+  const fromLook = look.skipped ? undefined : await decideFromLook(job, look);
   if (fromLook) return fromLook;
   if (job.cores < 2 && !look.probe.isAsync) {
     return {
@@ -228,10 +235,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   try {
     fn = typeof task === "function" ? task : await loadTask(job.spec);
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
+    const error = thrownError(e);
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
-  const look = await mainProbe(fn, job.src, LOOK_MS, 4096);
+  const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
+  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096);
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   if (look.failure) {
@@ -245,7 +253,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (n !== undefined && job.known.size >= n) {
     return { decision: inline("every item already ran while sampling", n) };
   }
-  return { probe: look, perItemMs };
+  return { probe: look, perItemMs, skipped };
 }
 
 /** A job clearly too small for workers never starts one: even a perfect split cannot pay. */
@@ -285,16 +293,17 @@ function scan(job: Job): End | undefined {
 // ── Cache lookup (src/model/_optimizer_cache.ts): a hit returns the stored decision without
 // sampling; a store problem is a miss and a warning, never an exception.
 async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
-  if (!cacheEnabled(job.o.cache)) return undefined;
+  // Without a look there is no per-item time to key on.
+  if (!cacheEnabled(job.o.cache) || look.skipped) return undefined;
   job.cacheKeys = optimizerCacheKeys({
     spec: job.spec,
     n: job.src.total,
-    perItemMs: look.perItemMs,
+    perItemMs: keyPerItemMs(look.perItemMs),
     sys: job.sys,
     cores: job.cores,
     options: job.o,
   });
-  const cached = await lookupDecision(job.cacheKeys, job.warnings);
+  const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
   const busy = busyCoresNow(job.cores);
@@ -436,7 +445,7 @@ async function workerOverheads(job: Job): Promise<Overheads | End> {
     return overheads;
   } catch (e) {
     // Workers cannot start here (e.g. Deno without read access to the worker module).
-    const error = e instanceof Error ? e : new Error(String(e));
+    const error = thrownError(e);
     job.warnings.push(`Workers cannot start here: ${error.message}`);
     return { decision: inline(`workers cannot start here (${error.message})`, job.src.total) };
   }
@@ -467,12 +476,13 @@ async function sample(
       job.known,
       budget,
       maxItems,
-      o.signal,
+      o,
       (soFar) => settled(job, soFar, overheads),
     );
   } catch (e) {
-    if (o.signal?.aborted) throw e;
-    const error = e instanceof Error ? e : new Error(String(e));
+    // An abort or a sampled chunk over `timeoutMs` ends the call, as it would in the engine.
+    if (o.signal?.aborted || e instanceof ChunkTimeoutError) throw e;
+    const error = thrownError(e);
     return {
       decision: inline(`sampling failed: ${error.message}`, n),
       failure: { index: -1, kind: "task", error },
@@ -490,6 +500,9 @@ async function sample(
       ? "cannot load"
       : "threw";
     return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
+  }
+  if (!s.profile && look.probe.times.length === 0) {
+    return { decision: inline("too few items to measure", n) };
   }
   const sp = s.profile ?? mainProfile(look.probe.times, look.probe.isAsync);
   job.profile.sample = sp;

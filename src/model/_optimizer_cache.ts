@@ -14,11 +14,15 @@ import type { Decision } from "./decide.ts";
 import { MAX_RUNS, type RunRecord } from "./run_feedback.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 
-/** Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL). */
+/**
+ * Overrides of the optimizer's cache for tests and benches (a temp dir, a clock, a TTL, and the
+ * per-item time the key is built from: a measured timing is at the mercy of the machine's load).
+ */
 export interface CacheHooks {
   dir?: string;
   now?: () => number;
   ttlMs?: number;
+  perItemMs?: (measured: number) => number;
 }
 
 /** What is stored per job: the decision, what the profile needs to explain it, its warnings. */
@@ -46,6 +50,11 @@ export function setOptimizerCacheHooks(next: CacheHooks): CacheHooks {
   const previous = hooks;
   hooks = { ...next };
   return previous;
+}
+
+/** The per-item time (ms) the cache key is built from: the measured one unless a hook says. */
+export function keyPerItemMs(measured: number): number {
+  return hooks.perItemMs ? hooks.perItemMs(measured) : measured;
 }
 
 /** The optimizer's cache: `storeDir("cache")` unless `dir` (or a hook) says otherwise. */
@@ -92,6 +101,7 @@ function _warn(warnings: string[], error: unknown): void {
 export async function lookupDecision(
   keys: readonly string[],
   warnings: string[],
+  maxWorkers: number,
 ): Promise<CachedDecision | undefined> {
   try {
     const cache = optimizerCache();
@@ -106,7 +116,7 @@ export async function lookupDecision(
         stored = got.value;
       }
       const value = decode(stored) as CachedDecision;
-      if (_looksValid(value)) return { ...value, key };
+      if (_looksValid(value, maxWorkers)) return { ...value, key };
     }
   } catch (error) {
     _warn(warnings, error);
@@ -155,7 +165,7 @@ export async function recordRun(key: string, run: RunRecord, warnings?: string[]
     const got = await cache.get(key);
     if (!got.hit) return;
     const value = decode(got.value) as CachedDecision;
-    if (!_looksValid(value)) return;
+    if (!_looksValid(value, Infinity)) return; // the lookup checks the workers against the machine
     value.runs = [...(value.runs ?? []), run].slice(-MAX_RUNS);
     await cache.set(key, encode(value));
   } catch (error) {
@@ -184,14 +194,25 @@ function _prune(alternatives: Decision["alternatives"]): Decision["alternatives"
   );
 }
 
-function _looksValid(v: CachedDecision): boolean {
+const _int = (v: unknown, lo: number, hi: number) =>
+  typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi;
+const _num = (v: unknown) => typeof v === "number"; // NaN: not predicted (inline answers)
+
+/**
+ * Whether a stored value is a decision this machine can run as is: an entry edited by hand (a
+ * worker count above the cores this process may use, a chunk size of 0, a missing field) is a
+ * miss, and the job is measured again.
+ */
+function _looksValid(v: CachedDecision, maxWorkers: number): boolean {
   const d = v?.decision;
-  return typeof d === "object" && d !== null &&
-    ["inline", "async", "workers"].includes(d.executor) &&
-    Number.isInteger(d.workers) && d.workers >= 0 &&
-    Number.isInteger(d.chunkSize) && d.chunkSize >= 1 &&
+  if (typeof d !== "object" || d === null) return false;
+  if (!["inline", "async", "workers"].includes(d.executor)) return false;
+  return _int(d.workers, d.executor === "workers" ? 1 : 0, Math.max(1, maxWorkers)) &&
+    _int(d.chunkSize, 1, 2 ** 30) && _int(d.concurrency, 1, 1024) &&
+    _num(d.predictedSpeedup) && _num(d.predictedMs) && _num(d.serialMs) &&
     typeof d.reason === "string" && typeof v.profile === "object" && v.profile !== null &&
-    Array.isArray(v.profile.alternatives) && Array.isArray(v.warnings);
+    Array.isArray(v.profile.alternatives) && Array.isArray(v.warnings) &&
+    v.warnings.every((w) => typeof w === "string");
 }
 
 // ── The key of a job: what must match for a stored decision to be the decision `optimize` would

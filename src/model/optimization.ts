@@ -20,8 +20,16 @@ export interface OptimizeOptions {
   adaptive?: boolean;
   /** The pool to sample on and run with (default: the shared pool). */
   pool?: Pool;
-  /** Abort the optimization. */
+  /**
+   * Abort the optimization: a sampling worker is terminated, the promise rejects with the reason.
+   * With a signal (or `timeoutMs`) no item runs on the calling thread before the decision.
+   */
   signal?: AbortSignal;
+  /**
+   * Time limit of each sampled chunk (ms): a chunk over it fails with a `TimeoutError` (its worker
+   * is terminated). With a limit no item runs on the calling thread before the decision.
+   */
+  timeoutMs?: number;
   /** Progress of the phases (`phase: "optimize"`). */
   onProgress?: (progress: Progress) => void;
   /**

@@ -16,6 +16,7 @@ export const bunRuntime: Runtime = {
   name: "bun",
   version: bun?.version ?? "unknown",
   workersCanUnref: true,
+  workerHeapLimits: false,
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: readHostTextFile,

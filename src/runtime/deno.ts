@@ -1,6 +1,7 @@
-// The Deno runtime: web Workers and Deno APIs, asking for permissions before using them (never
+// The Deno runtime: node:worker_threads workers (a web Worker in a busy loop survives its
+// terminate() on Deno, and takes no heap limit) and Deno APIs, asking for permissions before using them (never
 // prompting, never throwing for a denied permission).
-import { startWebWorker } from "./_web_worker.ts";
+import { startNodeWorker } from "./_node_worker.ts";
 import type { EnvRead, FileRead, MemoryInfo, Runtime } from "./types.ts";
 
 type PermissionDescriptor =
@@ -89,8 +90,9 @@ function cpuTimeUs(): number | undefined {
 export const denoRuntime: Runtime = {
   name: "deno",
   version: deno?.version?.deno ?? "unknown",
-  workersCanUnref: false,
-  startWorker: startWebWorker,
+  workersCanUnref: true,
+  workerHeapLimits: true,
+  startWorker: startNodeWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,
   listDir,

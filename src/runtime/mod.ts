@@ -9,3 +9,4 @@ export { benchRegistrar } from "./bench.ts";
 export { runtime } from "./detect.ts";
 export type { FileRead, Runtime, WorkerFailure, WorkerHandle } from "./types.ts";
 export { workerPort } from "./worker_port.ts";
+export { ExitCallError, withoutExit } from "./exit_guard.ts";

@@ -80,6 +80,12 @@ export interface WorkerHandle {
 export interface StartWorkerOptions {
   /** A name shown in debuggers. */
   name?: string;
+  /**
+   * Heap limit of the worker in MiB (where the runtime has one: see
+   * `Runtime.workerHeapLimits`); a worker over it fails with an out-of-memory error instead of
+   * taking the process down. Default: the calling thread's own heap limit.
+   */
+  heapLimitMb?: number;
 }
 
 /** The services of one JavaScript runtime that amorsize uses. */
@@ -90,6 +96,12 @@ export interface Runtime {
   readonly version: string;
   /** Whether an idle worker can be told not to keep the process alive (`WorkerHandle.unref`). */
   readonly workersCanUnref: boolean;
+  /**
+   * Whether a worker's heap can be limited (`StartWorkerOptions.heapLimitMb`): true on Deno and
+   * Node; Bun's workers take no limit (one that runs out of memory grows until the system stops
+   * the process).
+   */
+  readonly workerHeapLimits: boolean;
   /** Start a module worker from a URL (`file:`, `data:` or `blob:`). */
   startWorker(url: URL, options?: StartWorkerOptions): WorkerHandle;
   /** Logical cores as the runtime reports them (respects CPU affinity where the runtime does). */

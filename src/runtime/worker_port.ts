@@ -40,9 +40,9 @@ interface WorkerScope {
  * ```
  */
 export function workerPort(): WorkerPort {
-  if (detectRuntimeName() === "node") {
-    const port = parentPort;
-    if (!port) throw new Error("workerPort() must be called inside a worker");
+  // node:worker_threads workers (Node, Deno) have a parent port; web workers (Bun) have `self`.
+  const port = parentPort;
+  if (port) {
     const wrapped = new Map<EventListenerOrEventListenerObject, (data: unknown) => void>();
     return {
       postMessage: (m, t) => port.postMessage(m, t as never),
@@ -63,6 +63,9 @@ export function workerPort(): WorkerPort {
     };
   }
   const scope = globalThis as unknown as WorkerScope;
+  if (detectRuntimeName() === "node" || typeof scope.postMessage !== "function") {
+    throw new Error("workerPort() must be called inside a worker");
+  }
   installExitNotice(scope);
   return {
     postMessage: (m, t) => scope.postMessage(m, t ?? []),
@@ -71,7 +74,7 @@ export function workerPort(): WorkerPort {
   };
 }
 
-// Deno gives the parent no exit event: tell it before process.exit / Deno.exit / self.close.
+// Deno gives the parent of a web Worker no exit event: tell it before process.exit / Deno.exit / self.close.
 function installExitNotice(scope: WorkerScope): void {
   if (detectRuntimeName() !== "deno") return;
   const g = globalThis as unknown as {

@@ -1,7 +1,8 @@
 // Atomic JSON files: a write goes to a uniquely named temporary file in the same directory, is
 // flushed (best effort), then renamed over the target, so a reader sees the old file or the new one,
 // never half of one. A read reports a missing or corrupt file as data instead of throwing.
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
+import { readRegularFile } from "./_safe_read.ts";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { randomBytes } from "node:crypto";
@@ -101,30 +102,28 @@ export function toJson(value: unknown, name: string, pretty = false): string {
 }
 
 /**
- * Read and parse the JSON file at `path`. A missing file gives `reason: "missing"`, an unparsable
- * one `reason: "corrupt"`; neither throws. Other I/O errors (a denied permission) do throw.
+ * Read and parse the JSON file at `path`: only a regular file, never through a symbolic link,
+ * never blocking on a FIFO (see `_safe_read.ts`). A missing file gives `reason: "missing"`; an
+ * unparsable one, or one that is not a regular file, `reason: "corrupt"`; neither throws, and no
+ * message quotes the file's content. Other I/O errors (a denied permission) do throw.
  */
 export async function readJson(path: string): Promise<JsonRead> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      return { ok: false, reason: "missing", message: `${path} does not exist` };
-    }
-    if (code === "EISDIR") {
-      return { ok: false, reason: "corrupt", message: `${path} is a directory` };
-    }
-    throw error;
-  }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
+  const read = await readRegularFile(path);
+  if (!read.ok) {
     return {
       ok: false,
-      reason: "corrupt",
-      message: `${path} is not valid JSON (${(error as Error).message})`,
+      reason: read.reason === "missing" ? "missing" : "corrupt",
+      message: read.message,
     };
+  }
+  return parseJson(path, read.text);
+}
+
+/** Parse the text of the file at `path`; the error message never quotes the text. */
+export function parseJson(path: string, text: string): JsonRead {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: "corrupt", message: `${path} is not valid JSON` };
   }
 }

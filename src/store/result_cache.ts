@@ -8,8 +8,8 @@
 import { describeValue, jsonValue, nonEmptyString, optionsArg } from "../args.ts";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { runtime } from "../runtime/mod.ts";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
+import { readRegularFileSync } from "./_safe_read.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
 import { resolveStoreDir } from "./store_dir.ts";
@@ -143,7 +143,13 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   }
 
   function peek(key: string): CachePeek<T> {
-    const read = runtime().readTextFile(pathOf(key));
+    // A regular file only: never through a link, never a blocking read of a FIFO.
+    let read;
+    try {
+      read = readRegularFileSync(pathOf(key));
+    } catch {
+      return { hit: false, slow: true }; // denied, an I/O error: `get` reports it
+    }
     if (!read.ok) return { hit: false, slow: read.reason !== "missing" };
     let parsed: unknown;
     try {

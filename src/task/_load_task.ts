@@ -1,5 +1,6 @@
 // Worker side: turn a TaskSpec into a callable function, with errors that say what is wrong.
 import type { TaskSpec } from "./_spec.ts";
+import { describeThrown } from "./thrown.ts";
 
 type Fn = (item: unknown) => unknown;
 
@@ -10,7 +11,7 @@ export async function loadTask(spec: TaskSpec): Promise<Fn> {
   try {
     mod = await import(spec.module);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = describeThrown(e);
     // Node 20 cannot import TypeScript (the amorsize bin runs on Node under npx, and under a
     // plain `bunx`): say what works.
     const hint = /Unknown file extension "\.[cm]?tsx?"/.test(why)

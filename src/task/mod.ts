@@ -10,3 +10,4 @@ export { taskSpec } from "./_spec.ts";
 export type { TaskSpec } from "./_spec.ts";
 export { task } from "./task_ref.ts";
 export type { Task, TaskRef } from "./task_ref.ts";
+export { describeThrown, thrownError } from "./thrown.ts";

@@ -1,0 +1,46 @@
+// A WorkerHandle over `node:worker_threads` (Node, and Deno: only this kind of worker stops when
+// terminated in the middle of a busy loop on Deno, and only it takes a heap limit there).
+import { Worker } from "node:worker_threads";
+import { getHeapStatistics } from "node:v8";
+import { Dispatcher, toError } from "./_handle.ts";
+import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
+
+/**
+ * The heap limit a worker gets when none is asked for: the calling thread's own limit. Deno must
+ * be given one: a worker without an explicit limit that runs out of heap aborts the whole process.
+ */
+function defaultHeapLimitMb(): number {
+  const bytes = getHeapStatistics().heap_size_limit;
+  return Number.isFinite(bytes) && bytes > 0 ? Math.max(16, Math.floor(bytes / 2 ** 20)) : 4096;
+}
+
+/** Start a `node:worker_threads` worker; handlers are attached at once so no message is lost. */
+export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
+  const worker = new Worker(url, {
+    name: options.name,
+    resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? defaultHeapLimitMb() },
+  });
+  const d = new Dispatcher();
+  worker.on("message", (data) => d.message(data));
+  worker.on("messageerror", (e) => d.fail({ kind: "error", error: toError(e) }));
+  worker.on("error", (e) => d.fail({ kind: "error", error: toError(e) })); // keeps main alive
+  worker.on("exit", (code) => d.fail({ kind: "exit", code }));
+  const post = (message: unknown, transfer?: Transferable[]) => {
+    if (d.terminated) return;
+    // deno-lint-ignore no-explicit-any
+    worker.postMessage(message, transfer as any);
+  };
+  return {
+    endpoint: d.endpoint(post),
+    postMessage: post,
+    onMessage: (l) => d.setOnMessage(l),
+    onFailure: (l) => d.setOnFailure(l),
+    terminate: async () => {
+      d.terminated = true;
+      await worker.terminate();
+    },
+    canUnref: true,
+    unref: () => worker.unref(),
+    ref: () => worker.ref(),
+  };
+}

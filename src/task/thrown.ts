@@ -1,0 +1,64 @@
+/**
+ * What a task throws, as an `Error`: tasks may throw anything (`throw "x"`, `throw null`, an object
+ * without a prototype, a value whose `toString` throws). Turning such a value into a message must
+ * never throw itself, or the failure would be lost (an unhandled rejection, holes in the results).
+ *
+ * @module
+ */
+
+/**
+ * A one-line description of any thrown value that never throws: an Error's message, a string
+ * as is, other values as JSON where possible, else their type.
+ *
+ * @param value What was thrown.
+ * @returns A description, at most about 200 characters.
+ *
+ * @example Usage
+ * ```ts
+ * import { describeThrown } from "./thrown.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(describeThrown(Object.assign(Object.create(null), { code: 7 })), '{"code":7}');
+ * assert.equal(describeThrown(undefined), "undefined");
+ * ```
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    if (value instanceof Error) return String(value.message);
+    if (typeof value === "string") return clip(value);
+    if (value === undefined || typeof value === "symbol" || typeof value === "function") {
+      return clip(String(value));
+    }
+    if (typeof value === "bigint") return `${value}n`;
+    const json = JSON.stringify(value);
+    if (json !== undefined) return clip(json);
+  } catch { /* fall through to the type */ }
+  try {
+    return clip(Object.prototype.toString.call(value));
+  } catch {
+    return typeof value;
+  }
+}
+
+/**
+ * `value` if it is an Error, else an Error saying what was thrown (the value itself as `cause`).
+ *
+ * @param value What was thrown.
+ * @returns An Error whose message describes `value`.
+ *
+ * @example Usage
+ * ```ts
+ * import { thrownError } from "./thrown.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const e = thrownError(42);
+ * assert.equal(e.message, "A non-Error value was thrown: 42");
+ * assert.equal(e.cause, 42);
+ * ```
+ */
+export function thrownError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(`A non-Error value was thrown: ${describeThrown(value)}`, { cause: value });
+}
+
+const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 197)}...` : s);

@@ -1,0 +1,314 @@
+// The fault catalogue: every way a task, its data or its options can go wrong ends the call
+// cleanly: no hang, no silent loss, no dead caller. Each case names what the caller sees (the
+// table "fault → what the caller sees" in docs/engine.md). Runs on Deno, Bun and Node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import {
+  ChunkTimeoutError,
+  createPool,
+  execute,
+  map,
+  optimize,
+  runtime,
+  task,
+  TaskError,
+  WorkerCrashError,
+} from "../mod.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const faults = <I = number, O = number>(name: string) =>
+  task<I, O>(fixtureModule("faults/tasks"), name);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const settle = <T>(p: Promise<T>) => p.then(() => undefined, (e: unknown) => e as Error);
+const drain = async <T>(it: AsyncIterable<T>) => {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+const rt = runtime();
+
+/** Run a fixture script in a child process of this runtime; its stdout, code and exit time. */
+async function child(name: string, ...args: string[]) {
+  const script = fileURLToPath(fixtureModule(name));
+  const argv = rt.name === "deno" ? ["run", "-A", script, ...args] : [script, ...args];
+  const proc = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  proc.stdout.on("data", (d) => (stdout += String(d)));
+  proc.stderr.on("data", (d) => (stderr += String(d)));
+  // A child that never ends is the failure this guards against: killed, it shows as code null.
+  const killer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+  const code = await new Promise<number | null>((resolve) => proc.on("exit", resolve));
+  clearTimeout(killer);
+  return { stdout: stdout.trim(), stderr, code };
+}
+
+// ── Runaway work must stop ──────────────────────────────────────────────────────────────────
+
+test("fault: a never-settling call times out on the async and inline executors", async () => {
+  for (const executor of ["async", "inline"] as const) {
+    const e = await settle(execute(faults("never"), range(4), { executor, timeoutMs: 50 }));
+    assert.ok(e instanceof ChunkTimeoutError, `${executor}: ${e}`);
+    assert.equal(e.name, "TimeoutError");
+    assert.equal(e.start, 0);
+  }
+});
+
+test("fault: a synchronous call over timeoutMs on the calling thread fails when it returns", async () => {
+  const slow = (x: number) => {
+    const end = performance.now() + 30;
+    while (performance.now() < end) { /* busy */ }
+    return x;
+  };
+  const e = await settle(execute(slow, range(3), { executor: "inline", timeoutMs: 5 }));
+  assert.ok(e instanceof ChunkTimeoutError, String(e));
+  assert.equal(e.start, 0);
+});
+
+test("fault: a signal ends a never-settling call on the async and inline executors", async () => {
+  for (const executor of ["async", "inline"] as const) {
+    const c = new AbortController();
+    const p = settle(execute(faults("never"), range(4), { executor, signal: c.signal }));
+    setTimeout(() => c.abort(new Error("stop now")), 20);
+    const e = await p;
+    assert.equal(e?.message, "stop now", executor);
+  }
+});
+
+test("fault: an already-aborted signal rejects at once and runs no item", async () => {
+  let calls = 0;
+  const counted = (x: number) => (calls++, x);
+  const signal = AbortSignal.abort();
+  for (const options of [{ signal }, { signal, executor: "inline" as const }]) {
+    const e = await settle(execute(counted, range(50), options));
+    assert.equal(e?.name, "AbortError", String(e));
+  }
+  assert.equal((await settle(optimize(counted, range(50), { signal })))?.name, "AbortError");
+  assert.equal(
+    (await settle(drain(map(counted, range(50), { signal }))))?.name,
+    "AbortError",
+  );
+  assert.equal(calls, 0, "no item ran");
+});
+
+test("fault: a stuck item while the optimizer samples: signal and timeoutMs reach it", async () => {
+  // Automatic mode: nothing may run on the calling thread before deciding (a busy loop there
+  // could never be stopped, and this test would hang rather than fail).
+  const pool = createPool({ maxWorkers: 2 });
+  const c = new AbortController();
+  setTimeout(() => c.abort(new Error("give up")), 200);
+  // Self-contained, so it also runs in a worker; each thread counts its own calls.
+  const stuck = (x: number) => {
+    const g = globalThis as { stuckCalls?: number };
+    g.stuckCalls = (g.stuckCalls ?? 0) + 1;
+    const end = performance.now() + 1500;
+    while (performance.now() < end) { /* stuck */ }
+    return x;
+  };
+  const here = globalThis as { stuckCalls?: number };
+  const aborted = await settle(execute(stuck, range(100), { signal: c.signal, pool }));
+  assert.equal(aborted?.message, "give up");
+  const sampled = await settle(optimize(stuck, range(100), { timeoutMs: 200, pool }));
+  assert.ok(sampled instanceof ChunkTimeoutError, String(sampled));
+  const timed = await settle(execute(faults("spinLong"), range(100), { timeoutMs: 200, pool }));
+  assert.ok(timed instanceof ChunkTimeoutError, String(timed));
+  assert.equal(here.stuckCalls ?? 0, 0, "no item ran on the calling thread");
+  await pool.close();
+});
+
+test("fault: a worker in a busy loop is stopped by timeoutMs and abort; the process exits", async () => {
+  for (const how of ["timeout", "abort"]) {
+    const r = await child("faults/spin_then_exit", how);
+    assert.equal(r.code, 0, `${how}: exit code ${r.code}; ${r.stderr}`);
+    assert.equal(r.stdout, `rejected ${how === "abort" ? "TimeoutError" : "TimeoutError"}`);
+  }
+});
+
+test("fault: a worker that runs out of heap ends the run (where heaps have limits)", {
+  skip: !rt.workerHeapLimits && "Bun's workers take no heap limit",
+}, async () => {
+  const pool = createPool({ maxWorkers: 1, workerHeapMb: 64 });
+  // Node reports the worker's death (a WorkerCrashError); Deno's worker stops without telling
+  // its parent (see docs/engine.md), so there only the time limit ends the run.
+  const timeoutMs = rt.name === "deno" ? 5000 : undefined;
+  const e = await settle(
+    execute(faults("exhaustHeap"), range(2), { executor: "workers", workers: 1, pool, timeoutMs }),
+  );
+  if (rt.name === "deno") assert.ok(e instanceof ChunkTimeoutError, String(e));
+  else assert.ok(e instanceof WorkerCrashError, String(e));
+  // The pool recovers: a fresh worker replaces the dead one.
+  assert.deepEqual(
+    await execute(faults("throwString"), [0, 2], { executor: "workers", workers: 1, pool }),
+    [0, 2],
+  );
+  await pool.close();
+});
+
+test("fault: a task module that calls execute at its top level fails clearly in workers", async () => {
+  const nested = task<number, number>(fixtureModule("faults/top_level_execute"), "double");
+  const pool = createPool({ maxWorkers: 2 });
+  const e = await settle(execute(nested, range(4), { executor: "workers", workers: 2, pool }));
+  assert.ok(e instanceof Error, String(e));
+  assert.match(e.message, /inside an amorsize worker/);
+  assert.match(e.message, /top level/);
+  assert.ok(pool.startedCount <= 2 * 2, `no worker started workers (${pool.startedCount})`);
+  await pool.close();
+});
+
+test("fault: process.exit in a task during automatic mode does not end the caller", async () => {
+  const r = await child("faults/exit_in_auto");
+  assert.equal(r.code, 0, `exit code ${r.code}; ${r.stderr}`);
+  const [first, last] = r.stdout.split("\n");
+  // The optimizer's first look refuses the exit on the calling thread (TaskError with an
+  // ExitCallError as cause); were the item sampled in a worker first, that worker would die.
+  assert.match(first, /^rejected (TaskError: .*exit\(0\)|WorkerCrashError)/);
+  assert.equal(last, "still running");
+});
+
+test("fault: process.exit in a task on forced workers is a WorkerCrashError", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  const e = await settle(
+    execute(faults("exitNow"), range(3), { executor: "workers", workers: 1, pool }),
+  );
+  assert.ok(e instanceof WorkerCrashError, String(e));
+  await pool.close();
+});
+
+// ── Nothing lost, nothing silent ────────────────────────────────────────────────────────────
+
+test("fault: a thrown non-Error value is a TaskError with its index on every executor", async () => {
+  const cases = [
+    ["throwBare", 2, /\{"code":7\}/],
+    ["rejectBare", 2, /\{"code":7\}/],
+    ["throwString", 1, /plain string/],
+  ] as const;
+  const pool = createPool({ maxWorkers: 2 });
+  for (const [name, index, re] of cases) {
+    for (const executor of ["inline", "async", "workers"] as const) {
+      const options = { executor, pool, ...(executor === "workers" ? { workers: 2 } : {}) };
+      const e = await settle(execute(faults(name), range(6), options));
+      assert.ok(e instanceof TaskError, `${name} on ${executor}: ${e}`);
+      assert.equal(e.index, index, `${name} on ${executor}`);
+      assert.match(e.message, re, `${name} on ${executor}`);
+    }
+  }
+  await pool.close();
+});
+
+test("fault: one rejected call while the others never settle rejects at once (async)", async () => {
+  const e = await settle(
+    execute(faults("rejectFirstHangRest"), range(8), { executor: "async", concurrency: 8 }),
+  );
+  assert.ok(e instanceof TaskError, String(e));
+  assert.equal(e.index, 0);
+});
+
+test("fault: an item that cannot be cloned late in a chunk keeps the results before it", async () => {
+  const data: unknown[] = range(10);
+  data[7] = () => 0;
+  const out: unknown[] = [];
+  const e = await settle((async () => {
+    for await (
+      const y of map((x: number) => x * 2, data as number[], {
+        executor: "workers",
+        workers: 1,
+        chunkSize: 10,
+        adaptive: false,
+      })
+    ) out.push(y);
+  })());
+  assert.ok(e instanceof TaskError, String(e));
+  assert.equal(e.index, 7);
+  assert.match(e.message, /cannot be sent to a worker/);
+  assert.deepEqual(out, range(7).map((x) => x * 2), "items 0..6 are delivered");
+});
+
+test("fault: an iterable whose length lies still yields every item", async () => {
+  const liar = {
+    length: 0,
+    size: 1,
+    *[Symbol.iterator]() {
+      yield* [1, 2, 3];
+    },
+  };
+  for (const executor of ["inline", "workers"] as const) {
+    assert.deepEqual(await execute((x: number) => x + 1, liar, { executor }), [2, 3, 4]);
+  }
+  assert.deepEqual(await execute((x: number) => x + 1, liar), [2, 3, 4], "automatic");
+});
+
+test("fault: bad data and options throw at once, naming them", async () => {
+  const view = new DataView(new ArrayBuffer(8));
+  const bad: [unknown, Record<string, unknown>, RegExp][] = [
+    [view, {}, /'data'.*DataView/],
+    [range(3), { pool: {} }, /'pool' must be a Pool/],
+    [range(3), { pool: null }, /'pool' must be a Pool/],
+    [range(3), { timeoutMs: -1 }, /'timeoutMs'/],
+    [range(3), { signal: "x" }, /'signal'/],
+  ];
+  for (const [data, options, re] of bad) {
+    const e = await settle(execute((x: number) => x, data as number[], options));
+    assert.ok(e instanceof TypeError || e instanceof RangeError, String(e));
+    assert.match(e.message, re);
+  }
+  const closed = createPool();
+  await closed.close();
+  const e = await settle(execute((x: number) => x, range(3), { pool: closed }));
+  assert.match(e?.message ?? "", /'pool' is closed/);
+  const o = await settle(optimize((x: number) => x, range(3), { pool: {} as never }));
+  assert.match(o?.message ?? "", /'pool' must be a Pool/);
+});
+
+test("fault: a forced worker count far above the item count starts no more workers than items", async () => {
+  const pool = createPool({ maxWorkers: 64 });
+  const out = await execute((x: number) => x * 3, [1, 2, 3], { workers: 64, chunkSize: 1, pool });
+  assert.deepEqual(out, [3, 6, 9]);
+  assert.ok(pool.startedCount <= 3, `started ${pool.startedCount} workers for 3 items`);
+  const one = await execute((x: number) => x, new Set([5]), { workers: 32, pool });
+  assert.deepEqual(one, [5]);
+  assert.ok(pool.startedCount <= 3);
+  await pool.close();
+  // A source of unknown length: workers start as chunks need them (one beyond those in flight).
+  const lazy = createPool({ maxWorkers: 64 });
+  function* three() {
+    yield* [1, 2, 3];
+  }
+  const out3 = await execute((x: number) => x * 3, three(), {
+    workers: 64,
+    chunkSize: 1,
+    pool: lazy,
+  });
+  assert.deepEqual(out3, [3, 6, 9]);
+  assert.ok(lazy.startedCount <= 4, `started ${lazy.startedCount} workers for 3 items`);
+  await lazy.close();
+});
+
+test("fault: breaking out of map: the next call does not wait for the abandoned chunks", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  // Abandoned chunks block their workers for 8 s each (Atomics.wait) and then count themselves.
+  const items = range(6).map(() => ({ ms: 8000, counter }));
+  const slow = faults<{ ms: number; counter: Int32Array }, number>("sleepThenCount");
+  const first = { ms: 0, counter }; // comes back at once: the break happens with chunks running
+  for await (
+    const _ of map(slow, [first, ...items], {
+      executor: "workers",
+      workers: 2,
+      chunkSize: 1,
+      adaptive: false,
+      pool,
+    })
+  ) break;
+  const afterBreak = Atomics.load(counter, 0);
+  // The next call on the same pool runs on fresh workers: it ends before any abandoned chunk
+  // could have (had it queued behind them, the count would have grown first).
+  const out = await execute(faults<{ ms: number; v: number }, number>("busyMs"), [
+    { ms: 1, v: 1 },
+    { ms: 1, v: 2 },
+  ], { executor: "workers", workers: 2, pool });
+  assert.deepEqual(out, [1, 2]);
+  assert.equal(Atomics.load(counter, 0), afterBreak, "the next call waited for no abandoned chunk");
+  await pool.close();
+});

@@ -1,0 +1,75 @@
+// The CLI's faults: every error is one line on stderr with exit code 1 (the work failed) or 2
+// (the command line is wrong), never a stack trace; a bad --html path is refused before the work.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cliCommand, repoRoot } from "./_cli.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const tasks = fileURLToPath(fixtureModule("faults/tasks"));
+const home = mkdtempSync(join(tmpdir(), "amorsize-fault-cli-"));
+
+function cli(...args: string[]) {
+  const { cmd, args: pre } = cliCommand();
+  const r = spawnSync(cmd, [...pre, ...args], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() };
+}
+
+/** One line on stderr, no stack frame in it. */
+function oneLine(stderr: string, re: RegExp) {
+  const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("warning:"));
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
+  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+  assert.match(lines[0], re);
+}
+
+test("fault cli: a huge --range is a usage error (exit 2), not a crash", () => {
+  const r = cli(
+    "execute",
+    `${tasks}#throwString`,
+    "--range",
+    "99999999999",
+    "--executor",
+    "inline",
+  );
+  assert.equal(r.code, 2, r.stderr);
+  oneLine(r.stderr, /--range must be at most/);
+});
+
+test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
+  const file = join(home, "a-file");
+  writeFileSync(file, "");
+  for (const html of [join(file, "r.html"), home]) {
+    // Refused before the work (spinLong never runs); checked after it, the exit code would be 0.
+    const r = cli("optimize", `${tasks}#spinLong`, "--range", "50", "--html", html);
+    assert.equal(r.code, 2, r.stderr);
+    oneLine(r.stderr, /--html/);
+  }
+  const r = cli("report", "--suite-history", "--html", join(file, "sub", "r.html"));
+  assert.equal(r.code, 2, r.stderr);
+  oneLine(r.stderr, /is not a directory/);
+});
+
+test("fault cli: a task that fails is one line and exit 1", () => {
+  const r = cli("execute", `${tasks}#throwBare`, "--range", "5", "--executor", "inline");
+  assert.equal(r.code, 1, r.stderr);
+  oneLine(r.stderr, /item 2/);
+});
+
+test("fault cli: results JSON cannot hold are one line and exit 1", () => {
+  const r = cli("execute", `${tasks}#toBigInt`, "--range", "3", "--executor", "inline", "--json");
+  assert.equal(r.code, 1, r.stderr);
+  oneLine(r.stderr, /BigInt/);
+});
+
+test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));
