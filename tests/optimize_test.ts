@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execute, map, optimize, probeSystem, task } from "../mod.ts";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { threadWaitMs } from "../src/system/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
 
@@ -43,6 +44,21 @@ test("optimize: 5 ms × 400 items: a worker decision within the machine", async 
   if (r.executor === "workers") {
     assert.ok(r.predictedSpeedup >= 1.2, `predicted ${r.predictedSpeedup}×`);
     assert.ok(r.profile.breakdown!.computeMs > 0);
+  }
+});
+
+test("optimize: a CPU-bound task stays CPU-bound beside CPU hogs (waiting for a CPU is not I/O)", async () => {
+  // Two busy processes beside the sampling worker: its thread waits for a CPU, so CPU time falls
+  // well below wall time. The time spent waiting is read from /proc/thread-self/schedstat and
+  // taken out, so the task is still seen as CPU-bound. Without that reading there is no claim.
+  if (threadWaitMs() === undefined) return;
+  const hogs = [0, 1].map(() => spawn("yes", { stdio: "ignore" }));
+  try {
+    const r = await optimize(spin, new Array(60).fill(5), { cache: false });
+    const s = r.profile.sample!;
+    assert.notEqual(s.workloadType, "io", `CPU/run time ${s.cpuRatio}`);
+  } finally {
+    for (const h of hogs) h.kill("SIGKILL");
   }
 });
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { busyThreads, threadCpuMs, threadName } from "../src/system/thread_cpu.ts";
+import { busyThreads, threadCpuMs, threadName, threadWaitMs } from "../src/system/thread_cpu.ts";
 import { nestedThreads } from "../src/measure/sample.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
@@ -13,6 +13,13 @@ test("threadCpuMs: schedstat nanoseconds, or stat ticks where schedstat is absen
   assert.equal(t.get("103"), (37 + 5) * 10); // a name with spaces and parentheses
   assert.equal(threadName("102", root), "JITWorker");
   assert.equal(threadCpuMs(fixturePath("no/such/dir")), undefined);
+});
+
+test("threadWaitMs: the run-queue nanoseconds of schedstat, undefined where absent", () => {
+  assert.equal(threadWaitMs(fixturePath("thread_cpu/task/101/schedstat")), 0.001);
+  assert.equal(threadWaitMs(fixturePath("no/such/schedstat")), undefined);
+  const own = threadWaitMs();
+  if (own !== undefined) assert.ok(own >= 0);
 });
 
 test("threadCpuMs: this process's threads, where the OS tells", () => {

@@ -26,6 +26,11 @@ export interface ItemMeasure {
   /** Process CPU time over the chunk (µs; null where the runtime has no CPU clock). */
   cpuUs: number | null;
   /**
+   * Time the worker's thread spent runnable but waiting for a CPU over the chunk (ms, from
+   * /proc/thread-self/schedstat; undefined where the OS does not tell): other processes' load.
+   */
+  waitMs?: number;
+  /**
    * Threads of this process each on the CPU ≥ 50 % of the chunk's wall time (per-thread CPU
    * time from /proc; undefined where the OS does not tell). 1 = the worker alone.
    */

@@ -1,7 +1,7 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { runtime, workerPort } from "../runtime/mod.ts";
 import { describeThrown, explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
-import { busyThreads, threadCpuMs, threadName } from "../system/mod.ts";
+import { busyThreads, threadCpuMs, threadName, threadWaitMs } from "../system/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import {
   decodeValues,
@@ -80,9 +80,11 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     : undefined;
   let cpu0: number | undefined, compute0 = 0;
   let threads0: Map<string, number> | undefined;
+  let wait0: number | undefined;
   if (m) {
     m.heapBefore = rt.memory().heapUsedBytes;
     threads0 = threadCpuMs();
+    wait0 = threadWaitMs();
     cpu0 = rt.cpuTimeUs();
     compute0 = rt.now();
   }
@@ -132,6 +134,8 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     }
     const cpu1 = rt.cpuTimeUs();
     m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
+    const wait1 = wait0 === undefined ? undefined : threadWaitMs();
+    if (wait0 !== undefined && wait1 !== undefined) m.waitMs = Math.max(0, wait1 - wait0);
     const threads1 = threads0 && threadCpuMs();
     if (threads0 && threads1) {
       m.busyThreads = busyThreads(threads0, threads1, m.computeMs, 0.5, threadName);

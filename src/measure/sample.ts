@@ -119,6 +119,7 @@ export async function sampleInWorker(
     computeMs: 0,
     cpuUs: 0,
     cpuKnown: true,
+    waitMs: 0,
     items: 0,
     untimedMs: 0,
     untimedItems: 0,
@@ -190,6 +191,7 @@ export async function sampleInWorker(
       t.untimedItems += m.untimedItems;
       if (m.cpuUs === null) t.cpuKnown = false;
       else t.cpuUs += m.cpuUs;
+      t.waitMs += m.waitMs ?? 0;
       if (
         m.busyThreads !== undefined && m.computeMs >= 10 &&
         m.busyThreads <= (threads?.busy ?? Infinity)
@@ -246,6 +248,8 @@ interface Timed {
   computeMs: number;
   cpuUs: number;
   cpuKnown: boolean;
+  /** Time the sampling thread waited for a CPU while runnable (ms; 0 where unknown). */
+  waitMs: number;
   items: number;
 }
 
@@ -299,8 +303,11 @@ function profile(
     } else perItemMs.mean = (sum + t.untimedMs) / (t.wall.length + t.untimedItems);
   }
   if (perItemMs.mean < 0.02) perItemMs.cv = 0;
-  // Process CPU time has a coarse tick on some systems: only trust it over enough wall time.
-  const cpuRatio = t.cpuKnown && t.computeMs > 5 ? t.cpuUs / 1000 / t.computeMs : null;
+  // Process CPU time has a coarse tick on some systems: only trust it over enough wall time. The
+  // time the sampling thread waited for a CPU (other processes' load) is not the task's: without
+  // it, a CPU-bound task on a loaded machine would look I/O-bound.
+  const ranMs = t.computeMs - Math.min(t.waitMs, 0.95 * t.computeMs);
+  const cpuRatio = t.cpuKnown && t.computeMs > 5 ? t.cpuUs / 1000 / ranMs : null;
   const ratio = cpuRatio ?? 1;
   const time = (f: () => void) => {
     const t0 = rt.now();

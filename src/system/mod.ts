@@ -7,4 +7,10 @@
 export { cachedProbe, probeSystem } from "./probe_system.ts";
 export type { ProbeOptions, SystemFigure, SystemInfo } from "./system_info.ts";
 export { busyCoresNow, externalLoadNow, runnableThreads } from "./load.ts";
-export { busyThreads, RUNTIME_HELPER_THREADS, threadCpuMs, threadName } from "./thread_cpu.ts";
+export {
+  busyThreads,
+  RUNTIME_HELPER_THREADS,
+  threadCpuMs,
+  threadName,
+  threadWaitMs,
+} from "./thread_cpu.ts";

@@ -94,6 +94,33 @@ export function busyThreads(
 }
 
 /**
+ * The calling thread's time waiting for a CPU while it was runnable, in ms since the thread
+ * started: field 2 of Linux's `/proc/thread-self/schedstat` (nanoseconds on a run queue). Wall
+ * time minus this is the time the thread was not held back by other processes, so a CPU-bound
+ * loop on a loaded machine still shows CPU time ≈ wall time − waiting time, where a plain CPU/wall
+ * ratio would call it I/O-bound. `undefined` where the OS does not tell (not Linux, no
+ * schedstats, no read access).
+ *
+ * @param path The schedstat file of the calling thread (a fixture in tests).
+ * @returns Milliseconds runnable but not running, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { threadWaitMs } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const waited = threadWaitMs();
+ * if (waited !== undefined) assert.ok(waited >= 0);
+ * ```
+ */
+export function threadWaitMs(path = "/proc/thread-self/schedstat"): number | undefined {
+  const r = runtime().readTextFile(path);
+  if (!r.ok) return undefined;
+  const ns = Number(r.text.split(" ")[1]);
+  return Number.isFinite(ns) ? ns / 1e6 : undefined;
+}
+
+/**
  * A thread's name (`/proc/self/task/<tid>/comm`), where readable.
  *
  * @param tid The thread id.
