@@ -83,18 +83,31 @@ test("map: an infinite async source, take N then break: the run stops, the pool 
 });
 
 test("map: ordered: false yields in completion order", async () => {
+  // The items finish in the order the test allows: each waits for a shared counter to reach its
+  // turn, and the counter is raised only when a result has been yielded (no timing involved).
   const pool = createPool({ maxWorkers: 4 });
-  const sleeps = [400, 300, 200, 100];
-  const opts = { executor: "workers", workers: 4, chunkSize: 1, pool } as const;
   await pool.warm(4);
-  const unordered = await collect(map(basic("sleepy"), sleeps, { ...opts, ordered: false }));
-  assert.deepEqual(unordered, [200, 400, 600, 800]);
-  const ordered = await collect(map(basic("sleepy"), sleeps, opts));
-  assert.deepEqual(ordered, [800, 600, 400, 200]);
-  const local = await collect(
-    map(basic("sleepy"), sleeps, { executor: "async", concurrency: 4, ordered: false }),
+  const inTurn = basic<{ gate: SharedArrayBuffer; turn: number }, number>("inTurn");
+  const forced = [
+    { executor: "workers", workers: 4, chunkSize: 1, pool },
+    { executor: "async", concurrency: 4 },
+  ] as const;
+  for (const opts of forced) {
+    const gate = new SharedArrayBuffer(4);
+    const counter = new Int32Array(gate);
+    const got: number[] = [];
+    const items = [3, 2, 1, 0].map((turn) => ({ gate, turn }));
+    for await (const y of map(inTurn, items, { ...opts, ordered: false })) {
+      got.push(y);
+      Atomics.store(counter, 0, got.length);
+    }
+    assert.deepEqual(got, [0, 1, 2, 3], opts.executor);
+  }
+  const sleeps = [400, 300, 200, 100];
+  const ordered = await collect(
+    map(basic("sleepy"), sleeps, { executor: "workers", workers: 4, chunkSize: 1, pool }),
   );
-  assert.deepEqual(local, [200, 400, 600, 800]);
+  assert.deepEqual(ordered, [800, 600, 400, 200]);
   await pool.close();
 });
 
