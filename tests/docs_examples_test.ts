@@ -84,6 +84,8 @@ const PRINTS: Record<string, RegExp> = {
   "engine.ts": /^\[ 1, 4, 9 \]$/m,
   "probe.ts": /^\d+ /m,
   "suite.ts": /^score (pass|fail|busy) /m,
+  "async_timeout.ts": /^the run failed with a ChunkTimeoutError$/m,
+  "non_error_throw.ts": /^TaskError at item 1$/m,
 };
 
 test("docs examples: every example has its expected output listed", () => {
