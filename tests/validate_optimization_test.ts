@@ -58,16 +58,17 @@ test("validateOptimization on spin(1 ms) × 60: fields and relations hold", asyn
 test("a given workers decision is run as it is, and the accuracy uses its prediction", async () => {
   const v = await validateOptimization((x: number) => x + 1, [1, 2, 3, 4, 5, 6], {
     optimization: decision({}),
-    repeats: 1,
+    repeats: 3,
   });
   assert.deepEqual(v.config, { executor: "workers", workers: 2, chunkSize: 5 });
   assert.equal(v.predictedSpeedup, 1.5);
   const a = v.actualSpeedup;
   assert.ok(Math.abs(v.accuracy - (1 - Math.abs(a - 1.5) / Math.max(a, 1.5))) < 1e-9);
-  // 6 trivial items on workers are far slower than the loop: off by more than 25 %, flagged.
-  assert.ok(a < 1);
-  assert.match(v.recommendations.join("\n"), /slower than the plain loop/);
-  assert.match(v.recommendations.join("\n"), /optimistic/);
+  // 6 trivial items on workers are far slower than the loop (unless a preempted loop made the
+  // loop look slow: the measured speedup decides what is said, never the test's expectation).
+  const said = v.recommendations.join("\n");
+  if (a < 1) assert.match(said, /slower than the plain loop/);
+  if (a < 1.5 * 0.75) assert.match(said, /optimistic/);
 });
 
 test("an inline refusal is checked against the refused worker configuration", async () => {

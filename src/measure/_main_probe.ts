@@ -2,8 +2,9 @@
 // too small for workers, without starting any. The results are kept (never recomputed), so the
 // look is not lost time: it is part of the job. The first items are timed one by one (the first
 // is cold: JIT, module initialisation); then, while time is left, batches of 2, 4, 8, … items are
-// timed as a whole, and the last batch gives the warm per-item time (a timer call per item would
-// cost more than a microsecond-scale item).
+// timed as a whole, and the fastest batch gives the warm per-item time (a timer call per item
+// would cost more than a microsecond-scale item; a batch preempted by other processes only looks
+// slower).
 import type { Source } from "../engine/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
@@ -25,7 +26,7 @@ export interface MainProbe {
   /** Wall time of all probed items (ms). */
   totalMs: number;
   /**
-   * Warm per-item time (ms): the last batch's mean when batches ran, else the median of the
+   * Warm per-item time (ms): the smallest batch mean when batches ran, else the median of the
    * items after the first, else the first.
    */
   warmPerItemMs: number;
@@ -119,7 +120,9 @@ export async function mainProbe(
     if (ran === 0) break;
     out.totalMs += ms;
     if (size === 1) out.times.push(ms);
-    else out.warmPerItemMs = ms / ran;
+    // The fastest batch per item: a batch only gets slower than warm (cold code, or the thread
+    // preempted by other processes), never faster.
+    else if (out.warmPerItemMs === 0 || ms / ran < out.warmPerItemMs) out.warmPerItemMs = ms / ran;
     if (ran < size) break;
   }
   if (out.warmPerItemMs === 0 && out.times.length > 0) {
