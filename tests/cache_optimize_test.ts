@@ -30,7 +30,8 @@ const DAY = 24 * 3600 * 1000;
  * Run `fn` with the optimizer's cache in a fresh directory and a clock the test moves. The cache
  * key's per-item time is injected, never measured (a loaded machine can move a measured timing by
  * octaves): it is the value the sleepy/spin items ask for, set by {@linkcode job} before each
- * call.
+ * call. The load an entry is checked against is injected too (none), so a hit never depends on
+ * other processes.
  */
 async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-ocache-"));
@@ -39,6 +40,7 @@ async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void
     dir,
     now: () => clock.t,
     perItemMs: () => timing.ms,
+    busyCores: () => 0, // the load-change rule would make a loaded machine's second call a miss
   });
   try {
     await fn(dir, clock);

@@ -74,7 +74,11 @@ test("fault store: a FIFO in the store never blocks a read", async (t) => {
 test("fault store: a cache entry edited by hand is validated and clamped to the machine", async () => {
   await withDir(async (dir) => {
     const timing = { ms: 16 };
-    const previous = setOptimizerCacheHooks({ dir, perItemMs: () => timing.ms });
+    const previous = setOptimizerCacheHooks({
+      dir,
+      perItemMs: () => timing.ms,
+      busyCores: () => 0,
+    });
     try {
       const cores = (await probeSystem()).effectiveCores;
       const first = await optimize(sleepy, new Array(200).fill(16));

@@ -29,6 +29,7 @@ import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 import {
   applyCached,
   cacheEnabled,
+  keyBusyCores,
   keyPerItemMs,
   lookupDecision,
   optimizerCacheKeys,
@@ -306,7 +307,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
-  const busy = busyCoresNow(job.cores);
+  const busy = keyBusyCores(busyCoresNow(job.cores));
   if (
     cached.busyCores !== undefined && busy !== undefined &&
     loadChanged(cached.busyCores, busy, job.cores)
@@ -584,7 +585,9 @@ function decideFrom(job: Job, m: ModelInputs, sp: SampleProfile): Decision {
 async function cacheStore(job: Job, decision: Decision): Promise<void> {
   if (!job.cacheKeys) return;
   // The load is measured only while sampling in a worker (see `SampleProfile.externalLoad`).
-  const busy = job.profile.sampledIn === "worker" ? job.profile.sample?.externalLoad : undefined;
+  const busy = keyBusyCores(
+    job.profile.sampledIn === "worker" ? job.profile.sample?.externalLoad : undefined,
+  );
   await storeDecision(
     job.cacheKeys[0],
     decision,

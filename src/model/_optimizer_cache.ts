@@ -23,6 +23,8 @@ export interface CacheHooks {
   now?: () => number;
   ttlMs?: number;
   perItemMs?: (measured: number) => number;
+  /** The cores other processes keep busy, as the load-change rule of a cache hit sees them. */
+  busyCores?: (measured: number | undefined) => number | undefined;
 }
 
 /** What is stored per job: the decision, what the profile needs to explain it, its warnings. */
@@ -55,6 +57,11 @@ export function setOptimizerCacheHooks(next: CacheHooks): CacheHooks {
 /** The per-item time (ms) the cache key is built from: the measured one unless a hook says. */
 export function keyPerItemMs(measured: number): number {
   return hooks.perItemMs ? hooks.perItemMs(measured) : measured;
+}
+
+/** The cores other processes keep busy (for a cached entry's load): measured unless a hook says. */
+export function keyBusyCores(measured: number | undefined): number | undefined {
+  return hooks.busyCores ? hooks.busyCores(measured) : measured;
 }
 
 /** The optimizer's cache: `storeDir("cache")` unless `dir` (or a hook) says otherwise. */
