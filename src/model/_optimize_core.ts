@@ -270,7 +270,7 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const bestCase = serial / job.cores + coldStart + 0.2; // + a couple of message round trips
   if (serial / bestCase >= job.minSpeedup) return undefined;
   job.profile.sampledIn = "main";
-  job.profile.sample = mainProfile(look.probe.times, look.probe.isAsync);
+  job.profile.sample = mainProfile(look.probe);
   const d = inline(
     `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
       `${job.cores} workers would not reach ${job.minSpeedup}× after starting them`,
@@ -363,7 +363,7 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
   const loadError = await loadsInWorker(job, workers[0]);
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
-  const sp = mainProfile(p.times, false, p.items, [...p.results.values()]);
+  const sp = mainProfile(p, true);
   sp.externalLoad = externalLoadNow() ?? 0; // the workers share the cores with this load
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
@@ -416,7 +416,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const smallAndWarm = n !== undefined && !p.isAsync && n * look.perItemMs < 50 &&
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!ioBound && !smallAndWarm) return undefined;
-  const sp = mainProfile(p.times, p.isAsync, p.items, [...p.results.values()]);
+  const sp = mainProfile(p, true);
   if (smallAndWarm) sp.externalLoad = externalLoadNow() ?? 0; // workers share the cores with it
   if (ioBound) {
     sp.cpuRatio = p.cpuMs! / wallSum;
@@ -505,7 +505,7 @@ async function sample(
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
-  const sp = s.profile ?? mainProfile(look.probe.times, look.probe.isAsync);
+  const sp = s.profile ?? mainProfile(look.probe);
   job.profile.sample = sp;
   job.profile.sampledIn = s.profile ? "worker" : "main";
   return sp;

@@ -1,7 +1,7 @@
 // Helpers of the optimizer pipeline: the scan for values workers cannot receive, a profile from
 // the first look alone, and the warnings a profile calls for.
 import { type Source, uncloneable } from "../engine/mod.ts";
-import { type SampleProfile, summarize } from "../measure/mod.ts";
+import { type MainProbe, type SampleProfile, summarize } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 
 /**
@@ -25,15 +25,17 @@ export function scanItems(src: Source<unknown>): { index: number; why: string } 
   return undefined;
 }
 
-export function mainProfile(
-  times: number[],
-  isAsync: boolean,
-  items: unknown[] = [],
-  results: unknown[] = [],
-): SampleProfile {
+/**
+ * A profile from the look on the calling thread alone. The per-item time is the look's warm
+ * estimate (the fastest batch per item): the single items before the batches are timed one by
+ * one, and for microsecond-scale items one timer call costs more than the item. Their spread
+ * still gives the variation and the longest item. With `clone`, the structured-clone cost of the
+ * looked-at items and results is timed here (the round trip a worker would add).
+ */
+export function mainProfile(p: MainProbe, clone = false): SampleProfile {
   const rt = runtime();
-  const clone = (vs: unknown[]) => {
-    if (vs.length === 0) return 0;
+  const cloneMs = (vs: unknown[]) => {
+    if (!clone || vs.length === 0) return 0;
     const t = rt.now();
     try {
       structuredClone(vs);
@@ -42,19 +44,24 @@ export function mainProfile(
     }
     return (rt.now() - t) / vs.length;
   };
+  const times = p.times;
   const warm = times.length > 1 ? times.slice(1) : times; // the first call includes JIT warm-up
   const perItemMs = summarize(warm.length ? warm : [0]);
+  if (p.warmPerItemMs > 0) {
+    perItemMs.mean = perItemMs.median = p.warmPerItemMs;
+    perItemMs.min = Math.min(perItemMs.min, p.warmPerItemMs);
+  }
   return {
     sampled: times.length,
     timed: warm.length,
     perItemMs,
     cpuRatio: null,
     workloadType: "cpu",
-    isAsync,
+    isAsync: p.isAsync,
     inputBytes: 0,
     outputBytes: 0,
-    inputCloneMs: clone(items),
-    outputCloneMs: clone(results),
+    inputCloneMs: cloneMs(p.items),
+    outputCloneMs: cloneMs([...p.results.values()]),
     transferables: false,
     heapGrowthPerItemBytes: null,
     externalLoad: 0,
