@@ -72,6 +72,19 @@ test("optimize: an I/O-bound async task goes to the async executor", async () =>
   assert.equal(r.executor, "async");
   assert.ok(r.concurrency > 1);
   assert.equal(r.profile.sample!.isAsync, true);
+  // Its calls overlapped in the look (a batch ran at once after the first), so it was decided
+  // on the calling thread, without sampling one call at a time in a worker.
+  assert.equal(r.profile.sampledIn, "main");
+  assert.equal(r.profile.sample!.workloadType, "io");
+  assert.ok(r.profile.sampledItems > 3, `${r.profile.sampledItems} items looked at`);
+});
+
+test("optimize: an async task that computes is not I/O-bound: its calls do not overlap", async () => {
+  const spinAsync = task<number, number>(basic, "spinAsync");
+  const r = await optimize(spinAsync, new Array(100).fill(2), { cache: false });
+  assert.equal(r.profile.sample!.isAsync, true);
+  assert.notEqual(r.profile.sample!.workloadType, "io", r.explain());
+  assert.notEqual(r.executor, "async", r.reason);
 });
 
 test("optimize: empty data, a throwing task and an uncloneable item answer inline", async () => {

@@ -11,12 +11,14 @@ import {
   mainProbe,
   measureChunk,
   measureOverheads,
+  median,
   type Overheads,
   overheadsOrFallback,
   type SampleFailure,
   sampleInWorker,
   type SampleProfile,
   startFallback,
+  summarize,
 } from "../measure/mod.ts";
 import { type Runtime, runtime } from "../runtime/mod.ts";
 import { busyCoresNow, cachedProbe, externalLoadNow, type SystemInfo } from "../system/mod.ts";
@@ -405,24 +407,24 @@ function cannotLoadInWorker(job: Job, error: Error): End {
 
 /**
  * Decide from the look alone, without sampling in a worker, when sampling would cost a large
- * share of the job: an async task that waits far more than it computes (one sequential worker
- * would spend the budget waiting), or a small job on a warm pool.
+ * share of the job: an async task whose calls overlap (one sequential worker would spend the
+ * budget waiting), or a small job on a warm pool.
  */
 async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const p = look.probe;
   const n = job.src.total;
-  const wallSum = p.totalMs;
-  const ioBound = p.isAsync && p.cpuMs !== undefined && wallSum > 1 && p.cpuMs < 0.3 * wallSum;
+  const io = p.isAsync ? overlap(p) : undefined;
   const smallAndWarm = n !== undefined && !p.isAsync && n * look.perItemMs < 50 &&
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
-  if (!ioBound && !smallAndWarm) return undefined;
+  if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, true);
   if (smallAndWarm) sp.externalLoad = externalLoadNow() ?? 0; // workers share the cores with it
-  if (ioBound) {
-    sp.cpuRatio = p.cpuMs! / wallSum;
+  if (io) {
+    sp.perItemMs = summarize([io.latencyMs]);
+    sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
     sp.workloadType = "io";
   }
-  const overheads = ioBound
+  const overheads = io
     ? overheadsOrFallback(job.rt.name)
     : await measureOverheads(job.pool).catch(() => undefined);
   if (!overheads) return undefined;
@@ -437,6 +439,28 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   await cacheStore(job, decision);
   return { decision };
 }
+
+/**
+ * What overlapping calls of an async task gains, measured directly: the look's batch of calls
+ * started together against one call at a time. An I/O-bound task (gain ≥ `IO_GAIN`) finishes the
+ * batch in about one call's latency; a task that computes, in about the sum of its calls (gain
+ * ≈ 1, whatever its CPU clock says). Returns the latency of one call (the least of the one-by-one
+ * and the overlapped medians: the first call is cold) and the CPU time per call, or undefined
+ * when the calls do not overlap (sampling in a worker decides).
+ */
+function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | undefined {
+  const c = p.concurrent;
+  if (!c || c.calls < 4 || p.times.length === 0 || !(c.wallMs > 0)) return undefined;
+  const single = median(p.times.length > 1 ? p.times.slice(1) : p.times);
+  if ((c.calls * single) / c.wallMs < IO_GAIN) return undefined;
+  const latencyMs = Math.min(single, median(c.latencyMs));
+  // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call.
+  const cpuPerCallMs = (c.cpuMs ?? c.wallMs) / c.calls;
+  return { latencyMs, cpuPerCallMs };
+}
+
+/** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
+const IO_GAIN = 2;
 
 // ── 4. Overheads: what workers cost on this runtime (measured once per process).
 async function workerOverheads(job: Job): Promise<Overheads | End> {
