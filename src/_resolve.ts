@@ -82,6 +82,10 @@ export async function resolveRun<I, O>(
   const enc = core.profile.sample?.encoding;
   const encoding = enc && { items: enc.items, results: enc.results };
   const resolved: Resolved = { spec, src, config, known: core.known, encoding, cluster };
+  // A workers run may change course to this thread, by the look's measured plain-loop speed.
+  if (core.mainPerItemMs !== undefined && core.mainPerItemMs > 0) {
+    resolved.inlinePerItemMs = core.mainPerItemMs;
+  }
   // Learning from its own runs: the measured time goes next to the cached decision.
   const key = core.cacheKey;
   if (key !== undefined && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {

@@ -76,6 +76,62 @@ test("a worker echoes messages; the first message is never dropped", async () =>
   await h.terminate();
 });
 
+test("binary values cross to a worker and back exactly; listed buffers move, others are copied", async () => {
+  // On Deno the adapter packs typed arrays (node:worker_threads moves them slowly): every kind
+  // of view, views sharing one buffer, offsets, DataViews, nesting in maps and sets, cycles and
+  // shared buffers must come back as structured clone gives them, on every runtime.
+  const h = rt.startWorker(fixtureModule("workers/echo"));
+  const next = nextMessage(h);
+  assert.equal(await next(), "ready");
+  const shared = new ArrayBuffer(32);
+  new Uint8Array(shared).forEach((_, i, a) => (a[i] = i));
+  const sab = typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(8) : undefined;
+  const cyclic: Record<string, unknown> = { name: "loop" };
+  cyclic.self = cyclic;
+  const kept = new Float64Array([1.5, -0, NaN, Infinity]);
+  const moved = new Uint8Array([9, 8, 7]);
+  const message = {
+    kept,
+    moved,
+    head: new Uint8Array(shared, 0, 8),
+    tail: new Int16Array(shared, 16, 4),
+    view: new DataView(shared, 4, 8),
+    raw: new ArrayBuffer(4),
+    big: new BigInt64Array([1n, -2n]),
+    nested: [
+      new Map<unknown, unknown>([["k", new Uint32Array([7])]]),
+      new Set([new Int8Array([-1])]),
+    ],
+    items: Array.from({ length: 100 }, (_, i) => i),
+    cyclic,
+    sab,
+    again: [kept, kept],
+  };
+  h.postMessage(message, [moved.buffer]);
+  assert.equal(moved.byteLength, 0, "a listed buffer moves (the sender's view is detached)");
+  assert.equal(kept.length, 4, "an unlisted typed array stays with the sender");
+  const back = await next() as typeof message;
+  assert.deepEqual(back.kept, new Float64Array([1.5, -0, NaN, Infinity]));
+  assert.ok(Object.is(back.kept[1], -0));
+  assert.deepEqual([...back.moved], [9, 8, 7]);
+  assert.ok(back.head instanceof Uint8Array && back.tail instanceof Int16Array);
+  assert.equal(back.head.buffer, back.tail.buffer, "views of one buffer still share it");
+  assert.equal(back.view.buffer, back.head.buffer);
+  assert.deepEqual([...back.head], [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(back.tail.byteOffset, 16);
+  assert.equal(back.view.getUint8(0), 4);
+  assert.ok(back.raw instanceof ArrayBuffer && back.raw.byteLength === 4);
+  assert.deepEqual([...back.big], [1n, -2n]);
+  const [map, set] = back.nested as [Map<string, Uint32Array>, Set<Int8Array>];
+  assert.deepEqual([...map.get("k")!], [7]);
+  assert.deepEqual([...[...set][0]], [-1]);
+  assert.deepEqual(back.items, message.items);
+  assert.equal((back.cyclic as Record<string, unknown>).self, back.cyclic);
+  if (sab) assert.ok(back.sab instanceof SharedArrayBuffer);
+  assert.equal(back.again[0], back.again[1], "one view referenced twice stays one view");
+  await h.terminate();
+});
+
 test("a worker that throws at start-up is reported, and the process survives", async () => {
   const h = rt.startWorker(fixtureModule("workers/throws_at_start"));
   const f = await failure(h);

@@ -23,6 +23,8 @@ export interface ResolvedRun {
   known: Map<number, unknown>;
   /** The chunk encodings the optimizer measured cheapest on its sample (exact for it). */
   encoding?: { items: Encoding; results: Encoding };
+  /** The plain loop's warm time per item on the calling thread (ms), measured by the optimizer. */
+  inlinePerItemMs?: number;
 }
 
 export interface Job {
@@ -56,6 +58,7 @@ export function prepare<I, O>(
     encoding: (options.encoding ?? DEFAULTS.encoding) !== "auto"
       ? { items: options.encoding!, results: options.encoding! }
       : resolved.encoding ?? { items: DEFAULTS.encoding, results: DEFAULTS.encoding },
+    inlinePerItemMs: resolved.inlinePerItemMs,
   };
   if (options.signal?.aborted) throw abortError(options.signal);
   const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);

@@ -35,6 +35,12 @@ export interface RunOptions {
    * back ("auto": packed when numeric, else clone). See encoding.ts.
    */
   encoding?: { items: Encoding | "auto"; results: Encoding | "auto" };
+  /**
+   * The plain loop's warm time per item on the calling thread (ms), measured by the optimizer:
+   * with it, the run changes course to the calling thread when the workers prove slower (see
+   * {@linkcode Run.switched}). Undefined: the run stays on the workers.
+   */
+  inlinePerItemMs?: number;
 }
 
 /** A completed chunk (or the part of a chunk before its failing item). */
@@ -62,6 +68,12 @@ export class Run {
   consumedUpTo?: number;
   /** Most chunks this run had queued on one worker at once (diagnostics). */
   peakInflight = 0;
+  /**
+   * Set when the run changed course: the workers' measured throughput made the rest of the
+   * items faster on the calling thread (`RunOptions.inlinePerItemMs`). The chunks in flight
+   * finish; the items not yet pulled stay in the source for the caller to run there.
+   */
+  switched?: { afterItems: number; workerItemsPerMs: number; inlineItemsPerMs: number };
   #workers: WorkerSet;
   #src: Source<unknown>;
   #cfg: RunOptions;
@@ -78,6 +90,8 @@ export class Run {
   #knownIdx: number[];
   /** The items' encoding, once the first chunk was looked at. */
   #itemEnc?: Encoding;
+  /** The throughput watch behind a change of course (with `inlinePerItemMs`). */
+  #course?: Course;
 
   /** A run over `workers` (the set behind a pool: `workerSet(pool)`). */
   constructor(workers: WorkerSet, src: Source<unknown>, cfg: RunOptions) {
@@ -94,6 +108,9 @@ export class Run {
     this.#knownIdx = cfg.known && cfg.known.size > 0
       ? [...cfg.known.keys()].sort((a, b) => a - b)
       : [];
+    if (cfg.inlinePerItemMs !== undefined && cfg.inlinePerItemMs > 0 && src.total !== undefined) {
+      this.#course = { replied: new Set(), items: 0, replies: 0, done: 0 };
+    }
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
@@ -144,8 +161,8 @@ export class Run {
         !this.#retry.some(before);
     }
     // While a pull is under way its chunk is in neither queue: not finished yet.
-    return !this.#pumping && this.#src.done && this.#retry.length === 0 &&
-      this.#inflight.size === 0;
+    return !this.#pumping && (this.#src.done || this.switched !== undefined) &&
+      this.#retry.length === 0 && this.#inflight.size === 0;
   }
 
   async #pump(): Promise<void> {
@@ -181,12 +198,13 @@ export class Run {
   /** Whether chunks should still go out: none after an error, except retries before it. */
   #wanted(): boolean {
     if (this.#closed) return false;
+    if (this.switched) return this.#retry.length > 0; // a lost chunk still runs on a worker
     if (!this.error) return true;
     return this.#retry.some((c) => c.start < this.errorIndex);
   }
 
   async #pull(): Promise<Chunk | undefined> {
-    if (this.error) return undefined;
+    if (this.error || this.switched) return undefined;
     if (this.#src.done) return undefined;
     const start = this.#src.pulled;
     const n = this.sizer.next(this.#src.remaining);
@@ -317,6 +335,7 @@ export class Run {
   }
 
   #reply(id: number, chunk: Chunk, reply: Reply): void {
+    const worker = this.#inflight.get(id)?.worker;
     if (!this.#inflight.delete(id) || this.#closed) return;
     const known = this.#cfg.known;
     const skip = known ? this.#skips(chunk) : undefined;
@@ -326,6 +345,7 @@ export class Run {
     }
     if (reply.t === "done") {
       this.sizer.record(chunk.items.length, reply.ms);
+      if (this.#course && worker) this.#watchCourse(worker, chunk.items.length);
       if (chunk.start < this.errorIndex) {
         this.#done.push({
           start: chunk.start,
@@ -344,6 +364,39 @@ export class Run {
     }
     void this.#pump();
     this.#notify();
+  }
+
+  /**
+   * Change course when the evidence is strong: once every worker of the run has replied (their
+   * start-up is behind), the items the run's chunks completed over at least `COURSE_REPLIES`
+   * further replies give the workers' throughput; when the plain loop's measured rate would
+   * finish the items not yet pulled in under `COURSE_MARGIN` of the workers' time (and at least
+   * `COURSE_MIN_GAIN_MS` sooner), no further chunk is sent.
+   */
+  #watchCourse(worker: PoolWorker, items: number): void {
+    const c = this.#course!;
+    if (this.switched || this.error) return;
+    c.done += items;
+    const now = performance.now();
+    if (c.since === undefined) {
+      c.replied.add(worker);
+      if (c.replied.size >= this.#cfg.workers) c.since = now;
+      return;
+    }
+    c.items += items;
+    c.replies++;
+    const left = this.#src.remaining ?? 0;
+    if (c.replies < COURSE_REPLIES || left === 0 || this.#retry.length > 0) return;
+    const workerRate = c.items / Math.max(now - c.since, 1e-3);
+    const inlineRate = 1 / this.#cfg.inlinePerItemMs!;
+    const onWorkers = left / workerRate, here = left / inlineRate;
+    if (here < COURSE_MARGIN * onWorkers && onWorkers - here >= COURSE_MIN_GAIN_MS) {
+      this.switched = {
+        afterItems: c.done,
+        workerItemsPerMs: workerRate,
+        inlineItemsPerMs: inlineRate,
+      };
+    }
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
@@ -395,9 +448,30 @@ export class Run {
     this.#retry = [];
     this.#done = [];
     if (this.#onAbort) this.#cfg.signal?.removeEventListener("abort", this.#onAbort);
-    void this.#src.close();
+    // After a change of course the caller runs the rest of the source (and closes it).
+    if (!this.switched || this.error) void this.#src.close();
   }
 }
+
+/** The throughput watch of a run that may change course (see `Run.#watchCourse`). */
+interface Course {
+  /** Workers that replied before the window opened. */
+  replied: Set<PoolWorker>;
+  /** When every worker had replied: the window's start. */
+  since?: number;
+  /** Items and replies completed in the window. */
+  items: number;
+  replies: number;
+  /** Items completed by the run's chunks in all. */
+  done: number;
+}
+
+/** Replies in the window before the workers' throughput counts as evidence. */
+const COURSE_REPLIES = 4;
+/** The calling thread must be predicted to need less than this share of the workers' time. */
+const COURSE_MARGIN = 0.75;
+/** …and to finish at least this much sooner (ms): no change of course for a trifle. */
+const COURSE_MIN_GAIN_MS = 2;
 
 /**
  * The chunk's items for structured clone: a copy built by push, so that it is a "packed" array

@@ -24,6 +24,11 @@ export interface Plan extends Required<RunConfig> {
   known: Map<number, unknown>;
   /** Chunk encodings of items and results ("auto": decided at run time). */
   encoding: { items: Encoding | "auto"; results: Encoding | "auto" };
+  /**
+   * The plain loop's measured warm time per item here (ms): a workers run changes course to the
+   * calling thread when its workers prove slower (automatic runs only; see `Run.switched`).
+   */
+  inlinePerItemMs?: number;
 }
 
 /** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */
@@ -35,12 +40,12 @@ export async function* streamChunks<I, O>(
   ordered: boolean,
   onRun?: (run: Run) => void,
 ): AsyncGenerator<Completed> {
+  const limits = { signal: plan.signal, timeoutMs: plan.timeoutMs, now: runtime().now };
+  const here = async () =>
+    typeof task === "function" ? task as (x: unknown) => unknown : await loadTask(spec);
   if (plan.executor !== "workers") {
     try {
-      const fn = typeof task === "function"
-        ? task as (x: unknown) => unknown
-        : await loadTask(spec);
-      const limits = { signal: plan.signal, timeoutMs: plan.timeoutMs, now: runtime().now };
+      const fn = await here();
       if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, limits);
       else {
         const limit = plan.adaptiveConcurrency
@@ -71,7 +76,18 @@ export async function* streamChunks<I, O>(
     maxBuffered: ordered ? undefined : 2 * plan.workers,
     // A stream (map) keeps chunks small: memory in flight and look-ahead grow with them.
     maxChunkItems: onRun ? 1024 : undefined,
+    // A time limit or a signal needs workers: a call on this thread can be neither stopped nor
+    // timed out while it runs.
+    inlinePerItemMs: plan.timeoutMs === undefined && plan.signal === undefined
+      ? plan.inlinePerItemMs
+      : undefined,
   });
   onRun?.(run);
-  yield* run.chunks();
+  try {
+    yield* run.chunks();
+    // The workers proved slower than the plain loop here: the rest of the items run here.
+    if (run.switched) yield* inlineChunks(await here(), src, plan.known, limits);
+  } finally {
+    await src.close();
+  }
 }

@@ -50,6 +50,11 @@ export interface CoreResult {
   cacheHit?: boolean;
   /** The result-cache key the decision is stored under (runs are recorded there). */
   cacheKey?: string;
+  /**
+   * The plain loop's warm time per item on the calling thread (ms), from the look (undefined
+   * when no item ran here): the run compares its workers' throughput with it.
+   */
+  mainPerItemMs?: number;
 }
 
 /**
@@ -91,6 +96,8 @@ interface Job {
   cacheKeys?: [string, ...string[]];
   /** The key of the cached entry the decision came from or went to. */
   entryKey?: string;
+  /** The look's warm time per item here (ms; set by the look when items ran here). */
+  mainPerItemMs?: number;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -197,6 +204,7 @@ function finish(job: Job, end: End): CoreResult {
   };
   if (cacheHit) r.cacheHit = cacheHit;
   if (job.entryKey) r.cacheKey = job.entryKey;
+  if (job.mainPerItemMs !== undefined) r.mainPerItemMs = job.mainPerItemMs;
   return r;
 }
 
@@ -256,6 +264,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (n !== undefined && job.known.size >= n) {
     return { decision: inline("every item already ran while sampling", n) };
   }
+  if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
   return { probe: look, perItemMs, skipped };
 }
 

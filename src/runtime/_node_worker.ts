@@ -2,6 +2,8 @@
 // terminated in the middle of a busy loop on Deno, and only it takes a heap limit there).
 import { Worker } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
+import { packViews, unpackViews } from "./_packed_views.ts";
+import { detectRuntimeName } from "./detect.ts";
 import { Dispatcher, toError } from "./_handle.ts";
 import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
 
@@ -21,12 +23,14 @@ export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): Wor
     resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? defaultHeapLimitMb() },
   });
   const d = new Dispatcher();
-  worker.on("message", (data) => d.message(data));
+  const views = detectRuntimeName() === "deno"; // typed arrays travel packed: _packed_views.ts
+  worker.on("message", (data) => d.message(views ? unpackViews(data) : data));
   worker.on("messageerror", (e) => d.fail({ kind: "error", error: toError(e) }));
   worker.on("error", (e) => d.fail({ kind: "error", error: toError(e) })); // keeps main alive
   worker.on("exit", (code) => d.fail({ kind: "exit", code }));
   const post = (message: unknown, transfer?: Transferable[]) => {
     if (d.terminated) return;
+    if (views) [message, transfer] = packViews(message, transfer);
     // deno-lint-ignore no-explicit-any
     worker.postMessage(message, transfer as any);
   };

@@ -8,6 +8,7 @@ import { parentPort } from "node:worker_threads";
 import { deliver, EXIT_NOTICE } from "./_handle.ts";
 import type { MessageEndpoint } from "./types.ts";
 import { detectRuntimeName } from "./detect.ts";
+import { packViews, unpackViews } from "./_packed_views.ts";
 
 /** The channel between a worker and its parent. */
 export interface WorkerPort {
@@ -44,13 +45,20 @@ export function workerPort(): WorkerPort {
   const port = parentPort;
   if (port) {
     const wrapped = new Map<EventListenerOrEventListenerObject, (data: unknown) => void>();
+    // Deno: typed arrays travel packed both ways (see _packed_views.ts).
+    const views = detectRuntimeName() === "deno";
+    const post = (m: unknown, t?: Transferable[]) => {
+      if (views) [m, t] = packViews(m, t);
+      port.postMessage(m, t as never);
+    };
+    const received = (data: unknown) => (views ? unpackViews(data) : data);
     return {
-      postMessage: (m, t) => port.postMessage(m, t as never),
-      onMessage: (l) => void port.on("message", l),
+      postMessage: post,
+      onMessage: (l) => void port.on("message", (data) => l(received(data))),
       endpoint: {
-        postMessage: (m, t) => port.postMessage(m, t as never),
+        postMessage: post,
         addEventListener: (_type, l) => {
-          const w = (data: unknown) => deliver(l, data);
+          const w = (data: unknown) => deliver(l, received(data));
           wrapped.set(l, w);
           port.on("message", w);
         },
