@@ -102,10 +102,13 @@ export async function mainProbe(
   // The single items come spread over an array; the batches then take the array in order from
   // the start (skipping those): the spread sequence costs more per index than a fast task.
   let nextInOrder = 0;
+  const singles = new Set<number>(); // indices of the single items (arrays)
   const takeOne = (k: number): { i: number; item: unknown } | undefined => {
     if (spread && k < single) {
       const r = spread.next();
-      return r.done ? undefined : { i: r.value, item: src.at(r.value) };
+      if (r.done) return undefined;
+      singles.add(r.value);
+      return { i: r.value, item: src.at(r.value) };
     }
     if (spread) {
       while (nextInOrder < (src.total ?? 0) && out.results.has(nextInOrder)) nextInOrder++;
@@ -137,43 +140,53 @@ export async function mainProbe(
     if (size > 1 && !out.isAsync) {
       // A synchronous batch: the items first, then one tight loop under one exit guard, so that
       // the time per item is the task's own (as in a plain loop), not the look's bookkeeping.
-      const got: { i: number; item: unknown }[] = [];
-      for (let j = 0; j < size; j++) {
-        const one = asyncSource ? await takeOneAsync(k + j) : takeOne(k + j);
-        if (!one) break;
-        got.push(one);
+      const idx: number[] = [], items: unknown[] = [];
+      if (spread) { // an array: the next indices in order, past the single items
+        const total = src.total ?? 0;
+        for (; idx.length < size && nextInOrder < total; nextInOrder++) {
+          if (singles.has(nextInOrder)) continue;
+          idx.push(nextInOrder);
+          items.push(src.at(nextInOrder));
+        }
+      } else {
+        for (let j = 0; j < size; j++) {
+          const one = asyncSource ? await takeOneAsync(k + j) : takeOne(k + j);
+          if (!one) break;
+          idx.push(one.i);
+          items.push(one.item);
+        }
       }
-      if (got.length === 0) break;
-      const rs: unknown[] = new Array(got.length);
+      if (idx.length === 0) break;
+      const rs: unknown[] = new Array(idx.length);
       let failed = -1;
       const t = rt.now();
       withoutExit(() => {
-        for (let j = 0; j < got.length; j++) {
+        for (let j = 0; j < items.length; j++) {
           try {
-            rs[j] = fn(got[j].item);
+            rs[j] = fn(items[j]);
           } catch (e) {
             failed = j;
-            out.failure = { index: got[j].i, error: thrownError(e) };
+            out.failure = { index: idx[j], error: thrownError(e) };
             return;
           }
         }
       });
       const ms = rt.now() - t;
-      const ran = failed < 0 ? got.length : failed;
+      const ran = failed < 0 ? idx.length : failed;
       for (let j = 0; j < ran; j++) {
-        out.items.push(got[j].item);
+        out.items.push(items[j]);
         let r = rs[j];
         if (isThenable(r)) { // a task async only for some items
           out.isAsync = true;
           try {
             r = await r;
           } catch (e) {
-            out.failure = { index: got[j].i, error: thrownError(e) };
+            out.failure = { index: idx[j], error: thrownError(e) };
             k += j;
             break;
           }
         }
-        out.results.set(got[j].i, r);
+        out.results.set(idx[j], r);
       }
       if (out.failure) break;
       k += ran;

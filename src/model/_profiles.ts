@@ -25,6 +25,9 @@ export function scanItems(src: Source<unknown>): { index: number; why: string } 
   return undefined;
 }
 
+/** Most values whose structured clone `mainProfile` times. */
+const CLONE_SAMPLE = 64;
+
 /**
  * A profile from the look on the calling thread alone. The per-item time is the look's warm
  * estimate (the fastest batch per item): the single items before the batches are timed one by
@@ -34,8 +37,15 @@ export function scanItems(src: Source<unknown>): { index: number; why: string } 
  */
 export function mainProfile(p: MainProbe, clone = false): SampleProfile {
   const rt = runtime();
-  const cloneMs = (vs: unknown[]) => {
-    if (!clone || vs.length === 0) return 0;
+  // At most CLONE_SAMPLE values, spread over those looked at: the look may hold thousands of
+  // microsecond items, and cloning all of them would cost more than the job.
+  const cloneMs = (all: unknown[]) => {
+    if (!clone || all.length === 0) return 0;
+    const step = Math.max(1, all.length / CLONE_SAMPLE);
+    const vs: unknown[] = [];
+    for (let i = 0; i < all.length && vs.length < CLONE_SAMPLE; i += step) {
+      vs.push(all[Math.floor(i)]);
+    }
     const t = rt.now();
     try {
       structuredClone(vs);
