@@ -206,6 +206,8 @@ export async function sampleInWorker(
     results.push(...got);
     size *= 8;
     if (enough && round > 0 && t.items >= MIN_TIMED && sampled < maxItems) {
+      // Without timing the encodings (milliseconds each): whether to sample on does not hang on
+      // them, and the final profile times them once.
       const soFar = profile(
         items,
         results,
@@ -213,13 +215,22 @@ export async function sampleInWorker(
         isAsync,
         heapItems ? heap / heapItems : null,
         threads,
+        false,
       );
       soFar.externalLoad = externalLoad(loads);
       if (enough(soFar)) break;
     }
   }
   if (t.items === 0) return out; // nothing beyond warm-up: the caller uses what it has
-  out.profile = profile(items, results, t, isAsync, heapItems ? heap / heapItems : null, threads);
+  out.profile = profile(
+    items,
+    results,
+    t,
+    isAsync,
+    heapItems ? heap / heapItems : null,
+    threads,
+    true,
+  );
   out.profile.sampled = sampled;
   // The smallest reading: runnable threads of this process's own runtime (JIT compiler, GC)
   // come and go, a real load from other processes persists across the rounds.
@@ -237,6 +248,12 @@ function externalLoad(loads: number[]): number {
   if (loads.length >= 2) return Math.max(0, Math.min(...loads) - 1);
   return externalLoadNow() ?? 0;
 }
+
+/**
+ * Clone cost, as a share of the compute time per item, below which the encodings are not timed
+ * (see `profile`): at 2 % the cheapest encoding could save at most 1 % of a worker's time.
+ */
+const ENCODING_SHARE = 0.02;
 
 /** Items timed at the least, budget permitting (see the loop). */
 const MIN_TIMED = 8;
@@ -288,6 +305,7 @@ function profile(
   isAsync: boolean,
   heapPerItem: number | null,
   threads: { busy: number; ms: number } | undefined,
+  encodings: boolean,
 ): SampleProfile {
   const rt = runtime();
   const perItemMs = summarize(t.wall);
@@ -316,8 +334,16 @@ function profile(
   };
   const inputCloneMs = time(() => structuredClone(items)) / items.length;
   const outputCloneMs = time(() => structuredClone(results)) / results.length;
-  const [itemEnc] = measureEncodings(items, rt.now);
-  const [resultEnc] = measureEncodings(results, rt.now);
+  // The encodings are timed (a few milliseconds each) only where they can matter: when cloning
+  // an item and its result costs at least `ENCODING_SHARE` of its compute time. Below that,
+  // structured clone stays, with its cost as measured.
+  const cheap = inputCloneMs + outputCloneMs < ENCODING_SHARE * perItemMs.mean;
+  const [itemEnc] = encodings && !cheap
+    ? measureEncodings(items, rt.now)
+    : [{ encoding: "clone" as const, perValueMs: inputCloneMs }];
+  const [resultEnc] = encodings && !cheap
+    ? measureEncodings(results, rt.now)
+    : [{ encoding: "clone" as const, perValueMs: outputCloneMs }];
   const mean = (vs: unknown[]) => {
     const k = Math.min(vs.length, 256); // a size estimate from at most 256 values
     let sum = 0;
