@@ -98,8 +98,15 @@ export class Run {
     this.#workers = workers;
     this.#src = src;
     this.#cfg = cfg;
+    // A run that may change course starts with chunks small enough for its first waves to be
+    // evidence (at most 1/16 of the items per worker; the adaptive size grows from there).
+    const watch = cfg.inlinePerItemMs !== undefined && cfg.inlinePerItemMs > 0 &&
+      src.total !== undefined;
+    const initial = watch && cfg.adaptive
+      ? Math.min(cfg.chunkSize, Math.max(1, Math.ceil(src.total! / (16 * cfg.workers))))
+      : cfg.chunkSize;
     this.sizer = new ChunkSizer({
-      initial: cfg.chunkSize,
+      initial,
       adaptive: cfg.adaptive,
       workers: cfg.workers,
       targetMs: cfg.targetChunkMs,
@@ -108,9 +115,7 @@ export class Run {
     this.#knownIdx = cfg.known && cfg.known.size > 0
       ? [...cfg.known.keys()].sort((a, b) => a - b)
       : [];
-    if (cfg.inlinePerItemMs !== undefined && cfg.inlinePerItemMs > 0 && src.total !== undefined) {
-      this.#course = { replied: new Set(), items: 0, replies: 0, done: 0 };
-    }
+    if (watch) this.#course = { replied: new Set(), items: 0, replies: 0, done: 0 };
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
