@@ -3,7 +3,6 @@
 import { Worker } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
 import { packViews, unpackViews } from "./_packed_views.ts";
-import { detectRuntimeName } from "./detect.ts";
 import { Dispatcher, toError } from "./_handle.ts";
 import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
 
@@ -23,7 +22,9 @@ export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): Wor
     resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? defaultHeapLimitMb() },
   });
   const d = new Dispatcher();
-  const views = detectRuntimeName() === "deno"; // typed arrays travel packed: _packed_views.ts
+  // Deno: typed arrays travel packed (_packed_views.ts). Asked here, not through detect.ts, which
+  // imports this file through deno.ts.
+  const views = "Deno" in globalThis;
   worker.on("message", (data) => d.message(views ? unpackViews(data) : data));
   worker.on("messageerror", (e) => d.fail({ kind: "error", error: toError(e) }));
   worker.on("error", (e) => d.fail({ kind: "error", error: toError(e) })); // keeps main alive
