@@ -125,6 +125,20 @@ test("predictInline and predictAsync by hand", () => {
   assert.equal(predictAsync({ ...base, n: 100, perItemMs: 5 }, 0.05, 10), 50);
 });
 
+test("the plain loop is predicted at the calling thread's own measured speed", () => {
+  // A main thread 1.5× slower than a worker (Deno's hot loops, measured): the plain loop takes
+  // 1.5× longer, the worker configurations do not change, the speedup grows accordingly.
+  const same = decide({ ...base, warmWorkers: 0 }, limits);
+  const slowMain = decide({ ...base, warmWorkers: 0, inlineItemMs: 1.5 }, limits);
+  assert.equal(predictInline({ ...base, inlineItemMs: 1.5 }), 3000);
+  assert.equal(slowMain.serialMs, 1.5 * same.serialMs);
+  assert.equal(slowMain.predictedMs, same.predictedMs);
+  assert.ok(Math.abs(slowMain.predictedSpeedup / same.predictedSpeedup - 1.5) < 1e-9);
+  // A faster main thread can make the plain loop win outright.
+  const fastMain = decide({ ...base, warmWorkers: 0, inlineItemMs: 0.5 }, limits);
+  assert.equal(fastMain.executor, "inline");
+});
+
 test("decide: a tiny job stays inline", () => {
   const d = decide({
     ...base,

@@ -98,6 +98,11 @@ interface Job {
   entryKey?: string;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
+  /**
+   * The same, where it is a warm measurement of a synchronous task (at least two items ran
+   * here): what the plain loop's prediction uses instead of a worker's time.
+   */
+  inlineItemMs?: number;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -158,7 +163,7 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if ("decision" in overheads) return overheads;
   const sampled = await sample(job, look, overheads);
   if ("decision" in sampled) return sampled;
-  const m = model(job, sampled, overheads, true);
+  const m = model(job, sampled, overheads, true, job.profile.sampledIn === "worker");
   const decision = decideFrom(job, m, sampled);
   await cacheStore(job, decision);
   return { decision };
@@ -265,6 +270,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     return { decision: inline("every item already ran while sampling", n) };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
+  if (!skipped && perItemMs > 0 && !look.isAsync && look.items.length >= 2) {
+    job.inlineItemMs = perItemMs;
+  }
   return { probe: look, perItemMs, skipped };
 }
 
@@ -553,7 +561,7 @@ async function sample(
  */
 function settled(job: Job, sp: SampleProfile, overheads: Overheads): boolean {
   if (sp.isAsync) return false;
-  const m = model(job, sp, overheads, false);
+  const m = model(job, sp, overheads, false, true);
   const uv = Number(job.rt.env("UV_THREADPOOL_SIZE").value) || undefined;
   const d = decide(m, {
     maxWorkers: job.cores,
@@ -568,12 +576,25 @@ function settled(job: Job, sp: SampleProfile, overheads: Overheads): boolean {
 }
 
 // ── 6. Model: the inputs of the cost model, and the worker caps (memory, nested parallelism).
-function model(job: Job, sp: SampleProfile, overheads: Overheads, caps: boolean): ModelInputs {
+function model(
+  job: Job,
+  sp: SampleProfile,
+  overheads: Overheads,
+  caps: boolean,
+  inWorker = false,
+): ModelInputs {
   const { o, profile, sys } = job;
   const rest = job.src.total === undefined ? undefined : job.src.total - job.known.size;
   const adaptive = o.adaptive ?? DEFAULTS.adaptive;
   const m = modelInputs(rest, sp, overheads, sys, job.pool.size, adaptive, job.targetChunkMs);
   m.cores = job.cores;
+  // The plain loop runs here, and this thread may run the task at another speed than a worker
+  // (measured: Deno's main thread ran long hot loops up to 1.7× slower): its own warm time, from
+  // the look, predicts it — within ½–2× of the worker's, so that a disturbed look cannot swing
+  // the decision alone.
+  if (inWorker && !sp.isAsync && job.inlineItemMs !== undefined) {
+    m.inlineItemMs = Math.min(2 * m.perItemMs, Math.max(0.5 * m.perItemMs, job.inlineItemMs));
+  }
   if (caps) {
     const uv = Number(job.rt.env("UV_THREADPOOL_SIZE").value) || undefined;
     const nested = nestedWorkerCount(job.cores, sp, uv);

@@ -12,6 +12,11 @@ export interface ModelInputs {
   n: number | undefined;
   /** Mean task time per item in a worker (ms). */
   perItemMs: number;
+  /**
+   * Time per item of the plain loop on the calling thread (ms), where it was measured apart from
+   * a worker's (this thread may run the task at another speed); else `perItemMs`.
+   */
+  inlineItemMs?: number;
   /** Coefficient of variation of the per-item time. */
   cv: number;
   /** Longest sampled item (ms): no schedule finishes before it. */
@@ -143,7 +148,7 @@ export function startCost(
  * Predicted wall time of the plain loop on the calling thread (ms).
  *
  * @param m The measured inputs.
- * @returns N × per-item time.
+ * @returns N × the per-item time here (`inlineItemMs`, else `perItemMs`).
  *
  * @example Usage
  * ```ts
@@ -154,7 +159,7 @@ export function startCost(
  * ```
  */
 export function predictInline(m: ModelInputs): number {
-  return (m.n ?? 1) * m.perItemMs;
+  return (m.n ?? 1) * (m.inlineItemMs ?? m.perItemMs);
 }
 
 /**
