@@ -25,6 +25,22 @@ test("cost: large items are decided from the look alone, with the workers alread
   }
 });
 
+test("cost: a long job starts every worker while one samples", async (t) => {
+  const cores = (await probeSystem()).effectiveCores;
+  if (cores < 2) return t.skip("needs 2 effective cores");
+  const pool = createPool();
+  try {
+    // 100 000 items of ≥ 2 ms: ≥ 200 s of serial work, far above ten starts of every worker
+    // (even a first start that type-checks the worker module under load): the other workers
+    // start at once. Sampling stops long before the items run out.
+    const r = await optimize(spin, new Array(100_000).fill(2), { cache: false, pool });
+    assert.equal(r.profile.sampledIn, "worker");
+    assert.equal(pool.size, cores, `${pool.size} of ${cores} workers started`);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: a small job never starts a worker", async () => {
   const pool = createPool();
   try {

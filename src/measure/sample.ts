@@ -107,7 +107,12 @@ export async function sampleInWorker(
   known: Map<number, unknown>,
   budgetMs: number,
   maxItems: number,
-  limits: { signal?: AbortSignal; timeoutMs?: number } = {},
+  limits: {
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    /** Workers of this process starting meanwhile (runnable, but not other processes' load). */
+    starting?: () => number;
+  } = {},
   enough?: (soFar: SampleProfile) => boolean,
 ): Promise<WorkerSample> {
   const { signal, timeoutMs } = limits;
@@ -160,7 +165,9 @@ export async function sampleInWorker(
     // While the worker runs this round, count the threads the machine runs besides ours.
     const probeLoad = setTimeout(() => {
       const running = runnableThreads();
-      if (running !== undefined) loads.push(Math.max(0, running - 2)); // minus worker and main
+      // Minus the sampling worker, the main thread, and workers of ours still starting.
+      const ours = 2 + (limits.starting?.() ?? 0);
+      if (running !== undefined) loads.push(Math.max(0, running - ours));
     }, 1);
     const reply = await measureChunk(worker, spec, batch.items, true, {
       timeoutMs,

@@ -2,7 +2,14 @@
 //   probe → look → scan → (cache lookup) → overheads → sample → model → decide → cache.
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
-import { ChunkTimeoutError, fromWire, type Pool, type Source, workerSet } from "../engine/mod.ts";
+import {
+  ChunkTimeoutError,
+  fromWire,
+  type Pool,
+  type PoolWorker,
+  type Source,
+  workerSet,
+} from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
 import {
   cachedOverheads,
@@ -479,6 +486,12 @@ function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | un
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
 const IO_GAIN = 2;
 
+/**
+ * Serial time, as a multiple of starting every worker, past which the workers start while the
+ * sample runs (see `sample`): at 10× the start is at most a tenth of the plain loop.
+ */
+const EARLY_START = 10;
+
 // ── 4. Overheads: what workers cost on this runtime (measured once per process).
 async function workerOverheads(job: Job): Promise<Overheads | End> {
   try {
@@ -508,6 +521,16 @@ async function sample(
     Math.max(2, 0.01 * serialGuess),
   );
   const maxItems = n === undefined ? 4096 : Math.max(2, Math.floor(n / 8));
+  // A job long enough that workers are all but certain: the other workers start now, while one
+  // samples, so that the run does not wait for them (at worst they stay idle in the pool).
+  const allStart = startCost({ warmWorkers: 0, ...overheads }, job.cores);
+  let early: PoolWorker[] = [];
+  if (n !== undefined && job.cores > 1 && serialGuess > EARLY_START * allStart) {
+    try {
+      early = workerSet(job.pool).ensure(job.cores).filter((w) => w.readyAt === undefined);
+    } catch { /* the pool is closed or full: the run starts what it can */ }
+  }
+  const starting = () => early.filter((w) => w.readyAt === undefined && !w.dead).length;
   progress(job);
   let s;
   try {
@@ -518,7 +541,7 @@ async function sample(
       job.known,
       budget,
       maxItems,
-      o,
+      { signal: o.signal, timeoutMs: o.timeoutMs, starting },
       (soFar) => settled(job, soFar, overheads),
     );
   } catch (e) {
