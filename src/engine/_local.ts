@@ -98,6 +98,7 @@ export async function* inlineChunks(
   chunk = 256,
 ): AsyncGenerator<Completed> {
   const { signal } = limits;
+  const walk = new Known(known);
   while (!src.done) {
     const start = src.pulled;
     const items = src.isAsync ? await src.take(chunk) : src.takeSync(chunk);
@@ -107,7 +108,7 @@ export async function* inlineChunks(
       if (limits.timeoutMs !== undefined) {
         step = await timedLoop(fn, items, results, start, known, limits);
       } else {
-        while ((step = runSync(fn, items, results, start, known, signal)) !== DONE) {
+        while ((step = runSync(fn, items, results, start, walk, signal)) !== DONE) {
           if (step === ABORTED) break;
           const t0 = limits.now();
           results.push(
@@ -140,14 +141,17 @@ function runSync(
   items: unknown[],
   results: unknown[],
   start: number,
-  known: Map<number, unknown>,
+  known: Known,
   signal: AbortSignal | undefined,
 ): unknown {
-  const checkKnown = known.size > 0;
+  // The next known index is compared with, not looked up per item (a hash lookup per item costs
+  // ~10 % of a 0.2 µs task).
+  let next = known.nextFrom(start + results.length);
   for (let i = results.length; i < items.length; i++) {
     if (signal !== undefined && signal.aborted) return ABORTED;
-    if (checkKnown && known.has(start + i)) {
-      results.push(known.get(start + i));
+    if (start + i === next) {
+      results.push(known.map.get(next));
+      next = known.nextFrom(next + 1);
       continue;
     }
     const r = fn(items[i]);
@@ -155,6 +159,21 @@ function runSync(
     results.push(r);
   }
   return DONE;
+}
+
+/** Results known before the run (sampling), with their indices sorted for a walk in order. */
+class Known {
+  readonly #sorted: number[];
+  #at = 0;
+  constructor(readonly map: Map<number, unknown>) {
+    this.#sorted = map.size > 0 ? [...map.keys()].sort((a, b) => a - b) : [];
+  }
+  /** The first known index ≥ `i` (-1: none); calls must ask for non-decreasing `i`. */
+  nextFrom(i: number): number {
+    const s = this.#sorted;
+    while (this.#at < s.length && s[this.#at] < i) this.#at++;
+    return this.#at < s.length ? s[this.#at] : -1;
+  }
 }
 
 /** With `timeoutMs`: each call timed on its own (a clock read per item: only with a limit). */
