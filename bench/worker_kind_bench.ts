@@ -6,7 +6,9 @@
  * message), a small round trip, an 8 MiB ArrayBuffer transferred there and back, and 1 MiB of
  * numbers cloned there and back. A/B alternated per round, medians with min–max spread, and a
  * last row that says whether `terminate()` stopped a busy loop (the process's CPU time over
- * 300 ms after terminating).
+ * 300 ms after terminating). One more row sends 60 `Uint8Array`s of 64 KiB there and back (cloned)
+ * through each kind and through the runtime adapter's own worker (`runtime().startWorker`, which
+ * packs typed arrays as transferred buffers on Deno, see src/runtime/_packed_views.ts).
  *
  * Run: `deno run -A bench/worker_kind_bench.ts` (also `bun bench/worker_kind_bench.ts`; Node
  * has no web Worker).
@@ -17,9 +19,11 @@ import { Worker as NodeWorker } from "node:worker_threads";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runtime } from "../src/runtime/mod.ts";
 
 const ROUNDS = 9, TRIPS = 200;
 const url = new URL("./_worker_kind_echo.ts", import.meta.url);
+const adapterUrl = new URL("./_adapter_echo.ts", import.meta.url);
 const busyUrl = new URL(
   `data:text/javascript,${
     encodeURIComponent(
@@ -35,12 +39,17 @@ interface Channel {
   stop(): Promise<void>;
 }
 
-function open(kind: "web" | "node", at: URL): Channel {
+function open(kind: "web" | "node" | "adapter", at: URL): Channel {
   let wake: ((d: unknown) => void) | undefined;
   const queue: unknown[] = [];
   const deliver = (d: unknown) => (wake ? (wake(d), wake = undefined) : queue.push(d));
   const next = () =>
     queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise<unknown>((r) => (wake = r));
+  if (kind === "adapter") {
+    const h = runtime().startWorker(adapterUrl);
+    h.onMessage(deliver);
+    return { post: (m, t) => h.postMessage(m, t), next, stop: () => h.terminate() };
+  }
   if (kind === "web") {
     const w = new Worker(at, { type: "module" });
     w.onmessage = (e) => deliver(e.data);
@@ -144,6 +153,33 @@ async function main(): Promise<void> {
     const ratio = median(v.node) / median(v.web);
     console.log(`| ${label} | ${show(v.web)} | ${show(v.node)} | ${ratio.toFixed(2)} |`);
   }
+  // Typed arrays, cloned: each kind as it is, and the adapter's worker, alternated per round.
+  const views = { web: [] as number[], node: [] as number[], adapter: [] as number[] };
+  const arrays = Array.from({ length: 60 }, (_, k) => new Uint8Array(64 << 10).fill(k));
+  for (let r = -1; r < ROUNDS; r++) {
+    const order = ["web", "node", "adapter"] as const;
+    for (const kind of r % 2 === 0 ? order : [...order].reverse()) {
+      const ch = open(kind, url);
+      await ch.next();
+      const t = performance.now();
+      ch.post(arrays);
+      const back = await ch.next() as Uint8Array[];
+      const ms = performance.now() - t;
+      await ch.stop();
+      if (back.length !== 60 || back[59][0] !== 59) throw new Error(`${kind}: wrong echo`);
+      if (r >= 0) views[kind].push(ms);
+    }
+  }
+  console.log(
+    `| 60 Uint8Arrays of 64 KiB cloned there and back, ms | ${show(views.web)} | ${
+      show(views.node)
+    } | ${(median(views.node) / median(views.web)).toFixed(2)} |`,
+  );
+  console.log(
+    `| the same through the runtime adapter's worker (node:worker_threads; views packed on Deno), ms | | ${
+      show(views.adapter)
+    } | ${(median(views.adapter) / median(views.web)).toFixed(2)} |`,
+  );
   const self = fileURLToPath(import.meta.url);
   /** This bench in a process of its own with one flag (killed after `timeout` ms). */
   const child = (flag: string, timeout: number) => {
