@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     } | ${(median(views.node) / median(views.web)).toFixed(2)} |`,
   );
   console.log(
-    `| the same through the runtime adapter's worker (node:worker_threads; views packed on Deno), ms | | ${
+    `| the same through the runtime adapter's worker (views packed on Deno), ms | | ${
       show(views.adapter)
     } | ${(median(views.adapter) / median(views.web)).toFixed(2)} |`,
   );
