@@ -486,6 +486,9 @@ function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | un
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
 const IO_GAIN = 2;
 
+/** Largest sampled CV of the per-item time for which the look's speed predicts the plain loop. */
+const ALIKE_CV = 0.3;
+
 /**
  * Serial time, as a multiple of starting every worker, past which the workers start while the
  * sample runs (see `sample`): at 10× the start is at most a tenth of the plain loop.
@@ -614,8 +617,9 @@ function model(
   // The plain loop runs here, and this thread may run the task at another speed than a worker
   // (measured: Deno's main thread ran long hot loops up to 1.7× slower): its own warm time, from
   // the look, predicts it — within ½–2× of the worker's, so that a disturbed look cannot swing
-  // the decision alone.
-  if (inWorker && !sp.isAsync && job.inlineItemMs !== undefined) {
+  // the decision alone, and only for items alike (sampled CV under `ALIKE_CV`): the look and the
+  // sample time different items, which only compare when the items cost about the same.
+  if (inWorker && !sp.isAsync && job.inlineItemMs !== undefined && sp.perItemMs.cv < ALIKE_CV) {
     m.inlineItemMs = Math.min(2 * m.perItemMs, Math.max(0.5 * m.perItemMs, job.inlineItemMs));
   }
   if (caps) {
