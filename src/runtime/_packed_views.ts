@@ -7,8 +7,9 @@
 // their buffer, offset and length, and the clone's buffers are transferred: the sender keeps its
 // own values (listed transferables move, as posting would move them), the receiver rebuilds the
 // views. Views sharing a buffer still share it there. A message without binary data is posted as
-// it is (one walk decides). A view the walk does not reach (deeper than `MAX_DEPTH`, or under a
-// named property of an array) is cloned the slow way: still exact.
+// it is (one walk decides; a long array whose elements sampled at 16 places are primitives is not
+// walked). A view the walk does not reach (deeper than `MAX_DEPTH`, under a named property of an
+// array, or among such primitives) is cloned the slow way: still exact.
 
 /** Marks a message whose views were packed (the receiver revives it). */
 const PACKED = "__amorsize_views__";
@@ -158,11 +159,25 @@ function unpack(v: unknown, depth: number, seen: Map<object, unknown>): unknown 
 
 /** The values inside a container structured clone copies (arrays, plain objects, maps, sets). */
 function children(v: object): Iterable<unknown> {
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) return primitives(v) ? [] : v;
   if (v instanceof Map) return [...v.keys(), ...v.values()];
   if (v instanceof Set) return v;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null ? Object.values(v) : [];
+}
+
+/**
+ * Whether a long array holds primitives only, judged at 16 places (items of a chunk are
+ * usually alike): a chunk of numbers or strings is then not walked item by item. A view hidden
+ * between them is cloned the slow way, still exactly.
+ */
+function primitives(a: unknown[]): boolean {
+  if (a.length < 256) return false;
+  for (let j = 0; j < 16; j++) {
+    const x = a[Math.floor((j * (a.length - 1)) / 15)];
+    if (x !== null && typeof x === "object") return false;
+  }
+  return true;
 }
 
 function isShared(b: ArrayBufferLike): boolean {
