@@ -525,15 +525,25 @@ async function sample(
   );
   const maxItems = n === undefined ? 4096 : Math.max(2, Math.floor(n / 8));
   // A job long enough that workers are all but certain: the other workers start now, while one
-  // samples, so that the run does not wait for them (at worst they stay idle in the pool).
+  // samples, and import the task module (an empty chunk: an import can take longer than the
+  // start), so that the run does not wait for them (at worst they stay idle in the pool). Until
+  // they answer, their threads are ours, not other processes' load.
   const allStart = startCost({ warmWorkers: 0, ...overheads }, job.cores);
-  let early: PoolWorker[] = [];
+  const busy = new Set<PoolWorker>();
   if (n !== undefined && job.cores > 1 && serialGuess > EARLY_START * allStart) {
+    let early: PoolWorker[] = [];
     try {
-      early = workerSet(job.pool).ensure(job.cores).filter((w) => w.readyAt === undefined);
+      early = workerSet(job.pool).ensure(job.cores).filter((w) => w !== worker);
     } catch { /* the pool is closed or full: the run starts what it can */ }
+    for (const w of early) {
+      if (w.readyAt !== undefined && w.specs.has(job.spec.key)) continue;
+      busy.add(w);
+      void measureChunk(w, job.spec, [], false).catch(() => undefined).finally(() =>
+        busy.delete(w)
+      );
+    }
   }
-  const starting = () => early.filter((w) => w.readyAt === undefined && !w.dead).length;
+  const starting = () => busy.size;
   progress(job);
   let s;
   try {
