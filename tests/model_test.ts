@@ -177,6 +177,18 @@ test("decide: memory and nested-parallelism caps limit the workers", () => {
   assert.equal(nested.workers, 2);
 });
 
+test("decide: calls measured overlapped bound the async prediction, whatever the CPU clock says", () => {
+  // 1 ms per call one at a time; the CPU clock says the whole 1 ms is CPU (an in-process server
+  // counts too), so the async executor looks no better than the plain loop; 16 calls at once were
+  // measured at 0.2 ms each: async at that pace beats 2 workers.
+  const m = { ...base, n: 1000, warmWorkers: 2 };
+  const clockOnly = decide(m, { ...limits, isAsync: true, cpuPerItemMs: 1 });
+  assert.equal(clockOnly.executor, "workers");
+  const measured = decide(m, { ...limits, isAsync: true, cpuPerItemMs: 1, asyncItemMs: 0.2 });
+  assert.equal(measured.executor, "async");
+  assert.equal(measured.predictedMs, 200);
+});
+
 test("decide: an I/O-bound async task goes to the async executor", () => {
   const d = decide(
     { ...base, n: 200, perItemMs: 5, maxItemMs: 5 },

@@ -110,6 +110,8 @@ interface Job {
    * here): what the plain loop's prediction uses instead of a worker's time.
    */
   inlineItemMs?: number;
+  /** An async task: wall time per call of the look's batch of calls overlapped here (ms). */
+  asyncItemMs?: number;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -280,6 +282,8 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (!skipped && perItemMs > 0 && !look.isAsync && look.items.length >= 2) {
     job.inlineItemMs = perItemMs;
   }
+  const c = look.concurrent;
+  if (c && c.calls >= 4 && c.wallMs > 0) job.asyncItemMs = c.wallMs / c.calls;
   return { probe: look, perItemMs, skipped };
 }
 
@@ -661,6 +665,7 @@ function decideFrom(job: Job, m: ModelInputs, sp: SampleProfile): Decision {
     isAsync: sp.isAsync,
     cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
     maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+    asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
   });
   // The same job, the same load: keep the previous executor unless the new one is clearly
   // better (src/model/_stability.ts).

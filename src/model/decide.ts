@@ -29,6 +29,12 @@ export interface DecideLimits {
   cpuPerItemMs: number;
   /** Most calls in flight for the async executor (default `DEFAULTS.maxConcurrency`). */
   maxConcurrency?: number;
+  /**
+   * Wall time per call measured with calls overlapped on the calling thread (ms; the look's
+   * batch of an async task): the async executor does at least as well, whatever the CPU clock
+   * says of the calls.
+   */
+  asyncItemMs?: number;
 }
 
 /** One configuration considered, with its prediction. */
@@ -107,7 +113,8 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   let asyncAlt: Alternative | undefined;
   if (limits.isAsync) {
     const conc = asyncConcurrency(m, limits.cpuPerItemMs, limits.maxConcurrency);
-    const ms = predictAsync(m, limits.cpuPerItemMs, conc);
+    const measured = limits.asyncItemMs === undefined ? Infinity : (m.n ?? 1) * limits.asyncItemMs;
+    const ms = Math.min(predictAsync(m, limits.cpuPerItemMs, conc), measured);
     asyncAlt = { executor: "async", workers: 0, chunkSize: 1, concurrency: conc, predictedMs: ms };
     alternatives.push(asyncAlt);
   }
