@@ -1,5 +1,6 @@
 // Messages between the pool (main thread) and its workers. Raw postMessage, no RPC layer: one
-// message per chunk each way.
+// message per chunk each way. Fields at their defaults are left out: every property is
+// serialised, and with one-item chunks the message itself is most of a chunk's cost.
 import { type TaskSpec, thrownError } from "../task/mod.ts";
 import type { Encoding, Wire } from "./encoding.ts";
 
@@ -54,10 +55,12 @@ export type ToWorker =
     /** The chunk's items (see encoding.ts). */
     items: Wire;
     start: number;
-    transfer: boolean;
-    measure: boolean;
-    /** How to send the results back ("auto": packed when they are numeric, else clone). */
-    enc: Encoding | "auto";
+    /** Send buffers in the results by transfer (absent: false). */
+    transfer?: boolean;
+    /** Measure mode, for sampling (absent: false). */
+    measure?: boolean;
+    /** How to send the results back (absent: "auto": packed when they are numeric, else clone). */
+    enc?: Encoding | "auto";
     /** Positions (within the chunk) whose results are already known: not run. */
     skip?: number[];
   }

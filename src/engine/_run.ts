@@ -7,7 +7,7 @@ import type { TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
-import { fromWire, type ItemMeasure, type Reply } from "./_protocol.ts";
+import { fromWire, type ItemMeasure, type Reply, type ToWorker } from "./_protocol.ts";
 import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
 import type { Source } from "./_source.ts";
 import { abortError, ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
@@ -58,6 +58,7 @@ interface Chunk {
 }
 
 let nextId = 1;
+type RunMessage = Extract<ToWorker, { t: "run" }>;
 
 export class Run {
   readonly sizer: ChunkSizer;
@@ -243,8 +244,8 @@ export class Run {
   // for. Values it would damage silently (class instances, whose methods would be lost): items
   // that are class instances are caught by that pass (the packed and JSON encoders take none; the
   // clone copy checks each item's prototype); class instances nested deeper inside items are
-  // looked for on the first chunk, on chunks that do not fit the run's packed or JSON encoding,
-  // and by the optimizer on its sample. Results are checked in the worker, off this thread.
+  // looked for on the first chunk when it goes as clone, on chunks that do not fit the run's
+  // packed or JSON encoding, and by the optimizer on its sample. Results are checked in the worker, off this thread.
   #send(worker: PoolWorker, chunk: Chunk): void {
     const first = this.#itemEnc === undefined;
     if (first) this.#itemEnc = this.#chooseItemEncoding(chunk.items);
@@ -252,7 +253,9 @@ export class Run {
     let encoded = this.#itemEnc === "clone"
       ? undefined
       : encodeValues(chunk.items, this.#itemEnc!, skip);
-    if (first || (!encoded && this.#itemEnc !== "clone")) {
+    // Packed and JSON chunks hold no class instance (their encoders take none): only a chunk
+    // that goes as clone is looked into, the first one, or one that does not fit the encoding.
+    if (!encoded && (first || this.#itemEnc !== "clone")) {
       for (let k = 0; k < chunk.items.length; k++) {
         const why = uncloneable(chunk.items[k], 16);
         if (why) return this.#cloneFailed(worker, chunk, k, why);
@@ -267,18 +270,14 @@ export class Run {
     }
     const id = nextId++;
     const key = this.#cfg.spec.key;
-    const message = {
-      t: "run" as const,
-      id,
-      key,
-      spec: worker.specs.has(key) ? undefined : this.#cfg.spec,
-      items: encoded.wire,
-      skip,
-      start: chunk.start,
-      transfer: this.#cfg.transfer,
-      measure: this.#cfg.measure ?? false,
-      enc: this.#cfg.encoding?.results ?? "auto",
-    };
+    // Only what differs from the defaults travels (every property is serialised).
+    const message: RunMessage = { t: "run", id, key, items: encoded.wire, start: chunk.start };
+    if (!worker.specs.has(key)) message.spec = this.#cfg.spec;
+    if (skip) message.skip = skip;
+    if (this.#cfg.transfer) message.transfer = true;
+    if (this.#cfg.measure) message.measure = true;
+    const enc = this.#cfg.encoding?.results;
+    if (enc !== undefined && enc !== "auto") message.enc = enc;
     const user = this.#cfg.transfer ? findTransferables(chunk.items) : [];
     const flight: InFlight = {
       id,

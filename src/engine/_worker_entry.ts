@@ -21,50 +21,132 @@ markPoolWorker(); // before any task module loads: see _in_worker.ts
 const port = workerPort();
 const rt = runtime();
 const loaded = new Map<string, Promise<Fn>>();
+/** Tasks loaded already, by key: a chunk of one of them starts without waiting for a Promise. */
+const ready = new Map<string, Fn>();
 /** Specs by key: the pool sends a task's spec with the first chunk a worker gets of it. */
 const specs = new Map<string, TaskSpec>();
-let queue: Promise<void> = Promise.resolve();
+/** The last chunk that had to wait (a task loading, a Promise result) while it is unfinished. */
+let tail: Promise<void> | undefined;
 
 const post = (m: FromWorker, transfer?: Transferable[]) => port.postMessage(m, transfer);
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") &&
   typeof (v as { then?: unknown }).then === "function";
 
+// Chunks run one after another, in the order they came. A chunk of a loaded, synchronous task
+// runs in one microtask, without a Promise chain (with one-item chunks the Promise hops cost
+// more than the item); a chunk that must wait makes the later ones queue behind it. Not inside
+// the message event itself: on Deno 2.9 (node:worker_threads) that made chunked runs of a ~1 µs
+// task 2× slower (measured).
 port.onMessage((data) => {
   const msg = data as ToWorker;
   if (msg.t === "ping") return post({ t: "pong", id: msg.id });
-  queue = queue.then(() => run(msg));
+  queueMicrotask(() => {
+    if (tail) return void (tail = track(tail.then(() => run(msg))));
+    const p = run(msg);
+    if (p) tail = track(p);
+  });
 });
 post({ t: "ready" });
+
+/** `p`, forgotten as the tail once it settles (unless later chunks queued behind it). */
+function track(p: Promise<void>): Promise<void> {
+  const t: Promise<void> = p.then(() => {
+    if (tail === t) tail = undefined;
+  });
+  return t;
+}
 
 function load(spec: TaskSpec): Promise<Fn> {
   let p = loaded.get(spec.key);
   if (!p) {
     p = loadTask(spec);
-    p.catch(() => loaded.delete(spec.key)); // a module fixed on disk can be retried
+    p.then((fn) => ready.set(spec.key, fn), () => loaded.delete(spec.key)); // retry a fixed module
     loaded.set(spec.key, p);
   }
   return p;
 }
 
-async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
-  let fn: Fn;
+/** Run one chunk; returns a Promise only when it had to wait (load, measure mode, async task). */
+function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> | undefined {
   if (msg.spec) specs.set(msg.key, msg.spec);
-  const spec = specs.get(msg.key);
+  const fn = ready.get(msg.key);
+  if (fn === undefined || msg.measure) return runAsync(msg, fn);
+  const t0 = rt.now();
+  const items = itemsOf(msg);
+  const results: unknown[] = [];
+  const skip = msg.skip ? new Set(msg.skip) : undefined;
+  let pending: PromiseLike<unknown> | undefined;
   try {
-    if (!spec) throw new Error(`The pool sent task ${msg.key} without its spec`);
-    fn = await load(spec);
+    pending = loopFor(msg.key)(fn, items, results, skip);
   } catch (e) {
-    return post({ t: "fail", id: msg.id, results: [], error: toWire(e, "load"), ms: 0 });
+    failed(msg, e, results);
+    return;
+  }
+  if (pending !== undefined) return finishAsync(msg, fn, items, results, skip, pending, t0);
+  postResults({ t: "done", id: msg.id, results, ms: rt.now() - t0 }, msg);
+}
+
+/** Wait for a Promise result, then run the rest of the chunk. */
+async function finishAsync(
+  msg: Extract<ToWorker, { t: "run" }>,
+  fn: Fn,
+  items: unknown[],
+  results: unknown[],
+  skip: Set<number> | undefined,
+  first: PromiseLike<unknown>,
+  t0: number,
+): Promise<void> {
+  try {
+    const loop = loopFor(msg.key);
+    let pending: PromiseLike<unknown> | undefined = first;
+    while (pending !== undefined) {
+      results.push(await pending);
+      pending = loop(fn, items, results, skip);
+    }
+  } catch (e) {
+    return failed(msg, e, results);
+  }
+  postResults({ t: "done", id: msg.id, results, ms: rt.now() - t0 }, msg);
+}
+
+/** The chunk failed at item `results.length`: the results before it still go back. */
+function failed(msg: Extract<ToWorker, { t: "run" }>, e: unknown, results: unknown[]): void {
+  const error = explainInlineError(specs.get(msg.key)!, e) ?? e;
+  const i = results.length; // the failing item: one result per item before it
+  const wire = toWire(error, "task", msg.start + i);
+  const reply = {
+    t: "fail" as const,
+    id: msg.id,
+    results: results.slice(0, i),
+    error: wire,
+    ms: 0,
+  };
+  postResults(reply, msg, "clone");
+}
+
+/**
+ * The chunk's items as an array built by push, whatever the encoding: a loop that saw typed
+ * arrays, cloned arrays and pushed arrays in turn (their V8 element kinds differ) was left
+ * running a task 2–5× slower (measured on Deno 2.9, after a run with one-item chunks).
+ */
+function itemsOf(msg: Extract<ToWorker, { t: "run" }>): unknown[] {
+  return Array.isArray(msg.items) ? copy(msg.items, msg.skip) : decodeValues(msg.items);
+}
+
+/** A chunk that waits: the task's first load, measure mode (sampling). */
+async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined): Promise<void> {
+  const spec = specs.get(msg.key);
+  if (fn === undefined) {
+    try {
+      if (!spec) throw new Error(`The pool sent task ${msg.key} without its spec`);
+      fn = await load(spec);
+    } catch (e) {
+      return post({ t: "fail", id: msg.id, results: [], error: toWire(e, "load"), ms: 0 });
+    }
   }
   const t0 = rt.now(); // compute time only: the first chunk's module import is not counted
-  // Always an array built by push, whatever the encoding: a loop that saw typed arrays, cloned
-  // arrays and pushed arrays in turn (their V8 element kinds differ) was left running a task 2–5×
-  // slower (measured on Deno 2.9, after a run with one-item chunks).
-  const items: unknown[] = Array.isArray(msg.items)
-    ? copy(msg.items, msg.skip)
-    : decodeValues(msg.items);
-  const { start } = msg;
+  const items = itemsOf(msg);
   // Built in order (push): a pre-sized array stays "holey", which structured clone copies slowly.
   const results: unknown[] = [];
   const m: ItemMeasure | undefined = msg.measure
@@ -113,17 +195,7 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
       results.push(await pending);
     }
   } catch (e) {
-    const error = explainInlineError(spec!, e) ?? e;
-    const i = results.length; // the failing item: one result per item before it
-    const wire = toWire(error, "task", start + i);
-    const reply = {
-      t: "fail" as const,
-      id: msg.id,
-      results: results.slice(0, i),
-      error: wire,
-      ms: 0,
-    };
-    return postResults(reply, start, msg.skip, "clone");
+    return failed(msg, e, results);
   }
   if (m) {
     const end = rt.now();
@@ -147,13 +219,8 @@ async function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> {
     } catch { /* reported below */ }
     m.resultCloneMs = rt.now() - c0;
   }
-  postResults(
-    { t: "done", id: msg.id, results, ms: rt.now() - t0, measure: m },
-    start,
-    msg.skip,
-    msg.enc,
-    msg.transfer,
-  );
+  const reply = { t: "done" as const, id: msg.id, results, ms: rt.now() - t0 };
+  postResults(m ? { ...reply, measure: m } : reply, msg);
 }
 
 /** The results' encoding for this reply: packed or JSON where asked and they fit, else clone. */
@@ -242,24 +309,28 @@ function loopFor(key: string): Loop {
   return loop;
 }
 
+/**
+ * Send a chunk's reply: results packed or as JSON where asked (`enc`, default the message's) and
+ * they fit, else as they are.
+ */
 function postResults(
   reply: Extract<FromWorker, { results: unknown }> & { results: unknown[] },
-  start: number,
-  skip: number[] | undefined,
-  enc: Encoding | "auto",
-  transfer = false,
+  msg: Extract<ToWorker, { t: "run" }>,
+  enc: Encoding | "auto" = msg.enc ?? "auto",
 ): void {
   const results = reply.results;
-  const encoded = results.length > 0 ? encodeResults(results, skip, enc) : undefined;
+  const encoded = results.length > 0 ? encodeResults(results, msg.skip, enc) : undefined;
   if (encoded) return post({ ...reply, results: encoded.wire }, encoded.transfer);
   // As clone: values that structured clone would damage (class instances lose their methods)
-  // are reported here, in the worker, off the main thread.
+  // are reported here, in the worker, off the main thread. Primitives need no look.
   for (let k = 0; k < results.length; k++) {
-    const why = uncloneable(results[k], 16);
-    if (why) return cloneFailure(reply, start + k, why, results.slice(0, k));
+    const r = results[k];
+    if (typeof r !== "object" && typeof r !== "function" && typeof r !== "symbol") continue;
+    const why = uncloneable(r, 16);
+    if (why) return cloneFailure(reply, msg.start + k, why, results.slice(0, k));
   }
   try {
-    post(reply, transfer ? findTransferables(results) : undefined);
+    post(reply, msg.transfer ? findTransferables(results) : undefined);
   } catch (e) {
     const k = results.findIndex((r) => {
       try {
@@ -271,7 +342,7 @@ function postResults(
     });
     const why = describeThrown(e);
     const at = Math.max(0, k);
-    cloneFailure(reply, start + at, `not cloneable (${why})`, results.slice(0, at));
+    cloneFailure(reply, msg.start + at, `not cloneable (${why})`, results.slice(0, at));
   }
 }
 
