@@ -371,6 +371,7 @@ if (only.has("5")) {
   const configs: Config[] = [
     { name: "plain loop", run: () => Promise.resolve(data.map(big)) },
     { name: "ours, clone, chunk 10", run: () => execute(t, data, opts("clone")) },
+    { name: "ours, packed, chunk 10", run: () => execute(t, data, opts("packed")) },
     { name: "ours, json, chunk 10", run: () => execute(t, data, opts("json")) },
     { name: "ours, auto, chunk 10", run: () => execute(t, data, opts("auto")) },
   ];

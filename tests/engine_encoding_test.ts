@@ -8,6 +8,7 @@ import {
   encodeValues,
   type Encoding,
   encodingByShape,
+  longNumericArrays,
   measureEncodings,
 } from "../src/engine/encoding.ts";
 import { modelInputs } from "../src/model/_inputs.ts";
@@ -191,8 +192,8 @@ function exactEach(input: unknown[], output: unknown[], label: string): void {
 
 // ── data sets ────────────────────────────────────────────────────────────────────────────────
 
-type Shape = "numbers" | "pairs" | "triples" | "plain" | "odd" | "mixed";
-const SHAPES: Shape[] = ["numbers", "pairs", "triples", "plain", "odd", "mixed"];
+type Shape = "numbers" | "pairs" | "triples" | "long" | "plain" | "odd" | "mixed";
+const SHAPES: Shape[] = ["numbers", "pairs", "triples", "long", "plain", "odd", "mixed"];
 
 function dataSet(g: Gen, shape: Shape, n: number): unknown[] {
   const one = (): unknown => {
@@ -203,6 +204,10 @@ function dataSet(g: Gen, shape: Shape, n: number): unknown[] {
         return [g.number(), g.number()];
       case "triples":
         return [g.number(), g.number(), g.number()];
+      case "long": // arrays of numbers longer than a tuple, now and then anything
+        return g.int(80) === 0
+          ? g.odd()
+          : Array.from({ length: 17 + g.int(40) }, () => g.int(3) ? g.int(1000) : g.number());
       case "plain":
         return g.plain();
       case "odd":
@@ -279,6 +284,26 @@ test("encodings: values JSON or packing would change are refused, one by one", (
     values[11] = v;
     assert.equal(encodeValues(values, "packed"), undefined, `packed took ${show(v)}`);
   }
+  // Arrays longer than a tuple: each must be a plain, dense array of numbers and nothing more.
+  const arrays = () => Array.from({ length: 3 }, (_, i) => Array(20 + i).fill(i) as unknown);
+  assert.ok(encodeValues(arrays(), "packed"));
+  const sparse = Array(20).fill(1);
+  delete sparse[7];
+  const notPackedArrays: unknown[] = [
+    5,
+    "x",
+    null,
+    sparse,
+    Object.assign(Array(20).fill(1), { label: "x" }),
+    [...Array(19).fill(1), "1"],
+    [...Array(19).fill(1), undefined],
+    new Float64Array(20),
+  ];
+  for (const v of notPackedArrays) {
+    const values = arrays();
+    values[1] = v;
+    assert.equal(encodeValues(values, "packed"), undefined, `packed took ${show(v)}`);
+  }
   const numbers: unknown[] = Array.from({ length: 20 }, (_, i) => i);
   assert.ok(encodeValues(numbers, "packed"));
   numbers[19] = "19";
@@ -297,6 +322,11 @@ test("encodings: the shape look and the measured costs", () => {
   assert.equal(encodingByShape(many("a")), "clone");
   assert.equal(encodingByShape([1, 2]), "clone"); // too few to be worth a buffer
   assert.equal(encodingByShape([]), "clone");
+  // Long numeric arrays pack, but only by measurement (the worker times both), never by shape.
+  assert.equal(encodingByShape(many(Array(17).fill(1))), "clone");
+  assert.equal(longNumericArrays([Array(17).fill(1)]), true);
+  assert.equal(longNumericArrays([Array(16).fill(1)]), false);
+  assert.equal(longNumericArrays([Array(17).fill("a")]), false);
   const costs = measureEncodings([{ a: 1 }, { a: 2 }], () => performance.now());
   assert.deepEqual(costs.map((c) => c.encoding).sort(), ["clone", "json"]);
   assert.ok(costs.every((c) => c.perValueMs >= 0));
@@ -355,6 +385,8 @@ test("encodings: results of another shape than the items come back exactly", asy
       ["pair", (x: number) => [x, -x]],
       ["odd", (x: number) => (x % 7 === 0 ? -0 : x % 11 === 0 ? undefined : x / 3)],
       ["object", (x: number) => ({ x, s: String(x) })],
+      // Long numeric arrays (packed in automatic mode where the worker measured it faster).
+      ["long", (x: number) => Array.from({ length: 20 + (x & 7) }, (_, j) => j % 5 ? x / j : -0)],
     ];
     for (const [name, fn] of tasks) {
       for (const encoding of ["auto", "clone", "packed", "json"] as const) {

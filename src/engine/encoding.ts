@@ -3,8 +3,9 @@
  * cross the worker boundary.
  *
  * - `"clone"`: the values as they are, structured-cloned by `postMessage`.
- * - `"packed"`: numbers, or fixed-length tuples of numbers, in one `Int32Array` (all 32-bit
- *   integers) or `Float64Array` that is transferred (moved, not copied). Exact for every number
+ * - `"packed"`: numbers, fixed-length tuples of numbers, or longer arrays of numbers (a result
+ *   of 12,800 numbers…), in one `Int32Array` (all 32-bit integers) or `Float64Array` that is
+ *   transferred (moved, not copied), with the arrays' lengths beside it. Exact for every number
  *   (`-0`, `NaN`, `±Infinity` included).
  * - `"json"`: one JSON string. Used only for values JSON provably keeps: finite numbers other than
  *   `-0`, strings, booleans, `null`, and dense arrays and plain objects of those, each object met
@@ -24,15 +25,18 @@ export type Encoding = "clone" | "packed" | "json";
 export type Wire = unknown[] | PackedWire | JsonWire;
 
 /**
- * Numbers (`k` = 0) or tuples of `k` numbers, `n` values in all, in one buffer: an Int32Array
- * when every number is a 32-bit integer (not -0), else a Float64Array. Integers must come out
- * as integers: a task fed numbers read from a Float64Array sees them as doubles, and V8
- * re-optimises it for doubles (measured: an integer loop ran 2× slower for the rest of the run).
+ * Numbers (`k` = 0), tuples of `k` numbers, or (`k` = -1) arrays of numbers of the lengths `l`,
+ * `n` values in all, in one buffer: an Int32Array when every number is a 32-bit integer (not
+ * -0), else a Float64Array. Integers must come out as integers: a task fed numbers read from a
+ * Float64Array sees them as doubles, and V8 re-optimises it for doubles (measured: an integer
+ * loop ran 2× slower for the rest of the run).
  */
 export interface PackedWire {
   p: Float64Array | Int32Array;
   k: number;
   n: number;
+  /** Length of each array (`k` = -1 only). */
+  l?: Uint32Array;
 }
 
 /** JSON text of an array of `n` values. */
@@ -46,7 +50,7 @@ export interface JsonWire {
  * (measured on Node: a transferred one-number buffer ≈ 9 µs a message, a cloned `[5]` ≈ 5 µs).
  */
 const MIN_PACKED = 16;
-/** Longest tuple the packed encoding takes. */
+/** Longest fixed-length tuple; longer arrays of numbers pack with their lengths (`k` = -1). */
 const MAX_TUPLE = 16;
 /** Deepest nesting the JSON check follows (deeper values go as clone). */
 const MAX_DEPTH = 32;
@@ -81,7 +85,8 @@ export function encodeValues(
 ): { wire: Wire; transfer: Transferable[] } | undefined {
   if (encoding === "packed") {
     const p = pack(values, skip);
-    return p && { wire: p, transfer: [p.p.buffer] };
+    if (!p) return undefined;
+    return { wire: p, transfer: p.l ? [p.p.buffer, p.l.buffer] : [p.p.buffer] };
   }
   if (encoding === "json") {
     const j = toJson(values, skip);
@@ -112,7 +117,14 @@ export function decodeValues(wire: Wire): unknown[] {
   // structured clone (Node's postMessage) copies holey arrays element by element, ~10× slower.
   const { p, k, n } = wire;
   const out: unknown[] = [];
-  if (k === 0) {
+  if (k === -1) {
+    const l = wire.l!;
+    for (let i = 0, o = 0; i < n; i++) {
+      const a: number[] = [];
+      for (const end = o + l[i]; o < end; o++) a.push(p[o]);
+      out.push(a);
+    }
+  } else if (k === 0) {
     for (let i = 0; i < n; i++) out.push(p[i]);
   } else if (k === 2) {
     for (let i = 0, o = 0; i < n; i++, o += 2) out.push([p[o], p[o + 1]]);
@@ -152,7 +164,31 @@ export function wireLength(wire: Wire): number {
  * ```
  */
 export function encodingByShape(values: unknown[]): Encoding {
-  return values.length >= MIN_PACKED && tupleLength(values) !== undefined ? "packed" : "clone";
+  if (values.length < MIN_PACKED) return "clone";
+  const k = tupleLength(values);
+  return k !== undefined && k >= 0 ? "packed" : "clone";
+}
+
+/**
+ * Whether `values` look like arrays of numbers longer than a tuple (the first one does). Such
+ * values pack, but whether packing beats structured clone depends on the runtime (the check
+ * that no array carries extra properties costs more on some): measure it (see
+ * {@linkcode measureEncodings}) rather than choose by shape.
+ *
+ * @param values Values to look at.
+ * @returns Whether the first value is an array of more than 16 numbers.
+ *
+ * @example Usage
+ * ```ts
+ * import { longNumericArrays } from "./encoding.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(longNumericArrays([Array(100).fill(0.5)]), true);
+ * assert.equal(longNumericArrays([[1, 2]]), false); // a tuple: packs by shape
+ * ```
+ */
+export function longNumericArrays(values: unknown[]): boolean {
+  return tupleLength(values) === -1;
 }
 
 /** Per-value cost of an encoding (ms): encode plus decode, as measured here. */
@@ -215,21 +251,24 @@ export function measureEncodings(values: unknown[], now: () => number): Encoding
 
 // ── packed ───────────────────────────────────────────────────────────────────────────────────
 
-/** 0 when every value is a number, k when every value is a plain array of k numbers. */
+/**
+ * By the first value (the packer checks every one): 0 for numbers, k for plain arrays of k ≤ 16
+ * numbers, -1 for longer arrays of numbers, undefined for anything else.
+ */
 function tupleLength(values: unknown[], skip?: readonly number[]): number | undefined {
   let first = 0;
   if (skip) { while (first < values.length && skip.includes(first)) first++; }
   const v = values[first];
   if (typeof v === "number") return 0;
-  if (!Array.isArray(v) || v.length < 1 || v.length > MAX_TUPLE) return undefined;
-  return v.length;
+  if (!Array.isArray(v) || v.length < 1 || typeof v[0] !== "number") return undefined;
+  return v.length > MAX_TUPLE ? -1 : v.length;
 }
 
 function pack(values: unknown[], skip?: readonly number[]): PackedWire | undefined {
   const n = values.length;
-  if (n < MIN_PACKED) return undefined;
   const k = tupleLength(values, skip);
-  if (k === undefined) return undefined;
+  if (k === -1) return packArrays(values, skip);
+  if (n < MIN_PACKED || k === undefined) return undefined;
   const p = new Float64Array(n * Math.max(k, 1));
   let int = true; // every number a 32-bit integer other than -0
   let s = 0; // next skipped position (index into skip)
@@ -264,6 +303,40 @@ function pack(values: unknown[], skip?: readonly number[]): PackedWire | undefin
     }
   }
   return { p: int ? new Int32Array(p) : p, k, n };
+}
+
+/**
+ * Arrays of numbers of any length (`k` = -1): the numbers one after another, the lengths beside
+ * them. Skipped positions travel as empty arrays.
+ */
+function packArrays(values: unknown[], skip?: readonly number[]): PackedWire | undefined {
+  const n = values.length;
+  const l = new Uint32Array(n);
+  let total = 0, s = 0;
+  for (let i = 0; i < n; i++) {
+    if (skip && s < skip.length && skip[s] === i) {
+      s++;
+      continue; // a placeholder: no numbers
+    }
+    const v = values[i];
+    if (!Array.isArray(v) || !isTuple(v, v.length)) return undefined;
+    l[i] = v.length;
+    total += v.length;
+  }
+  if (total < MIN_PACKED) return undefined;
+  const p = new Float64Array(total);
+  let int = true;
+  for (let i = 0, o = 0; i < n; i++) {
+    const len = l[i];
+    if (len === 0) continue;
+    const a = values[i] as number[];
+    for (let j = 0; j < len; j++, o++) {
+      const x = a[j];
+      p[o] = x;
+      if (int && ((x | 0) !== x || (x === 0 && 1 / x < 0))) int = false;
+    }
+  }
+  return { p: int ? new Int32Array(p) : p, k: -1, n, l };
 }
 
 /** A plain array of exactly `k` numbers and nothing else (no holes, no extra properties). */

@@ -89,8 +89,8 @@ export interface ExecuteOptions {
   /** Move ArrayBuffers and typed arrays to and from workers instead of copying them. */
   transfer?: boolean;
   /**
-   * How chunks cross to the workers and back: `"clone"` (structured clone), `"packed"` (numbers
-   * and fixed-length numeric tuples in transferred typed arrays) or `"json"` (JSON text, only
+   * How chunks cross to the workers and back: `"clone"` (structured clone), `"packed"` (numbers,
+   * numeric tuples and arrays of numbers in transferred typed arrays) or `"json"` (JSON text, only
    * for values JSON keeps exactly). Default `"auto"`: the optimizer picks the cheapest exact
    * encoding it measured on its sample; with a forced configuration, the first chunk's shape
    * decides (packed for numbers and numeric tuples, else clone). Values that do not fit the
