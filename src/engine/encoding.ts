@@ -200,7 +200,8 @@ export interface EncodingCost {
 
 /**
  * Time every encoding that fits `values` (round trips on this thread, warm, best of 3) and return
- * the costs, cheapest first. Clone is always among them. Costs a few milliseconds per encoding.
+ * the costs, cheapest first. Clone is always among them. Costs a few milliseconds per encoding;
+ * where only clone fits, one clone times it.
  *
  * @param values Sample values (items or results).
  * @param now The clock (ms).
@@ -221,6 +222,13 @@ export function measureEncodings(values: unknown[], now: () => number): Encoding
   const candidates: Encoding[] = ["clone"];
   if (pack(values) !== undefined) candidates.push("packed");
   if (toJson(values) !== undefined) candidates.push("json");
+  if (candidates.length === 1) {
+    // Nothing to compare with: one clone gives its cost (structured clone is native code, with
+    // no JIT to warm up).
+    const t0 = now();
+    structuredClone(values);
+    return [{ encoding: "clone", perValueMs: Math.max(now() - t0, 1e-4) / values.length }];
+  }
   const costs: EncodingCost[] = [];
   for (const encoding of candidates) {
     const once = () => {
