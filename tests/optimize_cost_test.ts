@@ -3,6 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, optimize, probeSystem, task } from "../mod.ts";
+import { workerSet } from "../src/engine/mod.ts";
+import { measureChunk } from "../src/measure/_measure_chunk.ts";
+import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
@@ -51,6 +54,32 @@ test("cost: a small job never starts a worker", async () => {
     // Measured under ci_under_load.sh: a look cut short by load can tip the decision, so the
     // worker count is logged, not asserted (bench/decision_quality.ts measures the choice).
     if (pool.size > 0) console.log(`load tipped the decision: ${pool.size} workers started`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: a sampling round of few items reports no untimed stretch, whatever the worker's age", async () => {
+  // The first 32 items of a measured chunk are timed one by one and the rest as one stretch; a
+  // round of ≤ 32 items has no stretch: it reported the start time left in it (the worker's age,
+  // seconds in an old worker), which made a 20 ms job of 1 µs items look like 17 s.
+  const pool = createPool();
+  try {
+    const [worker] = workerSet(pool).ensure(1);
+    await worker.ready;
+    await new Promise((r) => setTimeout(r, 300)); // an older worker: its clock is past 300 ms
+    const spec = taskSpec(spin);
+    const measured = async (n: number) => {
+      const reply = await measureChunk(worker, spec, new Array(n).fill(0), true);
+      assert.equal(reply.t, "done");
+      return (reply as Extract<typeof reply, { t: "done" }>).measure!;
+    };
+    const few = await measured(8);
+    assert.equal(few.untimedItems, 0);
+    assert.equal(few.untimedMs, 0);
+    const many = await measured(64);
+    assert.equal(many.untimedItems, 32);
+    assert.ok(many.untimedMs <= many.computeMs, "a duration within the chunk");
   } finally {
     await pool.close();
   }

@@ -201,10 +201,12 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
   if (m) {
     const end = rt.now();
     m.computeMs = end - compute0;
+    // The untimed stretch (after the first TIMED_ITEMS): its duration, or none (0, not the
+    // start time left in it: a round of few items then reported the worker's age as its time).
     if (items.length > TIMED_ITEMS) {
       m.untimedMs = end - m.untimedMs;
       m.untimedItems = items.length - TIMED_ITEMS;
-    }
+    } else m.untimedMs = 0;
     const cpu1 = rt.cpuTimeUs();
     m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
     const wait1 = wait0 === undefined ? undefined : threadWaitMs();
