@@ -112,6 +112,8 @@ interface Job {
   inlineItemMs?: number;
   /** An async task: wall time per call of the look's batch of calls overlapped here (ms). */
   asyncItemMs?: number;
+  /** An async task: wall time of one call at a time here, from the look (ms). */
+  asyncInlineMs?: number;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -283,7 +285,12 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     job.inlineItemMs = perItemMs;
   }
   const c = look.concurrent;
-  if (c && c.calls >= 4 && c.wallMs > 0) job.asyncItemMs = c.wallMs / c.calls;
+  if (c && c.calls >= 4 && c.wallMs > 0 && look.times.length > 0) {
+    job.asyncItemMs = c.wallMs / c.calls;
+    // The plain loop of an async task awaits one call after the other: one call at a time here
+    // is its measure, on the same clock as the batch.
+    job.asyncInlineMs = oneCallMs(look);
+  }
   return { probe: look, perItemMs, skipped };
 }
 
@@ -479,12 +486,24 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
 function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 4 || p.times.length === 0 || !(c.wallMs > 0)) return undefined;
-  const single = median(p.times.length > 1 ? p.times.slice(1) : p.times);
+  const single = oneCallMs(p);
   if ((c.calls * single) / c.wallMs < IO_GAIN) return undefined;
   const latencyMs = Math.min(single, median(c.latencyMs));
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call.
   const cpuPerCallMs = (c.cpuMs ?? c.wallMs) / c.calls;
   return { latencyMs, cpuPerCallMs };
+}
+
+/**
+ * One call of an async task at a time, here (ms): the calls timed one by one (after the first,
+ * when more ran), or the batch's fastest call when that is less — the first call is cold (a
+ * connection, a JIT), and the batch's first call to finish ran nearly alone whether the calls
+ * wait or compute. So a task that computes shows no gain from a cold first call.
+ */
+function oneCallMs(p: MainProbe): number {
+  const single = median(p.times.length > 1 ? p.times.slice(1) : p.times);
+  const fastest = p.concurrent ? Math.min(...p.concurrent.latencyMs) : Infinity;
+  return Math.min(single, fastest);
 }
 
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
@@ -636,6 +655,13 @@ function model(
   // than the plain loop then ran; with ½–2× the speedup was over-predicted by 75 %).
   if (inWorker && !sp.isAsync && job.inlineItemMs !== undefined && sp.perItemMs.cv < ALIKE_CV) {
     m.inlineItemMs = Math.min(1.25 * m.perItemMs, Math.max(0.8 * m.perItemMs, job.inlineItemMs));
+  }
+  // An async task sampled in a worker: the plain loop here and the async executor (bounded by
+  // the look's overlapped calls) are both predicted from this thread's measurements, so that the
+  // async executor is never predicted faster than the plain loop by more than the overlap gain
+  // measured here (a task that computes gains nothing).
+  if (inWorker && sp.isAsync && job.asyncInlineMs !== undefined && job.asyncItemMs !== undefined) {
+    m.inlineItemMs = job.asyncInlineMs;
   }
   if (caps) {
     const uv = Number(job.rt.env("UV_THREADPOOL_SIZE").value) || undefined;
