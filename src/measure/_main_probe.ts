@@ -8,6 +8,7 @@
 import type { Source } from "../engine/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
+import { threadWaitMs } from "../system/mod.ts";
 import { thrownError } from "../task/mod.ts";
 
 const isThenable = (r: unknown): r is PromiseLike<unknown> =>
@@ -56,6 +57,8 @@ export interface ConcurrentBatch {
   latencyMs: number[];
   /** Process CPU time over the batch (ms; undefined without a CPU clock). */
   cpuMs?: number;
+  /** Time this thread waited for a CPU while runnable during the batch (ms; where the OS says). */
+  waitMs?: number;
 }
 
 /**
@@ -240,6 +243,7 @@ export async function mainProbe(
       got.push(one);
     }
     if (got.length > 0) {
+      const w0 = threadWaitMs();
       const c0 = rt.cpuTimeUs();
       const t = rt.now();
       const latencyMs: number[] = [];
@@ -256,8 +260,10 @@ export async function mainProbe(
       }));
       const wallMs = rt.now() - t;
       const c1 = rt.cpuTimeUs();
+      const w1 = threadWaitMs();
       out.concurrent = { calls: got.length, wallMs, latencyMs };
       if (c0 !== undefined && c1 !== undefined) out.concurrent.cpuMs = (c1 - c0) / 1000;
+      if (w0 !== undefined && w1 !== undefined) out.concurrent.waitMs = Math.max(0, w1 - w0);
       out.totalMs += wallMs;
       // Every call that succeeded keeps its result; the first failing one (in order) fails the look.
       settled.forEach((x, j) => {

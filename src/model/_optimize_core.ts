@@ -13,6 +13,7 @@ import {
 import { DEFAULTS } from "../defaults.ts";
 import {
   cachedOverheads,
+  type ConcurrentBatch,
   emptyProbe,
   type MainProbe,
   mainProbe,
@@ -288,8 +289,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (c && c.calls >= 4 && c.wallMs > 0 && look.times.length > 0) {
     job.asyncItemMs = c.wallMs / c.calls;
     // The plain loop of an async task awaits one call after the other: one call at a time here
-    // is its measure, on the same clock as the batch.
-    job.asyncInlineMs = oneCallMs(look);
+    // is its measure, on the same clock as the batch — for calls that compute, no more than the
+    // batch's pace (they ran one after the other there too; the single call may be cold).
+    job.asyncInlineMs = computes(c)
+      ? Math.min(oneCallMs(look), c.wallMs / c.calls)
+      : oneCallMs(look);
   }
   return { probe: look, perItemMs, skipped };
 }
@@ -485,7 +489,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  */
 function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | undefined {
   const c = p.concurrent;
-  if (!c || c.calls < 4 || p.times.length === 0 || !(c.wallMs > 0)) return undefined;
+  if (!c || c.calls < 4 || p.times.length === 0 || !(c.wallMs > 0) || computes(c)) return undefined;
   const single = oneCallMs(p);
   if ((c.calls * single) / c.wallMs < IO_GAIN) return undefined;
   const latencyMs = Math.min(single, median(c.latencyMs));
@@ -504,6 +508,19 @@ function oneCallMs(p: MainProbe): number {
   const single = median(p.times.length > 1 ? p.times.slice(1) : p.times);
   const fastest = p.concurrent ? Math.min(...p.concurrent.latencyMs) : Infinity;
   return Math.min(single, fastest);
+}
+
+/**
+ * Whether the batch's calls kept this process on the CPU for most of the time this thread could
+ * run (process CPU over wall time less this thread's wait for a CPU, above ½): calls that compute.
+ * The one-at-a-time reference of the gain is a single cold call, which other processes' load or a
+ * JIT can stretch; this second test does not depend on it. The CPU clock errs only upward (the
+ * runtime's helper threads), which can only send an I/O task to sampling.
+ */
+function computes(c: ConcurrentBatch): boolean {
+  if (c.cpuMs === undefined) return false;
+  const ran = Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs);
+  return c.cpuMs > 0.5 * ran;
 }
 
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
