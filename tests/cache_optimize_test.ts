@@ -75,9 +75,9 @@ test("cache: the second optimize of the same job is a hit without sampling", asy
       [second.executor, second.workers, second.chunkSize, second.concurrency, second.reason],
       [first.executor, first.workers, first.chunkSize, first.concurrency, first.reason],
     );
-    // Only the look ran: up to 3 calls one by one, then (an async task) one batch of at most 16
+    // Only the look ran: up to 3 calls one by one, then (an async task) one batch of at most 64
     // calls at once; no sampling in a worker.
-    assert.ok(second.profile.sampledItems <= 3 + 16, `${second.profile.sampledItems} items ran`);
+    assert.ok(second.profile.sampledItems <= 3 + 64, `${second.profile.sampledItems} items ran`);
     assert.ok(second.profile.sample, "the stored profile comes back");
     assert.match(second.explain(), /\[from cache\]/);
     assert.equal(second.profile.caps.memory, first.profile.caps.memory);

@@ -198,6 +198,16 @@ test("decide: an I/O-bound async task goes to the async executor", () => {
   assert.equal(d.concurrency, 100); // wait / CPU = 5 / 0.05
 });
 
+test("decide: calls measured to overlap near-linearly start the async executor 4× past them", () => {
+  const m = { ...base, n: 1000, perItemMs: 50, maxItemMs: 50 };
+  const io = { ...limits, isAsync: true, cpuPerItemMs: 2 }; // wait / CPU = 25: below the floor
+  assert.equal(decide(m, io).concurrency, 64);
+  assert.equal(decide(m, { ...io, asyncLinearCalls: 32 }).concurrency, 128);
+  assert.equal(decide(m, { ...io, asyncLinearCalls: 64 }).concurrency, 256); // maxConcurrency
+  assert.equal(decide(m, { ...io, asyncLinearCalls: 64, maxConcurrency: 100 }).concurrency, 100);
+  assert.equal(decide({ ...m, n: 90 }, { ...io, asyncLinearCalls: 64 }).concurrency, 90);
+});
+
 test("decide: fine-grained work on many cores can prefer fewer workers (main thread bound)", () => {
   // 1 µs items with 0.4 µs of main-thread clone each: at 16 cores the main thread is the limit.
   const m = {

@@ -41,8 +41,6 @@ export interface ItemMeasure {
   heapAfter?: number;
   /** Whether any result was a Promise (async task). */
   async: boolean;
-  /** Time the worker spent cloning all the results of the chunk (structuredClone, ms). */
-  resultCloneMs: number;
 }
 
 export type ToWorker =

@@ -155,7 +155,6 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
       wallMs: [],
       cpuUs: null,
       async: false,
-      resultCloneMs: 0,
       computeMs: 0,
       untimedMs: 0,
       untimedItems: 0,
@@ -216,11 +215,6 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
       m.busyThreads = busyThreads(threads0, threads1, m.computeMs, 0.5, threadName);
     }
     m.heapAfter = rt.memory().heapUsedBytes;
-    const c0 = rt.now();
-    try {
-      structuredClone(results);
-    } catch { /* reported below */ }
-    m.resultCloneMs = rt.now() - c0;
   }
   const reply = { t: "done" as const, id: msg.id, results, ms: rt.now() - t0 };
   postResults(m ? { ...reply, measure: m } : reply, msg);

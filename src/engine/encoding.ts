@@ -199,9 +199,9 @@ export interface EncodingCost {
 }
 
 /**
- * Time every encoding that fits `values` (round trips on this thread, warm, best of 3) and return
- * the costs, cheapest first. Clone is always among them. Costs a few milliseconds per encoding;
- * where only clone fits, one clone times it.
+ * Time every encoding that fits `values` (round trips on this thread, warm, best of 3, on a few
+ * values spread over them) and return the costs, cheapest first. Clone is always among them.
+ * Costs about a millisecond per encoding; where only clone fits, one clone times it.
  *
  * @param values Sample values (items or results).
  * @param now The clock (ms).
@@ -222,40 +222,57 @@ export function measureEncodings(values: unknown[], now: () => number): Encoding
   const candidates: Encoding[] = ["clone"];
   if (pack(values) !== undefined) candidates.push("packed");
   if (toJson(values) !== undefined) candidates.push("json");
-  if (candidates.length === 1) {
-    // Nothing to compare with: one clone gives its cost (structured clone is native code, with
-    // no JIT to warm up).
-    const t0 = now();
-    structuredClone(values);
-    return [{ encoding: "clone", perValueMs: Math.max(now() - t0, 1e-4) / values.length }];
-  }
+  const t0 = now();
+  structuredClone(values);
+  const cloneAll = Math.max(now() - t0, 1e-4);
+  // Nothing to compare with: that clone gives the cost (structured clone is native code, with no
+  // JIT to warm up).
+  if (candidates.length === 1) return [{ encoding: "clone", perValueMs: cloneAll / values.length }];
+  // A few values spread over the sample rank the encodings as well as all of them: as many as
+  // one clone handles in `RANK_MS` (at least 2, or `MIN_PACKED` where packing is a candidate),
+  // so that timing large values costs about a millisecond per encoding, not several.
+  const least = candidates.includes("packed") ? MIN_PACKED : 2;
+  const k = Math.min(
+    values.length,
+    Math.max(least, Math.ceil((values.length * RANK_MS) / cloneAll)),
+  );
+  const vs = k < values.length
+    ? Array.from({ length: k }, (_, i) => values[Math.floor((i * values.length) / k)])
+    : values;
   const costs: EncodingCost[] = [];
   for (const encoding of candidates) {
     const once = () => {
-      if (encoding === "clone") return void structuredClone(values);
-      decodeValues(encodeValues(values, encoding)!.wire);
+      if (encoding === "clone") return void structuredClone(vs);
+      decodeValues(encodeValues(vs, encoding)!.wire);
     };
-    // Warm-up until the JIT has compiled the encoder (≈ 1.5 ms of calls, at least 2, at most
-    // 100): a cold encoder runs many times slower than it will over a whole run. Its pace sizes
-    // the timed rounds (≈ 0.3 ms each); the best of 3 is kept.
+    // Warm-up until the JIT has compiled the encoder (≈ `WARM_MS` of calls, at least 2, at most
+    // 100): a cold encoder (packing, the JSON safety walk) runs many times slower than it will
+    // over a whole run; structured clone is native code (2 calls). Its pace sizes the timed
+    // rounds (≈ `RANK_MS` each); the best of 3 is kept.
+    const warmMs = encoding === "clone" ? 0 : WARM_MS;
     let calls = 0;
     const w0 = now();
-    while (calls < 2 || (calls < 100 && now() - w0 < 1.5)) {
+    while (calls < 2 || (calls < 100 && now() - w0 < warmMs)) {
       once();
       calls++;
     }
     const per = Math.max((now() - w0) / calls, 1e-4);
-    const reps = Math.max(1, Math.min(200, Math.round(0.3 / per)));
+    const reps = Math.max(1, Math.min(200, Math.round(RANK_MS / per)));
     let best = Infinity;
     for (let round = 0; round < 3; round++) {
-      const t0 = now();
+      const t = now();
       for (let r = 0; r < reps; r++) once();
-      best = Math.min(best, (now() - t0) / reps);
+      best = Math.min(best, (now() - t) / reps);
     }
-    costs.push({ encoding, perValueMs: best / values.length });
+    costs.push({ encoding, perValueMs: best / vs.length });
   }
   return costs.sort((a, b) => a.perValueMs - b.perValueMs);
 }
+
+/** Time of one timed round of {@linkcode measureEncodings}, and of the values it times (ms). */
+const RANK_MS = 0.15;
+/** Warm-up of an encoder before {@linkcode measureEncodings} times it (ms). */
+const WARM_MS = 0.5;
 
 // ── packed ───────────────────────────────────────────────────────────────────────────────────
 

@@ -115,6 +115,8 @@ interface Job {
   asyncItemMs?: number;
   /** An async task: wall time of one call at a time here, from the look (ms). */
   asyncInlineMs?: number;
+  /** An async task: the calls of the look's batch, when they overlapped near-linearly. */
+  asyncLinearCalls?: number;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -294,6 +296,10 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     job.asyncInlineMs = computes(c)
       ? Math.min(oneCallMs(look), c.wallMs / c.calls)
       : oneCallMs(look);
+    // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
+    if (!computes(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
+      job.asyncLinearCalls = c.calls;
+    }
   }
   return { probe: look, perItemMs, skipped };
 }
@@ -526,6 +532,12 @@ function computes(c: ConcurrentBatch): boolean {
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
 const IO_GAIN = 2;
 
+/**
+ * Least share of the calls a batch's gain must reach to count as near-linear (the batch took at
+ * most 1.33× one call's time): the async executor then starts well past the batch's size.
+ */
+const LINEAR_GAIN = 0.75;
+
 /** Largest sampled CV of the per-item time for which the look's speed predicts the plain loop. */
 const ALIKE_CV = 0.3;
 
@@ -710,6 +722,7 @@ function decideFrom(job: Job, m: ModelInputs, sp: SampleProfile): Decision {
     cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
     maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
+    asyncLinearCalls: sp.isAsync ? job.asyncLinearCalls : undefined,
   });
   // The same job, the same load: keep the previous executor unless the new one is clearly
   // better (src/model/_stability.ts).

@@ -35,6 +35,12 @@ export interface DecideLimits {
    * says of the calls.
    */
   asyncItemMs?: number;
+  /**
+   * Calls the look overlapped with a near-linear gain (their batch took about one call's time):
+   * the async executor starts from at least `LINEAR_REACH` times as many (see
+   * `asyncConcurrency`).
+   */
+  asyncLinearCalls?: number;
 }
 
 /** One configuration considered, with its prediction. */
@@ -112,7 +118,12 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   }
   let asyncAlt: Alternative | undefined;
   if (limits.isAsync) {
-    const conc = asyncConcurrency(m, limits.cpuPerItemMs, limits.maxConcurrency);
+    const conc = asyncConcurrency(
+      m,
+      limits.cpuPerItemMs,
+      limits.maxConcurrency,
+      limits.asyncLinearCalls,
+    );
     const measured = limits.asyncItemMs === undefined ? Infinity : (m.n ?? 1) * limits.asyncItemMs;
     const ms = Math.min(predictAsync(m, limits.cpuPerItemMs, conc), measured);
     asyncAlt = { executor: "async", workers: 0, chunkSize: 1, concurrency: conc, predictedMs: ms };
@@ -182,17 +193,27 @@ export function chunkCandidates(m: ModelInputs, w: number): number[] {
  * Calls in flight for the async executor to start from: enough to cover the wait with the CPU
  * each needs, at least `ASYNC_START` (the CPU time of one call at a time is inflated by timer
  * and promise overhead, so the ratio under-estimates; the engine's limiter adapts from here and
- * backs off when latency rises), at most `maxConcurrency` and the item count.
+ * backs off when latency rises), and at least `LINEAR_REACH` × the calls the look overlapped
+ * with a near-linear gain (`linearCalls`); at most `maxConcurrency` and the item count.
  */
 function asyncConcurrency(
   m: ModelInputs,
   cpuPerItemMs: number,
   maxConcurrency: number = DEFAULTS.maxConcurrency,
+  linearCalls = 0,
 ): number {
   const n = m.n ?? 1024;
   const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
-  return Math.max(1, Math.min(n, maxConcurrency, Math.ceil(Math.max(ratio, ASYNC_START))));
+  const start = Math.max(ratio, ASYNC_START, LINEAR_REACH * linearCalls);
+  return Math.max(1, Math.min(n, maxConcurrency, Math.ceil(start)));
 }
+
+/**
+ * How far past the calls measured to overlap near-linearly the async executor starts: the two
+ * doublings of the limiter's slow start, skipped (a job of a few hundred calls would otherwise
+ * spend most of its time growing the limit; the limiter backs off when latency rises).
+ */
+const LINEAR_REACH = 4;
 
 /**
  * The least starting concurrency of an I/O-bound task chosen for the async executor: in the
