@@ -2,7 +2,7 @@
 // decision (item counts), and that workers start while large items are looked at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, optimize, probeSystem, task } from "../mod.ts";
+import { createPool, execute, optimize, probeSystem, task, type TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/mod.ts";
 import { measureChunk } from "../src/measure/_measure_chunk.ts";
 import { taskSpec } from "../src/task/mod.ts";
@@ -23,6 +23,51 @@ test("cost: large items are decided from the look alone, with the workers alread
     }
     const out = await execute(spin, new Array(6).fill(25), { cache: false, pool });
     assert.deepEqual(out, new Array(6).fill(25));
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: warm idle workers run items while the look runs here", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  const meet = task<{ flags: Int32Array; i: number; waitMs: number }, boolean>(
+    fixtureModule("tasks/basic"),
+    "meet",
+  );
+  const pool = createPool();
+  try {
+    const job = (n: number) => {
+      const flags = new Int32Array(new SharedArrayBuffer(4 * n));
+      return Array.from({ length: n }, (_, i) => ({ flags, i, waitMs: 3000 }));
+    };
+    // Warm the pool with the task loaded (each item meets the other worker's).
+    assert.deepEqual(
+      await execute(meet, job(2), { executor: "workers", workers: 2, chunkSize: 1, pool }),
+      [true, true],
+    );
+    // The look's first item here waits for another item's flag: only an item that a warm worker
+    // runs meanwhile raises one (the look runs one item at a time; without that help it would
+    // wait the whole 3 s and say false).
+    const out = await execute(meet, job(4), { cache: false, pool });
+    assert.deepEqual(out, [true, true, true, true]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: an item that throws in a warm worker during the look fails the run at its index", async () => {
+  const failOn13 = task<number, number>(fixtureModule("tasks/basic"), "failOn13");
+  const pool = createPool();
+  try {
+    await execute(failOn13, [1, 2], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    // 14 items: the last one (13, the first a warm worker takes) throws.
+    const data = Array.from({ length: 14 }, (_, i) => i);
+    await assert.rejects(execute(failOn13, data, { cache: false, pool }), (e: TaskError) => {
+      assert.equal(e.name, "TaskError");
+      assert.equal(e.index, 13);
+      assert.match((e.cause as Error).message, /thirteen/);
+      return true;
+    });
   } finally {
     await pool.close();
   }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execute, map, optimize, probeSystem, task } from "../mod.ts";
 import { spawn, spawnSync } from "node:child_process";
-import { threadWaitMs } from "../src/system/mod.ts";
+import { threadSched } from "../src/system/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
 
@@ -56,7 +56,7 @@ test("optimize: a CPU-bound task stays CPU-bound beside CPU hogs (waiting for a 
   // Two busy processes beside the sampling worker: its thread waits for a CPU, so CPU time falls
   // well below wall time. The time spent waiting is read from /proc/thread-self/schedstat and
   // taken out, so the task is still seen as CPU-bound. Without that reading there is no claim.
-  if (threadWaitMs() === undefined) return;
+  if (threadSched() === undefined) return;
   const hogs = [0, 1].map(() => spawn("yes", { stdio: "ignore" }));
   try {
     const r = await optimize(spin, new Array(60).fill(5), { cache: false });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { busyThreads, threadCpuMs, threadName, threadWaitMs } from "../src/system/thread_cpu.ts";
+import { busyThreads, threadCpuMs, threadName, threadSched } from "../src/system/thread_cpu.ts";
 import { nestedThreads } from "../src/measure/sample.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
@@ -15,11 +15,21 @@ test("threadCpuMs: schedstat nanoseconds, or stat ticks where schedstat is absen
   assert.equal(threadCpuMs(fixturePath("no/such/dir")), undefined);
 });
 
-test("threadWaitMs: the run-queue nanoseconds of schedstat, undefined where absent", () => {
-  assert.equal(threadWaitMs(fixturePath("thread_cpu/task/101/schedstat")), 0.001);
-  assert.equal(threadWaitMs(fixturePath("no/such/schedstat")), undefined);
-  const own = threadWaitMs();
-  if (own !== undefined) assert.ok(own >= 0);
+test("threadSched: on-CPU and run-queue nanoseconds of schedstat, undefined where absent", () => {
+  assert.deepEqual(threadSched(fixturePath("thread_cpu/task/101/schedstat")), {
+    runMs: 250,
+    waitMs: 0.001,
+  });
+  assert.equal(threadSched(fixturePath("no/such/schedstat")), undefined);
+  const own = threadSched();
+  if (own === undefined) return; // not Linux, or no schedstats
+  assert.ok(own.runMs > 0 && own.waitMs >= 0);
+  // This thread's clock advances by this thread's work.
+  const t0 = performance.now();
+  let x = 0;
+  while (performance.now() - t0 < 20) x += Math.sqrt(x + 1);
+  assert.ok(x > 0);
+  assert.ok(threadSched()!.runMs > own.runMs, "this thread ran");
 });
 
 test("threadCpuMs: this process's threads, where the OS tells", () => {

@@ -1,7 +1,7 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { runtime, workerPort } from "../runtime/mod.ts";
 import { describeThrown, explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
-import { busyThreads, threadCpuMs, threadName, threadWaitMs } from "../system/mod.ts";
+import { busyThreads, threadCpuMs, threadName, threadSched } from "../system/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import {
   decodeValues,
@@ -166,7 +166,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
   if (m) {
     m.heapBefore = rt.memory().heapUsedBytes;
     threads0 = threadCpuMs();
-    wait0 = threadWaitMs();
+    wait0 = threadSched()?.waitMs;
     cpu0 = rt.cpuTimeUs();
     compute0 = rt.now();
   }
@@ -208,7 +208,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     } else m.untimedMs = 0;
     const cpu1 = rt.cpuTimeUs();
     m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
-    const wait1 = wait0 === undefined ? undefined : threadWaitMs();
+    const wait1 = wait0 === undefined ? undefined : threadSched()?.waitMs;
     if (wait0 !== undefined && wait1 !== undefined) m.waitMs = Math.max(0, wait1 - wait0);
     const threads1 = threads0 && threadCpuMs();
     if (threads0 && threads1) {

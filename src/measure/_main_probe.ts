@@ -8,7 +8,7 @@
 import type { Source } from "../engine/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
-import { threadWaitMs } from "../system/mod.ts";
+import { threadSched } from "../system/mod.ts";
 import { thrownError } from "../task/mod.ts";
 
 const isThenable = (r: unknown): r is PromiseLike<unknown> =>
@@ -57,19 +57,25 @@ export interface ConcurrentBatch {
   latencyMs: number[];
   /** Process CPU time over the batch (ms; undefined without a CPU clock). */
   cpuMs?: number;
+  /**
+   * This thread's own CPU time over the batch (ms; where the OS says): the calls' work, without
+   * the runtime's JIT and GC helper threads that the process clock counts.
+   */
+  threadCpuMs?: number;
   /** Time this thread waited for a CPU while runnable during the batch (ms; where the OS says). */
   waitMs?: number;
 }
 
 /**
  * Calls of an async task the look starts at once (see {@linkcode ConcurrentBatch}): at most
- * `CONCURRENT_CALLS`, at least 4, fewer when the calls so far needed more than `BATCH_CPU_MS`
- * of CPU time in all. 64 is where the async executor starts anyway: an I/O-bound job of a few
+ * `CONCURRENT_CALLS`, at least 4, fewer when, at the CPU time per call so far, they would need
+ * more than `BATCH_CPU_MS` or `BATCH_SHARE` of the job's serial time (whichever is more). 64 is where the async executor starts anyway: an I/O-bound job of a few
  * hundred calls is then mostly done by the time it is decided (with 16 the look's two waits, one
  * call and the batch, took 2/3 of a 60-call job of 5 ms timers).
  */
 const CONCURRENT_CALLS = 64;
 const BATCH_CPU_MS = 20;
+const BATCH_SHARE = 0.05;
 
 /** A look at no item (nothing ran here). */
 export function emptyProbe(): MainProbe {
@@ -86,7 +92,8 @@ export function emptyProbe(): MainProbe {
 
 /**
  * Run the first items here until `maxMs` elapsed or `maxItems` ran: `single` items one by one,
- * then batches doubling in size.
+ * then batches doubling in size. Indices in `claimed` (items of an array running elsewhere
+ * meanwhile) are left out.
  */
 export async function mainProbe(
   fn: (x: unknown) => unknown,
@@ -94,6 +101,7 @@ export async function mainProbe(
   maxMs: number,
   maxItems: number,
   single = 3,
+  claimed: ReadonlySet<number> = new Set(),
 ): Promise<MainProbe> {
   const rt = runtime();
   const out = emptyProbe();
@@ -101,7 +109,7 @@ export async function mainProbe(
   const cpu0 = rt.cpuTimeUs();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
   // data is not judged by its first, cheapest items. One-shot sources: the first items.
-  const spread = src.indexable ? spreadIndices(src.total ?? 0, new Map()) : undefined;
+  const spread = src.indexable ? spreadIndices(src.total ?? 0, claimed) : undefined;
   // Synchronous where the source and the task allow: an await per item would cost more than a
   // sub-microsecond task and inflate the warm estimate.
   // The single items come spread over an array; the batches then take the array in order from
@@ -116,7 +124,10 @@ export async function mainProbe(
       return { i: r.value, item: src.at(r.value) };
     }
     if (spread) {
-      while (nextInOrder < (src.total ?? 0) && out.results.has(nextInOrder)) nextInOrder++;
+      while (
+        nextInOrder < (src.total ?? 0) &&
+        (out.results.has(nextInOrder) || claimed.has(nextInOrder))
+      ) nextInOrder++;
       if (nextInOrder >= (src.total ?? 0)) return undefined;
       const i = nextInOrder++;
       return { i, item: src.at(i) };
@@ -149,7 +160,7 @@ export async function mainProbe(
       if (spread) { // an array: the next indices in order, past the single items
         const total = src.total ?? 0;
         for (; idx.length < size && nextInOrder < total; nextInOrder++) {
-          if (singles.has(nextInOrder)) continue;
+          if (singles.has(nextInOrder) || claimed.has(nextInOrder)) continue;
           idx.push(nextInOrder);
           items.push(src.at(nextInOrder));
         }
@@ -237,7 +248,12 @@ export async function mainProbe(
     const perCallMs = c !== undefined && cpu0 !== undefined
       ? (c - cpu0) / 1000 / k
       : out.totalMs / k;
-    const calls = Math.max(4, Math.min(CONCURRENT_CALLS, Math.ceil(BATCH_CPU_MS / perCallMs)));
+    // The CPU the batch may take: `BATCH_CPU_MS`, or a share of the job's serial time (calls
+    // that compute would run one after the other here; their results are kept, so at most that
+    // share of the job runs here rather than on workers).
+    const serialMs = (src.total ?? k) * (out.totalMs / k);
+    const cpuMs = Math.max(BATCH_CPU_MS, BATCH_SHARE * serialMs);
+    const calls = Math.max(4, Math.min(CONCURRENT_CALLS, Math.ceil(cpuMs / perCallMs)));
     const got: { i: number; item: unknown }[] = [];
     for (let j = 0; j < Math.min(calls, maxItems - k); j++) {
       const one = asyncSource ? await takeOneAsync(k + j) : takeOne(k + j);
@@ -245,7 +261,7 @@ export async function mainProbe(
       got.push(one);
     }
     if (got.length > 0) {
-      const w0 = threadWaitMs();
+      const w0 = threadSched();
       const c0 = rt.cpuTimeUs();
       const t = rt.now();
       const latencyMs: number[] = [];
@@ -262,10 +278,13 @@ export async function mainProbe(
       }));
       const wallMs = rt.now() - t;
       const c1 = rt.cpuTimeUs();
-      const w1 = threadWaitMs();
+      const w1 = threadSched();
       out.concurrent = { calls: got.length, wallMs, latencyMs };
       if (c0 !== undefined && c1 !== undefined) out.concurrent.cpuMs = (c1 - c0) / 1000;
-      if (w0 !== undefined && w1 !== undefined) out.concurrent.waitMs = Math.max(0, w1 - w0);
+      if (w0 !== undefined && w1 !== undefined) {
+        out.concurrent.waitMs = Math.max(0, w1.waitMs - w0.waitMs);
+        out.concurrent.threadCpuMs = Math.max(0, w1.runMs - w0.runMs);
+      }
       out.totalMs += wallMs;
       // Every call that succeeded keeps its result; the first failing one (in order) fails the look.
       settled.forEach((x, j) => {

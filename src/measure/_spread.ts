@@ -6,7 +6,7 @@
 /** Yields distinct indices in [0, n), spread evenly, skipping the ones in `skip`. */
 export function* spreadIndices(
   n: number,
-  skip: Map<number, unknown>,
+  skip: { has(i: number): boolean },
   random: () => number = Math.random,
 ): Generator<number> {
   if (n <= 0) return;

@@ -8,6 +8,7 @@ import {
   type Pool,
   type PoolWorker,
   type Source,
+  uncloneable,
   workerSet,
 } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
@@ -269,15 +270,28 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
   const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
-  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096);
+  const help = skipped ? undefined : lookHelpers(job);
+  const look: MainProbe = skipped
+    ? emptyProbe()
+    : await mainProbe(fn, job.src, LOOK_MS, 4096, 3, help?.claimed);
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
+  const helpFailure = await help?.done;
   if (look.failure) {
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return {
       decision: inline(`the task threw on item ${f.index}: ${f.error.message}`, n),
       failure: f,
     };
+  }
+  if (helpFailure) {
+    const f = helpFailure;
+    const what = f.kind === "clone"
+      ? "cannot be cloned"
+      : f.kind === "load"
+      ? "cannot load"
+      : "threw";
+    return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
   }
   const perItemMs = look.warmPerItemMs;
   if (n !== undefined && job.known.size >= n) {
@@ -302,6 +316,43 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     }
   }
   return { probe: look, perItemMs, skipped };
+}
+
+/**
+ * Warm workers idle in the pool, with the task loaded, each run one item of the array (from its
+ * end) while the look runs here: their cores would only wait, and with large items the look is
+ * then not serial time (a job of six 150 ms items spent a quarter of its time on the look's first
+ * item while two warm workers idled). Never starts a worker. `done` settles once they replied,
+ * with the first failure (a worker that died meanwhile leaves its item to the run).
+ */
+function lookHelpers(
+  job: Job,
+): { claimed: Set<number>; done: Promise<SampleFailure | undefined> } {
+  const claimed = new Set<number>();
+  const n = job.src.total;
+  const none = { claimed, done: Promise.resolve(undefined) };
+  if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return none;
+  let idle: PoolWorker[];
+  try {
+    const set = workerSet(job.pool);
+    idle = set.ensure(set.size).filter((w) =>
+      !w.dead && w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key)
+    ).slice(0, Math.min(job.cores - 1, n - 1));
+  } catch {
+    return none; // the pool is closed: the run says so
+  }
+  const replies = idle.map(async (w, k) => {
+    const i = n - 1 - k;
+    const item = job.src.at(i);
+    if (uncloneable(item, 64) !== undefined) return undefined; // the sampling or scan says so
+    claimed.add(i);
+    const reply = await measureChunk(w, job.spec, [item], false, { first: i })
+      .catch(() => undefined);
+    if (reply?.t === "done") job.known.set(i, reply.results[0]);
+    if (reply?.t !== "fail") return undefined;
+    return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
+  });
+  return { claimed, done: Promise.all(replies).then((fs) => fs.find((f) => f !== undefined)) };
 }
 
 /** A job clearly too small for workers never starts one: even a perfect split cannot pay. */
@@ -500,8 +551,17 @@ function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | un
   if ((c.calls * single) / c.wallMs < IO_GAIN) return undefined;
   const latencyMs = Math.min(single, median(c.latencyMs));
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call.
-  const cpuPerCallMs = (c.cpuMs ?? c.wallMs) / c.calls;
+  const cpuPerCallMs = batchCpuMs(c) / c.calls;
   return { latencyMs, cpuPerCallMs };
+}
+
+/**
+ * The CPU time the batch's calls took on this thread (ms): this thread's own clock where the OS
+ * gives it (the process clock also counts the runtime's JIT and GC threads, 2–3 ms over a batch
+ * of 64 timer calls of 5 ms on Node), else the process clock, else the wall time (a bound).
+ */
+function batchCpuMs(c: ConcurrentBatch): number {
+  return c.threadCpuMs ?? c.cpuMs ?? c.wallMs;
 }
 
 /**
@@ -517,16 +577,17 @@ function oneCallMs(p: MainProbe): number {
 }
 
 /**
- * Whether the batch's calls kept this process on the CPU for most of the time this thread could
- * run (process CPU over wall time less this thread's wait for a CPU, above ½): calls that compute.
- * The one-at-a-time reference of the gain is a single cold call, which other processes' load or a
- * JIT can stretch; this second test does not depend on it. The CPU clock errs only upward (the
- * runtime's helper threads), which can only send an I/O task to sampling.
+ * Whether the batch's calls kept this thread on the CPU for most of the time it could run (its
+ * CPU time, see `batchCpuMs`, over wall time less its wait for a CPU, above ½): calls that
+ * compute. The one-at-a-time reference of the gain is a single cold call, which other processes'
+ * load or a JIT can stretch; this second test does not depend on it. Where only the process clock
+ * exists it errs upward (the runtime's helper threads), which can only send an I/O task to
+ * sampling.
  */
 function computes(c: ConcurrentBatch): boolean {
-  if (c.cpuMs === undefined) return false;
+  if (c.threadCpuMs === undefined && c.cpuMs === undefined) return false;
   const ran = Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs);
-  return c.cpuMs > 0.5 * ran;
+  return batchCpuMs(c) > 0.5 * ran;
 }
 
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */

@@ -12,5 +12,5 @@ export {
   RUNTIME_HELPER_THREADS,
   threadCpuMs,
   threadName,
-  threadWaitMs,
+  threadSched,
 } from "./thread_cpu.ts";

@@ -94,30 +94,35 @@ export function busyThreads(
 }
 
 /**
- * The calling thread's time waiting for a CPU while it was runnable, in ms since the thread
- * started: field 2 of Linux's `/proc/thread-self/schedstat` (nanoseconds on a run queue). Wall
- * time minus this is the time the thread was not held back by other processes, so a CPU-bound
- * loop on a loaded machine still shows CPU time ≈ wall time − waiting time, where a plain CPU/wall
- * ratio would call it I/O-bound. `undefined` where the OS does not tell (not Linux, no
- * schedstats, no read access).
+ * The calling thread's scheduler times, in ms since the thread started, from Linux's
+ * `/proc/thread-self/schedstat`: `runMs`, on a CPU (field 1: this thread alone, not the runtime's
+ * JIT and GC helper threads that a process CPU clock counts), and `waitMs`, runnable but waiting
+ * for a CPU (field 2: wall time minus this is the time the thread was not held back by other
+ * processes, so a CPU-bound loop on a loaded machine still shows CPU time ≈ wall time − waiting
+ * time, where a plain CPU/wall ratio would call it I/O-bound). `undefined` where the OS does not
+ * tell (not Linux, no schedstats, no read access).
  *
  * @param path The schedstat file of the calling thread (a fixture in tests).
- * @returns Milliseconds runnable but not running, or undefined.
+ * @returns Milliseconds on a CPU and waiting for one, or undefined.
  *
  * @example Usage
  * ```ts
- * import { threadWaitMs } from "./thread_cpu.ts";
+ * import { threadSched } from "./thread_cpu.ts";
  * import assert from "node:assert/strict";
  *
- * const waited = threadWaitMs();
- * if (waited !== undefined) assert.ok(waited >= 0);
+ * const t = threadSched();
+ * if (t !== undefined) assert.ok(t.runMs > 0 && t.waitMs >= 0);
  * ```
  */
-export function threadWaitMs(path = "/proc/thread-self/schedstat"): number | undefined {
+export function threadSched(
+  path = "/proc/thread-self/schedstat",
+): { runMs: number; waitMs: number } | undefined {
   const r = runtime().readTextFile(path);
   if (!r.ok) return undefined;
-  const ns = Number(r.text.split(" ")[1]);
-  return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  const [run, wait] = r.text.split(" ").map(Number);
+  return Number.isFinite(run) && Number.isFinite(wait)
+    ? { runMs: run / 1e6, waitMs: wait / 1e6 }
+    : undefined;
 }
 
 /**
