@@ -107,6 +107,7 @@ export async function mainProbe(
   const out = emptyProbe();
   const t0 = rt.now();
   const cpu0 = rt.cpuTimeUs();
+  const sched0 = threadSched();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
   // data is not judged by its first, cheapest items. One-shot sources: the first items.
   const spread = src.indexable ? spreadIndices(src.total ?? 0, claimed) : undefined;
@@ -244,8 +245,13 @@ export async function mainProbe(
   // far longer than the look's time), unless the look failed or covered the items.
   if (out.isAsync && !out.failure && k < maxItems) {
     // Bounded by CPU: a task that computes runs the batch one call after the other.
+    // This thread's clock where the OS gives it (the process clock also counts the JIT and GC
+    // threads, which a first cold call keeps busy), else the process clock, else wall time.
     const c = rt.cpuTimeUs();
-    const perCallMs = c !== undefined && cpu0 !== undefined
+    const sched = sched0 && threadSched();
+    const perCallMs = sched0 && sched
+      ? (sched.runMs - sched0.runMs) / k
+      : c !== undefined && cpu0 !== undefined
       ? (c - cpu0) / 1000 / k
       : out.totalMs / k;
     // The CPU the batch may take: `BATCH_CPU_MS`, or a share of the job's serial time (calls
