@@ -557,8 +557,9 @@ function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | un
 
 /**
  * The CPU time the batch's calls took on this thread (ms): this thread's own clock where the OS
- * gives it (the process clock also counts the runtime's JIT and GC threads, 2–3 ms over a batch
- * of 64 timer calls of 5 ms on Node), else the process clock, else the wall time (a bound).
+ * gives it (the process clock also counts the runtime's JIT and GC threads: under it, a batch of
+ * 64 calls each waiting on a 5 ms timer once looked as if it computed, in a test run on Node),
+ * else the process clock, else the wall time (a bound).
  */
 function batchCpuMs(c: ConcurrentBatch): number {
   return c.threadCpuMs ?? c.cpuMs ?? c.wallMs;
