@@ -12,7 +12,7 @@ import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.
 import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
-import { mainProbe } from "../src/measure/_main_probe.ts";
+import { mainProbe, Pace } from "../src/measure/_main_probe.ts";
 import { Source } from "../src/engine/_source.ts";
 
 const base: ModelInputs = {
@@ -242,6 +242,19 @@ test("predictWorkers: other processes' threads share the cores (fair share)", ()
   const loaded = predictWorkers({ ...base, externalLoad: 2 }, 2, 100);
   assert.equal(quiet.totalMs, 1000);
   assert.ok(Math.abs(loaded.totalMs - 2000 / 1.5) < 1, `got ${loaded.totalMs}`);
+});
+
+test("main-thread look: the pace is steady after two timeable batches within 20 %", () => {
+  const pace = new Pace();
+  pace.add(0.01, 100); // too short to time: ignored
+  pace.add(0.2, 100); // 2 µs per item
+  assert.equal(pace.steady, false);
+  pace.add(0.2, 200); // 1 µs: the JIT tiered the task up, not yet steady
+  assert.equal(pace.steady, false);
+  pace.add(0.46, 400); // 1.15 µs: within 20 % of the last
+  assert.equal(pace.steady, true);
+  pace.add(1.6, 800); // 2 µs: preempted, not steady any more
+  assert.equal(pace.steady, false);
 });
 
 test("main-thread look: at least one item runs even when its time budget is already spent", async () => {

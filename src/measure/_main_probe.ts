@@ -74,6 +74,43 @@ export interface ConcurrentBatch {
  * call and the batch, took 2/3 of a 60-call job of 5 ms timers).
  */
 const CONCURRENT_CALLS = 64;
+
+/** Least duration of a look's batch for its pace to count towards a steady pace (ms). */
+const STEADY_MS = 0.05;
+/** Most relative difference between two batches' paces for the pace to count as steady. */
+const STEADY_SPREAD = 0.2;
+
+/**
+ * Whether the look's batches run at a steady pace: the last two batches long enough to time
+ * (≥ `STEADY_MS`) agreed within `STEADY_SPREAD` per item. The task then runs warm and the look
+ * stops early: for microsecond items its own bookkeeping costs more than the items, which then
+ * run in the plain loop or on workers.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pace } from "./_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pace = new Pace();
+ * pace.add(0.1, 100); // 1 µs per item
+ * assert.equal(pace.steady, false);
+ * pace.add(0.21, 200); // 1.05 µs per item: within 20 %
+ * assert.equal(pace.steady, true);
+ * ```
+ */
+export class Pace {
+  #last = 0;
+  /** Whether the pace is steady. */
+  steady = false;
+  /** A batch of `ran` items took `ms`. */
+  add(ms: number, ran: number): void {
+    if (ms < STEADY_MS || ran <= 0) return;
+    const pace = ms / ran;
+    this.steady = this.#last > 0 &&
+      Math.max(pace, this.#last) <= (1 + STEADY_SPREAD) * Math.min(pace, this.#last);
+    this.#last = pace;
+  }
+}
 const BATCH_CPU_MS = 20;
 const BATCH_SHARE = 0.05;
 
@@ -145,14 +182,16 @@ export async function mainProbe(
     return { i: k, item: got[0] };
   };
   const asyncSource = src.isAsync && !spread;
+  const pace = new Pace();
   const record = (ms: number, ran: number) => {
     out.totalMs += ms;
     // The fastest batch per item: a batch only gets slower than warm (cold code, or the thread
     // preempted by other processes), never faster.
     if (out.warmPerItemMs === 0 || ms / ran < out.warmPerItemMs) out.warmPerItemMs = ms / ran;
+    pace.add(ms, ran);
   };
   let k = 0, batch = 0;
-  while (k < maxItems && (k === 0 || rt.now() - t0 < maxMs)) { // at least one item
+  while (k < maxItems && (k === 0 || (rt.now() - t0 < maxMs && !pace.steady))) { // ≥ 1 item
     const size = k < single ? 1 : Math.min(2 ** ++batch, maxItems - k);
     if (size > 1 && !out.isAsync) {
       // A synchronous batch: the items first, then one tight loop under one exit guard, so that
