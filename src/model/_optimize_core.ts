@@ -240,6 +240,16 @@ const inline = (reason: string, n: number | undefined): Decision => ({
   alternatives: [],
 });
 
+/** An item that failed in a worker while measuring: inline, with the failure. */
+function failedOn(f: SampleFailure, n: number | undefined): End {
+  const what = f.kind === "clone"
+    ? "cannot be cloned"
+    : f.kind === "load"
+    ? "cannot load"
+    : "threw";
+  return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
+}
+
 function progress(job: Job): void {
   job.o.onProgress?.({
     done: job.known.size,
@@ -284,15 +294,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       failure: f,
     };
   }
-  if (helpFailure) {
-    const f = helpFailure;
-    const what = f.kind === "clone"
-      ? "cannot be cloned"
-      : f.kind === "load"
-      ? "cannot load"
-      : "threw";
-    return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
-  }
+  if (helpFailure) return failedOn(helpFailure, n);
   const perItemMs = look.warmPerItemMs;
   if (n !== undefined && job.known.size >= n) {
     return { decision: inline("every item already ran while sampling", n) };
@@ -684,15 +686,7 @@ async function sample(
   progress(job);
   if (s.failure?.kind === "load") return cannotLoadInWorker(job, s.failure.error);
   if (s.profile) loadedInWorkers.add(job.spec.key);
-  if (s.failure) {
-    const f = s.failure;
-    const what = f.kind === "clone"
-      ? "cannot be cloned"
-      : f.kind === "load"
-      ? "cannot load"
-      : "threw";
-    return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
-  }
+  if (s.failure) return failedOn(s.failure, n);
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
