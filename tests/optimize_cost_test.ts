@@ -73,6 +73,38 @@ test("cost: an item that throws in a warm worker during the look fails the run a
   }
 });
 
+test("cost: a chunk the worker could not be sent leaves it free for the next one", async () => {
+  const pool = createPool();
+  try {
+    const [worker] = workerSet(pool).ensure(1);
+    const spec = taskSpec(spin);
+    // Deep enough that a shallow look finds nothing; structured clone refuses the function.
+    const deep = { rows: new Array(100).fill(0), cb: () => 1 };
+    await assert.rejects(measureChunk(worker, spec, [deep], false));
+    assert.equal(worker.inflight.length, 0);
+    const reply = await measureChunk(worker, spec, [1], false);
+    assert.equal(reply.t, "done");
+    assert.deepEqual(reply.results, [1]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: the async look runs every item at most once", async () => {
+  const calls = new Map<number, number>();
+  // Each call waits 5 ms (a timer): the look's first call outlasts its time budget, and its batch
+  // then takes the spread single items and the first items in order together.
+  const task = async (i: number) => {
+    calls.set(i, (calls.get(i) ?? 0) + 1);
+    await new Promise((r) => setTimeout(r, 5));
+    return i;
+  };
+  await optimize(task, Array.from({ length: 100 }, (_, i) => i), { cache: false });
+  const twice = [...calls].filter(([, c]) => c > 1).map(([i]) => i);
+  assert.deepEqual(twice, [], `items called more than once: ${twice}`);
+  assert.ok(calls.size > 4, `${calls.size} items looked at`);
+});
+
 test("cost: a long job starts every worker while one samples", async (t) => {
   const cores = (await probeSystem()).effectiveCores;
   if (cores < 2) return t.skip("needs 2 effective cores");

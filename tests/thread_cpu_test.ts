@@ -21,6 +21,8 @@ test("threadSched: on-CPU and run-queue nanoseconds of schedstat, undefined wher
     waitMs: 0.001,
   });
   assert.equal(threadSched(fixturePath("no/such/schedstat")), undefined);
+  // Scheduler statistics off: zeros, not a thread that never ran.
+  assert.equal(threadSched(fixturePath("thread_cpu/schedstat_off")), undefined);
   const own = threadSched();
   if (own === undefined) return; // not Linux, or no schedstats
   assert.ok(own.runMs > 0 && own.waitMs >= 0);

@@ -70,13 +70,25 @@ export class PoolWorker {
     handle.onFailure((failure) => this.#die(failure));
   }
 
+  /**
+   * Send a chunk; throws what `postMessage` throws (a value structured clone refuses), and the
+   * chunk is then not the worker's: a chunk left in `inflight` would hold the queue, every later
+   * reply taken for a stale one.
+   */
   send(chunk: InFlight): void {
     this.inflight.push(chunk);
     if (this.inflight.length === 1) {
       this.handle.ref();
       this.#armTimer();
     }
-    this.handle.postMessage(chunk.message, chunk.transfer);
+    try {
+      this.handle.postMessage(chunk.message, chunk.transfer);
+    } catch (e) {
+      this.inflight = this.inflight.filter((x) => x !== chunk);
+      this.#armTimer();
+      if (this.inflight.length === 0) this.#events.onIdle(this);
+      throw e;
+    }
   }
 
   /** Terminate; the chunks in flight are reported lost (none blamed). */

@@ -297,8 +297,7 @@ export class Run {
       worker.send(flight);
       worker.specs.add(key);
       this.peakInflight = Math.max(this.peakInflight, worker.inflight.length);
-    } catch (e) {
-      worker.inflight = worker.inflight.filter((x) => x !== flight);
+    } catch (e) { // not sent: the worker dropped it (`PoolWorker.send`)
       this.#inflight.delete(id);
       const k = chunk.items.findIndex((x) => !isCloneable(x));
       const why = `not cloneable (${describeThrown(e)})`;

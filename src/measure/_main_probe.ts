@@ -69,7 +69,8 @@ export interface ConcurrentBatch {
 /**
  * Calls of an async task the look starts at once (see {@linkcode ConcurrentBatch}): at most
  * `CONCURRENT_CALLS`, at least 4, fewer when, at the CPU time per call so far, they would need
- * more than `BATCH_CPU_MS` or `BATCH_SHARE` of the job's serial time (whichever is more). 64 is where the async executor starts anyway: an I/O-bound job of a few
+ * more than `BATCH_CPU_MS` or `BATCH_SHARE` of the job's serial time over the cores (whichever is
+ * more). 64 is where the async executor starts anyway: an I/O-bound job of a few
  * hundred calls is then mostly done by the time it is decided (with 16 the look's two waits, one
  * call and the batch, took 2/3 of a 60-call job of 5 ms timers).
  */
@@ -130,7 +131,7 @@ export function emptyProbe(): MainProbe {
 /**
  * Run the first items here until `maxMs` elapsed or `maxItems` ran: `single` items one by one,
  * then batches doubling in size. Indices in `claimed` (items of an array running elsewhere
- * meanwhile) are left out.
+ * meanwhile) are left out; `cores` bounds an async task's batch (see `CONCURRENT_CALLS`).
  */
 export async function mainProbe(
   fn: (x: unknown) => unknown,
@@ -139,6 +140,7 @@ export async function mainProbe(
   maxItems: number,
   single = 3,
   claimed: ReadonlySet<number> = new Set(),
+  cores = 1,
 ): Promise<MainProbe> {
   const rt = runtime();
   const out = emptyProbe();
@@ -162,9 +164,10 @@ export async function mainProbe(
       return { i: r.value, item: src.at(r.value) };
     }
     if (spread) {
+      // Not the single items either: an async look's batch takes them before their results are in.
       while (
         nextInOrder < (src.total ?? 0) &&
-        (out.results.has(nextInOrder) || claimed.has(nextInOrder))
+        (out.results.has(nextInOrder) || claimed.has(nextInOrder) || singles.has(nextInOrder))
       ) nextInOrder++;
       if (nextInOrder >= (src.total ?? 0)) return undefined;
       const i = nextInOrder++;
@@ -293,10 +296,10 @@ export async function mainProbe(
       : c !== undefined && cpu0 !== undefined
       ? (c - cpu0) / 1000 / k
       : out.totalMs / k;
-    // The CPU the batch may take: `BATCH_CPU_MS`, or a share of the job's serial time (calls
-    // that compute would run one after the other here; their results are kept, so at most that
-    // share of the job runs here rather than on workers).
-    const serialMs = (src.total ?? k) * (out.totalMs / k);
+    // The CPU the batch may take: `BATCH_CPU_MS`, or a share of the job's time over `cores`
+    // (calls that compute would run one after the other here; their results are kept, so the
+    // batch delays a run on every core by at most that share).
+    const serialMs = ((src.total ?? k) * (out.totalMs / k)) / Math.max(1, cores);
     const cpuMs = Math.max(BATCH_CPU_MS, BATCH_SHARE * serialMs);
     const calls = Math.max(4, Math.min(CONCURRENT_CALLS, Math.ceil(cpuMs / perCallMs)));
     const got: { i: number; item: unknown }[] = [];
@@ -306,8 +309,10 @@ export async function mainProbe(
       got.push(one);
     }
     if (got.length > 0) {
-      const w0 = threadSched();
+      // The process clock first: reading it brings this thread's schedstat up to date (else it
+      // may lag by a scheduler tick).
       const c0 = rt.cpuTimeUs();
+      const w0 = threadSched();
       const t = rt.now();
       const latencyMs: number[] = [];
       const settled = await Promise.all(got.map(async ({ item }) => {

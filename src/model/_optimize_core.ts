@@ -283,7 +283,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const help = skipped ? undefined : lookHelpers(job);
   const look: MainProbe = skipped
     ? emptyProbe()
-    : await mainProbe(fn, job.src, LOOK_MS, 4096, 3, help?.claimed);
+    : await mainProbe(fn, job.src, LOOK_MS, 4096, 3, help?.claimed, job.cores);
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   const helpFailure = await help?.done;

@@ -100,7 +100,7 @@ export function busyThreads(
  * for a CPU (field 2: wall time minus this is the time the thread was not held back by other
  * processes, so a CPU-bound loop on a loaded machine still shows CPU time ≈ wall time − waiting
  * time, where a plain CPU/wall ratio would call it I/O-bound). `undefined` where the OS does not
- * tell (not Linux, no schedstats, no read access).
+ * tell (not Linux, no read access, or schedstats off: the file then holds zeros).
  *
  * @param path The schedstat file of the calling thread (a fixture in tests).
  * @returns Milliseconds on a CPU and waiting for one, or undefined.
@@ -120,7 +120,8 @@ export function threadSched(
   const r = runtime().readTextFile(path);
   if (!r.ok) return undefined;
   const [run, wait] = r.text.split(" ").map(Number);
-  return Number.isFinite(run) && Number.isFinite(wait)
+  // A kernel without scheduler statistics writes zeros: a running thread has run for some time.
+  return Number.isFinite(run) && Number.isFinite(wait) && run > 0
     ? { runMs: run / 1e6, waitMs: wait / 1e6 }
     : undefined;
 }
