@@ -73,6 +73,37 @@ test("cost: an item that throws in a warm worker during the look fails the run a
   }
 });
 
+test("cost: warm workers help while one samples: every item runs once, no nested parallelism seen", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  const countRun = task<{ counts: Int32Array; i: number; ms: number }, number>(
+    fixtureModule("tasks/basic"),
+    "countRun",
+  );
+  const job = (n: number, ms: number) => {
+    const counts = new Int32Array(new SharedArrayBuffer(4 * n));
+    return { counts, data: Array.from({ length: n }, (_, i) => ({ counts, i, ms })) };
+  };
+  const pool = createPool();
+  try {
+    const warm = job(4, 0);
+    await execute(countRun, warm.data, { executor: "workers", workers: 2, chunkSize: 1, pool });
+    // 2 ms items: the sampling rounds last ≥ 10 ms, long enough to read per-thread CPU times,
+    // while a warm worker runs other items: its thread is not the task's own.
+    const a = job(300, 2);
+    const r = await optimize(countRun, a.data, { cache: false, pool });
+    assert.equal(r.profile.sampledIn, "worker");
+    assert.equal(r.profile.caps.nested, Infinity, r.profile.caps.nestedReason);
+    // Automatic execute: the look, its helpers, the sampling, its helpers and the run together
+    // run every item exactly once, and the results come back in order.
+    const b = job(300, 1);
+    const out = await execute(countRun, b.data, { cache: false, pool });
+    assert.deepEqual(out, b.data.map((x) => x.i));
+    assert.deepEqual([...b.counts].filter((c) => c !== 1), [], "each item ran once");
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: a chunk the worker could not be sent leaves it free for the next one", async () => {
   const pool = createPool();
   try {

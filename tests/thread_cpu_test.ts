@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { busyThreads, threadCpuMs, threadName, threadSched } from "../src/system/thread_cpu.ts";
+import {
+  busyThreads,
+  threadCpuMs,
+  threadId,
+  threadName,
+  threadSched,
+} from "../src/system/thread_cpu.ts";
 import { nestedThreads } from "../src/measure/sample.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
@@ -32,6 +38,13 @@ test("threadSched: on-CPU and run-queue nanoseconds of schedstat, undefined wher
   while (performance.now() - t0 < 20) x += Math.sqrt(x + 1);
   assert.ok(x > 0);
   assert.ok(threadSched()!.runMs > own.runMs, "this thread ran");
+});
+
+test("threadId: the first field of the thread's stat, one of this process's threads", () => {
+  assert.equal(threadId(fixturePath("thread_cpu/thread_stat")), "4242");
+  assert.equal(threadId(fixturePath("no/such/stat")), undefined);
+  const own = threadId();
+  if (own !== undefined) assert.ok(threadCpuMs()!.has(own), `thread ${own} listed`);
 });
 
 test("threadCpuMs: this process's threads, where the OS tells", () => {

@@ -30,6 +30,8 @@ export class PoolWorker {
   readonly ready: Promise<void>;
   readonly startedAt: number;
   readyAt?: number;
+  /** The worker's thread id, as it reported it when ready (where the OS tells). */
+  tid?: string;
   inflight: InFlight[] = [];
   /** Keys of the tasks whose spec this worker has received (later chunks send the key only). */
   readonly specs: Set<string> = new Set();
@@ -52,6 +54,7 @@ export class PoolWorker {
       const msg = data as FromWorker;
       if (msg.t === "ready") {
         this.readyAt = now();
+        this.tid = msg.tid;
         resolveReady();
         return this.#armTimer(); // a chunk's time limit counts from the worker being ready
       }

@@ -61,11 +61,16 @@ export type ToWorker =
     enc?: Encoding | "auto";
     /** Positions (within the chunk) whose results are already known: not run. */
     skip?: number[];
+    /**
+     * Measure mode: threads of other pool workers (their ids) running items of the same job
+     * meanwhile, left out of this chunk's CPU time and busy threads.
+     */
+    others?: string[];
   }
   | { t: "ping"; id: number };
 
 export type FromWorker =
-  | { t: "ready" }
+  | { t: "ready"; tid?: string }
   | { t: "done"; id: number; results: Wire; ms: number; measure?: ItemMeasure }
   | { t: "fail"; id: number; results: Wire; error: WireError; ms: number }
   | { t: "pong"; id: number };

@@ -1,7 +1,7 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { runtime, workerPort } from "../runtime/mod.ts";
 import { describeThrown, explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
-import { busyThreads, threadCpuMs, threadName, threadSched } from "../system/mod.ts";
+import { busyThreads, threadCpuMs, threadId, threadName, threadSched } from "../system/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import {
   decodeValues,
@@ -48,7 +48,7 @@ port.onMessage((data) => {
     if (p) tail = track(p);
   });
 });
-post({ t: "ready" });
+post({ t: "ready", tid: threadId() });
 
 /** `p`, forgotten as the tail once it settles (unless later chunks queued behind it). */
 function track(p: Promise<void>): Promise<void> {
@@ -211,6 +211,16 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     const wait1 = wait0 === undefined ? undefined : threadSched()?.waitMs;
     if (wait0 !== undefined && wait1 !== undefined) m.waitMs = Math.max(0, wait1 - wait0);
     const threads1 = threads0 && threadCpuMs();
+    if (threads0 && threads1 && msg.others) {
+      // Other pool workers running items of the job meanwhile: not this chunk's threads or CPU.
+      let othersMs = 0;
+      for (const tid of msg.others) {
+        othersMs += Math.max(0, (threads1.get(tid) ?? 0) - (threads0.get(tid) ?? 0));
+        threads0.delete(tid);
+        threads1.delete(tid);
+      }
+      if (m.cpuUs !== null) m.cpuUs = Math.max(0, m.cpuUs - 1000 * othersMs);
+    }
     if (threads0 && threads1) {
       m.busyThreads = busyThreads(threads0, threads1, m.computeMs, 0.5, threadName);
     }

@@ -17,9 +17,9 @@ export function measureChunk(
   spec: TaskSpec,
   items: unknown[],
   measure: boolean,
-  limits: { timeoutMs?: number; signal?: AbortSignal; first?: number } = {},
+  limits: { timeoutMs?: number; signal?: AbortSignal; first?: number; others?: string[] } = {},
 ): Promise<Reply> {
-  const { timeoutMs, signal, first = 0 } = limits;
+  const { timeoutMs, signal, first = 0, others } = limits;
   return new Promise<Reply>((resolve, reject) => {
     const id = nextId++;
     // An abort stops the worker (a stuck item cannot hold the caller); the pool replaces it.
@@ -47,6 +47,7 @@ export function measureChunk(
         transfer: false,
         measure,
         enc: "clone",
+        ...(others && others.length > 0 ? { others } : {}),
       },
       transfer: [],
       timeoutMs,

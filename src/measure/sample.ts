@@ -110,8 +110,18 @@ export async function sampleInWorker(
   limits: {
     signal?: AbortSignal;
     timeoutMs?: number;
-    /** Workers of this process starting meanwhile (runnable, but not other processes' load). */
+    /**
+     * Threads of this process's own busy meanwhile: workers starting, and other pool workers
+     * running items of the job (runnable, but not other processes' load).
+     */
     starting?: () => number;
+    /**
+     * Indices sent to workers meanwhile, shared with the other workers running items of the job:
+     * the sampler skips theirs and adds its own before sending them.
+     */
+    claimed?: Set<number>;
+    /** Thread ids of those workers, left out of the sampled rounds' CPU time and threads. */
+    others?: string[];
   } = {},
   enough?: (soFar: SampleProfile) => boolean,
 ): Promise<WorkerSample> {
@@ -152,8 +162,16 @@ export async function sampleInWorker(
         Math.min(size, Math.floor(Math.max(budgetMs - out.spentMs, perItem) / perItem)),
       );
     }
-    const batch = await nextItems(src, spread, Math.min(size, maxItems - sampled), known, out);
+    const batch = await nextItems(
+      src,
+      spread,
+      Math.min(size, maxItems - sampled),
+      known,
+      out,
+      limits.claimed,
+    );
     if (batch.items.length === 0) break;
+    for (const i of batch.indices) limits.claimed?.add(i);
     for (let k = 0; k < batch.items.length; k++) {
       const why = uncloneable(batch.items[k], 64);
       if (why) {
@@ -173,6 +191,7 @@ export async function sampleInWorker(
       timeoutMs,
       signal,
       first: batch.indices[0],
+      others: limits.others,
     });
     clearTimeout(probeLoad);
     const got = reply.results;
@@ -283,13 +302,14 @@ async function nextItems(
   n: number,
   known: Map<number, unknown>,
   out: WorkerSample,
+  claimed?: ReadonlySet<number>,
 ): Promise<{ items: unknown[]; indices: number[] }> {
   const items: unknown[] = [], indices: number[] = [];
   if (spread) {
     while (items.length < n) {
       const r = spread.next();
       if (r.done) break;
-      if (known.has(r.value)) continue;
+      if (known.has(r.value) || claimed?.has(r.value)) continue;
       indices.push(r.value);
       items.push(src.at(r.value));
     }

@@ -11,6 +11,7 @@ export {
   busyThreads,
   RUNTIME_HELPER_THREADS,
   threadCpuMs,
+  threadId,
   threadName,
   threadSched,
 } from "./thread_cpu.ts";

@@ -145,3 +145,26 @@ export function threadName(tid: string, root = "/proc/self"): string | undefined
   const r = runtime().readTextFile(`${root}/task/${tid}/comm`);
   return r.ok ? r.text.trim() : undefined;
 }
+
+/**
+ * The calling thread's id (Linux: the first field of `/proc/thread-self/stat`), as
+ * {@linkcode threadCpuMs} keys threads; undefined where the OS does not tell. A pool worker
+ * reports it, so that measurements in one worker can leave the others' threads out.
+ *
+ * @param path The stat file of the calling thread (a fixture in tests).
+ * @returns The thread id, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { threadCpuMs, threadId } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const tid = threadId();
+ * if (tid !== undefined) assert.ok(threadCpuMs()?.has(tid));
+ * ```
+ */
+export function threadId(path = "/proc/thread-self/stat"): string | undefined {
+  const r = runtime().readTextFile(path);
+  const id = r.ok ? r.text.split(" ", 1)[0] : "";
+  return /^\d+$/.test(id) ? id : undefined;
+}
