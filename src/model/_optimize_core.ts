@@ -30,7 +30,15 @@ import {
   summarize,
 } from "../measure/mod.ts";
 import { type Runtime, runtime } from "../runtime/mod.ts";
-import { busyCoresNow, cachedProbe, externalLoadNow, type SystemInfo } from "../system/mod.ts";
+import {
+  busyCoresNow,
+  cachedProbe,
+  externalLoadNow,
+  RUNTIME_HELPER_THREADS,
+  type SystemInfo,
+  threadCpuMs,
+  threadName,
+} from "../system/mod.ts";
 import { loadTask, type Task, type TaskSpec, thrownError } from "../task/mod.ts";
 import { type ModelInputs, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
@@ -706,15 +714,26 @@ async function sample(
   return sp;
 }
 
+/** Whether this process's runtime names its own GC and compiler threads (measured once). */
+function runtimeHelpersNamed(): boolean {
+  if (helpersNamed === undefined) {
+    const tids = [...(threadCpuMs()?.keys() ?? [])];
+    helpersNamed = tids.some((t) => RUNTIME_HELPER_THREADS.test(threadName(t) ?? ""));
+  }
+  return helpersNamed;
+}
+let helpersNamed: boolean | undefined;
+
 /** Work of a helper's chunk while one worker samples (ms): what the sample's end may wait. */
 const HELP_CHUNK_MS = 1;
 
 /**
  * Warm workers idle in the pool, with the task loaded, run chunks of the array from its end while
- * `sampler` samples (up to `room` of them): their cores would only wait (a 60-item job of 2.4 ms
- * items sampled 7 items, 17 ms, on one worker while the other core idled). Only where every such
- * worker reported its thread id: the sampler leaves their threads out of its CPU time and busy
- * threads (they are not the task's nested parallelism). Chunks grow from one item to about
+ * `sampler` samples (up to `room` of them, less other processes' runnable threads): their cores
+ * would only wait (a 60-item job of 2.4 ms items sampled 7 items, 17 ms, on one worker while the
+ * other core idled). Only where every such worker reported its thread id: the sampler leaves
+ * their threads out of its CPU time and busy threads (they are not the task's nested
+ * parallelism). Chunks grow from one item to about
  * `HELP_CHUNK_MS` of work; `stop` ends them, waits for those in flight and gives the first
  * failure. Never starts a worker.
  */
@@ -740,9 +759,14 @@ function sampleHelpers(job: Job, sampler: PoolWorker, room: number): {
     return none;
   }
   if (all.some((w) => w.tid === undefined) || sampler.tid === undefined) return none;
+  // A helper's allocations keep the runtime's own GC and compiler threads busy: only where those
+  // threads are told apart by name (not on Node, whose threads are all "node") can the sampler
+  // keep them from counting as the task's; and only on a core that other processes leave idle.
+  if (!runtimeHelpersNamed()) return none;
+  const idle = room - (externalLoadNow() ?? 0);
   const helpers = all.filter((w) =>
     w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key)
-  ).slice(0, room);
+  ).slice(0, idle);
   if (helpers.length === 0) return none;
   let running = true, busy = 0, next = n - 1;
   let failure: SampleFailure | undefined;
