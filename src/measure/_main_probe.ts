@@ -37,6 +37,17 @@ export interface MainProbe {
   warmPerItemMs: number;
   failure?: { index: number; error: Error };
   /**
+   * An async task whose first call was still pending once the microtasks ran: it waits on the
+   * event loop (I/O, a timer, another thread), and the batch started beside it.
+   */
+  waits?: boolean;
+  /**
+   * Whether `times` are all warm: one call at a time after the batch of a task that `waits`
+   * (each without the time this thread waited for a CPU). Else the first of `times` is the cold
+   * first item.
+   */
+  warmTimes?: boolean;
+  /**
    * Async tasks: one batch of calls run at once after the first call(s), a direct measurement of
    * what overlapping calls gains (see {@linkcode ConcurrentBatch}).
    */
@@ -67,12 +78,14 @@ export interface ConcurrentBatch {
 }
 
 /**
- * Calls of an async task the look starts at once (see {@linkcode ConcurrentBatch}): at most
- * `CONCURRENT_CALLS`, at least 4, fewer when, at the CPU time per call so far, they would need
- * more than `BATCH_CPU_MS` or `BATCH_SHARE` of the job's serial time over the cores (whichever is
- * more). 64 is where the async executor starts anyway: an I/O-bound job of a few
- * hundred calls is then mostly done by the time it is decided (with 16 the look's two waits, one
- * call and the batch, took 2/3 of a 60-call job of 5 ms timers).
+ * Calls of an async task the look starts at once (see {@linkcode ConcurrentBatch}) after calls
+ * that settled within the microtasks (they may compute): at most `CONCURRENT_CALLS`, at least 4,
+ * fewer when, at the CPU time per call so far, they would need more than `BATCH_CPU_MS` or
+ * `BATCH_SHARE` of the job's serial time over the cores (whichever is more). A first call that
+ * waits on the event loop instead starts the batch at once, up to the caller's `maxCalls` (the
+ * async executor's `maxConcurrency`), while the calls' synchronous parts stay under
+ * `BATCH_CPU_MS`: a job of a few hundred 5 ms timers is then done in about one wait, where a wait
+ * for the first call alone, then the batch, then the rest took three.
  */
 const CONCURRENT_CALLS = 64;
 
@@ -115,6 +128,56 @@ export class Pace {
 const BATCH_CPU_MS = 20;
 const BATCH_SHARE = 0.05;
 
+/** A call of an async task started by the look: its item, and its settlement with its latency. */
+interface Call {
+  i: number;
+  item: unknown;
+  settled: Promise<{ ok: true; r: unknown; ms: number } | { ok: false; e: unknown; ms: number }>;
+}
+
+/** The call of `fn` on `one`, started at `start` (its synchronous throw, a rejection). */
+function startCall(
+  fn: (x: unknown) => unknown,
+  one: { i: number; item: unknown },
+  start: number,
+): Call {
+  let p: Promise<unknown>;
+  try {
+    p = Promise.resolve(withoutExit(() => fn(one.item)));
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return callOf(p, one, start);
+}
+
+function callOf(p: Promise<unknown>, one: { i: number; item: unknown }, start: number): Call {
+  const rt = runtime();
+  return {
+    ...one,
+    settled: p.then(
+      (r) => ({ ok: true as const, r, ms: rt.now() - start }),
+      (e) => ({ ok: false as const, e, ms: rt.now() - start }),
+    ),
+  };
+}
+
+/**
+ * Whether a promise settles within a few turns of the microtask queue: a call that settles there
+ * computed (or awaited only settled promises); one still pending waits on the event loop — I/O, a
+ * timer, another thread.
+ */
+async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  p.then(() => settled = true, () => settled = true);
+  for (let j = 0; j < MICROTASK_TURNS && !settled; j++) await null;
+  return settled;
+}
+
+/** Turns of the microtask queue `settlesSoon` waits (an await of a settled promise takes 1–3). */
+const MICROTASK_TURNS = 32;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 /** A look at no item (nothing ran here). */
 export function emptyProbe(): MainProbe {
   return {
@@ -141,6 +204,7 @@ export async function mainProbe(
   single = 3,
   claimed: ReadonlySet<number> = new Set(),
   cores = 1,
+  maxCalls = CONCURRENT_CALLS,
 ): Promise<MainProbe> {
   const rt = runtime();
   const out = emptyProbe();
@@ -194,6 +258,7 @@ export async function mainProbe(
     pace.add(ms, ran);
   };
   let k = 0, batch = 0;
+  let first: Call | undefined; // the first call of an async task, when it waits on the event loop
   while (k < maxItems && (k === 0 || (rt.now() - t0 < maxMs && !pace.steady))) { // ≥ 1 item
     const size = k < single ? 1 : Math.min(2 ** ++batch, maxItems - k);
     if (size > 1 && !out.isAsync) {
@@ -266,7 +331,13 @@ export async function mainProbe(
         r = withoutExit(() => fn(got.item)); // a task calling exit must not end the caller
         if (isThenable(r)) {
           out.isAsync = true;
-          r = await r;
+          const p = Promise.resolve(r);
+          if (k === 1 && !(await settlesSoon(p))) { // the first call waits on the event loop
+            first = callOf(p, got, t);
+            out.waits = true;
+            break;
+          }
+          r = await p;
         }
       } catch (e) {
         out.failure = { index: got.i, error: thrownError(e) };
@@ -285,51 +356,55 @@ export async function mainProbe(
   }
   // An async task: one batch of calls at once, however long the first calls took (they may wait
   // far longer than the look's time), unless the look failed or covered the items.
-  if (out.isAsync && !out.failure && k < maxItems) {
-    // Bounded by CPU: a task that computes runs the batch one call after the other.
-    // This thread's clock where the OS gives it (the process clock also counts the JIT and GC
-    // threads, which a first cold call keeps busy), else the process clock, else wall time.
-    const c = rt.cpuTimeUs();
-    const sched = sched0 && threadSched();
-    const perCallMs = sched0 && sched
-      ? (sched.runMs - sched0.runMs) / k
-      : c !== undefined && cpu0 !== undefined
-      ? (c - cpu0) / 1000 / k
-      : out.totalMs / k;
-    // The CPU the batch may take: `BATCH_CPU_MS`, or a share of the job's time over `cores`
-    // (calls that compute would run one after the other here; their results are kept, so the
-    // batch delays a run on every core by at most that share).
-    const serialMs = ((src.total ?? k) * (out.totalMs / k)) / Math.max(1, cores);
-    const cpuMs = Math.max(BATCH_CPU_MS, BATCH_SHARE * serialMs);
-    const calls = Math.max(4, Math.min(CONCURRENT_CALLS, Math.ceil(cpuMs / perCallMs)));
-    const got: { i: number; item: unknown }[] = [];
-    for (let j = 0; j < Math.min(calls, maxItems - k); j++) {
-      const one = asyncSource ? await takeOneAsync(k + j) : takeOne(k + j);
-      if (!one) break;
-      got.push(one);
+  if (out.isAsync && !out.failure && (first || k < maxItems)) {
+    // A first call still pending once the microtasks ran waits on the event loop (I/O, a timer):
+    // the batch starts at once, beside it, as many calls as `maxCalls` allows (a wait for the
+    // first call alone would be a whole latency, the length of an I/O-bound job of a few hundred
+    // calls). Else the calls so far settled: the batch is bounded by their CPU time — calls that
+    // compute run the batch one after the other here.
+    let cap = maxCalls;
+    if (!first) {
+      // This thread's clock where the OS gives it (the process clock also counts the JIT and GC
+      // threads, which a first cold call keeps busy), else the process clock, else wall time.
+      const c = rt.cpuTimeUs();
+      const sched = sched0 && threadSched();
+      const perCallMs = sched0 && sched
+        ? (sched.runMs - sched0.runMs) / k
+        : c !== undefined && cpu0 !== undefined
+        ? (c - cpu0) / 1000 / k
+        : out.totalMs / k;
+      // The CPU the batch may take: `BATCH_CPU_MS`, or a share of the job's time over `cores`
+      // (their results are kept, so the batch delays a run on every core by at most that share).
+      const serialMs = ((src.total ?? k) * (out.totalMs / k)) / Math.max(1, cores);
+      const cpuMs = Math.max(BATCH_CPU_MS, BATCH_SHARE * serialMs);
+      cap = Math.min(
+        maxCalls,
+        Math.max(4, Math.min(CONCURRENT_CALLS, Math.ceil(cpuMs / perCallMs))),
+      );
     }
-    if (got.length > 0) {
-      // The process clock first: reading it brings this thread's schedstat up to date (else it
-      // may lag by a scheduler tick).
-      const c0 = rt.cpuTimeUs();
-      const w0 = threadSched();
-      const t = rt.now();
-      const latencyMs: number[] = [];
-      const settled = await Promise.all(got.map(async ({ item }) => {
-        const s = rt.now();
-        try {
-          let r = withoutExit(() => fn(item));
-          if (isThenable(r)) r = await r;
-          latencyMs.push(rt.now() - s);
-          return { ok: true as const, r };
-        } catch (e) {
-          return { ok: false as const, e };
-        }
-      }));
-      const wallMs = rt.now() - t;
+    // The process clock first: reading it brings this thread's schedstat up to date (else it
+    // may lag by a scheduler tick). A pending first call counts from the look's start.
+    const c0 = first ? cpu0 : rt.cpuTimeUs();
+    const w0 = first ? sched0 : threadSched();
+    const tb = first ? t0 : rt.now();
+    const calls: Call[] = first ? [first] : [];
+    // Each call's synchronous part runs as it starts: the batch stops growing past
+    // `BATCH_CPU_MS` of it (a task that computes before its first await).
+    let syncMs = 0;
+    while (calls.length < cap && k < maxItems && syncMs < BATCH_CPU_MS) {
+      const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
+      if (!one) break;
+      k++;
+      const s = rt.now();
+      calls.push(startCall(fn, one, s));
+      syncMs += rt.now() - s;
+    }
+    if (calls.length > 0) {
+      const settled = await Promise.all(calls.map((x) => x.settled));
+      const wallMs = rt.now() - tb;
       const c1 = rt.cpuTimeUs();
       const w1 = threadSched();
-      out.concurrent = { calls: got.length, wallMs, latencyMs };
+      out.concurrent = { calls: calls.length, wallMs, latencyMs: settled.map((x) => x.ms) };
       if (c0 !== undefined && c1 !== undefined) out.concurrent.cpuMs = (c1 - c0) / 1000;
       if (w0 !== undefined && w1 !== undefined) {
         out.concurrent.waitMs = Math.max(0, w1.waitMs - w0.waitMs);
@@ -338,15 +413,48 @@ export async function mainProbe(
       out.totalMs += wallMs;
       // Every call that succeeded keeps its result; the first failing one (in order) fails the look.
       settled.forEach((x, j) => {
-        out.items.push(got[j].item);
-        if (x.ok) out.results.set(got[j].i, x.r);
-        else if (!out.failure) out.failure = { index: got[j].i, error: thrownError(x.e) };
+        if (j > 0 || !first) out.items.push(calls[j].item);
+        if (x.ok) out.results.set(calls[j].i, x.r);
+        else if (!out.failure) out.failure = { index: calls[j].i, error: thrownError(x.e) };
       });
+      // One call at a time, warm, for the gain of overlapping them — where it is cheap (calls that
+      // settle within the look's time): a few calls awaited one by one, each timed without the
+      // time this thread waited for a CPU (preemption by other processes is not the task's).
+      const ran = Math.max(wallMs - (out.concurrent.waitMs ?? 0), 0.05 * wallMs);
+      const cpuMs = out.concurrent.threadCpuMs ?? out.concurrent.cpuMs ?? 0;
+      const cheap = median(out.concurrent.latencyMs) <= maxMs || cpuMs > 0.5 * ran;
+      if (first && !out.failure && cheap) {
+        const ts = rt.now();
+        while (k < maxItems && (out.times.length === 0 || rt.now() - ts < maxMs)) {
+          const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
+          if (!one) break;
+          k++;
+          rt.cpuTimeUs();
+          const w = threadSched();
+          const s = rt.now();
+          const x = await startCall(fn, one, s).settled;
+          const ms = rt.now() - s;
+          rt.cpuTimeUs();
+          const we = w && threadSched();
+          out.items.push(one.item);
+          if (!x.ok) {
+            out.failure = { index: one.i, error: thrownError(x.e) };
+            break;
+          }
+          out.results.set(one.i, x.r);
+          out.totalMs += ms;
+          out.times.push(Math.max(0.001, ms - (w && we ? Math.max(0, we.waitMs - w.waitMs) : 0)));
+        }
+        out.warmTimes = out.times.length > 0;
+      }
     }
   }
   if (out.warmPerItemMs === 0 && out.times.length > 0) {
-    const warm = out.times.length > 1 ? out.times.slice(1) : out.times;
-    out.warmPerItemMs = [...warm].sort((a, b) => a - b)[warm.length >> 1];
+    out.warmPerItemMs = median(
+      out.times.length > 1 && !out.warmTimes ? out.times.slice(1) : out.times,
+    );
+  } else if (out.warmPerItemMs === 0 && out.concurrent) {
+    out.warmPerItemMs = Math.min(...out.concurrent.latencyMs); // it ran nearly alone
   }
   const cpu1 = rt.cpuTimeUs();
   if (cpu0 !== undefined && cpu1 !== undefined) out.cpuMs = (cpu1 - cpu0) / 1000;

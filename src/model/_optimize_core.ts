@@ -289,9 +289,16 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
   const help = skipped ? undefined : lookHelpers(job);
-  const look: MainProbe = skipped
-    ? emptyProbe()
-    : await mainProbe(fn, job.src, LOOK_MS, 4096, 3, help?.claimed, job.cores);
+  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(
+    fn,
+    job.src,
+    LOOK_MS,
+    4096,
+    3,
+    help?.claimed,
+    job.cores,
+    job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+  );
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   const helpFailure = await help?.done;
@@ -304,7 +311,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   if (helpFailure) return failedOn(helpFailure, n);
   const perItemMs = look.warmPerItemMs;
-  if (n !== undefined && job.known.size >= n) {
+  // Calls that overlapped are still decided (from the look): the decision is the answer to
+  // `optimize`, and its cache entry serves the next call.
+  if (n !== undefined && job.known.size >= n && !(look.isAsync && overlap(look))) {
     return { decision: inline("every item already ran while sampling", n) };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
@@ -312,12 +321,12 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     job.inlineItemMs = perItemMs;
   }
   const c = look.concurrent;
-  if (c && c.calls >= 4 && c.wallMs > 0 && look.times.length > 0) {
+  if (c && c.calls >= 4 && c.wallMs > 0) {
     job.asyncItemMs = c.wallMs / c.calls;
     // The plain loop of an async task awaits one call after the other: one call at a time here
     // is its measure, on the same clock as the batch — for calls that compute, no more than the
-    // batch's pace (they ran one after the other there too; the single call may be cold).
-    job.asyncInlineMs = computes(c)
+    // batch's pace (they ran one after the other there too; a cold single call may be slower).
+    job.asyncInlineMs = computes(c) && !look.waits
       ? Math.min(oneCallMs(look), c.wallMs / c.calls)
       : oneCallMs(look);
     // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
@@ -369,6 +378,7 @@ function lookHelpers(
 function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
   if (n === undefined || job.cores < 2) return undefined;
+  if (look.probe.isAsync && overlap(look.probe)) return undefined; // no worker needed
   const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
   const coldStart = startCost(
     { warmWorkers: job.pool.size, firstStartMs, marginalStartMs },
@@ -548,17 +558,24 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
 
 /**
  * What overlapping calls of an async task gains, measured directly: the look's batch of calls
- * started together against one call at a time. An I/O-bound task (gain ≥ `IO_GAIN`) finishes the
- * batch in about one call's latency; a task that computes, in about the sum of its calls (gain
- * ≈ 1, whatever its CPU clock says). Returns the latency of one call (the least of the one-by-one
- * and the overlapped medians: the first call is cold) and the CPU time per call, or undefined
- * when the calls do not overlap (sampling in a worker decides).
+ * started together against one call at a time. An I/O-bound task finishes the batch in about one
+ * call's latency; a task that computes, in about the sum of its calls (gain ≈ 1, whatever its
+ * CPU clock says). Where the first call waited on the event loop (see `waits`), the batch leaves
+ * out the time this thread waited for a CPU and the gain decides alone: calls that keep this
+ * thread busy can still gain from overlapping (a client and a server on one thread: each call
+ * alone also waits on the sockets), and one call at a time is a warm call timed alone or the
+ * batch's fastest call, never more. Else a batch that kept this thread computing is not
+ * I/O-bound (one call at a time may be a single cold call). Returns the latency of one call
+ * (the least of the one-by-one and the overlapped medians) and the CPU time per call, or
+ * undefined when the calls do not gain `IO_GAIN` (sampling in a worker decides).
  */
 function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | undefined {
   const c = p.concurrent;
-  if (!c || c.calls < 4 || p.times.length === 0 || !(c.wallMs > 0) || computes(c)) return undefined;
+  if (!c || c.calls < 4 || !(c.wallMs > 0)) return undefined;
+  if (!p.waits && computes(c)) return undefined;
   const single = oneCallMs(p);
-  if ((c.calls * single) / c.wallMs < IO_GAIN) return undefined;
+  const ran = p.waits ? Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs) : c.wallMs;
+  if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
   const latencyMs = Math.min(single, median(c.latencyMs));
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call.
   const cpuPerCallMs = batchCpuMs(c) / c.calls;
@@ -576,13 +593,17 @@ function batchCpuMs(c: ConcurrentBatch): number {
 }
 
 /**
- * One call of an async task at a time, here (ms): the calls timed one by one (after the first,
+ * One call of an async task at a time, here (ms): the warm calls timed one by one after the batch
+ * where they ran (see `warmTimes`); else the calls timed one by one before it (after the first,
  * when more ran), or the batch's fastest call when that is less — the first call is cold (a
  * connection, a JIT), and the batch's first call to finish ran nearly alone whether the calls
  * wait or compute. So a task that computes shows no gain from a cold first call.
  */
 function oneCallMs(p: MainProbe): number {
-  const single = median(p.times.length > 1 ? p.times.slice(1) : p.times);
+  if (p.warmTimes && p.times.length > 0) return median(p.times);
+  const single = p.times.length === 0
+    ? Infinity
+    : median(p.times.length > 1 ? p.times.slice(1) : p.times);
   const fastest = p.concurrent ? Math.min(...p.concurrent.latencyMs) : Infinity;
   return Math.min(single, fastest);
 }
@@ -840,7 +861,11 @@ function model(
   inWorker = false,
 ): ModelInputs {
   const { o, profile, sys } = job;
-  const rest = job.src.total === undefined ? undefined : job.src.total - job.known.size;
+  // The items left to run; when the look ran them all (an async task's overlapped calls), the
+  // whole job: the decision then answers how to run it again.
+  const rest = job.src.total === undefined
+    ? undefined
+    : job.src.total - job.known.size || job.src.total;
   const adaptive = o.adaptive ?? DEFAULTS.adaptive;
   const m = modelInputs(rest, sp, overheads, sys, job.pool.size, adaptive, job.targetChunkMs);
   m.cores = job.cores;

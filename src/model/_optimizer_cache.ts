@@ -285,6 +285,7 @@ function _key(k: KeyInput, timeBucket: number): string {
     o.adaptive ?? DEFAULTS.adaptive,
     o.targetChunkMs ?? DEFAULTS.targetChunkMs,
     o.sampleBudgetMs ?? DEFAULTS.sampleBudgetMs,
+    o.maxConcurrency ?? DEFAULTS.maxConcurrency,
   ]);
 }
 
