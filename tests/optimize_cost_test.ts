@@ -136,6 +136,52 @@ test("cost: the async look runs every item at most once", async () => {
   assert.ok(calls.size > 4, `${calls.size} items looked at`);
 });
 
+test("cost: an async task's first call that waits does not wait alone: the batch starts beside it", async () => {
+  // Each call waits (a 5 ms timer, up to 3 s) until 8 calls have started, and throws if it never
+  // sees them: a look that awaited its first call before starting more fails on item 0.
+  let started = 0;
+  const task = async (i: number) => {
+    started++;
+    let t = 0;
+    do await new Promise((r) => setTimeout(r, 5)); while (started < 8 && ++t < 600);
+    if (started < 8) throw new Error(`call ${i} ran alone`);
+    return i;
+  };
+  const r = await optimize(task, Array.from({ length: 100 }, (_, i) => i), { cache: false });
+  assert.equal(r.executor, "async", r.reason);
+  assert.equal(r.profile.sampledIn, "main");
+});
+
+test("cost: the async look's batch keeps within maxConcurrency and its synchronous budget", async () => {
+  let inflight = 0, most = 0, calls = 0;
+  const waits = async (i: number) => {
+    calls++;
+    most = Math.max(most, ++inflight);
+    await new Promise((r) => setTimeout(r, 5));
+    inflight--;
+    return i;
+  };
+  await optimize(waits, Array.from({ length: 100 }, (_, i) => i), {
+    cache: false,
+    maxConcurrency: 5,
+  });
+  assert.ok(most <= 5, `${most} calls in flight`);
+  assert.ok(calls > 1, `${calls} calls`);
+  // Calls that spin 5 ms before their first await: the batch stops once their synchronous parts
+  // took 20 ms (at most 4 beside the first), then at most one call runs alone (it takes longer
+  // than the look's time), whatever the machine's speed.
+  calls = 0;
+  const spinsFirst = async (i: number) => {
+    calls++;
+    const end = performance.now() + 5;
+    while (performance.now() < end) { /* the synchronous part */ }
+    await new Promise((r) => setTimeout(r, 5));
+    return i;
+  };
+  await optimize(spinsFirst, Array.from({ length: 100 }, (_, i) => i), { cache: false });
+  assert.ok(calls <= 6, `${calls} calls on the calling thread`);
+});
+
 test("cost: a long job starts every worker while one samples", async (t) => {
   const cores = (await probeSystem()).effectiveCores;
   if (cores < 2) return t.skip("needs 2 effective cores");
