@@ -79,4 +79,7 @@ test("nestedThreads: the per-thread count decides where it exists, the CPU ratio
   assert.equal(nestedThreads(1.8, undefined).internalThreads, 1);
   assert.equal(nestedThreads(3.9, undefined).internalThreads, 4);
   assert.equal(nestedThreads(null, undefined).internalThreads, 1);
+  // Per-thread times exist but every round was too short for them: no claim, whatever the
+  // process clock read over those rounds.
+  assert.equal(nestedThreads(2.6, "short").internalThreads, 1);
 });
