@@ -1,7 +1,7 @@
 // Helpers of the optimizer pipeline: the scan for values workers cannot receive, a profile from
 // the first look alone, and the warnings a profile calls for.
 import { type Source, uncloneable } from "../engine/mod.ts";
-import { type MainProbe, type SampleProfile, summarize } from "../measure/mod.ts";
+import { estimateBytes, type MainProbe, type SampleProfile, summarize } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 
 /**
@@ -39,21 +39,37 @@ export function mainProfile(p: MainProbe, clone = false): SampleProfile {
   const rt = runtime();
   // At most CLONE_SAMPLE values, spread over those looked at: the look may hold thousands of
   // microsecond items, and cloning all of them would cost more than the job.
-  const cloneMs = (all: unknown[]) => {
-    if (!clone || all.length === 0) return 0;
+  const spreadOver = (all: unknown[]) => {
     const step = Math.max(1, all.length / CLONE_SAMPLE);
     const vs: unknown[] = [];
     for (let i = 0; i < all.length && vs.length < CLONE_SAMPLE; i += step) {
       vs.push(all[Math.floor(i)]);
     }
-    const t = rt.now();
-    try {
-      structuredClone(vs);
-    } catch {
-      return 0;
-    }
-    return (rt.now() - t) / vs.length;
+    return vs;
   };
+  // The mean estimated size of a value (the memory cap's input), with `clone`.
+  const bytes = (all: unknown[]) => {
+    if (!clone || all.length === 0) return 0;
+    const vs = spreadOver(all);
+    return vs.reduce((sum: number, v) => sum + estimateBytes(v), 0) / vs.length;
+  };
+  const cloneMs = (all: unknown[]) => {
+    if (!clone || all.length === 0) return 0;
+    const vs = spreadOver(all);
+    // The faster of two clones: the first may meet cold code or a GC.
+    let best = Infinity;
+    for (let k = 0; k < 2; k++) {
+      const t = rt.now();
+      try {
+        structuredClone(vs);
+      } catch {
+        return 0;
+      }
+      best = Math.min(best, rt.now() - t);
+    }
+    return best / vs.length;
+  };
+  const results = clone ? [...p.results.values()] : [];
   const times = p.times;
   const warm = times.length > 1 ? times.slice(1) : times; // the first call includes JIT warm-up
   const perItemMs = summarize(warm.length ? warm : [0]);
@@ -68,10 +84,10 @@ export function mainProfile(p: MainProbe, clone = false): SampleProfile {
     cpuRatio: null,
     workloadType: "cpu",
     isAsync: p.isAsync,
-    inputBytes: 0,
-    outputBytes: 0,
+    inputBytes: bytes(p.items),
+    outputBytes: bytes(results),
     inputCloneMs: cloneMs(p.items),
-    outputCloneMs: cloneMs([...p.results.values()]),
+    outputCloneMs: cloneMs(results),
     transferables: false,
     heapGrowthPerItemBytes: null,
     externalLoad: 0,
