@@ -55,6 +55,24 @@ test("cost: warm idle workers run items while the look runs here", async (t) => 
   }
 });
 
+test("cost: a job under 200 ms on a warm pool is decided from the look; a longer one samples", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  const pool = createPool();
+  try {
+    await execute(spin, [1, 1], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    // 300 items of 2 ms: 600 ms, which a timing can only make longer (this first decision also
+    // measures what workers cost here, which a decision from the look then uses).
+    const large = await optimize(spin, new Array(300).fill(2), { cache: false, pool });
+    assert.equal(large.profile.sampledIn, "worker", large.explain());
+    // 30 items of 2 ms: 60 ms of serial time (a loaded machine reads more, far from 200 ms).
+    const small = await optimize(spin, new Array(30).fill(2), { cache: false, pool });
+    assert.equal(small.profile.sampledIn, "main", small.explain());
+    assert.ok(small.profile.sample!.outputBytes > 0, "the looked-at results' size is estimated");
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: an item that throws in a warm worker during the look fails the run at its index", async () => {
   const failOn13 = task<number, number>(fixtureModule("tasks/basic"), "failOn13");
   const pool = createPool();
