@@ -55,16 +55,16 @@ test("cost: warm idle workers run items while the look runs here", async (t) => 
   }
 });
 
-test("cost: a job under 200 ms on a warm pool is decided from the look; a longer one samples", async (t) => {
+test("cost: a job on a warm pool that sampling would cost > 5 % of is decided from the look", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   const pool = createPool();
   try {
     await execute(spin, [1, 1], { executor: "workers", workers: 2, chunkSize: 1, pool });
-    // 300 items of 2 ms: 600 ms, which a timing can only make longer (this first decision also
-    // measures what workers cost here, which a decision from the look then uses).
-    const large = await optimize(spin, new Array(300).fill(2), { cache: false, pool });
+    // 3000 items of 2 ms: sampling costs well under 5 % of it, whatever the timings (this first
+    // decision also measures what workers cost here, which a decision from the look then uses).
+    const large = await optimize(spin, new Array(3000).fill(2), { cache: false, pool });
     assert.equal(large.profile.sampledIn, "worker", large.explain());
-    // 30 items of 2 ms: 60 ms of serial time (a loaded machine reads more, far from 200 ms).
+    // 30 items of 2 ms: sampling (≥ 10 items) would cost a third of it, whatever the timings.
     const small = await optimize(spin, new Array(30).fill(2), { cache: false, pool });
     assert.equal(small.profile.sampledIn, "main", small.explain());
     assert.ok(small.profile.sample!.outputBytes > 0, "the looked-at results' size is estimated");

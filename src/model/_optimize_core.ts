@@ -524,8 +524,8 @@ function cannotLoadInWorker(job: Job, error: Error): End {
 /**
  * Decide from the look alone, without sampling in a worker, when sampling would cost a large
  * share of the job: an async task whose calls overlap (one sequential worker would spend the
- * budget waiting), or a job of less than `LOOK_DECIDES_MS` serial time on a warm pool. Such a
- * job's decision rests on this thread's warm per-item time and the clone cost and size of the
+ * budget waiting), or a job on a warm pool that sampling would cost more than its share of (see
+ * `samplingCostly`). Such a job's decision rests on this thread's warm per-item time and the clone cost and size of the
  * looked-at items and results; nested parallelism and heap growth are not measured for it (no
  * round of 10 ms runs), and the run changes course to this thread if its workers turn out slower.
  */
@@ -533,7 +533,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const p = look.probe;
   const n = job.src.total;
   const io = p.isAsync ? overlap(p) : undefined;
-  const smallAndWarm = n !== undefined && !p.isAsync && n * look.perItemMs < LOOK_DECIDES_MS &&
+  const smallAndWarm = n !== undefined && !p.isAsync && samplingCostly(n, look.perItemMs) &&
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, true);
@@ -626,12 +626,22 @@ function computes(c: ConcurrentBatch): boolean {
 }
 
 /**
- * Serial time (ms, from the look) under which a job on a warm pool is decided from the look (see
- * `decideFromLook`): sampling in a worker costs such a job about 10 ms (two message rounds, with
- * the other cores running chunks: measured 9–17 ms on a warm pool of 2 workers, items of 0.5 ms),
- * and deciding should cost at most 5 % of a job of 200 ms.
+ * Whether sampling in a worker would cost more than `SAMPLE_SHARE` of a job shorter than
+ * `SAMPLE_ALWAYS_MS` (serial): it runs at least `SAMPLED_ITEMS` items (2 to warm up, 8 timed)
+ * and costs about `SAMPLE_FIXED_MS` more on a warm pool (two message rounds with the other cores
+ * running chunks, the profile and the decision: 9–17 ms measured with items of 0.5 ms, of which
+ * 5 ms were items). Such a job on a warm pool is decided from the look (see `decideFromLook`);
+ * a longer one is always sampled (nested parallelism and heap growth are measured only there).
  */
-const LOOK_DECIDES_MS = 200;
+function samplingCostly(n: number, perItemMs: number): boolean {
+  const serialMs = n * perItemMs;
+  return serialMs < SAMPLE_ALWAYS_MS &&
+    SAMPLE_FIXED_MS + SAMPLED_ITEMS * perItemMs > SAMPLE_SHARE * serialMs;
+}
+const SAMPLE_FIXED_MS = 8;
+const SAMPLED_ITEMS = 10;
+const SAMPLE_SHARE = 0.05;
+const SAMPLE_ALWAYS_MS = 1000;
 
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
 const IO_GAIN = 2;
