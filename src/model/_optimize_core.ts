@@ -153,6 +153,12 @@ interface Look {
  */
 const LOOK_MS = 2;
 
+/**
+ * Items faster than this (ms, warm, on the calling thread) are not worth waiting for from the
+ * look's helpers (see `lookHelpers`): a message round trip to a worker takes longer.
+ */
+const NOT_WORTH_WAITING_MS = 0.05;
+
 /** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
 const LARGE_ITEM_MS = 20;
 
@@ -288,7 +294,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
   const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
-  const help = skipped ? undefined : lookHelpers(job);
+  // An `async function` runs on this thread (the async executor) or is sampled in a worker: the
+  // look's helpers would only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
+  const help = skipped || fn.constructor?.name === "AsyncFunction" ? undefined : lookHelpers(job);
   const look: MainProbe = skipped ? emptyProbe() : await mainProbe(
     fn,
     job.src,
@@ -301,7 +309,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   );
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
-  const helpFailure = await help?.done;
+  // Items faster than a message round trip: the run computes the helpers' items sooner than
+  // their replies would come (a 2 ms job of 60 ns items waited ~0.5 ms for them).
+  const helpFailure = look.warmPerItemMs > 0 && look.warmPerItemMs < NOT_WORTH_WAITING_MS
+    ? help?.drop()
+    : await help?.done;
   if (look.failure) {
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return {
@@ -346,10 +358,17 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
  */
 function lookHelpers(
   job: Job,
-): { claimed: Set<number>; done: Promise<SampleFailure | undefined> } {
+): { claimed: Set<number>; done: Promise<SampleFailure | undefined>; drop: () => undefined } {
   const claimed = new Set<number>();
   const n = job.src.total;
-  const none = { claimed, done: Promise.resolve(undefined) };
+  let dropped = false;
+  // Leave the helpers' items to the run: their replies, whenever they come, are ignored.
+  const drop = () => {
+    dropped = true;
+    claimed.clear();
+    return undefined;
+  };
+  const none = { claimed, done: Promise.resolve(undefined), drop };
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return none;
   let idle: PoolWorker[];
   try {
@@ -367,11 +386,16 @@ function lookHelpers(
     claimed.add(i);
     const reply = await measureChunk(w, job.spec, [item], false, { first: i })
       .catch(() => undefined);
+    if (dropped) return undefined;
     if (reply?.t === "done") job.known.set(i, reply.results[0]);
     if (reply?.t !== "fail") return undefined;
     return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
   });
-  return { claimed, done: Promise.all(replies).then((fs) => fs.find((f) => f !== undefined)) };
+  return {
+    claimed,
+    done: Promise.all(replies).then((fs) => fs.find((f) => f !== undefined)),
+    drop,
+  };
 }
 
 /** A job clearly too small for workers never starts one: even a perfect split cannot pay. */
