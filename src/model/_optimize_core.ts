@@ -153,12 +153,6 @@ interface Look {
  */
 const LOOK_MS = 2;
 
-/**
- * Items faster than this (ms, warm, on the calling thread) are not worth waiting for from the
- * look's helpers (see `lookHelpers`): a message round trip to a worker takes longer.
- */
-const NOT_WORTH_WAITING_MS = 0.05;
-
 /** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
 const LARGE_ITEM_MS = 20;
 
@@ -309,11 +303,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   );
   look.results.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
-  // Items faster than a message round trip: the run computes the helpers' items sooner than
-  // their replies would come (a 2 ms job of 60 ns items waited ~0.5 ms for them).
-  const helpFailure = look.warmPerItemMs > 0 && look.warmPerItemMs < NOT_WORTH_WAITING_MS
-    ? help?.drop()
-    : await help?.done;
+  const helpFailure = await help?.done;
   if (look.failure) {
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return {
@@ -358,17 +348,10 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
  */
 function lookHelpers(
   job: Job,
-): { claimed: Set<number>; done: Promise<SampleFailure | undefined>; drop: () => undefined } {
+): { claimed: Set<number>; done: Promise<SampleFailure | undefined> } {
   const claimed = new Set<number>();
   const n = job.src.total;
-  let dropped = false;
-  // Leave the helpers' items to the run: their replies, whenever they come, are ignored.
-  const drop = () => {
-    dropped = true;
-    claimed.clear();
-    return undefined;
-  };
-  const none = { claimed, done: Promise.resolve(undefined), drop };
+  const none = { claimed, done: Promise.resolve(undefined) };
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return none;
   let idle: PoolWorker[];
   try {
@@ -386,16 +369,11 @@ function lookHelpers(
     claimed.add(i);
     const reply = await measureChunk(w, job.spec, [item], false, { first: i })
       .catch(() => undefined);
-    if (dropped) return undefined;
     if (reply?.t === "done") job.known.set(i, reply.results[0]);
     if (reply?.t !== "fail") return undefined;
     return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
   });
-  return {
-    claimed,
-    done: Promise.all(replies).then((fs) => fs.find((f) => f !== undefined)),
-    drop,
-  };
+  return { claimed, done: Promise.all(replies).then((fs) => fs.find((f) => f !== undefined)) };
 }
 
 /** A job clearly too small for workers never starts one: even a perfect split cannot pay. */
@@ -549,9 +527,10 @@ function cannotLoadInWorker(job: Job, error: Error): End {
  * Decide from the look alone, without sampling in a worker, when sampling would cost a large
  * share of the job: an async task whose calls overlap (one sequential worker would spend the
  * budget waiting), or a job on a warm pool that sampling would cost more than its share of (see
- * `samplingCostly`). Such a job's decision rests on this thread's warm per-item time and the clone cost and size of the
- * looked-at items and results; nested parallelism and heap growth are not measured for it (no
- * round of 10 ms runs), and the run changes course to this thread if its workers turn out slower.
+ * `samplingCostly`). Such a job's decision rests on this thread's warm per-item time and the
+ * clone cost and size of the looked-at items and results; nested parallelism and heap growth are
+ * not measured for it (no round of 10 ms runs), and the run changes course to this thread if its
+ * workers turn out slower.
  */
 async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const p = look.probe;
