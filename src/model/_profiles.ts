@@ -27,6 +27,8 @@ export function scanItems(src: Source<unknown>): { index: number; why: string } 
 
 /** Most values whose structured clone `mainProfile` times. */
 const CLONE_SAMPLE = 64;
+/** About the most bytes (estimated) of values whose structured clone `mainProfile` times. */
+const CLONE_BYTES = 512 * 1024;
 
 /**
  * A profile from the look on the calling thread alone. The per-item time is the look's warm
@@ -37,39 +39,37 @@ const CLONE_SAMPLE = 64;
  */
 export function mainProfile(p: MainProbe, clone = false): SampleProfile {
   const rt = runtime();
-  // At most CLONE_SAMPLE values, spread over those looked at: the look may hold thousands of
-  // microsecond items, and cloning all of them would cost more than the job.
+  // At most CLONE_SAMPLE values, spread over those looked at (the look may hold thousands of
+  // microsecond items, and cloning all of them would cost more than the job), and about
+  // CLONE_BYTES of them (64 results of 100 KB took 1.3 ms to clone, a twentieth of that job).
   const spreadOver = (all: unknown[]) => {
-    const step = Math.max(1, all.length / CLONE_SAMPLE);
+    const size = Math.max(1, estimateBytes(all[0]));
+    const k = Math.min(CLONE_SAMPLE, Math.max(2, Math.floor(CLONE_BYTES / size)));
+    const step = Math.max(1, all.length / k);
     const vs: unknown[] = [];
-    for (let i = 0; i < all.length && vs.length < CLONE_SAMPLE; i += step) {
-      vs.push(all[Math.floor(i)]);
-    }
+    for (let i = 0; i < all.length && vs.length < k; i += step) vs.push(all[Math.floor(i)]);
     return vs;
   };
-  // The mean estimated size of a value (the memory cap's input), with `clone`.
-  const bytes = (all: unknown[]) => {
-    if (!clone || all.length === 0) return 0;
+  // The mean estimated size of a value (the memory cap's input) and its clone time (the faster
+  // of two clones: the first may meet cold code or a GC), with `clone`.
+  const measure = (all: unknown[]) => {
+    if (!clone || all.length === 0) return { bytes: 0, cloneMs: 0 };
     const vs = spreadOver(all);
-    return vs.reduce((sum: number, v) => sum + estimateBytes(v), 0) / vs.length;
-  };
-  const cloneMs = (all: unknown[]) => {
-    if (!clone || all.length === 0) return 0;
-    const vs = spreadOver(all);
-    // The faster of two clones: the first may meet cold code or a GC.
+    const bytes = vs.reduce((sum: number, v) => sum + estimateBytes(v), 0) / vs.length;
     let best = Infinity;
     for (let k = 0; k < 2; k++) {
       const t = rt.now();
       try {
         structuredClone(vs);
       } catch {
-        return 0;
+        return { bytes, cloneMs: 0 };
       }
       best = Math.min(best, rt.now() - t);
     }
-    return best / vs.length;
+    return { bytes, cloneMs: best / vs.length };
   };
-  const results = clone ? [...p.results.values()] : [];
+  const input = measure(p.items);
+  const output = measure(clone ? [...p.results.values()] : []);
   const times = p.times;
   const warm = times.length > 1 ? times.slice(1) : times; // the first call includes JIT warm-up
   const perItemMs = summarize(warm.length ? warm : [0]);
@@ -84,10 +84,10 @@ export function mainProfile(p: MainProbe, clone = false): SampleProfile {
     cpuRatio: null,
     workloadType: "cpu",
     isAsync: p.isAsync,
-    inputBytes: bytes(p.items),
-    outputBytes: bytes(results),
-    inputCloneMs: cloneMs(p.items),
-    outputCloneMs: cloneMs(results),
+    inputBytes: input.bytes,
+    outputBytes: output.bytes,
+    inputCloneMs: input.cloneMs,
+    outputCloneMs: output.cloneMs,
     transferables: false,
     heapGrowthPerItemBytes: null,
     externalLoad: 0,
