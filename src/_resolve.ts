@@ -86,9 +86,11 @@ export async function resolveRun<I, O>(
   if (core.mainPerItemMs !== undefined && core.mainPerItemMs > 0) {
     resolved.inlinePerItemMs = core.mainPerItemMs;
   }
-  // Learning from its own runs: the measured time goes next to the cached decision.
+  // Learning from its own runs: the measured time goes next to the cached decision (not when
+  // deciding ran every item: the prediction is then for the whole job, and nothing is left).
   const key = core.cacheKey;
-  if (key !== undefined && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {
+  const left = src.total === undefined || core.known.size < src.total;
+  if (key !== undefined && left && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {
     resolved.recordRun = (measuredMs) =>
       recordRun(key, { executor: d.executor, predictedMs: d.predictedMs, measuredMs });
   }

@@ -244,10 +244,25 @@ test("cache: automatic execute fills and uses the cache; clearCache and cacheSta
   });
 });
 
+test("cache: a run that deciding left nothing to do records no time against the prediction", async () => {
+  await withCache(async (dir) => {
+    // 60 calls of a 16 ms timer: the look's batch runs them all; the prediction is for the whole
+    // job, and a run of nothing measured against it would teach the next decision nonsense.
+    await execute(sleepy, new Array(60).fill(16));
+    const [name] = entries(dir);
+    const entry = JSON.parse(readFileSync(join(dir, name), "utf8")).value;
+    assert.equal(entry.decision.executor, "async");
+    assert.equal(entry.runs, undefined);
+  });
+});
+
 test("cache: automatic execute records its measured time with the decision; the next corrects", async () => {
   await withCache(async (dir) => {
+    // At most 64 calls in flight: the look runs 64 of the 200, the run the rest (a run that
+    // deciding left nothing to do records nothing).
     const items = new Array(200).fill(16);
-    await execute(sleepy, items);
+    const o = { maxConcurrency: 64 };
+    await execute(sleepy, items, o);
     const runs = () => {
       const [name] = entries(dir);
       return JSON.parse(readFileSync(join(dir, name), "utf8")).value.runs;
@@ -255,10 +270,10 @@ test("cache: automatic execute records its measured time with the decision; the 
     assert.equal(runs().length, 1);
     assert.equal(runs()[0].executor, "async");
     assert.ok(runs()[0].measuredMs > 0 && runs()[0].predictedMs > 0);
-    await execute(sleepy, items);
+    await execute(sleepy, items, o);
     assert.equal(runs().length, 2);
     // The next decision of the same job comes from the cache, corrected by the recorded runs.
-    const r = await optimize(sleepy, items);
+    const r = await optimize(sleepy, items, o);
     assert.equal(r.cacheHit, true);
     assert.match(r.reason, /corrected by 2 measured runs/);
   });

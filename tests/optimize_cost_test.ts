@@ -170,6 +170,24 @@ test("cost: an async task's first call that waits does not wait alone: the batch
   assert.equal(r.profile.sampledIn, "main");
 });
 
+test("cost: the async look starts at most 64 calls before one settles (work after an await shows late)", async () => {
+  // Calls wait 50 ms, then would compute: until one settles nothing says how much, so the batch
+  // beside the first call stops growing at 64; once calls settle (and compute nothing) it grows.
+  let started = 0, atFirstSettle = -1;
+  const waitsLong = async (i: number) => {
+    started++;
+    await new Promise((r) => setTimeout(r, 50));
+    if (atFirstSettle < 0) atFirstSettle = started;
+    return i;
+  };
+  const r = await optimize(waitsLong, Array.from({ length: 1000 }, (_, i) => i), {
+    cache: false,
+  });
+  assert.ok(atFirstSettle > 1 && atFirstSettle <= 64, `${atFirstSettle} calls before one settled`);
+  assert.ok(started > 64, `${started} calls in the look`);
+  assert.equal(r.executor, "async", r.reason);
+});
+
 test("cost: the async look's batch keeps within maxConcurrency and its synchronous budget", async () => {
   let inflight = 0, most = 0, calls = 0;
   const waits = async (i: number) => {

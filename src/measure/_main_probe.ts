@@ -126,6 +126,8 @@ export class Pace {
   }
 }
 const BATCH_CPU_MS = 20;
+/** Most calls of that batch before any call settled (see the batch). */
+const UNSETTLED_CALLS = 64;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
 const WARM_SECOND = 10;
 const BATCH_SHARE = 0.05;
@@ -366,10 +368,10 @@ export async function mainProbe(
   // far longer than the look's time), unless the look failed or covered the items.
   if (out.isAsync && !out.failure && (first || k < maxItems)) {
     // A first call still pending once the microtasks ran waits on the event loop (I/O, a timer):
-    // the batch starts at once, beside it, as many calls as `maxCalls` allows (a wait for the
-    // first call alone would be a whole latency, the length of an I/O-bound job of a few hundred
-    // calls). Else the calls so far settled: the batch is bounded by their CPU time — calls that
-    // compute run the batch one after the other here.
+    // the batch starts at once, beside it, and grows (see below; a wait for the first call alone
+    // would be a whole latency, the length of an I/O-bound job of a few hundred calls). Else the
+    // calls so far settled: the batch is bounded by their CPU time — calls that compute run the
+    // batch one after the other here.
     let cap = maxCalls;
     if (!first) {
       // This thread's clock where the OS gives it (the process clock also counts the JIT and GC
@@ -395,17 +397,65 @@ export async function mainProbe(
     const c0 = first ? cpu0 : rt.cpuTimeUs();
     const w0 = first ? sched0 : threadSched();
     const tb = first ? t0 : rt.now();
-    const calls: Call[] = first ? [first] : [];
+    const calls: Call[] = [];
+    const pending = new Set<Promise<unknown>>();
+    let done = 0;
+    const add = (c: Call) => {
+      calls.push(c);
+      pending.add(c.settled);
+      c.settled.then(() => {
+        done++;
+        pending.delete(c.settled);
+      });
+    };
+    if (first) add(first);
     // Each call's synchronous part runs as it starts: the batch stops growing past
-    // `BATCH_CPU_MS` of it (a task that computes before its first await).
+    // `BATCH_CPU_MS` of it (a task that computes before its first await), and an async source
+    // is not waited on past `BATCH_CPU_MS` (a slow stream would hold the decision).
     let syncMs = 0;
-    while (calls.length < cap && k < maxItems && syncMs < BATCH_CPU_MS) {
-      const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
-      if (!one) break;
-      k++;
-      const s = rt.now();
-      calls.push(startCall(fn, one, s));
-      syncMs += rt.now() - s;
+    const launch = async (upTo: number): Promise<boolean> => {
+      while (calls.length < Math.min(cap, upTo) && k < maxItems && syncMs < BATCH_CPU_MS) {
+        if (asyncSource && rt.now() - tb > BATCH_CPU_MS) return false;
+        const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
+        if (!one) return false;
+        k++;
+        const s = rt.now();
+        add(startCall(fn, one, s));
+        syncMs += rt.now() - s;
+      }
+      return true;
+    };
+    if (!first) await launch(cap);
+    else {
+      // Beside a first call that waits: up to `UNSETTLED_CALLS` before any call settled (what a
+      // call computes after its await shows only once it settles: 256 calls of a 1 ms timer
+      // then 5 ms of work would hold this thread 1.3 s); then, as calls settle, as many as the
+      // CPU time per call allows (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
+      const cpuSince = () => {
+        const c = rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
+        const w = w0 && threadSched();
+        return w0 && w
+          ? w.runMs - w0.runMs
+          : c !== undefined && c0 !== undefined
+          ? (c - c0) / 1000
+          : rt.now() - tb;
+      };
+      // The CPU time per call: this thread's CPU while calls settled, per call that settled
+      // (their work after the await ran then), plus the synchronous part of a call.
+      let perCallMs: number | undefined;
+      for (let goal = UNSETTLED_CALLS;;) {
+        if (!(await launch(goal)) || calls.length >= cap || k >= maxItems) break;
+        if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
+        const cpuBefore = cpuSince(), doneBefore = done;
+        await Promise.race(pending);
+        await new Promise((r) => setTimeout(r, 0)); // the calls settling at the same time
+        const cpuMs = cpuSince();
+        perCallMs = Math.max((cpuMs - cpuBefore) / Math.max(1, done - doneBefore), 1e-3) +
+          syncMs / calls.length;
+        const jobMs = ((src.total ?? calls.length) * perCallMs) / Math.max(1, cores);
+        goal = Math.min(cap, Math.floor(Math.max(BATCH_CPU_MS, BATCH_SHARE * jobMs) / perCallMs));
+        if (goal <= calls.length) break;
+      }
     }
     if (calls.length > 0) {
       const settled = await Promise.all(calls.map((x) => x.settled));

@@ -43,19 +43,22 @@ export function mainProfile(p: MainProbe, clone = false): SampleProfile {
   // microsecond items, and cloning all of them would cost more than the job), and about
   // CLONE_BYTES of them (64 results of 100 KB took 1.3 ms to clone, a twentieth of that job).
   const spreadOver = (all: unknown[]) => {
-    const size = Math.max(1, estimateBytes(all[0]));
-    const k = Math.min(CLONE_SAMPLE, Math.max(2, Math.floor(CLONE_BYTES / size)));
-    const step = Math.max(1, all.length / k);
+    const step = Math.max(1, all.length / CLONE_SAMPLE);
     const vs: unknown[] = [];
-    for (let i = 0; i < all.length && vs.length < k; i += step) vs.push(all[Math.floor(i)]);
-    return vs;
+    let bytes = 0;
+    for (let i = 0; i < all.length && vs.length < CLONE_SAMPLE; i += step) {
+      if (vs.length >= 2 && bytes >= CLONE_BYTES) break;
+      const v = all[Math.floor(i)];
+      vs.push(v);
+      bytes += estimateBytes(v);
+    }
+    return { vs, bytes: bytes / Math.max(1, vs.length) };
   };
   // The mean estimated size of a value (the memory cap's input) and its clone time (the faster
   // of two clones: the first may meet cold code or a GC), with `clone`.
   const measure = (all: unknown[]) => {
     if (!clone || all.length === 0) return { bytes: 0, cloneMs: 0 };
-    const vs = spreadOver(all);
-    const bytes = vs.reduce((sum: number, v) => sum + estimateBytes(v), 0) / vs.length;
+    const { vs, bytes } = spreadOver(all);
     let best = Infinity;
     for (let k = 0; k < 2; k++) {
       const t = rt.now();
