@@ -75,6 +75,11 @@ export interface ConcurrentBatch {
   threadCpuMs?: number;
   /** Time this thread waited for a CPU while runnable during the batch (ms; where the OS says). */
   waitMs?: number;
+  /**
+   * The calls' synchronous parts, as they started (ms, less this thread's wait for a CPU): the
+   * first responses wait at least this long, which stretches the batch's fastest latency.
+   */
+  launchMs?: number;
 }
 
 /**
@@ -413,17 +418,30 @@ export async function mainProbe(
     // `BATCH_CPU_MS` of it (a task that computes before its first await), and an async source
     // is not waited on past `BATCH_CPU_MS` (a slow stream would hold the decision).
     let syncMs = 0;
+    // The synchronous parts are timed by wall clock; the time this thread waited for a CPU
+    // meanwhile (other processes' load) is taken off once the calls are started.
     const launch = async (upTo: number): Promise<boolean> => {
+      rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
+      const wait0 = threadSched()?.waitMs;
+      let more = true;
       while (calls.length < Math.min(cap, upTo) && k < maxItems && syncMs < BATCH_CPU_MS) {
-        if (asyncSource && rt.now() - tb > BATCH_CPU_MS) return false;
-        const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
-        if (!one) return false;
+        if (asyncSource && rt.now() - tb > BATCH_CPU_MS) more = false;
+        const one = more ? asyncSource ? await takeOneAsync(k) : takeOne(k) : undefined;
+        if (!one) {
+          more = false;
+          break;
+        }
         k++;
         const s = rt.now();
         add(startCall(fn, one, s));
         syncMs += rt.now() - s;
       }
-      return true;
+      rt.cpuTimeUs();
+      const wait1 = wait0 === undefined ? undefined : threadSched()?.waitMs;
+      if (wait0 !== undefined && wait1 !== undefined) {
+        syncMs = Math.max(0, syncMs - (wait1 - wait0));
+      }
+      return more;
     };
     if (!first) await launch(cap);
     else {
@@ -462,7 +480,12 @@ export async function mainProbe(
       const wallMs = rt.now() - tb;
       const c1 = rt.cpuTimeUs();
       const w1 = threadSched();
-      out.concurrent = { calls: calls.length, wallMs, latencyMs: settled.map((x) => x.ms) };
+      out.concurrent = {
+        calls: calls.length,
+        wallMs,
+        latencyMs: settled.map((x) => x.ms),
+        launchMs: syncMs,
+      };
       if (c0 !== undefined && c1 !== undefined) out.concurrent.cpuMs = (c1 - c0) / 1000;
       if (w0 !== undefined && w1 !== undefined) {
         out.concurrent.waitMs = Math.max(0, w1.waitMs - w0.waitMs);
