@@ -264,3 +264,19 @@ test("main-thread look: at least one item runs even when its time budget is alre
   for (const [i, r] of look.results) assert.equal(r, 2 * (i + 1));
   assert.equal(look.results.size, look.times.length);
 });
+
+test("main-thread look: a cold first item under 10 look times is followed by a warm second", async () => {
+  // The first call spins 6 ms (cold), every other one returns at once: past the look's 5 ms
+  // after the first item, a second still runs, and the warm per-item time is the second's.
+  let calls = 0;
+  const coldFirst = (x: unknown) => {
+    if (calls++ === 0) {
+      const end = performance.now() + 6;
+      while (performance.now() < end) { /* cold */ }
+    }
+    return x;
+  };
+  const look = await mainProbe(coldFirst, new Source<number>([1, 2, 3, 4, 5, 6, 7, 8]), 5, 100);
+  assert.ok(look.times.length >= 2, `${look.times.length} items timed`);
+  assert.ok(look.warmPerItemMs < look.times[0], `warm ${look.warmPerItemMs} ms`);
+});

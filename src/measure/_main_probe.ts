@@ -464,11 +464,13 @@ export async function mainProbe(
       for (let goal = UNSETTLED_CALLS;;) {
         if (!(await launch(goal)) || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
-        const cpuBefore = cpuSince(), doneBefore = done;
+        // From the first call that settles: a window of one turn of the event loop, in which
+        // the calls settling about then do their work after the await (the wait before it is
+        // left out: over 50 ms of idling this thread's clock gathers its own overheads).
         await Promise.race(pending);
-        await new Promise((r) => setTimeout(r, 0)); // the calls settling at the same time
-        const cpuMs = cpuSince();
-        perCallMs = Math.max((cpuMs - cpuBefore) / Math.max(1, done - doneBefore), 1e-3) +
+        const cpuBefore = cpuSince(), doneBefore = done;
+        await new Promise((r) => setTimeout(r, 0));
+        perCallMs = Math.max((cpuSince() - cpuBefore) / Math.max(1, done - doneBefore), 1e-3) +
           syncMs / calls.length;
         const jobMs = ((src.total ?? calls.length) * perCallMs) / Math.max(1, cores);
         goal = Math.min(cap, Math.floor(Math.max(BATCH_CPU_MS, BATCH_SHARE * jobMs) / perCallMs));
