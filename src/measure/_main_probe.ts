@@ -76,8 +76,9 @@ export interface ConcurrentBatch {
   /** Time this thread waited for a CPU while runnable during the batch (ms; where the OS says). */
   waitMs?: number;
   /**
-   * The calls' synchronous parts, as they started (ms, less this thread's wait for a CPU): the
-   * first responses wait at least this long, which stretches the batch's fastest latency.
+   * The synchronous parts of the calls started before any could settle (ms, less this thread's
+   * wait for a CPU): the first responses wait at least this long, which stretches the batch's
+   * fastest latency.
    */
   launchMs?: number;
 }
@@ -418,6 +419,7 @@ export async function mainProbe(
     // `BATCH_CPU_MS` of it (a task that computes before its first await), and an async source
     // is not waited on past `BATCH_CPU_MS` (a slow stream would hold the decision).
     let syncMs = 0;
+    let firstWaveMs: number | undefined; // the synchronous parts before any call could settle
     // The synchronous parts are timed by wall clock; the time this thread waited for a CPU
     // meanwhile (other processes' load) is taken off once the calls are started.
     const launch = async (upTo: number): Promise<boolean> => {
@@ -462,7 +464,9 @@ export async function mainProbe(
       // (their work after the await ran then), plus the synchronous part of a call.
       let perCallMs: number | undefined;
       for (let goal = UNSETTLED_CALLS;;) {
-        if (!(await launch(goal)) || calls.length >= cap || k >= maxItems) break;
+        const more = await launch(goal);
+        firstWaveMs ??= syncMs;
+        if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
         // From the first call that settles: a window of one turn of the event loop, in which
         // the calls settling about then do their work after the await (the wait before it is
@@ -486,7 +490,7 @@ export async function mainProbe(
         calls: calls.length,
         wallMs,
         latencyMs: settled.map((x) => x.ms),
-        launchMs: syncMs,
+        launchMs: firstWaveMs ?? syncMs,
       };
       if (c0 !== undefined && c1 !== undefined) out.concurrent.cpuMs = (c1 - c0) / 1000;
       if (w0 !== undefined && w1 !== undefined) {
