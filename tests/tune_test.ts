@@ -61,9 +61,11 @@ test("tune grid: each configuration once, the pick first, best the minimum", asy
 });
 
 test("tune: worker configurations carry the optimizer's model prediction", async () => {
-  const r = await tune(sleepy, new Array(100).fill(2), {
+  // 400 calls: more than the optimizer's look runs (at most maxConcurrency, 256), so that it
+  // decides with a model whatever it measured (a job its look ran whole may answer "inline").
+  const r = await tune(sleepy, new Array(400).fill(2), {
     strategy: "grid",
-    space: { executors: ["async", "workers"], workers: [1], chunkSizes: [25] },
+    space: { executors: ["async", "workers"], workers: [1], chunkSizes: [100] },
     repeats: 1,
   });
   assert.ok(r.trials.length >= 2);
