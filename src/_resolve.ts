@@ -9,6 +9,7 @@ import {
   type ExecuteOptions,
   fromExecuteOptions,
   isForced,
+  KnownResults,
   refuseInPoolWorker,
   type ResolvedRun,
   Source,
@@ -54,11 +55,17 @@ export async function resolveRun<I, O>(
     options.executor === undefined && options.workers === undefined
   ) {
     const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
-    return { spec, src, config, known: new Map(), cluster: { chunkSize: options.chunkSize } };
+    return {
+      spec,
+      src,
+      config,
+      known: new KnownResults(),
+      cluster: { chunkSize: options.chunkSize },
+    };
   }
   if (isForced(options)) {
     const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
-    return { spec, src, config, known: new Map() };
+    return { spec, src, config, known: new KnownResults() };
   }
   checkOptimizeOptions(options);
   const pool = options.pool ?? defaultPool();

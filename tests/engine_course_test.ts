@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, task } from "../mod.ts";
-import { prepare, type Run, Source } from "../src/engine/mod.ts";
+import { KnownResults, prepare, type Run, Source } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -28,7 +28,7 @@ async function run(n: number, ms: number, inlineMs: number, timeoutMs?: number) 
         concurrency: 1,
         adaptive: false,
       },
-      known: new Map<number, unknown>(),
+      known: new KnownResults(),
       inlinePerItemMs: inlineMs,
     };
     const job = prepare(spin, resolved, { pool, timeoutMs });

@@ -261,8 +261,28 @@ test("main-thread look: at least one item runs even when its time budget is alre
   const src = new Source<number>([1, 2, 3, 4]);
   const look = await mainProbe((x) => (x as number) * 2, src, 0, 3);
   assert.ok(look.times.length >= 1, `${look.times.length} items timed`);
-  for (const [i, r] of look.results) assert.equal(r, 2 * (i + 1));
+  look.results.forEach((r, i) => assert.equal(r, 2 * (i + 1)));
   assert.equal(look.results.size, look.times.length);
+});
+
+test("main-thread look: the rest of an array that takes less than its budget runs too", async () => {
+  // A budget no pace can exceed (1000 s) with at most 100 items before it would stop: the look
+  // finishes the array, past `maxItems`, and keeps every result at its index.
+  const data = Array.from({ length: 20_000 }, (_, i) => i);
+  const look = await mainProbe((x) => (x as number) * 2, new Source<number>(data), 1e6, 100);
+  assert.equal(look.results.size, data.length);
+  look.results.forEach((r, i) => assert.equal(r, 2 * i));
+  assert.ok(look.items.length < data.length, "long batches keep a spread of their items");
+});
+
+test("main-thread look: a task that returns a Promise for some items keeps every result", async () => {
+  const data = Array.from({ length: 5000 }, (_, i) => i);
+  const sometimes = (x: unknown) =>
+    (x as number) % 7 === 3 ? Promise.resolve((x as number) + 1) : (x as number) + 1;
+  const look = await mainProbe(sometimes, new Source<number>(data), 1e6, 100);
+  assert.equal(look.isAsync, true);
+  assert.ok(look.results.size > 0);
+  look.results.forEach((r, i) => assert.equal(r, i + 1));
 });
 
 test("main-thread look: a cold first item under 10 look times is followed by a warm second", async () => {

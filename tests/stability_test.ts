@@ -8,7 +8,7 @@ import {
   SWITCH_MARGIN,
 } from "../src/model/_stability.ts";
 import { sampleInWorker } from "../src/measure/sample.ts";
-import { Source, workerSet } from "../src/engine/mod.ts";
+import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
 import { createPool, task } from "../mod.ts";
 import { taskSpec } from "../src/task/_spec.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -70,7 +70,7 @@ test("sampling grows only while it can change the decision (enough says stop)", 
         workerSet(pool).ensure(1)[0],
         spec,
         new Source<unknown>(data),
-        new Map(),
+        new KnownResults(),
         1000,
         50_000,
         undefined,

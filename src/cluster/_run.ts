@@ -5,7 +5,7 @@
 // one count against it) or in completion order. On a task error, the chunks before the failing item
 // are still handed on, then the TaskError (global index) is thrown. Whatever ends the run
 // removes the run's jobs that have not started.
-import { ChunkTimeoutError, TaskError } from "../engine/mod.ts";
+import { ChunkTimeoutError, type KnownResults, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { describe } from "./_connection.ts";
 import { CHUNK_JOB, type ChunkJobData, fromWireError } from "./_protocol.ts";
@@ -23,7 +23,7 @@ export interface RunConfig {
   /** Hand chunks on in input order (default: completion order). */
   ordered?: boolean;
   /** Results already computed (the optimizer's sample), by global index: not sent again. */
-  known?: Map<number, unknown>;
+  known?: KnownResults;
 }
 
 /** A completed chunk: results of items `start`, `start + 1`, … */

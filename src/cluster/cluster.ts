@@ -6,7 +6,7 @@
  * @module
  */
 import { keysOf, knownKeys, positiveInt, positiveNumber } from "../args.ts";
-import type { Progress } from "../engine/mod.ts";
+import type { KnownResults, Progress } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { TaskRef } from "../task/mod.ts";
 import { checkRedisUrl, redactUrl } from "./_connection.ts";
@@ -86,7 +86,7 @@ export interface ClusterRunOptions {
   timeoutMs?: number;
   onProgress?: (progress: Progress) => void;
   /** Results computed already (by global index): not sent again. */
-  known?: Map<number, unknown>;
+  known?: KnownResults;
   /** Hand results on in input order (default for map) or in completion order. */
   ordered?: boolean;
   /** Items in all, for progress (default: the data's length or size, when it has one). */

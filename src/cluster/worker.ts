@@ -7,7 +7,7 @@
 import { cpus, hostname, loadavg } from "node:os";
 import process from "node:process";
 import { keysOf, knownKeys, positiveInt, positiveNumber } from "../args.ts";
-import { createPool, type Pool, prepare, Source, TaskError } from "../engine/mod.ts";
+import { createPool, KnownResults, type Pool, prepare, Source, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { probeSystem } from "../system/mod.ts";
 import { task, taskSpec } from "../task/mod.ts";
@@ -208,7 +208,9 @@ async function runChunk(
     adaptive: false,
   };
   const src = new Source<unknown>(items);
-  const job = prepare(ref, { spec: taskSpec(ref), src, config, known: new Map() }, { pool });
+  const job = prepare(ref, { spec: taskSpec(ref), src, config, known: new KnownResults() }, {
+    pool,
+  });
   const results: unknown[] = new Array(items.length);
   let error: ChunkReply["error"];
   const filled = new Set<number>();

@@ -7,6 +7,7 @@
 // calling thread, so one that overruns fails the run when it returns (and one that never returns
 // cannot be stopped: only the "workers" executor can stop such a task).
 import type { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
+import type { KnownResults } from "./_known_results.ts";
 import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
@@ -93,22 +94,24 @@ function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknow
 export async function* inlineChunks(
   fn: Fn,
   src: Source<unknown>,
-  known: Map<number, unknown>,
+  known: KnownResults,
   limits: LocalLimits,
   chunk = 256,
 ): AsyncGenerator<Completed> {
   const { signal } = limits;
-  const walk = new Known(known);
   while (!src.done) {
     const start = src.pulled;
     const items = src.isAsync ? await src.take(chunk) : src.takeSync(chunk);
-    const results: unknown[] = [];
+    // Every result of the chunk known already (the optimizer's look ran it): copied at once.
+    const all = known.slice(start, start + items.length);
+    const results: unknown[] = all ?? [];
     let step: unknown;
     try {
       if (limits.timeoutMs !== undefined) {
         step = await timedLoop(fn, items, results, start, known, limits);
-      } else {
-        while ((step = runSync(fn, items, results, start, walk, signal)) !== DONE) {
+      } else if (all) step = signal?.aborted ? ABORTED : DONE;
+      else {
+        while ((step = runSync(fn, items, results, start, known, signal)) !== DONE) {
           if (step === ABORTED) break;
           const t0 = limits.now();
           results.push(
@@ -141,16 +144,16 @@ function runSync(
   items: unknown[],
   results: unknown[],
   start: number,
-  known: Known,
+  known: KnownResults,
   signal: AbortSignal | undefined,
 ): unknown {
-  // The next known index is compared with, not looked up per item (a hash lookup per item costs
+  // The next known index is compared with, not looked up per item (a lookup per item costs
   // ~10 % of a 0.2 µs task).
   let next = known.nextFrom(start + results.length);
   for (let i = results.length; i < items.length; i++) {
     if (signal !== undefined && signal.aborted) return ABORTED;
     if (start + i === next) {
-      results.push(known.map.get(next));
+      results.push(known.get(next));
       next = known.nextFrom(next + 1);
       continue;
     }
@@ -161,28 +164,13 @@ function runSync(
   return DONE;
 }
 
-/** Results known before the run (sampling), with their indices sorted for a walk in order. */
-class Known {
-  readonly #sorted: number[];
-  #at = 0;
-  constructor(readonly map: Map<number, unknown>) {
-    this.#sorted = map.size > 0 ? [...map.keys()].sort((a, b) => a - b) : [];
-  }
-  /** The first known index ≥ `i` (-1: none); calls must ask for non-decreasing `i`. */
-  nextFrom(i: number): number {
-    const s = this.#sorted;
-    while (this.#at < s.length && s[this.#at] < i) this.#at++;
-    return this.#at < s.length ? s[this.#at] : -1;
-  }
-}
-
 /** With `timeoutMs`: each call timed on its own (a clock read per item: only with a limit). */
 async function timedLoop(
   fn: Fn,
   items: unknown[],
   results: unknown[],
   start: number,
-  known: Map<number, unknown>,
+  known: KnownResults,
   limits: LocalLimits,
 ): Promise<typeof DONE | typeof ABORTED> {
   for (let i = results.length; i < items.length; i++) {
@@ -204,7 +192,7 @@ async function timedLoop(
 export async function* asyncChunks(
   fn: Fn,
   src: Source<unknown>,
-  known: Map<number, unknown>,
+  known: KnownResults,
   concurrency: number | ConcurrencyLimiter,
   limits: LocalLimits,
   ordered: boolean,

@@ -4,6 +4,7 @@
 import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Task, TaskSpec } from "../task/mod.ts";
+import type { KnownResults } from "./_known_results.ts";
 import type { Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { ProgressReporter } from "./_progress.ts";
@@ -20,7 +21,7 @@ export interface ResolvedRun {
   src: Source<unknown>;
   config: Required<RunConfig>;
   /** Results already computed (sampling), by item index: not recomputed. */
-  known: Map<number, unknown>;
+  known: KnownResults;
   /** The chunk encodings the optimizer measured cheapest on its sample (exact for it). */
   encoding?: { items: Encoding; results: Encoding };
   /** The plain loop's warm time per item on the calling thread (ms), measured by the optimizer. */

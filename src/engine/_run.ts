@@ -7,6 +7,7 @@ import type { TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
+import type { KnownResults } from "./_known_results.ts";
 import { fromWire, type ItemMeasure, type Reply, type ToWorker } from "./_protocol.ts";
 import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
 import type { Source } from "./_source.ts";
@@ -25,7 +26,7 @@ export interface RunOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Results already computed, by item index: sent as holes and filled in on return. */
-  known?: Map<number, unknown>;
+  known?: KnownResults;
   /** Largest adaptive chunk (items; default the sizer's): streams keep it small for memory. */
   maxChunkItems?: number;
   /** Completed chunks allowed to wait for the consumer (default: unbounded). */
@@ -87,8 +88,6 @@ export class Run {
   #onAbort?: () => void;
   #closed = false;
   #unsubscribe: () => void;
-  /** Indices of `known`, ascending (a chunk finds its known positions by binary search). */
-  #knownIdx: number[];
   /** The items' encoding, once the first chunk was looked at. */
   #itemEnc?: Encoding;
   /** The throughput watch behind a change of course (with `inlinePerItemMs`). */
@@ -113,9 +112,6 @@ export class Run {
       targetMs: cfg.targetChunkMs,
       maxItems: cfg.maxChunkItems,
     });
-    this.#knownIdx = cfg.known && cfg.known.size > 0
-      ? [...cfg.known.keys()].sort((a, b) => a - b)
-      : [];
     if (watch) this.#course = { replied: new Set(), items: 0, replies: 0, done: 0 };
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
@@ -322,19 +318,10 @@ export class Run {
 
   /** Positions of `chunk` whose results are known already (sorted), or undefined. */
   #skips(chunk: Chunk): number[] | undefined {
-    const idx = this.#knownIdx;
-    if (idx.length === 0) return undefined;
-    const end = chunk.start + chunk.items.length;
-    let lo = 0, hi = idx.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (idx[mid] < chunk.start) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === idx.length || idx[lo] >= end) return undefined;
-    const skip: number[] = [];
-    for (let j = lo; j < idx.length && idx[j] < end; j++) skip.push(idx[j] - chunk.start);
-    return skip;
+    const known = this.#cfg.known;
+    if (!known || known.size === 0) return undefined;
+    const at = known.within(chunk.start, chunk.start + chunk.items.length);
+    return at.length === 0 ? undefined : at.map((i) => i - chunk.start);
   }
 
   #reply(id: number, chunk: Chunk, reply: Reply): void {

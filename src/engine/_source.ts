@@ -52,6 +52,11 @@ export class Source<I> {
     return this.#array ? this.#array[i] : undefined;
   }
 
+  /** Items [`start`, `end`) by index, without pulling them (array sources only; else empty). */
+  slice(start: number, end: number): I[] {
+    return this.#array ? Array.prototype.slice.call(this.#array, start, end) as I[] : [];
+  }
+
   /** Whether items can be read by index without pulling ({@linkcode Source.at}). */
   get indexable(): boolean {
     return this.#array !== undefined;

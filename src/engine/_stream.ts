@@ -3,6 +3,7 @@ import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
+import type { KnownResults } from "./_known_results.ts";
 import { type Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import type { Encoding } from "./encoding.ts";
@@ -21,7 +22,7 @@ export interface Plan extends Required<RunConfig> {
   signal?: AbortSignal;
   pool: Pool;
   /** Results already computed (sampling), by item index: not recomputed. */
-  known: Map<number, unknown>;
+  known: KnownResults;
   /** Chunk encodings of items and results ("auto": decided at run time). */
   encoding: { items: Encoding | "auto"; results: Encoding | "auto" };
   /**

@@ -9,6 +9,7 @@ import {
   type Encoding,
   findTransferables,
   fromWire,
+  type KnownResults,
   measureEncodings,
   type PoolWorker,
   type Source,
@@ -87,7 +88,7 @@ export interface WorkerSample {
   profile?: SampleProfile;
   failure?: SampleFailure;
   /** Index → result of every sampled item that succeeded. */
-  known: Map<number, unknown>;
+  known: KnownResults;
   /** Items pulled from a one-shot source (to give back, in order). */
   pulled: unknown[];
   /** Task time spent sampling (ms). */
@@ -104,7 +105,7 @@ export async function sampleInWorker(
   worker: PoolWorker,
   spec: TaskSpec,
   src: Source<unknown>,
-  known: Map<number, unknown>,
+  known: KnownResults,
   budgetMs: number,
   maxItems: number,
   limits: {
@@ -311,7 +312,7 @@ async function nextItems(
   src: Source<unknown>,
   spread: Iterator<number> | undefined,
   n: number,
-  known: Map<number, unknown>,
+  known: KnownResults,
   out: WorkerSample,
   claimed?: ReadonlySet<number>,
 ): Promise<{ items: unknown[]; indices: number[] }> {

@@ -5,6 +5,7 @@
 import {
   ChunkTimeoutError,
   fromWire,
+  KnownResults,
   type Pool,
   type PoolWorker,
   type Source,
@@ -61,7 +62,7 @@ export interface CoreResult {
   decision: Decision;
   warnings: string[];
   profile: OptimizationProfile;
-  known: Map<number, unknown>;
+  known: KnownResults;
   failure?: SampleFailure;
   /** Whether the decision came from the persisted result cache. */
   cacheHit?: boolean;
@@ -100,7 +101,7 @@ interface Job {
   t0: number;
   minSpeedup: number;
   targetChunkMs: number;
-  known: Map<number, unknown>;
+  known: KnownResults;
   warnings: string[];
   profile: OptimizationProfile;
   /** Items pulled from a one-shot source while looking and sampling (given back at the end). */
@@ -153,6 +154,19 @@ interface Look {
  */
 const LOOK_MS = 2;
 
+/**
+ * A first item this long (ms) or longer starts the look's helpers (see `lookHelpers`), in a job
+ * of more than `HELP_AT_ONCE` items: shorter items finish before a worker's round trip pays (a
+ * job of 10,000 validations of 0.12 µs waited 0.15–0.7 ms for a helper's one item).
+ */
+const HELP_AFTER_MS = 1;
+/**
+ * Jobs of at most this many items have the look's helpers from the start: the look's first item
+ * may be a large share of such a job (six items of 150 ms), and it runs alone before its time
+ * is known.
+ */
+const HELP_AT_ONCE = 64;
+
 /** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
 const LARGE_ITEM_MS = 20;
 
@@ -203,7 +217,7 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
     t0: rt.now(),
     minSpeedup: o.minSpeedup ?? DEFAULTS.minSpeedup,
     targetChunkMs: o.targetChunkMs ?? DEFAULTS.targetChunkMs,
-    known: new Map(),
+    known: new KnownResults(),
     warnings: [],
     profile: {
       sampledItems: 0,
@@ -288,22 +302,32 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
   const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
-  // An `async function` runs on this thread (the async executor) or is sampled in a worker: the
-  // look's helpers would only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
-  const help = skipped || fn.constructor?.name === "AsyncFunction" ? undefined : lookHelpers(job);
-  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(
-    fn,
-    job.src,
-    LOOK_MS,
-    4096,
-    3,
-    help?.claimed,
-    job.cores,
-    job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
-  );
-  look.results.forEach((r, i) => job.known.set(i, r));
+  // Helpers start at once for a job of at most `HELP_AT_ONCE` items (its first item may be a large
+  // share of it), else once the first item took `HELP_AFTER_MS`; never for an `async function`:
+  // it runs on this thread (the async executor) or is sampled in a worker, and helpers would
+  // only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
+  const claimed = new Set<number>();
+  let help: Promise<SampleFailure | undefined> | undefined;
+  const helped = !skipped && fn.constructor?.name !== "AsyncFunction";
+  if (helped && n !== undefined && n <= HELP_AT_ONCE) help = lookHelpers(job, claimed, () => false);
+  const onFirst = helped && !help
+    ? (ms: number, taken: (i: number) => boolean) => {
+      if (ms >= HELP_AFTER_MS) help = lookHelpers(job, claimed, taken);
+    }
+    : undefined;
+  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
+    claimed,
+    cores: job.cores,
+    maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+    onFirst,
+  });
+  // The look's results become the job's (no copy: thousands of sub-microsecond results), with
+  // the helpers' replies so far (later ones go to the job's).
+  const before = job.known;
+  job.known = look.results;
+  before.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
-  const helpFailure = await help?.done;
+  const helpFailure = await help;
   if (look.failure) {
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return {
@@ -341,18 +365,21 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
 
 /**
  * Warm workers idle in the pool, with the task loaded, each run one item of the array (from its
- * end) while the look runs here: their cores would only wait, and with large items the look is
- * then not serial time (a job of six 150 ms items spent a quarter of its time on the look's first
- * item while two warm workers idled). Never starts a worker. `done` settles once they replied,
- * with the first failure (a worker that died meanwhile leaves its item to the run).
+ * end, past those `taken` by the look) while the look runs here: their cores would only wait,
+ * and with large items the look is then not serial time (a job of six 150 ms items spent a
+ * quarter of its time on the look's first item while two warm workers idled). Never starts a
+ * worker. The indices go to `claimed`. Settles once they replied, with the first failure (a
+ * worker that died meanwhile leaves its item to the run).
  */
 function lookHelpers(
   job: Job,
-): { claimed: Set<number>; done: Promise<SampleFailure | undefined> } {
-  const claimed = new Set<number>();
+  claimed: Set<number>,
+  taken: (i: number) => boolean,
+): Promise<SampleFailure | undefined> {
   const n = job.src.total;
-  const none = { claimed, done: Promise.resolve(undefined) };
-  if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return none;
+  if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) {
+    return Promise.resolve(undefined);
+  }
   let idle: PoolWorker[];
   try {
     const set = workerSet(job.pool);
@@ -360,10 +387,13 @@ function lookHelpers(
       !w.dead && w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key)
     ).slice(0, Math.min(job.cores - 1, n - 1));
   } catch {
-    return none; // the pool is closed: the run says so
+    return Promise.resolve(undefined); // the pool is closed: the run says so
   }
-  const replies = idle.map(async (w, k) => {
-    const i = n - 1 - k;
+  let next = n - 1;
+  const replies = idle.map(async (w) => {
+    while (next >= 0 && taken(next)) next--;
+    if (next < 0) return undefined;
+    const i = next--;
     const item = job.src.at(i);
     if (uncloneable(item, 64) !== undefined) return undefined; // the sampling or scan says so
     claimed.add(i);
@@ -373,7 +403,7 @@ function lookHelpers(
     if (reply?.t !== "fail") return undefined;
     return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
   });
-  return { claimed, done: Promise.all(replies).then((fs) => fs.find((f) => f !== undefined)) };
+  return Promise.all(replies).then((fs) => fs.find((f) => f !== undefined));
 }
 
 /** A job clearly too small for workers never starts one: even a perfect split cannot pay. */
@@ -483,7 +513,7 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
   const loadError = await loadsInWorker(job, workers[0]);
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
-  const sp = mainProfile(p, true);
+  const sp = mainProfile(p, n * look.perItemMs);
   sp.externalLoad = externalLoadNow() ?? 0; // the workers share the cores with this load
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
@@ -539,7 +569,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const smallAndWarm = n !== undefined && !p.isAsync && samplingCostly(n, look.perItemMs) &&
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!io && !smallAndWarm) return undefined;
-  const sp = mainProfile(p, true);
+  const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
   if (smallAndWarm) sp.externalLoad = externalLoadNow() ?? 0; // workers share the cores with it
   if (io) {
     sp.perItemMs = summarize([io.latencyMs]);

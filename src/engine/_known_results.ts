@@ -1,0 +1,177 @@
+// Results computed before a run (the optimizer's look, its helpers, its sampling), by item
+// index: the run hands them on and never recomputes them. They are kept as spans of consecutive
+// indices, not as one hash entry per result: the look keeps thousands of sub-microsecond results
+// in order, and a Map entry each (~0.1 µs) cost about what such an item costs to compute.
+
+/** Consecutive results: `values[k]` is the result of item `start + k`. */
+interface Span {
+  start: number;
+  values: unknown[];
+}
+
+/**
+ * Results by item index, stored as sorted, disjoint spans of consecutive indices. Writing in
+ * increasing index order extends the last span (an array push) or adds one (`setRun`, without a
+ * copy); reads find the span by binary search over the spans (a few dozen at most: the look's
+ * spread items, its batches, sampled chunks), or at once when they go in order.
+ *
+ * @example Usage
+ * ```ts
+ * import { KnownResults } from "./_known_results.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const known = new KnownResults();
+ * for (let i = 10; i < 20; i++) known.set(i, i * i);
+ * known.set(50, "far");
+ * assert.equal(known.size, 11);
+ * assert.equal(known.get(12), 144);
+ * assert.equal(known.has(20), false);
+ * assert.equal(known.nextFrom(20), 50);
+ * assert.deepEqual(known.within(18, 60), [18, 19, 50]);
+ * ```
+ */
+export class KnownResults {
+  #spans: Span[] = [];
+  #size = 0;
+  /** The span found last: reads and writes in order find it without a search. */
+  #last = -1;
+
+  /** How many results are kept. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The position of the last span starting at or before `i` (-1: none). */
+  #find(i: number): number {
+    const s = this.#spans;
+    const l = this.#last;
+    if (l >= 0 && s[l].start <= i && (l + 1 === s.length || s[l + 1].start > i)) return l;
+    if (l + 1 < s.length && s[l + 1].start <= i && (l + 2 === s.length || s[l + 2].start > i)) {
+      return this.#last = l + 1;
+    }
+    let lo = 0, hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid].start <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) this.#last = lo - 1;
+    return lo - 1;
+  }
+
+  /** Whether item `i`'s result is kept. */
+  has(i: number): boolean {
+    const k = this.#find(i);
+    return k >= 0 && i - this.#spans[k].start < this.#spans[k].values.length;
+  }
+
+  /** Item `i`'s result (undefined when not kept). */
+  get(i: number): unknown {
+    const k = this.#find(i);
+    if (k < 0) return undefined;
+    const { start, values } = this.#spans[k];
+    return i - start < values.length ? values[i - start] : undefined;
+  }
+
+  /** Keep item `i`'s result (a result kept already is replaced). */
+  set(i: number, r: unknown): void {
+    const s = this.#spans;
+    const k = this.#find(i);
+    const span = k >= 0 ? s[k] : undefined;
+    if (span && i - span.start < span.values.length) {
+      span.values[i - span.start] = r;
+      this.#last = k;
+      return;
+    }
+    this.#size++;
+    if (span && i === span.start + span.values.length) {
+      span.values.push(r);
+      this.#last = k;
+      const next = s[k + 1];
+      if (next && next.start === i + 1) { // the gap closed: one span
+        for (const v of next.values) span.values.push(v);
+        s.splice(k + 1, 1);
+      }
+      return;
+    }
+    const next = s[k + 1];
+    if (next && next.start === i + 1) {
+      next.start = i;
+      next.values.unshift(r);
+      this.#last = k + 1;
+      return;
+    }
+    s.splice(k + 1, 0, { start: i, values: [r] });
+    this.#last = k + 1;
+  }
+
+  /**
+   * Keep the results of items `start`, `start + 1`, … as one span (`values` is kept as it is: the
+   * caller hands it over; a span next to another is not merged with it). Indices kept already
+   * are replaced one by one.
+   */
+  setRun(start: number, values: unknown[]): void {
+    const s = this.#spans;
+    const k = this.#find(start);
+    const span = k >= 0 ? s[k] : undefined;
+    const next = s[k + 1];
+    if (
+      values.length < 2 || (span && start < span.start + span.values.length) ||
+      (next && start + values.length > next.start)
+    ) {
+      values.forEach((v, j) => this.set(start + j, v));
+      return;
+    }
+    this.#size += values.length;
+    s.splice(k + 1, 0, { start, values });
+    this.#last = k + 1;
+  }
+
+  /** A copy of the results of items [`start`, `end`) when one span holds them all. */
+  slice(start: number, end: number): unknown[] | undefined {
+    const k = this.#find(start);
+    if (k < 0 || end <= start) return undefined;
+    const { start: s, values } = this.#spans[k];
+    return end - s <= values.length ? values.slice(start - s, end - s) : undefined;
+  }
+
+  /** The first kept index at or after `i` (-1: none). */
+  nextFrom(i: number): number {
+    const k = this.#find(i);
+    if (k >= 0 && i - this.#spans[k].start < this.#spans[k].values.length) return i;
+    return k + 1 < this.#spans.length ? this.#spans[k + 1].start : -1;
+  }
+
+  /** The kept indices in [`start`, `end`), ascending. */
+  within(start: number, end: number): number[] {
+    const out: number[] = [];
+    for (let i = this.nextFrom(start); i >= 0 && i < end;) {
+      const k = this.#find(i);
+      const { start: s, values } = this.#spans[k];
+      const stop = Math.min(end, s + values.length);
+      for (; i < stop; i++) out.push(i);
+      i = this.nextFrom(stop);
+    }
+    return out;
+  }
+
+  /** The kept results, in index order; with `most`, that many spread over them. */
+  values(most = Infinity): unknown[] {
+    const out: unknown[] = [];
+    const step = Math.max(1, this.#size / most);
+    let at = 0; // the position (among all kept results) of the next one taken
+    let seen = 0;
+    for (const { values } of this.#spans) {
+      for (; Math.floor(at) - seen < values.length && out.length < most; at += step) {
+        out.push(values[Math.floor(at) - seen]);
+      }
+      seen += values.length;
+    }
+    return out;
+  }
+
+  /** Each kept result with its index, in index order. */
+  forEach(f: (r: unknown, i: number) => void): void {
+    for (const { start, values } of this.#spans) values.forEach((v, k) => f(v, start + k));
+  }
+}

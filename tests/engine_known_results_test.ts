@@ -1,0 +1,76 @@
+// Results computed before a run, by item index: the spans behind them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { KnownResults } from "../src/engine/mod.ts";
+
+/** Every kept index and result, in order. */
+const entries = (k: KnownResults) => {
+  const out: [number, unknown][] = [];
+  k.forEach((r, i) => out.push([i, r]));
+  return out;
+};
+
+test("known results: writes in any order read back by index, in index order", () => {
+  const k = new KnownResults();
+  for (const i of [50, 25, 75, 0, 1, 2, 3, 24, 26, 99]) k.set(i, `r${i}`);
+  assert.equal(k.size, 10);
+  for (const i of [50, 25, 75, 0, 1, 2, 3, 24, 26, 99]) {
+    assert.ok(k.has(i));
+    assert.equal(k.get(i), `r${i}`);
+  }
+  for (const i of [4, 23, 27, 49, 51, 98, 100, -1]) {
+    assert.equal(k.has(i), false, `${i}`);
+    assert.equal(k.get(i), undefined);
+  }
+  assert.deepEqual(entries(k).map(([i]) => i), [0, 1, 2, 3, 24, 25, 26, 50, 75, 99]);
+  assert.deepEqual(k.values(), entries(k).map(([, r]) => r));
+});
+
+test("known results: a result kept already is replaced, and counted once", () => {
+  const k = new KnownResults();
+  k.setRun(10, ["a", "b", "c"]);
+  k.set(11, "B");
+  k.setRun(10, ["x", "y"]); // overlaps: replaced one by one
+  assert.equal(k.size, 3);
+  assert.deepEqual(entries(k), [[10, "x"], [11, "y"], [12, "c"]]);
+});
+
+test("known results: runs next to each other and single results between them", () => {
+  const k = new KnownResults();
+  k.setRun(0, [0, 1, 2]);
+  k.setRun(5, [5, 6, 7]);
+  k.setRun(3, [3, 4]); // fills the gap exactly
+  k.set(8, 8); // extends the last run
+  k.set(20, 20);
+  k.set(19, 19); // just before a single result
+  assert.equal(k.size, 11);
+  assert.deepEqual(entries(k).map(([i, r]) => i === r), new Array(11).fill(true));
+  assert.equal(k.nextFrom(0), 0);
+  assert.equal(k.nextFrom(9), 19);
+  assert.equal(k.nextFrom(21), -1);
+  assert.deepEqual(k.within(7, 20), [7, 8, 19]);
+  assert.deepEqual(k.within(9, 19), []);
+});
+
+test("known results: a slice comes from one run only, as a copy", () => {
+  const k = new KnownResults();
+  const run = [10, 11, 12, 13];
+  k.setRun(10, run);
+  k.setRun(14, [14, 15]);
+  assert.deepEqual(k.slice(11, 13), [11, 12]);
+  assert.deepEqual(k.slice(10, 14), [10, 11, 12, 13]);
+  assert.notEqual(k.slice(10, 14), run, "a copy, not the run itself");
+  assert.equal(k.slice(12, 15), undefined, "across two runs");
+  assert.equal(k.slice(8, 11), undefined, "before the first");
+  assert.equal(k.slice(12, 12), undefined, "empty");
+});
+
+test("known results: values spread over the kept ones", () => {
+  const k = new KnownResults();
+  k.setRun(0, Array.from({ length: 100 }, (_, i) => i));
+  k.setRun(1000, Array.from({ length: 100 }, (_, i) => 1000 + i));
+  const some = k.values(10);
+  assert.equal(some.length, 10);
+  assert.deepEqual(some, [0, 20, 40, 60, 80, 1000, 1020, 1040, 1060, 1080]);
+  assert.equal(k.values(1000).length, 200);
+});
