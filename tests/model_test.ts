@@ -267,12 +267,31 @@ test("main-thread look: at least one item runs even when its time budget is alre
 
 test("main-thread look: the rest of an array that takes less than its budget runs too", async () => {
   // A budget no pace can exceed (1000 s) with at most 100 items before it would stop: the look
-  // finishes the array, past `maxItems`, and keeps every result at its index.
+  // finishes the array, past `maxItems`, and keeps every result at its index. (One single item:
+  // the warm single items' check, which preemption can sway, has nothing to read.)
   const data = Array.from({ length: 20_000 }, (_, i) => i);
-  const look = await mainProbe((x) => (x as number) * 2, new Source<number>(data), 1e6, 100);
+  const look = await mainProbe((x) => (x as number) * 2, new Source<number>(data), 1e6, 100, {
+    single: 1,
+  });
   assert.equal(look.results.size, data.length);
   look.results.forEach((r, i) => assert.equal(r, 2 * i));
   assert.ok(look.items.length < data.length, "long batches keep a spread of their items");
+});
+
+test("main-thread look: items that cost more further on are not finished in the look", async () => {
+  // The first quarter is cheap; the single items, spread over the array, spin 0.2 ms each: the
+  // warm pace of the first items says nothing of the rest, so the look stops at `maxItems`.
+  const n = 4000;
+  const data = Array.from({ length: n }, (_, i) => i);
+  const costly = (x: unknown) => {
+    if ((x as number) >= n / 4) {
+      const end = performance.now() + 0.2;
+      while (performance.now() < end) { /* spin */ }
+    }
+    return x;
+  };
+  const look = await mainProbe(costly, new Source<number>(data), 1e6, 100);
+  assert.ok(look.results.size <= 100 + 3, `${look.results.size} items ran`);
 });
 
 test("main-thread look: a task that returns a Promise for some items keeps every result", async () => {

@@ -135,6 +135,10 @@ export class Pace {
   }
 }
 const BATCH_CPU_MS = 20;
+/** Warm single items this many times the warm pace, and over `FINISH_SINGLE_MS`, stop a finish. */
+const FINISH_SINGLE = 10;
+/** See `FINISH_SINGLE` (ms: a timer read around one call costs up to a few microseconds). */
+const FINISH_SINGLE_MS = 0.05;
 /** Items of a batch kept in `MainProbe.items`, at most. */
 const ITEMS_KEPT = 64;
 /** Most calls of that batch before any call settled (see the batch). */
@@ -306,22 +310,31 @@ export async function mainProbe(
   // Where the look would stop, the rest of an array of a synchronous task that takes less than the
   // look's own time (at its warm pace) runs here too, whatever `maxItems`: deciding would cost
   // about as much as that rest (10,000 validations of 0.12 µs: a 1.2 ms job took 3 ms to decide).
-  let finish = false;
+  // Not when every warm single item (spread over the array) took `FINISH_SINGLE` × that pace and
+  // more than `FINISH_SINGLE_MS` (items that cost more further on; the fastest, as preemption only
+  // slows one down), and for at most 2 × `maxMs` more.
+  let finishBy: number | undefined; // decided once: finishing until then (-∞: not finishing)
   const more = () => {
-    if (k === 0 || finish) return true;
+    if (k === 0) return true;
+    if (finishBy !== undefined) return rt.now() < finishBy;
     if (k < maxItems && rt.now() - t0 < maxMs && !pace.steady) return true;
     if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < WARM_SECOND * maxMs) {
       return k < maxItems;
     }
-    finish = spread !== undefined && batch > 0 && !out.isAsync && out.warmPerItemMs > 0 &&
-      ((src.total ?? 0) - nextInOrder) * out.warmPerItemMs <= maxMs;
+    const warm = out.warmPerItemMs;
+    const warmSingles = out.times.slice(1); // the first one is cold
+    const alike = warmSingles.length === 0 ||
+      Math.min(...warmSingles) <= Math.max(FINISH_SINGLE * warm, FINISH_SINGLE_MS);
+    const finish = spread !== undefined && batch > 0 && !out.isAsync && warm > 0 && alike &&
+      ((src.total ?? 0) - nextInOrder) * warm <= maxMs;
+    finishBy = finish ? rt.now() + 2 * maxMs : -Infinity;
     return finish;
   };
   while (more()) {
     const size = k < single
       ? 1
-      : finish
-      ? (src.total ?? 0) - nextInOrder
+      : finishBy !== undefined
+      ? Math.min(2 ** ++batch, (src.total ?? 0) - nextInOrder)
       : Math.min(2 ** ++batch, maxItems - k);
     if (size <= 0) break;
     if (size > 1 && !out.isAsync) {
