@@ -51,6 +51,14 @@ export interface MainProbe {
    */
   warmTimes?: boolean;
   /**
+   * A synchronous task's items that cost more than the batches show (ms per item, over the whole
+   * array): the time of the warm single items (spread over an array) that ran at over
+   * `FINISH_SINGLE` × the warm pace, divided by all warm single items. Zero when none did, or
+   * one alone, briefly (a pause of the runtime); the batches' warm pace misses such items (a
+   * stretch of 10 ms items at the end of an array of microsecond ones).
+   */
+  slowPerItemMs: number;
+  /**
    * Async tasks: one batch of calls run at once after the first call(s), a direct measurement of
    * what overlapping calls gains (see {@linkcode ConcurrentBatch}).
    */
@@ -135,10 +143,21 @@ export class Pace {
   }
 }
 const BATCH_CPU_MS = 20;
-/** Warm single items this many times the warm pace, and over `FINISH_SINGLE_MS`, stop a finish. */
+/**
+ * Single items spread over the array that the look times before it finishes a job (see the
+ * loop): an expensive stretch of at least 1/16 of the items meets one of them; a shorter one is
+ * met by the finishing batches (a single call took 10–20 µs for a 0.2 µs item: 64 of them cost
+ * more than a sixth of a 2 ms job).
+ */
+const FINISH_PROBES = 16;
+/**
+ * A warm single item this many times the warm pace, and over `FINISH_SINGLE_SHARE` of the look's
+ * time, stops a finish (a single call of a 0.2 µs validation, warm, read up to 0.15 ms: a timer
+ * read, a new object shape). A stretch of items under that is met by the finishing batches.
+ */
 const FINISH_SINGLE = 10;
-/** See `FINISH_SINGLE` (ms: a timer read around one call costs up to a few microseconds). */
-const FINISH_SINGLE_MS = 0.05;
+/** See `FINISH_SINGLE`. */
+const FINISH_SINGLE_SHARE = 1 / 8;
 /** Items of a batch kept in `MainProbe.items`, at most. */
 const ITEMS_KEPT = 64;
 /** Most calls of that batch before any call settled (see the batch). */
@@ -207,6 +226,7 @@ export function emptyProbe(): MainProbe {
     isAsync: false,
     totalMs: 0,
     warmPerItemMs: 0,
+    slowPerItemMs: 0,
   };
 }
 
@@ -258,7 +278,11 @@ export async function mainProbe(
   const sched0 = threadSched();
   // Arrays: items spread over the data (0, n/2, n/4, …), so a job whose cost grows along the
   // data is not judged by its first, cheapest items. One-shot sources: the first items.
-  const spread = src.indexable ? spreadIndices(src.total ?? 0, claimed) : undefined;
+  // (Past the first single items, the batches have run items in order: those are skipped too.)
+  const spread = src.indexable
+    ? spreadIndices(src.total ?? 0, { has: (i) => claimed.has(i) || out.results.has(i) })
+    : undefined;
+  let singleUntil = single; // items before this count run one by one (spread over an array)
   // Synchronous where the source and the task allow: an await per item would cost more than a
   // sub-microsecond task and inflate the warm estimate.
   // The single items come spread over an array; the batches then take the array in order from
@@ -266,7 +290,7 @@ export async function mainProbe(
   let nextInOrder = 0;
   const singles = new Set<number>(); // indices of the single items (arrays)
   const takeOne = (k: number): { i: number; item: unknown } | undefined => {
-    if (spread && k < single) {
+    if (spread && k < singleUntil) {
       const r = spread.next();
       if (r.done) return undefined;
       singles.add(r.value);
@@ -310,31 +334,52 @@ export async function mainProbe(
   // Where the look would stop, the rest of an array of a synchronous task that takes less than the
   // look's own time (at its warm pace) runs here too, whatever `maxItems`: deciding would cost
   // about as much as that rest (10,000 validations of 0.12 µs: a 1.2 ms job took 3 ms to decide).
-  // Not when every warm single item (spread over the array) took `FINISH_SINGLE` × that pace and
-  // more than `FINISH_SINGLE_MS` (items that cost more further on; the fastest, as preemption only
-  // slows one down), and for at most 2 × `maxMs` more.
-  let finishBy: number | undefined; // decided once: finishing until then (-∞: not finishing)
+  // First `FINISH_PROBES` more single items spread over the array, timed one by one: not when a
+  // warm one took `FINISH_SINGLE` × that pace (items that cost more further on: a stretch of
+  // 2 % of 10 ms items at the end of an array of microsecond items). Then batches that each take
+  // about a sixteenth of the look's time at that pace, while they keep it (within `FINISH_SINGLE`),
+  // for at most twice the look's time more.
+  let finishBy: number | undefined; // decided once: finishing until then (past: not finishing)
+  let probing = false;
+  const alike = (ms: number) =>
+    ms <= Math.max(FINISH_SINGLE * out.warmPerItemMs, FINISH_SINGLE_SHARE * maxMs);
+  // The warm single items that did not keep the pace; one alone under half the look's time may be
+  // a pause of the runtime (a garbage collection, a compilation) rather than the item.
+  const slowSingles = () => {
+    const slow = (out.isAsync || out.warmTimes ? [] : out.times.slice(1)).filter((ms) =>
+      !alike(ms)
+    );
+    return slow.length === 1 && slow[0] <= maxMs / 2 ? [] : slow;
+  };
+  const left = () => (src.total ?? 0) - nextInOrder;
   const more = () => {
     if (k === 0) return true;
     if (finishBy !== undefined) return rt.now() < finishBy;
-    if (k < maxItems && rt.now() - t0 < maxMs && !pace.steady) return true;
-    if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < WARM_SECOND * maxMs) {
-      return k < maxItems;
+    if (probing && k < singleUntil) return true;
+    if (!probing) {
+      if (k < maxItems && rt.now() - t0 < maxMs && !pace.steady) return true;
+      if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < WARM_SECOND * maxMs) {
+        return k < maxItems;
+      }
+      probing = spread !== undefined && batch > 0 && !out.isAsync && out.warmPerItemMs > 0 &&
+        left() * out.warmPerItemMs <= maxMs && slowSingles().length === 0;
+      if (probing) {
+        singleUntil = k + FINISH_PROBES;
+        return true;
+      }
+      finishBy = -Infinity;
+      return false;
     }
-    const warm = out.warmPerItemMs;
-    const warmSingles = out.times.slice(1); // the first one is cold
-    const alike = warmSingles.length === 0 ||
-      Math.min(...warmSingles) <= Math.max(FINISH_SINGLE * warm, FINISH_SINGLE_MS);
-    const finish = spread !== undefined && batch > 0 && !out.isAsync && warm > 0 && alike &&
-      ((src.total ?? 0) - nextInOrder) * warm <= maxMs;
+    // The probes ran (or the spread ran out): finish where every warm single kept the pace.
+    const finish = !out.isAsync && slowSingles().length === 0;
     finishBy = finish ? rt.now() + 2 * maxMs : -Infinity;
     return finish;
   };
   while (more()) {
-    const size = k < single
+    const size = k < singleUntil
       ? 1
       : finishBy !== undefined
-      ? Math.min(2 ** ++batch, (src.total ?? 0) - nextInOrder)
+      ? Math.min(Math.max(1, Math.ceil(maxMs / 16 / out.warmPerItemMs)), left())
       : Math.min(2 ** ++batch, maxItems - k);
     if (size <= 0) break;
     if (size > 1 && !out.isAsync) {
@@ -399,6 +444,13 @@ export async function mainProbe(
       if (out.failure) break;
       k += ran;
       record(ms, ran);
+      // A finishing batch slower than the pace it was started at (and long enough to time): the
+      // rest is left to the decision.
+      if (
+        finishBy !== undefined && ms > Math.max(FINISH_SINGLE * out.warmPerItemMs * ran, STEADY_MS)
+      ) {
+        finishBy = -1;
+      }
       // The source ran out (a batch cut short at an index taken elsewhere goes on).
       if (pulled ? ran < size : nextInOrder >= (src.total ?? 0)) break;
       continue;
@@ -612,6 +664,8 @@ export async function mainProbe(
   } else if (out.warmPerItemMs === 0 && out.concurrent) {
     out.warmPerItemMs = Math.min(...out.concurrent.latencyMs); // it ran nearly alone
   }
+  const slow = slowSingles();
+  if (slow.length > 0) out.slowPerItemMs = slow.reduce((a, b) => a + b) / (out.times.length - 1);
   const cpu1 = rt.cpuTimeUs();
   if (cpu0 !== undefined && cpu1 !== undefined) out.cpuMs = (cpu1 - cpu0) / 1000;
   return out;

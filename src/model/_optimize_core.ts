@@ -416,7 +416,7 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
     { warmWorkers: job.pool.size, firstStartMs, marginalStartMs },
     job.cores,
   );
-  const serial = n * look.perItemMs;
+  const serial = n * (look.perItemMs + look.probe.slowPerItemMs);
   const bestCase = serial / job.cores + coldStart + 0.2; // + a couple of message round trips
   if (serial / bestCase >= job.minSpeedup) return undefined;
   job.profile.sampledIn = "main";
