@@ -89,9 +89,11 @@ export async function resolveRun<I, O>(
   const enc = core.profile.sample?.encoding;
   const encoding = enc && { items: enc.items, results: enc.results };
   const resolved: Resolved = { spec, src, config, known: core.known, encoding, cluster };
-  // A workers run may change course to this thread, by the look's measured plain-loop speed.
+  // A workers run may change course to this thread, by the look's measured plain-loop speed, and
+  // an inline run to workers when it proves far slower than that.
   if (core.mainPerItemMs !== undefined && core.mainPerItemMs > 0) {
     resolved.inlinePerItemMs = core.mainPerItemMs;
+    if (d.executor === "inline") resolved.widenWorkers = core.widenWorkers;
   }
   // Learning from its own runs: the measured time goes next to the cached decision (not when
   // deciding ran every item: the prediction is then for the whole job, and nothing is left).

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, optimize, probeSystem, task, type TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/mod.ts";
-import { measureChunk } from "../src/measure/_measure_chunk.ts";
+import { measureChunk } from "../src/engine/mod.ts";
 import { measureOverheads } from "../src/measure/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";

@@ -90,18 +90,22 @@ function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknow
   return r;
 }
 
-/** A plain loop; `known` holds results computed earlier (sampling), which are not recomputed. */
+/**
+ * A plain loop; `known` holds results computed earlier (sampling), which are not recomputed.
+ * Yields chunks of `chunk` items (a number, or asked before each chunk).
+ */
 export async function* inlineChunks(
   fn: Fn,
   src: Source<unknown>,
   known: KnownResults,
   limits: LocalLimits,
-  chunk = 256,
+  chunk: number | (() => number) = 256,
 ): AsyncGenerator<Completed> {
   const { signal } = limits;
   while (!src.done) {
     const start = src.pulled;
-    const items = src.isAsync ? await src.take(chunk) : src.takeSync(chunk);
+    const size = typeof chunk === "number" ? chunk : chunk();
+    const items = src.isAsync ? await src.take(size) : src.takeSync(size);
     // Every result of the chunk known already (the optimizer's look ran it): copied at once.
     const all = known.slice(start, start + items.length);
     const results: unknown[] = all ?? [];

@@ -26,6 +26,8 @@ export interface ResolvedRun {
   encoding?: { items: Encoding; results: Encoding };
   /** The plain loop's warm time per item on the calling thread (ms), measured by the optimizer. */
   inlinePerItemMs?: number;
+  /** An automatic inline run may move its rest to this many workers (see `Plan.widen`). */
+  widenWorkers?: number;
 }
 
 export interface Job {
@@ -60,6 +62,10 @@ export function prepare<I, O>(
       ? { items: options.encoding!, results: options.encoding! }
       : resolved.encoding ?? { items: DEFAULTS.encoding, results: DEFAULTS.encoding },
     inlinePerItemMs: resolved.inlinePerItemMs,
+    widen: resolved.widenWorkers !== undefined && resolved.widenWorkers >= 2 &&
+        resolved.inlinePerItemMs !== undefined
+      ? { workers: resolved.widenWorkers, perItemMs: resolved.inlinePerItemMs }
+      : undefined,
   };
   if (options.signal?.aborted) throw abortError(options.signal);
   const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);

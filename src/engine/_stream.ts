@@ -10,6 +10,7 @@ import type { Encoding } from "./encoding.ts";
 import type { Pool } from "./pool.ts";
 import { workerSet } from "./_worker_set.ts";
 import type { RunConfig } from "./run_config.ts";
+import { type Widen, widening } from "./_widen.ts";
 
 /** A resolved configuration and the run-time settings. */
 export interface Plan extends Required<RunConfig> {
@@ -30,6 +31,11 @@ export interface Plan extends Required<RunConfig> {
    * calling thread when its workers prove slower (automatic runs only; see `Run.switched`).
    */
   inlinePerItemMs?: number;
+  /**
+   * An automatic inline run may move the rest of its items to workers when the plain loop proves
+   * far slower than the optimizer measured (see `widening`).
+   */
+  widen?: Widen;
 }
 
 /** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */
@@ -47,7 +53,20 @@ export async function* streamChunks<I, O>(
   if (plan.executor !== "workers") {
     try {
       const fn = await here();
-      if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, limits);
+      if (plan.executor === "inline" && plan.widen && src.total !== undefined) {
+        const widen = plan.widen;
+        // The rest on workers: chunks of a sixteenth of the items left per worker to start with
+        // (the adaptive size grows from there), never back to this thread.
+        const startRun = () => {
+          const workers = Math.min(widen.workers, Math.max(1, src.remaining ?? 1));
+          const first = Math.ceil((src.remaining ?? 1) / (16 * workers));
+          const run = workerRun(spec, src, plan, ordered, onRun, workers, first, true);
+          onRun?.(run);
+          return run;
+        };
+        const set = workerSet(plan.pool);
+        yield* widening(fn, src, plan.known, limits, widen, set, spec, startRun);
+      } else if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, limits);
       else {
         const limit = plan.adaptiveConcurrency
           ? new ConcurrencyLimiter({
@@ -63,26 +82,16 @@ export async function* streamChunks<I, O>(
     }
     return;
   }
-  const run = new Run(workerSet(plan.pool), src, {
+  const run = workerRun(
     spec,
-    workers: plan.workers,
-    chunkSize: plan.chunkSize,
-    adaptive: plan.adaptive,
-    targetChunkMs: plan.targetChunkMs,
-    transfer: plan.transfer,
-    timeoutMs: plan.timeoutMs,
-    signal: plan.signal,
-    known: plan.known,
-    encoding: plan.encoding,
-    maxBuffered: ordered ? undefined : 2 * plan.workers,
-    // A stream (map) keeps chunks small: memory in flight and look-ahead grow with them.
-    maxChunkItems: onRun ? 1024 : undefined,
-    // A time limit or a signal needs workers: a call on this thread can be neither stopped nor
-    // timed out while it runs.
-    inlinePerItemMs: plan.timeoutMs === undefined && plan.signal === undefined
-      ? plan.inlinePerItemMs
-      : undefined,
-  });
+    src,
+    plan,
+    ordered,
+    onRun,
+    plan.workers,
+    plan.chunkSize,
+    plan.adaptive,
+  );
   onRun?.(run);
   try {
     yield* run.chunks();
@@ -91,4 +100,40 @@ export async function* streamChunks<I, O>(
   } finally {
     await src.close();
   }
+}
+
+/**
+ * A run of the plan's source on `workers` workers with chunks of `chunkSize`. An automatic run
+ * (one that knows the plain loop's time here) may change course to this thread (see
+ * `Run.switched`), unless it has a time limit or a signal (a call on this thread can be neither
+ * stopped nor timed out while it runs) or it is the rest of a plain loop moved to workers.
+ */
+function workerRun(
+  spec: TaskSpec,
+  src: Source<unknown>,
+  plan: Plan,
+  ordered: boolean,
+  onRun: ((run: Run) => void) | undefined,
+  workers: number,
+  chunkSize: number,
+  adaptive: boolean,
+): Run {
+  const mayReturn = plan.executor === "workers" && plan.timeoutMs === undefined &&
+    plan.signal === undefined;
+  return new Run(workerSet(plan.pool), src, {
+    spec,
+    workers,
+    chunkSize,
+    adaptive,
+    targetChunkMs: plan.targetChunkMs,
+    transfer: plan.transfer,
+    timeoutMs: plan.timeoutMs,
+    signal: plan.signal,
+    known: plan.known,
+    encoding: plan.encoding,
+    maxBuffered: ordered ? undefined : 2 * workers,
+    // A stream (map) keeps chunks small: memory in flight and look-ahead grow with them.
+    maxChunkItems: onRun ? 1024 : undefined,
+    inlinePerItemMs: mayReturn ? plan.inlinePerItemMs : undefined,
+  });
 }

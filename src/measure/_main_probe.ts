@@ -336,11 +336,12 @@ export async function mainProbe(
   // about as much as that rest (10,000 validations of 0.12 µs: a 1.2 ms job took 3 ms to decide).
   // First `FINISH_PROBES` more single items spread over the array, timed one by one: not when a
   // warm one took `FINISH_SINGLE` × that pace (items that cost more further on: a stretch of
-  // 2 % of 10 ms items at the end of an array of microsecond items). Then batches that each take
-  // about a sixteenth of the look's time at that pace, while they keep it (within `FINISH_SINGLE`),
-  // for at most twice the look's time more.
+  // 2 % of 10 ms items at the end of an array of microsecond items). Then batches, the first of
+  // about a sixteenth of the look's time at that pace, each twice the one before, while they keep
+  // the pace (within `FINISH_SINGLE`), for at most twice the look's time more.
   let finishBy: number | undefined; // decided once: finishing until then (past: not finishing)
   let probing = false;
+  let finishing = 0; // finishing batches so far (each twice the one before)
   const alike = (ms: number) =>
     ms <= Math.max(FINISH_SINGLE * out.warmPerItemMs, FINISH_SINGLE_SHARE * maxMs);
   // The warm single items that did not keep the pace; one alone under half the look's time may be
@@ -379,7 +380,7 @@ export async function mainProbe(
     const size = k < singleUntil
       ? 1
       : finishBy !== undefined
-      ? Math.min(Math.max(1, Math.ceil(maxMs / 16 / out.warmPerItemMs)), left())
+      ? Math.min(Math.max(1, Math.ceil(maxMs / 16 / out.warmPerItemMs)) * 2 ** finishing++, left())
       : Math.min(2 ** ++batch, maxItems - k);
     if (size <= 0) break;
     if (size > 1 && !out.isAsync) {

@@ -7,7 +7,6 @@
  */
 export { estimateBytes } from "./_bytes.ts";
 export { emptyProbe, mainProbe } from "./_main_probe.ts";
-export { measureChunk } from "./_measure_chunk.ts";
 export type { ConcurrentBatch, MainProbe } from "./_main_probe.ts";
 export { alternate, alternateRuns, pairedRatios, relativeSpread } from "./alternate.ts";
 export {

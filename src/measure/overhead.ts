@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { type Pool, Run, Source, workerSet } from "../engine/mod.ts";
+import { measureChunk, type Pool, Run, Source, workerSet } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { type TaskSpec, taskSpec } from "../task/mod.ts";
-import { measureChunk } from "./_measure_chunk.ts";
 import { median } from "./statistics.ts";
 
 /** Measured costs of parallelism; each figure says whether it was measured or a fallback. */

@@ -10,6 +10,7 @@ import {
   findTransferables,
   fromWire,
   type KnownResults,
+  measureChunk,
   measureEncodings,
   type PoolWorker,
   type Source,
@@ -19,7 +20,6 @@ import { runtime } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { externalLoadNow, runnableThreads } from "../system/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
-import { measureChunk } from "./_measure_chunk.ts";
 import { spreadIndices } from "./_spread.ts";
 import { summarize, type Summary } from "./statistics.ts";
 

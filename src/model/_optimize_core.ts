@@ -6,6 +6,7 @@ import {
   ChunkTimeoutError,
   fromWire,
   KnownResults,
+  measureChunk,
   type Pool,
   type PoolWorker,
   type Source,
@@ -19,7 +20,6 @@ import {
   emptyProbe,
   type MainProbe,
   mainProbe,
-  measureChunk,
   measureOverheads,
   median,
   type Overheads,
@@ -73,6 +73,11 @@ export interface CoreResult {
    * when no item ran here): the run compares its workers' throughput with it.
    */
   mainPerItemMs?: number;
+  /**
+   * An inline decision's run may move its rest to this many workers when it proves far slower
+   * than the look measured (no failure, a synchronous task, caps of at least 2 workers).
+   */
+  widenWorkers?: number;
 }
 
 /**
@@ -116,6 +121,10 @@ interface Job {
   entryKey?: string;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
+  /** Whether the task returned a Promise in the look. */
+  isAsync?: boolean;
+  /** Whether workers were refused the task (it cannot load there). */
+  refused?: boolean;
   /**
    * The same, where it is a warm measurement of a synchronous task (at least two items ran
    * here): what the plain loop's prediction uses instead of a worker's time.
@@ -247,6 +256,15 @@ function finish(job: Job, end: End): CoreResult {
   if (cacheHit) r.cacheHit = cacheHit;
   if (job.entryKey) r.cacheKey = job.entryKey;
   if (job.mainPerItemMs !== undefined) r.mainPerItemMs = job.mainPerItemMs;
+  // An inline decision whose run may move to workers: a task module (a function's source may use
+  // what is outside it, which only a call in a worker tells), none failed or refused there, a
+  // synchronous task, and room for two workers within the caps.
+  const caps = job.profile.caps;
+  const wide = Math.min(caps.cores, caps.memory, caps.nested);
+  if (
+    decision.executor === "inline" && job.spec.kind === "module" && !failure && !job.refused &&
+    !job.isAsync && wide >= 2
+  ) r.widenWorkers = wide;
   return r;
 }
 
@@ -343,6 +361,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     return { decision: inline("every item already ran while sampling", n) };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
+  job.isAsync = look.isAsync;
   if (!skipped && perItemMs > 0 && !look.isAsync && look.items.length >= 2) {
     job.inlineItemMs = perItemMs;
   }
@@ -544,6 +563,7 @@ async function loadsInWorker(
 
 /** The task loads here but not in a worker: say so, and run it here (execute agrees). */
 function cannotLoadInWorker(job: Job, error: Error): End {
+  job.refused = true;
   job.warnings.push(
     `The task module cannot load in a worker (${error.message.split("\n")[0]}): it runs ` +
       `inline on the calling thread`,

@@ -1,14 +1,10 @@
-// Run one chunk on one pool worker and wait for its reply (used by sampling and the overhead
-// measurements, outside the scheduler).
-import {
-  abortError,
-  ChunkTimeoutError,
-  type PoolWorker,
-  type Reply as WorkerReply,
-} from "../engine/mod.ts";
+// Run one chunk on one pool worker and wait for its reply, outside the scheduler: sampling, the
+// overhead measurements, and the load check before an inline run moves to workers.
+import type { PoolWorker } from "./_pool_worker.ts";
+import type { Reply } from "./_protocol.ts";
+import { abortError, ChunkTimeoutError } from "./errors.ts";
 import type { TaskSpec } from "../task/mod.ts";
 
-export type Reply = WorkerReply;
 let nextId = 1_000_000_000;
 
 /** Send `items` as one chunk (measure mode optional); resolves with the worker's reply. */
