@@ -53,7 +53,9 @@ export async function* map<I, O>(
   try {
     const onRun = (r: Run) => {
       run = r;
-      if (ordered) r.consumedUpTo = 0; // bound the look-ahead from the first chunk on
+      // Bound the look-ahead from the run's first chunk on (a run may start after items handed on
+      // here: an inline run that moved to workers).
+      if (ordered) r.consumedUpTo = next;
     };
     for await (const c of job.stream(ordered, onRun)) {
       job.progress.add(c.results.length);

@@ -2,7 +2,7 @@
 // moves the items it has not pulled yet to workers; every item runs once and comes back in order.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, task } from "../mod.ts";
+import { createPool, execute, map, task } from "../mod.ts";
 import { KnownResults, prepare, type Run, Source } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -71,4 +71,22 @@ test("widen: without room for workers the plain loop stays here, however slow", 
   const r = await run(100, 0.5, 1e-4);
   assert.equal(r.widened, undefined);
   assert.deepEqual(r.results, range(100));
+});
+
+test("widen: an ordered map whose inline run slows down hands on every result, in order", async () => {
+  // Past its first 400 calls here each call takes 1 ms: the look saw only fast calls, and the run
+  // may move to workers after many results were handed on (the look-ahead of the run it starts
+  // counts from there; it counted from 0 and could wait for good).
+  type Slow = { key: string; i: number; after: number; ms: number };
+  const slowsDown = task<Slow, number>(fixtureModule("tasks/basic"), "slowsDown");
+  const key = `map-${Math.random()}`;
+  const items = Array.from({ length: 1200 }, (_, i) => ({ key, i, after: 400, ms: 1 }));
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const out: number[] = [];
+    for await (const r of map(slowsDown, items, { pool, cache: false })) out.push(r);
+    assert.deepEqual(out, range(1200));
+  } finally {
+    await pool.close();
+  }
 });

@@ -69,7 +69,7 @@ test("optimize: a CPU-bound task stays CPU-bound beside CPU hogs (waiting for a 
 
 test("optimize: an I/O-bound async task goes to the async executor", async () => {
   const r = await optimize(sleepy, new Array(200).fill(5), { cache: false });
-  assert.equal(r.executor, "async");
+  assert.equal(r.executor, "async", r.explain());
   assert.ok(r.concurrency > 1);
   assert.equal(r.profile.sample!.isAsync, true);
   // Its calls overlapped in the look (a batch ran at once after the first), so it was decided

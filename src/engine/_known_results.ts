@@ -3,6 +3,9 @@
 // indices, not as one hash entry per result: the look keeps thousands of sub-microsecond results
 // in order, and a Map entry each (~0.1 µs) cost about what such an item costs to compute.
 
+/** Longest span a result is put in front of (a longer one gets a new span before it). */
+const PREPEND_MOST = 64;
+
 /** Consecutive results: `values[k]` is the result of item `start + k`. */
 interface Span {
   start: number;
@@ -95,9 +98,9 @@ export class KnownResults {
       return;
     }
     const next = s[k + 1];
-    if (next && next.start === i + 1) {
+    if (next && next.start === i + 1 && next.values.length < PREPEND_MOST) {
       next.start = i;
-      next.values.unshift(r);
+      next.values.unshift(r); // short: writes in decreasing order stay linear
       this.#last = k + 1;
       return;
     }

@@ -110,6 +110,7 @@ export async function* inlineChunks(
     const all = known.slice(start, start + items.length);
     const results: unknown[] = all ?? [];
     let step: unknown;
+    const t0 = limits.now();
     try {
       if (limits.timeoutMs !== undefined) {
         step = await timedLoop(fn, items, results, start, known, limits);
@@ -130,7 +131,7 @@ export async function* inlineChunks(
       throw new TaskError(start + i, thrownError(e));
     }
     if (step === ABORTED) throw abortError(signal!);
-    if (items.length > 0) yield { start, results, ms: 0 };
+    if (items.length > 0) yield { start, results, ms: limits.now() - t0 };
   }
 }
 

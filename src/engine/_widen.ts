@@ -30,11 +30,14 @@ const CHECK_MS = 5;
 const MOST_ITEMS = 256;
 
 /**
- * The plain loop on the calling thread, watched: once it has run `WIDEN_AFTER_MS` at
- * `WIDEN_FACTOR` × the decision's time per item or slower, with `WIDEN_REST_MS` of items left at
- * its pace, a worker loads the task (meanwhile the loop goes on, and lets the event loop turn
- * between chunks), and the items not yet pulled run on workers (`startRun`, given the pace in ms
- * per item). A task that cannot load in a worker stays here. Only for a source of known size.
+ * The plain loop on the calling thread, watched: once it has run `WIDEN_AFTER_MS` and its last
+ * two chunks both ran at `WIDEN_FACTOR` × the decision's time per item or slower, with
+ * `WIDEN_REST_MS` of items left at that pace, a worker loads the task (meanwhile the loop goes
+ * on, and lets the event loop turn between chunks), and the items not yet pulled run on workers
+ * (`startRun`). The pace is the loop's own work (the time each chunk took to run), not what the
+ * consumer does between chunks; the last chunks', not the run's mean (a slow stretch late in a
+ * long run of fast items). A task that cannot load in a worker stays here. Only for a source of
+ * known size.
  */
 export async function* widening(
   fn: (x: unknown) => unknown,
@@ -44,26 +47,27 @@ export async function* widening(
   widen: Widen,
   workers: WorkerSet,
   spec: TaskSpec,
-  startRun: (msPerItem: number) => Run,
+  startRun: () => Run,
 ): AsyncGenerator<Completed> {
-  const t0 = limits.now();
-  const pulled0 = src.pulled;
   let chunk = 16;
   let loadable: boolean | undefined; // whether a worker loaded the task (undefined: not asked)
   let asked = false;
-  let pace = 0;
+  let ranMs = 0; // the loop's own work so far
+  let before = 0; // the pace of the chunk before the last (ms per item)
   const it = inlineChunks(fn, src, known, limits, () => chunk);
   for (;;) {
     const next = await it.next();
     if (next.done) return;
-    yield next.value;
-    const ran = src.pulled - pulled0;
-    const ms = limits.now() - t0;
-    pace = ms / Math.max(1, ran);
-    chunk = Math.max(1, Math.min(MOST_ITEMS, Math.round(CHECK_MS / Math.max(pace, 1e-6))));
+    const c = next.value;
+    yield c;
+    ranMs += c.ms;
+    const last = c.ms / Math.max(1, c.results.length);
+    const pace = Math.min(last, before || last);
+    before = last;
+    chunk = Math.max(1, Math.min(MOST_ITEMS, Math.round(CHECK_MS / Math.max(last, 1e-6))));
     const left = src.remaining;
     if (loadable === false || left === undefined || left === 0) continue;
-    const evidence = ms >= WIDEN_AFTER_MS && pace >= WIDEN_FACTOR * widen.perItemMs &&
+    const evidence = ranMs >= WIDEN_AFTER_MS && pace >= WIDEN_FACTOR * widen.perItemMs &&
       left * pace >= WIDEN_REST_MS;
     if (!evidence) continue;
     if (!asked) {
@@ -75,7 +79,7 @@ export async function* widening(
     await new Promise((r) => setTimeout(r, 0));
   }
   await it.return(undefined);
-  yield* startRun(pace).chunks();
+  yield* startRun().chunks();
 }
 
 /** Whether a worker of `workers` loads the task (an empty chunk; a worker that fails: no). */

@@ -341,7 +341,7 @@ export async function mainProbe(
   // the pace (within `FINISH_SINGLE`), for at most twice the look's time more.
   let finishBy: number | undefined; // decided once: finishing until then (past: not finishing)
   let probing = false;
-  let finishing = 0; // finishing batches so far (each twice the one before)
+  let finishBatches = 0; // finishing batches so far (each twice the one before)
   const alike = (ms: number) =>
     ms <= Math.max(FINISH_SINGLE * out.warmPerItemMs, FINISH_SINGLE_SHARE * maxMs);
   // The warm single items that did not keep the pace; one alone under half the look's time may be
@@ -353,10 +353,12 @@ export async function mainProbe(
     return slow.length === 1 && slow[0] <= maxMs / 2 ? [] : slow;
   };
   const left = () => (src.total ?? 0) - nextInOrder;
+  let stopped = false; // a batch met the deadline
   const more = () => {
     if (k === 0) return true;
+    if (stopped) return false;
     if (finishBy !== undefined) return rt.now() < finishBy;
-    if (probing && k < singleUntil) return true;
+    if (probing && k < singleUntil && slowSingles().length === 0) return true; // else: stop
     if (!probing) {
       if (k < maxItems && rt.now() - t0 < maxMs && !pace.steady) return true;
       if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < WARM_SECOND * maxMs) {
@@ -377,13 +379,15 @@ export async function mainProbe(
     return finish;
   };
   while (more()) {
-    const size = k < singleUntil
-      ? 1
-      : finishBy !== undefined
-      ? Math.min(Math.max(1, Math.ceil(maxMs / 16 / out.warmPerItemMs)) * 2 ** finishing++, left())
+    const size = k < singleUntil ? 1 : finishBy !== undefined
+      ? Math.min(
+        Math.max(1, Math.ceil(maxMs / 16 / out.warmPerItemMs)) * 2 ** finishBatches++,
+        left(),
+      )
       : Math.min(2 ** ++batch, maxItems - k);
     if (size <= 0) break;
-    if (size > 1 && !out.isAsync) {
+    const inFinish = finishBy !== undefined && finishBy > 0;
+    if ((size > 1 || inFinish) && !out.isAsync) {
       // A synchronous batch: the items first, then one tight loop under one exit guard, so that
       // the time per item is the task's own (as in a plain loop), not the look's bookkeeping.
       // An array: the next indices in order, up to an index taken elsewhere (the single items,
@@ -411,7 +415,11 @@ export async function mainProbe(
       }
       if (items.length === 0) break;
       const rs: unknown[] = new Array(items.length);
-      let failed = -1;
+      let failed = -1, cut = -1;
+      // A batch stops at the look's deadline (read every 32 items; twice the look's time, or the
+      // end of finishing): items that cost more than their pace said (a stretch of 10 ms items
+      // in a batch of a thousand) are left to the decision and the run.
+      const deadline = inFinish ? finishBy! : t0 + 2 * maxMs;
       const t = rt.now();
       withoutExit(() => {
         for (let j = 0; j < items.length; j++) {
@@ -422,10 +430,19 @@ export async function mainProbe(
             out.failure = { index: from + j, error: thrownError(e) };
             return;
           }
+          if ((j & 31) === 31 && rt.now() > deadline) {
+            cut = j + 1;
+            return;
+          }
         }
       });
       const ms = rt.now() - t;
-      const ran = failed < 0 ? items.length : failed;
+      const ran = failed >= 0 ? failed : cut >= 0 ? cut : items.length;
+      if (cut >= 0) {
+        if (spread) nextInOrder = from + cut; // the items after it were not run (nor pulled)
+        finishBy = -1;
+        stopped = true;
+      }
       // All of a short batch's items, `ITEMS_KEPT` spread over a long one's (see `items`).
       for (let j = 0; j < ran; j += Math.max(1, ran / ITEMS_KEPT)) out.items.push(items[j | 0]);
       let sync = 0; // results before the first Promise (a task async only for some items)
@@ -445,13 +462,10 @@ export async function mainProbe(
       if (out.failure) break;
       k += ran;
       record(ms, ran);
-      // A finishing batch slower than the pace it was started at (and long enough to time): the
-      // rest is left to the decision.
-      if (
-        finishBy !== undefined && ms > Math.max(FINISH_SINGLE * out.warmPerItemMs * ran, STEADY_MS)
-      ) {
-        finishBy = -1;
-      }
+      // A finishing batch `FINISH_SINGLE` × slower than the pace it was started at, and long
+      // (over `FINISH_SINGLE_SHARE` of the look's time): the rest is left to the decision.
+      const slowBatch = FINISH_SINGLE * out.warmPerItemMs * ran;
+      if (inFinish && ms > Math.max(slowBatch, FINISH_SINGLE_SHARE * maxMs)) finishBy = -1;
       // The source ran out (a batch cut short at an index taken elsewhere goes on).
       if (pulled ? ran < size : nextInOrder >= (src.total ?? 0)) break;
       continue;
