@@ -74,3 +74,12 @@ test("known results: values spread over the kept ones", () => {
   assert.deepEqual(some, [0, 20, 40, 60, 80, 1000, 1020, 1040, 1060, 1080]);
   assert.equal(k.values(1000).length, 200);
 });
+
+test("known results: results written in decreasing order read back (short spans in front)", () => {
+  const k = new KnownResults();
+  for (let i = 999; i >= 0; i--) k.set(i, -i);
+  assert.equal(k.size, 1000);
+  for (let i = 0; i < 1000; i++) assert.equal(k.get(i), -i);
+  assert.deepEqual(k.within(0, 1000), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(k.values(), Array.from({ length: 1000 }, (_, i) => -i));
+});
