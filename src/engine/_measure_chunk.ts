@@ -1,7 +1,7 @@
 // Run one chunk on one pool worker and wait for its reply, outside the scheduler: sampling, the
 // overhead measurements, and the load check before an inline run moves to workers.
 import type { PoolWorker } from "./_pool_worker.ts";
-import type { Reply } from "./_protocol.ts";
+import { fromWire, type Reply } from "./_protocol.ts";
 import { abortError, ChunkTimeoutError } from "./errors.ts";
 import type { TaskSpec } from "../task/mod.ts";
 
@@ -62,4 +62,17 @@ export function measureChunk(
       },
     });
   });
+}
+
+/**
+ * Have `worker` load the task (an empty chunk). Resolves with the load error, undefined once it
+ * loaded, or null when the worker failed otherwise (it died, the pool closed).
+ */
+export async function loadIn(
+  worker: PoolWorker,
+  spec: TaskSpec,
+): Promise<Error | undefined | null> {
+  const reply = await measureChunk(worker, spec, [], false).catch(() => undefined);
+  if (reply?.t === "done") return undefined;
+  return reply?.t === "fail" && reply.error.kind === "load" ? fromWire(reply.error) : null;
 }

@@ -5,7 +5,7 @@
 import type { TaskSpec } from "../task/mod.ts";
 import type { KnownResults } from "./_known_results.ts";
 import { inlineChunks, type LocalLimits } from "./_local.ts";
-import { measureChunk } from "./_measure_chunk.ts";
+import { loadIn } from "./_measure_chunk.ts";
 import type { Completed, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import type { WorkerSet } from "./_worker_set.ts";
@@ -85,9 +85,8 @@ export async function* widening(
 /** Whether a worker of `workers` loads the task (an empty chunk; a worker that fails: no). */
 async function loads(workers: WorkerSet, spec: TaskSpec): Promise<boolean> {
   try {
-    const reply = await measureChunk(workers.ensure(1)[0], spec, [], false);
-    return reply.t === "done";
+    return (await loadIn(workers.ensure(1)[0], spec)) === undefined;
   } catch {
-    return false; // the pool closed, or the worker died
+    return false; // the pool closed
   }
 }

@@ -15,7 +15,7 @@ export type { FromWorker, Reply } from "./_protocol.ts";
 export { measureEncodings } from "./encoding.ts";
 export type { Encoding } from "./encoding.ts";
 export { KnownResults } from "./_known_results.ts";
-export { measureChunk } from "./_measure_chunk.ts";
+export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
 export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";

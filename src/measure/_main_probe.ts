@@ -339,7 +339,7 @@ export async function mainProbe(
   // 2 % of 10 ms items at the end of an array of microsecond items). Then batches, the first of
   // about a sixteenth of the look's time at that pace, each twice the one before, while they keep
   // the pace (within `FINISH_SINGLE`), for at most twice the look's time more.
-  let finishBy: number | undefined; // decided once: finishing until then (past: not finishing)
+  let finishBy: number | undefined; // decided once: finishing until then (-∞: not finishing)
   let probing = false;
   let finishBatches = 0; // finishing batches so far (each twice the one before)
   const alike = (ms: number) =>
@@ -394,7 +394,6 @@ export async function mainProbe(
       // the helpers') — a consecutive run, sliced at once (a lookup per index cost as much as a
       // sub-microsecond item). Else the next items pulled. Either way indices `from`, `from + 1`, …
       let items: unknown[], from = k;
-      const pulled = !spread;
       if (spread) {
         const total = src.total ?? 0;
         const taken = (i: number) => singles.has(i) || claimed.has(i);
@@ -440,7 +439,7 @@ export async function mainProbe(
       const ran = failed >= 0 ? failed : cut >= 0 ? cut : items.length;
       if (cut >= 0) {
         if (spread) nextInOrder = from + cut; // the items after it were not run (nor pulled)
-        finishBy = -1;
+        finishBy = -Infinity;
         stopped = true;
       }
       // All of a short batch's items, `ITEMS_KEPT` spread over a long one's (see `items`).
@@ -465,9 +464,9 @@ export async function mainProbe(
       // A finishing batch `FINISH_SINGLE` × slower than the pace it was started at, and long
       // (over `FINISH_SINGLE_SHARE` of the look's time): the rest is left to the decision.
       const slowBatch = FINISH_SINGLE * out.warmPerItemMs * ran;
-      if (inFinish && ms > Math.max(slowBatch, FINISH_SINGLE_SHARE * maxMs)) finishBy = -1;
+      if (inFinish && ms > Math.max(slowBatch, FINISH_SINGLE_SHARE * maxMs)) finishBy = -Infinity;
       // The source ran out (a batch cut short at an index taken elsewhere goes on).
-      if (pulled ? ran < size : nextInOrder >= (src.total ?? 0)) break;
+      if (spread ? nextInOrder >= (src.total ?? 0) : ran < size) break;
       continue;
     }
     const t = rt.now();

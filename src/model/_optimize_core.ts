@@ -6,6 +6,7 @@ import {
   ChunkTimeoutError,
   fromWire,
   KnownResults,
+  loadIn,
   measureChunk,
   type Pool,
   type PoolWorker,
@@ -555,10 +556,9 @@ async function loadsInWorker(
   worker = workerSet(job.pool).ensure(1)[0],
 ): Promise<Error | undefined> {
   if (loadedInWorkers.has(job.spec.key)) return undefined;
-  const reply = await measureChunk(worker, job.spec, [], false).catch(() => undefined);
-  if (reply?.t === "fail" && reply.error.kind === "load") return fromWire(reply.error);
-  if (reply?.t === "done") loadedInWorkers.add(job.spec.key);
-  return undefined;
+  const loaded = await loadIn(worker, job.spec);
+  if (loaded === undefined) loadedInWorkers.add(job.spec.key);
+  return loaded ?? undefined;
 }
 
 /** The task loads here but not in a worker: say so, and run it here (execute agrees). */
