@@ -162,8 +162,6 @@ const FINISH_SINGLE_SHARE = 1 / 8;
 const ITEMS_KEPT = 64;
 /** Most calls of that batch before any call settled (see the batch). */
 const UNSETTLED_CALLS = 64;
-/** Least expected time of a batch or item around which the look reads its thread's wait (ms). */
-const WAIT_READ_MS = 0.5;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
 const WARM_SECOND = 10;
 const BATCH_SHARE = 0.05;
@@ -250,11 +248,6 @@ export interface MainProbeOptions {
    * look already (an index is never run twice).
    */
   onFirst?: (ms: number, taken: (i: number) => boolean) => void;
-  /**
-   * This thread's time waiting for a CPU so far (ms), undefined where unknown; default: Linux's
-   * schedstat of the thread (see `threadSched`). A batch's time less its wait is the task's.
-   */
-  waitMs?: () => number | undefined;
 }
 
 /**
@@ -271,18 +264,14 @@ export async function mainProbe(
   maxItems: number,
   options: MainProbeOptions = {},
 ): Promise<MainProbe> {
-  const rt = runtime();
   const {
     single = 3,
     claimed = new Set<number>(),
     cores = 1,
     maxCalls = CONCURRENT_CALLS,
     onFirst,
-    waitMs = () => {
-      rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
-      return threadSched()?.waitMs;
-    },
   } = options;
+  const rt = runtime();
   const out = emptyProbe();
   const t0 = rt.now();
   const cpu0 = rt.cpuTimeUs();
@@ -330,24 +319,12 @@ export async function mainProbe(
   };
   const asyncSource = src.isAsync && !spread;
   const pace = new Pace();
-  // `ms` of wall time, `ownMs` of it this thread's own (see `waitedMs`).
-  const record = (ms: number, ran: number, ownMs: number) => {
+  const record = (ms: number, ran: number) => {
     out.totalMs += ms;
-    // The fastest batch per item: a batch only gets slower than warm (cold code), never faster.
-    if (out.warmPerItemMs === 0 || ownMs / ran < out.warmPerItemMs) out.warmPerItemMs = ownMs / ran;
-    pace.add(ownMs, ran);
-  };
-  // This thread's wait for a CPU so far (ms), where the OS says: the time a batch waited while
-  // the helpers sampled beside the look (three threads on two cores: the look's items read 1.3×
-  // their time, and the plain loop was predicted that much slower than it ran) or other processes
-  // ran is not the task's, and a worker's chunk leaves it out the same way. Read around a batch
-  // expected to take `WAIT_READ_MS` or more (a read costs 3–15 µs).
-  const waitedMs = (expectMs: number): number | undefined => {
-    return expectMs < WAIT_READ_MS ? undefined : waitMs();
-  };
-  const ownOf = (ms: number, w0: number | undefined) => {
-    const w1 = w0 === undefined ? undefined : waitedMs(Infinity);
-    return w1 === undefined ? ms : Math.max(0, ms - (w1 - w0!));
+    // The fastest batch per item: a batch only gets slower than warm (cold code, or the thread
+    // preempted by other processes), never faster.
+    if (out.warmPerItemMs === 0 || ms / ran < out.warmPerItemMs) out.warmPerItemMs = ms / ran;
+    pace.add(ms, ran);
   };
   let k = 0, batch = 0;
   let first: Call | undefined; // the first call of an async task, when it waits on the event loop
@@ -442,7 +419,6 @@ export async function mainProbe(
       // end of finishing): items that cost more than their pace said (a stretch of 10 ms items
       // in a batch of a thousand) are left to the decision and the run.
       const deadline = inFinish ? finishBy! : t0 + 2 * maxMs;
-      const w0 = waitedMs(out.warmPerItemMs === 0 ? Infinity : out.warmPerItemMs * items.length);
       const t = rt.now();
       withoutExit(() => {
         for (let j = 0; j < items.length; j++) {
@@ -460,7 +436,6 @@ export async function mainProbe(
         }
       });
       const ms = rt.now() - t;
-      const ownMs = ownOf(ms, w0);
       const ran = failed >= 0 ? failed : cut >= 0 ? cut : items.length;
       if (cut >= 0) {
         if (spread) nextInOrder = from + cut; // the items after it were not run (nor pulled)
@@ -485,19 +460,15 @@ export async function mainProbe(
       }
       if (out.failure) break;
       k += ran;
-      record(ms, ran, ownMs);
+      record(ms, ran);
       // A finishing batch `FINISH_SINGLE` × slower than the pace it was started at, and long
       // (over `FINISH_SINGLE_SHARE` of the look's time): the rest is left to the decision.
       const slowBatch = FINISH_SINGLE * out.warmPerItemMs * ran;
-      if (inFinish && ownMs > Math.max(slowBatch, FINISH_SINGLE_SHARE * maxMs)) {
-        finishBy = -Infinity;
-      }
+      if (inFinish && ms > Math.max(slowBatch, FINISH_SINGLE_SHARE * maxMs)) finishBy = -Infinity;
       // The source ran out (a batch cut short at an index taken elsewhere goes on).
       if (spread ? nextInOrder >= (src.total ?? 0) : ran < size) break;
       continue;
     }
-    // Single items: the wait is read around one that follows an item of `WAIT_READ_MS` or more.
-    const w0 = waitedMs(out.times.at(-1) ?? 0);
     const t = rt.now();
     let ran = 0;
     for (; ran < size; ran++) {
@@ -524,15 +495,14 @@ export async function mainProbe(
       }
       out.results.set(got.i, r);
     }
-    const wall = rt.now() - t;
-    const ms = ownOf(wall, w0);
+    const ms = rt.now() - t;
     if (out.failure) break;
     if (ran === 0) break;
     if (size === 1) {
-      out.totalMs += wall;
+      out.totalMs += ms;
       out.times.push(ms);
       if (k === 1) onFirst?.(ms, (i) => out.results.has(i) || singles.has(i));
-    } else record(wall, ran, ms);
+    } else record(ms, ran);
     if (ran < size) break;
   }
   // An async task: one batch of calls at once, however long the first calls took (they may wait
