@@ -69,7 +69,16 @@ export async function resolveRun<I, O>(
   }
   checkOptimizeOptions(options);
   const pool = options.pool ?? defaultPool();
-  const core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool);
+  // The look's calls in flight go on into the run, unless a cluster may take it.
+  const handover = options.cluster === undefined;
+  const core = await optimizeCore(
+    task as Task<unknown, unknown>,
+    spec,
+    src,
+    options,
+    pool,
+    handover,
+  );
   const f = core.failure;
   if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
   if (f && f.kind === "load") throw f.error;
@@ -96,9 +105,11 @@ export async function resolveRun<I, O>(
     if (d.executor === "inline") resolved.widenWorkers = core.widenWorkers;
   }
   // Learning from its own runs: the measured time goes next to the cached decision (not when
-  // deciding ran every item: the prediction is then for the whole job, and nothing is left).
+  // deciding ran or started every item: the prediction is then for the whole job, and nothing
+  // is left).
   const key = core.cacheKey;
-  const left = src.total === undefined || core.known.size < src.total;
+  const left = src.total === undefined ||
+    core.known.size + core.known.inFlightCount < src.total;
   if (key !== undefined && left && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {
     resolved.recordRun = (measuredMs) =>
       recordRun(key, { executor: d.executor, predictedMs: d.predictedMs, measuredMs });

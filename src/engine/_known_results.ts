@@ -177,4 +177,42 @@ export class KnownResults {
   forEach(f: (r: unknown, i: number) => void): void {
     for (const { start, values } of this.#spans) values.forEach((v, k) => f(v, start + k));
   }
+
+  // Calls still in flight: an async task's calls the look started and left running, so that
+  // the run starts its own beside them rather than after them (see `settle`).
+  #inFlight = new Map<number, Promise<Settled>>();
+
+  /** Item `i`'s call, started before the run and not settled yet (it must never reject). */
+  setInFlight(i: number, call: Promise<Settled>): void {
+    this.#inFlight.set(i, call);
+  }
+
+  /** Item `i`'s call in flight, if any: only the async executor runs with calls in flight. */
+  inFlight(i: number): Promise<Settled> | undefined {
+    return this.#inFlight.get(i);
+  }
+
+  /** How many calls are in flight (not counted in `size`). */
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  /**
+   * Wait for every call in flight: each result is kept; the failure of the lowest index is
+   * returned (no call is left running: a run other than the async executor's needs all).
+   */
+  async settle(): Promise<{ index: number; error: unknown } | undefined> {
+    const calls = [...this.#inFlight].sort((a, b) => a[0] - b[0]);
+    this.#inFlight.clear();
+    let failure: { index: number; error: unknown } | undefined;
+    for (const [i, call] of calls) {
+      const x = await call;
+      if (x.ok) this.set(i, x.value);
+      else failure ??= { index: i, error: x.error };
+    }
+    return failure;
+  }
 }
+
+/** How a call settled: its result, or what it threw. */
+export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };

@@ -7,7 +7,7 @@
 // calling thread, so one that overruns fails the run when it returns (and one that never returns
 // cannot be stopped: only the "workers" executor can stop such a task).
 import type { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
-import type { KnownResults } from "./_known_results.ts";
+import type { KnownResults, Settled } from "./_known_results.ts";
 import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
@@ -213,12 +213,18 @@ export async function* asyncChunks(
   const launch = (index: number, item: unknown) => {
     running.add(index); // before the call: a known result settles synchronously
     void (async () => {
-      // Results known from sampling settle at once: they tell the limiter nothing.
-      const measured = limiter && !known.has(index);
+      // Results known from sampling settle at once, and calls the look left in flight started
+      // before the limit: they tell the limiter nothing.
+      const flying = known.inFlight(index);
+      const measured = limiter && !known.has(index) && !flying;
       const startedAt = measured ? limiter.start() : 0;
       let ok = false;
       try {
-        const r = known.has(index) ? known.get(index) : await call(fn, item, index, limits);
+        const r = known.has(index)
+          ? known.get(index)
+          : flying
+          ? outcome(await flying, index)
+          : await call(fn, item, index, limits);
         ok = true;
         if (index < errorIndex) ready.push({ start: index, results: [r], ms: 0 });
       } catch (e) {
@@ -263,4 +269,10 @@ export async function* asyncChunks(
       await new Promise<void>((r) => (wake = r));
     }
   }
+}
+
+/** A call's result, or its failure thrown as the run's calls throw it. */
+function outcome(x: Settled, index: number): unknown {
+  if (!x.ok) throw new TaskError(index, thrownError(x.error));
+  return x.value;
 }

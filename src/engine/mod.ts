@@ -14,7 +14,7 @@ export { fromWire } from "./_protocol.ts";
 export type { FromWorker, Reply } from "./_protocol.ts";
 export { measureEncodings } from "./encoding.ts";
 export type { Encoding } from "./encoding.ts";
-export { KnownResults } from "./_known_results.ts";
+export { KnownResults, type Settled } from "./_known_results.ts";
 export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
 export { Source } from "./_source.ts";

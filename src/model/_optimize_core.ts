@@ -84,6 +84,8 @@ export interface CoreResult {
 /**
  * Measure `task` on `src` and decide how to run it. Items run while looking and sampling keep
  * their results in `known`; items pulled from a one-shot source go back in front, in order.
+ * With `handover` (an automatic run follows, here), an async executor's decision leaves the
+ * look's slower calls in flight in `known` for the run; else every call settles first.
  */
 export async function optimizeCore(
   task: Task<unknown, unknown>,
@@ -91,8 +93,10 @@ export async function optimizeCore(
   src: Source<unknown>,
   o: OptimizeOptions,
   pool: Pool,
+  handover = false,
 ): Promise<CoreResult> {
   const job = begin(spec, src, o, pool);
+  job.handover = handover;
   const end = await phases(job, task);
   return finish(job, end);
 }
@@ -137,6 +141,8 @@ interface Job {
   asyncInlineMs?: number;
   /** An async task: the calls of the look's batch, when they overlapped near-linearly. */
   asyncLinearCalls?: number;
+  /** Whether calls in flight may go on into the run (see `optimizeCore`). */
+  handover?: boolean;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -181,7 +187,12 @@ const HELP_AT_ONCE = 64;
 const LARGE_ITEM_MS = 20;
 
 async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
-  const end = await decidePhases(job, task);
+  let end = await decidePhases(job, task);
+  // Calls the look left in flight go on into an automatic async run; else they settle here.
+  if (!(job.handover && end.decision.executor === "async" && !end.failure)) {
+    const threw = await settleInFlight(job);
+    if (threw && !end.failure) end = threw;
+  }
   // The scan of every item (deep, for objects) costs more than a small job: only a decision
   // that sends items to workers needs it (sampling checks the items it sends itself).
   if (end.decision.executor === "workers" && !end.failure) return scan(job) ?? end;
@@ -201,6 +212,9 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (large) return large;
   const fromLook = look.skipped ? undefined : await decideFromLook(job, look);
   if (fromLook) return fromLook;
+  // Sampling and its helpers run items not known: the look's calls in flight settle first.
+  const threw = await settleInFlight(job);
+  if (threw) return threw;
   if (job.cores < 2 && !look.probe.isAsync) {
     return {
       decision: inline(`only ${job.cores} core is available to this process`, job.src.total),
@@ -280,6 +294,21 @@ const inline = (reason: string, n: number | undefined): Decision => ({
   reason: `Inline: ${reason}`,
   alternatives: [],
 });
+
+/**
+ * Wait for the look's calls still in flight (see `MainProbe.results`); the first that failed
+ * ends the job as a failure in the look does (unless it ended with one already).
+ */
+async function settleInFlight(job: Job): Promise<End | undefined> {
+  if (job.known.inFlightCount === 0) return undefined;
+  const f = await job.known.settle();
+  if (!f) return undefined;
+  const error = thrownError(f.error);
+  return {
+    decision: inline(`the task threw on item ${f.index}: ${error.message}`, job.src.total),
+    failure: { index: f.index, kind: "task", error },
+  };
+}
 
 /** An item that failed in a worker while measuring: inline, with the failure. */
 function failedOn(f: SampleFailure, n: number | undefined): End {
@@ -953,7 +982,7 @@ function model(
   // whole job: the decision then answers how to run it again.
   const rest = job.src.total === undefined
     ? undefined
-    : job.src.total - job.known.size || job.src.total;
+    : job.src.total - job.known.size - job.known.inFlightCount || job.src.total;
   const adaptive = o.adaptive ?? DEFAULTS.adaptive;
   const m = modelInputs(rest, sp, overheads, sys, job.pool.size, adaptive, job.targetChunkMs);
   m.cores = job.cores;
