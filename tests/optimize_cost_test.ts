@@ -7,6 +7,7 @@ import { workerSet } from "../src/engine/mod.ts";
 import { measureChunk } from "../src/engine/mod.ts";
 import { measureOverheads } from "../src/measure/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
+import { forgetDecisions } from "../src/model/_stability.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
@@ -73,6 +74,35 @@ test("cost: a job on a warm pool that sampling would cost > 5 % of is decided fr
     const small = await optimize(spin, new Array(30).fill(2), { cache: false, pool });
     assert.equal(small.profile.sampledIn, "main", small.explain());
     assert.ok(small.profile.sample!.outputBytes > 0, "the looked-at results' size is estimated");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: a decision from the look alone takes workers only 1.25x past minSpeedup", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  const pool = createPool();
+  try {
+    await execute(spin, [1, 1], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    await measureOverheads(pool);
+    // 30 items of 2 ms on two warm workers: decided from the look, two workers predicted about
+    // 1.6–2× faster. With minSpeedup 1.6 that is past minSpeedup but mostly short of 2, the
+    // margin a decision that never measured the workers on this task needs.
+    for (let k = 0; k < 3; k++) {
+      forgetDecisions(); // no previous decision of this job to keep
+      const o = await optimize(spin, new Array(30).fill(2), {
+        cache: false,
+        pool,
+        minSpeedup: 1.6,
+      });
+      if (o.profile.sampledIn !== "main") continue;
+      const best = o.profile.breakdown!;
+      const speedup = o.predictedMs.serial / best.totalMs;
+      if (o.executor === "workers") assert.ok(speedup >= 2, o.explain());
+      else if (best.workers > 1 && speedup >= 1.6) {
+        assert.match(o.reason, /from the look alone needs/, o.explain());
+      }
+    }
   } finally {
     await pool.close();
   }
