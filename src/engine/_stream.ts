@@ -70,7 +70,8 @@ export async function* streamChunks<I, O>(
       else {
         const limit = plan.adaptiveConcurrency
           ? new ConcurrencyLimiter({
-            initial: plan.concurrency,
+            // The look's calls still in flight hold slots: the estimate is for the run's own.
+            initial: plan.concurrency + plan.known.inFlightCount,
             max: plan.maxConcurrency,
             now: runtime().now,
           })
