@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { execute, map, optimize, task, TaskError } from "../mod.ts";
 import { KnownResults, type Settled, Source } from "../src/engine/mod.ts";
 import { asyncChunks } from "../src/engine/_local.ts";
+import { ConcurrencyLimiter } from "../src/engine/_concurrency_limiter.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -29,7 +30,7 @@ test("known results: calls in flight settle into results, the lowest failing ind
   assert.equal(known.inFlightCount, 3);
   assert.equal(known.size, 1, "calls in flight are not results yet");
   assert.equal(known.has(1), false);
-  assert.equal(known.inFlight(1), b.call);
+  assert.equal(known.inFlightCount, 3);
   const settled = known.settle();
   a.settle({ ok: false, error: new Error("three") });
   c.settle({ ok: false, error: new Error("two") });
@@ -96,7 +97,53 @@ test("async executor: a call in flight that failed fails the run at its index", 
   );
 });
 
-// Calls of 5 ms and of 60 ms alternate: once half of the look's calls settled, slow ones are
+/**
+ * The most calls of `fn` in flight at once while `pending` calls of the look are in flight (they
+ * settle after 30 ms), and how many calls of `fn` the run made.
+ */
+async function peakOwn(
+  pending: number,
+  concurrency: number | ConcurrencyLimiter,
+): Promise<{ peak: number; called: number }> {
+  const known = new KnownResults();
+  const flights = Array.from({ length: pending }, () => flight());
+  flights.forEach((f, k) => known.setInFlight(k, f.call)); // items 0 … pending - 1
+  let now = 0, peak = 0, called = 0, settled = false;
+  const fn = async (x: unknown) => {
+    called++;
+    now++;
+    if (!settled) peak = Math.max(peak, now);
+    await new Promise((r) => setTimeout(r, 1));
+    now--;
+    return x;
+  };
+  const src = new Source<unknown>(Array.from({ length: pending + 12 }, (_, i) => i));
+  const run = (async () => {
+    for await (const _ of asyncChunks(fn, src, known, concurrency, { now: () => 0 }, false)) {
+      // drain
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 30)); // the run's own calls, beside the look's
+  settled = true;
+  flights.forEach((f, k) => f.settle({ ok: true, value: k }));
+  await run;
+  return { peak, called };
+}
+
+test("async executor: the look's calls in flight count against the most calls, not the limit", async () => {
+  // An adaptive limit of 2 (within 100): the run's own calls start beside the look's 3.
+  const a = await peakOwn(3, new ConcurrencyLimiter({ initial: 2, max: 100, now: () => 0 }));
+  assert.equal(a.called, 12, "the look's calls are not called again");
+  assert.ok(a.peak >= 2, `${a.peak} calls of the run's own at once`);
+  // At most 4 calls at once, 3 of them the look's: one of the run's own at a time until they
+  // settle — adaptive within `maxConcurrency` 4, or a fixed concurrency of 4.
+  const b = await peakOwn(3, new ConcurrencyLimiter({ initial: 4, max: 4, now: () => 0 }));
+  assert.deepEqual([b.called, b.peak], [12, 1]);
+  const c = await peakOwn(3, 4);
+  assert.deepEqual([c.called, c.peak], [12, 1]);
+});
+
+// Two calls of 5 ms, then one of 60 ms: once half of the look's calls settled, slow ones are
 // still in flight (whether they are depends on timing: what is asserted holds either way).
 const items = (n: number, fail = -1): Item[] => {
   const counts = new Int32Array(new SharedArrayBuffer(4 * n));
@@ -105,7 +152,7 @@ const items = (n: number, fail = -1): Item[] => {
     counts,
     done,
     i,
-    waitMs: i % 2 ? 60 : 5,
+    waitMs: i % 3 === 2 ? 60 : 5,
     fail: i === fail,
   }));
 };
@@ -126,10 +173,25 @@ test("map: an I/O-bound job hands on every result once, in input order", async (
 });
 
 test("execute: a slow call that fails fails the job with its index", async () => {
-  const data = items(300, 151);
+  // Item 62 is slow and among the look's first 64 calls: left in flight, then awaited by the run.
+  const data = items(300, 62);
   await assert.rejects(
     execute(countWait, data, { cache: false }),
-    (e: unknown) => e instanceof TaskError && e.index === 151 && /item 151 failed/.test(e.message),
+    (e: unknown) => e instanceof TaskError && e.index === 62 && /item 62 failed/.test(e.message),
+  );
+});
+
+test("execute: a slow call's failure at a lower index comes first, in flight or not", async () => {
+  // Item 4 fails after 5 ms, item 1 after 100 ms (both among the look's first calls, whatever
+  // the timing): the look sees 4 fail while 1 is still in flight.
+  const data = items(100).map((x) => ({
+    ...x,
+    waitMs: x.i === 1 ? 100 : 5,
+    fail: x.i === 1 || x.i === 4,
+  }));
+  await assert.rejects(
+    execute(countWait, data, { cache: false }),
+    (e: unknown) => e instanceof TaskError && e.index === 1,
   );
 });
 

@@ -74,6 +74,11 @@ export class ConcurrencyLimiter {
     return this.#limit;
   }
 
+  /** The largest limit (the user's `maxConcurrency`). */
+  get max(): number {
+    return this.#max;
+  }
+
   /** Calls in flight now. */
   get inflight(): number {
     return this.#inflight;

@@ -187,12 +187,22 @@ export class KnownResults {
     this.#inFlight.set(i, call);
   }
 
-  /** Item `i`'s call in flight, if any: only the async executor runs with calls in flight. */
-  inFlight(i: number): Promise<Settled> | undefined {
-    return this.#inFlight.get(i);
+  /**
+   * Item `i`'s call in flight, if any, handed over (no longer counted here): only the async
+   * executor runs with calls in flight.
+   */
+  takeInFlight(i: number): Promise<Settled> | undefined {
+    const call = this.#inFlight.get(i);
+    this.#inFlight.delete(i);
+    return call;
   }
 
-  /** How many calls are in flight (not counted in `size`). */
+  /** Each call in flight (not handed over yet). */
+  forEachInFlight(f: (call: Promise<Settled>, i: number) => void): void {
+    this.#inFlight.forEach(f);
+  }
+
+  /** How many calls are in flight and not handed over (not counted in `size`). */
   get inFlightCount(): number {
     return this.#inFlight.size;
   }

@@ -204,8 +204,23 @@ export async function* asyncChunks(
 ): AsyncGenerator<Completed> {
   const { signal } = limits;
   const limiter = typeof concurrency === "number" ? undefined : concurrency;
-  const limit = () => (limiter ? limiter.limit : concurrency as number);
   const running = new Set<number>();
+  // Calls the optimizer's look left in flight settle on their own; until then they count against
+  // the most calls at once (`maxConcurrency`, or a fixed concurrency), not against the adaptive
+  // limit, which is the run's own calls'.
+  let lookPending = 0;
+  known.forEachInFlight((call) => {
+    lookPending++;
+    call.then(() => {
+      lookPending--;
+      wake?.();
+    });
+  });
+  let own = 0; // the run's own calls in flight
+  const room = () =>
+    limiter
+      ? own < limiter.limit && own + lookPending < limiter.max
+      : own + lookPending < (concurrency as number);
   const ready: Completed[] = [];
   let error: unknown;
   let errorIndex = Infinity;
@@ -215,8 +230,10 @@ export async function* asyncChunks(
     void (async () => {
       // Results known from sampling settle at once, and calls the look left in flight started
       // before the limit: they tell the limiter nothing.
-      const flying = known.inFlight(index);
-      const measured = limiter && !known.has(index) && !flying;
+      const flying = known.takeInFlight(index);
+      const mine = !known.has(index) && !flying;
+      if (mine) own++;
+      const measured = limiter && mine;
       const startedAt = measured ? limiter.start() : 0;
       let ok = false;
       try {
@@ -234,6 +251,7 @@ export async function* asyncChunks(
         }
       } finally {
         if (measured) limiter.done(startedAt, ok);
+        if (mine) own--;
         running.delete(index);
         wake?.();
       }
@@ -250,7 +268,7 @@ export async function* asyncChunks(
     while (true) {
       if (signal?.aborted) throw abortError(signal);
       // Stop launching once a result is ready (an async source lets calls finish meanwhile).
-      while (error === undefined && !src.done && running.size < limit() && ready.length === 0) {
+      while (error === undefined && !src.done && room() && ready.length === 0) {
         const index = src.pulled;
         const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
         if (src.pulled === index) break;
@@ -265,7 +283,7 @@ export async function* asyncChunks(
         if (!ordered || !before) throw error;
       } else if (running.size === 0 && src.done) break;
       // Calls may have finished while the consumer held a result: refill before waiting.
-      else if (!src.done && running.size < limit()) continue;
+      else if (!src.done && room()) continue;
       await new Promise<void>((r) => (wake = r));
     }
   }

@@ -70,8 +70,7 @@ export async function* streamChunks<I, O>(
       else {
         const limit = plan.adaptiveConcurrency
           ? new ConcurrencyLimiter({
-            // The look's calls still in flight hold slots: the estimate is for the run's own.
-            initial: plan.concurrency + plan.known.inFlightCount,
+            initial: plan.concurrency,
             max: plan.maxConcurrency,
             now: runtime().now,
           })

@@ -74,7 +74,9 @@ export interface MainProbe {
  * computes finishes them in about the sum of their times.
  */
 export interface ConcurrentBatch {
-  /** Calls measured: those started together that settled (half of them, or all). */
+  /** Calls started together. */
+  started: number;
+  /** Calls measured: those of them that settled (half, or all). */
   calls: number;
   /** Wall time until the last of those settled (ms). */
   wallMs: number;
@@ -639,6 +641,7 @@ export async function mainProbe(
         const c1 = rt.cpuTimeUs();
         const w1 = threadSched();
         const c: ConcurrentBatch = {
+          started: calls.length,
           calls: done,
           wallMs,
           latencyMs: outcomes.filter((x) => x !== undefined).map((x) => x.ms),

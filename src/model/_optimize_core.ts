@@ -190,8 +190,10 @@ async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   let end = await decidePhases(job, task);
   // Calls the look left in flight go on into an automatic async run; else they settle here.
   if (!(job.handover && end.decision.executor === "async" && !end.failure)) {
+    // A failure among them at a lower index than the look's own is the job's first.
     const threw = await settleInFlight(job);
-    if (threw && !end.failure) end = threw;
+    const f = end.failure;
+    if (threw && (!f || (f.kind === "task" && threw.failure!.index < f.index))) end = threw;
   }
   // The scan of every item (deep, for objects) costs more than a small job: only a decision
   // that sends items to workers needs it (sampling checks the items it sends itself).
@@ -406,7 +408,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       : oneCallMs(look);
     // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
     if (!computes(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
-      job.asyncLinearCalls = c.calls;
+      job.asyncLinearCalls = c.started; // all in flight together, whether measured or not
     }
   }
   return { probe: look, perItemMs, skipped };
@@ -635,16 +637,6 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   // Workers decided from the look alone were not measured on this task: they need the margin.
   const min = smallAndWarm ? UNMEASURED_MARGIN * job.minSpeedup : job.minSpeedup;
   const decision = decideFrom(job, model(job, sp, overheads, smallAndWarm), sp, min);
-  const best = decision.best;
-  if (decision.executor === "inline" && best && best.workers > 1) {
-    const speedup = decision.serialMs / best.totalMs;
-    if (speedup >= job.minSpeedup && decision.reason.includes("below minSpeedup")) {
-      decision.reason = `Inline: the best worker configuration (${best.workers} workers, chunks ` +
-        `of ${best.chunkSize}) is predicted ${speedup.toFixed(2)}× faster, under the ` +
-        `${min.toFixed(2)}× that a decision from the look alone needs (minSpeedup ` +
-        `${job.minSpeedup} × ${UNMEASURED_MARGIN}: workers were not measured on this task)`;
-    }
-  }
   if (decision.executor === "workers") {
     const loadError = await loadsInWorker(job);
     if (loadError) return cannotLoadInWorker(job, loadError);
@@ -678,8 +670,10 @@ function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | un
   const ran = p.waits ? Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs) : c.wallMs;
   if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
   const latencyMs = Math.min(single, median(c.latencyMs));
-  // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call.
-  const cpuPerCallMs = batchCpuMs(c) / c.calls;
+  // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call. (Over
+  // all the calls started: the CPU counts every call's start, if not the after-await work of
+  // those still in flight.)
+  const cpuPerCallMs = batchCpuMs(c) / c.started;
   return { latencyMs, cpuPerCallMs };
 }
 
@@ -1061,6 +1055,18 @@ function decideFrom(
     asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
     asyncLinearCalls: sp.isAsync ? job.asyncLinearCalls : undefined,
   });
+  // Inline under a raised threshold (see `UNMEASURED_MARGIN`) where `minSpeedup` alone passes.
+  const best = decision.best;
+  const speedup = best ? decision.serialMs / best.totalMs : 0;
+  if (
+    decision.executor === "inline" && best && best.workers > 1 && speedup < minSpeedup &&
+    speedup >= job.minSpeedup
+  ) {
+    decision.reason = `Inline: the best worker configuration (${best.workers} workers, chunks ` +
+      `of ${best.chunkSize}) is predicted ${speedup.toFixed(2)}× faster, under the ` +
+      `${minSpeedup.toFixed(2)}× that a decision from the look alone needs (minSpeedup ` +
+      `${job.minSpeedup} × ${UNMEASURED_MARGIN}: workers were not measured on this task)`;
+  }
   // The same job, the same load: keep the previous executor unless the new one is clearly
   // better (src/model/_stability.ts).
   const busy = Math.min(job.cores, sp.externalLoad);
