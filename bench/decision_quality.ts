@@ -93,6 +93,13 @@ const workloads: Workload[] = [
     data: () => new Array(q(200, 60)).fill(5),
     async: true,
   },
+  {
+    // A service of mixed latency: two calls of 5 ms, then one of 60 ms.
+    name: "async mixed 5/60 ms × 300",
+    task: task<number, number>(tasksUrl, "sleepMs"),
+    data: () => Array.from({ length: q(300, 150) }, (_, i) => (i % 3 === 2 ? 60 : 5)),
+    async: true,
+  },
   { name: "tiny 20 × 1 ms", task: spin, data: () => new Array(20).fill(us(1000)) },
   // Few large items: ≤ 8 items of ≥ 100 ms each.
   { name: "few large 6 × 150 ms", task: spin, data: () => new Array(6).fill(us(150_000)) },
