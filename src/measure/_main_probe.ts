@@ -100,6 +100,23 @@ export interface ConcurrentBatch {
 }
 
 /**
+ * The time the calling thread could run during a batch (ms): its wall time less this thread's
+ * wait for a CPU (other processes' load), at least 5 % of the wall time.
+ *
+ * @example Usage
+ * ```ts
+ * import { ranMs } from "./_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ranMs({ started: 4, calls: 4, wallMs: 10, latencyMs: [], waitMs: 4 }), 6);
+ * assert.equal(ranMs({ started: 4, calls: 4, wallMs: 10, latencyMs: [] }), 10);
+ * ```
+ */
+export function ranMs(c: ConcurrentBatch): number {
+  return Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs);
+}
+
+/**
  * Calls of an async task the look starts at once (see {@linkcode ConcurrentBatch}) after calls
  * that settled within the microtasks (they may compute): at most `CONCURRENT_CALLS`, at least 4,
  * fewer when, at the CPU time per call so far, they would need more than `BATCH_CPU_MS` or
@@ -661,9 +678,8 @@ export async function mainProbe(
       // automatic execute took 145 ms waiting for them, 86 ms beside them, async×256 70 ms).
       // Else every call settles first.
       let c = await measure(first ? Math.ceil(calls.length / 2) : calls.length);
-      const ranOf = (b: ConcurrentBatch) => Math.max(b.wallMs - (b.waitMs ?? 0), 0.05 * b.wallMs);
       const cpuOf = (b: ConcurrentBatch) => b.threadCpuMs ?? b.cpuMs ?? 0;
-      const idleSlow = median(c.latencyMs) > maxMs && cpuOf(c) <= 0.5 * ranOf(c);
+      const idleSlow = median(c.latencyMs) > maxMs && cpuOf(c) <= 0.5 * ranMs(c);
       if (done < calls.length && !idleSlow) c = await measure(calls.length);
       out.concurrent = c;
       const wallMs = c.wallMs;
@@ -683,7 +699,7 @@ export async function mainProbe(
       // One call at a time, warm, for the gain of overlapping them — where it is cheap (calls that
       // settle within the look's time): a few calls awaited one by one, each timed without the
       // time this thread waited for a CPU (preemption by other processes is not the task's).
-      const ran = ranOf(c);
+      const ran = ranMs(c);
       const cpuMs = cpuOf(c);
       const cheap = median(c.latencyMs) <= maxMs || cpuMs > 0.5 * ran;
       if (first && !out.failure && cheap) {

@@ -25,6 +25,7 @@ import {
   median,
   type Overheads,
   overheadsOrFallback,
+  ranMs,
   type SampleFailure,
   sampleInWorker,
   type SampleProfile,
@@ -667,7 +668,7 @@ function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | un
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   if (!p.warmTimes && computes(c) && !(p.waits && fairFastest(c))) return undefined;
   const single = oneCallMs(p);
-  const ran = p.waits ? Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs) : c.wallMs;
+  const ran = p.waits ? ranMs(c) : c.wallMs;
   if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
   const latencyMs = Math.min(single, median(c.latencyMs));
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call. (Over
@@ -723,7 +724,7 @@ function oneCallMs(p: MainProbe): number {
  */
 function computes(c: ConcurrentBatch): boolean {
   if (c.threadCpuMs === undefined && c.cpuMs === undefined) return false;
-  const ran = Math.max(c.wallMs - (c.waitMs ?? 0), 0.05 * c.wallMs);
+  const ran = ranMs(c);
   return batchCpuMs(c) > 0.5 * ran;
 }
 
