@@ -638,7 +638,12 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   // Workers decided from the look alone were not measured on this task: they need the margin.
   const min = smallAndWarm ? UNMEASURED_MARGIN * job.minSpeedup : job.minSpeedup;
   const decision = decideFrom(job, model(job, sp, overheads, smallAndWarm), sp, min);
-  if (decision.executor === "workers") {
+  // Workers refused by the margin alone passed `minSpeedup`: whether they can load the task is
+  // still said (a warning), as it would be had they been taken.
+  const best = decision.best;
+  const margin = decision.executor === "inline" && best !== undefined && best.workers > 1 &&
+    decision.serialMs / best.totalMs >= job.minSpeedup;
+  if (decision.executor === "workers" || margin) {
     const loadError = await loadsInWorker(job);
     if (loadError) return cannotLoadInWorker(job, loadError);
   }
