@@ -15,7 +15,8 @@
  * configurations again, alternating, `repeats` times; medians (min–max shown).
  * "best/auto" = best of grid / automatic (goal ≥ 0.95); "inline/auto" (goal ≥ 0.9);
  * "naive/auto" (goal ≥ 1); "measured ×" = inline / forced, the speedup the prediction
- * ("predicted ×") is checked against.
+ * ("predicted ×") is checked against; the prediction error's two sides are the predicted plain
+ * loop against inline and the predicted run against forced (both scaled to the whole job).
  *
  * Workloads: synthetic families (`_dq_tasks.ts`) and tasks on popular npm libraries
  * (`_dq_npm_tasks.ts`: js-sha256, ajv, marked, fflate, fast-xml-parser, axios against a local
@@ -281,6 +282,20 @@ for (const w of workloads) {
   const measured = serial / med("forced");
   const predicted = opt.predictedSpeedup;
   const err = (predicted - measured) / measured;
+  // Which side of the prediction was off: the plain loop's time and the chosen run's, each
+  // scaled from the items left after deciding to the whole job, against the measured times.
+  const rest = Math.max(1, data.length - opt.profile.sampledItems);
+  const side = (predictedMs: number, measuredMs: number) => {
+    const e = (predictedMs * data.length / rest - measuredMs) / measuredMs;
+    return Number.isFinite(e) ? `${e >= 0 ? "+" : ""}${(100 * e).toFixed(0)} %` : "–";
+  };
+  // (An async decision's prediction may be for the whole job: the look's calls left in flight
+  // are not among the sampled items.)
+  const sides = opt.executor === "async"
+    ? ""
+    : ` (plain ${side(opt.predictedMs.serial, serial)}, run ${
+      side(opt.predictedMs.chosen, med("forced"))
+    })`;
   rows.push(
     `| ${w.name} | ${serial.toFixed(0)} (${spread("inline")}) | ${label(opt)}: ${rec.toFixed(0)} (${
       spread("recommended")
@@ -288,7 +303,9 @@ for (const w of workloads) {
       (best / rec).toFixed(2)
     } | ${(serial / rec).toFixed(2)} | ` +
       `${med("naive").toFixed(0)} (${(med("naive") / rec).toFixed(2)}) | ` +
-      `${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${(100 * err).toFixed(0)} % | ` +
+      `${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${
+        (100 * err).toFixed(0)
+      } % (${sides}) | ` +
       `${optimizeMs.toFixed(0)} (${(100 * optimizeMs / serial).toFixed(1)} %) | ${stability} |`,
   );
   console.error(`done: ${w.name}`);

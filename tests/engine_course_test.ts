@@ -10,8 +10,12 @@ import { fixtureModule } from "./_helpers.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
 
-/** Run `n` items of `ms` on 2 workers with chunks of 4, the plain loop here said to take `inlineMs` per item. */
-async function run(n: number, ms: number, inlineMs: number, timeoutMs?: number) {
+/**
+ * Run `n` items of `ms` on 2 workers with chunks of 4, the plain loop here said to take
+ * `inlineMs` per item; `pause` blocks this thread for that many ms after the third chunk came
+ * back (a garbage collection, other processes' turn on the CPU).
+ */
+async function run(n: number, ms: number, inlineMs: number, timeoutMs?: number, pause = 0) {
   const pool = createPool({ maxWorkers: 2 });
   try {
     // Both workers started and warm first: the window opens once every worker has replied, and
@@ -34,7 +38,13 @@ async function run(n: number, ms: number, inlineMs: number, timeoutMs?: number) 
     const job = prepare(spin, resolved, { pool, timeoutMs });
     let theRun: Run | undefined;
     const parts: { start: number; results: unknown[] }[] = [];
-    for await (const c of job.stream(true, (r) => (theRun = r))) parts.push(c);
+    for await (const c of job.stream(true, (r) => (theRun = r))) {
+      parts.push(c);
+      if (parts.length === 3 && pause > 0) {
+        const end = performance.now() + pause;
+        while (performance.now() < end) { /* this thread is busy: replies wait */ }
+      }
+    }
     parts.sort((a, b) => a.start - b.start);
     const results = parts.flatMap((p) => p.results);
     return { results, switched: theRun!.switched };
@@ -61,6 +71,15 @@ test("course: a run stays on its workers when the plain loop here is slower", as
 
 test("course: with timeoutMs the run stays on workers (a call here cannot be timed out)", async () => {
   const r = await run(200, 0.5, 1e-6, 60_000);
+  assert.equal(r.switched, undefined);
+  assert.deepEqual(r.results, new Array(200).fill(0.5));
+});
+
+test("course: one pause of this thread is not the workers' throughput", async () => {
+  // Two workers run an item of 0.5 ms each (≈ 0.25 ms per item together); the plain loop is said
+  // to take 1 ms. This thread stops for 60 ms while the window is open: read over the window
+  // with the pause, the workers looked 4× slower than the plain loop and the run changed course.
+  const r = await run(200, 0.5, 1, undefined, 60);
   assert.equal(r.switched, undefined);
   assert.deepEqual(r.results, new Array(200).fill(0.5));
 });

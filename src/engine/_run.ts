@@ -112,7 +112,7 @@ export class Run {
       targetMs: cfg.targetChunkMs,
       maxItems: cfg.maxChunkItems,
     });
-    if (watch) this.#course = { replied: new Set(), items: 0, replies: 0, done: 0 };
+    if (watch) this.#course = { replied: new Set(), items: 0, replies: 0, done: 0, longest: 0 };
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
@@ -361,7 +361,12 @@ export class Run {
    * start-up is behind), the items the run's chunks completed over at least `COURSE_REPLIES`
    * further replies give the workers' throughput; when the plain loop's measured rate would
    * finish the items not yet pulled in under `COURSE_MARGIN` of the workers' time (and at least
-   * `COURSE_MIN_GAIN_MS` sooner), no further chunk is sent.
+   * `COURSE_MIN_GAIN_MS` sooner), no further chunk is sent. The longest wait between two
+   * replies counts as long as the others' mean: one pause of this thread or a worker (a
+   * garbage collection, other processes' turn on the CPU) is not the workers' throughput, and
+   * with every reply a new test, a single pause would otherwise end up deciding (20,000 items
+   * of 1 µs on two workers: four replies in 2.5 ms, then none for 4.9 ms, read as 0.43× the
+   * plain loop's rate, changed course to it; the run took 1.7× the forced configuration's time).
    */
   #watchCourse(worker: PoolWorker, items: number): void {
     const c = this.#course!;
@@ -370,14 +375,17 @@ export class Run {
     const now = performance.now();
     if (c.since === undefined) {
       c.replied.add(worker);
-      if (c.replied.size >= this.#cfg.workers) c.since = now;
+      if (c.replied.size >= this.#cfg.workers) c.since = c.last = now;
       return;
     }
     c.items += items;
     c.replies++;
+    c.longest = Math.max(c.longest, now - c.last!);
+    c.last = now;
     const left = this.#src.remaining ?? 0;
     if (c.replies < COURSE_REPLIES || left === 0 || this.#retry.length > 0) return;
-    const workerRate = c.items / Math.max(now - c.since, 1e-3);
+    const others = (now - c.since - c.longest) / (c.replies - 1);
+    const workerRate = c.items / Math.max(now - c.since - c.longest + others, 1e-3);
     const inlineRate = 1 / this.#cfg.inlinePerItemMs!;
     const onWorkers = left / workerRate, here = left / inlineRate;
     if (here < COURSE_MARGIN * onWorkers && onWorkers - here >= COURSE_MIN_GAIN_MS) {
@@ -449,6 +457,9 @@ interface Course {
   replied: Set<PoolWorker>;
   /** When every worker had replied: the window's start. */
   since?: number;
+  /** The last reply in the window, and the longest wait between two replies in it (ms). */
+  last?: number;
+  longest: number;
   /** Items and replies completed in the window. */
   items: number;
   replies: number;
