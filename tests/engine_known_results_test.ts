@@ -1,7 +1,9 @@
-// Results computed before a run, by item index: the spans behind them.
+// Results computed before a run, by item index: the spans behind them, and the plain loop that
+// hands them on.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KnownResults } from "../src/engine/mod.ts";
+import { KnownResults, Source } from "../src/engine/mod.ts";
+import { inlineChunks } from "../src/engine/_local.ts";
 
 /** Every kept index and result, in order. */
 const entries = (k: KnownResults) => {
@@ -52,17 +54,25 @@ test("known results: runs next to each other and single results between them", (
   assert.deepEqual(k.within(9, 19), []);
 });
 
-test("known results: a slice comes from one run only, as a copy", () => {
+test("known results: a slice of kept results, across adjacent runs, as a copy", () => {
   const k = new KnownResults();
   const run = [10, 11, 12, 13];
   k.setRun(10, run);
   k.setRun(14, [14, 15]);
+  k.set(20, 20);
   assert.deepEqual(k.slice(11, 13), [11, 12]);
   assert.deepEqual(k.slice(10, 14), [10, 11, 12, 13]);
   assert.notEqual(k.slice(10, 14), run, "a copy, not the run itself");
-  assert.equal(k.slice(12, 15), undefined, "across two runs");
+  assert.deepEqual(k.slice(12, 16), [12, 13, 14, 15], "across two adjacent runs");
+  assert.equal(k.slice(12, 17), undefined, "16 is not kept");
   assert.equal(k.slice(8, 11), undefined, "before the first");
   assert.equal(k.slice(12, 12), undefined, "empty");
+  assert.equal(k.keptUntil(10), 16, "through both runs");
+  assert.equal(k.keptUntil(13), 16);
+  assert.equal(k.keptUntil(16), 16, "not kept: itself");
+  assert.equal(k.keptUntil(5), 5);
+  assert.equal(k.keptUntil(20), 21);
+  assert.equal(new KnownResults().keptUntil(3), 3);
 });
 
 test("known results: values spread over the kept ones", () => {
@@ -82,4 +92,30 @@ test("known results: results written in decreasing order read back (short spans 
   for (let i = 0; i < 1000; i++) assert.equal(k.get(i), -i);
   assert.deepEqual(k.within(0, 1000), Array.from({ length: 1000 }, (_, i) => i));
   assert.deepEqual(k.values(), Array.from({ length: 1000 }, (_, i) => -i));
+});
+
+test("inline executor: kept results in a row go on as one chunk, and are never computed", async () => {
+  const known = new KnownResults();
+  known.setRun(0, Array.from({ length: 300 }, (_, i) => -i));
+  known.setRun(300, Array.from({ length: 400 }, (_, i) => -(300 + i)));
+  known.set(900, "kept"); // alone, further on
+  const calls: number[] = [];
+  const fn = (x: unknown) => {
+    calls.push(x as number);
+    return x;
+  };
+  const src = new Source<unknown>(Array.from({ length: 1000 }, (_, i) => i));
+  const chunks: { start: number; n: number }[] = [];
+  const results: unknown[] = [];
+  for await (const c of inlineChunks(fn, src, known, { now: () => performance.now() })) {
+    chunks.push({ start: c.start, n: c.results.length });
+    results.push(...c.results);
+  }
+  assert.deepEqual(chunks.slice(0, 2), [{ start: 0, n: 700 }, { start: 700, n: 256 }]);
+  assert.equal(results.length, 1000);
+  assert.deepEqual(results.slice(0, 700), Array.from({ length: 700 }, (_, i) => -i));
+  assert.equal(results[900], "kept");
+  assert.equal(results[950], 950);
+  assert.equal(calls.length, 299, "only the items not kept ran");
+  assert.ok(!calls.includes(900));
 });

@@ -31,6 +31,8 @@ interface Span {
  * assert.equal(known.has(20), false);
  * assert.equal(known.nextFrom(20), 50);
  * assert.deepEqual(known.within(18, 60), [18, 19, 50]);
+ * assert.equal(known.keptUntil(15), 20);
+ * assert.deepEqual(known.slice(18, 20), [324, 361]);
  * ```
  */
 export class KnownResults {
@@ -130,12 +132,27 @@ export class KnownResults {
     this.#last = k + 1;
   }
 
-  /** A copy of the results of items [`start`, `end`) when one span holds them all. */
+  /** A copy of the results of items [`start`, `end`) when every one of them is kept. */
   slice(start: number, end: number): unknown[] | undefined {
-    const k = this.#find(start);
-    if (k < 0 || end <= start) return undefined;
-    const { start: s, values } = this.#spans[k];
-    return end - s <= values.length ? values.slice(start - s, end - s) : undefined;
+    if (end <= start || this.keptUntil(start) < end) return undefined;
+    const parts: unknown[][] = [];
+    for (let k = this.#find(start), i = start; i < end; k++) {
+      const { start: s, values } = this.#spans[k];
+      const stop = Math.min(end, s + values.length);
+      parts.push(values.slice(i - s, stop - s));
+      i = stop;
+    }
+    return parts.length === 1 ? parts[0] : ([] as unknown[]).concat(...parts);
+  }
+
+  /** The first index at or after `i` whose result is not kept (`i` itself when it is not). */
+  keptUntil(i: number): number {
+    const s = this.#spans;
+    let end = i;
+    for (let k = Math.max(0, this.#find(i)); k < s.length && s[k].start <= end; k++) {
+      end = Math.max(end, s[k].start + s[k].values.length);
+    }
+    return end;
   }
 
   /** The first kept index at or after `i` (-1: none). */

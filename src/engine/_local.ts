@@ -104,7 +104,12 @@ export async function* inlineChunks(
   const { signal } = limits;
   while (!src.done) {
     const start = src.pulled;
-    const size = typeof chunk === "number" ? chunk : chunk();
+    // Results the look kept in a row go on as one chunk: nothing runs for them, and a chunk
+    // each 256 cost more than validating them (10,000 items of 0.15 µs: 0.17 ms on a 1.5 ms job).
+    const size = Math.max(
+      typeof chunk === "number" ? chunk : chunk(),
+      known.keptUntil(start) - start,
+    );
     const items = src.isAsync ? await src.take(size) : src.takeSync(size);
     // Every result of the chunk known already (the optimizer's look ran it): copied at once.
     const all = known.slice(start, start + items.length);
