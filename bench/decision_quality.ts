@@ -305,7 +305,7 @@ for (const w of workloads) {
       `${med("naive").toFixed(0)} (${(med("naive") / rec).toFixed(2)}) | ` +
       `${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${
         (100 * err).toFixed(0)
-      } % (${sides}) | ` +
+      } %${sides} | ` +
       `${optimizeMs.toFixed(0)} (${(100 * optimizeMs / serial).toFixed(1)} %) | ${stability} |`,
   );
   console.error(`done: ${w.name}`);

@@ -18,7 +18,7 @@ import {
 } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
-import { externalLoadNow, runnableThreads } from "../system/mod.ts";
+import { externalLoadNow, otherRunnableThreads } from "../system/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
 import { spreadIndices } from "./_spread.ts";
 import { summarize, type Summary } from "./statistics.ts";
@@ -55,8 +55,9 @@ export interface SampleProfile {
   /** Heap growth per item in the worker (bytes; best effort, a lower bound after GC). */
   heapGrowthPerItemBytes: number | null;
   /**
-   * Runnable threads of other processes while sampling (median of /proc/stat `procs_running`
-   * minus the sampling worker and the main thread; 0 where unreadable). They share the cores.
+   * Runnable threads of other processes while sampling (the smallest reading of /proc/stat
+   * `procs_running` less this process's own runnable threads; 0 where unreadable). They share
+   * the cores.
    */
   externalLoad: number;
   /** Threads the task appears to use per item (> 1: nested parallelism); see `nestedReason`. */
@@ -182,12 +183,12 @@ export async function sampleInWorker(
         return out;
       }
     }
-    // While the worker runs this round, count the threads the machine runs besides ours.
+    // While the worker runs this round, count the threads the machine runs besides ours (where
+    // ours cannot be read: the sampling worker, the main thread, workers of ours still starting
+    // and one of the runtime's helpers).
     const probeLoad = setTimeout(() => {
-      const running = runnableThreads();
-      // Minus the sampling worker, the main thread, and workers of ours still starting.
-      const ours = 2 + (limits.starting?.() ?? 0);
-      if (running !== undefined) loads.push(Math.max(0, running - ours));
+      const others = otherRunnableThreads(3 + (limits.starting?.() ?? 0));
+      if (others !== undefined) loads.push(others);
     }, 1);
     const reply = await measureChunk(worker, spec, batch.items, true, {
       timeoutMs,
@@ -263,20 +264,18 @@ export async function sampleInWorker(
     rest,
   );
   out.profile.sampled = sampled;
-  // The smallest reading: runnable threads of this process's own runtime (JIT compiler, GC)
-  // come and go, a real load from other processes persists across the rounds.
-  // One more runnable thread is allowed for this runtime's own helpers (a JIT compile, a GC).
+  // The smallest reading: a real load from other processes persists across the rounds.
   out.profile.externalLoad = externalLoad(loads);
   return out;
 }
 
 /**
- * Runnable threads of other processes from the readings taken while rounds ran: the smallest
- * less one (this runtime's own helpers). With fewer than two readings (sampling stopped early),
- * three readings now on the calling thread (`externalLoadNow`), else 0.
+ * Runnable threads of other processes from the readings taken while rounds ran: the smallest.
+ * With fewer than two readings (sampling stopped early), three readings now on the calling
+ * thread (`externalLoadNow`), else 0.
  */
 function externalLoad(loads: number[]): number {
-  if (loads.length >= 2) return Math.max(0, Math.min(...loads) - 1);
+  if (loads.length >= 2) return Math.min(...loads);
   return externalLoadNow() ?? 0;
 }
 
