@@ -15,8 +15,9 @@
  * configurations again, alternating, `repeats` times; medians (min–max shown).
  * "best/auto" = best of grid / automatic (goal ≥ 0.95); "inline/auto" (goal ≥ 0.9);
  * "naive/auto" (goal ≥ 1); "measured ×" = inline / forced, the speedup the prediction
- * ("predicted ×") is checked against; the prediction error's two sides are the predicted plain
- * loop against inline and the predicted run against forced (both scaled to the whole job).
+ * ("predicted ×") is checked against; for a workers decision, the prediction error's two sides
+ * are the predicted plain loop against inline and the predicted run against forced (both scaled
+ * from the items left after deciding to the whole job).
  *
  * Workloads: synthetic families (`_dq_tasks.ts`) and tasks on popular npm libraries
  * (`_dq_npm_tasks.ts`: js-sha256, ajv, marked, fflate, fast-xml-parser, axios against a local
@@ -289,9 +290,9 @@ for (const w of workloads) {
     const e = (predictedMs * data.length / rest - measuredMs) / measuredMs;
     return Number.isFinite(e) ? `${e >= 0 ? "+" : ""}${(100 * e).toFixed(0)} %` : "–";
   };
-  // (An async decision's prediction may be for the whole job: the look's calls left in flight
-  // are not among the sampled items.)
-  const sides = opt.executor === "async"
+  // (Workers decisions only: an async decision's prediction may be for the whole job, the look's
+  // calls left in flight not among the sampled items, and so may an inline one.)
+  const sides = opt.executor !== "workers"
     ? ""
     : ` (plain ${side(opt.predictedMs.serial, serial)}, run ${
       side(opt.predictedMs.chosen, med("forced"))
@@ -303,9 +304,7 @@ for (const w of workloads) {
       (best / rec).toFixed(2)
     } | ${(serial / rec).toFixed(2)} | ` +
       `${med("naive").toFixed(0)} (${(med("naive") / rec).toFixed(2)}) | ` +
-      `${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${
-        (100 * err).toFixed(0)
-      } %${sides} | ` +
+      `${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${(100 * err).toFixed(0)} %${sides} | ` +
       `${optimizeMs.toFixed(0)} (${(100 * optimizeMs / serial).toFixed(1)} %) | ${stability} |`,
   );
   console.error(`done: ${w.name}`);

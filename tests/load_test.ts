@@ -4,9 +4,9 @@ import {
   busyCoresNow,
   externalLoadNow,
   otherRunnableThreads,
-  ownRunnableThreads,
   runnableThreads,
 } from "../src/system/load.ts";
+import { runnableThreadIds } from "../src/system/thread_cpu.ts";
 import { fixturePath } from "./_helpers.ts";
 
 test("runnableThreads: procs_running of a stat file; undefined where unreadable", () => {
@@ -14,24 +14,30 @@ test("runnableThreads: procs_running of a stat file; undefined where unreadable"
   assert.equal(runnableThreads(fixturePath("no/such/stat")), undefined);
 });
 
-test("ownRunnableThreads: this process's threads in state R (names with spaces and parentheses)", () => {
-  assert.equal(ownRunnableThreads(fixturePath("load/self")), 3);
-  assert.equal(ownRunnableThreads(fixturePath("no/such/self")), undefined);
-  const here = ownRunnableThreads();
-  assert.ok(here === undefined || here >= 1, "this thread runs while it reads");
+test("runnableThreadIds: this process's threads in state R (names with spaces and parentheses)", () => {
+  assert.deepEqual(runnableThreadIds(fixturePath("load/self"))?.sort(), ["201", "203", "204"]);
+  assert.equal(runnableThreadIds(fixturePath("no/such/self")), undefined);
+  const here = runnableThreadIds();
+  assert.ok(here === undefined || here.length >= 1, "this thread runs while it reads");
 });
 
 test("otherRunnableThreads: the machine's runnable threads less this process's own", () => {
   const stat = fixturePath("load/stat"), self = fixturePath("load/self");
+  const none = new Set<string>();
   // 5 runnable on the machine, 3 of them this process's (its JIT worker among them).
-  assert.equal(otherRunnableThreads(2, stat, self), 2);
-  assert.equal(externalLoadNow(stat, self), 2);
-  // This process's threads unreadable: the fallback count is taken for them.
-  assert.equal(otherRunnableThreads(2, stat, fixturePath("no/such/self")), 3);
-  assert.equal(otherRunnableThreads(9, stat, fixturePath("no/such/self")), 0);
-  assert.equal(externalLoadNow(stat, fixturePath("no/such/self")), 3);
-  assert.equal(otherRunnableThreads(2, fixturePath("no/such/stat"), self), undefined);
-  assert.equal(externalLoadNow(fixturePath("no/such/stat"), self), undefined);
+  assert.equal(otherRunnableThreads(0, none, stat, self), 2);
+  assert.equal(externalLoadNow(none, stat, self), 2);
+  // A pool worker (204) runs another call's chunks: it takes a core as other processes do.
+  assert.equal(otherRunnableThreads(0, new Set(["204"]), stat, self), 3);
+  assert.equal(externalLoadNow(new Set(["204"]), stat, self), 3);
+  // …unless it runs for the caller (`ours`).
+  assert.equal(otherRunnableThreads(1, new Set(["204"]), stat, self), 2);
+  // This process's threads unreadable: `ours` + 2 are taken as its own.
+  assert.equal(otherRunnableThreads(0, none, stat, fixturePath("no/such/self")), 3);
+  assert.equal(otherRunnableThreads(9, none, stat, fixturePath("no/such/self")), 0);
+  assert.equal(externalLoadNow(none, stat, fixturePath("no/such/self")), 3);
+  assert.equal(otherRunnableThreads(0, none, fixturePath("no/such/stat"), self), undefined);
+  assert.equal(externalLoadNow(none, fixturePath("no/such/stat"), self), undefined);
 });
 
 test("busyCoresNow: capped at the cores; externalLoadNow: never negative", () => {

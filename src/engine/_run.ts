@@ -13,6 +13,7 @@ import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
 import type { Source } from "./_source.ts";
 import { abortError, ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
 import type { WorkerSet } from "./_worker_set.ts";
+import { Throughput } from "./_throughput.ts";
 import { describeThrown, thrownError } from "../task/mod.ts";
 
 export interface RunOptions {
@@ -112,7 +113,7 @@ export class Run {
       targetMs: cfg.targetChunkMs,
       maxItems: cfg.maxChunkItems,
     });
-    if (watch) this.#course = { replied: new Set(), items: 0, replies: 0, done: 0, longest: 0 };
+    if (watch) this.#course = { throughput: new Throughput(), done: 0 };
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
@@ -358,34 +359,23 @@ export class Run {
 
   /**
    * Change course when the evidence is strong: once every worker of the run has replied (their
-   * start-up is behind), the items the run's chunks completed over at least `COURSE_REPLIES`
-   * further replies give the workers' throughput; when the plain loop's measured rate would
-   * finish the items not yet pulled in under `COURSE_MARGIN` of the workers' time (and at least
-   * `COURSE_MIN_GAIN_MS` sooner), no further chunk is sent. The longest wait between two
-   * replies counts as long as the others' mean: one pause of this thread or a worker (a
-   * garbage collection, other processes' turn on the CPU) is not the workers' throughput, and
-   * with every reply a new test, a single pause would otherwise end up deciding (20,000 items
-   * of 1 µs on two workers: four replies in 2.5 ms, then none for 4.9 ms, read as 0.43× the
-   * plain loop's rate, changed course to it; the run took 1.7× the forced configuration's time).
+   * start-up is behind) and `COURSE_STRETCHES` more times each, the workers' throughput (see
+   * `Throughput`: each worker from its first reply, its slowest stretch left out) against the
+   * plain loop's measured rate: when that would finish the items not yet pulled in under
+   * `COURSE_MARGIN` of the workers' time (and at least `COURSE_MIN_GAIN_MS` sooner), no further
+   * chunk is sent.
    */
   #watchCourse(worker: PoolWorker, items: number): void {
     const c = this.#course!;
     if (this.switched || this.error) return;
     c.done += items;
-    const now = performance.now();
-    if (c.since === undefined) {
-      c.replied.add(worker);
-      if (c.replied.size >= this.#cfg.workers) c.since = c.last = now;
-      return;
-    }
-    c.items += items;
-    c.replies++;
-    c.longest = Math.max(c.longest, now - c.last!);
-    c.last = now;
+    c.throughput.reply(worker, items, performance.now());
     const left = this.#src.remaining ?? 0;
-    if (c.replies < COURSE_REPLIES || left === 0 || this.#retry.length > 0) return;
-    const others = (now - c.since - c.longest) / (c.replies - 1);
-    const workerRate = c.items / Math.max(now - c.since - c.longest + others, 1e-3);
+    if (
+      c.throughput.workers < this.#cfg.workers || c.throughput.leastStretches < COURSE_STRETCHES ||
+      left === 0 || this.#retry.length > 0
+    ) return;
+    const workerRate = c.throughput.itemsPerMs();
     const inlineRate = 1 / this.#cfg.inlinePerItemMs!;
     const onWorkers = left / workerRate, here = left / inlineRate;
     if (here < COURSE_MARGIN * onWorkers && onWorkers - here >= COURSE_MIN_GAIN_MS) {
@@ -453,22 +443,16 @@ export class Run {
 
 /** The throughput watch of a run that may change course (see `Run.#watchCourse`). */
 interface Course {
-  /** Workers that replied before the window opened. */
-  replied: Set<PoolWorker>;
-  /** When every worker had replied: the window's start. */
-  since?: number;
-  /** The last reply in the window, and the longest wait between two replies in it (ms). */
-  last?: number;
-  longest: number;
-  /** Items and replies completed in the window. */
-  items: number;
-  replies: number;
+  throughput: Throughput;
   /** Items completed by the run's chunks in all. */
   done: number;
 }
 
-/** Replies in the window before the workers' throughput counts as evidence. */
-const COURSE_REPLIES = 4;
+/**
+ * Replies of every worker after its first before the workers' throughput counts as evidence: with
+ * two, one (its slowest) is left out and one is measured.
+ */
+const COURSE_STRETCHES = 2;
 /** The calling thread must be predicted to need less than this share of the workers' time. */
 const COURSE_MARGIN = 0.75;
 /** …and to finish at least this much sooner (ms): no change of course for a trifle. */

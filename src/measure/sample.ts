@@ -118,6 +118,11 @@ export async function sampleInWorker(
      */
     starting?: () => number;
     /**
+     * Thread ids of the pool's workers: those runnable beyond the sampler and `starting` run
+     * other calls' chunks, and count as load.
+     */
+    poolTids?: ReadonlySet<string>;
+    /**
      * Indices sent to workers meanwhile, shared with the other workers running items of the job:
      * the sampler skips theirs and adds its own before sending them.
      */
@@ -183,11 +188,10 @@ export async function sampleInWorker(
         return out;
       }
     }
-    // While the worker runs this round, count the threads the machine runs besides ours (where
-    // ours cannot be read: the sampling worker, the main thread, workers of ours still starting
-    // and one of the runtime's helpers).
+    // While the worker runs this round, count the threads the machine runs besides ours: this
+    // process's own, the sampling worker and workers of ours starting or running items of the job.
     const probeLoad = setTimeout(() => {
-      const others = otherRunnableThreads(3 + (limits.starting?.() ?? 0));
+      const others = otherRunnableThreads(1 + (limits.starting?.() ?? 0), limits.poolTids);
       if (others !== undefined) loads.push(others);
     }, 1);
     const reply = await measureChunk(worker, spec, batch.items, true, {

@@ -509,7 +509,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
-  const busy = keyBusyCores(busyCoresNow(job.cores));
+  const busy = keyBusyCores(busyCoresNow(job.cores, poolTids(job)));
   if (
     cached.busyCores !== undefined && busy !== undefined &&
     loadChanged(cached.busyCores, busy, job.cores)
@@ -566,7 +566,7 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
   const sp = mainProfile(p, n * look.perItemMs);
-  sp.externalLoad = externalLoadNow() ?? 0; // the workers share the cores with this load
+  sp.externalLoad = externalLoadNow(poolTids(job)) ?? 0; // the workers share the cores with this load
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
@@ -622,7 +622,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
-  if (smallAndWarm) sp.externalLoad = externalLoadNow() ?? 0; // workers share the cores with it
+  if (smallAndWarm) sp.externalLoad = externalLoadNow(poolTids(job)) ?? 0; // workers share the cores with it
   if (io) {
     sp.perItemMs = summarize([io.latencyMs]);
     sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
@@ -827,8 +827,9 @@ async function sample(
       );
     }
   }
-  const help = sampleHelpers(job, worker, job.cores - 1 - busy.size);
+  const help = sampleHelpers(job, worker, job.cores - 1 - busy.size, busy);
   const starting = () => busy.size + help.busy();
+  const tids = poolTids(job);
   progress(job);
   let s;
   try {
@@ -843,6 +844,7 @@ async function sample(
         signal: o.signal,
         timeoutMs: o.timeoutMs,
         starting,
+        poolTids: tids,
         claimed: help.claimed,
         others: help.others,
       },
@@ -874,6 +876,21 @@ async function sample(
   return sp;
 }
 
+/**
+ * Thread ids of the job's pool's workers (those that reported one), but `except`: runnable, they
+ * run other calls' chunks unless the optimizer itself runs them (see `otherRunnableThreads`).
+ */
+function poolTids(job: Job, except: ReadonlySet<PoolWorker> = new Set()): Set<string> {
+  try {
+    const set = workerSet(job.pool);
+    return new Set(
+      set.ensure(set.size).flatMap((w) => (w.tid === undefined || except.has(w) ? [] : [w.tid])),
+    );
+  } catch {
+    return new Set(); // the pool is closed: the run says so
+  }
+}
+
 /** Whether this process's runtime names its own GC and compiler threads (measured once). */
 function runtimeHelpersNamed(): boolean {
   if (helpersNamed === undefined) {
@@ -897,7 +914,12 @@ const HELP_CHUNK_MS = 1;
  * `HELP_CHUNK_MS` of work; `stop` ends them, waits for those in flight and gives the first
  * failure. Never starts a worker.
  */
-function sampleHelpers(job: Job, sampler: PoolWorker, room: number): {
+function sampleHelpers(
+  job: Job,
+  sampler: PoolWorker,
+  room: number,
+  starting: ReadonlySet<PoolWorker>,
+): {
   claimed: Set<number>;
   others: string[];
   busy: () => number;
@@ -923,7 +945,7 @@ function sampleHelpers(job: Job, sampler: PoolWorker, room: number): {
   // threads are told apart by name (not on Node, whose threads are all "node") can the sampler
   // keep them from counting as the task's; and only on a core that other processes leave idle.
   if (!runtimeHelpersNamed()) return none;
-  const idle = room - (externalLoadNow() ?? 0);
+  const idle = room - (externalLoadNow(poolTids(job, starting)) ?? 0);
   const helpers = all.filter((w) =>
     w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key)
   ).slice(0, idle);

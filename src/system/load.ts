@@ -5,6 +5,7 @@
  * @module
  */
 import { runtime } from "../runtime/mod.ts";
+import { runnableThreadIds } from "./thread_cpu.ts";
 
 /**
  * Runnable threads on the machine now (`procs_running` of /proc/stat; this process's running
@@ -30,46 +31,20 @@ export function runnableThreads(path = "/proc/stat"): number | undefined {
 }
 
 /**
- * Runnable threads of this process now: the threads of /proc/self/task in state `R` (the calling
- * thread, its workers, the runtime's JIT-compiler and GC helpers); `undefined` where unreadable.
- *
- * @param root The proc directory of this process (a fixture in tests).
- * @returns The count, or undefined.
- *
- * @example Usage
- * ```ts
- * import { ownRunnableThreads } from "./load.ts";
- * import assert from "node:assert/strict";
- *
- * const n = ownRunnableThreads();
- * assert.ok(n === undefined || n >= 1); // this thread runs while it reads
- * ```
- */
-export function ownRunnableThreads(root = "/proc/self"): number | undefined {
-  const rt = runtime();
-  const tids = rt.listDir(`${root}/task`);
-  if (!tids || tids.length === 0) return undefined;
-  let running = 0, read = 0;
-  for (const tid of tids) {
-    const stat = rt.readTextFile(`${root}/task/${tid}/stat`);
-    if (!stat.ok) continue; // the thread ended meanwhile
-    read++;
-    // The state follows the command name, which may hold spaces and parentheses.
-    if (stat.text.charAt(stat.text.lastIndexOf(")") + 2) === "R") running++;
-  }
-  return read > 0 ? running : undefined;
-}
-
-/**
  * Runnable threads of other processes now: `procs_running` of /proc/stat less this process's own
- * (counted just before and just after, the larger count). Where this process's threads cannot
- * be read, `ownFallback` of them are assumed. `undefined` where /proc/stat is unreadable.
+ * runnable threads (counted just before and just after, the larger count) and `ours` more. The
+ * threads of `poolTids` (pool workers) are not this process's own here: a pool worker runs
+ * another call's chunks (they take cores as other processes do), or one of the caller's own
+ * measurement, which `ours` counts. Where this process's threads cannot be read, `ours` + 2 are
+ * taken as its own (this thread and one of the runtime's helpers). `undefined` where /proc/stat is
+ * unreadable.
  *
  * The machine's count alone, less a fixed allowance for this runtime's helpers, read 1–2 busy
  * cores on an idle machine right after the calling thread had parsed documents on Bun: its JIT
  * and GC threads ran then (3–4 runnable threads of this process, every one the machine counted).
  *
- * @param ownFallback Threads of this process assumed runnable where they cannot be read.
+ * @param ours Pool workers running for the caller now (a sampling worker, workers starting).
+ * @param poolTids Thread ids of the pool's workers.
  * @param stat The stat file (a fixture in tests).
  * @param root The proc directory of this process (a fixture in tests).
  * @returns The count, or undefined.
@@ -79,28 +54,39 @@ export function ownRunnableThreads(root = "/proc/self"): number | undefined {
  * import { otherRunnableThreads } from "./load.ts";
  * import assert from "node:assert/strict";
  *
- * const n = otherRunnableThreads(2);
+ * const n = otherRunnableThreads(0);
  * assert.ok(n === undefined || n >= 0);
  * ```
  */
 export function otherRunnableThreads(
-  ownFallback: number,
+  ours: number,
+  poolTids: ReadonlySet<string> = new Set(),
   stat = "/proc/stat",
   root = "/proc/self",
 ): number | undefined {
-  const before = ownRunnableThreads(root);
+  const before = ownRunnable(poolTids, root);
   const running = runnableThreads(stat);
   if (running === undefined) return undefined;
-  const after = before === undefined ? undefined : ownRunnableThreads(root);
-  const own = before === undefined || after === undefined ? ownFallback : Math.max(before, after);
-  return Math.max(0, running - own);
+  const after = before === undefined ? undefined : ownRunnable(poolTids, root);
+  return Math.max(0, running - ownOr(before, after, ours));
+}
+
+/** This process's runnable threads, leaving out `poolTids`; undefined where unreadable. */
+function ownRunnable(poolTids: ReadonlySet<string>, root: string): number | undefined {
+  return runnableThreadIds(root)?.filter((tid) => !poolTids.has(tid)).length;
+}
+
+/** This process's own runnable threads from two counts, or the fallback for `ours`. */
+function ownOr(before: number | undefined, after: number | undefined, ours: number): number {
+  return before === undefined || after === undefined ? ours + 2 : Math.max(before, after) + ours;
 }
 
 /**
- * Cores kept busy by other processes, read on the calling thread: the smallest of three instant
- * readings of {@linkcode otherRunnableThreads}, at most `cores`. `undefined` where unreadable.
+ * Cores kept busy by other processes (and by pool workers running other calls' chunks), read on
+ * the calling thread: {@linkcode externalLoadNow}, at most `cores`. `undefined` where unreadable.
  *
  * @param cores Cores this process may use.
+ * @param poolTids Thread ids of the pool's workers.
  * @returns Busy cores, or undefined.
  *
  * @example Usage
@@ -112,17 +98,22 @@ export function otherRunnableThreads(
  * assert.ok(b === undefined || (b >= 0 && b <= 2));
  * ```
  */
-export function busyCoresNow(cores: number): number | undefined {
-  const load = externalLoadNow();
+export function busyCoresNow(
+  cores: number,
+  poolTids: ReadonlySet<string> = new Set(),
+): number | undefined {
+  const load = externalLoadNow(poolTids);
   return load === undefined ? undefined : Math.min(cores, load);
 }
 
 /**
- * Runnable threads of other processes, read on the calling thread: the smallest of three instant
- * readings of {@linkcode otherRunnableThreads} (uncapped; see {@linkcode busyCoresNow}). Where
- * this process's threads cannot be read, two are assumed (this thread and one of the runtime's
- * helpers). `undefined` where unreadable.
+ * Runnable threads of other processes (and pool workers running other calls' chunks), read on
+ * the calling thread while no measurement of its own runs: the smallest of three readings of
+ * `procs_running`, less this process's own runnable threads counted before and after them (see
+ * {@linkcode otherRunnableThreads}; uncapped, see {@linkcode busyCoresNow}). `undefined` where
+ * unreadable.
  *
+ * @param poolTids Thread ids of the pool's workers.
  * @param stat The stat file (a fixture in tests).
  * @param root The proc directory of this process (a fixture in tests).
  * @returns The count, or undefined.
@@ -136,12 +127,18 @@ export function busyCoresNow(cores: number): number | undefined {
  * assert.ok(l === undefined || l >= 0);
  * ```
  */
-export function externalLoadNow(stat = "/proc/stat", root = "/proc/self"): number | undefined {
-  let least: number | undefined;
+export function externalLoadNow(
+  poolTids: ReadonlySet<string> = new Set(),
+  stat = "/proc/stat",
+  root = "/proc/self",
+): number | undefined {
+  const before = ownRunnable(poolTids, root);
+  let least = Infinity;
   for (let k = 0; k < 3; k++) {
-    const n = otherRunnableThreads(2, stat, root);
+    const n = runnableThreads(stat);
     if (n === undefined) return undefined;
-    least = Math.min(least ?? n, n);
+    least = Math.min(least, n);
   }
-  return least;
+  const after = before === undefined ? undefined : ownRunnable(poolTids, root);
+  return Math.max(0, least - ownOr(before, after, 0));
 }

@@ -3,7 +3,8 @@
  * (nanoseconds on the CPU; exact) or, where that file is absent, `/proc/self/task/<tid>/stat`
  * (utime + stime in clock ticks of 10 ms, `CLK_TCK` = 100 on Linux). Used to tell nested
  * parallelism (threads of the task's own busy during its calls) from the runtime's helper
- * threads (JIT, GC), which a process-wide CPU/wall ratio cannot.
+ * threads (JIT, GC), which a process-wide CPU/wall ratio cannot; and which of them are runnable
+ * now (their load is this process's own, not other processes').
  *
  * @module
  */
@@ -39,12 +40,51 @@ export function threadCpuMs(root = "/proc/self"): Map<string, number> | undefine
     }
     const stat = rt.readTextFile(`${root}/task/${tid}/stat`);
     if (!stat.ok) continue; // the thread ended meanwhile
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const rest = stat.text.slice(stat.text.lastIndexOf(")") + 2).split(" ");
+    const rest = afterName(stat.text); // utime is field 14, stime 15
     const ticks = Number(rest[11]) + Number(rest[12]);
     if (Number.isFinite(ticks)) out.set(tid, ticks * 10);
   }
   return out.size > 0 ? out : undefined;
+}
+
+/**
+ * The fields of a /proc stat line after the command name (which may hold spaces and parentheses):
+ * the state (field 3) first.
+ */
+function afterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/**
+ * Ids of this process's threads that are runnable now (state `R` in
+ * `/proc/self/task/<tid>/stat`: on a CPU or waiting for one); `undefined` where the OS does not
+ * tell.
+ *
+ * @param root The proc directory of this process (a fixture in tests).
+ * @returns The thread ids, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { runnableThreadIds } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const ids = runnableThreadIds();
+ * assert.ok(ids === undefined || ids.length >= 1); // this thread runs while it reads
+ * ```
+ */
+export function runnableThreadIds(root = "/proc/self"): string[] | undefined {
+  const rt = runtime();
+  const tids = rt.listDir(`${root}/task`);
+  if (!tids || tids.length === 0) return undefined;
+  const out: string[] = [];
+  let read = 0;
+  for (const tid of tids) {
+    const stat = rt.readTextFile(`${root}/task/${tid}/stat`);
+    if (!stat.ok) continue; // the thread ended meanwhile
+    read++;
+    if (afterName(stat.text)[0] === "R") out.push(tid);
+  }
+  return read > 0 ? out : undefined;
 }
 
 /**
