@@ -2,7 +2,7 @@
 // generator of odd values), through the encoders alone and through real workers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, map, TaskError } from "../mod.ts";
+import { createPool, execute, map, task, TaskError } from "../mod.ts";
 import {
   decodeValues,
   encodeValues,
@@ -12,6 +12,10 @@ import {
   measureEncodings,
 } from "../src/engine/encoding.ts";
 import { modelInputs } from "../src/model/_inputs.ts";
+import { sampleInWorker } from "../src/measure/sample.ts";
+import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
+import { taskSpec } from "../src/task/mod.ts";
+import { fixtureModule } from "./_helpers.ts";
 import { mulberry32Random } from "../src/tune/gp/_random.ts";
 import type { SampleProfile } from "../src/measure/sample.ts";
 import type { Overheads } from "../src/measure/overhead.ts";
@@ -485,4 +489,62 @@ test("encodings: the model charges the chosen encoding's measured costs, else cl
   );
   assert.ok(Math.abs(packed.mainPerItemMs - (0.00002 + 0.00001 + 0.0001) / 2) < 1e-12);
   assert.equal(packed.workerPerItemMs, packed.mainPerItemMs);
+});
+
+test("encodings: the model charges a measured crossing where clone both ways costs less", () => {
+  const profile = {
+    perItemMs: { mean: 0.1, median: 0.1, cv: 0, max: 0.1 },
+    inputCloneMs: 0.001,
+    outputCloneMs: 0.03,
+    crossingMs: 0.09,
+    externalLoad: 0,
+  } as unknown as SampleProfile;
+  const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
+  const sys = { effectiveCores: 2 } as unknown as SystemInfo;
+  const crossed = modelInputs(1000, profile, o, sys, 2, true, 200);
+  assert.ok(Math.abs(crossed.mainPerItemMs - (0.09 + 0.0001) / 2) < 1e-12);
+  // A crossing under the clone times changes nothing; another encoding than clone ignores it
+  // (the crossing was timed with clone).
+  const less = modelInputs(1000, { ...profile, crossingMs: 0.01 }, o, sys, 2, true, 200);
+  assert.ok(Math.abs(less.mainPerItemMs - (0.031 + 0.0001) / 2) < 1e-12);
+  const packed = modelInputs(
+    1000,
+    {
+      ...profile,
+      encoding: { items: "clone", itemMs: 0.001, results: "packed", resultMs: 0.002 },
+    },
+    o,
+    sys,
+    2,
+    true,
+    200,
+  );
+  assert.ok(Math.abs(packed.mainPerItemMs - (0.003 + 0.0001) / 2) < 1e-12);
+});
+
+test("sampling: the crossing of large results is measured through a worker, not of numbers", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const sample = async (name: string, data: unknown[]) => {
+      const s = await sampleInWorker(
+        workerSet(pool).ensure(1)[0],
+        taskSpec(task(fixtureModule("tasks/basic"), name)),
+        new Source<unknown>(data),
+        new KnownResults(),
+        5,
+        64,
+      );
+      return s.profile!;
+    };
+    // 20,000 doubles back per item: cloning them costs far more than 2 % of making them.
+    const big = await sample("makeDoubles", new Array(4000).fill(20_000));
+    assert.ok(
+      big.crossingMs !== undefined && Number.isFinite(big.crossingMs) && big.crossingMs >= 0,
+      `crossing ${big.crossingMs}`,
+    );
+    const small = await sample("square", Array.from({ length: 4000 }, (_, i) => i));
+    assert.equal(small.crossingMs, undefined);
+  } finally {
+    await pool.close();
+  }
 });

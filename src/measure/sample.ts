@@ -17,7 +17,7 @@ import {
   uncloneable,
 } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
-import type { TaskSpec } from "../task/mod.ts";
+import { type TaskSpec, taskSpec } from "../task/mod.ts";
 import { externalLoadNow, otherRunnableThreads } from "../system/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
 import { spreadIndices } from "./_spread.ts";
@@ -50,6 +50,14 @@ export interface SampleProfile {
    * per-value round trip (encode + decode, ms): what the model charges and the engine uses.
    */
   encoding?: SampleEncoding;
+  /**
+   * An item and its result crossing between this thread and a worker, per item (ms): sampled
+   * items and results sent through the sampling worker and back, both sides' (de)serialisation
+   * and copies included (see `crossing`). Measured where cloning them here costs a share of the
+   * work (see `ENCODING_SHARE`): a clone on one thread leaves out what crossing adds (100 KB
+   * typed-array results crossed in 2–5× their clone time here). Else undefined.
+   */
+  crossingMs?: number;
   /** Whether items or results hold ArrayBuffers / typed arrays (worth `transfer: true`). */
   transferables: boolean;
   /** Heap growth per item in the worker (bytes; best effort, a lower bound after GC). */
@@ -129,6 +137,8 @@ export async function sampleInWorker(
     claimed?: Set<number>;
     /** Thread ids of those workers, left out of the sampled rounds' CPU time and threads. */
     others?: string[];
+    /** The empty round trip to a worker (ms), taken off the crossing's time. */
+    roundTripMs?: number;
   } = {},
   enough?: (soFar: SampleProfile) => boolean,
 ): Promise<WorkerSample> {
@@ -270,8 +280,45 @@ export async function sampleInWorker(
   out.profile.sampled = sampled;
   // The smallest reading: a real load from other processes persists across the rounds.
   out.profile.externalLoad = externalLoad(loads);
+  const p = out.profile;
+  const cloneMs = p.inputCloneMs + p.outputCloneMs;
+  if (cloneMs >= ENCODING_SHARE * p.perItemMs.mean && cloneMs * rest >= ENCODING_PAYBACK_MS) {
+    p.crossingMs = await crossing(worker, items, results, limits.roundTripMs ?? 0);
+  }
   return out;
 }
+
+/** Sampled items (and as many results) sent through a worker and back to time their crossing. */
+const CROSSING_ITEMS = 8;
+
+/**
+ * The items' and results' crossing to a worker, per item (ms; see `SampleProfile.crossingMs`):
+ * up to `CROSSING_ITEMS` of them, with their results, as one chunk of a task that returns its
+ * input, the faster of two, less the empty round trip — so each went to the worker and back (two
+ * crossings of each), and half of that per item is the run's one crossing of an item and its
+ * result. Undefined where the worker failed.
+ */
+async function crossing(
+  worker: PoolWorker,
+  items: unknown[],
+  results: unknown[],
+  roundTripMs: number,
+): Promise<number | undefined> {
+  const k = Math.min(CROSSING_ITEMS, items.length, results.length);
+  if (k === 0) return undefined;
+  const from = items.length - k;
+  const chunk = [...items.slice(from), ...results.slice(from)];
+  const rt = runtime();
+  let best = Infinity;
+  for (let round = 0; round < 2; round++) {
+    const t0 = rt.now();
+    const reply = await measureChunk(worker, echo, chunk, false).catch(() => undefined);
+    if (reply?.t !== "done") return undefined;
+    best = Math.min(best, rt.now() - t0 - reply.ms);
+  }
+  return Math.max(0, best - roundTripMs) / k / 2;
+}
+const echo = taskSpec((x: unknown) => x);
 
 /**
  * Runnable threads of other processes from the readings taken while rounds ran: the smallest.

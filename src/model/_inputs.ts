@@ -18,10 +18,15 @@ export function modelInputs(
   // measured on the sample), else structured clone.
   // Plus the engine's own per-item work (chunk slicing, loops, reassembly), measured through
   // the scheduler on one worker: shared by the two sides like the encodings.
+  // Where the engine keeps structured clone both ways (the sampler's), the measured crossing of an
+  // item and its result through a worker, when more: it counts the copies and (de)serialisation
+  // of both threads that a clone on one thread leaves out.
   const enc = profile.encoding;
   const inMs = enc?.itemMs ?? profile.inputCloneMs;
   const outMs = enc?.resultMs ?? profile.outputCloneMs;
-  const half = (inMs + outMs + (o.itemMs ?? 0)) / 2;
+  const cloned = (enc?.items ?? "clone") === "clone" && (enc?.results ?? "clone") === "clone";
+  const crossMs = Math.max(inMs + outMs, cloned ? profile.crossingMs ?? 0 : 0);
+  const half = (crossMs + (o.itemMs ?? 0)) / 2;
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),

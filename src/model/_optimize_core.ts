@@ -845,6 +845,7 @@ async function sample(
         timeoutMs: o.timeoutMs,
         starting,
         poolTids: tids,
+        roundTripMs: overheads.roundTripMs,
         claimed: help.claimed,
         others: help.others,
       },

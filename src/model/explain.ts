@@ -54,7 +54,8 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
         (s.cpuRatio === null ? "" : ` (CPU/wall ${s.cpuRatio.toFixed(2)})`) +
         (s.isAsync ? ", returns Promises" : ""),
       `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
-        `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)`,
+        `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)` +
+        (s.crossingMs === undefined ? "" : `; to a worker and back ${ms(s.crossingMs)}`),
     );
     if (s.encoding) {
       lines.push(
