@@ -123,6 +123,32 @@ test("predictInline and predictAsync by hand", () => {
   assert.equal(predictInline(base), 2000);
   // 100 items waiting 5 ms with 0.05 ms CPU, 10 in flight: 10 waves × 5 ms = 50 ms.
   assert.equal(predictAsync({ ...base, n: 100, perItemMs: 5 }, 0.05, 10), 50);
+  // Calls of 5 ms on average, the longest 60 ms: no run ends before its longest call.
+  assert.equal(predictAsync({ ...base, n: 100, perItemMs: 5, maxItemMs: 60 }, 0.05, 100), 60);
+  assert.equal(predictAsync({ ...base, n: 200, perItemMs: 5, maxItemMs: 60 }, 0.05, 100), 65);
+  // The CPU on the calling thread bounds it: 100 calls of 2 ms CPU each take 200 ms at least.
+  assert.equal(predictAsync({ ...base, n: 100, perItemMs: 5 }, 2, 100), 200);
+});
+
+test("main-thread look: a batch measured half settled tells how long its calls in flight waited", async () => {
+  // Calls waiting on timers (this thread idle): two of 5 ms to one of 300 ms. The batch is
+  // measured once half its calls settled; the 300 ms calls are still in flight then.
+  const sleepy = (ms: unknown) => new Promise((r) => setTimeout(() => r(ms), ms as number));
+  const data = Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 300 : 5));
+  const look = await mainProbe(sleepy, new Source<number>(data), 2, 100);
+  try {
+    const c = look.concurrent!;
+    assert.ok(c, "the calls ran as a batch");
+    // (Whether the slow calls are left in flight depends on this thread idling while they wait:
+    // a cold process may compute through the batch, and then every call settles first.)
+    if (c.calls < c.started) {
+      assert.equal(c.pendingMs?.length, c.started - c.calls);
+      assert.ok(c.pendingMs!.every((ms) => ms >= 0 && ms < 300), `${c.pendingMs}`);
+      assert.ok(look.results.inFlightCount > 0, "the slow calls are left in flight");
+    } else assert.equal(c.pendingMs, undefined, "every call settled: none pending");
+  } finally {
+    await look.results.settle();
+  }
 });
 
 test("the plain loop is predicted at the calling thread's own measured speed", () => {

@@ -82,6 +82,11 @@ export interface ConcurrentBatch {
   wallMs: number;
   /** Each of those calls' latency, start to settlement (ms). */
   latencyMs: number[];
+  /**
+   * The calls started that had not settled when the batch was measured: the time each had taken
+   * so far (ms; its latency is at least that). Absent when every call settled.
+   */
+  pendingMs?: number[];
   /** Process CPU time over the batch (ms; undefined without a CPU clock). */
   cpuMs?: number;
   /**
@@ -197,6 +202,8 @@ type Outcome = { ok: true; r: unknown; ms: number } | { ok: false; e: unknown; m
 interface Call {
   i: number;
   item: unknown;
+  /** When it started (the runtime's clock, ms). */
+  start: number;
   settled: Promise<Outcome>;
 }
 
@@ -219,6 +226,7 @@ function callOf(p: Promise<unknown>, one: { i: number; item: unknown }, start: n
   const rt = runtime();
   return {
     ...one,
+    start,
     settled: p.then(
       (r) => ({ ok: true as const, r, ms: rt.now() - start }),
       (e) => ({ ok: false as const, e, ms: rt.now() - start }),
@@ -664,6 +672,10 @@ export async function mainProbe(
           latencyMs: outcomes.filter((x) => x !== undefined).map((x) => x.ms),
           launchMs: firstWaveMs ?? syncMs,
         };
+        if (done < calls.length) {
+          const now = rt.now();
+          c.pendingMs = calls.filter((_, j) => outcomes[j] === undefined).map((x) => now - x.start);
+        }
         if (c0 !== undefined && c1 !== undefined) c.cpuMs = (c1 - c0) / 1000;
         if (w0 !== undefined && w1 !== undefined) {
           c.waitMs = Math.max(0, w1.waitMs - w0.waitMs);

@@ -142,6 +142,11 @@ interface Job {
   asyncInlineMs?: number;
   /** An async task: the calls of the look's batch, when they overlapped near-linearly. */
   asyncLinearCalls?: number;
+  /**
+   * An async task: this thread's CPU time per call of the look's batch (ms): what each call of
+   * the async executor, on this thread, costs it at least.
+   */
+  asyncCpuMs?: number;
   /** Whether calls in flight may go on into the run (see `optimizeCore`). */
   handover?: boolean;
 }
@@ -401,6 +406,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const c = look.concurrent;
   if (c && c.calls >= 2 && c.wallMs > 0) {
     job.asyncItemMs = c.wallMs / c.calls;
+    job.asyncCpuMs = batchCpuMs(c) / c.started;
     // The plain loop of an async task awaits one call after the other: one call at a time here
     // is its measure, on the same clock as the batch — for calls that compute, no more than the
     // batch's pace (they ran one after the other there too; a cold single call may be slower).
@@ -624,7 +630,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
   if (smallAndWarm) sp.externalLoad = externalLoadNow(poolTids(job)) ?? 0; // workers share the cores with it
   if (io) {
-    sp.perItemMs = summarize([io.latencyMs]);
+    sp.perItemMs = { ...summarize([io.latencyMs]), max: io.longestMs };
     sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
     sp.workloadType = "io";
   }
@@ -664,23 +670,34 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * else its reference is a single cold call, or a fastest call that long synchronous parts of the
  * calls started before it delayed (an in-process HTTP server read 116× for 1.7× measured). A cold
  * first call of a process can keep this thread busy beside 60 calls of a 5 ms timer.
- * Returns the latency of one call
- * (the least of the one-by-one and the overlapped medians) and the CPU time per call, or
- * undefined when the calls do not gain `IO_GAIN` (sampling in a worker decides).
+ * Returns the latency of one call (the least of the one-by-one and the overlapped medians; with
+ * calls left in flight, at least the mean counting them), the longest latency, and the CPU time
+ * per call, or undefined when the calls do not gain `IO_GAIN` (sampling in a worker decides).
  */
-function overlap(p: MainProbe): { latencyMs: number; cpuPerCallMs: number } | undefined {
+function overlap(
+  p: MainProbe,
+): { latencyMs: number; longestMs: number; cpuPerCallMs: number } | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   if (!p.warmTimes && computes(c) && !(p.waits && fairFastest(c))) return undefined;
   const single = oneCallMs(p);
   const ran = p.waits ? ranMs(c) : c.wallMs;
   if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
-  const latencyMs = Math.min(single, median(c.latencyMs));
+  // Calls left in flight by a batch measured half settled are the slower half: with their time
+  // so far (each latency is at least that), the mean and the longest latency are lower bounds
+  // where the settled half alone read the fast calls only (two calls of 5 ms to one of 60: the
+  // plain loop and the async run were both predicted at 5 ms a call, the speedup at 2.6× the
+  // measured one).
+  const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
+  const mean = all.reduce((a, b) => a + b, 0) / all.length;
+  const base = Math.min(single, median(c.latencyMs));
+  const latencyMs = c.pendingMs ? Math.max(base, mean) : base;
+  const longestMs = c.pendingMs ? Math.max(latencyMs, ...all) : latencyMs;
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call. (Over
   // all the calls started: the CPU counts every call's start, if not the after-await work of
   // those still in flight.)
   const cpuPerCallMs = batchCpuMs(c) / c.started;
-  return { latencyMs, cpuPerCallMs };
+  return { latencyMs, longestMs, cpuPerCallMs };
 }
 
 /**
@@ -1079,7 +1096,13 @@ function decideFrom(
     nestedWorkers: profile.caps.nested,
     minSpeedup,
     isAsync: sp.isAsync,
-    cpuPerItemMs: sp.perItemMs.mean * (sp.cpuRatio ?? 1),
+    // The async executor's calls all run on this thread: no fewer CPU per call than the look's
+    // batch took here (sampled in a worker, HTTP calls to a server in this process read 0.94 ms
+    // a call waiting and little CPU there, and the async run was predicted 16× faster than it ran).
+    cpuPerItemMs: Math.max(
+      sp.perItemMs.mean * (sp.cpuRatio ?? 1),
+      sp.isAsync ? job.asyncCpuMs ?? 0 : 0,
+    ),
     maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
     asyncLinearCalls: sp.isAsync ? job.asyncLinearCalls : undefined,

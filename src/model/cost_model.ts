@@ -164,7 +164,8 @@ export function predictInline(m: ModelInputs): number {
 
 /**
  * Predicted wall time of the `async` executor: `concurrency` calls in flight, bound by the wait
- * per item and by the CPU each call needs on the calling thread (ms).
+ * per item (waves of the mean wait, the last one as long as the longest call) and by the CPU each
+ * call needs on the calling thread (ms).
  *
  * @param m The measured inputs.
  * @param cpuPerItemMs CPU time per item (ms).
@@ -181,5 +182,6 @@ export function predictInline(m: ModelInputs): number {
  */
 export function predictAsync(m: ModelInputs, cpuPerItemMs: number, concurrency: number): number {
   const n = m.n ?? 1;
-  return Math.max(n * cpuPerItemMs, Math.ceil(n / concurrency) * m.perItemMs);
+  const tail = Math.max(0, (m.maxItemMs ?? m.perItemMs) - m.perItemMs);
+  return Math.max(n * cpuPerItemMs, Math.ceil(n / concurrency) * m.perItemMs + tail);
 }
