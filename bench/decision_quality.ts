@@ -290,9 +290,10 @@ for (const w of workloads) {
     const e = (predictedMs * data.length / rest - measuredMs) / measuredMs;
     return Number.isFinite(e) ? `${e >= 0 ? "+" : ""}${(100 * e).toFixed(0)} %` : "–";
   };
-  // (Workers decisions only: an async decision's prediction may be for the whole job, the look's
-  // calls left in flight not among the sampled items, and so may an inline one.)
-  const sides = opt.executor !== "workers"
+  // (Workers decisions only, and where deciding ran at most half the items: an async decision's
+  // prediction may be for the whole job, the look's calls left in flight not among the sampled
+  // items, and so may an inline one; fixed costs do not scale with the items.)
+  const sides = opt.executor !== "workers" || rest < data.length / 2
     ? ""
     : ` (plain ${side(opt.predictedMs.serial, serial)}, run ${
       side(opt.predictedMs.chosen, med("forced"))
