@@ -54,8 +54,8 @@ async function run(n: number, ms: number, inlineMs: number, timeoutMs?: number, 
 }
 
 test("course: workers slower than the plain loop here hand the rest to this thread", async () => {
-  // The plain loop is said to take a nanosecond per item: 4 replies after both workers answered
-  // are evidence enough, and every item not yet sent then runs here.
+  // The plain loop is said to take a nanosecond per item: 4 stretches between replies once both
+  // workers answered are evidence enough, and every item not yet sent then runs here.
   const r = await run(200, 0.5, 1e-6);
   assert.ok(r.switched, "the run changed course");
   assert.ok(r.switched.afterItems < 200, `after ${r.switched.afterItems} items`);

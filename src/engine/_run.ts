@@ -336,7 +336,7 @@ export class Run {
     }
     if (reply.t === "done") {
       this.sizer.record(chunk.items.length, reply.ms);
-      if (this.#course && worker) this.#watchCourse(worker, chunk.items.length);
+      if (this.#course && worker) this.#watchCourse(worker, chunk.items.length, reply.ms);
       if (chunk.start < this.errorIndex) {
         this.#done.push({
           start: chunk.start,
@@ -359,20 +359,21 @@ export class Run {
 
   /**
    * Change course when the evidence is strong: once every worker of the run has replied (their
-   * start-up is behind) and `COURSE_STRETCHES` more times each, the workers' throughput (see
-   * `Throughput`: each worker from its first reply, its slowest stretch left out) against the
-   * plain loop's measured rate: when that would finish the items not yet pulled in under
-   * `COURSE_MARGIN` of the workers' time (and at least `COURSE_MIN_GAIN_MS` sooner), no further
-   * chunk is sent.
+   * start-up is behind) and `COURSE_STRETCHES` stretches between replies are measured, the
+   * workers' throughput (see `Throughput`: each worker from its first reply, its slowest stretch
+   * left out) against the plain loop's measured rate: when that would finish the items not yet
+   * pulled in under `COURSE_MARGIN` of the workers' time (and at least `COURSE_MIN_GAIN_MS`
+   * sooner), no further chunk is sent.
    */
-  #watchCourse(worker: PoolWorker, items: number): void {
+  #watchCourse(worker: PoolWorker, items: number, workerMs: number): void {
     const c = this.#course!;
     if (this.switched || this.error) return;
     c.done += items;
-    c.throughput.reply(worker, items, performance.now());
+    c.throughput.reply(worker, items, performance.now(), workerMs);
     const left = this.#src.remaining ?? 0;
+    const workers = Math.min(this.#cfg.workers, this.#workers.maxWorkers);
     if (
-      c.throughput.workers < this.#cfg.workers || c.throughput.leastStretches < COURSE_STRETCHES ||
+      c.throughput.workers < workers || c.throughput.measured < COURSE_STRETCHES ||
       left === 0 || this.#retry.length > 0
     ) return;
     const workerRate = c.throughput.itemsPerMs();
@@ -388,7 +389,9 @@ export class Run {
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
+    const worker = this.#inflight.get(id)?.worker;
     if (!this.#inflight.delete(id) || this.#closed) return;
+    if (worker) this.#course?.throughput.forget(worker);
     // Transferred inputs went with the worker: such a chunk cannot be sent again.
     const moved = this.#cfg.transfer && findTransferables(chunk.items).some(isDetached);
     if (moved || (blamed && ++chunk.attempts >= 2)) {
@@ -448,11 +451,8 @@ interface Course {
   done: number;
 }
 
-/**
- * Replies of every worker after its first before the workers' throughput counts as evidence: with
- * two, one (its slowest) is left out and one is measured.
- */
-const COURSE_STRETCHES = 2;
+/** Stretches between replies measured (each worker's slowest left out) before it is evidence. */
+const COURSE_STRETCHES = 4;
 /** The calling thread must be predicted to need less than this share of the workers' time. */
 const COURSE_MARGIN = 0.75;
 /** …and to finish at least this much sooner (ms): no change of course for a trifle. */
