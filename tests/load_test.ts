@@ -25,18 +25,16 @@ test("otherRunnableThreads: the machine's runnable threads less this process's o
   const stat = fixturePath("load/stat"), self = fixturePath("load/self");
   const none = new Set<string>();
   // 5 runnable on the machine, 3 of them this process's (its JIT worker among them).
-  assert.equal(otherRunnableThreads(0, none, stat, self), 2);
+  assert.equal(otherRunnableThreads(none, 2, stat, self), 2);
   assert.equal(externalLoadNow(none, stat, self), 2);
   // A pool worker (204) runs another call's chunks: it takes a core as other processes do.
-  assert.equal(otherRunnableThreads(0, new Set(["204"]), stat, self), 3);
+  assert.equal(otherRunnableThreads(new Set(["204"]), 2, stat, self), 3);
   assert.equal(externalLoadNow(new Set(["204"]), stat, self), 3);
-  // …unless it runs for the caller (`ours`).
-  assert.equal(otherRunnableThreads(1, new Set(["204"]), stat, self), 2);
-  // This process's threads unreadable: `ours` + 2 are taken as its own.
-  assert.equal(otherRunnableThreads(0, none, stat, fixturePath("no/such/self")), 3);
-  assert.equal(otherRunnableThreads(9, none, stat, fixturePath("no/such/self")), 0);
+  // This process's threads unreadable: the fallback count is taken as its own.
+  assert.equal(otherRunnableThreads(none, 2, stat, fixturePath("no/such/self")), 3);
+  assert.equal(otherRunnableThreads(none, 9, stat, fixturePath("no/such/self")), 0);
   assert.equal(externalLoadNow(none, stat, fixturePath("no/such/self")), 3);
-  assert.equal(otherRunnableThreads(0, none, fixturePath("no/such/stat"), self), undefined);
+  assert.equal(otherRunnableThreads(none, 2, fixturePath("no/such/stat"), self), undefined);
   assert.equal(externalLoadNow(none, fixturePath("no/such/stat"), self), undefined);
 });
 

@@ -143,7 +143,7 @@ test("main-thread look: a batch measured half settled tells how long its calls i
     // a cold process may compute through the batch, and then every call settles first.)
     if (c.calls < c.started) {
       assert.equal(c.pendingMs?.length, c.started - c.calls);
-      assert.ok(c.pendingMs!.every((ms) => ms >= 0 && ms < 300), `${c.pendingMs}`);
+      assert.ok(c.pendingMs!.every((ms) => ms >= 0), `${c.pendingMs}`);
       assert.ok(look.results.inFlightCount > 0, "the slow calls are left in flight");
     } else assert.equal(c.pendingMs, undefined, "every call settled: none pending");
   } finally {

@@ -16,6 +16,8 @@ export function measureChunk(
   limits: { timeoutMs?: number; signal?: AbortSignal; first?: number; others?: string[] } = {},
 ): Promise<Reply> {
   const { timeoutMs, signal, first = 0, others } = limits;
+  // A worker that died takes no message and would never reply.
+  if (worker.dead) return Promise.reject(new Error("The sampling worker exited"));
   return new Promise<Reply>((resolve, reject) => {
     const id = nextId++;
     // An abort stops the worker (a stuck item cannot hold the caller); the pool replaces it.

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  ChunkTimeoutError,
   type Encoding,
   findTransferables,
   fromWire,
@@ -51,13 +52,15 @@ export interface SampleProfile {
    */
   encoding?: SampleEncoding;
   /**
-   * An item and its result crossing between this thread and a worker, per item (ms): sampled
-   * items and results sent through the sampling worker and back, both sides' (de)serialisation
-   * and copies included (see `crossing`). Measured where cloning them here costs a share of the
-   * work (see `ENCODING_SHARE`): a clone on one thread leaves out what crossing adds (100 KB
-   * typed-array results crossed in 2–5× their clone time here). Else undefined.
+   * An item's and a result's one crossing between this thread and a worker (ms): sampled ones sent
+   * through the sampling worker and back, both sides' (de)serialisation and copies included (see
+   * `crossing`). Measured for a side that goes as structured clone where cloning it here costs a
+   * share of the work (see `ENCODING_SHARE`): a clone on one thread leaves out what crossing adds
+   * (100 KB typed-array results crossed in up to 2× their clone time here). Else undefined.
    */
-  crossingMs?: number;
+  itemCrossingMs?: number;
+  /** See `itemCrossingMs`. */
+  resultCrossingMs?: number;
   /** Whether items or results hold ArrayBuffers / typed arrays (worth `transfer: true`). */
   transferables: boolean;
   /** Heap growth per item in the worker (bytes; best effort, a lower bound after GC). */
@@ -102,6 +105,12 @@ export interface WorkerSample {
   pulled: unknown[];
   /** Task time spent sampling (ms). */
   spentMs: number;
+  /**
+   * Measures the sampled items' and results' crossing into `profile.itemCrossingMs` and
+   * `resultCrossingMs`, where it can matter (see `crossing`): called once the workers helping the
+   * sample are done, so that their replies do not take this thread meanwhile.
+   */
+  crossing?: () => Promise<void>;
 }
 
 /**
@@ -126,10 +135,10 @@ export async function sampleInWorker(
      */
     starting?: () => number;
     /**
-     * Thread ids of the pool's workers: those runnable beyond the sampler and `starting` run
-     * other calls' chunks, and count as load.
+     * Thread ids of this process's threads that count as load, read at each reading: pool
+     * workers running other calls' chunks (not the sampler, workers starting, helpers).
      */
-    poolTids?: ReadonlySet<string>;
+    loadTids?: () => ReadonlySet<string>;
     /**
      * Indices sent to workers meanwhile, shared with the other workers running items of the job:
      * the sampler skips theirs and adds its own before sending them.
@@ -198,10 +207,14 @@ export async function sampleInWorker(
         return out;
       }
     }
-    // While the worker runs this round, count the threads the machine runs besides ours: this
-    // process's own, the sampling worker and workers of ours starting or running items of the job.
+    // While the worker runs this round, count the threads the machine runs besides ours (where
+    // ours cannot be read: the sampling worker, the main thread, workers of ours starting or
+    // running items of the job, and one of the runtime's helpers).
     const probeLoad = setTimeout(() => {
-      const others = otherRunnableThreads(1 + (limits.starting?.() ?? 0), limits.poolTids);
+      const others = otherRunnableThreads(
+        limits.loadTids?.() ?? new Set(),
+        3 + (limits.starting?.() ?? 0),
+      );
       if (others !== undefined) loads.push(others);
     }, 1);
     const reply = await measureChunk(worker, spec, batch.items, true, {
@@ -261,7 +274,7 @@ export async function sampleInWorker(
         threadClock ? threads ?? "short" : undefined,
         0,
       );
-      soFar.externalLoad = externalLoad(loads);
+      soFar.externalLoad = externalLoad(loads, limits.loadTids);
       if (enough(soFar)) break;
     }
   }
@@ -279,44 +292,61 @@ export async function sampleInWorker(
   );
   out.profile.sampled = sampled;
   // The smallest reading: a real load from other processes persists across the rounds.
-  out.profile.externalLoad = externalLoad(loads);
+  out.profile.externalLoad = externalLoad(loads, limits.loadTids);
   const p = out.profile;
-  const cloneMs = p.inputCloneMs + p.outputCloneMs;
-  if (cloneMs >= ENCODING_SHARE * p.perItemMs.mean && cloneMs * rest >= ENCODING_PAYBACK_MS) {
-    p.crossingMs = await crossing(worker, items, results, limits.roundTripMs ?? 0);
+  // A side that goes as structured clone, where its clone costs a share of the work.
+  const matters = (enc: Encoding | undefined, cloneMs: number) =>
+    enc === "clone" && cloneMs >= ENCODING_SHARE * p.perItemMs.mean &&
+    cloneMs * rest >= ENCODING_PAYBACK_MS;
+  const some = (values: unknown[], bytes: number) =>
+    values.slice(-Math.max(1, Math.min(CROSSING_ITEMS, Math.floor(CROSSING_BYTES / (bytes || 1)))));
+  const side = matters(p.encoding?.items, p.inputCloneMs) ? some(items, p.inputBytes) : undefined;
+  const back = matters(p.encoding?.results, p.outputCloneMs)
+    ? some(results, p.outputBytes)
+    : undefined;
+  if (side || back) {
+    const how = { roundTripMs: limits.roundTripMs ?? 0, signal, timeoutMs };
+    out.crossing = async () => {
+      if (side) p.itemCrossingMs = await crossing(worker, side, how);
+      if (back) p.resultCrossingMs = await crossing(worker, back, how);
+    };
   }
   return out;
 }
 
-/** Sampled items (and as many results) sent through a worker and back to time their crossing. */
+/** Sampled items (or results) sent through a worker and back to time their crossing. */
 const CROSSING_ITEMS = 8;
+/** …fewer where they hold more than this many bytes (cloned), one at the least. */
+const CROSSING_BYTES = 4 * 2 ** 20;
 
 /**
- * The items' and results' crossing to a worker, per item (ms; see `SampleProfile.crossingMs`):
- * up to `CROSSING_ITEMS` of them, with their results, as one chunk of a task that returns its
- * input, the faster of two, less the empty round trip — so each went to the worker and back (two
- * crossings of each), and half of that per item is the run's one crossing of an item and its
- * result. Undefined where the worker failed.
+ * One crossing of a value to a worker or back (ms; see `SampleProfile.itemCrossingMs`): the
+ * values as one chunk of a task that returns its input, the faster of two, less the empty round
+ * trip — so each went to the worker and back, and half of that per value is one crossing.
+ * Undefined where the worker died or failed; an abort or a chunk over `timeoutMs` ends the call,
+ * as in sampling.
  */
 async function crossing(
   worker: PoolWorker,
-  items: unknown[],
-  results: unknown[],
-  roundTripMs: number,
+  values: unknown[],
+  limits: { roundTripMs: number; signal?: AbortSignal; timeoutMs?: number },
 ): Promise<number | undefined> {
-  const k = Math.min(CROSSING_ITEMS, items.length, results.length);
-  if (k === 0) return undefined;
-  const from = items.length - k;
-  const chunk = [...items.slice(from), ...results.slice(from)];
+  if (values.length === 0 || worker.dead) return undefined;
   const rt = runtime();
   let best = Infinity;
   for (let round = 0; round < 2; round++) {
     const t0 = rt.now();
-    const reply = await measureChunk(worker, echo, chunk, false).catch(() => undefined);
-    if (reply?.t !== "done") return undefined;
+    let reply;
+    try {
+      reply = await measureChunk(worker, echo, values, false, limits);
+    } catch (e) {
+      if (limits.signal?.aborted || e instanceof ChunkTimeoutError) throw e;
+      return undefined;
+    }
+    if (reply.t !== "done") return undefined;
     best = Math.min(best, rt.now() - t0 - reply.ms);
   }
-  return Math.max(0, best - roundTripMs) / k / 2;
+  return Math.max(0, best - limits.roundTripMs) / values.length / 2;
 }
 const echo = taskSpec((x: unknown) => x);
 
@@ -325,9 +355,9 @@ const echo = taskSpec((x: unknown) => x);
  * With fewer than two readings (sampling stopped early), three readings now on the calling
  * thread (`externalLoadNow`), else 0.
  */
-function externalLoad(loads: number[]): number {
+function externalLoad(loads: number[], loadTids?: () => ReadonlySet<string>): number {
   if (loads.length >= 2) return Math.min(...loads);
-  return externalLoadNow() ?? 0;
+  return externalLoadNow(loadTids?.()) ?? 0;
 }
 
 /**

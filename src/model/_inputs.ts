@@ -18,15 +18,21 @@ export function modelInputs(
   // measured on the sample), else structured clone.
   // Plus the engine's own per-item work (chunk slicing, loops, reassembly), measured through
   // the scheduler on one worker: shared by the two sides like the encodings.
-  // Where the engine keeps structured clone both ways (the sampler's), the measured crossing of an
-  // item and its result through a worker, when more: it counts the copies and (de)serialisation
-  // of both threads that a clone on one thread leaves out.
+  // A side that goes as structured clone (the sampler's encoding): its measured crossing through
+  // a worker, when more than its clone here — it counts the copies and the other thread's
+  // (de)serialisation that a clone on one thread leaves out.
   const enc = profile.encoding;
-  const inMs = enc?.itemMs ?? profile.inputCloneMs;
-  const outMs = enc?.resultMs ?? profile.outputCloneMs;
-  const cloned = (enc?.items ?? "clone") === "clone" && (enc?.results ?? "clone") === "clone";
-  const crossMs = Math.max(inMs + outMs, cloned ? profile.crossingMs ?? 0 : 0);
-  const half = (crossMs + (o.itemMs ?? 0)) / 2;
+  const cloneIn = (enc?.items ?? "clone") === "clone";
+  const cloneOut = (enc?.results ?? "clone") === "clone";
+  const inMs = Math.max(
+    enc?.itemMs ?? profile.inputCloneMs,
+    cloneIn ? profile.itemCrossingMs ?? 0 : 0,
+  );
+  const outMs = Math.max(
+    enc?.resultMs ?? profile.outputCloneMs,
+    cloneOut ? profile.resultCrossingMs ?? 0 : 0,
+  );
+  const half = (inMs + outMs + (o.itemMs ?? 0)) / 2;
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),

@@ -406,7 +406,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const c = look.concurrent;
   if (c && c.calls >= 2 && c.wallMs > 0) {
     job.asyncItemMs = c.wallMs / c.calls;
-    job.asyncCpuMs = batchCpuMs(c) / c.started;
+    // This thread's own clock only: the process clock (its JIT and GC threads) and the wall time
+    // that stand in for it elsewhere are no lower bound. (A cold first call counts in it.)
+    if (c.threadCpuMs !== undefined) job.asyncCpuMs = c.threadCpuMs / c.started;
     // The plain loop of an async task awaits one call after the other: one call at a time here
     // is its measure, on the same clock as the batch — for calls that compute, no more than the
     // batch's pace (they ran one after the other there too; a cold single call may be slower).
@@ -572,7 +574,7 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
   const sp = mainProfile(p, n * look.perItemMs);
-  sp.externalLoad = externalLoadNow(poolTids(job)) ?? 0; // the workers share the cores with this load
+  sp.externalLoad = externalLoadNow(poolTids(job, new Set(workers))) ?? 0; // shares the cores
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
@@ -692,7 +694,10 @@ function overlap(
   const mean = all.reduce((a, b) => a + b, 0) / all.length;
   const base = Math.min(single, median(c.latencyMs));
   const latencyMs = c.pendingMs ? Math.max(base, mean) : base;
-  const longestMs = c.pendingMs ? Math.max(latencyMs, ...all) : latencyMs;
+  // (Where every call settled, their latencies include waiting behind each other on a service or
+  // this thread: their longest is no tail of one call's, and the model takes none.)
+  let longestMs = latencyMs;
+  if (c.pendingMs) { for (const ms of all) longestMs = Math.max(longestMs, ms); }
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call. (Over
   // all the calls started: the CPU counts every call's start, if not the after-await work of
   // those still in flight.)
@@ -846,7 +851,6 @@ async function sample(
   }
   const help = sampleHelpers(job, worker, job.cores - 1 - busy.size, busy);
   const starting = () => busy.size + help.busy();
-  const tids = poolTids(job);
   progress(job);
   let s;
   try {
@@ -861,7 +865,8 @@ async function sample(
         signal: o.signal,
         timeoutMs: o.timeoutMs,
         starting,
-        poolTids: tids,
+        // Pool workers other than this sampling's own (its sampler, helpers, workers starting).
+        loadTids: () => poolTids(job, new Set([worker, ...busy, ...help.workers])),
         roundTripMs: overheads.roundTripMs,
         claimed: help.claimed,
         others: help.others,
@@ -885,6 +890,7 @@ async function sample(
   if (s.profile) loadedInWorkers.add(job.spec.key);
   if (s.failure) return failedOn(s.failure, n);
   if (helpFailure) return failedOn(helpFailure, n);
+  await s.crossing?.(); // the helpers are done: their replies take this thread no more
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
@@ -940,11 +946,19 @@ function sampleHelpers(
 ): {
   claimed: Set<number>;
   others: string[];
+  /** The helpers. */
+  workers: PoolWorker[];
   busy: () => number;
   stop: () => Promise<SampleFailure | undefined>;
 } {
   const claimed = new Set<number>();
-  const none = { claimed, others: [], busy: () => 0, stop: () => Promise.resolve(undefined) };
+  const none = {
+    claimed,
+    others: [],
+    workers: [],
+    busy: () => 0,
+    stop: () => Promise.resolve(undefined),
+  };
   const n = job.src.total;
   const { o, src } = job;
   if (
@@ -999,6 +1013,7 @@ function sampleHelpers(
   return {
     claimed,
     others: all.map((w) => w.tid!),
+    workers: helpers,
     busy: () => busy,
     stop: async () => {
       running = false;

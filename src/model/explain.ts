@@ -55,7 +55,8 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
         (s.isAsync ? ", returns Promises" : ""),
       `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
         `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)` +
-        (s.crossingMs === undefined ? "" : `; to a worker and back ${ms(s.crossingMs)}`),
+        (s.itemCrossingMs === undefined ? "" : `; an item crossing ${ms(s.itemCrossingMs)}`) +
+        (s.resultCrossingMs === undefined ? "" : `; a result crossing ${ms(s.resultCrossingMs)}`),
     );
     if (s.encoding) {
       lines.push(

@@ -32,19 +32,17 @@ export function runnableThreads(path = "/proc/stat"): number | undefined {
 
 /**
  * Runnable threads of other processes now: `procs_running` of /proc/stat less this process's own
- * runnable threads (counted just before and just after, the larger count) and `ours` more. The
- * threads of `poolTids` (pool workers) are not this process's own here: a pool worker runs
- * another call's chunks (they take cores as other processes do), or one of the caller's own
- * measurement, which `ours` counts. Where this process's threads cannot be read, `ours` + 2 are
- * taken as its own (this thread and one of the runtime's helpers). `undefined` where /proc/stat is
- * unreadable.
+ * runnable threads (counted just before and just after, the larger count). The threads of
+ * `loadTids` are not this process's own here: pool workers that run other calls' chunks take
+ * cores as other processes do. Where this process's threads cannot be read, `fallbackOwn` are
+ * taken as its own. `undefined` where /proc/stat is unreadable.
  *
  * The machine's count alone, less a fixed allowance for this runtime's helpers, read 1–2 busy
  * cores on an idle machine right after the calling thread had parsed documents on Bun: its JIT
  * and GC threads ran then (3–4 runnable threads of this process, every one the machine counted).
  *
- * @param ours Pool workers running for the caller now (a sampling worker, workers starting).
- * @param poolTids Thread ids of the pool's workers.
+ * @param loadTids Thread ids of this process that count as load (pool workers of other calls).
+ * @param fallbackOwn Threads of this process taken as runnable where they cannot be read.
  * @param stat The stat file (a fixture in tests).
  * @param root The proc directory of this process (a fixture in tests).
  * @returns The count, or undefined.
@@ -54,31 +52,31 @@ export function runnableThreads(path = "/proc/stat"): number | undefined {
  * import { otherRunnableThreads } from "./load.ts";
  * import assert from "node:assert/strict";
  *
- * const n = otherRunnableThreads(0);
+ * const n = otherRunnableThreads(new Set(), 2);
  * assert.ok(n === undefined || n >= 0);
  * ```
  */
 export function otherRunnableThreads(
-  ours: number,
-  poolTids: ReadonlySet<string> = new Set(),
+  loadTids: ReadonlySet<string>,
+  fallbackOwn: number,
   stat = "/proc/stat",
   root = "/proc/self",
 ): number | undefined {
-  const before = ownRunnable(poolTids, root);
+  const before = ownRunnable(loadTids, root);
   const running = runnableThreads(stat);
   if (running === undefined) return undefined;
-  const after = before === undefined ? undefined : ownRunnable(poolTids, root);
-  return Math.max(0, running - ownOr(before, after, ours));
+  const after = before === undefined ? undefined : ownRunnable(loadTids, root);
+  return Math.max(0, running - ownOr(before, after, fallbackOwn));
 }
 
-/** This process's runnable threads, leaving out `poolTids`; undefined where unreadable. */
-function ownRunnable(poolTids: ReadonlySet<string>, root: string): number | undefined {
-  return runnableThreadIds(root)?.filter((tid) => !poolTids.has(tid)).length;
+/** This process's runnable threads, leaving out `loadTids`; undefined where unreadable. */
+function ownRunnable(loadTids: ReadonlySet<string>, root: string): number | undefined {
+  return runnableThreadIds(root)?.filter((tid) => !loadTids.has(tid)).length;
 }
 
-/** This process's own runnable threads from two counts, or the fallback for `ours`. */
-function ownOr(before: number | undefined, after: number | undefined, ours: number): number {
-  return before === undefined || after === undefined ? ours + 2 : Math.max(before, after) + ours;
+/** This process's own runnable threads from two counts, else `fallback`. */
+function ownOr(before: number | undefined, after: number | undefined, fallback: number): number {
+  return before === undefined || after === undefined ? fallback : Math.max(before, after);
 }
 
 /**
@@ -86,7 +84,7 @@ function ownOr(before: number | undefined, after: number | undefined, ours: numb
  * the calling thread: {@linkcode externalLoadNow}, at most `cores`. `undefined` where unreadable.
  *
  * @param cores Cores this process may use.
- * @param poolTids Thread ids of the pool's workers.
+ * @param loadTids Thread ids of this process that count as load (pool workers of other calls).
  * @returns Busy cores, or undefined.
  *
  * @example Usage
@@ -100,9 +98,9 @@ function ownOr(before: number | undefined, after: number | undefined, ours: numb
  */
 export function busyCoresNow(
   cores: number,
-  poolTids: ReadonlySet<string> = new Set(),
+  loadTids: ReadonlySet<string> = new Set(),
 ): number | undefined {
-  const load = externalLoadNow(poolTids);
+  const load = externalLoadNow(loadTids);
   return load === undefined ? undefined : Math.min(cores, load);
 }
 
@@ -110,10 +108,10 @@ export function busyCoresNow(
  * Runnable threads of other processes (and pool workers running other calls' chunks), read on
  * the calling thread while no measurement of its own runs: the smallest of three readings of
  * `procs_running`, less this process's own runnable threads counted before and after them (see
- * {@linkcode otherRunnableThreads}; uncapped, see {@linkcode busyCoresNow}). `undefined` where
- * unreadable.
+ * {@linkcode otherRunnableThreads}; two where they cannot be read: this thread and one of the
+ * runtime's helpers; uncapped, see {@linkcode busyCoresNow}). `undefined` where unreadable.
  *
- * @param poolTids Thread ids of the pool's workers.
+ * @param loadTids Thread ids of this process that count as load (pool workers of other calls).
  * @param stat The stat file (a fixture in tests).
  * @param root The proc directory of this process (a fixture in tests).
  * @returns The count, or undefined.
@@ -128,17 +126,17 @@ export function busyCoresNow(
  * ```
  */
 export function externalLoadNow(
-  poolTids: ReadonlySet<string> = new Set(),
+  loadTids: ReadonlySet<string> = new Set(),
   stat = "/proc/stat",
   root = "/proc/self",
 ): number | undefined {
-  const before = ownRunnable(poolTids, root);
+  const before = ownRunnable(loadTids, root);
   let least = Infinity;
   for (let k = 0; k < 3; k++) {
     const n = runnableThreads(stat);
     if (n === undefined) return undefined;
     least = Math.min(least, n);
   }
-  const after = before === undefined ? undefined : ownRunnable(poolTids, root);
-  return Math.max(0, least - ownOr(before, after, 0));
+  const after = before === undefined ? undefined : ownRunnable(loadTids, root);
+  return Math.max(0, least - ownOr(before, after, 2));
 }

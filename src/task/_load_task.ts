@@ -8,8 +8,8 @@ type Fn = (item: unknown) => unknown;
  * The functions of module tasks loaded so far, by spec key: a module is evaluated once per
  * thread anyway, and a dynamic import of one already loaded still cost ~12 µs on Node, twice in
  * an automatic run (the look and the run). (An export the module later assigns anew — `export
- * let` — keeps the function it had when first loaded. A module that failed to load is tried
- * again.)
+ * let` — keeps the function it had when first loaded. A load that failed is not kept here:
+ * whether importing the module again retries is the runtime's own module cache's to say.)
  */
 const loaded = new Map<string, Fn>();
 
