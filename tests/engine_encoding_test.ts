@@ -464,29 +464,25 @@ test("encodings: 'encoding' is checked", async () => {
   );
 });
 
+/** The model's inputs for 1,000 items of `profile` on 2 warm workers (engine cost 0.0001 ms). */
+function inputsOf(profile: Partial<SampleProfile>) {
+  const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
+  const sys = { effectiveCores: 2 } as unknown as SystemInfo;
+  return modelInputs(1000, { externalLoad: 0, ...profile } as SampleProfile, o, sys, 2, true, 200);
+}
+
 test("encodings: the model charges the chosen encoding's measured costs, else clone's", () => {
   const profile = {
     perItemMs: { mean: 0.001, median: 0.001, cv: 0, max: 0.002 },
     inputCloneMs: 0.0004,
     outputCloneMs: 0.0002,
-    externalLoad: 0,
-  } as unknown as SampleProfile;
-  const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
-  const sys = { effectiveCores: 2 } as unknown as SystemInfo;
-  const clone = modelInputs(1000, profile, o, sys, 2, true, 200);
+  } as Partial<SampleProfile>;
+  const clone = inputsOf(profile);
   assert.ok(Math.abs(clone.mainPerItemMs - (0.0004 + 0.0002 + 0.0001) / 2) < 1e-12);
-  const packed = modelInputs(
-    1000,
-    {
-      ...profile,
-      encoding: { items: "packed", itemMs: 0.00002, results: "packed", resultMs: 0.00001 },
-    },
-    o,
-    sys,
-    2,
-    true,
-    200,
-  );
+  const packed = inputsOf({
+    ...profile,
+    encoding: { items: "packed", itemMs: 0.00002, results: "packed", resultMs: 0.00001 },
+  });
   assert.ok(Math.abs(packed.mainPerItemMs - (0.00002 + 0.00001 + 0.0001) / 2) < 1e-12);
   assert.equal(packed.workerPerItemMs, packed.mainPerItemMs);
 });
@@ -497,28 +493,17 @@ test("encodings: the model charges a side's measured crossing where it exceeds i
     inputCloneMs: 0.001,
     outputCloneMs: 0.03,
     resultCrossingMs: 0.09,
-    externalLoad: 0,
-  } as unknown as SampleProfile;
-  const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
-  const sys = { effectiveCores: 2 } as unknown as SystemInfo;
-  const crossed = modelInputs(1000, profile, o, sys, 2, true, 200);
+  } as Partial<SampleProfile>;
+  const crossed = inputsOf(profile);
   assert.ok(Math.abs(crossed.mainPerItemMs - (0.001 + 0.09 + 0.0001) / 2) < 1e-12);
   // A crossing under the clone time changes nothing; a side that goes in another encoding than
   // clone ignores it (the crossing was timed with clone).
-  const less = modelInputs(1000, { ...profile, itemCrossingMs: 0.0005 }, o, sys, 2, true, 200);
+  const less = inputsOf({ ...profile, itemCrossingMs: 0.0005 });
   assert.ok(Math.abs(less.mainPerItemMs - (0.001 + 0.09 + 0.0001) / 2) < 1e-12);
-  const packed = modelInputs(
-    1000,
-    {
-      ...profile,
-      encoding: { items: "clone", itemMs: 0.001, results: "packed", resultMs: 0.002 },
-    },
-    o,
-    sys,
-    2,
-    true,
-    200,
-  );
+  const packed = inputsOf({
+    ...profile,
+    encoding: { items: "clone", itemMs: 0.001, results: "packed", resultMs: 0.002 },
+  });
   assert.ok(Math.abs(packed.mainPerItemMs - (0.003 + 0.0001) / 2) < 1e-12);
 });
 

@@ -696,14 +696,13 @@ function overlap(
   // an HTTP client of a server in this process was predicted 50× for 1.07× measured). Where every
   // call settled, their latencies include such waits too: their longest is no tail of one call's,
   // and the model takes none.
-  const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
-  const mean = all.reduce((a, b) => a + b, 0) / all.length;
-  const base = Math.min(single, median(c.latencyMs));
-  const alike = Math.max(...c.latencyMs) <= 2 * Math.min(...c.latencyMs);
-  const censored = c.pendingMs !== undefined && alike;
-  const latencyMs = censored ? Math.max(base, mean) : base;
+  let latencyMs = Math.min(single, median(c.latencyMs));
   let longestMs = latencyMs;
-  if (censored) { for (const ms of all) longestMs = Math.max(longestMs, ms); }
+  if (c.pendingMs && Math.max(...c.latencyMs) <= 2 * Math.min(...c.latencyMs)) {
+    const all = [...c.latencyMs, ...c.pendingMs];
+    latencyMs = Math.max(latencyMs, all.reduce((a, b) => a + b, 0) / all.length);
+    for (const ms of all) longestMs = Math.max(longestMs, ms);
+  }
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call. (Over
   // all the calls started: the CPU counts every call's start, if not the after-await work of
   // those still in flight.)
