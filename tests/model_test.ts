@@ -151,6 +151,53 @@ test("main-thread look: a batch measured half settled tells how long its calls i
   }
 });
 
+// Calls started before the first call of a look's batch settled: `record` wraps a task.
+function startsBeforeFirstSettle<T>(task: (x: T) => Promise<unknown>) {
+  const seen = { started: 0, beforeSettle: 0, settled: false };
+  const fn = (x: unknown) => {
+    seen.started++;
+    if (!seen.settled) seen.beforeSettle++;
+    return task(x as T).finally(() => (seen.settled = true));
+  };
+  return { fn, seen };
+}
+
+test("main-thread look: calls that wait long all start before any settles (the batch doubles)", async () => {
+  // 150 calls of a 400 ms timer: none settles while the batch grows from 64 by doubling.
+  const { fn, seen } = startsBeforeFirstSettle(
+    (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
+  );
+  const look = await mainProbe(fn, new Source<number>(new Array(150).fill(400)), 2, 4096, {
+    maxCalls: 256,
+  });
+  try {
+    assert.equal(look.concurrent?.started, 150);
+    assert.equal(seen.beforeSettle, 150, `${seen.beforeSettle} of ${seen.started} started first`);
+  } finally {
+    await look.results.settle();
+  }
+});
+
+test("main-thread look: calls that settle soon, then compute, stop the batch at 64 before one settles", async () => {
+  // A 1 ms timer, then 5 ms of work: the first call settles long before the batch could double,
+  // and the CPU per call then bounds it (20 ms of it).
+  const { fn, seen } = startsBeforeFirstSettle(async (x: number) => {
+    await new Promise((r) => setTimeout(r, 1));
+    const end = performance.now() + 5;
+    while (performance.now() < end) x++;
+    return x;
+  });
+  const look = await mainProbe(fn, new Source<number>(new Array(300).fill(0)), 2, 4096, {
+    maxCalls: 256,
+  });
+  try {
+    assert.ok(seen.beforeSettle <= 64, `${seen.beforeSettle} started before one settled`);
+    assert.ok(look.concurrent!.started < 150, `${look.concurrent!.started} calls in the batch`);
+  } finally {
+    await look.results.settle();
+  }
+});
+
 test("the plain loop is predicted at the calling thread's own measured speed", () => {
   // A main thread 1.5× slower than a worker (Deno's hot loops, measured): the plain loop takes
   // 1.5× longer, the worker configurations do not change, the speedup grows accordingly.
@@ -222,6 +269,14 @@ test("decide: an I/O-bound async task goes to the async executor", () => {
   );
   assert.equal(d.executor, "async");
   assert.equal(d.concurrency, 100); // wait / CPU = 5 / 0.05
+  // Two calls left beside the look's calls in flight: the concurrency is the whole job's (the
+  // decision is kept for it), not two.
+  const rest = decide(
+    { ...base, n: 2, perItemMs: 5, maxItemMs: 5 },
+    { ...limits, isAsync: true, cpuPerItemMs: 0.05, jobItems: 200 },
+  );
+  assert.equal(rest.executor, "async");
+  assert.equal(rest.concurrency, 100);
 });
 
 test("decide: calls measured to overlap near-linearly start the async executor 4× past them", () => {

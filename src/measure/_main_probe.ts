@@ -187,8 +187,21 @@ const FINISH_SINGLE = 10;
 const FINISH_SINGLE_SHARE = 1 / 8;
 /** Items of a batch kept in `MainProbe.items`, at most. */
 const ITEMS_KEPT = 64;
-/** Most calls of that batch before any call settled (see the batch). */
+/**
+ * Calls of that batch started before any call settled (see the batch), doubled each
+ * `UNSETTLED_WAIT_MS` in which none settles, up to the caller's `maxCalls`. What a call computes
+ * after its await shows only once one settles: a first wave of 64 keeps a task of a short wait
+ * and long work after it (256 calls of a 1 ms timer, then 5 ms of work, would hold this thread
+ * 1.3 s) to a bounded share; calls that wait longer than that are I/O, where each wave left for
+ * later costs a whole latency (120 HTTP calls of 50 ms: 64, then the rest once calls settled,
+ * took two latencies, 1.7× all at once). A task that waits long and then computes long is the
+ * case this commits more of to this thread than its CPU time allows; the workers run an async
+ * task's calls one after another, so they beat this thread only where a call's work after its
+ * wait exceeds the wait over the cores less one.
+ */
 const UNSETTLED_CALLS = 64;
+/** See `UNSETTLED_CALLS` (ms). */
+const UNSETTLED_WAIT_MS = 5;
 /** Items this long (ms) or longer at the look's pace have the deadline read after each. */
 const READ_EACH_MS = 0.01;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
@@ -239,6 +252,17 @@ function callOf(p: Promise<unknown>, one: { i: number; item: unknown }, start: n
  * computed (or awaited only settled promises); one still pending waits on the event loop — I/O, a
  * timer, another thread.
  */
+/** Whether one of `pending` (none rejects) settles within `ms`; the timer is cleared either way. */
+async function settlesWithin(pending: Iterable<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([Promise.race(pending).then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
   let settled = false;
   p.then(() => settled = true, () => settled = true);
@@ -645,10 +669,16 @@ export async function mainProbe(
         firstWaveMs ??= syncMs;
         if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
+        // The next call to settle; while none settled, at most `UNSETTLED_WAIT_MS`: the calls
+        // wait longer than that, and the batch doubles (see `UNSETTLED_CALLS`).
+        if (done > 0) await Promise.race(pending);
+        else if (!(await settlesWithin(pending, UNSETTLED_WAIT_MS))) {
+          goal = Math.min(cap, 2 * goal);
+          continue;
+        }
         // From the first call that settles: a window of one turn of the event loop, in which
         // the calls settling about then do their work after the await (the wait before it is
         // left out: over 50 ms of idling this thread's clock gathers its own overheads).
-        await Promise.race(pending);
         const cpuBefore = cpuSince(), doneBefore = done;
         await new Promise((r) => setTimeout(r, 0));
         perCallMs = Math.max((cpuSince() - cpuBefore) / Math.max(1, done - doneBefore), 1e-3) +

@@ -1126,6 +1126,7 @@ function decideFrom(
     maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
     asyncLinearCalls: sp.isAsync ? job.asyncLinearCalls : undefined,
+    jobItems: job.src.total,
   });
   // Inline under a raised threshold (see `UNMEASURED_MARGIN`) where `minSpeedup` alone passes.
   const best = decision.best;

@@ -41,6 +41,12 @@ export interface DecideLimits {
    * `asyncConcurrency`).
    */
   asyncLinearCalls?: number;
+  /**
+   * Items of the whole job, where the model's `n` is what is left after deciding: they bound the
+   * async concurrency, which the decision keeps for the whole job (cached, the next call runs
+   * every item; the items left may be a few beside the look's calls in flight).
+   */
+  jobItems?: number;
 }
 
 /** One configuration considered, with its prediction. */
@@ -123,6 +129,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
       limits.cpuPerItemMs,
       limits.maxConcurrency,
       limits.asyncLinearCalls,
+      limits.jobItems,
     );
     const measured = limits.asyncItemMs === undefined ? Infinity : (m.n ?? 1) * limits.asyncItemMs;
     const ms = Math.min(predictAsync(m, limits.cpuPerItemMs, conc), measured);
@@ -201,8 +208,9 @@ function asyncConcurrency(
   cpuPerItemMs: number,
   maxConcurrency: number = DEFAULTS.maxConcurrency,
   linearCalls = 0,
+  jobItems?: number,
 ): number {
-  const n = m.n ?? 1024;
+  const n = Math.max(m.n ?? 1024, jobItems ?? 0);
   const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
   const start = Math.max(ratio, ASYNC_START, LINEAR_REACH * linearCalls);
   return Math.max(1, Math.min(n, maxConcurrency, Math.ceil(start)));
