@@ -189,17 +189,21 @@ const FINISH_SINGLE_SHARE = 1 / 8;
 const ITEMS_KEPT = 64;
 /**
  * Calls of that batch started before any call settled (see the batch), doubled each
- * `UNSETTLED_WAIT_MS` in which none settles, up to the caller's `maxCalls`. What a call computes
- * after its await shows only once one settles: a first wave of 64 keeps a task of a short wait
- * and long work after it (256 calls of a 1 ms timer, then 5 ms of work, would hold this thread
- * 1.3 s) to a bounded share; calls that wait longer than that are I/O, where each wave left for
- * later costs a whole latency (120 HTTP calls of 50 ms: 64, then the rest once calls settled,
- * took two latencies, 1.7× all at once). A task that waits long and then computes long is the
- * case this commits more of to this thread than its CPU time allows; the workers run an async
- * task's calls one after another, so they beat this thread only where a call's work after its
- * wait exceeds the wait over the cores less one.
+ * `UNSETTLED_WAIT_MS` in which none settles, up to `UNSETTLED_MOST` and the caller's `maxCalls`.
+ * What a call computes after its await shows only once it settles: a first wave of 64 keeps a
+ * task of a short wait and long work after it (256 calls of a 1 ms timer, then 5 ms of work,
+ * would hold this thread 1.3 s) to a bounded share. Calls that wait longer than
+ * `UNSETTLED_WAIT_MS` are I/O, where each wave left for later costs a whole latency (120 HTTP calls
+ * of 50 ms: 64, then the rest once calls settled, took two latencies, 1.7× as long as all at
+ * once). A task that waits long and then computes long is the case this commits more of to this
+ * thread than its CPU time allows (calls of a 10 ms wait, then 10 ms of work: 256 of them hold it
+ * 2.6 s); the workers run an async task's calls one after another, so with a worker per core they
+ * beat this thread only where a call's work after its wait exceeds the wait over the cores less
+ * one.
  */
 const UNSETTLED_CALLS = 64;
+/** Most calls of the batch started before any call settled (see `UNSETTLED_CALLS`). */
+const UNSETTLED_MOST = 4 * UNSETTLED_CALLS;
 /** See `UNSETTLED_CALLS` (ms). */
 const UNSETTLED_WAIT_MS = 5;
 /** Items this long (ms) or longer at the look's pace have the deadline read after each. */
@@ -252,6 +256,16 @@ function callOf(p: Promise<unknown>, one: { i: number; item: unknown }, start: n
  * computed (or awaited only settled promises); one still pending waits on the event loop — I/O, a
  * timer, another thread.
  */
+async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  p.then(() => settled = true, () => settled = true);
+  for (let j = 0; j < MICROTASK_TURNS && !settled; j++) await null;
+  return settled;
+}
+
+/** Turns of the microtask queue `settlesSoon` waits (an await of a settled promise takes 1–3). */
+const MICROTASK_TURNS = 32;
+
 /** Whether one of `pending` (none rejects) settles within `ms`; the timer is cleared either way. */
 async function settlesWithin(pending: Iterable<Promise<unknown>>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -262,16 +276,6 @@ async function settlesWithin(pending: Iterable<Promise<unknown>>, ms: number): P
     clearTimeout(timer);
   }
 }
-
-async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  p.then(() => settled = true, () => settled = true);
-  for (let j = 0; j < MICROTASK_TURNS && !settled; j++) await null;
-  return settled;
-}
-
-/** Turns of the microtask queue `settlesSoon` waits (an await of a settled promise takes 1–3). */
-const MICROTASK_TURNS = 32;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -648,10 +652,10 @@ export async function mainProbe(
     };
     if (!first) await launch(cap);
     else {
-      // Beside a first call that waits: up to `UNSETTLED_CALLS` before any call settled (what a
-      // call computes after its await shows only once it settles: 256 calls of a 1 ms timer
-      // then 5 ms of work would hold this thread 1.3 s); then, as calls settle, as many as the
-      // CPU time per call allows (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
+      // Beside a first call that waits: `UNSETTLED_CALLS` before any call settled, doubled each
+      // `UNSETTLED_WAIT_MS` in which none settles (what a call computes after its await shows
+      // only once it settles); then, as calls settle, as many as the CPU time per call allows
+      // (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
       const cpuSince = () => {
         const c = rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
         const w = w0 && threadSched();
@@ -666,14 +670,15 @@ export async function mainProbe(
       let perCallMs: number | undefined;
       for (let goal = UNSETTLED_CALLS;;) {
         const more = await launch(goal);
-        firstWaveMs ??= syncMs;
+        if (done === 0) firstWaveMs = syncMs;
         if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
         // The next call to settle; while none settled, at most `UNSETTLED_WAIT_MS`: the calls
         // wait longer than that, and the batch doubles (see `UNSETTLED_CALLS`).
-        if (done > 0) await Promise.race(pending);
-        else if (!(await settlesWithin(pending, UNSETTLED_WAIT_MS))) {
-          goal = Math.min(cap, 2 * goal);
+        const grown = Math.min(cap, UNSETTLED_MOST, 2 * goal);
+        if (done > 0 || grown <= calls.length) await Promise.race(pending);
+        else if (!(await settlesWithin(pending, UNSETTLED_WAIT_MS)) && done === 0) {
+          goal = grown;
           continue;
         }
         // From the first call that settles: a window of one turn of the event loop, in which
