@@ -6,6 +6,7 @@ import { createPool, execute, optimize, probeSystem, task, type TaskError } from
 import { workerSet } from "../src/engine/mod.ts";
 import { measureChunk } from "../src/engine/mod.ts";
 import { measureOverheads } from "../src/measure/mod.ts";
+import { forgetOverheads } from "../src/measure/overhead.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { forgetDecisions } from "../src/model/_stability.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -314,6 +315,26 @@ test("cost: a sampling round of few items reports no untimed stretch, whatever t
     const many = await measured(64);
     assert.equal(many.untimedItems, 32);
     assert.ok(many.untimedMs <= many.computeMs, "a duration within the chunk");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: the engine's own cost per item is measured only once items are small enough to feel it", async () => {
+  // Items of 1 ms: the fallback stands in; items of 1 µs, or of no known time: measured, and kept
+  // for the calls after.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    forgetOverheads();
+    const large = await measureOverheads(pool, 1);
+    assert.equal(large.sources.item, "fallback");
+    const small = await measureOverheads(pool, 0.001);
+    assert.equal(small.sources.item, "measured");
+    assert.ok(small.itemMs > 0 && small.itemMs < 0.05, `${small.itemMs} ms an item`);
+    assert.equal(small.roundTripMs, large.roundTripMs, "only the item cost was measured again");
+    assert.equal((await measureOverheads(pool, 1)).itemMs, small.itemMs, "kept");
+    forgetOverheads();
+    assert.equal((await measureOverheads(pool)).sources.item, "measured", "unknown: measured");
   } finally {
     await pool.close();
   }

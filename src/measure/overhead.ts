@@ -23,12 +23,15 @@ export interface Overheads {
   chunkMs: number;
   /** Round trip of an empty chunk (ms). */
   roundTripMs: number;
-  /** The engine's own cost per (small) item, beyond the task and its encoding's cost (ms). */
+  /**
+   * The engine's own cost per (small) item, beyond the task and its encoding's cost (ms); measured
+   * once items under `ENGINE_ITEM_MATTERS_MS` are decided on, a fallback before.
+   */
   itemMs: number;
   /** Resident memory a worker adds (bytes). */
   workerMemoryBytes: number;
   /** "measured" or "fallback", per figure. */
-  sources: Record<"start" | "chunk" | "memory", "measured" | "fallback">;
+  sources: Record<"start" | "chunk" | "memory" | "item", "measured" | "fallback">;
 }
 
 // Per-runtime fallbacks, from measurements on a 2-core Linux machine (docs/model.md).
@@ -39,6 +42,16 @@ const FALLBACK: Record<string, [first: number, marginal: number]> = {
 };
 
 let cached: Overheads | undefined;
+
+/**
+ * Items looked at under this long (ms) need the engine's own cost per item measured (three runs
+ * of 20,000 items through the scheduler: 15–21 ms of a process's first call on Deno and Bun);
+ * longer ones take the fallback, `FALLBACK_ITEM_MS`. Measured, the cost is 0.05–0.1 µs an item:
+ * under 1 % of a 20 µs item, whatever its measure.
+ */
+const ENGINE_ITEM_MATTERS_MS = 0.02;
+/** The engine's own cost per item until measured (ms; see `ENGINE_ITEM_MATTERS_MS`). */
+const FALLBACK_ITEM_MS = 0.0002;
 const noop = (x: unknown) => x;
 
 /**
@@ -46,6 +59,8 @@ const noop = (x: unknown) => x;
  * the run).
  *
  * @param pool The pool to measure on.
+ * @param perItemMs The task's time per item as looked at (ms), if known: the engine's own cost per
+ *   item is measured only for items under `ENGINE_ITEM_MATTERS_MS` (or unknown).
  * @returns The overheads (cached after the first call).
  *
  * @example Usage
@@ -60,8 +75,14 @@ const noop = (x: unknown) => x;
  * await pool.close();
  * ```
  */
-export async function measureOverheads(pool: Pool): Promise<Overheads> {
+export async function measureOverheads(pool: Pool, perItemMs?: number): Promise<Overheads> {
+  const needItem = !(perItemMs !== undefined && perItemMs >= ENGINE_ITEM_MATTERS_MS);
   if (cached && (cached.sources.start === "measured" || pool.size > 0)) {
+    if (needItem && cached.sources.item === "fallback") {
+      const c = cached;
+      const itemMs = await enginePerItem(pool, taskSpec(noop), c.chunkMs, c.roundTripMs);
+      cached = { ...c, itemMs, sources: { ...c.sources, item: "measured" } };
+    }
     return refineMarginal(cached, pool);
   }
   const rt = runtime();
@@ -70,6 +91,7 @@ export async function measureOverheads(pool: Pool): Promise<Overheads> {
     start: "fallback",
     chunk: "fallback",
     memory: "fallback",
+    item: "fallback",
   };
   let firstStartMs = fbFirst, marginalStartMs = fbMarginal, workerMemoryBytes = 12 * 2 ** 20;
   const rss0 = rt.memory().rssBytes ?? 0;
@@ -96,7 +118,11 @@ export async function measureOverheads(pool: Pool): Promise<Overheads> {
   const { roundTripMs, pipelinedMs: pipelined } = await measureMessaging(pool, spec, 10);
   const chunkMs = pipelined > 0.005 && pipelined < 5 ? pipelined : 0.05;
   if (chunkMs === pipelined) sources.chunk = "measured";
-  const itemMs = await enginePerItem(pool, spec, chunkMs, roundTripMs);
+  let itemMs = FALLBACK_ITEM_MS;
+  if (needItem) {
+    itemMs = await enginePerItem(pool, spec, chunkMs, roundTripMs);
+    sources.item = "measured";
+  }
   cached = {
     firstStartMs,
     marginalStartMs,
@@ -168,7 +194,7 @@ async function enginePerItem(
     for await (const _ of run.chunks()) { /* drain */ }
     best = Math.min(best, (rt.now() - t - 10 * chunkMs - roundTripMs) / n);
   }
-  return best > 0 && best < 0.05 ? best : 0.0002;
+  return best > 0 && best < 0.05 ? best : FALLBACK_ITEM_MS;
 }
 
 function refineMarginal(o: Overheads, pool: Pool): Overheads {
@@ -177,6 +203,22 @@ function refineMarginal(o: Overheads, pool: Pool): Overheads {
   const m = (batch.ms - o.firstStartMs) / (batch.count - 1);
   if (m > 0.05 && m < 10 * o.firstStartMs) o.marginalStartMs = m;
   return o;
+}
+
+/**
+ * Forget the overheads measured in this process: the next `measureOverheads` measures afresh.
+ *
+ * @example Usage
+ * ```ts
+ * import { cachedOverheads, forgetOverheads } from "./overhead.ts";
+ * import assert from "node:assert/strict";
+ *
+ * forgetOverheads();
+ * assert.equal(cachedOverheads(), undefined);
+ * ```
+ */
+export function forgetOverheads(): void {
+  cached = undefined;
 }
 
 /** The overheads measured earlier in this process, if any (never measures). */
@@ -196,9 +238,9 @@ export function overheadsOrFallback(runtimeName: string): Overheads {
     marginalStartMs: marginal,
     chunkMs: 0.05,
     roundTripMs: 0.1,
-    itemMs: 0.0002,
+    itemMs: FALLBACK_ITEM_MS,
     workerMemoryBytes: 12 * 2 ** 20,
-    sources: { start: "fallback", chunk: "fallback", memory: "fallback" },
+    sources: { start: "fallback", chunk: "fallback", memory: "fallback", item: "fallback" },
   };
 }
 

@@ -638,7 +638,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   }
   const overheads = io
     ? overheadsOrFallback(job.rt.name)
-    : await measureOverheads(job.pool).catch(() => undefined);
+    : await measureOverheads(job.pool, look.perItemMs).catch(() => undefined);
   if (!overheads) return undefined;
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
@@ -809,7 +809,8 @@ const EARLY_START = 10;
 // ── 4. Overheads: what workers cost on this runtime (measured once per process).
 async function workerOverheads(job: Job): Promise<Overheads | End> {
   try {
-    const overheads = await measureOverheads(job.pool);
+    // The look's per-item time, where it ran: whether the engine's own per-item cost can matter.
+    const overheads = await measureOverheads(job.pool, job.mainPerItemMs);
     job.profile.overheads = overheads;
     return overheads;
   } catch (e) {
