@@ -335,7 +335,14 @@ test("cost: the engine's own cost per item is measured only once items are small
     assert.equal((await measureOverheads(pool, 1)).itemMs, small.itemMs, "kept");
     forgetOverheads();
     assert.equal((await measureOverheads(pool)).sources.item, "measured", "unknown: measured");
+    // Through the optimizer: a job of 1 ms items sampled in a worker leaves it a fallback.
+    forgetOverheads();
+    const r = await optimize(spin, new Array(200).fill(1), { cache: false, pool });
+    if (r.profile.sampledIn === "worker") {
+      assert.equal(r.profile.overheads?.sources.item, "fallback", r.reason);
+    }
   } finally {
+    forgetOverheads();
     await pool.close();
   }
 });

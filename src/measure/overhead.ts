@@ -1,7 +1,7 @@
 /**
  * What parallelism costs on this runtime, measured once per process and cached: worker start
- * (marginal method), per-chunk dispatch, round trip, and worker memory. Workers started for
- * measuring stay in the pool.
+ * (marginal method), per-chunk dispatch, round trip, worker memory, and the engine's own cost per
+ * item (once a job of small items needs it). Workers started for measuring stay in the pool.
  *
  * @module
  */
@@ -25,7 +25,7 @@ export interface Overheads {
   roundTripMs: number;
   /**
    * The engine's own cost per (small) item, beyond the task and its encoding's cost (ms); measured
-   * once items under `ENGINE_ITEM_MATTERS_MS` are decided on, a fallback before.
+   * once items under 20 µs (or of unknown time) are decided on, a fallback of 0.2 µs before.
    */
   itemMs: number;
   /** Resident memory a worker adds (bytes). */
@@ -42,6 +42,8 @@ const FALLBACK: Record<string, [first: number, marginal: number]> = {
 };
 
 let cached: Overheads | undefined;
+/** Whether the engine's own cost per item was measured in this process (or tried, and failed). */
+let itemTried = false;
 
 /**
  * Items looked at under this long (ms) need the engine's own cost per item measured (three runs
@@ -78,10 +80,14 @@ const noop = (x: unknown) => x;
 export async function measureOverheads(pool: Pool, perItemMs?: number): Promise<Overheads> {
   const needItem = !(perItemMs !== undefined && perItemMs >= ENGINE_ITEM_MATTERS_MS);
   if (cached && (cached.sources.start === "measured" || pool.size > 0)) {
-    if (needItem && cached.sources.item === "fallback") {
+    if (needItem && !itemTried) {
+      itemTried = true;
       const c = cached;
-      const itemMs = await enginePerItem(pool, taskSpec(noop), c.chunkMs, c.roundTripMs);
-      cached = { ...c, itemMs, sources: { ...c.sources, item: "measured" } };
+      const itemMs = await enginePerItem(pool, taskSpec(noop), c.chunkMs, c.roundTripMs)
+        .catch(() => undefined);
+      if (itemMs !== undefined) {
+        cached = { ...c, itemMs, sources: { ...c.sources, item: "measured" } };
+      }
     }
     return refineMarginal(cached, pool);
   }
@@ -120,8 +126,12 @@ export async function measureOverheads(pool: Pool, perItemMs?: number): Promise<
   if (chunkMs === pipelined) sources.chunk = "measured";
   let itemMs = FALLBACK_ITEM_MS;
   if (needItem) {
-    itemMs = await enginePerItem(pool, spec, chunkMs, roundTripMs);
-    sources.item = "measured";
+    itemTried = true;
+    const measured = await enginePerItem(pool, spec, chunkMs, roundTripMs);
+    if (measured !== undefined) {
+      itemMs = measured;
+      sources.item = "measured";
+    }
   }
   cached = {
     firstStartMs,
@@ -175,7 +185,7 @@ async function enginePerItem(
   spec: TaskSpec,
   chunkMs: number,
   roundTripMs: number,
-): Promise<number> {
+): Promise<number | undefined> {
   const n = 20_000;
   const rt = runtime();
   let best = Infinity;
@@ -194,7 +204,7 @@ async function enginePerItem(
     for await (const _ of run.chunks()) { /* drain */ }
     best = Math.min(best, (rt.now() - t - 10 * chunkMs - roundTripMs) / n);
   }
-  return best > 0 && best < 0.05 ? best : FALLBACK_ITEM_MS;
+  return best > 0 && best < 0.05 ? best : undefined;
 }
 
 function refineMarginal(o: Overheads, pool: Pool): Overheads {
@@ -219,6 +229,7 @@ function refineMarginal(o: Overheads, pool: Pool): Overheads {
  */
 export function forgetOverheads(): void {
   cached = undefined;
+  itemTried = false;
 }
 
 /** The overheads measured earlier in this process, if any (never measures). */

@@ -636,6 +636,8 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
     sp.workloadType = "io";
   }
+  // An I/O-bound task: fallbacks do. Else a warm pool's, measured already — all but the engine's
+  // own cost per item, measured once in a process for items that can feel it (microseconds).
   const overheads = io
     ? overheadsOrFallback(job.rt.name)
     : await measureOverheads(job.pool, look.perItemMs).catch(() => undefined);
@@ -809,8 +811,9 @@ const EARLY_START = 10;
 // ── 4. Overheads: what workers cost on this runtime (measured once per process).
 async function workerOverheads(job: Job): Promise<Overheads | End> {
   try {
-    // The look's per-item time, where it ran: whether the engine's own per-item cost can matter.
-    const overheads = await measureOverheads(job.pool, job.mainPerItemMs);
+    // The look's warm per-item time (a synchronous task's, of at least two items): whether the
+    // engine's own per-item cost can matter (unknown: it is measured).
+    const overheads = await measureOverheads(job.pool, job.inlineItemMs);
     job.profile.overheads = overheads;
     return overheads;
   } catch (e) {
