@@ -72,10 +72,18 @@ test("tune: worker configurations carry the optimizer's model prediction", async
   checkTrials(r.trials);
   const workers = r.trials.filter((t) => t.config.executor === "workers");
   assert.ok(workers.length >= 1);
-  for (const t of workers) assert.ok(t.predictedMs > 0, JSON.stringify(t));
+  // A prediction, unless the optimizer decided without measuring workers (load can send it
+  // there: a look whose calls seemed to compute, a job then too small) — and then it says so.
+  const unmeasured = r.warnings.some((w) => /without measuring workers/.test(w));
+  for (const t of workers) {
+    assert.ok(unmeasured ? Number.isNaN(t.predictedMs) : t.predictedMs > 0, JSON.stringify(t));
+  }
   // Whether the optimizer's own pick lies in this small space depends on what it measured (load
   // can change it): that warning may come; no other may.
-  assert.deepEqual(r.warnings.filter((w) => !/outside the space/.test(w)), []);
+  assert.deepEqual(
+    r.warnings.filter((w) => !/outside the space|without measuring workers/.test(w)),
+    [],
+  );
 });
 
 test("tune auto: grid up to 12 configurations, Bayesian above, within maxConfigs", async () => {
