@@ -241,7 +241,16 @@ for (const w of workloads) {
     decisions.push(o.executor);
   }
   const opt = opts[0];
-  if (argv.includes("--explain")) console.error(`\n## ${w.name}\n${opt.explain()}`);
+  if (argv.includes("--explain")) {
+    console.error(`\n## ${w.name}\n${opt.explain()}`);
+    // Why each of the 5 calls decided as it did (stability).
+    opts.forEach((o, k) =>
+      console.error(
+        `call ${k + 1}: ${label(o)} (load ${o.profile.sample?.externalLoad ?? "–"}, sampled in ` +
+          `${o.profile.sampledIn}): ${o.reason}`,
+      )
+    );
+  }
   const counts = new Map<string, number>();
   for (const d of decisions) counts.set(d, (counts.get(d) ?? 0) + 1);
   const stability = [...counts].map(([d, k]) => `${k}/5 ${d}`).join(", ");

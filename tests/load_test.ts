@@ -36,6 +36,12 @@ test("otherRunnableThreads: the machine's runnable threads less this process's o
   assert.equal(externalLoadNow(none, stat, fixturePath("no/such/self")), 3);
   assert.equal(otherRunnableThreads(none, 2, fixturePath("no/such/stat"), self), undefined);
   assert.equal(externalLoadNow(none, fixturePath("no/such/stat"), self), undefined);
+  // One runnable thread on the machine: the reading one, whatever this process's threads read
+  // (the fixture's pool workers 201, 203 and 204 are runnable there).
+  const idle = fixturePath("load/stat_idle"), workers = new Set(["201", "203", "204"]);
+  assert.equal(otherRunnableThreads(workers, 2, idle, self), 0);
+  assert.equal(externalLoadNow(workers, idle, self), 0);
+  assert.equal(externalLoadNow(workers, stat, self), 5);
 });
 
 test("busyCoresNow: capped at the cores; externalLoadNow: never negative", () => {

@@ -37,6 +37,7 @@ import {
   busyCoresNow,
   cachedProbe,
   externalLoadNow,
+  runnableThreads,
   RUNTIME_HELPER_THREADS,
   type SystemInfo,
   threadCpuMs,
@@ -127,6 +128,8 @@ interface Job {
   entryKey?: string;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
+  /** Other processes' load before the look, at most (see `loadAroundLook`; set by the probe). */
+  loadBefore?: number;
   /** Whether the task returned a Promise in the look. */
   isAsync?: boolean;
   /** Whether workers were refused the task (it cannot load there). */
@@ -345,6 +348,23 @@ async function probe(job: Job): Promise<void> {
   job.warnings.push(...sys.warnings);
   job.cores = Math.max(1, Math.min(sys.effectiveCores, job.o.maxWorkers ?? Infinity));
   job.profile.caps.cores = job.cores;
+  // At most the machine's runnable threads less the reading one (one file read: this process's
+  // own threads, a file each, are read once, after the look).
+  const running = runnableThreads();
+  job.loadBefore = running === undefined ? undefined : Math.max(0, running - 1);
+}
+
+/**
+ * Other processes' load for a decision from the look (no sampling rounds to read it during): the
+ * less of an instant count after the look (see `externalLoadNow`) and its upper bound before it
+ * (see `probe`). A thread runnable for a moment (a kernel worker, another process's short burst)
+ * is in one of them only: read as a busy core of two, it had sent 100 results of 100 KB on two
+ * workers to the plain loop on one call of eight. Pool workers in `except` are ours.
+ */
+function loadAroundLook(job: Job, except?: ReadonlySet<PoolWorker>): number {
+  const read = [job.loadBefore, externalLoadNow(poolTids(job, except))];
+  const counts = read.filter((x): x is number => x !== undefined);
+  return counts.length > 0 ? Math.min(...counts) : 0;
 }
 
 // ── 2. Look: run the first items here (their results are kept).
@@ -574,7 +594,7 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
   const sp = mainProfile(p, n * look.perItemMs);
-  sp.externalLoad = externalLoadNow(poolTids(job, new Set(workers))) ?? 0; // shares the cores
+  sp.externalLoad = loadAroundLook(job, new Set(workers)); // shares the cores
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
@@ -630,7 +650,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
-  if (smallAndWarm) sp.externalLoad = externalLoadNow(poolTids(job)) ?? 0; // workers share the cores with it
+  if (smallAndWarm) sp.externalLoad = loadAroundLook(job); // workers share the cores with it
   if (io) {
     sp.perItemMs = { ...summarize([io.latencyMs]), max: io.longestMs };
     sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
@@ -910,14 +930,18 @@ async function sample(
 }
 
 /**
- * Thread ids of the job's pool's workers (those that reported one), but `except`: runnable, they
- * run other calls' chunks unless the optimizer itself runs them (see `otherRunnableThreads`).
+ * Thread ids of the job's pool's workers that hold chunks (those that reported one), but
+ * `except`: runnable, they run other calls' chunks unless the optimizer itself runs them (see
+ * `otherRunnableThreads`). An idle worker's thread is this call's own: runnable right after a
+ * run (its collector), it had read as a busy core of two.
  */
 function poolTids(job: Job, except: ReadonlySet<PoolWorker> = new Set()): Set<string> {
   try {
     const set = workerSet(job.pool);
     return new Set(
-      set.ensure(set.size).flatMap((w) => (w.tid === undefined || except.has(w) ? [] : [w.tid])),
+      set.ensure(set.size).flatMap((w) =>
+        w.tid === undefined || w.inflight.length === 0 || except.has(w) ? [] : [w.tid]
+      ),
     );
   } catch {
     return new Set(); // the pool is closed: the run says so

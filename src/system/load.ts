@@ -35,7 +35,8 @@ export function runnableThreads(path = "/proc/stat"): number | undefined {
  * runnable threads (counted just before and just after, the larger count). The threads of
  * `loadTids` are not this process's own here: pool workers that run other calls' chunks take
  * cores as other processes do. Where this process's threads cannot be read, `fallbackOwn` are
- * taken as its own. `undefined` where /proc/stat is unreadable.
+ * taken as its own. 0 at once where the machine runs one thread, the reading one. `undefined`
+ * where /proc/stat is unreadable.
  *
  * The machine's count alone, less a fixed allowance for this runtime's helpers, read 1–2 busy
  * cores on an idle machine right after the calling thread had parsed documents on Bun: its JIT
@@ -62,11 +63,21 @@ export function otherRunnableThreads(
   stat = "/proc/stat",
   root = "/proc/self",
 ): number | undefined {
+  if (onlyThisThread(stat)) return 0;
   const before = ownRunnable(loadTids, root);
   const running = runnableThreads(stat);
   if (running === undefined) return undefined;
   const after = before === undefined ? undefined : ownRunnable(loadTids, root);
   return Math.max(0, running - ownOr(before, after, fallbackOwn));
+}
+
+/**
+ * Whether the machine runs one thread only: the one reading (then nothing else is runnable, and
+ * this process's threads need not be read: a few hundred microseconds with a pool of workers).
+ */
+function onlyThisThread(stat: string): boolean {
+  const n = runnableThreads(stat);
+  return n !== undefined && n <= 1;
 }
 
 /** This process's runnable threads, leaving out `loadTids`; undefined where unreadable. */
@@ -109,7 +120,8 @@ export function busyCoresNow(
  * the calling thread while no measurement of its own runs: the smallest of three readings of
  * `procs_running`, less this process's own runnable threads counted before and after them (see
  * {@linkcode otherRunnableThreads}; two where they cannot be read: this thread and one of the
- * runtime's helpers; uncapped, see {@linkcode busyCoresNow}). `undefined` where unreadable.
+ * runtime's helpers; uncapped, see {@linkcode busyCoresNow}); 0 at once where the machine runs
+ * one thread, the reading one. `undefined` where unreadable.
  *
  * @param loadTids Thread ids of this process that count as load (pool workers of other calls).
  * @param stat The stat file (a fixture in tests).
@@ -130,6 +142,7 @@ export function externalLoadNow(
   stat = "/proc/stat",
   root = "/proc/self",
 ): number | undefined {
+  if (onlyThisThread(stat)) return 0;
   const before = ownRunnable(loadTids, root);
   let least = Infinity;
   for (let k = 0; k < 3; k++) {
