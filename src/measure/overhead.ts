@@ -80,15 +80,7 @@ const noop = (x: unknown) => x;
 export async function measureOverheads(pool: Pool, perItemMs?: number): Promise<Overheads> {
   const needItem = !(perItemMs !== undefined && perItemMs >= ENGINE_ITEM_MATTERS_MS);
   if (cached && (cached.sources.start === "measured" || pool.size > 0)) {
-    if (needItem && !itemTried) {
-      itemTried = true;
-      const c = cached;
-      const itemMs = await enginePerItem(pool, taskSpec(noop), c.chunkMs, c.roundTripMs)
-        .catch(() => undefined);
-      if (itemMs !== undefined) {
-        cached = { ...c, itemMs, sources: { ...c.sources, item: "measured" } };
-      }
-    }
+    if (needItem && !itemTried) cached = await withItemCost(pool, cached);
     return refineMarginal(cached, pool);
   }
   const rt = runtime();
@@ -120,29 +112,28 @@ export async function measureOverheads(pool: Pool, perItemMs?: number): Promise<
     const m = (batch.ms - firstStartMs) / (batch.count - 1);
     if (m > 0.05 && m < 10 * fbMarginal) marginalStartMs = m;
   }
-  const spec = taskSpec(noop);
-  const { roundTripMs, pipelinedMs: pipelined } = await measureMessaging(pool, spec, 10);
+  const { roundTripMs, pipelinedMs: pipelined } = await measureMessaging(pool, taskSpec(noop), 10);
   const chunkMs = pipelined > 0.005 && pipelined < 5 ? pipelined : 0.05;
   if (chunkMs === pipelined) sources.chunk = "measured";
-  let itemMs = FALLBACK_ITEM_MS;
-  if (needItem) {
-    itemTried = true;
-    const measured = await enginePerItem(pool, spec, chunkMs, roundTripMs);
-    if (measured !== undefined) {
-      itemMs = measured;
-      sources.item = "measured";
-    }
-  }
   cached = {
     firstStartMs,
     marginalStartMs,
     chunkMs,
     roundTripMs,
-    itemMs,
+    itemMs: FALLBACK_ITEM_MS,
     workerMemoryBytes,
     sources,
   };
+  if (needItem) cached = await withItemCost(pool, cached);
   return cached;
+}
+
+/** `o` with the engine's own cost per item measured (tried once a process), else `o` as it is. */
+async function withItemCost(pool: Pool, o: Overheads): Promise<Overheads> {
+  itemTried = true;
+  const itemMs = await enginePerItem(pool, taskSpec(noop), o.chunkMs, o.roundTripMs)
+    .catch(() => undefined);
+  return itemMs === undefined ? o : { ...o, itemMs, sources: { ...o.sources, item: "measured" } };
 }
 
 /** What {@linkcode measureMessaging} measured (ms). */

@@ -460,15 +460,10 @@ function lookHelpers(
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) {
     return Promise.resolve(undefined);
   }
-  let idle: PoolWorker[];
-  try {
-    const set = workerSet(job.pool);
-    idle = set.ensure(set.size).filter((w) =>
-      !w.dead && w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key)
-    ).slice(0, Math.min(job.cores - 1, n - 1));
-  } catch {
-    return Promise.resolve(undefined); // the pool is closed: the run says so
-  }
+  const idle = poolWorkers(job).filter((w) => warmIdle(job, w)).slice(
+    0,
+    Math.min(job.cores - 1, n - 1),
+  );
   let next = n - 1;
   const replies = idle.map(async (w) => {
     while (next >= 0 && taken(next)) next--;
@@ -660,7 +655,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   // own cost per item, measured once in a process for items that can feel it (microseconds).
   const overheads = io
     ? overheadsOrFallback(job.rt.name)
-    : await measureOverheads(job.pool, look.perItemMs).catch(() => undefined);
+    : await measureOverheads(job.pool, job.inlineItemMs).catch(() => undefined);
   if (!overheads) return undefined;
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
@@ -936,16 +931,26 @@ async function sample(
  * run (its collector), it had read as a busy core of two.
  */
 function poolTids(job: Job, except: ReadonlySet<PoolWorker> = new Set()): Set<string> {
+  return new Set(
+    poolWorkers(job).flatMap((w) =>
+      w.tid === undefined || w.inflight.length === 0 || except.has(w) ? [] : [w.tid]
+    ),
+  );
+}
+
+/** The pool's live workers, none started (none where the pool is closed: the run says so). */
+function poolWorkers(job: Job): PoolWorker[] {
   try {
     const set = workerSet(job.pool);
-    return new Set(
-      set.ensure(set.size).flatMap((w) =>
-        w.tid === undefined || w.inflight.length === 0 || except.has(w) ? [] : [w.tid]
-      ),
-    );
+    return set.ensure(set.size).filter((w) => !w.dead);
   } catch {
-    return new Set(); // the pool is closed: the run says so
+    return [];
   }
+}
+
+/** Whether `w` can help at once: ready, idle, and with the job's task loaded. */
+function warmIdle(job: Job, w: PoolWorker): boolean {
+  return w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key);
 }
 
 /** Whether this process's runtime names its own GC and compiler threads (measured once). */
@@ -998,22 +1003,14 @@ function sampleHelpers(
     !src.indexable || n === undefined || room < 1 || o.timeoutMs !== undefined ||
     o.signal !== undefined
   ) return none;
-  let all: PoolWorker[];
-  try {
-    const set = workerSet(job.pool);
-    all = set.ensure(set.size).filter((w) => w !== sampler && !w.dead);
-  } catch {
-    return none;
-  }
+  const all = poolWorkers(job).filter((w) => w !== sampler);
   if (all.some((w) => w.tid === undefined) || sampler.tid === undefined) return none;
   // A helper's allocations keep the runtime's own GC and compiler threads busy: only where those
   // threads are told apart by name (not on Node, whose threads are all "node") can the sampler
   // keep them from counting as the task's; and only on a core that other processes leave idle.
   if (!runtimeHelpersNamed()) return none;
   const idle = room - (externalLoadNow(poolTids(job, starting)) ?? 0);
-  const helpers = all.filter((w) =>
-    w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key)
-  ).slice(0, idle);
+  const helpers = all.filter((w) => warmIdle(job, w)).slice(0, idle);
   if (helpers.length === 0) return none;
   let running = true, busy = 0, next = n - 1;
   let failure: SampleFailure | undefined;
