@@ -104,6 +104,13 @@ export async function resolveRun<I, O>(
     resolved.inlinePerItemMs = core.mainPerItemMs;
     if (d.executor === "inline") resolved.widenWorkers = core.widenWorkers;
   }
+  // A workers run given fewer workers than the caps allow (other processes kept cores busy at the
+  // decision) may take more when cores fall idle.
+  const caps = core.profile.caps, cores = core.profile.system?.effectiveCores;
+  const most = Math.min(caps.cores, caps.memory, caps.nested);
+  if (d.executor === "workers" && cores !== undefined && config.workers < most) {
+    resolved.grow = { workers: most, cores };
+  }
   // Learning from its own runs: the measured time goes next to the cached decision (not when
   // deciding ran or started every item: the prediction is then for the whole job, and nothing
   // is left).

@@ -29,7 +29,7 @@ export interface SizerOptions {
 export class ChunkSizer {
   #size: number;
   #perItemMs?: number;
-  readonly #o: Required<SizerOptions>;
+  #o: Required<SizerOptions>;
 
   constructor(o: SizerOptions) {
     this.#o = { ...o, minChunkMs: o.minChunkMs ?? 2, maxItems: o.maxItems ?? 4096 };
@@ -67,6 +67,11 @@ export class ChunkSizer {
     const chunkMs = this.#perItemMs * this.#size;
     if (chunkMs > 50) return 1;
     return Math.max(2, Math.min(8, Math.ceil(QUEUED_MS / chunkMs)));
+  }
+
+  /** The run's workers changed (grown): the guided bound follows them. */
+  setWorkers(workers: number): void {
+    this.#o.workers = Math.max(1, workers);
   }
 
   /** Smoothed per-item compute time (ms), once measured. */

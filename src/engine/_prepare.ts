@@ -28,6 +28,8 @@ export interface ResolvedRun {
   inlinePerItemMs?: number;
   /** An automatic inline run may move its rest to this many workers (see `Plan.widen`). */
   widenWorkers?: number;
+  /** An automatic workers run may grow to these caps when cores fall idle (see `Plan.grow`). */
+  grow?: { workers: number; cores: number };
 }
 
 export interface Job {
@@ -66,6 +68,7 @@ export function prepare<I, O>(
         resolved.inlinePerItemMs !== undefined
       ? { workers: resolved.widenWorkers, perItemMs: resolved.inlinePerItemMs }
       : undefined,
+    grow: resolved.grow,
   };
   if (options.signal?.aborted) throw abortError(options.signal);
   const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);

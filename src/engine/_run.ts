@@ -15,6 +15,7 @@ import { abortError, ChunkTimeoutError, TaskError, WorkerCrashError } from "./er
 import type { WorkerSet } from "./_worker_set.ts";
 import { Throughput } from "./_throughput.ts";
 import { describeThrown, thrownError } from "../task/mod.ts";
+import { externalLoadNow } from "../system/mod.ts";
 
 export interface RunOptions {
   spec: TaskSpec;
@@ -43,6 +44,24 @@ export interface RunOptions {
    * {@linkcode Run.switched}). Undefined: the run stays on the workers.
    */
   inlinePerItemMs?: number;
+  /** More workers the run may take when cores fall idle (see {@linkcode Run.grown}). */
+  grow?: Grow;
+}
+
+/**
+ * How an automatic run may grow: a decision made while other processes kept cores busy gave it
+ * fewer workers than the caps allow; when cores fall idle, the run takes them.
+ */
+export interface Grow {
+  /** Most workers: the optimizer's caps (cores, memory, nested threads). */
+  workers: number;
+  /** Cores this process may use. */
+  cores: number;
+  /**
+   * Idle cores now. Default: `cores` less the runnable threads of other processes and of pool
+   * workers running other calls' chunks (`externalLoadNow`), less this run's workers.
+   */
+  idleCores?: () => number | undefined;
 }
 
 /** A completed chunk (or the part of a chunk before its failing item). */
@@ -77,6 +96,15 @@ export class Run {
    * finish; the items not yet pulled stay in the source for the caller to run there.
    */
   switched?: { afterItems: number; workerItemsPerMs: number; inlineItemsPerMs: number };
+  /**
+   * Set when the run took more workers (`RunOptions.grow`): after `afterItems` items came back,
+   * cores had been idle at `GROW_READINGS` readings in a row, `GROW_EVERY_MS` apart.
+   */
+  grown?: { afterItems: number; from: number; to: number };
+  /** The run's workers now: `RunOptions.workers`, or more once grown. */
+  #count: number;
+  /** Idle-core readings (with `RunOptions.grow`): when the last was, how many in a row saw one. */
+  #idle = { at: -Infinity, seen: 0, items: 0 };
   #workers: WorkerSet;
   #src: Source<unknown>;
   #cfg: RunOptions;
@@ -99,6 +127,7 @@ export class Run {
     this.#workers = workers;
     this.#src = src;
     this.#cfg = cfg;
+    this.#count = cfg.workers;
     // A run that may change course starts with chunks small enough for its first waves to be
     // evidence (at most 1/16 of the items per worker; the adaptive size grows from there).
     const watch = cfg.inlinePerItemMs !== undefined && cfg.inlinePerItemMs > 0 &&
@@ -217,7 +246,7 @@ export class Run {
 
   #tooFarAhead(): boolean {
     if (this.#retry.length > 0 || this.consumedUpTo === undefined) return false;
-    const window = this.#cfg.workers * 4 * this.sizer.next(undefined);
+    const window = this.#count * 4 * this.sizer.next(undefined);
     return this.#src.pulled - this.consumedUpTo > window;
   }
 
@@ -227,8 +256,8 @@ export class Run {
     // A known total already bounds the workers (prepare: never more than items); a source of
     // unknown length starts them as chunks need them (one beyond the chunks in flight).
     const wanted = this.#src.total !== undefined
-      ? this.#cfg.workers
-      : Math.min(this.#cfg.workers, this.#inflight.size + 1);
+      ? this.#count
+      : Math.min(this.#count, this.#inflight.size + 1);
     for (const w of this.#workers.ensure(wanted)) {
       if (w.dead || w.inflight.length >= cap) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
@@ -337,6 +366,7 @@ export class Run {
     if (reply.t === "done") {
       this.sizer.record(chunk.items.length, reply.ms);
       if (this.#course && worker) this.#watchCourse(worker, chunk.items.length, reply.ms);
+      if (this.#cfg.grow) this.#watchIdle(this.#cfg.grow, chunk.items.length);
       if (chunk.start < this.errorIndex) {
         this.#done.push({
           start: chunk.start,
@@ -371,7 +401,7 @@ export class Run {
     c.done += items;
     c.throughput.reply(worker, items, performance.now(), workerMs);
     const left = this.#src.remaining ?? 0;
-    const workers = Math.min(this.#cfg.workers, this.#workers.maxWorkers);
+    const workers = Math.min(this.#count, this.#workers.maxWorkers);
     if (
       c.throughput.workers < workers || c.throughput.measured < COURSE_STRETCHES ||
       left === 0 || this.#retry.length > 0
@@ -386,6 +416,53 @@ export class Run {
         inlineItemsPerMs: inlineRate,
       };
     }
+  }
+
+  /**
+   * Take more workers when the evidence is strong: at `GROW_READINGS` readings in a row, at most
+   * one each `GROW_EVERY_MS` (at chunk replies), cores were idle, and the items not yet pulled
+   * would keep one more worker busy at least `GROW_REST_MS` at the pace so far. The run then takes
+   * as many as were idle at the last reading, within the caps; the pool starts them as chunks go
+   * out (a cold start is paid once).
+   */
+  #watchIdle(g: Grow, items: number): void {
+    const idle = this.#idle;
+    idle.items += items;
+    const most = Math.min(g.workers, g.cores, this.#workers.maxWorkers);
+    if (this.switched || this.error || this.#count >= most) return;
+    const now = performance.now();
+    if (now - idle.at < GROW_EVERY_MS) return;
+    idle.at = now;
+    const free = Math.floor(this.#idleCores(g) ?? 0);
+    idle.seen = free >= 1 ? idle.seen + 1 : 0;
+    if (idle.seen < GROW_READINGS) return;
+    const per = this.sizer.perItemMs, left = this.#src.remaining ?? 0;
+    if (per === undefined || (left * per) / (this.#count + 1) < GROW_REST_MS) return;
+    const to = Math.min(most, this.#count + free);
+    this.grown = { afterItems: idle.items, from: this.grown?.from ?? this.#count, to };
+    this.#count = to;
+    this.sizer.setWorkers(to);
+    idle.seen = 0;
+  }
+
+  /** Idle cores now (see `Grow.idleCores`). */
+  #idleCores(g: Grow): number | undefined {
+    if (g.idleCores) return g.idleCores();
+    // Pool workers that hold other calls' chunks are load; this run's are counted as its own.
+    const mine = new Set([...this.#inflight.values()].map((x) => x.worker));
+    let all: PoolWorker[];
+    try {
+      all = this.#workers.ensure(this.#workers.size);
+    } catch {
+      return undefined; // the pool is closed: the run fails on its own
+    }
+    const others = new Set(
+      all.flatMap((w) =>
+        w.tid !== undefined && w.inflight.length > 0 && !mine.has(w) ? [w.tid] : []
+      ),
+    );
+    const load = externalLoadNow(others);
+    return load === undefined ? undefined : g.cores - load - this.#count;
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
@@ -450,6 +527,13 @@ interface Course {
   /** Items completed by the run's chunks in all. */
   done: number;
 }
+
+/** Least time between two readings of idle cores (ms): a moment's idle core is not evidence. */
+const GROW_EVERY_MS = 20;
+/** Readings in a row that must each see an idle core before the run grows. */
+const GROW_READINGS = 2;
+/** Least work the items left must give one more worker at the pace so far (ms). */
+const GROW_REST_MS = 50;
 
 /** Stretches between replies measured (each worker's slowest left out) before it is evidence. */
 const COURSE_STRETCHES = 4;

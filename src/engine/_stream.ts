@@ -36,6 +36,11 @@ export interface Plan extends Required<RunConfig> {
    * far slower than the optimizer measured (see `widening`).
    */
   widen?: Widen;
+  /**
+   * An automatic workers run may take more workers, up to these caps, when cores fall idle (see
+   * `Run.grown`).
+   */
+  grow?: { workers: number; cores: number };
 }
 
 /** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */
@@ -135,5 +140,6 @@ function workerRun(
     // A stream (map) keeps chunks small: memory in flight and look-ahead grow with them.
     maxChunkItems: onRun ? 1024 : undefined,
     inlinePerItemMs: mayReturn ? plan.inlinePerItemMs : undefined,
+    grow: plan.executor === "workers" && adaptive ? plan.grow : undefined,
   });
 }
