@@ -104,12 +104,12 @@ export async function resolveRun<I, O>(
     resolved.inlinePerItemMs = core.mainPerItemMs;
     if (d.executor === "inline") resolved.widenWorkers = core.widenWorkers;
   }
-  // A workers run given fewer workers than the caps allow (other processes kept cores busy at the
-  // decision) may take more when cores fall idle.
-  const caps = core.profile.caps, cores = core.profile.system?.effectiveCores;
+  // A workers run given fewer workers than the caps allow while other processes kept cores busy
+  // may take more when that load falls.
+  const caps = core.profile.caps, load = Math.floor(core.profile.sample?.externalLoad ?? 0);
   const most = Math.min(caps.cores, caps.memory, caps.nested);
-  if (d.executor === "workers" && cores !== undefined && config.workers < most) {
-    resolved.grow = { workers: most, cores };
+  if (d.executor === "workers" && load >= 1 && config.workers < most) {
+    resolved.grow = { workers: most, load };
   }
   // Learning from its own runs: the measured time goes next to the cached decision (not when
   // deciding ran or started every item: the prediction is then for the whole job, and nothing
@@ -117,7 +117,11 @@ export async function resolveRun<I, O>(
   const key = core.cacheKey;
   const left = src.total === undefined ||
     core.known.size + core.known.inFlightCount < src.total;
-  if (key !== undefined && left && Number.isFinite(d.predictedMs) && d.predictedMs > 0) {
+  // (Nor for a run that may grow: its time is not the decision's configuration's.)
+  if (
+    key !== undefined && left && !resolved.grow && Number.isFinite(d.predictedMs) &&
+    d.predictedMs > 0
+  ) {
     resolved.recordRun = (measuredMs) =>
       recordRun(key, { executor: d.executor, predictedMs: d.predictedMs, measuredMs });
   }

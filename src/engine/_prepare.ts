@@ -5,7 +5,7 @@ import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Task, TaskSpec } from "../task/mod.ts";
 import type { KnownResults } from "./_known_results.ts";
-import type { Completed, Run } from "./_run.ts";
+import type { Completed, Grow, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { ProgressReporter } from "./_progress.ts";
 import { type Plan, streamChunks } from "./_stream.ts";
@@ -28,8 +28,8 @@ export interface ResolvedRun {
   inlinePerItemMs?: number;
   /** An automatic inline run may move its rest to this many workers (see `Plan.widen`). */
   widenWorkers?: number;
-  /** An automatic workers run may grow to these caps when cores fall idle (see `Plan.grow`). */
-  grow?: { workers: number; cores: number };
+  /** An automatic workers run may take more workers when the load falls (see `Plan.grow`). */
+  grow?: Grow;
 }
 
 export interface Job {

@@ -44,24 +44,25 @@ export interface RunOptions {
    * {@linkcode Run.switched}). Undefined: the run stays on the workers.
    */
   inlinePerItemMs?: number;
-  /** More workers the run may take when cores fall idle (see {@linkcode Run.grown}). */
+  /** More workers the run may take when other processes' load falls (see {@linkcode Run.grown}). */
   grow?: Grow;
 }
 
 /**
- * How an automatic run may grow: a decision made while other processes kept cores busy gave it
- * fewer workers than the caps allow; when cores fall idle, the run takes them.
+ * How an automatic run may grow: other processes kept cores busy when it was decided (`load`), and
+ * the decision gave it fewer workers than its caps for that reason; when that load falls, the run
+ * takes the cores it freed.
  */
 export interface Grow {
   /** Most workers: the optimizer's caps (cores, memory, nested threads). */
   workers: number;
-  /** Cores this process may use. */
-  cores: number;
+  /** Cores other processes kept busy at the decision (runnable threads, at least 1). */
+  load: number;
   /**
-   * Idle cores now. Default: `cores` less the runnable threads of other processes and of pool
-   * workers running other calls' chunks (`externalLoadNow`), less this run's workers.
+   * Other processes' load now. Default: their runnable threads and those of pool workers running
+   * other calls' chunks (`externalLoadNow`); tests give their own.
    */
-  idleCores?: () => number | undefined;
+  readLoad?: () => number | undefined;
 }
 
 /** A completed chunk (or the part of a chunk before its failing item). */
@@ -98,13 +99,19 @@ export class Run {
   switched?: { afterItems: number; workerItemsPerMs: number; inlineItemsPerMs: number };
   /**
    * Set when the run took more workers (`RunOptions.grow`): after `afterItems` items came back,
-   * cores had been idle at `GROW_READINGS` readings in a row, `GROW_EVERY_MS` apart.
+   * other processes' load had been under the decision's at `GROW_READINGS` readings in a row.
    */
   grown?: { afterItems: number; from: number; to: number };
   /** The run's workers now: `RunOptions.workers`, or more once grown. */
   #count: number;
-  /** Idle-core readings (with `RunOptions.grow`): when the last was, how many in a row saw one. */
-  #idle = { at: -Infinity, seen: 0, items: 0 };
+  /** Completed chunks allowed to wait for the consumer (`RunOptions.maxBuffered`, grown). */
+  #maxBuffered: number;
+  /**
+   * Load readings (with `RunOptions.grow`): the load the workers are sized for, when the next
+   * reading is due and the wait after it, the readings in a row under that load and the least
+   * cores they freed, and the items completed so far.
+   */
+  #loads = { load: 0, due: -Infinity, waitMs: 0, seen: 0, freed: Infinity, items: 0 };
   #workers: WorkerSet;
   #src: Source<unknown>;
   #cfg: RunOptions;
@@ -128,6 +135,8 @@ export class Run {
     this.#src = src;
     this.#cfg = cfg;
     this.#count = cfg.workers;
+    this.#maxBuffered = cfg.maxBuffered ?? Infinity;
+    if (cfg.grow) this.#loads.load = cfg.grow.load;
     // A run that may change course starts with chunks small enough for its first waves to be
     // evidence (at most 1/16 of the items per worker; the adaptive size grows from there).
     const watch = cfg.inlinePerItemMs !== undefined && cfg.inlinePerItemMs > 0 &&
@@ -204,7 +213,7 @@ export class Run {
     try {
       do {
         this.#again = false;
-        while (this.#wanted() && this.#done.length < (this.#cfg.maxBuffered ?? Infinity)) {
+        while (this.#wanted() && this.#done.length < this.#maxBuffered) {
           if (this.#src.done && this.#retry.length === 0) break; // start no worker for nothing
           if (this.#tooFarAhead() || !this.#pickWorker()) break;
           const chunk = this.#retry.shift() ?? (await this.#pull());
@@ -253,8 +262,8 @@ export class Run {
   #pickWorker(): PoolWorker | undefined {
     const cap = this.sizer.inflightPerWorker();
     let best: PoolWorker | undefined;
-    // A known total already bounds the workers (prepare: never more than items); a source of
-    // unknown length starts them as chunks need them (one beyond the chunks in flight).
+    // A known total already bounds the workers (prepare and growth: never more than items); a
+    // source of unknown length starts them as chunks need them (one beyond the chunks in flight).
     const wanted = this.#src.total !== undefined
       ? this.#count
       : Math.min(this.#count, this.#inflight.size + 1);
@@ -366,7 +375,7 @@ export class Run {
     if (reply.t === "done") {
       this.sizer.record(chunk.items.length, reply.ms);
       if (this.#course && worker) this.#watchCourse(worker, chunk.items.length, reply.ms);
-      if (this.#cfg.grow) this.#watchIdle(this.#cfg.grow, chunk.items.length);
+      if (this.#cfg.grow) this.#watchLoad(this.#cfg.grow, chunk.items.length);
       if (chunk.start < this.errorIndex) {
         this.#done.push({
           start: chunk.start,
@@ -419,36 +428,49 @@ export class Run {
   }
 
   /**
-   * Take more workers when the evidence is strong: at `GROW_READINGS` readings in a row, at most
-   * one each `GROW_EVERY_MS` (at chunk replies), cores were idle, and the items not yet pulled
-   * would keep one more worker busy at least `GROW_REST_MS` at the pace so far. The run then takes
-   * as many as were idle at the last reading, within the caps; the pool starts them as chunks go
-   * out (a cold start is paid once).
+   * Take more workers when the evidence is strong: at `GROW_READINGS` readings in a row (at chunk
+   * replies, `GROW_EVERY_MS` apart at least, the wait doubling after each reading that saw no fall,
+   * up to `GROW_MOST_MS`), other processes kept at least one core fewer busy than at the decision.
+   * The run then takes the least number of cores the readings freed, within the caps and as many
+   * as the items not yet pulled keep busy `GROW_REST_MS` each at the workers' pace so far; the pool
+   * starts them as chunks go out. The load so taken up is the new reference.
    */
-  #watchIdle(g: Grow, items: number): void {
-    const idle = this.#idle;
-    idle.items += items;
-    const most = Math.min(g.workers, g.cores, this.#workers.maxWorkers);
+  #watchLoad(g: Grow, items: number): void {
+    const r = this.#loads;
+    r.items += items;
+    const most = Math.min(g.workers, this.#workers.maxWorkers);
     if (this.switched || this.error || this.#count >= most) return;
     const now = performance.now();
-    if (now - idle.at < GROW_EVERY_MS) return;
-    idle.at = now;
-    const free = Math.floor(this.#idleCores(g) ?? 0);
-    idle.seen = free >= 1 ? idle.seen + 1 : 0;
-    if (idle.seen < GROW_READINGS) return;
+    if (now < r.due) return;
+    const freed = Math.floor(r.load - (this.#readLoad(g) ?? r.load));
+    if (freed < 1) {
+      r.seen = 0;
+      r.freed = Infinity;
+      r.waitMs = Math.min(GROW_MOST_MS, 2 * r.waitMs || GROW_EVERY_MS);
+      r.due = now + r.waitMs;
+      return;
+    }
+    r.seen++;
+    r.freed = Math.min(r.freed, freed);
+    r.waitMs = GROW_EVERY_MS;
+    r.due = now + r.waitMs;
+    if (r.seen < GROW_READINGS) return;
     const per = this.sizer.perItemMs, left = this.#src.remaining ?? 0;
-    if (per === undefined || (left * per) / (this.#count + 1) < GROW_REST_MS) return;
-    const to = Math.min(most, this.#count + free);
-    this.grown = { afterItems: idle.items, from: this.grown?.from ?? this.#count, to };
+    const busy = per === undefined ? 0 : Math.floor((left * per) / GROW_REST_MS);
+    const to = Math.min(most, this.#count + r.freed, this.#count + left, busy);
+    if (to <= this.#count) return;
+    this.grown = { afterItems: r.items, from: this.grown?.from ?? this.#count, to };
+    this.#maxBuffered *= to / this.#count;
+    r.load -= to - this.#count;
+    r.seen = 0;
+    r.freed = Infinity;
     this.#count = to;
     this.sizer.setWorkers(to);
-    idle.seen = 0;
   }
 
-  /** Idle cores now (see `Grow.idleCores`). */
-  #idleCores(g: Grow): number | undefined {
-    if (g.idleCores) return g.idleCores();
-    // Pool workers that hold other calls' chunks are load; this run's are counted as its own.
+  /** Other processes' load now (see `Grow.readLoad`); this run's workers are its own threads. */
+  #readLoad(g: Grow): number | undefined {
+    if (g.readLoad) return g.readLoad();
     const mine = new Set([...this.#inflight.values()].map((x) => x.worker));
     let all: PoolWorker[];
     try {
@@ -456,13 +478,13 @@ export class Run {
     } catch {
       return undefined; // the pool is closed: the run fails on its own
     }
-    const others = new Set(
-      all.flatMap((w) =>
-        w.tid !== undefined && w.inflight.length > 0 && !mine.has(w) ? [w.tid] : []
+    return externalLoadNow(
+      new Set(
+        all.flatMap((w) =>
+          w.tid !== undefined && w.inflight.length > 0 && !mine.has(w) ? [w.tid] : []
+        ),
       ),
     );
-    const load = externalLoadNow(others);
-    return load === undefined ? undefined : g.cores - load - this.#count;
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
@@ -528,11 +550,13 @@ interface Course {
   done: number;
 }
 
-/** Least time between two readings of idle cores (ms): a moment's idle core is not evidence. */
+/** Least time between two load readings (ms): a moment's idle core is not evidence. */
 const GROW_EVERY_MS = 20;
-/** Readings in a row that must each see an idle core before the run grows. */
+/** Most time between two load readings (ms): each costs this thread a few hundred µs. */
+const GROW_MOST_MS = 320;
+/** Readings in a row that must each see the load fallen before the run grows. */
 const GROW_READINGS = 2;
-/** Least work the items left must give one more worker at the pace so far (ms). */
+/** Least work the items left must give each worker of a grown run, at the pace so far (ms). */
 const GROW_REST_MS = 50;
 
 /** Stretches between replies measured (each worker's slowest left out) before it is evidence. */

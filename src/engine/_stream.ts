@@ -4,7 +4,7 @@ import { runtime } from "../runtime/mod.ts";
 import { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
 import type { KnownResults } from "./_known_results.ts";
-import { type Completed, Run } from "./_run.ts";
+import { type Completed, type Grow, Run } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import type { Encoding } from "./encoding.ts";
 import type { Pool } from "./pool.ts";
@@ -36,11 +36,8 @@ export interface Plan extends Required<RunConfig> {
    * far slower than the optimizer measured (see `widening`).
    */
   widen?: Widen;
-  /**
-   * An automatic workers run may take more workers, up to these caps, when cores fall idle (see
-   * `Run.grown`).
-   */
-  grow?: { workers: number; cores: number };
+  /** An automatic workers run may take more workers when the load falls (see `Run.grown`). */
+  grow?: Grow;
 }
 
 /** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */

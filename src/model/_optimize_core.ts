@@ -655,7 +655,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   // own cost per item, measured once in a process for items that can feel it (microseconds).
   const overheads = io
     ? overheadsOrFallback(job.rt.name)
-    : await measureOverheads(job.pool, job.inlineItemMs).catch(() => undefined);
+    : await measureOverheads(job.pool, job.inlineItemMs ?? look.perItemMs).catch(() => undefined);
   if (!overheads) return undefined;
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
