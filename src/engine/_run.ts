@@ -472,19 +472,7 @@ export class Run {
   #readLoad(g: Grow): number | undefined {
     if (g.readLoad) return g.readLoad();
     const mine = new Set([...this.#inflight.values()].map((x) => x.worker));
-    let all: PoolWorker[];
-    try {
-      all = this.#workers.ensure(this.#workers.size);
-    } catch {
-      return undefined; // the pool is closed: the run fails on its own
-    }
-    return externalLoadNow(
-      new Set(
-        all.flatMap((w) =>
-          w.tid !== undefined && w.inflight.length > 0 && !mine.has(w) ? [w.tid] : []
-        ),
-      ),
-    );
+    return externalLoadNow(this.#workers.busyTids(mine));
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {

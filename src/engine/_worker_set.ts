@@ -53,6 +53,18 @@ export class WorkerSet {
     return this.#workers.length;
   }
 
+  /**
+   * Thread ids of the live workers that hold chunks, but `except` (those that reported one):
+   * runnable, they run calls' chunks (the load readings count them as other calls' load).
+   */
+  busyTids(except: ReadonlySet<PoolWorker> = new Set()): Set<string> {
+    return new Set(
+      this.#workers.flatMap((w) =>
+        w.dead || w.tid === undefined || w.inflight.length === 0 || except.has(w) ? [] : [w.tid]
+      ),
+    );
+  }
+
   /** Workers started over the set's life (replacements included). */
   get startedCount(): number {
     return this.#started;

@@ -930,12 +930,8 @@ async function sample(
  * `otherRunnableThreads`). An idle worker's thread is this call's own: runnable right after a
  * run (its collector), it had read as a busy core of two.
  */
-function poolTids(job: Job, except: ReadonlySet<PoolWorker> = new Set()): Set<string> {
-  return new Set(
-    poolWorkers(job).flatMap((w) =>
-      w.tid === undefined || w.inflight.length === 0 || except.has(w) ? [] : [w.tid]
-    ),
-  );
+function poolTids(job: Job, except?: ReadonlySet<PoolWorker>): Set<string> {
+  return workerSet(job.pool).busyTids(except);
 }
 
 /** The pool's live workers, none started (none where the pool is closed: the run says so). */
