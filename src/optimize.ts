@@ -130,7 +130,7 @@ export async function considerCluster(
     encodeMsPerItem: s ? s.inputCloneMs + s.outputCloneMs : 0,
     dispatchMs: core.profile.overheads?.chunkMs ?? 0,
     minSpeedup: options.minSpeedup ?? DEFAULTS.minSpeedup,
-    targetJobMs: options.targetChunkMs ?? DEFAULTS.targetChunkMs,
+    targetJobMs: options.targetChunkMs ?? DEFAULTS.clusterJobMs,
   });
 }
 

@@ -87,3 +87,35 @@ test("sampling grows only while it can change the decision (enough says stop)", 
     await pool.close();
   }
 });
+
+test("sampling warms up and times its first round in one message", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const square = task<number, number>(fixtureModule("tasks/basic"), "square");
+    const worker = workerSet(pool).ensure(1)[0];
+    let sent = 0;
+    const send = worker.send.bind(worker);
+    worker.send = (m) => (sent++, send(m));
+    const data = Array.from({ length: 100_000 }, (_, i) => i);
+    const known = new KnownResults();
+    const s = await sampleInWorker(
+      worker,
+      taskSpec(square),
+      new Source<unknown>(data),
+      known,
+      1000,
+      50_000,
+      undefined,
+      () => true, // the first timed round settles it
+    );
+    const p = s.profile!;
+    assert.equal(sent, 1, "one message: the warm-up and the first timed round");
+    assert.equal(p.sampled - p.timed, 2, "two warm-up items, not timed");
+    assert.ok(p.timed >= 8, `${p.timed} items timed`);
+    const kept = data.filter((_, i) => known.has(i));
+    assert.equal(kept.length, p.sampled);
+    for (const x of kept) assert.equal(known.get(x), x * x);
+  } finally {
+    await pool.close();
+  }
+});

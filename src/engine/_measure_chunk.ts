@@ -7,15 +7,24 @@ import type { TaskSpec } from "../task/mod.ts";
 
 let nextId = 1_000_000_000;
 
-/** Send `items` as one chunk (measure mode optional); resolves with the worker's reply. */
+/**
+ * Send `items` as one chunk (measure mode optional, its first `warm` items run before the
+ * measure); resolves with the worker's reply.
+ */
 export function measureChunk(
   worker: PoolWorker,
   spec: TaskSpec,
   items: unknown[],
   measure: boolean,
-  limits: { timeoutMs?: number; signal?: AbortSignal; first?: number; others?: string[] } = {},
+  limits: {
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    first?: number;
+    others?: string[];
+    warm?: number;
+  } = {},
 ): Promise<Reply> {
-  const { timeoutMs, signal, first = 0, others } = limits;
+  const { timeoutMs, signal, first = 0, others, warm } = limits;
   // A worker that died takes no message and would never reply.
   if (worker.dead) return Promise.reject(new Error("The sampling worker exited"));
   return new Promise<Reply>((resolve, reject) => {
@@ -46,6 +55,7 @@ export function measureChunk(
         measure,
         enc: "clone",
         ...(others && others.length > 0 ? { others } : {}),
+        ...(warm ? { warm } : {}),
       },
       transfer: [],
       timeoutMs,

@@ -41,6 +41,8 @@ export interface ItemMeasure {
   heapAfter?: number;
   /** Whether any result was a Promise (async task). */
   async: boolean;
+  /** Wall time of the warm-up items run before the measure (ms; see the message's `warm`). */
+  warmMs?: number;
 }
 
 export type ToWorker =
@@ -66,6 +68,11 @@ export type ToWorker =
      * meanwhile, left out of this chunk's CPU time and busy threads.
      */
     others?: string[];
+    /**
+     * Measure mode: the first `warm` items run before the measure starts (the JIT's warm-up), so
+     * that warming up and timing take one message, not two (absent: 0).
+     */
+    warm?: number;
   }
   | { t: "ping"; id: number };
 

@@ -163,6 +163,22 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
   let cpu0: number | undefined, compute0 = 0;
   let threads0: Map<string, number> | undefined;
   let wait0: number | undefined;
+  const skip = msg.skip ? new Set(msg.skip) : undefined;
+  // Measure mode: the warm-up items first, outside the measure.
+  const warm = m ? Math.min(msg.warm ?? 0, items.length) : 0;
+  try {
+    for (let i = 0; i < warm; i++) {
+      let r = skip?.has(i) ? undefined : fn(items[i]);
+      if (isThenable(r)) {
+        m!.async = true;
+        r = await r;
+      }
+      results.push(r);
+    }
+  } catch (e) {
+    return failed(msg, e, results);
+  }
+  if (m && warm > 0) m.warmMs = rt.now() - t0;
   if (m) {
     m.heapBefore = rt.memory().heapUsedBytes;
     threads0 = threadCpuMs();
@@ -170,10 +186,9 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     cpu0 = rt.cpuTimeUs();
     compute0 = rt.now();
   }
-  const skip = msg.skip ? new Set(msg.skip) : undefined;
   try {
-    // Measure mode: the first items are timed one by one.
-    for (let i = 0; m && i < Math.min(TIMED_ITEMS, items.length); i++) {
+    // Measure mode: the first items after the warm-up are timed one by one.
+    for (let i = warm; m && i < Math.min(warm + TIMED_ITEMS, items.length); i++) {
       if (skip?.has(i)) {
         results.push(undefined); // known already: the main thread fills it in
         continue;
@@ -202,9 +217,9 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     m.computeMs = end - compute0;
     // The untimed stretch (after the first TIMED_ITEMS): its duration, or none (0, not the
     // start time left in it: a round of few items then reported the worker's age as its time).
-    if (items.length > TIMED_ITEMS) {
+    if (items.length > warm + TIMED_ITEMS) {
       m.untimedMs = end - m.untimedMs;
-      m.untimedItems = items.length - TIMED_ITEMS;
+      m.untimedItems = items.length - warm - TIMED_ITEMS;
     } else m.untimedMs = 0;
     const cpu1 = rt.cpuTimeUs();
     m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;

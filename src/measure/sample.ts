@@ -148,6 +148,8 @@ export async function sampleInWorker(
     others?: string[];
     /** The empty round trip to a worker (ms), taken off the crossing's time. */
     roundTripMs?: number;
+    /** A guess of the time per item (ms; the look's, on this thread): sizes the first round. */
+    perItemMs?: number;
   } = {},
   enough?: (soFar: SampleProfile) => boolean,
 ): Promise<WorkerSample> {
@@ -171,15 +173,21 @@ export async function sampleInWorker(
   let threads: { busy: number; ms: number } | undefined;
   let threadClock = false; // whether the worker reads per-thread CPU times at all
   const loads: number[] = [];
-  // Round 0 (2 items) is the JIT warm-up and is not timed; then rounds grow ×8, each sized to
-  // fit what is left of the budget, and at least one timed round runs.
-  for (let round = 0, size = 2; sampled < maxItems; round++) {
+  // Round 0 runs WARM_ITEMS items untimed (the JIT's warm-up) and, in the same message, the first
+  // timed items (MIN_TIMED, up to FIRST_ROUND where the guess of the time per item leaves budget:
+  // every message costs a wake-up of each side); then rounds grow ×8, each sized to fit what is
+  // left of the budget.
+  const guess = limits.perItemMs ?? 0;
+  let size = guess > 0
+    ? Math.max(MIN_TIMED, Math.min(FIRST_ROUND, Math.floor(budgetMs / guess)))
+    : MIN_TIMED;
+  for (let round = 0; sampled < maxItems; round++) {
     // At least MIN_TIMED items are timed (spread and heterogeneity need a few), unless that would
     // take more than 4× the budget.
-    if (round > 1 && out.spentMs >= budgetMs && t.items >= MIN_TIMED) break;
-    if (round > 1 && out.spentMs >= 4 * budgetMs) break;
+    if (round > 0 && out.spentMs >= budgetMs && t.items >= MIN_TIMED) break;
+    if (round > 0 && out.spentMs >= 4 * budgetMs) break;
     // Fast items: once enough are timed, more rounds cost more in messages than they tell.
-    if (round > 1 && t.items >= 512 && out.spentMs >= budgetMs / 4) break;
+    if (round > 0 && t.items >= 512 && out.spentMs >= budgetMs / 4) break;
     if (t.items >= 4096) break;
     signal?.throwIfAborted();
     if (round > 0 && perItem > 0) {
@@ -192,11 +200,13 @@ export async function sampleInWorker(
     const batch = await nextItems(
       src,
       spread,
-      Math.min(size, maxItems - sampled),
+      Math.min(size + (round === 0 ? WARM_ITEMS : 0), maxItems - sampled),
       known,
       out,
       limits.claimed,
     );
+    // The warm-up: none where the round holds no more (a job of a few items times them all).
+    const warm = round === 0 && batch.items.length > WARM_ITEMS ? WARM_ITEMS : 0;
     if (batch.items.length === 0) break;
     for (const i of batch.indices) limits.claimed?.add(i);
     for (let k = 0; k < batch.items.length; k++) {
@@ -222,6 +232,7 @@ export async function sampleInWorker(
       signal,
       first: batch.indices[0],
       others: limits.others,
+      warm,
     });
     clearTimeout(probeLoad);
     const got = reply.results;
@@ -237,32 +248,30 @@ export async function sampleInWorker(
     }
     const m = reply.measure!;
     sampled += got.length;
-    out.spentMs += m.computeMs;
-    perItem = m.computeMs / got.length;
-    if (round > 0 || sampled >= maxItems) {
-      t.wall.push(...m.wallMs);
-      t.computeMs += m.computeMs;
-      t.items += got.length;
-      t.untimedMs += m.untimedMs;
-      t.untimedItems += m.untimedItems;
-      if (m.cpuUs === null) t.cpuKnown = false;
-      else t.cpuUs += m.cpuUs;
-      t.waitMs += m.waitMs ?? 0;
-      threadClock ||= m.busyThreads !== undefined;
-      if (
-        m.busyThreads !== undefined && m.computeMs >= 10 &&
-        m.busyThreads <= (threads?.busy ?? Infinity)
-      ) threads = { busy: m.busyThreads, ms: m.computeMs };
-    }
+    out.spentMs += m.computeMs + (m.warmMs ?? 0);
+    perItem = m.computeMs / (got.length - warm);
+    t.wall.push(...m.wallMs);
+    t.computeMs += m.computeMs;
+    t.items += got.length - warm;
+    t.untimedMs += m.untimedMs;
+    t.untimedItems += m.untimedItems;
+    if (m.cpuUs === null) t.cpuKnown = false;
+    else t.cpuUs += m.cpuUs;
+    t.waitMs += m.waitMs ?? 0;
+    threadClock ||= m.busyThreads !== undefined;
+    if (
+      m.busyThreads !== undefined && m.computeMs >= 10 &&
+      m.busyThreads <= (threads?.busy ?? Infinity)
+    ) threads = { busy: m.busyThreads, ms: m.computeMs };
     if (m.heapBefore !== undefined && m.heapAfter !== undefined) {
       heap += Math.max(0, m.heapAfter - m.heapBefore);
-      heapItems += got.length;
+      heapItems += got.length - warm;
     }
     isAsync ||= m.async;
     items.push(...batch.items);
     results.push(...got);
     size *= 8;
-    if (enough && round > 0 && t.items >= MIN_TIMED && sampled < maxItems) {
+    if (enough && t.items >= MIN_TIMED && sampled < maxItems) {
       // Without timing the encodings (milliseconds each): whether to sample on does not hang on
       // them, and the final profile times them once.
       const soFar = profile(
@@ -375,6 +384,10 @@ const ENCODING_PAYBACK_MS = 10;
 
 /** Items timed at the least, budget permitting (see the loop). */
 const MIN_TIMED = 8;
+/** Items of the first round run before its measure starts: the JIT's warm-up. */
+const WARM_ITEMS = 2;
+/** Timed items of the first round at the most (see the loop). */
+const FIRST_ROUND = 16;
 
 interface Timed {
   wall: number[];

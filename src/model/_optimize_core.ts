@@ -892,6 +892,7 @@ async function sample(
         // Pool workers other than this sampling's own (its sampler, helpers, workers starting).
         loadTids: () => poolTids(job, new Set([worker, ...busy, ...help.workers])),
         roundTripMs: overheads.roundTripMs,
+        perItemMs: look.perItemMs,
         claimed: help.claimed,
         others: help.others,
       },
