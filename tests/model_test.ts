@@ -97,6 +97,26 @@ test("makespan: the adaptive (guided) engine leaves a smaller last wave", () => 
   assert.ok(guided >= 25); // never below the ideal 50 ms / 2 workers
 });
 
+test("makespan: a long job of short adaptive chunks counts every item, steady waves at once", () => {
+  // 10⁹ items of 1 µs (10⁶ ms of work) over 2 workers, chunks of 20 ms capped at 4096 items:
+  // about 244,000 chunks, more than are simulated one by one.
+  const x = {
+    n: 1e9,
+    perItemMs: 0.001,
+    chunkOverheadMs: 0.01,
+    workers: 2,
+    chunkSize: 64,
+    adaptive: true,
+    targetChunkMs: 20,
+  };
+  const m = estimateMakespan(x);
+  const work = (x.n * x.perItemMs) / x.workers;
+  const overhead = ((x.n / 4096) * x.chunkOverheadMs) / x.workers;
+  assert.ok(m.ms >= work + 0.99 * overhead, `${m.ms} ms for ${work} ms of work per worker`);
+  assert.ok(m.ms <= 1.001 * (work + overhead) + 10, `${m.ms} ms`);
+  assert.ok(Math.abs(m.chunks - x.n / 4096) < 100, `${m.chunks} chunks`);
+});
+
 test("predictWorkers: uniform CPU work on warm workers is N·t / w", () => {
   // 2000 items × 1 ms over 2 warm workers, chunks of 100: 20 chunks, 10 waves of 100 ms.
   const p = predictWorkers(base, 2, 100);

@@ -112,6 +112,8 @@ test("sampling warms up and times its first round in one message", async () => {
     assert.equal(sent, 1, "one message: the warm-up and the first timed round");
     assert.equal(p.sampled - p.timed, 2, "two warm-up items, not timed");
     assert.ok(p.timed >= 8, `${p.timed} items timed`);
+    // The worker timed only the items after the warm-up, one by one.
+    assert.equal(p.perItemMs.n, p.timed);
     const kept = data.filter((_, i) => known.has(i));
     assert.equal(kept.length, p.sampled);
     for (const x of kept) assert.equal(known.get(x), x * x);

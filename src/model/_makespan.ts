@@ -19,6 +19,10 @@ export interface Makespan {
 }
 
 const MAX_SIMULATED = 4000;
+/** Simulation steps at most (see the end of `estimateMakespan`). */
+const MAX_STEPS = 100_000;
+/** Waves of steady chunks simulated one by one before the end (the guided tail shrinks them). */
+const TAIL_WAVES = 8;
 
 export function estimateMakespan(x: MakespanInput): Makespan {
   const c = Math.max(1, Math.min(x.chunkSize, x.n));
@@ -35,9 +39,20 @@ export function estimateMakespan(x: MakespanInput): Makespan {
     targetMs: x.targetChunkMs,
   });
   const free = new Array<number>(x.workers).fill(0);
-  let left = x.n, chunks = 0, last = c;
-  while (left > 0 && chunks < 100_000) {
+  let left = x.n, chunks = 0, last = 0;
+  for (let steps = 0; left > 0 && steps < MAX_STEPS; steps++) {
     const size = Math.min(left, sizer.next(left));
+    // Steady: the chunk size settled, and the guided tail is far off: whole waves at once (every
+    // worker takes one more chunk of the same duration per wave), so that a long job of short
+    // chunks costs a few hundred steps, not one per chunk.
+    const steady = TAIL_WAVES * x.workers * size;
+    if (size === last && left > steady + x.workers * size) {
+      const waves = Math.floor((left - steady) / (x.workers * size));
+      const d = size * x.perItemMs + x.chunkOverheadMs;
+      for (let i = 0; i < free.length; i++) free[i] += waves * d;
+      left -= waves * x.workers * size;
+      chunks += waves * x.workers;
+    }
     let k = 0;
     for (let i = 1; i < free.length; i++) if (free[i] < free[k]) k = i;
     free[k] += size * x.perItemMs + x.chunkOverheadMs;
@@ -46,5 +61,7 @@ export function estimateMakespan(x: MakespanInput): Makespan {
     last = size;
     chunks++;
   }
-  return { ms: Math.max(...free), chunks, lastChunkSize: last };
+  // Never reached with a settling chunk size; else the rest spread evenly.
+  const rest = left > 0 ? (left * x.perItemMs + (left / last) * x.chunkOverheadMs) / x.workers : 0;
+  return { ms: Math.max(...free) + rest, chunks, lastChunkSize: last || c };
 }

@@ -189,7 +189,7 @@ export function chunkCandidates(m: ModelInputs, w: number): number[] {
   for (let c = 1; c <= n; c *= 4) set.add(c);
   for (const k of [1, 2, 4, 8, 16]) set.add(Math.max(1, Math.ceil(n / (k * w))));
   if (m.perItemMs > 0) {
-    for (const ms of [m.targetChunkMs, 20, 5]) {
+    for (const ms of [m.targetChunkMs, 200, 20, 5]) {
       set.add(Math.max(1, Math.min(n, Math.round(ms / m.perItemMs))));
     }
   }
