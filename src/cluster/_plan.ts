@@ -15,8 +15,8 @@
 // job slots per core hides its own round trip per job (fetch the next job, return the result)
 // only while a job computes longer than that round trip. The third is the in-flight bound: each job holds a
 // slot for its round trip and its compute. Both make chunks grow with latency. A job computes
-// for at most `targetJobMs` (`DEFAULTS.clusterJobMs`, or the caller's `targetChunkMs`): a worker killed mid-job loses
-// no more than that, and progress comes at least that often.
+// for at most `targetJobMs` (`DEFAULTS.clusterJobMs`, or the caller's `targetChunkMs`): a worker
+// killed mid-job loses no more than that, and progress comes at least that often.
 
 /** The measured inputs of the model. */
 export interface PlanInput {
