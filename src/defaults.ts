@@ -21,13 +21,11 @@ export const DEFAULTS = Object.freeze({
   minSpeedup: 1.2,
   /**
    * Target duration of a chunk when the engine adapts chunk sizes (ms): long enough that a
-   * chunk's message (25–100 µs measured) costs under 1 % of it, short enough that large results
-   * cross in small messages. Object-tree results ran 5–12 % faster with 20 ms chunks than with
-   * 200 ms ones (Deno, Node), and 1–6 % faster again with 10 ms ones on all three runtimes; over
-   * nine workloads × three runtimes 10 ms against 20 ms ran at a median 0.99× the time (18 of 27
-   * faster, the slowest +5 %).
+   * chunk's message costs under 1 % of it, short enough that the results of the last chunks,
+   * decoded on the calling thread, leave little serial tail (object-tree results ran 5–12 %
+   * faster with 20 ms chunks than with 200 ms ones on Deno and Node; `bench/decision_quality.ts`).
    */
-  targetChunkMs: 10,
+  targetChunkMs: 20,
   /**
    * Most work in one cluster job (ms): a worker killed mid-job loses at most this much, and the
    * queue's round trip per job stays a small share of it.
