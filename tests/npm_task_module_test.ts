@@ -15,7 +15,9 @@ test("npm imports: a task module importing an npm package runs in workers as it 
 
 test("npm imports: a module workers cannot load: optimize warns, automatic execute agrees", async () => {
   const t = task<string, string>(fixtureModule("tasks/main_only"), "render");
-  const many = Array.from({ length: 400 }, (_, i) => docs[i % docs.length].repeat(20));
+  // About 0.5 s of rendering here: far over the size where starting workers could not pay even
+  // on a cold pool (a job under ~130 ms is refused as too small, and no worker tries the module).
+  const many = Array.from({ length: 400 }, (_, i) => docs[i % docs.length].repeat(200));
   const r = await optimize(t, many, { cache: false });
   assert.equal(r.executor, "inline");
   assert.ok(r.warnings.some((w) => /cannot load .*in a worker/i.test(w)), r.warnings.join("\n"));
