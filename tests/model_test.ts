@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type ModelInputs,
+  perfectSplit,
   predictAsync,
   predictInline,
   predictWorkers,
@@ -427,4 +428,20 @@ test("main-thread look: a cold first item under 10 look times is followed by a w
   const look = await mainProbe(coldFirst, new Source<number>([1, 2, 3, 4, 5, 6, 7, 8]), 5, 100);
   assert.ok(look.times.length >= 2, `${look.times.length} items timed`);
   assert.ok(look.warmPerItemMs < look.times[0], `warm ${look.warmPerItemMs} ms`);
+});
+
+test("perfectSplit: on many cold cores the best split starts fewer workers than cores", () => {
+  const cold = { warmWorkers: 0, firstStartMs: 27, marginalStartMs: 15 };
+  // 150 ms of work: all 16 workers would take 9.4 + 252 ms (0.57×); 3 of them 1.40×.
+  const many = perfectSplit(150, 16, cold);
+  assert.equal(many.workers, 3);
+  assert.ok(many.speedup >= 1.2, `${many.speedup}×`);
+  // The same on 2 cores: only 2 workers, 1.28×.
+  assert.equal(perfectSplit(150, 2, cold).workers, 2);
+  // A warm pool: the split is perfect but for the round trips.
+  const warm = perfectSplit(150, 16, { ...cold, warmWorkers: 16 });
+  assert.equal(warm.workers, 16);
+  assert.ok(warm.speedup > 15, `${warm.speedup}×`);
+  // Too small whatever the count: 20 ms on cold workers.
+  assert.ok(perfectSplit(20, 16, cold).speedup < 1.2);
 });

@@ -44,7 +44,7 @@ import {
   threadName,
 } from "../system/mod.ts";
 import { loadTask, type Task, type TaskSpec, thrownError } from "../task/mod.ts";
-import { type ModelInputs, startCost } from "./cost_model.ts";
+import { type ModelInputs, perfectSplit, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
@@ -487,18 +487,19 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   if (n === undefined || job.cores < 2) return undefined;
   if (look.probe.isAsync && overlap(look.probe)) return undefined; // no worker needed
   const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
-  const coldStart = startCost(
-    { warmWorkers: job.pool.size, firstStartMs, marginalStartMs },
-    job.cores,
-  );
   const serial = n * (look.perItemMs + look.probe.slowPerItemMs);
-  const bestCase = serial / job.cores + coldStart + 0.2; // + a couple of message round trips
-  if (serial / bestCase >= job.minSpeedup) return undefined;
+  // Any worker count: on many cores, starting all of them can cost more than fewer would.
+  const best = perfectSplit(serial, job.cores, {
+    warmWorkers: job.pool.size,
+    firstStartMs,
+    marginalStartMs,
+  });
+  if (best.speedup >= job.minSpeedup) return undefined;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
   const d = inline(
     `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
-      `${job.cores} workers would not reach ${job.minSpeedup}× after starting them`,
+      `2 to ${job.cores} workers would not reach ${job.minSpeedup}× after starting them`,
     n,
   );
   d.serialMs = d.predictedMs = serial;

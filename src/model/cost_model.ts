@@ -145,6 +145,43 @@ export function startCost(
 }
 
 /**
+ * The best speedup over the plain loop that any number of workers from 2 to `cores` could reach
+ * on `serialMs` of work: a perfect split, with only the start of the workers not warm yet and a
+ * couple of message round trips (0.2 ms) added. Under `minSpeedup` no worker configuration can
+ * pay. More workers split the work finer but cost more to start: on many cores the best is often
+ * fewer than all of them.
+ *
+ * @param serialMs The job's time in the plain loop (ms).
+ * @param cores The most workers.
+ * @param start The warm workers and the start costs (ms).
+ * @returns The best speedup and the worker count that reaches it.
+ *
+ * @example Usage
+ * ```ts
+ * import { perfectSplit } from "./cost_model.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // 150 ms of work on 16 cold cores, 27 ms for the first worker and 15 ms for each more:
+ * // 16 workers would take 9.4 + 252 ms; 3 workers 50 + 57 ms.
+ * const best = perfectSplit(150, 16, { warmWorkers: 0, firstStartMs: 27, marginalStartMs: 15 });
+ * assert.equal(best.workers, 3);
+ * assert.ok(best.speedup > 1.35 && best.speedup < 1.45);
+ * ```
+ */
+export function perfectSplit(
+  serialMs: number,
+  cores: number,
+  start: Pick<ModelInputs, "warmWorkers" | "firstStartMs" | "marginalStartMs">,
+): { speedup: number; workers: number } {
+  let best = { speedup: 0, workers: 1 };
+  for (let w = 2; w <= cores; w++) {
+    const speedup = serialMs / (serialMs / w + startCost(start, w) + 0.2);
+    if (speedup > best.speedup) best = { speedup, workers: w };
+  }
+  return best;
+}
+
+/**
  * Predicted wall time of the plain loop on the calling thread (ms).
  *
  * @param m The measured inputs.
