@@ -10,7 +10,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -28,8 +28,14 @@ const testFiles = (dir: string, ext: string) =>
   ).sort().map((f) => join(dir, f));
 
 // The runners get a fresh AMORSIZE_HOME: the optimizer's result cache (and the history) of a test
-// run start empty and never touch the user's directories.
-const amorsizeHome = mkdtempSync(join(tmpdir(), "amorsize-test-home-"));
+// run start empty and never touch the user's directories. They also get their own TMPDIR, which
+// `os.tmpdir()` reads on every runtime: the folders tests and JSDoc examples make there go with
+// this run's folder when it ends, passed or failed.
+const runDir = mkdtempSync(join(tmpdir(), "amorsize-test-run-"));
+const amorsizeHome = join(runDir, "home");
+const runTmp = join(runDir, "tmp");
+mkdirSync(amorsizeHome);
+mkdirSync(runTmp);
 
 interface Leg {
   name: string;
@@ -42,7 +48,7 @@ interface Leg {
 function run(cmd: string, argv: string[], env: Record<string, string> = {}): [number, string] {
   const res = spawnSync(cmd, argv, {
     cwd: root,
-    env: { ...Deno.env.toObject(), AMORSIZE_HOME: amorsizeHome, ...env },
+    env: { ...Deno.env.toObject(), AMORSIZE_HOME: amorsizeHome, TMPDIR: runTmp, ...env },
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     timeout: 15 * 60 * 1000,
@@ -87,6 +93,7 @@ for (const name of wanted) {
     failed = count(out, /^[#ℹ] fail (\d+)$/gm);
   } else {
     console.error(`Unknown runtime "${name}": expected deno, bun or node`);
+    rmSync(runDir, { recursive: true, force: true });
     Deno.exit(2);
   }
   // A runner that crashed or exited non-zero without reporting a failure still fails the leg.
@@ -104,5 +111,5 @@ for (const leg of legs) {
 const passed = legs.reduce((s, l) => s + l.passed, 0);
 const failed = legs.reduce((s, l) => s + l.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);
-rmSync(amorsizeHome, { recursive: true, force: true });
+rmSync(runDir, { recursive: true, force: true });
 Deno.exit(legs.every((l) => l.ok) ? 0 : 1);
