@@ -58,6 +58,32 @@ test("cost: warm idle workers run items while the look runs here", async (t) => 
   }
 });
 
+test("cost: a second item of 0.1 ms or more has a warm idle worker run a chunk of the job's end during the look", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  const spinTag = task<number, string>(fixtureModule("tasks/basic"), "spinTag");
+  const pool = createPool();
+  try {
+    // Warm the pool with the task loaded.
+    await execute(spinTag, [0, 0], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    // The look's first item (index 0) takes microseconds, the second (the middle one) 0.3 ms: the
+    // helper's chunk is sized by it (about 1 ms of work: 3 items from the end), where one item
+    // was sent before. minSpeedup 100 makes the job too small for workers, so the run after the
+    // look is the plain loop here. A first item that a loaded machine stretched past 1 ms starts
+    // a one-item helper (sized by that cold time): three tries.
+    const data = Array.from({ length: 200 }, (_, i) => (i === 0 ? 0 : 0.3));
+    let tags: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      tags = await execute(spinTag, data, { cache: false, pool, minSpeedup: 100 });
+      if (tags[198] !== tags[0] && tags[198] === tags[199]) break;
+    }
+    const here = tags[0];
+    assert.notEqual(tags[199], here, "the last item ran in a worker during the look");
+    assert.equal(tags[198], tags[199], "so did the one before it, in the same chunk");
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: a job on a warm pool that sampling would cost > 5 % of is decided from the look", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   const pool = createPool();

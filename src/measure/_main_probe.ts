@@ -300,7 +300,7 @@ export interface MainProbeOptions {
   single?: number;
   /**
    * Indices of an array's items that run elsewhere meanwhile (left out): read as the look goes,
-   * so that `onFirst` may add to it.
+   * so that `onSingle` may add to it.
    */
   claimed?: ReadonlySet<number>;
   /** The cores: they bound an async task's batch (see `CONCURRENT_CALLS`). */
@@ -308,10 +308,11 @@ export interface MainProbeOptions {
   /** The most calls of an async task at once (the async executor's `maxConcurrency`). */
   maxCalls?: number;
   /**
-   * Called once the first item ran, with its time (ms) and whether an index was taken by the
-   * look already (an index is never run twice).
+   * Called after each of the items run one by one (the first, the second, …), with how many items
+   * ran so far, the item's time (ms) and whether an index was taken by the look already (an index
+   * is never run twice).
    */
-  onFirst?: (ms: number, taken: (i: number) => boolean) => void;
+  onSingle?: (ran: number, ms: number, taken: (i: number) => boolean) => void;
 }
 
 /**
@@ -333,7 +334,7 @@ export async function mainProbe(
     claimed = new Set<number>(),
     cores = 1,
     maxCalls = CONCURRENT_CALLS,
-    onFirst,
+    onSingle,
   } = options;
   const rt = runtime();
   const out = emptyProbe();
@@ -569,7 +570,7 @@ export async function mainProbe(
     if (size === 1) {
       out.totalMs += ms;
       out.times.push(ms);
-      if (k === 1) onFirst?.(ms, (i) => out.results.has(i) || singles.has(i));
+      onSingle?.(k, ms, (i) => out.results.has(i) || singles.has(i));
     } else record(ms, ran);
     if (ran < size) break;
   }

@@ -186,6 +186,18 @@ const LOOK_MS = 2;
  */
 const HELP_AFTER_MS = 1;
 /**
+ * A second item this long (ms) or longer starts them where the first did not: it ran warmer than
+ * the first (whose cold call may be a hundred times a warm one), so its time sizes the helpers'
+ * chunks (see `HELP_WORK_MS`).
+ */
+const HELP_SECOND_MS = 0.1;
+/**
+ * About the work (ms, at the item's time here) of a helper's one chunk: half the look's, so that
+ * its reply is in when the look ends (the look waits for it). Results of 100 KB, 0.24 ms each:
+ * one worker ran four of them beside the look instead of idling.
+ */
+const HELP_WORK_MS = LOOK_MS / 2;
+/**
  * Jobs of at most this many items have the look's helpers from the start: the look's first item
  * may be a large share of such a job (six items of 150 ms), and it runs alone before its time
  * is known.
@@ -379,23 +391,24 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
   // Helpers start at once for a job of at most `HELP_AT_ONCE` items (its first item may be a large
-  // share of it), else once the first item took `HELP_AFTER_MS`; never for an `async function`:
-  // it runs on this thread (the async executor) or is sampled in a worker, and helpers would
-  // only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
+  // share of it), else once the first item took `HELP_AFTER_MS` or the second `HELP_SECOND_MS`;
+  // never for an `async function`: it runs on this thread (the async executor) or is sampled in a
+  // worker, and helpers would only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
   const claimed = new Set<number>();
   let help: Promise<SampleFailure | undefined> | undefined;
   const helped = !skipped && fn.constructor?.name !== "AsyncFunction";
   if (helped && n !== undefined && n <= HELP_AT_ONCE) help = lookHelpers(job, claimed, () => false);
-  const onFirst = helped && !help
-    ? (ms: number, taken: (i: number) => boolean) => {
-      if (ms >= HELP_AFTER_MS) help = lookHelpers(job, claimed, taken);
+  const onSingle = helped && !help
+    ? (ran: number, ms: number, taken: (i: number) => boolean) => {
+      if (help || ran > 2 || ms < (ran === 1 ? HELP_AFTER_MS : HELP_SECOND_MS)) return;
+      help = lookHelpers(job, claimed, taken, Math.max(1, Math.floor(HELP_WORK_MS / ms)));
     }
     : undefined;
   const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
     claimed,
     cores: job.cores,
     maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
-    onFirst,
+    onSingle,
   });
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
@@ -444,17 +457,19 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
 }
 
 /**
- * Warm workers idle in the pool, with the task loaded, each run one item of the array (from its
- * end, past those `taken` by the look) while the look runs here: their cores would only wait,
- * and with large items the look is then not serial time (a job of six 150 ms items spent a
- * quarter of its time on the look's first item while two warm workers idled). Never starts a
- * worker. The indices go to `claimed`. Settles once they replied, with the first failure (a
- * worker that died meanwhile leaves its item to the run).
+ * Warm workers idle in the pool, with the task loaded, each run a chunk of up to `size` items of
+ * the array (from its end, past those `taken` by the look; at most a quarter of the items each)
+ * while the look runs here: their cores would only wait, and with large items the look is then
+ * not serial time (a job of six 150 ms items spent a quarter of its time on the look's first item
+ * while two warm workers idled). Never starts a worker. The indices go to `claimed`. Settles once
+ * they replied, with the first failure (a worker that died meanwhile leaves its items to the run;
+ * the results before a failing item are kept).
  */
 function lookHelpers(
   job: Job,
   claimed: Set<number>,
   taken: (i: number) => boolean,
+  size = 1,
 ): Promise<SampleFailure | undefined> {
   const n = job.src.total;
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) {
@@ -464,18 +479,23 @@ function lookHelpers(
     0,
     Math.min(job.cores - 1, n - 1),
   );
+  const most = Math.max(1, Math.min(size, Math.floor(n / 4)));
   let next = n - 1;
   const replies = idle.map(async (w) => {
-    while (next >= 0 && taken(next)) next--;
-    if (next < 0) return undefined;
-    const i = next--;
-    const item = job.src.at(i);
-    if (uncloneable(item, 64) !== undefined) return undefined; // the sampling or scan says so
-    claimed.add(i);
-    const reply = await measureChunk(w, job.spec, [item], false, { first: i })
-      .catch(() => undefined);
-    if (reply?.t === "done") job.known.set(i, reply.results[0]);
+    const idx: number[] = [];
+    for (; next >= 0 && idx.length < most; next--) {
+      if (taken(next)) continue;
+      if (uncloneable(job.src.at(next), 64) !== undefined) break; // the sampling or scan says so
+      idx.push(next);
+      claimed.add(next);
+    }
+    if (idx.length === 0) return undefined;
+    const reply = await measureChunk(w, job.spec, idx.map((i) => job.src.at(i)), false, {
+      first: idx[0],
+    }).catch(() => undefined);
+    reply?.results.forEach((r, k) => job.known.set(idx[k], r));
     if (reply?.t !== "fail") return undefined;
+    const i = idx[reply.error.index ?? 0] ?? idx[0];
     return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
   });
   return Promise.all(replies).then((fs) => fs.find((f) => f !== undefined));
