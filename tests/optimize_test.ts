@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execute, map, optimize, probeSystem, task } from "../mod.ts";
+import { createPool, execute, map, optimize, probeSystem, task } from "../mod.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { threadSched } from "../src/system/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -125,6 +125,30 @@ test("optimize: empty data, a throwing task and an uncloneable item answer inlin
     r.reason,
     /item 3 cannot be cloned.*function|predicted only|one worker cannot beat|previous call/,
   );
+});
+
+test("optimize: a one-shot source the look runs to its end starts no worker", async () => {
+  const pool = createPool();
+  try {
+    const none = await optimize(square, (async function* () {})(), { cache: false, pool });
+    assert.equal(none.executor, "inline");
+    assert.match(none.reason, /the data is empty/);
+    // One item: the look runs it, and a second pull finds the end (whatever the time budget: a
+    // first item under 20 ms is followed by a second).
+    function* one() {
+      yield 3;
+    }
+    const r = await optimize(square, one(), { cache: false, pool });
+    assert.equal(r.executor, "inline");
+    assert.match(r.reason, /every item already ran/);
+    assert.deepEqual([...(r.data as Iterable<number>)], [3]);
+    assert.equal(pool.size, 0, "no worker started");
+    assert.deepEqual(await execute(square, one(), { cache: false, pool }), [9]);
+    assert.deepEqual(await execute(square, (async function* () {})(), { cache: false, pool }), []);
+    assert.equal(pool.size, 0, "no worker started by automatic execute either");
+  } finally {
+    await pool.close();
+  }
 });
 
 test("optimize: a missing module export answers inline with the module and export named", async () => {

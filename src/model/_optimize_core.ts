@@ -426,10 +426,14 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   if (helpFailure) return failedOn(helpFailure, n);
   const perItemMs = look.warmPerItemMs;
+  // A one-shot source the look pulled to its end: its length is known now (an empty async
+  // iterable had started a worker to measure, 57 ms, and found nothing to run).
+  const total = n ?? (job.src.done ? job.known.size + job.known.inFlightCount : undefined);
+  if (total === 0) return { decision: inline("the data is empty", 0) };
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
-  if (n !== undefined && job.known.size >= n && !(look.isAsync && overlap(look))) {
-    return { decision: inline("every item already ran while sampling", n) };
+  if (total !== undefined && job.known.size >= total && !(look.isAsync && overlap(look))) {
+    return { decision: inline("every item already ran while sampling", total) };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
   job.isAsync = look.isAsync;
