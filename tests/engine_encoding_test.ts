@@ -507,17 +507,17 @@ test("encodings: the model charges a side's measured crossing where it exceeds i
   assert.ok(Math.abs(packed.mainPerItemMs - (0.003 + 0.0001) / 2) < 1e-12);
 });
 
-test("sampling: the crossing of large results is measured through a worker, not of numbers", async () => {
+test("sampling: the crossing of large results and of many short strings is measured through a worker, not of numbers", async () => {
   const pool = createPool({ maxWorkers: 1 });
   try {
-    const sample = async (name: string, data: unknown[]) => {
+    const sample = async (name: string, data: unknown[], maxItems = 64) => {
       const s = await sampleInWorker(
         workerSet(pool).ensure(1)[0],
         taskSpec(task(fixtureModule("tasks/basic"), name)),
         new Source<unknown>(data),
         new KnownResults(),
         5,
-        64,
+        maxItems,
       );
       await s.crossing?.();
       return s.profile!;
@@ -531,6 +531,13 @@ test("sampling: the crossing of large results is measured through a worker, not 
     const small = await sample("square", Array.from({ length: 4000 }, (_, i) => i));
     assert.equal(small.itemCrossingMs, undefined);
     assert.equal(small.resultCrossingMs, undefined);
+    // Short strings in and out (structured clone; a clone is a share of so fast a task): timed on
+    // hundreds of them, however few microseconds they add up to per item.
+    const words = Array.from({ length: 4000 }, (_, i) => `item ${i} alpha beta gamma delta`);
+    const strings = await sample("identity", words, 4000);
+    for (const ms of [strings.itemCrossingMs, strings.resultCrossingMs]) {
+      assert.ok(ms !== undefined && Number.isFinite(ms) && ms >= 0, `${ms}`);
+    }
   } finally {
     await pool.close();
   }
