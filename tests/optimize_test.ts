@@ -135,9 +135,9 @@ test("optimize: a one-shot source the look runs to its end starts no worker", as
     assert.match(none.reason, /the data is empty/);
     // One item: the look runs it, and a second pull finds the end (whatever the time budget: a
     // first item under 20 ms is followed by a second).
-    function* one() {
+    const one = function* () {
       yield 3;
-    }
+    };
     const r = await optimize(square, one(), { cache: false, pool });
     assert.equal(r.executor, "inline");
     assert.match(r.reason, /every item already ran/);
