@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
 deno publish --dry-run --allow-dirty
 deno doc --lint mod.ts src/cli/main.ts
-deno test --doc -A mod.ts src/
+# The examples make folders with os.tmpdir(): in one of their own, removed when this ends.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/amorsize-doc-tests-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+TMPDIR="$tmp" deno test --doc -A mod.ts src/
