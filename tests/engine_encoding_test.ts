@@ -510,13 +510,13 @@ test("encodings: the model charges a side's measured crossing where it exceeds i
 test("sampling: the crossing of large results and of many short strings is measured through a worker, not of numbers", async () => {
   const pool = createPool({ maxWorkers: 1 });
   try {
-    const sample = async (name: string, data: unknown[], maxItems = 64) => {
+    const sample = async (name: string, data: unknown[], maxItems = 64, budgetMs = 5) => {
       const s = await sampleInWorker(
         workerSet(pool).ensure(1)[0],
         taskSpec(task(fixtureModule("tasks/basic"), name)),
         new Source<unknown>(data),
         new KnownResults(),
-        5,
+        budgetMs,
         maxItems,
       );
       await s.crossing?.();
@@ -532,9 +532,11 @@ test("sampling: the crossing of large results and of many short strings is measu
     assert.equal(small.itemCrossingMs, undefined);
     assert.equal(small.resultCrossingMs, undefined);
     // Short strings in and out (structured clone; a clone is a share of so fast a task): timed on
-    // hundreds of them, however few microseconds they add up to per item.
+    // hundreds of them, however few microseconds they add up to per item. (A budget that lets the
+    // sample take them all, whatever the load: too few sampled are not timed.)
     const words = Array.from({ length: 4000 }, (_, i) => `item ${i} alpha beta gamma delta`);
-    const strings = await sample("identity", words, 4000);
+    const strings = await sample("identity", words, 4000, 1000);
+    assert.equal(strings.sampled, 4000);
     for (const ms of [strings.itemCrossingMs, strings.resultCrossingMs]) {
       assert.ok(ms !== undefined && Number.isFinite(ms) && ms >= 0, `${ms}`);
     }
