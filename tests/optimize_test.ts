@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createPool, execute, map, optimize, probeSystem, task } from "../mod.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { threadSched } from "../src/system/mod.ts";
+import { explainOptimization } from "../src/model/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
 
@@ -31,6 +32,30 @@ test("optimize: 1 µs × 100 items stays inline", async () => {
   assert.equal(r.executor, "inline");
   assert.match(r.reason, /^Inline: /);
   assert.match(r.explain(), /Decision: inline/);
+});
+
+test("explain: times under 10 µs read in microseconds", async () => {
+  const r = await optimize((x: number) => x + 1, [1, 2, 3], { cache: false });
+  // Set times, not measured ones: the format is under test.
+  const sample = {
+    sampled: 3,
+    timed: 2,
+    perItemMs: { n: 2, median: 0.0012, mean: 0.5, min: 0.001, max: 1, cv: 0 },
+    cpuRatio: null,
+    workloadType: "cpu" as const,
+    isAsync: false,
+    inputBytes: 8,
+    outputBytes: 8,
+    inputCloneMs: 0,
+    outputCloneMs: 0.02,
+    transferables: false,
+    heapGrowthPerItemBytes: null,
+    externalLoad: 0,
+    internalThreads: 1,
+  };
+  const text = explainOptimization({ ...r, profile: { ...r.profile, sample } });
+  assert.match(text, /per item median 1\.20 µs, mean 0\.50 ms/);
+  assert.match(text, /Clone per item: in 0\.00 ms \(8 B\), out 0\.02 ms/);
 });
 
 test("optimize: 5 ms × 400 items: a worker decision within the machine", async () => {

@@ -12,6 +12,8 @@ const ms = (x: number | undefined) =>
     ? "n/a"
     : x >= 100
     ? `${x.toFixed(0)} ms`
+    : x > 0 && x < 0.01
+    ? `${(1000 * x).toFixed(2)} µs` // microsecond items read "0.00 ms" otherwise
     : `${x.toFixed(2)} ms`;
 
 /**
