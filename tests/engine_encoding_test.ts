@@ -13,7 +13,7 @@ import {
 } from "../src/engine/encoding.ts";
 import { modelInputs } from "../src/model/_inputs.ts";
 import { sampleInWorker } from "../src/measure/sample.ts";
-import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
+import { KnownResults, resultSendMs, Source, workerSet } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { mulberry32Random } from "../src/tune/gp/_random.ts";
@@ -505,6 +505,42 @@ test("encodings: the model charges a side's measured crossing where it exceeds i
     encoding: { items: "clone", itemMs: 0.001, results: "packed", resultMs: 0.002 },
   });
   assert.ok(Math.abs(packed.mainPerItemMs - (0.003 + 0.0001) / 2) < 1e-12);
+});
+
+test("encodings: the model charges a worker's measured send of a result on the workers' side", () => {
+  const profile = {
+    perItemMs: { mean: 0.001, median: 0.001, cv: 0, max: 0.001 },
+    inputCloneMs: 0.0001,
+    outputCloneMs: 0.0001,
+  } as Partial<SampleProfile>;
+  const half = (0.0001 + 0.0001 + 0.0001) / 2;
+  // A send of 0.5 µs a result (Bun's post of short strings) in place of half the result's clone:
+  // the workers pay it, the main thread as before.
+  const sent = inputsOf({ ...profile, resultSendMs: 0.0005 });
+  assert.ok(Math.abs(sent.mainPerItemMs - half) < 1e-12);
+  assert.ok(Math.abs(sent.workerPerItemMs - (half - 0.0001 / 2 + 0.0005)) < 1e-12);
+  // A send under half the crossing changes nothing.
+  const cheap = inputsOf({ ...profile, resultSendMs: 0.00001 });
+  assert.ok(Math.abs(cheap.workerPerItemMs - half) < 1e-12);
+});
+
+test("engine: a run's workers time their sends of results, kept per task", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const t = task<number, string>(fixtureModule("tasks/basic"), "hexOf");
+    const spec = taskSpec(t);
+    assert.equal(resultSendMs(spec.key), undefined);
+    // Chunks of different sizes (16 to 2048 results), several per worker: each reply after a
+    // worker's first of the task carries the send of the one before.
+    const data = Array.from({ length: 8192 }, (_, i) => i);
+    for (const chunkSize of [16, 256, 2048]) {
+      await execute(t, data, { pool, workers: 2, chunkSize, adaptive: false, cache: false });
+    }
+    const ms = resultSendMs(spec.key);
+    assert.ok(ms !== undefined && ms >= 0 && ms < 1, `a result's send read ${ms} ms`);
+  } finally {
+    await pool.close();
+  }
 });
 
 test("sampling: the crossing of large results and of many short strings is measured through a worker, not of numbers", async () => {

@@ -3,6 +3,7 @@
 import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker } from "./_protocol.ts";
+import { recordSend } from "./_send_costs.ts";
 
 /** A chunk in flight: the owner is told how it ended. */
 export interface InFlight {
@@ -64,6 +65,7 @@ export class PoolWorker {
       this.inflight.shift();
       this.#armTimer();
       // Decoded here, on receipt: every owner (the scheduler, sampling) gets plain arrays.
+      if (msg.t === "done" && msg.sent) recordSend(head.message.key, msg.sent);
       const reply = msg as unknown as Reply;
       reply.results = decodeValues(msg.results);
       head.onReply(reply);

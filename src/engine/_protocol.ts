@@ -76,15 +76,39 @@ export type ToWorker =
   }
   | { t: "ping"; id: number };
 
+/**
+ * How long a worker took to send its previous reply of the same task (ms: results encoded,
+ * checked and posted, timed in the worker), and how many results it held: a reply cannot time
+ * its own send, so the next one of the task carries it.
+ */
+export interface SendTiming {
+  ms: number;
+  values: number;
+}
+
 export type FromWorker =
   | { t: "ready"; tid?: string }
-  | { t: "done"; id: number; results: Wire; ms: number; measure?: ItemMeasure }
+  | {
+    t: "done";
+    id: number;
+    results: Wire;
+    ms: number;
+    measure?: ItemMeasure;
+    sent?: SendTiming;
+  }
   | { t: "fail"; id: number; results: Wire; error: WireError; ms: number }
   | { t: "pong"; id: number };
 
 /** A chunk's reply as the pool hands it on: the results decoded. */
 export type Reply =
-  | { t: "done"; id: number; results: unknown[]; ms: number; measure?: ItemMeasure }
+  | {
+    t: "done";
+    id: number;
+    results: unknown[];
+    ms: number;
+    measure?: ItemMeasure;
+    sent?: SendTiming;
+  }
   | { t: "fail"; id: number; results: unknown[]; error: WireError; ms: number };
 
 /** Serialise an error for the wire. */

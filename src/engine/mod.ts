@@ -17,6 +17,7 @@ export type { Encoding } from "./encoding.ts";
 export { KnownResults, type Settled } from "./_known_results.ts";
 export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
+export { resultSendMs } from "./_send_costs.ts";
 export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
 export { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";

@@ -61,6 +61,13 @@ export interface SampleProfile {
   itemCrossingMs?: number;
   /** See `itemCrossingMs`. */
   resultCrossingMs?: number;
+  /**
+   * A worker's own time to send one result of the task back (ms), as measured in this process's
+   * workers on their replies (the median of the latest; undefined before any): the workers' side
+   * of a result's crossing, which neither a clone here nor an echo's mean of the two directions
+   * tells (on Bun a worker's post of short strings cost 4–6× their clone).
+   */
+  resultSendMs?: number;
   /** Whether items or results hold ArrayBuffers / typed arrays (worth `transfer: true`). */
   transferables: boolean;
   /** Heap growth per item in the worker (bytes; best effort, a lower bound after GC). */

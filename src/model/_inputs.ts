@@ -33,13 +33,16 @@ export function modelInputs(
     cloneOut ? profile.resultCrossingMs ?? 0 : 0,
   );
   const half = (inMs + outMs + (o.itemMs ?? 0)) / 2;
+  // The workers' side: a result's send as measured in them (`resultSendMs`) in place of half its
+  // crossing, where that is more.
+  const send = profile.resultSendMs ?? 0;
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),
     cv: profile.perItemMs.cv,
     maxItemMs: profile.perItemMs.max,
     mainPerItemMs: half,
-    workerPerItemMs: half,
+    workerPerItemMs: Math.max(half, half - outMs / 2 + send),
     chunkMs: o.chunkMs,
     roundTripMs: o.roundTripMs,
     warmWorkers,

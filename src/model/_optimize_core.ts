@@ -10,6 +10,7 @@ import {
   measureChunk,
   type Pool,
   type PoolWorker,
+  resultSendMs,
   type Source,
   uncloneable,
   workerSet,
@@ -671,6 +672,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
   if (smallAndWarm) sp.externalLoad = loadAroundLook(job); // workers share the cores with it
+  if (!io) sp.resultSendMs = resultSendMs(job.spec.key);
   if (io) {
     sp.perItemMs = { ...summarize([io.latencyMs]), max: io.longestMs };
     sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
@@ -945,6 +947,7 @@ async function sample(
     return { decision: inline("too few items to measure", n) };
   }
   const sp = s.profile ?? mainProfile(look.probe);
+  sp.resultSendMs = resultSendMs(job.spec.key);
   job.profile.sample = sp;
   job.profile.sampledIn = s.profile ? "worker" : "main";
   return sp;

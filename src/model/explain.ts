@@ -58,7 +58,8 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
       `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
         `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)` +
         (s.itemCrossingMs === undefined ? "" : `; an item crossing ${ms(s.itemCrossingMs)}`) +
-        (s.resultCrossingMs === undefined ? "" : `; a result crossing ${ms(s.resultCrossingMs)}`),
+        (s.resultCrossingMs === undefined ? "" : `; a result crossing ${ms(s.resultCrossingMs)}`) +
+        (s.resultSendMs === undefined ? "" : `; a result sent by a worker ${ms(s.resultSendMs)}`),
     );
     if (s.encoding) {
       lines.push(
