@@ -687,8 +687,11 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
-  // Workers decided from the look alone were not measured on this task: they need the margin.
-  const min = smallAndWarm ? UNMEASURED_MARGIN * job.minSpeedup : job.minSpeedup;
+  // Workers decided from the look alone were not measured on this task: they need the margin —
+  // unless they ran it in this process already (their send of its results is measured, their code
+  // for it compiled).
+  const unmeasured = smallAndWarm && sp.resultSendMs === undefined;
+  const min = unmeasured ? UNMEASURED_MARGIN * job.minSpeedup : job.minSpeedup;
   const decision = decideFrom(job, model(job, sp, overheads, smallAndWarm), sp, min);
   // Workers refused by the margin alone passed `minSpeedup`: whether they can load the task is
   // still said (a warning), as it would be had they been taken.
@@ -828,7 +831,10 @@ const SAMPLE_ALWAYS_MS = 1000;
  * and for a job of a few milliseconds their unmodelled costs (results to clone here, a worker's
  * code not yet compiled hot) weigh most. Wrongly refusing them loses at most that margin; wrongly
  * taking them lost far more: 10,000 hashes of 1 µs predicted 1.2–1.5× on two workers ran at
- * 0.6–0.7× of the plain loop, 10,000 schema validations predicted 1.9× at 0.05×.
+ * 0.6–0.7× of the plain loop, 10,000 schema validations predicted 1.9× at 0.05×. Not once the
+ * workers have run the task in this process (see `SampleProfile.resultSendMs`): with their send of
+ * its results in the model, the margin refused two workers that ran 1.45–1.6× faster (100 KB
+ * results and XML trees on Bun).
  */
 const UNMEASURED_MARGIN = 1.25;
 
