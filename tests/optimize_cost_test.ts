@@ -106,7 +106,7 @@ test("cost: a job on a warm pool that sampling would cost > 5 % of is decided fr
   }
 });
 
-test("cost: a decision from the look alone takes workers only 1.25x past minSpeedup", async (t) => {
+test("cost: a decision from the look alone takes workers only 1.25x past minSpeedup, until they ran the task", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   const pool = createPool();
   try {
@@ -114,21 +114,49 @@ test("cost: a decision from the look alone takes workers only 1.25x past minSpee
     await measureOverheads(pool);
     // 30 items of 2 ms on two warm workers: decided from the look, two workers predicted about
     // 1.6–2× faster. With minSpeedup 1.6 that is past minSpeedup but mostly short of 2, the
-    // margin a decision that never measured the workers on this task needs.
+    // margin a decision that never measured the workers on this task needs. The task's own
+    // source: a task the workers of this process never ran (no send of its results measured).
+    const spinHere = (ms: number) => {
+      const end = performance.now() + ms;
+      let x = 0;
+      while (performance.now() < end) x++;
+      return ms + (x > -1 ? 0 : 1);
+    };
     for (let k = 0; k < 3; k++) {
       forgetDecisions(); // no previous decision of this job to keep
-      const o = await optimize(spin, new Array(30).fill(2), {
+      const o = await optimize(spinHere, new Array(30).fill(2), {
         cache: false,
         pool,
         minSpeedup: 1.6,
       });
-      if (o.profile.sampledIn !== "main") continue;
+      if (o.profile.sampledIn !== "main" || o.profile.sample?.resultSendMs !== undefined) continue;
       const best = o.profile.breakdown!;
       const speedup = o.predictedMs.serial / best.totalMs;
       if (o.executor === "workers") assert.ok(speedup >= 2, o.explain());
       else if (best.workers > 1 && speedup >= 1.6) {
         assert.match(o.reason, /from the look alone needs/, o.explain());
       }
+    }
+    // Once the workers ran the task in chunks of 1 to 8 items (their sends of its results timed),
+    // minSpeedup alone decides.
+    for (const chunkSize of [1, 8]) {
+      await execute(spin, new Array(32).fill(0.2), {
+        workers: 2,
+        chunkSize,
+        adaptive: false,
+        pool,
+      });
+    }
+    for (let k = 0; k < 3; k++) {
+      forgetDecisions();
+      const o = await optimize(spin, new Array(30).fill(2), {
+        cache: false,
+        pool,
+        minSpeedup: 1.6,
+      });
+      if (o.profile.sampledIn !== "main") continue;
+      assert.ok(o.profile.sample?.resultSendMs !== undefined, o.explain());
+      assert.doesNotMatch(o.reason, /from the look alone needs/, o.explain());
     }
   } finally {
     await pool.close();
