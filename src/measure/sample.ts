@@ -63,7 +63,8 @@ export interface SampleProfile {
   resultCrossingMs?: number;
   /**
    * A worker's own time to send one result of the task back (ms), as measured in this process's
-   * workers on their replies (the median of the latest; undefined before any): the workers' side
+   * workers on their replies (the engine's `resultSendMs`: a slope over the latest sends' times
+   * and sizes, or the median per result of large ones; undefined before any): the workers' side
    * of a result's crossing, which neither a clone here nor an echo's mean of the two directions
    * tells (on Bun a worker's post of short strings cost 4–6× their clone).
    */
