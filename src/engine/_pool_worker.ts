@@ -64,8 +64,8 @@ export class PoolWorker {
       if (!head || head.id !== msg.id) return; // a stale reply of an abandoned chunk
       this.inflight.shift();
       this.#armTimer();
-      // Decoded here, on receipt: every owner (the scheduler, sampling) gets plain arrays.
       if (msg.t === "done" && msg.sent) recordSend(head.message.key, msg.sent);
+      // Decoded here, on receipt: every owner (the scheduler, sampling) gets plain arrays.
       const reply = msg as unknown as Reply;
       reply.results = decodeValues(msg.results);
       head.onReply(reply);

@@ -278,7 +278,6 @@ function encodeResults(
  * costs more than a clone on some runtimes (Bun 1.4: 5× a clone of 12,800 numbers).
  */
 function measureResults(results: unknown[], key: string): Encoding {
-  encodingsTimed++;
   const sample = results.slice(0, 1);
   const time = (f: () => unknown) => {
     let best = Infinity;
@@ -387,19 +386,18 @@ function postResults(
   // A done reply carries the send of the one before it (of the task, on this worker) and its own
   // send is timed for the next: the worker's side of the results' crossing, as the run pays it.
   const prev = lastSend.get(msg.key);
-  const timings = encodingsTimed;
+  if (prev) reply.sent = prev;
+  const timed = measuredResults.has(msg.key);
   const t0 = rt.now();
-  sendResults(prev ? { ...reply, sent: prev } : reply, msg, enc);
+  sendResults(reply, msg, enc);
   // Not a send that also timed the results' encodings (once per task: milliseconds).
-  if (encodingsTimed === timings) {
+  if (measuredResults.has(msg.key) === timed) {
     lastSend.set(msg.key, { ms: rt.now() - t0, values: reply.results.length });
   } else lastSend.delete(msg.key);
 }
 
 /** The send of this worker's last done reply, by task key (see `SendTiming`). */
 const lastSend = new Map<string, SendTiming>();
-/** How many times this worker timed results' encodings (see `measureResults`). */
-let encodingsTimed = 0;
 
 /** See `postResults`. */
 function sendResults(
