@@ -2,6 +2,7 @@
 // decision (item counts), and that workers start while large items are looked at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
 import { createPool, execute, optimize, probeSystem, task, type TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/mod.ts";
 import { measureChunk } from "../src/engine/mod.ts";
@@ -264,25 +265,38 @@ test("cost: an async task's first call that waits does not wait alone: the batch
   assert.equal(r.profile.sampledIn, "main");
 });
 
-test("cost: the async look grows past 64 calls, to maxConcurrency, while none settles", async () => {
-  // Calls wait 50 ms: none settles while the batch doubles from 64 each 5 ms, up to
-  // `maxConcurrency` (a call that settles soon and then computes stops it at 64: model_test).
-  let started = 0, atFirstSettle = -1;
+test("cost: the async look grows past 64 calls to maxConcurrency in one step while none settles", async () => {
+  // Calls wait 50 ms: none settles before the growth's 1 ms timer, and the batch grows from 64 to
+  // `maxConcurrency` at once (a call that settles soon and then computes stops it at 64:
+  // model_test). Each call notes the turn of the event loop it started in (a chain of
+  // `setImmediate`): a batch grown in waves starts its calls in more than two turns.
+  let started = 0, atFirstSettle = -1, turn = 0, ticking = true;
+  const tick = () => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const turns: number[] = [];
   const waitsLong = async (i: number) => {
     started++;
+    turns.push(turn);
     await new Promise((r) => setTimeout(r, 50));
     if (atFirstSettle < 0) atFirstSettle = started;
     return i;
   };
-  const r = await optimize(waitsLong, Array.from({ length: 1000 }, (_, i) => i), {
-    cache: false,
-    maxConcurrency: 200,
-  });
-  assert.ok(
-    atFirstSettle > 64 && atFirstSettle <= 200,
-    `${atFirstSettle} calls before one settled`,
-  );
-  assert.equal(r.executor, "async", r.reason);
+  try {
+    const r = await optimize(waitsLong, Array.from({ length: 1000 }, (_, i) => i), {
+      cache: false,
+      maxConcurrency: 200,
+    });
+    assert.equal(atFirstSettle, 200, `${atFirstSettle} calls before one settled`);
+    const before = turns.slice(0, 200);
+    const waves = [...new Set(before)].map((t) => before.filter((x) => x === t).length);
+    assert.deepEqual(waves, [64, 136], `calls started per turn: ${waves}`);
+    assert.equal(r.executor, "async", r.reason);
+  } finally {
+    ticking = false;
+  }
 });
 
 test("cost: the async look's batch keeps within maxConcurrency and its synchronous budget", async () => {

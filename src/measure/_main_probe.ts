@@ -189,24 +189,26 @@ const FINISH_SINGLE_SHARE = 1 / 8;
 /** Items of a batch kept in `MainProbe.items`, at most. */
 const ITEMS_KEPT = 64;
 /**
- * Calls of that batch started before any call settled (see the batch), doubled each
- * `UNSETTLED_WAIT_MS` in which none settles, up to `UNSETTLED_MOST` and the caller's `maxCalls`.
+ * Calls of that batch started before any call settled (see the batch); if none settles within
+ * `UNSETTLED_WAIT_MS`, the batch grows at once to `UNSETTLED_MOST` (and the caller's `maxCalls`).
  * What a call computes after its await shows only once it settles: a first wave of 64 keeps a
  * task of a short wait and long work after it (256 calls of a 1 ms timer, then 5 ms of work,
- * would hold this thread 1.3 s) to a bounded share. Calls that wait longer than
- * `UNSETTLED_WAIT_MS` are I/O, where each wave left for later costs a whole latency (120 HTTP calls
- * of 50 ms: 64, then the rest once calls settled, took two latencies, 1.7× as long as all at
- * once). A task that waits long and then computes long is the case this commits more of to this
- * thread than its CPU time allows (calls of a 10 ms wait, then 10 ms of work: 256 of them hold it
- * 2.6 s); the workers run an async task's calls one after another, so with a worker per core they
- * beat this thread only where a call's work after its wait exceeds the wait over the cores less
- * one.
+ * would hold this thread 1.3 s) to a bounded share — its calls settle before the growth's timer
+ * (due after theirs), so the batch does not grow. Calls that wait longer than `UNSETTLED_WAIT_MS`
+ * are I/O, where every call started later finishes that much later: one step, not doublings
+ * (200 calls of a 5 ms timer took 14 ms with waves of 64, 128 and 256 five milliseconds apart,
+ * 6.5 ms all at once; 150 calls of 5 and 60 ms, 0.91–0.92 of all at once, then 0.97–0.98 with
+ * the single step). The timer is coarse: 1.1 ms on Bun and Node, 2.1 ms (1.2–3.3) on Deno. A task
+ * that waits long and then computes long is the case this commits more of to this thread than its
+ * CPU time allows (calls of a 10 ms wait, then 10 ms of work: 256 of them hold it 2.6 s); the
+ * workers run an async task's calls one after another, so with a worker per core they beat this
+ * thread only where a call's work after its wait exceeds the wait over the cores less one.
  */
 const UNSETTLED_CALLS = 64;
 /** Most calls of the batch started before any call settled (see `UNSETTLED_CALLS`). */
 const UNSETTLED_MOST = 4 * UNSETTLED_CALLS;
 /** See `UNSETTLED_CALLS` (ms). */
-const UNSETTLED_WAIT_MS = 5;
+const UNSETTLED_WAIT_MS = 1;
 /** Items this long (ms) or longer at the look's pace have the deadline read after each. */
 const READ_EACH_MS = 0.01;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
@@ -654,8 +656,8 @@ export async function mainProbe(
     };
     if (!first) await launch(cap);
     else {
-      // Beside a first call that waits: `UNSETTLED_CALLS` before any call settled, doubled each
-      // `UNSETTLED_WAIT_MS` in which none settles (what a call computes after its await shows
+      // Beside a first call that waits: `UNSETTLED_CALLS` before any call settled, `UNSETTLED_MOST`
+      // once none settled in `UNSETTLED_WAIT_MS` (what a call computes after its await shows
       // only once it settles); then, as calls settle, as many as the CPU time per call allows
       // (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
       const cpuSince = () => {
@@ -676,8 +678,8 @@ export async function mainProbe(
         if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
         // The next call to settle; while none settled, at most `UNSETTLED_WAIT_MS`: the calls
-        // wait longer than that, and the batch doubles (see `UNSETTLED_CALLS`).
-        const grown = Math.min(cap, UNSETTLED_MOST, 2 * goal);
+        // wait longer than that, and the batch grows (see `UNSETTLED_CALLS`).
+        const grown = Math.min(cap, UNSETTLED_MOST);
         if (done > 0 || grown <= calls.length) await Promise.race(pending);
         else if (!(await settlesWithin(pending, UNSETTLED_WAIT_MS)) && done === 0) {
           goal = grown;
