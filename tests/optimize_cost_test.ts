@@ -2,7 +2,6 @@
 // decision (item counts), and that workers start while large items are looked at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { setImmediate } from "node:timers";
 import { createPool, execute, optimize, probeSystem, task, type TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/mod.ts";
 import { measureChunk } from "../src/engine/mod.ts";
@@ -268,14 +267,15 @@ test("cost: an async task's first call that waits does not wait alone: the batch
 test("cost: the async look grows past 64 calls to maxConcurrency in one step while none settles", async () => {
   // Calls wait 50 ms: none settles before the growth's 1 ms timer, and the batch grows from 64 to
   // `maxConcurrency` at once (a call that settles soon and then computes stops it at 64:
-  // model_test). Each call notes the turn of the event loop it started in (a chain of
-  // `setImmediate`): a batch grown in waves starts its calls in more than two turns.
+  // model_test). Each call notes the tick it started in (a chain of 0 ms timers, about 1 ms
+  // apart: `setImmediate` would keep this thread busy, and a busy thread does not grow the
+  // batch): a batch grown in waves starts its calls in more than two ticks.
   let started = 0, atFirstSettle = -1, turn = 0, ticking = true;
   const tick = () => {
     turn++;
-    if (ticking) setImmediate(tick);
+    if (ticking) setTimeout(tick, 0);
   };
-  setImmediate(tick);
+  setTimeout(tick, 0);
   const turns: number[] = [];
   const waitsLong = async (i: number) => {
     started++;
@@ -297,6 +297,51 @@ test("cost: the async look grows past 64 calls to maxConcurrency in one step whi
   } finally {
     ticking = false;
   }
+});
+
+test("cost: the async look's batch does not grow past 64 calls while this thread is busy", async () => {
+  // Calls wait 100 ms while this thread computes (a chain of 0 ms timers, each busy for 20 ms: as
+  // a server in this process would serve the calls): none settles before the growth's timer, but
+  // the calls wait on this thread's own work, and the batch waits for one to settle.
+  let started = 0, atFirstSettle = -1, busy = true;
+  const burn = () => {
+    const end = performance.now() + 20;
+    while (performance.now() < end) { /* this thread's own work */ }
+    if (busy) setTimeout(burn, 0);
+  };
+  const waitsLong = async (i: number) => {
+    if (started++ === 0) setTimeout(burn, 0);
+    await new Promise((r) => setTimeout(r, 100));
+    if (atFirstSettle < 0) atFirstSettle = started;
+    return i;
+  };
+  try {
+    await optimize(waitsLong, Array.from({ length: 1000 }, (_, i) => i), {
+      cache: false,
+      maxConcurrency: 200,
+    });
+  } finally {
+    busy = false;
+  }
+  assert.equal(atFirstSettle, 64, `${atFirstSettle} calls before one settled`);
+});
+
+test("cost: an async job whose every call ran in the look's batch is predicted from all their latencies", async () => {
+  // Two calls of a 5 ms timer, then one of 60 ms: the batch holds every item and is measured once
+  // all settled. A timer settles no sooner than its delay, so the run takes at least 60 ms and
+  // the plain loop at least 20 × 5 + 10 × 60 ms (the fast calls' latency alone predicted 8 ms).
+  const data = Array.from({ length: 30 }, (_, i) => (i % 3 === 2 ? 60 : 5));
+  const r = await optimize(
+    async (ms: number) => {
+      await new Promise((res) => setTimeout(res, ms));
+      return ms;
+    },
+    data,
+    { cache: false },
+  );
+  assert.equal(r.executor, "async", r.reason);
+  assert.ok(r.predictedMs.chosen >= 60, `run predicted ${r.predictedMs.chosen} ms`);
+  assert.ok(r.predictedMs.serial >= 700, `plain loop predicted ${r.predictedMs.serial} ms`);
 });
 
 test("cost: the async look's batch keeps within maxConcurrency and its synchronous budget", async () => {

@@ -103,6 +103,11 @@ export interface ConcurrentBatch {
    * fastest latency.
    */
   launchMs?: number;
+  /**
+   * The batch started every item the look had not run (the source ran out): an automatic run of
+   * the async executor would run no other call, and the batch was measured once all settled.
+   */
+  coversRest?: boolean;
 }
 
 /**
@@ -613,6 +618,11 @@ export async function mainProbe(
     const pending = new Set<Promise<unknown>>();
     let done = 0;
     const outcomes: (Outcome | undefined)[] = []; // by position in `calls`, as they settle
+    // One waiter for a count of settled calls (a `Promise.race` over the calls pending at each
+    // settlement added a reaction to every pending call each time: 150 calls, 2.5 ms).
+    let waiter: { count: number; wake: () => void } | undefined;
+    const settledCount = (count: number) =>
+      done >= count ? Promise.resolve() : new Promise<void>((wake) => waiter = { count, wake });
     const add = (c: Call) => {
       const j = calls.length;
       calls.push(c);
@@ -621,6 +631,10 @@ export async function mainProbe(
         outcomes[j] = x;
         done++;
         pending.delete(c.settled);
+        if (waiter && done >= waiter.count) {
+          waiter.wake();
+          waiter = undefined;
+        }
       });
     };
     if (first) add(first);
@@ -628,6 +642,7 @@ export async function mainProbe(
     // `BATCH_CPU_MS` of it (a task that computes before its first await), and an async source
     // is not waited on past `BATCH_CPU_MS` (a slow stream would hold the decision).
     let syncMs = 0;
+    let exhausted = false; // the source ran out: the batch holds every item left
     let firstWaveMs: number | undefined; // the synchronous parts before any call could settle
     // The synchronous parts are timed by wall clock; the time this thread waited for a CPU
     // meanwhile (other processes' load) is taken off once the calls are started.
@@ -639,6 +654,7 @@ export async function mainProbe(
         if (asyncSource && rt.now() - tb > BATCH_CPU_MS) more = false;
         const one = more ? asyncSource ? await takeOneAsync(k) : takeOne(k) : undefined;
         if (!one) {
+          exhausted = more;
           more = false;
           break;
         }
@@ -678,12 +694,26 @@ export async function mainProbe(
         if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
         // The next call to settle; while none settled, at most `UNSETTLED_WAIT_MS`: the calls
-        // wait longer than that, and the batch grows (see `UNSETTLED_CALLS`).
+        // wait longer than that, and the batch grows (see `UNSETTLED_CALLS`) — if this thread
+        // was idle for most of that time. Busy, it served the calls' wait itself (an HTTP server
+        // in this process: 64 calls of its client, none settled within 1 ms): the calls are not
+        // waiting on something else, and the batch waits for one to settle, checked each
+        // `UNSETTLED_WAIT_MS`.
         const grown = Math.min(cap, UNSETTLED_MOST);
-        if (done > 0 || grown <= calls.length) await Promise.race(pending);
-        else if (!(await settlesWithin(pending, UNSETTLED_WAIT_MS)) && done === 0) {
-          goal = grown;
-          continue;
+        if (done > 0 || grown <= calls.length) await settledCount(done + 1);
+        else {
+          // Idle: on the CPU for at most half the time it could run (wall time less its wait for
+          // a CPU, where the OS says: other processes' load is not this thread's work).
+          const cpuBefore = cpuSince(), wallBefore = rt.now(), waitBefore = threadSched()?.waitMs;
+          const soon = await settlesWithin(pending, UNSETTLED_WAIT_MS);
+          if (!soon && done === 0) {
+            const cpu = cpuSince() - cpuBefore, waitAfter = threadSched()?.waitMs;
+            const waited = waitBefore !== undefined && waitAfter !== undefined
+              ? Math.max(0, waitAfter - waitBefore)
+              : 0;
+            if (cpu <= 0.5 * (rt.now() - wallBefore - waited)) goal = grown;
+            continue;
+          }
         }
         // From the first call that settles: a window of one turn of the event loop, in which
         // the calls settling about then (their timers due, their I/O ready) do their work after
@@ -709,7 +739,7 @@ export async function mainProbe(
     if (calls.length > 0) {
       // The batch as measured once `need` of its calls settled: those calls, the time so far.
       const measure = async (need: number): Promise<ConcurrentBatch> => {
-        while (done < need) await Promise.race(pending);
+        await settledCount(need);
         const wallMs = rt.now() - tb;
         const c1 = rt.cpuTimeUs();
         const w1 = threadSched();
@@ -720,6 +750,7 @@ export async function mainProbe(
           latencyMs: outcomes.filter((x) => x !== undefined).map((x) => x.ms),
           launchMs: firstWaveMs ?? syncMs,
         };
+        if (exhausted) c.coversRest = true;
         if (done < calls.length) {
           const now = rt.now();
           c.pendingMs = calls.filter((_, j) => outcomes[j] === undefined).map((x) => now - x.start);
@@ -736,11 +767,12 @@ export async function mainProbe(
       // in flight (`KnownResults.setInFlight`): an automatic run of the async executor starts its
       // own calls beside them instead of a latency later (300 timer calls, a third of them 60 ms:
       // automatic execute took 145 ms waiting for them, 86 ms beside them, async×256 70 ms).
-      // Else every call settles first.
+      // Else every call settles first — and where the batch holds every item left, whose calls
+      // the run would only wait for (their latencies then tell the plain loop and the run).
       let c = await measure(first ? Math.ceil(calls.length / 2) : calls.length);
       const cpuOf = (b: ConcurrentBatch) => b.threadCpuMs ?? b.cpuMs ?? 0;
       const idleSlow = median(c.latencyMs) > maxMs && cpuOf(c) <= 0.5 * ranMs(c);
-      if (done < calls.length && !idleSlow) c = await measure(calls.length);
+      if (done < calls.length && (!idleSlow || exhausted)) c = await measure(calls.length);
       out.concurrent = c;
       const wallMs = c.wallMs;
       out.totalMs += wallMs;
