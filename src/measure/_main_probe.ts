@@ -139,6 +139,9 @@ export function ranMs(c: ConcurrentBatch): number {
  */
 const CONCURRENT_CALLS = 64;
 
+/** See the batch's calls timed one at a time (a multiple of the look's time). */
+const BUSY_SINGLE = 5;
+
 /** Least duration of a look's batch for its pace to count towards a steady pace (ms). */
 const STEADY_MS = 0.05;
 /** Most relative difference between two batches' paces for the pace to count as steady. */
@@ -798,14 +801,17 @@ export async function mainProbe(
       });
       // One call at a time, warm, for the gain of overlapping them — where it is cheap (calls that
       // settle within the look's time, or kept this thread busy and the fastest of them, less the
-      // calls' synchronous parts it waited behind, did): a few calls awaited one by one, each
-      // timed without the time this thread waited for a CPU (preemption by other processes is
-      // not the task's). (A busy batch of calls to a server 20 ms away had one more call of
-      // 20–30 ms run alone, in 2 of 8 automatic runs of 300: 90 ms against 60.)
+      // calls' synchronous parts it waited behind, settled within `BUSY_SINGLE` look times: it
+      // also waited behind the other calls' work here — 4.9 ms, 2.2 ms past those parts, for
+      // calls to an HTTP server in this process that take 0.1 ms alone): a few calls awaited one
+      // by one, each timed without the time this thread waited for a CPU (preemption by other
+      // processes is not the task's). (A busy batch of calls to a server 20 ms away had one more
+      // call of 20–30 ms run alone, in 2 of 8 automatic runs of 300: 90 ms against 60.)
       const ran = ranMs(c);
       const cpuMs = cpuOf(c);
       const fastestMs = Math.min(...c.latencyMs) - (c.launchMs ?? 0);
-      const cheap = median(c.latencyMs) <= maxMs || (cpuMs > 0.5 * ran && fastestMs <= maxMs);
+      const cheap = median(c.latencyMs) <= maxMs ||
+        (cpuMs > 0.5 * ran && fastestMs <= BUSY_SINGLE * maxMs);
       if (first && !out.failure && cheap) {
         const ts = rt.now();
         while (k < maxItems && (out.times.length === 0 || rt.now() - ts < maxMs)) {
