@@ -677,8 +677,8 @@ export async function mainProbe(
     else {
       // Beside a first call that waits: `UNSETTLED_CALLS` before any call settled, `UNSETTLED_MOST`
       // once none settled in `UNSETTLED_WAIT_MS` (what a call computes after its await shows
-      // only once it settles); then, as calls settle, as many as the CPU time per call allows
-      // (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
+      // only once it settles); then, unless a call settled within that time, as many as the CPU
+      // time per settled call allows (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
       const cpuSince = () => {
         const c = rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
         const w = w0 && threadSched();
