@@ -688,10 +688,7 @@ export async function mainProbe(
           ? (c - c0) / 1000
           : rt.now() - tb;
       };
-      // The CPU time per call: this thread's CPU while calls settled, per call that settled
-      // (their work after the await ran then), plus the synchronous part of a call.
-      let perCallMs: number | undefined;
-      let fast: boolean | undefined;
+      let fast: boolean | undefined; // a call settled within the first `UNSETTLED_WAIT_MS`
       for (let goal = UNSETTLED_CALLS;;) {
         const more = await launch(goal);
         if (done === 0) firstWaveMs = syncMs;
@@ -741,7 +738,9 @@ export async function mainProbe(
         const afterAwaitMs = inWindow > 0
           ? (cpuSince() - cpuBefore) / inWindow
           : Math.max(0, cpuSince() - syncMs) / Math.max(1, done);
-        perCallMs = Math.max(afterAwaitMs, 1e-3) + syncMs / calls.length;
+        // The CPU time per call: this thread's CPU while calls settled, per call that settled
+        // (their work after the await ran then), plus the synchronous part of a call.
+        const perCallMs = Math.max(afterAwaitMs, 1e-3) + syncMs / calls.length;
         const jobMs = ((src.total ?? calls.length) * perCallMs) / Math.max(1, cores);
         goal = Math.min(cap, Math.floor(Math.max(BATCH_CPU_MS, BATCH_SHARE * jobMs) / perCallMs));
         if (goal <= calls.length) break;
