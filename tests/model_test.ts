@@ -10,6 +10,7 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
+import { fairFastest } from "../src/model/_optimize_core.ts";
 import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
@@ -444,4 +445,21 @@ test("perfectSplit: on many cold cores the best split starts fewer workers than 
   assert.ok(warm.speedup > 15, `${warm.speedup}×`);
   // Too small whatever the count: 20 ms on cold workers.
   assert.ok(perfectSplit(20, 16, cold).speedup < 1.2);
+});
+
+test("model: a batch's fastest call is no fair reference when this thread served the calls before it settled", () => {
+  // 200 HTTP calls to a server in this process (Bun): started in 2.7 ms, the first settled 4.9 ms
+  // in, after 4.2 ms of this thread's CPU — it waited on this thread, not on the service.
+  const batch = {
+    started: 200,
+    calls: 200,
+    wallMs: 31,
+    latencyMs: [4.9, 13.4, 15.4],
+    launchMs: 2.7,
+  };
+  assert.equal(fairFastest({ ...batch, firstSettleCpuMs: 4.2 }), false);
+  // Calls that wait on a timer: the thread did little but start them before the first settled.
+  assert.equal(fairFastest({ ...batch, latencyMs: [5.2, 5.4, 60.1], firstSettleCpuMs: 0.9 }), true);
+  // Without the CPU time to the first settlement, the launch alone decides.
+  assert.equal(fairFastest(batch), true);
 });

@@ -104,6 +104,13 @@ export interface ConcurrentBatch {
    */
   launchMs?: number;
   /**
+   * This thread's CPU time from the batch's start until its first call settled (ms; batches that
+   * start beside a first call that waits): the launch and whatever else this thread did for the
+   * calls meanwhile (an HTTP server in this process serving them), which the first responses
+   * waited behind.
+   */
+  firstSettleCpuMs?: number;
+  /**
    * The batch started every item the look had not run (the source ran out): an automatic run of
    * the async executor would run no other call, and the batch was measured once all settled.
    */
@@ -617,6 +624,18 @@ export async function mainProbe(
     const c0 = first ? cpu0 : rt.cpuTimeUs();
     const w0 = first ? sched0 : threadSched();
     const tb = first ? t0 : rt.now();
+    // This thread's CPU time since the batch began (ms): its own clock, else the process clock,
+    // else wall time.
+    const cpuSince = () => {
+      const c = rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
+      const w = w0 && threadSched();
+      return w0 && w
+        ? w.runMs - w0.runMs
+        : c !== undefined && c0 !== undefined
+        ? (c - c0) / 1000
+        : rt.now() - tb;
+    };
+    let firstSettleCpuMs: number | undefined; // see `ConcurrentBatch.firstSettleCpuMs`
     const calls: Call[] = [];
     const pending = new Set<Promise<unknown>>();
     let done = 0;
@@ -632,7 +651,7 @@ export async function mainProbe(
       pending.add(c.settled);
       c.settled.then((x) => {
         outcomes[j] = x;
-        done++;
+        if (done++ === 0 && first) firstSettleCpuMs = cpuSince();
         pending.delete(c.settled);
         if (waiter && done >= waiter.count) {
           waiter.wake();
@@ -679,15 +698,6 @@ export async function mainProbe(
       // once none settled in `UNSETTLED_WAIT_MS` (what a call computes after its await shows
       // only once it settles); then, unless a call settled within that time, as many as the CPU
       // time per settled call allows (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
-      const cpuSince = () => {
-        const c = rt.cpuTimeUs(); // first: it brings this thread's schedstat up to date
-        const w = w0 && threadSched();
-        return w0 && w
-          ? w.runMs - w0.runMs
-          : c !== undefined && c0 !== undefined
-          ? (c - c0) / 1000
-          : rt.now() - tb;
-      };
       let fast: boolean | undefined; // a call settled within the first `UNSETTLED_WAIT_MS`
       for (let goal = UNSETTLED_CALLS;;) {
         const more = await launch(goal);
@@ -761,6 +771,7 @@ export async function mainProbe(
           launchMs: firstWaveMs ?? syncMs,
         };
         if (exhausted) c.coversRest = true;
+        if (firstSettleCpuMs !== undefined) c.firstSettleCpuMs = firstSettleCpuMs;
         if (done < calls.length) {
           const now = rt.now();
           c.pendingMs = calls.filter((_, j) => outcomes[j] === undefined).map((x) => now - x.start);
