@@ -816,7 +816,7 @@ export async function mainProbe(
       // calls to an HTTP server in this process that take 0.1 ms alone): a few calls awaited one
       // by one, each timed without the time this thread waited for a CPU (preemption by other
       // processes is not the task's). (A busy batch of calls to a server 20 ms away had one more
-      // call of 20–30 ms run alone, in 2 of 8 automatic runs of 300: 90 ms against 60.)
+      // call of 20–30 ms run alone, in 3 of 8 automatic runs of 300: 90–120 ms against 60.)
       const ran = ranMs(c);
       const cpuMs = cpuOf(c);
       const fastestMs = Math.min(...c.latencyMs) - (c.launchMs ?? 0);
