@@ -11,6 +11,7 @@ import {
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
 import { fairFastest } from "../src/model/_optimize_core.ts";
+import { threadBound } from "../src/measure/_main_probe.ts";
 import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
@@ -462,4 +463,26 @@ test("model: a batch's fastest call is no fair reference when this thread served
   assert.equal(fairFastest({ ...batch, latencyMs: [5.2, 5.4, 60.1], firstSettleCpuMs: 0.9 }), true);
   // Without the CPU time to the first settlement, the launch alone decides.
   assert.equal(fairFastest(batch), true);
+});
+
+test("model: a batch keeps this thread busy only where its CPU time exceeds half the fastest call too", () => {
+  // 64 calls of a 16 ms timer beside sixteen CPU hogs (Deno), measured half settled: 0.9 ms of
+  // this thread's CPU in 17.3 ms, 16.4 of them waiting for a CPU — all of the time it could run,
+  // but a twentieth of one call's wait.
+  const loaded = {
+    started: 64,
+    calls: 32,
+    wallMs: 17.29,
+    latencyMs: [17.09, 17.2],
+    waitMs: 16.38,
+    threadCpuMs: 0.91,
+  };
+  assert.equal(threadBound(loaded), false);
+  // Over half of the fastest call, too: busy.
+  assert.equal(threadBound({ ...loaded, threadCpuMs: 9 }), true);
+  // Unloaded, the same CPU time is no more than its share of the time the thread could run.
+  assert.equal(threadBound({ ...loaded, waitMs: 0, threadCpuMs: 9 }), true);
+  assert.equal(threadBound({ ...loaded, waitMs: 0, threadCpuMs: 8 }), false);
+  // Without any CPU clock nothing says the thread was busy.
+  assert.equal(threadBound({ ...loaded, threadCpuMs: undefined }), false);
 });

@@ -135,6 +135,36 @@ export function ranMs(c: ConcurrentBatch): number {
 }
 
 /**
+ * Whether a batch's calls kept this thread busy: its CPU time over the batch (its own clock, else
+ * the process clock; false without one) above half the time it could run (see
+ * {@linkcode ranMs}) and above half the fastest call's latency. The second is direct: calls whose
+ * whole work here fits in half of one call's wait were not queued behind this thread. The first
+ * alone is fooled by load: a thread that waits for a CPU while its calls wait too loses that time
+ * from both (200 calls of a 16 ms timer beside six CPU hogs: 6.2 ms of CPU, 41 ms of wall time of
+ * which it waited 26 — 40 % of the time it could run; beside sixteen, 64 such calls read 0.9 ms of
+ * CPU in 17.3 ms, waiting 16.4 ms: all of the time it could run). Where only the process clock exists it
+ * errs towards busy (the runtime's JIT and GC threads), which can only send an I/O task to
+ * sampling.
+ *
+ * @example Usage
+ * ```ts
+ * import { threadBound } from "./_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const loaded = { started: 64, calls: 32, wallMs: 17.3, latencyMs: [17.1], waitMs: 16.4 };
+ * assert.equal(threadBound({ ...loaded, threadCpuMs: 0.9 }), false); // 16 ms timers, loaded
+ * const spin = { started: 64, calls: 64, wallMs: 320, latencyMs: [5, 320], threadCpuMs: 300 };
+ * assert.equal(threadBound(spin), true);
+ * assert.equal(threadBound({ ...spin, threadCpuMs: undefined }), false); // no clock
+ * ```
+ */
+export function threadBound(c: ConcurrentBatch): boolean {
+  const cpuMs = c.threadCpuMs ?? c.cpuMs;
+  if (cpuMs === undefined) return false;
+  return cpuMs > 0.5 * Math.max(ranMs(c), Math.min(...c.latencyMs));
+}
+
+/**
  * Calls of an async task the look starts at once (see {@linkcode ConcurrentBatch}) after calls
  * that settled within the microtasks (they may compute): at most `CONCURRENT_CALLS`, at least 4,
  * fewer when, at the CPU time per call so far, they would need more than `BATCH_CPU_MS` or
@@ -724,7 +754,12 @@ export async function mainProbe(
             const waited = waitBefore !== undefined && waitAfter !== undefined
               ? Math.max(0, waitAfter - waitBefore)
               : 0;
-            if (cpu <= 0.5 * (rt.now() - wallBefore - waited)) goal = grown;
+            // Or on the CPU for at most half the time since the batch began, which none of
+            // its calls outlasted (see `threadBound`: load takes a loaded thread's time from both).
+            const since = cpuSince();
+            if (cpu <= 0.5 * (rt.now() - wallBefore - waited) || since <= 0.5 * (rt.now() - tb)) {
+              goal = grown;
+            }
             continue;
           }
         }
@@ -791,8 +826,7 @@ export async function mainProbe(
       // Else every call settles first — and where the batch holds every item left, whose calls
       // the run would only wait for (their latencies then tell the plain loop and the run).
       let c = await measure(first ? Math.ceil(calls.length / 2) : calls.length);
-      const cpuOf = (b: ConcurrentBatch) => b.threadCpuMs ?? b.cpuMs ?? 0;
-      const idleSlow = median(c.latencyMs) > maxMs && cpuOf(c) <= 0.5 * ranMs(c);
+      const idleSlow = median(c.latencyMs) > maxMs && !threadBound(c);
       if (done < calls.length && (!idleSlow || exhausted)) c = await measure(calls.length);
       out.concurrent = c;
       const wallMs = c.wallMs;
@@ -817,11 +851,9 @@ export async function mainProbe(
       // by one, each timed without the time this thread waited for a CPU (preemption by other
       // processes is not the task's). (A busy batch of calls to a server 20 ms away had one more
       // call of 20–30 ms run alone, in 3 of 8 automatic runs of 300: 90–120 ms against 60.)
-      const ran = ranMs(c);
-      const cpuMs = cpuOf(c);
       const fastestMs = Math.min(...c.latencyMs) - (c.launchMs ?? 0);
       const cheap = median(c.latencyMs) <= maxMs ||
-        (cpuMs > 0.5 * ran && fastestMs <= BUSY_SINGLE * maxMs);
+        (threadBound(c) && fastestMs <= BUSY_SINGLE * maxMs);
       if (first && !out.failure && cheap) {
         const ts = rt.now();
         while (k < maxItems && (out.times.length === 0 || rt.now() - ts < maxMs)) {

@@ -32,6 +32,7 @@ import {
   type SampleProfile,
   startFallback,
   summarize,
+  threadBound,
 } from "../measure/mod.ts";
 import { type Runtime, runtime } from "../runtime/mod.ts";
 import {
@@ -450,11 +451,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     // The plain loop of an async task awaits one call after the other: one call at a time here
     // is its measure, on the same clock as the batch — for calls that compute, no more than the
     // batch's pace (they ran one after the other there too; a cold single call may be slower).
-    job.asyncInlineMs = computes(c) && !look.waits
+    job.asyncInlineMs = threadBound(c) && !look.waits
       ? Math.min(oneCallMs(look), c.wallMs / c.calls)
       : oneCallMs(look);
     // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
-    if (!computes(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
+    if (!threadBound(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
       job.asyncLinearCalls = c.started; // all in flight together, whether measured or not
     }
   }
@@ -728,7 +729,10 @@ function overlap(
 ): { latencyMs: number; longestMs: number; cpuPerCallMs: number } | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
-  if (!p.warmTimes && computes(c) && !(p.waits && fairFastest(c))) return undefined;
+  // Calls that kept this thread busy: the one-at-a-time reference of the gain is a single cold
+  // call, which other processes' load or a JIT can stretch — unless timed warm, or the batch's
+  // fastest call is a fair one.
+  if (!p.warmTimes && threadBound(c) && !(p.waits && fairFastest(c))) return undefined;
   const single = oneCallMs(p);
   const ran = p.waits ? ranMs(c) : c.wallMs;
   if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
@@ -749,7 +753,7 @@ function overlap(
   // predicted 117× for 58× measured).
   let latencyMs = Math.min(single, median(c.latencyMs));
   let longestMs = latencyMs;
-  const own = c.coversRest && !c.pendingMs && !computes(c);
+  const own = c.coversRest && !c.pendingMs && !threadBound(c);
   if (own || (c.pendingMs && Math.max(...c.latencyMs) <= 2 * Math.min(...c.latencyMs))) {
     const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
     latencyMs = Math.max(latencyMs, all.reduce((a, b) => a + b, 0) / all.length);
@@ -810,20 +814,6 @@ function oneCallMs(p: MainProbe): number {
     : median(p.times.length > 1 ? p.times.slice(1) : p.times);
   const fastest = p.concurrent ? Math.min(...p.concurrent.latencyMs) : Infinity;
   return Math.min(single, fastest);
-}
-
-/**
- * Whether the batch's calls kept this thread on the CPU for most of the time it could run (its
- * CPU time, see `batchCpuMs`, over wall time less its wait for a CPU, above ½): calls that
- * compute. The one-at-a-time reference of the gain is a single cold call, which other processes'
- * load or a JIT can stretch; this second test does not depend on it. Where only the process clock
- * exists it errs upward (the runtime's helper threads), which can only send an I/O task to
- * sampling.
- */
-function computes(c: ConcurrentBatch): boolean {
-  if (c.threadCpuMs === undefined && c.cpuMs === undefined) return false;
-  const ran = ranMs(c);
-  return batchCpuMs(c) > 0.5 * ran;
 }
 
 /**
