@@ -754,12 +754,7 @@ export async function mainProbe(
             const waited = waitBefore !== undefined && waitAfter !== undefined
               ? Math.max(0, waitAfter - waitBefore)
               : 0;
-            // Or on the CPU for at most half the time since the batch began, which none of
-            // its calls outlasted (see `threadBound`: load takes a loaded thread's time from both).
-            const since = cpuSince();
-            if (cpu <= 0.5 * (rt.now() - wallBefore - waited) || since <= 0.5 * (rt.now() - tb)) {
-              goal = grown;
-            }
+            if (cpu <= 0.5 * (rt.now() - wallBefore - waited)) goal = grown;
             continue;
           }
         }
