@@ -20,8 +20,8 @@
  * from the items left after deciding to the whole job).
  *
  * Workloads: synthetic families (`_dq_tasks.ts`) and tasks on popular npm libraries
- * (`_dq_npm_tasks.ts`: js-sha256, ajv, marked, fflate, fast-xml-parser, axios against a local
- * HTTP server this process starts, `_dq_server.ts`).
+ * (`_dq_npm_tasks.ts`: js-sha256, ajv, marked, fflate, fast-xml-parser, axios against local
+ * HTTP servers, `_dq_server.ts`: one in this process, one in a process of its own).
  *
  * @module
  */
@@ -29,7 +29,7 @@ import { execute, optimize, probeSystem, task } from "../mod.ts";
 import type { ExecuteOptions, TaskRef } from "../mod.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { spinIterations } from "./_dq_tasks.ts";
-import { startServer } from "./_dq_server.ts";
+import { spawnServer, startServer } from "./_dq_server.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const tasksUrl = new URL(`./_dq_tasks${ext}`, import.meta.url);
@@ -66,6 +66,7 @@ const q = (full: number, small: number) => (quick ? small : full);
 const spin = task<number, number>(tasksUrl, "spinIterations");
 const npmTask = (name: string) => task<unknown, unknown>(npmUrl, name);
 const server = await startServer();
+const remote = await spawnServer();
 const words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
 const text = (r: () => number, n: number) =>
   Array.from({ length: n }, () => words[Math.floor(r() * words.length)]).join(" ");
@@ -179,6 +180,12 @@ const workloads: Workload[] = [
     name: "npm axios local HTTP × 600",
     task: npmTask("httpGet"),
     data: () => Array.from({ length: q(600, 200) }, (_, i) => `${server.url}/item/${i}`),
+    async: true,
+  },
+  {
+    name: "npm axios HTTP server process × 600",
+    task: npmTask("httpGet"),
+    data: () => Array.from({ length: q(600, 200) }, (_, i) => `${remote.url}/item/${i}`),
     async: true,
   },
   {
@@ -320,6 +327,7 @@ for (const w of workloads) {
   console.error(`done: ${w.name}`);
 }
 await server.close();
+await remote.close();
 console.log(
   "| workload | inline ms (min–max) | auto ms (min–max) | best of grid ms | best/auto | " +
     "inline/auto | naive ms (naive/auto) | predicted × | measured × | prediction error | " +
