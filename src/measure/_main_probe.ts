@@ -142,9 +142,9 @@ export function ranMs(c: ConcurrentBatch): number {
  * alone is fooled by load: a thread that waits for a CPU while its calls wait too loses that time
  * from both (200 calls of a 16 ms timer beside six CPU hogs: 6.2 ms of CPU, 41 ms of wall time of
  * which it waited 26 — 40 % of the time it could run; beside sixteen, 64 such calls read 0.9 ms of
- * CPU in 17.3 ms, waiting 16.4 ms: all of the time it could run). Where only the process clock exists it
- * errs towards busy (the runtime's JIT and GC threads), which can only send an I/O task to
- * sampling.
+ * CPU in 17.3 ms, waiting 16.4 ms: all of the time it could run). Where only the process clock
+ * exists it errs towards busy (the runtime's JIT and GC threads), which can only send an I/O task
+ * to sampling.
  *
  * @example Usage
  * ```ts
