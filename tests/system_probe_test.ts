@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { probeSystem } from "../src/system/probe_system.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
+import { memoryWorkerCap } from "../src/model/_inputs.ts";
+import type { Overheads, SampleProfile } from "../src/measure/mod.ts";
 
 const GiB = 1024 ** 3;
 const probe = (name: string, env: Record<string, string> = {}) =>
@@ -102,6 +104,31 @@ test("cgroup v2 memory.max gives the limit; meminfo gives total, available and s
   assert.equal(info.memory.availableBytes, 12 * GiB); // 12582912 kB × 1024
   assert.equal(info.memory.swapUsedBytes, 1 * GiB); // (2097152 − 1048576) kB × 1024
   assert.equal(info.sources["memory.totalBytes"], "/proc/meminfo");
+});
+
+test("available memory is the room left under the cgroup limits, not the limit: v2", async () => {
+  // The pod's limit is 2 GiB and its cgroups use 2040528896 bytes, 40528896 of them inactive file
+  // cache: 147483648 bytes left, though the host has 12 GiB available and the leaf no limit.
+  const info = await probe("memory_v2_used");
+  assert.equal(info.memory.limitBytes, 2 * GiB);
+  assert.equal(info.memory.availableBytes, 2147483648 - (2040528896 - 40528896));
+  assert.equal(info.sources["memory.availableBytes"], "/sys/fs/cgroup/pod/memory.current");
+  // The memory cap of the worker count follows: one worker of 100 MiB, not sixteen.
+  const o = { workerMemoryBytes: 100 * 2 ** 20 } as Overheads;
+  const profile = { inputBytes: 0, outputBytes: 0 } as SampleProfile;
+  assert.equal(memoryWorkerCap(info, o, profile, 100), 1);
+  assert.equal(memoryWorkerCap(await probe("memory_v2_limit"), o, profile, 100), 16);
+});
+
+test("available memory is the room left under the cgroup limits, not the limit: v1", async () => {
+  // 512 MiB limit, 500000000 bytes used of which 20000000 inactive file cache (`total_…`: the
+  // hierarchy's, not the cgroup's own `inactive_file`).
+  const info = await probe("memory_v1_used");
+  assert.equal(info.memory.availableBytes, 536870912 - (500000000 - 20000000));
+  assert.equal(
+    info.sources["memory.availableBytes"],
+    "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+  );
 });
 
 test("cgroup v2 memory.max 'max' means no limit", async () => {

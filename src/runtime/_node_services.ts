@@ -11,7 +11,6 @@ export function readHostTextFile(path: string): FileRead {
     const code = (e as { code?: string }).code;
     const message = e instanceof Error ? e.message : String(e);
     if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, reason: "missing", message };
-    if (code === "EACCES" || code === "EPERM") return { ok: false, reason: "denied", message };
     return { ok: false, reason: "error", message };
   }
 }

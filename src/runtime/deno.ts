@@ -39,7 +39,7 @@ function readTextFile(path: string): FileRead {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof deno.errors.NotFound) return { ok: false, reason: "missing", message };
     const name = e instanceof Error ? e.name : "";
-    if (name === "NotCapable" || name === "PermissionDenied") {
+    if (name === "NotCapable") { // Deno's permissions; PermissionDenied is the OS's (EACCES)
       return { ok: false, reason: "denied", message };
     }
     if (/Not a directory/i.test(message)) return { ok: false, reason: "missing", message };

@@ -5,7 +5,11 @@
  * @module
  */
 
-/** What reading a small text file gave: its text, or why there is none. */
+/**
+ * What reading a small text file gave: its text, or why there is none. `denied`: the runtime's
+ * permissions refused it (Deno without `--allow-read`); a refusal by the OS (EACCES, EPERM: file
+ * modes, AppArmor, SELinux) is an `error`, which flags do not mend.
+ */
 export type FileRead =
   | { ok: true; text: string }
   | { ok: false; reason: "missing" | "denied" | "error"; message: string };

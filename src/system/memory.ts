@@ -1,6 +1,7 @@
 /**
  * Memory: total, available and swap in use from `/proc/meminfo`; the cgroup limit from v2
- * `memory.max` / `memory.high` or v1 `memory.limit_in_bytes`, the tightest level up to the root.
+ * `memory.max` / `memory.high` or v1 `memory.limit_in_bytes`, the tightest level up to the root,
+ * and the room left under the limits (each level's limit less what its cgroups use).
  *
  * @module
  */
@@ -126,6 +127,74 @@ export function readMemoryLimit(
     } else if (best.source === "fallback" && f.source) {
       best = { bytes: best.bytes, source: f.source };
     }
+  }
+  return best;
+}
+
+/**
+ * The room left under this process's cgroup memory limits (bytes): at every level from its cgroup
+ * up to the root that has a limit (v2 `memory.max` or `memory.high`, v1 `memory.limit_in_bytes`),
+ * the limit less what that level's cgroups use (v2 `memory.current`, v1 `memory.usage_in_bytes`)
+ * less their inactive file cache (the kernel reclaims it before it kills: `inactive_file` or v1
+ * `total_inactive_file` of `memory.stat`); the least of them. The limit alone is no room: a
+ * container of 2 GiB that already uses 1.9 GiB has 0.1 GiB left, and the host's `MemAvailable`
+ * (not per cgroup) says nothing of it. `null` (source `"fallback"`) where no level has both a
+ * limit and a usage read.
+ *
+ * @example Usage
+ * ```ts
+ * import { HostFiles } from "./host_files.ts";
+ * import { readCgroupPaths } from "./cgroup.ts";
+ * import { readMemoryRoom } from "./memory.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const files = HostFiles.fromRecord({
+ *   "/proc/self/cgroup": "0::/job\n",
+ *   "/sys/fs/cgroup/job/memory.max": "2147483648\n",
+ *   "/sys/fs/cgroup/job/memory.current": "2040528896\n",
+ *   "/sys/fs/cgroup/job/memory.stat": "anon 1940000000\ninactive_file 40000000\n",
+ * });
+ * assert.deepEqual(readMemoryRoom(files, readCgroupPaths(files)), {
+ *   bytes: 2147483648 - (2040528896 - 40000000),
+ *   source: "/sys/fs/cgroup/job/memory.current",
+ * });
+ * ```
+ */
+export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigure {
+  const levels = [
+    ...V2_MOUNTS.flatMap((mount) =>
+      cgroupLevels(mount, paths.v2).map((dir) => ({
+        dir,
+        limits: ["memory.max", "memory.high"],
+        usage: "memory.current",
+        inactive: "inactive_file",
+      }))
+    ),
+    ...V1_MOUNTS.memory.flatMap((mount) =>
+      cgroupLevels(mount, paths.v1("memory")).map((dir) => ({
+        dir,
+        limits: ["memory.limit_in_bytes"],
+        usage: "memory.usage_in_bytes",
+        inactive: "total_inactive_file",
+      }))
+    ),
+  ];
+  let best: MemoryFigure = { bytes: null, source: "fallback" };
+  for (const level of levels) {
+    const limits = level.limits.map((name) => {
+      const text = files.read(`${level.dir}/${name}`);
+      return text === undefined ? null : parseMemoryLimit(text) ?? null;
+    }).filter((x): x is number => x !== null);
+    if (limits.length === 0) continue;
+    const usagePath = `${level.dir}/${level.usage}`;
+    const usageText = files.read(usagePath);
+    const used = usageText === undefined ? undefined : parseMemoryLimit(usageText);
+    if (typeof used !== "number") continue;
+    const stat = files.read(`${level.dir}/memory.stat`) ?? "";
+    const m = new RegExp(`^${level.inactive}\\s+(\\d+)\\s*$`, "m").exec(stat);
+    const inactive = m ? Math.min(Number(m[1]), used) : 0;
+    const room = Math.max(0, Math.min(...limits) - (used - inactive));
+    if (best.bytes === null || room < best.bytes) best = { bytes: room, source: usagePath };
   }
   return best;
 }

@@ -12,7 +12,7 @@ import { readCpuQuota } from "./cpu_quota.ts";
 import { effectiveCores } from "./effective_cores.ts";
 import { HostFiles } from "./host_files.ts";
 import { readLogicalCores } from "./logical_cores.ts";
-import { type MemoryFigure, readMeminfo, readMemoryLimit } from "./memory.ts";
+import { type MemoryFigure, readMeminfo, readMemoryLimit, readMemoryRoom } from "./memory.ts";
 import { parseCpusOverride, parseMemoryOverride } from "./overrides.ts";
 import { readPhysicalCores } from "./physical_cores.ts";
 import type { ProbeOptions, SystemInfo } from "./system_info.ts";
@@ -87,7 +87,12 @@ function _probe(options: ProbeOptions): SystemInfo {
       ? { bytes: fromRt, source: "runtime" }
       : { bytes: null, source: "unavailable" };
   const total = figure(meminfo.total, fromRuntime?.totalBytes);
-  const available = figure(meminfo.available, fromRuntime?.availableBytes);
+  const host = figure(meminfo.available, fromRuntime?.availableBytes);
+  // The host's figure, or less: the room left under this process's cgroup limits.
+  const room = readMemoryRoom(files, paths);
+  const available = room.bytes !== null && (host.bytes === null || room.bytes < host.bytes)
+    ? room
+    : host;
   const swapUsed = figure(meminfo.swapUsed, undefined);
   const limit = memoryOverride !== undefined
     ? { bytes: memoryOverride, source: "AMORSIZE_MEMORY" }
