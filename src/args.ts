@@ -82,6 +82,33 @@ export function positiveNumber(name: string, value: unknown): number {
   return value;
 }
 
+/**
+ * The longest delay a timer takes (ms): 2^31 − 1, about 24.8 days; a longer one fires at once on
+ * every runtime (it wraps to 1 ms).
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `value` must be a positive number of milliseconds a timer can wait: at most
+ * {@linkcode MAX_TIMER_MS} (a timeout of 2^31 ms fired every chunk at once).
+ *
+ * @example Usage
+ * ```ts
+ * import { timerMs } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(timerMs("timeoutMs", 1000), 1000);
+ * assert.throws(() => timerMs("timeoutMs", 2 ** 31), RangeError);
+ * ```
+ */
+export function timerMs(name: string, value: unknown): number {
+  positiveNumber(name, value);
+  if ((value as number) > MAX_TIMER_MS) {
+    invalid(name, `at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer)`, value);
+  }
+  return value as number;
+}
+
 /** `value` must be a finite number ≥ 0. */
 export function nonNegativeNumber(name: string, value: unknown): number {
   if (typeof value !== "number" || !(value >= 0) || value === Infinity) {

@@ -239,6 +239,43 @@ test("fault: an iterable whose length lies still yields every item", async () =>
   assert.deepEqual(await execute((x: number) => x + 1, liar), [2, 3, 4], "automatic");
 });
 
+test("fault: an iterator whose next() returns no object fails at once, as for…of does", async () => {
+  // It was read as endless undefined items until memory ran out.
+  let calls = 0;
+  const broken = { [Symbol.iterator]: () => ({ next: () => (calls++ < 2 ? { value: 1 } : 5) }) };
+  const brokenAsync = {
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(null) }),
+  };
+  for (const executor of ["inline", "workers", undefined] as const) {
+    calls = 0;
+    const e = await settle(execute((x: number) => x, broken as never, { executor }));
+    assert.ok(e instanceof TypeError, `${executor}: ${e}`);
+    assert.match(e.message, /'data' iterator's next\(\) must return an object.*got 5/);
+    const a = await settle(execute((x: number) => x, brokenAsync as never, { executor }));
+    assert.ok(a instanceof TypeError, `${executor}: ${a}`);
+    assert.match(a.message, /'data' iterator's next\(\) must return an object.*got null/);
+  }
+});
+
+test("fault: a timeoutMs no timer can wait is refused (it fired every chunk at once)", async () => {
+  const e = await settle(execute((x: number) => x, range(3), { timeoutMs: 2 ** 31 }));
+  assert.ok(e instanceof RangeError, String(e));
+  assert.match(e.message, /'timeoutMs' must be at most 2147483647 ms.*got 2147483648/);
+  const pool = createPool();
+  try {
+    const r = await settle(pool.run(faults("spin"), 1, { timeoutMs: 2 ** 31 }));
+    assert.ok(r instanceof RangeError, String(r));
+  } finally {
+    await pool.close();
+  }
+  // The longest timer is taken.
+  assert.deepEqual(await execute((x: number) => x + 1, range(3), { timeoutMs: 2 ** 31 - 1 }), [
+    1,
+    2,
+    3,
+  ]);
+});
+
 test("fault: bad data and options throw at once, naming them", async () => {
   const view = new DataView(new ArrayBuffer(8));
   const bad: [unknown, Record<string, unknown>, RegExp][] = [

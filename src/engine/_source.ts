@@ -1,6 +1,6 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
-import { wrongType } from "../args.ts";
+import { describeValue, wrongType } from "../args.ts";
 
 export class Source<I> {
   /** Total number of items, when known (arrays, typed arrays, Sets and Maps). */
@@ -82,7 +82,7 @@ export class Source<I> {
     } else {
       out = [];
       while (out.length < n) {
-        const r = this.#it!.next();
+        const r = result(this.#it!.next());
         if (r.done) {
           this.done = this.#exhausted = true;
           break;
@@ -107,7 +107,7 @@ export class Source<I> {
     if (!this.#ait) return this.takeSync(n);
     const out: I[] = [];
     while (out.length < n && !this.done) {
-      const r = await this.#ait.next();
+      const r = result(await this.#ait.next());
       if (r.done) this.done = this.#exhausted = true;
       else out.push(r.value);
     }
@@ -130,4 +130,18 @@ export class Source<I> {
 // may say anything (a wrong total would end the run early or never), so it counts as unknown.
 function sizeOf(data: unknown): number | undefined {
   return data instanceof Set || data instanceof Map ? data.size : undefined;
+}
+
+/**
+ * An iterator's `next()` result, checked as `for…of` checks it: anything but an object throws
+ * (an iterator returning `undefined` from `next()` was read as endless `undefined` items, until
+ * memory ran out).
+ */
+function result<T>(r: IteratorResult<T>): IteratorResult<T> {
+  if (typeof r !== "object" || r === null) {
+    throw new TypeError(
+      `'data' iterator's next() must return an object ({ value, done }), got ${describeValue(r)}`,
+    );
+  }
+  return r;
 }

@@ -12,6 +12,7 @@ import {
   oneOf,
   positiveInt,
   positiveNumber,
+  timerMs,
   wrongType,
 } from "../args.ts";
 import type { Encoding } from "./encoding.ts";
@@ -158,7 +159,7 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.concurrency !== undefined) positiveInt("concurrency", o.concurrency);
   if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
   if (o.ordered !== undefined) bool("ordered", o.ordered);
-  if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
+  if (o.timeoutMs !== undefined) timerMs("timeoutMs", o.timeoutMs);
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
   if (o.transfer !== undefined) bool("transfer", o.transfer);
   if (o.encoding !== undefined) oneOf("encoding", o.encoding, ["auto", "clone", "packed", "json"]);

@@ -11,7 +11,7 @@ import {
   nonNegativeNumber,
   objectArg,
   positiveInt,
-  positiveNumber,
+  timerMs,
   wrongType,
 } from "../args.ts";
 import { DEFAULTS } from "../defaults.ts";
@@ -158,7 +158,7 @@ export class Pool {
   async run<I, O>(task: Task<I, O>, item: I, options: PoolRunOptions = {}): Promise<O> {
     knownKeys("options", objectArg("options", options), RUN_OPTION_KEYS);
     const { signal, timeoutMs, transfer } = options;
-    if (timeoutMs !== undefined) positiveNumber("timeoutMs", timeoutMs);
+    if (timeoutMs !== undefined) timerMs("timeoutMs", timeoutMs);
     if (transfer !== undefined) bool("transfer", transfer);
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       wrongType("signal", "an AbortSignal", signal);

@@ -7,6 +7,7 @@ import {
   oneOf,
   positiveInt,
   positiveNumber,
+  timerMs,
 } from "../args.ts";
 import type { Executor } from "../engine/mod.ts";
 import type { TuneOptions } from "./tune_types.ts";
@@ -43,7 +44,7 @@ export function checkTuneOptions(options: TuneOptions): void {
   if (o.strategy !== undefined) oneOf("strategy", o.strategy, ["grid", "bayesian", "auto"]);
   if (o.budgetMs !== undefined) positiveNumber("budgetMs", o.budgetMs);
   if (o.maxConfigs !== undefined) positiveInt("maxConfigs", o.maxConfigs);
-  if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
+  if (o.timeoutMs !== undefined) timerMs("timeoutMs", o.timeoutMs);
   if (o.repeats !== undefined) positiveInt("repeats", o.repeats);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) {
     const E = typeof o.seed === "number" ? RangeError : TypeError;
