@@ -72,4 +72,29 @@ test("fault cli: results JSON cannot hold are one line and exit 1", () => {
   oneLine(r.stderr, /BigInt/);
 });
 
+test("fault cli: a result JSON would change fails the run, naming its item, on every executor", () => {
+  // Printed as null or {} with exit code 0 where the run was inline. Item 1 of [0, k] returns it.
+  const what = ["a symbol", "a function", "NaN", "a Map", "Infinity"];
+  for (const [k, re] of what.entries()) {
+    const data = join(home, `data-${k}.json`);
+    writeFileSync(data, JSON.stringify([0, k + 1]));
+    for (const executor of ["inline", "workers"]) {
+      const r = cli("execute", `${tasks}#unwritable`, "--data", data, "--executor", executor);
+      assert.equal(r.code, 1, `${executor} ${re}: ${r.stderr}`);
+      // A symbol or a function cannot come back from a worker at all: the run's own error.
+      const cloned = executor === "workers" && k < 2;
+      oneLine(
+        r.stderr,
+        cloned
+          ? /item 1/
+          : new RegExp(`Result of item 1 cannot be written as JSON: it holds ${re}`),
+      );
+    }
+  }
+  // A task that returns nothing prints null, one per item.
+  const r = cli("execute", `${tasks}#nothing`, "--range", "2", "--executor", "inline");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "null\nnull\n");
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

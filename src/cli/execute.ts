@@ -24,7 +24,11 @@ Options:
   --concurrency N  calls in flight for the async executor
   -h, --help       show this help
 
-Exit codes: 0 ok, 1 the task failed on an item (the message names it), 2 usage error.`;
+Results are written as JSON; a result JSON cannot hold (a function, symbol or BigInt, NaN or
+Infinity, a Map or Set) fails the run, naming its item. A task that returns nothing prints null.
+
+Exit codes: 0 ok, 1 the task failed on an item or a result cannot be written (the message names
+it), 2 usage error.`;
 
 const EXECUTORS = ["inline", "async", "workers"];
 
@@ -73,9 +77,36 @@ export const command: Command = {
       return 1;
     }
     bar?.end();
-    const line = (x: unknown) => JSON.stringify(x) ?? "null";
-    if (input.json) console.log(`[${out.map(line).join(",")}]`);
-    else if (out.length > 0) console.log(out.map(line).join("\n"));
+    let lines: string[];
+    try {
+      lines = out.map(jsonLine);
+    } catch (e) {
+      console.error(`amorsize execute: ${(e as Error).message}`);
+      return 1;
+    }
+    if (input.json) console.log(`[${lines.join(",")}]`);
+    else if (lines.length > 0) console.log(lines.join("\n"));
     return 0;
   },
 };
+
+/**
+ * A result as one line of JSON, or an error naming the item where JSON would change it: a
+ * function, symbol or BigInt, a number that is not finite (JSON writes `null`), a `Map` or `Set`
+ * (JSON writes `{}`), anywhere in it. `undefined` (a task that returns nothing) is `null`, and an
+ * object's `undefined` properties are left out, as JSON does.
+ */
+function jsonLine(x: unknown, index: number): string {
+  const refuse = (what: string): never => {
+    throw new Error(`Result of item ${index} cannot be written as JSON: it holds ${what}`);
+  };
+  const text = JSON.stringify(x, (_key, v: unknown) => {
+    if (typeof v === "function") refuse("a function");
+    if (typeof v === "symbol") refuse("a symbol");
+    if (typeof v === "bigint") refuse(`a BigInt (${v}n)`);
+    if (typeof v === "number" && !Number.isFinite(v)) refuse(String(v));
+    if (v instanceof Map || v instanceof Set) refuse(`a ${v instanceof Map ? "Map" : "Set"}`);
+    return v;
+  });
+  return text ?? "null";
+}
