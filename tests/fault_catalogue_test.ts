@@ -257,6 +257,36 @@ test("fault: an iterator whose next() returns no object fails at once, as for…
   }
 });
 
+test("fault: a buffer transferred once cannot be transferred again: a TaskError naming the item", async () => {
+  // Node dropped the message whose transfer list held a detached buffer: the call never settled.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const buf = new ArrayBuffer(16);
+    assert.equal(await pool.run(faults<ArrayBuffer>("byteLength"), buf, { transfer: true }), 16);
+    assert.equal(buf.byteLength, 0); // transferred
+    const again = await settle(
+      pool.run(faults<ArrayBuffer>("byteLength"), buf, { transfer: true, timeoutMs: 30_000 }),
+    );
+    assert.ok(again instanceof TaskError, String(again));
+    assert.match(String(again.cause), /already transferred \(detached\)/);
+    // In a chunk: the item is named; an empty buffer is no detached one.
+    const items = [new ArrayBuffer(0), new ArrayBuffer(8), buf];
+    const e = await settle(
+      execute(faults<ArrayBuffer>("byteLength"), items, {
+        executor: "workers",
+        workers: 1,
+        chunkSize: 3,
+        transfer: true,
+        pool,
+      }),
+    );
+    assert.ok(e instanceof TaskError, String(e));
+    assert.equal((e as TaskError).index, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("fault: a timeoutMs no timer can wait is refused (it fired every chunk at once)", async () => {
   const e = await settle(execute((x: number) => x, range(3), { timeoutMs: 2 ** 31 }));
   assert.ok(e instanceof RangeError, String(e));

@@ -314,6 +314,17 @@ export class Run {
     const enc = this.#cfg.encoding?.results;
     if (enc !== undefined && enc !== "auto") message.enc = enc;
     const user = this.#cfg.transfer ? findTransferables(chunk.items) : [];
+    if (user.some(isDetached)) {
+      // Node drops a message whose transfer list holds a detached buffer, and the call waited
+      // forever; Deno and Bun throw. The item is named on every runtime.
+      const k = chunk.items.findIndex((x) => findTransferables([x]).some(isDetached));
+      return this.#cloneFailed(
+        worker,
+        chunk,
+        k,
+        "or holds an ArrayBuffer already transferred (detached): a buffer is transferred once",
+      );
+    }
     const flight: InFlight = {
       id,
       message,
@@ -580,9 +591,20 @@ function cloneable(items: unknown[], skip: number[] | undefined): unknown[] | nu
   return out;
 }
 
+/**
+ * Whether a buffer was transferred away: its `detached` flag where the runtime has it (not Node
+ * 20), else an empty buffer that no view can be made on (a buffer of 0 bytes is not detached).
+ */
 function isDetached(t: Transferable): boolean {
   const b = t as ArrayBuffer & { detached?: boolean };
-  return b.detached ?? b.byteLength === 0;
+  if (typeof b.detached === "boolean") return b.detached;
+  if (!(t instanceof ArrayBuffer) || b.byteLength > 0) return false;
+  try {
+    new Uint8Array(b);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function isCloneable(v: unknown): boolean {
