@@ -46,6 +46,16 @@ test("fault cli: a huge --range is a usage error (exit 2), not a crash", () => {
   oneLine(r.stderr, /--range must be at most/);
 });
 
+test("fault cli: a negative number for a flag is the flag's own usage error", () => {
+  // The parser took "-5" for an option: "argument is ambiguous".
+  const r = cli("execute", `${tasks}#throwString`, "--range", "-5");
+  assert.equal(r.code, 2, r.stderr);
+  oneLine(r.stderr, /--range must be an integer >= 0, got "-5"/);
+  const w = cli("execute", `${tasks}#throwString`, "--range", "3", "--workers", "-2");
+  assert.equal(w.code, 2, w.stderr);
+  oneLine(w.stderr, /--workers must be an integer >= 1, got "-2"/);
+});
+
 test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
   const file = join(home, "a-file");
   writeFileSync(file, "");

@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest);
+    return await command.run(negativeValues(rest));
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
       console.error(`amorsize ${name}: ${firstLine(e.message)}`);
@@ -85,6 +85,19 @@ export async function main(args: string[]): Promise<number> {
 }
 
 const firstLine = (text: string) => text.split("\n")[0];
+
+/**
+ * `--flag -5` as `--flag=-5`: the parser takes a negative number for an option ("argument is
+ * ambiguous"), where the command's own check names the flag and the value.
+ */
+function negativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const joined = /^--[^=]+$/.test(args[i]) && /^-\d/.test(args[i + 1] ?? "");
+    out.push(joined ? `${args[i]}=${args[++i]}` : args[i]);
+  }
+  return out;
+}
 
 if ((import.meta as { main?: boolean }).main ?? isEntry()) {
   process.exitCode = await main(process.argv.slice(2));
