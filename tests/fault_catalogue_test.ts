@@ -167,6 +167,16 @@ test("fault: process.exit in a task during automatic mode does not end the calle
   assert.equal(last, "still running");
 });
 
+test("fault: a task module that never finishes loading: timeoutMs and signal reach it in automatic mode", async () => {
+  // It was imported on the calling thread before either was set up: Node exited with code 13
+  // (its event loop empty), Deno with "Top-level await promise never resolved", Bun hung.
+  const r = await child("faults/never_loads_auto");
+  const lines = r.stdout.split("\n");
+  assert.match(lines[0], /^rejected TimeoutError: Loading the task module .*never_loads.* 200 ms$/);
+  assert.match(lines[1], /^rejected AbortError/);
+  assert.equal(lines[2], "still running", r.stderr);
+});
+
 test("fault: process.exit in a task on forced workers is a WorkerCrashError", async () => {
   const pool = createPool({ maxWorkers: 1 });
   const e = await settle(

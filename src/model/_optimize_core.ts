@@ -3,6 +3,7 @@
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
 import {
+  abortError,
   ChunkTimeoutError,
   fromWire,
   KnownResults,
@@ -386,8 +387,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const n = job.src.total;
   let fn: (x: unknown) => unknown;
   try {
-    fn = typeof task === "function" ? task : await loadTask(job.spec);
+    fn = typeof task === "function" ? task : await withinLimits(loadTask(job.spec), job);
   } catch (e) {
+    if (job.o.signal?.aborted || e instanceof ChunkTimeoutError) throw e;
     const error = thrownError(e);
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
@@ -460,6 +462,34 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     }
   }
   return { probe: look, perItemMs, skipped };
+}
+
+/**
+ * The task module's import on this thread, within the call's `signal` and `timeoutMs`: a module
+ * whose top-level `await` never settles otherwise held the call past both (Node then exited with
+ * code 13, its event loop empty; Bun waited for ever). The import itself cannot be stopped.
+ */
+function withinLimits<T>(loading: Promise<T>, job: Job): Promise<T> {
+  const { signal, timeoutMs } = job.o;
+  if (signal === undefined && timeoutMs === undefined) return loading;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => end(() => reject(abortError(signal!)));
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() =>
+      end(() => {
+        const e = new ChunkTimeoutError(0, 1, timeoutMs);
+        const what = job.spec.kind === "module" ? job.spec.module : "of the task";
+        e.message = `Loading the task module ${what} exceeded the timeout of ${timeoutMs} ms`;
+        reject(e);
+      }), timeoutMs);
+    function end(settle: () => void) {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      settle();
+    }
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    loading.then((v) => end(() => resolve(v)), (e) => end(() => reject(e)));
+  });
 }
 
 /**
