@@ -96,6 +96,13 @@ test("a cgroup v2 cpuset of 1 CPU narrows an affinity of 8", async () => {
   assert.equal(info.sources.affinityCores, "/sys/fs/cgroup/pod/cpuset.cpus.effective");
 });
 
+test("CPUs offline narrow an affinity of 8 to 6, and say so", async () => {
+  const info = await probe("offline_cpus");
+  assert.equal(info.logicalCores, 6); // online "0-1,4-7"
+  assert.equal(info.affinityCores, 6); // {0..7} ∩ {0,1,4,5,6,7}
+  assert.equal(info.sources.affinityCores, "/sys/devices/system/cpu/online"); // it narrowed last
+});
+
 test("cgroup v2 memory.max gives the limit; meminfo gives total, available and swap", async () => {
   const info = await probe("memory_v2_limit");
   assert.equal(info.memory.limitBytes, 2 * GiB); // 2147483648; memory.high "max"

@@ -59,7 +59,7 @@ export function readAffinity(
   narrow(status, "/proc/self/status");
   const cpuset = _cpuset(files, paths);
   narrow(cpuset?.cpus, cpuset?.source);
-  if (cpus) narrow(logical.cpus && new Set(logical.cpus), undefined);
+  if (cpus) narrow(logical.cpus && new Set(logical.cpus), logical.source);
   return cpus ? { cores: cpus.size, source } : { cores: logical.cores, source };
 }
 
