@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   busyCoresNow,
+  competingLoad,
   externalLoadNow,
   otherRunnableThreads,
   runnableThreads,
@@ -46,9 +47,24 @@ test("otherRunnableThreads: the machine's runnable threads less this process's o
 
 test("busyCoresNow: capped at the cores; externalLoadNow: never negative", () => {
   for (const cores of [1, 2, 64]) {
-    const b = busyCoresNow(cores);
+    const host = { logicalCores: 64, affinityCores: 64, cpuQuota: null, effectiveCores: cores };
+    const b = busyCoresNow(host);
     assert.ok(b === undefined || (b >= 0 && b <= cores), `${b} of ${cores}`);
   }
   const l = externalLoadNow();
   assert.ok(l === undefined || l >= 0);
+});
+
+test("competingLoad: a quota competes only for the CPUs others leave; a CPU set gets its share", () => {
+  // A pod of 2 cores (quota, no CPU set) on 64 CPUs: 41 other runnable threads leave 23 idle.
+  const pod = { logicalCores: 64, affinityCores: 64, cpuQuota: 2 };
+  assert.equal(competingLoad(41, pod), 0);
+  assert.equal(competingLoad(62, pod), 0);
+  assert.equal(competingLoad(64, pod), 2);
+  assert.equal(competingLoad(63, { ...pod, cpuQuota: 1.5 }), 1); // ceil(1.5) = 2 cores' room
+  // A CPU set of 2 of 8 CPUs: an even share of the machine's count.
+  assert.equal(competingLoad(8, { logicalCores: 8, affinityCores: 2, cpuQuota: null }), 2);
+  // Every CPU and no quota: the count itself.
+  assert.equal(competingLoad(3, { logicalCores: 2, affinityCores: 2, cpuQuota: null }), 3);
+  assert.equal(competingLoad(0, pod), 0);
 });

@@ -39,6 +39,7 @@ import { type Runtime, runtime } from "../runtime/mod.ts";
 import {
   busyCoresNow,
   cachedProbe,
+  competingLoad,
   externalLoadNow,
   runnableThreads,
   RUNTIME_HELPER_THREADS,
@@ -379,7 +380,7 @@ async function probe(job: Job): Promise<void> {
 function loadAroundLook(job: Job, except?: ReadonlySet<PoolWorker>): number {
   const read = [job.loadBefore, externalLoadNow(poolTids(job, except))];
   const counts = read.filter((x): x is number => x !== undefined);
-  return counts.length > 0 ? Math.min(...counts) : 0;
+  return counts.length > 0 ? competingLoad(Math.min(...counts), job.sys) : 0;
 }
 
 // ── 2. Look: run the first items here (their results are kept).
@@ -589,7 +590,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
-  const busy = keyBusyCores(busyCoresNow(job.cores, poolTids(job)));
+  const busy = keyBusyCores(busyCoresNow(job.sys, poolTids(job)));
   if (
     cached.busyCores !== undefined && busy !== undefined &&
     loadChanged(cached.busyCores, busy, job.cores)
@@ -991,6 +992,7 @@ async function sample(
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
+  if (s.profile) s.profile.externalLoad = competingLoad(s.profile.externalLoad, job.sys);
   const sp = s.profile ?? mainProfile(look.probe);
   sp.resultSendMs = resultSendMs(job.spec.key);
   job.profile.sample = sp;
@@ -1079,7 +1081,7 @@ function sampleHelpers(
   // threads are told apart by name (not on Node, whose threads are all "node") can the sampler
   // keep them from counting as the task's; and only on a core that other processes leave idle.
   if (!runtimeHelpersNamed()) return none;
-  const idle = room - (externalLoadNow(poolTids(job, starting)) ?? 0);
+  const idle = room - competingLoad(externalLoadNow(poolTids(job, starting)) ?? 0, job.sys);
   const helpers = all.filter((w) => warmIdle(job, w)).slice(0, idle);
   if (helpers.length === 0) return none;
   let running = true, busy = 0, next = n - 1;

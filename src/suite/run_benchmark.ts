@@ -7,7 +7,7 @@
 import { keysOf, knownKeys } from "../args.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/mod.ts";
-import { cachedProbe, externalLoadNow } from "../system/mod.ts";
+import { cachedProbe, competingLoad, externalLoadNow } from "../system/mod.ts";
 import type { Task } from "../task/mod.ts";
 import { type RunConfig, toExecuteOptions } from "../engine/mod.ts";
 import { execute } from "../execute.ts";
@@ -182,11 +182,12 @@ async function measureRuns(
   const now = runtime().now;
   // Before each timed run only this thread runs (the pool's workers wait): the other runnable
   // threads belong to other processes, which take cores from the run about to start (the same
-  // reading as the optimizer's, externalLoadNow).
+  // reading as the optimizer's, externalLoadNow, and the share of it on this process's cores).
+  const host = await cachedProbe();
   const loads: number[] = [];
   const probe = () => {
     const n = externalLoadNow();
-    if (n !== undefined) loads.push(n);
+    if (n !== undefined) loads.push(competingLoad(n, host));
   };
   const serial = (xs: unknown[]) => () => (probe(), execute(t, xs, { executor: "inline" }));
   const forced = toExecuteOptions(rec);

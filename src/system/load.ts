@@ -5,6 +5,7 @@
  * @module
  */
 import { runtime } from "../runtime/mod.ts";
+import type { SystemInfo } from "./system_info.ts";
 import { runnableThreadIds } from "./thread_cpu.ts";
 
 /**
@@ -91,10 +92,12 @@ function ownOr(before: number | undefined, after: number | undefined, fallback: 
 }
 
 /**
- * Cores kept busy by other processes (and by pool workers running other calls' chunks), read on
- * the calling thread: {@linkcode externalLoadNow}, at most `cores`. `undefined` where unreadable.
+ * Cores of this process kept busy by other processes (and by pool workers running other calls'
+ * chunks), read on the calling thread: {@linkcode externalLoadNow}, the share that competes for
+ * this process's cores ({@linkcode competingLoad}), at most its effective cores. `undefined`
+ * where unreadable.
  *
- * @param cores Cores this process may use.
+ * @param host The CPUs online, those this process may run on, its quota and effective cores.
  * @param loadTids Thread ids of this process that count as load (pool workers of other calls).
  * @returns Busy cores, or undefined.
  *
@@ -103,16 +106,17 @@ function ownOr(before: number | undefined, after: number | undefined, fallback: 
  * import { busyCoresNow } from "./load.ts";
  * import assert from "node:assert/strict";
  *
- * const b = busyCoresNow(2);
+ * const host = { logicalCores: 2, affinityCores: 2, cpuQuota: null, effectiveCores: 2 };
+ * const b = busyCoresNow(host);
  * assert.ok(b === undefined || (b >= 0 && b <= 2));
  * ```
  */
 export function busyCoresNow(
-  cores: number,
+  host: Pick<SystemInfo, "logicalCores" | "affinityCores" | "cpuQuota" | "effectiveCores">,
   loadTids: ReadonlySet<string> = new Set(),
 ): number | undefined {
   const load = externalLoadNow(loadTids);
-  return load === undefined ? undefined : Math.min(cores, load);
+  return load === undefined ? undefined : Math.min(host.effectiveCores, competingLoad(load, host));
 }
 
 /**
@@ -152,4 +156,39 @@ export function externalLoadNow(
   }
   const after = before === undefined ? undefined : ownRunnable(loadTids, root);
   return Math.max(0, least - ownOr(before, after, 2));
+}
+
+/**
+ * Of `others` runnable threads counted on the whole machine (`procs_running` is not per cgroup or
+ * CPU set), those that take cores from this process: the share on the CPUs it may run on (an
+ * even spread: a count of the machine cannot say where they run), less the CPUs of that set its
+ * quota leaves to others (a quota of 2 cores on 64 CPUs competes only once 62 are busy). A
+ * container of 2 cores on a machine of 64 with 41 runnable threads read 2 of 2 cores busy.
+ * Unchanged where the process may use every CPU and has no quota.
+ *
+ * @param others Runnable threads of other processes (see {@linkcode externalLoadNow}).
+ * @param host The CPUs online, those this process may run on, and its quota.
+ * @returns The threads that compete with this process for its cores.
+ *
+ * @example Usage
+ * ```ts
+ * import { competingLoad } from "./load.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pod = { logicalCores: 64, affinityCores: 64, cpuQuota: 2 };
+ * assert.equal(competingLoad(41, pod), 0); // 23 CPUs idle: the quota's 2 are among them
+ * assert.equal(competingLoad(63, pod), 1);
+ * assert.equal(competingLoad(8, { logicalCores: 8, affinityCores: 2, cpuQuota: null }), 2);
+ * assert.equal(competingLoad(3, { logicalCores: 2, affinityCores: 2, cpuQuota: null }), 3);
+ * ```
+ */
+export function competingLoad(
+  others: number,
+  host: Pick<SystemInfo, "logicalCores" | "affinityCores" | "cpuQuota">,
+): number {
+  const online = Math.max(1, host.logicalCores);
+  const mayUse = Math.max(1, Math.min(online, host.affinityCores));
+  const onMine = others * (mayUse / online);
+  const spare = host.cpuQuota === null ? 0 : Math.max(0, mayUse - Math.ceil(host.cpuQuota));
+  return Math.max(0, onMine - spare);
 }

@@ -6,7 +6,13 @@
  */
 export { cachedProbe, probeSystem } from "./probe_system.ts";
 export type { ProbeOptions, SystemFigure, SystemInfo } from "./system_info.ts";
-export { busyCoresNow, externalLoadNow, otherRunnableThreads, runnableThreads } from "./load.ts";
+export {
+  busyCoresNow,
+  competingLoad,
+  externalLoadNow,
+  otherRunnableThreads,
+  runnableThreads,
+} from "./load.ts";
 export {
   busyThreads,
   RUNTIME_HELPER_THREADS,
