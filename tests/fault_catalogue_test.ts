@@ -267,6 +267,25 @@ test("fault: an iterator whose next() returns no object fails at once, as for…
   }
 });
 
+test("fault: an item whose getter throws is a TaskError naming it, in the first chunk or a later one", async () => {
+  // It rejected with the getter's own error, no item named.
+  const identity = task<unknown, unknown>(fixtureModule("tasks/basic"), "identity");
+  for (const at of [2, 700]) {
+    const items: unknown[] = Array.from({ length: 1000 }, (_, i) => ({ i }));
+    items[at] = {
+      get x() {
+        throw new Error("getter!");
+      },
+    };
+    const e = await settle(
+      execute(identity, items, { executor: "workers", workers: 2, chunkSize: 50 }),
+    );
+    assert.ok(e instanceof TaskError, `${at}: ${e}`);
+    assert.equal((e as TaskError).index, at);
+    assert.match(e.message, /property throws when read \(getter!\)/);
+  }
+});
+
 test("fault: a buffer transferred once cannot be transferred again: a TaskError naming the item", async () => {
   // Node dropped the message whose transfer list held a detached buffer: the call never settled.
   const pool = createPool({ maxWorkers: 1 });

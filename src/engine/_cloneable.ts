@@ -29,6 +29,16 @@ const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
  * at most `budget` nodes deep into objects, so it stays cheap on large values.
  */
 export function uncloneable(value: unknown, budget = 64): string | undefined {
+  try {
+    return firstUncloneable(value, budget);
+  } catch (e) {
+    // A getter, or a proxy's trap, that throws when read: cloning would throw the same.
+    const what = e instanceof Error ? e.message : String(e);
+    return `an object whose property throws when read (${what})`;
+  }
+}
+
+function firstUncloneable(value: unknown, budget: number): string | undefined {
   const stack: unknown[] = [value];
   let seen = 0;
   while (stack.length > 0 && seen++ < budget) {
