@@ -106,6 +106,21 @@ test("engine: an inline function that is not self-contained fails at the first c
   }
 });
 
+test("engine: a native or bound function is refused by name, never a blank one", async () => {
+  const cases: [(x: number) => unknown, RegExp][] = [
+    [Math.sqrt, /Inline task "sqrt" is a native or bound function/],
+    [((x: number) => x).bind(null), /Inline task "bound anonymous" is a native or bound/],
+  ];
+  for (const [fn, re] of cases) {
+    const e = await execute(fn, range(10), { executor: "workers", workers: 2 }).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(e instanceof TypeError, String(e));
+    assert.match(e.message, re);
+  }
+});
+
 test("engine: a missing module, a missing export or a non-function export fails clearly", async () => {
   const missing = new URL("./fixtures/tasks/no_such_module.js", import.meta.url);
   const cases: [ReturnType<typeof basic>, RegExp[]][] = [

@@ -9,6 +9,10 @@ export type TaskSpec =
 
 const sourceKeys = new WeakMap<object, TaskSpec>();
 
+/** A function's name for a message: "anonymous" where it has none ("bound anonymous" bound). */
+const nameOf = (f: { name: string }) =>
+  f.name === "" || f.name.endsWith(" ") ? `${f.name}anonymous` : f.name;
+
 /** The spec of a task (inline functions: their source, checked for obvious non-portability). */
 export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
   if (typeof t === "function") {
@@ -17,7 +21,7 @@ export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
       const source = Function.prototype.toString.call(t);
       if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
         throw new TypeError(
-          `Inline task "${t.name || "anonymous"}" is a native or bound function and cannot be ` +
+          `Inline task "${nameOf(t)}" is a native or bound function and cannot be ` +
             `rebuilt inside a worker: export it from a module and pass ` +
             `task(import.meta.url, "name") instead`,
         );
