@@ -590,7 +590,8 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
-  const busy = keyBusyCores(busyCoresNow(job.sys, poolTids(job)));
+  const now = busyCoresNow(job.sys, poolTids(job));
+  const busy = keyBusyCores(now === undefined ? undefined : Math.min(job.cores, now));
   if (
     cached.busyCores !== undefined && busy !== undefined &&
     loadChanged(cached.busyCores, busy, job.cores)
