@@ -192,6 +192,16 @@ test("history CLI: list, show, compare, delete and clear against a temporary AMO
     /no history entry "latest~3": .* holds 3 entries/,
     env,
   );
+  // A newer entry that cannot be read is said, not passed over in silence: `latest` is then the
+  // newest that can be read.
+  const { rmSync, writeFileSync: write } = await import("node:fs");
+  const broken = join(dir, "29991231T000000000Z-00000000.json");
+  write(broken, '{"schema": 1, "id": "trunc');
+  const skipped = cli(["history", "show", "latest", "--json"], env);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.equal(JSON.parse(skipped.stdout).id, v.id);
+  assert.match(skipped.stderr, /^warning: .*29991231T000000000Z-00000000/m);
+  rmSync(broken);
 
   const del = cli(["history", "delete", b.id], env);
   assert.equal(del.code, 0, del.stderr);

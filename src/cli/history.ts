@@ -86,11 +86,17 @@ async function _trouble<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** An id as given, or the id that `latest` / `latest~N` stands for (newest first). */
+/**
+ * An id as given, or the id that `latest` / `latest~N` stands for (newest first, among the entries
+ * that can be read; the others are warned about).
+ */
 async function _resolveId(id: string, dir: string | undefined): Promise<string> {
   const m = /^latest(?:~(\d+))?$/.exec(id);
   if (!m) return id;
-  const { entries } = await _trouble(() => listResults({ dir }));
+  // Entries skipped (corrupt, another schema) are said, as `list` says them: `latest` is the
+  // newest entry that could be read.
+  const { entries, warnings } = await _trouble(() => listResults({ dir }));
+  for (const w of warnings) console.error(`warning: ${w}`);
   const entry = entries[Number(m[1] ?? 0)];
   if (!entry) {
     throw new UsageError(
