@@ -56,6 +56,28 @@ test("fault cli: a negative number for a flag is the flag's own usage error", ()
   oneLine(w.stderr, /--workers must be an integer >= 1, got "-2"/);
 });
 
+test("fault cli: a bad AMORSIZE_CPUS or AMORSIZE_MEMORY is a usage error (exit 2) on every command", () => {
+  // docs/probe.md says so; only `system` did (the others exited 1, as failed work).
+  const { cmd, args: pre } = cliCommand();
+  const run = (env: Record<string, string>, ...args: string[]) => {
+    const r = spawnSync(cmd, [...pre, ...args], {
+      cwd: repoRoot(),
+      encoding: "utf8",
+      env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1", ...env },
+      timeout: 120_000,
+    });
+    return { code: r.status, stderr: (r.stderr ?? "").trim() };
+  };
+  for (const args of [["optimize", `${tasks}#throwString`, "--range", "5"], ["system"]]) {
+    const r = run({ AMORSIZE_CPUS: "abc" }, ...args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    oneLine(r.stderr, /'AMORSIZE_CPUS' must be a positive integer, got "abc"/);
+  }
+  const m = run({ AMORSIZE_MEMORY: "12X" }, "execute", `${tasks}#throwString`, "--range", "3");
+  assert.equal(m.code, 2, m.stderr);
+  oneLine(m.stderr, /'AMORSIZE_MEMORY' must be/);
+});
+
 test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
   const file = join(home, "a-file");
   writeFileSync(file, "");

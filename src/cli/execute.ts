@@ -8,6 +8,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, intFlag, progressBar, readTaskInput } from "./_input.ts";
 import { execute } from "../execute.ts";
 import type { ExecuteOptions, Executor } from "../engine/mod.ts";
+import { ENV_ERROR } from "../system/overrides.ts";
 
 const HELP = `Usage: amorsize execute MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -72,6 +73,7 @@ export const command: Command = {
       out = await execute(input.task, input.data, { ...options, onProgress: bar?.onProgress });
     } catch (e) {
       bar?.end();
+      if ((e as { code?: unknown } | null)?.code === ENV_ERROR) throw e; // a usage error
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       console.error(`amorsize execute: ${message.split("\n")[0]}`);
       return 1;

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { type Command, UsageError } from "./_command.ts";
 import { VERSION } from "../version.ts";
 import { describeThrown } from "../task/mod.ts";
+import { ENV_ERROR } from "../system/overrides.ts";
 
 type Loader = () => Promise<Command>;
 
@@ -72,8 +73,13 @@ export async function main(args: string[]): Promise<number> {
   try {
     return await command.run(negativeValues(rest));
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
-      console.error(`amorsize ${name}: ${firstLine(e.message)}`);
+    // A usage error, the parser's, or a bad AMORSIZE_CPUS / AMORSIZE_MEMORY (docs/probe.md).
+    const code = (e as { code?: unknown } | null)?.code;
+    if (
+      e instanceof UsageError || (e instanceof TypeError && code !== undefined) ||
+      code === ENV_ERROR
+    ) {
+      console.error(`amorsize ${name}: ${firstLine((e as Error).message)}`);
       return 2;
     }
     // Anything else (a task that failed, a file that cannot be written, a result JSON cannot

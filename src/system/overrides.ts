@@ -29,9 +29,7 @@ export function parseCpusOverride(value: string | undefined): number | undefined
   if (value === undefined || value.trim() === "") return undefined;
   const n = Number(value.trim());
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new RangeError(
-      `'AMORSIZE_CPUS' must be a positive integer, got ${JSON.stringify(value)}`,
-    );
+    throw envError(`'AMORSIZE_CPUS' must be a positive integer, got ${JSON.stringify(value)}`);
   }
   return n;
 }
@@ -58,10 +56,21 @@ export function parseMemoryOverride(value: string | undefined): number | undefin
   const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(value.trim());
   const bytes = m ? Math.floor(Number(m[1]) * _UNITS[m[2].toUpperCase()]) : NaN;
   if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) {
-    throw new RangeError(
+    throw envError(
       `'AMORSIZE_MEMORY' must be a positive number of bytes, optionally with a K, M, G or T ` +
         `suffix (1024-based), got ${JSON.stringify(value)}`,
     );
   }
   return bytes;
 }
+
+/**
+ * The error of a bad override: a RangeError whose `code` is {@linkcode ENV_ERROR}, so that the
+ * CLI tells it from failed work (a wrong environment is a usage error: exit code 2).
+ */
+function envError(message: string): RangeError {
+  return Object.assign(new RangeError(message), { code: ENV_ERROR });
+}
+
+/** The `code` of an override's error (see `parseCpusOverride`, `parseMemoryOverride`). */
+export const ENV_ERROR = "ERR_AMORSIZE_ENV";
