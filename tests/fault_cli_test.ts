@@ -78,6 +78,18 @@ test("fault cli: a bad AMORSIZE_CPUS or AMORSIZE_MEMORY is a usage error (exit 2
   oneLine(m.stderr, /'AMORSIZE_MEMORY' must be/);
 });
 
+test("fault cli: execute and tune say that they write no HTML report for --html", () => {
+  // They took --html, checked the path, and wrote nothing without a word.
+  const basic = fileURLToPath(fixtureModule("tasks/basic"));
+  const file = join(home, "none.html");
+  const e = cli("execute", `${basic}#square`, "--range", "2", "--html", file);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stderr, /note: execute writes no HTML report \(--html .*none\.html ignored\)/);
+  const t = cli("tune", `${basic}#square`, "--range", "20", "--max-configs", "1", "--html", file);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stderr, /note: tune writes no HTML report/);
+});
+
 test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
   const file = join(home, "a-file");
   writeFileSync(file, "");

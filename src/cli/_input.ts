@@ -315,3 +315,22 @@ export async function readTaskInput(
   const spec = parsed.positionals[0];
   return { ...parsed, task, spec, data, json: parsed.values.json === true, html };
 }
+
+/**
+ * Say on stderr that `command` writes no HTML report, where `--html` was given (it is checked
+ * before the work all the same, as every task command does).
+ *
+ * @example Usage
+ * ```ts
+ * import { noReport } from "./_input.ts";
+ *
+ * noReport("execute", undefined); // no --html: nothing said
+ * ```
+ */
+export function noReport(command: string, html: string | undefined): void {
+  if (html === undefined) return;
+  console.error(
+    `note: ${command} writes no HTML report (--html ${html} ignored); optimize, validate, ` +
+      "compare and report write one",
+  );
+}

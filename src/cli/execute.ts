@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { INPUT_HELP, intFlag, progressBar, readTaskInput } from "./_input.ts";
+import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_input.ts";
 import { execute } from "../execute.ts";
 import type { ExecuteOptions, Executor } from "../engine/mod.ts";
 import { ENV_ERROR } from "../system/overrides.ts";
@@ -55,6 +55,7 @@ export const command: Command = {
       "chunk-size": { type: "string" },
       concurrency: { type: "string" },
     });
+    noReport("execute", input.html);
     const v = input.values;
     if (v.executor !== undefined && !EXECUTORS.includes(v.executor as string)) {
       throw new UsageError(

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { INPUT_HELP, intFlag, progressBar, readTaskInput } from "./_input.ts";
+import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { tune, type TuneResult } from "../tune/mod.ts";
 import { configLabel } from "../engine/mod.ts";
@@ -107,6 +107,7 @@ export const command: Command = {
       repeats: { type: "string" },
       timeout: { type: "string" },
     });
+    noReport("tune", input.html);
     if (input.data.length === 0) throw new UsageError("no data: tune needs at least one item");
     const v = input.values;
     const bar = progressBar("tune");
