@@ -90,6 +90,14 @@ test("fault cli: execute and tune say that they write no HTML report for --html"
   assert.match(t.stderr, /note: tune writes no HTML report/);
 });
 
+test("fault cli: tune whose every configuration failed exits 1, one line a row", () => {
+  // It exited 0 with "best: inline, — ms", and a two-line error broke its table.
+  const r = cli("tune", `${tasks}#throwTwoLines`, "--range", "4", "--max-configs", "2");
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^amorsize tune: every configuration failed: .*item 1.*first line$/m);
+  assert.doesNotMatch(r.stdout, /^\s*second line/m); // no stray row
+});
+
 test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
   const file = join(home, "a-file");
   writeFileSync(file, "");

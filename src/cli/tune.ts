@@ -27,7 +27,7 @@ Options:
   --timeout MS     time limit of one run (default 5 × the predicted plain loop, at least 1 s)
   -h, --help       show this help
 
-Exit codes: 0 ok, 2 usage error.`;
+Exit codes: 0 ok, 1 every configuration failed (the first error is printed), 2 usage error.`;
 
 /**
  * The tuning result as a text report: the trials (best first), then the summary lines.
@@ -59,7 +59,7 @@ export function formatTuneResult(r: TuneResult): string {
     Number.isFinite(t.spreadMs[0]) ? `${formatMs(t.spreadMs[0])}–${formatMs(t.spreadMs[1])}` : "—",
     formatMs(t.predictedMs),
     String(t.runs),
-    t.error ?? "",
+    t.error?.split("\n")[0] ?? "", // one line a row
   ]);
   const table = formatTable([
     ["config", "median ms", "spread ms", "predicted ms", "runs", "error"],
@@ -74,7 +74,7 @@ export function formatTuneResult(r: TuneResult): string {
     `optimizer's pick: ${configLabel(p.config)}, ${formatMs(p.medianMs)} ms (${gap})`,
     `${r.strategy}: ${r.evaluations} of ${r.spaceSize} configurations measured, stopped: ` +
     r.stoppedBecause,
-    ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.warnings.map((w) => `warning: ${w.replace(/\s*\n\s*/g, " ")}`), // one line each
   ].join("\n");
 }
 
@@ -121,6 +121,14 @@ export const command: Command = {
         ((p) => bar.onProgress({ done: p.evaluations, total: p.planned, elapsedMs: p.elapsedMs })),
     }).finally(() => bar?.end());
     console.log(input.json ? JSON.stringify(_json(result), null, 2) : formatTuneResult(result));
+    // No configuration ran: failed work, whatever the table says (the first error names the item).
+    const failed = result.trials.filter((t) => t.error !== undefined);
+    if (result.trials.length > 0 && failed.length === result.trials.length) {
+      console.error(
+        `amorsize tune: every configuration failed: ${failed[0].error!.split("\n")[0]}`,
+      );
+      return 1;
+    }
     return 0;
   },
 };
