@@ -98,6 +98,23 @@ test("fault cli: tune whose every configuration failed exits 1, one line a row",
   assert.doesNotMatch(r.stdout, /^\s*second line/m); // no stray row
 });
 
+test("fault cli: a cache or history directory that is a file is failed work, not an empty store", () => {
+  // cache stats read 0 entries with exit code 0; history list said "no history entries".
+  const file = join(home, "not-a-dir");
+  writeFileSync(file, "");
+  const c = spawnSync(cliCommand().cmd, [...cliCommand().args, "cache", "stats"], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, AMORSIZE_HOME: file, NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  assert.equal(c.status, 1, c.stderr);
+  oneLine(c.stderr.trim(), /ENOTDIR/);
+  const h = cli("history", "list", "--dir", file);
+  assert.equal(h.code, 1, h.stderr);
+  oneLine(h.stderr, /ENOTDIR/);
+});
+
 test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
   const file = join(home, "a-file");
   writeFileSync(file, "");

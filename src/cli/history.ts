@@ -77,11 +77,16 @@ const _ARITY: Record<string, [number, string[]]> = {
   clear: [0, ["kind", "yes"]],
 };
 
-/** Run `f`, turning the errors of the store (bad id, unknown or corrupt entry) into usage errors. */
+/**
+ * Run `f`, turning the errors of the store (bad id, unknown or corrupt entry) into usage errors;
+ * a failure of the file system (EACCES, EROFS: a history that cannot be written) is failed work,
+ * exit code 1, as `cache clear` says it.
+ */
 async function _trouble<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
+    if (/^E[A-Z]+$/.test(String((e as { code?: unknown } | null)?.code))) throw e;
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
 }

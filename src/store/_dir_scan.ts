@@ -5,14 +5,17 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errorCode, isTempName } from "./_atomic.ts";
 
-/** The names of the regular files in `dir`, sorted; `[]` when `dir` does not exist. */
+/**
+ * The names of the regular files in `dir`, sorted; `[]` when `dir` does not exist. A `dir` that
+ * is a file, or lies under one, is no empty store: that error (ENOTDIR) is thrown (`cache stats`
+ * read 0 entries and exit code 0 where the cache directory was a file).
+ */
 export async function fileNames(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
     return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
   } catch (error) {
-    const code = errorCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    if (errorCode(error) === "ENOENT") return [];
     throw error;
   }
 }
