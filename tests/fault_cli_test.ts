@@ -115,6 +115,18 @@ test("fault cli: a cache or history directory that is a file is failed work, not
   oneLine(h.stderr, /ENOTDIR/);
 });
 
+test("fault cli: help COMMAND is the command's help; a --data file may start with a byte-order mark", () => {
+  const h = cli("help", "optimize");
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stdout, /^Usage: amorsize optimize /);
+  const data = join(home, "bom.json");
+  writeFileSync(data, "\uFEFF[1, 2]");
+  const basic = fileURLToPath(fixtureModule("tasks/basic"));
+  const r = cli("execute", `${basic}#square`, "--data", data, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [1, 4]);
+});
+
 test("fault cli: an unwritable --html path is refused before the work (exit 2)", () => {
   const file = join(home, "a-file");
   writeFileSync(file, "");

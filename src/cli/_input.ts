@@ -231,7 +231,7 @@ function _readJsonArray(file: string): unknown[] {
   if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
   let value: unknown;
   try {
-    value = JSON.parse(read.text);
+    value = JSON.parse(read.text.replace(/^\uFEFF/, "")); // a byte-order mark, as on stdin
   } catch (e) {
     throw new UsageError(`--data ${file} is not JSON: ${(e as Error).message.split("\n")[0]}`);
   }

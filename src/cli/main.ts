@@ -51,6 +51,8 @@ async function usage(): Promise<string> {
 
 /** Run the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
+  // `help COMMAND` is `COMMAND --help`.
+  if (args[0] === "help" && args.length === 2) return main([args[1], "--help"]);
   const [name, ...rest] = args;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     console.log(await usage());
