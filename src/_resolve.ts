@@ -33,6 +33,12 @@ export type Resolved = ResolvedRun & {
 };
 
 /**
+ * The results of the items before a failure that the optimizer computed while deciding: those
+ * of items 0, 1, … in a row (an ordered `map` yields them before the error, as a run does).
+ */
+export const resultsBefore: WeakMap<TaskError, unknown[]> = new WeakMap();
+
+/**
  * Check the options and resolve the run: the configuration the caller forces (any of
  * `executor`, `workers`, `chunkSize`), else the optimizer's decision. A task that throws or
  * cannot load while the optimizer samples it fails the run here, as it would in the engine.
@@ -80,7 +86,13 @@ export async function resolveRun<I, O>(
     handover,
   );
   const f = core.failure;
-  if (f && f.kind === "task" && f.index >= 0) throw new TaskError(f.index, f.error);
+  if (f && f.kind === "task" && f.index >= 0) {
+    const error = new TaskError(f.index, f.error);
+    // The results before the failing item that deciding computed (an ordered map yields them).
+    const upTo = Math.min(f.index, core.known.keptUntil(0));
+    if (upTo > 0) resultsBefore.set(error, core.known.slice(0, upTo)!);
+    throw error;
+  }
   if (f && f.kind === "load") throw f.error;
   const d = core.decision;
   const plan = await considerCluster(task as Task<unknown, unknown>, core, src.total, options);

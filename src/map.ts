@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { clusterArgs, resolveRun } from "./_resolve.ts";
+import { clusterArgs, resolveRun, resultsBefore } from "./_resolve.ts";
 import { mapOnCluster } from "./cluster/mod.ts";
-import { type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
+import { type Data, type ExecuteOptions, prepare, type Run, TaskError } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
 
 /**
@@ -40,7 +40,18 @@ export async function* map<I, O>(
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  const resolved = await resolveRun(task, data, options, "map");
+  let resolved;
+  try {
+    resolved = await resolveRun(task, data, options, "map");
+  } catch (e) {
+    // A failure while deciding: the results before it, in order, then the error.
+    const before = ordered && e instanceof TaskError ? resultsBefore.get(e) : undefined;
+    for (const r of before ?? []) {
+      signal?.throwIfAborted();
+      yield r as O;
+    }
+    throw e;
+  }
   if (resolved.cluster) {
     const [items, run] = clusterArgs(resolved, options);
     for await (const y of mapOnCluster(task, items, { ...run, ordered })) yield y as O;

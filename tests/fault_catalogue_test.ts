@@ -267,6 +267,43 @@ test("fault: an iterator whose next() returns no object fails at once, as for…
   }
 });
 
+test("fault: automatic mode: a failed call ends the run at once, though an earlier call never settles", async () => {
+  // The look waited for every call of its batch, and the job for every call in flight: item 5
+  // never settling held the run for ever after item 10 failed (the async executor fails at once).
+  const ids = range(300);
+  const f = (id: number) =>
+    id === 5
+      ? new Promise<number>(() => {})
+      : new Promise<number>((res, rej) =>
+        setTimeout(() => (id === 10 ? rej(new Error("HTTP 500 on 10")) : res(id)), 20)
+      );
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<string>((r) => guard = setTimeout(() => r("still pending"), 30_000));
+  for (const options of [{ executor: "async" as const }, {}]) {
+    const e = await Promise.race([settle(execute(f, ids, options)), hung]);
+    assert.ok(e instanceof TaskError, `${JSON.stringify(options)}: ${e}`);
+    assert.equal((e as TaskError).index, 10);
+  }
+  clearTimeout(guard);
+});
+
+test("fault: automatic ordered map yields the results deciding computed before the failing item", async () => {
+  // It yielded none of them (the async executor forced: all 49).
+  const g = (id: number) =>
+    new Promise<number>((res, rej) =>
+      setTimeout(() => (id === 49 ? rej(new Error("boom")) : res(id)), 5)
+    );
+  for (const options of [{ executor: "async" as const }, {}]) {
+    const seen: number[] = [];
+    const e = await settle((async () => {
+      for await (const y of map(g, range(200), options)) seen.push(y);
+    })());
+    assert.ok(e instanceof TaskError, String(e));
+    assert.equal((e as TaskError).index, 49);
+    assert.deepEqual(seen, range(49), JSON.stringify(options));
+  }
+});
+
 test("fault: an item whose getter throws is a TaskError naming it, in the first chunk or a later one", async () => {
   // It rejected with the getter's own error, no item named.
   const identity = task<unknown, unknown>(fixtureModule("tasks/basic"), "identity");

@@ -217,7 +217,7 @@ test("history CLI: list, show, compare, delete and clear against a temporary AMO
   const clear = cli(["history", "clear", "--kind", "validation", "--yes", "--json"], env);
   assert.deepEqual(JSON.parse(clear.stdout), { deleted: 1 });
   // --dir wins over AMORSIZE_HOME.
-  assert.equal(cli(["history", "clear", "-y", "--dir", dir]).stdout.trim(), "deleted 1 entries");
+  assert.equal(cli(["history", "clear", "-y", "--dir", dir]).stdout.trim(), "deleted 1 entry");
   assert.match(cli(["history", "list"], env).stdout, /^no history entries/);
 });
 

@@ -92,7 +92,11 @@ export const command: Command = {
         console.log(json ? JSON.stringify(s, null, 2) : formatCacheStats(s));
       } else {
         const removed = await clearCache({ dir });
-        console.log(json ? JSON.stringify({ removed }) : `removed ${removed} entries`);
+        console.log(
+          json
+            ? JSON.stringify({ removed })
+            : `removed ${removed} ${removed === 1 ? "entry" : "entries"}`,
+        );
       }
     } catch (e) {
       console.error(`amorsize cache: ${(e as Error).message.split("\n")[0]}`);

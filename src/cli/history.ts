@@ -106,7 +106,7 @@ async function _resolveId(id: string, dir: string | undefined): Promise<string> 
   if (!entry) {
     throw new UsageError(
       `no history entry "${id}": ${resolveStoreDir("history", { dir })} holds ` +
-        `${entries.length} entries`,
+        `${entries.length} ${entries.length === 1 ? "entry" : "entries"}`,
     );
   }
   return entry.id;
@@ -175,7 +175,9 @@ async function _delete(values: Values, id: string, dir: string | undefined): Pro
 async function _clear(values: Values, dir: string | undefined): Promise<number> {
   if (!values.yes) throw new UsageError("history clear deletes entries: confirm with --yes");
   const n = await _trouble(() => clearResults({ dir, kind: values.kind }));
-  console.log(values.json ? JSON.stringify({ deleted: n }) : `deleted ${n} entries`);
+  console.log(
+    values.json ? JSON.stringify({ deleted: n }) : `deleted ${n} ${n === 1 ? "entry" : "entries"}`,
+  );
   return 0;
 }
 

@@ -672,9 +672,14 @@ export async function mainProbe(
     const outcomes: (Outcome | undefined)[] = []; // by position in `calls`, as they settle
     // One waiter for a count of settled calls (a `Promise.race` over the calls pending at each
     // settlement added a reaction to every pending call each time: 150 calls, 2.5 ms).
+    // A call that failed ends every wait: the look fails at once, as the async executor does (it
+    // waited for the whole batch, and a call that never settled held an automatic run for ever).
+    let failed = false;
     let waiter: { count: number; wake: () => void } | undefined;
     const settledCount = (count: number) =>
-      done >= count ? Promise.resolve() : new Promise<void>((wake) => waiter = { count, wake });
+      done >= count || failed
+        ? Promise.resolve()
+        : new Promise<void>((wake) => waiter = { count, wake });
     const add = (c: Call) => {
       const j = calls.length;
       calls.push(c);
@@ -683,7 +688,8 @@ export async function mainProbe(
         outcomes[j] = x;
         if (done++ === 0 && first) firstSettleCpuMs = cpuSince();
         pending.delete(c.settled);
-        if (waiter && done >= waiter.count) {
+        if (!x.ok) failed = true;
+        if (waiter && (done >= waiter.count || failed)) {
           waiter.wake();
           waiter = undefined;
         }
@@ -730,7 +736,7 @@ export async function mainProbe(
       // time per settled call allows (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
       let fast: boolean | undefined; // a call settled within the first `UNSETTLED_WAIT_MS`
       for (let goal = UNSETTLED_CALLS;;) {
-        const more = await launch(goal);
+        const more = !failed && await launch(goal);
         if (done === 0) firstWaveMs = syncMs;
         if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;

@@ -213,12 +213,12 @@ const LARGE_ITEM_MS = 20;
 
 async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   let end = await decidePhases(job, task);
-  // Calls the look left in flight go on into an automatic async run; else they settle here.
-  if (!(job.handover && end.decision.executor === "async" && !end.failure)) {
-    // A failure among them at a lower index than the look's own is the job's first.
+  // Calls the look left in flight go on into an automatic async run; else they settle here —
+  // not after a failure: it ends the job at once, as on the async executor (a call that never
+  // settled, at a lower index than the failure, held the automatic run for ever).
+  if (!end.failure && !(job.handover && end.decision.executor === "async")) {
     const threw = await settleInFlight(job);
-    const f = end.failure;
-    if (threw && (!f || (f.kind === "task" && threw.failure!.index < f.index))) end = threw;
+    if (threw) end = threw;
   }
   // The scan of every item (deep, for objects) costs more than a small job: only a decision
   // that sends items to workers needs it (sampling checks the items it sends itself).
@@ -556,7 +556,8 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   job.profile.sample = mainProfile(look.probe);
   const d = inline(
     `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
-      `2 to ${job.cores} workers would not reach ${job.minSpeedup}× after starting them`,
+      `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
+      `${job.minSpeedup}× after starting them`,
     n,
   );
   d.serialMs = d.predictedMs = serial;
