@@ -304,6 +304,27 @@ test("fault: automatic ordered map yields the results deciding computed before t
   }
 });
 
+test("fault: a signal on the async executor takes one listener, not one a call in flight", async () => {
+  // Node warned "MaxListenersExceededWarning" at any concurrency above 10.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    const c = new AbortController();
+    const f = (x: number) => new Promise<number>((r) => setTimeout(() => r(x), 2));
+    const out = await execute(f, range(200), {
+      executor: "async",
+      concurrency: 64,
+      signal: c.signal,
+    });
+    assert.equal(out.length, 200);
+    await new Promise((r) => setTimeout(r, 10)); // warnings are emitted on a later tick
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.deepEqual(warnings.filter((w) => w === "MaxListenersExceededWarning"), []);
+});
+
 test("fault: an item whose getter throws is a TaskError naming it, in the first chunk or a later one", async () => {
   // It rejected with the getter's own error, no item named.
   const identity = task<unknown, unknown>(fixtureModule("tasks/basic"), "identity");

@@ -45,33 +45,50 @@ async function settle(
 ): Promise<unknown> {
   const { signal, timeoutMs, now } = limits;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    if (timeoutMs !== undefined) {
-      const left = Math.max(0, timeoutMs - (now() - t0));
-      timer = setTimeout(
-        () => reject(new Stop(new ChunkTimeoutError(index, index + 1, timeoutMs))),
-        left,
-      );
-    }
-    if (signal) {
-      onAbort = () => reject(new Stop(abortError(signal)));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    }
-  });
+  const bounds: Promise<never>[] = [];
+  if (timeoutMs !== undefined) {
+    const left = Math.max(0, timeoutMs - (now() - t0));
+    bounds.push(
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Stop(new ChunkTimeoutError(index, index + 1, timeoutMs))),
+          left,
+        );
+      }),
+    );
+  }
+  if (signal) bounds.push(aborted(signal));
   try {
     return await Promise.race([
       Promise.resolve(p).then(undefined, (e) => {
         throw new TaskError(index, thrownError(e));
       }),
-      limit,
+      ...bounds,
     ]);
   } finally {
     clearTimeout(timer);
-    if (onAbort) signal!.removeEventListener("abort", onAbort);
   }
 }
+
+/**
+ * One rejection per signal, shared by every call it limits: one listener on the caller's signal,
+ * not one a call in flight (Node warned of a listener leak past ten: MaxListenersExceededWarning
+ * at any concurrency above 10).
+ */
+function aborted(signal: AbortSignal): Promise<never> {
+  let p = abortions.get(signal);
+  if (!p) {
+    p = new Promise<never>((_, reject) => {
+      const stop = () => reject(new Stop(abortError(signal)));
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+    });
+    p.catch(() => {}); // observed by the races that take it; none left unhandled
+    abortions.set(signal, p);
+  }
+  return p;
+}
+const abortions = new WeakMap<AbortSignal, Promise<never>>();
 
 /** Call `fn(item)` for item `index` within the limits (see {@linkcode settle}). */
 function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknown {
