@@ -8,7 +8,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_input.ts";
 import { execute } from "../execute.ts";
 import type { ExecuteOptions, Executor } from "../engine/mod.ts";
-import { ENV_ERROR } from "../system/overrides.ts";
+import { ENV_ERROR } from "../system/mod.ts";
 
 const HELP = `Usage: amorsize execute MODULE#EXPORT [--range N | --data FILE] [options]
 

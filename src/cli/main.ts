@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { type Command, UsageError } from "./_command.ts";
 import { VERSION } from "../version.ts";
 import { describeThrown } from "../task/mod.ts";
-import { ENV_ERROR } from "../system/overrides.ts";
+import { ENV_ERROR } from "../system/mod.ts";
 
 type Loader = () => Promise<Command>;
 
