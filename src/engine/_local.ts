@@ -57,7 +57,16 @@ async function settle(
       }),
     );
   }
-  if (signal) bounds.push(aborted(signal));
+  let unwatch: (() => void) | undefined;
+  if (signal) {
+    bounds.push(
+      new Promise<never>((_, reject) => {
+        const stop = (e: Error) => reject(new Stop(e));
+        if (signal.aborted) stop(abortError(signal));
+        else unwatch = watch(signal, stop);
+      }),
+    );
+  }
   try {
     return await Promise.race([
       Promise.resolve(p).then(undefined, (e) => {
@@ -67,28 +76,32 @@ async function settle(
     ]);
   } finally {
     clearTimeout(timer);
+    unwatch?.();
   }
 }
 
 /**
- * One rejection per signal, shared by every call it limits: one listener on the caller's signal,
- * not one a call in flight (Node warned of a listener leak past ten: MaxListenersExceededWarning
- * at any concurrency above 10).
+ * Call `stop` with the abort's error when `signal` aborts; returns the way to stop watching. One
+ * listener on the caller's signal for all the calls in flight, not one each (Node warned of a
+ * listener leak past ten: MaxListenersExceededWarning at any concurrency above 10); a call that
+ * settles leaves the set, so a signal that never aborts holds none of them.
  */
-function aborted(signal: AbortSignal): Promise<never> {
-  let p = abortions.get(signal);
-  if (!p) {
-    p = new Promise<never>((_, reject) => {
-      const stop = () => reject(new Stop(abortError(signal)));
-      if (signal.aborted) stop();
-      else signal.addEventListener("abort", stop, { once: true });
-    });
-    p.catch(() => {}); // observed by the races that take it; none left unhandled
-    abortions.set(signal, p);
+function watch(signal: AbortSignal, stop: (e: Error) => void): () => void {
+  let stops = watched.get(signal);
+  if (!stops) {
+    const all = stops = new Set();
+    watched.set(signal, all);
+    signal.addEventListener("abort", () => {
+      const e = abortError(signal);
+      for (const f of all) f(e);
+      all.clear();
+    }, { once: true });
   }
-  return p;
+  const mine = stops;
+  mine.add(stop);
+  return () => mine.delete(stop);
 }
-const abortions = new WeakMap<AbortSignal, Promise<never>>();
+const watched = new WeakMap<AbortSignal, Set<(e: Error) => void>>();
 
 /** Call `fn(item)` for item `index` within the limits (see {@linkcode settle}). */
 function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknown {
