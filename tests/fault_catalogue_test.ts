@@ -118,6 +118,42 @@ test("fault: a stuck item while the optimizer samples: signal and timeoutMs reac
   await pool.close();
 });
 
+test("fault: automatic mode under timeoutMs or a signal looks at an async task here, each call within the limits", async () => {
+  // Sampled in a worker, 60 calls of 50 ms ran one after the other as a chunk, over 2000 ms.
+  const sleepy = task<number, number>(fixtureModule("tasks/basic"), "sleepy");
+  const items = new Array(60).fill(50);
+  const timed = await execute(sleepy, items, { timeoutMs: 2000, cache: false });
+  assert.deepEqual(timed, new Array(60).fill(100));
+  assert.notEqual(
+    (await optimize(sleepy, items, { timeoutMs: 2000, cache: false })).executor,
+    "workers",
+  );
+  // A closure that uses what is outside it cannot run in a worker; here it can.
+  const base = 1000;
+  const near = async (x: number) => {
+    await new Promise((r) => setTimeout(r, 5));
+    return x + base;
+  };
+  const signal = new AbortController().signal;
+  assert.deepEqual(
+    await execute(near, range(50), { signal, cache: false }),
+    range(50).map((x) => x + base),
+  );
+  // A call that never settles: that item's ChunkTimeoutError; an abort: its reason.
+  const stuckAt5 = async (x: number) => {
+    if (x === 5) await new Promise(() => {});
+    await new Promise((r) => setTimeout(r, 5));
+    return x;
+  };
+  const stuck = await settle(execute(stuckAt5, range(50), { timeoutMs: 300, cache: false }));
+  assert.ok(stuck instanceof ChunkTimeoutError, String(stuck));
+  assert.deepEqual([stuck.start, stuck.end], [5, 6]);
+  const c = new AbortController();
+  setTimeout(() => c.abort(new Error("give up")), 100);
+  const aborted = await settle(optimize(stuckAt5, range(50), { signal: c.signal, cache: false }));
+  assert.equal(aborted?.message, "give up");
+});
+
 test("fault: a worker in a busy loop is stopped by timeoutMs and abort; the process exits", async () => {
   for (const how of ["timeout", "abort"]) {
     const r = await child("faults/spin_then_exit", how);

@@ -43,17 +43,60 @@ async function settle(
   t0: number,
   limits: LocalLimits,
 ): Promise<unknown> {
+  try {
+    return await withinLimits(p, t0, limits);
+  } catch (e) {
+    throw e instanceof Limit ? new Stop(e.at(index)) : new TaskError(index, thrownError(e));
+  }
+}
+
+/**
+ * The end of a wait by the limits (see {@linkcode withinLimits}), not by the call: the abort's
+ * error, or `timeoutMs` run out.
+ */
+export class Limit extends Error {
+  /** `abort`: the abort's error; else `timeoutMs` ran out. */
+  constructor(readonly timeoutMs: number | undefined, readonly abort?: Error) {
+    super(abort ? abort.message : `The time limit of ${timeoutMs} ms ran out`);
+    this.name = "Limit";
+  }
+
+  /** The error that ends a run at item `index`: the abort's, or a `ChunkTimeoutError`. */
+  at(index: number): Error {
+    return this.abort ?? new ChunkTimeoutError(index, index + 1, this.timeoutMs ?? 0);
+  }
+}
+
+/**
+ * `p`, started at `t0`, within `limits`: its own value or rejection, or a {@linkcode Limit} when
+ * `signal` aborts first or `timeoutMs` runs out. Without limits, `p` itself.
+ *
+ * @example A call past its time limit
+ * ```ts
+ * import { Limit, withinLimits } from "./_local.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const now = () => performance.now();
+ * const late = await withinLimits(new Promise(() => {}), now(), { timeoutMs: 5, now })
+ *   .catch((e) => e);
+ * assert.ok(late instanceof Limit);
+ * assert.equal(late.at(3).name, "TimeoutError");
+ * ```
+ */
+export async function withinLimits<T>(
+  p: PromiseLike<T>,
+  t0: number,
+  limits: LocalLimits,
+): Promise<T> {
   const { signal, timeoutMs, now } = limits;
+  if (signal === undefined && timeoutMs === undefined) return await p;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const bounds: Promise<never>[] = [];
   if (timeoutMs !== undefined) {
     const left = Math.max(0, timeoutMs - (now() - t0));
     bounds.push(
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Stop(new ChunkTimeoutError(index, index + 1, timeoutMs))),
-          left,
-        );
+        timer = setTimeout(() => reject(new Limit(timeoutMs)), left);
       }),
     );
   }
@@ -61,19 +104,14 @@ async function settle(
   if (signal) {
     bounds.push(
       new Promise<never>((_, reject) => {
-        const stop = (e: Error) => reject(new Stop(e));
+        const stop = (e: Error) => reject(new Limit(undefined, e));
         if (signal.aborted) stop(abortError(signal));
         else unwatch = watch(signal, stop);
       }),
     );
   }
   try {
-    return await Promise.race([
-      Promise.resolve(p).then(undefined, (e) => {
-        throw new TaskError(index, thrownError(e));
-      }),
-      ...bounds,
-    ]);
+    return await Promise.race([p, ...bounds]);
   } finally {
     clearTimeout(timer);
     unwatch?.();
@@ -326,6 +364,7 @@ export async function* asyncChunks(
 
 /** A call's result, or its failure thrown as the run's calls throw it. */
 function outcome(x: Settled, index: number): unknown {
+  if (!x.ok && x.error instanceof Limit) throw new Stop(x.error.at(index)); // a limited look's call
   if (!x.ok) throw new TaskError(index, thrownError(x.error));
   return x.value;
 }

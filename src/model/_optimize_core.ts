@@ -3,17 +3,19 @@
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
 import {
-  abortError,
   ChunkTimeoutError,
   fromWire,
   KnownResults,
+  Limit,
   loadIn,
+  type LocalLimits,
   measureChunk,
   type Pool,
   type PoolWorker,
   resultSendMs,
   type Source,
   uncloneable,
+  withinLimits,
   workerSet,
 } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
@@ -104,6 +106,9 @@ export async function optimizeCore(
   const job = begin(spec, src, o, pool);
   job.handover = handover;
   const end = await phases(job, task);
+  // A call of the look that outlived the limits ends the job with their error.
+  const f = end.failure;
+  if (f?.error instanceof Limit) throw f.error.at(f.index);
   return finish(job, end);
 }
 
@@ -169,8 +174,9 @@ interface End {
 interface Look {
   probe: MainProbe;
   /**
-   * Whether the look was skipped: with `timeoutMs` or `signal` no item runs on the calling thread
-   * before the decision (an item stuck there could be neither timed out nor aborted).
+   * Whether the look was skipped: with `timeoutMs` or `signal`, a task other than an `async
+   * function` runs no item on the calling thread before the decision (a synchronous call stuck
+   * there could be neither timed out nor aborted).
    */
   skipped: boolean;
   /** Warm time per item here (ms): see `MainProbe.warmPerItemMs`. */
@@ -388,20 +394,32 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const n = job.src.total;
   let fn: (x: unknown) => unknown;
   try {
-    fn = typeof task === "function" ? task : await withinLimits(loadTask(job.spec), job);
+    fn = typeof task === "function" ? task : await importWithinLimits(loadTask(job.spec), job);
   } catch (e) {
     if (job.o.signal?.aborted || e instanceof ChunkTimeoutError) throw e;
     const error = thrownError(e);
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
-  const skipped = job.o.timeoutMs !== undefined || job.o.signal !== undefined;
+  // With `timeoutMs` or `signal`, only an `async function` is looked at here, each call within
+  // the limits (a call that outlives them ends the job with their error, as on the async
+  // executor); a synchronous call could be neither stopped nor timed out on this thread, so other
+  // tasks skip the look (they are sampled in a worker, where the limits hold). An I/O task sampled
+  // there ran its calls one after the other: 60 calls of 100–500 ms took 5× their time under a
+  // signal, and failed `timeoutMs: 1500` as one chunk.
+  const limits = limitsOf(job);
+  const asyncFn = fn.constructor?.name === "AsyncFunction";
+  const skipped = limits !== undefined && !asyncFn;
+  if (limits && asyncFn) {
+    const call = fn;
+    fn = (x) => withinLimits(call(x) as Promise<unknown>, job.rt.now(), limits);
+  }
   // Helpers start at once for a job of at most `HELP_AT_ONCE` items (its first item may be a large
   // share of it), else once the first item took `HELP_AFTER_MS` or the second `HELP_SECOND_MS`;
   // never for an `async function`: it runs on this thread (the async executor) or is sampled in a
   // worker, and helpers would only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
   const claimed = new Set<number>();
   let help: Promise<SampleFailure | undefined> | undefined;
-  const helped = !skipped && fn.constructor?.name !== "AsyncFunction";
+  const helped = !skipped && !asyncFn;
   if (helped && n !== undefined && n <= HELP_AT_ONCE) help = lookHelpers(job, claimed, () => false);
   const onSingle = helped && !help
     ? (ran: number, ms: number, taken: (i: number) => boolean) => {
@@ -466,31 +484,33 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
 }
 
 /**
+ * The limits of the call (`signal`, `timeoutMs`) for a wait on this thread; none without them.
+ */
+function limitsOf(job: Job): LocalLimits | undefined {
+  const { signal, timeoutMs } = job.o;
+  return signal === undefined && timeoutMs === undefined
+    ? undefined
+    : { signal, timeoutMs, now: job.rt.now };
+}
+
+/**
  * The task module's import on this thread, within the call's `signal` and `timeoutMs`: a module
  * whose top-level `await` never settles otherwise held the call past both (Node then exited with
  * code 13, its event loop empty; Bun waited for ever). The import itself cannot be stopped.
  */
-function withinLimits<T>(loading: Promise<T>, job: Job): Promise<T> {
-  const { signal, timeoutMs } = job.o;
-  if (signal === undefined && timeoutMs === undefined) return loading;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => end(() => reject(abortError(signal!)));
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() =>
-      end(() => {
-        const e = new ChunkTimeoutError(0, 1, timeoutMs);
-        const what = job.spec.kind === "module" ? job.spec.module : "of the task";
-        e.message = `Loading the task module ${what} exceeded the timeout of ${timeoutMs} ms`;
-        reject(e);
-      }), timeoutMs);
-    function end(settle: () => void) {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      settle();
-    }
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    loading.then((v) => end(() => resolve(v)), (e) => end(() => reject(e)));
-  });
+async function importWithinLimits<T>(loading: Promise<T>, job: Job): Promise<T> {
+  const limits = limitsOf(job);
+  if (!limits) return await loading;
+  try {
+    return await withinLimits(loading, job.rt.now(), limits);
+  } catch (e) {
+    if (!(e instanceof Limit)) throw e;
+    if (e.abort) throw e.abort;
+    const timeout = e.at(0);
+    const what = job.spec.kind === "module" ? job.spec.module : "of the task";
+    timeout.message = `Loading the task module ${what} exceeded the timeout of ${e.timeoutMs} ms`;
+    throw timeout;
+  }
 }
 
 /**

@@ -22,12 +22,14 @@ export interface OptimizeOptions {
   pool?: Pool;
   /**
    * Abort the optimization: a sampling worker is terminated, the promise rejects with the reason.
-   * With a signal (or `timeoutMs`) no item runs on the calling thread before the decision.
+   * With a signal (or `timeoutMs`) only an `async function` runs on the calling thread before the
+   * decision, each call within the limits; other tasks are sampled in a worker.
    */
   signal?: AbortSignal;
   /**
    * Time limit of each sampled chunk (ms): a chunk over it fails with a `TimeoutError` (its worker
-   * is terminated). With a limit no item runs on the calling thread before the decision.
+   * is terminated); of each call of an `async function`, which alone runs on the calling thread
+   * before the decision with a limit.
    */
   timeoutMs?: number;
   /** Progress of the phases (`phase: "optimize"`). */
