@@ -2,7 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -147,4 +154,21 @@ test("loadSuiteHistory skips what is not a suite result, with a warning", async 
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /no results in its payload|a result without/);
   assert.equal((await loadSuiteHistory({ dir, name: "bun" })).runs.length, 1);
+});
+
+test("report --html: the target is checked by writing, not by permission bits (root writes a read-only directory)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-ro-"));
+  const file = join(dir, "r.html");
+  chmodSync(dir, 0o555);
+  try {
+    const { code, stderr } = cli(["--suite-history", "--dir", await suiteDir(), "--html", file]);
+    // Deno's accessSync(W_OK) said EACCES for root, who can write there: a refusal.
+    const root = process.getuid?.() === 0;
+    assert.equal(code, root ? 0 : 2, stderr);
+    assert.equal(existsSync(file), root);
+    if (!root) assert.match(stderr, /is not writable/);
+    assert.deepEqual(readdirSync(dir).filter((n) => n !== "r.html"), [], "no check file left");
+  } finally {
+    chmodSync(dir, 0o755);
+  }
 });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -255,4 +255,27 @@ test("suite run: with one effective core a plain loop passes cpu-intensive", () 
   assert.equal(r.actualSpeedup, 1);
   assert.deepEqual(r.failures, []);
   assert.equal(run.code, 0, run.stderr);
+});
+
+test("suite CLI: run --save where the history cannot be written fails before any workload runs", () => {
+  const home = tempHome();
+  const blocker = join(home, "file");
+  writeFileSync(blocker, "");
+  // A file where the history directory would be: the saving failed only after the whole suite,
+  // and its results were not printed.
+  const r = cli(["suite", "run", "--save", "--workloads", "fast-function"], {
+    AMORSIZE_HOME: blocker,
+  });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /ENOTDIR/);
+  assert.doesNotMatch(r.stderr, /fast-function:/, "no workload ran");
+  assert.equal(r.stdout, "");
+});
+
+test("suite CLI: run --no-validate says what it checked: the prediction, not a pass", () => {
+  const r = cli(["suite", "run", "--no-validate", "--workloads", "fast-function"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /^fast-function: predicted$/m);
+  assert.match(r.stdout, /^fast-function .* predicted$/m);
+  assert.match(r.stdout, /1 of 1 workloads passed \(1 on the prediction alone: no timed runs\)/);
 });

@@ -1,7 +1,8 @@
 // `--html FILE`: write an HTML report with the package's `writeReport`.
 import { runtime } from "../runtime/mod.ts";
-import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, openSync, statSync, unlinkSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
 import { UsageError } from "./_command.ts";
 import { type MeasuredPoint, type ReportInput, writeReport } from "../report/mod.ts";
 import type { ForcedConfig } from "../engine/mod.ts";
@@ -63,8 +64,15 @@ export function checkHtmlTarget(file: string): void {
   if (!dirInfo?.isDirectory()) {
     throw new UsageError(`--html ${file}: ${dir} is not a directory`);
   }
+  // Opened for writing (the file, untouched), or a file created and removed in the directory: a
+  // permission check alone (Deno's `accessSync(W_OK)`) refused root targets root can write.
   try {
-    accessSync(info ? path : dir, constants.W_OK);
+    if (info) closeSync(openSync(path, "r+"));
+    else {
+      const probe = join(dir, `.amorsize-html-check.${process.pid}.tmp`);
+      closeSync(openSync(probe, "wx"));
+      unlinkSync(probe);
+    }
   } catch {
     throw new UsageError(
       `--html ${file}: ${info ? "the file" : `the directory ${dir}`} is not writable`,

@@ -26,7 +26,8 @@ Options:
                    e.g. --configs inline,workers:2:25,workers:2:100
   --repeats N      runs of each configuration (default 3)
   --max-items N    measure at most N items
-  --timeout MS     time budget of the measured runs (default 120000)
+  --timeout MS     time budget of the measured runs (default 120000; a run on this thread that
+                   is under way cannot be stopped and ends first)
   -h, --help       show this help
 
 Exit codes: 0 ok, 2 usage error.`;

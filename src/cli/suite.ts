@@ -34,7 +34,7 @@ list     The standard workloads.
 Options:
   --workloads A,B   only these workloads (see suite list)
   --repeats N       timed runs of each side per workload (default 3)
-  --no-validate     optimize only, without timed runs
+  --no-validate     optimize only, without timed runs (results say "predicted")
   --save            save the result to the history (kind "suite")
   --dir DIR         the history directory (default: $AMORSIZE_HOME/history, else the user cache)
   --threshold X     relative change that counts (default 0.1 = 10%)

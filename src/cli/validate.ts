@@ -27,7 +27,8 @@ Options:
   --repeats N      runs of each configuration (default 3)
   --max-items N    measure at most N items (with --quick: the sample size, default 200)
   --quick          measure an evenly spread sample of the data (optimized anew)
-  --timeout MS     time budget of the measured runs (default 60000)
+  --timeout MS     time budget of the measured runs (default 60000; a run on this thread that
+                   is under way cannot be stopped and ends first)
   -h, --help       show this help
 
 Exit codes: 0 accuracy >= 50.0 % (as printed, one decimal), 1 below (the prediction failed the

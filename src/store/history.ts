@@ -14,7 +14,8 @@ import {
   optionsArg,
 } from "../args.ts";
 import { join } from "node:path";
-import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
+import { open, unlink } from "node:fs/promises";
+import { readJson, tempPathFor, toJson, writeTextAtomic } from "./_atomic.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
 import {
   HISTORY_ID,
@@ -67,6 +68,38 @@ function _checkId(id: unknown): string {
     );
   }
   return id;
+}
+
+/**
+ * The history directory, created where missing and checked writable (a file created there and
+ * removed): for work that saves its result only at its end, so that a directory that cannot
+ * take it fails before the work, not after.
+ *
+ * @param options `dir`: the history directory.
+ * @returns The directory.
+ * @throws The file system's error (e.g. `ENOTDIR` where a file stands on the path, `EACCES`).
+ *
+ * @example Usage
+ * ```ts
+ * import { writableHistoryDir } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "amorsize-"));
+ * const dir = await writableHistoryDir({ dir: join(root, "history") });
+ * assert.deepEqual(readdirSync(dir), []);
+ * writeFileSync(join(root, "file"), "");
+ * await assert.rejects(writableHistoryDir({ dir: join(root, "file", "history") }));
+ * ```
+ */
+export async function writableHistoryDir(options?: HistoryOptions): Promise<string> {
+  const dir = await storeDir("history", { dir: optionsArg("options", options).dir });
+  const probe = tempPathFor(join(dir, "write-check"));
+  await (await open(probe, "wx")).close();
+  await unlink(probe).catch(() => {});
+  return dir;
 }
 
 /**

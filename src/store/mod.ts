@@ -6,7 +6,14 @@
  * @module
  */
 export { writeTextAtomic } from "./_atomic.ts";
-export { clearResults, deleteResult, listResults, loadResult, saveResult } from "./history.ts";
+export {
+  clearResults,
+  deleteResult,
+  listResults,
+  loadResult,
+  saveResult,
+  writableHistoryDir,
+} from "./history.ts";
 export type { HistoryEntry } from "./history_entry.ts";
 export { createResultCache } from "./result_cache.ts";
 export type { CacheStats, ResultCache } from "./result_cache.ts";

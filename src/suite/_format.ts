@@ -22,9 +22,12 @@ function _config(r: PerformanceResult): string {
   return r.recommendation ? configLabel(r.recommendation) : "-";
 }
 
-/** A workload's result as the table shows it: `pass`, `FAIL`, or `busy` (no verdict). */
-export function resultLabel(r: PerformanceResult): "pass" | "FAIL" | "busy" {
-  if (r.passed) return "pass";
+/**
+ * A workload's result as the table shows it: `pass`, `FAIL`, or `busy` (no verdict); `predicted`
+ * where it passed without timed runs (`validate: false`: only the prediction was checked).
+ */
+export function resultLabel(r: PerformanceResult): "pass" | "predicted" | "FAIL" | "busy" {
+  if (r.passed) return r.actualSpeedup === null ? "predicted" : "pass";
   return r.verdict === "busy" ? "busy" : "FAIL";
 }
 
@@ -92,9 +95,11 @@ export function formatSuite(s: SuiteResult): string {
     }
   }
   const passed = s.results.length - failed.length - busy.length;
+  const predicted = s.results.filter((r) => resultLabel(r) === "predicted").length;
   lines.push(
     "",
     `${passed} of ${s.results.length} workloads passed` +
+      (predicted > 0 ? ` (${predicted} on the prediction alone: no timed runs)` : "") +
       (busy.length > 0 ? `, ${busy.length} without a verdict (busy machine)` : ""),
   );
   return lines.join("\n");

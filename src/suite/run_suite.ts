@@ -6,7 +6,7 @@
  */
 import { fn, keysOf, knownKeys, objectArg, wrongType } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
-import { saveResult } from "../store/mod.ts";
+import { saveResult, writableHistoryDir } from "../store/mod.ts";
 import { cachedProbe } from "../system/mod.ts";
 import { VERSION } from "../version.ts";
 import { checkBenchmarkOptions, checkSpec } from "./_check_spec.ts";
@@ -104,6 +104,10 @@ export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<S
   const save = options.save;
   if (save !== undefined && typeof save !== "boolean") objectArg("save", save);
   if (options.onResult !== undefined) fn("onResult", options.onResult);
+  // The history takes the result only at the end: a directory that cannot fails before the work.
+  const dir = save
+    ? await writableHistoryDir({ dir: typeof save === "object" ? save.dir : undefined })
+    : undefined;
   const info = await cachedProbe();
   const rt = runtime();
   const date = new Date().toISOString();
@@ -131,8 +135,7 @@ export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<S
     passed: results.every((r) => r.passed),
     results,
   };
-  if (save) {
-    const dir = typeof save === "object" ? save.dir : undefined;
+  if (dir !== undefined) {
     const entry = await saveResult({ kind: "suite", name: rt.name, payload: suite }, { dir });
     suite.historyId = entry.id;
   }
