@@ -33,10 +33,14 @@ export type Resolved = ResolvedRun & {
 };
 
 /**
- * The results of the items before a failure that the optimizer computed while deciding: those
- * of items 0, 1, … in a row (an ordered `map` yields them before the error, as a run does).
+ * A run whose task failed while the optimizer decided: the error, and the results of items 0, 1,
+ * … in a row before it that deciding computed (an ordered `map` yields them before the error, as
+ * a run does).
  */
-export const resultsBefore: WeakMap<TaskError, unknown[]> = new WeakMap();
+export interface FailedRun {
+  failed: TaskError;
+  before: unknown[];
+}
 
 /**
  * Check the options and resolve the run: the configuration the caller forces (any of
@@ -48,7 +52,7 @@ export async function resolveRun<I, O>(
   data: Data<I>,
   options: ExecuteOptions,
   caller: "execute" | "map",
-): Promise<Resolved> {
+): Promise<Resolved | FailedRun> {
   checkOptions(options);
   if (options.cluster !== undefined) checkClusterOptions(options.cluster);
   refuseInPoolWorker(caller, options.executor);
@@ -87,11 +91,8 @@ export async function resolveRun<I, O>(
   );
   const f = core.failure;
   if (f && f.kind === "task" && f.index >= 0) {
-    const error = new TaskError(f.index, f.error);
-    // The results before the failing item that deciding computed (an ordered map yields them).
     const upTo = Math.min(f.index, core.known.keptUntil(0));
-    if (upTo > 0) resultsBefore.set(error, core.known.slice(0, upTo)!);
-    throw error;
+    return { failed: new TaskError(f.index, f.error), before: core.known.slice(0, upTo) ?? [] };
   }
   if (f && f.kind === "load") throw f.error;
   const d = core.decision;

@@ -47,6 +47,7 @@ export async function execute<I, O>(
   options: ExecuteOptions = {},
 ): Promise<O[]> {
   const resolved = await resolveRun(task, data, options, "execute");
+  if ("failed" in resolved) throw resolved.failed;
   if (resolved.cluster) {
     return await executeOnCluster(task, ...clusterArgs(resolved, options)) as O[];
   }

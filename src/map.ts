@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { clusterArgs, resolveRun, resultsBefore } from "./_resolve.ts";
+import { clusterArgs, resolveRun } from "./_resolve.ts";
 import { mapOnCluster } from "./cluster/mod.ts";
 import { type Data, type ExecuteOptions, prepare, type Run, TaskError } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
@@ -40,17 +40,14 @@ export async function* map<I, O>(
 ): AsyncGenerator<O> {
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  let resolved;
-  try {
-    resolved = await resolveRun(task, data, options, "map");
-  } catch (e) {
+  const resolved = await resolveRun(task, data, options, "map");
+  if ("failed" in resolved) {
     // A failure while deciding: the results before it, in order, then the error.
-    const before = ordered && e instanceof TaskError ? resultsBefore.get(e) : undefined;
-    for (const r of before ?? []) {
+    for (const r of ordered ? resolved.before : []) {
       signal?.throwIfAborted();
       yield r as O;
     }
-    throw e;
+    throw resolved.failed;
   }
   if (resolved.cluster) {
     const [items, run] = clusterArgs(resolved, options);
