@@ -2,6 +2,9 @@
 // by hand from the fixture files (the arithmetic is in the comments).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { probeSystem } from "../src/system/probe_system.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
@@ -138,6 +141,30 @@ test("available memory is the room left under the cgroup limits, not the limit: 
   );
 });
 
+test("a container at or over its memory limit has no room: a warning, and one worker at most", async () => {
+  // memory.max 1 GiB, memory.current 1.1 GiB: the room was 0, dropped as unknown by the worker
+  // cap, which then took the limit alone (17 workers of ~50 MB).
+  const info = await probe("memory_v2_full");
+  assert.equal(info.memory.availableBytes, 0);
+  assert.ok(info.warnings.some((w) => /No memory is left under the cgroup limit/.test(w)));
+  const o = { workerMemoryBytes: 50 * 2 ** 20 } as Overheads;
+  const profile = { inputBytes: 0, outputBytes: 0 } as SampleProfile;
+  assert.equal(memoryWorkerCap(info, o, profile, 100), 1);
+  // A usage file that holds no number: a warning naming it, and the host's figure.
+  const garbled = await probe("memory_v2_garbled_usage");
+  assert.ok(garbled.warnings.some((w) => w.includes("/sys/fs/cgroup/job/memory.current")));
+  assert.equal(garbled.sources["memory.availableBytes"], "/proc/meminfo");
+});
+
+test("cgroup v1: the limit of ancestors hidden from a container (hierarchical_memory_limit)", async () => {
+  // The visible cgroup says unlimited; memory.stat says 512 MiB over the hierarchy.
+  const info = await probe("memory_v1_hierarchical");
+  assert.equal(info.memory.limitBytes, 536870912);
+  assert.equal(info.sources["memory.limitBytes"], "/sys/fs/cgroup/memory/memory.stat");
+  assert.equal(info.memory.availableBytes, 536870912 - 300000000);
+  assert.deepEqual(info.warnings, []);
+});
+
 test("cgroup v2 memory.max 'max' means no limit", async () => {
   const info = await probe("memory_v2_max");
   assert.equal(info.memory.limitBytes, null);
@@ -244,5 +271,21 @@ test("invalid overrides throw a RangeError naming the variable and the value", a
     message: /^'AMORSIZE_MEMORY' must be .* got "-1G"$/,
   });
   await assert.rejects(probe("empty_root", { AMORSIZE_MEMORY: "12X" }), RangeError);
+  // A bare fraction of a byte was 1 byte; Kubernetes' "Mi" was refused.
+  await assert.rejects(probe("empty_root", { AMORSIZE_MEMORY: "1.5" }), RangeError);
+  const k8s = await probe("empty_root", { AMORSIZE_MEMORY: "512Mi" });
+  assert.equal(k8s.memory.limitBytes, 512 * 2 ** 20);
   await assert.rejects(probeSystem({ root: "" }), TypeError);
+});
+
+test("a cpu.max whose number overflows a double is garbage, not an infinite quota", async () => {
+  const root = mkdtempSync(join(tmpdir(), "amorsize-cpumax-"));
+  cpSync(fixturePath("cgroup_v2_quota"), root, { recursive: true });
+  const file = readdirSync(join(root, "sys/fs/cgroup"), { recursive: true })
+    .map(String).find((f) => f.endsWith("cpu.max"))!;
+  writeFileSync(join(root, "sys/fs/cgroup", file), `${"9".repeat(400)} 100000\n`);
+  const info = await probeSystem({ root, env: {} });
+  assert.equal(info.cpuQuota, null);
+  assert.ok(Number.isFinite(info.effectiveCores));
+  assert.ok(info.warnings.some((w) => w.includes("cpu.max")), info.warnings.join("; "));
 });

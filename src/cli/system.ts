@@ -54,7 +54,11 @@ export function formatSystemInfo(info: SystemInfo): string {
     ["logical cores", String(info.logicalCores), "logicalCores"],
     ["physical cores", String(info.physicalCores), "physicalCores"],
     ["affinity cores", String(info.affinityCores), "affinityCores"],
-    ["CPU quota", info.cpuQuota === null ? "none" : `${info.cpuQuota} cores`, "cpuQuota"],
+    [
+      "CPU quota",
+      info.cpuQuota === null ? "none" : `${info.cpuQuota} core${info.cpuQuota === 1 ? "" : "s"}`,
+      "cpuQuota",
+    ],
     ["effective cores", String(info.effectiveCores), "effectiveCores"],
     ["memory total", formatBytes(m.totalBytes, "unknown"), "memory.totalBytes"],
     ["memory available", formatBytes(m.availableBytes, "unknown"), "memory.availableBytes"],

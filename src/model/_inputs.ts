@@ -62,8 +62,10 @@ export function memoryWorkerCap(
   profile: SampleProfile,
   chunkSize: number,
 ): number {
+  // No room at all (a container at or over its limit) is a figure too: one worker at most (it was
+  // dropped as unknown, and the limit alone gave 17 workers to a container 1 GiB over its 1 GiB).
   const avail = [sys.memory.availableBytes, sys.memory.limitBytes].filter((x): x is number =>
-    typeof x === "number" && x > 0
+    typeof x === "number" && x >= 0
   );
   if (avail.length === 0) return Infinity;
   const usable = 0.8 * Math.min(...avail);

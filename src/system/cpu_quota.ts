@@ -27,13 +27,15 @@ export interface CpuQuota {
  * assert.equal(parseCpuMax("150000 100000\n"), 1.5);
  * assert.equal(parseCpuMax("max 100000\n"), null);
  * assert.equal(parseCpuMax("lots of garbage"), undefined);
+ * assert.equal(parseCpuMax(`${"9".repeat(400)} 100000`), undefined);
  * ```
  */
 export function parseCpuMax(text: string): number | null | undefined {
   const m = /^(max|\d+)\s+(\d+)$/.exec(text.trim());
   if (!m || Number(m[2]) <= 0) return undefined;
   if (m[1] === "max") return null;
-  return Number(m[1]) > 0 ? Number(m[1]) / Number(m[2]) : undefined;
+  const cores = Number(m[1]) / Number(m[2]);
+  return cores > 0 && Number.isFinite(cores) ? cores : undefined; // digits past a double: garbage
 }
 
 /**
@@ -91,13 +93,13 @@ function _readV1Level(files: HostFiles, dir: string): CpuQuota | undefined {
   const period = periodText !== undefined && /^\d+$/.test(periodText.trim())
     ? Number(periodText)
     : NaN;
-  const quotaOk = quota === -1 || quota > 0;
+  const quotaOk = quota === -1 || (quota > 0 && Number.isFinite(quota));
   if (!quotaOk) files.garbage(quotaPath, "expected -1 or a positive number of microseconds");
-  if (periodText !== undefined && !(period > 0)) {
+  if (periodText !== undefined && !(period > 0 && Number.isFinite(period))) {
     files.garbage(periodPath, "expected a positive number of microseconds");
   }
   if (!quotaOk) return undefined;
   if (quota === -1) return { cores: null, source: quotaPath };
-  if (!(period > 0)) return undefined;
+  if (!(period > 0 && Number.isFinite(period))) return undefined;
   return { cores: quota / period, source: quotaPath };
 }

@@ -82,6 +82,16 @@ export function parseMemoryLimit(text: string): number | null | undefined {
 }
 
 /**
+ * The v1 `hierarchical_memory_limit` of a `memory.stat` text (the least limit of the cgroup and its
+ * ancestors, also those above a container's view): bytes, `null` for none or an "unlimited"
+ * sentinel or no such line, `undefined` where its value is garbled.
+ */
+function hierarchicalLimit(stat: string): number | null | undefined {
+  const m = /^hierarchical_memory_limit\s+(\S+)\s*$/m.exec(stat);
+  return m ? parseMemoryLimit(m[1]) : null;
+}
+
+/**
  * The cgroup memory limit of this process: the smallest of v2 `memory.max` and `memory.high` and
  * v1 `memory.limit_in_bytes` over every level from the cgroup up to the root. A limit at or above
  * `totalBytes` restricts nothing and counts as none. Source `"fallback"` when no file was read.
@@ -115,9 +125,17 @@ export function readMemoryLimit(
       const dirs = cgroupLevels(mount, paths.v2);
       return ["memory.max", "memory.high"].map((name) => smallestLimit(files, dirs, name, format));
     }),
-    ...V1_MOUNTS.memory.map((mount) =>
-      smallestLimit(files, cgroupLevels(mount, paths.v1("memory")), "memory.limit_in_bytes", format)
-    ),
+    ...V1_MOUNTS.memory.flatMap((mount) => {
+      const dirs = cgroupLevels(mount, paths.v1("memory"));
+      return [
+        smallestLimit(files, dirs, "memory.limit_in_bytes", format),
+        // The limit of the ancestors too, which a container's view of the hierarchy hides.
+        smallestLimit(files, dirs, "memory.stat", {
+          parse: hierarchicalLimit,
+          expected: 'expected "hierarchical_memory_limit <bytes>"',
+        }),
+      ];
+    }),
   ];
   let best: MemoryFigure = { bytes: null, source: "fallback" };
   for (const f of found) {
@@ -173,7 +191,7 @@ export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigu
     ...V1_MOUNTS.memory.flatMap((mount) =>
       cgroupLevels(mount, paths.v1("memory")).map((dir) => ({
         dir,
-        limits: ["memory.limit_in_bytes"],
+        limits: ["memory.limit_in_bytes", "memory.stat"],
         usage: "memory.usage_in_bytes",
         inactive: "total_inactive_file",
       }))
@@ -183,13 +201,18 @@ export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigu
   for (const level of levels) {
     const limits = level.limits.map((name) => {
       const text = files.read(`${level.dir}/${name}`);
-      return text === undefined ? null : parseMemoryLimit(text) ?? null;
+      const parse = name === "memory.stat" ? hierarchicalLimit : parseMemoryLimit;
+      return text === undefined ? null : parse(text) ?? null;
     }).filter((x): x is number => x !== null);
     if (limits.length === 0) continue;
     const usagePath = `${level.dir}/${level.usage}`;
     const usageText = files.read(usagePath);
-    const used = usageText === undefined ? undefined : parseMemoryLimit(usageText);
-    if (typeof used !== "number") continue;
+    if (usageText === undefined) continue;
+    const used = /^\s*\d+\s*$/.test(usageText) ? Number(usageText) : undefined;
+    if (used === undefined) {
+      files.garbage(usagePath, "expected a number of bytes");
+      continue;
+    }
     const stat = files.read(`${level.dir}/memory.stat`) ?? "";
     const m = new RegExp(`^${level.inactive}\\s+(\\d+)\\s*$`, "m").exec(stat);
     const inactive = m ? Math.min(Number(m[1]), used) : 0;

@@ -36,7 +36,7 @@ export function parseCpusOverride(value: string | undefined): number | undefined
 
 /**
  * Parse `AMORSIZE_MEMORY`: a positive number of bytes, optionally with a `K`, `M`, `G` or `T`
- * suffix in 1024-based units (`512M`, `1.5G`, `2GiB`, `2gb` all work). An empty or unset value
+ * suffix in 1024-based units (`512M`, `1.5G`, `2GiB`, `512Mi`, `2gb` all work). An empty or unset value
  * gives `undefined`.
  *
  * @throws {RangeError} For anything else, naming the variable and the value.
@@ -48,13 +48,17 @@ export function parseCpusOverride(value: string | undefined): number | undefined
  *
  * assert.equal(parseMemoryOverride("512M"), 512 * 1024 * 1024);
  * assert.equal(parseMemoryOverride("1048576"), 1048576);
+ * assert.equal(parseMemoryOverride("512Mi"), 512 * 1024 * 1024);
+ * assert.throws(() => parseMemoryOverride("1.5"), RangeError);
  * assert.throws(() => parseMemoryOverride("lots"), RangeError);
  * ```
  */
 export function parseMemoryOverride(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(value.trim());
-  const bytes = m ? Math.floor(Number(m[1]) * _UNITS[m[2].toUpperCase()]) : NaN;
+  // Kubernetes' `512Mi` too; a fraction only with a unit (`1.5` bytes is no amount).
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B|i)?$/i.exec(value.trim());
+  const whole = m !== null && (m[2] !== "" || !m[1].includes("."));
+  const bytes = m && whole ? Math.floor(Number(m[1]) * _UNITS[m[2].toUpperCase()]) : NaN;
   if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) {
     throw envError(
       `'AMORSIZE_MEMORY' must be a positive number of bytes, optionally with a K, M, G or T ` +

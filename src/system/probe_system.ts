@@ -99,6 +99,12 @@ function _probe(options: ProbeOptions): SystemInfo {
     : readMemoryLimit(files, paths, total.bytes);
 
   const denial = _permissionWarning(files.denied, envDenied, total.bytes === null);
+  const warnings = denial ? [denial, ...files.warnings] : [...files.warnings];
+  if (available.bytes === 0) {
+    warnings.push(
+      `No memory is left under the cgroup limit (${available.source}): at most one worker`,
+    );
+  }
   return {
     logicalCores: logical.cores,
     physicalCores: physical.cores,
@@ -122,7 +128,7 @@ function _probe(options: ProbeOptions): SystemInfo {
       "memory.limitBytes": limit.source,
       "memory.swapUsedBytes": swapUsed.source,
     },
-    warnings: denial ? [denial, ...files.warnings] : files.warnings,
+    warnings,
   };
 }
 
