@@ -2,9 +2,9 @@
 // by hand from the fixture files (the arithmetic is in the comments).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { probeSystem } from "../src/system/probe_system.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
@@ -288,4 +288,35 @@ test("a cpu.max whose number overflows a double is garbage, not an infinite quot
   assert.equal(info.cpuQuota, null);
   assert.ok(Number.isFinite(info.effectiveCores));
   assert.ok(info.warnings.some((w) => w.includes("cpu.max")), info.warnings.join("; "));
+});
+
+/** A fake root holding `files` (path → text). */
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "amorsize-tree-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, dirname(path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+test("a memory limit equal to MemTotal is a limit (LXCFS shows the limit as the total)", async () => {
+  const root = tree({
+    "proc/meminfo": "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n",
+    "proc/self/cgroup": "0::/\n",
+    "sys/fs/cgroup/memory.max": "2147483648\n",
+  });
+  const info = await probeSystem({ root, env: {} });
+  assert.equal(info.memory.limitBytes, 2 * GiB);
+  assert.equal(info.sources["memory.limitBytes"], "/sys/fs/cgroup/memory.max");
+});
+
+test("affinity cores are no more than the logical CPUs counted without an online list", async () => {
+  const root = tree({
+    "proc/cpuinfo": "processor\t: 0\n\nprocessor\t: 1\n",
+    "proc/self/status": "Name:\tx\nCpus_allowed_list:\t0-63\n",
+  });
+  const info = await probeSystem({ root, env: {} });
+  assert.equal(info.logicalCores, 2);
+  assert.equal(info.affinityCores, 2);
 });

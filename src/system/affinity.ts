@@ -60,7 +60,13 @@ export function readAffinity(
   const cpuset = _cpuset(files, paths);
   narrow(cpuset?.cpus, cpuset?.source);
   if (cpus) narrow(logical.cpus && new Set(logical.cpus), logical.source);
-  return cpus ? { cores: cpus.size, source } : { cores: logical.cores, source };
+  if (!cpus) return { cores: logical.cores, source };
+  // Logical CPUs counted without their numbers (no online list): no more than those (a mask of
+  // 0-63 on two CPUs read 64).
+  if (!logical.cpus && cpus.size > logical.cores) {
+    return { cores: logical.cores, source: logical.source };
+  }
+  return { cores: cpus.size, source };
 }
 
 function _allowedList(files: HostFiles): Set<number> | undefined {

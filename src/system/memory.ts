@@ -93,8 +93,9 @@ function hierarchicalLimit(stat: string): number | null | undefined {
 
 /**
  * The cgroup memory limit of this process: the smallest of v2 `memory.max` and `memory.high` and
- * v1 `memory.limit_in_bytes` over every level from the cgroup up to the root. A limit at or above
- * `totalBytes` restricts nothing and counts as none. Source `"fallback"` when no file was read.
+ * v1 `memory.limit_in_bytes` over every level from the cgroup up to the root. A limit above
+ * `totalBytes` restricts nothing and counts as none (one equal to it is kept: LXCFS shows the
+ * limit as the total). Source `"fallback"` when no file was read.
  *
  * @example Usage
  * ```ts
@@ -139,7 +140,7 @@ export function readMemoryLimit(
   ];
   let best: MemoryFigure = { bytes: null, source: "fallback" };
   for (const f of found) {
-    const bytes = f.value !== null && totalBytes !== null && f.value >= totalBytes ? null : f.value;
+    const bytes = f.value !== null && totalBytes !== null && f.value > totalBytes ? null : f.value;
     if (bytes !== null && (best.bytes === null || bytes < best.bytes)) {
       best = { bytes, source: f.source! };
     } else if (best.source === "fallback" && f.source) {
