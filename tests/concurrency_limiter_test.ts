@@ -3,31 +3,36 @@ import assert from "node:assert/strict";
 import { execute } from "../mod.ts";
 import { ConcurrencyLimiter } from "../src/engine/_concurrency_limiter.ts";
 
-// A simulated service on a virtual clock: each call waits `waitMs` (I/O), then needs `cpuMs` of
-// one shared CPU (FIFO), as an async task on the main thread does. Returns the makespan.
+// A simulated service on a virtual clock: each call waits `waitMs` (I/O; a number, or one per
+// call), then needs `cpuMs` of one shared CPU, served in the order the waits end, as an async
+// task on the main thread is. Returns the makespan.
 function simulate(
   lim: { canStart(): boolean; start(): number; done(t: number, ok?: boolean): void },
   clock: { now: number },
   n: number,
-  waitMs: number,
+  waitMs: number | ((k: number) => number),
   cpuMs: number,
   fails: (k: number) => boolean = () => false,
 ): number {
   let cpuFreeAt = 0, started = 0;
-  const events: { t: number; startedAt: number; k: number }[] = [];
+  const events: { t: number; ready: boolean; startedAt: number; k: number }[] = [];
   const launch = () => {
     while (started < n && lim.canStart()) {
       const startedAt = lim.start();
-      const begin = Math.max(clock.now + waitMs, cpuFreeAt);
-      cpuFreeAt = begin + cpuMs;
-      events.push({ t: cpuFreeAt, startedAt, k: started++ });
+      const wait = typeof waitMs === "number" ? waitMs : waitMs(started);
+      events.push({ t: clock.now + wait, ready: true, startedAt, k: started++ });
     }
   };
   launch();
   while (events.length > 0) {
-    events.sort((a, b) => a.t - b.t);
+    events.sort((a, b) => a.t - b.t || a.k - b.k);
     const e = events.shift()!;
     clock.now = e.t;
+    if (e.ready) {
+      cpuFreeAt = Math.max(clock.now, cpuFreeAt) + cpuMs;
+      events.push({ ...e, t: cpuFreeAt, ready: false });
+      continue;
+    }
     lim.done(e.startedAt, !fails(e.k));
     launch();
   }
@@ -112,4 +117,17 @@ test("limiter: slow start reaches a high limit within a short job of waiting cal
   const lim = limiter(4, 256, clock);
   simulate(lim, clock, 300, 50, 0.01);
   assert.ok(Math.max(...lim.history.map((w) => w.limit)) >= 64, `limit ${lim.limit}`);
+});
+
+test("limiter: calls of their own varied latencies (1–300 ms) are no queue: the limit grows", () => {
+  // A window's median of a few such calls read a rise in most windows: the limit sank to 1–20,
+  // and 1000 calls took 21 s where a fixed 256 took 0.77 s.
+  const wait = (k: number) => 1 + ((k * 7919) % 101) * 2.99;
+  const clock = { now: 0 };
+  const lim = limiter(16, 256, clock);
+  const adaptive = simulate(lim, clock, 1000, wait, 0.001);
+  const fixedClock = { now: 0 };
+  const fixed = simulate(limiter(256, 256, fixedClock), fixedClock, 1000, wait, 0.001);
+  assert.ok(adaptive < 3 * fixed, `adaptive ${adaptive} ms vs fixed-256 ${fixed} ms`);
+  assert.ok(lim.limit >= 64, `limit ${lim.limit}`);
 });

@@ -154,6 +154,44 @@ test("fault: automatic mode under timeoutMs or a signal looks at an async task h
   assert.equal(aborted?.message, "give up");
 });
 
+test("fault: calls abandoned after a failure hold no timer: the process exits long before timeoutMs", async () => {
+  // timeoutMs is 10 minutes; the child is killed after 60 s (`child`): an exit of its own is the
+  // test.
+  for (const how of ["async", "auto"]) {
+    const r = await child("faults/abandoned_call", how);
+    assert.equal(r.code, 0, `${how}: exit code ${r.code}; ${r.stderr}`);
+    assert.equal(r.stdout, "rejected TaskError", how);
+  }
+});
+
+test("fault: an inline function that uses its closure runs here in automatic mode, with a warning", async () => {
+  // Workers rebuild it from its source, without the closure: automatic execute failed with
+  // "not self-contained" for an arbitrary item; it runs on the calling thread instead.
+  const k = range(3).length; // not a literal: transpilers may inline a constant
+  const heavy = (x: number) => {
+    let s = 0;
+    for (let i = 0; i < 20_000; i++) s += Math.sqrt(i + x);
+    return Math.round(s) * k;
+  };
+  const items = range(20_000);
+  const r = await optimize(heavy, items, { cache: false });
+  assert.notEqual(r.executor, "workers");
+  if (r.profile.sampledIn === "worker") {
+    assert.ok(r.warnings.some((w) => /cannot run in a worker/.test(w)), r.warnings.join("; "));
+  }
+  assert.deepEqual(await execute(heavy, items, { cache: false }), items.map(heavy));
+  // An async one: its calls still overlap here (the async executor, not a plain loop).
+  const base = range(2).length;
+  const later = async (x: number) => {
+    await new Promise((r) => setTimeout(r, 1 + (x % 7) * 3));
+    return x + base;
+  };
+  assert.deepEqual(
+    await execute(later, range(300), { cache: false }),
+    range(300).map((x) => x + base),
+  );
+});
+
 test("fault: a worker in a busy loop is stopped by timeoutMs and abort; the process exits", async () => {
   for (const how of ["timeout", "abort"]) {
     const r = await child("faults/spin_then_exit", how);

@@ -11,7 +11,7 @@ import {
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
 import { fairFastest } from "../src/model/_optimize_core.ts";
-import { threadBound } from "../src/measure/_main_probe.ts";
+import { servedInTurn, threadBound } from "../src/measure/_main_probe.ts";
 import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
@@ -485,4 +485,14 @@ test("model: a batch keeps this thread busy only where its CPU time exceeds half
   assert.equal(threadBound({ ...loaded, waitMs: 0, threadCpuMs: 8 }), false);
   // Without any CPU clock nothing says the thread was busy.
   assert.equal(threadBound({ ...loaded, threadCpuMs: undefined }), false);
+});
+
+test("calls served in turn vs calls of their own varied latencies (injected latencies)", () => {
+  // A service that serves 4 at a time: each four a step later, in the order they started.
+  const inTurn = Array.from({ length: 32 }, (_, i) => 20 * (1 + Math.floor(i / 4)));
+  assert.equal(servedInTurn(inTurn), true);
+  // Calls of 1–300 ms each, settled in any order: their mean is one call's time.
+  const own = Array.from({ length: 32 }, (_, i) => 1 + ((i * 7919) % 101) * 2.99);
+  assert.equal(servedInTurn(own), false);
+  assert.equal(servedInTurn(own.slice(0, 5)), true, "too few to tell: the fastest, as before");
 });

@@ -13,9 +13,13 @@
 //     doubling until the latency first rises ("slow start"), then + √limit per window. (While
 //     latency holds, throughput grows with the limit: Little's law. Throughput itself is too
 //     noisy over a window of a few calls to steer by; it is kept in `history`.)
-//  5. Latency rises beyond tolerance × base: calls queue somewhere (the main thread's CPU, the
-//     server, the network). Back off in proportion, limit × tolerance × base / median, at most
-//     halving, and leave slow start.
+//  5. Latency rises beyond tolerance × base in two windows in a row: calls queue somewhere (the
+//     main thread's CPU, the server, the network). Back off in proportion, limit × tolerance ×
+//     base / median, at most halving, and leave slow start. The tolerance widens with the
+//     spread of the calls' own latencies (the windows' interquartile range over their median,
+//     averaged): a window's median of a few calls of 1–300 ms each read a rise in most windows,
+//     and the limit sank to 1–20 (1000 such calls took 21 s, 0.77 s at a fixed 256). A queue
+//     delays every call of a window, so it lifts the median far past that noise.
 //  6. A failed call halves the limit (at most once per window).
 //  7. Only calls started since the last change of the limit count in a window: calls started
 //     under an older (larger) limit carry its queue and would make it back off again.
@@ -57,6 +61,10 @@ export class ConcurrencyLimiter {
   #baseMs = Infinity;
   #slowStart = true;
   #epoch: number;
+  /** Windows in a row whose latency rose (see 5.). */
+  #risen = 0;
+  /** The calls' relative spread of latency (interquartile range / median), averaged. */
+  #spread: number | undefined;
   /** Every closed window, in order. */
   readonly history: LimiterWindow[] = [];
 
@@ -108,19 +116,28 @@ export class ConcurrencyLimiter {
 
   #close(now: number): void {
     const sorted = [...this.#latencies].sort((a, b) => a - b);
-    const medianMs = sorted[sorted.length >> 1];
+    const n = sorted.length;
+    const medianMs = sorted[n >> 1];
+    const spread = medianMs > 0 ? (sorted[(3 * n) >> 2] - sorted[n >> 2]) / medianMs : 0;
+    this.#spread = this.#spread === undefined ? spread : 0.8 * this.#spread + 0.2 * spread;
+    // Two standard errors of a window's median, relative: 1.25 σ / √n, σ ≈ IQR / 1.35.
+    const tolerance = this.#tolerance * (1 + (2 * 0.93 * this.#spread) / Math.sqrt(n));
     const elapsed = Math.max(now - this.#windowStart, 1e-3);
     const throughput = this.#latencies.length / elapsed;
     this.#baseMs = this.#limit <= this.#min ? medianMs : Math.min(medianMs, this.#baseMs);
     const filled = this.#filled;
     this.history.push({ limit: this.#limit, medianMs, baseMs: this.#baseMs, throughput, filled });
     let next = this.#limit;
+    const rose = this.#errors === 0 && medianMs > tolerance * this.#baseMs;
+    this.#risen = rose ? this.#risen + 1 : 0;
     if (this.#errors > 0) {
       next = Math.floor(this.#limit / 2);
       this.#slowStart = false;
-    } else if (medianMs > this.#tolerance * this.#baseMs) {
-      next = Math.floor(this.#limit * Math.max(0.5, (this.#tolerance * this.#baseMs) / medianMs));
-      this.#slowStart = false;
+    } else if (rose) {
+      if (this.#risen >= 2) {
+        next = Math.floor(this.#limit * Math.max(0.5, (tolerance * this.#baseMs) / medianMs));
+        this.#slowStart = false;
+      }
     } else if (filled) {
       next = this.#slowStart
         ? 2 * this.#limit

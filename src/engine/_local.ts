@@ -10,6 +10,7 @@ import type { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import type { KnownResults, Settled } from "./_known_results.ts";
 import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
+import { watchAbort } from "./_abort_watch.ts";
 import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
 import { thrownError } from "../task/mod.ts";
 
@@ -23,6 +24,12 @@ export interface LocalLimits {
   signal?: AbortSignal;
   timeoutMs?: number;
   now: () => number;
+  /**
+   * The waits in flight, each as the way to end it (its timer cleared, its signal no longer
+   * watched): a run that ends ends those of the calls it abandoned (one call's timer of
+   * `timeoutMs: 20000` held the process 20 s after the run had failed).
+   */
+  waits?: Set<() => void>;
 }
 
 /** An error that ends the run as it is (not wrapped in a TaskError). */
@@ -106,40 +113,28 @@ export async function withinLimits<T>(
       new Promise<never>((_, reject) => {
         const stop = (e: Error) => reject(new Limit(undefined, e));
         if (signal.aborted) stop(abortError(signal));
-        else unwatch = watch(signal, stop);
+        else unwatch = watchAbort(signal, stop);
       }),
     );
   }
+  const end = () => {
+    clearTimeout(timer);
+    unwatch?.();
+  };
+  limits.waits?.add(end);
   try {
     return await Promise.race([p, ...bounds]);
   } finally {
-    clearTimeout(timer);
-    unwatch?.();
+    end();
+    limits.waits?.delete(end);
   }
 }
 
-/**
- * Call `stop` with the abort's error when `signal` aborts; returns the way to stop watching. One
- * listener on the caller's signal for all the calls in flight, not one each (Node warned of a
- * listener leak past ten: MaxListenersExceededWarning at any concurrency above 10); a call that
- * settles leaves the set, so a signal that never aborts holds none of them.
- */
-function watch(signal: AbortSignal, stop: (e: Error) => void): () => void {
-  let stops = watched.get(signal);
-  if (!stops) {
-    const all = stops = new Set();
-    watched.set(signal, all);
-    signal.addEventListener("abort", () => {
-      const e = abortError(signal);
-      for (const f of all) f(e);
-      all.clear();
-    }, { once: true });
-  }
-  const mine = stops;
-  mine.add(stop);
-  return () => mine.delete(stop);
+/** End every wait of `limits` still in flight (see `LocalLimits.waits`). */
+export function endWaits(limits: LocalLimits): void {
+  for (const end of limits.waits ?? []) end();
+  limits.waits?.clear();
 }
-const watched = new WeakMap<AbortSignal, Set<(e: Error) => void>>();
 
 /** Call `fn(item)` for item `index` within the limits (see {@linkcode settle}). */
 function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknown {
@@ -272,9 +267,10 @@ export async function* asyncChunks(
   src: Source<unknown>,
   known: KnownResults,
   concurrency: number | ConcurrencyLimiter,
-  limits: LocalLimits,
+  runLimits: LocalLimits,
   ordered: boolean,
 ): AsyncGenerator<Completed> {
+  const limits = { ...runLimits, waits: new Set<() => void>() };
   const { signal } = limits;
   const limiter = typeof concurrency === "number" ? undefined : concurrency;
   const running = new Set<number>();
@@ -330,12 +326,12 @@ export async function* asyncChunks(
       }
     })();
   };
-  const onAbort = () => wake?.();
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const unwatch = signal && watchAbort(signal, () => wake?.());
   try {
     yield* loop();
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    unwatch?.();
+    endWaits(limits); // the calls abandoned (after a failure, an abort, a consumer that stopped)
   }
   async function* loop(): AsyncGenerator<Completed> {
     while (true) {

@@ -1,6 +1,7 @@
 // Run one chunk on one pool worker and wait for its reply, outside the scheduler: sampling, the
 // overhead measurements, and the load check before an inline run moves to workers.
 import type { PoolWorker } from "./_pool_worker.ts";
+import { watchAbort } from "./_abort_watch.ts";
 import { fromWire, type Reply } from "./_protocol.ts";
 import { abortError, ChunkTimeoutError } from "./errors.ts";
 import type { TaskSpec } from "../task/mod.ts";
@@ -35,9 +36,9 @@ export function measureChunk(
       void worker.kill();
     };
     if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unwatch = signal && watchAbort(signal, onAbort);
     const settle = <T>(f: (v: T) => void) => (v: T) => {
-      signal?.removeEventListener("abort", onAbort);
+      unwatch?.();
       f(v);
     };
     resolve = settle(resolve);

@@ -5,6 +5,7 @@
 import type { WorkerFailure } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
+import { watchAbort } from "./_abort_watch.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
 import type { KnownResults } from "./_known_results.ts";
@@ -121,7 +122,7 @@ export class Run {
   #wake?: () => void;
   #pumping = false;
   #again = false;
-  #onAbort?: () => void;
+  #unwatch?: () => void;
   #closed = false;
   #unsubscribe: () => void;
   /** The items' encoding, once the first chunk was looked at. */
@@ -155,9 +156,8 @@ export class Run {
     // Another run's chunk finishing frees a worker this run may be waiting for.
     this.#unsubscribe = this.#workers.onFree(() => void this.#pump());
     if (cfg.signal) {
-      this.#onAbort = () => this.abort(abortError(cfg.signal!));
-      if (cfg.signal.aborted) this.#onAbort();
-      else cfg.signal.addEventListener("abort", this.#onAbort, { once: true });
+      if (cfg.signal.aborted) this.abort(abortError(cfg.signal));
+      else this.#unwatch = watchAbort(cfg.signal, (e) => this.abort(e));
     }
   }
 
@@ -536,7 +536,7 @@ export class Run {
     this.#unsubscribe();
     this.#retry = [];
     this.#done = [];
-    if (this.#onAbort) this.#cfg.signal?.removeEventListener("abort", this.#onAbort);
+    this.#unwatch?.();
     // After a change of course the caller runs the rest of the source (and closes it).
     if (!this.switched || this.error) void this.#src.close();
   }

@@ -15,7 +15,7 @@ export type { FromWorker, Reply } from "./_protocol.ts";
 export { measureEncodings } from "./encoding.ts";
 export type { Encoding } from "./encoding.ts";
 export { KnownResults, type Settled } from "./_known_results.ts";
-export { Limit, type LocalLimits, withinLimits } from "./_local.ts";
+export { endWaits, Limit, type LocalLimits, withinLimits } from "./_local.ts";
 export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
 export { resultSendMs } from "./_send_costs.ts";

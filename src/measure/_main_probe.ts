@@ -185,6 +185,33 @@ const STEADY_MS = 0.05;
 const STEADY_SPREAD = 0.2;
 
 /**
+ * Whether the latencies of a batch's calls, in the order the calls started, grow with it: a rank
+ * correlation (Spearman's) of at least 0.8, or fewer than 8 calls to tell. A service that serves
+ * a few calls at a time answers a batch in its order, each a step later; calls of their own varied
+ * latencies (1–300 ms) settle in any order, and their mean is then one call's time, where the
+ * fastest alone read 1 ms.
+ *
+ * @example Usage
+ * ```ts
+ * import { servedInTurn } from "./_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(servedInTurn([20, 20, 40, 40, 60, 60, 80, 80, 100, 100]), true); // two at a time
+ * assert.equal(servedInTurn([120, 3, 250, 41, 9, 180, 77, 290, 15, 60]), false); // their own
+ * assert.equal(servedInTurn([5, 1, 9]), true); // too few to tell
+ * ```
+ */
+export function servedInTurn(latencies: number[]): boolean {
+  const n = latencies.length;
+  if (n < 8) return true;
+  const rank = new Array<number>(n);
+  [...latencies.keys()].sort((a, b) => latencies[a] - latencies[b]).forEach((k, r) => rank[k] = r);
+  let d2 = 0;
+  for (let i = 0; i < n; i++) d2 += (rank[i] - i) ** 2;
+  return 1 - (6 * d2) / (n * (n * n - 1)) >= 0.8;
+}
+
+/**
  * Whether the look's batches run at a steady pace: the last two batches long enough to time
  * (≥ `STEADY_MS`) agreed within `STEADY_SPREAD` per item. The task then runs warm and the look
  * stops early: for microsecond items its own bookkeeping costs more than the items, which then

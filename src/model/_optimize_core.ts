@@ -4,6 +4,7 @@
 // decision. Never throws for workload problems: they become an inline decision with the reason.
 import {
   ChunkTimeoutError,
+  endWaits,
   fromWire,
   KnownResults,
   Limit,
@@ -33,6 +34,7 @@ import {
   type SampleFailure,
   sampleInWorker,
   type SampleProfile,
+  servedInTurn,
   startFallback,
   summarize,
   threadBound,
@@ -49,7 +51,13 @@ import {
   threadCpuMs,
   threadName,
 } from "../system/mod.ts";
-import { loadTask, type Task, type TaskSpec, thrownError } from "../task/mod.ts";
+import {
+  loadTask,
+  NOT_SELF_CONTAINED,
+  type Task,
+  type TaskSpec,
+  thrownError,
+} from "../task/mod.ts";
 import { type ModelInputs, perfectSplit, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
@@ -105,9 +113,17 @@ export async function optimizeCore(
 ): Promise<CoreResult> {
   const job = begin(spec, src, o, pool);
   job.handover = handover;
-  const end = await phases(job, task);
-  // A call of the look that outlived the limits ends the job with their error.
+  let end: End;
+  try {
+    end = await phases(job, task);
+  } catch (e) {
+    endWaits(job.limits);
+    throw e;
+  }
+  // A failure ends the job: the look's calls still in flight are abandoned, their limits too.
   const f = end.failure;
+  if (f) endWaits(job.limits);
+  // A call of the look that outlived the limits ends the job with their error.
   if (f?.error instanceof Limit) throw f.error.at(f.index);
   return finish(job, end);
 }
@@ -161,6 +177,8 @@ interface Job {
   asyncCpuMs?: number;
   /** Whether calls in flight may go on into the run (see `optimizeCore`). */
   handover?: boolean;
+  /** The call's limits on this thread, and the look's waits within them (see `limitsOf`). */
+  limits: LocalLimits;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -286,6 +304,7 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
     pulled: [],
     sys: undefined as unknown as SystemInfo, // set by the probe, the first phase
     cores: 1,
+    limits: { signal: o.signal, timeoutMs: o.timeoutMs, now: rt.now, waits: new Set() },
   };
 }
 
@@ -411,7 +430,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const skipped = limits !== undefined && !asyncFn;
   if (limits && asyncFn) {
     const call = fn;
-    fn = (x) => withinLimits(call(x) as Promise<unknown>, job.rt.now(), limits);
+    // Timed from before the call: its synchronous part counts, as on the async executor.
+    fn = (x) => {
+      const t0 = job.rt.now();
+      return withinLimits(call(x) as Promise<unknown>, t0, limits);
+    };
   }
   // Helpers start at once for a job of at most `HELP_AT_ONCE` items (its first item may be a large
   // share of it), else once the first item took `HELP_AFTER_MS` or the second `HELP_SECOND_MS`;
@@ -447,7 +470,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       failure: f,
     };
   }
-  if (helpFailure) return failedOn(helpFailure, n);
+  if (helpFailure) {
+    return refusedByWorkers(helpFailure)
+      ? cannotLoadInWorker(job, helpFailure.error)
+      : failedOn(helpFailure, n);
+  }
   const perItemMs = look.warmPerItemMs;
   // A one-shot source the look pulled to its end: its length is known now (an empty async
   // iterable had started a worker to measure, 57 ms, and found nothing to run).
@@ -474,7 +501,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     // batch's pace (they ran one after the other there too; a cold single call may be slower).
     job.asyncInlineMs = threadBound(c) && !look.waits
       ? Math.min(oneCallMs(look), c.wallMs / c.calls)
-      : oneCallMs(look);
+      : callLatencyMs(look);
     // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
     if (!threadBound(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
       job.asyncLinearCalls = c.started; // all in flight together, whether measured or not
@@ -488,9 +515,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
  */
 function limitsOf(job: Job): LocalLimits | undefined {
   const { signal, timeoutMs } = job.o;
-  return signal === undefined && timeoutMs === undefined
-    ? undefined
-    : { signal, timeoutMs, now: job.rt.now };
+  return signal === undefined && timeoutMs === undefined ? undefined : job.limits;
 }
 
 /**
@@ -699,14 +724,33 @@ async function loadsInWorker(
 /** The task loads here but not in a worker: say so, and run it here (execute agrees). */
 function cannotLoadInWorker(job: Job, error: Error): End {
   job.refused = true;
+  const inlineFn = error.name === NOT_SELF_CONTAINED;
+  const what = inlineFn ? "The inline task cannot run" : "The task module cannot load";
+  // An async task's calls still overlap here (the plain loop would await them one by one: 300
+  // timer calls of a closure took 36 s where the async executor took 0.34 s).
+  const where = job.isAsync ? "on the async executor" : "inline";
   job.warnings.push(
-    `The task module cannot load in a worker (${error.message.split("\n")[0]}): it runs ` +
-      `inline on the calling thread`,
+    `${what} in a worker (${error.message.split("\n")[0]}): it runs ${where} on the calling ` +
+      `thread`,
   );
+  const reason = `the task cannot ${inlineFn ? "run" : "load"} in a worker: ${error.message}`;
+  if (!job.isAsync) return { decision: inline(reason, job.src.total) };
+  const concurrency = job.o.maxConcurrency ?? DEFAULTS.maxConcurrency;
   return {
-    decision: inline(`the task cannot load in a worker: ${error.message}`, job.src.total),
+    decision: {
+      ...inline(reason, job.src.total),
+      executor: "async",
+      workers: 0,
+      chunkSize: 1,
+      concurrency: Math.min(concurrency, job.src.total ?? concurrency),
+      reason: `Async: ${reason}`,
+    },
   };
 }
+
+/** A failure in a worker of a task that ran here: an inline task that is not self-contained. */
+const refusedByWorkers = (f: SampleFailure) =>
+  f.kind === "task" && f.error.name === NOT_SELF_CONTAINED;
 
 /**
  * Decide from the look alone, without sampling in a worker, when sampling would cost a large
@@ -786,7 +830,7 @@ function overlap(
   // call, which other processes' load or a JIT can stretch — unless timed warm, or the batch's
   // fastest call is a fair one.
   if (!p.warmTimes && threadBound(c) && !(p.waits && fairFastest(c))) return undefined;
-  const single = oneCallMs(p);
+  const single = callLatencyMs(p);
   const ran = p.waits ? ranMs(c) : c.wallMs;
   if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
   // Calls left in flight by a batch measured half settled are the slower half: with their time
@@ -860,6 +904,23 @@ function batchCpuMs(c: ConcurrentBatch): number {
  * connection, a JIT), and the batch's first call to finish ran nearly alone whether the calls
  * wait or compute. So a task that computes shows no gain from a cold first call.
  */
+/**
+ * The time of one call of an async task in a plain loop: {@linkcode oneCallMs}, or more where
+ * the look's batch left this thread idle and its calls were not served in turn — their latencies
+ * are then each call's own, and their mean (calls in flight at their time so far) is one call's
+ * time. The fastest alone read 1 ms for calls of 1–300 ms: the plain loop was predicted at 0.3 s
+ * for 45 s (automatic execute chose it: 36 s against 0.34 s on the async executor), and the gain
+ * of overlapping them too low to count as I/O. Calls served in turn (a server that serves a few
+ * at a time) have latencies that grow with their start: their waits are not a plain loop's.
+ */
+function callLatencyMs(p: MainProbe): number {
+  const c = p.concurrent;
+  const one = oneCallMs(p);
+  if (!c || threadBound(c) || servedInTurn(c.latencyMs)) return one;
+  const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
+  return Math.max(one, all.reduce((a, b) => a + b, 0) / all.length);
+}
+
 function oneCallMs(p: MainProbe): number {
   if (p.warmTimes && p.times.length > 0) return median(p.times);
   const single = p.times.length === 0
@@ -1006,9 +1067,14 @@ async function sample(
   const helpFailure = await help.stop();
   job.pulled.push(s.pulled);
   progress(job);
-  if (s.failure?.kind === "load") return cannotLoadInWorker(job, s.failure.error);
+  if (s.failure?.kind === "load" || (s.failure && refusedByWorkers(s.failure))) {
+    return cannotLoadInWorker(job, s.failure.error);
+  }
   if (s.profile) loadedInWorkers.add(job.spec.key);
   if (s.failure) return failedOn(s.failure, n);
+  if (helpFailure && refusedByWorkers(helpFailure)) {
+    return cannotLoadInWorker(job, helpFailure.error);
+  }
   if (helpFailure) return failedOn(helpFailure, n);
   await s.crossing?.(); // the helpers are done: their replies take this thread no more
   if (!s.profile && look.probe.times.length === 0) {

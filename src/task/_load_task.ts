@@ -71,10 +71,19 @@ export function explainInlineError(spec: TaskSpec, error: unknown): Error | unde
   const what = isRef
     ? `uses "${String(error.message).split(" ")[0]}" from outside itself`
     : "uses `this`";
-  return new Error(
+  const e = new Error(
     `Inline task is not self-contained: it ${what} (${(error as Error).message}). An inline ` +
       `function runs in a worker from its source alone, without its closure, \`this\` or ` +
       `imports: export it from a module and pass task(import.meta.url, "name") instead`,
     { cause: error },
   );
+  e.name = NOT_SELF_CONTAINED;
+  return e;
 }
+
+/**
+ * The name of the error of an inline task that is not self-contained (see
+ * {@linkcode explainInlineError}): it kept that name across a worker's reply, so that automatic
+ * mode can tell a task that cannot run on workers from one that failed.
+ */
+export const NOT_SELF_CONTAINED = "NotSelfContainedError";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { explainInlineError, loadTask } from "./_load_task.ts";
+export { explainInlineError, loadTask, NOT_SELF_CONTAINED } from "./_load_task.ts";
 export { taskSpec } from "./_spec.ts";
 export type { TaskSpec } from "./_spec.ts";
 export { task } from "./task_ref.ts";
