@@ -5,7 +5,7 @@
  */
 import { clusterArgs, resolveRun } from "./_resolve.ts";
 import { mapOnCluster } from "./cluster/mod.ts";
-import { type Data, type ExecuteOptions, prepare, type Run, TaskError } from "./engine/mod.ts";
+import { type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
 
 /**
