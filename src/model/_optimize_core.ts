@@ -906,7 +906,7 @@ function batchCpuMs(c: ConcurrentBatch): number {
  */
 /**
  * The time of one call of an async task in a plain loop: {@linkcode oneCallMs}, or more where
- * the look's batch left this thread idle and its calls were not served in turn — their latencies
+ * the look's batch left this thread idle (its own clock) and its calls were not served in turn — their latencies
  * are then each call's own, and their mean (calls in flight at their time so far) is one call's
  * time, where it is over twice the fastest. The fastest alone read 1 ms for calls of 1–300 ms: the plain loop was predicted at 0.3 s
  * for 45 s (automatic execute chose it: 36 s against 0.34 s on the async executor), and the gain
@@ -916,7 +916,10 @@ function batchCpuMs(c: ConcurrentBatch): number {
 function callLatencyMs(p: MainProbe): number {
   const c = p.concurrent;
   const one = oneCallMs(p);
-  if (!c || threadBound(c) || servedInTurn(c.latencyMs)) return one;
+  // Idle by this thread's own clock, directly: on a CPU for under a tenth of the batch (beside two
+  // CPU hogs, 64 calls that computed 2 ms each passed `threadBound` and read 44 ms a call).
+  const idle = c?.threadCpuMs !== undefined && c.threadCpuMs < IDLE_SHARE * c.wallMs;
+  if (!c || !idle || threadBound(c) || servedInTurn(c.latencyMs)) return one;
   const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
   const mean = all.reduce((a, b) => a + b, 0) / all.length;
   // Within `OWN_SPREAD` × the fastest, the batch's own delays here (120 calls of a 50 ms server
@@ -926,6 +929,8 @@ function callLatencyMs(p: MainProbe): number {
 
 /** Mean latency over the fastest past which the calls' own latencies differ (`callLatencyMs`). */
 const OWN_SPREAD = 2;
+/** Share of a batch's time on a CPU under which this thread was idle (`callLatencyMs`). */
+const IDLE_SHARE = 0.1;
 
 function oneCallMs(p: MainProbe): number {
   if (p.warmTimes && p.times.length > 0) return median(p.times);
