@@ -363,7 +363,12 @@ async function settleInFlight(job: Job): Promise<End | undefined> {
 }
 
 /** An item that failed in a worker while measuring: inline, with the failure. */
-function failedOn(f: SampleFailure, n: number | undefined): End {
+function failedOn(job: Job, f: SampleFailure): End {
+  // An inline task that is not self-contained failed there only: it runs here.
+  if (f.kind === "task" && f.error.name === NOT_SELF_CONTAINED) {
+    return cannotLoadInWorker(job, f.error);
+  }
+  const n = job.src.total;
   const what = f.kind === "clone"
     ? "cannot be cloned"
     : f.kind === "load"
@@ -471,9 +476,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     };
   }
   if (helpFailure) {
-    return refusedByWorkers(helpFailure)
-      ? cannotLoadInWorker(job, helpFailure.error)
-      : failedOn(helpFailure, n);
+    return failedOn(job, helpFailure);
   }
   const perItemMs = look.warmPerItemMs;
   // A one-shot source the look pulled to its end: its length is known now (an empty async
@@ -748,10 +751,6 @@ function cannotLoadInWorker(job: Job, error: Error): End {
   };
 }
 
-/** A failure in a worker of a task that ran here: an inline task that is not self-contained. */
-const refusedByWorkers = (f: SampleFailure) =>
-  f.kind === "task" && f.error.name === NOT_SELF_CONTAINED;
-
 /**
  * Decide from the look alone, without sampling in a worker, when sampling would cost a large
  * share of the job: an async task whose calls overlap (one sequential worker would spend the
@@ -852,9 +851,9 @@ function overlap(
   let longestMs = latencyMs;
   const own = c.coversRest && !c.pendingMs && !threadBound(c);
   if (own || (c.pendingMs && Math.max(...c.latencyMs) <= 2 * Math.min(...c.latencyMs))) {
-    const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
-    latencyMs = Math.max(latencyMs, all.reduce((a, b) => a + b, 0) / all.length);
-    for (const ms of all) longestMs = Math.max(longestMs, ms);
+    const all = summarize(latenciesSoFar(c));
+    latencyMs = Math.max(latencyMs, all.mean);
+    longestMs = Math.max(longestMs, all.max);
   }
   // Without a CPU clock: the batch's wall time over its calls bounds the CPU per call. (Over
   // all the calls started: the CPU counts every call's start, if not the after-await work of
@@ -920,12 +919,14 @@ function callLatencyMs(p: MainProbe): number {
   // CPU hogs, 64 calls that computed 2 ms each passed `threadBound` and read 44 ms a call).
   const idle = c?.threadCpuMs !== undefined && c.threadCpuMs < IDLE_SHARE * c.wallMs;
   if (!c || !idle || threadBound(c) || servedInTurn(c.latencyMs)) return one;
-  const all = [...c.latencyMs, ...(c.pendingMs ?? [])];
-  const mean = all.reduce((a, b) => a + b, 0) / all.length;
+  const mean = summarize(latenciesSoFar(c)).mean;
   // Within `OWN_SPREAD` × the fastest, the batch's own delays here (120 calls of a 50 ms server
   // in this process read 68 ms: the plain loop was predicted 1.36× slow) as much as the calls'.
   return mean > OWN_SPREAD * one ? mean : one;
 }
+
+/** A batch's latencies: its settled calls', and those in flight at their time so far. */
+const latenciesSoFar = (c: ConcurrentBatch) => [...c.latencyMs, ...(c.pendingMs ?? [])];
 
 /** Mean latency over the fastest past which the calls' own latencies differ (`callLatencyMs`). */
 const OWN_SPREAD = 2;
@@ -1078,15 +1079,10 @@ async function sample(
   const helpFailure = await help.stop();
   job.pulled.push(s.pulled);
   progress(job);
-  if (s.failure?.kind === "load" || (s.failure && refusedByWorkers(s.failure))) {
-    return cannotLoadInWorker(job, s.failure.error);
-  }
+  if (s.failure?.kind === "load") return cannotLoadInWorker(job, s.failure.error);
+  if (s.failure) return failedOn(job, s.failure);
   if (s.profile) loadedInWorkers.add(job.spec.key);
-  if (s.failure) return failedOn(s.failure, n);
-  if (helpFailure && refusedByWorkers(helpFailure)) {
-    return cannotLoadInWorker(job, helpFailure.error);
-  }
-  if (helpFailure) return failedOn(helpFailure, n);
+  if (helpFailure) return failedOn(job, helpFailure);
   await s.crossing?.(); // the helpers are done: their replies take this thread no more
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
