@@ -10,8 +10,13 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
-import { fairFastest } from "../src/model/_optimize_core.ts";
-import { servedInTurn, threadBound } from "../src/measure/_main_probe.ts";
+import { awayMs, fairFastest, overlap } from "../src/model/_optimize_core.ts";
+import {
+  type ConcurrentBatch,
+  emptyProbe,
+  servedInTurn,
+  threadBound,
+} from "../src/measure/_main_probe.ts";
 import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
@@ -495,4 +500,56 @@ test("calls served in turn vs calls of their own varied latencies (injected late
   const own = Array.from({ length: 32 }, (_, i) => 1 + ((i * 7919) % 101) * 2.99);
   assert.equal(servedInTurn(own), false);
   assert.equal(servedInTurn(own.slice(0, 5)), true, "too few to tell: the fastest, as before");
+});
+
+test("model: calls that kept this thread busy are I/O only by the part of the fastest call spent elsewhere (injected batches)", () => {
+  const probe = (c: ConcurrentBatch) => ({
+    ...emptyProbe(),
+    isAsync: true,
+    waits: true,
+    concurrent: c,
+  });
+  // An HTTP client of a server in this process that answers after 50 ms (Deno, 256 calls): this
+  // thread on a CPU 64 ms of 115, 50 of them before the first call settled at 61 ms. 11 ms of
+  // that call were spent elsewhere: 256 × 11 / 115 ≈ 24× — I/O, at the fastest call's latency.
+  const slowServer: ConcurrentBatch = {
+    started: 256,
+    calls: 256,
+    wallMs: 115,
+    latencyMs: [61, 84, 90],
+    launchMs: 20,
+    firstSettleCpuMs: 50,
+    threadCpuMs: 64,
+    waitMs: 0,
+  };
+  assert.equal(threadBound(slowServer), true);
+  assert.equal(fairFastest(slowServer), false);
+  assert.equal(awayMs(slowServer), 11);
+  const io = overlap(probe(slowServer));
+  assert.ok(io, "I/O-bound");
+  assert.equal(io.latencyMs, 61);
+  // The same server answering at once: the first call settled after as much of this thread's
+  // CPU as its latency — nothing waited elsewhere, whatever the batch's spread.
+  const busyServer: ConcurrentBatch = {
+    ...slowServer,
+    wallMs: 31,
+    latencyMs: [4.9, 13.4, 15.4],
+    firstSettleCpuMs: 4.9,
+    threadCpuMs: 30,
+  };
+  assert.equal(awayMs(busyServer), 0);
+  assert.equal(overlap(probe(busyServer)), undefined);
+  // Calls that wait 10 ms on a timer, then compute 10 ms (64 started, half settled): 10 ms of
+  // the fastest call away (14 of this thread's CPU before it settled), but the batch took about the sum of its calls' work — no gain.
+  const computes: ConcurrentBatch = {
+    started: 64,
+    calls: 32,
+    wallMs: 330,
+    latencyMs: [20.5, 180, 330],
+    launchMs: 0.3,
+    firstSettleCpuMs: 14,
+    threadCpuMs: 320,
+    waitMs: 0,
+  };
+  assert.equal(overlap(probe(computes)), undefined);
 });

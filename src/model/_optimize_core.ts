@@ -819,19 +819,42 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * Returns the latency of one call (the least of the one-by-one and the overlapped medians; with
  * calls left in flight, at least the mean counting them), the longest latency, and the CPU time
  * per call, or undefined when the calls do not gain `IO_GAIN` (sampling in a worker decides).
+ *
+ * @example Usage
+ * ```ts
+ * import { overlap } from "./_optimize_core.ts";
+ * import { emptyProbe } from "../measure/_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // 256 calls of an HTTP client whose server, in this process, answers after 50 ms: this thread
+ * // was on a CPU for 64 ms of the batch's 115, 50 of them before the first call settled (61 ms).
+ * const batch = {
+ *   started: 256, calls: 256, wallMs: 115, latencyMs: [61, 84, 90], launchMs: 20,
+ *   firstSettleCpuMs: 50, threadCpuMs: 64, waitMs: 0,
+ * };
+ * const io = overlap({ ...emptyProbe(), isAsync: true, waits: true, concurrent: batch });
+ * assert.equal(io?.latencyMs, 61);
+ * ```
  */
-function overlap(
+export function overlap(
   p: MainProbe,
 ): { latencyMs: number; longestMs: number; cpuPerCallMs: number } | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   // Calls that kept this thread busy: the one-at-a-time reference of the gain is a single cold
   // call, which other processes' load or a JIT can stretch — unless timed warm, or the batch's
-  // fastest call is a fair one.
-  if (!p.warmTimes && threadBound(c) && !(p.waits && fairFastest(c))) return undefined;
+  // fastest call is a fair one. Where it is not, the part of it that this thread did not spend on
+  // the batch (see `awayMs`) is a reference that cannot read this thread's work as a wait: the
+  // gain is tested with it, and the model takes the fastest call (an HTTP client of a server in
+  // this process that answers after 50 ms: 256 calls kept this thread on a CPU for 64 ms of 115,
+  // the fastest read 61 ms of which 50 on this thread; sent to sampling in a worker, 2 of 5 calls
+  // of optimize took 640–870 ms instead of 100).
+  const busy = !p.warmTimes && threadBound(c);
+  if (busy && !p.waits) return undefined;
   const single = callLatencyMs(p);
+  const reference = busy && !fairFastest(c) ? awayMs(c) : single;
   const ran = p.waits ? ranMs(c) : c.wallMs;
-  if (!(single > 0) || (c.calls * single) / ran < IO_GAIN) return undefined;
+  if (!(reference > 0) || (c.calls * reference) / ran < IO_GAIN) return undefined;
   // Calls left in flight by a batch measured half settled are the slower half: with their time
   // so far (each latency is at least that), the mean and the longest latency are lower bounds
   // where the settled half alone read the fast calls only (two calls of 5 ms to one of 60: the
@@ -887,6 +910,28 @@ export function fairFastest(c: ConcurrentBatch): boolean {
 }
 
 /**
+ * The part of a batch's fastest call that this thread did not spend on the batch (ms): its
+ * latency less this thread's CPU time until it settled (`firstSettleCpuMs`, else the calls'
+ * synchronous parts started before it). Whatever the call waited on then was not this thread: a
+ * lower bound of one call's own wait, zero for calls that only wait for this thread (an HTTP
+ * server in this process that answers at once).
+ *
+ * @example Usage
+ * ```ts
+ * import { awayMs } from "./_optimize_core.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const batch = { started: 256, calls: 256, wallMs: 115, latencyMs: [61, 84, 90], launchMs: 20 };
+ * assert.equal(awayMs({ ...batch, firstSettleCpuMs: 50 }), 11);
+ * assert.equal(awayMs({ ...batch, latencyMs: [4.9, 6], firstSettleCpuMs: 4.9 }), 0);
+ * ```
+ */
+export function awayMs(c: ConcurrentBatch): number {
+  const before = c.firstSettleCpuMs ?? c.launchMs ?? Infinity;
+  return Math.max(0, Math.min(...c.latencyMs) - before);
+}
+
+/**
  * The CPU time the batch's calls took on this thread (ms): this thread's own clock where the OS
  * gives it (the process clock also counts the runtime's JIT and GC threads: under it, a batch of
  * 64 calls each waiting on a 5 ms timer once looked as if it computed, in a test run on Node),
@@ -896,13 +941,6 @@ function batchCpuMs(c: ConcurrentBatch): number {
   return c.threadCpuMs ?? c.cpuMs ?? c.wallMs;
 }
 
-/**
- * One call of an async task at a time, here (ms): the warm calls timed one by one after the batch
- * where they ran (see `warmTimes`); else the calls timed one by one before it (after the first,
- * when more ran), or the batch's fastest call when that is less — the first call is cold (a
- * connection, a JIT), and the batch's first call to finish ran nearly alone whether the calls
- * wait or compute. So a task that computes shows no gain from a cold first call.
- */
 /**
  * The time of one call of an async task in a plain loop: {@linkcode oneCallMs}, or more where
  * the look's batch left this thread idle (its own clock) and its calls were not served in turn — their latencies
@@ -933,6 +971,13 @@ const OWN_SPREAD = 2;
 /** Share of a batch's time on a CPU under which this thread was idle (`callLatencyMs`). */
 const IDLE_SHARE = 0.1;
 
+/**
+ * One call of an async task at a time, here (ms): the warm calls timed one by one after the batch
+ * where they ran (see `warmTimes`); else the calls timed one by one before it (after the first,
+ * when more ran), or the batch's fastest call when that is less — the first call is cold (a
+ * connection, a JIT), and the batch's first call to finish ran nearly alone whether the calls
+ * wait or compute. So a task that computes shows no gain from a cold first call.
+ */
 function oneCallMs(p: MainProbe): number {
   if (p.warmTimes && p.times.length > 0) return median(p.times);
   const single = p.times.length === 0
