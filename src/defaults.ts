@@ -23,9 +23,11 @@ export const DEFAULTS = Object.freeze({
    * Target duration of a chunk when the engine adapts chunk sizes (ms): long enough that a
    * chunk's message costs under 1 % of it, short enough that the results of the last chunks,
    * decoded on the calling thread, leave little serial tail (object-tree results ran 5–12 %
-   * faster with 20 ms chunks than with 200 ms ones on Deno and Node; `bench/decision_quality.ts`).
+   * faster with 20 ms chunks than with 200 ms ones on Deno and Node; with 10 ms chunks than with
+   * 20 ms ones, 100 KB results ran 5–25 % faster, XML trees 2–11 %, rendered markdown 0–8 %, on
+   * Deno, Bun and Node, other workloads of `bench/decision_quality.ts` within ±4 %).
    */
-  targetChunkMs: 20,
+  targetChunkMs: 10,
   /**
    * Most work in one cluster job (ms): a worker killed mid-job loses at most this much, and the
    * queue's round trip per job stays a small share of it.

@@ -2,7 +2,7 @@
 //  1. Start from the given chunk size.
 //  2. Track the per-item compute time the workers report, smoothed like joblib (the first
 //     sample as-is, then 0.8 · old + 0.2 · new).
-//  3. Move toward chunks of `targetMs` (default 20 ms): at most doubling or halving per chunk.
+//  3. Move toward chunks of `targetMs` (default 10 ms): at most doubling or halving per chunk.
 //  4. Never below a floor of `minChunkMs` (default 2 ms) of work, so messages stay cheap, and
 //     never above `maxItems` (default 4096) items, so that tiny items do not grow into huge
 //     chunks: past a few milliseconds of work a chunk gains nothing, and memory in flight (and

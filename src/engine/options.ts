@@ -100,7 +100,7 @@ export interface ExecuteOptions {
   encoding?: Encoding | "auto";
   /** Adapt the chunk size at run time toward `targetChunkMs` (default true). */
   adaptive?: boolean;
-  /** Target duration of a chunk in ms when `adaptive` (default 20). */
+  /** Target duration of a chunk in ms when `adaptive` (default 10). */
   targetChunkMs?: number;
   /** The pool to run on (default: a shared pool kept warm between calls). */
   pool?: Pool;
