@@ -25,7 +25,9 @@ export const DEFAULTS = Object.freeze({
    * decoded on the calling thread, leave little serial tail (object-tree results ran 5–12 %
    * faster with 20 ms chunks than with 200 ms ones on Deno and Node; with 10 ms chunks than with
    * 20 ms ones, 100 KB results ran 5–25 % faster, XML trees 2–11 %, rendered markdown 0–8 %, on
-   * Deno, Bun and Node, other workloads of `bench/decision_quality.ts` within ±4 %).
+   * Deno, Bun and Node; the other workloads of `bench/decision_quality.ts` within ±4 %, but for
+   * 20 items of 1 ms on Node, 8 % (0.9 ms) slower, and hashes of 1 µs, 9 % slower on Deno and
+   * 14–19 % faster on Bun and Node, in runs that spread over ±40 %).
    */
   targetChunkMs: 10,
   /**
