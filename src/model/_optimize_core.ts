@@ -199,6 +199,8 @@ interface Look {
   skipped: boolean;
   /** Warm time per item here (ms): see `MainProbe.warmPerItemMs`. */
   perItemMs: number;
+  /** What overlapping an async task's calls gained here, where it counts as I/O (`overlap`). */
+  io?: Io;
 }
 
 /**
@@ -475,9 +477,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       failure: f,
     };
   }
-  if (helpFailure) {
-    return failedOn(job, helpFailure);
-  }
+  if (helpFailure) return failedOn(job, helpFailure);
   const perItemMs = look.warmPerItemMs;
   // A one-shot source the look pulled to its end: its length is known now (an empty async
   // iterable had started a worker to measure, 57 ms, and found nothing to run).
@@ -485,7 +485,8 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (total === 0) return { decision: inline("the data is empty", 0) };
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
-  if (total !== undefined && job.known.size >= total && !(look.isAsync && overlap(look))) {
+  const io = look.isAsync ? overlap(look) : undefined;
+  if (total !== undefined && job.known.size >= total && !io) {
     return { decision: inline("every item already ran while sampling", total) };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
@@ -510,7 +511,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       job.asyncLinearCalls = c.started; // all in flight together, whether measured or not
     }
   }
-  return { probe: look, perItemMs, skipped };
+  return { probe: look, perItemMs, skipped, io };
 }
 
 /**
@@ -590,7 +591,7 @@ function lookHelpers(
 function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
   if (n === undefined || job.cores < 2) return undefined;
-  if (look.probe.isAsync && overlap(look.probe)) return undefined; // no worker needed
+  if (look.io) return undefined; // no worker needed
   const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
   const serial = n * (look.perItemMs + look.probe.slowPerItemMs);
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
@@ -763,7 +764,7 @@ function cannotLoadInWorker(job: Job, error: Error): End {
 async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const p = look.probe;
   const n = job.src.total;
-  const io = p.isAsync ? overlap(p) : undefined;
+  const io = look.io;
   const smallAndWarm = n !== undefined && !p.isAsync && samplingCostly(n, look.perItemMs) &&
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!io && !smallAndWarm) return undefined;
@@ -836,9 +837,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * assert.equal(io?.latencyMs, 61);
  * ```
  */
-export function overlap(
-  p: MainProbe,
-): { latencyMs: number; longestMs: number; cpuPerCallMs: number } | undefined {
+export function overlap(p: MainProbe): Io | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   // Calls that kept this thread busy: the one-at-a-time reference of the gain is a single cold
@@ -909,6 +908,13 @@ export function fairFastest(c: ConcurrentBatch): boolean {
   return before !== undefined && 1.5 * before < Math.min(...c.latencyMs);
 }
 
+/** An async task's calls as I/O: one call's latency, the longest, and the CPU time per call (ms). */
+interface Io {
+  latencyMs: number;
+  longestMs: number;
+  cpuPerCallMs: number;
+}
+
 /**
  * The part of a batch's fastest call that this thread did not spend on the batch (ms): its
  * latency less this thread's CPU time until it settled (`firstSettleCpuMs`, else the calls'
@@ -943,11 +949,11 @@ function batchCpuMs(c: ConcurrentBatch): number {
 
 /**
  * The time of one call of an async task in a plain loop: {@linkcode oneCallMs}, or more where
- * the look's batch left this thread idle (its own clock) and its calls were not served in turn — their latencies
- * are then each call's own, and their mean (calls in flight at their time so far) is one call's
- * time, where it is over twice the fastest. The fastest alone read 1 ms for calls of 1–300 ms: the plain loop was predicted at 0.3 s
- * for 45 s (automatic execute chose it: 36 s against 0.34 s on the async executor), and the gain
- * of overlapping them too low to count as I/O. Calls served in turn (a server that serves a few
+ * the look's batch left this thread idle (its own clock) and its calls were not served in turn —
+ * their latencies are then each call's own, and their mean (calls in flight at their time so far)
+ * is one call's time, where it is over twice the fastest. The fastest alone read 1 ms for calls of
+ * 1–300 ms: the plain loop was predicted at 0.3 s for 45 s (automatic execute chose it: 36 s
+ * against 0.34 s on the async executor), and the gain of overlapping them too low to count as I/O. Calls served in turn (a server that serves a few
  * at a time) have latencies that grow with their start: their waits are not a plain loop's.
  */
 function callLatencyMs(p: MainProbe): number {
