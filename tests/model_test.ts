@@ -10,7 +10,7 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
-import { awayMs, fairFastest, overlap } from "../src/model/_optimize_core.ts";
+import { awayMs, fairFastest, overlap, settledLoad } from "../src/model/_optimize_core.ts";
 import {
   type ConcurrentBatch,
   emptyProbe,
@@ -552,4 +552,39 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
     waitMs: 0,
   };
   assert.equal(overlap(probe(computes)), undefined);
+});
+
+test("model: a load read before and after the look is taken once it outlasted a burst (injected counts)", async () => {
+  const reader = (counts: (number | undefined)[]) => {
+    const read = () => {
+      read.calls++;
+      return counts.shift();
+    };
+    read.calls = 0;
+    return read;
+  };
+  // A burst covering both counts, gone by the third: no load, a third count taken.
+  let read = reader([1, 0]);
+  assert.equal(await settledLoad(1, read, 0, 1000), 0);
+  assert.equal(read.calls, 2);
+  // A load that stays: the least of the three.
+  read = reader([2, 1]);
+  assert.equal(await settledLoad(3, read, 0, 1000), 1);
+  // None before the look (or none after it): no load, no third count.
+  read = reader([2, 2]);
+  assert.equal(await settledLoad(0, read, 0, 1000), 0);
+  assert.equal(read.calls, 1);
+  read = reader([0, 2]);
+  assert.equal(await settledLoad(2, read, 0, 1000), 0);
+  assert.equal(read.calls, 1);
+  // The first count long enough ago, or a job too small to wait for: the two counts decide.
+  read = reader([1, 0]);
+  assert.equal(await settledLoad(1, read, 6, 1000), 1);
+  assert.equal(read.calls, 1);
+  read = reader([1, 0]);
+  assert.equal(await settledLoad(1, read, 0, 10), 1);
+  assert.equal(read.calls, 1);
+  // Unreadable counts: the readable ones decide; none, no load.
+  assert.equal(await settledLoad(undefined, reader([2, 2]), 0, 1000), 2);
+  assert.equal(await settledLoad(undefined, reader([undefined]), 0, 1000), 0);
 });

@@ -45,7 +45,6 @@ import {
   cachedProbe,
   competingLoad,
   externalLoadNow,
-  runnableThreads,
   RUNTIME_HELPER_THREADS,
   type SystemInfo,
   threadCpuMs,
@@ -153,8 +152,8 @@ interface Job {
   entryKey?: string;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
-  /** Other processes' load before the look, at most (see `loadAroundLook`; set by the probe). */
-  loadBefore?: number;
+  /** Other processes' load before the look, and when it was read (see `loadAroundLook`). */
+  loadBefore?: { load: number | undefined; at: number };
   /** Whether the task returned a Promise in the look. */
   isAsync?: boolean;
   /** Whether workers were refused the task (it cannot load there). */
@@ -233,6 +232,15 @@ const HELP_WORK_MS = LOOK_MS / 2;
  * is known.
  */
 const HELP_AT_ONCE = 64;
+
+/**
+ * A load read before and after a look is taken as such once it was still there this long (ms)
+ * after the first reading (see `loadAroundLook`): on an idle machine, other threads ran in
+ * bursts of up to 5 ms (98 bursts in 3 s of reading `procs_running`, median 0.05 ms).
+ */
+const LOAD_SETTLE_MS = 6;
+/** The most of a job's serial time that waiting for `LOAD_SETTLE_MS` may take. */
+const LOAD_SETTLE_SHARE = 0.05;
 
 /** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
 const LARGE_ITEM_MS = 20;
@@ -396,23 +404,72 @@ async function probe(job: Job): Promise<void> {
   job.warnings.push(...sys.warnings);
   job.cores = Math.max(1, Math.min(sys.effectiveCores, job.o.maxWorkers ?? Infinity));
   job.profile.caps.cores = job.cores;
-  // At most the machine's runnable threads less the reading one (one file read: this process's
-  // own threads, a file each, are read once, after the look).
-  const running = runnableThreads();
-  job.loadBefore = running === undefined ? undefined : Math.max(0, running - 1);
+  // Other processes' runnable threads, this process's own counted out (see `loadAroundLook`).
+  job.loadBefore = { load: externalLoadNow(poolTids(job)), at: job.rt.now() };
 }
 
 /**
- * Other processes' load for a decision from the look (no sampling rounds to read it during): the
- * less of an instant count after the look (see `externalLoadNow`) and its upper bound before it
- * (see `probe`). A thread runnable for a moment (a kernel worker, another process's short burst)
- * is in one of them only: read as a busy core of two, it had sent 100 results of 100 KB on two
- * workers to the plain loop on one call of eight. Pool workers in `except` are ours.
+ * Other processes' load for a decision from the look (no sampling rounds to read it during): see
+ * {@linkcode settledLoad}, from the count before the look (see `probe`) and counts after it; at
+ * most the share that competes for this process's cores. Pool workers in `except` are ours.
  */
-function loadAroundLook(job: Job, except?: ReadonlySet<PoolWorker>): number {
-  const read = [job.loadBefore, externalLoadNow(poolTids(job, except))];
-  const counts = read.filter((x): x is number => x !== undefined);
-  return counts.length > 0 ? competingLoad(Math.min(...counts), job.sys) : 0;
+function loadAroundLook(
+  job: Job,
+  serialMs: number,
+  except?: ReadonlySet<PoolWorker>,
+): Promise<number> {
+  const tids = poolTids(job, except);
+  const since = job.rt.now() - (job.loadBefore?.at ?? -Infinity);
+  return settledLoad(job.loadBefore?.load, () => externalLoadNow(tids), since, serialMs)
+    .then((load) => competingLoad(load, job.sys));
+}
+
+/**
+ * Other processes' runnable threads from instant counts (see `externalLoadNow`), each with this
+ * process's own threads counted out: the least of `before` (read `sinceMs` ago, before the look)
+ * and one now (`read`); where both read a load, the least with a third count taken once
+ * `LOAD_SETTLE_MS` passed since the first, waiting at most `LOAD_SETTLE_SHARE` of the job's
+ * serial time `serialMs` (a job of 50 ms waits at most 2.5 ms) and not at all under 1 ms. A
+ * thread runnable for a moment (a kernel worker, another process's burst) is in one of them only:
+ * read as a busy core of two, it had sent 100 results of 100 KB on two workers to the plain loop
+ * on one call of eight. The count before the look had counted this process's own threads in (one
+ * file read instead of one per thread): right after the calling thread's work, this runtime's
+ * compiler and GC threads run, and on Deno 16 of 45 calls read 1–5 threads before the look that
+ * way where 3 read any once its own were counted out. 0 where nothing could be read.
+ *
+ * @param before The count before the look (undefined: unreadable).
+ * @param read Counts now.
+ * @param sinceMs Time since `before` was read (ms).
+ * @param serialMs The job's serial time (ms), which bounds the wait.
+ * @returns The least count.
+ *
+ * @example Usage
+ * ```ts
+ * import { settledLoad } from "./_optimize_core.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const counts = [1, 0]; // a burst at the look's end, gone 6 ms after the first count
+ * assert.equal(await settledLoad(1, () => counts.shift(), 0, 1000), 0);
+ * assert.equal(await settledLoad(0, () => 3, 0, 1000), 0); // the count before read none
+ * ```
+ */
+export async function settledLoad(
+  before: number | undefined,
+  read: () => number | undefined,
+  sinceMs: number,
+  serialMs: number,
+): Promise<number> {
+  const least = (...xs: (number | undefined)[]) => {
+    const counts = xs.filter((x): x is number => x !== undefined);
+    return counts.length > 0 ? Math.min(...counts) : 0;
+  };
+  let load = least(before, read());
+  const wait = Math.min(LOAD_SETTLE_MS - sinceMs, LOAD_SETTLE_SHARE * serialMs);
+  if (load > 0 && wait >= 1) {
+    await new Promise((r) => setTimeout(r, wait));
+    load = least(load, read());
+  }
+  return load;
 }
 
 // ── 2. Look: run the first items here (their results are kept).
@@ -698,7 +755,7 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
   const sp = mainProfile(p, n * look.perItemMs);
-  sp.externalLoad = loadAroundLook(job, new Set(workers)); // shares the cores
+  sp.externalLoad = await loadAroundLook(job, n * look.perItemMs, new Set(workers));
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
@@ -769,7 +826,8 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
-  if (smallAndWarm) sp.externalLoad = loadAroundLook(job); // workers share the cores with it
+  // Workers share the cores with it.
+  if (smallAndWarm) sp.externalLoad = await loadAroundLook(job, n * look.perItemMs);
   if (!io) sp.resultSendMs = resultSendMs(job.spec.key);
   if (io) {
     sp.perItemMs = { ...summarize([io.latencyMs]), max: io.longestMs };
