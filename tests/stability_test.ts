@@ -9,7 +9,9 @@ import {
 } from "../src/model/_stability.ts";
 import { sampleInWorker } from "../src/measure/sample.ts";
 import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
-import { createPool, task } from "../mod.ts";
+import { createPool, optimize, task } from "../mod.ts";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { taskSpec } from "../src/task/_spec.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -118,6 +120,30 @@ test("sampling warms up and times its first round in one message", async () => {
     assert.equal(kept.length, p.sampled);
     for (const x of kept) assert.equal(known.get(x), x * x);
   } finally {
+    await pool.close();
+  }
+});
+
+test("a CPU hog running through the calls is read as load: the counts that filter bursts keep it", {
+  skip: !existsSync("/proc/stat") && "no /proc/stat",
+}, async () => {
+  // A shell loop: runnable from start to end, unlike a burst. Each count of this process's own
+  // threads can still miss it once (they are counted before and after it, the more of the two):
+  // one call of three must see it.
+  const hog = spawn("/bin/sh", ["-c", "while :; do :; done"], { stdio: "ignore" });
+  const pool = createPool();
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
+    const data = new Array(300).fill(0.5);
+    const loads: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const o = await optimize(spin, data, { pool, cache: false });
+      loads.push(`${o.profile.sample?.externalLoad ?? "none"} (${o.profile.sampledIn})`);
+    }
+    assert.ok(loads.some((l) => Number.parseFloat(l) > 0), `loads ${loads.join(", ")}`);
+  } finally {
+    hog.kill("SIGKILL");
     await pool.close();
   }
 });

@@ -45,6 +45,7 @@ import {
   cachedProbe,
   competingLoad,
   externalLoadNow,
+  runnableThreads,
   RUNTIME_HELPER_THREADS,
   type SystemInfo,
   threadCpuMs,
@@ -404,8 +405,13 @@ async function probe(job: Job): Promise<void> {
   job.warnings.push(...sys.warnings);
   job.cores = Math.max(1, Math.min(sys.effectiveCores, job.o.maxWorkers ?? Infinity));
   job.profile.caps.cores = job.cores;
-  // Other processes' runnable threads, this process's own counted out (see `loadAroundLook`).
-  job.loadBefore = { load: externalLoadNow(poolTids(job)), at: job.rt.now() };
+  // At most the machine's runnable threads less the reading one (one file read: this process's
+  // own threads, a file each, are counted out after the look; see `loadAroundLook`).
+  const running = runnableThreads();
+  job.loadBefore = {
+    load: running === undefined ? undefined : Math.max(0, running - 1),
+    at: job.rt.now(),
+  };
 }
 
 /**
@@ -425,17 +431,18 @@ function loadAroundLook(
 }
 
 /**
- * Other processes' runnable threads from instant counts (see `externalLoadNow`), each with this
- * process's own threads counted out: the least of `before` (read `sinceMs` ago, before the look)
- * and one now (`read`); where both read a load, the least with a third count taken once
- * `LOAD_SETTLE_MS` passed since the first, waiting at most `LOAD_SETTLE_SHARE` of the job's
- * serial time `serialMs` (a job of 50 ms waits at most 2.5 ms) and not at all under 1 ms. A
- * thread runnable for a moment (a kernel worker, another process's burst) is in one of them only:
- * read as a busy core of two, it had sent 100 results of 100 KB on two workers to the plain loop
- * on one call of eight. The count before the look had counted this process's own threads in (one
- * file read instead of one per thread): right after the calling thread's work, this runtime's
- * compiler and GC threads run, and on Deno 16 of 45 calls read 1–5 threads before the look that
- * way where 3 read any once its own were counted out. 0 where nothing could be read.
+ * Other processes' runnable threads from instant counts (see `externalLoadNow`): the least of
+ * `before` (read `sinceMs` ago, before the look: the machine's count less the reading thread, an
+ * upper bound) and one now (`read`, this process's own threads counted out); where both read a
+ * load, the least with a third count taken once `LOAD_SETTLE_MS` passed since the first, waiting
+ * at most `LOAD_SETTLE_SHARE` of the job's serial time `serialMs` (a job of 50 ms waits at most
+ * 2.5 ms) and not at all under 1 ms. A thread runnable for a moment (a kernel worker, another
+ * process's burst) is in one of them only: read as a busy core of two, it had sent 100 results of
+ * 100 KB on two workers to the plain loop on one call of eight; a burst of a kernel thread of
+ * 1–2 ms right after this process's own work covered both counts of a 2 ms look (npm marked on
+ * Deno, 2–3 calls of 5 inline). Every further count can also miss a load that is there (this
+ * process's own threads are counted before and after it, the more of the two: Bun's helper
+ * threads), so there is no third count unless both read one. 0 where nothing could be read.
  *
  * @param before The count before the look (undefined: unreadable).
  * @param read Counts now.
@@ -1196,7 +1203,19 @@ async function sample(
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
-  if (s.profile) s.profile.externalLoad = competingLoad(s.profile.externalLoad, job.sys);
+  // A load read while sampling is confirmed by a count before the look (see `probe`) or one now:
+  // the readings while sampling are one a round, and a job of a few rounds has an instant count
+  // after them instead (20 items of 1 ms read a busy core of two on 1 call of 5 on an idle
+  // machine, and ran inline). The count before the look is an upper bound (this process's own
+  // threads in it); a load there all along is in it.
+  if (s.profile) {
+    let load = s.profile.externalLoad;
+    const before = job.loadBefore?.load;
+    if (load > 0 && before !== undefined && before < load) {
+      load = Math.min(load, Math.max(before, externalLoadNow(poolTids(job)) ?? load));
+    }
+    s.profile.externalLoad = competingLoad(load, job.sys);
+  }
   const sp = s.profile ?? mainProfile(look.probe);
   sp.resultSendMs = resultSendMs(job.spec.key);
   job.profile.sample = sp;
