@@ -315,6 +315,23 @@ test("decide: an I/O-bound async task goes to the async executor", () => {
   assert.equal(rest.concurrency, 100);
 });
 
+test("decide: a batch whose calls queued starts the async executor near what its throughput needs (Little's law)", () => {
+  // Calls of 0.4 ms alone that overlapped at 0.1 ms a call: 4 in flight sustain that throughput;
+  // the start is 4× past them, under the floor of 64 that the CPU ratio alone would get.
+  const m = { ...base, n: 600, perItemMs: 0.4, maxItemMs: 0.4 };
+  const io = { ...limits, isAsync: true, cpuPerItemMs: 0.05 }; // wait / CPU = 8
+  assert.equal(decide(m, io).concurrency, 64);
+  const queued = decide(m, { ...io, asyncItemMs: 0.1 });
+  assert.equal(queued.executor, "async");
+  assert.equal(queued.concurrency, 16);
+  // Never under the CPU ratio: 8 calls cover the wait with the CPU each needs.
+  assert.equal(decide(m, { ...io, asyncItemMs: 0.8 }).concurrency, 8);
+  // Calls of 50 ms that overlapped at 0.25 ms a call: 200 in flight, 4× past the floor: 64.
+  const far = { ...base, n: 300, perItemMs: 50, maxItemMs: 50 };
+  const farIo = { ...limits, isAsync: true, cpuPerItemMs: 2, asyncItemMs: 0.25 };
+  assert.equal(decide(far, farIo).concurrency, 64);
+});
+
 test("decide: calls measured to overlap near-linearly start the async executor 4× past them", () => {
   const m = { ...base, n: 1000, perItemMs: 50, maxItemMs: 50 };
   const io = { ...limits, isAsync: true, cpuPerItemMs: 2 }; // wait / CPU = 25: below the floor

@@ -130,6 +130,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
       limits.maxConcurrency,
       limits.asyncLinearCalls,
       limits.jobItems,
+      limits.asyncItemMs,
     );
     const measured = limits.asyncItemMs === undefined ? Infinity : (m.n ?? 1) * limits.asyncItemMs;
     const ms = Math.min(predictAsync(m, limits.cpuPerItemMs, conc), measured);
@@ -202,6 +203,11 @@ export function chunkCandidates(m: ModelInputs, w: number): number[] {
  * and promise overhead, so the ratio under-estimates; the engine's limiter adapts from here and
  * backs off when latency rises), and at least `LINEAR_REACH` × the calls the look overlapped
  * with a near-linear gain (`linearCalls`); at most `maxConcurrency` and the item count.
+ * Where the look's batch measured its throughput (`asyncItemMs`, ms a call overlapped), the least
+ * start is at most `LITTLE_REACH` × the calls that throughput needs in flight at one call's
+ * latency (Little's law: `perItemMs / asyncItemMs`): past that the batch's calls only queued (an
+ * HTTP client on Bun of a server in another process: 64 calls took 5–11 ms, 0.08–0.17 ms a call,
+ * where one call alone took 0.1 ms).
  */
 function asyncConcurrency(
   m: ModelInputs,
@@ -209,12 +215,22 @@ function asyncConcurrency(
   maxConcurrency: number = DEFAULTS.maxConcurrency,
   linearCalls = 0,
   jobItems?: number,
+  asyncItemMs?: number,
 ): number {
   const n = Math.max(m.n ?? 1024, jobItems ?? 0);
   const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
-  const start = Math.max(ratio, ASYNC_START, LINEAR_REACH * linearCalls);
+  const little = asyncItemMs !== undefined && asyncItemMs > 0
+    ? LITTLE_REACH * m.perItemMs / asyncItemMs
+    : Infinity;
+  const start = Math.max(ratio, Math.min(ASYNC_START, little), LINEAR_REACH * linearCalls);
   return Math.max(1, Math.min(n, maxConcurrency, Math.ceil(start)));
 }
+
+/**
+ * How far past the calls in flight that the look's throughput needs (Little's law) the async
+ * executor may start where that is under `ASYNC_START`: two doublings, as `LINEAR_REACH`.
+ */
+const LITTLE_REACH = 4;
 
 /**
  * How far past the calls measured to overlap near-linearly the async executor starts: the two
