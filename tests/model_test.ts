@@ -557,7 +557,8 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
   assert.equal(awayMs(busyServer), 0);
   assert.equal(overlap(probe(busyServer)), undefined);
   // Calls that wait 10 ms on a timer, then compute 10 ms (64 started, half settled): 10 ms of
-  // the fastest call away (14 of this thread's CPU before it settled), but the batch took about the sum of its calls' work — no gain.
+  // the fastest call away (14 of this thread's CPU before it settled), but the batch took about
+  // the sum of its calls' work — no gain.
   const computes: ConcurrentBatch = {
     started: 64,
     calls: 32,

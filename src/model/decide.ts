@@ -124,14 +124,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   }
   let asyncAlt: Alternative | undefined;
   if (limits.isAsync) {
-    const conc = asyncConcurrency(
-      m,
-      limits.cpuPerItemMs,
-      limits.maxConcurrency,
-      limits.asyncLinearCalls,
-      limits.jobItems,
-      limits.asyncItemMs,
-    );
+    const conc = asyncConcurrency(m, limits);
     const measured = limits.asyncItemMs === undefined ? Infinity : (m.n ?? 1) * limits.asyncItemMs;
     const ms = Math.min(predictAsync(m, limits.cpuPerItemMs, conc), measured);
     asyncAlt = { executor: "async", workers: 0, chunkSize: 1, concurrency: conc, predictedMs: ms };
@@ -202,22 +195,17 @@ export function chunkCandidates(m: ModelInputs, w: number): number[] {
  * each needs, at least `ASYNC_START` (the CPU time of one call at a time is inflated by timer
  * and promise overhead, so the ratio under-estimates; the engine's limiter adapts from here and
  * backs off when latency rises), and at least `LINEAR_REACH` × the calls the look overlapped
- * with a near-linear gain (`linearCalls`); at most `maxConcurrency` and the item count.
+ * with a near-linear gain (`asyncLinearCalls`); at most `maxConcurrency` and the item count.
  * Where the look's batch measured its throughput (`asyncItemMs`, ms a call overlapped), the least
  * start is at most `LITTLE_REACH` × the calls that throughput needs in flight at one call's
  * latency (Little's law: `perItemMs / asyncItemMs`): past that the batch's calls only queued (an
  * HTTP client on Bun of a server in another process: 64 calls took 5–11 ms, 0.08–0.17 ms a call,
  * where one call alone took 0.1 ms).
  */
-function asyncConcurrency(
-  m: ModelInputs,
-  cpuPerItemMs: number,
-  maxConcurrency: number = DEFAULTS.maxConcurrency,
-  linearCalls = 0,
-  jobItems?: number,
-  asyncItemMs?: number,
-): number {
-  const n = Math.max(m.n ?? 1024, jobItems ?? 0);
+function asyncConcurrency(m: ModelInputs, limits: DecideLimits): number {
+  const { cpuPerItemMs, asyncItemMs, maxConcurrency = DEFAULTS.maxConcurrency } = limits;
+  const linearCalls = limits.asyncLinearCalls ?? 0;
+  const n = Math.max(m.n ?? 1024, limits.jobItems ?? 0);
   const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
   const little = asyncItemMs !== undefined && asyncItemMs > 0
     ? LITTLE_REACH * m.perItemMs / asyncItemMs
