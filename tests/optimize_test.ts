@@ -98,9 +98,10 @@ test("optimize: an I/O-bound async task goes to the async executor", async () =>
   const r = await optimize(sleepy, new Array(200).fill(5), { cache: false });
   // The look starts all 200 calls at once; where this thread's CPU clock reads them as computing
   // (on a loaded machine: host steal counts as CPU time), nothing is left to decide on: the answer
-  // is then the plain loop with that reason, every call having run (automatic execute ran them
-  // overlapped). Else the calls overlapped, and the async executor it is.
-  if (r.executor === "inline" && /every item already ran/.test(r.reason)) {
+  // then says how they ran, with that reason (the async executor's way, overlapped). Else the
+  // calls overlapped, and the async executor it is.
+  if (/every item already ran/.test(r.reason)) {
+    assert.equal(r.executor, "async", r.reason);
     assert.equal(r.profile.sampledItems, 200);
     return;
   }
@@ -152,6 +153,33 @@ test("optimize: empty data, a throwing task and an uncloneable item answer inlin
   );
 });
 
+test("optimize: an async task whose look ran every item in one batch says how they ran", async () => {
+  // Calls that compute 0.2 ms before they settle: the look runs some one after the other (for
+  // at most its 2 ms), then starts the rest together (a batch of at least 4, bounded by their CPU
+  // time at 20 ms: 40 such calls were cut at 30 beside two CPU hogs, 12 need a tenfold misread);
+  // they gain nothing from overlapping, so nothing counts as I/O and nothing is left to decide.
+  let calls = 0;
+  const work = async (x: number) => {
+    calls++;
+    const t = performance.now();
+    while (performance.now() - t < 0.2);
+    return await Promise.resolve(x * 2);
+  };
+  const data = range(12);
+  const r = await optimize(work, data, { cache: false });
+  assert.equal(r.profile.sampledItems, 12, r.explain());
+  assert.equal(calls, 12, "each item ran once");
+  // Before, such a look answered "inline" on some calls of a job and "async" on others.
+  assert.equal(r.executor, "async", r.explain());
+  assert.ok(r.concurrency >= 2, r.explain());
+  if (/every item already ran/.test(r.reason)) {
+    assert.match(r.reason, new RegExp(`${r.concurrency} calls at a time`));
+    assert.match(r.explain(), /plain loop n\/a/);
+  }
+  calls = 0;
+  assert.deepEqual(await execute(work, data, { cache: false }), data.map((x) => x * 2));
+  assert.equal(calls, 12, "automatic execute ran each item once (the look's results kept)");
+});
 test("optimize: a one-shot source the look runs to its end starts no worker", async () => {
   const pool = createPool();
   try {

@@ -551,7 +551,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // `optimize`, and its cache entry serves the next call.
   const io = look.isAsync ? overlap(look) : undefined;
   if (total !== undefined && job.known.size >= total && !io) {
-    return { decision: inline("every item already ran while sampling", total) };
+    return { decision: ranAll(look, total) };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
   job.isAsync = look.isAsync;
@@ -576,6 +576,31 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     }
   }
   return { probe: look, perItemMs, skipped, io };
+}
+
+/**
+ * The decision where the look ran every item and its calls did not count as I/O: how they ran.
+ * Those of an async task that the look started together ran on the async executor's terms (that
+ * many calls in flight on this thread), the rest in a plain loop: the answer said so, not "inline"
+ * for calls that ran 150 at a time (an HTTP client of a server in this process said inline on
+ * some calls of a job and async on others, as a batch's gain read above or under `IO_GAIN`).
+ * Nothing is predicted: nothing is left to run.
+ */
+function ranAll(look: MainProbe, total: number): Decision {
+  const why = "every item already ran while sampling";
+  const c = look.concurrent;
+  if (!look.isAsync || !c || c.started < 2) return inline(why, total);
+  return {
+    executor: "async",
+    workers: 0,
+    chunkSize: 1,
+    concurrency: c.started,
+    predictedMs: NaN,
+    serialMs: NaN,
+    predictedSpeedup: 1,
+    reason: `Async: ${why}, ${c.started} calls at a time on this thread`,
+    alternatives: [],
+  };
 }
 
 /**
