@@ -10,7 +10,7 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
-import { awayMs, fairFastest, overlap, settledLoad } from "../src/model/_optimize_core.ts";
+import { awayMs, fairFastest, ioGain, overlap, settledLoad } from "../src/model/_optimize_core.ts";
 import {
   type ConcurrentBatch,
   emptyProbe,
@@ -570,6 +570,41 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
     waitMs: 0,
   };
   assert.equal(overlap(probe(computes)), undefined);
+});
+
+test("model: an async task counts as I/O once workers could not beat its overlap by minSpeedup (injected batches)", () => {
+  // 64 calls of an HTTP client that keeps this thread busy (a near server): one call alone, warm,
+  // 0.3 ms; the batch ran in 10.5 ms — a gain of 1.83 (64 × 0.3 / 10.5). Workers run one call at
+  // a time: two reach at most 2 / 1.83 = 1.09× the async executor, under minSpeedup 1.2, so the
+  // look decides (no sampling in a worker); four could reach 2.2×, so sampling decides.
+  const at = (wallMs: number) => ({
+    ...emptyProbe(),
+    isAsync: true,
+    waits: true,
+    warmTimes: true,
+    times: [0.3, 0.3, 0.3],
+    concurrent: {
+      started: 64,
+      calls: 64,
+      wallMs,
+      latencyMs: [2, 5, 10],
+      threadCpuMs: 0.95 * wallMs,
+      waitMs: 0,
+    },
+  });
+  assert.equal(threadBound(at(10.5).concurrent), true);
+  assert.ok(overlap(at(10.5), 2, 1.2), "2 cores: I/O");
+  assert.equal(overlap(at(10.5), 4, 1.2), undefined, "4 cores: workers may win, sampled");
+  assert.ok(overlap(at(10.5), 1, 1.2), "1 core: no worker can win");
+  // A gain of 1.3 (wall 14.8 ms): on one core the async executor passes minSpeedup alone; on two,
+  // workers could still reach 1.54× it.
+  assert.ok(overlap(at(14.8), 1, 1.2));
+  assert.equal(overlap(at(14.8), 2, 1.2), undefined);
+  // The bar never rises past 2 with more cores (sampling slow calls one at a time can cost more
+  // than the job), nor falls under minSpeedup.
+  assert.equal(ioGain(64, 1.2), 2);
+  assert.equal(ioGain(1, 1.5), 1.5);
+  assert.ok(overlap(at(9), 64, 1.2), "a gain of 2.1 is I/O on any machine");
 });
 
 test("model: a load read before and after the look is taken once it outlasted a burst (injected counts)", async () => {

@@ -549,7 +549,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (total === 0) return { decision: inline("the data is empty", 0) };
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
-  const io = look.isAsync ? overlap(look) : undefined;
+  const io = look.isAsync ? overlap(look, job.cores, job.minSpeedup) : undefined;
   if (total !== undefined && job.known.size >= total && !io) {
     return { decision: ranAll(look, total) };
   }
@@ -909,7 +909,12 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * first call of a process can keep this thread busy beside 60 calls of a 5 ms timer.
  * Returns the latency of one call (the least of the one-by-one and the overlapped medians; with
  * calls left in flight, at least the mean counting them), the longest latency, and the CPU time
- * per call, or undefined when the calls do not gain `IO_GAIN` (sampling in a worker decides).
+ * per call, or undefined when the calls do not gain `ioGain(cores, minSpeedup)` (sampling in a
+ * worker decides).
+ *
+ * @param p The look.
+ * @param cores The cores workers may use (2 where omitted).
+ * @param minSpeedup The least speedup that takes workers (the default's where omitted).
  *
  * @example Usage
  * ```ts
@@ -927,7 +932,11 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * assert.equal(io?.latencyMs, 61);
  * ```
  */
-export function overlap(p: MainProbe): Io | undefined {
+export function overlap(
+  p: MainProbe,
+  cores = 2,
+  minSpeedup: number = DEFAULTS.minSpeedup,
+): Io | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   // Calls that kept this thread busy: the one-at-a-time reference of the gain is a single cold
@@ -943,7 +952,7 @@ export function overlap(p: MainProbe): Io | undefined {
   const single = callLatencyMs(p);
   const reference = busy && !fairFastest(c) ? awayMs(c) : single;
   const ran = p.waits ? ranMs(c) : c.wallMs;
-  if (!(reference > 0) || (c.calls * reference) / ran < IO_GAIN) return undefined;
+  if (!(reference > 0) || (c.calls * reference) / ran < ioGain(cores, minSpeedup)) return undefined;
   // Calls left in flight by a batch measured half settled are the slower half: with their time
   // so far (each latency is at least that), the mean and the longest latency are lower bounds
   // where the settled half alone read the fast calls only (two calls of 5 ms to one of 60: the
@@ -1116,6 +1125,31 @@ const UNMEASURED_MARGIN = 1.25;
 
 /** Least measured gain of overlapping calls for an async task to count as I/O-bound. */
 const IO_GAIN = 2;
+
+/**
+ * The gain of overlapping calls (see `overlap`) past which an async task counts as I/O-bound:
+ * `IO_GAIN`, or less where workers cannot beat the async executor by `minSpeedup` anyway. A worker
+ * runs one call at a time, so `cores` workers reach at most `cores` / gain of the async executor's
+ * throughput (their calls as fast as one alone here): on 2 cores a gain of 1.67 leaves them 1.2×
+ * at best, on 1 core none. Sampling an async task in a worker runs its calls one after the other
+ * (18 calls of an HTTP client took 20 ms on a warm pool, 91 ms where the worker first loaded the
+ * task), so where it cannot find workers worth taking it is not run. Never more than `IO_GAIN`:
+ * more cores raise the bound, and sampling an I/O task of slow calls one after the other could
+ * cost more than the job (see `overlap`).
+ *
+ * @example Usage
+ * ```ts
+ * import { ioGain } from "./_optimize_core.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(ioGain(16, 1.2), 2);
+ * assert.equal(ioGain(2, 1.2).toFixed(2), "1.67");
+ * assert.equal(ioGain(1, 1.2), 1.2);
+ * ```
+ */
+export function ioGain(cores: number, minSpeedup: number): number {
+  return Math.min(IO_GAIN, Math.max(minSpeedup, cores / minSpeedup));
+}
 
 /**
  * Least share of the calls a batch's gain must reach to count as near-linear (the batch took at
