@@ -542,7 +542,7 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
   assert.equal(threadBound(slowServer), true);
   assert.equal(fairFastest(slowServer), false);
   assert.equal(awayMs(slowServer), 11);
-  const io = overlap(probe(slowServer));
+  const io = overlap(probe(slowServer), 2, 1.2);
   assert.ok(io, "I/O-bound");
   assert.equal(io.latencyMs, 61);
   // The same server answering at once: the first call settled after as much of this thread's
@@ -555,7 +555,7 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
     threadCpuMs: 30,
   };
   assert.equal(awayMs(busyServer), 0);
-  assert.equal(overlap(probe(busyServer)), undefined);
+  assert.equal(overlap(probe(busyServer), 2, 1.2), undefined);
   // Calls that wait 10 ms on a timer, then compute 10 ms (64 started, half settled): 10 ms of
   // the fastest call away (14 of this thread's CPU before it settled), but the batch took about
   // the sum of its calls' work — no gain.
@@ -569,7 +569,7 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
     threadCpuMs: 320,
     waitMs: 0,
   };
-  assert.equal(overlap(probe(computes)), undefined);
+  assert.equal(overlap(probe(computes), 2, 1.2), undefined);
 });
 
 test("model: an async task counts as I/O once workers could not beat its overlap by minSpeedup (injected batches)", () => {

@@ -583,7 +583,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
  * Those of an async task that the look started together ran on the async executor's terms (that
  * many calls in flight on this thread), the rest in a plain loop: the answer said so, not "inline"
  * for calls that ran 150 at a time (an HTTP client of a server in this process said inline on
- * some calls of a job and async on others, as a batch's gain read above or under `IO_GAIN`).
+ * some calls of a job and async on others, as a batch's gain read above or under `ioGain`).
  * Nothing is predicted: nothing is left to run.
  */
 function ranAll(look: MainProbe, total: number): Decision {
@@ -913,8 +913,8 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * worker decides).
  *
  * @param p The look.
- * @param cores The cores workers may use (2 where omitted).
- * @param minSpeedup The least speedup that takes workers (the default's where omitted).
+ * @param cores The cores workers may use.
+ * @param minSpeedup The least speedup that takes workers.
  *
  * @example Usage
  * ```ts
@@ -928,15 +928,11 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  *   started: 256, calls: 256, wallMs: 115, latencyMs: [61, 84, 90], launchMs: 20,
  *   firstSettleCpuMs: 50, threadCpuMs: 64, waitMs: 0,
  * };
- * const io = overlap({ ...emptyProbe(), isAsync: true, waits: true, concurrent: batch });
+ * const io = overlap({ ...emptyProbe(), isAsync: true, waits: true, concurrent: batch }, 2, 1.2);
  * assert.equal(io?.latencyMs, 61);
  * ```
  */
-export function overlap(
-  p: MainProbe,
-  cores = 2,
-  minSpeedup: number = DEFAULTS.minSpeedup,
-): Io | undefined {
+export function overlap(p: MainProbe, cores: number, minSpeedup: number): Io | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   // Calls that kept this thread busy: the one-at-a-time reference of the gain is a single cold
