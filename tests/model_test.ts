@@ -545,6 +545,12 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
   const io = overlap(probe(slowServer), 2, 1.2);
   assert.ok(io, "I/O-bound");
   assert.equal(io.latencyMs, 61);
+  // The same batch where it ran every item left, all settled: the 11 ms may be a wait its calls
+  // shared, and no call is left to time alone — no verdict (the look then says how they ran).
+  assert.equal(overlap(probe({ ...slowServer, coversRest: true }), 2, 1.2), undefined);
+  // With calls still in flight, the verdict stands (they are handed to the run).
+  const inFlight = { ...slowServer, calls: 255, coversRest: true, pendingMs: [70] };
+  assert.ok(overlap(probe(inFlight), 2, 1.2));
   // The same server answering at once: the first call settled after as much of this thread's
   // CPU as its latency — nothing waited elsewhere, whatever the batch's spread.
   const busyServer: ConcurrentBatch = {
