@@ -584,7 +584,8 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
  * together ran on the async executor's terms (that many calls in flight on this thread), the rest
  * in a plain loop. The answer says so, not "inline" for calls that ran 150 at a time (an HTTP
  * client of a server in this process answered inline on some calls of a job and async on others,
- * as a batch's gain read above or under `ioGain`). Nothing is predicted.
+ * as a batch's gain read above or under `ioGain`). No time is predicted here (the caller may set
+ * the serial estimate it has).
  */
 function asLookRan(look: MainProbe, n: number, why: string): Decision {
   const c = look.concurrent;
@@ -950,9 +951,10 @@ export function overlap(p: MainProbe, cores: number, minSpeedup: number): Io | u
   // ms after their start, close together, where one call alone takes about 0.1 ms: that part read
   // 2 ms, and 24–75× was predicted for 1.1–1.2×). Nothing is left to time one call alone: no
   // verdict; the look's answer says how the calls ran (see `asLookRan`).
-  if (busy && !fairFastest(c) && c.coversRest && !c.pendingMs) return undefined;
+  const unfair = busy && !fairFastest(c);
+  if (unfair && c.coversRest && !c.pendingMs) return undefined;
   const single = callLatencyMs(p);
-  const reference = busy && !fairFastest(c) ? awayMs(c) : single;
+  const reference = unfair ? awayMs(c) : single;
   const ran = p.waits ? ranMs(c) : c.wallMs;
   if (!(reference > 0) || (c.calls * reference) / ran < ioGain(cores, minSpeedup)) return undefined;
   // Calls left in flight by a batch measured half settled are the slower half: with their time
