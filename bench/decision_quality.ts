@@ -1,7 +1,8 @@
 /**
  * Decision quality: for each workload, the wall time of `execute` with the optimizer's
  * recommendation (optimize time included) against every configuration of a grid (workers
- * 1..cores × chunk sizes in powers of 4, plus inline and async), measured in the same run.
+ * 1..cores, the CPU time this process may use rounded up, × chunk sizes in powers of 4, plus
+ * inline and async), measured in the same run.
  *
  * Run: `deno run -A bench/decision_quality.ts`, `bun bench/decision_quality.ts`, or on Node
  * `node build/node/bench/decision_quality.js` after `deno run -A scripts/build_node.ts`.
@@ -28,6 +29,7 @@
 import { execute, optimize, probeSystem, task } from "../mod.ts";
 import type { ExecuteOptions, TaskRef } from "../mod.ts";
 import { runtime } from "../src/runtime/detect.ts";
+import { cpuCapacity } from "../src/system/mod.ts";
 import { spinIterations } from "./_dq_tasks.ts";
 import { spawnServer, startServer } from "./_dq_server.ts";
 
@@ -212,12 +214,18 @@ const label = (o: { executor: string; workers: number; chunkSize: number; concur
     : "inline";
 
 const sys = await probeSystem();
-const cores = sys.effectiveCores;
+// The grid's workers: up to the CPU time this process may use, rounded up (a quota of 1.5 cores:
+// two workers sharing it), as the optimizer considers them.
+const cpu = cpuCapacity(sys);
+const cores = Math.ceil(cpu);
 const load = () => {
   const r = rt.readTextFile("/proc/loadavg");
   return r.ok ? r.text.split(" ").slice(0, 3).join(" ") : "unknown";
 };
-console.log(`# Decision quality — ${rt.name} ${rt.version}, ${cores} effective cores`);
+console.log(
+  `# Decision quality — ${rt.name} ${rt.version}, ${sys.effectiveCores} effective cores` +
+    (cpu !== sys.effectiveCores ? ` (CPU time of ${cpu} cores: a quota)` : ""),
+);
 console.log(
   `(calibration: ${perUs.toFixed(0)} iterations/µs; repeats ${repeats}; load average at ` +
     `start ${load()})\n`,

@@ -467,7 +467,13 @@ test("encodings: 'encoding' is checked", async () => {
 /** The model's inputs for 1,000 items of `profile` on 2 warm workers (engine cost 0.0001 ms). */
 function inputsOf(profile: Partial<SampleProfile>) {
   const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
-  const sys = { effectiveCores: 2 } as unknown as SystemInfo;
+  const sys = {
+    logicalCores: 2,
+    affinityCores: 2,
+    cpuQuota: null,
+    effectiveCores: 2,
+    sources: { effectiveCores: "/sys/devices/system/cpu/online" },
+  } as unknown as SystemInfo;
   return modelInputs(1000, { externalLoad: 0, ...profile } as SampleProfile, o, sys, 2, true, 200);
 }
 

@@ -248,6 +248,18 @@ test("the plain loop is predicted at the calling thread's own measured speed", (
   assert.equal(fastMain.executor, "inline");
 });
 
+test("decide: under a quota of 1.5 cores two workers share it (1.5×, not 2×)", () => {
+  // 2000 items of 1 ms: two workers with the CPU of 1.5 cores take 2000 / 1.5 ms; one worker
+  // cannot beat the plain loop. With the CPU of 1.1 cores two workers reach 1.1×: refused.
+  const free = decide({ ...base, warmWorkers: 2 }, limits);
+  const quota = decide({ ...base, warmWorkers: 2, cores: 1.5 }, limits);
+  assert.equal(quota.executor, "workers");
+  assert.equal(quota.workers, 2);
+  assert.ok(Math.abs(quota.predictedSpeedup - 1.5) < 0.02, `${quota.predictedSpeedup}`);
+  assert.ok(Math.abs(free.predictedSpeedup - 2) < 0.02, `${free.predictedSpeedup}`);
+  assert.equal(decide({ ...base, warmWorkers: 2, cores: 1.1 }, limits).executor, "inline");
+});
+
 test("decide: a tiny job stays inline", () => {
   const d = decide({
     ...base,
@@ -457,17 +469,17 @@ test("main-thread look: a cold first item under 10 look times is followed by a w
 test("perfectSplit: on many cold cores the best split starts fewer workers than cores", () => {
   const cold = { warmWorkers: 0, firstStartMs: 27, marginalStartMs: 15 };
   // 150 ms of work: all 16 workers would take 9.4 + 252 ms (0.57×); 3 of them 1.40×.
-  const many = perfectSplit(150, 16, cold);
+  const many = perfectSplit(150, 16, 16, cold);
   assert.equal(many.workers, 3);
   assert.ok(many.speedup >= 1.2, `${many.speedup}×`);
   // The same on 2 cores: only 2 workers, 1.28×.
-  assert.equal(perfectSplit(150, 2, cold).workers, 2);
+  assert.equal(perfectSplit(150, 2, 2, cold).workers, 2);
   // A warm pool: the split is perfect but for the round trips.
-  const warm = perfectSplit(150, 16, { ...cold, warmWorkers: 16 });
+  const warm = perfectSplit(150, 16, 16, { ...cold, warmWorkers: 16 });
   assert.equal(warm.workers, 16);
   assert.ok(warm.speedup > 15, `${warm.speedup}×`);
   // Too small whatever the count: 20 ms on cold workers.
-  assert.ok(perfectSplit(20, 16, cold).speedup < 1.2);
+  assert.ok(perfectSplit(20, 16, 16, cold).speedup < 1.2);
 });
 
 test("model: a batch's fastest call is no fair reference when this thread served the calls before it settled", () => {

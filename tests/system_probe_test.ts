@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { probeSystem } from "../src/system/probe_system.ts";
+import { cpuCapacity } from "../src/system/effective_cores.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
 import { memoryWorkerCap } from "../src/model/_inputs.ts";
@@ -26,6 +27,13 @@ test("cgroup v2 quota 150000/100000 on 4 CPUs gives 1.5 cores and 1 effective co
   assert.equal(info.sources.logicalCores, "/sys/devices/system/cpu/online");
   assert.equal(info.sources.affinityCores, "fallback");
   assert.deepEqual(info.warnings, []);
+});
+
+test("cpuCapacity keeps the fraction of a quota that effective cores round down", async () => {
+  assert.equal(cpuCapacity(await probe("cgroup_v2_quota")), 1.5); // min(4, 4, 150000 / 100000)
+  assert.equal(cpuCapacity(await probe("cgroup_v2_max")), 4); // no quota: the 4 CPUs online
+  // AMORSIZE_CPUS is the whole figure, whatever the quota.
+  assert.equal(cpuCapacity(await probe("cgroup_v2_quota", { AMORSIZE_CPUS: "6" })), 6);
 });
 
 test("cgroup v2 cpu.max 'max' means no quota", async () => {

@@ -1,6 +1,6 @@
 // Build the model inputs and the worker caps from the measurements.
 import type { Overheads, SampleProfile } from "../measure/mod.ts";
-import type { SystemInfo } from "../system/mod.ts";
+import { cpuCapacity, type SystemInfo } from "../system/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
 
 export function modelInputs(
@@ -48,7 +48,7 @@ export function modelInputs(
     warmWorkers,
     firstStartMs: o.firstStartMs,
     marginalStartMs: o.marginalStartMs,
-    cores: sys.effectiveCores,
+    cores: cpuCapacity(sys),
     externalLoad: profile.externalLoad,
     adaptive,
     targetChunkMs,

@@ -44,6 +44,7 @@ import {
   busyCoresNow,
   cachedProbe,
   competingLoad,
+  cpuCapacity,
   externalLoadNow,
   runnableThreads,
   RUNTIME_HELPER_THREADS,
@@ -145,8 +146,16 @@ interface Job {
   pulled: unknown[][];
   /** Set by the probe. */
   sys: SystemInfo;
-  /** Worker cap: effective cores, or `maxWorkers` when lower (set by the probe). */
+  /**
+   * Worker cap: the CPU this process may use (`cpu`) rounded up, or `maxWorkers` when lower (set
+   * by the probe).
+   */
   cores: number;
+  /**
+   * The CPU time this process may use, in cores (`cpuCapacity`: a quota may leave it fractional),
+   * at most `cores`: the workers share it (set by the probe).
+   */
+  cpu: number;
   /** The result-cache keys (undefined with `cache: false`; set after the scan). */
   cacheKeys?: [string, ...string[]];
   /** The key of the cached entry the decision came from or went to. */
@@ -315,6 +324,7 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
     pulled: [],
     sys: undefined as unknown as SystemInfo, // set by the probe, the first phase
     cores: 1,
+    cpu: 1,
     limits: { signal: o.signal, timeoutMs: o.timeoutMs, now: rt.now, waits: new Set() },
   };
 }
@@ -403,7 +413,12 @@ async function probe(job: Job): Promise<void> {
   job.sys = sys;
   job.profile.system = sys;
   job.warnings.push(...sys.warnings);
-  job.cores = Math.max(1, Math.min(sys.effectiveCores, job.o.maxWorkers ?? Infinity));
+  // Workers up to the CPU time a quota gives, rounded up: they share it (a quota of 1.5 cores
+  // on 2: two workers, each on a CPU three quarters of the time); rounded down, as effective
+  // cores are, one worker would be all and cannot beat the plain loop.
+  const cpu = cpuCapacity(sys);
+  job.cores = Math.max(1, Math.min(Math.ceil(cpu - 1e-9), job.o.maxWorkers ?? Infinity));
+  job.cpu = Math.min(cpu, job.cores);
   job.profile.caps.cores = job.cores;
   // At most the machine's runnable threads less the reading one (one file read: this process's
   // own threads, a file each, are counted out after the look; see `loadAroundLook`).
@@ -549,7 +564,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (total === 0) return { decision: inline("the data is empty", 0) };
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
-  const io = look.isAsync ? overlap(look, job.cores, job.minSpeedup) : undefined;
+  const io = look.isAsync ? overlap(look, job.cpu, job.minSpeedup) : undefined;
   if (total !== undefined && job.known.size >= total && !io) {
     return { decision: asLookRan(look, total, "every item already ran while sampling") };
   }
@@ -684,7 +699,7 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
   const serial = n * (look.perItemMs + look.probe.slowPerItemMs);
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
-  const best = perfectSplit(serial, job.cores, {
+  const best = perfectSplit(serial, job.cores, job.cpu, {
     warmWorkers: job.pool.size,
     firstStartMs,
     marginalStartMs,
@@ -1450,7 +1465,7 @@ function model(
     : job.src.total - job.known.size - job.known.inFlightCount || job.src.total;
   const adaptive = o.adaptive ?? DEFAULTS.adaptive;
   const m = modelInputs(rest, sp, overheads, sys, job.pool.size, adaptive, job.targetChunkMs);
-  m.cores = job.cores;
+  m.cores = job.cpu;
   // The plain loop runs here, and this thread may run the task at another speed than a worker
   // (measured: Deno's main thread ran long hot loops up to 1.7× slower): its own warm time, from
   // the look, predicts it — within 0.8–1.25× of the worker's, and only for items alike (sampled

@@ -34,7 +34,10 @@ export interface ModelInputs {
   /** Start of the first worker (ms) and of each further one started together (ms). */
   firstStartMs: number;
   marginalStartMs: number;
-  /** Cores this process may use (the probe's effective cores). */
+  /**
+   * The CPU time this process may use, in cores (`cpuCapacity`: fractional under a quota); the
+   * workers, the busy main thread and other processes share it.
+   */
   cores: number;
   /** Runnable threads of other processes sharing those cores (0: an idle machine). */
   externalLoad?: number;
@@ -146,13 +149,15 @@ export function startCost(
 
 /**
  * The best speedup over the plain loop that any number of workers from 2 to `cores` could reach
- * on `serialMs` of work: a perfect split, with only the start of the workers not warm yet and a
- * couple of message round trips (0.2 ms) added. Under `minSpeedup` no worker configuration can
- * pay. More workers split the work finer but cost more to start: on many cores the best is often
- * fewer than all of them.
+ * on `serialMs` of work: a perfect split over as many as run at once (the workers, at most `cpu`
+ * of them: a quota of 1.5 cores runs two workers three quarters of the time each), with only the
+ * start of the workers not warm yet and a couple of message round trips (0.2 ms) added. Under
+ * `minSpeedup` no worker configuration can pay. More workers split the work finer but cost more
+ * to start: on many cores the best is often fewer than all of them.
  *
  * @param serialMs The job's time in the plain loop (ms).
  * @param cores The most workers.
+ * @param cpu The CPU time the workers share, in cores (at most `cores`; fractional under a quota).
  * @param start The warm workers and the start costs (ms).
  * @returns The best speedup and the worker count that reaches it.
  *
@@ -163,19 +168,24 @@ export function startCost(
  *
  * // 150 ms of work on 16 cold cores, 27 ms for the first worker and 15 ms for each more:
  * // 16 workers would take 9.4 + 252 ms; 3 workers 50 + 57 ms.
- * const best = perfectSplit(150, 16, { warmWorkers: 0, firstStartMs: 27, marginalStartMs: 15 });
+ * const start = { warmWorkers: 0, firstStartMs: 27, marginalStartMs: 15 };
+ * const best = perfectSplit(150, 16, 16, start);
  * assert.equal(best.workers, 3);
  * assert.ok(best.speedup > 1.35 && best.speedup < 1.45);
+ * // Two warm workers under a quota of 1.5 cores: 1.5×, less the round trips.
+ * const quota = perfectSplit(150, 2, 1.5, { ...start, warmWorkers: 2 });
+ * assert.ok(quota.speedup > 1.49 && quota.speedup < 1.5);
  * ```
  */
 export function perfectSplit(
   serialMs: number,
   cores: number,
+  cpu: number,
   start: Pick<ModelInputs, "warmWorkers" | "firstStartMs" | "marginalStartMs">,
 ): { speedup: number; workers: number } {
   let best = { speedup: 0, workers: 1 };
   for (let w = 2; w <= cores; w++) {
-    const speedup = serialMs / (serialMs / w + startCost(start, w) + 0.2);
+    const speedup = serialMs / (serialMs / Math.min(w, cpu) + startCost(start, w) + 0.2);
     if (speedup > best.speedup) best = { speedup, workers: w };
   }
   return best;

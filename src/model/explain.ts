@@ -5,6 +5,7 @@
  */
 import type { ClusterProfile } from "../cluster/mod.ts";
 import { configLabel } from "../engine/mod.ts";
+import { cpuCapacity } from "../system/mod.ts";
 import type { OptimizationResult } from "./optimization.ts";
 
 const ms = (x: number | undefined) =>
@@ -70,11 +71,14 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
   }
   if (p.system) {
     const sys = p.system;
+    // A quota that leaves a fraction of a core: the workers share that CPU time.
+    const cpu = cpuCapacity(sys);
     lines.push(
       `System: ${sys.effectiveCores} effective cores (logical ${sys.logicalCores}, affinity ` +
         `${sys.affinityCores}, quota ${
           sys.cpuQuota ?? "none"
-        }; from ${sys.sources.effectiveCores})`,
+        }; from ${sys.sources.effectiveCores})` +
+        (cpu !== sys.effectiveCores ? `; CPU time of ${+cpu.toFixed(2)} cores` : ""),
     );
   }
   if (p.overheads) {

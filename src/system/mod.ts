@@ -5,6 +5,7 @@
  * @module
  */
 export { cachedProbe, probeSystem } from "./probe_system.ts";
+export { cpuCapacity } from "./effective_cores.ts";
 export { ENV_ERROR } from "./overrides.ts";
 export type { ProbeOptions, SystemFigure, SystemInfo } from "./system_info.ts";
 export {

@@ -65,12 +65,11 @@ export function buildSpace(
   const p = r.profile;
   const sp = p.sample;
   const cores = Math.max(1, p.caps.cores);
-  const m: ModelInputs | undefined = sp && p.overheads && p.system
-    ? {
-      ...modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, DEFAULTS.targetChunkMs),
-      cores,
-    }
+  // The workers share the CPU time of the machine (a quota may leave it fractional).
+  const base = sp && p.overheads && p.system
+    ? modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, DEFAULTS.targetChunkMs)
     : undefined;
+  const m: ModelInputs | undefined = base && { ...base, cores: Math.min(cores, base.cores) };
   const perItem = sp?.perItemMs.mean ?? 0;
   const forChunks = m ??
     ({ n, perItemMs: perItem, targetChunkMs: DEFAULTS.targetChunkMs } as ModelInputs);
