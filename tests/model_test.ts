@@ -10,7 +10,14 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
-import { awayMs, fairFastest, ioGain, overlap, settledLoad } from "../src/model/_optimize_core.ts";
+import {
+  awayMs,
+  fairFastest,
+  ioGain,
+  overlap,
+  queued,
+  settledLoad,
+} from "../src/model/_optimize_core.ts";
 import {
   type ConcurrentBatch,
   emptyProbe,
@@ -308,6 +315,39 @@ test("decide: calls measured overlapped bound the async prediction, whatever the
   const measured = decide(m, { ...limits, isAsync: true, cpuPerItemMs: 1, asyncItemMs: 0.2 });
   assert.equal(measured.executor, "async");
   assert.equal(measured.predictedMs, 200);
+});
+
+test("decide: a batch served in turn bounds the async prediction by its pace, at any concurrency", () => {
+  // 300 calls of 1 ms alone; 64 of them at once answered at 0.5 ms a call (a pool of two):
+  // in waves of 64 the run would take 5 ms (60×); served in turn, no less than 150 ms (2×).
+  const m = { ...base, n: 300, perItemMs: 1, maxItemMs: 1 };
+  const io = { ...limits, isAsync: true, cpuPerItemMs: 0.01, asyncItemMs: 0.5 };
+  const waves = decide(m, io);
+  assert.equal(waves.executor, "async");
+  assert.ok(waves.predictedSpeedup > 50, `${waves.predictedSpeedup}`);
+  const inTurn = decide(m, { ...io, asyncQueued: true });
+  assert.equal(inTurn.executor, "async");
+  assert.equal(inTurn.predictedMs, 150);
+  assert.equal(inTurn.predictedSpeedup, 2);
+});
+
+test("queued: calls answered in turn, each later than one alone, not calls of their own latencies", () => {
+  const look = (latencyMs: number[], times: number[]) => ({
+    ...emptyProbe(),
+    isAsync: true,
+    warmTimes: true,
+    times,
+    concurrent: { started: latencyMs.length, calls: latencyMs.length, wallMs: 20, latencyMs },
+  });
+  const inTurn = Array.from({ length: 16 }, (_, k) => 1 + k); // a pool of one, 1 ms a call
+  assert.equal(queued(look(inTurn, [1])), true);
+  // The same latencies of calls that take that long alone: no queue.
+  assert.equal(queued(look(inTurn, [10])), false);
+  // Their own varied latencies, in any order (one alone 3 ms): no queue either.
+  const varied = [120, 3, 250, 41, 9, 180, 77, 290, 15, 60];
+  assert.equal(queued(look(varied, [3])), false);
+  // Too few calls to tell.
+  assert.equal(queued(look([1, 2, 3, 4, 5], [1])), false);
 });
 
 test("decide: an I/O-bound async task goes to the async executor", () => {

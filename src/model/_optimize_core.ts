@@ -184,6 +184,11 @@ interface Job {
    * the async executor, on this thread, costs it at least.
    */
   asyncCpuMs?: number;
+  /**
+   * An async task: the look's batch met a service that serves calls in turn (see `queued`), whose
+   * pace then bounds the async executor at any number of calls in flight.
+   */
+  asyncQueued?: boolean;
   /** Whether calls in flight may go on into the run (see `optimizeCore`). */
   handover?: boolean;
   /** The call's limits on this thread, and the look's waits within them (see `limitsOf`). */
@@ -585,6 +590,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     job.asyncInlineMs = threadBound(c) && !look.waits
       ? Math.min(oneCallMs(look), c.wallMs / c.calls)
       : callLatencyMs(look);
+    job.asyncQueued = queued(look);
     // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
     if (!threadBound(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
       job.asyncLinearCalls = c.started; // all in flight together, whether measured or not
@@ -1087,6 +1093,46 @@ function callLatencyMs(p: MainProbe): number {
   return mean > OWN_SPREAD * one ? mean : one;
 }
 
+/**
+ * Whether the look's batch met a service that serves a few calls at a time: its calls' latencies
+ * grew in the order they started (`servedInTurn`, over at least 8 settled calls) to a median over
+ * `QUEUE_SPREAD` × one call's (alone, or the batch's fastest), so most of them waited for the
+ * others. Such a service answered the batch at its own pace, which more calls in flight do not
+ * raise (a server, a connection, a thread pool that serves in turn, this thread): the plain loop
+ * then takes one call's latency a call (see `callLatencyMs`), and the async executor no less than
+ * that pace a call. (Calls of their own varied latencies settle in any order: their mean latency
+ * is one call's, and the batch's pace no bound.) Not told apart: a pool that serves calls out of
+ * turn (Deno's `crypto.pbkdf2`: 300 calls of 0.9 ms were predicted 17–25× faster on the async
+ * executor and ran 1.7× faster).
+ *
+ * @example Usage
+ * ```ts
+ * import { queued } from "./_optimize_core.ts";
+ * import { emptyProbe } from "../measure/_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // 10 calls started together, answered one after another, 1 ms apart; one alone takes 1 ms.
+ * const inTurn = Array.from({ length: 10 }, (_, k) => k + 1);
+ * const batch = { started: 10, calls: 10, wallMs: 10, latencyMs: inTurn };
+ * const look = { ...emptyProbe(), isAsync: true, concurrent: batch, times: [1], warmTimes: true };
+ * assert.equal(queued(look), true);
+ * // Timers of their own: all answered after about one call's time.
+ * const own = { ...batch, wallMs: 1.2, latencyMs: inTurn.map((k) => 1 + k / 100) };
+ * assert.equal(queued({ ...look, concurrent: own }), false);
+ * // Varied latencies of their own, in any order.
+ * const varied = { ...batch, wallMs: 300, latencyMs: [120, 3, 250, 41, 9, 180, 77, 290, 15, 60] };
+ * assert.equal(queued({ ...look, concurrent: varied, times: [3] }), false);
+ * ```
+ */
+export function queued(look: MainProbe): boolean {
+  const c = look.concurrent;
+  if (!c || c.latencyMs.length < 8 || !servedInTurn(c.latencyMs)) return false;
+  return median(latenciesSoFar(c)) > QUEUE_SPREAD * oneCallMs(look);
+}
+
+/** See `queued`. */
+const QUEUE_SPREAD = 2;
+
 /** A batch's latencies: its settled calls', and those in flight at their time so far. */
 const latenciesSoFar = (c: ConcurrentBatch) => [...c.latencyMs, ...(c.pendingMs ?? [])];
 
@@ -1524,6 +1570,7 @@ function decideFrom(
     maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
     asyncLinearCalls: sp.isAsync ? job.asyncLinearCalls : undefined,
+    asyncQueued: sp.isAsync && job.asyncQueued,
     jobItems: job.src.total,
   });
   // Inline under a raised threshold (see `UNMEASURED_MARGIN`) where `minSpeedup` alone passes.

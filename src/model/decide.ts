@@ -42,6 +42,12 @@ export interface DecideLimits {
    */
   asyncLinearCalls?: number;
   /**
+   * Whether the look's batch met a service that serves calls in turn (a thread pool, a single
+   * connection): its pace (`asyncItemMs`) then bounds the async executor, whatever the calls in
+   * flight, where it otherwise only caps the prediction.
+   */
+  asyncQueued?: boolean;
+  /**
    * Items of the whole job, where the model's `n` is what is left after deciding: they bound the
    * async concurrency, which the decision keeps for the whole job (cached, the next call runs
    * every item; the items left may be a few beside the look's calls in flight).
@@ -126,7 +132,8 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   if (limits.isAsync) {
     const conc = asyncConcurrency(m, limits);
     const measured = limits.asyncItemMs === undefined ? Infinity : (m.n ?? 1) * limits.asyncItemMs;
-    const ms = Math.min(predictAsync(m, limits.cpuPerItemMs, conc), measured);
+    const waves = predictAsync(m, limits.cpuPerItemMs, conc);
+    const ms = limits.asyncQueued ? Math.max(waves, measured) : Math.min(waves, measured);
     asyncAlt = { executor: "async", workers: 0, chunkSize: 1, concurrency: conc, predictedMs: ms };
     alternatives.push(asyncAlt);
   }
