@@ -221,7 +221,9 @@ test("cache: a store that cannot be used is a miss and a warning, never an error
   try {
     const r = await optimize(sleepy, job(200, 16));
     assert.equal(r.cacheHit, false);
-    assert.ok(r.predictedMs.chosen > 0, r.reason); // decided all the same
+    // Decided all the same (whether predicted: a look whose batch ran every call, on a loaded
+    // machine, answers how they ran without a prediction).
+    assert.ok(["async", "inline", "workers"].includes(r.executor) && r.reason !== "", r.reason);
     const w = r.warnings.filter((x) => /result cache is not usable/.test(x));
     assert.equal(w.length, 1, r.warnings.join("\n"));
   } finally {

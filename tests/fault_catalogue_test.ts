@@ -154,6 +154,33 @@ test("fault: automatic mode under timeoutMs or a signal looks at an async task h
   assert.equal(aborted?.message, "give up");
 });
 
+test("fault: under timeoutMs or a signal, a plain function that returns promises is looked at here too", async () => {
+  // Not an `async function`: its first item runs in a worker within the limits, and shows that it
+  // returns promises; the rest is looked at here as for an async function (sampled in a worker,
+  // 200 calls of 50 ms took 575 ms to decide). Each item runs once (counted across threads).
+  const calls = new Int32Array(new SharedArrayBuffer(4 * 60));
+  const items = range(60).map((i) => ({ i, calls }));
+  const later = (x: { i: number; calls: Int32Array }) => {
+    Atomics.add(x.calls, x.i, 1);
+    return new Promise<number>((r) => setTimeout(() => r(2 * x.i), 20));
+  };
+  const out = await execute(later, items, { timeoutMs: 10_000, cache: false });
+  assert.deepEqual(out, range(60).map((i) => 2 * i));
+  assert.deepEqual([...calls], new Array(60).fill(1), "each item ran once");
+  const o = await optimize(later, items, { signal: new AbortController().signal, cache: false });
+  assert.equal(o.profile.sampledIn, "main");
+  assert.notEqual(o.executor, "workers");
+  // One that throws on its first item: optimize says so, execute fails on that item.
+  const zero = (x: number) => {
+    if (x === 0) throw new Error("zero");
+    return Promise.resolve(x);
+  };
+  const said = await optimize(zero, range(10), { timeoutMs: 10_000, cache: false });
+  assert.match(said.reason, /item 0 threw: zero/);
+  const failed = await settle(execute(zero, range(10), { timeoutMs: 10_000, cache: false }));
+  assert.ok(failed instanceof TaskError && failed.index === 0, String(failed));
+});
+
 test("fault: calls abandoned after a failure hold no timer: the process exits long before timeoutMs", async () => {
   // timeoutMs is 10 minutes; the child is killed after 60 s (`child`): an exit of its own is the
   // test. (The async executor forced: automatic mode may sample the task in a worker, where the
