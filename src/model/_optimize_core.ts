@@ -511,7 +511,8 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     const error = thrownError(e);
     return { decision: inline(error.message, n), failure: { index: -1, kind: "load", error } };
   }
-  // With `timeoutMs` or `signal`, only an `async function` is looked at here, each call within
+  // With `timeoutMs` or `signal`, only an `async function` — or a function whose first item, run
+  // in a worker, returned a promise (see `firstInWorker`) — is looked at here, each call within
   // the limits (a call that outlives them ends the job with their error, as on the async
   // executor); a synchronous call could be neither stopped nor timed out on this thread, so other
   // tasks skip the look (they are sampled in a worker, where the limits hold). An I/O task sampled
@@ -835,9 +836,9 @@ async function largeItems(job: Job, look: Look): Promise<End | undefined> {
  * runs first in a worker, within the limits, to tell whether the task returns promises. Its
  * result is kept. A plain function returning promises was sampled in a worker, one call after
  * another: 200 calls of a 50 ms timer took 516–575 ms to decide under `timeoutMs` or a signal
- * (111–147 ms with this; an `async function` 65 ms). Returns whether it returned a promise, or its failure (a call that outlived
- * the limits throws their error, as the run would); undefined where it did not run there (not an
- * array, a task the worker cannot load: sampling finds out).
+ * (111–147 ms with this; an `async function` 65 ms). Returns whether it returned a promise, or
+ * its failure (a call that outlived the limits throws their error, as the run would); undefined
+ * where it did not run there (not an array, a task the worker cannot load: sampling finds out).
  */
 async function firstInWorker(job: Job): Promise<{ async: boolean } | SampleFailure | undefined> {
   const n = job.src.total;
