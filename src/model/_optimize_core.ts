@@ -423,7 +423,7 @@ async function probe(job: Job): Promise<void> {
   // on 2: two workers, each on a CPU three quarters of the time); rounded down, as effective
   // cores are, one worker would be all and cannot beat the plain loop.
   const cpu = cpuCapacity(sys);
-  job.cores = Math.max(1, Math.min(Math.ceil(cpu - 1e-9), job.o.maxWorkers ?? Infinity));
+  job.cores = Math.max(1, Math.min(Math.ceil(cpu), job.o.maxWorkers ?? Infinity));
   job.cpu = Math.min(cpu, job.cores);
   job.profile.caps.cores = job.cores;
   // At most the machine's runnable threads less the reading one (one file read: this process's
@@ -860,6 +860,7 @@ async function firstInWorker(job: Job): Promise<{ async: boolean } | SampleFailu
     return { index: 0, kind: reply.error.kind, error };
   }
   job.known.set(0, reply.results[0]);
+  loadedInWorkers.add(job.spec.key); // it ran there: no load check later (see `loadsInWorker`)
   return { async: reply.measure?.async === true };
 }
 
@@ -980,7 +981,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * worker decides).
  *
  * @param p The look.
- * @param cores The cores workers may use.
+ * @param cores The CPU workers may use, in cores (`Job.cpu`: fractional under a quota).
  * @param minSpeedup The least speedup that takes workers.
  *
  * @example Usage
