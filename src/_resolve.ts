@@ -38,7 +38,8 @@ export type Resolved = ResolvedRun & {
  * a run does).
  */
 export interface FailedRun {
-  failed: TaskError;
+  /** A `TaskError`, or the limits' error (`ChunkTimeoutError`, the abort's). */
+  failed: Error;
   before: unknown[];
 }
 
@@ -79,20 +80,18 @@ export async function resolveRun<I, O>(
   }
   checkOptimizeOptions(options);
   const pool = options.pool ?? defaultPool();
-  // The look's calls in flight go on into the run, unless a cluster may take it.
-  const handover = options.cluster === undefined;
-  const core = await optimizeCore(
-    task as Task<unknown, unknown>,
-    spec,
-    src,
-    options,
-    pool,
-    handover,
-  );
+  const core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool, {
+    // The look's calls in flight go on into the run, unless a cluster may take it.
+    handover: options.cluster === undefined,
+    ordered: caller === "map" && (options.ordered ?? true),
+  });
   const f = core.failure;
-  if (f && f.kind === "task" && f.index >= 0) {
+  if (f && (f.kind === "task" || f.kind === "limit") && f.index >= 0) {
     const upTo = Math.min(f.index, core.known.keptUntil(0));
-    return { failed: new TaskError(f.index, f.error), before: core.known.slice(0, upTo) ?? [] };
+    return {
+      failed: f.kind === "limit" ? f.error : new TaskError(f.index, f.error),
+      before: core.known.slice(0, upTo) ?? [],
+    };
   }
   if (f && f.kind === "load") throw f.error;
   const d = core.decision;

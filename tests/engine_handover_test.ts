@@ -47,6 +47,31 @@ test("known results: calls in flight settle into results, the lowest failing ind
   ]);
 });
 
+test("known results: settle waits for the calls before an index, and none after a failure", async () => {
+  const known = new KnownResults();
+  const one = flight(), two = flight(), five = flight();
+  known.setInFlight(1, one.call);
+  known.setInFlight(2, two.call);
+  known.setInFlight(5, five.call); // never settles: abandoned
+  const settled = known.settle(3);
+  two.settle({ ok: true, value: "two" });
+  one.settle({ ok: true, value: "one" });
+  assert.equal(await settled, undefined);
+  assert.deepEqual([known.get(1), known.get(2), known.has(5), known.inFlightCount], [
+    "one",
+    "two",
+    false,
+    0,
+  ]);
+  // A failure ends the wait: the call after it, which never settles, is not waited for.
+  const after = new KnownResults();
+  const bad = flight();
+  after.setInFlight(7, bad.call);
+  after.setInFlight(8, flight().call);
+  bad.settle({ ok: false, error: new Error("seven") });
+  assert.equal((await after.settle())?.index, 7);
+});
+
 test("async executor: calls in flight are awaited at their index, never called again", async () => {
   const known = new KnownResults();
   const slow = flight();

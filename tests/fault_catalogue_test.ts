@@ -390,19 +390,45 @@ test("fault: automatic mode: a failed call ends the run at once, though an earli
 });
 
 test("fault: automatic ordered map yields the results deciding computed before the failing item", async () => {
-  // It yielded none of them (the async executor forced: all 49).
-  const g = (id: number) =>
+  // It yielded none of them (the async executor forced: all 49); and none where the calls before
+  // the failing one were still in flight when it failed (the look left them to the run).
+  const fast = (id: number) =>
     new Promise<number>((res, rej) =>
       setTimeout(() => (id === 49 ? rej(new Error("boom")) : res(id)), 5)
     );
+  const slowBefore = (id: number) =>
+    new Promise<number>((res, rej) =>
+      setTimeout(() => (id === 49 ? rej(new Error("boom")) : res(id)), id === 49 ? 5 : 60)
+    );
+  for (const g of [fast, slowBefore]) {
+    for (const options of [{ executor: "async" as const }, {}]) {
+      const seen: number[] = [];
+      const e = await settle((async () => {
+        for await (const y of map(g, range(200), options)) seen.push(y);
+      })());
+      assert.ok(e instanceof TaskError, String(e));
+      assert.equal((e as TaskError).index, 49);
+      assert.deepEqual(seen, range(49), JSON.stringify(options));
+    }
+  }
+});
+
+test("fault: automatic ordered map: a call before the failing one that outlives timeoutMs ends it there, after the results before it", async () => {
+  // The look's call of item 5 never settled: the run threw its timeout before any result.
+  const g = (id: number) =>
+    new Promise<number>((res, rej) => {
+      if (id !== 5) {
+        setTimeout(() => (id === 49 ? rej(new Error("boom")) : res(id)), id === 49 ? 5 : 60);
+      }
+    });
   for (const options of [{ executor: "async" as const }, {}]) {
     const seen: number[] = [];
     const e = await settle((async () => {
-      for await (const y of map(g, range(200), options)) seen.push(y);
+      for await (const y of map(g, range(200), { ...options, timeoutMs: 500 })) seen.push(y);
     })());
-    assert.ok(e instanceof TaskError, String(e));
-    assert.equal((e as TaskError).index, 49);
-    assert.deepEqual(seen, range(49), JSON.stringify(options));
+    assert.ok(e instanceof ChunkTimeoutError, `${JSON.stringify(options)}: ${e}`);
+    assert.equal((e as ChunkTimeoutError).start, 5);
+    assert.deepEqual(seen, range(5), JSON.stringify(options));
   }
 });
 

@@ -225,19 +225,20 @@ export class KnownResults {
   }
 
   /**
-   * Wait for every call in flight: each result is kept; the failure of the lowest index is
-   * returned (no call is left running: a run other than the async executor's needs all).
+   * Wait for the calls in flight before item `before` (every one by default), in index order:
+   * each result is kept, until the first failure, which is returned. The calls after it, and
+   * those at `before` or later, are abandoned (no call is left here: a run other than the async
+   * executor's needs all, and a failure ends the job).
    */
-  async settle(): Promise<{ index: number; error: unknown } | undefined> {
-    const calls = [...this.#inFlight].sort((a, b) => a[0] - b[0]);
+  async settle(before = Infinity): Promise<{ index: number; error: unknown } | undefined> {
+    const calls = [...this.#inFlight].filter(([i]) => i < before).sort((a, b) => a[0] - b[0]);
     this.#inFlight.clear();
-    let failure: { index: number; error: unknown } | undefined;
     for (const [i, call] of calls) {
       const x = await call;
-      if (x.ok) this.set(i, x.value);
-      else failure ??= { index: i, error: x.error };
+      if (!x.ok) return { index: i, error: x.error };
+      this.set(i, x.value);
     }
-    return failure;
+    return undefined;
   }
 }
 

@@ -100,7 +100,8 @@ export interface SampleEncoding {
 /** A workload problem found while sampling (the optimizer answers "inline" with the reason). */
 export interface SampleFailure {
   index: number;
-  kind: "task" | "clone" | "load";
+  /** `limit`: a call outlived `timeoutMs` or a signal aborted it (`error` is the run's). */
+  kind: "task" | "clone" | "load" | "limit";
   error: Error;
 }
 

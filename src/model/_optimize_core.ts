@@ -77,6 +77,21 @@ import {
 import { corrections, loadChanged, repick } from "./run_feedback.ts";
 import { keepPrevious, rememberDecision } from "./_stability.ts";
 
+/** The automatic run that follows a decision made here (`execute`, `map`). */
+export interface RunAfter {
+  /**
+   * Whether the look's slower calls still in flight go on into the run in `known`, when the
+   * decision is the async executor (else every call settles first).
+   */
+  handover: boolean;
+  /**
+   * Whether the run hands on the results before a failing item, in order (an ordered `map`):
+   * after a failure in the look, its calls in flight before the failing item are waited for
+   * (within the limits), as an ordered run waits for them; the others are abandoned.
+   */
+  ordered: boolean;
+}
+
 export interface CoreResult {
   decision: Decision;
   warnings: string[];
@@ -102,8 +117,7 @@ export interface CoreResult {
 /**
  * Measure `task` on `src` and decide how to run it. Items run while looking and sampling keep
  * their results in `known`; items pulled from a one-shot source go back in front, in order.
- * With `handover` (an automatic run follows, here), an async executor's decision leaves the
- * look's slower calls in flight in `known` for the run; else every call settles first.
+ * `run`: the automatic run that follows here (`execute`, `map`), if any (see {@linkcode RunAfter}).
  */
 export async function optimizeCore(
   task: Task<unknown, unknown>,
@@ -111,10 +125,10 @@ export async function optimizeCore(
   src: Source<unknown>,
   o: OptimizeOptions,
   pool: Pool,
-  handover = false,
+  run?: RunAfter,
 ): Promise<CoreResult> {
   const job = begin(spec, src, o, pool);
-  job.handover = handover;
+  job.run = run;
   let end: End;
   try {
     end = await phases(job, task);
@@ -125,8 +139,13 @@ export async function optimizeCore(
   // A failure ends the job: the look's calls still in flight are abandoned, their limits too.
   const f = end.failure;
   if (f) endWaits(job.limits);
-  // A call of the look that outlived the limits ends the job with their error.
-  if (f?.error instanceof Limit) throw f.error.at(f.index);
+  // A call of the look that outlived the limits ends the job with their error: an ordered run's
+  // after the results before it.
+  if (f?.error instanceof Limit) {
+    const error = f.error.at(f.index);
+    if (!job.run?.ordered) throw error;
+    end = { ...end, failure: { index: f.index, kind: "limit", error } };
+  }
   return finish(job, end);
 }
 
@@ -190,8 +209,8 @@ interface Job {
    * pace then bounds the async executor at any number of calls in flight.
    */
   asyncQueued?: boolean;
-  /** Whether calls in flight may go on into the run (see `optimizeCore`). */
-  handover?: boolean;
+  /** The automatic run that follows, if any (see `optimizeCore`). */
+  run?: RunAfter;
   /** The call's limits on this thread, and the look's waits within them (see `limitsOf`). */
   limits: LocalLimits;
 }
@@ -264,11 +283,14 @@ const LARGE_ITEM_MS = 20;
 async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   let end = await decidePhases(job, task);
   // Calls the look left in flight go on into an automatic async run; else they settle here —
-  // not after a failure: it ends the job at once, as on the async executor (a call that never
-  // settled, at a lower index than the failure, held the automatic run for ever).
-  if (!end.failure && !(job.handover && end.decision.executor === "async")) {
-    const threw = await settleInFlight(job);
-    if (threw) end = threw;
+  // after a failure only those before it, for a run that hands their results on in order: the
+  // failure ends the job at once, as on the async executor (a call that never settled, at a
+  // lower index than the failure, held the automatic run for ever).
+  const f = end.failure;
+  if (f && f.kind === "task" && f.index >= 0 && job.run?.ordered) {
+    end = await settleInFlight(job, f.index) ?? end;
+  } else if (!f && !(job.run?.handover && end.decision.executor === "async")) {
+    end = await settleInFlight(job) ?? end;
   }
   // The scan of every item (deep, for objects) costs more than a small job: only a decision
   // that sends items to workers needs it (sampling checks the items it sends itself).
@@ -375,12 +397,12 @@ const inline = (reason: string, n: number | undefined): Decision => ({
 });
 
 /**
- * Wait for the look's calls still in flight (see `MainProbe.results`); the first that failed
- * ends the job as a failure in the look does (unless it ended with one already).
+ * Wait for the look's calls still in flight before item `before` (see `MainProbe.results`); the
+ * first that failed ends the job as a failure in the look does.
  */
-async function settleInFlight(job: Job): Promise<End | undefined> {
+async function settleInFlight(job: Job, before?: number): Promise<End | undefined> {
   if (job.known.inFlightCount === 0) return undefined;
-  const f = await job.known.settle();
+  const f = await job.known.settle(before);
   if (!f) return undefined;
   const error = thrownError(f.error);
   return {
