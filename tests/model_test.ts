@@ -430,16 +430,18 @@ test("predictWorkers: other processes' threads share the cores (fair share)", ()
   assert.ok(Math.abs(loaded.totalMs - 2000 / 1.5) < 1, `got ${loaded.totalMs}`);
 });
 
-test("main-thread look: the pace is steady after two timeable batches within 20 %", () => {
+test("main-thread look: the pace is steady after two timeable batches within 20 %, past 1,024 calls", () => {
   const pace = new Pace();
   pace.add(0.01, 100); // too short to time: ignored
   pace.add(0.2, 100); // 2 µs per item
   assert.equal(pace.steady, false);
-  pace.add(0.2, 200); // 1 µs: the JIT tiered the task up, not yet steady
+  pace.add(0.4, 200); // 2 µs again, but 400 calls: a lower tier's plateau, not yet steady
   assert.equal(pace.steady, false);
-  pace.add(0.46, 400); // 1.15 µs: within 20 % of the last
+  pace.add(0.4, 400); // 1 µs: the JIT tiered the task up
+  assert.equal(pace.steady, false);
+  pace.add(0.92, 800); // 1.15 µs: within 20 % of the last, 1,500 calls
   assert.equal(pace.steady, true);
-  pace.add(1.6, 800); // 2 µs: preempted, not steady any more
+  pace.add(3.2, 1600); // 2 µs: preempted, not steady any more
   assert.equal(pace.steady, false);
 });
 
