@@ -29,6 +29,7 @@ import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
 import { mainProbe, Pace } from "../src/measure/_main_probe.ts";
 import { Source } from "../src/engine/_source.ts";
+import { runtime } from "../src/runtime/mod.ts";
 
 const base: ModelInputs = {
   n: 2000,
@@ -430,19 +431,41 @@ test("predictWorkers: other processes' threads share the cores (fair share)", ()
   assert.ok(Math.abs(loaded.totalMs - 2000 / 1.5) < 1, `got ${loaded.totalMs}`);
 });
 
-test("main-thread look: the pace is steady after two timeable batches within 20 %, past 1,024 calls", () => {
+test("main-thread look: the pace is steady after two timeable batches within 20 %", () => {
   const pace = new Pace();
   pace.add(0.01, 100); // too short to time: ignored
   pace.add(0.2, 100); // 2 µs per item
   assert.equal(pace.steady, false);
-  pace.add(0.4, 200); // 2 µs again, but 400 calls: a lower tier's plateau, not yet steady
+  pace.add(0.2, 200); // 1 µs: the JIT tiered the task up, not yet steady
   assert.equal(pace.steady, false);
-  pace.add(0.4, 400); // 1 µs: the JIT tiered the task up
-  assert.equal(pace.steady, false);
-  pace.add(0.92, 800); // 1.15 µs: within 20 % of the last, 1,500 calls
+  pace.add(0.46, 400); // 1.15 µs: within 20 % of the last
   assert.equal(pace.steady, true);
-  pace.add(3.2, 1600); // 2 µs: preempted, not steady any more
+  pace.add(1.6, 800); // 2 µs: preempted, not steady any more
   assert.equal(pace.steady, false);
+  assert.equal(pace.calls, 1600);
+});
+
+test("main-thread look: a synchronous task's steady pace ends the look only past 1,024 calls", async () => {
+  // Two batches of a lower JIT tier agreed after ~60 calls: the look stopped there and read a
+  // warm microsecond task at twice its time. A clock that reads 1 ms a call from the 65th call
+  // on (and none before) keeps every pace after it steady.
+  let calls = 0;
+  const clock = { t: 0 };
+  const task = (x: unknown) => {
+    calls++;
+    if (calls > 64) clock.t += 0.001;
+    return x;
+  };
+  const src = new Source<number>(Array.from({ length: 100_000 }, (_, i) => i));
+  const rt = runtime();
+  const now = rt.now;
+  (rt as { now: () => number }).now = () => clock.t;
+  try {
+    const look = await mainProbe(task, src, 2, 100_000);
+    assert.ok(look.results.size >= 1024, `the look stopped after ${look.results.size} calls`);
+  } finally {
+    (rt as { now: () => number }).now = now;
+  }
 });
 
 test("main-thread look: at least one item runs even when its time budget is already spent", async () => {

@@ -184,10 +184,11 @@ const STEADY_MS = 0.05;
 /** Most relative difference between two batches' paces for the pace to count as steady. */
 const STEADY_SPREAD = 0.2;
 /**
- * Least calls before a pace counts as steady: a runtime compiles a small function's hot code
- * after some hundreds to a thousand calls, and the pace before that is a plateau of a lower tier
- * (a 561-step loop: 3.1 µs a call for 1,000 calls, then 0.6 µs on Deno; 9–31 µs for 500 calls,
- * then 0.9 µs on Bun).
+ * Least calls of a synchronous task before a steady pace ends the look: a runtime compiles a
+ * small function's hot code after some hundreds to a thousand calls, and the pace before that is
+ * a plateau of a lower tier (a 600-step loop: 2 µs a call for the first 500–1,000 calls, then
+ * 1.0 µs, on Deno and Node; 9–31 µs for 500 calls, then 0.9 µs, on Bun). An async task's calls
+ * are timed next in a batch started at once, which the look's pace only delays.
  */
 const STEADY_CALLS = 1024;
 
@@ -220,9 +221,9 @@ export function servedInTurn(latencies: number[]): boolean {
 
 /**
  * Whether the look's batches run at a steady pace: the last two batches long enough to time
- * (≥ `STEADY_MS`) agreed within `STEADY_SPREAD` per item, after `STEADY_CALLS` calls at least.
- * The task then runs warm and the look stops early: for microsecond items its own bookkeeping
- * costs more than the items, which then run in the plain loop or on workers.
+ * (≥ `STEADY_MS`) agreed within `STEADY_SPREAD` per item. The task then runs warm (a synchronous
+ * one once `STEADY_CALLS` calls ran too) and the look stops early: for microsecond items its own
+ * bookkeeping costs more than the items, which then run in the plain loop or on workers.
  *
  * @example Usage
  * ```ts
@@ -230,23 +231,25 @@ export function servedInTurn(latencies: number[]): boolean {
  * import assert from "node:assert/strict";
  *
  * const pace = new Pace();
- * pace.add(1, 1000); // 1 µs per item
+ * pace.add(0.1, 100); // 1 µs per item
  * assert.equal(pace.steady, false);
- * pace.add(2.1, 2000); // 1.05 µs per item: within 20 %, past 1,024 calls
+ * pace.add(0.21, 200); // 1.05 µs per item: within 20 %
  * assert.equal(pace.steady, true);
+ * assert.equal(pace.calls, 300);
  * ```
  */
 export class Pace {
   #last = 0;
-  #calls = 0;
   /** Whether the pace is steady. */
   steady = false;
+  /** The calls added so far. */
+  calls = 0;
   /** A batch of `ran` items took `ms`. */
   add(ms: number, ran: number): void {
-    this.#calls += Math.max(0, ran);
+    this.calls += Math.max(0, ran);
     if (ms < STEADY_MS || ran <= 0) return;
     const pace = ms / ran;
-    this.steady = this.#last > 0 && this.#calls >= STEADY_CALLS &&
+    this.steady = this.#last > 0 &&
       Math.max(pace, this.#last) <= (1 + STEADY_SPREAD) * Math.min(pace, this.#last);
     this.#last = pace;
   }
@@ -508,7 +511,8 @@ export async function mainProbe(
     if (finishBy !== undefined) return rt.now() < finishBy;
     if (probing && k < singleUntil && slowSingles().length === 0) return true; // else: stop
     if (!probing) {
-      if (k < maxItems && rt.now() - t0 < maxMs && !pace.steady) return true;
+      const warm = pace.steady && (out.isAsync || pace.calls >= STEADY_CALLS);
+      if (k < maxItems && rt.now() - t0 < maxMs && !warm) return true;
       if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < WARM_SECOND * maxMs) {
         return k < maxItems;
       }
