@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { basename } from "node:path";
-import { createPool, execute, type Progress, task, TaskError } from "../mod.ts";
+import { createPool, execute, map, optimize, type Progress, task, TaskError } from "../mod.ts";
 import { Run } from "../src/engine/_run.ts";
 import { Source } from "../src/engine/_source.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
@@ -162,6 +162,35 @@ test("engine: bad options throw TypeError/RangeError naming the option, before a
   }
   assert.equal(pool.startedCount, 0, "no worker was started");
   await pool.close();
+});
+
+test("engine: an optimize result's executor, workers and chunk size run as they are, async included", async () => {
+  // optimize answers the async executor with workers: 0; handed to execute, that was a
+  // RangeError ("'workers' must be a positive integer, got 0").
+  const sleepy = async (x: number) => {
+    await new Promise((r) => setTimeout(r, 5));
+    return x * 2;
+  };
+  const data = range(60);
+  const r = await optimize(sleepy, data, { cache: false });
+  const forced = {
+    executor: r.executor,
+    workers: r.workers,
+    chunkSize: r.chunkSize,
+    concurrency: r.concurrency,
+  };
+  assert.deepEqual(await execute(sleepy, data, forced), data.map((x) => x * 2));
+  const out: number[] = [];
+  for await (const y of map(sleepy, data, forced)) out.push(y);
+  assert.deepEqual(out, data.map((x) => x * 2));
+  for (const executor of ["async", "inline"] as const) {
+    assert.deepEqual(await execute(sleepy, [1, 2], { executor, workers: 0 }), [2, 4], executor);
+  }
+  // No workers for the workers executor is still refused.
+  await assert.rejects(
+    execute(sleepy, [1], { executor: "workers", workers: 0 }),
+    /'workers' must be a positive integer, got 0/,
+  );
 });
 
 test("engine: a pool starts its workers once and reuses them across calls", async () => {

@@ -57,7 +57,10 @@ export interface Progress {
 export interface ExecuteOptions {
   /** `"inline"` (a loop here), `"async"` (bounded concurrency here) or `"workers"` (the pool). */
   executor?: Executor;
-  /** Workers to use (executor `"workers"`). */
+  /**
+   * Workers to use (executor `"workers"`). With `"async"` or `"inline"`, 0 is accepted too: what
+   * `optimize` reports for them, so that a result's fields can be handed back as they are.
+   */
   workers?: number;
   /** Items per chunk sent to a worker (the initial size when `adaptive`). */
   chunkSize?: number;
@@ -154,7 +157,10 @@ export function checkOptions(o: ExecuteOptions): void {
   objectArg("options", o);
   knownKeys("options", o, EXECUTE_OPTION_KEYS);
   if (o.executor !== undefined) oneOf("executor", o.executor, ["inline", "async", "workers"]);
-  if (o.workers !== undefined) positiveInt("workers", o.workers);
+  // `workers: 0` with an executor that runs here: what `optimize` reports for the async executor
+  // (no workers), handed back as it came.
+  const here = o.executor === "async" || o.executor === "inline";
+  if (o.workers !== undefined && !(here && o.workers === 0)) positiveInt("workers", o.workers);
   if (o.chunkSize !== undefined) positiveInt("chunkSize", o.chunkSize);
   if (o.concurrency !== undefined) positiveInt("concurrency", o.concurrency);
   if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);

@@ -73,7 +73,7 @@ export function fromExecuteOptions(
   return {
     executor: o.executor ?? "workers",
     workers,
-    chunkSize: o.chunkSize ?? defaultChunkSize(total, workers),
+    chunkSize: o.chunkSize ?? defaultChunkSize(total, Math.max(1, workers)),
     concurrency: o.concurrency ?? DEFAULTS.concurrency,
     adaptive: o.adaptive ?? DEFAULTS.adaptive,
   };
