@@ -9,7 +9,9 @@
  * 3. on Node, piscina at the same 2 workers, with batches built by hand at our chunk size (equal
  *    batching), per item, and with its defaults;
  * 4. 1 MB Float64Array items: copied against transferred;
- * 5. results of about 100 KB each, per encoding.
+ * 5. results of about 100 KB each, per encoding;
+ * 6. the inline executor against a plain loop over a task with a hot loop of its own (~50 µs
+ *    items), from the second run on (the warm-up round is discarded).
  *
  * Run: `deno run -A bench/engine_bench.ts`, `bun bench/engine_bench.ts`, or on Node after
  * `deno run -A scripts/build_node.ts`: `node build/node/bench/engine_bench.js`.
@@ -21,13 +23,13 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { readdirSync, readFileSync } from "node:fs";
 import { createPool, execute, type ExecuteOptions, runtime, task } from "../mod.ts";
-import { big, tiny, tinyObject, tinyPair, tinyToObject } from "./_engine_tasks.ts";
+import { big, tiny, tinyObject, tinyPair, tinyToObject, xorshift } from "./_engine_tasks.ts";
 
 const rt = runtime();
 const { values: args } = parseArgs({
   options: {
     reps: { type: "string", default: "5" },
-    only: { type: "string", default: "1,2,3,4,5" },
+    only: { type: "string", default: "1,2,3,4,5,6" },
   },
 });
 const REPS = Number(args.reps);
@@ -401,6 +403,31 @@ if (only.has("4")) {
     { name: "transfer", setup: fresh, run: () => execute(b, inputs, { ...opts, transfer: true }) },
   ], n);
   table(`1 MiB Float64Array items × ${n}, ${WORKERS} workers, chunk 1`, rows);
+}
+
+if (only.has("6")) {
+  // The plain loop runs a copy of the task of its own, as a caller's own code would: the same
+  // function run by both loops would share what the compiler learnt of it in either.
+  const own = new Function(`return ${xorshift.toString()}`)() as typeof xorshift;
+  // Calibrate to about 50 µs a call in a plain loop, warm, as section 2 does for 1 µs.
+  for (let i = 0; i < 5; i++) own(200_000);
+  const t0 = rt.now();
+  own(2_000_000);
+  const steps = Math.max(1, Math.round(50 * 2_000_000 / ((rt.now() - t0) * 1000)));
+  const data = Array<number>(4000).fill(steps);
+  const x = ref<number, number>("xorshift");
+  const rows = await compare([
+    {
+      name: "plain loop",
+      run: () => {
+        const out: number[] = [];
+        for (let i = 0; i < data.length; i++) out.push(own(data[i]));
+        return Promise.resolve(out);
+      },
+    },
+    { name: "inline executor", run: () => execute(x, data, { executor: "inline" }) },
+  ], data.length);
+  table(`~50 µs items with a hot loop × ${data.length} (xorshift(${steps}))`, rows);
 }
 
 console.log(`\nload average (1, 5, 15 min) at the end: ${loadAvg()}`);

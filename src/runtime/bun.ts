@@ -17,6 +17,7 @@ export const bunRuntime: Runtime = {
   version: bun?.version ?? "unknown",
   workersCanUnref: true,
   workerHeapLimits: false,
+  loopFromArgument: false,
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: readHostTextFile,

@@ -17,6 +17,7 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   workersCanUnref: true,
   workerHeapLimits: true,
+  loopFromArgument: true,
   startWorker: startNodeWorker,
   hardwareConcurrency: nodeAvailableParallelism,
   readTextFile: readHostTextFile,
