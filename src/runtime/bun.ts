@@ -17,7 +17,6 @@ export const bunRuntime: Runtime = {
   version: bun?.version ?? "unknown",
   workersCanUnref: true,
   workerHeapLimits: false,
-  loopFromArgument: false,
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: readHostTextFile,

@@ -92,7 +92,6 @@ export const denoRuntime: Runtime = {
   version: deno?.version?.deno ?? "unknown",
   workersCanUnref: true,
   workerHeapLimits: true,
-  loopFromArgument: false,
   startWorker: startNodeWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,

@@ -17,7 +17,6 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   workersCanUnref: true,
   workerHeapLimits: true,
-  loopFromArgument: true,
   startWorker: startNodeWorker,
   hardwareConcurrency: nodeAvailableParallelism,
   readTextFile: readHostTextFile,

@@ -106,13 +106,6 @@ export interface Runtime {
    * the process).
    */
   readonly workerHeapLimits: boolean;
-  /**
-   * Whether the inline executor's loop takes its first index as an argument (see
-   * `engine/_plain_loop.ts`): this runtime's compiler ran a task with a hot loop of its own, in
-   * the other shape, at half a plain loop's speed (Node 20; Deno ran it at 0.73–0.75× in this
-   * shape, Bun alike in both).
-   */
-  readonly loopFromArgument: boolean;
   /** Start a module worker from a URL (`file:`, `data:` or `blob:`). */
   startWorker(url: URL, options?: StartWorkerOptions): WorkerHandle;
   /** Logical cores as the runtime reports them (respects CPU affinity where the runtime does). */
