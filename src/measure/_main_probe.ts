@@ -350,6 +350,24 @@ async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
+// The look's loops over a batch's items and results, each in a function of its own: inside the
+// look (a long async function) the same loops cost more than the items of a sub-microsecond task
+// (10,000 results scanned for a Promise: 0.17 ms in it, 0.03 ms in a function of their own, on a
+// job of 0.1 ms).
+
+/** The index of the first Promise among the first `n` results (`n` when none is). */
+function firstThenable(rs: unknown[], n: number): number {
+  let i = 0;
+  while (i < n && !isThenable(rs[i])) i++;
+  return i;
+}
+
+/** Keep all of a short batch's first `ran` items, `ITEMS_KEPT` spread over a long one's. */
+function keepSpread(kept: unknown[], items: unknown[], ran: number): void {
+  const step = Math.max(1, ran / ITEMS_KEPT);
+  for (let j = 0; j < ran; j += step) kept.push(items[j | 0]);
+}
+
 /** Turns of the microtask queue `settlesSoon` waits (an await of a settled promise takes 1–3). */
 const MICROTASK_TURNS = 32;
 
@@ -601,10 +619,9 @@ export async function mainProbe(
         finishBy = -Infinity;
         stopped = true;
       }
-      // All of a short batch's items, `ITEMS_KEPT` spread over a long one's (see `items`).
-      for (let j = 0; j < ran; j += Math.max(1, ran / ITEMS_KEPT)) out.items.push(items[j | 0]);
-      let sync = 0; // results before the first Promise (a task async only for some items)
-      while (sync < ran && !isThenable(rs[sync])) sync++;
+      keepSpread(out.items, items, ran);
+      // Results before the first Promise (a task async only for some items).
+      const sync = firstThenable(rs, ran);
       rs.length = ran;
       out.results.setRun(from, sync === ran ? rs : rs.slice(0, sync));
       for (let j = sync; j < ran; j++) {
