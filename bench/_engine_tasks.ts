@@ -17,18 +17,11 @@ export function tiny(iterations: number): number {
 }
 
 /**
- * `iterations` xorshift steps from a seed above the small-integer range: a task with a hot loop of
- * its own, whose speed in a caller's loop depends on how the runtime compiles that loop.
+ * `iterations` xorshift steps from a seed above the small-integer range (the decision bench's
+ * task): a task with a hot loop of its own, whose speed in a caller's loop depends on how the
+ * runtime compiles that loop.
  */
-export function xorshift(iterations: number): number {
-  let x = 2463534242;
-  for (let i = 0; i < iterations; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-  }
-  return x >>> 0;
-}
+export { spinIterations as xorshift } from "./_dq_tasks.ts";
 
 /** {@linkcode spinMs} over a batch (for pools without chunking of their own). */
 export function spinMsBatch(items: number[]): number[] {
