@@ -12,8 +12,9 @@
  * 5. results of about 100 KB each, per encoding;
  * 6. the inline executor against a plain loop (a copy of the task of its own) over a task with a
  *    hot loop of its own (~50 µs items), from the second run on (the warm-up round is
- *    discarded): on Node 20 the inline executor ran it at 0.48–0.51× (see `runSync` in
- *    src/engine/_local.ts).
+ *    discarded): on Node 20 the inline executor ran it at 0.48–0.51× in 4 runs of this section
+ *    alone, 0.73× in a fifth and 1.00× after the other sections; Deno at 1.00× or 0.75× — the
+ *    compiler's choices follow the task's history (see `runSync` in src/engine/_local.ts).
  *
  * Run: `deno run -A bench/engine_bench.ts`, `bun bench/engine_bench.ts`, or on Node after
  * `deno run -A scripts/build_node.ts`: `node build/node/bench/engine_bench.js`.
