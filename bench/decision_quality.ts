@@ -258,6 +258,8 @@ for (const w of workloads) {
   const opt = opts[0];
   if (argv.includes("--explain")) {
     console.error(`\n## ${w.name}\n${opt.explain()}`);
+    // The grid, timed once each (the best three are timed again below).
+    console.error(`grid: ${[...once].map(([l, ms]) => `${l} ${ms.toFixed(1)}`).join(", ")}`);
     // Why each of the 5 calls decided as it did (stability).
     opts.forEach((o, k) =>
       console.error(

@@ -69,7 +69,7 @@ test(
     assert.equal(info.cpuQuota, null);
     assert.equal(info.warnings.length, 1, JSON.stringify(info.warnings));
     assert.match(info.warnings[0], /permission denied/);
-    assert.match(info.warnings[0], /\/proc\/self\/status/);
+    assert.match(info.warnings[0], /\/proc\/self\/cgroup/);
     assert.match(info.warnings[0], /-A/);
   },
 );

@@ -33,6 +33,33 @@ test("cgroupLevels: the root path and paths that leave the namespace", () => {
   assert.deepEqual(cgroupLevels("/m", "/../../user.slice"), ["/m"]);
 });
 
+test("readCgroupPaths: mounts from mountinfo, wherever they are, from the root each shows", () => {
+  const files = HostFiles.fromRecord({
+    "/proc/self/cgroup": "5:cpuset:/outside\n3:memory:/k8s/pod\n0::/a/b\n",
+    "/proc/self/mountinfo": [
+      "22 1 0:20 / /proc rw - proc proc rw",
+      // cgroup2 at a mount point of its own, with a space in its name (\\040)
+      "30 1 0:26 / /my\\040cgroups rw - cgroup2 cgroup2 rw",
+      // memory mounted twice at one point: the last mount is the one seen
+      "31 1 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
+      "32 1 0:27 /k8s /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
+      // a cpuset mount that shows another subtree than the process's cgroup
+      "33 1 0:28 /elsewhere /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset",
+    ].join("\n"),
+  });
+  const paths = readCgroupPaths(files);
+  assert.deepEqual(paths.v2, [["/my cgroups/a/b", "/my cgroups/a", "/my cgroups"]]);
+  assert.deepEqual(paths.v1("memory"), [["/sys/fs/cgroup/memory/pod", "/sys/fs/cgroup/memory"]]);
+  assert.deepEqual(paths.v1("cpuset"), []); // its limits are not this process's
+  assert.deepEqual(paths.v1("cpu"), []); // not mounted
+  // Without mountinfo: the conventional mount points, each from the root.
+  const bare = readCgroupPaths(HostFiles.fromRecord({ "/proc/self/cgroup": "0::/a\n" }));
+  assert.deepEqual(bare.v2, [
+    ["/sys/fs/cgroup/a", "/sys/fs/cgroup"],
+    ["/sys/fs/cgroup/unified/a", "/sys/fs/cgroup/unified"],
+  ]);
+});
+
 test("v1 quota: the walk keeps the smallest level; a quota without its period is skipped", () => {
   const files = HostFiles.fromRecord({
     "/proc/self/cgroup": "3:cpu,cpuacct:/a/b\n",

@@ -36,6 +36,33 @@ test("cpuCapacity keeps the fraction of a quota that effective cores round down"
   assert.equal(cpuCapacity(await probe("cgroup_v2_quota", { AMORSIZE_CPUS: "6" })), 6);
 });
 
+test("cgroup v1 mounted from a subtree (mountinfo root /docker/abc): the process's own cgroup is found below it", async () => {
+  const info = await probe("cgroup_v1_mount_subtree");
+  // /proc/self/cgroup says /docker/abc/system.slice/app.service; the mounts show /docker/abc, so
+  // the cgroup is <mount>/system.slice/app.service: quota 50000 / 100000 = 0.5 there, under the
+  // mount root's 400000 / 100000 = 4 (and -1, none, on system.slice between them).
+  assert.equal(info.cpuQuota, 0.5);
+  assert.equal(info.effectiveCores, 1); // at least one core
+  assert.equal(
+    info.sources.cpuQuota,
+    "/sys/fs/cgroup/cpu,cpuacct/system.slice/app.service/cpu.cfs_quota_us",
+  );
+  assert.equal(info.memory.limitBytes, 1 * GiB); // 1073741824 at the leaf, 4 GiB at the root
+  assert.equal(
+    info.sources["memory.limitBytes"],
+    "/sys/fs/cgroup/memory/system.slice/app.service/memory.limit_in_bytes",
+  );
+});
+
+test("cgroup v2 mounted from a subtree: the limit of the process's cgroup below the mount root", async () => {
+  const info = await probe("cgroup_v2_mount_subtree");
+  // 0::/system.slice/docker-abc.scope/app, the mount's root /system.slice/docker-abc.scope: the
+  // cgroup is /sys/fs/cgroup/app (100000 / 100000 = 1 core), under the mount root's 4.
+  assert.equal(info.cpuQuota, 1);
+  assert.equal(info.effectiveCores, 1);
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/app/cpu.max");
+});
+
 test("cgroup v2 cpu.max 'max' means no quota", async () => {
   const info = await probe("cgroup_v2_max");
   assert.equal(info.cpuQuota, null);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cgroupLevels, type CgroupPaths, V1_MOUNTS, V2_MOUNTS } from "./cgroup.ts";
+import type { CgroupPaths } from "./cgroup.ts";
 import { parseCpuList } from "./cpu_list.ts";
 import type { HostFiles } from "./host_files.ts";
 import type { LogicalCores } from "./logical_cores.ts";
@@ -87,11 +87,9 @@ function _cpuset(
   paths: CgroupPaths,
 ): { cpus: Set<number>; source: string } | undefined {
   const candidates = [
-    ...V2_MOUNTS.flatMap((m) =>
-      cgroupLevels(m, paths.v2).map((dir) => `${dir}/cpuset.cpus.effective`)
-    ),
-    ...V1_MOUNTS.cpuset.flatMap((m) =>
-      cgroupLevels(m, paths.v1("cpuset")).flatMap((dir) => [
+    ...paths.v2.flatMap((dirs) => dirs.map((dir) => `${dir}/cpuset.cpus.effective`)),
+    ...paths.v1("cpuset").flatMap((dirs) =>
+      dirs.flatMap((dir) => [
         `${dir}/cpuset.effective_cpus`,
         `${dir}/cpuset.cpus`,
       ])

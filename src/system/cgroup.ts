@@ -6,47 +6,42 @@
  */
 import type { HostFiles } from "./host_files.ts";
 
-/**
- * Mount points of the unified (v2) hierarchy: pure v2, then the hybrid layout's `unified/`.
- *
- * @example Usage
- * ```ts
- * import { V2_MOUNTS } from "./cgroup.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(V2_MOUNTS[0], "/sys/fs/cgroup");
- * ```
- */
-export const V2_MOUNTS = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"];
+/** Conventional mount points of the unified (v2) hierarchy: pure v2, then the hybrid `unified/`. */
+const V2_MOUNTS = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"];
 
-/**
- * Mount points of the v1 hierarchies, by controller (`cpu` is often co-mounted with `cpuacct`).
- *
- * @example Usage
- * ```ts
- * import { V1_MOUNTS } from "./cgroup.ts";
- * import assert from "node:assert/strict";
- *
- * assert.ok(V1_MOUNTS.cpu.includes("/sys/fs/cgroup/cpu,cpuacct"));
- * ```
- */
-export const V1_MOUNTS: Record<string, string[]> = {
+/** Conventional mount points of the v1 hierarchies, by controller (`cpu` with `cpuacct` too). */
+const V1_MOUNTS: Record<string, string[]> = {
   cpu: ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpuacct,cpu"],
   cpuset: ["/sys/fs/cgroup/cpuset"],
   memory: ["/sys/fs/cgroup/memory"],
 };
 
-/** This process's cgroup paths: the unified (v2) one and one per v1 controller. */
+/**
+ * This process's cgroups as directories: for the unified (v2) hierarchy and for each v1
+ * controller, one list per mount of that hierarchy, each from the process's cgroup (leaf) up to
+ * the root of the mount.
+ */
 export interface CgroupPaths {
-  /** The path from the `0::` line (`"/"` when there is none). */
-  v2: string;
-  /** The path of a v1 controller (`"/"` when it is not listed). */
-  v1(controller: string): string;
+  /** The unified (v2) hierarchy's directories, one list per mount. */
+  v2: string[][];
+  /** A v1 controller's directories, one list per mount of its hierarchy. */
+  v1(controller: string): string[][];
+}
+
+/** A mount of a cgroup hierarchy: its root within the hierarchy, and where it is mounted. */
+interface CgroupMount {
+  root: string;
+  point: string;
 }
 
 /**
- * Read `/proc/self/cgroup` (lines `id:controllers:path`). A missing or garbled file gives `"/"`
- * for every hierarchy, so that the limits at the mount roots are still found.
+ * Read `/proc/self/cgroup` (lines `id:controllers:path`) and `/proc/self/mountinfo`. The path of a
+ * cgroup is relative to its hierarchy's root; a mount may show a subtree of the hierarchy (its
+ * root field, e.g. `/docker/1f` where a container's view of the host's cgroups is bind-mounted),
+ * so the directory on disk is the mount point joined with the path less that root. Without a
+ * readable mountinfo that lists cgroup mounts, the conventional mount points are taken, each
+ * showing its hierarchy from the root. A missing or garbled cgroup file gives `"/"` for every
+ * hierarchy, so that the limits at the mount roots are still found.
  *
  * @example Usage
  * ```ts
@@ -55,12 +50,17 @@ export interface CgroupPaths {
  * import assert from "node:assert/strict";
  *
  * const files = HostFiles.fromRecord({
- *   "/proc/self/cgroup": "4:memory:/job\n1:cpu,cpuacct:/docker/1f\n0::/app\n",
+ *   "/proc/self/cgroup": "4:memory:/job\n1:cpu,cpuacct:/docker/1f/app\n0::/app\n",
+ *   "/proc/self/mountinfo":
+ *     "30 25 0:26 /docker/1f /sys/fs/cgroup/cpu,cpuacct ro - cgroup cgroup rw,cpu,cpuacct\n" +
+ *     "31 25 0:27 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
  * });
  * const paths = readCgroupPaths(files);
- * assert.equal(paths.v2, "/app");
- * assert.equal(paths.v1("cpu"), "/docker/1f");
- * assert.equal(paths.v1("cpuset"), "/");
+ * assert.deepEqual(paths.v2, [["/sys/fs/cgroup/unified/app", "/sys/fs/cgroup/unified"]]);
+ * assert.deepEqual(paths.v1("cpu"), [
+ *   ["/sys/fs/cgroup/cpu,cpuacct/app", "/sys/fs/cgroup/cpu,cpuacct"],
+ * ]);
+ * assert.deepEqual(paths.v1("memory"), []); // not mounted
  * ```
  */
 export function readCgroupPaths(files: HostFiles): CgroupPaths {
@@ -77,7 +77,82 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
     if (m[1] === "0" && m[2] === "") v2 = m[3];
     else for (const c of m[2].split(",")) v1.set(c, m[3]);
   }
-  return { v2, v1: (controller) => v1.get(controller) ?? "/" };
+  const mounts = readCgroupMounts(files);
+  const dirs = (list: CgroupMount[], path: string) =>
+    list.flatMap((mount) => {
+      const rel = withinRoot(path, mount.root);
+      return rel === undefined ? [] : [cgroupLevels(mount.point, rel)];
+    });
+  const conventional = (points: string[]) => points.map((point) => ({ root: "/", point }));
+  return {
+    v2: dirs(mounts ? mounts.v2 : conventional(V2_MOUNTS), v2),
+    v1: (controller) =>
+      dirs(
+        mounts ? mounts.v1.get(controller) ?? [] : conventional(V1_MOUNTS[controller] ?? []),
+        v1.get(controller) ?? "/",
+      ),
+  };
+}
+
+/**
+ * The cgroup mounts of `/proc/self/mountinfo` (fields: id, parent, device, root, mount point,
+ * options, optional fields, `-`, type, source, super options), by hierarchy: `cgroup2` mounts,
+ * and `cgroup` mounts by each controller of their super options. Undefined where the file cannot
+ * be read or lists no cgroup mount. A mount point mounted over again counts once, as its last
+ * mount (the one visible).
+ */
+function readCgroupMounts(
+  files: HostFiles,
+): { v2: CgroupMount[]; v1: Map<string, CgroupMount[]> } | undefined {
+  const file = "/proc/self/mountinfo";
+  const text = files.read(file);
+  if (text === undefined) return undefined;
+  const last = new Map<string, { type: string; root: string; options: string[] }>();
+  for (const line of text.split("\n")) {
+    const fields = line.trim().split(" ");
+    const dash = fields.indexOf("-", 6);
+    if (dash < 0 || fields.length < dash + 4) continue;
+    const type = fields[dash + 1];
+    if (type !== "cgroup" && type !== "cgroup2") continue;
+    const point = unescapeMountField(fields[4]);
+    last.delete(point); // re-inserted last: a later mount over the same point shadows it
+    last.set(point, {
+      type,
+      root: unescapeMountField(fields[3]),
+      options: fields[dash + 3].split(","),
+    });
+  }
+  if (last.size === 0) return undefined;
+  const v2: CgroupMount[] = [];
+  const v1 = new Map<string, CgroupMount[]>();
+  for (const [point, m] of last) {
+    const mount = { root: m.root, point };
+    if (m.type === "cgroup2") v2.push(mount);
+    else {
+      for (const c of m.options) {
+        if (!v1.has(c)) v1.set(c, []);
+        v1.get(c)!.push(mount);
+      }
+    }
+  }
+  return { v2, v1 };
+}
+
+/** A mountinfo path field, its octal escapes (`\040` for a space) decoded. */
+function unescapeMountField(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/**
+ * A cgroup's path relative to a mount's root (`"/"` for the root itself), or undefined where the
+ * cgroup lies outside the subtree that the mount shows (its limits are not this process's). A path
+ * that climbs out of a cgroup namespace (`/../x`) is kept for `cgroupLevels`.
+ */
+function withinRoot(path: string, root: string): string | undefined {
+  const r = root.replace(/\/+$/, "");
+  if (r === "" || path.split("/").includes("..")) return path;
+  if (path === r) return "/";
+  return path.startsWith(`${r}/`) ? path.slice(r.length) : undefined;
 }
 
 /**

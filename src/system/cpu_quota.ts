@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cgroupLevels, type CgroupPaths, V1_MOUNTS, V2_MOUNTS } from "./cgroup.ts";
+import type { CgroupPaths } from "./cgroup.ts";
 import { smallestLimit } from "./cgroup_limit.ts";
 import type { HostFiles } from "./host_files.ts";
 
@@ -67,15 +67,15 @@ export function readCpuQuota(files: HostFiles, paths: CgroupPaths): CpuQuota {
     if (cores !== null && (best.cores === null || cores < best.cores)) best = { cores, source };
     else if (best.source === undefined) best = { cores: best.cores, source };
   };
-  for (const mount of V2_MOUNTS) {
-    const found = smallestLimit(files, cgroupLevels(mount, paths.v2), "cpu.max", {
+  for (const dirs of paths.v2) {
+    const found = smallestLimit(files, dirs, "cpu.max", {
       parse: parseCpuMax,
       expected: 'expected "<quota> <period>" or "max <period>"',
     });
     keep(found.value, found.source);
   }
-  for (const mount of V1_MOUNTS.cpu) {
-    for (const dir of cgroupLevels(mount, paths.v1("cpu"))) {
+  for (const dirs of paths.v1("cpu")) {
+    for (const dir of dirs) {
       const v1 = _readV1Level(files, dir);
       if (v1) keep(v1.cores, v1.source);
     }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cgroupLevels, type CgroupPaths, V1_MOUNTS, V2_MOUNTS } from "./cgroup.ts";
+import type { CgroupPaths } from "./cgroup.ts";
 import { smallestLimit } from "./cgroup_limit.ts";
 import type { HostFiles } from "./host_files.ts";
 
@@ -122,21 +122,17 @@ export function readMemoryLimit(
 ): MemoryFigure {
   const format = { parse: parseMemoryLimit, expected: 'expected a number of bytes or "max"' };
   const found = [
-    ...V2_MOUNTS.flatMap((mount) => {
-      const dirs = cgroupLevels(mount, paths.v2);
-      return ["memory.max", "memory.high"].map((name) => smallestLimit(files, dirs, name, format));
-    }),
-    ...V1_MOUNTS.memory.flatMap((mount) => {
-      const dirs = cgroupLevels(mount, paths.v1("memory"));
-      return [
-        smallestLimit(files, dirs, "memory.limit_in_bytes", format),
-        // The limit of the ancestors too, which a container's view of the hierarchy hides.
-        smallestLimit(files, dirs, "memory.stat", {
-          parse: hierarchicalLimit,
-          expected: 'expected "hierarchical_memory_limit <bytes>"',
-        }),
-      ];
-    }),
+    ...paths.v2.flatMap((dirs) =>
+      ["memory.max", "memory.high"].map((name) => smallestLimit(files, dirs, name, format))
+    ),
+    ...paths.v1("memory").flatMap((dirs) => [
+      smallestLimit(files, dirs, "memory.limit_in_bytes", format),
+      // The limit of the ancestors too, which a container's view of the hierarchy hides.
+      smallestLimit(files, dirs, "memory.stat", {
+        parse: hierarchicalLimit,
+        expected: 'expected "hierarchical_memory_limit <bytes>"',
+      }),
+    ]),
   ];
   let best: MemoryFigure = { bytes: null, source: "fallback" };
   for (const f of found) {
@@ -181,16 +177,16 @@ export function readMemoryLimit(
  */
 export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigure {
   const levels = [
-    ...V2_MOUNTS.flatMap((mount) =>
-      cgroupLevels(mount, paths.v2).map((dir) => ({
+    ...paths.v2.flatMap((dirs) =>
+      dirs.map((dir) => ({
         dir,
         limits: ["memory.max", "memory.high"],
         usage: "memory.current",
         inactive: "inactive_file",
       }))
     ),
-    ...V1_MOUNTS.memory.flatMap((mount) =>
-      cgroupLevels(mount, paths.v1("memory")).map((dir) => ({
+    ...paths.v1("memory").flatMap((dirs) =>
+      dirs.map((dir) => ({
         dir,
         limits: ["memory.limit_in_bytes", "memory.stat"],
         usage: "memory.usage_in_bytes",
