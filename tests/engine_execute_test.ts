@@ -56,6 +56,24 @@ test("engine: inline, async and workers executors give the same results", async 
   }
 });
 
+test("engine: the inline executor calls long items apart and short ones directly, with the same results", async () => {
+  // Items 0–39 take at least 20 µs each (a clock wait: a loaded machine only lengthens them), so
+  // the chunks after the first call the task apart (callApart); the rest are quick. Every third
+  // result is a promise, and item 500 throws: both ways of calling give the same answers.
+  const wait = (x: number) => {
+    const end = performance.now() + (x < 40 ? 0.02 : 0);
+    while (performance.now() < end) { /* busy */ }
+    if (x === 500) throw new RangeError("item 500");
+    return x % 3 === 0 ? Promise.resolve(x * 2) : x * 2;
+  };
+  const data = range(600);
+  const got = await execute(wait, data.slice(0, 500), { executor: "inline" });
+  assert.deepEqual(got, data.slice(0, 500).map((x) => x * 2));
+  const e = await execute(wait, data, { executor: "inline" }).then(() => undefined, (e) => e);
+  assert.ok(e instanceof TaskError && e.index === 500, String(e));
+  assert.equal((e.cause as Error).message, "item 500");
+});
+
 test("engine: the async executor keeps at most `concurrency` calls in flight", async () => {
   let running = 0, peak = 0;
   const out = await execute(

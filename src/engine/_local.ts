@@ -12,12 +12,12 @@ import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
-import { thrownError } from "../task/mod.ts";
+import { APART_ITEM_MS, callApart, isThenable, thrownError } from "../task/mod.ts";
 
 type Fn = (item: unknown) => unknown;
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") &&
-  typeof (v as { then?: unknown }).then === "function";
+
+/** Items of a run's first chunk on this thread, at most: its time decides how the task is called. */
+const FIRST_CHUNK = 16;
 
 /** Limits of a run on the calling thread. */
 export interface LocalLimits {
@@ -155,7 +155,9 @@ function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknow
 
 /**
  * A plain loop; `known` holds results computed earlier (sampling), which are not recomputed.
- * Yields chunks of `chunk` items (a number, or asked before each chunk).
+ * Yields chunks of `chunk` items (a number, or asked before each chunk), the first of at most
+ * `FIRST_CHUNK`. After a chunk whose items took `APART_ITEM_MS` or more each, the task is called
+ * apart (see `callApart`).
  */
 export async function* inlineChunks(
   fn: Fn,
@@ -165,14 +167,17 @@ export async function* inlineChunks(
   chunk: number | (() => number) = 256,
 ): AsyncGenerator<Completed> {
   const { signal } = limits;
+  let apart = false, first = true;
   while (!src.done) {
     const start = src.pulled;
     // Results the look kept in a row go on as one chunk: nothing runs for them, and a chunk
     // each 256 cost more than validating them (10,000 items of 0.15 µs: 0.17 ms on a 1.5 ms job).
+    const asked = typeof chunk === "number" ? chunk : chunk();
     const size = Math.max(
-      typeof chunk === "number" ? chunk : chunk(),
+      first ? Math.min(asked, FIRST_CHUNK) : asked,
       known.keptUntil(start) - start,
     );
+    first = false;
     const items = src.isAsync ? await src.take(size) : src.takeSync(size);
     // Every result of the chunk known already (the optimizer's look ran it): copied at once.
     const all = known.slice(start, start + items.length);
@@ -184,7 +189,7 @@ export async function* inlineChunks(
         step = await timedLoop(fn, items, results, start, known, limits);
       } else if (all) step = signal?.aborted ? ABORTED : DONE;
       else {
-        while ((step = runSync(fn, items, results, start, known, signal)) !== DONE) {
+        while ((step = runSync(fn, items, results, start, known, signal, apart)) !== DONE) {
           if (step === ABORTED) break;
           const t0 = limits.now();
           results.push(
@@ -199,7 +204,15 @@ export async function* inlineChunks(
       throw new TaskError(start + i, thrownError(e));
     }
     if (step === ABORTED) throw abortError(signal!);
-    if (items.length > 0) yield { start, results, ms: limits.now() - t0 };
+    const ms = limits.now() - t0;
+    if (!all && items.length > 0) {
+      const perItemMs = ms / items.length;
+      // Items under a quarter of it are called directly again: a first chunk's cold calls of a
+      // 0.05 µs task can read over a microsecond each.
+      if (perItemMs >= APART_ITEM_MS) apart = true;
+      else if (perItemMs < APART_ITEM_MS / 4) apart = false;
+    }
+    if (items.length > 0) yield { start, results, ms };
   }
 }
 
@@ -210,11 +223,9 @@ const ABORTED = Symbol("aborted");
  * Run the items after the last result (`results.length`) until the end (DONE), an abort
  * (ABORTED) or a Promise result (returned); a throw leaves `results.length` at the failing item.
  * Deliberately without a try block or an `await` around the loop: V8 (Deno 2.9) does not
- * optimise a hot loop inside either the same way, measured 5× slower for a 0.5 µs task. On Node
- * 20 a small task with a hot loop of its own runs here at half a plain loop's speed in some runs
- * (bench/engine_bench.ts, section 6: 0.48–0.51×); a loop taking its first index as an argument
- * ran that case at full speed but the same task on other items, after other jobs, at half: the
- * compiler's choices for the task follow its history, not only this loop's shape.
+ * optimise a hot loop inside either the same way, measured 5× slower for a 0.5 µs task. Tasks
+ * of a microsecond or more reach it called apart (`inlineChunks`): inlined here, a task with a hot
+ * loop of its own ran at half a plain loop's speed on Node 20 and 0.75 of it on Deno 2.9.
  */
 function runSync(
   fn: Fn,
@@ -223,6 +234,7 @@ function runSync(
   start: number,
   known: KnownResults,
   signal: AbortSignal | undefined,
+  apart: boolean,
 ): unknown {
   // The next known index is compared with, not looked up per item (a lookup per item costs
   // ~10 % of a 0.2 µs task).
@@ -234,7 +246,9 @@ function runSync(
       next = known.nextFrom(next + 1);
       continue;
     }
-    const r = fn(items[i]);
+    // Apart: through a function of this module, not a closure of the task (the compiler inlined
+    // the task through a closure that held it, on Deno).
+    const r = apart ? callApart(fn, items[i]) : fn(items[i]);
     if (isThenable(r)) return r;
     results.push(r);
   }

@@ -1,6 +1,12 @@
 // The module every pool worker runs. Never imported by the main entry: the pool starts it by URL.
 import { runtime, workerPort } from "../runtime/mod.ts";
-import { describeThrown, explainInlineError, loadTask, type TaskSpec } from "../task/mod.ts";
+import {
+  describeThrown,
+  explainInlineError,
+  isThenable,
+  loadTask,
+  type TaskSpec,
+} from "../task/mod.ts";
 import { busyThreads, threadCpuMs, threadId, threadName, threadSched } from "../system/mod.ts";
 import { findTransferables, uncloneable } from "./_cloneable.ts";
 import {
@@ -36,9 +42,6 @@ const specs = new Map<string, TaskSpec>();
 let tail: Promise<void> | undefined;
 
 const post = (m: FromWorker, transfer?: Transferable[]) => port.postMessage(m, transfer);
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") &&
-  typeof (v as { then?: unknown }).then === "function";
 
 // Chunks run one after another, in the order they came. A chunk of a loaded, synchronous task
 // runs in one microtask, without a Promise chain (with one-item chunks the Promise hops cost

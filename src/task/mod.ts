@@ -10,4 +10,5 @@ export { taskSpec } from "./_spec.ts";
 export type { TaskSpec } from "./_spec.ts";
 export { task } from "./task_ref.ts";
 export type { Task, TaskRef } from "./task_ref.ts";
+export { APART_ITEM_MS, callApart, isThenable } from "./call.ts";
 export { describeThrown, thrownError } from "./thrown.ts";
