@@ -59,7 +59,7 @@ export async function resolveRun<I, O>(
   refuseInPoolWorker(caller, options.executor);
   if (options.signal?.aborted) throw abortError(options.signal); // before any item runs
   const spec = taskSpec(task);
-  const src = new Source<unknown>(data as Data<unknown>);
+  const src = new Source<unknown>(data as Data<unknown>, undefined, options.signal);
   // With a cluster, a forced chunk size alone runs there; a forced executor or workers, here.
   if (
     options.cluster !== undefined && options.chunkSize !== undefined &&

@@ -98,7 +98,7 @@ export async function optimize<I, O>(
   refuseInPoolWorker("optimize");
   if (options.signal?.aborted) throw abortError(options.signal);
   const spec = taskSpec(task);
-  const src = new Source<unknown>(data as Data<unknown>);
+  const src = new Source<unknown>(data as Data<unknown>, undefined, options.signal);
   const core = await optimizeCore(
     task as Task<unknown, unknown>,
     spec,

@@ -77,6 +77,35 @@ test("fault: a signal ends a never-settling call on the async and inline executo
   }
 });
 
+test("fault: a signal ends a wait for an async source's next item, on every executor and in map", async () => {
+  // The source yields two items, then waits for ever: the abort must end the call, not the source.
+  async function* stalls() {
+    yield 1;
+    yield 2;
+    await new Promise(() => {});
+  }
+  const modes = [{ executor: "workers" as const, workers: 1 }, { executor: "async" as const }, {
+    executor: "inline" as const,
+  }, {}];
+  for (const mode of modes) {
+    const c = new AbortController();
+    const p = settle(execute((x: number) => x * 2, stalls(), { ...mode, signal: c.signal }));
+    setTimeout(() => c.abort(new Error("stop now")), 50);
+    assert.equal((await p)?.message, "stop now", JSON.stringify(mode));
+  }
+  const c = new AbortController();
+  setTimeout(() => c.abort(new Error("stop now")), 50);
+  const e = await settle(drain(map((x: number) => x * 2, stalls(), { signal: c.signal })));
+  assert.equal(e?.message, "stop now", "map");
+  // optimize too: it looks at the items it can pull.
+  const o = new AbortController();
+  setTimeout(() => o.abort(new Error("stop now")), 50);
+  assert.equal(
+    (await settle(optimize((x: number) => x, stalls(), { signal: o.signal })))?.message,
+    "stop now",
+  );
+});
+
 test("fault: an already-aborted signal rejects at once and runs no item", async () => {
   let calls = 0;
   const counted = (x: number) => (calls++, x);

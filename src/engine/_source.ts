@@ -1,6 +1,8 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
 import { describeValue, wrongType } from "../args.ts";
+import { watchAbort } from "./_abort_watch.ts";
+import { abortError } from "./errors.ts";
 
 export class Source<I> {
   /** Total number of items, when known (arrays, typed arrays, Sets and Maps). */
@@ -12,10 +14,15 @@ export class Source<I> {
   #exhausted = false;
   #it?: Iterator<I>;
   #ait?: AsyncIterator<I>;
+  #signal?: AbortSignal;
+  /** Whether an abort left a `next()` of the async iterator pending (see `#next`). */
+  #abandoned = false;
 
   // The data as `execute` takes it (the public type `Data` of options.ts, spelled out: that module
-  // refers to the Pool, which runs single items on a Source).
-  constructor(data: Iterable<I> | AsyncIterable<I>, total?: number) {
+  // refers to the Pool, which runs single items on a Source). `signal`: an abort ends a wait for
+  // an async iterable's next item at once, with the abort's error.
+  constructor(data: Iterable<I> | AsyncIterable<I>, total?: number, signal?: AbortSignal) {
+    this.#signal = signal;
     if (data instanceof DataView) {
       throw new TypeError(
         "'data' must be an array, an iterable or an async iterable, got a DataView (not " +
@@ -107,7 +114,7 @@ export class Source<I> {
     if (!this.#ait) return this.takeSync(n);
     const out: I[] = [];
     while (out.length < n && !this.done) {
-      const r = result(await this.#ait.next());
+      const r = result(await this.#next(this.#ait));
       if (r.done) this.done = this.#exhausted = true;
       else out.push(r.value);
     }
@@ -115,13 +122,47 @@ export class Source<I> {
     return out;
   }
 
-  /** Stop early: let the underlying iterator clean up. */
+  /**
+   * The async iterator's next result, or the abort's error as soon as the signal aborts: an async
+   * generator awaiting something that never settles held every executor but the workers' after
+   * the abort, for good. That `next()` is left pending (see `close`).
+   */
+  #next(ait: AsyncIterator<I>): Promise<IteratorResult<I>> {
+    const next = ait.next();
+    const signal = this.#signal;
+    if (!signal) return next;
+    return new Promise((resolve, reject) => {
+      const unwatch = watchAbort(signal, (e) => {
+        this.#abandoned = true;
+        reject(e);
+      });
+      if (signal.aborted) {
+        unwatch();
+        this.#abandoned = true;
+        reject(abortError(signal));
+      }
+      next.then((r) => {
+        unwatch();
+        resolve(r);
+      }, (e) => {
+        unwatch();
+        reject(e);
+      });
+    });
+  }
+
+  /**
+   * Stop early: let the underlying iterator clean up. Where an abort left its `next()` pending,
+   * its `return()` is not waited for: an async generator runs it only after that `next()`.
+   */
   async close(): Promise<void> {
-    if (this.done) return;
+    if (this.done && !this.#abandoned) return;
     this.done = true;
     try {
       this.#it?.return?.();
-      await this.#ait?.return?.();
+      const returned = this.#ait?.return?.();
+      if (this.#abandoned) Promise.resolve(returned).catch(() => {});
+      else await returned;
     } catch { /* closing is best effort */ }
   }
 }
