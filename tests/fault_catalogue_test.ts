@@ -319,11 +319,13 @@ test("fault: process.exit in a task on forced workers is a WorkerCrashError", as
 
 // ── Nothing lost, nothing silent ────────────────────────────────────────────────────────────
 
-test("fault: a thrown non-Error value is a TaskError with its index on every executor", async () => {
+test("fault: a thrown non-Error value, or an Error whose message cannot be read, is a TaskError with its index on every executor", async () => {
   const cases = [
     ["throwBare", 2, /\{"code":7\}/],
     ["rejectBare", 2, /\{"code":7\}/],
     ["throwString", 1, /plain string/],
+    // An Error whose message cannot be read: reporting it threw (a worker died serialising it).
+    ["throwUnreadable", 3, /message cannot be read \(reading it threw: message getter\)/],
   ] as const;
   const pool = createPool({ maxWorkers: 2 });
   for (const [name, index, re] of cases) {

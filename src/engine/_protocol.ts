@@ -113,8 +113,13 @@ export type Reply =
 
 /** Serialise an error for the wire. */
 export function toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack, index, kind };
-  return { name: "Error", message: thrownError(e).message, index, kind };
+  const err = thrownError(e); // its name and message can be read
+  if (!(e instanceof Error)) return { name: "Error", message: err.message, index, kind };
+  let stack: string | undefined;
+  try {
+    stack = typeof err.stack === "string" ? err.stack : undefined;
+  } catch { /* a stack getter that throws: none */ }
+  return { name: err.name, message: err.message, stack, index, kind };
 }
 
 /** Rebuild an Error from the wire, keeping name, message and the worker's stack. */

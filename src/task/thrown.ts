@@ -54,10 +54,30 @@ export function describeThrown(value: unknown): string {
  * const e = thrownError(42);
  * assert.equal(e.message, "A non-Error value was thrown: 42");
  * assert.equal(e.cause, 42);
+ * // A readable Error stands in for one whose message is not a string.
+ * const odd = Object.defineProperty(new Error("x"), "message", { value: Symbol("s") });
+ * assert.match(thrownError(odd).message, /not a string: Symbol\(s\)/);
  * ```
  */
 export function thrownError(value: unknown): Error {
-  if (value instanceof Error) return value;
+  if (value instanceof Error) {
+    // An Error whose name or message cannot be read as a string (a getter that throws, a Symbol)
+    // would throw wherever the failure is reported: a readable Error stands in for it.
+    let message: unknown;
+    try {
+      message = value.message;
+      if (typeof message === "string" && typeof value.name === "string") return value;
+    } catch (e) {
+      return new Error(
+        `An Error was thrown whose message cannot be read (reading it threw: ${describeThrown(e)})`,
+        { cause: value },
+      );
+    }
+    return new Error(
+      `An Error was thrown whose name or message is not a string: ${describeThrown(message)}`,
+      { cause: value },
+    );
+  }
   return new Error(`A non-Error value was thrown: ${describeThrown(value)}`, { cause: value });
 }
 
