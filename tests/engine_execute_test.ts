@@ -103,6 +103,36 @@ test("engine: a self-contained inline function runs on workers", async () => {
   assert.deepEqual(out, range(10).map((x) => 2 * x + 1));
 });
 
+test("engine: methods of every form run on workers as inline functions", async () => {
+  // A method's source is its definition (`async f(x) {…}`, `"a-b"(x) {…}`, `new(x) {…}`): not an
+  // expression, so it is rebuilt inside an object literal.
+  const methods = {
+    plain(x: number) {
+      return x + 1;
+    },
+    async later(x: number) {
+      return await Promise.resolve(x + 1);
+    },
+    "kebab-name"(x: number) {
+      return x + 1;
+    },
+    new(x: number) {
+      return x + 1;
+    },
+    ["comp" + "uted"](x: number) {
+      return x + 1;
+    },
+  };
+  for (const [name, fn] of Object.entries(methods)) {
+    const out = await execute(fn as (x: number) => number | Promise<number>, range(6), {
+      executor: "workers",
+      workers: 2,
+      chunkSize: 2,
+    });
+    assert.deepEqual(out, range(6).map((x) => x + 1), name);
+  }
+});
+
 test("engine: an inline function that is not self-contained fails at the first chunk", async () => {
   const factor = range(3).length; // not a literal: transpilers may inline a constant
   const usesThis = function (this: { k: number }, x: number) {

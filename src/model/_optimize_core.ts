@@ -907,7 +907,7 @@ async function loadsInWorker(
 /** The task loads here but not in a worker: say so, and run it here (execute agrees). */
 function cannotLoadInWorker(job: Job, error: Error): End {
   job.refused = true;
-  const inlineFn = error.name === NOT_SELF_CONTAINED;
+  const inlineFn = error.name === NOT_SELF_CONTAINED || job.spec.kind === "source";
   const what = inlineFn ? "The inline task cannot run" : "The task module cannot load";
   // An async task's calls still overlap here (the plain loop would await them one by one: 300
   // timer calls of a closure took 36 s where the async executor took 0.34 s).

@@ -47,11 +47,22 @@ export async function loadTask(spec: TaskSpec): Promise<Fn> {
   return fn as Fn;
 }
 
+/**
+ * An inline task rebuilt from its source: a function or arrow expression as it is; else a method
+ * definition (`f(x) {…}`, `async f(x) {…}`, `*f(x) {…}`, `"a-b"(x) {…}`, `new(x) {…}`: the
+ * source of a method taken from an object), rebuilt inside an object literal.
+ */
 function compile(source: string): Fn {
-  const candidates = [source, `function ${source}`]; // the second covers method shorthand
-  for (const text of candidates) {
+  const forms = [
+    () => new Function(`"use strict"; return (${source});`)(),
+    () => {
+      const o = new Function(`"use strict"; return ({ ${source} });`)();
+      return Object.values(Object.getOwnPropertyDescriptors(o))[0]?.value;
+    },
+  ];
+  for (const form of forms) {
     try {
-      const fn = new Function(`"use strict"; return (${text});`)();
+      const fn = form();
       if (typeof fn === "function") return fn as Fn;
     } catch { /* try the next form */ }
   }
