@@ -533,6 +533,49 @@ test("fault: a buffer transferred once cannot be transferred again: a TaskError 
   }
 });
 
+test("fault: with transfer, views of one buffer in different chunks: copied over an array, named over a stream", async () => {
+  const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    for (const chunkSize of [1, 2]) {
+      // Two views of one buffer, then an item with a buffer of its own (moved: nothing shares it).
+      const whole = new Uint8Array(8).fill(1);
+      const own = new Uint8Array(4).fill(2);
+      const out = await execute(sum, [whole.subarray(0, 4), whole.subarray(4), own], {
+        executor: "workers",
+        workers: 1,
+        chunkSize,
+        adaptive: false,
+        transfer: true,
+        pool,
+      });
+      assert.deepEqual(out, [4, 4, 8], `chunkSize ${chunkSize}`);
+      if (chunkSize === 1) assert.equal(whole.byteLength, 8, "the shared buffer was copied");
+      assert.equal(own.byteLength, 0, "a buffer of its own was moved");
+    }
+    // A stream is not looked ahead at: the second item holding the moved buffer is named.
+    async function* twice() {
+      const b = new ArrayBuffer(8);
+      yield b;
+      yield b;
+    }
+    const e = await settle(
+      execute(faults<ArrayBuffer>("byteLength"), twice(), {
+        executor: "workers",
+        workers: 1,
+        chunkSize: 1,
+        adaptive: false,
+        transfer: true,
+        pool,
+      }),
+    );
+    assert.ok(e instanceof TaskError && e.index === 1, String(e));
+    assert.match(String(e.cause), /shares an ArrayBuffer with an earlier item that this run moved/);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("fault: a timeoutMs no timer can wait is refused (it fired every chunk at once)", async () => {
   const e = await settle(execute((x: number) => x, range(3), { timeoutMs: 2 ** 31 }));
   assert.ok(e instanceof RangeError, String(e));

@@ -117,6 +117,12 @@ export class Run {
   #src: Source<unknown>;
   #cfg: RunOptions;
   #retry: Chunk[] = [];
+  /**
+   * With `transfer`, over an array: how many items hold each buffer (see `#transferable`).
+   * Buffers this run moved to a worker, for the message of an item that shares one.
+   */
+  #holders?: Map<ArrayBuffer, number>;
+  #moved = new WeakSet<ArrayBuffer>();
   #inflight = new Map<number, { chunk: Chunk; worker: PoolWorker }>();
   #done: Completed[] = [];
   #wake?: () => void;
@@ -313,8 +319,11 @@ export class Run {
     if (this.#cfg.measure) message.measure = true;
     const enc = this.#cfg.encoding?.results;
     if (enc !== undefined && enc !== "auto") message.enc = enc;
-    const user = this.#cfg.transfer ? findTransferables(chunk.items) : [];
-    if (user.some(isDetached)) {
+    const user = this.#cfg.transfer ? this.#transferable(chunk.items) : [];
+    const detached = this.#cfg.transfer
+      ? findTransferables(chunk.items).find(isDetached) as ArrayBuffer | undefined
+      : undefined;
+    if (detached) {
       // Node drops a message whose transfer list holds a detached buffer, and the call waited
       // forever; Deno and Bun throw. The item is named on every runtime.
       const k = chunk.items.findIndex((x) => findTransferables([x]).some(isDetached));
@@ -322,9 +331,14 @@ export class Run {
         worker,
         chunk,
         k,
-        "or holds an ArrayBuffer already transferred (detached): a buffer is transferred once",
+        this.#moved.has(detached)
+          ? "or shares an ArrayBuffer with an earlier item that this run moved to a worker " +
+            "(transfer: true moves each buffer once; items of a stream are not looked ahead at: " +
+            "give each item a buffer of its own, or leave transfer off)"
+          : "or holds an ArrayBuffer already transferred (detached): a buffer is transferred once",
       );
     }
+    for (const b of user) this.#moved.add(b as ArrayBuffer);
     const flight: InFlight = {
       id,
       message,
@@ -484,6 +498,29 @@ export class Run {
     if (g.readLoad) return g.readLoad();
     const mine = new Set([...this.#inflight.values()].map((x) => x.worker));
     return externalLoadNow(this.#workers.busyTids(mine));
+  }
+
+  /**
+   * The buffers of a chunk's items to move with it: over an array, only those that no item outside
+   * the chunk holds too (views of one buffer split over two chunks: moving it with the first left
+   * the second's view detached, and a TaskError blamed the caller); those are copied instead.
+   */
+  #transferable(items: unknown[]): Transferable[] {
+    const found = findTransferables(items) as ArrayBuffer[];
+    if (found.length === 0 || !this.#src.indexable || this.#src.total === undefined) return found;
+    if (!this.#holders) {
+      const holders = this.#holders = new Map<ArrayBuffer, number>();
+      for (let i = 0; i < this.#src.total; i++) {
+        for (const b of findTransferables([this.#src.at(i)]) as ArrayBuffer[]) {
+          holders.set(b, (holders.get(b) ?? 0) + 1);
+        }
+      }
+    }
+    const here = new Map<ArrayBuffer, number>();
+    for (const x of items) {
+      for (const b of findTransferables([x]) as ArrayBuffer[]) here.set(b, (here.get(b) ?? 0) + 1);
+    }
+    return found.filter((b) => (this.#holders!.get(b) ?? 0) <= (here.get(b) ?? 0));
   }
 
   #lost(id: number, chunk: Chunk, failure: WorkerFailure, blamed: boolean): void {
