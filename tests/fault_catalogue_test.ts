@@ -308,6 +308,27 @@ test("fault: a task module that never finishes loading: timeoutMs and signal rea
   assert.equal(lines[2], "still running", r.stderr);
 });
 
+test("fault: on forced workers a task module's load has timeoutMs of its own, then the items theirs", async () => {
+  // The module loads in 1 s and the chunk's items take 0.6 s: under timeoutMs 1500 each part
+  // fits (the load once counted against the first chunk: 1.6 s, "Chunk of items 0..0 exceeded").
+  const slow = task<number, number>(fixtureModule("faults/slow_load"), "busyFor");
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const opts = { executor: "workers" as const, workers: 1, chunkSize: 1, pool };
+    assert.deepEqual(await execute(slow, [600], { ...opts, timeoutMs: 1500 }), [600]);
+    // A limit the load itself outlives says so (a fresh worker loads the module again).
+    await pool.close();
+    const e = await settle(execute(slow, [1], { ...opts, pool: undefined, timeoutMs: 300 }));
+    assert.ok(e instanceof ChunkTimeoutError, String(e));
+    assert.match(
+      e.message,
+      /^Loading the task module .*slow_load.* exceeded the timeout of 300 ms$/,
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
 test("fault: process.exit in a task on forced workers is a WorkerCrashError", async () => {
   const pool = createPool({ maxWorkers: 1 });
   const e = await settle(

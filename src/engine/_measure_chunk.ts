@@ -3,7 +3,7 @@
 import type { PoolWorker } from "./_pool_worker.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { fromWire, type Reply } from "./_protocol.ts";
-import { abortError, ChunkTimeoutError } from "./errors.ts";
+import { abortError, ChunkTimeoutError, loadTimedOut } from "./errors.ts";
 import type { TaskSpec } from "../task/mod.ts";
 
 let nextId = 1_000_000_000;
@@ -60,6 +60,7 @@ export function measureChunk(
       },
       transfer: [],
       timeoutMs,
+      loading: true,
       onReply: resolve,
       onLost: (f) =>
         reject(
@@ -69,8 +70,9 @@ export function measureChunk(
               : `The sampling worker failed: ${f.error.message}`,
           ),
         ),
-      onTimeout: () => {
-        reject(new ChunkTimeoutError(first, first + items.length, timeoutMs!));
+      onTimeout: (loading) => {
+        const e = new ChunkTimeoutError(first, first + items.length, timeoutMs!);
+        reject(loading ? loadTimedOut(e, spec, timeoutMs!) : e);
         void worker.kill();
       },
     });

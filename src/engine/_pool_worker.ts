@@ -11,9 +11,15 @@ export interface InFlight {
   message: Extract<ToWorker, { t: "run" }>;
   transfer: Transferable[];
   timeoutMs?: number;
+  /**
+   * Whether the worker loads the task first (the chunk carries its spec): the load gets
+   * `timeoutMs` of its own, then the chunk's items get theirs (see `onTimeout`).
+   */
+  loading?: boolean;
   onReply(reply: Reply): void;
   onLost(failure: WorkerFailure, blamed: boolean): void;
-  onTimeout(): void;
+  /** The time limit passed: while the task was still loading (`loading`), or its items ran. */
+  onTimeout(loading: boolean): void;
 }
 
 /** What a pool worker tells its pool. */
@@ -58,6 +64,14 @@ export class PoolWorker {
         this.tid = msg.tid;
         resolveReady();
         return this.#armTimer(); // a chunk's time limit counts from the worker being ready
+      }
+      if (msg.t === "loaded") {
+        const head = this.inflight[0];
+        if (head?.id === msg.id && head.loading) {
+          head.loading = false;
+          this.#armTimer(); // the items' time limit counts from here
+        }
+        return;
       }
       if (msg.t !== "done" && msg.t !== "fail") return;
       const head = this.inflight[0];
@@ -128,7 +142,7 @@ export class PoolWorker {
     const head = this.inflight[0];
     if (!head?.timeoutMs || this.readyAt === undefined) return;
     this.#timer = setTimeout(() => {
-      if (this.inflight[0] === head) head.onTimeout();
+      if (this.inflight[0] === head) head.onTimeout(head.loading === true);
     }, head.timeoutMs);
   }
 }

@@ -97,7 +97,9 @@ export type FromWorker =
     sent?: SendTiming;
   }
   | { t: "fail"; id: number; results: Wire; error: WireError; ms: number }
-  | { t: "pong"; id: number };
+  | { t: "pong"; id: number }
+  // The task of chunk `id` is loaded: its time limit counts from now (the load had its own).
+  | { t: "loaded"; id: number };
 
 /** A chunk's reply as the pool hands it on: the results decoded. */
 export type Reply =

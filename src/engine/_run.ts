@@ -12,7 +12,13 @@ import type { KnownResults } from "./_known_results.ts";
 import { fromWire, type ItemMeasure, type Reply, type ToWorker } from "./_protocol.ts";
 import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
 import type { Source } from "./_source.ts";
-import { abortError, ChunkTimeoutError, TaskError, WorkerCrashError } from "./errors.ts";
+import {
+  abortError,
+  ChunkTimeoutError,
+  loadTimedOut,
+  TaskError,
+  WorkerCrashError,
+} from "./errors.ts";
 import type { WorkerSet } from "./_worker_set.ts";
 import { Throughput } from "./_throughput.ts";
 import { describeThrown, thrownError } from "../task/mod.ts";
@@ -344,11 +350,16 @@ export class Run {
       message,
       transfer: encoded.transfer.length === 0 ? user : [...encoded.transfer, ...user],
       timeoutMs: this.#cfg.timeoutMs,
+      loading: message.spec !== undefined,
       onReply: (reply) => this.#reply(id, chunk, reply),
       onLost: (f, blamed) => this.#lost(id, chunk, f, blamed),
-      onTimeout: () => {
+      onTimeout: (loading) => {
         const end = chunk.start + chunk.items.length;
-        this.#fail(new ChunkTimeoutError(chunk.start, end, this.#cfg.timeoutMs!), chunk.start);
+        const e = new ChunkTimeoutError(chunk.start, end, this.#cfg.timeoutMs!);
+        this.#fail(
+          loading ? loadTimedOut(e, this.#cfg.spec, this.#cfg.timeoutMs!) : e,
+          chunk.start,
+        );
         void worker.kill();
       },
     };

@@ -81,6 +81,8 @@ function load(spec: TaskSpec): Promise<Fn> {
 function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> | undefined {
   if (msg.spec) specs.set(msg.key, msg.spec);
   const fn = ready.get(msg.key);
+  // A chunk that carries the spec waits for its load (`runAsync`), or has it already.
+  if (msg.spec && fn !== undefined) post({ t: "loaded", id: msg.id });
   if (fn === undefined || msg.measure) return runAsync(msg, fn);
   const t0 = rt.now();
   const items = itemsOf(msg);
@@ -154,6 +156,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     } catch (e) {
       return post({ t: "fail", id: msg.id, results: [], error: toWire(e, "load"), ms: 0 });
     }
+    post({ t: "loaded", id: msg.id });
   }
   const t0 = rt.now(); // compute time only: the first chunk's module import is not counted
   const items = itemsOf(msg);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describeThrown } from "../task/mod.ts";
+import { describeThrown, type TaskSpec } from "../task/mod.ts";
 
 /**
  * A task threw (or its result could not be cloned) on one item. `cause` is the original error,
@@ -108,6 +108,31 @@ export class ChunkTimeoutError extends Error {
     this.start = start;
     this.end = end;
   }
+}
+
+/**
+ * A `ChunkTimeoutError` that ran out while the task was loading, saying so (a module whose import
+ * took longer than `timeoutMs` read as a chunk of instant items that took too long).
+ *
+ * @param e The timeout (a `ChunkTimeoutError`).
+ * @param spec The task.
+ * @param timeoutMs The limit.
+ * @returns `e`, its message about the load.
+ *
+ * @example Usage
+ * ```ts
+ * import { ChunkTimeoutError, loadTimedOut } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const spec = { kind: "module" as const, key: "k", module: "file:///tasks.ts", name: "f" };
+ * const e = loadTimedOut(new ChunkTimeoutError(0, 7, 200), spec, 200);
+ * assert.equal(e.message, "Loading the task module file:///tasks.ts exceeded the timeout of 200 ms");
+ * ```
+ */
+export function loadTimedOut<E extends Error>(e: E, spec: TaskSpec, timeoutMs: number): E {
+  const what = spec.kind === "module" ? spec.module : "of the task";
+  e.message = `Loading the task module ${what} exceeded the timeout of ${timeoutMs} ms`;
+  return e;
 }
 
 /**

@@ -21,7 +21,7 @@ export { Run } from "./_run.ts";
 export { resultSendMs } from "./_send_costs.ts";
 export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
-export { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
+export { abortError, ChunkTimeoutError, loadTimedOut, TaskError } from "./errors.ts";
 export { refuseInPoolWorker } from "./_in_worker.ts";
 export { checkOptions } from "./options.ts";
 export type { ClusterOptions, Data, ExecuteOptions, Executor, Progress } from "./options.ts";

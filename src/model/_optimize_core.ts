@@ -9,6 +9,7 @@ import {
   KnownResults,
   Limit,
   loadIn,
+  loadTimedOut,
   type LocalLimits,
   measureChunk,
   type Pool,
@@ -679,10 +680,7 @@ async function importWithinLimits<T>(loading: Promise<T>, job: Job): Promise<T> 
   } catch (e) {
     if (!(e instanceof Limit)) throw e;
     if (e.abort) throw e.abort;
-    const timeout = e.at(0);
-    const what = job.spec.kind === "module" ? job.spec.module : "of the task";
-    timeout.message = `Loading the task module ${what} exceeded the timeout of ${e.timeoutMs} ms`;
-    throw timeout;
+    throw loadTimedOut(e.at(0), job.spec, e.timeoutMs!); // not an abort: a timeout
   }
 }
 
