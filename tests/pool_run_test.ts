@@ -34,6 +34,32 @@ test("pool.run: a module task and an inline function, one item each, many at onc
   }
 });
 
+test("pool.run and one-worker runs at once share the pool's workers, not its first one", async () => {
+  // spinTag returns a tag of the worker's own: two calls started together on a pool of two
+  // workers, each busy for 200 ms, run on both (they all queued on the first one).
+  const spinTag = task<number, string>(basic, "spinTag");
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    await pool.warm(2);
+    const [a, b] = await Promise.all([pool.run(spinTag, 200), pool.run(spinTag, 200)]);
+    assert.notEqual(a, b, "two calls on one worker");
+    const opts = { pool, executor: "workers" as const, workers: 1, chunkSize: 1 };
+    const runs = await Promise.all([execute(spinTag, [200], opts), execute(spinTag, [200], opts)]);
+    assert.notEqual(runs[0][0], runs[1][0], "two runs on one worker");
+    // A cold pool starts a second worker for the second call rather than queue it.
+    const cold = createPool({ maxWorkers: 2 });
+    try {
+      const [c, d] = await Promise.all([cold.run(spinTag, 200), cold.run(spinTag, 200)]);
+      assert.notEqual(c, d);
+      assert.equal(cold.size, 2);
+    } finally {
+      await cold.close();
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
 test("pool.run: a throwing task fails as execute does (TaskError, index 0); the pool goes on", async () => {
   const pool = createPool({ maxWorkers: 1 });
   try {

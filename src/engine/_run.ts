@@ -279,7 +279,18 @@ export class Run {
     const wanted = this.#src.total !== undefined
       ? this.#count
       : Math.min(this.#count, this.#inflight.size + 1);
-    for (const w of this.#workers.ensure(wanted)) {
+    this.#workers.ensure(wanted);
+    // Runs at once share the pool: a run that holds fewer than `wanted` workers takes the least
+    // loaded of them all, with one more started where none is idle and the pool has room (runs of
+    // one worker each, `pool.run` among them, all queued on the pool's first worker while the
+    // others idled); one that holds `wanted` keeps to those.
+    const mine = new Set([...this.#inflight.values()].map((f) => f.worker));
+    let choice = mine.size >= wanted ? [...mine] : this.#workers.live;
+    if (mine.size < wanted && !choice.some((w) => w.inflight.length === 0)) {
+      this.#workers.ensure(this.#workers.size + 1); // at `maxWorkers`: none started
+      choice = this.#workers.live;
+    }
+    for (const w of choice) {
       if (w.dead || w.inflight.length >= cap) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
     }

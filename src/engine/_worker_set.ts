@@ -65,6 +65,11 @@ export class WorkerSet {
     );
   }
 
+  /** The live workers, in the order they were started. */
+  get live(): PoolWorker[] {
+    return this.#workers.filter((w) => !w.dead);
+  }
+
   /** Workers started over the set's life (replacements included). */
   get startedCount(): number {
     return this.#started;

@@ -1427,7 +1427,7 @@ function poolTids(job: Job, except?: ReadonlySet<PoolWorker>): Set<string> {
 function poolWorkers(job: Job): PoolWorker[] {
   try {
     const set = workerSet(job.pool);
-    return set.ensure(set.size).filter((w) => !w.dead);
+    return set.live;
   } catch {
     return [];
   }
