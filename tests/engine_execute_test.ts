@@ -210,6 +210,12 @@ test("engine: bad options throw TypeError/RangeError naming the option, before a
   }
   assert.equal(pool.startedCount, 0, "no worker was started");
   await pool.close();
+  // A heap too small for a worker to start (Deno aborted the whole process under 6 MiB).
+  assert.throws(
+    () => createPool({ workerHeapMb: 4 }),
+    (e: Error) =>
+      e instanceof RangeError && /'workerHeapMb' must be an integer >= 16, got 4/.test(e.message),
+  );
 });
 
 test("engine: an optimize result's executor, workers and chunk size run as they are, async included", async () => {

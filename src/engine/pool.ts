@@ -6,6 +6,7 @@
  */
 import {
   bool,
+  integerAtLeast,
   keysOf,
   knownKeys,
   nonNegativeNumber,
@@ -34,10 +35,15 @@ export interface PoolOptions {
   /**
    * Heap limit of each worker in MiB, where the runtime has one (Deno, Node; Bun's workers take
    * none): a worker over it dies with an out-of-memory error, which the run reports as a
-   * `WorkerCrashError`. Default: the calling thread's own heap limit.
+   * `WorkerCrashError`. At least 16: a Deno worker needs about 8 MiB to start, and under 6 it
+   * aborted the whole process ("Fatal JavaScript out of memory"). Default: the calling thread's
+   * own heap limit.
    */
   workerHeapMb?: number;
 }
+
+/** The least `workerHeapMb` (see {@linkcode PoolOptions.workerHeapMb}). */
+const MIN_WORKER_HEAP_MB = 16;
 
 const POOL_OPTION_KEYS = keysOf<PoolOptions>({ maxWorkers: 1, idleTimeoutMs: 1, workerHeapMb: 1 });
 
@@ -75,7 +81,7 @@ export class Pool {
     if (idle !== undefined && idle !== Infinity) nonNegativeNumber("idleTimeoutMs", idle);
     const heapMb = options.workerHeapMb === undefined
       ? undefined
-      : positiveInt("workerHeapMb", options.workerHeapMb);
+      : integerAtLeast("workerHeapMb", options.workerHeapMb, MIN_WORKER_HEAP_MB);
     // Workers that can be unref'd stay warm for free; others would keep the process alive.
     this.#set = new WorkerSet(
       maxWorkers,
