@@ -1,9 +1,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { isTempName, readJson, tempPathFor, writeJsonAtomic } from "../src/store/_atomic.ts";
+import {
+  isTempName,
+  readJson,
+  tempPathFor,
+  writeJsonAtomic,
+  writeTextAtomic,
+} from "../src/store/_atomic.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "amorsize-atomic-"));
 
@@ -14,6 +30,33 @@ test("store atomic: a written value reads back, and no temporary file is left", 
   assert.deepEqual(await readJson(path), { ok: true, value: { n: 1, list: [1, "two", null] } });
   assert.deepEqual(readdirSync(dir), ["a.json"]);
   assert.ok(readFileSync(path, "utf8").endsWith("}\n"));
+});
+
+test("store atomic: a link is written where it leads, a FIFO through: neither is replaced", async () => {
+  const dir = tempDir();
+  const real = join(dir, "real.html"), link = join(dir, "link.html");
+  writeFileSync(real, "old");
+  symlinkSync(real, link);
+  await writeTextAtomic(link, "new");
+  assert.ok(lstatSync(link).isSymbolicLink(), "the link stays a link");
+  assert.equal(readFileSync(real, "utf8"), "new");
+  // A link to nothing yet creates its target.
+  const dangling = join(dir, "later.html");
+  symlinkSync(join(dir, "target.html"), dangling);
+  await writeTextAtomic(dangling, "made");
+  assert.equal(readFileSync(join(dir, "target.html"), "utf8"), "made");
+  assert.ok(lstatSync(dangling).isSymbolicLink());
+  // A FIFO (as a device would be) is written to, not replaced by a regular file.
+  const fifo = join(dir, "pipe");
+  if (spawnSync("mkfifo", [fifo]).status !== 0) return; // no mkfifo here
+  const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
+  let got = "";
+  reader.stdout.on("data", (d) => (got += String(d)));
+  const closed = new Promise((r) => reader.on("close", r));
+  await writeTextAtomic(fifo, "through the pipe");
+  await closed;
+  assert.equal(got, "through the pipe");
+  assert.ok(statSync(fifo).isFIFO(), "still a FIFO");
 });
 
 test("store atomic: a second write replaces the first", async () => {

@@ -1,7 +1,7 @@
 // Atomic JSON files: a write goes to a uniquely named temporary file in the same directory, is
 // flushed (best effort), then renamed over the target, so a reader sees the old file or the new one,
 // never half of one. A read reports a missing or corrupt file as data instead of throwing.
-import { open, rename, unlink } from "node:fs/promises";
+import { lstat, open, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { readRegularFile } from "./_safe_read.ts";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
@@ -48,9 +48,20 @@ async function _renameWithRetry(from: string, to: string): Promise<void> {
 /**
  * Write `text` to `path` atomically: a temporary file in the same directory (created exclusively),
  * fsync (best effort), then a rename over `path`. The temporary file is removed if anything fails.
- * The directory must exist.
+ * The directory must exist. A symbolic link is written where it leads (the link stays); a path
+ * that is not a regular file (a device such as `/dev/null`, a FIFO) is written to as it is: a
+ * rename replaced it with a regular file (as root, `--html /dev/null` replaced the device).
  */
 export async function writeTextAtomic(path: string, text: string): Promise<void> {
+  const seen = await lstat(path).catch(() => undefined);
+  if (seen?.isSymbolicLink()) {
+    const target = await realpath(path).catch(() => undefined);
+    // A link to nothing yet: written through, which creates its target.
+    if (target === undefined) return await writeFile(path, text, "utf8");
+    path = target;
+  }
+  const st = seen?.isSymbolicLink() ? await stat(path).catch(() => undefined) : seen;
+  if (st && !st.isFile()) return await writeFile(path, text, "utf8");
   const temp = tempPathFor(path);
   let renamed = false;
   try {
