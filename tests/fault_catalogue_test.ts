@@ -556,6 +556,11 @@ test("fault: a buffer transferred once cannot be transferred again: a TaskError 
 
 test("fault: with transfer, views of one buffer in different chunks: copied over an array, named over a stream", async () => {
   const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
+  async function* twice() {
+    const b = new ArrayBuffer(8);
+    yield b;
+    yield b;
+  }
   const pool = createPool({ maxWorkers: 1 });
   try {
     for (const chunkSize of [1, 2]) {
@@ -575,11 +580,6 @@ test("fault: with transfer, views of one buffer in different chunks: copied over
       assert.equal(own.byteLength, 0, "a buffer of its own was moved");
     }
     // A stream is not looked ahead at: the second item holding the moved buffer is named.
-    async function* twice() {
-      const b = new ArrayBuffer(8);
-      yield b;
-      yield b;
-    }
     const e = await settle(
       execute(faults<ArrayBuffer>("byteLength"), twice(), {
         executor: "workers",

@@ -2,8 +2,8 @@
 // (the command line is wrong), never a stack trace; a bad --html path is refused before the work.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,6 +139,50 @@ test("fault cli: an unwritable --html path is refused before the work (exit 2)",
   const r = cli("report", "--suite-history", "--html", join(file, "sub", "r.html"));
   assert.equal(r.code, 2, r.stderr);
   oneLine(r.stderr, /is not a directory/);
+});
+
+test(
+  "fault cli: output that cannot be written fails the command (exit 1); a reader that stops early does not",
+  {
+    skip: existsSync("/dev/full") ? false : "no /dev/full here",
+  },
+  () => {
+    // /dev/full refuses every write (ENOSPC): Node's and Bun's console dropped the error, exit 0.
+    const { cmd, args: pre } = cliCommand();
+    const full = openSync("/dev/full", "w");
+    try {
+      for (const args of [["system"], ["execute", `${tasks}#nothing`, "--range", "3", "--json"]]) {
+        const r = spawnSync(cmd, [...pre, ...args], {
+          cwd: repoRoot(),
+          encoding: "utf8",
+          env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1" },
+          stdio: ["ignore", full, "pipe"],
+          timeout: 120_000,
+        });
+        assert.equal(r.status, 1, `${args[0]}: ${r.stderr}`);
+        oneLine(r.stderr, /^amorsize: the output cannot be written: .*(ENOSPC|No space left)/);
+      }
+    } finally {
+      closeSync(full);
+    }
+  },
+);
+
+test("fault cli: a reader that closes the pipe early (| head) is no failure", async () => {
+  // A megabyte of output (200,000 lines): the pipe fills, the reader closes it after its first
+  // bytes, and the command's later writes meet EPIPE.
+  const { cmd, args: pre } = cliCommand();
+  const child = spawn(cmd, [...pre, "execute", `${tasks}#nothing`, "--range", "200000"], {
+    cwd: repoRoot(),
+    env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += String(d)));
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|broken pipe|^\s+at /im);
 });
 
 test("fault cli: a task that fails is one line and exit 1", () => {

@@ -6,6 +6,7 @@
 import { type Command, UsageError } from "./_command.ts";
 import { parseFlags } from "./_input.ts";
 import { type CacheStats, cacheStats, clearCache } from "../model/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize cache stats|clear [--json] [--dir DIR]
 
@@ -89,10 +90,10 @@ export const command: Command = {
     try {
       if (action === "stats") {
         const s = await cacheStats({ dir });
-        console.log(json ? JSON.stringify(s, null, 2) : formatCacheStats(s));
+        print(json ? JSON.stringify(s, null, 2) : formatCacheStats(s));
       } else {
         const removed = await clearCache({ dir });
-        console.log(
+        print(
           json
             ? JSON.stringify({ removed })
             : `removed ${removed} ${removed === 1 ? "entry" : "entries"}`,

@@ -10,6 +10,7 @@ import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { compareStrategies, type ComparisonResult, type StrategyConfig } from "../validate/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize compare MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -161,10 +162,10 @@ export const command: Command = {
     const result = await compareStrategies(input.task, input.data, configs, options);
     if (input.json) {
       const { optimization, ...rest } = result;
-      console.log(
+      print(
         JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
       );
-    } else console.log(formatComparison(result));
+    } else print(formatComparison(result));
     const inline = result.results.find((r) => r.config.executor === "inline");
     await writeHtml(input.html, {
       title: "amorsize compare",

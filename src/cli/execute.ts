@@ -9,6 +9,7 @@ import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_in
 import { execute } from "../execute.ts";
 import type { ExecuteOptions, Executor } from "../engine/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize execute MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -87,8 +88,8 @@ export const command: Command = {
       console.error(`amorsize execute: ${(e as Error).message}`);
       return 1;
     }
-    if (input.json) console.log(`[${lines.join(",")}]`);
-    else if (lines.length > 0) console.log(lines.join("\n"));
+    if (input.json) print(`[${lines.join(",")}]`);
+    else if (lines.length > 0) print(lines.join("\n"));
     return 0;
   },
 };

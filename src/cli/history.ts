@@ -21,6 +21,7 @@ import {
   formatTable,
   type SuiteResult,
 } from "../suite/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize history list [--kind KIND] [--json]
        amorsize history show ID [--json]
@@ -115,12 +116,12 @@ async function _resolveId(id: string, dir: string | undefined): Promise<string> 
 async function _list(values: Values, dir: string | undefined): Promise<number> {
   const { entries, warnings } = await _trouble(() => listResults({ dir, kind: values.kind }));
   for (const w of warnings) console.error(`warning: ${w}`);
-  if (values.json) console.log(JSON.stringify(entries, null, 2));
+  if (values.json) print(JSON.stringify(entries, null, 2));
   else if (entries.length === 0) {
-    console.log(`no history entries in ${resolveStoreDir("history", { dir })}`);
+    print(`no history entries in ${resolveStoreDir("history", { dir })}`);
   } else {
     const rows = entries.map((e) => [e.id, e.kind, e.name ?? "-", e.savedAt]);
-    console.log(formatTable([["id", "kind", "name", "saved at"], ...rows]));
+    print(formatTable([["id", "kind", "name", "saved at"], ...rows]));
   }
   return 0;
 }
@@ -135,12 +136,12 @@ function _asSuite(e: HistoryEntry): SuiteResult | undefined {
 async function describeValue(values: Values, id: string, dir: string | undefined): Promise<number> {
   const e = await _trouble(() => loadResult(id, { dir }));
   if (values.json) {
-    console.log(JSON.stringify(e, null, 2));
+    print(JSON.stringify(e, null, 2));
     return 0;
   }
-  console.log(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
+  print(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
   const suite = _asSuite(e);
-  console.log(suite ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
+  print(suite ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
   return 0;
 }
 
@@ -159,7 +160,7 @@ async function _compare(values: Values, ids: string[], dir: string | undefined):
   const cmp = await _trouble(() =>
     Promise.resolve().then(() => comparePerformanceResults(sa!, sb!, { threshold }))
   );
-  console.log(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
+  print(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
   return cmp.regressions.length > 0 ? 1 : 0;
 }
 
@@ -168,14 +169,14 @@ async function _delete(values: Values, id: string, dir: string | undefined): Pro
   if (!deleted) {
     throw new UsageError(`no history entry "${id}" in ${resolveStoreDir("history", { dir })}`);
   }
-  console.log(values.json ? JSON.stringify({ deleted: id }) : `deleted ${id}`);
+  print(values.json ? JSON.stringify({ deleted: id }) : `deleted ${id}`);
   return 0;
 }
 
 async function _clear(values: Values, dir: string | undefined): Promise<number> {
   if (!values.yes) throw new UsageError("history clear deletes entries: confirm with --yes");
   const n = await _trouble(() => clearResults({ dir, kind: values.kind }));
-  console.log(
+  print(
     values.json ? JSON.stringify({ deleted: n }) : `deleted ${n} ${n === 1 ? "entry" : "entries"}`,
   );
   return 0;

@@ -10,6 +10,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { VERSION } from "../version.ts";
 import { describeThrown } from "../task/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
+import { outputError, print } from "./_output.ts";
 
 type Loader = () => Promise<Command>;
 
@@ -55,11 +56,11 @@ export async function main(args: string[]): Promise<number> {
   if (args[0] === "help" && args.length === 2) return main([args[1], "--help"]);
   const [name, ...rest] = args;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    console.log(await usage());
+    print(await usage());
     return name === undefined ? 2 : 0;
   }
   if (name === "-V" || name === "--version") {
-    console.log(VERSION);
+    print(VERSION);
     return 0;
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
@@ -69,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const command = await load();
   if (rest.includes("-h") || rest.includes("--help")) {
-    console.log(command.help);
+    print(command.help);
     return 0;
   }
   try {
@@ -109,6 +110,12 @@ function negativeValues(args: string[]): string[] {
 
 if ((import.meta as { main?: boolean }).main ?? isEntry()) {
   process.exitCode = await main(process.argv.slice(2));
+  // Output that cannot be written fails the command (see _output.ts).
+  const lost = await outputError();
+  if (lost && process.exitCode === 0) {
+    console.error(`amorsize: the output cannot be written: ${firstLine(lost.message)}`);
+    process.exitCode = 1;
+  }
 }
 
 // Node 20 has no import.meta.main: this module is the entry when the script Node was asked to run

@@ -8,6 +8,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { INPUT_HELP, progressBar, readTaskInput, writeHtml } from "./_input.ts";
 import type { OptimizationResult } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize optimize MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -87,7 +88,7 @@ export const command: Command = {
       maxWorkers,
       onProgress: bar?.onProgress,
     }).finally(() => bar?.end());
-    console.log(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
+    print(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
     await writeHtml(input.html, { title: "amorsize optimize", optimization: result }, {
       task: input.spec,
       items: input.data.length,

@@ -16,6 +16,7 @@ import {
 import { optimize } from "../optimize.ts";
 import { loadSuiteHistory, type ReportInput, writeReport } from "../report/mod.ts";
 import { reportAbout } from "./_html.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize report --optimize MODULE#EXPORT (--range N | --data FILE) --html FILE
        amorsize report --suite-history [--dir DIR] [--name NAME] --html FILE
@@ -105,7 +106,7 @@ export const command: Command = {
         .finally(() => bar?.end());
       input.optimization = result;
       about = { task: spec, items: data.length };
-      console.log(`decision: ${result.reason}`);
+      print(`decision: ${result.reason}`);
     }
     if (history) {
       const dir = _string(values.dir);
@@ -116,9 +117,9 @@ export const command: Command = {
         return 1;
       }
       input.suiteHistory = runs;
-      console.log(`suite history: ${runs.length} run(s)`);
+      print(`suite history: ${runs.length} run(s)`);
     }
-    console.log(`wrote ${await writeReport(html, { ...reportAbout(about), ...input })}`);
+    print(`wrote ${await writeReport(html, { ...reportAbout(about), ...input })}`);
     return 0;
   },
 };

@@ -14,6 +14,7 @@ import {
   resultLabel,
   runPerformanceSuite,
 } from "../suite/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP =
   `Usage: amorsize suite run [--workloads A,B] [--repeats N] [--no-validate] [--save] [--dir DIR] [--json]
@@ -109,7 +110,7 @@ async function _run(values: Values, rest: string[]): Promise<number> {
     save: values.save ? { dir: values.dir } : false,
     onResult: json ? undefined : (r) => console.error(`${r.workload}: ${resultLabel(r)}`),
   });
-  console.log(json ? JSON.stringify(suite, null, 2) : formatSuite(suite));
+  print(json ? JSON.stringify(suite, null, 2) : formatSuite(suite));
   // A workload measured while the machine was busy has no verdict: it does not fail the run.
   return suite.results.some((r) => resultLabel(r) === "FAIL") ? 1 : 0;
 }
@@ -128,7 +129,7 @@ function _compare(values: Values, rest: string[]): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  console.log(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
+  print(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
   return cmp.regressions.length > 0 ? 1 : 0;
 }
 
@@ -144,8 +145,8 @@ function _list(values: Values, rest: string[]): number {
     minSpeedup,
     maxTimeMs,
   }));
-  if (values.json) console.log(JSON.stringify(specs, null, 2));
-  else for (const s of specs) console.log(`${s.name.padEnd(18)}${s.description}`);
+  if (values.json) print(JSON.stringify(specs, null, 2));
+  else for (const s of specs) print(`${s.name.padEnd(18)}${s.description}`);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import { probeSystem, type SystemFigure, type SystemInfo } from "../system/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize system [--json] [--root DIR]
 
@@ -121,7 +122,7 @@ export const command: Command = {
     if (root !== undefined && !fromFiles) {
       info.warnings.push(`no figure came from a file under --root ${root}: all fell back`);
     }
-    console.log(json ? JSON.stringify(info, null, 2) : formatSystemInfo(info));
+    print(json ? JSON.stringify(info, null, 2) : formatSystemInfo(info));
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_in
 import { formatMs, formatTable } from "./_text_table.ts";
 import { tune, type TuneResult } from "../tune/mod.ts";
 import { configLabel } from "../engine/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize tune MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -121,7 +122,7 @@ export const command: Command = {
       onProgress: bar &&
         ((p) => bar.onProgress({ done: p.evaluations, total: p.planned, elapsedMs: p.elapsedMs })),
     }).finally(() => bar?.end());
-    console.log(input.json ? JSON.stringify(_json(result), null, 2) : formatTuneResult(result));
+    print(input.json ? JSON.stringify(_json(result), null, 2) : formatTuneResult(result));
     // No configuration ran: failed work, whatever the table says (the first error names the item).
     const failed = result.trials.filter((t) => t.error !== undefined);
     if (result.trials.length > 0 && failed.length === result.trials.length) {

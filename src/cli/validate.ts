@@ -11,6 +11,7 @@ import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { quickValidate, validateOptimization, type ValidationResult } from "../validate/mod.ts";
 import { configLabel } from "../engine/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize validate MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -159,10 +160,10 @@ export const command: Command = {
       : await validateOptimization(input.task, input.data, options);
     if (input.json) {
       const { optimization, ...rest } = result;
-      console.log(
+      print(
         JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
       );
-    } else console.log(formatValidation(result));
+    } else print(formatValidation(result));
     await writeHtml(input.html, {
       title: "amorsize validate",
       optimization: result.optimization,

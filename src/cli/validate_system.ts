@@ -7,6 +7,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { intFlag, parseFlags } from "./_input.ts";
 import { formatTable } from "./_text_table.ts";
 import { type SystemValidation, validateSystem } from "../validate/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize validate-system [--json] [--timeout MS]
 
@@ -85,7 +86,7 @@ export const command: Command = {
     }
     const timeoutMs = intFlag("--timeout", values.timeout);
     const v = await validateSystem({ timeoutMs });
-    console.log(values.json ? JSON.stringify(v, null, 2) : formatSystemValidation(v));
+    print(values.json ? JSON.stringify(v, null, 2) : formatSystemValidation(v));
     return v.health === "excellent" || v.health === "good" ? 0 : 1;
   },
 };

@@ -7,6 +7,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import { startClusterWorker } from "../cluster/mod.ts";
+import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize worker --redis URL [--queue NAME] [options]
 
@@ -74,7 +75,7 @@ export const command: Command = {
       return 1;
     }
     const c = worker.capacity;
-    console.log(
+    print(
       `amorsize worker ${c.id}: ${c.cores} cores, ${c.concurrency} jobs at once, ${c.runtime}, ` +
         `queue "${values.queue ?? "amorsize"}" — ready`,
     );
@@ -82,7 +83,7 @@ export const command: Command = {
     const stop = (sig: string) => {
       signals++;
       const force = signals > 1;
-      console.log(
+      print(
         force
           ? `amorsize worker: ${sig} again, handing the jobs in progress back`
           : `amorsize worker: ${sig}, finishing the jobs in progress (again to hand them back)`,
@@ -95,7 +96,7 @@ export const command: Command = {
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
     await worker.closed;
-    console.log("amorsize worker: stopped");
+    print("amorsize worker: stopped");
     return 0;
   },
 };
