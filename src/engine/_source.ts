@@ -161,8 +161,11 @@ export class Source<I> {
     try {
       this.#it?.return?.();
       const returned = this.#ait?.return?.();
-      if (this.#abandoned) Promise.resolve(returned).catch(() => {});
-      else await returned;
+      if (!this.#abandoned) await returned;
+      else {
+        this.#abandoned = false; // closed: a second close has nothing to do
+        Promise.resolve(returned).catch(() => {});
+      }
     } catch { /* closing is best effort */ }
   }
 }
