@@ -17,6 +17,7 @@ import {
   overlap,
   queued,
   settledLoad,
+  streamItems,
 } from "../src/model/_optimize_core.ts";
 import {
   type ConcurrentBatch,
@@ -287,6 +288,22 @@ test("decide: a long CPU job uses every core", () => {
   assert.equal(d.executor, "workers");
   assert.equal(d.workers, 2);
   assert.ok(d.predictedSpeedup > 1.8 && d.predictedSpeedup <= 2);
+});
+
+test("decide: a stream of unknown length is judged on a second of its work, in chunks of a chunk's target", () => {
+  // 1 ms items from a generator, two cold workers: counted as one item the stream never paid
+  // for a worker; judged on `streamItems(1)` = 1000 items it takes both, in chunks of at most
+  // targetChunkMs of work (10 items of 1 ms).
+  const stream = { ...base, warmWorkers: 0, chunkMs: 0.05, roundTripMs: 0.1, targetChunkMs: 10 };
+  assert.equal(decide({ ...stream, n: 1 }, limits).executor, "inline");
+  const n = streamItems(1);
+  assert.equal(n, 1000);
+  const d = decide({ ...stream, n }, { ...limits, mostChunk: 10 });
+  assert.equal(d.executor, "workers");
+  assert.equal(d.workers, 2);
+  assert.ok(d.chunkSize <= 10, `chunk ${d.chunkSize}`);
+  assert.ok(chunkCandidates({ ...stream, n }, 2, 10).every((c) => c <= 10));
+  assert.equal(streamItems(0), undefined); // no per-item time: no nominal count
 });
 
 test("decide: minSpeedup refuses a marginal gain", () => {

@@ -123,6 +123,7 @@ test("tune: a run over timeoutMs fails its trial and the pool keeps working", as
     assert.match(t.error ?? "", /time limit of 300 ms/);
   }
   assert.ok(Number.isNaN(r.optimizerPick.gapPct), "nothing finished: no gap");
+  assert.match(r.warnings[0], /^Every configuration tried failed .*time limit of 300 ms/);
   assert.equal(r.warnings.some((w) => /outside the space/.test(w)), outside);
   const out = await execute(square, range(8), { executor: "workers", workers: 1, chunkSize: 4 });
   assert.deepEqual(out, range(8).map((x) => x * x));

@@ -82,6 +82,11 @@ test("bad configurations throw at once, naming the entry", async () => {
     { name: "RangeError", message: "'configs[1].workers' must be a positive integer, got 0" },
   );
   await assert.rejects(compareStrategies(f, [1], "inline" as never), /'configs' must be an array/);
+  // A misspelt key ran the defaults unnoticed.
+  await assert.rejects(
+    compareStrategies(f, [1], [{ executor: "workers", worker: 2 } as never]),
+    { name: "TypeError", message: `'configs[0]' has no option "worker"; did you mean "workers"?` },
+  );
   await assert.rejects(compareStrategies(f, [], undefined), /at least one item/);
   await assert.rejects(compareStrategies(f, [1], undefined, { repeats: 1.5 }), /'repeats'/);
 });

@@ -160,6 +160,11 @@ test("bad arguments throw at once, naming the argument", async () => {
   });
   await assert.rejects(validateOptimization(f, [1], { maxItems: -3 }), /'maxItems'.*-3/);
   await assert.rejects(validateOptimization(f, [1], { timeoutMs: 0 }), /'timeoutMs'/);
+  // A stand-in for optimize()'s result was read deep inside and failed with the runtime's error.
+  await assert.rejects(validateOptimization(f, [1], { optimization: {} as never }), {
+    name: "TypeError",
+    message: "'optimization' must be the result of optimize(), got an object",
+  });
   await assert.rejects(validateOptimization(f, null as never), /'data' must be/);
   await assert.rejects(validateOptimization(42 as never, [1]), /'task'/);
 });

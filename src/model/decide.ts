@@ -53,6 +53,11 @@ export interface DecideLimits {
    * every item; the items left may be a few beside the look's calls in flight).
    */
   jobItems?: number;
+  /**
+   * Most items per chunk: a stream of unknown length, judged on a nominal `n`, takes chunks of a
+   * chunk's target work at most (a first chunk sized for the nominal job could hold most of it).
+   */
+  mostChunk?: number;
 }
 
 /** One configuration considered, with its prediction. */
@@ -109,7 +114,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   ];
   let best: Prediction | undefined;
   for (let w = 1; w <= Math.max(limits.maxWorkers, 1); w++) {
-    for (const c of chunkCandidates(m, w)) {
+    for (const c of chunkCandidates(m, w, limits.mostChunk)) {
       const p = predictWorkers(m, w, c);
       const alt: Alternative = {
         executor: "workers",
@@ -183,8 +188,11 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   };
 }
 
-/** Chunk sizes to try for `w` workers: powers of 4, a few chunks per worker, the target. */
-export function chunkCandidates(m: ModelInputs, w: number): number[] {
+/**
+ * Chunk sizes to try for `w` workers: powers of 4, a few chunks per worker, the target; none over
+ * `most`.
+ */
+export function chunkCandidates(m: ModelInputs, w: number, most = Infinity): number[] {
   const n = m.n ?? 1_000_000;
   const set = new Set<number>();
   for (let c = 1; c <= n; c *= 4) set.add(c);
@@ -194,7 +202,9 @@ export function chunkCandidates(m: ModelInputs, w: number): number[] {
       set.add(Math.max(1, Math.min(n, Math.round(ms / m.perItemMs))));
     }
   }
-  return [...set].filter((c) => c >= 1 && c <= n).sort((a, b) => a - b);
+  const top = Math.max(1, Math.min(n, most));
+  if (top < n) set.add(top);
+  return [...set].filter((c) => c >= 1 && c <= top).sort((a, b) => a - b);
 }
 
 /**

@@ -125,6 +125,14 @@ export async function tune<I, O>(
   const pick = session.byIndex.get(space.pickIndex);
   const warnings = [...space.warnings];
   if (truncated) warnings.push(`Data: ${truncated}`);
+  // No configuration ran the job: `best` is only the first of the failed ones.
+  if (!Number.isFinite(best.medianMs)) {
+    const first = session.trials.find((t) => t.error !== undefined);
+    warnings.unshift(
+      `Every configuration tried failed (${session.trials.length}): best names none that ran` +
+        (first?.error ? `; the first failure: ${first.error}` : ""),
+    );
+  }
   return {
     best: { config: best.config, medianMs: best.medianMs },
     trials: session.trials,

@@ -90,7 +90,10 @@ export type TuneStopReason = "exhausted" | "maxConfigs" | "budget" | "converged"
 
 /** What `tune` found. */
 export interface TuneResult {
-  /** The fastest configuration measured. */
+  /**
+   * The fastest configuration measured; where every one failed, the first tried, with a
+   * `medianMs` of Infinity (and a warning saying so).
+   */
   best: { config: TuneConfig; medianMs: number };
   /** Every trial, in the order run. */
   trials: TuneTrial[];
@@ -107,6 +110,6 @@ export interface TuneResult {
   spaceSize: number;
   /** Why the search stopped. */
   stoppedBecause: TuneStopReason;
-  /** Notes: data cut short, predictions missing. */
+  /** Notes: every configuration failed, data cut short, predictions missing. */
   warnings: string[];
 }

@@ -1,6 +1,6 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
-import { keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, objectArg, positiveInt, positiveNumber, wrongType } from "../args.ts";
 import type { Data, Pool } from "../engine/mod.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
@@ -48,6 +48,15 @@ export async function setup<I, O>(
   const timeoutMs = options.timeoutMs === undefined
     ? defaultTimeoutMs
     : positiveNumber("timeoutMs", options.timeoutMs);
+  const given = options.optimization as Partial<OptimizationResult<I>> | undefined;
+  if (
+    given !== undefined &&
+    (given === null || typeof given !== "object" || typeof given.profile !== "object" ||
+      given.profile === null || !["inline", "async", "workers"].includes(given.executor as string))
+  ) {
+    // Read deep inside (its profile's breakdown), a stand-in failed with the runtime's TypeError.
+    wrongType("optimization", "the result of optimize()", given);
+  }
   const { items, truncated } = await materialize(data, options.maxItems);
   const opt = options.optimization ??
     await optimize(task, items, {

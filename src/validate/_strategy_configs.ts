@@ -1,7 +1,15 @@
 // The configurations compareStrategies measures: checks of the caller's list, the default grid,
 // the optimizer's pick as a configuration, and the recommendations drawn from the ranking.
-import { bool, oneOf, positiveInt } from "../args.ts";
-import type { ForcedConfig } from "../engine/mod.ts";
+import { bool, keysOf, knownKeys, oneOf, positiveInt } from "../args.ts";
+import type { ForcedConfig, RunConfig } from "../engine/mod.ts";
+
+const CONFIG_KEYS = keysOf<RunConfig>({
+  executor: 1,
+  workers: 1,
+  chunkSize: 1,
+  concurrency: 1,
+  adaptive: 1,
+});
 
 /** Check the caller's configurations; throws TypeError/RangeError naming `configs[i].field`. */
 export function checkConfigs(configs: unknown): ForcedConfig[] {
@@ -17,6 +25,7 @@ export function checkConfigs(configs: unknown): ForcedConfig[] {
       );
     }
     const k = c as ForcedConfig;
+    knownKeys(`configs[${i}]`, k, CONFIG_KEYS); // a misspelt key ran the defaults unnoticed
     oneOf(`configs[${i}].executor`, k.executor, ["inline", "async", "workers"]);
     if (k.workers !== undefined) positiveInt(`configs[${i}].workers`, k.workers);
     if (k.chunkSize !== undefined) positiveInt(`configs[${i}].chunkSize`, k.chunkSize);
