@@ -389,6 +389,44 @@ test("fault: an item that cannot be cloned late in a chunk keeps the results bef
   assert.deepEqual(out, range(7).map((x) => x * 2), "items 0..6 are delivered");
 });
 
+test("fault: a source that throws on item k: every result before it, then its error, on every executor", async () => {
+  // A generator that throws on item 300: ordered map dropped results it had computed (0–8 of 300
+  // on workers, none in automatic mode), a plain loop's caller would have had them all.
+  function* sync() {
+    for (let i = 0; i < 600; i++) {
+      if (i === 300) throw new Error("source failed at 300");
+      yield i;
+    }
+  }
+  async function* later() {
+    yield* sync();
+  }
+  const square = (x: number) => x * x;
+  const modes = [
+    { executor: "workers" as const, workers: 2, chunkSize: 8 },
+    { executor: "workers" as const, workers: 2, chunkSize: 8, ordered: false },
+    { executor: "async" as const },
+    { executor: "inline" as const },
+    {},
+  ];
+  for (const mode of modes) {
+    for (const source of [sync, later]) {
+      const got: number[] = [];
+      let error: unknown;
+      try {
+        for await (const y of map(square, source(), mode)) got.push(y);
+      } catch (e) {
+        error = e;
+      }
+      const what = `${JSON.stringify(mode)} ${source.name}`;
+      assert.equal((error as Error | undefined)?.message, "source failed at 300", what);
+      assert.deepEqual(got.sort((a, b) => a - b), range(300).map(square), what);
+    }
+  }
+  const e = await settle(execute(square, sync()));
+  assert.equal(e?.message, "source failed at 300");
+});
+
 test("fault: an iterable whose length lies still yields every item", async () => {
   const liar = {
     length: 0,

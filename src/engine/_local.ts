@@ -371,9 +371,19 @@ export async function* asyncChunks(
       // Stop launching once a result is ready (an async source lets calls finish meanwhile).
       while (error === undefined && !src.done && room() && ready.length === 0) {
         const index = src.pulled;
-        const [item] = src.isAsync ? await src.take(1) : src.takeSync(1);
+        let got: unknown[];
+        try {
+          got = src.isAsync ? await src.take(1) : src.takeSync(1);
+        } catch (e) {
+          // The source threw on item `index`: the calls before it still count, as for a call
+          // that failed there (an abort ends the run at once, below).
+          if (signal?.aborted || index >= errorIndex) throw e;
+          errorIndex = index;
+          error = e;
+          break;
+        }
         if (src.pulled === index) break;
-        launch(index, item);
+        launch(index, got[0]);
       }
       while (ready.length > 0) {
         const c = ready.shift()!;

@@ -261,7 +261,15 @@ export class Run {
     if (this.#src.done) return undefined;
     const start = this.#src.pulled;
     const n = this.sizer.next(this.#src.remaining);
-    const items = this.#src.isAsync ? await this.#src.take(n) : this.#src.takeSync(n);
+    let items: unknown[];
+    try {
+      items = this.#src.isAsync ? await this.#src.take(n) : this.#src.takeSync(n);
+    } catch (e) {
+      // The source threw on item `start`: the chunks before it still deliver their results (an
+      // ordered map yielded 0–8 of 500 results computed before a generator threw).
+      this.#fail(thrownError(e), start);
+      return undefined;
+    }
     return items.length === 0 ? undefined : { start, items, attempts: 0 };
   }
 

@@ -17,6 +17,11 @@ export class Source<I> {
   #signal?: AbortSignal;
   /** Whether an abort left a `next()` of the async iterator pending (see `#next`). */
   #abandoned = false;
+  /**
+   * What the iterator threw after a pull had items already: those items are returned first (a
+   * run computes them), the throw comes with the next pull (see `#failed`).
+   */
+  #thrown?: { error: unknown };
 
   // The data as `execute` takes it (the public type `Data` of options.ts, spelled out: that module
   // refers to the Pool, which runs single items on a Source). `signal`: an abort ends a wait for
@@ -81,6 +86,7 @@ export class Source<I> {
   takeSync(n: number): I[] {
     if (this.#front.length > 0) return this.#fromFront(n);
     if (this.done) return [];
+    this.#rethrow();
     let out: I[];
     if (this.#array) {
       const end = Math.min(this.#array.length, this.pulled + n);
@@ -89,7 +95,13 @@ export class Source<I> {
     } else {
       out = [];
       while (out.length < n) {
-        const r = result(this.#it!.next());
+        let r: IteratorResult<I>;
+        try {
+          r = result(this.#it!.next());
+        } catch (e) {
+          if (this.#failed(e, out.length)) break;
+          throw e;
+        }
         if (r.done) {
           this.done = this.#exhausted = true;
           break;
@@ -112,14 +124,53 @@ export class Source<I> {
   async take(n: number): Promise<I[]> {
     if (this.#front.length > 0) return this.#fromFront(n);
     if (!this.#ait) return this.takeSync(n);
+    this.#rethrow();
     const out: I[] = [];
     while (out.length < n && !this.done) {
-      const r = result(await this.#next(this.#ait));
+      let r: IteratorResult<I>;
+      try {
+        r = result(await this.#next(this.#ait));
+      } catch (e) {
+        if (this.#failed(e, out.length)) break;
+        throw e;
+      }
       if (r.done) this.done = this.#exhausted = true;
       else out.push(r.value);
     }
     this.pulled += out.length;
     return out;
+  }
+
+  /**
+   * Whether a throw of the iterator waits for the next pull: where this pull has `pulled` items
+   * already and the throw is the source's own (not an abort), so that the items before it run
+   * (ordered `map` yielded none of 500 results computed before a generator threw on the 501st).
+   */
+  #failed(error: unknown, pulled: number): boolean {
+    if (pulled === 0 || this.#signal?.aborted) return false;
+    this.#thrown = { error };
+    return true;
+  }
+
+  /**
+   * Keep a throw of the source (not an abort) for its next pull: the optimizer's look that meets
+   * it ends there and leaves it to the run, which delivers the results before it first. Returns
+   * whether it was kept (an abort's is not: it ends the call at once).
+   */
+  defer(error: unknown): boolean {
+    if (this.#signal?.aborted) return false;
+    this.#thrown = { error };
+    this.done = this.#exhausted = false; // a throw to deliver: not at its end yet
+    return true;
+  }
+
+  /** The iterator's throw kept by `#failed`, now. */
+  #rethrow(): void {
+    const t = this.#thrown;
+    if (!t) return;
+    this.#thrown = undefined;
+    this.done = this.#exhausted = true;
+    throw t.error;
   }
 
   /**

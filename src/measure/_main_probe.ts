@@ -471,13 +471,25 @@ export async function mainProbe(
       const i = nextInOrder++;
       return { i, item: src.at(i) };
     }
-    const got = src.takeSync(1);
+    let got: unknown[];
+    try {
+      got = src.takeSync(1);
+    } catch (e) {
+      if (!src.defer(e)) throw e; // the source threw: the look ends there, the run meets it
+      return undefined;
+    }
     if (got.length === 0) return undefined;
     out.pulled.push(got[0]);
     return { i: k, item: got[0] };
   };
   const takeOneAsync = async (k: number) => {
-    const got = await src.take(1);
+    let got: unknown[];
+    try {
+      got = await src.take(1);
+    } catch (e) {
+      if (!src.defer(e)) throw e;
+      return undefined;
+    }
     if (got.length === 0) return undefined;
     out.pulled.push(got[0]);
     return { i: k, item: got[0] };

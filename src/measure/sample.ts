@@ -447,7 +447,13 @@ async function nextItems(
     return { items, indices };
   }
   const start = src.pulled;
-  const got = src.isAsync ? await src.take(n) : src.takeSync(n);
+  let got: unknown[];
+  try {
+    got = src.isAsync ? await src.take(n) : src.takeSync(n);
+  } catch (e) {
+    if (!src.defer(e)) throw e; // the source threw: sampling ends there, the run meets it
+    got = [];
+  }
   out.pulled.push(...got);
   got.forEach((x, k) => {
     items.push(x);
