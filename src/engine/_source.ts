@@ -153,15 +153,33 @@ export class Source<I> {
   }
 
   /**
-   * Keep a throw of the source (not an abort) for its next pull: the optimizer's look that meets
-   * it ends there and leaves it to the run, which delivers the results before it first. Returns
-   * whether it was kept (an abort's is not: it ends the call at once).
+   * Pull up to `n` items as `take` does, for a look ahead of the run (the optimizer's look and
+   * sampling): a throw of the source (not an abort) ends the look with the items so far and is
+   * kept for the run's next pull, which delivers the results before it first.
    */
-  defer(error: unknown): boolean {
-    if (this.#signal?.aborted) return false;
+  async takeAhead(n: number): Promise<I[]> {
+    try {
+      return await this.take(n);
+    } catch (e) {
+      return this.#defer(e);
+    }
+  }
+
+  /** {@linkcode Source.takeAhead}, synchronously (arrays and iterables). */
+  takeAheadSync(n: number): I[] {
+    try {
+      return this.takeSync(n);
+    } catch (e) {
+      return this.#defer(e);
+    }
+  }
+
+  /** Keep a throw of the source for its next pull (no items now); an abort's is thrown at once. */
+  #defer(error: unknown): I[] {
+    if (this.#signal?.aborted) throw error;
     this.#thrown = { error };
     this.done = this.#exhausted = false; // a throw to deliver: not at its end yet
-    return true;
+    return [];
   }
 
   /** The iterator's throw kept by `#failed`, now. */

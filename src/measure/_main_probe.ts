@@ -471,25 +471,13 @@ export async function mainProbe(
       const i = nextInOrder++;
       return { i, item: src.at(i) };
     }
-    let got: unknown[];
-    try {
-      got = src.takeSync(1);
-    } catch (e) {
-      if (!src.defer(e)) throw e; // the source threw: the look ends there, the run meets it
-      return undefined;
-    }
+    const got = src.takeAheadSync(1); // a throw of the source: the run meets it
     if (got.length === 0) return undefined;
     out.pulled.push(got[0]);
     return { i: k, item: got[0] };
   };
   const takeOneAsync = async (k: number) => {
-    let got: unknown[];
-    try {
-      got = await src.take(1);
-    } catch (e) {
-      if (!src.defer(e)) throw e;
-      return undefined;
-    }
+    const got = await src.takeAhead(1);
     if (got.length === 0) return undefined;
     out.pulled.push(got[0]);
     return { i: k, item: got[0] };

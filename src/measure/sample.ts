@@ -447,13 +447,8 @@ async function nextItems(
     return { items, indices };
   }
   const start = src.pulled;
-  let got: unknown[];
-  try {
-    got = src.isAsync ? await src.take(n) : src.takeSync(n);
-  } catch (e) {
-    if (!src.defer(e)) throw e; // the source threw: sampling ends there, the run meets it
-    got = [];
-  }
+  // A throw of the source ends sampling there: the run meets it.
+  const got = src.isAsync ? await src.takeAhead(n) : src.takeAheadSync(n);
   out.pulled.push(...got);
   got.forEach((x, k) => {
     items.push(x);

@@ -1609,9 +1609,10 @@ function model(
   const adaptive = o.adaptive ?? DEFAULTS.adaptive;
   // A stream of a synchronous task that outlasted the look is judged on `STREAM_MS` of its work:
   // counted as one item, it never paid for a worker (600 items of 1 ms from a generator ran
-  // inline in 610 ms, 320 ms on two workers as an array); the run changes course to this thread
-  // where the workers turn out slower. (An async task's calls are counted as they come: its
-  // concurrency is not bounded by a nominal count.)
+  // inline in 610 ms, 320 ms on two workers as an array). A shorter stream pays the workers'
+  // start for less work (a run over a stream does not change course: its items left are
+  // unknown). An async task's calls are counted as they come: its concurrency is not bounded by
+  // a nominal count.
   const n = rest === undefined && !sp.isAsync ? streamItems(sp.perItemMs.mean) : rest;
   const m = modelInputs(n, sp, overheads, sys, job.pool.size, adaptive, job.targetChunkMs);
   m.cores = job.cpu;
