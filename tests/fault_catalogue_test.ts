@@ -309,13 +309,14 @@ test("fault: a task module that never finishes loading: timeoutMs and signal rea
 });
 
 test("fault: on forced workers a task module's load has timeoutMs of its own, then the items theirs", async () => {
-  // The module loads in 1 s and the chunk's items take 0.6 s: under timeoutMs 1500 each part
-  // fits (the load once counted against the first chunk: 1.6 s, "Chunk of items 0..0 exceeded").
+  // The module loads in 1.8 s and the chunk's item takes 1.8 s: under timeoutMs 3000 each part
+  // fits with 1.2 s to spare (a loaded machine only makes the two together, which the previous
+  // code timed against the limit, longer: 3.6 s, "Chunk of items 0..0 exceeded").
   const slow = task<number, number>(fixtureModule("faults/slow_load"), "busyFor");
   const pool = createPool({ maxWorkers: 1 });
   try {
     const opts = { executor: "workers" as const, workers: 1, chunkSize: 1, pool };
-    assert.deepEqual(await execute(slow, [600], { ...opts, timeoutMs: 1500 }), [600]);
+    assert.deepEqual(await execute(slow, [1800], { ...opts, timeoutMs: 3000 }), [1800]);
     // A limit the load itself outlives says so (a fresh worker loads the module again).
     await pool.close();
     const e = await settle(execute(slow, [1], { ...opts, pool: undefined, timeoutMs: 300 }));
