@@ -368,6 +368,45 @@ test("queued: calls answered in turn, each later than one alone, not calls of th
   assert.equal(queued(look([1, 2, 3, 4, 5], [1])), false);
 });
 
+test("decide: an async task that nothing speeds up by minSpeedup runs on the async executor, from the calls predicted to gain", () => {
+  // Calls that compute (1 ms of CPU each) on one core: no overlap gain, no worker: one call at a
+  // time to start, the plain loop's pace, and the limiter adds calls while they gain.
+  const computes = decide(
+    { ...base, n: 200, perItemMs: 1, maxItemMs: 1 },
+    { ...limits, maxWorkers: 1, isAsync: true, cpuPerItemMs: 1 },
+  );
+  assert.equal(computes.executor, "async");
+  assert.equal(computes.concurrency, 1);
+  assert.equal(computes.predictedSpeedup, 1);
+  assert.equal(computes.predictedMs, computes.serialMs);
+  assert.match(computes.reason, /not predicted to gain/);
+  // A batch served in turn at 0.85 ms a call, for calls of 1 ms alone: 1.18×, under 1.2; the
+  // start is the concurrency predicted, not one call at a time.
+  const gains = decide(
+    { ...base, n: 200, perItemMs: 1, maxItemMs: 1 },
+    {
+      ...limits,
+      maxWorkers: 1,
+      isAsync: true,
+      cpuPerItemMs: 0.01,
+      asyncItemMs: 0.85,
+      asyncQueued: true,
+    },
+  );
+  assert.equal(gains.executor, "async");
+  assert.ok(gains.concurrency > 1, `${gains.concurrency}`);
+  assert.ok(
+    gains.predictedSpeedup > 1 && gains.predictedSpeedup < 1.2,
+    `${gains.predictedSpeedup}`,
+  );
+  // Workers that pay still win: calls that compute, on two cores.
+  const twoCores = decide(
+    { ...base, n: 200, perItemMs: 1, maxItemMs: 1 },
+    { ...limits, isAsync: true, cpuPerItemMs: 1 },
+  );
+  assert.equal(twoCores.executor, "workers");
+});
+
 test("decide: an I/O-bound async task goes to the async executor", () => {
   const d = decide(
     { ...base, n: 200, perItemMs: 5, maxItemMs: 5 },

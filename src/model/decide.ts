@@ -158,7 +158,32 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
         `thread are predicted ${asyncSpeedup.toFixed(2)}× faster than a plain loop`,
     };
   }
-  if (!best || workerSpeedup < limits.minSpeedup || best.workers === 1) {
+  const workersPay = best !== undefined && workerSpeedup >= limits.minSpeedup && best.workers > 1;
+  if (asyncAlt && !workersPay) {
+    // Neither pays by `minSpeedup`: the async executor still runs an async task, from one call
+    // at a time (the plain loop's pace; or the calls predicted to gain, if any), and its limiter
+    // adds calls while they gain. It starts no worker, so nothing is risked by the threshold; a
+    // plain loop could never correct a prediction that was too low (200 HTTP calls to a server
+    // in another process, predicted 1.14× at 14 calls in flight: the plain loop ran them 2.5×
+    // slower than 64 in flight).
+    const gains = asyncSpeedup > 1;
+    const why = gains
+      ? `${asyncAlt.concurrency} calls in flight are predicted ${asyncSpeedup.toFixed(2)}× ` +
+        `faster than a plain loop, below minSpeedup ${limits.minSpeedup}`
+      : "overlapping calls is not predicted to gain";
+    return {
+      ...base,
+      executor: "async",
+      workers: 0,
+      chunkSize: 1,
+      concurrency: gains ? asyncAlt.concurrency : 1,
+      predictedMs: gains ? asyncAlt.predictedMs : serialMs,
+      predictedSpeedup: gains ? asyncSpeedup : 1,
+      reason: `Async from ${gains ? asyncAlt.concurrency : 1} call${gains ? "s" : ""} in ` +
+        `flight, adapting while the run finds more gain: ${why}`,
+    };
+  }
+  if (!best || !workersPay) {
     const why = !best
       ? "no worker configuration fits"
       : best.workers === 1
