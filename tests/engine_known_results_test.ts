@@ -2,8 +2,12 @@
 // hands them on.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KnownResults, Source } from "../src/engine/mod.ts";
+import { createPool, task } from "../mod.ts";
+import { KnownResults, Run, Source } from "../src/engine/mod.ts";
 import { inlineChunks } from "../src/engine/_local.ts";
+import { workerSet } from "../src/engine/_worker_set.ts";
+import { taskSpec } from "../src/task/_spec.ts";
+import { fixtureModule } from "./_helpers.ts";
 
 /** Every kept index and result, in order. */
 const entries = (k: KnownResults) => {
@@ -118,4 +122,37 @@ test("inline executor: kept results in a row go on as one chunk, and are never c
   assert.equal(results[950], 950);
   assert.equal(calls.length, 299, "only the items not kept ran");
   assert.ok(!calls.includes(900));
+});
+
+test("worker run: chunks whose results are all known complete without a worker, and do not size the chunks", async () => {
+  // The first 1,000 of 1,400 items of 0.2 ms are known (the optimizer's look ran them): chunks
+  // of 100 over them are complete at once. Sent as holes, each came back as 100 items of no time
+  // and the adaptive size doubled on it (to 4,096 items); the items the worker runs (at least
+  // 0.2 ms each: 40 fill a chunk of 8 ms) never size a chunk above the first.
+  const known = new KnownResults();
+  known.setRun(0, Array.from({ length: 1000 }, (_, i) => `known ${i}`));
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const r = new Run(workerSet(pool), new Source<unknown>(new Array(1400).fill(0.2)), {
+      spec: taskSpec(task<number, string>(fixtureModule("tasks/basic"), "spinTag")),
+      workers: 1,
+      chunkSize: 100,
+      adaptive: true,
+      targetChunkMs: 8,
+      transfer: false,
+      known,
+    });
+    const out: unknown[] = [];
+    const sizes: number[] = [];
+    for await (const c of r.chunks()) {
+      c.results.forEach((x, j) => (out[c.start + j] = x));
+      sizes.push(r.sizer.next(undefined));
+    }
+    assert.equal(out.length, 1400);
+    assert.deepEqual(out.slice(0, 1000), Array.from({ length: 1000 }, (_, i) => `known ${i}`));
+    assert.ok(out.slice(1000).every((x) => typeof x === "string" && !x.startsWith("known")));
+    assert.ok(Math.max(...sizes) <= 100, `chunk sizes ${sizes.join(", ")}`);
+  } finally {
+    await pool.close();
+  }
 });

@@ -231,6 +231,7 @@ export class Run {
           const chunk = this.#retry.shift() ?? (await this.#pull());
           if (!chunk || this.#closed) break;
           if (this.error && chunk.start >= this.errorIndex) continue; // cancelled
+          if (this.#allKnown(chunk)) continue;
 
           const worker = this.#pickWorker();
           if (!worker) {
@@ -410,6 +411,22 @@ export class Run {
     }
   }
 
+  /**
+   * Whether every result of `chunk` is known already (the optimizer's look ran its items): then
+   * it is complete at once, without a worker. Sent as holes, such chunks went to a worker and
+   * back, and their replies read as items of no time: the adaptive size doubled on each (a look
+   * of 2,049 items of 1 µs, chunks of 256: the run's chunks grew to 1,198 items by its fourth).
+   */
+  #allKnown(chunk: Chunk): boolean {
+    const skip = this.#skips(chunk);
+    if (skip?.length !== chunk.items.length) return false;
+    const known = this.#cfg.known!;
+    const results = chunk.items.map((_, k) => known.get(chunk.start + k));
+    this.#done.push({ start: chunk.start, results, ms: 0 });
+    this.#notify();
+    return true;
+  }
+
   /** Positions of `chunk` whose results are known already (sorted), or undefined. */
   #skips(chunk: Chunk): number[] | undefined {
     const known = this.#cfg.known;
@@ -428,9 +445,11 @@ export class Run {
       for (const k of skip) if (k < r.length) r[k] = known!.get(chunk.start + k);
     }
     if (reply.t === "done") {
-      this.sizer.record(chunk.items.length, reply.ms);
-      if (this.#course && worker) this.#watchCourse(worker, chunk.items.length, reply.ms);
-      if (this.#cfg.grow) this.#watchLoad(this.#cfg.grow, chunk.items.length);
+      // The items the worker ran: known ones went as holes and took it no time.
+      const ran = chunk.items.length - (skip?.length ?? 0);
+      this.sizer.record(ran, reply.ms);
+      if (this.#course && worker) this.#watchCourse(worker, ran, reply.ms);
+      if (this.#cfg.grow) this.#watchLoad(this.#cfg.grow, ran);
       if (chunk.start < this.errorIndex) {
         this.#done.push({
           start: chunk.start,
