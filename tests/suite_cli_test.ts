@@ -122,6 +122,53 @@ test("suite compare: no regression exits 0; --threshold and --json", () => {
   assert.deepEqual(out.regressions, []);
 });
 
+test("suite compare: malformed figures exit 2 naming the file; a byte-order mark is no fault", () => {
+  const dir = tempHome();
+  const put = (name: string, value: unknown, prefix = "") => {
+    const path = join(dir, name);
+    writeFileSync(path, prefix + JSON.stringify(value));
+    return path;
+  };
+  const bench = (avg: unknown) => ({
+    version: 1,
+    runtime: "Deno/2",
+    cpu: "x",
+    benches: [{
+      origin: "file:///b_bench.ts",
+      group: null,
+      name: "ok",
+      baseline: false,
+      results: [{
+        ok: { n: 10, min: 90, max: 300, avg, p75: 210, p99: 290, p995: 295, p999: 299 },
+      }],
+    }],
+  });
+  // Stats as strings: "v.toFixed is not a function", exit 1 (the regression code).
+  usageError(
+    ["suite", "compare", put("b.json", bench(100)), put("strings.json", bench("200"))],
+    /strings\.json: benches\[0\]\.results\[0\]\.ok\.avg is not a number >= 0: "200"/,
+  );
+  const suite = (speedup: number) => ({
+    format: "amorsize-suite",
+    schema: 1,
+    results: [{ workload: "w", actualSpeedup: speedup, spread: { speedup: 0 } }],
+  });
+  // A negative speedup: "-150.0% REGRESSION", exit 1.
+  usageError(
+    ["suite", "compare", put("neg.json", suite(-2)), put("one.json", suite(1))],
+    /neg\.json: results\[0\] has an "actualSpeedup" that is not a number >= 0: -2/,
+  );
+  // JSON with a byte-order mark (as --data accepts it): "Unexpected token", exit 2.
+  const r = cli([
+    "suite",
+    "compare",
+    put("bom.json", suite(1), "\uFEFF"),
+    put("same.json", suite(1)),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /unchanged/);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
 import { checkHtmlTarget } from "./_html.ts";
 import { runtime } from "../runtime/mod.ts";
+import { parseJsonText } from "../store/mod.ts";
 import { loadTask, task as taskRef, type TaskRef, taskSpec } from "../task/mod.ts";
 
 export { progressBar } from "./_progress_bar.ts";
@@ -231,7 +232,7 @@ function _readJsonArray(file: string): unknown[] {
   if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
   let value: unknown;
   try {
-    value = JSON.parse(read.text.replace(/^\uFEFF/, "")); // a byte-order mark, as on stdin
+    value = parseJsonText(read.text); // a byte-order mark, as on stdin
   } catch (e) {
     throw new UsageError(`--data ${file} is not JSON: ${(e as Error).message.split("\n")[0]}`);
   }
