@@ -56,6 +56,37 @@ test("fault cli: a negative number for a flag is the flag's own usage error", ()
   oneLine(w.stderr, /--workers must be an integer >= 1, got "-2"/);
 });
 
+test("fault cli: a --timeout no timer can wait, or an empty --dir, is a usage error (exit 2) before the work", () => {
+  // 2^31 ms wrapped to 1 ms: compare and validate timed out at once, validate-system found no
+  // worker answering (exit 1); tune and the library's 'dir' check threw a RangeError (exit 1).
+  const big = "2147483648";
+  const runs = [
+    ["validate", `${tasks}#nothing`, "--range", "20", "--timeout", big],
+    ["compare", `${tasks}#nothing`, "--range", "20", "--configs", "inline", "--timeout", big],
+    ["validate-system", "--timeout", big],
+    ["tune", `${tasks}#nothing`, "--range", "20", "--timeout", big],
+  ];
+  for (const args of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    oneLine(r.stderr, /--timeout must be at most 2147483647 ms .*, got "2147483648"/);
+  }
+  for (
+    const args of [["suite", "run", "--save", "--dir", ""], [
+      "report",
+      "--suite-history",
+      "--dir",
+      "",
+      "--html",
+      join(home, "r.html"),
+    ]]
+  ) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    oneLine(r.stderr, /--dir needs a directory, got an empty string/);
+  }
+});
+
 test("fault cli: a bad AMORSIZE_CPUS or AMORSIZE_MEMORY is a usage error (exit 2) on every command", () => {
   // docs/probe.md says so; only `system` did (the others exited 1, as failed work).
   const { cmd, args: pre } = cliCommand();

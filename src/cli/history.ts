@@ -21,6 +21,7 @@ import {
   formatTable,
   type SuiteResult,
 } from "../suite/mod.ts";
+import { dirFlag } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize history list [--kind KIND] [--json]
@@ -217,8 +218,7 @@ export const command: Command = {
         throw new UsageError(`history ${sub} does not take --${key}`);
       }
     }
-    if (values.dir === "") throw new UsageError("--dir needs a directory, got an empty string");
-    const dir = values.dir;
+    const dir = dirFlag(values.dir);
     for (let i = 0; i < rest.length; i++) rest[i] = await _resolveId(rest[i], dir);
     if (sub === "list") return await _list(values, dir);
     if (sub === "show") return await describeValue(values, rest[0], dir);

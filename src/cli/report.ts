@@ -8,6 +8,7 @@ import { type Command, UsageError } from "./_command.ts";
 import {
   checkHtmlTarget,
   checkTask,
+  dirFlag,
   parseFlags,
   parseTask,
   progressBar,
@@ -109,7 +110,7 @@ export const command: Command = {
       print(`decision: ${result.reason}`);
     }
     if (history) {
-      const dir = _string(values.dir);
+      const dir = dirFlag(values.dir);
       const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
       for (const w of warnings) console.error(`warning: ${w}`);
       if (runs.length === 0) {

@@ -14,6 +14,7 @@ import {
   resultLabel,
   runPerformanceSuite,
 } from "../suite/mod.ts";
+import { dirFlag } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP =
@@ -88,6 +89,7 @@ async function _run(values: Values, rest: string[]): Promise<number> {
   _only(values, ["workloads", "repeats", "no-validate", "save", "dir", "json"], "run");
   if (rest.length > 0) throw new UsageError(`suite run takes no arguments, got "${rest[0]}"`);
   if (values.dir !== undefined && !values.save) throw new UsageError("--dir needs --save");
+  const dir = dirFlag(values.dir);
   let workloads = getStandardWorkloads();
   if (values.workloads !== undefined) {
     const names = values.workloads.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -107,7 +109,7 @@ async function _run(values: Values, rest: string[]): Promise<number> {
     workloads,
     repeats,
     validate: !values["no-validate"],
-    save: values.save ? { dir: values.dir } : false,
+    save: values.save ? { dir } : false,
     onResult: json ? undefined : (r) => console.error(`${r.workload}: ${resultLabel(r)}`),
   });
   print(json ? JSON.stringify(suite, null, 2) : formatSuite(suite));
