@@ -191,6 +191,25 @@ test("suite list prints the standard workloads", () => {
   assert.equal(JSON.parse(stdout).length, 5);
 });
 
+test("history show: a suite entry in the shortest form is shown; another schema exits 2", async () => {
+  const home = tempHome();
+  const env = { AMORSIZE_HOME: home };
+  const dir = join(home, "history");
+  // The shape history compare accepts: show crashed on it ("reading 'name'", exit 1).
+  const short = {
+    format: "amorsize-suite",
+    schema: 1,
+    results: [{ workload: "w", actualSpeedup: 1 }],
+  };
+  const a = await saveResult({ kind: "suite", payload: short }, { dir });
+  const show = cli(["history", "show", a.id], env);
+  assert.equal(show.code, 0, show.stderr);
+  assert.deepEqual(JSON.parse(show.stdout.slice(show.stdout.indexOf("{"))), short);
+  assert.equal(cli(["history", "compare", a.id, a.id], env).code, 0);
+  const b = await saveResult({ kind: "suite", payload: { ...short, schema: 2 } }, { dir });
+  usageError(["history", "show", b.id], /suite result schema 2 is not supported/, env);
+});
+
 test("history CLI: list, show, compare, delete and clear against a temporary AMORSIZE_HOME", async () => {
   const home = tempHome();
   const env = { AMORSIZE_HOME: home };

@@ -19,6 +19,7 @@ import {
   formatComparison,
   formatSuite,
   formatTable,
+  parseComparable,
   type SuiteResult,
 } from "../suite/mod.ts";
 import { dirFlag } from "./_input.ts";
@@ -134,15 +135,31 @@ function _asSuite(e: HistoryEntry): SuiteResult | undefined {
     : undefined;
 }
 
+const _isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Whether a suite result holds what its table shows: the runtime, the machine and each workload's
+ * verdict (a result written by hand in the shortest form is shown as JSON instead).
+ */
+function _isRun(s: SuiteResult): boolean {
+  const u = s as unknown as Record<string, unknown>;
+  return _isObject(u.runtime) && typeof u.runtime.name === "string" && _isObject(u.system) &&
+    typeof u.system.effectiveCores === "number" &&
+    s.results.every((r) => typeof r.passed === "boolean" && Array.isArray(r.failures));
+}
+
 async function describeValue(values: Values, id: string, dir: string | undefined): Promise<number> {
   const e = await _trouble(() => loadResult(id, { dir }));
   if (values.json) {
     print(JSON.stringify(e, null, 2));
     return 0;
   }
-  print(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
   const suite = _asSuite(e);
-  print(suite ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
+  // What `history compare` refuses (another schema, results without names) is refused here too.
+  if (suite) await _trouble(async () => parseComparable(suite, `history entry ${e.id}`));
+  print(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
+  print(suite && _isRun(suite) ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
   return 0;
 }
 
