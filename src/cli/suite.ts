@@ -43,8 +43,9 @@ Options:
   --json            print JSON
   -h, --help        show this help
 
-Exit codes: 0 ok (or busy: no verdict), 1 a workload failed or a regression was found, 2 usage
-error or unreadable input.`;
+Exit codes: 0 ok (or busy: no verdict), 1 a workload failed, a regression was found, or the
+result could not be saved with --save (it is printed all the same), 2 usage error or unreadable
+input.`;
 
 function _parse(args: string[]) {
   try {
@@ -113,6 +114,11 @@ async function _run(values: Values, rest: string[]): Promise<number> {
     onResult: json ? undefined : (r) => console.error(`${r.workload}: ${resultLabel(r)}`),
   });
   print(json ? JSON.stringify(suite, null, 2) : formatSuite(suite));
+  if (suite.saveError !== undefined) {
+    // Printed first: the measurements are kept on the screen (or in the --json file).
+    console.error(`amorsize suite: the result was not saved: ${suite.saveError}`);
+    return 1;
+  }
   // A workload measured while the machine was busy has no verdict: it does not fail the run.
   return suite.results.some((r) => resultLabel(r) === "FAIL") ? 1 : 0;
 }
