@@ -169,6 +169,55 @@ test("suite compare: malformed figures exit 2 naming the file; a byte-order mark
   assert.match(r.stdout, /unchanged/);
 });
 
+test("suite compare: a workload or bench that failed outright in the current run exits 1", () => {
+  const dir = tempHome();
+  const put = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  const suite = (r: Record<string, unknown>) => ({
+    format: "amorsize-suite",
+    schema: 1,
+    results: [{ workload: "cpu-intensive", spread: { speedup: 0 }, ...r }],
+  });
+  const base = put("base.json", suite({ actualSpeedup: 1.8, passed: true, failures: [] }));
+  const threw = { actualSpeedup: null, passed: false, failures: ["optimize threw Error: boom"] };
+  // It was "missing in current", 0 regressions, exit 0: the CI gate passed a broken workload.
+  const r = cli(["suite", "compare", base, put("threw.json", suite(threw))]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^FAILED in current: cpu-intensive$/m);
+  assert.doesNotMatch(r.stdout, /missing in current/);
+  // A busy workload is no verdict, not a failure.
+  const busy = { ...threw, verdict: "busy" };
+  assert.equal(cli(["suite", "compare", base, put("busy.json", suite(busy))]).code, 0);
+  const bench = (result: unknown) => ({
+    version: 1,
+    runtime: "Deno/2",
+    cpu: "x",
+    benches: [{
+      origin: "file:///b_bench.ts",
+      group: null,
+      name: "f",
+      baseline: false,
+      results: [result],
+    }],
+  });
+  const ok = {
+    ok: { n: 9, min: 90, max: 110, avg: 100, p75: 101, p99: 109, p995: 110, p999: 110 },
+  };
+  const failed = { failed: "Error: boom" };
+  const j = cli([
+    "suite",
+    "compare",
+    put("b0.json", bench(ok)),
+    put("b1.json", bench(failed)),
+    "--json",
+  ]);
+  assert.equal(j.code, 1, j.stderr);
+  assert.deepEqual(JSON.parse(j.stdout).failed, ["b_bench.ts: f"]);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",

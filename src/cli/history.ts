@@ -48,7 +48,8 @@ Options:
   --json          print JSON
   -h, --help      show this help
 
-Exit codes: 0 ok, 1 a regression was found, 2 usage error, unknown entry or unreadable file.`;
+Exit codes: 0 ok, 1 a regression was found (or a workload failed outright in ID2), 2 usage
+error, unknown entry or unreadable file.`;
 
 function _parse(args: string[]) {
   try {
@@ -179,7 +180,7 @@ async function _compare(values: Values, ids: string[], dir: string | undefined):
     Promise.resolve().then(() => comparePerformanceResults(sa!, sb!, { threshold }))
   );
   print(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
-  return cmp.regressions.length > 0 ? 1 : 0;
+  return cmp.regressions.length > 0 || cmp.failed.length > 0 ? 1 : 0;
 }
 
 async function _delete(values: Values, id: string, dir: string | undefined): Promise<number> {

@@ -30,7 +30,8 @@ run      Benchmark the standard workloads: optimize each, then time a plain loop
          a workload fails. The columns are explained below the table and in docs/suite.md.
 compare  Compare two JSON files: suite results (suite run --json, or history entries) or the
          output of \`deno bench --json\`. A regression is a change beyond the threshold AND beyond
-         the range (max − min) of each run. Exit 1 when there is a regression.
+         the range (max − min) of each run. Exit 1 when there is a regression, or when a
+         workload (or bench) failed outright in CURRENT.
 list     The standard workloads.
 
 Options:
@@ -138,7 +139,7 @@ function _compare(values: Values, rest: string[]): number {
     throw new UsageError((e as Error).message);
   }
   print(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
-  return cmp.regressions.length > 0 ? 1 : 0;
+  return cmp.regressions.length > 0 || cmp.failed.length > 0 ? 1 : 0;
 }
 
 function _list(values: Values, rest: string[]): number {
