@@ -173,6 +173,34 @@ test("fault cli: an unwritable --html path is refused before the work (exit 2)",
 });
 
 test(
+  "fault cli: an --html report that cannot be written on a full disk exits 1 after the result",
+  { skip: process.getuid?.() === 0 ? false : "needs root to mount a small tmpfs" },
+  (t) => {
+    const disk = mkdtempSync(join(tmpdir(), "amorsize-full-disk-"));
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", disk]).status !== 0) {
+      return t.skip("mount -t tmpfs is not allowed here");
+    }
+    try {
+      // The write check before the work passes (an empty file); the report itself does not fit.
+      writeFileSync(join(disk, "filler"), "");
+      spawnSync("dd", ["if=/dev/zero", `of=${join(disk, "filler")}`, "bs=1k", "count=100"]);
+      for (const command of ["optimize", "validate", "compare"]) {
+        const args = [command, `${tasks}#nothing`, "--range", "20", "--html", join(disk, "r.html")];
+        if (command !== "optimize") args.push("--repeats", "1");
+        const r = cli(...args);
+        // It was exit 0: the README gives 1 for output that cannot be written.
+        assert.equal(r.code, 1, `${command}: ${r.stderr}`);
+        assert.notEqual(r.stdout, "", `${command} printed its result`);
+        oneLine(r.stderr, /--html .*: the report was not written: .*(ENOSPC|No space left)/);
+      }
+    } finally {
+      spawnSync("umount", [disk]);
+      rmSync(disk, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
   "fault cli: output that cannot be written fails the command (exit 1); a reader that stops early does not",
   {
     skip: existsSync("/dev/full") ? false : "no /dev/full here",

@@ -167,12 +167,12 @@ export const command: Command = {
       );
     } else print(formatComparison(result));
     const inline = result.results.find((r) => r.config.executor === "inline");
-    await writeHtml(input.html, {
+    const written = await writeHtml(input.html, {
       title: "amorsize compare",
       optimization: result.optimization,
       measuredSerialMs: inline?.medianMs,
       measured: measuredPoints(result.results, "comparison"),
     }, { task: input.spec, items: input.data.length });
-    return 0;
+    return input.html !== undefined && !written ? 1 : 0;
   },
 };

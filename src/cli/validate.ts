@@ -164,7 +164,7 @@ export const command: Command = {
         JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
       );
     } else print(formatValidation(result));
-    await writeHtml(input.html, {
+    const written = await writeHtml(input.html, {
       title: "amorsize validate",
       optimization: result.optimization,
       measuredSerialMs: result.serialMs,
@@ -173,6 +173,7 @@ export const command: Command = {
         "validation",
       ),
     }, { task: input.spec, items: input.data.length });
+    if (input.html !== undefined && !written) return 1;
     return accuracyPasses(result.accuracy) ? 0 : 1;
   },
 };
