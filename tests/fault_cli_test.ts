@@ -56,6 +56,37 @@ test("fault cli: a negative number for a flag is the flag's own usage error", ()
   oneLine(w.stderr, /--workers must be an integer >= 1, got "-2"/);
 });
 
+test("fault cli: a --timeout no timer can wait, or an empty --dir, is a usage error (exit 2) before the work", () => {
+  // 2^31 ms wrapped to 1 ms: compare and validate timed out at once, validate-system found no
+  // worker answering (exit 1); tune and the library's 'dir' check threw a RangeError (exit 1).
+  const big = "2147483648";
+  const runs = [
+    ["validate", `${tasks}#nothing`, "--range", "20", "--timeout", big],
+    ["compare", `${tasks}#nothing`, "--range", "20", "--configs", "inline", "--timeout", big],
+    ["validate-system", "--timeout", big],
+    ["tune", `${tasks}#nothing`, "--range", "20", "--timeout", big],
+  ];
+  for (const args of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    oneLine(r.stderr, /--timeout must be at most 2147483647 ms .*, got "2147483648"/);
+  }
+  for (
+    const args of [["suite", "run", "--save", "--dir", ""], [
+      "report",
+      "--suite-history",
+      "--dir",
+      "",
+      "--html",
+      join(home, "r.html"),
+    ]]
+  ) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    oneLine(r.stderr, /--dir needs a directory, got an empty string/);
+  }
+});
+
 test("fault cli: a bad AMORSIZE_CPUS or AMORSIZE_MEMORY is a usage error (exit 2) on every command", () => {
   // docs/probe.md says so; only `system` did (the others exited 1, as failed work).
   const { cmd, args: pre } = cliCommand();
@@ -140,6 +171,34 @@ test("fault cli: an unwritable --html path is refused before the work (exit 2)",
   assert.equal(r.code, 2, r.stderr);
   oneLine(r.stderr, /is not a directory/);
 });
+
+test(
+  "fault cli: an --html report that cannot be written on a full disk exits 1 after the result",
+  { skip: process.getuid?.() === 0 ? false : "needs root to mount a small tmpfs" },
+  (t) => {
+    const disk = mkdtempSync(join(tmpdir(), "amorsize-full-disk-"));
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", disk]).status !== 0) {
+      return t.skip("mount -t tmpfs is not allowed here");
+    }
+    try {
+      // The write check before the work passes (an empty file); the report itself does not fit.
+      writeFileSync(join(disk, "filler"), "");
+      spawnSync("dd", ["if=/dev/zero", `of=${join(disk, "filler")}`, "bs=1k", "count=100"]);
+      for (const command of ["optimize", "validate", "compare"]) {
+        const args = [command, `${tasks}#nothing`, "--range", "20", "--html", join(disk, "r.html")];
+        if (command !== "optimize") args.push("--repeats", "1");
+        const r = cli(...args);
+        // It was exit 0: the README gives 1 for output that cannot be written.
+        assert.equal(r.code, 1, `${command}: ${r.stderr}`);
+        assert.notEqual(r.stdout, "", `${command} printed its result`);
+        oneLine(r.stderr, /--html .*: the report was not written: .*(ENOSPC|No space left)/);
+      }
+    } finally {
+      spawnSync("umount", [disk]);
+      rmSync(disk, { recursive: true, force: true });
+    }
+  },
+);
 
 test(
   "fault cli: output that cannot be written fails the command (exit 1); a reader that stops early does not",

@@ -103,6 +103,48 @@ test("report --suite-history with no saved runs exits with 1", () => {
   assert.equal(existsSync(file), false);
 });
 
+test("report --suite-history: a busy run (no verdict) is neither a failure nor a drop", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-busy-"));
+  const result = (actualSpeedup: number, verdict: string) => ({
+    workload: "cpu-intensive",
+    actualSpeedup,
+    passed: verdict === "pass",
+    verdict,
+    failures: verdict === "pass" ? [] : ["actual speedup 1.00× below the minimum 1.12×"],
+  });
+  for (const [i, r] of [result(1.8, "pass"), result(1.0, "busy"), result(1.7, "pass")].entries()) {
+    const payload = { format: "amorsize-suite", date: `2025-03-1${i}`, results: [r] };
+    await saveResult({ kind: "suite", name: "deno", payload }, { dir });
+  }
+  const file = join(dir, "r.html");
+  const { code, stderr } = cli(["--suite-history", "--dir", dir, "--html", file]);
+  assert.equal(code, 0, stderr);
+  const html = readFileSync(file, "utf8");
+  // The busy run was listed as "failed its checks" (and 44% below the previous run).
+  assert.doesNotMatch(html, /failed its checks|below the previous run|class="regression"/);
+  // A busy first run is no failed first run either.
+  const first = mkdtempSync(join(tmpdir(), "amorsize-report-busy-first-"));
+  const payload = { format: "amorsize-suite", date: "2025-03-10", results: [result(1, "busy")] };
+  await saveResult({ kind: "suite", payload }, { dir: first });
+  assert.equal(cli(["--suite-history", "--dir", first, "--html", file]).code, 0);
+  assert.doesNotMatch(readFileSync(file, "utf8"), /failed their checks/);
+});
+
+test("report --optimize with an empty --suite-history writes both sections", () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-both-"));
+  const file = join(dir, "report.html");
+  const task = `${fixtureModule("tasks/basic").href}#square`;
+  const args = ["--optimize", task, "--range", "50", "--suite-history", "--dir", dir];
+  const { code, stdout, stderr } = cli([...args, "--html", file]);
+  // The optimization ran, then "no suite results in the history", exit 1 and no report.
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^decision: /m);
+  assert.match(stdout, /^suite history: 0 run\(s\)$/m);
+  const html = readFileSync(file, "utf8");
+  assert.match(html, /class="card decision"/);
+  assert.match(html, /No suite runs\./);
+});
+
 test("report --optimize measures the task and writes the decision's charts", () => {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-report-opt-"));
   const data = join(dir, "items.json");

@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,6 +47,25 @@ test("store history: saveResult returns the entry and writes <id>.json", async (
   const file = JSON.parse(readFileSync(join(dir, `${entry.id}.json`), "utf8"));
   assert.deepEqual(file, { library: "amorsize", ...entry });
   assert.deepEqual(await loadResult(entry.id, { dir }), entry);
+});
+
+test("store history: what is saved can be read back: compact past 16 MiB indented, refused past 16 MiB compact", async () => {
+  const dir = tempDir();
+  // 3 million zeros: 6 MB compact, 21 MB indented (the reader's cap is 16 MiB). saveResult wrote
+  // the indented form, which listResults skipped and loadResult called corrupt.
+  const zeros = new Array(3_000_000).fill(0);
+  const big = await saveResult({ kind: "suite", payload: zeros }, { dir });
+  assert.ok(statSync(join(dir, `${big.id}.json`)).size <= 16 * 2 ** 20);
+  assert.equal(((await loadResult(big.id, { dir })).payload as number[]).length, zeros.length);
+  const { entries, warnings } = await listResults({ dir });
+  assert.deepEqual([entries.map((e) => e.id), warnings], [[big.id], []]);
+  // Too large even compact: refused, naming the size, and nothing written.
+  await assert.rejects(saveResult({ kind: "suite", payload: "x".repeat(17 * 2 ** 20) }, { dir }), {
+    name: "RangeError",
+    message:
+      /'payload' must fit a history entry of at most 16777216 bytes .*, got 17825\d{3} bytes/,
+  });
+  assert.deepEqual(readdirSync(dir), [`${big.id}.json`]);
 });
 
 test("store history: a name is optional (null), and any non-empty kind goes", async () => {

@@ -122,6 +122,102 @@ test("suite compare: no regression exits 0; --threshold and --json", () => {
   assert.deepEqual(out.regressions, []);
 });
 
+test("suite compare: malformed figures exit 2 naming the file; a byte-order mark is no fault", () => {
+  const dir = tempHome();
+  const put = (name: string, value: unknown, prefix = "") => {
+    const path = join(dir, name);
+    writeFileSync(path, prefix + JSON.stringify(value));
+    return path;
+  };
+  const bench = (avg: unknown) => ({
+    version: 1,
+    runtime: "Deno/2",
+    cpu: "x",
+    benches: [{
+      origin: "file:///b_bench.ts",
+      group: null,
+      name: "ok",
+      baseline: false,
+      results: [{
+        ok: { n: 10, min: 90, max: 300, avg, p75: 210, p99: 290, p995: 295, p999: 299 },
+      }],
+    }],
+  });
+  // Stats as strings: "v.toFixed is not a function", exit 1 (the regression code).
+  usageError(
+    ["suite", "compare", put("b.json", bench(100)), put("strings.json", bench("200"))],
+    /strings\.json: benches\[0\]\.results\[0\]\.ok\.avg is not a number >= 0: "200"/,
+  );
+  const suite = (speedup: number) => ({
+    format: "amorsize-suite",
+    schema: 1,
+    results: [{ workload: "w", actualSpeedup: speedup, spread: { speedup: 0 } }],
+  });
+  // A negative speedup: "-150.0% REGRESSION", exit 1.
+  usageError(
+    ["suite", "compare", put("neg.json", suite(-2)), put("one.json", suite(1))],
+    /neg\.json: results\[0\] has an "actualSpeedup" that is not a number >= 0: -2/,
+  );
+  // JSON with a byte-order mark (as --data accepts it): "Unexpected token", exit 2.
+  const r = cli([
+    "suite",
+    "compare",
+    put("bom.json", suite(1), "\uFEFF"),
+    put("same.json", suite(1)),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /unchanged/);
+});
+
+test("suite compare: a workload or bench that failed outright in the current run exits 1", () => {
+  const dir = tempHome();
+  const put = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  const suite = (r: Record<string, unknown>) => ({
+    format: "amorsize-suite",
+    schema: 1,
+    results: [{ workload: "cpu-intensive", spread: { speedup: 0 }, ...r }],
+  });
+  const base = put("base.json", suite({ actualSpeedup: 1.8, passed: true, failures: [] }));
+  const threw = { actualSpeedup: null, passed: false, failures: ["optimize threw Error: boom"] };
+  // It was "missing in current", 0 regressions, exit 0: the CI gate passed a broken workload.
+  const r = cli(["suite", "compare", base, put("threw.json", suite(threw))]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^FAILED in current: cpu-intensive$/m);
+  assert.doesNotMatch(r.stdout, /missing in current/);
+  // A busy workload is no verdict, not a failure.
+  const busy = { ...threw, verdict: "busy" };
+  assert.equal(cli(["suite", "compare", base, put("busy.json", suite(busy))]).code, 0);
+  const bench = (result: unknown) => ({
+    version: 1,
+    runtime: "Deno/2",
+    cpu: "x",
+    benches: [{
+      origin: "file:///b_bench.ts",
+      group: null,
+      name: "f",
+      baseline: false,
+      results: [result],
+    }],
+  });
+  const ok = {
+    ok: { n: 9, min: 90, max: 110, avg: 100, p75: 101, p99: 109, p995: 110, p999: 110 },
+  };
+  const failed = { failed: "Error: boom" };
+  const j = cli([
+    "suite",
+    "compare",
+    put("b0.json", bench(ok)),
+    put("b1.json", bench(failed)),
+    "--json",
+  ]);
+  assert.equal(j.code, 1, j.stderr);
+  assert.deepEqual(JSON.parse(j.stdout).failed, ["b_bench.ts: f"]);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",
@@ -142,6 +238,25 @@ test("suite list prints the standard workloads", () => {
   const { code, stdout } = cli(["suite", "list", "--json"]);
   assert.equal(code, 0);
   assert.equal(JSON.parse(stdout).length, 5);
+});
+
+test("history show: a suite entry in the shortest form is shown; another schema exits 2", async () => {
+  const home = tempHome();
+  const env = { AMORSIZE_HOME: home };
+  const dir = join(home, "history");
+  // The shape history compare accepts: show crashed on it ("reading 'name'", exit 1).
+  const short = {
+    format: "amorsize-suite",
+    schema: 1,
+    results: [{ workload: "w", actualSpeedup: 1 }],
+  };
+  const a = await saveResult({ kind: "suite", payload: short }, { dir });
+  const show = cli(["history", "show", a.id], env);
+  assert.equal(show.code, 0, show.stderr);
+  assert.deepEqual(JSON.parse(show.stdout.slice(show.stdout.indexOf("{"))), short);
+  assert.equal(cli(["history", "compare", a.id, a.id], env).code, 0);
+  const b = await saveResult({ kind: "suite", payload: { ...short, schema: 2 } }, { dir });
+  usageError(["history", "show", b.id], /suite result schema 2 is not supported/, env);
 });
 
 test("history CLI: list, show, compare, delete and clear against a temporary AMORSIZE_HOME", async () => {

@@ -2,7 +2,7 @@
 // results (never their timings), failures that are reported instead of thrown, saving to history.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { task } from "../src/task/task_ref.ts";
@@ -136,6 +136,24 @@ test("suite run: records version, runtime, system and date, and saves to the his
   // A saved run compares with itself: nothing changed.
   const same = comparePerformanceResults(payload, payload);
   assert.equal(same.unchanged.length, 2);
+});
+
+test("suite run: a history write that fails at the end returns the result with saveError", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-suite-"));
+  // The directory was writable before the work and is a file when the result is saved (as a
+  // disk that filled up meanwhile): the error was thrown and the measured results were lost.
+  const suite = await runPerformanceSuite({
+    workloads: [spec({})],
+    repeats: 1,
+    save: { dir },
+    onResult: () => {
+      rmSync(dir, { recursive: true });
+      writeFileSync(dir, "");
+    },
+  });
+  assert.deepEqual(suite.results.map((r) => r.workload), ["squares"]);
+  assert.equal(suite.historyId, undefined);
+  assert.match(suite.saveError ?? "", /^\w*Error: /);
 });
 
 test("suite run: bad options throw at once", async () => {

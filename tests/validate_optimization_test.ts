@@ -160,6 +160,11 @@ test("bad arguments throw at once, naming the argument", async () => {
   });
   await assert.rejects(validateOptimization(f, [1], { maxItems: -3 }), /'maxItems'.*-3/);
   await assert.rejects(validateOptimization(f, [1], { timeoutMs: 0 }), /'timeoutMs'/);
+  // 2^31 ms wrapped to 1 ms in the timer, and the measured runs timed out at once.
+  await assert.rejects(validateOptimization(f, [1], { timeoutMs: 2 ** 31 }), {
+    name: "RangeError",
+    message: /'timeoutMs' must be at most 2147483647 ms/,
+  });
   // A stand-in for optimize()'s result was read deep inside and failed with the runtime's error.
   await assert.rejects(validateOptimization(f, [1], { optimization: {} as never }), {
     name: "TypeError",

@@ -58,4 +58,9 @@ test("bad options throw at once", async () => {
     message: "'timeoutMs' must be a positive number, got -1",
   });
   await assert.rejects(validateSystem(null as never), TypeError);
+  // 2^31 ms wrapped to 1 ms in the timer: no worker "answered" and the health was critical.
+  await assert.rejects(validateSystem({ timeoutMs: 2 ** 31 }), {
+    name: "RangeError",
+    message: /'timeoutMs' must be at most 2147483647 ms .*, got 2147483648/,
+  });
 });

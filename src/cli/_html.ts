@@ -90,8 +90,9 @@ function statOrNone(path: string): ReturnType<typeof statSync> | undefined {
 }
 
 /**
- * Write an HTML report for `--html FILE`. A report that cannot be written (a bad path, input the
- * renderer refuses) is a one-line note on stderr: the command's own output and exit code stand.
+ * Write an HTML report for `--html FILE`. A report that cannot be written (a full disk, input the
+ * renderer refuses) is a one-line note on stderr, and `false`: the command's own output stands,
+ * and it exits 1 (output that cannot be written, as the README says).
  *
  * @param file The file to write (`undefined`: no `--html` flag, nothing to do).
  * @param input What to report (e.g. `{ optimization, measured }`).

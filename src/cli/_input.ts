@@ -14,7 +14,9 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
 import { checkHtmlTarget } from "./_html.ts";
+import { MAX_TIMER_MS, timerMs } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
+import { parseJsonText } from "../store/mod.ts";
 import { loadTask, task as taskRef, type TaskRef, taskSpec } from "../task/mod.ts";
 
 export { progressBar } from "./_progress_bar.ts";
@@ -119,6 +121,59 @@ export function intFlag(flag: string, text: unknown, min = 1): number | undefine
     throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   }
   return n;
+}
+
+/**
+ * Read a `--timeout MS` flag value: an integer number of ms that a timer can wait (at most
+ * {@linkcode MAX_TIMER_MS}, as the library's `timeoutMs` checks), `undefined` when absent.
+ *
+ * @param flag The flag's name, for the message (e.g. `"--timeout"`).
+ * @param text The value given.
+ * @returns The number of ms.
+ * @throws {UsageError} If the value is not an integer from 1 to 2^31 − 1.
+ *
+ * @example Usage
+ * ```ts
+ * import { timeoutFlag } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(timeoutFlag("--timeout", "5000"), 5000);
+ * assert.throws(() => timeoutFlag("--timeout", "2147483648"), /--timeout must be at most 2147483647/);
+ * ```
+ */
+export function timeoutFlag(flag: string, text: unknown): number | undefined {
+  const n = intFlag(flag, text);
+  if (n === undefined) return undefined;
+  try {
+    return timerMs(flag, n);
+  } catch {
+    throw new UsageError(
+      `${flag} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer), ` +
+        `got ${JSON.stringify(text)}`,
+    );
+  }
+}
+
+/**
+ * Read a `--dir DIR` flag value: `undefined` when absent, refused when empty.
+ *
+ * @param text The value given.
+ * @returns The directory.
+ * @throws {UsageError} If the value is an empty string.
+ *
+ * @example Usage
+ * ```ts
+ * import { dirFlag } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(dirFlag("/tmp/history"), "/tmp/history");
+ * assert.equal(dirFlag(undefined), undefined);
+ * assert.throws(() => dirFlag(""), /--dir needs a directory, got an empty string/);
+ * ```
+ */
+export function dirFlag(text: unknown): string | undefined {
+  if (text === "") throw new UsageError("--dir needs a directory, got an empty string");
+  return typeof text === "string" ? text : undefined;
 }
 
 /**
@@ -231,7 +286,7 @@ function _readJsonArray(file: string): unknown[] {
   if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
   let value: unknown;
   try {
-    value = JSON.parse(read.text.replace(/^\uFEFF/, "")); // a byte-order mark, as on stdin
+    value = parseJsonText(read.text); // a byte-order mark, as on stdin
   } catch (e) {
     throw new UsageError(`--data ${file} is not JSON: ${(e as Error).message.split("\n")[0]}`);
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { parseFlags } from "./_input.ts";
+import { dirFlag, parseFlags } from "./_input.ts";
 import { type CacheStats, cacheStats, clearCache } from "../model/mod.ts";
 import { print } from "./_output.ts";
 
@@ -84,8 +84,7 @@ export const command: Command = {
       );
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-    if (values.dir === "") throw new UsageError("--dir needs a directory, got an empty string");
-    const dir = typeof values.dir === "string" ? values.dir : undefined;
+    const dir = dirFlag(values.dir);
     const json = values.json === true;
     try {
       if (action === "stats") {

@@ -6,7 +6,7 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import { measuredPoints } from "./_html.ts";
-import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
+import { INPUT_HELP, intFlag, readTaskInput, timeoutFlag, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { compareStrategies, type ComparisonResult, type StrategyConfig } from "../validate/mod.ts";
@@ -154,7 +154,7 @@ export const command: Command = {
     const options = {
       repeats: intFlag("--repeats", v.repeats),
       maxItems: intFlag("--max-items", v["max-items"]),
-      timeoutMs: intFlag("--timeout", v.timeout),
+      timeoutMs: timeoutFlag("--timeout", v.timeout),
     };
     if (input.data.length === 0) {
       throw new UsageError("no data: a comparison needs at least one item");
@@ -167,12 +167,12 @@ export const command: Command = {
       );
     } else print(formatComparison(result));
     const inline = result.results.find((r) => r.config.executor === "inline");
-    await writeHtml(input.html, {
+    const written = await writeHtml(input.html, {
       title: "amorsize compare",
       optimization: result.optimization,
       measuredSerialMs: inline?.medianMs,
       measured: measuredPoints(result.results, "comparison"),
     }, { task: input.spec, items: input.data.length });
-    return 0;
+    return input.html !== undefined && !written ? 1 : 0;
   },
 };

@@ -19,8 +19,10 @@ import {
   formatComparison,
   formatSuite,
   formatTable,
+  parseComparable,
   type SuiteResult,
 } from "../suite/mod.ts";
+import { dirFlag } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize history list [--kind KIND] [--json]
@@ -46,7 +48,8 @@ Options:
   --json          print JSON
   -h, --help      show this help
 
-Exit codes: 0 ok, 1 a regression was found, 2 usage error, unknown entry or unreadable file.`;
+Exit codes: 0 ok, 1 a regression was found (or a workload failed outright in ID2), 2 usage
+error, unknown entry or unreadable file.`;
 
 function _parse(args: string[]) {
   try {
@@ -133,15 +136,31 @@ function _asSuite(e: HistoryEntry): SuiteResult | undefined {
     : undefined;
 }
 
+const _isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Whether a suite result holds what its table shows: the runtime, the machine and each workload's
+ * verdict (a result written by hand in the shortest form is shown as JSON instead).
+ */
+function _isRun(s: SuiteResult): boolean {
+  const u = s as unknown as Record<string, unknown>;
+  return _isObject(u.runtime) && typeof u.runtime.name === "string" && _isObject(u.system) &&
+    typeof u.system.effectiveCores === "number" &&
+    s.results.every((r) => typeof r.passed === "boolean" && Array.isArray(r.failures));
+}
+
 async function describeValue(values: Values, id: string, dir: string | undefined): Promise<number> {
   const e = await _trouble(() => loadResult(id, { dir }));
   if (values.json) {
     print(JSON.stringify(e, null, 2));
     return 0;
   }
-  print(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
   const suite = _asSuite(e);
-  print(suite ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
+  // What `history compare` refuses (another schema, results without names) is refused here too.
+  if (suite) await _trouble(async () => parseComparable(suite, `history entry ${e.id}`));
+  print(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
+  print(suite && _isRun(suite) ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
   return 0;
 }
 
@@ -161,7 +180,7 @@ async function _compare(values: Values, ids: string[], dir: string | undefined):
     Promise.resolve().then(() => comparePerformanceResults(sa!, sb!, { threshold }))
   );
   print(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
-  return cmp.regressions.length > 0 ? 1 : 0;
+  return cmp.regressions.length > 0 || cmp.failed.length > 0 ? 1 : 0;
 }
 
 async function _delete(values: Values, id: string, dir: string | undefined): Promise<number> {
@@ -217,8 +236,7 @@ export const command: Command = {
         throw new UsageError(`history ${sub} does not take --${key}`);
       }
     }
-    if (values.dir === "") throw new UsageError("--dir needs a directory, got an empty string");
-    const dir = values.dir;
+    const dir = dirFlag(values.dir);
     for (let i = 0; i < rest.length; i++) rest[i] = await _resolveId(rest[i], dir);
     if (sub === "list") return await _list(values, dir);
     if (sub === "show") return await describeValue(values, rest[0], dir);

@@ -89,10 +89,13 @@ export const command: Command = {
       onProgress: bar?.onProgress,
     }).finally(() => bar?.end());
     print(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
-    await writeHtml(input.html, { title: "amorsize optimize", optimization: result }, {
+    const written = await writeHtml(input.html, {
+      title: "amorsize optimize",
+      optimization: result,
+    }, {
       task: input.spec,
       items: input.data.length,
     });
-    return 0;
+    return input.html !== undefined && !written ? 1 : 0;
   },
 };

@@ -8,6 +8,7 @@ import { type Command, UsageError } from "./_command.ts";
 import {
   checkHtmlTarget,
   checkTask,
+  dirFlag,
   parseFlags,
   parseTask,
   progressBar,
@@ -41,7 +42,8 @@ Options:
   --title TEXT              the report's title (default "amorsize report")
   -h, --help                show this help
 
-Exit codes: 0 written, 1 no suite results to show, 2 usage error.`;
+Exit codes: 0 written, 1 no suite results to show (--suite-history without --optimize; with it,
+an empty history says "No suite runs.") or a report that cannot be written, 2 usage error.`;
 
 const FLAGS = {
   optimize: { type: "string" },
@@ -97,6 +99,18 @@ export const command: Command = {
       throw new UsageError("--dir and --name go with --suite-history");
     }
     const input: ReportInput = { title: _string(values.title) };
+    // The history first: read in a moment, where the optimization may take a while.
+    if (history) {
+      const dir = dirFlag(values.dir);
+      const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
+      for (const w of warnings) console.error(`warning: ${w}`);
+      if (runs.length === 0 && spec === undefined) {
+        console.error(`amorsize report: no suite results in the history${dir ? ` (${dir})` : ""}`);
+        return 1;
+      }
+      // With --optimize, an empty history is a section that says "No suite runs.".
+      input.suiteHistory = runs;
+    }
     let about: { task: string; items: number } | undefined;
     if (spec !== undefined) {
       const ref = await checkTask(parseTask(spec));
@@ -108,17 +122,7 @@ export const command: Command = {
       about = { task: spec, items: data.length };
       print(`decision: ${result.reason}`);
     }
-    if (history) {
-      const dir = _string(values.dir);
-      const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
-      for (const w of warnings) console.error(`warning: ${w}`);
-      if (runs.length === 0) {
-        console.error(`amorsize report: no suite results in the history${dir ? ` (${dir})` : ""}`);
-        return 1;
-      }
-      input.suiteHistory = runs;
-      print(`suite history: ${runs.length} run(s)`);
-    }
+    if (input.suiteHistory) print(`suite history: ${input.suiteHistory.length} run(s)`);
     print(`wrote ${await writeReport(html, { ...reportAbout(about), ...input })}`);
     return 0;
   },

@@ -14,6 +14,7 @@ import {
   resultLabel,
   runPerformanceSuite,
 } from "../suite/mod.ts";
+import { dirFlag } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP =
@@ -29,7 +30,8 @@ run      Benchmark the standard workloads: optimize each, then time a plain loop
          a workload fails. The columns are explained below the table and in docs/suite.md.
 compare  Compare two JSON files: suite results (suite run --json, or history entries) or the
          output of \`deno bench --json\`. A regression is a change beyond the threshold AND beyond
-         the range (max − min) of each run. Exit 1 when there is a regression.
+         the range (max − min) of each run. Exit 1 when there is a regression, or when a
+         workload (or bench) failed outright in CURRENT.
 list     The standard workloads.
 
 Options:
@@ -42,8 +44,9 @@ Options:
   --json            print JSON
   -h, --help        show this help
 
-Exit codes: 0 ok (or busy: no verdict), 1 a workload failed or a regression was found, 2 usage
-error or unreadable input.`;
+Exit codes: 0 ok (or busy: no verdict), 1 a workload failed, a regression was found, or the
+result could not be saved with --save (it is printed all the same), 2 usage error or unreadable
+input.`;
 
 function _parse(args: string[]) {
   try {
@@ -88,6 +91,7 @@ async function _run(values: Values, rest: string[]): Promise<number> {
   _only(values, ["workloads", "repeats", "no-validate", "save", "dir", "json"], "run");
   if (rest.length > 0) throw new UsageError(`suite run takes no arguments, got "${rest[0]}"`);
   if (values.dir !== undefined && !values.save) throw new UsageError("--dir needs --save");
+  const dir = dirFlag(values.dir);
   let workloads = getStandardWorkloads();
   if (values.workloads !== undefined) {
     const names = values.workloads.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -107,10 +111,15 @@ async function _run(values: Values, rest: string[]): Promise<number> {
     workloads,
     repeats,
     validate: !values["no-validate"],
-    save: values.save ? { dir: values.dir } : false,
+    save: values.save ? { dir } : false,
     onResult: json ? undefined : (r) => console.error(`${r.workload}: ${resultLabel(r)}`),
   });
   print(json ? JSON.stringify(suite, null, 2) : formatSuite(suite));
+  if (suite.saveError !== undefined) {
+    // Printed first: the measurements are kept on the screen (or in the --json file).
+    console.error(`amorsize suite: the result was not saved: ${suite.saveError}`);
+    return 1;
+  }
   // A workload measured while the machine was busy has no verdict: it does not fail the run.
   return suite.results.some((r) => resultLabel(r) === "FAIL") ? 1 : 0;
 }
@@ -130,7 +139,7 @@ function _compare(values: Values, rest: string[]): number {
     throw new UsageError((e as Error).message);
   }
   print(values.json ? JSON.stringify(cmp, null, 2) : formatComparison(cmp));
-  return cmp.regressions.length > 0 ? 1 : 0;
+  return cmp.regressions.length > 0 || cmp.failed.length > 0 ? 1 : 0;
 }
 
 function _list(values: Values, rest: string[]): number {

@@ -5,7 +5,14 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_input.ts";
+import {
+  INPUT_HELP,
+  intFlag,
+  noReport,
+  progressBar,
+  readTaskInput,
+  timeoutFlag,
+} from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { tune, type TuneResult } from "../tune/mod.ts";
 import { configLabel } from "../engine/mod.ts";
@@ -118,7 +125,7 @@ export const command: Command = {
       budgetMs: intFlag("--budget", v.budget),
       maxConfigs: intFlag("--max-configs", v["max-configs"]),
       repeats: intFlag("--repeats", v.repeats),
-      timeoutMs: intFlag("--timeout", v.timeout),
+      timeoutMs: timeoutFlag("--timeout", v.timeout),
       onProgress: bar &&
         ((p) => bar.onProgress({ done: p.evaluations, total: p.planned, elapsedMs: p.elapsedMs })),
     }).finally(() => bar?.end());

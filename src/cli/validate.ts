@@ -6,7 +6,7 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import { measuredPoints } from "./_html.ts";
-import { INPUT_HELP, intFlag, readTaskInput, writeHtml } from "./_input.ts";
+import { INPUT_HELP, intFlag, readTaskInput, timeoutFlag, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { quickValidate, validateOptimization, type ValidationResult } from "../validate/mod.ts";
@@ -150,7 +150,7 @@ export const command: Command = {
     const options = {
       repeats: intFlag("--repeats", v.repeats),
       maxItems: intFlag("--max-items", v["max-items"]),
-      timeoutMs: intFlag("--timeout", v.timeout),
+      timeoutMs: timeoutFlag("--timeout", v.timeout),
     };
     if (input.data.length === 0) {
       throw new UsageError("no data: validation needs at least one item");
@@ -164,7 +164,7 @@ export const command: Command = {
         JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
       );
     } else print(formatValidation(result));
-    await writeHtml(input.html, {
+    const written = await writeHtml(input.html, {
       title: "amorsize validate",
       optimization: result.optimization,
       measuredSerialMs: result.serialMs,
@@ -173,6 +173,7 @@ export const command: Command = {
         "validation",
       ),
     }, { task: input.spec, items: input.data.length });
+    if (input.html !== undefined && !written) return 1;
     return accuracyPasses(result.accuracy) ? 0 : 1;
   },
 };

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { intFlag, parseFlags } from "./_input.ts";
+import { parseFlags, timeoutFlag } from "./_input.ts";
 import { formatTable } from "./_text_table.ts";
 import { type SystemValidation, validateSystem } from "../validate/mod.ts";
 import { print } from "./_output.ts";
@@ -84,7 +84,7 @@ export const command: Command = {
     if (positionals.length > 0) {
       throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     }
-    const timeoutMs = intFlag("--timeout", values.timeout);
+    const timeoutMs = timeoutFlag("--timeout", values.timeout);
     const v = await validateSystem({ timeoutMs });
     print(values.json ? JSON.stringify(v, null, 2) : formatSystemValidation(v));
     return v.health === "excellent" || v.health === "good" ? 0 : 1;

@@ -1,7 +1,9 @@
 // The numbers behind the suite history: one series per workload over the runs, the regressions
 // (a failed run, a run the suite flagged, or a drop beyond the tolerance since the workload's
 // previous measured run; each needs a previous run of the workload to compare with), and the
-// failed checks of runs without one (the first run of a workload).
+// failed checks of runs without one (the first run of a workload). A busy run (no verdict: other
+// processes kept the machine busy) is charted but is neither a failure nor a drop, and the next
+// run is compared with the run before it.
 import type { SuiteHistoryRun } from "./report_input.ts";
 
 /** One workload in one run. */
@@ -54,12 +56,13 @@ export function historyData(runs: SuiteHistoryRun[], tolerance = 0.1): HistoryDa
       const s = typeof x.actualSpeedup === "number" && Number.isFinite(x.actualSpeedup)
         ? x.actualSpeedup
         : null;
+      const busy = x.verdict === "busy";
       const why: string[] = [];
-      if (!x.passed && first) failedFirst.push({ run, workload, speedup: s });
-      if (!x.passed && !first) why.push("failed its checks");
+      if (!x.passed && !busy && first) failedFirst.push({ run, workload, speedup: s });
+      if (!x.passed && !busy && !first) why.push("failed its checks");
       first = false;
       if (x.regression === true) why.push("flagged by the suite");
-      if (s !== null && previous !== null && s < previous * (1 - tolerance)) {
+      if (!busy && s !== null && previous !== null && s < previous * (1 - tolerance)) {
         why.push(`${Math.round((1 - s / previous) * 100)}% below the previous run`);
       }
       const point: HistoryPoint = { run, speedup: s, passed: x.passed };
@@ -69,7 +72,7 @@ export function historyData(runs: SuiteHistoryRun[], tolerance = 0.1): HistoryDa
       }
       points.push(point);
       if (s !== null) {
-        previous = s;
+        if (!busy) previous = s;
         maxSpeedup = Math.max(maxSpeedup, s);
       }
     });

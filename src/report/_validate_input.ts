@@ -89,6 +89,9 @@ function _history(runs: unknown[]): void {
       _figure(`${name}.actualSpeedup`, res.actualSpeedup);
       bool(`${name}.passed`, res.passed);
       if (res.regression !== undefined) bool(`${name}.regression`, res.regression);
+      if (res.verdict !== undefined) {
+        oneOf(`${name}.verdict`, res.verdict, ["pass", "fail", "busy"] as const);
+      }
     });
   });
 }

@@ -54,6 +54,11 @@ export interface SuiteHistoryResult {
   passed: boolean;
   /** Whether the suite itself flagged a regression (a failed run counts as one anyway). */
   regression?: boolean;
+  /**
+   * The suite's verdict: `"busy"` when the timing checks failed while other processes kept the
+   * machine busy. Such a run is no verdict on the code: neither a failure nor a drop.
+   */
+  verdict?: "pass" | "fail" | "busy";
 }
 
 /** One suite run: when it ran (as given, shown as given) and its workloads. */

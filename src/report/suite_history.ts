@@ -11,7 +11,7 @@ const _isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
- * A suite payload as a run: `{ date?, results: [{ workload, actualSpeedup, passed }] }` (the
+ * A suite payload as a run: `{ date?, results: [{ workload, actualSpeedup, passed, verdict? }] }` (the
  * suite's own format, `format: "amorsize-suite"`, is of this shape). Returns why not otherwise.
  */
 function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | string {
@@ -31,6 +31,9 @@ function suiteRun(payload: unknown, fallbackDate: string): SuiteHistoryRun | str
       passed: r.passed,
     };
     if (typeof r.regression === "boolean") res.regression = r.regression;
+    if (r.verdict === "pass" || r.verdict === "fail" || r.verdict === "busy") {
+      res.verdict = r.verdict;
+    }
     results.push(res);
   }
   return { date: typeof payload.date === "string" ? payload.date : fallbackDate, results };

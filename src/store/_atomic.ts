@@ -130,6 +130,24 @@ export async function readJson(path: string): Promise<JsonRead> {
   return parseJson(path, read.text);
 }
 
+/**
+ * `JSON.parse` of a file's text, after a leading UTF-8 byte-order mark (which editors on Windows
+ * write and `JSON.parse` refuses). Text decoded by `TextDecoder`, as {@linkcode readJson} reads it,
+ * has lost the mark already; this is for text read otherwise.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseJsonText } from "./_atomic.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseJsonText('\uFEFF{"a": 1}'), { a: 1 });
+ * assert.throws(() => parseJsonText("{"), SyntaxError);
+ * ```
+ */
+export function parseJsonText(text: string): unknown {
+  return JSON.parse(text.replace(/^\uFEFF/, ""));
+}
+
 /** Parse the text of the file at `path`; the error message never quotes the text. */
 export function parseJson(path: string, text: string): JsonRead {
   try {

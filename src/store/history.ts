@@ -13,6 +13,7 @@ import {
   optionalString,
   optionsArg,
 } from "../args.ts";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { open, unlink } from "node:fs/promises";
 import { readJson, tempPathFor, toJson, writeTextAtomic } from "./_atomic.ts";
@@ -27,6 +28,7 @@ import {
 } from "./history_entry.ts";
 import { resolveStoreDir, storeDir } from "./store_dir.ts";
 import { scanHistory } from "./_history_scan.ts";
+import { MAX_BYTES } from "./_safe_read.ts";
 
 /** Where the history lives: `dir`, else `$AMORSIZE_HOME/history`, else the user cache directory. */
 export interface HistoryOptions {
@@ -110,6 +112,9 @@ export async function writableHistoryDir(options?: HistoryOptions): Promise<stri
  * @returns The entry as {@linkcode loadResult} will return it.
  * @throws {TypeError} For a missing `kind`, a `name` that is not a string, or a `payload` that JSON
  * cannot hold (`undefined`, a cycle, a BigInt).
+ * @throws {RangeError} For a `payload` whose entry would be larger than the history reads back
+ * (16 MiB of JSON, written without indentation where the indented form is larger); nothing is
+ * written.
  *
  * @example Usage
  * ```ts
@@ -146,7 +151,16 @@ export async function saveResult(
     savedAt,
     payload: input.payload,
   };
-  const text = toJson(record, "payload", true);
+  // Indented where it fits what the history reads back (MAX_BYTES), else compact; never larger.
+  let text = toJson(record, "payload", true);
+  if (Buffer.byteLength(text) > MAX_BYTES) text = toJson(record, "payload");
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_BYTES) {
+    throw new RangeError(
+      `'payload' must fit a history entry of at most ${MAX_BYTES} bytes (what the history reads ` +
+        `back), got ${bytes} bytes of JSON`,
+    );
+  }
   await writeTextAtomic(join(dir, `${id}.json`), text);
   return parseHistoryEntry(JSON.parse(text), id) as HistoryEntry;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { writeTextAtomic } from "./_atomic.ts";
+export { parseJsonText, writeTextAtomic } from "./_atomic.ts";
 export {
   clearResults,
   deleteResult,

@@ -135,6 +135,7 @@ export function formatComparison(c: PerformanceComparison): string {
   add(c.improvements, "improved");
   add(c.unchanged, "unchanged");
   const lines = [formatTable(rows, [2, 3, 4, 5])];
+  if (c.failed.length > 0) lines.push("", `FAILED in current: ${c.failed.join(", ")}`);
   if (c.missing.length > 0) lines.push("", `missing in current: ${c.missing.join(", ")}`);
   if (c.new.length > 0) lines.push("", `new in current: ${c.new.join(", ")}`);
   for (const n of c.notes) lines.push("", `note: ${n}`);

@@ -21,13 +21,18 @@ export interface Metrics {
   metrics: Metric[];
   /** Workloads present but without a comparable figure (not validated, or failed). */
   skipped: string[];
+  /** Of those, the ones that failed outright (a workload that threw, a bench that failed). */
+  failed: string[];
 }
 
 function _fromSuite(s: SuiteResult): Metrics {
-  const out: Metrics = { metrics: [], skipped: [] };
+  const out: Metrics = { metrics: [], skipped: [], failed: [] };
   for (const r of s.results) {
     if (typeof r.actualSpeedup !== "number") {
       out.skipped.push(r.workload);
+      // Failed without a figure; a busy machine is no verdict, and a result without `passed` (a
+      // hand-written shortest form) says nothing.
+      if (r.passed === false && r.verdict !== "busy") out.failed.push(r.workload);
       continue;
     }
     const spread = r.spread?.speedup;
@@ -49,7 +54,7 @@ function _benchKey(origin: string, group: string | null, name: string): string {
 }
 
 function _fromDenoBench(report: DenoBenchReport): Metrics {
-  const out: Metrics = { metrics: [], skipped: [] };
+  const out: Metrics = { metrics: [], skipped: [], failed: [] };
   const seen = new Map<string, number>();
   for (const b of report.benches) {
     let key = _benchKey(String(b.origin ?? ""), b.group ?? null, b.name);
@@ -59,6 +64,7 @@ function _fromDenoBench(report: DenoBenchReport): Metrics {
     const ok = b.results.find((r) => r && typeof r === "object" && r.ok)?.ok;
     if (!ok || !(ok.avg > 0)) {
       out.skipped.push(key);
+      if (b.results.some((r) => r && typeof r === "object" && "failed" in r)) out.failed.push(key);
       continue;
     }
     const spread = Number.isFinite(ok.p75) && Number.isFinite(ok.min)

@@ -2,6 +2,7 @@
 // the output of `deno bench --json` (version 1). Anything else, or another schema version, is an
 // Error that names the source (the file) and what was found.
 import { runtime } from "../runtime/mod.ts";
+import { parseJsonText } from "../store/mod.ts";
 import type { SuiteResult } from "./run_suite.ts";
 import type { DenoBenchReport } from "./deno_bench_report.ts";
 
@@ -12,8 +13,11 @@ export type Comparable =
 
 const _isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
-const num = (v: unknown) => typeof v === "number" && Number.isFinite(v);
-const _numOrNull = (v: unknown) => v === null || num(v);
+// A figure: a finite number ≥ 0 (a speedup or a time cannot be negative).
+const figure = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const _figureOrNull = (v: unknown) => v === null || figure(v);
+/** The statistics of a bench that ran: `avg` is needed, the others are read where present. */
+const _STATS = ["n", "min", "max", "avg", "p75", "p99", "p995", "p999"];
 
 function _checkSuite(v: Record<string, unknown>, source: string): SuiteResult {
   if (v.schema !== 1) {
@@ -27,7 +31,11 @@ function _checkSuite(v: Record<string, unknown>, source: string): SuiteResult {
     const bad = (what: string) => new Error(`${source}: results[${i}] ${what}`);
     if (!_isObject(r)) throw bad("is not an object");
     if (typeof r.workload !== "string") throw bad(`has no "workload" name`);
-    if (!_numOrNull(r.actualSpeedup)) throw bad(`has an "actualSpeedup" that is not a number`);
+    if (!_figureOrNull(r.actualSpeedup)) {
+      throw bad(
+        `has an "actualSpeedup" that is not a number >= 0: ${JSON.stringify(r.actualSpeedup)}`,
+      );
+    }
     if (r.spread !== null && r.spread !== undefined && !_isObject(r.spread)) {
       throw bad(`has a "spread" that is not an object`);
     }
@@ -46,6 +54,18 @@ function _checkDenoBench(v: Record<string, unknown>, source: string): DenoBenchR
     if (!_isObject(b) || typeof b.name !== "string" || !Array.isArray(b.results)) {
       throw new Error(`${source}: benches[${i}] is not a deno bench entry (name, results)`);
     }
+    b.results.forEach((r: unknown, j: number) => {
+      const at = `${source}: benches[${i}].results[${j}]`;
+      if (!_isObject(r)) throw new Error(`${at} is not an object`);
+      if (r.ok === undefined) return; // a bench that failed: noted and skipped
+      if (!_isObject(r.ok) || !("avg" in r.ok)) throw new Error(`${at}.ok has no "avg"`);
+      for (const key of _STATS) {
+        const v = (r.ok as Record<string, unknown>)[key];
+        if (v !== undefined && !figure(v)) {
+          throw new Error(`${at}.ok.${key} is not a number >= 0: ${JSON.stringify(v)}`);
+        }
+      }
+    });
   });
   return v as unknown as DenoBenchReport;
 }
@@ -84,7 +104,7 @@ export function loadComparable(path: string): Comparable {
   if (!read.ok) throw new Error(`Cannot read ${path}: ${read.message}`);
   let value: unknown;
   try {
-    value = JSON.parse(read.text);
+    value = parseJsonText(read.text);
   } catch (e) {
     throw new Error(`${path} is not JSON: ${(e as Error).message}`);
   }

@@ -48,7 +48,13 @@ export interface PerformanceComparison {
   improvements: ComparisonEntry[];
   /** Figures whose change is within the threshold or the noise. */
   unchanged: ComparisonEntry[];
-  /** Workloads of the baseline that the current run lacks (or could not compare). */
+  /**
+   * Workloads (or benches) that failed outright in the current run: a workload that threw or
+   * failed without a measured speedup (not a busy one), a bench that failed. They count against
+   * the comparison like regressions (`suite compare` exits 1).
+   */
+  failed: string[];
+  /** Workloads of the baseline that the current run lacks (or could not compare; not failed). */
   missing: string[];
   /** Workloads of the current run that the baseline lacks (skipped ones are in `notes`). */
   new: string[];
@@ -91,7 +97,8 @@ function _notes(base: Comparable, cur: Comparable): string[] {
  * @param baseline The reference run: an object or a path.
  * @param current The run to judge: an object or a path.
  * @param options `threshold` (default 0.10).
- * @returns The workloads sorted into regressions, improvements, unchanged, missing and new.
+ * @returns The workloads sorted into regressions, improvements, unchanged, failed (outright, in
+ * the current run: they count like regressions), missing and new.
  * @throws {Error} When a side cannot be read, is not a suite result nor deno bench output, has
  * another schema version (the message names the file), or the two sides are of different kinds.
  * @throws {RangeError} For a `threshold` that is not a positive number.
@@ -135,6 +142,7 @@ export function comparePerformanceResults(
     regressions: [],
     improvements: [],
     unchanged: [],
+    failed: c.failed,
     missing: [],
     new: [],
     notes: _notes(base, cur),
@@ -145,7 +153,8 @@ export function comparePerformanceResults(
   for (const m of b.metrics) {
     const other = now.get(key(m));
     if (!other) {
-      if (!out.missing.includes(m.workload)) out.missing.push(m.workload);
+      const gone = !out.missing.includes(m.workload) && !c.failed.includes(m.workload);
+      if (gone) out.missing.push(m.workload);
       continue;
     }
     const e = comparisonEntry(m, other);

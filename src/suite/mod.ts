@@ -7,6 +7,7 @@
  */
 export { formatComparison, formatSuite, formatTable, resultLabel } from "./_format.ts";
 export { comparePerformanceResults } from "./compare_results.ts";
+export { parseComparable } from "./_schema.ts";
 export { runPerformanceSuite } from "./run_suite.ts";
 export type { SuiteResult } from "./run_suite.ts";
 export { getStandardWorkloads } from "./workloads.ts";

@@ -57,12 +57,19 @@ export interface SuiteResult {
   results: PerformanceResult[];
   /** The history entry id, when saved (not part of the saved payload). */
   historyId?: string;
+  /**
+   * Why the result could not be saved, when `save` was asked for and the write failed at the end
+   * (a full disk): the result is returned all the same.
+   */
+  saveError?: string;
 }
 
 /**
  * Benchmark every workload (see `runPerformanceBenchmark`) one after the other and record the
  * runtime, the machine and the date. With `save`, the result is stored in the history as an entry
- * of kind `"suite"` named after the runtime (`historyId` is set).
+ * of kind `"suite"` named after the runtime (`historyId` is set). A history directory that cannot
+ * be written is refused before the work; a write that fails at the end (a full disk) does not
+ * throw: the result comes back with `saveError` saying why, and no `historyId`.
  *
  * @param options `workloads`, `validate`, `repeats`, `save`, `onResult`.
  * @returns The suite result (schema 1), ready for `JSON.stringify` and `comparePerformanceResults`.
@@ -136,8 +143,13 @@ export async function runPerformanceSuite(options: SuiteOptions = {}): Promise<S
     results,
   };
   if (dir !== undefined) {
-    const entry = await saveResult({ kind: "suite", name: rt.name, payload: suite }, { dir });
-    suite.historyId = entry.id;
+    // The measurements took minutes: a write that fails now (a full disk) must not lose them.
+    try {
+      const entry = await saveResult({ kind: "suite", name: rt.name, payload: suite }, { dir });
+      suite.historyId = entry.id;
+    } catch (e) {
+      suite.saveError = `${(e as Error).name}: ${(e as Error).message}`;
+    }
   }
   return suite;
 }

@@ -1,6 +1,6 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
-import { keysOf, knownKeys, objectArg, positiveInt, positiveNumber, wrongType } from "../args.ts";
+import { keysOf, knownKeys, objectArg, positiveInt, timerMs, wrongType } from "../args.ts";
 import type { Data, Pool } from "../engine/mod.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
@@ -47,7 +47,7 @@ export async function setup<I, O>(
   const repeats = options.repeats === undefined ? 3 : positiveInt("repeats", options.repeats);
   const timeoutMs = options.timeoutMs === undefined
     ? defaultTimeoutMs
-    : positiveNumber("timeoutMs", options.timeoutMs);
+    : timerMs("timeoutMs", options.timeoutMs);
   const given = options.optimization as Partial<OptimizationResult<I>> | undefined;
   if (
     given !== undefined &&

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { keysOf, knownKeys, positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, timerMs } from "../args.ts";
 import { createPool, type Pool } from "../engine/mod.ts";
 import { type ProbeOptions, probeSystem, type SystemInfo } from "../system/mod.ts";
 import { type CheckLevel, type Health, rateHealth } from "./health.ts";
@@ -52,7 +52,8 @@ export interface SystemValidation {
  *
  * @param options See {@linkcode ValidateSystemOptions}.
  * @returns The health rating and the checks, each with its figure, unit and detail.
- * @throws {RangeError} If `timeoutMs` is not a positive number.
+ * @throws {RangeError} If `timeoutMs` is not a positive number of ms a timer can wait (at most
+ * 2^31 − 1).
  *
  * @example Usage
  * ```ts
@@ -75,7 +76,7 @@ export async function validateSystem(
   knownKeys("options", options, keysOf<ValidateSystemOptions>({ pool: 1, timeoutMs: 1, probe: 1 }));
   const timeoutMs = options.timeoutMs === undefined
     ? 10_000
-    : positiveNumber("timeoutMs", options.timeoutMs);
+    : timerMs("timeoutMs", options.timeoutMs);
   const pool = options.pool ?? createPool({ maxWorkers: 2 });
   const checks: SystemCheck[] = [];
   try {
