@@ -201,6 +201,40 @@ test("suite compare: a deno bench average pulled above p75 by its tail is judged
   assert.ok(Math.abs(c.unchanged[0].spread.baseline - (44 - 11) / 44) < 1e-12);
 });
 
+test("suite compare: benchOptimized's bench is one bench whatever its decision", () => {
+  const bench = (name: string, avg: number) => ({
+    origin: "file:///r/examples/optimized_bench.ts",
+    group: "score",
+    name,
+    baseline: name === "inline",
+    results: [{
+      ok: { n: 100, min: avg, max: avg, avg, p75: avg, p99: avg, p995: avg, p999: avg },
+    }],
+  });
+  const report = (...benches: unknown[]) => ({
+    version: 1,
+    runtime: "Deno/2.9.6",
+    cpu: "x",
+    benches,
+  });
+  // The decision changed from workers to inline, and the bench got 10× slower: a regression of
+  // "optimized", where it was a missing bench and a new one.
+  const c = comparePerformanceResults(
+    report(bench("inline", 880e3), bench("optimized (workers 2 × chunk 12)", 460e3)) as never,
+    report(bench("inline", 880e3), bench("optimized (inline)", 4_600e3)) as never,
+  );
+  assert.deepEqual(c.regressions.map((e) => e.workload), ["optimized_bench.ts: score/optimized"]);
+  assert.deepEqual([c.missing, c.new], [[], []]);
+  // With benchOptimized's `group` option the name holds the group's name first.
+  const named = comparePerformanceResults(
+    report(bench("fib: optimized (inline)", 100)) as never,
+    report(bench("fib: optimized (workers 2 × chunk 4)", 100)) as never,
+  );
+  assert.deepEqual(named.unchanged.map((e) => e.workload), [
+    "optimized_bench.ts: score/fib: optimized",
+  ]);
+});
+
 test("suite compare: garbage, other schemas and other formats fail naming the file", () => {
   assert.throws(
     () => comparePerformanceResults(file("garbage.txt"), file("baseline.json")),

@@ -50,7 +50,10 @@ function _fromSuite(s: SuiteResult): Metrics {
 /** `x_bench.ts: group/name` (the file's base name keeps runs from other checkouts comparable). */
 function _benchKey(origin: string, group: string | null, name: string): string {
   const file = origin.replace(/[?#].*$/, "").split(/[\\/]/).pop() ?? origin;
-  return `${file}: ${group ? `${group}/` : ""}${name}`;
+  // `benchOptimized` names its bench after the decision ("optimized (workers 2 × chunk 12)"): one
+  // bench whatever the decision, so that a run whose decision changed is still compared with it.
+  const bench = name.replace(/^((?:.*: )?optimized) \(.*\)$/, "$1");
+  return `${file}: ${group ? `${group}/` : ""}${bench}`;
 }
 
 function _fromDenoBench(report: DenoBenchReport): Metrics {
