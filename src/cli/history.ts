@@ -158,7 +158,11 @@ async function describeValue(values: Values, id: string, dir: string | undefined
   }
   const suite = _asSuite(e);
   // What `history compare` refuses (another schema, results without names) is refused here too.
-  if (suite) await _trouble(async () => parseComparable(suite, `history entry ${e.id}`));
+  if (suite) {
+    await _trouble(() =>
+      Promise.resolve().then(() => parseComparable(suite, `history entry ${e.id}`))
+    );
+  }
   print(`${e.id}  kind ${e.kind}  name ${e.name ?? "-"}  saved ${e.savedAt}\n`);
   print(suite && _isRun(suite) ? formatSuite(suite) : JSON.stringify(e.payload, null, 2));
   return 0;
