@@ -13,21 +13,60 @@ import { fixtureModule } from "./_helpers.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
 
-test("cost: large items are decided from the look alone, with the workers already starting", async () => {
+test("cost: large items are decided from the look, with the workers already starting", async () => {
   const cores = (await probeSystem()).effectiveCores;
   const pool = createPool();
   try {
-    // spin(ms) busy-waits `ms` of wall time: each item is ≥ 25 ms whatever the load.
-    const r = await optimize(spin, new Array(6).fill(25), { cache: false, pool });
-    assert.equal(r.profile.sampledItems, 1, "one item ran before deciding");
+    // spin(ms) busy-waits `ms` of wall time: each item is ≥ 60 ms whatever the load, 480 ms in
+    // all, which starting workers and loading the task (tens of ms) cannot outweigh. Items run
+    // here while they start (how many depends on how long that takes).
+    const data = new Array(8).fill(60);
+    const r = await optimize(spin, data, { cache: false, pool });
+    assert.ok(r.profile.sampledItems >= 1);
     if (cores >= 2) {
       assert.equal(r.profile.sampledIn, "main");
       assert.ok(pool.size >= 2, `workers started: ${pool.size}`);
     }
-    const out = await execute(spin, new Array(6).fill(25), { cache: false, pool });
-    assert.deepEqual(out, new Array(6).fill(25));
+    const out = await execute(spin, data, { cache: false, pool });
+    assert.deepEqual(out, data);
   } finally {
     await pool.close();
+  }
+});
+
+test("cost: a task module slow to load here is not loaded in a worker for a small job", async () => {
+  // Its import took 0.6 s here: a worker would take as long before its first item, which a job
+  // of 50 ms cannot pay for.
+  const pool = createPool();
+  try {
+    // 100 items of 0.5 ms (spin(ms) busy-waits `ms` of wall time): 50 ms.
+    const slow = task<number, number>(fixtureModule("tasks/slow_import"), "spin");
+    const data = new Array(100).fill(0.5);
+    const r = await optimize(slow, data, { cache: false, pool });
+    assert.equal(r.executor, "inline", r.explain());
+    assert.match(r.reason, /loading the task \(≈\d+ ms\)/, r.reason);
+    assert.equal(pool.size, 0, "no worker started");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: items run here while a worker loads the task, and the job may end before it does", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // The module loads at once here and in 1.5 s in a worker; 300 items of 0.5 ms (150 ms of
+  // wall time whatever the load) all run here meanwhile.
+  const where = task<number, string>(fixtureModule("tasks/slow_in_worker"), "spinWhere");
+  const data = new Array(300).fill(0.5);
+  const pool = createPool(), other = createPool(); // each call the first on its pool
+  try {
+    const r = await optimize(where, data, { cache: false, pool });
+    assert.equal(r.executor, "inline", r.explain());
+    assert.match(r.reason, /every item ran here while a worker loaded the task/);
+    assert.equal(r.profile.sampledItems, 300);
+    const out = await execute(where, data, { cache: false, pool: other });
+    assert.deepEqual(new Set(out), new Set(["main"]));
+  } finally {
+    await Promise.all([pool.close(), other.close()]);
   }
 });
 
@@ -130,6 +169,8 @@ test("cost: a decision from the look alone takes workers only 1.25x past minSpee
         minSpeedup: 1.6,
       });
       if (o.profile.sampledIn !== "main" || o.profile.sample?.resultSendMs !== undefined) continue;
+      // A spin of 2 ms stretched past 20 ms by other processes: large items, decided otherwise.
+      if (o.profile.sample!.perItemMs.median >= 20) continue;
       const best = o.profile.breakdown!;
       const speedup = o.predictedMs.serial / best.totalMs;
       if (o.executor === "workers") assert.ok(speedup >= 2, o.explain());

@@ -61,7 +61,11 @@ export function measureChunk(
       transfer: [],
       timeoutMs,
       loading: true,
-      onReply: resolve,
+      onReply: (reply) => {
+        // The worker holds the task now (a run sends it no more), unless it could not load it.
+        if (reply.t === "done" || reply.error.kind !== "load") worker.specs.add(spec.key);
+        resolve(reply);
+      },
       onLost: (f) =>
         reject(
           new Error(

@@ -413,6 +413,11 @@ export interface MainProbeOptions {
    * is never run twice).
    */
   onSingle?: (ran: number, ms: number, taken: (i: number) => boolean) => void;
+  /**
+   * A first item under this long (ms) is followed by a second, timed warm (default
+   * `WARM_SECOND` × `maxMs`).
+   */
+  secondUnderMs?: number;
 }
 
 /**
@@ -435,6 +440,7 @@ export async function mainProbe(
     cores = 1,
     maxCalls = CONCURRENT_CALLS,
     onSingle,
+    secondUnderMs = WARM_SECOND * maxMs,
   } = options;
   const rt = runtime();
   const out = emptyProbe();
@@ -527,7 +533,7 @@ export async function mainProbe(
     if (!probing) {
       const warm = pace.steady && (out.isAsync || pace.calls >= STEADY_CALLS);
       if (k < maxItems && rt.now() - t0 < maxMs && !warm) return true;
-      if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < WARM_SECOND * maxMs) {
+      if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < secondUnderMs) {
         return k < maxItems;
       }
       probing = spread !== undefined && batch > 0 && !out.isAsync && out.warmPerItemMs > 0 &&

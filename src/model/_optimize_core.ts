@@ -41,7 +41,7 @@ import {
   summarize,
   threadBound,
 } from "../measure/mod.ts";
-import { type Runtime, runtime } from "../runtime/mod.ts";
+import { type Runtime, runtime, withoutExit } from "../runtime/mod.ts";
 import {
   busyCoresNow,
   cachedProbe,
@@ -55,12 +55,16 @@ import {
   threadName,
 } from "../system/mod.ts";
 import {
+  APART_ITEM_MS,
+  callApart,
+  isThenable,
   loadTask,
   NOT_SELF_CONTAINED,
   type Task,
   type TaskSpec,
   thrownError,
 } from "../task/mod.ts";
+import { setImmediate } from "node:timers";
 import { type ModelInputs, perfectSplit, startCost } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
@@ -214,6 +218,8 @@ interface Job {
   run?: RunAfter;
   /** The call's limits on this thread, and the look's waits within them (see `limitsOf`). */
   limits: LocalLimits;
+  /** The task on this thread, as the look called it (set by the look). */
+  fn?: (x: unknown) => unknown;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
@@ -270,6 +276,15 @@ const HELP_WORK_MS = LOOK_MS / 2;
 const HELP_AT_ONCE = 64;
 
 /**
+ * An import of the task module this long (ms) or longer loaded it just now (a cached import takes
+ * microseconds): its first item is cold, and a second one is timed after a first of up to
+ * `COLD_SECOND_MS`.
+ */
+const COLD_IMPORT_MS = 1;
+/** See `COLD_IMPORT_MS`: four times `LARGE_ITEM_MS` (a first item longer than that is large, cold or not). */
+const COLD_SECOND_MS = 80;
+
+/**
  * A load read before and after a look is taken as such once it was still there this long (ms)
  * after the first reading (see `loadAroundLook`): on an idle machine, other threads ran in
  * bursts of up to 5 ms (98 bursts in 3 s of reading `procs_running`, median 0.05 ms).
@@ -308,6 +323,12 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (small) return small;
   const hit = await cacheLookup(job, look);
   if (hit) return hit;
+  const ranHere = job.known.size;
+  const here = look.skipped ? undefined : await runWhileLoading(job, look);
+  if (here) return here;
+  // The items left, at the pace of those that ran here meanwhile, may not pay for more workers.
+  const fewLeft = job.known.size > ranHere ? tooSmallForWorkers(job, look) : undefined;
+  if (fewLeft) return fewLeft;
   const large = await largeItems(job, look);
   if (large) return large;
   const fromLook = look.skipped ? undefined : await decideFromLook(job, look);
@@ -527,8 +548,12 @@ export async function settledLoad(
 async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | End> {
   const n = job.src.total;
   let fn: (x: unknown) => unknown;
+  let importMs = 0;
   try {
+    const t0 = job.rt.now();
     fn = typeof task === "function" ? task : await importWithinLimits(loadTask(job.spec), job);
+    importMs = job.rt.now() - t0;
+    if (importMs > (importTimes.get(job.spec.key) ?? 0)) importTimes.set(job.spec.key, importMs);
   } catch (e) {
     if (job.o.signal?.aborted || e instanceof ChunkTimeoutError) throw e;
     const error = thrownError(e);
@@ -555,6 +580,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     }
   }
   const skipped = limits !== undefined && !asyncFn;
+  job.fn = fn;
   if (limits && asyncFn) {
     const call = fn;
     // Timed from before the call: its synchronous part counts, as on the async executor.
@@ -581,6 +607,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     cores: job.cores,
     maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     onSingle,
+    // A task module imported just now is cold: its first item may be far slower than the next
+    // (a first markdown render of a process took 21 ms, the next ones 0.2–0.8 ms).
+    secondUnderMs: importMs >= COLD_IMPORT_MS ? COLD_SECOND_MS : undefined,
   });
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
@@ -729,16 +758,153 @@ function lookHelpers(
   return Promise.all(replies).then((fs) => fs.find((f) => f !== undefined));
 }
 
-/** A job clearly too small for workers never starts one: even a perfect split cannot pay. */
+/**
+ * Work (ms at the look's pace) this thread runs between two turns of its event loop while the
+ * sampling worker loads the task (see `runWhileLoading`): a turn lets the worker's reply in.
+ */
+const HERE_SLICE_MS = 1;
+
+/**
+ * Where no worker holds the task yet, one starts and loads it while this thread runs the array's
+ * items, from the front, in slices of `HERE_SLICE_MS` (their results are kept), and times them:
+ * the look's items may all be cold ones. Starting and loading a worker can take longer than the
+ * job — the import of a module that imports npm libraries took 250 ms in a fresh Deno worker —
+ * and this thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import
+ * included) took 480–510 ms automatic as a process's first call, the look having timed one cold
+ * render of 21 ms. Nothing runs here where a worker holds the task (a warm pool), on one core, for
+ * an async task, a one-shot source or under `timeoutMs` or `signal` (a synchronous call here can
+ * be neither timed out nor aborted). Returns an answer when every item ran here (inline) or one
+ * threw; else the look's pace is the fastest slice's, where that is faster.
+ */
+async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
+  const { fn, src } = job;
+  const n = src.total;
+  if (
+    !fn || look.probe.isAsync || !src.indexable || n === undefined || limitsOf(job) ||
+    job.cores < 2 || !(look.perItemMs > 0) || job.known.size >= n
+  ) return undefined;
+  const workers = poolWorkers(job);
+  if (workers.some((w) => w.specs.has(job.spec.key))) return undefined;
+  // A warm pool loads a function's source, or a module imported here at once, in about a round
+  // trip: nothing to run meanwhile.
+  const slowLoad = job.spec.kind === "module" &&
+    (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
+  if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
+  let worker: PoolWorker;
+  try {
+    worker = workerSet(job.pool).ensure(1)[0];
+  } catch {
+    return undefined; // the pool is closed or full: sampling says so
+  }
+  let loaded = false;
+  // A load that fails is the sampling's to report (it sends the task again). One that succeeds
+  // times what a worker pays for the task, its start included: more than the import here (250
+  // ms in a fresh Deno worker, 110 here).
+  const t0 = job.rt.now();
+  void loadIn(worker, job.spec).then((error) => {
+    const ms = job.rt.now() - t0;
+    if (error === undefined && ms > (importTimes.get(job.spec.key) ?? 0)) {
+      importTimes.set(job.spec.key, ms);
+    }
+  }).finally(() => loaded = true);
+  const apart = look.perItemMs >= APART_ITEM_MS;
+  const turn = () => new Promise((r) => setImmediate(r));
+  let next = 0;
+  let pace = Infinity; // the fastest slice's time per item (ms): preemption only slows one
+  let others = false; // whether the other workers were started
+  for (await turn(); !loaded; await turn()) {
+    while (next < n && job.known.has(next)) next++;
+    if (next >= n) break;
+    // Large items (see `largeItems`), or workers all but certain (a perfect split of the items
+    // left, at this pace, past the margin that ends sampling): the others start and load the
+    // task now too, where they would start only once decided.
+    const sure = pace === Infinity
+      ? look.perItemMs >= LARGE_ITEM_MS
+      : certainWorkers(job, (n - job.known.size) * pace);
+    if (!others && sure) {
+      others = true;
+      try {
+        for (const w of workerSet(job.pool).ensure(job.cores)) {
+          if (w !== worker) void loadIn(w, job.spec);
+        }
+      } catch { /* the pool is closed or full: the run starts what it can */ }
+    }
+    const slice = Math.max(1, Math.round(HERE_SLICE_MS / Math.min(look.perItemMs, pace)));
+    let end = next + 1;
+    while (end < n && end - next < slice && !job.known.has(end)) end++;
+    const items = src.slice(next, end);
+    const rs: unknown[] = new Array(items.length);
+    let j = 0;
+    const t = job.rt.now();
+    try {
+      withoutExit(() => {
+        for (; j < items.length; j++) rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
+      });
+      pace = Math.min(pace, (job.rt.now() - t) / items.length);
+      // A task the look found synchronous may still return a Promise for some items.
+      for (let k = 0; k < rs.length; k++) if (isThenable(rs[k])) rs[k] = await rs[k];
+    } catch (e) {
+      const at = next + j;
+      rs.length = j;
+      job.known.setRun(next, rs);
+      const error = thrownError(e);
+      return {
+        decision: inline(`the task threw on item ${at}: ${error.message}`, n),
+        failure: { index: at, kind: "task", error },
+      };
+    }
+    job.known.setRun(next, rs);
+    next = end;
+    progress(job);
+  }
+  // Items run warm here: the look may have timed only a cold first one (a first markdown render
+  // of a process took 21 ms, the next ones 0.8).
+  if (pace < look.perItemMs) {
+    look.perItemMs = look.probe.warmPerItemMs = pace;
+    job.mainPerItemMs = job.inlineItemMs = pace;
+  }
+  if (job.known.size < n) return undefined;
+  job.profile.sampledIn = "main";
+  job.profile.sample = mainProfile(look.probe);
+  return {
+    decision: asLookRan(look.probe, n, "every item ran here while a worker loaded the task"),
+  };
+}
+
+/**
+ * Whether workers are all but certain to pay on `serialMs` of work: a perfect split of it, after
+ * starting them and loading the task, at least `SURE_MARGIN` × `minSpeedup` (the margin that ends
+ * sampling).
+ */
+function certainWorkers(job: Job, serialMs: number): boolean {
+  const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
+  const best = perfectSplit(serialMs, job.cores, job.cpu, {
+    ...taskWarmth(job),
+    firstStartMs,
+    marginalStartMs,
+  });
+  return best.speedup >= SURE_MARGIN * job.minSpeedup;
+}
+
+/** See `certainWorkers` and `settled`. */
+const SURE_MARGIN = 1.25;
+
+/**
+ * A job clearly too small for workers never starts one (or no more): even a perfect split of the
+ * items left cannot pay.
+ */
 function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
   if (n === undefined || job.cores < 2) return undefined;
   if (look.io) return undefined; // no worker needed
   const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
-  const serial = n * (look.perItemMs + look.probe.slowPerItemMs);
+  const left = n - job.known.size - job.known.inFlightCount;
+  const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
+  const warmth = taskWarmth(job);
+  const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
   const best = perfectSplit(serial, job.cores, job.cpu, {
-    warmWorkers: job.pool.size,
+    ...warmth,
     firstStartMs,
     marginalStartMs,
   });
@@ -748,9 +914,12 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const d = asLookRan(
     look.probe,
     n,
-    `the whole job is small (≈${serial.toFixed(1)} ms serial): even a perfect split over ` +
+    `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
+      `serial): even a perfect split over ` +
       `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
-      `${job.minSpeedup}× after starting them`,
+      `${job.minSpeedup}× after starting them${
+        loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)` : ""
+      }`,
   );
   d.serialMs = d.predictedMs = serial;
   return { decision: d };
@@ -882,6 +1051,28 @@ async function firstInWorker(job: Job): Promise<{ async: boolean } | SampleFailu
   job.known.set(0, reply.results[0]);
   loadedInWorkers.add(job.spec.key); // it ran there: no load check later (see `loadsInWorker`)
   return { async: reply.measure?.async === true };
+}
+
+/**
+ * The longest import of each task module on this thread (ms, by spec key): what a worker that
+ * has not loaded it pays about as much before its first item (a module that imports npm
+ * libraries: 110 ms here, 250 ms in a fresh Deno worker; a cached import reads ~0).
+ */
+const importTimes = new Map<string, number>();
+
+/**
+ * The pool's workers started, those of them that hold the task, and what the others pay to load
+ * it (ms: the longest import of its module measured; none for a task of its own source).
+ */
+function taskWarmth(
+  job: Job,
+): { warmWorkers: number; loadedWorkers: number; loadMs: number } {
+  const workers = poolWorkers(job);
+  return {
+    warmWorkers: job.pool.size,
+    loadedWorkers: workers.filter((w) => w.specs.has(job.spec.key)).length,
+    loadMs: importTimes.get(job.spec.key) ?? 0,
+  };
 }
 
 /** Task modules a worker of this process has loaded (their spec keys). */
@@ -1589,7 +1780,7 @@ function settled(job: Job, sp: SampleProfile, overheads: Overheads): boolean {
     cpuPerItemMs: sp.perItemMs.mean,
   });
   const speedup = d.best ? d.serialMs / d.best.totalMs : 0;
-  return speedup >= 1.25 * job.minSpeedup || speedup < 0.75 * job.minSpeedup;
+  return speedup >= SURE_MARGIN * job.minSpeedup || speedup < 0.75 * job.minSpeedup;
 }
 
 // ── 6. Model: the inputs of the cost model, and the worker caps (memory, nested parallelism).
@@ -1614,7 +1805,10 @@ function model(
   // unknown). An async task's calls are counted as they come: its concurrency is not bounded by
   // a nominal count.
   const n = rest === undefined && !sp.isAsync ? streamItems(sp.perItemMs.mean) : rest;
-  const m = modelInputs(n, sp, overheads, sys, job.pool.size, adaptive, job.targetChunkMs);
+  const { warmWorkers, loadedWorkers, loadMs } = taskWarmth(job);
+  const m = modelInputs(n, sp, overheads, sys, warmWorkers, adaptive, job.targetChunkMs);
+  m.loadMs = loadMs;
+  m.loadedWorkers = loadedWorkers;
   m.cores = job.cpu;
   // The plain loop runs here, and this thread may run the task at another speed than a worker
   // (measured: Deno's main thread ran long hot loops up to 1.7× slower): its own warm time, from

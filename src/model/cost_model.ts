@@ -35,6 +35,13 @@ export interface ModelInputs {
   firstStartMs: number;
   marginalStartMs: number;
   /**
+   * Loading the task in workers that do not hold it yet (ms, once: they load it together): what
+   * the import of its module took. Undefined: nothing to load.
+   */
+  loadMs?: number;
+  /** Workers that hold the task already (default: the warm ones). */
+  loadedWorkers?: number;
+  /**
    * The CPU time this process may use, in cores (`cpuCapacity`: fractional under a quota); the
    * workers, the busy main thread and other processes share it.
    */
@@ -135,16 +142,42 @@ export function predictWorkers(m: ModelInputs, workers: number, chunkSize: numbe
   };
 }
 
-/** Cost of starting the workers of `workers` that are not warm yet (ms). */
+/**
+ * Cost of starting the workers of `workers` that are not warm yet, and of their load of the task
+ * (ms).
+ *
+ * @param m The warm workers and the costs.
+ * @param workers The workers of the configuration.
+ * @returns The cost (ms).
+ *
+ * @example Usage
+ * ```ts
+ * import { startCost } from "./cost_model.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const m = { warmWorkers: 0, firstStartMs: 30, marginalStartMs: 10 };
+ * assert.equal(startCost(m, 3), 50);
+ * assert.equal(startCost({ ...m, loadMs: 100 }, 3), 150); // they load the task together
+ * // Three started workers, one of them holding the task: the others load it.
+ * assert.equal(startCost({ ...m, warmWorkers: 3, loadMs: 100, loadedWorkers: 1 }, 3), 100);
+ * assert.equal(startCost({ ...m, warmWorkers: 3, loadMs: 100 }, 3), 0);
+ * ```
+ */
 export function startCost(
-  m: Pick<ModelInputs, "warmWorkers" | "firstStartMs" | "marginalStartMs">,
+  m: Pick<
+    ModelInputs,
+    "warmWorkers" | "firstStartMs" | "marginalStartMs" | "loadMs" | "loadedWorkers"
+  >,
   workers: number,
 ): number {
   const fresh = Math.max(0, workers - m.warmWorkers);
-  if (fresh === 0) return 0;
-  return m.warmWorkers === 0
+  const start = fresh === 0
+    ? 0
+    : m.warmWorkers === 0
     ? m.firstStartMs + (fresh - 1) * m.marginalStartMs
     : fresh * m.marginalStartMs;
+  const load = workers > (m.loadedWorkers ?? m.warmWorkers) ? m.loadMs ?? 0 : 0;
+  return start + load;
 }
 
 /**
@@ -158,7 +191,7 @@ export function startCost(
  * @param serialMs The job's time in the plain loop (ms).
  * @param cores The most workers.
  * @param cpu The CPU time the workers share, in cores (at most `cores`; fractional under a quota).
- * @param start The warm workers and the start costs (ms).
+ * @param start The warm workers, the start costs and the task's load in the others (ms).
  * @returns The best speedup and the worker count that reaches it.
  *
  * @example Usage
@@ -175,13 +208,18 @@ export function startCost(
  * // Two warm workers under a quota of 1.5 cores: 1.5×, less the round trips.
  * const quota = perfectSplit(150, 2, 1.5, { ...start, warmWorkers: 2 });
  * assert.ok(quota.speedup > 1.49 && quota.speedup < 1.5);
+ * // Cold workers that must also import a task module of 100 ms: 150 / (75 + 42 + 100).
+ * assert.ok(perfectSplit(150, 2, 2, { ...start, loadMs: 100 }).speedup < 0.7);
  * ```
  */
 export function perfectSplit(
   serialMs: number,
   cores: number,
   cpu: number,
-  start: Pick<ModelInputs, "warmWorkers" | "firstStartMs" | "marginalStartMs">,
+  start: Pick<
+    ModelInputs,
+    "warmWorkers" | "firstStartMs" | "marginalStartMs" | "loadMs" | "loadedWorkers"
+  >,
 ): { speedup: number; workers: number } {
   let best = { speedup: 0, workers: 1 };
   for (let w = 2; w <= cores; w++) {
