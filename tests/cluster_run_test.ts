@@ -110,6 +110,45 @@ test(
   },
 );
 
+test(
+  "a source that throws on item k: every result before k, then the source's error",
+  { skip },
+  async () => {
+    const broken = new Error("source broke at 22");
+    function* source() {
+      for (let i = 0; i < 40; i++) {
+        if (i === 22) throw broken;
+        yield i;
+      }
+    }
+    async function* asyncSource() {
+      yield* source();
+    }
+    const squares = range(22).map((x) => x * x);
+    for (const [data, ordered] of [[source, true], [asyncSource, true], [source, false]] as const) {
+      const got: number[] = [];
+      await assert.rejects(async () => {
+        for await (
+          const y of mapOnCluster(task(tasksModule(), "square"), data(), {
+            cluster: { ...cluster(), maxInFlight: 8 },
+            chunkSize: 5,
+            ordered,
+          })
+        ) got.push(y as number);
+      }, (e) => e === broken);
+      assert.deepEqual(ordered ? got : got.sort((a, b) => a - b), squares, `ordered: ${ordered}`);
+    }
+    // A task error before k comes first, as on the local executors.
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "failOn13"), source(), {
+        cluster: cluster(),
+        chunkSize: 5,
+      }),
+      (e) => e instanceof TaskError && e.index === 13,
+    );
+  },
+);
+
 test("payload cap: an item over it is named; a chunk over it is split", { skip }, async () => {
   const big = ["a", "b".repeat(5000), "c"];
   await assert.rejects(

@@ -3,8 +3,9 @@
 // id; a job BullMQ ran twice after a stall is taken once), and hands completed chunks on in
 // input order (`ordered`, the look-ahead bounded by the window: chunks waiting for an earlier
 // one count against it) or in completion order. On a task error, the chunks before the failing item
-// are still handed on, then the TaskError (global index) is thrown. Whatever ends the run
-// removes the run's jobs that have not started.
+// are still handed on, then the TaskError (global index) is thrown. A source that throws on item k
+// is pulled no further: the chunks before k still run and are handed on, then its error is thrown.
+// Whatever ends the run removes the run's jobs that have not started.
 import { ChunkTimeoutError, type KnownResults, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { describe } from "./_connection.ts";
@@ -47,7 +48,8 @@ export async function* runOnCluster(
   cfg: RunConfig,
 ): AsyncGenerator<Done> {
   const now = runtime().now;
-  const { pull, close } = puller(data);
+  const source = puller(data);
+  const { pull, close } = source;
   const pending = new Map<string, Pending>();
   const finished: Finished[] = [];
   let failure: Error | undefined;
@@ -151,7 +153,10 @@ export async function* runOnCluster(
       for (const d of ready) emit(d);
       yield* out.splice(0);
       if (failure) throw failure;
-      if (pending.size === 0 && (exhausted || taskError)) break;
+      if (pending.size === 0 && (exhausted || taskError)) {
+        if (!taskError && source.error) throw source.error.value;
+        break;
+      }
       if (finished.length === 0) await new Promise<void>((r) => (wake = r));
       for (const f of finished.splice(0)) {
         const p = pending.get(f.id);
@@ -264,34 +269,49 @@ function split(
   return out;
 }
 
-/** Pull up to `n` items at a time from an iterable or async iterable. */
+/**
+ * Pull up to `n` items at a time from an iterable or async iterable. When the source throws, the
+ * items pulled before it are returned, the source counts as exhausted, and `error` holds what it
+ * threw (to be thrown once the items before it are done).
+ */
 function puller(data: Iterable<unknown> | AsyncIterable<unknown>): {
   pull: (n: number) => Promise<unknown[]>;
   close: () => Promise<void>;
+  error: { value: unknown } | undefined;
 } {
   const sync = Symbol.iterator in Object(data)
     ? (data as Iterable<unknown>)[Symbol.iterator]()
     : undefined;
   const asyncIt = sync ? undefined : (data as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   let done = false;
-  const pull = async (n: number) => {
-    const out: unknown[] = [];
-    while (!done && out.length < n) {
-      const r = sync ? sync.next() : await asyncIt!.next();
-      if (r.done) done = true;
-      else out.push(r.value);
-    }
-    return out;
+  const self = {
+    error: undefined as { value: unknown } | undefined,
+    pull: async (n: number) => {
+      const out: unknown[] = [];
+      while (!done && out.length < n) {
+        let r: IteratorResult<unknown>;
+        try {
+          r = sync ? sync.next() : await asyncIt!.next();
+        } catch (e) {
+          done = true;
+          self.error = { value: e };
+          break;
+        }
+        if (r.done) done = true;
+        else out.push(r.value);
+      }
+      return out;
+    },
+    close: async () => {
+      if (done) return;
+      done = true;
+      try {
+        sync?.return?.();
+        await asyncIt?.return?.();
+      } catch { /* closing is best effort */ }
+    },
   };
-  const close = async () => {
-    if (done) return;
-    done = true;
-    try {
-      sync?.return?.();
-      await asyncIt?.return?.();
-    } catch { /* closing is best effort */ }
-  };
-  return { pull, close };
+  return self;
 }
 
 function abortReason(signal: AbortSignal): Error {
