@@ -1,7 +1,8 @@
 // Worker processes that die or stop: a worker killed with SIGKILL while it holds jobs (BullMQ's
 // stalled check re-queues them after the lock expires, another worker runs them, and every result
 // arrives exactly once), and a worker stopped with SIGTERM (it finishes the jobs it holds,
-// unregisters and exits 0; the rest waits for the next worker).
+// unregisters and exits 0; the rest waits for the next worker). Redis lost, or its jobs gone (a
+// restart without persistence, a flush), during a run: a clear error, no hang.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mapOnCluster } from "../src/cluster/cluster.ts";
@@ -159,4 +160,40 @@ test("Redis lost during a run: a clear error within the timeout, no hang", { ski
     new RegExp(`Lost the connection to Redis at redis://127.0.0.1:${own.port}`),
   );
   assert.ok(Date.now() - t0 < 30_000, "reported, not hanging");
+});
+
+test("a pending job vanishes (Redis flushed or restarted): a clear error, no hang", {
+  skip,
+}, async () => {
+  const own = await startRedis();
+  const queue = "vanish";
+  const w = await startWorker(own.url, queue);
+  started.push(w);
+  const items = Array.from({ length: 40 }, (_, i) => ({ i, ms: 200 }));
+  const run = mapOnCluster(task(tasksModule(), "sleep"), items, {
+    cluster: { redis: own.url, queue, redisTimeoutMs: 2000, maxInFlight: 4 },
+    chunkSize: 2,
+  });
+  try {
+    assert.equal((await run.next()).value, 0); // the run is under way
+    // As a restart without persistence does: every key goes, Redis keeps answering.
+    assert.match(await command(own.port, "FLUSHALL"), /OK/);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the run still waits after 20 s")), 20_000);
+    });
+    const drained = (async () => {
+      for await (const _ of run) { /* drain */ }
+    })();
+    await assert.rejects(
+      Promise.race([drained, hung]).finally(() => clearTimeout(timer)),
+      new RegExp(
+        `Chunk job r\\S+ \\(items \\d+\\.\\.\\d+\\) is no longer in Redis at ` +
+          `redis://127.0.0.1:${own.port}.*restarted or flushed`,
+      ),
+    );
+  } finally {
+    await killWorkers([w]);
+    await own.stop();
+  }
 });

@@ -8,7 +8,7 @@
 // Whatever ends the run removes the run's jobs that have not started.
 import { ChunkTimeoutError, type KnownResults, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
-import { describe } from "./_connection.ts";
+import { describe, redactUrl } from "./_connection.ts";
 import { CHUNK_JOB, type ChunkJobData, fromWireError } from "./_protocol.ts";
 import type { Finished, Session } from "./_session.ts";
 
@@ -37,6 +37,8 @@ interface Pending {
   start: number;
   count: number;
   addedAt: number;
+  /** Redis confirmed the add (only then can a lookup that finds no job mean it vanished). */
+  added: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -85,7 +87,7 @@ export async function* runOnCluster(
         }
       }
     }
-    const old = [...pending].filter(([, p]) => t - p.addedAt > 1000).map(([id]) => id);
+    const old = [...pending].filter(([, p]) => p.added && t - p.addedAt > 1000).map(([id]) => id);
     session.poll(old.slice(0, 64)).catch(() => {});
   }, cfg.timeoutMs === undefined ? 1000 : Math.max(20, Math.min(1000, cfg.timeoutMs / 4)));
   let next = 0;
@@ -130,7 +132,9 @@ export async function* runOnCluster(
       if (batch.length > 0) {
         const t = now();
         // Pending from now: whatever ends the run waits for this add, then removes them too.
-        for (const b of batch) pending.set(b.id, { start: b.start, count: b.count, addedAt: t });
+        for (const b of batch) {
+          pending.set(b.id, { start: b.start, count: b.count, addedAt: t, added: false });
+        }
         try {
           adding = session.queue.addBulk(batch.map((b) => ({
             name: CHUNK_JOB,
@@ -143,6 +147,10 @@ export async function* runOnCluster(
             },
           })));
           await Promise.race([stopped, adding]);
+          for (const b of batch) {
+            const p = pending.get(b.id);
+            if (p) p.added = true;
+          }
         } catch (e) {
           throw failure ?? new Error(
             `Cannot add jobs to the queue "${session.config.queue}": ${describe(e)}`,
@@ -163,9 +171,13 @@ export async function* runOnCluster(
         if (!p) continue; // taken already (a job run twice after a stall), or not this run's
         pending.delete(f.id);
         if (!f.ok) {
+          const job = `Chunk job ${f.id} (items ${p.start}..${p.start + p.count - 1})`;
           failure ??= new Error(
-            `Chunk job ${f.id} (items ${p.start}..${p.start + p.count - 1}) failed on the ` +
-              `cluster: ${f.reason}`,
+            f.missing
+              ? `${job} is no longer in Redis at ${redactUrl(session.config.redis)}, so its ` +
+                `result can never come: Redis was restarted or flushed, or the job was removed ` +
+                `from the queue "${session.config.queue}"`
+              : `${job} failed on the cluster: ${f.reason}`,
           );
           continue;
         }
