@@ -1,12 +1,14 @@
 // The cluster executor against a real redis-server and two worker processes (one core each):
 // results in order, streaming with backpressure, progress, task errors with the global index,
 // payload limits, clear errors for an inline function, a missing worker and an unreachable Redis,
-// and abort/timeout removing the run's pending jobs.
+// abort/timeout removing the run's pending jobs, a source that throws, and the checks of the
+// options (API and `amorsize worker` flags).
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import assert from "node:assert/strict";
-import { executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
+import { checkClusterOptions, executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
+import { startClusterWorker } from "../src/cluster/worker.ts";
 import { ChunkTimeoutError, TaskError } from "../src/engine/errors.ts";
 import { task } from "../src/task/task_ref.ts";
 import { clusterSkip, command, freePort, tasksModule, useCluster } from "./_cluster.ts";
@@ -249,8 +251,47 @@ test("amorsize worker: help, usage errors (exit 2), Redis unreachable (exit 1)",
   const cases: [string[], number, RegExp][] = [
     [["--help"], 0, /^Usage: amorsize worker --redis URL/],
     [[], 2, /--redis URL is required/],
-    [["--redis", "http://x"], 2, /'redis' must be a redis:\/\/ or rediss:\/\/ URL/],
-    [["--redis", "redis://127.0.0.1:1", "--workers", "0"], 2, /--workers must be a positive/],
+    [
+      ["--redis", "http://x"],
+      2,
+      /^amorsize worker: --redis must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--workers", "0"],
+      2,
+      /^amorsize worker: --workers must be an integer >= 1/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--workers", "1.5"],
+      2,
+      /^amorsize worker: --workers must be an integer/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--concurrency", "0"],
+      2,
+      /^amorsize worker: --concurrency must be an int/,
+    ],
+    // BullMQ hands these to Redis (PX), which takes whole ms only: a fraction broke every job.
+    [
+      ["--redis", "redis://127.0.0.1:1", "--lock-ms", "1000.5"],
+      2,
+      /^amorsize worker: --lock-ms must be an integer/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--stalled-ms", "0.5"],
+      2,
+      /^amorsize worker: --stalled-ms must be an int/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--lock-ms", String(2 ** 31)],
+      2,
+      /^amorsize worker: --lock-ms must be at most 2147483647 ms/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--queue", "a:b"],
+      2,
+      /^amorsize worker: --queue must be a non-empty/,
+    ],
     [["--redis", `redis://127.0.0.1:${port}`], 1, /Cannot reach Redis at redis:\/\/127.0.0.1/],
   ];
   const { cmd, args } = cliCommand();
@@ -259,6 +300,31 @@ test("amorsize worker: help, usage errors (exit 2), Redis unreachable (exit 1)",
     assert.equal(r.status, code, `${argv.join(" ")}: ${r.stderr}`);
     assert.match(code === 0 ? r.stdout : r.stderr, message);
     if (code !== 0) assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
+
+test("millisecond options: whole ms for BullMQ's, every one within the longest timer", async () => {
+  const redis = "redis://127.0.0.1:1"; // refused before anything connects
+  const cases: [Record<string, number>, RegExp][] = [
+    [{ lockDurationMs: 1000.5 }, /^'lockDurationMs' must be a positive integer, got 1000.5$/],
+    [{ stalledIntervalMs: 1000.5 }, /^'stalledIntervalMs' must be a positive integer/],
+    [{ heartbeatMs: 0.5 }, /^'heartbeatMs' must be a positive integer, got 0.5$/],
+    [{ heartbeatMs: 2 ** 31 }, /^'heartbeatMs' must be at most 2147483647 ms/],
+    [{ lockDurationMs: 2 ** 31 }, /^'lockDurationMs' must be at most 2147483647 ms/],
+    [{ redisTimeoutMs: 1e12 }, /^'redisTimeoutMs' must be at most 2147483647 ms/],
+  ];
+  for (const [o, message] of cases) {
+    await assert.rejects(
+      startClusterWorker({ redis, workers: 1, ...o }),
+      (e) => e instanceof RangeError && message.test(e.message),
+      JSON.stringify(o),
+    );
+  }
+  for (const ms of [2 ** 31, 1e12]) {
+    assert.throws(
+      () => checkClusterOptions({ redis, redisTimeoutMs: ms }),
+      (e) => e instanceof RangeError && /^'cluster.redisTimeoutMs' must be at most/.test(e.message),
+    );
   }
 });
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { keysOf, knownKeys, positiveInt, positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, positiveInt, timerMs } from "../args.ts";
 import type { KnownResults, Progress } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { TaskRef } from "../task/mod.ts";
@@ -71,7 +71,7 @@ export function checkClusterOptions(o: unknown): ResolvedCluster {
       : positiveInt("cluster.maxPayloadBytes", c.maxPayloadBytes),
     redisTimeoutMs: c.redisTimeoutMs === undefined
       ? 5000
-      : positiveNumber("cluster.redisTimeoutMs", c.redisTimeoutMs),
+      : timerMs("cluster.redisTimeoutMs", c.redisTimeoutMs),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { cpus, hostname, loadavg } from "node:os";
 import process from "node:process";
-import { keysOf, knownKeys, positiveInt, positiveNumber } from "../args.ts";
+import { keysOf, knownKeys, positiveInt, timerMs } from "../args.ts";
 import { createPool, KnownResults, type Pool, prepare, Source, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { probeSystem } from "../system/mod.ts";
@@ -35,13 +35,13 @@ export interface ClusterWorkerOptions {
   workers?: number;
   /** Chunk jobs taken at once (default: twice `workers`, so the next job waits ready). */
   concurrency?: number;
-  /** BullMQ job lock in ms (default 30000): a job whose worker dies is re-queued after it. */
+  /** BullMQ job lock in whole ms (default 30000): a job whose worker dies is re-queued after it. */
   lockDurationMs?: number;
-  /** How often BullMQ looks for stalled jobs, in ms (default 30000). */
+  /** How often BullMQ looks for stalled jobs, in whole ms (default 30000). */
   stalledIntervalMs?: number;
-  /** Heartbeat of the capacity registration in ms (default 2000; it expires after 3 beats). */
+  /** Heartbeat of the capacity registration in whole ms (default 2000; it expires after 3 beats). */
   heartbeatMs?: number;
-  /** Give up connecting after this many ms (default 5000). */
+  /** Give up connecting after this many ms (default 5000; at most 2^31 − 1). */
   redisTimeoutMs?: number;
 }
 
@@ -77,6 +77,9 @@ export interface ClusterWorker {
  * @param options See {@linkcode ClusterWorkerOptions}.
  * @returns The running worker; `close()` stops it.
  * @throws {TypeError} If `redis` is not a redis:// URL or an option has the wrong type.
+ * @throws {RangeError} If a number is out of range: `workers`, `concurrency`, `heartbeatMs`,
+ * `lockDurationMs` and `stalledIntervalMs` are positive integers, and every `…Ms` is at most
+ * 2^31 − 1 (the longest timer).
  * @throws {Error} If Redis cannot be reached, or bullmq/ioredis are not installed.
  *
  * @example Usage (needs a Redis server; skipped when none answers)
@@ -108,10 +111,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const concurrency = options.concurrency === undefined
     ? 2 * cores
     : positiveInt("concurrency", options.concurrency);
-  const heartbeatMs = positiveNumber("heartbeatMs", options.heartbeatMs ?? 2000);
-  const timeoutMs = positiveNumber("redisTimeoutMs", options.redisTimeoutMs ?? 5000);
-  const lockDuration = positiveNumber("lockDurationMs", options.lockDurationMs ?? 30000);
-  const stalledInterval = positiveNumber("stalledIntervalMs", options.stalledIntervalMs ?? 30000);
+  // Whole ms a timer can wait: BullMQ hands the lock and stalled times to Redis (PX), which
+  // takes integers only, and a timer longer than MAX_TIMER_MS fires at once.
+  const wholeMs = (name: string, value: number) => timerMs(name, positiveInt(name, value));
+  const heartbeatMs = wholeMs("heartbeatMs", options.heartbeatMs ?? 2000);
+  const timeoutMs = timerMs("redisTimeoutMs", options.redisTimeoutMs ?? 5000);
+  const lockDuration = wholeMs("lockDurationMs", options.lockDurationMs ?? 30000);
+  const stalledInterval = wholeMs("stalledIntervalMs", options.stalledIntervalMs ?? 30000);
 
   const driver = await loadDriver();
   const client = await connectRedis(driver, url, {
