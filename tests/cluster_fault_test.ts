@@ -1,11 +1,13 @@
 // Worker processes that die or stop: a worker killed with SIGKILL while it holds jobs (BullMQ's
 // stalled check re-queues them after the lock expires, another worker runs them, and every result
 // arrives exactly once), and a worker stopped with SIGTERM (it finishes the jobs it holds,
-// unregisters and exits 0; the rest waits for the next worker). Redis lost, or its jobs gone (a
-// restart without persistence, a flush), during a run: a clear error, no hang.
+// unregisters and exits 0; the rest waits for the next worker; a second SIGTERM stops it at once,
+// and so does the first when its Redis is gone). Redis lost, or its jobs gone (a restart without
+// persistence, a flush), during a run: a clear error, no hang.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mapOnCluster } from "../src/cluster/cluster.ts";
+import process from "node:process";
+import { executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { task } from "../src/task/task_ref.ts";
 import {
@@ -196,4 +198,51 @@ test("a pending job vanishes (Redis flushed or restarted): a clear error, no han
     await killWorkers([w]);
     await own.stop();
   }
+});
+
+/** Resolves with the worker's exit, or rejects after `ms` (a hang, not a timing). */
+function exitWithin(w: WorkerProcess, ms: number, what: string): Promise<number | string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    w.exited,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: still running after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+test("a second SIGTERM stops the worker without waiting for its job", { skip }, async () => {
+  const queue = "second";
+  const w = await worker(queue);
+  const ac = new AbortController();
+  // One job of 60 s: the first SIGTERM would wait for it.
+  const run = executeOnCluster(task(tasksModule(), "sleep"), [{ i: 0, ms: 60_000 }], {
+    cluster: { redis: redis.url, queue },
+    chunkSize: 1,
+    signal: ac.signal,
+  }).catch((e) => e);
+  try {
+    await untilActive(queue);
+    w.proc.kill("SIGTERM");
+    while (!w.output().includes("finishing the jobs in progress")) await sleep(25);
+    process.kill(w.proc.pid!, "SIGTERM"); // Deno's ChildProcess.kill() sends one signal only
+    await exitWithin(w, 20_000, "after the second SIGTERM");
+    assert.match(w.output(), /SIGTERM again, handing the jobs in progress back[^]*stopped/);
+    // Handed back, not failed: the job stays active until its lock expires.
+    assert.deepEqual(await resp("ZCARD", `bull:${queue}:failed`), ["0"]);
+  } finally {
+    ac.abort();
+    await run;
+  }
+});
+
+test("SIGTERM stops an idle worker whose Redis is gone", { skip }, async () => {
+  const own = await startRedis();
+  const w = await startWorker(own.url, "gone");
+  started.push(w);
+  await own.stop();
+  await sleep(500); // the worker sees the loss and starts reconnecting
+  w.proc.kill("SIGTERM");
+  await exitWithin(w, 20_000, "SIGTERM with Redis gone");
+  assert.match(w.output(), /stopped/);
 });

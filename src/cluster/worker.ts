@@ -63,8 +63,10 @@ export interface ClusterWorker {
   /** Resolves once the worker has stopped. */
   readonly closed: Promise<void>;
   /**
-   * Stop taking jobs and unregister. By default the jobs in progress finish first; with
-   * `force`, they are handed back (BullMQ re-queues them when their lock expires).
+   * Stop taking jobs and unregister. By default the jobs in progress finish first, then Redis
+   * gets at most `redisTimeoutMs` to take their results; with `force` (also on a later call,
+   * while a graceful close waits), nothing is waited for: the jobs are handed back (BullMQ
+   * re-queues them when their lock expires) and the registration expires on its own.
    */
   close(options?: { force?: boolean }): Promise<void>;
 }
@@ -141,10 +143,18 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   // Kept warm for the worker's life (closed by close()), also where idle workers keep a process
   // alive (Deno): this process is meant to stay up.
   const pool = createPool({ maxWorkers: cores, idleTimeoutMs: Infinity });
+  // Jobs in the processor now; `idle` is called when the count falls to 0.
+  let active = 0;
+  let idle: (() => void) | undefined;
   const processor = async (job: { name: string; data: unknown }): Promise<ChunkReply> => {
     if (job.name === PING_JOB) return { results: "[]", ms: 0, worker: capacity.id };
     if (job.name !== CHUNK_JOB) throw new Error(`Unknown job "${job.name}" on an amorsize queue`);
-    return await runChunk(job.data as ChunkJobData, pool, capacity);
+    active++;
+    try {
+      return await runChunk(job.data as ChunkJobData, pool, capacity);
+    } finally {
+      if (--active === 0) idle?.();
+    }
   };
   const worker = new driver.bullmq.Worker(queue, processor, {
     connection: client,
@@ -165,26 +175,74 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   };
   await register(client, queue, capacity, 3 * heartbeatMs);
   const timer = setInterval(beat, heartbeatMs);
-  const running = worker.run();
+  worker.run().catch(() => {}); // ends with close(); its errors are reported by "error" events
   let closing: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
-  const close = (o: { force?: boolean } = {}) => {
-    closing ??= (async () => {
-      clearInterval(timer);
-      try {
-        await worker.close(o.force === true);
-        await running.catch(() => {});
-        await unregister(client, queue, capacity.id).catch(() => {});
-      } finally {
-        await pool.close();
-        await closeRedis(client);
-        resolveClosed();
+  let force = false;
+  let forceNow!: () => void;
+  const forced = new Promise<boolean>((r) => (forceNow = () => r(false)));
+  // A graceful close stops taking jobs and waits for the jobs in progress, then at most
+  // `timeoutMs` for Redis (BullMQ writes their results; a Redis that is away would hold it
+  // forever). A forced close, or a second call with `force`, waits for nothing: it drops the
+  // connection before the pool ends the jobs in progress, so that they are not marked failed but
+  // come back to the queue when their locks expire; the registration expires on its own. BullMQ's
+  // own close is always forced: a graceful one cannot be forced later, and waits on Redis.
+  const shutdown = async () => {
+    clearInterval(timer);
+    let clean = false;
+    let pausing: Promise<void> | undefined;
+    try {
+      if (!force) {
+        // Resolves once the jobs in progress have finished and their results are written.
+        pausing = worker.pause(false);
+        const jobsDone = new Promise<boolean>((r) => {
+          idle = () => r(true);
+          if (active === 0) r(true);
+        });
+        if (await Promise.race([jobsDone, forced])) {
+          clean = await within(pausing, timeoutMs, forced);
+        }
       }
-    })();
+    } finally {
+      if (!clean) {
+        client.disconnect();
+        // A pause cut short reconnects BullMQ's blocking connection when it ends: drop it again.
+        pausing?.then(() => worker.disconnect()).catch(() => {});
+      }
+      await within(worker.close(true).catch(() => {}), timeoutMs, forced);
+      if (clean) {
+        await within(unregister(client, queue, capacity.id).catch(() => {}), timeoutMs, forced);
+      }
+      await pool.close();
+      if (clean) await closeRedis(client);
+      else client.disconnect();
+      resolveClosed();
+    }
+  };
+  const close = (o: { force?: boolean } = {}) => {
+    if (o.force === true && !force) {
+      force = true;
+      forceNow();
+    }
+    closing ??= shutdown();
     return closing;
   };
   return { capacity, closed, close };
+}
+
+/** Whether `p` resolves within `ms` and before `stop` does (a timer that never outlives it). */
+async function within(p: Promise<unknown>, ms: number, stop: Promise<boolean>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p.then(() => true, () => false),
+      stop,
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The machine's 1-minute load average per logical CPU (0 where the runtime has none). */
