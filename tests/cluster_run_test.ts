@@ -169,6 +169,18 @@ test("payload cap: an item over it is named; a chunk over it is split", { skip }
     chunkSize: 20,
   });
   assert.deepEqual(out, items.map((x) => x * x));
+  // The cap counts UTF-8 bytes: "é" is one UTF-16 unit but two bytes (602 bytes an item).
+  const accents = range(6).map((i) => `${i}${"é".repeat(300)}`);
+  assert.deepEqual(
+    await executeOnCluster(task(tasksModule(), "identity"), accents, {
+      cluster: { ...cluster(), maxPayloadBytes: 1000 },
+      chunkSize: 6,
+    }),
+    accents,
+  );
+  const sizes = await payloadSizes((items) => items.includes("é"));
+  assert.equal(sizes.length, 6, `one job an item: ${sizes}`);
+  assert.ok(sizes.every((n) => n <= 1000), `job payloads of ${sizes} bytes`);
   await assert.rejects(
     executeOnCluster(task(tasksModule(), "square"), [1, undefined, 3], {
       cluster: cluster(),
@@ -327,6 +339,20 @@ test("millisecond options: whole ms for BullMQ's, every one within the longest t
     );
   }
 });
+
+/** The UTF-8 sizes of the `items` payloads of the queue's jobs whose items pass `which`. */
+async function payloadSizes(which: (items: string) => boolean): Promise<number[]> {
+  const port = fixture.redis.port;
+  const keys = (await command(port, "KEYS", `bull:${QUEUE}:r*`)).split("\r\n")
+    .filter((k) => /^bull:.*-\d+$/.test(k));
+  const out: number[] = [];
+  for (const k of keys) {
+    const reply = await command(port, "HGET", k, "data");
+    const items = (JSON.parse(reply.split("\r\n")[1]) as { items: string }).items;
+    if (which(items)) out.push(new TextEncoder().encode(items).length);
+  }
+  return out;
+}
 
 /** Jobs waiting in the queue (BullMQ's wait list). */
 async function waitingJobs(): Promise<number> {

@@ -41,8 +41,6 @@ interface Pending {
   added: boolean;
 }
 
-const encoder = new TextEncoder();
-
 /** Run `data` through the cluster; yields completed chunks (see {@linkcode RunConfig.ordered}). */
 export async function* runOnCluster(
   session: Session,
@@ -262,7 +260,7 @@ function split(
         `Item ${index} cannot be sent to the cluster: it is ${typeof items[k]}, not a JSON value`,
       );
     }
-    const size = json.length * 3 > cfg.maxPayloadBytes ? encoder.encode(json).length : json.length;
+    const size = utf8Bytes(json);
     if (size > cfg.maxPayloadBytes) {
       throw new RangeError(
         `Item ${index} is ${size} bytes as JSON, over the cluster payload cap ` +
@@ -279,6 +277,17 @@ function split(
   }
   flush();
   return out;
+}
+
+/** The UTF-8 size of a string from JSON.stringify (whose surrogates come in pairs), in bytes. */
+function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // 2 bytes below 0x800, a surrogate pair 4 (2 each), the rest of the plane 3.
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
 }
 
 /**
