@@ -191,6 +191,50 @@ test("payload cap: an item over it is named; a chunk over it is split", { skip }
 });
 
 test(
+  "an item or a result that is not JSON: an error naming its index and which one it is",
+  { skip },
+  async () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const bad of [2n, cycle]) {
+      await assert.rejects(
+        executeOnCluster(task(tasksModule(), "identity"), [1, bad, 3], {
+          cluster: cluster(),
+          chunkSize: 3,
+        }),
+        (e) =>
+          e instanceof TypeError &&
+          /^Item 1 cannot be sent to the cluster: it cannot be written as JSON/.test(e.message),
+      );
+    }
+    const got: unknown[] = [];
+    await assert.rejects(
+      async () => {
+        for await (
+          const y of mapOnCluster(task(tasksModule(), "bigintOn3"), range(6), {
+            cluster: cluster(),
+            chunkSize: 6,
+          })
+        ) got.push(y);
+      },
+      (e) =>
+        e instanceof TaskError && e.index === 3 && (e.cause as Error).name === "TypeError" &&
+        /result of item 3 cannot be sent back from the cluster/.test((e.cause as Error).message),
+    );
+    assert.deepEqual(got, [0, 1, 2]);
+    // Inside an item, JSON's own rules (docs/cluster.md).
+    assert.deepEqual(
+      await executeOnCluster(
+        task(tasksModule(), "identity"),
+        [1, NaN, -Infinity, { a: undefined, b: 2 }, [undefined]],
+        { cluster: cluster(), chunkSize: 5 },
+      ),
+      [1, null, null, { b: 2 }, [null]],
+    );
+  },
+);
+
+test(
   "a task module the workers cannot import: the run fails with their reason",
   { skip },
   async () => {

@@ -254,7 +254,17 @@ function split(
       first = index + 1;
       continue;
     }
-    const json = JSON.stringify(items[k]);
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(items[k]);
+    } catch (e) {
+      throw new TypeError(
+        `Item ${index} cannot be sent to the cluster: it cannot be written as JSON (${
+          describe(e)
+        })`,
+        { cause: e },
+      );
+    }
     if (json === undefined) {
       throw new TypeError(
         `Item ${index} cannot be sent to the cluster: it is ${typeof items[k]}, not a JSON value`,

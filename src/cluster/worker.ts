@@ -301,5 +301,27 @@ async function runChunk(
     const old = capacity.perItemMs[key];
     capacity.perItemMs[key] = old === undefined ? perItem : 0.7 * old + 0.3 * perItem;
   }
-  return { results: JSON.stringify(results.slice(0, done)), error, ms, worker: capacity.id };
+  let json: string;
+  try {
+    json = JSON.stringify(results.slice(0, done));
+  } catch {
+    // A result that is not JSON (a BigInt, a cycle): a task error at the first such item.
+    const parts: string[] = [];
+    for (let i = 0; i < done; i++) {
+      try {
+        parts.push(JSON.stringify(results[i]) ?? "null");
+      } catch (e) {
+        error = toWireError(
+          i,
+          new TypeError(
+            `The result of item ${data.start + i} cannot be sent back from the cluster: it ` +
+              `cannot be written as JSON (${describe(e)})`,
+          ),
+        );
+        break;
+      }
+    }
+    json = `[${parts.join(",")}]`;
+  }
+  return { results: json, error, ms, worker: capacity.id };
 }
