@@ -384,6 +384,27 @@ test("millisecond options: whole ms for BullMQ's, every one within the longest t
   }
 });
 
+test("'cluster.queue' checks name the option and show the value", () => {
+  const redis = "redis://127.0.0.1:1";
+  const cases: [unknown, typeof TypeError | typeof RangeError, string][] = [
+    ["", RangeError, `'cluster.queue' must be a non-empty string, got ""`],
+    [10n, TypeError, `'cluster.queue' must be a non-empty string without ":", got 10n`],
+    [
+      Symbol("q"),
+      TypeError,
+      `'cluster.queue' must be a non-empty string without ":", got a symbol`,
+    ],
+    ["a:b", TypeError, `'cluster.queue' must be a non-empty string without ":", got "a:b"`],
+  ];
+  for (const [queue, kind, message] of cases) {
+    assert.throws(() => checkClusterOptions({ redis, queue: queue as string }), (e) => {
+      assert.ok(e instanceof kind, String(e));
+      assert.equal((e as Error).message, message);
+      return true;
+    });
+  }
+});
+
 /** The UTF-8 sizes of the `items` payloads of the queue's jobs whose items pass `which`. */
 async function payloadSizes(which: (items: string) => boolean): Promise<number[]> {
   const port = fixture.redis.port;

@@ -62,7 +62,7 @@ export function checkClusterOptions(o: unknown): ResolvedCluster {
   knownKeys("cluster", c, CLUSTER_OPTION_KEYS);
   return {
     redis: checkRedisUrl("cluster.redis", c.redis),
-    queue: queueName(c.queue),
+    queue: queueName("cluster.queue", c.queue),
     maxInFlight: c.maxInFlight === undefined
       ? undefined
       : positiveInt("cluster.maxInFlight", c.maxInFlight),

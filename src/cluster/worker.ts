@@ -106,7 +106,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   }
   knownKeys("options", options, WORKER_OPTION_KEYS);
   const url = checkRedisUrl("redis", options.redis);
-  const queue = queueName(options.queue);
+  const queue = queueName("queue", options.queue);
   const cores = options.workers === undefined
     ? (await probeSystem()).effectiveCores
     : positiveInt("workers", options.workers);
