@@ -3,11 +3,12 @@
 // arrives exactly once), and a worker stopped with SIGTERM (it finishes the jobs it holds,
 // unregisters and exits 0; the rest waits for the next worker; a second SIGTERM stops it at once,
 // and so does the first when its Redis is gone). Redis lost, or its jobs gone (a restart without
-// persistence, a flush), during a run: a clear error, no hang.
+// persistence, a flush), during a run: a clear error, no hang. A signal while connecting to a
+// Redis that does not answer: the abort reason at once.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
+import { executeOnCluster, mapOnCluster, planCluster } from "../src/cluster/cluster.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { task } from "../src/task/task_ref.ts";
 import {
@@ -245,4 +246,40 @@ test("SIGTERM stops an idle worker whose Redis is gone", { skip }, async () => {
   w.proc.kill("SIGTERM");
   await exitWithin(w, 20_000, "SIGTERM with Redis gone");
   assert.match(w.output(), /stopped/);
+});
+
+test("signal while connecting to a Redis that does not answer: the abort reason at once", {
+  skip,
+}, async () => {
+  const own = await startRedis();
+  process.kill(own.proc.pid!, "SIGSTOP"); // accepts connections, answers nothing
+  try {
+    const cluster = { redis: own.url, redisTimeoutMs: 20_000 };
+    const timedOut = (e: unknown) => (e as Error).name === "TimeoutError";
+    const t0 = Date.now();
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "square"), [1], {
+        cluster,
+        chunkSize: 1,
+        signal: AbortSignal.timeout(300),
+      }),
+      timedOut,
+    );
+    await assert.rejects(
+      planCluster(task(tasksModule(), "square"), cluster, {
+        predictedMs: 100,
+        items: 100,
+        perItemMs: 1,
+        encodeMsPerItem: 0.001,
+        dispatchMs: 0.1,
+        minSpeedup: 1.2,
+        targetJobMs: 200,
+      }, AbortSignal.timeout(300)),
+      timedOut,
+    );
+    assert.ok(Date.now() - t0 < 20_000, "stopped by the signal, not by redisTimeoutMs");
+  } finally {
+    process.kill(own.proc.pid!, "SIGCONT");
+    await own.stop();
+  }
 });

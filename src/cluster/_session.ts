@@ -54,10 +54,13 @@ export class Session {
     this.workers = workers;
   }
 
-  /** Connect (or throw a clear Error within `redisTimeoutMs`), list the workers, start reading. */
-  static async open(config: SessionConfig): Promise<Session> {
+  /**
+   * Connect (or throw a clear Error within `redisTimeoutMs`, or the abort reason once `signal`
+   * aborts), list the workers, start reading.
+   */
+  static async open(config: SessionConfig, signal?: AbortSignal): Promise<Session> {
     const driver = await loadDriver();
-    const opts = { timeoutMs: config.redisTimeoutMs, reconnect: true };
+    const opts = { timeoutMs: config.redisTimeoutMs, reconnect: true, signal };
     const client = await connectRedis(driver, config.redis, { ...opts, name: "amorsize-caller" });
     let eventsClient: RedisClient | undefined;
     try {
