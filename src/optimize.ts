@@ -131,7 +131,7 @@ export async function considerCluster(
     dispatchMs: core.profile.overheads?.chunkMs ?? 0,
     minSpeedup: options.minSpeedup ?? DEFAULTS.minSpeedup,
     targetJobMs: options.targetChunkMs ?? DEFAULTS.clusterJobMs,
-  });
+  }, options.signal);
 }
 
 /** Build the public result from the pipeline's result (and the cluster plan, when there is one). */

@@ -1,10 +1,14 @@
 // Worker processes that die or stop: a worker killed with SIGKILL while it holds jobs (BullMQ's
 // stalled check re-queues them after the lock expires, another worker runs them, and every result
 // arrives exactly once), and a worker stopped with SIGTERM (it finishes the jobs it holds,
-// unregisters and exits 0; the rest waits for the next worker).
+// unregisters and exits 0; the rest waits for the next worker; a second SIGTERM stops it at once,
+// and so does the first when its Redis is gone). Redis lost, or its jobs gone (a restart without
+// persistence, a flush), during a run: a clear error, no hang. A signal while connecting to a
+// Redis that does not answer: the abort reason at once.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mapOnCluster } from "../src/cluster/cluster.ts";
+import process from "node:process";
+import { executeOnCluster, mapOnCluster, planCluster } from "../src/cluster/cluster.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { task } from "../src/task/task_ref.ts";
 import {
@@ -159,4 +163,123 @@ test("Redis lost during a run: a clear error within the timeout, no hang", { ski
     new RegExp(`Lost the connection to Redis at redis://127.0.0.1:${own.port}`),
   );
   assert.ok(Date.now() - t0 < 30_000, "reported, not hanging");
+});
+
+test("a pending job vanishes (Redis flushed or restarted): a clear error, no hang", {
+  skip,
+}, async () => {
+  const own = await startRedis();
+  const queue = "vanish";
+  const w = await startWorker(own.url, queue);
+  started.push(w);
+  const items = Array.from({ length: 40 }, (_, i) => ({ i, ms: 200 }));
+  const run = mapOnCluster(task(tasksModule(), "sleep"), items, {
+    cluster: { redis: own.url, queue, redisTimeoutMs: 2000, maxInFlight: 4 },
+    chunkSize: 2,
+  });
+  try {
+    assert.equal((await run.next()).value, 0); // the run is under way
+    // As a restart without persistence does: every key goes, Redis keeps answering.
+    assert.match(await command(own.port, "FLUSHALL"), /OK/);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the run still waits after 20 s")), 20_000);
+    });
+    const drained = (async () => {
+      for await (const _ of run) { /* drain */ }
+    })();
+    await assert.rejects(
+      Promise.race([drained, hung]).finally(() => clearTimeout(timer)),
+      new RegExp(
+        `Chunk job r\\S+ \\(items \\d+\\.\\.\\d+\\) is no longer in Redis at ` +
+          `redis://127.0.0.1:${own.port}.*restarted or flushed`,
+      ),
+    );
+  } finally {
+    await killWorkers([w]);
+    await own.stop();
+  }
+});
+
+/** Resolves with the worker's exit, or rejects after `ms` (a hang, not a timing). */
+function exitWithin(w: WorkerProcess, ms: number, what: string): Promise<number | string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    w.exited,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: still running after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+test("a second SIGTERM stops the worker without waiting for its job", { skip }, async () => {
+  const queue = "second";
+  const w = await worker(queue);
+  const ac = new AbortController();
+  // One job of 60 s: the first SIGTERM would wait for it.
+  const run = executeOnCluster(task(tasksModule(), "sleep"), [{ i: 0, ms: 60_000 }], {
+    cluster: { redis: redis.url, queue },
+    chunkSize: 1,
+    signal: ac.signal,
+  }).catch((e) => e);
+  try {
+    await untilActive(queue);
+    w.proc.kill("SIGTERM");
+    while (!w.output().includes("finishing the jobs in progress")) await sleep(25);
+    process.kill(w.proc.pid!, "SIGTERM"); // Deno's ChildProcess.kill() sends one signal only
+    await exitWithin(w, 20_000, "after the second SIGTERM");
+    assert.match(w.output(), /SIGTERM again, handing the jobs in progress back[^]*stopped/);
+    // Handed back, not failed: the job stays active until its lock expires.
+    assert.deepEqual(await resp("ZCARD", `bull:${queue}:failed`), ["0"]);
+  } finally {
+    ac.abort();
+    await run;
+  }
+});
+
+test("SIGTERM stops an idle worker whose Redis is gone", { skip }, async () => {
+  const own = await startRedis();
+  const w = await startWorker(own.url, "gone");
+  started.push(w);
+  await own.stop();
+  await sleep(500); // the worker sees the loss and starts reconnecting
+  w.proc.kill("SIGTERM");
+  await exitWithin(w, 20_000, "SIGTERM with Redis gone");
+  assert.match(w.output(), /stopped/);
+});
+
+test("signal while connecting to a Redis that does not answer: the abort reason at once", {
+  skip,
+}, async () => {
+  const own = await startRedis();
+  process.kill(own.proc.pid!, "SIGSTOP"); // accepts connections, answers nothing
+  try {
+    const cluster = { redis: own.url, redisTimeoutMs: 20_000 };
+    const timedOut = (e: unknown) => (e as Error).name === "TimeoutError";
+    const t0 = Date.now();
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "square"), [1], {
+        cluster,
+        chunkSize: 1,
+        signal: AbortSignal.timeout(300),
+      }),
+      timedOut,
+    );
+    await assert.rejects(
+      planCluster(task(tasksModule(), "square"), cluster, {
+        predictedMs: 100,
+        items: 100,
+        perItemMs: 1,
+        encodeMsPerItem: 0.001,
+        dispatchMs: 0.1,
+        minSpeedup: 1.2,
+        targetJobMs: 200,
+      }, AbortSignal.timeout(300)),
+      timedOut,
+    );
+    assert.ok(Date.now() - t0 < 20_000, "stopped by the signal, not by redisTimeoutMs");
+  } finally {
+    process.kill(own.proc.pid!, "SIGCONT");
+    await own.stop();
+  }
 });

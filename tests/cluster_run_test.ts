@@ -1,12 +1,14 @@
 // The cluster executor against a real redis-server and two worker processes (one core each):
 // results in order, streaming with backpressure, progress, task errors with the global index,
 // payload limits, clear errors for an inline function, a missing worker and an unreachable Redis,
-// and abort/timeout removing the run's pending jobs.
+// abort/timeout removing the run's pending jobs, a source that throws, and the checks of the
+// options (API and `amorsize worker` flags).
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import assert from "node:assert/strict";
-import { executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
+import { checkClusterOptions, executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
+import { startClusterWorker } from "../src/cluster/worker.ts";
 import { ChunkTimeoutError, TaskError } from "../src/engine/errors.ts";
 import { task } from "../src/task/task_ref.ts";
 import { clusterSkip, command, freePort, tasksModule, useCluster } from "./_cluster.ts";
@@ -110,6 +112,45 @@ test(
   },
 );
 
+test(
+  "a source that throws on item k: every result before k, then the source's error",
+  { skip },
+  async () => {
+    const broken = new Error("source broke at 22");
+    function* source() {
+      for (let i = 0; i < 40; i++) {
+        if (i === 22) throw broken;
+        yield i;
+      }
+    }
+    async function* asyncSource() {
+      yield* source();
+    }
+    const squares = range(22).map((x) => x * x);
+    for (const [data, ordered] of [[source, true], [asyncSource, true], [source, false]] as const) {
+      const got: number[] = [];
+      await assert.rejects(async () => {
+        for await (
+          const y of mapOnCluster(task(tasksModule(), "square"), data(), {
+            cluster: { ...cluster(), maxInFlight: 8 },
+            chunkSize: 5,
+            ordered,
+          })
+        ) got.push(y as number);
+      }, (e) => e === broken);
+      assert.deepEqual(ordered ? got : got.sort((a, b) => a - b), squares, `ordered: ${ordered}`);
+    }
+    // A task error before k comes first, as on the local executors.
+    await assert.rejects(
+      executeOnCluster(task(tasksModule(), "failOn13"), source(), {
+        cluster: cluster(),
+        chunkSize: 5,
+      }),
+      (e) => e instanceof TaskError && e.index === 13,
+    );
+  },
+);
+
 test("payload cap: an item over it is named; a chunk over it is split", { skip }, async () => {
   const big = ["a", "b".repeat(5000), "c"];
   await assert.rejects(
@@ -128,6 +169,18 @@ test("payload cap: an item over it is named; a chunk over it is split", { skip }
     chunkSize: 20,
   });
   assert.deepEqual(out, items.map((x) => x * x));
+  // The cap counts UTF-8 bytes: "é" is one UTF-16 unit but two bytes (602 bytes an item).
+  const accents = range(6).map((i) => `${i}${"é".repeat(300)}`);
+  assert.deepEqual(
+    await executeOnCluster(task(tasksModule(), "identity"), accents, {
+      cluster: { ...cluster(), maxPayloadBytes: 1000 },
+      chunkSize: 6,
+    }),
+    accents,
+  );
+  const sizes = await payloadSizes((items) => items.includes("é"));
+  assert.equal(sizes.length, 6, `one job an item: ${sizes}`);
+  assert.ok(sizes.every((n) => n <= 1000), `job payloads of ${sizes} bytes`);
   await assert.rejects(
     executeOnCluster(task(tasksModule(), "square"), [1, undefined, 3], {
       cluster: cluster(),
@@ -136,6 +189,50 @@ test("payload cap: an item over it is named; a chunk over it is split", { skip }
     (e) => e instanceof TypeError && /Item 1 cannot be sent/.test(e.message),
   );
 });
+
+test(
+  "an item or a result that is not JSON: an error naming its index and which one it is",
+  { skip },
+  async () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const bad of [2n, cycle]) {
+      await assert.rejects(
+        executeOnCluster(task(tasksModule(), "identity"), [1, bad, 3], {
+          cluster: cluster(),
+          chunkSize: 3,
+        }),
+        (e) =>
+          e instanceof TypeError &&
+          /^Item 1 cannot be sent to the cluster: it cannot be written as JSON/.test(e.message),
+      );
+    }
+    const got: unknown[] = [];
+    await assert.rejects(
+      async () => {
+        for await (
+          const y of mapOnCluster(task(tasksModule(), "bigintOn3"), range(6), {
+            cluster: cluster(),
+            chunkSize: 6,
+          })
+        ) got.push(y);
+      },
+      (e) =>
+        e instanceof TaskError && e.index === 3 && (e.cause as Error).name === "TypeError" &&
+        /result of item 3 cannot be sent back from the cluster/.test((e.cause as Error).message),
+    );
+    assert.deepEqual(got, [0, 1, 2]);
+    // Inside an item, JSON's own rules (docs/cluster.md).
+    assert.deepEqual(
+      await executeOnCluster(
+        task(tasksModule(), "identity"),
+        [1, NaN, -Infinity, { a: undefined, b: 2 }, [undefined]],
+        { cluster: cluster(), chunkSize: 5 },
+      ),
+      [1, null, null, { b: 2 }, [null]],
+    );
+  },
+);
 
 test(
   "a task module the workers cannot import: the run fails with their reason",
@@ -210,8 +307,47 @@ test("amorsize worker: help, usage errors (exit 2), Redis unreachable (exit 1)",
   const cases: [string[], number, RegExp][] = [
     [["--help"], 0, /^Usage: amorsize worker --redis URL/],
     [[], 2, /--redis URL is required/],
-    [["--redis", "http://x"], 2, /'redis' must be a redis:\/\/ or rediss:\/\/ URL/],
-    [["--redis", "redis://127.0.0.1:1", "--workers", "0"], 2, /--workers must be a positive/],
+    [
+      ["--redis", "http://x"],
+      2,
+      /^amorsize worker: --redis must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--workers", "0"],
+      2,
+      /^amorsize worker: --workers must be an integer >= 1/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--workers", "1.5"],
+      2,
+      /^amorsize worker: --workers must be an integer/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--concurrency", "0"],
+      2,
+      /^amorsize worker: --concurrency must be an int/,
+    ],
+    // BullMQ hands these to Redis (PX), which takes whole ms only: a fraction broke every job.
+    [
+      ["--redis", "redis://127.0.0.1:1", "--lock-ms", "1000.5"],
+      2,
+      /^amorsize worker: --lock-ms must be an integer/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--stalled-ms", "0.5"],
+      2,
+      /^amorsize worker: --stalled-ms must be an int/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--lock-ms", String(2 ** 31)],
+      2,
+      /^amorsize worker: --lock-ms must be at most 2147483647 ms/,
+    ],
+    [
+      ["--redis", "redis://127.0.0.1:1", "--queue", "a:b"],
+      2,
+      /^amorsize worker: --queue must be a non-empty/,
+    ],
     [["--redis", `redis://127.0.0.1:${port}`], 1, /Cannot reach Redis at redis:\/\/127.0.0.1/],
   ];
   const { cmd, args } = cliCommand();
@@ -222,6 +358,66 @@ test("amorsize worker: help, usage errors (exit 2), Redis unreachable (exit 1)",
     if (code !== 0) assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
 });
+
+test("millisecond options: whole ms for BullMQ's, every one within the longest timer", async () => {
+  const redis = "redis://127.0.0.1:1"; // refused before anything connects
+  const cases: [Record<string, number>, RegExp][] = [
+    [{ lockDurationMs: 1000.5 }, /^'lockDurationMs' must be a positive integer, got 1000.5$/],
+    [{ stalledIntervalMs: 1000.5 }, /^'stalledIntervalMs' must be a positive integer/],
+    [{ heartbeatMs: 0.5 }, /^'heartbeatMs' must be a positive integer, got 0.5$/],
+    [{ heartbeatMs: 2 ** 31 }, /^'heartbeatMs' must be at most 2147483647 ms/],
+    [{ lockDurationMs: 2 ** 31 }, /^'lockDurationMs' must be at most 2147483647 ms/],
+    [{ redisTimeoutMs: 1e12 }, /^'redisTimeoutMs' must be at most 2147483647 ms/],
+  ];
+  for (const [o, message] of cases) {
+    await assert.rejects(
+      startClusterWorker({ redis, workers: 1, ...o }),
+      (e) => e instanceof RangeError && message.test(e.message),
+      JSON.stringify(o),
+    );
+  }
+  for (const ms of [2 ** 31, 1e12]) {
+    assert.throws(
+      () => checkClusterOptions({ redis, redisTimeoutMs: ms }),
+      (e) => e instanceof RangeError && /^'cluster.redisTimeoutMs' must be at most/.test(e.message),
+    );
+  }
+});
+
+test("'cluster.queue' checks name the option and show the value", () => {
+  const redis = "redis://127.0.0.1:1";
+  const cases: [unknown, typeof TypeError | typeof RangeError, string][] = [
+    ["", RangeError, `'cluster.queue' must be a non-empty string, got ""`],
+    [10n, TypeError, `'cluster.queue' must be a non-empty string without ":", got 10n`],
+    [
+      Symbol("q"),
+      TypeError,
+      `'cluster.queue' must be a non-empty string without ":", got a symbol`,
+    ],
+    ["a:b", TypeError, `'cluster.queue' must be a non-empty string without ":", got "a:b"`],
+  ];
+  for (const [queue, kind, message] of cases) {
+    assert.throws(() => checkClusterOptions({ redis, queue: queue as string }), (e) => {
+      assert.ok(e instanceof kind, String(e));
+      assert.equal((e as Error).message, message);
+      return true;
+    });
+  }
+});
+
+/** The UTF-8 sizes of the `items` payloads of the queue's jobs whose items pass `which`. */
+async function payloadSizes(which: (items: string) => boolean): Promise<number[]> {
+  const port = fixture.redis.port;
+  const keys = (await command(port, "KEYS", `bull:${QUEUE}:r*`)).split("\r\n")
+    .filter((k) => /^bull:.*-\d+$/.test(k));
+  const out: number[] = [];
+  for (const k of keys) {
+    const reply = await command(port, "HGET", k, "data");
+    const items = (JSON.parse(reply.split("\r\n")[1]) as { items: string }).items;
+    if (which(items)) out.push(new TextEncoder().encode(items).length);
+  }
+  return out;
+}
 
 /** Jobs waiting in the queue (BullMQ's wait list). */
 async function waitingJobs(): Promise<number> {

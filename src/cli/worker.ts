@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import { startClusterWorker } from "../cluster/mod.ts";
 import { print } from "./_output.ts";
+import { intFlag } from "./_input.ts";
 
 const HELP = `Usage: amorsize worker --redis URL [--queue NAME] [options]
 
@@ -21,8 +22,9 @@ Options:
   --queue NAME         queue name (default amorsize)
   --workers N          pool workers (default: the effective cores)
   --concurrency N      chunk jobs taken at once (default: twice the pool workers)
-  --lock-ms MS         job lock; a job of a dead worker is re-queued after it (default 30000)
-  --stalled-ms MS      how often stalled jobs are looked for (default 30000)
+  --lock-ms MS         job lock in whole ms; a job of a dead worker is re-queued after it
+                       (default 30000)
+  --stalled-ms MS      how often stalled jobs are looked for, in whole ms (default 30000)
   -h, --help           show this help
 
 Stopping: the first SIGINT/SIGTERM finishes the jobs in progress, then exits; a second one stops
@@ -30,6 +32,16 @@ at once (BullMQ re-queues the jobs it held when their locks expire). Needs the p
 ioredis (npm install bullmq ioredis). Environment: AMORSIZE_CPUS overrides the effective cores.
 
 Exit codes: 0 stopped by a signal, 1 Redis unreachable or the packages missing, 2 usage error.`;
+
+/** The flag of each option of startClusterWorker that the command sets. */
+const FLAGS: Record<string, string> = {
+  redis: "--redis",
+  queue: "--queue",
+  workers: "--workers",
+  concurrency: "--concurrency",
+  lockDurationMs: "--lock-ms",
+  stalledIntervalMs: "--stalled-ms",
+};
 
 /** The `worker` subcommand. */
 export const command: Command = {
@@ -50,27 +62,24 @@ export const command: Command = {
     if (!values.redis) {
       throw new UsageError("--redis URL is required (e.g. redis://127.0.0.1:6379)");
     }
-    const num = (name: string, v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) {
-        throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
-      }
-      return n;
-    };
     const options = {
       redis: values.redis,
       queue: values.queue,
-      workers: num("workers", values.workers),
-      concurrency: num("concurrency", values.concurrency),
-      lockDurationMs: num("lock-ms", values["lock-ms"]),
-      stalledIntervalMs: num("stalled-ms", values["stalled-ms"]),
+      workers: intFlag("--workers", values.workers),
+      concurrency: intFlag("--concurrency", values.concurrency),
+      lockDurationMs: intFlag("--lock-ms", values["lock-ms"]),
+      stalledIntervalMs: intFlag("--stalled-ms", values["stalled-ms"]),
     };
     let worker;
     try {
       worker = await startClusterWorker(options);
     } catch (e) {
-      if (e instanceof TypeError || e instanceof RangeError) throw new UsageError(e.message);
+      if (e instanceof TypeError || e instanceof RangeError) {
+        // The option's checks name its field: the message names the flag instead.
+        throw new UsageError(
+          e.message.replace(/^'(\w+)'/, (m, field: string) => FLAGS[field] ?? m),
+        );
+      }
       console.error(`amorsize worker: ${e instanceof Error ? e.message : String(e)}`);
       return 1;
     }

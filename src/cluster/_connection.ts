@@ -1,5 +1,6 @@
 // Connections to Redis: the URL checked and shown without its password, a reachability check that
 // fails fast with a clear message, and clients that never print unhandled "error" events.
+import { abortError } from "../engine/mod.ts";
 import type { Driver, RedisClient } from "./_driver.ts";
 
 /** The URL as shown in messages: the password replaced by `***`. */
@@ -40,13 +41,16 @@ export function describe(e: unknown): string {
 /**
  * Connect to Redis or throw an Error naming the URL and the cause within `timeoutMs`. The client
  * keeps reconnecting after a loss when `reconnect` is set (workers ride out a Redis restart);
- * otherwise it gives up, and the caller's health check reports the loss.
+ * otherwise it gives up, and the caller's health check reports the loss. `signal` stops the
+ * attempt at once with the abort reason.
  */
 export async function connectRedis(
   driver: Driver,
   url: string,
-  options: { timeoutMs: number; reconnect: boolean; name: string },
+  options: { timeoutMs: number; reconnect: boolean; name: string; signal?: AbortSignal },
 ): Promise<RedisClient> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal);
   const client = new driver.Redis(url, {
     lazyConnect: true,
     connectTimeout: options.timeoutMs,
@@ -61,6 +65,7 @@ export async function connectRedis(
     lastError = e;
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     await Promise.race([
       client.connect(),
@@ -69,16 +74,20 @@ export async function connectRedis(
           () => reject(new Error(`no answer in ${options.timeoutMs} ms`)),
           options.timeoutMs,
         );
+        onAbort = () => reject(abortError(signal!));
+        signal?.addEventListener("abort", onAbort, { once: true });
       }),
     ]);
     await client.ping();
   } catch (e) {
     client.disconnect();
+    if (signal?.aborted) throw abortError(signal);
     throw new Error(`Cannot reach Redis at ${redactUrl(url)}: ${describe(lastError ?? e)}`, {
       cause: lastError ?? e,
     });
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
   return client;
 }

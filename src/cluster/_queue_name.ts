@@ -1,12 +1,15 @@
 // The queue name option, shared by workers and callers.
+import { nonEmptyString, wrongType } from "../args.ts";
 
-/** A non-empty string without ":" (BullMQ refuses it), default `"amorsize"`; TypeError otherwise. */
-export function queueName(queue: unknown): string {
+/**
+ * A non-empty string without ":" (BullMQ refuses it), default `"amorsize"`: a TypeError for
+ * another type or a ":", a RangeError for an empty string, naming the option as `name`.
+ */
+export function queueName(name: string, queue: unknown): string {
   if (queue === undefined) return "amorsize";
-  if (typeof queue !== "string" || queue === "" || queue.includes(":")) {
-    throw new TypeError(
-      `'queue' must be a non-empty string without ":", got ${JSON.stringify(queue)}`,
-    );
-  }
+  const what = 'a non-empty string without ":"';
+  if (typeof queue !== "string") wrongType(name, what, queue);
+  nonEmptyString(name, queue);
+  if (queue.includes(":")) wrongType(name, what, queue);
   return queue;
 }

@@ -3,11 +3,12 @@
 // id; a job BullMQ ran twice after a stall is taken once), and hands completed chunks on in
 // input order (`ordered`, the look-ahead bounded by the window: chunks waiting for an earlier
 // one count against it) or in completion order. On a task error, the chunks before the failing item
-// are still handed on, then the TaskError (global index) is thrown. Whatever ends the run
-// removes the run's jobs that have not started.
+// are still handed on, then the TaskError (global index) is thrown. A source that throws on item k
+// is pulled no further: the chunks before k still run and are handed on, then its error is thrown.
+// Whatever ends the run removes the run's jobs that have not started.
 import { ChunkTimeoutError, type KnownResults, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
-import { describe } from "./_connection.ts";
+import { describe, redactUrl } from "./_connection.ts";
 import { CHUNK_JOB, type ChunkJobData, fromWireError } from "./_protocol.ts";
 import type { Finished, Session } from "./_session.ts";
 
@@ -36,9 +37,9 @@ interface Pending {
   start: number;
   count: number;
   addedAt: number;
+  /** Redis confirmed the add (only then can a lookup that finds no job mean it vanished). */
+  added: boolean;
 }
-
-const encoder = new TextEncoder();
 
 /** Run `data` through the cluster; yields completed chunks (see {@linkcode RunConfig.ordered}). */
 export async function* runOnCluster(
@@ -47,7 +48,8 @@ export async function* runOnCluster(
   cfg: RunConfig,
 ): AsyncGenerator<Done> {
   const now = runtime().now;
-  const { pull, close } = puller(data);
+  const source = puller(data);
+  const { pull, close } = source;
   const pending = new Map<string, Pending>();
   const finished: Finished[] = [];
   let failure: Error | undefined;
@@ -83,7 +85,7 @@ export async function* runOnCluster(
         }
       }
     }
-    const old = [...pending].filter(([, p]) => t - p.addedAt > 1000).map(([id]) => id);
+    const old = [...pending].filter(([, p]) => p.added && t - p.addedAt > 1000).map(([id]) => id);
     session.poll(old.slice(0, 64)).catch(() => {});
   }, cfg.timeoutMs === undefined ? 1000 : Math.max(20, Math.min(1000, cfg.timeoutMs / 4)));
   let next = 0;
@@ -128,7 +130,9 @@ export async function* runOnCluster(
       if (batch.length > 0) {
         const t = now();
         // Pending from now: whatever ends the run waits for this add, then removes them too.
-        for (const b of batch) pending.set(b.id, { start: b.start, count: b.count, addedAt: t });
+        for (const b of batch) {
+          pending.set(b.id, { start: b.start, count: b.count, addedAt: t, added: false });
+        }
         try {
           adding = session.queue.addBulk(batch.map((b) => ({
             name: CHUNK_JOB,
@@ -141,6 +145,10 @@ export async function* runOnCluster(
             },
           })));
           await Promise.race([stopped, adding]);
+          for (const b of batch) {
+            const p = pending.get(b.id);
+            if (p) p.added = true;
+          }
         } catch (e) {
           throw failure ?? new Error(
             `Cannot add jobs to the queue "${session.config.queue}": ${describe(e)}`,
@@ -151,16 +159,23 @@ export async function* runOnCluster(
       for (const d of ready) emit(d);
       yield* out.splice(0);
       if (failure) throw failure;
-      if (pending.size === 0 && (exhausted || taskError)) break;
+      if (pending.size === 0 && (exhausted || taskError)) {
+        if (!taskError && source.error) throw source.error.value;
+        break;
+      }
       if (finished.length === 0) await new Promise<void>((r) => (wake = r));
       for (const f of finished.splice(0)) {
         const p = pending.get(f.id);
         if (!p) continue; // taken already (a job run twice after a stall), or not this run's
         pending.delete(f.id);
         if (!f.ok) {
+          const job = `Chunk job ${f.id} (items ${p.start}..${p.start + p.count - 1})`;
           failure ??= new Error(
-            `Chunk job ${f.id} (items ${p.start}..${p.start + p.count - 1}) failed on the ` +
-              `cluster: ${f.reason}`,
+            f.missing
+              ? `${job} is no longer in Redis at ${redactUrl(session.config.redis)}, so its ` +
+                `result can never come: Redis was restarted or flushed, or the job was removed ` +
+                `from the queue "${session.config.queue}"`
+              : `${job} failed on the cluster: ${f.reason}`,
           );
           continue;
         }
@@ -239,13 +254,23 @@ function split(
       first = index + 1;
       continue;
     }
-    const json = JSON.stringify(items[k]);
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(items[k]);
+    } catch (e) {
+      throw new TypeError(
+        `Item ${index} cannot be sent to the cluster: it cannot be written as JSON (${
+          describe(e)
+        })`,
+        { cause: e },
+      );
+    }
     if (json === undefined) {
       throw new TypeError(
         `Item ${index} cannot be sent to the cluster: it is ${typeof items[k]}, not a JSON value`,
       );
     }
-    const size = json.length * 3 > cfg.maxPayloadBytes ? encoder.encode(json).length : json.length;
+    const size = utf8Bytes(json);
     if (size > cfg.maxPayloadBytes) {
       throw new RangeError(
         `Item ${index} is ${size} bytes as JSON, over the cluster payload cap ` +
@@ -264,34 +289,60 @@ function split(
   return out;
 }
 
-/** Pull up to `n` items at a time from an iterable or async iterable. */
+/** The UTF-8 size of a string from JSON.stringify (whose surrogates come in pairs), in bytes. */
+function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // 2 bytes below 0x800, a surrogate pair 4 (2 each), the rest of the plane 3.
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+}
+
+/**
+ * Pull up to `n` items at a time from an iterable or async iterable. When the source throws, the
+ * items pulled before it are returned, the source counts as exhausted, and `error` holds what it
+ * threw (to be thrown once the items before it are done).
+ */
 function puller(data: Iterable<unknown> | AsyncIterable<unknown>): {
   pull: (n: number) => Promise<unknown[]>;
   close: () => Promise<void>;
+  error: { value: unknown } | undefined;
 } {
   const sync = Symbol.iterator in Object(data)
     ? (data as Iterable<unknown>)[Symbol.iterator]()
     : undefined;
   const asyncIt = sync ? undefined : (data as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   let done = false;
-  const pull = async (n: number) => {
-    const out: unknown[] = [];
-    while (!done && out.length < n) {
-      const r = sync ? sync.next() : await asyncIt!.next();
-      if (r.done) done = true;
-      else out.push(r.value);
-    }
-    return out;
+  const self = {
+    error: undefined as { value: unknown } | undefined,
+    pull: async (n: number) => {
+      const out: unknown[] = [];
+      while (!done && out.length < n) {
+        let r: IteratorResult<unknown>;
+        try {
+          r = sync ? sync.next() : await asyncIt!.next();
+        } catch (e) {
+          done = true;
+          self.error = { value: e };
+          break;
+        }
+        if (r.done) done = true;
+        else out.push(r.value);
+      }
+      return out;
+    },
+    close: async () => {
+      if (done) return;
+      done = true;
+      try {
+        sync?.return?.();
+        await asyncIt?.return?.();
+      } catch { /* closing is best effort */ }
+    },
   };
-  const close = async () => {
-    if (done) return;
-    done = true;
-    try {
-      sync?.return?.();
-      await asyncIt?.return?.();
-    } catch { /* closing is best effort */ }
-  };
-  return { pull, close };
+  return self;
 }
 
 function abortReason(signal: AbortSignal): Error {

@@ -12,7 +12,7 @@ import type { WorkerCapacity } from "./types.ts";
 /** A finished job as the caller sees it. */
 export type Finished =
   | { id: string; ok: true; reply: ChunkReply }
-  | { id: string; ok: false; reason: string };
+  | { id: string; ok: false; reason: string; missing?: true };
 
 /** What a session needs from the options, checked. */
 export interface SessionConfig {
@@ -54,10 +54,13 @@ export class Session {
     this.workers = workers;
   }
 
-  /** Connect (or throw a clear Error within `redisTimeoutMs`), list the workers, start reading. */
-  static async open(config: SessionConfig): Promise<Session> {
+  /**
+   * Connect (or throw a clear Error within `redisTimeoutMs`, or the abort reason once `signal`
+   * aborts), list the workers, start reading.
+   */
+  static async open(config: SessionConfig, signal?: AbortSignal): Promise<Session> {
     const driver = await loadDriver();
-    const opts = { timeoutMs: config.redisTimeoutMs, reconnect: true };
+    const opts = { timeoutMs: config.redisTimeoutMs, reconnect: true, signal };
     const client = await connectRedis(driver, config.redis, { ...opts, name: "amorsize-caller" });
     let eventsClient: RedisClient | undefined;
     try {
@@ -100,7 +103,11 @@ export class Session {
     return () => void this.#onLost.delete(listener);
   }
 
-  /** Look up jobs by id (catches completions whose event was missed). */
+  /**
+   * Look up jobs by id (catches completions whose event was missed). A job that no longer exists
+   * (Redis restarted or flushed, the job removed) is reported finished with `missing` set: no
+   * completion can come for it.
+   */
   async poll(ids: string[]): Promise<void> {
     if (this.#polling || this.#lost) return;
     this.#polling = true;
@@ -114,7 +121,11 @@ export class Session {
   async #poll(ids: string[]): Promise<void> {
     for (const id of ids) {
       const job = (await this.queue.getJob(id)) as Job | undefined;
-      if (!job?.finishedOn) continue;
+      if (!job) {
+        this.#emit({ id, ok: false, reason: "it is no longer in Redis", missing: true });
+        continue;
+      }
+      if (!job.finishedOn) continue;
       if (job.failedReason) this.#emit({ id, ok: false, reason: job.failedReason });
       else if (job.returnvalue) this.#emit({ id, ok: true, reply: job.returnvalue as ChunkReply });
     }

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { keysOf, knownKeys, positiveInt, positiveNumber } from "../args.ts";
-import type { KnownResults, Progress } from "../engine/mod.ts";
+import { keysOf, knownKeys, positiveInt, timerMs } from "../args.ts";
+import { abortError, type KnownResults, type Progress } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { TaskRef } from "../task/mod.ts";
 import { checkRedisUrl, redactUrl } from "./_connection.ts";
@@ -62,7 +62,7 @@ export function checkClusterOptions(o: unknown): ResolvedCluster {
   knownKeys("cluster", c, CLUSTER_OPTION_KEYS);
   return {
     redis: checkRedisUrl("cluster.redis", c.redis),
-    queue: queueName(c.queue),
+    queue: queueName("cluster.queue", c.queue),
     maxInFlight: c.maxInFlight === undefined
       ? undefined
       : positiveInt("cluster.maxInFlight", c.maxInFlight),
@@ -71,7 +71,7 @@ export function checkClusterOptions(o: unknown): ResolvedCluster {
       : positiveInt("cluster.maxPayloadBytes", c.maxPayloadBytes),
     redisTimeoutMs: c.redisTimeoutMs === undefined
       ? 5000
-      : positiveNumber("cluster.redisTimeoutMs", c.redisTimeoutMs),
+      : timerMs("cluster.redisTimeoutMs", c.redisTimeoutMs),
   };
 }
 
@@ -116,6 +116,33 @@ function sizeOf(data: unknown): number | undefined {
   return typeof d.size === "number" ? d.size : undefined;
 }
 
+/** Whatever `p` gives, or the abort reason once `signal` aborts first (`late` gets it then). */
+function untilAborted<T>(
+  p: Promise<T>,
+  signal: AbortSignal | undefined,
+  late?: (value: T) => void,
+): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.then(late, () => {});
+    return Promise.reject(abortError(signal));
+  }
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      p.then(late, () => {});
+      reject(abortError(signal));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([p, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
+}
+
+/** Connect, or throw the abort reason as soon as `signal` aborts (a late session is closed). */
+function open(cfg: ResolvedCluster, signal: AbortSignal | undefined): Promise<Session> {
+  return untilAborted(Session.open(cfg, signal), signal, (s) => void s.close());
+}
+
 /** Open a session, run, close: completed chunks in completion order, with progress. */
 async function* chunks(
   task: unknown,
@@ -125,8 +152,7 @@ async function* chunks(
   const ref = moduleTask(task);
   const cfg = checkClusterOptions(options.cluster);
   const chunkSize = positiveInt("chunkSize", options.chunkSize);
-  options.signal?.throwIfAborted();
-  const session = await Session.open(cfg);
+  const session = await open(cfg, options.signal);
   const now = runtime().now;
   const t0 = now();
   const total = options.total ?? sizeOf(data);
@@ -272,6 +298,7 @@ export const STREAM_ITEMS = 10_000;
  * @param task The task (an inline function gets no cluster plan: it cannot run remotely).
  * @param cluster The `cluster` option.
  * @param local The local optimization's terms.
+ * @param signal Stops the measuring: the abort reason is thrown, even while connecting.
  * @returns The plan and the choice.
  *
  * @example No Redis answering: no cluster plan, the local decision stands
@@ -291,6 +318,7 @@ export async function planCluster(
   task: unknown,
   cluster: ClusterOptions,
   local: LocalTerms,
+  signal?: AbortSignal,
 ): Promise<ClusterPlan> {
   const cfg = checkClusterOptions(cluster);
   const items = local.items ?? STREAM_ITEMS;
@@ -322,8 +350,9 @@ export async function planCluster(
   }
   let session: Session;
   try {
-    session = await Session.open(cfg);
+    session = await open(cfg, signal);
   } catch (e) {
+    if (signal?.aborted) throw abortError(signal);
     return refuse(e instanceof Error ? e.message : String(e));
   }
   try {
@@ -332,8 +361,9 @@ export async function planCluster(
     if (base.cores === 0) return refuse(`no worker is registered on the queue "${cfg.queue}"`);
     let cost;
     try {
-      cost = await measureQueue(session, cfg.redisTimeoutMs);
+      cost = await untilAborted(measureQueue(session, cfg.redisTimeoutMs), signal);
     } catch (e) {
+      if (signal?.aborted) throw abortError(signal);
       return refuse(e instanceof Error ? e.message : String(e));
     }
     const ref = task as TaskRef;
