@@ -326,9 +326,15 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   const ranHere = job.known.size;
   const here = look.skipped ? undefined : await runWhileLoading(job, look);
   if (here) return here;
-  // The items left, at the pace of those that ran here meanwhile, may not pay for more workers.
-  const fewLeft = job.known.size > ranHere ? tooSmallForWorkers(job, look) : undefined;
-  if (fewLeft) return fewLeft;
+  // The items left, at the pace of those that ran here meanwhile, may not pay for more workers;
+  // else the others start loading the task now, while the decision goes on (6,000 markdown renders
+  // of a process's first call: they loaded during the run, which took 1.1–1.5 s, and 0.9–1.0 s
+  // where they started with the first).
+  if (job.known.size > ranHere) {
+    const fewLeft = tooSmallForWorkers(job, look);
+    if (fewLeft) return fewLeft;
+    loadInOthers(job);
+  }
   const large = await largeItems(job, look);
   if (large) return large;
   const fromLook = look.skipped ? undefined : await decideFromLook(job, look);
@@ -815,19 +821,13 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   for (await turn(); !loaded; await turn()) {
     while (next < n && job.known.has(next)) next++;
     if (next >= n) break;
-    // Large items (see `largeItems`), or workers all but certain (a perfect split of the items
-    // left, at this pace, past the margin that ends sampling): the others start and load the
-    // task now too, where they would start only once decided.
-    const sure = pace === Infinity
-      ? look.perItemMs >= LARGE_ITEM_MS
-      : certainWorkers(job, (n - job.known.size) * pace);
-    if (!others && sure) {
+    // Large items (see `largeItems`): the other workers start and load the task now too. Not
+    // for shorter ones: on Deno each start held this thread 30 ms, and two workers importing a
+    // module graph beside it left it a quarter of its pace (2,000 markdown renders: 310 items ran
+    // here in 270 ms, 0.21 ms each alone).
+    if (!others && look.perItemMs >= LARGE_ITEM_MS) {
       others = true;
-      try {
-        for (const w of workerSet(job.pool).ensure(job.cores)) {
-          if (w !== worker) void loadIn(w, job.spec);
-        }
-      } catch { /* the pool is closed or full: the run starts what it can */ }
+      loadInOthers(job);
     }
     const slice = Math.max(1, Math.round(HERE_SLICE_MS / Math.min(look.perItemMs, pace)));
     let end = next + 1;
@@ -871,23 +871,19 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   };
 }
 
-/**
- * Whether workers are all but certain to pay on `serialMs` of work: a perfect split of it, after
- * starting them and loading the task, at least `SURE_MARGIN` × `minSpeedup` (the margin that ends
- * sampling).
- */
-function certainWorkers(job: Job, serialMs: number): boolean {
-  const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
-  const best = perfectSplit(serialMs, job.cores, job.cpu, {
-    ...taskWarmth(job),
-    firstStartMs,
-    marginalStartMs,
-  });
-  return best.speedup >= SURE_MARGIN * job.minSpeedup;
+/** Start the workers up to the cores, each loading the task unless it holds it or is loading. */
+function loadInOthers(job: Job): void {
+  let workers: PoolWorker[];
+  try {
+    workers = workerSet(job.pool).ensure(job.cores);
+  } catch {
+    return; // the pool is closed or full: the run starts what it can
+  }
+  for (const w of workers) {
+    if (w.specs.has(job.spec.key) || w.inflight.length > 0) continue;
+    void loadIn(w, job.spec);
+  }
 }
-
-/** See `certainWorkers` and `settled`. */
-const SURE_MARGIN = 1.25;
 
 /**
  * A job clearly too small for workers never starts one (or no more): even a perfect split of the
@@ -1780,7 +1776,7 @@ function settled(job: Job, sp: SampleProfile, overheads: Overheads): boolean {
     cpuPerItemMs: sp.perItemMs.mean,
   });
   const speedup = d.best ? d.serialMs / d.best.totalMs : 0;
-  return speedup >= SURE_MARGIN * job.minSpeedup || speedup < 0.75 * job.minSpeedup;
+  return speedup >= 1.25 * job.minSpeedup || speedup < 0.75 * job.minSpeedup;
 }
 
 // ── 6. Model: the inputs of the cost model, and the worker caps (memory, nested parallelism).
