@@ -780,7 +780,7 @@ const HERE_SLICE_MS = 1;
  * render of 21 ms. Nothing runs here where a worker holds the task (a warm pool), on one core, for
  * an async task, a one-shot source or under `timeoutMs` or `signal` (a synchronous call here can
  * be neither timed out nor aborted). Returns an answer when every item ran here (inline) or one
- * threw; else the look's pace is the fastest slice's, where that is faster.
+ * threw; else the look's pace is that of the slices here, where that is faster.
  */
 async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   const { fn, src } = job;
@@ -816,7 +816,11 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
   let next = 0;
-  let pace = Infinity; // the fastest slice's time per item (ms): preemption only slows one
+  // The pace (ms per item) of the slices after the first (cold): their whole time over their
+  // items, not the fastest slice's — items differ, and the fastest of a few hundred slices of
+  // markdown renders read half the mean (a run on workers then changed course to this thread).
+  let pace = Infinity;
+  let warmMs = 0, warmItems = 0;
   let others = false; // whether the other workers were started
   for (await turn(); !loaded; await turn()) {
     while (next < n && job.known.has(next)) next++;
@@ -840,7 +844,12 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
       withoutExit(() => {
         for (; j < items.length; j++) rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
       });
-      pace = Math.min(pace, (job.rt.now() - t) / items.length);
+      const ms = job.rt.now() - t;
+      if (pace < Infinity) {
+        warmMs += ms;
+        warmItems += items.length;
+      }
+      pace = warmItems > 0 ? warmMs / warmItems : ms / items.length;
       // A task the look found synchronous may still return a Promise for some items.
       for (let k = 0; k < rs.length; k++) if (isThenable(rs[k])) rs[k] = await rs[k];
     } catch (e) {

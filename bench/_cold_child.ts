@@ -1,0 +1,34 @@
+// One automatic, inline or naive run of markdown renders as the first call of a fresh process
+// (see cold_start.ts): prints the wall time in ms, the task module's import included.
+import process from "node:process";
+import { execute, task } from "../mod.ts";
+
+const [mode, count] = process.argv.slice(2);
+const words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
+let seed = 3;
+const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const text = (n: number) =>
+  Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(" ");
+const doc = () =>
+  Array.from(
+    { length: 12 },
+    (_, k) =>
+      k % 3 === 0
+        ? `## ${text(4)}\n\n- ${text(6)}\n- **${text(3)}** \`${text(2)}\``
+        : `${text(40)} [link](http://x/${k}) *${text(3)}*`,
+  ).join("\n\n");
+const n = Number(count);
+const data = Array.from({ length: n }, doc);
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const url = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
+const render = task<string, string>(url, "renderMarkdown");
+const t0 = performance.now();
+if (mode === "auto") await execute(render, data);
+else if (mode === "naive") {
+  await execute(render, data, { executor: "workers", workers: 2, chunkSize: Math.ceil(n / 8) });
+} else {
+  const { renderMarkdown } = await import(url.href);
+  for (const d of data) renderMarkdown(d);
+}
+console.log((performance.now() - t0).toFixed(1));
+process.exit(0);
