@@ -327,9 +327,8 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   const here = look.skipped ? undefined : await runWhileLoading(job, look);
   if (here) return here;
   // The items left, at the pace of those that ran here meanwhile, may not pay for more workers;
-  // else the others start loading the task now, while the decision goes on (6,000 markdown renders
-  // of a process's first call: they loaded during the run, which took 1.1–1.5 s, and 0.9–1.0 s
-  // where they started with the first).
+  // else the others start loading the task now, while the decision goes on (started once decided,
+  // they loaded during the run, one worker alone at first).
   if (job.known.size > ranHere) {
     const fewLeft = tooSmallForWorkers(job, look);
     if (fewLeft) return fewLeft;
@@ -822,6 +821,7 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   let pace = Infinity;
   let warmMs = 0, warmItems = 0;
   let others = false; // whether the other workers were started
+  let reported = t0; // when `onProgress` was last called
   for (await turn(); !loaded; await turn()) {
     while (next < n && job.known.has(next)) next++;
     if (next >= n) break;
@@ -864,7 +864,10 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
     }
     job.known.setRun(next, rs);
     next = end;
-    progress(job);
+    if (job.rt.now() - reported >= PROGRESS_MS) {
+      reported = job.rt.now();
+      progress(job);
+    }
   }
   // Items run warm here: the look may have timed only a cold first one (a first markdown render
   // of a process took 21 ms, the next ones 0.8).
@@ -879,6 +882,9 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
     decision: asLookRan(look.probe, n, "every item ran here while a worker loaded the task"),
   };
 }
+
+/** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
+const PROGRESS_MS = 50;
 
 /** Start the workers up to the cores, each loading the task unless it holds it or is loading. */
 function loadInOthers(job: Job): void {
