@@ -122,6 +122,22 @@ test("suite compare: no regression exits 0; --threshold and --json", () => {
   assert.deepEqual(out.regressions, []);
 });
 
+/** What `deno bench --json` writes for one bench named `name` with one `result`. */
+function denoBenchReport(name: string, result: unknown) {
+  return {
+    version: 1,
+    runtime: "Deno/2",
+    cpu: "x",
+    benches: [{
+      origin: "file:///b_bench.ts",
+      group: null,
+      name,
+      baseline: false,
+      results: [result],
+    }],
+  };
+}
+
 test("suite compare: malformed figures exit 2 naming the file; a byte-order mark is no fault", () => {
   const dir = tempHome();
   const put = (name: string, value: unknown, prefix = "") => {
@@ -129,20 +145,10 @@ test("suite compare: malformed figures exit 2 naming the file; a byte-order mark
     writeFileSync(path, prefix + JSON.stringify(value));
     return path;
   };
-  const bench = (avg: unknown) => ({
-    version: 1,
-    runtime: "Deno/2",
-    cpu: "x",
-    benches: [{
-      origin: "file:///b_bench.ts",
-      group: null,
-      name: "ok",
-      baseline: false,
-      results: [{
-        ok: { n: 10, min: 90, max: 300, avg, p75: 210, p99: 290, p995: 295, p999: 299 },
-      }],
-    }],
-  });
+  const bench = (avg: unknown) =>
+    denoBenchReport("ok", {
+      ok: { n: 10, min: 90, max: 300, avg, p75: 210, p99: 290, p995: 295, p999: 299 },
+    });
   // Stats as strings: "v.toFixed is not a function", exit 1 (the regression code).
   usageError(
     ["suite", "compare", put("b.json", bench(100)), put("strings.json", bench("200"))],
@@ -191,18 +197,7 @@ test("suite compare: a workload or bench that failed outright in the current run
   // A busy workload is no verdict, not a failure.
   const busy = { ...threw, verdict: "busy" };
   assert.equal(cli(["suite", "compare", base, put("busy.json", suite(busy))]).code, 0);
-  const bench = (result: unknown) => ({
-    version: 1,
-    runtime: "Deno/2",
-    cpu: "x",
-    benches: [{
-      origin: "file:///b_bench.ts",
-      group: null,
-      name: "f",
-      baseline: false,
-      results: [result],
-    }],
-  });
+  const bench = (result: unknown) => denoBenchReport("f", result);
   const ok = {
     ok: { n: 9, min: 90, max: 110, avg: 100, p75: 101, p99: 109, p995: 110, p999: 110 },
   };
