@@ -153,7 +153,8 @@ test("predictWorkers: main-thread serial work bounds the speedup", () => {
 test("startCost: only the workers that are not warm are paid for", () => {
   assert.equal(startCost({ ...base, warmWorkers: 2 }, 2), 0);
   assert.equal(startCost({ ...base, warmWorkers: 0 }, 2), 25 + 15); // first + 1 marginal
-  assert.equal(startCost({ ...base, warmWorkers: 1 }, 3), 2 * 15);
+  // Workers started after others: the first of them pays a whole start, not the marginal cost.
+  assert.equal(startCost({ ...base, warmWorkers: 1 }, 3), 25 + 15);
 });
 
 test("predictInline and predictAsync by hand", () => {
@@ -601,6 +602,19 @@ test("perfectSplit: on many cold cores the best split starts fewer workers than 
   assert.ok(warm.speedup > 15, `${warm.speedup}×`);
   // Too small whatever the count: 20 ms on cold workers.
   assert.ok(perfectSplit(20, 16, 16, cold).speedup < 1.2);
+});
+
+test("perfectSplit: a worker that holds the task runs items while the others start and load it", () => {
+  // 800 ms of work; one worker loaded the task, a second one starts (27 ms) and loads it (250
+  // ms): the first runs alone for 277 ms, then both share the 523 ms left (1.48×). Charged to
+  // both, the start and load left 1.15×, under the 1.2× a run on workers needs.
+  const one = { warmWorkers: 1, loadedWorkers: 1, firstStartMs: 27, marginalStartMs: 15 };
+  const split = perfectSplit(800, 2, 2, { ...one, loadMs: 250 });
+  assert.ok(split.speedup > 1.45 && split.speedup < 1.5, `${split.speedup}×`);
+  // Less work than the others' start and load: the loaded worker alone, no gain.
+  assert.ok(perfectSplit(200, 2, 2, { ...one, loadMs: 250 }).speedup < 1);
+  // A task of its own source (nothing to load): the warm worker does not wait for the other.
+  assert.ok(perfectSplit(800, 2, 2, { ...one, loadedWorkers: 0 }).speedup > 1.9);
 });
 
 test("model: a batch's fastest call is no fair reference when this thread served the calls before it settled", () => {

@@ -815,10 +815,14 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
   let next = 0;
-  // The pace (ms per item) of the slices after the first (cold): their whole time over their
-  // items, not the fastest slice's — items differ, and the fastest of a few hundred slices of
-  // markdown renders read half the mean (a run on workers then changed course to this thread).
+  // The pace (ms per item) of the latest slices, at least `PACE_WINDOW_MS` of them after the
+  // first (cold) one: not the fastest slice's — items differ, and the fastest of a few hundred
+  // slices of markdown renders read half the mean (a run on workers then changed course to this
+  // thread); nor the mean since the first — the runtime compiles the task's hot code over its
+  // first hundreds of items (renders: 0.3–0.5 ms each over the first 400, 0.15 once warm), and
+  // the items left run at the latest pace.
   let pace = Infinity;
+  const window: { ms: number; items: number }[] = [];
   let warmMs = 0, warmItems = 0;
   let others = false; // whether the other workers were started
   let reported = t0; // when `onProgress` was last called
@@ -846,8 +850,14 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
       });
       const ms = job.rt.now() - t;
       if (pace < Infinity) {
+        window.push({ ms, items: items.length });
         warmMs += ms;
         warmItems += items.length;
+        while (window.length > 1 && warmMs - window[0].ms >= PACE_WINDOW_MS) {
+          const { ms, items } = window.shift()!;
+          warmMs -= ms;
+          warmItems -= items;
+        }
       }
       pace = warmItems > 0 ? warmMs / warmItems : ms / items.length;
       // A task the look found synchronous may still return a Promise for some items.
@@ -883,6 +893,9 @@ async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
   };
 }
 
+/** The work (ms) of the latest slices whose pace the items left are predicted at (see `runWhileLoading`). */
+const PACE_WINDOW_MS = 20;
+
 /** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
 const PROGRESS_MS = 50;
 
@@ -908,7 +921,7 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
   if (n === undefined || job.cores < 2) return undefined;
   if (look.io) return undefined; // no worker needed
-  const [firstStartMs, marginalStartMs] = startFallback(job.rt.name);
+  const [firstStartMs, marginalStartMs] = startCosts(job);
   const left = n - job.known.size - job.known.inFlightCount;
   const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
   const warmth = taskWarmth(job);
@@ -934,6 +947,22 @@ function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   );
   d.serialMs = d.predictedMs = serial;
   return { decision: d };
+}
+
+/**
+ * What starting workers costs here (ms: the first started alone, each further one started with
+ * it), measured where it was: the overheads measured in this process, else a start the pool
+ * timed alone (the worker loading the task while items run here), else the runtime's fallbacks
+ * (Deno's 12 ms against 25–40 ms measured for a worker started while this thread ran items).
+ */
+function startCosts(job: Job): [first: number, marginal: number] {
+  const o = cachedOverheads();
+  if (o?.sources.start === "measured") return [o.firstStartMs, o.marginalStartMs];
+  const [first, marginal] = startFallback(job.rt.name);
+  const alone = job.pool.startBatches.find((b) => b.count === 1)?.ms;
+  return alone !== undefined && alone > first && alone < 1000
+    ? [alone, marginal]
+    : [first, marginal];
 }
 
 // ── 3. Scan (once a decision sends items to workers): items that workers cannot receive.
