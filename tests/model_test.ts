@@ -10,15 +10,8 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
-import {
-  awayMs,
-  fairFastest,
-  ioGain,
-  overlap,
-  queued,
-  settledLoad,
-  streamItems,
-} from "../src/model/_optimize_core.ts";
+import { settledLoad, streamItems } from "../src/model/_optimize_core.ts";
+import { awayMs, fairFastest, ioGain, overlap, queued } from "../src/model/_async_look.ts";
 import {
   type ConcurrentBatch,
   emptyProbe,
