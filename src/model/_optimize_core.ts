@@ -2,15 +2,16 @@
 //   probe → look → scan → (cache lookup) → overheads → sample → model → decide → cache.
 // `optimizeCore` reads top to bottom; each phase either hands its findings on or stops with a
 // decision. Never throws for workload problems: they become an inline decision with the reason.
+// What a phase carries and the answers it can end with: `_job.ts`; the task in workers (loading
+// it while items run here, too small for workers): `_task_in_workers.ts`; overheads and the
+// sample in a worker: `_sample_phase.ts`; an async task's batch of calls: `_async_look.ts`.
 import {
   ChunkTimeoutError,
   endWaits,
   fromWire,
   KnownResults,
   Limit,
-  loadIn,
   loadTimedOut,
-  type LocalLimits,
   measureChunk,
   type Pool,
   type PoolWorker,
@@ -31,12 +32,10 @@ import {
   type Overheads,
   overheadsOrFallback,
   type SampleFailure,
-  sampleInWorker,
   type SampleProfile,
-  startFallback,
   summarize,
 } from "../measure/mod.ts";
-import { type Runtime, runtime, withoutExit } from "../runtime/mod.ts";
+import { runtime } from "../runtime/mod.ts";
 import {
   busyCoresNow,
   cachedProbe,
@@ -44,23 +43,16 @@ import {
   cpuCapacity,
   externalLoadNow,
   runnableThreads,
-  RUNTIME_HELPER_THREADS,
   type SystemInfo,
-  threadCpuMs,
-  threadName,
 } from "../system/mod.ts";
 import {
-  APART_ITEM_MS,
-  callApart,
-  isThenable,
   loadTask,
   NOT_SELF_CONTAINED,
   type Task,
   type TaskSpec,
   thrownError,
 } from "../task/mod.ts";
-import { setImmediate } from "node:timers";
-import { type ModelInputs, perfectSplit, startCost } from "./cost_model.ts";
+import type { ModelInputs } from "./cost_model.ts";
 import { decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
@@ -75,23 +67,34 @@ import {
   storeDecision,
 } from "./_optimizer_cache.ts";
 import { corrections, loadChanged, repick } from "./run_feedback.ts";
-import { asyncFigures, type Io, overlap } from "./_async_look.ts";
+import { asyncFigures, overlap } from "./_async_look.ts";
 import { keepPrevious, rememberDecision } from "./_stability.ts";
-
-/** The automatic run that follows a decision made here (`execute`, `map`). */
-export interface RunAfter {
-  /**
-   * Whether the look's slower calls still in flight go on into the run in `known`, when the
-   * decision is the async executor (else every call settles first).
-   */
-  handover: boolean;
-  /**
-   * Whether the run hands on the results before a failing item, in order (an ordered `map`):
-   * after a failure in the look, its calls in flight before the failing item are waited for
-   * (within the limits), as an ordered run waits for them; the others are abandoned.
-   */
-  ordered: boolean;
-}
+import {
+  asLookRan,
+  cannotLoadInWorker,
+  type End,
+  failedOn,
+  inline,
+  type Job,
+  limitsOf,
+  type Look,
+  poolTids,
+  poolWorkers,
+  type RunAfter,
+  warmIdle,
+} from "./_job.ts";
+import {
+  COLD_IMPORT_MS,
+  importTimes,
+  LARGE_ITEM_MS,
+  loadedInWorkers,
+  loadInOthers,
+  loadsInWorker,
+  runWhileLoading,
+  taskWarmth,
+  tooSmallForWorkers,
+} from "./_task_in_workers.ts";
+import { sample, workerOverheads } from "./_sample_phase.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -150,96 +153,6 @@ export async function optimizeCore(
   return finish(job, end);
 }
 
-/** What one optimization carries from phase to phase. */
-interface Job {
-  spec: TaskSpec;
-  src: Source<unknown>;
-  o: OptimizeOptions;
-  pool: Pool;
-  rt: Runtime;
-  t0: number;
-  minSpeedup: number;
-  targetChunkMs: number;
-  known: KnownResults;
-  warnings: string[];
-  profile: OptimizationProfile;
-  /** Items pulled from a one-shot source while looking and sampling (given back at the end). */
-  pulled: unknown[][];
-  /** Set by the probe. */
-  sys: SystemInfo;
-  /**
-   * Worker cap: the CPU this process may use (`cpu`) rounded up, or `maxWorkers` when lower (set
-   * by the probe).
-   */
-  cores: number;
-  /**
-   * The CPU time this process may use, in cores (`cpuCapacity`: a quota may leave it fractional),
-   * at most `cores`: the workers share it (set by the probe).
-   */
-  cpu: number;
-  /** The result-cache keys (undefined with `cache: false`; set after the scan). */
-  cacheKeys?: [string, ...string[]];
-  /** The key of the cached entry the decision came from or went to. */
-  entryKey?: string;
-  /** The look's warm time per item here (ms; set by the look when items ran here). */
-  mainPerItemMs?: number;
-  /** Other processes' load before the look, and when it was read (see `loadAroundLook`). */
-  loadBefore?: { load: number | undefined; at: number };
-  /** Whether the task returned a Promise in the look. */
-  isAsync?: boolean;
-  /** Whether workers were refused the task (it cannot load there). */
-  refused?: boolean;
-  /**
-   * The same, where it is a warm measurement of a synchronous task (at least two items ran
-   * here): what the plain loop's prediction uses instead of a worker's time.
-   */
-  inlineItemMs?: number;
-  /** An async task: wall time per call of the look's batch of calls overlapped here (ms). */
-  asyncItemMs?: number;
-  /** An async task: wall time of one call at a time here, from the look (ms). */
-  asyncInlineMs?: number;
-  /** An async task: the calls of the look's batch, when they overlapped near-linearly. */
-  asyncLinearCalls?: number;
-  /**
-   * An async task: this thread's CPU time per call of the look's batch (ms): what each call of
-   * the async executor, on this thread, costs it at least.
-   */
-  asyncCpuMs?: number;
-  /**
-   * An async task: the look's batch met a service that serves calls in turn (see `queued`), whose
-   * pace then bounds the async executor at any number of calls in flight.
-   */
-  asyncQueued?: boolean;
-  /** The automatic run that follows, if any (see `optimizeCore`). */
-  run?: RunAfter;
-  /** The call's limits on this thread, and the look's waits within them (see `limitsOf`). */
-  limits: LocalLimits;
-  /** The task on this thread, as the look called it (set by the look). */
-  fn?: (x: unknown) => unknown;
-}
-
-/** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
-interface End {
-  decision: Decision;
-  failure?: SampleFailure;
-  cacheHit?: boolean;
-}
-
-/** What the look on the calling thread found. */
-interface Look {
-  probe: MainProbe;
-  /**
-   * Whether the look was skipped: with `timeoutMs` or `signal`, a task other than an `async
-   * function` runs no item on the calling thread before the decision (a synchronous call stuck
-   * there could be neither timed out nor aborted).
-   */
-  skipped: boolean;
-  /** Warm time per item here (ms): see `MainProbe.warmPerItemMs`. */
-  perItemMs: number;
-  /** What overlapping an async task's calls gained here, where it counts as I/O (`overlap`). */
-  io?: Io;
-}
-
 /**
  * How long the look on the calling thread runs items (ms): the first items one by one, then
  * doubling batches (their results are kept, so the look is part of the job, not lost time).
@@ -271,12 +184,6 @@ const HELP_WORK_MS = LOOK_MS / 2;
  */
 const HELP_AT_ONCE = 64;
 
-/**
- * An import of the task module this long (ms) or longer loaded it just now (a cached import takes
- * microseconds): its first item is cold, and a second one is timed after a first of up to
- * `COLD_SECOND_MS`.
- */
-const COLD_IMPORT_MS = 1;
 /** See `COLD_IMPORT_MS`: four times `LARGE_ITEM_MS` (a first item longer than that is large, cold or not). */
 const COLD_SECOND_MS = 80;
 
@@ -288,9 +195,6 @@ const COLD_SECOND_MS = 80;
 const LOAD_SETTLE_MS = 6;
 /** The most of a job's serial time that waiting for `LOAD_SETTLE_MS` may take. */
 const LOAD_SETTLE_SHARE = 0.05;
-
-/** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
-const LARGE_ITEM_MS = 20;
 
 async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   let end = await decidePhases(job, task);
@@ -344,7 +248,7 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   }
   const overheads = await workerOverheads(job);
   if ("decision" in overheads) return overheads;
-  const sampled = await sample(job, look, overheads);
+  const sampled = await sample(job, look, overheads, (soFar) => settled(job, soFar, overheads));
   if ("decision" in sampled) return sampled;
   const m = model(job, sampled, overheads, true, job.profile.sampledIn === "worker");
   const decision = decideFrom(job, m, sampled);
@@ -407,18 +311,6 @@ function finish(job: Job, end: End): CoreResult {
   return r;
 }
 
-const inline = (reason: string, n: number | undefined): Decision => ({
-  executor: "inline",
-  workers: 1,
-  chunkSize: Math.max(1, n ?? 1),
-  concurrency: 1,
-  predictedMs: NaN,
-  serialMs: NaN,
-  predictedSpeedup: 1,
-  reason: `Inline: ${reason}`,
-  alternatives: [],
-});
-
 /**
  * Wait for the look's calls still in flight before item `before` (see `MainProbe.results`); the
  * first that failed ends the job as a failure in the look does.
@@ -432,30 +324,6 @@ async function settleInFlight(job: Job, before?: number): Promise<End | undefine
     decision: inline(`the task threw on item ${f.index}: ${error.message}`, job.src.total),
     failure: { index: f.index, kind: "task", error },
   };
-}
-
-/** An item that failed in a worker while measuring: inline, with the failure. */
-function failedOn(job: Job, f: SampleFailure): End {
-  // An inline task that is not self-contained failed there only: it runs here.
-  if (f.kind === "task" && f.error.name === NOT_SELF_CONTAINED) {
-    return cannotLoadInWorker(job, f.error);
-  }
-  const n = job.src.total;
-  const what = f.kind === "clone"
-    ? "cannot be cloned"
-    : f.kind === "load"
-    ? "cannot load"
-    : "threw";
-  return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
-}
-
-function progress(job: Job): void {
-  job.o.onProgress?.({
-    done: job.known.size,
-    total: job.src.total,
-    elapsedMs: job.rt.now() - job.t0,
-    phase: "optimize",
-  });
 }
 
 // ── 1. Probe: the cores and memory this process may use.
@@ -648,39 +516,6 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
 }
 
 /**
- * An answer that needs no worker (`why`: every item already ran, or the job is too small for
- * workers), given how the look ran the calls: those of an async task that the look started
- * together ran on the async executor's terms (that many calls in flight on this thread), the rest
- * in a plain loop. The answer says so, not "inline" for calls that ran 150 at a time (an HTTP
- * client of a server in this process answered inline on some calls of a job and async on others,
- * as a batch's gain read above or under `ioGain`). No time is predicted here (the caller may set
- * the serial estimate it has).
- */
-function asLookRan(look: MainProbe, n: number, why: string): Decision {
-  const c = look.concurrent;
-  if (!look.isAsync || !c || c.started < 2) return inline(why, n);
-  return {
-    executor: "async",
-    workers: 0,
-    chunkSize: 1,
-    concurrency: c.started,
-    predictedMs: NaN,
-    serialMs: NaN,
-    predictedSpeedup: 1,
-    reason: `Async: ${why}; its calls ran ${c.started} at a time on this thread`,
-    alternatives: [],
-  };
-}
-
-/**
- * The limits of the call (`signal`, `timeoutMs`) for a wait on this thread; none without them.
- */
-function limitsOf(job: Job): LocalLimits | undefined {
-  const { signal, timeoutMs } = job.o;
-  return signal === undefined && timeoutMs === undefined ? undefined : job.limits;
-}
-
-/**
  * The task module's import on this thread, within the call's `signal` and `timeoutMs`: a module
  * whose top-level `await` never settles otherwise held the call past both (Node then exited with
  * code 13, its event loop empty; Bun waited for ever). The import itself cannot be stopped.
@@ -740,208 +575,6 @@ function lookHelpers(
     return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
   });
   return Promise.all(replies).then((fs) => fs.find((f) => f !== undefined));
-}
-
-/**
- * Work (ms at the look's pace) this thread runs between two turns of its event loop while the
- * sampling worker loads the task (see `runWhileLoading`): a turn lets the worker's reply in.
- */
-const HERE_SLICE_MS = 1;
-
-/**
- * Where no worker holds the task yet, one starts and loads it while this thread runs the array's
- * items, from the front, in slices of `HERE_SLICE_MS` (their results are kept), and times them:
- * the look's items may all be cold ones. Starting and loading a worker can take longer than the
- * job — the import of a module that imports npm libraries took 250 ms in a fresh Deno worker —
- * and this thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import
- * included) took 480–510 ms automatic as a process's first call, the look having timed one cold
- * render of 21 ms. Nothing runs here where a worker holds the task (a warm pool), on one core, for
- * an async task, a one-shot source or under `timeoutMs` or `signal` (a synchronous call here can
- * be neither timed out nor aborted). Returns an answer when every item ran here (inline) or one
- * threw; else the look's pace is that of the slices here, where that is faster.
- */
-async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
-  const { fn, src } = job;
-  const n = src.total;
-  if (
-    !fn || look.probe.isAsync || !src.indexable || n === undefined || limitsOf(job) ||
-    job.cores < 2 || !(look.perItemMs > 0) || job.known.size >= n
-  ) return undefined;
-  const workers = poolWorkers(job);
-  if (workers.some((w) => w.specs.has(job.spec.key))) return undefined;
-  // A warm pool loads a function's source, or a module imported here at once, in about a round
-  // trip: nothing to run meanwhile.
-  const slowLoad = job.spec.kind === "module" &&
-    (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
-  if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
-  let worker: PoolWorker;
-  try {
-    worker = workerSet(job.pool).ensure(1)[0];
-  } catch {
-    return undefined; // the pool is closed or full: sampling says so
-  }
-  let loaded = false;
-  // A load that fails is the sampling's to report (it sends the task again). One that succeeds
-  // times what a worker pays for the task once started: more than the import here (a module
-  // importing npm libraries: 110 ms here, 200–320 ms in a fresh Deno worker).
-  const t0 = job.rt.now();
-  void loadIn(worker, job.spec).then((error) => {
-    const ms = job.rt.now() - Math.max(t0, worker.readyAt ?? t0);
-    if (error === undefined && ms > (importTimes.get(job.spec.key) ?? 0)) {
-      importTimes.set(job.spec.key, ms);
-    }
-  }).finally(() => loaded = true);
-  const apart = look.perItemMs >= APART_ITEM_MS;
-  const turn = () => new Promise((r) => setImmediate(r));
-  let next = 0;
-  // The pace (ms per item) of the latest slices, at least `PACE_WINDOW_MS` of them after the
-  // first (cold) one: not the fastest slice's — items differ, and the fastest of a few hundred
-  // slices of markdown renders read half the mean (a run on workers then changed course to this
-  // thread); nor the mean since the first — the runtime compiles the task's hot code over its
-  // first hundreds of items (renders: 0.3–0.5 ms each over the first 400, 0.15 once warm), and
-  // the items left run at the latest pace.
-  let pace = Infinity;
-  const window: { ms: number; items: number }[] = [];
-  let warmMs = 0, warmItems = 0;
-  let others = false; // whether the other workers were started
-  let reported = t0; // when `onProgress` was last called
-  for (await turn(); !loaded; await turn()) {
-    while (next < n && job.known.has(next)) next++;
-    if (next >= n) break;
-    // Large items (see `largeItems`): the other workers start and load the task now too. Not
-    // for shorter ones: on Deno each start held this thread 30 ms, and two workers importing a
-    // module graph beside it left it a quarter of its pace (2,000 markdown renders: 310 items ran
-    // here in 270 ms, 0.21 ms each alone).
-    if (!others && look.perItemMs >= LARGE_ITEM_MS) {
-      others = true;
-      loadInOthers(job);
-    }
-    const slice = Math.max(1, Math.round(HERE_SLICE_MS / Math.min(look.perItemMs, pace)));
-    let end = next + 1;
-    while (end < n && end - next < slice && !job.known.has(end)) end++;
-    const items = src.slice(next, end);
-    const rs: unknown[] = new Array(items.length);
-    let j = 0;
-    const t = job.rt.now();
-    try {
-      withoutExit(() => {
-        for (; j < items.length; j++) rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
-      });
-      const ms = job.rt.now() - t;
-      if (pace < Infinity) {
-        window.push({ ms, items: items.length });
-        warmMs += ms;
-        warmItems += items.length;
-        while (window.length > 1 && warmMs - window[0].ms >= PACE_WINDOW_MS) {
-          const { ms, items } = window.shift()!;
-          warmMs -= ms;
-          warmItems -= items;
-        }
-      }
-      pace = warmItems > 0 ? warmMs / warmItems : ms / items.length;
-      // A task the look found synchronous may still return a Promise for some items.
-      for (let k = 0; k < rs.length; k++) if (isThenable(rs[k])) rs[k] = await rs[k];
-    } catch (e) {
-      const at = next + j;
-      rs.length = j;
-      job.known.setRun(next, rs);
-      const error = thrownError(e);
-      return {
-        decision: inline(`the task threw on item ${at}: ${error.message}`, n),
-        failure: { index: at, kind: "task", error },
-      };
-    }
-    job.known.setRun(next, rs);
-    next = end;
-    if (job.rt.now() - reported >= PROGRESS_MS) {
-      reported = job.rt.now();
-      progress(job);
-    }
-  }
-  // Items run warm here: the look may have timed only a cold first one (a first markdown render
-  // of a process took 21 ms, the next ones 0.8).
-  if (pace < look.perItemMs) {
-    look.perItemMs = look.probe.warmPerItemMs = pace;
-    job.mainPerItemMs = job.inlineItemMs = pace;
-  }
-  if (job.known.size < n) return undefined;
-  job.profile.sampledIn = "main";
-  job.profile.sample = mainProfile(look.probe);
-  return {
-    decision: asLookRan(look.probe, n, "every item ran here while a worker loaded the task"),
-  };
-}
-
-/** The work (ms) of the latest slices whose pace the items left are predicted at (see `runWhileLoading`). */
-const PACE_WINDOW_MS = 20;
-
-/** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
-const PROGRESS_MS = 50;
-
-/** Start the workers up to the cores, each loading the task unless it holds it or is loading. */
-function loadInOthers(job: Job): void {
-  let workers: PoolWorker[];
-  try {
-    workers = workerSet(job.pool).ensure(job.cores);
-  } catch {
-    return; // the pool is closed or full: the run starts what it can
-  }
-  for (const w of workers) {
-    if (w.specs.has(job.spec.key) || w.inflight.length > 0) continue;
-    void loadIn(w, job.spec);
-  }
-}
-
-/**
- * A job clearly too small for workers never starts one (or no more): even a perfect split of the
- * items left cannot pay.
- */
-function tooSmallForWorkers(job: Job, look: Look): End | undefined {
-  const n = job.src.total;
-  if (n === undefined || job.cores < 2) return undefined;
-  if (look.io) return undefined; // no worker needed
-  const [firstStartMs, marginalStartMs] = startCosts(job);
-  const left = n - job.known.size - job.known.inFlightCount;
-  const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
-  const warmth = taskWarmth(job);
-  const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
-  // Any worker count: on many cores, starting all of them can cost more than fewer would.
-  const best = perfectSplit(serial, job.cores, job.cpu, {
-    ...warmth,
-    firstStartMs,
-    marginalStartMs,
-  });
-  if (best.speedup >= job.minSpeedup) return undefined;
-  job.profile.sampledIn = "main";
-  job.profile.sample = mainProfile(look.probe);
-  const d = asLookRan(
-    look.probe,
-    n,
-    `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
-      `serial): even a perfect split over ` +
-      `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
-      `${job.minSpeedup}× after starting them${
-        loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)` : ""
-      }`,
-  );
-  d.serialMs = d.predictedMs = serial;
-  return { decision: d };
-}
-
-/**
- * What starting workers costs here (ms: the first started alone, each further one started with
- * it), measured where it was: the overheads measured in this process, else a start the pool
- * timed alone (the worker loading the task while items run here), else the runtime's fallbacks
- * (Deno's 12 ms against 25–40 ms measured for a worker started while this thread ran items).
- */
-function startCosts(job: Job): [first: number, marginal: number] {
-  const o = cachedOverheads();
-  if (o?.sources.start === "measured") return [o.firstStartMs, o.marginalStartMs];
-  const [first, marginal] = startFallback(job.rt.name);
-  const alone = job.pool.startBatches.find((b) => b.count === 1)?.ms;
-  return alone !== undefined && alone > first && alone < 1000
-    ? [alone, marginal]
-    : [first, marginal];
 }
 
 // ── 3. Scan (once a decision sends items to workers): items that workers cannot receive.
@@ -1073,73 +706,6 @@ async function firstInWorker(job: Job): Promise<{ async: boolean } | SampleFailu
 }
 
 /**
- * The longest import of each task module on this thread (ms, by spec key): what a worker that
- * has not loaded it pays about as much before its first item (a module that imports npm
- * libraries: 110 ms here, 250 ms in a fresh Deno worker; a cached import reads ~0).
- */
-const importTimes = new Map<string, number>();
-
-/**
- * The pool's workers started, those of them that hold the task, and what the others pay to load
- * it (ms: the longest import of its module measured; none for a task of its own source).
- */
-function taskWarmth(
-  job: Job,
-): { warmWorkers: number; loadedWorkers: number; loadMs: number } {
-  const workers = poolWorkers(job);
-  return {
-    warmWorkers: job.pool.size,
-    loadedWorkers: workers.filter((w) => w.specs.has(job.spec.key)).length,
-    loadMs: importTimes.get(job.spec.key) ?? 0,
-  };
-}
-
-/** Task modules a worker of this process has loaded (their spec keys). */
-const loadedInWorkers = new Set<string>();
-
-/**
- * Whether the task loads in a worker: an empty chunk makes one load it (once per task and
- * process). Returns the load error, or undefined (loaded, or the worker itself failed: the run
- * reports that).
- */
-async function loadsInWorker(
-  job: Job,
-  worker = workerSet(job.pool).ensure(1)[0],
-): Promise<Error | undefined> {
-  if (loadedInWorkers.has(job.spec.key)) return undefined;
-  const loaded = await loadIn(worker, job.spec);
-  if (loaded === undefined) loadedInWorkers.add(job.spec.key);
-  return loaded ?? undefined;
-}
-
-/** The task loads here but not in a worker: say so, and run it here (execute agrees). */
-function cannotLoadInWorker(job: Job, error: Error): End {
-  job.refused = true;
-  const inlineFn = error.name === NOT_SELF_CONTAINED || job.spec.kind === "source";
-  const what = inlineFn ? "The inline task cannot run" : "The task module cannot load";
-  // An async task's calls still overlap here (the plain loop would await them one by one: 300
-  // timer calls of a closure took 36 s where the async executor took 0.34 s).
-  const where = job.isAsync ? "on the async executor" : "inline";
-  job.warnings.push(
-    `${what} in a worker (${error.message.split("\n")[0]}): it runs ${where} on the calling ` +
-      `thread`,
-  );
-  const reason = `the task cannot ${inlineFn ? "run" : "load"} in a worker: ${error.message}`;
-  if (!job.isAsync) return { decision: inline(reason, job.src.total) };
-  const concurrency = job.o.maxConcurrency ?? DEFAULTS.maxConcurrency;
-  return {
-    decision: {
-      ...inline(reason, job.src.total),
-      executor: "async",
-      workers: 0,
-      chunkSize: 1,
-      concurrency: Math.min(concurrency, job.src.total ?? concurrency),
-      reason: `Async: ${reason}`,
-    },
-  };
-}
-
-/**
  * Decide from the look alone, without sampling in a worker, when sampling would cost a large
  * share of the job: an async task whose calls overlap (one sequential worker would spend the
  * budget waiting), or a job on a warm pool that sampling would cost more than its share of (see
@@ -1256,253 +822,6 @@ export function streamItems(perItemMs: number): number | undefined {
 
 /** Largest sampled CV of the per-item time for which the look's speed predicts the plain loop. */
 const ALIKE_CV = 0.3;
-
-/**
- * Serial time, as a multiple of starting every worker, past which the workers start while the
- * sample runs (see `sample`): at 10× the start is at most a tenth of the plain loop.
- */
-const EARLY_START = 10;
-
-// ── 4. Overheads: what workers cost on this runtime (measured once per process).
-async function workerOverheads(job: Job): Promise<Overheads | End> {
-  try {
-    // The look's warm per-item time (a synchronous task's, of at least two items): whether the
-    // engine's own per-item cost can matter (unknown: it is measured).
-    const overheads = await measureOverheads(job.pool, job.inlineItemMs);
-    job.profile.overheads = overheads;
-    return overheads;
-  } catch (e) {
-    // Workers cannot start here (e.g. Deno without read access to the worker module).
-    const error = thrownError(e);
-    job.warnings.push(`Workers cannot start here: ${error.message}`);
-    return { decision: inline(`workers cannot start here (${error.message})`, job.src.total) };
-  }
-}
-
-// ── 5. Sample: run items inside a worker, the conditions of execution.
-async function sample(
-  job: Job,
-  look: Look,
-  overheads: Overheads,
-): Promise<SampleProfile | End> {
-  const { o, src } = job;
-  const n = src.total;
-  const worker = workerSet(job.pool).ensure(1)[0];
-  const serialGuess = n === undefined ? Infinity : n * look.perItemMs;
-  const budget = Math.min(
-    o.sampleBudgetMs ?? DEFAULTS.sampleBudgetMs,
-    Math.max(2, 0.01 * serialGuess),
-  );
-  const maxItems = n === undefined ? 4096 : Math.max(2, Math.floor(n / 8));
-  // A job long enough that workers are all but certain: the other workers start now, while one
-  // samples, and import the task module (an empty chunk: an import can take longer than the
-  // start), so that the run does not wait for them (at worst they stay idle in the pool). Until
-  // they answer, their threads are ours, not other processes' load.
-  const allStart = startCost({ warmWorkers: 0, ...overheads }, job.cores);
-  const busy = new Set<PoolWorker>();
-  if (n !== undefined && job.cores > 1 && serialGuess > EARLY_START * allStart) {
-    let early: PoolWorker[] = [];
-    try {
-      early = workerSet(job.pool).ensure(job.cores).filter((w) => w !== worker);
-    } catch { /* the pool is closed or full: the run starts what it can */ }
-    for (const w of early) {
-      if (w.readyAt !== undefined && w.specs.has(job.spec.key)) continue;
-      busy.add(w);
-      void measureChunk(w, job.spec, [], false).catch(() => undefined).finally(() =>
-        busy.delete(w)
-      );
-    }
-  }
-  const help = sampleHelpers(job, worker, job.cores - 1 - busy.size, busy);
-  const starting = () => busy.size + help.busy();
-  progress(job);
-  let s;
-  try {
-    s = await sampleInWorker(
-      worker,
-      job.spec,
-      src,
-      job.known,
-      budget,
-      maxItems,
-      {
-        signal: o.signal,
-        timeoutMs: o.timeoutMs,
-        starting,
-        // Pool workers other than this sampling's own (its sampler, helpers, workers starting).
-        loadTids: () => poolTids(job, new Set([worker, ...busy, ...help.workers])),
-        roundTripMs: overheads.roundTripMs,
-        perItemMs: look.perItemMs,
-        claimed: help.claimed,
-        others: help.others,
-      },
-      (soFar) => settled(job, soFar, overheads),
-    );
-  } catch (e) {
-    await help.stop();
-    // An abort or a sampled chunk over `timeoutMs` ends the call, as it would in the engine.
-    if (o.signal?.aborted || e instanceof ChunkTimeoutError) throw e;
-    const error = thrownError(e);
-    return {
-      decision: inline(`sampling failed: ${error.message}`, n),
-      failure: { index: -1, kind: "task", error },
-    };
-  }
-  const helpFailure = await help.stop();
-  job.pulled.push(s.pulled);
-  progress(job);
-  if (s.failure?.kind === "load") return cannotLoadInWorker(job, s.failure.error);
-  if (s.failure) return failedOn(job, s.failure);
-  if (s.profile) loadedInWorkers.add(job.spec.key);
-  if (helpFailure) return failedOn(job, helpFailure);
-  await s.crossing?.(); // the helpers are done: their replies take this thread no more
-  if (!s.profile && look.probe.times.length === 0) {
-    return { decision: inline("too few items to measure", n) };
-  }
-  // A load read while sampling is confirmed by a count before the look (see `probe`) or one now:
-  // the readings while sampling are one a round, and a job of a few rounds has an instant count
-  // after them instead (20 items of 1 ms read a busy core of two on 1 call of 5 on an idle
-  // machine, and ran inline). The count before the look is an upper bound (this process's own
-  // threads in it); a load there all along is in it.
-  if (s.profile) {
-    let load = s.profile.externalLoad;
-    const before = job.loadBefore?.load;
-    if (load > 0 && before !== undefined && before < load) {
-      load = Math.min(load, Math.max(before, externalLoadNow(poolTids(job)) ?? load));
-    }
-    s.profile.externalLoad = competingLoad(load, job.sys);
-  }
-  const sp = s.profile ?? mainProfile(look.probe);
-  sp.resultSendMs = resultSendMs(job.spec.key);
-  job.profile.sample = sp;
-  job.profile.sampledIn = s.profile ? "worker" : "main";
-  return sp;
-}
-
-/**
- * Thread ids of the job's pool's workers that hold chunks (those that reported one), but
- * `except`: runnable, they run other calls' chunks unless the optimizer itself runs them (see
- * `otherRunnableThreads`). An idle worker's thread is this call's own: runnable right after a
- * run (its collector), it had read as a busy core of two.
- */
-function poolTids(job: Job, except?: ReadonlySet<PoolWorker>): Set<string> {
-  return workerSet(job.pool).busyTids(except);
-}
-
-/** The pool's live workers, none started (none where the pool is closed: the run says so). */
-function poolWorkers(job: Job): PoolWorker[] {
-  try {
-    const set = workerSet(job.pool);
-    return set.live;
-  } catch {
-    return [];
-  }
-}
-
-/** Whether `w` can help at once: ready, idle, and with the job's task loaded. */
-function warmIdle(job: Job, w: PoolWorker): boolean {
-  return w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key);
-}
-
-/** Whether this process's runtime names its own GC and compiler threads (measured once). */
-function runtimeHelpersNamed(): boolean {
-  if (helpersNamed === undefined) {
-    const tids = [...(threadCpuMs()?.keys() ?? [])];
-    helpersNamed = tids.some((t) => RUNTIME_HELPER_THREADS.test(threadName(t) ?? ""));
-  }
-  return helpersNamed;
-}
-let helpersNamed: boolean | undefined;
-
-/** Work of a helper's chunk while one worker samples (ms): what the sample's end may wait. */
-const HELP_CHUNK_MS = 1;
-
-/**
- * Warm workers idle in the pool, with the task loaded, run chunks of the array from its end while
- * `sampler` samples (up to `room` of them, less other processes' runnable threads): their cores
- * would only wait (a 60-item job of 2.4 ms items sampled 7 items, 17 ms, on one worker while the
- * other core idled). Only where every such worker reported its thread id: the sampler leaves
- * their threads out of its CPU time and busy threads (they are not the task's nested
- * parallelism). Chunks grow from one item to about
- * `HELP_CHUNK_MS` of work; `stop` ends them, waits for those in flight and gives the first
- * failure. Never starts a worker.
- */
-function sampleHelpers(
-  job: Job,
-  sampler: PoolWorker,
-  room: number,
-  starting: ReadonlySet<PoolWorker>,
-): {
-  claimed: Set<number>;
-  others: string[];
-  /** The helpers. */
-  workers: PoolWorker[];
-  busy: () => number;
-  stop: () => Promise<SampleFailure | undefined>;
-} {
-  const claimed = new Set<number>();
-  const none = {
-    claimed,
-    others: [],
-    workers: [],
-    busy: () => 0,
-    stop: () => Promise.resolve(undefined),
-  };
-  const n = job.src.total;
-  const { o, src } = job;
-  if (
-    !src.indexable || n === undefined || room < 1 || o.timeoutMs !== undefined ||
-    o.signal !== undefined
-  ) return none;
-  const all = poolWorkers(job).filter((w) => w !== sampler);
-  if (all.some((w) => w.tid === undefined) || sampler.tid === undefined) return none;
-  // A helper's allocations keep the runtime's own GC and compiler threads busy: only where those
-  // threads are told apart by name (not on Node, whose threads are all "node") can the sampler
-  // keep them from counting as the task's; and only on a core that other processes leave idle.
-  if (!runtimeHelpersNamed()) return none;
-  const idle = room - competingLoad(externalLoadNow(poolTids(job, starting)) ?? 0, job.sys);
-  const helpers = all.filter((w) => warmIdle(job, w)).slice(0, idle);
-  if (helpers.length === 0) return none;
-  let running = true, busy = 0, next = n - 1;
-  let failure: SampleFailure | undefined;
-  const loops = helpers.map(async (w) => {
-    let size = 1;
-    while (running && !failure) {
-      const idx: number[] = [];
-      for (; idx.length < size && next >= 0; next--) {
-        if (job.known.has(next) || claimed.has(next)) continue;
-        idx.push(next);
-        claimed.add(next);
-      }
-      if (idx.length === 0) return;
-      busy++;
-      const t0 = job.rt.now();
-      const reply = await measureChunk(w, job.spec, idx.map((i) => src.at(i)), false, {
-        first: idx[0],
-      }).catch(() => undefined).finally(() => busy--);
-      if (!reply) return; // not sent, or the worker died: the run takes its items
-      reply.results.forEach((r, k) => job.known.set(idx[k], r));
-      if (reply.t === "fail") {
-        const i = idx[reply.error.index ?? 0] ?? idx[0];
-        failure ??= { index: i, kind: reply.error.kind, error: fromWire(reply.error) };
-        return;
-      }
-      const perItem = (job.rt.now() - t0) / idx.length;
-      size = Math.max(1, Math.min(2 * size, Math.floor(HELP_CHUNK_MS / Math.max(perItem, 1e-3))));
-    }
-  });
-  return {
-    claimed,
-    others: all.map((w) => w.tid!),
-    workers: helpers,
-    busy: () => busy,
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return failure;
-    },
-  };
-}
 
 /**
  * Whether the sample so far settles the decision, so that sampling more cannot change it: the

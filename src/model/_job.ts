@@ -1,0 +1,248 @@
+/**
+ * What one optimization carries from phase to phase (see `_optimize_core.ts`), and the answers
+ * any phase can end it with: inline, a failure, a task that cannot load in workers.
+ *
+ * @module
+ */
+import {
+  type KnownResults,
+  type LocalLimits,
+  type Pool,
+  type PoolWorker,
+  type Source,
+  workerSet,
+} from "../engine/mod.ts";
+import { DEFAULTS } from "../defaults.ts";
+import type { MainProbe, SampleFailure } from "../measure/mod.ts";
+import type { Runtime } from "../runtime/mod.ts";
+import type { SystemInfo } from "../system/mod.ts";
+import { NOT_SELF_CONTAINED, type TaskSpec } from "../task/mod.ts";
+import type { Decision } from "./decide.ts";
+import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
+import type { Io } from "./_async_look.ts";
+
+/** The automatic run that follows a decision made here (`execute`, `map`). */
+export interface RunAfter {
+  /**
+   * Whether the look's slower calls still in flight go on into the run in `known`, when the
+   * decision is the async executor (else every call settles first).
+   */
+  handover: boolean;
+  /**
+   * Whether the run hands on the results before a failing item, in order (an ordered `map`):
+   * after a failure in the look, its calls in flight before the failing item are waited for
+   * (within the limits), as an ordered run waits for them; the others are abandoned.
+   */
+  ordered: boolean;
+}
+
+/** What one optimization carries from phase to phase. */
+export interface Job {
+  spec: TaskSpec;
+  src: Source<unknown>;
+  o: OptimizeOptions;
+  pool: Pool;
+  rt: Runtime;
+  t0: number;
+  minSpeedup: number;
+  targetChunkMs: number;
+  known: KnownResults;
+  warnings: string[];
+  profile: OptimizationProfile;
+  /** Items pulled from a one-shot source while looking and sampling (given back at the end). */
+  pulled: unknown[][];
+  /** Set by the probe. */
+  sys: SystemInfo;
+  /**
+   * Worker cap: the CPU this process may use (`cpu`) rounded up, or `maxWorkers` when lower (set
+   * by the probe).
+   */
+  cores: number;
+  /**
+   * The CPU time this process may use, in cores (`cpuCapacity`: a quota may leave it fractional),
+   * at most `cores`: the workers share it (set by the probe).
+   */
+  cpu: number;
+  /** The result-cache keys (undefined with `cache: false`; set after the scan). */
+  cacheKeys?: [string, ...string[]];
+  /** The key of the cached entry the decision came from or went to. */
+  entryKey?: string;
+  /** The look's warm time per item here (ms; set by the look when items ran here). */
+  mainPerItemMs?: number;
+  /** Other processes' load before the look, and when it was read (see `loadAroundLook`). */
+  loadBefore?: { load: number | undefined; at: number };
+  /** Whether the task returned a Promise in the look. */
+  isAsync?: boolean;
+  /** Whether workers were refused the task (it cannot load there). */
+  refused?: boolean;
+  /**
+   * The same, where it is a warm measurement of a synchronous task (at least two items ran
+   * here): what the plain loop's prediction uses instead of a worker's time.
+   */
+  inlineItemMs?: number;
+  /** An async task: wall time per call of the look's batch of calls overlapped here (ms). */
+  asyncItemMs?: number;
+  /** An async task: wall time of one call at a time here, from the look (ms). */
+  asyncInlineMs?: number;
+  /** An async task: the calls of the look's batch, when they overlapped near-linearly. */
+  asyncLinearCalls?: number;
+  /**
+   * An async task: this thread's CPU time per call of the look's batch (ms): what each call of
+   * the async executor, on this thread, costs it at least.
+   */
+  asyncCpuMs?: number;
+  /**
+   * An async task: the look's batch met a service that serves calls in turn (see `queued`), whose
+   * pace then bounds the async executor at any number of calls in flight.
+   */
+  asyncQueued?: boolean;
+  /** The automatic run that follows, if any (see `optimizeCore`). */
+  run?: RunAfter;
+  /** The call's limits on this thread, and the look's waits within them (see `limitsOf`). */
+  limits: LocalLimits;
+  /** The task on this thread, as the look called it (set by the look). */
+  fn?: (x: unknown) => unknown;
+}
+
+/** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */
+export interface End {
+  decision: Decision;
+  failure?: SampleFailure;
+  cacheHit?: boolean;
+}
+
+/** What the look on the calling thread found. */
+export interface Look {
+  probe: MainProbe;
+  /**
+   * Whether the look was skipped: with `timeoutMs` or `signal`, a task other than an `async
+   * function` runs no item on the calling thread before the decision (a synchronous call stuck
+   * there could be neither timed out nor aborted).
+   */
+  skipped: boolean;
+  /** Warm time per item here (ms): see `MainProbe.warmPerItemMs`. */
+  perItemMs: number;
+  /** What overlapping an async task's calls gained here, where it counts as I/O (`overlap`). */
+  io?: Io;
+}
+
+export const inline = (reason: string, n: number | undefined): Decision => ({
+  executor: "inline",
+  workers: 1,
+  chunkSize: Math.max(1, n ?? 1),
+  concurrency: 1,
+  predictedMs: NaN,
+  serialMs: NaN,
+  predictedSpeedup: 1,
+  reason: `Inline: ${reason}`,
+  alternatives: [],
+});
+
+/** An item that failed in a worker while measuring: inline, with the failure. */
+export function failedOn(job: Job, f: SampleFailure): End {
+  // An inline task that is not self-contained failed there only: it runs here.
+  if (f.kind === "task" && f.error.name === NOT_SELF_CONTAINED) {
+    return cannotLoadInWorker(job, f.error);
+  }
+  const n = job.src.total;
+  const what = f.kind === "clone"
+    ? "cannot be cloned"
+    : f.kind === "load"
+    ? "cannot load"
+    : "threw";
+  return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
+}
+
+export function progress(job: Job): void {
+  job.o.onProgress?.({
+    done: job.known.size,
+    total: job.src.total,
+    elapsedMs: job.rt.now() - job.t0,
+    phase: "optimize",
+  });
+}
+
+/**
+ * An answer that needs no worker (`why`: every item already ran, or the job is too small for
+ * workers), given how the look ran the calls: those of an async task that the look started
+ * together ran on the async executor's terms (that many calls in flight on this thread), the rest
+ * in a plain loop. The answer says so, not "inline" for calls that ran 150 at a time (an HTTP
+ * client of a server in this process answered inline on some calls of a job and async on others,
+ * as a batch's gain read above or under `ioGain`). No time is predicted here (the caller may set
+ * the serial estimate it has).
+ */
+export function asLookRan(look: MainProbe, n: number, why: string): Decision {
+  const c = look.concurrent;
+  if (!look.isAsync || !c || c.started < 2) return inline(why, n);
+  return {
+    executor: "async",
+    workers: 0,
+    chunkSize: 1,
+    concurrency: c.started,
+    predictedMs: NaN,
+    serialMs: NaN,
+    predictedSpeedup: 1,
+    reason: `Async: ${why}; its calls ran ${c.started} at a time on this thread`,
+    alternatives: [],
+  };
+}
+
+/**
+ * The limits of the call (`signal`, `timeoutMs`) for a wait on this thread; none without them.
+ */
+export function limitsOf(job: Job): LocalLimits | undefined {
+  const { signal, timeoutMs } = job.o;
+  return signal === undefined && timeoutMs === undefined ? undefined : job.limits;
+}
+
+/** The task loads here but not in a worker: say so, and run it here (execute agrees). */
+export function cannotLoadInWorker(job: Job, error: Error): End {
+  job.refused = true;
+  const inlineFn = error.name === NOT_SELF_CONTAINED || job.spec.kind === "source";
+  const what = inlineFn ? "The inline task cannot run" : "The task module cannot load";
+  // An async task's calls still overlap here (the plain loop would await them one by one: 300
+  // timer calls of a closure took 36 s where the async executor took 0.34 s).
+  const where = job.isAsync ? "on the async executor" : "inline";
+  job.warnings.push(
+    `${what} in a worker (${error.message.split("\n")[0]}): it runs ${where} on the calling ` +
+      `thread`,
+  );
+  const reason = `the task cannot ${inlineFn ? "run" : "load"} in a worker: ${error.message}`;
+  if (!job.isAsync) return { decision: inline(reason, job.src.total) };
+  const concurrency = job.o.maxConcurrency ?? DEFAULTS.maxConcurrency;
+  return {
+    decision: {
+      ...inline(reason, job.src.total),
+      executor: "async",
+      workers: 0,
+      chunkSize: 1,
+      concurrency: Math.min(concurrency, job.src.total ?? concurrency),
+      reason: `Async: ${reason}`,
+    },
+  };
+}
+
+/**
+ * Thread ids of the job's pool's workers that hold chunks (those that reported one), but
+ * `except`: runnable, they run other calls' chunks unless the optimizer itself runs them (see
+ * `otherRunnableThreads`). An idle worker's thread is this call's own: runnable right after a
+ * run (its collector), it had read as a busy core of two.
+ */
+export function poolTids(job: Job, except?: ReadonlySet<PoolWorker>): Set<string> {
+  return workerSet(job.pool).busyTids(except);
+}
+
+/** The pool's live workers, none started (none where the pool is closed: the run says so). */
+export function poolWorkers(job: Job): PoolWorker[] {
+  try {
+    const set = workerSet(job.pool);
+    return set.live;
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `w` can help at once: ready, idle, and with the job's task loaded. */
+export function warmIdle(job: Job, w: PoolWorker): boolean {
+  return w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key);
+}

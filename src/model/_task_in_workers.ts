@@ -1,0 +1,275 @@
+/**
+ * The task in the pool's workers: which hold it, what loading it costs them, loading it while the
+ * calling thread runs items (a process's first call), and whether a job is too small for workers
+ * once their start and load are counted.
+ *
+ * @module
+ */
+import { loadIn, type PoolWorker, workerSet } from "../engine/mod.ts";
+import { cachedOverheads, startFallback } from "../measure/mod.ts";
+import { withoutExit } from "../runtime/mod.ts";
+import { APART_ITEM_MS, callApart, isThenable, thrownError } from "../task/mod.ts";
+import { setImmediate } from "node:timers";
+import { perfectSplit } from "./cost_model.ts";
+import { mainProfile } from "./_profiles.ts";
+import {
+  asLookRan,
+  type End,
+  inline,
+  type Job,
+  limitsOf,
+  type Look,
+  poolWorkers,
+  progress,
+} from "./_job.ts";
+
+/**
+ * An import of the task module this long (ms) or longer loaded it just now (a cached import takes
+ * microseconds): its first item is cold, and a second one is timed after a first of up to
+ * `COLD_SECOND_MS`.
+ */
+export const COLD_IMPORT_MS = 1;
+/** Items this long (ms, warm, on the calling thread) or longer are "large": see `largeItems`. */
+export const LARGE_ITEM_MS = 20;
+
+/**
+ * Work (ms at the look's pace) this thread runs between two turns of its event loop while the
+ * sampling worker loads the task (see `runWhileLoading`): a turn lets the worker's reply in.
+ */
+const HERE_SLICE_MS = 1;
+
+/**
+ * Where no worker holds the task yet, one starts and loads it while this thread runs the array's
+ * items, from the front, in slices of `HERE_SLICE_MS` (their results are kept), and times them:
+ * the look's items may all be cold ones. Starting and loading a worker can take longer than the
+ * job — the import of a module that imports npm libraries took 250 ms in a fresh Deno worker —
+ * and this thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import
+ * included) took 480–510 ms automatic as a process's first call, the look having timed one cold
+ * render of 21 ms. Nothing runs here where a worker holds the task (a warm pool), on one core, for
+ * an async task, a one-shot source or under `timeoutMs` or `signal` (a synchronous call here can
+ * be neither timed out nor aborted). Returns an answer when every item ran here (inline) or one
+ * threw; else the look's pace is that of the slices here, where that is faster.
+ */
+export async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
+  const { fn, src } = job;
+  const n = src.total;
+  if (
+    !fn || look.probe.isAsync || !src.indexable || n === undefined || limitsOf(job) ||
+    job.cores < 2 || !(look.perItemMs > 0) || job.known.size >= n
+  ) return undefined;
+  const workers = poolWorkers(job);
+  if (workers.some((w) => w.specs.has(job.spec.key))) return undefined;
+  // A warm pool loads a function's source, or a module imported here at once, in about a round
+  // trip: nothing to run meanwhile.
+  const slowLoad = job.spec.kind === "module" &&
+    (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
+  if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
+  let worker: PoolWorker;
+  try {
+    worker = workerSet(job.pool).ensure(1)[0];
+  } catch {
+    return undefined; // the pool is closed or full: sampling says so
+  }
+  let loaded = false;
+  // A load that fails is the sampling's to report (it sends the task again). One that succeeds
+  // times what a worker pays for the task once started: more than the import here (a module
+  // importing npm libraries: 110 ms here, 200–320 ms in a fresh Deno worker).
+  const t0 = job.rt.now();
+  void loadIn(worker, job.spec).then((error) => {
+    const ms = job.rt.now() - Math.max(t0, worker.readyAt ?? t0);
+    if (error === undefined && ms > (importTimes.get(job.spec.key) ?? 0)) {
+      importTimes.set(job.spec.key, ms);
+    }
+  }).finally(() => loaded = true);
+  const apart = look.perItemMs >= APART_ITEM_MS;
+  const turn = () => new Promise((r) => setImmediate(r));
+  let next = 0;
+  // The pace (ms per item) of the latest slices, at least `PACE_WINDOW_MS` of them after the
+  // first (cold) one: not the fastest slice's — items differ, and the fastest of a few hundred
+  // slices of markdown renders read half the mean (a run on workers then changed course to this
+  // thread); nor the mean since the first — the runtime compiles the task's hot code over its
+  // first hundreds of items (renders: 0.3–0.5 ms each over the first 400, 0.15 once warm), and
+  // the items left run at the latest pace.
+  let pace = Infinity;
+  const window: { ms: number; items: number }[] = [];
+  let warmMs = 0, warmItems = 0;
+  let others = false; // whether the other workers were started
+  let reported = t0; // when `onProgress` was last called
+  for (await turn(); !loaded; await turn()) {
+    while (next < n && job.known.has(next)) next++;
+    if (next >= n) break;
+    // Large items (see `largeItems`): the other workers start and load the task now too. Not
+    // for shorter ones: on Deno each start held this thread 30 ms, and two workers importing a
+    // module graph beside it left it a quarter of its pace (2,000 markdown renders: 310 items ran
+    // here in 270 ms, 0.21 ms each alone).
+    if (!others && look.perItemMs >= LARGE_ITEM_MS) {
+      others = true;
+      loadInOthers(job);
+    }
+    const slice = Math.max(1, Math.round(HERE_SLICE_MS / Math.min(look.perItemMs, pace)));
+    let end = next + 1;
+    while (end < n && end - next < slice && !job.known.has(end)) end++;
+    const items = src.slice(next, end);
+    const rs: unknown[] = new Array(items.length);
+    let j = 0;
+    const t = job.rt.now();
+    try {
+      withoutExit(() => {
+        for (; j < items.length; j++) rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
+      });
+      const ms = job.rt.now() - t;
+      if (pace < Infinity) {
+        window.push({ ms, items: items.length });
+        warmMs += ms;
+        warmItems += items.length;
+        while (window.length > 1 && warmMs - window[0].ms >= PACE_WINDOW_MS) {
+          const { ms, items } = window.shift()!;
+          warmMs -= ms;
+          warmItems -= items;
+        }
+      }
+      pace = warmItems > 0 ? warmMs / warmItems : ms / items.length;
+      // A task the look found synchronous may still return a Promise for some items.
+      for (let k = 0; k < rs.length; k++) if (isThenable(rs[k])) rs[k] = await rs[k];
+    } catch (e) {
+      const at = next + j;
+      rs.length = j;
+      job.known.setRun(next, rs);
+      const error = thrownError(e);
+      return {
+        decision: inline(`the task threw on item ${at}: ${error.message}`, n),
+        failure: { index: at, kind: "task", error },
+      };
+    }
+    job.known.setRun(next, rs);
+    next = end;
+    if (job.rt.now() - reported >= PROGRESS_MS) {
+      reported = job.rt.now();
+      progress(job);
+    }
+  }
+  // Items run warm here: the look may have timed only a cold first one (a first markdown render
+  // of a process took 21 ms, the next ones 0.8).
+  if (pace < look.perItemMs) {
+    look.perItemMs = look.probe.warmPerItemMs = pace;
+    job.mainPerItemMs = job.inlineItemMs = pace;
+  }
+  if (job.known.size < n) return undefined;
+  job.profile.sampledIn = "main";
+  job.profile.sample = mainProfile(look.probe);
+  return {
+    decision: asLookRan(look.probe, n, "every item ran here while a worker loaded the task"),
+  };
+}
+
+/** The work (ms) of the latest slices whose pace the items left are predicted at (see `runWhileLoading`). */
+const PACE_WINDOW_MS = 20;
+
+/** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
+const PROGRESS_MS = 50;
+
+/** Start the workers up to the cores, each loading the task unless it holds it or is loading. */
+export function loadInOthers(job: Job): void {
+  let workers: PoolWorker[];
+  try {
+    workers = workerSet(job.pool).ensure(job.cores);
+  } catch {
+    return; // the pool is closed or full: the run starts what it can
+  }
+  for (const w of workers) {
+    if (w.specs.has(job.spec.key) || w.inflight.length > 0) continue;
+    void loadIn(w, job.spec);
+  }
+}
+
+/**
+ * A job clearly too small for workers never starts one (or no more): even a perfect split of the
+ * items left cannot pay.
+ */
+export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
+  const n = job.src.total;
+  if (n === undefined || job.cores < 2) return undefined;
+  if (look.io) return undefined; // no worker needed
+  const [firstStartMs, marginalStartMs] = startCosts(job);
+  const left = n - job.known.size - job.known.inFlightCount;
+  const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
+  const warmth = taskWarmth(job);
+  const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
+  // Any worker count: on many cores, starting all of them can cost more than fewer would.
+  const best = perfectSplit(serial, job.cores, job.cpu, {
+    ...warmth,
+    firstStartMs,
+    marginalStartMs,
+  });
+  if (best.speedup >= job.minSpeedup) return undefined;
+  job.profile.sampledIn = "main";
+  job.profile.sample = mainProfile(look.probe);
+  const d = asLookRan(
+    look.probe,
+    n,
+    `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
+      `serial): even a perfect split over ` +
+      `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
+      `${job.minSpeedup}× after starting them${
+        loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)` : ""
+      }`,
+  );
+  d.serialMs = d.predictedMs = serial;
+  return { decision: d };
+}
+
+/**
+ * What starting workers costs here (ms: the first started alone, each further one started with
+ * it), measured where it was: the overheads measured in this process, else a start the pool
+ * timed alone (the worker loading the task while items run here), else the runtime's fallbacks
+ * (Deno's 12 ms against 25–40 ms measured for a worker started while this thread ran items).
+ */
+function startCosts(job: Job): [first: number, marginal: number] {
+  const o = cachedOverheads();
+  if (o?.sources.start === "measured") return [o.firstStartMs, o.marginalStartMs];
+  const [first, marginal] = startFallback(job.rt.name);
+  const alone = job.pool.startBatches.find((b) => b.count === 1)?.ms;
+  return alone !== undefined && alone > first && alone < 1000
+    ? [alone, marginal]
+    : [first, marginal];
+}
+
+/**
+ * The longest import of each task module on this thread (ms, by spec key): what a worker that
+ * has not loaded it pays about as much before its first item (a module that imports npm
+ * libraries: 110 ms here, 250 ms in a fresh Deno worker; a cached import reads ~0).
+ */
+export const importTimes = new Map<string, number>();
+
+/**
+ * The pool's workers started, those of them that hold the task, and what the others pay to load
+ * it (ms: the longest import of its module measured; none for a task of its own source).
+ */
+export function taskWarmth(
+  job: Job,
+): { warmWorkers: number; loadedWorkers: number; loadMs: number } {
+  const workers = poolWorkers(job);
+  return {
+    warmWorkers: job.pool.size,
+    loadedWorkers: workers.filter((w) => w.specs.has(job.spec.key)).length,
+    loadMs: importTimes.get(job.spec.key) ?? 0,
+  };
+}
+
+/** Task modules a worker of this process has loaded (their spec keys). */
+export const loadedInWorkers = new Set<string>();
+
+/**
+ * Whether the task loads in a worker: an empty chunk makes one load it (once per task and
+ * process). Returns the load error, or undefined (loaded, or the worker itself failed: the run
+ * reports that).
+ */
+export async function loadsInWorker(
+  job: Job,
+  worker = workerSet(job.pool).ensure(1)[0],
+): Promise<Error | undefined> {
+  if (loadedInWorkers.has(job.spec.key)) return undefined;
+  const loaded = await loadIn(worker, job.spec);
+  if (loaded === undefined) loadedInWorkers.add(job.spec.key);
+  return loaded ?? undefined;
+}
