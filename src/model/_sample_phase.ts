@@ -42,7 +42,7 @@ import {
   progress,
   warmIdle,
 } from "./_job.ts";
-import { loadedInWorkers } from "./_task_in_workers.ts";
+import { loadedInWorkers, loadInOthers } from "./_task_in_workers.ts";
 
 /**
  * Serial time, as a multiple of starting every worker, past which the workers start while the
@@ -83,24 +83,12 @@ export async function sample(
   );
   const maxItems = n === undefined ? 4096 : Math.max(2, Math.floor(n / 8));
   // A job long enough that workers are all but certain: the other workers start now, while one
-  // samples, and import the task module (an empty chunk: an import can take longer than the
-  // start), so that the run does not wait for them (at worst they stay idle in the pool). Until
-  // they answer, their threads are ours, not other processes' load.
+  // samples, and load the task (see `loadInOthers`), so that the run does not wait for them (at
+  // worst they stay idle in the pool).
   const allStart = startCost({ warmWorkers: 0, ...overheads }, job.cores);
-  const busy = new Set<PoolWorker>();
-  if (n !== undefined && job.cores > 1 && serialGuess > EARLY_START * allStart) {
-    let early: PoolWorker[] = [];
-    try {
-      early = workerSet(job.pool).ensure(job.cores).filter((w) => w !== worker);
-    } catch { /* the pool is closed or full: the run starts what it can */ }
-    for (const w of early) {
-      if (w.readyAt !== undefined && w.specs.has(job.spec.key)) continue;
-      busy.add(w);
-      void measureChunk(w, job.spec, [], false).catch(() => undefined).finally(() =>
-        busy.delete(w)
-      );
-    }
-  }
+  const busy = n !== undefined && job.cores > 1 && serialGuess > EARLY_START * allStart
+    ? loadInOthers(job, worker)
+    : new Set<PoolWorker>();
   const help = sampleHelpers(job, worker, job.cores - 1 - busy.size, busy);
   const starting = () => busy.size + help.busy();
   progress(job);

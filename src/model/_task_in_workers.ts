@@ -8,7 +8,7 @@
 import { loadIn, type PoolWorker, workerSet } from "../engine/mod.ts";
 import { cachedOverheads, startFallback } from "../measure/mod.ts";
 import { withoutExit } from "../runtime/mod.ts";
-import { APART_ITEM_MS, callApart, isThenable, thrownError } from "../task/mod.ts";
+import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit } from "./cost_model.ts";
 import { mainProfile } from "./_profiles.ts";
@@ -75,7 +75,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | undef
   // times what a worker pays for the task once started: more than the import here (a module
   // importing npm libraries: 110 ms here, 200–320 ms in a fresh Deno worker).
   const t0 = job.rt.now();
-  void loadIn(worker, job.spec).then((error) => {
+  void loadOnce(worker, job.spec).then((error) => {
     const ms = job.rt.now() - Math.max(t0, worker.readyAt ?? t0);
     if (error === undefined && ms > (importTimes.get(job.spec.key) ?? 0)) {
       importTimes.set(job.spec.key, ms);
@@ -168,18 +168,44 @@ const PACE_WINDOW_MS = 20;
 /** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
 const PROGRESS_MS = 50;
 
-/** Start the workers up to the cores, each loading the task unless it holds it or is loading. */
-export function loadInOthers(job: Job): void {
+/**
+ * Start the workers up to the cores but `except`, each loading the task unless it holds it (an
+ * empty chunk: the import of a module can take longer than the start). Returns those loading it,
+ * each leaving the set once its load settled: until then their threads are this call's, not
+ * other processes' load.
+ */
+export function loadInOthers(job: Job, except?: PoolWorker): Set<PoolWorker> {
+  const busy = new Set<PoolWorker>();
   let workers: PoolWorker[];
   try {
     workers = workerSet(job.pool).ensure(job.cores);
   } catch {
-    return; // the pool is closed or full: the run starts what it can
+    return busy; // the pool is closed or full: the run starts what it can
   }
   for (const w of workers) {
-    if (w.specs.has(job.spec.key) || w.inflight.length > 0) continue;
-    void loadIn(w, job.spec);
+    if (w === except || w.specs.has(job.spec.key)) continue;
+    busy.add(w);
+    void loadOnce(w, job.spec).finally(() => busy.delete(w));
   }
+  return busy;
+}
+
+/** Loads of a task in flight, by worker and spec key (see `loadOnce`). */
+const loads = new WeakMap<PoolWorker, Map<string, ReturnType<typeof loadIn>>>();
+
+/**
+ * Load the task in `worker` (see `loadIn`), once: a load in flight already is awaited, not sent
+ * again (a second empty chunk would wait behind it).
+ */
+function loadOnce(worker: PoolWorker, spec: TaskSpec): ReturnType<typeof loadIn> {
+  let byKey = loads.get(worker);
+  if (!byKey) loads.set(worker, byKey = new Map());
+  let load = byKey.get(spec.key);
+  if (!load) {
+    load = loadIn(worker, spec).finally(() => byKey.delete(spec.key));
+    byKey.set(spec.key, load);
+  }
+  return load;
 }
 
 /**
@@ -269,7 +295,7 @@ export async function loadsInWorker(
   worker = workerSet(job.pool).ensure(1)[0],
 ): Promise<Error | undefined> {
   if (loadedInWorkers.has(job.spec.key)) return undefined;
-  const loaded = await loadIn(worker, job.spec);
+  const loaded = await loadOnce(worker, job.spec);
   if (loaded === undefined) loadedInWorkers.add(job.spec.key);
   return loaded ?? undefined;
 }
