@@ -53,20 +53,44 @@ test("cost: a task module slow to load here is not loaded in a worker for a smal
 
 test("cost: items run here while a worker loads the task, and the job may end before it does", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
-  // The module loads at once here and in 1.5 s in a worker; 300 items of 0.5 ms (150 ms of
-  // wall time whatever the load) all run here meanwhile.
+  // The module loads at once here and in 1.5 s in a worker; 1,000 items of 0.5 ms (0.5 s of
+  // wall time whatever the load: enough to pay for workers that load the task in twice its
+  // import here, even a slow one) all run here meanwhile.
   const where = task<number, string>(fixtureModule("tasks/slow_in_worker"), "spinWhere");
-  const data = new Array(300).fill(0.5);
+  const data = new Array(1000).fill(0.5);
   const pool = createPool(), other = createPool(); // each call the first on its pool
   try {
     const r = await optimize(where, data, { cache: false, pool });
     assert.equal(r.executor, "inline", r.explain());
-    assert.match(r.reason, /every item ran here while a worker loaded the task/);
-    assert.equal(r.profile.sampledItems, 300);
+    assert.match(r.reason, /every item ran here while the workers loaded the task/);
+    assert.equal(r.profile.sampledItems, 1000);
     const out = await execute(where, data, { cache: false, pool: other });
     assert.deepEqual(new Set(out), new Set(["main"]));
   } finally {
     await Promise.all([pool.close(), other.close()]);
+  }
+});
+
+test("cost: a first call whose items left, at their pace here, never pay for a worker's load runs them all here", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // The module's import took 0.6 s here (a worker pays about twice that). The look times items of
+  // 5 ms (7.5 s of work at that pace, which would pay for the workers); the items after them take
+  // 0.05 ms (75 ms in all): judged at the pace of the latest items here, no worker is started, and
+  // every item runs here.
+  const slow = task<number, number>(fixtureModule("tasks/slow_import"), "spin");
+  const data = [5, 5, 5, ...new Array(1500).fill(0.05)];
+  const pool = createPool();
+  try {
+    const r = await optimize(slow, data, { cache: false, pool });
+    assert.equal(r.executor, "inline", r.explain());
+    assert.equal(pool.size, 0, "no worker started");
+    // (Where the look itself timed some of the quick items, it answers at once: too small.)
+    if (!/the items left are small/.test(r.reason)) {
+      assert.match(r.reason, /every item ran here: at its pace, what was left never paid/);
+      assert.equal(r.profile.sampledItems, data.length);
+    }
+  } finally {
+    await pool.close();
   }
 });
 

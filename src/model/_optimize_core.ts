@@ -88,7 +88,6 @@ import {
   importTimes,
   LARGE_ITEM_MS,
   loadedInWorkers,
-  loadInOthers,
   loadsInWorker,
   runWhileLoading,
   taskWarmth,
@@ -223,18 +222,15 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (small) return small;
   const hit = await cacheLookup(job, look);
   if (hit) return hit;
-  const ranHere = job.known.size;
-  const here = look.skipped ? undefined : await runWhileLoading(job, look);
-  if (here) return here;
-  // The items left, at the pace of those that ran here meanwhile, may not pay for more workers;
-  // else the others start loading the task now, while the decision goes on (started once decided,
-  // they loaded during the run, one worker alone at first).
-  if (job.known.size > ranHere) {
+  const started = look.skipped ? undefined : await runWhileLoading(job, look);
+  if (typeof started === "object") return started;
+  // Workers started while items ran here, and one holds the task: the items left, at the pace of
+  // those that ran here, may no longer pay for the others.
+  if (started !== undefined) {
     const fewLeft = tooSmallForWorkers(job, look);
     if (fewLeft) return fewLeft;
-    loadInOthers(job);
   }
-  const large = await largeItems(job, look);
+  const large = await largeItems(job, look, started);
   if (large) return large;
   const fromLook = look.skipped ? undefined : await decideFromLook(job, look);
   if (fromLook) return fromLook;
@@ -643,18 +639,26 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
  * Large items (≥ `LARGE_ITEM_MS` each, on the calling thread): sampling them in a worker would
  * run several serially before any worker helps. Start the workers now and decide from the look;
  * the run itself adapts. The task module is loaded in one of the starting workers first, so that
- * a module workers cannot load gives `inline` here, as automatic `execute` then runs it.
+ * a module workers cannot load gives `inline` here, as automatic `execute` then runs it. So too
+ * where `started` workers were started while items ran here (see `runWhileLoading`) and the items
+ * left are under `SAMPLE_ALWAYS_MS` of work: sampling in one of them, still cold, while the others
+ * load, timed a few slow items (19–30 markdown renders in 41–47 ms, after 26–52 ms of measuring
+ * messages, on a job of 0.8 s) while this thread idled.
  */
-async function largeItems(job: Job, look: Look): Promise<End | undefined> {
+async function largeItems(
+  job: Job,
+  look: Look,
+  started?: number,
+): Promise<End | undefined> {
   const n = job.src.total;
   const p = look.probe;
-  if (n === undefined || p.isAsync || job.cores < 2 || look.perItemMs < LARGE_ITEM_MS) {
-    return undefined;
-  }
+  if (n === undefined || p.isAsync || job.cores < 2) return undefined;
   const rest = n - job.known.size;
+  const sampleRest = started === undefined || rest * look.perItemMs >= SAMPLE_ALWAYS_MS;
+  if (look.perItemMs < LARGE_ITEM_MS && sampleRest) return undefined;
   let workers;
   try {
-    workers = workerSet(job.pool).ensure(Math.min(job.cores, rest));
+    workers = workerSet(job.pool).ensure(Math.min(started ?? job.cores, rest));
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@
  */
 import { loadIn, type PoolWorker, workerSet } from "../engine/mod.ts";
 import { cachedOverheads, startFallback } from "../measure/mod.ts";
-import { withoutExit } from "../runtime/mod.ts";
+import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit } from "./cost_model.ts";
@@ -39,18 +39,22 @@ export const LARGE_ITEM_MS = 20;
 const HERE_SLICE_MS = 1;
 
 /**
- * Where no worker holds the task yet, one starts and loads it while this thread runs the array's
- * items, from the front, in slices of `HERE_SLICE_MS` (their results are kept), and times them:
- * the look's items may all be cold ones. Starting and loading a worker can take longer than the
- * job — the import of a module that imports npm libraries took 250 ms in a fresh Deno worker —
- * and this thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import
- * included) took 480–510 ms automatic as a process's first call, the look having timed one cold
- * render of 21 ms. Nothing runs here where a worker holds the task (a warm pool), on one core, for
- * an async task, a one-shot source or under `timeoutMs` or `signal` (a synchronous call here can
- * be neither timed out nor aborted). Returns an answer when every item ran here (inline) or one
- * threw; else the look's pace is that of the slices here, where that is faster.
+ * Where no worker holds the task yet, this thread runs the array's items, from the front, in
+ * slices of `HERE_SLICE_MS` (their results are kept), timing them — the look's items may all be
+ * cold ones — until the items left, at the pace of the latest slices, pay for starting workers and
+ * loading the task in them (see `workersPay`); the workers then start and load it while the items
+ * run here, until one holds it. Starting and loading a worker can take longer than the job — the
+ * import of a module that imports npm libraries took 250 ms in a fresh Deno worker, and on 2
+ * cores two workers importing it beside this thread left it a quarter of its pace — and this
+ * thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import included) took
+ * 480–510 ms automatic as a process's first call, the look having timed one cold render of 21 ms.
+ * Nothing runs here where a worker holds the task (a warm pool), on one core, for an async task, a
+ * one-shot source or under `timeoutMs` or `signal` (a synchronous call here can be neither timed
+ * out nor aborted). Returns an answer when every item ran here (inline) or one threw, else the
+ * workers started (their first holds the task; the look's pace is now that of the slices here,
+ * where that is faster), or undefined where nothing ran here.
  */
-export async function runWhileLoading(job: Job, look: Look): Promise<End | undefined> {
+export async function runWhileLoading(job: Job, look: Look): Promise<End | number | undefined> {
   const { fn, src } = job;
   const n = src.total;
   if (
@@ -64,23 +68,16 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | undef
   const slowLoad = job.spec.kind === "module" &&
     (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
   if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
-  let worker: PoolWorker;
-  try {
-    worker = workerSet(job.pool).ensure(1)[0];
-  } catch {
-    return undefined; // the pool is closed or full: sampling says so
-  }
-  let loaded = false;
-  // A load that fails is the sampling's to report (it sends the task again). One that succeeds
-  // times what a worker pays for the task once started: more than the import here (a module
-  // importing npm libraries: 110 ms here, 200–320 ms in a fresh Deno worker).
   const t0 = job.rt.now();
-  void loadOnce(worker, job.spec).then((error) => {
-    const ms = job.rt.now() - Math.max(t0, worker.readyAt ?? t0);
-    if (error === undefined && ms > (importTimes.get(job.spec.key) ?? 0)) {
-      importTimes.set(job.spec.key, ms);
-    }
-  }).finally(() => loaded = true);
+  // The workers loading the task, once started, and how many started.
+  let loading: Set<PoolWorker> | undefined;
+  let started = 0;
+  const start = (most: number) => {
+    loading = loadInOthers(job, undefined, most);
+    started = loading.size;
+  };
+  // Large items (see `largeItems`): the workers start at once.
+  if (look.perItemMs >= LARGE_ITEM_MS) start(job.cores);
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
   let next = 0;
@@ -93,19 +90,15 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | undef
   let pace = Infinity;
   const window: { ms: number; items: number }[] = [];
   let warmMs = 0, warmItems = 0;
-  let others = false; // whether the other workers were started
   let reported = t0; // when `onProgress` was last called
-  for (await turn(); !loaded; await turn()) {
+  for (await turn(); loading === undefined || loading.size === started; await turn()) {
     while (next < n && job.known.has(next)) next++;
     if (next >= n) break;
-    // Large items (see `largeItems`): the other workers start and load the task now too. Not
-    // for shorter ones: on Deno each start held this thread 30 ms, and two workers importing a
-    // module graph beside it left it a quarter of its pace (2,000 markdown renders: 310 items ran
-    // here in 270 ms, 0.21 ms each alone).
-    if (!others && look.perItemMs >= LARGE_ITEM_MS) {
-      others = true;
-      loadInOthers(job);
+    if (loading === undefined && warmMs >= PACE_WINDOW_MS) {
+      const most = workersPay(job, (n - job.known.size) * pace);
+      if (most > 0) start(most);
     }
+    if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
     const slice = Math.max(1, Math.round(HERE_SLICE_MS / Math.min(look.perItemMs, pace)));
     let end = next + 1;
     while (end < n && end - next < slice && !job.known.has(end)) end++;
@@ -154,12 +147,29 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | undef
     look.perItemMs = look.probe.warmPerItemMs = pace;
     job.mainPerItemMs = job.inlineItemMs = pace;
   }
-  if (job.known.size < n) return undefined;
+  if (job.known.size < n) return started;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
-  return {
-    decision: asLookRan(look.probe, n, "every item ran here while a worker loaded the task"),
-  };
+  const why = loading === undefined
+    ? "every item ran here: at its pace, what was left never paid for starting workers and " +
+      `loading the task in them (≈${loadEstimate(job).toFixed(0)} ms)`
+    : "every item ran here while the workers loaded the task";
+  return { decision: asLookRan(look.probe, n, why) };
+}
+
+/**
+ * How many workers to start for `serialMs` of work left (ms at this thread's pace), where none
+ * holds the task: those of the best perfect split (see `perfectSplit`) where it reaches
+ * `minSpeedup` once their start and their load of the task are paid, else 0.
+ */
+function workersPay(job: Job, serialMs: number): number {
+  const [firstStartMs, marginalStartMs] = startCosts(job);
+  const best = perfectSplit(serialMs, job.cores, job.cpu, {
+    ...taskWarmth(job),
+    firstStartMs,
+    marginalStartMs,
+  });
+  return best.speedup >= job.minSpeedup ? best.workers : 0;
 }
 
 /** The work (ms) of the latest slices whose pace the items left are predicted at (see `runWhileLoading`). */
@@ -169,16 +179,20 @@ const PACE_WINDOW_MS = 20;
 const PROGRESS_MS = 50;
 
 /**
- * Start the workers up to the cores but `except`, each loading the task unless it holds it (an
+ * Start the workers up to `most` (the cores) but `except`, each loading the task unless it holds it (an
  * empty chunk: the import of a module can take longer than the start). Returns those loading it,
  * each leaving the set once its load settled: until then their threads are this call's, not
  * other processes' load.
  */
-export function loadInOthers(job: Job, except?: PoolWorker): Set<PoolWorker> {
+export function loadInOthers(
+  job: Job,
+  except?: PoolWorker,
+  most = job.cores,
+): Set<PoolWorker> {
   const busy = new Set<PoolWorker>();
   let workers: PoolWorker[];
   try {
-    workers = workerSet(job.pool).ensure(job.cores);
+    workers = workerSet(job.pool).ensure(most);
   } catch {
     return busy; // the pool is closed or full: the run starts what it can
   }
@@ -202,7 +216,16 @@ function loadOnce(worker: PoolWorker, spec: TaskSpec): ReturnType<typeof loadIn>
   if (!byKey) loads.set(worker, byKey = new Map());
   let load = byKey.get(spec.key);
   if (!load) {
-    load = loadIn(worker, spec).finally(() => byKey.delete(spec.key));
+    // Timed from the worker's start, not before it (the start is charged apart): a load that
+    // fails is the sampling's to report (it sends the task again).
+    const t0 = runtime().now();
+    load = loadIn(worker, spec).then((error) => {
+      const ms = runtime().now() - Math.max(t0, worker.readyAt ?? t0);
+      if (error === undefined && ms > (workerLoads.get(spec.key) ?? 0)) {
+        workerLoads.set(spec.key, ms);
+      }
+      return error;
+    }).finally(() => byKey.delete(spec.key));
     byKey.set(spec.key, load);
   }
   return load;
@@ -261,15 +284,33 @@ function startCosts(job: Job): [first: number, marginal: number] {
 }
 
 /**
- * The longest import of each task module on this thread (ms, by spec key): what a worker that
- * has not loaded it pays about as much before its first item (a module that imports npm
- * libraries: 110 ms here, 250 ms in a fresh Deno worker; a cached import reads ~0).
+ * The longest import of each task module on this thread (ms, by spec key; a cached import reads
+ * ~0): a worker that has not loaded the module pays more (see `WORKER_LOAD_RATIO`).
  */
 export const importTimes = new Map<string, number>();
 
 /**
+ * The longest load of each task module in a worker, once started (ms, by spec key; see
+ * `loadOnce`).
+ */
+const workerLoads = new Map<string, number>();
+
+/**
+ * A worker's load of a task module, for the import on this thread (until a worker's was timed):
+ * a fresh worker has none of this thread's compiled code (a module importing five npm libraries
+ * took 110 ms here, 200–360 ms in a fresh Deno worker).
+ */
+const WORKER_LOAD_RATIO = 2;
+
+/** What a worker that does not hold the task pays to load it (ms; see `workerLoads`). */
+function loadEstimate(job: Job): number {
+  const key = job.spec.key;
+  return workerLoads.get(key) ?? WORKER_LOAD_RATIO * (importTimes.get(key) ?? 0);
+}
+
+/**
  * The pool's workers started, those of them that hold the task, and what the others pay to load
- * it (ms: the longest import of its module measured; none for a task of its own source).
+ * it (ms, see `loadEstimate`; none for a task of its own source).
  */
 export function taskWarmth(
   job: Job,
@@ -278,7 +319,7 @@ export function taskWarmth(
   return {
     warmWorkers: job.pool.size,
     loadedWorkers: workers.filter((w) => w.specs.has(job.spec.key)).length,
-    loadMs: importTimes.get(job.spec.key) ?? 0,
+    loadMs: loadEstimate(job),
   };
 }
 
