@@ -1,0 +1,43 @@
+// Bad option values are refused at once, in one wording (`'name' must be …, got <value>`), by
+// every function that takes them and in every mode: a value checked by `execute` is checked the
+// same way by `optimize`, and a forced configuration does not skip the automatic mode's options.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createPool, optimize } from "../mod.ts";
+
+const double = (x: number) => x * 2;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+test("option values: optimize refuses what execute refuses, in the same words", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const cases: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
+    // A timer waits at most 2^31 − 1 ms: a longer limit ended the sampling at once.
+    [
+      { timeoutMs: 2 ** 31 },
+      RangeError,
+      /^'timeoutMs' must be at most 2147483647 ms.*got 2147483648$/,
+    ],
+    [{ timeoutMs: 1e300 }, RangeError, /^'timeoutMs' must be at most 2147483647 ms.*got 1e\+300$/],
+    [{ signal: "x" }, TypeError, /^'signal' must be an AbortSignal, got "x"$/],
+    [{ signal: null }, TypeError, /^'signal' must be an AbortSignal, got null$/],
+  ];
+  for (const [bad, E, re] of cases) {
+    await assert.rejects(
+      optimize(double, range(200), { pool, cache: false, ...bad }),
+      (e: Error) => e instanceof E && re.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
+  assert.equal(pool.startedCount, 0, "no worker was started");
+  await pool.close();
+  await assert.rejects(
+    optimize(double, range(200), { pool: {} as never }),
+    { name: "TypeError", message: "'pool' must be a Pool (from createPool()), got an object" },
+  );
+  // A closed pool is a bad argument, as for execute (it was answered "inline: workers cannot
+  // start here").
+  await assert.rejects(
+    optimize(double, range(200), { pool, cache: false }),
+    { name: "TypeError", message: "'pool' is closed: create a new one with createPool()" },
+  );
+});
