@@ -55,6 +55,9 @@ export async function resolveRun<I, O>(
   caller: "execute" | "map",
 ): Promise<Resolved | FailedRun> {
   checkOptions(options);
+  // The automatic mode's own options too, whatever the mode: a forced configuration ignores
+  // them, but a bad value is a mistake all the same (`maxWorkers: -1` ran unnoticed).
+  checkOptimizeOptions(options);
   if (options.cluster !== undefined) checkClusterOptions(options.cluster);
   refuseInPoolWorker(caller, options.executor);
   if (options.signal?.aborted) throw abortError(options.signal); // before any item runs
@@ -78,7 +81,6 @@ export async function resolveRun<I, O>(
     const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
     return { spec, src, config, known: new KnownResults() };
   }
-  checkOptimizeOptions(options);
   const pool = options.pool ?? defaultPool();
   const core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool, {
     // The look's calls in flight go on into the run, unless a cluster may take it.

@@ -3,7 +3,7 @@
 // same way by `optimize`, and a forced configuration does not skip the automatic mode's options.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, optimize } from "../mod.ts";
+import { createPool, execute, map, optimize } from "../mod.ts";
 
 const double = (x: number) => x * 2;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -40,4 +40,41 @@ test("option values: optimize refuses what execute refuses, in the same words", 
     optimize(double, range(200), { pool, cache: false }),
     { name: "TypeError", message: "'pool' is closed: create a new one with createPool()" },
   );
+});
+
+test("option values: a forced configuration still checks the automatic mode's options", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  const forced = [
+    { executor: "workers", workers: 2, pool },
+    { chunkSize: 4, pool },
+    { executor: "inline" },
+    { executor: "async" },
+  ] as const;
+  const cases: [Record<string, unknown>, ErrorConstructor, string][] = [
+    [{ minSpeedup: -1 }, RangeError, "'minSpeedup' must be a positive number, got -1"],
+    [{ minSpeedup: NaN }, RangeError, "'minSpeedup' must be a positive number, got NaN"],
+    [{ sampleBudgetMs: "50" }, TypeError, `'sampleBudgetMs' must be a positive number, got "50"`],
+    [{ maxWorkers: 0 }, RangeError, "'maxWorkers' must be a positive integer, got 0"],
+    [{ maxWorkers: 1.5 }, RangeError, "'maxWorkers' must be a positive integer, got 1.5"],
+    [{ cache: "yes" }, TypeError, `'cache' must be a boolean, got "yes"`],
+  ];
+  for (const config of forced) {
+    for (const [bad, E, message] of cases) {
+      const what = `${JSON.stringify({ ...config, pool: undefined })} ${JSON.stringify(bad)}`;
+      await assert.rejects(
+        execute(double, range(20), { ...config, ...bad }),
+        (e: Error) => e instanceof E && e.message === message,
+        what,
+      );
+      await assert.rejects(
+        (async () => {
+          for await (const _ of map(double, range(20), { ...config, ...bad }));
+        })(),
+        (e: Error) => e instanceof E && e.message === message,
+        `map ${what}`,
+      );
+    }
+  }
+  assert.equal(pool.startedCount, 0, "no worker was started");
+  await pool.close();
 });
