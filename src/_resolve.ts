@@ -87,6 +87,13 @@ export async function resolveRun<I, O>(
     handover: options.cluster === undefined,
     ordered: caller === "map" && (options.ordered ?? true),
   });
+  // A pool closed while the optimizer decided fails the run, as `close()` fails a run in
+  // progress: the optimizer read it as "workers cannot start here", and the whole job ran on the
+  // calling thread after the close.
+  if (pool.closed) {
+    void src.close();
+    throw new Error("The pool is closed");
+  }
   const f = core.failure;
   if (f && (f.kind === "task" || f.kind === "limit") && f.index >= 0) {
     const upTo = Math.min(f.index, core.known.keptUntil(0));
