@@ -78,3 +78,24 @@ test("option values: a forced configuration still checks the automatic mode's op
   assert.equal(pool.startedCount, 0, "no worker was started");
   await pool.close();
 });
+
+test("option values: createPool refuses an idleTimeoutMs no timer can wait", async () => {
+  // A timer of 2^31 ms or more fires at once: the pool terminated its idle workers 1 ms after
+  // every call, so each call started them again.
+  for (const idleTimeoutMs of [2 ** 31, 1e300]) {
+    assert.throws(() => createPool({ idleTimeoutMs }), {
+      name: "RangeError",
+      message: `'idleTimeoutMs' must be at most 2147483647 ms (about 24.8 days, the longest ` +
+        `timer) or Infinity (never), got ${idleTimeoutMs}`,
+    });
+  }
+  for (const idleTimeoutMs of [0, 2 ** 31 - 1, Infinity]) {
+    const pool = createPool({ maxWorkers: 1, idleTimeoutMs });
+    assert.equal(pool.idleTimeoutMs, idleTimeoutMs);
+    assert.deepEqual(
+      await execute(double, [1, 2], { executor: "workers", workers: 1, pool }),
+      [2, 4],
+    );
+    await pool.close();
+  }
+});
