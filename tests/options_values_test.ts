@@ -99,3 +99,24 @@ test("option values: createPool refuses an idleTimeoutMs no timer can wait", asy
     await pool.close();
   }
 });
+
+test("option values: a cluster option that is not an object is shown as every other value", async () => {
+  // "got number", "got string" named the type only; an array was read as an object without keys.
+  const cases: [unknown, string][] = [
+    [5, "5"],
+    ["redis://h", `"redis://h"`],
+    [null, "null"],
+    [[], "an array"],
+  ];
+  for (const [cluster, shown] of cases) {
+    const message = `'cluster' must be an object { redis, queue? }, got ${shown}`;
+    await assert.rejects(execute(double, [1], { cluster: cluster as never }), {
+      name: "TypeError",
+      message,
+    });
+    await assert.rejects(optimize(double, [1], { cluster: cluster as never }), {
+      name: "TypeError",
+      message,
+    });
+  }
+});
