@@ -55,6 +55,9 @@ export async function resolveRun<I, O>(
   caller: "execute" | "map",
 ): Promise<Resolved | FailedRun> {
   checkOptions(options);
+  // The automatic mode's own options too, whatever the mode: a forced configuration ignores
+  // them, but a bad value is a mistake all the same (`maxWorkers: -1` ran unnoticed).
+  checkOptimizeOptions(options);
   if (options.cluster !== undefined) checkClusterOptions(options.cluster);
   refuseInPoolWorker(caller, options.executor);
   if (options.signal?.aborted) throw abortError(options.signal); // before any item runs
@@ -78,13 +81,19 @@ export async function resolveRun<I, O>(
     const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
     return { spec, src, config, known: new KnownResults() };
   }
-  checkOptimizeOptions(options);
   const pool = options.pool ?? defaultPool();
   const core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool, {
     // The look's calls in flight go on into the run, unless a cluster may take it.
     handover: options.cluster === undefined,
     ordered: caller === "map" && (options.ordered ?? true),
   });
+  // A pool closed while the optimizer decided fails the run, as `close()` fails a run in
+  // progress: the optimizer read it as "workers cannot start here", and the whole job ran on the
+  // calling thread after the close.
+  if (pool.closed) {
+    void src.close();
+    throw new Error("The pool is closed");
+  }
   const f = core.failure;
   if (f && (f.kind === "task" || f.kind === "limit") && f.index >= 0) {
     const upTo = Math.min(f.index, core.known.keptUntil(0));

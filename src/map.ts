@@ -38,9 +38,10 @@ export async function* map<I, O>(
   data: Data<I>,
   options: ExecuteOptions = {},
 ): AsyncGenerator<O> {
+  // The options are checked first (`null` is a TypeError naming 'options', not a failed read).
+  const resolved = await resolveRun(task, data, options, "map");
   const ordered = options.ordered ?? true;
   const signal = options.signal;
-  const resolved = await resolveRun(task, data, options, "map");
   if ("failed" in resolved) {
     // A failure while deciding: the results before it, in order, then the error.
     for (const r of ordered ? resolved.before : []) {

@@ -3,7 +3,17 @@
  *
  * @module
  */
-import { bool, fn, keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "./args.ts";
+import {
+  bool,
+  fn,
+  keysOf,
+  knownKeys,
+  objectArg,
+  positiveInt,
+  positiveNumber,
+  timerMs,
+  wrongType,
+} from "./args.ts";
 import { type ClusterPlan, planCluster } from "./cluster/mod.ts";
 import { DEFAULTS } from "./defaults.ts";
 import {
@@ -49,16 +59,16 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.cache !== undefined) bool("cache", o.cache);
   if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
-  if (o.timeoutMs !== undefined) positiveNumber("timeoutMs", o.timeoutMs);
+  // A timer waits at most 2^31 − 1 ms: a longer timeoutMs ended the sampling at once.
+  if (o.timeoutMs !== undefined) timerMs("timeoutMs", o.timeoutMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${typeof o.signal}`);
+    wrongType("signal", "an AbortSignal", o.signal);
   }
   if (o.pool !== undefined && !(o.pool instanceof Pool)) {
-    throw new TypeError(`'pool' must be a Pool (from createPool()), got ${describe(o.pool)}`);
+    wrongType("pool", "a Pool (from createPool())", o.pool);
   }
+  if (o.pool?.closed) throw new TypeError("'pool' is closed: create a new one with createPool()");
 }
-
-const describe = (v: unknown) => (v === null ? "null" : typeof v);
 
 /**
  * Measure `task` on `data` here (sampling inside a worker, the costs of workers on this runtime,

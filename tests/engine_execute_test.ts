@@ -287,6 +287,28 @@ test("engine: close() during a run fails the run promptly", async () => {
   assert.ok(performance.now() - t0 < 1000);
 });
 
+test("engine: close() while the optimizer decides fails the run, as it fails a run in progress", async () => {
+  // The pool closes when the optimizer pulls item 3 of the data: it read the closed pool as
+  // "workers cannot start here" and the whole job then ran on the calling thread.
+  const busy = task<{ ms: number; v: number }, number>(fixtureModule("faults/tasks"), "busyMs");
+  for (const call of ["execute", "map"] as const) {
+    const pool = createPool({ maxWorkers: 2 });
+    let pulled = 0;
+    function* items() {
+      for (let i = 0; i < 300; i++) {
+        if (i === 3) void pool.close();
+        pulled++;
+        yield { ms: 5, v: i };
+      }
+    }
+    const run = call === "execute" ? execute(busy, items(), { pool, cache: false }) : (async () => {
+      for await (const _ of map(busy, items(), { pool, cache: false }));
+    })();
+    await assert.rejects(run, { message: "The pool is closed" }, call);
+    assert.ok(pulled < 300, `${call}: the job was not run after the close (${pulled} pulled)`);
+  }
+});
+
 test("engine: more than one chunk in flight per worker when chunks are short", async () => {
   const pool = createPool({ maxWorkers: 2 });
   const run = new Run(workerSet(pool), new Source<unknown>(range(400)), {

@@ -428,6 +428,40 @@ test("fault: a source that throws on item k: every result before it, then its er
   assert.equal(e?.message, "source failed at 300");
 });
 
+test("fault: a source that throws a value that is not an Error fails the run with one Error on every executor", async () => {
+  // A generator throwing `undefined` ended an "async" run as if the data had ended (its items
+  // after the throw lost, no error); a string or null came out as it was from "inline" and
+  // "async", as an Error describing it from workers and automatic mode.
+  const thrown = [undefined, null, "stop", 0, { code: 7 }];
+  const modes = [
+    { executor: "workers" as const, workers: 2, chunkSize: 2 },
+    { executor: "async" as const },
+    { executor: "inline" as const },
+    {},
+  ];
+  const double = (x: number) => x * 2;
+  for (const value of thrown) {
+    function* sync() {
+      yield* [1, 2, 3];
+      throw value;
+    }
+    async function* later() {
+      yield* sync();
+    }
+    for (const mode of modes) {
+      for (const source of [sync, later]) {
+        const what = `${JSON.stringify(mode)} ${source.name} throws ${JSON.stringify(value)}`;
+        const e = await settle(execute(double, source(), mode));
+        assert.ok(e instanceof Error, `${what}: ${String(e)}`);
+        assert.match(e.message, /^A non-Error value was thrown: /, what);
+        assert.equal(e.cause, value, what);
+        const m = await settle(drain(map(double, source(), mode)));
+        assert.ok(m instanceof Error && m.cause === value, `map ${what}: ${String(m)}`);
+      }
+    }
+  }
+});
+
 test("fault: an iterable whose length lies still yields every item", async () => {
   const liar = {
     length: 0,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { keysOf, knownKeys, positiveInt, timerMs } from "../args.ts";
+import { keysOf, knownKeys, positiveInt, timerMs, wrongType } from "../args.ts";
 import { abortError, type KnownResults, type Progress } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { TaskRef } from "../task/mod.ts";
@@ -53,10 +53,10 @@ export interface ResolvedCluster {
  * ```
  */
 export function checkClusterOptions(o: unknown): ResolvedCluster {
-  if (o === null || typeof o !== "object") {
-    throw new TypeError(
-      `'cluster' must be an object { redis, queue? }, got ${o === null ? "null" : typeof o}`,
-    );
+  // The value as every other check shows it (a number was "got number", "x" "got string"); an
+  // array is no options object either (it was read as one without keys).
+  if (o === null || typeof o !== "object" || Array.isArray(o)) {
+    wrongType("cluster", "an object { redis, queue? }", o);
   }
   const c = o as ClusterOptions;
   knownKeys("cluster", c, CLUSTER_OPTION_KEYS);

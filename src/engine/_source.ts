@@ -1,6 +1,7 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
 import { describeValue, wrongType } from "../args.ts";
+import { thrownError } from "../task/mod.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { abortError } from "./errors.ts";
 
@@ -19,9 +20,13 @@ export class Source<I> {
   #abandoned = false;
   /**
    * What the iterator threw after a pull had items already: those items are returned first (a
-   * run computes them), the throw comes with the next pull (see `#failed`).
+   * run computes them), the throw comes with the next pull (see `#failed`). A throw of the
+   * iterator is always an Error here: a value that is not one (a string, `null`, `undefined`)
+   * becomes an Error that describes it, with the value as its `cause`, on every executor (the
+   * local executors read a thrown `undefined` as no error at all: the run ended as if the data
+   * had, short of its items).
    */
-  #thrown?: { error: unknown };
+  #thrown?: { error: Error };
 
   // The data as `execute` takes it (the public type `Data` of options.ts, spelled out: that module
   // refers to the Pool, which runs single items on a Source). `signal`: an abort ends a wait for
@@ -99,8 +104,9 @@ export class Source<I> {
         try {
           r = result(this.#it!.next());
         } catch (e) {
-          if (this.#failed(e, out.length)) break;
-          throw e;
+          const error = thrownError(e);
+          if (this.#failed(error, out.length)) break;
+          throw error;
         }
         if (r.done) {
           this.done = this.#exhausted = true;
@@ -131,8 +137,9 @@ export class Source<I> {
       try {
         r = result(await this.#next(this.#ait));
       } catch (e) {
-        if (this.#failed(e, out.length)) break;
-        throw e;
+        const error = thrownError(e);
+        if (this.#failed(error, out.length)) break;
+        throw error;
       }
       if (r.done) this.done = this.#exhausted = true;
       else out.push(r.value);
@@ -146,7 +153,7 @@ export class Source<I> {
    * already and the throw is the source's own (not an abort), so that the items before it run
    * (ordered `map` yielded none of 500 results computed before a generator threw on the 501st).
    */
-  #failed(error: unknown, pulled: number): boolean {
+  #failed(error: Error, pulled: number): boolean {
     if (pulled === 0 || this.#signal?.aborted) return false;
     this.#thrown = { error };
     return true;
@@ -177,7 +184,7 @@ export class Source<I> {
   /** Keep a throw of the source for its next pull (no items now); an abort's is thrown at once. */
   #defer(error: unknown): I[] {
     if (this.#signal?.aborted) throw error;
-    this.#thrown = { error };
+    this.#thrown = { error: thrownError(error) };
     this.done = this.#exhausted = false; // a throw to deliver: not at its end yet
     return [];
   }

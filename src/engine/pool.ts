@@ -7,8 +7,10 @@
 import {
   bool,
   integerAtLeast,
+  invalid,
   keysOf,
   knownKeys,
+  MAX_TIMER_MS,
   nonNegativeNumber,
   objectArg,
   positiveInt,
@@ -27,9 +29,10 @@ export interface PoolOptions {
   /** Most workers the pool may start (default: the runtime's hardware concurrency). */
   maxWorkers?: number;
   /**
-   * Idle workers are terminated after this many milliseconds without work. Default: never where
-   * the runtime can let an idle worker not keep the process alive (all three runtimes today),
-   * 250 ms where it cannot.
+   * Idle workers are terminated after this many milliseconds without work, at most 2^31 − 1
+   * (about 24.8 days, the longest timer), or `Infinity` for never. Default: never where the
+   * runtime can let an idle worker not keep the process alive (all three runtimes today), 250 ms
+   * where it cannot.
    */
   idleTimeoutMs?: number;
   /**
@@ -78,7 +81,17 @@ export class Pool {
       ? rt.hardwareConcurrency()
       : positiveInt("maxWorkers", options.maxWorkers);
     const idle = options.idleTimeoutMs;
-    if (idle !== undefined && idle !== Infinity) nonNegativeNumber("idleTimeoutMs", idle);
+    if (idle !== undefined && idle !== Infinity) {
+      nonNegativeNumber("idleTimeoutMs", idle);
+      // A longer timer fires at once: idle workers were terminated 1 ms after every call.
+      if (idle > MAX_TIMER_MS) {
+        invalid(
+          "idleTimeoutMs",
+          `at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer) or Infinity (never)`,
+          idle,
+        );
+      }
+    }
     const heapMb = options.workerHeapMb === undefined
       ? undefined
       : integerAtLeast("workerHeapMb", options.workerHeapMb, MIN_WORKER_HEAP_MB);
