@@ -86,6 +86,27 @@ test("usage errors exit 2 with one line on stderr", () => {
   }
 });
 
+test("an unknown command exits 2 with one line naming the closest commands", () => {
+  // It was named alone ("unknown command "optimise""), whatever the typo.
+  const cases: [string, RegExp][] = [
+    ["optimise", /^amorsize: unknown command "optimise": did you mean "optimize"\?/],
+    ["exectue", /^amorsize: unknown command "exectue": did you mean "execute"\?/],
+    ["val", /did you mean "validate" or "validate-system"\?/],
+    ["--bogus", /^amorsize: unknown option "--bogus": give a command first/],
+  ];
+  for (const [name, message] of cases) {
+    const { code, stdout, stderr } = cli([name]);
+    assert.equal(code, 2, `${name}: ${stderr}`);
+    assert.equal(stdout, "");
+    assert.match(stderr, message);
+    assert.match(stderr, /\(see amorsize --help\)$/m);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  }
+  const none = cli(["deploy"]);
+  assert.equal(none.code, 2);
+  assert.equal(none.stderr.trim(), 'amorsize: unknown command "deploy" (see amorsize --help)');
+});
+
 test("optimize square --range 1 --json says inline", () => {
   // One item: the look runs it, whatever the load (a decision over more items is the model's,
   // which a loaded machine can move: 50 squares went to workers once beside two CPU hogs).

@@ -11,6 +11,7 @@ import { VERSION } from "../version.ts";
 import { describeThrown } from "../task/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
 import { outputError, print } from "./_output.ts";
+import { suggestNames } from "./_suggest.ts";
 
 type Loader = () => Promise<Command>;
 
@@ -65,7 +66,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
-    console.error(`amorsize: unknown command "${name}" (see amorsize --help)`);
+    console.error(`amorsize: ${unknownCommand(name)} (see amorsize --help)`);
     return 2;
   }
   const command = await load();
@@ -94,6 +95,16 @@ export async function main(args: string[]): Promise<number> {
 }
 
 const firstLine = (text: string) => text.split("\n")[0];
+
+/** What is wrong with a first argument that names no command, and what it may have meant. */
+function unknownCommand(name: string): string {
+  if (name.startsWith("-")) return `unknown option "${name}": give a command first`;
+  const close = suggestNames(name, Object.keys(commands));
+  const meant = close.length === 0
+    ? ""
+    : `: did you mean ${close.slice(0, 3).map((c) => `"${c}"`).join(" or ")}?`;
+  return `unknown command "${name}"${meant}`;
+}
 
 /**
  * `--flag -5` as `--flag=-5`: the parser takes a negative number for an option ("argument is
