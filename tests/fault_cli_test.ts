@@ -309,4 +309,15 @@ test("fault cli: a bad flag of a task command is named before stdin is read", ()
   }
 });
 
+test("fault cli: a task whose promise never settles on the calling thread ends the command: one line, exit 1", () => {
+  // Nothing else left to run: Bun waited forever, Node exited with code 13 and a warning, Deno
+  // printed "Top-level await promise never resolved" with a stack frame.
+  for (const executor of ["inline", "async"]) {
+    const r = cli("execute", `${tasks}#never`, "--range", "3", "--executor", executor);
+    assert.equal(r.code, 1, `${executor}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, /^amorsize execute: stopped with nothing left to run: .* never settles/);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

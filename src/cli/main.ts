@@ -119,14 +119,35 @@ function negativeValues(args: string[]): string[] {
   return out;
 }
 
-if ((import.meta as { main?: boolean }).main ?? isEntry()) {
-  process.exitCode = await main(process.argv.slice(2));
-  // Output that cannot be written fails the command (see _output.ts).
-  const lost = await outputError();
-  if (lost && process.exitCode === 0) {
-    console.error(`amorsize: the output cannot be written: ${firstLine(lost.message)}`);
+if ((import.meta as { main?: boolean }).main ?? isEntry()) run(process.argv.slice(2));
+
+/**
+ * Run the command line as the process: its exit code, and output that cannot be written fails it
+ * (see _output.ts). Not awaited at the top level: a command that waits for a promise that never
+ * settles (a task's, on the calling thread) with nothing else left to run made Bun wait forever,
+ * Node exit with code 13 and Deno print its own error with a stack frame; the process now ends
+ * when nothing is left to run, with one line and exit code 1.
+ */
+function run(args: string[]): void {
+  let settled = false;
+  process.once("beforeExit", () => {
+    if (settled) return;
+    settled = true;
+    console.error(
+      `amorsize ${args[0]}: stopped with nothing left to run: the command waited for a promise ` +
+        "that never settles (a task, or a task module's top-level await, that never finishes)",
+    );
     process.exitCode = 1;
-  }
+  });
+  main(args).then(async (code) => {
+    settled = true;
+    process.exitCode = code;
+    const lost = await outputError();
+    if (lost && process.exitCode === 0) {
+      console.error(`amorsize: the output cannot be written: ${firstLine(lost.message)}`);
+      process.exitCode = 1;
+    }
+  });
 }
 
 // Node 20 has no import.meta.main: this module is the entry when the script Node was asked to run
