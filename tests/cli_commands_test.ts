@@ -29,15 +29,18 @@ function cli(args: string[], input?: string, cwd = repoRoot()) {
 }
 
 test("--help of each command prints its usage and exits 0", () => {
+  // Every command the top-level help lists; `system --help` said nothing of its exit codes.
+  const top = cli(["--help"]);
+  const names = [...top.stdout.matchAll(/^  ([a-z-]+) {2,}\S/gm)].map((m) => m[1]);
   for (const name of ["optimize", "execute", "validate", "compare", "validate-system"]) {
-    const { code, stdout } = cli([name, "--help"]);
+    assert.ok(names.includes(name), `${name} in the top-level help`);
+  }
+  for (const name of [...names, "tune", "cache", "system"]) {
+    const { code, stdout, stderr } = cli([name, "--help"]);
     assert.equal(code, 0, name);
+    assert.equal(stderr, "", name);
     assert.match(stdout, new RegExp(`^Usage: amorsize ${name} `), name);
     assert.match(stdout, /Exit codes:/, name);
-  }
-  const top = cli(["--help"]);
-  for (const name of ["optimize", "execute", "validate", "compare", "validate-system"]) {
-    assert.match(top.stdout, new RegExp(`^  ${name} +\\S`, "m"));
   }
 });
 
@@ -84,6 +87,27 @@ test("usage errors exit 2 with one line on stderr", () => {
     assert.match(stderr, message);
     assert.equal(stderr.trim().split("\n").length, 1, stderr);
   }
+});
+
+test("an unknown command exits 2 with one line naming the closest commands", () => {
+  // It was named alone ("unknown command "optimise""), whatever the typo.
+  const cases: [string, RegExp][] = [
+    ["optimise", /^amorsize: unknown command "optimise": did you mean "optimize"\?/],
+    ["exectue", /^amorsize: unknown command "exectue": did you mean "execute"\?/],
+    ["val", /did you mean "validate" or "validate-system"\?/],
+    ["--bogus", /^amorsize: unknown option "--bogus": give a command first/],
+  ];
+  for (const [name, message] of cases) {
+    const { code, stdout, stderr } = cli([name]);
+    assert.equal(code, 2, `${name}: ${stderr}`);
+    assert.equal(stdout, "");
+    assert.match(stderr, message);
+    assert.match(stderr, /\(see amorsize --help\)$/m);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  }
+  const none = cli(["deploy"]);
+  assert.equal(none.code, 2);
+  assert.equal(none.stderr.trim(), 'amorsize: unknown command "deploy" (see amorsize --help)');
 });
 
 test("optimize square --range 1 --json says inline", () => {

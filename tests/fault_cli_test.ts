@@ -281,4 +281,43 @@ test("fault cli: a result JSON would change fails the run, naming its item, on e
   assert.equal(r.stdout, "null\nnull\n");
 });
 
+test("fault cli: a bad flag of a task command is named before stdin is read", () => {
+  // The command's own flags were checked after the data: stdin was read to its end first (a
+  // writer that kept it open made the command wait), and its garbage was the error reported.
+  const { cmd, args: pre } = cliCommand();
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const runs: [string[], RegExp][] = [
+    [["optimize", basic, "--max-workers", "abc"], /--max-workers must be a positive number/],
+    [["execute", basic, "--workers", "abc"], /--workers must be an integer >= 1, got "abc"/],
+    [["execute", basic, "--executor", "gpu"], /--executor must be one of inline, async/],
+    [["validate", basic, "--repeats", "0"], /--repeats must be an integer >= 1, got "0"/],
+    [["compare", basic, "--configs", "gpu:2"], /--configs/],
+    [["tune", basic, "--strategy", "best"], /--strategy must be grid, bayesian or auto/],
+    [["tune", basic, "--timeout", "1e99"], /--timeout must be an integer >= 1, got "1e99"/],
+  ];
+  for (const [args, message] of runs) {
+    const r = spawnSync(cmd, [...pre, ...args], {
+      cwd: repoRoot(),
+      encoding: "utf8",
+      env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1" },
+      input: "not JSON\n",
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr.trim(), message);
+  }
+});
+
+test("fault cli: a task whose promise never settles on the calling thread ends the command: one line, exit 1", () => {
+  // Nothing else left to run: Bun waited forever, Node exited with code 13 and a warning, Deno
+  // printed "Top-level await promise never resolved" with a stack frame.
+  for (const executor of ["inline", "async"]) {
+    const r = cli("execute", `${tasks}#never`, "--range", "3", "--executor", executor);
+    assert.equal(r.code, 1, `${executor}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, /^amorsize execute: stopped with nothing left to run: .* never settles/);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

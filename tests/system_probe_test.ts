@@ -221,6 +221,16 @@ test("/proc/cpuinfo alone: 2 sockets × 2 cores × 2 threads", async () => {
   assert.equal(info.sources.physicalCores, "/proc/cpuinfo");
 });
 
+test("physical cores are never more than the logical CPUs: a package's 'cpu cores' over 2 of its CPUs", async () => {
+  const info = await probe("cpuinfo_package_cores");
+  // online "0-1"; cpuinfo lists those 2 CPUs, each "cpu cores : 16" of package 0 and no core id:
+  // 16 physical cores on 2 logical was reported. No count fits, so the logical count stands.
+  assert.equal(info.logicalCores, 2);
+  assert.equal(info.physicalCores, 2);
+  assert.equal(info.sources.physicalCores, "fallback");
+  assert.equal(info.effectiveCores, 2);
+});
+
 test("an empty root falls back silently", async () => {
   const info = await probe("empty_root");
   const rt = runtime();

@@ -319,8 +319,8 @@ async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promis
 /** Most items `--range` makes (2^24: an array of them fits in memory on any machine). */
 const MAX_RANGE = 2 ** 24;
 
-/** What {@linkcode readTaskInput} gives: the task, the data and every parsed flag. */
-export interface TaskInput extends ParsedFlags {
+/** What {@linkcode readTaskInput} gives: the task, the data, every parsed flag and the options. */
+export interface TaskInput<T = undefined> extends ParsedFlags {
   task: TaskRef;
   /** The task as given (`MODULE#EXPORT`). */
   spec: string;
@@ -329,21 +329,37 @@ export interface TaskInput extends ParsedFlags {
   json: boolean;
   /** The `--html` file, if given. */
   html?: string;
+  /** What the command's `options` reader made of its own flags. */
+  options: T;
+}
+
+/** How {@linkcode readTaskInput} reads a command's own flags, and where stdin comes from. */
+export interface TaskInputOptions<T> {
+  /**
+   * Check the command's own flags and turn them into its options. Called once the arguments are
+   * parsed, before the task module is loaded and before any data is read: a bad flag is a usage
+   * error at once, not after stdin was read to its end (a writer that keeps it open made the
+   * command wait) or the module's top-level code ran.
+   */
+  options?: (values: ParsedFlags["values"]) => T;
+  /** Where to read JSON lines from (default: the process's stdin). */
+  stdin?: AsyncIterable<string | Uint8Array>;
 }
 
 /**
  * Parse a task command's arguments: exactly one `MODULE#EXPORT` positional, the data flags and
- * `extra` flags; load the task once to check its export; read the data.
+ * `extra` flags; check the command's own flags (`options`); then load the task once to check
+ * its export, and read the data.
  *
  * @param args The command's arguments.
  * @param extra The command's own flags (besides {@linkcode INPUT_FLAGS}).
- * @param stdin Where to read JSON lines from (default: the process's stdin).
- * @returns The task, the data and the flags.
+ * @param read How to read the command's own flags, and where stdin comes from.
+ * @returns The task, the data, the flags and the command's options.
  * @throws {UsageError} On any usage error (one line).
  *
  * @example Usage
  * ```ts
- * import { readTaskInput } from "./_input.ts";
+ * import { intFlag, readTaskInput } from "./_input.ts";
  * import assert from "node:assert/strict";
  * import { fileURLToPath } from "node:url";
  *
@@ -352,23 +368,35 @@ export interface TaskInput extends ParsedFlags {
  * assert.deepEqual(input.data, [0, 1]);
  * assert.equal(input.json, true);
  * await assert.rejects(readTaskInput(["--range", "2"], {}), { name: "UsageError" });
+ * // A bad flag of the command's own is refused before stdin is read.
+ * const never = (async function* () {
+ *   throw new Error("stdin was read");
+ * })();
+ * await assert.rejects(
+ *   readTaskInput([`${file}#parseTask`, "--workers", "x"], { workers: { type: "string" } }, {
+ *     options: (v) => intFlag("--workers", v.workers),
+ *     stdin: never,
+ *   }),
+ *   { name: "UsageError", message: '--workers must be an integer >= 1, got "x"' },
+ * );
  * ```
  */
-export async function readTaskInput(
+export async function readTaskInput<T = undefined>(
   args: string[],
   extra: Record<string, FlagSpec>,
-  stdin?: AsyncIterable<string | Uint8Array>,
-): Promise<TaskInput> {
+  read: TaskInputOptions<T> = {},
+): Promise<TaskInput<T>> {
   const parsed = parseFlags(args, { ...INPUT_FLAGS, ...extra });
   if (parsed.positionals.length > 1) {
     throw new UsageError(`expected one task (MODULE#EXPORT), got ${parsed.positionals.length}`);
   }
-  const task = await checkTask(parseTask(parsed.positionals[0]));
-  const data = await readData(parsed.values, stdin);
+  const options = read.options ? read.options(parsed.values) : undefined as T;
   const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
   if (html !== undefined) checkHtmlTarget(html); // before the work, not after it
+  const task = await checkTask(parseTask(parsed.positionals[0]));
+  const data = await readData(parsed.values, read.stdin);
   const spec = parsed.positionals[0];
-  return { ...parsed, task, spec, data, json: parsed.values.json === true, html };
+  return { ...parsed, task, spec, data, json: parsed.values.json === true, html, options };
 }
 
 /**

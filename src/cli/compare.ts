@@ -148,14 +148,15 @@ export const command: Command = {
       repeats: { type: "string" },
       "max-items": { type: "string" },
       timeout: { type: "string" },
+    }, {
+      options: (v) => ({
+        configs: typeof v.configs === "string" ? parseConfigs(v.configs) : undefined,
+        repeats: intFlag("--repeats", v.repeats),
+        maxItems: intFlag("--max-items", v["max-items"]),
+        timeoutMs: timeoutFlag("--timeout", v.timeout),
+      }),
     });
-    const v = input.values;
-    const configs = typeof v.configs === "string" ? parseConfigs(v.configs) : undefined;
-    const options = {
-      repeats: intFlag("--repeats", v.repeats),
-      maxItems: intFlag("--max-items", v["max-items"]),
-      timeoutMs: timeoutFlag("--timeout", v.timeout),
-    };
+    const { configs, ...options } = input.options;
     if (input.data.length === 0) {
       throw new UsageError("no data: a comparison needs at least one item");
     }

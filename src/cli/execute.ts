@@ -5,7 +5,14 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { INPUT_HELP, intFlag, noReport, progressBar, readTaskInput } from "./_input.ts";
+import {
+  INPUT_HELP,
+  intFlag,
+  noReport,
+  type ParsedFlags,
+  progressBar,
+  readTaskInput,
+} from "./_input.ts";
 import { execute } from "../execute.ts";
 import type { ExecuteOptions, Executor } from "../engine/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
@@ -55,24 +62,15 @@ export const command: Command = {
       workers: { type: "string" },
       "chunk-size": { type: "string" },
       concurrency: { type: "string" },
-    });
+    }, { options: _options });
     noReport("execute", input.html);
-    const v = input.values;
-    if (v.executor !== undefined && !EXECUTORS.includes(v.executor as string)) {
-      throw new UsageError(
-        `--executor must be one of ${EXECUTORS.join(", ")}, got ${JSON.stringify(v.executor)}`,
-      );
-    }
-    const options: ExecuteOptions = {
-      executor: v.executor as Executor | undefined,
-      workers: intFlag("--workers", v.workers),
-      chunkSize: intFlag("--chunk-size", v["chunk-size"]),
-      concurrency: intFlag("--concurrency", v.concurrency),
-    };
     const bar = progressBar("run");
     let out: unknown[];
     try {
-      out = await execute(input.task, input.data, { ...options, onProgress: bar?.onProgress });
+      out = await execute(input.task, input.data, {
+        ...input.options,
+        onProgress: bar?.onProgress,
+      });
     } catch (e) {
       bar?.end();
       if ((e as { code?: unknown } | null)?.code === ENV_ERROR) throw e; // a usage error
@@ -93,6 +91,21 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** The forced configuration the flags give (`--executor`, `--workers`, …). */
+function _options(v: ParsedFlags["values"]): ExecuteOptions {
+  if (v.executor !== undefined && !EXECUTORS.includes(v.executor as string)) {
+    throw new UsageError(
+      `--executor must be one of ${EXECUTORS.join(", ")}, got ${JSON.stringify(v.executor)}`,
+    );
+  }
+  return {
+    executor: v.executor as Executor | undefined,
+    workers: intFlag("--workers", v.workers),
+    chunkSize: intFlag("--chunk-size", v["chunk-size"]),
+    concurrency: intFlag("--concurrency", v.concurrency),
+  };
+}
 
 /**
  * A result as one line of JSON, or an error naming the item where JSON would change it: a

@@ -11,6 +11,7 @@ import { VERSION } from "../version.ts";
 import { describeThrown } from "../task/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
 import { outputError, print } from "./_output.ts";
+import { suggestNames } from "./_suggest.ts";
 
 type Loader = () => Promise<Command>;
 
@@ -65,7 +66,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
-    console.error(`amorsize: unknown command "${name}" (see amorsize --help)`);
+    console.error(`amorsize: ${unknownCommand(name)} (see amorsize --help)`);
     return 2;
   }
   const command = await load();
@@ -95,6 +96,16 @@ export async function main(args: string[]): Promise<number> {
 
 const firstLine = (text: string) => text.split("\n")[0];
 
+/** What is wrong with a first argument that names no command, and what it may have meant. */
+function unknownCommand(name: string): string {
+  if (name.startsWith("-")) return `unknown option "${name}": give a command first`;
+  const close = suggestNames(name, Object.keys(commands));
+  const meant = close.length === 0
+    ? ""
+    : `: did you mean ${close.slice(0, 3).map((c) => `"${c}"`).join(" or ")}?`;
+  return `unknown command "${name}"${meant}`;
+}
+
 /**
  * `--flag -5` as `--flag=-5`: the parser takes a negative number for an option ("argument is
  * ambiguous"), where the command's own check names the flag and the value.
@@ -108,14 +119,35 @@ function negativeValues(args: string[]): string[] {
   return out;
 }
 
-if ((import.meta as { main?: boolean }).main ?? isEntry()) {
-  process.exitCode = await main(process.argv.slice(2));
-  // Output that cannot be written fails the command (see _output.ts).
-  const lost = await outputError();
-  if (lost && process.exitCode === 0) {
-    console.error(`amorsize: the output cannot be written: ${firstLine(lost.message)}`);
+if ((import.meta as { main?: boolean }).main ?? isEntry()) run(process.argv.slice(2));
+
+/**
+ * Run the command line as the process: its exit code, and output that cannot be written fails it
+ * (see _output.ts). Not awaited at the top level: a command that waits for a promise that never
+ * settles (a task's, on the calling thread) with nothing else left to run made Bun wait forever,
+ * Node exit with code 13 and Deno print its own error with a stack frame; the process now ends
+ * when nothing is left to run, with one line and exit code 1.
+ */
+function run(args: string[]): void {
+  let settled = false;
+  process.once("beforeExit", () => {
+    if (settled) return;
+    settled = true;
+    console.error(
+      `amorsize ${args[0]}: stopped with nothing left to run: the command waited for a promise ` +
+        "that never settles (a task, or a task module's top-level await, that never finishes)",
+    );
     process.exitCode = 1;
-  }
+  });
+  main(args).then(async (code) => {
+    settled = true;
+    process.exitCode = code;
+    const lost = await outputError();
+    if (lost && process.exitCode === 0) {
+      console.error(`amorsize: the output cannot be written: ${firstLine(lost.message)}`);
+      process.exitCode = 1;
+    }
+  });
 }
 
 // Node 20 has no import.meta.main: this module is the entry when the script Node was asked to run

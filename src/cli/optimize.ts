@@ -76,16 +76,19 @@ export const command: Command = {
     const input = await readTaskInput(args, {
       "min-speedup": { type: "string" },
       "max-workers": { type: "string" },
+    }, {
+      options: (v) => {
+        const minSpeedup = _number("--min-speedup", v["min-speedup"]);
+        const maxWorkers = _number("--max-workers", v["max-workers"]);
+        if (maxWorkers !== undefined && !Number.isInteger(maxWorkers)) {
+          throw new UsageError(`--max-workers must be an integer >= 1, got ${maxWorkers}`);
+        }
+        return { minSpeedup, maxWorkers };
+      },
     });
-    const minSpeedup = _number("--min-speedup", input.values["min-speedup"]);
-    const maxWorkers = _number("--max-workers", input.values["max-workers"]);
-    if (maxWorkers !== undefined && !Number.isInteger(maxWorkers)) {
-      throw new UsageError(`--max-workers must be an integer >= 1, got ${maxWorkers}`);
-    }
     const bar = progressBar("optimize");
     const result = await optimize(input.task, input.data, {
-      minSpeedup,
-      maxWorkers,
+      ...input.options,
       onProgress: bar?.onProgress,
     }).finally(() => bar?.end());
     print(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());

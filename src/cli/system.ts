@@ -23,7 +23,10 @@ Environment:
   AMORSIZE_CPUS    override the effective cores (a positive integer)
   AMORSIZE_MEMORY  override the memory limit (bytes, or with a K, M or G suffix; 1024-based)
 
-Under Deno, run with -A: /proc and /sys are readable only with --allow-all.`;
+Under Deno, run with -A: /proc and /sys are readable only with --allow-all.
+
+Exit codes: 0 ok, 1 the output cannot be written, 2 usage error (a bad flag, AMORSIZE_CPUS or
+AMORSIZE_MEMORY).`;
 
 function formatBytes(n: number | null, none: string): string {
   if (n === null) return none;

@@ -115,17 +115,20 @@ export const command: Command = {
       "max-configs": { type: "string" },
       repeats: { type: "string" },
       timeout: { type: "string" },
+    }, {
+      options: (v) => ({
+        strategy: _strategy(v.strategy),
+        budgetMs: intFlag("--budget", v.budget),
+        maxConfigs: intFlag("--max-configs", v["max-configs"]),
+        repeats: intFlag("--repeats", v.repeats),
+        timeoutMs: timeoutFlag("--timeout", v.timeout),
+      }),
     });
     noReport("tune", input.html);
     if (input.data.length === 0) throw new UsageError("no data: tune needs at least one item");
-    const v = input.values;
     const bar = progressBar("tune");
     const result = await tune(input.task, input.data, {
-      strategy: _strategy(v.strategy),
-      budgetMs: intFlag("--budget", v.budget),
-      maxConfigs: intFlag("--max-configs", v["max-configs"]),
-      repeats: intFlag("--repeats", v.repeats),
-      timeoutMs: timeoutFlag("--timeout", v.timeout),
+      ...input.options,
       onProgress: bar &&
         ((p) => bar.onProgress({ done: p.evaluations, total: p.planned, elapsedMs: p.elapsedMs })),
     }).finally(() => bar?.end());

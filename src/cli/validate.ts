@@ -145,17 +145,18 @@ export const command: Command = {
       "max-items": { type: "string" },
       quick: { type: "boolean" },
       timeout: { type: "string" },
+    }, {
+      options: (v) => ({
+        repeats: intFlag("--repeats", v.repeats),
+        maxItems: intFlag("--max-items", v["max-items"]),
+        timeoutMs: timeoutFlag("--timeout", v.timeout),
+      }),
     });
-    const v = input.values;
-    const options = {
-      repeats: intFlag("--repeats", v.repeats),
-      maxItems: intFlag("--max-items", v["max-items"]),
-      timeoutMs: timeoutFlag("--timeout", v.timeout),
-    };
+    const { options } = input;
     if (input.data.length === 0) {
       throw new UsageError("no data: validation needs at least one item");
     }
-    const result = v.quick
+    const result = input.values.quick
       ? await quickValidate(input.task, input.data, options)
       : await validateOptimization(input.task, input.data, options);
     if (input.json) {

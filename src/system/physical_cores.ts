@@ -20,7 +20,8 @@ const _TOPOLOGY_SOURCE = "/sys/devices/system/cpu/cpu*/topology";
  * Count the physical cores: the distinct `physical_package_id` + `core_id` pairs under
  * `/sys/devices/system/cpu/cpu<N>/topology/` for every online CPU, else the distinct
  * `physical id` + `core id` pairs of `/proc/cpuinfo` (or its `cpu cores` per package), else the
- * logical count (source `"fallback"`).
+ * logical count (source `"fallback"`). A count above the logical count is not taken (`cpu cores`
+ * of a package of 16 where cpuinfo lists 2 of its CPUs said 16 physical cores on 2 logical).
  *
  * @param files The host files.
  * @param logical The logical cores (their CPU numbers say which topology directories to read).
@@ -41,10 +42,13 @@ const _TOPOLOGY_SOURCE = "/sys/devices/system/cpu/cpu*/topology";
  * ```
  */
 export function readPhysicalCores(files: HostFiles, logical: LogicalCores): PhysicalCores {
+  // A count above the logical CPUs describes more than this host's CPUs (a `cpu cores` of the
+  // whole package where only some of its CPUs are listed): it is no count of these.
+  const fits = (n: number | undefined): n is number => n !== undefined && n <= logical.cores;
   const fromTopology = logical.cpus && _fromTopology(files, logical.cpus);
-  if (fromTopology) return { cores: fromTopology, source: _TOPOLOGY_SOURCE };
+  if (fits(fromTopology)) return { cores: fromTopology, source: _TOPOLOGY_SOURCE };
   const fromCpuinfo = _fromCpuinfo(files);
-  if (fromCpuinfo) return { cores: fromCpuinfo, source: "/proc/cpuinfo" };
+  if (fits(fromCpuinfo)) return { cores: fromCpuinfo, source: "/proc/cpuinfo" };
   return { cores: logical.cores, source: "fallback" };
 }
 
