@@ -220,6 +220,9 @@ test("cost: a decision from the look alone takes workers only 1.25x past minSpee
         minSpeedup: 1.6,
       });
       if (o.profile.sampledIn !== "main") continue;
+      // Large items (a 2 ms spin stretched past 20 ms by other processes) or a job too small for
+      // workers: decided without the workers' figures.
+      if (o.profile.sample!.perItemMs.median >= 20 || /small/.test(o.reason)) continue;
       assert.ok(o.profile.sample?.resultSendMs !== undefined, o.explain());
       assert.doesNotMatch(o.reason, /from the look alone needs/, o.explain());
     }
