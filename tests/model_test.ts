@@ -610,6 +610,17 @@ test("perfectSplit: a worker that holds the task runs items while the others sta
   assert.ok(perfectSplit(800, 2, 2, { ...one, loadedWorkers: 0 }).speedup > 1.9);
 });
 
+test("perfectSplit: workers loading the task beside this thread on few cores share them", () => {
+  const cold = { warmWorkers: 0, firstStartMs: 12, marginalStartMs: 10, loadMs: 200 };
+  // Two workers load a module of 200 ms on 2 cores beside this thread: 1.5 × 200 ms each, and
+  // 600 ms of work no longer pays (600 / (300 + 22 + 300)); charged alone, 1.15×.
+  assert.ok(perfectSplit(600, 2, 2, cold).speedup < 1);
+  // On 16 cores up to 15 of them load at once without stretching: 8 of them, 600 / (75 + 12 +
+  // 70 + 200), 1.68×.
+  const many = perfectSplit(600, 16, 16, cold);
+  assert.ok(many.speedup > 1.35 && many.workers < 16, `${many.workers}: ${many.speedup}×`);
+});
+
 test("model: a batch's fastest call is no fair reference when this thread served the calls before it settled", () => {
   // 200 HTTP calls to a server in this process (Bun): started in 2.7 ms, the first settled 4.9 ms
   // in, after 4.2 ms of this thread's CPU — it waited on this thread, not on the service.

@@ -91,10 +91,25 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   const window: { ms: number; items: number }[] = [];
   let warmMs = 0, warmItems = 0;
   let reported = t0; // when `onProgress` was last called
-  for (await turn(); loading === undefined || loading.size === started; await turn()) {
+  // Whether the pace still falls: the newer half of the window (by time) ran over `PACE_FALL`
+  // faster than the older half (the runtime still compiling the task's code).
+  const falling = () => {
+    let ms = 0, items = 0;
+    for (let k = 0; k < window.length && ms < warmMs / 2; k++) {
+      ms += window[k].ms;
+      items += window[k].items;
+    }
+    const older = ms / items, newer = (warmMs - ms) / (warmItems - items);
+    return newer < (1 - PACE_FALL) * older;
+  };
+  // A turn of the event loop between slices lets a worker's reply in: only while workers load.
+  for (await turn(); loading === undefined || loading.size === started;) {
     while (next < n && job.known.has(next)) next++;
     if (next >= n) break;
-    if (loading === undefined && warmMs >= PACE_WINDOW_MS) {
+    // Judged once the pace no longer falls, or after `PACE_WAIT_MS` of items here.
+    const settled = warmMs >= PACE_WINDOW_MS &&
+      (!falling() || job.rt.now() - t0 >= PACE_WAIT_MS);
+    if (loading === undefined && settled) {
       const most = workersPay(job, (n - job.known.size) * pace);
       if (most > 0) start(most);
     }
@@ -140,6 +155,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       reported = job.rt.now();
       progress(job);
     }
+    if (loading !== undefined) await turn();
   }
   // Items run warm here: the look may have timed only a cold first one (a first markdown render
   // of a process took 21 ms, the next ones 0.8).
@@ -160,7 +176,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
 /**
  * How many workers to start for `serialMs` of work left (ms at this thread's pace), where none
  * holds the task: those of the best perfect split (see `perfectSplit`) where it reaches
- * `minSpeedup` once their start and their load of the task are paid, else 0.
+ * `START_MARGIN` × `minSpeedup` once their start and their load of the task are paid, else 0.
  */
 function workersPay(job: Job, serialMs: number): number {
   const [firstStartMs, marginalStartMs] = startCosts(job);
@@ -169,11 +185,30 @@ function workersPay(job: Job, serialMs: number): number {
     firstStartMs,
     marginalStartMs,
   });
-  return best.speedup >= job.minSpeedup ? best.workers : 0;
+  return best.speedup >= START_MARGIN * job.minSpeedup ? best.workers : 0;
 }
+
+/**
+ * The margin over `minSpeedup` that workers need to start while items run here (see
+ * `workersPay`): the pace here may still fall as the runtime compiles the task's code further
+ * (markdown renders: a plateau of 0.25 ms over a process's first 100–1,000, 0.15 after), and a
+ * worker's load is estimated until one was timed. Started for 6,000 renders on 2 cores at 1.35×
+ * predicted, two workers loading the libraries beside this thread left it a tenth of its pace for
+ * 350 ms, and the call took 1.3 s against 0.96 s for the plain loop.
+ */
+const START_MARGIN = 1.25;
 
 /** The work (ms) of the latest slices whose pace the items left are predicted at (see `runWhileLoading`). */
 const PACE_WINDOW_MS = 20;
+
+/**
+ * How much faster (a share) the newer half of the pace window may run than the older half for
+ * the pace to count as settled (see `runWhileLoading`): markdown renders ran 0.45 ms each over a
+ * process's first 50, 0.27 over the next 30, 0.15 once warm.
+ */
+const PACE_FALL = 0.2;
+/** The longest this thread waits for the pace to settle before judging at it (ms). */
+const PACE_WAIT_MS = 100;
 
 /** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
 const PROGRESS_MS = 50;

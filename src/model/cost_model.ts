@@ -185,8 +185,9 @@ export function startCost(
  * The best speedup over the plain loop that any number of workers from 2 to `cores` could reach
  * on `serialMs` of work: a perfect split over as many as run at once (the workers, at most `cpu`
  * of them: a quota of 1.5 cores runs two workers three quarters of the time each), with only the
- * start of the workers not warm yet and a couple of message round trips (0.2 ms) added; workers
- * that hold the task already run items meanwhile. Under
+ * start of the workers not warm yet and a couple of message round trips (0.2 ms) added, their
+ * load of the task stretched where more threads than cores run it; workers that hold the task
+ * already run items meanwhile. Under
  * `minSpeedup` no worker configuration can pay. More workers split the work finer but cost more
  * to start: on many cores the best is often fewer than all of them.
  *
@@ -210,8 +211,9 @@ export function startCost(
  * // Two warm workers under a quota of 1.5 cores: 1.5×, less the round trips.
  * const quota = perfectSplit(150, 2, 1.5, { ...start, warmWorkers: 2 });
  * assert.ok(quota.speedup > 1.49 && quota.speedup < 1.5);
- * // Cold workers that must also import a task module of 100 ms: 150 / (75 + 42 + 100).
- * assert.ok(perfectSplit(150, 2, 2, { ...start, loadMs: 100 }).speedup < 0.7);
+ * // Cold workers that must also import a task module of 100 ms, two of them beside this thread
+ * // on 2 cores: 150 / (75 + 42 + 1.5 × 100).
+ * assert.ok(perfectSplit(150, 2, 2, { ...start, loadMs: 100 }).speedup < 0.6);
  * // One worker holds the task already: it runs 127 ms of the work while the other starts and
  * // loads the task, then both share the last 23 ms: 150 / (127 + 11.5 + 0.2).
  * const one = perfectSplit(150, 2, 2, { ...start, warmWorkers: 1, loadedWorkers: 1, loadMs: 100 });
@@ -235,7 +237,12 @@ export function perfectSplit(
     : start.warmWorkers;
   for (let w = 2; w <= cores; w++) {
     const ready = Math.min(atOnce, w, cpu);
-    const late = startCost(start, w);
+    // Workers that load the task together, beside this thread, share the CPU: their load
+    // stretches by (loads + 1) / cpu where that is over 1 (two workers loading a module graph on
+    // 2 cores took 400 ms where one alone took 250, and this thread ran at a third of its pace).
+    const loads = Math.max(0, w - (start.loadedWorkers ?? start.warmWorkers));
+    const stretch = loads > 0 ? Math.max(1, (loads + 1) / cpu) : 1;
+    const late = startCost(start, w) + (stretch - 1) * (start.loadMs ?? 0);
     const all = Math.min(w, cpu);
     const ms = ready <= 0
       ? late + serialMs / all
