@@ -31,7 +31,7 @@ function cli(args: string[], input?: string, cwd = repoRoot()) {
 test("--help of each command prints its usage and exits 0", () => {
   // Every command the top-level help lists; `system --help` said nothing of its exit codes.
   const top = cli(["--help"]);
-  const names = [...top.stdout.matchAll(/^  ([a-z-]+) {2,}\S/gm)].map((m) => m[1]);
+  const names = [...top.stdout.matchAll(/^ {2}([a-z-]+) {2,}\S/gm)].map((m) => m[1]);
   for (const name of ["optimize", "execute", "validate", "compare", "validate-system"]) {
     assert.ok(names.includes(name), `${name} in the top-level help`);
   }

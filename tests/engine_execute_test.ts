@@ -294,13 +294,13 @@ test("engine: close() while the optimizer decides fails the run, as it fails a r
   for (const call of ["execute", "map"] as const) {
     const pool = createPool({ maxWorkers: 2 });
     let pulled = 0;
-    function* items() {
+    const items = function* () {
       for (let i = 0; i < 300; i++) {
         if (i === 3) void pool.close();
         pulled++;
         yield { ms: 5, v: i };
       }
-    }
+    };
     const run = call === "execute" ? execute(busy, items(), { pool, cache: false }) : (async () => {
       for await (const _ of map(busy, items(), { pool, cache: false }));
     })();

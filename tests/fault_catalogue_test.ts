@@ -441,13 +441,13 @@ test("fault: a source that throws a value that is not an Error fails the run wit
   ];
   const double = (x: number) => x * 2;
   for (const value of thrown) {
-    function* sync() {
+    const sync = function* () {
       yield* [1, 2, 3];
       throw value;
-    }
-    async function* later() {
+    };
+    const later = async function* () {
       yield* sync();
-    }
+    };
     for (const mode of modes) {
       for (const source of [sync, later]) {
         const what = `${JSON.stringify(mode)} ${source.name} throws ${JSON.stringify(value)}`;
