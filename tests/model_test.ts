@@ -581,6 +581,37 @@ test("main-thread look: a cold first item under 10 look times is followed by a w
   assert.ok(look.warmPerItemMs < look.times[0], `warm ${look.warmPerItemMs} ms`);
 });
 
+test("decide: configurations the model cannot tell apart are broken toward 8 chunks per worker", () => {
+  // 400 items of 0.25 ms on 2 warm workers, chunks that cost little: every chunk size from 1 to
+  // 100 is predicted within 1 % of the others; the pick is 25 items (8 chunks per worker).
+  const flat: ModelInputs = {
+    ...base,
+    n: 400,
+    perItemMs: 0.25,
+    maxItemMs: 0.25,
+    chunkMs: 0.06,
+    roundTripMs: 0.25,
+    adaptive: true,
+  };
+  const d = decide(flat, { ...limits, cpuPerItemMs: 0.25 });
+  assert.equal(d.executor, "workers");
+  assert.equal(
+    d.chunkSize,
+    25,
+    d.alternatives.map((a) => `${a.chunkSize}: ${a.predictedMs}`).join(", "),
+  );
+  // Where the model tells them apart (0.5 ms a chunk, fixed sizes: chunks of 25 cost 14 % more
+  // than the best), the fastest stands, or one within 2 % of it.
+  const costly = decide({ ...flat, adaptive: false, chunkMs: 0.5 }, {
+    ...limits,
+    cpuPerItemMs: 0.25,
+  });
+  assert.ok(costly.chunkSize >= 100, `chunks of ${costly.chunkSize}`);
+  assert.ok(
+    costly.predictedMs <= 1.02 * Math.min(...costly.alternatives.map((a) => a.predictedMs)),
+  );
+});
+
 test("perfectSplit: on many cold cores the best split starts fewer workers than cores", () => {
   const cold = { warmWorkers: 0, firstStartMs: 27, marginalStartMs: 15 };
   // 150 ms of work: all 16 workers would take 9.4 + 252 ms (0.57×); 3 of them 1.40×.
