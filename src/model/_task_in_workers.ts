@@ -33,8 +33,9 @@ export const COLD_IMPORT_MS = 1;
 export const LARGE_ITEM_MS = 20;
 
 /**
- * Work (ms at the look's pace) this thread runs between two turns of its event loop while the
- * sampling worker loads the task (see `runWhileLoading`): a turn lets the worker's reply in.
+ * Work (ms at the pace here) of a slice of the items run here (see `runWhileLoading`): the pace is
+ * timed, and whether workers pay judged, between slices; while workers load the task, a turn of
+ * the event loop between slices lets their replies in.
  */
 const HERE_SLICE_MS = 1;
 
@@ -166,9 +167,10 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   if (job.known.size < n) return started;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
+  const loadMs = loadEstimate(job);
   const why = loading === undefined
-    ? "every item ran here: at its pace, what was left never paid for starting workers and " +
-      `loading the task in them (≈${loadEstimate(job).toFixed(0)} ms)`
+    ? "every item ran here: at its pace, what was left never paid for starting workers" +
+      (loadMs >= 1 ? ` and loading the task in them (≈${loadMs.toFixed(0)} ms)` : "")
     : "every item ran here while the workers loaded the task";
   return { decision: asLookRan(look.probe, n, why) };
 }
