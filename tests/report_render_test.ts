@@ -284,3 +284,15 @@ test("few worker counts: the chunk size is the x-axis, one line per worker count
   };
   assert.ok(svgs(renderReport({ optimization: eight })).has("amorsize-speedup"));
 });
+
+test("a measured point against a plain loop that was not predicted has no speedup, as JSON too", () => {
+  // An answer without a predicted plain loop (inline: every item ran while deciding) has NaN,
+  // which its JSON copy carries as null: both render the point's speedup as n/a, not 0.00×.
+  const opt = optimization();
+  (opt.predictedMs as { serial: number }).serial = NaN;
+  const points = [{ workers: 2, chunkSize: 300, measuredMs: 200, label: "test" }];
+  const html = renderReport({ optimization: opt, measured: points });
+  const copy = JSON.parse(JSON.stringify(opt));
+  assert.equal(renderReport({ optimization: copy, measured: points }), html);
+  assert.doesNotMatch(html, /0\.00×/);
+});

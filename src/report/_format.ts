@@ -12,6 +12,17 @@ export function formatTimes(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "n/a" : `${x.toFixed(2)}×`;
 }
 
+/**
+ * A speedup, `"3.94×"`, of a time `baseMs` against `ms`: `"n/a"` where either is missing (a JSON
+ * copy of an optimization carries a time it did not predict as null, which divides as 0).
+ */
+export function formatSpeedup(
+  baseMs: number | null | undefined,
+  ms: number | null | undefined,
+): string {
+  return typeof baseMs === "number" && typeof ms === "number" ? formatTimes(baseMs / ms) : "n/a";
+}
+
 /** Bytes in 1024-based units: `"8.0 GiB"`; `none` for `null`. */
 export function formatBytes(n: number | null | undefined, none: string): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return none;

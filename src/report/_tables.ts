@@ -1,6 +1,6 @@
 // The data tables of a report (in <details>): every configuration considered, the measured points,
 // and the regressions of the suite history.
-import { formatMs, formatTimes } from "./_format.ts";
+import { formatMs, formatSpeedup, formatTimes } from "./_format.ts";
 import type { HistoryData } from "./_history_data.ts";
 import { esc, htmlElement } from "./_svg.ts";
 import type { MeasuredPoint, ReportOptimization } from "./report_input.ts";
@@ -38,7 +38,7 @@ export function alternativesTable(opt: ReportOptimization): string {
       a.executor === "async" ? `${a.concurrency} in flight` : String(a.workers),
       String(a.chunkSize),
       formatMs(a.predictedMs),
-      formatTimes(serial / a.predictedMs),
+      formatSpeedup(serial, a.predictedMs),
       chosen ? "chosen" : a.rejected ? `rejected: ${a.rejected}` : "",
     ];
   });
@@ -62,7 +62,7 @@ export function measuredTable(points: MeasuredPoint[], serialMs: number): string
     String(m.workers),
     String(m.chunkSize),
     formatMs(m.measuredMs),
-    formatTimes(m.speedup ?? serialMs / (m.measuredMs as number)),
+    typeof m.speedup === "number" ? formatTimes(m.speedup) : formatSpeedup(serialMs, m.measuredMs),
   ]);
   return htmlElement(
     "details",
