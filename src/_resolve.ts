@@ -17,7 +17,7 @@ import {
 } from "./engine/mod.ts";
 import { optimizeCore, recordRun } from "./model/mod.ts";
 import { checkClusterOptions, type ClusterRunOptions } from "./cluster/mod.ts";
-import { checkOptimizeOptions, considerCluster } from "./optimize.ts";
+import { checkOptimizerOptions, considerCluster } from "./optimize.ts";
 import { runtime } from "./runtime/mod.ts";
 import { type Task, taskSpec } from "./task/mod.ts";
 
@@ -57,7 +57,7 @@ export async function resolveRun<I, O>(
   checkOptions(options);
   // The automatic mode's own options too, whatever the mode: a forced configuration ignores
   // them, but a bad value is a mistake all the same (`maxWorkers: -1` ran unnoticed).
-  checkOptimizeOptions(options);
+  checkOptimizerOptions(options);
   if (options.cluster !== undefined) checkClusterOptions(options.cluster);
   refuseInPoolWorker(caller, options.executor);
   if (options.signal?.aborted) throw abortError(options.signal); // before any item runs

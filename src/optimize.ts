@@ -3,24 +3,14 @@
  *
  * @module
  */
-import {
-  bool,
-  fn,
-  keysOf,
-  knownKeys,
-  objectArg,
-  positiveInt,
-  positiveNumber,
-  timerMs,
-  wrongType,
-} from "./args.ts";
+import { bool, keysOf, knownKeys, objectArg, positiveInt, positiveNumber } from "./args.ts";
 import { type ClusterPlan, planCluster } from "./cluster/mod.ts";
 import { DEFAULTS } from "./defaults.ts";
 import {
   abortError,
+  checkRunOptions,
   type Data,
   defaultPool,
-  Pool,
   refuseInPoolWorker,
   Source,
 } from "./engine/mod.ts";
@@ -49,25 +39,15 @@ const OPTIMIZE_OPTION_KEYS = keysOf<OptimizeOptions>({
   cluster: 1,
 });
 
-/** Check the optimizer's own options; throws TypeError/RangeError naming the option. */
-export function checkOptimizeOptions(o: OptimizeOptions): void {
+/**
+ * Check the optimizer's own options, those `execute` does not share (see `checkRunOptions` for
+ * the others); throws TypeError/RangeError naming the option.
+ */
+export function checkOptimizerOptions(o: OptimizeOptions): void {
   if (o.minSpeedup !== undefined) positiveNumber("minSpeedup", o.minSpeedup);
   if (o.sampleBudgetMs !== undefined) positiveNumber("sampleBudgetMs", o.sampleBudgetMs);
   if (o.maxWorkers !== undefined) positiveInt("maxWorkers", o.maxWorkers);
-  if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
-  if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
   if (o.cache !== undefined) bool("cache", o.cache);
-  if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
-  if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
-  // A timer waits at most 2^31 − 1 ms: a longer timeoutMs ended the sampling at once.
-  if (o.timeoutMs !== undefined) timerMs("timeoutMs", o.timeoutMs);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    wrongType("signal", "an AbortSignal", o.signal);
-  }
-  if (o.pool !== undefined && !(o.pool instanceof Pool)) {
-    wrongType("pool", "a Pool (from createPool())", o.pool);
-  }
-  if (o.pool?.closed) throw new TypeError("'pool' is closed: create a new one with createPool()");
 }
 
 /**
@@ -104,7 +84,8 @@ export async function optimize<I, O>(
   options: OptimizeOptions = {},
 ): Promise<OptimizationResult<I>> {
   knownKeys("options", objectArg("options", options), OPTIMIZE_OPTION_KEYS);
-  checkOptimizeOptions(options);
+  checkRunOptions(options);
+  checkOptimizerOptions(options);
   refuseInPoolWorker("optimize");
   if (options.signal?.aborted) throw abortError(options.signal);
   const spec = taskSpec(task);

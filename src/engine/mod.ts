@@ -23,7 +23,7 @@ export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
 export { abortError, ChunkTimeoutError, loadTimedOut, TaskError } from "./errors.ts";
 export { refuseInPoolWorker } from "./_in_worker.ts";
-export { checkOptions } from "./options.ts";
+export { checkOptions, checkRunOptions } from "./options.ts";
 export type { ClusterOptions, Data, ExecuteOptions, Executor, Progress } from "./options.ts";
 export { createPool, defaultPool, Pool } from "./pool.ts";
 export {

@@ -163,12 +163,27 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.workers !== undefined && !(here && o.workers === 0)) positiveInt("workers", o.workers);
   if (o.chunkSize !== undefined) positiveInt("chunkSize", o.chunkSize);
   if (o.concurrency !== undefined) positiveInt("concurrency", o.concurrency);
-  if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
   if (o.ordered !== undefined) bool("ordered", o.ordered);
-  if (o.timeoutMs !== undefined) timerMs("timeoutMs", o.timeoutMs);
-  if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
   if (o.transfer !== undefined) bool("transfer", o.transfer);
   if (o.encoding !== undefined) oneOf("encoding", o.encoding, ["auto", "clone", "packed", "json"]);
+  checkRunOptions(o);
+}
+
+/**
+ * Check the options that `execute`, `map` and `optimize` share (the run's limits, its pool, its
+ * progress, the adaptive chunk size and the async executor's most calls in flight), those present;
+ * throws TypeError/RangeError naming the option.
+ */
+export function checkRunOptions(
+  o: Pick<
+    ExecuteOptions,
+    "maxConcurrency" | "timeoutMs" | "onProgress" | "adaptive" | "targetChunkMs" | "signal" | "pool"
+  >,
+): void {
+  if (o.maxConcurrency !== undefined) positiveInt("maxConcurrency", o.maxConcurrency);
+  // A timer waits at most 2^31 − 1 ms: a longer timeoutMs ended the sampling at once.
+  if (o.timeoutMs !== undefined) timerMs("timeoutMs", o.timeoutMs);
+  if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
   if (o.adaptive !== undefined) bool("adaptive", o.adaptive);
   if (o.targetChunkMs !== undefined) positiveNumber("targetChunkMs", o.targetChunkMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
