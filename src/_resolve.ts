@@ -86,6 +86,7 @@ export async function resolveRun<I, O>(
     // The look's calls in flight go on into the run, unless a cluster may take it.
     handover: options.cluster === undefined,
     ordered: caller === "map" && (options.ordered ?? true),
+    finish: caller === "execute" && options.cluster === undefined,
   });
   // A pool closed while the optimizer decided fails the run, as `close()` fails a run in
   // progress: the optimizer read it as "workers cannot start here", and the whole job ran on the

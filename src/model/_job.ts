@@ -34,6 +34,12 @@ export interface RunAfter {
    * (within the limits), as an ordered run waits for them; the others are abandoned.
    */
   ordered: boolean;
+  /**
+   * Whether every item may run while deciding: an `execute` wants its results together, so a
+   * process's first call finishes its job on this thread and the workers that load the task
+   * meanwhile (see `runWhileLoading`); a `map` streams them to a consumer that may stop early.
+   */
+  finish: boolean;
 }
 
 /** What one optimization carries from phase to phase. */

@@ -6,15 +6,17 @@
  * @module
  */
 import { loadIn, type PoolWorker, workerSet } from "../engine/mod.ts";
-import { cachedOverheads, startFallback } from "../measure/mod.ts";
+import { cachedOverheads, type SampleFailure, startFallback } from "../measure/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
-import { perfectSplit } from "./cost_model.ts";
+import { perfectSplit, splitWithHere } from "./cost_model.ts";
+import { BackFeed } from "./_back_feed.ts";
 import { mainProfile } from "./_profiles.ts";
 import {
   asLookRan,
   type End,
+  failedOn,
   inline,
   type Job,
   limitsOf,
@@ -38,6 +40,16 @@ export const LARGE_ITEM_MS = 20;
  * the event loop between slices lets their replies in.
  */
 const HERE_SLICE_MS = 1;
+
+/**
+ * Work (ms) of a slice here while workers run chunks beside this thread (see `BackFeed`): a turn
+ * of the event loop between slices sends them their next chunk; a turn per 1 ms slice cost
+ * 10–30 % of this thread's pace.
+ */
+const FINISH_SLICE_MS = 2;
+
+/** A worker that could not load the task: ends the finishing (see `runWhileLoading`). */
+const unloaded: SampleFailure = { index: -1, kind: "load", error: new Error("Not loaded") };
 
 /**
  * Where no worker holds the task yet, this thread runs the array's items, from the front, in
@@ -73,12 +85,21 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   // The workers loading the task, once started, and how many started.
   let loading: Set<PoolWorker> | undefined;
   let started = 0;
+  // An `execute` finishes here: the workers that load the task run chunks from the end while
+  // this thread goes on from the front (see `BackFeed`), until every item ran.
+  const finishing = job.run?.finish === true;
+  let feed: BackFeed | undefined;
+  let starters: PoolWorker[] = [];
   const start = (most: number) => {
     loading = loadInOthers(job, undefined, most);
     started = loading.size;
+    starters = [...loading];
+    if (finishing && started > 0) feed = new BackFeed(job, () => next, () => pace);
   };
-  // Large items (see `largeItems`): the workers start at once.
-  if (look.perItemMs >= LARGE_ITEM_MS) start(job.cores);
+  // Large items (see `largeItems`): the workers start at once (beside this thread when finishing).
+  if (look.perItemMs >= LARGE_ITEM_MS) {
+    start(finishing ? Math.min(job.cores - 1, n - job.known.size) : job.cores);
+  }
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
   let next = 0;
@@ -103,21 +124,46 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     const older = ms / items, newer = (warmMs - ms) / (warmItems - items);
     return newer < (1 - PACE_FALL) * older;
   };
-  // A turn of the event loop between slices lets a worker's reply in: only while workers load.
-  for (await turn(); loading === undefined || loading.size === started;) {
-    while (next < n && job.known.has(next)) next++;
-    if (next >= n) break;
+  // A turn of the event loop between slices lets a worker's reply in: only while workers load
+  // or run chunks.
+  for (await turn(); loading === undefined || loading.size === started || feed;) {
+    if (feed) {
+      // Workers that loaded the task take chunks from the end; one that could not load it ends
+      // the finishing (the sampling says why).
+      for (const w of starters) {
+        if (loading?.has(w) || feed.workers.has(w)) continue;
+        if (w.specs.has(job.spec.key) && !w.dead) feed.add(w);
+        else if (!w.dead) feed.failure ??= unloaded;
+      }
+      if (feed.failure) break;
+    }
+    const back = feed?.back ?? n;
+    while (next < back && job.known.has(next)) next++;
+    if (next >= back) {
+      if (!feed) break;
+      if (feed.busy) {
+        await feed.replied();
+        continue;
+      }
+      // The workers' part ran, but for chunks a worker died with: this thread runs them.
+      if (!feed.lost) break;
+      feed.back = n;
+      feed.lost = false;
+      next = 0;
+      continue;
+    }
     // Judged once the pace no longer falls, or after `PACE_WAIT_MS` of items here.
     const settled = warmMs >= PACE_WINDOW_MS &&
       (!falling() || job.rt.now() - t0 >= PACE_WAIT_MS);
     if (loading === undefined && settled) {
-      const most = workersPay(job, (n - job.known.size) * pace);
+      const most = workersPay(job, (n - job.known.size) * pace, finishing);
       if (most > 0) start(most);
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
-    const slice = Math.max(1, Math.round(HERE_SLICE_MS / Math.min(look.perItemMs, pace)));
+    const sliceMs = feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
+    const slice = Math.max(1, Math.round(sliceMs / Math.min(look.perItemMs, pace)));
     let end = next + 1;
-    while (end < n && end - next < slice && !job.known.has(end)) end++;
+    while (end < back && end - next < slice && !job.known.has(end)) end++;
     const items = src.slice(next, end);
     const rs: unknown[] = new Array(items.length);
     let j = 0;
@@ -144,6 +190,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       const at = next + j;
       rs.length = j;
       job.known.setRun(next, rs);
+      await feed?.stop();
       const error = thrownError(e);
       return {
         decision: inline(`the task threw on item ${at}: ${error.message}`, n),
@@ -158,6 +205,10 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     }
     if (loading !== undefined) await turn();
   }
+  if (feed) {
+    await feed.stop();
+    if (feed.failure && feed.failure !== unloaded) return failedOn(job, feed.failure);
+  }
   // Items run warm here: the look may have timed only a cold first one (a first markdown render
   // of a process took 21 ms, the next ones 0.8).
   if (pace < look.perItemMs) {
@@ -168,9 +219,12 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
   const loadMs = loadEstimate(job);
+  const fed = feed?.workers.size ?? 0;
   const why = loading === undefined
     ? "every item ran here: at its pace, what was left never paid for starting workers" +
       (loadMs >= 1 ? ` and loading the task in them (≈${loadMs.toFixed(0)} ms)` : "")
+    : fed > 0
+    ? `every item ran here and on ${fed} worker${fed > 1 ? "s" : ""} that loaded the task meanwhile`
     : "every item ran here while the workers loaded the task";
   return { decision: asLookRan(look.probe, n, why) };
 }
@@ -180,13 +234,15 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
  * holds the task: those of the best perfect split (see `perfectSplit`) where it reaches
  * `START_MARGIN` × `minSpeedup` once their start and their load of the task are paid, else 0.
  */
-function workersPay(job: Job, serialMs: number): number {
+function workersPay(job: Job, serialMs: number, here: boolean): number {
   const [firstStartMs, marginalStartMs] = startCosts(job);
-  const best = perfectSplit(serialMs, job.cores, job.cpu, {
-    ...taskWarmth(job),
-    firstStartMs,
-    marginalStartMs,
-  });
+  const start = { ...taskWarmth(job), firstStartMs, marginalStartMs };
+  // Beside this thread, the workers use cores that would idle: `minSpeedup` alone.
+  if (here) {
+    const best = splitWithHere(serialMs, job.cores, job.cpu, start);
+    return best.speedup >= job.minSpeedup ? best.workers : 0;
+  }
+  const best = perfectSplit(serialMs, job.cores, job.cpu, start);
   return best.speedup >= START_MARGIN * job.minSpeedup ? best.workers : 0;
 }
 

@@ -256,6 +256,59 @@ export function perfectSplit(
 }
 
 /**
+ * The best speedup over the plain loop of this thread running items all along, beside 1 to
+ * `cores` − 1 workers that start now and load the task (a process's first call: see
+ * `runWhileLoading`): this thread runs alone until they are ready — at its whole pace where the
+ * loads leave it a core, else at `cpu` / (loads + 1) of it — then the rest splits over them and
+ * this thread. Unlike {@linkcode perfectSplit}, the workers' start and load cost only what this
+ * thread does not run meanwhile: on 2 cores one worker loading a module of 250 ms leaves 1 s of
+ * work 250 + 375 ms.
+ *
+ * @param serialMs The job's time in the plain loop (ms).
+ * @param cores The cores (this thread takes one of them).
+ * @param cpu The CPU time this process may use, in cores (fractional under a quota).
+ * @param start The start costs and the task's load in a worker (ms).
+ * @returns The best speedup and the worker count that reaches it (0: none pays).
+ *
+ * @example Usage
+ * ```ts
+ * import { splitWithHere } from "./cost_model.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const start = { firstStartMs: 25, marginalStartMs: 10, loadMs: 250 };
+ * // 1 s of work on 2 cores: this thread alone for 275 ms, then 725 ms over two threads: 638 ms.
+ * const two = splitWithHere(1000, 2, 2, start);
+ * assert.equal(two.workers, 1);
+ * assert.ok(two.speedup > 1.56 && two.speedup < 1.57);
+ * // 200 ms of work: done here before a worker is ready.
+ * assert.equal(splitWithHere(200, 2, 2, start).workers, 0);
+ * // On 8 cores, 3 s of work: the workers' loads stretch only once they outnumber the cores.
+ * assert.equal(splitWithHere(3000, 8, 8, start).workers, 7);
+ * ```
+ */
+export function splitWithHere(
+  serialMs: number,
+  cores: number,
+  cpu: number,
+  start: Pick<ModelInputs, "firstStartMs" | "marginalStartMs" | "loadMs">,
+): { speedup: number; workers: number } {
+  let best = { speedup: 1, workers: 0 };
+  for (let w = 1; w < Math.max(2, cores); w++) {
+    // The loads beside this thread share the CPU: each thread at cpu / (threads) of a core.
+    const stretch = Math.max(1, (w + 1) / cpu);
+    const late = startCost({ warmWorkers: 0, ...start }, w) +
+      (stretch - 1) * (start.loadMs ?? 0);
+    const hereByThen = late / stretch;
+    const ms = serialMs <= hereByThen
+      ? serialMs * stretch
+      : late + (serialMs - hereByThen) / Math.min(w + 1, cpu);
+    const speedup = serialMs / (ms + 0.2);
+    if (speedup > best.speedup) best = { speedup, workers: w };
+  }
+  return best;
+}
+
+/**
  * Predicted wall time of the plain loop on the calling thread (ms).
  *
  * @param m The measured inputs.

@@ -1,0 +1,128 @@
+/**
+ * Workers fed chunks of an array from its end while the calling thread runs it from the front: a
+ * process's first `execute` finishes its job this way while deciding (see `runWhileLoading`).
+ *
+ * @module
+ */
+import { fromWire, measureChunk, type PoolWorker } from "../engine/mod.ts";
+import type { SampleFailure } from "../measure/mod.ts";
+import type { Job } from "./_job.ts";
+
+/**
+ * Least and most work of a chunk sent to a worker (ms at the pace measured): over the least, a
+ * chunk outlasts a slice of the calling thread (`FINISH_SLICE_MS`), so the worker's next chunk,
+ * sent while it runs one, is there before it is done; under the most, the last chunks end
+ * together.
+ */
+const CHUNK_LEAST_MS = 4;
+const CHUNK_MOST_MS = 50;
+
+/** Chunks in flight on each worker: the next one waits in the worker while one runs. */
+const IN_FLIGHT = 2;
+
+/**
+ * Workers fed chunks of `job`'s array from its end, below `back`, down to the calling thread's
+ * position (`front()`): each worker holds up to `IN_FLIGHT` chunks, each about a quarter of the
+ * work left over the threads (at least `CHUNK_LEAST_MS`, at most `CHUNK_MOST_MS`), so that the
+ * last ones end close together. Results go to `job.known`. A worker that dies leaves its chunk's
+ * items unknown (`lost`): the calling thread runs them. The first failing item stops the feed.
+ */
+export class BackFeed {
+  /** Items at and past this index are the workers' (run, or in flight). */
+  back: number;
+  /** The first failure a worker replied with. */
+  failure?: SampleFailure;
+  /** Whether a worker died with a chunk (its items are left unknown). */
+  lost = false;
+  /** Workers fed so far. */
+  readonly workers = new Set<PoolWorker>();
+  #job: Job;
+  #front: () => number;
+  #pace: () => number;
+  #loops: Promise<void>[] = [];
+  #running = 0;
+  #stopped = false;
+  #workerPace?: number;
+  #wake?: () => void;
+
+  /**
+   * @param job The job (an array: `job.src` indexable, its total known).
+   * @param front The calling thread's next index: no chunk reaches below it.
+   * @param pace The calling thread's time per item (ms): sizes chunks until a worker replied.
+   */
+  constructor(job: Job, front: () => number, pace: () => number) {
+    this.#job = job;
+    this.#front = front;
+    this.#pace = pace;
+    this.back = job.src.total!;
+  }
+
+  /** Feed `worker` (it holds the task). */
+  add(worker: PoolWorker): void {
+    if (this.workers.has(worker) || this.#stopped) return;
+    this.workers.add(worker);
+    for (let k = 0; k < IN_FLIGHT; k++) this.#loops.push(this.#loop(worker));
+  }
+
+  /** Whether a chunk is in flight. */
+  get busy(): boolean {
+    return this.#running > 0;
+  }
+
+  /** Resolves at the next reply (at once where none is in flight). */
+  replied(): Promise<void> {
+    if (this.#running === 0) return Promise.resolve();
+    return new Promise((r) => (this.#wake = r));
+  }
+
+  /** Send no more chunks; resolves once those in flight replied. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(this.#loops);
+  }
+
+  /** The next chunk from the end: the unknown items right below `back`, claimed. */
+  #claim(): [number, number] | undefined {
+    const known = this.#job.known, front = this.#front();
+    let to = this.back;
+    while (to > front && known.has(to - 1)) to--;
+    if (to <= front) return undefined;
+    const threads = this.workers.size + 1;
+    const workMs = Math.min(
+      CHUNK_MOST_MS,
+      Math.max(CHUNK_LEAST_MS, ((to - front) * this.#pace()) / (4 * threads)),
+    );
+    const size = Math.max(1, Math.round(workMs / (this.#workerPace ?? this.#pace())));
+    let from = to - 1;
+    while (from > front && to - from < size && !known.has(from - 1)) from--;
+    this.back = from;
+    return [from, to];
+  }
+
+  async #loop(worker: PoolWorker): Promise<void> {
+    const job = this.#job;
+    while (!this.#stopped && !this.failure) {
+      const range = this.#claim();
+      if (!range) return;
+      const [from, to] = range;
+      this.#running++;
+      const reply = await measureChunk(worker, job.spec, job.src.slice(from, to), false, {
+        first: from,
+      }).catch(() => undefined);
+      this.#running--;
+      if (!reply) {
+        this.lost = true; // the worker died (or the pool closed): the calling thread runs them
+        this.#wake?.();
+        return;
+      }
+      job.known.setRun(from, reply.results);
+      if (reply.t === "fail") {
+        const i = from + (reply.error.index ?? 0);
+        this.failure ??= { index: i, kind: reply.error.kind, error: fromWire(reply.error) };
+      } else if (reply.ms > 0) {
+        this.#workerPace = reply.ms / (to - from);
+      }
+      this.#wake?.();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+// A process's first `execute` finishes its job while deciding: this thread runs the array from the
+// front and the workers that loaded the task meanwhile take chunks from its end (`BackFeed`).
+// Real workers; no timing asserted: every item runs once, results come back in order, a failing
+// item fails the call at its index, a worker that dies leaves its chunk to this thread.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
+import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
+import { taskSpec } from "../src/task/mod.ts";
+import { BackFeed } from "../src/model/_back_feed.ts";
+import type { Job } from "../src/model/_job.ts";
+import type { SpinDieItem } from "./fixtures/tasks/basic.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const basic = (name: string) => task(fixtureModule("tasks/basic"), name);
+type Counted = { counts: Int32Array; i: number; ms: number };
+const counted = (n: number, ms: number): Counted[] => {
+  const counts = new Int32Array(new SharedArrayBuffer(4 * n));
+  return Array.from({ length: n }, (_, i) => ({ counts, i, ms }));
+};
+
+/** The parts of a job a feed reads, over `items`, and a warm worker of `pool` holding the task. */
+async function feedJob(pool: Pool, name: string, items: unknown[]) {
+  const spec = taskSpec(basic(name));
+  const job = { spec, src: new Source<unknown>(items), known: new KnownResults() };
+  const worker = workerSet(pool).ensure(1)[0];
+  // The worker loads the task first (a run of no item), as the workers of a first call have.
+  await execute(basic(name), [], { pool, executor: "workers", workers: 1 });
+  return { job: job as unknown as Job, worker };
+}
+
+test("back feed: a worker runs the array from its end down to this thread's position, each item once", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const items = counted(300, 0.05);
+    const { job, worker } = await feedJob(pool, "countRun", items);
+    const front = 100; // items before it are this thread's
+    const feed = new BackFeed(job, () => front, () => 0.05);
+    feed.add(worker);
+    while (feed.busy) await feed.replied();
+    await feed.stop();
+    assert.equal(feed.failure, undefined);
+    assert.equal(feed.back, front);
+    for (let i = 0; i < items.length; i++) {
+      assert.equal(job.known.has(i), i >= front, `item ${i}`);
+      if (i >= front) assert.equal(job.known.get(i), i);
+      assert.equal(items[0].counts[i], i >= front ? 1 : 0, `runs of item ${i}`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("back feed: known items are skipped, and a failing item stops the feed at its index", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const items = Array.from({ length: 200 }, (_, i) => ({ ms: 0.01, fail: i === 120 }));
+    const { job, worker } = await feedJob(pool, "work", items);
+    job.known.set(199, "kept"); // ran elsewhere already
+    const feed = new BackFeed(job, () => 0, () => 0.01);
+    feed.add(worker);
+    while (feed.busy) await feed.replied();
+    await feed.stop();
+    assert.equal(feed.failure?.index, 120);
+    assert.equal(feed.failure?.kind, "task");
+    assert.match(feed.failure!.error.message, /failing as asked/);
+    assert.equal(job.known.get(199), "kept");
+    assert.equal(job.known.has(120), false);
+    assert.ok(job.known.size > 1, "the items before it ran");
+    job.known.forEach((r, i) => assert.equal(r, i === 199 ? "kept" : 0.01, `item ${i}`));
+  } finally {
+    await pool.close();
+  }
+});
+
+test("back feed: a worker that dies leaves its chunk's items to this thread", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-feed-"));
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const items: SpinDieItem[] = Array.from(
+      { length: 60 },
+      (_, i) => ({ i, dir, dieAt: 50, ms: 0 }),
+    );
+    const { job, worker } = await feedJob(pool, "spinDieInWorker", items);
+    const feed = new BackFeed(job, () => 0, () => 0.01);
+    feed.add(worker);
+    while (feed.busy) await feed.replied();
+    await feed.stop();
+    assert.equal(feed.lost, true);
+    assert.equal(feed.failure, undefined);
+    assert.equal(job.known.has(50), false, "the item its worker died on is unknown");
+    job.known.forEach((r, i) => assert.equal(r, i * 10));
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A fresh pool per call: no worker holds the task, as on a process's first call. 1,500 items of
+// 1 ms of wall time each (busy): long enough for a worker that loads the task in milliseconds to
+// take part, whatever the load; the assertions hold wherever each item ran.
+
+test("first call: every item runs once, its result in order", async () => {
+  const pool = createPool();
+  try {
+    const items = counted(1500, 1);
+    const out = await execute(basic("countRun"), items, { pool, cache: false });
+    assert.deepEqual(out, items.map((x) => x.i));
+    assert.deepEqual([...new Set(items[0].counts)], [1], "each item ran once");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("first call: an item near the end that throws fails the call at its index", async () => {
+  const pool = createPool();
+  try {
+    const items = Array.from({ length: 1500 }, (_, i) => ({ ms: 1, fail: i === 1490 }));
+    const e = await execute(basic("work"), items, { pool, cache: false }).catch((e) => e);
+    assert.ok(e instanceof TaskError, String(e));
+    assert.equal(e.index, 1490);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("first call: a worker that dies on an item near the end loses nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-feed-"));
+  const pool = createPool();
+  try {
+    const items: SpinDieItem[] = Array.from(
+      { length: 1500 },
+      (_, i) => ({ i, dir, dieAt: 1495, ms: 1 }),
+    );
+    const out = await execute(basic("spinDieInWorker"), items, { pool, cache: false });
+    assert.deepEqual(out, items.map((x) => x.i * 10));
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
