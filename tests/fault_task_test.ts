@@ -3,9 +3,9 @@
 // Deno, Bun and Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute } from "../mod.ts";
+import { createPool, execute, task, TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
-import { sleep } from "./_helpers.ts";
+import { fixtureModule, sleep } from "./_helpers.ts";
 
 const settle = <T>(p: Promise<T>) => p.then(() => undefined, (e: unknown) => e as Error);
 
@@ -36,5 +36,50 @@ test("fault task: closing a pool fails the runs waiting for one of its workers",
     assert.notEqual(e, "pending", `${name} never settled`);
     assert.ok(e instanceof Error, `${name}: ${String(e)}`);
     assert.match(e.message, closed, name);
+  }
+});
+
+/** What a caller can read off an error: its built-in class, name, message, fields, cause chain. */
+function anatomy(e: unknown, depth = 0): unknown {
+  if (!(e instanceof Error) || depth > 8) return { value: e };
+  const classes = [AggregateError, RangeError, SyntaxError, TypeError, DOMException, Error];
+  const own = Object.keys(e).filter((k) => k !== "name").sort()
+    // A function is no value structured clone can carry out of a worker: left out there.
+    .filter((k) => typeof (e as unknown as Record<string, unknown>)[k] !== "function")
+    .map((k) => [k, (e as unknown as Record<string, unknown>)[k]]);
+  return {
+    class: classes.find((c) => e instanceof c)?.name,
+    name: e.name,
+    message: e.message,
+    own,
+    cause: "cause" in e ? anatomy(e.cause, depth + 1) : "none",
+    errors: e instanceof AggregateError ? e.errors.map((x) => anatomy(x, depth + 1)) : undefined,
+  };
+}
+
+test("fault task: a task's error reads the same from every executor: class, cause chain, errors, code", async () => {
+  // On workers the TaskError's cause kept only name, message and stack: a TypeError arrived as a
+  // plain Error, its `code` (and any field), its cause chain and an AggregateError's errors were
+  // gone, so `e.cause.code === "E_SAVE"` held on the inline and async executors (and in automatic
+  // mode when it ran here) but not on workers, on Deno, Bun and Node.
+  const rich = task<number, number>(fixtureModule("faults/errors"), "throwRich");
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    for (let item = 0; item <= 5; item++) {
+      const seen: Record<string, unknown> = {};
+      for (const executor of ["inline", "async", "workers"] as const) {
+        const e = await settle(execute(rich, [item], { executor, workers: 1, pool }));
+        assert.ok(e instanceof TaskError, `${executor}, item ${item}: ${String(e)}`);
+        seen[executor] = anatomy(e.cause);
+      }
+      assert.deepEqual(seen.workers, seen.inline, `item ${item}`);
+      assert.deepEqual(seen.async, seen.inline, `item ${item}`);
+    }
+    const e = await settle(execute(rich, [0], { executor: "workers", workers: 1, pool }));
+    const cause = e?.cause as Error & { code?: string; cause?: Error & { cause?: unknown } };
+    assert.equal(cause.code, "E_SAVE");
+    assert.ok(cause.cause?.cause instanceof RangeError);
+  } finally {
+    await pool.close();
   }
 });
