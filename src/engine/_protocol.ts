@@ -13,6 +13,14 @@ export interface WireError {
   index?: number;
   /** What kind of failure: the task threw, a value could not be cloned, the task did not load. */
   kind: "task" | "clone" | "load";
+  /** The built-in class it was made by, where not `Error` (`TypeError`, `AggregateError`…). */
+  type?: string;
+  /** Its `cause`: an Error as its own record, another value as it is (absent: none). */
+  cause?: { error: WireError } | { value: unknown };
+  /** An `AggregateError`'s `errors`. */
+  errors?: WireError[];
+  /** Its own enumerable properties but `name`, `message`, `stack` (`code`, `errno`…). */
+  props?: Record<string, unknown>;
 }
 
 /** Measurements taken when a chunk runs in measure mode (sampling). */
@@ -113,21 +121,116 @@ export type Reply =
   }
   | { t: "fail"; id: number; results: unknown[]; error: WireError; ms: number };
 
-/** Serialise an error for the wire. */
-export function toWire(e: unknown, kind: WireError["kind"], index?: number): WireError {
+/**
+ * Built-in Error classes a receiving thread rebuilds an error with, most derived first: on the
+ * calling thread a task's error keeps its class (`instanceof TypeError`), as on the inline
+ * executor. A task's own class (`class MyError extends Error`) cannot be rebuilt there: it
+ * arrives as the built-in class it extends, with its name and fields.
+ */
+const BUILT_IN = [
+  "AggregateError",
+  "EvalError",
+  "RangeError",
+  "ReferenceError",
+  "SyntaxError",
+  "TypeError",
+  "URIError",
+  "DOMException",
+] as const;
+
+/** Most errors of a `cause` chain (or of an `AggregateError`'s `errors`) carried, in depth. */
+const MAX_DEPTH = 8;
+
+/**
+ * Serialise an error for the wire: name, message, stack, and what a caller reads off an error the
+ * inline executor hands over as it is — its class, its `cause` chain, an `AggregateError`'s
+ * `errors` and its own properties such as `code` (values structured clone refuses are left out).
+ */
+export function toWire(e: unknown, kind: WireError["kind"], index?: number, depth = 0): WireError {
   const err = thrownError(e); // its name and message can be read
-  if (!(e instanceof Error)) return { name: "Error", message: err.message, index, kind };
+  if (!(e instanceof Error)) {
+    const w: WireError = { name: "Error", message: err.message, index, kind };
+    if (err !== e && cloneable(e)) w.cause = { value: e }; // the value thrown, as inline keeps it
+    return w;
+  }
   let stack: string | undefined;
   try {
     stack = typeof err.stack === "string" ? err.stack : undefined;
   } catch { /* a stack getter that throws: none */ }
-  return { name: err.name, message: err.message, stack, index, kind };
+  const w: WireError = { name: err.name, message: err.message, stack, index, kind };
+  if (err !== e) return w; // an Error that cannot be read: the readable one stands in for it
+  try {
+    w.type = BUILT_IN.find((name) => {
+      const ctor = (globalThis as Record<string, unknown>)[name];
+      return typeof ctor === "function" && e instanceof ctor;
+    });
+    if (w.type === undefined) delete w.type;
+    if (depth < MAX_DEPTH) {
+      if ("cause" in e) {
+        const cause = e.cause;
+        if (cause instanceof Error) w.cause = { error: toWire(cause, kind, undefined, depth + 1) };
+        else if (cloneable(cause)) w.cause = { value: cause };
+      }
+      const errors = (e as Partial<AggregateError>).errors;
+      if (w.type === "AggregateError" && Array.isArray(errors)) {
+        w.errors = errors.slice(0, 64).map((x) => toWire(x, kind, undefined, depth + 1));
+      }
+    }
+    for (const key of Object.keys(e)) {
+      if (key === "name" || key === "message" || key === "stack" || key === "cause") continue;
+      const value = (e as unknown as Record<string, unknown>)[key];
+      if (cloneable(value)) (w.props ??= {})[key] = value;
+    }
+  } catch { /* a getter or proxy that throws: what was read so far */ }
+  return w;
 }
 
-/** Rebuild an Error from the wire, keeping name, message and the worker's stack. */
+/** Whether structured clone takes `value` (a failure path only: the cost does not matter). */
+function cloneable(value: unknown): boolean {
+  if (value instanceof Error) return false; // carried as its own record
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Rebuild an Error from the wire: name, message and the worker's stack, its built-in class, its
+ * `cause` chain, an `AggregateError`'s `errors` and its own properties.
+ */
 export function fromWire(w: WireError): Error {
-  const e = new Error(w.message);
-  e.name = w.name;
-  if (w.stack) e.stack = w.stack;
+  const globals = globalThis as unknown as Record<string, new (...args: unknown[]) => Error>;
+  const ctor = w.type === undefined ? undefined : globals[w.type];
+  let e: Error;
+  try {
+    if (w.type === "DOMException" && ctor) e = new ctor(w.message, w.name);
+    else if (w.type === "AggregateError" && ctor) {
+      e = new ctor((w.errors ?? []).map(fromWire), w.message);
+    } else e = ctor ? new ctor(w.message) : new Error(w.message);
+  } catch {
+    e = new Error(w.message);
+  }
+  try {
+    if (e.name !== w.name) e.name = w.name;
+    // The worker's stack; where it had none (a value that is not an Error, Bun's BuildMessage),
+    // no frames rather than this thread's, which would point here. Not enumerable, as a native
+    // stack is (a DOMException on Bun has none: it must not show as one of its fields).
+    const stack = w.stack ?? `${w.name}: ${w.message}`;
+    Object.defineProperty(e, "stack", { value: stack, writable: true, configurable: true });
+  } catch { /* a class whose name or stack cannot be set: its own */ }
+  if (w.cause) {
+    const cause = "error" in w.cause ? fromWire(w.cause.error) : w.cause.value;
+    // As `new Error(message, { cause })` defines it: own, not enumerable.
+    Object.defineProperty(e, "cause", { value: cause, writable: true, configurable: true });
+  }
+  if (w.props) {
+    for (const [key, value] of Object.entries(w.props)) {
+      try {
+        (e as unknown as Record<string, unknown>)[key] = value;
+      } catch { /* a read-only property of the class (DOMException's code): its own value */ }
+    }
+  }
   return e;
 }

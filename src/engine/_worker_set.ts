@@ -121,8 +121,12 @@ export class WorkerSet {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
-    await Promise.all([...this.#workers].map((w) => w.kill()));
+    const killed = Promise.all([...this.#workers].map((w) => w.kill()));
     this.#workers = [];
+    // Runs waiting for a free worker hold no chunk that the kills could fail: woken, they find
+    // the set closed and fail with "The pool is closed" (they waited forever).
+    this.#freed();
+    await killed;
   }
 
   #idle(w: PoolWorker): void {

@@ -6,8 +6,8 @@
 import { describeThrown, type TaskSpec } from "../task/mod.ts";
 
 /**
- * A task threw (or its result could not be cloned) on one item. `cause` is the original error,
- * with the worker's message and stack.
+ * A task threw (or its result could not be cloned) on one item. `cause` is the original error;
+ * from a worker, rebuilt with its message, stack, built-in class, own fields and cause chain.
  *
  * @example Usage
  * ```ts

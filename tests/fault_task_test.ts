@@ -1,0 +1,85 @@
+// Faults of what tasks do and of the pool they run on, found by using the library as a demanding
+// user would: each test names what the caller saw before and checks what it sees now. Runs on
+// Deno, Bun and Node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createPool, execute, task, TaskError } from "../mod.ts";
+import { workerSet } from "../src/engine/_worker_set.ts";
+import { fixtureModule, sleep } from "./_helpers.ts";
+
+const settle = <T>(p: Promise<T>) => p.then(() => undefined, (e: unknown) => e as Error);
+
+/** What `p` settled with, or "pending" when it has not within `ms` (a hang, not a slow run). */
+const within = (p: Promise<Error | undefined>, ms: number) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"pending">((r) => (timer = setTimeout(() => r("pending"), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+};
+
+test("fault task: closing a pool fails the runs waiting for one of its workers", async () => {
+  // Run A fills the pool's one worker (two chunks in flight, whose items never settle); run B and
+  // a pool.run wait for a free worker. Closing the pool failed A, and B and the pool.run never
+  // settled on any runtime: no chunk of theirs was on a worker to be failed, and nothing woke them.
+  const pool = createPool({ maxWorkers: 1 });
+  const never = (_x: number) => new Promise<number>(() => {});
+  const opts = { pool, executor: "workers" as const, workers: 1, chunkSize: 1, adaptive: false };
+  const a = settle(execute(never, [1, 2, 3], opts));
+  while ((workerSet(pool).live[0]?.inflight.length ?? 0) < 2) await sleep(5);
+  const b = settle(execute((x: number) => x, [1], opts));
+  const c = settle(pool.run((x: number) => x, 1));
+  await sleep(20); // both are waiting for the worker now (had they not started, they fail too)
+  await pool.close();
+  const closed = /^The pool is closed/;
+  assert.match(String((await a)?.message), closed);
+  for (const [name, p] of [["execute", b], ["pool.run", c]] as const) {
+    const e = await within(p, 20_000);
+    assert.notEqual(e, "pending", `${name} never settled`);
+    assert.ok(e instanceof Error, `${name}: ${String(e)}`);
+    assert.match(e.message, closed, name);
+  }
+});
+
+/** What a caller can read off an error: its built-in class, name, message, fields, cause chain. */
+function anatomy(e: unknown, depth = 0): unknown {
+  if (!(e instanceof Error) || depth > 8) return { value: e };
+  const classes = [AggregateError, RangeError, SyntaxError, TypeError, DOMException, Error];
+  const own = Object.keys(e).filter((k) => k !== "name").sort()
+    // A function is no value structured clone can carry out of a worker: left out there.
+    .filter((k) => typeof (e as unknown as Record<string, unknown>)[k] !== "function")
+    .map((k) => [k, (e as unknown as Record<string, unknown>)[k]]);
+  return {
+    class: classes.find((c) => e instanceof c)?.name,
+    name: e.name,
+    message: e.message,
+    own,
+    cause: "cause" in e ? anatomy(e.cause, depth + 1) : "none",
+    errors: e instanceof AggregateError ? e.errors.map((x) => anatomy(x, depth + 1)) : undefined,
+  };
+}
+
+test("fault task: a task's error reads the same from every executor: class, cause chain, errors, code", async () => {
+  // On workers the TaskError's cause kept only name, message and stack: a TypeError arrived as a
+  // plain Error, its `code` (and any field), its cause chain and an AggregateError's errors were
+  // gone, so `e.cause.code === "E_SAVE"` held on the inline and async executors (and in automatic
+  // mode when it ran here) but not on workers, on Deno, Bun and Node.
+  const rich = task<number, number>(fixtureModule("faults/errors"), "throwRich");
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    for (let item = 0; item <= 5; item++) {
+      const seen: Record<string, unknown> = {};
+      for (const executor of ["inline", "async", "workers"] as const) {
+        const e = await settle(execute(rich, [item], { executor, workers: 1, pool }));
+        assert.ok(e instanceof TaskError, `${executor}, item ${item}: ${String(e)}`);
+        seen[executor] = anatomy(e.cause);
+      }
+      assert.deepEqual(seen.workers, seen.inline, `item ${item}`);
+      assert.deepEqual(seen.async, seen.inline, `item ${item}`);
+    }
+    const e = await settle(execute(rich, [0], { executor: "workers", workers: 1, pool }));
+    const cause = e?.cause as Error & { code?: string; cause?: Error & { cause?: unknown } };
+    assert.equal(cause.code, "E_SAVE");
+    assert.ok(cause.cause?.cause instanceof RangeError);
+  } finally {
+    await pool.close();
+  }
+});
