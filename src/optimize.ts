@@ -98,6 +98,7 @@ export async function optimize<I, O>(
     options.pool ?? defaultPool(),
   );
   const plan = await considerCluster(task as Task<unknown, unknown>, core, src.total, options);
+  src.releaseSignal(); // the signal was this call's, not that of the data handed back
   return toPublicResult(core, src.indexable ? data : _rechain(src) as Data<I>, plan);
 }
 

@@ -2,7 +2,7 @@
 // consumer or another call on the same pool misbehaves. Real workers, on Deno, Bun and Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, task } from "../mod.ts";
+import { createPool, execute, optimize, task } from "../mod.ts";
 import { fixtureModule, sleep } from "./_helpers.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -31,4 +31,18 @@ test("fault: an aborted call on a shared pool does not fail another call whose i
   } finally {
     await pool.close();
   }
+});
+
+test("fault: optimize's signal does not reach the data it hands back", async () => {
+  // The re-chained async source kept watching optimize's signal: aborting it once optimize had
+  // returned (its step was over) failed a later execute(task, result.data) with an AbortError.
+  async function* numbers() {
+    for (let i = 0; i < 100; i++) yield i;
+  }
+  const ac = new AbortController();
+  const double = (x: number) => 2 * x;
+  const r = await optimize(double, numbers(), { signal: ac.signal, cache: false });
+  ac.abort();
+  const out = await execute(double, r.data, { executor: "inline" });
+  assert.deepEqual(out, Array.from({ length: 100 }, (_, i) => 2 * i));
 });

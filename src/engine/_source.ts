@@ -54,6 +54,15 @@ export class Source<I> {
     if (this.total === 0) this.done = this.#exhausted = true;
   }
 
+  /**
+   * Stop watching the signal: the call it was given for is over, and the source goes on as data
+   * of another (`optimize`'s `result.data`). Aborting `optimize`'s signal after it returned
+   * failed a later `execute(task, result.data)` with that AbortError.
+   */
+  releaseSignal(): void {
+    this.#signal = undefined;
+  }
+
   /** Whether pulling may need to await (async iterables). */
   get isAsync(): boolean {
     return this.#ait !== undefined;
