@@ -2,7 +2,7 @@
 // consumer or another call on the same pool misbehaves. Real workers, on Deno, Bun and Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, optimize, task } from "../mod.ts";
+import { createPool, execute, type ExecuteOptions, map, optimize, task } from "../mod.ts";
 import { fixtureModule, sleep } from "./_helpers.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -45,4 +45,39 @@ test("fault: optimize's signal does not reach the data it hands back", async () 
   ac.abort();
   const out = await execute(double, r.data, { executor: "inline" });
   assert.deepEqual(out, Array.from({ length: 100 }, (_, i) => 2 * i));
+});
+
+test("fault: map hands on the results of the items an async source gave while it waits for more", async () => {
+  // A source of events gave 3 items, then waited for the next event: map held their results
+  // until more items had come to fill a chunk (16 on the inline executor), or for good, and a
+  // consumer that wanted 3 results never got them. Now a pull takes what the source has ready.
+  // (Automatic mode still waits: the optimizer awaits the items of its sample.)
+  const runs: [string, ExecuteOptions][] = [
+    ["inline", { executor: "inline" }],
+    ["async", { executor: "async" }],
+    ["workers", { executor: "workers", workers: 2 }],
+  ];
+  for (const [label, options] of runs) {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let waited = false; // the guard released the source: the results waited for its 4th item
+    const guard = setTimeout(() => {
+      waited = true;
+      release();
+    }, 10_000);
+    const events = async function* () {
+      for (let i = 1; i <= 3; i++) yield i;
+      await gate; // the next event has not happened yet
+      yield 4;
+    };
+    const got: number[] = [];
+    for await (const y of map((x: number) => x * x, events(), options)) {
+      got.push(y);
+      if (got.length === 3) break;
+    }
+    clearTimeout(guard);
+    release();
+    assert.equal(waited, false, `${label}: the 3 results waited for a 4th item`);
+    assert.deepEqual(got, [1, 4, 9], label);
+  }
 });
