@@ -99,7 +99,10 @@ export async function optimize<I, O>(
   );
   const plan = await considerCluster(task as Task<unknown, unknown>, core, src.total, options);
   src.releaseSignal(); // the signal was this call's, not that of the data handed back
-  return toPublicResult(core, src.indexable ? data : _rechain(src) as Data<I>, plan);
+  // Arrays, Sets and Maps iterate afresh: they come back as they are (a Set came back as a
+  // one-shot iterable that lost its size, empty when read a second time).
+  const again = src.indexable || data instanceof Set || data instanceof Map;
+  return toPublicResult(core, again ? data : _rechain(src) as Data<I>, plan);
 }
 
 /**

@@ -81,3 +81,15 @@ test("fault: map hands on the results of the items an async source gave while it
     assert.deepEqual(got, [1, 4, 9], label);
   }
 });
+
+test("fault: optimize hands a Set or a Map back as it is", async () => {
+  // They came back re-chained as one-shot iterables: without their size, and empty when read a
+  // second time.
+  const double = (x: number) => 2 * x;
+  const set = new Set([1, 2, 3]);
+  const r = await optimize(double, set, { cache: false });
+  assert.deepEqual([...r.data as Iterable<number>], [1, 2, 3]);
+  assert.deepEqual([...r.data as Iterable<number>], [1, 2, 3]);
+  const m = new Map([[1, "a"]]);
+  assert.equal((await optimize((e: [number, string]) => e[1], m, { cache: false })).data, m);
+});
