@@ -98,7 +98,11 @@ export async function optimize<I, O>(
     options.pool ?? defaultPool(),
   );
   const plan = await considerCluster(task as Task<unknown, unknown>, core, src.total, options);
-  return toPublicResult(core, src.indexable ? data : _rechain(src) as Data<I>, plan);
+  src.releaseSignal(); // the signal was this call's, not that of the data handed back
+  // Arrays, Sets and Maps iterate afresh: they come back as they are (a Set came back as a
+  // one-shot iterable that lost its size, empty when read a second time).
+  const again = src.indexable || data instanceof Set || data instanceof Map;
+  return toPublicResult(core, again ? data : _rechain(src) as Data<I>, plan);
 }
 
 /**

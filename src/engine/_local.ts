@@ -358,6 +358,25 @@ export async function* asyncChunks(
       }
     })();
   };
+  // An async source's pull under way, which launches its item when it comes: the loop waits for
+  // it and for the calls at once, so results are handed on while the source has no next item
+  // yet (a source of events that waited for its fourth held the third's result until then).
+  let pull: Promise<void> | undefined;
+  const startPull = () => {
+    const index = src.pulled;
+    pull = src.take(1).then((got) => {
+      if (src.pulled !== index && error === undefined) launch(index, got[0]);
+    }, (e) => {
+      // The source threw on item `index`: the calls before it still count, as for a call that
+      // failed there (an abort ends the run at once, in the loop).
+      if (signal?.aborted || error !== undefined) return;
+      errorIndex = index;
+      error = e;
+    }).finally(() => {
+      pull = undefined;
+      wake?.();
+    });
+  };
   const unwatch = signal && watchAbort(signal, () => wake?.());
   try {
     yield* loop();
@@ -369,11 +388,15 @@ export async function* asyncChunks(
     while (true) {
       if (signal?.aborted) throw abortError(signal);
       // Stop launching once a result is ready (an async source lets calls finish meanwhile).
-      while (error === undefined && !src.done && room() && ready.length === 0) {
+      while (error === undefined && !src.done && room() && ready.length === 0 && !pull) {
+        if (src.isAsync) {
+          startPull();
+          break;
+        }
         const index = src.pulled;
         let got: unknown[];
         try {
-          got = src.isAsync ? await src.take(1) : src.takeSync(1);
+          got = src.takeSync(1);
         } catch (e) {
           // The source threw on item `index`: the calls before it still count, as for a call
           // that failed there (an abort ends the run at once, below).
@@ -392,9 +415,9 @@ export async function* asyncChunks(
       if (error !== undefined) {
         const before = [...running].some((i) => i < errorIndex);
         if (!ordered || !before) throw error;
-      } else if (running.size === 0 && src.done) break;
+      } else if (running.size === 0 && src.done && !pull) break;
       // Calls may have finished while the consumer held a result: refill before waiting.
-      else if (!src.done && room()) continue;
+      else if (!src.done && room() && !pull) continue;
       await new Promise<void>((r) => (wake = r));
     }
   }

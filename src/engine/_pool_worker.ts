@@ -16,6 +16,11 @@ export interface InFlight {
    * `timeoutMs` of its own, then the chunk's items get theirs (see `onTimeout`).
    */
   loading?: boolean;
+  /**
+   * The run that sent it (see `Run`): a chunk whose inputs were moved (`message.transfer`) shares
+   * its worker with no other run's chunk, whose abort or timeout would terminate the worker.
+   */
+  owner?: object;
   onReply(reply: Reply): void;
   onLost(failure: WorkerFailure, blamed: boolean): void;
   /** The time limit passed: while the task was still loading (`loading`), or its items ran. */

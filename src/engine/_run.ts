@@ -300,10 +300,23 @@ export class Run {
       choice = this.#workers.live;
     }
     for (const w of choice) {
-      if (w.dead || w.inflight.length >= cap) continue;
+      if (w.dead || w.inflight.length >= cap || !this.#mayShare(w)) continue;
       if (!best || w.inflight.length < best.inflight.length) best = w;
     }
     return best;
+  }
+
+  /**
+   * Whether this run may queue a chunk on `w` beside the chunks of other runs there. Not when
+   * either side moves its inputs (`transfer`): a run that stops (an abort, a timeout, a consumer
+   * that breaks out of `map`) terminates the workers holding its chunks, and a chunk whose
+   * buffers went to that worker cannot be sent again. Another call's abort on a shared pool failed
+   * a call with `transfer: true` with a WorkerCrashError ("terminated") though no worker crashed.
+   */
+  #mayShare(w: PoolWorker): boolean {
+    return w.inflight.every((c) =>
+      c.owner === this || (!this.#cfg.transfer && c.message.transfer !== true)
+    );
   }
 
   // The send path does no per-item work beyond the encoding's own pass: structured clone reports
@@ -371,6 +384,7 @@ export class Run {
       transfer: encoded.transfer.length === 0 ? user : [...encoded.transfer, ...user],
       timeoutMs: this.#cfg.timeoutMs,
       loading: message.spec !== undefined,
+      owner: this,
       onReply: (reply) => this.#reply(id, chunk, reply),
       onLost: (f, blamed) => this.#lost(id, chunk, f, blamed),
       onTimeout: (loading) => {

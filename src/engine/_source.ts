@@ -18,6 +18,8 @@ export class Source<I> {
   #signal?: AbortSignal;
   /** Whether an abort left a `next()` of the async iterator pending (see `#next`). */
   #abandoned = false;
+  /** A pull cut short, whose last `next()` is still pending (see `take`). */
+  #pending?: Promise<void>;
   /**
    * What the iterator threw after a pull had items already: those items are returned first (a
    * run computes them), the throw comes with the next pull (see `#failed`). A throw of the
@@ -52,6 +54,15 @@ export class Source<I> {
       wrongType("data", "an array, an iterable or an async iterable", data);
     }
     if (this.total === 0) this.done = this.#exhausted = true;
+  }
+
+  /**
+   * Stop watching the signal: the call it was given for is over, and the source goes on as data
+   * of another (`optimize`'s `result.data`). Aborting `optimize`'s signal after it returned
+   * failed a later `execute(task, result.data)` with that AbortError.
+   */
+  releaseSignal(): void {
+    this.#signal = undefined;
   }
 
   /** Whether pulling may need to await (async iterables). */
@@ -126,26 +137,64 @@ export class Source<I> {
     return out;
   }
 
-  /** Pull up to `n` items (awaiting an async iterable). */
+  /**
+   * Pull up to `n` items (awaiting an async iterable). An async iterable is awaited for its first
+   * item; the pull ends with the items that came before a timer of 0 ms fired, and the `next()`
+   * then pending is left to finish in the background: its item, its end or its throw comes with
+   * the next pull. A source of events that gave 3 items and then waited for more held their
+   * results until 16 had come (or for good). One timer per pull, not a race per item: a fast
+   * source's items are awaited as they were.
+   */
   async take(n: number): Promise<I[]> {
+    if (this.#pending) await this.#pending;
     if (this.#front.length > 0) return this.#fromFront(n);
     if (!this.#ait) return this.takeSync(n);
     this.#rethrow();
-    const out: I[] = [];
-    while (out.length < n && !this.done) {
-      let r: IteratorResult<I>;
-      try {
-        r = result(await this.#next(this.#ait));
-      } catch (e) {
-        const error = thrownError(e);
-        if (this.#failed(error, out.length)) break;
-        throw error;
+    const ait = this.#ait, out: I[] = [];
+    let cut = false, timer: ReturnType<typeof setTimeout> | undefined;
+    const pull = async (): Promise<void> => {
+      while (out.length < n && !this.done) {
+        if (out.length === 1 && timer === undefined) timer = setTimeout(() => stop(), 0);
+        let r: IteratorResult<I>;
+        try {
+          r = result(await this.#next(ait));
+        } catch (e) {
+          const error = thrownError(e);
+          if (cut) return this.#late({ error });
+          if (this.#failed(error, out.length)) break;
+          throw error;
+        }
+        if (cut) return this.#late(r);
+        if (r.done) this.done = this.#exhausted = true;
+        else out.push(r.value);
       }
-      if (r.done) this.done = this.#exhausted = true;
-      else out.push(r.value);
+    };
+    let stop = () => {};
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const pulling = pull();
+        stop = () => {
+          cut = true; // the pull goes on in the background (see `#late`)
+          const clear = () => void (this.#pending = undefined);
+          this.#pending = pulling.then(clear, clear);
+          resolve();
+        };
+        pulling.then(resolve, reject);
+      });
+    } finally {
+      clearTimeout(timer);
     }
     this.pulled += out.length;
     return out;
+  }
+
+  /** What the `next()` of a pull cut short gave: kept for the next pull (see `take`). */
+  #late(r: IteratorResult<I> | { error: Error }): void {
+    if (this.done) return; // closed meanwhile
+    if ("error" in r) this.#thrown = r;
+    else if (r.done) this.#exhausted = true;
+    else this.#front.push(r.value);
+    if (this.#front.length === 0 && this.#exhausted) this.done = true;
   }
 
   /**
@@ -237,9 +286,11 @@ export class Source<I> {
     try {
       this.#it?.return?.();
       const returned = this.#ait?.return?.();
-      if (!this.#abandoned) await returned;
+      // An async generator runs `return()` only after a pending `next()`, which may never settle.
+      if (!this.#abandoned && this.#pending === undefined) await returned;
       else {
         this.#abandoned = false; // closed: a second close has nothing to do
+        this.#pending = undefined;
         Promise.resolve(returned).catch(() => {});
       }
     } catch { /* closing is best effort */ }

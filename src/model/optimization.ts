@@ -91,7 +91,10 @@ export interface OptimizationResult<I = unknown> extends RunConfig {
   warnings: string[];
   /** Everything measured and considered. */
   profile: OptimizationProfile;
-  /** The data to pass on: one-shot iterables come back re-chained with the sampled items. */
+  /**
+   * The data to pass on: arrays, typed arrays, Sets and Maps as they are; other iterables come back
+   * re-chained with the sampled items.
+   */
   data: Iterable<I> | AsyncIterable<I>;
   /** Whether the decision came from the persisted cache. */
   cacheHit: boolean;

@@ -1,0 +1,95 @@
+// Faults of data sources, streaming and a pool's life: what a caller sees when its data, its
+// consumer or another call on the same pool misbehaves. Real workers, on Deno, Bun and Node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createPool, execute, type ExecuteOptions, map, optimize, task } from "../mod.ts";
+import { fixtureModule, sleep } from "./_helpers.ts";
+
+const basic = fixtureModule("tasks/basic");
+const faultTasks = fixtureModule("faults/tasks");
+const settle = <T>(p: Promise<T>) => p.then((v) => v, (e: unknown) => e as Error);
+
+test("fault: an aborted call on a shared pool does not fail another call whose inputs were transferred", async () => {
+  // One worker: the second call's chunk was queued behind the first's, the abort terminated that
+  // worker, and the moved buffer went with it: a WorkerCrashError ("terminated") though no worker
+  // crashed. Now a chunk whose inputs move waits for a worker that holds no other call's chunk.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const ac = new AbortController();
+    const slow = settle(
+      pool.run(task<number, number>(basic, "sleepy"), 5_000, { signal: ac.signal }),
+    );
+    const moved = settle(
+      pool.run(task<ArrayBuffer, number>(faultTasks, "byteLength"), new ArrayBuffer(16), {
+        transfer: true,
+      }),
+    );
+    await sleep(100); // both calls sent
+    ac.abort();
+    assert.equal((await slow as Error).name, "AbortError");
+    assert.equal(await moved, 16);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("fault: optimize's signal does not reach the data it hands back", async () => {
+  // The re-chained async source kept watching optimize's signal: aborting it once optimize had
+  // returned (its step was over) failed a later execute(task, result.data) with an AbortError.
+  async function* numbers() {
+    for (let i = 0; i < 100; i++) yield i;
+  }
+  const ac = new AbortController();
+  const double = (x: number) => 2 * x;
+  const r = await optimize(double, numbers(), { signal: ac.signal, cache: false });
+  ac.abort();
+  const out = await execute(double, r.data, { executor: "inline" });
+  assert.deepEqual(out, Array.from({ length: 100 }, (_, i) => 2 * i));
+});
+
+test("fault: map hands on the results of the items an async source gave while it waits for more", async () => {
+  // A source of events gave 3 items, then waited for the next event: map held their results
+  // until more items had come to fill a chunk (16 on the inline executor), or for good, and a
+  // consumer that wanted 3 results never got them. Now a pull takes what the source has ready.
+  // (Automatic mode still waits: the optimizer awaits the items of its sample.)
+  const runs: [string, ExecuteOptions][] = [
+    ["inline", { executor: "inline" }],
+    ["async", { executor: "async" }],
+    ["workers", { executor: "workers", workers: 2 }],
+  ];
+  for (const [label, options] of runs) {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let waited = false; // the guard released the source: the results waited for its 4th item
+    const guard = setTimeout(() => {
+      waited = true;
+      release();
+    }, 10_000);
+    const events = async function* () {
+      for (let i = 1; i <= 3; i++) yield i;
+      await gate; // the next event has not happened yet
+      yield 4;
+    };
+    const got: number[] = [];
+    for await (const y of map((x: number) => x * x, events(), options)) {
+      got.push(y);
+      if (got.length === 3) break;
+    }
+    clearTimeout(guard);
+    release();
+    assert.equal(waited, false, `${label}: the 3 results waited for a 4th item`);
+    assert.deepEqual(got, [1, 4, 9], label);
+  }
+});
+
+test("fault: optimize hands a Set or a Map back as it is", async () => {
+  // They came back re-chained as one-shot iterables: without their size, and empty when read a
+  // second time.
+  const double = (x: number) => 2 * x;
+  const set = new Set([1, 2, 3]);
+  const r = await optimize(double, set, { cache: false });
+  assert.deepEqual([...r.data as Iterable<number>], [1, 2, 3]);
+  assert.deepEqual([...r.data as Iterable<number>], [1, 2, 3]);
+  const m = new Map([[1, "a"]]);
+  assert.equal((await optimize((e: [number, string]) => e[1], m, { cache: false })).data, m);
+});
