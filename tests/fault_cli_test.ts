@@ -257,8 +257,20 @@ test("fault cli: results JSON cannot hold are one line and exit 1", () => {
 });
 
 test("fault cli: a result JSON would change fails the run, naming its item, on every executor", () => {
-  // Printed as null or {} with exit code 0 where the run was inline. Item 1 of [0, k] returns it.
-  const what = ["a symbol", "a function", "NaN", "a Map", "Infinity"];
+  // Printed as null or {} with exit code 0 where the run was inline; a RegExp, an Error or an
+  // ArrayBuffer printed {} and a typed array {"0":1,"1":2} on every executor. Item 1 of [0, k]
+  // returns it.
+  const what = [
+    "a symbol",
+    "a function",
+    "NaN",
+    "a Map",
+    "Infinity",
+    "a RegExp",
+    'a TypeError \\("no way"\\)',
+    "a Uint8Array",
+    "an ArrayBuffer",
+  ];
   for (const [k, re] of what.entries()) {
     const data = join(home, `data-${k}.json`);
     writeFileSync(data, JSON.stringify([0, k + 1]));
