@@ -332,4 +332,30 @@ test("fault cli: a task whose promise never settles on the calling thread ends t
   }
 });
 
+test("fault cli: a flag that takes a value given twice is a usage error on every command", () => {
+  // The parser kept the last value without a word: `--range 2 --range 3` ran three items.
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const runs: [string[], RegExp][] = [
+    [["execute", basic, "--range", "2", "--range=3"], /--range is given twice \("2" and "3"\)/],
+    [
+      ["optimize", basic, "--range", "2", "--max-workers", "1", "--max-workers", "2"],
+      /--max-workers/,
+    ],
+    [["history", "list", "--kind", "suite", "--kind", "validation"], /--kind is given twice/],
+    [["cache", "stats", "--dir", home, "--dir", home], /--dir is given twice/],
+    [["system", "--root", "/", "--root", "/"], /--root is given twice/],
+    [["suite", "list", "--workloads", "mixed", "--workloads", "mixed"], /--workloads is given/],
+  ];
+  for (const [args, message] of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, message);
+  }
+  // A switch given twice means what it means once.
+  const r = cli("execute", basic, "--range", "2", "--json", "--json", "--executor", "inline");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [0, 1]);
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

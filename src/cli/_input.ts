@@ -59,14 +59,29 @@ Output:
   --html FILE      also write an HTML report to FILE (ignored, with a note, where reports are
                    not available)`;
 
+/** The values of `flags` by long name: a string, `true` for a switch, absent when not given. */
+export type FlagValues<F extends Record<string, FlagSpec>> = {
+  [K in keyof F]?: F[K]["type"] extends "string" ? string
+    : F[K]["type"] extends "boolean" ? boolean
+    : string | boolean;
+};
+
+/** How {@linkcode parseFlags} parses: whether positional arguments are allowed (default yes). */
+export interface ParseFlagsOptions {
+  positionals?: boolean;
+}
+
 /**
  * Parse `args` strictly with `node:util` parseArgs. Any parse error becomes a one-line
- * {@linkcode UsageError}.
+ * {@linkcode UsageError}, and so does a flag that takes a value given twice: the parser kept the
+ * last value without a word (`--range 2 --range 3` ran 3 items), where the user meant one of them.
+ * A switch (a boolean flag) given twice means what it means once.
  *
  * @param args The command's arguments.
- * @param flags The flags it accepts (long name → spec); positionals are allowed.
+ * @param flags The flags it accepts (long name → spec).
+ * @param options `positionals: false` refuses positional arguments.
  * @returns The values by long name and the positionals.
- * @throws {UsageError} On an unknown flag, a missing value or a wrong type.
+ * @throws {UsageError} On an unknown flag, a missing value, a wrong type or a repeated flag.
  *
  * @example Usage
  * ```ts
@@ -78,21 +93,43 @@ Output:
  * assert.equal(values.range, "5");
  * assert.equal(values.json, true);
  * assert.throws(() => parseFlags(["--nope"], INPUT_FLAGS), { name: "UsageError" });
+ * assert.throws(
+ *   () => parseFlags(["--range", "2", "--range=3"], INPUT_FLAGS),
+ *   { message: '--range is given twice ("2" and "3"): give it once' },
+ * );
+ * assert.throws(() => parseFlags(["x"], INPUT_FLAGS, { positionals: false }), /Unexpected argument/);
  * ```
  */
-export function parseFlags(args: string[], flags: Record<string, FlagSpec>): ParsedFlags {
+export function parseFlags<F extends Record<string, FlagSpec>>(
+  args: string[],
+  flags: F,
+  options: ParseFlagsOptions = {},
+): { values: FlagValues<F>; positionals: string[] } {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
+    parsed = parseArgs({
       args,
       options: flags,
       strict: true,
-      allowPositionals: true,
+      allowPositionals: options.positionals ?? true,
+      tokens: true,
     });
-    return { values: values as ParsedFlags["values"], positionals };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
   }
+  const seen = new Map<string, string | undefined>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || flags[token.name]?.type !== "string") continue;
+    if (seen.has(token.name)) {
+      const values = [seen.get(token.name), token.value].map((v) => JSON.stringify(v));
+      throw new UsageError(
+        `--${token.name} is given twice (${values.join(" and ")}): give it once`,
+      );
+    }
+    seen.set(token.name, token.value);
+  }
+  return { values: parsed.values as FlagValues<F>, positionals: parsed.positionals };
 }
 
 /**
