@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } f
 import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -356,6 +356,33 @@ test("fault cli: a flag that takes a value given twice is a usage error on every
   const r = cli("execute", basic, "--range", "2", "--json", "--json", "--executor", "inline");
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [0, 1]);
+});
+
+test("fault cli: a task module that is a directory or a missing file: URL is the same usage error on every runtime", () => {
+  // Each runtime's loader answered in its own words: Bun "Cannot find module" for a directory
+  // that exists, Deno and Node "Directory import … is not supported"; a file: URL was not
+  // checked as a path is.
+  const dir = fileURLToPath(new URL(".", fixtureModule("tasks/basic")));
+  const runs: [string, RegExp][] = [
+    [
+      `${dir}#square`,
+      /^amorsize execute: the task module .*tasks\/? is a directory: name a module/,
+    ],
+    [`${pathToFileURL(dir).href}#square`, /the task module .*tasks\/? is a directory/],
+    [
+      "file:///no/such/dir/m.js#square",
+      /^amorsize execute: task module not found: \/no\/such\/dir\/m\.js$/,
+    ],
+  ];
+  for (const [spec, message] of runs) {
+    const r = cli("execute", spec, "--range", "2");
+    assert.equal(r.code, 2, `${spec}: ${r.stderr}`);
+    oneLine(r.stderr, message);
+  }
+  // A file: URL of a module that is there runs.
+  const ok = cli("execute", `${fixtureModule("tasks/basic")}#square`, "--range", "2", "--json");
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout), [0, 1]);
 });
 
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

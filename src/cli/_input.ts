@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
 import { checkHtmlTarget } from "./_html.ts";
@@ -219,7 +220,8 @@ export function dirFlag(text: unknown): string | undefined {
  * @param text The task argument.
  * @param cwd The directory relative paths start from (default: the current directory).
  * @returns The task reference.
- * @throws {UsageError} If there is no `#`, a part is empty, or the module file does not exist.
+ * @throws {UsageError} If there is no `#`, a part is empty, or the module file (a path or a
+ * `file:` URL) does not exist or is a directory.
  *
  * @example Usage
  * ```ts
@@ -230,6 +232,8 @@ export function dirFlag(text: unknown): string | undefined {
  * assert.equal(ref.name, "square");
  * assert.throws(() => parseTask("m.ts"), { name: "UsageError" });
  * assert.throws(() => parseTask("m.ts#"), { name: "UsageError" });
+ * assert.throws(() => parseTask(".#square"), /is a directory/);
+ * assert.throws(() => parseTask("file:///no/such/m.js#square"), /task module not found/);
  * ```
  */
 export function parseTask(text: string | undefined, cwd: string = process.cwd()): TaskRef {
@@ -245,10 +249,28 @@ export function parseTask(text: string | undefined, cwd: string = process.cwd())
     );
   }
   const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path);
-  if (isUrl) return taskRef(path, name);
-  const file = resolve(cwd, path);
-  if (!existsSync(file)) throw new UsageError(`task module not found: ${file}`);
-  return taskRef(file, name);
+  if (isUrl && !/^file:/i.test(path)) return taskRef(path, name);
+  // A file: URL is checked as a path is: each runtime's loader named a missing file or a directory
+  // in its own words (Bun: "Cannot find module" for a directory that exists).
+  let file: string;
+  try {
+    file = isUrl ? fileURLToPath(path) : resolve(cwd, path);
+  } catch (e) {
+    throw new UsageError(
+      `the task module ${JSON.stringify(path)} names no local file: ${(e as Error).message}`,
+    );
+  }
+  let kind;
+  try {
+    kind = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    kind = undefined; // a file on the way (ENOTDIR), a name too long: there is no module there
+  }
+  if (kind === undefined) throw new UsageError(`task module not found: ${file}`);
+  if (kind.isDirectory()) {
+    throw new UsageError(`the task module ${file} is a directory: name a module file in it`);
+  }
+  return taskRef(isUrl ? path : file, name);
 }
 
 /**
