@@ -385,4 +385,28 @@ test("fault cli: a task module that is a directory or a missing file: URL is the
   assert.deepEqual(JSON.parse(ok.stdout), [0, 1]);
 });
 
+test("fault cli: each command's help names the exit code 1 it gives", () => {
+  // compare and optimize said "0 ok, 2 usage error", validate only "1 below", history nothing of
+  // a directory it cannot read: each gives 1 for the failures below.
+  const c = cli("compare", `${tasks}#throwBare`, "--range", "5", "--configs", "inline");
+  assert.equal(c.code, 1, c.stderr);
+  const v = cli("validate", `${tasks}#throwBare`, "--range", "5", "--repeats", "1");
+  assert.equal(v.code, 1, v.stderr);
+  const file = join(home, "history-file");
+  writeFileSync(file, "");
+  const h = cli("history", "list", "--dir", file);
+  assert.equal(h.code, 1, h.stderr);
+  const helps: [string, RegExp][] = [
+    ["compare", /1 the task failed on an item/],
+    ["validate", /the task failed on an item/],
+    ["optimize", /1 the\s+--html report cannot be written/],
+    ["history", /the history\s+directory cannot be read/],
+  ];
+  for (const [command, re] of helps) {
+    const r = cli(command, "--help");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout.slice(r.stdout.indexOf("Exit codes:")), re, command);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

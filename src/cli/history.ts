@@ -47,8 +47,9 @@ Options:
   --json          print JSON
   -h, --help      show this help
 
-Exit codes: 0 ok, 1 a regression was found (or a workload failed outright in ID2), 2 usage
-error, unknown entry or unreadable file.`;
+Exit codes: 0 ok, 1 a regression was found (or a workload failed outright in ID2) or the history
+directory cannot be read (a file stands in its place), 2 usage error, unknown entry or unreadable
+entry file.`;
 
 function _parse(args: string[]) {
   return parseFlags(args, {
