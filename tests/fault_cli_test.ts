@@ -409,4 +409,24 @@ test("fault cli: each command's help names the exit code 1 it gives", () => {
   }
 });
 
+test("fault cli: an empty --data or --html, a --data directory or missing file, is named the same on every runtime", () => {
+  // An empty value meant the working directory: "--data : error (Is a directory (os error 21)
+  // …)" on Deno, "(EISDIR: illegal operation on a directory, read)" on Bun and Node; "--html  is
+  // a directory".
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const missing = join(home, "no-such-data.json");
+  const runs: [string[], RegExp][] = [
+    [["--data", ""], /^amorsize execute: --data needs a JSON file, got an empty string$/],
+    [["--data", home], /^amorsize execute: --data .* is a directory, not a JSON file$/],
+    [["--data", missing], /^amorsize execute: --data .*no-such-data\.json: no such file \(/],
+    [["--range", "2", "--html="], /^amorsize execute: --html needs a file, got an empty string$/],
+  ];
+  for (const [args, message] of runs) {
+    const r = cli("execute", basic, ...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    oneLine(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /os error|EISDIR|ENOENT/);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

@@ -341,7 +341,15 @@ export async function readData(
 }
 
 function _readJsonArray(file: string): unknown[] {
-  const read = runtime().readTextFile(resolve(file));
+  // An empty value read the working directory; a directory or a missing file was named in each
+  // runtime's own words ("Is a directory (os error 21)", "EISDIR: illegal operation").
+  if (file === "") throw new UsageError("--data needs a JSON file, got an empty string");
+  const path = resolve(file);
+  if (_isDirectory(path)) throw new UsageError(`--data ${file} is a directory, not a JSON file`);
+  const read = runtime().readTextFile(path);
+  if (!read.ok && read.reason === "missing") {
+    throw new UsageError(`--data ${file}: no such file (${path})`);
+  }
   if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
   let value: unknown;
   try {
@@ -351,6 +359,14 @@ function _readJsonArray(file: string): unknown[] {
   }
   if (!Array.isArray(value)) throw new UsageError(`--data ${file} must hold a JSON array`);
   return value;
+}
+
+function _isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false; // not there, or not readable: the read says which
+  }
 }
 
 async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promise<unknown[]> {
