@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } f
 import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -257,8 +257,20 @@ test("fault cli: results JSON cannot hold are one line and exit 1", () => {
 });
 
 test("fault cli: a result JSON would change fails the run, naming its item, on every executor", () => {
-  // Printed as null or {} with exit code 0 where the run was inline. Item 1 of [0, k] returns it.
-  const what = ["a symbol", "a function", "NaN", "a Map", "Infinity"];
+  // Printed as null or {} with exit code 0 where the run was inline; a RegExp, an Error or an
+  // ArrayBuffer printed {} and a typed array {"0":1,"1":2} on every executor. Item 1 of [0, k]
+  // returns it.
+  const what = [
+    "a symbol",
+    "a function",
+    "NaN",
+    "a Map",
+    "Infinity",
+    "a RegExp",
+    'a TypeError \\("no way"\\)',
+    "a Uint8Array",
+    "an ArrayBuffer",
+  ];
   for (const [k, re] of what.entries()) {
     const data = join(home, `data-${k}.json`);
     writeFileSync(data, JSON.stringify([0, k + 1]));
@@ -317,6 +329,103 @@ test("fault cli: a task whose promise never settles on the calling thread ends t
     assert.equal(r.code, 1, `${executor}: ${r.stderr}`);
     assert.equal(r.stdout, "");
     oneLine(r.stderr, /^amorsize execute: stopped with nothing left to run: .* never settles/);
+  }
+});
+
+test("fault cli: a flag that takes a value given twice is a usage error on every command", () => {
+  // The parser kept the last value without a word: `--range 2 --range 3` ran three items.
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const runs: [string[], RegExp][] = [
+    [["execute", basic, "--range", "2", "--range=3"], /--range is given twice \("2" and "3"\)/],
+    [
+      ["optimize", basic, "--range", "2", "--max-workers", "1", "--max-workers", "2"],
+      /--max-workers/,
+    ],
+    [["history", "list", "--kind", "suite", "--kind", "validation"], /--kind is given twice/],
+    [["cache", "stats", "--dir", home, "--dir", home], /--dir is given twice/],
+    [["system", "--root", "/", "--root", "/"], /--root is given twice/],
+    [["suite", "list", "--workloads", "mixed", "--workloads", "mixed"], /--workloads is given/],
+  ];
+  for (const [args, message] of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, message);
+  }
+  // A switch given twice means what it means once.
+  const r = cli("execute", basic, "--range", "2", "--json", "--json", "--executor", "inline");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [0, 1]);
+});
+
+test("fault cli: a task module that is a directory or a missing file: URL is the same usage error on every runtime", () => {
+  // Each runtime's loader answered in its own words: Bun "Cannot find module" for a directory
+  // that exists, Deno and Node "Directory import … is not supported"; a file: URL was not
+  // checked as a path is.
+  const dir = fileURLToPath(new URL(".", fixtureModule("tasks/basic")));
+  const runs: [string, RegExp][] = [
+    [
+      `${dir}#square`,
+      /^amorsize execute: the task module .*tasks\/? is a directory: name a module/,
+    ],
+    [`${pathToFileURL(dir).href}#square`, /the task module .*tasks\/? is a directory/],
+    [
+      "file:///no/such/dir/m.js#square",
+      /^amorsize execute: task module not found: \/no\/such\/dir\/m\.js$/,
+    ],
+  ];
+  for (const [spec, message] of runs) {
+    const r = cli("execute", spec, "--range", "2");
+    assert.equal(r.code, 2, `${spec}: ${r.stderr}`);
+    oneLine(r.stderr, message);
+  }
+  // A file: URL of a module that is there runs.
+  const ok = cli("execute", `${fixtureModule("tasks/basic")}#square`, "--range", "2", "--json");
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout), [0, 1]);
+});
+
+test("fault cli: each command's help names the exit code 1 it gives", () => {
+  // compare and optimize said "0 ok, 2 usage error", validate only "1 below", history nothing of
+  // a directory it cannot read: each gives 1 for the failures below.
+  const c = cli("compare", `${tasks}#throwBare`, "--range", "5", "--configs", "inline");
+  assert.equal(c.code, 1, c.stderr);
+  const v = cli("validate", `${tasks}#throwBare`, "--range", "5", "--repeats", "1");
+  assert.equal(v.code, 1, v.stderr);
+  const file = join(home, "history-file");
+  writeFileSync(file, "");
+  const h = cli("history", "list", "--dir", file);
+  assert.equal(h.code, 1, h.stderr);
+  const helps: [string, RegExp][] = [
+    ["compare", /1 the task failed on an item/],
+    ["validate", /the task failed on an item/],
+    ["optimize", /1 the\s+--html report cannot be written/],
+    ["history", /the history\s+directory cannot be read/],
+  ];
+  for (const [command, re] of helps) {
+    const r = cli(command, "--help");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout.slice(r.stdout.indexOf("Exit codes:")), re, command);
+  }
+});
+
+test("fault cli: an empty --data or --html, a --data directory or missing file, is named the same on every runtime", () => {
+  // An empty value meant the working directory: "--data : error (Is a directory (os error 21)
+  // …)" on Deno, "(EISDIR: illegal operation on a directory, read)" on Bun and Node; "--html  is
+  // a directory".
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const missing = join(home, "no-such-data.json");
+  const runs: [string[], RegExp][] = [
+    [["--data", ""], /^amorsize execute: --data needs a JSON file, got an empty string$/],
+    [["--data", home], /^amorsize execute: --data .* is a directory, not a JSON file$/],
+    [["--data", missing], /^amorsize execute: --data .*no-such-data\.json: no such file \(/],
+    [["--range", "2", "--html="], /^amorsize execute: --html needs a file, got an empty string$/],
+  ];
+  for (const [args, message] of runs) {
+    const r = cli("execute", basic, ...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    oneLine(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /os error|EISDIR|ENOENT/);
   }
 });
 

@@ -47,10 +47,13 @@ export function reportAbout(
  * import assert from "node:assert/strict";
  *
  * assert.throws(() => checkHtmlTarget("."), /is a directory/);
+ * assert.throws(() => checkHtmlTarget(""), /--html needs a file, got an empty string/);
  * assert.throws(() => checkHtmlTarget("/dev/null/report.html"), /is not a directory/);
  * ```
  */
 export function checkHtmlTarget(file: string): void {
+  // An empty value named the working directory ("--html  is a directory").
+  if (file === "") throw new UsageError("--html needs a file, got an empty string");
   const path = resolve(file);
   const info = statOrNone(path);
   if (info?.isDirectory()) throw new UsageError(`--html ${file} is a directory`);

@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
 import { checkHtmlTarget } from "./_html.ts";
@@ -59,14 +60,29 @@ Output:
   --html FILE      also write an HTML report to FILE (ignored, with a note, where reports are
                    not available)`;
 
+/** The values of `flags` by long name: a string, `true` for a switch, absent when not given. */
+export type FlagValues<F extends Record<string, FlagSpec>> = {
+  [K in keyof F]?: F[K]["type"] extends "string" ? string
+    : F[K]["type"] extends "boolean" ? boolean
+    : string | boolean;
+};
+
+/** How {@linkcode parseFlags} parses: whether positional arguments are allowed (default yes). */
+export interface ParseFlagsOptions {
+  positionals?: boolean;
+}
+
 /**
  * Parse `args` strictly with `node:util` parseArgs. Any parse error becomes a one-line
- * {@linkcode UsageError}.
+ * {@linkcode UsageError}, and so does a flag that takes a value given twice: the parser kept the
+ * last value without a word (`--range 2 --range 3` ran 3 items), where the user meant one of them.
+ * A switch (a boolean flag) given twice means what it means once.
  *
  * @param args The command's arguments.
- * @param flags The flags it accepts (long name → spec); positionals are allowed.
+ * @param flags The flags it accepts (long name → spec).
+ * @param options `positionals: false` refuses positional arguments.
  * @returns The values by long name and the positionals.
- * @throws {UsageError} On an unknown flag, a missing value or a wrong type.
+ * @throws {UsageError} On an unknown flag, a missing value, a wrong type or a repeated flag.
  *
  * @example Usage
  * ```ts
@@ -78,21 +94,43 @@ Output:
  * assert.equal(values.range, "5");
  * assert.equal(values.json, true);
  * assert.throws(() => parseFlags(["--nope"], INPUT_FLAGS), { name: "UsageError" });
+ * assert.throws(
+ *   () => parseFlags(["--range", "2", "--range=3"], INPUT_FLAGS),
+ *   { message: '--range is given twice ("2" and "3"): give it once' },
+ * );
+ * assert.throws(() => parseFlags(["x"], INPUT_FLAGS, { positionals: false }), /Unexpected argument/);
  * ```
  */
-export function parseFlags(args: string[], flags: Record<string, FlagSpec>): ParsedFlags {
+export function parseFlags<F extends Record<string, FlagSpec>>(
+  args: string[],
+  flags: F,
+  options: ParseFlagsOptions = {},
+): { values: FlagValues<F>; positionals: string[] } {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
+    parsed = parseArgs({
       args,
       options: flags,
       strict: true,
-      allowPositionals: true,
+      allowPositionals: options.positionals ?? true,
+      tokens: true,
     });
-    return { values: values as ParsedFlags["values"], positionals };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
   }
+  const seen = new Map<string, string | undefined>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || flags[token.name]?.type !== "string") continue;
+    if (seen.has(token.name)) {
+      const values = [seen.get(token.name), token.value].map((v) => JSON.stringify(v));
+      throw new UsageError(
+        `--${token.name} is given twice (${values.join(" and ")}): give it once`,
+      );
+    }
+    seen.set(token.name, token.value);
+  }
+  return { values: parsed.values as FlagValues<F>, positionals: parsed.positionals };
 }
 
 /**
@@ -182,7 +220,8 @@ export function dirFlag(text: unknown): string | undefined {
  * @param text The task argument.
  * @param cwd The directory relative paths start from (default: the current directory).
  * @returns The task reference.
- * @throws {UsageError} If there is no `#`, a part is empty, or the module file does not exist.
+ * @throws {UsageError} If there is no `#`, a part is empty, or the module file (a path or a
+ * `file:` URL) does not exist or is a directory.
  *
  * @example Usage
  * ```ts
@@ -193,6 +232,8 @@ export function dirFlag(text: unknown): string | undefined {
  * assert.equal(ref.name, "square");
  * assert.throws(() => parseTask("m.ts"), { name: "UsageError" });
  * assert.throws(() => parseTask("m.ts#"), { name: "UsageError" });
+ * assert.throws(() => parseTask(".#square"), /is a directory/);
+ * assert.throws(() => parseTask("file:///no/such/m.js#square"), /task module not found/);
  * ```
  */
 export function parseTask(text: string | undefined, cwd: string = process.cwd()): TaskRef {
@@ -208,10 +249,28 @@ export function parseTask(text: string | undefined, cwd: string = process.cwd())
     );
   }
   const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path);
-  if (isUrl) return taskRef(path, name);
-  const file = resolve(cwd, path);
-  if (!existsSync(file)) throw new UsageError(`task module not found: ${file}`);
-  return taskRef(file, name);
+  if (isUrl && !/^file:/i.test(path)) return taskRef(path, name);
+  // A file: URL is checked as a path is: each runtime's loader named a missing file or a directory
+  // in its own words (Bun: "Cannot find module" for a directory that exists).
+  let file: string;
+  try {
+    file = isUrl ? fileURLToPath(path) : resolve(cwd, path);
+  } catch (e) {
+    throw new UsageError(
+      `the task module ${JSON.stringify(path)} names no local file: ${(e as Error).message}`,
+    );
+  }
+  let kind;
+  try {
+    kind = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    kind = undefined; // a file on the way (ENOTDIR), a name too long: there is no module there
+  }
+  if (kind === undefined) throw new UsageError(`task module not found: ${file}`);
+  if (kind.isDirectory()) {
+    throw new UsageError(`the task module ${file} is a directory: name a module file in it`);
+  }
+  return taskRef(isUrl ? path : file, name);
 }
 
 /**
@@ -282,7 +341,15 @@ export async function readData(
 }
 
 function _readJsonArray(file: string): unknown[] {
-  const read = runtime().readTextFile(resolve(file));
+  // An empty value read the working directory; a directory or a missing file was named in each
+  // runtime's own words ("Is a directory (os error 21)", "EISDIR: illegal operation").
+  if (file === "") throw new UsageError("--data needs a JSON file, got an empty string");
+  const path = resolve(file);
+  if (_isDirectory(path)) throw new UsageError(`--data ${file} is a directory, not a JSON file`);
+  const read = runtime().readTextFile(path);
+  if (!read.ok && read.reason === "missing") {
+    throw new UsageError(`--data ${file}: no such file (${path})`);
+  }
   if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
   let value: unknown;
   try {
@@ -292,6 +359,14 @@ function _readJsonArray(file: string): unknown[] {
   }
   if (!Array.isArray(value)) throw new UsageError(`--data ${file} must hold a JSON array`);
   return value;
+}
+
+function _isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false; // not there, or not readable: the read says which
+  }
 }
 
 async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promise<unknown[]> {

@@ -31,7 +31,8 @@ Options:
                    is under way cannot be stopped and ends first)
   -h, --help       show this help
 
-Exit codes: 0 ok, 2 usage error.`;
+Exit codes: 0 ok, 1 the task failed on an item (the message names it) or the --html report
+cannot be written, 2 usage error.`;
 
 /**
  * Parse `--configs`: `inline`, `async[:C]`, `workers:W[:CHUNK]`, comma-separated.

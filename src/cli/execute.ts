@@ -33,8 +33,9 @@ Options:
   --concurrency N  calls in flight for the async executor
   -h, --help       show this help
 
-Results are written as JSON; a result JSON cannot hold (a function, symbol or BigInt, NaN or
-Infinity, a Map or Set) fails the run, naming its item. A task that returns nothing prints null.
+Results are written as JSON; a result JSON cannot hold or would change (a function, symbol or
+BigInt, NaN or Infinity, a Map or Set, a RegExp or Error, a typed array or ArrayBuffer) fails the
+run, naming its item. A task that returns nothing prints null; a Date prints its ISO string.
 
 Exit codes: 0 ok, 1 the task failed on an item or a result cannot be written (the message names
 it), 2 usage error.`;
@@ -109,9 +110,10 @@ function _options(v: ParsedFlags["values"]): ExecuteOptions {
 
 /**
  * A result as one line of JSON, or an error naming the item where JSON would change it: a
- * function, symbol or BigInt, a number that is not finite (JSON writes `null`), a `Map` or `Set`
- * (JSON writes `{}`), anywhere in it. `undefined` (a task that returns nothing) is `null`, and an
- * object's `undefined` properties are left out, as JSON does.
+ * function, symbol or BigInt, a number that is not finite (JSON writes `null`), a built-in object
+ * whose content JSON drops or reshapes (see {@linkcode lostKind}), anywhere in it. `undefined` (a
+ * task that returns nothing) is `null`, and an object's `undefined` properties are left out, as
+ * JSON does. A `Date` is its ISO string (its `toJSON`); an instance of a class, its own fields.
  */
 function jsonLine(x: unknown, index: number): string {
   const refuse = (what: string): never => {
@@ -122,8 +124,39 @@ function jsonLine(x: unknown, index: number): string {
     if (typeof v === "symbol") refuse("a symbol");
     if (typeof v === "bigint") refuse(`a BigInt (${v}n)`);
     if (typeof v === "number" && !Number.isFinite(v)) refuse(String(v));
-    if (v instanceof Map || v instanceof Set) refuse(`a ${v instanceof Map ? "Map" : "Set"}`);
+    const kind = lostKind(v);
+    if (kind !== undefined) refuse(`${/^[AEIO]/.test(kind) ? "an" : "a"} ${kind}`);
     return v;
   });
   return text ?? "null";
+}
+
+/**
+ * The name of a built-in object JSON cannot show as it is, or `undefined`: a `Map` or `Set` and
+ * their weak kinds, a `RegExp` and an `Error` (their content is not enumerable: JSON writes `{}`),
+ * a typed array, `DataView` or `ArrayBuffer` (`{"0":1,…}` or `{}`), a `Promise`. Values with a
+ * `toJSON` (a `Date`, Node's `Buffer`) reach here already converted.
+ */
+function lostKind(v: unknown): string | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const kinds: [abstract new (...args: never[]) => unknown, string][] = [
+    [Map, "Map"],
+    [Set, "Set"],
+    [WeakMap, "WeakMap"],
+    [WeakSet, "WeakSet"],
+    [RegExp, "RegExp"],
+    [Error, "Error"],
+    [ArrayBuffer, "ArrayBuffer"],
+    [Promise, "Promise"],
+  ];
+  if (typeof SharedArrayBuffer === "function") kinds.push([SharedArrayBuffer, "SharedArrayBuffer"]);
+  if (ArrayBuffer.isView(v)) return v.constructor?.name || "typed array";
+  const found = kinds.find(([type]) => v instanceof type);
+  if (found === undefined) return undefined;
+  // An Error's own class and message, so that the item's failure can be found.
+  if (found[1] === "Error") {
+    const e = v as Error;
+    return `${e.name || "Error"} (${JSON.stringify(String(e.message).split("\n")[0])})`;
+  }
+  return found[1];
 }

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import {
   clearResults,
@@ -22,7 +21,7 @@ import {
   parseComparable,
   type SuiteResult,
 } from "../suite/mod.ts";
-import { dirFlag } from "./_input.ts";
+import { dirFlag, parseFlags } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize history list [--kind KIND] [--json]
@@ -48,27 +47,18 @@ Options:
   --json          print JSON
   -h, --help      show this help
 
-Exit codes: 0 ok, 1 a regression was found (or a workload failed outright in ID2), 2 usage
-error, unknown entry or unreadable file.`;
+Exit codes: 0 ok, 1 a regression was found (or a workload failed outright in ID2) or the history
+directory cannot be read (a file stands in its place), 2 usage error, unknown entry or unreadable
+entry file.`;
 
 function _parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        dir: { type: "string" },
-        kind: { type: "string" },
-        threshold: { type: "string" },
-        yes: { type: "boolean", short: "y" },
-        json: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
-  }
+  return parseFlags(args, {
+    dir: { type: "string" },
+    kind: { type: "string" },
+    threshold: { type: "string" },
+    yes: { type: "boolean", short: "y" },
+    json: { type: "boolean" },
+  });
 }
 
 type Values = ReturnType<typeof _parse>["values"];

@@ -23,7 +23,8 @@ Options:
   --max-workers N  never use more workers than N
   -h, --help       show this help
 
-Exit codes: 0 ok, 2 usage error.`;
+Exit codes: 0 ok (a task that fails while measured is decided inline, with the reason), 1 the
+--html report cannot be written (the decision is printed all the same), 2 usage error.`;
 
 /**
  * The decision as plain JSON: every field but `data` and `explain` (infinite caps become null).

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import {
   comparePerformanceResults,
@@ -14,7 +13,7 @@ import {
   resultLabel,
   runPerformanceSuite,
 } from "../suite/mod.ts";
-import { dirFlag } from "./_input.ts";
+import { dirFlag, parseFlags } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP =
@@ -49,25 +48,15 @@ result could not be saved with --save (it is printed all the same), 2 usage erro
 input.`;
 
 function _parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        workloads: { type: "string" },
-        repeats: { type: "string" },
-        "no-validate": { type: "boolean" },
-        save: { type: "boolean" },
-        dir: { type: "string" },
-        threshold: { type: "string" },
-        json: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
-  }
+  return parseFlags(args, {
+    workloads: { type: "string" },
+    repeats: { type: "string" },
+    "no-validate": { type: "boolean" },
+    save: { type: "boolean" },
+    dir: { type: "string" },
+    threshold: { type: "string" },
+    json: { type: "boolean" },
+  });
 }
 
 type Values = ReturnType<typeof _parse>["values"];

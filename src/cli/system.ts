@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import { probeSystem, type SystemFigure, type SystemInfo } from "../system/mod.ts";
 import { print } from "./_output.ts";
+import { parseFlags } from "./_input.ts";
 
 const HELP = `Usage: amorsize system [--json] [--root DIR]
 
@@ -81,20 +81,11 @@ export function formatSystemInfo(info: SystemInfo): string {
 }
 
 function _parse(args: string[]): { json: boolean; root: string | undefined } {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: { json: { type: "boolean" }, root: { type: "string" } },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.root === "") throw new UsageError("--root needs a directory, got an empty string");
-    return { json: values.json ?? false, root: values.root };
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const message = e instanceof Error ? e.message : String(e);
-    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
-  }
+  const { values } = parseFlags(args, { json: { type: "boolean" }, root: { type: "string" } }, {
+    positionals: false,
+  });
+  if (values.root === "") throw new UsageError("--root needs a directory, got an empty string");
+  return { json: values.json ?? false, root: values.root };
 }
 
 /**

@@ -33,7 +33,8 @@ Options:
   -h, --help       show this help
 
 Exit codes: 0 accuracy >= 50.0 % (as printed, one decimal), 1 below (the prediction failed the
-check), 2 usage error.`;
+check), the task failed on an item (the message names it) or the --html report cannot be
+written, 2 usage error.`;
 
 /** The accuracy a validation needs to pass, in percent. */
 const PASS_PERCENT = 50;

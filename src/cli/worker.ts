@@ -4,11 +4,10 @@
  * @module
  */
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { type Command, UsageError } from "./_command.ts";
 import { startClusterWorker } from "../cluster/mod.ts";
 import { print } from "./_output.ts";
-import { intFlag } from "./_input.ts";
+import { intFlag, parseFlags } from "./_input.ts";
 
 const HELP = `Usage: amorsize worker --redis URL [--queue NAME] [options]
 
@@ -48,17 +47,14 @@ export const command: Command = {
   summary: "run a cluster worker: take chunk jobs from Redis (BullMQ) and run them here",
   help: HELP,
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        redis: { type: "string" },
-        queue: { type: "string" },
-        workers: { type: "string" },
-        concurrency: { type: "string" },
-        "lock-ms": { type: "string" },
-        "stalled-ms": { type: "string" },
-      },
-    });
+    const { values } = parseFlags(args, {
+      redis: { type: "string" },
+      queue: { type: "string" },
+      workers: { type: "string" },
+      concurrency: { type: "string" },
+      "lock-ms": { type: "string" },
+      "stalled-ms": { type: "string" },
+    }, { positionals: false });
     if (!values.redis) {
       throw new UsageError("--redis URL is required (e.g. redis://127.0.0.1:6379)");
     }
