@@ -48,6 +48,17 @@ const HERE_SLICE_MS = 1;
  */
 const FINISH_SLICE_MS = 2;
 
+/**
+ * Work left (ms at the pace here, times the workers started) under which the workers that loaded
+ * the task are not fed (see `runWhileLoading`): a worker that just loaded the task runs its first
+ * items cold — a fresh Deno worker's first 2,000 markdown renders took 0.3 ms each, against 0.15
+ * here once warm — while its compiler threads share the cores with this thread, which ran its
+ * items 40 % slower beside it on 2 cores. A process's first 2,000 renders, fed one worker at
+ * 0.6–0.8 s of work left (read at that slower pace), took 1.15× as long as when it only loaded;
+ * 6,000, fed at 1.5 s, took 0.9× as long.
+ */
+const FEED_LEAST_MS = 1000;
+
 /** A worker that could not load the task: ends the finishing (see `runWhileLoading`). */
 const unloaded: SampleFailure = { index: -1, kind: "load", error: new Error("Not loaded") };
 
@@ -90,6 +101,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   const finishing = job.run?.finish === true;
   let feed: BackFeed | undefined;
   let starters: PoolWorker[] = [];
+  let declined = false; // the items left did not pay for feeding the workers (see `FEED_LEAST_MS`)
   const start = (most: number) => {
     loading = loadInOthers(job, undefined, most);
     started = loading.size;
@@ -131,9 +143,18 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       // Workers that loaded the task take chunks from the end; one that could not load it ends
       // the finishing (the sampling says why).
       for (const w of starters) {
-        if (loading?.has(w) || feed.workers.has(w)) continue;
-        if (w.specs.has(job.spec.key) && !w.dead) feed.add(w);
-        else if (!w.dead) feed.failure ??= unloaded;
+        if (declined || loading?.has(w) || feed.workers.has(w)) continue;
+        if (!w.specs.has(job.spec.key) || w.dead) {
+          if (!w.dead) feed.failure ??= unloaded;
+          continue;
+        }
+        // Judged again once the first worker holds the task, at the pace here now: fed only
+        // where the items left are `FEED_LEAST_MS` of work or more over the workers started.
+        if (feed.workers.size === 0) {
+          declined = (n - job.known.size) * pace * started < FEED_LEAST_MS;
+          if (declined) break;
+        }
+        feed.add(w);
       }
       if (feed.failure) break;
     }
@@ -237,12 +258,9 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
 function workersPay(job: Job, serialMs: number, here: boolean): number {
   const [firstStartMs, marginalStartMs] = startCosts(job);
   const start = { ...taskWarmth(job), firstStartMs, marginalStartMs };
-  // Beside this thread, the workers use cores that would idle: `minSpeedup` alone.
-  if (here) {
-    const best = splitWithHere(serialMs, job.cores, job.cpu, start);
-    return best.speedup >= job.minSpeedup ? best.workers : 0;
-  }
-  const best = perfectSplit(serialMs, job.cores, job.cpu, start);
+  const best = here
+    ? splitWithHere(serialMs, job.cores, job.cpu, start)
+    : perfectSplit(serialMs, job.cores, job.cpu, start);
   return best.speedup >= START_MARGIN * job.minSpeedup ? best.workers : 0;
 }
 

@@ -258,11 +258,11 @@ export function perfectSplit(
 /**
  * The best speedup over the plain loop of this thread running items all along, beside 1 to
  * `cores` − 1 workers that start now and load the task (a process's first call: see
- * `runWhileLoading`): this thread runs alone until they are ready — at its whole pace where the
- * loads leave it a core, else at `cpu` / (loads + 1) of it — then the rest splits over them and
- * this thread. Unlike {@linkcode perfectSplit}, the workers' start and load cost only what this
- * thread does not run meanwhile: on 2 cores one worker loading a module of 250 ms leaves 1 s of
- * work 250 + 375 ms.
+ * `runWhileLoading`): this thread runs alone until they are ready — at `cpu` / (threads) of its
+ * pace where the loads, each taking two threads (`LOAD_THREADS`), and this thread outnumber the
+ * cores; their loads stretch as much — then the rest splits over them and this thread. Unlike
+ * {@linkcode perfectSplit}, the workers' start and load cost only what this thread does not run
+ * meanwhile.
  *
  * @param serialMs The job's time in the plain loop (ms).
  * @param cores The cores (this thread takes one of them).
@@ -276,14 +276,15 @@ export function perfectSplit(
  * import assert from "node:assert/strict";
  *
  * const start = { firstStartMs: 25, marginalStartMs: 10, loadMs: 250 };
- * // 1 s of work on 2 cores: this thread alone for 275 ms, then 725 ms over two threads: 638 ms.
+ * // 1 s of work on 2 cores: one worker ready after 25 + 1.5 × 250 = 400 ms, this thread at two
+ * // thirds of its pace meanwhile (267 ms of the work), then 733 ms over two threads: 767 ms.
  * const two = splitWithHere(1000, 2, 2, start);
  * assert.equal(two.workers, 1);
- * assert.ok(two.speedup > 1.56 && two.speedup < 1.57);
- * // 200 ms of work: done here before a worker is ready.
- * assert.equal(splitWithHere(200, 2, 2, start).workers, 0);
- * // On 8 cores, 3 s of work: the workers' loads stretch only once they outnumber the cores.
- * assert.equal(splitWithHere(3000, 8, 8, start).workers, 7);
+ * assert.ok(two.speedup > 1.30 && two.speedup < 1.31);
+ * // 300 ms of work: done here before a worker is ready.
+ * assert.equal(splitWithHere(300, 2, 2, start).workers, 0);
+ * // On 8 cores, 3 s of work: five workers, their loads (11 threads on 8 cores) stretched 1.375×.
+ * assert.equal(splitWithHere(3000, 8, 8, start).workers, 5);
  * ```
  */
 export function splitWithHere(
@@ -294,8 +295,9 @@ export function splitWithHere(
 ): { speedup: number; workers: number } {
   let best = { speedup: 1, workers: 0 };
   for (let w = 1; w < Math.max(2, cores); w++) {
-    // The loads beside this thread share the CPU: each thread at cpu / (threads) of a core.
-    const stretch = Math.max(1, (w + 1) / cpu);
+    // The loads beside this thread share the CPU, each worker with a compiler thread of its own
+    // (`LOAD_THREADS`): each thread at cpu / (threads) of a core.
+    const stretch = Math.max(1, (LOAD_THREADS * w + 1) / cpu);
     const late = startCost({ warmWorkers: 0, ...start }, w) +
       (stretch - 1) * (start.loadMs ?? 0);
     const hereByThen = late / stretch;
@@ -307,6 +309,14 @@ export function splitWithHere(
   }
   return best;
 }
+
+/**
+ * Threads a worker keeps busy while it loads the task and runs its first items (see
+ * {@linkcode splitWithHere}): its own, and the runtime's compiler compiling the task's code. One
+ * fresh Deno worker loading a module of npm libraries and running its first markdown renders, on
+ * the other core of 2, left this thread 40 % slower at its own renders.
+ */
+const LOAD_THREADS = 2;
 
 /**
  * Predicted wall time of the plain loop on the calling thread (ms).
