@@ -67,7 +67,9 @@ const unloaded: SampleFailure = { index: -1, kind: "load", error: new Error("Not
  * slices of `HERE_SLICE_MS` (their results are kept), timing them — the look's items may all be
  * cold ones — until the items left, at the pace of the latest slices, pay for starting workers and
  * loading the task in them (see `workersPay`); the workers then start and load it while the items
- * run here, until one holds it. Starting and loading a worker can take longer than the job — the
+ * run here, until one holds it — or, for an `execute` (`RunAfter.finish`), until every item ran
+ * here or on the workers that loaded it, fed chunks from the array's end (see `BackFeed`,
+ * `FEED_LEAST_MS`). Starting and loading a worker can take longer than the job — the
  * import of a module that imports npm libraries took 250 ms in a fresh Deno worker, and on 2
  * cores two workers importing it beside this thread left it a quarter of its pace — and this
  * thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import included) took
