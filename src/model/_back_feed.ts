@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { fromWire, measureChunk, type PoolWorker } from "../engine/mod.ts";
+import type { PoolWorker } from "../engine/mod.ts";
 import type { SampleFailure } from "../measure/mod.ts";
-import type { Job } from "./_job.ts";
+import { type Job, runOnWorker } from "./_job.ts";
 
 /**
  * Least and most work of a chunk sent to a worker (ms at the pace measured): over the least, a
@@ -106,22 +106,16 @@ export class BackFeed {
       if (!range) return;
       const [from, to] = range;
       this.#running++;
-      const reply = await measureChunk(worker, job.spec, job.src.slice(from, to), false, {
-        first: from,
-      }).catch(() => undefined);
+      const idx = Array.from({ length: to - from }, (_, k) => from + k);
+      const ran = await runOnWorker(job, worker, idx);
       this.#running--;
-      if (!reply) {
+      if (!ran) {
         this.lost = true; // the worker died (or the pool closed): the calling thread runs them
         this.#wake?.();
         return;
       }
-      job.known.setRun(from, reply.results);
-      if (reply.t === "fail") {
-        const i = from + (reply.error.index ?? 0);
-        this.failure ??= { index: i, kind: reply.error.kind, error: fromWire(reply.error) };
-      } else if (reply.ms > 0) {
-        this.#workerPace = reply.ms / (to - from);
-      }
+      if (ran.failure) this.failure ??= ran.failure;
+      else if (ran.ms > 0) this.#workerPace = ran.ms / (to - from);
       this.#wake?.();
     }
   }

@@ -5,8 +5,10 @@
  * @module
  */
 import {
+  fromWire,
   type KnownResults,
   type LocalLimits,
+  measureChunk,
   type Pool,
   type PoolWorker,
   type Source,
@@ -251,4 +253,28 @@ export function poolWorkers(job: Job): PoolWorker[] {
 /** Whether `w` can help at once: ready, idle, and with the job's task loaded. */
 export function warmIdle(job: Job, w: PoolWorker): boolean {
   return w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key);
+}
+
+/**
+ * Run the job's items at `idx` (indices of its array) on `worker`, a warm one beside the calling
+ * thread (the look's, the sampling's or the finishing's): their results go to `job.known`, those
+ * before a failing item too. Resolves with the worker's compute time and the failure, or
+ * undefined where the chunk could not be sent or the worker died with it (its items stay unknown:
+ * the run takes them).
+ */
+export async function runOnWorker(
+  job: Job,
+  worker: PoolWorker,
+  idx: readonly number[],
+): Promise<{ ms: number; failure?: SampleFailure } | undefined> {
+  const items = idx.map((i) => job.src.at(i));
+  const reply = await measureChunk(worker, job.spec, items, false, { first: idx[0] })
+    .catch(() => undefined);
+  if (!reply) return undefined;
+  const k0 = idx[0], rs = reply.results;
+  if (idx.every((i, k) => i === k0 + k)) job.known.setRun(k0, rs);
+  else rs.forEach((r, k) => job.known.set(idx[k], r));
+  if (reply.t === "done") return { ms: reply.ms };
+  const index = idx[reply.error.index ?? 0] ?? idx[0];
+  return { ms: reply.ms, failure: { index, kind: reply.error.kind, error: fromWire(reply.error) } };
 }

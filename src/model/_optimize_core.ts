@@ -81,6 +81,7 @@ import {
   poolTids,
   poolWorkers,
   type RunAfter,
+  runOnWorker,
   warmIdle,
 } from "./_job.ts";
 import {
@@ -562,13 +563,7 @@ function lookHelpers(
       claimed.add(next);
     }
     if (idx.length === 0) return undefined;
-    const reply = await measureChunk(w, job.spec, idx.map((i) => job.src.at(i)), false, {
-      first: idx[0],
-    }).catch(() => undefined);
-    reply?.results.forEach((r, k) => job.known.set(idx[k], r));
-    if (reply?.t !== "fail") return undefined;
-    const i = idx[reply.error.index ?? 0] ?? idx[0];
-    return { index: i, kind: reply.error.kind, error: fromWire(reply.error) } as SampleFailure;
+    return (await runOnWorker(job, w, idx))?.failure;
   });
   return Promise.all(replies).then((fs) => fs.find((f) => f !== undefined));
 }

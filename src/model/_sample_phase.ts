@@ -4,14 +4,7 @@
  *
  * @module
  */
-import {
-  ChunkTimeoutError,
-  fromWire,
-  measureChunk,
-  type PoolWorker,
-  resultSendMs,
-  workerSet,
-} from "../engine/mod.ts";
+import { ChunkTimeoutError, type PoolWorker, resultSendMs, workerSet } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
 import {
   measureOverheads,
@@ -40,6 +33,7 @@ import {
   poolTids,
   poolWorkers,
   progress,
+  runOnWorker,
   warmIdle,
 } from "./_job.ts";
 import { loadedInWorkers, loadInOthers } from "./_task_in_workers.ts";
@@ -228,14 +222,10 @@ function sampleHelpers(
       if (idx.length === 0) return;
       busy++;
       const t0 = job.rt.now();
-      const reply = await measureChunk(w, job.spec, idx.map((i) => src.at(i)), false, {
-        first: idx[0],
-      }).catch(() => undefined).finally(() => busy--);
-      if (!reply) return; // not sent, or the worker died: the run takes its items
-      reply.results.forEach((r, k) => job.known.set(idx[k], r));
-      if (reply.t === "fail") {
-        const i = idx[reply.error.index ?? 0] ?? idx[0];
-        failure ??= { index: i, kind: reply.error.kind, error: fromWire(reply.error) };
+      const ran = await runOnWorker(job, w, idx).finally(() => busy--);
+      if (!ran) return; // not sent, or the worker died: the run takes its items
+      if (ran.failure) {
+        failure ??= ran.failure;
         return;
       }
       const perItem = (job.rt.now() - t0) / idx.length;

@@ -6,12 +6,13 @@
  * @module
  */
 import { loadIn, type PoolWorker, workerSet } from "../engine/mod.ts";
-import { cachedOverheads, type SampleFailure, startFallback } from "../measure/mod.ts";
+import { cachedOverheads, startFallback } from "../measure/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit, splitWithHere } from "./cost_model.ts";
 import { BackFeed } from "./_back_feed.ts";
+import { RecentPace } from "./_recent_pace.ts";
 import { mainProfile } from "./_profiles.ts";
 import {
   asLookRan,
@@ -59,9 +60,6 @@ const FINISH_SLICE_MS = 2;
  */
 const FEED_LEAST_MS = 1000;
 
-/** A worker that could not load the task: ends the finishing (see `runWhileLoading`). */
-const unloaded: SampleFailure = { index: -1, kind: "load", error: new Error("Not loaded") };
-
 /**
  * Where no worker holds the task yet, this thread runs the array's items, from the front, in
  * slices of `HERE_SLICE_MS` (their results are kept), timing them — the look's items may all be
@@ -95,6 +93,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
   if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
   const t0 = job.rt.now();
+  const pace = new RecentPace(PACE_WINDOW_MS); // of the items run here
   // The workers loading the task, once started, and how many started.
   let loading: Set<PoolWorker> | undefined;
   let started = 0;
@@ -104,11 +103,12 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   let feed: BackFeed | undefined;
   let starters: PoolWorker[] = [];
   let declined = false; // the items left did not pay for feeding the workers (see `FEED_LEAST_MS`)
+  let unloaded = false; // a worker could not load the task: the finishing ends
   const start = (most: number) => {
     loading = loadInOthers(job, undefined, most);
     started = loading.size;
     starters = [...loading];
-    if (finishing && started > 0) feed = new BackFeed(job, () => next, () => pace);
+    if (finishing && started > 0) feed = new BackFeed(job, () => next, () => pace.perItemMs);
   };
   // Large items (see `largeItems`): the workers start at once (beside this thread when finishing).
   if (look.perItemMs >= LARGE_ITEM_MS) {
@@ -117,27 +117,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
   let next = 0;
-  // The pace (ms per item) of the latest slices, at least `PACE_WINDOW_MS` of them after the
-  // first (cold) one: not the fastest slice's — items differ, and the fastest of a few hundred
-  // slices of markdown renders read half the mean (a run on workers then changed course to this
-  // thread); nor the mean since the first — the runtime compiles the task's hot code over its
-  // first hundreds of items (renders: 0.3–0.5 ms each over the first 400, 0.15 once warm), and
-  // the items left run at the latest pace.
-  let pace = Infinity;
-  const window: { ms: number; items: number }[] = [];
-  let warmMs = 0, warmItems = 0;
   let reported = t0; // when `onProgress` was last called
-  // Whether the pace still falls: the newer half of the window (by time) ran over `PACE_FALL`
-  // faster than the older half (the runtime still compiling the task's code).
-  const falling = () => {
-    let ms = 0, items = 0;
-    for (let k = 0; k < window.length && ms < warmMs / 2; k++) {
-      ms += window[k].ms;
-      items += window[k].items;
-    }
-    const older = ms / items, newer = (warmMs - ms) / (warmItems - items);
-    return newer < (1 - PACE_FALL) * older;
-  };
   // A turn of the event loop between slices lets a worker's reply in: only while workers load
   // or run chunks.
   for (await turn(); loading === undefined || loading.size === started || feed;) {
@@ -147,18 +127,18 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       for (const w of starters) {
         if (declined || loading?.has(w) || feed.workers.has(w)) continue;
         if (!w.specs.has(job.spec.key) || w.dead) {
-          if (!w.dead) feed.failure ??= unloaded;
+          unloaded ||= !w.dead;
           continue;
         }
         // Judged again once the first worker holds the task, at the pace here now: fed only
         // where the items left are `FEED_LEAST_MS` of work or more over the workers started.
         if (feed.workers.size === 0) {
-          declined = (n - job.known.size) * pace * started < FEED_LEAST_MS;
+          declined = (n - job.known.size) * pace.perItemMs * started < FEED_LEAST_MS;
           if (declined) break;
         }
         feed.add(w);
       }
-      if (feed.failure) break;
+      if (feed.failure || unloaded) break;
     }
     const back = feed?.back ?? n;
     while (next < back && job.known.has(next)) next++;
@@ -176,15 +156,15 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       continue;
     }
     // Judged once the pace no longer falls, or after `PACE_WAIT_MS` of items here.
-    const settled = warmMs >= PACE_WINDOW_MS &&
-      (!falling() || job.rt.now() - t0 >= PACE_WAIT_MS);
+    const settled = pace.warmMs >= PACE_WINDOW_MS &&
+      (!pace.falling(PACE_FALL) || job.rt.now() - t0 >= PACE_WAIT_MS);
     if (loading === undefined && settled) {
-      const most = workersPay(job, (n - job.known.size) * pace, finishing);
+      const most = workersPay(job, (n - job.known.size) * pace.perItemMs, finishing);
       if (most > 0) start(most);
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
     const sliceMs = feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
-    const slice = Math.max(1, Math.round(sliceMs / Math.min(look.perItemMs, pace)));
+    const slice = Math.max(1, Math.round(sliceMs / Math.min(look.perItemMs, pace.perItemMs)));
     let end = next + 1;
     while (end < back && end - next < slice && !job.known.has(end)) end++;
     const items = src.slice(next, end);
@@ -195,18 +175,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       withoutExit(() => {
         for (; j < items.length; j++) rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
       });
-      const ms = job.rt.now() - t;
-      if (pace < Infinity) {
-        window.push({ ms, items: items.length });
-        warmMs += ms;
-        warmItems += items.length;
-        while (window.length > 1 && warmMs - window[0].ms >= PACE_WINDOW_MS) {
-          const { ms, items } = window.shift()!;
-          warmMs -= ms;
-          warmItems -= items;
-        }
-      }
-      pace = warmItems > 0 ? warmMs / warmItems : ms / items.length;
+      pace.add(job.rt.now() - t, items.length);
       // A task the look found synchronous may still return a Promise for some items.
       for (let k = 0; k < rs.length; k++) if (isThenable(rs[k])) rs[k] = await rs[k];
     } catch (e) {
@@ -230,13 +199,13 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   }
   if (feed) {
     await feed.stop();
-    if (feed.failure && feed.failure !== unloaded) return failedOn(job, feed.failure);
+    if (feed.failure) return failedOn(job, feed.failure);
   }
   // Items run warm here: the look may have timed only a cold first one (a first markdown render
   // of a process took 21 ms, the next ones 0.8).
-  if (pace < look.perItemMs) {
-    look.perItemMs = look.probe.warmPerItemMs = pace;
-    job.mainPerItemMs = job.inlineItemMs = pace;
+  if (pace.perItemMs < look.perItemMs) {
+    look.perItemMs = look.probe.warmPerItemMs = pace.perItemMs;
+    job.mainPerItemMs = job.inlineItemMs = pace.perItemMs;
   }
   if (job.known.size < n) return started;
   job.profile.sampledIn = "main";
