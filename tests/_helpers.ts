@@ -16,3 +16,21 @@ export function fixturePath(name: string): string {
 
 /** Resolve after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What a caller can read off an error: its built-in class, name, message, fields, cause chain. */
+export function anatomy(e: unknown, depth = 0): unknown {
+  if (!(e instanceof Error) || depth > 8) return { value: e };
+  const classes = [AggregateError, RangeError, SyntaxError, TypeError, DOMException, Error];
+  const own = Object.keys(e).filter((k) => k !== "name").sort()
+    // A function is no value structured clone can carry out of a worker: left out there.
+    .filter((k) => typeof (e as unknown as Record<string, unknown>)[k] !== "function")
+    .map((k) => [k, (e as unknown as Record<string, unknown>)[k]]);
+  return {
+    class: classes.find((c) => e instanceof c)?.name,
+    name: e.name,
+    message: e.message,
+    own,
+    cause: "cause" in e ? anatomy(e.cause, depth + 1) : "none",
+    errors: e instanceof AggregateError ? e.errors.map((x) => anatomy(x, depth + 1)) : undefined,
+  };
+}

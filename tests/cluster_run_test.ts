@@ -11,6 +11,8 @@ import { checkClusterOptions, executeOnCluster, mapOnCluster } from "../src/clus
 import { startClusterWorker } from "../src/cluster/worker.ts";
 import { ChunkTimeoutError, TaskError } from "../src/engine/errors.ts";
 import { task } from "../src/task/task_ref.ts";
+import { execute } from "../src/execute.ts";
+import { anatomy, fixtureModule } from "./_helpers.ts";
 import { clusterSkip, command, freePort, tasksModule, useCluster } from "./_cluster.ts";
 
 const skip = clusterSkip();
@@ -109,6 +111,23 @@ test(
       ) got.push(y);
     }, (e) => e instanceof TaskError && e.index === 13);
     assert.deepEqual(got, range(13).map((x) => x + 1));
+  },
+);
+
+test(
+  "a task error reads as on the inline executor: class, cause chain, errors, code",
+  { skip },
+  async () => {
+    // The cluster carried a task's error as name, message and stack only: a TypeError arrived as
+    // a plain Error, and its code, fields, cause chain and an AggregateError's errors were gone.
+    const rich = task<number, number>(fixtureModule("faults/errors").href, "throwRich");
+    for (let item = 0; item <= 5; item++) {
+      const inline = await execute(rich, [item], { executor: "inline" }).catch((e) => e);
+      const remote = await executeOnCluster(rich, [item], { cluster: cluster(), chunkSize: 1 })
+        .catch((e) => e);
+      assert.ok(remote instanceof TaskError, `item ${item}: ${String(remote)}`);
+      assert.deepEqual(anatomy(remote.cause), anatomy(inline.cause), `item ${item}`);
+    }
   },
 );
 

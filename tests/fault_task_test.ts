@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, task, TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
-import { fixtureModule, sleep } from "./_helpers.ts";
+import { anatomy, fixtureModule, sleep } from "./_helpers.ts";
 
 const settle = <T>(p: Promise<T>) => p.then(() => undefined, (e: unknown) => e as Error);
 
@@ -38,24 +38,6 @@ test("fault task: closing a pool fails the runs waiting for one of its workers",
     assert.match(e.message, closed, name);
   }
 });
-
-/** What a caller can read off an error: its built-in class, name, message, fields, cause chain. */
-function anatomy(e: unknown, depth = 0): unknown {
-  if (!(e instanceof Error) || depth > 8) return { value: e };
-  const classes = [AggregateError, RangeError, SyntaxError, TypeError, DOMException, Error];
-  const own = Object.keys(e).filter((k) => k !== "name").sort()
-    // A function is no value structured clone can carry out of a worker: left out there.
-    .filter((k) => typeof (e as unknown as Record<string, unknown>)[k] !== "function")
-    .map((k) => [k, (e as unknown as Record<string, unknown>)[k]]);
-  return {
-    class: classes.find((c) => e instanceof c)?.name,
-    name: e.name,
-    message: e.message,
-    own,
-    cause: "cause" in e ? anatomy(e.cause, depth + 1) : "none",
-    errors: e instanceof AggregateError ? e.errors.map((x) => anatomy(x, depth + 1)) : undefined,
-  };
-}
 
 test("fault task: a task's error reads the same from every executor: class, cause chain, errors, code", async () => {
   // On workers the TaskError's cause kept only name, message and stack: a TypeError arrived as a

@@ -1,6 +1,8 @@
 // The job payload: what a chunk job carries to a worker and what the worker returns. Items and
 // results travel as JSON text (BullMQ stores job data as JSON), encoded once per item here so the
 // size of each item is known before it is sent.
+import { isDeepStrictEqual } from "node:util";
+import { toWire, type WireError } from "../engine/mod.ts";
 
 /** BullMQ job name of a chunk of items. */
 export const CHUNK_JOB = "chunk";
@@ -22,21 +24,12 @@ export interface ChunkJobData {
   items: string;
 }
 
-/** An error thrown by the task, as it crosses back. */
-export interface WireError {
-  /** Index of the failing item within the chunk. */
-  index: number;
-  name: string;
-  message: string;
-  stack?: string;
-}
-
 /** What a worker returns for a chunk job. */
 export interface ChunkReply {
   /** Results in item order, a JSON array: all of them, or those before the failing item. */
   results: string;
-  /** The task's error, when it threw on an item. */
-  error?: WireError;
+  /** The task's error, when it threw on an item (`index`: the item's within the chunk). */
+  error?: WireError & { index: number };
   /** Milliseconds the chunk took on the worker. */
   ms: number;
   /** Id of the worker that ran it. */
@@ -53,16 +46,21 @@ export function jobId(run: string, n: number): string {
   return `${run}-${n}`;
 }
 
-/** Rebuild a task's error on the calling side: same name, message and stack. */
-export function fromWireError(e: WireError): Error {
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.stack) err.stack = e.stack;
-  return err;
+/**
+ * A task's error as it crosses back, the failing item's index within the chunk: what the
+ * engine's workers carry (class, `cause` chain, `errors`, own properties such as `code`), the
+ * values among them that JSON would change left out.
+ */
+export function toWireError(index: number, e: unknown): WireError & { index: number } {
+  return { ...toWire(e, "task", index, jsonable), index };
 }
 
-/** An error as it crosses the wire. */
-export function toWireError(index: number, e: unknown): WireError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { index, name: err.name, message: err.message, stack: err.stack };
+/** Whether `value` comes back from JSON as it is (a BigInt, a Date, a Map or `undefined` would not). */
+function jsonable(value: unknown): boolean {
+  try {
+    const text = JSON.stringify(value);
+    return text !== undefined && isDeepStrictEqual(JSON.parse(text), value);
+  } catch {
+    return false;
+  }
 }

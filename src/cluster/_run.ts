@@ -6,10 +6,10 @@
 // are still handed on, then the TaskError (global index) is thrown. A source that throws on item k
 // is pulled no further: the chunks before k still run and are handed on, then its error is thrown.
 // Whatever ends the run removes the run's jobs that have not started.
-import { ChunkTimeoutError, type KnownResults, TaskError } from "../engine/mod.ts";
+import { ChunkTimeoutError, fromWire, type KnownResults, TaskError } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { describe, redactUrl } from "./_connection.ts";
-import { CHUNK_JOB, type ChunkJobData, fromWireError } from "./_protocol.ts";
+import { CHUNK_JOB, type ChunkJobData } from "./_protocol.ts";
 import type { Finished, Session } from "./_session.ts";
 
 /** How a run goes. */
@@ -183,7 +183,7 @@ export async function* runOnCluster(
         if (f.reply.error) {
           const index = p.start + f.reply.error.index;
           if (!taskError || index < taskError.index) {
-            taskError = new TaskError(index, fromWireError(f.reply.error));
+            taskError = new TaskError(index, fromWire(f.reply.error));
           }
         }
         if (taskError && p.start >= taskError.index) continue;

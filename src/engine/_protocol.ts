@@ -144,13 +144,20 @@ const MAX_DEPTH = 8;
 /**
  * Serialise an error for the wire: name, message, stack, and what a caller reads off an error the
  * inline executor hands over as it is — its class, its `cause` chain, an `AggregateError`'s
- * `errors` and its own properties such as `code` (values structured clone refuses are left out).
+ * `errors` and its own properties such as `code` (values that `carried` refuses are left out:
+ * by default those structured clone refuses).
  */
-export function toWire(e: unknown, kind: WireError["kind"], index?: number, depth = 0): WireError {
+export function toWire(
+  e: unknown,
+  kind: WireError["kind"],
+  index?: number,
+  carried: (value: unknown) => boolean = cloneable,
+  depth = 0,
+): WireError {
   const err = thrownError(e); // its name and message can be read
   if (!(e instanceof Error)) {
     const w: WireError = { name: "Error", message: err.message, index, kind };
-    if (err !== e && cloneable(e)) w.cause = { value: e }; // the value thrown, as inline keeps it
+    if (err !== e && carried(e)) w.cause = { value: e }; // the value thrown, as inline keeps it
     return w;
   }
   let stack: string | undefined;
@@ -168,18 +175,19 @@ export function toWire(e: unknown, kind: WireError["kind"], index?: number, dept
     if (depth < MAX_DEPTH) {
       if ("cause" in e) {
         const cause = e.cause;
-        if (cause instanceof Error) w.cause = { error: toWire(cause, kind, undefined, depth + 1) };
-        else if (cloneable(cause)) w.cause = { value: cause };
+        if (cause instanceof Error) {
+          w.cause = { error: toWire(cause, kind, undefined, carried, depth + 1) };
+        } else if (carried(cause)) w.cause = { value: cause };
       }
       const errors = (e as Partial<AggregateError>).errors;
       if (w.type === "AggregateError" && Array.isArray(errors)) {
-        w.errors = errors.slice(0, 64).map((x) => toWire(x, kind, undefined, depth + 1));
+        w.errors = errors.slice(0, 64).map((x) => toWire(x, kind, undefined, carried, depth + 1));
       }
     }
     for (const key of Object.keys(e)) {
       if (key === "name" || key === "message" || key === "stack" || key === "cause") continue;
       const value = (e as unknown as Record<string, unknown>)[key];
-      if (cloneable(value)) (w.props ??= {})[key] = value;
+      if (carried(value)) (w.props ??= {})[key] = value;
     }
   } catch { /* a getter or proxy that throws: what was read so far */ }
   return w;
