@@ -182,19 +182,25 @@ test("store cache: stats counts entries, bytes, expired, corrupt and foreign", a
   assert.equal(readdirSync(dir).length, 6, "stats deletes nothing");
 });
 
-test("store cache: clear deletes the entry files and stale temporary files only", async () => {
+test("store cache: clear deletes the entry files and stale temporary and lock files only", async () => {
   const { cache, dir } = fixture();
   for (const k of ["a", "b", "c"]) await cache.set(k, k);
   writeFileSync(join(dir, "README.txt"), "keep");
   const stale = join(dir, `.${cacheFileName("a")}.999.abcdefabcdef.tmp`);
   const young = join(dir, `.${cacheFileName("b")}.999.123456123456.tmp`);
-  writeFileSync(stale, "{");
-  writeFileSync(young, "{");
+  const staleLock = join(dir, `${cacheFileName("a")}.lock`);
+  const youngLock = join(dir, `${cacheFileName("b")}.lock`);
+  for (const f of [stale, young, staleLock, youngLock]) writeFileSync(f, "{");
   const old = new Date(Date.now() - 3600_000);
   utimesSync(stale, old, old);
+  utimesSync(staleLock, old, old);
   assert.equal(await cache.clear(), 3);
-  // The young temporary file may belong to a write in flight in another process: it stays.
-  assert.deepEqual(readdirSync(dir).sort(), [basename(young), "README.txt"].sort());
+  // The young temporary file may belong to a write in flight in another process, the young lock
+  // to an update in flight: they stay.
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    [basename(young), basename(youngLock), "README.txt"].sort(),
+  );
   assert.deepEqual(await cache.get("a"), { hit: false, reason: "missing" });
   assert.equal(await cache.clear(), 0);
 });

@@ -10,6 +10,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
 import { readRegularFileSync } from "./_safe_read.ts";
+import { LOCK_FILE, LOCK_STALE_MS, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
 import { resolveStoreDir } from "./store_dir.ts";
@@ -66,8 +67,23 @@ export interface ResultCache<T = unknown> {
    * deletes bad files and reports errors.
    */
   peek(key: string): CachePeek<T>;
-  /** Store `value` (anything JSON can hold) under `key`, replacing what was there. */
+  /**
+   * Store `value` (anything JSON can hold) under `key`, replacing what was there. It waits for an
+   * {@linkcode ResultCache.update} of the key in flight in another process.
+   */
   set(key: string, value: T): Promise<void>;
+  /**
+   * Read, change and write the entry of `key` as one step that no other process's `set` or
+   * `update` of the key interleaves with (a lock file beside the entry: processes recording into
+   * one entry at once lose nothing). `change` gets the lookup (a corrupt or foreign entry is a
+   * miss) and returns the value to store, or `undefined` to leave the entry as it is.
+   *
+   * @returns Whether a value was stored.
+   * @throws {Error} A `LockTimeoutError` (code `"ELOCKTIMEOUT"`) when another process held the
+   * key's lock for 5 s: nothing was read or written (a lock left by a process that is gone, or
+   * older than 30 s, is taken over instead); the file system's errors.
+   */
+  update(key: string, change: (current: CacheLookup<T>) => T | undefined): Promise<boolean>;
   /** Delete every entry file; returns how many. */
   clear(): Promise<number>;
   /** Count the entries by state. */
@@ -125,21 +141,22 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   const { version, ttlMs, now, dir } = _check(options);
   const pathOf = (key: string) => join(dir, cacheFileName(nonEmptyString("key", key)));
 
+  /** The lookup of the entry at `path`, and whether the file is bad (corrupt or foreign). */
+  async function read(key: string, path: string): Promise<[CacheLookup<T>, bad: boolean]> {
+    const read = await readJson(path);
+    if (!read.ok) return [{ hit: false, reason: read.reason }, read.reason === "corrupt"];
+    const record = checkCacheRecord(read.value, version, key);
+    if (typeof record === "string") return [{ hit: false, reason: "foreign" }, true];
+    const ageMs = Math.max(0, now() - record.storedAt);
+    if (ageMs > ttlMs) return [{ hit: false, reason: "expired" }, false];
+    return [{ hit: true, value: record.value as T, ageMs }, false];
+  }
+
   async function get(key: string): Promise<CacheLookup<T>> {
     const path = pathOf(key);
-    const read = await readJson(path);
-    if (!read.ok) {
-      if (read.reason === "corrupt") await removeFile(path).catch(() => false);
-      return { hit: false, reason: read.reason };
-    }
-    const record = checkCacheRecord(read.value, version, key);
-    if (typeof record === "string") {
-      await removeFile(path).catch(() => false);
-      return { hit: false, reason: "foreign" };
-    }
-    const ageMs = Math.max(0, now() - record.storedAt);
-    if (ageMs > ttlMs) return { hit: false, reason: "expired" };
-    return { hit: true, value: record.value as T, ageMs };
+    const [lookup, bad] = await read(key, path);
+    if (bad) await removeFile(path).catch(() => false);
+    return lookup;
   }
 
   function peek(key: string): CachePeek<T> {
@@ -168,12 +185,32 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     jsonValue("value", value);
     const text = toJson(cacheRecord(version, key, now(), value), "value");
     await mkdir(dir, { recursive: true });
-    await writeTextAtomic(path, text);
+    await withFileLock(path, () => writeTextAtomic(path, text));
+  }
+
+  async function update(
+    key: string,
+    change: (current: CacheLookup<T>) => T | undefined,
+  ): Promise<boolean> {
+    const path = pathOf(key);
+    if (typeof change !== "function") {
+      throw new TypeError(`'change' must be a function, got ${describeValue(change)}`);
+    }
+    await mkdir(dir, { recursive: true });
+    return await withFileLock(path, async () => {
+      const next = change((await read(key, path))[0]);
+      if (next === undefined) return false;
+      jsonValue("value", next);
+      await writeTextAtomic(path, toJson(cacheRecord(version, key, now(), next), "value"));
+      return true;
+    });
   }
 
   async function clear(): Promise<number> {
     const names = await fileNames(dir);
     await removeStaleTemps(dir, names);
+    // Locks left by processes that died holding them (a younger one may be held now).
+    await removeStaleTemps(dir, names.filter((n) => LOCK_FILE.test(n)), LOCK_STALE_MS, true);
     const removed = await mapLimit(
       names.filter((n) => CACHE_FILE.test(n)),
       16,
@@ -200,5 +237,5 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     return out;
   }
 
-  return { dir, get, peek, set, clear, stats };
+  return { dir, get, peek, set, update, clear, stats };
 }
