@@ -276,6 +276,20 @@ test("store cache: bad arguments throw, naming the argument and the value", asyn
   assert.deepEqual(readdirSync(dir), [], "nothing was written");
 });
 
+test("store cache: an entry larger than the cache reads back is refused, nothing written", async () => {
+  const { cache, dir } = fixture();
+  await cache.set("k", "small");
+  const huge = "x".repeat(16 * 2 ** 20);
+  await assert.rejects(cache.set("k", huge), {
+    name: "RangeError",
+    message: /^'value' must fit a cache entry of at most 16777216 bytes .*, got 1677\d{4} bytes/,
+  });
+  await assert.rejects(cache.update("k", () => huge), RangeError);
+  // What was there is left as it was (it used to be replaced, then read as corrupt and deleted).
+  assert.deepEqual(await cache.get("k"), { hit: true, value: "small", ageMs: 0 });
+  assert.equal(readdirSync(dir).length, 1);
+});
+
 test("store cache: two processes writing the same key and their own keys at once", async () => {
   const dir = join(tempDir(), "not", "yet"); // both create it too
   const runs = await runWriters(fixtureModule("store/concurrent_writer"), "cache", dir, [

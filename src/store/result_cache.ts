@@ -9,7 +9,8 @@ import { describeValue, jsonValue, nonEmptyString, optionsArg } from "../args.ts
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
-import { readRegularFileSync } from "./_safe_read.ts";
+import { MAX_BYTES, readRegularFileSync } from "./_safe_read.ts";
+import { Buffer } from "node:buffer";
 import { LOCK_FILE, LOCK_STALE_MS, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
@@ -69,7 +70,8 @@ export interface ResultCache<T = unknown> {
   peek(key: string): CachePeek<T>;
   /**
    * Store `value` (anything JSON can hold) under `key`, replacing what was there. It waits for an
-   * {@linkcode ResultCache.update} of the key in flight in another process.
+   * {@linkcode ResultCache.update} of the key in flight in another process. An entry larger than
+   * the cache reads back (16 MiB of JSON) is refused with a `RangeError`; nothing is written.
    */
   set(key: string, value: T): Promise<void>;
   /**
@@ -140,6 +142,19 @@ function _check(options: ResultCacheOptions) {
 export function createResultCache<T = unknown>(options: ResultCacheOptions): ResultCache<T> {
   const { version, ttlMs, now, dir } = _check(options);
   const pathOf = (key: string) => join(dir, cacheFileName(nonEmptyString("key", key)));
+  /** The text of `value`'s entry file, refused where the cache would not read it back. */
+  const entryText = (key: string, value: unknown) => {
+    jsonValue("value", value);
+    const text = toJson(cacheRecord(version, key, now(), value), "value");
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_BYTES) {
+      throw new RangeError(
+        `'value' must fit a cache entry of at most ${MAX_BYTES} bytes (what the cache reads ` +
+          `back), got ${bytes} bytes of JSON`,
+      );
+    }
+    return text;
+  };
 
   /** The lookup of the entry at `path`, and whether the file is bad (corrupt or foreign). */
   async function read(key: string, path: string): Promise<[CacheLookup<T>, bad: boolean]> {
@@ -182,8 +197,7 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
 
   async function set(key: string, value: T): Promise<void> {
     const path = pathOf(key);
-    jsonValue("value", value);
-    const text = toJson(cacheRecord(version, key, now(), value), "value");
+    const text = entryText(key, value);
     await mkdir(dir, { recursive: true });
     await withFileLock(path, () => writeTextAtomic(path, text));
   }
@@ -200,8 +214,7 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     return await withFileLock(path, async () => {
       const next = change((await read(key, path))[0]);
       if (next === undefined) return false;
-      jsonValue("value", next);
-      await writeTextAtomic(path, toJson(cacheRecord(version, key, now(), next), "value"));
+      await writeTextAtomic(path, entryText(key, next));
       return true;
     });
   }
