@@ -158,6 +158,21 @@ test("cache: an entry older than 7 days misses and is measured again", async () 
   });
 });
 
+test("cache: recording runs keeps a decision's age: it still expires 7 days after it was measured", async () => {
+  await withCache(async (dir, clock) => {
+    const o = { maxConcurrency: 64 }; // the look runs 64 of the 200, the run the rest
+    await execute(sleepy, job(200, 16), o);
+    const stored = () => JSON.parse(readFileSync(join(dir, entries(dir)[0]), "utf8"));
+    const measuredAt = stored().storedAt;
+    clock.t += 6 * DAY;
+    await execute(sleepy, job(200, 16), o); // a hit: its run is recorded with the decision
+    assert.equal(stored().value.runs.length, 2);
+    assert.equal(stored().storedAt, measuredAt);
+    clock.t += 2 * DAY;
+    assert.equal((await optimize(sleepy, job(200, 16), o)).cacheHit, false, "expired");
+  });
+});
+
 test("cache: a corrupt or foreign entry is a miss and is replaced", async () => {
   await withCache(async (dir) => {
     await optimize(sleepy, job(2000, 16));

@@ -102,6 +102,13 @@ test("store cache: update reads, changes and writes under the key's lock", async
     name: "TypeError",
     message: "'change' must be a function, got 3",
   });
+  // A value changed from a hit keeps its age; one stored over a miss is new.
+  let clock = 1_000;
+  const aged = createResultCache<number>({ dir: tempDir(), version: "1", now: () => clock });
+  await aged.update("a", () => 1);
+  clock += 500;
+  await aged.update("a", (got) => (got.hit ? got.value + 1 : 0));
+  assert.deepEqual(await aged.get("a"), { hit: true, value: 2, ageMs: 500 });
   // A lock held by a process that is gone does not block the next update.
   writeFileSync(join(dir, `${readdirSync(dir)[0]}.lock`), lockOf(deadPid()));
   assert.equal(await cache.update("n", () => 0), true);

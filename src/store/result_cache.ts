@@ -78,7 +78,9 @@ export interface ResultCache<T = unknown> {
    * Read, change and write the entry of `key` as one step that no other process's `set` or
    * `update` of the key interleaves with (a lock file beside the entry: processes recording into
    * one entry at once lose nothing). `change` gets the lookup (a corrupt or foreign entry is a
-   * miss) and returns the value to store, or `undefined` to leave the entry as it is.
+   * miss) and returns the value to store, or `undefined` to leave the entry as it is. A value
+   * changed from a hit keeps the hit's age (it expires when the value it grew from would have);
+   * one stored over a miss is new.
    *
    * @returns Whether a value was stored.
    * @throws {Error} A `LockTimeoutError` (code `"ELOCKTIMEOUT"`) when another process held the
@@ -143,9 +145,9 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   const { version, ttlMs, now, dir } = _check(options);
   const pathOf = (key: string) => join(dir, cacheFileName(nonEmptyString("key", key)));
   /** The text of `value`'s entry file, refused where the cache would not read it back. */
-  const entryText = (key: string, value: unknown) => {
+  const entryText = (key: string, value: unknown, storedAt = now()) => {
     jsonValue("value", value);
-    const text = toJson(cacheRecord(version, key, now(), value), "value");
+    const text = toJson(cacheRecord(version, key, storedAt, value), "value");
     const bytes = Buffer.byteLength(text);
     if (bytes > MAX_BYTES) {
       throw new RangeError(
@@ -156,15 +158,21 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     return text;
   };
 
-  /** The lookup of the entry at `path`, and whether the file is bad (corrupt or foreign). */
-  async function read(key: string, path: string): Promise<[CacheLookup<T>, bad: boolean]> {
+  /**
+   * The lookup of the entry at `path`, whether the file is bad (corrupt or foreign), and when a
+   * hit was stored.
+   */
+  async function read(
+    key: string,
+    path: string,
+  ): Promise<[CacheLookup<T>, bad: boolean, storedAt?: number]> {
     const read = await readJson(path);
     if (!read.ok) return [{ hit: false, reason: read.reason }, read.reason === "corrupt"];
     const record = checkCacheRecord(read.value, version, key);
     if (typeof record === "string") return [{ hit: false, reason: "foreign" }, true];
     const ageMs = Math.max(0, now() - record.storedAt);
     if (ageMs > ttlMs) return [{ hit: false, reason: "expired" }, false];
-    return [{ hit: true, value: record.value as T, ageMs }, false];
+    return [{ hit: true, value: record.value as T, ageMs }, false, record.storedAt];
   }
 
   async function get(key: string): Promise<CacheLookup<T>> {
@@ -212,9 +220,10 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     }
     await mkdir(dir, { recursive: true });
     return await withFileLock(path, async () => {
-      const next = change((await read(key, path))[0]);
+      const [current, , storedAt] = await read(key, path);
+      const next = change(current);
       if (next === undefined) return false;
-      await writeTextAtomic(path, entryText(key, next));
+      await writeTextAtomic(path, entryText(key, next, storedAt));
       return true;
     });
   }
