@@ -27,7 +27,7 @@ import { type Task, taskSpec } from "./task/mod.ts";
  */
 export type Resolved = ResolvedRun & {
   /** Keep the run's measured wall time (ms) with the cached decision it ran. */
-  recordRun?: (measuredMs: number) => Promise<void>;
+  recordRun?: (measuredMs: number) => Promise<unknown>;
   /** Run on the cluster, in jobs of this many items. */
   cluster?: { chunkSize: number };
 };

@@ -17,6 +17,8 @@ import { sizeBucket, timeOctave } from "../src/model/_optimizer_cache.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
+import { createResultCache } from "../src/store/mod.ts";
+import { VERSION } from "../src/version.ts";
 
 const basic = fixtureModule("tasks/basic");
 // sleepy(16): an async 16 ms wait, in the middle of its per-item octave (11.6 ms to 23.2 ms), so
@@ -156,6 +158,21 @@ test("cache: an entry older than 7 days misses and is measured again", async () 
   });
 });
 
+test("cache: recording runs keeps a decision's age: it still expires 7 days after it was measured", async () => {
+  await withCache(async (dir, clock) => {
+    const o = { maxConcurrency: 64 }; // the look runs 64 of the 200, the run the rest
+    await execute(sleepy, job(200, 16), o);
+    const stored = () => JSON.parse(readFileSync(join(dir, entries(dir)[0]), "utf8"));
+    const measuredAt = stored().storedAt;
+    clock.t += 6 * DAY;
+    await execute(sleepy, job(200, 16), o); // a hit: its run is recorded with the decision
+    assert.equal(stored().value.runs.length, 2);
+    assert.equal(stored().storedAt, measuredAt);
+    clock.t += 2 * DAY;
+    assert.equal((await optimize(sleepy, job(200, 16), o)).cacheHit, false, "expired");
+  });
+});
+
 test("cache: a corrupt or foreign entry is a miss and is replaced", async () => {
   await withCache(async (dir) => {
     await optimize(sleepy, job(2000, 16));
@@ -190,6 +207,48 @@ test("cache: two processes storing the same entries at once leave valid files", 
     assert.equal(readdirSync(dir).length, 2, "no temporary files left");
     assert.equal((await optimize(sleepy, job(2000, 16))).cacheHit, true);
     assert.equal((await optimize(sleepy, job(8000, 16))).cacheHit, true);
+  });
+});
+
+test("cache: four processes recording runs of the same decisions at once lose none", async () => {
+  await withCache(async (dir) => {
+    // 4 processes each record one run against each of 12 stored decisions, in step: every entry
+    // must end with the 4 runs (MAX_RUNS keeps 5), one from each process.
+    const cache = createResultCache({ dir, version: VERSION });
+    const decision = {
+      decision: {
+        executor: "workers",
+        workers: 2,
+        chunkSize: 10,
+        concurrency: 1,
+        predictedSpeedup: 1.5,
+        predictedMs: 100,
+        serialMs: 150,
+        reason: "stored by the test",
+      },
+      profile: { alternatives: [] },
+      warnings: [],
+    };
+    const K = 12;
+    for (let i = 0; i < K; i++) await cache.set(`run-${i}`, decision);
+    const labels = ["a", "b", "c", "d"];
+    const writers = await runWriters(
+      fixtureModule("store/concurrent_writer"),
+      "runs",
+      dir,
+      labels,
+      K,
+    );
+    for (const run of writers) assert.equal(run.code, 0, run.output);
+    for (let i = 0; i < K; i++) {
+      const got = await cache.get(`run-${i}`);
+      assert.ok(got.hit, `run-${i}: ${JSON.stringify(got)}`);
+      const runs = (got.value as { runs?: { measuredMs: number }[] }).runs ?? [];
+      const who = runs.map((r) => Math.floor(r.measuredMs / 1000)).sort();
+      assert.deepEqual(who, [1, 2, 3, 4], `run-${i}: ${JSON.stringify(runs)}`);
+      assert.ok(runs.every((r) => r.measuredMs % 1000 === i));
+    }
+    assert.equal(readdirSync(dir).length, K, `only the entries are left: ${readdirSync(dir)}`);
   });
 });
 

@@ -182,19 +182,25 @@ test("store cache: stats counts entries, bytes, expired, corrupt and foreign", a
   assert.equal(readdirSync(dir).length, 6, "stats deletes nothing");
 });
 
-test("store cache: clear deletes the entry files and stale temporary files only", async () => {
+test("store cache: clear deletes the entry files and stale temporary and lock files only", async () => {
   const { cache, dir } = fixture();
   for (const k of ["a", "b", "c"]) await cache.set(k, k);
   writeFileSync(join(dir, "README.txt"), "keep");
   const stale = join(dir, `.${cacheFileName("a")}.999.abcdefabcdef.tmp`);
   const young = join(dir, `.${cacheFileName("b")}.999.123456123456.tmp`);
-  writeFileSync(stale, "{");
-  writeFileSync(young, "{");
+  const staleLock = join(dir, `${cacheFileName("a")}.lock`);
+  const youngLock = join(dir, `${cacheFileName("b")}.lock`);
+  for (const f of [stale, young, staleLock, youngLock]) writeFileSync(f, "{");
   const old = new Date(Date.now() - 3600_000);
   utimesSync(stale, old, old);
+  utimesSync(staleLock, old, old);
   assert.equal(await cache.clear(), 3);
-  // The young temporary file may belong to a write in flight in another process: it stays.
-  assert.deepEqual(readdirSync(dir).sort(), [basename(young), "README.txt"].sort());
+  // The young temporary file may belong to a write in flight in another process, the young lock
+  // to an update in flight: they stay.
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    [basename(young), basename(youngLock), "README.txt"].sort(),
+  );
   assert.deepEqual(await cache.get("a"), { hit: false, reason: "missing" });
   assert.equal(await cache.clear(), 0);
 });
@@ -268,6 +274,20 @@ test("store cache: bad arguments throw, naming the argument and the value", asyn
   });
   await assert.rejects(cache.set("k", 1n), TypeError);
   assert.deepEqual(readdirSync(dir), [], "nothing was written");
+});
+
+test("store cache: an entry larger than the cache reads back is refused, nothing written", async () => {
+  const { cache, dir } = fixture();
+  await cache.set("k", "small");
+  const huge = "x".repeat(16 * 2 ** 20);
+  await assert.rejects(cache.set("k", huge), {
+    name: "RangeError",
+    message: /^'value' must fit a cache entry of at most 16777216 bytes .*, got 1677\d{4} bytes/,
+  });
+  await assert.rejects(cache.update("k", () => huge), RangeError);
+  // What was there is left as it was (it used to be replaced, then read as corrupt and deleted).
+  assert.deepEqual(await cache.get("k"), { hit: true, value: "small", ageMs: 0 });
+  assert.equal(readdirSync(dir).length, 1);
 });
 
 test("store cache: two processes writing the same key and their own keys at once", async () => {

@@ -311,6 +311,10 @@ test("history CLI: list, show, compare, delete and clear against a temporary AMO
   assert.equal(skipped.code, 0, skipped.stderr);
   assert.equal(JSON.parse(skipped.stdout).id, v.id);
   assert.match(skipped.stderr, /^warning: .*29991231T000000000Z-00000000/m);
+  // Said once, also where two ids are resolved (compare said it once per id).
+  const twice = cli(["history", "compare", "latest~2", "latest~1", "--json"], env);
+  assert.equal(twice.code, 1, twice.stderr);
+  assert.equal(twice.stderr.match(/^warning: /gm)?.length, 1, twice.stderr);
   rmSync(broken);
 
   const del = cli(["history", "delete", b.id], env);

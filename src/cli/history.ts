@@ -9,6 +9,7 @@ import {
   clearResults,
   deleteResult,
   type HistoryEntry,
+  type HistoryEntrySummary,
   listResults,
   loadResult,
   resolveStoreDir,
@@ -86,16 +87,28 @@ async function _trouble<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /**
- * An id as given, or the id that `latest` / `latest~N` stands for (newest first, among the entries
- * that can be read; the others are warned about).
+ * The ids as given, each `latest` / `latest~N` replaced by the id it stands for (newest first,
+ * among the entries that can be read; the others are warned about, once).
  */
-async function _resolveId(id: string, dir: string | undefined): Promise<string> {
+async function _resolveIds(ids: string[], dir: string | undefined): Promise<string[]> {
+  let listed: Awaited<ReturnType<typeof listResults>> | undefined;
+  const out: string[] = [];
+  for (const id of ids) {
+    if (/^latest(?:~\d+)?$/.test(id) && listed === undefined) {
+      // Entries skipped (corrupt, another schema) are said, as `list` says them: `latest` is
+      // the newest entry that could be read.
+      listed = await _trouble(() => listResults({ dir }));
+      for (const w of listed.warnings) console.error(`warning: ${w}`);
+    }
+    out.push(listed === undefined ? id : _resolveId(id, listed.entries, dir));
+  }
+  return out;
+}
+
+/** An id as given, or the id of `entries` (newest first) that `latest` / `latest~N` names. */
+function _resolveId(id: string, entries: HistoryEntrySummary[], dir: string | undefined): string {
   const m = /^latest(?:~(\d+))?$/.exec(id);
   if (!m) return id;
-  // Entries skipped (corrupt, another schema) are said, as `list` says them: `latest` is the
-  // newest entry that could be read.
-  const { entries, warnings } = await _trouble(() => listResults({ dir }));
-  for (const w of warnings) console.error(`warning: ${w}`);
   const entry = entries[Number(m[1] ?? 0)];
   if (!entry) {
     throw new UsageError(
@@ -231,7 +244,7 @@ export const command: Command = {
       }
     }
     const dir = dirFlag(values.dir);
-    for (let i = 0; i < rest.length; i++) rest[i] = await _resolveId(rest[i], dir);
+    rest.splice(0, rest.length, ...await _resolveIds(rest, dir));
     if (sub === "list") return await _list(values, dir);
     if (sub === "show") return await describeValue(values, rest[0], dir);
     if (sub === "compare") return await _compare(values, rest, dir);

@@ -97,10 +97,14 @@ export function isNotPermitted(error: unknown): boolean {
   );
 }
 
-function _warn(warnings: string[], error: unknown): void {
+function _warn(
+  warnings: string[],
+  error: unknown,
+  what = "the decision was measured, not cached",
+): void {
   if (isNotPermitted(error)) return;
   const why = error instanceof Error ? error.message : String(error);
-  const line = `${_WARNING} (${why.split("\n")[0]}): the decision was measured, not cached`;
+  const line = `${_WARNING} (${why.split("\n")[0]}): ${what}`;
   if (!warnings.includes(line)) warnings.push(line);
 }
 
@@ -163,20 +167,30 @@ export async function storeDecision(
 }
 
 /**
- * Keep a run's measured time next to the decision stored under `key` (the newest `MAX_RUNS`);
- * a missing entry or a store problem is ignored (a warning where `warnings` is given).
+ * Keep a run's measured time next to the decision stored under `key` (the newest `MAX_RUNS`), as
+ * one locked read-modify-write of the entry: processes recording runs of one job at once lose
+ * none. A missing entry is left alone; a store problem, or another process holding the entry's
+ * lock for 5 s, leaves the run unrecorded (a warning where `warnings` is given).
+ *
+ * @returns Whether the run was recorded.
  */
-export async function recordRun(key: string, run: RunRecord, warnings?: string[]): Promise<void> {
+export async function recordRun(
+  key: string,
+  run: RunRecord,
+  warnings?: string[],
+): Promise<boolean> {
   try {
-    const cache = optimizerCache();
-    const got = await cache.get(key);
-    if (!got.hit) return;
-    const value = decode(got.value) as CachedDecision;
-    if (!_looksValid(value, Infinity)) return; // the lookup checks the workers against the machine
-    value.runs = [...(value.runs ?? []), run].slice(-MAX_RUNS);
-    await cache.set(key, encode(value));
+    return await optimizerCache().update(key, (got) => {
+      if (!got.hit) return undefined;
+      const value = decode(got.value) as CachedDecision;
+      // The lookup checks the workers against the machine.
+      if (!_looksValid(value, Infinity)) return undefined;
+      value.runs = [...(value.runs ?? []), run].slice(-MAX_RUNS);
+      return encode(value);
+    });
   } catch (error) {
-    if (warnings) _warn(warnings, error);
+    if (warnings) _warn(warnings, error, "the run's time was not recorded");
+    return false;
   }
 }
 

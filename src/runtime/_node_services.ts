@@ -1,6 +1,6 @@
 // File, environment, memory and CPU-time services through node: built-ins (Node and Bun).
 import { readdirSync, readFileSync } from "node:fs";
-import { availableParallelism, freemem, totalmem } from "node:os";
+import { availableParallelism, freemem, hostname, totalmem } from "node:os";
 import process from "node:process";
 import type { EnvRead, FileRead, MemoryInfo } from "./types.ts";
 
@@ -46,4 +46,22 @@ export function processCpuTimeUs(): number | undefined {
 
 export function nodeAvailableParallelism(): number {
   return availableParallelism();
+}
+
+export function readHostName(): string | undefined {
+  try {
+    return hostname() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function hostProcessExists(pid: number): boolean | undefined {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === "ESRCH" ? false : code === "EPERM" ? true : undefined; // EPERM: another user's
+  }
 }

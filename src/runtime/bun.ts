@@ -1,9 +1,11 @@
 // The Bun runtime: web Workers (which Bun can unref) and node: built-ins.
 import { startWebWorker } from "./_web_worker.ts";
 import {
+  hostProcessExists,
   listHostDir,
   processCpuTimeUs,
   readEnv,
+  readHostName,
   readHostTextFile,
   readMemory,
 } from "./_node_services.ts";
@@ -25,4 +27,6 @@ export const bunRuntime: Runtime = {
   memory: readMemory,
   cpuTimeUs: processCpuTimeUs,
   now: () => performance.now(),
+  hostName: readHostName,
+  processExists: hostProcessExists,
 };

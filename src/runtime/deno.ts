@@ -2,12 +2,14 @@
 // terminate() on Deno, and takes no heap limit) and Deno APIs, asking for permissions before using them (never
 // prompting, never throwing for a denied permission).
 import { startNodeWorker } from "./_node_worker.ts";
+import { hostProcessExists, readHostName } from "./_node_services.ts";
 import type { EnvRead, FileRead, MemoryInfo, Runtime } from "./types.ts";
 
 type PermissionDescriptor =
   | { name: "read"; path: string }
   | { name: "env"; variable: string }
-  | { name: "sys"; kind: string };
+  | { name: "sys"; kind: string }
+  | { name: "run" };
 
 interface DenoApi {
   version: { deno: string };
@@ -100,4 +102,7 @@ export const denoRuntime: Runtime = {
   memory,
   cpuTimeUs,
   now: () => performance.now(),
+  hostName: () => granted({ name: "sys", kind: "hostname" }) ? readHostName() : undefined,
+  // node:process's kill is Deno.kill, which needs --allow-run.
+  processExists: (pid) => granted({ name: "run" }) ? hostProcessExists(pid) : undefined,
 };

@@ -2,10 +2,12 @@
 import process from "node:process";
 import { startNodeWorker } from "./_node_worker.ts";
 import {
+  hostProcessExists,
   listHostDir,
   nodeAvailableParallelism,
   processCpuTimeUs,
   readEnv,
+  readHostName,
   readHostTextFile,
   readMemory,
 } from "./_node_services.ts";
@@ -25,4 +27,6 @@ export const nodeRuntime: Runtime = {
   memory: readMemory,
   cpuTimeUs: processCpuTimeUs,
   now: () => performance.now(),
+  hostName: readHostName,
+  processExists: hostProcessExists,
 };

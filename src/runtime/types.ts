@@ -122,4 +122,11 @@ export interface Runtime {
   cpuTimeUs(): number | undefined;
   /** A monotonic clock in milliseconds with sub-millisecond resolution. */
   now(): number;
+  /** This machine's host name; `undefined` where it cannot be read (or permission is denied). */
+  hostName(): string | undefined;
+  /**
+   * Whether the process `pid` of this machine exists (a signal 0 sent to it); `undefined` where
+   * it cannot tell (Deno without `--allow-run`). Never prompts.
+   */
+  processExists(pid: number): boolean | undefined;
 }

@@ -51,11 +51,17 @@ export async function removeFile(path: string): Promise<boolean> {
 
 /**
  * Delete the temporary files of interrupted writes in `dir` that are older than `maxAgeMs` (a
- * younger one may belong to a write in flight in another process).
+ * younger one may belong to a write in flight in another process); with `all`, every one of
+ * `names` older than that.
  */
-export async function removeStaleTemps(dir: string, names: string[], maxAgeMs = 60_000) {
+export async function removeStaleTemps(
+  dir: string,
+  names: string[],
+  maxAgeMs = 60_000,
+  all = false,
+) {
   const now = Date.now();
-  await mapLimit(names.filter(isTempName), 16, async (name) => {
+  await mapLimit(all ? names : names.filter(isTempName), 16, async (name) => {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
     if (info && now - info.mtimeMs > maxAgeMs) await removeFile(path).catch(() => false);

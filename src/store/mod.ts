@@ -14,7 +14,7 @@ export {
   saveResult,
   writableHistoryDir,
 } from "./history.ts";
-export type { HistoryEntry } from "./history_entry.ts";
+export type { HistoryEntry, HistoryEntrySummary } from "./history_entry.ts";
 export { createResultCache } from "./result_cache.ts";
 export type { CacheStats, ResultCache } from "./result_cache.ts";
 export { resolveStoreDir } from "./store_dir.ts";

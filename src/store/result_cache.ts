@@ -9,7 +9,9 @@ import { describeValue, jsonValue, nonEmptyString, optionsArg } from "../args.ts
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
-import { readRegularFileSync } from "./_safe_read.ts";
+import { MAX_BYTES, readRegularFileSync } from "./_safe_read.ts";
+import { Buffer } from "node:buffer";
+import { LOCK_FILE, LOCK_STALE_MS, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
 import { resolveStoreDir } from "./store_dir.ts";
@@ -66,8 +68,26 @@ export interface ResultCache<T = unknown> {
    * deletes bad files and reports errors.
    */
   peek(key: string): CachePeek<T>;
-  /** Store `value` (anything JSON can hold) under `key`, replacing what was there. */
+  /**
+   * Store `value` (anything JSON can hold) under `key`, replacing what was there. It waits for an
+   * {@linkcode ResultCache.update} of the key in flight in another process. An entry larger than
+   * the cache reads back (16 MiB of JSON) is refused with a `RangeError`; nothing is written.
+   */
   set(key: string, value: T): Promise<void>;
+  /**
+   * Read, change and write the entry of `key` as one step that no other process's `set` or
+   * `update` of the key interleaves with (a lock file beside the entry: processes recording into
+   * one entry at once lose nothing). `change` gets the lookup (a corrupt or foreign entry is a
+   * miss) and returns the value to store, or `undefined` to leave the entry as it is. A value
+   * changed from a hit keeps the hit's age (it expires when the value it grew from would have);
+   * one stored over a miss is new.
+   *
+   * @returns Whether a value was stored.
+   * @throws {Error} A `LockTimeoutError` (code `"ELOCKTIMEOUT"`) when another process held the
+   * key's lock for 5 s: nothing was read or written (a lock left by a process that is gone, or
+   * older than 30 s, is taken over instead); the file system's errors.
+   */
+  update(key: string, change: (current: CacheLookup<T>) => T | undefined): Promise<boolean>;
   /** Delete every entry file; returns how many. */
   clear(): Promise<number>;
   /** Count the entries by state. */
@@ -124,22 +144,42 @@ function _check(options: ResultCacheOptions) {
 export function createResultCache<T = unknown>(options: ResultCacheOptions): ResultCache<T> {
   const { version, ttlMs, now, dir } = _check(options);
   const pathOf = (key: string) => join(dir, cacheFileName(nonEmptyString("key", key)));
+  /** The text of `value`'s entry file, refused where the cache would not read it back. */
+  const entryText = (key: string, value: unknown, storedAt = now()) => {
+    jsonValue("value", value);
+    const text = toJson(cacheRecord(version, key, storedAt, value), "value");
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_BYTES) {
+      throw new RangeError(
+        `'value' must fit a cache entry of at most ${MAX_BYTES} bytes (what the cache reads ` +
+          `back), got ${bytes} bytes of JSON`,
+      );
+    }
+    return text;
+  };
+
+  /**
+   * The lookup of the entry at `path`, whether the file is bad (corrupt or foreign), and when a
+   * hit was stored.
+   */
+  async function read(
+    key: string,
+    path: string,
+  ): Promise<[CacheLookup<T>, bad: boolean, storedAt?: number]> {
+    const read = await readJson(path);
+    if (!read.ok) return [{ hit: false, reason: read.reason }, read.reason === "corrupt"];
+    const record = checkCacheRecord(read.value, version, key);
+    if (typeof record === "string") return [{ hit: false, reason: "foreign" }, true];
+    const ageMs = Math.max(0, now() - record.storedAt);
+    if (ageMs > ttlMs) return [{ hit: false, reason: "expired" }, false];
+    return [{ hit: true, value: record.value as T, ageMs }, false, record.storedAt];
+  }
 
   async function get(key: string): Promise<CacheLookup<T>> {
     const path = pathOf(key);
-    const read = await readJson(path);
-    if (!read.ok) {
-      if (read.reason === "corrupt") await removeFile(path).catch(() => false);
-      return { hit: false, reason: read.reason };
-    }
-    const record = checkCacheRecord(read.value, version, key);
-    if (typeof record === "string") {
-      await removeFile(path).catch(() => false);
-      return { hit: false, reason: "foreign" };
-    }
-    const ageMs = Math.max(0, now() - record.storedAt);
-    if (ageMs > ttlMs) return { hit: false, reason: "expired" };
-    return { hit: true, value: record.value as T, ageMs };
+    const [lookup, bad] = await read(key, path);
+    if (bad) await removeFile(path).catch(() => false);
+    return lookup;
   }
 
   function peek(key: string): CachePeek<T> {
@@ -165,15 +205,34 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
 
   async function set(key: string, value: T): Promise<void> {
     const path = pathOf(key);
-    jsonValue("value", value);
-    const text = toJson(cacheRecord(version, key, now(), value), "value");
+    const text = entryText(key, value);
     await mkdir(dir, { recursive: true });
-    await writeTextAtomic(path, text);
+    await withFileLock(path, () => writeTextAtomic(path, text));
+  }
+
+  async function update(
+    key: string,
+    change: (current: CacheLookup<T>) => T | undefined,
+  ): Promise<boolean> {
+    const path = pathOf(key);
+    if (typeof change !== "function") {
+      throw new TypeError(`'change' must be a function, got ${describeValue(change)}`);
+    }
+    await mkdir(dir, { recursive: true });
+    return await withFileLock(path, async () => {
+      const [current, , storedAt] = await read(key, path);
+      const next = change(current);
+      if (next === undefined) return false;
+      await writeTextAtomic(path, entryText(key, next, storedAt));
+      return true;
+    });
   }
 
   async function clear(): Promise<number> {
     const names = await fileNames(dir);
     await removeStaleTemps(dir, names);
+    // Locks left by processes that died holding them (a younger one may be held now).
+    await removeStaleTemps(dir, names.filter((n) => LOCK_FILE.test(n)), LOCK_STALE_MS, true);
     const removed = await mapLimit(
       names.filter((n) => CACHE_FILE.test(n)),
       16,
@@ -200,5 +259,5 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     return out;
   }
 
-  return { dir, get, peek, set, clear, stats };
+  return { dir, get, peek, set, update, clear, stats };
 }
