@@ -428,6 +428,46 @@ test("fault: a source that throws on item k: every result before it, then its er
   assert.equal(e?.message, "source failed at 300");
 });
 
+test("fault: a source that throws on item k: an unordered map yields every result before it too", async () => {
+  // On "async", an unordered map ended at the source's throw at once: the results of the calls
+  // still in flight were lost (none of item 0 where the source threw on item 1; 173 of 300).
+  function* source(k: number) {
+    for (let i = 0;; i++) {
+      if (i === k) throw new Error(`source failed at ${k}`);
+      yield i;
+    }
+  }
+  async function* later(k: number) {
+    yield* source(k);
+  }
+  const tasks = {
+    sync: (x: number) => x * x,
+    async: async (x: number) => {
+      await new Promise((r) => setTimeout(r, x % 3));
+      return x * x;
+    },
+  };
+  const modes = [{ executor: "async" as const }, { executor: "inline" as const }, {}];
+  for (const mode of modes) {
+    for (const [name, fn] of Object.entries(tasks)) {
+      for (const from of [source, later]) {
+        for (const k of [1, 300]) {
+          const got: number[] = [];
+          let error: unknown;
+          try {
+            for await (const y of map(fn, from(k), { ...mode, ordered: false })) got.push(y);
+          } catch (e) {
+            error = e;
+          }
+          const what = `${JSON.stringify(mode)} ${name} task, ${from.name} throwing on ${k}`;
+          assert.equal((error as Error | undefined)?.message, `source failed at ${k}`, what);
+          assert.deepEqual(got.sort((a, b) => a - b), range(k).map((x) => x * x), what);
+        }
+      }
+    }
+  }
+});
+
 test("fault: a source that throws a value that is not an Error fails the run with one Error on every executor", async () => {
   // A generator throwing `undefined` ended an "async" run as if the data had ended (its items
   // after the throw lost, no error); a string or null came out as it was from "inline" and
