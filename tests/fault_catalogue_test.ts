@@ -122,6 +122,42 @@ test("fault: an already-aborted signal rejects at once and runs no item", async 
   assert.equal(calls, 0, "no item ran");
 });
 
+test("fault: an abort whose reason is not an Error: an AbortError from map and pool.run too", async () => {
+  // map threw the reason as it was ("stop", 42), where execute rejects with an Error named
+  // AbortError whose message describes it; so did pool.run with a signal aborted before it.
+  const modes = [
+    { executor: "workers" as const, workers: 2 },
+    { executor: "async" as const },
+    { executor: "inline" as const },
+    {},
+  ];
+  for (const mode of modes) {
+    for (const ordered of [true, false]) {
+      const c = new AbortController();
+      let n = 0;
+      const e = await settle((async () => {
+        for await (
+          const _ of map((x: number) => x * 2, range(2000), { ...mode, ordered, signal: c.signal })
+        ) {
+          if (++n === 50) c.abort("stop");
+        }
+      })());
+      const what = `${JSON.stringify(mode)} ordered: ${ordered}`;
+      assert.ok(e instanceof Error, `${what}: ${String(e)}`);
+      assert.equal(e.name, "AbortError", what);
+      assert.equal(e.message, "stop", what);
+      assert.equal(n, 50, what);
+    }
+  }
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const e = await settle(pool.run((x: number) => x, 1, { signal: AbortSignal.abort(42) }));
+    assert.ok(e instanceof Error && e.name === "AbortError", String(e));
+  } finally {
+    await pool.close();
+  }
+});
+
 test("fault: a stuck item while the optimizer samples: signal and timeoutMs reach it", async () => {
   // Automatic mode: nothing may run on the calling thread before deciding (a busy loop there
   // could never be stopped, and this test would hang rather than fail).
