@@ -5,7 +5,7 @@
  */
 import { clusterArgs, resolveRun } from "./_resolve.ts";
 import { mapOnCluster } from "./cluster/mod.ts";
-import { type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
+import { abortError, type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
 
 /**
@@ -45,7 +45,7 @@ export async function* map<I, O>(
   if ("failed" in resolved) {
     // A failure while deciding: the results before it, in order, then the error.
     for (const r of ordered ? resolved.before : []) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortError(signal);
       yield r as O;
     }
     throw resolved.failed;
@@ -70,7 +70,7 @@ export async function* map<I, O>(
       job.progress.add(c.results.length);
       if (!ordered) {
         for (const r of c.results) {
-          signal?.throwIfAborted();
+          if (signal?.aborted) throw abortError(signal);
           yield r as O;
         }
         continue;
@@ -82,7 +82,8 @@ export async function* map<I, O>(
         next += chunk.length;
         run?.consumed(next);
         for (const r of chunk) {
-          signal?.throwIfAborted(); // results already computed are not handed on after an abort
+          // Results already computed are not handed on after an abort.
+          if (signal?.aborted) throw abortError(signal);
           yield r as O;
         }
       }

@@ -122,6 +122,42 @@ test("fault: an already-aborted signal rejects at once and runs no item", async 
   assert.equal(calls, 0, "no item ran");
 });
 
+test("fault: an abort whose reason is not an Error: an AbortError from map and pool.run too", async () => {
+  // map threw the reason as it was ("stop", 42), where execute rejects with an Error named
+  // AbortError whose message describes it; so did pool.run with a signal aborted before it.
+  const modes = [
+    { executor: "workers" as const, workers: 2 },
+    { executor: "async" as const },
+    { executor: "inline" as const },
+    {},
+  ];
+  for (const mode of modes) {
+    for (const ordered of [true, false]) {
+      const c = new AbortController();
+      let n = 0;
+      const e = await settle((async () => {
+        for await (
+          const _ of map((x: number) => x * 2, range(2000), { ...mode, ordered, signal: c.signal })
+        ) {
+          if (++n === 50) c.abort("stop");
+        }
+      })());
+      const what = `${JSON.stringify(mode)} ordered: ${ordered}`;
+      assert.ok(e instanceof Error, `${what}: ${String(e)}`);
+      assert.equal(e.name, "AbortError", what);
+      assert.equal(e.message, "stop", what);
+      assert.equal(n, 50, what);
+    }
+  }
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const e = await settle(pool.run((x: number) => x, 1, { signal: AbortSignal.abort(42) }));
+    assert.ok(e instanceof Error && e.name === "AbortError", String(e));
+  } finally {
+    await pool.close();
+  }
+});
+
 test("fault: a stuck item while the optimizer samples: signal and timeoutMs reach it", async () => {
   // Automatic mode: nothing may run on the calling thread before deciding (a busy loop there
   // could never be stopped, and this test would hang rather than fail).
@@ -426,6 +462,46 @@ test("fault: a source that throws on item k: every result before it, then its er
   }
   const e = await settle(execute(square, sync()));
   assert.equal(e?.message, "source failed at 300");
+});
+
+test("fault: a source that throws on item k: an unordered map yields every result before it too", async () => {
+  // On "async", an unordered map ended at the source's throw at once: the results of the calls
+  // still in flight were lost (none of item 0 where the source threw on item 1; 173 of 300).
+  function* source(k: number) {
+    for (let i = 0;; i++) {
+      if (i === k) throw new Error(`source failed at ${k}`);
+      yield i;
+    }
+  }
+  async function* later(k: number) {
+    yield* source(k);
+  }
+  const tasks = {
+    sync: (x: number) => x * x,
+    async: async (x: number) => {
+      await new Promise((r) => setTimeout(r, x % 3));
+      return x * x;
+    },
+  };
+  const modes = [{ executor: "async" as const }, { executor: "inline" as const }, {}];
+  for (const mode of modes) {
+    for (const [name, fn] of Object.entries(tasks)) {
+      for (const from of [source, later]) {
+        for (const k of [1, 300]) {
+          const got: number[] = [];
+          let error: unknown;
+          try {
+            for await (const y of map(fn, from(k), { ...mode, ordered: false })) got.push(y);
+          } catch (e) {
+            error = e;
+          }
+          const what = `${JSON.stringify(mode)} ${name} task, ${from.name} throwing on ${k}`;
+          assert.equal((error as Error | undefined)?.message, `source failed at ${k}`, what);
+          assert.deepEqual(got.sort((a, b) => a - b), range(k).map((x) => x * x), what);
+        }
+      }
+    }
+  }
 });
 
 test("fault: a source that throws a value that is not an Error fails the run with one Error on every executor", async () => {

@@ -323,6 +323,33 @@ test("invalid overrides throw a RangeError naming the variable and the value", a
   await assert.rejects(probeSystem({ root: "" }), TypeError);
 });
 
+test("bad probe options throw a TypeError naming them: env must be an object of strings", async () => {
+  // A number as an override's value failed with "value.trim is not a function"; `env: null`, a
+  // string or an array were taken silently (the process's environment, or none), `root: null` too.
+  const root = fixturePath("empty_root");
+  await assert.rejects(probeSystem({ root, env: { AMORSIZE_CPUS: 4 as unknown as string } }), {
+    name: "TypeError",
+    message: "'env.AMORSIZE_CPUS' must be a string, got 4",
+  });
+  for (const env of [null, 5, "AMORSIZE_CPUS=2", ["AMORSIZE_CPUS=2"]]) {
+    await assert.rejects(
+      probeSystem({ root, env: env as unknown as Record<string, string> }),
+      { name: "TypeError", message: /^'env' must be an object, got / },
+      JSON.stringify(env),
+    );
+  }
+  await assert.rejects(probeSystem({ root: null as unknown as string, env: {} }), {
+    name: "TypeError",
+    message: "'root' must be a non-empty path, got null",
+  });
+  // Other variables in env are no concern of the probe's.
+  const info = await probeSystem({
+    root,
+    env: { AMORSIZE_CPUS: "3", OTHER: 1 as unknown as string },
+  });
+  assert.equal(info.effectiveCores, 3);
+});
+
 test("a cpu.max whose number overflows a double is garbage, not an infinite quota", async () => {
   const root = mkdtempSync(join(tmpdir(), "amorsize-cpumax-"));
   cpSync(fixturePath("cgroup_v2_quota"), root, { recursive: true });

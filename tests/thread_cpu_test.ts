@@ -21,6 +21,14 @@ test("threadCpuMs: schedstat nanoseconds, or stat ticks where schedstat is absen
   assert.equal(threadCpuMs(fixturePath("no/such/dir")), undefined);
 });
 
+test("threadCpuMs: schedstat of zeros (scheduler statistics off) falls back to stat ticks", () => {
+  // A kernel without scheduler statistics writes "0 0 0" for every thread: read as no CPU time
+  // at all, no thread of a task that runs threads of its own counted as busy.
+  const t = threadCpuMs(fixturePath("thread_cpu_schedstat_off"))!;
+  assert.equal(t.get("401"), (120 + 30) * 10);
+  assert.equal(t.get("402"), (4 + 1) * 10);
+});
+
 test("threadSched: on-CPU and run-queue nanoseconds of schedstat, undefined where absent", () => {
   assert.deepEqual(threadSched(fixturePath("thread_cpu/task/101/schedstat")), {
     runMs: 250,

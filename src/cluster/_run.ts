@@ -6,7 +6,13 @@
 // are still handed on, then the TaskError (global index) is thrown. A source that throws on item k
 // is pulled no further: the chunks before k still run and are handed on, then its error is thrown.
 // Whatever ends the run removes the run's jobs that have not started.
-import { ChunkTimeoutError, fromWire, type KnownResults, TaskError } from "../engine/mod.ts";
+import {
+  abortError,
+  ChunkTimeoutError,
+  fromWire,
+  type KnownResults,
+  TaskError,
+} from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { describe, redactUrl } from "./_connection.ts";
 import { CHUNK_JOB, type ChunkJobData } from "./_protocol.ts";
@@ -106,7 +112,7 @@ export async function* runOnCluster(
     }
   };
   try {
-    cfg.signal?.throwIfAborted();
+    if (cfg.signal?.aborted) throw abortError(cfg.signal);
     for (;;) {
       if (failure) throw failure;
       // Fill the window (not after a task error: only chunks before it are still wanted).

@@ -291,8 +291,9 @@ async function timedLoop(
  * yields each result as it completes. After the first failure no call starts. `ordered` (a
  * consumer that hands results on in input order): the calls before the failing item still
  * complete and are yielded, so that every result before it is delivered; the calls after it are
- * abandoned. Otherwise the run ends at once: a call that never settles cannot hold it
- * (`timeoutMs` bounds the calls an ordered run waits for).
+ * abandoned. Otherwise the run ends at once at a call's failure: a call that never settles cannot
+ * hold it (`timeoutMs` bounds the calls an ordered run waits for). A throw of the source ends
+ * either run only after the calls before it, as on the workers.
  */
 export async function* asyncChunks(
   fn: Fn,
@@ -325,6 +326,10 @@ export async function* asyncChunks(
   const ready: Completed[] = [];
   let error: unknown;
   let errorIndex = Infinity;
+  // Whether `error` is the source's throw (not a call's): the calls before it then complete and
+  // are yielded in either order, as the workers' runs do (an unordered run dropped the results of
+  // the calls still in flight when a generator threw).
+  let sourceFailed = false;
   let wake: (() => void) | undefined;
   const launch = (index: number, item: unknown) => {
     running.add(index); // before the call: a known result settles synchronously
@@ -349,6 +354,7 @@ export async function* asyncChunks(
         if (index < errorIndex) {
           errorIndex = index;
           error = unwrap(e);
+          sourceFailed = false;
         }
       } finally {
         if (measured) limiter.done(startedAt, ok);
@@ -372,6 +378,7 @@ export async function* asyncChunks(
       if (signal?.aborted || error !== undefined) return;
       errorIndex = index;
       error = e;
+      sourceFailed = true;
     }).finally(() => {
       pull = undefined;
       wake?.();
@@ -403,6 +410,7 @@ export async function* asyncChunks(
           if (signal?.aborted || index >= errorIndex) throw e;
           errorIndex = index;
           error = e;
+          sourceFailed = true;
           break;
         }
         if (src.pulled === index) break;
@@ -414,7 +422,7 @@ export async function* asyncChunks(
       }
       if (error !== undefined) {
         const before = [...running].some((i) => i < errorIndex);
-        if (!ordered || !before) throw error;
+        if ((!ordered && !sourceFailed) || !before) throw error;
       } else if (running.size === 0 && src.done && !pull) break;
       // Calls may have finished while the consumer held a result: refill before waiting.
       else if (!src.done && room() && !pull) continue;

@@ -23,6 +23,7 @@ import { type Task, taskSpec } from "../task/mod.ts";
 import { Run } from "./_run.ts";
 import { Source } from "./_source.ts";
 import { attachWorkerSet, WorkerSet } from "./_worker_set.ts";
+import { abortError } from "./errors.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -183,7 +184,7 @@ export class Pool {
       wrongType("signal", "an AbortSignal", signal);
     }
     const spec = taskSpec(task);
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw abortError(signal);
     const run = new Run(this.#set, new Source<unknown>([item]), {
       spec,
       workers: 1,

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  abortError,
   ChunkTimeoutError,
   type Encoding,
   findTransferables,
@@ -198,7 +199,7 @@ export async function sampleInWorker(
     // Fast items: once enough are timed, more rounds cost more in messages than they tell.
     if (round > 0 && t.items >= 512 && out.spentMs >= budgetMs / 4) break;
     if (t.items >= 4096) break;
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw abortError(signal);
     if (round > 0 && perItem > 0) {
       size = Math.max(
         MIN_TIMED - t.items,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { keysOf, knownKeys, objectArg } from "../args.ts";
+import { keysOf, knownKeys, objectArg, wrongType } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { readAffinity } from "./affinity.ts";
 import { readCgroupPaths } from "./cgroup.ts";
@@ -28,7 +28,8 @@ import type { ProbeOptions, SystemInfo } from "./system_info.ts";
  *   instead of the process environment for the overrides `AMORSIZE_CPUS` and `AMORSIZE_MEMORY`.
  * @returns The figures, their sources and the warnings.
  * @throws {RangeError} When `AMORSIZE_CPUS` or `AMORSIZE_MEMORY` is set to something invalid.
- * @throws {TypeError} When `options.root` is not a non-empty string.
+ * @throws {TypeError} When `options.root` is not a non-empty string, or `options.env` is not an
+ *   object whose overrides are strings.
  *
  * @example Usage
  * ```ts
@@ -50,14 +51,25 @@ export function probeSystem(options: ProbeOptions = {}): Promise<SystemInfo> {
 
 function _probe(options: ProbeOptions): SystemInfo {
   knownKeys("options", objectArg("options", options), keysOf<ProbeOptions>({ root: 1, env: 1 }));
-  const root = options.root ?? "/";
+  const root = options.root === undefined ? "/" : options.root;
   if (typeof root !== "string" || root === "") {
     throw new TypeError(`'root' must be a non-empty path, got ${JSON.stringify(root)}`);
   }
+  // `env` stands for the environment: an object of strings (a number as a value failed with
+  // "value.trim is not a function"; `null`, a string or an array read the process's environment
+  // or none, silently).
+  const given = options.env;
+  if (given !== undefined) objectArg("env", given);
   const rt = runtime();
   const envDenied: string[] = [];
   const env = (name: string) => {
-    if (options.env) return Object.hasOwn(options.env, name) ? options.env[name] : undefined;
+    if (given !== undefined) {
+      const value = Object.hasOwn(given, name) ? given[name] : undefined;
+      if (value !== undefined && typeof value !== "string") {
+        wrongType(`env.${name}`, "a string", value);
+      }
+      return value;
+    }
     const read = rt.env(name);
     if (read.denied) envDenied.push(name);
     return read.value;

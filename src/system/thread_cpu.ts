@@ -1,7 +1,8 @@
 /**
  * CPU time of each thread of this process, from Linux's `/proc/self/task/<tid>/schedstat`
- * (nanoseconds on the CPU; exact) or, where that file is absent, `/proc/self/task/<tid>/stat`
- * (utime + stime in clock ticks of 10 ms, `CLK_TCK` = 100 on Linux). Used to tell nested
+ * (nanoseconds on the CPU; exact) or, where that file is absent or holds zeros (a kernel without
+ * scheduler statistics), `/proc/self/task/<tid>/stat` (utime + stime in clock ticks of 10 ms,
+ * `CLK_TCK` = 100 on Linux). Used to tell nested
  * parallelism (threads of the task's own busy during its calls) from the runtime's helper
  * threads (JIT, GC), which a process-wide CPU/wall ratio cannot; and which of them are runnable
  * now (their load is this process's own, not other processes').
@@ -33,9 +34,10 @@ export function threadCpuMs(root = "/proc/self"): Map<string, number> | undefine
   const out = new Map<string, number>();
   for (const tid of tids) {
     const sched = rt.readTextFile(`${root}/task/${tid}/schedstat`);
-    if (sched.ok) {
-      const ns = Number(sched.text.split(" ")[0]);
-      if (Number.isFinite(ns)) out.set(tid, ns / 1e6);
+    const ns = sched.ok ? Number(sched.text.split(" ")[0]) : NaN;
+    // Zero where the kernel keeps no scheduler statistics ("0 0 0"): then the stat file tells.
+    if (Number.isFinite(ns) && ns > 0) {
+      out.set(tid, ns / 1e6);
       continue;
     }
     const stat = rt.readTextFile(`${root}/task/${tid}/stat`);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Data, defaultPool } from "../engine/mod.ts";
+import { abortError, type Data, defaultPool } from "../engine/mod.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/mod.ts";
 import { cachedProbe } from "../system/mod.ts";
@@ -83,7 +83,7 @@ export async function tune<I, O>(
   const startedAt = runtime().now();
   const { items, truncated } = await materialize(data);
   const signal = options.signal;
-  signal?.throwIfAborted();
+  if (signal?.aborted) throw abortError(signal);
   const pool = options.pool ?? defaultPool();
   const sys = await cachedProbe();
   await pool.warm(Math.max(sys.effectiveCores, ...(options.space?.workers ?? [])));
@@ -119,7 +119,7 @@ export async function tune<I, O>(
   if (stoppedBecause !== "aborted" && stoppedBecause !== "budget") await confirm(session);
   const best = session.best();
   if (!best) {
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw abortError(signal);
     throw new Error("tune measured nothing"); // unreachable: the first trial always runs
   }
   const pick = session.byIndex.get(space.pickIndex);

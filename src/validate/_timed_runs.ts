@@ -2,7 +2,13 @@
 // the order reversed every other round so that a slow drift of the machine favours none), with a
 // time budget.
 import { execute } from "../execute.ts";
-import { configLabel, type ForcedConfig, type Pool, toExecuteOptions } from "../engine/mod.ts";
+import {
+  abortError,
+  configLabel,
+  type ForcedConfig,
+  type Pool,
+  toExecuteOptions,
+} from "../engine/mod.ts";
 import { alternate } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Task } from "../task/mod.ts";
@@ -51,7 +57,7 @@ export async function alternateConfigs<I, O>(
   let round = budget.repeats;
   try {
     const run = async (k: number, round: number): Promise<boolean> => {
-      budget.signal?.throwIfAborted();
+      if (budget.signal?.aborted) throw abortError(budget.signal);
       // The first run always starts: the budget cannot have run out before it but by this
       // thread losing its core (a budget of 1 ms ran out before it under a loaded machine).
       const first = times.every((t) => t.length === 0);
@@ -69,7 +75,7 @@ export async function alternateConfigs<I, O>(
         });
         got = out.length;
       } catch (e) {
-        budget.signal?.throwIfAborted();
+        if (budget.signal?.aborted) throw abortError(budget.signal);
         if (!over()) throw e;
         if (round > 0) return false;
         throw _timeout(budget.timeoutMs);
