@@ -155,15 +155,12 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       next = 0;
       continue;
     }
-    // Judged once the pace no longer falls, or after `PACE_WAIT_MS` of items here at the pace it
-    // may still fall to (`STILL_FALLING`), and again after each slice.
-    if (loading === undefined && pace.warmMs >= PACE_WINDOW_MS) {
-      const falling = pace.falling(PACE_FALL);
-      if (!falling || job.rt.now() - t0 >= PACE_WAIT_MS) {
-        const at = falling ? pace.perItemMs / STILL_FALLING : pace.perItemMs;
-        const most = workersPay(job, (n - job.known.size) * at, finishing);
-        if (most > 0) start(most);
-      }
+    // Judged once the pace no longer falls, or after `PACE_WAIT_MS` of items here.
+    const settled = pace.warmMs >= PACE_WINDOW_MS &&
+      (!pace.falling(PACE_FALL) || job.rt.now() - t0 >= PACE_WAIT_MS);
+    if (loading === undefined && settled) {
+      const most = workersPay(job, (n - job.known.size) * pace.perItemMs, finishing);
+      if (most > 0) start(most);
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
     const sliceMs = feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
@@ -257,20 +254,8 @@ const PACE_WINDOW_MS = 20;
  * process's first 50, 0.27 over the next 30, 0.15 once warm.
  */
 const PACE_FALL = 0.2;
-/**
- * The longest this thread waits for the pace to settle before judging at what it may fall to (ms;
- * see `STILL_FALLING`).
- */
+/** The longest this thread waits for the pace to settle before judging at it (ms). */
 const PACE_WAIT_MS = 100;
-
-/**
- * How much further a pace still falling after `PACE_WAIT_MS` is taken to fall: the runtime goes
- * on compiling the task's code hot. A process's first 3,000 markdown renders on Deno ran at
- * 0.56 ms each when judged there, 0.23 by the end: a worker started for what read as 1.5 s of
- * work left, loaded beside this thread (slowing it) for what was 0.6 s, and was never fed.
- * SHA-256 hashes (js-sha256) ran 2–7× faster warm than over their first hundred calls.
- */
-const STILL_FALLING = 2;
 
 /** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
 const PROGRESS_MS = 50;
