@@ -213,6 +213,51 @@ test("suite compare: a workload or bench that failed outright in the current run
   assert.deepEqual(JSON.parse(j.stdout).failed, ["b_bench.ts: f"]);
 });
 
+test("suite compare: a workload measured on a busy machine is not judged (as suite run)", () => {
+  const dir = tempHome();
+  const put = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  const suite = (...results: Record<string, unknown>[]) => ({
+    format: "amorsize-suite",
+    schema: 1,
+    results: results.map((r) => ({ spread: { speedup: 0 }, failures: [], ...r })),
+  });
+  const pass = (workload: string, actualSpeedup: number) => ({
+    workload,
+    actualSpeedup,
+    passed: true,
+    verdict: "pass",
+  });
+  // Timing checks failed under load: `suite run` gives no verdict (exit 0); compare called the
+  // same figure a REGRESSION and exited 1.
+  const busy = {
+    workload: "cpu-intensive",
+    actualSpeedup: 0.9,
+    passed: false,
+    verdict: "busy",
+    externalLoad: 3,
+    failures: ["speedup 0.90× is below 80% of the minimum 1.40× (1.12×)"],
+  };
+  const base = put("base.json", suite(pass("cpu-intensive", 1.8), pass("mixed", 2)));
+  const cur = put("busy.json", suite(busy, pass("mixed", 2)));
+  const r = cli(["suite", "compare", base, cur]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /REGRESSION|missing in current/);
+  assert.match(r.stdout, /^not judged, the machine was busy \(no verdict\): cpu-intensive$/m);
+  const j = JSON.parse(cli(["suite", "compare", base, cur, "--json"]).stdout);
+  assert.deepEqual([j.regressions, j.missing, j.new, j.busy], [[], [], [], ["cpu-intensive"]]);
+  assert.deepEqual(j.unchanged.map((e: { workload: string }) => e.workload), ["mixed"]);
+  // A busy baseline is no reference either: the current figure is neither judged nor new.
+  const back = JSON.parse(cli(["suite", "compare", cur, base, "--json"]).stdout);
+  assert.deepEqual([back.improvements, back.new, back.busy], [[], [], ["cpu-intensive"]]);
+  // A drop on a quiet machine is still a regression.
+  const quiet = put("quiet.json", suite({ ...busy, verdict: "fail" }, pass("mixed", 2)));
+  assert.equal(cli(["suite", "compare", base, quiet]).code, 1);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",

@@ -58,6 +58,12 @@ export interface PerformanceComparison {
   missing: string[];
   /** Workloads of the current run that the baseline lacks (skipped ones are in `notes`). */
   new: string[];
+  /**
+   * Workloads measured while the machine was busy (`verdict: "busy"`: no verdict) in either run:
+   * their speedup says more about the load than about the code, so it is not judged (neither a
+   * regression nor missing), as `suite run` gives it no verdict.
+   */
+  busy: string[];
   /** Things to know: different runtimes or machines, workloads without a comparable figure. */
   notes: string[];
 }
@@ -91,14 +97,15 @@ function _notes(base: Comparable, cur: Comparable): string[] {
  * time per iteration (lower is better). A change is a regression (or an improvement) only when it
  * exceeds `threshold` AND the range of that figure in each run (`spread × value`: for a suite,
  * max − min of the per-pair speedups), so that noise on a busy machine does not flap; otherwise
- * the entry is unchanged (`withinNoise` says when only the noise held it back). Paths are read as JSON files; history entries of kind `"suite"` are
- * accepted as well.
+ * the entry is unchanged (`withinNoise` says when only the noise held it back). A workload measured
+ * while the machine was busy (`verdict: "busy"`, in either run) is not judged: it is listed in
+ * `busy`. Paths are read as JSON files; history entries of kind `"suite"` are accepted as well.
  *
  * @param baseline The reference run: an object or a path.
  * @param current The run to judge: an object or a path.
  * @param options `threshold` (default 0.10).
  * @returns The workloads sorted into regressions, improvements, unchanged, failed (outright, in
- * the current run: they count like regressions), missing and new.
+ * the current run: they count like regressions), missing, new and busy (not judged).
  * @throws {Error} When a side cannot be read, is not a suite result nor deno bench output, has
  * another schema version (the message names the file), or the two sides are of different kinds.
  * @throws {RangeError} For a `threshold` that is not a positive number.
@@ -145,6 +152,7 @@ export function comparePerformanceResults(
     failed: c.failed,
     missing: [],
     new: [],
+    busy: [...new Set([...b.busy, ...c.busy])],
     notes: _notes(base, cur),
   };
   const key = (m: Metric) => `${m.workload}\u0000${m.metric}`;
@@ -153,7 +161,8 @@ export function comparePerformanceResults(
   for (const m of b.metrics) {
     const other = now.get(key(m));
     if (!other) {
-      const gone = !out.missing.includes(m.workload) && !c.failed.includes(m.workload);
+      const gone = !out.missing.includes(m.workload) && !c.failed.includes(m.workload) &&
+        !c.busy.includes(m.workload);
       if (gone) out.missing.push(m.workload);
       continue;
     }
@@ -164,7 +173,8 @@ export function comparePerformanceResults(
     else out.unchanged.push(e);
   }
   for (const m of c.metrics) {
-    if (!before.has(key(m)) && !b.skipped.includes(m.workload)) out.new.push(m.workload);
+    const known = b.skipped.includes(m.workload) || b.busy.includes(m.workload);
+    if (!before.has(key(m)) && !known) out.new.push(m.workload);
   }
   const skipped = [...new Set([...b.skipped, ...c.skipped])];
   if (skipped.length > 0) {
