@@ -258,6 +258,35 @@ test("suite compare: a workload measured on a busy machine is not judged (as sui
   assert.equal(cli(["suite", "compare", base, quiet]).code, 1);
 });
 
+test("suite compare: a baseline speedup of 0 is no reference: no Infinity %, no null changePct", () => {
+  const dir = tempHome();
+  const put = (name: string, speedup: number) => {
+    const path = join(dir, name);
+    const results = [
+      { workload: "w", actualSpeedup: speedup, spread: { speedup: 0 }, passed: true },
+      { workload: "v", actualSpeedup: 2, spread: { speedup: 0 }, passed: true },
+    ];
+    writeFileSync(path, JSON.stringify({ format: "amorsize-suite", schema: 1, results }));
+    return path;
+  };
+  const [zero, one] = [put("zero.json", 0), put("one.json", 1)];
+  // It was "+Infinity%  improved", and "changePct": null in the JSON (a number by its type).
+  const r = cli(["suite", "compare", zero, one]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /Infinity|improved/);
+  assert.match(r.stdout, /^note: a baseline figure of 0, no change to measure from: w$/m);
+  const j = cli(["suite", "compare", zero, one, "--json"]);
+  assert.equal(j.code, 0, j.stderr);
+  const out = JSON.parse(j.stdout);
+  const entries = [...out.regressions, ...out.improvements, ...out.unchanged];
+  assert.deepEqual(entries.map((e: { workload: string }) => e.workload), ["v"]);
+  for (const e of entries) assert.equal(typeof e.changePct, "number");
+  assert.deepEqual([out.missing, out.new], [[], []]);
+  // A drop to 0 is a change of -100 %: a regression.
+  const down = JSON.parse(cli(["suite", "compare", one, zero, "--json"]).stdout);
+  assert.deepEqual(down.regressions.map((e: { changePct: number }) => e.changePct), [-100]);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",

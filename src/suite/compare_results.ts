@@ -158,8 +158,15 @@ export function comparePerformanceResults(
   const key = (m: Metric) => `${m.workload}\u0000${m.metric}`;
   const now = new Map(c.metrics.map((m) => [key(m), m]));
   const before = new Set(b.metrics.map(key));
+  // A baseline figure of 0 (a speedup from a plain loop timed at 0 ms): a change from it has no
+  // size (it was an Infinity %, null in the JSON).
+  const zero: string[] = [];
   for (const m of b.metrics) {
     const other = now.get(key(m));
+    if (other && m.value === 0) {
+      zero.push(m.workload);
+      continue;
+    }
     if (!other) {
       const gone = !out.missing.includes(m.workload) && !c.failed.includes(m.workload) &&
         !c.busy.includes(m.workload);
@@ -180,6 +187,9 @@ export function comparePerformanceResults(
   if (skipped.length > 0) {
     out.notes.push(`no comparable figure (not validated or failed): ${skipped.join(", ")}`);
   }
+  if (zero.length > 0) {
+    out.notes.push(`a baseline figure of 0, no change to measure from: ${zero.join(", ")}`);
+  }
   return out;
 }
 
@@ -188,9 +198,12 @@ export function comparePerformanceResults(
 // in the figure's own units: |current − baseline| against each run's range (relative spread ×
 // that run's value), so a run with a small value and a wide relative spread is judged fairly.
 
-/** The entry of one figure present in both runs (`withinNoise` is set by `classifyVerdict`). */
+/**
+ * The entry of one figure present in both runs, the baseline's not 0 (`withinNoise` is set by
+ * `classifyVerdict`).
+ */
 function comparisonEntry(b: Metric, c: Metric): ComparisonEntry {
-  const change = b.value === 0 ? (c.value === 0 ? 0 : Infinity) : (c.value - b.value) / b.value;
+  const change = (c.value - b.value) / b.value;
   return {
     workload: b.workload,
     metric: b.metric,
