@@ -287,6 +287,34 @@ test("suite compare: a baseline speedup of 0 is no reference: no Infinity %, no 
   assert.deepEqual(down.regressions.map((e: { changePct: number }) => e.changePct), [-100]);
 });
 
+test("suite compare: a side that does not say its runtime or machine is noted as unknown", () => {
+  const dir = tempHome();
+  const put = (name: string, extra: Record<string, unknown>) => {
+    const path = join(dir, name);
+    const results = [{ workload: "w", actualSpeedup: 2, spread: { speedup: 0 }, passed: true }];
+    writeFileSync(path, JSON.stringify({ format: "amorsize-suite", schema: 1, results, ...extra }));
+    return path;
+  };
+  const short = put("short.json", {});
+  const full = put("full.json", {
+    runtime: { name: "node", version: "22.1.0" },
+    system: { effectiveCores: 8 },
+  });
+  // It said "baseline undefined undefined" and "undefined effective cores in the baseline".
+  const r = cli(["suite", "compare", short, full]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /undefined/);
+  assert.match(r.stdout, /^note: different runtimes: baseline unknown, current node 22\.1\.0$/m);
+  assert.match(
+    r.stdout,
+    /^note: different machines: an unknown number of effective cores in the baseline, 8 now$/m,
+  );
+  const back = cli(["suite", "compare", full, short]);
+  assert.doesNotMatch(back.stdout, /undefined/);
+  assert.match(back.stdout, /8 effective cores in the baseline, an unknown number now$/m);
+  assert.doesNotMatch(cli(["suite", "compare", short, short]).stdout, /note: different/);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",

@@ -82,11 +82,20 @@ function _notes(base: Comparable, cur: Comparable): string[] {
   if (base.kind !== "suite" || cur.kind !== "suite") return [];
   const [b, c] = [base.suite, cur.suite];
   const notes: string[] = [];
-  const rt = (s: SuiteResult) => `${s.runtime?.name} ${s.runtime?.version}`;
+  // A result written in the shortest form may leave the runtime or the machine out: "unknown",
+  // not "undefined undefined".
+  const rt = (s: SuiteResult) =>
+    typeof s.runtime?.name === "string"
+      ? `${s.runtime.name}${typeof s.runtime.version === "string" ? ` ${s.runtime.version}` : ""}`
+      : "unknown";
   if (rt(b) !== rt(c)) notes.push(`different runtimes: baseline ${rt(b)}, current ${rt(c)}`);
-  const cores = (s: SuiteResult) => s.system?.effectiveCores;
+  const cores = (s: SuiteResult) =>
+    typeof s.system?.effectiveCores === "number" ? String(s.system.effectiveCores) : undefined;
   if (cores(b) !== cores(c)) {
-    notes.push(`different machines: ${cores(b)} effective cores in the baseline, ${cores(c)} now`);
+    notes.push(
+      `different machines: ${cores(b) ?? "an unknown number of"} effective cores in the ` +
+        `baseline, ${cores(c) ?? "an unknown number"} now`,
+    );
   }
   return notes;
 }
