@@ -315,6 +315,30 @@ test("suite compare: a side that does not say its runtime or machine is noted as
   assert.doesNotMatch(cli(["suite", "compare", short, short]).stdout, /note: different/);
 });
 
+test("suite compare: a suite result that names a workload twice exits 2", () => {
+  const dir = tempHome();
+  const put = (name: string, figures: number[]) => {
+    const path = join(dir, name);
+    const results = figures.map((actualSpeedup) => ({
+      workload: "cpu-intensive",
+      actualSpeedup,
+      spread: { speedup: 0 },
+      passed: true,
+    }));
+    writeFileSync(path, JSON.stringify({ format: "amorsize-suite", schema: 1, results }));
+    return path;
+  };
+  // Merged by hand: the baseline's 1.0× was judged against the current 2.0× ("improved"), and
+  // a current run naming it twice was judged by its last figure only (exit 0 or 1 by position).
+  const twice = put("twice.json", [2, 1]);
+  const once = put("once.json", [2]);
+  usageError(
+    ["suite", "compare", twice, once],
+    /twice\.json: results\[1\] names the workload "cpu-intensive" of results\[0\] again/,
+  );
+  usageError(["suite", "compare", once, twice], /twice\.json: results\[1\] names the workload/);
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",
