@@ -339,6 +339,24 @@ test("suite compare: a suite result that names a workload twice exits 2", () => 
   usageError(["suite", "compare", once, twice], /twice\.json: results\[1\] names the workload/);
 });
 
+test("history compare: a suite entry without a suite result says so, not 'not a suite run'", async () => {
+  const home = tempHome();
+  const env = { AMORSIZE_HOME: home };
+  const dir = join(home, "history");
+  // The shape loadSuiteHistory (the report) reads: saved by other code, without the format.
+  const results = [{ workload: "cpu", actualSpeedup: 3, passed: true }];
+  const a = await saveResult({ kind: "suite", payload: { date: "2025-03-10", results } }, { dir });
+  // It said 'history entry … is of kind "suite", not a suite run'.
+  usageError(
+    ["history", "compare", a.id, a.id],
+    new RegExp(
+      `history entry ${a.id} is of kind "suite" but its payload is not a suite result ` +
+        `\\(no format: "amorsize-suite"`,
+    ),
+    env,
+  );
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",
