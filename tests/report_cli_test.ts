@@ -103,6 +103,23 @@ test("report --suite-history with no saved runs exits with 1", () => {
   assert.equal(existsSync(file), false);
 });
 
+test("report --suite-history --name that matches no run names the names there", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-report-names-"));
+  const results = [{ workload: "cpu", actualSpeedup: 2, passed: true }];
+  for (const name of ["deno", "bun", "deno"]) {
+    await saveResult({ kind: "suite", name, payload: { date: "2025-03-10", results } }, { dir });
+  }
+  const file = join(dir, "r.html");
+  // It said "no suite results in the history", as if there were none.
+  const { code, stderr } = cli(["--suite-history", "--dir", dir, "--name", "dneo", "--html", file]);
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    /no suite results saved under the name "dneo" in the history \(.+\); its suite runs are saved under "(deno", "bun|bun", "deno)"$/m,
+  );
+  assert.equal(existsSync(file), false);
+});
+
 test("report --suite-history: a busy run (no verdict) is neither a failure nor a drop", async () => {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-report-busy-"));
   const result = (actualSpeedup: number, verdict: string) => ({

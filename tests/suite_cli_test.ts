@@ -213,6 +213,150 @@ test("suite compare: a workload or bench that failed outright in the current run
   assert.deepEqual(JSON.parse(j.stdout).failed, ["b_bench.ts: f"]);
 });
 
+test("suite compare: a workload measured on a busy machine is not judged (as suite run)", () => {
+  const dir = tempHome();
+  const put = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  const suite = (...results: Record<string, unknown>[]) => ({
+    format: "amorsize-suite",
+    schema: 1,
+    results: results.map((r) => ({ spread: { speedup: 0 }, failures: [], ...r })),
+  });
+  const pass = (workload: string, actualSpeedup: number) => ({
+    workload,
+    actualSpeedup,
+    passed: true,
+    verdict: "pass",
+  });
+  // Timing checks failed under load: `suite run` gives no verdict (exit 0); compare called the
+  // same figure a REGRESSION and exited 1.
+  const busy = {
+    workload: "cpu-intensive",
+    actualSpeedup: 0.9,
+    passed: false,
+    verdict: "busy",
+    externalLoad: 3,
+    failures: ["speedup 0.90× is below 80% of the minimum 1.40× (1.12×)"],
+  };
+  const base = put("base.json", suite(pass("cpu-intensive", 1.8), pass("mixed", 2)));
+  const cur = put("busy.json", suite(busy, pass("mixed", 2)));
+  const r = cli(["suite", "compare", base, cur]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /REGRESSION|missing in current/);
+  assert.match(r.stdout, /^not judged, the machine was busy \(no verdict\): cpu-intensive$/m);
+  const j = JSON.parse(cli(["suite", "compare", base, cur, "--json"]).stdout);
+  assert.deepEqual([j.regressions, j.missing, j.new, j.busy], [[], [], [], ["cpu-intensive"]]);
+  assert.deepEqual(j.unchanged.map((e: { workload: string }) => e.workload), ["mixed"]);
+  // A busy baseline is no reference either: the current figure is neither judged nor new.
+  const back = JSON.parse(cli(["suite", "compare", cur, base, "--json"]).stdout);
+  assert.deepEqual([back.improvements, back.new, back.busy], [[], [], ["cpu-intensive"]]);
+  // A drop on a quiet machine is still a regression.
+  const quiet = put("quiet.json", suite({ ...busy, verdict: "fail" }, pass("mixed", 2)));
+  assert.equal(cli(["suite", "compare", base, quiet]).code, 1);
+});
+
+test("suite compare: a baseline speedup of 0 is no reference: no Infinity %, no null changePct", () => {
+  const dir = tempHome();
+  const put = (name: string, speedup: number) => {
+    const path = join(dir, name);
+    const results = [
+      { workload: "w", actualSpeedup: speedup, spread: { speedup: 0 }, passed: true },
+      { workload: "v", actualSpeedup: 2, spread: { speedup: 0 }, passed: true },
+    ];
+    writeFileSync(path, JSON.stringify({ format: "amorsize-suite", schema: 1, results }));
+    return path;
+  };
+  const [zero, one] = [put("zero.json", 0), put("one.json", 1)];
+  // It was "+Infinity%  improved", and "changePct": null in the JSON (a number by its type).
+  const r = cli(["suite", "compare", zero, one]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /Infinity|improved/);
+  assert.match(r.stdout, /^note: a baseline figure of 0, no change to measure from: w$/m);
+  const j = cli(["suite", "compare", zero, one, "--json"]);
+  assert.equal(j.code, 0, j.stderr);
+  const out = JSON.parse(j.stdout);
+  const entries = [...out.regressions, ...out.improvements, ...out.unchanged];
+  assert.deepEqual(entries.map((e: { workload: string }) => e.workload), ["v"]);
+  for (const e of entries) assert.equal(typeof e.changePct, "number");
+  assert.deepEqual([out.missing, out.new], [[], []]);
+  // A drop to 0 is a change of -100 %: a regression.
+  const down = JSON.parse(cli(["suite", "compare", one, zero, "--json"]).stdout);
+  assert.deepEqual(down.regressions.map((e: { changePct: number }) => e.changePct), [-100]);
+});
+
+test("suite compare: a side that does not say its runtime or machine is noted as unknown", () => {
+  const dir = tempHome();
+  const put = (name: string, extra: Record<string, unknown>) => {
+    const path = join(dir, name);
+    const results = [{ workload: "w", actualSpeedup: 2, spread: { speedup: 0 }, passed: true }];
+    writeFileSync(path, JSON.stringify({ format: "amorsize-suite", schema: 1, results, ...extra }));
+    return path;
+  };
+  const short = put("short.json", {});
+  const full = put("full.json", {
+    runtime: { name: "node", version: "22.1.0" },
+    system: { effectiveCores: 8 },
+  });
+  // It said "baseline undefined undefined" and "undefined effective cores in the baseline".
+  const r = cli(["suite", "compare", short, full]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /undefined/);
+  assert.match(r.stdout, /^note: different runtimes: baseline unknown, current node 22\.1\.0$/m);
+  assert.match(
+    r.stdout,
+    /^note: different machines: an unknown number of effective cores in the baseline, 8 now$/m,
+  );
+  const back = cli(["suite", "compare", full, short]);
+  assert.doesNotMatch(back.stdout, /undefined/);
+  assert.match(back.stdout, /8 effective cores in the baseline, an unknown number now$/m);
+  assert.doesNotMatch(cli(["suite", "compare", short, short]).stdout, /note: different/);
+});
+
+test("suite compare: a suite result that names a workload twice exits 2", () => {
+  const dir = tempHome();
+  const put = (name: string, figures: number[]) => {
+    const path = join(dir, name);
+    const results = figures.map((actualSpeedup) => ({
+      workload: "cpu-intensive",
+      actualSpeedup,
+      spread: { speedup: 0 },
+      passed: true,
+    }));
+    writeFileSync(path, JSON.stringify({ format: "amorsize-suite", schema: 1, results }));
+    return path;
+  };
+  // Merged by hand: the baseline's 1.0× was judged against the current 2.0× ("improved"), and
+  // a current run naming it twice was judged by its last figure only (exit 0 or 1 by position).
+  const twice = put("twice.json", [2, 1]);
+  const once = put("once.json", [2]);
+  usageError(
+    ["suite", "compare", twice, once],
+    /twice\.json: results\[1\] names the workload "cpu-intensive" of results\[0\] again/,
+  );
+  usageError(["suite", "compare", once, twice], /twice\.json: results\[1\] names the workload/);
+});
+
+test("history compare: a suite entry without a suite result says so, not 'not a suite run'", async () => {
+  const home = tempHome();
+  const env = { AMORSIZE_HOME: home };
+  const dir = join(home, "history");
+  // The shape loadSuiteHistory (the report) reads: saved by other code, without the format.
+  const results = [{ workload: "cpu", actualSpeedup: 3, passed: true }];
+  const a = await saveResult({ kind: "suite", payload: { date: "2025-03-10", results } }, { dir });
+  // It said 'history entry … is of kind "suite", not a suite run'.
+  usageError(
+    ["history", "compare", a.id, a.id],
+    new RegExp(
+      `history entry ${a.id} is of kind "suite" but its payload is not a suite result ` +
+        `\\(no format: "amorsize-suite"`,
+    ),
+    env,
+  );
+});
+
 test("suite compare: deno bench --json files", () => {
   const { code, stdout } = cli([
     "suite",

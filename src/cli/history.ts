@@ -181,7 +181,16 @@ async function _compare(values: Values, ids: string[], dir: string | undefined):
   const [a, b] = await _trouble(() => Promise.all(ids.map((id) => loadResult(id, { dir }))));
   const [sa, sb] = [_asSuite(a), _asSuite(b)];
   for (const [e, s] of [[a, sa], [b, sb]] as const) {
-    if (!s) throw new UsageError(`history entry ${e.id} is of kind "${e.kind}", not a suite run`);
+    if (e.kind !== "suite") {
+      throw new UsageError(`history entry ${e.id} is of kind "${e.kind}", not a suite run`);
+    }
+    // Of kind "suite" but saved by other code (the report reads `{ date, results }` too).
+    if (!s) {
+      throw new UsageError(
+        `history entry ${e.id} is of kind "suite" but its payload is not a suite result ` +
+          `(no format: "amorsize-suite"; \`suite run --save\` saves one)`,
+      );
+    }
   }
   const cmp = await _trouble(() =>
     Promise.resolve().then(() => comparePerformanceResults(sa!, sb!, { threshold }))

@@ -16,6 +16,7 @@ import {
 } from "./_input.ts";
 import { optimize } from "../optimize.ts";
 import { loadSuiteHistory, type ReportInput, writeReport } from "../report/mod.ts";
+import { listResults, resolveStoreDir } from "../store/mod.ts";
 import { reportAbout } from "./_html.ts";
 import { print } from "./_output.ts";
 
@@ -58,6 +59,27 @@ const FLAGS = {
 
 function _string(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * Why there is nothing to show: the history directory, and with `--name` the names its suite runs
+ * were saved under (a misspelt name said only "no suite results in the history").
+ */
+async function _noRuns(dir: string | undefined, name: string | undefined): Promise<string> {
+  const where = resolveStoreDir("history", { dir });
+  if (name !== undefined) {
+    const { entries } = await listResults({ dir, kind: "suite" });
+    // Unnamed runs cannot be chosen with --name: only the names are listed.
+    const names = [
+      ...new Set(entries.flatMap((e) => (e.name === null ? [] : [JSON.stringify(e.name)]))),
+    ];
+    if (entries.length > 0) {
+      return `no suite results saved under the name ${JSON.stringify(name)} in the history ` +
+        `(${where}); its suite runs are saved ` +
+        (names.length > 0 ? `under ${names.join(", ")}` : "without a name");
+    }
+  }
+  return `no suite results in the history (${where})`;
 }
 
 /**
@@ -105,7 +127,7 @@ export const command: Command = {
       const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
       for (const w of warnings) console.error(`warning: ${w}`);
       if (runs.length === 0 && spec === undefined) {
-        console.error(`amorsize report: no suite results in the history${dir ? ` (${dir})` : ""}`);
+        console.error(`amorsize report: ${await _noRuns(dir, _string(values.name))}`);
         return 1;
       }
       // With --optimize, an empty history is a section that says "No suite runs.".

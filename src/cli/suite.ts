@@ -29,8 +29,9 @@ run      Benchmark the standard workloads: optimize each, then time a plain loop
          a workload fails. The columns are explained below the table and in docs/suite.md.
 compare  Compare two JSON files: suite results (suite run --json, or history entries) or the
          output of \`deno bench --json\`. A regression is a change beyond the threshold AND beyond
-         the range (max − min) of each run. Exit 1 when there is a regression, or when a
-         workload (or bench) failed outright in CURRENT.
+         the range (max − min) of each run. A workload measured on a busy machine (no
+         verdict) is not judged. Exit 1 when there is a regression, or when a workload (or
+         bench) failed outright in CURRENT.
 list     The standard workloads.
 
 Options:

@@ -138,6 +138,9 @@ export function formatComparison(c: PerformanceComparison): string {
   if (c.failed.length > 0) lines.push("", `FAILED in current: ${c.failed.join(", ")}`);
   if (c.missing.length > 0) lines.push("", `missing in current: ${c.missing.join(", ")}`);
   if (c.new.length > 0) lines.push("", `new in current: ${c.new.join(", ")}`);
+  if (c.busy.length > 0) {
+    lines.push("", `not judged, the machine was busy (no verdict): ${c.busy.join(", ")}`);
+  }
   for (const n of c.notes) lines.push("", `note: ${n}`);
   lines.push(
     "",

@@ -23,16 +23,25 @@ export interface Metrics {
   skipped: string[];
   /** Of those, the ones that failed outright (a workload that threw, a bench that failed). */
   failed: string[];
+  /**
+   * Workloads measured while the machine was busy (`verdict: "busy"`, no verdict): their figure
+   * says more about the load than about the code, so it is not judged (not in `metrics`).
+   */
+  busy: string[];
 }
 
 function _fromSuite(s: SuiteResult): Metrics {
-  const out: Metrics = { metrics: [], skipped: [], failed: [] };
+  const out: Metrics = { metrics: [], skipped: [], failed: [], busy: [] };
   for (const r of s.results) {
+    if (r.verdict === "busy") {
+      out.busy.push(r.workload);
+      continue;
+    }
     if (typeof r.actualSpeedup !== "number") {
       out.skipped.push(r.workload);
-      // Failed without a figure; a busy machine is no verdict, and a result without `passed` (a
-      // hand-written shortest form) says nothing.
-      if (r.passed === false && r.verdict !== "busy") out.failed.push(r.workload);
+      // Failed without a figure (a result without `passed`, a hand-written shortest form, says
+      // nothing).
+      if (r.passed === false) out.failed.push(r.workload);
       continue;
     }
     const spread = r.spread?.speedup;
@@ -57,7 +66,7 @@ function _benchKey(origin: string, group: string | null, name: string): string {
 }
 
 function _fromDenoBench(report: DenoBenchReport): Metrics {
-  const out: Metrics = { metrics: [], skipped: [], failed: [] };
+  const out: Metrics = { metrics: [], skipped: [], failed: [], busy: [] };
   const seen = new Map<string, number>();
   for (const b of report.benches) {
     let key = _benchKey(String(b.origin ?? ""), b.group ?? null, b.name);

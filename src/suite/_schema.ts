@@ -27,10 +27,18 @@ function _checkSuite(v: Record<string, unknown>, source: string): SuiteResult {
     );
   }
   if (!Array.isArray(v.results)) throw new Error(`${source}: a suite result without "results"`);
+  // A workload named twice (results merged by hand) would be compared with one of its figures,
+  // picked by position: which one is a guess, so it is refused (as the suite refuses to run it).
+  const seen = new Map<string, number>();
   v.results.forEach((r: unknown, i: number) => {
     const bad = (what: string) => new Error(`${source}: results[${i}] ${what}`);
     if (!_isObject(r)) throw bad("is not an object");
     if (typeof r.workload !== "string") throw bad(`has no "workload" name`);
+    const first = seen.get(r.workload);
+    if (first !== undefined) {
+      throw bad(`names the workload ${JSON.stringify(r.workload)} of results[${first}] again`);
+    }
+    seen.set(r.workload, i);
     if (!_figureOrNull(r.actualSpeedup)) {
       throw bad(
         `has an "actualSpeedup" that is not a number >= 0: ${JSON.stringify(r.actualSpeedup)}`,

@@ -58,6 +58,12 @@ export interface PerformanceComparison {
   missing: string[];
   /** Workloads of the current run that the baseline lacks (skipped ones are in `notes`). */
   new: string[];
+  /**
+   * Workloads measured while the machine was busy (`verdict: "busy"`: no verdict) in either run:
+   * their speedup says more about the load than about the code, so it is not judged (neither a
+   * regression nor missing), as `suite run` gives it no verdict.
+   */
+  busy: string[];
   /** Things to know: different runtimes or machines, workloads without a comparable figure. */
   notes: string[];
 }
@@ -76,11 +82,20 @@ function _notes(base: Comparable, cur: Comparable): string[] {
   if (base.kind !== "suite" || cur.kind !== "suite") return [];
   const [b, c] = [base.suite, cur.suite];
   const notes: string[] = [];
-  const rt = (s: SuiteResult) => `${s.runtime?.name} ${s.runtime?.version}`;
+  // A result written in the shortest form may leave the runtime or the machine out: "unknown",
+  // not "undefined undefined".
+  const rt = (s: SuiteResult) =>
+    typeof s.runtime?.name === "string"
+      ? `${s.runtime.name}${typeof s.runtime.version === "string" ? ` ${s.runtime.version}` : ""}`
+      : "unknown";
   if (rt(b) !== rt(c)) notes.push(`different runtimes: baseline ${rt(b)}, current ${rt(c)}`);
-  const cores = (s: SuiteResult) => s.system?.effectiveCores;
+  const cores = (s: SuiteResult) =>
+    typeof s.system?.effectiveCores === "number" ? String(s.system.effectiveCores) : undefined;
   if (cores(b) !== cores(c)) {
-    notes.push(`different machines: ${cores(b)} effective cores in the baseline, ${cores(c)} now`);
+    notes.push(
+      `different machines: ${cores(b) ?? "an unknown number of"} effective cores in the ` +
+        `baseline, ${cores(c) ?? "an unknown number"} now`,
+    );
   }
   return notes;
 }
@@ -91,14 +106,15 @@ function _notes(base: Comparable, cur: Comparable): string[] {
  * time per iteration (lower is better). A change is a regression (or an improvement) only when it
  * exceeds `threshold` AND the range of that figure in each run (`spread × value`: for a suite,
  * max − min of the per-pair speedups), so that noise on a busy machine does not flap; otherwise
- * the entry is unchanged (`withinNoise` says when only the noise held it back). Paths are read as JSON files; history entries of kind `"suite"` are
- * accepted as well.
+ * the entry is unchanged (`withinNoise` says when only the noise held it back). A workload measured
+ * while the machine was busy (`verdict: "busy"`, in either run) is not judged: it is listed in
+ * `busy`. Paths are read as JSON files; history entries of kind `"suite"` are accepted as well.
  *
  * @param baseline The reference run: an object or a path.
  * @param current The run to judge: an object or a path.
  * @param options `threshold` (default 0.10).
  * @returns The workloads sorted into regressions, improvements, unchanged, failed (outright, in
- * the current run: they count like regressions), missing and new.
+ * the current run: they count like regressions), missing, new and busy (not judged).
  * @throws {Error} When a side cannot be read, is not a suite result nor deno bench output, has
  * another schema version (the message names the file), or the two sides are of different kinds.
  * @throws {RangeError} For a `threshold` that is not a positive number.
@@ -145,15 +161,24 @@ export function comparePerformanceResults(
     failed: c.failed,
     missing: [],
     new: [],
+    busy: [...new Set([...b.busy, ...c.busy])],
     notes: _notes(base, cur),
   };
   const key = (m: Metric) => `${m.workload}\u0000${m.metric}`;
   const now = new Map(c.metrics.map((m) => [key(m), m]));
   const before = new Set(b.metrics.map(key));
+  // A baseline figure of 0 (a speedup from a plain loop timed at 0 ms): a change from it has no
+  // size (it was an Infinity %, null in the JSON).
+  const zero: string[] = [];
   for (const m of b.metrics) {
     const other = now.get(key(m));
+    if (other && m.value === 0) {
+      zero.push(m.workload);
+      continue;
+    }
     if (!other) {
-      const gone = !out.missing.includes(m.workload) && !c.failed.includes(m.workload);
+      const gone = !out.missing.includes(m.workload) && !c.failed.includes(m.workload) &&
+        !c.busy.includes(m.workload);
       if (gone) out.missing.push(m.workload);
       continue;
     }
@@ -164,11 +189,15 @@ export function comparePerformanceResults(
     else out.unchanged.push(e);
   }
   for (const m of c.metrics) {
-    if (!before.has(key(m)) && !b.skipped.includes(m.workload)) out.new.push(m.workload);
+    const known = b.skipped.includes(m.workload) || b.busy.includes(m.workload);
+    if (!before.has(key(m)) && !known) out.new.push(m.workload);
   }
   const skipped = [...new Set([...b.skipped, ...c.skipped])];
   if (skipped.length > 0) {
     out.notes.push(`no comparable figure (not validated or failed): ${skipped.join(", ")}`);
+  }
+  if (zero.length > 0) {
+    out.notes.push(`a baseline figure of 0, no change to measure from: ${zero.join(", ")}`);
   }
   return out;
 }
@@ -178,9 +207,12 @@ export function comparePerformanceResults(
 // in the figure's own units: |current − baseline| against each run's range (relative spread ×
 // that run's value), so a run with a small value and a wide relative spread is judged fairly.
 
-/** The entry of one figure present in both runs (`withinNoise` is set by `classifyVerdict`). */
+/**
+ * The entry of one figure present in both runs, the baseline's not 0 (`withinNoise` is set by
+ * `classifyVerdict`).
+ */
 function comparisonEntry(b: Metric, c: Metric): ComparisonEntry {
-  const change = b.value === 0 ? (c.value === 0 ? 0 : Infinity) : (c.value - b.value) / b.value;
+  const change = (c.value - b.value) / b.value;
   return {
     workload: b.workload,
     metric: b.metric,
