@@ -105,3 +105,12 @@ test("a budget that ends before every configuration ran once throws a TimeoutErr
     { name: "TimeoutError", message: /'timeoutMs' \(1 ms\) ran out/ },
   );
 });
+
+test("timeoutMs bounds the optimizer's sampling: a task that never settles is a TimeoutError", async () => {
+  // The optimizer ran without the budget: a Promise that never settles held it forever.
+  const never = (_x: number) => new Promise<number>(() => {});
+  await assert.rejects(
+    compareStrategies(never, [1, 2, 3], [{ executor: "async" }], { timeoutMs: 300, repeats: 1 }),
+    { name: "TimeoutError" },
+  );
+});

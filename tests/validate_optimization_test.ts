@@ -173,3 +173,14 @@ test("bad arguments throw at once, naming the argument", async () => {
   await assert.rejects(validateOptimization(f, null as never), /'data' must be/);
   await assert.rejects(validateOptimization(42 as never, [1]), /'task'/);
 });
+
+test("timeoutMs bounds the optimizer's sampling: a task that never settles is a TimeoutError", async () => {
+  // The optimizer ran without the budget: a Promise that never settles held it forever.
+  const never = (_x: number) => new Promise<number>(() => {});
+  await assert.rejects(validateOptimization(never, [1, 2, 3], { timeoutMs: 300, repeats: 1 }), {
+    name: "TimeoutError",
+  });
+  await assert.rejects(quickValidate(never, [1, 2, 3], { timeoutMs: 300, repeats: 1 }), {
+    name: "TimeoutError",
+  });
+});

@@ -63,6 +63,9 @@ export async function setup<I, O>(
       ...options.optimizeOptions,
       pool: options.pool ?? options.optimizeOptions?.pool,
       signal: options.signal,
+      // A budget given bounds the optimizer's sampling too: a task that hangs on a sampled item
+      // (or a Promise that never settles) fails it with a TimeoutError, not waits forever.
+      timeoutMs: options.optimizeOptions?.timeoutMs ?? options.timeoutMs,
     });
   return { repeats, timeoutMs, items, warnings: truncated ? [truncated] : [], opt };
 }
