@@ -194,3 +194,24 @@ test("tune: timeoutMs bounds the optimizer's sampling too: a task that never fin
   const out = await execute(square, range(8), { executor: "workers", workers: 1, chunkSize: 4 });
   assert.deepEqual(out, range(8).map((x) => x * x));
 });
+
+test("tune: an abort while an async iterable is read rejects at once; an aborted signal reads nothing", async () => {
+  // The data were read whole before the signal was looked at: a source waiting for its next
+  // item held tune forever after the abort, and an aborted signal still drained a one-shot source.
+  async function* stalls() {
+    yield 1;
+    yield 2;
+    await new Promise(() => {});
+  }
+  const ctl = new AbortController();
+  const pending = tune(square, stalls(), { signal: ctl.signal });
+  setTimeout(() => ctl.abort(new Error("stop reading")), 50);
+  await assert.rejects(pending, /stop reading/);
+  let read = 0;
+  function* counted() {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  }
+  const gone = AbortSignal.abort(new Error("gone"));
+  await assert.rejects(tune(square, counted(), { signal: gone }), /gone/);
+  assert.equal(read, 0);
+});

@@ -84,9 +84,8 @@ export async function tune<I, O>(
   checkTuneOptions(options);
   taskSpec(task);
   const startedAt = runtime().now();
-  const { items, truncated } = await materialize(data);
   const signal = options.signal;
-  if (signal?.aborted) throw abortError(signal);
+  const { items, truncated } = await materialize(data, undefined, signal);
   const pool = options.pool ?? defaultPool();
   const sys = await cachedProbe();
   await pool.warm(Math.max(sys.effectiveCores, ...(options.space?.workers ?? [])));

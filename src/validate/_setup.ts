@@ -57,7 +57,7 @@ export async function setup<I, O>(
     // Read deep inside (its profile's breakdown), a stand-in failed with the runtime's TypeError.
     wrongType("optimization", "the result of optimize()", given);
   }
-  const { items, truncated } = await materialize(data, options.maxItems);
+  const { items, truncated } = await materialize(data, options.maxItems, options.signal);
   const opt = options.optimization ??
     await optimize(task, items, {
       ...options.optimizeOptions,

@@ -61,7 +61,7 @@ export async function quickValidate<I, O>(
     );
   }
   const k = options.maxItems === undefined ? 200 : positiveInt("maxItems", options.maxItems);
-  const { items } = await materialize(data);
+  const { items } = await materialize(data, undefined, options.signal);
   const sample = spreadSample(items, k);
   const result = await validateOptimization(task, sample, { ...options, maxItems: undefined });
   if (sample.length < items.length) {
