@@ -3,7 +3,7 @@
 // (which trials ran, in what order, how they ended), never how fast they ran.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execute, task, tune } from "../mod.ts";
+import { createPool, execute, task, tune } from "../mod.ts";
 import type { TuneProgress, TuneTrial } from "../mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -213,5 +213,18 @@ test("tune: an abort while an async iterable is read rejects at once; an aborted
   }
   const gone = AbortSignal.abort(new Error("gone"));
   await assert.rejects(tune(square, counted(), { signal: gone }), /gone/);
+  assert.equal(read, 0);
+});
+
+test("tune: a bad or closed pool is named before any item is read", async () => {
+  // The pool was not checked: `pool.warm is not a function`, after the data were read whole.
+  let read = 0;
+  const counted = function* () {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  };
+  await assert.rejects(tune(square, counted(), { pool: 5 as never }), /'pool'.*got 5/);
+  const closed = createPool();
+  await closed.close();
+  await assert.rejects(tune(square, counted(), { pool: closed }), /'pool' is closed/);
   assert.equal(read, 0);
 });

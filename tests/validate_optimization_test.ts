@@ -208,3 +208,36 @@ test("an abort while an async iterable is read rejects at once; an aborted signa
   }
   await assert.rejects(materialize([1], undefined, 5 as never), /'signal' must be an AbortSignal/);
 });
+
+test("a bad option is named before any item of a one-shot source is read", async () => {
+  // quickValidate read the data first (and a null options object failed in the runtime's own
+  // words); a bad pool or optimizeOptions was named only by the optimizer, after the data were
+  // read: a one-shot source was drained by a call that could never run.
+  let read = 0;
+  const counted = function* () {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  };
+  const bad: [string, () => Promise<unknown>, RegExp][] = [
+    ["quick repeats", () => quickValidate(spin, counted(), { repeats: 0 }), /'repeats'.*got 0/],
+    ["quick key", () => quickValidate(spin, counted(), { repeat: 2 } as never), /"repeat"/],
+    ["quick timeoutMs", () => quickValidate(spin, counted(), { timeoutMs: -1 }), /'timeoutMs'/],
+    ["quick null", () => quickValidate(spin, counted(), null as never), /'options'.*got null/],
+    ["quick string", () => quickValidate(spin, counted(), "x" as never), /'options'.*got "x"/],
+    ["pool", () => validateOptimization(spin, counted(), { pool: 5 as never }), /'pool'.*got 5/],
+    [
+      "optimizeOptions",
+      () => validateOptimization(spin, counted(), { optimizeOptions: { minSpeedup: -1 } }),
+      /'minSpeedup'.*got -1/,
+    ],
+    [
+      "optimizeOptions key",
+      () => validateOptimization(spin, counted(), { optimizeOptions: { sample: 1 } as never }),
+      /'optimizeOptions' has no option "sample"/,
+    ],
+  ];
+  for (const [name, call, message] of bad) {
+    read = 0;
+    await assert.rejects(call(), message, name);
+    assert.equal(read, 0, `${name}: no item read`);
+  }
+});

@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { positiveInt } from "../args.ts";
+import { objectArg, positiveInt } from "../args.ts";
 import type { Data } from "../engine/mod.ts";
 import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize, spreadSample } from "./_materialize.ts";
+import { checkSetupOptions } from "./_setup.ts";
 import {
   validateOptimization,
   type ValidateOptions,
@@ -53,6 +54,7 @@ export async function quickValidate<I, O>(
   options: QuickValidateOptions<I> = {},
 ): Promise<ValidationResult<I>> {
   taskSpec(task);
+  objectArg("options", options);
   if ("optimization" in options && options.optimization !== undefined) {
     throw new TypeError(
       `'optimization' is not an option of quickValidate (the sample is optimized anew), got ${typeof (
@@ -60,6 +62,8 @@ export async function quickValidate<I, O>(
       ).optimization}`,
     );
   }
+  // Every option is checked before the data are read: a bad one must not drain a one-shot source.
+  checkSetupOptions(options, 0);
   const k = options.maxItems === undefined ? 200 : positiveInt("maxItems", options.maxItems);
   const { items } = await materialize(data, undefined, options.signal);
   const sample = spreadSample(items, k);
