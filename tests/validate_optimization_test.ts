@@ -241,3 +241,16 @@ test("a bad option is named before any item of a one-shot source is read", async
     assert.equal(read, 0, `${name}: no item read`);
   }
 });
+
+test("quickValidate says when an iterable was read only in part", async () => {
+  // The note of the data cut short was dropped: "Validated on 20 of 10000 items" read as if the
+  // data held 10 000 items, the sample spread over all of them.
+  const many = function* () {
+    for (let i = 0; i < 10_005; i++) yield 0;
+  };
+  const v = await quickValidate(spin, many(), { maxItems: 20, repeats: 1 });
+  assert.equal(v.items, 20);
+  assert.ok(v.warnings.some((w) => /first 10000 items of the iterable/.test(w)), v.warnings.join());
+  const whole = await quickValidate(spin, Array(50).fill(0), { maxItems: 20, repeats: 1 });
+  assert.ok(!whole.warnings.some((w) => /first \d+ items/.test(w)));
+});
