@@ -51,6 +51,28 @@ export function checkOptimizerOptions(o: OptimizeOptions): void {
 }
 
 /**
+ * Check every option of `optimize` (its keys, and the values of those present); throws
+ * TypeError/RangeError naming the option. `name` names the options object in the message.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkOptimizeOptions } from "./optimize.ts";
+ * import assert from "node:assert/strict";
+ *
+ * checkOptimizeOptions({ minSpeedup: 1.5 });
+ * assert.throws(() => checkOptimizeOptions({ minSpeedup: -1 }), /'minSpeedup'.*-1/);
+ * assert.throws(() => checkOptimizeOptions({ sample: 1 } as never, "optimizeOptions"), {
+ *   message: /'optimizeOptions' has no option "sample"/,
+ * });
+ * ```
+ */
+export function checkOptimizeOptions(o: OptimizeOptions, name = "options"): void {
+  knownKeys(name, objectArg(name, o), OPTIMIZE_OPTION_KEYS);
+  checkRunOptions(o);
+  checkOptimizerOptions(o);
+}
+
+/**
  * Measure `task` on `data` here (sampling inside a worker, the costs of workers on this runtime,
  * the cores and memory this process may use) and decide: `inline`, `async` or `workers` with a
  * worker count and chunk size. Never throws for workload problems (a throwing task, values that
@@ -83,9 +105,7 @@ export async function optimize<I, O>(
   data: Data<I>,
   options: OptimizeOptions = {},
 ): Promise<OptimizationResult<I>> {
-  knownKeys("options", objectArg("options", options), OPTIMIZE_OPTION_KEYS);
-  checkRunOptions(options);
-  checkOptimizerOptions(options);
+  checkOptimizeOptions(options);
   refuseInPoolWorker("optimize");
   if (options.signal?.aborted) throw abortError(options.signal);
   const spec = taskSpec(task);

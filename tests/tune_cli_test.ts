@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import process from "node:process";
@@ -91,5 +91,38 @@ test("amorsize tune --help, and usage errors exit 2 with one line", () => {
     assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
     assert.equal(stdout, "");
     assert.match(stderr, /^amorsize tune: .+\n$/);
+  }
+});
+
+test("tune, validate and compare --timeout: a task that never ends in sampling exits 1 at once", () => {
+  // The optimizer sampled without the limit, on the calling thread: the command spun forever.
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-tune-cli-data-"));
+  try {
+    const data = join(dir, "threes.json");
+    writeFileSync(data, "[3, 3, 3, 3]");
+    const hang = SQUARE.replace(/#square$/, "#hangOn3");
+    for (const command of ["tune", "validate", "compare"]) {
+      const more = command === "tune" ? ["--max-configs", "3"] : [];
+      const { code, stdout, stderr } = cli([
+        command,
+        hang,
+        "--data",
+        data,
+        "--timeout",
+        "300",
+        ...more,
+      ]);
+      assert.equal(code, 1, `${command}: ${stderr}`);
+      if (command === "tune") {
+        // Every configuration failed: the table is printed, then the first failure.
+        assert.match(stdout, /^warning: The optimizer made no pick: /m);
+        assert.match(stderr, /^amorsize tune: every configuration failed: .*time limit.*\n$/);
+        continue;
+      }
+      assert.equal(stdout, "");
+      assert.match(stderr, new RegExp(`^amorsize ${command}: TimeoutError: .*300 ms\\n$`));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

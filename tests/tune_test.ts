@@ -3,7 +3,7 @@
 // (which trials ran, in what order, how they ended), never how fast they ran.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execute, task, tune } from "../mod.ts";
+import { createPool, execute, task, tune } from "../mod.ts";
 import type { TuneProgress, TuneTrial } from "../mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -114,9 +114,11 @@ test("tune: a run over timeoutMs fails its trial and the pool keeps working", as
     timeoutMs: 300,
     repeats: 2,
   });
-  // workers 1 × chunk 10, and the optimizer's pick when it chose workers (else it is left out).
-  const outside = r.optimizerPick.config.executor !== "workers";
-  assert.equal(r.trials.length, outside ? 1 : r.spaceSize);
+  // workers 1 × chunk 10, and the optimizer's pick when it chose workers (else it is left out);
+  // none when its sampling ran into the 3 s item (then it made no pick, and says so).
+  const noPick = r.warnings.some((w) => /^The optimizer made no pick: .*time limit/.test(w));
+  const outside = !noPick && r.optimizerPick.config.executor !== "workers";
+  assert.equal(r.trials.length, outside || noPick ? 1 : r.spaceSize);
   assert.ok(r.trials.some((t) => t.config.workers === 1 && t.config.chunkSize === 10));
   for (const t of r.trials) {
     assert.equal(t.medianMs, Infinity);
@@ -166,4 +168,63 @@ test("tune: bad arguments throw TypeError/RangeError naming them", async () => {
   );
   await assert.rejects(tune(square, []), RangeError);
   await assert.rejects(tune(42 as never, range(3)), TypeError);
+});
+
+test("tune: timeoutMs bounds the optimizer's sampling too: a task that never finishes settles", async () => {
+  // The optimizer ran without the limit: a Promise that never settles, or a loop that never
+  // ends, held tune in its sampling forever, before any trial. Now it makes no pick, the trials
+  // run, and the plain loop (on this thread, where a run cannot be stopped) fails unrun.
+  const never = (_x: number) => new Promise<number>(() => {});
+  const space = { workers: [1, 2], chunkSizes: [3] };
+  const r = await tune(never, range(6), { timeoutMs: 300, repeats: 1, strategy: "grid", space });
+  assert.match(r.warnings[0], /^Every configuration tried failed/);
+  assert.match(r.warnings[1], /^The optimizer made no pick: .*time limit.*300 ms/);
+  assert.ok(Number.isNaN(r.optimizerPick.gapPct));
+  checkTrials(r.trials);
+  for (const t of r.trials) {
+    assert.match(t.error ?? "", /time limit/);
+    assert.ok(Number.isNaN(t.predictedMs));
+  }
+  const inline = r.trials.find((t) => t.config.executor === "inline");
+  assert.equal(inline?.runs, 0, "the plain loop did not run");
+  const hang = task<number, number>(basic, "hangOn3");
+  const h = await tune(hang, [3, 3, 3, 3], { timeoutMs: 300, repeats: 1, strategy: "grid", space });
+  assert.ok(h.trials.length >= 3);
+  assert.ok(h.trials.every((t) => /time limit/.test(t.error ?? "")));
+  const out = await execute(square, range(8), { executor: "workers", workers: 1, chunkSize: 4 });
+  assert.deepEqual(out, range(8).map((x) => x * x));
+});
+
+test("tune: an abort while an async iterable is read rejects at once; an aborted signal reads nothing", async () => {
+  // The data were read whole before the signal was looked at: a source waiting for its next
+  // item held tune forever after the abort, and an aborted signal still drained a one-shot source.
+  async function* stalls() {
+    yield 1;
+    yield 2;
+    await new Promise(() => {});
+  }
+  const ctl = new AbortController();
+  const pending = tune(square, stalls(), { signal: ctl.signal });
+  setTimeout(() => ctl.abort(new Error("stop reading")), 50);
+  await assert.rejects(pending, /stop reading/);
+  let read = 0;
+  function* counted() {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  }
+  const gone = AbortSignal.abort(new Error("gone"));
+  await assert.rejects(tune(square, counted(), { signal: gone }), /gone/);
+  assert.equal(read, 0);
+});
+
+test("tune: a bad or closed pool is named before any item is read", async () => {
+  // The pool was not checked: `pool.warm is not a function`, after the data were read whole.
+  let read = 0;
+  const counted = function* () {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  };
+  await assert.rejects(tune(square, counted(), { pool: 5 as never }), /'pool'.*got 5/);
+  const closed = createPool();
+  await closed.close();
+  await assert.rejects(tune(square, counted(), { pool: closed }), /'pool' is closed/);
+  assert.equal(read, 0);
 });

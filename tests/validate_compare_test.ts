@@ -105,3 +105,33 @@ test("a budget that ends before every configuration ran once throws a TimeoutErr
     { name: "TimeoutError", message: /'timeoutMs' \(1 ms\) ran out/ },
   );
 });
+
+test("timeoutMs bounds the optimizer's sampling: a task that never settles is a TimeoutError", async () => {
+  // The optimizer ran without the budget: a Promise that never settles held it forever.
+  const never = (_x: number) => new Promise<number>(() => {});
+  await assert.rejects(
+    compareStrategies(never, [1, 2, 3], [{ executor: "async" }], { timeoutMs: 300, repeats: 1 }),
+    { name: "TimeoutError" },
+  );
+});
+
+test("an abort while an async iterable is read rejects at once; an aborted signal reads nothing", async () => {
+  // The data were read whole before the signal was looked at: a source waiting for its next
+  // item held the call forever after the abort, and an aborted signal drained a one-shot source.
+  async function* stalls() {
+    yield 1;
+    yield 2;
+    await new Promise(() => {});
+  }
+  const ctl = new AbortController();
+  const pending = compareStrategies(spin, stalls(), undefined, { signal: ctl.signal });
+  setTimeout(() => ctl.abort(new Error("stop reading")), 50);
+  await assert.rejects(pending, /stop reading/);
+  let read = 0;
+  function* counted() {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  }
+  const gone = AbortSignal.abort(new Error("gone"));
+  await assert.rejects(compareStrategies(spin, counted(), undefined, { signal: gone }), /gone/);
+  assert.equal(read, 0);
+});

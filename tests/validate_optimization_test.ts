@@ -173,3 +173,84 @@ test("bad arguments throw at once, naming the argument", async () => {
   await assert.rejects(validateOptimization(f, null as never), /'data' must be/);
   await assert.rejects(validateOptimization(42 as never, [1]), /'task'/);
 });
+
+test("timeoutMs bounds the optimizer's sampling: a task that never settles is a TimeoutError", async () => {
+  // The optimizer ran without the budget: a Promise that never settles held it forever.
+  const never = (_x: number) => new Promise<number>(() => {});
+  await assert.rejects(validateOptimization(never, [1, 2, 3], { timeoutMs: 300, repeats: 1 }), {
+    name: "TimeoutError",
+  });
+  await assert.rejects(quickValidate(never, [1, 2, 3], { timeoutMs: 300, repeats: 1 }), {
+    name: "TimeoutError",
+  });
+});
+
+test("an abort while an async iterable is read rejects at once; an aborted signal reads nothing", async () => {
+  // The data were read whole before the signal was looked at: a source waiting for its next
+  // item held the call forever after the abort, and an aborted signal drained a one-shot source.
+  async function* stalls() {
+    yield 1;
+    yield 2;
+    await new Promise(() => {});
+  }
+  for (const validate of [validateOptimization, quickValidate]) {
+    const ctl = new AbortController();
+    const pending = validate(spin, stalls(), { signal: ctl.signal });
+    setTimeout(() => ctl.abort(new Error("stop reading")), 50);
+    await assert.rejects(pending, /stop reading/);
+    let read = 0;
+    const counted = function* () {
+      for (let i = 0; i < 5; i++) read++, yield i;
+    };
+    const gone = AbortSignal.abort(new Error("gone"));
+    await assert.rejects(validate(spin, counted(), { signal: gone }), /gone/);
+    assert.equal(read, 0);
+  }
+  await assert.rejects(materialize([1], undefined, 5 as never), /'signal' must be an AbortSignal/);
+});
+
+test("a bad option is named before any item of a one-shot source is read", async () => {
+  // quickValidate read the data first (and a null options object failed in the runtime's own
+  // words); a bad pool or optimizeOptions was named only by the optimizer, after the data were
+  // read: a one-shot source was drained by a call that could never run.
+  let read = 0;
+  const counted = function* () {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  };
+  const bad: [string, () => Promise<unknown>, RegExp][] = [
+    ["quick repeats", () => quickValidate(spin, counted(), { repeats: 0 }), /'repeats'.*got 0/],
+    ["quick key", () => quickValidate(spin, counted(), { repeat: 2 } as never), /"repeat"/],
+    ["quick timeoutMs", () => quickValidate(spin, counted(), { timeoutMs: -1 }), /'timeoutMs'/],
+    ["quick null", () => quickValidate(spin, counted(), null as never), /'options'.*got null/],
+    ["quick string", () => quickValidate(spin, counted(), "x" as never), /'options'.*got "x"/],
+    ["pool", () => validateOptimization(spin, counted(), { pool: 5 as never }), /'pool'.*got 5/],
+    [
+      "optimizeOptions",
+      () => validateOptimization(spin, counted(), { optimizeOptions: { minSpeedup: -1 } }),
+      /'minSpeedup'.*got -1/,
+    ],
+    [
+      "optimizeOptions key",
+      () => validateOptimization(spin, counted(), { optimizeOptions: { sample: 1 } as never }),
+      /'optimizeOptions' has no option "sample"/,
+    ],
+  ];
+  for (const [name, call, message] of bad) {
+    read = 0;
+    await assert.rejects(call(), message, name);
+    assert.equal(read, 0, `${name}: no item read`);
+  }
+});
+
+test("quickValidate says when an iterable was read only in part", async () => {
+  // The note of the data cut short was dropped: "Validated on 20 of 10000 items" read as if the
+  // data held 10 000 items, the sample spread over all of them.
+  const many = function* () {
+    for (let i = 0; i < 10_005; i++) yield 0;
+  };
+  const v = await quickValidate(spin, many(), { maxItems: 20, repeats: 1 });
+  assert.equal(v.items, 20);
+  assert.ok(v.warnings.some((w) => /first 10000 items of the iterable/.test(w)), v.warnings.join());
+  const whole = await quickValidate(spin, Array(50).fill(0), { maxItems: 20, repeats: 1 });
+  assert.ok(!whole.warnings.some((w) => /first \d+ items/.test(w)));
+});

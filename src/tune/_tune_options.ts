@@ -9,7 +9,7 @@ import {
   positiveNumber,
   timerMs,
 } from "../args.ts";
-import type { Executor } from "../engine/mod.ts";
+import { checkRunOptions, type Executor } from "../engine/mod.ts";
 import type { TuneOptions } from "./tune_types.ts";
 
 const EXECUTORS: readonly Executor[] = ["inline", "async", "workers"];
@@ -51,9 +51,7 @@ export function checkTuneOptions(options: TuneOptions): void {
     throw new E(`'seed' must be an integer, got ${describeValue(o.seed)}`);
   }
   if (o.onProgress !== undefined) fn("onProgress", o.onProgress);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(`'signal' must be an AbortSignal, got ${describeValue(o.signal)}`);
-  }
+  checkRunOptions({ pool: o.pool, signal: o.signal });
   const s = o.space;
   if (s === undefined) return;
   if (s === null || typeof s !== "object" || Array.isArray(s)) {

@@ -59,7 +59,9 @@ export class TuneSession<I, O> {
     const known = this.byIndex.get(index);
     if (known) return known;
     const c = this.candidates[index];
-    const runs = await runTrial(this.task, this.items, c.config, this.settings);
+    const runs = c.fails === undefined
+      ? await runTrial(this.task, this.items, c.config, this.settings)
+      : { times: [], error: c.fails };
     if (runs.aborted) return undefined;
     const ok = runs.error === undefined && runs.times.length > 0;
     const trial: TuneTrial = {
@@ -67,7 +69,7 @@ export class TuneSession<I, O> {
       medianMs: ok ? summarize(runs.times).median : Infinity,
       spreadMs: ok ? [Math.min(...runs.times), Math.max(...runs.times)] : [Infinity, Infinity],
       predictedMs: c.predictedMs,
-      runs: runs.times.length + (runs.error === undefined ? 0 : 1),
+      runs: runs.times.length + (runs.error === undefined || c.fails !== undefined ? 0 : 1),
     };
     if (runs.error !== undefined) trial.error = runs.error;
     this.trials.push(trial);

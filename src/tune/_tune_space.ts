@@ -21,6 +21,17 @@ export interface Candidate {
   /** Coordinates in [0, 1]: workers / most workers (0 for inline and async), log c / log n. */
   point: number[];
   predictedMs: number;
+  /** Why the configuration fails without running it (it would run over the time limit). */
+  fails?: string;
+}
+
+/**
+ * The optimizer made no decision: its sampling ran over the time limit (`failed`, its message).
+ * `cores` are the effective cores of the probe.
+ */
+export interface NoDecision {
+  failed: string;
+  cores: number;
 }
 
 /** The space: its candidates (the optimizer's pick first, when its executor is in the space). */
@@ -55,26 +66,39 @@ function configFromResult(r: OptimizationResult<unknown>, n: number): TuneConfig
   return { executor: "workers", workers: r.workers, chunkSize, concurrency: 1, adaptive: false };
 }
 
-/** Build the space from the optimizer's result on the same `n` items and the caller's space. */
+/**
+ * Build the space from the optimizer's result on the same `n` items and the caller's space. When
+ * the optimizer's sampling ran over the time limit, nothing predicts a configuration, there is no
+ * pick, and the plain loop fails without running: it runs every item the sampled chunk ran, on
+ * this thread, where a run over the limit cannot be stopped.
+ */
 export function buildSpace(
-  r: OptimizationResult<unknown>,
+  decision: OptimizationResult<unknown> | NoDecision,
   n: number,
   space: TuneSpace | undefined,
   warmWorkers: number,
 ): Space {
-  const p = r.profile;
-  const sp = p.sample;
-  const cores = Math.max(1, p.caps.cores);
+  const r = "failed" in decision ? undefined : decision;
+  const p = r?.profile;
+  const sp = p?.sample;
+  const cores = Math.max(1, p?.caps.cores ?? Math.floor((decision as NoDecision).cores));
   // The workers share the CPU time of the machine (a quota may leave it fractional).
-  const base = sp && p.overheads && p.system
+  const base = sp && p?.overheads && p.system
     ? modelInputs(n, sp, p.overheads, p.system, warmWorkers, false, DEFAULTS.targetChunkMs)
     : undefined;
   const m: ModelInputs | undefined = base && { ...base, cores: Math.min(cores, base.cores) };
   const perItem = sp?.perItemMs.mean ?? 0;
   const forChunks = m ??
     ({ n, perItemMs: perItem, targetChunkMs: DEFAULTS.targetChunkMs } as ModelInputs);
-  const pick = configFromResult(r, n);
-  const asyncAlt = p.alternatives.find((a) => a.executor === "async");
+  const inline: TuneConfig = {
+    executor: "inline",
+    workers: 1,
+    chunkSize: n,
+    concurrency: 1,
+    adaptive: false,
+  };
+  const pick = r ? configFromResult(r, n) : inline;
+  const asyncAlt = p?.alternatives.find((a) => a.executor === "async");
   const concurrency = pick.executor === "async"
     ? pick.concurrency
     : asyncAlt?.concurrency ?? DEFAULTS.concurrency;
@@ -82,11 +106,9 @@ export function buildSpace(
     (sp?.isAsync || pick.executor === "async"
       ? ["inline", "async", "workers"]
       : ["inline", "workers"]);
-  const pickIndex = executors.includes(pick.executor) ? 0 : -1;
+  const pickIndex = r && executors.includes(pick.executor) ? 0 : -1;
   const configs: TuneConfig[] = pickIndex === 0 ? [pick] : [];
-  if (executors.includes("inline")) {
-    configs.push({ executor: "inline", workers: 1, chunkSize: n, concurrency: 1, adaptive: false });
-  }
+  if (executors.includes("inline")) configs.push(inline);
   if (executors.includes("async")) {
     configs.push({ executor: "async", workers: 0, chunkSize: 1, concurrency, adaptive: false });
   }
@@ -116,14 +138,29 @@ export function buildSpace(
     return predictWorkers(m, c.workers, c.chunkSize).totalMs;
   };
   const logN = Math.log(Math.max(n, 2));
-  const candidates = unique.map((c) => ({
+  const candidates = unique.map((c): Candidate => ({
     config: c,
     point: [
       c.executor === "workers" ? c.workers / maxW : 0,
       c.executor === "async" ? 0 : Math.min(1, Math.log(c.chunkSize) / logN),
     ],
     predictedMs: predict(c),
+    ...(!r && c.executor === "inline"
+      ? { fails: "over the time limit: a sampled chunk ran over it (not run on this thread)" }
+      : {}),
   }));
+  if (!r) {
+    const why = (decision as NoDecision).failed;
+    return {
+      candidates,
+      pick,
+      pickIndex,
+      warnings: [
+        `The optimizer made no pick: its sampling ran over the time limit (${why}); no ` +
+        `configuration has a prediction (NaN)`,
+      ],
+    };
+  }
   const warnings = m ? [] : [
     `The optimizer decided without measuring workers (${r.reason}): worker configurations ` +
     `have no prediction (NaN)`,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { abortError, type Data, defaultPool } from "../engine/mod.ts";
+import { abortError, ChunkTimeoutError, type Data, defaultPool } from "../engine/mod.ts";
 import { optimize } from "../optimize.ts";
 import { runtime } from "../runtime/mod.ts";
 import { cachedProbe } from "../system/mod.ts";
@@ -44,7 +44,10 @@ const AUTO_GRID_MAX = 12;
  * Every trial carries the optimizer's prediction for it; `optimizerPick.gapPct` says how much
  * slower the optimizer's pick ran than the best configuration found.
  *
- * A run over `timeoutMs` is stopped and its configuration counts as failed (`Infinity`). Aborting
+ * A run over `timeoutMs` is stopped and its configuration counts as failed (`Infinity`). A chunk
+ * the optimizer samples runs under the `timeoutMs` given too: over it, the optimizer makes no
+ * pick, no configuration has a prediction, and the plain loop counts as failed without running
+ * (it would run the same items on this thread, where it cannot be stopped). Aborting
  * `signal` stops the run under way and returns the trials so far (`stoppedBecause: "aborted"`);
  * when no trial finished yet, the call rejects with the signal's reason.
  *
@@ -81,13 +84,22 @@ export async function tune<I, O>(
   checkTuneOptions(options);
   taskSpec(task);
   const startedAt = runtime().now();
-  const { items, truncated } = await materialize(data);
   const signal = options.signal;
-  if (signal?.aborted) throw abortError(signal);
+  const { items, truncated } = await materialize(data, undefined, signal);
   const pool = options.pool ?? defaultPool();
   const sys = await cachedProbe();
   await pool.warm(Math.max(sys.effectiveCores, ...(options.space?.workers ?? [])));
-  const opt = await optimize(task, items, { cache: false, adaptive: false, pool, signal });
+  // A sampled chunk over the time limit leaves no decision: the trials go on without one.
+  const opt = await optimize(task, items, {
+    cache: false,
+    adaptive: false,
+    pool,
+    signal,
+    timeoutMs: options.timeoutMs,
+  }).catch((e) => {
+    if (signal?.aborted || !(e instanceof ChunkTimeoutError)) throw e;
+    return { failed: e.message, cores: sys.effectiveCores };
+  });
   const space = buildSpace(opt, items.length, options.space, pool.size);
   const size = space.candidates.length;
   const strategy = options.strategy === "grid" || options.strategy === "bayesian"
@@ -96,7 +108,7 @@ export async function tune<I, O>(
     ? "bayesian"
     : "grid";
   const serial = space.candidates.find((c) => c.config.executor === "inline")?.predictedMs ??
-    opt.predictedMs.serial;
+    ("failed" in opt ? NaN : opt.predictedMs.serial);
   const timeoutMs = options.timeoutMs ??
     (Number.isFinite(serial) && serial > 0 ? Math.max(1000, 5 * serial) : 60_000);
   const session = new TuneSession(task, items, space.candidates, {

@@ -34,7 +34,9 @@ export interface TuneOptions {
   /**
    * Time limit of one run of a configuration (ms): a run over it is stopped (busy workers are
    * terminated and replaced) and the configuration counts as failed. Default: 5 × the predicted
-   * plain loop, at least 1 s (60 s when nothing predicts it).
+   * plain loop, at least 1 s (60 s when nothing predicts it). When given, it also limits each
+   * chunk the optimizer samples before the trials: over it, the optimizer makes no pick (a
+   * warning says so) and the plain loop fails without running.
    */
   timeoutMs?: number;
   /**
@@ -99,7 +101,8 @@ export interface TuneResult {
   trials: TuneTrial[];
   /**
    * The optimizer's own pick, measured, and how much slower it ran than the best (%); both NaN
-   * when `space.executors` leaves the pick's executor out.
+   * when `space.executors` leaves the pick's executor out, or the optimizer made no pick (its
+   * sampling ran over `timeoutMs`; `config` is then the plain loop's).
    */
   optimizerPick: { config: TuneConfig; medianMs: number; gapPct: number };
   /** The strategy used ("auto" resolved). */

@@ -1,9 +1,9 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
 import { keysOf, knownKeys, objectArg, positiveInt, timerMs, wrongType } from "../args.ts";
-import type { Data, Pool } from "../engine/mod.ts";
+import { checkRunOptions, type Data, type Pool } from "../engine/mod.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
-import { optimize } from "../optimize.ts";
+import { checkOptimizeOptions, optimize } from "../optimize.ts";
 import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize } from "./_materialize.ts";
 
@@ -36,18 +36,24 @@ export interface Setup<I> {
   opt: OptimizationResult<I>;
 }
 
-export async function setup<I, O>(
-  task: Task<I, O>,
-  data: Data<I>,
+/**
+ * Check every option (before any item is read: a bad one must not drain a one-shot source);
+ * throws TypeError/RangeError naming it. Returns `repeats` and `timeoutMs` with their defaults.
+ */
+export function checkSetupOptions<I>(
   options: SetupOptions<I>,
   defaultTimeoutMs: number,
-): Promise<Setup<I>> {
-  taskSpec(task);
+): { repeats: number; timeoutMs: number } {
   knownKeys("options", objectArg("options", options), SETUP_OPTION_KEYS);
   const repeats = options.repeats === undefined ? 3 : positiveInt("repeats", options.repeats);
   const timeoutMs = options.timeoutMs === undefined
     ? defaultTimeoutMs
     : timerMs("timeoutMs", options.timeoutMs);
+  if (options.maxItems !== undefined) positiveInt("maxItems", options.maxItems);
+  checkRunOptions({ pool: options.pool, signal: options.signal });
+  if (options.optimizeOptions !== undefined) {
+    checkOptimizeOptions(options.optimizeOptions, "optimizeOptions");
+  }
   const given = options.optimization as Partial<OptimizationResult<I>> | undefined;
   if (
     given !== undefined &&
@@ -57,12 +63,26 @@ export async function setup<I, O>(
     // Read deep inside (its profile's breakdown), a stand-in failed with the runtime's TypeError.
     wrongType("optimization", "the result of optimize()", given);
   }
-  const { items, truncated } = await materialize(data, options.maxItems);
+  return { repeats, timeoutMs };
+}
+
+export async function setup<I, O>(
+  task: Task<I, O>,
+  data: Data<I>,
+  options: SetupOptions<I>,
+  defaultTimeoutMs: number,
+): Promise<Setup<I>> {
+  taskSpec(task);
+  const { repeats, timeoutMs } = checkSetupOptions(options, defaultTimeoutMs);
+  const { items, truncated } = await materialize(data, options.maxItems, options.signal);
   const opt = options.optimization ??
     await optimize(task, items, {
       ...options.optimizeOptions,
       pool: options.pool ?? options.optimizeOptions?.pool,
       signal: options.signal,
+      // A budget given bounds the optimizer's sampling too: a task that hangs on a sampled item
+      // (or a Promise that never settles) fails it with a TimeoutError, not waits forever.
+      timeoutMs: options.optimizeOptions?.timeoutMs ?? options.timeoutMs,
     });
   return { repeats, timeoutMs, items, warnings: truncated ? [truncated] : [], opt };
 }

@@ -31,7 +31,10 @@ export interface CompareOptions<I = unknown> {
   repeats?: number;
   /** Measure at most this many items (arrays: the first ones; iterables: default 10 000). */
   maxItems?: number;
-  /** Time budget for the measured runs (ms, default 120 000), as in `validateOptimization`. */
+  /**
+   * Time budget for the measured runs (ms, default 120 000), as in `validateOptimization` (when
+   * given, it also limits each chunk the optimizer samples).
+   */
   timeoutMs?: number;
   /** The decision to rank (default: `optimize` is run on the measured items). */
   optimization?: OptimizationResult<I>;
@@ -98,6 +101,8 @@ export interface ComparisonResult<I = unknown> {
  * @returns Every configuration's median and spread, its rank, the best, and the optimizer's rank.
  * @throws {TypeError} If an argument has the wrong type.
  * @throws {RangeError} If an option is out of range or `data` is empty.
+ * @throws {TimeoutError} If the budget ran out before every configuration ran once, or a chunk
+ * the optimizer samples runs over the `timeoutMs` given.
  *
  * @example Usage
  * ```ts

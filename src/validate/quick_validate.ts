@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { positiveInt } from "../args.ts";
+import { objectArg, positiveInt } from "../args.ts";
 import type { Data } from "../engine/mod.ts";
 import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize, spreadSample } from "./_materialize.ts";
+import { checkSetupOptions } from "./_setup.ts";
 import {
   validateOptimization,
   type ValidateOptions,
@@ -32,7 +33,8 @@ export type QuickValidateOptions<I = unknown> = Omit<ValidateOptions<I>, "optimi
  * @param task The task: `task(module, name)` or a self-contained inline function.
  * @param data An array, an iterable or an async iterable (at least one item).
  * @param options See {@linkcode QuickValidateOptions}; `maxItems` is the sample size.
- * @returns The validation of the sample; `warnings` says how many items were sampled.
+ * @returns The validation of the sample; `warnings` says how many items were sampled, and
+ * whether an iterable was read only in part.
  * @throws {TypeError} If an argument has the wrong type.
  * @throws {RangeError} If an option is out of range or `data` is empty.
  *
@@ -53,6 +55,7 @@ export async function quickValidate<I, O>(
   options: QuickValidateOptions<I> = {},
 ): Promise<ValidationResult<I>> {
   taskSpec(task);
+  objectArg("options", options);
   if ("optimization" in options && options.optimization !== undefined) {
     throw new TypeError(
       `'optimization' is not an option of quickValidate (the sample is optimized anew), got ${typeof (
@@ -60,8 +63,10 @@ export async function quickValidate<I, O>(
       ).optimization}`,
     );
   }
+  // Every option is checked before the data are read: a bad one must not drain a one-shot source.
+  checkSetupOptions(options, 0);
   const k = options.maxItems === undefined ? 200 : positiveInt("maxItems", options.maxItems);
-  const { items } = await materialize(data);
+  const { items, truncated } = await materialize(data, undefined, options.signal);
   const sample = spreadSample(items, k);
   const result = await validateOptimization(task, sample, { ...options, maxItems: undefined });
   if (sample.length < items.length) {
@@ -70,5 +75,7 @@ export async function quickValidate<I, O>(
         `the optimizer ran again on the sample`,
     );
   }
+  // An iterable longer than the items read: the sample spreads over its start only.
+  if (truncated) result.warnings.unshift(`Data: ${truncated}`);
   return result;
 }

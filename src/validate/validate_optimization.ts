@@ -19,7 +19,11 @@ export interface ValidateOptions<I = unknown> {
   optimization?: OptimizationResult<I>;
   /** Measure at most this many items (arrays: the first ones; iterables: default 10 000). */
   maxItems?: number;
-  /** Time budget for the measured runs (ms, default 60 000): see {@linkcode validateOptimization}. */
+  /**
+   * Time budget for the measured runs (ms, default 60 000): see {@linkcode validateOptimization}.
+   * When given, it also limits each chunk the optimizer samples (unless `optimizeOptions` sets
+   * its own `timeoutMs`).
+   */
   timeoutMs?: number;
   /** Runs of each configuration, alternating (default 3); the medians are compared. */
   repeats?: number;
@@ -84,6 +88,8 @@ export interface ValidationResult<I = unknown> {
  * @throws {TypeError} If an argument has the wrong type.
  * @throws {RangeError} If an option is out of range or `data` is empty.
  * @throws {TaskError} If the task throws on an item while measuring.
+ * @throws {TimeoutError} If the budget ran out before every configuration ran once, or a chunk
+ * the optimizer samples runs over the `timeoutMs` given.
  *
  * @example Usage
  * ```ts
