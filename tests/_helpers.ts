@@ -1,5 +1,6 @@
 // Helpers shared by the tests: fixture paths that work from the TypeScript sources (Deno, Bun)
 // and from the JavaScript build (Node).
+import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -33,4 +34,29 @@ export function anatomy(e: unknown, depth = 0): unknown {
     cause: "cause" in e ? anatomy(e.cause, depth + 1) : "none",
     errors: e instanceof AggregateError ? e.errors.map((x) => anatomy(x, depth + 1)) : undefined,
   };
+}
+
+/**
+ * A call that reads its data before its work (tune, validate, compare) rejects with the abort's
+ * reason when aborted while an async iterable waits for its next item, and reads no item of a
+ * one-shot source under a signal aborted already: `call(data, signal)`.
+ */
+export async function assertAbortWhileReading(
+  call: (data: Iterable<number> | AsyncIterable<number>, signal: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  async function* stalls() {
+    yield 1;
+    yield 2;
+    await new Promise(() => {});
+  }
+  const ctl = new AbortController();
+  const pending = call(stalls(), ctl.signal);
+  setTimeout(() => ctl.abort(new Error("stop reading")), 50);
+  await assert.rejects(pending, /stop reading/);
+  let read = 0;
+  function* counted() {
+    for (let i = 0; i < 5; i++) read++, yield i;
+  }
+  await assert.rejects(call(counted(), AbortSignal.abort(new Error("gone"))), /gone/);
+  assert.equal(read, 0);
 }
