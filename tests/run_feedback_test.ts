@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { corrections, loadChanged, repick, type RunRecord } from "../src/model/run_feedback.ts";
+import {
+  corrections,
+  keepRuns,
+  loadChanged,
+  MAX_RUNS,
+  repick,
+  type RunRecord,
+} from "../src/model/run_feedback.ts";
 import type { Alternative } from "../src/model/decide.ts";
 
 const alt = (
@@ -59,4 +66,22 @@ test("loadChanged: a quarter of the cores and at least one core", () => {
   assert.equal(loadChanged(3, 9, 2), false); // both saturate the 2 cores
   assert.equal(loadChanged(2, 5, 16), false);
   assert.equal(loadChanged(2, 6, 16), true);
+});
+
+test("keepRuns: the newest runs of each executor, so that a correction once measured stays", () => {
+  // Kept as the newest five of all, an inline run tried once fell out after five runs on
+  // workers: its correction went back to 1 and the repick tried the plain loop again.
+  const inline: RunRecord = { executor: "inline", predictedMs: 100, measuredMs: 170 };
+  const workers = (k: number): RunRecord => ({
+    executor: "workers",
+    predictedMs: 60,
+    measuredMs: 100 + k,
+  });
+  let runs = keepRuns([], inline);
+  for (let k = 0; k < 2 * MAX_RUNS; k++) runs = keepRuns(runs, workers(k));
+  assert.deepEqual(runs, [inline, ...[5, 6, 7, 8, 9].map(workers)]);
+  const c = corrections(runs);
+  assert.equal(c.inline, 1.7);
+  const alts = [alt("inline", 1, 100), alt("workers", 2, 60)];
+  assert.equal(repick(alts, c, 1.2).choice.executor, "workers"); // 170 against 107
 });

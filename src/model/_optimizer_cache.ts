@@ -11,7 +11,7 @@ import type { SystemInfo } from "../system/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Decision } from "./decide.ts";
-import { MAX_RUNS, type RunRecord } from "./run_feedback.ts";
+import { keepRuns, type RunRecord } from "./run_feedback.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 
 /**
@@ -35,7 +35,7 @@ export interface CachedDecision {
     "sampledIn" | "sample" | "overheads" | "breakdown" | "alternatives" | "caps"
   >;
   warnings: string[];
-  /** Automatic runs of this decision: predicted and measured (the newest `MAX_RUNS`). */
+  /** Automatic runs of this decision: predicted and measured (the newest of each executor). */
   runs?: RunRecord[];
   /** Cores other processes kept busy when the decision was made (see `loadChanged`). */
   busyCores?: number;
@@ -167,7 +167,7 @@ export async function storeDecision(
 }
 
 /**
- * Keep a run's measured time next to the decision stored under `key` (the newest `MAX_RUNS`), as
+ * Keep a run's measured time next to the decision stored under `key` (see `keepRuns`), as
  * one locked read-modify-write of the entry: processes recording runs of one job at once lose
  * none. A missing entry is left alone; a store problem, or another process holding the entry's
  * lock for 5 s, leaves the run unrecorded (a warning where `warnings` is given).
@@ -185,7 +185,7 @@ export async function recordRun(
       const value = decode(got.value) as CachedDecision;
       // The lookup checks the workers against the machine.
       if (!_looksValid(value, Infinity)) return undefined;
-      value.runs = [...(value.runs ?? []), run].slice(-MAX_RUNS);
+      value.runs = keepRuns(value.runs ?? [], run);
       return encode(value);
     });
   } catch (error) {

@@ -27,8 +27,45 @@ export interface Corrections {
   workers: number;
 }
 
-/** Runs kept per job (the newest). */
+/** Runs kept per job and executor (the newest). */
 export const MAX_RUNS = 5;
+
+/**
+ * The runs to keep once `run` is recorded: the newest `MAX_RUNS` of each executor, in order. An
+ * executor's correction, once measured, stays: kept as the newest five of all, a plain loop tried
+ * once (its prediction, unmeasured, looked better than the workers' measured one) fell out after
+ * five runs on workers, its correction went back to 1, and the next call tried it again — one
+ * slower call in six.
+ *
+ * @param runs The runs recorded so far, oldest first.
+ * @param run The new run.
+ * @returns The runs to keep, oldest first.
+ *
+ * @example Usage
+ * ```ts
+ * import { keepRuns, MAX_RUNS, type RunRecord } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let runs: RunRecord[] = [{ executor: "inline", predictedMs: 100, measuredMs: 170 }];
+ * for (let k = 0; k < 8; k++) {
+ *   runs = keepRuns(runs, { executor: "workers", predictedMs: 60, measuredMs: 100 });
+ * }
+ * assert.equal(runs.length, MAX_RUNS + 1);
+ * assert.equal(runs[0].executor, "inline");
+ * ```
+ */
+export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[] {
+  const all = [...runs, run];
+  const seen = new Map<RunRecord["executor"], number>();
+  const kept: RunRecord[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const k = seen.get(all[i].executor) ?? 0;
+    if (k >= MAX_RUNS) continue;
+    seen.set(all[i].executor, k + 1);
+    kept.push(all[i]);
+  }
+  return kept.reverse();
+}
 
 /**
  * Correction factors: per executor, the median of measured / predicted over its recorded runs,
