@@ -47,12 +47,18 @@ async function _renameWithRetry(from: string, to: string): Promise<void> {
 
 /**
  * Write `text` to `path` atomically: a temporary file in the same directory (created exclusively),
- * fsync (best effort), then a rename over `path`. The temporary file is removed if anything fails.
+ * fsync (best effort; `durable: false` skips it, for a file that can be rebuilt, such as a cache
+ * entry: a crash may then leave it torn, which its reader takes as corrupt), then a rename over
+ * `path`. The temporary file is removed if anything fails.
  * The directory must exist. A symbolic link is written where it leads (the link stays); a path
  * that is not a regular file (a device such as `/dev/null`, a FIFO) is written to as it is: a
  * rename replaced it with a regular file (as root, `--html /dev/null` replaced the device).
  */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
+export async function writeTextAtomic(
+  path: string,
+  text: string,
+  { durable = true }: { durable?: boolean } = {},
+): Promise<void> {
   const seen = await lstat(path).catch(() => undefined);
   if (seen?.isSymbolicLink()) {
     const target = await realpath(path).catch(() => undefined);
@@ -69,7 +75,7 @@ export async function writeTextAtomic(path: string, text: string): Promise<void>
     try {
       await handle.writeFile(text, "utf8");
       try {
-        await handle.sync();
+        if (durable) await handle.sync();
       } catch {
         // Best effort: some file systems do not support fsync.
       }
