@@ -117,16 +117,9 @@ export async function lookupDecision(
   try {
     const cache = optimizerCache();
     for (const key of keys) {
-      const fast = cache.peek(key);
-      let stored: unknown;
-      if (fast.hit) stored = fast.value;
-      else if (!fast.slow) continue;
-      else {
-        const got = await cache.get(key);
-        if (!got.hit) continue;
-        stored = got.value;
-      }
-      const value = decode(stored) as CachedDecision;
+      const got = await cache.get(key);
+      if (!got.hit) continue;
+      const value = decode(got.value) as CachedDecision;
       if (_looksValid(value, maxWorkers)) return { ...value, key };
     }
   } catch (error) {

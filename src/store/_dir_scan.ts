@@ -1,6 +1,7 @@
 // Scanning a store directory: its file names (none when it does not exist yet), bounded-concurrency
 // mapping over them (a directory of thousands of files must not open thousands of descriptors at
 // once), and removal that tolerates a file another process removed first.
+import { unlinkSync } from "node:fs";
 import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errorCode, isTempName } from "./_atomic.ts";
@@ -49,6 +50,15 @@ export async function removeFile(path: string): Promise<boolean> {
   }
 }
 
+/** Delete `path` if it can be: a tidy-up that nothing depends on (it never throws). */
+export function discardFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Gone already, or not ours to remove: left.
+  }
+}
+
 /**
  * Delete the temporary files of interrupted writes in `dir` that are older than `maxAgeMs` (a
  * younger one may belong to a write in flight in another process); with `all`, every one of
@@ -64,6 +74,6 @@ export async function removeStaleTemps(
   await mapLimit(all ? names : names.filter(isTempName), 16, async (name) => {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
-    if (info && now - info.mtimeMs > maxAgeMs) await removeFile(path).catch(() => false);
+    if (info && now - info.mtimeMs > maxAgeMs) discardFile(path);
   });
 }

@@ -3,7 +3,7 @@
 // (another process clearing) and the temporary files of writes in flight are skipped silently.
 import { join } from "node:path";
 import { isTempName, readJson } from "./_atomic.ts";
-import { fileNames, mapLimit } from "./_dir_scan.ts";
+import { fileNames } from "./_dir_scan.ts";
 import { HISTORY_ID, type HistoryEntry, parseHistoryEntry } from "./history_entry.ts";
 
 /** What a scan found: entries oldest first, and warnings about the files skipped. */
@@ -29,9 +29,9 @@ export async function scanHistory(dir: string, ids?: string[]): Promise<HistoryS
       }
     }
   }
-  const found = await mapLimit(wanted, 16, async (id) => {
+  const found = wanted.map((id) => {
     const path = join(dir, `${id}.json`);
-    const read = await readJson(path);
+    const read = readJson(path);
     if (!read.ok) {
       if (read.reason === "corrupt") warnings.push(`${read.message}; skipped`);
       return undefined;

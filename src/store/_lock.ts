@@ -7,12 +7,12 @@
 // no lock). The takeover renames the stale file aside first (only one process can rename one
 // file), then checks it renamed the lock it judged stale, and puts back one it did not. Waiting is
 // bounded: after `LOCK_WAIT_MS` a `LockTimeoutError` is thrown, and nothing was done under it.
-import { link, lstat, open, rename } from "node:fs/promises";
+import { closeSync, linkSync, lstatSync, openSync, renameSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { randomBytes } from "node:crypto";
 import { runtime } from "../runtime/mod.ts";
 import { errorCode, tempPathFor } from "./_atomic.ts";
-import { removeFile } from "./_dir_scan.ts";
+import { discardFile } from "./_dir_scan.ts";
 import { readRegularFile } from "./_safe_read.ts";
 
 /** How long a process waits for a lock before giving up (ms). */
@@ -54,11 +54,24 @@ function _gone(pid: unknown): boolean {
   return pid !== process.pid && runtime().processExists(pid) === false;
 }
 
-async function _look(lockPath: string): Promise<LockSeen | undefined> {
-  const info = await lstat(lockPath).catch(() => undefined);
-  if (!info) return undefined;
-  const read = await readRegularFile(lockPath).catch(() => undefined);
-  return { ino: info.ino, mtimeMs: info.mtimeMs, text: read?.ok ? read.text : "" };
+function _look(lockPath: string): LockSeen | undefined {
+  let info;
+  try {
+    info = lstatSync(lockPath);
+  } catch {
+    return undefined;
+  }
+  return { ino: info.ino, mtimeMs: info.mtimeMs, text: _text(lockPath) ?? "" };
+}
+
+/** The text of the lock file, `undefined` where it cannot be read (gone, not a regular file). */
+function _text(lockPath: string): string | undefined {
+  try {
+    const read = readRegularFile(lockPath);
+    return read.ok ? read.text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function _isStale(seen: LockSeen, staleMs: number): boolean {
@@ -76,44 +89,47 @@ function _isStale(seen: LockSeen, staleMs: number): boolean {
 }
 
 /** Remove the stale lock `seen`, leaving alone one that replaced it meanwhile. */
-async function _takeOver(lockPath: string, seen: LockSeen): Promise<void> {
+function _takeOver(lockPath: string, seen: LockSeen): void {
   const aside = tempPathFor(lockPath);
   try {
-    await rename(lockPath, aside);
+    renameSync(lockPath, aside);
   } catch (error) {
     if (errorCode(error) === "ENOENT") return; // another process took it over first
     throw error;
   }
-  const moved = await _look(aside);
+  const moved = _look(aside);
   if (moved && (moved.ino !== seen.ino || moved.text !== seen.text)) {
     // A live lock (another process replaced the stale one meanwhile): back where it was, unless
     // a third process has created one since.
-    await link(aside, lockPath).catch(() => {});
+    try {
+      linkSync(aside, lockPath);
+    } catch {
+      // A third process holds it now.
+    }
   }
-  await removeFile(aside).catch(() => false);
+  discardFile(aside);
 }
 
-async function _tryCreate(lockPath: string, token: string): Promise<boolean> {
-  let handle;
+function _tryCreate(lockPath: string, token: string): boolean {
+  let fd;
   try {
-    handle = await open(lockPath, "wx");
+    fd = openSync(lockPath, "wx");
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw error;
   }
   try {
     const owner = { pid: process.pid, host: runtime().hostName() ?? null, token };
-    await handle.writeFile(JSON.stringify(owner), "utf8");
+    writeFileSync(fd, JSON.stringify(owner), "utf8");
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return true;
 }
 
-async function _release(lockPath: string, token: string): Promise<void> {
+function _release(lockPath: string, token: string): void {
   // Only our own lock: one taken over from us (we were stuck past the stale age) is another's.
-  const read = await readRegularFile(lockPath).catch(() => undefined);
-  if (read?.ok && read.text.includes(token)) await removeFile(lockPath).catch(() => false);
+  if (_text(lockPath)?.includes(token)) discardFile(lockPath);
 }
 
 /**
@@ -135,11 +151,11 @@ export async function withFileLock<T>(
   const start = Date.now();
   let takeovers = 0;
   for (let pause = 1;; pause = Math.min(25, pause * 1.5)) {
-    if (await _tryCreate(lockPath, token)) break;
-    const seen = await _look(lockPath);
+    if (_tryCreate(lockPath, token)) break;
+    const seen = _look(lockPath);
     // A stale lock is taken over even past the wait (a few times: never a loop for ever).
     if (seen && _isStale(seen, staleMs) && takeovers++ < 8) {
-      await _takeOver(lockPath, seen);
+      _takeOver(lockPath, seen);
       continue;
     }
     if (Date.now() - start >= waitMs) throw new LockTimeoutError(lockPath, waitMs);
@@ -148,6 +164,6 @@ export async function withFileLock<T>(
   try {
     return await fn();
   } finally {
-    await _release(lockPath, token);
+    _release(lockPath, token);
   }
 }

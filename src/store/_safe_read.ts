@@ -1,8 +1,8 @@
 // Reads of files inside the store that a stranger may have planted: only regular files, never
 // through a symbolic link (O_NOFOLLOW), never blocking on a FIFO or a device (O_NONBLOCK, then
 // fstat), never more than MAX_BYTES. Messages name the path and the problem, never the content.
+// Synchronous, as all the store's operations on its small files are (see `_atomic.ts`).
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { open } from "node:fs/promises";
 
 /** Largest store file read (bytes): entries are small; anything larger is not ours. */
 export const MAX_BYTES = 16 * 2 ** 20;
@@ -36,8 +36,8 @@ function kind(path: string, st: { isFile(): boolean; size: number }): SafeRead |
   return undefined;
 }
 
-/** Read a regular file synchronously (the optimizer's hot path). */
-export function readRegularFileSync(path: string): SafeRead {
+/** Read a regular file. */
+export function readRegularFile(path: string): SafeRead {
   let fd: number;
   try {
     fd = openSync(path, FLAGS);
@@ -58,30 +58,5 @@ export function readRegularFileSync(path: string): SafeRead {
     return { ok: true, text: new TextDecoder().decode(buf.subarray(0, got)) };
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Read a regular file. */
-export async function readRegularFile(path: string): Promise<SafeRead> {
-  let handle;
-  try {
-    handle = await open(path, FLAGS);
-  } catch (e) {
-    return refused(path, e);
-  }
-  try {
-    const st = await handle.stat();
-    const bad = kind(path, st);
-    if (bad) return bad;
-    const buf = new Uint8Array(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await handle.read(buf, got, buf.length - got, null);
-      if (bytesRead <= 0) break;
-      got += bytesRead;
-    }
-    return { ok: true, text: new TextDecoder().decode(buf.subarray(0, got)) };
-  } finally {
-    await handle.close();
   }
 }

@@ -225,11 +225,14 @@ export async function listResults(
  * await assert.rejects(loadResult("20250101T000000000Z-00000000", { dir }), /No history entry/);
  * ```
  */
+// A Promise, as every history call returns (a bad id rejects, never throws): its read is
+// synchronous (see `_atomic.ts`).
+// deno-lint-ignore require-await
 export async function loadResult(id: string, options?: HistoryOptions): Promise<HistoryEntry> {
   _checkId(id);
   const dir = _dirOf(options);
   const path = join(dir, `${id}.json`);
-  const read = await readJson(path);
+  const read = readJson(path);
   if (!read.ok && read.reason === "missing") {
     throw new Error(`No history entry ${JSON.stringify(id)} in ${dir}`);
   }

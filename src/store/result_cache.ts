@@ -6,10 +6,11 @@
  * @module
  */
 import { describeValue, jsonValue, nonEmptyString, optionsArg } from "../args.ts";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
-import { MAX_BYTES, readRegularFileSync } from "./_safe_read.ts";
+import { MAX_BYTES } from "./_safe_read.ts";
 import { Buffer } from "node:buffer";
 import { LOCK_FILE, LOCK_STALE_MS, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
@@ -36,9 +37,6 @@ export type CacheLookup<T> =
   | { hit: true; value: T; ageMs: number }
   | { hit: false; reason: CacheMissReason };
 
-/** What a synchronous {@linkcode ResultCache.peek} gave. */
-export type CachePeek<T> = { hit: true; value: T } | { hit: false; slow: boolean };
-
 /** What the cache directory holds (nothing is deleted to work it out). */
 export interface CacheStats {
   /** Entry files, whatever their state. */
@@ -61,13 +59,6 @@ export interface ResultCache<T = unknown> {
   readonly dir: string;
   /** Look `key` up. A corrupt or foreign entry is deleted; an expired one stays until `set`. */
   get(key: string): Promise<CacheLookup<T>>;
-  /**
-   * Look `key` up with one small synchronous read (a hot path: a hit costs a fraction of a
-   * millisecond). Answers a clean hit, a missing entry or an expired one; anything else (corrupt,
-   * foreign, unreadable) is a miss with `slow: true`: ask {@linkcode ResultCache.get}, which
-   * deletes bad files and reports errors.
-   */
-  peek(key: string): CachePeek<T>;
   /**
    * Store `value` (anything JSON can hold) under `key`, replacing what was there. It waits for an
    * {@linkcode ResultCache.update} of the key in flight in another process. An entry larger than
@@ -114,7 +105,8 @@ function _check(options: ResultCacheOptions) {
 /**
  * Entries are written without an fsync: a cache can be rebuilt, and an entry a crash left torn
  * reads as corrupt (a miss). An automatic call's record of its run took 5–6 ms with it, 3–5
- * without (a 13 ms job of 20 items on 2 workers, Deno).
+ * without (a 13 ms job of 20 items on 2 workers, Deno), 1.6–2 once the store's operations were
+ * synchronous (see `_atomic.ts`; a machine running other tests beside it).
  */
 const NOT_DURABLE = { durable: false };
 
@@ -169,11 +161,8 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
    * The lookup of the entry at `path`, whether the file is bad (corrupt or foreign), and when a
    * hit was stored.
    */
-  async function read(
-    key: string,
-    path: string,
-  ): Promise<[CacheLookup<T>, bad: boolean, storedAt?: number]> {
-    const read = await readJson(path);
+  function read(key: string, path: string): [CacheLookup<T>, bad: boolean, storedAt?: number] {
+    const read = readJson(path);
     if (!read.ok) return [{ hit: false, reason: read.reason }, read.reason === "corrupt"];
     const record = checkCacheRecord(read.value, version, key);
     if (typeof record === "string") return [{ hit: false, reason: "foreign" }, true];
@@ -184,36 +173,15 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
 
   async function get(key: string): Promise<CacheLookup<T>> {
     const path = pathOf(key);
-    const [lookup, bad] = await read(key, path);
+    const [lookup, bad] = read(key, path);
     if (bad) await removeFile(path).catch(() => false);
     return lookup;
-  }
-
-  function peek(key: string): CachePeek<T> {
-    // A regular file only: never through a link, never a blocking read of a FIFO.
-    let read;
-    try {
-      read = readRegularFileSync(pathOf(key));
-    } catch {
-      return { hit: false, slow: true }; // denied, an I/O error: `get` reports it
-    }
-    if (!read.ok) return { hit: false, slow: read.reason !== "missing" };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(read.text);
-    } catch {
-      return { hit: false, slow: true };
-    }
-    const record = checkCacheRecord(parsed, version, key);
-    if (typeof record === "string") return { hit: false, slow: true };
-    if (Math.max(0, now() - record.storedAt) > ttlMs) return { hit: false, slow: false };
-    return { hit: true, value: record.value as T };
   }
 
   async function set(key: string, value: T): Promise<void> {
     const path = pathOf(key);
     const text = entryText(key, value);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     await withFileLock(path, () => writeTextAtomic(path, text, NOT_DURABLE));
   }
 
@@ -225,9 +193,9 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     if (typeof change !== "function") {
       throw new TypeError(`'change' must be a function, got ${describeValue(change)}`);
     }
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     return await withFileLock(path, async () => {
-      const [current, , storedAt] = await read(key, path);
+      const [current, , storedAt] = read(key, path);
       const next = change(current);
       if (next === undefined) return false;
       await writeTextAtomic(path, entryText(key, next, storedAt), NOT_DURABLE);
@@ -254,7 +222,7 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     const at = now();
     await mapLimit(names, 16, async (fileName) => {
       const path = join(dir, fileName);
-      const [info, read] = await Promise.all([stat(path).catch(() => undefined), readJson(path)]);
+      const [info, read] = [await stat(path).catch(() => undefined), readJson(path)];
       if (!info || (!read.ok && read.reason === "missing")) return; // removed meanwhile
       out.entries++;
       out.bytes += info.size;
@@ -266,5 +234,5 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     return out;
   }
 
-  return { dir, get, peek, set, update, clear, stats };
+  return { dir, get, set, update, clear, stats };
 }
