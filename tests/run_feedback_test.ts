@@ -8,7 +8,7 @@ import {
   repick,
   type RunRecord,
 } from "../src/model/run_feedback.ts";
-import type { Alternative } from "../src/model/decide.ts";
+import { type Alternative, decide } from "../src/model/decide.ts";
 
 const alt = (
   executor: Alternative["executor"],
@@ -41,23 +41,26 @@ test("corrections: median per executor, bounded, 1 without runs", () => {
 test("repick: corrected predictions move the choice, and back when the evidence turns", () => {
   const alts = [alt("inline", 1, 100), alt("workers", 2, 55), alt("workers", 4, 40, "core cap")];
   const none = { inline: 1, async: 1, workers: 1 };
-  const first = repick(alts, none, 1.2);
+  const first = repick(alts, none, 1.2, 100);
   assert.equal(first.choice.workers, 2); // the rejected 4-worker row never comes back
   assert.equal(first.serialMs, 100);
   // Workers measured 1.6× slower than predicted: 88 ms vs 100 ms is below 1.2×: inline.
-  assert.equal(repick(alts, { ...none, workers: 1.6 }, 1.2).choice.executor, "inline");
+  assert.equal(repick(alts, { ...none, workers: 1.6 }, 1.2, 100).choice.executor, "inline");
   // The plain loop measured slower too: workers again.
   assert.equal(
-    repick(alts, { inline: 1.5, async: 1, workers: 1.6 }, 1.2).choice.executor,
+    repick(alts, { inline: 1.5, async: 1, workers: 1.6 }, 1.2, 100).choice.executor,
     "workers",
   );
 });
 
 test("repick: async alternatives are corrected by their own factor; one worker never wins", () => {
   const alts = [alt("inline", 1, 100), alt("workers", 1, 10), alt("async", 0, 30)];
-  const c = repick(alts, { inline: 1, async: 1, workers: 1 }, 1.2);
+  const c = repick(alts, { inline: 1, async: 1, workers: 1 }, 1.2, 100);
   assert.equal(c.choice.executor, "async");
-  assert.equal(repick(alts, { inline: 1, async: 4, workers: 1 }, 1.2).choice.executor, "inline");
+  assert.equal(
+    repick(alts, { inline: 1, async: 4, workers: 1 }, 1.2, 100).choice.executor,
+    "inline",
+  );
 });
 
 test("loadChanged: a quarter of the cores and at least one core", () => {
@@ -83,5 +86,43 @@ test("keepRuns: the newest runs of each executor, so that a correction once meas
   const c = corrections(runs);
   assert.equal(c.inline, 1.7);
   const alts = [alt("inline", 1, 100), alt("workers", 2, 60)];
-  assert.equal(repick(alts, c, 1.2).choice.executor, "workers"); // 170 against 107
+  assert.equal(repick(alts, c, 1.2, 100).choice.executor, "workers"); // 170 against 107
+});
+
+test("repick: uncorrected, it takes the configuration the decision took, ties broken alike", () => {
+  // 600 items of 1 ms, warm workers: many chunk sizes are predicted within 2 % of the fastest.
+  const m = {
+    n: 600,
+    perItemMs: 1,
+    cv: 0,
+    maxItemMs: 1,
+    mainPerItemMs: 0.01,
+    workerPerItemMs: 0.01,
+    chunkMs: 0.05,
+    roundTripMs: 0.1,
+    warmWorkers: 2,
+    firstStartMs: 25,
+    marginalStartMs: 15,
+    cores: 2,
+    adaptive: true,
+    targetChunkMs: 200,
+  };
+  const limits = {
+    maxWorkers: 2,
+    memoryWorkers: Infinity,
+    nestedWorkers: Infinity,
+    minSpeedup: 1.2,
+    isAsync: false,
+    cpuPerItemMs: 1,
+  };
+  const d = decide(m, limits);
+  assert.equal(d.executor, "workers");
+  const fastest = d.alternatives.filter((a) => a.executor === "workers" && a.workers === 2)
+    .sort((a, b) => a.predictedMs - b.predictedMs)[0];
+  assert.notEqual(fastest.chunkSize, d.chunkSize, "a tie the decision broke");
+  const { choice } = repick(d.alternatives, { inline: 1, async: 1, workers: 1 }, 1.2, 600);
+  assert.deepEqual([choice.workers, choice.chunkSize], [d.workers, d.chunkSize]);
+  // Corrected (workers measured 1.3× their prediction), still the same configuration.
+  const slower = repick(d.alternatives, { inline: 1, async: 1, workers: 1.3 }, 1.2, 600).choice;
+  assert.deepEqual([slower.workers, slower.chunkSize], [d.workers, d.chunkSize]);
 });

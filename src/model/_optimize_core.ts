@@ -607,7 +607,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   const runs = cached.runs ?? [];
   if (runs.length > 0 && decision.alternatives.length > 0) {
     const c = corrections(runs);
-    const { choice, serialMs } = repick(decision.alternatives, c, job.minSpeedup);
+    const { choice, serialMs } = repick(decision.alternatives, c, job.minSpeedup, job.src.total);
     const speedup = choice.executor === "inline" ? 1 : serialMs / choice.predictedMs;
     const label = choice.executor === "workers"
       ? `${choice.workers} workers with chunks of ${choice.chunkSize}`

@@ -137,7 +137,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
       alternatives.push(alt);
     }
   }
-  if (best && m.n !== undefined) best = amongTies(best, fits, m.n);
+  if (best && m.n !== undefined) best = amongTies(best, fits, m.n, (p) => p.totalMs);
   let asyncAlt: Alternative | undefined;
   if (limits.isAsync) {
     const conc = asyncConcurrency(m, limits);
@@ -219,19 +219,45 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
 }
 
 /**
- * The configurations predicted within `TIE_SHARE` of the best with its worker count are one to
- * the model; of them, the one nearest `TIE_CHUNKS` chunks per worker (on a log scale). The model
- * leaves out what hedges that choice: the cost of a message that carries large results (400
- * results of 100 KB on 2 workers: chunks of 1, 3 and 6 were predicted within 1 % of chunks of 20,
- * and ran in 72–85 ms against 22–29 for chunks of 4 to 16), and a worker slower than predicted
- * (still compiling the task, preempted), which holds a large chunk to the end.
+ * The worker configuration a decision takes of those that fit: `best` (the fastest predicted), or
+ * of the configurations predicted within `TIE_SHARE` of it with its worker count — one to the
+ * model — the one nearest `TIE_CHUNKS` chunks per worker (on a log scale). The model leaves out
+ * what hedges that choice: the cost of a message that carries large results (400 results of
+ * 100 KB on 2 workers: chunks of 1, 3 and 6 were predicted within 1 % of chunks of 20, and ran in
+ * 72–85 ms against 22–29 for chunks of 4 to 16), and a worker slower than predicted (still
+ * compiling the task, preempted), which holds a large chunk to the end. A decision picked again
+ * from stored alternatives (`repick`, run_feedback.ts) breaks ties the same way.
+ *
+ * @param best The fastest configuration predicted.
+ * @param fits The configurations that fit (`best` among them).
+ * @param n The job's items.
+ * @param ms A configuration's predicted time (ms).
+ * @returns The configuration to take.
+ *
+ * @example Usage
+ * ```ts
+ * import { amongTies } from "./decide.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const fits = [
+ *   { workers: 2, chunkSize: 300, ms: 100 }, // 1 chunk per worker
+ *   { workers: 2, chunkSize: 40, ms: 101 }, // 7.5 chunks per worker, within 2 %
+ *   { workers: 2, chunkSize: 10, ms: 110 },
+ * ];
+ * assert.equal(amongTies(fits[0], fits, 600, (p) => p.ms).chunkSize, 40);
+ * ```
  */
-function amongTies(best: Prediction, fits: Prediction[], n: number): Prediction {
-  const distance = (p: Prediction) =>
+export function amongTies<T extends { workers: number; chunkSize: number }>(
+  best: T,
+  fits: readonly T[],
+  n: number,
+  ms: (p: T) => number,
+): T {
+  const distance = (p: T) =>
     Math.abs(Math.log(Math.ceil(n / p.chunkSize) / p.workers / TIE_CHUNKS));
   let pick = best;
   for (const p of fits) {
-    if (p.workers !== best.workers || p.totalMs > (1 + TIE_SHARE) * best.totalMs) continue;
+    if (p.workers !== best.workers || ms(p) > (1 + TIE_SHARE) * ms(best)) continue;
     if (distance(p) < distance(pick)) pick = p;
   }
   return pick;
