@@ -133,8 +133,8 @@ export function loadChanged(before: number, now: number, cores: number): boolean
  * scaled by its factor; workers (or async) only when the corrected speedup over the corrected
  * plain loop reaches `minSpeedup`, and workers never with one worker. Of worker configurations
  * predicted within a tie, the one a decision takes ({@linkcode amongTies}): the strict fastest
- * had a cached job of 600 items of 1 ms run in chunks of 294 on 2 workers (1.15–1.25× the time
- * of the chunks of 37 decided), one worker holding the last chunk alone.
+ * had a cached job of 600 items of 1 ms run in chunks of 294 on 2 workers where the decision had
+ * chunks of 37.
  *
  * @param alternatives The alternatives of the stored decision (inline first, as `decide` gives).
  * @param c The correction factors.
