@@ -40,7 +40,17 @@ export type Resolved = ResolvedRun & {
 export interface FailedRun {
   /** A `TaskError`, or the limits' error (`ChunkTimeoutError`, the abort's). */
   failed: Error;
+  /**
+   * Results deciding computed before the failing item: items 0, 1, … in a row for an ordered
+   * `map`, every one before it (in index order) for an unordered one.
+   */
   before: unknown[];
+  /**
+   * For an ordered `map` over an array: the run of the items before the failing one (their
+   * results known or not), to yield before the error. Sampling runs items spread over the array
+   * and from its end, so a failure it meets may lie past items that never ran.
+   */
+  rest?: Resolved;
 }
 
 /**
@@ -97,11 +107,28 @@ export async function resolveRun<I, O>(
   }
   const f = core.failure;
   if (f && (f.kind === "task" || f.kind === "limit") && f.index >= 0) {
+    const failed = f.kind === "limit" ? f.error : new TaskError(f.index, f.error);
     const upTo = Math.min(f.index, core.known.keptUntil(0));
-    return {
-      failed: f.kind === "limit" ? f.error : new TaskError(f.index, f.error),
-      before: core.known.slice(0, upTo) ?? [],
-    };
+    const ordered = caller === "map" && (options.ordered ?? true);
+    if (!ordered) {
+      // Completion order: the results computed before the failing item, as a run's completed
+      // chunks before it are (an unordered map yielded none of them).
+      const known = core.known.within(0, f.index).map((i) => core.known.get(i));
+      return { failed, before: caller === "map" ? known : [] };
+    }
+    if (f.kind === "task" && upTo < f.index && src.indexable) {
+      // Input order: every item before the failing one yields its result first (or fails
+      // first), as in a run; those deciding did not reach run now, on this thread.
+      void src.close();
+      const items = new Source<unknown>(src.slice(0, f.index), f.index, options.signal);
+      const config = fromExecuteOptions(
+        { ...options, executor: "inline" },
+        f.index,
+        runtime().hardwareConcurrency(),
+      );
+      return { failed, before: [], rest: { spec, src: items, config, known: core.known } };
+    }
+    return { failed, before: core.known.slice(0, upTo) ?? [] };
   }
   if (f && f.kind === "load") throw f.error;
   const d = core.decision;

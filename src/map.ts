@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { clusterArgs, resolveRun } from "./_resolve.ts";
+import { clusterArgs, type Resolved, resolveRun } from "./_resolve.ts";
 import { mapOnCluster } from "./cluster/mod.ts";
 import { abortError, type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
 import type { Task } from "./task/mod.ts";
@@ -43,8 +43,12 @@ export async function* map<I, O>(
   const ordered = options.ordered ?? true;
   const signal = options.signal;
   if ("failed" in resolved) {
-    // A failure while deciding: the results before it, in order, then the error.
-    for (const r of ordered ? resolved.before : []) {
+    // A failure while deciding: the results before it (in order: every item before it runs
+    // first), then the error.
+    if (resolved.rest) {
+      yield* stream<O>(task as Task<unknown, unknown>, resolved.rest, options, true);
+    }
+    for (const r of resolved.before) {
       if (signal?.aborted) throw abortError(signal);
       yield r as O;
     }
@@ -55,6 +59,17 @@ export async function* map<I, O>(
     for await (const y of mapOnCluster(task, items, { ...run, ordered })) yield y as O;
     return;
   }
+  yield* stream<O>(task as Task<unknown, unknown>, resolved, options, ordered);
+}
+
+/** The results of a resolved run, in input order or as chunks complete. */
+async function* stream<O>(
+  task: Task<unknown, unknown>,
+  resolved: Resolved,
+  options: ExecuteOptions,
+  ordered: boolean,
+): AsyncGenerator<O> {
+  const signal = options.signal;
   const job = prepare(task, resolved, options);
   let run: Run | undefined;
   const pending = new Map<number, unknown[]>();

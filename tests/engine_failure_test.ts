@@ -303,12 +303,40 @@ test("engine: timeoutMs fails a chunk that runs too long, and replaces its worke
   assert.ok(e instanceof ChunkTimeoutError, String(e));
   assert.equal(e.name, "TimeoutError");
   assert.equal(e.start, 2);
-  assert.match(e.message, /items 2\.\.2 exceeded the timeout of 300 ms/);
+  assert.equal(e.message, "Item 2 exceeded the timeout of 300 ms");
   // Not before the limit; the upper end is the machine's load (the chunk itself would run 2 s).
   assert.ok(ms >= 290, `${ms} ms`);
   assert.deepEqual(
     await execute(basic("square"), range(10), { executor: "workers", workers: 2, pool }),
     squares(10),
   );
+  await pool.close();
+});
+
+test("engine: a timeout while the optimizer samples names the sampled items, not a range", async () => {
+  // Sampled items are spread over the data (one in each half, then each quarter, …): a timeout
+  // named "items 57..74" from the first sampled index, a range holding none of the slow items.
+  const pool = createPool({ maxWorkers: 2 });
+  const hangFrom300 = (x: number) => {
+    if (x >= 300) { while (true) { /* spin */ } }
+    return x;
+  };
+  const e = await settle(execute(hangFrom300, range(400), { timeoutMs: 300, pool }));
+  assert.ok(e instanceof ChunkTimeoutError, String(e));
+  // The items named: one, a range, or a list (its first eight).
+  const one = /^Item (\d+) exceeded/.exec(e.message);
+  const span = /^Chunk of items (\d+)\.\.(\d+) exceeded/.exec(e.message);
+  const list = /^Chunk of items ([\d, ]+?)(?:, … \(\d+ items\))? exceeded/.exec(e.message);
+  const all = one
+    ? [Number(one[1])]
+    : span
+    ? range(Number(span[2]) - Number(span[1]) + 1).map((k) => k + Number(span[1]))
+    : list
+    ? list[1].split(", ").map(Number)
+    : [];
+  assert.match(e.message, / exceeded the timeout of 300 ms$/);
+  // The slow item is among those named (a chunk's items are timed together).
+  assert.ok(all.some((i) => i >= 300), e.message);
+  assert.ok(e.start <= Math.min(...all) && e.end > Math.max(...all), `${e.start}..${e.end}`);
   await pool.close();
 });

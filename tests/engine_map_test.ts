@@ -186,3 +186,46 @@ test("map: streaming many small items keeps memory bounded", async () => {
   assert.ok(ahead <= (8 + 4) * 1024 * 2, `map pulled ${ahead} items ahead of the consumer`);
   await pool.close();
 });
+
+test("map, automatic: a task that fails while the optimizer decides fails as a run does", async () => {
+  // Items of about 0.05 ms, from item 3 on failing: the optimizer's look runs items spread over
+  // the array and its helpers run items from its end, so the failure it meets lies past items
+  // that never ran.
+  const failFrom3 = (x: number) => {
+    const end = performance.now() + 0.05;
+    while (performance.now() < end) { /* spin */ }
+    if (x >= 3) throw new RangeError(`failing from 3, at ${x}`);
+    return x;
+  };
+  const pool = createPool({ maxWorkers: 2 });
+  // In input order: every result before the first failing item, then its error (an ordered map
+  // yielded none and named an item sampling met, e.g. 137).
+  const got: number[] = [];
+  const e = await (async () => {
+    for await (const y of map(failFrom3, range(400), { pool })) got.push(y);
+  })().then(() => undefined, (e: unknown) => e);
+  assert.ok(e instanceof TaskError, String(e));
+  assert.equal(e.index, 3);
+  assert.deepEqual(got, range(3));
+  // In completion order: the results computed before the failing item, then its error (none
+  // were yielded: item 0, which the optimizer always runs first, was lost).
+  const failOn5 = (x: number) => {
+    const end = performance.now() + 0.05;
+    while (performance.now() < end) { /* spin */ }
+    if (x === 5) throw new RangeError(`failing at 5`);
+    return x;
+  };
+  const some: number[] = [];
+  const e2 = await (async () => {
+    for await (const y of map(failOn5, range(400), { pool, ordered: false })) some.push(y);
+  })().then(() => undefined, (e: unknown) => e);
+  assert.ok(e2 instanceof TaskError, String(e2));
+  assert.equal(e2.index, 5);
+  assert.ok(some.includes(0), `got ${some}`);
+  assert.ok(some.every((x) => x < 5), `got ${some}`);
+  assert.equal(new Set(some).size, some.length);
+  // No worker is left running: the pool runs a next job and closes.
+  assert.deepEqual(await execute((x: number) => x + 1, [1, 2, 3], { pool, ...W }), [2, 3, 4]);
+  await pool.close();
+  assert.equal(pool.size, 0);
+});

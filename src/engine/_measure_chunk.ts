@@ -21,11 +21,13 @@ export function measureChunk(
     timeoutMs?: number;
     signal?: AbortSignal;
     first?: number;
+    /** The items' indices, where they are not `first`, `first + 1`, … (named by a timeout). */
+    indices?: readonly number[];
     others?: string[];
     warm?: number;
   } = {},
 ): Promise<Reply> {
-  const { timeoutMs, signal, first = 0, others, warm } = limits;
+  const { timeoutMs, signal, first = 0, indices, others, warm } = limits;
   // A worker that died takes no message and would never reply.
   if (worker.dead) return Promise.reject(new Error("The sampling worker exited"));
   return new Promise<Reply>((resolve, reject) => {
@@ -75,7 +77,7 @@ export function measureChunk(
           ),
         ),
       onTimeout: (loading) => {
-        const e = new ChunkTimeoutError(first, first + items.length, timeoutMs!);
+        const e = new ChunkTimeoutError(first, first + items.length, timeoutMs!, indices);
         reject(loading ? loadTimedOut(e, spec, timeoutMs!) : e);
         void worker.kill();
       },

@@ -78,7 +78,10 @@ export class WorkerCrashError extends Error {
 }
 
 /**
- * A chunk ran longer than `timeoutMs`; its worker was terminated and replaced.
+ * A chunk ran longer than `timeoutMs`; its worker was terminated and replaced. The message names
+ * the item when the chunk held one, else the chunk's items (a range, or the indices of a sampled
+ * chunk, which are spread over the data): a chunk's items are timed together, so which of them
+ * was slow is not known.
  *
  * @example Usage
  * ```ts
@@ -86,28 +89,58 @@ export class WorkerCrashError extends Error {
  * import assert from "node:assert/strict";
  *
  * const e = new ChunkTimeoutError(0, 4, 100);
- * assert.match(e.message, /100 ms/);
+ * assert.equal(e.message, "Chunk of items 0..3 exceeded the timeout of 100 ms");
+ * assert.equal(new ChunkTimeoutError(7, 8, 100).message, "Item 7 exceeded the timeout of 100 ms");
+ * const spread = new ChunkTimeoutError(0, 301, 100, [0, 150, 300]);
+ * assert.equal(spread.message, "Chunk of items 0, 150, 300 exceeded the timeout of 100 ms");
  * ```
  */
 export class ChunkTimeoutError extends Error {
   /** Always `"TimeoutError"` (the name of the web platform's timeout errors). */
   override name = "TimeoutError";
-  /** First item index of the chunk (inclusive). */
+  /** First item index of the chunk (inclusive; the lowest of `items`). */
   readonly start: number;
-  /** One past the last item index of the chunk. */
+  /** One past the last item index of the chunk (one past the highest of `items`). */
   readonly end: number;
+  /** The chunk's item indices, where they are not `start`, `start + 1`, … `end - 1`. */
+  readonly items?: readonly number[];
   /**
    * Describe the chunk that exceeded `timeoutMs`.
    *
    * @param start First item index of the chunk.
    * @param end One past the last item index.
    * @param timeoutMs The limit that was exceeded.
+   * @param items The chunk's item indices, where they are not in a row (a sampled chunk).
    */
-  constructor(start: number, end: number, timeoutMs: number) {
-    super(`Chunk of items ${start}..${end - 1} exceeded the timeout of ${timeoutMs} ms`);
-    this.start = start;
-    this.end = end;
+  constructor(start: number, end: number, timeoutMs: number, items?: readonly number[]) {
+    const listed = items !== undefined && !inRow(items);
+    const what = listed
+      ? `Chunk of items ${shortList(items)}`
+      : end - start === 1
+      ? `Item ${start}`
+      : `Chunk of items ${start}..${end - 1}`;
+    super(`${what} exceeded the timeout of ${timeoutMs} ms`);
+    if (listed && items.length > 0) {
+      this.start = Math.min(...items);
+      this.end = Math.max(...items) + 1;
+      this.items = [...items];
+    } else {
+      this.start = start;
+      this.end = end;
+    }
   }
+}
+
+/** Whether `xs` are consecutive increasing integers. */
+function inRow(xs: readonly number[]): boolean {
+  return xs.every((x, k) => x === xs[0] + k);
+}
+
+/** Up to eight indices, then how many in all. */
+function shortList(xs: readonly number[]): string {
+  const most = 8;
+  const head = xs.slice(0, most).join(", ");
+  return xs.length > most ? `${head}, … (${xs.length} items)` : head;
 }
 
 /**

@@ -241,6 +241,7 @@ export async function sampleInWorker(
       timeoutMs,
       signal,
       first: batch.indices[0],
+      indices: batch.indices,
       others: limits.others,
       warm,
     });

@@ -268,7 +268,7 @@ export async function runOnWorker(
   idx: readonly number[],
 ): Promise<{ ms: number; failure?: SampleFailure } | undefined> {
   const items = idx.map((i) => job.src.at(i));
-  const reply = await measureChunk(worker, job.spec, items, false, { first: idx[0] })
+  const reply = await measureChunk(worker, job.spec, items, false, { first: idx[0], indices: idx })
     .catch(() => undefined);
   if (!reply) return undefined;
   const k0 = idx[0], rs = reply.results;
