@@ -75,6 +75,8 @@ export interface Job {
   cacheKeys?: [string, ...string[]];
   /** The key of the cached entry the decision came from or went to. */
   entryKey?: string;
+  /** The items the model's predictions were for (see `itemsLeft`; set by the model). */
+  modelItems?: number;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
   /** Other processes' load before the look, and when it was read (see `loadAroundLook`). */
@@ -159,6 +161,16 @@ export function failedOn(job: Job, f: SampleFailure): End {
     ? "cannot load"
     : "threw";
   return { decision: inline(`item ${f.index} ${what}: ${f.error.message}`, n), failure: f };
+}
+
+/**
+ * The items a decision made now is for: those left to run (neither known nor in flight); when
+ * the look ran them all (an async task's overlapped calls), the whole job: the decision then
+ * answers how to run it again. `undefined` for a source of unknown length.
+ */
+export function itemsLeft(job: Job): number | undefined {
+  const n = job.src.total;
+  return n === undefined ? undefined : n - job.known.size - job.known.inFlightCount || n;
 }
 
 export function progress(job: Job): void {

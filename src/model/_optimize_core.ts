@@ -75,6 +75,7 @@ import {
   type End,
   failedOn,
   inline,
+  itemsLeft,
   type Job,
   limitsOf,
   type Look,
@@ -601,7 +602,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
     cached.busyCores !== undefined && busy !== undefined &&
     loadChanged(cached.busyCores, busy, job.cores)
   ) return undefined;
-  const decision = applyCached(cached, job.profile, job.warnings);
+  const decision = applyCached(cached, job.profile, job.warnings, itemsLeft(job));
   job.entryKey = cached.key;
   // Learn from the recorded runs: each executor's predictions scaled by what its runs measured.
   const runs = cached.runs ?? [];
@@ -854,11 +855,8 @@ function model(
   inWorker = false,
 ): ModelInputs {
   const { o, profile, sys } = job;
-  // The items left to run; when the look ran them all (an async task's overlapped calls), the
-  // whole job: the decision then answers how to run it again.
-  const rest = job.src.total === undefined
-    ? undefined
-    : job.src.total - job.known.size - job.known.inFlightCount || job.src.total;
+  const rest = itemsLeft(job);
+  job.modelItems = rest;
   const adaptive = o.adaptive ?? DEFAULTS.adaptive;
   // A stream of a synchronous task that outlasted the look is judged on `STREAM_MS` of its work:
   // counted as one item, it never paid for a worker (600 items of 1 ms from a generator ran
@@ -974,6 +972,7 @@ async function cacheStore(job: Job, decision: Decision): Promise<void> {
     job.profile,
     job.warnings,
     busy === undefined ? undefined : Math.min(job.cores, busy),
+    job.modelItems,
   );
   job.entryKey = job.cacheKeys[0];
 }
