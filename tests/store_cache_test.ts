@@ -14,6 +14,7 @@ import { basename, join } from "node:path";
 import process from "node:process";
 import { createResultCache } from "../src/store/result_cache.ts";
 import { cacheFileName } from "../src/store/_cache_entry.ts";
+import { withFileLock } from "../src/store/_lock.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
 
@@ -113,6 +114,55 @@ test("store cache: a corrupt entry is a miss, is deleted, and set replaces it", 
   assert.deepEqual(await cache.get("k"), { hit: true, value: 2, ageMs: 0 });
 });
 
+test("store cache: a bad entry is deleted under its lock, never while another process writes it", async () => {
+  const { cache, file } = fixture();
+  await cache.set("k", 1);
+  const valid = readFileSync(file("k"), "utf8");
+  for (const bad of ["{ torn", valid.replace('"amorsize"', '"other"')]) {
+    writeFileSync(file("k"), bad);
+    // Another process holds the entry's lock (a `set` in flight): the lookup misses and leaves
+    // the file to that writer, whose valid entry stays (it used to be deleted with the bad one
+    // when it landed between the lookup's read and its delete).
+    await withFileLock(file("k"), async () => {
+      const got = await cache.get("k");
+      assert.equal(got.hit, false, bad);
+      assert.equal(existsSync(file("k")), true, `${bad}: not deleted under another's lock`);
+      writeFileSync(file("k"), valid);
+    });
+    assert.deepEqual(await cache.get("k"), { hit: true, value: 1, ageMs: 0 }, bad);
+  }
+  // With the lock free, a bad file is still deleted by the lookup.
+  writeFileSync(file("k"), "{ torn");
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "corrupt" });
+  assert.equal(existsSync(file("k")), false);
+  assert.equal(existsSync(`${file("k")}.lock`), false, "the lock is released");
+});
+
+test("store cache: clear waits for an update in flight, then deletes what it wrote", async () => {
+  const { cache, file, dir } = fixture();
+  await cache.set("k", { runs: 1 });
+  await cache.set("other", 2);
+  const grown = JSON.stringify({
+    ...JSON.parse(readFileSync(file("k"), "utf8")),
+    value: { runs: 2 },
+  });
+  let cleared: Promise<number> | undefined;
+  // Another process's `update` of "k" holds its lock: it has read `{ runs: 1 }` and writes the
+  // value grown from it. The clear used to delete the entry meanwhile, and the update then wrote
+  // the grown value back: the entry outlived the clear.
+  await withFileLock(file("k"), async () => {
+    cleared = cache.clear();
+    await Promise.race([cleared, new Promise((r) => setTimeout(r, 200))]);
+    writeFileSync(file("k"), grown);
+  });
+  assert.equal(await cleared, 2);
+  assert.deepEqual(await cache.get("k"), { hit: false, reason: "missing" });
+  assert.deepEqual(readdirSync(dir), [], "no entry, no lock left");
+  // An update after the clear starts from a miss.
+  assert.equal(await cache.update("k", (c) => (c.hit ? undefined : { runs: 1 })), true);
+  assert.deepEqual(await cache.get("k"), { hit: true, value: { runs: 1 }, ageMs: 0 });
+});
+
 test("store cache: foreign entries (other version, schema, key, not ours) miss and go", async () => {
   const dir = tempDir();
   const v1 = fixture({ dir, version: "1.0.0" });
@@ -189,7 +239,8 @@ test("store cache: clear deletes the entry files and stale temporary and lock fi
   const stale = join(dir, `.${cacheFileName("a")}.999.abcdefabcdef.tmp`);
   const young = join(dir, `.${cacheFileName("b")}.999.123456123456.tmp`);
   const staleLock = join(dir, `${cacheFileName("a")}.lock`);
-  const youngLock = join(dir, `${cacheFileName("b")}.lock`);
+  // A young lock of a key without an entry (one of an entry is waited for: see below).
+  const youngLock = join(dir, `${cacheFileName("d")}.lock`);
   for (const f of [stale, young, staleLock, youngLock]) writeFileSync(f, "{");
   const old = new Date(Date.now() - 3600_000);
   utimesSync(stale, old, old);

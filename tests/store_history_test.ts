@@ -19,8 +19,10 @@ import {
   loadResult,
   saveResult,
 } from "../src/store/history.ts";
-import { HISTORY_ID } from "../src/store/history_entry.ts";
+import { HISTORY_ID, newHistoryId } from "../src/store/history_entry.ts";
 import { fixtureModule } from "./_helpers.ts";
+import { spawnSync } from "node:child_process";
+import { cliCommand, repoRoot } from "./_cli.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "amorsize-history-"));
@@ -248,4 +250,51 @@ test("store history: two processes saving 20 entries each at once lose nothing",
     const { payload } = await loadResult(e.id, { dir });
     assert.equal(`${(payload as { label: string }).label}-${(payload as { i: number }).i}`, e.name);
   }
+});
+
+test("store history: the newest entry is the last saved, in one millisecond or after the clock went back", async () => {
+  const dir = tempDir();
+  // An entry saved by another process in the same millisecond as the saves below, or one saved
+  // before the clock went back: its time is later than theirs. The saves used to get ids of
+  // their own time and a random suffix, so `latest` named the planted entry (or, in the same
+  // millisecond, either one by chance).
+  const later = new Date(Date.now() + 3_600_000).toISOString().replace(/[-:.]/g, "");
+  const planted = `${later}-7ffffffe`;
+  const record = (id: string) =>
+    JSON.stringify({
+      schema: 1,
+      library: "amorsize",
+      id,
+      kind: "suite",
+      name: "planted",
+      savedAt: new Date().toISOString(),
+      payload: 0,
+    });
+  writeFileSync(join(dir, `${planted}.json`), record(planted));
+  const a = await saveResult({ kind: "suite", name: "a", payload: 1 }, { dir });
+  const b = await saveResult({ kind: "suite", name: "b", payload: 2 }, { dir });
+  assert.deepEqual([a.id, b.id], [`${later}-7fffffff`, `${later}-80000000`]);
+  const { entries, warnings } = await listResults({ dir });
+  assert.deepEqual(entries.map((e) => e.name), ["b", "a", "planted"]);
+  assert.deepEqual(warnings, [], "the lock of saves is no stray file");
+  assert.deepEqual(readdirSync(dir).sort(), [planted, a.id, b.id].map((i) => `${i}.json`).sort());
+  // The save's own time is kept in savedAt.
+  assert.ok(Date.parse(b.savedAt) <= Date.now());
+  // The last suffix of a millisecond moves on to the next one.
+  assert.equal(newHistoryId(0, "20250314T092653127Z-ffffffff"), "20250314T092653128Z-00000000");
+  // An older entry (ids such as the ones saved before) stays readable and sorts by its time.
+  writeFileSync(join(dir, `${OTHER_ID}.json`), record(OTHER_ID));
+  assert.equal((await loadResult(OTHER_ID, { dir })).payload, 0);
+  assert.equal((await listResults({ dir })).entries.at(-1)?.id, OTHER_ID);
+
+  // `history show latest` in a process of its own names the last saved.
+  const { cmd, args } = cliCommand();
+  const r = spawnSync(cmd, [...args, "history", "show", "latest", "--dir", dir, "--json"], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).id, b.id);
 });

@@ -170,6 +170,32 @@ test("tune: bad arguments throw TypeError/RangeError naming them", async () => {
   await assert.rejects(tune(42 as never, range(3)), TypeError);
 });
 
+test("tune: a worker count beyond what the pool can start is a RangeError naming it, before any work", async () => {
+  // Any count was taken: 1e9 warmed the shared pool up to 1 024 workers, then the trials ran on
+  // what the pool had and reported the count asked.
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    await assert.rejects(tune(square, range(3), { pool, space: { workers: [1, 3] } }), {
+      name: "RangeError",
+      message: "'space.workers[1]' must be at most 2 (the pool's maxWorkers), got 3",
+    });
+    assert.equal(pool.size, 0, "no worker started");
+    const r = await tune(square, range(4), {
+      pool,
+      space: { workers: [2], chunkSizes: [2] },
+      strategy: "grid",
+      repeats: 1,
+    });
+    assert.ok(r.trials.some((t) => t.config.executor === "workers" && t.config.workers === 2));
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(tune(square, range(3), { space: { workers: [1e9] } }), {
+    name: "RangeError",
+    message: "'space.workers[0]' must be at most 1024 (the pool's maxWorkers), got 1000000000",
+  });
+});
+
 test("tune: timeoutMs bounds the optimizer's sampling too: a task that never finishes settles", async () => {
   // The optimizer ran without the limit: a Promise that never settles, or a loop that never
   // ends, held tune in its sampling forever, before any trial. Now it makes no pick, the trials

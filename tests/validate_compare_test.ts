@@ -122,3 +122,36 @@ test("an abort while an async iterable is read rejects at once; an aborted signa
     compareStrategies(spin, data, undefined, { signal })
   );
 });
+
+test("the configurations must agree: one whose results differ throws, naming it and the index", async () => {
+  const negate = task<number, number>(fixtureModule("tasks/basic"), "negate4InWorker");
+  const items = Array.from({ length: 10 }, (_, i) => i);
+  const onWorkers = { executor: "workers" as const, workers: 2, chunkSize: 3 };
+  const configs = [{ executor: "inline" as const }, onWorkers];
+  // The counts matched, so the comparison used to rank a configuration that gave wrong results.
+  await assert.rejects(compareStrategies(negate, items, configs, { repeats: 1 }), (e: Error) => {
+    assert.equal(
+      e.message.split(". ")[0],
+      `${configLabel(onWorkers)} gave a different result than inline for the item at index 4: ` +
+        "got -4, expected 4",
+    );
+    assert.match(e.message, /checkResults: false/);
+    return true;
+  });
+  const c = await compareStrategies(negate, items, configs, { repeats: 1, checkResults: false });
+  assert.equal(c.items, 10);
+  await assert.rejects(
+    compareStrategies(negate, items, configs, { checkResults: "yes" as unknown as boolean }),
+    { name: "TypeError", message: `'checkResults' must be a boolean, got "yes"` },
+  );
+  // Values as they cross threads: dates, maps, sets, NaN and -0 agree with their clones.
+  const shapes = (x: number) => ({
+    d: new Date(x),
+    m: new Map([[x, new Set([x])]]),
+    b: new Uint8Array([x]),
+    n: NaN,
+    z: -0,
+  });
+  const ok = await compareStrategies(shapes, items, configs, { repeats: 1 });
+  assert.ok(ok.results.some((r) => r.label === configLabel(onWorkers)));
+});

@@ -239,3 +239,36 @@ test("quickValidate says when an iterable was read only in part", async () => {
   const whole = await quickValidate(spin, Array(50).fill(0), { maxItems: 20, repeats: 1 });
   assert.ok(!whole.warnings.some((w) => /first \d+ items/.test(w)));
 });
+
+test("the optimizer's configuration must give the plain loop's results", async () => {
+  const negate = task<number, number>(fixtureModule("tasks/basic"), "negate4InWorker");
+  const items = Array.from({ length: 10 }, (_, i) => i);
+  await assert.rejects(
+    validateOptimization(negate, items, { optimization: decision({}), repeats: 1 }),
+    {
+      message:
+        /^workers 2 × chunk 5 adaptive gave a different result than inline for the item at index 4: got -4, expected 4\./,
+    },
+  );
+  const v = await validateOptimization(negate, items, {
+    optimization: decision({}),
+    repeats: 1,
+    checkResults: false,
+  });
+  assert.equal(v.items, 10);
+  // An inline decision: its refused worker configuration is checked too.
+  await assert.rejects(
+    validateOptimization(negate, items, {
+      optimization: decision({
+        executor: "inline",
+        workers: 1,
+        profile: { ...decision({}).profile, breakdown: { workers: 2, chunkSize: 3 } as never },
+      }),
+      repeats: 1,
+    }),
+    {
+      message:
+        /^workers 2 × chunk 3 adaptive gave a different result than inline for the item at index 4/,
+    },
+  );
+});

@@ -1,9 +1,11 @@
 // Reading a whole history directory: every entry that parses, in id (= save) order, and a warning
 // naming each file that is corrupt or not a history entry. Files removed while the scan runs
-// (another process clearing) and the temporary files of writes in flight are skipped silently.
+// (another process clearing), the temporary files of writes in flight and the lock of saves are
+// skipped silently.
 import { join } from "node:path";
 import { isTempName, readJson } from "./_atomic.ts";
 import { fileNames } from "./_dir_scan.ts";
+import { LOCK_FILE } from "./_lock.ts";
 import { HISTORY_ID, type HistoryEntry, parseHistoryEntry } from "./history_entry.ts";
 
 /** What a scan found: entries oldest first, and warnings about the files skipped. */
@@ -24,7 +26,7 @@ export async function scanHistory(dir: string, ids?: string[]): Promise<HistoryS
     for (const name of await fileNames(dir)) {
       const id = name.endsWith(".json") ? name.slice(0, -5) : "";
       if (HISTORY_ID.test(id)) wanted.push(id);
-      else if (!isTempName(name)) {
+      else if (!isTempName(name) && !LOCK_FILE.test(name)) {
         warnings.push(`${join(dir, name)} is not a history entry file (<id>.json); skipped`);
       }
     }

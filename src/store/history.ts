@@ -29,6 +29,10 @@ import {
 import { resolveStoreDir, storeDir } from "./store_dir.ts";
 import { scanHistory } from "./_history_scan.ts";
 import { MAX_BYTES } from "./_safe_read.ts";
+import { withFileLock } from "./_lock.ts";
+
+/** The lock of saves (`<dir>/history.lock`), named for `withFileLock` (which adds `.lock`). */
+const SAVE_LOCK = "history";
 
 /** Where the history lives: `dir`, else `$AMORSIZE_HOME/history`, else the user cache directory. */
 export interface HistoryOptions {
@@ -105,7 +109,11 @@ export async function writableHistoryDir(options?: HistoryOptions): Promise<stri
 }
 
 /**
- * Save a result as a new history entry (`<dir>/<id>.json`, written atomically).
+ * Save a result as a new history entry (`<dir>/<id>.json`, written atomically). Saves into one
+ * directory take its lock (`history.lock`) in turn, and each picks an id that sorts after every id
+ * there: the newest entry listed is the last one saved, even for saves of several processes in
+ * one millisecond (or after the clock went back; the id's time is then that of the entry before,
+ * `savedAt` the save's).
  *
  * @param entry `kind`, an optional `name`, and the `payload` (JSON-serialisable).
  * @param options `dir`: the history directory, created on demand.
@@ -115,6 +123,8 @@ export async function writableHistoryDir(options?: HistoryOptions): Promise<stri
  * @throws {RangeError} For a `payload` whose entry would be larger than the history reads back
  * (16 MiB of JSON, written without indentation where the indented form is larger); nothing is
  * written.
+ * @throws {Error} A `LockTimeoutError` (code `"ELOCKTIMEOUT"`) when another process held the
+ * directory's lock for 5 s (a lock of a process that is gone, or older than 30 s, is taken over).
  *
  * @example Usage
  * ```ts
@@ -140,15 +150,14 @@ export async function saveResult(
   jsonValue("payload", input.payload);
   const dir = await storeDir("history", { dir: optionsArg("options", options).dir });
   const ms = Date.now();
-  const id = newHistoryId(ms);
-  const savedAt = new Date(ms).toISOString();
+  const draft = newHistoryId(ms);
   const record = {
     schema: 1,
     library: "amorsize",
-    id,
+    id: draft,
     kind,
     name,
-    savedAt,
+    savedAt: new Date(ms).toISOString(),
     payload: input.payload,
   };
   // Indented where it fits what the history reads back (MAX_BYTES), else compact; never larger.
@@ -161,7 +170,17 @@ export async function saveResult(
         `back), got ${bytes} bytes of JSON`,
     );
   }
-  await writeTextAtomic(join(dir, `${id}.json`), text);
+  // One save at a time in a directory: the id is picked after every id there, so that id order
+  // is save order, even for saves in one millisecond or after the clock went back. It replaces
+  // the draft's (its first quoted occurrence: only `schema` and `library` come before it).
+  const id = await withFileLock(join(dir, SAVE_LOCK), async () => {
+    const ids = (await fileNames(dir)).filter((n) => n.endsWith(".json"))
+      .map((n) => n.slice(0, -5)).filter((i) => HISTORY_ID.test(i));
+    const id = newHistoryId(ms, ids.at(-1));
+    text = text.replace(`"${draft}"`, `"${id}"`);
+    await writeTextAtomic(join(dir, `${id}.json`), text);
+    return id;
+  });
   return parseHistoryEntry(JSON.parse(text), id) as HistoryEntry;
 }
 

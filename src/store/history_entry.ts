@@ -2,8 +2,10 @@
  * One saved result of the history: its shape, its id, and how a file on disk is recognised as one.
  *
  * On disk an entry is `<dir>/<id>.json` holding `{ schema: 1, library: "amorsize", id, kind, name,
- * savedAt, payload }`. The id is sortable (compact UTC time, then a random suffix), so a listing in
- * id order is a listing in save order, and two processes never pick the same file.
+ * savedAt, payload }`. The id is sortable (compact UTC time, then a suffix), so a listing in id
+ * order is a listing in save order: a save takes the directory's lock and picks an id after every
+ * id there (see {@linkcode newHistoryId}), so two processes never pick the same file, and saves
+ * in one millisecond still have an order.
  *
  * @module
  */
@@ -14,7 +16,7 @@ export type HistoryKind = "suite" | "validation" | (string & Record<never, never
 
 /** A saved result, as {@linkcode loadResult} returns it. */
 export interface HistoryEntry {
-  /** Sortable id, e.g. `"20250314T092653127Z-4f1c2a9b"` (UTC time, then a random suffix). */
+  /** Sortable id, e.g. `"20250314T092653127Z-4f1c2a9b"` (UTC time, then a suffix: see `newHistoryId`). */
   id: string;
   /** What was saved: `"suite"`, `"validation"` or another label. */
   kind: HistoryKind;
@@ -34,16 +36,41 @@ export type HistoryEntrySummary = Pick<HistoryEntry, "id" | "kind" | "name" | "s
 /** Ids as {@linkcode newHistoryId} makes them; also the guard against paths in an id. */
 export const HISTORY_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
-let _lastMs = -Infinity;
-
 /**
- * A new id for an entry saved at `ms` (epoch milliseconds). Within a process ids strictly increase,
- * even for saves in the same millisecond (the time part then moves on by 1 ms).
+ * A new id for an entry saved at `ms` (epoch milliseconds) that sorts after `after` (the newest
+ * id of the directory, if any): the time of `ms` and a random suffix where that time is later
+ * than `after`'s; else (a save in the same millisecond, or after the clock went back) `after`'s
+ * time and its suffix plus one, so that id order is save order. `savedAt` keeps the save's time.
+ *
+ * @example Usage
+ * ```ts
+ * import { HISTORY_ID, newHistoryId } from "./history_entry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const ms = Date.parse("2025-03-14T09:26:53.127Z");
+ * assert.match(newHistoryId(ms), /^20250314T092653127Z-[0-9a-f]{8}$/);
+ * assert.equal(newHistoryId(ms, "20250314T092653127Z-4f1c2a9b"), "20250314T092653127Z-4f1c2a9c");
+ * assert.equal(newHistoryId(ms, "20250314T092653127Z-ffffffff"), "20250314T092653128Z-00000000");
+ * assert.match(newHistoryId(ms, "20240101T000000000Z-0badf00d"), HISTORY_ID);
+ * ```
  */
-export function newHistoryId(ms: number): string {
-  _lastMs = Math.max(ms, _lastMs + 1);
-  const compact = new Date(_lastMs).toISOString().replace(/[-:.]/g, "");
-  return `${compact}-${randomBytes(4).toString("hex")}`;
+export function newHistoryId(ms: number, after?: string): string {
+  const compact = (t: number) => new Date(t).toISOString().replace(/[-:.]/g, "");
+  const time = compact(ms);
+  if (after === undefined || !HISTORY_ID.test(after) || time > after.slice(0, 19)) {
+    return `${time}-${randomBytes(4).toString("hex")}`;
+  }
+  const suffix = parseInt(after.slice(20), 16);
+  if (suffix < 0xffffffff) {
+    return `${after.slice(0, 19)}-${(suffix + 1).toString(16).padStart(8, "0")}`;
+  }
+  const at = Date.parse(
+    after.slice(0, 19).replace(
+      /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z$/,
+      "$1-$2-$3T$4:$5:$6.$7Z",
+    ),
+  );
+  return `${compact(at + 1)}-00000000`;
 }
 
 const _isObject = (v: unknown): v is Record<string, unknown> =>

@@ -9,10 +9,10 @@ import { describeValue, jsonValue, nonEmptyString, optionsArg } from "../args.ts
 import { mkdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { readJson, toJson, writeTextAtomic } from "./_atomic.ts";
+import { errorCode, readJson, toJson, writeTextAtomic } from "./_atomic.ts";
 import { MAX_BYTES } from "./_safe_read.ts";
 import { Buffer } from "node:buffer";
-import { LOCK_FILE, LOCK_STALE_MS, withFileLock } from "./_lock.ts";
+import { LOCK_FILE, LOCK_STALE_MS, LockTimeoutError, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
 import { resolveStoreDir } from "./store_dir.ts";
@@ -57,7 +57,12 @@ export interface CacheStats {
 export interface ResultCache<T = unknown> {
   /** The directory of the entry files. */
   readonly dir: string;
-  /** Look `key` up. A corrupt or foreign entry is deleted; an expired one stays until `set`. */
+  /**
+   * Look `key` up. A corrupt or foreign entry is deleted; an expired one stays until `set`. The
+   * delete takes the entry's lock and reads the file again first: a valid entry another process
+   * wrote since the first read stays (and is the answer); while another process holds the lock
+   * (a `set` or `update` in flight, which replaces the file) the bad file is left to it.
+   */
   get(key: string): Promise<CacheLookup<T>>;
   /**
    * Store `value` (anything JSON can hold) under `key`, replacing what was there. It waits for an
@@ -79,7 +84,13 @@ export interface ResultCache<T = unknown> {
    * older than 30 s, is taken over instead); the file system's errors.
    */
   update(key: string, change: (current: CacheLookup<T>) => T | undefined): Promise<boolean>;
-  /** Delete every entry file; returns how many. */
+  /**
+   * Delete every entry file; returns how many. Each is deleted under its entry's lock, so an
+   * {@linkcode ResultCache.update} in flight in another process ends first and its value is
+   * deleted too (an update never writes back a value grown from an entry the clear deleted); a
+   * `set` or `update` that starts after the clear reached its entry stores a new one. An entry
+   * whose lock another process holds for longer than the lock wait (5 s) is deleted anyway.
+   */
   clear(): Promise<number>;
   /** Count the entries by state. */
   stats(): Promise<CacheStats>;
@@ -174,8 +185,15 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   async function get(key: string): Promise<CacheLookup<T>> {
     const path = pathOf(key);
     const [lookup, bad] = read(key, path);
-    if (bad) await removeFile(path).catch(() => false);
-    return lookup;
+    if (!bad) return lookup;
+    // Deleted only if still bad under the lock: between the read and the delete, another
+    // process's `set` may have replaced the file with a valid entry. A lock held now belongs to
+    // a writer that replaces the file: it is left to it (no wait on the lookup's path).
+    return await withFileLock(path, async () => {
+      const [again, stillBad] = read(key, path);
+      if (stillBad) await removeFile(path);
+      return again;
+    }, { waitMs: 0 }).catch(() => lookup);
   }
 
   async function set(key: string, value: T): Promise<void> {
@@ -208,11 +226,16 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     await removeStaleTemps(dir, names);
     // Locks left by processes that died holding them (a younger one may be held now).
     await removeStaleTemps(dir, names.filter((n) => LOCK_FILE.test(n)), LOCK_STALE_MS, true);
-    const removed = await mapLimit(
-      names.filter((n) => CACHE_FILE.test(n)),
-      16,
-      (name) => removeFile(join(dir, name)),
-    );
+    const removed = await mapLimit(names.filter((n) => CACHE_FILE.test(n)), 16, async (name) => {
+      const path = join(dir, name);
+      try {
+        return await withFileLock(path, () => removeFile(path));
+      } catch (error) {
+        if (error instanceof LockTimeoutError) return await removeFile(path);
+        if (errorCode(error) === "ENOENT") return false; // the directory went meanwhile
+        throw error;
+      }
+    });
     return removed.filter(Boolean).length;
   }
 

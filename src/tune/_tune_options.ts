@@ -9,7 +9,7 @@ import {
   positiveNumber,
   timerMs,
 } from "../args.ts";
-import { checkRunOptions, type Executor } from "../engine/mod.ts";
+import { checkRunOptions, defaultPool, type Executor } from "../engine/mod.ts";
 import type { TuneOptions } from "./tune_types.ts";
 
 const EXECUTORS: readonly Executor[] = ["inline", "async", "workers"];
@@ -58,7 +58,17 @@ export function checkTuneOptions(options: TuneOptions): void {
     throw new TypeError(`'space' must be an object, got ${describeValue(s)}`);
   }
   knownKeys("space", s, ["workers", "chunkSizes", "executors"]);
-  if (s.workers !== undefined) _list("space.workers", s.workers, positiveInt);
+  if (s.workers !== undefined) {
+    // No more than the pool can start: a count beyond it would be measured as the pool's most
+    // and reported as asked (1e9 warmed the shared pool up to its 1 024 workers first).
+    const most = (o.pool ?? defaultPool()).maxWorkers;
+    _list("space.workers", s.workers, (n, v) => {
+      if (positiveInt(n, v) > most) {
+        throw new RangeError(`'${n}' must be at most ${most} (the pool's maxWorkers), got ${v}`);
+      }
+      return v;
+    });
+  }
   if (s.chunkSizes !== undefined) _list("space.chunkSizes", s.chunkSizes, positiveInt);
   if (s.executors !== undefined) {
     _list("space.executors", s.executors, (n, v) => oneOf(n, v, EXECUTORS));

@@ -12,7 +12,10 @@ export type TuneConfig = RunConfig;
 
 /** The search space; what is left out is the optimizer's own space. */
 export interface TuneSpace {
-  /** Worker counts (default 1 .. the effective cores). */
+  /**
+   * Worker counts (default 1 .. the effective cores), each at most the pool's `maxWorkers` (1 024
+   * for the shared pool): a larger one is a RangeError.
+   */
   workers?: number[];
   /** Chunk sizes for every worker count (default: the optimizer's candidates per worker count). */
   chunkSizes?: number[];

@@ -1,6 +1,6 @@
 // The common start of validateOptimization and compareStrategies: check the options, materialise
 // the data, and get the optimizer's decision for it (given, or made now).
-import { keysOf, knownKeys, objectArg, positiveInt, timerMs, wrongType } from "../args.ts";
+import { bool, keysOf, knownKeys, objectArg, positiveInt, timerMs, wrongType } from "../args.ts";
 import { checkRunOptions, type Data, type Pool } from "../engine/mod.ts";
 import type { OptimizationResult, OptimizeOptions } from "../model/mod.ts";
 import { checkOptimizeOptions, optimize } from "../optimize.ts";
@@ -9,6 +9,7 @@ import { materialize } from "./_materialize.ts";
 
 export interface SetupOptions<I> {
   repeats?: number;
+  checkResults?: boolean;
   timeoutMs?: number;
   maxItems?: number;
   optimization?: OptimizationResult<I>;
@@ -20,6 +21,7 @@ export interface SetupOptions<I> {
 /** The options of validateOptimization, quickValidate and compareStrategies. */
 const SETUP_OPTION_KEYS = keysOf<SetupOptions<unknown>>({
   repeats: 1,
+  checkResults: 1,
   timeoutMs: 1,
   maxItems: 1,
   optimization: 1,
@@ -50,6 +52,7 @@ export function checkSetupOptions<I>(
     ? defaultTimeoutMs
     : timerMs("timeoutMs", options.timeoutMs);
   if (options.maxItems !== undefined) positiveInt("maxItems", options.maxItems);
+  if (options.checkResults !== undefined) bool("checkResults", options.checkResults);
   checkRunOptions({ pool: options.pool, signal: options.signal });
   if (options.optimizeOptions !== undefined) {
     checkOptimizeOptions(options.optimizeOptions, "optimizeOptions");

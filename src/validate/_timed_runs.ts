@@ -12,9 +12,15 @@ import {
 import { alternate } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Task } from "../task/mod.ts";
+import { describeResult, firstDifference } from "./_same_results.ts";
 
 export interface RunBudget {
   repeats: number;
+  /**
+   * Check that every configuration's first run gave the results of the first configuration's
+   * (default true); a run that did not throws (see {@linkcode alternateConfigs}).
+   */
+  checkResults?: boolean;
   timeoutMs: number;
   pool?: Pool;
   signal?: AbortSignal;
@@ -38,6 +44,12 @@ class BudgetError extends Error {
  * async still going when the budget ends is aborted; a synchronous loop cannot be, and is
  * checked when it returns). A later round starts only when the budget allows a whole round at
  * the pace so far; a run it cuts short is dropped, and the measuring stops there.
+ *
+ * The first run of the first configuration is kept, and the first run of each other configuration
+ * is compared with it, item by item (values as they cross threads: see `_same_results.ts`), after
+ * its time was taken; one that differs throws an Error naming both configurations and the first
+ * index where they differ. Later runs are not compared (one array of results is kept, and each
+ * configuration is compared once).
  */
 export async function alternateConfigs<I, O>(
   task: Task<I, O>,
@@ -55,6 +67,7 @@ export async function alternateConfigs<I, O>(
   const stop = () => ctl.abort();
   budget.signal?.addEventListener("abort", stop, { once: true });
   let round = budget.repeats;
+  let reference: { label: string; results: unknown[] } | undefined;
   try {
     const run = async (k: number, round: number): Promise<boolean> => {
       if (budget.signal?.aborted) throw abortError(budget.signal);
@@ -66,14 +79,13 @@ export async function alternateConfigs<I, O>(
         throw _timeout(budget.timeoutMs);
       }
       const t = rt.now();
-      let got: number;
+      let out: O[];
       try {
-        const out = await execute(task, items, {
+        out = await execute(task, items, {
           ...toExecuteOptions(configs[k]),
           pool: budget.pool,
           signal: ctl.signal,
         });
-        got = out.length;
       } catch (e) {
         if (budget.signal?.aborted) throw abortError(budget.signal);
         if (!over()) throw e;
@@ -81,11 +93,15 @@ export async function alternateConfigs<I, O>(
         throw _timeout(budget.timeoutMs);
       }
       const ms = rt.now() - t;
-      if (got !== items.length) {
+      if (out.length !== items.length) {
         throw new Error(
-          `${configLabel(configs[k])} returned ${got} results for ${items.length} items: the ` +
-            `run cannot be timed`,
+          `${configLabel(configs[k])} returned ${out.length} results for ${items.length} items: ` +
+            `the run cannot be timed`,
         );
+      }
+      if (budget.checkResults !== false && times[k].length === 0) {
+        if (reference === undefined) reference = { label: configLabel(configs[k]), results: out };
+        else _agree(reference, configLabel(configs[k]), out);
       }
       times[k].push(ms);
       return true;
@@ -101,6 +117,23 @@ export async function alternateConfigs<I, O>(
     budget.signal?.removeEventListener("abort", stop);
   }
   return { times, skippedRounds: budget.repeats - round };
+}
+
+/** Throw when `results` differ from the reference's, naming the first index where they do. */
+function _agree(
+  reference: { label: string; results: unknown[] },
+  label: string,
+  results: unknown[],
+): void {
+  const i = firstDifference(reference.results, results);
+  if (i < 0) return;
+  throw new Error(
+    `${label} gave a different result than ${reference.label} for the item at index ${i}: got ` +
+      `${describeResult(results[i])}, expected ${describeResult(reference.results[i])}. The ` +
+      `configurations do not agree; a task whose results differ from run to run or from thread ` +
+      `to thread (random numbers, times, a worker's own state) cannot be compared: pass ` +
+      `checkResults: false`,
+  );
 }
 
 function _timeout(ms: number): BudgetError {

@@ -29,6 +29,12 @@ export type StrategyConfig = ForcedConfig;
 export interface CompareOptions<I = unknown> {
   /** Runs of each configuration, alternating (default 3); the medians are ranked. */
   repeats?: number;
+  /**
+   * Check that every configuration gives the same results (default true): each one's first run
+   * is compared with the first configuration's (the plain loop's), item by item. `false` for a task whose results
+   * differ from run to run or thread to thread (random numbers, times).
+   */
+  checkResults?: boolean;
   /** Measure at most this many items (arrays: the first ones; iterables: default 10 000). */
   maxItems?: number;
   /**
@@ -92,6 +98,12 @@ export interface ComparisonResult<I = unknown> {
  * n/(16w), n/(4w) and n/w items; async when the task returns Promises. Side effects: the task
  * runs on every item once per configuration and repeat.
  *
+ * The configurations must agree: the first run of each is compared with that of the first one
+ * measured (the plain loop, unless the list given begins with another), item by item, as values cross threads (NaN equals NaN; dates, maps,
+ * sets and typed arrays by content; prototypes are not compared). One that differs throws an Error naming it and the first
+ * index where it differs (a task that depends on its thread's state, say). Only the first one's
+ * results are kept; `checkResults: false` skips the check.
+ *
  * @typeParam I The item type.
  * @typeParam O The result type.
  * @param task The task: `task(module, name)` or a self-contained inline function.
@@ -101,6 +113,8 @@ export interface ComparisonResult<I = unknown> {
  * @returns Every configuration's median and spread, its rank, the best, and the optimizer's rank.
  * @throws {TypeError} If an argument has the wrong type.
  * @throws {RangeError} If an option is out of range or `data` is empty.
+ * @throws {Error} If a configuration's results differ from the first one's (unless
+ * `checkResults: false`), or the task throws on an item.
  * @throws {TimeoutError} If the budget ran out before every configuration ran once, or a chunk
  * the optimizer samples runs over the `timeoutMs` given.
  *
@@ -130,7 +144,13 @@ export async function compareStrategies<I, O>(
   if (!list.some((c) => c.executor === "inline")) list.unshift({ executor: "inline" });
   const pickConfig = toExecuteOptions(opt);
   if (!list.some((c) => sameConfig(c, pickConfig))) list.push(pickConfig);
-  const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
+  const budget = {
+    repeats,
+    timeoutMs,
+    pool: options.pool,
+    signal: options.signal,
+    checkResults: options.checkResults,
+  };
   const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
   const { times, skippedRounds } = await alternateConfigs(task, items, list, budget);

@@ -27,6 +27,12 @@ export interface ValidateOptions<I = unknown> {
   timeoutMs?: number;
   /** Runs of each configuration, alternating (default 3); the medians are compared. */
   repeats?: number;
+  /**
+   * Check that the optimizer's configuration gives the plain loop's results (default true): its
+   * first run is compared with the plain loop's, item by item. `false` for a task whose results
+   * differ from run to run or thread to thread (random numbers, times).
+   */
+  checkResults?: boolean;
   /** The pool to run on (default: the shared pool). */
   pool?: Pool;
   /** Abort the validation. */
@@ -79,6 +85,12 @@ export interface ValidationResult<I = unknown> {
  * and aborts runs on workers; a later round starts only if it fits the budget; when even the
  * first round does not fit, this throws a `TimeoutError`.
  *
+ * The results must agree: the first run of the optimizer's configuration (and of the refused
+ * alternative) is compared with the plain loop's, item by item, as values cross threads (NaN equals
+ * NaN; dates, maps, sets and typed arrays by content; prototypes are not compared). One that differs throws
+ * an Error naming the configuration and the first index where it differs. Only the plain loop's
+ * results are kept; `checkResults: false` skips the check.
+ *
  * @typeParam I The item type.
  * @typeParam O The result type.
  * @param task The task: `task(module, name)` or a self-contained inline function.
@@ -88,6 +100,8 @@ export interface ValidationResult<I = unknown> {
  * @throws {TypeError} If an argument has the wrong type.
  * @throws {RangeError} If an option is out of range or `data` is empty.
  * @throws {TaskError} If the task throws on an item while measuring.
+ * @throws {Error} If the optimizer's configuration gave other results than the plain loop
+ * (unless `checkResults: false`).
  * @throws {TimeoutError} If the budget ran out before every configuration ran once, or a chunk
  * the optimizer samples runs over the `timeoutMs` given.
  *
@@ -114,7 +128,13 @@ export async function validateOptimization<I, O>(
     : undefined;
   const configs = opt.executor === "inline" ? [config] : [{ executor: "inline" as const }, config];
   if (alt) configs.push(alt);
-  const budget = { repeats, timeoutMs, pool: options.pool, signal: options.signal };
+  const budget = {
+    repeats,
+    timeoutMs,
+    pool: options.pool,
+    signal: options.signal,
+    checkResults: options.checkResults,
+  };
   const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
   const { times, skippedRounds } = await alternateConfigs(task, items, configs, budget);
