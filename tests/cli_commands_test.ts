@@ -192,6 +192,25 @@ test("validate and compare print JSON with the measured figures", () => {
   assert.match(c.stdout, /optimizer/);
 });
 
+test("compare: results that differ in a worker fail; --no-check-results measures anyway", () => {
+  const args = [
+    "compare",
+    `${basic}#negate4InWorker`,
+    "--range",
+    "10",
+    "--repeats",
+    "1",
+    "--configs",
+    "inline,workers:2:5",
+  ];
+  const checked = cli(args);
+  assert.equal(checked.code, 1, checked.stderr);
+  assert.match(checked.stderr, /index 4: got -4, expected 4.*--no-check-results/s);
+  const unchecked = cli([...args, "--no-check-results"]);
+  assert.equal(unchecked.code, 0, unchecked.stderr);
+  assert.match(unchecked.stdout, /workers 2 × chunk 5/);
+});
+
 test("validate-system --json: the exit code follows the health", () => {
   const { code, stdout, stderr } = cli(["validate-system", "--json"]);
   const v = JSON.parse(stdout);

@@ -29,6 +29,9 @@ Options:
   --max-items N    measure at most N items
   --timeout MS     time budget of the measured runs (default 120000; a run on this thread that
                    is under way cannot be stopped and ends first)
+  --no-check-results
+                   do not check that the configurations' results agree (for a task whose
+                   results differ from run to run: random numbers, times)
   -h, --help       show this help
 
 Exit codes: 0 ok, 1 the task failed on an item (the message names it) or the --html report
@@ -149,12 +152,14 @@ export const command: Command = {
       repeats: { type: "string" },
       "max-items": { type: "string" },
       timeout: { type: "string" },
+      "no-check-results": { type: "boolean" },
     }, {
       options: (v) => ({
         configs: typeof v.configs === "string" ? parseConfigs(v.configs) : undefined,
         repeats: intFlag("--repeats", v.repeats),
         maxItems: intFlag("--max-items", v["max-items"]),
         timeoutMs: timeoutFlag("--timeout", v.timeout),
+        checkResults: v["no-check-results"] ? false : undefined,
       }),
     });
     const { configs, ...options } = input.options;

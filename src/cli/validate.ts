@@ -30,6 +30,9 @@ Options:
   --quick          measure an evenly spread sample of the data (optimized anew)
   --timeout MS     time budget of the measured runs (default 60000; a run on this thread that
                    is under way cannot be stopped and ends first)
+  --no-check-results
+                   do not check that the configurations' results agree (for a task whose
+                   results differ from run to run: random numbers, times)
   -h, --help       show this help
 
 Exit codes: 0 accuracy >= 50.0 % (as printed, one decimal), 1 below (the prediction failed the
@@ -146,11 +149,13 @@ export const command: Command = {
       "max-items": { type: "string" },
       quick: { type: "boolean" },
       timeout: { type: "string" },
+      "no-check-results": { type: "boolean" },
     }, {
       options: (v) => ({
         repeats: intFlag("--repeats", v.repeats),
         maxItems: intFlag("--max-items", v["max-items"]),
         timeoutMs: timeoutFlag("--timeout", v.timeout),
+        checkResults: v["no-check-results"] ? false : undefined,
       }),
     });
     const { options } = input;

@@ -132,7 +132,7 @@ function _agree(
       `${describeResult(results[i])}, expected ${describeResult(reference.results[i])}. The ` +
       `configurations do not agree; a task whose results differ from run to run or from thread ` +
       `to thread (random numbers, times, a worker's own state) cannot be compared: pass ` +
-      `checkResults: false`,
+      `checkResults: false (on the command line, --no-check-results)`,
   );
 }
 
