@@ -4,7 +4,8 @@
 //
 // The store's files are small and its operations on them synchronous: each operation's round trip
 // through the runtime's thread pool cost more than the operation (an automatic run's record of its
-// time next to a cached decision, 17 operations: 3 ms asynchronous, 0.3 ms synchronous on Deno).
+// time next to a cached decision, about 17 operations, took 3–5 ms asynchronous and 1.6–2 ms
+// synchronous on Deno, traced with other work running beside it).
 // What waits stays asynchronous: an fsync (a disk may take long), a retried rename, a held lock.
 import {
   closeSync,
