@@ -252,6 +252,29 @@ test("engine: an abort stops a busy worker promptly; the pool stays usable", asy
   await pool.close();
 });
 
+test("engine: a timer's abort reaches a synchronous task on the inline and async executors", async () => {
+  // Their loops settled every call in microtasks: the timer never ran, the abort never came, and
+  // the run resolved with every item. The event loop now turns every few ms under a signal.
+  for (const executor of ["inline", "async"] as const) {
+    let ran = 0;
+    const spin = (x: number) => {
+      ran++;
+      const end = performance.now() + 1;
+      while (performance.now() < end) { /* busy */ }
+      return x;
+    };
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error("stopped by a timer")), 0);
+    const data = Array.from({ length: 400 }, (_, i) => i);
+    await assert.rejects(
+      execute(spin, data, { executor, signal: ac.signal }),
+      /stopped by a timer/,
+      executor,
+    );
+    assert.ok(ran < data.length, `${executor}: ran ${ran} items`);
+  }
+});
+
 test("engine: an already aborted signal fails before any work", async () => {
   const pool = createPool({ maxWorkers: 2 });
   const e = await settle(execute(basic("square"), [1, 2], {

@@ -334,6 +334,18 @@ test("fault: process.exit in a task during automatic mode does not end the calle
   assert.equal(last, "still running");
 });
 
+test("fault: an abort while automatic mode measures the workers' overheads rejects at once", async () => {
+  // The measurement (once per process, hence a fresh one) took no signal: the call rejected only
+  // once the blocked worker answered its round trips, 3 s later ("free" came first).
+  const r = await child("faults/abort_while_deciding");
+  assert.equal(r.code, 0, `exit code ${r.code}; ${r.stderr}`);
+  assert.deepEqual(r.stdout.split("\n"), [
+    "blocking",
+    "rejected Stopped while deciding",
+    "size 0",
+  ]);
+});
+
 test("fault: a task module that never finishes loading: timeoutMs and signal reach it in automatic mode", async () => {
   // It was imported on the calling thread before either was set up: Node exited with code 13
   // (its event loop empty), Deno with "Top-level await promise never resolved", Bun hung.

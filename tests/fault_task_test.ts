@@ -5,6 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, task, TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
+import { KnownResults, Source } from "../src/engine/mod.ts";
+import { failedOn, type Job } from "../src/model/_job.ts";
 import { anatomy, fixtureModule, sleep } from "./_helpers.ts";
 
 const settle = <T>(p: Promise<T>) => p.then(() => undefined, (e: unknown) => e as Error);
@@ -64,4 +66,38 @@ test("fault task: a task's error reads the same from every executor: class, caus
   } finally {
     await pool.close();
   }
+});
+
+test("fault task: an item that throws in a worker only runs on the calling thread, and the answer says so", async () => {
+  // The optimizer took a task's failure on an item sampled in a worker as the job's: automatic
+  // execute failed with a TaskError for an item the calling thread computes (a task that needs
+  // the main thread), and optimize answered "inline" with no warning. The item is called here
+  // now: the failure stands only where it fails here too.
+  const job = (fn: (x: unknown) => unknown) =>
+    ({
+      spec: { kind: "module", key: "k" },
+      src: new Source<unknown>([10, 11, 12, 13]),
+      o: {},
+      known: new KnownResults(),
+      warnings: [] as string[],
+      limits: { now: () => performance.now() },
+      fn,
+    }) as unknown as Job;
+  const failure = { index: 2, kind: "task" as const, error: new Error("needs the main thread") };
+  const here = job((x) => (x as number) * 2);
+  const end = await failedOn(here, failure);
+  assert.equal(end.failure, undefined);
+  assert.equal(end.decision.executor, "inline");
+  assert.match(end.decision.reason, /^Inline: the task throws in a worker only \(item 2: needs/);
+  assert.deepEqual(here.warnings, [
+    "The task threw on item 2 in a worker (needs the main thread) but not on the calling " +
+    "thread: it runs inline on the calling thread",
+  ]);
+  assert.equal(here.known.get(2), 24); // its result is kept: the run does not call it again
+  const everywhere = job(() => {
+    throw new Error("bad item");
+  });
+  const fails = await failedOn(everywhere, failure);
+  assert.equal(fails.failure, failure);
+  assert.match(fails.decision.reason, /^Inline: item 2 threw: needs the main thread/);
 });

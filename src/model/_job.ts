@@ -148,11 +148,29 @@ export const inline = (reason: string, n: number | undefined): Decision => ({
   alternatives: [],
 });
 
-/** An item that failed in a worker while measuring: inline, with the failure. */
-export function failedOn(job: Job, f: SampleFailure): End {
+/**
+ * An item that failed in a worker while measuring: inline, with the failure — unless the task,
+ * called on that item here, does not fail: then it fails in workers only (it reads what only the
+ * calling thread has), and runs here (see {@linkcode failsInWorkersOnly}). Not under `signal` or
+ * `timeoutMs` (a call here could be neither stopped nor timed out), nor for a one-shot source.
+ */
+export async function failedOn(job: Job, f: SampleFailure): Promise<End> {
   // An inline task that is not self-contained failed there only: it runs here.
   if (f.kind === "task" && f.error.name === NOT_SELF_CONTAINED) {
     return cannotLoadInWorker(job, f.error);
+  }
+  if (
+    f.kind === "task" && f.index >= 0 && job.fn && job.src.indexable &&
+    limitsOf(job) === undefined && !job.known.has(f.index)
+  ) {
+    let result: unknown;
+    let ok = true;
+    try {
+      result = await job.fn(job.src.at(f.index));
+    } catch {
+      ok = false; // it fails here too: the failure stands
+    }
+    if (ok) return failsInWorkersOnly(job, f, result);
   }
   const n = job.src.total;
   const what = f.kind === "clone"
@@ -217,17 +235,38 @@ export function limitsOf(job: Job): LocalLimits | undefined {
 
 /** The task loads here but not in a worker: say so, and run it here (execute agrees). */
 export function cannotLoadInWorker(job: Job, error: Error): End {
-  job.refused = true;
   const inlineFn = error.name === NOT_SELF_CONTAINED || job.spec.kind === "source";
   const what = inlineFn ? "The inline task cannot run" : "The task module cannot load";
+  const reason = `the task cannot ${inlineFn ? "run" : "load"} in a worker: ${error.message}`;
+  return runHere(job, `${what} in a worker (${error.message.split("\n")[0]})`, reason);
+}
+
+/**
+ * The task threw on item `f.index` in a worker and returned `result` for it here: it fails in
+ * workers only, so it runs here, with a warning that says so (an automatic `execute` failed the
+ * whole job with a `TaskError` for an item the calling thread computes, while `optimize`
+ * answered "inline" with no warning). The item's result is kept.
+ */
+function failsInWorkersOnly(job: Job, f: SampleFailure, result: unknown): End {
+  job.known.set(f.index, result);
+  const message = f.error.message.split("\n")[0];
+  return runHere(
+    job,
+    `The task threw on item ${f.index} in a worker (${message}) but not on the calling thread`,
+    `the task throws in a worker only (item ${f.index}: ${message})`,
+  );
+}
+
+/**
+ * Workers are refused the task (`what` says why): warn, and run it on the calling thread —
+ * inline, or on the async executor for an async task.
+ */
+function runHere(job: Job, what: string, reason: string): End {
+  job.refused = true;
   // An async task's calls still overlap here (the plain loop would await them one by one: 300
   // timer calls of a closure took 36 s where the async executor took 0.34 s).
   const where = job.isAsync ? "on the async executor" : "inline";
-  job.warnings.push(
-    `${what} in a worker (${error.message.split("\n")[0]}): it runs ${where} on the calling ` +
-      `thread`,
-  );
-  const reason = `the task cannot ${inlineFn ? "run" : "load"} in a worker: ${error.message}`;
+  job.warnings.push(`${what}: it runs ${where} on the calling thread`);
   if (!job.isAsync) return { decision: inline(reason, job.src.total) };
   const concurrency = job.o.maxConcurrency ?? DEFAULTS.maxConcurrency;
   return {

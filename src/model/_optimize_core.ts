@@ -6,6 +6,7 @@
 // it while items run here, too small for workers): `_task_in_workers.ts`; overheads and the
 // sample in a worker: `_sample_phase.ts`; an async task's batch of calls: `_async_look.ts`.
 import {
+  abortError,
   ChunkTimeoutError,
   endWaits,
   fromWire,
@@ -136,10 +137,13 @@ export async function optimizeCore(
   job.run = run;
   let end: End;
   try {
-    end = await phases(job, task);
+    // An abort ends the call at once, whatever phase it meets: phases that cannot take the
+    // signal (the workers' overheads, measured once per process) held it 25–90 ms; what such a
+    // phase still does ends at the next phase (see `stopIfAborted`).
+    end = await withinLimits(phases(job, task), job.t0, { signal: o.signal, now: job.rt.now });
   } catch (e) {
     endWaits(job.limits);
-    throw e;
+    throw e instanceof Limit && e.abort ? e.abort : e;
   }
   // A failure ends the job: the look's calls still in flight are abandoned, their limits too.
   const f = end.failure;
@@ -245,6 +249,7 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
     };
   }
   const overheads = await workerOverheads(job);
+  stopIfAborted(job);
   if ("decision" in overheads) return overheads;
   const sampled = await sample(job, look, overheads, (soFar) => settled(job, soFar, overheads));
   if ("decision" in sampled) return sampled;
@@ -252,6 +257,15 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   const decision = decideFrom(job, m, sampled);
   await cacheStore(job, decision);
   return { decision };
+}
+
+/**
+ * Throw the abort's error once the call's signal aborted: a phase that cannot take the signal
+ * ends there, and the next (sampling, which starts the other workers) does not begin.
+ */
+function stopIfAborted(job: Job): void {
+  const signal = job.o.signal;
+  if (signal?.aborted) throw abortError(signal);
 }
 
 function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: Pool): Job {
