@@ -7,6 +7,9 @@ import {
   MAX_RUNS,
   repick,
   type RunRecord,
+  TRIAL_MS,
+  TRIAL_SHARE,
+  trialOf,
 } from "../src/model/run_feedback.ts";
 import { type Alternative, decide } from "../src/model/decide.ts";
 
@@ -125,4 +128,32 @@ test("repick: uncorrected, it takes the configuration the decision took, ties br
   // Corrected (workers measured 1.3× their prediction), still the same configuration.
   const slower = repick(d.alternatives, { inline: 1, async: 1, workers: 1.3 }, 1.2, 600).choice;
   assert.deepEqual([slower.workers, slower.chunkSize], [d.workers, d.chunkSize]);
+});
+
+test("trialOf: an executor never measured and predicted close to the choice is tried once", () => {
+  const none = { inline: 1, async: 1, workers: 1 };
+  const ran = (executor: RunRecord["executor"], predictedMs: number, measuredMs: number) => ({
+    executor,
+    predictedMs,
+    measuredMs,
+  });
+  // Inline decided, workers predicted just short of minSpeedup: tried once.
+  const alts = [alt("inline", 1, 30), alt("workers", 2, 28), alt("workers", 1, 20)];
+  const inlineRun = ran("inline", 30, 31);
+  assert.equal(trialOf(alts, none, [inlineRun], alts[0], 100)?.workers, 2); // never one worker
+  // Once the workers ran, no trial: both corrections stand.
+  const both = [inlineRun, ran("workers", 28, 20)];
+  assert.equal(trialOf(alts, corrections(both), both, alts[0], 100), undefined);
+  // Workers chosen; the plain loop predicted within TRIAL_SHARE of them is tried, not beyond.
+  const w = [alt("inline", 1, 45), alt("workers", 2, 31)];
+  const workersRun = [ran("workers", 31, 31)];
+  assert.equal(trialOf(w, none, workersRun, w[1], 100)?.executor, "inline");
+  const far = [alt("inline", 1, 31 * TRIAL_SHARE * 1.01), alt("workers", 2, 31)];
+  assert.equal(trialOf(far, none, workersRun, far[1], 100), undefined);
+  // A job predicted over TRIAL_MS is not tried: its sample was in proportion.
+  const long = [alt("inline", 1, 1.1 * TRIAL_MS), alt("workers", 2, TRIAL_MS + 1)];
+  assert.equal(trialOf(long, none, [ran("workers", 1, 1)], long[1], 100), undefined);
+  // The untried executor's own correction would apply (none: 1); rejected rows never come back.
+  const capped = [alt("inline", 1, 30), alt("workers", 4, 20, "core cap")];
+  assert.equal(trialOf(capped, none, [inlineRun], capped[0], 100), undefined);
 });

@@ -54,7 +54,7 @@ import {
   thrownError,
 } from "../task/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
-import { decide, type Decision } from "./decide.ts";
+import { type Alternative, decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
@@ -67,7 +67,7 @@ import {
   optimizerCacheKeys,
   storeDecision,
 } from "./_optimizer_cache.ts";
-import { corrections, loadChanged, repick } from "./run_feedback.ts";
+import { corrections, loadChanged, repick, trialOf } from "./run_feedback.ts";
 import { asyncFigures, overlap } from "./_async_look.ts";
 import { keepPrevious, rememberDecision } from "./_stability.ts";
 import {
@@ -623,23 +623,30 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   if (runs.length > 0 && decision.alternatives.length > 0) {
     const c = corrections(runs);
     const { choice, serialMs } = repick(decision.alternatives, c, job.minSpeedup, job.src.total);
-    const speedup = choice.executor === "inline" ? 1 : serialMs / choice.predictedMs;
-    const label = choice.executor === "workers"
-      ? `${choice.workers} workers with chunks of ${choice.chunkSize}`
-      : choice.executor === "async"
-      ? `${choice.concurrency} calls in flight`
-      : "a plain loop";
+    // An executor never measured, predicted close to the choice, is tried once (see `trialOf`).
+    const trial = trialOf(decision.alternatives, c, runs, choice, job.src.total);
+    const pick = trial ?? choice;
+    const label = (a: Alternative) =>
+      a.executor === "workers"
+        ? `${a.workers} workers with chunks of ${a.chunkSize}`
+        : a.executor === "async"
+        ? `${a.concurrency} calls in flight`
+        : "a plain loop";
+    const why = trial
+      ? `trying ${label(trial)} once (never measured, predicted ` +
+        `${(trial.predictedMs / choice.predictedMs).toFixed(2)}× the time of ${label(choice)})`
+      : label(choice);
     Object.assign(decision, {
-      executor: choice.executor,
-      workers: choice.workers,
-      chunkSize: choice.chunkSize,
-      concurrency: choice.concurrency,
-      predictedMs: choice.predictedMs,
+      executor: pick.executor,
+      workers: pick.workers,
+      chunkSize: pick.chunkSize,
+      concurrency: pick.concurrency,
+      predictedMs: pick.predictedMs,
       serialMs,
-      predictedSpeedup: speedup,
+      predictedSpeedup: pick.executor === "inline" ? 1 : serialMs / pick.predictedMs,
       reason: `${decision.reason}; corrected by ${runs.length} measured run` +
         `${runs.length > 1 ? "s" : ""} (measured / predicted: inline ${c.inline.toFixed(2)}, ` +
-        `workers ${c.workers.toFixed(2)}, async ${c.async.toFixed(2)}): ${label}`,
+        `workers ${c.workers.toFixed(2)}, async ${c.async.toFixed(2)}): ${why}`,
     });
   }
   return { decision, cacheHit: true };

@@ -181,3 +181,71 @@ export function repick(
   }
   return { choice: best ?? scaled[0], serialMs };
 }
+
+/**
+ * A trial's limits: an executor never measured is tried once when predicted (corrected) at most
+ * `TRIAL_SHARE` × the time of the choice, on a job predicted under `TRIAL_MS` on it.
+ */
+export const TRIAL_SHARE = 1.5;
+/** See {@linkcode TRIAL_SHARE} (ms). */
+export const TRIAL_MS = 1_000;
+
+/**
+ * An executor to try once, instead of the choice `repick` made: corrections measure only the
+ * executors that ran, so one never run keeps its first prediction, right or wrong, for good. A
+ * decision for inline whose workers were predicted just short of `minSpeedup` (100 results of
+ * 100 KB: 1.07×) never learned that they ran 1.3× faster; 10,000 SHA-256 hashes on workers never
+ * learned that the plain loop, predicted from the look's few cold calls, ran faster. The
+ * alternative of another executor with no recorded run is tried when predicted within
+ * `TRIAL_SHARE` of the choice (a trial costs at most that, by the predictions) on a job under
+ * `TRIAL_MS`, where a look's few items mislead most (compilation, fixed costs); larger jobs are
+ * sampled in proportion. Once it ran, both corrections stand and no trial follows.
+ *
+ * @param alternatives The alternatives of the stored decision.
+ * @param c The correction factors.
+ * @param runs The recorded runs.
+ * @param choice The choice of {@linkcode repick} (corrected).
+ * @param n The job's items (worker ties broken as a decision breaks them, where known).
+ * @returns The alternative to try, with its corrected prediction, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { trialOf } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const alts = [
+ *   { executor: "inline" as const, workers: 1, chunkSize: 100, concurrency: 1, predictedMs: 30 },
+ *   { executor: "workers" as const, workers: 2, chunkSize: 6, concurrency: 1, predictedMs: 28 },
+ * ];
+ * const c = { inline: 1, async: 1, workers: 1 };
+ * const inlineRun = { executor: "inline" as const, predictedMs: 30, measuredMs: 31 };
+ * assert.equal(trialOf(alts, c, [inlineRun], alts[0], 100)?.executor, "workers");
+ * const workersRun = { executor: "workers" as const, predictedMs: 28, measuredMs: 20 };
+ * assert.equal(trialOf(alts, c, [inlineRun, workersRun], alts[0], 100), undefined);
+ * ```
+ */
+export function trialOf(
+  alternatives: readonly Alternative[],
+  c: Corrections,
+  runs: readonly RunRecord[],
+  choice: Alternative,
+  n: number | undefined,
+): Alternative | undefined {
+  if (!(choice.predictedMs <= TRIAL_MS)) return undefined;
+  const ran = new Set(runs.map((r) => r.executor));
+  const untried = alternatives.filter((a) =>
+    !a.rejected && !ran.has(a.executor) && a.executor !== choice.executor &&
+    !(a.executor === "workers" && a.workers < 2)
+  ).map((a) => ({ ...a, predictedMs: a.predictedMs * c[a.executor] }));
+  let best: Alternative | undefined;
+  for (const a of untried) if (!best || a.predictedMs < best.predictedMs) best = a;
+  if (best?.executor === "workers" && n !== undefined) {
+    best = amongTies(
+      best,
+      untried.filter((a) => a.executor === "workers"),
+      n,
+      (a) => a.predictedMs,
+    );
+  }
+  return best && best.predictedMs <= TRIAL_SHARE * choice.predictedMs ? best : undefined;
+}
