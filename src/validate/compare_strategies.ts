@@ -144,13 +144,8 @@ export async function compareStrategies<I, O>(
   if (!list.some((c) => c.executor === "inline")) list.unshift({ executor: "inline" });
   const pickConfig = toExecuteOptions(opt);
   if (!list.some((c) => sameConfig(c, pickConfig))) list.push(pickConfig);
-  const budget = {
-    repeats,
-    timeoutMs,
-    pool: options.pool,
-    signal: options.signal,
-    checkResults: options.checkResults,
-  };
+  // The call's pool, signal and checkResults; its repeats and time budget with their defaults.
+  const budget = { ...options, repeats, timeoutMs };
   const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
   const { times, skippedRounds } = await alternateConfigs(task, items, list, budget);

@@ -128,13 +128,8 @@ export async function validateOptimization<I, O>(
     : undefined;
   const configs = opt.executor === "inline" ? [config] : [{ executor: "inline" as const }, config];
   if (alt) configs.push(alt);
-  const budget = {
-    repeats,
-    timeoutMs,
-    pool: options.pool,
-    signal: options.signal,
-    checkResults: options.checkResults,
-  };
+  // The call's pool, signal and checkResults; its repeats and time budget with their defaults.
+  const budget = { ...options, repeats, timeoutMs };
   const busy = busyNote(Math.max(1, opt.profile.caps.cores));
   if (busy) warnings.push(busy);
   const { times, skippedRounds } = await alternateConfigs(task, items, configs, budget);
