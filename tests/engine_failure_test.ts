@@ -340,8 +340,10 @@ test("engine: a timeout while the optimizer samples names the sampled items, not
   // Sampled items are spread over the data (one in each half, then each quarter, …): a timeout
   // named "items 57..74" from the first sampled index, a range holding none of the slow items.
   const pool = createPool({ maxWorkers: 2 });
+  // Busy for 2 s from item 300 (not for ever: see `hangOn3` in the basic fixture).
   const hangFrom300 = (x: number) => {
-    if (x >= 300) { while (true) { /* spin */ } }
+    const end = Date.now() + 2_000;
+    while (x >= 300 && Date.now() < end) { /* spin */ }
     return x;
   };
   const e = await settle(execute(hangFrom300, range(400), { timeoutMs: 300, pool }));
