@@ -2,6 +2,8 @@
 // and from the JavaScript build (Node).
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import type { ModelInputs } from "../src/model/cost_model.ts";
+import type { DecideLimits } from "../src/model/decide.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
@@ -60,3 +62,31 @@ export async function assertAbortWhileReading(
   await assert.rejects(call(counted(), AbortSignal.abort(new Error("gone"))), /gone/);
   assert.equal(read, 0);
 }
+
+/** Model inputs of a job of 2,000 items of 1 ms on 2 warm workers, no costs of messages. */
+export const modelBase: ModelInputs = {
+  n: 2000,
+  perItemMs: 1,
+  cv: 0,
+  maxItemMs: 1,
+  mainPerItemMs: 0,
+  workerPerItemMs: 0,
+  chunkMs: 0,
+  roundTripMs: 0,
+  warmWorkers: 2,
+  firstStartMs: 25,
+  marginalStartMs: 15,
+  cores: 2,
+  adaptive: false,
+  targetChunkMs: 200,
+};
+
+/** The limits of a decision on 2 cores, no caps, `minSpeedup` 1.2, a synchronous task. */
+export const decideLimits: DecideLimits = {
+  maxWorkers: 2,
+  memoryWorkers: Infinity,
+  nestedWorkers: Infinity,
+  minSpeedup: 1.2,
+  isAsync: false,
+  cpuPerItemMs: 1,
+};

@@ -9,7 +9,7 @@ import {
   predictWorkers,
   startCost,
 } from "../src/model/cost_model.ts";
-import { chunkCandidates, decide, type DecideLimits } from "../src/model/decide.ts";
+import { chunkCandidates, decide } from "../src/model/decide.ts";
 import { settledLoad, streamItems } from "../src/model/_optimize_core.ts";
 import { awayMs, fairFastest, ioGain, overlap, queued } from "../src/model/_async_look.ts";
 import {
@@ -24,31 +24,7 @@ import { spreadIndices } from "../src/measure/_spread.ts";
 import { mainProbe, Pace } from "../src/measure/_main_probe.ts";
 import { Source } from "../src/engine/_source.ts";
 import { runtime } from "../src/runtime/mod.ts";
-
-const base: ModelInputs = {
-  n: 2000,
-  perItemMs: 1,
-  cv: 0,
-  maxItemMs: 1,
-  mainPerItemMs: 0,
-  workerPerItemMs: 0,
-  chunkMs: 0,
-  roundTripMs: 0,
-  warmWorkers: 2,
-  firstStartMs: 25,
-  marginalStartMs: 15,
-  cores: 2,
-  adaptive: false,
-  targetChunkMs: 200,
-};
-const limits: DecideLimits = {
-  maxWorkers: 2,
-  memoryWorkers: Infinity,
-  nestedWorkers: Infinity,
-  minSpeedup: 1.2,
-  isAsync: false,
-  cpuPerItemMs: 1,
-};
+import { decideLimits as limits, modelBase as base } from "./_helpers.ts";
 
 test("statistics: median, mean and CV by hand", () => {
   assert.equal(median([5, 1, 3]), 3);

@@ -12,6 +12,7 @@ import {
   trialOf,
 } from "../src/model/run_feedback.ts";
 import { type Alternative, decide } from "../src/model/decide.ts";
+import { decideLimits, modelBase } from "./_helpers.ts";
 
 const alt = (
   executor: Alternative["executor"],
@@ -95,30 +96,15 @@ test("keepRuns: the newest runs of each executor, so that a correction once meas
 test("repick: uncorrected, it takes the configuration the decision took, ties broken alike", () => {
   // 600 items of 1 ms, warm workers: many chunk sizes are predicted within 2 % of the fastest.
   const m = {
+    ...modelBase,
     n: 600,
-    perItemMs: 1,
-    cv: 0,
-    maxItemMs: 1,
     mainPerItemMs: 0.01,
     workerPerItemMs: 0.01,
     chunkMs: 0.05,
     roundTripMs: 0.1,
-    warmWorkers: 2,
-    firstStartMs: 25,
-    marginalStartMs: 15,
-    cores: 2,
     adaptive: true,
-    targetChunkMs: 200,
   };
-  const limits = {
-    maxWorkers: 2,
-    memoryWorkers: Infinity,
-    nestedWorkers: Infinity,
-    minSpeedup: 1.2,
-    isAsync: false,
-    cpuPerItemMs: 1,
-  };
-  const d = decide(m, limits);
+  const d = decide(m, decideLimits);
   assert.equal(d.executor, "workers");
   const fastest = d.alternatives.filter((a) => a.executor === "workers" && a.workers === 2)
     .sort((a, b) => a.predictedMs - b.predictedMs)[0];

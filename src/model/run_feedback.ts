@@ -162,15 +162,11 @@ export function repick(
   minSpeedup: number,
   n: number | undefined,
 ): { choice: Alternative; serialMs: number } {
-  const scaled = alternatives.filter((a) => !a.rejected).map((a) => ({
-    ...a,
-    predictedMs: a.predictedMs * c[a.executor],
-  }));
+  const scaled = _corrected(alternatives, c);
   const inline = scaled.find((a) => a.executor === "inline");
   const serialMs = inline?.predictedMs ?? Infinity;
   const pays = (a: Alternative) =>
-    a.executor !== "inline" && !(a.executor === "workers" && a.workers < 2) &&
-    serialMs / a.predictedMs >= minSpeedup;
+    a.executor !== "inline" && serialMs / a.predictedMs >= minSpeedup;
   let best = inline;
   for (const a of scaled) {
     if (pays(a) && (!best || a.predictedMs < best.predictedMs)) best = a;
@@ -180,6 +176,15 @@ export function repick(
     best = amongTies(best, fits, n, (a) => a.predictedMs);
   }
   return { choice: best ?? scaled[0], serialMs };
+}
+
+/**
+ * The alternatives that may be chosen again (not rejected; workers with two or more: one worker
+ * never beats the plain loop), each prediction scaled by its executor's correction.
+ */
+function _corrected(alternatives: readonly Alternative[], c: Corrections): Alternative[] {
+  return alternatives.filter((a) => !a.rejected && !(a.executor === "workers" && a.workers < 2))
+    .map((a) => ({ ...a, predictedMs: a.predictedMs * c[a.executor] }));
 }
 
 /**
@@ -234,10 +239,9 @@ export function trialOf(
 ): Alternative | undefined {
   if (!(choice.predictedMs <= TRIAL_MS)) return undefined;
   const ran = new Set(runs.map((r) => r.executor));
-  const untried = alternatives.filter((a) =>
-    !a.rejected && !ran.has(a.executor) && a.executor !== choice.executor &&
-    !(a.executor === "workers" && a.workers < 2)
-  ).map((a) => ({ ...a, predictedMs: a.predictedMs * c[a.executor] }));
+  const untried = _corrected(alternatives, c).filter((a) =>
+    !ran.has(a.executor) && a.executor !== choice.executor
+  );
   let best: Alternative | undefined;
   for (const a of untried) if (!best || a.predictedMs < best.predictedMs) best = a;
   if (best?.executor === "workers" && n !== undefined) {
