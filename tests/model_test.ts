@@ -9,7 +9,7 @@ import {
   predictWorkers,
   startCost,
 } from "../src/model/cost_model.ts";
-import { chunkCandidates, decide } from "../src/model/decide.ts";
+import { amongTies, chunkCandidates, decide, workerLadder } from "../src/model/decide.ts";
 import { settledLoad, streamItems } from "../src/model/_optimize_core.ts";
 import { awayMs, fairFastest, ioGain, overlap, queued } from "../src/model/_async_look.ts";
 import {
@@ -440,6 +440,67 @@ test("decide: fine-grained work on many cores can prefer fewer workers (main thr
   const d = decide(m, { ...limits, maxWorkers: 16 });
   assert.equal(d.executor, "workers");
   assert.ok(d.workers < 16, `chose ${d.workers}`);
+});
+
+test("decide: on many cores the worker counts between rungs are searched around the fastest, as every count would be", () => {
+  // Jobs whose predicted time steps with the waves of chunks (50 items of 20 ms: 10, 13, 17 and
+  // 25 workers run 5, 4, 3 and 2 waves), cold and warm pools, other processes' load, caps.
+  const jobs: Partial<ModelInputs>[] = [
+    { n: 50, perItemMs: 20, maxItemMs: 20 },
+    { n: 300, perItemMs: 5, maxItemMs: 30, cv: 0.8 },
+    { n: 2000, perItemMs: 1, maxItemMs: 3, cv: 0.3, adaptive: true, targetChunkMs: 10 },
+    { n: 100_000, perItemMs: 0.05, maxItemMs: 0.2, mainPerItemMs: 0.0005, adaptive: true },
+    { n: 1_000_000, perItemMs: 0.001, maxItemMs: 0.01, mainPerItemMs: 0.0005, adaptive: true },
+    { n: 40, perItemMs: 100, maxItemMs: 150, warmWorkers: 8, externalLoad: 3 },
+  ];
+  for (const cores of [2, 8, 17, 48, 128]) {
+    for (const job of jobs) {
+      for (const cap of [cores, Math.ceil(cores / 3)]) {
+        const m: ModelInputs = {
+          ...base,
+          chunkMs: 0.05,
+          roundTripMs: 0.1,
+          warmWorkers: 0,
+          firstStartMs: 25,
+          marginalStartMs: 8,
+          ...job,
+          cores,
+        };
+        const lim = { ...limits, maxWorkers: cores, memoryWorkers: cap };
+        const d = decide(m, lim);
+        // Every count up to the cap, every chunk size: the fastest, ties broken as decide does.
+        const all = [];
+        for (let w = 1; w <= cap; w++) {
+          for (const c of chunkCandidates(m, w)) all.push(predictWorkers(m, w, c));
+        }
+        const fastest = all.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+        const want = amongTies(fastest, all, m.n!, (p) => p.totalMs);
+        const what = `${cores} cores, cap ${cap}, ${JSON.stringify(job)}`;
+        assert.equal(d.best!.workers, want.workers, what);
+        assert.equal(d.best!.chunkSize, want.chunkSize, what);
+        const counts = new Set(
+          d.alternatives.filter((a) => a.executor === "workers").map((a) => a.workers),
+        );
+        assert.ok(counts.size <= Math.min(cores, 50), `${what}: ${counts.size} worker counts`);
+      }
+    }
+  }
+  assert.deepEqual(workerLadder(128, 128).slice(14), [
+    15,
+    16,
+    19,
+    23,
+    27,
+    32,
+    38,
+    45,
+    54,
+    64,
+    76,
+    91,
+    108,
+    128,
+  ]);
 });
 
 test("chunkCandidates include powers of 4 and the target-duration size", () => {

@@ -38,6 +38,9 @@ export function estimateMakespan(x: MakespanInput): Makespan {
     workers: x.workers,
     targetMs: x.targetChunkMs,
   });
+  // When each worker frees up: a min-heap (a uniform add keeps its order), so that a step costs
+  // log(workers), not workers (on 128 cores a decision predicted 2,300 configurations, each
+  // simulating about a thousand chunks: 90–190 ms with a scan of every worker per chunk).
   const free = new Array<number>(x.workers).fill(0);
   let left = x.n, chunks = 0, last = 0;
   for (let steps = 0; left > 0 && steps < MAX_STEPS; steps++) {
@@ -53,9 +56,9 @@ export function estimateMakespan(x: MakespanInput): Makespan {
       left -= waves * x.workers * size;
       chunks += waves * x.workers;
     }
-    let k = 0;
-    for (let i = 1; i < free.length; i++) if (free[i] < free[k]) k = i;
-    free[k] += size * x.perItemMs + x.chunkOverheadMs;
+    // The worker that frees up first takes the chunk: the root of the heap.
+    free[0] += size * x.perItemMs + x.chunkOverheadMs;
+    siftDown(free);
     sizer.record(size, size * x.perItemMs);
     left -= size;
     last = size;
@@ -64,4 +67,19 @@ export function estimateMakespan(x: MakespanInput): Makespan {
   // Never reached with a settling chunk size; else the rest spread evenly.
   const rest = left > 0 ? (left * x.perItemMs + (left / last) * x.chunkOverheadMs) / x.workers : 0;
   return { ms: Math.max(...free) + rest, chunks, lastChunkSize: last || c };
+}
+
+/** Restore a min-heap whose root grew. */
+function siftDown(heap: number[]): void {
+  const n = heap.length, v = heap[0];
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const c = l + 1 < n && heap[l + 1] < heap[l] ? l + 1 : l;
+    if (heap[c] >= v) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = v;
 }

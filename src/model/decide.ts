@@ -114,7 +114,8 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
   ];
   let best: Prediction | undefined;
   const fits: Prediction[] = [];
-  for (let w = 1; w <= Math.max(limits.maxWorkers, 1); w++) {
+  const fastest = new Map<number, number>(); // by worker count that fits: its fastest prediction
+  const tryWorkers = (w: number) => {
     for (const c of chunkCandidates(m, w, limits.mostChunk)) {
       const p = predictWorkers(m, w, c);
       const alt: Alternative = {
@@ -133,8 +134,20 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
       } else {
         fits.push(p);
         if (!best || p.totalMs < best.totalMs) best = p;
+        fastest.set(w, Math.min(fastest.get(w) ?? Infinity, p.totalMs));
       }
       alternatives.push(alt);
+    }
+  };
+  const ladder = workerLadder(Math.max(limits.maxWorkers, 1), cap);
+  for (const w of ladder) tryWorkers(w);
+  // Between the rungs (many cores), every count around the fastest two: the predicted time steps
+  // with the waves of chunks, so the best count of a stretch may lie between two rungs.
+  const top = [...fastest].sort((a, b) => a[1] - b[1]).slice(0, 2).map(([w]) => w);
+  for (const w of top) {
+    const k = ladder.indexOf(w);
+    for (let v = (ladder[k - 1] ?? w) + 1; v < (ladder[k + 1] ?? w); v++) {
+      if (v !== w) tryWorkers(v);
     }
   }
   if (best && m.n !== undefined) best = amongTies(best, fits, m.n, (p) => p.totalMs);
@@ -267,6 +280,36 @@ export function amongTies<T extends { workers: number; chunkSize: number }>(
 const TIE_SHARE = 0.02;
 /** Chunks per worker that a tie is broken toward (see `amongTies`). */
 const TIE_CHUNKS = 8;
+
+/**
+ * The worker counts a decision predicts first, ascending: every count up to `LADDER_ALL`, then
+ * rungs `LADDER_STEP` apart, and `most` and `cap` themselves (see `decide`, which then fills in
+ * the counts around the fastest rungs). On 128 cores: 33 counts, not 128.
+ *
+ * @param most The most workers.
+ * @param cap The most workers that fit the caps.
+ * @returns The counts.
+ *
+ * @example Usage
+ * ```ts
+ * import { workerLadder } from "./decide.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(workerLadder(4, 4), [1, 2, 3, 4]);
+ * assert.deepEqual(workerLadder(24, 20).slice(15), [16, 19, 20, 23, 24]);
+ * ```
+ */
+export function workerLadder(most: number, cap: number): number[] {
+  const set = new Set<number>([most, Math.min(cap, most)]);
+  for (let w = 1; w <= Math.min(most, LADDER_ALL); w++) set.add(w);
+  for (let w = LADDER_ALL * LADDER_STEP; w < most; w *= LADDER_STEP) set.add(Math.round(w));
+  return [...set].sort((a, b) => a - b);
+}
+
+/** Worker counts up to this one are all predicted (see `workerLadder`). */
+const LADDER_ALL = 16;
+/** Ratio of one rung to the next past `LADDER_ALL` (see `workerLadder`): four rungs a doubling. */
+const LADDER_STEP = 2 ** 0.25;
 
 /**
  * Chunk sizes to try for `w` workers: powers of 4, a few chunks per worker, the target; none over
