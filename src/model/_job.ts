@@ -102,8 +102,9 @@ export interface Job {
    */
   asyncCpuMs?: number;
   /**
-   * An async task: the look's batch met a service that serves calls in turn (see `queued`), whose
-   * pace then bounds the async executor at any number of calls in flight.
+   * An async task: the look's batch met a service that serves calls in turn (see `queued`; this
+   * thread, for calls that never waited on the event loop), whose pace then bounds the async
+   * executor at any number of calls in flight.
    */
   asyncQueued?: boolean;
   /** The automatic run that follows, if any (see `optimizeCore`). */
