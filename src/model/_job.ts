@@ -160,6 +160,10 @@ export async function failedOn(job: Job, f: SampleFailure): Promise<End> {
   if (f.kind === "task" && f.error.name === NOT_SELF_CONTAINED) {
     return cannotLoadInWorker(job, f.error);
   }
+  // An item the look ran here already, without failing: it fails in workers only.
+  if (f.kind === "task" && f.index >= 0 && job.known.has(f.index)) {
+    return failsInWorkersOnly(job, f, job.known.get(f.index));
+  }
   if (
     f.kind === "task" && f.index >= 0 && job.fn && job.src.indexable &&
     limitsOf(job) === undefined && !job.known.has(f.index)
