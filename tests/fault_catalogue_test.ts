@@ -330,8 +330,22 @@ test("fault: process.exit in a task during automatic mode does not end the calle
   const [first, last] = r.stdout.split("\n");
   // The optimizer's first look refuses the exit on the calling thread (TaskError with an
   // ExitCallError as cause); were the item sampled in a worker first, that worker would die.
-  assert.match(first, /^rejected (TaskError: .*exit\(0\)|WorkerCrashError)/);
+  assert.match(first, /^rejected (TaskError \(ExitCallError\): .*exit\(0\)|WorkerCrashError)/);
   assert.equal(last, "still running");
+});
+
+test("fault: process.exit in a task during automatic map is the same TaskError in input and completion order", async () => {
+  // The look starts at a random index: in input order the items before the one it failed on ran
+  // next on this thread — without the look's guard, the first of them ended the process.
+  for (const how of ["map-ordered", "map-unordered"]) {
+    for (let k = 0; k < 3; k++) {
+      const r = await child("faults/exit_in_auto", how);
+      assert.equal(r.code, 0, `${how}: exit code ${r.code}; ${r.stderr}`);
+      const [first, last] = r.stdout.split("\n");
+      assert.match(first ?? "", /^rejected TaskError \(ExitCallError\): .*exit\(0\)/, how);
+      assert.equal(last, "still running", how);
+    }
+  }
 });
 
 test("fault: an abort while automatic mode measures the workers' overheads rejects at once", async () => {

@@ -11,7 +11,14 @@ import {
 } from "../src/model/cost_model.ts";
 import { amongTies, chunkCandidates, decide, workerLadder } from "../src/model/decide.ts";
 import { settledLoad, streamItems } from "../src/model/_optimize_core.ts";
-import { awayMs, fairFastest, ioGain, overlap, queued } from "../src/model/_async_look.ts";
+import {
+  asyncFigures,
+  awayMs,
+  fairFastest,
+  ioGain,
+  overlap,
+  queued,
+} from "../src/model/_async_look.ts";
 import {
   type ConcurrentBatch,
   emptyProbe,
@@ -795,6 +802,71 @@ test("model: calls that kept this thread busy are I/O only by the part of the fa
     waitMs: 0,
   };
   assert.equal(overlap(probe(computes), 2, 1.2), undefined);
+});
+
+test("model: async calls that settled before the event loop turned are never I/O, whatever load did to the clocks (injected batch)", () => {
+  // 10 calls computing 2 ms each beside two CPU hogs: 20 ms of this thread's CPU in a batch of
+  // 40 ms (20 waiting for a CPU), every call settling at the batch's end; one call alone timed at
+  // 6 ms. The clocks read a gain of 1.5 (10 × 6 / 40) and this thread not busy.
+  const loaded: ConcurrentBatch = {
+    started: 10,
+    calls: 10,
+    wallMs: 40,
+    latencyMs: Array.from({ length: 10 }, (_, i) => 39.93 - i / 100), // settled in order
+    launchMs: 0.02,
+    cpuMs: 19.9,
+    threadCpuMs: 19.9,
+    waitMs: 20.1,
+  };
+  const look = (c: ConcurrentBatch) => ({
+    ...emptyProbe(),
+    isAsync: true,
+    concurrent: c,
+    times: [6],
+  });
+  assert.equal(threadBound(loaded), false, "the clocks alone cannot tell");
+  // Every call settled within the microtasks: no gain, measured directly.
+  const direct = { ...loaded, inMicrotasks: true };
+  assert.equal(overlap(look(direct), 2, 1.2), undefined);
+  const f = asyncFigures(look(direct));
+  assert.equal(f.asyncQueued, true, "this thread served the calls in turn");
+  assert.equal(f.asyncInlineMs, 4, "the plain loop at the batch's pace");
+  assert.equal(f.asyncLinearCalls, undefined);
+  // So the async executor is never predicted faster than the plain loop (here 100 calls whose
+  // worker-measured CPU is 2 ms each).
+  const m = { ...base, n: 100, perItemMs: 2, inlineItemMs: f.asyncInlineMs };
+  const d = decide(m, {
+    ...limits,
+    maxWorkers: 1,
+    isAsync: true,
+    cpuPerItemMs: 2,
+    asyncItemMs: f.asyncItemMs,
+    asyncQueued: f.asyncQueued,
+  });
+  assert.equal(d.executor, "async");
+  assert.doesNotMatch(d.reason, /I\/O-bound/, d.reason);
+});
+
+test("main-thread look: a batch of async calls that compute settles before the event loop turns; one of timers does not", async () => {
+  const computes = async (x: unknown) => {
+    await Promise.resolve();
+    let s = 0;
+    for (let i = 0; i < 1000; i++) s += i;
+    return (x as number) + s;
+  };
+  // No time for one call at a time (`maxMs` 0): the batch follows the first call.
+  const c = (await mainProbe(computes, new Source<number>(new Array(64).fill(1)), 0, 100))
+    .concurrent;
+  assert.ok(c, "the calls ran as a batch");
+  assert.equal(c.inMicrotasks, true, JSON.stringify(c));
+  const sleepy = (ms: unknown) => new Promise((r) => setTimeout(() => r(ms), ms as number));
+  const look = await mainProbe(sleepy, new Source<number>(new Array(64).fill(1)), 0, 100);
+  try {
+    assert.ok(look.concurrent, "the calls ran as a batch");
+    assert.notEqual(look.concurrent.inMicrotasks, true);
+  } finally {
+    await look.results.settle();
+  }
 });
 
 test("model: an async task counts as I/O once workers could not beat its overlap by minSpeedup (injected batches)", () => {

@@ -140,6 +140,26 @@ test("optimize: an async task that nothing speeds up runs on the async executor,
   assert.equal(out.length, 100);
 });
 
+test("optimize: a task that throws in workers only is never answered workers; automatic execute runs it like the plain loop", async () => {
+  // A warm pool and a short job of short items: the optimizer may decide from the items run
+  // here, which never fail. Workers were chosen that way with no warning.
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    await execute(spin, new Array(8).fill(2), { executor: "workers", workers: 2, pool });
+    const hereOnly = task<number, number>(basic, "spinHereOnly");
+    for (const [n, ms] of [[200, 0.5], [800, 0.2]]) {
+      const data = new Array(n).fill(ms);
+      const r = await optimize(hereOnly, data, { cache: false, pool });
+      assert.notEqual(r.executor, "workers", r.explain());
+      // (Load can make the plain loop the decision for speed first: no worker ran it then.)
+      for (const w of r.warnings) assert.match(w, /in a worker/, r.explain());
+      assert.deepEqual(await execute(hereOnly, data, { cache: false, pool }), data);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
 test("optimize: empty data, a throwing task and an uncloneable item answer inline", async () => {
   const empty = await optimize(square, [], { cache: false });
   assert.equal(empty.executor, "inline");

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -12,6 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process from "node:process";
+import { createServer } from "node:net";
 import { createResultCache } from "../src/store/result_cache.ts";
 import { cacheFileName } from "../src/store/_cache_entry.ts";
 import { withFileLock } from "../src/store/_lock.ts";
@@ -209,6 +212,7 @@ test("store cache: stats counts entries, bytes, expired, corrupt and foreign", a
     expired: 0,
     corrupt: 0,
     foreign: 0,
+    unreadable: 0,
     dir,
   });
   await cache.set("old", "x");
@@ -227,9 +231,51 @@ test("store cache: stats counts entries, bytes, expired, corrupt and foreign", a
     expired: 1,
     corrupt: 1,
     foreign: 1,
+    unreadable: 0,
     dir,
   });
   assert.equal(readdirSync(dir).length, 6, "stats deletes nothing");
+});
+
+test("store cache: an entry that cannot be read is a miss, never a throw, and stays", async () => {
+  const { cache, dir, file } = fixture();
+  await cache.set("other", 7);
+  // A socket in the entry's place: opening it fails (ENXIO) even for root, whom a mode of 000
+  // does not stop.
+  mkdirSync(dir, { recursive: true });
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(file("sock"), () => resolve());
+  });
+  try {
+    assert.deepEqual(await cache.get("sock"), { hit: false, reason: "unreadable" });
+    assert.ok(existsSync(file("sock")), "nothing deleted");
+    // Not a file: stats and clear leave it out.
+    assert.equal((await cache.stats()).entries, 1);
+    assert.deepEqual(await cache.get("other"), { hit: true, value: 7, ageMs: 0 });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  // A file whose mode denies reading it, where that denies this process (not root).
+  await cache.set("denied", 1);
+  chmodSync(file("denied"), 0o000);
+  try {
+    let denied = false;
+    try {
+      readFileSync(file("denied"));
+    } catch {
+      denied = true;
+    }
+    if (denied) {
+      assert.deepEqual(await cache.get("denied"), { hit: false, reason: "unreadable" });
+      assert.equal((await cache.stats()).unreadable, 1);
+      chmodSync(file("denied"), 0o600);
+      assert.deepEqual(await cache.get("denied"), { hit: true, value: 1, ageMs: 0 }, "kept");
+    }
+  } finally {
+    chmodSync(file("denied"), 0o600);
+  }
 });
 
 test("store cache: clear deletes the entry files and stale temporary and lock files only", async () => {

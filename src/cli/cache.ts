@@ -37,7 +37,7 @@ Exit codes: 0 ok, 1 the cache directory could not be read, 2 usage error.`;
  * import assert from "node:assert/strict";
  *
  * const text = formatCacheStats({
- *   entries: 2, bytes: 2048, expired: 1, corrupt: 0, foreign: 0, dir: "/tmp/c",
+ *   entries: 2, bytes: 2048, expired: 1, corrupt: 0, foreign: 0, unreadable: 0, dir: "/tmp/c",
  * });
  * assert.match(text, /^entries +2$/m);
  * assert.match(text, /^directory +\/tmp\/c$/m);
@@ -51,6 +51,7 @@ export function formatCacheStats(s: CacheStats): string {
     ["expired", String(s.expired)],
     ["corrupt", String(s.corrupt)],
     ["foreign", String(s.foreign)],
+    ["unreadable", String(s.unreadable)],
   ];
   return rows.map(([k, v]) => `${k.padEnd(10)} ${v}`).join("\n");
 }

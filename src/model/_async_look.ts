@@ -58,12 +58,14 @@ export function asyncFigures(look: MainProbe): AsyncFigures {
   // The plain loop of an async task awaits one call after the other: one call at a time here
   // is its measure, on the same clock as the batch — for calls that compute, no more than the
   // batch's pace (they ran one after the other there too; a cold single call may be slower).
-  f.asyncInlineMs = threadBound(c) && !look.waits
+  f.asyncInlineMs = c.inMicrotasks || (threadBound(c) && !look.waits)
     ? Math.min(oneCallMs(look), c.wallMs / c.calls)
     : callLatencyMs(look);
-  f.asyncQueued = queued(look);
+  // Calls that never waited on the event loop were served in turn by this thread: their batch's
+  // pace bounds the async executor, at any number of calls in flight.
+  f.asyncQueued = c.inMicrotasks === true || queued(look);
   // Near-linear: a gain (calls × one call / the batch) of at least `LINEAR_GAIN` × calls.
-  if (!threadBound(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
+  if (!c.inMicrotasks && !threadBound(c) && oneCallMs(look) >= LINEAR_GAIN * c.wallMs) {
     f.asyncLinearCalls = c.started; // all in flight together, whether measured or not
   }
   return f;
@@ -77,7 +79,8 @@ export function asyncFigures(look: MainProbe): AsyncFigures {
  * out the time this thread waited for a CPU. Where one call at a time was timed warm and alone
  * after the batch (see `warmTimes`), the gain decides alone: calls that keep this thread busy
  * can still gain from overlapping (a client and a server on one thread: each call alone also
- * waits on the sockets). Else a batch that kept this thread computing is not I/O-bound, unless
+ * waits on the sockets). A batch whose calls all settled before the event loop turned is never
+ * I/O-bound (see `inMicrotasks`). Else a batch that kept this thread computing is not, unless
  * the first call waited and the batch's fastest call is a fair reference (see `fairFastest`):
  * else its reference is a single cold call, or a fastest call that long synchronous parts of the
  * calls started before it delayed (an in-process HTTP server read 116× for 1.7× measured). A cold
@@ -118,6 +121,9 @@ export function overlap(p: MainProbe, cores: number, minSpeedup: number): Io | u
   // this process that answers after 50 ms: 256 calls kept this thread on a CPU for 64 ms of 115,
   // the fastest read 61 ms of which 50 on this thread; sent to sampling in a worker, 2 of 5 calls
   // of optimize took 640–870 ms instead of 100).
+  // Calls that all settled before the event loop turned waited on nothing but this thread: no
+  // gain, measured directly (see `ConcurrentBatch.inMicrotasks`), whatever the clocks say.
+  if (c.inMicrotasks) return undefined;
   const busy = !p.warmTimes && threadBound(c);
   if (busy && !p.waits) return undefined;
   // Where that batch ran every item left, and all settled, the part of its fastest call spent

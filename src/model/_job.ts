@@ -102,8 +102,9 @@ export interface Job {
    */
   asyncCpuMs?: number;
   /**
-   * An async task: the look's batch met a service that serves calls in turn (see `queued`), whose
-   * pace then bounds the async executor at any number of calls in flight.
+   * An async task: the look's batch met a service that serves calls in turn (see `queued`; this
+   * thread, for calls that never waited on the event loop), whose pace then bounds the async
+   * executor at any number of calls in flight.
    */
   asyncQueued?: boolean;
   /** The automatic run that follows, if any (see `optimizeCore`). */
@@ -158,6 +159,10 @@ export async function failedOn(job: Job, f: SampleFailure): Promise<End> {
   // An inline task that is not self-contained failed there only: it runs here.
   if (f.kind === "task" && f.error.name === NOT_SELF_CONTAINED) {
     return cannotLoadInWorker(job, f.error);
+  }
+  // An item the look ran here already, without failing: it fails in workers only.
+  if (f.kind === "task" && f.index >= 0 && job.known.has(f.index)) {
+    return failsInWorkersOnly(job, f, job.known.get(f.index));
   }
   if (
     f.kind === "task" && f.index >= 0 && job.fn && job.src.indexable &&

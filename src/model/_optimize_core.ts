@@ -688,6 +688,8 @@ async function largeItems(
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
   const decision = decideFrom(job, model(job, sp, overheads, false), sp);
+  const failed = await triedInWorker(job, decision);
+  if (failed) return failed;
   await cacheStore(job, decision);
   return { decision };
 }
@@ -774,9 +776,22 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   if (decision.executor === "workers" || margin) {
     const loadError = await loadsInWorker(job);
     if (loadError) return cannotLoadInWorker(job, loadError);
+    const failed = await triedInWorker(job, decision);
+    if (failed) return failed;
   }
   await cacheStore(job, decision);
   return { decision };
+}
+
+/**
+ * Workers decided from the items run here, for a task no worker of this process ran yet: one
+ * item there first. A task that throws in a worker only (it reads what only the calling thread
+ * has) was answered "workers" with no warning; it now runs here, with one (see `failedOn`).
+ */
+async function triedInWorker(job: Job, decision: Decision): Promise<End | undefined> {
+  if (decision.executor !== "workers" || resultSendMs(job.spec.key) !== undefined) return;
+  const first = await firstInWorker(job);
+  return first && "error" in first ? await failedOn(job, first) : undefined;
 }
 
 /**

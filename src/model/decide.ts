@@ -43,7 +43,7 @@ export interface DecideLimits {
   asyncLinearCalls?: number;
   /**
    * Whether the look's batch met a service that serves calls in turn (a thread pool, a single
-   * connection): its pace (`asyncItemMs`) then bounds the async executor, whatever the calls in
+   * connection, this thread for calls that compute): its pace (`asyncItemMs`) then bounds the async executor, whatever the calls in
    * flight, where it otherwise only caps the prediction.
    */
   asyncQueued?: boolean;

@@ -68,7 +68,7 @@ export async function clearCache(options: CacheOptions = {}): Promise<number> {
  * const dir = mkdtempSync(join(tmpdir(), "amorsize-"));
  * const stats = await cacheStats({ dir });
  * assert.deepEqual({ ...stats, dir: undefined }, {
- *   entries: 0, bytes: 0, expired: 0, corrupt: 0, foreign: 0, dir: undefined,
+ *   entries: 0, bytes: 0, expired: 0, corrupt: 0, foreign: 0, unreadable: 0, dir: undefined,
  * });
  * ```
  */

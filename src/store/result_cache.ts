@@ -29,8 +29,11 @@ export interface ResultCacheOptions {
   version: string;
 }
 
-/** Why a lookup missed. */
-export type CacheMissReason = "missing" | "expired" | "corrupt" | "foreign";
+/**
+ * Why a lookup missed. `unreadable`: the entry file is there but reading it failed (a denied
+ * permission, a socket, an I/O error); it is left as it is.
+ */
+export type CacheMissReason = "missing" | "expired" | "corrupt" | "foreign" | "unreadable";
 
 /** What a lookup gave: the value and its age, or why there is none. */
 export type CacheLookup<T> =
@@ -49,6 +52,8 @@ export interface CacheStats {
   corrupt: number;
   /** Entry files of another schema, version or key. */
   foreign: number;
+  /** Entry files that could not be read (a denied permission, a socket, an I/O error). */
+  unreadable: number;
   /** The directory. */
   dir: string;
 }
@@ -58,7 +63,8 @@ export interface ResultCache<T = unknown> {
   /** The directory of the entry files. */
   readonly dir: string;
   /**
-   * Look `key` up. A corrupt or foreign entry is deleted; an expired one stays until `set`. The
+   * Look `key` up; it never throws. A corrupt or foreign entry is deleted; an expired one stays
+   * until `set`, an unreadable one (reading it failed) is left as it is. The
    * delete takes the entry's lock and reads the file again first: a valid entry another process
    * wrote since the first read stays (and is the answer); while another process holds the lock
    * (a `set` or `update` in flight, which replaces the file) the bad file is left to it.
@@ -184,7 +190,15 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
 
   async function get(key: string): Promise<CacheLookup<T>> {
     const path = pathOf(key);
-    const [lookup, bad] = read(key, path);
+    let first: ReturnType<typeof read>;
+    try {
+      first = read(key, path);
+    } catch {
+      // A read that failed (a denied permission, a socket in the entry's place, an I/O error):
+      // a miss, and the file stays — it may be a valid entry this process may not read.
+      return { hit: false, reason: "unreadable" };
+    }
+    const [lookup, bad] = first;
     if (!bad) return lookup;
     // Deleted only if still bad under the lock: between the read and the delete, another
     // process's `set` may have replaced the file with a valid entry. A lock held now belongs to
@@ -240,15 +254,28 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   }
 
   async function stats(): Promise<CacheStats> {
-    const out: CacheStats = { entries: 0, bytes: 0, expired: 0, corrupt: 0, foreign: 0, dir };
+    const out: CacheStats = {
+      entries: 0,
+      bytes: 0,
+      expired: 0,
+      corrupt: 0,
+      foreign: 0,
+      unreadable: 0,
+      dir,
+    };
     const names = (await fileNames(dir)).filter((n) => CACHE_FILE.test(n));
     const at = now();
     await mapLimit(names, 16, async (fileName) => {
       const path = join(dir, fileName);
-      const [info, read] = [await stat(path).catch(() => undefined), readJson(path)];
-      if (!info || (!read.ok && read.reason === "missing")) return; // removed meanwhile
+      const info = await stat(path).catch(() => undefined);
+      let read: ReturnType<typeof readJson> | undefined;
+      try {
+        read = readJson(path);
+      } catch { /* a read that failed: unreadable */ }
+      if (!info || (read && !read.ok && read.reason === "missing")) return; // removed meanwhile
       out.entries++;
       out.bytes += info.size;
+      if (!read) return void out.unreadable++;
       if (!read.ok) return void out.corrupt++;
       const record = checkCacheRecord(read.value, version, { fileName });
       if (typeof record === "string") out.foreign++;
