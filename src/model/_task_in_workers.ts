@@ -163,7 +163,9 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       if (most > 0) start(most);
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
-    const sliceMs = feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
+    // Declined, nothing more comes from the workers: the rest runs here in slices of a progress
+    // report, without turning the event loop (at 1 ms a turn cost 10–30 % of the pace).
+    const sliceMs = declined ? PROGRESS_MS : feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
     const slice = Math.max(1, Math.round(sliceMs / Math.min(look.perItemMs, pace.perItemMs)));
     let end = next + 1;
     while (end < back && end - next < slice && !job.known.has(end)) end++;
@@ -195,7 +197,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       reported = job.rt.now();
       progress(job);
     }
-    if (loading !== undefined) await turn();
+    if (loading !== undefined && !declined) await turn();
   }
   if (feed) {
     await feed.stop();
