@@ -22,6 +22,26 @@ const touchOnce = task<{ dir: string; x: number; ms?: number }, number>(
 );
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+test("optimize: decided from the look, workers are predicted at their own pace, measured by its helpers", async () => {
+  // 12 items of 30 ms in a worker, 90 ms on this thread: the look times one here while warm
+  // workers holding the task run items beside it. The plain loop is predicted at this thread's
+  // pace, the workers at theirs (within 1.25× of it): they were predicted at this thread's.
+  const slower = task<number, number>(basic, "spinSlowerHere");
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    await execute(slower, [1, 1, 1, 1], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    const n = 12;
+    const r = await optimize(slower, new Array(n).fill(30), { cache: false, pool });
+    const b = r.profile.breakdown!;
+    assert.equal(r.profile.sampledIn, "main", r.explain());
+    const here = r.predictedMs.serial / n, there = (b.computeMs * b.workers) / n;
+    assert.ok(there < here, `workers ${there} ms an item, this thread ${here}: ${r.explain()}`);
+    assert.ok(there >= here / 1.25 - 1e-9, `within 1.25×: ${there} vs ${here}`);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("optimize: 1 µs × 100 items stays inline", async () => {
   const r = await optimize(square, range(100), { cache: false });
   // The look on the calling thread runs every item unless the machine's load stops it early (its

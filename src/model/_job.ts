@@ -90,6 +90,11 @@ export interface Job {
    * here): what the plain loop's prediction uses instead of a worker's time.
    */
   inlineItemMs?: number;
+  /**
+   * What the look's helpers ran in workers meanwhile (see `lookHelpers`): their compute time
+   * (ms) and items — the workers' own speed on this task, measured beside the look's.
+   */
+  lookHelped?: { ms: number; items: number };
   /** An async task: wall time per call of the look's batch of calls overlapped here (ms). */
   asyncItemMs?: number;
   /** An async task: wall time of one call at a time here, from the look (ms). */

@@ -578,7 +578,13 @@ function lookHelpers(
       claimed.add(next);
     }
     if (idx.length === 0) return undefined;
-    return (await runOnWorker(job, w, idx))?.failure;
+    const ran = await runOnWorker(job, w, idx);
+    if (ran && !ran.failure && ran.ms > 0) {
+      const helped = job.lookHelped ??= { ms: 0, items: 0 };
+      helped.ms += ran.ms;
+      helped.items += idx.length;
+    }
+    return ran?.failure;
   });
   return Promise.all(replies).then((fs) => fs.find((f) => f !== undefined));
 }
@@ -913,7 +919,19 @@ function model(
   // may run before this thread's JIT has tiered the task up (50 µs items looked 2× slower here
   // than the plain loop then ran; with ½–2× the speedup was over-predicted by 75 %).
   if (inWorker && !sp.isAsync && job.inlineItemMs !== undefined && sp.perItemMs.cv < ALIKE_CV) {
-    m.inlineItemMs = Math.min(1.25 * m.perItemMs, Math.max(0.8 * m.perItemMs, job.inlineItemMs));
+    m.inlineItemMs = nearPace(job.inlineItemMs, m.perItemMs);
+  }
+  // Decided from the look, where its helpers ran items in workers meanwhile: the workers run at
+  // their own measured pace, the plain loop at this thread's — the look's is the surer of the
+  // two (more items), so the helpers' is taken within the same bounds of it (Bun's and Deno's
+  // main threads ran 150 ms items 1.3–1.5× slower than a worker, and every such run was
+  // predicted 25–30 % slower than it ran).
+  const helped = job.lookHelped;
+  if (!inWorker && !sp.isAsync && helped && helped.items > 0 && m.perItemMs > 0) {
+    const here = m.perItemMs, there = nearPace(helped.ms / helped.items, here);
+    m.inlineItemMs = here;
+    m.perItemMs = there;
+    m.maxItemMs *= there / here;
   }
   // An async task sampled in a worker: the plain loop here and the async executor (bounded by
   // the look's overlapped calls) are both predicted from this thread's measurements, so that the
@@ -939,6 +957,16 @@ function model(
   }
   return m;
 }
+
+/**
+ * A per-item time measured on fewer or less alike items (`pace`), taken within `PACE_APART` of
+ * the surer one (`sure`, ms) either way.
+ */
+function nearPace(pace: number, sure: number): number {
+  return Math.min(PACE_APART * sure, Math.max(sure / PACE_APART, pace));
+}
+/** How far apart this thread's and a worker's per-item times are taken (see `nearPace`). */
+const PACE_APART = 1.25;
 
 // ── 7. Decide: the search over worker counts and chunk sizes, or a refusal.
 function decideFrom(
