@@ -43,8 +43,8 @@ export interface DecideLimits {
   asyncLinearCalls?: number;
   /**
    * Whether the look's batch met a service that serves calls in turn (a thread pool, a single
-   * connection, this thread for calls that compute): its pace (`asyncItemMs`) then bounds the async executor, whatever the calls in
-   * flight, where it otherwise only caps the prediction.
+   * connection, this thread for calls that compute): its pace (`asyncItemMs`) then bounds the
+   * async executor, whatever the calls in flight, where it otherwise only caps the prediction.
    */
   asyncQueued?: boolean;
   /**
@@ -284,7 +284,7 @@ const TIE_CHUNKS = 8;
 /**
  * The worker counts a decision predicts first, ascending: every count up to `LADDER_ALL`, then
  * rungs `LADDER_STEP` apart, and `most` and `cap` themselves (see `decide`, which then fills in
- * the counts around the fastest rungs). On 128 cores: 33 counts, not 128.
+ * the counts around the fastest rungs). On 128 cores: 28 counts, not 128.
  *
  * @param most The most workers.
  * @param cap The most workers that fit the caps.
