@@ -51,3 +51,11 @@ export function resultSendMs(key: string): number | undefined {
     .sort((a, b) => a - b);
   return each.length > 0 ? each[each.length >> 1] : undefined;
 }
+
+/**
+ * Whether a worker of this process sent results of the task `key` back: it ran there (a worker
+ * replies with results only for items the task ran on without throwing).
+ */
+export function sentResults(key: string): boolean {
+  return sends.has(key);
+}

@@ -18,7 +18,7 @@ export { KnownResults, type Settled } from "./_known_results.ts";
 export { endWaits, Limit, type LocalLimits, withinLimits } from "./_local.ts";
 export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
-export { resultSendMs } from "./_send_costs.ts";
+export { resultSendMs, sentResults } from "./_send_costs.ts";
 export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
 export { abortError, ChunkTimeoutError, loadTimedOut, TaskError } from "./errors.ts";

@@ -18,6 +18,7 @@ import {
   type PoolWorker,
   type Reply,
   resultSendMs,
+  sentResults,
   type Source,
   uncloneable,
   withinLimits,
@@ -795,7 +796,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
  * has) was answered "workers" with no warning; it now runs here, with one (see `failedOn`).
  */
 async function triedInWorker(job: Job, decision: Decision): Promise<End | undefined> {
-  if (decision.executor !== "workers" || resultSendMs(job.spec.key) !== undefined) return;
+  if (decision.executor !== "workers" || sentResults(job.spec.key)) return;
   const first = await firstInWorker(job);
   return first && "error" in first ? await failedOn(job, first) : undefined;
 }
