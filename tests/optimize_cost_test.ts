@@ -8,6 +8,7 @@ import { measureChunk } from "../src/engine/mod.ts";
 import { measureOverheads } from "../src/measure/mod.ts";
 import { forgetOverheads } from "../src/measure/overhead.ts";
 import { taskSpec } from "../src/task/mod.ts";
+import { threadSched } from "../src/system/mod.ts";
 import { forgetDecisions } from "../src/model/_stability.ts";
 import { fixtureModule } from "./_helpers.ts";
 
@@ -499,6 +500,38 @@ test("cost: a sampling round of few items reports no untimed stretch, whatever t
     const many = await measured(64);
     assert.equal(many.untimedItems, 32);
     assert.ok(many.untimedMs <= many.computeMs, "a duration within the chunk");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: a measured chunk's CPU time is the worker thread's own, not the calling thread's", async () => {
+  // Items that block the worker without using a CPU (Atomics.wait), while this thread spins until
+  // they are done: the process clock counts the spin as the task's (HTTP calls to a server in the
+  // same process read 2.3× their wall time there, a CPU-bound task). Where the OS gives per-thread
+  // times, the chunk's CPU time is the worker thread's own: near none.
+  if (threadSched() === undefined) return; // no per-thread times: the process clock stands in
+  const pool = createPool();
+  try {
+    const [worker] = workerSet(pool).ensure(1);
+    await worker.ready;
+    const sleeper = task<{ ms: number; counter: Int32Array }, number>(
+      fixtureModule("faults/tasks"),
+      "sleepThenCount",
+    );
+    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const items = Array.from({ length: 4 }, () => ({ ms: 20, counter }));
+    const reply = measureChunk(worker, taskSpec(sleeper), items, true);
+    const t0 = performance.now();
+    let x = 0;
+    while (Atomics.load(counter, 0) < items.length && performance.now() - t0 < 20_000) {
+      x += Math.sqrt(x + 1);
+    }
+    const done = await reply;
+    assert.equal(done.t, "done");
+    const m = (done as Extract<typeof done, { t: "done" }>).measure!;
+    assert.ok(m.computeMs >= 4 * 20 * 0.9, `${m.computeMs} ms: the items blocked`);
+    assert.ok(m.cpuUs !== null && m.cpuUs / 1000 < 0.5 * m.computeMs, `${m.cpuUs} µs of CPU`);
   } finally {
     await pool.close();
   }

@@ -32,7 +32,11 @@ export interface ItemMeasure {
   untimedItems: number;
   /** Wall time of the whole loop over the chunk (ms): per-item timer overhead included. */
   computeMs: number;
-  /** Process CPU time over the chunk (µs; null where the runtime has no CPU clock). */
+  /**
+   * CPU time over the chunk (µs): the worker thread's own where the OS tells
+   * (/proc/thread-self/schedstat), else the process's less the other pool workers' threads; null
+   * where neither is known.
+   */
   cpuUs: number | null;
   /**
    * Time the worker's thread spent runnable but waiting for a CPU over the chunk (ms, from

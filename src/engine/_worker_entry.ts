@@ -174,7 +174,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     : undefined;
   let cpu0: number | undefined, compute0 = 0;
   let threads0: Map<string, number> | undefined;
-  let wait0: number | undefined;
+  let sched0: { runMs: number; waitMs: number } | undefined;
   const skip = msg.skip ? new Set(msg.skip) : undefined;
   // Measure mode: the warm-up items first, outside the measure.
   const warm = m ? Math.min(msg.warm ?? 0, items.length) : 0;
@@ -194,7 +194,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
   if (m) {
     m.heapBefore = rt.memory().heapUsedBytes;
     threads0 = threadCpuMs();
-    wait0 = threadSched()?.waitMs;
+    sched0 = threadSched();
     cpu0 = rt.cpuTimeUs();
     compute0 = rt.now();
   }
@@ -235,8 +235,14 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     } else m.untimedMs = 0;
     const cpu1 = rt.cpuTimeUs();
     m.cpuUs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
-    const wait1 = wait0 === undefined ? undefined : threadSched()?.waitMs;
-    if (wait0 !== undefined && wait1 !== undefined) m.waitMs = Math.max(0, wait1 - wait0);
+    const sched1 = sched0 && threadSched();
+    if (sched0 && sched1) {
+      m.waitMs = Math.max(0, sched1.waitMs - sched0.waitMs);
+      // This thread's own time on a CPU: what the task took of it. The process clock also counts
+      // the calling thread and the runtime's helper threads (HTTP calls to a server in the same
+      // process read 2.3× their wall time there, a CPU-bound task, and went to workers).
+      m.cpuUs = 1000 * Math.max(0, sched1.runMs - sched0.runMs);
+    }
     const threads1 = threads0 && threadCpuMs();
     if (threads0 && threads1 && msg.others) {
       // Other pool workers running items of the job meanwhile: not this chunk's threads or CPU.
@@ -246,7 +252,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
         threads0.delete(tid);
         threads1.delete(tid);
       }
-      if (m.cpuUs !== null) m.cpuUs = Math.max(0, m.cpuUs - 1000 * othersMs);
+      if (m.cpuUs !== null && !sched1) m.cpuUs = Math.max(0, m.cpuUs - 1000 * othersMs);
     }
     if (threads0 && threads1) {
       m.busyThreads = busyThreads(threads0, threads1, m.computeMs, 0.5, threadName);

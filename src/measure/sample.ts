@@ -498,7 +498,8 @@ function profile(
     } else perItemMs.mean = (sum + t.untimedMs) / (t.wall.length + t.untimedItems);
   }
   if (perItemMs.mean < 0.02) perItemMs.cv = 0;
-  // Process CPU time has a coarse tick on some systems: only trust it over enough wall time. The
+  // The rounds' CPU time (the worker thread's own where the OS tells, else the process's: see
+  // `ItemMeasure.cpuUs`) has a coarse tick on some systems: only trusted over enough wall time. The
   // time the sampling thread waited for a CPU (other processes' load) is not the task's: without
   // it, a CPU-bound task on a loaded machine would look I/O-bound.
   const ranMs = t.computeMs - Math.min(t.waitMs, 0.95 * t.computeMs);
