@@ -312,6 +312,26 @@ test("decide: calls measured overlapped bound the async prediction, whatever the
   assert.equal(measured.predictedMs, 200);
 });
 
+test("decide: an async task that overlapping calls speed up by minSpeedup takes workers only when they are predicted far faster", () => {
+  // 200 calls of 1 ms alone, 0.6 ms a call when overlapped (measured): async 1.67×. Two warm
+  // workers, one call at a time each, are predicted near 2× — their scaling over the service is
+  // assumed, not measured, and their number is fixed: the async executor runs it.
+  const m = { ...base, n: 200, perItemMs: 1, maxItemMs: 1 };
+  const io = { ...limits, isAsync: true, cpuPerItemMs: 1, asyncItemMs: 0.6 };
+  const two = decide(m, io);
+  const workers = two.alternatives.filter((a) => a.executor === "workers" && !a.rejected)
+    .reduce((a, b) => (a.predictedMs <= b.predictedMs ? a : b));
+  assert.ok(two.serialMs / workers.predictedMs > 200 / 120, "workers predicted faster");
+  assert.equal(two.executor, "async");
+  assert.equal(two.predictedMs, 120);
+  // Eight cores: workers predicted over 1.5× the async executor's speedup win.
+  const eight = decide({ ...m, cores: 8, warmWorkers: 8 }, { ...io, maxWorkers: 8 });
+  assert.equal(eight.executor, "workers");
+  assert.ok(eight.predictedSpeedup > 1.5 * (200 / 120), `${eight.predictedSpeedup}`);
+  // Overlapping that does not pay by minSpeedup on its own (1.18×): workers, as before.
+  assert.equal(decide(m, { ...io, asyncItemMs: 0.85 }).executor, "workers");
+});
+
 test("decide: a batch served in turn bounds the async prediction by its pace, at any concurrency", () => {
   // 300 calls of 1 ms alone; 64 of them at once answered at 0.5 ms a call (a pool of two):
   // in waves of 64 the run would take 5 ms (60×); served in turn, no less than 150 ms (2×).
