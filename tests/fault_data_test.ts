@@ -17,7 +17,7 @@ test("fault: an aborted call on a shared pool does not fail another call whose i
   try {
     const ac = new AbortController();
     const slow = settle(
-      pool.run(task<number, number>(basic, "sleepy"), 5_000, { signal: ac.signal }),
+      pool.run(task<number, number>(basic, "sleepy"), 3_000, { signal: ac.signal }),
     );
     const moved = settle(
       pool.run(task<ArrayBuffer, number>(faultTasks, "byteLength"), new ArrayBuffer(16), {
@@ -92,4 +92,50 @@ test("fault: optimize hands a Set or a Map back as it is", async () => {
   assert.deepEqual([...r.data as Iterable<number>], [1, 2, 3]);
   const m = new Map([[1, "a"]]);
   assert.equal((await optimize((e: [number, string]) => e[1], m, { cache: false })).data, m);
+});
+
+test("fault: an item or a result nested too deep for the other thread to read is a TaskError naming it", async () => {
+  // Deno's structured clone refuses to deserialise objects nested a few thousand deep (Node's
+  // main thread too, for a worker's reply). The worker dropped a chunk it could not read and the
+  // call waited forever; a reply the pool could not read was taken for a crash, the chunk ran
+  // again, and the run failed with "A worker died twice". Where the runtime reads them, the
+  // values arrive whole.
+  const nest = (x: number) => {
+    let o: Record<string, unknown> = { v: x };
+    for (let i = 0; i < 3_000; i++) o = { o };
+    return o;
+  };
+  const depth = (o: unknown) => {
+    let d = 0;
+    while (typeof o === "object" && o !== null && "o" in o) [o, d] = [o.o, d + 1];
+    return d;
+  };
+  const deepAt5 = (x: number) => {
+    if (x !== 5) return x;
+    let o: Record<string, unknown> = { v: x };
+    for (let i = 0; i < 3_000; i++) o = { o };
+    return o;
+  };
+  const forced: ExecuteOptions = { executor: "workers", workers: 2, chunkSize: 1 };
+  const guard = { ...forced, timeoutMs: 60_000 }; // a hang fails the test, not the suite
+  const items = Array.from({ length: 10 }, (_, i) => i === 5 ? nest(5) : i);
+  const sent = await settle(execute((x: unknown) => typeof x === "number" ? x : -1, items, guard));
+  const got = await settle(execute(deepAt5, Array.from({ length: 10 }, (_, i) => i), guard));
+  for (const [label, r] of [["item", sent], ["result", got]] as const) {
+    if (Array.isArray(r)) {
+      assert.equal(r.length, 10, label);
+      if (label === "result") assert.equal(depth(r[5]), 3_000, label);
+      continue;
+    }
+    assert.equal((r as Error).name, "TaskError", `${label}: ${(r as Error).message}`);
+    // A reply holds its chunk's results together: the chunk is named, from its first item.
+    const range = /items? (\d+)(?:\.\.(\d+))? cannot/i.exec((r as Error).message);
+    assert.ok(range && +range[1] <= 5 && +(range[2] ?? range[1]) >= 5, (r as Error).message);
+    assert.equal((r as { index?: number }).index, label === "item" ? 5 : +range[1], label);
+    assert.match(
+      (r as Error).message,
+      /could not read|not cloneable/,
+      `${label}: ${(r as Error).message}`,
+    );
+  }
 });

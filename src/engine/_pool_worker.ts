@@ -2,7 +2,7 @@
 // worker), and the timer of the chunk it is running.
 import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { decodeValues } from "./encoding.ts";
-import type { FromWorker, Reply, ToWorker } from "./_protocol.ts";
+import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
 import { recordSend } from "./_send_costs.ts";
 
 /** A chunk in flight: the owner is told how it ended. */
@@ -78,6 +78,7 @@ export class PoolWorker {
         }
         return;
       }
+      if (msg.t === "unread") return this.#unread(unreadItems(this.inflight[0], msg.error));
       if (msg.t !== "done" && msg.t !== "fail") return;
       const head = this.inflight[0];
       if (!head || head.id !== msg.id) return; // a stale reply of an abandoned chunk
@@ -92,6 +93,26 @@ export class PoolWorker {
       this.#events.onFree();
     });
     handle.onFailure((failure) => this.#die(failure));
+    // A reply this thread could not read: the oldest chunk's (replies come in order).
+    handle.onMessageError((e) => this.#unread(unreadResults(this.inflight[0], e)));
+  }
+
+  /**
+   * The message of the oldest chunk in flight, or its reply, could not be read on the other side
+   * (see `WorkerHandle.onMessageError`): the chunk fails with `error`. The worker lives on; taken
+   * for dead, it ran the chunk again, to the same end, and reported a crash ("died twice"), or,
+   * for a chunk the worker could not read, never replied and the call waited forever.
+   */
+  #unread(error: WireError | undefined): void {
+    const head = this.inflight[0];
+    if (!head || !error) return;
+    this.inflight.shift();
+    this.#armTimer();
+    head.onReply({ t: "fail", id: head.id, results: [], error, ms: 0 });
+    // The worker never read a spec that chunk carried: the next chunk carries it again.
+    if (head.message.spec) this.specs.delete(head.message.key);
+    if (this.inflight.length === 0) this.#events.onIdle(this);
+    this.#events.onFree();
   }
 
   /**
@@ -149,5 +170,54 @@ export class PoolWorker {
     this.#timer = setTimeout(() => {
       if (this.inflight[0] === head) head.onTimeout(head.loading === true);
     }, head.timeoutMs);
+  }
+}
+
+/**
+ * Why the worker could not read `chunk`'s message: the first item that structured clone cannot
+ * copy on this thread either, named as an item that cannot be sent; else the chunk's items.
+ */
+function unreadItems(chunk: InFlight | undefined, why: string): WireError | undefined {
+  if (!chunk) return undefined;
+  const { items, start, skip } = chunk.message;
+  const k = Array.isArray(items) ? items.findIndex((x, i) => !skip?.includes(i) && !copies(x)) : -1;
+  const which = k >= 0 ? `Item ${start + k}` : `The items of the chunk from item ${start}`;
+  return {
+    name: "DataCloneError",
+    message: `${which} cannot be sent to a worker: the worker could not read ${
+      k >= 0 ? "it" : "them"
+    } (${why}; a value nested too deep for this runtime?)`,
+    index: start + Math.max(k, 0),
+    kind: "clone",
+  };
+}
+
+/** Why the reply to `chunk` could not be read on this thread. */
+function unreadResults(chunk: InFlight | undefined, e: Error): WireError | undefined {
+  if (!chunk) return undefined;
+  const { start, items } = chunk.message;
+  // The reply holds the chunk's results together: which of them could not be read is not known.
+  const which = !Array.isArray(items)
+    ? `the chunk from item ${start}`
+    : items.length === 1
+    ? `item ${start}`
+    : `items ${start}..${start + items.length - 1}`;
+  return {
+    name: "DataCloneError",
+    message: `The results of ${which} cannot be received from the worker: ` +
+      `this thread could not read them (${e.name}: ${e.message}; a value nested too deep for ` +
+      `this runtime?)`,
+    index: start,
+    kind: "clone",
+  };
+}
+
+/** Whether structured clone copies `value` on this thread (a failure path only). */
+function copies(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
   }
 }

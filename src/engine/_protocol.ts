@@ -111,7 +111,11 @@ export type FromWorker =
   | { t: "fail"; id: number; results: Wire; error: WireError; ms: number }
   | { t: "pong"; id: number }
   // The task of chunk `id` is loaded: its time limit counts from now (the load had its own).
-  | { t: "loaded"; id: number };
+  | { t: "loaded"; id: number }
+  // A message from the pool could not be read here (its structured clone could not be
+  // deserialised: a value nested too deep for this runtime). Sent in the order chunks run, so
+  // it names the oldest chunk the pool is waiting for, whose message it was.
+  | { t: "unread"; error: string };
 
 /** A chunk's reply as the pool hands it on: the results decoded. */
 export type Reply =

@@ -57,6 +57,15 @@ port.onMessage((data) => {
     if (p) tail = track(p);
   });
 });
+// A chunk that could not be read here (see `FromWorker`): the pool is told in its turn, after
+// the chunks before it, so that it fails that chunk (it waited for a reply that never came).
+port.onMessageError((e) => {
+  const notice = () => post({ t: "unread", error: `${e.name}: ${e.message}` });
+  queueMicrotask(() => {
+    if (tail) tail = track(tail.then(notice));
+    else notice();
+  });
+});
 post({ t: "ready", tid: threadId() });
 
 /** `p`, forgotten as the tail once it settles (unless later chunks queued behind it). */

@@ -14,6 +14,8 @@ export class Dispatcher {
   #onMessage?: (data: unknown) => void;
   #failed?: WorkerFailure;
   #onFailure?: (failure: WorkerFailure) => void;
+  #unread: Error[] = [];
+  #onMessageError?: (error: Error) => void;
   terminated = false;
 
   /** Deliver one message from the worker (called synchronously from the runtime's handler). */
@@ -26,6 +28,23 @@ export class Dispatcher {
     }
     this.#onMessage?.(data);
     for (const l of this.#listeners) deliver(l, data);
+  }
+
+  /**
+   * A message of the worker that could not be read here (see `WorkerHandle.onMessageError`):
+   * reported in order with the messages, never after `terminate`.
+   */
+  messageError(error: Error): void {
+    if (this.terminated) return;
+    if (!this.#onMessageError) this.#unread.push(error);
+    else this.#onMessageError(error);
+  }
+
+  setOnMessageError(listener: (error: Error) => void): void {
+    this.#onMessageError = listener;
+    const pending = this.#unread;
+    this.#unread = [];
+    for (const e of pending) listener(e);
   }
 
   /** Record that the worker failed; reported once, and never after `terminate`. */

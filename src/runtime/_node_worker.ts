@@ -26,7 +26,9 @@ export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): Wor
   // imports this file through deno.ts.
   const views = "Deno" in globalThis;
   worker.on("message", (data) => d.message(views ? unpackViews(data) : data));
-  worker.on("messageerror", (e) => d.fail({ kind: "error", error: toError(e) }));
+  // A message this thread cannot deserialise (Node, Deno: a value nested thousands deep) is lost;
+  // the worker lives on. As a failure it read as a crash, and the chunk ran twice to no avail.
+  worker.on("messageerror", (e) => d.messageError(toError(e)));
   worker.on("error", (e) => d.fail({ kind: "error", error: toError(e) })); // keeps main alive
   worker.on("exit", (code) => d.fail({ kind: "exit", code }));
   const post = (message: unknown, transfer?: Transferable[]) => {
@@ -40,6 +42,7 @@ export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): Wor
     postMessage: post,
     onMessage: (l) => d.setOnMessage(l),
     onFailure: (l) => d.setOnFailure(l),
+    onMessageError: (l) => d.setOnMessageError(l),
     terminate: async () => {
       d.terminated = true;
       await worker.terminate();

@@ -12,7 +12,8 @@ export function startWebWorker(url: URL, options: StartWorkerOptions = {}): Work
   const worker: UnrefWorker = new Worker(url, { type: "module", name: options.name });
   const d = new Dispatcher();
   worker.onmessage = (e: MessageEvent) => d.message(e.data);
-  worker.onmessageerror = (e: MessageEvent) => d.fail({ kind: "error", error: toError(e.data) });
+  // A message this thread cannot deserialise is lost; the worker lives on (see _node_worker.ts).
+  worker.onmessageerror = (e: MessageEvent) => d.messageError(toError(e.data));
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault(); // Deno: otherwise the uncaught error kills the main process
     d.fail({ kind: "error", error: toError(e.error ?? e) });
@@ -31,6 +32,7 @@ export function startWebWorker(url: URL, options: StartWorkerOptions = {}): Work
     postMessage: post,
     onMessage: (l) => d.setOnMessage(l),
     onFailure: (l) => d.setOnFailure(l),
+    onMessageError: (l) => d.setOnMessageError(l),
     terminate: () => {
       d.terminated = true;
       worker.terminate();

@@ -70,6 +70,12 @@ export interface WorkerHandle {
   onMessage(listener: (data: unknown) => void): void;
   /** Called once, when the worker errors out or exits on its own (not after `terminate`). */
   onFailure(listener: (failure: WorkerFailure) => void): void;
+  /**
+   * Called for each message of the worker that this thread could not read (its structured clone
+   * could not be deserialised here: a value nested too deep for this runtime). The message is
+   * lost; the worker lives on, so it is no failure of the worker.
+   */
+  onMessageError(listener: (error: Error) => void): void;
   /** Stop the worker; resolves when it is gone. Idempotent. */
   terminate(): Promise<void>;
   /** Whether this runtime can let an idle worker not keep the process alive (`unref`). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { deliver, EXIT_NOTICE } from "./_handle.ts";
+import { deliver, EXIT_NOTICE, toError } from "./_handle.ts";
 import type { MessageEndpoint } from "./types.ts";
 import { detectRuntimeName } from "./detect.ts";
 import { packViews, unpackViews } from "./_packed_views.ts";
@@ -16,13 +16,19 @@ export interface WorkerPort {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   /** Receive messages from the parent. */
   onMessage(listener: (data: unknown) => void): void;
+  /**
+   * Called for each message from the parent that this thread could not read (its structured
+   * clone could not be deserialised here: a value nested too deep for this runtime), in order
+   * with the messages. The message itself is lost.
+   */
+  onMessageError(listener: (error: Error) => void): void;
   /** The same channel as a comlink-compatible endpoint (`Comlink.expose(api, port.endpoint)`). */
   endpoint: MessageEndpoint;
 }
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  addEventListener(type: "message", l: (e: { data: unknown }) => void): void;
+  addEventListener(type: "message" | "messageerror", l: (e: { data: unknown }) => void): void;
   close?: () => void;
 }
 
@@ -55,6 +61,7 @@ export function workerPort(): WorkerPort {
     return {
       postMessage: post,
       onMessage: (l) => void port.on("message", (data) => l(received(data))),
+      onMessageError: (l) => void port.on("messageerror", (e) => l(toError(e))),
       endpoint: {
         postMessage: post,
         addEventListener: (_type, l) => {
@@ -78,6 +85,7 @@ export function workerPort(): WorkerPort {
   return {
     postMessage: (m, t) => scope.postMessage(m, t ?? []),
     onMessage: (l) => scope.addEventListener("message", (e) => l(e.data)),
+    onMessageError: (l) => scope.addEventListener("messageerror", (e) => l(toError(e.data))),
     endpoint: scope as unknown as MessageEndpoint,
   };
 }
