@@ -25,6 +25,19 @@ const CLONEABLE_PROTOS = new Set<unknown>([
 const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
 
 /**
+ * Whether structured clone copies `value` on this thread: a clone of it whole (for failure paths,
+ * naming the item a message could not carry).
+ */
+export function isCloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Describe why `value` cannot travel to or from a worker intact, or undefined when it can. Looks
  * at most `budget` nodes deep into objects, so it stays cheap on large values.
  */

@@ -4,6 +4,7 @@ import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
 import { recordSend } from "./_send_costs.ts";
+import { isCloneable } from "./_cloneable.ts";
 
 /** A chunk in flight: the owner is told how it ended. */
 export interface InFlight {
@@ -180,7 +181,9 @@ export class PoolWorker {
 function unreadItems(chunk: InFlight | undefined, why: string): WireError | undefined {
   if (!chunk) return undefined;
   const { items, start, skip } = chunk.message;
-  const k = Array.isArray(items) ? items.findIndex((x, i) => !skip?.includes(i) && !copies(x)) : -1;
+  const k = Array.isArray(items)
+    ? items.findIndex((x, i) => !skip?.includes(i) && !isCloneable(x))
+    : -1;
   const which = k >= 0 ? `Item ${start + k}` : `The items of the chunk from item ${start}`;
   return {
     name: "DataCloneError",
@@ -210,14 +213,4 @@ function unreadResults(chunk: InFlight | undefined, e: Error): WireError | undef
     index: start,
     kind: "clone",
   };
-}
-
-/** Whether structured clone copies `value` on this thread (a failure path only). */
-function copies(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
 }

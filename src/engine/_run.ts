@@ -4,7 +4,7 @@
 // chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
 import type { WorkerFailure } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
-import { findTransferables, uncloneable } from "./_cloneable.ts";
+import { findTransferables, isCloneable, uncloneable } from "./_cloneable.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
@@ -704,15 +704,6 @@ function isDetached(t: Transferable): boolean {
     return false;
   } catch {
     return true;
-  }
-}
-
-function isCloneable(v: unknown): boolean {
-  try {
-    structuredClone(v);
-    return true;
-  } catch {
-    return false;
   }
 }
 
