@@ -338,6 +338,51 @@ test("encodings: the shape look and the measured costs", () => {
   assert.deepEqual(odd.map((c) => c.encoding), ["clone"]); // JSON would drop `a`
 });
 
+/**
+ * Runs `f` (awaited) with `structuredClone` and `JSON.stringify` spied on: the lengths of the
+ * arrays cloned on this thread, the count of stringify calls, each of which adds `stringifyMs` to
+ * `clock`.
+ */
+async function spied<T>(f: () => T | Promise<T>, clock?: { t: number }, stringifyMs = 0) {
+  const g = globalThis as { structuredClone: typeof structuredClone };
+  const clone = g.structuredClone, stringify = JSON.stringify;
+  const cloned: number[] = [];
+  let stringified = 0;
+  g.structuredClone = ((v: unknown, o?: StructuredSerializeOptions) => {
+    if (Array.isArray(v)) cloned.push(v.length);
+    return clone(v, o);
+  }) as typeof structuredClone;
+  JSON.stringify = ((...a: Parameters<typeof stringify>) => {
+    stringified++;
+    if (clock) clock.t += stringifyMs;
+    return stringify(...a);
+  }) as typeof JSON.stringify;
+  try {
+    return { value: await f(), cloned, stringified };
+  } finally {
+    g.structuredClone = clone;
+    JSON.stringify = stringify;
+  }
+}
+
+test("measureEncodings: large values are timed a few at a time, an encoding far slower than clone briefly", async () => {
+  // 40 arrays of 1,000 numbers: each fits clone, packed and JSON. A clock that reads 1 ms later
+  // at each reading makes a clone of two of them take the time of a ranking round; JSON's
+  // stringify takes 5 ms more each call, ten times the others.
+  const values = Array.from(
+    { length: 40 },
+    (_, i) => Array.from({ length: 1000 }, (_, k) => i + k / 7),
+  );
+  const clock = { t: 0 };
+  const s = await spied(() => measureEncodings(values, () => ++clock.t), clock, 5);
+  assert.deepEqual(s.value.map((c) => c.encoding).sort(), ["clone", "json", "packed"]);
+  assert.equal(s.value.at(-1)!.encoding, "json");
+  // Not all 40 cloned (to size the sample, or to time clone), nor stringified to check that JSON
+  // fits them; JSON's two warm-up calls show it cannot win: no timed rounds.
+  assert.ok(Math.max(...s.cloned) < values.length / 2, `cloned ${s.cloned}`);
+  assert.ok(s.stringified <= 2, `stringify called ${s.stringified} times`);
+});
+
 // ── through real workers ─────────────────────────────────────────────────────────────────────
 
 const identity = (x: unknown) => x;
@@ -582,6 +627,25 @@ test("sampling: the crossing of large results and of many short strings is measu
     for (const ms of [strings.itemCrossingMs, strings.resultCrossingMs]) {
       assert.ok(ms !== undefined && Number.isFinite(ms) && ms >= 0, `${ms}`);
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("sampling: a clone's cost per value is timed on a few large values, not on all sampled", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    // 24 arrays of 8,000 numbers (~64 KB each) into a task that returns them.
+    const data = Array.from({ length: 24 }, (_, i) => new Array(8000).fill(i + 0.5));
+    const worker = workerSet(pool).ensure(1)[0];
+    const spec = taskSpec(task(fixtureModule("tasks/basic"), "identity"));
+    const s = await spied(() =>
+      sampleInWorker(worker, spec, new Source<unknown>(data), new KnownResults(), 2000, 24)
+    );
+    const profile = s.value.profile!;
+    assert.ok(profile.sampled >= 20, `sampled ${profile.sampled}`);
+    assert.ok(profile.inputCloneMs > 0 && profile.outputCloneMs > 0);
+    assert.ok(Math.max(...s.cloned) < profile.sampled / 2, `cloned ${s.cloned}`);
   } finally {
     await pool.close();
   }

@@ -199,13 +199,14 @@ export interface EncodingCost {
 }
 
 /**
- * Time every encoding that fits `values` (round trips on this thread, warm, best of 3, on a few
- * values spread over them) and return the costs, cheapest first. Clone is always among them.
- * Costs about a millisecond per encoding; where only clone fits, one clone times it.
+ * Time every encoding that fits a few values spread over `values` (round trips on this thread,
+ * warm, best of 3) and return the costs, cheapest first. Clone is always among them. Costs about
+ * a millisecond per encoding; an encoding several times slower than the cheapest is timed less;
+ * where only clone fits, one clone times it.
  *
  * @param values Sample values (items or results).
  * @param now The clock (ms).
- * @returns The costs of the encodings that keep these values exactly, cheapest first.
+ * @returns The costs of the encodings that keep the values timed exactly, cheapest first.
  *
  * @example Usage
  * ```ts
@@ -219,26 +220,31 @@ export interface EncodingCost {
  */
 export function measureEncodings(values: unknown[], now: () => number): EncodingCost[] {
   if (values.length === 0) return [{ encoding: "clone", perValueMs: 0 }];
-  const candidates: Encoding[] = ["clone"];
-  if (pack(values) !== undefined) candidates.push("packed");
-  if (toJson(values) !== undefined) candidates.push("json");
-  const t0 = now();
-  structuredClone(values);
-  const cloneAll = Math.max(now() - t0, 1e-4);
-  // Nothing to compare with: that clone gives the cost (structured clone is native code, with no
-  // JIT to warm up).
-  if (candidates.length === 1) return [{ encoding: "clone", perValueMs: cloneAll / values.length }];
   // A few values spread over the sample rank the encodings as well as all of them: as many as
-  // one clone handles in `RANK_MS` (at least 2, or `MIN_PACKED` where packing is a candidate),
-  // so that timing large values costs about a millisecond per encoding, not several.
-  const least = candidates.includes("packed") ? MIN_PACKED : 2;
-  const k = Math.min(
-    values.length,
-    Math.max(least, Math.ceil((values.length * RANK_MS) / cloneAll)),
-  );
-  const vs = k < values.length
-    ? Array.from({ length: k }, (_, i) => values[Math.floor((i * values.length) / k)])
-    : values;
+  // one clone handles in `RANK_MS` (at least 2, or `MIN_PACKED` where numbers or tuples pack:
+  // fewer do not), sized by a clone of the fewest, so that timing large values costs about a
+  // millisecond per encoding, not several (13 arrays of 5,000 numbers, all checked, cloned and
+  // timed: 92–231 ms on the three runtimes). The encodings that fit them are timed; a chunk that
+  // an encoding does not fit goes as clone.
+  const spread = (k: number) =>
+    k < values.length
+      ? Array.from({ length: k }, (_, i) => values[Math.floor((i * values.length) / k)])
+      : values;
+  const least = Math.min(values.length, (tupleLength(values) ?? -1) >= 0 ? MIN_PACKED : 2);
+  const t0 = now();
+  structuredClone(spread(least));
+  const perValue = Math.max(now() - t0, 1e-4) / least;
+  const vs = spread(Math.min(values.length, Math.max(least, Math.ceil(RANK_MS / perValue))));
+  const candidates: Encoding[] = ["clone"];
+  if (pack(vs) !== undefined) candidates.push("packed");
+  if (jsonFits(vs)) candidates.push("json");
+  // Nothing to compare with: one clone gives the cost (structured clone is native code, with no
+  // JIT to warm up).
+  if (candidates.length === 1) {
+    const t1 = now();
+    structuredClone(vs);
+    return [{ encoding: "clone", perValueMs: Math.max(now() - t1, 1e-4) / vs.length }];
+  }
   const costs: EncodingCost[] = [];
   for (const encoding of candidates) {
     const once = () => {
@@ -249,12 +255,23 @@ export function measureEncodings(values: unknown[], now: () => number): Encoding
     // 100): a cold encoder (packing, the JSON safety walk) runs many times slower than it will
     // over a whole run; structured clone is native code (2 calls). Its pace sizes the timed
     // rounds (≈ `RANK_MS` each); the best of 3 is kept.
+    // An encoding whose fastest call costs `CUT` times the cheapest so far, per value, cannot win
+    // once warm: it is not timed further (JSON of arrays of numbers: 7 times a clone, 3 ms a call
+    // on two arrays of 5,000).
     const warmMs = encoding === "clone" ? 0 : WARM_MS;
-    let calls = 0;
+    const cheapest = Math.min(...costs.map((c) => c.perValueMs));
+    let calls = 0, fastest = Infinity;
     const w0 = now();
     while (calls < 2 || (calls < 100 && now() - w0 < warmMs)) {
+      const c0 = now();
       once();
+      fastest = Math.min(fastest, now() - c0);
       calls++;
+      if (calls >= 2 && fastest / vs.length > CUT * cheapest) break;
+    }
+    if (fastest / vs.length > CUT * cheapest) {
+      costs.push({ encoding, perValueMs: fastest / vs.length });
+      continue;
     }
     const per = Math.max((now() - w0) / calls, 1e-4);
     const reps = Math.max(1, Math.min(200, Math.round(RANK_MS / per)));
@@ -273,6 +290,12 @@ export function measureEncodings(values: unknown[], now: () => number): Encoding
 const RANK_MS = 0.15;
 /** Warm-up of an encoder before {@linkcode measureEncodings} times it (ms). */
 const WARM_MS = 0.5;
+/**
+ * How many times the cheapest encoding's cost an encoding's faster of its first two calls may
+ * take before {@linkcode measureEncodings} stops timing it (a first call of an encoder cold runs
+ * up to seven times its warm time; the second, warmer).
+ */
+const CUT = 4;
 
 // ── packed ───────────────────────────────────────────────────────────────────────────────────
 
@@ -378,6 +401,15 @@ function isTuple(v: unknown, k: number): boolean {
 
 /** JSON text of `values` when JSON keeps every one of them exactly, else undefined. */
 function toJson(values: unknown[], skip?: readonly number[]): string | undefined {
+  if (!jsonFits(values, skip)) return undefined;
+  if (!skip) return JSON.stringify(values);
+  const copy = values.slice();
+  for (const i of skip) copy[i] = null;
+  return JSON.stringify(copy);
+}
+
+/** Whether JSON keeps every one of `values` exactly (those at `skip` travel as null). */
+function jsonFits(values: unknown[], skip?: readonly number[]): boolean {
   const seen = new Set<object>();
   let s = 0;
   for (let i = 0; i < values.length; i++) {
@@ -385,12 +417,9 @@ function toJson(values: unknown[], skip?: readonly number[]): string | undefined
       s++;
       continue; // travels as null; its result is known already
     }
-    if (!jsonSafe(values[i], seen, 0)) return undefined;
+    if (!jsonSafe(values[i], seen, 0)) return false;
   }
-  if (!skip) return JSON.stringify(values);
-  const copy = values.slice();
-  for (const i of skip) copy[i] = null;
-  return JSON.stringify(copy);
+  return true;
 }
 
 function jsonSafe(v: unknown, seen: Set<object>, depth: number): boolean {

@@ -425,6 +425,11 @@ const ENCODING_SHARE = 0.02;
  */
 const ENCODING_PAYBACK_MS = 10;
 
+/** Bytes of values (as estimated) whose clone times a value's clone in a profile, at most. */
+const CLONE_BYTES = 256 * 1024;
+/** Values whose clone times a value's clone in a profile, at the least (all where fewer). */
+const MIN_CLONED = 8;
+
 /** Items timed at the least, budget permitting (see the loop). */
 const MIN_TIMED = 8;
 /** Items of the first round run before its measure starts: the JIT's warm-up. */
@@ -505,36 +510,43 @@ function profile(
   const ranMs = t.computeMs - Math.min(t.waitMs, 0.95 * t.computeMs);
   const cpuRatio = t.cpuKnown && t.computeMs > 5 ? t.cpuUs / 1000 / ranMs : null;
   const ratio = cpuRatio ?? 1;
-  // The final profile takes the faster of two clones (the first may meet cold code or a GC).
-  const time = (f: () => void) => {
-    let best = Infinity;
-    for (let k = 0; k < (rest > 0 ? 2 : 1); k++) {
-      const t0 = rt.now();
-      f();
-      best = Math.min(best, rt.now() - t0);
-    }
-    return best;
-  };
-  const inputCloneMs = time(() => structuredClone(items)) / items.length;
-  const outputCloneMs = time(() => structuredClone(results)) / results.length;
-  // The encodings are timed (a millisecond or more each) only where they can matter: when
-  // cloning an item and its result costs at least `ENCODING_SHARE` of its compute time, and
-  // `ENCODING_PAYBACK_MS` over the `rest` of the items. Else structured clone stays, with its
-  // cost as measured.
-  const cloneMs = inputCloneMs + outputCloneMs;
-  const cheap = cloneMs < ENCODING_SHARE * perItemMs.mean || cloneMs * rest < ENCODING_PAYBACK_MS;
-  const [itemEnc] = !cheap
-    ? measureEncodings(items, rt.now)
-    : [{ encoding: "clone" as const, perValueMs: inputCloneMs }];
-  const [resultEnc] = !cheap
-    ? measureEncodings(results, rt.now)
-    : [{ encoding: "clone" as const, perValueMs: outputCloneMs }];
   const mean = (vs: unknown[]) => {
     const k = Math.min(vs.length, 256); // a size estimate from at most 256 values
     let sum = 0;
     for (let i = 0; i < k; i++) sum += estimateBytes(vs[Math.floor((i * vs.length) / k)]);
     return sum / k;
   };
+  const inputBytes = mean(items), outputBytes = mean(results);
+  // A clone's cost per value, from values spread over the sample of about `CLONE_BYTES` at most
+  // (13 arrays of 5,000 numbers, cloned whole in each round's profile: 15 ms of a Node call);
+  // the final profile takes the faster of two clones (the first may meet cold code or a GC).
+  const cloneMs = (vs: unknown[], bytes: number) => {
+    const k = Math.min(vs.length, Math.max(MIN_CLONED, Math.ceil(CLONE_BYTES / (bytes || 1))));
+    const some = k < vs.length
+      ? Array.from({ length: k }, (_, i) => vs[Math.floor((i * vs.length) / k)])
+      : vs;
+    let best = Infinity;
+    for (let r = 0; r < (rest > 0 ? 2 : 1); r++) {
+      const t0 = rt.now();
+      structuredClone(some);
+      best = Math.min(best, rt.now() - t0);
+    }
+    return best / some.length;
+  };
+  const inputCloneMs = cloneMs(items, inputBytes);
+  const outputCloneMs = cloneMs(results, outputBytes);
+  // The encodings are timed (a millisecond or more each) only where they can matter: when
+  // cloning an item and its result costs at least `ENCODING_SHARE` of its compute time, and
+  // `ENCODING_PAYBACK_MS` over the `rest` of the items. Else structured clone stays, with its
+  // cost as measured.
+  const bothMs = inputCloneMs + outputCloneMs;
+  const cheap = bothMs < ENCODING_SHARE * perItemMs.mean || bothMs * rest < ENCODING_PAYBACK_MS;
+  const [itemEnc] = !cheap
+    ? measureEncodings(items, rt.now)
+    : [{ encoding: "clone" as const, perValueMs: inputCloneMs }];
+  const [resultEnc] = !cheap
+    ? measureEncodings(results, rt.now)
+    : [{ encoding: "clone" as const, perValueMs: outputCloneMs }];
   return {
     sampled: items.length,
     timed: t.items,
@@ -542,8 +554,8 @@ function profile(
     cpuRatio,
     workloadType: ratio >= 0.7 ? "cpu" : ratio >= 0.3 ? "mixed" : "io",
     isAsync,
-    inputBytes: mean(items),
-    outputBytes: mean(results),
+    inputBytes,
+    outputBytes,
     inputCloneMs,
     outputCloneMs,
     encoding: {
