@@ -837,6 +837,41 @@ test("fault: a forced worker count far above the item count starts no more worke
   await lazy.close();
 });
 
+test("fault: the system refuses a worker's thread: the workers running do the work; with none, a clear error", async () => {
+  // As a cgroup's pids.max does: the runtime throws "EAGAIN" (Node), "os error 11" (Deno).
+  const start = rt.startWorker;
+  const refuseAfter = (allowed: number) => {
+    let started = 0;
+    rt.startWorker = (url, options) => {
+      if (started++ >= allowed) throw new Error("EAGAIN");
+      return start(url, options);
+    };
+  };
+  const one = createPool({ maxWorkers: 3 });
+  const none = createPool({ maxWorkers: 3 });
+  try {
+    refuseAfter(1);
+    const out = await execute((x: number) => x * 2, range(30), {
+      workers: 3,
+      chunkSize: 2,
+      pool: one,
+    });
+    assert.deepEqual(out, range(30).map((x) => x * 2));
+    assert.equal(one.size, 1);
+    refuseAfter(0);
+    const e = await settle(execute((x: number) => x, range(4), { workers: 2, pool: none }));
+    assert.ok(e instanceof Error);
+    assert.match(
+      e.message,
+      /^Could not start a worker \(EAGAIN\): the system refused a new thread/,
+    );
+    assert.match(e.message, /pids\.max/);
+  } finally {
+    rt.startWorker = start;
+    await Promise.all([one.close(), none.close()]);
+  }
+});
+
 test("fault: breaking out of map: the next call does not wait for the abandoned chunks", async () => {
   const pool = createPool({ maxWorkers: 2 });
   const counter = new Int32Array(new SharedArrayBuffer(8));

@@ -33,6 +33,11 @@ export class WorkerSet {
   #closed = false;
   #idleTimer?: ReturnType<typeof setTimeout>;
   #started = 0;
+  /**
+   * Workers alive when the system last refused a new thread: the most this set holds until one
+   * of them goes (undefined: no refusal).
+   */
+  #ceiling?: number;
   #onFree = new Set<() => void>();
   /** Start times of batches of workers started together: `count` workers ready in `ms`. */
   readonly startBatches: { count: number; ms: number }[] = [];
@@ -78,14 +83,24 @@ export class WorkerSet {
   /** Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`. */
   ensure(n: number): PoolWorker[] {
     if (this.#closed) throw new Error("The pool is closed");
-    const want = Math.min(n, this.maxWorkers);
     const batch: PoolWorker[] = [];
+    let want = Math.min(n, this.maxWorkers, this.#ceiling ?? Infinity);
     while (this.#workers.length < want) {
       const rt = runtime();
-      const handle = rt.startWorker(workerEntryUrl(), {
-        name: "amorsize",
-        heapLimitMb: this.heapLimitMb,
-      });
+      let handle;
+      try {
+        handle = rt.startWorker(workerEntryUrl(), {
+          name: "amorsize",
+          heapLimitMb: this.heapLimitMb,
+        });
+      } catch (e) {
+        // The system refused a thread (a cgroup's pids.max, ulimit -u): the workers running do
+        // the work (the run failed with the bare "EAGAIN" or "os error 11"); with none, it fails
+        // naming the cause.
+        if (this.#workers.length === 0) throw startError(e);
+        want = this.#ceiling = this.#workers.length;
+        break;
+      }
       const w = new PoolWorker(handle, rt.now, {
         onFree: () => this.#freed(),
         onIdle: (x) => this.#idle(x),
@@ -151,12 +166,26 @@ export class WorkerSet {
 
   #remove(w: PoolWorker): void {
     this.#workers = this.#workers.filter((x) => x !== w);
+    this.#ceiling = undefined; // its thread is free: a new one may start
     if (!this.#closed) this.#freed(); // room for a replacement
   }
 
   #freed(): void {
     for (const listener of [...this.#onFree]) listener();
   }
+}
+
+/**
+ * The error of a worker that could not start: the runtime's own says only "EAGAIN" (Node),
+ * "Resource temporarily unavailable (os error 11)" (Deno) or "Failed to spawn worker thread" (Bun).
+ */
+function startError(e: unknown): Error {
+  const message = e instanceof Error ? e.message : String(e);
+  const refused = /EAGAIN|os error 11|temporarily unavailable|spawn/i.test(message)
+    ? ": the system refused a new thread (a limit on threads or processes, such as a cgroup's " +
+      "pids.max or ulimit -u, is reached)"
+    : "";
+  return new Error(`Could not start a worker (${message})${refused}`, { cause: e });
 }
 
 const sets = new WeakMap<object, WorkerSet>();
