@@ -2,15 +2,17 @@
 // with "inline" and a reason, every item run exactly once under automatic execute/map.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { createPool, execute, map, optimize, probeSystem, task } from "../mod.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { threadSched } from "../src/system/mod.ts";
 import { explainOptimization } from "../src/model/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
-import { denoBinary, repoRoot } from "./_cli.ts";
+import { cliCommand, denoBinary, repoRoot } from "./_cli.ts";
 
 const basic = fixtureModule("tasks/basic");
 const spin = task<number, number>(basic, "spin");
@@ -39,6 +41,39 @@ test("optimize: decided from the look, workers are predicted at their own pace, 
     assert.ok(there >= here / 1.25 - 1e-9, `within 1.25×: ${there} vs ${here}`);
   } finally {
     await pool.close();
+  }
+});
+
+test("optimize: a memory limit caps the workers of a decision from the look too", () => {
+  // A limit of 1 MiB leaves room for one worker. Items of 30 ms are decided from the look on this
+  // thread (no sample in a worker), which applied no memory cap: 2 workers, "memory none".
+  const home = mkdtempSync(join(tmpdir(), "amorsize-memory-cap-"));
+  try {
+    const data = join(home, "items.json");
+    writeFileSync(data, JSON.stringify(new Array(8).fill(30)));
+    const { cmd, args } = cliCommand();
+    const r = spawnSync(
+      cmd,
+      [...args, "optimize", `${fileURLToPath(basic)}#spin`, "--data", data, "--json"],
+      {
+        cwd: repoRoot(),
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          AMORSIZE_CPUS: "2",
+          AMORSIZE_MEMORY: "1M",
+          AMORSIZE_CACHE: "0",
+          AMORSIZE_HOME: home,
+        },
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.profile.caps.memory, 1, `sampled in ${o.profile.sampledIn}: ${o.reason}`);
+    assert.ok(o.executor !== "workers" || o.workers === 1, `${o.executor} × ${o.workers}`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 });
 

@@ -941,19 +941,21 @@ function model(
   if (inWorker && sp.isAsync && job.asyncInlineMs !== undefined && job.asyncItemMs !== undefined) {
     m.inlineItemMs = job.asyncInlineMs;
   }
+  // The memory cap needs no sample in a worker (without one, no heap growth): it holds for a
+  // decision from the look too (a 1 MiB limit gave 2 workers, "memory none", to 76 ms items).
+  const firstChunk = Math.max(1, Math.round(job.targetChunkMs / m.perItemMs));
+  profile.caps.memory = memoryWorkerCap(
+    sys,
+    overheads,
+    sp,
+    Math.min(firstChunk, rest ?? firstChunk),
+  );
   if (caps) {
     const uv = Number(job.rt.env("UV_THREADPOOL_SIZE").value) || undefined;
     const nested = nestedWorkerCount(job.cores, sp, uv);
     profile.caps.nested = nested.cap;
     profile.caps.nestedReason = nested.reason;
     if (nested.reason) job.warnings.push(nested.reason);
-    const firstChunk = Math.max(1, Math.round(job.targetChunkMs / m.perItemMs));
-    profile.caps.memory = memoryWorkerCap(
-      sys,
-      overheads,
-      sp,
-      Math.min(firstChunk, rest ?? firstChunk),
-    );
     addWarnings(job.warnings, sp, sys, rest);
   }
   return m;
