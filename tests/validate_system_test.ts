@@ -3,6 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixturePath } from "./_helpers.ts";
 import { validateSystem } from "../src/validate/validate_system.ts";
+import { checkWorkers } from "../src/validate/_system_checks.ts";
+import { createPool, runtime } from "../mod.ts";
 import { rateHealth } from "../src/validate/health.ts";
 
 test("validateSystem returns every check with a figure", async () => {
@@ -63,4 +65,23 @@ test("bad options throw at once", async () => {
     name: "RangeError",
     message: /'timeoutMs' must be at most 2147483647 ms .*, got 2147483648/,
   });
+});
+
+test("the workers check counts the workers that started: one, where the system refused a thread", async () => {
+  const rt = runtime();
+  const start = rt.startWorker;
+  let started = 0;
+  rt.startWorker = (url, options) => {
+    if (started++ >= 1) throw new Error("EAGAIN"); // as under a cgroup's pids.max
+    return start(url, options);
+  };
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const check = await checkWorkers(pool, 60_000);
+    assert.equal(check.passed, true, check.detail);
+    assert.match(check.detail, /^1 worker\(s\) ready in /);
+  } finally {
+    rt.startWorker = start;
+    await pool.close();
+  }
 });

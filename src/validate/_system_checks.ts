@@ -56,7 +56,8 @@ export async function checkWorkers(pool: Pool, timeoutMs: number): Promise<Syste
       timeout,
     ]);
     const ok = out.length === 10 && out.every((y, i) => y === 2 * i);
-    const n = Math.min(2, pool.maxWorkers);
+    // The workers running: fewer than two where the system refused a thread (a pids limit).
+    const n = pool.size;
     return {
       ...base,
       level: "core",
