@@ -54,6 +54,21 @@ test("cgroup v1 mounted from a subtree (mountinfo root /docker/abc): the process
   );
 });
 
+test("cgroup v1 mounted from above the process's cgroup namespace (root /..): a warning, not a silent 'no quota'", async () => {
+  const info = await probe("cgroup_v1_above_namespace");
+  // /proc/self/cgroup says / (the namespace's root); the cpu mount shows the hierarchy from one
+  // level above it (/..): the process's cgroup is some child of the mount point (app/, quota 0.5),
+  // which no file names. The memory mount's root is the namespace's: its limit is read.
+  assert.equal(info.cpuQuota, null); // not read: app/ (0.5) cannot be placed
+  assert.equal(info.sources.cpuQuota, "fallback");
+  assert.equal(info.memory.limitBytes, 0.5 * GiB); // 536870912
+  assert.equal(info.warnings.length, 1, info.warnings.join("\n"));
+  assert.match(
+    info.warnings[0],
+    /^cgroup mounts show their hierarchy from above this process's cgroup namespace \(\/sys\/fs\/cgroup\/cpu,cpuacct from \/\.\.\): .* not read/,
+  );
+});
+
 test("cgroup v2 mounted from a subtree: the limit of the process's cgroup below the mount root", async () => {
   const info = await probe("cgroup_v2_mount_subtree");
   // 0::/system.slice/docker-abc.scope/app, the mount's root /system.slice/docker-abc.scope: the

@@ -123,6 +123,7 @@ function readCgroupMounts(
     });
   }
   if (last.size === 0) return undefined;
+  _warnAboveNamespace(files, file, last);
   const v2: CgroupMount[] = [];
   const v1 = new Map<string, CgroupMount[]>();
   for (const [point, m] of last) {
@@ -136,6 +137,33 @@ function readCgroupMounts(
     }
   }
   return { v2, v1 };
+}
+
+/** The controllers whose limits the probe reads (v1), or a cgroup2 mount. */
+const LIMITS = new Set(["cpu", "cpuset", "memory"]);
+
+/**
+ * Warn of cgroup mounts whose root lies above this process's cgroup namespace (`/..`: mounted
+ * before `unshare -C`, or bind-mounted into a container with a namespace of its own). Paths in
+ * `/proc/self/cgroup` are relative to the namespace's root, whose place under such a mount no file
+ * tells: its limits cannot be found (a quota of 0.5 cores read "none", silently).
+ */
+function _warnAboveNamespace(
+  files: HostFiles,
+  file: string,
+  mounts: Map<string, { type: string; root: string; options: string[] }>,
+): void {
+  const above = [...mounts].filter(([, m]) =>
+    m.root.split("/").includes("..") &&
+    (m.type === "cgroup2" || m.options.some((c) => LIMITS.has(c)))
+  ).map(([point, m]) => `${point} from ${m.root}`);
+  if (above.length === 0) return;
+  files.warn(
+    file,
+    `cgroup mounts show their hierarchy from above this process's cgroup namespace ` +
+      `(${above.join(", ")}): this process's cgroups cannot be found there, so their CPU ` +
+      "quota, cpuset and memory limit are not read (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
+  );
 }
 
 /** A mountinfo path field, its octal escapes (`\040` for a space) decoded. */

@@ -116,6 +116,25 @@ export class HostFiles {
     this.#warn(path, `ignored ${path}: ${expected}, got ${JSON.stringify(shown)}`);
   }
 
+  /**
+   * Record a warning about a file (once per file), for what its content means rather than how it
+   * reads: the caller says why the figures it would give are not taken.
+   *
+   * @example Usage
+   * ```ts
+   * import { HostFiles } from "./host_files.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const files = HostFiles.fromRecord({});
+   * files.warn("/proc/self/mountinfo", "first");
+   * files.warn("/proc/self/mountinfo", "second");
+   * assert.deepEqual(files.warnings, ["first"]);
+   * ```
+   */
+  warn(path: string, message: string): void {
+    this.#warn(path, message);
+  }
+
   #warn(path: string, message: string): void {
     if (this.#warned.has(path)) return;
     this.#warned.add(path);
