@@ -123,7 +123,7 @@ function readCgroupMounts(
     });
   }
   if (last.size === 0) return undefined;
-  _warnAboveNamespace(files, file, last);
+  warnAboveNamespace(files, file, last);
   const v2: CgroupMount[] = [];
   const v1 = new Map<string, CgroupMount[]>();
   for (const [point, m] of last) {
@@ -148,7 +148,7 @@ const LIMITS = new Set(["cpu", "cpuset", "memory"]);
  * `/proc/self/cgroup` are relative to the namespace's root, whose place under such a mount no file
  * tells: its limits cannot be found (a quota of 0.5 cores read "none", silently).
  */
-function _warnAboveNamespace(
+function warnAboveNamespace(
   files: HostFiles,
   file: string,
   mounts: Map<string, { type: string; root: string; options: string[] }>,

@@ -90,7 +90,7 @@ export class HostFiles {
     let text: string | undefined;
     if (got.ok) text = got.text;
     else if (got.reason === "denied") this.denied.push(path);
-    else if (got.reason === "error") this.#warn(path, `ignored ${path}: ${got.message}`);
+    else if (got.reason === "error") this.warn(path, `ignored ${path}: ${got.message}`);
     this.#texts.set(path, text);
     return text;
   }
@@ -113,7 +113,7 @@ export class HostFiles {
   garbage(path: string, expected: string, got?: string): void {
     const text = got ?? this.#texts.get(path) ?? "";
     const shown = text.trim().split("\n")[0].slice(0, 60);
-    this.#warn(path, `ignored ${path}: ${expected}, got ${JSON.stringify(shown)}`);
+    this.warn(path, `ignored ${path}: ${expected}, got ${JSON.stringify(shown)}`);
   }
 
   /**
@@ -132,10 +132,6 @@ export class HostFiles {
    * ```
    */
   warn(path: string, message: string): void {
-    this.#warn(path, message);
-  }
-
-  #warn(path: string, message: string): void {
     if (this.#warned.has(path)) return;
     this.#warned.add(path);
     this.warnings.push(message);
