@@ -2,7 +2,16 @@
 // consumer or another call on the same pool misbehaves. Real workers, on Deno, Bun and Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, type ExecuteOptions, map, optimize, task } from "../mod.ts";
+import { Buffer } from "node:buffer";
+import {
+  createPool,
+  execute,
+  type ExecuteOptions,
+  map,
+  optimize,
+  task,
+  TaskError,
+} from "../mod.ts";
 import { fixtureModule, sleep } from "./_helpers.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -138,4 +147,34 @@ test("fault: an item or a result nested too deep for the other thread to read is
       `${label}: ${(r as Error).message}`,
     );
   }
+});
+
+test("fault: a Buffer, a typed array's subclass, is named on workers, not turned into a Uint8Array", async () => {
+  // Structured clone delivers a Buffer as a plain Uint8Array: in a worker, buffer.toString("utf8")
+  // read "108,105,110,101,32,48" where the calling thread read "line 0"; a Buffer result (node:zlib)
+  // came back as a Uint8Array, and an automatic run returned Buffers (the items the optimizer ran
+  // here) and Uint8Arrays (from workers) in one array. Now a Buffer is refused as a class
+  // instance is: a TaskError naming the item, and automatic mode keeps such a task here.
+  const forced = { executor: "workers", workers: 2 } as const;
+  const items = Array.from({ length: 8 }, (_, i) => Buffer.from(`line ${i}`));
+  const sent = await settle(execute(task<Buffer, string>(faultTasks, "upperText"), items, forced));
+  assert.ok(sent instanceof TaskError, String(sent));
+  assert.equal(sent.index, 0);
+  assert.match(
+    sent.message,
+    /Item 0 cannot be sent to a worker: it is an instance of class Buffer, a subclass of Uint8Array/,
+  );
+  const gzip = task<number, Buffer>(faultTasks, "gzipDigits");
+  const back = await settle(execute(gzip, [1, 2, 3], forced));
+  assert.ok(back instanceof TaskError, String(back));
+  assert.match(back.message, /Result of item 0 cannot be sent back .* class Buffer, a subclass/);
+  // Whatever automatic mode decides, every result is what the task returned: a Buffer.
+  const out = await execute(gzip, Array.from({ length: 64 }, (_, i) => i), { cache: false });
+  assert.equal(out.length, 64);
+  assert.ok(out.every((b) => Buffer.isBuffer(b)), "every result is a Buffer");
+  // A plain Uint8Array over a Buffer's bytes travels as before.
+  const b = Buffer.from("plain");
+  const view = new Uint8Array(b.buffer, b.byteOffset, b.length);
+  const lengths = await execute(task<Uint8Array, number>(faultTasks, "byteLength"), [view], forced);
+  assert.deepEqual(lengths, [5]);
 });

@@ -61,13 +61,18 @@ function firstUncloneable(value: unknown, budget: number): string | undefined {
     if (type === "symbol") return "a symbol";
     if (type !== "object" || v === null) continue;
     const proto = Object.getPrototypeOf(v);
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
     if (!CLONEABLE_PROTOS.has(proto) && Object.getPrototypeOf(proto) !== TypedArrayProto) {
       if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) continue;
       if (typeof Blob !== "undefined" && v instanceof Blob) continue;
       const name = (proto?.constructor as { name?: string } | undefined)?.name || "anonymous";
-      return `an instance of class ${name} (its methods would be lost)`;
+      if (!ArrayBuffer.isView(v)) return `an instance of class ${name} (its methods would be lost)`;
+      // A typed array's subclass (Node's Buffer, from node:zlib or node:fs) arrives as the plain
+      // typed array: buffer.toString("utf8") read "104,105" in the worker, "hi" here.
+      const base = builtinView(proto);
+      return `an instance of class ${name}, a subclass of ${base} (it would arrive as a plain ` +
+        `${base}, its methods lost: pass a plain ${base} over the same bytes)`;
     }
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
     if (v instanceof Map) {
       for (const [k, x] of v) stack.push(k, x);
     } else if (v instanceof Set) {
@@ -79,6 +84,15 @@ function firstUncloneable(value: unknown, budget: number): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The name of the built-in view class (`Uint8Array`, `DataView`) that `proto` descends from. */
+function builtinView(proto: object): string {
+  let p: object | null = proto;
+  while (p !== null && p !== DataView.prototype && Object.getPrototypeOf(p) !== TypedArrayProto) {
+    p = Object.getPrototypeOf(p);
+  }
+  return (p?.constructor as { name?: string } | undefined)?.name ?? "typed array";
 }
 
 /** Buffers in `values` (ArrayBuffers and the buffers of typed arrays), looking two levels deep. */
