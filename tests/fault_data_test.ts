@@ -178,3 +178,25 @@ test("fault: a Buffer, a typed array's subclass, is named on workers, not turned
   const lengths = await execute(task<Uint8Array, number>(faultTasks, "byteLength"), [view], forced);
   assert.deepEqual(lengths, [5]);
 });
+
+test("fault: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {
+  // transfer: true listed every buffer an item or a result views; one that no runtime may move
+  // (a WebAssembly.Memory's, Deno's node:buffer pool) made Deno and Bun refuse the message: the
+  // run failed with "Item 0 cannot be sent to a worker: it is not cloneable (… not
+  // transferable)", though Node copied it and ran. Now such a message goes again, copied.
+  const forced = { executor: "workers", workers: 2, chunkSize: 2, transfer: true } as const;
+  // Each item views a memory of its own (views of one buffer in different chunks are copied).
+  const memories = Array.from({ length: 4 }, () => new WebAssembly.Memory({ initial: 1 }));
+  const items = memories.map((m, i) => new Uint8Array(m.buffer, 0, 4).fill(i));
+  const sums = await execute(task<Uint8Array, number>(faultTasks, "byteSum"), items, forced);
+  assert.deepEqual(sums, [0, 4, 8, 12]);
+  assert.equal(items[3].byteLength, 4, "the caller's memory stays");
+  const views = await execute(task<number, Uint8Array>(faultTasks, "wasmBytes"), [1, 2, 3], forced);
+  assert.deepEqual(views.map((v) => [...v]), [[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]]);
+  // A buffer of its own still moves.
+  const own = new Uint8Array([1, 2, 3]);
+  assert.deepEqual(await execute(task<Uint8Array, number>(faultTasks, "byteSum"), [own], forced), [
+    6,
+  ]);
+  assert.equal(own.byteLength, 0, "moved, as transfer: true asks");
+});

@@ -111,3 +111,19 @@ export function findTransferables(values: unknown[]): Transferable[] {
   for (const v of values) visit(v, 2);
   return [...found];
 }
+
+/**
+ * Whether a buffer was transferred away: its `detached` flag where the runtime has it (not Node
+ * 20), else an empty buffer that no view can be made on (a buffer of 0 bytes is not detached).
+ */
+export function isDetached(t: Transferable): boolean {
+  const b = t as ArrayBuffer & { detached?: boolean };
+  if (typeof b.detached === "boolean") return b.detached;
+  if (!(t instanceof ArrayBuffer) || b.byteLength > 0) return false;
+  try {
+    new Uint8Array(b);
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -4,7 +4,7 @@
 // chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
 import type { WorkerFailure } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
-import { findTransferables, isCloneable, uncloneable } from "./_cloneable.ts";
+import { findTransferables, isCloneable, isDetached, uncloneable } from "./_cloneable.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
@@ -399,7 +399,16 @@ export class Run {
     };
     this.#inflight.set(id, { chunk, worker });
     try {
-      worker.send(flight);
+      try {
+        worker.send(flight);
+      } catch (e) {
+        // A buffer that cannot move (a WebAssembly.Memory's, Deno's node:buffer pool): Deno and
+        // Bun refuse the whole message, where Node copies that buffer. Copy the items' buffers.
+        if (user.length === 0 || user.some(isDetached)) throw e;
+        for (const b of user) this.#moved.delete(b as ArrayBuffer);
+        flight.transfer = encoded.transfer;
+        worker.send(flight);
+      }
       worker.specs.add(key);
       this.peakInflight = Math.max(this.peakInflight, worker.inflight.length);
     } catch (e) { // not sent: the worker dropped it (`PoolWorker.send`)
@@ -689,22 +698,6 @@ function cloneable(items: unknown[], skip: number[] | undefined): unknown[] | nu
     out.push(x);
   }
   return out;
-}
-
-/**
- * Whether a buffer was transferred away: its `detached` flag where the runtime has it (not Node
- * 20), else an empty buffer that no view can be made on (a buffer of 0 bytes is not detached).
- */
-function isDetached(t: Transferable): boolean {
-  const b = t as ArrayBuffer & { detached?: boolean };
-  if (typeof b.detached === "boolean") return b.detached;
-  if (!(t instanceof ArrayBuffer) || b.byteLength > 0) return false;
-  try {
-    new Uint8Array(b);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 function cloneError(index: number, why: string): TaskError {

@@ -8,7 +8,7 @@ import {
   type TaskSpec,
 } from "../task/mod.ts";
 import { busyThreads, threadCpuMs, threadId, threadName, threadSched } from "../system/mod.ts";
-import { findTransferables, uncloneable } from "./_cloneable.ts";
+import { findTransferables, isDetached, uncloneable } from "./_cloneable.ts";
 import {
   decodeValues,
   encodeValues,
@@ -437,9 +437,19 @@ function sendResults(
     const why = uncloneable(r, 16);
     if (why) return cloneFailure(reply, msg.start + k, why, results.slice(0, k));
   }
+  const moved = msg.transfer ? findTransferables(results) : [];
   try {
-    post(reply, msg.transfer ? findTransferables(results) : undefined);
+    post(reply, moved);
   } catch (e) {
+    // A buffer that cannot move (WebAssembly memory, Deno's node:buffer pool): copied instead,
+    // as Node does (Deno and Bun refused the message).
+    if (moved.length > 0 && !moved.some(isDetached)) {
+      try {
+        return post(reply);
+      } catch {
+        // not cloneable either: named below
+      }
+    }
     const k = results.findIndex((r) => {
       try {
         structuredClone(r);
