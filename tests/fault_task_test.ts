@@ -101,3 +101,32 @@ test("fault task: an item that throws in a worker only runs on the calling threa
   assert.equal(fails.failure, failure);
   assert.match(fails.decision.reason, /^Inline: item 2 threw: needs the main thread/);
 });
+
+test("fault task: a thrown or returned revoked Proxy, or one whose trap throws, is a TaskError naming its item", async () => {
+  // `e instanceof Error` throws on a revoked Proxy (and where a getPrototypeOf trap throws): the
+  // inline executor rejected with that TypeError ("Cannot perform 'getPrototypeOf' on a proxy
+  // that has been revoked", no item named); on workers the worker's report of the failure threw,
+  // uncaught, and the chunk ran again, then "A worker died twice while running items 0..0".
+  // Returned, reading its `then` threw outside the async executor's guard.
+  const f = task<number, number>(fixtureModule("faults/tasks"), "throwProxy");
+  const runs = [
+    { executor: "inline" },
+    { executor: "async" },
+    { executor: "workers", workers: 1 },
+    {},
+  ] as const;
+  for (const options of runs) {
+    for (const item of [1, 2]) {
+      const e = await settle(execute(f, [0, item, 3], { ...options, cache: false }));
+      const label = `${JSON.stringify(options)} item ${item}`;
+      assert.ok(e instanceof TaskError, `${label}: ${e}`);
+      assert.equal(e.index, 1, label);
+      assert.match(e.message, /A non-Error value was thrown/, label);
+    }
+    // A result whose `then` cannot be read: the async executor rejected with the bare TypeError.
+    const r = task<number, unknown>(fixtureModule("faults/tasks"), "returnRevoked");
+    const e = await settle(execute(r, [0, 1, 3], { ...options, cache: false }));
+    assert.ok(e instanceof TaskError, `${JSON.stringify(options)} result: ${e}`);
+    assert.equal(e.index, 1);
+  }
+});

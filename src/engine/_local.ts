@@ -13,7 +13,7 @@ import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
-import { APART_ITEM_MS, callApart, isThenable, thrownError } from "../task/mod.ts";
+import { APART_ITEM_MS, callApart, isInstance, isThenable, thrownError } from "../task/mod.ts";
 
 type Fn = (item: unknown) => unknown;
 
@@ -59,7 +59,7 @@ class Stop {
   constructor(readonly error: Error) {}
 }
 
-const unwrap = (e: unknown) => (e instanceof Stop ? e.error : e);
+const unwrap = (e: unknown) => (isInstance(e, Stop) ? e.error : e);
 
 /**
  * The result of item `index` from the Promise its call returned (at `t0`): a `TaskError` for a
@@ -161,13 +161,14 @@ export function endWaits(limits: LocalLimits): void {
 /** Call `fn(item)` for item `index` within the limits (see {@linkcode settle}). */
 function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknown {
   const t0 = limits.now();
-  let r: unknown;
+  let r: unknown, thenable: boolean;
   try {
     r = fn(item);
+    thenable = isThenable(r); // reading a result's `then` can throw (a Proxy): the call failed
   } catch (e) {
     throw new TaskError(index, thrownError(e));
   }
-  if (isThenable(r)) return settle(r, index, t0, limits);
+  if (thenable) return settle(r as PromiseLike<unknown>, index, t0, limits);
   const { timeoutMs } = limits;
   if (timeoutMs !== undefined && limits.now() - t0 > timeoutMs) {
     throw new Stop(new ChunkTimeoutError(index, index + 1, timeoutMs));
@@ -229,7 +230,7 @@ export async function* inlineChunks(
     } catch (e) {
       const i = results.length; // the failing item: one result per item before it
       if (i > 0) yield { start, results, ms: 0 };
-      if (e instanceof Stop || e instanceof TaskError) throw unwrap(e);
+      if (isInstance(e, Stop) || isInstance(e, TaskError)) throw unwrap(e);
       throw new TaskError(start + i, thrownError(e));
     }
     if (step === ABORTED) throw abortError(signal!);

@@ -1,7 +1,7 @@
 // Messages between the pool (main thread) and its workers. Raw postMessage, no RPC layer: one
 // message per chunk each way. Fields at their defaults are left out: every property is
 // serialised, and with one-item chunks the message itself is most of a chunk's cost.
-import { type TaskSpec, thrownError } from "../task/mod.ts";
+import { isInstance, type TaskSpec, thrownError } from "../task/mod.ts";
 import type { Encoding, Wire } from "./encoding.ts";
 
 /** An error as it crosses the worker boundary. */
@@ -163,7 +163,7 @@ export function toWire(
   depth = 0,
 ): WireError {
   const err = thrownError(e); // its name and message can be read
-  if (!(e instanceof Error)) {
+  if (!isInstance(e, Error)) {
     const w: WireError = { name: "Error", message: err.message, index, kind };
     if (err !== e && carried(e)) w.cause = { value: e }; // the value thrown, as inline keeps it
     return w;
@@ -183,7 +183,7 @@ export function toWire(
     if (depth < MAX_DEPTH) {
       if ("cause" in e) {
         const cause = e.cause;
-        if (cause instanceof Error) {
+        if (isInstance(cause, Error)) {
           w.cause = { error: toWire(cause, kind, undefined, carried, depth + 1) };
         } else if (carried(cause)) w.cause = { value: cause };
       }
@@ -203,7 +203,7 @@ export function toWire(
 
 /** Whether structured clone takes `value` (a failure path only: the cost does not matter). */
 function cloneable(value: unknown): boolean {
-  if (value instanceof Error) return false; // carried as its own record
+  if (isInstance(value, Error)) return false; // carried as its own record
   try {
     structuredClone(value);
     return true;

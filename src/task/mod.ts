@@ -11,4 +11,4 @@ export type { TaskSpec } from "./_spec.ts";
 export { task } from "./task_ref.ts";
 export type { Task, TaskRef } from "./task_ref.ts";
 export { APART_ITEM_MS, callApart, isThenable } from "./call.ts";
-export { describeThrown, thrownError } from "./thrown.ts";
+export { describeThrown, isInstance, thrownError } from "./thrown.ts";

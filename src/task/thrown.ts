@@ -24,7 +24,7 @@
  */
 export function describeThrown(value: unknown): string {
   try {
-    if (value instanceof Error) return String(value.message);
+    if (isInstance(value, Error)) return String(value.message);
     if (typeof value === "string") return clip(value);
     if (value === undefined || typeof value === "symbol" || typeof value === "function") {
       return clip(String(value));
@@ -60,7 +60,7 @@ export function describeThrown(value: unknown): string {
  * ```
  */
 export function thrownError(value: unknown): Error {
-  if (value instanceof Error) {
+  if (isInstance(value, Error)) {
     // An Error whose name or message cannot be read as a string (a getter that throws, a Symbol)
     // would throw wherever the failure is reported: a readable Error stands in for it.
     let message: unknown;
@@ -79,6 +79,36 @@ export function thrownError(value: unknown): Error {
     );
   }
   return new Error(`A non-Error value was thrown: ${describeThrown(value)}`, { cause: value });
+}
+
+/**
+ * `value instanceof type`, and false where asking throws: a revoked Proxy, or one whose
+ * `getPrototypeOf` trap throws, can be thrown like any value.
+ *
+ * @param value What was thrown.
+ * @param type The class to test for.
+ * @returns Whether `value` is an instance of `type`.
+ *
+ * @example Usage
+ * ```ts
+ * import { isInstance } from "./thrown.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { proxy, revoke } = Proxy.revocable({}, {});
+ * revoke();
+ * assert.equal(isInstance(proxy, Error), false);
+ * assert.equal(isInstance(new TypeError("x"), Error), true);
+ * ```
+ */
+export function isInstance<T>(
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
 }
 
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 197)}...` : s);
