@@ -2,16 +2,7 @@
 // consumer or another call on the same pool misbehaves. Real workers, on Deno, Bun and Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
-import {
-  createPool,
-  execute,
-  type ExecuteOptions,
-  map,
-  optimize,
-  task,
-  TaskError,
-} from "../mod.ts";
+import { createPool, execute, type ExecuteOptions, map, optimize, task } from "../mod.ts";
 import { fixtureModule, sleep } from "./_helpers.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -147,56 +138,4 @@ test("fault: an item or a result nested too deep for the other thread to read is
       `${label}: ${(r as Error).message}`,
     );
   }
-});
-
-test("fault: a Buffer, a typed array's subclass, is named on workers, not turned into a Uint8Array", async () => {
-  // Structured clone delivers a Buffer as a plain Uint8Array: in a worker, buffer.toString("utf8")
-  // read "108,105,110,101,32,48" where the calling thread read "line 0"; a Buffer result (node:zlib)
-  // came back as a Uint8Array, and an automatic run returned Buffers (the items the optimizer ran
-  // here) and Uint8Arrays (from workers) in one array. Now a Buffer is refused as a class
-  // instance is: a TaskError naming the item, and automatic mode keeps such a task here.
-  const forced = { executor: "workers", workers: 2 } as const;
-  const items = Array.from({ length: 8 }, (_, i) => Buffer.from(`line ${i}`));
-  const sent = await settle(execute(task<Buffer, string>(faultTasks, "upperText"), items, forced));
-  assert.ok(sent instanceof TaskError, String(sent));
-  assert.equal(sent.index, 0);
-  assert.match(
-    sent.message,
-    /Item 0 cannot be sent to a worker: it is an instance of class Buffer, a subclass of Uint8Array/,
-  );
-  const gzip = task<number, Buffer>(faultTasks, "gzipDigits");
-  const back = await settle(execute(gzip, [1, 2, 3], forced));
-  assert.ok(back instanceof TaskError, String(back));
-  assert.match(back.message, /Result of item 0 cannot be sent back .* class Buffer, a subclass/);
-  // Whatever automatic mode decides, every result is what the task returned: a Buffer.
-  const out = await execute(gzip, Array.from({ length: 64 }, (_, i) => i), { cache: false });
-  assert.equal(out.length, 64);
-  assert.ok(out.every((b) => Buffer.isBuffer(b)), "every result is a Buffer");
-  // A plain Uint8Array over a Buffer's bytes travels as before.
-  const b = Buffer.from("plain");
-  const view = new Uint8Array(b.buffer, b.byteOffset, b.length);
-  const lengths = await execute(task<Uint8Array, number>(faultTasks, "byteLength"), [view], forced);
-  assert.deepEqual(lengths, [5]);
-});
-
-test("fault: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {
-  // transfer: true listed every buffer an item or a result views; one that no runtime may move
-  // (a WebAssembly.Memory's, Deno's node:buffer pool) made Deno and Bun refuse the message: the
-  // run failed with "Item 0 cannot be sent to a worker: it is not cloneable (… not
-  // transferable)", though Node copied it and ran. Now such a message goes again, copied.
-  const forced = { executor: "workers", workers: 2, chunkSize: 2, transfer: true } as const;
-  // Each item views a memory of its own (views of one buffer in different chunks are copied).
-  const memories = Array.from({ length: 4 }, () => new WebAssembly.Memory({ initial: 1 }));
-  const items = memories.map((m, i) => new Uint8Array(m.buffer, 0, 4).fill(i));
-  const sums = await execute(task<Uint8Array, number>(faultTasks, "byteSum"), items, forced);
-  assert.deepEqual(sums, [0, 4, 8, 12]);
-  assert.equal(items[3].byteLength, 4, "the caller's memory stays");
-  const views = await execute(task<number, Uint8Array>(faultTasks, "wasmBytes"), [1, 2, 3], forced);
-  assert.deepEqual(views.map((v) => [...v]), [[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]]);
-  // A buffer of its own still moves.
-  const own = new Uint8Array([1, 2, 3]);
-  assert.deepEqual(await execute(task<Uint8Array, number>(faultTasks, "byteSum"), [own], forced), [
-    6,
-  ]);
-  assert.equal(own.byteLength, 0, "moved, as transfer: true asks");
 });

@@ -1,9 +1,10 @@
 // Faults of what tasks do and of the pool they run on, found by using the library as a demanding
 // user would: each test names what the caller saw before and checks what it sees now. Runs on
 // Deno, Bun and Node.
+import { Buffer } from "node:buffer";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, task, TaskError } from "../mod.ts";
+import { createPool, execute, type ExecuteOptions, task, TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
 import { KnownResults, Source } from "../src/engine/mod.ts";
 import { failedOn, type Job } from "../src/model/_job.ts";
@@ -128,5 +129,112 @@ test("fault task: a thrown or returned revoked Proxy, or one whose trap throws, 
     const e = await settle(execute(r, [0, 1, 3], { ...options, cache: false }));
     assert.ok(e instanceof TaskError, `${JSON.stringify(options)} result: ${e}`);
     assert.equal(e.index, 1);
+  }
+});
+
+test("fault task: a Buffer, a typed array's subclass, is named on workers, not turned into a Uint8Array", async () => {
+  // Structured clone delivers a Buffer as a plain Uint8Array: in a worker, buffer.toString("utf8")
+  // read "108,105,110,101,32,48" where the calling thread read "line 0"; a Buffer result (node:zlib)
+  // came back as a Uint8Array, and an automatic run returned Buffers (the items the optimizer ran
+  // here) and Uint8Arrays (from workers) in one array. Now a Buffer is refused as a class
+  // instance is: a TaskError naming the item, and automatic mode keeps such a task here.
+  const forced = { executor: "workers", workers: 2 } as const;
+  const items = Array.from({ length: 8 }, (_, i) => Buffer.from(`line ${i}`));
+  const sent = await settle(
+    execute(task<Buffer, string>(fixtureModule("faults/tasks"), "upperText"), items, forced),
+  );
+  assert.ok(sent instanceof TaskError, String(sent));
+  assert.equal(sent.index, 0);
+  assert.match(
+    sent.message,
+    /Item 0 cannot be sent to a worker: it is an instance of class Buffer, a subclass of Uint8Array/,
+  );
+  const gzip = task<number, Buffer>(fixtureModule("faults/tasks"), "gzipDigits");
+  const back = await settle(execute(gzip, [1, 2, 3], forced));
+  assert.ok(back instanceof TaskError, String(back));
+  assert.match(back.message, /Result of item 0 cannot be sent back .* class Buffer, a subclass/);
+  // Whatever automatic mode decides, every result is what the task returned: a Buffer.
+  const out = await execute(gzip, Array.from({ length: 64 }, (_, i) => i), { cache: false });
+  assert.equal(out.length, 64);
+  assert.ok(out.every((b) => Buffer.isBuffer(b)), "every result is a Buffer");
+  // A plain Uint8Array over a Buffer's bytes travels as before.
+  const b = Buffer.from("plain");
+  const view = new Uint8Array(b.buffer, b.byteOffset, b.length);
+  const lengths = await execute(
+    task<Uint8Array, number>(fixtureModule("faults/tasks"), "byteLength"),
+    [view],
+    forced,
+  );
+  assert.deepEqual(lengths, [5]);
+});
+
+test("fault task: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {
+  // transfer: true listed every buffer an item or a result views; one that no runtime may move
+  // (a WebAssembly.Memory's, Deno's node:buffer pool) made Deno and Bun refuse the message: the
+  // run failed with "Item 0 cannot be sent to a worker: it is not cloneable (… not
+  // transferable)", though Node copied it and ran. Now such a message goes again, copied.
+  const forced = { executor: "workers", workers: 2, chunkSize: 2, transfer: true } as const;
+  // Each item views a memory of its own (views of one buffer in different chunks are copied).
+  const memories = Array.from({ length: 4 }, () => new WebAssembly.Memory({ initial: 1 }));
+  const items = memories.map((m, i) => new Uint8Array(m.buffer, 0, 4).fill(i));
+  const sums = await execute(
+    task<Uint8Array, number>(fixtureModule("faults/tasks"), "byteSum"),
+    items,
+    forced,
+  );
+  assert.deepEqual(sums, [0, 4, 8, 12]);
+  assert.equal(items[3].byteLength, 4, "the caller's memory stays");
+  const views = await execute(
+    task<number, Uint8Array>(fixtureModule("faults/tasks"), "wasmBytes"),
+    [1, 2, 3],
+    forced,
+  );
+  assert.deepEqual(views.map((v) => [...v]), [[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]]);
+  // A buffer of its own still moves.
+  const own = new Uint8Array([1, 2, 3]);
+  assert.deepEqual(
+    await execute(
+      task<Uint8Array, number>(fixtureModule("faults/tasks"), "byteSum"),
+      [own],
+      forced,
+    ),
+    [
+      6,
+    ],
+  );
+  assert.equal(own.byteLength, 0, "moved, as transfer: true asks");
+});
+
+test("fault task: an item that is a revoked Proxy is a TaskError naming it, in any chunk and encoding", async () => {
+  // Every trap of a revoked Proxy throws. As item 40 of numbers, tuples or objects, the run
+  // rejected with the bare TypeError ("Cannot perform 'IsArray' on a proxy that has been
+  // revoked", no item named) from the packed and JSON encoders, from the clone path's copy of a
+  // later chunk, and in automatic mode from the optimizer's look at the task's result.
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const shapes: [string, (i: number) => unknown][] = [
+    ["numbers", (i) => i],
+    ["tuples", (i) => [i, i]],
+    ["objects", (i) => ({ i })],
+  ];
+  const runs: ExecuteOptions[] = [
+    { executor: "workers", workers: 1, chunkSize: 16, adaptive: false },
+    { executor: "workers", workers: 1, chunkSize: 16, adaptive: false, encoding: "json" },
+    { executor: "workers", workers: 1, chunkSize: 16, adaptive: false, encoding: "packed" },
+    { cache: false },
+  ];
+  const identity = task<unknown, unknown>(fixtureModule("tasks/basic"), "identity");
+  for (const [shape, make] of shapes) {
+    for (const options of runs) {
+      const items = Array.from({ length: 64 }, (_, i) => make(i));
+      items[40] = revoked();
+      const e = await settle(execute(identity, items, options));
+      const label = `${shape} ${JSON.stringify(options)}`;
+      assert.ok(e instanceof TaskError, `${label}: ${e}`);
+      assert.equal(e.index, 40, label);
+    }
   }
 });

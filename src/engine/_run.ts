@@ -328,11 +328,17 @@ export class Run {
   // packed or JSON encoding, and by the optimizer on its sample. Results are checked in the worker, off this thread.
   #send(worker: PoolWorker, chunk: Chunk): void {
     const first = this.#itemEnc === undefined;
-    if (first) this.#itemEnc = this.#chooseItemEncoding(chunk.items);
     const skip = this.#skips(chunk);
-    let encoded = this.#itemEnc === "clone"
-      ? undefined
-      : encodeValues(chunk.items, this.#itemEnc!, skip);
+    let encoded;
+    try {
+      if (first) this.#itemEnc = this.#chooseItemEncoding(chunk.items);
+      encoded = this.#itemEnc === "clone"
+        ? undefined
+        : encodeValues(chunk.items, this.#itemEnc!, skip);
+    } catch { // an item whose shape cannot be read (a revoked Proxy: every trap throws)
+      this.#itemEnc ??= "clone";
+      return this.#unreadable(worker, chunk);
+    }
     // Packed and JSON chunks hold no class instance (their encoders take none): only a chunk
     // that goes as clone is looked into, the first one, or one that does not fit the encoding.
     if (!encoded && (first || this.#itemEnc !== "clone")) {
@@ -342,7 +348,12 @@ export class Run {
       }
     }
     if (!encoded) {
-      const copy = cloneable(chunk.items, skip);
+      let copy: unknown[] | number;
+      try {
+        copy = cloneable(chunk.items, skip);
+      } catch { // a prototype that cannot be read (a revoked Proxy)
+        return this.#unreadable(worker, chunk);
+      }
       if (typeof copy === "number") {
         return this.#cloneFailed(worker, chunk, copy, uncloneable(chunk.items[copy], 1)!);
       }
@@ -423,6 +434,13 @@ export class Run {
   #chooseItemEncoding(items: unknown[]): Encoding {
     const want = this.#cfg.encoding?.items ?? "auto";
     return want === "auto" ? encodingByShape(items) : want;
+  }
+
+  /** An item of `chunk` could not be read to be sent (a revoked Proxy): fail at the first such. */
+  #unreadable(worker: PoolWorker, chunk: Chunk): void {
+    const k = Math.max(0, chunk.items.findIndex((x) => uncloneable(x, 1) !== undefined));
+    const why = uncloneable(chunk.items[k], 1) ?? "an object that cannot be read";
+    return this.#cloneFailed(worker, chunk, k, why);
   }
 
   /** Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails. */

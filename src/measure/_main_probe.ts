@@ -363,7 +363,11 @@ async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
 /** The index of the first Promise among the first `n` results (`n` when none is). */
 function firstThenable(rs: unknown[], n: number): number {
   let i = 0;
-  while (i < n && !isThenable(rs[i])) i++;
+  try {
+    while (i < n && !isThenable(rs[i])) i++;
+  } catch {
+    /* a result whose `then` cannot be read (a revoked Proxy): awaiting it fails its item */
+  }
   return i;
 }
 
