@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, type ExecuteOptions, map, optimize, task } from "../mod.ts";
 import { fixtureModule, sleep } from "./_helpers.ts";
+import { workerSet } from "../src/engine/mod.ts";
 
 const basic = fixtureModule("tasks/basic");
 const faultTasks = fixtureModule("faults/tasks");
@@ -137,5 +138,46 @@ test("fault: an item or a result nested too deep for the other thread to read is
       /could not read|not cloneable/,
       `${label}: ${(r as Error).message}`,
     );
+  }
+});
+
+test("fault: a worker that met a message it could not read is replaced, and the next run on the pool ends", async () => {
+  // On Deno a worker that had met an unreadable chunk and an unreadable reply stopped answering in
+  // 4 of 6 runs (no reply, no pong): the next run whose chunk failed there waited forever.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const forced: ExecuteOptions = { executor: "workers", workers: 1, chunkSize: 1, pool };
+    const nest = (x: number) => {
+      let o: Record<string, unknown> = { v: x };
+      for (let i = 0; i < 3_000; i++) o = { o };
+      return o;
+    };
+    const started = () => workerSet(pool).startedCount;
+    await execute((x: number) => x, [1, 2], forced);
+    const before = started();
+    // The last item: no other chunk of the run is in flight when it fails (a run that fails with
+    // chunks in flight ends its workers anyway).
+    const items = Array.from({ length: 4 }, (_, i) => i === 3 ? nest(3) : i);
+    const sent = await settle(execute((x: unknown) => x, items, forced));
+    const deepAt3 = (x: number) => {
+      if (x !== 3) return x;
+      let o: Record<string, unknown> = { v: x };
+      for (let i = 0; i < 3_000; i++) o = { o };
+      return o;
+    };
+    const got = await settle(execute(deepAt3, [0, 1, 2, 3], forced));
+    const last = await settle(
+      execute(task<number, unknown>(basic, "classResultOn4"), [1, 2, 3, 4, 5, 6], {
+        ...forced,
+        timeoutMs: 30_000,
+      }),
+    );
+    assert.equal((last as Error).name, "TaskError", String(last));
+    // Each run the other thread could not read (Deno; Node for the reply) replaced the worker:
+    // the next run started another.
+    const unread = [sent, got].filter((r) => !Array.isArray(r)).length;
+    assert.equal(started() - before, unread, `${unread} unread, ${started() - before} started`);
+  } finally {
+    await pool.close();
   }
 });
