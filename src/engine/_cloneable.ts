@@ -1,5 +1,6 @@
 // Find values that structured clone would reject or silently damage (class instances lose their
 // methods), and collect transferable buffers.
+import { Buffer } from "node:buffer";
 
 const CLONEABLE_PROTOS = new Set<unknown>([
   Object.prototype,
@@ -52,6 +53,7 @@ export function uncloneable(value: unknown, budget = 64): string | undefined {
 }
 
 function firstUncloneable(value: unknown, budget: number): string | undefined {
+  if (isBuffer(value)) return undefined; // a Buffer again on arrival (see `bufferPositions`)
   const stack: unknown[] = [value];
   let seen = 0;
   while (stack.length > 0 && seen++ < budget) {
@@ -70,7 +72,8 @@ function firstUncloneable(value: unknown, budget: number): string | undefined {
       // typed array: buffer.toString("utf8") read "104,105" in the worker, "hi" here.
       const base = builtinView(proto);
       return `an instance of class ${name}, a subclass of ${base} (it would arrive as a plain ` +
-        `${base}, its methods lost: pass a plain ${base} over the same bytes)`;
+        `${base}, its methods lost: pass a plain ${base} over the same bytes; a Buffer that is ` +
+        "an item or a result itself, not inside one, arrives as a Buffer)";
     }
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
     if (v instanceof Map) {
@@ -93,6 +96,33 @@ function builtinView(proto: object): string {
     p = Object.getPrototypeOf(p);
   }
   return (p?.constructor as { name?: string } | undefined)?.name ?? "typed array";
+}
+
+/**
+ * Whether `value` is a Node `Buffer` (node:zlib's, node:crypto's and node:fs's results; not a
+ * subclass of it): structured clone delivers a plain `Uint8Array` over its bytes.
+ */
+function isBuffer(value: unknown): value is Buffer {
+  return value instanceof Uint8Array && Object.getPrototypeOf(value) === Buffer.prototype;
+}
+
+/**
+ * The positions of the Buffers among `values` (items or results, not nested in them), for the
+ * other side to make Buffers of again (see {@linkcode asBuffers}); undefined where there are none.
+ * A Buffer nested in an item or a result is refused as other class instances are.
+ */
+export function bufferPositions(values: unknown[]): number[] | undefined {
+  let at: number[] | undefined;
+  for (let i = 0; i < values.length; i++) if (isBuffer(values[i])) (at ??= []).push(i);
+  return at;
+}
+
+/** Make Buffers again, over the same bytes, of the values at `positions` (see `bufferPositions`). */
+export function asBuffers(values: unknown[], positions: number[] | undefined): void {
+  for (const i of positions ?? []) {
+    const v = values[i];
+    if (v instanceof Uint8Array) values[i] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  }
 }
 
 /** Buffers in `values` (ArrayBuffers and the buffers of typed arrays), looking two levels deep. */

@@ -4,7 +4,7 @@ import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
 import { recordSend } from "./_send_costs.ts";
-import { isCloneable } from "./_cloneable.ts";
+import { asBuffers, bufferPositions, isCloneable } from "./_cloneable.ts";
 
 /** A chunk in flight: the owner is told how it ended. */
 export interface InFlight {
@@ -89,6 +89,7 @@ export class PoolWorker {
       // Decoded here, on receipt: every owner (the scheduler, sampling) gets plain arrays.
       const reply = msg as unknown as Reply;
       reply.results = decodeValues(msg.results);
+      asBuffers(reply.results, msg.buffers);
       head.onReply(reply);
       if (this.inflight.length === 0) this.#events.onIdle(this);
       this.#events.onFree();
@@ -120,6 +121,10 @@ export class PoolWorker {
    * reply taken for a stale one.
    */
   send(chunk: InFlight): void {
+    // Buffers among the items arrive as plain Uint8Arrays: the worker makes Buffers of them again.
+    const { items } = chunk.message;
+    const buffers = Array.isArray(items) ? bufferPositions(items) : undefined;
+    if (buffers) chunk.message.buffers = buffers;
     this.inflight.push(chunk);
     if (this.inflight.length === 1) {
       this.handle.ref();

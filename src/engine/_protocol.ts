@@ -85,6 +85,8 @@ export type ToWorker =
      * that warming up and timing take one message, not two (absent: 0).
      */
     warm?: number;
+    /** Positions (within the chunk) of items that are Buffers: Buffers again on arrival. */
+    buffers?: number[];
   }
   | { t: "ping"; id: number };
 
@@ -107,8 +109,10 @@ export type FromWorker =
     ms: number;
     measure?: ItemMeasure;
     sent?: SendTiming;
+    /** Positions of results that are Buffers: Buffers again on arrival. */
+    buffers?: number[];
   }
-  | { t: "fail"; id: number; results: Wire; error: WireError; ms: number }
+  | { t: "fail"; id: number; results: Wire; error: WireError; ms: number; buffers?: number[] }
   | { t: "pong"; id: number }
   // The task of chunk `id` is loaded: its time limit counts from now (the load had its own).
   | { t: "loaded"; id: number }

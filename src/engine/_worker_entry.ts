@@ -8,7 +8,13 @@ import {
   type TaskSpec,
 } from "../task/mod.ts";
 import { busyThreads, threadCpuMs, threadId, threadName, threadSched } from "../system/mod.ts";
-import { findTransferables, isDetached, uncloneable } from "./_cloneable.ts";
+import {
+  asBuffers,
+  bufferPositions,
+  findTransferables,
+  isDetached,
+  uncloneable,
+} from "./_cloneable.ts";
 import {
   decodeValues,
   encodeValues,
@@ -152,7 +158,9 @@ function failed(msg: Extract<ToWorker, { t: "run" }>, e: unknown, results: unkno
  * running a task 2–5× slower (measured on Deno 2.9, after a run with one-item chunks).
  */
 function itemsOf(msg: Extract<ToWorker, { t: "run" }>): unknown[] {
-  return Array.isArray(msg.items) ? copy(msg.items, msg.skip) : decodeValues(msg.items);
+  const items = Array.isArray(msg.items) ? copy(msg.items, msg.skip) : decodeValues(msg.items);
+  asBuffers(items, msg.buffers);
+  return items;
 }
 
 /** A chunk that waits: the task's first load, measure mode (sampling). */
@@ -437,6 +445,10 @@ function sendResults(
     const why = uncloneable(r, 16);
     if (why) return cloneFailure(reply, msg.start + k, why, results.slice(0, k));
   }
+  // Buffers (node:zlib's, node:crypto's results) arrive as plain Uint8Arrays: the pool makes
+  // Buffers of them again.
+  const buffers = bufferPositions(results);
+  if (buffers) reply = { ...reply, buffers };
   const moved = msg.transfer ? findTransferables(results) : [];
   try {
     post(reply, moved);
@@ -472,7 +484,7 @@ function cloneFailure(msg: { id: number }, index: number, why: string, before: u
   error.name = "DataCloneError";
   const reply = { t: "fail" as const, id: msg.id, error: toWire(error, "clone", index), ms: 0 };
   try {
-    post({ ...reply, results: before });
+    post({ ...reply, results: before, buffers: bufferPositions(before) });
   } catch {
     post({ ...reply, results: [] });
   }
