@@ -18,6 +18,7 @@ import {
   WorkerCrashError,
 } from "../mod.ts";
 import { fixtureModule } from "./_helpers.ts";
+import { startFailure } from "../src/runtime/_handle.ts";
 
 const faults = <I = number, O = number>(name: string) =>
   task<I, O>(fixtureModule("faults/tasks"), name);
@@ -838,12 +839,13 @@ test("fault: a forced worker count far above the item count starts no more worke
 });
 
 test("fault: the system refuses a worker's thread: the workers running do the work; with none, a clear error", async () => {
-  // As a cgroup's pids.max does: the runtime throws "EAGAIN" (Node), "os error 11" (Deno).
+  // As a cgroup's pids.max does: the runtime throws "EAGAIN" (Node), "os error 11" (Deno), which
+  // the adapter names.
   const start = rt.startWorker;
   const refuseAfter = (allowed: number) => {
     let started = 0;
     rt.startWorker = (url, options) => {
-      if (started++ >= allowed) throw new Error("EAGAIN");
+      if (started++ >= allowed) throw startFailure(new Error("EAGAIN"));
       return start(url, options);
     };
   };

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as Comlink from "comlink";
 import { runtime } from "../src/runtime/detect.ts";
 import type { WorkerFailure } from "../src/runtime/types.ts";
+import { startFailure } from "../src/runtime/_handle.ts";
 import { fixtureModule, fixturePath } from "./_helpers.ts";
 
 const rt = runtime();
@@ -138,6 +139,25 @@ test("a worker that throws at start-up is reported, and the process survives", a
   assert.equal(f.kind, "error");
   assert.match(f.kind === "error" ? f.error.message : "", /failed at start-up/);
   await h.terminate();
+});
+
+test("a worker the system refused a thread names the cause on every runtime's wording", () => {
+  const refused = [
+    "EAGAIN", // Node
+    "Resource temporarily unavailable (os error 11)", // Deno
+    "Failed to spawn worker thread", // Bun
+  ];
+  for (const said of refused) {
+    const e = startFailure(new Error(said));
+    assert.equal(
+      e.message.startsWith(`Could not start a worker (${said}): the system refused`),
+      true,
+    );
+    assert.match(e.message, /pids\.max or ulimit -u/);
+    assert.equal((e.cause as Error).message, said);
+  }
+  const other = startFailure(new TypeError("Invalid URL"));
+  assert.equal(other.message, "Could not start a worker (Invalid URL)");
 });
 
 test("a worker that exits on its own is reported", async () => {

@@ -102,7 +102,7 @@ function builtinView(proto: object): string {
  * Whether `value` is a Node `Buffer` (node:zlib's, node:crypto's and node:fs's results; not a
  * subclass of it): structured clone delivers a plain `Uint8Array` over its bytes.
  */
-function isBuffer(value: unknown): value is Buffer {
+export function isBuffer(value: unknown): value is Buffer {
   return value instanceof Uint8Array && Object.getPrototypeOf(value) === Buffer.prototype;
 }
 

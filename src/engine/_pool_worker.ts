@@ -4,7 +4,7 @@ import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
 import { recordSend } from "./_send_costs.ts";
-import { asBuffers, bufferPositions, isCloneable } from "./_cloneable.ts";
+import { asBuffers, isCloneable } from "./_cloneable.ts";
 
 /** A chunk in flight: the owner is told how it ended. */
 export interface InFlight {
@@ -121,10 +121,6 @@ export class PoolWorker {
    * reply taken for a stale one.
    */
   send(chunk: InFlight): void {
-    // Buffers among the items arrive as plain Uint8Arrays: the worker makes Buffers of them again.
-    const { items } = chunk.message;
-    const buffers = Array.isArray(items) ? bufferPositions(items) : undefined;
-    if (buffers) chunk.message.buffers = buffers;
     this.inflight.push(chunk);
     if (this.inflight.length === 1) {
       this.handle.ref();

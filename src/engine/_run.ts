@@ -4,13 +4,13 @@
 // chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
 import type { WorkerFailure } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
-import { findTransferables, isCloneable, isDetached, uncloneable } from "./_cloneable.ts";
+import { findTransferables, isBuffer, isCloneable, isDetached, uncloneable } from "./_cloneable.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
 import type { KnownResults } from "./_known_results.ts";
 import { fromWire, type ItemMeasure, type Reply, type ToWorker } from "./_protocol.ts";
-import { encodeValues, type Encoding, encodingByShape } from "./encoding.ts";
+import { encodeValues, type Encoding, encodingByShape, type Wire } from "./encoding.ts";
 import type { Source } from "./_source.ts";
 import {
   abortError,
@@ -327,44 +327,23 @@ export class Run {
   // looked for on the first chunk when it goes as clone, on chunks that do not fit the run's
   // packed or JSON encoding, and by the optimizer on its sample. Results are checked in the worker, off this thread.
   #send(worker: PoolWorker, chunk: Chunk): void {
-    const first = this.#itemEnc === undefined;
     const skip = this.#skips(chunk);
     let encoded;
     try {
-      if (first) this.#itemEnc = this.#chooseItemEncoding(chunk.items);
-      encoded = this.#itemEnc === "clone"
-        ? undefined
-        : encodeValues(chunk.items, this.#itemEnc!, skip);
+      encoded = this.#encode(chunk, skip);
     } catch { // an item whose shape cannot be read (a revoked Proxy: every trap throws)
       this.#itemEnc ??= "clone";
       return this.#unreadable(worker, chunk);
     }
-    // Packed and JSON chunks hold no class instance (their encoders take none): only a chunk
-    // that goes as clone is looked into, the first one, or one that does not fit the encoding.
-    if (!encoded && (first || this.#itemEnc !== "clone")) {
-      for (let k = 0; k < chunk.items.length; k++) {
-        const why = uncloneable(chunk.items[k], 16);
-        if (why) return this.#cloneFailed(worker, chunk, k, why);
-      }
-    }
-    if (!encoded) {
-      let copy: unknown[] | number;
-      try {
-        copy = cloneable(chunk.items, skip);
-      } catch { // a prototype that cannot be read (a revoked Proxy)
-        return this.#unreadable(worker, chunk);
-      }
-      if (typeof copy === "number") {
-        return this.#cloneFailed(worker, chunk, copy, uncloneable(chunk.items[copy], 1)!);
-      }
-      encoded = { wire: copy, transfer: [] };
-    }
+    if ("at" in encoded) return this.#cloneFailed(worker, chunk, encoded.at, encoded.why);
     const id = nextId++;
     const key = this.#cfg.spec.key;
     // Only what differs from the defaults travels (every property is serialised).
     const message: RunMessage = { t: "run", id, key, items: encoded.wire, start: chunk.start };
     if (!worker.specs.has(key)) message.spec = this.#cfg.spec;
     if (skip) message.skip = skip;
+    // Buffers among the items arrive as plain Uint8Arrays: the worker makes Buffers of them again.
+    if (encoded.buffers) message.buffers = encoded.buffers;
     if (this.#cfg.transfer) message.transfer = true;
     if (this.#cfg.measure) message.measure = true;
     const enc = this.#cfg.encoding?.results;
@@ -428,6 +407,30 @@ export class Run {
       const why = `not cloneable (${describeThrown(e)})`;
       this.#cloneFailed(worker, chunk, Math.max(k, 0), uncloneable(chunk.items[k]) ?? why);
     }
+  }
+
+  /**
+   * The items of `chunk` as they travel, or the first of them that cannot go and why. Packed and
+   * JSON chunks hold no class instance (their encoders take none): only a chunk that goes as
+   * clone is looked into, the first one, or one that does not fit the encoding. Throws where an
+   * item cannot be read at all (a revoked Proxy).
+   */
+  #encode(chunk: Chunk, skip: number[] | undefined): Encoded | { at: number; why: string } {
+    const first = this.#itemEnc === undefined;
+    if (first) this.#itemEnc = this.#chooseItemEncoding(chunk.items);
+    const encoded = this.#itemEnc === "clone"
+      ? undefined
+      : encodeValues(chunk.items, this.#itemEnc!, skip);
+    if (encoded) return encoded;
+    if (first || this.#itemEnc !== "clone") {
+      for (let k = 0; k < chunk.items.length; k++) {
+        const why = uncloneable(chunk.items[k], 16);
+        if (why) return { at: k, why };
+      }
+    }
+    const copy = cloneable(chunk.items, skip);
+    if (typeof copy === "number") return { at: copy, why: uncloneable(chunk.items[copy], 1)! };
+    return { wire: copy.items, transfer: [], buffers: copy.buffers };
   }
 
   /** The user's encoding, or the one the first chunk's shape calls for. */
@@ -697,10 +700,15 @@ const COURSE_MIN_GAIN_MS = 2;
  * (a slice of a holey array — `Array(n).fill(x)` — stays holey, and V8's structured clone copies
  * holey arrays element by element, ~10× slower on Node), with known positions left out. The same
  * pass checks each item's own prototype: returns the position of the first class instance (which
- * structured clone would turn into a plain object without its methods) instead of a copy.
+ * structured clone would turn into a plain object without its methods) instead of a copy, and
+ * notes where the Buffers are (a Buffer again on arrival).
  */
-function cloneable(items: unknown[], skip: number[] | undefined): unknown[] | number {
+function cloneable(
+  items: unknown[],
+  skip: number[] | undefined,
+): { items: unknown[]; buffers?: number[] } | number {
   const out: unknown[] = [];
+  let buffers: number[] | undefined;
   let s = 0;
   for (let k = 0; k < items.length; k++) {
     const x = items[k];
@@ -711,11 +719,21 @@ function cloneable(items: unknown[], skip: number[] | undefined): unknown[] | nu
     }
     if (typeof x === "object" && x !== null) {
       const proto = Object.getPrototypeOf(x);
-      if (proto !== Object.prototype && proto !== Array.prototype && uncloneable(x, 1)) return k;
+      if (proto !== Object.prototype && proto !== Array.prototype) {
+        if (isBuffer(x)) (buffers ??= []).push(k);
+        else if (uncloneable(x, 1)) return k;
+      }
     }
     out.push(x);
   }
-  return out;
+  return buffers ? { items: out, buffers } : { items: out };
+}
+
+/** A chunk's items as they travel (see `encodeValues`); `buffers` as in `RunMessage`. */
+interface Encoded {
+  wire: Wire;
+  transfer: Transferable[];
+  buffers?: number[];
 }
 
 function cloneError(index: number, why: string): TaskError {

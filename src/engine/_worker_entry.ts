@@ -12,6 +12,7 @@ import {
   asBuffers,
   bufferPositions,
   findTransferables,
+  isBuffer,
   isDetached,
   uncloneable,
 } from "./_cloneable.ts";
@@ -438,16 +439,20 @@ function sendResults(
   const encoded = results.length > 0 ? encodeResults(results, msg.key, msg.skip, enc) : undefined;
   if (encoded) return post({ ...reply, results: encoded.wire }, encoded.transfer);
   // As clone: values that structured clone would damage (class instances lose their methods)
-  // are reported here, in the worker, off the main thread. Primitives need no look.
+  // are reported here, in the worker, off the main thread. Primitives need no look. Buffers
+  // (node:zlib's, node:crypto's results) arrive as plain Uint8Arrays: the pool makes Buffers of
+  // them again.
+  let buffers: number[] | undefined;
   for (let k = 0; k < results.length; k++) {
     const r = results[k];
     if (typeof r !== "object" && typeof r !== "function" && typeof r !== "symbol") continue;
+    if (isBuffer(r)) {
+      (buffers ??= []).push(k);
+      continue;
+    }
     const why = uncloneable(r, 16);
     if (why) return cloneFailure(reply, msg.start + k, why, results.slice(0, k));
   }
-  // Buffers (node:zlib's, node:crypto's results) arrive as plain Uint8Arrays: the pool makes
-  // Buffers of them again.
-  const buffers = bufferPositions(results);
   if (buffers) reply = { ...reply, buffers };
   const moved = msg.transfer ? findTransferables(results) : [];
   try {

@@ -95,9 +95,8 @@ export class WorkerSet {
         });
       } catch (e) {
         // The system refused a thread (a cgroup's pids.max, ulimit -u): the workers running do
-        // the work (the run failed with the bare "EAGAIN" or "os error 11"); with none, it fails
-        // naming the cause.
-        if (this.#workers.length === 0) throw startError(e);
+        // the work; with none, it fails naming the cause (`RuntimeAdapter.startWorker`).
+        if (this.#workers.length === 0) throw e;
         want = this.#ceiling = this.#workers.length;
         break;
       }
@@ -173,19 +172,6 @@ export class WorkerSet {
   #freed(): void {
     for (const listener of [...this.#onFree]) listener();
   }
-}
-
-/**
- * The error of a worker that could not start: the runtime's own says only "EAGAIN" (Node),
- * "Resource temporarily unavailable (os error 11)" (Deno) or "Failed to spawn worker thread" (Bun).
- */
-function startError(e: unknown): Error {
-  const message = e instanceof Error ? e.message : String(e);
-  const refused = /EAGAIN|os error 11|temporarily unavailable|spawn/i.test(message)
-    ? ": the system refused a new thread (a limit on threads or processes, such as a cgroup's " +
-      "pids.max or ulimit -u, is reached)"
-    : "";
-  return new Error(`Could not start a worker (${message})${refused}`, { cause: e });
 }
 
 const sets = new WeakMap<object, WorkerSet>();

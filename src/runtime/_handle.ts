@@ -2,6 +2,20 @@
 // listener is attached, and a once-only failure report.
 import type { MessageEndpoint, WorkerFailure } from "./types.ts";
 
+/**
+ * The error of a worker that could not start (see `RuntimeAdapter.startWorker`): the runtime's
+ * own says only "EAGAIN" (Node), "Resource temporarily unavailable (os error 11)" (Deno) or
+ * "Failed to spawn worker thread" (Bun) where the system refused a thread.
+ */
+export function startFailure(e: unknown): Error {
+  const message = e instanceof Error ? e.message : String(e);
+  const refused = /EAGAIN|os error 11|temporarily unavailable|spawn/i.test(message)
+    ? ": the system refused a new thread (a limit on threads or processes, such as a cgroup's " +
+      "pids.max or ulimit -u, is reached)"
+    : "";
+  return new Error(`Could not start a worker (${message})${refused}`, { cause: e });
+}
+
 /** Message the worker side posts just before it exits on its own (see `worker_port.ts`). */
 export const EXIT_NOTICE = "__amorsize_exit__";
 

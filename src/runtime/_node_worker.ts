@@ -3,7 +3,7 @@
 import { Worker } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
 import { packViews, unpackViews } from "./_packed_views.ts";
-import { Dispatcher, toError } from "./_handle.ts";
+import { Dispatcher, startFailure, toError } from "./_handle.ts";
 import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
 
 /**
@@ -17,10 +17,15 @@ function defaultHeapLimitMb(): number {
 
 /** Start a `node:worker_threads` worker; handlers are attached at once so no message is lost. */
 export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
-  const worker = new Worker(url, {
-    name: options.name,
-    resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? defaultHeapLimitMb() },
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(url, {
+      name: options.name,
+      resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? defaultHeapLimitMb() },
+    });
+  } catch (e) {
+    throw startFailure(e);
+  }
   const d = new Dispatcher();
   // Deno: typed arrays travel packed (_packed_views.ts). Asked here, not through detect.ts, which
   // imports this file through deno.ts.

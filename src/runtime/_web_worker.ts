@@ -1,5 +1,5 @@
 // A WorkerHandle over the web `Worker` (Deno and Bun).
-import { Dispatcher, toError } from "./_handle.ts";
+import { Dispatcher, startFailure, toError } from "./_handle.ts";
 import type { StartWorkerOptions, WorkerHandle } from "./types.ts";
 
 interface UnrefWorker extends Worker {
@@ -9,7 +9,12 @@ interface UnrefWorker extends Worker {
 
 /** Start a module web worker; handlers are attached synchronously so no message is lost. */
 export function startWebWorker(url: URL, options: StartWorkerOptions = {}): WorkerHandle {
-  const worker: UnrefWorker = new Worker(url, { type: "module", name: options.name });
+  let worker: UnrefWorker;
+  try {
+    worker = new Worker(url, { type: "module", name: options.name });
+  } catch (e) {
+    throw startFailure(e);
+  }
   const d = new Dispatcher();
   worker.onmessage = (e: MessageEvent) => d.message(e.data);
   // A message this thread cannot deserialise is lost; the worker lives on (see _node_worker.ts).

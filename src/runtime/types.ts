@@ -112,7 +112,11 @@ export interface Runtime {
    * the process).
    */
   readonly workerHeapLimits: boolean;
-  /** Start a module worker from a URL (`file:`, `data:` or `blob:`). */
+  /**
+   * Start a module worker from a URL (`file:`, `data:` or `blob:`). Throws an Error
+   * `Could not start a worker (…)` quoting the runtime's own, which says so where the system
+   * refused a new thread (a cgroup's `pids.max`, `ulimit -u`).
+   */
   startWorker(url: URL, options?: StartWorkerOptions): WorkerHandle;
   /** Logical cores as the runtime reports them (respects CPU affinity where the runtime does). */
   hardwareConcurrency(): number;
