@@ -44,6 +44,7 @@ export type {
   ProbeOptions,
   SystemFigure,
   SystemInfo,
+  ThreadFigures,
 } from "./src/system/system_info.ts";
 export type { SampleEncoding, SampleProfile } from "./src/measure/sample.ts";
 export type { Summary } from "./src/measure/statistics.ts";

@@ -138,7 +138,7 @@ export async function resolveRun<I, O>(
     executor: d.executor,
     // Never more workers than this process may use (a decision is clamped to the machine).
     workers: d.executor === "workers"
-      ? Math.max(1, Math.min(d.workers, core.profile.caps.cores))
+      ? Math.max(1, Math.min(d.workers, core.profile.caps.cores, core.profile.caps.threads))
       : d.workers,
     chunkSize: d.chunkSize,
     concurrency: options.concurrency ?? d.concurrency,
@@ -156,7 +156,7 @@ export async function resolveRun<I, O>(
   // A workers run given fewer workers than the caps allow while other processes kept cores busy
   // may take more when that load falls.
   const caps = core.profile.caps, load = Math.floor(core.profile.sample?.externalLoad ?? 0);
-  const most = Math.min(caps.cores, caps.memory, caps.nested);
+  const most = Math.min(caps.cores, caps.memory, caps.nested, caps.threads);
   if (d.executor === "workers" && load >= 1 && config.workers < most) {
     resolved.grow = { workers: most, load };
   }

@@ -9,7 +9,8 @@ import { probeSystem } from "../src/system/probe_system.ts";
 import { cpuCapacity } from "../src/system/effective_cores.ts";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixturePath } from "./_helpers.ts";
-import { memoryWorkerCap } from "../src/model/_inputs.ts";
+import { memoryWorkerCap, threadWorkerCap } from "../src/model/_inputs.ts";
+import { RUNTIME_THREADS } from "../src/system/mod.ts";
 import type { Overheads, SampleProfile } from "../src/measure/mod.ts";
 
 const GiB = 1024 ** 3;
@@ -191,6 +192,25 @@ test("available memory is the room left under the cgroup limits, not the limit: 
   );
 });
 
+test("the limit on threads: the tightest pids.max up the hierarchy, and the room left under it (v2)", async () => {
+  // The pod allows 64 threads and processes and holds 50; its app's own level has no limit.
+  const info = await probe("threads_v2");
+  assert.deepEqual(info.threads, { limit: 64, room: 14 });
+  assert.equal(info.sources["threads.limit"], "/sys/fs/cgroup/pod/pids.max");
+  assert.equal(info.sources["threads.room"], "/sys/fs/cgroup/pod/pids.current");
+  // Each worker is a thread; the runtime keeps some: 14 − 8 more workers beside 2 running.
+  assert.equal(threadWorkerCap(info.threads.limit, info.threads.room, 2), 2 + 14 - RUNTIME_THREADS);
+  assert.equal(threadWorkerCap(info.threads.limit, 5, 0), 0);
+  assert.equal(threadWorkerCap(null, null, 3), Infinity);
+});
+
+test("the limit on threads under cgroup v1: the pids controller's own hierarchy", async () => {
+  const info = await probe("threads_v1");
+  assert.deepEqual(info.threads, { limit: 100, room: 3 });
+  assert.equal(info.sources["threads.limit"], "/sys/fs/cgroup/pids/job/pids.max");
+  assert.equal(info.sources["threads.room"], "/sys/fs/cgroup/pids/job/pids.current");
+});
+
 test("a container at or over its memory limit has no room: a warning, and one worker at most", async () => {
   // memory.max 1 GiB, memory.current 1.1 GiB: the room was 0, dropped as unknown by the worker
   // cap, which then took the limit alone (17 workers of ~50 MB).
@@ -266,7 +286,10 @@ test("an empty root falls back silently", async () => {
     "memory.availableBytes": "runtime",
     "memory.limitBytes": "fallback",
     "memory.swapUsedBytes": "unavailable",
+    "threads.limit": "fallback",
+    "threads.room": "fallback",
   });
+  assert.deepEqual(info.threads, { limit: null, room: null });
   assert.deepEqual(info.warnings, []);
 });
 
@@ -294,6 +317,8 @@ test("garbage in every file is ignored with a warning naming each file, never a 
     "/sys/fs/cgroup/cpu/cpu.cfs_period_us",
     "/sys/fs/cgroup/cpuset/cpuset.effective_cpus",
     "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    "/sys/fs/cgroup/pids.max",
+    "/sys/fs/cgroup/pids/pids.current",
   ];
   for (const file of named) {
     assert.equal(

@@ -26,7 +26,7 @@ function decision(over: Partial<OptimizationResult<number>>): OptimizationResult
       sampledItems: 0,
       sampledIn: "none" as const,
       alternatives: [],
-      caps: { cores: 2, memory: Infinity, nested: Infinity },
+      caps: { cores: 2, memory: Infinity, nested: Infinity, threads: Infinity },
       optimizeMs: 0,
     },
     data: [],

@@ -12,7 +12,8 @@ import { parseFlags } from "./_input.ts";
 const HELP = `Usage: amorsize system [--json] [--root DIR]
 
 Print what this machine gives this process: logical, physical and affinity cores, the cgroup
-CPU quota, the effective cores, memory and the memory limit, each with where it came from.
+CPU quota, the effective cores, memory and the memory limit, the cgroup limit on threads (each
+worker is one) and the threads left under it, each with where it came from.
 
 Options:
   --json       print the SystemInfo as JSON
@@ -54,6 +55,7 @@ function formatBytes(n: number | null, none: string): string {
 export function formatSystemInfo(info: SystemInfo): string {
   const s = info.sources;
   const m = info.memory;
+  const t = info.threads;
   const rows: [string, string, SystemFigure][] = [
     ["logical cores", String(info.logicalCores), "logicalCores"],
     ["physical cores", String(info.physicalCores), "physicalCores"],
@@ -68,6 +70,8 @@ export function formatSystemInfo(info: SystemInfo): string {
     ["memory available", formatBytes(m.availableBytes, "unknown"), "memory.availableBytes"],
     ["memory limit", formatBytes(m.limitBytes, "none"), "memory.limitBytes"],
     ["swap used", formatBytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
+    ["thread limit", t.limit === null ? "none" : String(t.limit), "threads.limit"],
+    ["threads left", t.room === null ? "no limit" : String(t.room), "threads.room"],
   ];
   const table = [["figure", "value", "source"], ...rows.map(([f, v, k]) => [f, v, s[k]])];
   const widths = [0, 1].map((c) => Math.max(...table.map((r) => r[c].length)));

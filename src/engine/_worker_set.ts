@@ -3,6 +3,7 @@
 // have room for another chunk. The engine, the measurements and the optimizer use this; the
 // public `Pool` only wraps it (see `workerSet`).
 import { runtime } from "../runtime/mod.ts";
+import { RUNTIME_THREADS, threadRoomNow } from "../system/mod.ts";
 import { PoolWorker } from "./_pool_worker.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -89,13 +90,17 @@ export class WorkerSet {
       const rt = runtime();
       let handle;
       try {
+        // Under a cgroup's limit on threads, the last ones are the runtime's (see
+        // `RUNTIME_THREADS`): a worker takes none of them.
+        const room = threadRoomNow();
+        if (room !== null && room <= RUNTIME_THREADS) throw noThreadLeft(room);
         handle = rt.startWorker(workerEntryUrl(), {
           name: "amorsize",
           heapLimitMb: this.heapLimitMb,
         });
       } catch (e) {
-        // The system refused a thread (a cgroup's pids.max, ulimit -u): the workers running do
-        // the work; with none, it fails naming the cause (`RuntimeAdapter.startWorker`).
+        // The system refused a thread (a cgroup's pids.max, ulimit -u), or would: the workers
+        // running do the work; with none, it fails naming the cause.
         if (this.#workers.length === 0) throw e;
         want = this.#ceiling = this.#workers.length;
         break;
@@ -172,6 +177,15 @@ export class WorkerSet {
   #freed(): void {
     for (const listener of [...this.#onFree]) listener();
   }
+}
+
+/** A worker not started: the threads left under the cgroup's limit are the runtime's. */
+function noThreadLeft(room: number): Error {
+  return new Error(
+    `Could not start a worker: ${room} thread${room === 1 ? " is" : "s are"} left under the ` +
+      `cgroup's limit on threads (pids.max), and the last ${RUNTIME_THREADS} are kept for the ` +
+      "runtime's own",
+  );
 }
 
 const sets = new WeakMap<object, WorkerSet>();

@@ -1,6 +1,6 @@
 // Build the model inputs and the worker caps from the measurements.
 import type { Overheads, SampleProfile } from "../measure/mod.ts";
-import { cpuCapacity, type SystemInfo } from "../system/mod.ts";
+import { cpuCapacity, RUNTIME_THREADS, type SystemInfo } from "../system/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
 
 export function modelInputs(
@@ -73,6 +73,25 @@ export function memoryWorkerCap(
     (profile.heapGrowthPerItemBytes ?? 0) * chunkSize +
     2 * (profile.inputBytes + profile.outputBytes) * chunkSize;
   return Math.max(1, Math.floor(usable / Math.max(perWorker, 1)));
+}
+
+/**
+ * Most workers a cgroup's limit on threads (`pids.max`) leaves room for: the pool's workers
+ * running now (their threads count in the room already) and one more per thread left beyond
+ * `RUNTIME_THREADS`, which the runtime keeps for its own (Deno and Bun may abort the process
+ * where one of their threads is refused); Infinity without a limit.
+ *
+ * @param limit The limit (`SystemInfo.threads.limit`); `null`: none.
+ * @param room Threads left under it now (`threadRoomNow()`); `null`: unknown.
+ * @param running The pool's workers running now.
+ */
+export function threadWorkerCap(
+  limit: number | null,
+  room: number | null,
+  running: number,
+): number {
+  if (limit === null || room === null) return Infinity;
+  return running + Math.max(0, room - RUNTIME_THREADS);
 }
 
 /** Most workers given threads the task runs itself, or a large libuv thread pool. */

@@ -62,8 +62,8 @@ export interface Job {
   /** Set by the probe. */
   sys: SystemInfo;
   /**
-   * Worker cap: the CPU this process may use (`cpu`) rounded up, or `maxWorkers` when lower (set
-   * by the probe).
+   * Worker cap: the CPU this process may use (`cpu`) rounded up, or `maxWorkers` or the workers
+   * a cgroup's limit on threads leaves room for (`caps.threads`) when lower (set by the probe).
    */
   cores: number;
   /**

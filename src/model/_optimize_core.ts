@@ -45,7 +45,9 @@ import {
   cpuCapacity,
   externalLoadNow,
   runnableThreads,
+  RUNTIME_THREADS,
   type SystemInfo,
+  threadRoomNow,
 } from "../system/mod.ts";
 import {
   loadTask,
@@ -56,7 +58,7 @@ import {
 } from "../task/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
 import { type Alternative, decide, type Decision } from "./decide.ts";
-import { memoryWorkerCap, modelInputs, nestedWorkerCount } from "./_inputs.ts";
+import { memoryWorkerCap, modelInputs, nestedWorkerCount, threadWorkerCap } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 import {
@@ -245,9 +247,11 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   const threw = await settleInFlight(job);
   if (threw) return threw;
   if (job.cores < 2 && !look.probe.isAsync) {
-    return {
-      decision: inline(`only ${job.cores} core is available to this process`, job.src.total),
-    };
+    const threads = job.profile.caps.threads;
+    const why = threads < 2
+      ? `the cgroup's limit on threads leaves room for ${threads} worker${threads === 1 ? "" : "s"}`
+      : `only ${job.cores} core is available to this process`;
+    return { decision: inline(why, job.src.total) };
   }
   const overheads = await workerOverheads(job);
   stopIfAborted(job);
@@ -286,7 +290,7 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
       sampledItems: 0,
       sampledIn: "none",
       alternatives: [],
-      caps: { cores: 1, memory: Infinity, nested: Infinity },
+      caps: { cores: 1, memory: Infinity, nested: Infinity, threads: Infinity },
       optimizeMs: 0,
     },
     pulled: [],
@@ -316,7 +320,7 @@ function finish(job: Job, end: End): CoreResult {
   // what is outside it, which only a call in a worker tells), none failed or refused there, a
   // synchronous task, and room for two workers within the caps.
   const caps = job.profile.caps;
-  const wide = Math.min(caps.cores, caps.memory, caps.nested);
+  const wide = Math.min(caps.cores, caps.memory, caps.nested, caps.threads);
   if (
     decision.executor === "inline" && job.spec.kind === "module" && !failure && !job.refused &&
     !job.isAsync && wide >= 2
@@ -349,9 +353,30 @@ async function probe(job: Job): Promise<void> {
   // on 2: two workers, each on a CPU three quarters of the time); rounded down, as effective
   // cores are, one worker would be all and cannot beat the plain loop.
   const cpu = cpuCapacity(sys);
-  job.cores = Math.max(1, Math.min(Math.ceil(cpu), job.o.maxWorkers ?? Infinity));
+  const cores = job.profile.caps.cores = Math.max(
+    1,
+    Math.min(Math.ceil(cpu), job.o.maxWorkers ?? Infinity),
+  );
+  // Under a cgroup's limit on threads, each worker is one: what is left of it now bounds the
+  // workers as the cores do.
+  let threads = Infinity;
+  if (sys.threads.limit !== null) {
+    const room = threadRoomNow();
+    const cap = threads = job.profile.caps.threads = threadWorkerCap(
+      sys.threads.limit,
+      room,
+      job.pool.size,
+    );
+    if (cap < cores) {
+      job.warnings.push(
+        `The cgroup's limit on threads (pids.max ${sys.threads.limit}, ${room} left) leaves ` +
+          `room for ${cap} worker${cap === 1 ? "" : "s"} (${RUNTIME_THREADS} threads are kept ` +
+          "for the runtime's own)",
+      );
+    }
+  }
+  job.cores = Math.max(1, Math.min(cores, threads));
   job.cpu = Math.min(cpu, job.cores);
-  job.profile.caps.cores = job.cores;
   // At most the machine's runnable threads less the reading one (one file read: this process's
   // own threads, a file each, are counted out after the look; see `loadAroundLook`).
   const running = runnableThreads();
@@ -616,6 +641,8 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   });
   const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
+  // Fewer threads left under a pids limit than its workers need: decide again.
+  if (cached.decision.workers > job.profile.caps.threads) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
   const now = busyCoresNow(job.sys, poolTids(job));
   const busy = keyBusyCores(now === undefined ? undefined : Math.min(job.cores, now));

@@ -93,7 +93,7 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
     `Worker caps: cores ${caps.cores}, memory ${fmtCap(caps.memory)}, nested ${
       fmtCap(caps.nested)
     }` +
-      (caps.nestedReason ? ` (${caps.nestedReason})` : ""),
+      (caps.nestedReason ? ` (${caps.nestedReason})` : "") + `, threads ${fmtCap(caps.threads)}`,
   );
   const b = p.breakdown;
   if (b) {

@@ -66,7 +66,18 @@ export interface OptimizationProfile {
   /** Every configuration considered, with its prediction. */
   alternatives: Alternative[];
   /** Worker caps and why. */
-  caps: { cores: number; memory: number; nested: number; nestedReason?: string };
+  caps: {
+    cores: number;
+    memory: number;
+    nested: number;
+    nestedReason?: string;
+    /**
+     * Most workers the cgroup's limit on threads (`pids.max`) leaves room for: those of the pool
+     * running now, and one per thread left under the limit beyond `RUNTIME_THREADS` kept for the
+     * runtime's own (Infinity: no limit).
+     */
+    threads: number;
+  };
   /** How long optimize took (ms). */
   optimizeMs: number;
   /** The cluster terms, when `cluster` was given. */

@@ -37,6 +37,12 @@ export function systemTable(system: SystemInfo): string {
     ["memory limit", formatBytes(m.limitBytes, "none"), "memory.limitBytes"],
     ["swap used", formatBytes(m.swapUsedBytes, "unknown"), "memory.swapUsedBytes"],
   ];
+  // Results saved before the probe read the limit on threads have no such figures.
+  const t = system.threads;
+  if (t) {
+    rows.push(["thread limit", t.limit === null ? "none" : String(t.limit), "threads.limit"]);
+    rows.push(["threads left", t.room === null ? "no limit" : String(t.room), "threads.room"]);
+  }
   const body = rows.map(([figure, value, key]) =>
     htmlElement(
       "tr",

@@ -14,6 +14,7 @@ const V1_MOUNTS: Record<string, string[]> = {
   cpu: ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpuacct,cpu"],
   cpuset: ["/sys/fs/cgroup/cpuset"],
   memory: ["/sys/fs/cgroup/memory"],
+  pids: ["/sys/fs/cgroup/pids"],
 };
 
 /**

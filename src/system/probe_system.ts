@@ -1,6 +1,6 @@
 /**
  * The host probe: what this machine really gives this process (cores, affinity, cgroup quota,
- * memory and its limit), each figure with its source. See docs/probe.md.
+ * memory and its limit, the limit on threads), each figure with its source. See docs/probe.md.
  *
  * @module
  */
@@ -16,10 +16,12 @@ import { type MemoryFigure, readMeminfo, readMemoryLimit, readMemoryRoom } from 
 import { parseCpusOverride, parseMemoryOverride } from "./overrides.ts";
 import { readPhysicalCores } from "./physical_cores.ts";
 import type { ProbeOptions, SystemInfo } from "./system_info.ts";
+import { readThreadLimit, readThreadRoom } from "./threads.ts";
 
 /**
  * Probe the host: read `/proc` and `/sys` under `options.root` (default `"/"`) and report the
- * cores, affinity, cgroup CPU quota, memory and memory limit, each with its source. Missing files
+ * cores, affinity, cgroup CPU quota, memory and memory limit, and the cgroup limit on threads,
+ * each with its source. Missing files
  * fall back silently; a file holding garbage is ignored with a warning; reads that are denied
  * (Deno without `-A`) give the runtime's figures and one warning. Never throws for the host's
  * files.
@@ -110,6 +112,9 @@ function _probe(options: ProbeOptions): SystemInfo {
     ? { bytes: memoryOverride, source: "AMORSIZE_MEMORY" }
     : readMemoryLimit(files, paths, total.bytes);
 
+  const threadLimit = readThreadLimit(files, paths);
+  const threadRoom = readThreadRoom(files, paths);
+
   const denial = _permissionWarning(files.denied, envDenied, total.bytes === null);
   const warnings = denial ? [denial, ...files.warnings] : [...files.warnings];
   if (available.bytes === 0) {
@@ -129,6 +134,7 @@ function _probe(options: ProbeOptions): SystemInfo {
       limitBytes: limit.bytes,
       swapUsedBytes: swapUsed.bytes,
     },
+    threads: { limit: threadLimit.count, room: threadRoom.count },
     sources: {
       logicalCores: logical.source,
       physicalCores: physical.source,
@@ -139,6 +145,8 @@ function _probe(options: ProbeOptions): SystemInfo {
       "memory.availableBytes": available.source,
       "memory.limitBytes": limit.source,
       "memory.swapUsedBytes": swapUsed.source,
+      "threads.limit": threadLimit.source,
+      "threads.room": threadRoom.source,
     },
     warnings,
   };

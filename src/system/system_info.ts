@@ -16,9 +16,20 @@ export interface MemoryFigures {
   swapUsedBytes: number | null;
 }
 
+/** Thread figures: the cgroup limit on threads and processes (`pids.max`). */
+export interface ThreadFigures {
+  /** The cgroup `pids.max`, the tightest level (threads and processes); `null` = no limit. */
+  limit: number | null;
+  /**
+   * Threads this process could still start under that limit when probed (each limited level's
+   * `pids.max` less its `pids.current`, the least); `null` = no limit.
+   */
+  room: number | null;
+}
+
 /**
  * The names of the figures in {@linkcode SystemInfo.sources}: the top-level fields, and the
- * memory fields as `memory.<field>`.
+ * memory and thread fields as `memory.<field>` and `threads.<field>`.
  */
 export type SystemFigure =
   | "logicalCores"
@@ -26,7 +37,8 @@ export type SystemFigure =
   | "affinityCores"
   | "cpuQuota"
   | "effectiveCores"
-  | `memory.${keyof MemoryFigures}`;
+  | `memory.${keyof MemoryFigures}`
+  | `threads.${keyof ThreadFigures}`;
 
 /** What this machine really gives this process, each figure with its source. */
 export interface SystemInfo {
@@ -42,6 +54,8 @@ export interface SystemInfo {
   effectiveCores: number;
   /** Memory of the machine and the limit on this process. */
   memory: MemoryFigures;
+  /** The cgroup limit on threads: each worker is one (see docs/probe.md). */
+  threads: ThreadFigures;
   /**
    * Where each figure came from: a host path such as `"/sys/fs/cgroup/cpu.max"`, `"runtime"` (the
    * runtime's own figure), `"fallback"` (derived from another figure because the files were
