@@ -123,9 +123,9 @@ test("optimize: 5 ms × 400 items: a worker decision within the machine", async 
   if (cores < 2) return assert.equal(r.executor, "inline");
   assert.notEqual(r.executor, "async", "a synchronous task never goes to the async executor");
   assert.ok(r.workers >= 1 && r.workers <= cores, `${r.workers} workers on ${cores} cores`);
-  // (Unless CPU hogs beside it stretch a 5 ms spin on this thread past 20 ms: large items are
-  // decided from the look.)
-  if (r.profile.sample!.perItemMs.median < 20) assert.equal(r.profile.sampledIn, "worker");
+  // Measured: in a worker, or here (the items run here while the workers load the task, or
+  // large items under load, are decided from this thread's times).
+  assert.notEqual(r.profile.sampledIn, "none");
   // The spin holds its thread for 5 ms of wall time: no load makes an item faster than that.
   assert.ok(r.profile.sample!.perItemMs.median > 3, "per-item time is measured");
   if (r.executor === "workers") {
