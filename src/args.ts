@@ -25,6 +25,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === "function") return "a function";
   if (typeof value === "symbol") return "a symbol";
   if (typeof value === "bigint") return `${value}n`;
+  if (unreadable(value)) return "a revoked Proxy";
   if (Array.isArray(value)) return "an array";
   if (value !== null && typeof value === "object") return "an object";
   return String(value);
@@ -176,8 +177,48 @@ export function arrayArg(name: string, value: unknown): unknown[] {
   return value;
 }
 
+/**
+ * Why `value` cannot be read at all, where it cannot: a revoked Proxy (or one whose
+ * `getPrototypeOf` trap throws) fails every check with the runtime's own words, naming nothing.
+ */
+function unreadable(value: unknown): string | undefined {
+  if ((typeof value !== "object" || value === null) && typeof value !== "function") return;
+  try {
+    Reflect.getPrototypeOf(value);
+    Array.isArray(value);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * `value` must be readable: a revoked Proxy (or one whose `getPrototypeOf` trap throws) is a
+ * TypeError naming the argument.
+ *
+ * @example Usage
+ * ```ts
+ * import { readableArg } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { proxy, revoke } = Proxy.revocable([1, 2], {});
+ * assert.equal(readableArg("data", proxy), proxy);
+ * revoke();
+ * assert.throws(() => readableArg("data", proxy), /^TypeError: 'data' cannot be read: it is a revoked Proxy/);
+ * ```
+ */
+export function readableArg<T>(name: string, value: T): T {
+  const why = unreadable(value);
+  if (why !== undefined) {
+    throw new TypeError(
+      `'${name}' cannot be read: it is a revoked Proxy, or a Proxy whose traps throw (${why})`,
+    );
+  }
+  return value;
+}
+
 /** `value` must be a plain object (not `null`, not an array). */
 export function objectArg<T>(name: string, value: T): T {
+  readableArg(name, value);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     wrongType(name, "an object", value);
   }

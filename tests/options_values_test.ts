@@ -120,3 +120,34 @@ test("option values: a cluster option that is not an object is shown as every ot
     });
   }
 });
+
+test("option values: a revoked Proxy as the task, the data or the options is named", async () => {
+  const revoked = <T extends object>(target: T): T => {
+    const { proxy, revoke } = Proxy.revocable(target, {});
+    revoke();
+    return proxy;
+  };
+  const named = (name: string) =>
+    new RegExp(
+      `^'${name}' cannot be read: it is a revoked Proxy, or a Proxy whose traps throw \\(`,
+    );
+  const square = (x: number) => x * x;
+  const calls: [string, () => Promise<unknown>][] = [
+    ["data", () => execute(square, revoked([1, 2]))],
+    ["data", () => optimize(square, revoked([1, 2]))],
+    ["data", async () => {
+      for await (const _ of map(square, revoked([1, 2]))) { /* no item */ }
+    }],
+    ["options", () => execute(square, [1], revoked({ workers: 2 }))],
+    ["options", () => optimize(square, [1], revoked({}))],
+    ["options", async () => await createPool(revoked({})).close()],
+    ["task", () => execute(revoked(square), [1])],
+  ];
+  for (const [name, call] of calls) {
+    await assert.rejects(call, (e: Error) => {
+      assert.equal(e.name, "TypeError");
+      assert.match(e.message, named(name));
+      return true;
+    });
+  }
+});

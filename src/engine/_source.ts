@@ -1,6 +1,6 @@
 // A data source the scheduler pulls chunks from: an array, any iterable or an async iterable
 // (possibly infinite). Pulls only what is asked for (backpressure).
-import { describeValue, wrongType } from "../args.ts";
+import { describeValue, readableArg, wrongType } from "../args.ts";
 import { thrownError } from "../task/mod.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { abortError } from "./errors.ts";
@@ -35,6 +35,7 @@ export class Source<I> {
   // an async iterable's next item at once, with the abort's error.
   constructor(data: Iterable<I> | AsyncIterable<I>, total?: number, signal?: AbortSignal) {
     this.#signal = signal;
+    readableArg("data", data);
     if (data instanceof DataView) {
       throw new TypeError(
         "'data' must be an array, an iterable or an async iterable, got a DataView (not " +

@@ -1,5 +1,5 @@
 // The serialisable description of a task that crosses into a worker, and its cache key.
-import { wrongType } from "../args.ts";
+import { readableArg, wrongType } from "../args.ts";
 import type { Task, TaskRef } from "./task_ref.ts";
 
 /** What a worker needs to load a task. */
@@ -15,6 +15,7 @@ const nameOf = (f: { name: string }) =>
 
 /** The spec of a task (inline functions: their source, checked for obvious non-portability). */
 export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
+  readableArg("task", t);
   if (typeof t === "function") {
     let spec = sourceKeys.get(t);
     if (!spec) {
