@@ -133,13 +133,14 @@ test("fault task: a thrown or returned revoked Proxy, or one whose trap throws, 
   }
 });
 
-test("fault task: a Buffer item or result is a Buffer on arrival; nested in an object, it is named", async () => {
+test("fault task: a Buffer item or result, or one inside an item or a result, is a Buffer on arrival", async () => {
   // Structured clone delivers a Buffer as a plain Uint8Array: in a worker, buffer.toString("utf8")
   // read "108,105,110,101,32,48" where the calling thread read "line 0"; a Buffer result (node:zlib)
   // came back as a Uint8Array, and an automatic run returned Buffers (the items the optimizer ran
   // here) and Uint8Arrays (from workers) in one array. An item or a result that is a Buffer is
-  // made a Buffer again over the same bytes; one nested in an object is refused as a class
-  // instance is, with its index.
+  // made a Buffer again over the same bytes, as is one in its arrays and plain objects (it was
+  // refused as a class instance: a task that returns { name, gz: Buffer } could not use workers);
+  // one in a Map or a Set is refused, with its index.
   const faults = fixtureModule("faults/tasks");
   const forced = { executor: "workers", workers: 2, chunkSize: 3 } as const;
   const items = Array.from({ length: 8 }, (_, i) => Buffer.from(`line ${i}`));
@@ -156,22 +157,41 @@ test("fault task: a Buffer item or result is a Buffer on arrival; nested in an o
   // Whatever automatic mode decides, every result is what the task returned: a Buffer.
   const out = await execute(gzip, data, { cache: false });
   assert.ok(out.every((b) => Buffer.isBuffer(b)), "every result is a Buffer");
-  // Nested: the item or the result is named.
+  // Nested in arrays and objects, in every chunk: Buffers on both sides.
   const inItems = items.map((b) => ({ b }));
-  const sent = await settle(
-    execute(task<{ b: Buffer }, string>(faults, "upperTextIn"), inItems, forced),
+  const inner = await execute(task<{ b: Buffer }, string>(faults, "upperTextIn"), inItems, forced);
+  assert.deepEqual(inner, items.map((_, i) => `LINE ${i}`));
+  const lists = items.map((b, i) => ({ list: [b, Buffer.from(`extra ${i}`)] }));
+  const texts = await execute(
+    task<{ list: Buffer[] }, { text: string; b: Buffer }[]>(faults, "upperTextsIn"),
+    lists,
+    forced,
   );
+  texts.forEach((pairs, i) => {
+    assert.deepEqual(pairs.map((p) => p.text), [`LINE ${i}`, `EXTRA ${i}`]);
+    assert.ok(pairs.every((p) => Buffer.isBuffer(p.b)), "every nested result is a Buffer");
+    assert.equal(pairs[1].b.toString(), `extra ${i}`);
+  });
+  const nested = await execute(task<number, { gz: Buffer }>(faults, "gzipInObject"), data, forced);
+  assert.deepEqual(
+    nested.map((o) => gunzipSync(o.gz).toString()),
+    data.map((x) => String(x).repeat(100)),
+  );
+  assert.ok(nested.every((o) => Buffer.isBuffer(o.gz)), "every nested result is a Buffer");
+  // In a Map: the item or the result is named.
+  const inMap = items.map((b) => new Map([["b", b]]));
+  const sent = await settle(execute(task<unknown, string>(faults, "upperTextIn"), inMap, forced));
   assert.ok(sent instanceof TaskError, String(sent));
   assert.equal(sent.index, 0);
   assert.match(
     sent.message,
-    /Item 0 cannot be sent to a worker: .*class Buffer, a subclass of Uint8Array/,
+    /Item 0 cannot be sent to a worker: .*class Buffer, a subclass of Uint8Array.*not in a Map/,
   );
-  const nested = await settle(
-    execute(task<number, unknown>(faults, "gzipInObject"), [1, 2, 3], forced),
+  const mapped = await settle(
+    execute(task<number, unknown>(faults, "gzipInMap"), [1, 2, 3], forced),
   );
-  assert.ok(nested instanceof TaskError, String(nested));
-  assert.match(nested.message, /Result of item 0 cannot be sent back .* class Buffer, a subclass/);
+  assert.ok(mapped instanceof TaskError, String(mapped));
+  assert.match(mapped.message, /Result of item 0 cannot be sent back .* class Buffer, a subclass/);
 });
 
 test("fault task: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {

@@ -43,50 +43,80 @@ export function isCloneable(value: unknown): boolean {
  * at most `budget` nodes deep into objects, so it stays cheap on large values.
  */
 export function uncloneable(value: unknown, budget = 64): string | undefined {
+  return inspect(value, budget).why;
+}
+
+/**
+ * Where a Buffer sits among the values of a message (items or results): the value's index, then
+ * the keys down to it (array indices, own keys of plain objects).
+ */
+export type BufferPath = (string | number)[];
+
+/**
+ * Look into `value`, at most `budget` nodes deep, for what cannot travel to or from a worker
+ * intact (`why`, as `uncloneable`) and for its Buffers (`buffers`, their paths below `value`:
+ * `[]` for `value` itself). A Buffer arrives as a plain Uint8Array over its bytes, and the other
+ * side makes a Buffer of it again at that path (see `asBuffers`); one in a Map or a Set has no
+ * such path and is named as other class instances are.
+ */
+export function inspect(
+  value: unknown,
+  budget: number,
+): { why?: string; buffers?: BufferPath[] } {
+  let buffers: BufferPath[] | undefined;
   try {
-    return firstUncloneable(value, budget);
+    // Each entry: a value, and its path (null: inside a Map or a Set).
+    const stack: [unknown, BufferPath | null][] = [[value, []]];
+    let seen = 0;
+    while (stack.length > 0 && seen++ < budget) {
+      const [v, path] = stack.pop()!;
+      const type = typeof v;
+      if (type === "function") {
+        return { why: `a function (${(v as { name?: string }).name || "anonymous"})` };
+      }
+      if (type === "symbol") return { why: "a symbol" };
+      if (type !== "object" || v === null) continue;
+      if (path !== null && isBuffer(v)) {
+        (buffers ??= []).push(path);
+        continue;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (!CLONEABLE_PROTOS.has(proto) && Object.getPrototypeOf(proto) !== TypedArrayProto) {
+        if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) continue;
+        if (typeof Blob !== "undefined" && v instanceof Blob) continue;
+        const name = (proto?.constructor as { name?: string } | undefined)?.name || "anonymous";
+        if (!ArrayBuffer.isView(v)) {
+          return { why: `an instance of class ${name} (its methods would be lost)` };
+        }
+        // A typed array's subclass (Node's Buffer in a Map or a Set, another library's class)
+        // arrives as the plain typed array: buffer.toString("utf8") read "104,105" in the
+        // worker, "hi" here.
+        const base = builtinView(proto);
+        return {
+          why: `an instance of class ${name}, a subclass of ${base} (it would arrive as a plain ` +
+            `${base}, its methods lost: pass a plain ${base} over the same bytes; a Buffer ` +
+            "arrives as a Buffer, but not in a Map or a Set)",
+        };
+      }
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
+      const child = (key: string | number, x: unknown) =>
+        stack.push([x, path === null || typeof x !== "object" ? null : [...path, key]]);
+      if (v instanceof Map) {
+        for (const [k, x] of v) stack.push([k, null], [x, null]);
+      } else if (v instanceof Set) {
+        for (const x of v) stack.push([x, null]);
+      } else if (Array.isArray(v)) {
+        for (let i = 0; i < v.length && i < budget; i++) child(i, v[i]);
+      } else if (proto === Object.prototype || proto === null) {
+        for (const k in v as Record<string, unknown>) child(k, (v as Record<string, unknown>)[k]);
+      }
+    }
   } catch (e) {
     // A getter, or a proxy's trap, that throws when read: cloning would throw the same.
     const what = e instanceof Error ? e.message : String(e);
-    return `an object whose property throws when read (${what})`;
+    return { why: `an object whose property throws when read (${what})` };
   }
-}
-
-function firstUncloneable(value: unknown, budget: number): string | undefined {
-  if (isBuffer(value)) return undefined; // a Buffer again on arrival (see `bufferPositions`)
-  const stack: unknown[] = [value];
-  let seen = 0;
-  while (stack.length > 0 && seen++ < budget) {
-    const v = stack.pop();
-    const type = typeof v;
-    if (type === "function") return `a function (${(v as { name?: string }).name || "anonymous"})`;
-    if (type === "symbol") return "a symbol";
-    if (type !== "object" || v === null) continue;
-    const proto = Object.getPrototypeOf(v);
-    if (!CLONEABLE_PROTOS.has(proto) && Object.getPrototypeOf(proto) !== TypedArrayProto) {
-      if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) continue;
-      if (typeof Blob !== "undefined" && v instanceof Blob) continue;
-      const name = (proto?.constructor as { name?: string } | undefined)?.name || "anonymous";
-      if (!ArrayBuffer.isView(v)) return `an instance of class ${name} (its methods would be lost)`;
-      // A typed array's subclass (Node's Buffer, from node:zlib or node:fs) arrives as the plain
-      // typed array: buffer.toString("utf8") read "104,105" in the worker, "hi" here.
-      const base = builtinView(proto);
-      return `an instance of class ${name}, a subclass of ${base} (it would arrive as a plain ` +
-        `${base}, its methods lost: pass a plain ${base} over the same bytes; a Buffer that is ` +
-        "an item or a result itself, not inside one, arrives as a Buffer)";
-    }
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
-    if (v instanceof Map) {
-      for (const [k, x] of v) stack.push(k, x);
-    } else if (v instanceof Set) {
-      for (const x of v) stack.push(x);
-    } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length && i < budget; i++) stack.push(v[i]);
-    } else if (proto === Object.prototype || proto === null) {
-      for (const k in v as Record<string, unknown>) stack.push((v as Record<string, unknown>)[k]);
-    }
-  }
-  return undefined;
+  return buffers ? { buffers } : {};
 }
 
 /** The name of the built-in view class (`Uint8Array`, `DataView`) that `proto` descends from. */
@@ -102,26 +132,35 @@ function builtinView(proto: object): string {
  * Whether `value` is a Node `Buffer` (node:zlib's, node:crypto's and node:fs's results; not a
  * subclass of it): structured clone delivers a plain `Uint8Array` over its bytes.
  */
-export function isBuffer(value: unknown): value is Buffer {
+export function isBuffer(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && Object.getPrototypeOf(value) === Buffer.prototype;
 }
 
 /**
- * The positions of the Buffers among `values` (items or results, not nested in them), for the
- * other side to make Buffers of again (see {@linkcode asBuffers}); undefined where there are none.
- * A Buffer nested in an item or a result is refused as other class instances are.
+ * The paths of the Buffers among `values` (items or results) and inside them, at most `budget`
+ * nodes into each (see `inspect`), for the other side to make Buffers of again (see
+ * {@linkcode asBuffers}); undefined where there are none.
  */
-export function bufferPositions(values: unknown[]): number[] | undefined {
-  let at: number[] | undefined;
-  for (let i = 0; i < values.length; i++) if (isBuffer(values[i])) (at ??= []).push(i);
+export function bufferPaths(values: unknown[], budget = 16): BufferPath[] | undefined {
+  let at: BufferPath[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "object" || v === null) continue;
+    for (const p of inspect(v, budget).buffers ?? []) (at ??= []).push([i, ...p]);
+  }
   return at;
 }
 
-/** Make Buffers again, over the same bytes, of the values at `positions` (see `bufferPositions`). */
-export function asBuffers(values: unknown[], positions: number[] | undefined): void {
-  for (const i of positions ?? []) {
-    const v = values[i];
-    if (v instanceof Uint8Array) values[i] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+/** Make Buffers again, over the same bytes, of the views at `paths` (see `bufferPaths`). */
+export function asBuffers(values: unknown[], paths: BufferPath[] | undefined): void {
+  for (const path of paths ?? []) {
+    let parent = values as unknown as Record<string | number, unknown>;
+    for (let k = 0; k < path.length - 1 && parent; k++) {
+      parent = parent[path[k]] as Record<string | number, unknown>;
+    }
+    const last = path[path.length - 1];
+    const v = parent?.[last];
+    if (v instanceof Uint8Array) parent[last] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   }
 }
 

@@ -2,7 +2,7 @@
 // overhead measurements, and the load check before an inline run moves to workers.
 import type { PoolWorker } from "./_pool_worker.ts";
 import { watchAbort } from "./_abort_watch.ts";
-import { bufferPositions } from "./_cloneable.ts";
+import { bufferPaths } from "./_cloneable.ts";
 import { fromWire, type Reply } from "./_protocol.ts";
 import { abortError, ChunkTimeoutError, loadTimedOut } from "./errors.ts";
 import type { TaskSpec } from "../task/mod.ts";
@@ -30,7 +30,7 @@ export function measureChunk(
 ): Promise<Reply> {
   const { timeoutMs, signal, first = 0, indices, others, warm } = limits;
   // Buffers among the items arrive as plain Uint8Arrays: the worker makes Buffers of them again.
-  const buffers = bufferPositions(items);
+  const buffers = bufferPaths(items);
   // A worker that died takes no message and would never reply.
   if (worker.dead) return Promise.reject(new Error("The sampling worker exited"));
   return new Promise<Reply>((resolve, reject) => {

@@ -3,6 +3,7 @@
 // serialised, and with one-item chunks the message itself is most of a chunk's cost.
 import { isInstance, type TaskSpec, thrownError } from "../task/mod.ts";
 import type { Encoding, Wire } from "./encoding.ts";
+import type { BufferPath } from "./_cloneable.ts";
 
 /** An error as it crosses the worker boundary. */
 export interface WireError {
@@ -85,8 +86,11 @@ export type ToWorker =
      * that warming up and timing take one message, not two (absent: 0).
      */
     warm?: number;
-    /** Positions (within the chunk) of items that are Buffers: Buffers again on arrival. */
-    buffers?: number[];
+    /**
+     * Where the items' Buffers are (the item's position within the chunk, then the keys down to
+     * it): Buffers again on arrival.
+     */
+    buffers?: BufferPath[];
   }
   | { t: "ping"; id: number };
 
@@ -109,10 +113,10 @@ export type FromWorker =
     ms: number;
     measure?: ItemMeasure;
     sent?: SendTiming;
-    /** Positions of results that are Buffers: Buffers again on arrival. */
-    buffers?: number[];
+    /** Where the results' Buffers are (as `buffers` of a run): Buffers again on arrival. */
+    buffers?: BufferPath[];
   }
-  | { t: "fail"; id: number; results: Wire; error: WireError; ms: number; buffers?: number[] }
+  | { t: "fail"; id: number; results: Wire; error: WireError; ms: number; buffers?: BufferPath[] }
   | { t: "pong"; id: number }
   // The task of chunk `id` is loaded: its time limit counts from now (the load had its own).
   | { t: "loaded"; id: number }

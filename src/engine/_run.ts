@@ -4,7 +4,15 @@
 // chunks wait for the consumer, so a slow consumer slows the pulls (backpressure).
 import type { WorkerFailure } from "../runtime/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
-import { findTransferables, isBuffer, isCloneable, isDetached, uncloneable } from "./_cloneable.ts";
+import {
+  type BufferPath,
+  findTransferables,
+  inspect,
+  isBuffer,
+  isCloneable,
+  isDetached,
+  uncloneable,
+} from "./_cloneable.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
 import type { InFlight, PoolWorker } from "./_pool_worker.ts";
@@ -139,6 +147,8 @@ export class Run {
   #unsubscribe: () => void;
   /** The items' encoding, once the first chunk was looked at. */
   #itemEnc?: Encoding;
+  /** Whether an item of this run held a Buffer inside it (see `#encode`). */
+  #nestedBuffers = false;
   /** The throughput watch behind a change of course (with `inlinePerItemMs`). */
   #course?: Course;
 
@@ -422,15 +432,22 @@ export class Run {
       ? undefined
       : encodeValues(chunk.items, this.#itemEnc!, skip);
     if (encoded) return encoded;
-    if (first || this.#itemEnc !== "clone") {
+    // Looked into, the Buffers inside the items are found too (a Buffer again on arrival): once
+    // the run met one, every chunk is looked into.
+    let buffers: BufferPath[] | undefined;
+    if (first || this.#itemEnc !== "clone" || this.#nestedBuffers) {
       for (let k = 0; k < chunk.items.length; k++) {
-        const why = uncloneable(chunk.items[k], 16);
-        if (why) return { at: k, why };
+        const found = inspect(chunk.items[k], 16);
+        if (found.why) return { at: k, why: found.why };
+        for (const path of found.buffers ?? []) {
+          (buffers ??= []).push([k, ...path]);
+          if (path.length > 0) this.#nestedBuffers = true;
+        }
       }
     }
     const copy = cloneable(chunk.items, skip);
     if (typeof copy === "number") return { at: copy, why: uncloneable(chunk.items[copy], 1)! };
-    return { wire: copy.items, transfer: [], buffers: copy.buffers };
+    return { wire: copy.items, transfer: [], buffers: buffers ?? copy.buffers };
   }
 
   /** The user's encoding, or the one the first chunk's shape calls for. */
@@ -706,9 +723,9 @@ const COURSE_MIN_GAIN_MS = 2;
 function cloneable(
   items: unknown[],
   skip: number[] | undefined,
-): { items: unknown[]; buffers?: number[] } | number {
+): { items: unknown[]; buffers?: BufferPath[] } | number {
   const out: unknown[] = [];
-  let buffers: number[] | undefined;
+  let buffers: BufferPath[] | undefined;
   let s = 0;
   for (let k = 0; k < items.length; k++) {
     const x = items[k];
@@ -720,7 +737,7 @@ function cloneable(
     if (typeof x === "object" && x !== null) {
       const proto = Object.getPrototypeOf(x);
       if (proto !== Object.prototype && proto !== Array.prototype) {
-        if (isBuffer(x)) (buffers ??= []).push(k);
+        if (isBuffer(x)) (buffers ??= []).push([k]);
         else if (uncloneable(x, 1)) return k;
       }
     }
@@ -733,7 +750,7 @@ function cloneable(
 interface Encoded {
   wire: Wire;
   transfer: Transferable[];
-  buffers?: number[];
+  buffers?: BufferPath[];
 }
 
 function cloneError(index: number, why: string): TaskError {

@@ -10,11 +10,12 @@ import {
 import { busyThreads, threadCpuMs, threadId, threadName, threadSched } from "../system/mod.ts";
 import {
   asBuffers,
-  bufferPositions,
+  type BufferPath,
+  bufferPaths,
   findTransferables,
+  inspect,
   isBuffer,
   isDetached,
-  uncloneable,
 } from "./_cloneable.ts";
 import {
   decodeValues,
@@ -442,16 +443,17 @@ function sendResults(
   // are reported here, in the worker, off the main thread. Primitives need no look. Buffers
   // (node:zlib's, node:crypto's results) arrive as plain Uint8Arrays: the pool makes Buffers of
   // them again.
-  let buffers: number[] | undefined;
+  let buffers: BufferPath[] | undefined;
   for (let k = 0; k < results.length; k++) {
     const r = results[k];
     if (typeof r !== "object" && typeof r !== "function" && typeof r !== "symbol") continue;
     if (isBuffer(r)) {
-      (buffers ??= []).push(k);
+      (buffers ??= []).push([k]);
       continue;
     }
-    const why = uncloneable(r, 16);
-    if (why) return cloneFailure(reply, msg.start + k, why, results.slice(0, k));
+    const found = inspect(r, 16);
+    if (found.why) return cloneFailure(reply, msg.start + k, found.why, results.slice(0, k));
+    for (const path of found.buffers ?? []) (buffers ??= []).push([k, ...path]);
   }
   if (buffers) reply = { ...reply, buffers };
   const moved = msg.transfer ? findTransferables(results) : [];
@@ -489,7 +491,7 @@ function cloneFailure(msg: { id: number }, index: number, why: string, before: u
   error.name = "DataCloneError";
   const reply = { t: "fail" as const, id: msg.id, error: toWire(error, "clone", index), ms: 0 };
   try {
-    post({ ...reply, results: before, buffers: bufferPositions(before) });
+    post({ ...reply, results: before, buffers: bufferPaths(before) });
   } catch {
     post({ ...reply, results: [] });
   }
