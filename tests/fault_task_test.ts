@@ -194,6 +194,29 @@ test("fault task: a Buffer item or result, or one inside an item or a result, is
   assert.match(mapped.message, /Result of item 0 cannot be sent back .* class Buffer, a subclass/);
 });
 
+test("fault task: a symbol-keyed property of an item or a result is named, never dropped", async () => {
+  // Structured clone drops symbol-keyed properties without a word: a worker read the tag of
+  // every item as missing, and results came back without theirs, where the plain loop kept them.
+  const faults = fixtureModule("faults/tasks");
+  const tag = Symbol.for("amorsize.test.tag");
+  const forced = { executor: "workers", workers: 2, chunkSize: 2 } as const;
+  const items = Array.from({ length: 6 }, () => ({ ms: 0, [tag]: 5 }));
+  const sent = await settle(execute(task<object, number>(faults, "readTag"), items, forced));
+  assert.ok(sent instanceof TaskError, String(sent));
+  assert.equal(sent.index, 0);
+  assert.match(
+    sent.message,
+    /Item 0 cannot be sent to a worker: it is an object with a symbol-keyed property \(Symbol\(amorsize\.test\.tag\)\)/,
+  );
+  const addTag = task<number, Record<symbol, number>>(faults, "addTag");
+  const back = await settle(execute(addTag, [0, 0, 0, 0], forced));
+  assert.ok(back instanceof TaskError, String(back));
+  assert.match(back.message, /Result of item 0 cannot be sent back .* symbol-keyed property/);
+  // Whatever automatic mode decides, every result keeps its tag (items of 2 ms: workers pay).
+  const out = await execute(addTag, new Array(200).fill(2), { cache: false });
+  assert.ok(out.every((o) => o[tag] === 7), "every result keeps its symbol-keyed property");
+});
+
 test("fault task: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {
   // transfer: true listed every buffer an item or a result views; one that no runtime may move
   // (a WebAssembly.Memory's, Deno's node:buffer pool) made Deno and Bun refuse the message: the

@@ -108,6 +108,15 @@ export function inspect(
       } else if (Array.isArray(v)) {
         for (let i = 0; i < v.length && i < budget; i++) child(i, v[i]);
       } else if (proto === Object.prototype || proto === null) {
+        // Structured clone drops symbol-keyed properties without a word (the calling thread's
+        // plain loop keeps them): an object holding one is named.
+        const symbols = Object.getOwnPropertySymbols(v);
+        if (symbols.length > 0) {
+          return {
+            why: `an object with a symbol-keyed property (${String(symbols[0])}), which ` +
+              "structured clone drops",
+          };
+        }
         for (const k in v as Record<string, unknown>) child(k, (v as Record<string, unknown>)[k]);
       }
     }

@@ -446,7 +446,9 @@ function jsonSafe(v: unknown, seen: Set<object>, depth: number): boolean {
       for (const key in o) {
         if (!Object.hasOwn(o, key) || !jsonSafe(o[key], seen, depth + 1)) return false;
       }
-      // Symbol keys and non-enumerable properties: neither structured clone nor JSON keeps them.
+      // Symbol keys and non-enumerable properties: neither structured clone nor JSON keeps them
+      // (a chunk that goes as clone names a symbol-keyed one: see `inspect`; automatic mode
+      // looked for them in its sample before it chose JSON).
       return true;
     }
     default: // undefined, functions, symbols, bigints
