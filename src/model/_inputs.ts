@@ -55,12 +55,15 @@ export function modelInputs(
   };
 }
 
-/** Most workers memory allows: 80 % of available (or limited) memory over a worker's needs. */
+/**
+ * Most workers memory allows: 80 % of available (or limited) memory over a worker's needs (its
+ * own memory, and a chunk's values and heap growth: none known yet, its own alone).
+ */
 export function memoryWorkerCap(
   sys: SystemInfo,
-  o: Overheads,
-  profile: SampleProfile,
-  chunkSize: number,
+  o: Pick<Overheads, "workerMemoryBytes">,
+  profile: Pick<SampleProfile, "inputBytes" | "outputBytes" | "heapGrowthPerItemBytes"> = NO_VALUES,
+  chunkSize = 1,
 ): number {
   // No room at all (a container at or over its limit) is a figure too: one worker at most (it was
   // dropped as unknown, and the limit alone gave 17 workers to a container 1 GiB over its 1 GiB).
@@ -74,6 +77,9 @@ export function memoryWorkerCap(
     2 * (profile.inputBytes + profile.outputBytes) * chunkSize;
   return Math.max(1, Math.floor(usable / Math.max(perWorker, 1)));
 }
+
+/** A chunk of values of no size, for `memoryWorkerCap` before any was measured. */
+const NO_VALUES = { inputBytes: 0, outputBytes: 0, heapGrowthPerItemBytes: null };
 
 /**
  * Most workers a cgroup's limit on threads (`pids.max`) leaves room for: the pool's workers

@@ -250,6 +250,8 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
     const threads = job.profile.caps.threads;
     const why = threads < 2
       ? `the cgroup's limit on threads leaves room for ${threads} worker${threads === 1 ? "" : "s"}`
+      : job.profile.caps.cores >= 2
+      ? "memory has room for one worker at most"
       : `only ${job.cores} core is available to this process`;
     return { decision: inline(why, job.src.total) };
   }
@@ -375,7 +377,14 @@ async function probe(job: Job): Promise<void> {
       );
     }
   }
-  job.cores = Math.max(1, Math.min(cores, threads));
+  // Each worker holds memory of its own: no more start than memory has room for (a job's values
+  // and heap growth, once measured, cap the decision's workers further: `model`). On many cores
+  // with little memory, workers started for a job of large items idled, holding it.
+  const memory = job.profile.caps.memory = memoryWorkerCap(
+    sys,
+    cachedOverheads() ?? overheadsOrFallback(job.rt.name),
+  );
+  job.cores = Math.max(1, Math.min(cores, threads, memory));
   job.cpu = Math.min(cpu, job.cores);
   // At most the machine's runnable threads less the reading one (one file read: this process's
   // own threads, a file each, are counted out after the look; see `loadAroundLook`).
