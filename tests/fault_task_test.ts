@@ -70,6 +70,132 @@ test("fault task: a task's error reads the same from every executor: class, caus
   }
 });
 
+test("fault task: an Error's own fields that are not enumerable (zod's issues) reach the caller", async () => {
+  // zod's ZodError keeps its `issues` in an own property that is not enumerable: on workers
+  // the TaskError's cause had none (`e.cause.issues` undefined), on Deno, Bun and Node, where
+  // the inline executor handed the error over with them.
+  const schema = task<number, number>(fixtureModule("faults/errors"), "throwSchema");
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    for (const executor of ["inline", "workers"] as const) {
+      const e = await settle(execute(schema, [0, 1, 2], { executor, workers: 1, pool }));
+      assert.ok(e instanceof TaskError, `${executor}: ${String(e)}`);
+      assert.equal(e.index, 1);
+      const cause = e.cause as Error & { issues?: unknown };
+      assert.equal(cause.name, "SchemaError", executor);
+      assert.deepEqual(cause.issues, [{ path: ["age"], code: "invalid_type" }], executor);
+      assert.equal(Object.keys(cause).includes("issues"), false, `${executor}: not enumerable`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("fault task: an Error or Date whose own fields structured clone drops is named, item or result", async () => {
+  // Structured clone copies an Error's message, stack and built-in name, and a Date's time, never
+  // the fields set on them: a `code` on an Error returned as a value arrived as undefined, a
+  // name of its own as "Error", a Date's field was gone, with no word, on Deno, Bun and Node (and
+  // an automatic run returned both kinds in one array). Now a TaskError names the value.
+  const errors = fixtureModule("faults/errors");
+  const forced = { executor: "workers", workers: 1, chunkSize: 1 } as const;
+  const cases = [
+    ["errorValue", [3], /Result of item 0 .*an Error whose own property "code" would be lost/],
+    ["errorValue", [2], /Result of item 0 .*an Error whose own property "name" would be lost/],
+    ["zonedDate", [1], /Result of item 0 .*a Date whose own property "zone" would be lost/],
+  ] as const;
+  for (const [name, items, message] of cases) {
+    const e = await settle(execute(task<number, Error>(errors, name), [...items], forced));
+    assert.ok(e instanceof TaskError, `${name}: ${String(e)}`);
+    assert.match(e.message, message);
+  }
+  const items = [new Error("plain"), Object.assign(new TypeError("coded"), { code: "E_T" })];
+  const codeOf = task<Error, string>(errors, "codeOf");
+  const sent = await settle(execute(codeOf, items, { ...forced, chunkSize: 2 }));
+  assert.ok(sent instanceof TaskError, String(sent));
+  assert.equal(sent.index, 1);
+  assert.match(sent.message, /Item 1 cannot be sent .*a TypeError whose own property "code"/);
+  // Errors and Dates without fields of their own travel as before.
+  assert.deepEqual(await execute(codeOf, [new TypeError("t")], forced), ["TypeError undefined"]);
+  // Whatever automatic mode decides, every result keeps its fields.
+  const out = await execute(task<number, Error>(errors, "errorValue"), [1, 3, 5], { cache: false });
+  assert.deepEqual(out.map((e) => (e as Error & { code?: string }).code), ["E1", "E3", "E5"]);
+});
+
+test("fault task: an Error result's cause arrives with it, or the result is named where the clone drops it", async () => {
+  // Bun's structured clone drops an Error's cause (Deno's and Node's keep it): an Error returned
+  // with its cause arrived on Bun without one, with no word. A cause that is a class instance
+  // arrived as a plain object on Deno and Node.
+  const errors = fixtureModule("faults/errors");
+  const keeps = structuredClone(new Error("", { cause: 1 })).cause === 1;
+  const withCause = task<number, Error>(errors, "errorWithCause");
+  const forced = { executor: "workers", workers: 1, chunkSize: 1 } as const;
+  const plain = await settle(
+    execute(withCause, [1], forced).then((r) => {
+      assert.equal(r[0].cause, "why 1");
+    }),
+  );
+  if (keeps) assert.equal(plain, undefined);
+  else {
+    assert.ok(plain instanceof TaskError, String(plain));
+    assert.match(
+      plain.message,
+      /Result of item 0 .*an Error whose own property "cause" would be lost/,
+    );
+  }
+  const instance = await settle(execute(withCause, [2], forced));
+  assert.ok(instance instanceof TaskError, String(instance));
+  assert.match(instance.message, keeps ? /class Reason/ : /own property "cause"/);
+});
+
+test("fault task: a class of its own named as a built-in one (Immutable.js's Map) is told apart", async () => {
+  // "it is an instance of class Map (its methods would be lost)" read as if a Map could not be
+  // sent to a worker, where built-in Maps travel: the class was Immutable.js's own Map.
+  const t = task<number, object>(fixtureModule("faults/tasks"), "immutableMap");
+  const e = await settle(execute(t, [1], { executor: "workers", workers: 1 }));
+  assert.ok(e instanceof TaskError, String(e));
+  assert.match(e.message, /class Map, a class of its own, not the built-in Map \(its methods/);
+  // A built-in class that cannot travel whole is named as it is.
+  const agg = await settle(
+    execute((x: number) => new AggregateError([x], "all"), [1], {
+      executor: "workers",
+      workers: 1,
+    }),
+  );
+  assert.ok(agg instanceof TaskError, String(agg));
+  assert.match(agg.message, /it is an instance of class AggregateError \(its methods/);
+});
+
+test("fault task: a value structured clone refuses deep inside an item or a result is named with its path", async () => {
+  // Past the quick look, the message was the clone's own: Deno and Node quoted the source of the
+  // function found (decimal.js's instances hold their constructor), Bun said "The object can not
+  // be cloned.", neither what nor where.
+  const forced = { executor: "workers", workers: 1 } as const;
+  const report = task<number, unknown>(fixtureModule("faults/tasks"), "report");
+  const back = await settle(execute(report, [1, 2], forced));
+  assert.ok(back instanceof TaskError, String(back));
+  assert.match(
+    back.message,
+    /^Task failed on item 0: Result of item 0 cannot be sent back from the worker: it is an instance of class Amount \(its methods would be lost\) at \.rows\[25\]\.v$/,
+  );
+  const rows = (cb?: () => number) => ({
+    rows: Array.from({ length: 30 }, (_, i) => (i === 25 && cb ? { i, cb } : { i })),
+  });
+  const items = [
+    rows(),
+    rows(),
+    rows(function onRow() {
+      return 1;
+    }),
+  ];
+  const sent = await settle(execute((x: unknown) => x, items, { ...forced, chunkSize: 3 }));
+  assert.ok(sent instanceof TaskError, String(sent));
+  assert.equal(sent.index, 2);
+  assert.match(
+    sent.message,
+    /Item 2 cannot be sent to a worker: it is a function \(onRow\) at \.rows\[25\]\.cb$/,
+  );
+});
+
 test("fault task: an item that throws in a worker only runs on the calling thread, and the answer says so", async () => {
   // The optimizer took a task's failure on an item sampled in a worker as the job's: automatic
   // execute failed with a TaskError for an item the calling thread computes (a task that needs

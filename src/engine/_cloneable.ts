@@ -53,69 +53,75 @@ export function uncloneable(value: unknown, budget = 64): string | undefined {
 export type BufferPath = (string | number)[];
 
 /**
+ * A step from a value to one it holds: an array index or an object key (a Buffer's path), or
+ * what a Map, a Set or an Error holds (named in messages only).
+ */
+type Step = string | number | { mapKey: true } | { mapValue: unknown } | { set: true } | {
+  cause: true;
+};
+
+/**
+ * Where structured clone refused `value` (a failure path: it looks through the whole value, up to
+ * 100,000 nodes): what the culprit is and where, as `a function (Decimal) at .rows[25].v`, or
+ * undefined when nothing is found. The clone's own message names neither: Deno and Node quote
+ * the function's source, Bun says "The object can not be cloned.".
+ */
+export function locateUncloneable(value: unknown): string | undefined {
+  return inspect(value, 100_000, true).why;
+}
+
+/**
  * Look into `value`, at most `budget` nodes deep, for what cannot travel to or from a worker
- * intact (`why`, as `uncloneable`) and for its Buffers (`buffers`, their paths below `value`:
- * `[]` for `value` itself). A Buffer arrives as a plain Uint8Array over its bytes, and the other
- * side makes a Buffer of it again at that path (see `asBuffers`); one in a Map or a Set has no
- * such path and is named as other class instances are.
+ * intact (`why`, as `uncloneable`; with `where`, followed by where it lies, each node looked at
+ * once) and for its Buffers (`buffers`, their paths below `value`: `[]` for `value` itself). A
+ * Buffer arrives as a plain Uint8Array over its bytes, and the other side makes a Buffer of it
+ * again at that path (see `asBuffers`); one in a Map or a Set has no such path and is named as
+ * other class instances are.
  */
 export function inspect(
   value: unknown,
   budget: number,
+  where = false,
 ): { why?: string; buffers?: BufferPath[] } {
   let buffers: BufferPath[] | undefined;
+  const visited = where ? new Set<unknown>() : undefined;
   try {
-    // Each entry: a value, and its path (null: inside a Map or a Set).
-    const stack: [unknown, BufferPath | null][] = [[value, []]];
+    // Each entry: a value and the steps to it (built for objects, and for all with `where`).
+    const stack: [unknown, Step[]][] = [[value, []]];
     let seen = 0;
     while (stack.length > 0 && seen++ < budget) {
       const [v, path] = stack.pop()!;
-      const type = typeof v;
-      if (type === "function") {
-        return { why: `a function (${(v as { name?: string }).name || "anonymous"})` };
-      }
-      if (type === "symbol") return { why: "a symbol" };
-      if (type !== "object" || v === null) continue;
-      if (path !== null && isBuffer(v)) {
-        (buffers ??= []).push(path);
+      if (isBuffer(v) && path.every((step) => typeof step !== "object")) {
+        (buffers ??= []).push(path as BufferPath);
         continue;
       }
-      const proto = Object.getPrototypeOf(v);
-      if (!CLONEABLE_PROTOS.has(proto) && Object.getPrototypeOf(proto) !== TypedArrayProto) {
-        if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) continue;
-        if (typeof Blob !== "undefined" && v instanceof Blob) continue;
-        const name = (proto?.constructor as { name?: string } | undefined)?.name || "anonymous";
-        if (!ArrayBuffer.isView(v)) {
-          return { why: `an instance of class ${name} (its methods would be lost)` };
-        }
-        // A typed array's subclass (Node's Buffer in a Map or a Set, another library's class)
-        // arrives as the plain typed array: buffer.toString("utf8") read "104,105" in the
-        // worker, "hi" here.
-        const base = builtinView(proto);
-        return {
-          why: `an instance of class ${name}, a subclass of ${base} (it would arrive as a plain ` +
-            `${base}, its methods lost: pass a plain ${base} over the same bytes; a Buffer ` +
-            "arrives as a Buffer, but not in a Map or a Set)",
-        };
+      const found = problem(v);
+      if (found !== undefined) {
+        return { why: where && path.length > 0 ? `${found} at ${pathText(path)}` : found };
       }
+      if (typeof v !== "object" || v === null || visited?.has(v)) continue;
+      visited?.add(v);
       if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
-      const child = (key: string | number, x: unknown) =>
-        stack.push([x, path === null || typeof x !== "object" ? null : [...path, key]]);
+      const child = (step: Step, x: unknown) =>
+        stack.push([x, where || (typeof x === "object" && x !== null) ? [...path, step] : path]);
+      const proto = Object.getPrototypeOf(v);
       if (v instanceof Map) {
-        for (const [k, x] of v) stack.push([k, null], [x, null]);
+        for (const [k, x] of v) child({ mapKey: true }, k), child({ mapValue: k }, x);
       } else if (v instanceof Set) {
-        for (const x of v) stack.push([x, null]);
+        for (const x of v) child({ set: true }, x);
       } else if (Array.isArray(v)) {
         for (let i = 0; i < v.length && i < budget; i++) child(i, v[i]);
+      } else if (v instanceof Error) {
+        // Cloned with it (see `CLONE_KEEPS_CAUSE`).
+        if (Object.hasOwn(v, "cause")) child({ cause: true }, v.cause);
       } else if (proto === Object.prototype || proto === null) {
         // Structured clone drops symbol-keyed properties without a word (the calling thread's
         // plain loop keeps them): an object holding one is named.
         const symbols = Object.getOwnPropertySymbols(v);
         if (symbols.length > 0) {
-          return {
-            why: `an object with a symbol-keyed property (${String(symbols[0])}), which ` +
-              "structured clone drops",
-          };
+          const why = `an object with a symbol-keyed property (${String(symbols[0])}), which ` +
+            "structured clone drops";
+          return { why: where && path.length > 0 ? `${why} at ${pathText(path)}` : why };
         }
         for (const k in v as Record<string, unknown>) child(k, (v as Record<string, unknown>)[k]);
       }
@@ -126,6 +132,109 @@ export function inspect(
     return { why: `an object whose property throws when read (${what})` };
   }
   return buffers ? { buffers } : {};
+}
+
+/** The steps to a value as a path reads: `.rows[25].v`, `.get("k")`, `.values()`, `.cause`. */
+function pathText(path: Step[]): string {
+  return path.map((step) =>
+    typeof step === "number"
+      ? `[${step}]`
+      : typeof step === "string"
+      ? `.${step}`
+      : "mapKey" in step
+      ? ".keys()"
+      : "mapValue" in step
+      ? `.get(${describeKey(step.mapValue)})`
+      : "set" in step
+      ? ".values()"
+      : ".cause"
+  ).join("");
+}
+
+/** A Map key as a path shows it: a string or number as it is, anything else by its type. */
+function describeKey(k: unknown): string {
+  return typeof k === "string" ? JSON.stringify(k) : typeof k === "number" ? String(k) : typeof k;
+}
+
+/** Why the value `v` itself (not what it holds) cannot travel intact, or undefined. */
+function problem(v: unknown): string | undefined {
+  const type = typeof v;
+  if (type === "function") return `a function (${(v as { name?: string }).name || "anonymous"})`;
+  if (type === "symbol") return "a symbol";
+  if (type !== "object" || v === null) return undefined;
+  const proto = Object.getPrototypeOf(v);
+  if (!CLONEABLE_PROTOS.has(proto) && Object.getPrototypeOf(proto) !== TypedArrayProto) {
+    if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) {
+      return undefined;
+    }
+    if (typeof Blob !== "undefined" && v instanceof Blob) return undefined;
+    const name = (proto?.constructor as { name?: string } | undefined)?.name || "anonymous";
+    if (!ArrayBuffer.isView(v)) {
+      // Immutable.js's Map and Set, a library's own Date or Error: named as the built-in class,
+      // the message read as if a Map could not be sent. A built-in class itself
+      // (AggregateError, DOMException) is named as it is.
+      const global = (globalThis as Record<string, unknown>)[name];
+      const shadows = typeof global === "function" && global.prototype !== proto;
+      const own = shadows ? `, a class of its own, not the built-in ${name}` : "";
+      return `an instance of class ${name}${own} (its methods would be lost)`;
+    }
+    // A typed array's subclass (a Buffer in a Map or a Set, another library's class) arrives as
+    // the plain typed array: buffer.toString("utf8") read "104,105" in the worker, "hi" here.
+    const base = builtinView(proto);
+    return `an instance of class ${name}, a subclass of ${base} (it would arrive as a plain ` +
+      `${base}, its methods lost: pass a plain ${base} over the same bytes; a Buffer arrives ` +
+      "as a Buffer, but not in a Map or a Set)";
+  }
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return undefined;
+  if (proto && proto !== Object.prototype && proto !== Array.prototype) {
+    const lost = droppedField(v as object, proto);
+    if (lost !== undefined) {
+      const name = (proto.constructor as { name?: string }).name ?? "object";
+      return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name} whose own property ` +
+        `"${lost}" would be lost (structured clone keeps ${KEPT[name] ?? `only the ${name}`})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether this runtime's structured clone keeps an Error's `cause`: Deno's and Node's do, Bun
+ * 1.4's drops it (an Error returned with its cause arrived without one). Asked of the clone
+ * itself.
+ */
+const CLONE_KEEPS_CAUSE = (() => {
+  try {
+    return structuredClone(new Error("", { cause: 1 })).cause === 1;
+  } catch {
+    return false;
+  }
+})();
+
+/** What structured clone keeps of an Error. */
+const KEPT: Record<string, string> = Object.fromEntries(
+  ["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]
+    .map((n) => [
+      n,
+      `only an error's message, stack${CLONE_KEEPS_CAUSE ? ", cause" : ""} and built-in name`,
+    ]),
+);
+
+/**
+ * The first own field of a Date, RegExp, Map, Set, Error or primitive wrapper that structured
+ * clone drops without a word: it copies the value itself, never the fields set on it — a `code`
+ * on an Error (node:fs, a library's own codes), a custom `name` ("MyError" arrived as "Error"),
+ * a time zone set on a Date. An Error's own `message` and its class's own `name` are kept.
+ */
+function droppedField(v: object, proto: object): string | undefined {
+  if (!CLONE_KEEPS_CAUSE && v instanceof Error && Object.hasOwn(v, "cause")) return "cause";
+  for (const key of Object.keys(v)) {
+    if (v instanceof Error) {
+      if (key === "message" || key === "stack") continue;
+      if (key === "name" && (v as Error).name === (proto as Error).name) continue;
+    }
+    return key;
+  }
+  return undefined;
 }
 
 /** The name of the built-in view class (`Uint8Array`, `DataView`) that `proto` descends from. */

@@ -22,6 +22,8 @@ export interface WireError {
   errors?: WireError[];
   /** Its own enumerable properties but `name`, `message`, `stack` (`code`, `errno`…). */
   props?: Record<string, unknown>;
+  /** Its own properties that are not enumerable (zod's `issues`), defined so again. */
+  hidden?: Record<string, unknown>;
 }
 
 /** Measurements taken when a chunk runs in measure mode (sampling). */
@@ -200,10 +202,14 @@ export function toWire(
         w.errors = errors.slice(0, 64).map((x) => toWire(x, kind, undefined, carried, depth + 1));
       }
     }
-    for (const key of Object.keys(e)) {
+    // Every own property, not only the enumerable ones: zod's ZodError keeps its `issues`, the
+    // field its users read, in a property that is not enumerable.
+    for (const key of Object.getOwnPropertyNames(e)) {
       if (key === "name" || key === "message" || key === "stack" || key === "cause") continue;
       const value = (e as unknown as Record<string, unknown>)[key];
-      if (carried(value)) (w.props ??= {})[key] = value;
+      if (!carried(value)) continue;
+      if (Object.prototype.propertyIsEnumerable.call(e, key)) (w.props ??= {})[key] = value;
+      else (w.hidden ??= {})[key] = value;
     }
   } catch { /* a getter or proxy that throws: what was read so far */ }
   return w;
@@ -255,6 +261,13 @@ export function fromWire(w: WireError): Error {
         (e as unknown as Record<string, unknown>)[key] = value;
       } catch { /* a read-only property of the class (DOMException's code): its own value */ }
     }
+  }
+  for (const [key, value] of Object.entries(w.hidden ?? {})) {
+    // One the runtime gives every error (Bun's `line`, `column`) stays this error's own.
+    if (Object.hasOwn(e, key)) continue;
+    try {
+      Object.defineProperty(e, key, { value, writable: true, configurable: true });
+    } catch { /* an object that takes no new properties: without it */ }
   }
   return e;
 }

@@ -11,6 +11,7 @@ import {
   isBuffer,
   isCloneable,
   isDetached,
+  locateUncloneable,
   uncloneable,
 } from "./_cloneable.ts";
 import { watchAbort } from "./_abort_watch.ts";
@@ -415,7 +416,7 @@ export class Run {
       this.#inflight.delete(id);
       const k = chunk.items.findIndex((x) => !isCloneable(x));
       const why = `not cloneable (${describeThrown(e)})`;
-      this.#cloneFailed(worker, chunk, Math.max(k, 0), uncloneable(chunk.items[k]) ?? why);
+      this.#cloneFailed(worker, chunk, Math.max(k, 0), locateUncloneable(chunk.items[k]) ?? why);
     }
   }
 

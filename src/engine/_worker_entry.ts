@@ -16,6 +16,7 @@ import {
   inspect,
   isBuffer,
   isDetached,
+  locateUncloneable,
 } from "./_cloneable.ts";
 import {
   decodeValues,
@@ -477,9 +478,12 @@ function sendResults(
         return true;
       }
     });
-    const why = describeThrown(e);
+    // The clone's own message names neither the value nor where it is (a function's source on
+    // Deno and Node, "The object can not be cloned." on Bun): looked for through the result.
+    const why = (k >= 0 ? locateUncloneable(results[k]) : undefined) ??
+      `not cloneable (${describeThrown(e)})`;
     const at = Math.max(0, k);
-    cloneFailure(reply, msg.start + at, `not cloneable (${why})`, results.slice(0, at));
+    cloneFailure(reply, msg.start + at, why, results.slice(0, at));
   }
 }
 
