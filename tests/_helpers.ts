@@ -1,6 +1,7 @@
 // Helpers shared by the tests: fixture paths that work from the TypeScript sources (Deno, Bun)
 // and from the JavaScript build (Node).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ModelInputs } from "../src/model/cost_model.ts";
 import type { DecideLimits } from "../src/model/decide.ts";
@@ -90,3 +91,15 @@ export const decideLimits: DecideLimits = {
   isAsync: false,
   cpuPerItemMs: 1,
 };
+
+/**
+ * The controllers the unified cgroup hierarchy's root hands its children (its
+ * `cgroup.subtree_control`), for tests that make a cgroup of their own; "" where unreadable.
+ */
+export function cgroupV2Controllers(): string {
+  try {
+    return readFileSync("/sys/fs/cgroup/cgroup.subtree_control", "utf8");
+  } catch {
+    return "";
+  }
+}

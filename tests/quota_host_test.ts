@@ -3,26 +3,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import { probeSystem } from "../src/system/probe_system.ts";
-import { fixtureModule } from "./_helpers.ts";
+import { cgroupV2Controllers, fixtureModule } from "./_helpers.ts";
 
 /** A new cgroup of the CPU controller with a quota of 1.5 cores, or why there is none. */
 function quotaGroup(): { dir: string; version: 1 | 2 } | string {
   if (process.getuid?.() !== 0) return "not root";
   const name = `amorsize-quota-${process.pid}`;
   const v2 = "/sys/fs/cgroup";
-  const v2Controllers = (() => {
-    try {
-      return readFileSync(join(v2, "cgroup.subtree_control"), "utf8");
-    } catch {
-      return "";
-    }
-  })();
+  const v2Controllers = cgroupV2Controllers();
   const v1 = ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"].find((d) =>
     existsSync(join(d, "cpu.cfs_quota_us"))
   );

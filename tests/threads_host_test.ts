@@ -3,26 +3,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { runtime } from "../mod.ts";
 import { RUNTIME_THREADS } from "../src/system/mod.ts";
-import { fixtureModule } from "./_helpers.ts";
+import { cgroupV2Controllers, fixtureModule } from "./_helpers.ts";
 
 /** A new cgroup of the pids controller, without a limit, or why there is none. */
 function pidsGroup(): string {
   if (process.getuid?.() !== 0) return "not root";
   const name = `amorsize-threads-${process.pid}`;
   const v2 = "/sys/fs/cgroup";
-  const v2Controllers = (() => {
-    try {
-      return readFileSync(join(v2, "cgroup.subtree_control"), "utf8");
-    } catch {
-      return "";
-    }
-  })();
+  const v2Controllers = cgroupV2Controllers();
   const v1 = "/sys/fs/cgroup/pids";
   try {
     const parent = existsSync(join(v1, "cgroup.procs"))
