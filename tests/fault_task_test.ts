@@ -343,6 +343,38 @@ test("fault task: a symbol-keyed property of an item or a result is named, never
   assert.ok(out.every((o) => o[tag] === 7), "every result keeps its symbol-keyed property");
 });
 
+test("fault task: an automatic run whose values cannot travel runs them here, as the plain loop would", async () => {
+  // A result no worker can send back (a class instance) at item 1,500 of 2,000: the optimizer's
+  // sample did not meet it, it said workers, and automatic execute failed with a TaskError where
+  // the plain loop returned every result. Now the run hands that chunk's items from there on, and
+  // the rest, to this thread. A forced worker run still fails, naming the item.
+  const faults = fixtureModule("faults/tasks");
+  const priceAt = task<{ ms: number; i: number; bad: number; throwAt?: number }, unknown>(
+    faults,
+    "priceAt",
+  );
+  const items = Array.from({ length: 2000 }, (_, i) => ({ ms: 0.3, i, bad: 1500 }));
+  for (let call = 0; call < 2; call++) {
+    const out = await execute(priceAt, items, { cache: false });
+    assert.equal(out.length, 2000);
+    const price = out[1500] as { twice(): number };
+    assert.equal(price.twice(), 3000, "the result arrives whole, methods and all");
+    assert.ok(out.every((x, i) => i === 1500 || x === i), "every other result is its index");
+  }
+  const failing = items.map((x) => ({ ...x, throwAt: 1501 }));
+  const e = await settle(execute(priceAt, failing, { cache: false }));
+  assert.ok(e instanceof TaskError, String(e));
+  assert.equal(e.index, 1501, "a failure among the items run here names its index in the input");
+  const forced = await settle(execute(priceAt, items, { executor: "workers", workers: 2 }));
+  assert.ok(forced instanceof TaskError, String(forced));
+  assert.equal(forced.index, 1500);
+  // An item no worker can receive (a class instance) deep in the array, likewise.
+  const mod = await import(faults.href);
+  const mixed = items.map((x) => (x.i === 1777 ? new mod.Price(5) : x));
+  const priced = await execute(task<unknown, number>(faults, "priced"), mixed, { cache: false });
+  assert.ok(priced.every((x, i) => x === (i === 1777 ? 10 : i)), "every result as here");
+});
+
 test("fault task: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {
   // transfer: true listed every buffer an item or a result views; one that no runtime may move
   // (a WebAssembly.Memory's, Deno's node:buffer pool) made Deno and Bun refuse the message: the

@@ -114,6 +114,15 @@ export class Run {
    */
   switched?: { afterItems: number; workerItemsPerMs: number; inlineItemsPerMs: number };
   /**
+   * The items of an automatic run (one that may change course, `RunOptions.inlinePerItemMs`)
+   * whose values could not travel — an item a worker cannot receive, a result it cannot send
+   * back — from the first such in each chunk on: the calling thread runs them, and the rest of
+   * the source, as the plain loop would (automatic `execute` failed with a TaskError there, where
+   * `optimize` had said workers and the plain loop returned every result). No further chunk is
+   * sent; the chunks in flight finish.
+   */
+  readonly returned: { start: number; items: unknown[] }[] = [];
+  /**
    * Set when the run took more workers (`RunOptions.grow`): after `afterItems` items came back,
    * other processes' load had been under the decision's at `GROW_READINGS` readings in a row.
    */
@@ -225,7 +234,7 @@ export class Run {
         !this.#retry.some(before);
     }
     // While a pull is under way its chunk is in neither queue: not finished yet.
-    return !this.#pumping && (this.#src.done || this.switched !== undefined) &&
+    return !this.#pumping && (this.#src.done || this.#returning) &&
       this.#retry.length === 0 && this.#inflight.size === 0;
   }
 
@@ -260,16 +269,26 @@ export class Run {
     }
   }
 
+  /** Whether the calling thread may run items of this run (an automatic run: see `returned`). */
+  get #mayReturn(): boolean {
+    return this.#cfg.inlinePerItemMs !== undefined && this.#cfg.inlinePerItemMs > 0;
+  }
+
   /** Whether chunks should still go out: none after an error, except retries before it. */
   #wanted(): boolean {
     if (this.#closed) return false;
-    if (this.switched) return this.#retry.length > 0; // a lost chunk still runs on a worker
+    if (this.#returning) return this.#retry.length > 0; // a lost chunk still runs on a worker
     if (!this.error) return true;
     return this.#retry.some((c) => c.start < this.errorIndex);
   }
 
+  /** Whether the rest of the items go to the calling thread (see `switched`, `returned`). */
+  get #returning(): boolean {
+    return this.switched !== undefined || this.returned.length > 0;
+  }
+
   async #pull(): Promise<Chunk | undefined> {
-    if (this.error || this.switched) return undefined;
+    if (this.error || this.#returning) return undefined;
     if (this.#src.done) return undefined;
     const start = this.#src.pulled;
     const n = this.sizer.next(this.#src.remaining);
@@ -464,10 +483,14 @@ export class Run {
     return this.#cloneFailed(worker, chunk, k, why);
   }
 
-  /** Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails. */
+  /**
+   * Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails — or,
+   * automatic, the calling thread runs the rest (see `returned`).
+   */
   #cloneFailed(worker: PoolWorker, chunk: Chunk, k: number, why: string): void {
     const index = chunk.start + k;
-    this.#fail(cloneError(index, why), index);
+    if (this.#mayReturn) this.returned.push({ start: index, items: chunk.items.slice(k) });
+    else this.#fail(cloneError(index, why), index);
     if (k > 0 && !worker.dead) {
       this.#send(worker, { start: chunk.start, items: chunk.items.slice(0, k), attempts: 0 });
     }
@@ -526,7 +549,9 @@ export class Run {
         this.#done.push({ start: chunk.start, results: reply.results, ms: reply.ms });
       }
       const cause = fromWire(reply.error);
-      this.#fail(reply.error.kind === "load" ? cause : new TaskError(index, cause), index);
+      if (reply.error.kind === "clone" && this.#mayReturn) {
+        this.returned.push({ start: index, items: chunk.items.slice(index - chunk.start) });
+      } else this.#fail(reply.error.kind === "load" ? cause : new TaskError(index, cause), index);
     }
     void this.#pump();
     this.#notify();
@@ -542,7 +567,7 @@ export class Run {
    */
   #watchCourse(worker: PoolWorker, items: number, workerMs: number): void {
     const c = this.#course!;
-    if (this.switched || this.error) return;
+    if (this.#returning || this.error) return;
     c.done += items;
     c.throughput.reply(worker, items, performance.now(), workerMs);
     const left = this.#src.remaining ?? 0;
@@ -575,7 +600,7 @@ export class Run {
     const r = this.#loads;
     r.items += items;
     const most = Math.min(g.workers, this.#workers.maxWorkers);
-    if (this.switched || this.error || this.#count >= most) return;
+    if (this.#returning || this.error || this.#count >= most) return;
     const now = performance.now();
     if (now < r.due) return;
     const freed = Math.floor(r.load - (this.#readLoad(g) ?? r.load));
@@ -686,7 +711,7 @@ export class Run {
     this.#done = [];
     this.#unwatch?.();
     // After a change of course the caller runs the rest of the source (and closes it).
-    if (!this.switched || this.error) void this.#src.close();
+    if (!this.#returning || this.error) void this.#src.close();
   }
 }
 

@@ -3,9 +3,10 @@ import { loadTask, type Task, type TaskSpec } from "../task/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { ConcurrencyLimiter } from "./_concurrency_limiter.ts";
 import { asyncChunks, inlineChunks } from "./_local.ts";
-import type { KnownResults } from "./_known_results.ts";
+import { KnownResults } from "./_known_results.ts";
 import { type Completed, type Grow, Run } from "./_run.ts";
-import type { Source } from "./_source.ts";
+import { Source } from "./_source.ts";
+import { TaskError } from "./errors.ts";
 import type { Encoding } from "./encoding.ts";
 import type { Pool } from "./pool.ts";
 import { workerSet } from "./_worker_set.ts";
@@ -97,10 +98,34 @@ export async function* streamChunks<I, O>(
   onRun?.(run);
   try {
     yield* run.chunks();
-    // The workers proved slower than the plain loop here: the rest of the items run here.
-    if (run.switched) yield* inlineChunks(await here(), src, plan.known, limits);
+    // The workers proved slower than the plain loop here, or values could not travel: the rest
+    // of the items run here, those the run handed back first.
+    if (run.switched || run.returned.length > 0) {
+      const fn = await here();
+      for (const back of run.returned) yield* returnedChunks(fn, back, limits);
+      yield* inlineChunks(fn, src, plan.known, limits);
+    }
   } finally {
     await src.close();
+  }
+}
+
+/**
+ * Items a run handed back to this thread (see `Run.returned`), run here as a plain loop at their
+ * own indices (a failing one is named by its index in the input).
+ */
+async function* returnedChunks(
+  fn: (x: unknown) => unknown,
+  back: { start: number; items: unknown[] },
+  limits: Parameters<typeof inlineChunks>[3],
+): AsyncGenerator<Completed> {
+  try {
+    for await (const c of inlineChunks(fn, new Source(back.items), new KnownResults(), limits)) {
+      yield { ...c, start: back.start + c.start };
+    }
+  } catch (e) {
+    if (e instanceof TaskError) throw new TaskError(back.start + e.index, e.cause as Error);
+    throw e;
   }
 }
 
