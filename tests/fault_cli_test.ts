@@ -244,6 +244,15 @@ test("fault cli: a reader that closes the pipe early (| head) is no failure", as
   assert.doesNotMatch(stderr, /EPIPE|broken pipe|^\s+at /im);
 });
 
+test("fault cli: a run on 12 workers writes its results without a listener warning", () => {
+  // Node: each worker's stdout is piped into the process's, an error listener each; the output's
+  // own listener came after them, one too many: "MaxListenersExceededWarning" on stderr.
+  const r = cli("execute", `${tasks}#nothing`, "--range", "24", "--workers", "12");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split("\n").length, 24);
+  assert.doesNotMatch(r.stderr, /MaxListeners|memory leak/);
+});
+
 test("fault cli: a task that fails is one line and exit 1", () => {
   const r = cli("execute", `${tasks}#throwBare`, "--range", "5", "--executor", "inline");
   assert.equal(r.code, 1, r.stderr);

@@ -19,7 +19,13 @@ function keep(e: unknown): void {
 export function print(text: string): void {
   if (!watching) {
     watching = true;
-    process.stdout.on("error", keep); // a write that fails later (a pipe, a socket)
+    // A write that fails later (a pipe, a socket). Node pipes each worker thread's stdout into
+    // this stream, an error listener each, past the limit of 10 without a word; this one more
+    // listener then printed a MaxListenersExceededWarning after a run on 10 workers or more.
+    const max = process.stdout.getMaxListeners();
+    process.stdout.setMaxListeners(0);
+    process.stdout.on("error", keep);
+    process.stdout.setMaxListeners(max);
   }
   if (ended) return;
   try {
