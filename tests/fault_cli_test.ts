@@ -438,4 +438,21 @@ test("fault cli: an empty --data or --html, a --data directory or missing file, 
   }
 });
 
+test("fault cli: suite compare names an empty path, a directory or a missing file the same on every runtime", () => {
+  // "Cannot read /tmp: Is a directory (os error 21): readfile '/tmp'" on Deno, "EISDIR: illegal
+  // operation on a directory, read" on Bun and Node; "No such file or directory (os error 2)" and
+  // "ENOENT: no such file or directory, open" for a missing one.
+  const missing = join(home, "no-such-result.json");
+  const runs: [string, RegExp][] = [
+    ["", /^amorsize suite: Cannot read a result file: its path is an empty string$/],
+    [home, /^amorsize suite: Cannot read .+: it is a directory, not a JSON file$/],
+    [missing, /^amorsize suite: Cannot read .*no-such-result\.json: no such file$/],
+  ];
+  for (const [file, message] of runs) {
+    const r = cli("suite", "compare", file, file);
+    assert.equal(r.code, 2, `${file}: ${r.stderr}`);
+    oneLine(r.stderr, message);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

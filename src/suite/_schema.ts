@@ -1,6 +1,7 @@
 // Recognising what is being compared: a suite result (schema 1), a history entry holding one, or
 // the output of `deno bench --json` (version 1). Anything else, or another schema version, is an
 // Error that names the source (the file) and what was found.
+import { statSync } from "node:fs";
 import { runtime } from "../runtime/mod.ts";
 import { parseJsonText } from "../store/mod.ts";
 import type { SuiteResult } from "./run_suite.ts";
@@ -108,7 +109,14 @@ export function parseComparable(value: unknown, source: string): Comparable {
 
 /** Read and recognise the JSON file at `path`. */
 export function loadComparable(path: string): Comparable {
+  // An empty path, a missing file or a directory was named in each runtime's own words ("No such
+  // file or directory (os error 2)", "ENOENT: …, open"; "Is a directory (os error 21)", "EISDIR").
+  if (path === "") throw new Error("Cannot read a result file: its path is an empty string");
+  if (_isDirectory(path)) {
+    throw new Error(`Cannot read ${path}: it is a directory, not a JSON file`);
+  }
   const read = runtime().readTextFile(path);
+  if (!read.ok && read.reason === "missing") throw new Error(`Cannot read ${path}: no such file`);
   if (!read.ok) throw new Error(`Cannot read ${path}: ${read.message}`);
   let value: unknown;
   try {
@@ -117,4 +125,12 @@ export function loadComparable(path: string): Comparable {
     throw new Error(`${path} is not JSON: ${(e as Error).message}`);
   }
   return parseComparable(value, path);
+}
+
+function _isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false; // not there, or not readable: the read says which
+  }
 }
