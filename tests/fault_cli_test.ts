@@ -341,6 +341,14 @@ test("fault cli: a task whose promise never settles on the calling thread ends t
   }
 });
 
+test("fault cli: a task that calls process.exit(0) on the calling thread fails the command: one line, exit 1", () => {
+  // The process ended with exit code 0 and printed nothing: the results were lost without a word.
+  const r = cli("execute", `${tasks}#exitNow`, "--range", "3", "--executor", "inline");
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, "");
+  oneLine(r.stderr, /^amorsize execute: the process was ended \(exit code 0\) before the command/);
+});
+
 test("fault cli: a flag that takes a value given twice is a usage error on every command", () => {
   // The parser kept the last value without a word: `--range 2 --range 3` ran three items.
   const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
