@@ -330,6 +330,23 @@ test("fault cli: a bad flag of a task command is named before stdin is read", ()
   }
 });
 
+test("fault cli: stdin that is a directory is a usage error on every runtime", () => {
+  // `amorsize execute M#f < DIR`: Deno and Node read no lines and ran on no data (exit code 0),
+  // Bun failed with "Error: EISDIR: illegal operation on a directory, fstat" (exit code 1). The
+  // shell opens the directory as stdin (Deno's spawnSync takes no file descriptor there).
+  const { cmd, args: pre } = cliCommand();
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const r = spawnSync("sh", ["-c", '"$0" "$@" < "$STDIN_DIR"', cmd, ...pre, "execute", basic], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1", STDIN_DIR: home },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, "");
+  oneLine(r.stderr.trim(), /^amorsize execute: stdin is a directory: give --range N or --data/);
+});
+
 test("fault cli: a task whose promise never settles on the calling thread ends the command: one line, exit 1", () => {
   // Nothing else left to run: Bun waited forever, Node exited with code 13 and a warning, Deno
   // printed "Top-level await promise never resolved" with a stack frame.

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { statSync } from "node:fs";
+import { fstatSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -335,6 +335,12 @@ export async function readData(
     if (process.stdin.isTTY) {
       throw new UsageError("no data: give --range N or --data FILE, or pipe JSON lines on stdin");
     }
+    // `< DIR`: Deno and Node read no lines (an empty run, exit code 0), Bun failed on EISDIR.
+    if (_stdinIsDirectory()) {
+      throw new UsageError(
+        "stdin is a directory: give --range N or --data FILE, or pipe JSON lines",
+      );
+    }
     stdin = process.stdin as AsyncIterable<string | Uint8Array>;
   }
   return await _readJsonLines(stdin);
@@ -366,6 +372,14 @@ function _isDirectory(path: string): boolean {
     return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false; // not there, or not readable: the read says which
+  }
+}
+
+function _stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false; // closed, or not a file: the read says what it holds
   }
 }
 
