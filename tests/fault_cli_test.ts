@@ -8,7 +8,7 @@ import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cliCommand, repoRoot } from "./_cli.ts";
+import { cliCommand, denoBinary, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const tasks = fileURLToPath(fixtureModule("faults/tasks"));
@@ -478,6 +478,33 @@ test("fault cli: suite compare names an empty path, a directory or a missing fil
     assert.equal(r.code, 2, `${file}: ${r.stderr}`);
     oneLine(r.stderr, message);
   }
+});
+
+test("fault cli: Deno without --allow-read says the task module cannot be read, not that it is missing", () => {
+  // "task module not found: …/basic.ts" for a module that is there: the check of the path took
+  // Deno's permission error for a missing file. (Run on the pinned deno binary from any runtime.)
+  const deno = denoBinary();
+  if (deno === undefined) return;
+  const root = repoRoot();
+  const module = join(root, "tests", "fixtures", "tasks", "basic.ts");
+  const r = spawnSync(
+    deno,
+    [
+      "run",
+      "--no-prompt",
+      join(root, "src/cli/main.ts"),
+      "execute",
+      `${module}#square`,
+      "--range",
+      "2",
+    ],
+    { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  oneLine(
+    r.stderr.trim(),
+    /^amorsize execute: the task module .*basic\.ts cannot be read: .*--allow-read/,
+  );
 });
 
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

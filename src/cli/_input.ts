@@ -263,8 +263,16 @@ export function parseTask(text: string | undefined, cwd: string = process.cwd())
   let kind;
   try {
     kind = statSync(file, { throwIfNoEntry: false });
-  } catch {
-    kind = undefined; // a file on the way (ENOTDIR), a name too long: there is no module there
+  } catch (e) {
+    // A file on the way (ENOTDIR), a name too long: there is no module there. Anything else (Deno
+    // without --allow-read) was said as "task module not found" for a module that is there.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code !== "ENOTDIR" && code !== "ENAMETOOLONG") {
+      throw new UsageError(
+        `the task module ${file} cannot be read: ${String((e as Error)?.message).split("\n")[0]}`,
+      );
+    }
+    kind = undefined;
   }
   if (kind === undefined) throw new UsageError(`task module not found: ${file}`);
   if (kind.isDirectory()) {
