@@ -2,7 +2,7 @@
 // (the command line is wrong), never a stack trace; a bad --html path is refused before the work.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { tmpdir } from "node:os";
@@ -505,6 +505,32 @@ test("fault cli: Deno without --allow-read says the task module cannot be read, 
     r.stderr.trim(),
     /^amorsize execute: the task module .*basic\.ts cannot be read: .*--allow-read/,
   );
+});
+
+test("fault cli: Deno without read or write access says why an --html path is refused", () => {
+  // Without read access the check walked up to the root: "--html r.html: / is not a directory";
+  // without write access: "the directory … is not writable", of a directory that is writable.
+  const deno = denoBinary();
+  if (deno === undefined) return;
+  const root = repoRoot();
+  const module = join(root, "tests", "fixtures", "tasks", "basic.ts");
+  const html = join(home, "denied.html");
+  const runs: [string, RegExp][] = [
+    [`--allow-read=${module}`, /--html .*denied\.html: .* cannot be looked at \(.*--allow-read/],
+    ["--allow-read", /--html .*denied\.html: the directory .* is not writable \(.*--allow-write/],
+  ];
+  for (const [allow, message] of runs) {
+    const args = ["run", "--no-prompt", allow, join(root, "src/cli/main.ts"), "optimize"];
+    args.push(`${module}#square`, "--range", "2", "--html", html);
+    const r: SpawnSyncReturns<string> = spawnSync(deno, args, {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 2, r.stderr);
+    oneLine(r.stderr.trim(), message);
+  }
 });
 
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

@@ -55,14 +55,14 @@ export function checkHtmlTarget(file: string): void {
   // An empty value named the working directory ("--html  is a directory").
   if (file === "") throw new UsageError("--html needs a file, got an empty string");
   const path = resolve(file);
-  const info = statOrNone(path);
+  const info = statOrNone(path, file);
   if (info?.isDirectory()) throw new UsageError(`--html ${file} is a directory`);
   // The report's directories are created as needed: the nearest one that exists decides.
   let dir = dirname(path);
-  let dirInfo = statOrNone(dir);
+  let dirInfo = statOrNone(dir, file);
   while (!dirInfo && dirname(dir) !== dir) {
     dir = dirname(dir);
-    dirInfo = statOrNone(dir);
+    dirInfo = statOrNone(dir, file);
   }
   if (!dirInfo?.isDirectory()) {
     throw new UsageError(`--html ${file}: ${dir} is not a directory`);
@@ -76,21 +76,30 @@ export function checkHtmlTarget(file: string): void {
       closeSync(openSync(probe, "wx"));
       unlinkSync(probe);
     }
-  } catch {
+  } catch (e) {
+    // The reason said: Deno without --allow-write is refused a directory that is writable.
     throw new UsageError(
-      `--html ${file}: ${info ? "the file" : `the directory ${dir}`} is not writable`,
+      `--html ${file}: ${info ? "the file" : `the directory ${dir}`} is not writable ` +
+        `(${firstLine(e)})`,
     );
   }
 }
 
-/** What `path` is, or undefined when nothing is there (a missing part, or a file on the way). */
-function statOrNone(path: string): ReturnType<typeof statSync> | undefined {
+/**
+ * What `path` is, or undefined when nothing is there (a missing part, or a file on the way). Any
+ * other failure is said: Deno without --allow-read was told "/ is not a directory".
+ */
+function statOrNone(path: string, file: string): ReturnType<typeof statSync> | undefined {
   try {
     return statSync(path);
-  } catch {
-    return undefined;
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw new UsageError(`--html ${file}: ${path} cannot be looked at (${firstLine(e)})`);
   }
 }
+
+const firstLine = (e: unknown) => String(e instanceof Error ? e.message : e).split("\n")[0];
 
 /**
  * Write an HTML report for `--html FILE`. A report that cannot be written (a full disk, input the
