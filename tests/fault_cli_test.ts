@@ -364,6 +364,11 @@ test("fault cli: a task that calls process.exit(0) on the calling thread fails t
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, "");
   oneLine(r.stderr, /^amorsize execute: the process was ended \(exit code 0\) before the command/);
+  // An uncaught error in a task's timer ends the process in the runtime's own words, not as an exit.
+  const t = cli("execute", `${tasks}#throwInTimer`, "--range", "3", "--executor", "async");
+  assert.notEqual(t.code, 0, t.stderr);
+  assert.match(t.stderr, /timer boom/);
+  assert.doesNotMatch(t.stderr, /process\.exit/);
 });
 
 test("fault cli: a flag that takes a value given twice is a usage error on every command", () => {

@@ -139,17 +139,18 @@ function run(args: string[]): void {
     );
     process.exitCode = 1;
   });
-  // A task (or its module's top-level code) that calls process.exit on this thread ends the
-  // process before the command has printed its results: `execute --executor inline` with a task
-  // that exits with code 0 ended with exit code 0 and no output at all.
+  // A task (or its module's top-level code) that calls process.exit(0) on this thread ends the
+  // process before the command has printed its results: `execute --executor inline` with such a
+  // task ended with exit code 0 and no output at all. (Any other code says the failure itself, and
+  // an uncaught error ends the process with a code of its own.)
   process.once("exit", (code) => {
-    if (settled) return;
+    if (settled || code !== 0) return;
     settled = true;
     console.error(
-      `amorsize ${args[0]}: the process was ended (exit code ${code}) before the command ` +
-        "finished: a task, or its module's top-level code, called process.exit on this thread",
+      `amorsize ${args[0]}: the process was ended (exit code 0) before the command finished: ` +
+        "a task, or its module's top-level code, called process.exit(0) on this thread",
     );
-    if (code === 0) process.exitCode = 1;
+    process.exitCode = 1;
   });
   main(args).then(async (code) => {
     settled = true;
