@@ -364,11 +364,21 @@ test("fault cli: a task that calls process.exit(0) on the calling thread fails t
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, "");
   oneLine(r.stderr, /^amorsize execute: the process was ended \(exit code 0\) before the command/);
-  // An uncaught error in a task's timer ends the process in the runtime's own words, not as an exit.
+  // An uncaught error in a task's timer is not an exit call.
   const t = cli("execute", `${tasks}#throwInTimer`, "--range", "3", "--executor", "async");
   assert.notEqual(t.code, 0, t.stderr);
   assert.match(t.stderr, /timer boom/);
   assert.doesNotMatch(t.stderr, /process\.exit/);
+});
+
+test("fault cli: an error no call catches (a task's timer) is one line and exit 1, no stack trace", () => {
+  // The runtime's own report: the task's source line, a caret and a stack trace (Deno, Bun, Node).
+  const t = cli("execute", `${tasks}#throwInTimer`, "--range", "3", "--executor", "async");
+  assert.equal(t.code, 1, t.stderr);
+  oneLine(
+    t.stderr,
+    /^amorsize execute: an error no call caught ended the command .*: Error: timer boom$/,
+  );
 });
 
 test("fault cli: a flag that takes a value given twice is a usage error on every command", () => {

@@ -152,6 +152,19 @@ function run(args: string[]): void {
     );
     process.exitCode = 1;
   });
+  // An error nothing catches (a task's own timer or callback on this thread, executor async or
+  // inline) printed the runtime's report with its stack trace: one line instead, exit code 1.
+  const uncaught = (e: unknown) => {
+    settled = true;
+    const what = e instanceof Error ? `${e.name}: ${firstLine(e.message)}` : describeThrown(e);
+    console.error(
+      `amorsize ${args[0]}: an error no call caught ended the command (a task's timer or ` +
+        `callback on this thread): ${what}`,
+    );
+    process.exit(1);
+  };
+  process.on("uncaughtException", uncaught);
+  process.on("unhandledRejection", uncaught);
   main(args).then(async (code) => {
     settled = true;
     process.exitCode = code;
