@@ -56,6 +56,21 @@ test("fault cli: a negative number for a flag is the flag's own usage error", ()
   oneLine(w.stderr, /--workers must be an integer >= 1, got "-2"/);
 });
 
+test("fault cli: a --configs number beyond 2^53 - 1 is a usage error, not another number", () => {
+  // "workers:99999999999999999999" ran, shown as "workers 100000000000000000000".
+  const big = "99999999999999999999";
+  const runs: [string, RegExp][] = [
+    [`workers:${big}`, /--configs: the worker count must be an integer >= 1 in "workers:9+"$/],
+    [`workers:2:${big}`, /--configs: the chunk size must be an integer >= 1 in "workers:2:9+"$/],
+    [`async:${big}`, /--configs: the concurrency must be an integer >= 1 in "async:9+"$/],
+  ];
+  for (const [configs, message] of runs) {
+    const r = cli("compare", `${tasks}#nothing`, "--range", "4", "--configs", configs);
+    assert.equal(r.code, 2, `${configs}: ${r.stderr}`);
+    oneLine(r.stderr, message);
+  }
+});
+
 test("fault cli: a --timeout no timer can wait, or an empty --dir, is a usage error (exit 2) before the work", () => {
   // 2^31 ms wrapped to 1 ms: compare and validate timed out at once, validate-system found no
   // worker answering (exit 1); tune and the library's 'dir' check threw a RangeError (exit 1).

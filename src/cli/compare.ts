@@ -62,7 +62,9 @@ export function parseConfigs(text: string): StrategyConfig[] {
     const [kind, ...nums] = part.trim().split(":");
     const int = (s: string | undefined, what: string) => {
       if (s === undefined) return undefined;
-      if (!/^\d+$/.test(s) || Number(s) < 1) {
+      // Beyond 2^53 − 1 the number is not the one given: "workers:99999999999999999999" ran and
+      // was shown as "workers 100000000000000000000" (as --workers elsewhere, it is refused).
+      if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) {
         throw new UsageError(
           `--configs: ${what} must be an integer >= 1 in ${JSON.stringify(part)}`,
         );
