@@ -650,8 +650,6 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   });
   const cached = await lookupDecision(job.cacheKeys, job.warnings, job.cores);
   if (!cached) return undefined;
-  // Fewer threads left under a pids limit than its workers need: decide again.
-  if (cached.decision.workers > job.profile.caps.threads) return undefined;
   // The machine's load changed since the decision (see `loadChanged`): decide again.
   const now = busyCoresNow(job.sys, poolTids(job));
   const busy = keyBusyCores(now === undefined ? undefined : Math.min(job.cores, now));

@@ -8,8 +8,7 @@
  *
  * @module
  */
-import type { CgroupPaths } from "./cgroup.ts";
-import { readCgroupPaths } from "./cgroup.ts";
+import { type CgroupPaths, readCgroupPaths } from "./cgroup.ts";
 import { smallestLimit } from "./cgroup_limit.ts";
 import { HostFiles } from "./host_files.ts";
 import { runtime } from "../runtime/mod.ts";
@@ -111,8 +110,13 @@ export function readThreadLimit(files: HostFiles, paths: CgroupPaths): ThreadFig
  * ```
  */
 export function readThreadRoom(files: HostFiles, paths: CgroupPaths): ThreadFigure {
+  return roomIn(files, pidsLevels(paths).flat());
+}
+
+/** The least room under the `pids.max` of the cgroup directories `dirs` (see `readThreadRoom`). */
+function roomIn(files: HostFiles, dirs: string[]): ThreadFigure {
   let best: ThreadFigure = { count: null, source: "fallback" };
-  for (const dir of pidsLevels(paths).flat()) {
+  for (const dir of dirs) {
     const text = files.read(`${dir}/pids.max`);
     const limit = text === undefined ? null : parsePidsLimit(text) ?? null;
     if (limit === null) continue;
@@ -129,8 +133,8 @@ export function readThreadRoom(files: HostFiles, paths: CgroupPaths): ThreadFigu
   return best;
 }
 
-/** The levels of this process's cgroups that have a `pids.max` (found once: see `threadRoomNow`). */
-let limitedLevels: CgroupPaths | undefined;
+/** The cgroup directories of this process that have a `pids.max` (found once: see `threadRoomNow`). */
+let limitedDirs: string[] | undefined;
 
 /**
  * The threads this process may still start under its cgroup limits, read now (see
@@ -150,14 +154,9 @@ let limitedLevels: CgroupPaths | undefined;
 export function threadRoomNow(): number | null {
   const rt = runtime();
   const files = new HostFiles("/", (path) => rt.readTextFile(path));
-  if (!limitedLevels) {
-    const paths = readCgroupPaths(files);
-    const limited = pidsLevels(paths).flat().filter((dir) => {
-      const text = files.read(`${dir}/pids.max`);
-      return text !== undefined && typeof parsePidsLimit(text) === "number";
-    });
-    limitedLevels = { v2: [limited], v1: () => [] };
-  }
-  if (limitedLevels.v2[0].length === 0) return null;
-  return readThreadRoom(files, limitedLevels).count;
+  limitedDirs ??= pidsLevels(readCgroupPaths(files)).flat().filter((dir) => {
+    const text = files.read(`${dir}/pids.max`);
+    return text !== undefined && typeof parsePidsLimit(text) === "number";
+  });
+  return limitedDirs.length === 0 ? null : roomIn(files, limitedDirs).count;
 }
