@@ -83,6 +83,82 @@ export function inspect(
   budget: number,
   where = false,
 ): { why?: string; buffers?: BufferPath[] } {
+  if (where) return walk(value, budget, true);
+  // Most values hold no Buffer: looked at without building the paths (a path per object cost
+  // 4–5× the look on small objects); one that does is walked again, with them.
+  const why = quickLook(value, budget);
+  return why === BUFFER ? walk(value, budget, false) : why === undefined ? {} : { why };
+}
+
+/** What `quickLook` says of a value that holds a Buffer (and nothing that cannot travel). */
+const BUFFER = Symbol("buffer");
+
+/**
+ * `inspect` without the paths: why `value` cannot travel, `BUFFER` where it holds a Buffer (a
+ * walk with the paths finds where, and whether it lies in a Map or a Set), else undefined.
+ */
+function quickLook(value: unknown, budget: number): string | typeof BUFFER | undefined {
+  let buffer = false;
+  try {
+    const stack: unknown[] = [value];
+    let seen = 0;
+    while (stack.length > 0 && seen++ < budget) {
+      const v = stack.pop();
+      const type = typeof v;
+      if (type !== "object" || v === null) {
+        if (type === "function" || type === "symbol") return problem(v);
+        continue;
+      }
+      // Plain objects and arrays first: most values are made of them.
+      const proto = Object.getPrototypeOf(v);
+      if (proto === Object.prototype || proto === null) {
+        if (Object.getOwnPropertySymbols(v).length > 0) return symbolKeyed(v as object);
+        for (const k in v as Record<string, unknown>) stack.push((v as Record<string, unknown>)[k]);
+        continue;
+      }
+      if (proto === Array.prototype) {
+        const a = v as unknown[];
+        for (let i = 0; i < a.length && i < budget; i++) stack.push(a[i]);
+        continue;
+      }
+      if (isBuffer(v)) {
+        buffer = true;
+        continue;
+      }
+      const found = problem(v);
+      if (found !== undefined) return found;
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
+      if (v instanceof Map) {
+        for (const [k, x] of v) stack.push(k, x);
+      } else if (v instanceof Set) {
+        for (const x of v) stack.push(x);
+      } else if (v instanceof Error && Object.hasOwn(v, "cause")) stack.push(v.cause);
+    }
+  } catch (e) {
+    return unreadable(e);
+  }
+  return buffer ? BUFFER : undefined;
+}
+
+/** Why an object with a symbol-keyed property cannot travel intact. */
+function symbolKeyed(v: object): string {
+  const symbol = Object.getOwnPropertySymbols(v)[0];
+  return `an object with a symbol-keyed property (${String(symbol)}), which structured clone drops`;
+}
+
+/** Why a value whose property (or proxy trap) throws when read cannot travel. */
+function unreadable(e: unknown): string {
+  // A getter, or a proxy's trap, that throws when read: cloning would throw the same.
+  const what = e instanceof Error ? e.message : String(e);
+  return `an object whose property throws when read (${what})`;
+}
+
+/** `inspect` with the paths (see `inspect`). */
+function walk(
+  value: unknown,
+  budget: number,
+  where: boolean,
+): { why?: string; buffers?: BufferPath[] } {
   let buffers: BufferPath[] | undefined;
   const visited = where ? new Set<unknown>() : undefined;
   try {
@@ -117,19 +193,15 @@ export function inspect(
       } else if (proto === Object.prototype || proto === null) {
         // Structured clone drops symbol-keyed properties without a word (the calling thread's
         // plain loop keeps them): an object holding one is named.
-        const symbols = Object.getOwnPropertySymbols(v);
-        if (symbols.length > 0) {
-          const why = `an object with a symbol-keyed property (${String(symbols[0])}), which ` +
-            "structured clone drops";
+        if (Object.getOwnPropertySymbols(v).length > 0) {
+          const why = symbolKeyed(v);
           return { why: where && path.length > 0 ? `${why} at ${pathText(path)}` : why };
         }
         for (const k in v as Record<string, unknown>) child(k, (v as Record<string, unknown>)[k]);
       }
     }
   } catch (e) {
-    // A getter, or a proxy's trap, that throws when read: cloning would throw the same.
-    const what = e instanceof Error ? e.message : String(e);
-    return { why: `an object whose property throws when read (${what})` };
+    return { why: unreadable(e) };
   }
   return buffers ? { buffers } : {};
 }
