@@ -115,8 +115,7 @@ export class Run {
   switched?: { afterItems: number; workerItemsPerMs: number; inlineItemsPerMs: number };
   /**
    * The items of an automatic run (one that may change course, `RunOptions.inlinePerItemMs`)
-   * whose values could not travel — an item a worker cannot receive, a result it cannot send
-   * back — from the first such in each chunk on: the calling thread runs them, and the rest of
+   * whose results a worker could not send back, from the first such in each chunk on: the calling thread runs them, and the rest of
    * the source, as the plain loop would (automatic `execute` failed with a TaskError there, where
    * `optimize` had said workers and the plain loop returned every result). No further chunk is
    * sent; the chunks in flight finish.
@@ -483,14 +482,10 @@ export class Run {
     return this.#cloneFailed(worker, chunk, k, why);
   }
 
-  /**
-   * Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails — or,
-   * automatic, the calling thread runs the rest (see `returned`).
-   */
+  /** Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails. */
   #cloneFailed(worker: PoolWorker, chunk: Chunk, k: number, why: string): void {
     const index = chunk.start + k;
-    if (this.#mayReturn) this.returned.push({ start: index, items: chunk.items.slice(k) });
-    else this.#fail(cloneError(index, why), index);
+    this.#fail(cloneError(index, why), index);
     if (k > 0 && !worker.dead) {
       this.#send(worker, { start: chunk.start, items: chunk.items.slice(0, k), attempts: 0 });
     }
