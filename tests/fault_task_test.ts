@@ -368,6 +368,11 @@ test("fault task: an automatic run whose values cannot travel runs them here, as
   const forced = await settle(execute(priceAt, items, { executor: "workers", workers: 2 }));
   assert.ok(forced instanceof TaskError, String(forced));
   assert.equal(forced.index, 1500);
+  // An item no worker can receive (a class instance) deep in the array, likewise.
+  const mod = await import(faults.href);
+  const mixed = items.map((x) => (x.i === 1777 ? new mod.Price(5) : x));
+  const priced = await execute(task<unknown, number>(faults, "priced"), mixed, { cache: false });
+  assert.ok(priced.every((x, i) => x === (i === 1777 ? 10 : i)), "every result as here");
 });
 
 test("fault task: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {

@@ -76,6 +76,35 @@ test("back feed: known items are skipped, and a failing item stops the feed at i
   }
 });
 
+test("back feed: an item no worker receives intact is not sent, and stops the feed at its index", async () => {
+  // A class instance: structured clone would turn it into a plain object without a word, and the
+  // worker's result for it came back as the item's (a wrong one: its methods were gone).
+  class Order {
+    ms = 0.01;
+    fail = false;
+  }
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const items = Array.from({ length: 200 }, (_, i) => i === 150 ? new Order() : { ms: 0.01 });
+    const { job, worker } = await feedJob(pool, "work", items);
+    const feed = new BackFeed(job, () => 0, () => 0.01);
+    feed.add(worker);
+    while (feed.busy) await feed.replied();
+    await feed.stop();
+    assert.equal(feed.failure?.index, 150);
+    assert.equal(feed.failure?.kind, "clone");
+    assert.match(
+      feed.failure!.error.message,
+      /^Item 150 cannot be sent to a worker: it is .*Order/,
+    );
+    assert.equal(job.known.has(150), false, "the item was not run on a worker");
+    assert.ok(job.known.size > 0, "the items after it ran");
+    job.known.forEach((r, i) => assert.equal(r, 0.01, `item ${i}`));
+  } finally {
+    await pool.close();
+  }
+});
+
 test("back feed: a worker that dies leaves its chunk's items to this thread", async () => {
   const dir = mkdtempSync(join(tmpdir(), "amorsize-feed-"));
   const pool = createPool({ maxWorkers: 1 });

@@ -47,6 +47,26 @@ export function uncloneable(value: unknown, budget = 64): string | undefined {
 }
 
 /**
+ * The error for item `index` of the input, which cannot travel to a worker intact (`why`, as
+ * {@linkcode uncloneable} says): one message wherever a run or the optimizer meets it.
+ *
+ * @example Usage
+ * ```ts
+ * import { unsendableItem } from "./_cloneable.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const e = unsendableItem(7, "a function (f)");
+ * assert.equal(e.name, "DataCloneError");
+ * assert.equal(e.message, "Item 7 cannot be sent to a worker: it is a function (f)");
+ * ```
+ */
+export function unsendableItem(index: number, why: string): Error {
+  const e = new Error(`Item ${index} cannot be sent to a worker: it is ${why}`);
+  e.name = "DataCloneError";
+  return e;
+}
+
+/**
  * Where a Buffer sits among the values of a message (items or results): the value's index, then
  * the keys down to it (array indices, own keys of plain objects).
  */

@@ -13,6 +13,7 @@ import {
   isDetached,
   locateUncloneable,
   uncloneable,
+  unsendableItem,
 } from "./_cloneable.ts";
 import { watchAbort } from "./_abort_watch.ts";
 import { ChunkSizer } from "./_chunk_sizer.ts";
@@ -115,7 +116,8 @@ export class Run {
   switched?: { afterItems: number; workerItemsPerMs: number; inlineItemsPerMs: number };
   /**
    * The items of an automatic run (one that may change course, `RunOptions.inlinePerItemMs`)
-   * whose results a worker could not send back, from the first such in each chunk on: the calling thread runs them, and the rest of
+   * whose values could not travel — an item a worker cannot receive, a result it cannot send
+   * back — from the first such in each chunk on: the calling thread runs them, and the rest of
    * the source, as the plain loop would (automatic `execute` failed with a TaskError there, where
    * `optimize` had said workers and the plain loop returned every result). No further chunk is
    * sent; the chunks in flight finish.
@@ -482,10 +484,14 @@ export class Run {
     return this.#cloneFailed(worker, chunk, k, why);
   }
 
-  /** Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails. */
+  /**
+   * Item `k` of `chunk` cannot be sent: the items before it still run, then the run fails — or,
+   * automatic, the calling thread runs the rest (see `returned`).
+   */
   #cloneFailed(worker: PoolWorker, chunk: Chunk, k: number, why: string): void {
     const index = chunk.start + k;
-    this.#fail(cloneError(index, why), index);
+    if (this.#mayReturn) this.returned.push({ start: index, items: chunk.items.slice(k) });
+    else this.#fail(cloneError(index, why), index);
     if (k > 0 && !worker.dead) {
       this.#send(worker, { start: chunk.start, items: chunk.items.slice(0, k), attempts: 0 });
     }
@@ -775,7 +781,5 @@ interface Encoded {
 }
 
 function cloneError(index: number, why: string): TaskError {
-  const e = new Error(`Item ${index} cannot be sent to a worker: it is ${why}`);
-  e.name = "DataCloneError";
-  return new TaskError(index, e);
+  return new TaskError(index, unsendableItem(index, why));
 }

@@ -6,7 +6,7 @@
  * @module
  */
 export { ChunkSizer } from "./_chunk_sizer.ts";
-export { findTransferables, uncloneable } from "./_cloneable.ts";
+export { findTransferables, uncloneable, unsendableItem } from "./_cloneable.ts";
 export type { PoolWorker } from "./_pool_worker.ts";
 export { prepare } from "./_prepare.ts";
 export type { ResolvedRun } from "./_prepare.ts";

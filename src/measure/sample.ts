@@ -17,6 +17,7 @@ import {
   type PoolWorker,
   type Source,
   uncloneable,
+  unsendableItem,
 } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { type TaskSpec, taskSpec } from "../task/mod.ts";
@@ -234,8 +235,8 @@ export async function sampleInWorker(
     for (let k = 0; k < batch.items.length; k++) {
       const why = uncloneable(batch.items[k], 64);
       if (why) {
-        const e = new Error(`Item ${batch.indices[k]} cannot be sent to a worker: it is ${why}`);
-        out.failure = { index: batch.indices[k], kind: "clone", error: e };
+        const error = unsendableItem(batch.indices[k], why);
+        out.failure = { index: batch.indices[k], kind: "clone", error };
         return out;
       }
     }

@@ -12,6 +12,8 @@ import {
   type Pool,
   type PoolWorker,
   type Source,
+  uncloneable,
+  unsendableItem,
   workerSet,
 } from "../engine/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
@@ -319,23 +321,37 @@ export function warmIdle(job: Job, w: PoolWorker): boolean {
 /**
  * Run the job's items at `idx` (indices of its array) on `worker`, a warm one beside the calling
  * thread (the look's, the sampling's or the finishing's): their results go to `job.known`, those
- * before a failing item too. Resolves with the worker's compute time and the failure, or
- * undefined where the chunk could not be sent or the worker died with it (its items stay unknown:
- * the run takes them).
+ * before a failing item too. An item no worker receives intact (a class instance, which structured
+ * clone turns into a plain object without a word; a function) is not sent: the items before it
+ * run, and it is the failure (kind `clone`). Sent, it came back as a wrong result that the run then
+ * returned (a class instance at item 2,900 of 3,000, fed to a worker from the array's end while a
+ * process's first `execute` ran the front here). Resolves with the worker's compute time and the
+ * failure, or undefined where the chunk could not be sent or the worker died with it (its items
+ * stay unknown: the run takes them).
  */
 export async function runOnWorker(
   job: Job,
   worker: PoolWorker,
   idx: readonly number[],
 ): Promise<{ ms: number; failure?: SampleFailure } | undefined> {
-  const items = idx.map((i) => job.src.at(i));
+  let items = idx.map((i) => job.src.at(i));
+  let bad: SampleFailure | undefined;
+  for (let k = 0; k < items.length; k++) {
+    const why = uncloneable(items[k], 64);
+    if (why === undefined) continue;
+    bad = { index: idx[k], kind: "clone", error: unsendableItem(idx[k], why) };
+    if (k === 0) return { ms: 0, failure: bad };
+    items = items.slice(0, k);
+    idx = idx.slice(0, k);
+    break;
+  }
   const reply = await measureChunk(worker, job.spec, items, false, { first: idx[0], indices: idx })
     .catch(() => undefined);
   if (!reply) return undefined;
   const k0 = idx[0], rs = reply.results;
   if (idx.every((i, k) => i === k0 + k)) job.known.setRun(k0, rs);
   else rs.forEach((r, k) => job.known.set(idx[k], r));
-  if (reply.t === "done") return { ms: reply.ms };
+  if (reply.t === "done") return bad ? { ms: reply.ms, failure: bad } : { ms: reply.ms };
   const index = idx[reply.error.index ?? 0] ?? idx[0];
   return { ms: reply.ms, failure: { index, kind: reply.error.kind, error: fromWire(reply.error) } };
 }

@@ -21,6 +21,7 @@ import {
   sentResults,
   type Source,
   uncloneable,
+  unsendableItem,
   withinLimits,
   workerSet,
 } from "../engine/mod.ts";
@@ -628,7 +629,7 @@ function lookHelpers(
 function scan(job: Job): End | undefined {
   const bad = scanItems(job.src);
   if (!bad) return undefined;
-  const error = new Error(`Item ${bad.index} cannot be sent to a worker: it is ${bad.why}`);
+  const error = unsendableItem(bad.index, bad.why);
   return {
     decision: inline(`item ${bad.index} cannot be cloned: it is ${bad.why}`, job.src.total),
     failure: { index: bad.index, kind: "clone", error },
