@@ -7,7 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, type ExecuteOptions, task, TaskError } from "../mod.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
-import { KnownResults, Source } from "../src/engine/mod.ts";
+import { KnownResults, prepare, Source } from "../src/engine/mod.ts";
+import { taskSpec } from "../src/task/mod.ts";
 import { failedOn, type Job } from "../src/model/_job.ts";
 import { anatomy, fixtureModule, sleep } from "./_helpers.ts";
 
@@ -373,6 +374,50 @@ test("fault task: an automatic run whose values cannot travel runs them here, as
   const mixed = items.map((x) => (x.i === 1777 ? new mod.Price(5) : x));
   const priced = await execute(task<unknown, number>(faults, "priced"), mixed, { cache: false });
   assert.ok(priced.every((x, i) => x === (i === 1777 ? 10 : i)), "every result as here");
+});
+
+test("fault task: items an automatic run hands to this thread run once: results the optimizer kept are not computed again", async () => {
+  // Chunks of 8: the one of items 40–47 holds a class instance at 42 (no worker receives it
+  // intact), and the optimizer kept the results of 44 and 46. The calling thread runs 42–47 but
+  // for those two: they ran a second time here, and their kept results were replaced.
+  class Counted {
+    constructor(readonly counts: Int32Array, readonly i: number, readonly ms: number) {}
+  }
+  const n = 64;
+  const counts = new Int32Array(new SharedArrayBuffer(4 * n));
+  const items = Array.from(
+    { length: n },
+    (_, i) => i === 42 ? new Counted(counts, i, 0) : { counts, i, ms: 0 },
+  );
+  const countRun = task(fixtureModule("tasks/basic"), "countRun");
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const known = new KnownResults();
+    known.set(44, "kept");
+    known.set(46, "kept");
+    const resolved = {
+      spec: taskSpec(countRun),
+      src: new Source<unknown>(items),
+      config: { executor: "workers" as const, workers: 2, chunkSize: 8, concurrency: 1 },
+      known,
+      inlinePerItemMs: 1000, // the plain loop here is slow: only values that cannot travel come back
+    };
+    const parts: { start: number; results: unknown[] }[] = [];
+    for await (
+      const c of prepare(
+        countRun,
+        { ...resolved, config: { ...resolved.config, adaptive: false } },
+        { pool },
+      ).stream(true)
+    ) {
+      parts.push(c);
+    }
+    const results = parts.sort((a, b) => a.start - b.start).flatMap((p) => p.results);
+    assert.deepEqual(results, items.map((_, i) => (i === 44 || i === 46 ? "kept" : i)));
+    assert.deepEqual([...counts], items.map((_, i) => (i === 44 || i === 46 ? 0 : 1)), "runs");
+  } finally {
+    await pool.close();
+  }
 });
 
 test("fault task: with transfer, a buffer that cannot move (WebAssembly memory) is copied, item or result", async () => {

@@ -102,7 +102,7 @@ export async function* streamChunks<I, O>(
     // of the items run here, those the run handed back first.
     if (run.switched || run.returned.length > 0) {
       const fn = await here();
-      for (const back of run.returned) yield* returnedChunks(fn, back, limits);
+      for (const back of run.returned) yield* returnedChunks(fn, back, plan.known, limits);
       yield* inlineChunks(fn, src, plan.known, limits);
     }
   } finally {
@@ -112,15 +112,21 @@ export async function* streamChunks<I, O>(
 
 /**
  * Items a run handed back to this thread (see `Run.returned`), run here as a plain loop at their
- * own indices (a failing one is named by its index in the input).
+ * own indices (a failing one is named by its index in the input); those whose results `known`
+ * holds (the optimizer's) are not run again.
  */
 async function* returnedChunks(
   fn: (x: unknown) => unknown,
   back: { start: number; items: unknown[] },
+  known: KnownResults,
   limits: Parameters<typeof inlineChunks>[3],
 ): AsyncGenerator<Completed> {
+  const kept = new KnownResults();
+  for (const i of known.within(back.start, back.start + back.items.length)) {
+    kept.set(i - back.start, known.get(i));
+  }
   try {
-    for await (const c of inlineChunks(fn, new Source(back.items), new KnownResults(), limits)) {
+    for await (const c of inlineChunks(fn, new Source(back.items), kept, limits)) {
       yield { ...c, start: back.start + c.start };
     }
   } catch (e) {
