@@ -43,6 +43,11 @@ export class PoolWorker {
   readonly ready: Promise<void>;
   readonly startedAt: number;
   readyAt?: number;
+  /**
+   * The most its heap may hold, as its share of the room under a cgroup memory limit (MiB; see
+   * `heapShareMb`), where that bounded it when it started.
+   */
+  heapShareMb?: number;
   /** The worker's thread id, as it reported it when ready (where the OS tells). */
   tid?: string;
   inflight: InFlight[] = [];

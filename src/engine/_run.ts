@@ -667,9 +667,15 @@ export class Run {
     // Transferred inputs went with the worker: such a chunk cannot be sent again.
     const moved = this.#cfg.transfer && findTransferables(chunk.items).some(isDetached);
     if (moved || (blamed && ++chunk.attempts >= 2)) {
-      const why = failure.kind === "exit"
+      let why = failure.kind === "exit"
         ? failure.code === null ? "terminated" : `exit code ${failure.code}`
         : `error: ${failure.error.message}`;
+      const share = worker?.heapShareMb;
+      if (share !== undefined && failure.kind === "error" && /memory/i.test(why)) {
+        why += `; its heap was limited to at most ${share} MiB, its share of the room left ` +
+          "under the cgroup's memory limit (a worker over it would get the process killed): " +
+          "fewer workers, or createPool({ workerHeapMb }), give each more";
+      }
       const end = chunk.start + chunk.items.length;
       this.#fail(new WorkerCrashError(chunk.start, end, why, !moved), chunk.start);
     } else {

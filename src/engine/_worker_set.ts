@@ -3,7 +3,7 @@
 // have room for another chunk. The engine, the measurements and the optimizer use this; the
 // public `Pool` only wraps it (see `workerSet`).
 import { runtime } from "../runtime/mod.ts";
-import { RUNTIME_THREADS, threadRoomNow } from "../system/mod.ts";
+import { memoryRoomNow, RUNTIME_THREADS, threadRoomNow } from "../system/mod.ts";
 import { PoolWorker } from "./_pool_worker.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -20,6 +20,29 @@ export function workerEntryUrl(): URL {
   if (entry.protocol !== "http:" && entry.protocol !== "https:") return entry;
   const body = `import ${JSON.stringify(entry.href)};`;
   return new URL(`data:text/javascript,${encodeURIComponent(body)}`);
+}
+
+/**
+ * A new worker's share of the room left under a cgroup memory limit (MiB; see
+ * `StartWorkerOptions.heapShareMb`): `roomBytes` over the workers expected still to start, this
+ * one included (`workersLeft`, at least 1: a worker past the cores takes half the room left), and
+ * one more for the calling thread; undefined without a limit (the
+ * runtime's default stands). A worker over its heap limit fails alone, with an out-of-memory
+ * error; one over the cgroup's took the process down.
+ *
+ * @example Usage
+ * ```ts
+ * import { heapShareMb } from "./_worker_set.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(heapShareMb(null, 2), undefined); // no cgroup memory limit
+ * assert.equal(heapShareMb(480 * 2 ** 20, 2), 160); // two workers and the calling thread
+ * assert.equal(heapShareMb(120 * 2 ** 20, 1), 60);
+ * ```
+ */
+export function heapShareMb(roomBytes: number | null, workersLeft: number): number | undefined {
+  if (roomBytes === null) return undefined;
+  return Math.floor(roomBytes / 2 ** 20 / (Math.max(1, workersLeft) + 1));
 }
 
 /** A set of persistent workers. */
@@ -47,6 +70,14 @@ export class WorkerSet {
     this.maxWorkers = maxWorkers;
     this.idleTimeoutMs = idleTimeoutMs;
     this.heapLimitMb = heapLimitMb;
+  }
+
+  /**
+   * The workers this set is expected to hold at most: its `maxWorkers`, or the cores where that
+   * is more (the default pool's is 1,024: runs take as many as they were given).
+   */
+  #expected(): number {
+    return Math.min(this.maxWorkers, runtime().hardwareConcurrency());
   }
 
   /** Whether {@linkcode WorkerSet.close} was called. */
@@ -89,6 +120,10 @@ export class WorkerSet {
     while (this.#workers.length < want) {
       const rt = runtime();
       let handle;
+      // Under a cgroup memory limit, the worker's share of the room left (see `heapShareMb`).
+      const share = this.heapLimitMb === undefined && rt.workerOutOfMemoryReported
+        ? heapShareMb(memoryRoomNow(), this.#expected() - this.#workers.length)
+        : undefined;
       try {
         // Under a cgroup's limit on threads, the last ones are the runtime's (see
         // `RUNTIME_THREADS`): a worker takes none of them.
@@ -97,6 +132,7 @@ export class WorkerSet {
         handle = rt.startWorker(workerEntryUrl(), {
           name: "amorsize",
           heapLimitMb: this.heapLimitMb,
+          heapShareMb: share,
         });
       } catch (e) {
         // The system refused a thread (a cgroup's pids.max, ulimit -u), or would: the workers
@@ -110,6 +146,7 @@ export class WorkerSet {
         onIdle: (x) => this.#idle(x),
         onDeath: (x) => this.#remove(x),
       });
+      if (share !== undefined) w.heapShareMb = share;
       // Referenced while it starts (someone may await `ready`), then only while it has work: a
       // worker that never gets any must not keep the process alive either.
       void w.ready.then(() => w.inflight.length === 0 && this.#idle(w), () => {});

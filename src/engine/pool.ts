@@ -41,7 +41,11 @@ export interface PoolOptions {
    * none): a worker over it dies with an out-of-memory error, which the run reports as a
    * `WorkerCrashError`. At least 16: a Deno worker needs about 8 MiB to start, and under 6 it
    * aborted the whole process ("Fatal JavaScript out of memory"). Default: the calling thread's
-   * own heap limit.
+   * own heap limit; on Node under a cgroup memory limit, at most each worker's share of the room
+   * left under it (the room over the workers still expected, up to the cores, and the calling
+   * thread): the runtime sizes the calling thread's limit from the cgroup's for one thread, and
+   * two workers that used theirs got the process killed by the kernel (exit 137), where now one
+   * fails alone with a `WorkerCrashError` that says so.
    */
   workerHeapMb?: number;
 }

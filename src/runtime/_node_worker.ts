@@ -21,7 +21,10 @@ export function startNodeWorker(url: URL, options: StartWorkerOptions = {}): Wor
   try {
     worker = new Worker(url, {
       name: options.name,
-      resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? defaultHeapLimitMb() },
+      resourceLimits: {
+        maxOldGenerationSizeMb: options.heapLimitMb ??
+          Math.max(16, Math.min(defaultHeapLimitMb(), options.heapShareMb ?? Infinity)),
+      },
     });
   } catch (e) {
     throw startFailure(e);

@@ -19,6 +19,7 @@ export const bunRuntime: Runtime = {
   version: bun?.version ?? "unknown",
   workersCanUnref: true,
   workerHeapLimits: false,
+  workerOutOfMemoryReported: false,
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: readHostTextFile,

@@ -94,6 +94,7 @@ export const denoRuntime: Runtime = {
   version: deno?.version?.deno ?? "unknown",
   workersCanUnref: true,
   workerHeapLimits: true,
+  workerOutOfMemoryReported: false,
   startWorker: startNodeWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,

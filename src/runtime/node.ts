@@ -19,6 +19,7 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   workersCanUnref: true,
   workerHeapLimits: true,
+  workerOutOfMemoryReported: true,
   startWorker: startNodeWorker,
   hardwareConcurrency: nodeAvailableParallelism,
   readTextFile: readHostTextFile,

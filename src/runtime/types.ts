@@ -93,9 +93,17 @@ export interface StartWorkerOptions {
   /**
    * Heap limit of the worker in MiB (where the runtime has one: see
    * `Runtime.workerHeapLimits`); a worker over it fails with an out-of-memory error instead of
-   * taking the process down. Default: the calling thread's own heap limit.
+   * taking the process down. Default: the calling thread's own heap limit, at most
+   * `heapShareMb`.
    */
   heapLimitMb?: number;
+  /**
+   * The most the default heap limit may be (MiB; at least 16): the worker's share of the room left
+   * under a cgroup memory limit (given where `Runtime.workerOutOfMemoryReported`). Each worker's heap limit defaults to the calling thread's, which
+   * a runtime sizes from that limit for one thread: two workers that used theirs got the whole
+   * process killed by the kernel (exit 137), without a word.
+   */
+  heapShareMb?: number;
 }
 
 /** The services of one JavaScript runtime that amorsize uses. */
@@ -112,6 +120,12 @@ export interface Runtime {
    * the process).
    */
   readonly workerHeapLimits: boolean;
+  /**
+   * Whether a worker over its heap limit fails with an error this thread hears: true on Node;
+   * a Deno worker stops without a word (a run waits for it), so only a limit the caller sets
+   * applies there, not a share of a cgroup's memory (`StartWorkerOptions.heapShareMb`).
+   */
+  readonly workerOutOfMemoryReported: boolean;
   /**
    * Start a module worker from a URL (`file:`, `data:` or `blob:`). Throws an Error
    * `Could not start a worker (…)` quoting the runtime's own, which says so where the system

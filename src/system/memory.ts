@@ -5,9 +5,10 @@
  *
  * @module
  */
-import type { CgroupPaths } from "./cgroup.ts";
+import { type CgroupPaths, readCgroupPaths } from "./cgroup.ts";
 import { smallestLimit } from "./cgroup_limit.ts";
-import type { HostFiles } from "./host_files.ts";
+import { HostFiles } from "./host_files.ts";
+import { runtime } from "../runtime/mod.ts";
 
 /** One memory figure in bytes and where it came from. */
 export interface MemoryFigure {
@@ -217,4 +218,28 @@ export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigu
     if (best.bytes === null || room < best.bytes) best = { bytes: room, source: usagePath };
   }
   return best;
+}
+
+/** This process's cgroup paths, read once (see `memoryRoomNow`). */
+let ownPaths: CgroupPaths | undefined;
+
+/**
+ * The room left under this process's cgroup memory limits now (bytes; see
+ * {@linkcode readMemoryRoom}), or `null` where no level has a limit. Read live, for each worker
+ * started: the probe's figure is the room on a process's first call.
+ *
+ * @example Usage
+ * ```ts
+ * import { memoryRoomNow } from "./memory.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const room = memoryRoomNow();
+ * assert.ok(room === null || room >= 0);
+ * ```
+ */
+export function memoryRoomNow(): number | null {
+  const rt = runtime();
+  const files = new HostFiles("/", (path) => rt.readTextFile(path));
+  ownPaths ??= readCgroupPaths(files);
+  return readMemoryRoom(files, ownPaths).bytes;
 }
