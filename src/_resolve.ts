@@ -14,6 +14,7 @@ import {
   type ResolvedRun,
   Source,
   TaskError,
+  workerSet,
 } from "./engine/mod.ts";
 import { optimizeCore, recordRun } from "./model/mod.ts";
 import { checkClusterOptions, type ClusterRunOptions } from "./cluster/mod.ts";
@@ -171,8 +172,15 @@ export async function resolveRun<I, O>(
     key !== undefined && left && !resolved.grow && Number.isFinite(d.predictedMs) &&
     d.predictedMs > 0
   ) {
+    // A run on workers that do not all hold the task yet is cold (see `RunRecord.cold`).
+    const cold = d.executor === "workers" && workerSet(pool).holding(spec.key) < config.workers;
     resolved.recordRun = (measuredMs) =>
-      recordRun(key, { executor: d.executor, predictedMs: d.predictedMs, measuredMs });
+      recordRun(key, {
+        executor: d.executor,
+        predictedMs: d.predictedMs,
+        measuredMs,
+        ...(cold ? { cold } : {}),
+      });
   }
   return resolved;
 }

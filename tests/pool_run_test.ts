@@ -3,6 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChunkTimeoutError, createPool, execute, task, TaskError } from "../mod.ts";
+import { workerSet } from "../src/engine/mod.ts";
+import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -123,4 +125,18 @@ test("pool.run: bad options and tasks are refused at once", async () => {
     await pool.close();
   }
   await assert.rejects(pool.run(square, 1), /closed/);
+});
+
+test("pool: the workers holding a task are counted (a run on fewer is a cold one)", async () => {
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const set = workerSet(pool);
+    const key = taskSpec(square).key;
+    assert.equal(set.holding(key), 0);
+    await execute(square, [1, 2, 3, 4], { pool, workers: 2, chunkSize: 1 });
+    assert.equal(set.holding(key), 2);
+    assert.equal(set.holding(taskSpec(spin).key), 0, "another task");
+  } finally {
+    await pool.close();
+  }
 });

@@ -42,6 +42,20 @@ test("corrections: median per executor, bounded, 1 without runs", () => {
   assert.deepEqual(corrections([]), { inline: 1, async: 1, workers: 1 });
 });
 
+test("corrections: a cold workers run does not count, and cannot keep the job off workers", () => {
+  // A process's first run on workers that loaded the task during it (markdown: predicted 68 ms,
+  // measured 215): counted, the plain loop won every later decision, and no warm workers run came.
+  const alts = [alt("inline", 1, 120), alt("workers", 2, 68)];
+  const cold: RunRecord = { executor: "workers", predictedMs: 68, measuredMs: 215, cold: true };
+  const inline: RunRecord = { executor: "inline", predictedMs: 120, measuredMs: 122 };
+  const c = corrections([cold, inline, inline]);
+  assert.equal(c.workers, 1);
+  assert.equal(repick(alts, c, 1.2, 400).choice.executor, "workers");
+  // Counted, it would have: the same run, warm.
+  const warm = corrections([{ ...cold, cold: undefined }, inline, inline]);
+  assert.equal(repick(alts, warm, 1.2, 400).choice.executor, "inline");
+});
+
 test("repick: corrected predictions move the choice, and back when the evidence turns", () => {
   const alts = [alt("inline", 1, 100), alt("workers", 2, 55), alt("workers", 4, 40, "core cap")];
   const none = { inline: 1, async: 1, workers: 1 };

@@ -107,6 +107,11 @@ export class WorkerSet {
     return this.#workers.filter((w) => !w.dead);
   }
 
+  /** How many live workers hold the task of `key` (it was sent to them). */
+  holding(key: string): number {
+    return this.#workers.filter((w) => !w.dead && w.specs.has(key)).length;
+  }
+
   /** Workers started over the set's life (replacements included). */
   get startedCount(): number {
     return this.#started;

@@ -18,6 +18,11 @@ export interface RunRecord {
   measuredMs: number;
   /** Cores other processes kept busy when the decision was made (see {@linkcode loadChanged}). */
   busyCores?: number;
+  /**
+   * A workers run that began on workers not yet holding the task (see {@linkcode corrections}):
+   * they loaded it, and ran its first items cold, during the run.
+   */
+  cold?: boolean;
 }
 
 /** Measured / predicted per executor (1 where none ran). */
@@ -70,7 +75,12 @@ export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[
 /**
  * Correction factors: per executor, the median of measured / predicted over its recorded runs,
  * bounded to [1/4, 4] (one odd run — a pause, a cold JIT — cannot swing it further); 1 where no
- * run of that executor was recorded.
+ * run of that executor was recorded. Cold runs (`RunRecord.cold`) do not count: the model
+ * predicts warm workers, and a process's first run on workers that load a library and compile it
+ * took 2.3–4× its prediction (markdown, SQL formatting, arbitrary-precision square roots, syntax
+ * highlighting, each on Deno, Bun or Node). Counted, that one run sent every later decision of
+ * the job to the plain loop, on whose runs alone the correction could never come back: the
+ * workers ran 1.6–2× faster once warm.
  *
  * @param runs The recorded runs of one job.
  * @returns The factors.
@@ -84,6 +94,7 @@ export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[
  *   { executor: "workers", predictedMs: 100, measuredMs: 150 },
  *   { executor: "workers", predictedMs: 100, measuredMs: 130 },
  *   { executor: "workers", predictedMs: 100, measuredMs: 900 },
+ *   { executor: "workers", predictedMs: 100, measuredMs: 400, cold: true },
  * ]);
  * assert.equal(c.workers, 1.5);
  * assert.equal(c.inline, 1);
@@ -92,7 +103,7 @@ export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[
 export function corrections(runs: readonly RunRecord[]): Corrections {
   const of = (e: RunRecord["executor"]) => {
     const r = runs.filter((x) =>
-      x.executor === e && x.predictedMs > 0 && Number.isFinite(x.measuredMs)
+      x.executor === e && !x.cold && x.predictedMs > 0 && Number.isFinite(x.measuredMs)
     ).map((x) => x.measuredMs / x.predictedMs).sort((a, b) => a - b);
     if (r.length === 0) return 1;
     const mid = r.length >> 1;
