@@ -91,13 +91,20 @@ export class WorkerSet {
   }
 
   /**
-   * Thread ids of the live workers that hold chunks, but `except` (those that reported one):
-   * runnable, they run calls' chunks (the load readings count them as other calls' load).
+   * Thread ids of the live workers that hold chunks of a run, but `except` (those that reported
+   * one): runnable, they run calls' chunks (the load readings count them as other calls' load).
+   * A worker holding only the optimizer's own messages (loading the task, sampling, helping) is
+   * not counted: a worker loading a library for the call deciding read as a busy core of two,
+   * and the plain loop was decided and cached ("one worker cannot beat the plain loop") for a
+   * job that ran 1.9× faster on two workers (markdown, a process's first call, Node).
    */
   busyTids(except: ReadonlySet<PoolWorker> = new Set()): Set<string> {
     return new Set(
       this.#workers.flatMap((w) =>
-        w.dead || w.tid === undefined || w.inflight.length === 0 || except.has(w) ? [] : [w.tid]
+        w.dead || w.tid === undefined || except.has(w) ||
+          !w.inflight.some((f) => f.owner !== undefined)
+          ? []
+          : [w.tid]
       ),
     );
   }
