@@ -3,9 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPool, execute, optimize, probeSystem, task, type TaskError } from "../mod.ts";
-import { workerSet } from "../src/engine/mod.ts";
+import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
 import { measureChunk } from "../src/engine/mod.ts";
-import { measureOverheads } from "../src/measure/mod.ts";
+import { measureOverheads, sampleInWorker } from "../src/measure/mod.ts";
 import { forgetOverheads } from "../src/measure/overhead.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { threadSched } from "../src/system/mod.ts";
@@ -567,6 +567,56 @@ test("cost: the engine's own cost per item is measured only once items are small
     }
   } finally {
     forgetOverheads();
+    await pool.close();
+  }
+});
+
+test("cost: a worker of this process that holds only the optimizer's messages is not load", async () => {
+  // A worker loading the task (or sampling, or helping) for the call deciding read as another
+  // call's busy core: the plain loop was decided and cached for a job that ran 1.9× faster on two
+  // workers. A worker running a run's chunks is load (another call's).
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const set = workerSet(pool);
+    const [a, b] = set.ensure(2);
+    await Promise.all([a.ready, b.ready]);
+    const spec = taskSpec(spin);
+    const measuring = measureChunk(a, spec, [300], false);
+    assert.equal(set.busyTids().size, 0, "the optimizer's own message");
+    const run = execute(spin, [300, 300], { pool, workers: 2, chunkSize: 1 });
+    const deadline = performance.now() + 10_000;
+    while (!set.live.some((w) => w.inflight.some((f) => f.owner !== undefined))) {
+      if (performance.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const running = set.live.filter((w) => w.inflight.some((f) => f.owner !== undefined));
+    assert.ok(running.length > 0, "a run's chunk is in flight");
+    assert.deepEqual([...set.busyTids()].sort(), running.map((w) => w.tid!).sort());
+    await Promise.all([measuring, run]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: a worker of this process starting beside the sampler is not the task's own thread", async () => {
+  // A worker whose thread id is not known yet (starting, loading the task) was counted among the
+  // sampled task's busy threads: "nested", workers capped at cores / 2, the plain loop decided and
+  // cached for single-threaded libraries. Here the other worker spins all through the sampling,
+  // and is reported as untold: the sampler takes it off its count.
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const [a, b] = workerSet(pool).ensure(2);
+    await Promise.all([a.ready, b.ready]);
+    const spec = taskSpec(spin);
+    const beside = measureChunk(b, spec, [600], false);
+    const src = new Source<unknown>(new Array(200).fill(2));
+    const s = await sampleInWorker(a, spec, src, new KnownResults(), 60, 100, {
+      others: () => [],
+      untold: () => 1,
+    });
+    await beside;
+    assert.equal(s.profile?.internalThreads, 1, s.profile?.nestedReason);
+  } finally {
     await pool.close();
   }
 });

@@ -155,8 +155,20 @@ export async function sampleInWorker(
      * the sampler skips theirs and adds its own before sending them.
      */
     claimed?: Set<number>;
-    /** Thread ids of those workers, left out of the sampled rounds' CPU time and threads. */
-    others?: string[];
+    /**
+     * Thread ids of the pool's other workers now (helpers, workers loading the task, workers of
+     * other calls), left out of the sampled rounds' CPU time and busy threads: they are not the
+     * task's own threads.
+     */
+    others?: () => string[];
+    /**
+     * The pool's other workers whose thread id is not known yet (starting): each may be a busy
+     * thread of this process in a round, and is taken off its count. Counted, a worker loading a
+     * library beside the sampler read as the task's own thread: "nested 1", workers capped at
+     * cores / 2, and the plain loop decided and cached for a pure-JavaScript hash (Bun) and a
+     * markdown renderer (Node).
+     */
+    untold?: () => number;
     /** The empty round trip to a worker (ms), taken off the crossing's time. */
     roundTripMs?: number;
     /** A guess of the time per item (ms; the look's, on this thread): sizes the first round. */
@@ -250,13 +262,14 @@ export async function sampleInWorker(
       );
       if (others !== undefined) loads.push(others);
     }, 1);
+    const untold = limits.untold?.() ?? 0;
     const sent = rt.now();
     const reply = await measureChunk(worker, spec, batch.items, true, {
       timeoutMs,
       signal,
       first: batch.indices[0],
       indices: batch.indices,
-      others: limits.others,
+      others: limits.others?.(),
       warm,
     });
     clearTimeout(probeLoad);
@@ -286,10 +299,10 @@ export async function sampleInWorker(
     else t.cpuUs += m.cpuUs;
     t.waitMs += m.waitMs ?? 0;
     threadClock ||= m.busyThreads !== undefined;
-    if (
-      m.busyThreads !== undefined && m.computeMs >= 10 &&
-      m.busyThreads <= (threads?.busy ?? Infinity)
-    ) threads = { busy: m.busyThreads, ms: m.computeMs };
+    const busy = m.busyThreads === undefined ? undefined : Math.max(1, m.busyThreads - untold);
+    if (busy !== undefined && m.computeMs >= 10 && busy <= (threads?.busy ?? Infinity)) {
+      threads = { busy, ms: m.computeMs };
+    }
     if (m.heapBefore !== undefined && m.heapAfter !== undefined) {
       heap += Math.max(0, m.heapAfter - m.heapBefore);
       heapItems += got.length - warm;

@@ -104,7 +104,8 @@ export async function sample(
         roundTripMs: overheads.roundTripMs,
         perItemMs: look.perItemMs,
         claimed: help.claimed,
-        others: help.others,
+        others: () => ours(job, worker).flatMap((w) => w.tid === undefined ? [] : [w.tid]),
+        untold: () => ours(job, worker).filter((w) => w.tid === undefined).length,
       },
       settled,
     );
@@ -162,6 +163,11 @@ let helpersNamed: boolean | undefined;
 /** Work of a helper's chunk while one worker samples (ms): what the sample's end may wait. */
 const HELP_CHUNK_MS = 1;
 
+/** The pool's live workers other than `sampler`: threads of this process that are not the task's. */
+function ours(job: Job, sampler: PoolWorker): PoolWorker[] {
+  return poolWorkers(job).filter((w) => w !== sampler);
+}
+
 /**
  * Warm workers idle in the pool, with the task loaded, run chunks of the array from its end while
  * `sampler` samples (up to `room` of them, less other processes' runnable threads): their cores
@@ -179,7 +185,6 @@ function sampleHelpers(
   starting: ReadonlySet<PoolWorker>,
 ): {
   claimed: Set<number>;
-  others: string[];
   /** The helpers. */
   workers: PoolWorker[];
   busy: () => number;
@@ -188,7 +193,6 @@ function sampleHelpers(
   const claimed = new Set<number>();
   const none = {
     claimed,
-    others: [],
     workers: [],
     busy: () => 0,
     stop: () => Promise.resolve(undefined),
@@ -234,7 +238,6 @@ function sampleHelpers(
   });
   return {
     claimed,
-    others: all.map((w) => w.tid!),
     workers: helpers,
     busy: () => busy,
     stop: async () => {
