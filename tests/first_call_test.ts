@@ -11,6 +11,7 @@ import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
 import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { BackFeed } from "../src/model/_back_feed.ts";
+import { forgone } from "../src/model/_task_in_workers.ts";
 import type { Job } from "../src/model/_job.ts";
 import type { SpinDieItem } from "./fixtures/tasks/basic.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -170,4 +171,15 @@ test("first call: a worker that dies on an item near the end loses nothing", asy
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("forgone: the calls of a job that stayed here for the load's sake add up to the load, then start again", () => {
+  // A task whose module takes ~1.9 s to load in a worker, a job that two workers holding it run
+  // in half its 110 ms: each call leaves 55 ms on the table; the 35th pays for the load.
+  const key = `forgone-test-${Math.random()}`;
+  let calls = 0;
+  while (!forgone(key, 55, 1900)) calls++;
+  assert.equal(calls + 1, Math.ceil(1900 / 55));
+  assert.equal(forgone(key, 55, 1900), false, "counted again from zero");
+  assert.equal(forgone(`${key}-other`, 2000, 1900), true, "one call that would save more");
 });

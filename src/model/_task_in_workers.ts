@@ -315,9 +315,42 @@ function loadOnce(worker: PoolWorker, spec: TaskSpec): ReturnType<typeof loadIn>
   return load;
 }
 
+/** Time workers holding each task would have saved its calls so far (ms, by spec key). */
+const forgoneMs = new Map<string, number>();
+
+/**
+ * Count `savedMs` that a call of the task `key` left on the table by staying on the calling
+ * thread (workers holding the task would have saved it, but loading it cost more than the call):
+ * true once the calls so far add up to `costMs` (the load, and the workers' start), and the count
+ * starts again. A task module that imports a heavy library graph (16 libraries: 0.4–0.9 s to
+ * import) stayed on the plain loop for every call of a 130 ms job that ran in 70 ms on two workers
+ * holding it.
+ *
+ * @example Usage
+ * ```ts
+ * import { forgone } from "./_task_in_workers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(forgone("example#render", 60, 200), false);
+ * assert.equal(forgone("example#render", 60, 200), false);
+ * assert.equal(forgone("example#render", 90, 200), true); // 210 ms saved: load it
+ * assert.equal(forgone("example#render", 60, 200), false); // counted again
+ * ```
+ */
+export function forgone(key: string, savedMs: number, costMs: number): boolean {
+  const total = (forgoneMs.get(key) ?? 0) + savedMs;
+  if (total < costMs) {
+    forgoneMs.set(key, total);
+    return false;
+  }
+  forgoneMs.delete(key);
+  return true;
+}
+
 /**
  * A job clearly too small for workers never starts one (or no more): even a perfect split of the
- * items left cannot pay.
+ * items left cannot pay — but the calls of a job that stays here for the load's sake add up (see
+ * {@linkcode forgone}).
  */
 export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
@@ -337,6 +370,26 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   if (best.speedup >= job.minSpeedup) return undefined;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
+  // What workers holding the task would have saved this call: once the calls of this job that
+  // stayed here for the load's sake would have saved more than the load costs, the workers load
+  // it now, beside this call (a run only: `optimize` alone starts nothing).
+  let loading = "";
+  if (loadMs >= 1 && job.run) {
+    const warm = perfectSplit(serial, job.cores, job.cpu, {
+      warmWorkers: job.cores,
+      loadedWorkers: job.cores,
+      loadMs: 0,
+      firstStartMs: 0,
+      marginalStartMs: 0,
+    });
+    const savedMs = warm.speedup >= job.minSpeedup ? serial - serial / warm.speedup : 0;
+    const costMs = loadMs + firstStartMs + marginalStartMs * (job.cores - 2);
+    if (savedMs > 0 && forgone(job.spec.key, savedMs, costMs)) {
+      loadInOthers(job, undefined, job.cores);
+      loading = "; the workers load it now, for the next calls: those of this job so far would " +
+        "have saved more than that on workers holding it";
+    }
+  }
   const d = asLookRan(
     look.probe,
     n,
@@ -344,7 +397,7 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
       `serial): even a perfect split over ` +
       `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
       `${job.minSpeedup}× after starting them${
-        loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)` : ""
+        loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)${loading}` : ""
       }`,
   );
   d.serialMs = d.predictedMs = serial;
