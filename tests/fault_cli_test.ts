@@ -563,4 +563,43 @@ test("fault cli: Deno without read or write access says why an --html path is re
   }
 });
 
+test("fault cli: a flag of another executor is a usage error naming both flags", () => {
+  // `--executor inline --workers 4` ran inline and dropped the 4 without a word (Deno, Bun, Node).
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const runs: [string[], RegExp][] = [
+    [
+      ["--executor", "inline", "--workers", "4"],
+      /^amorsize execute: --workers 4 contradicts --executor inline: workers apply to the workers executor only$/,
+    ],
+    [
+      ["--executor", "async", "--chunk-size", "8"],
+      /^amorsize execute: --chunk-size 8 contradicts --executor async: a chunk size applies to the workers executor only$/,
+    ],
+    [
+      ["--executor", "inline", "--concurrency", "4"],
+      /--concurrency 4 contradicts --executor inline: concurrency applies to the async executor only$/,
+    ],
+    [
+      ["--executor", "workers", "--concurrency", "4"],
+      /--concurrency 4 contradicts --executor workers: concurrency applies to the async executor/,
+    ],
+    [
+      ["--workers", "2", "--concurrency", "4"],
+      /--concurrency 4 contradicts --workers 2 \(the workers executor\): concurrency applies/,
+    ],
+  ];
+  for (const [flags, message] of runs) {
+    const r = cli("execute", basic, "--range", "3", ...flags);
+    assert.equal(r.code, 2, `${flags.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, message);
+  }
+  // What each executor uses still runs.
+  for (const flags of [["--executor", "async", "--concurrency", "2"], ["--concurrency", "2"]]) {
+    const r = cli("execute", basic, "--range", "3", "--json", ...flags);
+    assert.equal(r.code, 0, `${flags.join(" ")}: ${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout), [0, 1, 4]);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

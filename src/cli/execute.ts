@@ -28,10 +28,13 @@ ${INPUT_HELP}
 
 Options:
   --executor E     inline, async or workers (forces the configuration)
-  --workers N      workers to use (forces the workers executor unless --executor says otherwise)
-  --chunk-size N   items per chunk sent to a worker
+  --workers N      workers to use (forces the workers executor)
+  --chunk-size N   items per chunk sent to a worker (forces the workers executor)
   --concurrency N  calls in flight for the async executor
   -h, --help       show this help
+
+A flag of another executor is a usage error: --workers and --chunk-size go with the workers
+executor only, --concurrency with async only (--executor inline --workers 4 is refused).
 
 Results are written as JSON; a result JSON cannot hold or would change (a function, symbol or
 BigInt, NaN or Infinity, a Map or Set, a RegExp or Error, a typed array or ArrayBuffer) fails the
@@ -100,12 +103,44 @@ function _options(v: ParsedFlags["values"]): ExecuteOptions {
       `--executor must be one of ${EXECUTORS.join(", ")}, got ${JSON.stringify(v.executor)}`,
     );
   }
-  return {
+  const options = {
     executor: v.executor as Executor | undefined,
     workers: intFlag("--workers", v.workers),
     chunkSize: intFlag("--chunk-size", v["chunk-size"]),
     concurrency: intFlag("--concurrency", v.concurrency),
   };
+  _checkContradictions(options);
+  return options;
+}
+
+/** The flags that apply to one executor only: the flag, its option, the executor, what it is. */
+const ONE_EXECUTOR: [string, "workers" | "chunkSize" | "concurrency", Executor, string][] = [
+  ["--workers", "workers", "workers", "workers apply"],
+  ["--chunk-size", "chunkSize", "workers", "a chunk size applies"],
+  ["--concurrency", "concurrency", "async", "concurrency applies"],
+];
+
+/**
+ * Refuse a flag the executor does not use: `--executor inline --workers 4` ran inline and dropped
+ * the 4 without a word, as `--executor async --chunk-size 8` and `--executor workers
+ * --concurrency 4` (or `--workers 2 --concurrency 4`: --workers runs the workers executor) did.
+ */
+function _checkContradictions(o: ExecuteOptions): void {
+  // Without --executor, --workers or --chunk-size runs the workers executor.
+  const forcing = ONE_EXECUTOR.find(([, key, executor]) =>
+    executor === "workers" && o[key] !== undefined
+  );
+  const executor = o.executor ?? (forcing ? "workers" : undefined);
+  if (executor === undefined) return;
+  const by = o.executor !== undefined
+    ? `--executor ${o.executor}`
+    : `${forcing![0]} ${o[forcing![1]]} (the workers executor)`;
+  for (const [flag, key, only, what] of ONE_EXECUTOR) {
+    if (o[key] === undefined || only === executor) continue;
+    throw new UsageError(
+      `${flag} ${o[key]} contradicts ${by}: ${what} to the ${only} executor only`,
+    );
+  }
 }
 
 /**
