@@ -602,4 +602,32 @@ test("fault cli: a flag of another executor is a usage error naming both flags",
   }
 });
 
+test("fault cli: a misspelt flag is named with the flags it may have meant", () => {
+  // "Unknown option '--worker'" and nothing more, where a misspelt command gets a suggestion.
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const runs: [string[], RegExp][] = [
+    [
+      ["execute", basic, "--range", "3", "--worker", "4"],
+      /^amorsize execute: Unknown option '--worker'; did you mean '--workers'\?$/,
+    ],
+    [
+      ["execute", basic, "--range", "3", "--chunksize=4"],
+      /^amorsize execute: Unknown option '--chunksize'; did you mean '--chunk-size'\?$/,
+    ],
+    [
+      ["validate", basic, "--range", "3", "--repeat", "1"],
+      /'--repeat'; did you mean '--repeats'\?$/,
+    ],
+    [["history", "list", "--knd", "suite"], /^amorsize history: .*did you mean '--kind'\?$/],
+    // Nothing close: the unknown flag alone.
+    [["execute", basic, "--range", "3", "--bogus"], /^amorsize execute: Unknown option '--bogus'$/],
+  ];
+  for (const [args, message] of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, message);
+  }
+});
+
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
 import { checkHtmlTarget } from "./_html.ts";
+import { suggestNames } from "./_suggest.ts";
 import { MAX_TIMER_MS, timerMs } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
 import { parseJsonText } from "../store/mod.ts";
@@ -82,7 +83,8 @@ export interface ParseFlagsOptions {
  * @param flags The flags it accepts (long name → spec).
  * @param options `positionals: false` refuses positional arguments.
  * @returns The values by long name and the positionals.
- * @throws {UsageError} On an unknown flag, a missing value, a wrong type or a repeated flag.
+ * @throws {UsageError} On an unknown flag (with the known flags it may have meant), a missing
+ * value, a wrong type or a repeated flag.
  *
  * @example Usage
  * ```ts
@@ -94,6 +96,10 @@ export interface ParseFlagsOptions {
  * assert.equal(values.range, "5");
  * assert.equal(values.json, true);
  * assert.throws(() => parseFlags(["--nope"], INPUT_FLAGS), { name: "UsageError" });
+ * assert.throws(
+ *   () => parseFlags(["--rnage", "5"], INPUT_FLAGS),
+ *   { message: "Unknown option '--rnage'; did you mean '--range'?" },
+ * );
  * assert.throws(
  *   () => parseFlags(["--range", "2", "--range=3"], INPUT_FLAGS),
  *   { message: '--range is given twice ("2" and "3"): give it once' },
@@ -117,7 +123,8 @@ export function parseFlags<F extends Record<string, FlagSpec>>(
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new UsageError(message.split("\n")[0].replace(/\. To specify a positional.*$/, ""));
+    const line = message.split("\n")[0].replace(/\. To specify a positional.*$/, "");
+    throw new UsageError(line + meant(e, Object.keys(flags)));
   }
   const seen = new Map<string, string | undefined>();
   for (const token of parsed.tokens) {
@@ -131,6 +138,18 @@ export function parseFlags<F extends Record<string, FlagSpec>>(
     seen.set(token.name, token.value);
   }
   return { values: parsed.values as FlagValues<F>, positionals: parsed.positionals };
+}
+
+/**
+ * What an unknown long option may have meant (`"; did you mean '--workers'?"`), from the flags
+ * a command takes; empty for any other parse error or when no flag is close.
+ */
+function meant(e: unknown, known: string[]): string {
+  if ((e as { code?: unknown } | null)?.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return "";
+  const given = /^Unknown option '--([^'=]+)/.exec((e as Error).message)?.[1];
+  const close = given === undefined ? [] : suggestNames(given, known);
+  if (close.length === 0) return "";
+  return `; did you mean ${close.slice(0, 3).map((c) => `'--${c}'`).join(" or ")}?`;
 }
 
 /**
