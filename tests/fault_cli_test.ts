@@ -323,7 +323,7 @@ test("fault cli: a bad flag of a task command is named before stdin is read", ()
   const { cmd, args: pre } = cliCommand();
   const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
   const runs: [string[], RegExp][] = [
-    [["optimize", basic, "--max-workers", "abc"], /--max-workers must be a positive number/],
+    [["optimize", basic, "--max-workers", "abc"], /--max-workers must be an integer >= 1/],
     [["execute", basic, "--workers", "abc"], /--workers must be an integer >= 1, got "abc"/],
     [["execute", basic, "--executor", "gpu"], /--executor must be one of inline, async/],
     [["validate", basic, "--repeats", "0"], /--repeats must be an integer >= 1, got "0"/],
@@ -622,6 +622,40 @@ test("fault cli: a misspelt flag is named with the flags it may have meant", () 
     // Nothing close: the unknown flag alone.
     [["execute", basic, "--range", "3", "--bogus"], /^amorsize execute: Unknown option '--bogus'$/],
   ];
+  for (const [args, message] of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, message);
+  }
+});
+
+test("fault cli: every integer flag reads decimal digits only, as --workers does", () => {
+  // Number() took "0x10" and "1e1" for 16 and 10 where --workers refused them: optimize
+  // --max-workers (also "2.5" was said as 2.5), suite run --repeats (also "5.0" and "+5").
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const runs: [string[], RegExp][] = [];
+  for (const loose of ["0x10", "1e1", "5.0", "+5", ""]) {
+    const got = JSON.stringify(loose).replace("+", "\\+").replace(".", "\\.");
+    runs.push(
+      [
+        ["optimize", basic, "--range", "3", `--max-workers=${loose}`],
+        new RegExp(`^amorsize optimize: --max-workers must be an integer >= 1, got ${got}$`),
+      ],
+      [
+        ["suite", "run", "--workloads", "mixed", `--repeats=${loose}`],
+        new RegExp(`^amorsize suite: --repeats must be an integer >= 1, got ${got}$`),
+      ],
+      [
+        ["validate", basic, "--range", "3", `--repeats=${loose}`],
+        new RegExp(`^amorsize validate: --repeats must be an integer >= 1, got ${got}$`),
+      ],
+    );
+  }
+  runs.push([
+    ["compare", basic, "--range", "3", "--configs", "workers:0x2"],
+    /--configs: the worker count must be an integer >= 1 in "workers:0x2"$/,
+  ]);
   for (const [args, message] of runs) {
     const r = cli(...args);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);

@@ -49,7 +49,7 @@ test("suite/history CLI: --help on each command exits 0", () => {
 test("suite CLI: usage errors exit 2 with one line", () => {
   usageError(["suite"], /^amorsize suite: a subcommand is needed/);
   usageError(["suite", "walk"], /unknown subcommand "walk"/);
-  usageError(["suite", "run", "--repeats", "0"], /--repeats must be a positive integer, got "0"/);
+  usageError(["suite", "run", "--repeats", "0"], /--repeats must be an integer >= 1, got "0"/);
   usageError(
     ["suite", "run", "--workloads", "nope"],
     /unknown workload "nope" \(known: cpu-intensive/,

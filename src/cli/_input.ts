@@ -153,7 +153,33 @@ function meant(e: unknown, known: string[]): string {
 }
 
 /**
- * Read an integer flag value (`undefined` when the flag is absent).
+ * The integer a flag's text writes in decimal digits (spaces around them allowed), or `undefined`
+ * for anything else: a sign, a point, an exponent, hex (`Number("0x10")` is 16), an empty text,
+ * or a number beyond 2^53 − 1 (not the number given). Every integer the CLI reads goes through it.
+ *
+ * @param text The text given.
+ * @returns The integer, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { integerText } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(integerText("16"), 16);
+ * assert.equal(integerText(" 5 "), 5);
+ * for (const loose of ["0x10", "1e1", "5.0", "+5", "", "99999999999999999999"]) {
+ *   assert.equal(integerText(loose), undefined);
+ * }
+ * ```
+ */
+export function integerText(text: string): number | undefined {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Read an integer flag value (`undefined` when the flag is absent), written as
+ * {@linkcode integerText} reads it.
  *
  * @param flag The flag's name, for the message (e.g. `"--range"`).
  * @param text The value given.
@@ -173,8 +199,8 @@ function meant(e: unknown, known: string[]): string {
  */
 export function intFlag(flag: string, text: unknown, min = 1): number | undefined {
   if (text === undefined) return undefined;
-  const n = typeof text === "string" && /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) {
+  const n = typeof text === "string" ? integerText(text) : undefined;
+  if (n === undefined || n < min) {
     throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   }
   return n;

@@ -6,7 +6,14 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import { measuredPoints } from "./_html.ts";
-import { INPUT_HELP, intFlag, readTaskInput, timeoutFlag, writeHtml } from "./_input.ts";
+import {
+  INPUT_HELP,
+  integerText,
+  intFlag,
+  readTaskInput,
+  timeoutFlag,
+  writeHtml,
+} from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { compareStrategies, type ComparisonResult, type StrategyConfig } from "../validate/mod.ts";
@@ -64,12 +71,13 @@ export function parseConfigs(text: string): StrategyConfig[] {
       if (s === undefined) return undefined;
       // Beyond 2^53 − 1 the number is not the one given: "workers:99999999999999999999" ran and
       // was shown as "workers 100000000000000000000" (as --workers elsewhere, it is refused).
-      if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) {
+      const n = integerText(s);
+      if (n === undefined || n < 1) {
         throw new UsageError(
           `--configs: ${what} must be an integer >= 1 in ${JSON.stringify(part)}`,
         );
       }
-      return Number(s);
+      return n;
     };
     if (kind === "inline" && nums.length === 0) return { executor: "inline" };
     if (kind === "async" && nums.length <= 1) {

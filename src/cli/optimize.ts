@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { INPUT_HELP, progressBar, readTaskInput, writeHtml } from "./_input.ts";
+import { INPUT_HELP, intFlag, progressBar, readTaskInput, writeHtml } from "./_input.ts";
 import type { OptimizationResult } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
 import { print } from "./_output.ts";
@@ -80,10 +80,8 @@ export const command: Command = {
     }, {
       options: (v) => {
         const minSpeedup = _number("--min-speedup", v["min-speedup"]);
-        const maxWorkers = _number("--max-workers", v["max-workers"]);
-        if (maxWorkers !== undefined && !Number.isInteger(maxWorkers)) {
-          throw new UsageError(`--max-workers must be an integer >= 1, got ${maxWorkers}`);
-        }
+        // As every integer flag: "0x10" and "1e1" were taken as 16 and 10 workers.
+        const maxWorkers = intFlag("--max-workers", v["max-workers"]);
         return { minSpeedup, maxWorkers };
       },
     });

@@ -13,7 +13,7 @@ import {
   resultLabel,
   runPerformanceSuite,
 } from "../suite/mod.ts";
-import { dirFlag, parseFlags } from "./_input.ts";
+import { dirFlag, intFlag, parseFlags } from "./_input.ts";
 import { print } from "./_output.ts";
 
 const HELP =
@@ -68,11 +68,10 @@ function _only(values: Values, allowed: string[], sub: string): void {
   }
 }
 
-function _number(flag: string, text: string, integer: boolean): number {
+function _number(flag: string, text: string): number {
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    const what = integer ? "a positive integer" : "a positive number";
-    throw new UsageError(`--${flag} must be ${what}, got ${JSON.stringify(text)}`);
+  if (text.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag} must be a positive number, got ${JSON.stringify(text)}`);
   }
   return n;
 }
@@ -95,7 +94,8 @@ async function _run(values: Values, rest: string[]): Promise<number> {
     }
     workloads = workloads.filter((w) => names.includes(w.name));
   }
-  const repeats = values.repeats === undefined ? 3 : _number("repeats", values.repeats, true);
+  // As every integer flag: "0x10", "1e1" and "5.0" were taken as 16, 10 and 5 repeats.
+  const repeats = intFlag("--repeats", values.repeats) ?? 3;
   const json = values.json ?? false;
   const suite = await runPerformanceSuite({
     workloads,
@@ -121,7 +121,7 @@ function _compare(values: Values, rest: string[]): number {
   }
   const threshold = values.threshold === undefined
     ? undefined
-    : _number("threshold", values.threshold, false);
+    : _number("threshold", values.threshold);
   let cmp;
   try {
     cmp = comparePerformanceResults(rest[0], rest[1], { threshold });
