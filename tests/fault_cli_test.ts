@@ -3,7 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -662,6 +671,49 @@ test("fault cli: every integer flag reads decimal digits only, as --workers does
     assert.equal(r.stdout, "");
     oneLine(r.stderr, message);
   }
+});
+
+test("fault cli: an --html report over one of the command's own inputs is refused before the work", () => {
+  // `optimize M#f --data d.json --html d.json` replaced the data with the report once the work was
+  // done (exit 0, on Deno, Bun and Node); so did --html naming the task module, or a link to either.
+  const dir = mkdtempSync(join(home, "inputs-"));
+  const data = join(dir, "items.json");
+  writeFileSync(data, "[1, 2, 3]");
+  const module = join(dir, "tasks.js");
+  writeFileSync(module, "export const square = (x) => x * x;\n");
+  const link = join(dir, "link.json");
+  symlinkSync(data, link);
+  const runs: [string[], RegExp][] = [
+    [
+      ["optimize", `${module}#square`, "--data", data, "--html", data],
+      /^amorsize optimize: --html .*items\.json is the same file as --data .*items\.json: the report would overwrite it/,
+    ],
+    [
+      ["compare", `${module}#square`, "--data", data, "--html", link, "--configs", "inline"],
+      /^amorsize compare: --html .*link\.json is the same file as --data .*items\.json:/,
+    ],
+    [
+      ["validate", `${module}#square`, "--range", "3", "--html", module],
+      /^amorsize validate: --html .*tasks\.js is the same file as the task module .*tasks\.js:/,
+    ],
+    [
+      ["report", "--optimize", `${module}#square`, "--data", data, "--html", data],
+      /^amorsize report: --html .*items\.json is the same file as --data /,
+    ],
+    [
+      ["report", "--suite-history", "--dir", dir, "--html", join(dir, "r.json")],
+      /^amorsize report: --html .*r\.json is a file of the history directory .*: the report would be read back/,
+    ],
+  ];
+  for (const [args, message] of runs) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    oneLine(r.stderr, message);
+  }
+  assert.equal(readFileSync(data, "utf8"), "[1, 2, 3]");
+  assert.equal(readFileSync(module, "utf8"), "export const square = (x) => x * x;\n");
+  assert.equal(existsSync(join(dir, "r.json")), false);
 });
 
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

@@ -1,8 +1,9 @@
 // `--html FILE`: write an HTML report with the package's `writeReport`.
 import { runtime } from "../runtime/mod.ts";
 import { closeSync, openSync, statSync, unlinkSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { UsageError } from "./_command.ts";
 import { type MeasuredPoint, type ReportInput, writeReport } from "../report/mod.ts";
 import type { ForcedConfig } from "../engine/mod.ts";
@@ -82,6 +83,80 @@ export function checkHtmlTarget(file: string): void {
       `--html ${file}: ${info ? "the file" : `the directory ${dir}`} is not writable ` +
         `(${firstLine(e)})`,
     );
+  }
+}
+
+/** A file a command reads, for {@linkcode checkHtmlNotInput}: how it was given, and its path. */
+export interface InputFile {
+  /** How the command line names it, e.g. `"--data data.json"` or `"the task module tasks.js"`. */
+  given: string;
+  /** Its path (relative paths resolved against the working directory), or a `file:` URL. */
+  path: string;
+  /** `path` is a directory, and the command reads the files in it whose names match. */
+  files?: RegExp;
+}
+
+/**
+ * Refuse an `--html FILE` that is one of the files the command reads (the same path, a link to
+ * it, or another name of it), or a file of a directory it reads: the report would overwrite its
+ * input (`--html data.json
+ * --data data.json` replaced the data with the report once the work was done). Checked before
+ * the work, as {@linkcode checkHtmlTarget} is. Files that are not there are no input of it.
+ *
+ * @param file The `--html` value.
+ * @param inputs The files the command reads.
+ * @throws {UsageError} Naming both when the report would be written over an input.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkHtmlNotInput } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ * import { fileURLToPath } from "node:url";
+ *
+ * const self = fileURLToPath(import.meta.url);
+ * assert.throws(
+ *   () => checkHtmlNotInput(self, [{ given: "--data x.json", path: import.meta.url }]),
+ *   /--html .*_html\.ts is the same file as --data x\.json: the report would overwrite it/,
+ * );
+ * checkHtmlNotInput("report.html", [{ given: "--data x.json", path: self }]); // another file
+ * ```
+ */
+export function checkHtmlNotInput(file: string, inputs: InputFile[]): void {
+  const target = resolve(file);
+  for (const input of inputs) {
+    let path: string;
+    try {
+      path = /^file:/i.test(input.path) ? fileURLToPath(input.path) : resolve(input.path);
+    } catch {
+      continue; // no local file
+    }
+    if (input.files) {
+      const parent = dirname(target);
+      if (!input.files.test(basename(target))) continue;
+      if (parent !== path && !sameFile(parent, path)) continue;
+      throw new UsageError(
+        `--html ${file} is a file of ${input.given}: the report would be read back as an ` +
+          "input; write it to another file",
+      );
+    }
+    if (path === target || sameFile(path, target)) {
+      throw new UsageError(
+        `--html ${file} is the same file as ${input.given}: the report would overwrite it; ` +
+          "write the report to another file",
+      );
+    }
+  }
+}
+
+/** Whether two existing paths are one file or directory (a link, another name of it). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a, { throwIfNoEntry: false });
+    const y = statSync(b, { throwIfNoEntry: false });
+    if (!x || !y || x.ino === 0) return false; // no inode numbers: the paths decide
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // not looked at: the command's own reads say why
   }
 }
 

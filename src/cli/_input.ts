@@ -14,7 +14,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { UsageError } from "./_command.ts";
-import { checkHtmlTarget } from "./_html.ts";
+import { checkHtmlNotInput, checkHtmlTarget, type InputFile } from "./_html.ts";
 import { suggestNames } from "./_suggest.ts";
 import { MAX_TIMER_MS, timerMs } from "../args.ts";
 import { runtime } from "../runtime/mod.ts";
@@ -22,7 +22,7 @@ import { parseJsonText } from "../store/mod.ts";
 import { loadTask, task as taskRef, type TaskRef, taskSpec } from "../task/mod.ts";
 
 export { progressBar } from "./_progress_bar.ts";
-export { checkHtmlTarget, writeHtml } from "./_html.ts";
+export { checkHtmlNotInput, checkHtmlTarget, type InputFile, writeHtml } from "./_html.ts";
 
 /** A flag for {@linkcode parseFlags}: a string or a boolean, with an optional short name. */
 export interface FlagSpec {
@@ -59,7 +59,7 @@ Data (one of):
 Output:
   --json           print JSON instead of text (the output switch; data comes from --data FILE)
   --html FILE      also write an HTML report to FILE (ignored, with a note, where reports are
-                   not available)`;
+                   not available); FILE may not be the task module or the --data file`;
 
 /** The values of `flags` by long name: a string, `true` for a switch, absent when not given. */
 export type FlagValues<F extends Record<string, FlagSpec>> = {
@@ -535,10 +535,45 @@ export async function readTaskInput<T = undefined>(
   const options = read.options ? read.options(parsed.values) : undefined as T;
   const html = typeof parsed.values.html === "string" ? parsed.values.html : undefined;
   if (html !== undefined) checkHtmlTarget(html); // before the work, not after it
-  const task = await checkTask(parseTask(parsed.positionals[0]));
-  const data = await readData(parsed.values, read.stdin);
   const spec = parsed.positionals[0];
+  const ref = parseTask(spec);
+  if (html !== undefined) checkHtmlNotInput(html, inputFiles(spec, ref, parsed.values.data));
+  const task = await checkTask(ref);
+  const data = await readData(parsed.values, read.stdin);
   return { ...parsed, task, spec, data, json: parsed.values.json === true, html, options };
+}
+
+/**
+ * The files a task command reads: the task module (a local one) and the `--data` file, as the
+ * command line names them (for {@linkcode checkHtmlNotInput}).
+ *
+ * @param spec The task as given (`MODULE#EXPORT`).
+ * @param ref The task reference {@linkcode parseTask} made of it.
+ * @param data The `--data` value, if given.
+ * @returns The input files.
+ *
+ * @example Usage
+ * ```ts
+ * import { inputFiles, parseTask } from "./_input.ts";
+ * import assert from "node:assert/strict";
+ * import { fileURLToPath } from "node:url";
+ *
+ * const spec = `${fileURLToPath(import.meta.url)}#inputFiles`;
+ * const files = inputFiles(spec, parseTask(spec), "items.json");
+ * assert.deepEqual(files.map((f) => f.given), [
+ *   `the task module ${fileURLToPath(import.meta.url)}`,
+ *   "--data items.json",
+ * ]);
+ * ```
+ */
+export function inputFiles(spec: string, ref: TaskRef, data: unknown): InputFile[] {
+  const files: InputFile[] = [];
+  if (/^file:/i.test(ref.module)) {
+    const module = spec.slice(0, spec.lastIndexOf("#"));
+    files.push({ given: `the task module ${module}`, path: ref.module });
+  }
+  if (typeof data === "string" && data !== "") files.push({ given: `--data ${data}`, path: data });
+  return files;
 }
 
 /**

@@ -6,9 +6,12 @@
  */
 import { type Command, UsageError } from "./_command.ts";
 import {
+  checkHtmlNotInput,
   checkHtmlTarget,
   checkTask,
   dirFlag,
+  type InputFile,
+  inputFiles,
   parseFlags,
   parseTask,
   progressBar,
@@ -39,7 +42,8 @@ Options:
   --dir DIR                 the history directory (default: $AMORSIZE_HOME/history or the
                             user cache directory)
   --name NAME               only suite runs saved under NAME (the suite uses the runtime's name)
-  --html FILE               where to write the report (required)
+  --html FILE               where to write the report (required): not the task module, the
+                            --data file or a .json file of the --suite-history directory
   --title TEXT              the report's title (default "amorsize report")
   -h, --help                show this help
 
@@ -83,6 +87,20 @@ async function _noRuns(dir: string | undefined, name: string | undefined): Promi
 }
 
 /**
+ * The history directory --suite-history reads, as an input of the report: a report written there
+ * as a `.json` file would be written over an entry, or read back as one.
+ */
+function _historyInput(dir: string | undefined): InputFile[] {
+  try {
+    const where = resolveStoreDir("history", { dir });
+    const given = `the history directory ${where} (its .json files are entries)`;
+    return [{ given, path: where, files: /\.json$/i }];
+  } catch {
+    return []; // no history directory: reading the history says why
+  }
+}
+
+/**
  * The `report` subcommand.
  *
  * @example Usage
@@ -120,10 +138,15 @@ export const command: Command = {
     if (!history && (values.dir !== undefined || values.name !== undefined)) {
       throw new UsageError("--dir and --name go with --suite-history");
     }
+    const ref = spec === undefined ? undefined : parseTask(spec);
+    const dir = history ? dirFlag(values.dir) : undefined;
+    checkHtmlNotInput(html, [
+      ...(ref === undefined ? [] : inputFiles(spec!, ref, values.data)),
+      ...(history ? _historyInput(dir) : []),
+    ]);
     const input: ReportInput = { title: _string(values.title) };
     // The history first: read in a moment, where the optimization may take a while.
     if (history) {
-      const dir = dirFlag(values.dir);
       const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
       for (const w of warnings) console.error(`warning: ${w}`);
       if (runs.length === 0 && spec === undefined) {
@@ -135,10 +158,10 @@ export const command: Command = {
     }
     let about: { task: string; items: number } | undefined;
     if (spec !== undefined) {
-      const ref = await checkTask(parseTask(spec));
+      const task = await checkTask(ref!);
       const data = await readData(values);
       const bar = progressBar("optimize");
-      const result = await optimize(ref, data, { onProgress: bar?.onProgress })
+      const result = await optimize(task, data, { onProgress: bar?.onProgress })
         .finally(() => bar?.end());
       input.optimization = result;
       about = { task: spec, items: data.length };
