@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cliCommand, denoBinary, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
+import { runtime } from "../src/runtime/detect.ts";
 
 const tasks = fileURLToPath(fixtureModule("faults/tasks"));
 const home = mkdtempSync(join(tmpdir(), "amorsize-fault-cli-"));
@@ -715,5 +716,63 @@ test("fault cli: an --html report over one of the command's own inputs is refuse
   assert.equal(readFileSync(module, "utf8"), "export const square = (x) => x * x;\n");
   assert.equal(existsSync(join(dir, "r.json")), false);
 });
+
+test(
+  "fault cli: Deno without --allow-env says once that AMORSIZE_HOME cannot be read, and which directory is used (Deno only: Bun and Node have no permissions)",
+  { skip: runtime().name !== "deno" ? "only Deno refuses reading an environment variable" : false },
+  () => {
+    // A set AMORSIZE_HOME was ignored without a word: `cache stats` used the user cache directory
+    // (with --allow-sys), or failed saying "pass { dir } or set AMORSIZE_HOME" (without it).
+    const root = repoRoot();
+    const user = mkdtempSync(join(home, "user-"));
+    const run = (allow: string[], ...args: string[]) => {
+      const argv = ["run", "--no-prompt", ...allow, join(root, "src/cli/main.ts"), ...args];
+      const r = spawnSync(denoBinary() ?? process.execPath, argv, {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, AMORSIZE_HOME: home, HOME: user, NO_COLOR: "1" },
+        timeout: 120_000,
+      });
+      const warnings = (r.stderr ?? "").split("\n").filter((l) => /AMORSIZE_HOME/.test(l));
+      return { code: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", warnings };
+    };
+    const rw = ["--allow-read", "--allow-write"];
+    // The home directory readable: the directory used instead is named, once.
+    const used = join(user, ".cache", "amorsize");
+    for (
+      const args of [["cache", "stats"], [
+        "report",
+        "--suite-history",
+        "--html",
+        join(user, "r.html"),
+      ]]
+    ) {
+      const r = run([...rw, "--allow-sys"], ...args);
+      assert.deepEqual(r.warnings, [
+        `warning: AMORSIZE_HOME cannot be read without --allow-env: amorsize keeps its files in ${used} instead`,
+      ], `${args.join(" ")}: ${r.stderr}`);
+    }
+    const stats = run([...rw, "--allow-sys"], "cache", "stats");
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.match(stats.stdout, new RegExp(`^directory +${used}/cache$`, "m"));
+    // Not readable either: no directory, and the error says to allow reading AMORSIZE_HOME.
+    const none = run(rw, "cache", "stats");
+    assert.equal(none.code, 1, none.stderr);
+    assert.equal(none.warnings.length, 2, none.stderr);
+    assert.match(
+      none.warnings[0],
+      /^warning: AMORSIZE_HOME cannot be read without --allow-env: amorsize has no directory for its files/,
+    );
+    assert.match(
+      none.warnings[1],
+      /^amorsize cache: Cannot locate .* and AMORSIZE_HOME cannot be read without --allow-env; pass \{ dir \} or set AMORSIZE_HOME, and allow reading it \(deno run --allow-env\)$/,
+    );
+    // With --allow-env, AMORSIZE_HOME is the directory and nothing is said.
+    const env = run([...rw, "--allow-env"], "cache", "stats");
+    assert.equal(env.code, 0, env.stderr);
+    assert.deepEqual(env.warnings, []);
+    assert.match(env.stdout, new RegExp(`^directory +${join(home, "cache")}$`, "m"));
+  },
+);
 
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));

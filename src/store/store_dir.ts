@@ -55,7 +55,11 @@ export function userStoreRoot(
  * @returns An absolute path.
  * @throws {TypeError} For an unknown `kind` or a `dir` that is not a non-empty string.
  * @throws {Error} When no directory was given and the home directory cannot be read (Deno without
- * `--allow-sys`): the message says to pass `dir` or set `AMORSIZE_HOME`.
+ * `--allow-sys`): the message says to pass `dir` or set `AMORSIZE_HOME` (or, where AMORSIZE_HOME
+ * could not be read, Deno without `--allow-env`, to allow reading it).
+ *
+ * Where AMORSIZE_HOME cannot be read (Deno without `--allow-env`) and the per-user directory is
+ * used instead, a one-line warning on stderr says so, once a process.
  *
  * @example Usage
  * ```ts
@@ -74,20 +78,49 @@ export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): str
   }
   const dir = optionalString("dir", optionsArg("options", options).dir);
   if (dir !== undefined) return resolve(dir);
-  const home = readEnv("AMORSIZE_HOME");
-  if (home !== undefined) return resolve(home, kind);
+  const read = runtime().env("AMORSIZE_HOME");
+  if (read.value !== undefined && read.value !== "") return resolve(read.value, kind);
   const os = platform();
   let user: string;
   try {
     user = homedir();
   } catch (error) {
+    // "set AMORSIZE_HOME" was the advice where it was set, and could not be read.
+    if (read.denied) warnHomeDenied(undefined);
+    const advice = read.denied
+      ? ` and ${HOME_DENIED}; pass { dir } or set AMORSIZE_HOME, and allow reading it ` +
+        "(deno run --allow-env)"
+      : "; pass { dir } or set AMORSIZE_HOME";
     throw new Error(
       `Cannot locate the amorsize ${kind} directory: the home directory is not readable ` +
-        `(${(error as Error).message}); pass { dir } or set AMORSIZE_HOME`,
+        `(${(error as Error).message})${advice}`,
     );
   }
   const root = userStoreRoot(os, user, readEnv);
+  if (read.denied) warnHomeDenied(root);
   return os === "win32" ? win32.join(root, kind) : posix.join(root, kind);
+}
+
+const HOME_DENIED = "AMORSIZE_HOME cannot be read without --allow-env";
+
+let homeDeniedSaid = false;
+
+/**
+ * Say once a process, on stderr, that AMORSIZE_HOME could not be read (Deno without
+ * `--allow-env`: the permission is refused whether the variable is set or not) and which
+ * directory is used instead (`root`), or that none is (no home directory either): a set
+ * AMORSIZE_HOME was ignored without a word, and the optimizer's result cache went off unsaid.
+ */
+function warnHomeDenied(root: string | undefined): void {
+  if (homeDeniedSaid) return;
+  homeDeniedSaid = true;
+  console.error(
+    `warning: ${HOME_DENIED}: ` +
+      (root === undefined
+        ? "amorsize has no directory for its files (the home directory is not readable either: " +
+          "--allow-sys), so no result cache and no history"
+        : `amorsize keeps its files in ${root} instead`),
+  );
 }
 
 /**
