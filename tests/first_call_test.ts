@@ -11,7 +11,7 @@ import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
 import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { BackFeed } from "../src/model/_back_feed.ts";
-import { forgone } from "../src/model/_task_in_workers.ts";
+import { forgone, hearLoads, loadInOthers } from "../src/model/_task_in_workers.ts";
 import type { Job } from "../src/model/_job.ts";
 import type { SpinDieItem } from "./fixtures/tasks/basic.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -182,4 +182,24 @@ test("forgone: the calls of a job that stayed here for the load's sake add up to
   assert.equal(calls + 1, Math.ceil(1900 / 55));
   assert.equal(forgone(key, 55, 1900), false, "counted again from zero");
   assert.equal(forgone(`${key}-other`, 2000, 1900), true, "one call that would save more");
+});
+
+test("hearLoads: a load of the task started for the next calls is heard by a caller that never lets the event loop turn", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const spec = taskSpec(basic("square"));
+    const job = { spec, pool, cores: 1, src: new Source<unknown>([]) } as unknown as Job;
+    const set = workerSet(pool);
+    loadInOthers(job, undefined, 1);
+    // Calls awaited one after another: only microtasks run between them, and the reply of the
+    // load waits however long they go on.
+    const until = performance.now() + 300;
+    while (performance.now() < until) await Promise.resolve();
+    assert.equal(set.holding(spec.key), 0, "not heard without a turn of the event loop");
+    const deadline = performance.now() + 20_000;
+    while (set.holding(spec.key) === 0 && performance.now() < deadline) await hearLoads(job);
+    assert.equal(set.holding(spec.key), 1);
+  } finally {
+    await pool.close();
+  }
 });

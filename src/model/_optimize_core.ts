@@ -92,6 +92,7 @@ import {
 } from "./_job.ts";
 import {
   COLD_IMPORT_MS,
+  hearLoads,
   importTimes,
   LARGE_ITEM_MS,
   loadedInWorkers,
@@ -228,6 +229,7 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
+  await hearLoads(job);
   const small = look.skipped ? undefined : tooSmallForWorkers(job, look);
   if (small) return small;
   const hit = await cacheLookup(job, look);

@@ -292,6 +292,17 @@ export function loadInOthers(
 const loads = new WeakMap<PoolWorker, Map<string, ReturnType<typeof loadIn>>>();
 
 /**
+ * Let the replies of workers loading the job's task in (one turn of the event loop) where any is
+ * in flight: a caller that awaits one automatic call after another never lets the event loop
+ * turn, and a load started for the next calls (see {@linkcode forgone}) stayed unheard: every
+ * later call was decided as if no worker held the task (nine calls of 0.5 s in a row, Node).
+ */
+export async function hearLoads(job: Job): Promise<void> {
+  if (!poolWorkers(job).some((w) => loads.get(w)?.has(job.spec.key))) return;
+  await new Promise((r) => setImmediate(r));
+}
+
+/**
  * Load the task in `worker` (see `loadIn`), once: a load in flight already is awaited, not sent
  * again (a second empty chunk would wait behind it).
  */
