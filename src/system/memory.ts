@@ -177,7 +177,20 @@ export function readMemoryLimit(
  * ```
  */
 export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigure {
-  const levels = [
+  return roomIn(files, memoryLevels(paths));
+}
+
+/** One cgroup level's memory files: its limits, its usage and its inactive file cache. */
+interface MemoryLevel {
+  dir: string;
+  limits: string[];
+  usage: string;
+  inactive: string;
+}
+
+/** The memory levels of a process's cgroups, from each leaf up to the root of its mount. */
+function memoryLevels(paths: CgroupPaths): MemoryLevel[] {
+  return [
     ...paths.v2.flatMap((dirs) =>
       dirs.map((dir) => ({
         dir,
@@ -195,13 +208,22 @@ export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigu
       }))
     ),
   ];
+}
+
+/** The limits a level sets (bytes; none where it sets none). */
+function levelLimits(files: HostFiles, level: MemoryLevel): number[] {
+  return level.limits.map((name) => {
+    const text = files.read(`${level.dir}/${name}`);
+    const parse = name === "memory.stat" ? hierarchicalLimit : parseMemoryLimit;
+    return text === undefined ? null : parse(text) ?? null;
+  }).filter((x): x is number => x !== null);
+}
+
+/** The least room over `levels` (see `readMemoryRoom`). */
+function roomIn(files: HostFiles, levels: readonly MemoryLevel[]): MemoryFigure {
   let best: MemoryFigure = { bytes: null, source: "fallback" };
   for (const level of levels) {
-    const limits = level.limits.map((name) => {
-      const text = files.read(`${level.dir}/${name}`);
-      const parse = name === "memory.stat" ? hierarchicalLimit : parseMemoryLimit;
-      return text === undefined ? null : parse(text) ?? null;
-    }).filter((x): x is number => x !== null);
+    const limits = levelLimits(files, level);
     if (limits.length === 0) continue;
     const usagePath = `${level.dir}/${level.usage}`;
     const usageText = files.read(usagePath);
@@ -220,13 +242,15 @@ export function readMemoryRoom(files: HostFiles, paths: CgroupPaths): MemoryFigu
   return best;
 }
 
-/** This process's cgroup paths, read once (see `memoryRoomNow`). */
-let ownPaths: CgroupPaths | undefined;
+/** This process's memory levels that set a limit, found once (see `memoryRoomNow`). */
+let limitedLevels: MemoryLevel[] | undefined;
 
 /**
  * The room left under this process's cgroup memory limits now (bytes; see
  * {@linkcode readMemoryRoom}), or `null` where no level has a limit. Read live, for each worker
- * started: the probe's figure is the room on a process's first call.
+ * started: the probe's figure is the room on a process's first call. The levels with a limit are
+ * found at the first call (as `threadRoomNow` finds those with a thread limit); later calls read
+ * only theirs, and a host without a limit reads nothing more.
  *
  * @example Usage
  * ```ts
@@ -240,6 +264,8 @@ let ownPaths: CgroupPaths | undefined;
 export function memoryRoomNow(): number | null {
   const rt = runtime();
   const files = new HostFiles("/", (path) => rt.readTextFile(path));
-  ownPaths ??= readCgroupPaths(files);
-  return readMemoryRoom(files, ownPaths).bytes;
+  limitedLevels ??= memoryLevels(readCgroupPaths(files)).filter((level) =>
+    levelLimits(files, level).length > 0
+  );
+  return limitedLevels.length === 0 ? null : roomIn(files, limitedLevels).bytes;
 }
