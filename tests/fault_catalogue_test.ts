@@ -22,6 +22,7 @@ import { startFailure } from "../src/runtime/_handle.ts";
 
 const faults = <I = number, O = number>(name: string) =>
   task<I, O>(fixtureModule("faults/tasks"), name);
+const basicTask = <I, O>(name: string) => task<I, O>(fixtureModule("tasks/basic"), name);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const settle = <T>(p: Promise<T>) => p.then(() => undefined, (e: unknown) => e as Error);
 const drain = async <T>(it: AsyncIterable<T>) => {
@@ -298,19 +299,43 @@ test("fault: a worker that runs out of heap ends the run (where heaps have limit
   skip: !rt.workerHeapLimits && "Bun's workers take no heap limit",
 }, async () => {
   const pool = createPool({ maxWorkers: 1, workerHeapMb: 64 });
-  // Node reports the worker's death (a WorkerCrashError); Deno's worker stops without telling
-  // its parent (see docs/engine.md), so there only the time limit ends the run.
-  const timeoutMs = rt.name === "deno" ? 5000 : undefined;
-  const e = await settle(
-    execute(faults("exhaustHeap"), range(2), { executor: "workers", workers: 1, pool, timeoutMs }),
+  // Node reports the worker's death; Deno cuts the call off and the worker lives on without a
+  // word: its pings name the call (see `PoolWorker.watchStops`). Without a time limit, on both.
+  // Before, the run on Deno waited forever: the guard fails it instead.
+  const run = settle(
+    execute(faults("exhaustHeap"), range(2), { executor: "workers", workers: 1, pool }),
   );
-  if (rt.name === "deno") assert.ok(e instanceof ChunkTimeoutError, String(e));
-  else assert.ok(e instanceof WorkerCrashError, String(e));
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<string>((r) =>
+    guard = setTimeout(() => r("still waiting after 60 s"), 60_000)
+  );
+  const e = await Promise.race([run, hung]);
+  clearTimeout(guard);
+  assert.ok(e instanceof WorkerCrashError, String(e));
+  if (rt.name === "deno") assert.match(e.message, /heap limit/);
   // The pool recovers: a fresh worker replaces the dead one.
   assert.deepEqual(
     await execute(faults("throwString"), [0, 2], { executor: "workers", workers: 1, pool }),
     [0, 2],
   );
+  await pool.close();
+});
+
+test("fault: calls that outlast the pings are not taken for cut off: one awaiting, one blocked", async () => {
+  // A worker answers a ping between calls only: one awaiting a timer answers at once, one blocked
+  // in Atomics.wait after it returns; neither names a call cut off (2.5 s: two pings or more).
+  const pool = createPool({ maxWorkers: 2 });
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  const [slept, blocked] = await Promise.all([
+    execute(basicTask<number, number>("sleepy"), [2500], { executor: "workers", workers: 1, pool }),
+    execute(
+      faults<{ ms: number; counter: Int32Array }, number>("sleepThenCount"),
+      [{ ms: 2500, counter }],
+      { executor: "workers", workers: 1, pool },
+    ),
+  ]);
+  assert.deepEqual(slept, [5000]);
+  assert.deepEqual(blocked, [0]);
   await pool.close();
 });
 

@@ -1,5 +1,5 @@
 // One worker of the pool: its handle, the chunks in flight on it (run in FIFO order by the
-// worker), and the timer of the chunk it is running.
+// worker), the timer of the chunk it is running, and the watch for a silent stop.
 import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
@@ -38,6 +38,12 @@ export interface WorkerEvents {
   onDeath(w: PoolWorker): void;
 }
 
+/**
+ * How often a worker with chunks in flight is asked whether a call of its was cut off (ms; see
+ * `PoolWorker.watchStops`).
+ */
+const STOP_CHECK_MS = 1000;
+
 export class PoolWorker {
   readonly handle: WorkerHandle;
   readonly ready: Promise<void>;
@@ -54,7 +60,20 @@ export class PoolWorker {
   /** Keys of the tasks whose spec this worker has received (later chunks send the key only). */
   readonly specs: Set<string> = new Set();
   dead = false;
+  /**
+   * Whether the worker's calls may be cut off without a word (a Deno worker over its heap limit:
+   * the runtime ends the call, and the worker lives on without an error or a reply for the
+   * chunk, which was waited for forever). Then, while it has chunks in flight, it is pinged every
+   * `STOP_CHECK_MS` (never with a ping unanswered): a message runs there only between calls, so a
+   * pong that names a chunk as still in a call (`pong.cut`) says that call was cut off. The
+   * worker then fails as a crash: its chunks are retried once elsewhere, as for any crash.
+   */
+  watchStops = false;
   #timer?: ReturnType<typeof setTimeout>;
+  #stopTimer?: ReturnType<typeof setInterval>;
+  /** The ping sent, unanswered yet. */
+  #ping?: number;
+  #pings = 0;
   #rejectReady?: (e: Error) => void;
   #events: WorkerEvents;
 
@@ -74,7 +93,14 @@ export class PoolWorker {
         this.readyAt = now();
         this.tid = msg.tid;
         resolveReady();
+        this.#watch();
         return this.#armTimer(); // a chunk's time limit counts from the worker being ready
+      }
+      if (msg.t === "pong") {
+        if (msg.id !== this.#ping) return;
+        this.#ping = undefined;
+        if (msg.cut !== undefined && this.inflight.some((c) => c.id === msg.cut)) this.#cut();
+        return;
       }
       if (msg.t === "loaded") {
         const head = this.inflight[0];
@@ -96,7 +122,7 @@ export class PoolWorker {
       reply.results = decodeValues(msg.results);
       asBuffers(reply.results, msg.buffers);
       head.onReply(reply);
-      if (this.inflight.length === 0) this.#events.onIdle(this);
+      if (this.inflight.length === 0) this.#idle();
       this.#events.onFree();
     });
     handle.onFailure((failure) => this.#die(failure));
@@ -130,13 +156,14 @@ export class PoolWorker {
     if (this.inflight.length === 1) {
       this.handle.ref();
       this.#armTimer();
+      this.#watch();
     }
     try {
       this.handle.postMessage(chunk.message, chunk.transfer);
     } catch (e) {
       this.inflight = this.inflight.filter((x) => x !== chunk);
       this.#armTimer();
-      if (this.inflight.length === 0) this.#events.onIdle(this);
+      if (this.inflight.length === 0) this.#idle();
       throw e;
     }
   }
@@ -162,10 +189,48 @@ export class PoolWorker {
   #detach(): InFlight[] {
     this.dead = true;
     clearTimeout(this.#timer);
+    this.#unwatch();
     const lost = this.inflight;
     this.inflight = [];
     this.#events.onDeath(this);
     return lost;
+  }
+
+  /** No chunk is left: the watch ends, and the pool hears of it. */
+  #idle(): void {
+    this.#unwatch();
+    this.#events.onIdle(this);
+  }
+
+  /** Start pinging, where `watchStops` and chunks are in flight (see there). */
+  #watch(): void {
+    if (!this.watchStops || this.#stopTimer || this.dead || this.readyAt === undefined) return;
+    if (this.inflight.length === 0) return;
+    this.#ping = undefined;
+    this.#stopTimer = setInterval(() => this.#sendPing(), STOP_CHECK_MS);
+  }
+
+  #unwatch(): void {
+    clearInterval(this.#stopTimer);
+    this.#stopTimer = undefined;
+  }
+
+  #sendPing(): void {
+    if (this.dead || this.inflight.length === 0) return this.#unwatch();
+    if (this.#ping !== undefined) return; // a long call: the ping waits for it
+    const ping: ToWorker = { t: "ping", id: this.#ping = ++this.#pings };
+    this.handle.postMessage(ping);
+  }
+
+  /** A call of the worker was cut off (see `watchStops`): it fails as a crash. */
+  #cut(): void {
+    this.#die({
+      kind: "error",
+      error: new Error(
+        "the runtime cut off a call in the worker without a word, as Deno does to a worker " +
+          "over its heap limit (createPool({ workerHeapMb }) sets the limit)",
+      ),
+    });
   }
 
   #armTimer(): void {

@@ -119,7 +119,12 @@ export type FromWorker =
     buffers?: BufferPath[];
   }
   | { t: "fail"; id: number; results: Wire; error: WireError; ms: number; buffers?: BufferPath[] }
-  | { t: "pong"; id: number }
+  | {
+    t: "pong";
+    id: number;
+    /** A chunk whose call was still under way when the ping ran: it was cut off (see `PoolWorker.watchStops`). */
+    cut?: number;
+  }
   // The task of chunk `id` is loaded: its time limit counts from now (the load had its own).
   | { t: "loaded"; id: number }
   // A message from the pool could not be read here (its structured clone could not be

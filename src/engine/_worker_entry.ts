@@ -59,7 +59,8 @@ const post = (m: FromWorker, transfer?: Transferable[]) => port.postMessage(m, t
 // task 2× slower (measured).
 port.onMessage((data) => {
   const msg = data as ToWorker;
-  if (msg.t === "ping") return post({ t: "pong", id: msg.id });
+  // A message runs only between calls: a chunk still in one was cut off (see `calling`).
+  if (msg.t === "ping") return post({ t: "pong", id: msg.id, cut: calling });
   queueMicrotask(() => {
     if (tail) return void (tail = track(tail.then(() => run(msg))));
     const p = run(msg);
@@ -76,6 +77,13 @@ port.onMessageError((e) => {
   });
 });
 post({ t: "ready", tid: threadId() });
+
+/**
+ * The chunk whose call of the task runs now (set around each stretch of synchronous calls, cleared
+ * when it returns or throws). A runtime that cuts a call off (Deno, at a worker's heap limit)
+ * leaves it set, and the pool's next ping names it (see `PoolWorker.watchStops`).
+ */
+let calling: number | undefined;
 
 /** `p`, forgotten as the tail once it settles (unless later chunks queued behind it). */
 function track(p: Promise<void>): Promise<void> {
@@ -107,12 +115,14 @@ function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> | undefined {
   const results: unknown[] = [];
   const skip = msg.skip ? new Set(msg.skip) : undefined;
   let pending: PromiseLike<unknown> | undefined;
+  calling = msg.id;
   try {
     pending = loopFor(msg.key)(fn, items, results, skip);
   } catch (e) {
     failed(msg, e, results);
     return;
   }
+  calling = undefined;
   if (pending !== undefined) return finishAsync(msg, fn, items, results, skip, pending, t0);
   postResults({ t: "done", id: msg.id, results, ms: rt.now() - t0 }, msg);
 }
@@ -132,7 +142,9 @@ async function finishAsync(
     let pending: PromiseLike<unknown> | undefined = first;
     while (pending !== undefined) {
       results.push(await pending);
+      calling = msg.id;
       pending = loop(fn, items, results, skip);
+      calling = undefined;
     }
   } catch (e) {
     return failed(msg, e, results);
@@ -142,6 +154,7 @@ async function finishAsync(
 
 /** The chunk failed at item `results.length`: the results before it still go back. */
 function failed(msg: Extract<ToWorker, { t: "run" }>, e: unknown, results: unknown[]): void {
+  calling = undefined;
   const error = explainInlineError(specs.get(msg.key)!, e) ?? e;
   const i = results.length; // the failing item: one result per item before it
   const wire = toWire(error, "task", msg.start + i);
@@ -200,7 +213,9 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
   const warm = m ? Math.min(msg.warm ?? 0, items.length) : 0;
   try {
     for (let i = 0; i < warm; i++) {
+      calling = msg.id;
       let r = skip?.has(i) ? undefined : fn(items[i]);
+      calling = undefined;
       if (isThenable(r)) {
         m!.async = true;
         r = await r;
@@ -226,7 +241,9 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
         continue;
       }
       const w = rt.now();
+      calling = msg.id;
       let r = fn(items[i]);
+      calling = undefined;
       if (isThenable(r)) {
         m.async = true;
         r = await r;
@@ -238,9 +255,13 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     // The rest in a sync loop, left only to await a Promise result.
     let pending: PromiseLike<unknown> | undefined;
     const loop = loopFor(msg.key);
+    calling = msg.id;
     while ((pending = loop(fn, items, results, skip)) !== undefined) {
+      calling = undefined;
       results.push(await pending);
+      calling = msg.id;
     }
+    calling = undefined;
   } catch (e) {
     return failed(msg, e, results);
   }

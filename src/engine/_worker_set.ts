@@ -159,6 +159,8 @@ export class WorkerSet {
         onDeath: (x) => this.#remove(x),
       });
       if (share !== undefined) w.heapShareMb = share;
+      // A worker over its heap limit that stops without a word (Deno) is watched for it.
+      w.watchStops = rt.workerHeapLimits && !rt.workerOutOfMemoryReported;
       // Referenced while it starts (someone may await `ready`), then only while it has work: a
       // worker that never gets any must not keep the process alive either.
       void w.ready.then(() => w.inflight.length === 0 && this.#idle(w), () => {});

@@ -122,8 +122,9 @@ export interface Runtime {
   readonly workerHeapLimits: boolean;
   /**
    * Whether a worker over its heap limit fails with an error this thread hears: true on Node;
-   * a Deno worker stops without a word (a run waits for it), so only a limit the caller sets
-   * applies there, not a share of a cgroup's memory (`StartWorkerOptions.heapShareMb`).
+   * a Deno worker's call is cut off without a word (the pool's pings tell it: see
+   * `PoolWorker.watchStops`), so only a limit the caller sets applies there, not a share of a
+   * cgroup's memory (`StartWorkerOptions.heapShareMb`).
    */
   readonly workerOutOfMemoryReported: boolean;
   /**
