@@ -227,8 +227,8 @@ export class PoolWorker {
     this.#die({
       kind: "error",
       error: new Error(
-        "the runtime cut off a call in the worker without a word, as Deno does to a worker " +
-          "over its heap limit (createPool({ workerHeapMb }) sets the limit)",
+        "the runtime cut off a call in the worker without a word, as Deno does to a worker out " +
+          "of memory at its heap limit (createPool({ workerHeapMb }) sets the limit)",
       ),
     });
   }

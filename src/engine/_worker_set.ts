@@ -133,7 +133,7 @@ export class WorkerSet {
       const rt = runtime();
       let handle;
       // Under a cgroup memory limit, the worker's share of the room left (see `heapShareMb`).
-      const share = this.heapLimitMb === undefined && rt.workerOutOfMemoryReported
+      const share = this.heapLimitMb === undefined && rt.workerHeapLimits
         ? heapShareMb(memoryRoomNow(), this.#expected() - this.#workers.length)
         : undefined;
       try {

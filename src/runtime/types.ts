@@ -99,9 +99,10 @@ export interface StartWorkerOptions {
   heapLimitMb?: number;
   /**
    * The most the default heap limit may be (MiB; at least 16): the worker's share of the room left
-   * under a cgroup memory limit (given where `Runtime.workerOutOfMemoryReported`). Each worker's heap limit defaults to the calling thread's, which
-   * a runtime sizes from that limit for one thread: two workers that used theirs got the whole
-   * process killed by the kernel (exit 137), without a word.
+   * under a cgroup memory limit (given where `Runtime.workerHeapLimits`). Each worker's heap
+   * limit defaults to the calling thread's, which a runtime sizes from that limit for one thread:
+   * two workers that used theirs got the whole process killed by the kernel (exit 137), without a
+   * word.
    */
   heapShareMb?: number;
 }
@@ -123,8 +124,7 @@ export interface Runtime {
   /**
    * Whether a worker over its heap limit fails with an error this thread hears: true on Node;
    * a Deno worker's call is cut off without a word (the pool's pings tell it: see
-   * `PoolWorker.watchStops`), so only a limit the caller sets applies there, not a share of a
-   * cgroup's memory (`StartWorkerOptions.heapShareMb`).
+   * `PoolWorker.watchStops`).
    */
   readonly workerOutOfMemoryReported: boolean;
   /**
