@@ -27,8 +27,11 @@ import { type Task, taskSpec } from "./task/mod.ts";
  * for the cluster says so (with its chunk size).
  */
 export type Resolved = ResolvedRun & {
-  /** Keep the run's measured wall time (ms) with the cached decision it ran. */
-  recordRun?: (measuredMs: number) => Promise<unknown>;
+  /**
+   * Keep the run's measured wall time (ms), and a workers run's compute (see
+   * `RunRecord.computeMs`), with the cached decision it ran.
+   */
+  recordRun?: (measuredMs: number, computeMs: number) => Promise<unknown>;
   /** Run on the cluster, in jobs of this many items. */
   cluster?: { chunkSize: number };
 };
@@ -174,12 +177,13 @@ export async function resolveRun<I, O>(
   ) {
     // A run on workers that do not all hold the task yet is cold (see `RunRecord.cold`).
     const cold = d.executor === "workers" && workerSet(pool).holding(spec.key) < config.workers;
-    resolved.recordRun = (measuredMs) =>
+    resolved.recordRun = (measuredMs, computeMs) =>
       recordRun(key, {
         executor: d.executor,
         predictedMs: d.predictedMs,
         measuredMs,
         ...(cold ? { cold } : {}),
+        ...(d.executor === "workers" ? { computeMs } : {}),
       });
   }
   return resolved;

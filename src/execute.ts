@@ -59,9 +59,11 @@ export async function execute<I, O>(
   const parts: unknown[][] = [];
   let next = 0;
   const early = new Map<number, unknown[]>();
+  let computeMs = 0; // the chunks' own times (results known before the run took none)
   try {
     for await (const c of job.stream(false)) {
       job.progress.add(c.results.length);
+      computeMs += c.ms;
       if (c.start !== next) {
         early.set(c.start, c.results);
         continue;
@@ -80,6 +82,6 @@ export async function execute<I, O>(
   const out = join(parts) as O[];
   // An automatic run keeps its measured time with the cached decision (the next decision for
   // this job corrects its prediction by it).
-  await resolved.recordRun?.(runtime().now() - t0);
+  await resolved.recordRun?.(runtime().now() - t0, computeMs);
   return out;
 }

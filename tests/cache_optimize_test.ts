@@ -343,6 +343,7 @@ test("cache: automatic execute records its measured time with the decision; the 
     assert.equal(runs().length, 1);
     assert.equal(runs()[0].executor, "async", JSON.stringify(runs()[0]));
     assert.ok(runs()[0].measuredMs > 0 && runs()[0].predictedMs > 0);
+    assert.equal(runs()[0].computeMs, undefined, "a workers run's figure only");
     await execute(sleepy, items, o);
     assert.equal(runs().length, 2);
     // The next decision of the same job comes from the cache, corrected by the recorded runs.

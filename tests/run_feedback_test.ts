@@ -10,6 +10,7 @@ import {
   TRIAL_MS,
   TRIAL_SHARE,
   trialOf,
+  workersGain,
 } from "../src/model/run_feedback.ts";
 import { type Alternative, decide } from "../src/model/decide.ts";
 import { decideLimits, modelBase } from "./_helpers.ts";
@@ -156,4 +157,30 @@ test("trialOf: an executor never measured and predicted close to the choice is t
   // The untried executor's own correction would apply (none: 1); rejected rows never come back.
   const capped = [alt("inline", 1, 30), alt("workers", 4, 20, "core cap")];
   assert.equal(trialOf(capped, none, [inlineRun], capped[0], 100), undefined);
+});
+
+test("trialOf: the plain loop is tried once where the workers' runs gained little by their own compute", () => {
+  const none = { inline: 1, async: 1, workers: 1 };
+  // A plain loop predicted from a cold look at 2× the workers' time: never tried by prediction.
+  const w = [alt("inline", 1, 56), alt("workers", 2, 28)];
+  const run = (computeMs: number, extra: Partial<RunRecord> = {}): RunRecord => ({
+    executor: "workers",
+    predictedMs: 28,
+    measuredMs: 25,
+    computeMs,
+    ...extra,
+  });
+  assert.equal(trialOf(w, none, [run(50)], w[1], 100), undefined, "gained 2×: no trial");
+  // The workers' compute was 1.2× the run's wall time: two workers gained 1.2× at most.
+  assert.equal(trialOf(w, none, [run(30)], w[1], 100)?.executor, "inline");
+  assert.equal(workersGain([run(30), run(50), run(32)]), 32 / 25, "the median");
+  // Cold runs (workers loading the task) and runs without the figure say nothing.
+  assert.equal(trialOf(w, none, [run(30, { cold: true })], w[1], 100), undefined);
+  assert.equal(trialOf(w, none, [run(30, { computeMs: undefined })], w[1], 100), undefined);
+  // Once the plain loop ran, both corrections stand: no trial.
+  const both = [run(30), { executor: "inline" as const, predictedMs: 56, measuredMs: 21 }];
+  assert.equal(trialOf(w, corrections(both), both, w[1], 100), undefined);
+  // Over TRIAL_MS, as for any trial: none.
+  const long = [alt("inline", 1, 2 * TRIAL_MS), alt("workers", 2, TRIAL_MS + 1)];
+  assert.equal(trialOf(long, none, [run(30)], long[1], 100), undefined);
 });

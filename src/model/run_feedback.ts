@@ -23,6 +23,13 @@ export interface RunRecord {
    * they loaded it, and ran its first items cold, during the run.
    */
   cold?: boolean;
+  /**
+   * A workers run's compute: the sum of its chunks' times in the workers (ms), warm calls of the
+   * task alone, without messages or waits: what a plain loop of the run's items would take at the
+   * workers' pace. Over `measuredMs`, the run's gain from its workers, measured directly (see
+   * {@linkcode trialOf}).
+   */
+  computeMs?: number;
 }
 
 /** Measured / predicted per executor (1 where none ran). */
@@ -104,11 +111,9 @@ export function corrections(runs: readonly RunRecord[]): Corrections {
   const of = (e: RunRecord["executor"]) => {
     const r = runs.filter((x) =>
       x.executor === e && !x.cold && x.predictedMs > 0 && Number.isFinite(x.measuredMs)
-    ).map((x) => x.measuredMs / x.predictedMs).sort((a, b) => a - b);
-    if (r.length === 0) return 1;
-    const mid = r.length >> 1;
-    const median = r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
-    return Math.min(4, Math.max(0.25, median));
+    ).map((x) => x.measuredMs / x.predictedMs);
+    const median = _median(r);
+    return median === undefined ? 1 : Math.min(4, Math.max(0.25, median));
   };
   return { inline: of("inline"), async: of("async"), workers: of("workers") };
 }
@@ -216,7 +221,12 @@ export const TRIAL_MS = 1_000;
  * alternative of another executor with no recorded run is tried when predicted within
  * `TRIAL_SHARE` of the choice (a trial costs at most that, by the predictions) on a job under
  * `TRIAL_MS`, where a look's few items mislead most (compilation, fixed costs); larger jobs are
- * sampled in proportion. Once it ran, both corrections stand and no trial follows.
+ * sampled in proportion. The plain loop is also tried, whatever its prediction, where the runs on
+ * workers gained at most `TRIAL_SHARE` from them by their own measure (their compute over their
+ * wall time, `RunRecord.computeMs`, median of the warm runs): a plain loop predicted from a
+ * process's first, cold look (10,000 SHA-256 hashes: 55 ms predicted, 21 measured) was never
+ * tried, where two workers that slowed each other down (1.3–1.6× a call, an allocating task, on
+ * Deno) gained 1.2× at most. Once it ran, both corrections stand and no trial follows.
  *
  * @param alternatives The alternatives of the stored decision.
  * @param c The correction factors.
@@ -239,6 +249,10 @@ export const TRIAL_MS = 1_000;
  * assert.equal(trialOf(alts, c, [inlineRun], alts[0], 100)?.executor, "workers");
  * const workersRun = { executor: "workers" as const, predictedMs: 28, measuredMs: 20 };
  * assert.equal(trialOf(alts, c, [inlineRun, workersRun], alts[0], 100), undefined);
+ * // Workers predicted 2× faster, whose run gained 1.2× by its own compute: the plain loop, once.
+ * const slow = [{ ...alts[0], predictedMs: 56 }, alts[1]];
+ * const gained = { executor: "workers" as const, predictedMs: 28, measuredMs: 25, computeMs: 30 };
+ * assert.equal(trialOf(slow, c, [gained], alts[1], 100)?.executor, "inline");
  * ```
  */
 export function trialOf(
@@ -253,6 +267,10 @@ export function trialOf(
   const untried = _corrected(alternatives, c).filter((a) =>
     !ran.has(a.executor) && a.executor !== choice.executor
   );
+  const plain = untried.find((a) => a.executor === "inline");
+  if (plain && choice.executor === "workers" && (workersGain(runs) ?? Infinity) <= TRIAL_SHARE) {
+    return plain;
+  }
   let best: Alternative | undefined;
   for (const a of untried) if (!best || a.predictedMs < best.predictedMs) best = a;
   if (best?.executor === "workers" && n !== undefined) {
@@ -264,4 +282,35 @@ export function trialOf(
     );
   }
   return best && best.predictedMs <= TRIAL_SHARE * choice.predictedMs ? best : undefined;
+}
+
+/**
+ * What the warm runs on workers gained from them by their own measure: their compute over their
+ * wall time (`RunRecord.computeMs` / `measuredMs`), the median; undefined without such a run.
+ *
+ * @param runs The recorded runs of one job.
+ * @returns The median gain, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { workersGain } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const run = { executor: "workers" as const, predictedMs: 20, measuredMs: 25, computeMs: 30 };
+ * assert.equal(workersGain([run]), 1.2);
+ * assert.equal(workersGain([{ ...run, cold: true }]), undefined);
+ * ```
+ */
+export function workersGain(runs: readonly RunRecord[]): number | undefined {
+  const gains = runs.filter((r) =>
+    r.executor === "workers" && !r.cold && r.computeMs !== undefined && r.measuredMs > 0
+  ).map((r) => r.computeMs! / r.measuredMs);
+  return _median(gains);
+}
+
+/** The median of `xs` (the mean of the middle two for an even count); undefined for none. */
+function _median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b), mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
