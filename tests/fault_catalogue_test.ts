@@ -301,18 +301,29 @@ test("fault: a worker that runs out of heap ends the run (where heaps have limit
   const pool = createPool({ maxWorkers: 1, workerHeapMb: 64 });
   // Node reports the worker's death; Deno cuts the call off and the worker lives on without a
   // word: its pings name the call (see `PoolWorker.watchStops`). Without a time limit, on both.
-  // Before, the run on Deno waited forever: the guard fails it instead.
-  const run = settle(
-    execute(faults("exhaustHeap"), range(2), { executor: "workers", workers: 1, pool }),
-  );
-  let guard: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<string>((r) =>
-    guard = setTimeout(() => r("still waiting after 60 s"), 60_000)
-  );
-  const e = await Promise.race([run, hung]);
-  clearTimeout(guard);
-  assert.ok(e instanceof WorkerCrashError, String(e));
-  if (rt.name === "deno") assert.match(e.message, /heap limit/);
+  // Before, the runs on Deno waited forever: the guard fails them instead. First the worker's
+  // first chunk (the task loads with it), then a later one with chunks queued behind it (which
+  // ran, and would have hidden the cut).
+  const runs = [
+    () => execute(faults("exhaustHeap"), range(2), { executor: "workers", workers: 1, pool }),
+    () =>
+      execute(basicTask<number, number>("holdHeap"), [1, 1, 100_000, 1, 1, 1], {
+        executor: "workers",
+        workers: 1,
+        chunkSize: 1,
+        pool,
+      }),
+  ];
+  for (const [k, run] of runs.entries()) {
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<string>((r) =>
+      guard = setTimeout(() => r("still waiting after 60 s"), 60_000)
+    );
+    const e = await Promise.race([settle(run()), hung]);
+    clearTimeout(guard);
+    assert.ok(e instanceof WorkerCrashError, `run ${k}: ${e}`);
+    if (rt.name === "deno") assert.match(e.message, /heap limit/);
+  }
   // The pool recovers: a fresh worker replaces the dead one.
   assert.deepEqual(
     await execute(faults("throwString"), [0, 2], { executor: "workers", workers: 1, pool }),

@@ -5,6 +5,7 @@ import {
   threadCpuMs,
   threadId,
   threadName,
+  threadNow,
   threadSched,
 } from "../src/system/thread_cpu.ts";
 import { nestedThreads } from "../src/measure/sample.ts";
@@ -19,6 +20,19 @@ test("threadCpuMs: schedstat nanoseconds, or stat ticks where schedstat is absen
   assert.equal(t.get("103"), (37 + 5) * 10); // a name with spaces and parentheses
   assert.equal(threadName("102", root), "JITWorker");
   assert.equal(threadCpuMs(fixturePath("no/such/dir")), undefined);
+});
+
+test("threadNow: one thread's CPU time and whether it sleeps in an event loop's wait", () => {
+  const root = fixturePath("thread_cpu");
+  // Asleep in epoll (an idle event loop), its CPU time from schedstat.
+  assert.deepEqual(threadNow("104", root), { cpuMs: 40, inEventLoop: true });
+  // Asleep on a futex (Atomics.wait, a lock): not in its event loop; CPU time from stat ticks.
+  assert.deepEqual(threadNow("105", root), { cpuMs: 40, inEventLoop: false });
+  // Runnable (state R): not waiting at all.
+  assert.deepEqual(threadNow("106", root), { cpuMs: 40, inEventLoop: false });
+  // Asleep, the wait channel not named (no file, or "0" for this reader): no verdict.
+  assert.deepEqual(threadNow("103", root), { cpuMs: 420, inEventLoop: undefined });
+  assert.equal(threadNow("999", root), undefined, "a thread that ended");
 });
 
 test("threadCpuMs: schedstat of zeros (scheduler statistics off) falls back to stat ticks", () => {

@@ -1,6 +1,7 @@
 // One worker of the pool: its handle, the chunks in flight on it (run in FIFO order by the
 // worker), the timer of the chunk it is running, and the watch for a silent stop.
 import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
+import { threadNow } from "../system/mod.ts";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
 import { recordSend } from "./_send_costs.ts";
@@ -43,6 +44,8 @@ export interface WorkerEvents {
  * `PoolWorker.watchStops`).
  */
 const STOP_CHECK_MS = 1000;
+/** CPU time of a worker's thread over `STOP_CHECK_MS` under which it did not run (ms). */
+const STOP_IDLE_CPU_MS = 5;
 
 export class PoolWorker {
   readonly handle: WorkerHandle;
@@ -61,18 +64,24 @@ export class PoolWorker {
   readonly specs: Set<string> = new Set();
   dead = false;
   /**
-   * Whether the worker's calls may be cut off without a word (a Deno worker over its heap limit:
-   * the runtime ends the call, and the worker lives on without an error or a reply for the
-   * chunk, which was waited for forever). Then, while it has chunks in flight, it is pinged every
-   * `STOP_CHECK_MS` (never with a ping unanswered): a message runs there only between calls, so a
-   * pong that names a chunk as still in a call (`pong.cut`) says that call was cut off. The
-   * worker then fails as a crash: its chunks are retried once elsewhere, as for any crash.
+   * Whether the worker's calls may be cut off without a word (a Deno worker out of memory at its
+   * heap limit: the runtime ends the call, and neither an error nor a reply for the chunk comes,
+   * which was waited for forever). Then, while it has chunks in flight, it is pinged every
+   * `STOP_CHECK_MS` (never two unanswered). Either answer tells the cut: a pong that names a chunk
+   * as still in a call (`pong.cut`: a message runs there only between calls), or no pong at the
+   * next look while the worker's thread did not run in between and sleeps in its event loop's wait
+   * (`threadNow`; some cut workers answer nothing), where a live worker answers at once. The worker
+   * then fails as a crash: its chunks are retried once elsewhere, as for any crash. A call blocked
+   * in a synchronous wait (`Atomics.wait`, a child process) sleeps elsewhere; one that computes
+   * runs; one that awaits I/O answers.
    */
   watchStops = false;
   #timer?: ReturnType<typeof setTimeout>;
   #stopTimer?: ReturnType<typeof setInterval>;
   /** The ping sent, unanswered yet. */
   #ping?: number;
+  /** The worker thread's CPU time when the unanswered ping was sent (ms; where the OS tells). */
+  #pingCpuMs?: number;
   #pings = 0;
   #rejectReady?: (e: Error) => void;
   #events: WorkerEvents;
@@ -217,8 +226,17 @@ export class PoolWorker {
 
   #sendPing(): void {
     if (this.dead || this.inflight.length === 0) return this.#unwatch();
-    if (this.#ping !== undefined) return; // a long call: the ping waits for it
+    const t = this.tid === undefined ? undefined : threadNow(this.tid);
+    if (this.#ping !== undefined) {
+      // Unanswered since the last look: a long call, unless the thread idled in its loop meanwhile.
+      const idle = t?.inEventLoop === true && this.#pingCpuMs !== undefined &&
+        t.cpuMs - this.#pingCpuMs < STOP_IDLE_CPU_MS;
+      if (idle) return this.#cut();
+      this.#pingCpuMs = t?.cpuMs;
+      return;
+    }
     const ping: ToWorker = { t: "ping", id: this.#ping = ++this.#pings };
+    this.#pingCpuMs = t?.cpuMs;
     this.handle.postMessage(ping);
   }
 

@@ -60,7 +60,7 @@ const post = (m: FromWorker, transfer?: Transferable[]) => port.postMessage(m, t
 port.onMessage((data) => {
   const msg = data as ToWorker;
   // A message runs only between calls: a chunk still in one was cut off (see `calling`).
-  if (msg.t === "ping") return post({ t: "pong", id: msg.id, cut: calling });
+  if (msg.t === "ping") return post({ t: "pong", id: msg.id, cut: cutOff ?? calling });
   queueMicrotask(() => {
     if (tail) return void (tail = track(tail.then(() => run(msg))));
     const p = run(msg);
@@ -84,6 +84,17 @@ post({ t: "ready", tid: threadId() });
  * leaves it set, and the pool's next ping names it (see `PoolWorker.watchStops`).
  */
 let calling: number | undefined;
+/**
+ * The first chunk found cut off: one still marked `calling` when another stretch of calls began
+ * (calls never nest, so only a cut leaves the mark), before a ping could see it.
+ */
+let cutOff: number | undefined;
+
+/** A stretch of synchronous calls of chunk `id` begins (see `calling`). */
+function enter(id: number): void {
+  if (calling !== undefined) cutOff ??= calling;
+  calling = id;
+}
 
 /** `p`, forgotten as the tail once it settles (unless later chunks queued behind it). */
 function track(p: Promise<void>): Promise<void> {
@@ -115,7 +126,7 @@ function run(msg: Extract<ToWorker, { t: "run" }>): Promise<void> | undefined {
   const results: unknown[] = [];
   const skip = msg.skip ? new Set(msg.skip) : undefined;
   let pending: PromiseLike<unknown> | undefined;
-  calling = msg.id;
+  enter(msg.id);
   try {
     pending = loopFor(msg.key)(fn, items, results, skip);
   } catch (e) {
@@ -142,7 +153,7 @@ async function finishAsync(
     let pending: PromiseLike<unknown> | undefined = first;
     while (pending !== undefined) {
       results.push(await pending);
-      calling = msg.id;
+      enter(msg.id);
       pending = loop(fn, items, results, skip);
       calling = undefined;
     }
@@ -213,7 +224,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
   const warm = m ? Math.min(msg.warm ?? 0, items.length) : 0;
   try {
     for (let i = 0; i < warm; i++) {
-      calling = msg.id;
+      enter(msg.id);
       let r = skip?.has(i) ? undefined : fn(items[i]);
       calling = undefined;
       if (isThenable(r)) {
@@ -241,7 +252,7 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
         continue;
       }
       const w = rt.now();
-      calling = msg.id;
+      enter(msg.id);
       let r = fn(items[i]);
       calling = undefined;
       if (isThenable(r)) {
@@ -255,11 +266,11 @@ async function runAsync(msg: Extract<ToWorker, { t: "run" }>, fn: Fn | undefined
     // The rest in a sync loop, left only to await a Promise result.
     let pending: PromiseLike<unknown> | undefined;
     const loop = loopFor(msg.key);
-    calling = msg.id;
+    enter(msg.id);
     while ((pending = loop(fn, items, results, skip)) !== undefined) {
       calling = undefined;
       results.push(await pending);
-      calling = msg.id;
+      enter(msg.id);
     }
     calling = undefined;
   } catch (e) {

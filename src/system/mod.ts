@@ -23,5 +23,7 @@ export {
   threadCpuMs,
   threadId,
   threadName,
+  type ThreadNow,
+  threadNow,
   threadSched,
 } from "./thread_cpu.ts";

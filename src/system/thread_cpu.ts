@@ -33,20 +33,73 @@ export function threadCpuMs(root = "/proc/self"): Map<string, number> | undefine
   if (!tids || tids.length === 0) return undefined;
   const out = new Map<string, number>();
   for (const tid of tids) {
-    const sched = rt.readTextFile(`${root}/task/${tid}/schedstat`);
-    const ns = sched.ok ? Number(sched.text.split(" ")[0]) : NaN;
-    // Zero where the kernel keeps no scheduler statistics ("0 0 0"): then the stat file tells.
-    if (Number.isFinite(ns) && ns > 0) {
-      out.set(tid, ns / 1e6);
-      continue;
-    }
-    const stat = rt.readTextFile(`${root}/task/${tid}/stat`);
-    if (!stat.ok) continue; // the thread ended meanwhile
-    const rest = afterName(stat.text); // utime is field 14, stime 15
-    const ticks = Number(rest[11]) + Number(rest[12]);
-    if (Number.isFinite(ticks)) out.set(tid, ticks * 10);
+    const ms = oneThreadCpuMs(`${root}/task/${tid}`);
+    if (ms !== undefined) out.set(tid, ms);
   }
   return out.size > 0 ? out : undefined;
+}
+
+/** The CPU time of the thread whose proc directory is `dir` (ms); undefined once it ended. */
+function oneThreadCpuMs(dir: string): number | undefined {
+  const rt = runtime();
+  const sched = rt.readTextFile(`${dir}/schedstat`);
+  const ns = sched.ok ? Number(sched.text.split(" ")[0]) : NaN;
+  // Zero where the kernel keeps no scheduler statistics ("0 0 0"): then the stat file tells.
+  if (Number.isFinite(ns) && ns > 0) return ns / 1e6;
+  const stat = rt.readTextFile(`${dir}/stat`);
+  if (!stat.ok) return undefined; // the thread ended meanwhile
+  const rest = afterName(stat.text); // utime is field 14, stime 15
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  return Number.isFinite(ticks) ? ticks * 10 : undefined;
+}
+
+/** One thread now: its CPU time, and whether it sleeps in an event loop's wait. */
+export interface ThreadNow {
+  /** CPU time since the thread started (ms). */
+  cpuMs: number;
+  /**
+   * Whether it sleeps in an event loop's wait for events (state `S`, kernel wait channel
+   * `do_epoll_wait` or another of epoll's): a thread whose loop would run a message at once.
+   * False where it sleeps elsewhere (a lock, `Atomics.wait`, a synchronous read or child process)
+   * or runs; undefined where the kernel does not name the wait channel.
+   */
+  inEventLoop: boolean | undefined;
+}
+
+/**
+ * The CPU time of one thread of this process and whether it sleeps in its event loop's wait,
+ * from `/proc/self/task/<tid>/` (`schedstat` or `stat`, and `wchan`); `undefined` where the
+ * thread ended or the OS does not tell. A worker whose thread neither runs nor answers a message
+ * while its loop waits idle has stopped (a Deno worker out of memory at its heap limit): a live
+ * one answers from that wait at once, and one blocked in a synchronous call waits elsewhere.
+ *
+ * @param tid The thread id.
+ * @param root The proc directory of this process (a fixture in tests).
+ * @returns The thread's CPU time and wait, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { threadNow } from "./thread_cpu.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(threadNow("no-such-thread"), undefined);
+ * ```
+ */
+export function threadNow(tid: string, root = "/proc/self"): ThreadNow | undefined {
+  const rt = runtime();
+  const dir = `${root}/task/${tid}`;
+  const stat = rt.readTextFile(`${dir}/stat`);
+  const cpuMs = oneThreadCpuMs(dir);
+  if (!stat.ok || cpuMs === undefined) return undefined;
+  const wchan = rt.readTextFile(`${dir}/wchan`);
+  const channel = wchan.ok ? wchan.text.trim() : "";
+  // "0" where the kernel keeps the channel from this reader, or the thread runs.
+  const named = channel !== "" && channel !== "0";
+  const sleeping = afterName(stat.text)[0] === "S";
+  return {
+    cpuMs,
+    inEventLoop: !sleeping ? false : named ? channel.includes("epoll") : undefined,
+  };
 }
 
 /**
