@@ -71,7 +71,7 @@ import {
   optimizerCacheKeys,
   storeDecision,
 } from "./_optimizer_cache.ts";
-import { corrections, loadChanged, repick, trialOf } from "./run_feedback.ts";
+import { corrections, loadChanged, lowWorkersGain, repick, trialOf } from "./run_feedback.ts";
 import { asyncFigures, overlap } from "./_async_look.ts";
 import { keepPrevious, rememberDecision } from "./_stability.ts";
 import {
@@ -676,10 +676,14 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
         : a.executor === "async"
         ? `${a.concurrency} calls in flight`
         : "a plain loop";
-    const why = trial
-      ? `trying ${label(trial)} once (never measured, predicted ` +
-        `${(trial.predictedMs / choice.predictedMs).toFixed(2)}× the time of ${label(choice)})`
-      : label(choice);
+    const gain = lowWorkersGain(runs, choice);
+    const why = !trial
+      ? label(choice)
+      : trial.executor === "inline" && gain !== undefined
+      ? `trying ${label(trial)} once (never measured; the runs on workers gained ` +
+        `${gain.toFixed(2)}× from them by their own compute)`
+      : `trying ${label(trial)} once (never measured, predicted ` +
+        `${(trial.predictedMs / choice.predictedMs).toFixed(2)}× the time of ${label(choice)})`;
     Object.assign(decision, {
       executor: pick.executor,
       workers: pick.workers,

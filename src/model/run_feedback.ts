@@ -268,9 +268,7 @@ export function trialOf(
     !ran.has(a.executor) && a.executor !== choice.executor
   );
   const plain = untried.find((a) => a.executor === "inline");
-  if (plain && choice.executor === "workers" && (workersGain(runs) ?? Infinity) <= TRIAL_SHARE) {
-    return plain;
-  }
+  if (plain && lowWorkersGain(runs, choice) !== undefined) return plain;
   let best: Alternative | undefined;
   for (const a of untried) if (!best || a.predictedMs < best.predictedMs) best = a;
   if (best?.executor === "workers" && n !== undefined) {
@@ -306,6 +304,35 @@ export function workersGain(runs: readonly RunRecord[]): number | undefined {
     r.executor === "workers" && !r.cold && r.computeMs !== undefined && r.measuredMs > 0
   ).map((r) => r.computeMs! / r.measuredMs);
   return _median(gains);
+}
+
+/**
+ * The gain of the workers' runs ({@linkcode workersGain}) where it has the plain loop tried once
+ * instead of `choice`, a workers configuration: at most `TRIAL_SHARE`. Else undefined.
+ *
+ * @param runs The recorded runs of one job.
+ * @param choice The choice of {@linkcode repick}.
+ * @returns The gain, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { lowWorkersGain } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const choice = { executor: "workers" as const, workers: 2, chunkSize: 8, concurrency: 1, predictedMs: 20 };
+ * const run = { executor: "workers" as const, predictedMs: 20, measuredMs: 25, computeMs: 30 };
+ * assert.equal(lowWorkersGain([run], choice), 1.2);
+ * assert.equal(lowWorkersGain([{ ...run, computeMs: 50 }], choice), undefined); // 2×
+ * ```
+ */
+export function lowWorkersGain(
+  runs: readonly RunRecord[],
+  choice: Alternative,
+): number | undefined {
+  const gain = workersGain(runs);
+  return choice.executor === "workers" && gain !== undefined && gain <= TRIAL_SHARE
+    ? gain
+    : undefined;
 }
 
 /** The median of `xs` (the mean of the middle two for an even count); undefined for none. */
