@@ -2,6 +2,7 @@
 // worker), the timer of the chunk it is running, and the watch for a silent stop.
 import type { WorkerFailure, WorkerHandle } from "../runtime/mod.ts";
 import { threadNow } from "../system/mod.ts";
+import { setImmediate } from "node:timers";
 import { decodeValues } from "./encoding.ts";
 import type { FromWorker, Reply, ToWorker, WireError } from "./_protocol.ts";
 import { recordSend } from "./_send_costs.ts";
@@ -231,7 +232,10 @@ export class PoolWorker {
       // Unanswered since the last look: a long call, unless the thread idled in its loop meanwhile.
       const idle = t?.inEventLoop === true && this.#pingCpuMs !== undefined &&
         t.cpuMs - this.#pingCpuMs < STOP_IDLE_CPU_MS;
-      if (idle) return this.#cut();
+      // The verdict waits for the messages already here (after a turn of the event loop): a pong
+      // queued while this thread was held in the same phase as the timer is not a silence.
+      const ping = this.#ping;
+      if (idle) return void setImmediate(() => this.#ping === ping && !this.dead && this.#cut());
       this.#pingCpuMs = t?.cpuMs;
       return;
     }
