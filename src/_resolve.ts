@@ -180,7 +180,7 @@ export async function resolveRun<I, O>(
     resolved.recordRun = (measuredMs, computeMs) =>
       recordRun(key, {
         executor: d.executor,
-        predictedMs: d.predictedMs,
+        predictedMs: core.modelMs ?? d.predictedMs,
         measuredMs,
         ...(cold ? { cold } : {}),
         ...(d.executor === "workers" ? { computeMs } : {}),

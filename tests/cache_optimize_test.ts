@@ -353,6 +353,40 @@ test("cache: automatic execute records its measured time with the decision; the 
   });
 });
 
+test("cache: a corrected run is recorded against the model's prediction, not the corrected one", async () => {
+  await withCache(async (dir) => {
+    const items = new Array(200).fill(16);
+    const o = { maxConcurrency: 64 };
+    await execute(sleepy, items, o);
+    const [name] = entries(dir);
+    const cache = createResultCache<{ runs: { predictedMs: number; measuredMs: number }[] }>({
+      dir,
+      version: VERSION,
+    });
+    const key = JSON.parse(readFileSync(join(dir, name), "utf8")).key;
+    // The run took 1.5× the prediction.
+    await cache.update(key, (got) => {
+      if (!got.hit) return undefined;
+      const run = got.value.runs[0];
+      run.measuredMs = 1.5 * run.predictedMs;
+      return got.value;
+    });
+    const r = await optimize(sleepy, items, o);
+    assert.equal(r.cacheHit, true);
+    assert.match(r.reason, /async 1\.50\)/, r.reason);
+    await execute(sleepy, items, o);
+    const runs = JSON.parse(readFileSync(join(dir, name), "utf8")).value.runs;
+    assert.equal(runs.length, 2);
+    // Against the corrected prediction (1.5×), a run as slow as the first would read 1.0 and
+    // undo the correction.
+    const ratio = runs[1].predictedMs / runs[0].predictedMs;
+    assert.ok(
+      Math.abs(ratio - 1) < 0.05,
+      `predicted ${runs[1].predictedMs} vs ${runs[0].predictedMs}`,
+    );
+  });
+});
+
 const deno = denoBinary();
 
 test(

@@ -6,6 +6,7 @@ import {
   loadChanged,
   MAX_RUNS,
   repick,
+  retryOf,
   type RunRecord,
   TRIAL_MS,
   TRIAL_SHARE,
@@ -29,7 +30,7 @@ const alt = (
   rejected,
 });
 
-test("corrections: median per executor, bounded, 1 without runs", () => {
+test("corrections: lower median per executor, bounded, 1 without runs", () => {
   const runs: RunRecord[] = [
     { executor: "workers", predictedMs: 100, measuredMs: 120 },
     { executor: "workers", predictedMs: 200, measuredMs: 200 },
@@ -37,7 +38,11 @@ test("corrections: median per executor, bounded, 1 without runs", () => {
     { executor: "workers", predictedMs: 0, measuredMs: 10 }, // no prediction: ignored
   ];
   const c = corrections(runs);
-  assert.equal(c.workers, 1.1);
+  assert.equal(c.workers, 1); // of 1.2 and 1.0, the faster: noise only adds time
+  assert.equal(
+    corrections([...runs, { executor: "workers", predictedMs: 100, measuredMs: 150 }]).workers,
+    1.2,
+  );
   assert.equal(c.inline, 4); // 20× is bounded
   assert.equal(c.async, 1);
   assert.deepEqual(corrections([]), { inline: 1, async: 1, workers: 1 });
@@ -183,4 +188,61 @@ test("trialOf: the plain loop is tried once where the workers' runs gained littl
   // Over TRIAL_MS, as for any trial: none.
   const long = [alt("inline", 1, 2 * TRIAL_MS), alt("workers", 2, TRIAL_MS + 1)];
   assert.equal(trialOf(long, none, [run(30)], long[1], 100), undefined);
+});
+
+test("retryOf: an executor measured once, slower than predicted, that would be the choice runs once more", () => {
+  // 16 items of 1 ms: workers predicted 9 ms, one run measured 20 (a one-off: the next eight
+  // fresh decisions' runs measured 0.9–1.2×); the plain loop won every later call for good.
+  const alts = [alt("inline", 1, 14), alt("workers", 2, 9), alt("workers", 1, 12)];
+  const slow: RunRecord = { executor: "workers", predictedMs: 9, measuredMs: 20 };
+  const inline: RunRecord = { executor: "inline", predictedMs: 14, measuredMs: 13 };
+  let runs = [slow, inline];
+  let c = corrections(runs);
+  const { choice } = repick(alts, c, 1.2, 16);
+  assert.equal(choice.executor, "inline");
+  const again = retryOf(alts, c, runs, choice, 1.2, 16);
+  assert.equal(again?.executor, "workers");
+  assert.equal(again?.workers, 2, "never one worker");
+  assert.equal(again?.predictedMs, 20, "its corrected prediction");
+  // Run again at its prediction: the faster of the two stands, and workers win again.
+  runs = [...runs, { executor: "workers", predictedMs: 9, measuredMs: 9.5 }];
+  c = corrections(runs);
+  assert.equal(repick(alts, c, 1.2, 16).choice.executor, "workers");
+  assert.equal(retryOf(alts, c, runs, repick(alts, c, 1.2, 16).choice, 1.2, 16), undefined);
+  // Run again as slow: confirmed, no third run.
+  const twice = [slow, inline, { ...slow, measuredMs: 19 }];
+  const ct = corrections(twice);
+  assert.equal(repick(alts, ct, 1.2, 16).choice.executor, "inline");
+  assert.equal(retryOf(alts, ct, twice, alts[0], 1.2, 16), undefined);
+  // The plain loop alike: once slow (a pause), workers chosen since; it runs once more.
+  const w = [alt("inline", 1, 20), alt("workers", 2, 18)];
+  const both: RunRecord[] = [
+    { executor: "inline", predictedMs: 20, measuredMs: 30 },
+    { executor: "workers", predictedMs: 18, measuredMs: 18 },
+  ];
+  const cw = corrections(both);
+  assert.equal(repick(w, cw, 1.2, 100).choice.executor, "workers");
+  assert.equal(retryOf(w, cw, both, w[1], 1.2, 100)?.executor, "inline");
+});
+
+test("retryOf: not for a cold run, a faster one, one that loses anyway, nor over TRIAL_MS", () => {
+  const alts = [alt("inline", 1, 14), alt("workers", 2, 9)];
+  const inline: RunRecord = { executor: "inline", predictedMs: 14, measuredMs: 13 };
+  const cold: RunRecord = { executor: "workers", predictedMs: 9, measuredMs: 20, cold: true };
+  // A cold run does not count (the correction is 1: workers are the choice anyway).
+  assert.equal(
+    retryOf(alts, corrections([cold, inline]), [cold, inline], alts[0], 1.2, 16),
+    undefined,
+  );
+  // Faster than predicted: nothing to check.
+  const fast: RunRecord = { executor: "workers", predictedMs: 9, measuredMs: 8 };
+  assert.equal(retryOf(alts, corrections([fast]), [fast], alts[0], 1.2, 16), undefined);
+  // Uncorrected it would lose too (predicted 1.1× faster, under minSpeedup): no rerun.
+  const close = [alt("inline", 1, 10), alt("workers", 2, 9)];
+  const slow: RunRecord = { executor: "workers", predictedMs: 9, measuredMs: 20 };
+  assert.equal(retryOf(close, corrections([slow]), [slow], close[0], 1.2, 16), undefined);
+  // A long job: as for any trial, none.
+  const long = [alt("inline", 1, 2 * TRIAL_MS), alt("workers", 2, TRIAL_MS)];
+  const ran: RunRecord = { executor: "workers", predictedMs: TRIAL_MS, measuredMs: 2.5 * TRIAL_MS };
+  assert.equal(retryOf(long, corrections([ran]), [ran], long[0], 1.2, 16), undefined);
 });

@@ -127,6 +127,8 @@ export interface End {
   decision: Decision;
   failure?: SampleFailure;
   cacheHit?: boolean;
+  /** See `CoreResult.modelMs`. */
+  modelMs?: number;
 }
 
 /** What the look on the calling thread found. */

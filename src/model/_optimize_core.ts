@@ -71,7 +71,14 @@ import {
   optimizerCacheKeys,
   storeDecision,
 } from "./_optimizer_cache.ts";
-import { corrections, loadChanged, lowWorkersGain, repick, trialOf } from "./run_feedback.ts";
+import {
+  corrections,
+  loadChanged,
+  lowWorkersGain,
+  repick,
+  retryOf,
+  trialOf,
+} from "./run_feedback.ts";
 import { asyncFigures, overlap } from "./_async_look.ts";
 import { keepPrevious, rememberDecision } from "./_stability.ts";
 import {
@@ -113,6 +120,12 @@ export interface CoreResult {
   cacheHit?: boolean;
   /** The result-cache key the decision is stored under (runs are recorded there). */
   cacheKey?: string;
+  /**
+   * The model's prediction for the run, before the corrections by recorded runs (ms): what a
+   * run's measured time is recorded against. Undefined where no correction applied (the
+   * decision's own `predictedMs`).
+   */
+  modelMs?: number;
   /**
    * The plain loop's warm time per item on the calling thread (ms), from the look (undefined
    * when no item ran here): the run compares its workers' throughput with it.
@@ -310,7 +323,7 @@ function finish(job: Job, end: End): CoreResult {
   for (const items of job.pulled.reverse()) job.src.unshift(items);
   job.profile.sampledItems = job.known.size;
   job.profile.optimizeMs = job.rt.now() - job.t0;
-  const { decision, failure, cacheHit } = end;
+  const { decision, failure, cacheHit, modelMs } = end;
   const r: CoreResult = {
     decision,
     warnings: job.warnings,
@@ -320,6 +333,7 @@ function finish(job: Job, end: End): CoreResult {
   };
   if (cacheHit) r.cacheHit = cacheHit;
   if (job.entryKey) r.cacheKey = job.entryKey;
+  if (modelMs !== undefined) r.modelMs = modelMs;
   if (job.mainPerItemMs !== undefined) r.mainPerItemMs = job.mainPerItemMs;
   // An inline decision whose run may move to workers: a task module (a function's source may use
   // what is outside it, which only a call in a worker tells), none failed or refused there, a
@@ -667,9 +681,19 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   if (runs.length > 0 && decision.alternatives.length > 0) {
     const c = corrections(runs);
     const { choice, serialMs } = repick(decision.alternatives, c, job.minSpeedup, job.src.total);
-    // An executor never measured, predicted close to the choice, is tried once (see `trialOf`).
+    // An executor never measured, predicted close to the choice, is tried once (see `trialOf`);
+    // one measured once, slower than predicted, that would be the choice without it, runs once
+    // more (see `retryOf`).
     const trial = trialOf(decision.alternatives, c, runs, choice, job.src.total);
-    const pick = trial ?? choice;
+    const retry = trial ? undefined : retryOf(
+      decision.alternatives,
+      c,
+      runs,
+      choice,
+      job.minSpeedup,
+      job.src.total,
+    );
+    const pick = trial ?? retry ?? choice;
     const label = (a: Alternative) =>
       a.executor === "workers"
         ? `${a.workers} workers with chunks of ${a.chunkSize}`
@@ -677,7 +701,11 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
         ? `${a.concurrency} calls in flight`
         : "a plain loop";
     const gain = lowWorkersGain(runs, choice);
-    const why = !trial
+    const why = retry
+      ? `running ${label(retry)} again (measured once, at ${
+        c[retry.executor].toFixed(2)
+      }× its prediction)`
+      : !trial
       ? label(choice)
       : trial.executor === "inline" && gain !== undefined
       ? `trying ${label(trial)} once (never measured; the runs on workers gained ` +
@@ -696,6 +724,9 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
         `${runs.length > 1 ? "s" : ""} (measured / predicted: inline ${c.inline.toFixed(2)}, ` +
         `workers ${c.workers.toFixed(2)}, async ${c.async.toFixed(2)}): ${why}`,
     });
+    // The run is measured against the model's own prediction: against the corrected one, a
+    // correction that holds would read as none on the next run, and undo itself.
+    return { decision, cacheHit: true, modelMs: pick.predictedMs / c[pick.executor] };
   }
   return { decision, cacheHit: true };
 }

@@ -80,9 +80,11 @@ export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[
 }
 
 /**
- * Correction factors: per executor, the median of measured / predicted over its recorded runs,
- * bounded to [1/4, 4] (one odd run — a pause, a cold JIT — cannot swing it further); 1 where no
- * run of that executor was recorded. Cold runs (`RunRecord.cold`) do not count: the model
+ * Correction factors: per executor, the lower median of measured / predicted over its recorded
+ * runs (of an even count, the lower of the middle two: noise only adds time to a run — a
+ * preemption, a collection, another process's burst — so of two runs the faster is the nearer
+ * to what the configuration costs), bounded to [1/4, 4] (one odd run — a pause, a cold JIT —
+ * cannot swing it further); 1 where no run of that executor was recorded. Cold runs (`RunRecord.cold`) do not count: the model
  * predicts warm workers, and a process's first run on workers that load a library and compile it
  * took 2.3–4× its prediction (markdown, SQL formatting, arbitrary-precision square roots, syntax
  * highlighting, each on Deno, Bun or Node). Counted, that one run sent every later decision of
@@ -112,8 +114,9 @@ export function corrections(runs: readonly RunRecord[]): Corrections {
     const r = runs.filter((x) =>
       x.executor === e && !x.cold && x.predictedMs > 0 && Number.isFinite(x.measuredMs)
     ).map((x) => x.measuredMs / x.predictedMs);
-    const median = _median(r);
-    return median === undefined ? 1 : Math.min(4, Math.max(0.25, median));
+    if (r.length === 0) return 1;
+    const lower = r.sort((a, b) => a - b)[(r.length - 1) >> 1];
+    return Math.min(4, Math.max(0.25, lower));
   };
   return { inline: of("inline"), async: of("async"), workers: of("workers") };
 }
@@ -280,6 +283,63 @@ export function trialOf(
     );
   }
   return best && best.predictedMs <= TRIAL_SHARE * choice.predictedMs ? best : undefined;
+}
+
+/**
+ * An executor to run a second time instead of the choice `repick` made: one measured by a
+ * single warm run, slower than predicted, that would be the choice uncorrected. Its correction
+ * rests on that run alone, and it is never measured again once another executor is chosen: a
+ * run on 2 warm workers of 16 items of 1 ms measured 19.9 ms against 8.9 predicted (Node; the
+ * first runs of eight fresh decisions of that job measured 0.9–1.2× their predictions), and
+ * the plain loop took every later call of the job, at 18 ms where auto without the cache ran
+ * in 12. Run again, the faster of its two runs stands (see {@linkcode corrections}); a second
+ * slow run confirms the first. Within the limit of a trial (`TRIAL_MS`), once per executor.
+ *
+ * @param alternatives The alternatives of the stored decision.
+ * @param c The correction factors.
+ * @param runs The recorded runs.
+ * @param choice The choice of {@linkcode repick} (corrected).
+ * @param minSpeedup The least speedup to leave the plain loop.
+ * @param n The job's items (worker ties broken as a decision breaks them, where known).
+ * @returns The alternative to run again, with its corrected prediction, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { corrections, repick, retryOf } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const alts = [
+ *   { executor: "inline" as const, workers: 1, chunkSize: 16, concurrency: 1, predictedMs: 14 },
+ *   { executor: "workers" as const, workers: 2, chunkSize: 2, concurrency: 1, predictedMs: 9 },
+ * ];
+ * // One run on workers at 2.2× its prediction: the plain loop is chosen, workers run again.
+ * const runs = [{ executor: "workers" as const, predictedMs: 9, measuredMs: 20 }];
+ * const c = corrections(runs);
+ * const { choice } = repick(alts, c, 1.2, 16);
+ * assert.equal(choice.executor, "inline");
+ * assert.equal(retryOf(alts, c, runs, choice, 1.2, 16)?.executor, "workers");
+ * // A second run at 2× confirms it: no third.
+ * const twice = [...runs, { executor: "workers" as const, predictedMs: 9, measuredMs: 18 }];
+ * assert.equal(retryOf(alts, corrections(twice), twice, choice, 1.2, 16), undefined);
+ * ```
+ */
+export function retryOf(
+  alternatives: readonly Alternative[],
+  c: Corrections,
+  runs: readonly RunRecord[],
+  choice: Alternative,
+  minSpeedup: number,
+  n: number | undefined,
+): Alternative | undefined {
+  if (!(choice.predictedMs <= TRIAL_MS)) return undefined;
+  for (const e of ["workers", "async", "inline"] as const) {
+    if (e === choice.executor || !(c[e] > 1)) continue;
+    const warm = runs.filter((r) => r.executor === e && !r.cold).length;
+    if (warm !== 1) continue;
+    const again = repick(alternatives, { ...c, [e]: 1 }, minSpeedup, n).choice;
+    if (again.executor === e) return { ...again, predictedMs: again.predictedMs * c[e] };
+  }
+  return undefined;
 }
 
 /**
