@@ -81,7 +81,8 @@ export async function execute<I, O>(
   }
   const out = join(parts) as O[];
   // An automatic run keeps its measured time with the cached decision (the next decision for
-  // this job corrects its prediction by it).
-  await resolved.recordRun?.(runtime().now() - t0, computeMs);
+  // this job corrects its prediction by it): written after the results are returned, the next
+  // lookup of this process waits for it.
+  void resolved.recordRun?.(runtime().now() - t0, computeMs);
   return out;
 }

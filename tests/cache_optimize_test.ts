@@ -10,7 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { cacheStats, clearCache, execute, optimize, probeSystem, task } from "../mod.ts";
-import { isNotPermitted, setOptimizerCacheHooks } from "../src/model/_optimizer_cache.ts";
+import {
+  isNotPermitted,
+  setOptimizerCacheHooks,
+  settleRecords,
+} from "../src/model/_optimizer_cache.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { fileURLToPath } from "node:url";
 import { sizeBucket, timeOctave } from "../src/model/_optimizer_cache.ts";
@@ -47,6 +51,7 @@ async function withCache(fn: (dir: string, clock: { t: number }) => Promise<void
   try {
     await fn(dir, clock);
   } finally {
+    await settleRecords(); // runs recorded after `execute` returned
     setOptimizerCacheHooks(previous);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -173,6 +178,7 @@ test("cache: recording runs keeps a decision's age: it still expires 7 days afte
     const measuredAt = stored().storedAt;
     clock.t += 6 * DAY;
     await execute(sleepy, job(200, 16), o); // a hit: its run is recorded with the decision
+    await settleRecords(); // written after the results were returned
     assert.equal(stored().value.runs.length, 2);
     assert.equal(stored().storedAt, measuredAt);
     clock.t += 2 * DAY;
@@ -336,6 +342,7 @@ test("cache: automatic execute records its measured time with the decision; the 
     const items = new Array(200).fill(16);
     const o = { maxConcurrency: 64 };
     await execute(sleepy, items, o);
+    await settleRecords(); // written after the results were returned
     const runs = () => {
       const [name] = entries(dir);
       return JSON.parse(readFileSync(join(dir, name), "utf8")).value.runs;
@@ -345,6 +352,7 @@ test("cache: automatic execute records its measured time with the decision; the 
     assert.ok(runs()[0].measuredMs > 0 && runs()[0].predictedMs > 0);
     assert.equal(runs()[0].computeMs, undefined, "a workers run's figure only");
     await execute(sleepy, items, o);
+    await settleRecords();
     assert.equal(runs().length, 2);
     // The next decision of the same job comes from the cache, corrected by the recorded runs.
     const r = await optimize(sleepy, items, o);
@@ -358,6 +366,7 @@ test("cache: a corrected run is recorded against the model's prediction, not the
     const items = new Array(200).fill(16);
     const o = { maxConcurrency: 64 };
     await execute(sleepy, items, o);
+    await settleRecords();
     const [name] = entries(dir);
     const cache = createResultCache<{ runs: { predictedMs: number; measuredMs: number }[] }>({
       dir,
@@ -375,6 +384,7 @@ test("cache: a corrected run is recorded against the model's prediction, not the
     assert.equal(r.cacheHit, true);
     assert.match(r.reason, /async 1\.50\)/, r.reason);
     await execute(sleepy, items, o);
+    await settleRecords();
     const runs = JSON.parse(readFileSync(join(dir, name), "utf8")).value.runs;
     assert.equal(runs.length, 2);
     // Against the corrected prediction (1.5×), a run as slow as the first would read 1.0 and

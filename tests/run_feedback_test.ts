@@ -191,8 +191,8 @@ test("trialOf: the plain loop is tried once where the workers' runs gained littl
 });
 
 test("retryOf: an executor measured once, slower than predicted, that would be the choice runs once more", () => {
-  // 16 items of 1 ms: workers predicted 9 ms, one run measured 20 (a one-off: the next eight
-  // fresh decisions' runs measured 0.9–1.2×); the plain loop won every later call for good.
+  // 16 items of 1 ms: workers predicted 9 ms, one run measured 20 (a one-off: seven fresh
+  // decisions' first runs on workers measured 0.94–1.21×); the plain loop won every later call.
   const alts = [alt("inline", 1, 14), alt("workers", 2, 9), alt("workers", 1, 12)];
   const slow: RunRecord = { executor: "workers", predictedMs: 9, measuredMs: 20 };
   const inline: RunRecord = { executor: "inline", predictedMs: 14, measuredMs: 13 };

@@ -290,7 +290,7 @@ export function trialOf(
  * single warm run, slower than predicted, that would be the choice uncorrected. Its correction
  * rests on that run alone, and it is never measured again once another executor is chosen: a
  * run on 2 warm workers of 16 items of 1 ms measured 19.9 ms against 8.9 predicted (Node; the
- * first runs of eight fresh decisions of that job measured 0.9–1.2× their predictions), and
+ * first runs on workers of seven fresh decisions of that job measured 0.94–1.21×), and
  * the plain loop took every later call of the job, at 18 ms where auto without the cache ran
  * in 12. Run again, the faster of its two runs stands (see {@linkcode corrections}); a second
  * slow run confirms the first. Within the limit of a trial (`TRIAL_MS`), once per executor.
