@@ -373,27 +373,25 @@ test("cache: a corrected run is recorded against the model's prediction, not the
       version: VERSION,
     });
     const key = JSON.parse(readFileSync(join(dir, name), "utf8")).key;
-    // The run took 1.5× the prediction.
+    // The run took 4× the prediction (the most a correction takes).
     await cache.update(key, (got) => {
       if (!got.hit) return undefined;
       const run = got.value.runs[0];
-      run.measuredMs = 1.5 * run.predictedMs;
+      run.measuredMs = 4 * run.predictedMs;
       return got.value;
     });
     const r = await optimize(sleepy, items, o);
     assert.equal(r.cacheHit, true);
-    assert.match(r.reason, /async 1\.50\)/, r.reason);
+    assert.match(r.reason, /async 4\.00\)/, r.reason);
     await execute(sleepy, items, o);
     await settleRecords();
     const runs = JSON.parse(readFileSync(join(dir, name), "utf8")).value.runs;
     assert.equal(runs.length, 2);
-    // Against the corrected prediction (1.5×), a run as slow as the first would read 1.0 and
-    // undo the correction.
+    // Against the corrected prediction (4×), a run as slow as the first would read 1.0 and undo
+    // the correction. (The two predictions differ with the items the looks left: a loaded
+    // machine's look may run fewer.)
     const ratio = runs[1].predictedMs / runs[0].predictedMs;
-    assert.ok(
-      Math.abs(ratio - 1) < 0.05,
-      `predicted ${runs[1].predictedMs} vs ${runs[0].predictedMs}`,
-    );
+    assert.ok(ratio < 2, `predicted ${runs[1].predictedMs} vs ${runs[0].predictedMs}`);
   });
 });
 
