@@ -5,16 +5,16 @@ import { ConcurrencyLimiter } from "../src/engine/_concurrency_limiter.ts";
 
 // A simulated service on a virtual clock: each call waits `waitMs` (I/O; a number, or one per
 // call), then needs `cpuMs` of one shared CPU, served in the order the waits end, as an async
-// task on the main thread is. Returns the makespan.
+// task on the main thread is (a function: of the calls in flight). Returns the makespan.
 function simulate(
   lim: { canStart(): boolean; start(): number; done(t: number, ok?: boolean): void },
   clock: { now: number },
   n: number,
   waitMs: number | ((k: number) => number),
-  cpuMs: number,
+  cpuMs: number | ((inflight: number) => number),
   fails: (k: number) => boolean = () => false,
 ): number {
-  let cpuFreeAt = 0, started = 0;
+  let cpuFreeAt = 0, started = 0, finished = 0;
   const events: { t: number; ready: boolean; startedAt: number; k: number }[] = [];
   const launch = () => {
     while (started < n && lim.canStart()) {
@@ -29,10 +29,12 @@ function simulate(
     const e = events.shift()!;
     clock.now = e.t;
     if (e.ready) {
-      cpuFreeAt = Math.max(clock.now, cpuFreeAt) + cpuMs;
+      const cpu = typeof cpuMs === "number" ? cpuMs : cpuMs(started - finished);
+      cpuFreeAt = Math.max(clock.now, cpuFreeAt) + cpu;
       events.push({ ...e, t: cpuFreeAt, ready: false });
       continue;
     }
+    finished++;
     lim.done(e.startedAt, !fails(e.k));
     launch();
   }
@@ -130,4 +132,20 @@ test("limiter: calls of their own varied latencies (1–300 ms) are no queue: th
   const fixed = simulate(limiter(256, 256, fixedClock), fixedClock, 1000, wait, 0.001);
   assert.ok(adaptive < 3 * fixed, `adaptive ${adaptive} ms vs fixed-256 ${fixed} ms`);
   assert.ok(lim.limit >= 64, `limit ${lim.limit}`);
+});
+
+test("limiter: latency that rises with a throughput that grows more is no queue: the limit grows", () => {
+  // A client and its server on one thread: each call needs 0.02 ms of the CPU and its share of a
+  // 0.5 ms turn of the event loop, shared by the calls in flight. Latency grows with the limit,
+  // and throughput more: backing off on latency alone, the limit sank to 32–42 and the job took
+  // 174 ms, against 149 at a fixed 64 and 119 at a fixed 256.
+  const cpu = (inflight: number) => 0.02 + 0.5 / Math.max(1, inflight);
+  const clock = { now: 0 };
+  const lim = limiter(8, 256, clock);
+  const adaptive = simulate(lim, clock, 5000, 0.5, cpu);
+  const fixedClock = { now: 0 };
+  const fixed = simulate(limiter(64, 64, fixedClock), fixedClock, 5000, 0.5, cpu);
+  assert.ok(adaptive < fixed, `adaptive ${adaptive} ms vs fixed-64 ${fixed} ms`);
+  assert.ok(lim.limit >= 128, `limit ${lim.limit}`);
+  assert.ok(lim.history.some((w) => w.medianMs > 1.5 * w.baseMs), "latency rose");
 });

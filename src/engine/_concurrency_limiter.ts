@@ -11,11 +11,17 @@
 //     the new base.
 //  4. Latency holds (median ≤ tolerance × base, tolerance 1.5): a filled window grows the limit —
 //     doubling until the latency first rises ("slow start"), then + √limit per window. (While
-//     latency holds, throughput grows with the limit: Little's law. Throughput itself is too
-//     noisy over a window of a few calls to steer by; it is kept in `history`.)
+//     latency holds, throughput grows with the limit: Little's law.)
 //  5. Latency rises beyond tolerance × base in two windows in a row: calls queue somewhere (the
 //     main thread's CPU, the server, the network). Back off in proportion, limit × tolerance ×
-//     base / median, at most halving, and leave slow start. The tolerance widens with the
+//     base / median, at most halving, and leave slow start — unless the window's throughput (every
+//     call that completed in it, over its time) is at least `GAIN` × the best that a filled window
+//     measured at half the limit or less: the queue then pays for itself, and the window counts
+//     as one whose latency held (4.). (An
+//     HTTP client and its server on one busy thread, or a server in another process on the same
+//     cores, serve more calls a millisecond the more are in flight, as each turn of the event
+//     loop handles more sockets: latency doubled with each doubling of the limit, and the limit
+//     sank to 13–30 where a fixed 64 ran 1.5× faster.) The tolerance widens with the
 //     spread of the calls' own latencies (the windows' interquartile range over their median,
 //     averaged): a window's median of a few calls of 1–300 ms each read a rise in most windows,
 //     and the limit sank to 1–20 (1000 such calls took 21 s, 0.77 s at a fixed 256). A queue
@@ -65,6 +71,10 @@ export class ConcurrencyLimiter {
   #risen = 0;
   /** The calls' relative spread of latency (interquartile range / median), averaged. */
   #spread: number | undefined;
+  /** Calls completed in this window, those started under an older limit too. */
+  #completed = 0;
+  /** The throughput of the latest filled window at each limit (see 5.). */
+  readonly #throughputs = new Map<number, number>();
   /** Every closed window, in order. */
   readonly history: LimiterWindow[] = [];
 
@@ -108,6 +118,7 @@ export class ConcurrencyLimiter {
   done(startedAt: number, ok = true): void {
     this.#inflight = Math.max(0, this.#inflight - 1);
     const now = this.#now();
+    this.#completed++;
     if (startedAt < this.#epoch) return; // started under an older limit
     this.#latencies.push(now - startedAt);
     if (!ok) this.#errors++;
@@ -123,12 +134,14 @@ export class ConcurrencyLimiter {
     // Two standard errors of a window's median, relative: 1.25 σ / √n, σ ≈ IQR / 1.35.
     const tolerance = this.#tolerance * (1 + (2 * 0.93 * this.#spread) / Math.sqrt(n));
     const elapsed = Math.max(now - this.#windowStart, 1e-3);
-    const throughput = this.#latencies.length / elapsed;
+    const throughput = this.#completed / elapsed;
     this.#baseMs = this.#limit <= this.#min ? medianMs : Math.min(medianMs, this.#baseMs);
     const filled = this.#filled;
     this.history.push({ limit: this.#limit, medianMs, baseMs: this.#baseMs, throughput, filled });
     let next = this.#limit;
-    const rose = this.#errors === 0 && medianMs > tolerance * this.#baseMs;
+    const gained = filled && throughput >= GAIN * this.#bestUpTo(this.#limit / 2);
+    if (filled) this.#throughputs.set(this.#limit, throughput);
+    const rose = this.#errors === 0 && medianMs > tolerance * this.#baseMs && !gained;
     this.#risen = rose ? this.#risen + 1 : 0;
     if (this.#errors > 0) {
       next = Math.floor(this.#limit / 2);
@@ -147,11 +160,26 @@ export class ConcurrencyLimiter {
     if (next !== this.#limit) this.#epoch = now;
     this.#limit = next;
     this.#latencies = [];
+    this.#completed = 0;
     this.#errors = 0;
     this.#filled = this.#inflight >= this.#limit;
     this.#windowStart = now;
   }
+
+  /** The best throughput of a filled window at `limit` or less (Infinity: none measured). */
+  #bestUpTo(limit: number): number {
+    let best = -Infinity;
+    for (const [l, t] of this.#throughputs) if (l <= limit) best = Math.max(best, t);
+    return best === -Infinity ? Infinity : best;
+  }
 }
+
+/**
+ * Throughput over the last filled window below the latest growth past which a rise of latency is
+ * no queue to back off from (see 5.): well past a window's noise of a few calls, well short of the
+ * 2× that a doubling of calls that only wait gains.
+ */
+const GAIN = 1.25;
 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, x));
