@@ -17,11 +17,10 @@
 //     base / median, at most halving, and leave slow start — unless the window's throughput (every
 //     call that completed in it, over its time) is at least `GAIN` × the best that a filled window
 //     measured at half the limit or less: the queue then pays for itself, and the window counts
-//     as one whose latency held (4.). (An
-//     HTTP client and its server on one busy thread, or a server in another process on the same
-//     cores, serve more calls a millisecond the more are in flight, as each turn of the event
-//     loop handles more sockets: latency doubled with each doubling of the limit, and the limit
-//     sank to 13–30 where a fixed 64 ran 1.5× faster.) The tolerance widens with the
+//     as one whose latency held (4.). (An HTTP client and its server on one busy thread, or a
+//     server in another process on the same cores, serve more calls a millisecond the more are
+//     in flight, as each turn of the event loop handles more sockets: latency doubled with each
+//     doubling of the limit, and the limit sank to 13–30.) The tolerance widens with the
 //     spread of the calls' own latencies (the windows' interquartile range over their median,
 //     averaged): a window's median of a few calls of 1–300 ms each read a rise in most windows,
 //     and the limit sank to 1–20 (1000 such calls took 21 s, 0.77 s at a fixed 256). A queue
@@ -175,9 +174,9 @@ export class ConcurrencyLimiter {
 }
 
 /**
- * Throughput over the last filled window below the latest growth past which a rise of latency is
- * no queue to back off from (see 5.): well past a window's noise of a few calls, well short of the
- * 2× that a doubling of calls that only wait gains.
+ * Throughput over the best of a filled window at half the limit or less past which a rise of
+ * latency is no queue to back off from (see 5.): well past a window's noise of a few calls, well
+ * short of the 2× that a doubling of calls that only wait gains.
  */
 const GAIN = 1.25;
 
