@@ -127,6 +127,11 @@ test("explain: times under 10 µs read in microseconds", async () => {
   const text = explainOptimization({ ...r, profile: { ...r.profile, sample } });
   assert.match(text, /per item median 1\.20 µs, mean 0\.50 ms/);
   assert.match(text, /Clone per item: in 0\.00 ms \(8 B\), out 0\.02 ms/);
+  // No CPU ratio: the type is not claimed; with one, it is given with the ratio.
+  assert.match(text, /CV 0\.00, CPU\/wall not measured$/m);
+  const io = { ...sample, cpuRatio: 0.05, workloadType: "io" as const };
+  const measured = explainOptimization({ ...r, profile: { ...r.profile, sample: io } });
+  assert.match(measured, /CV 0\.00, io-bound \(CPU\/wall 0\.05\)$/m);
 });
 
 test("optimize: 5 ms × 400 items: a worker decision within the machine", async () => {

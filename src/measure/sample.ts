@@ -36,7 +36,7 @@ export interface SampleProfile {
   perItemMs: Summary;
   /** CPU time / wall time over the timed items (null where the runtime has no CPU clock). */
   cpuRatio: number | null;
-  /** From the CPU ratio: ≥ 0.7 cpu, 0.3–0.7 mixed, < 0.3 io. */
+  /** From the CPU ratio: ≥ 0.7 cpu, 0.3–0.7 mixed, < 0.3 io; "cpu" where it is null. */
   workloadType: "cpu" | "mixed" | "io";
   /** Whether the task returns Promises. */
   isAsync: boolean;

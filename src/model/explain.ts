@@ -53,8 +53,12 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
       `Sample: ${p.sampledItems} items (${p.sampledIn}), per item median ${
         ms(s.perItemMs.median)
       }, ` +
-        `mean ${ms(s.perItemMs.mean)}, CV ${s.perItemMs.cv.toFixed(2)}, ${s.workloadType}-bound` +
-        (s.cpuRatio === null ? "" : ` (CPU/wall ${s.cpuRatio.toFixed(2)})`) +
+        `mean ${ms(s.perItemMs.mean)}, CV ${s.perItemMs.cv.toFixed(2)}, ` +
+        // Without a CPU ratio the type is a default, not a measurement: an async task whose calls
+        // did not read as overlapped read "cpu-bound" here.
+        (s.cpuRatio === null
+          ? "CPU/wall not measured"
+          : `${s.workloadType}-bound (CPU/wall ${s.cpuRatio.toFixed(2)})`) +
         (s.isAsync ? ", returns Promises" : ""),
       `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
         `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)` +

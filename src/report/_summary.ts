@@ -34,7 +34,7 @@ export function summary(opt: ReportOptimization): string {
     const s = p.sample.perItemMs;
     tiles.push(
       _tile(
-        `per item (${p.sample.workloadType}-bound)`,
+        p.sample.cpuRatio === null ? "per item" : `per item (${p.sample.workloadType}-bound)`,
         `${formatMs(s.median)}, CV ${s.cv.toFixed(2)}`,
       ),
     );
