@@ -14,6 +14,7 @@ import {
 import { modelInputs } from "../src/model/_inputs.ts";
 import { sampleInWorker } from "../src/measure/sample.ts";
 import { KnownResults, resultSendMs, Source, workerSet } from "../src/engine/mod.ts";
+import { recordSend } from "../src/engine/_send_costs.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { mulberry32Random } from "../src/tune/gp/_random.ts";
@@ -510,7 +511,10 @@ test("encodings: 'encoding' is checked", async () => {
 });
 
 /** The model's inputs for 1,000 items of `profile` on 2 warm workers (engine cost 0.0001 ms). */
-function inputsOf(profile: Partial<SampleProfile>) {
+function inputsOf(
+  profile: Partial<SampleProfile>,
+  sendAt?: (values: number) => number | undefined,
+) {
   const o = { itemMs: 0.0001, chunkMs: 0.02, roundTripMs: 0.05 } as unknown as Overheads;
   const sys = {
     logicalCores: 2,
@@ -519,7 +523,8 @@ function inputsOf(profile: Partial<SampleProfile>) {
     effectiveCores: 2,
     sources: { effectiveCores: "/sys/devices/system/cpu/online" },
   } as unknown as SystemInfo;
-  return modelInputs(1000, { externalLoad: 0, ...profile } as SampleProfile, o, sys, 2, true, 200);
+  const sp = { externalLoad: 0, ...profile } as SampleProfile;
+  return modelInputs(1000, sp, o, sys, 2, true, 200, sendAt);
 }
 
 test("encodings: the model charges the chosen encoding's measured costs, else clone's", () => {
@@ -573,6 +578,38 @@ test("encodings: the model charges a worker's measured send of a result on the w
   // A send under half the crossing changes nothing.
   const cheap = inputsOf({ ...profile, resultSendMs: 0.00001 });
   assert.ok(Math.abs(cheap.workerPerItemMs - half) < 1e-12);
+});
+
+test("encodings: a result's send is read at a reply's size where sends of about that size were timed", () => {
+  // Posts of 4 results at 0.02 ms each, of 64 at 0.3 ms each (and 0.01 ms a post): one slope
+  // through both charges every chunk about 0.3 ms a result.
+  const key = "send-by-size-test";
+  for (let k = 0; k < 3; k++) {
+    recordSend(key, { values: 4, ms: 0.09 });
+    recordSend(key, { values: 64, ms: 19.21 });
+  }
+  const slope = resultSendMs(key)!;
+  assert.ok(slope > 0.3, `${slope}`);
+  assert.ok(resultSendMs(key, 4)! < 0.05, `${resultSendMs(key, 4)}`);
+  assert.ok(resultSendMs(key, 3)! < 0.05, `${resultSendMs(key, 3)}`);
+  assert.ok(Math.abs(resultSendMs(key, 64)! - 0.3) < 0.01, `${resultSendMs(key, 64)}`);
+  assert.equal(resultSendMs(key, 16), slope); // no send near 16: the slope
+  // The model's inputs take it by chunk size: a result's send in place of half its crossing.
+  const profile = {
+    perItemMs: { mean: 0.25, median: 0.25, cv: 0, max: 0.25 },
+    inputCloneMs: 0.0001,
+    outputCloneMs: 0.01,
+    resultSendMs: slope,
+  } as Partial<SampleProfile>;
+  const m = inputsOf(profile, (v) => resultSendMs(key, v));
+  const half = (0.0001 + 0.01 + 0.0001) / 2;
+  assert.ok(Math.abs(m.workerPerItemMs - (half - 0.01 / 2 + slope)) < 1e-12);
+  assert.ok(Math.abs(m.workerPerItemAt!(4) - (half - 0.01 / 2 + resultSendMs(key, 4)!)) < 1e-12);
+  // No send measured for the task: nothing by size either.
+  assert.equal(
+    inputsOf({ ...profile, resultSendMs: undefined }, () => 1).workerPerItemAt,
+    undefined,
+  );
 });
 
 test("engine: a run's workers time their sends of results, kept per task", async () => {

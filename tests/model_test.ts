@@ -126,6 +126,23 @@ test("predictWorkers: main-thread serial work bounds the speedup", () => {
   assert.equal(p.serialMs, 1200);
 });
 
+test("predictWorkers: a send that costs more a result in larger posts is charged by chunk size", () => {
+  // 0.02 ms a result in chunks of up to 8, 0.3 ms in larger ones (results of 100 KB).
+  const sized = { ...base, workerPerItemAt: (c: number) => (c <= 8 ? 0.02 : 0.3) };
+  const small = predictWorkers({ ...sized, adaptive: false }, 2, 4);
+  const large = predictWorkers({ ...sized, adaptive: false }, 2, 64);
+  // 2000 items of 1.02 ms over 2 workers; of 1.3 ms in chunks of 64.
+  assert.ok(Math.abs(small.computeMs - 1020) < 1e-9, `${small.computeMs}`);
+  assert.ok(Math.abs(large.computeMs - 1300) < 1e-9, `${large.computeMs}`);
+  assert.ok(small.totalMs < large.totalMs);
+  // Adaptive chunks that grow past 8 pay the larger posts' cost as they grow.
+  const grown = predictWorkers({ ...sized, adaptive: true, targetChunkMs: 100 }, 2, 4);
+  assert.ok(grown.totalMs > small.totalMs + 100, `${grown.totalMs} vs ${small.totalMs}`);
+  // Without a cost by size, the one cost per item as before.
+  const flat = predictWorkers({ ...base, workerPerItemMs: 0.02, adaptive: false }, 2, 64);
+  assert.ok(Math.abs(flat.computeMs - 1020) < 1e-9, `${flat.computeMs}`);
+});
+
 test("startCost: only the workers that are not warm are paid for", () => {
   assert.equal(startCost({ ...base, warmWorkers: 2 }, 2), 0);
   assert.equal(startCost({ ...base, warmWorkers: 0 }, 2), 25 + 15); // first + 1 marginal

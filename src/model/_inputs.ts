@@ -11,6 +11,7 @@ export function modelInputs(
   warmWorkers: number,
   adaptive: boolean,
   targetChunkMs: number,
+  sendAt?: (values: number) => number | undefined,
 ): ModelInputs {
   // Each direction's encoding round trip (encode + decode; for structured clone, serialise +
   // deserialise): the main thread pays half of each (encoding items, decoding results), the
@@ -35,14 +36,24 @@ export function modelInputs(
   const half = (inMs + outMs + (o.itemMs ?? 0)) / 2;
   // The workers' side: a result's send as measured in them (`resultSendMs`) in place of half its
   // crossing, where that is more.
+  // By a reply's size where the sends were timed at several (`sendAt`): a result's share of a post
+  // grows with the post.
   const send = profile.resultSendMs ?? 0;
+  const worker = (sendMs: number) => Math.max(half, half - outMs / 2 + sendMs);
+  const known = new Map<number, number>();
+  const workerAt = (chunkSize: number) => {
+    let ms = known.get(chunkSize);
+    if (ms === undefined) known.set(chunkSize, ms = worker(sendAt!(chunkSize) ?? send));
+    return ms;
+  };
   return {
     n,
     perItemMs: Math.max(profile.perItemMs.mean, 1e-5),
     cv: profile.perItemMs.cv,
     maxItemMs: profile.perItemMs.max,
     mainPerItemMs: half,
-    workerPerItemMs: Math.max(half, half - outMs / 2 + send),
+    workerPerItemMs: worker(send),
+    ...(sendAt && profile.resultSendMs !== undefined ? { workerPerItemAt: workerAt } : {}),
     chunkMs: o.chunkMs,
     roundTripMs: o.roundTripMs,
     warmWorkers,

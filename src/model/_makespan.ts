@@ -5,6 +5,8 @@ import { ChunkSizer } from "../engine/mod.ts";
 export interface MakespanInput {
   n: number;
   perItemMs: number;
+  /** The per-item time in chunks of a given size, where it depends on it (else `perItemMs`). */
+  perItemAt?: (size: number) => number;
   chunkOverheadMs: number;
   workers: number;
   chunkSize: number;
@@ -26,10 +28,11 @@ const TAIL_WAVES = 8;
 
 export function estimateMakespan(x: MakespanInput): Makespan {
   const c = Math.max(1, Math.min(x.chunkSize, x.n));
+  const each = x.perItemAt ?? (() => x.perItemMs);
   if (!x.adaptive && Math.ceil(x.n / c) > MAX_SIMULATED) {
     // Uniform chunks: full waves of w chunks, the last wave possibly partial.
     const chunks = Math.ceil(x.n / c);
-    const d = c * x.perItemMs + x.chunkOverheadMs;
+    const d = c * each(c) + x.chunkOverheadMs;
     return { ms: Math.ceil(chunks / x.workers) * d, chunks, lastChunkSize: x.n - (chunks - 1) * c };
   }
   const sizer = new ChunkSizer({
@@ -51,21 +54,22 @@ export function estimateMakespan(x: MakespanInput): Makespan {
     const steady = TAIL_WAVES * x.workers * size;
     if (size === last && left > steady + x.workers * size) {
       const waves = Math.floor((left - steady) / (x.workers * size));
-      const d = size * x.perItemMs + x.chunkOverheadMs;
+      const d = size * each(size) + x.chunkOverheadMs;
       for (let i = 0; i < free.length; i++) free[i] += waves * d;
       left -= waves * x.workers * size;
       chunks += waves * x.workers;
     }
     // The worker that frees up first takes the chunk: the root of the heap.
-    free[0] += size * x.perItemMs + x.chunkOverheadMs;
+    const ms = size * each(size);
+    free[0] += ms + x.chunkOverheadMs;
     siftDown(free);
-    sizer.record(size, size * x.perItemMs);
+    sizer.record(size, ms);
     left -= size;
     last = size;
     chunks++;
   }
   // Never reached with a settling chunk size; else the rest spread evenly.
-  const rest = left > 0 ? (left * x.perItemMs + (left / last) * x.chunkOverheadMs) / x.workers : 0;
+  const rest = left > 0 ? (left * each(last) + (left / last) * x.chunkOverheadMs) / x.workers : 0;
   return { ms: Math.max(...free) + rest, chunks, lastChunkSize: last || c };
 }
 

@@ -981,7 +981,17 @@ function model(
   // a nominal count.
   const n = rest === undefined && !sp.isAsync ? streamItems(sp.perItemMs.mean) : rest;
   const { warmWorkers, loadedWorkers, loadMs } = taskWarmth(job);
-  const m = modelInputs(n, sp, overheads, sys, warmWorkers, adaptive, job.targetChunkMs);
+  const key = job.spec.key;
+  const m = modelInputs(
+    n,
+    sp,
+    overheads,
+    sys,
+    warmWorkers,
+    adaptive,
+    job.targetChunkMs,
+    (values) => resultSendMs(key, values),
+  );
   m.loadMs = loadMs;
   m.loadedWorkers = loadedWorkers;
   m.cores = job.cpu;

@@ -25,6 +25,11 @@ export interface ModelInputs {
   mainPerItemMs: number;
   /** Worker-side clone work per item: deserialising the item, serialising the result (ms). */
   workerPerItemMs: number;
+  /**
+   * The same in chunks of a given size (ms), where the workers' sends of results were timed at
+   * several sizes (a result's share of a post grows with the post); else `workerPerItemMs`.
+   */
+  workerPerItemAt?: (chunkSize: number) => number;
   /** Cost of one chunk message, paid on the main thread and on the worker (ms). */
   chunkMs: number;
   /** Round trip of an empty chunk (ms): the pipeline fill. */
@@ -98,10 +103,12 @@ export interface Prediction {
  */
 export function predictWorkers(m: ModelInputs, workers: number, chunkSize: number): Prediction {
   const n = m.n ?? 1;
-  const perItemWorker = m.perItemMs + m.workerPerItemMs;
+  const at = m.workerPerItemAt;
+  const perItemWorker = m.perItemMs + (at ? at(Math.min(chunkSize, n)) : m.workerPerItemMs);
   const span = estimateMakespan({
     n,
     perItemMs: perItemWorker,
+    perItemAt: at && ((size) => m.perItemMs + at(size)),
     chunkOverheadMs: m.chunkMs,
     workers,
     chunkSize: Math.min(chunkSize, n),
