@@ -37,9 +37,9 @@ export function recordSend(key: string, sent: SendTiming): void {
  * each less the post's fixed cost where the slope gives it, their median per result; else as
  * without. A result's share of a post grows with the post's size, which one slope through them
  * all misses (results of 100 KB, after warm runs: 0.02–0.03 ms a result in posts of 16 on Deno,
- * 0.29 in posts of 64; on Bun 0.12 and 0.41–0.56): after large posts, a slope charged the large
- * posts' cost to chunks of 3 or 4, and two workers that ran 3× faster than the plain loop were
- * refused.
+ * 0.07–0.29 in posts of 64; on Bun 0.12 and 0.41–0.56): after large posts, a slope charged the
+ * large posts' cost to chunks of 3 or 4, and two workers that ran 1.7× faster than the plain loop
+ * were refused.
  *
  * @example Usage
  * ```ts
