@@ -594,6 +594,15 @@ test("encodings: a result's send is read at a reply's size where sends of about 
   assert.ok(resultSendMs(key, 3)! < 0.05, `${resultSendMs(key, 3)}`);
   assert.ok(Math.abs(resultSendMs(key, 64)! - 0.3) < 0.01, `${resultSendMs(key, 64)}`);
   assert.equal(resultSendMs(key, 16), slope); // no send near 16: the slope
+  // Read again after a newer send (the reads are kept until one): the newer sends count.
+  const other = "send-by-size-test-2";
+  for (let k = 0; k < 3; k++) recordSend(other, { values: 16, ms: 0.5 });
+  assert.equal(resultSendMs(other, 16), 0.5 / 16);
+  assert.equal(resultSendMs(other), undefined); // one size only, under 1,024 results: no slope
+  for (let k = 0; k < 3; k++) recordSend(other, { values: 16, ms: 3.2 });
+  assert.equal(resultSendMs(other, 16), 3.2 / 16); // the median of six
+  recordSend(other, { values: 2048, ms: 20.48 });
+  assert.ok(resultSendMs(other)! > 0, `${resultSendMs(other)}`); // a slope now
   // The model's inputs take it by chunk size: a result's send in place of half its crossing.
   const profile = {
     perItemMs: { mean: 0.25, median: 0.25, cv: 0, max: 0.25 },
