@@ -60,7 +60,7 @@ test("readCgroupPaths: mounts from mountinfo, wherever they are, from the root e
   ]);
 });
 
-test("v1 quota: the walk keeps the smallest level; a quota without its period is skipped", () => {
+test("v1 quota: the walk keeps the smallest level; a quota without its period is skipped, said", () => {
   const files = HostFiles.fromRecord({
     "/proc/self/cgroup": "3:cpu,cpuacct:/a/b\n",
     "/sys/fs/cgroup/cpu/a/b/cpu.cfs_quota_us": "300000\n", // 3 cores
@@ -73,7 +73,10 @@ test("v1 quota: the walk keeps the smallest level; a quota without its period is
     cores: 2,
     source: "/sys/fs/cgroup/cpu/a/cpu.cfs_quota_us",
   });
-  assert.deepEqual(files.warnings, []);
+  assert.deepEqual(files.warnings, [
+    "ignored /sys/fs/cgroup/cpu/cpu.cfs_quota_us: no /sys/fs/cgroup/cpu/cpu.cfs_period_us " +
+    "beside it to divide it by",
+  ]);
 });
 
 test("v2 and v1 together (hybrid): the smaller quota wins", () => {
@@ -174,6 +177,11 @@ test("parseMemoryOverride: suffixes are 1024-based and case-insensitive", () => 
   assert.equal(parseMemoryOverride("  "), undefined);
   assert.throws(() => parseMemoryOverride("0"), RangeError);
   assert.throws(() => parseMemoryOverride("0.1"), RangeError); // floor(0.1) = 0 bytes
+  // A binary suffix follows a unit only: "2i" and "2iB" are no amounts (a "2Gi" mistyped).
+  assert.throws(() => parseMemoryOverride("2i"), RangeError);
+  assert.throws(() => parseMemoryOverride("2iB"), RangeError);
+  assert.equal(parseMemoryOverride("2048B"), 2048);
+  assert.equal(parseMemoryOverride("2Ki"), 2048);
 });
 
 test("HostFiles: a read error other than missing becomes one warning; reads are cached", () => {

@@ -432,3 +432,69 @@ test("affinity cores are no more than the logical CPUs counted without an online
   assert.equal(info.logicalCores, 2);
   assert.equal(info.affinityCores, 2);
 });
+
+test("a cgroup outside its namespace, or under no mount, is said in a warning; its limits are not taken silently", async () => {
+  const mountinfo = (root: string) =>
+    `30 25 0:26 ${root} /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n`;
+  // /../x: the process entered the namespace but not its cgroups: the limits at the mount root
+  // are the namespace's (read, with a warning).
+  const outside = await probeSystem({
+    root: tree({
+      "proc/self/mountinfo": mountinfo("/"),
+      "proc/self/cgroup": "0::/../../system.slice/x.service\n",
+      "sys/fs/cgroup/cpu.max": "100000 100000\n",
+    }),
+    env: {},
+  });
+  assert.equal(outside.cpuQuota, 1);
+  assert.equal(outside.warnings.length, 1, outside.warnings.join("\n"));
+  assert.match(outside.warnings[0], /cgroup \/\.\.\/\.\.\/system\.slice\/x\.service .* outside/);
+  // A mount of a deleted cgroup shows no subtree holding the process's: nothing read, said so.
+  const unplaced = await probeSystem({
+    root: tree({
+      "proc/self/mountinfo": mountinfo("/docker/abc//deleted"),
+      "proc/self/cgroup": "0::/\n",
+      "sys/fs/cgroup/cpu.max": "100000 100000\n",
+    }),
+    env: {},
+  });
+  assert.equal(unplaced.cpuQuota, null);
+  assert.equal(unplaced.warnings.length, 1, unplaced.warnings.join("\n"));
+  assert.match(unplaced.warnings[0], /cgroup \/ .* under no cgroup mount .* not read/);
+  // A mount that holds the process's cgroup: no warning (the fixtures' layouts too).
+  const placed = await probeSystem({
+    root: tree({
+      "proc/self/mountinfo": mountinfo("/docker/abc"),
+      "proc/self/cgroup": "0::/docker/abc\n",
+      "sys/fs/cgroup/cpu.max": "100000 100000\n",
+    }),
+    env: {},
+  });
+  assert.equal(placed.cpuQuota, 1);
+  assert.deepEqual(placed.warnings, []);
+});
+
+test("odd host files: a path ending in a space, a v1 quota without its period, status without Cpus_allowed_list", async () => {
+  const info = await probeSystem({
+    root: tree({
+      "proc/self/cgroup": "0::/a \n",
+      "sys/fs/cgroup/a /cpu.max": "200000 100000\n",
+      "proc/self/status": "Name:\tx\nState:\tR\n",
+    }),
+    env: {},
+  });
+  assert.equal(info.cpuQuota, 2); // read in "/sys/fs/cgroup/a " (the space kept)
+  assert.deepEqual(info.warnings, [
+    'ignored /proc/self/status: it has no "Cpus_allowed_list:" line',
+  ]);
+  const v1 = await probeSystem({
+    root: tree({
+      "proc/self/cgroup": "4:cpu,cpuacct:/\n",
+      "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us": "50000\n",
+    }),
+    env: {},
+  });
+  assert.equal(v1.cpuQuota, null);
+  assert.equal(v1.warnings.length, 1, v1.warnings.join("\n"));
+  assert.match(v1.warnings[0], /cpu\.cfs_quota_us: no .*cpu\.cfs_period_us beside it/);
+});

@@ -74,9 +74,13 @@ function _allowedList(files: HostFiles): Set<number> | undefined {
   const text = files.read(path);
   if (text === undefined) return undefined;
   const line = /^Cpus_allowed_list:(.*)$/m.exec(text);
-  const cpus = line ? parseCpuList(line[1]) : undefined;
+  if (!line) {
+    files.warn(path, `ignored ${path}: it has no "Cpus_allowed_list:" line`);
+    return undefined;
+  }
+  const cpus = parseCpuList(line[1]);
   if (!cpus || cpus.size === 0) {
-    files.garbage(path, `expected "Cpus_allowed_list: <CPU list>"`, line?.[0]);
+    files.garbage(path, `expected "Cpus_allowed_list: <CPU list>"`, line[0]);
   }
   return cpus;
 }

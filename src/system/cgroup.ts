@@ -70,7 +70,8 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
   let v2 = "/";
   const v1 = new Map<string, string>();
   for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
-    const m = /^(\d+):([^:]*):(\/.*)$/.exec(line.trim());
+    // Only the line's end is trimmed: a path may end in a space.
+    const m = /^(\d+):([^:]*):(\/.*)$/.exec(line.replace(/\r$/, ""));
     if (!m) {
       files.garbage(file, 'expected lines "id:controllers:/path"', line);
       continue;
@@ -79,11 +80,14 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
     else for (const c of m[2].split(",")) v1.set(c, m[3]);
   }
   const mounts = readCgroupMounts(files);
-  const dirs = (list: CgroupMount[], path: string) =>
-    list.flatMap((mount) => {
+  const dirs = (list: CgroupMount[], path: string) => {
+    const found = list.flatMap((mount) => {
       const rel = withinRoot(path, mount.root);
       return rel === undefined ? [] : [cgroupLevels(mount.point, rel)];
     });
+    unplaced(files, file, path, list, found.length > 0);
+    return found;
+  };
   const conventional = (points: string[]) => points.map((point) => ({ root: "/", point }));
   return {
     v2: dirs(mounts ? mounts.v2 : conventional(V2_MOUNTS), v2),
@@ -138,6 +142,38 @@ function readCgroupMounts(
     }
   }
   return { v2, v1 };
+}
+
+/**
+ * Warn (once per cgroup path) where this process's cgroup `path` cannot be placed in the mounts
+ * `list` of its hierarchy: it climbs out of its cgroup namespace (`/../x`: a process that entered
+ * the namespace but not its cgroups; the limits read are the namespace root's, not surely its
+ * own), or no mount shows it (a mount of another subtree, or of a deleted cgroup: no limit is
+ * read). Mounts from above the namespace have their own warning (see `warnAboveNamespace`).
+ */
+function unplaced(
+  files: HostFiles,
+  file: string,
+  path: string,
+  list: CgroupMount[],
+  found: boolean,
+): void {
+  if (list.length === 0 || list.some((m) => m.root.split("/").includes(".."))) return;
+  if (path.split("/").includes("..")) {
+    files.warn(
+      `${file} ${path}`,
+      `this process's cgroup ${path} (${file}) lies outside its cgroup namespace: the limits ` +
+        `read at ${list.map((m) => m.point).join(", ")} are the namespace's, which may not ` +
+        "bound this process (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
+    );
+  } else if (!found) {
+    files.warn(
+      `${file} ${path}`,
+      `this process's cgroup ${path} (${file}) is under no cgroup mount (` +
+        `${list.map((m) => `${m.point} shows ${m.root}`).join(", ")}): its CPU quota, cpuset ` +
+        "and memory limit are not read (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
+    );
+  }
 }
 
 /** The controllers whose limits the probe reads (v1), or a cgroup2 mount. */

@@ -98,6 +98,10 @@ function _readV1Level(files: HostFiles, dir: string): CpuQuota | undefined {
   if (periodText !== undefined && !(period > 0 && Number.isFinite(period))) {
     files.garbage(periodPath, "expected a positive number of microseconds");
   }
+  // A quota without its period (the kernel always has both) cannot be read as cores.
+  if (periodText === undefined && quotaOk && quota !== -1) {
+    files.warn(quotaPath, `ignored ${quotaPath}: no ${periodPath} beside it to divide it by`);
+  }
   if (!quotaOk) return undefined;
   if (quota === -1) return { cores: null, source: quotaPath };
   if (!(period > 0 && Number.isFinite(period))) return undefined;

@@ -51,14 +51,17 @@ export function parseCpusOverride(value: string | undefined): number | undefined
  * assert.equal(parseMemoryOverride("512Mi"), 512 * 1024 * 1024);
  * assert.throws(() => parseMemoryOverride("1.5"), RangeError);
  * assert.throws(() => parseMemoryOverride("lots"), RangeError);
+ * assert.throws(() => parseMemoryOverride("2i"), RangeError); // a suffix without its unit
  * ```
  */
 export function parseMemoryOverride(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   // Kubernetes' `512Mi` too; a fraction only with a unit (`1.5` bytes is no amount).
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B|i)?$/i.exec(value.trim());
-  const whole = m !== null && (m[2] !== "" || !m[1].includes("."));
-  const bytes = m && whole ? Math.floor(Number(m[1]) * _UNITS[m[2].toUpperCase()]) : NaN;
+  // `i` and `iB` follow a unit only (`2i` is no amount); `B` alone means bytes.
+  const m = /^(\d+(?:\.\d+)?)\s*(?:([KMGT])(?:i?B|i)?|B)?$/i.exec(value.trim());
+  const unit = m?.[2]?.toUpperCase() ?? "";
+  const whole = m !== null && (unit !== "" || !m[1].includes("."));
+  const bytes = m && whole ? Math.floor(Number(m[1]) * _UNITS[unit]) : NaN;
   if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) {
     throw envError(
       `'AMORSIZE_MEMORY' must be a positive number of bytes, optionally with a K, M, G or T ` +
