@@ -337,6 +337,12 @@ test("AMORSIZE_CPUS overrides the effective cores; AMORSIZE_MEMORY the limit", a
   assert.equal(info.sources.effectiveCores, "AMORSIZE_CPUS");
   assert.equal(info.memory.limitBytes, 1610612736); // 1.5 × 1024³
   assert.equal(info.sources["memory.limitBytes"], "AMORSIZE_MEMORY");
+  // More than the 4 CPUs online: taken, and said.
+  assert.deepEqual(info.warnings, [
+    "AMORSIZE_CPUS=6 is more than the 4 CPUs this process may run on: workers past them share " +
+    "those CPUs",
+  ]);
+  assert.deepEqual((await probe("cgroup_v2_quota", { AMORSIZE_CPUS: "4" })).warnings, []);
   const kib = await probe("empty_root", { AMORSIZE_MEMORY: "512k" });
   assert.equal(kib.memory.limitBytes, 524288); // 512 × 1024
   const plain = await probe("empty_root", { AMORSIZE_MEMORY: "1048576", AMORSIZE_CPUS: "" });

@@ -117,6 +117,15 @@ function _probe(options: ProbeOptions): SystemInfo {
 
   const denial = _permissionWarning(files.denied, envDenied, total.bytes === null);
   const warnings = denial ? [denial, ...files.warnings] : [...files.warnings];
+  // The override wins, as documented; past the CPUs this process may run on it only adds
+  // threads that share them (99999 on a fixture of 16 CPUs read 99999 cores without a word).
+  const most = Math.min(logical.cores, affinity.cores);
+  if (cpusOverride !== undefined && cpusOverride > most) {
+    warnings.push(
+      `AMORSIZE_CPUS=${cpusOverride} is more than the ${most} CPU${most === 1 ? "" : "s"} this ` +
+        "process may run on: workers past them share those CPUs",
+    );
+  }
   if (available.bytes === 0) {
     warnings.push(
       `No memory is left under the cgroup limit (${available.source}): at most one worker`,
