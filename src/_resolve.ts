@@ -96,12 +96,20 @@ export async function resolveRun<I, O>(
     return { spec, src, config, known: new KnownResults() };
   }
   const pool = options.pool ?? defaultPool();
-  const core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool, {
-    // The look's calls in flight go on into the run, unless a cluster may take it.
-    handover: options.cluster === undefined,
-    ordered: caller === "map" && (options.ordered ?? true),
-    finish: caller === "execute" && options.cluster === undefined,
-  });
+  // A run that ends while deciding lets its source clean up (a generator's `finally`), as a run
+  // that fails in the engine does: the automatic mode left it open.
+  let core;
+  try {
+    core = await optimizeCore(task as Task<unknown, unknown>, spec, src, options, pool, {
+      // The look's calls in flight go on into the run, unless a cluster may take it.
+      handover: options.cluster === undefined,
+      ordered: caller === "map" && (options.ordered ?? true),
+      finish: caller === "execute" && options.cluster === undefined,
+    });
+  } catch (e) {
+    void src.close();
+    throw e;
+  }
   // A pool closed while the optimizer decided fails the run, as `close()` fails a run in
   // progress: the optimizer read it as "workers cannot start here", and the whole job ran on the
   // calling thread after the close.
@@ -110,6 +118,9 @@ export async function resolveRun<I, O>(
     throw new Error("The pool is closed");
   }
   const f = core.failure;
+  if (f && ((f.kind === "task" || f.kind === "limit") && f.index >= 0 || f.kind === "load")) {
+    void src.close();
+  }
   if (f && (f.kind === "task" || f.kind === "limit") && f.index >= 0) {
     const failed = f.kind === "limit" ? f.error : new TaskError(f.index, f.error);
     const upTo = Math.min(f.index, core.known.keptUntil(0));
@@ -123,7 +134,6 @@ export async function resolveRun<I, O>(
     if (f.kind === "task" && upTo < f.index && src.indexable) {
       // Input order: every item before the failing one yields its result first (or fails
       // first), as in a run; those deciding did not reach run now, on this thread.
-      void src.close();
       const items = new Source<unknown>(src.slice(0, f.index), f.index, options.signal);
       const config = fromExecuteOptions(
         { ...options, executor: "inline" },

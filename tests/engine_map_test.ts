@@ -229,3 +229,45 @@ test("map, automatic: a task that fails while the optimizer decides fails as a r
   await pool.close();
   assert.equal(pool.size, 0);
 });
+
+test("automatic mode: a failure or an abort while deciding lets the source clean up, as a run does", async () => {
+  // The task throws on item 3, which the optimizer's look meets: the run fails while deciding,
+  // and the generator's `finally` never ran (it did under every forced executor).
+  const boom = (x: number) => {
+    if (x === 3) throw new Error("boom");
+    return x;
+  };
+  let closed = 0;
+  function* sync() {
+    try {
+      for (let i = 0; i < 1000; i++) yield i;
+    } finally {
+      closed++;
+    }
+  }
+  async function* later() {
+    try {
+      for (let i = 0; i < 1000; i++) yield i;
+    } finally {
+      closed++;
+    }
+  }
+  const settle = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e);
+  assert.match(String(await settle(execute(boom, sync(), { cache: false }))), /item 3: boom/);
+  assert.match(String(await settle(execute(boom, later(), { cache: false }))), /item 3: boom/);
+  assert.match(String(await settle(collect(map(boom, sync(), { cache: false })))), /item 3/);
+  // Aborted while deciding: the abort's reason, and the source closed.
+  const c = new AbortController();
+  const slow = (x: number) => {
+    const end = performance.now() + 2;
+    while (performance.now() < end) { /* busy */ }
+    if (x === 5) c.abort(new Error("enough"));
+    return x;
+  };
+  assert.match(
+    String(await settle(execute(slow, later(), { cache: false, signal: c.signal }))),
+    /enough/,
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(closed, 4);
+});

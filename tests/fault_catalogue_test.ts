@@ -287,6 +287,17 @@ test("fault: an inline function that uses its closure runs here in automatic mod
   );
 });
 
+test("fault: automatic mode under timeoutMs runs a synchronous task on workers, where a stuck call times out", async () => {
+  // One item of 1000 never returns. The optimizer's sample may meet it (a TimeoutError) or not;
+  // the items left then ran inline here, and the stuck one held the caller for ever (the child
+  // is killed after 60 s: code null).
+  const r = await child("faults/stuck_in_auto");
+  assert.equal(r.code, 0, `exit code ${r.code}; ${r.stderr}`);
+  const [optimized, executed] = r.stdout.split("\n");
+  assert.match(optimized, /^optimize (workers \(timeoutMs\)|rejected TimeoutError)$/);
+  assert.equal(executed, "execute rejected TimeoutError");
+});
+
 test("fault: a worker in a busy loop is stopped by timeoutMs and abort; the process exits", async () => {
   for (const how of ["timeout", "abort"]) {
     const r = await child("faults/spin_then_exit", how);

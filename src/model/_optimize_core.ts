@@ -231,10 +231,56 @@ async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   } else if (!f && !(job.run?.handover && end.decision.executor === "async")) {
     end = await settleInFlight(job) ?? end;
   }
+  if (!end.failure) end = withinTimeout(job, end);
   // The scan of every item (deep, for objects) costs more than a small job: only a decision
   // that sends items to workers needs it (sampling checks the items it sends itself).
   if (end.decision.executor === "workers" && !end.failure) return scan(job) ?? end;
   return end;
+}
+
+/**
+ * Under `timeoutMs`, a synchronous task's items left run on workers, whatever the plain loop is
+ * predicted to gain: a call on this thread cannot be stopped, so one that never returns held the
+ * caller for ever (5 items, one stuck, `timeoutMs: 200`: the sample ran three others in a worker,
+ * decided inline, and the run hung on the stuck one here). On workers its chunk times out. The
+ * best worker configuration predicted (else one worker) takes the decision's place; not where
+ * workers were refused the task (it runs here, with a warning that says why), nor for an async
+ * task (its calls here are each within the limit), nor where nothing is left to run.
+ */
+function withinTimeout(job: Job, end: End): End {
+  const d = end.decision;
+  const n = job.src.total;
+  const left = n === undefined || job.known.size + job.known.inFlightCount < n;
+  if (
+    d.executor !== "inline" || job.o.timeoutMs === undefined || job.isAsync || job.refused ||
+    !left
+  ) return end;
+  const fits = d.alternatives.filter((a) => a.executor === "workers" && !a.rejected);
+  const best = fits.reduce<Alternative | undefined>(
+    (b, a) => (b === undefined || a.predictedMs < b.predictedMs ? a : b),
+    undefined,
+  );
+  const perItemMs = job.profile.sample?.perItemMs.median ?? 0;
+  const chunkSize = best?.chunkSize ??
+    Math.max(1, Math.min(n ?? Infinity, Math.round(job.targetChunkMs / Math.max(perItemMs, 1e-3))));
+  const workers = best?.workers ?? 1;
+  job.entryKey = undefined; // its run is not the stored decision's (see `RunRecord`)
+  return {
+    ...(end.cacheHit ? { cacheHit: true } : {}),
+    decision: {
+      ...d,
+      executor: "workers",
+      workers,
+      chunkSize,
+      concurrency: 1,
+      adaptive: best?.adaptive ?? true,
+      predictedMs: best?.predictedMs ?? NaN,
+      predictedSpeedup: best ? d.serialMs / best.predictedMs : 1,
+      reason: `Workers: under timeoutMs a synchronous task runs on workers, where a call that ` +
+        `never returns can be stopped (on the calling thread it cannot); without the limit: ` +
+        d.reason,
+    },
+  };
 }
 
 async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End> {

@@ -55,6 +55,7 @@ export async function workerOverheads(job: Job): Promise<Overheads | End> {
   } catch (e) {
     // Workers cannot start here (e.g. Deno without read access to the worker module).
     const error = thrownError(e);
+    job.refused = true;
     job.warnings.push(`Workers cannot start here: ${error.message}`);
     return { decision: inline(`workers cannot start here (${error.message})`, job.src.total) };
   }
