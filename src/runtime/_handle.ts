@@ -101,12 +101,29 @@ function isExitNotice(data: unknown): data is { [EXIT_NOTICE]: number | null } {
   return typeof data === "object" && data !== null && EXIT_NOTICE in data;
 }
 
-/** Turn whatever a runtime reports as a worker error into an `Error`. */
+/**
+ * Turn whatever a runtime reports as a worker error into an `Error`. Bun's `ErrorEvent` of an
+ * error thrown from a worker's timer has no `error`, and its `message` is the whole printed
+ * report: the source lines, a caret, then `error: <message>` (or `TypeError: …`) and the stack;
+ * its message line is taken.
+ *
+ * @example Usage
+ * ```ts
+ * import { toError } from "./_handle.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(toError({ message: "Uncaught Error: boom" }).message, "boom");
+ * const printed = '1 | throw new Error("boom");\n    ^\nerror: boom\n      at f (/t.ts:1:7)\n';
+ * assert.equal(toError({ message: printed }).message, "boom");
+ * ```
+ */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   const v = value as { message?: unknown; error?: unknown } | undefined;
   if (v?.error instanceof Error) return v.error;
   const message = typeof v?.message === "string" ? v.message : String(value);
+  const printed = message.includes("\n") ? /^(?:\w*Error|error): (.*)$/m.exec(message) : null;
+  if (printed) return new Error(printed[1]);
   return new Error(message.replace(/^Uncaught (\w*Error: )?/, ""));
 }
 
