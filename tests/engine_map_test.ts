@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, execute, map, runtime, task, TaskError } from "../mod.ts";
+import { createPool, execute, map, optimize, runtime, task, TaskError } from "../mod.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const basic = <I = number, O = number>(name: string) =>
@@ -270,4 +270,25 @@ test("automatic mode: a failure or an abort while deciding lets the source clean
   );
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(closed, 4);
+});
+
+test("automatic mode: a source that throws while deciding is a job of the items before it, and said", async () => {
+  function* twoThenThrow() {
+    yield 1;
+    yield 2;
+    throw new Error("source failed");
+  }
+  const double = (x: number) => 2 * x;
+  // Read as a source of unknown length, a second's work was assumed: two workers, no warning.
+  const o = await optimize(double, twoThenThrow(), { cache: false });
+  assert.equal(o.executor, "inline", o.reason);
+  assert.deepEqual(o.warnings, [
+    "The data source threw after 2 items (source failed): the run fails there, after their results",
+  ]);
+  await assert.rejects(execute(double, twoThenThrow(), { cache: false }), /source failed/);
+  const got: number[] = [];
+  await assert.rejects(async () => {
+    for await (const y of map(double, twoThenThrow(), { cache: false })) got.push(y);
+  }, /source failed/);
+  assert.deepEqual(got, [2, 4]);
 });

@@ -67,6 +67,11 @@ export class Source<I> {
   }
 
   /** Whether pulling may need to await (async iterables). */
+  /** The iterator's throw that the next pull delivers, if a pull met one (see `#thrown`). */
+  get throwsNext(): Error | undefined {
+    return this.#thrown?.error;
+  }
+
   get isAsync(): boolean {
     return this.#ait !== undefined;
   }

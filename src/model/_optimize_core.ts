@@ -608,7 +608,19 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const perItemMs = look.warmPerItemMs;
   // A one-shot source the look pulled to its end: its length is known now (an empty async
   // iterable had started a worker to measure, 57 ms, and found nothing to run).
-  const total = n ?? (job.src.done ? job.known.size + job.known.inFlightCount : undefined);
+  // A source that threw after the items pulled (kept for the run's next pull): the job is those
+  // items, and then that error (a generator throwing after 2 items was decided as an unknown
+  // length, a second's work assumed: two workers, "1.63× faster", no word of the throw).
+  const thrown = n === undefined ? job.src.throwsNext : undefined;
+  if (thrown) {
+    const pulled = job.known.size + job.known.inFlightCount;
+    job.warnings.push(
+      `The data source threw after ${pulled} item${pulled === 1 ? "" : "s"} (${thrown.message}): ` +
+        "the run fails there, after their results",
+    );
+  }
+  const total = n ??
+    (job.src.done || thrown ? job.known.size + job.known.inFlightCount : undefined);
   if (total === 0) return { decision: inline("the data is empty", 0) };
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
