@@ -268,7 +268,8 @@ test("automatic mode: a failure or an abort while deciding lets the source clean
     String(await settle(execute(slow, later(), { cache: false, signal: c.signal }))),
     /enough/,
   );
-  await new Promise((r) => setTimeout(r, 20));
+  // (An async generator's `return()` runs once its pending `next()` settles: waited for.)
+  for (let k = 0; k < 100 && closed < 4; k++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(closed, 4);
 });
 
