@@ -466,7 +466,10 @@ test("a cgroup outside its namespace, or under no mount, is said in a warning; i
   });
   assert.equal(unplaced.cpuQuota, null);
   assert.equal(unplaced.warnings.length, 1, unplaced.warnings.join("\n"));
-  assert.match(unplaced.warnings[0], /cgroup \/ .* under no cgroup mount .* not read/);
+  assert.match(
+    unplaced.warnings[0],
+    /cgroup2 cgroup \/ .* under no mount of that hierarchy .* not read/,
+  );
   // A mount that holds the process's cgroup: no warning (the fixtures' layouts too).
   const placed = await probeSystem({
     root: tree({
@@ -478,6 +481,15 @@ test("a cgroup outside its namespace, or under no mount, is said in a warning; i
   });
   assert.equal(placed.cpuQuota, 1);
   assert.deepEqual(placed.warnings, []);
+  // No line of /proc/self/cgroup for the hierarchy (or no file): nothing placed, nothing said.
+  const unsaid = await probeSystem({
+    root: tree({
+      "proc/self/mountinfo": mountinfo("/docker/abc"),
+      "sys/fs/cgroup/cpu.max": "100000 100000\n",
+    }),
+    env: {},
+  });
+  assert.deepEqual(unsaid.warnings, []);
 });
 
 test("odd host files: a path ending in a space, a v1 quota without its period, status without Cpus_allowed_list", async () => {

@@ -15,10 +15,8 @@ const MAX_TASKS = 256;
 
 /**
  * A task's recorded sends, with what was read from them since the latest send: a decision reads
- * a cost at every chunk size its simulations meet, hundreds of reads, each a fit through the
- * sends and a sort of those near the size (with 32 sends kept, on Deno: a decision on 16 cores
- * for 100,000 items of 0.05 ms took 4.9–5.3 ms, 2.8–3.0 with the reads kept; on 128 cores for
- * 1,000,000 items of 1 µs, 12.2–12.5 ms and 7.5–7.6).
+ * a cost at every chunk size its simulations meet (hundreds of reads on many cores), each a fit
+ * through the sends and a sort of those near the size.
  */
 interface Kept {
   sends: SendTiming[];

@@ -66,12 +66,12 @@ export class Source<I> {
     this.#signal = undefined;
   }
 
-  /** Whether pulling may need to await (async iterables). */
   /** The iterator's throw that the next pull delivers, if a pull met one (see `#thrown`). */
   get throwsNext(): Error | undefined {
     return this.#thrown?.error;
   }
 
+  /** Whether pulling may need to await (async iterables). */
   get isAsync(): boolean {
     return this.#ait !== undefined;
   }

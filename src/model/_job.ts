@@ -87,6 +87,8 @@ export interface Job {
   isAsync?: boolean;
   /** Whether workers were refused the task (it cannot load there). */
   refused?: boolean;
+  /** Whether the throw of the source met while deciding was said (see `sourceThrew`). */
+  sourceThrowSaid?: boolean;
   /**
    * The same, where it is a warm measurement of a synchronous task (at least two items ran
    * here): what the plain loop's prediction uses instead of a worker's time.

@@ -231,7 +231,7 @@ async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   } else if (!f && !(job.run?.handover && end.decision.executor === "async")) {
     end = await settleInFlight(job) ?? end;
   }
-  if (!end.failure) end = withinTimeout(job, end);
+  if (!end.failure) end = await withinTimeout(job, end);
   // The scan of every item (deep, for objects) costs more than a small job: only a decision
   // that sends items to workers needs it (sampling checks the items it sends itself).
   if (end.decision.executor === "workers" && !end.failure) return scan(job) ?? end;
@@ -241,39 +241,56 @@ async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
 /**
  * Under `timeoutMs`, a synchronous task's items left run on workers, whatever the plain loop is
  * predicted to gain: a call on this thread cannot be stopped, so one that never returns held the
- * caller for ever (5 items, one stuck, `timeoutMs: 200`: the sample ran three others in a worker,
- * decided inline, and the run hung on the stuck one here). On workers its chunk times out. The
- * best worker configuration predicted (else one worker) takes the decision's place; not where
- * workers were refused the task (it runs here, with a warning that says why), nor for an async
- * task (its calls here are each within the limit), nor where nothing is left to run.
+ * caller for ever (1000 items, one in a busy loop for ever, `timeoutMs: 300`: the sample ran
+ * others in a worker, the decision was inline, and the stuck call hung the run here). On workers
+ * its chunk times out. The best worker configuration predicted (else one worker) takes the
+ * decision's place, in chunks of at most a quarter of `timeoutMs`'s work (see `chunkWithin`:
+ * each chunk has the limit there, each call had it here), as a workers decision's chunks do. Not where workers were refused the task (it runs here, with a
+ * warning that says why), nor where none can start or load it, nor for an async task (its calls
+ * here are each within the limit), nor where nothing is left to run. (A `signal` alone leaves
+ * the decision as it is: the plain loop lets the event loop turn between its calls.)
  */
-function withinTimeout(job: Job, end: End): End {
+async function withinTimeout(job: Job, end: End): Promise<End> {
   const d = end.decision;
+  const { timeoutMs } = job.o;
+  if (timeoutMs === undefined) return end;
+  const perItemMs = job.profile.sample?.perItemMs.median;
+  const most = chunkWithin(timeoutMs, perItemMs);
+  // A workers decision's chunks stay well within the limit too (the limit is each chunk's),
+  // where the time per item was measured.
+  if (d.executor === "workers") {
+    const fits = perItemMs === undefined || d.chunkSize <= most;
+    return fits ? end : { ...end, decision: { ...d, chunkSize: most } };
+  }
   const n = job.src.total;
-  const left = n === undefined || job.known.size + job.known.inFlightCount < n;
+  const left = n === undefined
+    ? !job.src.done && job.src.throwsNext === undefined
+    : job.known.size + job.known.inFlightCount < n;
   if (
-    d.executor !== "inline" || job.o.timeoutMs === undefined || job.isAsync || job.refused ||
-    !left
+    d.executor !== "inline" || job.isAsync || job.refused || !left ||
+    job.profile.caps.threads < 1 || job.profile.caps.memory < 1
   ) return end;
-  const fits = d.alternatives.filter((a) => a.executor === "workers" && !a.rejected);
+  // A worker of this process must hold the task (sampling loaded it; else an empty chunk does).
+  const loaded = loadedInWorkers.has(job.spec.key) ||
+    await loadsInWorker(job).then((e) => e === undefined, () => false);
+  if (!loaded) return end;
+  const fits = d.alternatives.filter((a) =>
+    a.executor === "workers" && !a.rejected && Number.isFinite(a.predictedMs)
+  );
   const best = fits.reduce<Alternative | undefined>(
     (b, a) => (b === undefined || a.predictedMs < b.predictedMs ? a : b),
     undefined,
   );
-  const perItemMs = job.profile.sample?.perItemMs.median ?? 0;
-  const chunkSize = best?.chunkSize ??
-    Math.max(1, Math.min(n ?? Infinity, Math.round(job.targetChunkMs / Math.max(perItemMs, 1e-3))));
-  const workers = best?.workers ?? 1;
   job.entryKey = undefined; // its run is not the stored decision's (see `RunRecord`)
   return {
     ...(end.cacheHit ? { cacheHit: true } : {}),
     decision: {
       ...d,
       executor: "workers",
-      workers,
-      chunkSize,
+      workers: best?.workers ?? 1,
+      chunkSize: Math.min(best?.chunkSize ?? most, most),
       concurrency: 1,
-      adaptive: best?.adaptive ?? true,
+      adaptive: job.o.adaptive ?? DEFAULTS.adaptive,
       predictedMs: best?.predictedMs ?? NaN,
       predictedSpeedup: best ? d.serialMs / best.predictedMs : 1,
       reason: `Workers: under timeoutMs a synchronous task runs on workers, where a call that ` +
@@ -321,6 +338,7 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   stopIfAborted(job);
   if ("decision" in overheads) return overheads;
   const sampled = await sample(job, look, overheads, (soFar) => settled(job, soFar, overheads));
+  sourceThrew(job); // met by the sample (the look skipped under the limits), said as well
   if ("decision" in sampled) return sampled;
   const m = model(job, sampled, overheads, true, job.profile.sampledIn === "worker");
   const decision = decideFrom(job, m, sampled);
@@ -611,17 +629,15 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // A source that threw after the items pulled (kept for the run's next pull): the job is those
   // items, and then that error (a generator throwing after 2 items was decided as an unknown
   // length, a second's work assumed: two workers, "1.63× faster", no word of the throw).
-  const thrown = n === undefined ? job.src.throwsNext : undefined;
-  if (thrown) {
-    const pulled = job.known.size + job.known.inFlightCount;
-    job.warnings.push(
-      `The data source threw after ${pulled} item${pulled === 1 ? "" : "s"} (${thrown.message}): ` +
-        "the run fails there, after their results",
-    );
-  }
+  const thrown = sourceThrew(job);
   const total = n ??
     (job.src.done || thrown ? job.known.size + job.known.inFlightCount : undefined);
-  if (total === 0) return { decision: inline("the data is empty", 0) };
+  if (total === 0) {
+    const why = thrown
+      ? `the data source threw before its first item (${thrown.message})`
+      : "the data is empty";
+    return { decision: inline(why, 0) };
+  }
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
   const io = look.isAsync ? overlap(look, job.cpu, job.minSpeedup) : undefined;
@@ -635,6 +651,50 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   Object.assign(job, asyncFigures(look));
   return { probe: look, perItemMs, skipped, io };
+}
+
+/**
+ * The most items of a chunk under `timeoutMs` (a chunk's limit on workers): a quarter of the
+ * limit's work at `perItemMs`, at least one item; one where the time per item is not known (the
+ * adaptive size grows from there).
+ *
+ * @param timeoutMs The limit (ms).
+ * @param perItemMs The time per item (ms), if measured.
+ * @returns The most items of a chunk.
+ *
+ * @example Usage
+ * ```ts
+ * import { chunkWithin } from "./_optimize_core.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(chunkWithin(40, 1), 10);
+ * assert.equal(chunkWithin(40, 100), 1);
+ * assert.equal(chunkWithin(40, undefined), 1);
+ * assert.equal(chunkWithin(40, NaN), 1);
+ * ```
+ */
+export function chunkWithin(timeoutMs: number, perItemMs: number | undefined): number {
+  return perItemMs !== undefined && perItemMs > 0 && Number.isFinite(perItemMs)
+    ? Math.max(1, Math.floor(timeoutMs / (4 * perItemMs)))
+    : 1;
+}
+
+/**
+ * The throw of a one-shot source that a pull met while deciding (kept for the run's next pull),
+ * said once in `warnings` with the items pulled before it; undefined where none was met.
+ */
+function sourceThrew(job: Job): Error | undefined {
+  const thrown = job.src.total === undefined ? job.src.throwsNext : undefined;
+  if (!thrown || job.sourceThrowSaid) return thrown;
+  job.sourceThrowSaid = true;
+  const pulled = job.known.size + job.known.inFlightCount;
+  job.warnings.push(
+    pulled === 0
+      ? `The data source threw before its first item (${thrown.message}): the run fails at once`
+      : `The data source threw after ${pulled} item${pulled === 1 ? "" : "s"} ` +
+        `(${thrown.message}): the run fails there, after their results`,
+  );
+  return thrown;
 }
 
 /**

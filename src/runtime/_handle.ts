@@ -115,6 +115,8 @@ function isExitNotice(data: unknown): data is { [EXIT_NOTICE]: number | null } {
  * assert.equal(toError({ message: "Uncaught Error: boom" }).message, "boom");
  * const printed = '1 | throw new Error("boom");\n    ^\nerror: boom\n      at f (/t.ts:1:7)\n';
  * assert.equal(toError({ message: printed }).message, "boom");
+ * // Not such a report: the message as it came.
+ * assert.equal(toError({ message: "config invalid\nTypeError: x" }).message, "config invalid\nTypeError: x");
  * ```
  */
 export function toError(value: unknown): Error {
@@ -122,9 +124,22 @@ export function toError(value: unknown): Error {
   const v = value as { message?: unknown; error?: unknown } | undefined;
   if (v?.error instanceof Error) return v.error;
   const message = typeof v?.message === "string" ? v.message : String(value);
-  const printed = message.includes("\n") ? /^(?:\w*Error|error): (.*)$/m.exec(message) : null;
-  if (printed) return new Error(printed[1]);
-  return new Error(message.replace(/^Uncaught (\w*Error: )?/, ""));
+  return new Error(printedMessage(message) ?? message.replace(/^Uncaught (\w*Error: )?/, ""));
+}
+
+/**
+ * The error's own message in Bun's printed report (source lines `N | …`, a caret line, then
+ * `name: message`, up to the stack's `at` lines), or undefined where the text is no such report.
+ */
+function printedMessage(text: string): string | undefined {
+  const lines = text.split("\n");
+  const source = (l: string) => /^\s*\d+ \| /.test(l);
+  if (!lines.some(source)) return undefined;
+  const first = lines.findIndex((l) => !source(l) && /^[\w$]+: /.test(l));
+  if (first < 0) return undefined;
+  const stack = lines.findIndex((l, k) => k > first && /^\s+at /.test(l));
+  return lines.slice(first, stack < 0 ? undefined : stack).join("\n")
+    .replace(/^[\w$]+: /, "").trim();
 }
 
 /** Hand `data` to a DOM-style listener (a function or an object with `handleEvent`). */

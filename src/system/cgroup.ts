@@ -67,7 +67,7 @@ interface CgroupMount {
 export function readCgroupPaths(files: HostFiles): CgroupPaths {
   const file = "/proc/self/cgroup";
   const text = files.read(file) ?? "";
-  let v2 = "/";
+  let v2: string | undefined;
   const v1 = new Map<string, string>();
   for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
     // Only the line's end is trimmed: a path may end in a space.
@@ -80,21 +80,24 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
     else for (const c of m[2].split(",")) v1.set(c, m[3]);
   }
   const mounts = readCgroupMounts(files);
-  const dirs = (list: CgroupMount[], path: string) => {
+  // `given`: the path a line of /proc/self/cgroup gave (else "/", which no warning is about).
+  const dirs = (list: CgroupMount[], given: string | undefined, hierarchy: string) => {
+    const path = given ?? "/";
     const found = list.flatMap((mount) => {
       const rel = withinRoot(path, mount.root);
       return rel === undefined ? [] : [cgroupLevels(mount.point, rel)];
     });
-    unplaced(files, file, path, list, found.length > 0);
+    if (given !== undefined) unplaced(files, file, path, hierarchy, list, found.length > 0);
     return found;
   };
   const conventional = (points: string[]) => points.map((point) => ({ root: "/", point }));
   return {
-    v2: dirs(mounts ? mounts.v2 : conventional(V2_MOUNTS), v2),
+    v2: dirs(mounts ? mounts.v2 : conventional(V2_MOUNTS), v2, "cgroup2"),
     v1: (controller) =>
       dirs(
         mounts ? mounts.v1.get(controller) ?? [] : conventional(V1_MOUNTS[controller] ?? []),
-        v1.get(controller) ?? "/",
+        v1.get(controller),
+        controller,
       ),
   };
 }
@@ -145,33 +148,36 @@ function readCgroupMounts(
 }
 
 /**
- * Warn (once per cgroup path) where this process's cgroup `path` cannot be placed in the mounts
- * `list` of its hierarchy: it climbs out of its cgroup namespace (`/../x`: a process that entered
- * the namespace but not its cgroups; the limits read are the namespace root's, not surely its
- * own), or no mount shows it (a mount of another subtree, or of a deleted cgroup: no limit is
- * read). Mounts from above the namespace have their own warning (see `warnAboveNamespace`).
+ * Warn (once per hierarchy and path) where this process's cgroup `path` in `hierarchy`
+ * (`"cgroup2"`, or a v1 controller) cannot be placed in the mounts `list` of that hierarchy: it
+ * climbs out of its cgroup namespace (`/../x`: a process that entered the namespace but not its
+ * cgroups; the limits read are the namespace root's, not surely its own), or no mount shows it (a
+ * mount of another subtree, or of a deleted cgroup: that hierarchy's limits are not read). Mounts
+ * from above the namespace have their own warning (see `warnAboveNamespace`).
  */
 function unplaced(
   files: HostFiles,
   file: string,
   path: string,
+  hierarchy: string,
   list: CgroupMount[],
   found: boolean,
 ): void {
   if (list.length === 0 || list.some((m) => m.root.split("/").includes(".."))) return;
+  const where = `${hierarchy} cgroup ${path} (${file})`;
   if (path.split("/").includes("..")) {
     files.warn(
-      `${file} ${path}`,
-      `this process's cgroup ${path} (${file}) lies outside its cgroup namespace: the limits ` +
-        `read at ${list.map((m) => m.point).join(", ")} are the namespace's, which may not ` +
-        "bound this process (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
+      `${file} ${hierarchy} ${path}`,
+      `this process's ${where} lies outside its cgroup namespace: the limits read at ` +
+        `${list.map((m) => m.point).join(", ")} are the namespace's, which may not bound this ` +
+        "process (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
     );
   } else if (!found) {
     files.warn(
-      `${file} ${path}`,
-      `this process's cgroup ${path} (${file}) is under no cgroup mount (` +
-        `${list.map((m) => `${m.point} shows ${m.root}`).join(", ")}): its CPU quota, cpuset ` +
-        "and memory limit are not read (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
+      `${file} ${hierarchy} ${path}`,
+      `this process's ${where} is under no mount of that hierarchy (` +
+        `${list.map((m) => `${m.point} shows ${m.root}`).join(", ")}): its limits there are ` +
+        "not read (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
     );
   }
 }

@@ -98,8 +98,9 @@ function _readV1Level(files: HostFiles, dir: string): CpuQuota | undefined {
   if (periodText !== undefined && !(period > 0 && Number.isFinite(period))) {
     files.garbage(periodPath, "expected a positive number of microseconds");
   }
-  // A quota without its period (the kernel always has both) cannot be read as cores.
-  if (periodText === undefined && quotaOk && quota !== -1) {
+  // A quota without its period (the kernel always has both) cannot be read as cores; a period
+  // denied or unreadable has its own warning.
+  if (periodText === undefined && quotaOk && quota !== -1 && files.missing(periodPath)) {
     files.warn(quotaPath, `ignored ${quotaPath}: no ${periodPath} beside it to divide it by`);
   }
   if (!quotaOk) return undefined;

@@ -96,6 +96,26 @@ export class HostFiles {
   }
 
   /**
+   * Whether a file read (see `read`) was missing: not there, neither denied nor unreadable.
+   *
+   * @example Usage
+   * ```ts
+   * import { HostFiles } from "./host_files.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const files = HostFiles.fromRecord({ "/proc/meminfo": "MemTotal: 1 kB\n" });
+   * files.read("/proc/meminfo");
+   * files.read("/proc/stat");
+   * assert.equal(files.missing("/proc/stat"), true);
+   * assert.equal(files.missing("/proc/meminfo"), false);
+   * ```
+   */
+  missing(path: string): boolean {
+    return this.#texts.has(path) && this.#texts.get(path) === undefined &&
+      !this.denied.includes(path) && !this.#warned.has(path);
+  }
+
+  /**
    * Record that a file held something unexpected (once per file); the caller then ignores it.
    * The warning quotes `got`, or else the file's first line.
    *
