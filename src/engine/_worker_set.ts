@@ -26,9 +26,10 @@ export function workerEntryUrl(): URL {
  * A new worker's share of the room left under a cgroup memory limit (MiB; see
  * `StartWorkerOptions.heapShareMb`): `roomBytes` over the workers expected still to start, this
  * one included (`workersLeft`, at least 1: a worker past the cores takes half the room left), and
- * one more for the calling thread; undefined without a limit (the
- * runtime's default stands). A worker over its heap limit fails alone, with an out-of-memory
- * error; one over the cgroup's took the process down.
+ * one more for the calling thread, less what a worker holds beside the heap that the limit bounds
+ * (`WORKER_BESIDE_MB`); at least 16; undefined without a limit (the runtime's default stands). A
+ * worker over its heap limit fails alone, with an out-of-memory error; one over the cgroup's took
+ * the process down.
  *
  * @example Usage
  * ```ts
@@ -36,14 +37,23 @@ export function workerEntryUrl(): URL {
  * import assert from "node:assert/strict";
  *
  * assert.equal(heapShareMb(null, 2), undefined); // no cgroup memory limit
- * assert.equal(heapShareMb(480 * 2 ** 20, 2), 160); // two workers and the calling thread
- * assert.equal(heapShareMb(120 * 2 ** 20, 1), 60);
+ * assert.equal(heapShareMb(480 * 2 ** 20, 2), 96); // two workers and the calling thread
+ * assert.equal(heapShareMb(120 * 2 ** 20, 1), 16);
  * ```
  */
 export function heapShareMb(roomBytes: number | null, workersLeft: number): number | undefined {
   if (roomBytes === null) return undefined;
-  return Math.floor(roomBytes / 2 ** 20 / (Math.max(1, workersLeft) + 1));
+  const share = roomBytes / 2 ** 20 / (Math.max(1, workersLeft) + 1);
+  return Math.max(16, Math.floor(share - WORKER_BESIDE_MB));
 }
+
+/**
+ * What a worker holds beside the old generation that its heap limit bounds (MiB): its young
+ * generation (up to three semi-spaces of 16 MiB in V8) and its isolate (an idle worker added 15
+ * MiB to a Deno process). With the whole share as its old generation, two workers filling theirs
+ * under a 512 MiB limit got the process killed in 2 of 8 runs (Deno).
+ */
+const WORKER_BESIDE_MB = 64;
 
 /** A set of persistent workers. */
 export class WorkerSet {
