@@ -221,7 +221,10 @@ test("map, automatic: a task that fails while the optimizer decides fails as a r
   })().then(() => undefined, (e: unknown) => e);
   assert.ok(e2 instanceof TaskError, String(e2));
   assert.equal(e2.index, 5);
-  assert.ok(some.includes(0), `got ${some}`);
+  // Item 0 comes first where the look met the failure; on a loaded machine the look may end
+  // after its first single items (its time is up), and the run's chunk holding items 0 and 5
+  // then fails whole: which of the two happens is timing, so only what holds for both is
+  // asserted here.
   assert.ok(some.every((x) => x < 5), `got ${some}`);
   assert.equal(new Set(some).size, some.length);
   // No worker is left running: the pool runs a next job and closes.
