@@ -118,10 +118,10 @@ export async function resolveRun<I, O>(
     throw new Error("The pool is closed");
   }
   const f = core.failure;
-  if (f && ((f.kind === "task" || f.kind === "limit") && f.index >= 0 || f.kind === "load")) {
-    void src.close();
-  }
-  if (f && (f.kind === "task" || f.kind === "limit") && f.index >= 0) {
+  // An item's failure (or a limit it met) and a load failure end the run here.
+  const itemFailed = f !== undefined && (f.kind === "task" || f.kind === "limit") && f.index >= 0;
+  if (itemFailed || f?.kind === "load") void src.close();
+  if (f && itemFailed) {
     const failed = f.kind === "limit" ? f.error : new TaskError(f.index, f.error);
     const upTo = Math.min(f.index, core.known.keptUntil(0));
     const ordered = caller === "map" && (options.ordered ?? true);

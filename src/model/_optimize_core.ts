@@ -245,10 +245,11 @@ async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
  * others in a worker, the decision was inline, and the stuck call hung the run here). On workers
  * its chunk times out. The best worker configuration predicted (else one worker) takes the
  * decision's place, in chunks of at most a quarter of `timeoutMs`'s work (see `chunkWithin`:
- * each chunk has the limit there, each call had it here), as a workers decision's chunks do. Not where workers were refused the task (it runs here, with a
- * warning that says why), nor where none can start or load it, nor for an async task (its calls
- * here are each within the limit), nor where nothing is left to run. (A `signal` alone leaves
- * the decision as it is: the plain loop lets the event loop turn between its calls.)
+ * each chunk has the limit there, each call had it here), as a workers decision's chunks do.
+ * Not where workers were refused the task (it runs here, with a warning that says why), nor
+ * where none can start or load it, nor for an async task (its calls here are each within the
+ * limit), nor where nothing is left to run. (A `signal` alone leaves the decision as it is: the
+ * plain loop lets the event loop turn between its calls.)
  */
 async function withinTimeout(job: Job, end: End): Promise<End> {
   const d = end.decision;
@@ -259,8 +260,8 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
   // A workers decision's chunks stay well within the limit too (the limit is each chunk's),
   // where the time per item was measured.
   if (d.executor === "workers") {
-    const fits = perItemMs === undefined || d.chunkSize <= most;
-    return fits ? end : { ...end, decision: { ...d, chunkSize: most } };
+    const within = perItemMs === undefined || d.chunkSize <= most;
+    return within ? end : { ...end, decision: { ...d, chunkSize: most } };
   }
   const n = job.src.total;
   const left = n === undefined
