@@ -89,15 +89,32 @@ async function* stream<O>(
       // here: an inline run that moved to workers).
       if (ordered) r.consumedUpTo = next;
     };
+    // In completion order, the results computed while deciding (the optimizer's look, its
+    // helpers, its sampling) come first, at once: the run's chunks that hold them leave them
+    // out, and a chunk that fails on a later item no longer takes them with it.
+    const known = ordered ? undefined : job.plan.known;
+    if (known && known.size > 0) {
+      job.progress.add(known.size);
+      for (const r of known.values()) {
+        if (signal?.aborted) throw abortError(signal);
+        yield r as O;
+      }
+    }
     for await (const c of job.stream(ordered, onRun)) {
-      job.progress.add(c.results.length);
-      if (!ordered) {
-        for (const r of c.results) {
+      if (known) {
+        const skip = known.size > 0 ? known.within(c.start, c.start + c.results.length) : [];
+        job.progress.add(c.results.length - skip.length);
+        for (let k = 0, s = 0; k < c.results.length; k++) {
+          if (c.start + k === skip[s]) {
+            s++;
+            continue;
+          }
           if (signal?.aborted) throw abortError(signal);
-          yield r as O;
+          yield c.results[k] as O;
         }
         continue;
       }
+      job.progress.add(c.results.length);
       pending.set(c.start, c.results);
       let chunk: unknown[] | undefined;
       while ((chunk = pending.get(next)) !== undefined) {
