@@ -298,6 +298,30 @@ test("fault: automatic mode under timeoutMs runs a synchronous task on workers, 
   assert.equal(executed, "execute rejected TimeoutError");
 });
 
+test("fault: under timeoutMs an automatic workers decision predicts the chunks it takes", async () => {
+  // Items of 1 ms under a limit of 80 ms a chunk: chunks of at most 20 items (about 50 without
+  // the limit). The search over configurations holds to them, so the decision is one of its
+  // alternatives, with that one's prediction and reason (chunks capped after the search kept the
+  // prediction and the reason of chunks of 50).
+  const spin = (x: number) => {
+    const end = performance.now() + 1;
+    while (performance.now() < end) { /* spin */ }
+    return x;
+  };
+  const pool = createPool({ maxWorkers: 2 });
+  const o = await optimize(spin, range(800), { timeoutMs: 80, cache: false, pool });
+  await pool.close();
+  assert.equal(o.executor, "workers", o.reason); // a synchronous task under timeoutMs
+  const perItemMs = o.profile.sample!.perItemMs.median;
+  assert.ok(o.chunkSize <= Math.max(1, Math.floor(80 / (4 * perItemMs))), `${o.chunkSize}`);
+  const same = o.profile.alternatives.find((a) =>
+    a.executor === "workers" && a.workers === o.workers && a.chunkSize === o.chunkSize
+  );
+  assert.ok(same, `no alternative of ${o.workers} × ${o.chunkSize}`);
+  assert.equal(o.predictedMs.chosen, same.predictedMs);
+  assert.ok(o.reason.includes(`chunks of ${o.chunkSize}`), o.reason);
+});
+
 test("fault: a worker in a busy loop is stopped by timeoutMs and abort; the process exits", async () => {
   for (const how of ["timeout", "abort"]) {
     const r = await child("faults/spin_then_exit", how);

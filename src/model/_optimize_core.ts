@@ -258,9 +258,10 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
   const perItemMs = job.profile.sample?.perItemMs.median;
   const most = chunkWithin(timeoutMs, perItemMs);
   // A workers decision's chunks stay well within the limit too (the limit is each chunk's),
-  // where the time per item was measured.
+  // where the time per item was measured: searched within it (see `decideFrom`), but a cached
+  // decision, or one sampled under another limit, may hold larger ones.
   if (d.executor === "workers") {
-    const within = perItemMs === undefined || d.chunkSize <= most;
+    const within = !(perItemMs !== undefined && perItemMs > 0) || d.chunkSize <= most;
     return within ? end : { ...end, decision: { ...d, chunkSize: most } };
   }
   const n = job.src.total;
@@ -1201,9 +1202,16 @@ function decideFrom(
     // A stream's chunks hold a chunk's target work at most: its length is unknown (judged on
     // `STREAM_MS`), and a first chunk sized for that nominal job (465 items of 1 ms) left one
     // worker with most of a 600-item stream.
-    mostChunk: job.src.total === undefined && m.perItemMs > 0
-      ? Math.max(1, Math.round(job.targetChunkMs / m.perItemMs))
-      : undefined,
+    // Under `timeoutMs` (each chunk's limit on workers), the chunks `chunkWithin` allows: the
+    // search then predicts the chunks the run takes (see `withinTimeout`).
+    mostChunk: Math.min(
+      job.src.total === undefined && m.perItemMs > 0
+        ? Math.max(1, Math.round(job.targetChunkMs / m.perItemMs))
+        : Infinity,
+      job.o.timeoutMs === undefined || !(sp.perItemMs.median > 0)
+        ? Infinity
+        : chunkWithin(job.o.timeoutMs, sp.perItemMs.median),
+    ),
   });
   // Inline under a raised threshold (see `UNMEASURED_MARGIN`) where `minSpeedup` alone passes.
   const best = decision.best;

@@ -55,7 +55,8 @@ export interface DecideLimits {
   jobItems?: number;
   /**
    * Most items per chunk: a stream of unknown length, judged on a nominal `n`, takes chunks of a
-   * chunk's target work at most (a first chunk sized for the nominal job could hold most of it).
+   * chunk's target work at most (a first chunk sized for the nominal job could hold most of it);
+   * under `timeoutMs`, a quarter of the limit's work.
    */
   mostChunk?: number;
 }
