@@ -179,7 +179,7 @@ export async function resolveRun<I, O>(
   // is left).
   const key = core.cacheKey;
   const left = src.total === undefined ||
-    core.known.size + core.known.inFlightCount < src.total;
+    core.known.handled < src.total;
   // (Nor for a run that may grow: its time is not the decision's configuration's.)
   if (
     key !== undefined && left && !resolved.grow && Number.isFinite(d.predictedMs) &&

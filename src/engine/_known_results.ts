@@ -27,6 +27,7 @@ interface Span {
  * for (let i = 10; i < 20; i++) known.set(i, i * i);
  * known.set(50, "far");
  * assert.equal(known.size, 11);
+ * assert.equal(known.handled, 11); // none in flight
  * assert.equal(known.get(12), 144);
  * assert.equal(known.has(20), false);
  * assert.equal(known.nextFrom(20), 50);
@@ -222,6 +223,11 @@ export class KnownResults {
   /** How many calls are in flight and not handed over (not counted in `size`). */
   get inFlightCount(): number {
     return this.#inFlight.size;
+  }
+
+  /** Items taken care of: those whose result is kept and those whose call is in flight. */
+  get handled(): number {
+    return this.#size + this.#inFlight.size;
   }
 
   /**

@@ -204,7 +204,7 @@ export async function failedOn(job: Job, f: SampleFailure): Promise<End> {
  */
 export function itemsLeft(job: Job): number | undefined {
   const n = job.src.total;
-  return n === undefined ? undefined : n - job.known.size - job.known.inFlightCount || n;
+  return n === undefined ? undefined : n - job.known.handled || n;
 }
 
 export function progress(job: Job): void {

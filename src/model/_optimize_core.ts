@@ -267,7 +267,7 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
   const n = job.src.total;
   const left = n === undefined
     ? !job.src.done && job.src.throwsNext === undefined
-    : job.known.size + job.known.inFlightCount < n;
+    : job.known.handled < n;
   if (
     d.executor !== "inline" || job.isAsync || job.refused || !left ||
     job.profile.caps.threads < 1 || job.profile.caps.memory < 1
@@ -633,7 +633,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // length, a second's work assumed: two workers, "1.63× faster", no word of the throw).
   const thrown = sourceThrew(job);
   const total = n ??
-    (job.src.done || thrown ? job.known.size + job.known.inFlightCount : undefined);
+    (job.src.done || thrown ? job.known.handled : undefined);
   if (total === 0) {
     const why = thrown
       ? `the data source threw before its first item (${thrown.message})`
@@ -689,7 +689,7 @@ function sourceThrew(job: Job): Error | undefined {
   const thrown = job.src.total === undefined ? job.src.throwsNext : undefined;
   if (!thrown || job.sourceThrowSaid) return thrown;
   job.sourceThrowSaid = true;
-  const pulled = job.known.size + job.known.inFlightCount;
+  const pulled = job.known.handled;
   job.warnings.push(
     pulled === 0
       ? `The data source threw before its first item (${thrown.message}): the run fails at once`

@@ -368,7 +368,7 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   if (n === undefined || job.cores < 2) return undefined;
   if (look.io) return undefined; // no worker needed
   const [firstStartMs, marginalStartMs] = startCosts(job);
-  const left = n - job.known.size - job.known.inFlightCount;
+  const left = n - job.known.handled;
   const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
   const warmth = taskWarmth(job);
   const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
