@@ -166,6 +166,27 @@ test("store cache: clear waits for an update in flight, then deletes what it wro
   assert.deepEqual(await cache.get("k"), { hit: true, value: { runs: 1 }, ageMs: 0 });
 });
 
+test("store cache: clear deletes the cache's entries only, not another program's files", async () => {
+  const { cache, file, dir } = fixture();
+  await cache.set("k", 1);
+  // Named as an entry: JSON of another program (counted as foreign by stats), and a truncated
+  // entry of ours. The clear deleted every file so named.
+  const theirs = join(dir, "0123456789abcdef0123456789abcdef.json");
+  writeFileSync(theirs, '{"important":true}');
+  writeFileSync(join(dir, "fedcba9876543210fedcba9876543210.json"), '{"schema":1,"library":"amo');
+  writeFileSync(
+    join(dir, "ffffffffffffffffffffffffffffffff.json"),
+    '{"schema":1,"library":"amorsize"',
+  );
+  assert.equal(await cache.clear(), 2);
+  assert.equal(existsSync(file("k")), false);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    "0123456789abcdef0123456789abcdef.json",
+    "fedcba9876543210fedcba9876543210.json",
+  ]);
+  assert.equal(readFileSync(theirs, "utf8"), '{"important":true}');
+});
+
 test("store cache: foreign entries (other version, schema, key, not ours) miss and go", async () => {
   const dir = tempDir();
   const v1 = fixture({ dir, version: "1.0.0" });

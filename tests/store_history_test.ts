@@ -179,12 +179,16 @@ test("store history: clearResults clears all entries or one kind, leaving other 
   for (const kind of ["suite", "validation", "suite"]) {
     await saveResult({ kind, payload: 0 }, { dir });
   }
-  writeFileSync(join(dir, `${OTHER_ID}.json`), "corrupt");
+  // A truncated entry of ours, and another program's file named as an entry (listed as "not an
+  // amorsize file"): the clear deleted it too.
+  writeFileSync(join(dir, `${OTHER_ID}.json`), '{"schema":1,"library":"amorsize","id":"2024');
+  const theirs = "20240101T000000000Z-12345678.json";
+  writeFileSync(join(dir, theirs), '{"mine":1}');
   writeFileSync(join(dir, "notes.txt"), "keep me");
   assert.equal(await clearResults({ dir, kind: "suite" }), 2);
   assert.deepEqual((await listResults({ dir })).entries.map((e) => e.kind), ["validation"]);
   assert.equal(await clearResults({ dir }), 2, "the validation entry and the corrupt entry file");
-  assert.deepEqual(readdirSync(dir), ["notes.txt"]);
+  assert.deepEqual(readdirSync(dir).sort(), [theirs, "notes.txt"].sort());
   assert.equal(await clearResults({ dir }), 0);
 });
 

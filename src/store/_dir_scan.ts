@@ -5,6 +5,7 @@ import { unlinkSync } from "node:fs";
 import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errorCode, isTempName } from "./_atomic.ts";
+import { readRegularFile } from "./_safe_read.ts";
 
 /**
  * The names of the regular files in `dir`, sorted; `[]` when `dir` does not exist. A `dir` that
@@ -49,6 +50,28 @@ export async function removeFile(path: string): Promise<boolean> {
     throw error;
   }
 }
+
+/**
+ * Delete `path` where the store wrote it (see `storeWrote`); `false` when it was gone or is
+ * another program's file (a clear leaves it: `stats` and `history list` count it as foreign).
+ */
+export async function removeStoreFile(path: string): Promise<boolean> {
+  return storeWrote(path) && await removeFile(path);
+}
+
+/**
+ * Whether the file at `path` is the store's: a regular file whose text says
+ * `"library": "amorsize"` (a corrupt entry too, where that part is left).
+ */
+function storeWrote(path: string): boolean {
+  try {
+    const read = readRegularFile(path);
+    return read.ok && STORE_MARK.test(read.text);
+  } catch {
+    return false; // unreadable here: not known to be ours
+  }
+}
+const STORE_MARK = /"library"\s*:\s*"amorsize"/;
 
 /** Delete `path` if it can be: a tidy-up that nothing depends on (it never throws). */
 export function discardFile(path: string): void {

@@ -17,7 +17,7 @@ import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { open, unlink } from "node:fs/promises";
 import { readJson, tempPathFor, toJson, writeTextAtomic } from "./_atomic.ts";
-import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
+import { fileNames, mapLimit, removeFile, removeStaleTemps, removeStoreFile } from "./_dir_scan.ts";
 import {
   HISTORY_ID,
   type HistoryEntry,
@@ -325,6 +325,6 @@ export async function clearResults(options?: HistoryQuery): Promise<number> {
   } else {
     await removeStaleTemps(dir, names);
   }
-  const removed = await mapLimit(ids, 16, (id) => removeFile(join(dir, `${id}.json`)));
+  const removed = await mapLimit(ids, 16, (id) => removeStoreFile(join(dir, `${id}.json`)));
   return removed.filter(Boolean).length;
 }

@@ -14,7 +14,7 @@ import { MAX_BYTES } from "./_safe_read.ts";
 import { Buffer } from "node:buffer";
 import { LOCK_FILE, LOCK_STALE_MS, LockTimeoutError, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
-import { fileNames, mapLimit, removeFile, removeStaleTemps } from "./_dir_scan.ts";
+import { fileNames, mapLimit, removeFile, removeStaleTemps, removeStoreFile } from "./_dir_scan.ts";
 import { resolveStoreDir } from "./store_dir.ts";
 
 /** Options of {@linkcode createResultCache}. */
@@ -243,9 +243,9 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     const removed = await mapLimit(names.filter((n) => CACHE_FILE.test(n)), 16, async (name) => {
       const path = join(dir, name);
       try {
-        return await withFileLock(path, () => removeFile(path));
+        return await withFileLock(path, () => removeStoreFile(path));
       } catch (error) {
-        if (error instanceof LockTimeoutError) return await removeFile(path);
+        if (error instanceof LockTimeoutError) return await removeStoreFile(path);
         if (errorCode(error) === "ENOENT") return false; // the directory went meanwhile
         throw error;
       }
