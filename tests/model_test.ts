@@ -30,6 +30,7 @@ import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
 import { mainProbe, Pace } from "../src/measure/_main_probe.ts";
 import { Source } from "../src/engine/_source.ts";
+import { setImmediate } from "node:timers";
 import { runtime } from "../src/runtime/mod.ts";
 import { decideLimits as limits, modelBase as base } from "./_helpers.ts";
 
@@ -228,10 +229,32 @@ test("main-thread look: calls that settle soon, then compute, stop the batch bef
     maxCalls: 256,
   });
   try {
-    // 64, or 128 where this thread was held past the 5 ms and a runtime ran that timer before
-    // the first call's continuation; never the whole batch.
-    assert.ok(seen.beforeSettle <= 128, `${seen.beforeSettle} started before one settled`);
+    // A first wave of 8, or 256 where this thread was held past the 1 ms and a runtime ran the
+    // growth's timer before the first call's continuation; never the whole batch.
+    assert.ok(seen.beforeSettle <= 256, `${seen.beforeSettle} started before one settled`);
     assert.ok(look.concurrent!.started < 150, `${look.concurrent!.started} calls in the batch`);
+  } finally {
+    await look.results.settle();
+  }
+});
+
+test("main-thread look: calls that settle at once, then compute, hold a first wave of a few", async () => {
+  // An await of one turn of the event loop (a fast read, a cached reply), then 4 ms of work: the
+  // first wave's calls settle at once and the CPU each took bounds the batch (20 ms of it, or a
+  // twentieth of the job over the cores: 30 ms here). A first wave of 64 held this thread for
+  // 64 calls' work (150 fetches then 8–11 ms of YAML parsing each: the look took 650–890 ms).
+  const { fn } = startsBeforeFirstSettle(async (x: number) => {
+    await new Promise((r) => setImmediate(r));
+    const end = performance.now() + 4;
+    while (performance.now() < end) x++;
+    return x;
+  });
+  const look = await mainProbe(fn, new Source<number>(new Array(300).fill(0)), 2, 4096, {
+    maxCalls: 256,
+    cores: 2,
+  });
+  try {
+    assert.ok(look.concurrent!.started <= 16, `${look.concurrent!.started} calls in the batch`);
   } finally {
     await look.results.settle();
   }

@@ -337,10 +337,10 @@ test("cost: an async task's first call that waits does not wait alone: the batch
   assert.notEqual(r.executor, "workers", r.reason);
 });
 
-test("cost: the async look grows past 64 calls to maxConcurrency in one step while none settles", async () => {
-  // Calls wait 50 ms: none settles before the growth's 1 ms timer, and the batch grows from 64 to
-  // `maxConcurrency` at once (a call that settles soon and then computes stops it at 64:
-  // model_test). Each call notes the tick it started in (a chain of 0 ms timers, about 1 ms
+test("cost: the async look grows past its first wave to maxConcurrency in one step while none settles", async () => {
+  // Calls wait 50 ms: none settles before the growth's 1 ms timer, and the batch grows from its
+  // first wave of 8 to `maxConcurrency` at once (a call that settles soon and then computes stops
+  // it: model_test). Each call notes the tick it started in (a chain of 0 ms timers, about 1 ms
   // apart: `setImmediate` would keep this thread busy, and a busy thread does not grow the
   // batch): a batch grown in waves starts its calls in more than two ticks.
   let started = 0, atFirstSettle = -1, turn = 0, ticking = true;
@@ -365,14 +365,14 @@ test("cost: the async look grows past 64 calls to maxConcurrency in one step whi
     assert.equal(atFirstSettle, 200, `${atFirstSettle} calls before one settled`);
     const before = turns.slice(0, 200);
     const waves = [...new Set(before)].map((t) => before.filter((x) => x === t).length);
-    assert.deepEqual(waves, [64, 136], `calls started per turn: ${waves}`);
+    assert.deepEqual(waves, [8, 192], `calls started per turn: ${waves}`);
     assert.equal(r.executor, "async", r.reason);
   } finally {
     ticking = false;
   }
 });
 
-test("cost: the async look's batch does not grow past 64 calls while this thread is busy", async () => {
+test("cost: the async look's batch does not grow past its first wave while this thread is busy", async () => {
   // Calls wait 100 ms while this thread computes (a chain of 0 ms timers, each busy for 20 ms: as
   // a server in this process would serve the calls): none settles before the growth's timer, but
   // the calls wait on this thread's own work, and the batch waits for one to settle.
@@ -396,7 +396,7 @@ test("cost: the async look's batch does not grow past 64 calls while this thread
   } finally {
     busy = false;
   }
-  assert.equal(atFirstSettle, 64, `${atFirstSettle} calls before one settled`);
+  assert.equal(atFirstSettle, 8, `${atFirstSettle} calls before one settled`);
 });
 
 test("cost: an async job whose every call ran in the look's batch is predicted from all their latencies", async () => {

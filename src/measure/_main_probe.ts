@@ -279,11 +279,17 @@ const FINISH_SINGLE_SHARE = 1 / 8;
 const ITEMS_KEPT = 64;
 /**
  * Calls of that batch started before any call settled (see the batch); if none settles within
- * `UNSETTLED_WAIT_MS`, the batch grows at once to `UNSETTLED_MOST` (and the caller's `maxCalls`).
- * What a call computes after its await shows only once it settles: a first wave of 64 keeps a
- * task of a short wait and long work after it (256 calls of a 1 ms timer, then 5 ms of work,
- * would hold this thread 1.3 s) to a bounded share — its calls settle before the growth's timer
- * (due after theirs), so the batch does not grow. Calls that wait longer than `UNSETTLED_WAIT_MS`
+ * `UNSETTLED_WAIT_MS` while this thread idles, the batch grows at once to `UNSETTLED_MOST` (and
+ * the caller's `maxCalls`). What a call computes after its await shows only once it settles, and
+ * every call started is committed to this thread: a first wave of `FIRST_WAVE` keeps a task of a
+ * short wait and long work after it to a bounded share (150 fetches of a YAML document from a
+ * server in another process, then 8–11 ms of parsing each: a first wave of 64 held the look for
+ * 650–890 ms, where the best whole run, on two workers, took 530 ms on Deno; it read as I/O on
+ * Deno and Bun). Its calls settle before the growth's timer (due after theirs), so the batch does
+ * not jump; it grows from the CPU time each settled call took, to `UNSETTLED_CALLS` at most where
+ * a call settled within `UNSETTLED_WAIT_MS`: the service is near, and more calls at once would
+ * open more connections to it (300 fetches from an HTTP server in another process took 7–9 ms
+ * with 64 in flight on Bun, 18–22 ms with 256). Calls that wait longer than `UNSETTLED_WAIT_MS`
  * are I/O, where every call started later finishes that much later: one step, not doublings
  * (200 calls of a 5 ms timer took 14 ms with waves of 64, 128 and 256 five milliseconds apart,
  * 6.5 ms all at once; 150 calls of 5 and 60 ms, 0.91–0.92 of all at once, then 0.97–0.98 with
@@ -293,10 +299,12 @@ const ITEMS_KEPT = 64;
  * workers run an async task's calls one after another, so with a worker per core they beat this
  * thread only where a call's work after its wait exceeds the wait over the cores less one.
  */
+const FIRST_WAVE = 8;
+/** Most calls of the batch where a call settled within `UNSETTLED_WAIT_MS` (see `FIRST_WAVE`). */
 const UNSETTLED_CALLS = 64;
-/** Most calls of the batch started before any call settled (see `UNSETTLED_CALLS`). */
+/** Most calls of the batch started before any call settled (see `FIRST_WAVE`). */
 const UNSETTLED_MOST = 4 * UNSETTLED_CALLS;
-/** See `UNSETTLED_CALLS` (ms). */
+/** See `FIRST_WAVE` (ms). */
 const UNSETTLED_WAIT_MS = 1;
 /** Items this long (ms) or longer at the look's pace have the deadline read after each. */
 const READ_EACH_MS = 0.01;
@@ -815,18 +823,19 @@ export async function mainProbe(
     };
     if (!first) await launch(cap);
     else {
-      // Beside a first call that waits: `UNSETTLED_CALLS` before any call settled, `UNSETTLED_MOST`
+      // Beside a first call that waits: `FIRST_WAVE` before any call settled, `UNSETTLED_MOST`
       // once none settled in `UNSETTLED_WAIT_MS` (what a call computes after its await shows
-      // only once it settles); then, unless a call settled within that time, as many as the CPU
-      // time per settled call allows (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`).
+      // only once it settles); then as many as the CPU time per settled call allows
+      // (`BATCH_CPU_MS`, or `BATCH_SHARE` of the job over `cores`), at most `UNSETTLED_CALLS`
+      // where a call settled within that time.
       let fast: boolean | undefined; // a call settled within the first `UNSETTLED_WAIT_MS`
-      for (let goal = UNSETTLED_CALLS;;) {
+      for (let goal = FIRST_WAVE;;) {
         const more = !failed && await launch(goal);
         if (done === 0) firstWaveMs = syncMs;
         if (!more || calls.length >= cap || k >= maxItems) break;
         if (syncMs >= BATCH_CPU_MS || pending.size === 0) break;
         // The next call to settle; while none settled, at most `UNSETTLED_WAIT_MS`: the calls
-        // wait longer than that, and the batch grows (see `UNSETTLED_CALLS`) — if this thread
+        // wait longer than that, and the batch grows (see `FIRST_WAVE`) — if this thread
         // was idle for most of that time. Busy, it served the calls' wait itself (an HTTP server
         // in this process: 64 calls of its client, none settled within 1 ms): the calls are not
         // waiting on something else, and the batch waits for one to settle, checked each
@@ -859,10 +868,7 @@ export async function mainProbe(
         // to 256), the calls settled so far tell: this thread's CPU since the batch began, less
         // the calls' synchronous parts, per call settled.
         // A call settled within the first `UNSETTLED_WAIT_MS`: the service is near (a wave left
-        // for the run costs that short wait), and more calls at once would open more connections
-        // to it (300 fetches from an HTTP server in another process took 7–9 ms with 64 in flight
-        // on Bun, 18–22 ms with 256): the batch stays as started.
-        if (fast) break;
+        // for the run costs that short wait), and the batch grows to `UNSETTLED_CALLS` at most.
         const cpuBefore = cpuSince(), doneBefore = done;
         await new Promise((r) => setImmediate(r));
         const inWindow = done - doneBefore;
@@ -874,6 +880,7 @@ export async function mainProbe(
         const perCallMs = Math.max(afterAwaitMs, 1e-3) + syncMs / calls.length;
         const jobMs = ((src.total ?? calls.length) * perCallMs) / Math.max(1, cores);
         goal = Math.min(cap, Math.floor(Math.max(BATCH_CPU_MS, BATCH_SHARE * jobMs) / perCallMs));
+        if (fast) goal = Math.min(goal, UNSETTLED_CALLS);
         if (goal <= calls.length) break;
       }
     }
