@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { cliCommand, repoRoot } from "./_cli.ts";
-import { fixturePath } from "./_helpers.ts";
+import { fixtureModule, fixturePath } from "./_helpers.ts";
+import { fileURLToPath } from "node:url";
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const { cmd, args: base } = cliCommand();
@@ -70,6 +71,23 @@ test("an invalid AMORSIZE_CPUS exits with 2 and names the variable", () => {
   const { code, stderr } = cli(["system", "--json"], { AMORSIZE_CPUS: "abc" });
   assert.equal(code, 2);
   assert.equal(stderr, `amorsize system: 'AMORSIZE_CPUS' must be a positive integer, got "abc"\n`);
+});
+
+test("an AMORSIZE_CACHE that says neither yes nor no exits with 2 and names the variable", () => {
+  // It meant yes: `disabled` stored entries without a word.
+  // The running build's task module (Node loads no TypeScript).
+  const square = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  for (const value of ["disabled", "maybe"]) {
+    const { code, stderr } = cli(["optimize", square, "--range", "10"], { AMORSIZE_CACHE: value });
+    assert.equal(code, 2, stderr);
+    assert.equal(
+      stderr,
+      `amorsize optimize: 'AMORSIZE_CACHE' must be 0, off, false or no (or 1, on, true, yes), ` +
+        `got "${value}"\n`,
+    );
+  }
+  const { code, stderr } = cli(["optimize", square, "--range", "10"], { AMORSIZE_CACHE: "Off" });
+  assert.equal(code, 0, stderr);
 });
 
 test("AMORSIZE_CPUS and AMORSIZE_MEMORY override the probe", () => {

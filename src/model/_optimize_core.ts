@@ -303,6 +303,7 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
 }
 
 async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End> {
+  cacheEnabled(job.o.cache); // a bad AMORSIZE_CACHE fails every call, not those the cache meets
   await probe(job);
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   const look = await lookHere(job, task);

@@ -7,7 +7,7 @@
 import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
 import { createResultCache, type ResultCache } from "../store/mod.ts";
-import type { SystemInfo } from "../system/mod.ts";
+import { ENV_ERROR, type SystemInfo } from "../system/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Decision } from "./decide.ts";
@@ -81,12 +81,26 @@ export function optimizerCache(dir?: string): ResultCache<unknown> {
 
 /**
  * Whether the optimizer uses its cache: the `cache` option when given, else not when the
- * environment variable `AMORSIZE_CACHE` is `0`, `off`, `false` or `no`, else yes.
+ * environment variable `AMORSIZE_CACHE` is `0`, `off`, `false` or `no`, else yes (unset, empty,
+ * `1`, `on`, `true`, `yes`).
+ *
+ * @throws {RangeError} For another value of `AMORSIZE_CACHE` (`disabled` stored entries as if
+ * it said yes), naming the variable and the value, as `AMORSIZE_CPUS` does (`ENV_ERROR`).
  */
 export function cacheEnabled(option: boolean | undefined): boolean {
   if (option !== undefined) return option;
-  const v = runtime().env("AMORSIZE_CACHE").value?.trim().toLowerCase();
-  return !(v !== undefined && ["0", "off", "false", "no"].includes(v));
+  const raw = runtime().env("AMORSIZE_CACHE").value;
+  const v = raw?.trim().toLowerCase();
+  if (v === undefined || v === "" || ["1", "on", "true", "yes"].includes(v)) return true;
+  if (["0", "off", "false", "no"].includes(v)) return false;
+  throw Object.assign(
+    new RangeError(
+      `'AMORSIZE_CACHE' must be 0, off, false or no (or 1, on, true, yes), got ${
+        JSON.stringify(raw)
+      }`,
+    ),
+    { code: ENV_ERROR },
+  );
 }
 
 /**
