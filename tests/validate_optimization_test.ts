@@ -185,6 +185,15 @@ test("timeoutMs bounds the optimizer's sampling: a task that never settles is a 
   });
 });
 
+test("the budget does not change the decision validated: it is no limit on each call", async () => {
+  // Given as the optimizer's timeoutMs, the budget turned the inline decision of a synchronous
+  // task into workers ("under timeoutMs a synchronous task runs on workers"): `--timeout 60000`,
+  // the default, validated another decision than none given.
+  const square = (x: number) => x * x;
+  const r = await validateOptimization(square, [1, 2, 3, 4, 5], { timeoutMs: 60_000, repeats: 1 });
+  assert.doesNotMatch(r.optimization.reason, /under timeoutMs/, r.optimization.reason);
+});
+
 test("an abort while an async iterable is read rejects at once; an aborted signal reads nothing", async () => {
   // The data were read whole before the signal was looked at: a source waiting for its next
   // item held the call forever after the abort, and an aborted signal drained a one-shot source.

@@ -78,14 +78,25 @@ export async function setup<I, O>(
   taskSpec(task);
   const { repeats, timeoutMs } = checkSetupOptions(options, defaultTimeoutMs);
   const { items, truncated } = await materialize(data, options.maxItems, options.signal);
-  const opt = options.optimization ??
-    await optimize(task, items, {
-      ...options.optimizeOptions,
-      pool: options.pool ?? options.optimizeOptions?.pool,
-      signal: options.signal,
-      // A budget given bounds the optimizer's sampling too: a task that hangs on a sampled item
-      // (or a Promise that never settles) fails it with a TimeoutError, not waits forever.
-      timeoutMs: options.optimizeOptions?.timeoutMs ?? options.timeoutMs,
-    });
+  // The budget bounds the optimizer's decision too, as a signal: a call that never settles fails
+  // it with a TimeoutError, not waits forever. Not as its `timeoutMs`, a limit on each call that
+  // changes the decision (a synchronous task then runs on workers, where a stuck call can be
+  // stopped): `--timeout 60000`, the default, validated another decision than none given.
+  const budget = new AbortController();
+  const timer = setTimeout(() => {
+    const why = `The time budget of ${timeoutMs} ms ran out while the optimizer decided`;
+    budget.abort(new DOMException(why, "TimeoutError"));
+  }, timeoutMs);
+  let opt: OptimizationResult<I>;
+  try {
+    opt = options.optimization ??
+      await optimize(task, items, {
+        ...options.optimizeOptions,
+        pool: options.pool ?? options.optimizeOptions?.pool,
+        signal: options.signal ? AbortSignal.any([options.signal, budget.signal]) : budget.signal,
+      });
+  } finally {
+    clearTimeout(timer);
+  }
   return { repeats, timeoutMs, items, warnings: truncated ? [truncated] : [], opt };
 }

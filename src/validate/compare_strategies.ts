@@ -38,8 +38,8 @@ export interface CompareOptions<I = unknown> {
   /** Measure at most this many items (arrays: the first ones; iterables: default 10 000). */
   maxItems?: number;
   /**
-   * Time budget for the measured runs (ms, default 120 000), as in `validateOptimization` (when
-   * given, it also limits each chunk the optimizer samples).
+   * Time budget for the measured runs (ms, default 120 000), as in `validateOptimization` (it
+   * also bounds the optimizer's decision, as a signal).
    */
   timeoutMs?: number;
   /** The decision to rank (default: `optimize` is run on the measured items). */
@@ -115,8 +115,8 @@ export interface ComparisonResult<I = unknown> {
  * @throws {RangeError} If an option is out of range or `data` is empty.
  * @throws {Error} If a configuration's results differ from the first one's (unless
  * `checkResults: false`), or the task throws on an item.
- * @throws {TimeoutError} If the budget ran out before every configuration ran once, or a chunk
- * the optimizer samples runs over the `timeoutMs` given.
+ * @throws {TimeoutError} If the budget ran out before every configuration ran once, or while
+ * the optimizer decided.
  *
  * @example Usage
  * ```ts

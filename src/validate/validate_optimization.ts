@@ -21,8 +21,9 @@ export interface ValidateOptions<I = unknown> {
   maxItems?: number;
   /**
    * Time budget for the measured runs (ms, default 60 000): see {@linkcode validateOptimization}.
-   * When given, it also limits each chunk the optimizer samples (unless `optimizeOptions` sets
-   * its own `timeoutMs`).
+   * It also bounds the optimizer's decision, as a signal (a call that never settles then fails
+   * with a `TimeoutError`); not as the optimizer's `timeoutMs` (a limit on each call, which may
+   * change the decision: set it in `optimizeOptions` to validate that decision).
    */
   timeoutMs?: number;
   /** Runs of each configuration, alternating (default 3); the medians are compared. */
@@ -102,8 +103,8 @@ export interface ValidationResult<I = unknown> {
  * @throws {TaskError} If the task throws on an item while measuring.
  * @throws {Error} If the optimizer's configuration gave other results than the plain loop
  * (unless `checkResults: false`).
- * @throws {TimeoutError} If the budget ran out before every configuration ran once, or a chunk
- * the optimizer samples runs over the `timeoutMs` given.
+ * @throws {TimeoutError} If the budget ran out before every configuration ran once, or while
+ * the optimizer decided.
  *
  * @example Usage
  * ```ts
