@@ -154,15 +154,28 @@ function jsonLine(x: unknown, index: number): string {
   const refuse = (what: string): never => {
     throw new Error(`Result of item ${index} cannot be written as JSON: it holds ${what}`);
   };
-  const text = JSON.stringify(x, (_key, v: unknown) => {
-    if (typeof v === "function") refuse("a function");
-    if (typeof v === "symbol") refuse("a symbol");
-    if (typeof v === "bigint") refuse(`a BigInt (${v}n)`);
-    if (typeof v === "number" && !Number.isFinite(v)) refuse(String(v));
-    const kind = lostKind(v);
-    if (kind !== undefined) refuse(`${/^[AEIO]/.test(kind) ? "an" : "a"} ${kind}`);
-    return v;
-  });
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(x, (_key, v: unknown) => {
+      if (typeof v === "function") refuse("a function");
+      if (typeof v === "symbol") refuse("a symbol");
+      if (typeof v === "bigint") refuse(`a BigInt (${v}n)`);
+      if (typeof v === "number" && !Number.isFinite(v)) refuse(String(v));
+      const kind = lostKind(v);
+      if (kind !== undefined) refuse(`${/^[AEIO]/.test(kind) ? "an" : "a"} ${kind}`);
+      return v;
+    });
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith(`Result of item ${index} `)) throw e;
+    // JSON's own refusals, which named no item: a cycle (three lines of its path on Deno and
+    // Node), a value nested past the stack, a `toJSON` that throws.
+    const why = e instanceof RangeError
+      ? "a value nested too deep for JSON"
+      : e instanceof TypeError && /circular|cyclic/i.test(e.message)
+      ? "a cycle (a value that contains itself)"
+      : `a value JSON refused (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`;
+    refuse(why);
+  }
   return text ?? "null";
 }
 
