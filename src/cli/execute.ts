@@ -182,8 +182,9 @@ function jsonLine(x: unknown, index: number): string {
 /**
  * The name of a built-in object JSON cannot show as it is, or `undefined`: a `Map` or `Set` and
  * their weak kinds, a `RegExp` and an `Error` (their content is not enumerable: JSON writes `{}`),
- * a typed array, `DataView` or `ArrayBuffer` (`{"0":1,…}` or `{}`), a `Promise`. Values with a
- * `toJSON` (a `Date`, Node's `Buffer`) reach here already converted.
+ * a typed array, `DataView` or `ArrayBuffer` (`{"0":1,…}` or `{}`), a `Promise`, an iterator (a
+ * generator's object). Values with a `toJSON` (a `Date`, Node's `Buffer`) reach here already
+ * converted.
  */
 function lostKind(v: unknown): string | undefined {
   if (typeof v !== "object" || v === null) return undefined;
@@ -200,11 +201,21 @@ function lostKind(v: unknown): string | undefined {
   if (typeof SharedArrayBuffer === "function") kinds.push([SharedArrayBuffer, "SharedArrayBuffer"]);
   if (ArrayBuffer.isView(v)) return v.constructor?.name || "typed array";
   const found = kinds.find(([type]) => v instanceof type);
-  if (found === undefined) return undefined;
+  // A generator's object (an `async function*` export): JSON wrote `{}` for each item.
+  if (found === undefined) {
+    return iterates(v) ? "generator (its values are not a result)" : undefined;
+  }
   // An Error's own class and message, so that the item's failure can be found.
   if (found[1] === "Error") {
     const e = v as Error;
     return `${e.name || "Error"} (${JSON.stringify(String(e.message).split("\n")[0])})`;
   }
   return found[1];
+}
+
+/** Whether `v` is an iterator that is not an array: a generator's object, a Map's entries. */
+function iterates(v: object): boolean {
+  const it = v as { next?: unknown; [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown };
+  return !Array.isArray(v) && typeof it.next === "function" &&
+    (typeof it[Symbol.iterator] === "function" || typeof it[Symbol.asyncIterator] === "function");
 }
