@@ -32,7 +32,9 @@ test("amorsize cache stats and clear on $AMORSIZE_HOME/cache", async () => {
     const cache = createResultCache({ dir: join(home, "cache"), version: VERSION });
     await cache.set("a", { x: 1 });
     await cache.set("b", { x: 2 });
-    writeFileSync(join(home, "cache", "0123456789abcdef0123456789abcdef.json"), "{ corrupt");
+    // A truncated entry of ours (a clear leaves another program's file: store_cache_test).
+    const truncated = '{"schema":1,"library":"amorsize","version":';
+    writeFileSync(join(home, "cache", "0123456789abcdef0123456789abcdef.json"), truncated);
     const stats = JSON.parse(cli(["cache", "stats", "--json"], home).stdout);
     assert.equal(stats.entries, 3);
     assert.equal(stats.corrupt, 1);
