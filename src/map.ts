@@ -95,9 +95,17 @@ async function* stream<O>(
     const known = ordered ? undefined : job.plan.known;
     if (known && known.size > 0) {
       job.progress.add(known.size);
-      for (const r of known.values()) {
-        if (signal?.aborted) throw abortError(signal);
-        yield r as O;
+      let handedOn = false;
+      try {
+        for (const r of known.values()) {
+          if (signal?.aborted) throw abortError(signal);
+          yield r as O;
+        }
+        handedOn = true;
+      } finally {
+        // A consumer that stopped here (a break, an abort) never started the run, which closes
+        // the source: it is closed here, so that a generator's `finally` runs.
+        if (!handedOn) await resolved.src.close();
       }
     }
     for await (const c of job.stream(ordered, onRun)) {

@@ -293,9 +293,17 @@ test("automatic mode: a failure or an abort while deciding lets the source clean
     String(await settle(execute(slow, later(), { cache: false, signal: c.signal }))),
     /enough/,
   );
+  // In completion order, a consumer that stops at the first result (one the optimizer computed,
+  // handed on before the run starts): the run that closes the source never started.
+  const first: number[] = [];
+  for await (const y of map((x: number) => x * 2, sync(), { cache: false, ordered: false })) {
+    first.push(y);
+    break;
+  }
+  assert.equal(first.length, 1);
   // (An async generator's `return()` runs once its pending `next()` settles: waited for.)
-  for (let k = 0; k < 100 && closed < 4; k++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(closed, 4);
+  for (let k = 0; k < 100 && closed < 5; k++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(closed, 5);
 });
 
 test("automatic mode: a source that throws while deciding is a job of the items before it, and said", async () => {

@@ -194,14 +194,14 @@ function startsBeforeFirstSettle<T>(task: (x: T) => Promise<unknown>) {
   return { fn, seen };
 }
 
-test("main-thread look: calls that wait long start before any settles (the batch doubles to 256)", async () => {
-  // 150 calls of a 400 ms timer: none settles while the batch grows from 64 by doubling.
+test("main-thread look: calls that wait long start before any settles (the batch grows to 256)", async () => {
+  // 150 calls of a 400 ms timer: none settles before the batch grows from its first wave of 8 in one step.
   const timer = (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms));
   const all = startsBeforeFirstSettle(timer);
   const look = await mainProbe(all.fn, new Source<number>(new Array(150).fill(400)), 2, 4096, {
     maxCalls: 256,
   });
-  // 400 of them, at most 1000 in flight: the doubling stops at 256.
+  // 400 of them, at most 1000 in flight: the growth stops at 256.
   const most = startsBeforeFirstSettle(timer);
   const more = await mainProbe(most.fn, new Source<number>(new Array(400).fill(400)), 2, 4096, {
     maxCalls: 1000,
@@ -229,10 +229,11 @@ test("main-thread look: calls that settle soon, then compute, stop the batch bef
     maxCalls: 256,
   });
   try {
-    // A first wave of 8, or 256 where this thread was held past the 1 ms and a runtime ran the
-    // growth's timer before the first call's continuation; never the whole batch.
-    assert.ok(seen.beforeSettle <= 256, `${seen.beforeSettle} started before one settled`);
-    assert.ok(look.concurrent!.started < 150, `${look.concurrent!.started} calls in the batch`);
+    // A first wave of 8 and what the CPU per call allows; or 256 (the cap) where this thread
+    // was held past the 1 ms and a runtime ran the growth's timer before the first call's
+    // continuation.
+    const started = look.concurrent!.started;
+    assert.ok(started < 150 || seen.beforeSettle === 256, `${started} calls in the batch`);
   } finally {
     await look.results.settle();
   }

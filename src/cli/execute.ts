@@ -169,7 +169,7 @@ function jsonLine(x: unknown, index: number): string {
     if (e instanceof Error && e.message.startsWith(`Result of item ${index} `)) throw e;
     // JSON's own refusals, which named no item: a cycle (three lines of its path on Deno and
     // Node), a value nested past the stack, a `toJSON` that throws.
-    const why = e instanceof RangeError
+    const why = e instanceof RangeError && /call stack|too much recursion/i.test(e.message)
       ? "a value nested too deep for JSON"
       : e instanceof TypeError && /circular|cyclic/i.test(e.message)
       ? "a cycle (a value that contains itself)"
@@ -182,8 +182,8 @@ function jsonLine(x: unknown, index: number): string {
 /**
  * The name of a built-in object JSON cannot show as it is, or `undefined`: a `Map` or `Set` and
  * their weak kinds, a `RegExp` and an `Error` (their content is not enumerable: JSON writes `{}`),
- * a typed array, `DataView` or `ArrayBuffer` (`{"0":1,…}` or `{}`), a `Promise`, an iterator (a
- * generator's object). Values with a `toJSON` (a `Date`, Node's `Buffer`) reach here already
+ * a typed array, `DataView` or `ArrayBuffer` (`{"0":1,…}` or `{}`), a `Promise`, a generator's
+ * object. Values with a `toJSON` (a `Date`, Node's `Buffer`) reach here already
  * converted.
  */
 function lostKind(v: unknown): string | undefined {
@@ -213,9 +213,8 @@ function lostKind(v: unknown): string | undefined {
   return found[1];
 }
 
-/** Whether `v` is an iterator that is not an array: a generator's object, a Map's entries. */
+/** Whether `v` is a generator's object (of a `function*` or an `async function*`). */
 function iterates(v: object): boolean {
-  const it = v as { next?: unknown; [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown };
-  return !Array.isArray(v) && typeof it.next === "function" &&
-    (typeof it[Symbol.iterator] === "function" || typeof it[Symbol.asyncIterator] === "function");
+  const tag = Object.prototype.toString.call(v);
+  return tag === "[object Generator]" || tag === "[object AsyncGenerator]";
 }

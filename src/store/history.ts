@@ -292,7 +292,8 @@ export async function deleteResult(id: string, options?: HistoryOptions): Promis
 
 /**
  * Delete every entry, or every entry of one kind. Without `kind`, entry files that are corrupt go
- * too; files that are not named like entries are left alone.
+ * too where they say `"library": "amorsize"` (a truncated entry); files that are not named like
+ * entries, or are another program's, are left alone.
  *
  * @param options `dir`, and `kind` to clear one kind only.
  * @returns How many entries were deleted.

@@ -91,7 +91,9 @@ export interface ResultCache<T = unknown> {
    */
   update(key: string, change: (current: CacheLookup<T>) => T | undefined): Promise<boolean>;
   /**
-   * Delete every entry file; returns how many. Each is deleted under its entry's lock, so an
+   * Delete every entry file (those that say `"library": "amorsize"`, a truncated one too;
+   * another program's file named as an entry stays); returns how many. Each is deleted under
+   * its entry's lock, so an
    * {@linkcode ResultCache.update} in flight in another process ends first and its value is
    * deleted too (an update never writes back a value grown from an entry the clear deleted); a
    * `set` or `update` that starts after the clear reached its entry stores a new one. An entry
