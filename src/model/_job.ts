@@ -200,10 +200,14 @@ export async function failedOn(job: Job, f: SampleFailure): Promise<End> {
 /**
  * The items a decision made now is for: those left to run (neither known nor in flight); when
  * the look ran them all (an async task's overlapped calls), the whole job: the decision then
- * answers how to run it again. `undefined` for a source of unknown length.
+ * answers how to run it again. `undefined` for a source of unknown length (not ended).
  */
 export function itemsLeft(job: Job): number | undefined {
-  const n = job.src.total;
+  // A one-shot source that ended, or threw (the run fails there), holds the items pulled: a throw
+  // that sampling met, not the look, was judged as a stream of a second's work (two workers for
+  // two items).
+  const src = job.src;
+  const n = src.total ?? (src.done || src.throwsNext !== undefined ? src.pulled : undefined);
   return n === undefined ? undefined : n - job.known.handled || n;
 }
 

@@ -84,7 +84,7 @@ export async function setup<I, O>(
   // stopped): `--timeout 60000`, the default, validated another decision than none given.
   const budget = new AbortController();
   const timer = setTimeout(() => {
-    const why = `The time budget of ${timeoutMs} ms ran out while the optimizer decided`;
+    const why = `The optimizer was still deciding when the time budget ran out: ${timeoutMs} ms`;
     budget.abort(new DOMException(why, "TimeoutError"));
   }, timeoutMs);
   let opt: OptimizationResult<I>;
