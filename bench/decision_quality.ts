@@ -1,8 +1,9 @@
 /**
  * Decision quality: for each workload, the wall time of `execute` with the optimizer's
  * recommendation (optimize time included) against every configuration of a grid (workers
- * 1..cores, the CPU time this process may use rounded up, × chunk sizes in powers of 4, plus
- * inline and async), measured in the same run.
+ * 1..cores, the CPU time this process may use rounded up — on more than 4 cores the powers of 2
+ * and the cores themselves — × chunk sizes in powers of 4, plus inline and async), measured in
+ * the same run.
  *
  * Run: `deno run -A bench/decision_quality.ts`, `bun bench/decision_quality.ts`, or on Node
  * `node build/node/bench/decision_quality.js` after `deno run -A scripts/build_node.ts`.
@@ -234,6 +235,11 @@ const sys = await probeSystem();
 // two workers sharing it), as the optimizer considers them.
 const cpu = cpuCapacity(sys);
 const cores = Math.ceil(cpu);
+// Every count up to 4 cores; beyond, the powers of 2 and the cores (16 cores: 1, 2, 4, 8, 16),
+// so that a grid on many cores stays a few minutes long.
+const gridWorkers = Array.from({ length: cores }, (_, i) => i + 1).filter((wk) =>
+  cores <= 4 || wk === cores || (wk & (wk - 1)) === 0
+);
 const load = () => {
   const r = rt.readTextFile("/proc/loadavg");
   return r.ok ? r.text.split(" ").slice(0, 3).join(" ") : "unknown";
@@ -256,7 +262,7 @@ for (const w of workloads) {
       grid.push({ label: `async×${c}`, options: { executor: "async", concurrency: c } });
     }
   }
-  for (let wk = 1; wk <= cores; wk++) {
+  for (const wk of gridWorkers) {
     for (let c = 1; c <= data.length; c *= 4) {
       grid.push({ label: `w${wk} c${c}`, options: { workers: wk, chunkSize: c, adaptive: false } });
     }
