@@ -14,13 +14,16 @@
 //     latency holds, throughput grows with the limit: Little's law.)
 //  5. Latency rises beyond tolerance × base in two windows in a row: calls queue somewhere (the
 //     main thread's CPU, the server, the network). Back off in proportion, limit × tolerance ×
-//     base / median, at most halving, and leave slow start — unless the window's throughput (every
-//     call that completed in it, over its time) is at least `GAIN` × the best that a filled window
-//     measured at half the limit or less: the queue then pays for itself, and the window counts
-//     as one whose latency held (4.). (An HTTP client and its server on one busy thread, or a
-//     server in another process on the same cores, serve more calls a millisecond the more are
-//     in flight, as each turn of the event loop handles more sockets: latency doubled with each
-//     doubling of the limit, and the limit sank to 13–30.) The tolerance widens with the
+//     base / median, at most halving, and leave slow start — unless the throughput at this limit
+//     is at least `GAIN` × that at about half of it: the queue then pays for itself, and the
+//     window counts as one whose latency held (4.). (An HTTP client and its server on one busy
+//     thread, a server in another process on the same cores, or one connection that pipelines
+//     its calls serve more calls a millisecond the more are in flight, as each turn of the event
+//     loop handles more sockets, each write more calls: latency doubled with each doubling of
+//     the limit, and the limit sank to 13–30.) A window's throughput (every call that completed
+//     in it, over its time) is noisy — a window of a few milliseconds that a pause of the thread
+//     met — so the throughputs compared are pooled: the filled windows' calls over their time,
+//     by power of 2 of their limit, this limit's and the one below. The tolerance widens with the
 //     spread of the calls' own latencies (the windows' interquartile range over their median,
 //     averaged): a window's median of a few calls of 1–300 ms each read a rise in most windows,
 //     and the limit sank to 1–20 (1000 such calls took 21 s, 0.77 s at a fixed 256). A queue
@@ -72,8 +75,11 @@ export class ConcurrencyLimiter {
   #spread: number | undefined;
   /** Calls completed in this window, those started under an older limit too. */
   #completed = 0;
-  /** The throughput of the latest filled window at each limit (see 5.). */
-  readonly #throughputs = new Map<number, number>();
+  /**
+   * Filled windows' calls and time by power of 2 of their limit (see 5.): a window's throughput
+   * alone is noisy (a pause of the thread, a collection of the heap).
+   */
+  readonly #throughputs = new Map<number, { calls: number; ms: number }>();
   /** Every closed window, in order. */
   readonly history: LimiterWindow[] = [];
 
@@ -138,8 +144,14 @@ export class ConcurrencyLimiter {
     const filled = this.#filled;
     this.history.push({ limit: this.#limit, medianMs, baseMs: this.#baseMs, throughput, filled });
     let next = this.#limit;
-    const gained = filled && throughput >= GAIN * this.#bestUpTo(this.#limit / 2);
-    if (filled) this.#throughputs.set(this.#limit, throughput);
+    if (filled) {
+      const b = bucket(this.#limit);
+      const t = this.#throughputs.get(b) ?? { calls: 0, ms: 0 };
+      this.#throughputs.set(b, { calls: t.calls + this.#completed, ms: t.ms + elapsed });
+    }
+    const here = this.#throughputAt(bucket(this.#limit));
+    const below = this.#throughputAt(bucket(this.#limit) - 1);
+    const gained = filled && here !== undefined && below !== undefined && here >= GAIN * below;
     const rose = this.#errors === 0 && medianMs > tolerance * this.#baseMs && !gained;
     this.#risen = rose ? this.#risen + 1 : 0;
     if (this.#errors > 0) {
@@ -165,20 +177,26 @@ export class ConcurrencyLimiter {
     this.#windowStart = now;
   }
 
-  /** The best throughput of a filled window at `limit` or less (Infinity: none measured). */
-  #bestUpTo(limit: number): number {
-    let best = -Infinity;
-    for (const [l, t] of this.#throughputs) if (l <= limit) best = Math.max(best, t);
-    return best === -Infinity ? Infinity : best;
+  /** The pooled throughput of the filled windows whose limit was in bucket `b`, if any. */
+  #throughputAt(b: number): number | undefined {
+    const t = this.#throughputs.get(b);
+    return t && t.ms > 0 ? t.calls / t.ms : undefined;
   }
 }
 
 /**
- * Throughput over the best of a filled window at half the limit or less past which a rise of
- * latency is no queue to back off from (see 5.): well past a window's noise of a few calls, well
- * short of the 2× that a doubling of calls that only wait gains.
+ * Throughput at a limit over that at about half of it (pooled by power of 2, see 5.) past which
+ * a rise of latency is no queue to back off from: one Redis connection gained about 1.1× a
+ * doubling; where the throughput holds (a busy thread past its knee), nothing is gained.
+ * Compared with the best single window at half the limit or less, at 1.25×, a window that a pause
+ * missed stood for that limit, no later window beat it, and the limit sank (simulated: 0.02 ms
+ * of CPU a call and a 0.5 ms turn shared by the calls in flight, a pause of 1 ms each 60 calls,
+ * from 64: to about 30, 0.77× as fast as a fixed 256; now 176–256, 1.04×).
  */
-const GAIN = 1.25;
+const GAIN = 1.05;
+
+/** The power of 2 at or below `limit`, as its exponent. */
+const bucket = (limit: number) => Math.floor(Math.log2(Math.max(1, limit)));
 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, x));
