@@ -264,6 +264,33 @@ test("main-thread look: calls that settle at once, then compute, hold a first wa
   }
 });
 
+test("main-thread look: calls that compute while cold, then only wait, are judged by a warm batch", async () => {
+  // A client library's first calls compile its code (75 calls to a Redis server: 38–58 ms, 30–46
+  // of them on this CPU; warm, 0.2–0.5 ms a call alone, 0.08 ms a call in flight): here the
+  // first 9 calls — the first wave and one alone — compute 4 ms after a 1 ms timer, the next only
+  // wait. The first batch then showed no gain from overlapping (8 × 5 ms in 35–37 ms), the task went
+  // to sampling in a worker, and a first call of automatic execute took up to 4× the async executor.
+  let calls = 0;
+  const fn = async (item: unknown) => {
+    let x = item as number;
+    const cold = calls++ < 9;
+    await new Promise((r) => setTimeout(r, 1));
+    const end = performance.now() + (cold ? 4 : 0);
+    while (performance.now() < end) x++;
+    return x;
+  };
+  const look = await mainProbe(fn, new Source<number>(new Array(300).fill(0)), 2, 4096, {
+    maxCalls: 256,
+    cores: 2,
+  });
+  try {
+    const c = look.concurrent!;
+    assert.ok(overlap(look, 2, 1.2) !== undefined, `no gain read: ${JSON.stringify(c)}`);
+  } finally {
+    await look.results.settle();
+  }
+});
+
 test("the plain loop is predicted at the calling thread's own measured speed", () => {
   // A main thread 1.5× slower than a worker (Deno's hot loops, measured): the plain loop takes
   // 1.5× longer, the worker configurations do not change, the speedup grows accordingly.
