@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as Comlink from "comlink";
+import { existsSync } from "node:fs";
 import { runtime } from "../src/runtime/detect.ts";
 import type { WorkerFailure } from "../src/runtime/types.ts";
 import { startFailure } from "../src/runtime/_handle.ts";
@@ -25,6 +26,19 @@ test("readTextFile() reads a file and says when it is missing", () => {
   const missing = rt.readTextFile(fixturePath("no/such/file"));
   assert.equal(missing.ok, false);
   assert.equal(!missing.ok && missing.reason, "missing");
+});
+
+test("readTextFile() with maxBytes reads up to it and says too-large past it, even from a device", () => {
+  const file = fixturePath("cgroup_v2_quota/sys/fs/cgroup/cpu.max"); // 14 bytes
+  assert.deepEqual(rt.readTextFile(file, 14), { ok: true, text: "150000 100000\n" });
+  const large = rt.readTextFile(file, 13);
+  assert.equal(!large.ok && large.reason, "too-large");
+  assert.equal(rt.readTextFile(fixturePath("no/such/file"), 10).ok, false);
+  // A device without end (it was read until memory ran out where nothing bounded the read).
+  if (existsSync("/dev/zero")) {
+    const zero = rt.readTextFile("/dev/zero", 3 * 2 ** 20);
+    assert.deepEqual(zero.ok ? "read" : zero.reason, "too-large");
+  }
 });
 
 test("env() reads a variable and returns undefined for an unset one", () => {

@@ -55,6 +55,7 @@ Data (one of):
   --range N        the integers 0 .. N-1
   --data FILE      a JSON file holding an array of items
   (stdin)          one JSON value per line, when neither flag is given and stdin is not a terminal
+  (--data and stdin are read up to 536870888 bytes, 512 MiB: the longest text a string holds)
 
 Output:
   --json           print JSON instead of text (the output switch; data comes from --data FILE)
@@ -405,9 +406,12 @@ function _readJsonArray(file: string): unknown[] {
   if (file === "") throw new UsageError("--data needs a JSON file, got an empty string");
   const path = resolve(file);
   if (_isDirectory(path)) throw new UsageError(`--data ${file} is a directory, not a JSON file`);
-  const read = runtime().readTextFile(path);
+  const read = runtime().readTextFile(path, MAX_DATA_BYTES);
   if (!read.ok && read.reason === "missing") {
     throw new UsageError(`--data ${file}: no such file (${path})`);
+  }
+  if (!read.ok && read.reason === "too-large") {
+    throw new UsageError(`--data ${file} holds more than ${MAX_DATA_BYTES} bytes, ${TOO_LARGE}`);
   }
   if (!read.ok) throw new UsageError(`--data ${file}: ${read.reason} (${read.message})`);
   let value: unknown;
@@ -439,7 +443,14 @@ function _stdinIsDirectory(): boolean {
 async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promise<unknown[]> {
   const decoder = new TextDecoder();
   let text = "";
+  let bytes = 0;
   for await (const c of stdin) {
+    // Counted as read: `cat /dev/zero |` was read until memory ran out. (Leaving the loop stops
+    // the reading.)
+    bytes += c.length;
+    if (bytes > MAX_DATA_BYTES) {
+      throw new UsageError(`stdin holds more than ${MAX_DATA_BYTES} bytes, ${TOO_LARGE}`);
+    }
     text += typeof c === "string" ? c : decoder.decode(c, { stream: true });
   }
   text += decoder.decode();
@@ -460,6 +471,15 @@ async function _readJsonLines(stdin: AsyncIterable<string | Uint8Array>): Promis
 
 /** Most items `--range` makes (2^24: an array of them fits in memory on any machine). */
 const MAX_RANGE = 2 ** 24;
+
+/**
+ * Most bytes of data read from `--data FILE` or stdin: 2^29 − 24, the longest string V8 holds
+ * (Deno, Node; JavaScriptCore's, Bun's, is 2^31 − 1), so the longest JSON text that can be read
+ * as one on every runtime. `--data /dev/zero` was read until memory ran out.
+ */
+const MAX_DATA_BYTES = 2 ** 29 - 24;
+
+const TOO_LARGE = "the most the command line reads (the longest text a JavaScript string holds)";
 
 /** What {@linkcode readTaskInput} gives: the task, the data, every parsed flag and the options. */
 export interface TaskInput<T = undefined> extends ParsedFlags {

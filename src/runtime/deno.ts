@@ -2,7 +2,7 @@
 // terminate() on Deno, and takes no heap limit) and Deno APIs, asking for permissions before using them (never
 // prompting, never throwing for a denied permission).
 import { startNodeWorker } from "./_node_worker.ts";
-import { hostProcessExists, readHostName } from "./_node_services.ts";
+import { hostProcessExists, readHostName, readHostTextFile } from "./_node_services.ts";
 import type { EnvRead, FileRead, MemoryInfo, Runtime } from "./types.ts";
 
 type PermissionDescriptor =
@@ -31,10 +31,12 @@ const granted = (d: PermissionDescriptor) => {
   }
 };
 
-function readTextFile(path: string): FileRead {
+function readTextFile(path: string, maxBytes?: number): FileRead {
   if (!granted({ name: "read", path })) {
     return { ok: false, reason: "denied", message: `Read access to "${path}" is not granted` };
   }
+  // The read is allowed: node:fs reads no more than it may (Deno's readTextFileSync has no bound).
+  if (maxBytes !== undefined) return readHostTextFile(path, maxBytes);
   try {
     return { ok: true, text: deno.readTextFileSync(path) };
   } catch (e) {

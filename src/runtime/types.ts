@@ -8,11 +8,12 @@
 /**
  * What reading a small text file gave: its text, or why there is none. `denied`: the runtime's
  * permissions refused it (Deno without `--allow-read`); a refusal by the OS (EACCES, EPERM: file
- * modes, AppArmor, SELinux) is an `error`, which flags do not mend.
+ * modes, AppArmor, SELinux) is an `error`, which flags do not mend; `too-large`: it holds more
+ * than the `maxBytes` the read was given.
  */
 export type FileRead =
   | { ok: true; text: string }
-  | { ok: false; reason: "missing" | "denied" | "error"; message: string };
+  | { ok: false; reason: "missing" | "denied" | "error" | "too-large"; message: string };
 
 /** What looking up an environment variable gave. `denied` is true when permission was refused. */
 export interface EnvRead {
@@ -135,8 +136,12 @@ export interface Runtime {
   startWorker(url: URL, options?: StartWorkerOptions): WorkerHandle;
   /** Logical cores as the runtime reports them (respects CPU affinity where the runtime does). */
   hardwareConcurrency(): number;
-  /** Read a small text file; never throws for a missing file or a denied permission. */
-  readTextFile(path: string): FileRead;
+  /**
+   * Read a small text file; never throws for a missing file or a denied permission. With
+   * `maxBytes`, reads no more than one byte past it (a device such as `/dev/zero`, or a pipe fed
+   * without end, would be read until memory runs out) and says `too-large` past it.
+   */
+  readTextFile(path: string, maxBytes?: number): FileRead;
   /** Names in a directory; `undefined` when it is missing, unreadable or access is denied. */
   listDir(path: string): string[] | undefined;
   /** Look up an environment variable; never throws or prompts for a denied permission. */

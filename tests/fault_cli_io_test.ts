@@ -1,0 +1,73 @@
+// The CLI's input and output streams: data that has no end, a report for standard output, and
+// standard output that cannot be written.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import process from "node:process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cliCommand, repoRoot } from "./_cli.ts";
+import { fixtureModule } from "./_helpers.ts";
+
+const home = mkdtempSync(join(tmpdir(), "amorsize-fault-cli-io-"));
+const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+
+/** Run the CLI with `args` (within `timeout` ms). */
+function cli(args: string[], timeout?: number) {
+  const { cmd, args: pre } = cliCommand();
+  return result(spawnSync(cmd, [...pre, ...args], options(timeout)));
+}
+
+/**
+ * Run the CLI through `sh -c script`, where `"$0" "$@"` is the CLI with `args`: the shell sets up
+ * its standard streams (`< /dev/zero`, `>&-`).
+ */
+function sh(script: string, args: string[], timeout?: number) {
+  const { cmd, args: pre } = cliCommand();
+  return result(spawnSync("sh", ["-c", script, cmd, ...pre, ...args], options(timeout)));
+}
+
+const options = (timeout = 120_000) => ({
+  cwd: repoRoot(),
+  encoding: "utf8" as const,
+  env: { ...process.env, AMORSIZE_HOME: home, NO_COLOR: "1" },
+  maxBuffer: 64 * 2 ** 20,
+  timeout,
+});
+
+function result(r: { status: number | null; stdout: string | null; stderr: string | null }) {
+  return { code: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() };
+}
+
+/** One line on stderr, no stack frame in it. */
+function oneLine(stderr: string, re: RegExp) {
+  const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("warning:"));
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
+  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+  assert.match(lines[0], re);
+}
+
+test(
+  "fault cli io: data without end (--data /dev/zero, stdin from it) is read to a bound, then a usage error",
+  { skip: existsSync("/dev/zero") ? false : "no /dev/zero here" },
+  () => {
+    // Both were read until memory ran out: 4 to 8 GB in 30 s, on every runtime. The bounded read
+    // takes 2 to 4 s here; the short timeout keeps a read without bound from filling the memory.
+    const bound = "536870888 bytes, the most the command line reads";
+    const file = cli(["execute", basic, "--data", "/dev/zero"], 30_000);
+    assert.equal(file.code, 2, file.stderr);
+    assert.equal(file.stdout, "");
+    oneLine(
+      file.stderr,
+      new RegExp(`^amorsize execute: --data /dev/zero holds more than ${bound}`),
+    );
+    // The shell opens the device as stdin (Deno's spawnSync takes no file descriptor there).
+    const stdin = sh('"$0" "$@" < /dev/zero', ["execute", basic], 30_000);
+    assert.equal(stdin.code, 2, stdin.stderr);
+    oneLine(stdin.stderr, new RegExp(`^amorsize execute: stdin holds more than ${bound}`));
+  },
+);
+
+test("fault cli io: cleanup", () => rmSync(home, { recursive: true, force: true }));
