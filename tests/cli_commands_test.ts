@@ -42,6 +42,10 @@ test("--help of each command prints its usage and exits 0", () => {
     assert.match(stdout, new RegExp(`^Usage: amorsize ${name} `), name);
     assert.match(stdout, /Exit codes:/, name);
   }
+  // `help COMMAND` is `COMMAND --help` (one argument more is a usage error: see below).
+  const help = cli(["help", "execute"]);
+  assert.equal(help.code, 0, help.stderr);
+  assert.equal(help.stdout, cli(["execute", "--help"]).stdout);
 });
 
 test("optimize --help: its try-it-anywhere example runs in an empty directory", () => {
@@ -78,6 +82,8 @@ test("usage errors exit 2 with one line on stderr", () => {
     [["compare", `${basic}#square`, "--range", "3", "--configs", "gpu:2"], /--configs/],
     [["validate", `${basic}#square`, "--range", "3", "--bogus"], /--bogus/],
     [["validate-system", "extra"], /unexpected argument "extra"/],
+    // It printed the general help with exit code 0.
+    [["help", "execute", "extra"], /^amorsize help: unexpected argument "extra"$/m],
     [["optimize", "missing/file.ts#f", "--range", "3"], /task module not found/],
   ];
   for (const [args, message] of cases) {

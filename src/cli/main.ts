@@ -53,7 +53,12 @@ async function usage(): Promise<string> {
 
 /** Run the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  // `help COMMAND` is `COMMAND --help`.
+  // `help COMMAND` is `COMMAND --help`; anything after COMMAND is refused (`help execute extra`
+  // printed the general help, exit code 0).
+  if (args[0] === "help" && args.length > 2) {
+    console.error(`amorsize help: unexpected argument ${JSON.stringify(args[2])}`);
+    return 2;
+  }
   if (args[0] === "help" && args.length === 2) return main([args[1], "--help"]);
   const [name, ...rest] = args;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
