@@ -14,10 +14,10 @@ import { fixtureModule } from "./_helpers.ts";
 const home = mkdtempSync(join(tmpdir(), "amorsize-fault-cli-io-"));
 const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
 
-/** Run the CLI with `args` (within `timeout` ms). */
-function cli(args: string[], timeout?: number) {
+/** Run the CLI with `args` (within `timeout` ms, in the directory `cwd`). */
+function cli(args: string[], timeout?: number, cwd?: string) {
   const { cmd, args: pre } = cliCommand();
-  return result(spawnSync(cmd, [...pre, ...args], options(timeout)));
+  return result(spawnSync(cmd, [...pre, ...args], { ...options(timeout), cwd: cwd ?? repoRoot() }));
 }
 
 /**
@@ -69,5 +69,23 @@ test(
     oneLine(stdin.stderr, new RegExp(`^amorsize execute: stdin holds more than ${bound}`));
   },
 );
+
+test("fault cli io: --html - writes the report to standard output, the command's own output to stderr", () => {
+  // It wrote a file named "-" in the working directory.
+  const dir = mkdtempSync(join(home, "cwd-"));
+  const report = cli(["report", "--optimize", basic, "--range", "20", "--html", "-"], 120_000, dir);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stdout, /^<!doctype html>/);
+  assert.match(report.stdout, /<\/html>\n$/);
+  assert.match(report.stderr, /^decision: /);
+  assert.doesNotMatch(report.stderr, /wrote/);
+  assert.equal(existsSync(join(dir, "-")), false, "no file named -");
+  // A command that prints a result prints it on stderr: stdout is the report alone.
+  const optimize = cli(["optimize", basic, "--range", "20", "--json", "--html", "-"], 120_000, dir);
+  assert.equal(optimize.code, 0, optimize.stderr);
+  assert.match(optimize.stdout, /^<!doctype html>[^]*<\/html>\n$/);
+  assert.equal(JSON.parse(optimize.stderr).executor, "inline");
+  assert.equal(existsSync(join(dir, "-")), false, "no file named -");
+});
 
 test("fault cli io: cleanup", () => rmSync(home, { recursive: true, force: true }));

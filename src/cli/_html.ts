@@ -1,12 +1,58 @@
-// `--html FILE`: write an HTML report with the package's `writeReport`.
+// `--html FILE`: write an HTML report with the package's `writeReport`; `--html -` writes it to
+// standard output (as `-` means a standard stream elsewhere), and the command's own output then
+// goes to standard error.
 import { runtime } from "../runtime/mod.ts";
 import { closeSync, openSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "./_command.ts";
-import { type MeasuredPoint, type ReportInput, writeReport } from "../report/mod.ts";
+import { type MeasuredPoint, renderReport, type ReportInput, writeReport } from "../report/mod.ts";
 import type { ForcedConfig } from "../engine/mod.ts";
+import { print } from "./_output.ts";
+
+/** The `--html` value that means standard output (`--html -` wrote a file named `-`). */
+export const STDOUT = "-";
+
+/**
+ * Where a command prints its own output (its result, the lines it says): standard output, or
+ * standard error where `--html -` writes the report to standard output (the two would be one
+ * mixed text there).
+ *
+ * @param html The `--html` value, if given.
+ * @returns The function that prints a line.
+ *
+ * @example Usage
+ * ```ts
+ * import { outputFor } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.notEqual(outputFor("-"), outputFor("report.html"));
+ * assert.equal(outputFor(undefined), outputFor("report.html"));
+ * ```
+ */
+export function outputFor(html: string | undefined): (text: string) => void {
+  return html === STDOUT ? toStderr : print;
+}
+
+const toStderr = (text: string) => console.error(text);
+
+/**
+ * Print a report on standard output (`--html -`): the bytes `writeReport` writes to a file.
+ *
+ * @param input What the report shows.
+ *
+ * @example Usage
+ * ```ts
+ * import { printReport } from "./_html.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => printReport({}), TypeError); // nothing to show
+ * ```
+ */
+export function printReport(input: ReportInput): void {
+  print(renderReport(input).replace(/\n$/, "")); // print ends the line
+}
 
 /**
  * What a report written by a command is about: the task and item count (when given), the runtime,
@@ -38,6 +84,7 @@ export function reportAbout(
 /**
  * Check that `--html FILE` can be written, before any work: not a directory; writable if it
  * exists; else the nearest directory above it that exists is writable (the rest is created).
+ * `-` (standard output) is always accepted.
  *
  * @param file The `--html` value.
  * @throws {UsageError} Saying why the report could not be written there.
@@ -50,11 +97,13 @@ export function reportAbout(
  * assert.throws(() => checkHtmlTarget("."), /is a directory/);
  * assert.throws(() => checkHtmlTarget(""), /--html needs a file, got an empty string/);
  * assert.throws(() => checkHtmlTarget("/dev/null/report.html"), /is not a directory/);
+ * checkHtmlTarget("-"); // standard output
  * ```
  */
 export function checkHtmlTarget(file: string): void {
   // An empty value named the working directory ("--html  is a directory").
   if (file === "") throw new UsageError("--html needs a file, got an empty string");
+  if (file === STDOUT) return;
   const path = resolve(file);
   const info = statOrNone(path, file);
   if (info?.isDirectory()) throw new UsageError(`--html ${file} is a directory`);
@@ -122,6 +171,7 @@ export interface InputFile {
  * ```
  */
 export function checkHtmlNotInput(file: string, inputs: InputFile[]): void {
+  if (file === STDOUT) return; // no file
   const target = resolve(file);
   for (const input of inputs) {
     let path: string;
@@ -177,11 +227,13 @@ function statOrNone(path: string, file: string): ReturnType<typeof statSync> | u
 const firstLine = (e: unknown) => String(e instanceof Error ? e.message : e).split("\n")[0];
 
 /**
- * Write an HTML report for `--html FILE`. A report that cannot be written (a full disk, input the
- * renderer refuses) is a one-line note on stderr, and `false`: the command's own output stands,
- * and it exits 1 (output that cannot be written, as the README says).
+ * Write an HTML report for `--html FILE`, or to standard output for `--html -`. A report that
+ * cannot be written (a full disk, input the renderer refuses) is a one-line note on stderr, and
+ * `false`: the command's own output stands, and it exits 1 (output that cannot be written, as the
+ * README says; standard output that cannot be written fails the command as any output does).
  *
- * @param file The file to write (`undefined`: no `--html` flag, nothing to do).
+ * @param file The file to write, `-` for standard output (`undefined`: no `--html` flag, nothing
+ * to do).
  * @param input What to report (e.g. `{ optimization, measured }`).
  * @param about The task and item count, for the line under the title (see {@linkcode reportAbout}).
  * @returns Whether a report was written.
@@ -201,7 +253,8 @@ export async function writeHtml(
 ): Promise<boolean> {
   if (file === undefined) return false;
   try {
-    await writeReport(file, { ...reportAbout(about), ...input });
+    if (file === STDOUT) printReport({ ...reportAbout(about), ...input });
+    else await writeReport(file, { ...reportAbout(about), ...input });
     return true;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);

@@ -22,7 +22,13 @@ import { parseJsonText } from "../store/mod.ts";
 import { loadTask, task as taskRef, type TaskRef, taskSpec } from "../task/mod.ts";
 
 export { progressBar } from "./_progress_bar.ts";
-export { checkHtmlNotInput, checkHtmlTarget, type InputFile, writeHtml } from "./_html.ts";
+export {
+  checkHtmlNotInput,
+  checkHtmlTarget,
+  type InputFile,
+  outputFor,
+  writeHtml,
+} from "./_html.ts";
 
 /** A flag for {@linkcode parseFlags}: a string or a boolean, with an optional short name. */
 export interface FlagSpec {
@@ -60,7 +66,8 @@ Data (one of):
 Output:
   --json           print JSON instead of text (the output switch; data comes from --data FILE)
   --html FILE      also write an HTML report to FILE (ignored, with a note, where reports are
-                   not available); FILE may not be the task module or the --data file`;
+                   not available); FILE may not be the task module or the --data file; - writes
+                   it to stdout, and what the command prints otherwise goes to stderr`;
 
 /** The values of `flags` by long name: a string, `true` for a switch, absent when not given. */
 export type FlagValues<F extends Record<string, FlagSpec>> = {

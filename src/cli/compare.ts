@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { measuredPoints } from "./_html.ts";
+import { measuredPoints, outputFor } from "./_html.ts";
 import {
   INPUT_HELP,
   integerText,
@@ -17,7 +17,6 @@ import {
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { compareStrategies, type ComparisonResult, type StrategyConfig } from "../validate/mod.ts";
-import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize compare MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -177,12 +176,13 @@ export const command: Command = {
       throw new UsageError("no data: a comparison needs at least one item");
     }
     const result = await compareStrategies(input.task, input.data, configs, options);
+    const say = outputFor(input.html);
     if (input.json) {
       const { optimization, ...rest } = result;
-      print(
+      say(
         JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
       );
-    } else print(formatComparison(result));
+    } else say(formatComparison(result));
     const inline = result.results.find((r) => r.config.executor === "inline");
     const written = await writeHtml(input.html, {
       title: "amorsize compare",

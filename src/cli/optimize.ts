@@ -5,10 +5,9 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { INPUT_HELP, intFlag, progressBar, readTaskInput, writeHtml } from "./_input.ts";
+import { INPUT_HELP, intFlag, outputFor, progressBar, readTaskInput, writeHtml } from "./_input.ts";
 import type { OptimizationResult } from "../model/mod.ts";
 import { optimize } from "../optimize.ts";
-import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize optimize MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -90,7 +89,8 @@ export const command: Command = {
       ...input.options,
       onProgress: bar?.onProgress,
     }).finally(() => bar?.end());
-    print(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
+    const say = outputFor(input.html);
+    say(input.json ? JSON.stringify(optimizationJson(result), null, 2) : result.explain());
     const written = await writeHtml(input.html, {
       title: "amorsize optimize",
       optimization: result,

@@ -20,7 +20,7 @@ import {
 import { optimize } from "../optimize.ts";
 import { loadSuiteHistory, type ReportInput, writeReport } from "../report/mod.ts";
 import { listResults, resolveStoreDir } from "../store/mod.ts";
-import { reportAbout } from "./_html.ts";
+import { outputFor, printReport, reportAbout, STDOUT } from "./_html.ts";
 import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize report --optimize MODULE#EXPORT (--range N | --data FILE) --html FILE
@@ -43,7 +43,8 @@ Options:
                             user cache directory)
   --name NAME               only suite runs saved under NAME (the suite uses the runtime's name)
   --html FILE               where to write the report (required): not the task module, the
-                            --data file or a .json file of the --suite-history directory
+                            --data file or a .json file of the --suite-history directory;
+                            - writes it to stdout (and the other lines to stderr)
   --title TEXT              the report's title (default "amorsize report")
   -h, --help                show this help
 
@@ -145,6 +146,7 @@ export const command: Command = {
       ...(history ? _historyInput(dir) : []),
     ]);
     const input: ReportInput = { title: _string(values.title) };
+    const say = outputFor(html); // `--html -`: the report alone on stdout
     // The history first: read in a moment, where the optimization may take a while.
     if (history) {
       const { runs, warnings } = await loadSuiteHistory({ dir, name: _string(values.name) });
@@ -165,10 +167,12 @@ export const command: Command = {
         .finally(() => bar?.end());
       input.optimization = result;
       about = { task: spec, items: data.length };
-      print(`decision: ${result.reason}`);
+      say(`decision: ${result.reason}`);
     }
-    if (input.suiteHistory) print(`suite history: ${input.suiteHistory.length} run(s)`);
-    print(`wrote ${await writeReport(html, { ...reportAbout(about), ...input })}`);
+    if (input.suiteHistory) say(`suite history: ${input.suiteHistory.length} run(s)`);
+    const report = { ...reportAbout(about), ...input };
+    if (html === STDOUT) printReport(report);
+    else print(`wrote ${await writeReport(html, report)}`);
     return 0;
   },
 };

@@ -5,13 +5,12 @@
  * @module
  */
 import { type Command, UsageError } from "./_command.ts";
-import { measuredPoints } from "./_html.ts";
+import { measuredPoints, outputFor } from "./_html.ts";
 import { INPUT_HELP, intFlag, readTaskInput, timeoutFlag, writeHtml } from "./_input.ts";
 import { formatMs, formatTable } from "./_text_table.ts";
 import { optimizationJson } from "./optimize.ts";
 import { quickValidate, validateOptimization, type ValidationResult } from "../validate/mod.ts";
 import { configLabel } from "../engine/mod.ts";
-import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize validate MODULE#EXPORT [--range N | --data FILE] [options]
 
@@ -165,12 +164,13 @@ export const command: Command = {
     const result = input.values.quick
       ? await quickValidate(input.task, input.data, options)
       : await validateOptimization(input.task, input.data, options);
+    const say = outputFor(input.html);
     if (input.json) {
       const { optimization, ...rest } = result;
-      print(
+      say(
         JSON.stringify({ ...rest, optimization: optimizationJson(optimization) }, null, 2),
       );
-    } else print(formatValidation(result));
+    } else say(formatValidation(result));
     const written = await writeHtml(input.html, {
       title: "amorsize validate",
       optimization: result.optimization,

@@ -6,4 +6,5 @@
  */
 export type { MeasuredPoint, ReportInput } from "./report_input.ts";
 export { loadSuiteHistory } from "./suite_history.ts";
+export { renderReport } from "./render_report.ts";
 export { writeReport } from "./write_report.ts";
