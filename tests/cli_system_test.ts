@@ -3,14 +3,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import { fixtureModule, fixturePath } from "./_helpers.ts";
 import { fileURLToPath } from "node:url";
 
-function cli(args: string[], env: Record<string, string> = {}) {
+function cli(args: string[], env: Record<string, string> = {}, cwd = repoRoot()) {
   const { cmd, args: base } = cliCommand();
   const res = spawnSync(cmd, [...base, ...args], {
-    cwd: repoRoot(),
+    cwd,
     encoding: "utf8",
     env: { ...process.env, AMORSIZE_CPUS: "", AMORSIZE_MEMORY: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -88,6 +91,32 @@ test("an AMORSIZE_CACHE that says neither yes nor no exits with 2 and names the 
   }
   const { code, stderr } = cli(["optimize", square, "--range", "10"], { AMORSIZE_CACHE: "Off" });
   assert.equal(code, 0, stderr);
+});
+
+test("a relative AMORSIZE_HOME exits with 2 and names the variable", () => {
+  // It was taken from the working directory: each directory a command ran in got its own cache
+  // and history (here, ./amorsize-files/cache).
+  const square = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const cwd = mkdtempSync(join(tmpdir(), "amorsize-relative-home-"));
+  try {
+    const home = { AMORSIZE_HOME: "amorsize-files" };
+    const runs = [["optimize", square, "--range", "10"], ["cache", "stats"], ["history", "list"]];
+    for (const args of runs) {
+      const { code, stdout, stderr } = cli(args, home, cwd);
+      assert.equal(code, 2, stderr);
+      assert.equal(stdout, "");
+      assert.equal(
+        stderr,
+        `amorsize ${args[0]}: 'AMORSIZE_HOME' must be an absolute path, got "amorsize-files"\n`,
+      );
+    }
+    assert.deepEqual(readdirSync(cwd), [], "nothing written in the working directory");
+    // Without the cache, optimize does not use AMORSIZE_HOME.
+    const off = cli(["optimize", square, "--range", "10"], { ...home, AMORSIZE_CACHE: "0" }, cwd);
+    assert.equal(off.code, 0, off.stderr);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
 
 test("AMORSIZE_CPUS and AMORSIZE_MEMORY override the probe", () => {

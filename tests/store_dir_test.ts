@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { runtime } from "../src/runtime/detect.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { denoBinary } from "./_cli.ts";
+import { ENV_ERROR } from "../src/system/mod.ts";
+import { optimize } from "../src/optimize.ts";
 import {
   resolveStoreDir,
   storeDir,
@@ -45,6 +47,29 @@ test("store dir: AMORSIZE_HOME gives <AMORSIZE_HOME>/<kind>", async () => {
   await withHome("/srv/amorsize", () => {
     assert.equal(resolveStoreDir("history"), resolve("/srv/amorsize", "history"));
     assert.equal(resolveStoreDir("cache", {}), resolve("/srv/amorsize", "cache"));
+  });
+});
+
+test("store dir: a relative AMORSIZE_HOME is a RangeError naming it, for the store and the optimizer", async () => {
+  // It was resolved against the working directory: the cache and the history scattered over the
+  // directories programs ran in.
+  const error = {
+    name: "RangeError",
+    code: ENV_ERROR,
+    message: `'AMORSIZE_HOME' must be an absolute path, got "amorsize-files"`,
+  };
+  await withHome("amorsize-files", async () => {
+    assert.throws(() => resolveStoreDir("cache"), error);
+    assert.throws(() => resolveStoreDir("history"), error);
+    await assert.rejects(storeDir("history"), error);
+    await assert.rejects(optimize((x: number) => x, [1, 2, 3]), error);
+    // Without the cache, the optimizer does not read it; `dir` wins over it.
+    const off = await optimize((x: number) => x, [1, 2, 3], { cache: false });
+    assert.equal(off.executor, "inline");
+    assert.equal(resolveStoreDir("cache", { dir: "/srv/cache" }), resolve("/srv/cache"));
+  });
+  await withHome("/srv/amorsize", () => {
+    assert.equal(resolveStoreDir("cache"), resolve("/srv/amorsize", "cache"));
   });
 });
 

@@ -7,6 +7,7 @@ import { type Command, UsageError } from "./_command.ts";
 import { dirFlag, parseFlags } from "./_input.ts";
 import { type CacheStats, cacheStats, clearCache } from "../model/mod.ts";
 import { print } from "./_output.ts";
+import { ENV_ERROR } from "../system/mod.ts";
 
 const HELP = `Usage: amorsize cache stats|clear [--json] [--dir DIR]
 
@@ -100,6 +101,7 @@ export const command: Command = {
         );
       }
     } catch (e) {
+      if ((e as { code?: unknown } | null)?.code === ENV_ERROR) throw e; // a usage error
       console.error(`amorsize cache: ${(e as Error).message.split("\n")[0]}`);
       return 1;
     }

@@ -303,7 +303,8 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
 }
 
 async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End> {
-  cacheEnabled(job.o.cache); // a bad AMORSIZE_CACHE fails every call, not those the cache meets
+  // A bad AMORSIZE_CACHE, or a relative AMORSIZE_HOME, fails every call, not those the cache meets.
+  cacheEnabled(job.o.cache);
   await probe(job);
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   const look = await lookHere(job, task);

@@ -6,7 +6,7 @@
 // cache off where the `cache` option is not given.
 import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
-import { createResultCache, type ResultCache } from "../store/mod.ts";
+import { checkStoreHome, createResultCache, type ResultCache } from "../store/mod.ts";
 import { ENV_ERROR, type SystemInfo } from "../system/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { VERSION } from "../version.ts";
@@ -85,10 +85,17 @@ export function optimizerCache(dir?: string): ResultCache<unknown> {
  * `1`, `on`, `true`, `yes`).
  *
  * @throws {RangeError} For another value of `AMORSIZE_CACHE` (`disabled` stored entries as if
- * it said yes), naming the variable and the value, as `AMORSIZE_CPUS` does (`ENV_ERROR`).
+ * it said yes), naming the variable and the value, as `AMORSIZE_CPUS` does (`ENV_ERROR`); and
+ * where the cache is used, for a relative `AMORSIZE_HOME` (see `checkStoreHome`: it was a
+ * store problem met only by a call that read or wrote the cache, a warning then).
  */
 export function cacheEnabled(option: boolean | undefined): boolean {
-  if (option !== undefined) return option;
+  const on = option ?? cacheVariable();
+  if (on && hooks.dir === undefined) checkStoreHome();
+  return on;
+}
+
+function cacheVariable(): boolean {
   const raw = runtime().env("AMORSIZE_CACHE").value;
   const v = raw?.trim().toLowerCase();
   if (v === undefined || v === "" || ["1", "on", "true", "yes"].includes(v)) return true;

@@ -17,4 +17,4 @@ export {
 export type { HistoryEntry, HistoryEntrySummary } from "./history_entry.ts";
 export { createResultCache } from "./result_cache.ts";
 export type { CacheStats, ResultCache } from "./result_cache.ts";
-export { resolveStoreDir } from "./store_dir.ts";
+export { checkStoreHome, resolveStoreDir } from "./store_dir.ts";

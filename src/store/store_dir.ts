@@ -7,8 +7,9 @@
 import { describeValue, optionalString, optionsArg } from "../args.ts";
 import { mkdir } from "node:fs/promises";
 import { homedir, platform } from "node:os";
-import { posix, resolve, win32 } from "node:path";
+import { isAbsolute, posix, resolve, win32 } from "node:path";
 import { runtime } from "../runtime/mod.ts";
+import { ENV_ERROR } from "../system/mod.ts";
 
 /** The two kinds of stored data, each in its own directory. */
 export type StoreKind = "history" | "cache";
@@ -57,6 +58,8 @@ export function userStoreRoot(
  * @throws {Error} When no directory was given and the home directory cannot be read (Deno without
  * `--allow-sys`): the message says to pass `dir` or set `AMORSIZE_HOME` (or, where AMORSIZE_HOME
  * could not be read, Deno without `--allow-env`, to allow reading it).
+ * @throws {RangeError} When no directory was given and `AMORSIZE_HOME` is a relative path (see
+ * {@linkcode checkStoreHome}).
  *
  * Where AMORSIZE_HOME cannot be read (Deno without `--allow-env`) and the per-user directory is
  * used instead, a one-line warning on stderr says so, once a process.
@@ -79,7 +82,8 @@ export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): str
   const dir = optionalString("dir", optionsArg("options", options).dir);
   if (dir !== undefined) return resolve(dir);
   const read = runtime().env("AMORSIZE_HOME");
-  if (read.value !== undefined && read.value !== "") return resolve(read.value, kind);
+  const home = checkStoreHome();
+  if (home !== undefined) return resolve(home, kind);
   const os = platform();
   let user: string;
   try {
@@ -99,6 +103,43 @@ export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): str
   const root = userStoreRoot(os, user, readEnv);
   if (read.denied) warnHomeDenied(root);
   return os === "win32" ? win32.join(root, kind) : posix.join(root, kind);
+}
+
+/**
+ * `AMORSIZE_HOME`, checked: `undefined` when unset, empty or not readable, else an absolute path.
+ * A relative path would be taken from the working directory, so that the cache and the history
+ * of one user scattered over the directories the programs ran in.
+ *
+ * @returns The directory `AMORSIZE_HOME` names, or `undefined`.
+ * @throws {RangeError} For a relative path, naming the variable and the value, as a bad
+ * `AMORSIZE_CPUS` is (its `code` is `ENV_ERROR`: the CLI exits 2).
+ *
+ * @example Usage
+ * ```ts
+ * import { checkStoreHome } from "./store_dir.ts";
+ * import assert from "node:assert/strict";
+ * import process from "node:process";
+ *
+ * const before = process.env.AMORSIZE_HOME;
+ * process.env.AMORSIZE_HOME = "amorsize-files";
+ * try {
+ *   assert.throws(() => checkStoreHome(), {
+ *     name: "RangeError",
+ *     message: `'AMORSIZE_HOME' must be an absolute path, got "amorsize-files"`,
+ *   });
+ * } finally {
+ *   if (before === undefined) delete process.env.AMORSIZE_HOME;
+ *   else process.env.AMORSIZE_HOME = before;
+ * }
+ * ```
+ */
+export function checkStoreHome(): string | undefined {
+  const value = readEnv("AMORSIZE_HOME");
+  if (value === undefined || isAbsolute(value)) return value;
+  throw Object.assign(
+    new RangeError(`'AMORSIZE_HOME' must be an absolute path, got ${JSON.stringify(value)}`),
+    { code: ENV_ERROR },
+  );
 }
 
 const HOME_DENIED = "AMORSIZE_HOME cannot be read without --allow-env";
