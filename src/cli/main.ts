@@ -11,6 +11,8 @@ import { VERSION } from "../version.ts";
 import { describeThrown } from "../task/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
 import { outputError, print } from "./_output.ts";
+import { settleRecords } from "../model/mod.ts";
+import { runtime } from "../runtime/mod.ts";
 import { suggestNames } from "./_suggest.ts";
 
 type Loader = () => Promise<Command>;
@@ -177,6 +179,13 @@ function run(args: string[]): void {
     if (lost && process.exitCode === 0) {
       console.error(`amorsize: the output cannot be written: ${firstLine(lost.message)}`);
       process.exitCode = 1;
+    }
+    // Deno's exit ends the workers still in the pool one after another: `execute --workers 256`
+    // stayed 24 s past its output on 2 cores. The command is done and its output written; once
+    // the runs it records in the result cache are written too, the process ends here.
+    if (runtime().exitWaitsForWorkers) {
+      await settleRecords();
+      process.exit(process.exitCode);
     }
   });
 }

@@ -7,7 +7,7 @@
  */
 export { modelInputs } from "./_inputs.ts";
 export { optimizeCore } from "./_optimize_core.ts";
-export { recordRun } from "./_optimizer_cache.ts";
+export { recordRun, settleRecords } from "./_optimizer_cache.ts";
 export type { CoreResult } from "./_optimize_core.ts";
 export { predictAsync, predictInline, predictWorkers } from "./cost_model.ts";
 export type { ModelInputs } from "./cost_model.ts";

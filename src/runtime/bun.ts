@@ -20,6 +20,7 @@ export const bunRuntime: Runtime = {
   workersCanUnref: true,
   workerHeapLimits: false,
   workerOutOfMemoryReported: false,
+  exitWaitsForWorkers: false,
   startWorker: startWebWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile: readHostTextFile,

@@ -97,6 +97,7 @@ export const denoRuntime: Runtime = {
   workersCanUnref: true,
   workerHeapLimits: true,
   workerOutOfMemoryReported: false,
+  exitWaitsForWorkers: true,
   startWorker: startNodeWorker,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   readTextFile,

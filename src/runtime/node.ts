@@ -20,6 +20,7 @@ export const nodeRuntime: Runtime = {
   workersCanUnref: true,
   workerHeapLimits: true,
   workerOutOfMemoryReported: true,
+  exitWaitsForWorkers: false,
   startWorker: startNodeWorker,
   hardwareConcurrency: nodeAvailableParallelism,
   readTextFile: readHostTextFile,
