@@ -1,4 +1,5 @@
-// `execute --workers N` as a real process: the end of the process once the command is done.
+// `execute --workers N` as a real process: a warning where N is far more than the cores, and the
+// end of the process once the command is done.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -24,6 +25,24 @@ function cli(args: string[], env: Record<string, string> = {}, timeout = 120_000
   });
   return { code: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() };
 }
+
+test("cli workers: a forced --workers more than 4 times the cores draws one warning on stderr", () => {
+  // `--workers 256` on 2 cores ran without a word (on Deno, 30 s of worker start-up alone).
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const many = cli(["execute", basic, "--range", "6", "--workers", "5"], { AMORSIZE_CPUS: "1" });
+  assert.equal(many.code, 0, many.stderr);
+  assert.equal(many.stdout, "0\n1\n4\n9\n16\n25\n");
+  assert.equal(
+    many.stderr,
+    "warning: --workers 5 is more than 4 times the 1 core this process may use: each worker " +
+      "takes its start-up time and memory, and they take turns on the cores",
+  );
+  // Four workers a core: no warning.
+  const four = cli(["execute", basic, "--range", "3", "--workers", "4"], { AMORSIZE_CPUS: "1" });
+  assert.equal(four.code, 0, four.stderr);
+  assert.equal(four.stdout, "0\n1\n4\n");
+  assert.equal(four.stderr, "");
+});
 
 test(
   "cli workers: on Deno the command ends the process once its output is written",

@@ -15,7 +15,7 @@ import {
 } from "./_input.ts";
 import { execute } from "../execute.ts";
 import type { ExecuteOptions, Executor } from "../engine/mod.ts";
-import { ENV_ERROR } from "../system/mod.ts";
+import { cachedProbe, ENV_ERROR } from "../system/mod.ts";
 import { print } from "./_output.ts";
 
 const HELP = `Usage: amorsize execute MODULE#EXPORT [--range N | --data FILE] [options]
@@ -35,6 +35,7 @@ Options:
 
 A flag of another executor is a usage error: --workers and --chunk-size go with the workers
 executor only, --concurrency with async only (--executor inline --workers 4 is refused).
+--workers more than 4 times the cores this process may use draws a warning on stderr.
 
 Results are written as JSON; a result JSON cannot hold or would change (a function, symbol or
 BigInt, NaN or Infinity, a Map or Set, a RegExp or Error, a typed array or ArrayBuffer) fails the
@@ -68,6 +69,7 @@ export const command: Command = {
       concurrency: { type: "string" },
     }, { options: _options });
     noReport("execute", input.html);
+    await _warnManyWorkers(input.options.workers);
     const bar = progressBar("run");
     let out: unknown[];
     try {
@@ -111,6 +113,25 @@ function _options(v: ParsedFlags["values"]): ExecuteOptions {
   };
   _checkContradictions(options);
   return options;
+}
+
+/** Forced workers past this many times the cores this process may use draw a warning. */
+const WORKERS_PER_CORE_WARNED = 4;
+
+/**
+ * Say on stderr, before the run, that a forced `--workers N` is far more than the cores this
+ * process may use (the probe's effective cores): `--workers 256` on 2 cores ran without a word,
+ * each worker started (about 30 s on Deno) and holding its memory, to take turns on the cores.
+ */
+async function _warnManyWorkers(workers: number | undefined): Promise<void> {
+  if (workers === undefined) return;
+  const cores = (await cachedProbe()).effectiveCores;
+  if (workers <= WORKERS_PER_CORE_WARNED * cores) return;
+  console.error(
+    `warning: --workers ${workers} is more than ${WORKERS_PER_CORE_WARNED} times the ${cores} ` +
+      `core${cores === 1 ? "" : "s"} this process may use: each worker takes its start-up time ` +
+      "and memory, and they take turns on the cores",
+  );
 }
 
 /** The flags that apply to one executor only: the flag, its option, the executor, what it is. */
