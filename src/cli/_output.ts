@@ -2,6 +2,11 @@
 // on a full disk exited 0 with nothing written. Writes go through here: a failed one fails the
 // command (see main.ts), and nothing more is written; a reader that stopped reading (`| head`,
 // EPIPE) ends the output without failing it.
+//
+// A closed standard output (`amorsize execute … >&-`) cannot be told from `> /dev/null`: Deno (at
+// its Rust start-up), Node and Bun open /dev/null on a closed descriptor 0, 1 or 2 before any
+// script runs, so every write succeeds and the command exits 0. Only the descriptor's flags differ
+// (opened read-write), and a Node parent's `stdio: "ignore"` opens /dev/null read-write too.
 import process from "node:process";
 
 let lost: Error | undefined;
