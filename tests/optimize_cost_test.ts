@@ -26,7 +26,10 @@ test("cost: large items are decided from the look, with the workers already star
     assert.ok(r.profile.sampledItems >= 1);
     if (cores >= 2) {
       assert.equal(r.profile.sampledIn, "main");
-      assert.ok(pool.size >= 2, `workers started: ${pool.size}`);
+      // Workers started while the look ran (whatever the decision: on a loaded machine every
+      // item may run here before they load the task); or none, where the start cost this process
+      // measured (under load, earlier) outweighs the items left — said so.
+      if (pool.size < 2) assert.match(r.reason, /starting (them|workers)/, r.explain());
     }
     const out = await execute(spin, data, { cache: false, pool });
     assert.deepEqual(out, data);
