@@ -13,6 +13,7 @@ import { ENV_ERROR } from "../system/mod.ts";
 import { outputError, print } from "./_output.ts";
 import { settleRecords } from "../model/mod.ts";
 import { runtime } from "../runtime/mod.ts";
+import { defaultPool } from "../engine/mod.ts";
 import { suggestNames } from "./_suggest.ts";
 
 type Loader = () => Promise<Command>;
@@ -182,8 +183,10 @@ function run(args: string[]): void {
     }
     // Deno's exit ends the workers still in the pool one after another: `execute --workers 256`
     // stayed 24 s past its output on 2 cores. The command is done and its output written; once
-    // the runs it records in the result cache are written too, the process ends here.
-    if (runtime().exitWaitsForWorkers) {
+    // the runs it records in the result cache are written too, the process ends here — where
+    // workers are left (without any, what a task module left pending here runs to its end, as
+    // on Bun and Node).
+    if (runtime().exitWaitsForWorkers && defaultPool().size > 0) {
       await settleRecords();
       process.exit(process.exitCode);
     }

@@ -15,7 +15,7 @@
 //  5. Latency rises beyond tolerance × base in two windows in a row: calls queue somewhere (the
 //     main thread's CPU, the server, the network). Back off in proportion, limit × tolerance ×
 //     base / median, at most halving, and leave slow start — unless the throughput at this limit
-//     is at least `GAIN` × that at about half of it: the queue then pays for itself, and the
+//     is at least `GAIN` × that in the power of 2 below (a quarter to a half of it): the queue then pays for itself, and the
 //     window counts as one whose latency held (4.). (An HTTP client and its server on one busy
 //     thread, a server in another process on the same cores, or one connection that pipelines
 //     its calls serve more calls a millisecond the more are in flight, as each turn of the event
@@ -185,7 +185,7 @@ export class ConcurrencyLimiter {
 }
 
 /**
- * Throughput at a limit over that at about half of it (pooled by power of 2, see 5.) past which
+ * Throughput at a limit over that in the power of 2 below (pooled, see 5.) past which
  * a rise of latency is no queue to back off from: one Redis connection gained about 1.1× a
  * doubling; where the throughput holds (a busy thread past its knee), nothing is gained.
  * Compared with the best single window at half the limit or less, at 1.25×, a window that a pause

@@ -405,64 +405,101 @@ async function settlesWithin(pending: Iterable<Promise<unknown>>, ms: number): P
  */
 const WARM_CALLS = 64;
 
+/** What a warm batch ran (see `warmBatch`). */
+interface WarmBatch {
+  /** The items taken, in order. */
+  items: unknown[];
+  /** The first failing call in order, among those settled when one failed. */
+  failure?: { index: number; error: Error };
+  /** The batch as measured (at least 2 calls, none failed). */
+  batch?: ConcurrentBatch;
+  /** Its wall time (ms), whatever became of it. */
+  wallMs: number;
+}
+
 /**
  * A second batch of an async task's calls, started together once warm (after calls timed one at
- * a time, `oneMs` each): as many as `WARM_CALLS`, `most` and `BATCH_CPU_MS` of one call's time
- * allow, at least 4; measured once every call settled, as the first batch is. Its calls' items
- * and results are kept; a failing call (the first in order) fails the look.
+ * a time, `cpuMs` of this thread's CPU each): as many as `WARM_CALLS`, `most` (the items left and
+ * the caller's `maxCalls`) and `BATCH_CPU_MS` of that CPU allow, at least 4. The items are taken
+ * first (a source that waits, for at most `BATCH_CPU_MS`), then every call starts in one loop;
+ * measured once every call settled, or at the first failure (calls still in flight then go on
+ * into `known`, as the first batch's do). Results go to `known`; `coversRest` where the source
+ * ran out.
  */
 async function warmBatch(
   fn: (x: unknown) => unknown,
-  oneMs: number,
+  cpuMs: number,
   most: number,
   take: (j: number) =>
     | { i: number; item: unknown }
     | undefined
-    | Promise<
-      { i: number; item: unknown } | undefined
-    >,
-): Promise<{
-  items: unknown[];
-  results: Map<number, unknown>;
-  failure?: { index: number; error: Error };
-  batch?: ConcurrentBatch;
-}> {
+    | Promise<{ i: number; item: unknown } | undefined>,
+  known: KnownResults,
+): Promise<WarmBatch> {
   const rt = runtime();
-  const size = Math.min(most, Math.max(4, Math.min(WARM_CALLS, Math.floor(BATCH_CPU_MS / oneMs))));
-  const items: unknown[] = [], results = new Map<number, unknown>();
-  const calls: Call[] = [];
+  const size = Math.min(
+    most,
+    Math.max(4, Math.min(WARM_CALLS, Math.floor(BATCH_CPU_MS / Math.max(cpuMs, 1e-3)))),
+  );
+  const taken: { i: number; item: unknown }[] = [];
+  let exhausted = false;
+  const p0 = rt.now();
+  while (taken.length < size && (taken.length === 0 || rt.now() - p0 <= BATCH_CPU_MS)) {
+    const one = await take(taken.length);
+    if (!one) {
+      exhausted = true;
+      break;
+    }
+    taken.push(one);
+  }
+  const items = taken.map((x) => x.item);
   const c0 = rt.cpuTimeUs(), w0 = threadSched(), t0 = rt.now();
   let launchMs = 0;
-  for (let j = 0; j < size; j++) {
-    const one = await take(j);
-    if (!one) break;
-    items.push(one.item);
+  const calls = taken.map((one) => {
     const s = rt.now();
-    calls.push(startCall(fn, one, s));
+    const call = startCall(fn, one, s);
     launchMs += rt.now() - s;
-  }
-  const settled = await Promise.all(calls.map((x) => x.settled));
+    return call;
+  });
+  const outcomes: (Outcome | undefined)[] = new Array(calls.length);
+  await new Promise<void>((wake) => {
+    let left = calls.length;
+    if (left === 0) wake();
+    calls.forEach((call, j) =>
+      call.settled.then((x) => {
+        outcomes[j] = x;
+        if (!x.ok || --left === 0) wake();
+      })
+    );
+  });
   const wallMs = rt.now() - t0;
   const c1 = rt.cpuTimeUs(), w1 = w0 && threadSched();
   let failure: { index: number; error: Error } | undefined;
-  settled.forEach((x, j) => {
-    if (x.ok) results.set(calls[j].i, x.r);
-    else failure ??= { index: calls[j].i, error: thrownError(x.e) };
+  calls.forEach((call, j) => {
+    const x = outcomes[j];
+    if (x === undefined) {
+      known.setInFlight(
+        call.i,
+        call.settled.then((y) => y.ok ? { ok: true, value: y.r } : { ok: false, error: y.e }),
+      );
+    } else if (x.ok) known.set(call.i, x.r);
+    else failure ??= { index: call.i, error: thrownError(x.e) };
   });
-  if (calls.length < 2 || failure) return { items, results, failure };
+  if (calls.length < 2 || failure) return { items, failure, wallMs };
   const batch: ConcurrentBatch = {
     started: calls.length,
     calls: calls.length,
     wallMs,
-    latencyMs: settled.map((x) => x.ms),
+    latencyMs: outcomes.map((x) => x!.ms),
     launchMs,
   };
+  if (exhausted) batch.coversRest = true;
   if (c0 !== undefined && c1 !== undefined) batch.cpuMs = (c1 - c0) / 1000;
   if (w0 && w1) {
     batch.waitMs = Math.max(0, w1.waitMs - w0.waitMs);
     batch.threadCpuMs = Math.max(0, w1.runMs - w0.runMs);
   }
-  return { items, results, batch };
+  return { items, batch, wallMs };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -1014,8 +1051,11 @@ export async function mainProbe(
       const fastestMs = Math.min(...c.latencyMs) - (c.launchMs ?? 0);
       const cheap = median(c.latencyMs) <= maxMs ||
         (threadBound(c) && fastestMs <= BUSY_SINGLE * maxMs);
+      let singlesCpuMs: number | undefined; // this thread's CPU per call timed one at a time
       if (first && !out.failure && cheap) {
         const ts = rt.now();
+        rt.cpuTimeUs();
+        const run0 = threadSched()?.runMs;
         while (k < maxItems && (out.times.length === 0 || rt.now() - ts < maxMs)) {
           const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
           if (!one) break;
@@ -1037,25 +1077,29 @@ export async function mainProbe(
           out.times.push(Math.max(0.001, ms - (w && we ? Math.max(0, we.waitMs - w.waitMs) : 0)));
         }
         out.warmTimes = out.times.length > 0;
+        rt.cpuTimeUs();
+        const run1 = run0 === undefined ? undefined : threadSched()?.runMs;
+        if (run0 !== undefined && run1 !== undefined && out.times.length > 0) {
+          singlesCpuMs = Math.max(0, run1 - run0) / out.times.length;
+        }
         // A batch that kept this thread busy with code still cold (a client library's first calls
         // compiling: 75 calls to a Redis server took 38–58 ms, 30–46 of them on this CPU, where
         // warm they take 0.08 ms a call in flight and 0.2–0.5 alone) says nothing of what
         // overlapping the calls gains: a second batch, warm, says it (see `warmBatch`).
-        if (out.warmTimes && !out.failure && threadBound(c) && k < maxItems) {
+        if (out.warmTimes && !out.failure && threadBound(c) && k < maxItems && maxCalls >= 2) {
+          const cpuMs = singlesCpuMs ?? median(out.times);
           const warm = await warmBatch(
             fn,
-            median(out.times),
-            maxItems - k,
+            cpuMs,
+            Math.min(maxItems - k, maxCalls),
             (j) => asyncSource ? takeOneAsync(k + j) : takeOne(k + j),
+            out.results,
           );
           k += warm.items.length;
           out.items.push(...warm.items);
-          warm.results.forEach((r, i) => out.results.set(i, r));
+          out.totalMs += warm.wallMs;
           out.failure ??= warm.failure;
-          if (warm.batch) {
-            out.totalMs += warm.batch.wallMs;
-            out.concurrent = warm.batch;
-          }
+          if (warm.batch) out.concurrent = warm.batch;
         }
       }
     }
