@@ -1,5 +1,6 @@
 // Helpers for tests that spawn processes: the repository root, the pinned deno binary, and the
 // command that runs the amorsize CLI on the runtime running the tests.
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -35,4 +36,15 @@ export function cliCommand(): { cmd: string; args: string[] } {
   }
   if (name === "bun") return { cmd: process.execPath, args: [join(root, "src/cli/main.ts")] };
   return { cmd: process.execPath, args: [join(root, "build/node/src/cli/main.js")] };
+}
+
+/**
+ * Assert that `stderr` holds one line (besides `warning:` lines) matching `re`, and no stack
+ * frame: how the CLI reports a failure.
+ */
+export function oneLine(stderr: string, re: RegExp): void {
+  const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("warning:"));
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
+  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+  assert.match(lines[0], re);
 }

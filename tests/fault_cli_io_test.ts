@@ -8,7 +8,7 @@ import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cliCommand, repoRoot } from "./_cli.ts";
+import { cliCommand, oneLine, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const home = mkdtempSync(join(tmpdir(), "amorsize-fault-cli-io-"));
@@ -39,14 +39,6 @@ const options = (timeout = 120_000) => ({
 
 function result(r: { status: number | null; stdout: string | null; stderr: string | null }) {
   return { code: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() };
-}
-
-/** One line on stderr, no stack frame in it. */
-function oneLine(stderr: string, re: RegExp) {
-  const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("warning:"));
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
-  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
-  assert.match(lines[0], re);
 }
 
 test(

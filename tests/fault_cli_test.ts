@@ -17,7 +17,7 @@ import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cliCommand, denoBinary, repoRoot } from "./_cli.ts";
+import { cliCommand, denoBinary, oneLine, repoRoot } from "./_cli.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { runtime } from "../src/runtime/detect.ts";
 
@@ -33,14 +33,6 @@ function cli(...args: string[]) {
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() };
-}
-
-/** One line on stderr, no stack frame in it. */
-function oneLine(stderr: string, re: RegExp) {
-  const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("warning:"));
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
-  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
-  assert.match(lines[0], re);
 }
 
 test("fault cli: a huge --range is a usage error (exit 2), not a crash", () => {
