@@ -183,6 +183,17 @@ test("main-thread look: a batch measured half settled tells how long its calls i
   }
 });
 
+/** Busy-wait `ms` of wall time, counting up from `x` (so the loop is not elided). */
+function busyFor(ms: number, x: number): number {
+  const end = performance.now() + ms;
+  while (performance.now() < end) x++;
+  return x;
+}
+
+/** The main-thread look at 300 calls of `fn`, on 2 cores, at most 256 in flight. */
+const lookAt300 = (fn: (x: unknown) => unknown) =>
+  mainProbe(fn, new Source<number>(new Array(300).fill(0)), 2, 4096, { maxCalls: 256, cores: 2 });
+
 // A task wrapped to count its calls started before the first of them settled.
 function startsBeforeFirstSettle<T>(task: (x: T) => Promise<unknown>) {
   const seen = { started: 0, beforeSettle: 0, settled: false };
@@ -246,14 +257,9 @@ test("main-thread look: calls that settle at once, then compute, hold a first wa
   // 64 calls' work (150 fetches then 8–11 ms of YAML parsing each: the look took 650–890 ms).
   const { fn } = startsBeforeFirstSettle(async (x: number) => {
     await new Promise((r) => setImmediate(r));
-    const end = performance.now() + 4;
-    while (performance.now() < end) x++;
-    return x;
+    return busyFor(4, x);
   });
-  const look = await mainProbe(fn, new Source<number>(new Array(300).fill(0)), 2, 4096, {
-    maxCalls: 256,
-    cores: 2,
-  });
+  const look = await lookAt300(fn);
   try {
     // Or every call the cap allows, where this thread was held past the growth's 1 ms timer (a
     // loaded machine) and the timer ran before the calls' continuations: none had settled then.
@@ -272,17 +278,11 @@ test("main-thread look: calls that compute while cold, then only wait, are judge
   // to sampling in a worker, and a first call of automatic execute took up to 4× the async executor.
   let calls = 0;
   const fn = async (item: unknown) => {
-    let x = item as number;
     const cold = calls++ < 9;
     await new Promise((r) => setTimeout(r, 1));
-    const end = performance.now() + (cold ? 4 : 0);
-    while (performance.now() < end) x++;
-    return x;
+    return busyFor(cold ? 4 : 0, item as number);
   };
-  const look = await mainProbe(fn, new Source<number>(new Array(300).fill(0)), 2, 4096, {
-    maxCalls: 256,
-    cores: 2,
-  });
+  const look = await lookAt300(fn);
   try {
     const c = look.concurrent!;
     assert.ok(overlap(look, 2, 1.2) !== undefined, `no gain read: ${JSON.stringify(c)}`);
