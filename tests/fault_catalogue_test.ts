@@ -473,6 +473,20 @@ test("fault: process.exit in a task on forced workers is a WorkerCrashError", as
   await pool.close();
 });
 
+test("fault: a task that posts values of its own to this thread (null, a number) ends nothing", async () => {
+  // `parentPort.postMessage(null)` in a task threw here, outside any call ("null is not an
+  // object (evaluating 'msg.t')"), and ended the process on every runtime.
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const doubled = [0, 2, 4, 6, 8, 10];
+    const options = { executor: "workers", workers: 2, chunkSize: 1, pool } as const;
+    assert.deepEqual(await execute(faults("postToParent"), range(6), options), doubled);
+    assert.deepEqual(await execute(faults("postToParent"), range(6), { pool }), doubled);
+  } finally {
+    await pool.close();
+  }
+});
+
 // ── Nothing lost, nothing silent ────────────────────────────────────────────────────────────
 
 test("fault: a thrown non-Error value, or an Error whose message cannot be read, is a TaskError with its index on every executor", async () => {

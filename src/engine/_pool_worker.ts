@@ -98,6 +98,10 @@ export class PoolWorker {
     });
     this.ready.catch(() => {}); // observed by whoever awaits it
     handle.onMessage((data) => {
+      // A task may post messages of its own to this thread (`parentPort.postMessage(null)`): a
+      // value that is no object is none of the pool's (reading `.t` of null threw here, outside
+      // any call, and ended the process).
+      if (typeof data !== "object" || data === null) return;
       const msg = data as FromWorker;
       if (msg.t === "ready") {
         this.readyAt = now();
