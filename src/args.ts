@@ -9,7 +9,8 @@
 
 /**
  * A value as an error message shows it: strings quoted, numbers, booleans, `null` and `undefined`
- * as written, and `a function`, `an array`, `an object`, `a symbol` for the rest.
+ * as written, and `a function`, `an array` (`an empty array`), `an object`, `a symbol` for the
+ * rest.
  *
  * @example Usage
  * ```ts
@@ -18,6 +19,7 @@
  *
  * assert.equal(describeValue({ a: 1 }), "an object");
  * assert.equal(describeValue("x"), '"x"');
+ * assert.equal(describeValue([]), "an empty array");
  * ```
  */
 export function describeValue(value: unknown): string {
@@ -26,7 +28,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === "symbol") return "a symbol";
   if (typeof value === "bigint") return `${value}n`;
   if (unreadable(value)) return "a revoked Proxy";
-  if (Array.isArray(value)) return "an array";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty array" : "an array";
   if (value !== null && typeof value === "object") return "an object";
   return String(value);
 }

@@ -140,7 +140,7 @@ test("map: bad options throw when iteration starts, naming the option", async ()
   await assert.rejects(it.next(), /'workers' must be a positive integer, got 0/);
   // Options that are not an object: read before the check, null failed with "Cannot read
   // properties of null (reading 'ordered')".
-  for (const [bad, shown] of [[null, "null"], [5, "5"], [[], "an array"]] as const) {
+  for (const [bad, shown] of [[null, "null"], [5, "5"], [[], "an empty array"]] as const) {
     await assert.rejects(map(basic("square"), [1], bad as never).next(), {
       name: "TypeError",
       message: `'options' must be an object, got ${shown}`,

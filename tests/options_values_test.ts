@@ -106,7 +106,7 @@ test("option values: a cluster option that is not an object is shown as every ot
     [5, "5"],
     ["redis://h", `"redis://h"`],
     [null, "null"],
-    [[], "an array"],
+    [[], "an empty array"],
   ];
   for (const [cluster, shown] of cases) {
     const message = `'cluster' must be an object { redis, queue? }, got ${shown}`;

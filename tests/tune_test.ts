@@ -168,6 +168,15 @@ test("tune: bad arguments throw TypeError/RangeError naming them", async () => {
   );
   await assert.rejects(tune(square, []), RangeError);
   await assert.rejects(tune(42 as never, range(3)), TypeError);
+  // An empty list read "must be a non-empty array, got an array" (a TypeError): got what, then?
+  await assert.rejects(tune(square, range(3), { space: { workers: [] } }), {
+    name: "RangeError",
+    message: "'space.workers' must be a non-empty array, got an empty array",
+  });
+  await assert.rejects(tune(square, range(3), { space: { chunkSizes: 8 as never } }), {
+    name: "TypeError",
+    message: "'space.chunkSizes' must be a non-empty array, got 8",
+  });
 });
 
 test("tune: a worker count beyond what the pool can start is a RangeError naming it, before any work", async () => {

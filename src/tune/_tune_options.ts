@@ -16,7 +16,9 @@ const EXECUTORS: readonly Executor[] = ["inline", "async", "workers"];
 
 function _list<T>(name: string, value: unknown, check: (n: string, v: unknown) => T): T[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError(`'${name}' must be a non-empty array, got ${describeValue(value)}`);
+    // An empty list is the right type with nothing in range: a RangeError.
+    const E = Array.isArray(value) ? RangeError : TypeError;
+    throw new E(`'${name}' must be a non-empty array, got ${describeValue(value)}`);
   }
   return value.map((v, i) => check(`${name}[${i}]`, v));
 }
