@@ -5,6 +5,8 @@
 // options (API and `amorsize worker` flags).
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { cliCommand, repoRoot } from "./_cli.ts";
 import assert from "node:assert/strict";
 import { checkClusterOptions, executeOnCluster, mapOnCluster } from "../src/cluster/cluster.ts";
@@ -12,6 +14,7 @@ import { startClusterWorker } from "../src/cluster/worker.ts";
 import { ChunkTimeoutError, TaskError } from "../src/engine/errors.ts";
 import { task } from "../src/task/task_ref.ts";
 import { execute } from "../src/execute.ts";
+import { runtime } from "../src/runtime/mod.ts";
 import { anatomy, fixtureModule } from "./_helpers.ts";
 import { clusterSkip, command, freePort, tasksModule, useCluster } from "./_cluster.ts";
 
@@ -292,6 +295,26 @@ test(
     assert.ok(Date.now() - t0 < 20_000, "gave up within its timeout, not hanging");
   },
 );
+
+test("a refused Redis connection lets the process exit at once after its error", async () => {
+  // ioredis's `disconnect` of a client whose socket was refused waited 2 s for a close that had
+  // come already: the process outlived its error by 2 s (Bun and Node).
+  const port = await freePort(); // nothing listens there
+  const script = fileURLToPath(fixtureModule("exit_after_unreachable_redis"));
+  const argv = runtime().name === "deno"
+    ? ["run", "-A", script, String(port)]
+    : [script, String(port)];
+  const r = spawnSync(process.execPath, argv, {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    `Cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+  );
+});
 
 test(
   "abort and timeoutMs: the run stops and its pending jobs leave the queue",
