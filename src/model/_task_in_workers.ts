@@ -407,7 +407,7 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
     `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
       `serial): even a perfect split over ` +
       `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
-      `${job.minSpeedup}× after starting them${
+      `${job.minSpeedup}× after starting them (≈${firstStartMs.toFixed(0)} ms the first)${
         loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)${loading}` : ""
       }`,
   );
