@@ -176,7 +176,9 @@ test("a task that throws exits 1 with the item named", () => {
 });
 
 test("validate and compare print JSON with the measured figures", () => {
-  const v = cli(["validate", `${basic}#square`, "--range", "20", "--repeats", "1", "--json"]);
+  // One item: the look runs it, whatever the load (over 20, a first item stretched by a
+  // deschedule could stand for the rest, and the model's answer is then no longer inline).
+  const v = cli(["validate", `${basic}#square`, "--range", "1", "--repeats", "1", "--json"]);
   assert.equal(v.code, 0, v.stderr); // inline against inline: accuracy 1
   const r = JSON.parse(v.stdout);
   assert.equal(r.optimization.executor, "inline");
