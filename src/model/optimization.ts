@@ -94,7 +94,12 @@ export interface OptimizationResult<I = unknown> extends RunConfig {
   cluster?: ClusterChoice;
   /** Predicted wall time of the plain loop / of the chosen configuration. */
   predictedSpeedup: number;
-  /** Predicted wall times (ms): the plain loop, and the chosen configuration. */
+  /**
+   * Predicted wall times (ms): the plain loop, and the chosen configuration. `NaN` where the
+   * answer rests on no prediction: every item already ran while deciding (a small job; an async
+   * job's calls, overlapped, that did not read as I/O), the task failed there or cannot run in a
+   * worker, an item cannot be sent to one, or the data is empty.
+   */
   predictedMs: { serial: number; chosen: number };
   /** Why this choice (or why parallelism was refused). */
   reason: string;
