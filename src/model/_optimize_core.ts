@@ -284,18 +284,24 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
     undefined,
   );
   job.entryKey = undefined; // its run is not the stored decision's (see `RunRecord`)
+  const workers = best?.workers ?? 1;
+  const chunkSize = Math.min(best?.chunkSize ?? most, most);
   return {
     ...(end.cacheHit ? { cacheHit: true } : {}),
     decision: {
       ...d,
       executor: "workers",
-      workers: best?.workers ?? 1,
-      chunkSize: Math.min(best?.chunkSize ?? most, most),
+      workers,
+      chunkSize,
       concurrency: 1,
       adaptive: job.o.adaptive ?? DEFAULTS.adaptive,
       predictedMs: best?.predictedMs ?? NaN,
       predictedSpeedup: best ? d.serialMs / best.predictedMs : 1,
-      reason: `Workers: under timeoutMs a synchronous task runs on workers, where a call that ` +
+      // The configuration taken is named: the reason without the limit may name another, its
+      // best among near-ties (beside two CPU hogs on Node: "2 workers, chunks of 19", where the
+      // fastest predicted, taken here, had other chunks).
+      reason: `Workers: under timeoutMs a synchronous task runs on workers (${workers} ` +
+        `worker${workers === 1 ? "" : "s"} with chunks of ${chunkSize}), where a call that ` +
         `never returns can be stopped (on the calling thread it cannot); without the limit: ` +
         d.reason,
     },
