@@ -4,6 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import {
@@ -34,9 +37,17 @@ const rt = runtime();
 
 /** Run a fixture script in a child process of this runtime; its stdout, code and exit time. */
 async function child(name: string, ...args: string[]) {
+  return await childIn(undefined, name, ...args);
+}
+
+/** {@linkcode child}, with `env` added to this process's environment. */
+async function childIn(env: Record<string, string> | undefined, name: string, ...args: string[]) {
   const script = fileURLToPath(fixtureModule(name));
   const argv = rt.name === "deno" ? ["run", "-A", script, ...args] : [script, ...args];
-  const proc = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, argv, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: env && { ...process.env, ...env },
+  });
   let stdout = "", stderr = "";
   proc.stdout.on("data", (d) => (stdout += String(d)));
   proc.stderr.on("data", (d) => (stderr += String(d)));
@@ -285,6 +296,25 @@ test("fault: an inline function that uses its closure runs here in automatic mod
     await execute(later, range(300), { cache: false }),
     range(300).map((x) => x + base),
   );
+});
+
+test("fault: a process's first optimize of an inline function that uses its closure never answers workers", async () => {
+  // Its workers start while items run here, and the decision can come from the look alone: it
+  // answered "workers" with no warning, and the cache kept that answer; an automatic execute in
+  // the next process, served it, failed the job ("TaskError: ... not self-contained").
+  const home = mkdtempSync(join(tmpdir(), "amorsize-closure-"));
+  try {
+    for (let round = 0; round < 2; round++) {
+      const o = await childIn({ AMORSIZE_HOME: home }, "faults/closure_in_auto", "optimize");
+      assert.equal(o.code, 0, o.stderr);
+      assert.match(o.stdout, /^optimize inline/);
+      const e = await childIn({ AMORSIZE_HOME: home }, "faults/closure_in_auto", "execute");
+      assert.equal(e.code, 0, e.stderr);
+      assert.equal(e.stdout, "execute 3000");
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test("fault: automatic mode under timeoutMs runs a synchronous task on workers, where a stuck call times out", async () => {

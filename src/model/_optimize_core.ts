@@ -50,13 +50,7 @@ import {
   type SystemInfo,
   threadRoomNow,
 } from "../system/mod.ts";
-import {
-  loadTask,
-  NOT_SELF_CONTAINED,
-  type Task,
-  type TaskSpec,
-  thrownError,
-} from "../task/mod.ts";
+import { loadTask, type Task, type TaskSpec, thrownError } from "../task/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
 import { type Alternative, decide, type Decision } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount, threadWorkerCap } from "./_inputs.ts";
@@ -908,8 +902,9 @@ async function largeItems(
  * result is kept. A plain function returning promises was sampled in a worker, one call after
  * another: 200 calls of a 50 ms timer took 516–575 ms to decide under `timeoutMs` or a signal
  * (111–147 ms with this; an `async function` 65 ms). Returns whether it returned a promise, or
- * its failure (a call that outlived the limits throws their error, as the run would); undefined
- * where it did not run there (not an array, a task the worker cannot load: sampling finds out).
+ * its failure (a call that outlived the limits throws their error, as the run would; an inline
+ * function that is not self-contained fails there too); undefined where it did not run there
+ * (not an array, a task module the worker cannot load: `loadsInWorker` or sampling finds out).
  */
 async function firstInWorker(job: Job): Promise<{ async: boolean } | SampleFailure | undefined> {
   const n = job.src.total;
@@ -926,8 +921,12 @@ async function firstInWorker(job: Job): Promise<{ async: boolean } | SampleFailu
     return undefined; // the worker failed (sampling meets it again)
   }
   if (reply.t === "fail") {
+    // An inline function that is not self-contained fails there on any item: the failure says
+    // so (see `failedOn`: it runs here). Decided from the look, no sampling would meet it: a
+    // process's first `optimize` answered "workers" with no warning, and an automatic `execute`
+    // in a later process, served that answer by the cache, failed the job with a `TaskError`.
     const error = fromWire(reply.error);
-    if (reply.error.kind === "load" || error.name === NOT_SELF_CONTAINED) return undefined;
+    if (reply.error.kind === "load") return undefined;
     return { index: 0, kind: reply.error.kind, error };
   }
   job.known.set(0, reply.results[0]);
