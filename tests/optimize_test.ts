@@ -155,6 +155,34 @@ test("optimize: 5 ms × 400 items: a worker decision within the machine", async 
   }
 });
 
+test("optimize: never more workers than the pool holds; the answer says it is the pool", async () => {
+  // A pool of one worker: two workers were predicted 1.86× faster, and the run had one.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const r = await optimize(spin, new Array(400).fill(5), { cache: false, pool });
+    assert.equal(r.executor, "inline", r.reason);
+    if ((await probeSystem()).effectiveCores >= 2) {
+      assert.match(r.reason, /the pool holds one worker at most \(its maxWorkers is 1\)/);
+    }
+    assert.equal(pool.size, 0, "no worker started");
+  } finally {
+    await pool.close();
+  }
+  // A pool of two under maxWorkers: 1.
+  const two = createPool({ maxWorkers: 2 });
+  try {
+    const r = await optimize(spin, new Array(400).fill(5), {
+      cache: false,
+      pool: two,
+      maxWorkers: 1,
+    });
+    assert.equal(r.executor, "inline", r.reason);
+    if ((await probeSystem()).effectiveCores >= 2) assert.match(r.reason, /maxWorkers is 1/);
+  } finally {
+    await two.close();
+  }
+});
+
 test("optimize: a CPU-bound task stays CPU-bound beside CPU hogs (waiting for a CPU is not I/O)", async () => {
   // Two busy processes beside the sampling worker: its thread waits for a CPU, so CPU time falls
   // well below wall time. The time spent waiting is read from /proc/thread-self/schedstat and

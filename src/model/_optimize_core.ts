@@ -335,6 +335,10 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
       ? `the cgroup's limit on threads leaves room for ${threads} worker${threads === 1 ? "" : "s"}`
       : job.profile.caps.cores >= 2
       ? "memory has room for one worker at most"
+      : job.pool.maxWorkers < 2 && Math.ceil(cpuCapacity(job.sys)) >= 2
+      ? "the pool holds one worker at most (its maxWorkers is 1)"
+      : (job.o.maxWorkers ?? Infinity) < 2 && Math.ceil(cpuCapacity(job.sys)) >= 2
+      ? "maxWorkers is 1"
       : `only ${job.cores} core is available to this process`;
     return { decision: inline(why, job.src.total) };
   }
@@ -438,11 +442,13 @@ async function probe(job: Job): Promise<void> {
   job.warnings.push(...sys.warnings);
   // Workers up to the CPU time a quota gives, rounded up: they share it (a quota of 1.5 cores
   // on 2: two workers, each on a CPU three quarters of the time); rounded down, as effective
-  // cores are, one worker would be all and cannot beat the plain loop.
+  // cores are, one worker would be all and cannot beat the plain loop. No more than the pool
+  // holds (`createPool({ maxWorkers: 1 })`: two workers were predicted 1.86× faster, and the run
+  // had one).
   const cpu = cpuCapacity(sys);
   const cores = job.profile.caps.cores = Math.max(
     1,
-    Math.min(Math.ceil(cpu), job.o.maxWorkers ?? Infinity),
+    Math.min(Math.ceil(cpu), job.o.maxWorkers ?? Infinity, job.pool.maxWorkers),
   );
   // Under a cgroup's limit on threads, each worker is one: what is left of it now bounds the
   // workers as the cores do.
