@@ -2,8 +2,9 @@
  * Runs every test file on Deno, Bun and Node and prints one closing line
  * `N passed, N failed` totalled over the runtimes. Exits non-zero on any failure.
  *
- * Usage: `deno run -A scripts/test_all.ts [deno] [bun] [node] [-- filter]`
- * (no runtime named = all three). Node 20 cannot run TypeScript, so its leg runs the tests
+ * Usage: `deno run -A scripts/test_all.ts [deno] [bun] [node] [--filter=a,b]`
+ * (no runtime named = all three; the filter keeps the test files whose names hold any of its
+ * comma-separated parts). Node 20 cannot run TypeScript, so its leg runs the tests
  * compiled by `scripts/build_node.ts` against the built npm package (`npm/`, from
  * `scripts/build_npm.ts`): the Node leg tests what npm users install.
  *
@@ -20,11 +21,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const binDir = ensureToolchain(root);
 const bin = (name: string) => join(binDir, name);
 const args = Deno.args.filter((a) => !a.startsWith("--filter="));
-const filter = Deno.args.find((a) => a.startsWith("--filter="))?.slice(9);
+const filter = Deno.args.find((a) => a.startsWith("--filter="))?.slice(9).split(",");
 const wanted = args.length > 0 ? args : ["deno", "bun", "node"];
 const testFiles = (dir: string, ext: string) =>
   readdirSync(join(root, dir)).filter((f) => f.endsWith(`_test${ext}`)).filter((f) =>
-    !filter || f.includes(filter)
+    !filter || filter.some((part) => f.includes(part))
   ).sort().map((f) => join(dir, f));
 
 // The runners get a fresh AMORSIZE_HOME: the optimizer's result cache (and the history) of a test

@@ -92,7 +92,10 @@ export async function resolveRun<I, O>(
     };
   }
   if (isForced(options)) {
-    const config = fromExecuteOptions(options, src.total, runtime().hardwareConcurrency());
+    // All the cores the runtime reports, as many as the pool holds.
+    const most = (options.pool ?? defaultPool()).maxWorkers;
+    const cores = Math.min(runtime().hardwareConcurrency(), most);
+    const config = fromExecuteOptions(options, src.total, cores);
     return { spec, src, config, known: new KnownResults() };
   }
   const pool = options.pool ?? defaultPool();

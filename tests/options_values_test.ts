@@ -151,3 +151,42 @@ test("option values: a revoked Proxy as the task, the data or the options is nam
     });
   }
 });
+
+test("option values: forced workers beyond the pool's maxWorkers are refused; the default fits the pool", async () => {
+  // `workers: 2` on a pool of one ran one worker, as if asked.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    for (
+      const run of [execute, (t: typeof double, d: number[], o: object) => collect(map(t, d, o))]
+    ) {
+      await assert.rejects(run(double, range(8), { pool, executor: "workers", workers: 2 }), {
+        name: "RangeError",
+        message: "'workers' must be at most 1 (the pool's maxWorkers), got 2",
+      });
+      await assert.rejects(run(double, range(8), { pool, workers: 3 }), {
+        name: "RangeError",
+        message: "'workers' must be at most 1 (the pool's maxWorkers), got 3",
+      });
+    }
+    assert.equal(pool.startedCount, 0, "no worker was started");
+    // The executors that run here take no workers from the pool.
+    assert.deepEqual(await execute(double, range(3), { pool, executor: "async", workers: 0 }), [
+      0,
+      2,
+      4,
+    ]);
+    // Without `workers`: as many as the pool holds, not refused.
+    assert.deepEqual(
+      await execute(double, range(8), { pool, executor: "workers", chunkSize: 1 }),
+      range(8).map(double),
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const y of it) out.push(y);
+  return out;
+}

@@ -124,7 +124,15 @@ test("pool.run: bad options and tasks are refused at once", async () => {
   } finally {
     await pool.close();
   }
-  await assert.rejects(pool.run(square, 1), /closed/);
+  // As execute words it.
+  await assert.rejects(pool.run(square, 1), {
+    name: "TypeError",
+    message: "The pool is closed: create a new one with createPool()",
+  });
+  await assert.rejects(execute(square, [1], { pool }), {
+    name: "TypeError",
+    message: "'pool' is closed: create a new one with createPool()",
+  });
 });
 
 test("pool: the workers holding a task are counted (a run on fewer is a cold one)", async () => {

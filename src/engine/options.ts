@@ -16,7 +16,7 @@ import {
   wrongType,
 } from "../args.ts";
 import type { Encoding } from "./encoding.ts";
-import { Pool } from "./pool.ts";
+import { defaultPool, Pool } from "./pool.ts";
 
 /** The data of a job: an array, any iterable or an async iterable (possibly infinite). */
 export type Data<I> = Iterable<I> | AsyncIterable<I>;
@@ -167,6 +167,16 @@ export function checkOptions(o: ExecuteOptions): void {
   if (o.transfer !== undefined) bool("transfer", o.transfer);
   if (o.encoding !== undefined) oneOf("encoding", o.encoding, ["auto", "clone", "packed", "json"]);
   checkRunOptions(o);
+  // No more workers than the pool can start: a count beyond it ran on the pool's most, as if
+  // asked (`workers: 2` on `createPool({ maxWorkers: 1 })` ran one).
+  if (o.workers !== undefined && !here) {
+    const most = (o.pool ?? defaultPool()).maxWorkers;
+    if (o.workers > most) {
+      throw new RangeError(
+        `'workers' must be at most ${most} (the pool's maxWorkers), got ${o.workers}`,
+      );
+    }
+  }
 }
 
 /**

@@ -188,6 +188,8 @@ export class Pool {
       wrongType("signal", "an AbortSignal", signal);
     }
     const spec = taskSpec(task);
+    // As `execute` says it of a closed pool (the worker set said "The pool is closed" alone).
+    if (this.closed) throw new TypeError("The pool is closed: create a new one with createPool()");
     if (signal?.aborted) throw abortError(signal);
     const run = new Run(this.#set, new Source<unknown>([item]), {
       spec,
