@@ -24,7 +24,7 @@ import { type TaskSpec, taskSpec } from "../task/mod.ts";
 import { externalLoadNow, otherRunnableThreads } from "../system/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
 import { spreadIndices } from "./_spread.ts";
-import { summarize, type Summary } from "./statistics.ts";
+import { summarize, type Summary, warmedUp } from "./statistics.ts";
 
 /** What sampling measured. */
 export interface SampleProfile {
@@ -504,17 +504,20 @@ function profile(
   rest: number,
 ): SampleProfile {
   const rt = runtime();
-  const perItemMs = summarize(t.wall);
+  // The items timed once the task's code was warm (see `warmedUp`): a fresh worker compiles it
+  // as it calls it, and the run's many items go at the warm pace.
+  const wall = warmedUp(t.wall);
+  const perItemMs = summarize(wall);
   // The mean comes from the stretch timed without per-item timer calls when there is one (a very
   // fast task costs less than the timer calls around it); below ~20 µs a per-item spread is
   // mostly timer noise, so heterogeneity is not claimed there.
   if (t.untimedItems >= 16) {
     const stretch = t.untimedMs / t.untimedItems;
-    const sum = t.wall.reduce((a, b) => a + b, 0);
+    const sum = wall.reduce((a, b) => a + b, 0);
     if (stretch < 0.05) {
       perItemMs.mean = stretch;
       perItemMs.median = Math.min(perItemMs.median, stretch);
-    } else perItemMs.mean = (sum + t.untimedMs) / (t.wall.length + t.untimedItems);
+    } else perItemMs.mean = (sum + t.untimedMs) / (wall.length + t.untimedItems);
   }
   if (perItemMs.mean < 0.02) perItemMs.cv = 0;
   // The rounds' CPU time (the worker thread's own where the OS tells, else the process's: see
