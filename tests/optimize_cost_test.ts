@@ -639,6 +639,26 @@ test("cost: a worker of this process that holds only the optimizer's messages is
   }
 });
 
+test("cost: a thread busy beside a task that computes all along is not the task's own", async () => {
+  // A runtime's compiler works so while it compiles a library's code (Node names every thread
+  // "node": no name tells it apart). A fresh worker sampling an XML parser read 2 busy threads:
+  // "nested", workers capped at cores / 2, the plain loop chosen where two workers ran 1.5×
+  // faster. The task's own thread never waited for the other: it is not the task's parallelism.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const beside = task<number, number>(fixtureModule("tasks/threads"), "computeBesideThread");
+    const [w] = workerSet(pool).ensure(1);
+    await w.ready;
+    const src = new Source<unknown>(new Array(300).fill(4));
+    const s = await sampleInWorker(w, taskSpec(beside), src, new KnownResults(), 100, 300, {
+      others: () => [],
+    });
+    assert.equal(s.profile?.internalThreads, 1, s.profile?.nestedReason);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: a worker of this process starting beside the sampler is not the task's own thread", async () => {
   // A worker whose thread id is not known yet (starting, loading the task) was counted among the
   // sampled task's busy threads: "nested", workers capped at cores / 2, the plain loop decided and

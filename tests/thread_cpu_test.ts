@@ -90,13 +90,20 @@ test("busyThreads: counts threads busy ≥ the share of the wall time, not the r
   assert.equal(busyThreads(before, after, 100, 0.5, (t) => names[t]), 2);
 });
 
-test("nestedThreads: the per-thread count decides where it exists, the CPU ratio only past 2.5", () => {
+test("nestedThreads: the per-thread count decides where it exists (threads the task waited for), the CPU ratio only past 2.5", () => {
   // A busy library: CPU 1.7× wall from JIT and GC threads, one busy thread: not nested.
   assert.equal(nestedThreads(1.7, { busy: 1, ms: 50 }).internalThreads, 1);
   // The task's own pool: 4 busy threads.
   const four = nestedThreads(1.2, { busy: 4, ms: 50 });
   assert.equal(four.internalThreads, 4);
   assert.match(four.nestedReason!, /4 threads/);
+  // Where the sampling thread's own clock tells: busy threads are the task's where it waited for
+  // them, not where it computed beside them (a runtime's compiler, unnamed on Node).
+  const awaited = nestedThreads(0.1, { busy: 2, ms: 50, ownShare: 0.08 });
+  assert.equal(awaited.internalThreads, 2);
+  assert.match(awaited.nestedReason!, /the task's own thread 8 % of it/);
+  assert.equal(nestedThreads(0.9, { busy: 2, ms: 50, ownShare: 0.7 }).internalThreads, 1);
+  assert.equal(nestedThreads(1, { busy: 3, ms: 50, ownShare: 0.5 }).internalThreads, 1);
   // No per-thread times: the ratio, with a bar above what helper threads reach.
   assert.equal(nestedThreads(1.8, undefined).internalThreads, 1);
   assert.equal(nestedThreads(3.9, undefined).internalThreads, 4);

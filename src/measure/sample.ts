@@ -200,7 +200,7 @@ export async function sampleInWorker(
     lastItems = 0;
   // Busy threads where the OS gives per-thread CPU time: the fewest over the timed rounds of
   // ≥ 10 ms (a task's own threads are busy in every round, a JIT burst fades).
-  let threads: { busy: number; ms: number } | undefined;
+  let threads: BusyRound | undefined;
   let threadClock = false; // whether the worker reads per-thread CPU times at all
   const loads: number[] = [];
   // Round 0 runs WARM_ITEMS items untimed (the JIT's warm-up) and, in the same message, the first
@@ -302,6 +302,11 @@ export async function sampleInWorker(
     const busy = m.busyThreads === undefined ? undefined : Math.max(1, m.busyThreads - untold);
     if (busy !== undefined && m.computeMs >= 10 && busy <= (threads?.busy ?? Infinity)) {
       threads = { busy, ms: m.computeMs };
+      // The sampling thread's own share of the round on a CPU, where its own clock tells (the
+      // time it waited for a CPU left out): see `nestedThreads`.
+      if (m.waitMs !== undefined && m.cpuUs !== null) {
+        threads.ownShare = m.cpuUs / 1000 / Math.max(1e-6, m.computeMs - m.waitMs);
+      }
     }
     if (m.heapBefore !== undefined && m.heapAfter !== undefined) {
       heap += Math.max(0, m.heapAfter - m.heapBefore);
@@ -499,7 +504,7 @@ function profile(
   t: Timed,
   isAsync: boolean,
   heapPerItem: number | null,
-  threads: { busy: number; ms: number } | "short" | undefined,
+  threads: BusyRound | "short" | undefined,
   /** Items left to run after sampling (0 for a profile so far: the encodings are not timed). */
   rest: number,
 ): SampleProfile {
@@ -589,27 +594,63 @@ function profile(
 }
 
 /**
+ * A sampling round's busy threads (see `nestedThreads`): how many, over how long a round (ms),
+ * and the sampling thread's own share of the round on a CPU, where its own clock tells.
+ */
+export interface BusyRound {
+  busy: number;
+  ms: number;
+  ownShare?: number;
+}
+
+/**
  * Nested parallelism, measured where it can be: threads each busy ≥ 50 % of a sampling round's
- * wall time (per-thread CPU time; the runtime's JIT and GC threads are rarely busy that long, the
- * task's own worker pool is). `"short"`: the OS gives per-thread times, but no round lasted the
- * 10 ms they need — no evidence either way, so none is claimed (the process clock over such short
- * rounds is no better: with a 4 ms tick it read 2.6× wall time for a single-threaded task on 2
- * cores). Where the OS gives no per-thread times, the process CPU/wall ratio stands in, with a
- * high bar (2.5): it counts every helper thread of the runtime, which busy libraries keep at
+ * wall time (per-thread CPU time), while the sampling thread itself was on a CPU for under
+ * `OWN_WAITED` of the round (its own clock, the time it waited for a CPU left out): the task
+ * awaited the work of those threads (a pool of its own, an async call of the runtime's thread
+ * pool, a native library's threads). The runtime's JIT compiler and GC threads work beside the
+ * task's thread, which goes on computing: a fresh worker compiling an XML parser had a second
+ * thread busy through a 17 ms round while its own thread was on a CPU 70 % of it, and on Node,
+ * which names every thread "node", that read as nested — workers capped at cores / 2, the plain
+ * loop chosen where two workers ran 1.5× faster. Not seen: a task whose own thread computes
+ * alongside the threads it starts. `"short"`: the OS gives per-thread times, but no round lasted
+ * the 10 ms they need — no evidence either way, so none is claimed (the process clock over such
+ * short rounds is no better: with a 4 ms tick it read 2.6× wall time for a single-threaded task
+ * on 2 cores). Where the OS gives no per-thread times, the process CPU/wall ratio stands in, with
+ * a high bar (2.5): it counts every helper thread of the runtime, which busy libraries keep at
  * 1.3–1.8× without any nested parallelism.
+ *
+ * @param cpuRatio The sampled rounds' CPU time over their wall time (the sampling thread's own
+ * clock where the OS tells, else the process's), or null where unknown.
+ * @param threads The round with the fewest busy threads (of 10 ms or more), `"short"` where the
+ * OS gives per-thread times but no round was that long, undefined where it gives none.
+ * @returns The threads one item keeps busy, and why where more than one.
+ *
+ * @example Usage
+ * ```ts
+ * import { nestedThreads } from "./sample.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // A second thread busy while the task's own thread waited: the task's own pool.
+ * assert.equal(nestedThreads(0.1, { busy: 2, ms: 50, ownShare: 0.1 }).internalThreads, 2);
+ * // While it computed: the runtime's compiler.
+ * assert.equal(nestedThreads(0.9, { busy: 2, ms: 50, ownShare: 0.9 }).internalThreads, 1);
+ * ```
  */
 export function nestedThreads(
   cpuRatio: number | null,
-  threads: { busy: number; ms: number } | "short" | undefined,
+  threads: BusyRound | "short" | undefined,
 ): { internalThreads: number; nestedReason?: string } {
   if (threads === "short") return { internalThreads: 1 };
   if (threads) {
-    return threads.busy > 1
+    const own = threads.ownShare;
+    return threads.busy > 1 && !(own !== undefined && own >= OWN_WAITED)
       ? {
         internalThreads: threads.busy,
         nestedReason: `${threads.busy} threads of this process were each on the CPU for at ` +
-          `least half of a ${threads.ms.toFixed(0)} ms sampling round: the task runs threads of ` +
-          `its own`,
+          `least half of a ${threads.ms.toFixed(0)} ms sampling round` +
+          (own === undefined ? "" : `, the task's own thread ${(100 * own).toFixed(0)} % of it`) +
+          `: the task runs threads of its own`,
       }
       : { internalThreads: 1 };
   }
@@ -621,3 +662,6 @@ export function nestedThreads(
     }
     : { internalThreads: 1 };
 }
+
+/** The sampling thread's share of a round on a CPU under which it waited on other threads. */
+const OWN_WAITED = 0.5;
