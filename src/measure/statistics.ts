@@ -103,9 +103,9 @@ export function summarize(values: readonly number[]): Summary {
  * // Compiled after the first calls: the warm pace follows.
  * const warming = [3, 2.5, 2.8, 1.9, 2.2, 0.4, 0.3, 0.2, 0.2, 0.2, 0.2, 0.21, 0.2, 0.19, 0.2, 0.2];
  * assert.deepEqual(warmedUp(warming), warming.slice(8));
- * // A short cold start before many warm calls.
+ * // A short cold start before many warm calls: its eighth is left out (a few warm calls too).
  * const long = [3, 2, 2.5, 2, ...new Array(28).fill(0.2)];
- * assert.deepEqual(warmedUp(long), long.slice(4));
+ * assert.deepEqual(warmedUp(long), long.slice(8));
  * // A heavy item among the earlier ones is no warm-up: their median did not fall.
  * const heavy = [0.2, 9, 0.21, 0.2, 0.19, 0.2, 0.22, 0.2];
  * assert.equal(warmedUp(heavy), heavy);
