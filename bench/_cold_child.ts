@@ -1,9 +1,9 @@
-// One automatic, inline or naive run of markdown renders as the first call of a fresh process
-// (see cold_start.ts): prints the wall time in ms, the task module's import included.
+// One automatic, inline or naive run of markdown renders or XML parses as the first call of a
+// fresh process (see cold_start.ts): prints the wall time in ms, the task module's import included.
 import process from "node:process";
 import { execute, task } from "../mod.ts";
 
-const [mode, count] = process.argv.slice(2);
+const [mode, count, workload = "markdown"] = process.argv.slice(2);
 const words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
 let seed = 3;
 const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
@@ -17,11 +17,18 @@ const doc = () =>
         ? `## ${text(4)}\n\n- ${text(6)}\n- **${text(3)}** \`${text(2)}\``
         : `${text(40)} [link](http://x/${k}) *${text(3)}*`,
   ).join("\n\n");
+const rec = (k: number) =>
+  `<item id="${k}" kind="${words[k % words.length]}"><name>${text(3)}</name>` +
+  `<price>${(rnd() * 100).toFixed(2)}</price><tags><tag>${text(1)}</tag><tag>${text(1)}</tag>` +
+  `</tags></item>`;
+const catalog = () => `<catalog>${Array.from({ length: 40 }, (_, k) => rec(k)).join("")}</catalog>`;
 const n = Number(count);
-const data = Array.from({ length: n }, doc);
+const xml = workload === "xml";
+const data = Array.from({ length: n }, xml ? catalog : doc);
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const url = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
-const render = task<string, string>(url, "renderMarkdown");
+const name = xml ? "parseXml" : "renderMarkdown";
+const render = task<string, unknown>(url, name);
 const t0 = performance.now();
 if (mode === "auto") await execute(render, data);
 else if (mode === "naive") {
@@ -29,9 +36,9 @@ else if (mode === "naive") {
 } else {
   // A plain loop that keeps its results, as execute returns them (kept, 2,000 renders' HTML
   // costs this thread 5–10 % more in garbage collection than results dropped at once).
-  const { renderMarkdown } = await import(url.href);
-  const out: string[] = [];
-  for (const d of data) out.push(renderMarkdown(d));
+  const fn = (await import(url.href))[name];
+  const out: unknown[] = [];
+  for (const d of data) out.push(fn(d));
 }
 console.log((performance.now() - t0).toFixed(1));
 process.exit(0);

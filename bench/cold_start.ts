@@ -1,13 +1,13 @@
 /**
  * A process's first call: markdown renders (npm `marked`, its module importing five npm
- * libraries) run by automatic `execute`, a plain loop and the naive user default (2 workers,
- * n / 8 items per chunk), each the first call of a fresh process (its task module's import
- * included), alternating, `--repeats` times (default 5); medians with min–max, and each against
- * the automatic run.
+ * libraries) or XML parses (npm `fast-xml-parser`: object trees of 40 records) run by automatic
+ * `execute`, a plain loop and the naive user default (2 workers, n / 8 items per chunk), each the
+ * first call of a fresh process (its task module's import included), alternating, `--repeats`
+ * times (default 5); medians with min–max, and each against the automatic run.
  *
  * Run: `deno run -A bench/cold_start.ts`, `bun bench/cold_start.ts`, or on Node
  * `node build/node/bench/cold_start.js` after `deno run -A scripts/build_node.ts`.
- * Options: `--repeats N`, `--sizes 200,2000`.
+ * Options: `--repeats N`, `--sizes 200,2000`, `--workloads markdown,xml` (default both).
  *
  * @module
  */
@@ -23,23 +23,24 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const repeats = Number(flag("--repeats")) || 5;
 const sizes = (flag("--sizes") ?? "200,600,2000,6000").split(",").map(Number);
+const workloads = (flag("--workloads") ?? "markdown,xml").split(",");
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const child = fileURLToPath(new URL(`./_cold_child${ext}`, import.meta.url));
 const rt = runtime();
 const args = rt.name === "deno" ? ["run", "-A", child] : [child];
 
 /** One fresh process (its own empty result cache): the wall time it printed (ms). */
-function once(mode: string, n: number): number {
+function once(mode: string, n: number, workload: string): number {
   const home = mkdtempSync(join(tmpdir(), "amorsize-cold-"));
   try {
-    const r = spawnSync(process.execPath, [...args, mode, String(n)], {
+    const r = spawnSync(process.execPath, [...args, mode, String(n), workload], {
       encoding: "utf8",
       env: { ...process.env, AMORSIZE_HOME: home },
       timeout: 120_000,
     });
     const ms = Number(r.stdout.trim().split("\n").at(-1));
     if (r.status !== 0 || !Number.isFinite(ms)) {
-      throw new Error(`${mode} ${n} failed (${r.status}): ${r.stderr.slice(-500)}`);
+      throw new Error(`${workload} ${mode} ${n} failed (${r.status}): ${r.stderr.slice(-500)}`);
     }
     return ms;
   } finally {
@@ -52,14 +53,20 @@ const fmt = (xs: number[]) =>
   `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 
 console.log(`\n### Cold start — ${rt.name} ${rt.version}, ${repeats} fresh processes each\n`);
-console.log("| items | auto ms | plain loop ms | naive ms | plain/auto | naive/auto |");
-console.log("|---:|---:|---:|---:|---:|---:|");
-for (const n of sizes) {
-  const t: Record<string, number[]> = { auto: [], inline: [], naive: [] };
-  for (let k = 0; k < repeats; k++) for (const mode of Object.keys(t)) t[mode].push(once(mode, n));
-  const auto = median(t.auto);
-  console.log(
-    `| ${n} | ${fmt(t.auto)} | ${fmt(t.inline)} | ${fmt(t.naive)} | ` +
-      `${(median(t.inline) / auto).toFixed(2)} | ${(median(t.naive) / auto).toFixed(2)} |`,
-  );
+console.log(
+  "| workload | items | auto ms | plain loop ms | naive ms | plain/auto | naive/auto |",
+);
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const workload of workloads) {
+  for (const n of sizes) {
+    const t: Record<string, number[]> = { auto: [], inline: [], naive: [] };
+    for (let k = 0; k < repeats; k++) {
+      for (const mode of Object.keys(t)) t[mode].push(once(mode, n, workload));
+    }
+    const auto = median(t.auto);
+    console.log(
+      `| ${workload} | ${n} | ${fmt(t.auto)} | ${fmt(t.inline)} | ${fmt(t.naive)} | ` +
+        `${(median(t.inline) / auto).toFixed(2)} | ${(median(t.naive) / auto).toFixed(2)} |`,
+    );
+  }
 }

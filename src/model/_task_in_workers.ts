@@ -93,7 +93,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
   if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
   const t0 = job.rt.now();
-  const pace = new RecentPace(PACE_WINDOW_MS); // of the items run here
+  const pace = new RecentPace(PACE_WINDOW_MS, PACE_ITEMS); // of the items run here
   // The workers loading the task, once started, and how many started.
   let loading: Set<PoolWorker> | undefined;
   let started = 0;
@@ -155,9 +155,9 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       next = 0;
       continue;
     }
-    // Judged once the pace no longer falls, or after `PACE_WAIT_MS` of items here.
+    // Judged once the pace holds, or after `PACE_WAIT_MS` of items here.
     const settled = pace.warmMs >= PACE_WINDOW_MS &&
-      (!pace.falling(PACE_FALL) || job.rt.now() - t0 >= PACE_WAIT_MS);
+      (pace.holds(PACE_SPREAD) || job.rt.now() - t0 >= PACE_WAIT_MS);
     if (loading === undefined && settled) {
       const most = workersPay(job, (n - job.known.size) * pace.perItemMs, finishing);
       if (most > 0) start(most);
@@ -249,15 +249,25 @@ const START_MARGIN = 1.25;
 
 /** The work (ms) of the latest slices whose pace the items left are predicted at (see `runWhileLoading`). */
 const PACE_WINDOW_MS = 20;
+/**
+ * The fewest items of that window: a library's first XML parses took 3–12 ms each, and two
+ * windows of 20 ms (a few parses each) agreed by chance at 3 ms, five times the warm pace.
+ */
+const PACE_ITEMS = 16;
 
 /**
- * How much faster (a share) the newer half of the pace window may run than the older half for
- * the pace to count as settled (see `runWhileLoading`): markdown renders ran 0.45 ms each over a
- * process's first 50, 0.27 over the next 30, 0.15 once warm.
+ * How far (a share, either way) the pace window may run from the work before it for the pace to
+ * count as settled (see `runWhileLoading`, `RecentPace.holds`): markdown renders ran 0.45 ms each
+ * over a process's first 50, 0.27 over the next 30, 0.15 once warm.
  */
-const PACE_FALL = 0.2;
-/** The longest this thread waits for the pace to settle before judging at it (ms). */
-const PACE_WAIT_MS = 100;
+const PACE_SPREAD = 0.2;
+/**
+ * The longest this thread waits for the pace to hold before judging at it (ms): a library's XML
+ * parses settled at the 160th ms of a process's first call (from 3–7 ms each to 0.6). Waiting is
+ * not lost: the items run here meanwhile; a job whose pace holds from the start (the runtime has
+ * nothing to compile) is judged after twice `PACE_WINDOW_MS`.
+ */
+const PACE_WAIT_MS = 200;
 
 /** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
 const PROGRESS_MS = 50;
@@ -332,10 +342,13 @@ const forgoneMs = new Map<string, number>();
 /**
  * Count `savedMs` that a call of the task `key` left on the table by staying on the calling
  * thread (workers holding the task would have saved it, but loading it cost more than the call):
- * true once the calls so far add up to `costMs` (the load, and the workers' start), and the count
- * starts again. A task module that imports a heavy library graph (16 libraries: 0.4–0.9 s to
- * import) stayed on the plain loop for every call of a 130 ms job that ran in 70 ms on two workers
- * holding it.
+ * true for a call once the calls before it add up to `costMs` (the load, and the workers' start),
+ * and the count starts again. A task module that imports a heavy library graph (16 libraries:
+ * 0.4–0.9 s to import) stayed on the plain loop for every call of a 130 ms job that ran in 70 ms
+ * on two workers holding it. Never for a call on its own: the load runs beside it, and on few
+ * cores it takes that call's pace (a process's first 2,000 markdown renders on Deno took 990 ms
+ * with two workers loading the libraries beside them, 680 without), which a process calling
+ * once never gets back; and a first call's saving is judged on a look at a few cold items.
  *
  * @example Usage
  * ```ts
@@ -344,17 +357,19 @@ const forgoneMs = new Map<string, number>();
  *
  * assert.equal(forgone("example#render", 60, 200), false);
  * assert.equal(forgone("example#render", 60, 200), false);
- * assert.equal(forgone("example#render", 90, 200), true); // 210 ms saved: load it
+ * assert.equal(forgone("example#render", 90, 200), false); // 210 ms saved so far
+ * assert.equal(forgone("example#render", 60, 200), true); // another call: load it
  * assert.equal(forgone("example#render", 60, 200), false); // counted again
+ * assert.equal(forgone("example#once", 2000, 200), false); // one call alone, however long
  * ```
  */
 export function forgone(key: string, savedMs: number, costMs: number): boolean {
-  const total = (forgoneMs.get(key) ?? 0) + savedMs;
-  if (total < costMs) {
-    forgoneMs.set(key, total);
+  const before = forgoneMs.get(key) ?? 0;
+  if (before < costMs) {
+    forgoneMs.set(key, before + savedMs);
     return false;
   }
-  forgoneMs.delete(key);
+  forgoneMs.set(key, savedMs);
   return true;
 }
 
@@ -381,9 +396,9 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   if (best.speedup >= job.minSpeedup) return undefined;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
-  // What workers holding the task would have saved this call: once the calls of this job that
-  // stayed here for the load's sake would have saved more than the load costs, the workers load
-  // it now, beside this call (a run only: `optimize` alone starts nothing).
+  // What workers holding the task would have saved this call: once the calls of this job before
+  // it that stayed here for the load's sake would have saved more than the load costs, the
+  // workers load it now, beside this call (a run only: `optimize` alone starts nothing).
   let loading = "";
   if (loadMs >= 1 && job.run) {
     const warm = perfectSplit(serial, job.cores, job.cpu, {
