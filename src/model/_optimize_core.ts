@@ -52,7 +52,7 @@ import {
 } from "../system/mod.ts";
 import { loadTask, type Task, type TaskSpec, thrownError } from "../task/mod.ts";
 import type { ModelInputs } from "./cost_model.ts";
-import { type Alternative, decide, type Decision } from "./decide.ts";
+import { type Alternative, decide, type Decision, onWorkers } from "./decide.ts";
 import { memoryWorkerCap, modelInputs, nestedWorkerCount, threadWorkerCap } from "./_inputs.ts";
 import { addWarnings, mainProfile, scanItems } from "./_profiles.ts";
 import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
@@ -294,8 +294,8 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
       // The configuration taken is named: the reason without the limit may name another, its
       // best among near-ties (beside two CPU hogs on Node: "2 workers, chunks of 19", where the
       // fastest predicted, taken here, had other chunks).
-      reason: `Workers: under timeoutMs a synchronous task runs on workers (${workers} ` +
-        `worker${workers === 1 ? "" : "s"} with chunks of ${chunkSize}), where a call that ` +
+      reason: `Workers: under timeoutMs a synchronous task runs on workers (` +
+        `${onWorkers({ workers, chunkSize })}), where a call that ` +
         `never returns can be stopped (on the calling thread it cannot); without the limit: ` +
         d.reason,
     },
@@ -331,13 +331,14 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (threw) return threw;
   if (job.cores < 2 && !look.probe.isAsync) {
     const threads = job.profile.caps.threads;
+    const twoCores = Math.ceil(cpuCapacity(job.sys)) >= 2;
     const why = threads < 2
       ? `the cgroup's limit on threads leaves room for ${threads} worker${threads === 1 ? "" : "s"}`
       : job.profile.caps.cores >= 2
       ? "memory has room for one worker at most"
-      : job.pool.maxWorkers < 2 && Math.ceil(cpuCapacity(job.sys)) >= 2
+      : job.pool.maxWorkers < 2 && twoCores
       ? "the pool holds one worker at most (its maxWorkers is 1)"
-      : (job.o.maxWorkers ?? Infinity) < 2 && Math.ceil(cpuCapacity(job.sys)) >= 2
+      : (job.o.maxWorkers ?? Infinity) < 2 && twoCores
       ? "maxWorkers is 1"
       : `only ${job.cores} core is available to this process`;
     return { decision: inline(why, job.src.total) };
@@ -824,7 +825,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
     const pick = trial ?? retry ?? choice;
     const label = (a: Alternative) =>
       a.executor === "workers"
-        ? `${a.workers} workers with chunks of ${a.chunkSize}`
+        ? onWorkers(a)
         : a.executor === "async"
         ? `${a.concurrency} calls in flight`
         : "a plain loop";

@@ -3,7 +3,7 @@
 // the last decision per job (task, item-count octave): a new decision that picks another executor
 // is kept only when it beats the previous executor's best alternative by more than 15 % —
 // measurements near a threshold (minSpeedup, inline vs workers) otherwise flip between calls.
-import type { Alternative, Decision } from "./decide.ts";
+import { type Alternative, type Decision, onWorkers } from "./decide.ts";
 import { loadChanged } from "./run_feedback.ts";
 
 /** How much better (predicted) another executor must be to replace the previous one. */
@@ -64,7 +64,7 @@ export function keepPrevious(
   if (alt.executor !== "inline" && alt.predictedMs > d.serialMs) return d;
   const speedup = alt.executor === "inline" ? 1 : d.serialMs / alt.predictedMs;
   const what = alt.executor === "workers"
-    ? `Workers: ${alt.workers} workers with chunks of ${alt.chunkSize}`
+    ? `Workers: ${onWorkers(alt)}`
     : alt.executor === "async"
     ? `Async: ${alt.concurrency} calls in flight`
     : "Inline: a plain loop";

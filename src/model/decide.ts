@@ -230,9 +230,29 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
     chunkSize: best.chunkSize,
     predictedMs: best.totalMs,
     predictedSpeedup: workerSpeedup,
-    reason: `Workers: ${best.workers} workers with chunks of ${best.chunkSize} are predicted ` +
-      `${workerSpeedup.toFixed(2)}× faster than a plain loop`,
+    reason: `Workers: ${onWorkers(best)} are predicted ${workerSpeedup.toFixed(2)}× faster ` +
+      "than a plain loop",
   };
+}
+
+/**
+ * A worker configuration in words, as the reasons name it.
+ *
+ * @param config The workers and the chunk size.
+ * @returns "N workers with chunks of M" ("1 worker" for one).
+ *
+ * @example Usage
+ * ```ts
+ * import { onWorkers } from "./decide.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(onWorkers({ workers: 2, chunkSize: 16 }), "2 workers with chunks of 16");
+ * assert.equal(onWorkers({ workers: 1, chunkSize: 4 }), "1 worker with chunks of 4");
+ * ```
+ */
+export function onWorkers(config: { workers: number; chunkSize: number }): string {
+  const { workers, chunkSize } = config;
+  return `${workers} worker${workers === 1 ? "" : "s"} with chunks of ${chunkSize}`;
 }
 
 /**
