@@ -166,7 +166,12 @@ test("engine: a native or bound function is refused by name, never a blank one",
     );
     assert.ok(e instanceof TypeError, String(e));
     assert.match(e.message, re);
+    assert.match(e.message, /\(x\) => Math\.sqrt\(x\)/, "says what runs instead");
   }
+  // What the message says runs, automatic mode included.
+  const roots = await execute((x: number) => Math.sqrt(x), [4, 9], { executor: "workers" });
+  assert.deepEqual(roots, [2, 3]);
+  assert.deepEqual(await execute((s: string) => JSON.parse(s), ["[1]", "2"]), [[1], 2]);
 });
 
 test("engine: a missing module, a missing export or a non-function export fails clearly", async () => {

@@ -21,10 +21,13 @@ export function taskSpec<I, O>(t: Task<I, O>): TaskSpec {
     if (!spec) {
       const source = Function.prototype.toString.call(t);
       if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+        // A worker rebuilds an inline function from its source: a native one has none, a bound
+        // one none of its own. A function that calls a global is rebuilt (the globals are there).
         throw new TypeError(
           `Inline task "${nameOf(t)}" is a native or bound function and cannot be ` +
-            `rebuilt inside a worker: export it from a module and pass ` +
-            `task(import.meta.url, "name") instead`,
+            `rebuilt inside a worker: pass a function that calls it (for a global such as ` +
+            `Math.sqrt or JSON.parse: (x) => Math.sqrt(x)), or export one from a module and ` +
+            `pass task(import.meta.url, "name")`,
         );
       }
       spec = { kind: "source", key: `src:${hashText(source)}`, source };
