@@ -7,11 +7,11 @@
 
 /**
  * The pace (ms per item) of the latest slices of items, at least `windowMs` of them and
- * `minItems` items after the first (cold) one: not the fastest slice's — items differ, and the fastest of a few hundred
- * slices of markdown renders read half the mean (a run on workers then changed course to this
- * thread); nor the mean since the first — the runtime compiles the task's hot code over its
- * first hundreds of items (renders: 0.3–0.5 ms each over the first 400, 0.15 once warm), and the
- * items left run at the latest pace.
+ * `minItems` items after the first (cold) one: not the fastest slice's — items differ, and the
+ * fastest of a few hundred slices of markdown renders read half the mean (a run on workers then
+ * changed course to this thread); nor the mean since the first — the runtime compiles the task's
+ * hot code over its first hundreds of items (renders: 0.3–0.5 ms each over the first 400, 0.15
+ * once warm), and the items left run at the latest pace.
  *
  * @example Usage
  * ```ts
