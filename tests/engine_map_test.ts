@@ -208,7 +208,7 @@ test("map, automatic: a task that fails while the optimizer decides fails as a r
   assert.equal(e.index, 3);
   assert.deepEqual(got, range(3));
   // In completion order: the results computed before the failing item, then its error (none
-  // were yielded: item 0, which the optimizer always runs first, was lost).
+  // were yielded: item 0, which the look runs early, was lost).
   const failOn5 = (x: number) => {
     const end = performance.now() + 0.05;
     while (performance.now() < end) { /* spin */ }
@@ -221,11 +221,12 @@ test("map, automatic: a task that fails while the optimizer decides fails as a r
   })().then(() => undefined, (e: unknown) => e);
   assert.ok(e2 instanceof TaskError, String(e2));
   assert.equal(e2.index, 5);
-  // Item 0, which the optimizer's look always runs, comes whether the look met the failure or
-  // ended before it (on a loaded machine, after its first single items): the results computed
-  // while deciding are yielded first, not with the run's chunk that holds them (that chunk,
-  // holding items 0 and 5, failed whole and took item 0 with it).
-  assert.ok(some.includes(0), `got ${some}`);
+  // Item 0 comes whether the look met the failure or ended before it (on a loaded machine, after
+  // its first single items): the results computed while deciding are yielded first, not with the
+  // run's chunk that holds them (that chunk, holding items 0 and 5, failed whole and took item 0
+  // with it). Unless the look's first item, drawn at random from the first half of the array
+  // (1 time in 200), was item 5 itself: then nothing ran before the failure, and nothing comes.
+  assert.ok(some.includes(0) || some.length === 0, `got ${some}`);
   assert.ok(some.every((x) => x !== 5 && Number.isInteger(x)), `got ${some}`);
   assert.equal(new Set(some).size, some.length);
   // No worker is left running: the pool runs a next job and closes.
