@@ -360,6 +360,17 @@ test("decide: minSpeedup refuses a marginal gain", () => {
   assert.match(d.reason, /below minSpeedup 2.5/);
 });
 
+test('decide: workers predicted slower than the plain loop are said to be, not "faster"', () => {
+  // Items 5× slower on a worker (each sent whole, say): two workers take 2.5× the plain loop.
+  const d = decide({ ...base, workerPerItemMs: 5 }, limits);
+  assert.equal(d.executor, "inline");
+  assert.match(
+    d.reason,
+    /\(2 workers, .*only 0\.\d\d× as fast as the plain loop, below minSpeedup/,
+  );
+  assert.doesNotMatch(d.reason, /faster/);
+});
+
 test("decide: memory and nested-parallelism caps limit the workers", () => {
   const wide = { ...base, cores: 8 };
   const free = decide(wide, { ...limits, maxWorkers: 8 });
