@@ -713,7 +713,9 @@ test("main-thread look: a task that returns a Promise for some items keeps every
 
 test("main-thread look: a cold first item under 10 look times is followed by a warm second", async () => {
   // The first call spins 6 ms (cold), every other one returns at once: past the look's 5 ms
-  // after the first item, a second still runs, and the warm per-item time is the second's.
+  // after the first item, a second still runs, and the warm per-item time is the items' after
+  // the first (not compared with the first's time: a thread preempted for 6 ms during the second
+  // call, beside two CPU hogs, once made the second as slow as the first).
   let calls = 0;
   const coldFirst = (x: unknown) => {
     if (calls++ === 0) {
@@ -724,7 +726,7 @@ test("main-thread look: a cold first item under 10 look times is followed by a w
   };
   const look = await mainProbe(coldFirst, new Source<number>([1, 2, 3, 4, 5, 6, 7, 8]), 5, 100);
   assert.ok(look.times.length >= 2, `${look.times.length} items timed`);
-  assert.ok(look.warmPerItemMs < look.times[0], `warm ${look.warmPerItemMs} ms`);
+  assert.equal(look.warmPerItemMs, median(look.times.slice(1)), `times ${look.times}`);
 });
 
 test("decide: configurations the model cannot tell apart are broken toward 8 chunks per worker", () => {
