@@ -71,3 +71,22 @@ export const tinyPairBatch = (b: [number, number][]) => b.map(tinyPair);
 export const tinyObjectBatch = (b: { i: number; n: number; tag: string }[]) => b.map(tinyObject);
 export const tinyToObjectBatch = (b: number[]) => b.map(tinyToObject);
 export const bigBatch = (b: number[]) => b.map(big);
+
+/** A small order, as the validation of section 7 reads it. */
+export interface Order {
+  id: number;
+  customer: { name: string; email: string };
+  lines: { sku: string; qty: number; price: number }[];
+}
+
+/** Whether an order is well formed (a fraction of a microsecond; allocates nothing). */
+export function validOrder(o: Order): boolean {
+  if (!Number.isInteger(o.id) || o.id < 1) return false;
+  if (typeof o.customer.name !== "string" || !o.customer.email.includes("@")) return false;
+  for (const l of o.lines) {
+    if (typeof l.sku !== "string" || !Number.isInteger(l.qty) || l.qty < 1 || l.price < 0) {
+      return false;
+    }
+  }
+  return o.lines.length > 0;
+}

@@ -2,7 +2,7 @@
 // hands them on.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPool, task } from "../mod.ts";
+import { createPool, task, TaskError } from "../mod.ts";
 import { KnownResults, Run, Source } from "../src/engine/mod.ts";
 import { inlineChunks } from "../src/engine/_local.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
@@ -122,6 +122,75 @@ test("inline executor: kept results in a row go on as one chunk, and are never c
   assert.equal(results[950], 950);
   assert.equal(calls.length, 299, "only the items not kept ran");
   assert.ok(!calls.includes(900));
+});
+
+test("inline executor in place: results at their indices, kept ones copied, items given back carry theirs", async () => {
+  // 1,000 items, 200–299 kept (the look's), the task returns undefined for odd items and a
+  // Promise for every 97th; items 0–9 were pulled and given back (a one-shot source's way): those
+  // come as results, the rest in place (kept ones too, unless a chunk holds only kept ones).
+  const known = new KnownResults();
+  known.setRun(200, Array.from({ length: 100 }, (_, i) => `kept ${200 + i}`));
+  const calls: number[] = [];
+  const fn = (x: unknown) => {
+    const i = x as number;
+    calls.push(i);
+    if (i % 97 === 0) return Promise.resolve(-i);
+    return i % 2 ? undefined : -i;
+  };
+  const data = Array.from({ length: 1000 }, (_, i) => i);
+  const src = new Source<unknown>(data);
+  src.unshift(src.takeSync(10));
+  const into = new Array(1000);
+  let inPlace = 0, carried = 0;
+  for await (const c of inlineChunks(fn, src, known, { now: () => performance.now() }, 64, into)) {
+    if (c.inPlace !== undefined) {
+      assert.equal(c.results.length, 0);
+      inPlace += c.inPlace;
+    } else {
+      for (let k = 0; k < c.results.length; k++) into[c.start + k] = c.results[k];
+      carried += c.results.length;
+    }
+  }
+  assert.equal(inPlace + carried, 1000);
+  assert.ok(carried >= 10, `${carried} carried: the 10 given back at least`);
+  assert.ok(inPlace > 0, "the rest in place");
+  assert.equal(calls.length, 900, "the kept ones never ran");
+  for (let i = 0; i < 1000; i++) {
+    assert.ok(i in into, `no result at ${i}`); // an undefined result is a result, not a hole
+    const want = i >= 200 && i < 300 ? `kept ${i}` : i % 97 === 0 ? -i : i % 2 ? undefined : -i;
+    assert.equal(into[i], want, `item ${i}`);
+  }
+});
+
+test("inline executor in place: a failing item is named by its index, the results before it delivered", async () => {
+  // Items before the failing one return undefined (a result, written in place, not a hole); one
+  // a Promise, so that the loop resumes after an await in the failing chunk.
+  for (const failAt of [0, 1, 37, 300, 999]) {
+    const fn = (x: unknown) => {
+      const i = x as number;
+      if (i === failAt) throw new Error(`bad ${i}`);
+      return i === failAt - 1 ? Promise.resolve(undefined) : undefined;
+    };
+    const into = new Array(1000);
+    let delivered = 0;
+    const run = async () => {
+      const src = new Source<unknown>(Array.from({ length: 1000 }, (_, i) => i));
+      const it = inlineChunks(
+        fn,
+        src,
+        new KnownResults(),
+        { now: () => performance.now() },
+        256,
+        into,
+      );
+      for await (const c of it) delivered += c.inPlace ?? c.results.length;
+    };
+    const e = await run().catch((e) => e);
+    assert.ok(e instanceof TaskError, `${e}`);
+    assert.equal(e.index, failAt);
+    assert.equal((e.cause as Error).message, `bad ${failAt}`);
+    assert.equal(delivered, failAt, `results delivered before item ${failAt}`);
+  }
 });
 
 test("worker run: chunks whose results are all known complete without a worker, and do not size the chunks", async () => {

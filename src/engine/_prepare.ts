@@ -35,7 +35,15 @@ export interface ResolvedRun {
 export interface Job {
   plan: Plan;
   progress: ProgressReporter;
-  stream(ordered: boolean, onRun?: (run: Run) => void): AsyncGenerator<Completed>;
+  /**
+   * The completed chunks; `onRun` receives a workers run; `into` (an array as long as an array
+   * source) takes the results of chunks run on this thread in place (see `Completed.inPlace`).
+   */
+  stream(
+    ordered: boolean,
+    onRun?: (run: Run) => void,
+    into?: unknown[],
+  ): AsyncGenerator<Completed>;
 }
 
 /** The job for a resolved run; `options` supply the run-time settings (pool, signal, …). */
@@ -75,6 +83,6 @@ export function prepare<I, O>(
   return {
     plan,
     progress,
-    stream: (ordered, onRun) => streamChunks(task, spec, src, plan, ordered, onRun),
+    stream: (ordered, onRun, into) => streamChunks(task, spec, src, plan, ordered, onRun, into),
   };
 }

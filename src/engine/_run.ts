@@ -85,7 +85,13 @@ export interface Grow {
 /** A completed chunk (or the part of a chunk before its failing item). */
 export interface Completed {
   start: number;
+  /** The chunk's results in input order; none where they were written in place (`inPlace`). */
   results: unknown[];
+  /**
+   * How many items the chunk completed where their results went straight to their indices in
+   * the array a stream was given to write into (see `inlineChunks`); `results` is then empty.
+   */
+  inPlace?: number;
   ms: number;
   measure?: ItemMeasure;
 }

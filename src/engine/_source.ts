@@ -136,6 +136,20 @@ export class Source<I> {
     return out;
   }
 
+  /**
+   * Pull up to `n` items of an array source without copying them: they are `items[from]` …
+   * `items[to - 1]`, read in place (a slice per chunk cost a run of 400,000 sub-microsecond items
+   * a third of its time on Bun). Undefined where the next items come otherwise (an iterable, or
+   * items given back by `unshift`): pull those with `takeSync`.
+   */
+  takeInPlace(n: number): { items: ArrayLike<I>; from: number; to: number } | undefined {
+    if (!this.#array || this.#front.length > 0) return undefined;
+    const from = this.pulled, to = Math.min(this.#array.length, from + n);
+    this.pulled = to;
+    if (to >= this.#array.length) this.done = this.#exhausted = true;
+    return { items: this.#array, from, to };
+  }
+
   #fromFront(n: number): I[] {
     const out = this.#front.splice(0, n);
     this.pulled += out.length;

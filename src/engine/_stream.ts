@@ -41,7 +41,11 @@ export interface Plan extends Required<RunConfig> {
   grow?: Grow;
 }
 
-/** Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead). */
+/**
+ * Yields completed chunks; `onRun` receives the pool run (for ordered look-ahead); `into` (an
+ * array as long as an array source): the chunks run on this thread write their results there in
+ * place (see `inlineChunks`).
+ */
 export async function* streamChunks<I, O>(
   task: Task<I, O>,
   spec: TaskSpec,
@@ -49,6 +53,7 @@ export async function* streamChunks<I, O>(
   plan: Plan,
   ordered: boolean,
   onRun?: (run: Run) => void,
+  into?: unknown[],
 ): AsyncGenerator<Completed> {
   const limits = { signal: plan.signal, timeoutMs: plan.timeoutMs, now: runtime().now };
   const here = async () =>
@@ -68,9 +73,10 @@ export async function* streamChunks<I, O>(
           return run;
         };
         const set = workerSet(plan.pool);
-        yield* widening(fn, src, plan.known, limits, widen, set, spec, startRun);
-      } else if (plan.executor === "inline") yield* inlineChunks(fn, src, plan.known, limits);
-      else {
+        yield* widening(fn, src, plan.known, limits, widen, set, spec, startRun, into);
+      } else if (plan.executor === "inline") {
+        yield* inlineChunks(fn, src, plan.known, limits, undefined, into);
+      } else {
         const limit = plan.adaptiveConcurrency
           ? new ConcurrencyLimiter({
             initial: plan.concurrency,
@@ -103,7 +109,7 @@ export async function* streamChunks<I, O>(
     if (run.switched || run.returned.length > 0) {
       const fn = await here();
       for (const back of run.returned) yield* returnedChunks(fn, back, plan.known, limits);
-      yield* inlineChunks(fn, src, plan.known, limits);
+      yield* inlineChunks(fn, src, plan.known, limits, undefined, into);
     }
   } finally {
     await src.close();

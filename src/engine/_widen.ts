@@ -37,7 +37,7 @@ const MOST_ITEMS = 256;
  * (`startRun`). The pace is the loop's own work (the time each chunk took to run), not what the
  * consumer does between chunks; the last chunks', not the run's mean (a slow stretch late in a
  * long run of fast items). A task that cannot load in a worker stays here. Only for a source of
- * known size.
+ * known size. `into`: the plain loop's results go there in place (see `inlineChunks`).
  */
 export async function* widening(
   fn: (x: unknown) => unknown,
@@ -48,20 +48,21 @@ export async function* widening(
   workers: WorkerSet,
   spec: TaskSpec,
   startRun: () => Run,
+  into?: unknown[],
 ): AsyncGenerator<Completed> {
   let chunk = 16;
   let loadable: boolean | undefined; // whether a worker loaded the task (undefined: not asked)
   let asked = false;
   let ranMs = 0; // the loop's own work so far
   let before = 0; // the pace of the chunk before the last (ms per item)
-  const it = inlineChunks(fn, src, known, limits, () => chunk);
+  const it = inlineChunks(fn, src, known, limits, () => chunk, into);
   for (;;) {
     const next = await it.next();
     if (next.done) return;
     const c = next.value;
     yield c;
     ranMs += c.ms;
-    const last = c.ms / Math.max(1, c.results.length);
+    const last = c.ms / Math.max(1, c.inPlace ?? c.results.length);
     const pace = Math.min(last, before || last);
     before = last;
     chunk = Math.max(1, Math.min(MOST_ITEMS, Math.round(CHECK_MS / Math.max(last, 1e-6))));
