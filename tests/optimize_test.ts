@@ -262,8 +262,12 @@ test("optimize: a task that throws in workers only is never answered workers; au
       const data = new Array(n).fill(ms);
       const r = await optimize(hereOnly, data, { cache: false, pool });
       assert.notEqual(r.executor, "workers", r.explain());
-      // (Load can make the plain loop the decision for speed first: no worker ran it then.)
-      for (const w of r.warnings) assert.match(w, /in a worker/, r.explain());
+      // Where a worker's failure decided it, the warnings say so (not only explain). Load can
+      // make the plain loop the decision for speed first (no worker ran it then), and warnings
+      // of the timings (a CV read from 4 items of which one was preempted) may come beside it.
+      if (/in a worker/.test(r.reason)) {
+        assert.ok(r.warnings.some((w) => /threw on item \d+ in a worker/.test(w)), r.explain());
+      }
       assert.deepEqual(await execute(hereOnly, data, { cache: false, pool }), data);
     }
   } finally {
