@@ -54,43 +54,39 @@ export async function execute<I, O>(
   const job = prepare(task, resolved, options);
   const t0 = runtime().now();
   let computeMs = 0; // the chunks' own times (results known before the run took none)
-  let out: unknown[];
+  // An array: the results go straight to their indices in `into`, those of chunks run on this
+  // thread written there by the run (`Completed.inPlace`), the others copied in. Else (the number
+  // of items may be unknown) the chunks' result arrays in input order, chunks that complete
+  // early waiting in `early`, joined once at the end by concat (a native copy).
+  const { src } = resolved;
+  const into = src.indexable && src.total !== undefined ? new Array(src.total) : undefined;
+  const parts: unknown[][] = [];
+  let next = 0;
+  const early = new Map<number, unknown[]>();
   try {
-    if (resolved.src.indexable && resolved.src.total !== undefined) {
-      // An array: the results go straight to their indices, those of chunks run on this thread
-      // written there by the run (`Completed.inPlace`), the others copied in.
-      out = new Array(resolved.src.total);
-      for await (const c of job.stream(false, undefined, out)) {
-        job.progress.add(c.inPlace ?? c.results.length);
-        computeMs += c.ms;
-        for (let k = 0, r = c.results; k < r.length; k++) out[c.start + k] = r[k];
+    for await (const c of job.stream(false, undefined, into)) {
+      job.progress.add(c.inPlace ?? c.results.length);
+      computeMs += c.ms;
+      if (into) {
+        for (let k = 0, r = c.results; k < r.length; k++) into[c.start + k] = r[k];
+        continue;
       }
-    } else {
-      // The chunks' result arrays in input order (chunks that complete early wait in `early`),
-      // joined once at the end by concat (a native copy): the number of items may be unknown.
-      const parts: unknown[][] = [];
-      let next = 0;
-      const early = new Map<number, unknown[]>();
-      for await (const c of job.stream(false)) {
-        job.progress.add(c.results.length);
-        computeMs += c.ms;
-        if (c.start !== next) {
-          early.set(c.start, c.results);
-          continue;
-        }
-        let part: unknown[] | undefined = c.results;
-        while (part !== undefined) {
-          parts.push(part);
-          early.delete(next);
-          next += part.length;
-          part = early.get(next);
-        }
+      if (c.start !== next) {
+        early.set(c.start, c.results);
+        continue;
       }
-      out = join(parts);
+      let part: unknown[] | undefined = c.results;
+      while (part !== undefined) {
+        parts.push(part);
+        early.delete(next);
+        next += part.length;
+        part = early.get(next);
+      }
     }
   } finally {
     job.progress.finish();
   }
+  const out = into ?? join(parts);
   // An automatic run keeps its measured time with the cached decision (the next decision for
   // this job corrects its prediction by it): written after the results are returned, the next
   // lookup of this process waits for it.
