@@ -227,6 +227,55 @@ test("main-thread look: calls that wait long start before any settles (the batch
   }
 });
 
+// A task wrapped to count its calls started, and the most of them in flight at once.
+function inFlight<T>(task: (x: T) => Promise<unknown>) {
+  const seen = { started: 0, now: 0, most: 0 };
+  const fn = (x: unknown) => {
+    seen.started++;
+    seen.most = Math.max(seen.most, ++seen.now);
+    return task(x as T).finally(() => seen.now--);
+  };
+  return { fn, seen };
+}
+
+test("main-thread look: a batch at its cap of calls that wait keeps the cap in flight while it is measured", async () => {
+  // 400 calls of a 40 ms timer, at most 64 in flight: each call of the batch that settles before
+  // half of it did makes room for the next item (started outside the batch, handed on in flight).
+  const timer = (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms));
+  const { fn, seen } = inFlight(timer);
+  const look = await mainProbe(fn, new Source<number>(new Array(400).fill(40)), 2, 4096, {
+    maxCalls: 64,
+    refill: true,
+  });
+  try {
+    assert.equal(look.concurrent?.started, 64); // the batch, measured as before
+    assert.ok(seen.most <= 64, `${seen.most} in flight at once`);
+    assert.ok(seen.started > 64, `${seen.started} calls started`);
+    assert.equal(look.results.handled, seen.started); // every one kept or handed on in flight
+  } finally {
+    await look.results.settle();
+  }
+});
+
+test("main-thread look: calls that compute once they settle are not refilled past a few", async () => {
+  // A 30 ms timer, then 6 ms of work: the batch grew (nothing settled within 1 ms), and the work
+  // after the wait holds this thread once calls settle: the refills stop at the first check
+  // (8 of them: over 20 ms of this thread's CPU since the first call settled, of 16 possible).
+  const { fn, seen } = inFlight(async (x: number) => {
+    await new Promise((r) => setTimeout(r, 30));
+    return busyFor(6, x);
+  });
+  const look = await mainProbe(fn, new Source<number>(new Array(400).fill(0)), 2, 4096, {
+    maxCalls: 32,
+    refill: true,
+  });
+  try {
+    assert.ok(seen.started <= 32 + 8, `${seen.started} calls started`);
+  } finally {
+    await look.results.settle();
+  }
+});
+
 test("main-thread look: calls that settle soon, then compute, stop the batch before it doubles", async () => {
   // A 1 ms timer, then 5 ms of work: the first call settles before the batch doubles, and the
   // CPU per call then bounds it (20 ms of it).

@@ -306,6 +306,7 @@ const UNSETTLED_CALLS = 64;
 const UNSETTLED_MOST = 4 * UNSETTLED_CALLS;
 /** See `FIRST_WAVE` (ms). */
 const UNSETTLED_WAIT_MS = 1;
+
 /** Items this long (ms) or longer at the look's pace have the deadline read after each. */
 const READ_EACH_MS = 0.01;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
@@ -538,6 +539,11 @@ export interface MainProbeOptions {
    */
   onSingle?: (ran: number, ms: number, taken: (i: number) => boolean) => void;
   /**
+   * Whether an async task's batch, while measured, starts the next item for each of its calls that
+   * settles (see the batch): where a run follows that takes the calls in flight over.
+   */
+  refill?: boolean;
+  /**
    * A first item under this long (ms) is followed by a second, timed warm (default
    * `WARM_SECOND` × `maxMs`).
    */
@@ -563,6 +569,7 @@ export async function mainProbe(
     claimed = new Set<number>(),
     cores = 1,
     maxCalls = CONCURRENT_CALLS,
+    refill: refilled = false,
     onSingle,
     secondUnderMs = WARM_SECOND * maxMs,
   } = options;
@@ -854,6 +861,10 @@ export async function mainProbe(
         : rt.now() - tb;
     };
     let firstSettleCpuMs: number | undefined; // see `ConcurrentBatch.firstSettleCpuMs`
+    // While the batch is measured: a call started for each of its calls that settles (see
+    // `REFILL_CPU_SHARE`), outside the batch.
+    let refill: (() => void) | undefined;
+    const refills: Call[] = [];
     const calls: Call[] = [];
     const pending = new Set<Promise<unknown>>();
     let done = 0;
@@ -889,6 +900,7 @@ export async function mainProbe(
           waiter.wake();
           waiter = undefined;
         }
+        refill?.();
       });
     };
     if (first) add(first);
@@ -897,6 +909,7 @@ export async function mainProbe(
     // is not waited on past `BATCH_CPU_MS` (a slow stream would hold the decision).
     let syncMs = 0;
     let exhausted = false; // the source ran out: the batch holds every item left
+    let idleGrown = false; // it grew while no call settled and this thread idled
     let firstWaveMs: number | undefined; // the synchronous parts before any call could settle
     // The synchronous parts are timed by wall clock; the time this thread waited for a CPU
     // meanwhile (other processes' load) is taken off once the calls are started.
@@ -957,7 +970,10 @@ export async function mainProbe(
             const waited = waitBefore !== undefined && waitAfter !== undefined
               ? Math.max(0, waitAfter - waitBefore)
               : 0;
-            if (cpu <= 0.5 * (rt.now() - wallBefore - waited)) goal = grown;
+            if (cpu <= 0.5 * (rt.now() - wallBefore - waited)) {
+              goal = grown;
+              idleGrown = true;
+            }
             continue;
           }
         }
@@ -1015,6 +1031,36 @@ export async function mainProbe(
         }
         return c;
       };
+      // A batch that grew while this thread idled (calls that wait on something else), where a
+      // run takes the calls in flight over (`refill`): until half of it settled, each call that
+      // settles makes room for the next item, started outside the batch (whose measure stays its
+      // own) and handed on in flight — else a job of more items than the batch waits for the
+      // decision with fewer calls in flight each time one settles (300 calls of a server 50 ms
+      // away, at most 256 at once: the run's own calls started 85–105 ms in, once half the batch
+      // had settled). As the batch's launch, the refills stop past `BATCH_CPU_MS` of this
+      // thread's CPU from the first call that settled: calls that compute once they settle are
+      // refilled a few times at most.
+      if (refilled && first && idleGrown && !asyncSource && !exhausted) {
+        let cpuFrom: number | undefined; // this thread's CPU when the first call settled
+        let started = 0;
+        refill = () => {
+          if (failed || k >= maxItems) return;
+          cpuFrom ??= cpuSince();
+          if (started++ % 8 === 7 && cpuSince() - cpuFrom > BATCH_CPU_MS) {
+            refill = undefined;
+            return;
+          }
+          let one;
+          try {
+            one = takeOne(k);
+          } catch { // a source that throws: the run meets it
+            one = undefined;
+          }
+          if (!one) return void (refill = undefined);
+          k++;
+          refills.push(startCall(fn, one, rt.now()));
+        };
+      }
       // Calls that wait on the event loop: measured once half of them settled. Calls slower than
       // the look's time that kept this thread idle (waiting on a timer, a server) are then left
       // in flight (`KnownResults.setInFlight`): an automatic run of the async executor starts its
@@ -1023,6 +1069,7 @@ export async function mainProbe(
       // Else every call settles first — and where the batch holds every item left, whose calls
       // the run would only wait for (their latencies then tell the plain loop and the run).
       let c = await measure(first ? Math.ceil(calls.length / 2) : calls.length);
+      refill = undefined;
       const idleSlow = median(c.latencyMs) > maxMs && !threadBound(c);
       if (done < calls.length && (!idleSlow || exhausted)) c = await measure(calls.length);
       out.concurrent = c;
@@ -1040,6 +1087,14 @@ export async function mainProbe(
         } else if (x.ok) out.results.set(call.i, x.r);
         else if (!out.failure) out.failure = { index: call.i, error: thrownError(x.e) };
       });
+      // The refills: in flight, handed on as such (a failure among them is the run's to meet).
+      for (const call of refills) {
+        out.items.push(call.item);
+        out.results.setInFlight(
+          call.i,
+          call.settled.then((y) => y.ok ? { ok: true, value: y.r } : { ok: false, error: y.e }),
+        );
+      }
       // One call at a time, warm, for the gain of overlapping them — where it is cheap (calls that
       // settle within the look's time, or kept this thread busy and the fastest of them, less the
       // calls' synchronous parts it waited behind, settled within `BUSY_SINGLE` look times: it

@@ -614,6 +614,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     claimed,
     cores: job.cores,
     maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+    refill: job.run?.handover === true,
     onSingle,
     // A task module imported just now is cold: its first item may be far slower than the next
     // (a first markdown render of a process took 21 ms, the next ones 0.2–0.8 ms).
