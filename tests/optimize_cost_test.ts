@@ -180,6 +180,28 @@ test("cost: a job on a warm pool that sampling would cost > 5 % of is decided fr
   }
 });
 
+test("cost: a small job on a warm pool is decided from the look whether or not overheads were measured", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  const pool = createPool();
+  try {
+    await execute(spin, [1, 1], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    // The first call of a process on a warm pool measures the overheads itself (a few messages),
+    // as later calls find them: both take the same path (the first went to sampling in a worker
+    // and disagreed with the next ones).
+    const paths: string[] = [];
+    for (const fresh of [true, false]) {
+      if (fresh) forgetOverheads();
+      const o = await optimize(spin, new Array(30).fill(2), { cache: false, pool });
+      // A spin of 2 ms stretched past 20 ms by other processes: large items, decided otherwise.
+      if (o.profile.sample!.perItemMs.median >= 20) return;
+      paths.push(o.profile.sampledIn);
+    }
+    assert.deepEqual(paths, ["main", "main"]);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: a decision from the look alone takes workers only 1.25x past minSpeedup, until they ran the task", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   const pool = createPool();

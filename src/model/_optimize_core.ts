@@ -955,8 +955,12 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const p = look.probe;
   const n = job.src.total;
   const io = look.io;
+  // A warm pool's overheads are measured here where no call of this process measured them yet
+  // (a few milliseconds of messages, where sampling would measure them too, and sample): the
+  // first call of a job on a warm pool went to sampling, the next ones were decided from the
+  // look, and they disagreed (100 results of 100 KB on Bun: 1 of 5 calls inline, 4 workers).
   const smallAndWarm = n !== undefined && !p.isAsync && samplingCostly(n, look.perItemMs) &&
-    job.pool.size >= Math.min(job.cores, 2) && cachedOverheads() !== undefined;
+    job.pool.size >= Math.min(job.cores, 2);
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
   // Workers share the cores with it.
@@ -967,8 +971,8 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     sp.cpuRatio = Math.min(1, io.cpuPerCallMs / io.latencyMs);
     sp.workloadType = "io";
   }
-  // An I/O-bound task: fallbacks do. Else a warm pool's, measured already — all but the engine's
-  // own cost per item, measured once in a process for items that can feel it (microseconds).
+  // An I/O-bound task: fallbacks do. Else a warm pool's (measured once in a process), with the
+  // engine's own cost per item where items can feel it (microseconds).
   const overheads = io
     ? overheadsOrFallback(job.rt.name)
     : await measureOverheads(job.pool, job.inlineItemMs ?? look.perItemMs).catch(() => undefined);
