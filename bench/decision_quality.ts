@@ -14,7 +14,8 @@
  * decision's stability ("5 calls") and optimize's own cost (median); then the automatic `execute`
  * (optimize included), the recommendation forced (its configuration, without optimize), the
  * naive user default (all cores, n / (4 × workers) items per chunk), inline and the 3 best grid
- * configurations again, alternating, `repeats` times; medians (min–max shown). "auto, cached": the
+ * configurations again, alternating, `repeats` times (at least 9 for a job whose plain loop took
+ * under 100 ms); medians (min–max shown). "auto, cached": the
  * automatic `execute` with its defaults (the decision cache on, in a temporary `AMORSIZE_HOME`),
  * once untimed to fill the cache, then in the alternation: a repeated call of the same job reads
  * the stored decision, corrected by the runs it recorded, in place of sampling again.
@@ -216,6 +217,9 @@ const workloads: Workload[] = [
 ];
 
 type Config = { label: string; options: ExecuteOptions };
+/** See the alternation: jobs shorter than this (ms) are timed `SHORT_REPEATS` times at least. */
+const SHORT_MS = 100;
+const SHORT_REPEATS = 9;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function time(w: Workload, data: unknown[], options: ExecuteOptions): Promise<number> {
@@ -315,7 +319,11 @@ for (const w of workloads) {
   ];
   await time(w, data, { cache: true }); // fills the cache
   const samples = new Map<string, number[]>(contenders.map((c) => [c.label, []]));
-  for (let r = 0; r < repeats; r++) {
+  // A job under `SHORT_MS` (its plain loop, timed once) is timed at least `SHORT_REPEATS` times:
+  // a few milliseconds of a collection of the heap or a preempted thread moved a median of 3
+  // by 30–50 % on such rows (a plain loop of 100 results of 100 KB on Bun: 26–61 ms in 7 runs).
+  const rowRepeats = once.get("inline")! < SHORT_MS ? Math.max(repeats, SHORT_REPEATS) : repeats;
+  for (let r = 0; r < rowRepeats; r++) {
     for (const c of contenders) samples.get(c.label)!.push(await time(w, data, c.options));
   }
   const med = (l: string) => median(samples.get(l)!);
