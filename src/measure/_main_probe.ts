@@ -5,7 +5,7 @@
 // timed as a whole, and the fastest batch gives the warm per-item time (a timer call per item
 // would cost more than a microsecond-scale item; a batch preempted by other processes only looks
 // slower).
-import { KnownResults, type Source } from "../engine/mod.ts";
+import { KnownResults, type Settled, type Source } from "../engine/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
 import { threadSched } from "../system/mod.ts";
@@ -306,7 +306,6 @@ const UNSETTLED_CALLS = 64;
 const UNSETTLED_MOST = 4 * UNSETTLED_CALLS;
 /** See `FIRST_WAVE` (ms). */
 const UNSETTLED_WAIT_MS = 1;
-
 /** Items this long (ms) or longer at the look's pace have the deadline read after each. */
 const READ_EACH_MS = 0.01;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
@@ -338,6 +337,11 @@ function startCall(
     p = Promise.reject(e);
   }
   return callOf(p, one, start);
+}
+
+/** A call's outcome as the run takes a call in flight over (`KnownResults.setInFlight`). */
+function asSettled(call: Call): Promise<Settled> {
+  return call.settled.then((y) => y.ok ? { ok: true, value: y.r } : { ok: false, error: y.e });
 }
 
 function callOf(p: Promise<unknown>, one: { i: number; item: unknown }, start: number): Call {
@@ -861,8 +865,8 @@ export async function mainProbe(
         : rt.now() - tb;
     };
     let firstSettleCpuMs: number | undefined; // see `ConcurrentBatch.firstSettleCpuMs`
-    // While the batch is measured: a call started for each of its calls that settles (see
-    // `REFILL_CPU_SHARE`), outside the batch.
+    // While the batch is measured: a call started for each of its calls that settles, outside
+    // the batch (see the refills below).
     let refill: (() => void) | undefined;
     const refills: Call[] = [];
     const calls: Call[] = [];
@@ -1080,20 +1084,14 @@ export async function mainProbe(
         if (j > 0 || !first) out.items.push(call.item);
         const x = outcomes[j];
         if (x === undefined) {
-          out.results.setInFlight(
-            call.i,
-            call.settled.then((y) => y.ok ? { ok: true, value: y.r } : { ok: false, error: y.e }),
-          );
+          out.results.setInFlight(call.i, asSettled(call));
         } else if (x.ok) out.results.set(call.i, x.r);
         else if (!out.failure) out.failure = { index: call.i, error: thrownError(x.e) };
       });
       // The refills: in flight, handed on as such (a failure among them is the run's to meet).
       for (const call of refills) {
         out.items.push(call.item);
-        out.results.setInFlight(
-          call.i,
-          call.settled.then((y) => y.ok ? { ok: true, value: y.r } : { ok: false, error: y.e }),
-        );
+        out.results.setInFlight(call.i, asSettled(call));
       }
       // One call at a time, warm, for the gain of overlapping them — where it is cheap (calls that
       // settle within the look's time, or kept this thread busy and the fastest of them, less the
