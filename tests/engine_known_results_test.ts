@@ -41,6 +41,27 @@ test("known results: a result kept already is replaced, and counted once", () =>
   assert.deepEqual(entries(k), [[10, "x"], [11, "y"], [12, "c"]]);
 });
 
+test("known results: a run over single results takes their place, each counted once", () => {
+  const k = new KnownResults();
+  k.set(50, "s50");
+  k.set(25, "s25");
+  k.set(10, "s10"); // the look's single items, spread over the array
+  k.set(60, "s60");
+  const run = Array.from({ length: 40 }, (_, j) => `r${10 + j}`); // 10–49: holds 10 and 25
+  k.setRun(10, run);
+  assert.equal(k.size, 42);
+  assert.deepEqual(k.within(0, 100), [...Array.from({ length: 41 }, (_, j) => 10 + j), 60]);
+  assert.equal(k.get(25), "r25", "the run's value");
+  assert.equal(k.get(50), "s50");
+  assert.equal(k.keptUntil(10), 51, "one span through 50");
+  k.setRun(45, Array.from({ length: 20 }, (_, j) => `t${45 + j}`)); // overlaps the run: one by one
+  assert.equal(k.size, 55);
+  assert.equal(k.get(44), "r44");
+  assert.equal(k.get(60), "t60");
+  assert.equal(k.keptUntil(0), 0);
+  assert.equal(k.keptUntil(10), 65);
+});
+
 test("known results: runs next to each other and single results between them", () => {
   const k = new KnownResults();
   k.setRun(0, [0, 1, 2]);
@@ -71,6 +92,11 @@ test("known results: a slice of kept results, across adjacent runs, as a copy", 
   assert.equal(k.slice(12, 17), undefined, "16 is not kept");
   assert.equal(k.slice(8, 11), undefined, "before the first");
   assert.equal(k.slice(12, 12), undefined, "empty");
+  const into = new Array(22).fill("none");
+  assert.equal(k.copyTo(into, 12, 17), false, "16 is not kept");
+  assert.ok(into.every((x) => x === "none"), "nothing written where one is not kept");
+  assert.equal(k.copyTo(into, 11, 16), true);
+  assert.deepEqual(into.slice(10, 17), ["none", 11, 12, 13, 14, 15, "none"]);
   assert.equal(k.keptUntil(10), 16, "through both runs");
   assert.equal(k.keptUntil(13), 16);
   assert.equal(k.keptUntil(16), 16, "not kept: itself");
@@ -122,6 +148,27 @@ test("inline executor: kept results in a row go on as one chunk, and are never c
   assert.equal(results[950], 950);
   assert.equal(calls.length, 299, "only the items not kept ran");
   assert.ok(!calls.includes(900));
+});
+
+test("inline executor in place: kept results in a row are written in place as one chunk", async () => {
+  const known = new KnownResults();
+  known.setRun(0, Array.from({ length: 300 }, (_, i) => -i));
+  known.set(300, -300); // single results next to the runs (the look's spread items)
+  known.setRun(301, Array.from({ length: 399 }, (_, i) => -(301 + i)));
+  const calls: number[] = [];
+  const fn = (x: unknown) => {
+    calls.push(x as number);
+    return x;
+  };
+  const src = new Source<unknown>(Array.from({ length: 1000 }, (_, i) => i));
+  const into = new Array(1000);
+  const chunks: { start: number; inPlace?: number; n: number }[] = [];
+  for await (const c of inlineChunks(fn, src, known, { now: () => performance.now() }, 256, into)) {
+    chunks.push({ start: c.start, inPlace: c.inPlace, n: c.results.length });
+  }
+  assert.deepEqual(chunks[0], { start: 0, inPlace: 700, n: 0 });
+  assert.deepEqual(into, Array.from({ length: 1000 }, (_, i) => i < 700 ? -i : i));
+  assert.equal(calls.length, 300, "only the items not kept ran");
 });
 
 test("inline executor in place: results at their indices, kept ones copied, items given back carry theirs", async () => {

@@ -734,6 +734,27 @@ test("main-thread look: the rest of an array that takes less than its budget run
   assert.ok(look.items.length < data.length, "long batches keep a spread of their items");
 });
 
+test("main-thread look: a finished array runs each item once, the single items inside batches", async () => {
+  // The single items spread over the array (the first ones and the finishing probes) lie inside
+  // the finishing batches, which run around them: every item once, every result at its index.
+  const n = 20_000;
+  const calls = new Uint8Array(n);
+  const look = await mainProbe(
+    (x) => {
+      calls[x as number]++;
+      return -(x as number);
+    },
+    new Source<number>(Array.from({ length: n }, (_, i) => i)),
+    1e6,
+    100,
+  );
+  assert.ok(look.times.length >= 3, `${look.times.length} single items`);
+  assert.equal(look.results.size, n);
+  assert.deepEqual([...new Set(calls)], [1], "each item once");
+  assert.equal(look.results.keptUntil(0), n);
+  look.results.forEach((r, i) => assert.equal(r, -i));
+});
+
 test("main-thread look: items that cost more further on are not finished in the look", async () => {
   // The first quarter is cheap, the rest spins 0.2 ms an item: the warm pace of the first items
   // says nothing of the rest, which the single items spread over the array meet.

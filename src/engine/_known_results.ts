@@ -34,6 +34,10 @@ interface Span {
  * assert.deepEqual(known.within(18, 60), [18, 19, 50]);
  * assert.equal(known.keptUntil(15), 20);
  * assert.deepEqual(known.slice(18, 20), [324, 361]);
+ * const into = new Array(21);
+ * assert.equal(known.copyTo(into, 18, 21), false); // item 20 is not kept: nothing written
+ * assert.equal(known.copyTo(into, 18, 20), true);
+ * assert.deepEqual(into.slice(18), [324, 361, undefined]);
  * ```
  */
 export class KnownResults {
@@ -113,24 +117,33 @@ export class KnownResults {
 
   /**
    * Keep the results of items `start`, `start + 1`, … as one span (`values` is kept as it is: the
-   * caller hands it over; a span next to another is not merged with it). Indices kept already
-   * are replaced one by one.
+   * caller hands it over; a span next to another is not merged with it). Spans that lie within it
+   * are replaced by it (the look's single items, spread over an array, inside a batch that ran
+   * around them); other indices kept already are replaced one by one.
    */
   setRun(start: number, values: unknown[]): void {
     const s = this.#spans;
+    const end = start + values.length;
     const k = this.#find(start);
-    const span = k >= 0 ? s[k] : undefined;
-    const next = s[k + 1];
+    // The spans from `first` up to `last` (excluded) lie within [start, end).
+    const first = k >= 0 && s[k].start === start ? k : k + 1;
+    let last = first, within = 0;
+    while (last < s.length && s[last].start < end) {
+      if (s[last].start + s[last].values.length > end) break;
+      within += s[last].values.length;
+      last++;
+    }
+    const before = first > k ? s[k] : undefined;
     if (
-      values.length < 2 || (span && start < span.start + span.values.length) ||
-      (next && start + values.length > next.start)
+      values.length < 2 || (before && start < before.start + before.values.length) ||
+      (last < s.length && s[last].start < end)
     ) {
       values.forEach((v, j) => this.set(start + j, v));
       return;
     }
-    this.#size += values.length;
-    s.splice(k + 1, 0, { start, values });
-    this.#last = k + 1;
+    this.#size += values.length - within;
+    s.splice(first, last - first, { start, values });
+    this.#last = first;
   }
 
   /** A copy of the results of items [`start`, `end`) when every one of them is kept. */
@@ -144,6 +157,20 @@ export class KnownResults {
       i = stop;
     }
     return parts.length === 1 ? parts[0] : ([] as unknown[]).concat(...parts);
+  }
+
+  /**
+   * Write the results of items [`start`, `end`) to `into[start]`, `into[start + 1]`, … when every
+   * one of them is kept (a run's results in place: no copy made first); returns whether it did.
+   */
+  copyTo(into: unknown[], start: number, end: number): boolean {
+    if (end <= start || this.keptUntil(start) < end) return false;
+    for (let k = this.#find(start), i = start; i < end; k++) {
+      const { start: s, values } = this.#spans[k];
+      const stop = Math.min(end, s + values.length);
+      for (; i < stop; i++) into[i] = values[i - s];
+    }
+    return true;
   }
 
   /** The first index at or after `i` whose result is not kept (`i` itself when it is not). */

@@ -697,18 +697,24 @@ export async function mainProbe(
     if ((size > 1 || inFinish) && !out.isAsync) {
       // A synchronous batch: the items first, then one tight loop under one exit guard, so that
       // the time per item is the task's own (as in a plain loop), not the look's bookkeeping.
-      // An array: the next indices in order, up to an index taken elsewhere (the single items,
-      // the helpers') — a consecutive run, sliced at once (a lookup per index cost as much as a
-      // sub-microsecond item). Else the next items pulled. Either way indices `from`, `from + 1`, …
+      // An array: the next indices in order, up to an index the helpers took — a consecutive
+      // run, sliced at once (a lookup per index cost as much as a sub-microsecond item); the
+      // single items inside it are not run again, their results taken into the batch's (a batch
+      // cut at each of them cost 20 µs a cut: 0.4 ms of a 1.5 ms job of 10,000 validations, cut
+      // 20 times). Else the next items pulled. Either way indices `from`, `from + 1`, …
       let items: unknown[], from = k;
+      const skips: number[] = []; // positions in the batch of single items (ascending)
       if (spread) {
         const total = src.total ?? 0;
         const taken = (i: number) => singles.has(i) || claimed.has(i);
         while (nextInOrder < total && taken(nextInOrder)) nextInOrder++;
         let end = Math.min(total, nextInOrder + size);
-        for (const i of singles) if (i >= nextInOrder && i < end) end = i;
         for (const i of claimed) if (i >= nextInOrder && i < end) end = i;
         from = nextInOrder;
+        for (const i of singles) {
+          if (i >= from && i < end) skips.push(i - from);
+        }
+        skips.sort((a, b) => a - b);
         items = src.slice(from, end);
         nextInOrder = end;
       } else {
@@ -736,10 +742,16 @@ export async function mainProbe(
       // 1.47 µs on Deno, 3.0 µs on Node, against 1.0 µs in a plain loop); the index reached is a
       // variable of this function, read once the loop threw.
       let j = 0;
+      let skip = skips.length > 0 ? skips[0] : -1, skipped = 0;
       const t = rt.now();
       try {
         withoutExit(() => {
           for (; j < items.length; j++) {
+            if (j === skip) {
+              rs[j] = out.results.get(from + j);
+              skip = ++skipped < skips.length ? skips[skipped] : -1;
+              continue;
+            }
             rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
             if ((j & mask) === mask && rt.now() > deadline) {
               cut = j + 1;
@@ -753,6 +765,9 @@ export async function mainProbe(
       }
       const ms = rt.now() - t;
       const ran = failed >= 0 ? failed : cut >= 0 ? cut : items.length;
+      // The items run (the single items within the batch ran before it).
+      let runs = ran;
+      for (const p of skips) if (p < ran) runs--;
       if (cut >= 0) {
         if (spread) nextInOrder = from + cut; // the items after it were not run (nor pulled)
         finishBy = -Infinity;
@@ -774,11 +789,11 @@ export async function mainProbe(
         }
       }
       if (out.failure) break;
-      k += ran;
-      record(ms, ran);
+      k += runs;
+      if (runs > 0) record(ms, runs);
       // A finishing batch `FINISH_SINGLE` × slower than the pace it was started at, and long
       // (over `FINISH_SINGLE_SHARE` of the look's time): the rest is left to the decision.
-      const slowBatch = FINISH_SINGLE * out.warmPerItemMs * ran;
+      const slowBatch = FINISH_SINGLE * out.warmPerItemMs * runs;
       if (inFinish && ms > Math.max(slowBatch, FINISH_SINGLE_SHARE * maxMs)) finishBy = -Infinity;
       // The source ran out (a batch cut short at an index taken elsewhere goes on).
       if (spread ? nextInOrder >= (src.total ?? 0) : ran < size) break;
