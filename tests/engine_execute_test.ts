@@ -6,6 +6,7 @@ import { Run } from "../src/engine/_run.ts";
 import { Source } from "../src/engine/_source.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
 import { taskSpec } from "../src/task/_spec.ts";
+import { counted } from "./fixtures/faults/tasks.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const basic = <I = number, O = number>(name: string) =>
@@ -312,6 +313,24 @@ test("engine: close() while the optimizer decides fails the run, as it fails a r
     await assert.rejects(run, { message: "The pool is closed" }, call);
     assert.ok(pulled < 300, `${call}: the job was not run after the close (${pulled} pulled)`);
   }
+});
+
+test("engine: close() while the first call runs items here and workers load fails it at once", async () => {
+  // A process's first automatic execute on a fresh pool runs the array here while workers start
+  // and load the task (then run chunks from its end): it went on until every item had run here,
+  // about 2 s of work after a close at 50 ms.
+  const n = 40_000;
+  const data = Array.from({ length: n }, (_, v) => ({ ms: 0.05, v }));
+  const pool = createPool({ maxWorkers: 2 });
+  const t = task<{ ms: number; v: number }, number>(
+    fixtureModule("faults/tasks"),
+    "countedBusyMs",
+  );
+  counted.calls = 0;
+  const run = execute(t, data, { pool, cache: false });
+  setTimeout(() => void pool.close(), 50);
+  await assert.rejects(run, { message: "The pool is closed" });
+  assert.ok(counted.calls < n / 2, `${counted.calls} of ${n} items ran here after the close`);
 });
 
 test("engine: more than one chunk in flight per worker when chunks are short", async () => {

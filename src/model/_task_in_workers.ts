@@ -121,6 +121,12 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   // A turn of the event loop between slices lets a worker's reply in: only while workers load
   // or run chunks.
   for (await turn(); loading === undefined || loading.size === started || feed;) {
+    // A pool closed meanwhile fails the call now (see `resolveRun`), not once every item ran here
+    // (50,000 items of 40 µs: rejected 1.8 s after a close at 50 ms).
+    if (job.pool.closed) {
+      await feed?.stop();
+      throw new Error("The pool is closed");
+    }
     if (feed) {
       // Workers that loaded the task take chunks from the end; one that could not load it ends
       // the finishing (the sampling says why).
