@@ -99,6 +99,7 @@ export async function resolveRun<I, O>(
     return { spec, src, config, known: new KnownResults() };
   }
   const pool = options.pool ?? defaultPool();
+  const t0 = runtime().now();
   // A run that ends while deciding lets its source clean up (a generator's `finally`), as a run
   // that fails in the engine does: the automatic mode left it open.
   let core;
@@ -163,7 +164,16 @@ export async function resolveRun<I, O>(
   };
   const enc = core.profile.sample?.encoding;
   const encoding = enc && { items: enc.items, results: enc.results };
-  const resolved: Resolved = { spec, src, config, known: core.known, encoding, cluster };
+  const resolved: Resolved = {
+    spec,
+    src,
+    config,
+    known: core.known,
+    encoding,
+    cluster,
+    // Progress goes on from deciding's: its clock, and never fewer items done than it reported.
+    progressFrom: { t0, floor: core.known.size },
+  };
   // A workers run may change course to this thread, by the look's measured plain-loop speed, and
   // an inline run to workers when it proves far slower than that.
   if (core.mainPerItemMs !== undefined && core.mainPerItemMs > 0) {

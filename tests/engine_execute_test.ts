@@ -1,7 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { basename } from "node:path";
-import { createPool, execute, map, optimize, type Progress, task, TaskError } from "../mod.ts";
+import {
+  createPool,
+  execute,
+  type ExecuteOptions,
+  map,
+  optimize,
+  type Progress,
+  task,
+  TaskError,
+} from "../mod.ts";
 import { Run } from "../src/engine/_run.ts";
 import { Source } from "../src/engine/_source.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
@@ -390,6 +399,60 @@ test("engine: transfer moves typed arrays to the workers and back", async () => 
   });
   assert.equal(kept[0].byteLength, 8000);
   assert.equal(kept[0][1], 1);
+});
+
+test("engine: automatic progress goes on from deciding's: done and elapsed never go back, one final report", async () => {
+  // Deciding reports the items it ran ("optimize"), then the run its chunks ("run"): the run's
+  // count restarted under deciding's (187 then 157 on Bun), its clock from zero, and the final
+  // report came twice.
+  // A fresh pool each time: a process's first call runs items here while workers load.
+  const n = 3000;
+  for (let round = 0; round < 3; round++) {
+    const calls: Progress[] = [];
+    const pool = createPool({ maxWorkers: 2 });
+    try {
+      await execute(basic("spin"), Array(n).fill(0.1), {
+        cache: false,
+        pool,
+        onProgress: (p) => calls.push({ ...p }),
+      });
+    } finally {
+      await pool.close();
+    }
+    if (round === 0) {
+      console.log(`progress: ${calls.filter((p) => p.phase === "optimize").length} while deciding`);
+    }
+    assert.ok(calls.length >= 1);
+    for (let k = 1; k < calls.length; k++) {
+      const [a, b] = [calls[k - 1], calls[k]];
+      assert.ok(b.done >= a.done, `done ${a.phase}:${a.done} then ${b.phase}:${b.done}`);
+      assert.ok(b.elapsedMs >= a.elapsedMs, `elapsed ${a.elapsedMs} then ${b.elapsedMs}`);
+    }
+    assert.equal(calls.at(-1)!.done, n);
+    assert.equal(calls.filter((p) => p.phase === "run" && p.done === n).length, 1, "one final");
+  }
+});
+
+test("engine: an async onProgress that rejects fails the call, never the process", async () => {
+  // Its Promise was left unhandled: the process ended (Deno, Node, Bun).
+  const failing = async (_p: Progress) => {
+    await Promise.resolve();
+    throw new Error("progress sink failed");
+  };
+  // The call fails at its next report after the rejection (a rejection of its final report is
+  // dropped): a forced run of 100 chunks reports its first chunk and its end at least.
+  const forced: ExecuteOptions = { executor: "workers", workers: 2, chunkSize: 10 };
+  await assert.rejects(
+    execute(basic("spin"), Array(1000).fill(0.02), { ...forced, onProgress: failing }),
+    { message: "progress sink failed" },
+  );
+  // Automatic: deciding reports too; whichever report meets the rejection, the call fails with
+  // it or completes (a single report), and the process goes on.
+  const auto = await execute(basic("spin"), Array(1000).fill(0.02), {
+    cache: false,
+    onProgress: failing,
+  }).then((r) => r.length, (e: Error) => e.message);
+  assert.ok(auto === 1000 || auto === "progress sink failed", String(auto));
 });
 
 test("engine: onProgress is called per chunk, at most ~20 times a second", async () => {

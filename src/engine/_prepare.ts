@@ -30,6 +30,11 @@ export interface ResolvedRun {
   widenWorkers?: number;
   /** An automatic workers run may take more workers when the load falls (see `Plan.grow`). */
   grow?: Grow;
+  /**
+   * Progress after deciding: from the call's start (`t0`, the runtime's clock), never under the
+   * items deciding completed (`floor`).
+   */
+  progressFrom?: { t0: number; floor: number };
 }
 
 export interface Job {
@@ -79,7 +84,12 @@ export function prepare<I, O>(
     grow: resolved.grow,
   };
   if (options.signal?.aborted) throw abortError(options.signal);
-  const progress = new ProgressReporter(options.onProgress, runtime().now, src.total);
+  const progress = new ProgressReporter(
+    options.onProgress,
+    runtime().now,
+    src.total,
+    resolved.progressFrom,
+  );
   return {
     plan,
     progress,

@@ -1,18 +1,56 @@
 // Progress reporting throttled to ~20 calls a second, plus one final call.
 import type { Progress } from "./options.ts";
 
+/**
+ * A rejection of a Promise an `onProgress` callback returned (an `async` callback), by callback:
+ * thrown at its next report, as a synchronous throw fails the call at once (left unhandled, it
+ * ended the process).
+ */
+const rejected = new WeakMap<object, unknown>();
+
+/**
+ * Report `p` to `cb`: a throw fails the caller at once; a Promise it returns that rejects fails
+ * it at the next report (`last`: this is the call's final report, whose rejection is dropped).
+ */
+export function report(cb: (p: Progress) => void, p: Progress, last = false): void {
+  if (rejected.has(cb)) {
+    const e = rejected.get(cb);
+    rejected.delete(cb);
+    throw e;
+  }
+  const r: unknown = cb(p);
+  if (typeof (r as PromiseLike<unknown> | undefined)?.then === "function") {
+    (r as PromiseLike<unknown>).then(undefined, (e) => {
+      if (!last) rejected.set(cb, e);
+    });
+  }
+}
+
+/**
+ * A run's progress: `done` counts the chunks completed (results deciding computed included).
+ * Reported from `t0` (the call's start: deciding counts) and never under `floor` (the items done
+ * when deciding ended, reported then: the run counts them only as it reaches them).
+ */
 export class ProgressReporter {
   #cb?: (p: Progress) => void;
   #t0: number;
   #last = -Infinity;
+  #lastDone = -1;
   #now: () => number;
+  #floor: number;
   done = 0;
   total?: number;
 
-  constructor(cb: ((p: Progress) => void) | undefined, now: () => number, total?: number) {
+  constructor(
+    cb: ((p: Progress) => void) | undefined,
+    now: () => number,
+    total?: number,
+    from: { t0?: number; floor?: number } = {},
+  ) {
     this.#cb = cb;
     this.#now = now;
-    this.#t0 = now();
+    this.#t0 = from.t0 ?? now();
+    this.#floor = from.floor ?? 0;
     this.total = total;
   }
 
@@ -22,14 +60,18 @@ export class ProgressReporter {
     const t = this.#now();
     if (t - this.#last < 50) return;
     this.#last = t;
-    this.#emit(t);
+    this.#emit(t, false);
   }
 
+  /** The final report (none where the last one reported as many items done). */
   finish(): void {
-    if (this.#cb) this.#emit(this.#now());
+    if (this.#cb && Math.max(this.done, this.#floor) !== this.#lastDone) {
+      this.#emit(this.#now(), true);
+    }
   }
 
-  #emit(t: number): void {
-    this.#cb!({ done: this.done, total: this.total, elapsedMs: t - this.#t0, phase: "run" });
+  #emit(t: number, last: boolean): void {
+    const done = this.#lastDone = Math.max(this.done, this.#floor);
+    report(this.#cb!, { done, total: this.total, elapsedMs: t - this.#t0, phase: "run" }, last);
   }
 }

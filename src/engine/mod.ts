@@ -9,6 +9,7 @@ export { ChunkSizer } from "./_chunk_sizer.ts";
 export { findTransferables, uncloneable, unsendableItem } from "./_cloneable.ts";
 export type { PoolWorker } from "./_pool_worker.ts";
 export { prepare } from "./_prepare.ts";
+export { report as reportProgress } from "./_progress.ts";
 export type { ResolvedRun } from "./_prepare.ts";
 export { fromWire, toWire } from "./_protocol.ts";
 export type { FromWorker, Reply, WireError } from "./_protocol.ts";

@@ -41,13 +41,16 @@ export interface ClusterOptions {
 /** How the work runs. */
 export type Executor = "inline" | "async" | "workers";
 
-/** Progress of a run, reported per chunk (at most ~20 times a second). */
+/**
+ * Progress of a run, reported per chunk (at most ~20 times a second). Through one call, `done`
+ * and `elapsedMs` never go back (the run goes on from what deciding reported).
+ */
 export interface Progress {
   /** Items finished. */
   done: number;
   /** Items in all, when known. */
   total?: number;
-  /** Milliseconds since the run started. */
+  /** Milliseconds since the call started (deciding included). */
   elapsedMs: number;
   /** Phase: `"optimize"` while the optimizer samples, `"run"` while the work runs. */
   phase?: "optimize" | "run";
@@ -88,7 +91,10 @@ export interface ExecuteOptions {
    * on the calling thread cannot be interrupted: only `"workers"` stops one that never returns).
    */
   timeoutMs?: number;
-  /** Called with progress, per chunk, at most ~20 times a second (and once at the end). */
+  /**
+   * Called with progress, per chunk, at most ~20 times a second (and once at the end). A throw
+   * fails the call; so does a Promise it returns that rejects, at the next report.
+   */
   onProgress?: (progress: Progress) => void;
   /** Move ArrayBuffers and typed arrays to and from workers instead of copying them. */
   transfer?: boolean;

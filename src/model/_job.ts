@@ -11,6 +11,7 @@ import {
   measureChunk,
   type Pool,
   type PoolWorker,
+  reportProgress,
   type Source,
   uncloneable,
   unsendableItem,
@@ -212,7 +213,9 @@ export function itemsLeft(job: Job): number | undefined {
 }
 
 export function progress(job: Job): void {
-  job.o.onProgress?.({
+  const cb = job.o.onProgress;
+  if (!cb) return;
+  reportProgress(cb, {
     done: job.known.size,
     total: job.src.total,
     elapsedMs: job.rt.now() - job.t0,
