@@ -143,6 +143,18 @@ test("engine: methods of every form run on workers as inline functions", async (
   }
 });
 
+/** Inline functions whose closure variables bear the names of a worker's own globals. */
+function shadowing() {
+  const self = { k: range(3).length };
+  const name = ["b", "o", "b"].join(""); // not a literal: transpilers may inline a constant
+  const close = (a: number, b: number) => Math.abs(a - b) < 0.5;
+  return {
+    byName: (x: number) => `${name}-${x}`,
+    bySelf: (x: number) => x * self.k,
+    byClose: (x: number) => close(x, 1),
+  };
+}
+
 test("engine: an inline function that is not self-contained fails at the first chunk", async () => {
   const factor = range(3).length; // not a literal: transpilers may inline a constant
   const usesThis = function (this: { k: number }, x: number) {
@@ -152,6 +164,11 @@ test("engine: an inline function that is not self-contained fails at the first c
     ["closure", (x: number) => x * factor, /uses "factor" from outside itself/],
     ["this", usesThis as (x: number) => number, /uses `this`/],
     ["import", (x: number) => basename(String(x)), /uses "basename" from outside itself/],
+    // Closure variables named as a worker's own globals (Deno's `name`, `close`; Bun's `self`):
+    // they resolved to those there ("amorsize-1", a worker that closed itself, NaN).
+    ["worker global", shadowing().byName, /uses (a name|"name") from outside itself/],
+    ["worker global", shadowing().bySelf, /uses (a name|"self") from outside itself/],
+    ["worker global", shadowing().byClose, /uses (a name|"close") from outside itself/],
   ];
   for (const [what, fn, detail] of cases) {
     const e = await execute(fn, range(10), { executor: "workers", workers: 2, chunkSize: 5 })

@@ -48,15 +48,37 @@ export async function loadTask(spec: TaskSpec): Promise<Fn> {
 }
 
 /**
+ * Globals of a worker's scope that the calling thread's has not, or not as such (Deno's `name`,
+ * `close`, `location`; Bun's `self`): an inline task's closure variable of the same name resolved
+ * to them there, silently (`(x) => \`${name}-${x}\`` with a closure's `name = "bob"` returned
+ * "amorsize-1" on Deno's workers, `self.k` NaN on Bun's). The rebuilt task sees them as unbound:
+ * a use is the "not self-contained" error (see `explainInlineError`).
+ */
+const WORKER_GLOBALS = [
+  "close",
+  "importScripts",
+  "location",
+  "name",
+  "onerror",
+  "onmessage",
+  "onmessageerror",
+  "postMessage",
+  "self",
+];
+
+/**
  * An inline task rebuilt from its source: a function or arrow expression as it is; else a method
  * definition (`f(x) {…}`, `async f(x) {…}`, `*f(x) {…}`, `"a-b"(x) {…}`, `new(x) {…}`: the
- * source of a method taken from an object), rebuilt inside an object literal.
+ * source of a method taken from an object), rebuilt inside an object literal. Either way inside
+ * a block that declares `WORKER_GLOBALS` after it returns: those names stay uninitialized, and a
+ * use throws a ReferenceError.
  */
 function compile(source: string): Fn {
+  const unbound = `let ${WORKER_GLOBALS.join(", ")};`;
   const forms = [
-    () => new Function(`"use strict"; return (${source});`)(),
+    () => new Function(`"use strict"; { return (${source}); ${unbound} }`)(),
     () => {
-      const o = new Function(`"use strict"; return ({ ${source} });`)();
+      const o = new Function(`"use strict"; { return ({ ${source} }); ${unbound} }`)();
       return Object.values(Object.getOwnPropertyDescriptors(o))[0]?.value;
     },
   ];
@@ -79,9 +101,17 @@ export function explainInlineError(spec: TaskSpec, error: unknown): Error | unde
   const isThis = error instanceof TypeError && /\bthis\b/.test(spec.source) &&
     /undefined|null/.test(error.message);
   if (!isRef && !isThis) return undefined;
-  const what = isRef
-    ? `uses "${String(error.message).split(" ")[0]}" from outside itself`
-    : "uses `this`";
+  // "x is not defined" (V8), "Can't find variable: x" (JavaScriptCore), "Cannot access 'x'
+  // before initialization" (V8, a worker global: see `WORKER_GLOBALS`), "Cannot access
+  // uninitialized variable." (JavaScriptCore, the same: no name).
+  const message = String((error as Error).message);
+  const used = /^(\S+) is not defined/.exec(message)?.[1] ??
+    /variable: (\S+)/.exec(message)?.[1] ?? /'([^']+)'/.exec(message)?.[1];
+  const what = !isRef
+    ? "uses `this`"
+    : used
+    ? `uses "${used}" from outside itself`
+    : "uses a name from outside itself";
   const e = new Error(
     `Inline task is not self-contained: it ${what} (${(error as Error).message}). An inline ` +
       `function runs in a worker from its source alone, without its closure, \`this\` or ` +
