@@ -37,7 +37,7 @@ interface Span {
  * const into = new Array(21);
  * assert.equal(known.copyTo(into, 18, 21), false); // item 20 is not kept: nothing written
  * assert.equal(known.copyTo(into, 18, 20), true);
- * assert.deepEqual(into.slice(18), [324, 361, undefined]);
+ * assert.deepEqual([into[18], into[19], 20 in into], [324, 361, false]);
  * ```
  */
 export class KnownResults {

@@ -11,6 +11,23 @@ const rejected = new WeakMap<object, unknown>();
 /**
  * Report `p` to `cb`: a throw fails the caller at once; a Promise it returns that rejects fails
  * it at the next report (`last`: this is the call's final report, whose rejection is dropped).
+ *
+ * @param cb The caller's `onProgress`.
+ * @param p The progress.
+ * @param last Whether this is the final report.
+ *
+ * @example Usage
+ * ```ts
+ * import { report } from "./_progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sink = async () => {
+ *   throw new Error("sink down");
+ * };
+ * report(sink, { done: 1, elapsedMs: 1 });
+ * await new Promise((r) => setTimeout(r, 0));
+ * assert.throws(() => report(sink, { done: 2, elapsedMs: 2 }), { message: "sink down" });
+ * ```
  */
 export function report(cb: (p: Progress) => void, p: Progress, last = false): void {
   if (rejected.has(cb)) {
