@@ -65,6 +65,8 @@ const WORKER_GLOBALS = [
   "postMessage",
   "self",
 ];
+/** The declaration that leaves `WORKER_GLOBALS` uninitialized (see `compile`). */
+const UNBOUND = `let ${WORKER_GLOBALS.join(", ")};`;
 
 /**
  * An inline task rebuilt from its source: a function or arrow expression as it is; else a method
@@ -74,11 +76,10 @@ const WORKER_GLOBALS = [
  * use throws a ReferenceError.
  */
 function compile(source: string): Fn {
-  const unbound = `let ${WORKER_GLOBALS.join(", ")};`;
   const forms = [
-    () => new Function(`"use strict"; { return (${source}); ${unbound} }`)(),
+    () => new Function(`"use strict"; { return (${source}); ${UNBOUND} }`)(),
     () => {
-      const o = new Function(`"use strict"; { return ({ ${source} }); ${unbound} }`)();
+      const o = new Function(`"use strict"; { return ({ ${source} }); ${UNBOUND} }`)();
       return Object.values(Object.getOwnPropertyDescriptors(o))[0]?.value;
     },
   ];
