@@ -8,6 +8,9 @@ import {
   repick,
   retryOf,
   type RunRecord,
+  STALE_RUNS,
+  STALE_SHARE,
+  staleOf,
   TRIAL_MS,
   TRIAL_SHARE,
   trialOf,
@@ -245,4 +248,53 @@ test("retryOf: not for a cold run, a faster one, one that loses anyway, nor over
   const long = [alt("inline", 1, 2 * TRIAL_MS), alt("workers", 2, TRIAL_MS)];
   const ran: RunRecord = { executor: "workers", predictedMs: TRIAL_MS, measuredMs: 2.5 * TRIAL_MS };
   assert.equal(retryOf(long, corrections([ran]), [ran], long[0], 1.2, 16), undefined);
+});
+
+test("staleOf: another executor measured before the choice's latest runs, predicted close, runs again", () => {
+  // 20 items of 1 ms on Deno: workers measured at 1.5–1.9× in a process's first calls (workers
+  // that held the task but had not compiled it hot); the plain loop won every later call.
+  const alts = [alt("inline", 1, 20), alt("workers", 2, 12), alt("workers", 1, 19)];
+  const slow: RunRecord = { executor: "workers", predictedMs: 12, measuredMs: 19 };
+  const plain: RunRecord = { executor: "inline", predictedMs: 20, measuredMs: 19 };
+  let runs: RunRecord[] = [slow, { ...slow, measuredMs: 22 }];
+  const c = corrections(runs);
+  const { choice } = repick(alts, c, 1.2, 20);
+  assert.equal(choice.executor, "inline");
+  for (let k = 0; k < STALE_RUNS; k++) {
+    assert.equal(staleOf(alts, c, runs, choice, 20), undefined, `after ${k} runs of the choice`);
+    runs = keepRuns(runs, plain);
+  }
+  const again = staleOf(alts, corrections(runs), runs, choice, 20);
+  assert.equal(again?.executor, "workers");
+  assert.equal(again?.workers, 2, "never one worker");
+  assert.equal(again?.predictedMs, 12 * 19 / 12, "its corrected prediction");
+  // Rerun and confirmed slow: the choice stands, and the next rerun comes STALE_RUNS runs later.
+  runs = keepRuns(runs, { ...slow, measuredMs: 20 });
+  assert.equal(staleOf(alts, corrections(runs), runs, choice, 20), undefined);
+  for (let k = 0; k < STALE_RUNS; k++) runs = keepRuns(runs, plain);
+  assert.equal(staleOf(alts, corrections(runs), runs, choice, 20)?.executor, "workers");
+});
+
+test("staleOf: not past STALE_SHARE, not over TRIAL_MS, cold runs are not measurements", () => {
+  const plain: RunRecord = { executor: "inline", predictedMs: 20, measuredMs: 19 };
+  const many = (first: RunRecord) => [first, ...new Array(STALE_RUNS).fill(plain)];
+  const alts = [alt("inline", 1, 20), alt("workers", 2, 12)];
+  // Measured at 2.5× its prediction: 30 ms against 19, past STALE_SHARE: no rerun.
+  const far: RunRecord = { executor: "workers", predictedMs: 12, measuredMs: 30 };
+  const cf = corrections(many(far));
+  assert.ok(12 * cf.workers > STALE_SHARE * 20 * cf.inline);
+  assert.equal(staleOf(alts, cf, many(far), alts[0], 20), undefined);
+  // A long job: as for any trial, none.
+  const long = [alt("inline", 1, 2 * TRIAL_MS), alt("workers", 2, TRIAL_MS)];
+  const ran: RunRecord = { executor: "workers", predictedMs: TRIAL_MS, measuredMs: 1.9 * TRIAL_MS };
+  const longPlain: RunRecord = {
+    executor: "inline",
+    predictedMs: 2 * TRIAL_MS,
+    measuredMs: 2 * TRIAL_MS,
+  };
+  const longRuns = [ran, ...new Array(STALE_RUNS).fill(longPlain)];
+  assert.equal(staleOf(long, corrections(longRuns), longRuns, long[0], 20), undefined);
+  // Only a cold run of workers: not a measurement to renew (`trialOf` tries an executor never measured).
+  const cold: RunRecord = { executor: "workers", predictedMs: 12, measuredMs: 19, cold: true };
+  assert.equal(staleOf(alts, corrections(many(cold)), many(cold), alts[0], 20), undefined);
 });

@@ -71,6 +71,8 @@ import {
   lowWorkersGain,
   repick,
   retryOf,
+  STALE_RUNS,
+  staleOf,
   trialOf,
 } from "./run_feedback.ts";
 import { asyncFigures, overlap } from "./_async_look.ts";
@@ -827,7 +829,16 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
       job.minSpeedup,
       job.src.total,
     );
-    const pick = trial ?? retry ?? choice;
+    // Another executor measured only before the choice's latest runs, predicted close to it,
+    // runs once more (see `staleOf`).
+    const stale = trial || retry ? undefined : staleOf(
+      decision.alternatives,
+      c,
+      runs,
+      choice,
+      job.src.total,
+    );
+    const pick = trial ?? retry ?? stale ?? choice;
     const label = (a: Alternative) =>
       a.executor === "workers"
         ? onWorkers(a)
@@ -838,6 +849,10 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
     const why = retry
       ? `running ${label(retry)} again (measured once, at ${
         c[retry.executor].toFixed(2)
+      }× its prediction)`
+      : stale
+      ? `running ${label(stale)} again (measured before the latest ${STALE_RUNS} runs, at ${
+        c[stale.executor].toFixed(2)
       }× its prediction)`
       : !trial
       ? label(choice)

@@ -272,18 +272,83 @@ export function trialOf(
   );
   const plain = untried.find((a) => a.executor === "inline");
   if (plain && lowWorkersGain(runs, choice) !== undefined) return plain;
-  let best: Alternative | undefined;
-  for (const a of untried) if (!best || a.predictedMs < best.predictedMs) best = a;
-  if (best?.executor === "workers" && n !== undefined) {
-    best = amongTies(
-      best,
-      untried.filter((a) => a.executor === "workers"),
-      n,
-      (a) => a.predictedMs,
-    );
-  }
+  const best = _fastest(untried, n);
   return best && best.predictedMs <= TRIAL_SHARE * choice.predictedMs ? best : undefined;
 }
+
+/** The fastest of `list` by prediction, worker ties broken as a decision breaks them. */
+function _fastest(list: readonly Alternative[], n: number | undefined): Alternative | undefined {
+  let best: Alternative | undefined;
+  for (const a of list) if (!best || a.predictedMs < best.predictedMs) best = a;
+  if (best?.executor === "workers" && n !== undefined) {
+    best = amongTies(best, list.filter((a) => a.executor === "workers"), n, (a) => a.predictedMs);
+  }
+  return best;
+}
+
+/**
+ * An executor to run again whose runs are old: measured before the latest `STALE_RUNS` runs of
+ * the choice, and predicted (corrected) within `STALE_SHARE` of it, on a job under `TRIAL_MS`.
+ * Its runs describe the process as it was then — workers that held the task but had not yet
+ * compiled it hot, a load gone since — and the choice's own runs can never correct them: 20
+ * items of 1 ms on Deno, workers measured at 1.5–1.9× their prediction in a process's first
+ * calls, ran the plain loop in 20 ms on every later call where two warm workers took 13–15.
+ * Such a near tie is where a few old runs decide most; a rerun costs at most `STALE_SHARE` of
+ * the choice's time by the predictions, once per `STALE_RUNS` runs (a confirmation keeps the
+ * choice, and its rerun comes `STALE_RUNS` runs later again).
+ *
+ * @param alternatives The alternatives of the stored decision.
+ * @param c The correction factors.
+ * @param runs The recorded runs, oldest first.
+ * @param choice The choice of {@linkcode repick} (corrected).
+ * @param n The job's items (worker ties broken as a decision breaks them, where known).
+ * @returns The alternative to run again, with its corrected prediction, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import { corrections, repick, staleOf, STALE_RUNS } from "./run_feedback.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const alts = [
+ *   { executor: "inline" as const, workers: 1, chunkSize: 20, concurrency: 1, predictedMs: 20 },
+ *   { executor: "workers" as const, workers: 2, chunkSize: 1, concurrency: 1, predictedMs: 12 },
+ * ];
+ * const slow = { executor: "workers" as const, predictedMs: 12, measuredMs: 19 };
+ * const plain = { executor: "inline" as const, predictedMs: 20, measuredMs: 19 };
+ * let runs = [slow, { ...slow, measuredMs: 22 }, plain];
+ * const c = corrections(runs);
+ * const { choice } = repick(alts, c, 1.2, 20);
+ * assert.equal(choice.executor, "inline");
+ * assert.equal(staleOf(alts, c, runs, choice, 20), undefined); // measured just before
+ * for (let k = 1; k < STALE_RUNS; k++) runs = [...runs, plain];
+ * assert.equal(staleOf(alts, c, runs, choice, 20)?.executor, "workers");
+ * ```
+ */
+export function staleOf(
+  alternatives: readonly Alternative[],
+  c: Corrections,
+  runs: readonly RunRecord[],
+  choice: Alternative,
+  n: number | undefined,
+): Alternative | undefined {
+  if (!(choice.predictedMs <= TRIAL_MS)) return undefined;
+  const scaled = _corrected(alternatives, c);
+  for (const e of ["workers", "async", "inline"] as const) {
+    if (e === choice.executor) continue;
+    const last = runs.findLastIndex((r) => r.executor === e && !r.cold);
+    if (last < 0) continue;
+    const since = runs.slice(last + 1).filter((r) => r.executor === choice.executor).length;
+    if (since < STALE_RUNS) continue;
+    const best = _fastest(scaled.filter((a) => a.executor === e), n);
+    if (best && best.predictedMs <= STALE_SHARE * choice.predictedMs) return best;
+  }
+  return undefined;
+}
+
+/** Runs of the choice after which another executor's runs are old (see {@linkcode staleOf}). */
+export const STALE_RUNS = 4;
+/** How close (a ratio) another executor's prediction must be to be rerun when old (see {@linkcode staleOf}). */
+export const STALE_SHARE = 1.2;
 
 /**
  * An executor to run a second time instead of the choice `repick` made: one measured by a
