@@ -10,6 +10,7 @@ import {
   fromExecuteOptions,
   isForced,
   KnownResults,
+  poolClosedError,
   refuseInPoolWorker,
   type ResolvedRun,
   Source,
@@ -119,7 +120,7 @@ export async function resolveRun<I, O>(
   // calling thread after the close.
   if (pool.closed) {
     void src.close();
-    throw new Error("The pool is closed");
+    throw poolClosedError();
   }
   const f = core.failure;
   // An item's failure (or a limit it met) and a load failure end the run here.

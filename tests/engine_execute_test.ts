@@ -14,6 +14,7 @@ import {
 import { Run } from "../src/engine/_run.ts";
 import { Source } from "../src/engine/_source.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
+import { POOL_CLOSED } from "../src/engine/errors.ts";
 import { taskSpec } from "../src/task/_spec.ts";
 import { counted } from "./fixtures/faults/tasks.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -336,7 +337,7 @@ test("engine: close() while the optimizer decides fails the run, as it fails a r
     const run = call === "execute" ? execute(busy, items(), { pool, cache: false }) : (async () => {
       for await (const _ of map(busy, items(), { pool, cache: false }));
     })();
-    await assert.rejects(run, { message: "The pool is closed" }, call);
+    await assert.rejects(run, { message: POOL_CLOSED }, call);
     assert.ok(pulled < 300, `${call}: the job was not run after the close (${pulled} pulled)`);
   }
 });
@@ -355,7 +356,7 @@ test("engine: close() while the first call runs items here and workers load fail
   counted.calls = 0;
   const run = execute(t, data, { pool, cache: false });
   setTimeout(() => void pool.close(), 50);
-  await assert.rejects(run, { message: "The pool is closed" });
+  await assert.rejects(run, { message: POOL_CLOSED });
   assert.ok(counted.calls < n / 2, `${counted.calls} of ${n} items ran here after the close`);
 });
 

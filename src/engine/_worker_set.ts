@@ -4,6 +4,7 @@
 // public `Pool` only wraps it (see `workerSet`).
 import { runtime } from "../runtime/mod.ts";
 import { memoryRoomNow, RUNTIME_THREADS, threadRoomNow } from "../system/mod.ts";
+import { poolClosedError } from "./errors.ts";
 import { PoolWorker } from "./_pool_worker.ts";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -136,7 +137,7 @@ export class WorkerSet {
 
   /** Start workers until `n` are alive (at most `maxWorkers`); returns the first `n`. */
   ensure(n: number): PoolWorker[] {
-    if (this.#closed) throw new Error("The pool is closed");
+    if (this.#closed) throw poolClosedError();
     const batch: PoolWorker[] = [];
     let want = Math.min(n, this.maxWorkers, this.#ceiling ?? Infinity);
     while (this.#workers.length < want) {
@@ -204,7 +205,7 @@ export class WorkerSet {
     const killed = Promise.all([...this.#workers].map((w) => w.kill()));
     this.#workers = [];
     // Runs waiting for a free worker hold no chunk that the kills could fail: woken, they find
-    // the set closed and fail with "The pool is closed" (they waited forever).
+    // the set closed and fail with `poolClosedError()` (they waited forever).
     this.#freed();
     await killed;
   }

@@ -194,3 +194,27 @@ export function abortError(signal: AbortSignal): Error {
   e.name = "AbortError";
   return e;
 }
+
+/**
+ * The error of work that a pool's `close()` ended, or that met a pool closed while the call went
+ * on: one message wherever it is met (deciding, loading the task in workers, starting them).
+ *
+ * @returns The error.
+ *
+ * @example Usage
+ * ```ts
+ * import { poolClosedError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   poolClosedError().message,
+ *   "The pool is closed: create a new one with createPool()",
+ * );
+ * ```
+ */
+export function poolClosedError(): Error {
+  return new Error(POOL_CLOSED);
+}
+
+/** The message of {@linkcode poolClosedError}. */
+export const POOL_CLOSED = "The pool is closed: create a new one with createPool()";

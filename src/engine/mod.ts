@@ -22,7 +22,13 @@ export { Run } from "./_run.ts";
 export { resultSendMs, sentResults } from "./_send_costs.ts";
 export { Source } from "./_source.ts";
 export { workerSet } from "./_worker_set.ts";
-export { abortError, ChunkTimeoutError, loadTimedOut, TaskError } from "./errors.ts";
+export {
+  abortError,
+  ChunkTimeoutError,
+  loadTimedOut,
+  poolClosedError,
+  TaskError,
+} from "./errors.ts";
 export { refuseInPoolWorker } from "./_in_worker.ts";
 export { checkOptions, checkRunOptions } from "./options.ts";
 export type { ClusterOptions, Data, ExecuteOptions, Executor, Progress } from "./options.ts";

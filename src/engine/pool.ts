@@ -23,7 +23,7 @@ import { type Task, taskSpec } from "../task/mod.ts";
 import { Run } from "./_run.ts";
 import { Source } from "./_source.ts";
 import { attachWorkerSet, WorkerSet } from "./_worker_set.ts";
-import { abortError } from "./errors.ts";
+import { abortError, POOL_CLOSED } from "./errors.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -188,8 +188,8 @@ export class Pool {
       wrongType("signal", "an AbortSignal", signal);
     }
     const spec = taskSpec(task);
-    // As `execute` says it of a closed pool (the worker set said "The pool is closed" alone).
-    if (this.closed) throw new TypeError("The pool is closed: create a new one with createPool()");
+    // A closed pool given to a call: an argument's fault, as `execute` says it.
+    if (this.closed) throw new TypeError(POOL_CLOSED);
     if (signal?.aborted) throw abortError(signal);
     const run = new Run(this.#set, new Source<unknown>([item]), {
       spec,

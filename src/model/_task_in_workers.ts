@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { loadIn, type PoolWorker, workerSet } from "../engine/mod.ts";
+import { loadIn, poolClosedError, type PoolWorker, workerSet } from "../engine/mod.ts";
 import { cachedOverheads, startFallback } from "../measure/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
@@ -125,7 +125,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     // (50,000 items of 40 µs: rejected 1.8 s after a close at 50 ms).
     if (job.pool.closed) {
       await feed?.stop();
-      throw new Error("The pool is closed");
+      throw poolClosedError();
     }
     if (feed) {
       // Workers that loaded the task take chunks from the end; one that could not load it ends
