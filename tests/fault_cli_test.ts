@@ -157,10 +157,16 @@ test("fault cli: a cache or history directory that is a file is failed work, not
     timeout: 120_000,
   });
   assert.equal(c.status, 1, c.stderr);
-  oneLine(c.stderr.trim(), /ENOTDIR/);
+  // A sentence naming the variable, not the OS error (ENOTDIR: not a directory, readdir '…').
+  const said = (dir: string, home?: string) =>
+    new RegExp(
+      `The store directory ${escape(dir)} is not usable: a file lies at that path or above it` +
+        (home ? ` \\(AMORSIZE_HOME is ${escape(home)}: it must name a directory\\)` : "") + "$",
+    );
+  oneLine(c.stderr.trim(), said(join(file, "cache"), file));
   const h = cli("history", "list", "--dir", file);
   assert.equal(h.code, 1, h.stderr);
-  oneLine(h.stderr, /ENOTDIR/);
+  oneLine(h.stderr, said(file));
 });
 
 test("fault cli: help COMMAND is the command's help; a --data file may start with a byte-order mark", () => {
@@ -772,3 +778,8 @@ test(
 );
 
 test("fault cli: cleanup", () => rmSync(home, { recursive: true, force: true }));
+
+/** `s` with the characters of a regular expression escaped. */
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -525,7 +525,7 @@ test("suite CLI: run --save where the history cannot be written fails before any
     AMORSIZE_HOME: blocker,
   });
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stderr, /ENOTDIR/);
+  assert.match(r.stderr, /a file lies at that path or above it \(AMORSIZE_HOME is /);
   assert.doesNotMatch(r.stderr, /fast-function:/, "no workload ran");
   assert.equal(r.stdout, "");
 });

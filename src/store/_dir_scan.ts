@@ -6,11 +6,12 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errorCode, isTempName } from "./_atomic.ts";
 import { readRegularFile } from "./_safe_read.ts";
+import { notADirectory } from "./store_dir.ts";
 
 /**
  * The names of the regular files in `dir`, sorted; `[]` when `dir` does not exist. A `dir` that
- * is a file, or lies under one, is no empty store: that error (ENOTDIR) is thrown (`cache stats`
- * read 0 entries and exit code 0 where the cache directory was a file).
+ * is a file, or lies under one, is no empty store: that error is thrown (see `notADirectory`;
+ * `cache stats` read 0 entries and exit code 0 where the cache directory was a file).
  */
 export async function fileNames(dir: string): Promise<string[]> {
   try {
@@ -18,7 +19,7 @@ export async function fileNames(dir: string): Promise<string[]> {
     return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
   } catch (error) {
     if (errorCode(error) === "ENOENT") return [];
-    throw error;
+    throw notADirectory(dir, error);
   }
 }
 

@@ -15,7 +15,7 @@ import { Buffer } from "node:buffer";
 import { LOCK_FILE, LOCK_STALE_MS, LockTimeoutError, withFileLock } from "./_lock.ts";
 import { CACHE_FILE, cacheFileName, cacheRecord, checkCacheRecord } from "./_cache_entry.ts";
 import { fileNames, mapLimit, removeFile, removeStaleTemps, removeStoreFile } from "./_dir_scan.ts";
-import { resolveStoreDir } from "./store_dir.ts";
+import { notADirectory, resolveStoreDir } from "./store_dir.ts";
 
 /** Options of {@linkcode createResultCache}. */
 export interface ResultCacheOptions {
@@ -215,7 +215,7 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   async function set(key: string, value: T): Promise<void> {
     const path = pathOf(key);
     const text = entryText(key, value);
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     await withFileLock(path, () => writeTextAtomic(path, text, NOT_DURABLE));
   }
 
@@ -227,7 +227,7 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
     if (typeof change !== "function") {
       throw new TypeError(`'change' must be a function, got ${describeValue(change)}`);
     }
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     return await withFileLock(path, async () => {
       const [current, , storedAt] = read(key, path);
       const next = change(current);
@@ -287,4 +287,13 @@ export function createResultCache<T = unknown>(options: ResultCacheOptions): Res
   }
 
   return { dir, get, set, update, clear, stats };
+}
+
+/** Create `dir` and its parents; a file in the way is said as such (see `notADirectory`). */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw notADirectory(dir, error);
+  }
 }

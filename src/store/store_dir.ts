@@ -5,9 +5,10 @@
  * @module
  */
 import { describeValue, optionalString, optionsArg } from "../args.ts";
+import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { homedir, platform } from "node:os";
-import { isAbsolute, posix, resolve, win32 } from "node:path";
+import { isAbsolute, posix, relative, resolve, win32 } from "node:path";
 import { runtime } from "../runtime/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
 
@@ -188,6 +189,60 @@ function warnHomeDenied(root: string | undefined): void {
  */
 export async function storeDir(kind: StoreKind, options?: StoreDirOptions): Promise<string> {
   const dir = resolveStoreDir(kind, options);
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw notADirectory(dir, error);
+  }
   return dir;
+}
+
+/**
+ * A store directory that a file stands in the way of (ENOTDIR, or EEXIST from a recursive
+ * `mkdir`), said as such, naming `AMORSIZE_HOME` where the directory lies in it and it is no
+ * directory itself (`cache stats`
+ * printed `ENOTDIR: not a directory, readdir '<file>/cache'`); the OS error is the cause and its
+ * code is kept. Any other error is returned as it is.
+ *
+ * @param dir The store directory.
+ * @param error The error met.
+ * @returns The error to throw.
+ *
+ * @example Usage
+ * ```ts
+ * import { notADirectory } from "./store_dir.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const os = Object.assign(new Error("ENOTDIR: not a directory"), { code: "ENOTDIR" });
+ * const e = notADirectory("/tmp/file/cache", os) as Error & { code?: string };
+ * assert.match(e.message, /^The store directory \/tmp\/file\/cache is not usable: a file lies/);
+ * assert.equal(e.code, "ENOTDIR");
+ * const other = new Error("EACCES");
+ * assert.equal(notADirectory("/x", other), other);
+ * ```
+ */
+export function notADirectory(dir: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== "ENOTDIR" && code !== "EEXIST") return error;
+  const home = readEnv("AMORSIZE_HOME");
+  const rel = home === undefined ? undefined : relative(home, dir);
+  const inHome = rel !== undefined && !rel.startsWith("..") && !isAbsolute(rel) &&
+    !isDirectory(home!);
+  return Object.assign(
+    new Error(
+      `The store directory ${dir} is not usable: a file lies at that path or above it` +
+        (inHome ? ` (AMORSIZE_HOME is ${home}: it must name a directory)` : ""),
+      { cause: error },
+    ),
+    { code },
+  );
+}
+
+/** Whether `path` is a directory (false where it is anything else, or cannot be read). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
