@@ -101,6 +101,7 @@ export async function resolveRun<I, O>(
   }
   const pool = options.pool ?? defaultPool();
   const t0 = runtime().now();
+  const progressSink = {}; // this call's reports, deciding's and the run's (see `reportProgress`)
   // A run that ends while deciding lets its source clean up (a generator's `finally`), as a run
   // that fails in the engine does: the automatic mode left it open.
   let core;
@@ -110,6 +111,7 @@ export async function resolveRun<I, O>(
       handover: options.cluster === undefined,
       ordered: caller === "map" && (options.ordered ?? true),
       finish: caller === "execute" && options.cluster === undefined,
+      progressSink,
     });
   } catch (e) {
     void src.close();
@@ -173,7 +175,7 @@ export async function resolveRun<I, O>(
     encoding,
     cluster,
     // Progress goes on from deciding's: its clock, and never fewer items done than it reported.
-    progressFrom: { t0, floor: core.known.size },
+    progressFrom: { t0, floor: core.known.size, sink: progressSink },
   };
   // A workers run may change course to this thread, by the look's measured plain-loop speed, and
   // an inline run to workers when it proves far slower than that.

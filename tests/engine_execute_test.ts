@@ -15,6 +15,7 @@ import { Run } from "../src/engine/_run.ts";
 import { Source } from "../src/engine/_source.ts";
 import { workerSet } from "../src/engine/_worker_set.ts";
 import { POOL_CLOSED } from "../src/engine/errors.ts";
+import { reportProgress } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/_spec.ts";
 import { counted } from "./fixtures/faults/tasks.ts";
 import { fixtureModule } from "./_helpers.ts";
@@ -471,6 +472,31 @@ test("engine: an async onProgress that rejects fails the call, never the process
     onProgress: failing,
   }).then((r) => r.length, (e: Error) => e.message);
   assert.ok(auto === 1000 || auto === "progress sink failed", String(auto));
+});
+
+test("engine: an async onProgress shared by two calls fails only the call whose report it rejected", async () => {
+  // The rejection was kept by callback: a concurrent call's next report could throw the other's.
+  const sink = async (p: Progress) => {
+    await Promise.resolve();
+    if (p.total === 1000) throw new Error("sink refused the first call");
+  };
+  const a = { done: 1, total: 1000, elapsedMs: 1 };
+  const b = { done: 1, total: 1200, elapsedMs: 1 };
+  const sinkA = {}, sinkB = {};
+  reportProgress(sink, a, false, sinkA);
+  await new Promise((r) => setTimeout(r, 0));
+  reportProgress(sink, b, false, sinkB); // not the other call's rejection
+  assert.throws(() => reportProgress(sink, a, false, sinkA), { message: /first call/ });
+  // Two runs at once, one callback: the first fails, the second completes.
+  const forced: ExecuteOptions = { executor: "workers", workers: 2, chunkSize: 10 };
+  const [first, second] = await Promise.allSettled([
+    execute(basic("spin"), Array(1000).fill(0.02), { ...forced, onProgress: sink }),
+    execute(basic("spin"), Array(1200).fill(0.02), { ...forced, onProgress: sink }),
+  ]);
+  assert.equal(first.status, "rejected");
+  assert.match(String((first as PromiseRejectedResult).reason), /first call/);
+  assert.equal(second.status, "fulfilled", String((second as PromiseRejectedResult).reason));
+  assert.equal((second as PromiseFulfilledResult<unknown[]>).value.length, 1200);
 });
 
 test("engine: onProgress is called per chunk, at most ~20 times a second", async () => {

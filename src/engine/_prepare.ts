@@ -34,7 +34,7 @@ export interface ResolvedRun {
    * Progress after deciding: from the call's start (`t0`, the runtime's clock), never under the
    * items deciding completed (`floor`).
    */
-  progressFrom?: { t0: number; floor: number };
+  progressFrom?: { t0: number; floor: number; sink: object };
 }
 
 export interface Job {

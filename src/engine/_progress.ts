@@ -2,19 +2,22 @@
 import type { Progress } from "./options.ts";
 
 /**
- * A rejection of a Promise an `onProgress` callback returned (an `async` callback), by callback:
- * thrown at its next report, as a synchronous throw fails the call at once (left unhandled, it
- * ended the process).
+ * A rejection of a Promise an `onProgress` callback returned (an `async` callback), by sink (one
+ * call's reports, see `report`): thrown at its next report, as a synchronous throw fails the call
+ * at once (left unhandled, it ended the process).
  */
 const rejected = new WeakMap<object, unknown>();
 
 /**
  * Report `p` to `cb`: a throw fails the caller at once; a Promise it returns that rejects fails
- * it at the next report (`last`: this is the call's final report, whose rejection is dropped).
+ * it at the next report of the same `sink` (`last`: this is the call's final report, whose
+ * rejection is dropped). One call's reports share a sink (its deciding and its run), so that a
+ * callback two concurrent calls share fails only the call whose report it rejected.
  *
  * @param cb The caller's `onProgress`.
  * @param p The progress.
  * @param last Whether this is the final report.
+ * @param sink The call's reports (default: the callback's own).
  *
  * @example Usage
  * ```ts
@@ -29,16 +32,21 @@ const rejected = new WeakMap<object, unknown>();
  * assert.throws(() => report(sink, { done: 2, elapsedMs: 2 }), { message: "sink down" });
  * ```
  */
-export function report(cb: (p: Progress) => void, p: Progress, last = false): void {
-  if (rejected.has(cb)) {
-    const e = rejected.get(cb);
-    rejected.delete(cb);
+export function report(
+  cb: (p: Progress) => void,
+  p: Progress,
+  last = false,
+  sink: object = cb,
+): void {
+  if (rejected.has(sink)) {
+    const e = rejected.get(sink);
+    rejected.delete(sink);
     throw e;
   }
   const r: unknown = cb(p);
   if (typeof (r as PromiseLike<unknown> | undefined)?.then === "function") {
     (r as PromiseLike<unknown>).then(undefined, (e) => {
-      if (!last) rejected.set(cb, e);
+      if (!last) rejected.set(sink, e);
     });
   }
 }
@@ -46,7 +54,8 @@ export function report(cb: (p: Progress) => void, p: Progress, last = false): vo
 /**
  * A run's progress: `done` counts the chunks completed (results deciding computed included).
  * Reported from `t0` (the call's start: deciding counts) and never under `floor` (the items done
- * when deciding ended, reported then: the run counts them only as it reaches them).
+ * when deciding ended, reported then: the run counts them only as it reaches them), to `sink`
+ * (deciding's, see `report`).
  */
 export class ProgressReporter {
   #cb?: (p: Progress) => void;
@@ -55,6 +64,7 @@ export class ProgressReporter {
   #lastDone = -1;
   #now: () => number;
   #floor: number;
+  #sink: object;
   done = 0;
   total?: number;
 
@@ -62,12 +72,13 @@ export class ProgressReporter {
     cb: ((p: Progress) => void) | undefined,
     now: () => number,
     total?: number,
-    from: { t0?: number; floor?: number } = {},
+    from: { t0?: number; floor?: number; sink?: object } = {},
   ) {
     this.#cb = cb;
     this.#now = now;
     this.#t0 = from.t0 ?? now();
     this.#floor = from.floor ?? 0;
+    this.#sink = from.sink ?? {}; // this call's own, where deciding gave none
     this.total = total;
   }
 
@@ -89,6 +100,7 @@ export class ProgressReporter {
 
   #emit(t: number, last: boolean): void {
     const done = this.#lastDone = Math.max(this.done, this.#floor);
-    report(this.#cb!, { done, total: this.total, elapsedMs: t - this.#t0, phase: "run" }, last);
+    const p: Progress = { done, total: this.total, elapsedMs: t - this.#t0, phase: "run" };
+    report(this.#cb!, p, last, this.#sink);
   }
 }

@@ -45,6 +45,11 @@ export interface RunAfter {
    * meanwhile (see `runWhileLoading`); a `map` streams them to a consumer that may stop early.
    */
   finish: boolean;
+  /**
+   * The call's own key of an async `onProgress`'s rejection (see `reportProgress`), shared with
+   * the run's reports: a callback shared by concurrent calls fails only the call it reported.
+   */
+  progressSink: object;
 }
 
 /** What one optimization carries from phase to phase. */
@@ -55,6 +60,8 @@ export interface Job {
   pool: Pool;
   rt: Runtime;
   t0: number;
+  /** This call's reports (see `reportProgress`): the run's, where one follows, share it. */
+  progressSink: object;
   minSpeedup: number;
   targetChunkMs: number;
   known: KnownResults;
@@ -215,12 +222,17 @@ export function itemsLeft(job: Job): number | undefined {
 export function progress(job: Job): void {
   const cb = job.o.onProgress;
   if (!cb) return;
-  reportProgress(cb, {
-    done: job.known.size,
-    total: job.src.total,
-    elapsedMs: job.rt.now() - job.t0,
-    phase: "optimize",
-  });
+  reportProgress(
+    cb,
+    {
+      done: job.known.size,
+      total: job.src.total,
+      elapsedMs: job.rt.now() - job.t0,
+      phase: "optimize",
+    },
+    false,
+    job.progressSink,
+  );
 }
 
 /**

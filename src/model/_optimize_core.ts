@@ -149,6 +149,7 @@ export async function optimizeCore(
 ): Promise<CoreResult> {
   const job = begin(spec, src, o, pool);
   job.run = run;
+  if (run) job.progressSink = run.progressSink;
   let end: End;
   try {
     // An abort ends the call at once, whatever phase it meets: phases that cannot take the
@@ -375,6 +376,7 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
     pool,
     rt,
     t0: rt.now(),
+    progressSink: {},
     minSpeedup: o.minSpeedup ?? DEFAULTS.minSpeedup,
     targetChunkMs: o.targetChunkMs ?? DEFAULTS.targetChunkMs,
     known: new KnownResults(),
