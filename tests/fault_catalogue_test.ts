@@ -426,6 +426,26 @@ test("fault: a task module that calls execute at its top level fails clearly in 
   await pool.close();
 });
 
+test("fault: a task that calls execute while it runs in a worker fails clearly, and not as a top-level call", async () => {
+  // Its error said "Most likely the task's module calls execute() at its top level", where the
+  // module has none: the call came from the task.
+  const nested = task<number, number>(fixtureModule("faults/nested_execute"), "nested");
+  const pool = createPool({ maxWorkers: 2 });
+  const e = await settle(execute(nested, range(4), { executor: "workers", workers: 2, pool }));
+  assert.ok(e instanceof TaskError, String(e));
+  const cause = (e as TaskError).cause as Error;
+  assert.match(cause.message, /inside an amorsize worker, by a task while it ran/);
+  assert.doesNotMatch(cause.message, /top level/);
+  // On the task's own thread it runs; and on this thread the nested call is an ordinary one.
+  const inline = task<number, number>(fixtureModule("faults/nested_execute"), "nestedInline");
+  assert.deepEqual(
+    await execute(inline, range(4), { executor: "workers", workers: 2, pool }),
+    [2, 6, 10, 14],
+  );
+  assert.deepEqual(await execute(nested, range(4), { executor: "inline" }), [2, 6, 10, 14]);
+  await pool.close();
+});
+
 test("fault: process.exit in a task during automatic mode does not end the caller", async () => {
   const r = await child("faults/exit_in_auto");
   assert.equal(r.code, 0, `exit code ${r.code}; ${r.stderr}`);

@@ -26,7 +26,7 @@ import {
   longNumericArrays,
   type Wire,
 } from "./encoding.ts";
-import { markPoolWorker } from "./_in_worker.ts";
+import { markPoolWorker, whileLoading } from "./_in_worker.ts";
 import {
   type FromWorker,
   type ItemMeasure,
@@ -107,7 +107,7 @@ function track(p: Promise<void>): Promise<void> {
 function load(spec: TaskSpec): Promise<Fn> {
   let p = loaded.get(spec.key);
   if (!p) {
-    p = loadTask(spec);
+    p = whileLoading(() => loadTask(spec));
     p.then((fn) => ready.set(spec.key, fn), () => loaded.delete(spec.key)); // retry a fixed module
     loaded.set(spec.key, p);
   }
