@@ -162,6 +162,27 @@ test("predictInline and predictAsync by hand", () => {
   assert.equal(predictAsync({ ...base, n: 100, perItemMs: 5 }, 2, 100), 200);
 });
 
+test("main-thread look: a second item alone does not set the warm pace: a third runs, the faster counts", async () => {
+  // Items of 1 ms on Node: one pause in the look's second item read them at 1.3–2.4 ms, and the
+  // plain loop was predicted 25 % slower than it ran. Here the second item is the slow one.
+  let calls = 0;
+  const busy = (ms: number) => {
+    const t = performance.now();
+    while (performance.now() - t < ms) { /* wait */ }
+  };
+  const fn = (x: unknown) => {
+    busy(++calls === 2 ? 4 : 1.5);
+    return x;
+  };
+  const look = await mainProbe(fn, new Source<number>(new Array(64).fill(1)), 2, 4096);
+  assert.equal(look.items.length, 3, `${look.times}`);
+  assert.equal(look.warmPerItemMs, Math.min(look.times[1], look.times[2]));
+  // A job of fewer than 32 items takes no third item.
+  calls = 0;
+  const few = await mainProbe(fn, new Source<number>(new Array(20).fill(1)), 2, 4096);
+  assert.equal(few.items.length, 2, `${few.times}`);
+});
+
 test("main-thread look: a batch measured half settled tells how long its calls in flight waited", async () => {
   // Calls waiting on timers (this thread idle): two of 5 ms to one of 300 ms. The batch is
   // measured once half its calls settled; the 300 ms calls are still in flight then.
