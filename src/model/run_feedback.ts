@@ -292,7 +292,7 @@ function _fastest(list: readonly Alternative[], n: number | undefined): Alternat
  * Its runs describe the process as it was then — workers that held the task but had not yet
  * compiled it hot, a load gone since — and the choice's own runs can never correct them: 20
  * items of 1 ms on Deno, workers measured at 1.5–1.9× their prediction in a process's first
- * calls, ran the plain loop in 20 ms on every later call where two warm workers took 13–15.
+ * calls, ran the plain loop in 20 ms on every later call where two warm workers took 13–17.
  * Such a near tie is where a few old runs decide most; a rerun costs at most `STALE_SHARE` of
  * the choice's time by the predictions, once per `STALE_RUNS` runs (a confirmation keeps the
  * choice, and its rerun comes `STALE_RUNS` runs later again).
