@@ -497,8 +497,9 @@ test("cost: the async look's batch keeps within maxConcurrency and its synchrono
   assert.ok(most <= 5, `${most} calls in flight`);
   assert.ok(calls > 1, `${calls} calls`);
   // Calls that spin 5 ms before their first await: the batch stops once their synchronous parts
-  // took 20 ms of this thread's time (4 beside the first on an idle machine; a few more where
-  // other processes take the CPU, whose time is left out), far short of the 100 items.
+  // took 20 ms of this thread's time (4 beside the first on an idle machine; more where other
+  // processes take the CPU, whose time is left out: 21 on Bun beside two CPU hogs), far short of
+  // the 100 items that a batch without the budget would start.
   calls = 0;
   const spinsFirst = async (i: number) => {
     calls++;
@@ -508,7 +509,7 @@ test("cost: the async look's batch keeps within maxConcurrency and its synchrono
     return i;
   };
   await optimize(spinsFirst, Array.from({ length: 100 }, (_, i) => i), { cache: false });
-  assert.ok(calls <= 20, `${calls} calls on the calling thread`);
+  assert.ok(calls <= 40, `${calls} calls on the calling thread`);
 });
 
 test("cost: a long job starts every worker while one samples", async (t) => {

@@ -200,9 +200,8 @@ export async function storeDir(kind: StoreKind, options?: StoreDirOptions): Prom
 /**
  * A store directory that a file stands in the way of (ENOTDIR, or EEXIST from a recursive
  * `mkdir`), said as such, naming `AMORSIZE_HOME` where the directory lies in it and it is no
- * directory itself (`cache stats`
- * printed `ENOTDIR: not a directory, readdir '<file>/cache'`); the OS error is the cause and its
- * code is kept. Any other error is returned as it is.
+ * directory itself (`cache stats` printed `ENOTDIR: not a directory, readdir '<file>/cache'`);
+ * the OS error is the cause and its code is kept. Any other error is returned as it is.
  *
  * @param dir The store directory.
  * @param error The error met.
