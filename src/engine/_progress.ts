@@ -17,7 +17,7 @@ const rejected = new WeakMap<object, unknown>();
  * @param cb The caller's `onProgress`.
  * @param p The progress.
  * @param last Whether this is the final report.
- * @param sink The call's reports (default: the callback's own).
+ * @param sink The call's reports: one object per call, shared by its deciding and its run.
  *
  * @example Usage
  * ```ts
@@ -27,16 +27,18 @@ const rejected = new WeakMap<object, unknown>();
  * const sink = async () => {
  *   throw new Error("sink down");
  * };
- * report(sink, { done: 1, elapsedMs: 1 });
+ * const call = {}; // one call's reports
+ * report(sink, { done: 1, elapsedMs: 1 }, false, call);
  * await new Promise((r) => setTimeout(r, 0));
- * assert.throws(() => report(sink, { done: 2, elapsedMs: 2 }), { message: "sink down" });
+ * report(sink, { done: 1, elapsedMs: 1 }, false, {}); // another call's report: not its rejection
+ * assert.throws(() => report(sink, { done: 2, elapsedMs: 2 }, false, call), { message: "sink down" });
  * ```
  */
 export function report(
   cb: (p: Progress) => void,
   p: Progress,
-  last = false,
-  sink: object = cb,
+  last: boolean,
+  sink: object,
 ): void {
   if (rejected.has(sink)) {
     const e = rejected.get(sink);
