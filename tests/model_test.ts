@@ -591,7 +591,7 @@ test("decide: an I/O-bound async task goes to the async executor", () => {
   assert.equal(rest.concurrency, 100);
 });
 
-test("decide: a batch whose calls queued starts the async executor near what its throughput needs (Little's law)", () => {
+test("decide: a batch whose calls queued starts the async executor near what its throughput needs (Little's law), never under the batch's own calls", () => {
   // Calls of 0.4 ms alone that overlapped at 0.1 ms a call: 4 in flight sustain that throughput;
   // the start is 4× past them, under the floor of 64 that the CPU ratio alone would get.
   const m = { ...base, n: 600, perItemMs: 0.4, maxItemMs: 0.4 };
@@ -600,6 +600,11 @@ test("decide: a batch whose calls queued starts the async executor near what its
   const queued = decide(m, { ...io, asyncItemMs: 0.1 });
   assert.equal(queued.executor, "async");
   assert.equal(queued.concurrency, 16);
+  // Never under the calls the batch had in flight (its throughput's concurrency), up to the
+  // floor of 64.
+  assert.equal(decide(m, { ...io, asyncItemMs: 0.1, asyncBatchCalls: 40 }).concurrency, 40);
+  assert.equal(decide(m, { ...io, asyncItemMs: 0.1, asyncBatchCalls: 130 }).concurrency, 64);
+  assert.equal(decide(m, { ...io, asyncItemMs: 0.1, asyncBatchCalls: 8 }).concurrency, 16);
   // Never under the CPU ratio: 8 calls cover the wait with the CPU each needs.
   assert.equal(decide(m, { ...io, asyncItemMs: 0.8 }).concurrency, 8);
   // Calls of 50 ms that overlapped at 0.25 ms a call: 200 in flight, 4× past the floor: 64.

@@ -28,6 +28,8 @@ export interface AsyncFigures {
   asyncQueued?: boolean;
   /** The calls of the batch, where they overlapped near-linearly. */
   asyncLinearCalls?: number;
+  /** The calls the batch had started: those its throughput (`asyncItemMs`) was measured at. */
+  asyncBatchCalls?: number;
 }
 
 /**
@@ -46,12 +48,13 @@ export interface AsyncFigures {
  * assert.equal(f.asyncItemMs, 6 / 64);
  * assert.equal(f.asyncInlineMs, 5);
  * assert.equal(f.asyncLinearCalls, 64);
+ * assert.equal(f.asyncBatchCalls, 64);
  * ```
  */
 export function asyncFigures(look: MainProbe): AsyncFigures {
   const c = look.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return {};
-  const f: AsyncFigures = { asyncItemMs: c.wallMs / c.calls };
+  const f: AsyncFigures = { asyncItemMs: c.wallMs / c.calls, asyncBatchCalls: c.started };
   // This thread's own clock only: the process clock (its JIT and GC threads) and the wall time
   // that stand in for it elsewhere are no lower bound. (A cold first call counts in it.)
   if (c.threadCpuMs !== undefined) f.asyncCpuMs = c.threadCpuMs / c.started;

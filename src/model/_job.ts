@@ -113,6 +113,8 @@ export interface Job {
   asyncInlineMs?: number;
   /** An async task: the calls of the look's batch, when they overlapped near-linearly. */
   asyncLinearCalls?: number;
+  /** An async task: the calls the look's batch started (its throughput's calls in flight). */
+  asyncBatchCalls?: number;
   /**
    * An async task: this thread's CPU time per call of the look's batch (ms): what each call of
    * the async executor, on this thread, costs it at least.

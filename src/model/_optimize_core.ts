@@ -1237,6 +1237,7 @@ function decideFrom(
     maxConcurrency: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     asyncItemMs: sp.isAsync ? job.asyncItemMs : undefined,
     asyncLinearCalls: sp.isAsync ? job.asyncLinearCalls : undefined,
+    asyncBatchCalls: sp.isAsync ? job.asyncBatchCalls : undefined,
     asyncQueued: sp.isAsync && job.asyncQueued,
     jobItems: job.src.total,
     // A stream's chunks hold a chunk's target work at most: its length is unknown (judged on

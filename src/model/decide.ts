@@ -42,6 +42,11 @@ export interface DecideLimits {
    */
   asyncLinearCalls?: number;
   /**
+   * The calls in flight at which the look's batch measured its throughput (`asyncItemMs`): the
+   * async executor starts from at least as many, up to `ASYNC_START` (see `asyncConcurrency`).
+   */
+  asyncBatchCalls?: number;
+  /**
    * Whether the look's batch met a service that serves calls in turn (a thread pool, a single
    * connection, this thread for calls that compute): its pace (`asyncItemMs`) then bounds the
    * async executor, whatever the calls in flight, where it otherwise only caps the prediction.
@@ -376,7 +381,15 @@ export function chunkCandidates(m: ModelInputs, w: number, most = Infinity): num
  * start is at most `LITTLE_REACH` × the calls that throughput needs in flight at one call's
  * latency (Little's law: `perItemMs / asyncItemMs`): past that the batch's calls only queued (an
  * HTTP client on Bun of a server in another process: 64 calls took 5–11 ms, 0.08–0.17 ms a call,
- * where one call alone took 0.1 ms).
+ * where one call alone took 0.1 ms) — but never under the calls the batch had in flight
+ * (`asyncBatchCalls`), the one concurrency its throughput was measured at. Little's law holds for
+ * calls whose latency is their own; calls that this thread serves too (an HTTP server in this
+ * process) or that share its event loop's turns ran faster with more in flight, each turn serving
+ * more of them: 200 calls of an axios client, a server in this process, read 0.24 ms alone and
+ * 0.09 overlapped in a batch of ~130, and Little's law gave 9 in flight. Medians (quartiles) of 22
+ * runs each, forced, alternating: 9 in flight 43 ms (42–47) on Bun, 58 (54–63) on Deno; 64 in
+ * flight 39 (37–40) and 53 (51–61); 256, 31 and 53. A server in another process: 9 in flight 33
+ * (29–42) and 56 (51–71), 64 in flight 30 (27–36) and 48 (40–59).
  */
 function asyncConcurrency(m: ModelInputs, limits: DecideLimits): number {
   const { cpuPerItemMs, asyncItemMs, maxConcurrency = DEFAULTS.maxConcurrency } = limits;
@@ -384,7 +397,7 @@ function asyncConcurrency(m: ModelInputs, limits: DecideLimits): number {
   const n = Math.max(m.n ?? 1024, limits.jobItems ?? 0);
   const ratio = m.perItemMs / Math.max(cpuPerItemMs, 0.002);
   const little = asyncItemMs !== undefined && asyncItemMs > 0
-    ? LITTLE_REACH * m.perItemMs / asyncItemMs
+    ? Math.max(LITTLE_REACH * m.perItemMs / asyncItemMs, limits.asyncBatchCalls ?? 0)
     : Infinity;
   const start = Math.max(ratio, Math.min(ASYNC_START, little), LINEAR_REACH * linearCalls);
   return Math.max(1, Math.min(n, maxConcurrency, Math.ceil(start)));
