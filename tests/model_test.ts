@@ -1115,11 +1115,26 @@ test("model: an async task counts as I/O once workers could not beat its overlap
   // workers could still reach 1.54× it.
   assert.ok(overlap(at(14.8), 1, 1.2));
   assert.equal(overlap(at(14.8), 2, 1.2), undefined);
+  // A short job whose task no worker holds yet: minSpeedup alone (sampling would first load the
+  // task in a worker); a gain of 1.1 stays under it.
+  assert.ok(overlap(at(14.8), 2, 1.2, true), "short: I/O from the look");
+  assert.ok(overlap(at(14.8), 4, 1.2, true));
+  assert.equal(overlap(at(17.5), 2, 1.2, true), undefined);
   // The bar never rises past 2 with more cores (sampling slow calls one at a time can cost more
   // than the job), nor falls under minSpeedup.
   assert.equal(ioGain(64, 1.2), 2);
   assert.equal(ioGain(1, 1.5), 1.5);
   assert.ok(overlap(at(9), 64, 1.2), "a gain of 2.1 is I/O on any machine");
+  // The model's pace of the batch is on the gain test's clock: the time this thread waited for a
+  // CPU is left out where the first call waited on the event loop (on the wall clock a batch that
+  // passed the test read slower than the calls one at a time: "not predicted to gain").
+  const loaded = at(14.8);
+  loaded.concurrent.waitMs = 5.2;
+  assert.ok(overlap(loaded, 2, 1.2), "a gain of 2 once the wait is left out");
+  const f = asyncFigures(loaded);
+  assert.equal(f.asyncItemMs, (14.8 - 5.2) / 64);
+  assert.ok(f.asyncItemMs! < f.asyncInlineMs!, "the batch gains over one call at a time");
+  assert.equal(asyncFigures({ ...loaded, waits: false }).asyncItemMs, 14.8 / 64);
 });
 
 test("model: a load read before and after the look is taken once it outlasted a burst (injected counts)", async () => {

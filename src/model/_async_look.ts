@@ -18,7 +18,10 @@ import {
 
 /** What the look's batch of an async task's calls measured, for the model (see `asyncFigures`). */
 export interface AsyncFigures {
-  /** Wall time per call of the batch, overlapped here (ms). */
+  /**
+   * Time per call of the batch, overlapped here (ms): its wall time, less this thread's wait for
+   * a CPU where the first call waited on the event loop (as `overlap` measures the gain).
+   */
   asyncItemMs?: number;
   /** This thread's CPU time per call of the batch (ms; its own clock only). */
   asyncCpuMs?: number;
@@ -54,7 +57,14 @@ export interface AsyncFigures {
 export function asyncFigures(look: MainProbe): AsyncFigures {
   const c = look.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return {};
-  const f: AsyncFigures = { asyncItemMs: c.wallMs / c.calls, asyncBatchCalls: c.started };
+  // The batch's time on the clock `overlap` tests its gain with: where the first call waited on
+  // the event loop, without this thread's wait for a CPU, as the warm calls one at a time are
+  // timed. On the wall clock the model read no gain where the gain test had read one, at the
+  // threshold (64 Redis calls of an ioredis client, 0.036 ms each alone: 2.40 ms of wall time, of
+  // which this thread waited 0.98 for a CPU): "not predicted to gain", from one call in flight,
+  // where 64 ran the job 2.4× faster than one at a time.
+  const ranPerCall = (look.waits ? ranMs(c) : c.wallMs) / c.calls;
+  const f: AsyncFigures = { asyncItemMs: ranPerCall, asyncBatchCalls: c.started };
   // This thread's own clock only: the process clock (its JIT and GC threads) and the wall time
   // that stand in for it elsewhere are no lower bound. (A cold first call counts in it.)
   if (c.threadCpuMs !== undefined) f.asyncCpuMs = c.threadCpuMs / c.started;
@@ -62,7 +72,7 @@ export function asyncFigures(look: MainProbe): AsyncFigures {
   // is its measure, on the same clock as the batch — for calls that compute, no more than the
   // batch's pace (they ran one after the other there too; a cold single call may be slower).
   f.asyncInlineMs = c.inMicrotasks || (threadBound(c) && !look.waits)
-    ? Math.min(oneCallMs(look), c.wallMs / c.calls)
+    ? Math.min(oneCallMs(look), ranPerCall)
     : callLatencyMs(look);
   // Calls that never waited on the event loop were served in turn by this thread: their batch's
   // pace bounds the async executor, at any number of calls in flight.
@@ -90,12 +100,13 @@ export function asyncFigures(look: MainProbe): AsyncFigures {
  * first call of a process can keep this thread busy beside 60 calls of a 5 ms timer.
  * Returns the latency of one call (the least of the one-by-one and the overlapped medians; with
  * calls left in flight, at least the mean counting them), the longest latency, and the CPU time
- * per call, or undefined when the calls do not gain `ioGain(cores, minSpeedup)` (sampling in a
+ * per call, or undefined when the calls do not gain `ioGain(cores, minSpeedup, shortJob)` (sampling in a
  * worker decides).
  *
  * @param p The look.
  * @param cores The CPU workers may use, in cores (`Job.cpu`: fractional under a quota).
  * @param minSpeedup The least speedup that takes workers.
+ * @param shortJob A short job whose task no worker holds yet (see {@linkcode ioGain}).
  *
  * @example Usage
  * ```ts
@@ -113,7 +124,12 @@ export function asyncFigures(look: MainProbe): AsyncFigures {
  * assert.equal(io?.latencyMs, 61);
  * ```
  */
-export function overlap(p: MainProbe, cores: number, minSpeedup: number): Io | undefined {
+export function overlap(
+  p: MainProbe,
+  cores: number,
+  minSpeedup: number,
+  shortJob = false,
+): Io | undefined {
   const c = p.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return undefined;
   // Calls that kept this thread busy: the one-at-a-time reference of the gain is a single cold
@@ -139,7 +155,8 @@ export function overlap(p: MainProbe, cores: number, minSpeedup: number): Io | u
   const single = callLatencyMs(p);
   const reference = unfair ? awayMs(c) : single;
   const ran = p.waits ? ranMs(c) : c.wallMs;
-  if (!(reference > 0) || (c.calls * reference) / ran < ioGain(cores, minSpeedup)) return undefined;
+  const gain = (c.calls * reference) / ran;
+  if (!(reference > 0) || gain < ioGain(cores, minSpeedup, shortJob)) return undefined;
   // Calls left in flight by a batch measured half settled are the slower half: with their time
   // so far (each latency is at least that), the mean and the longest latency are lower bounds
   // where the settled half alone read the fast calls only (two calls of 5 ms to one of 60: the
@@ -333,17 +350,27 @@ const IO_GAIN = 2;
  * more cores raise the bound, and sampling an I/O task of slow calls one after the other could
  * cost more than the job (see `overlap`).
  *
+ * `shortJob`: a job whose plain loop takes under a second, whose task no worker of this process
+ * has loaded — there, `minSpeedup` alone: the async executor pays by it, and sampling first loads
+ * the task in a worker, which can cost more than the job and the most workers could gain over the
+ * async executor (2,000 Redis calls of an ioredis client, 0.04–0.08 ms each alone, a plain loop
+ * of about 100 ms: 64 in flight read gains of 1.6–2.0 on 2 cores, so 5 of 8 calls of `optimize`
+ * in one process, and 3 of 6 first calls of a process, sampled in a worker — 145–178 ms where the
+ * worker first loaded the task, 18 ms where it held it — and all took the async executor).
+ *
  * @example Usage
  * ```ts
  * import { ioGain } from "./_async_look.ts";
  * import assert from "node:assert/strict";
  *
+ * assert.equal(ioGain(2, 1.2, true), 1.2); // a short job, the task in no worker yet
  * assert.equal(ioGain(16, 1.2), 2);
  * assert.equal(ioGain(2, 1.2).toFixed(2), "1.67");
  * assert.equal(ioGain(1, 1.2), 1.2);
  * ```
  */
-export function ioGain(cores: number, minSpeedup: number): number {
+export function ioGain(cores: number, minSpeedup: number, shortJob = false): number {
+  if (shortJob) return minSpeedup;
   return Math.min(IO_GAIN, Math.max(minSpeedup, cores / minSpeedup));
 }
 

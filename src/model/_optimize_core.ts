@@ -660,7 +660,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
-  const io = look.isAsync ? overlap(look, job.cpu, job.minSpeedup) : undefined;
+  const io = look.isAsync
+    ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, look, total))
+    : undefined;
   if (total !== undefined && job.known.size >= total && !io) {
     return { decision: asLookRan(look, total, "every item already ran while sampling") };
   }
@@ -671,6 +673,17 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   Object.assign(job, asyncFigures(look));
   return { probe: look, perItemMs, skipped, io };
+}
+
+/**
+ * Whether an async task's job is short for sampling in a worker (see `ioGain`): its length known,
+ * its plain loop (one call at a time here) under `SAMPLE_ALWAYS_MS`, and no worker of this
+ * process holding the task (one that does samples in a few milliseconds).
+ */
+function shortAsyncJob(job: Job, look: MainProbe, total: number | undefined): boolean {
+  if (total === undefined || loadedInWorkers.has(job.spec.key)) return false;
+  const one = asyncFigures(look).asyncInlineMs;
+  return one !== undefined && total * one < SAMPLE_ALWAYS_MS;
 }
 
 /**
