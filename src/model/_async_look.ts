@@ -100,8 +100,8 @@ export function asyncFigures(look: MainProbe): AsyncFigures {
  * first call of a process can keep this thread busy beside 60 calls of a 5 ms timer.
  * Returns the latency of one call (the least of the one-by-one and the overlapped medians; with
  * calls left in flight, at least the mean counting them), the longest latency, and the CPU time
- * per call, or undefined when the calls do not gain `ioGain(cores, minSpeedup, shortJob)` (sampling in a
- * worker decides).
+ * per call, or undefined when the calls do not gain `ioGain(cores, minSpeedup, shortJob)`
+ * (sampling in a worker decides).
  *
  * @param p The look.
  * @param cores The CPU workers may use, in cores (`Job.cpu`: fractional under a quota).
@@ -350,13 +350,15 @@ const IO_GAIN = 2;
  * more cores raise the bound, and sampling an I/O task of slow calls one after the other could
  * cost more than the job (see `overlap`).
  *
- * `shortJob`: a job whose plain loop takes under a second, whose task no worker of this process
- * has loaded — there, `minSpeedup` alone: the async executor pays by it, and sampling first loads
- * the task in a worker, which can cost more than the job and the most workers could gain over the
- * async executor (2,000 Redis calls of an ioredis client, 0.04–0.08 ms each alone, a plain loop
- * of about 100 ms: 64 in flight read gains of 1.6–2.0 on 2 cores, so 5 of 8 calls of `optimize`
- * in one process, and 3 of 6 first calls of a process, sampled in a worker — 145–178 ms where the
- * worker first loaded the task, 18 ms where it held it — and all took the async executor).
+ * `shortJob`: a job that workers could beat the async executor on by 100 ms at most (a plain
+ * loop under 300 ms on 2 cores; see `shortAsyncJob` in `_optimize_core.ts`), whose task no
+ * worker of this process has loaded — there, `minSpeedup` alone: the async executor pays by it,
+ * and sampling first loads the task in a worker, which can cost more than the job and the most
+ * workers could gain over the async executor (2,000 Redis calls of an ioredis client, 0.04–0.08
+ * ms each alone, a plain loop of about 100 ms: 64 in flight read gains of 1.6–2.0 on 2 cores, so
+ * 5 of 8 calls of `optimize` in one process, and 3 of 6 first calls of a process, sampled in a
+ * worker — 145–178 ms where the worker first loaded the task, 18 ms where it held it — and all
+ * took the async executor).
  *
  * @example Usage
  * ```ts

@@ -677,14 +677,25 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
 
 /**
  * Whether an async task's job is short for sampling in a worker (see `ioGain`): its length known,
- * its plain loop (one call at a time here) under `SAMPLE_ALWAYS_MS`, and no worker of this
- * process holding the task (one that does samples in a few milliseconds).
+ * no worker of this process holding the task (one that does samples in a few milliseconds), and
+ * the most that taking it as I/O can lose under `SHORT_ASYNC_LOSS_MS`. Taken as I/O at a gain `g`
+ * of at least `minSpeedup`, the async executor loses to the best that workers could do (`cores`
+ * of them, a call at a time each) at most its plain loop (one call at a time here) × (1 / g − 1 /
+ * cores): a third of it at 1.2 on 2 cores, so a plain loop of up to 300 ms; 0.77 of it on 16.
  */
 function shortAsyncJob(job: Job, look: MainProbe, total: number | undefined): boolean {
   if (total === undefined || loadedInWorkers.has(job.spec.key)) return false;
   const one = asyncFigures(look).asyncInlineMs;
-  return one !== undefined && total * one < SAMPLE_ALWAYS_MS;
+  const lost = 1 / job.minSpeedup - 1 / Math.max(1, job.cpu);
+  return one !== undefined && total * one * lost < SHORT_ASYNC_LOSS_MS;
 }
+
+/**
+ * The most (ms) that taking a short async job as I/O may lose (see `shortAsyncJob`): about what
+ * sampling costs where no worker holds the task, which it first loads there — 91 ms for an HTTP
+ * client, 145–178 ms for an ioredis client, as much as such a job.
+ */
+const SHORT_ASYNC_LOSS_MS = 100;
 
 /**
  * The most items of a chunk under `timeoutMs` (a chunk's limit on workers): a quarter of the
