@@ -75,7 +75,7 @@ import {
   staleOf,
   trialOf,
 } from "./run_feedback.ts";
-import { asyncFigures, overlap } from "./_async_look.ts";
+import { type AsyncFigures, asyncFigures, overlap } from "./_async_look.ts";
 import { keepPrevious, rememberDecision } from "./_stability.ts";
 import {
   asLookRan,
@@ -660,8 +660,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
+  const figures = asyncFigures(look);
   const io = look.isAsync
-    ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, look, total))
+    ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total))
     : undefined;
   if (total !== undefined && job.known.size >= total && !io) {
     return { decision: asLookRan(look, total, "every item already ran while sampling") };
@@ -671,7 +672,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   if (!skipped && perItemMs > 0 && !look.isAsync && look.items.length >= 2) {
     job.inlineItemMs = perItemMs;
   }
-  Object.assign(job, asyncFigures(look));
+  Object.assign(job, figures);
   return { probe: look, perItemMs, skipped, io };
 }
 
@@ -683,9 +684,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
  * of them, a call at a time each) at most its plain loop (one call at a time here) × (1 / g − 1 /
  * cores): a third of it at 1.2 on 2 cores, so a plain loop of up to 300 ms; 0.77 of it on 16.
  */
-function shortAsyncJob(job: Job, look: MainProbe, total: number | undefined): boolean {
+function shortAsyncJob(job: Job, figures: AsyncFigures, total: number | undefined): boolean {
   if (total === undefined || loadedInWorkers.has(job.spec.key)) return false;
-  const one = asyncFigures(look).asyncInlineMs;
+  const one = figures.asyncInlineMs;
   const lost = 1 / job.minSpeedup - 1 / Math.max(1, job.cpu);
   return one !== undefined && total * one * lost < SHORT_ASYNC_LOSS_MS;
 }
