@@ -1135,6 +1135,12 @@ test("model: an async task counts as I/O once workers could not beat its overlap
   assert.equal(f.asyncItemMs, (14.8 - 5.2) / 64);
   assert.ok(f.asyncItemMs! < f.asyncInlineMs!, "the batch gains over one call at a time");
   assert.equal(asyncFigures({ ...loaded, waits: false }).asyncItemMs, 14.8 / 64);
+  // A batch that left this thread idle waited on something else: its waits for a CPU overlapped
+  // that wait, and its pace is the wall clock's (30 timer calls, all in the batch, 60 ms).
+  const timers = { ...loaded, concurrent: { ...loaded.concurrent, wallMs: 60, threadCpuMs: 0.5 } };
+  timers.concurrent.waitMs = 6;
+  assert.equal(threadBound(timers.concurrent), false);
+  assert.equal(asyncFigures(timers).asyncItemMs, 60 / 64);
 });
 
 test("model: a load read before and after the look is taken once it outlasted a burst (injected counts)", async () => {

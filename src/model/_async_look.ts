@@ -57,13 +57,17 @@ export interface AsyncFigures {
 export function asyncFigures(look: MainProbe): AsyncFigures {
   const c = look.concurrent;
   if (!c || c.calls < 2 || !(c.wallMs > 0)) return {};
-  // The batch's time on the clock `overlap` tests its gain with: where the first call waited on
-  // the event loop, without this thread's wait for a CPU, as the warm calls one at a time are
-  // timed. On the wall clock the model read no gain where the gain test had read one, at the
-  // threshold (64 Redis calls of an ioredis client, 0.036 ms each alone: 2.40 ms of wall time, of
-  // which this thread waited 0.98 for a CPU): "not predicted to gain", from one call in flight,
-  // where 64 ran the job 2.4× faster than one at a time.
-  const ranPerCall = (look.waits ? ranMs(c) : c.wallMs) / c.calls;
+  // The batch's time per call. Where its first call waited on the event loop and the batch kept
+  // this thread busy (`threadBound`), this thread was its bottleneck, and the time it waited for a
+  // CPU (other processes' load) lengthened the batch: left out, as `overlap` tests the gain, and
+  // as the warm calls one at a time are timed. On the wall clock the model read no gain where the
+  // gain test had read one (64 Redis calls of an ioredis client, 0.036 ms each alone: 2.40 ms of
+  // wall time, of which this thread waited 0.98 for a CPU): "not predicted to gain", from one call
+  // in flight, where 64 ran the job 2.4× faster than one at a time. A batch that left this thread
+  // idle waited on something else (timers, a server): its waits for a CPU overlapped that, and the
+  // wall clock is its time (30 calls of 5 and 60 ms timers beside two CPU hogs, all in the batch:
+  // without this thread's 6 ms of waits, the run was predicted at 54 ms).
+  const ranPerCall = (look.waits && threadBound(c) ? ranMs(c) : c.wallMs) / c.calls;
   const f: AsyncFigures = { asyncItemMs: ranPerCall, asyncBatchCalls: c.started };
   // This thread's own clock only: the process clock (its JIT and GC threads) and the wall time
   // that stand in for it elsewhere are no lower bound. (A cold first call counts in it.)
