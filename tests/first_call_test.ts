@@ -14,7 +14,7 @@ import { BackFeed } from "../src/model/_back_feed.ts";
 import { forgone, hearLoads, loadInOthers } from "../src/model/_task_in_workers.ts";
 import { RecentPace } from "../src/model/_recent_pace.ts";
 import type { Job } from "../src/model/_job.ts";
-import type { SpinDieItem } from "./fixtures/tasks/basic.ts";
+import type { MeetItem, SpinDieItem } from "./fixtures/tasks/basic.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const basic = (name: string) => task(fixtureModule("tasks/basic"), name);
@@ -130,6 +130,68 @@ test("back feed: a worker that dies leaves its chunk's items to this thread", as
   }
 });
 
+test("back feed: a worker fed while it loads the task runs its chunks once loaded; one that cannot load leaves them here", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    // Large items: fed as the worker starts, the chunks wait in it behind the load.
+    const items = Array.from({ length: 4 }, () => ({ ms: 1 }));
+    const spec = taskSpec(basic("work"));
+    const job = { spec, src: new Source<unknown>(items), known: new KnownResults() };
+    const worker = workerSet(pool).ensure(1)[0];
+    assert.equal(worker.specs.has(spec.key), false, "not loaded yet");
+    const feed = new BackFeed(job as unknown as Job, () => 0, () => 30);
+    feed.add(worker);
+    while (feed.busy) await feed.replied();
+    await feed.stop();
+    assert.equal(feed.failure, undefined);
+    assert.equal(feed.unloaded, false);
+    assert.equal(job.known.size, 4);
+    job.known.forEach((r) => assert.equal(r, 1));
+    // A module that cannot load in a worker: no failure of the job, its items left here.
+    const other = { ...job, spec: taskSpec(task(fixtureModule("tasks/main_only"), "render")) };
+    other.known = new KnownResults();
+    const stuck = new BackFeed(other as unknown as Job, () => 0, () => 30);
+    stuck.add(worker);
+    while (stuck.busy) await stuck.replied();
+    await stuck.stop();
+    assert.equal(stuck.failure, undefined);
+    assert.equal(stuck.unloaded, true);
+    assert.equal(stuck.lost, true);
+    assert.equal(other.known.size, 0);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("back feed: a worker holding a chunk takes another only where every other thread still has an item", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    // Three items, the first run here already: the worker takes the last; a second chunk in
+    // flight (the middle item) would leave this thread none while the worker runs both in turn.
+    const items = Array.from({ length: 3 }, () => ({ ms: 1 }));
+    const { job, worker } = await feedJob(pool, "work", items);
+    job.known.set(0, "here");
+    const feed = new BackFeed(job, () => 0, () => 30);
+    feed.add(worker); // its chunks are claimed at once
+    assert.equal(feed.back, 2, "only the last item claimed");
+    while (feed.busy) await feed.replied();
+    await feed.stop();
+    // This thread never took the middle item here: the worker took it once its chunk replied.
+    assert.equal(feed.failure, undefined);
+    assert.deepEqual([0, 1, 2].map((i) => job.known.get(i)), ["here", 1, 1]);
+    // With more items left, the worker holds two chunks at once.
+    const many = await feedJob(pool, "work", Array.from({ length: 8 }, () => ({ ms: 1 })));
+    const more = new BackFeed(many.job, () => 0, () => 30);
+    more.add(many.worker);
+    assert.equal(more.back, 6, "two items claimed");
+    while (more.busy) await more.replied();
+    await more.stop();
+    assert.equal(many.job.known.size, 8);
+  } finally {
+    await pool.close();
+  }
+});
+
 // A fresh pool per call: no worker holds the task, as on a process's first call. 1,500 items of
 // 1 ms of wall time each (busy): long enough for a worker that loads the task in milliseconds to
 // take part, whatever the load; the assertions hold wherever each item ran.
@@ -141,6 +203,22 @@ test("first call: every item runs once, its result in order", async () => {
     const out = await execute(basic("countRun"), items, { pool, cache: false });
     assert.deepEqual(out, items.map((x) => x.i));
     assert.deepEqual([...new Set(items[0].counts)], [1], "each item ran once");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("first call: a few large items are fed to a worker as it starts, however little work is left", async () => {
+  // Three items, each spinning here until a worker ran one (at most 300 ms): the look's first
+  // item runs here alone (no worker yet), and is large. The work left (600 ms at its pace, under
+  // the second that feeding small items needs) still goes to the worker as it loads the task:
+  // where it did not, every item ran here.
+  const pool = createPool();
+  try {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const items: MeetItem[] = Array.from({ length: 3 }, () => ({ flag, waitMs: 300 }));
+    const out = await execute(basic("meetWorker"), items, { pool, cache: false });
+    assert.ok(out.includes("worker"), `where the items ran: ${out}`);
   } finally {
     await pool.close();
   }

@@ -17,7 +17,10 @@ import { type Job, runOnWorker } from "./_job.ts";
 const CHUNK_LEAST_MS = 4;
 const CHUNK_MOST_MS = 50;
 
-/** Chunks in flight on each worker: the next one waits in the worker while one runs. */
+/**
+ * Chunks in flight on each worker: the next one waits in the worker while one runs — a reply is
+ * heard only between the calling thread's slices, which last an item where items are large.
+ */
 const IN_FLIGHT = 2;
 
 /**
@@ -34,6 +37,8 @@ export class BackFeed {
   failure?: SampleFailure;
   /** Whether a worker died with a chunk (its items are left unknown). */
   lost = false;
+  /** Whether a worker fed before it held the task could not load it (its chunk is `lost`). */
+  unloaded = false;
   /** Workers fed so far. */
   readonly workers = new Set<PoolWorker>();
   #job: Job;
@@ -43,7 +48,9 @@ export class BackFeed {
   #running = 0;
   #stopped = false;
   #workerPace?: number;
-  #wake?: () => void;
+  #waiting: (() => void)[] = [];
+  /** Chunks in flight, by worker. */
+  #held = new Map<PoolWorker, number>();
 
   /**
    * @param job The job (an array: `job.src` indexable, its total known).
@@ -57,7 +64,10 @@ export class BackFeed {
     this.back = job.src.total!;
   }
 
-  /** Feed `worker` (it holds the task). */
+  /**
+   * Feed `worker`: it holds the task, or loads it (its chunks wait behind the load; one it cannot
+   * load sets `unloaded`).
+   */
   add(worker: PoolWorker): void {
     if (this.workers.has(worker) || this.#stopped) return;
     this.workers.add(worker);
@@ -72,7 +82,12 @@ export class BackFeed {
   /** Resolves at the next reply (at once where none is in flight). */
   replied(): Promise<void> {
     if (this.#running === 0) return Promise.resolve();
-    return new Promise((r) => (this.#wake = r));
+    return new Promise((r) => this.#waiting.push(r));
+  }
+
+  /** A chunk replied: whoever waits for one goes on. */
+  #heard(): void {
+    for (const r of this.#waiting.splice(0)) r();
   }
 
   /** Send no more chunks; resolves once those in flight replied. */
@@ -81,8 +96,14 @@ export class BackFeed {
     await Promise.all(this.#loops);
   }
 
-  /** The next chunk from the end: the unknown items right below `back`, claimed. */
-  #claim(): [number, number] | undefined {
+  /**
+   * The next chunk from the end for `worker`: the unknown items right below `back`, claimed; none
+   * where none is left, "wait" where the worker holds a chunk already and another would leave the
+   * other threads less than an item each (a chunk waiting in a worker is one the calling thread
+   * cannot take: three items of 30 ms, a worker fed the last two while it loaded the task, and the
+   * calling thread waited for both).
+   */
+  #claim(worker: PoolWorker): [number, number] | "wait" | undefined {
     const known = this.#job.known, front = this.#front();
     let to = this.back;
     while (to > front && known.has(to - 1)) to--;
@@ -95,6 +116,11 @@ export class BackFeed {
     const size = Math.max(1, Math.round(workMs / (this.#workerPace ?? this.#pace())));
     let from = to - 1;
     while (from > front && to - from < size && !known.has(from - 1)) from--;
+    if ((this.#held.get(worker) ?? 0) > 0) {
+      let lo = front;
+      while (lo < from && known.has(lo)) lo++;
+      if (from - lo < threads - 1) return "wait";
+    }
     this.back = from;
     return [from, to];
   }
@@ -102,21 +128,32 @@ export class BackFeed {
   async #loop(worker: PoolWorker): Promise<void> {
     const job = this.#job;
     while (!this.#stopped && !this.failure) {
-      const range = this.#claim();
+      const range = this.#claim(worker);
       if (!range) return;
+      if (range === "wait") {
+        await this.replied();
+        continue;
+      }
       const [from, to] = range;
       this.#running++;
+      this.#held.set(worker, (this.#held.get(worker) ?? 0) + 1);
       const idx = Array.from({ length: to - from }, (_, k) => from + k);
       const ran = await runOnWorker(job, worker, idx);
       this.#running--;
+      this.#held.set(worker, this.#held.get(worker)! - 1);
       if (!ran) {
         this.lost = true; // the worker died (or the pool closed): the calling thread runs them
-        this.#wake?.();
+        this.#heard();
+        return;
+      }
+      if (ran.failure?.kind === "load") {
+        this.unloaded = this.lost = true; // the calling thread runs them
+        this.#heard();
         return;
       }
       if (ran.failure) this.failure ??= ran.failure;
       else if (ran.ms > 0) this.#workerPace = ran.ms / (to - from);
-      this.#wake?.();
+      this.#heard();
     }
   }
 }

@@ -56,7 +56,10 @@ const FINISH_SLICE_MS = 2;
  * here once warm — while its compiler threads share the cores with this thread, which ran its
  * items 40 % slower beside it on 2 cores. A process's first 2,000 renders, fed one worker at
  * 0.6–0.8 s of work left (read at that slower pace), took 1.15× as long as when it only loaded;
- * 6,000, fed at 1.5 s, took 0.9× as long.
+ * 6,000, fed at 1.5 s, took 0.9× as long. Large items (`LARGE_ITEM_MS` or more here) are fed
+ * whatever their work left: a worker's cold part is then a share of its first item, and an item
+ * it takes is one fewer after this thread's (six items of 150 ms, a process's first call: 940–1,110
+ * ms all here, where two workers forced took 550).
  */
 const FEED_LEAST_MS = 1000;
 
@@ -104,19 +107,26 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   let starters: PoolWorker[] = [];
   let declined = false; // the items left did not pay for feeding the workers (see `FEED_LEAST_MS`)
   let unloaded = false; // a worker could not load the task: the finishing ends
+  let next = 0; // the next item this thread runs, from the front
   const start = (most: number) => {
     loading = loadInOthers(job, undefined, most);
     started = loading.size;
     starters = [...loading];
-    if (finishing && started > 0) feed = new BackFeed(job, () => next, () => pace.perItemMs);
+    if (finishing && started > 0) {
+      feed = new BackFeed(job, () => next, () => Math.min(pace.perItemMs, look.perItemMs));
+    }
   };
-  // Large items (see `largeItems`): the workers start at once (beside this thread when finishing).
+  // Large items (see `largeItems`): the workers start at once (beside this thread when finishing),
+  // and where finishing are fed at once, their chunks waiting behind the load: an item here holds
+  // this thread for longer than a worker takes to load the task, and a worker that held it idled
+  // until this thread's item ended (six items of 150 ms, a process's first call: the worker's
+  // first item started 150 ms after the look's).
   if (look.perItemMs >= LARGE_ITEM_MS) {
     start(finishing ? Math.min(job.cores - 1, n - job.known.size) : job.cores);
+    for (const w of starters) feed?.add(w);
   }
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
-  let next = 0;
   let reported = t0; // when `onProgress` was last called
   // A turn of the event loop between slices lets a worker's reply in: only while workers load
   // or run chunks.
@@ -137,14 +147,16 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
           continue;
         }
         // Judged again once the first worker holds the task, at the pace here now: fed only
-        // where the items left are `FEED_LEAST_MS` of work or more over the workers started.
+        // where the items left are `FEED_LEAST_MS` of work or more over the workers started, or
+        // are large (see `FEED_LEAST_MS`).
         if (feed.workers.size === 0) {
-          declined = (n - job.known.size) * pace.perItemMs * started < FEED_LEAST_MS;
+          declined = pace.perItemMs < LARGE_ITEM_MS &&
+            (n - job.known.size) * pace.perItemMs * started < FEED_LEAST_MS;
           if (declined) break;
         }
         feed.add(w);
       }
-      if (feed.failure || unloaded) break;
+      if (feed.failure || unloaded || feed.unloaded) break;
     }
     const back = feed?.back ?? n;
     while (next < back && job.known.has(next)) next++;
