@@ -34,6 +34,12 @@ async function feedJob(pool: Pool, name: string, items: unknown[]) {
   return { job: job as unknown as Job, worker };
 }
 
+/** Every chunk of `feed` replied, and it sends no more. */
+async function drained(feed: BackFeed): Promise<void> {
+  while (feed.busy) await feed.replied();
+  await feed.stop();
+}
+
 test("back feed: a worker runs the array from its end down to this thread's position, each item once", async () => {
   const pool = createPool({ maxWorkers: 1 });
   try {
@@ -42,8 +48,7 @@ test("back feed: a worker runs the array from its end down to this thread's posi
     const front = 100; // items before it are this thread's
     const feed = new BackFeed(job, () => front, () => 0.05);
     feed.add(worker);
-    while (feed.busy) await feed.replied();
-    await feed.stop();
+    await drained(feed);
     assert.equal(feed.failure, undefined);
     assert.equal(feed.back, front);
     for (let i = 0; i < items.length; i++) {
@@ -64,8 +69,7 @@ test("back feed: known items are skipped, and a failing item stops the feed at i
     job.known.set(199, "kept"); // ran elsewhere already
     const feed = new BackFeed(job, () => 0, () => 0.01);
     feed.add(worker);
-    while (feed.busy) await feed.replied();
-    await feed.stop();
+    await drained(feed);
     assert.equal(feed.failure?.index, 120);
     assert.equal(feed.failure?.kind, "task");
     assert.match(feed.failure!.error.message, /failing as asked/);
@@ -91,8 +95,7 @@ test("back feed: an item no worker receives intact is not sent, and stops the fe
     const { job, worker } = await feedJob(pool, "work", items);
     const feed = new BackFeed(job, () => 0, () => 0.01);
     feed.add(worker);
-    while (feed.busy) await feed.replied();
-    await feed.stop();
+    await drained(feed);
     assert.equal(feed.failure?.index, 150);
     assert.equal(feed.failure?.kind, "clone");
     assert.match(
@@ -118,8 +121,7 @@ test("back feed: a worker that dies leaves its chunk's items to this thread", as
     const { job, worker } = await feedJob(pool, "spinDieInWorker", items);
     const feed = new BackFeed(job, () => 0, () => 0.01);
     feed.add(worker);
-    while (feed.busy) await feed.replied();
-    await feed.stop();
+    await drained(feed);
     assert.equal(feed.lost, true);
     assert.equal(feed.failure, undefined);
     assert.equal(job.known.has(50), false, "the item its worker died on is unknown");
@@ -141,8 +143,7 @@ test("back feed: a worker fed while it loads the task runs its chunks once loade
     assert.equal(worker.specs.has(spec.key), false, "not loaded yet");
     const feed = new BackFeed(job as unknown as Job, () => 0, () => 30);
     feed.add(worker);
-    while (feed.busy) await feed.replied();
-    await feed.stop();
+    await drained(feed);
     assert.equal(feed.failure, undefined);
     assert.equal(feed.unloaded, false);
     assert.equal(job.known.size, 4);
@@ -152,8 +153,7 @@ test("back feed: a worker fed while it loads the task runs its chunks once loade
     other.known = new KnownResults();
     const stuck = new BackFeed(other as unknown as Job, () => 0, () => 30);
     stuck.add(worker);
-    while (stuck.busy) await stuck.replied();
-    await stuck.stop();
+    await drained(stuck);
     assert.equal(stuck.failure, undefined);
     assert.equal(stuck.unloaded, true);
     assert.equal(stuck.lost, true);
@@ -174,8 +174,7 @@ test("back feed: a worker holding a chunk takes another only where every other t
     const feed = new BackFeed(job, () => 0, () => 30);
     feed.add(worker); // its chunks are claimed at once
     assert.equal(feed.back, 2, "only the last item claimed");
-    while (feed.busy) await feed.replied();
-    await feed.stop();
+    await drained(feed);
     // This thread never took the middle item here: the worker took it once its chunk replied.
     assert.equal(feed.failure, undefined);
     assert.deepEqual([0, 1, 2].map((i) => job.known.get(i)), ["here", 1, 1]);
@@ -184,8 +183,7 @@ test("back feed: a worker holding a chunk takes another only where every other t
     const more = new BackFeed(many.job, () => 0, () => 30);
     more.add(many.worker);
     assert.equal(more.back, 6, "two items claimed");
-    while (more.busy) await more.replied();
-    await more.stop();
+    await drained(more);
     assert.equal(many.job.known.size, 8);
   } finally {
     await pool.close();
