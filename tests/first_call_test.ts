@@ -206,20 +206,36 @@ test("first call: every item runs once, its result in order", async () => {
   }
 });
 
+/**
+ * Where a process's first `execute` (a fresh pool) ran `count` items that each spin `waitMs` here
+ * until a worker ran one (see `meetWorker`): "here" or "worker", by item.
+ */
+async function meetRuns(count: number, waitMs: number): Promise<string[]> {
+  const pool = createPool();
+  try {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const items: MeetItem[] = Array.from({ length: count }, () => ({ flag, waitMs }));
+    return await execute(basic("meetWorker"), items, { pool, cache: false }) as string[];
+  } finally {
+    await pool.close();
+  }
+}
+
 test("first call: a few large items are fed to a worker as it starts, however little work is left", async () => {
   // Three items, each spinning here until a worker ran one (at most 300 ms): the look's first
   // item runs here alone (no worker yet), and is large. The work left (600 ms at its pace, under
   // the second that feeding small items needs) still goes to the worker as it loads the task:
   // where it did not, every item ran here.
-  const pool = createPool();
-  try {
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const items: MeetItem[] = Array.from({ length: 3 }, () => ({ flag, waitMs: 300 }));
-    const out = await execute(basic("meetWorker"), items, { pool, cache: false });
-    assert.ok(out.includes("worker"), `where the items ran: ${out}`);
-  } finally {
-    await pool.close();
-  }
+  const out = await meetRuns(3, 300);
+  assert.ok(out.includes("worker"), `where the items ran: ${out}`);
+});
+
+test("first call: a task with little to compile is fed to workers under a second of work left", async () => {
+  // Sixty items of 15 ms here (under the 20 ms of large ones), until a worker ran one: under a
+  // second of work, which a task whose first call was slow to compile does not feed; this one's
+  // first call ran at its pace. Where the workers were not fed, every item ran here.
+  const out = await meetRuns(60, 15);
+  assert.ok(out.includes("worker"), `where the items ran: ${out}`);
 });
 
 test("first call: an item near the end that throws fails the call at its index", async () => {

@@ -59,9 +59,16 @@ const FINISH_SLICE_MS = 2;
  * 6,000, fed at 1.5 s, took 0.9× as long. Large items (`LARGE_ITEM_MS` or more here) are fed
  * whatever their work left: a worker's cold part is then a share of its first item, and an item
  * it takes is one fewer after this thread's (six items of 150 ms, a process's first call: 940–1,110
- * ms all here, where two workers forced took 550).
+ * ms all here, where two workers forced took 550). So is a task with little to compile: its first
+ * call here took at most `COLD_FIRST` × the pace since (1.2–1.5× for arithmetic loops, 5.9× for
+ * markdown renders on Bun) — a worker then runs it warm from its first items (a process's first call,
+ * medians of 3: 80 items of 10 ms, 831 → 566 ms on Bun and 879 → 722 on Deno; 400 of 2 ms, 828
+ * → 482 and 883 → 580; the plain loop 807, two workers forced 461 and 530–576).
  */
 const FEED_LEAST_MS = 1000;
+
+/** See `FEED_LEAST_MS`: a first call this many times the pace since had code to compile. */
+const COLD_FIRST = 3;
 
 /**
  * Where no worker holds the task yet, this thread runs the array's items, from the front, in
@@ -148,9 +155,11 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
         }
         // Judged again once the first worker holds the task, at the pace here now: fed only
         // where the items left are `FEED_LEAST_MS` of work or more over the workers started, or
-        // are large (see `FEED_LEAST_MS`).
+        // are large, or the task has nothing to compile (see `FEED_LEAST_MS`).
         if (feed.workers.size === 0) {
-          declined = pace.perItemMs < LARGE_ITEM_MS &&
+          const first = look.probe.times[0] ?? Infinity;
+          const compiles = first > COLD_FIRST * pace.perItemMs;
+          declined = pace.perItemMs < LARGE_ITEM_MS && compiles &&
             (n - job.known.size) * pace.perItemMs * started < FEED_LEAST_MS;
           if (declined) break;
         }
