@@ -62,8 +62,8 @@ const FINISH_SLICE_MS = 2;
  * ms all here, where two workers forced took 550). So is a task with little to compile: its first
  * call here took at most `COLD_FIRST` × the pace since (1.2–1.5× for arithmetic loops, 5.9× for
  * markdown renders on Bun) — a worker then runs it warm from its first items (a process's first call,
- * medians of 3: 80 items of 10 ms, 831 → 566 ms on Bun and 879 → 722 on Deno; 400 of 2 ms, 828
- * → 482 and 883 → 580; the plain loop 807, two workers forced 461 and 530–576).
+ * medians of 3: 80 items of 10 ms, 831 → 581 ms on Bun and 879 → 714 on Deno; 400 of 2 ms, 828
+ * → 496 and 883 → 588; the plain loop 807, two workers forced 455–475 and 536–589).
  */
 const FEED_LEAST_MS = 1000;
 
@@ -155,7 +155,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
         }
         // Judged again once the first worker holds the task, at the pace here now: fed only
         // where the items left are `FEED_LEAST_MS` of work or more over the workers started, or
-        // are large, or the task has nothing to compile (see `FEED_LEAST_MS`).
+        // are large, or the task has little to compile (see `FEED_LEAST_MS`).
         if (feed.workers.size === 0) {
           const first = look.probe.times[0] ?? Infinity;
           const compiles = first > COLD_FIRST * pace.perItemMs;
