@@ -45,7 +45,6 @@ export class BackFeed {
   #front: () => number;
   #pace: () => number;
   #loops: Promise<void>[] = [];
-  #running = 0;
   #stopped = false;
   #workerPace?: number;
   #waiting: (() => void)[] = [];
@@ -76,12 +75,13 @@ export class BackFeed {
 
   /** Whether a chunk is in flight. */
   get busy(): boolean {
-    return this.#running > 0;
+    for (const k of this.#held.values()) if (k > 0) return true;
+    return false;
   }
 
   /** Resolves at the next reply (at once where none is in flight). */
   replied(): Promise<void> {
-    if (this.#running === 0) return Promise.resolve();
+    if (!this.busy) return Promise.resolve();
     return new Promise((r) => this.#waiting.push(r));
   }
 
@@ -135,11 +135,9 @@ export class BackFeed {
         continue;
       }
       const [from, to] = range;
-      this.#running++;
       this.#held.set(worker, (this.#held.get(worker) ?? 0) + 1);
       const idx = Array.from({ length: to - from }, (_, k) => from + k);
       const ran = await runOnWorker(job, worker, idx);
-      this.#running--;
       this.#held.set(worker, this.#held.get(worker)! - 1);
       if (!ran) {
         this.lost = true; // the worker died (or the pool closed): the calling thread runs them
