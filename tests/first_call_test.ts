@@ -61,6 +61,30 @@ test("back feed: a worker runs the array from its end down to this thread's posi
   }
 });
 
+test("back feed: a worker tried out runs one chunk from the end, timed there, and is not fed", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const items = counted(300, 0.5);
+    const { job, worker } = await feedJob(pool, "countRun", items);
+    const feed = new BackFeed(job, () => 0, () => 0.5);
+    const perItem = await feed.tryOut(worker);
+    // About 4 ms of work at 0.5 ms an item: the last 8 items, each run once, nothing after.
+    assert.equal(feed.back, 292);
+    assert.equal(feed.workers.size, 0);
+    assert.equal(feed.busy, false);
+    assert.ok(perItem !== undefined && perItem > 0, `time per item: ${perItem}`);
+    for (let i = 0; i < items.length; i++) {
+      assert.equal(job.known.has(i), i >= 292, `item ${i}`);
+      assert.equal(items[0].counts[i], i >= 292 ? 1 : 0, `runs of item ${i}`);
+    }
+    // A worker that cannot take anything: nothing left above this thread's position.
+    const none = new BackFeed(job, () => 300, () => 0.5);
+    assert.equal(await none.tryOut(worker), undefined);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("back feed: known items are skipped, and a failing item stops the feed at its index", async () => {
   const pool = createPool({ maxWorkers: 1 });
   try {
@@ -230,12 +254,28 @@ test("first call: a few large items are fed to a worker as it starts, however li
   assert.ok(out.includes("worker"), `where the items ran: ${out}`);
 });
 
-test("first call: a task with little to compile is fed to workers under a second of work left", async () => {
+test("first call: a task that runs warm in a worker is fed to it under a second of work left", async () => {
   // Sixty items of 15 ms here (under the 20 ms of large ones), until a worker ran one: under a
-  // second of work, which a task whose first call was slow to compile does not feed; this one's
-  // first call ran at its pace. Where the workers were not fed, every item ran here.
+  // second of work, which a task that runs cold in a fresh worker does not feed; this one's first
+  // chunk there ran at once. Where the workers were not fed, every item ran here.
   const out = await meetRuns(60, 15);
   assert.ok(out.includes("worker"), `where the items ran: ${out}`);
+});
+
+test("first call: a task that runs cold in a worker is not fed under a second of work left", async () => {
+  // 150 items of 2 ms here (300 ms): the first worker to hold the task runs one chunk of about
+  // 4 ms of work (two items), timed there at ten times the pace here, and is fed no more. Where it
+  // was fed, the worker ran far more than that chunk.
+  const pool = createPool();
+  try {
+    const items = new Array(150).fill(2);
+    const out = await execute(basic("coldInWorker"), items, { pool, cache: false });
+    assert.equal(out.length, 150);
+    const there = out.filter((x) => x === "worker").length;
+    assert.ok(there <= 2, `items run in a worker: ${there}`);
+  } finally {
+    await pool.close();
+  }
 });
 
 test("first call: an item near the end that throws fails the call at its index", async () => {

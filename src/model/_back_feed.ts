@@ -103,13 +103,13 @@ export class BackFeed {
    * cannot take: three items of 30 ms, a worker fed the last two while it loaded the task, and the
    * calling thread waited for both).
    */
-  #claim(worker: PoolWorker): [number, number] | "wait" | undefined {
+  #claim(worker: PoolWorker, work?: number): [number, number] | "wait" | undefined {
     const known = this.#job.known, front = this.#front();
     let to = this.back;
     while (to > front && known.has(to - 1)) to--;
     if (to <= front) return undefined;
     const threads = this.workers.size + 1;
-    const workMs = Math.min(
+    const workMs = work ?? Math.min(
       CHUNK_MOST_MS,
       Math.max(CHUNK_LEAST_MS, ((to - front) * this.#pace()) / (4 * threads)),
     );
@@ -125,8 +125,20 @@ export class BackFeed {
     return [from, to];
   }
 
+  /**
+   * One chunk on `worker`, before it is fed (see `add`): its time per item there (ms), timed in
+   * the worker, or undefined where it did not run (the worker died, could not load the task, or
+   * nothing was left to claim). The first chunk a worker runs shows whether the task runs cold
+   * there (code to compile) or at once at the pace here.
+   */
+  async tryOut(worker: PoolWorker): Promise<number | undefined> {
+    if (this.#stopped || this.failure) return undefined;
+    const range = this.#claim(worker, CHUNK_LEAST_MS);
+    if (!range || range === "wait") return undefined;
+    return this.#heardFrom(worker, range, await this.#send(worker, range)) || undefined;
+  }
+
   async #loop(worker: PoolWorker): Promise<void> {
-    const job = this.#job;
     while (!this.#stopped && !this.failure) {
       const range = this.#claim(worker);
       if (!range) return;
@@ -134,24 +146,35 @@ export class BackFeed {
         await this.replied();
         continue;
       }
-      const [from, to] = range;
-      this.#held.set(worker, (this.#held.get(worker) ?? 0) + 1);
-      const idx = Array.from({ length: to - from }, (_, k) => from + k);
-      const ran = await runOnWorker(job, worker, idx);
-      this.#held.set(worker, this.#held.get(worker)! - 1);
-      if (!ran) {
-        this.lost = true; // the worker died (or the pool closed): the calling thread runs them
-        this.#heard();
-        return;
-      }
-      if (ran.failure?.kind === "load") {
-        this.unloaded = this.lost = true; // the calling thread runs them
-        this.#heard();
-        return;
-      }
-      if (ran.failure) this.failure ??= ran.failure;
-      else if (ran.ms > 0) this.#workerPace = ran.ms / (to - from);
-      this.#heard();
+      // The reply is taken, and the next chunk claimed, in one go: one who waits for a reply
+      // (`replied`) and finds no chunk in flight would stop the feed.
+      if (this.#heardFrom(worker, range, await this.#send(worker, range)) === false) return;
     }
+  }
+
+  /** Send `[from, to)` to `worker`: its reply (see `runOnWorker`). */
+  #send(worker: PoolWorker, [from, to]: [number, number]): ReturnType<typeof runOnWorker> {
+    this.#held.set(worker, (this.#held.get(worker) ?? 0) + 1);
+    return runOnWorker(this.#job, worker, Array.from({ length: to - from }, (_, k) => from + k));
+  }
+
+  /**
+   * `worker` replied to `[from, to)` with `ran`: its time per item there (ms; undefined where not
+   * timed), or false where the worker is done for: it died (`lost`), could not load the task
+   * (`unloaded`; the calling thread runs the items then) or an item failed (`failure`).
+   */
+  #heardFrom(
+    worker: PoolWorker,
+    [from, to]: [number, number],
+    ran: Awaited<ReturnType<typeof runOnWorker>>,
+  ): number | undefined | false {
+    this.#held.set(worker, this.#held.get(worker)! - 1);
+    let perItem: number | undefined | false = false;
+    if (!ran) this.lost = true; // the worker died (or the pool closed)
+    else if (ran.failure?.kind === "load") this.unloaded = this.lost = true;
+    else if (ran.failure) this.failure ??= ran.failure;
+    else perItem = ran.ms > 0 ? (this.#workerPace = ran.ms / (to - from)) : undefined;
+    this.#heard();
+    return perItem;
   }
 }

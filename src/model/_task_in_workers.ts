@@ -59,16 +59,23 @@ const FINISH_SLICE_MS = 2;
  * 6,000, fed at 1.5 s, took 0.9× as long. Large items (`LARGE_ITEM_MS` or more here) are fed
  * whatever their work left: a worker's cold part is then a share of its first item, and an item
  * it takes is one fewer after this thread's (six items of 150 ms, a process's first call: 940–1,110
- * ms all here, where two workers forced took 550). So is a task with little to compile: its first
- * call here took at most `COLD_FIRST` × the pace since (1.2–1.5× for arithmetic loops, 5.9× for
- * markdown renders on Bun) — a worker then runs it warm from its first items (a process's first call,
- * medians of 3: 80 items of 10 ms, 831 → 581 ms on Bun and 879 → 714 on Deno; 400 of 2 ms, 828
- * → 496 and 883 → 588; the plain loop 807, two workers forced 455–475 and 536–589).
+ * ms all here, where two workers forced took 550). So is a task that runs warm in a worker from
+ * its first items: the first worker to hold the task runs one chunk of about 4 ms of work first,
+ * timed there (`BackFeed.tryOut`), and a time per item within `COLD_CHUNK` × the pace here feeds
+ * it (a process's first call, medians of 3: 4,000 items of 50 µs, 276 → 204 ms on Bun, 394 → 336
+ * on Deno, 242 → 214 on Node, where the plain loop took 233, 195 and 204; that chunk read 2.0–2.1×
+ * the pace here, cold). This thread's first call said it less well: a short arithmetic item's
+ * first call is cold too (50 µs items were declined, and ran here), a long one's warms up within
+ * itself (1.2–1.5× for 10 ms items, fed: 80 of them, 831 → 581 ms on Bun, 879 → 714 on Deno), and
+ * markdown renders read 5.9× on Bun.
  */
 const FEED_LEAST_MS = 1000;
 
-/** See `FEED_LEAST_MS`: a first call this many times the pace since had code to compile. */
-const COLD_FIRST = 3;
+/**
+ * See `FEED_LEAST_MS`: a worker's first chunk this many times the pace here per item ran cold
+ * (a library's code to compile: 7.7× for XML parses on Deno).
+ */
+const COLD_CHUNK = 3;
 
 /**
  * Where no worker holds the task yet, this thread runs the array's items, from the front, in
@@ -113,6 +120,8 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   let feed: BackFeed | undefined;
   let starters: PoolWorker[] = [];
   let declined = false; // the items left did not pay for feeding the workers (see `FEED_LEAST_MS`)
+  let tryOut: Promise<void> | undefined; // the first chunk of the first worker that held the task
+  let tried: number | undefined; // its time per item there (ms; Infinity where it did not run)
   let unloaded = false; // a worker could not load the task: the finishing ends
   let next = 0; // the next item this thread runs, from the front
   const start = (most: number) => {
@@ -155,11 +164,15 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
         }
         // Judged again once the first worker holds the task, at the pace here now: fed only
         // where the items left are `FEED_LEAST_MS` of work or more over the workers started, or
-        // are large, or the task has little to compile (see `FEED_LEAST_MS`).
-        if (feed.workers.size === 0) {
-          const first = look.probe.times[0] ?? Infinity;
-          const compiles = first > COLD_FIRST * pace.perItemMs;
-          declined = pace.perItemMs < LARGE_ITEM_MS && compiles &&
+        // are large, or the task runs warm there from the start: its first chunk, timed there,
+        // at most `COLD_CHUNK` × the pace here (see `FEED_LEAST_MS`).
+        if (feed.workers.size === 0 && pace.perItemMs < LARGE_ITEM_MS) {
+          if (!tryOut) {
+            tryOut = feed.tryOut(w).then((ms) => void (tried = ms ?? Infinity));
+            break;
+          }
+          if (tried === undefined) break; // its chunk runs
+          declined = tried > COLD_CHUNK * pace.perItemMs &&
             (n - job.known.size) * pace.perItemMs * started < FEED_LEAST_MS;
           if (declined) break;
         }
