@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
-import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
+import { KnownResults, Source, startHoldMs, workerSet } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { BackFeed } from "../src/model/_back_feed.ts";
 import { forgone, hearLoads, loadInOthers } from "../src/model/_task_in_workers.ts";
@@ -217,6 +217,17 @@ test("back feed: a worker holding a chunk takes another only where every other t
 // A fresh pool per call: no worker holds the task, as on a process's first call. 1,500 items of
 // 1 ms of wall time each (busy): long enough for a worker that loads the task in milliseconds to
 // take part, whatever the load; the assertions hold wherever each item ran.
+
+test("worker start: the time it holds the calling thread is timed", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    await Promise.all(workerSet(pool).ensure(1).map((w) => w.ready));
+    const held = startHoldMs();
+    assert.ok(held !== undefined && held >= 0 && held < 5000, `held ${held} ms`);
+  } finally {
+    await pool.close();
+  }
+});
 
 test("first call: every item runs once, its result in order", async () => {
   const pool = createPool();

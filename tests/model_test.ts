@@ -7,6 +7,7 @@ import {
   predictAsync,
   predictInline,
   predictWorkers,
+  splitWithHere,
   startCost,
 } from "../src/model/cost_model.ts";
 import { amongTies, chunkCandidates, decide, workerLadder } from "../src/model/decide.ts";
@@ -912,6 +913,27 @@ test("perfectSplit: workers loading the task beside this thread on few cores sha
   // 70 + 200), 1.68×.
   const many = perfectSplit(600, 16, 16, cold);
   assert.ok(many.speedup > 1.35 && many.workers < 16, `${many.workers}: ${many.speedup}×`);
+});
+
+test("splitWithHere: a start that holds this thread is time it runs nothing", () => {
+  // 140 ms of work on 2 cores, a worker that starts in 12 ms with nothing to load: held 1 ms by
+  // the start (Bun), this thread and the worker share the work after it (1.78×); held 45 ms
+  // (Deno's constructor), 123 ms in all (1.14×), under the 1.25 × 1.2 a start needs.
+  const start = { firstStartMs: 12, marginalStartMs: 10 };
+  const bun = splitWithHere(140, 2, 2, { ...start, startHoldMs: 1 });
+  assert.equal(bun.workers, 1);
+  assert.ok(bun.speedup > 1.75, `${bun.speedup}×`);
+  const deno = splitWithHere(140, 2, 2, { ...start, startHoldMs: 45 });
+  assert.ok(deno.speedup < 1.15, `${deno.speedup}×`);
+  // A second of work still pays for it: 45 + 12 + (1000 − 8) / 2 = 553 ms.
+  const long = splitWithHere(1000, 2, 2, { ...start, startHoldMs: 45 });
+  assert.equal(long.workers, 1);
+  assert.ok(long.speedup > 1.8, `${long.speedup}×`);
+  // perfectSplit counts each cold worker's hold among their start.
+  const cold = { warmWorkers: 0, ...start };
+  assert.equal(startCost({ ...cold, startHoldMs: 45 }, 2), startCost(cold, 2) + 90);
+  assert.ok(perfectSplit(200, 2, 2, { ...cold, startHoldMs: 45 }).speedup < 1.2);
+  assert.ok(perfectSplit(200, 2, 2, cold).speedup > 1.6);
 });
 
 test("model: a batch's fastest call is no fair reference when this thread served the calls before it settled", () => {

@@ -21,7 +21,7 @@ export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
 export { resultSendMs, sentResults } from "./_send_costs.ts";
 export { Source } from "./_source.ts";
-export { workerSet } from "./_worker_set.ts";
+export { startHoldMs, workerSet } from "./_worker_set.ts";
 export {
   abortError,
   ChunkTimeoutError,

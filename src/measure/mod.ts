@@ -15,6 +15,7 @@ export {
   measureOverheads,
   overheadsOrFallback,
   startFallback,
+  startHold,
 } from "./overhead.ts";
 export type { Overheads } from "./overhead.ts";
 export { sampleInWorker } from "./sample.ts";

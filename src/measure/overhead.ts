@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { measureChunk, type Pool, Run, Source, workerSet } from "../engine/mod.ts";
+import { measureChunk, type Pool, Run, Source, startHoldMs, workerSet } from "../engine/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import { type TaskSpec, taskSpec } from "../task/mod.ts";
 import { median } from "./statistics.ts";
@@ -34,11 +34,13 @@ export interface Overheads {
   sources: Record<"start" | "chunk" | "memory" | "item", "measured" | "fallback">;
 }
 
-// Per-runtime fallbacks, from measurements on a 2-core Linux machine (docs/model.md).
-const FALLBACK: Record<string, [first: number, marginal: number]> = {
-  node: [27, 15],
-  deno: [12, 10],
-  bun: [3, 1.3],
+// Per-runtime fallbacks, from measurements on a 2-core Linux machine (docs/model.md): a worker's
+// start until it answers, the first and each further one started with it, and the calling
+// thread's time in its constructor (see `startHold`).
+const FALLBACK: Record<string, [first: number, marginal: number, hold: number]> = {
+  node: [27, 15, 2],
+  deno: [12, 10, 45],
+  bun: [3, 1.3, 1],
 };
 
 let cached: Overheads | undefined;
@@ -258,5 +260,28 @@ export function overheadsOrFallback(runtimeName: string): Overheads {
 
 /** The per-runtime fallback start costs (ms): the first worker, and each further one. */
 export function startFallback(runtimeName: string): [first: number, marginal: number] {
-  return FALLBACK[runtimeName] ?? [25, 15];
+  const [first, marginal] = FALLBACK[runtimeName] ?? [25, 15];
+  return [first, marginal];
+}
+
+/**
+ * How long starting a worker holds the calling thread (ms): as timed in this process, else the
+ * runtime's fallback (Deno 45 ms: its constructor held the thread 39–55 ms in each of 10 starts,
+ * a process's first as much as the next; Node 2, Bun 1). The start's other costs
+ * (`Overheads.firstStartMs`, timed from the constructor's return) run beside this thread; this
+ * part does not.
+ *
+ * @param runtimeName The runtime (`runtime().name`).
+ * @returns The hold (ms).
+ *
+ * @example Usage
+ * ```ts
+ * import { startHold } from "./overhead.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(startHold("deno") >= 0);
+ * ```
+ */
+export function startHold(runtimeName: string): number {
+  return startHoldMs() ?? FALLBACK[runtimeName]?.[2] ?? 5;
 }

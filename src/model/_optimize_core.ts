@@ -36,6 +36,7 @@ import {
   overheadsOrFallback,
   type SampleFailure,
   type SampleProfile,
+  startHold,
   summarize,
 } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
@@ -1179,6 +1180,7 @@ function model(
   );
   m.loadMs = loadMs;
   m.loadedWorkers = loadedWorkers;
+  m.startHoldMs = startHold(job.rt.name);
   m.cores = job.cpu;
   // The plain loop runs here, and this thread may run the task at another speed than a worker
   // (measured: Deno's main thread ran long hot loops up to 1.7× slower): its own warm time, from

@@ -6,7 +6,7 @@
  * @module
  */
 import { loadIn, poolClosedError, type PoolWorker, workerSet } from "../engine/mod.ts";
-import { cachedOverheads, startFallback } from "../measure/mod.ts";
+import { cachedOverheads, startFallback, startHold } from "../measure/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
@@ -269,8 +269,7 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
  * `START_MARGIN` × `minSpeedup` once their start and their load of the task are paid, else 0.
  */
 function workersPay(job: Job, serialMs: number, here: boolean): number {
-  const [firstStartMs, marginalStartMs] = startCosts(job);
-  const start = { ...taskWarmth(job), firstStartMs, marginalStartMs };
+  const start = { ...taskWarmth(job), ...startCosts(job) };
   const best = here
     ? splitWithHere(serialMs, job.cores, job.cpu, start)
     : perfectSplit(serialMs, job.cores, job.cpu, start);
@@ -422,17 +421,14 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
   if (n === undefined || job.cores < 2) return undefined;
   if (look.io) return undefined; // no worker needed
-  const [firstStartMs, marginalStartMs] = startCosts(job);
+  const costs = startCosts(job);
+  const { firstStartMs, marginalStartMs, startHoldMs } = costs;
   const left = n - job.known.handled;
   const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
   const warmth = taskWarmth(job);
   const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
-  const best = perfectSplit(serial, job.cores, job.cpu, {
-    ...warmth,
-    firstStartMs,
-    marginalStartMs,
-  });
+  const best = perfectSplit(serial, job.cores, job.cpu, { ...warmth, ...costs });
   if (best.speedup >= job.minSpeedup) return undefined;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
@@ -449,7 +445,8 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
       marginalStartMs: 0,
     });
     const savedMs = warm.speedup >= job.minSpeedup ? serial - serial / warm.speedup : 0;
-    const costMs = loadMs + firstStartMs + marginalStartMs * (job.cores - 2);
+    const costMs = loadMs + firstStartMs + marginalStartMs * (job.cores - 2) +
+      startHoldMs * (job.cores - 1);
     if (savedMs > 0 && forgone(job.spec.key, savedMs, costMs)) {
       loadInOthers(job, undefined, job.cores);
       loading = "; the workers load it now, for the next calls: those of this job so far would " +
@@ -462,7 +459,9 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
     `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
       `serial): even a perfect split over ` +
       `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
-      `${job.minSpeedup}× after starting them (≈${firstStartMs.toFixed(0)} ms the first)${
+      `${job.minSpeedup}× after starting them (≈${
+        (firstStartMs + startHoldMs).toFixed(0)
+      } ms the first)${
         loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)${loading}` : ""
       }`,
   );
@@ -474,16 +473,21 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
  * What starting workers costs here (ms: the first started alone, each further one started with
  * it), measured where it was: the overheads measured in this process, else a start the pool
  * timed alone (the worker loading the task while items run here), else the runtime's fallbacks
- * (Deno's 12 ms against 25–40 ms measured for a worker started while this thread ran items).
+ * (Deno's 12 ms against 25–40 ms measured for a worker started while this thread ran items);
+ * and each start's hold of this thread (see `startHold`).
  */
-function startCosts(job: Job): [first: number, marginal: number] {
+function startCosts(
+  job: Job,
+): { firstStartMs: number; marginalStartMs: number; startHoldMs: number } {
+  const startHoldMs = startHold(job.rt.name);
   const o = cachedOverheads();
-  if (o?.sources.start === "measured") return [o.firstStartMs, o.marginalStartMs];
+  if (o?.sources.start === "measured") {
+    return { firstStartMs: o.firstStartMs, marginalStartMs: o.marginalStartMs, startHoldMs };
+  }
   const [first, marginal] = startFallback(job.rt.name);
   const alone = job.pool.startBatches.find((b) => b.count === 1)?.ms;
-  return alone !== undefined && alone > first && alone < 1000
-    ? [alone, marginal]
-    : [first, marginal];
+  const firstStartMs = alone !== undefined && alone > first && alone < 1000 ? alone : first;
+  return { firstStartMs, marginalStartMs: marginal, startHoldMs };
 }
 
 /**

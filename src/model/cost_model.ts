@@ -40,6 +40,12 @@ export interface ModelInputs {
   firstStartMs: number;
   marginalStartMs: number;
   /**
+   * The calling thread's time in each start (ms; see `startHold`): the workers started
+   * together are started one after the other there, and that thread runs nothing meanwhile.
+   * Default 0.
+   */
+  startHoldMs?: number;
+  /**
    * Loading the task in workers that do not hold it yet (ms, once: they load it together): what
    * the import of its module took. Undefined: nothing to load.
    */
@@ -170,20 +176,24 @@ export function predictWorkers(m: ModelInputs, workers: number, chunkSize: numbe
  * assert.equal(startCost({ ...m, warmWorkers: 3, loadMs: 100 }, 3), 0);
  * // One worker started: two more start together.
  * assert.equal(startCost({ ...m, warmWorkers: 1 }, 3), 40);
+ * // Each start holding the calling thread 45 ms (Deno): three starts, 135 ms more.
+ * assert.equal(startCost({ ...m, startHoldMs: 45 }, 3), 185);
  * ```
  */
 export function startCost(
   m: Pick<
     ModelInputs,
-    "warmWorkers" | "firstStartMs" | "marginalStartMs" | "loadMs" | "loadedWorkers"
+    "warmWorkers" | "firstStartMs" | "marginalStartMs" | "startHoldMs" | "loadMs" | "loadedWorkers"
   >,
   workers: number,
 ): number {
   // The workers not started yet start together, after those that are: the first of them pays a
   // whole start (a worker started alone took 25–40 ms on Deno, against 10 ms more for each one
-  // started with it), the others the marginal cost.
+  // started with it), the others the marginal cost; and each holds the calling thread in turn.
   const fresh = Math.max(0, workers - m.warmWorkers);
-  const start = fresh === 0 ? 0 : m.firstStartMs + (fresh - 1) * m.marginalStartMs;
+  const start = fresh === 0
+    ? 0
+    : fresh * (m.startHoldMs ?? 0) + m.firstStartMs + (fresh - 1) * m.marginalStartMs;
   const load = workers > (m.loadedWorkers ?? m.warmWorkers) ? m.loadMs ?? 0 : 0;
   return start + load;
 }
@@ -233,7 +243,7 @@ export function perfectSplit(
   cpu: number,
   start: Pick<
     ModelInputs,
-    "warmWorkers" | "firstStartMs" | "marginalStartMs" | "loadMs" | "loadedWorkers"
+    "warmWorkers" | "firstStartMs" | "marginalStartMs" | "startHoldMs" | "loadMs" | "loadedWorkers"
   >,
 ): { speedup: number; workers: number } {
   let best = { speedup: 0, workers: 1 };
@@ -269,7 +279,7 @@ export function perfectSplit(
  * pace where the loads, each taking two threads (`LOAD_THREADS`), and this thread outnumber the
  * cores; their loads stretch as much — then the rest splits over them and this thread. Unlike
  * {@linkcode perfectSplit}, the workers' start and load cost only what this thread does not run
- * meanwhile.
+ * meanwhile — but for the starts' hold of this thread (`startHoldMs`), in which it runs nothing.
  *
  * @param serialMs The job's time in the plain loop (ms).
  * @param cores The cores (this thread takes one of them).
@@ -292,25 +302,33 @@ export function perfectSplit(
  * assert.equal(splitWithHere(300, 2, 2, start).workers, 0);
  * // On 8 cores, 3 s of work: five workers, their loads (11 threads on 8 cores) stretched 1.375×.
  * assert.equal(splitWithHere(3000, 8, 8, start).workers, 5);
+ * // 140 ms of work, a start that holds this thread 45 ms (Deno), nothing to load: 45 + 12 +
+ * // (140 − 8) / 2 = 123 ms, 1.14×; holding it 1 ms (Bun), 1.78×.
+ * const deno = { firstStartMs: 12, marginalStartMs: 10, startHoldMs: 45 };
+ * assert.ok(splitWithHere(140, 2, 2, deno).speedup < 1.15);
+ * assert.ok(splitWithHere(140, 2, 2, { ...deno, startHoldMs: 1 }).speedup > 1.75);
  * ```
  */
 export function splitWithHere(
   serialMs: number,
   cores: number,
   cpu: number,
-  start: Pick<ModelInputs, "firstStartMs" | "marginalStartMs" | "loadMs">,
+  start: Pick<ModelInputs, "firstStartMs" | "marginalStartMs" | "startHoldMs" | "loadMs">,
 ): { speedup: number; workers: number } {
   let best = { speedup: 1, workers: 0 };
   for (let w = 1; w < Math.max(2, cores); w++) {
+    // The starts hold this thread first, one after the other: it runs nothing meanwhile.
+    const held = w * (start.startHoldMs ?? 0);
     // The loads beside this thread share the CPU, each worker with a compiler thread of its own
     // (`LOAD_THREADS`): each thread at cpu / (threads) of a core.
     const stretch = Math.max(1, (LOAD_THREADS * w + 1) / cpu);
-    const late = startCost({ warmWorkers: 0, ...start }, w) +
+    const late = startCost({ warmWorkers: 0, ...start, startHoldMs: 0 }, w) +
       (stretch - 1) * (start.loadMs ?? 0);
     const hereByThen = late / stretch;
-    const ms = serialMs <= hereByThen
-      ? serialMs * stretch
-      : late + (serialMs - hereByThen) / Math.min(w + 1, cpu);
+    const ms = held +
+      (serialMs <= hereByThen
+        ? serialMs * stretch
+        : late + (serialMs - hereByThen) / Math.min(w + 1, cpu));
     const speedup = serialMs / (ms + 0.2);
     if (speedup > best.speedup) best = { speedup, workers: w };
   }
