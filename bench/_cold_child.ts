@@ -1,5 +1,6 @@
-// One automatic, inline or naive run of markdown renders or XML parses as the first call of a
-// fresh process (see cold_start.ts): prints the wall time in ms, the task module's import included.
+// One automatic, inline or naive run of a workload (markdown renders, XML parses, arithmetic or
+// hashes) as the first call of a fresh process (see cold_start.ts): prints the wall time in ms, the
+// task module's import included.
 import process from "node:process";
 import { execute, task } from "../mod.ts";
 
@@ -23,16 +24,26 @@ const rec = (k: number) =>
   `</tags></item>`;
 const catalog = () => `<catalog>${Array.from({ length: 40 }, (_, k) => rec(k)).join("")}</catalog>`;
 const n = Number(count);
-const xml = workload === "xml";
-const data = Array.from({ length: n }, xml ? catalog : doc);
+// Each workload: its items, its task module and export. `arith`: 20,000 xorshift rounds an item
+// (about 50 µs here), a module of its own with nothing to import; `hash`: SHA-256 (js-sha256) of
+// short strings, a few microseconds each.
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const url = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
-const name = xml ? "parseXml" : "renderMarkdown";
-const render = task<string, unknown>(url, name);
+const npm = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
+const plain = new URL(`./_dq_tasks${ext}`, import.meta.url);
+const workloads: Record<string, [() => unknown, URL, string]> = {
+  markdown: [doc, npm, "renderMarkdown"],
+  xml: [catalog, npm, "parseXml"],
+  arith: [() => 20_000, plain, "spinIterations"],
+  hash: [() => text(8), npm, "hashText"],
+};
+if (!(workload in workloads)) throw new Error(`Unknown workload ${workload}`);
+const [item, url, name] = workloads[workload];
+const data = Array.from({ length: n }, item);
+const work = task<unknown, unknown>(url, name);
 const t0 = performance.now();
-if (mode === "auto") await execute(render, data);
+if (mode === "auto") await execute(work, data);
 else if (mode === "naive") {
-  await execute(render, data, { executor: "workers", workers: 2, chunkSize: Math.ceil(n / 8) });
+  await execute(work, data, { executor: "workers", workers: 2, chunkSize: Math.ceil(n / 8) });
 } else {
   // A plain loop that keeps its results, as execute returns them (kept, 2,000 renders' HTML
   // costs this thread 5–10 % more in garbage collection than results dropped at once).

@@ -1,13 +1,15 @@
 /**
  * A process's first call: markdown renders (npm `marked`, its module importing five npm
- * libraries) or XML parses (npm `fast-xml-parser`: object trees of 40 records) run by automatic
+ * libraries), XML parses (npm `fast-xml-parser`: object trees of 40 records), arithmetic (20,000
+ * xorshift rounds an item, about 50 µs; a module of its own) or SHA-256 hashes (js-sha256) run by automatic
  * `execute`, a plain loop and the naive user default (2 workers, n / 8 items per chunk), each the
  * first call of a fresh process (its task module's import included), alternating, `--repeats`
  * times (default 5); medians with min–max, and each against the automatic run.
  *
  * Run: `deno run -A bench/cold_start.ts`, `bun bench/cold_start.ts`, or on Node
  * `node build/node/bench/cold_start.js` after `deno run -A scripts/build_node.ts`.
- * Options: `--repeats N`, `--sizes 200,2000`, `--workloads markdown,xml` (default both).
+ * Options: `--repeats N`, `--sizes 200,2000`, `--workloads markdown,xml,arith,hash` (default
+ * markdown and xml).
  *
  * @module
  */
