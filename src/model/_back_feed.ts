@@ -131,11 +131,15 @@ export class BackFeed {
    * nothing was left to claim). The first chunk a worker runs shows whether the task runs cold
    * there (code to compile) or at once at the pace here.
    */
-  async tryOut(worker: PoolWorker): Promise<number | undefined> {
-    if (this.#stopped || this.failure) return undefined;
+  tryOut(worker: PoolWorker): Promise<number | undefined> {
+    if (this.#stopped || this.failure) return Promise.resolve(undefined);
     const range = this.#claim(worker, CHUNK_LEAST_MS);
-    if (!range || range === "wait") return undefined;
-    return this.#heardFrom(worker, range, await this.#send(worker, range)) || undefined;
+    if (!range || range === "wait") return Promise.resolve(undefined);
+    const tried = this.#send(worker, range).then((ran) =>
+      this.#heardFrom(worker, range, ran) || undefined
+    );
+    this.#loops.push(tried.then(() => {})); // `stop` waits for it too
+    return tried;
   }
 
   async #loop(worker: PoolWorker): Promise<void> {
