@@ -15,11 +15,12 @@ test("npm imports: a task module importing an npm package runs in workers as it 
 
 test("npm imports: a module workers cannot load: optimize warns, automatic execute agrees", async () => {
   const t = task<string, string>(fixtureModule("tasks/main_only"), "render");
-  // About 0.5 s of rendering here: far over the size where starting workers could not pay even
-  // on a cold pool (a job under ~130 ms is refused as too small, and no worker tries the module).
-  // A pool of its own: on the default pool, warm from the tests before, the decision can come
-  // from the look, where workers that would not pay on a loaded machine are never tried.
-  const many = Array.from({ length: 400 }, (_, i) => docs[i % docs.length].repeat(200));
+  // About 1.5 s of rendering here: far over the size where starting workers could not pay even
+  // on a cold pool (a job of a few hundred ms is refused as too small on Deno, whose worker
+  // constructor holds this thread 40–55 ms a worker, and no worker tries the module). A pool of
+  // its own: on the default pool, warm from the tests before, the decision can come from the
+  // look, where workers that would not pay on a loaded machine are never tried.
+  const many = Array.from({ length: 1200 }, (_, i) => docs[i % docs.length].repeat(200));
   const pool = createPool();
   try {
     const r = await optimize(t, many, { cache: false, pool });
