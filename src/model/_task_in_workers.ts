@@ -430,6 +430,13 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
   const best = perfectSplit(serial, job.cores, job.cpu, { ...warmth, ...costs });
   if (best.speedup >= job.minSpeedup) return undefined;
+  // An `execute` on a pool with no worker started finishes here beside the workers it starts
+  // (see `runWhileLoading`): one fewer start holds this thread (two starts on Deno under two CPU
+  // hogs held it 200 ms, and three items of 300 ms were refused as too small).
+  if (job.run?.finish && warmth.warmWorkers === 0) {
+    const here = splitWithHere(serial, job.cores, job.cpu, { ...costs, loadMs });
+    if (here.workers > 0 && here.speedup >= job.minSpeedup) return undefined;
+  }
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
   // What workers holding the task would have saved this call: once the calls of this job before
