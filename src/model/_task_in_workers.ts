@@ -120,8 +120,10 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   let feed: BackFeed | undefined;
   let starters: PoolWorker[] = [];
   let declined = false; // the items left did not pay for feeding the workers (see `FEED_LEAST_MS`)
-  let tryOut: Promise<void> | undefined; // the first chunk of the first worker that held the task
-  let tried: number | undefined; // its time per item there (ms; Infinity where it did not run)
+  // The first chunk of the first worker that held the task (`BackFeed.tryOut`): sent, and its
+  // time per item there once it replied (ms; Infinity where it did not run).
+  let trying = false;
+  let tried: number | undefined;
   let unloaded = false; // a worker could not load the task: the finishing ends
   let next = 0; // the next item this thread runs, from the front
   const start = (most: number) => {
@@ -167,8 +169,9 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
         // are large, or the task runs warm there from the start: its first chunk, timed there,
         // at most `COLD_CHUNK` × the pace here (see `FEED_LEAST_MS`).
         if (feed.workers.size === 0 && pace.perItemMs < LARGE_ITEM_MS) {
-          if (!tryOut) {
-            tryOut = feed.tryOut(w).then((ms) => void (tried = ms ?? Infinity));
+          if (!trying) {
+            trying = true;
+            void feed.tryOut(w).then((ms) => tried = ms ?? Infinity);
             break;
           }
           if (tried === undefined) break; // its chunk runs
