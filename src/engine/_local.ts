@@ -282,7 +282,7 @@ export async function* inlineChunks(
 }
 
 /** The first position of [`from`, `to`) that `out` holds no result at (written in order). */
-function reached(out: unknown[], from: number, to: number): number {
+export function reached(out: unknown[], from: number, to: number): number {
   let lo = from, hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;

@@ -16,7 +16,7 @@ export type { FromWorker, Reply, WireError } from "./_protocol.ts";
 export { measureEncodings } from "./encoding.ts";
 export type { Encoding } from "./encoding.ts";
 export { KnownResults, type Settled } from "./_known_results.ts";
-export { endWaits, Limit, type LocalLimits, withinLimits } from "./_local.ts";
+export { endWaits, Limit, type LocalLimits, reached, withinLimits } from "./_local.ts";
 export { loadIn, measureChunk } from "./_measure_chunk.ts";
 export { Run } from "./_run.ts";
 export { resultSendMs, sentResults } from "./_send_costs.ts";

@@ -5,7 +5,7 @@
 // timed as a whole, and the fastest batch gives the warm per-item time (a timer call per item
 // would cost more than a microsecond-scale item; a batch preempted by other processes only looks
 // slower).
-import { KnownResults, type Settled, type Source } from "../engine/mod.ts";
+import { KnownResults, reached, type Settled, type Source } from "../engine/mod.ts";
 import { runtime, withoutExit } from "../runtime/mod.ts";
 import { spreadIndices } from "./_spread.ts";
 import { threadSched } from "../system/mod.ts";
@@ -587,6 +587,49 @@ export interface MainProbeOptions {
   secondUnderMs?: number;
 }
 
+/** Whether the last `runBatch` stopped at the deadline (set only then: no write per item). */
+let batchCut = false;
+
+/**
+ * Run `items[j]` into `rs[j]` for j from 0, until the end or until the clock passes `deadline`
+ * (read after each item whose index has all of `mask`'s bits): the index reached is returned
+ * (`batchCut` says whether the deadline stopped it). The positions in `skips` (ascending: single
+ * items already run) take their result from `results` at `from + j`. A throw leaves the failing
+ * position without a result (`reached` finds it). A function of this module with locals only,
+ * without a try block: as a closure of the look its loop's variables were the closure's, and
+ * 10,000 validations of 0.14 µs in a plain loop ran at 0.2 µs in it (0.147 in the inline
+ * executor's `runSync`).
+ */
+function runBatch(
+  fn: (x: unknown) => unknown,
+  items: unknown[],
+  rs: unknown[],
+  skips: number[],
+  results: KnownResults,
+  from: number,
+  deadline: number,
+  mask: number,
+  apart: boolean,
+  now: () => number,
+): number {
+  batchCut = false;
+  let skip = skips.length > 0 ? skips[0] : -1, skipped = 0;
+  for (let j = 0; j < items.length; j++) {
+    if (j === skip) {
+      rs[j] = results.get(from + j);
+      skip = ++skipped < skips.length ? skips[skipped] : -1;
+      continue;
+    }
+    // Called as the inline executor calls it (see `callApart`).
+    rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
+    if ((j & mask) === mask && now() > deadline) {
+      batchCut = true;
+      return j + 1;
+    }
+  }
+  return items.length;
+}
+
 /**
  * Run the first items here until `maxMs` elapsed, the pace is steady (see {@linkcode Pace}) or
  * `maxItems` ran: the single items one by one, then batches doubling in size (see
@@ -778,29 +821,15 @@ export async function mainProbe(
       const mask = perItem >= READ_EACH_MS ? 0 : 31;
       // Called as the inline executor calls it (see `callApart`).
       const apart = perItem >= APART_ITEM_MS;
-      // No try block inside the loop: V8 did not inline the task into it (a 1 µs item timed
-      // 1.47 µs on Deno, 3.0 µs on Node, against 1.0 µs in a plain loop); the index reached is a
-      // variable of this function, read once the loop threw.
-      let j = 0;
-      let skip = skips.length > 0 ? skips[0] : -1, skipped = 0;
       const t = rt.now();
+      let j = items.length;
       try {
-        withoutExit(() => {
-          for (; j < items.length; j++) {
-            if (j === skip) {
-              rs[j] = out.results.get(from + j);
-              skip = ++skipped < skips.length ? skips[skipped] : -1;
-              continue;
-            }
-            rs[j] = apart ? callApart(fn, items[j]) : fn(items[j]);
-            if ((j & mask) === mask && rt.now() > deadline) {
-              cut = j + 1;
-              return;
-            }
-          }
-        });
+        j = withoutExit(() =>
+          runBatch(fn, items, rs, skips, out.results, from, deadline, mask, apart, rt.now)
+        );
+        if (j < items.length || batchCut) cut = j;
       } catch (e) {
-        failed = j;
+        failed = j = reached(rs, 0, items.length);
         out.failure = { index: from + j, error: thrownError(e) };
       }
       const ms = rt.now() - t;
