@@ -11,7 +11,18 @@ import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
 import { KnownResults, Source, startHoldMs, workerSet } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { BackFeed } from "../src/model/_back_feed.ts";
-import { forgone, hearLoads, loadInOthers } from "../src/model/_task_in_workers.ts";
+import {
+  forgone,
+  hearLoads,
+  learnLoad,
+  loadInOthers,
+  taskWarmth,
+} from "../src/model/_task_in_workers.ts";
+import {
+  lookupWorkerLoad,
+  setOptimizerCacheHooks,
+  storeWorkerLoad,
+} from "../src/model/_optimizer_cache.ts";
 import { RecentPace } from "../src/model/_recent_pace.ts";
 import type { Job } from "../src/model/_job.ts";
 import type { MeetItem, SpinDieItem } from "./fixtures/tasks/basic.ts";
@@ -374,18 +385,63 @@ test("hearLoads: a load of the task started for the next calls is heard by a cal
   const pool = createPool({ maxWorkers: 1 });
   try {
     const spec = taskSpec(basic("square"));
-    const job = { spec, pool, cores: 1, src: new Source<unknown>([]) } as unknown as Job;
+    const job = { spec, pool, cores: 1, src: new Source<unknown>([]), o: { cache: false } };
     const set = workerSet(pool);
-    loadInOthers(job, undefined, 1);
+    loadInOthers(job as unknown as Job, undefined, 1);
     // Calls awaited one after another: only microtasks run between them, and the reply of the
     // load waits however long they go on.
     const until = performance.now() + 300;
     while (performance.now() < until) await Promise.resolve();
     assert.equal(set.holding(spec.key), 0, "not heard without a turn of the event loop");
     const deadline = performance.now() + 20_000;
-    while (set.holding(spec.key) === 0 && performance.now() < deadline) await hearLoads(job);
+    while (set.holding(spec.key) === 0 && performance.now() < deadline) {
+      await hearLoads(job as unknown as Job);
+    }
     assert.equal(set.holding(spec.key), 1);
   } finally {
     await pool.close();
+  }
+});
+
+test("learnLoad: a task's load timed in a fresh worker is kept, and a later process's estimate of it is that load", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amorsize-load-"));
+  const hooks = setOptimizerCacheHooks({ dir: join(dir, "cache"), loadsDir: join(dir, "loads") });
+  const pool = createPool({ maxWorkers: 1 });
+  const jobOf = (name: string, cache?: boolean) =>
+    ({
+      spec: taskSpec(basic(name)),
+      pool,
+      cores: 1,
+      src: new Source<unknown>([]),
+      o: { cache },
+    }) as unknown as Job;
+  try {
+    // A worker loads the task: its load is timed and stored.
+    const loading = jobOf("hexOf");
+    loadInOthers(loading, undefined, 1);
+    const deadline = performance.now() + 20_000;
+    let kept: number | undefined;
+    while (kept === undefined && performance.now() < deadline) {
+      await hearLoads(loading);
+      kept = await lookupWorkerLoad(loading.spec.key);
+    }
+    assert.equal(typeof kept, "number", "the load was stored");
+    assert.ok(kept! >= 0);
+    // A task this process never loaded in a worker (as a process of its own would see it): the
+    // stored load is its estimate once read, in place of one from the import here.
+    const fresh = jobOf("spinTag");
+    await storeWorkerLoad(fresh.spec.key, 60_000);
+    assert.notEqual(taskWarmth(fresh).loadMs, 60_000);
+    await learnLoad(fresh);
+    assert.equal(taskWarmth(fresh).loadMs, 60_000);
+    // With the cache off, nothing is read.
+    const off = jobOf("sumArray", false);
+    await storeWorkerLoad(off.spec.key, 60_000);
+    await learnLoad(off);
+    assert.notEqual(taskWarmth(off).loadMs, 60_000);
+  } finally {
+    await pool.close();
+    setOptimizerCacheHooks(hooks);
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -139,7 +139,7 @@ test("store dir: storeDir creates the directory and its parents on demand", asyn
 test("store dir: bad arguments throw, naming the argument and the value", async () => {
   assert.throws(() => resolveStoreDir("logs" as "cache"), {
     name: "TypeError",
-    message: `'kind' must be "history" or "cache", got "logs"`,
+    message: `'kind' must be "history", "cache" or "loads", got "logs"`,
   });
   assert.throws(() => resolveStoreDir("cache", { dir: "" }), {
     name: "RangeError",

@@ -99,6 +99,7 @@ import {
   hearLoads,
   importTimes,
   LARGE_ITEM_MS,
+  learnLoad,
   loadedInWorkers,
   loadsInWorker,
   runWhileLoading,
@@ -314,6 +315,7 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
   await hearLoads(job);
+  await learnLoad(job);
   const small = look.skipped ? undefined : tooSmallForWorkers(job, look);
   if (small) return small;
   const hit = await cacheLookup(job, look);

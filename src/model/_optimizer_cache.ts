@@ -6,7 +6,12 @@
 // cache off where the `cache` option is not given.
 import { DEFAULTS } from "../defaults.ts";
 import { runtime } from "../runtime/mod.ts";
-import { checkStoreHome, createResultCache, type ResultCache } from "../store/mod.ts";
+import {
+  checkStoreHome,
+  createResultCache,
+  resolveStoreDir,
+  type ResultCache,
+} from "../store/mod.ts";
 import { ENV_ERROR, type SystemInfo } from "../system/mod.ts";
 import type { TaskSpec } from "../task/mod.ts";
 import { VERSION } from "../version.ts";
@@ -25,6 +30,8 @@ export interface CacheHooks {
   perItemMs?: (measured: number) => number;
   /** The cores other processes keep busy, as the load-change rule of a cache hit sees them. */
   busyCores?: (measured: number | undefined) => number | undefined;
+  /** Where the loads of tasks in fresh workers are kept (see `storeWorkerLoad`). */
+  loadsDir?: string;
 }
 
 /** What is stored per job: the decision, what the profile needs to explain it, its warnings. */
@@ -186,6 +193,43 @@ export async function storeDecision(
   } catch (error) {
     _warn(warnings, error);
   }
+}
+
+/** The cache key of a task's load in a fresh worker: per runtime and runtime version. */
+function _loadKey(taskKey: string): string {
+  const rt = runtime();
+  return `worker load|${rt.name}|${rt.version}|${taskKey}`;
+}
+
+/**
+ * The loads of tasks in fresh workers (7 days): `storeDir("loads")` unless a hook says otherwise,
+ * apart from the decisions (`cacheStats` and `clearCache` count and clear decisions only).
+ */
+function _loads(): ResultCache<unknown> {
+  const dir = hooks.loadsDir ?? resolveStoreDir("loads");
+  return createResultCache({ dir, now: hooks.now, version: VERSION });
+}
+
+/**
+ * How long the task (by spec key) took to load in a fresh worker of an earlier process (ms), or
+ * `undefined`: none stored, or a store problem (never a throw, never a warning: the load is then
+ * estimated as it was before anything was stored).
+ */
+export async function lookupWorkerLoad(taskKey: string): Promise<number | undefined> {
+  try {
+    const got = await _loads().get(_loadKey(taskKey));
+    const ms = got.hit ? (got.value as { ms?: unknown } | null)?.ms : undefined;
+    return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keep a task's load in a fresh worker (ms) for later processes; a store problem is ignored. */
+export async function storeWorkerLoad(taskKey: string, ms: number): Promise<void> {
+  try {
+    await _loads().set(_loadKey(taskKey), { ms });
+  } catch { /* not kept: later processes estimate the load as before */ }
 }
 
 /** Runs this process is recording (see `recordRun`): a lookup waits for them. */

@@ -11,6 +11,7 @@ import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit, splitWithHere } from "./cost_model.ts";
+import { cacheEnabled, lookupWorkerLoad, storeWorkerLoad } from "./_optimizer_cache.ts";
 import { BackFeed } from "./_back_feed.ts";
 import { RecentPace } from "./_recent_pace.ts";
 import { mainProfile } from "./_profiles.ts";
@@ -335,7 +336,7 @@ export function loadInOthers(
   for (const w of workers) {
     if (w === except || w.specs.has(job.spec.key)) continue;
     busy.add(w);
-    void loadOnce(w, job.spec).finally(() => busy.delete(w));
+    void loadOnce(w, job.spec, cacheEnabled(job.o.cache)).finally(() => busy.delete(w));
   }
   return busy;
 }
@@ -356,9 +357,10 @@ export async function hearLoads(job: Job): Promise<void> {
 
 /**
  * Load the task in `worker` (see `loadIn`), once: a load in flight already is awaited, not sent
- * again (a second empty chunk would wait behind it).
+ * again (a second empty chunk would wait behind it). With `keep`, a load longer than this
+ * process timed before is stored for later processes (see {@linkcode learnLoad}).
  */
-function loadOnce(worker: PoolWorker, spec: TaskSpec): ReturnType<typeof loadIn> {
+function loadOnce(worker: PoolWorker, spec: TaskSpec, keep: boolean): ReturnType<typeof loadIn> {
   let byKey = loads.get(worker);
   if (!byKey) loads.set(worker, byKey = new Map());
   let load = byKey.get(spec.key);
@@ -370,6 +372,7 @@ function loadOnce(worker: PoolWorker, spec: TaskSpec): ReturnType<typeof loadIn>
       const ms = runtime().now() - Math.max(t0, worker.readyAt ?? t0);
       if (error === undefined && ms > (workerLoads.get(spec.key) ?? 0)) {
         workerLoads.set(spec.key, ms);
+        if (keep) void storeWorkerLoad(spec.key, ms);
       }
       return error;
     }).finally(() => byKey.delete(spec.key));
@@ -513,7 +516,31 @@ export const importTimes = new Map<string, number>();
 const workerLoads = new Map<string, number>();
 
 /**
- * A worker's load of a task module, for the import on this thread (until a worker's was timed):
+ * The load of each task in a fresh worker that an earlier process timed and stored (ms, by spec
+ * key; `undefined`: none stored), read once per process (see {@linkcode learnLoad}).
+ */
+const storedLoads = new Map<string, number | undefined>();
+
+/**
+ * Read the stored load of the job's task in a fresh worker (see `storeWorkerLoad`), once per
+ * process, where the result cache is on, this process has timed no load of the task and no
+ * worker of the pool holds it. The import on this thread cannot foresee a worker's load where
+ * the caller imported the task module itself before the call, as a task module's own functions
+ * are passed to `task` (the import here is then cached: ~0 ms): 400 XML parses with the module
+ * of six npm libraries imported first, in fresh processes, 568 ms on Bun against the plain loop's
+ * 348 (a worker started, loaded for ~300 ms beside this thread and was never fed); with the load
+ * an earlier process stored, 361.
+ */
+export async function learnLoad(job: Job): Promise<void> {
+  const key = job.spec.key;
+  if (workerLoads.has(key) || storedLoads.has(key) || !cacheEnabled(job.o.cache)) return;
+  if (poolWorkers(job).some((w) => w.specs.has(key))) return;
+  storedLoads.set(key, await lookupWorkerLoad(key));
+}
+
+/**
+ * A worker's load of a task module, for the import on this thread (until a worker's was timed,
+ * here or by an earlier process: see {@linkcode learnLoad}):
  * a fresh worker has none of this thread's compiled code (a module importing five npm libraries
  * took 110 ms here, 200–360 ms in a fresh Deno worker).
  */
@@ -522,7 +549,8 @@ const WORKER_LOAD_RATIO = 2;
 /** What a worker that does not hold the task pays to load it (ms; see `workerLoads`). */
 function loadEstimate(job: Job): number {
   const key = job.spec.key;
-  return workerLoads.get(key) ?? WORKER_LOAD_RATIO * (importTimes.get(key) ?? 0);
+  return workerLoads.get(key) ?? storedLoads.get(key) ??
+    WORKER_LOAD_RATIO * (importTimes.get(key) ?? 0);
 }
 
 /**
@@ -553,7 +581,7 @@ export async function loadsInWorker(
   worker = workerSet(job.pool).ensure(1)[0],
 ): Promise<Error | undefined> {
   if (loadedInWorkers.has(job.spec.key)) return undefined;
-  const loaded = await loadOnce(worker, job.spec);
+  const loaded = await loadOnce(worker, job.spec, cacheEnabled(job.o.cache));
   if (loaded === undefined) loadedInWorkers.add(job.spec.key);
   return loaded ?? undefined;
 }

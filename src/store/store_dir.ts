@@ -12,8 +12,11 @@ import { isAbsolute, posix, relative, resolve, win32 } from "node:path";
 import { runtime } from "../runtime/mod.ts";
 import { ENV_ERROR } from "../system/mod.ts";
 
-/** The two kinds of stored data, each in its own directory. */
-export type StoreKind = "history" | "cache";
+/**
+ * The kinds of stored data, each in its own directory: the run history, the optimizer's decisions,
+ * and the loads of tasks in fresh workers that the optimizer timed.
+ */
+export type StoreKind = "history" | "cache" | "loads";
 
 /** Options of {@linkcode storeDir}. */
 export interface StoreDirOptions {
@@ -21,7 +24,7 @@ export interface StoreDirOptions {
   dir?: string;
 }
 
-const _KINDS: readonly StoreKind[] = ["history", "cache"];
+const _KINDS: readonly StoreKind[] = ["history", "cache", "loads"];
 
 /** An environment variable, or `undefined` when it is unset, empty or not readable. */
 function readEnv(name: string): string | undefined {
@@ -52,7 +55,7 @@ export function userStoreRoot(
  * `$AMORSIZE_HOME/<kind>`, else the per-user cache directory (`$XDG_CACHE_HOME` or `~/.cache` on
  * Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) + `/amorsize/<kind>`.
  *
- * @param kind `"history"` or `"cache"`.
+ * @param kind `"history"`, `"cache"` or `"loads"`.
  * @param options `dir` overrides everything.
  * @returns An absolute path.
  * @throws {TypeError} For an unknown `kind` or a `dir` that is not a non-empty string.
@@ -78,7 +81,9 @@ export function userStoreRoot(
  */
 export function resolveStoreDir(kind: StoreKind, options?: StoreDirOptions): string {
   if (!_KINDS.includes(kind)) {
-    throw new TypeError(`'kind' must be "history" or "cache", got ${describeValue(kind)}`);
+    throw new TypeError(
+      `'kind' must be "history", "cache" or "loads", got ${describeValue(kind)}`,
+    );
   }
   const dir = optionalString("dir", optionsArg("options", options).dir);
   if (dir !== undefined) return resolve(dir);
@@ -169,7 +174,7 @@ function warnHomeDenied(root: string | undefined): void {
  * The directory for `kind` (see {@linkcode resolveStoreDir} for the rules), created on demand
  * together with its parents.
  *
- * @param kind `"history"` or `"cache"`.
+ * @param kind `"history"`, `"cache"` or `"loads"`.
  * @param options `dir` overrides everything.
  * @returns The absolute path of the existing directory.
  * @throws {TypeError} For an unknown `kind` or a bad `dir`.
