@@ -30,6 +30,7 @@ import { estimateMakespan } from "../src/model/_makespan.ts";
 import { median, summarize } from "../src/measure/statistics.ts";
 import { spreadIndices } from "../src/measure/_spread.ts";
 import { mainProbe, Pace, warmPace } from "../src/measure/_main_probe.ts";
+import { mainProfile } from "../src/model/_profiles.ts";
 import { Source } from "../src/engine/_source.ts";
 import { setImmediate } from "node:timers";
 import { runtime } from "../src/runtime/mod.ts";
@@ -1199,4 +1200,28 @@ test("model: a load read before and after the look is taken once it outlasted a 
   // Unreadable counts: the readable ones decide; none, no load.
   assert.equal(await settledLoad(undefined, reader([2, 2]), 0, 1000), 2);
   assert.equal(await settledLoad(undefined, reader([undefined]), 0, 1000), 0);
+});
+
+test("mainProfile: a task's clone times, timed three times in this process, are taken again for values of about the same size", () => {
+  const probe = (values: number) => {
+    const p = emptyProbe();
+    for (let i = 0; i < 8; i++) {
+      p.items.push(i);
+      p.results.set(i, new Float64Array(values));
+    }
+    return p;
+  };
+  const key = "test:clone-times";
+  const outOf = (p: ReturnType<typeof emptyProbe>) => mainProfile(p, 1000, key).outputCloneMs;
+  const small = probe(4096);
+  const timed = [outOf(small), outOf(small), outOf(small)];
+  assert.equal(outOf(small), Math.min(...timed));
+  assert.equal(outOf(probe(5000)), Math.min(...timed), "within twice the size");
+  // Values four times larger are timed anew, three times, before their least is taken again.
+  const large = probe(4 * 4096);
+  const timedLarge = [outOf(large), outOf(large), outOf(large)];
+  assert.equal(outOf(large), Math.min(...timedLarge));
+  // Another task's values are its own.
+  const other = mainProfile(small, 1000, "test:clone-times-other");
+  assert.equal(other.outputBytes, mainProfile(small, 1000, key).outputBytes);
 });

@@ -940,7 +940,7 @@ async function largeItems(
   const loadError = await loadsInWorker(job, workers[0]);
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
-  const sp = mainProfile(p, n * look.perItemMs);
+  const sp = mainProfile(p, n * look.perItemMs, job.spec.key);
   sp.externalLoad = await loadAroundLook(job, n * look.perItemMs, new Set(workers));
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
@@ -1011,7 +1011,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const smallAndWarm = n !== undefined && !p.isAsync && samplingCostly(n, look.perItemMs) &&
     job.pool.size >= Math.min(job.cores, 2);
   if (!io && !smallAndWarm) return undefined;
-  const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs);
+  const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs, job.spec.key);
   // Workers share the cores with it.
   if (smallAndWarm) sp.externalLoad = await loadAroundLook(job, n * look.perItemMs);
   if (!io) sp.resultSendMs = resultSendMs(job.spec.key);
