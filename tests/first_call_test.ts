@@ -5,6 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
@@ -27,6 +30,8 @@ import { RecentPace } from "../src/model/_recent_pace.ts";
 import type { Job } from "../src/model/_job.ts";
 import type { MeetItem, SpinDieItem } from "./fixtures/tasks/basic.ts";
 import { fixtureModule } from "./_helpers.ts";
+import { repoRoot } from "./_cli.ts";
+import { runtime } from "../src/runtime/mod.ts";
 
 const basic = (name: string) => task(fixtureModule("tasks/basic"), name);
 type Counted = { counts: Int32Array; i: number; ms: number };
@@ -444,4 +449,18 @@ test("learnLoad: a task's load timed in a fresh worker is kept, and a later proc
     setOptimizerCacheHooks(hooks);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a process's first execute of a job its look runs whole does not probe the system; a later one that needs it does", () => {
+  const fixture = fileURLToPath(fixtureModule("first_execute_probe"));
+  const args = runtime().name === "deno" ? ["run", "-A", fixture] : [fixture];
+  const res = spawnSync(process.execPath, args, {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 120_000,
+  });
+  assert.equal(res.status, 0, res.stderr);
+  const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+  assert.deepEqual(r, { one: [9], afterOne: false, afterMany: true, many: 2000 });
 });

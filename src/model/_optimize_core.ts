@@ -46,6 +46,7 @@ import {
   competingLoad,
   cpuCapacity,
   externalLoadNow,
+  hasCachedProbe,
   runnableThreads,
   RUNTIME_THREADS,
   type SystemInfo,
@@ -310,8 +311,11 @@ async function withinTimeout(job: Job, end: End): Promise<End> {
 async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   // A bad AMORSIZE_CACHE, or a relative AMORSIZE_HOME, fails every call, not those the cache meets.
   cacheEnabled(job.o.cache);
-  await probe(job);
+  // A process's first `execute` looks before it probes the system (see `lookHere`): a look that
+  // runs every item needs nothing of the probe, whose cold code took 4.5–9 ms of a first call.
+  if (job.run === undefined || hasCachedProbe()) await probe(job);
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
+  countLoadBefore(job);
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
   await hearLoads(job);
@@ -392,7 +396,7 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
       optimizeMs: 0,
     },
     pulled: [],
-    sys: undefined as unknown as SystemInfo, // set by the probe, the first phase
+    sys: undefined as unknown as SystemInfo, // set by the probe (see `decidePhases`)
     cores: 1,
     cpu: 1,
     limits: { signal: o.signal, timeoutMs: o.timeoutMs, now: rt.now, waits: new Set() },
@@ -485,8 +489,14 @@ async function probe(job: Job): Promise<void> {
   );
   job.cores = Math.max(1, Math.min(cores, threads, memory));
   job.cpu = Math.min(cpu, job.cores);
-  // At most the machine's runnable threads less the reading one (one file read: this process's
-  // own threads, a file each, are counted out after the look; see `loadAroundLook`).
+}
+
+/**
+ * Other processes' load before the look, read just before it: at most the machine's runnable
+ * threads less the reading one (one file read: this process's own threads, a file each, are
+ * counted out after the look; see `loadAroundLook`).
+ */
+function countLoadBefore(job: Job): void {
   const running = runnableThreads();
   job.loadBefore = {
     load: running === undefined ? undefined : Math.max(0, running - 1),
@@ -663,11 +673,16 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   }
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
+  const ranAll = total !== undefined && job.known.size >= total;
+  if (ranAll && !look.isAsync) {
+    return { decision: asLookRan(look, total, "every item already ran while sampling") };
+  }
+  if (job.sys === undefined) await probe(job); // not before the look (see `decidePhases`)
   const figures = asyncFigures(look);
   const io = look.isAsync
     ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total))
     : undefined;
-  if (total !== undefined && job.known.size >= total && !io) {
+  if (ranAll && !io) {
     return { decision: asLookRan(look, total, "every item already ran while sampling") };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { cachedProbe, probeSystem } from "./probe_system.ts";
+export { cachedProbe, hasCachedProbe, probeSystem } from "./probe_system.ts";
 export { cpuCapacity } from "./effective_cores.ts";
 export { ENV_ERROR } from "./overrides.ts";
 export { memoryRoomNow } from "./memory.ts";

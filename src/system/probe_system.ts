@@ -184,12 +184,18 @@ function _permissionWarning(
 }
 
 let cached: Promise<SystemInfo> | undefined;
+let probed = false;
 
 /** `probeSystem()` of the real host, cached for the life of the process (the optimizer asks on every call). */
 export function cachedProbe(): Promise<SystemInfo> {
   if (!cached) {
     cached = probeSystem();
-    cached.catch(() => (cached = undefined));
+    cached.then(() => (probed = true), () => (cached = undefined));
   }
   return cached;
+}
+
+/** Whether {@linkcode cachedProbe} has its answer already (asking again costs nothing). */
+export function hasCachedProbe(): boolean {
+  return probed;
 }
