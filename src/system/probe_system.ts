@@ -195,7 +195,18 @@ export function cachedProbe(): Promise<SystemInfo> {
   return cached;
 }
 
-/** Whether {@linkcode cachedProbe} has its answer already (asking again costs nothing). */
+/**
+ * Whether {@linkcode cachedProbe} has its answer already (asking again costs nothing).
+ *
+ * @example Usage
+ * ```ts
+ * import { cachedProbe, hasCachedProbe } from "./probe_system.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await cachedProbe();
+ * assert.equal(hasCachedProbe(), true);
+ * ```
+ */
 export function hasCachedProbe(): boolean {
   return probed;
 }
