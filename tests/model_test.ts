@@ -11,7 +11,7 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { amongTies, chunkCandidates, decide, workerLadder } from "../src/model/decide.ts";
-import { settledLoad, streamItems } from "../src/model/_optimize_core.ts";
+import { firstLookHere, settledLoad, streamItems } from "../src/model/_optimize_core.ts";
 import {
   asyncFigures,
   awayMs,
@@ -1224,4 +1224,12 @@ test("mainProfile: a task's clone times, timed three times in this process, are 
   // Another task's values are its own.
   const other = mainProfile(small, 1000, "test:clone-times-other");
   assert.equal(other.outputBytes, mainProfile(small, 1000, key).outputBytes);
+});
+
+test("firstLookHere: a task is cold on its first look here however long its import took, and later only when imported just now", () => {
+  const key = "mod:file:///test/first_look.ts#render";
+  assert.equal(firstLookHere(key, 0.01), true, "its module imported by the caller before the call");
+  assert.equal(firstLookHere(key, 0.01), false, "looked at before");
+  assert.equal(firstLookHere(key, 25), true, "imported just now");
+  assert.equal(firstLookHere("mod:file:///test/first_look.ts#other", 0), true, "another task");
 });

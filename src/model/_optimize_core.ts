@@ -210,6 +210,21 @@ const HELP_AT_ONCE = 64;
 /** See `COLD_IMPORT_MS`: four times `LARGE_ITEM_MS` (a first item longer than that is large, cold or not). */
 const COLD_SECOND_MS = 80;
 
+/** Tasks (spec keys) whose look ran here in this process: their first item ran cold then. */
+const lookedAt = new Set<string>();
+
+/**
+ * Whether a look of the task (by spec key) meets it cold here: its module imported just now
+ * (`importMs`, see `COLD_IMPORT_MS`), or a task this thread never looked at (its module imported
+ * before the call, by the caller: the import here took no time, and the task never ran here).
+ * The task counts as looked at from now on.
+ */
+export function firstLookHere(key: string, importMs: number): boolean {
+  const cold = importMs >= COLD_IMPORT_MS || !lookedAt.has(key);
+  lookedAt.add(key);
+  return cold;
+}
+
 /**
  * A load read before and after a look is taken as such once it was still there this long (ms)
  * after the first reading (see `loadAroundLook`): on an idle machine, other threads ran in
@@ -638,8 +653,12 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     refill: job.run?.handover === true,
     onSingle,
     // A task module imported just now is cold: its first item may be far slower than the next
-    // (a first markdown render of a process took 21 ms, the next ones 0.2–0.8 ms).
-    secondUnderMs: importMs >= COLD_IMPORT_MS ? COLD_SECOND_MS : undefined,
+    // (a first markdown render of a process took 21 ms, the next ones 0.2–0.8 ms). So is a task
+    // this thread has not run yet whose module the caller imported before the call (the import
+    // here then takes no time): 400 renders of a script's markdown module were taken for large
+    // items from a first render of 30 ms, a worker started at once, and the call took 2.3× the
+    // plain loop (Deno and Node).
+    secondUnderMs: firstLookHere(job.spec.key, importMs) ? COLD_SECOND_MS : undefined,
   });
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
