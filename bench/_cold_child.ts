@@ -1,10 +1,11 @@
 // One automatic, inline or naive run of a workload (markdown renders, XML parses, arithmetic or
 // hashes) as the first call of a fresh process (see cold_start.ts): prints the wall time in ms, the
-// task module's import included.
+// task module's import included — or, with `preloaded`, imported before (as a script that imports
+// its own task module, untimed).
 import process from "node:process";
 import { execute, task } from "../mod.ts";
 
-const [mode, count, workload = "markdown"] = process.argv.slice(2);
+const [mode, count, workload = "markdown", preloaded] = process.argv.slice(2);
 const words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
 let seed = 3;
 const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
@@ -40,6 +41,7 @@ if (!(workload in workloads)) throw new Error(`Unknown workload ${workload}`);
 const [item, url, name] = workloads[workload];
 const data = Array.from({ length: n }, item);
 const work = task<unknown, unknown>(url, name);
+if (preloaded === "preloaded") await import(url.href);
 const t0 = performance.now();
 if (mode === "auto") await execute(work, data);
 else if (mode === "naive") {
