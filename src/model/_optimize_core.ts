@@ -43,6 +43,7 @@ import { runtime } from "../runtime/mod.ts";
 import {
   busyCoresNow,
   cachedProbe,
+  checkOverrides,
   competingLoad,
   cpuCapacity,
   externalLoadNow,
@@ -328,7 +329,9 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   cacheEnabled(job.o.cache);
   // A process's first `execute` looks before it probes the system (see `lookHere`): a look that
   // runs every item needs nothing of the probe, whose cold code took 4.5–9 ms of a first call.
+  // A bad AMORSIZE_CPUS or AMORSIZE_MEMORY still fails the call first.
   if (job.run === undefined || hasCachedProbe()) await probe(job);
+  else checkOverrides();
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   countLoadBefore(job);
   const look = await lookHere(job, task);

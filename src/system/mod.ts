@@ -6,7 +6,7 @@
  */
 export { cachedProbe, hasCachedProbe, probeSystem } from "./probe_system.ts";
 export { cpuCapacity } from "./effective_cores.ts";
-export { ENV_ERROR } from "./overrides.ts";
+export { checkOverrides, ENV_ERROR } from "./overrides.ts";
 export { memoryRoomNow } from "./memory.ts";
 export { RUNTIME_THREADS, threadRoomNow } from "./threads.ts";
 export type { ProbeOptions, SystemFigure, SystemInfo } from "./system_info.ts";

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { runtime } from "../runtime/mod.ts";
 
 const _UNITS: Record<string, number> = { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
 
@@ -69,6 +70,26 @@ export function parseMemoryOverride(value: string | undefined): number | undefin
     );
   }
   return bytes;
+}
+
+/**
+ * Check the process's `AMORSIZE_CPUS` and `AMORSIZE_MEMORY` as the system probe reads them: a bad
+ * value throws the probe's error (see {@linkcode parseCpusOverride}), for a call that has not
+ * probed yet (a process's first `execute` probes only where its look did not run every item).
+ *
+ * @throws {RangeError} For a bad value of either (code {@linkcode ENV_ERROR}).
+ *
+ * @example Usage
+ * ```ts
+ * import { checkOverrides } from "./overrides.ts";
+ *
+ * checkOverrides(); // unset, or valid, in this process
+ * ```
+ */
+export function checkOverrides(): void {
+  const rt = runtime();
+  parseCpusOverride(rt.env("AMORSIZE_CPUS").value);
+  parseMemoryOverride(rt.env("AMORSIZE_MEMORY").value);
 }
 
 /**
