@@ -827,7 +827,7 @@ export async function mainProbe(
         j = withoutExit(() =>
           runBatch(fn, items, rs, skips, out.results, from, deadline, mask, apart, rt.now)
         );
-        if (j < items.length || batchCut) cut = j;
+        if (batchCut) cut = j;
       } catch (e) {
         failed = j = reached(rs, 0, items.length);
         out.failure = { index: from + j, error: thrownError(e) };

@@ -696,10 +696,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
   const ranAll = total !== undefined && job.known.size >= total;
-  if (ranAll && !look.isAsync) {
-    return { decision: asLookRan(look, total, "every item already ran while sampling") };
-  }
-  if (job.sys === undefined) await probe(job); // not before the look (see `decidePhases`)
+  // Probed here where not before the look (see `decidePhases`), unless the look ran every item
+  // of a synchronous task: that answer needs nothing of the probe.
+  if (job.sys === undefined && (!ranAll || look.isAsync)) await probe(job);
   const figures = asyncFigures(look);
   const io = look.isAsync
     ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total))

@@ -86,14 +86,15 @@ export function mainProfile(p: MainProbe, jobMs?: number, key?: string): SampleP
   const measure = (all: unknown[], side: string) => {
     if (!clone || all.length === 0) return { bytes: 0, cloneMs: 0 };
     const { vs, bytes } = spreadOver(all);
-    const known = key === undefined ? undefined : cloneTimes.get(`${side}|${key}`);
+    const slot = `${side}|${key}`;
+    const known = key === undefined ? undefined : cloneTimes.get(slot);
     const alike = known !== undefined && bytes <= CLONE_SIZE_RATIO * known.bytes &&
       known.bytes <= CLONE_SIZE_RATIO * bytes;
     if (alike && known.timings >= CLONE_TIMINGS) return { bytes, cloneMs: known.cloneMs };
     const timedMs = cloneMs(vs);
     if (key !== undefined && timedMs !== undefined) {
       cloneTimes.set(
-        `${side}|${key}`,
+        slot,
         alike
           ? { bytes, cloneMs: Math.min(known.cloneMs, timedMs), timings: known.timings + 1 }
           : { bytes, cloneMs: timedMs, timings: 1 },
