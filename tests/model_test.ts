@@ -759,6 +759,38 @@ test("main-thread look: a synchronous task's steady pace ends the look only past
   }
 });
 
+test("main-thread look: a synchronous task of short items still warming up is looked at past the look's time, within a share of its job", async () => {
+  // A lower tier's pace for the first 1,000 calls (4 µs a call on this injected clock), then the
+  // warm one (1 µs): 2 ms of look ran 500 calls and read the job at four times its time.
+  let calls = 0;
+  const clock = { t: 0 };
+  const task = (x: unknown) => {
+    clock.t += ++calls <= 1000 ? 0.004 : 0.001;
+    return x;
+  };
+  const rt = runtime();
+  const now = rt.now;
+  (rt as { now: () => number }).now = () => clock.t;
+  const look = async (n: number) => {
+    calls = 0;
+    clock.t = 0;
+    const src = new Source<number>(Array.from({ length: n }, (_, i) => i));
+    return await mainProbe(task, src, 2, 100_000);
+  };
+  try {
+    // 100,000 items (400 ms at the cold pace): up to a tenth of it, 16 ms at most, until warm.
+    const long = await look(100_000);
+    assert.equal(long.warmPerItemMs.toFixed(6), "0.001000");
+    assert.ok(clock.t <= 2 * 16, `the look took ${clock.t} ms`);
+    // 4,000 items (16 ms at the cold pace): a tenth is under the look's time; it stops there.
+    const short = await look(4_000);
+    assert.equal(short.warmPerItemMs.toFixed(6), "0.004000");
+    assert.ok(short.results.size < 1000, `${short.results.size} items looked at`);
+  } finally {
+    (rt as { now: () => number }).now = now;
+  }
+});
+
 test("main-thread look: at least one item runs even when its time budget is already spent", async () => {
   const src = new Source<number>([1, 2, 3, 4]);
   const look = await mainProbe((x) => (x as number) * 2, src, 0, 3);

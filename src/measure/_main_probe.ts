@@ -321,6 +321,20 @@ const TIMER_SLACK_MS = 4;
 const READ_EACH_MS = 0.01;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
 const WARM_SECOND = 10;
+/**
+ * Share of a synchronous job of short items (under `WARMING_ITEM_MS` at the pace so far) that the
+ * look may take past its time while the pace is not warm (`STEADY_CALLS` calls at a steady pace),
+ * at most `WARMING_MOST` look times: a runtime compiles a small function's hot code after some
+ * hundreds to thousands of calls, and the pace before is a lower tier's (SHA-256 hashes of short
+ * strings on Bun: 3.6 µs a call for the first 512 calls, which a look of 2 ms ran, then 1.7, 1.2,
+ * 1.0 and 0.84 µs in batches of 1,024 to 8,192). The items the look runs are the job's: where the
+ * plain loop is right they cost nothing; where workers are, about half of that share on 2 cores.
+ */
+const WARMING_SHARE = 0.1;
+/** See `WARMING_SHARE` (ms). */
+const WARMING_ITEM_MS = 0.01;
+/** See `WARMING_SHARE` (look times). */
+const WARMING_MOST = 8;
 /** Items of a job from which a look of two single items takes a third (see the loop). */
 const THIRD_AT_ITEMS = 32;
 
@@ -631,8 +645,8 @@ function runBatch(
 }
 
 /**
- * Run the first items here until `maxMs` elapsed, the pace is steady (see {@linkcode Pace}) or
- * `maxItems` ran: the single items one by one, then batches doubling in size (see
+ * Run the first items here until `maxMs` elapsed (more while a synchronous task of short items
+ * warms up: see `WARMING_SHARE`), the pace is steady (see {@linkcode Pace}) or `maxItems` ran: the single items one by one, then batches doubling in size (see
  * {@linkcode MainProbeOptions}). Then, for an array of a synchronous task whose items left would
  * take at most `maxMs` at the warm pace, those items too: the look finishes a job smaller than
  * its own budget.
@@ -721,6 +735,14 @@ export async function mainProbe(
   // 2 % of 10 ms items at the end of an array of microsecond items). Then batches, the first of
   // about a sixteenth of the look's time at that pace, each twice the one before, while they keep
   // the pace (within `FINISH_SINGLE`), for at most twice the look's time more.
+  // The look's time: `maxMs`, or more while a synchronous task of short items still warms up
+  // (see `WARMING_SHARE`).
+  const lookMs = () => {
+    const pace = out.warmPerItemMs;
+    if (out.isAsync || !(pace > 0) || pace >= WARMING_ITEM_MS) return maxMs;
+    const jobMs = (src.total ?? 0) * pace;
+    return Math.min(WARMING_MOST * maxMs, Math.max(maxMs, WARMING_SHARE * jobMs));
+  };
   let finishBy: number | undefined; // decided once: finishing until then (-∞: not finishing)
   let probing = false;
   let finishBatches = 0; // finishing batches so far (each twice the one before)
@@ -743,7 +765,7 @@ export async function mainProbe(
     if (probing && k < singleUntil && slowSingles().length === 0) return true; // else: stop
     if (!probing) {
       const warm = pace.steady && (out.isAsync || pace.calls >= STEADY_CALLS);
-      if (k < maxItems && rt.now() - t0 < maxMs && !warm) return true;
+      if (k < maxItems && rt.now() - t0 < lookMs() && !warm) return true;
       if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < secondUnderMs) {
         return k < maxItems;
       }
@@ -816,7 +838,7 @@ export async function mainProbe(
       // thousand) are left to the decision and the run. The clock is read after every item of
       // `READ_EACH_MS` or more at the pace so far, else every 32 (a read would cost a sizeable
       // share of a sub-microsecond item; 32 items of 10 ms would run 320 ms past the deadline).
-      const deadline = inFinish ? finishBy! : t0 + 2 * maxMs;
+      const deadline = inFinish ? finishBy! : t0 + 2 * lookMs();
       const perItem = out.warmPerItemMs || (out.times.at(-1) ?? 0);
       const mask = perItem >= READ_EACH_MS ? 0 : 31;
       // Called as the inline executor calls it (see `callApart`).
