@@ -646,10 +646,10 @@ function runBatch(
 
 /**
  * Run the first items here until `maxMs` elapsed (more while a synchronous task of short items
- * warms up: see `WARMING_SHARE`), the pace is steady (see {@linkcode Pace}) or `maxItems` ran: the single items one by one, then batches doubling in size (see
- * {@linkcode MainProbeOptions}). Then, for an array of a synchronous task whose items left would
- * take at most `maxMs` at the warm pace, those items too: the look finishes a job smaller than
- * its own budget.
+ * warms up: see `WARMING_SHARE`), the pace is steady (see {@linkcode Pace}) or `maxItems` ran:
+ * the single items one by one, then batches doubling in size (see {@linkcode MainProbeOptions}).
+ * Then, for an array of a synchronous task whose items left would take at most `maxMs` at the
+ * warm pace, those items too: the look finishes a job smaller than its own budget.
  */
 export async function mainProbe(
   fn: (x: unknown) => unknown,
