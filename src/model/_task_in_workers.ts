@@ -224,16 +224,18 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     // it for 240–330 ms beside this thread and its JIT threads, which already filled 2 cores).
     if (
       finishing && loading !== undefined && loading.size === started && started > 0 &&
-      !declined && feed?.workers.size === 0 && job.rt.now() - loadFrom >= lateAfter
+      !declined && feed?.workers.size === 0
     ) {
-      const loadingMs = job.rt.now() - loadFrom;
+      const now = job.rt.now();
+      const loadingMs = now - loadFrom;
       const left = (n - job.known.size) * pace.perItemMs;
       const rest = { firstStartMs: 0, marginalStartMs: 0, loadMs: loadingMs };
-      if (splitWithHere(left, started + 1, job.cpu, rest).workers === 0) {
+      if (
+        loadingMs >= lateAfter && splitWithHere(left, started + 1, job.cpu, rest).workers === 0
+      ) {
         // Their load so far, at least the load: from each worker's start, as a timed load is (a
         // worker not started yet, from its start as foreseen: the first of a process starts
         // slower, and a load read as none would start workers again).
-        const now = job.rt.now();
         const loads = [...loading].map((w) =>
           now - Math.max(loadFrom, w.readyAt ?? loadFrom + startMs)
         );
