@@ -82,6 +82,31 @@ test("cost: items run here while a worker loads the task, and the job may end be
   }
 });
 
+test("cost: a worker still loading the task long past its foreseen load is stopped once it no longer pays", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // The module loads at once here and in 1.5 s in a worker: 2,000 items of 0.5 ms (1 s of work)
+  // start a worker once their pace holds (its load foreseen at twice the import here, ~0). Past
+  // four times its start and foreseen load, each slice judges whether it still pays, the rest of
+  // its load taken to last at least as long as it has: it stops before the job ends (it would
+  // have loaded for 1.5 s beside this thread, and stayed in the pool), and every item runs here.
+  const late = task<number, string>(fixtureModule("tasks/slow_in_worker"), "spinWhereFresh");
+  const data = new Array(2000).fill(0.5);
+  const pool = createPool();
+  try {
+    const out = await execute(late, data, { cache: false, pool });
+    assert.deepEqual(new Set(out), new Set(["main"]));
+    // (Where the machine's load left workers too little CPU to pay even for starting them, none
+    // started: nothing to stop.)
+    if (pool.startedCount > 0) assert.equal(pool.size, 0, "no worker left loading the task");
+    // The load so far is the task's load from then on: a second call of the job starts none.
+    const again = await optimize(late, data, { cache: false, pool });
+    assert.equal(again.executor, "inline", again.explain());
+    if (pool.startedCount > 0) assert.equal(pool.size, 0, again.explain());
+  } finally {
+    await pool.close();
+  }
+});
+
 test("cost: a first call whose items left, at their pace here, never pay for a worker's load runs them all here", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   // The module's import took 0.6 s here (a worker pays about twice that). The look times items of

@@ -127,9 +127,14 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   let tried: number | undefined;
   let unloaded = false; // a worker could not load the task: the finishing ends
   let next = 0; // the next item this thread runs, from the front
+  let loadFrom = 0; // when the workers were sent the task
+  let lateAfter = Infinity; // a ready worker's load is late past this long (ms from its readiness)
+  let stoppedAfter: number | undefined; // late workers were stopped, their load this long so far
   const start = (most: number) => {
     loading = loadInOthers(job, undefined, most);
+    loadFrom = job.rt.now();
     started = loading.size;
+    lateAfter = LATE_LOAD * loadEstimate(job) + LATE_LOAD_MS;
     starters = [...loading];
     if (finishing && started > 0) {
       feed = new BackFeed(job, () => next, () => Math.min(pace.perItemMs, look.perItemMs));
@@ -207,6 +212,32 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       if (most > 0) start(most);
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
+    // Workers still loading the task well past their load as foreseen (`LATE_LOAD`), timed from
+    // their readiness (a start is charged apart: beside two CPU hogs a worker's start ran late
+    // while its load was light), none fed yet: judged again at each slice once every one is
+    // ready, the rest of their load taken to be at least as long as the shortest has been. Where
+    // they no longer pay, they stop, and this thread runs the rest at its whole pace (a module the
+    // script imported before the call reads ~0 here: 400 XML parses with a module of six npm
+    // libraries, a process's first call on Bun, a worker loaded it for 240–330 ms beside this
+    // thread and its JIT threads, which already filled 2 cores).
+    if (
+      finishing && loading !== undefined && loading.size === started && started > 0 &&
+      !declined && feed?.workers.size === 0
+    ) {
+      const now = job.rt.now();
+      const loads = [...loading].map((w) =>
+        w.readyAt === undefined ? -Infinity : now - Math.max(loadFrom, w.readyAt)
+      );
+      const least = Math.min(...loads);
+      const left = (n - job.known.size) * pace.perItemMs;
+      const rest = { firstStartMs: 0, marginalStartMs: 0, loadMs: least };
+      if (least >= lateAfter && splitWithHere(left, started + 1, job.cpu, rest).workers === 0) {
+        for (const w of loading) void w.kill();
+        stoppedAfter = Math.max(...loads);
+        noteLoad(job.spec.key, stoppedAfter, cacheEnabled(job.o.cache));
+        declined = true;
+      }
+    }
     // Declined, nothing more comes from the workers: the rest runs here in slices of a progress
     // report, without turning the event loop (at 1 ms a turn cost 10–30 % of the pace).
     const sliceMs = declined ? PROGRESS_MS : feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
@@ -263,6 +294,9 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       (loadMs >= 1 ? ` and loading the task in them (≈${loadMs.toFixed(0)} ms)` : "")
     : fed > 0
     ? `every item ran here and on ${fed} worker${fed > 1 ? "s" : ""} that loaded the task meanwhile`
+    : stoppedAfter !== undefined
+    ? `every item ran here: the workers started were still loading the task after ` +
+      `${stoppedAfter.toFixed(0)} ms, where the items left no longer paid for more (stopped)`
     : "every item ran here while the workers loaded the task";
   return { decision: asLookRan(look.probe, n, why) };
 }
@@ -311,6 +345,15 @@ const PACE_SPREAD = 0.2;
  * nothing to compile) is judged after twice `PACE_WINDOW_MS`.
  */
 const PACE_WAIT_MS = 200;
+
+/**
+ * Workers loading the task past `LATE_LOAD` × its load as foreseen, plus `LATE_LOAD_MS`, from
+ * their readiness, are judged again at each slice (see `runWhileLoading`): a light load takes a
+ * few milliseconds, a module of npm libraries hundreds.
+ */
+const LATE_LOAD = 4;
+/** See `LATE_LOAD` (ms). */
+const LATE_LOAD_MS = 20;
 
 /** Least time between two `onProgress` calls while items run here (ms; see `runWhileLoading`). */
 const PROGRESS_MS = 50;
@@ -370,10 +413,7 @@ function loadOnce(worker: PoolWorker, spec: TaskSpec, keep: boolean): ReturnType
     const t0 = runtime().now();
     load = loadIn(worker, spec).then((error) => {
       const ms = runtime().now() - Math.max(t0, worker.readyAt ?? t0);
-      if (error === undefined && ms > (workerLoads.get(spec.key) ?? 0)) {
-        workerLoads.set(spec.key, ms);
-        if (keep) void storeWorkerLoad(spec.key, ms);
-      }
+      if (error === undefined) noteLoad(spec.key, ms, keep);
       return error;
     }).finally(() => byKey.delete(spec.key));
     byKey.set(spec.key, load);
@@ -545,6 +585,16 @@ export async function learnLoad(job: Job): Promise<void> {
  * took 110 ms here, 200–360 ms in a fresh Deno worker).
  */
 const WORKER_LOAD_RATIO = 2;
+
+/**
+ * A worker's load of the task of `key` took `ms` (at least: one stopped before it ended counts
+ * too); with `keep`, a load longer than this process timed before is stored for later processes.
+ */
+function noteLoad(key: string, ms: number, keep: boolean): void {
+  if (ms <= (workerLoads.get(key) ?? 0)) return;
+  workerLoads.set(key, ms);
+  if (keep) void storeWorkerLoad(key, ms);
+}
 
 /** What a worker that does not hold the task pays to load it (ms; see `workerLoads`). */
 function loadEstimate(job: Job): number {
