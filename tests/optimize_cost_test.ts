@@ -85,9 +85,9 @@ test("cost: items run here while a worker loads the task, and the job may end be
 test("cost: a worker still loading the task long past its foreseen load is stopped once it no longer pays", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   // The module loads at once here and in 1.5 s in a worker: 2,000 items of 0.5 ms (1 s of work)
-  // start a worker once their pace holds (its load foreseen at twice the import here, ~0). Past
-  // four times its start and foreseen load, each slice judges whether it still pays, the rest of
-  // its load taken to last at least as long as it has: it stops before the job ends (it would
+  // start a worker once their pace holds (its load foreseen at twice the import here, ~0). Once
+  // it is ready and has loaded past four times that, plus 20 ms, each slice judges whether it
+  // still pays, the rest of its load taken to last at least as long as it has: it stops before the job ends (it would
   // have loaded for 1.5 s beside this thread, and stayed in the pool), and every item runs here.
   const late = task<number, string>(fixtureModule("tasks/slow_in_worker"), "spinWhereFresh");
   const data = new Array(2000).fill(0.5);
