@@ -87,8 +87,9 @@ test("cost: a worker still loading the task long past its foreseen load is stopp
   // The module loads at once here and in 1.5 s in a worker: 2,000 items of 0.5 ms (1 s of work)
   // start a worker once their pace holds (its load foreseen at twice the import here, ~0). Once
   // it is ready and has loaded past four times that, plus 20 ms, each slice judges whether it
-  // still pays, the rest of its load taken to last at least as long as it has: it stops before the job ends (it would
-  // have loaded for 1.5 s beside this thread, and stayed in the pool), and every item runs here.
+  // still pays, the rest of its load taken to last at least as long as it has: it stops before
+  // the job ends (it would have loaded for 1.5 s beside this thread, and stayed in the pool),
+  // and every item runs here.
   const late = task<number, string>(fixtureModule("tasks/slow_in_worker"), "spinWhereFresh");
   const data = new Array(2000).fill(0.5);
   const pool = createPool();
@@ -102,6 +103,27 @@ test("cost: a worker still loading the task long past its foreseen load is stopp
     const again = await optimize(late, data, { cache: false, pool });
     assert.equal(again.executor, "inline", again.explain());
     if (pool.startedCount > 0) assert.equal(pool.size, 0, again.explain());
+  } finally {
+    await pool.close();
+  }
+});
+
+test("cost: a pool's warm workers loading the task late are left to load, not stopped", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // The pool's two workers hold another task. The module's import took 5 ms here, so the items
+  // run here while the workers load it (1.5 s in a worker): 2,000 items of 0.5 ms. Their load
+  // runs long past what was foreseen, and the items left stop paying for it, but workers that
+  // hold other tasks are the pool's: they load on, and stay.
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const warm = { executor: "workers", workers: 2, chunkSize: 1, cache: false, pool } as const;
+    await execute(spin, [1, 1, 1, 1], warm);
+    assert.equal(pool.size, 2);
+    const late = task<number, string>(fixtureModule("tasks/slow_in_worker_heavy"), "spinWhere");
+    const out = await execute(late, new Array(2000).fill(0.5), { cache: false, pool });
+    assert.equal(out.length, 2000);
+    assert.equal(pool.size, 2, "the pool's workers were not stopped");
+    assert.equal(pool.startedCount, 2, "no worker was started again");
   } finally {
     await pool.close();
   }

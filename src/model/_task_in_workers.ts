@@ -225,8 +225,11 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
       !declined && feed?.workers.size === 0
     ) {
       const now = job.rt.now();
+      // A worker that holds other tasks is the pool's, warm: it is left to load, never judged.
       const loads = [...loading].map((w) =>
-        w.readyAt === undefined ? -Infinity : now - Math.max(loadFrom, w.readyAt)
+        w.readyAt === undefined || w.specs.size > 0
+          ? -Infinity
+          : now - Math.max(loadFrom, w.readyAt)
       );
       const least = Math.min(...loads);
       const left = (n - job.known.size) * pace.perItemMs;
