@@ -170,6 +170,75 @@ export function aloneMs(
 }
 
 /**
+ * Whether a few of the look's calls can be timed one at a time after its batch `c` (see
+ * `mainProbe`), at a cost the look can bear (`maxMs`: its time): the batch's calls settled within
+ * it, or kept this thread busy and the fastest of them, less what this thread ran before it
+ * settled, settled within `BUSY_SINGLE` look times — it waited behind the other calls' work here,
+ * not on something else (a busy batch of calls to a server 20 ms away had one more call of
+ * 20–30 ms run alone, in 3 of 8 automatic runs of 300: 90–120 ms against 60). What this thread ran
+ * before: its own clock's reading when the first call settled, else the calls' synchronous parts
+ * (the process clock also counts the runtime's JIT and GC threads). The first batch of 30–50 HTTP
+ * calls to a server in this process, each opening a connection, kept this thread busy 15–25 ms
+ * before any settled, where a call alone took 0.3 ms: less only the synchronous parts, no call was
+ * timed alone, and the plain loop was predicted 20–40× too long.
+ *
+ * @example Usage
+ * ```ts
+ * import { singlesCheap } from "./_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // 16 calls whose handshakes kept this thread busy 22 ms before the first settled.
+ * const busy = {
+ *   started: 16, calls: 16, wallMs: 24, latencyMs: [23, 23.5, 24], launchMs: 0.2,
+ *   threadCpuMs: 23, firstSettleCpuMs: 22.5,
+ * };
+ * assert.equal(singlesCheap(busy, 2), true);
+ * // Without this thread's clock: only the synchronous parts are taken off.
+ * assert.equal(singlesCheap({ ...busy, threadCpuMs: undefined, cpuMs: 23 }, 2), false);
+ * // A busy batch whose calls also waited 20 ms on something else.
+ * assert.equal(singlesCheap({ ...busy, latencyMs: [43, 44], firstSettleCpuMs: 22.5 }, 2), false);
+ * ```
+ */
+export function singlesCheap(c: ConcurrentBatch, maxMs: number): boolean {
+  if (median(c.latencyMs) <= maxMs) return true;
+  const before = (c.threadCpuMs !== undefined ? c.firstSettleCpuMs : undefined) ?? c.launchMs;
+  return threadBound(c) && Math.min(...c.latencyMs) - (before ?? 0) <= BUSY_SINGLE * maxMs;
+}
+
+/**
+ * Whether one more call is timed alone after the batch (see {@linkcode singlesCheap}), `times`
+ * those timed so far, `elapsedMs` since the first started: within the look's time (`maxMs`); and
+ * past it while the median so far is over the batch's fastest call (`latencyMs`: it waited behind
+ * the others' work, so a call alone slower than it met something else, a collection of the heap
+ * or a preemption), up to three calls, within `BUSY_SINGLE` look times past the first. HTTP calls
+ * alone of 3.9 and 10 ms, where the batch's fastest took 2.7 and 1.9 and the next calls alone
+ * 0.3–0.6, read plain loops 5× and 17× too long.
+ *
+ * @example Usage
+ * ```ts
+ * import { moreSingles } from "./_main_probe.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(moreSingles([0.3], 0.3, [1.9, 2.5], 2), true); // within the look's time
+ * assert.equal(moreSingles([0.3, 0.4, 0.3, 0.5, 0.6], 2.4, [1.9, 2.5], 2), false);
+ * assert.equal(moreSingles([10], 10, [1.9, 2.5], 2), true); // slower than the batch's fastest
+ * assert.equal(moreSingles([10, 0.4, 0.5], 10.9, [1.9, 2.5], 2), false); // three timed
+ * assert.equal(moreSingles([10, 9], 19, [1.9, 2.5], 2), true);
+ * assert.equal(moreSingles([10, 12], 22.5, [1.9, 2.5], 2), false); // 10 ms past the first
+ * ```
+ */
+export function moreSingles(
+  times: number[],
+  elapsedMs: number,
+  latencyMs: number[],
+  maxMs: number,
+): boolean {
+  if (elapsedMs < maxMs) return true;
+  return times.length < 3 && median(times) > Math.min(...latencyMs) &&
+    elapsedMs < times[0] + BUSY_SINGLE * maxMs;
+}
+
+/**
  * Whether a batch's calls kept this thread busy: its CPU time over the batch (its own clock, else
  * the process clock; false without one) above half the time it could run (see
  * {@linkcode ranMs}) and above half the fastest call's latency. The second is direct: calls whose
@@ -1230,23 +1299,21 @@ export async function mainProbe(
         out.items.push(call.item);
         out.results.setInFlight(call.i, asSettled(call));
       }
-      // One call at a time, warm, for the gain of overlapping them — where it is cheap (calls that
-      // settle within the look's time, or kept this thread busy and the fastest of them, less the
-      // calls' synchronous parts it waited behind, settled within `BUSY_SINGLE` look times: it
-      // also waited behind the other calls' work here — 4.9 ms, 2.2 ms past those parts, for
-      // calls to an HTTP server in this process that take 0.1 ms alone): a few calls awaited one
-      // by one, each timed without the time this thread waited for a CPU (preemption by other
-      // processes is not the task's). (A busy batch of calls to a server 20 ms away had one more
-      // call of 20–30 ms run alone, in 3 of 8 automatic runs of 300: 90–120 ms against 60.)
-      const fastestMs = Math.min(...c.latencyMs) - (c.launchMs ?? 0);
-      const cheap = median(c.latencyMs) <= maxMs ||
-        (threadBound(c) && fastestMs <= BUSY_SINGLE * maxMs);
+      // One call at a time, warm, for the gain of overlapping them — where it is cheap (see
+      // `singlesCheap`: calls to an HTTP server in this process that take 0.1 ms alone settled
+      // in a busy batch at 4.9 ms, 2.2 ms past their synchronous parts): a few calls awaited one
+      // by one (see `moreSingles`), each timed without the time this thread waited for a CPU
+      // (preemption by other processes is not the task's; see `aloneMs`).
+      const cheap = singlesCheap(c, maxMs);
       let singlesCpuMs: number | undefined; // this thread's CPU per call timed one at a time
       if (first && !out.failure && cheap) {
         const ts = rt.now();
         rt.cpuTimeUs();
         const run0 = threadSched()?.runMs;
-        while (k < maxItems && (out.times.length === 0 || rt.now() - ts < maxMs)) {
+        while (
+          k < maxItems &&
+          (out.times.length === 0 || moreSingles(out.times, rt.now() - ts, c.latencyMs, maxMs))
+        ) {
           const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
           if (!one) break;
           k++;
