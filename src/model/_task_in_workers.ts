@@ -222,8 +222,10 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
     // thread and its JIT threads, which already filled 2 cores).
     if (
       finishing && loading !== undefined && loading.size === started && started > 0 &&
-      !declined && feed?.workers.size === 0
+      !declined && feed?.workers.size === 0 && job.rt.now() - loadFrom >= lateAfter
     ) {
+      // (A worker's load since its readiness is at most the time since the load was sent: the
+      // slices before that passes `lateAfter` judge nothing, nor allocate.)
       const now = job.rt.now();
       // A worker that holds other tasks is the pool's, warm: it is left to load, never judged.
       const loads = [...loading].map((w) =>
