@@ -27,7 +27,7 @@ const catalog = () => `<catalog>${Array.from({ length: 40 }, (_, k) => rec(k)).j
 const n = Number(count);
 // Each workload: its items, its task module and export. `arith`: 20,000 xorshift rounds an item
 // (about 50 µs here), a module of its own with nothing to import; `hash`: SHA-256 (js-sha256) of
-// short strings, a few microseconds each.
+// short strings, a few microseconds each; `large`: 60,000,000 rounds an item (about 150 ms).
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const npm = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
 const plain = new URL(`./_dq_tasks${ext}`, import.meta.url);
@@ -36,6 +36,7 @@ const workloads: Record<string, [() => unknown, URL, string]> = {
   xml: [catalog, npm, "parseXml"],
   arith: [() => 20_000, plain, "spinIterations"],
   hash: [() => text(8), npm, "hashText"],
+  large: [() => 60_000_000, plain, "spinIterations"],
 };
 if (!(workload in workloads)) throw new Error(`Unknown workload ${workload}`);
 const [item, url, name] = workloads[workload];

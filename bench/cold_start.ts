@@ -1,19 +1,20 @@
 /**
  * A process's first call: markdown renders (npm `marked`, its module importing five npm
  * libraries), XML parses (npm `fast-xml-parser`: object trees of 40 records), arithmetic (20,000
- * xorshift rounds an item, about 50 µs; a module of its own) or SHA-256 hashes (js-sha256) run by automatic
+ * xorshift rounds an item, about 50 µs; a module of its own), SHA-256 hashes (js-sha256) or large
+ * items (60,000,000 rounds, about 150 ms) run by automatic
  * `execute`, a plain loop and the naive user default (2 workers, n / 8 items per chunk), each the
  * first call of a fresh process (its task module's import included), alternating, `--repeats`
  * times (default 5); medians with min–max, and each against the automatic run.
  *
  * Run: `deno run -A bench/cold_start.ts`, `bun bench/cold_start.ts`, or on Node
  * `node build/node/bench/cold_start.js` after `deno run -A scripts/build_node.ts`.
- * Options: `--repeats N`, `--sizes 200,2000`, `--workloads markdown,xml,arith,hash` (default
+ * Options: `--repeats N`, `--sizes 200,2000`, `--workloads markdown,xml,arith,hash,large` (default
  * markdown and xml); `--preloaded`: each process imports the task module before the timed call
  * (a script that imports its own task module: the import on the calling thread then foresees
  * nothing of a worker's load); `--second`: each automatic run is a script's second run, its
  * `AMORSIZE_HOME` holding what one untimed run of the same job stored there (the decision, the
- * task's load in a fresh worker).
+ * task's load in a fresh worker, the time of its items where large).
  *
  * @module
  */

@@ -10,7 +10,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPool, execute, type Pool, task, TaskError } from "../mod.ts";
+import { createPool, execute, optimize, type Pool, task, TaskError } from "../mod.ts";
 import { KnownResults, Source, startHoldMs, workerSet } from "../src/engine/mod.ts";
 import { taskSpec } from "../src/task/mod.ts";
 import { BackFeed } from "../src/model/_back_feed.ts";
@@ -22,9 +22,9 @@ import {
   taskWarmth,
 } from "../src/model/_task_in_workers.ts";
 import {
-  lookupWorkerLoad,
+  lookupTaskMs,
   setOptimizerCacheHooks,
-  storeWorkerLoad,
+  storeTaskMs,
 } from "../src/model/_optimizer_cache.ts";
 import { RecentPace } from "../src/model/_recent_pace.ts";
 import type { Job } from "../src/model/_job.ts";
@@ -32,6 +32,8 @@ import type { MeetItem, SpinDieItem } from "./fixtures/tasks/basic.ts";
 import { fixtureModule } from "./_helpers.ts";
 import { repoRoot } from "./_cli.ts";
 import { runtime } from "../src/runtime/mod.ts";
+import { cpuCapacity, probeSystem } from "../src/system/mod.ts";
+import type { spinTag } from "./fixtures/tasks/basic.ts";
 
 const basic = (name: string) => task(fixtureModule("tasks/basic"), name);
 type Counted = { counts: Int32Array; i: number; ms: number };
@@ -428,20 +430,20 @@ test("learnLoad: a task's load timed in a fresh worker is kept, and a later proc
     let kept: number | undefined;
     while (kept === undefined && performance.now() < deadline) {
       await hearLoads(loading);
-      kept = await lookupWorkerLoad(loading.spec.key);
+      kept = await lookupTaskMs("load", loading.spec.key);
     }
     assert.equal(typeof kept, "number", "the load was stored");
     assert.ok(kept! >= 0);
     // A task this process never loaded in a worker (as a process of its own would see it): the
     // stored load is its estimate once read, in place of one from the import here.
     const fresh = jobOf("spinTag");
-    await storeWorkerLoad(fresh.spec.key, 60_000);
+    await storeTaskMs("load", fresh.spec.key, 60_000);
     assert.notEqual(taskWarmth(fresh).loadMs, 60_000);
     await learnLoad(fresh);
     assert.equal(taskWarmth(fresh).loadMs, 60_000);
     // With the cache off, nothing is read.
     const off = jobOf("sumArray", false);
-    await storeWorkerLoad(off.spec.key, 60_000);
+    await storeTaskMs("load", off.spec.key, 60_000);
     await learnLoad(off);
     assert.notEqual(taskWarmth(off).loadMs, 60_000);
   } finally {
@@ -463,4 +465,108 @@ test("a process's first execute of a job its look runs whole does not probe the 
   assert.equal(res.status, 0, res.stderr);
   const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
   assert.deepEqual(r, { one: [9], afterOne: false, afterMany: true, many: 2000 });
+});
+
+/** A store of its own for the optimizer cache and the tasks' timings; restored by `done`. */
+function ownStore(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const hooks = setOptimizerCacheHooks({ dir: join(dir, "cache"), loadsDir: join(dir, "loads") });
+  return {
+    done() {
+      setOptimizerCacheHooks(hooks);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test("a look that times large items keeps their time for later processes", async () => {
+  const store = ownStore("amorsize-items-");
+  const pool = createPool({ maxWorkers: 2 });
+  // A module instance of its own (the query): no earlier call of this process looked at it.
+  const t = task<number, number>(`${fixtureModule("tasks/basic")}?large-kept`, "spin");
+  try {
+    const out = await execute(t, [25, 25, 25], { cache: true, pool });
+    assert.deepEqual(out, [25, 25, 25]);
+    // Kept without being waited for: read until it is there. A busy loop of 25 ms never times
+    // under 25 ms.
+    const deadline = performance.now() + 20_000;
+    let kept: number | undefined;
+    while (kept === undefined && performance.now() < deadline) {
+      kept = await lookupTaskMs("item", taskSpec(t).key);
+      if (kept === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(kept !== undefined && kept >= 25, `kept ${kept}`);
+  } finally {
+    await pool.close();
+    store.done();
+  }
+});
+
+test("items an earlier process found large start a worker beside the look's first; the time is corrected", async () => {
+  const store = ownStore("amorsize-early-");
+  const pool = createPool({ maxWorkers: 2 });
+  const url = `${fixtureModule("tasks/basic")}?early-start`;
+  const t = task<number, string>(url, "spinTag");
+  const here = (await import(url) as { spinTag: typeof spinTag }).spinTag(0);
+  const twoCores = cpuCapacity(await probeSystem()) >= 2;
+  try {
+    await storeTaskMs("item", taskSpec(t).key, 100);
+    // Eight items of no time, which the look alone would run all here: the last one went to a
+    // worker started before the look, from the array's end.
+    const tags = await execute(t, new Array(8).fill(0), { cache: true, pool });
+    assert.deepEqual(tags.slice(0, 7), new Array(7).fill(here));
+    if (twoCores) assert.notEqual(tags[7], here, "the last item ran in a worker");
+    else assert.equal(tags[7], here);
+    // The look timed them small: later processes start no worker early.
+    const deadline = performance.now() + 20_000;
+    let kept = await lookupTaskMs("item", taskSpec(t).key);
+    while (kept === 100 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      kept = await lookupTaskMs("item", taskSpec(t).key);
+    }
+    assert.ok(kept !== undefined && kept < 20, `kept ${kept}`);
+  } finally {
+    await pool.close();
+    store.done();
+  }
+});
+
+test("without a stored time, a job its look runs whole starts no worker", async () => {
+  const store = ownStore("amorsize-none-");
+  const pool = createPool({ maxWorkers: 2 });
+  const url = `${fixtureModule("tasks/basic")}?no-early-start`;
+  const t = task<number, string>(url, "spinTag");
+  const here = (await import(url) as { spinTag: typeof spinTag }).spinTag(0);
+  try {
+    const tags = await execute(t, new Array(8).fill(0), { cache: true, pool });
+    assert.deepEqual(tags, new Array(8).fill(here));
+    assert.equal(pool.size, 0);
+  } finally {
+    await pool.close();
+    store.done();
+  }
+});
+
+test("a worker started early that cannot load the task: it runs here, and optimize says why", async () => {
+  const store = ownStore("amorsize-early-load-");
+  const pool = createPool({ maxWorkers: 2 });
+  const t = task<string, string>(`${fixtureModule("tasks/main_only")}?early`, "render");
+  const twoCores = cpuCapacity(await probeSystem()) >= 2;
+  try {
+    await storeTaskMs("item", taskSpec(t).key, 100);
+    const docs = Array.from({ length: 8 }, (_, i) => `# Doc ${i}`);
+    const r = await optimize(t, docs, { cache: true, pool });
+    assert.equal(r.executor, "inline");
+    if (twoCores) {
+      assert.ok(
+        r.warnings.some((w) => /cannot load .*in a worker/i.test(w)),
+        `${r.reason}\n${r.warnings.join("\n")}`,
+      );
+    }
+    const out = await execute(t, docs, { cache: true, pool });
+    assert.match(out[7], /<h1>Doc 7<\/h1>/);
+  } finally {
+    await pool.close();
+    store.done();
+  }
 });

@@ -101,9 +101,11 @@ import {
   hearLoads,
   importTimes,
   LARGE_ITEM_MS,
+  largeBefore,
   learnLoad,
   loadedInWorkers,
   loadsInWorker,
+  noteItemTime,
   runWhileLoading,
   taskWarmth,
   tooSmallForWorkers,
@@ -640,9 +642,16 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // share of it), else once the first item took `HELP_AFTER_MS` or the second `HELP_SECOND_MS`;
   // never for an `async function`: it runs on this thread (the async executor) or is sampled in a
   // worker, and helpers would only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
+  // Where an earlier process found the task's items large, workers start now and take items
+  // beside the look's first (see `largeBefore`): the system is probed first, for its cores.
   let help: Promise<SampleFailure | undefined> | undefined;
   const helped = !skipped && !asyncFn;
-  if (helped && n !== undefined && n <= HELP_AT_ONCE) help = lookHelpers(job, claimed, () => false);
+  if (helped && n !== undefined && await largeBefore(job, n)) {
+    if (job.sys === undefined) await probe(job);
+    help = lookHelpers(job, claimed, () => false, 1, true);
+  } else if (helped && n !== undefined && n <= HELP_AT_ONCE) {
+    help = lookHelpers(job, claimed, () => false);
+  }
   const onSingle = helped && !help
     ? (ran: number, ms: number, taken: (i: number) => boolean) => {
       if (help || ran > 2 || ms < (ran === 1 ? HELP_AFTER_MS : HELP_SECOND_MS)) return;
@@ -670,6 +679,8 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   before.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   const helpFailure = await help;
+  const perItemMs = look.warmPerItemMs;
+  if (!skipped && !look.isAsync) noteItemTime(job, perItemMs);
   if (look.failure) {
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return {
@@ -677,8 +688,9 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
       failure: f,
     };
   }
+  // A helper that could not load the task: it runs here, as where a worker cannot load it.
+  if (helpFailure?.kind === "load") return cannotLoadInWorker(job, helpFailure.error);
   if (helpFailure) return failedOn(job, helpFailure);
-  const perItemMs = look.warmPerItemMs;
   // A one-shot source the look pulled to its end: its length is known now (an empty async
   // iterable had started a worker to measure, 57 ms, and found nothing to run).
   // A source that threw after the items pulled (kept for the run's next pull): the job is those
@@ -803,29 +815,39 @@ async function importWithinLimits<T>(loading: Promise<T>, job: Job): Promise<T> 
  * the array (from its end, past those `taken` by the look; at most a quarter of the items each)
  * while the look runs here: their cores would only wait, and with large items the look is then
  * not serial time (a job of six 150 ms items spent a quarter of its time on the look's first item
- * while two warm workers idled). Never starts a worker. The indices go to `claimed`. Settles once
- * they replied, with the first failure (a worker that died meanwhile leaves its items to the run;
- * the results before a failing item are kept).
+ * while two warm workers idled). With `start`, workers are started up to the count (they load the
+ * task with their chunk) and idle ones take chunks whether warm or not; else none is started.
+ * One fewer than the cores at most: this thread runs the look (starting one more, to be ready for
+ * the run, gained nothing measurable: 440–461 ms against 437–463 on Bun, 581–634 against 585–623
+ * on Deno, where its start held this thread 40–55 ms before the look). The indices go to `claimed`.
+ * Settles once they replied, with the first failure (a worker that died meanwhile leaves its items
+ * to the run; the results before a failing item are kept).
  */
 function lookHelpers(
   job: Job,
   claimed: Set<number>,
   taken: (i: number) => boolean,
   size = 1,
+  start = false,
 ): Promise<SampleFailure | undefined> {
   const n = job.src.total;
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) {
     return Promise.resolve(undefined);
   }
-  const idle = poolWorkers(job).filter((w) => warmIdle(job, w)).slice(
-    0,
-    Math.min(job.cores - 1, n - 1),
-  );
-  const most = Math.max(1, Math.min(size, Math.floor(n / 4)));
+  const most = Math.min(job.cores - 1, n - 1);
+  if (start) {
+    try {
+      workerSet(job.pool).ensure(most);
+    } catch { /* none can start (a closed pool, no thread left): the run says so */ }
+  }
+  const idle = poolWorkers(job).filter((w) =>
+    start ? !w.dead && w.inflight.length === 0 : warmIdle(job, w)
+  ).slice(0, most);
+  const each = Math.max(1, Math.min(size, Math.floor(n / 4)));
   let next = n - 1;
   const replies = idle.map(async (w) => {
     const idx: number[] = [];
-    for (; next >= 0 && idx.length < most; next--) {
+    for (; next >= 0 && idx.length < each; next--) {
       if (taken(next)) continue;
       if (uncloneable(job.src.at(next), 64) !== undefined) break; // the sampling or scan says so
       idx.push(next);

@@ -195,15 +195,16 @@ export async function storeDecision(
   }
 }
 
-/** The cache key of a task's load in a fresh worker: per runtime and runtime version. */
-function _loadKey(taskKey: string): string {
+/** The cache key of a fact of a task (see `lookupTaskMs`): per runtime and runtime version. */
+function _factKey(fact: TaskFact, taskKey: string): string {
   const rt = runtime();
-  return `worker load|${rt.name}|${rt.version}|${taskKey}`;
+  return `${fact === "load" ? "worker load" : "item time"}|${rt.name}|${rt.version}|${taskKey}`;
 }
 
 /**
- * The loads of tasks in fresh workers (7 days): `storeDir("loads")` unless a hook says otherwise,
- * apart from the decisions (`cacheStats` and `clearCache` count and clear decisions only).
+ * The loads of tasks in fresh workers and their items' times (7 days): `storeDir("loads")` unless
+ * a hook says otherwise, apart from the decisions (`cacheStats` and `clearCache` count and clear
+ * decisions only).
  */
 function _loads(): ResultCache<unknown> {
   const dir = hooks.loadsDir ?? resolveStoreDir("loads");
@@ -211,13 +212,20 @@ function _loads(): ResultCache<unknown> {
 }
 
 /**
- * How long the task (by spec key) took to load in a fresh worker of an earlier process (ms), or
- * `undefined`: none stored, or a store problem (never a throw, never a warning: the load is then
- * estimated as it was before anything was stored).
+ * What an earlier process timed of a task (by spec key; ms): `"load"`, its load in a fresh
+ * worker; `"item"`, its warm time per item on the calling thread, kept where its items were large
+ * (see `LARGE_ITEM_MS`). Timings of earlier processes, per runtime and version.
  */
-export async function lookupWorkerLoad(taskKey: string): Promise<number | undefined> {
+export type TaskFact = "load" | "item";
+
+/**
+ * The time an earlier process stored for a fact of the task (ms), or `undefined`: none stored, or
+ * a store problem (never a throw, never a warning: the time is then estimated as it was before
+ * anything was stored).
+ */
+export async function lookupTaskMs(fact: TaskFact, taskKey: string): Promise<number | undefined> {
   try {
-    const got = await _loads().get(_loadKey(taskKey));
+    const got = await _loads().get(_factKey(fact, taskKey));
     const ms = got.hit ? (got.value as { ms?: unknown } | null)?.ms : undefined;
     return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
   } catch {
@@ -225,11 +233,11 @@ export async function lookupWorkerLoad(taskKey: string): Promise<number | undefi
   }
 }
 
-/** Keep a task's load in a fresh worker (ms) for later processes; a store problem is ignored. */
-export async function storeWorkerLoad(taskKey: string, ms: number): Promise<void> {
+/** Keep a fact of a task (ms) for later processes; a store problem is ignored. */
+export async function storeTaskMs(fact: TaskFact, taskKey: string, ms: number): Promise<void> {
   try {
-    await _loads().set(_loadKey(taskKey), { ms });
-  } catch { /* not kept: later processes estimate the load as before */ }
+    await _loads().set(_factKey(fact, taskKey), { ms });
+  } catch { /* not kept: later processes estimate it as before */ }
 }
 
 /** Runs this process is recording (see `recordRun`): a lookup waits for them. */

@@ -11,7 +11,7 @@ import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit, splitWithHere } from "./cost_model.ts";
-import { cacheEnabled, lookupWorkerLoad, storeWorkerLoad } from "./_optimizer_cache.ts";
+import { cacheEnabled, lookupTaskMs, storeTaskMs } from "./_optimizer_cache.ts";
 import { BackFeed } from "./_back_feed.ts";
 import { RecentPace } from "./_recent_pace.ts";
 import { mainProfile } from "./_profiles.ts";
@@ -567,7 +567,7 @@ const workerLoads = new Map<string, number>();
 const storedLoads = new Map<string, number | undefined>();
 
 /**
- * Read the stored load of the job's task in a fresh worker (see `storeWorkerLoad`), once per
+ * Read the stored load of the job's task in a fresh worker (see `storeTaskMs`), once per
  * process, where the result cache is on, this process has timed no load of the task and no
  * worker of the pool holds it. The import on this thread cannot foresee a worker's load where
  * the caller imported the task module itself before the call, as a task module's own functions
@@ -580,7 +580,54 @@ export async function learnLoad(job: Job): Promise<void> {
   const key = job.spec.key;
   if (workerLoads.has(key) || storedLoads.has(key) || !cacheEnabled(job.o.cache)) return;
   if (poolWorkers(job).some((w) => w.specs.has(key))) return;
-  storedLoads.set(key, await lookupWorkerLoad(key));
+  storedLoads.set(key, await lookupTaskMs("load", key));
+}
+
+/**
+ * Jobs of at most this many items per core start workers before their look, where an earlier
+ * process found the task's items large (see {@linkcode largeBefore}): the look's first item, run
+ * here alone, is then a sizeable share of the job (6 items of 150 ms on 2 cores: a sixth).
+ */
+const EARLY_PER_CORE = 16;
+
+/**
+ * The warm time per item here that an earlier process stored for each task (ms, by spec key; see
+ * `noteItemTime`; `undefined`: none stored), read once per process.
+ */
+const storedItems = new Map<string, number | undefined>();
+/** Tasks (spec keys) whose item time this process judged for storing (see `noteItemTime`). */
+const itemsNoted = new Set<string>();
+
+/**
+ * Whether an earlier process found the items of the job's task large (`LARGE_ITEM_MS` or more,
+ * warm, on the calling thread), for a job of 2 to `EARLY_PER_CORE` items per logical core: its
+ * look's first item, run alone here before its time is known, would leave the other cores idle
+ * (six items of 150 ms as a process's first call: 520–560 ms on Bun, where two workers forced
+ * took 430–520). Read once per process, where the result cache is on: the first read costs a
+ * process's first call 1–4 ms (cold code: the store's path, its key's hash).
+ */
+export async function largeBefore(job: Job, n: number): Promise<boolean> {
+  if (n < 2 || n > EARLY_PER_CORE * job.rt.hardwareConcurrency()) return false;
+  if (!cacheEnabled(job.o.cache)) return false;
+  const key = job.spec.key;
+  if (!storedItems.has(key)) storedItems.set(key, await lookupTaskMs("item", key));
+  return (storedItems.get(key) ?? 0) >= LARGE_ITEM_MS;
+}
+
+/**
+ * The look timed the task's items at `ms` each (warm, here): kept for later processes (see
+ * {@linkcode largeBefore}) where they are large and none was stored as such, or where they are
+ * not and one was — once per process and task, where the result cache is on.
+ */
+export function noteItemTime(job: Job, ms: number): void {
+  const key = job.spec.key;
+  if (!(ms > 0) || itemsNoted.has(key) || !cacheEnabled(job.o.cache)) return;
+  itemsNoted.add(key);
+  const before = storedItems.get(key) ?? 0;
+  if ((ms >= LARGE_ITEM_MS) !== (before >= LARGE_ITEM_MS)) {
+    storedItems.set(key, ms);
+    void storeTaskMs("item", key, ms);
+  }
 }
 
 /**
@@ -598,7 +645,7 @@ const WORKER_LOAD_RATIO = 2;
 function noteLoad(key: string, ms: number, keep: boolean): void {
   if (ms <= (workerLoads.get(key) ?? 0)) return;
   workerLoads.set(key, ms);
-  if (keep) void storeWorkerLoad(key, ms);
+  if (keep) void storeTaskMs("load", key, ms);
 }
 
 /** What a worker that does not hold the task pays to load it (ms; see `workerLoads`). */
