@@ -453,7 +453,7 @@ test("learnLoad: a task's load timed in a fresh worker is kept, and a later proc
   }
 });
 
-test("a process's first execute of a job its look runs whole does not probe the system; a later one that needs it does", () => {
+test("a process's first execute of a job its look runs whole, or too small for workers on any cores, does not probe the system; a later one that needs it does", () => {
   const fixture = fileURLToPath(fixtureModule("first_execute_probe"));
   const args = runtime().name === "deno" ? ["run", "-A", fixture] : [fixture];
   const res = spawnSync(process.execPath, args, {
@@ -464,7 +464,14 @@ test("a process's first execute of a job its look runs whole does not probe the 
   });
   assert.equal(res.status, 0, res.stderr);
   const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
-  assert.deepEqual(r, { one: [9], afterOne: false, afterMany: true, many: 2000 });
+  assert.deepEqual(r, {
+    small: 20,
+    afterSmall: false,
+    one: [9],
+    afterOne: false,
+    afterMany: true,
+    many: 2000,
+  });
 });
 
 /** A store of its own for the optimizer cache and the tasks' timings; restored by `done`. */

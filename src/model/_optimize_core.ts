@@ -340,7 +340,13 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if ("decision" in look) return look;
   await hearLoads(job);
   await learnLoad(job);
-  const small = look.skipped ? undefined : tooSmallForWorkers(job, look);
+  let small = look.skipped ? undefined : tooSmallForWorkers(job, look);
+  // Not too small on all the logical cores (a process's first `execute` probes after its look):
+  // probed now, it is judged on the cores this process may use.
+  if (!small && job.sys === undefined) {
+    await probe(job);
+    small = look.skipped ? undefined : tooSmallForWorkers(job, look);
+  }
   if (small) return small;
   const hit = await cacheLookup(job, look);
   if (hit) return hit;
@@ -708,9 +714,11 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
   const ranAll = total !== undefined && job.known.size >= total;
-  // Probed here where not before the look (see `decidePhases`), unless the look ran every item
-  // of a synchronous task: that answer needs nothing of the probe.
-  if (job.sys === undefined && (!ranAll || look.isAsync)) await probe(job);
+  // Probed here where not before the look (see `decidePhases`) for an async task (whether its
+  // calls overlap is judged on the cores); a synchronous task's job is probed once it is not too
+  // small for workers on any share of the logical cores (see `tooSmallForWorkers`), and a look
+  // that ran every item needs nothing of the probe.
+  if (job.sys === undefined && look.isAsync) await probe(job);
   const figures = asyncFigures(look);
   const io = look.isAsync
     ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total))

@@ -470,7 +470,11 @@ export function forgone(key: string, savedMs: number, costMs: number): boolean {
  */
 export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const n = job.src.total;
-  if (n === undefined || job.cores < 2) return undefined;
+  // Before the probe, the logical cores bound the cores this process may use: a job too small
+  // for workers on all of them is too small on any share of them.
+  const cores = job.sys ? job.cores : Math.max(1, job.rt.hardwareConcurrency());
+  const cpu = job.sys ? job.cpu : cores;
+  if (n === undefined || cores < 2) return undefined;
   if (look.io) return undefined; // no worker needed
   const costs = startCosts(job);
   const { firstStartMs, marginalStartMs, startHoldMs } = costs;
@@ -479,15 +483,17 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const warmth = taskWarmth(job);
   const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
-  const best = perfectSplit(serial, job.cores, job.cpu, { ...warmth, ...costs });
+  const best = perfectSplit(serial, cores, cpu, { ...warmth, ...costs });
   if (best.speedup >= job.minSpeedup) return undefined;
   // An `execute` on a pool with no worker started finishes here beside the workers it starts
   // (see `runWhileLoading`): one fewer start holds this thread (two starts on Deno under two CPU
   // hogs held it 200 ms, and three items of 300 ms were refused as too small).
   if (job.run?.finish && warmth.warmWorkers === 0) {
-    const here = splitWithHere(serial, job.cores, job.cpu, { ...costs, loadMs });
+    const here = splitWithHere(serial, cores, cpu, { ...costs, loadMs });
     if (here.workers > 0 && here.speedup >= job.minSpeedup) return undefined;
   }
+  // Whether the workers load the task for the next calls is judged on the probed cores.
+  if (loadMs >= 1 && job.run && !job.sys) return undefined;
   job.profile.sampledIn = "main";
   job.profile.sample = mainProfile(look.probe);
   // What workers holding the task would have saved this call: once the calls of this job before
@@ -516,7 +522,7 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
     n,
     `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
       `serial): even a perfect split over ` +
-      `${job.cores === 2 ? "2" : `2 to ${job.cores}`} workers would not reach ` +
+      `${cores === 2 ? "2" : `2 to ${cores}`} workers would not reach ` +
       `${job.minSpeedup}× after starting them (≈${
         (firstStartMs + startHoldMs).toFixed(0)
       } ms the first)${
