@@ -474,24 +474,37 @@ test("a process's first execute of a job its look runs whole, or too small for w
   });
 });
 
-/** A store of its own for the optimizer cache and the tasks' timings; restored by `done`. */
-function ownStore(prefix: string) {
+/**
+ * Run `body` with a store of its own for the optimizer cache and the tasks' timings, and a pool of
+ * two workers; both are put back and closed after it.
+ */
+async function withStoreAndPool(prefix: string, body: (pool: Pool) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const hooks = setOptimizerCacheHooks({ dir: join(dir, "cache"), loadsDir: join(dir, "loads") });
-  return {
-    done() {
-      setOptimizerCacheHooks(hooks);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    await body(pool);
+  } finally {
+    await pool.close();
+    setOptimizerCacheHooks(hooks);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
+/** `spinTag` of a module instance of its own (the query), and the tag of this thread's instance. */
+async function spinTagOf(query: string) {
+  const url = `${fixtureModule("tasks/basic")}?${query}`;
+  const here = (await import(url) as { spinTag: typeof spinTag }).spinTag(0);
+  return { t: task<number, string>(url, "spinTag"), here };
+}
+
+/** Whether the optimizer may start two workers here (the CPU time rounded up, as it counts). */
+const twoCores = async () => Math.ceil(cpuCapacity(await probeSystem())) >= 2;
+
 test("a look that times large items keeps their time for later processes", async () => {
-  const store = ownStore("amorsize-items-");
-  const pool = createPool({ maxWorkers: 2 });
   // A module instance of its own (the query): no earlier call of this process looked at it.
   const t = task<number, number>(`${fixtureModule("tasks/basic")}?large-kept`, "spin");
-  try {
+  await withStoreAndPool("amorsize-items-", async (pool) => {
     const out = await execute(t, [25, 25, 25], { cache: true, pool });
     assert.deepEqual(out, [25, 25, 25]);
     // Kept without being waited for: read until it is there. A busy loop of 25 ms never times
@@ -503,26 +516,19 @@ test("a look that times large items keeps their time for later processes", async
       if (kept === undefined) await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(kept !== undefined && kept >= 25, `kept ${kept}`);
-  } finally {
-    await pool.close();
-    store.done();
-  }
+  });
 });
 
 test("items an earlier process found large start a worker beside the look's first; the time is corrected", async () => {
-  const store = ownStore("amorsize-early-");
-  const pool = createPool({ maxWorkers: 2 });
-  const url = `${fixtureModule("tasks/basic")}?early-start`;
-  const t = task<number, string>(url, "spinTag");
-  const here = (await import(url) as { spinTag: typeof spinTag }).spinTag(0);
-  const twoCores = Math.ceil(cpuCapacity(await probeSystem())) >= 2; // workers as the optimizer counts them
-  try {
+  const { t, here } = await spinTagOf("early-start");
+  const two = await twoCores();
+  await withStoreAndPool("amorsize-early-", async (pool) => {
     await storeTaskMs("item", taskSpec(t).key, 100);
     // Eight items of no time, which the look alone would run all here: the last one went to a
     // worker started before the look, from the array's end.
     const tags = await execute(t, new Array(8).fill(0), { cache: true, pool });
     assert.deepEqual(tags.slice(0, 7), new Array(7).fill(here));
-    if (twoCores) assert.notEqual(tags[7], here, "the last item ran in a worker");
+    if (two) assert.notEqual(tags[7], here, "the last item ran in a worker");
     else assert.equal(tags[7], here);
     // The look timed them small: later processes start no worker early.
     const deadline = performance.now() + 20_000;
@@ -532,39 +538,27 @@ test("items an earlier process found large start a worker beside the look's firs
       kept = await lookupTaskMs("item", taskSpec(t).key);
     }
     assert.ok(kept !== undefined && kept < 20, `kept ${kept}`);
-  } finally {
-    await pool.close();
-    store.done();
-  }
+  });
 });
 
 test("without a stored time, a job its look runs whole starts no worker", async () => {
-  const store = ownStore("amorsize-none-");
-  const pool = createPool({ maxWorkers: 2 });
-  const url = `${fixtureModule("tasks/basic")}?no-early-start`;
-  const t = task<number, string>(url, "spinTag");
-  const here = (await import(url) as { spinTag: typeof spinTag }).spinTag(0);
-  try {
+  const { t, here } = await spinTagOf("no-early-start");
+  await withStoreAndPool("amorsize-none-", async (pool) => {
     const tags = await execute(t, new Array(8).fill(0), { cache: true, pool });
     assert.deepEqual(tags, new Array(8).fill(here));
     assert.equal(pool.size, 0);
-  } finally {
-    await pool.close();
-    store.done();
-  }
+  });
 });
 
 test("a worker started early that cannot load the task: it runs here, and optimize says why", async () => {
-  const store = ownStore("amorsize-early-load-");
-  const pool = createPool({ maxWorkers: 2 });
   const t = task<string, string>(`${fixtureModule("tasks/main_only")}?early`, "render");
-  const twoCores = Math.ceil(cpuCapacity(await probeSystem())) >= 2; // workers as the optimizer counts them
-  try {
+  const two = await twoCores();
+  await withStoreAndPool("amorsize-early-load-", async (pool) => {
     await storeTaskMs("item", taskSpec(t).key, 100);
     const docs = Array.from({ length: 8 }, (_, i) => `# Doc ${i}`);
     const r = await optimize(t, docs, { cache: true, pool });
     assert.equal(r.executor, "inline");
-    if (twoCores) {
+    if (two) {
       assert.ok(
         r.warnings.some((w) => /cannot load .*in a worker/i.test(w)),
         `${r.reason}\n${r.warnings.join("\n")}`,
@@ -572,8 +566,5 @@ test("a worker started early that cannot load the task: it runs here, and optimi
     }
     const out = await execute(t, docs, { cache: true, pool });
     assert.match(out[7], /<h1>Doc 7<\/h1>/);
-  } finally {
-    await pool.close();
-    store.done();
-  }
+  });
 });
