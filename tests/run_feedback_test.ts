@@ -65,6 +65,34 @@ test("corrections: a cold workers run does not count, and cannot keep the job of
   assert.equal(repick(alts, warm, 1.2, 400).choice.executor, "inline");
 });
 
+test("corrections: a plain loop never run takes the workers' measured gain, and keeps the job on workers", () => {
+  // A heavy-tailed job whose look timed its short items: both predictions low, only the workers'
+  // corrected by their runs (1.5×); the plain loop, uncorrected, came within minSpeedup of them.
+  const alts = [alt("inline", 1, 62), alt("workers", 2, 36), alt("workers", 1, 70)];
+  const run = (extra: Partial<RunRecord> = {}): RunRecord => ({
+    executor: "workers",
+    predictedMs: 36,
+    measuredMs: 54,
+    computeMs: 105,
+    ...extra,
+  });
+  assert.equal(repick(alts, corrections([run()]), 1.2, 500).choice.executor, "inline");
+  const c = corrections([run()], alts);
+  assert.equal(c.inlineFromWorkers, true);
+  assert.equal(c.workers, 1.5);
+  assert.ok(Math.abs(c.inline * 62 - (105 / 54) * 54) < 1e-9, "the gain times the workers' time");
+  assert.equal(repick(alts, c, 1.2, 500).choice.executor, "workers");
+  assert.equal(trialOf(alts, c, [run()], repick(alts, c, 1.2, 500).choice, 500), undefined);
+  // Workers that gained little by their own measure: the plain loop is the choice, or tried.
+  const little = corrections([run({ computeMs: 57 })], alts);
+  assert.equal(repick(alts, little, 1.2, 500).choice.executor, "inline");
+  // A warm plain-loop run, a cold workers run, or no figure: the factors as measured.
+  const plain: RunRecord = { executor: "inline", predictedMs: 62, measuredMs: 93 };
+  assert.equal(corrections([run(), plain], alts).inline, 1.5);
+  assert.equal(corrections([run({ cold: true })], alts).inlineFromWorkers, undefined);
+  assert.equal(corrections([run({ computeMs: undefined })], alts).inline, 1);
+});
+
 test("repick: corrected predictions move the choice, and back when the evidence turns", () => {
   const alts = [alt("inline", 1, 100), alt("workers", 2, 55), alt("workers", 4, 40, "core cap")];
   const none = { inline: 1, async: 1, workers: 1 };

@@ -911,7 +911,7 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
   // Learn from the recorded runs: each executor's predictions scaled by what its runs measured.
   const runs = cached.runs ?? [];
   if (runs.length > 0 && decision.alternatives.length > 0) {
-    const c = corrections(runs);
+    const c = corrections(runs, decision.alternatives);
     const { choice, serialMs } = repick(decision.alternatives, c, job.minSpeedup, job.src.total);
     // An executor never measured, predicted close to the choice, is tried once (see `trialOf`);
     // one measured once, slower than predicted, that would be the choice without it, runs once
@@ -966,7 +966,8 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
       serialMs,
       predictedSpeedup: pick.executor === "inline" ? 1 : serialMs / pick.predictedMs,
       reason: `${decision.reason}; corrected by ${runs.length} measured run` +
-        `${runs.length > 1 ? "s" : ""} (measured / predicted: inline ${c.inline.toFixed(2)}, ` +
+        `${runs.length > 1 ? "s" : ""} (measured / predicted: inline ${c.inline.toFixed(2)}` +
+        `${c.inlineFromWorkers ? " by the workers' compute" : ""}, ` +
         `workers ${c.workers.toFixed(2)}, async ${c.async.toFixed(2)}): ${why}`,
     });
     // The run is measured against the model's own prediction: against the corrected one, a

@@ -37,6 +37,8 @@ export interface Corrections {
   inline: number;
   async: number;
   workers: number;
+  /** The plain loop's factor is the workers' measured gain's (see {@linkcode corrections}). */
+  inlineFromWorkers?: boolean;
 }
 
 /** Runs kept per job and executor (the newest). */
@@ -91,7 +93,17 @@ export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[
  * the job to the plain loop, on whose runs alone the correction could never come back: the
  * workers ran 1.6–2× faster once warm.
  *
+ * A plain loop never run warm, where warm runs on workers measured their gain from them (their
+ * compute over their wall time, {@linkcode workersGain}), is corrected from that measure, given
+ * the `alternatives`: its time is the gain times the fastest workers alternative's corrected
+ * prediction. Its own prediction rests on the look's few items, as the workers' does, and only
+ * the workers' was corrected by their runs: items heavier than the look timed (a heavy-tailed job
+ * whose look met its short items) had the plain loop, uncorrected, chosen over workers measured
+ * at 1.5× their prediction — and the workers ran 1.9× faster than it.
+ *
  * @param runs The recorded runs of one job.
+ * @param alternatives The alternatives of the job's decision, where a plain loop never run may be
+ * corrected from the workers' measured gain.
  * @returns The factors.
  *
  * @example Usage
@@ -107,9 +119,19 @@ export function keepRuns(runs: readonly RunRecord[], run: RunRecord): RunRecord[
  * ]);
  * assert.equal(c.workers, 1.5);
  * assert.equal(c.inline, 1);
+ * // Warm workers whose compute was twice their wall time: the plain loop takes 2 × 150 ms.
+ * const alts = [
+ *   { executor: "inline" as const, workers: 1, chunkSize: 100, concurrency: 1, predictedMs: 200 },
+ *   { executor: "workers" as const, workers: 2, chunkSize: 8, concurrency: 1, predictedMs: 100 },
+ * ];
+ * const run = { executor: "workers" as const, predictedMs: 100, measuredMs: 150, computeMs: 300 };
+ * assert.equal(corrections([run], alts).inline, 1.5);
  * ```
  */
-export function corrections(runs: readonly RunRecord[]): Corrections {
+export function corrections(
+  runs: readonly RunRecord[],
+  alternatives?: readonly Alternative[],
+): Corrections {
   const of = (e: RunRecord["executor"]) => {
     const r = runs.filter((x) =>
       x.executor === e && !x.cold && x.predictedMs > 0 && Number.isFinite(x.measuredMs)
@@ -118,7 +140,20 @@ export function corrections(runs: readonly RunRecord[]): Corrections {
     const lower = r.sort((a, b) => a - b)[(r.length - 1) >> 1];
     return Math.min(4, Math.max(0.25, lower));
   };
-  return { inline: of("inline"), async: of("async"), workers: of("workers") };
+  const c: Corrections = { inline: of("inline"), async: of("async"), workers: of("workers") };
+  const gain = workersGain(runs);
+  const plain = alternatives?.find((a) => a.executor === "inline");
+  if (
+    gain === undefined || !plain || !(plain.predictedMs > 0) ||
+    runs.some((r) => r.executor === "inline" && !r.cold)
+  ) return c;
+  const fastest = Math.min(
+    ..._corrected(alternatives!, c).filter((a) => a.executor === "workers").map((a) =>
+      a.predictedMs
+    ),
+  );
+  if (!Number.isFinite(fastest)) return c;
+  return { ...c, inline: (gain * fastest) / plain.predictedMs, inlineFromWorkers: true };
 }
 
 /**
