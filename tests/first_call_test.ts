@@ -519,17 +519,18 @@ test("a look that times large items keeps their time for later processes", async
   });
 });
 
-test("items an earlier process found large start a worker beside the look's first; the time is corrected", async () => {
+test("items an earlier process found large are fed to a worker from the end beside the look's first; the time is corrected", async () => {
   const { t, here } = await spinTagOf("early-start");
   const two = await twoCores();
   await withStoreAndPool("amorsize-early-", async (pool) => {
     await storeTaskMs("item", taskSpec(t).key, 100);
-    // Eight items of no time, which the look alone would run all here: the last one went to a
-    // worker started before the look, from the array's end.
+    // Eight items of no time, which the look alone would run all here: the last ones went to a
+    // worker started before the look, from the array's end; this thread ran the first.
     const tags = await execute(t, new Array(8).fill(0), { cache: true, pool });
-    assert.deepEqual(tags.slice(0, 7), new Array(7).fill(here));
+    assert.equal(tags.length, 8);
+    assert.equal(tags[0], here);
     if (two) assert.notEqual(tags[7], here, "the last item ran in a worker");
-    else assert.equal(tags[7], here);
+    else assert.deepEqual(tags, new Array(8).fill(here));
     // The look timed them small: later processes start no worker early.
     const deadline = performance.now() + 20_000;
     let kept = await lookupTaskMs("item", taskSpec(t).key);
@@ -538,6 +539,19 @@ test("items an earlier process found large start a worker beside the look's firs
       kept = await lookupTaskMs("item", taskSpec(t).key);
     }
     assert.ok(kept !== undefined && kept < 20, `kept ${kept}`);
+  });
+});
+
+test("items an earlier process found large: an item that throws in the worker fed from the end fails the call at its index", async () => {
+  const t = task<number, number>(`${fixtureModule("tasks/basic")}?early-throw`, "failOn13");
+  await withStoreAndPool("amorsize-early-throw-", async (pool) => {
+    await storeTaskMs("item", taskSpec(t).key, 100);
+    const data = [1, 2, 3, 4, 5, 6, 13];
+    await assert.rejects(execute(t, data, { cache: true, pool }), (e) => {
+      assert.ok(e instanceof TaskError, String(e));
+      assert.equal(e.index, 6);
+      return true;
+    });
   });
 });
 

@@ -39,10 +39,13 @@ export class BackFeed {
   lost = false;
   /** Whether a worker fed before it held the task could not load it (its chunk is `lost`). */
   unloaded = false;
+  /** Why the first worker that could not load the task could not (see `unloaded`). */
+  loadError?: Error;
+  /** The calling thread's next index: no chunk reaches below it. */
+  front: () => number;
   /** Workers fed so far. */
   readonly workers = new Set<PoolWorker>();
   #job: Job;
-  #front: () => number;
   #pace: () => number;
   #loops: Promise<void>[] = [];
   #stopped = false;
@@ -58,7 +61,7 @@ export class BackFeed {
    */
   constructor(job: Job, front: () => number, pace: () => number) {
     this.#job = job;
-    this.#front = front;
+    this.front = front;
     this.#pace = pace;
     this.back = job.src.total!;
   }
@@ -104,7 +107,7 @@ export class BackFeed {
    * calling thread waited for both).
    */
   #claim(worker: PoolWorker, work?: number): [number, number] | "wait" | undefined {
-    const known = this.#job.known, front = this.#front();
+    const known = this.#job.known, front = this.front();
     let to = this.back;
     while (to > front && known.has(to - 1)) to--;
     if (to <= front) return undefined;
@@ -175,8 +178,10 @@ export class BackFeed {
     this.#held.set(worker, this.#held.get(worker)! - 1);
     let perItem: number | undefined | false = false;
     if (!ran) this.lost = true; // the worker died (or the pool closed)
-    else if (ran.failure?.kind === "load") this.unloaded = this.lost = true;
-    else if (ran.failure) this.failure ??= ran.failure;
+    else if (ran.failure?.kind === "load") {
+      this.unloaded = this.lost = true;
+      this.loadError ??= ran.failure.error;
+    } else if (ran.failure) this.failure ??= ran.failure;
     else perItem = ran.ms > 0 ? (this.#workerPace = ran.ms / (to - from)) : undefined;
     this.#heard();
     return perItem;

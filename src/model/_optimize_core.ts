@@ -98,6 +98,7 @@ import {
 } from "./_job.ts";
 import {
   COLD_IMPORT_MS,
+  feedEarly,
   hearLoads,
   importTimes,
   LARGE_ITEM_MS,
@@ -111,6 +112,7 @@ import {
   tooSmallForWorkers,
 } from "./_task_in_workers.ts";
 import { sample, workerOverheads } from "./_sample_phase.ts";
+import type { BackFeed } from "./_back_feed.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -338,6 +340,13 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   countLoadBefore(job);
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
+  // Workers fed since before the look: this thread goes on from the front until every item ran
+  // (the rest is decided as below where they stopped short).
+  const fed = look.early && await runWhileLoading(job, look, look.early);
+  if (typeof fed === "object") return fed;
+  if (look.early?.unloaded && look.early.loadError) {
+    return cannotLoadInWorker(job, look.early.loadError);
+  }
   await hearLoads(job);
   await learnLoad(job);
   let small = look.skipped ? undefined : tooSmallForWorkers(job, look);
@@ -599,8 +608,12 @@ export async function settledLoad(
   return load;
 }
 
-// ── 2. Look: run the first items here (their results are kept).
-async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | End> {
+// ── 2. Look: run the first items here (their results are kept); with the workers fed from the
+// array's end since before it, where there are (see `feedEarly`).
+async function lookHere(
+  job: Job,
+  task: Task<unknown, unknown>,
+): Promise<(Look & { early?: BackFeed }) | End> {
   const n = job.src.total;
   let fn: (x: unknown) => unknown;
   let importMs = 0;
@@ -650,15 +663,18 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   // worker, and helpers would only add a round trip to its look (60 calls of a 5 ms timer: ~2 ms).
   // Where an earlier process found the task's items large, workers start now and take items
   // beside the look's first (see `largeBefore`): the system is probed first, for its cores.
+  // An `execute` feeds them from the array's end until the job is done (see `feedEarly`).
   let help: Promise<SampleFailure | undefined> | undefined;
+  let early: BackFeed | undefined;
   const helped = !skipped && !asyncFn;
   if (helped && n !== undefined && await largeBefore(job, n)) {
     if (job.sys === undefined) await probe(job);
-    help = lookHelpers(job, claimed, () => false, 1, true);
+    if (job.run?.finish) early = feedEarly(job, claimed);
+    else help = lookHelpers(job, claimed, () => false, 1, true);
   } else if (helped && n !== undefined && n <= HELP_AT_ONCE) {
     help = lookHelpers(job, claimed, () => false);
   }
-  const onSingle = helped && !help
+  const onSingle = helped && !help && !early
     ? (ran: number, ms: number, taken: (i: number) => boolean) => {
       if (help || ran > 2 || ms < (ran === 1 ? HELP_AFTER_MS : HELP_SECOND_MS)) return;
       help = lookHelpers(job, claimed, taken, Math.max(1, Math.floor(HELP_WORK_MS / ms)));
@@ -688,6 +704,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
   const perItemMs = look.warmPerItemMs;
   if (!skipped && !look.isAsync) noteItemTime(job, perItemMs);
   if (look.failure) {
+    await early?.stop();
     const f: SampleFailure = { ...look.failure, kind: "task" };
     return {
       decision: inline(`the task threw on item ${f.index}: ${f.error.message}`, n),
@@ -732,7 +749,7 @@ async function lookHere(job: Job, task: Task<unknown, unknown>): Promise<Look | 
     job.inlineItemMs = perItemMs;
   }
   Object.assign(job, figures);
-  return { probe: look, perItemMs, skipped, io };
+  return { probe: look, perItemMs, skipped, io, early };
 }
 
 /**

@@ -96,20 +96,27 @@ const COLD_CHUNK = 3;
  * workers started (their first holds the task; the look's pace is now that of the slices here,
  * where that is faster), or undefined where nothing ran here.
  */
-export async function runWhileLoading(job: Job, look: Look): Promise<End | number | undefined> {
+export async function runWhileLoading(
+  job: Job,
+  look: Look,
+  early?: BackFeed,
+): Promise<End | number | undefined> {
   const { fn, src } = job;
   const n = src.total;
   if (
     !fn || look.probe.isAsync || !src.indexable || n === undefined || limitsOf(job) ||
     job.cores < 2 || !(look.perItemMs > 0) || job.known.size >= n
-  ) return undefined;
+  ) {
+    await early?.stop();
+    return undefined;
+  }
   const workers = poolWorkers(job);
-  if (workers.some((w) => w.specs.has(job.spec.key))) return undefined;
+  if (!early && workers.some((w) => w.specs.has(job.spec.key))) return undefined;
   // A warm pool loads a function's source, or a module imported here at once, in about a round
   // trip: nothing to run meanwhile.
   const slowLoad = job.spec.kind === "module" &&
     (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
-  if (!slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
+  if (!early && !slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
   const t0 = job.rt.now();
   const pace = new RecentPace(PACE_WINDOW_MS, PACE_ITEMS); // of the items run here
   // The workers loading the task, once started, and how many started.
@@ -145,7 +152,14 @@ export async function runWhileLoading(job: Job, look: Look): Promise<End | numbe
   // this thread for longer than a worker takes to load the task, and a worker that held it idled
   // until this thread's item ended (six items of 150 ms, a process's first call: the worker's
   // first item started 150 ms after the look's).
-  if (look.perItemMs >= LARGE_ITEM_MS) {
+  // Workers fed since before the look (see `feedEarly`): this thread goes on from the front.
+  if (early) {
+    feed = early;
+    feed.front = () => next;
+    starters = [...early.workers];
+    loading = new Set();
+    started = starters.length;
+  } else if (look.perItemMs >= LARGE_ITEM_MS) {
     start(finishing ? Math.min(job.cores - 1, n - job.known.size) : job.cores);
     for (const w of starters) feed?.add(w);
   }
@@ -603,6 +617,33 @@ const EARLY_PER_CORE = 16;
 const storedItems = new Map<string, number | undefined>();
 /** Tasks (spec keys) whose item time this process judged for storing (see `noteItemTime`). */
 const itemsNoted = new Set<string>();
+
+/**
+ * Workers started before the look, one fewer than the cores, fed chunks from the array's end (see
+ * `BackFeed`; they load the task with their first), where an earlier process found the task's
+ * items large (see {@linkcode largeBefore}) and this call finishes the job (an `execute`): the
+ * look's first item runs here meanwhile, and this thread then goes on from the front while they
+ * go on from the end (see `runWhileLoading`). The indices they hold go to `claimed`. Helpers that
+ * each took one item from the end, the look waiting for their replies, left this thread idle
+ * until the later one replied and started the second worker only after the look: six items of
+ * 150 ms as a process's first call, with a stored time, took 613–638 ms on Node where two workers
+ * forced took 525–532.
+ */
+export function feedEarly(job: Job, claimed: Set<number>): BackFeed | undefined {
+  const n = job.src.total;
+  if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return undefined;
+  let workers: PoolWorker[];
+  try {
+    workers = workerSet(job.pool).ensure(Math.min(job.cores - 1, n - 1));
+  } catch {
+    return undefined; // none can start (a closed pool, no thread left): the run says so
+  }
+  const pace = storedItems.get(job.spec.key) ?? LARGE_ITEM_MS;
+  const feed = new BackFeed(job, () => Math.max(1, job.known.keptUntil(0)), () => pace);
+  for (const w of workers) if (!w.dead) feed.add(w);
+  for (let i = feed.back; i < n; i++) claimed.add(i);
+  return feed;
+}
 
 /**
  * Whether an earlier process found the items of the job's task large (`LARGE_ITEM_MS` or more,
