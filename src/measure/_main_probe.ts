@@ -676,11 +676,12 @@ export interface MainProbeOptions {
   /** The most calls of an async task at once (the async executor's `maxConcurrency`). */
   maxCalls?: number;
   /**
-   * Called after each of the items run one by one (the first, the second, …), with how many items
-   * ran so far, the item's time (ms) and whether an index was taken by the look already (an index
-   * is never run twice).
+   * Called after each of the items run one by one (the first, the second, …), once the look knows
+   * what it runs next: with how many items ran so far, the item's time (ms), whether an index was
+   * taken by the look already (an index is never run twice) and whether another item follows one
+   * by one (`next`).
    */
-  onSingle?: (ran: number, ms: number, taken: (i: number) => boolean) => void;
+  onSingle?: (ran: number, ms: number, taken: (i: number) => boolean, next: boolean) => void;
   /**
    * Whether an async task's batch, while measured, starts the next item for each of its calls that
    * settles (see the batch): where a run follows that takes the calls in flight over.
@@ -882,6 +883,13 @@ export async function mainProbe(
     finishBy = finish ? rt.now() + 2 * maxMs : -Infinity;
     return finish;
   };
+  // The single item that ran last, said to `onSingle` once the look knows whether another
+  // follows: before the next item runs, or once the look ends.
+  let said: { ran: number; ms: number } | undefined;
+  const say = (next: boolean) => {
+    if (said) onSingle?.(said.ran, said.ms, (i) => out.results.has(i) || singles.has(i), next);
+    said = undefined;
+  };
   while (more()) {
     const size = k < singleUntil ? 1 : finishBy !== undefined
       ? Math.min(
@@ -889,6 +897,7 @@ export async function mainProbe(
         left(),
       )
       : Math.min(2 ** ++batch, maxItems - k);
+    say(size === 1);
     if (size <= 0) break;
     const inFinish = finishBy !== undefined && finishBy > 0;
     if ((size > 1 || inFinish) && !out.isAsync) {
@@ -1014,10 +1023,11 @@ export async function mainProbe(
     if (size === 1) {
       out.totalMs += ms;
       out.times.push(ms);
-      onSingle?.(k, ms, (i) => out.results.has(i) || singles.has(i));
+      said = { ran: k, ms };
     } else record(ms, ran);
     if (ran < size) break;
   }
+  say(false);
   // An async task: one batch of calls at once, however long the first calls took (they may wait
   // far longer than the look's time), unless the look failed or covered the items.
   if (out.isAsync && !out.failure && (first || k < maxItems)) {
