@@ -185,6 +185,32 @@ test("main-thread look: a second item alone does not set the warm pace: a third 
   assert.equal(few.items.length, 2, `${few.times}`);
 });
 
+test("main-thread look: onSingle hears each item run one by one, and whether another follows", async () => {
+  // The look's helpers take one more item each time another follows (see `lookHelpers`).
+  const busy = (ms: number) => {
+    const t = performance.now();
+    while (performance.now() - t < ms) { /* wait */ }
+  };
+  const fn = (x: unknown) => {
+    busy(1.5);
+    return x;
+  };
+  for (const [n, nexts] of [[64, [true, true, false]], [20, [true, false]]] as const) {
+    const heard: { ran: number; ms: number; next: boolean }[] = [];
+    const look = await mainProbe(fn, new Source<number>(new Array(n).fill(1)), 2, 4096, {
+      onSingle: (ran, ms, taken, next) => {
+        const count = Array.from({ length: n }, (_, i) => i).filter(taken).length;
+        assert.equal(count, ran, "the items run so far are taken, no other");
+        heard.push({ ran, ms, next });
+      },
+    });
+    assert.equal(look.items.length, nexts.length, `${look.times}`);
+    assert.deepEqual(heard.map((h) => h.next), nexts);
+    assert.deepEqual(heard.map((h) => h.ran), nexts.map((_, k) => k + 1));
+    assert.ok(heard.every((h) => h.ms >= 1.5), `${heard.map((h) => h.ms)}`);
+  }
+});
+
 test("main-thread look: a batch that met a pause does not set the pace where single items ran faster", async () => {
   // 100 KB results on Node: a batch of two that met a collection of the heap read 0.77 ms an
   // item, the single items beside it 0.25–0.29, and the plain loop was predicted 2× too slow.
