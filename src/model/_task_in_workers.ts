@@ -640,7 +640,9 @@ export function feedEarly(job: Job, claimed: Set<number>): BackFeed | undefined 
   }
   const pace = storedItems.get(job.spec.key) ?? LARGE_ITEM_MS;
   const feed = new BackFeed(job, () => Math.max(1, job.known.keptUntil(0)), () => pace);
-  for (const w of workers) if (!w.dead) feed.add(w);
+  // (Idle ones only, started or not: one running another call's chunks would hold these behind
+  // them.)
+  for (const w of workers) if (!w.dead && w.inflight.length === 0) feed.add(w);
   for (let i = feed.back; i < n; i++) claimed.add(i);
   return feed;
 }
