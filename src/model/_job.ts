@@ -338,6 +338,17 @@ export function poolWorkers(job: Job): PoolWorker[] {
   }
 }
 
+/**
+ * The pool's idle workers, started or not, after starting workers up to `most` (none past a
+ * closed pool or the system's limit on threads: the run says so); at most `most`.
+ */
+export function idleStarted(job: Job, most: number): PoolWorker[] {
+  try {
+    workerSet(job.pool).ensure(most);
+  } catch { /* none can start */ }
+  return poolWorkers(job).filter((w) => !w.dead && w.inflight.length === 0).slice(0, most);
+}
+
 /** Whether `w` can help at once: ready, idle, and with the job's task loaded. */
 export function warmIdle(job: Job, w: PoolWorker): boolean {
   return w.readyAt !== undefined && w.inflight.length === 0 && w.specs.has(job.spec.key);

@@ -85,6 +85,7 @@ import {
   cannotLoadInWorker,
   type End,
   failedOn,
+  idleStarted,
   inline,
   itemsLeft,
   type Job,
@@ -878,14 +879,9 @@ function lookHelpers(
   };
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return helpers;
   const most = Math.min(job.cores - 1, n - 1);
-  if (start) {
-    try {
-      workerSet(job.pool).ensure(most);
-    } catch { /* none can start (a closed pool, no thread left): the run says so */ }
-  }
-  const idle = poolWorkers(job).filter((w) =>
-    start ? !w.dead && w.inflight.length === 0 : warmIdle(job, w)
-  ).slice(0, most);
+  const idle = start
+    ? idleStarted(job, most)
+    : poolWorkers(job).filter((w) => warmIdle(job, w)).slice(0, most);
   const cap = Math.max(1, Math.floor(n / 4)); // items a helper takes in all, at most
   const given = new Map<PoolWorker, number>();
   let next = n - 1;

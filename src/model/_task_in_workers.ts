@@ -19,6 +19,7 @@ import {
   asLookRan,
   type End,
   failedOn,
+  idleStarted,
   inline,
   type Job,
   limitsOf,
@@ -632,17 +633,10 @@ const itemsNoted = new Set<string>();
 export function feedEarly(job: Job, claimed: Set<number>): BackFeed | undefined {
   const n = job.src.total;
   if (!job.src.indexable || n === undefined || n < 2 || job.cores < 2) return undefined;
-  let workers: PoolWorker[];
-  try {
-    workers = workerSet(job.pool).ensure(Math.min(job.cores - 1, n - 1));
-  } catch {
-    return undefined; // none can start (a closed pool, no thread left): the run says so
-  }
   const pace = storedItems.get(job.spec.key) ?? LARGE_ITEM_MS;
   const feed = new BackFeed(job, () => Math.max(1, job.known.keptUntil(0)), () => pace);
-  // (Idle ones only, started or not: one running another call's chunks would hold these behind
-  // them.)
-  for (const w of workers) if (!w.dead && w.inflight.length === 0) feed.add(w);
+  // (Idle ones only: one running another call's chunks would hold these behind them.)
+  for (const w of idleStarted(job, Math.min(job.cores - 1, n - 1))) feed.add(w);
   for (let i = feed.back; i < n; i++) claimed.add(i);
   return feed;
 }
