@@ -276,8 +276,9 @@ export class PoolWorker {
 function unreadItems(chunk: InFlight | undefined, why: string): WireError | undefined {
   if (!chunk) return undefined;
   const { items, start, skip } = chunk.message;
+  const skipped = new Set(skip);
   const k = Array.isArray(items)
-    ? items.findIndex((x, i) => !skip?.includes(i) && !isCloneable(x))
+    ? items.findIndex((x, i) => !skipped.has(i) && !isCloneable(x))
     : -1;
   const which = k >= 0 ? `Item ${start + k}` : `The items of the chunk from item ${start}`;
   return {

@@ -300,12 +300,17 @@ const CUT = 4;
 // ── packed ───────────────────────────────────────────────────────────────────────────────────
 
 /**
- * By the first value (the packer checks every one): 0 for numbers, k for plain arrays of k ≤ 16
- * numbers, -1 for longer arrays of numbers, undefined for anything else.
+ * By the first value not at a position of `skip` (ascending; the packer checks every one): 0 for
+ * numbers, k for plain arrays of k ≤ 16 numbers, -1 for longer arrays of numbers, undefined for
+ * anything else. One pass over `skip`: a search of it per position took 4–9 ms on a run's first
+ * chunk, whose first 2,046 positions the look had run (100,000 items of 0.2 µs, on both threads).
  */
 function tupleLength(values: unknown[], skip?: readonly number[]): number | undefined {
   let first = 0;
-  if (skip) { while (first < values.length && skip.includes(first)) first++; }
+  for (const i of skip ?? []) {
+    if (i > first) break;
+    if (i === first) first++;
+  }
   const v = values[first];
   if (typeof v === "number") return 0;
   if (!Array.isArray(v) || v.length < 1 || typeof v[0] !== "number") return undefined;
