@@ -302,9 +302,10 @@ const CUT = 4;
 /**
  * By the first value not at a position of `skip` (ascending; the packer checks every one): 0 for
  * numbers, k for plain arrays of k ≤ 16 numbers, -1 for longer arrays of numbers, undefined for
- * anything else. One pass over `skip`: a search of it per position took 4–9 ms on Bun, on both
- * threads, for a run's first chunk whose first 2,046 positions the look had run (100,000 items of
- * 0.2 µs; on Deno and Node no difference was measured).
+ * anything else. One pass over `skip`: a search of it per position took 4–9 ms on Bun, on the
+ * calling thread, for a run's first chunk whose first 2,046 positions the look had run (100,000
+ * items of 0.2 µs; a worker packs that chunk's results through the same code; on Deno and Node no
+ * difference was measured).
  */
 function tupleLength(values: unknown[], skip?: readonly number[]): number | undefined {
   let first = 0;
