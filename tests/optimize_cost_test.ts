@@ -152,6 +152,37 @@ test("cost: a first call whose items left, at their pace here, never pay for a w
   }
 });
 
+test("cost: optimize alone answers once the pace here holds where the items left are too small, without running them", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // The task's first 8 calls here take 3 ms, the next 5 µs: the look times cold calls only (the
+  // job looks like 3 minutes of work), and the items run here after it settle at 5 µs. At that
+  // pace the 60,000 items (0.3 s) are too small for workers at minSpeedup 1.95 on any runtime
+  // (a perfect split reaches it on 2 cores only for jobs of about 80 starts of a worker), even
+  // at a third of the pace: `optimize` answers once the pace is judged (within 200 ms of items
+  // at most), not once every item ran here. (Its calls in a worker keep their own count.)
+  const g = globalThis as unknown as { amorsizeColdCalls?: number };
+  g.amorsizeColdCalls = 0;
+  const coldFirst = (x: number) => {
+    const calls = (globalThis as unknown as { amorsizeColdCalls: number }).amorsizeColdCalls++;
+    const end = performance.now() + (calls < 8 ? 3 : 0.005);
+    let spins = 0;
+    while (performance.now() < end) spins++;
+    return x + (spins > -1 ? 0 : 1);
+  };
+  const data = Array.from({ length: 60_000 }, (_, i) => i);
+  const pool = createPool();
+  try {
+    const r = await optimize(coldFirst, data, { cache: false, minSpeedup: 1.95, pool });
+    assert.equal(r.executor, "inline", r.explain());
+    assert.match(r.reason, /the items left are small/, r.explain());
+    assert.ok(r.profile.sampledItems < data.length, r.explain());
+    assert.equal(pool.startedCount, 0, "no worker started");
+  } finally {
+    delete g.amorsizeColdCalls;
+    await pool.close();
+  }
+});
+
 test("cost: warm idle workers run items while the look runs here", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   const meet = task<{ flags: Int32Array; i: number; waitMs: number }, boolean>(
