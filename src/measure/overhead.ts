@@ -34,13 +34,17 @@ export interface Overheads {
   sources: Record<"start" | "chunk" | "memory" | "item", "measured" | "fallback">;
 }
 
-// Per-runtime fallbacks, from measurements on a 2-core Linux machine (docs/model.md): a worker's
-// start until it answers, the first and each further one started with it, and the calling
-// thread's time in its constructor (see `startHold`).
+// Per-runtime fallbacks, from measurements on a 2-core Linux machine (docs/model.md): a pool
+// worker's start until it answers (its entry module's imports included), the first and each
+// further one started with it, and the calling thread's time in its constructor (see
+// `startHold`). A pool's start of one worker, then of two, 3–4 processes each: Node 80–100 ms
+// and 111–126, Bun 22–40 and 31–65, Deno 15–23 (its constructor's hold of 53–79 ms apart). The
+// figures of a worker with nothing to import (Node 27, Bun 3, Deno 12 ms) held first calls'
+// starts to a tenth of that on Bun.
 const FALLBACK: Record<string, [first: number, marginal: number, hold: number]> = {
-  node: [27, 15, 2],
-  deno: [12, 10, 45],
-  bun: [3, 1.3, 1],
+  node: [87, 30, 2],
+  deno: [18, 10, 45],
+  bun: [28, 10, 1],
 };
 
 let cached: Overheads | undefined;
