@@ -456,22 +456,30 @@ test("learnLoad: a task's load timed in a fresh worker is kept, and a later proc
 test("a process's first execute of a job its look runs whole, or too small for workers on any cores, does not probe the system; a later one that needs it does", () => {
   const fixture = fileURLToPath(fixtureModule("first_execute_probe"));
   const args = runtime().name === "deno" ? ["run", "-A", fixture] : [fixture];
-  const res = spawnSync(process.execPath, args, {
-    cwd: repoRoot(),
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 120_000,
-  });
-  assert.equal(res.status, 0, res.stderr);
-  const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
-  assert.deepEqual(r, {
-    small: 20,
-    afterSmall: false,
-    one: [9],
-    afterOne: false,
-    afterMany: true,
-    many: 2000,
-  });
+  const home = mkdtempSync(join(tmpdir(), "amorsize-first-probe-"));
+  try {
+    const res = spawnSync(process.execPath, args, {
+      cwd: repoRoot(),
+      encoding: "utf8",
+      env: { ...process.env, AMORSIZE_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+    assert.deepEqual(r, {
+      moduleSmall: 20,
+      afterModule: false,
+      small: 20,
+      afterSmall: false,
+      one: [9],
+      afterOne: false,
+      afterMany: true,
+      many: 2000,
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 /**

@@ -349,8 +349,13 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
     return cannotLoadInWorker(job, look.early.loadError);
   }
   await hearLoads(job);
-  await learnLoad(job);
-  let small = look.skipped ? undefined : tooSmallForWorkers(job, look);
+  // Too small even with no load of the task in workers: answered before the store is read for
+  // that load (see `tooSmallForWorkers`).
+  let small = look.skipped ? undefined : tooSmallForWorkers(job, look, true);
+  if (!small) {
+    await learnLoad(job);
+    small = look.skipped ? undefined : tooSmallForWorkers(job, look);
+  }
   // Not too small on all the logical cores (a process's first `execute` probes after its look):
   // probed now, it is judged on the cores this process may use.
   if (!small && job.sys === undefined) {

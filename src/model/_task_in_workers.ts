@@ -495,9 +495,14 @@ export function forgone(key: string, savedMs: number, costMs: number): boolean {
 /**
  * A job clearly too small for workers never starts one (or no more): even a perfect split of the
  * items left cannot pay — but the calls of a job that stays here for the load's sake add up (see
- * {@linkcode forgone}).
+ * {@linkcode forgone}). `early`: judged before the store is read for the task's load in a worker
+ * (see {@linkcode learnLoad}): small only where it is small with no load at all. Before the probe
+ * (a process's first call), on every logical core; the probe is needed only where the calls of
+ * this job so far, this one included, could have forgone the least that loading the task costs
+ * (the workers then load it on the cores the probe finds): a process's first call of 200 items of
+ * 50 µs read the store and probed for 5–15 ms of its 28–40 (the plain loop: 13–15 ms).
  */
-export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
+export function tooSmallForWorkers(job: Job, look: Look, early = false): End | undefined {
   const n = job.src.total;
   // Before the probe, the logical cores bound the cores this process may use: a job too small
   // for workers on all of them is too small on any share of them.
@@ -511,41 +516,43 @@ export function tooSmallForWorkers(job: Job, look: Look): End | undefined {
   const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
   const warmth = taskWarmth(job);
   const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
+  const judged = early ? { ...warmth, loadMs: 0 } : warmth;
   // Any worker count: on many cores, starting all of them can cost more than fewer would.
-  const best = perfectSplit(serial, cores, cpu, { ...warmth, ...costs });
+  const best = perfectSplit(serial, cores, cpu, { ...judged, ...costs });
   if (best.speedup >= job.minSpeedup) return undefined;
   // An `execute` on a pool with no worker started finishes here beside the workers it starts
   // (see `runWhileLoading`): one fewer start holds this thread (two starts on Deno under two CPU
   // hogs held it 200 ms, and three items of 300 ms were refused as too small).
   if (job.run?.finish && warmth.warmWorkers === 0) {
-    const here = splitWithHere(serial, cores, cpu, { ...costs, loadMs });
+    const here = splitWithHere(serial, cores, cpu, { ...costs, loadMs: judged.loadMs });
     if (here.workers > 0 && here.speedup >= job.minSpeedup) return undefined;
   }
-  // Whether the workers load the task for the next calls is judged on the probed cores.
-  if (loadMs >= 1 && job.run && !job.sys) return undefined;
-  job.profile.sampledIn = "main";
-  job.profile.sample = mainProfile(look.probe);
   // What workers holding the task would have saved this call: once the calls of this job before
   // it that stayed here for the load's sake would have saved more than the load costs, the
   // workers load it now, beside this call (a run only: `optimize` alone starts nothing).
   let loading = "";
   if (loadMs >= 1 && job.run) {
-    const warm = perfectSplit(serial, job.cores, job.cpu, {
-      warmWorkers: job.cores,
-      loadedWorkers: job.cores,
+    const warm = perfectSplit(serial, cores, cpu, {
+      warmWorkers: cores,
+      loadedWorkers: cores,
       loadMs: 0,
       firstStartMs: 0,
       marginalStartMs: 0,
     });
     const savedMs = warm.speedup >= job.minSpeedup ? serial - serial / warm.speedup : 0;
-    const costMs = loadMs + firstStartMs + marginalStartMs * (job.cores - 2) +
-      startHoldMs * (job.cores - 1);
+    const costMs = loadMs + firstStartMs + marginalStartMs * (cores - 2) +
+      startHoldMs * (cores - 1);
+    // The least it costs: on two cores, with no load where the store was not read yet.
+    const leastMs = (early ? 0 : loadMs) + firstStartMs + startHoldMs;
+    if (!job.sys && (forgoneMs.get(job.spec.key) ?? 0) + savedMs >= leastMs) return undefined;
     if (savedMs > 0 && forgone(job.spec.key, savedMs, costMs)) {
       loadInOthers(job, undefined, job.cores);
       loading = "; the workers load it now, for the next calls: those of this job so far would " +
         "have saved more than that on workers holding it";
     }
   }
+  job.profile.sampledIn = "main";
+  job.profile.sample = mainProfile(look.probe);
   const d = asLookRan(
     look.probe,
     n,
