@@ -173,8 +173,11 @@ test(
       for (const f of ["LICENSE", "esm/mod.js", "esm/mod.d.ts", "esm/src/engine/pool.js"]) {
         assert.ok(existsSync(join(out, f)), f);
       }
-      // The worker entry sits next to _worker_set.js, where workerEntryUrl() looks for it.
-      assert.ok(existsSync(join(out, "esm/src/engine/_worker_entry.js")));
+      // The worker entry sits next to _worker_set.js, where workerEntryUrl() looks for it, as one
+      // module (Node loads a worker's modules one by one): no relative import is left in it.
+      const entry = readFileSync(join(out, "esm/src/engine/_worker_entry.js"), "utf8");
+      assert.doesNotMatch(entry, /\b(from|import)\s*\(?\s*["']\.{1,2}\//);
+      assert.match(entry, /markPoolWorker/);
       const bin = join(out, (pkg.bin as { amorsize: string }).amorsize);
       assert.ok(readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n"));
       assert.ok((statSync(bin).mode & 0o111) !== 0, "the bin is executable");

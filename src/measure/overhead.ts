@@ -40,9 +40,11 @@ export interface Overheads {
 // `startHold`). A pool's start of one worker, then of two, 3–4 processes each: Node 80–100 ms
 // and 111–126, Bun 22–40 and 31–65, Deno 15–23 (its constructor's hold of 53–79 ms apart). The
 // figures of a worker with nothing to import (Node 27, Bun 3, Deno 12 ms) held first calls'
-// starts to a tenth of that on Bun.
+// starts to a tenth of that on Bun. Node's worker entry is one module in the npm package (see
+// `scripts/build_npm.ts`): a process's first automatic call started its worker in 30–35 ms
+// (54–87 with the entry's 42 modules), a forced call one worker in 27–33 ms and two in 32–50.
 const FALLBACK: Record<string, [first: number, marginal: number, hold: number]> = {
-  node: [87, 30, 2],
+  node: [35, 15, 2],
   deno: [18, 10, 45],
   bun: [28, 10, 1],
 };
