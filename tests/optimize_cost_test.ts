@@ -143,7 +143,7 @@ test("cost: a first call whose items left, at their pace here, never pay for a w
     assert.equal(r.executor, "inline", r.explain());
     assert.equal(pool.size, 0, "no worker started");
     // (Where the look itself timed some of the quick items, it answers at once: too small.)
-    if (!/the items left are small/.test(r.reason)) {
+    if (!/the whole job is small/.test(r.reason)) {
       assert.match(r.reason, /every item ran here: at its pace, what was left never paid/);
       assert.equal(r.profile.sampledItems, data.length);
     }
@@ -152,7 +152,7 @@ test("cost: a first call whose items left, at their pace here, never pay for a w
   }
 });
 
-test("cost: optimize alone answers once the pace here holds where the items left are too small, without running them", async (t) => {
+test("cost: optimize alone answers once the pace here holds where the job is too small, without running it", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   // The task's first 8 calls here take 3 ms, the next 5 µs: the look times cold calls only (the
   // job looks like 3 minutes of work), and the items run here after it settle at 5 µs. At that
@@ -174,11 +174,30 @@ test("cost: optimize alone answers once the pace here holds where the items left
   try {
     const r = await optimize(coldFirst, data, { cache: false, minSpeedup: 1.95, pool });
     assert.equal(r.executor, "inline", r.explain());
-    assert.match(r.reason, /the items left are small/, r.explain());
+    assert.match(r.reason, /the whole job is small/, r.explain());
     assert.ok(r.profile.sampledItems < data.length, r.explain());
     assert.equal(pool.startedCount, 0, "no worker started");
   } finally {
     delete g.amorsizeColdCalls;
+    await pool.close();
+  }
+});
+
+test("cost: optimize alone judges the whole job, which its caller runs: one that pays for workers is sampled on them, not run here", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // 4,000 items of 1 ms (4 s of work) at minSpeedup 1.7: a perfect split over 2 workers reaches
+  // 1.7× wherever their start and load take under 350 ms, and never the 2.125× that a start beside
+  // a run here needs (`START_MARGIN`). Judged on the items left, as a run judges its own, the
+  // items ran here until they were too few for workers (then "the items left are small", and
+  // the whole job went to the plain loop), or to the end.
+  const data = new Array(4000).fill(1);
+  const pool = createPool();
+  try {
+    const r = await optimize(spin, data, { cache: false, minSpeedup: 1.7, pool });
+    assert.ok(pool.startedCount > 0, r.explain());
+    assert.ok(r.profile.sampledItems < data.length / 2, r.explain());
+    assert.doesNotMatch(r.reason, /small|every item ran here/, r.explain());
+  } finally {
     await pool.close();
   }
 });

@@ -210,8 +210,8 @@ test("optimize: an I/O-bound async task goes to the async executor", async () =>
     return;
   }
   // Where the look's batch did not read as overlapped (beside two CPU hogs, once in a test run on
-  // Node), the items it left are too few for workers: the async executor still, decided here.
-  if (/items left are small/.test(r.reason)) {
+  // Node), the job is too small for workers: the async executor still, decided here.
+  if (/(items left are|whole job is) small/.test(r.reason)) {
     assert.equal(r.executor, "async", r.reason);
     assert.equal(r.profile.sampledIn, "main");
     return;

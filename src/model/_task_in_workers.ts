@@ -233,12 +233,14 @@ export async function runWhileLoading(
     const settled = pace.warmMs >= PACE_WINDOW_MS &&
       (pace.holds(PACE_SPREAD) || job.rt.now() - t0 >= PACE_WAIT_MS);
     if (loading === undefined && settled) {
-      const most = workersPay(job, (n - job.known.size) * pace.perItemMs, finishing);
+      // `optimize` alone keeps no result: its answer is for the whole job, which its caller runs.
+      const judged = job.run ? n - job.known.size : n;
+      const most = workersPay(job, judged * pace.perItemMs, finishing);
       if (most > 0) start(most);
       else if (!finishing) {
-        // `optimize` alone: where the items left, at the pace that holds, are too small for
-        // workers, the answer comes now, not once every item ran here (a task's first calls of
-        // 3 ms, the next of 5 µs, 14,000 items: 116 → 78 ms of `optimize` on Deno).
+        // `optimize` alone: where the job, at the pace that holds, is too small for workers, the
+        // answer comes now, not once every item ran here (a task's first calls of 3 ms, the next
+        // of 5 µs, 14,000 items: 116 → 78 ms of `optimize` on Deno).
         warmPace();
         const small = tooSmallForWorkers(job, look);
         if (small) return small;
@@ -338,14 +340,16 @@ export async function runWhileLoading(
  * How many workers to start for `serialMs` of work left (ms at this thread's pace), where none
  * holds the task: those of the best perfect split (see `perfectSplit`; `here`: beside this
  * thread, see `splitWithHere`) where it reaches `START_MARGIN` × `minSpeedup` once their start
- * and their load of the task are paid, else 0.
+ * and their load of the task are paid, else 0. `optimize` alone needs no margin: it runs none of
+ * the caller's job, and a job that reaches `minSpeedup` is not too small for workers (see
+ * `tooSmallForWorkers`), so that it is sampled on them, not run here item after item to the end.
  */
 function workersPay(job: Job, serialMs: number, here: boolean): number {
   const start = { ...taskWarmth(job), ...startCosts(job) };
   const best = here
     ? splitWithHere(serialMs, job.cores, job.cpu, start)
     : perfectSplit(serialMs, job.cores, job.cpu, start);
-  return best.speedup >= START_MARGIN * job.minSpeedup ? best.workers : 0;
+  return best.speedup >= (job.run ? START_MARGIN : 1) * job.minSpeedup ? best.workers : 0;
 }
 
 /**
@@ -512,7 +516,11 @@ export function tooSmallForWorkers(job: Job, look: Look, early = false): End | u
   if (look.io) return undefined; // no worker needed
   const costs = startCosts(job);
   const { firstStartMs, marginalStartMs, startHoldMs } = costs;
-  const left = n - job.known.handled;
+  // The items left where the call keeps the results of those that ran while deciding; for
+  // `optimize` alone, the whole job, which its caller runs with the answer (400 items of 1 ms, a
+  // process's first call on Node: 230 of them ran here, and "the items left are small" sent
+  // the whole job to the plain loop).
+  const left = job.run ? n - job.known.handled : n;
   const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
   const warmth = taskWarmth(job);
   const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
