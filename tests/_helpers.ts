@@ -1,8 +1,13 @@
 // Helpers shared by the tests: fixture paths that work from the TypeScript sources (Deno, Bun)
 // and from the JavaScript build (Node).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { runtime } from "../src/runtime/mod.ts";
 import type { ModelInputs } from "../src/model/cost_model.ts";
 import type { DecideLimits } from "../src/model/decide.ts";
 
@@ -16,6 +21,37 @@ export function fixtureModule(name: string): URL {
 /** File-system path of a fixture directory or data file under tests/fixtures/. */
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+/**
+ * Run the fixture script `name` (see {@linkcode fixtureModule}) in a fresh process of this
+ * runtime (Deno with every permission) with `args` and `env`, and a store of its own: a new
+ * temporary `AMORSIZE_HOME`, handed to `inHome` once the script ended and then removed. The
+ * script must exit with 0; returns the JSON of its last line of output, with what `inHome` read.
+ */
+export function runFixture<T = Record<string, never>>(
+  name: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  inHome: (home: string) => T = () => ({} as T),
+) {
+  const script = fileURLToPath(fixtureModule(name));
+  const argv = runtime().name === "deno" ? ["run", "-A", script, ...args] : [script, ...args];
+  const home = mkdtempSync(join(tmpdir(), "amorsize-fixture-"));
+  try {
+    const res = spawnSync(process.execPath, argv, {
+      encoding: "utf8",
+      env: { ...process.env, AMORSIZE_HOME: home, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
+    assert.equal(res.status, 0, res.stderr);
+    // deno-lint-ignore no-explicit-any
+    const out: Record<string, any> = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+    return { ...out, ...inHome(home) };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /** Resolve after `ms` milliseconds. */

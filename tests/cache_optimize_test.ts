@@ -15,11 +15,9 @@ import {
   setOptimizerCacheHooks,
   settleRecords,
 } from "../src/model/_optimizer_cache.ts";
-import { runtime } from "../src/runtime/mod.ts";
-import { fileURLToPath } from "node:url";
 import { sizeBucket, timeOctave } from "../src/model/_optimizer_cache.ts";
 import { denoBinary, repoRoot } from "./_cli.ts";
-import { fixtureModule } from "./_helpers.ts";
+import { fixtureModule, runFixture } from "./_helpers.ts";
 import { runWriters } from "./fixtures/store/spawn_writers.ts";
 import { createResultCache } from "../src/store/mod.ts";
 import { VERSION } from "../src/version.ts";
@@ -454,24 +452,10 @@ test("cache: permission problems are silent misses, other store problems warn", 
 
 /** Run tests/fixtures/cache/optimize_twice on this runtime with `env` and `options`. */
 function optimizeTwice(env: Record<string, string>, options: object) {
-  const fixture = fileURLToPath(fixtureModule("cache/optimize_twice"));
-  const args = runtime().name === "deno" ? ["run", "-A", fixture] : [fixture];
-  const home = mkdtempSync(join(tmpdir(), "amorsize-ocache-env-"));
-  try {
-    const res = spawnSync(process.execPath, [...args, JSON.stringify(options)], {
-      cwd: repoRoot(),
-      encoding: "utf8",
-      env: { ...process.env, AMORSIZE_HOME: home, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 120_000,
-    });
-    assert.equal(res.status, 0, res.stderr);
+  return runFixture("cache/optimize_twice", [JSON.stringify(options)], env, (home) => {
     const cache = join(home, "cache");
-    const stored = existsSync(cache) ? entries(cache).length : 0;
-    return { ...JSON.parse(res.stdout.trim().split("\n").at(-1)!), stored };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+    return { stored: existsSync(cache) ? entries(cache).length : 0 };
+  });
 }
 
 test("cache: AMORSIZE_CACHE=0 turns the cache off unless the cache option says otherwise", () => {

@@ -5,9 +5,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, execute, optimize, type Pool, task, TaskError } from "../mod.ts";
@@ -29,9 +26,7 @@ import {
 import { RecentPace } from "../src/model/_recent_pace.ts";
 import type { Job } from "../src/model/_job.ts";
 import type { MeetItem, SpinDieItem } from "./fixtures/tasks/basic.ts";
-import { fixtureModule } from "./_helpers.ts";
-import { repoRoot } from "./_cli.ts";
-import { runtime } from "../src/runtime/mod.ts";
+import { fixtureModule, runFixture } from "./_helpers.ts";
 import { cpuCapacity, probeSystem } from "../src/system/mod.ts";
 import type { spinTag } from "./fixtures/tasks/basic.ts";
 
@@ -454,32 +449,16 @@ test("learnLoad: a task's load timed in a fresh worker is kept, and a later proc
 });
 
 test("a process's first execute of a job its look runs whole, or too small for workers on any cores, does not probe the system; a later one that needs it does", () => {
-  const fixture = fileURLToPath(fixtureModule("first_execute_probe"));
-  const args = runtime().name === "deno" ? ["run", "-A", fixture] : [fixture];
-  const home = mkdtempSync(join(tmpdir(), "amorsize-first-probe-"));
-  try {
-    const res = spawnSync(process.execPath, args, {
-      cwd: repoRoot(),
-      encoding: "utf8",
-      env: { ...process.env, AMORSIZE_HOME: home },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 120_000,
-    });
-    assert.equal(res.status, 0, res.stderr);
-    const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
-    assert.deepEqual(r, {
-      moduleSmall: 20,
-      afterModule: false,
-      small: 20,
-      afterSmall: false,
-      one: [9],
-      afterOne: false,
-      afterMany: true,
-      many: 2000,
-    });
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  assert.deepEqual(runFixture("first_execute_probe"), {
+    moduleSmall: 20,
+    afterModule: false,
+    small: 20,
+    afterSmall: false,
+    one: [9],
+    afterOne: false,
+    afterMany: true,
+    many: 2000,
+  });
 });
 
 /**

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { createPool, execute, map, optimize, probeSystem, runtime, task } from "../mod.ts";
+import { createPool, execute, map, optimize, probeSystem, task } from "../mod.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { threadSched } from "../src/system/mod.ts";
 import { explainOptimization } from "../src/model/mod.ts";
-import { fixtureModule } from "./_helpers.ts";
+import { fixtureModule, runFixture } from "./_helpers.ts";
 import { cliCommand, denoBinary, repoRoot } from "./_cli.ts";
 
 const basic = fixtureModule("tasks/basic");
@@ -80,15 +80,8 @@ test("optimize: a memory limit caps the workers of a decision from the look too"
 test("optimize: no more workers start than memory has room for, large items too", () => {
   // A limit of 1 MiB leaves room for one worker's own memory at most. Items of 30 ms start the
   // workers at once (as many as cores, 2), before the memory cap was computed: they idled.
-  const script = fileURLToPath(fixtureModule("memory_capped_start"));
-  const argv = runtime().name === "deno" ? ["run", "-A", script] : [script];
-  const r = spawnSync(process.execPath, argv, {
-    encoding: "utf8",
-    env: { ...process.env, AMORSIZE_CPUS: "2", AMORSIZE_MEMORY: "1M", AMORSIZE_CACHE: "0" },
-    timeout: 120_000,
-  });
-  assert.equal(r.status, 0, r.stderr);
-  const o = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  const env = { AMORSIZE_CPUS: "2", AMORSIZE_MEMORY: "1M", AMORSIZE_CACHE: "0" };
+  const o = runFixture("memory_capped_start", [], env);
   assert.equal(o.memory, 1);
   assert.ok(o.started <= 1, `${o.started} workers started (sampled in ${o.sampledIn})`);
 });
