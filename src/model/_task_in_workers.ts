@@ -497,6 +497,25 @@ export function forgone(key: string, savedMs: number, costMs: number): boolean {
 }
 
 /**
+ * Whether the calls of the task `key` so far, with one more that would save `savedMs`, add up
+ * to `costMs` (see {@linkcode forgone}), counting nothing.
+ *
+ * @example Usage
+ * ```ts
+ * import { forgone, mayForgo } from "./_task_in_workers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(mayForgo("example#peek", 90, 100), false);
+ * forgone("example#peek", 60, 200);
+ * assert.equal(mayForgo("example#peek", 40, 100), true); // 60 + 40
+ * assert.equal(mayForgo("example#peek", 30, 100), false); // nothing counted by asking
+ * ```
+ */
+export function mayForgo(key: string, savedMs: number, costMs: number): boolean {
+  return (forgoneMs.get(key) ?? 0) + savedMs >= costMs;
+}
+
+/**
  * A job clearly too small for workers never starts one (or no more): even a perfect split of the
  * items left cannot pay — but the calls of a job that stays here for the load's sake add up (see
  * {@linkcode forgone}). `early`: judged before the store is read for the task's load in a worker
@@ -552,7 +571,7 @@ export function tooSmallForWorkers(job: Job, look: Look, early = false): End | u
       startHoldMs * (cores - 1);
     // The least it costs: on two cores, with no load where the store was not read yet.
     const leastMs = (early ? 0 : loadMs) + firstStartMs + startHoldMs;
-    if (!job.sys && (forgoneMs.get(job.spec.key) ?? 0) + savedMs >= leastMs) return undefined;
+    if (!job.sys && mayForgo(job.spec.key, savedMs, leastMs)) return undefined;
     if (savedMs > 0 && forgone(job.spec.key, savedMs, costMs)) {
       loadInOthers(job, undefined, job.cores);
       loading = "; the workers load it now, for the next calls: those of this job so far would " +
