@@ -414,9 +414,10 @@ const READ_EACH_MS = 0.01;
 /** A first item shorter than this many look times is followed by a second (see the loop). */
 const WARM_SECOND = 10;
 /**
- * Share of a synchronous job of short items (under `WARMING_ITEM_MS` at the pace so far) that the
- * look may take past its time while the pace is not warm (`STEADY_CALLS` calls at a steady pace),
- * at most `WARMING_MOST` look times: a runtime compiles a small function's hot code after some
+ * Share of a synchronous job of short items (under `WARMING_ITEM_MS` at the pace so far, or the
+ * look's `warmingUnderMs`: see {@linkcode MainProbeOptions}) that the look may take past its
+ * time while the pace is not warm (`STEADY_CALLS` calls at a steady pace), at most
+ * `WARMING_MOST` look times: a runtime compiles a small function's hot code after some
  * hundreds to thousands of calls, and the pace before is a lower tier's (SHA-256 hashes of short
  * strings on Bun: 3.6 µs a call for the first 512 calls, which a look of 2 ms ran, then 1.7, 1.2,
  * 1.0 and 0.84 µs in batches of 1,024 to 8,192). The items the look runs are the job's: where the
@@ -692,6 +693,11 @@ export interface MainProbeOptions {
    * `WARM_SECOND` × `maxMs`).
    */
   secondUnderMs?: number;
+  /**
+   * Items shorter than this (ms, at the pace so far) have the look run past `maxMs` while their
+   * pace is not warm (see `WARMING_SHARE`; default `WARMING_ITEM_MS`).
+   */
+  warmingUnderMs?: number;
 }
 
 /** Whether the last `runBatch` stopped at the deadline (set only then: no write per item). */
@@ -759,6 +765,7 @@ export async function mainProbe(
     refill: refilled = false,
     onSingle,
     secondUnderMs = WARM_SECOND * maxMs,
+    warmingUnderMs = WARMING_ITEM_MS,
   } = options;
   const rt = runtime();
   const out = emptyProbe();
@@ -831,8 +838,10 @@ export async function mainProbe(
   // The look's time: `maxMs`, or more while a synchronous task of short items still warms up
   // (see `WARMING_SHARE`).
   const lookMs = () => {
-    const pace = out.warmPerItemMs;
-    if (out.isAsync || !(pace > 0) || pace >= WARMING_ITEM_MS) return maxMs;
+    // (Before a batch, the fastest single item.)
+    const pace = out.warmPerItemMs ||
+      (out.times.length > 0 ? Math.min(...out.times) : 0);
+    if (out.isAsync || !(pace > 0) || pace >= warmingUnderMs) return maxMs;
     const jobMs = (src.total ?? 0) * pace;
     return Math.min(WARMING_MOST * maxMs, Math.max(maxMs, WARMING_SHARE * jobMs));
   };

@@ -215,6 +215,16 @@ const HELP_AT_ONCE = 64;
 
 /** See `COLD_IMPORT_MS`: four times `LARGE_ITEM_MS` (a first item longer than that is large, cold or not). */
 const COLD_SECOND_MS = 80;
+/**
+ * A look that meets its task cold (see `firstLookHere`) runs items under this long (ms, at its
+ * pace so far) past its time while their pace warms up, within a share of the job (see
+ * `WARMING_SHARE` in src/measure/_main_probe.ts): a process's first call of 2,000 arithmetic
+ * items of 33 µs timed three, at 0.8, 0.4 and 0.06–0.4 ms, read the job at 2–12 times its warm
+ * time, and the store's read and the system's probe (5–6 ms on Node) came before a run here
+ * that judged its pace in slices. The items it runs are the job's: a job not too small for
+ * workers then runs that many fewer here while they start.
+ */
+const COLD_WARMING_MS = 1;
 
 /** Tasks (spec keys) whose look ran here in this process: their first item ran cold then. */
 const lookedAt = new Set<string>();
@@ -695,6 +705,7 @@ async function lookHere(
       help = lookHelpers(job, claimed, taken, Math.max(1, Math.floor(HELP_WORK_MS / ms)));
     }
     : undefined;
+  const cold = !skipped && firstLookHere(job.spec.key, importMs);
   const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
     claimed,
     cores: job.cores,
@@ -707,7 +718,8 @@ async function lookHere(
     // here then takes no time): 400 renders of a script's markdown module were taken for large
     // items from a first render of 30 ms, a worker started at once, and the call took 2.3× the
     // plain loop (Deno and Node).
-    secondUnderMs: firstLookHere(job.spec.key, importMs) ? COLD_SECOND_MS : undefined,
+    secondUnderMs: cold ? COLD_SECOND_MS : undefined,
+    warmingUnderMs: cold ? COLD_WARMING_MS : undefined,
   });
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
