@@ -185,6 +185,29 @@ test("main-thread look: a second item alone does not set the warm pace: a third 
   assert.equal(few.items.length, 2, `${few.times}`);
 });
 
+test("main-thread look: items under warmingUnderMs run past the look's time while their pace warms up", async () => {
+  // A task met cold: its first 3 calls take 0.9 ms, the next 15 µs. A look of 2 ms times the three
+  // alone (2.7 ms) and stops at their pace; one that warms items under 1 ms (a look of a task this
+  // thread never ran) goes on in batches, within a share of the job, to the warm pace.
+  let calls = 0;
+  const busy = (ms: number) => {
+    const t = performance.now();
+    while (performance.now() - t < ms) { /* wait */ }
+  };
+  const fn = (x: unknown) => {
+    busy(++calls <= 3 ? 0.9 : 0.015);
+    return x;
+  };
+  const data = new Array(2000).fill(1);
+  const cold = await mainProbe(fn, new Source<number>(data), 2, 4096);
+  assert.equal(cold.items.length, 3, `${cold.times}`);
+  assert.ok(cold.warmPerItemMs >= 0.9, `${cold.warmPerItemMs}`);
+  calls = 0;
+  const warming = await mainProbe(fn, new Source<number>(data), 2, 4096, { warmingUnderMs: 1 });
+  assert.ok(warming.items.length > 3, `${warming.times}`);
+  assert.ok(warming.warmPerItemMs < 0.45, `${warming.warmPerItemMs}`);
+});
+
 test("main-thread look: onSingle hears each item run one by one, and whether another follows", async () => {
   // The look's helpers take one more item each time another follows (see `lookHelpers`).
   const busy = (ms: number) => {
