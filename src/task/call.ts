@@ -27,14 +27,16 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
- * `fn(item)` from a call site that has seen many functions (see `mix`), so that the
- * compiler never inlines the task into the loop that calls it: the task runs as its own compiled
- * code, as a plain loop that did not inline it runs it. Inlined into our chunk loops, a task with
- * a hot loop of its own (xorshift, ~46 µs a call) ran at half a plain loop's speed on Node 20 and
- * at 0.75 of it on Deno 2.9, while called apart it ran at the plain loop's (Bun: the same either
- * way). A call apart costs a few nanoseconds more than an inlined one (2,000,000 calls of
- * `x => (x * 31 + 7) | 0`: 26–38 ms against 17–20 on Node and Deno): loops take it for items of a
- * microsecond or more only.
+ * `fn(item)` through `Function.prototype.call` from a call site that has seen many functions (see
+ * `mix`), so that the compiler never inlines the task into the loop that calls it: the task runs
+ * as its own compiled code, as a plain loop that did not inline it runs it. Inlined into our chunk
+ * loops, a task with a hot loop of its own (xorshift, ~46 µs a call) ran at half a plain loop's
+ * speed on Node 20 and at 0.75 of it on Deno 2.9 (Bun: the same either way). A direct call from
+ * the megamorphic site kept Node at the plain loop's pace but not Deno, whose Maglev tier still
+ * inlined it: 2,000 items of 33 µs in chunks of 30 took 87–88 ms there against 66 in a plain
+ * loop, and 66 through `call` (Node 66 either way, Bun 74–80 against 74–76). A call apart costs a
+ * few nanoseconds more than an inlined one (2,000,000 calls of `x => (x * 31 + 7) | 0`: 26–38 ms
+ * against 17–20 on Node and Deno): loops take it for items of a microsecond or more only.
  *
  * @param fn The task.
  * @param item Its item.
@@ -50,8 +52,11 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
  */
 export function callApart(fn: (item: unknown) => unknown, item: unknown): unknown {
   if (!mixed) mix(); // once, before the first task: its call below is megamorphic from the start
-  return fn(item);
+  return call.call(fn, undefined, item);
 }
+
+/** `Function.prototype.call` itself: a task's own `call` property is not what runs it. */
+const call = Function.prototype.call;
 
 let mixed = false;
 
