@@ -517,7 +517,7 @@ export function mayForgo(key: string, savedMs: number, costMs: number): boolean 
 
 /**
  * A job clearly too small for workers never starts one (or no more): even a perfect split of the
- * items left cannot pay — but the calls of a job that stays here for the load's sake add up (see
+ * items left (for `optimize` alone, of the whole job) cannot pay — but the calls of a job that stays here for the load's sake add up (see
  * {@linkcode forgone}). `early`: judged before the store is read for the task's load in a worker
  * (see {@linkcode learnLoad}): small only where it is small with no load at all. Before the probe
  * (a process's first call), on every logical core; the probe is needed only where the calls of
