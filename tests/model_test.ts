@@ -168,12 +168,8 @@ test("main-thread look: a second item alone does not set the warm pace: a third 
   // Items of 1 ms on Node: one pause in the look's second item read them at 1.3–2.4 ms, and the
   // plain loop was predicted 25 % slower than it ran. Here the second item is the slow one.
   let calls = 0;
-  const busy = (ms: number) => {
-    const t = performance.now();
-    while (performance.now() - t < ms) { /* wait */ }
-  };
   const fn = (x: unknown) => {
-    busy(++calls === 2 ? 4 : 1.5);
+    busyFor(++calls === 2 ? 4 : 1.5, 0);
     return x;
   };
   const look = await mainProbe(fn, new Source<number>(new Array(64).fill(1)), 2, 4096);
@@ -190,12 +186,8 @@ test("main-thread look: items under warmingUnderMs run past the look's time whil
   // alone (2.7 ms) and stops at their pace; one that warms items under 1 ms (a look of a task this
   // thread never ran) goes on in batches, within a share of the job, to the warm pace.
   let calls = 0;
-  const busy = (ms: number) => {
-    const t = performance.now();
-    while (performance.now() - t < ms) { /* wait */ }
-  };
   const fn = (x: unknown) => {
-    busy(++calls <= 3 ? 0.9 : 0.015);
+    busyFor(++calls <= 3 ? 0.9 : 0.015, 0);
     return x;
   };
   const data = new Array(2000).fill(1);
@@ -210,12 +202,8 @@ test("main-thread look: items under warmingUnderMs run past the look's time whil
 
 test("main-thread look: onSingle hears each item run one by one, and whether another follows", async () => {
   // The look's helpers take one more item each time another follows (see `lookHelpers`).
-  const busy = (ms: number) => {
-    const t = performance.now();
-    while (performance.now() - t < ms) { /* wait */ }
-  };
   const fn = (x: unknown) => {
-    busy(1.5);
+    busyFor(1.5, 0);
     return x;
   };
   for (const [n, nexts] of [[64, [true, true, false]], [20, [true, false]]] as const) {
@@ -237,13 +225,9 @@ test("main-thread look: onSingle hears each item run one by one, and whether ano
 test("main-thread look: a batch that met a pause does not set the pace where single items ran faster", async () => {
   // 100 KB results on Node: a batch of two that met a collection of the heap read 0.77 ms an
   // item, the single items beside it 0.25–0.29, and the plain loop was predicted 2× too slow.
-  const busy = (ms: number) => {
-    const t = performance.now();
-    while (performance.now() - t < ms) { /* wait */ }
-  };
   const data = new Array(64).fill(0.1);
   data[1] = 3; // the first batch takes items 1 and 2 (the single items are spread: 0, 32, 16)
-  const look = await mainProbe((ms) => busy(ms as number), new Source<number>(data), 2, 4096);
+  const look = await mainProbe((ms) => busyFor(ms as number, 0), new Source<number>(data), 2, 4096);
   // (Where the single items took the look's whole time, as on a loaded machine, no batch ran:
   // the pace is theirs, and this holds as well.)
   assert.ok(
