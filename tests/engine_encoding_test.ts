@@ -12,7 +12,8 @@ import {
   measureEncodings,
 } from "../src/engine/encoding.ts";
 import { modelInputs } from "../src/model/_inputs.ts";
-import { sampleInWorker } from "../src/measure/sample.ts";
+import { crossings, sampleInWorker } from "../src/measure/sample.ts";
+import { summarize } from "../src/measure/statistics.ts";
 import { KnownResults, resultSendMs, Source, workerSet } from "../src/engine/mod.ts";
 import { recordSend } from "../src/engine/_send_costs.ts";
 import { taskSpec } from "../src/task/mod.ts";
@@ -690,8 +691,9 @@ test("sampling: the crossing of large results and of many short strings is measu
       await s.crossing?.();
       return s.profile!;
     };
-    // A side is timed only where it goes as structured clone and its clone is at least 2 % of
-    // the task's time (`ENCODING_SHARE`). Numbers cost next to nothing to clone, but that is a
+    // A side is timed only where it goes as structured clone and its clone, or 0.05 µs where
+    // that is more (`CROSSING_LEAST_MS`: no clone here bounds a crossing), is at least 2 % of the
+    // task's time (`ENCODING_SHARE`). Numbers cost next to nothing to clone, but that is a
     // reading: beside other work a pause inside one clone's timing once made a number's clone
     // 2 % of a 0.5 ms item, and the items of makeDoubles were timed, as the rule says.
     const byRule = (p: SampleProfile) => {
@@ -702,7 +704,8 @@ test("sampling: the crossing of large results and of many short strings is measu
       for (const [ms, encoding, cloneMs] of sides) {
         if (ms === undefined) continue;
         assert.equal(encoding, "clone");
-        assert.ok(cloneMs >= 0.02 * p.perItemMs.mean, `${cloneMs} against ${p.perItemMs.mean}`);
+        const least = Math.max(cloneMs, 5e-5);
+        assert.ok(least >= 0.02 * p.perItemMs.mean, `${cloneMs} against ${p.perItemMs.mean}`);
       }
     };
     // 20,000 doubles back per item, in an object (structured clone only): cloning them costs far
@@ -728,9 +731,65 @@ test("sampling: the crossing of large results and of many short strings is measu
       [strings.resultCrossingMs, strings.encoding?.results, strings.outputCloneMs],
     ] as const;
     for (const [ms, encoding, cloneMs] of sides) {
-      if (encoding !== "clone" || cloneMs < 0.02 * strings.perItemMs.mean) continue;
+      if (encoding !== "clone" || Math.max(cloneMs, 5e-5) < 0.02 * strings.perItemMs.mean) continue;
       assert.ok(ms !== undefined && Number.isFinite(ms) && ms >= 0, `${ms}`);
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("crossings: measured where values go as clone and can matter, once per task and size in a process", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const worker = workerSet(pool).ensure(1)[0];
+    const how = { roundTripMs: 0 };
+    // Results of about 100 bytes from a task of 1 µs an item, whose clone here read nothing: no
+    // clone here bounds a crossing (at least 0.05 µs is taken), so it can matter, and is measured.
+    const results = Array.from({ length: 2048 }, (_, i) => `result ${i} `.repeat(8));
+    const profile = (perItemMs: number, o: Pick<SampleProfile, "encoding"> = {}, bytes = 100) => {
+      const p: SampleProfile = {
+        sampled: 2048,
+        timed: 2048,
+        perItemMs: summarize([perItemMs]),
+        cpuRatio: null,
+        workloadType: "cpu",
+        isAsync: false,
+        inputBytes: 8,
+        outputBytes: bytes,
+        inputCloneMs: 0,
+        outputCloneMs: 0,
+        transferables: false,
+        heapGrowthPerItemBytes: null,
+        externalLoad: 0,
+        internalThreads: 1,
+      };
+      if (o.encoding) p.encoding = o.encoding;
+      return p;
+    };
+    const key = `crossings-test-${Math.random()}`;
+    const first = profile(0.001);
+    const measure = crossings(worker, key, first, [], results, how);
+    assert.ok(measure, "a crossing to measure");
+    await measure();
+    const ms = first.resultCrossingMs;
+    assert.ok(ms !== undefined && Number.isFinite(ms) && ms >= 0, `${ms}`);
+    assert.equal(first.itemCrossingMs, undefined); // no items given
+    // The same task's results again: the figure at once. Results 4× the size: measured again.
+    const again = profile(0.001);
+    assert.equal(crossings(worker, key, again, [], results, how), undefined);
+    assert.equal(again.resultCrossingMs, ms);
+    const larger = profile(0.001, {}, 400);
+    assert.ok(crossings(worker, key, larger, [], results, how));
+    // Not measured: results of 1 ms items (a crossing of 0.05 µs is no share of them), results
+    // that go packed, and too few values to time (8 results, read as 0.05 µs each).
+    const other = `${key}-other`;
+    assert.equal(crossings(worker, other, profile(1), [], results, how), undefined);
+    const packed = profile(0.001, {
+      encoding: { items: "clone", results: "packed", itemMs: 0, resultMs: 0 },
+    });
+    assert.equal(crossings(worker, other, packed, [], results, how), undefined);
+    assert.equal(crossings(worker, other, profile(0.001), [], results.slice(0, 8), how), undefined);
   } finally {
     await pool.close();
   }

@@ -18,6 +18,6 @@ export {
   startHold,
 } from "./overhead.ts";
 export type { Overheads } from "./overhead.ts";
-export { sampleInWorker } from "./sample.ts";
+export { CROSSING_MOST, crossings, sampleInWorker } from "./sample.ts";
 export type { SampleFailure, SampleProfile } from "./sample.ts";
 export { median, summarize } from "./statistics.ts";

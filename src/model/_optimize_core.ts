@@ -28,6 +28,8 @@ import {
 import { DEFAULTS } from "../defaults.ts";
 import {
   cachedOverheads,
+  CROSSING_MOST,
+  crossings,
   emptyProbe,
   type MainProbe,
   mainProbe,
@@ -1159,6 +1161,28 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     ? overheadsOrFallback(job.rt.name)
     : await measureOverheads(job.pool, job.inlineItemMs ?? look.perItemMs).catch(() => undefined);
   if (!overheads) return undefined;
+  // Values that cross as structured clone, where that can matter: their crossing through a warm
+  // worker (see `crossings`), which a clone here can read at a tenth of it.
+  if (smallAndWarm) {
+    const { signal, timeoutMs } = job.o;
+    const measure = crossings(
+      workerSet(job.pool).ensure(1)[0],
+      job.spec.key,
+      sp,
+      p.items,
+      job.known.values(CROSSING_MOST),
+      { roundTripMs: overheads.roundTripMs, signal, timeoutMs },
+    );
+    console.error(
+      "XX crossing",
+      !!measure,
+      sp.outputCloneMs,
+      sp.perItemMs.mean,
+      job.known.size,
+      sp.encoding,
+    );
+    await measure?.();
+  }
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
