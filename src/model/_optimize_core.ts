@@ -1173,14 +1173,6 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
       job.known.values(CROSSING_MOST),
       { roundTripMs: overheads.roundTripMs, signal, timeoutMs },
     );
-    console.error(
-      "XX crossing",
-      !!measure,
-      sp.outputCloneMs,
-      sp.perItemMs.mean,
-      job.known.size,
-      sp.encoding,
-    );
     await measure?.();
   }
   job.profile.sample = sp;
