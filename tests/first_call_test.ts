@@ -15,6 +15,7 @@ import {
   forgone,
   hearLoads,
   learnLoad,
+  lightStart,
   loadInOthers,
   taskWarmth,
 } from "../src/model/_task_in_workers.ts";
@@ -332,6 +333,22 @@ test("first call: a worker that dies on an item near the end loses nothing", asy
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("light start: a start that holds this thread little, of a task with nothing to load, is judged before the pace holds", () => {
+  // Each runtime's start hold (Bun 1 ms, Node 2, Deno 45; see `startHold`) and a task's load in a
+  // worker (twice its import here, until one was timed), against the work left here.
+  const left = 96; // ms: 1,850 items of 52 µs
+  assert.equal(lightStart(1, 1.4, left), true); // Bun, a module of its own
+  assert.equal(lightStart(2, 1.4, left), true); // Node
+  assert.equal(lightStart(45, 0, left), false); // Deno: its constructor's hold
+  assert.equal(lightStart(45, 0, 100_000), false); // …however long the job
+  // Libraries to load: never light, however long the job (they load beside this thread).
+  assert.equal(lightStart(1, 6, 100_000), false);
+  assert.equal(lightStart(1, 4, 100_000), true);
+  // Under a 20th of the work left only.
+  assert.equal(lightStart(1, 1.4, 50), true); // 2.4 ms of 2.5
+  assert.equal(lightStart(1, 1.4, 46), false); // of 2.3
 });
 
 test("forgone: the calls of a job that stayed here for the load's sake add up to the load, then start again", () => {

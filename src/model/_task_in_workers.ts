@@ -229,15 +229,24 @@ export async function runWhileLoading(
       next = 0;
       continue;
     }
-    // Judged once the pace holds, or after `PACE_WAIT_MS` of items here.
+    // Judged once the pace holds, or after `PACE_WAIT_MS` of items here — or at once where
+    // starting costs this thread little (see `lightStart`).
     const settled = pace.warmMs >= PACE_WINDOW_MS &&
       (pace.holds(PACE_SPREAD) || job.rt.now() - t0 >= PACE_WAIT_MS);
-    if (loading === undefined && settled) {
+    const light = !settled && finishing && loading === undefined &&
+      lightStart(
+        startCosts(job).startHoldMs,
+        loadEstimate(job),
+        (n - job.known.size) * Math.min(pace.perItemMs, look.perItemMs),
+      );
+    if (loading === undefined && (settled || light)) {
       // `optimize` alone keeps no result: its answer is for the whole job, which its caller runs.
       const judged = job.run ? n - job.known.size : n;
-      const most = workersPay(job, judged * pace.perItemMs, finishing);
+      const most = light
+        ? workersPay(job, judged * Math.min(pace.perItemMs, look.perItemMs), finishing, 1)
+        : workersPay(job, judged * pace.perItemMs, finishing);
       if (most > 0) start(most);
-      else if (!finishing) {
+      else if (!finishing && settled) {
         // `optimize` alone: where the job, at the pace that holds, is too small for workers, the
         // answer comes now, not once every item ran here (a task's first calls of 3 ms, the next
         // of 5 µs, 14,000 items: 116 → 78 ms of `optimize` on Deno).
@@ -344,13 +353,55 @@ export async function runWhileLoading(
  * the caller's job, and a job that reaches `minSpeedup` is not too small for workers (see
  * `tooSmallForWorkers`), so that it is sampled on them, not run here item after item to the end.
  */
-function workersPay(job: Job, serialMs: number, here: boolean): number {
+function workersPay(
+  job: Job,
+  serialMs: number,
+  here: boolean,
+  margin = job.run ? START_MARGIN : 1,
+): number {
   const start = { ...taskWarmth(job), ...startCosts(job) };
   const best = here
     ? splitWithHere(serialMs, job.cores, job.cpu, start)
     : perfectSplit(serialMs, job.cores, job.cpu, start);
-  return best.speedup >= (job.run ? START_MARGIN : 1) * job.minSpeedup ? best.workers : 0;
+  return best.speedup >= margin * job.minSpeedup ? best.workers : 0;
 }
+
+/**
+ * Whether starting workers beside this thread costs it little against `leftMs` of work left
+ * (ms, at the faster of the look's pace and the pace here so far): the start's hold of this
+ * thread (`holdMs`, see `startHold`) and the task's load in a worker (`loadMs`, see
+ * `loadEstimate`) together under `LIGHT_START_SHARE` of it and under `LIGHT_START_MS`. A run
+ * then starts workers at once where they pay `minSpeedup` (see `workersPay`), not once the pace
+ * here holds, nor with `START_MARGIN`: what that guards against — a pace that still falls, a
+ * heavy load beside this thread — is judged again before any worker is fed (its first chunk,
+ * timed there, against the pace here then; a load running late stops it), and a worker started
+ * for nothing costs this little. A process's first call of 2,000 arithmetic items of 52 µs on Bun
+ * judged after two windows of the pace (at 56–60 ms of 105), when the 40 ms left no longer paid
+ * for a start: the plain loop's time and more (129–146 ms), where two workers forced took 76–92.
+ *
+ * @example Usage
+ * ```ts
+ * import { lightStart } from "./_task_in_workers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(lightStart(1, 1.4, 96), true); // Bun: a 1 ms hold, a module of nothing to import
+ * assert.equal(lightStart(45, 0, 96), false); // Deno's constructor holds this thread 45 ms
+ * assert.equal(lightStart(1, 40, 10_000), false); // libraries to load: never light
+ * assert.equal(lightStart(1, 1.4, 40), false); // over 5 % of the work left
+ * ```
+ */
+export function lightStart(holdMs: number, loadMs: number, leftMs: number): boolean {
+  return holdMs + loadMs <= Math.min(LIGHT_START_MS, LIGHT_START_SHARE * leftMs);
+}
+
+/** See `lightStart`. */
+const LIGHT_START_SHARE = 0.05;
+/**
+ * See `lightStart` (ms): a task module with libraries to load is never light, whatever the job
+ * (a worker loading a markdown renderer's five libraries beside this thread, while it compiled
+ * its own renders, left it a tenth of its pace for 350 ms).
+ */
+const LIGHT_START_MS = 5;
 
 /**
  * The margin over `minSpeedup` that workers need to start while items run here (see
