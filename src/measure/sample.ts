@@ -358,11 +358,12 @@ export async function sampleInWorker(
 /**
  * The crossing of a profile's sides between this thread and a worker (`itemCrossingMs`,
  * `resultCrossingMs`), where it can matter: a side that goes as structured clone (the profile's
- * encoding, or none chosen) whose clone here costs `ENCODING_SHARE` of an item's time or more. A
- * clone here is no measure of it: 10,000 hashed strings crossed at 0.5 µs each on Bun where a
- * clone here read 0.2, and 40,000 results of a SHA-256 hash (64 characters, 0.6 µs of work each)
- * took 22–30 ms to come back from a worker, where a clone here read 0.06 µs each — two workers
- * were predicted 1.36–1.7× faster than the plain loop and ran 0.7–0.95× its pace. Measured
+ * encoding, or none chosen) whose clone here, or `CROSSING_LEAST_MS` where that is more, costs
+ * `ENCODING_SHARE` of an item's time or more. A clone here is no measure of it: 10,000 hashed
+ * strings crossed at 0.5 µs each on Bun where a clone here read 0.2, and 40,000 results of a
+ * SHA-256 hash (64 characters, 1–1.2 µs of work each) took 22–30 ms to come back from a worker on
+ * Bun, where a clone here read 0.06 µs each (a decision from the look, which measured no
+ * crossing, took two workers for such a job in 5 of 5 calls; measured, the plain loop). Measured
  * through `worker` with some of `items` and `results` (see `CROSSING_ITEMS`), once per task (by
  * `key`) and values of about that size in a process: a later look of the task takes the figure
  * at once. Returns the measurement to make (the caller picks when: a worker's replies take this
