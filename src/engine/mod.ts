@@ -13,7 +13,7 @@ export { report as reportProgress } from "./_progress.ts";
 export type { ResolvedRun } from "./_prepare.ts";
 export { fromWire, toWire } from "./_protocol.ts";
 export type { FromWorker, Reply, WireError } from "./_protocol.ts";
-export { measureEncodings } from "./encoding.ts";
+export { encodingByShape, measureEncodings } from "./encoding.ts";
 export type { Encoding } from "./encoding.ts";
 export { KnownResults, type Settled } from "./_known_results.ts";
 export { endWaits, Limit, type LocalLimits, reached, withinLimits } from "./_local.ts";

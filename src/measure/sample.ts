@@ -9,6 +9,7 @@ import {
   abortError,
   ChunkTimeoutError,
   type Encoding,
+  encodingByShape,
   findTransferables,
   fromWire,
   type KnownResults,
@@ -358,7 +359,7 @@ export async function sampleInWorker(
 /**
  * The crossing of a profile's sides between this thread and a worker (`itemCrossingMs`,
  * `resultCrossingMs`), where it can matter: a side that goes as structured clone (the profile's
- * encoding, or none chosen) whose clone here, or `CROSSING_LEAST_MS` where that is more, costs
+ * encoding, or by its values' shape where none was chosen, as a run's chunks go) whose clone here, or `CROSSING_LEAST_MS` where that is more, costs
  * `ENCODING_SHARE` of an item's time or more. A clone here is no measure of it: 10,000 hashed
  * strings crossed at 0.5 µs each on Bun where a clone here read 0.2, and 40,000 results of a
  * SHA-256 hash (64 characters, 1–1.2 µs of work each) took 22–30 ms to come back from a worker on
@@ -423,8 +424,10 @@ export function crossings(
     bytes: number,
     cloneMs: number,
   ) => {
+    // Without an encoding measured, a run's chunks go by their shape (numbers packed).
     const atLeast = Math.max(cloneMs, CROSSING_LEAST_MS);
-    if ((enc ?? "clone") !== "clone" || !(atLeast >= ENCODING_SHARE * p.perItemMs.mean)) return;
+    const goes = enc ?? encodingByShape(values);
+    if (goes !== "clone" || !(atLeast >= ENCODING_SHARE * p.perItemMs.mean)) return;
     const known = crossed.get(`${name}|${key}`);
     if (
       known && bytes <= CROSSED_SIZE_RATIO * known.bytes &&
