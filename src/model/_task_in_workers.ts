@@ -233,17 +233,14 @@ export async function runWhileLoading(
     // starting costs this thread little (see `lightStart`).
     const settled = pace.warmMs >= PACE_WINDOW_MS &&
       (pace.holds(PACE_SPREAD) || job.rt.now() - t0 >= PACE_WAIT_MS);
+    const fastest = Math.min(pace.perItemMs, look.perItemMs); // the faster pace so far
     const light = !settled && finishing && loading === undefined &&
-      lightStart(
-        startCosts(job).startHoldMs,
-        loadEstimate(job),
-        (n - job.known.size) * Math.min(pace.perItemMs, look.perItemMs),
-      );
+      lightStart(startCosts(job).startHoldMs, loadEstimate(job), (n - job.known.size) * fastest);
     if (loading === undefined && (settled || light)) {
       // `optimize` alone keeps no result: its answer is for the whole job, which its caller runs.
       const judged = job.run ? n - job.known.size : n;
       const most = light
-        ? workersPay(job, judged * Math.min(pace.perItemMs, look.perItemMs), finishing, 1)
+        ? workersPay(job, judged * fastest, finishing, 1)
         : workersPay(job, judged * pace.perItemMs, finishing);
       if (most > 0) start(most);
       else if (!finishing) {
@@ -568,9 +565,10 @@ export function mayForgo(key: string, savedMs: number, costMs: number): boolean 
 
 /**
  * A job clearly too small for workers never starts one (or no more): even a perfect split of the
- * items left (for `optimize` alone, of the whole job) cannot pay — but the calls of a job that stays here for the load's sake add up (see
- * {@linkcode forgone}). `early`: judged before the store is read for the task's load in a worker
- * (see {@linkcode learnLoad}): small only where it is small with no load at all. Before the probe
+ * items left (for `optimize` alone, of the whole job) cannot pay — but the calls of a job that
+ * stays here for the load's sake add up (see {@linkcode forgone}). `early`: judged before the
+ * store is read for the task's load in a worker (see {@linkcode learnLoad}): small only where it
+ * is small with no load at all. Before the probe
  * (a process's first call), on every logical core; the probe is needed only where the calls of
  * this job so far, this one included, could have forgone the least that loading the task costs
  * (the workers then load it on the cores the probe finds): a process's first call of 200 items of
