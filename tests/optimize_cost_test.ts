@@ -11,6 +11,8 @@ import { taskSpec } from "../src/task/mod.ts";
 import { threadSched } from "../src/system/mod.ts";
 import { runtime } from "../src/runtime/mod.ts";
 import { forgetDecisions } from "../src/model/_stability.ts";
+import { loadInOthers } from "../src/model/_task_in_workers.ts";
+import type { Job } from "../src/model/_job.ts";
 import { fixtureModule } from "./_helpers.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
@@ -79,6 +81,28 @@ test("cost: items run here while a worker loads the task, and the job may end be
     assert.deepEqual(new Set(out), new Set(["main"]));
   } finally {
     await Promise.all([pool.close(), other.close()]);
+  }
+});
+
+test("cost: a call while the pool's workers load the task for an earlier call runs its items here, without waiting for the load", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // The module loads at once here and in 30 s in a worker. An earlier call left both workers of
+  // the pool loading it (as a first execute's start does, its job done here). The next call's
+  // items (80 ms of wall time) run here meanwhile: a chunk sent to a worker would wait behind the
+  // load (the call waited for it to end). Whether the workers load on or are stopped as late
+  // (see the next test) turns on timings: not asserted.
+  const held = task<number, string>(fixtureModule("tasks/held_in_worker"), "spinWhere");
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const spec = taskSpec(held);
+    const earlier = { spec, pool, cores: 2, src: new Source<unknown>([]), o: { cache: false } };
+    loadInOthers(earlier as unknown as Job, undefined, 2);
+    await workerSet(pool).warm(2);
+    const out = await execute(held, new Array(40).fill(2), { cache: false, pool });
+    assert.deepEqual(new Set(out), new Set(["main"]));
+    assert.equal(workerSet(pool).holding(spec.key), 0, "no worker holds the task yet");
+  } finally {
+    await pool.close();
   }
 });
 

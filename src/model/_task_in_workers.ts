@@ -91,6 +91,8 @@ const COLD_CHUNK = 3;
  * cores two workers importing it beside this thread left it a quarter of its pace — and this
  * thread only waited: 200 markdown renders (a 155–190 ms plain loop, the import included) took
  * 480–510 ms automatic as a process's first call, the look having timed one cold render of 21 ms.
+ * Workers of the pool loading the task since an earlier call are joined as if started now: their
+ * load is in flight, and a chunk sent them would wait behind it.
  * Nothing runs here where a worker holds the task (a warm pool), on one core, for an async task, a
  * one-shot source or under `timeoutMs` or `signal` (a synchronous call here can be neither timed
  * out nor aborted). `optimize` alone answers once the pace holds where the items left, at that
@@ -115,11 +117,18 @@ export async function runWhileLoading(
   }
   const workers = poolWorkers(job);
   if (!early && workers.some((w) => w.specs.has(job.spec.key))) return undefined;
+  // Workers loading the task since an earlier call (see `loadInOthers`): this thread runs items
+  // until one holds it, as for a load started now — a chunk sent meanwhile waits behind the load
+  // (a module of six npm libraries imported here before the call loaded for 180–250 ms in a Node
+  // worker, and a 15 ms job waited for it: 290–360 ms).
+  const loadingSince = workers.filter((w) => loads.get(w)?.has(job.spec.key));
   // A warm pool loads a function's source, or a module imported here at once, in about a round
   // trip: nothing to run meanwhile.
   const slowLoad = job.spec.kind === "module" &&
     (importTimes.get(job.spec.key) ?? 0) >= COLD_IMPORT_MS;
-  if (!early && !slowLoad && workers.some((w) => w.readyAt !== undefined)) return undefined;
+  if (
+    !early && !slowLoad && loadingSince.length === 0 && workers.some((w) => w.readyAt !== undefined)
+  ) return undefined;
   const t0 = job.rt.now();
   const pace = new RecentPace(PACE_WINDOW_MS, PACE_ITEMS); // of the items run here
   // The workers loading the task, once started, and how many started.
@@ -165,6 +174,9 @@ export async function runWhileLoading(
   } else if (look.perItemMs >= LARGE_ITEM_MS) {
     start(finishing ? Math.min(job.cores - 1, n - job.known.size) : job.cores);
     for (const w of starters) feed?.add(w);
+  } else if (loadingSince.length > 0) {
+    // Their loads joined (see `loadOnce`), with any worker before them in the pool.
+    start(Math.max(...loadingSince.map((w) => workers.indexOf(w))) + 1);
   }
   // Items run warm here: the look may have timed only a cold first one (a first markdown render
   // of a process took 21 ms, the next ones 0.8). Their pace becomes the look's where faster.
