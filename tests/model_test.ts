@@ -301,6 +301,37 @@ test("main-thread look: calls that wait long start before any settles (the batch
   }
 });
 
+// A task wrapped to count its calls started before the event loop turned once after the first.
+function startsBeforeATurn<T>(task: (x: T) => Promise<unknown>) {
+  const seen = { started: 0, beforeTurn: 0, turned: false };
+  const fn = (x: unknown) => {
+    if (seen.started++ === 0) setTimeout(() => (seen.turned = true), 0);
+    if (!seen.turned) seen.beforeTurn++;
+    return task(x as T);
+  };
+  return { fn, seen };
+}
+
+test("main-thread look: a first wave from an earlier look of the task starts at once, without the wait to grow", async () => {
+  // 150 calls of a 40 ms timer. By default a first wave of 8 starts beside the first call, and the
+  // batch grows once none settled within 1 ms (a timer: the event loop turns first); with a first
+  // wave of 64 (an earlier look's, see `idleWave`), 64 start before it turns.
+  const timer = (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms));
+  const data = () => new Source<number>(new Array(150).fill(40));
+  const plain = startsBeforeATurn(timer);
+  const look = await mainProbe(plain.fn, data(), 2, 4096, { maxCalls: 256 });
+  const waved = startsBeforeATurn(timer);
+  const again = await mainProbe(waved.fn, data(), 2, 4096, { maxCalls: 256, firstWave: 64 });
+  try {
+    assert.equal(plain.seen.beforeTurn, 8);
+    assert.equal(waved.seen.beforeTurn, 64);
+    assert.equal(again.concurrent?.grewIdle, true, "a batch grown at once says so");
+  } finally {
+    await look.results.settle();
+    await again.results.settle();
+  }
+});
+
 // A task wrapped to count its calls started, and the most of them in flight at once.
 function inFlight<T>(task: (x: T) => Promise<unknown>) {
   const seen = { started: 0, now: 0, most: 0 };

@@ -219,6 +219,37 @@ test("optimize: an I/O-bound async task goes to the async executor", async () =>
   assert.ok(r.profile.sampledItems > 3, `${r.profile.sampledItems} items looked at`);
 });
 
+test("optimize: an async task whose look found its calls waiting starts the next look's batch at once", async () => {
+  // Calls of a 20 ms timer, counted as they start: before the event loop turned once after the
+  // first, and before any settled. The first look starts a first wave of 8, then (none settled
+  // within 1 ms, this thread idle) the rest; the next look of the same task starts them all at
+  // once, without that wait (where the first grew so: on a loaded machine its wait may find this
+  // thread busy, and it grows only once a call settled).
+  const seen = { started: 0, beforeTurn: 0, beforeSettle: 0, turned: false, settled: false };
+  const timed = async (ms: number) => {
+    if (seen.started++ === 0) setTimeout(() => (seen.turned = true), 0);
+    if (!seen.turned) seen.beforeTurn++;
+    if (!seen.settled) seen.beforeSettle++;
+    await new Promise((r) => setTimeout(r, ms));
+    seen.settled = true;
+    return ms;
+  };
+  const data = new Array(100).fill(20);
+  await optimize(timed, data, { cache: false });
+  const first = { ...seen };
+  Object.assign(seen, {
+    started: 0,
+    beforeTurn: 0,
+    beforeSettle: 0,
+    turned: false,
+    settled: false,
+  });
+  const r = await optimize(timed, data, { cache: false });
+  assert.equal(r.executor, "async", r.explain());
+  assert.equal(first.beforeTurn, 8);
+  if (first.beforeSettle === 100) assert.equal(seen.beforeTurn, 100, r.explain());
+});
+
 test("optimize: an async task that computes is not I/O-bound: its calls do not overlap", async () => {
   const spinAsync = task<number, number>(basic, "spinAsync");
   const r = await optimize(spinAsync, new Array(100).fill(2), { cache: false });

@@ -6,7 +6,14 @@
  * @module
  */
 export { estimateBytes } from "./_bytes.ts";
-export { emptyProbe, mainProbe, ranMs, servedInTurn, threadBound } from "./_main_probe.ts";
+export {
+  emptyProbe,
+  idleWave,
+  mainProbe,
+  ranMs,
+  servedInTurn,
+  threadBound,
+} from "./_main_probe.ts";
 export type { ConcurrentBatch, MainProbe } from "./_main_probe.ts";
 export { alternate, alternateRuns, pairedRatios, relativeSpread } from "./alternate.ts";
 export {

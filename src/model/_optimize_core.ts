@@ -31,6 +31,7 @@ import {
   CROSSING_MOST,
   crossings,
   emptyProbe,
+  idleWave,
   type MainProbe,
   mainProbe,
   measureOverheads,
@@ -626,6 +627,20 @@ export async function settledLoad(
   return load;
 }
 
+/**
+ * The first wave of each async task's next look in this process (by spec key; see `idleWave`),
+ * for the tasks whose latest look found their calls waiting on something else; 256 kept at most.
+ */
+const idleWaves = new Map<string, number>();
+
+/** Keep `wave` as the task's first wave (undefined: none, the default wave and its wait). */
+function keepWave(key: string, wave: number | undefined): void {
+  idleWaves.delete(key);
+  if (wave === undefined) return;
+  idleWaves.set(key, wave);
+  if (idleWaves.size > 256) idleWaves.delete(idleWaves.keys().next().value!);
+}
+
 // ── 2. Look: run the first items here (their results are kept); with the workers fed from the
 // array's end since before it, where there are (see `feedEarly`).
 async function lookHere(
@@ -713,6 +728,7 @@ async function lookHere(
     cores: job.cores,
     maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     refill: job.run?.handover === true,
+    firstWave: idleWaves.get(job.spec.key),
     onSingle,
     // A task module imported just now is cold: its first item may be far slower than the next
     // (a first markdown render of a process took 21 ms, the next ones 0.2–0.8 ms). So is a task
@@ -723,6 +739,7 @@ async function lookHere(
     secondUnderMs: cold ? COLD_SECOND_MS : undefined,
     warmingUnderMs: cold ? COLD_WARMING_MS : undefined,
   });
+  if (look.concurrent) keepWave(job.spec.key, idleWave(look.concurrent));
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
   const before = job.known;
