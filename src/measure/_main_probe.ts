@@ -395,7 +395,8 @@ const ITEMS_KEPT = 64;
  * that waits long and then computes long is the case this commits more of to this thread than its
  * CPU time allows (calls of a 10 ms wait, then 10 ms of work: 256 of them hold it 2.6 s); the
  * workers run an async task's calls one after another, so with a worker per core they beat this
- * thread only where a call's work after its wait exceeds the wait over the cores less one.
+ * thread only where a call's work after its wait exceeds the wait over the cores less one. A later
+ * look of the same task starts more at once where this one grew so (see {@linkcode idleWave}).
  */
 const FIRST_WAVE = 8;
 /**
