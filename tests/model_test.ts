@@ -11,7 +11,8 @@ import {
   startCost,
 } from "../src/model/cost_model.ts";
 import { amongTies, chunkCandidates, decide, workerLadder } from "../src/model/decide.ts";
-import { firstLookHere, settledLoad, streamItems } from "../src/model/_optimize_core.ts";
+import { firstLookHere, streamItems } from "../src/model/_optimize_core.ts";
+import { settledLoad } from "../src/model/_load.ts";
 import {
   asyncFigures,
   awayMs,

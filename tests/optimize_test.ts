@@ -125,6 +125,13 @@ test("explain: times under 10 µs read in microseconds", async () => {
   const io = { ...sample, cpuRatio: 0.05, workloadType: "io" as const };
   const measured = explainOptimization({ ...r, profile: { ...r.profile, sample: io } });
   assert.match(measured, /CV 0\.00, io-bound \(CPU\/wall 0\.05\)$/m);
+  // Other processes' load on the cores, as the model took it, is said where there is one.
+  assert.doesNotMatch(text, /busy with other work/);
+  const loaded = explainOptimization({
+    ...r,
+    profile: { ...r.profile, sample: { ...sample, externalLoad: 1 } },
+  });
+  assert.match(loaded, /^System: .*; busy with other work: 1$/m);
 });
 
 test("optimize: 5 ms × 400 items: a worker decision within the machine", async () => {

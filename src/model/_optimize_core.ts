@@ -47,11 +47,8 @@ import {
   busyCoresNow,
   cachedProbe,
   checkOverrides,
-  competingLoad,
   cpuCapacity,
-  externalLoadNow,
   hasCachedProbe,
-  runnableThreads,
   RUNTIME_THREADS,
   type SystemInfo,
   threadRoomNow,
@@ -116,6 +113,7 @@ import {
   tooSmallForWorkers,
 } from "./_task_in_workers.ts";
 import { sample, workerOverheads } from "./_sample_phase.ts";
+import { countLoadBefore, loadAroundLook } from "./_load.ts";
 import type { BackFeed } from "./_back_feed.ts";
 
 export interface CoreResult {
@@ -243,15 +241,6 @@ export function firstLookHere(key: string, importMs: number): boolean {
   lookedAt.add(key);
   return cold;
 }
-
-/**
- * A load read before and after a look is taken as such once it was still there this long (ms)
- * after the first reading (see `loadAroundLook`): on an idle machine, other threads ran in
- * bursts of up to 5 ms (98 bursts in 3 s of reading `procs_running`, median 0.05 ms).
- */
-const LOAD_SETTLE_MS = 6;
-/** The most of a job's serial time that waiting for `LOAD_SETTLE_MS` may take. */
-const LOAD_SETTLE_SHARE = 0.05;
 
 async function phases(job: Job, task: Task<unknown, unknown>): Promise<End> {
   let end = await decidePhases(job, task);
@@ -543,88 +532,6 @@ async function probe(job: Job): Promise<void> {
   );
   job.cores = Math.max(1, Math.min(cores, threads, memory));
   job.cpu = Math.min(cpu, job.cores);
-}
-
-/**
- * Other processes' load before the look, read just before it: at most the machine's runnable
- * threads less the reading one (one file read: this process's own threads, a file each, are
- * counted out after the look; see `loadAroundLook`).
- */
-function countLoadBefore(job: Job): void {
-  const running = runnableThreads();
-  job.loadBefore = {
-    load: running === undefined ? undefined : Math.max(0, running - 1),
-    at: job.rt.now(),
-  };
-}
-
-/**
- * Other processes' load for a decision from the look (no sampling rounds to read it during): see
- * {@linkcode settledLoad}, from the count before the look (see `probe`) and counts after it; at
- * most the share that competes for this process's cores. Pool workers in `except` are ours.
- */
-function loadAroundLook(
-  job: Job,
-  serialMs: number,
-  except?: ReadonlySet<PoolWorker>,
-): Promise<number> {
-  const tids = poolTids(job, except);
-  const since = job.rt.now() - (job.loadBefore?.at ?? -Infinity);
-  return settledLoad(job.loadBefore?.load, () => externalLoadNow(tids), since, serialMs)
-    .then((load) => competingLoad(load, job.sys));
-}
-
-/**
- * Other processes' runnable threads from instant counts (see `externalLoadNow`): the least of
- * `before` (read `sinceMs` ago, before the look: the machine's count less the reading thread, an
- * upper bound) and one now (`read`, this process's own threads counted out); where both read a
- * load, the least with a third count taken once `LOAD_SETTLE_MS` passed since the first, waiting
- * at most `LOAD_SETTLE_SHARE` of the job's serial time `serialMs` (a job of 50 ms waits at most
- * 2.5 ms) and not at all under 1 ms. A thread runnable for a moment (a kernel worker, another
- * process's burst) is in one of them only: read as a busy core of two, it had sent 100 results of
- * 100 KB on two workers to the plain loop on one call of eight; a burst of a kernel thread of
- * 1–2 ms right after this process's own work covered both counts of a 2 ms look (npm marked on
- * Deno, 2–3 calls of 5 inline). Every further count can also miss a load that is there (this
- * process's own threads are counted before and after it, the more of the two: Bun's helper
- * threads), so there is no third count unless both read one — nor a second where the first read
- * none. 0 where nothing could be read.
- *
- * @param before The count before the look (undefined: unreadable).
- * @param read Counts now.
- * @param sinceMs Time since `before` was read (ms).
- * @param serialMs The job's serial time (ms), which bounds the wait.
- * @returns The least count.
- *
- * @example Usage
- * ```ts
- * import { settledLoad } from "./_optimize_core.ts";
- * import assert from "node:assert/strict";
- *
- * const counts = [1, 0]; // a burst at the look's end, gone 6 ms after the first count
- * assert.equal(await settledLoad(1, () => counts.shift(), 0, 1000), 0);
- * assert.equal(await settledLoad(0, () => 3, 0, 1000), 0); // the count before read none
- * ```
- */
-export async function settledLoad(
-  before: number | undefined,
-  read: () => number | undefined,
-  sinceMs: number,
-  serialMs: number,
-): Promise<number> {
-  const least = (...xs: (number | undefined)[]) => {
-    const counts = xs.filter((x): x is number => x !== undefined);
-    return counts.length > 0 ? Math.min(...counts) : 0;
-  };
-  // None before: the least is 0, whatever a count now (reading this process's threads' states,
-  // 0.2–0.8 ms with its workers and helper threads running, of a 14 ms job on Bun).
-  if (before === 0) return 0;
-  let load = least(before, read());
-  const wait = Math.min(LOAD_SETTLE_MS - sinceMs, LOAD_SETTLE_SHARE * serialMs);
-  if (load > 0 && wait >= 1) {
-    await new Promise((r) => setTimeout(r, wait));
-    load = least(load, read());
-  }
-  return load;
 }
 
 /**

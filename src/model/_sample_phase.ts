@@ -37,6 +37,7 @@ import {
   warmIdle,
 } from "./_job.ts";
 import { loadedInWorkers, loadInOthers } from "./_task_in_workers.ts";
+import { loadAfterSample } from "./_load.ts";
 
 /**
  * Serial time, as a multiple of starting every worker, past which the workers start while the
@@ -131,18 +132,9 @@ export async function sample(
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
-  // A load read while sampling is confirmed by a count before the look (see `probe`) or one now:
-  // the readings while sampling are one a round, and a job of a few rounds has an instant count
-  // after them instead (20 items of 1 ms read a busy core of two on 1 call of 5 on an idle
-  // machine, and ran inline). The count before the look is an upper bound (this process's own
-  // threads in it); a load there all along is in it.
+  // A load read in every round is confirmed by counts now (see `loadAfterSample`).
   if (s.profile) {
-    let load = s.profile.externalLoad;
-    const before = job.loadBefore?.load;
-    if (load > 0 && before !== undefined && before < load) {
-      load = Math.min(load, Math.max(before, externalLoadNow(poolTids(job)) ?? load));
-    }
-    s.profile.externalLoad = competingLoad(load, job.sys);
+    s.profile.externalLoad = await loadAfterSample(job, s.profile.externalLoad, serialGuess);
   }
   const sp = s.profile ?? mainProfile(look.probe);
   sp.resultSendMs = resultSendMs(job.spec.key);

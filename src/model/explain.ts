@@ -82,7 +82,9 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
         `${sys.affinityCores}, quota ${
           sys.cpuQuota ?? "none"
         }; from ${sys.sources.effectiveCores})` +
-        (cpu !== sys.effectiveCores ? `; CPU time of ${+cpu.toFixed(2)} cores` : ""),
+        (cpu !== sys.effectiveCores ? `; CPU time of ${+cpu.toFixed(2)} cores` : "") +
+        // Other processes' load on those cores, as the model took it (it slows the workers).
+        (s?.externalLoad ? `; busy with other work: ${+s.externalLoad.toFixed(2)}` : ""),
     );
   }
   if (p.overheads) {
