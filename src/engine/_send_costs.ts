@@ -3,6 +3,7 @@
 // calling thread and an echo's mean of two directions both miss it (a Bun worker's post of short
 // strings to the main thread cost 4–6× their clone).
 import type { SendTiming } from "./_protocol.ts";
+import { setLatest } from "../_latest.ts";
 
 /** Sends kept per task (the latest). */
 const KEPT = 32;
@@ -34,13 +35,11 @@ const sends = new Map<string, Kept>();
 export function recordSend(key: string, sent: SendTiming): void {
   if (!(sent.values >= 1) || !(sent.ms >= 0)) return;
   const kept: Kept = sends.get(key) ?? { sends: [], read: new Map() };
-  sends.delete(key);
   kept.sends.push(sent);
   if (kept.sends.length > KEPT) kept.sends.shift();
   kept.line = undefined;
   kept.read.clear();
-  sends.set(key, kept);
-  if (sends.size > MAX_TASKS) sends.delete(sends.keys().next().value!);
+  setLatest(sends, key, kept, MAX_TASKS);
 }
 
 /**

@@ -26,6 +26,7 @@ import { externalLoadNow, otherRunnableThreads } from "../system/mod.ts";
 import { estimateBytes } from "./_bytes.ts";
 import { spreadIndices } from "./_spread.ts";
 import { summarize, type Summary, warmedUp } from "./statistics.ts";
+import { setLatest } from "../_latest.ts";
 
 /** What sampling measured. */
 export interface SampleProfile {
@@ -445,9 +446,7 @@ export function crossings(
   const measure = async (name: string, values: unknown[], bytes: number) => {
     const ms = await crossing(worker, values, how);
     if (ms !== undefined) {
-      crossed.delete(`${name}|${key}`);
-      crossed.set(`${name}|${key}`, { bytes, ms });
-      if (crossed.size > CROSSED_KEPT) crossed.delete(crossed.keys().next().value!);
+      setLatest(crossed, `${name}|${key}`, { bytes, ms }, CROSSED_KEPT);
     }
     return ms;
   };

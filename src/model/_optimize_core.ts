@@ -115,6 +115,7 @@ import {
 import { sample, workerOverheads } from "./_sample_phase.ts";
 import { countLoadBefore, loadAroundLook } from "./_load.ts";
 import type { BackFeed } from "./_back_feed.ts";
+import { setLatest } from "../_latest.ts";
 
 export interface CoreResult {
   decision: Decision;
@@ -542,10 +543,8 @@ const idleWaves = new Map<string, number>();
 
 /** Keep `wave` as the task's first wave (undefined: none, the default wave and its wait). */
 function keepWave(key: string, wave: number | undefined): void {
-  idleWaves.delete(key);
-  if (wave === undefined) return;
-  idleWaves.set(key, wave);
-  if (idleWaves.size > 256) idleWaves.delete(idleWaves.keys().next().value!);
+  if (wave === undefined) idleWaves.delete(key);
+  else setLatest(idleWaves, key, wave, 256);
 }
 
 // ── 2. Look: run the first items here (their results are kept); with the workers fed from the

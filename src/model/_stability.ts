@@ -5,6 +5,7 @@
 // measurements near a threshold (minSpeedup, inline vs workers) otherwise flip between calls.
 import { type Alternative, type Decision, onWorkers } from "./decide.ts";
 import { loadChanged } from "./run_feedback.ts";
+import { setLatest } from "../_latest.ts";
 
 /** How much better (predicted) another executor must be to replace the previous one. */
 export const SWITCH_MARGIN = 1.15;
@@ -28,9 +29,7 @@ export function rememberDecision(
   d: Decision,
 ): void {
   const key = jobKey(taskKey, n);
-  memory.delete(key);
-  memory.set(key, { executor: d.executor, busyCores });
-  if (memory.size > MAX_JOBS) memory.delete(memory.keys().next().value!);
+  setLatest(memory, key, { executor: d.executor, busyCores }, MAX_JOBS);
 }
 
 /** Forget every remembered decision (tests). */
