@@ -7,8 +7,8 @@
  *
  * Run: `deno run -A bench/decision_quality.ts`, `bun bench/decision_quality.ts`, or on Node
  * `node build/node/bench/decision_quality.js` after `deno run -A scripts/build_node.ts`.
- * Options: `--quick` (smaller workloads), `--only name1,name2`, `--repeats N` (default 3),
- * `--explain` (print each recommendation's explain() on stderr).
+ * Options (`--help` lists them): `--quick` (smaller workloads), `--only name1,name2`, `--repeats N`
+ * (default 3), `--explain` (print each recommendation's explain() on stderr).
  *
  * Method: every grid configuration once; five `optimize` calls (no result cache) give the
  * decision's stability ("5 calls") and optimize's own cost (median); then the automatic `execute`
@@ -41,15 +41,46 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { parseArgs } from "node:util";
 
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const tasksUrl = new URL(`./_dq_tasks${ext}`, import.meta.url);
 const npmUrl = new URL(`./_dq_npm_tasks${ext}`, import.meta.url);
-const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
-const quick = argv.includes("--quick");
-const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const only = flag("--only")?.split(",");
-const repeats = Number(flag("--repeats")) || 3;
+const USAGE = `Usage: decision_quality [--quick] [--only NAME,NAME] [--repeats N] [--explain]
+
+  --quick        smaller workloads (a few minutes in all)
+  --only NAMES   the workloads whose names start with one of these (comma-separated)
+  --repeats N    timings of each compared configuration (default 3; at least 9 for a job
+                 whose plain loop takes under 100 ms)
+  --explain      each recommendation's explain(), the grid and the 5 calls, on stderr
+  --help         this text`;
+let args;
+try {
+  args = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      quick: { type: "boolean" },
+      only: { type: "string" },
+      repeats: { type: "string" },
+      explain: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  }).values;
+} catch (e) {
+  console.error(`${(e as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const quick = args.quick === true;
+const only = args.only?.split(",").map((o) => o.trim()).filter((o) => o !== "");
+const repeats = args.repeats === undefined ? 3 : Number(args.repeats);
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`'--repeats' must be a positive integer, got ${args.repeats}`);
+  process.exit(2);
+}
 const rt = runtime();
 // The decision cache of "auto, cached", apart from the user's own.
 const home = mkdtempSync(join(tmpdir(), "amorsize-dq-"));
@@ -257,6 +288,15 @@ console.log(
     `start ${load()})\n`,
 );
 const rows: string[] = [];
+const unknown = only?.filter((o) => !workloads.some((w) => w.name.startsWith(o))) ?? [];
+if (unknown.length > 0 || only?.length === 0) {
+  console.error(
+    `'--only' names no workload: ${unknown.join(", ") || "(empty)"}; the workloads are:\n` +
+      workloads.map((w) => `  ${w.name}`).join("\n"),
+  );
+  rmSync(home, { recursive: true, force: true });
+  process.exit(2);
+}
 for (const w of workloads) {
   if (only && !only.some((o) => w.name.startsWith(o))) continue;
   const data = w.data();
@@ -282,7 +322,7 @@ for (const w of workloads) {
     decisions.push(o.executor);
   }
   const opt = opts[0];
-  if (argv.includes("--explain")) {
+  if (args.explain) {
     console.error(`\n## ${w.name}\n${opt.explain()}`);
     // The grid, timed once each (the best three are timed again below).
     console.error(`grid: ${[...once].map(([l, ms]) => `${l} ${ms.toFixed(1)}`).join(", ")}`);
