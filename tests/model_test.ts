@@ -1274,29 +1274,26 @@ test("model: a load read before and after the look is taken once it outlasted a 
   };
   // A burst covering both counts, gone by the third: no load, a third count taken.
   let read = reader([1, 0]);
-  assert.equal(await settledLoad(1, read, 0, 1000), 0);
+  assert.equal(await settledLoad(1, read, 1000), 0);
   assert.equal(read.calls, 2);
   // A load that stays: the least of the three.
   read = reader([2, 1]);
-  assert.equal(await settledLoad(3, read, 0, 1000), 1);
+  assert.equal(await settledLoad(3, read, 1000), 1);
   // None before the look: no load, and no count now (reading this process's threads costs);
   // none after it: no load, no third count.
   read = reader([2, 2]);
-  assert.equal(await settledLoad(0, read, 0, 1000), 0);
+  assert.equal(await settledLoad(0, read, 1000), 0);
   assert.equal(read.calls, 0);
   read = reader([0, 2]);
-  assert.equal(await settledLoad(2, read, 0, 1000), 0);
+  assert.equal(await settledLoad(2, read, 1000), 0);
   assert.equal(read.calls, 1);
-  // The first count long enough ago, or a job too small to wait for: the two counts decide.
+  // A job too small to wait for: the two counts decide.
   read = reader([1, 0]);
-  assert.equal(await settledLoad(1, read, 6, 1000), 1);
-  assert.equal(read.calls, 1);
-  read = reader([1, 0]);
-  assert.equal(await settledLoad(1, read, 0, 10), 1);
+  assert.equal(await settledLoad(1, read, 10), 1);
   assert.equal(read.calls, 1);
   // Unreadable counts: the readable ones decide; none, no load.
-  assert.equal(await settledLoad(undefined, reader([2, 2]), 0, 1000), 2);
-  assert.equal(await settledLoad(undefined, reader([undefined]), 0, 1000), 0);
+  assert.equal(await settledLoad(undefined, reader([2, 2]), 1000), 2);
+  assert.equal(await settledLoad(undefined, reader([undefined]), 1000), 0);
 });
 
 test("mainProfile: a task's clone times, timed three times in this process, are taken again for values of about the same size", () => {

@@ -89,8 +89,8 @@ export interface Job {
   modelItems?: number;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
-  /** Other processes' load before the look, and when it was read (see `loadAroundLook`). */
-  loadBefore?: { load: number | undefined; at: number };
+  /** Other processes' load before the look, at most (see `countLoadBefore`; undefined: unread). */
+  loadBefore?: number;
   /** Whether the task returned a Promise in the look. */
   isAsync?: boolean;
   /** Whether workers were refused the task (it cannot load there). */

@@ -9,8 +9,8 @@ import { type Job, poolTids } from "./_job.ts";
 import type { PoolWorker } from "../engine/mod.ts";
 
 /**
- * A load read before and after a look is taken as such once it was still there this long (ms)
- * after the first reading (see `loadAroundLook`): on an idle machine, other threads ran in
+ * A load read before and after a look, or in the sampling rounds and after them, is taken as such
+ * once it was still there this long (ms) after the count now (see `settledLoad`): on an idle machine, other threads ran in
  * bursts of up to 5 ms (98 bursts in 3 s of reading `procs_running`, median 0.05 ms).
  */
 const LOAD_SETTLE_MS = 6;
@@ -24,10 +24,7 @@ const LOAD_SETTLE_SHARE = 0.05;
  */
 export function countLoadBefore(job: Job): void {
   const running = runnableThreads();
-  job.loadBefore = {
-    load: running === undefined ? undefined : Math.max(0, running - 1),
-    at: job.rt.now(),
-  };
+  job.loadBefore = running === undefined ? undefined : Math.max(0, running - 1);
 }
 
 /**
@@ -41,8 +38,7 @@ export function loadAroundLook(
   except?: ReadonlySet<PoolWorker>,
 ): Promise<number> {
   const tids = poolTids(job, except);
-  const since = job.rt.now() - (job.loadBefore?.at ?? -Infinity);
-  return settledLoad(job.loadBefore?.load, () => externalLoadNow(tids), since, serialMs)
+  return settledLoad(job.loadBefore, () => externalLoadNow(tids), serialMs)
     .then((load) => competingLoad(load, job.sys));
 }
 
@@ -62,45 +58,46 @@ export function loadAroundLook(
  */
 export function loadAfterSample(job: Job, sampled: number, serialMs: number): Promise<number> {
   const tids = poolTids(job);
-  return settledLoad(sampled, () => externalLoadNow(tids), 0, serialMs)
+  return settledLoad(sampled, () => externalLoadNow(tids), serialMs)
     .then((load) => competingLoad(load, job.sys));
 }
 
 /**
  * Other processes' runnable threads from instant counts (see `externalLoadNow`): the least of
- * `before` (read `sinceMs` ago, before the look: the machine's count less the reading thread, an
- * upper bound) and one now (`read`, this process's own threads counted out); where both read a
- * load, the least with a third count taken once `LOAD_SETTLE_MS` passed since the first, waiting
- * at most `LOAD_SETTLE_SHARE` of the job's serial time `serialMs` (a job of 50 ms waits at most
- * 2.5 ms) and not at all under 1 ms. A thread runnable for a moment (a kernel worker, another
- * process's burst) is in one of them only: read as a busy core of two, it had sent 100 results of
- * 100 KB on two workers to the plain loop on one call of eight; a burst of a kernel thread of
- * 1–2 ms right after this process's own work covered both counts of a 2 ms look (npm marked on
- * Deno, 2–3 calls of 5 inline). Every further count can also miss a load that is there (this
- * process's own threads are counted before and after it, the more of the two: Bun's helper
- * threads), so there is no third count unless both read one — nor a second where the first read
- * none. 0 where nothing could be read.
+ * `before` (the count before the look — the machine's count less the reading thread, an upper
+ * bound: this process's own threads are in it — or the least of the sampling rounds' counts) and
+ * one now (`read`, this process's own threads counted out); where both read a load, the least
+ * with a third count taken `LOAD_SETTLE_MS` after the one now, waiting at most
+ * `LOAD_SETTLE_SHARE` of the job's serial time `serialMs` (a job of 50 ms waits at most 2.5 ms)
+ * and not at all under 1 ms. A thread runnable for a moment (a kernel worker, another process's
+ * burst) is in one of them only: read as a busy core of two, it had sent 100 results of 100 KB on
+ * two workers to the plain loop on one call of eight. The count before a look is no such witness:
+ * this process's own threads (its runtime's compiler and collector after the look's items) kept
+ * it at 1–4 on an idle machine, and where the look had lasted `LOAD_SETTLE_MS` the count now
+ * decided alone — 12 of 90 calls of 150 markdown renders on Bun read a busy core, 5 of them ran
+ * inline; with the third count, none of 90 (beside a CPU hog, 18 of 20 read it). Every further
+ * count can also miss a load that is there (this process's own threads are counted before and
+ * after it, the more of the two: Bun's helper threads), so there is no third count unless both
+ * read one — nor a second where the first read none. 0 where nothing could be read.
  *
- * @param before The count before the look (undefined: unreadable).
+ * @param before The count before the look, or the sampling rounds' least (undefined: unreadable).
  * @param read Counts now.
- * @param sinceMs Time since `before` was read (ms).
  * @param serialMs The job's serial time (ms), which bounds the wait.
  * @returns The least count.
  *
  * @example Usage
  * ```ts
- * import { settledLoad } from "./_optimize_core.ts";
+ * import { settledLoad } from "./_load.ts";
  * import assert from "node:assert/strict";
  *
- * const counts = [1, 0]; // a burst at the look's end, gone 6 ms after the first count
- * assert.equal(await settledLoad(1, () => counts.shift(), 0, 1000), 0);
- * assert.equal(await settledLoad(0, () => 3, 0, 1000), 0); // the count before read none
+ * const counts = [1, 0]; // a burst at the look's end, gone 6 ms after the count now
+ * assert.equal(await settledLoad(1, () => counts.shift(), 1000), 0);
+ * assert.equal(await settledLoad(0, () => 3, 1000), 0); // the count before read none
  * ```
  */
 export async function settledLoad(
   before: number | undefined,
   read: () => number | undefined,
-  sinceMs: number,
   serialMs: number,
 ): Promise<number> {
   const least = (...xs: (number | undefined)[]) => {
@@ -111,7 +108,7 @@ export async function settledLoad(
   // 0.2–0.8 ms with its workers and helper threads running, of a 14 ms job on Bun).
   if (before === 0) return 0;
   let load = least(before, read());
-  const wait = Math.min(LOAD_SETTLE_MS - sinceMs, LOAD_SETTLE_SHARE * serialMs);
+  const wait = Math.min(LOAD_SETTLE_MS, LOAD_SETTLE_SHARE * serialMs);
   if (load > 0 && wait >= 1) {
     await new Promise((r) => setTimeout(r, wait));
     load = least(load, read());
