@@ -205,6 +205,15 @@ export async function sampleInWorker(
   let threads: BusyRound | undefined;
   let threadClock = false; // whether the worker reads per-thread CPU times at all
   const loads: number[] = [];
+  // The load from the rounds' readings, read once for as many readings (an instant count where
+  // there are fewer than two reads this process's threads: 0.2–0.8 ms).
+  let load: { readings: number; threads: number } | undefined;
+  const loadSoFar = () => {
+    if (load?.readings !== loads.length) {
+      load = { readings: loads.length, threads: externalLoad(loads, limits.loadTids) };
+    }
+    return load.threads;
+  };
   // Round 0 runs WARM_ITEMS items untimed (the JIT's warm-up) and, in the same message, the first
   // timed items (MIN_TIMED, up to FIRST_ROUND where the guess of the time per item leaves budget:
   // every message costs a wake-up of each side); then rounds grow ×8, each sized to fit what is
@@ -330,7 +339,7 @@ export async function sampleInWorker(
         threadClock ? threads ?? "short" : undefined,
         0,
       );
-      soFar.externalLoad = externalLoad(loads, limits.loadTids);
+      soFar.externalLoad = loadSoFar();
       if (enough(soFar)) break;
     }
   }
@@ -348,7 +357,7 @@ export async function sampleInWorker(
   );
   out.profile.sampled = sampled;
   // The smallest reading: a real load from other processes persists across the rounds.
-  out.profile.externalLoad = externalLoad(loads, limits.loadTids);
+  out.profile.externalLoad = loadSoFar();
   out.crossing = crossings(worker, spec.key, out.profile, items, results, {
     roundTripMs: limits.roundTripMs ?? 0,
     signal,
