@@ -131,7 +131,7 @@ test("explain: times under 10 µs read in microseconds", async () => {
     ...r,
     profile: { ...r.profile, sample: { ...sample, externalLoad: 1 } },
   });
-  assert.match(loaded, /^System: .*; busy with other work: 1$/m);
+  assert.match(loaded, /^System: .*; 1 of them busy with other work$/m);
 });
 
 test("optimize: 5 ms × 400 items: a worker decision within the machine", async () => {

@@ -207,12 +207,12 @@ export async function sampleInWorker(
   const loads: number[] = [];
   // The load from the rounds' readings, read once for as many readings (an instant count where
   // there are fewer than two reads this process's threads: 0.2–0.8 ms).
-  let load: { readings: number; threads: number } | undefined;
+  let load: { readings: number; count: number } | undefined;
   const loadSoFar = () => {
     if (load?.readings !== loads.length) {
-      load = { readings: loads.length, threads: externalLoad(loads, limits.loadTids) };
+      load = { readings: loads.length, count: externalLoad(loads, limits.loadTids) };
     }
-    return load.threads;
+    return load.count;
   };
   // Round 0 runs WARM_ITEMS items untimed (the JIT's warm-up) and, in the same message, the first
   // timed items (MIN_TIMED, up to FIRST_ROUND where the guess of the time per item leaves budget:

@@ -134,7 +134,8 @@ export async function sample(
   }
   // A load read in every round is confirmed by counts now (see `loadAfterSample`).
   if (s.profile) {
-    s.profile.externalLoad = await loadAfterSample(job, s.profile.externalLoad, serialGuess);
+    const serialMs = (n ?? Infinity) * s.profile.perItemMs.mean;
+    s.profile.externalLoad = await loadAfterSample(job, s.profile.externalLoad, serialMs);
   }
   const sp = s.profile ?? mainProfile(look.probe);
   sp.resultSendMs = resultSendMs(job.spec.key);

@@ -84,7 +84,7 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
         }; from ${sys.sources.effectiveCores})` +
         (cpu !== sys.effectiveCores ? `; CPU time of ${+cpu.toFixed(2)} cores` : "") +
         // Other processes' load on those cores, as the model took it (it slows the workers).
-        (s?.externalLoad ? `; busy with other work: ${+s.externalLoad.toFixed(2)}` : ""),
+        (s?.externalLoad ? `; ${+s.externalLoad.toFixed(2)} of them busy with other work` : ""),
     );
   }
   if (p.overheads) {
