@@ -10,8 +10,9 @@ import type { PoolWorker } from "../engine/mod.ts";
 
 /**
  * A load read before and after a look, or in the sampling rounds and after them, is taken as such
- * once it was still there this long (ms) after the count now (see `settledLoad`): on an idle machine, other threads ran in
- * bursts of up to 5 ms (98 bursts in 3 s of reading `procs_running`, median 0.05 ms).
+ * once it was still there this long (ms) after the count now (see `settledLoad`): on an idle
+ * machine, other threads ran in bursts of up to 5 ms (98 bursts in 3 s of reading
+ * `procs_running`, median 0.05 ms).
  */
 const LOAD_SETTLE_MS = 6;
 /** The most of a job's serial time that waiting for `LOAD_SETTLE_MS` may take. */
@@ -48,8 +49,8 @@ export function loadAroundLook(
  * jobs) and counts after the rounds, settled as a look's (see {@linkcode settledLoad}); at most the
  * share that competes for this process's cores. A thread runnable for a moment can be in each of
  * a few rounds' counts: 2,000 items of 1 ms on an idle machine read a busy core of two on 5 calls
- * of 24, and one of them ran inline ("2 workers predicted only 1.14×"). A load that stays is in
- * every count, and taken.
+ * of 24 in one measurement and 2 of 32 in another, and a call read so went inline ("2 workers
+ * predicted only 1.14×"). A load that stays is in every count, and taken.
  *
  * @param job The job (its pool's workers that run other calls' chunks count as load).
  * @param sampled The least of the rounds' readings.
