@@ -21,7 +21,7 @@ const LOAD_SETTLE_SHARE = 0.05;
 /**
  * Other processes' load before the look, read just before it: at most the machine's runnable
  * threads less the reading one (one file read: this process's own threads, a file each, are
- * counted out after the look; see `loadAroundLook`).
+ * counted out after the look; see `jobLoad`).
  */
 export function countLoadBefore(job: Job): void {
   const running = runnableThreads();
@@ -29,37 +29,29 @@ export function countLoadBefore(job: Job): void {
 }
 
 /**
- * Other processes' load for a decision from the look (no sampling rounds to read it during): see
- * {@linkcode settledLoad}, from the count before the look (see `probe`) and counts after it; at
- * most the share that competes for this process's cores. Pool workers in `except` are ours.
+ * Other processes' load on this process's cores for a decision: the first count (`first`: the
+ * count before the look, for a decision from the look — no sampling rounds read it — or the least
+ * of the sampling rounds' counts, one a round) settled by counts now (see {@linkcode settledLoad});
+ * at most the share that competes for this process's cores. Pool workers in `except` are ours
+ * (the others that run chunks count as load). A thread runnable for a moment can be in each of a
+ * few rounds' counts: 2,000 items of 1 ms on an idle machine read a busy core of two on 5 calls of
+ * 24 in one measurement and 2 of 32 in another, and a call read so went inline ("2 workers
+ * predicted only 1.14×"). A load that stays is in every count, and taken.
+ *
+ * @param job The job.
+ * @param first The first count (undefined: unreadable).
+ * @param serialMs The job's serial time (ms), which bounds the wait for a third count.
+ * @param except Pool workers of this call.
+ * @returns The competing load.
  */
-export function loadAroundLook(
+export function jobLoad(
   job: Job,
+  first: number | undefined,
   serialMs: number,
   except?: ReadonlySet<PoolWorker>,
 ): Promise<number> {
   const tids = poolTids(job, except);
-  return settledLoad(job.loadBefore, () => externalLoadNow(tids), serialMs)
-    .then((load) => competingLoad(load, job.sys));
-}
-
-/**
- * Other processes' load for a decision from sampling: the least of the rounds' readings
- * (`sampled`: one count of the machine's runnable threads a round, two or three rounds for most
- * jobs) and counts after the rounds, settled as a look's (see {@linkcode settledLoad}); at most the
- * share that competes for this process's cores. A thread runnable for a moment can be in each of
- * a few rounds' counts: 2,000 items of 1 ms on an idle machine read a busy core of two on 5 calls
- * of 24 in one measurement and 2 of 32 in another, and a call read so went inline ("2 workers
- * predicted only 1.14×"). A load that stays is in every count, and taken.
- *
- * @param job The job (its pool's workers that run other calls' chunks count as load).
- * @param sampled The least of the rounds' readings.
- * @param serialMs The job's serial time (ms), which bounds the wait for a third count.
- * @returns The competing load.
- */
-export function loadAfterSample(job: Job, sampled: number, serialMs: number): Promise<number> {
-  const tids = poolTids(job);
-  return settledLoad(sampled, () => externalLoadNow(tids), serialMs)
+  return settledLoad(first, () => externalLoadNow(tids), serialMs)
     .then((load) => competingLoad(load, job.sys));
 }
 

@@ -113,7 +113,7 @@ import {
   tooSmallForWorkers,
 } from "./_task_in_workers.ts";
 import { sample, workerOverheads } from "./_sample_phase.ts";
-import { countLoadBefore, loadAroundLook } from "./_load.ts";
+import { countLoadBefore, jobLoad } from "./_load.ts";
 import type { BackFeed } from "./_back_feed.ts";
 import { setLatest } from "../_latest.ts";
 
@@ -999,7 +999,7 @@ async function largeItems(
   if (loadError) return cannotLoadInWorker(job, loadError);
   const overheads = cachedOverheads() ?? overheadsOrFallback(job.rt.name);
   const sp = mainProfile(p, n * look.perItemMs, job.spec.key);
-  sp.externalLoad = await loadAroundLook(job, n * look.perItemMs, new Set(workers));
+  sp.externalLoad = await jobLoad(job, job.loadBefore, n * look.perItemMs, new Set(workers));
   job.profile.sample = sp;
   job.profile.sampledIn = "main";
   job.profile.overheads = overheads;
@@ -1071,7 +1071,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs, job.spec.key);
   // Workers share the cores with it.
-  if (smallAndWarm) sp.externalLoad = await loadAroundLook(job, n * look.perItemMs);
+  if (smallAndWarm) sp.externalLoad = await jobLoad(job, job.loadBefore, n * look.perItemMs);
   if (!io) sp.resultSendMs = resultSendMs(job.spec.key);
   if (io) {
     sp.perItemMs = { ...summarize([io.latencyMs]), max: io.longestMs };

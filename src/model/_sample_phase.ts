@@ -37,7 +37,7 @@ import {
   warmIdle,
 } from "./_job.ts";
 import { loadedInWorkers, loadInOthers } from "./_task_in_workers.ts";
-import { loadAfterSample } from "./_load.ts";
+import { jobLoad } from "./_load.ts";
 
 /**
  * Serial time, as a multiple of starting every worker, past which the workers start while the
@@ -132,10 +132,10 @@ export async function sample(
   if (!s.profile && look.probe.times.length === 0) {
     return { decision: inline("too few items to measure", n) };
   }
-  // A load read in every round is confirmed by counts now (see `loadAfterSample`).
+  // A load read in every round is confirmed by counts now (see `jobLoad`).
   if (s.profile) {
     const serialMs = (n ?? Infinity) * s.profile.perItemMs.mean;
-    s.profile.externalLoad = await loadAfterSample(job, s.profile.externalLoad, serialMs);
+    s.profile.externalLoad = await jobLoad(job, s.profile.externalLoad, serialMs);
   }
   const sp = s.profile ?? mainProfile(look.probe);
   sp.resultSendMs = resultSendMs(job.spec.key);

@@ -121,7 +121,7 @@ export async function runWhileLoading(
   // until one holds it, as for a load started now — a chunk sent meanwhile waits behind the load
   // (a module of six npm libraries imported here before the call loaded for 180–250 ms in a Node
   // worker, and a 15 ms job waited for it: 290–360 ms).
-  const loadingSince = workers.filter((w) => loads.get(w)?.has(job.spec.key));
+  const loadingSince = early ? [] : workers.filter((w) => loads.get(w)?.has(job.spec.key));
   // A warm pool loads a function's source, or a module imported here at once, in about a round
   // trip: nothing to run meanwhile.
   const slowLoad = job.spec.kind === "module" &&
