@@ -212,6 +212,11 @@ export async function resolveRun<I, O>(
         ...(d.executor === "workers" ? { computeMs } : {}),
       });
   }
+  // A decision taken again from an earlier call: its run tells whether it still holds.
+  const ran = core.recalledRan;
+  if (ran && left) {
+    resolved.recordRun = (measuredMs) => Promise.resolve(ran(measuredMs));
+  }
   return resolved;
 }
 

@@ -4,9 +4,16 @@ import type { Alternative, Decision } from "../src/model/decide.ts";
 import {
   forgetDecisions,
   keepPrevious,
+  RECALL_MOST,
+  RECALL_PACE,
+  RECALL_SLOW,
+  recallDecision,
+  recalledRan,
   rememberDecision,
+  rememberedPace,
   SWITCH_MARGIN,
 } from "../src/model/_stability.ts";
+import type { OptimizationProfile } from "../src/model/optimization.ts";
 import { sampleInWorker } from "../src/measure/sample.ts";
 import { KnownResults, Source, workerSet } from "../src/engine/mod.ts";
 import { createPool, execute, optimize, task } from "../mod.ts";
@@ -59,6 +66,85 @@ test("stability: a load change lets the decision change at once", () => {
   assert.equal(keepPrevious("job", 1000, 0, 2, clear).executor, "workers");
   const close = decision("workers", 100 / (SWITCH_MARGIN - 0.05));
   assert.equal(keepPrevious("job", 1000, 0, 2, close).executor, "inline");
+});
+
+test("recall: a remembered decision is taken again only where nothing it rests on changed", () => {
+  forgetDecisions();
+  const pool = {}, other = {};
+  const profile: OptimizationProfile = {
+    sampledItems: 10,
+    sampledIn: "worker",
+    alternatives: [],
+    caps: { cores: 2, memory: Infinity, nested: Infinity, threads: Infinity },
+    optimizeMs: 5,
+  };
+  const recall = (n = 1000) => ({
+    n,
+    items: n,
+    pace: 0.1,
+    basis: "2 1.2",
+    pool: new WeakRef(pool),
+    profile,
+    warnings: ["a warning"],
+  });
+  rememberDecision("job", 1000, 0, decision("workers", 60), recall());
+  assert.equal(rememberedPace("job", 1000, "2 1.2", pool), 0.1);
+  // Another basis (cores, options), pool or number of items: nothing to take again.
+  assert.equal(rememberedPace("job", 1000, "4 1.2", pool), undefined);
+  assert.equal(rememberedPace("job", 1000, "2 1.2", other), undefined);
+  assert.equal(rememberedPace("job", 1001, "2 1.2", pool), undefined);
+  // This thread's pace outside `RECALL_PACE` either way, or the load changed: decided afresh.
+  const take = (pace: number, busy = 0) =>
+    recallDecision("job", 1000, "2 1.2", pool, pace, busy, 2);
+  assert.equal(take(0.1 * RECALL_PACE * 1.01), undefined);
+  assert.equal(take(0.1 / RECALL_PACE / 1.01), undefined);
+  assert.equal(take(0.1, 2), undefined);
+  // Within them: the decision, its profile and warnings, and a reason that says so.
+  const got = take(0.11)!;
+  assert.equal(got.decision.executor, "workers");
+  assert.equal(got.decision.workers, 2);
+  assert.equal(got.profile, profile);
+  assert.deepEqual(got.warnings, ["a warning"]);
+  assert.match(got.decision.reason, /^workers \(taken again from an earlier call of this job/);
+  // `RECALL_MOST` calls in a row at most: then one decides afresh.
+  for (let k = 1; k < RECALL_MOST; k++) assert.ok(take(0.1), `call ${k + 1}`);
+  assert.equal(take(0.1), undefined);
+  assert.equal(rememberedPace("job", 1000, "2 1.2", pool), undefined);
+  // A fresh decision remembered starts the count again; one without what a recall needs (an
+  // async task's, a stream's) is never taken again.
+  rememberDecision("job", 1000, 0, decision("inline", 60), recall());
+  assert.equal(take(0.1)?.decision.executor, "inline");
+  rememberDecision("job", 1000, 0, decision("inline", 60));
+  assert.equal(take(0.1), undefined);
+  rememberDecision("job", 1000, 0, { ...decision("inline", 60), executor: "async" }, recall());
+  assert.equal(take(0.1), undefined);
+  // A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls; one within
+  // it does not.
+  rememberDecision("job", 1000, 0, decision("workers", 60), recall());
+  recalledRan("job", 1000, 60, 60 * RECALL_SLOW * 0.99);
+  assert.ok(take(0.1));
+  recalledRan("job", 1000, 60, 60 * RECALL_SLOW * 1.01);
+  assert.equal(take(0.1), undefined);
+});
+
+test("recall: repeated executes of one job on real workers return every result in order", async () => {
+  // Whether a call takes the earlier decision again rests on timings (its look's pace): each
+  // call's results are checked, whichever way it went; `optimize` never takes one again.
+  const pool = createPool({ maxWorkers: 2 });
+  try {
+    const square = task<number, number>(fixtureModule("tasks/basic"), "square");
+    const data = Array.from({ length: 20_000 }, (_, i) => i % 1000);
+    const want = data.map((x) => x * x);
+    for (let k = 0; k < 4; k++) {
+      assert.deepEqual(await execute(square, data, { pool, cache: false }), want);
+    }
+    for (let k = 0; k < 2; k++) {
+      const o = await optimize(square, data, { pool, cache: false });
+      assert.doesNotMatch(o.reason, /taken again/, o.explain());
+    }
+  } finally {
+    await pool.close();
+  }
 });
 
 test("sampling grows only while it can change the decision (enough says stop)", async () => {

@@ -59,6 +59,8 @@ export interface MainProbe {
    * stretch of 10 ms items at the end of an array of microsecond ones).
    */
   slowPerItemMs: number;
+  /** Whether the look stopped early on the pace it was to confirm (see `MainProbeOptions.confirm`). */
+  confirmed?: boolean;
   /**
    * Async tasks: one batch of calls run at once after the first call(s), a direct measurement of
    * what overlapping calls gains (see {@linkcode ConcurrentBatch}).
@@ -747,6 +749,13 @@ export interface MainProbeOptions {
    * pace is not warm (see `WARMING_SHARE`; default `WARMING_ITEM_MS`).
    */
   warmingUnderMs?: number;
+  /**
+   * A pace to confirm (a job decided before at that pace): once `ms` elapsed and a warm pace is
+   * measured (a batch's, or the single items' after the first), the look stops where `pace`
+   * accepts it (`MainProbe.confirmed`) and goes on as a whole look where it does not. Until then
+   * it takes no share of the job for a warm-up (see `warmingUnderMs`).
+   */
+  confirm?: { ms: number; pace: (perItemMs: number) => boolean };
 }
 
 /** Whether the last `runBatch` stopped at the deadline (set only then: no write per item). */
@@ -817,6 +826,7 @@ export async function mainProbe(
     secondUnderMs = WARM_SECOND * maxMs,
     warmingUnderMs = WARMING_ITEM_MS,
   } = options;
+  let confirming = options.confirm;
   const rt = runtime();
   const out = emptyProbe();
   const t0 = rt.now();
@@ -888,12 +898,21 @@ export async function mainProbe(
   // The look's time: `maxMs`, or more while a synchronous task of short items still warms up
   // (see `WARMING_SHARE`).
   const lookMs = () => {
+    // (Confirming: the whole look's time until there is a pace to confirm.)
+    if (confirming && !out.isAsync) return paceSoFar() > 0 ? confirming.ms : maxMs;
     // (Before a batch, the fastest single item.)
     const pace = out.warmPerItemMs ||
       (out.times.length > 0 ? Math.min(...out.times) : 0);
     if (out.isAsync || !(pace > 0) || pace >= warmingUnderMs) return maxMs;
     const jobMs = (src.total ?? 0) * pace;
     return Math.min(WARMING_MOST * maxMs, Math.max(maxMs, WARMING_SHARE * jobMs));
+  };
+  // The warm pace so far, as the look's end takes it (see below): its batches' fastest, or the
+  // warm single items' where that is faster or no batch ran; 0 before either.
+  const paceSoFar = () => {
+    const singles = out.times.length > 1 && !out.warmTimes ? warmPace(out.times.slice(1)) : 0;
+    const batches = out.warmPerItemMs;
+    return batches > 0 && singles > 0 ? Math.min(batches, singles) : batches || singles;
   };
   let finishBy: number | undefined; // decided once: finishing until then (-∞: not finishing)
   let probing = false;
@@ -916,6 +935,17 @@ export async function mainProbe(
     if (finishBy !== undefined) return rt.now() < finishBy;
     if (probing && k < singleUntil && slowSingles().length === 0) return true; // else: stop
     if (!probing) {
+      // Past the time to confirm in, with a pace: stop where it confirms; else a whole look.
+      // (Not a task found to return promises: its look is an async one's.)
+      const now = confirming && !out.isAsync && rt.now() - t0 >= confirming.ms ? paceSoFar() : 0;
+      if (confirming && now > 0) {
+        if (confirming.pace(now)) {
+          out.confirmed = true;
+          finishBy = -Infinity;
+          return false;
+        }
+        confirming = undefined;
+      }
       const warm = pace.steady && (out.isAsync || pace.calls >= STEADY_CALLS);
       if (k < maxItems && rt.now() - t0 < lookMs() && !warm) return true;
       if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < secondUnderMs) {

@@ -89,6 +89,13 @@ export interface Job {
   modelItems?: number;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
+  /**
+   * Whether the look met the task cold here (see `firstLookHere`): a decision resting on it is not
+   * taken again by a later call (see `recalled`).
+   */
+  coldLook?: boolean;
+  /** A recalled decision's check of its run (see `CoreResult.recalledRan`). */
+  recalledRan?: (measuredMs: number) => void;
   /** Other processes' load before the look, at most (see `countLoadBefore`; undefined: unread). */
   loadBefore?: number;
   /** Whether the task returned a Promise in the look. */

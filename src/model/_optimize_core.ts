@@ -79,7 +79,14 @@ import {
   trialOf,
 } from "./run_feedback.ts";
 import { type AsyncFigures, asyncFigures, overlap } from "./_async_look.ts";
-import { keepPrevious, rememberDecision } from "./_stability.ts";
+import {
+  keepPrevious,
+  recallDecision,
+  recalledRan,
+  rememberDecision,
+  rememberedPace,
+  samePace,
+} from "./_stability.ts";
 import {
   asLookRan,
   cannotLoadInWorker,
@@ -143,6 +150,11 @@ export interface CoreResult {
    * than the look measured (no failure, a synchronous task, caps of at least 2 workers).
    */
   widenWorkers?: number;
+  /**
+   * A decision taken again from an earlier call (see `recalled`): told its run's measured time
+   * (ms), it stops being taken again where the run took far longer than predicted.
+   */
+  recalledRan?: (measuredMs: number) => void;
 }
 
 /**
@@ -351,6 +363,8 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (look.early?.unloaded && look.early.loadError) {
     return cannotLoadInWorker(job, look.early.loadError);
   }
+  const again = await recalled(job, look);
+  if (again) return again;
   await hearLoads(job);
   // Too small even with no load of the task in workers: answered before the store is read for
   // that load (see `tooSmallForWorkers`).
@@ -463,6 +477,7 @@ function finish(job: Job, end: End): CoreResult {
   if (job.entryKey) r.cacheKey = job.entryKey;
   if (modelMs !== undefined) r.modelMs = modelMs;
   if (job.mainPerItemMs !== undefined) r.mainPerItemMs = job.mainPerItemMs;
+  if (job.recalledRan && !failure) r.recalledRan = job.recalledRan;
   // An inline decision whose run may move to workers: a task module (a function's source may use
   // what is outside it, which only a call in a worker tells), none failed or refused there, a
   // synchronous task, and room for two workers within the caps.
@@ -629,6 +644,10 @@ async function lookHere(
     }
     : undefined;
   const cold = !skipped && firstLookHere(job.spec.key, importMs);
+  job.coldLook = cold;
+  // A job this process decided before may take that decision again (see `recalled`): a shorter
+  // look confirms its pace.
+  const recall = helped && !early ? recallPace(job) : undefined;
   const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
     claimed,
     cores: job.cores,
@@ -644,6 +663,9 @@ async function lookHere(
     // plain loop (Deno and Node).
     secondUnderMs: cold ? COLD_SECOND_MS : undefined,
     warmingUnderMs: cold ? COLD_WARMING_MS : undefined,
+    // A job decided before may take that decision again (see `recalled`): a shorter look
+    // confirms its pace (or goes on as a whole look where it finds another).
+    confirm: recall && { ms: LOOK_MS * RECALL_LOOK_SHARE, pace: recall },
   });
   if (look.concurrent) keepWave(job.spec.key, idleWave(look.concurrent));
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
@@ -961,10 +983,14 @@ async function cacheLookup(job: Job, look: Look): Promise<End | undefined> {
         `${c.inlineFromWorkers ? " by the workers' compute" : ""}, ` +
         `workers ${c.workers.toFixed(2)}, async ${c.async.toFixed(2)}): ${why}`,
     });
+    // A trial, a retry or a stale executor's run is for one call: only the choice is remembered
+    // for a later call to take again (see `recalled`).
+    if (pick === choice) remember(job, decision, busy ?? 0);
     // The run is measured against the model's own prediction: against the corrected one, a
     // correction that holds would read as none on the next run, and undo itself.
     return { decision, cacheHit: true, modelMs: pick.predictedMs / c[pick.executor] };
   }
+  remember(job, decision, busy ?? 0);
   return { decision, cacheHit: true };
 }
 
@@ -1371,10 +1397,106 @@ function decideFrom(
   // better (src/model/_stability.ts).
   const busy = Math.min(job.cores, sp.externalLoad);
   decision = keepPrevious(job.spec.key, job.src.total, busy, job.cores, decision);
-  rememberDecision(job.spec.key, job.src.total, busy, decision);
   profile.breakdown = decision.best;
   profile.alternatives = decision.alternatives;
+  remember(job, decision, busy);
   return decision;
+}
+
+/**
+ * The share of `LOOK_MS` that a look takes where it may confirm a remembered decision (see
+ * `recalled`): enough items of microseconds for a pace (hundreds), the items of a millisecond or
+ * more one or two as before.
+ */
+const RECALL_LOOK_SHARE = 0.25;
+
+/** What a remembered decision rests on besides the job's items and pace (see `Recall.basis`). */
+function recallBasis(job: Job): string {
+  const o = job.o;
+  return [
+    job.cores,
+    job.minSpeedup,
+    job.targetChunkMs,
+    o.adaptive ?? DEFAULTS.adaptive,
+    o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+  ].join(" ");
+}
+
+/**
+ * Where this call may take a remembered decision of its job again (see `recalled`), whether a pace
+ * confirms it: only an `execute` (an `optimize` call's answer is a fresh measurement), of a job of
+ * known length whose system is probed.
+ */
+function recallPace(job: Job): ((perItemMs: number) => boolean) | undefined {
+  const n = job.src.total;
+  if (job.run === undefined || n === undefined || job.sys === undefined) return undefined;
+  const pace = rememberedPace(job.spec.key, n, recallBasis(job), job.pool);
+  return pace === undefined ? undefined : (p) => samePace(p, pace);
+}
+
+/**
+ * Remember `decision` as the job's last (see `keepPrevious`), with what a later `execute` needs to
+ * take it again where its look found the same pace (see `recalled`) — not where the look met the
+ * task cold: 10,000 SHA-256 hashes of short strings on Bun, decided on workers from a process's
+ * first look (the plain loop predicted 86 % slower than it ran), would run so call after call.
+ */
+function remember(job: Job, decision: Decision, busy: number): void {
+  const n = job.src.total, pace = job.mainPerItemMs;
+  const { profile } = job;
+  const recall = n !== undefined && pace !== undefined && job.sys !== undefined && !job.coldLook
+    ? {
+      n,
+      items: itemsLeft(job) ?? n,
+      pace,
+      basis: recallBasis(job),
+      pool: new WeakRef(job.pool),
+      profile: { ...profile, caps: { ...profile.caps } },
+      warnings: [...job.warnings],
+    }
+    : undefined;
+  rememberDecision(job.spec.key, n, busy, decision, recall);
+}
+
+/**
+ * An `execute` of a job this process decided before (the same items, cores, options and pool)
+ * takes that decision again where its look (a quarter of the usual) ran the items here within
+ * `RECALL_PACE` of that call's pace and the load did not change (see `recallDecision`), with the
+ * profile and warnings it came with: deciding again cost more than the look (20,000 items of
+ * 1 µs on Bun: decided 3–4 ms into a call of 14–22 ms, recalled 1–2 ms in; jobs sampled in a
+ * worker spent 10–25 ms deciding). At most `RECALL_MOST` calls in a row: then one decides afresh
+ * (and its cache lookup learns from the runs recorded so far: a recalled run records none in the
+ * cache). A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls.
+ */
+async function recalled(job: Job, look: Look): Promise<End | undefined> {
+  const n = job.src.total;
+  if (!look.probe.confirmed || look.io || look.probe.isAsync || n === undefined) return undefined;
+  const load = await jobLoad(job, job.loadBefore, n * look.perItemMs);
+  const busy = Math.min(job.cores, load);
+  const got = recallDecision(
+    job.spec.key,
+    n,
+    recallBasis(job),
+    job.pool,
+    look.perItemMs,
+    busy,
+    job.cores,
+  );
+  if (!got) return undefined;
+  // This call's probe stands (the system, the cores, the room for threads now); the caps that
+  // rest on the measurements (memory, nested parallelism) are the decision's.
+  const { system, caps } = job.profile;
+  Object.assign(job.profile, got.profile, {
+    system,
+    caps: { ...got.profile.caps, cores: caps.cores, threads: caps.threads },
+  });
+  const sample = got.profile.sample;
+  if (sample) job.profile.sample = { ...sample, externalLoad: load };
+  for (const w of got.warnings) if (!job.warnings.includes(w)) job.warnings.push(w);
+  // Its run is measured against its prediction, for the items left after this look.
+  const predictedMs = got.decision.predictedMs * (itemsLeft(job) ?? n) / got.items;
+  const key = job.spec.key;
+  job.recalledRan = (measuredMs) => recalledRan(key, n, predictedMs, measuredMs);
+  return { decision: got.decision };
 }
 
 // ── 8. Cache: store the decision for the next run of the same job.

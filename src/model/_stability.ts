@@ -3,7 +3,10 @@
 // the last decision per job (task, item-count octave): a new decision that picks another executor
 // is kept only when it beats the previous executor's best alternative by more than 15 % —
 // measurements near a threshold (minSpeedup, inline vs workers) otherwise flip between calls.
+// An `execute` of a job this process decided before takes that decision again (`recallDecision`)
+// after a shorter look, where the look's pace and the load say nothing changed.
 import { type Alternative, type Decision, onWorkers } from "./decide.ts";
+import type { OptimizationProfile } from "./optimization.ts";
 import { loadChanged } from "./run_feedback.ts";
 import { setLatest } from "../_latest.ts";
 
@@ -14,22 +17,196 @@ const MAX_JOBS = 256;
 interface Previous {
   executor: Decision["executor"];
   busyCores: number;
+  /** What a later call needs to take the decision again (see `recallDecision`). */
+  recall?: Recall & { decision: Decision; uses: number };
 }
+
+/**
+ * What a decision rests on, for a later `execute` of the same job to take it again without
+ * deciding (see {@linkcode recallDecision}).
+ */
+export interface Recall {
+  /** Items of the job: a recall needs the same number. */
+  n: number;
+  /** The items the decision's prediction was for (those left after its look and sample). */
+  items: number;
+  /** The calling thread's warm time per item in the look (ms). */
+  pace: number;
+  /** The cores and the options that change a decision (see `recallBasis`): the same needed. */
+  basis: string;
+  /** The pool the decision was for (a recall needs the same one). */
+  pool: WeakRef<object>;
+  /** The profile and warnings the decision came with, given again with it. */
+  profile: OptimizationProfile;
+  warnings: string[];
+}
+
+/** A decision taken again, with the profile and warnings it came with. */
+export interface Recalled {
+  decision: Decision;
+  profile: OptimizationProfile;
+  warnings: string[];
+  /** The items its prediction (`decision.predictedMs`) was for. */
+  items: number;
+}
+
+/**
+ * Calls that may take a remembered decision again before one decides afresh (the run of a recalled
+ * decision teaches the cache nothing: see `resolveRun`), and how far apart the look's pace and
+ * the remembered one may be (either way).
+ */
+export const RECALL_MOST = 7;
+export const RECALL_PACE = 1.25;
+/**
+ * How much longer than predicted a recalled decision's run may take before the decision is no
+ * longer taken again (see {@linkcode recalledRan}): the model's worst errors on this machine's
+ * runs were 1.3–2× (a misjudged decision, 2.2×: workers predicted 1.35× faster than the plain
+ * loop ran at 0.62×).
+ */
+export const RECALL_SLOW = 1.5;
 
 const memory = new Map<string, Previous>();
 
 const jobKey = (taskKey: string, n: number | undefined) =>
   `${taskKey}\u0000${n === undefined ? "?" : Math.floor(Math.log2(Math.max(1, n)))}`;
 
-/** Remember `d` as the last decision of the job. */
+/**
+ * Remember `d` as the last decision of the job; with `recall`, a later `execute` may take it
+ * again (see {@linkcode recallDecision}).
+ */
 export function rememberDecision(
   taskKey: string,
   n: number | undefined,
   busyCores: number,
   d: Decision,
+  recall?: Recall,
 ): void {
   const key = jobKey(taskKey, n);
-  setLatest(memory, key, { executor: d.executor, busyCores }, MAX_JOBS);
+  const taken = recall && (d.executor === "inline" || d.executor === "workers")
+    ? { ...recall, decision: d, uses: 0 }
+    : undefined;
+  setLatest(memory, key, { executor: d.executor, busyCores, recall: taken }, MAX_JOBS);
+}
+
+/**
+ * This thread's pace (ms per item) behind the job's remembered decision, where a call on `pool`
+ * with this `basis` may take it again (see {@linkcode recallDecision}); else undefined.
+ */
+export function rememberedPace(
+  taskKey: string,
+  n: number,
+  basis: string,
+  pool: object,
+): number | undefined {
+  const r = memory.get(jobKey(taskKey, n))?.recall;
+  const may = r !== undefined && r.n === n && r.basis === basis && r.pool.deref() === pool &&
+    r.uses < RECALL_MOST;
+  return may ? r.pace : undefined;
+}
+
+/** Whether `pace` lies within `RECALL_PACE` of `remembered` either way. */
+export function samePace(pace: number, remembered: number): boolean {
+  return pace > 0 && pace <= RECALL_PACE * remembered && pace >= remembered / RECALL_PACE;
+}
+
+/**
+ * The job's remembered decision (inline or workers), taken again where nothing it rests on
+ * changed: the same items, cores, options and pool (see {@linkcode rememberedPace}), this
+ * thread's pace within `RECALL_PACE` of the remembered one either way (`samePace`), the load not changed (see
+ * `loadChanged`), and fewer than `RECALL_MOST` calls took it since it was decided. Deciding
+ * again costs a 2 ms look and the measurements behind a decision (4 ms of a 20 ms job of 1 µs
+ * items; 10–25 ms of jobs sampled in a worker); a recall, a look of a quarter of that.
+ *
+ * @example Usage
+ * ```ts
+ * import { recallDecision, rememberDecision, rememberedPace } from "./_stability.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = {};
+ * const decision = {
+ *   executor: "workers" as const, workers: 2, chunkSize: 64, concurrency: 1, predictedMs: 60,
+ *   serialMs: 100, predictedSpeedup: 1.67, reason: "Workers: 2 workers", alternatives: [],
+ * };
+ * const profile = {
+ *   sampledItems: 0, sampledIn: "main" as const, alternatives: [], optimizeMs: 0,
+ *   caps: { cores: 2, memory: Infinity, nested: Infinity, threads: Infinity },
+ * };
+ * const recall = {
+ *   n: 1000, items: 1000, pace: 0.1, basis: "2", pool: new WeakRef(pool), profile, warnings: [],
+ * };
+ * rememberDecision("example", 1000, 0, decision, recall);
+ * assert.equal(rememberedPace("example", 1000, "2", pool), 0.1);
+ * assert.equal(recallDecision("example", 1000, "2", pool, 0.2, 0, 2), undefined); // 2× slower
+ * assert.equal(recallDecision("example", 1000, "2", pool, 0.11, 2, 2), undefined); // loaded
+ * assert.equal(recallDecision("example", 1000, "2", pool, 0.11, 0, 2)?.decision.workers, 2);
+ * ```
+ */
+export function recallDecision(
+  taskKey: string,
+  n: number,
+  basis: string,
+  pool: object,
+  pace: number,
+  busyCores: number,
+  cores: number,
+): Recalled | undefined {
+  const remembered = rememberedPace(taskKey, n, basis, pool);
+  if (remembered === undefined || !samePace(pace, remembered)) return undefined;
+  const prev = memory.get(jobKey(taskKey, n))!;
+  if (loadChanged(prev.busyCores, busyCores, cores)) return undefined;
+  const r = prev.recall!;
+  r.uses++;
+  const d = r.decision;
+  return {
+    decision: {
+      ...d,
+      reason: `${d.reason} (taken again from an earlier call of this job: its items ran here ` +
+        `within ${Math.round((RECALL_PACE - 1) * 100)} % of that call's pace, and the load did ` +
+        `not change)`,
+    },
+    profile: r.profile,
+    warnings: r.warnings,
+    items: r.items,
+  };
+}
+
+/**
+ * A recalled decision's run took `measuredMs` where `predictedMs` was predicted: past
+ * `RECALL_SLOW` × that, the job's decision is no longer taken again (the next call decides
+ * afresh). A run within it changes nothing.
+ *
+ * @example Usage
+ * ```ts
+ * import { recallDecision, recalledRan, rememberDecision } from "./_stability.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = {};
+ * const decision = {
+ *   executor: "inline" as const, workers: 1, chunkSize: 100, concurrency: 1, predictedMs: 40,
+ *   serialMs: 40, predictedSpeedup: 1, reason: "Inline", alternatives: [],
+ * };
+ * const profile = {
+ *   sampledItems: 0, sampledIn: "main" as const, alternatives: [], optimizeMs: 0,
+ *   caps: { cores: 2, memory: Infinity, nested: Infinity, threads: Infinity },
+ * };
+ * const recall = {
+ *   n: 400, items: 400, pace: 0.1, basis: "2", pool: new WeakRef(pool), profile, warnings: [],
+ * };
+ * rememberDecision("ran", 400, 0, decision, recall);
+ * recalledRan("ran", 400, 40, 50); // within 1.5×: kept
+ * assert.ok(recallDecision("ran", 400, "2", pool, 0.1, 0, 2));
+ * recalledRan("ran", 400, 40, 90); // 2.25× the prediction
+ * assert.equal(recallDecision("ran", 400, "2", pool, 0.1, 0, 2), undefined);
+ * ```
+ */
+export function recalledRan(
+  taskKey: string,
+  n: number,
+  predictedMs: number,
+  measuredMs: number,
+): void {
+  const prev = memory.get(jobKey(taskKey, n));
+  if (prev?.recall && measuredMs > RECALL_SLOW * predictedMs) prev.recall = undefined;
 }
 
 /** Forget every remembered decision (tests). */
