@@ -279,15 +279,7 @@ const load = () => {
   const r = rt.readTextFile("/proc/loadavg");
   return r.ok ? r.text.split(" ").slice(0, 3).join(" ") : "unknown";
 };
-console.log(
-  `# Decision quality — ${rt.name} ${rt.version}, ${sys.effectiveCores} effective cores` +
-    (cpu !== sys.effectiveCores ? ` (CPU time of ${cpu} cores: a quota)` : ""),
-);
-console.log(
-  `(calibration: ${perUs.toFixed(0)} iterations/µs; repeats ${repeats}; load average at ` +
-    `start ${load()})\n`,
-);
-const rows: string[] = [];
+// A bad `--only` is refused before any output.
 const unknown = only?.filter((o) => !workloads.some((w) => w.name.startsWith(o))) ?? [];
 if (unknown.length > 0 || only?.length === 0) {
   console.error(
@@ -297,6 +289,15 @@ if (unknown.length > 0 || only?.length === 0) {
   rmSync(home, { recursive: true, force: true });
   process.exit(2);
 }
+console.log(
+  `# Decision quality — ${rt.name} ${rt.version}, ${sys.effectiveCores} effective cores` +
+    (cpu !== sys.effectiveCores ? ` (CPU time of ${cpu} cores: a quota)` : ""),
+);
+console.log(
+  `(calibration: ${perUs.toFixed(0)} iterations/µs; repeats ${repeats}; load average at ` +
+    `start ${load()})\n`,
+);
+const rows: string[] = [];
 for (const w of workloads) {
   if (only && !only.some((o) => w.name.startsWith(o))) continue;
   const data = w.data();
