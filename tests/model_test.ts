@@ -201,9 +201,10 @@ test("main-thread look: items under warmingUnderMs run past the look's time whil
   assert.ok(warming.warmPerItemMs < 0.45, `${warming.warmPerItemMs}`);
 });
 
-test("main-thread look: a pace to confirm stops the look at its first batch, or lets it go on", async () => {
-  // Items of 20 µs; a look of 2 ms. Confirming from the start (ms 0): the first batch's pace is
-  // judged; accepted, the look stops there, said `confirmed`; refused, it goes on as a whole look.
+test("main-thread look: a pace to confirm stops the look at its first pace, or lets it go on", async () => {
+  // Items of 20 µs; a look of 2 ms. Confirming from the start (ms 0): the first warm pace (the
+  // second single item's) is judged; accepted, the look stops there, said `confirmed`; refused,
+  // it goes on as a whole look.
   const fn = (x: unknown) => {
     busyFor(0.02, 0);
     return x;
@@ -216,7 +217,7 @@ test("main-thread look: a pace to confirm stops the look at its first batch, or 
   assert.equal(yes.confirmed, true);
   assert.equal(seen.length, 1);
   assert.ok(seen[0] > 0, `${seen}`);
-  assert.ok(yes.items.length <= 8, `${yes.items.length}`); // the items one by one, one batch
+  assert.ok(yes.items.length <= 8, `${yes.items.length}`); // a few items one by one
   const no = await mainProbe(fn, new Source<number>(data), 2, 4096, {
     confirm: { ms: 0, pace: (p) => (seen.push(p), false) },
   });

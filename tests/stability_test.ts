@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { Alternative, Decision } from "../src/model/decide.ts";
 import {
   forgetDecisions,
+  forgetRecall,
   keepPrevious,
   RECALL_MOST,
   RECALL_PACE,
@@ -103,11 +104,20 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   const got = take(0.11)!;
   assert.equal(got.decision.executor, "workers");
   assert.equal(got.decision.workers, 2);
-  assert.equal(got.profile, profile);
+  assert.deepEqual(got.profile, profile);
   assert.deepEqual(got.warnings, ["a warning"]);
+  // Copies, each way: what a caller changes never reaches the memory.
+  assert.notEqual(got.profile, profile);
+  got.profile.caps.cores = 99;
+  got.decision.alternatives.length = 0;
+  profile.caps.memory = 1;
+  assert.equal(take(0.1)!.profile.caps.cores, 2);
+  assert.equal(take(0.1)!.profile.caps.memory, Infinity);
+  assert.equal(take(0.1)!.decision.alternatives.length, 3);
+  profile.caps.memory = Infinity;
   assert.match(got.decision.reason, /^workers \(taken again from an earlier call of this job/);
   // `RECALL_MOST` calls in a row at most: then one decides afresh.
-  for (let k = 1; k < RECALL_MOST; k++) assert.ok(take(0.1), `call ${k + 1}`);
+  for (let k = 4; k < RECALL_MOST; k++) assert.ok(take(0.1), `call ${k + 1}`);
   assert.equal(take(0.1), undefined);
   assert.equal(rememberedPace("job", 1000, "2 1.2", pool), undefined);
   // A fresh decision remembered starts the count again; one without what a recall needs (an
@@ -125,6 +135,12 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   assert.ok(take(0.1));
   recalledRan("job", 1000, 60, 60 * RECALL_SLOW * 1.01);
   assert.equal(take(0.1), undefined);
+  // A call answered otherwise (too small, a trial) ends the recalls; the executor still counts
+  // for `keepPrevious`.
+  rememberDecision("job", 1000, 0, decision("workers", 80), recall());
+  forgetRecall("job", 1000);
+  assert.equal(take(0.1), undefined);
+  assert.equal(keepPrevious("job", 1000, 0, 2, decision("inline", 86)).executor, "workers");
 });
 
 test("recall: repeated executes of one job on real workers return every result in order", async () => {

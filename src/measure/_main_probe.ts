@@ -1028,7 +1028,8 @@ export async function mainProbe(
       // thousand) are left to the decision and the run. The clock is read after every item of
       // `READ_EACH_MS` or more at the pace so far, else every 32 (a read would cost a sizeable
       // share of a sub-microsecond item; 32 items of 10 ms would run 320 ms past the deadline).
-      const deadline = inFinish ? finishBy! : t0 + 2 * lookMs();
+      // (Confirming, the whole look's: a refused pace goes on as a whole look.)
+      const deadline = inFinish ? finishBy! : t0 + 2 * (confirming ? maxMs : lookMs());
       const perItem = out.warmPerItemMs || (out.times.at(-1) ?? 0);
       const mask = perItem >= READ_EACH_MS ? 0 : 31;
       // Called as the inline executor calls it (see `callApart`).

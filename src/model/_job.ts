@@ -96,6 +96,8 @@ export interface Job {
   coldLook?: boolean;
   /** A recalled decision's check of its run (see `CoreResult.recalledRan`). */
   recalledRan?: (measuredMs: number) => void;
+  /** Whether this call remembered its decision or took a remembered one again (see `remember`). */
+  remembered?: boolean;
   /** Other processes' load before the look, at most (see `countLoadBefore`; undefined: unread). */
   loadBefore?: number;
   /** Whether the task returned a Promise in the look. */

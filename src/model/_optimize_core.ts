@@ -62,6 +62,7 @@ import type { OptimizationProfile, OptimizeOptions } from "./optimization.ts";
 import {
   applyCached,
   cacheEnabled,
+  decisionOptions,
   keyBusyCores,
   keyPerItemMs,
   lookupDecision,
@@ -80,6 +81,7 @@ import {
 } from "./run_feedback.ts";
 import { type AsyncFigures, asyncFigures, overlap } from "./_async_look.ts";
 import {
+  forgetRecall,
   keepPrevious,
   recallDecision,
   recalledRan,
@@ -464,6 +466,9 @@ function begin(spec: TaskSpec, src: Source<unknown>, o: OptimizeOptions, pool: P
 function finish(job: Job, end: End): CoreResult {
   for (const items of job.pulled.reverse()) job.src.unshift(items);
   job.profile.sampledItems = job.known.size;
+  // A call that answered otherwise than by a remembered or rememberable decision: a later call
+  // does not take the older one again.
+  if (!job.remembered && job.src.total !== undefined) forgetRecall(job.spec.key, job.src.total);
   job.profile.optimizeMs = job.rt.now() - job.t0;
   const { decision, failure, cacheHit, modelMs } = end;
   const r: CoreResult = {
@@ -647,7 +652,7 @@ async function lookHere(
   job.coldLook = cold;
   // A job this process decided before may take that decision again (see `recalled`): a shorter
   // look confirms its pace.
-  const recall = helped && !early ? recallPace(job) : undefined;
+  const recall = helped && !early && !cold ? recallPace(job) : undefined;
   const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
     claimed,
     cores: job.cores,
@@ -1410,26 +1415,25 @@ function decideFrom(
  */
 const RECALL_LOOK_SHARE = 0.25;
 
-/** What a remembered decision rests on besides the job's items and pace (see `Recall.basis`). */
+/**
+ * What a remembered decision rests on besides the job's items and pace (see `Recall.basis`): the
+ * cores, the workers of the pool that hold the task (a decision made while none did paid for their
+ * load; one made while they did, not), and the options that change a decision.
+ */
 function recallBasis(job: Job): string {
-  const o = job.o;
-  return [
-    job.cores,
-    job.minSpeedup,
-    job.targetChunkMs,
-    o.adaptive ?? DEFAULTS.adaptive,
-    o.maxConcurrency ?? DEFAULTS.maxConcurrency,
-  ].join(" ");
+  const holding = Math.min(job.cores, taskWarmth(job).loadedWorkers);
+  return [job.cores, holding, ...decisionOptions(job.o)].join(" ");
 }
 
 /**
  * Where this call may take a remembered decision of its job again (see `recalled`), whether a pace
- * confirms it: only an `execute` (an `optimize` call's answer is a fresh measurement), of a job of
- * known length whose system is probed.
+ * confirms it: only an `execute` off a cluster (an `optimize` call's answer is a fresh
+ * measurement; a `map`'s run is not timed whole), of a job of known length whose system is
+ * probed.
  */
 function recallPace(job: Job): ((perItemMs: number) => boolean) | undefined {
   const n = job.src.total;
-  if (job.run === undefined || n === undefined || job.sys === undefined) return undefined;
+  if (!job.run?.finish || n === undefined || job.sys === undefined) return undefined;
   const pace = rememberedPace(job.spec.key, n, recallBasis(job), job.pool);
   return pace === undefined ? undefined : (p) => samePace(p, pace);
 }
@@ -1450,11 +1454,12 @@ function remember(job: Job, decision: Decision, busy: number): void {
       pace,
       basis: recallBasis(job),
       pool: new WeakRef(job.pool),
-      profile: { ...profile, caps: { ...profile.caps } },
-      warnings: [...job.warnings],
+      profile,
+      warnings: job.warnings,
     }
     : undefined;
   rememberDecision(job.spec.key, n, busy, decision, recall);
+  job.remembered = true;
 }
 
 /**
@@ -1496,6 +1501,7 @@ async function recalled(job: Job, look: Look): Promise<End | undefined> {
   const predictedMs = got.decision.predictedMs * (itemsLeft(job) ?? n) / got.items;
   const key = job.spec.key;
   job.recalledRan = (measuredMs) => recalledRan(key, n, predictedMs, measuredMs);
+  job.remembered = true;
   return { decision: got.decision };
 }
 

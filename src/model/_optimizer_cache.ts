@@ -403,12 +403,32 @@ function _key(k: KeyInput, timeBucket: number): string {
     `${rt.name} ${rt.version}`,
     `cores ${k.sys.effectiveCores}/${k.cores}`,
     `mem~2^${_memoryBucket(k.sys)}`,
+    ...decisionOptions(o),
+  ]);
+}
+
+/**
+ * The options that change a decision besides the job, the cores and the measurements, with their
+ * defaults: what a cached decision is keyed on, and a remembered one taken again with (see
+ * `recallDecision`).
+ *
+ * @example Usage
+ * ```ts
+ * import { decisionOptions } from "./_optimizer_cache.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(decisionOptions({ minSpeedup: 2 }), decisionOptions({ minSpeedup: 2 }));
+ * assert.notDeepEqual(decisionOptions({ minSpeedup: 2 }), decisionOptions({}));
+ * ```
+ */
+export function decisionOptions(o: OptimizeOptions): (number | boolean)[] {
+  return [
     o.minSpeedup ?? DEFAULTS.minSpeedup,
     o.adaptive ?? DEFAULTS.adaptive,
     o.targetChunkMs ?? DEFAULTS.targetChunkMs,
     o.sampleBudgetMs ?? DEFAULTS.sampleBudgetMs,
     o.maxConcurrency ?? DEFAULTS.maxConcurrency,
-  ]);
+  ];
 }
 
 // ── JSON has no Infinity or NaN (the optimizer's caps are often Infinity, predictions NaN): in the

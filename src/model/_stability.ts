@@ -82,10 +82,31 @@ export function rememberDecision(
   recall?: Recall,
 ): void {
   const key = jobKey(taskKey, n);
-  const taken = recall && (d.executor === "inline" || d.executor === "workers")
-    ? { ...recall, decision: d, uses: 0 }
-    : undefined;
-  setLatest(memory, key, { executor: d.executor, busyCores, recall: taken }, MAX_JOBS);
+  setLatest(memory, key, {
+    executor: d.executor,
+    busyCores,
+    recall: recall && (d.executor === "inline" || d.executor === "workers")
+      ? kept(recall, d)
+      : undefined,
+  }, MAX_JOBS);
+}
+
+/**
+ * Copies of `d` and of `recall`'s profile to keep (the caller's go back to a user, who may change
+ * them); undefined where one holds a value that cannot be copied (it is then not taken again).
+ */
+function kept(recall: Recall, d: Decision): Previous["recall"] {
+  try {
+    return {
+      ...recall,
+      decision: structuredClone(d),
+      profile: structuredClone(recall.profile),
+      warnings: [...recall.warnings],
+      uses: 0,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -156,7 +177,7 @@ export function recallDecision(
   if (loadChanged(prev.busyCores, busyCores, cores)) return undefined;
   const r = prev.recall!;
   r.uses++;
-  const d = r.decision;
+  const d = structuredClone(r.decision);
   return {
     decision: {
       ...d,
@@ -164,10 +185,20 @@ export function recallDecision(
         `within ${Math.round((RECALL_PACE - 1) * 100)} % of that call's pace, and the load did ` +
         `not change)`,
     },
-    profile: r.profile,
-    warnings: r.warnings,
+    profile: structuredClone(r.profile),
+    warnings: [...r.warnings],
     items: r.items,
   };
+}
+
+/**
+ * The job's remembered decision is no longer taken again (its executor still counts for
+ * `keepPrevious`): a call decided it otherwise than by the model or a cache hit's choice (too
+ * small for workers, a trial, a failure), and its answer is the job's latest.
+ */
+export function forgetRecall(taskKey: string, n: number): void {
+  const prev = memory.get(jobKey(taskKey, n));
+  if (prev) prev.recall = undefined;
 }
 
 /**
