@@ -128,12 +128,20 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   assert.equal(take(0.1), undefined);
   rememberDecision("job", 1000, 0, { ...decision("inline", 60), executor: "async" }, recall());
   assert.equal(take(0.1), undefined);
-  // A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls; one within
-  // it does not.
-  rememberDecision("job", 1000, 0, decision("workers", 60), recall());
-  recalledRan("job", 1000, 60, 60 * RECALL_SLOW * 0.99);
+  // A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls, as does a run
+  // on workers slower than the plain loop's prediction (100 ms here); one within both does not.
+  // The share: the run's items of those the predictions were for.
+  // Workers predicted 80 ms: 99 is within 1.5× of that and under the plain loop's 100; 51 for
+  // half the items is under 1.5× of 40, but over the plain loop's 50.
+  rememberDecision("job", 1000, 0, decision("workers", 80), recall());
+  recalledRan("job", 1000, 1, 99);
   assert.ok(take(0.1));
-  recalledRan("job", 1000, 60, 60 * RECALL_SLOW * 1.01);
+  recalledRan("job", 1000, 0.5, 51);
+  assert.equal(take(0.1), undefined);
+  rememberDecision("job", 1000, 0, decision("inline", 60), recall());
+  recalledRan("job", 1000, 0.5, 50 * RECALL_SLOW * 0.99); // inline predicted 100 ms in all
+  assert.ok(take(0.1));
+  recalledRan("job", 1000, 0.5, 50 * RECALL_SLOW * 1.01);
   assert.equal(take(0.1), undefined);
   // A call answered otherwise (too small, a trial) ends the recalls; the executor still counts
   // for `keepPrevious`.

@@ -1470,7 +1470,8 @@ function remember(job: Job, decision: Decision, busy: number): void {
  * 1 µs on Bun: decided 3–4 ms into a call of 14–22 ms, recalled 1–2 ms in; jobs sampled in a
  * worker spent 10–25 ms deciding). At most `RECALL_MOST` calls in a row: then one decides afresh
  * (and its cache lookup learns from the runs recorded so far: a recalled run records none in the
- * cache). A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls.
+ * cache). A recalled run that took over `RECALL_SLOW` × its prediction, or a run on workers
+ * slower than the plain loop's prediction, ends the recalls.
  */
 async function recalled(job: Job, look: Look): Promise<End | undefined> {
   const n = job.src.total;
@@ -1497,10 +1498,10 @@ async function recalled(job: Job, look: Look): Promise<End | undefined> {
   const sample = got.profile.sample;
   if (sample) job.profile.sample = { ...sample, externalLoad: load };
   for (const w of got.warnings) if (!job.warnings.includes(w)) job.warnings.push(w);
-  // Its run is measured against its prediction, for the items left after this look.
-  const predictedMs = got.decision.predictedMs * (itemsLeft(job) ?? n) / got.items;
+  // Its run is measured against its predictions, for the items left after this look.
+  const share = (itemsLeft(job) ?? n) / got.items;
   const key = job.spec.key;
-  job.recalledRan = (measuredMs) => recalledRan(key, n, predictedMs, measuredMs);
+  job.recalledRan = (measuredMs) => recalledRan(key, n, share, measuredMs);
   job.remembered = true;
   return { decision: got.decision };
 }

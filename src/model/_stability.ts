@@ -61,7 +61,8 @@ export const RECALL_PACE = 1.25;
  * How much longer than predicted a recalled decision's run may take before the decision is no
  * longer taken again (see {@linkcode recalledRan}): the model's worst errors on this machine's
  * runs were 1.3–2× (a misjudged decision, 2.2×: workers predicted 1.35× faster than the plain
- * loop ran at 0.62×).
+ * loop ran at 0.62×). A run on workers that took longer than the plain loop's prediction ends
+ * the recalls as well.
  */
 export const RECALL_SLOW = 1.5;
 
@@ -202,9 +203,13 @@ export function forgetRecall(taskKey: string, n: number): void {
 }
 
 /**
- * A recalled decision's run took `measuredMs` where `predictedMs` was predicted: past
- * `RECALL_SLOW` × that, the job's decision is no longer taken again (the next call decides
- * afresh). A run within it changes nothing.
+ * A recalled decision's run took `measuredMs` for `share` of the items its predictions were for
+ * (those left after the recalling call's look): past `RECALL_SLOW` × its prediction, or — on
+ * workers — past the plain loop's prediction, the job's decision is no longer taken again (the
+ * next call decides afresh). One decision on workers of ten SHA-256 calls was taken again call
+ * after call, each run slower than the plain loop it was predicted to beat by 1.35×; the plain
+ * loop's prediction, from this thread's warm look, is the surer of the two. A run within both
+ * changes nothing.
  *
  * @example Usage
  * ```ts
@@ -213,8 +218,8 @@ export function forgetRecall(taskKey: string, n: number): void {
  *
  * const pool = {};
  * const decision = {
- *   executor: "inline" as const, workers: 1, chunkSize: 100, concurrency: 1, predictedMs: 40,
- *   serialMs: 40, predictedSpeedup: 1, reason: "Inline", alternatives: [],
+ *   executor: "workers" as const, workers: 2, chunkSize: 100, concurrency: 1, predictedMs: 40,
+ *   serialMs: 60, predictedSpeedup: 1.5, reason: "Workers", alternatives: [],
  * };
  * const profile = {
  *   sampledItems: 0, sampledIn: "main" as const, alternatives: [], optimizeMs: 0,
@@ -224,20 +229,19 @@ export function forgetRecall(taskKey: string, n: number): void {
  *   n: 400, items: 400, pace: 0.1, basis: "2", pool: new WeakRef(pool), profile, warnings: [],
  * };
  * rememberDecision("ran", 400, 0, decision, recall);
- * recalledRan("ran", 400, 40, 50); // within 1.5×: kept
+ * recalledRan("ran", 400, 1, 55); // slower than predicted, faster than the plain loop: kept
  * assert.ok(recallDecision("ran", 400, "2", pool, 0.1, 0, 2));
- * recalledRan("ran", 400, 40, 90); // 2.25× the prediction
+ * recalledRan("ran", 400, 0.5, 31); // half the items, slower than the plain loop's 30 ms
  * assert.equal(recallDecision("ran", 400, "2", pool, 0.1, 0, 2), undefined);
  * ```
  */
-export function recalledRan(
-  taskKey: string,
-  n: number,
-  predictedMs: number,
-  measuredMs: number,
-): void {
+export function recalledRan(taskKey: string, n: number, share: number, measuredMs: number): void {
   const prev = memory.get(jobKey(taskKey, n));
-  if (prev?.recall && measuredMs > RECALL_SLOW * predictedMs) prev.recall = undefined;
+  const d = prev?.recall?.decision;
+  if (!d) return;
+  const slow = measuredMs > RECALL_SLOW * d.predictedMs * share ||
+    (d.executor === "workers" && measuredMs > d.serialMs * share);
+  if (slow) prev!.recall = undefined;
 }
 
 /** Forget every remembered decision (tests). */
