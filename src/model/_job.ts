@@ -89,15 +89,8 @@ export interface Job {
   modelItems?: number;
   /** The look's warm time per item here (ms; set by the look when items ran here). */
   mainPerItemMs?: number;
-  /**
-   * Whether the look met the task cold here (see `firstLookHere`): a decision resting on it is not
-   * taken again by a later call (see `recalled`).
-   */
-  coldLook?: boolean;
-  /** A recalled decision's check of its run (see `CoreResult.recalledRan`). */
-  recalledRan?: (measuredMs: number) => void;
-  /** Whether this call remembered its decision or took a remembered one again (see `remember`). */
-  remembered?: boolean;
+  /** What this call knows of remembering its decision or taking a remembered one (see `recalled`). */
+  recall?: JobRecall;
   /** Other processes' load before the look, at most (see `countLoadBefore`; undefined: unread). */
   loadBefore?: number;
   /** Whether the task returned a Promise in the look. */
@@ -141,6 +134,27 @@ export interface Job {
   limits: LocalLimits;
   /** The task on this thread, as the look called it (set by the look). */
   fn?: (x: unknown) => unknown;
+}
+
+/**
+ * A job's part in remembering decisions between calls (see `recalled` in _optimize_core.ts).
+ */
+export interface JobRecall {
+  /**
+   * Whether the look met the task cold here (see `firstLookHere`): a decision resting on it is not
+   * taken again by a later call.
+   */
+  cold: boolean;
+  /**
+   * What a remembered decision must rest on to be taken again by this call (see `recallBasis`),
+   * taken before the look: the look's helpers may load the task in workers meanwhile. Undefined
+   * where this call takes none.
+   */
+  basis?: string;
+  /** Whether this call remembered its decision or took a remembered one again. */
+  kept?: boolean;
+  /** A recalled decision's check of its run (see `CoreResult.recalledRan`). */
+  ran?: (measuredMs: number) => void;
 }
 
 /** How the phases ended: a decision, and what went wrong when the job cannot run on workers. */

@@ -468,7 +468,7 @@ function finish(job: Job, end: End): CoreResult {
   job.profile.sampledItems = job.known.size;
   // A call that answered otherwise than by a remembered or rememberable decision: a later call
   // does not take the older one again.
-  if (!job.remembered && job.src.total !== undefined) forgetRecall(job.spec.key, job.src.total);
+  if (!job.recall?.kept && job.src.total !== undefined) forgetRecall(job.spec.key, job.src.total);
   job.profile.optimizeMs = job.rt.now() - job.t0;
   const { decision, failure, cacheHit, modelMs } = end;
   const r: CoreResult = {
@@ -482,7 +482,7 @@ function finish(job: Job, end: End): CoreResult {
   if (job.entryKey) r.cacheKey = job.entryKey;
   if (modelMs !== undefined) r.modelMs = modelMs;
   if (job.mainPerItemMs !== undefined) r.mainPerItemMs = job.mainPerItemMs;
-  if (job.recalledRan && !failure) r.recalledRan = job.recalledRan;
+  if (job.recall?.ran && !failure) r.recalledRan = job.recall.ran;
   // An inline decision whose run may move to workers: a task module (a function's source may use
   // what is outside it, which only a call in a worker tells), none failed or refused there, a
   // synchronous task, and room for two workers within the caps.
@@ -649,7 +649,7 @@ async function lookHere(
     }
     : undefined;
   const cold = !skipped && firstLookHere(job.spec.key, importMs);
-  job.coldLook = cold;
+  job.recall = { cold };
   // A job this process decided before may take that decision again (see `recalled`): a shorter
   // look confirms its pace.
   const recall = helped && !early && !cold ? recallPace(job) : undefined;
@@ -1434,8 +1434,11 @@ function recallBasis(job: Job): string {
 function recallPace(job: Job): ((perItemMs: number) => boolean) | undefined {
   const n = job.src.total;
   if (!job.run?.finish || n === undefined || job.sys === undefined) return undefined;
-  const pace = rememberedPace(job.spec.key, n, recallBasis(job), job.pool);
-  return pace === undefined ? undefined : (p) => samePace(p, pace);
+  const basis = recallBasis(job);
+  const pace = rememberedPace(job.spec.key, n, basis, job.pool);
+  if (pace === undefined) return undefined;
+  job.recall = { ...job.recall!, basis };
+  return (p) => samePace(p, pace);
 }
 
 /**
@@ -1447,7 +1450,7 @@ function recallPace(job: Job): ((perItemMs: number) => boolean) | undefined {
 function remember(job: Job, decision: Decision, busy: number): void {
   const n = job.src.total, pace = job.mainPerItemMs;
   const { profile } = job;
-  const recall = n !== undefined && pace !== undefined && job.sys !== undefined && !job.coldLook
+  const recall = n !== undefined && pace !== undefined && job.sys !== undefined && !job.recall?.cold
     ? {
       n,
       items: itemsLeft(job) ?? n,
@@ -1459,7 +1462,7 @@ function remember(job: Job, decision: Decision, busy: number): void {
     }
     : undefined;
   rememberDecision(job.spec.key, n, busy, decision, recall);
-  job.remembered = true;
+  job.recall = { cold: false, ...job.recall, kept: true };
 }
 
 /**
@@ -1474,14 +1477,15 @@ function remember(job: Job, decision: Decision, busy: number): void {
  * slower than the plain loop's prediction, ends the recalls.
  */
 async function recalled(job: Job, look: Look): Promise<End | undefined> {
-  const n = job.src.total;
-  if (!look.probe.confirmed || look.io || look.probe.isAsync || n === undefined) return undefined;
+  const n = job.src.total, basis = job.recall?.basis;
+  // (A look confirms only a synchronous task's pace.)
+  if (!look.probe.confirmed || basis === undefined || n === undefined) return undefined;
   const load = await jobLoad(job, job.loadBefore, n * look.perItemMs);
   const busy = Math.min(job.cores, load);
   const got = recallDecision(
     job.spec.key,
     n,
-    recallBasis(job),
+    basis,
     job.pool,
     look.perItemMs,
     busy,
@@ -1501,8 +1505,7 @@ async function recalled(job: Job, look: Look): Promise<End | undefined> {
   // Its run is measured against its predictions, for the items left after this look.
   const share = (itemsLeft(job) ?? n) / got.items;
   const key = job.spec.key;
-  job.recalledRan = (measuredMs) => recalledRan(key, n, share, measuredMs);
-  job.remembered = true;
+  job.recall = { ...job.recall!, kept: true, ran: (ms) => recalledRan(key, n, share, ms) };
   return { decision: got.decision };
 }
 
