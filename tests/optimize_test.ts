@@ -226,6 +226,17 @@ test("optimize: an I/O-bound async task goes to the async executor", async () =>
   assert.ok(r.profile.sampledItems > 3, `${r.profile.sampledItems} items looked at`);
 });
 
+test("optimize: an I/O task whose first calls compile (a client met cold) is decided here, not sampled in a worker", async () => {
+  // The first look's batch kept this thread busy with the client's first-time work (40 ms before
+  // the first call settled, 1 ms after each of the next 80 waits): read as calls that compute, it
+  // sent the job to sampling in a worker (where the client was cold again: 460–590 ms to decide
+  // 300 calls of a 20 ms timer). A second batch, warm, finds the calls waiting.
+  const cold = task<number, number>(basic, "coldClient");
+  const r = await optimize(cold, new Array(300).fill(20), { cache: false });
+  assert.equal(r.executor, "async", r.explain());
+  assert.equal(r.profile.sampledIn, "main", r.explain());
+});
+
 test("optimize: an async task whose look found its calls waiting starts the next look's batch at once", async () => {
   // Calls of a 20 ms timer, counted as they start: before the event loop turned once after the
   // first, and before any settled. The first look starts a first wave of 8, then (none settled

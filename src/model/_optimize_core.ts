@@ -41,6 +41,7 @@ import {
   type SampleProfile,
   startHold,
   summarize,
+  threadBound,
 } from "../measure/mod.ts";
 import { runtime } from "../runtime/mod.ts";
 import {
@@ -653,7 +654,7 @@ async function lookHere(
   // A job this process decided before may take that decision again (see `recalled`): a shorter
   // look confirms its pace.
   const recall = helped && !early && !cold ? recallPace(job) : undefined;
-  const look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
+  let look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
     claimed,
     cores: job.cores,
     maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
@@ -680,15 +681,11 @@ async function lookHere(
   before.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
   const helpFailure = await help?.settled();
-  const perItemMs = look.warmPerItemMs;
+  let perItemMs = look.warmPerItemMs;
   if (!skipped && !look.isAsync) noteItemTime(job, perItemMs);
   if (look.failure) {
     await early?.stop();
-    const f: SampleFailure = { ...look.failure, kind: "task" };
-    return {
-      decision: inline(`the task threw on item ${f.index}: ${f.error.message}`, n),
-      failure: f,
-    };
+    return lookThrew(look.failure, n);
   }
   // A helper that could not load the task: it runs here, as where a worker cannot load it.
   if (helpFailure?.kind === "load") return cannotLoadInWorker(job, helpFailure.error);
@@ -709,17 +706,28 @@ async function lookHere(
   }
   // Calls that overlapped are still decided (from the look): the decision is the answer to
   // `optimize`, and its cache entry serves the next call.
-  const ranAll = total !== undefined && job.known.size >= total;
+  let ranAll = total !== undefined && job.known.size >= total;
   // Probed here where not before the look (see `decidePhases`) for an async task (whether its
   // calls overlap is judged on the cores); a synchronous task's job is probed once it is not too
   // small for workers on any share of the logical cores (see `tooSmallForWorkers`), and a look
   // that ran every item needs nothing of the probe.
   if (job.sys === undefined && look.isAsync) await probe(job);
-  const figures = asyncFigures(look);
-  const io = look.isAsync
+  let figures = asyncFigures(look);
+  let io = look.isAsync
     ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total))
     : undefined;
-  if (ranAll && !io) {
+  // A cold look whose batch kept this thread busy may have timed the code its calls compiled
+  // (see `warmBatch`): a second batch, warm, tells.
+  const warm = cold && !io && !ranAll ? await warmBatch(job, fn, look, claimed) : undefined;
+  if (warm) {
+    if (warm.failure) return lookThrew(warm.failure, n);
+    look = warm;
+    perItemMs = look.warmPerItemMs;
+    ranAll = total !== undefined && job.known.size >= total;
+    figures = asyncFigures(look);
+    io = overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total));
+  }
+  if (ranAll && total !== undefined && !io) {
     return { decision: asLookRan(look, total, "every item already ran while sampling") };
   }
   if (!skipped && perItemMs > 0) job.mainPerItemMs = perItemMs;
@@ -729,6 +737,53 @@ async function lookHere(
   }
   Object.assign(job, figures);
   return { probe: look, perItemMs, skipped, io, early };
+}
+
+/** The look's answer where the task threw on an item there. */
+function lookThrew(failure: { index: number; error: Error }, n: number | undefined): End {
+  const f: SampleFailure = { ...failure, kind: "task" };
+  return {
+    decision: inline(`the task threw on item ${f.index}: ${f.error.message}`, n),
+    failure: f,
+  };
+}
+
+/**
+ * A second batch of an async task's calls, warm, after a look that met the task cold (see
+ * `firstLookHere`) and found no gain in overlapping them where its batch kept this thread busy and
+ * its first call waited on the event loop: that batch may have timed the code its calls ran for
+ * the first time in this process (a client library compiled then) as the calls' own work. Node's
+ * `fetch` of a local server 20 ms away, a process's first look: 115 calls took 149 ms, 134 of
+ * them on this thread, 70 before the first call settled; taken for computing calls, the job was
+ * sampled in a worker (its `fetch` cold there in turn): 505–547 ms to decide a job that 64 calls
+ * in flight ran in 150. The second batch runs items not run yet, of an array (a one-shot source's
+ * items would be taken again from index 0), its results joining the job's; it is the look the
+ * job is decided from. Undefined where none ran.
+ */
+async function warmBatch(
+  job: Job,
+  fn: (x: unknown) => unknown,
+  look: MainProbe,
+  claimed: Set<number>,
+): Promise<MainProbe | undefined> {
+  const c = look.concurrent;
+  if (!look.isAsync || !look.waits || look.failure || !c || !threadBound(c)) return undefined;
+  if (!job.src.indexable) return undefined;
+  const taken = new Set(claimed);
+  job.known.forEach((_, i) => taken.add(i));
+  job.known.forEachInFlight((_, i) => taken.add(i));
+  const again = await mainProbe(fn, job.src, LOOK_MS, 4096, {
+    claimed: taken,
+    cores: job.cores,
+    maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+    refill: job.run?.handover === true,
+    firstWave: idleWaves.get(job.spec.key),
+  });
+  if (again.concurrent) keepWave(job.spec.key, idleWave(again.concurrent));
+  again.results.forEach((r, i) => job.known.set(i, r));
+  again.results.forEachInFlight((call, i) => job.known.setInFlight(i, call));
+  job.pulled.push(again.pulled);
+  return again;
 }
 
 /**
