@@ -226,6 +226,26 @@ test("main-thread look: a pace to confirm stops the look at its first pace, or l
   assert.ok(yes.items.length <= no.items.length, `${yes.items.length} vs ${no.items.length}`);
 });
 
+test("main-thread look: `alone` times calls one at a time after the batch, whatever they cost", async () => {
+  // Calls of a 25 ms timer: a single call alone costs over ten look times, and the look times none
+  // (see `singlesCheap`) — unless told to (`alone`: a second batch after a cold one, where the
+  // other way to tell is sampling in a worker). Each call's result is kept either way.
+  const fn = async (x: unknown) => {
+    await new Promise((r) => setTimeout(r, 25));
+    return x;
+  };
+  const data = Array.from({ length: 600 }, (_, i) => i); // more than a batch holds
+  const batchOnly = await mainProbe(fn, new Source<number>(data), 2, 4096);
+  assert.equal(batchOnly.times.length, 0, `${batchOnly.times}`);
+  const alone = await mainProbe(fn, new Source<number>(data), 2, 4096, { alone: true });
+  assert.ok(alone.times.length >= 1, `${alone.times}`);
+  assert.ok(alone.times.every((ms) => ms >= 24), `${alone.times}`);
+  for (const look of [batchOnly, alone]) {
+    look.results.forEach((r, i) => assert.equal(r, i));
+    assert.ok(look.results.size > 8, `${look.results.size}`);
+  }
+});
+
 test("main-thread look: onSingle hears each item run one by one, and whether another follows", async () => {
   // The look's helpers take one more item each time another follows (see `lookHelpers`).
   const fn = (x: unknown) => {

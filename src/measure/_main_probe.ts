@@ -756,6 +756,12 @@ export interface MainProbeOptions {
    * it takes no share of the job for a warm-up (see `warmingUnderMs`).
    */
   confirm?: { ms: number; pace: (perItemMs: number) => boolean };
+  /**
+   * Whether an async task's calls that wait on the event loop are timed one at a time after its
+   * batch whatever that costs (see `singlesCheap`): a look that must settle whether their calls
+   * overlap, where the other way to tell is sampling in a worker.
+   */
+  alone?: boolean;
 }
 
 /** Whether the last `runBatch` stopped at the deadline (set only then: no write per item). */
@@ -1401,7 +1407,7 @@ export async function mainProbe(
       // in a busy batch at 4.9 ms, 2.2 ms past their synchronous parts): a few calls awaited one
       // by one (see `moreSingles`), each timed without the time this thread waited for a CPU
       // (preemption by other processes is not the task's; see `aloneMs`).
-      const cheap = singlesCheap(c, maxMs);
+      const cheap = options.alone === true || singlesCheap(c, maxMs);
       let singlesCpuMs: number | undefined; // this thread's CPU per call timed one at a time
       if (first && !out.failure && cheap) {
         const ts = rt.now();

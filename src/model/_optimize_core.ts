@@ -756,9 +756,12 @@ function lookThrew(failure: { index: number; error: Error }, n: number | undefin
  * `fetch` of a local server 20 ms away, a process's first look: 115 calls took 149 ms, 134 of
  * them on this thread, 70 before the first call settled; taken for computing calls, the job was
  * sampled in a worker (its `fetch` cold there in turn): 505–547 ms to decide a job that 64 calls
- * in flight ran in 150. The second batch runs items not run yet, of an array (a one-shot source's
- * items would be taken again from index 0), its results joining the job's; it is the look the
- * job is decided from. Undefined where none ran.
+ * in flight ran in 150. The second batch, and a call or more timed alone after it whatever that
+ * costs (`MainProbeOptions.alone`: an axios client on Node still computed 0.8–1.2 ms a call in the
+ * second batch, and without a call alone the job went to the worker in 2 of 4 first calls), runs
+ * items not run yet, of an array (a one-shot source's items would be taken again from index 0),
+ * its results joining the job's; it is the look the job is decided from. Undefined where none
+ * ran.
  */
 async function warmBatch(
   job: Job,
@@ -778,6 +781,7 @@ async function warmBatch(
     maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
     refill: job.run?.handover === true,
     firstWave: idleWaves.get(job.spec.key),
+    alone: true,
   });
   if (again.concurrent) keepWave(job.spec.key, idleWave(again.concurrent));
   again.results.forEach((r, i) => job.known.set(i, r));
