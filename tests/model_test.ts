@@ -201,31 +201,6 @@ test("main-thread look: items under warmingUnderMs run past the look's time whil
   assert.ok(warming.warmPerItemMs < 0.45, `${warming.warmPerItemMs}`);
 });
 
-test("main-thread look: a pace to confirm stops the look at its first pace, or lets it go on", async () => {
-  // Items of 20 µs; a look of 2 ms. Confirming from the start (ms 0): the first warm pace (the
-  // second single item's) is judged; accepted, the look stops there, said `confirmed`; refused,
-  // it goes on as a whole look.
-  const fn = (x: unknown) => {
-    busyFor(0.02, 0);
-    return x;
-  };
-  const data = new Array(20_000).fill(1);
-  const seen: number[] = [];
-  const yes = await mainProbe(fn, new Source<number>(data), 2, 4096, {
-    confirm: { ms: 0, pace: (p) => (seen.push(p), true) },
-  });
-  assert.equal(yes.confirmed, true);
-  assert.equal(seen.length, 1);
-  assert.ok(seen[0] > 0, `${seen}`);
-  assert.ok(yes.items.length <= 8, `${yes.items.length}`); // a few items one by one
-  const no = await mainProbe(fn, new Source<number>(data), 2, 4096, {
-    confirm: { ms: 0, pace: (p) => (seen.push(p), false) },
-  });
-  assert.equal(no.confirmed, undefined);
-  assert.equal(seen.length, 2); // judged once, then a whole look
-  assert.ok(yes.items.length <= no.items.length, `${yes.items.length} vs ${no.items.length}`);
-});
-
 test("main-thread look: `alone` times calls one at a time after the batch, whatever they cost", async () => {
   // Calls of a 25 ms timer: a single call alone costs over ten look times, and the look times none
   // (see `singlesCheap`) — unless told to (`alone`: a second batch after a cold one, where the

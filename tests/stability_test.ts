@@ -6,7 +6,6 @@ import {
   forgetRecall,
   keepPrevious,
   RECALL_MOST,
-  RECALL_PACE,
   RECALL_SLOW,
   recallDecision,
   recalledRan,
@@ -94,14 +93,12 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   assert.equal(rememberedPace("job", 1000, "4 1.2", pool), undefined);
   assert.equal(rememberedPace("job", 1000, "2 1.2", other), undefined);
   assert.equal(rememberedPace("job", 1001, "2 1.2", pool), undefined);
-  // This thread's pace outside `RECALL_PACE` either way, or the load changed: decided afresh.
-  const take = (pace: number, busy = 0) =>
-    recallDecision("job", 1000, "2 1.2", pool, pace, busy, 2);
-  assert.equal(take(0.1 * RECALL_PACE * 1.01), undefined);
-  assert.equal(take(0.1 / RECALL_PACE / 1.01), undefined);
-  assert.equal(take(0.1, 2), undefined);
-  // Within them: the decision, its profile and warnings, and a reason that says so.
-  const got = take(0.11)!;
+  // The load changed: decided afresh.
+  const take = (busy = 0, basis = "2 1.2") => recallDecision("job", 1000, basis, pool, busy, 2);
+  assert.equal(take(2), undefined);
+  assert.equal(take(0, "4 1.2"), undefined);
+  // Else: the decision, its profile and warnings, and a reason that says so.
+  const got = take()!;
   assert.equal(got.decision.executor, "workers");
   assert.equal(got.decision.workers, 2);
   assert.deepEqual(got.profile, profile);
@@ -111,23 +108,23 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   got.profile.caps.cores = 99;
   got.decision.alternatives.length = 0;
   profile.caps.memory = 1;
-  assert.equal(take(0.1)!.profile.caps.cores, 2);
-  assert.equal(take(0.1)!.profile.caps.memory, Infinity);
-  assert.equal(take(0.1)!.decision.alternatives.length, 3);
+  assert.equal(take()!.profile.caps.cores, 2);
+  assert.equal(take()!.profile.caps.memory, Infinity);
+  assert.equal(take()!.decision.alternatives.length, 3);
   profile.caps.memory = Infinity;
   assert.match(got.decision.reason, /^workers \(taken again from an earlier call of this job/);
   // `RECALL_MOST` calls in a row at most: then one decides afresh.
-  for (let k = 4; k < RECALL_MOST; k++) assert.ok(take(0.1), `call ${k + 1}`);
-  assert.equal(take(0.1), undefined);
+  for (let k = 4; k < RECALL_MOST; k++) assert.ok(take(), `call ${k + 1}`);
+  assert.equal(take(), undefined);
   assert.equal(rememberedPace("job", 1000, "2 1.2", pool), undefined);
   // A fresh decision remembered starts the count again; one without what a recall needs (an
   // async task's, a stream's) is never taken again.
   rememberDecision("job", 1000, 0, decision("inline", 60), recall());
-  assert.equal(take(0.1)?.decision.executor, "inline");
+  assert.equal(take()?.decision.executor, "inline");
   rememberDecision("job", 1000, 0, decision("inline", 60));
-  assert.equal(take(0.1), undefined);
+  assert.equal(take(), undefined);
   rememberDecision("job", 1000, 0, { ...decision("inline", 60), executor: "async" }, recall());
-  assert.equal(take(0.1), undefined);
+  assert.equal(take(), undefined);
   // A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls, as does a run
   // on workers slower than the plain loop's prediction (100 ms here); one within both does not.
   // The share: the run's items of those the predictions were for.
@@ -135,19 +132,19 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   // half the items is under 1.5× of 40, but over the plain loop's 50.
   rememberDecision("job", 1000, 0, decision("workers", 80), recall());
   recalledRan("job", 1000, 1, 99);
-  assert.ok(take(0.1));
+  assert.ok(take());
   recalledRan("job", 1000, 0.5, 51);
-  assert.equal(take(0.1), undefined);
+  assert.equal(take(), undefined);
   rememberDecision("job", 1000, 0, decision("inline", 60), recall());
   recalledRan("job", 1000, 0.5, 50 * RECALL_SLOW * 0.99); // inline predicted 100 ms in all
-  assert.ok(take(0.1));
+  assert.ok(take());
   recalledRan("job", 1000, 0.5, 50 * RECALL_SLOW * 1.01);
-  assert.equal(take(0.1), undefined);
+  assert.equal(take(), undefined);
   // A call answered otherwise (too small, a trial) ends the recalls; the executor still counts
   // for `keepPrevious`.
   rememberDecision("job", 1000, 0, decision("workers", 80), recall());
   forgetRecall("job", 1000);
-  assert.equal(take(0.1), undefined);
+  assert.equal(take(), undefined);
   assert.equal(keepPrevious("job", 1000, 0, 2, decision("inline", 86)).executor, "workers");
 });
 

@@ -59,8 +59,6 @@ export interface MainProbe {
    * stretch of 10 ms items at the end of an array of microsecond ones).
    */
   slowPerItemMs: number;
-  /** Whether the look stopped early on the pace it was to confirm (see `MainProbeOptions.confirm`). */
-  confirmed?: boolean;
   /**
    * Async tasks: one batch of calls run at once after the first call(s), a direct measurement of
    * what overlapping calls gains (see {@linkcode ConcurrentBatch}).
@@ -750,13 +748,6 @@ export interface MainProbeOptions {
    */
   warmingUnderMs?: number;
   /**
-   * A pace to confirm (a job decided before at that pace): once `ms` elapsed and a warm pace is
-   * measured (a batch's, or the single items' after the first), the look stops where `pace`
-   * accepts it (`MainProbe.confirmed`) and goes on as a whole look where it does not. Until then
-   * it takes no share of the job for a warm-up (see `warmingUnderMs`).
-   */
-  confirm?: { ms: number; pace: (perItemMs: number) => boolean };
-  /**
    * Whether an async task's calls that wait on the event loop are timed one at a time after its
    * batch whatever that costs (see `singlesCheap`): a look that must settle whether their calls
    * overlap, where the other way to tell is sampling in a worker.
@@ -832,7 +823,6 @@ export async function mainProbe(
     secondUnderMs = WARM_SECOND * maxMs,
     warmingUnderMs = WARMING_ITEM_MS,
   } = options;
-  let confirming = options.confirm;
   const rt = runtime();
   const out = emptyProbe();
   const t0 = rt.now();
@@ -904,21 +894,12 @@ export async function mainProbe(
   // The look's time: `maxMs`, or more while a synchronous task of short items still warms up
   // (see `WARMING_SHARE`).
   const lookMs = () => {
-    // (Confirming: the whole look's time until there is a pace to confirm.)
-    if (confirming && !out.isAsync) return paceSoFar() > 0 ? confirming.ms : maxMs;
     // (Before a batch, the fastest single item.)
     const pace = out.warmPerItemMs ||
       (out.times.length > 0 ? Math.min(...out.times) : 0);
     if (out.isAsync || !(pace > 0) || pace >= warmingUnderMs) return maxMs;
     const jobMs = (src.total ?? 0) * pace;
     return Math.min(WARMING_MOST * maxMs, Math.max(maxMs, WARMING_SHARE * jobMs));
-  };
-  // The warm pace so far, as the look's end takes it (see below): its batches' fastest, or the
-  // warm single items' where that is faster or no batch ran; 0 before either.
-  const paceSoFar = () => {
-    const singles = out.times.length > 1 && !out.warmTimes ? warmPace(out.times.slice(1)) : 0;
-    const batches = out.warmPerItemMs;
-    return batches > 0 && singles > 0 ? Math.min(batches, singles) : batches || singles;
   };
   let finishBy: number | undefined; // decided once: finishing until then (-∞: not finishing)
   let probing = false;
@@ -941,17 +922,6 @@ export async function mainProbe(
     if (finishBy !== undefined) return rt.now() < finishBy;
     if (probing && k < singleUntil && slowSingles().length === 0) return true; // else: stop
     if (!probing) {
-      // Past the time to confirm in, with a pace: stop where it confirms; else a whole look.
-      // (Not a task found to return promises: its look is an async one's.)
-      const now = confirming && !out.isAsync && rt.now() - t0 >= confirming.ms ? paceSoFar() : 0;
-      if (confirming && now > 0) {
-        if (confirming.pace(now)) {
-          out.confirmed = true;
-          finishBy = -Infinity;
-          return false;
-        }
-        confirming = undefined;
-      }
       const warm = pace.steady && (out.isAsync || pace.calls >= STEADY_CALLS);
       if (k < maxItems && rt.now() - t0 < lookMs() && !warm) return true;
       if (k === 1 && out.times.length === 1 && !out.isAsync && out.times[0] < secondUnderMs) {
@@ -1034,8 +1004,7 @@ export async function mainProbe(
       // thousand) are left to the decision and the run. The clock is read after every item of
       // `READ_EACH_MS` or more at the pace so far, else every 32 (a read would cost a sizeable
       // share of a sub-microsecond item; 32 items of 10 ms would run 320 ms past the deadline).
-      // (Confirming, the whole look's: a refused pace goes on as a whole look.)
-      const deadline = inFinish ? finishBy! : t0 + 2 * (confirming ? maxMs : lookMs());
+      const deadline = inFinish ? finishBy! : t0 + 2 * lookMs();
       const perItem = out.warmPerItemMs || (out.times.at(-1) ?? 0);
       const mask = perItem >= READ_EACH_MS ? 0 : 31;
       // Called as the inline executor calls it (see `callApart`).

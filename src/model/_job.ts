@@ -145,12 +145,6 @@ export interface JobRecall {
    * taken again by a later call.
    */
   cold: boolean;
-  /**
-   * What a remembered decision must rest on to be taken again by this call (see `recallBasis`),
-   * taken before the look: the look's helpers may load the task in workers meanwhile. Undefined
-   * where this call takes none.
-   */
-  basis?: string;
   /** Whether this call remembered its decision or took a remembered one again. */
   kept?: boolean;
   /** A recalled decision's check of its run (see `CoreResult.recalledRan`). */

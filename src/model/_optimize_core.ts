@@ -88,7 +88,6 @@ import {
   recalledRan,
   rememberDecision,
   rememberedPace,
-  samePace,
 } from "./_stability.ts";
 import {
   asLookRan,
@@ -357,6 +356,9 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   else checkOverrides();
   if (job.src.total === 0) return { decision: inline("the data is empty", 0) };
   countLoadBefore(job);
+  // A job decided before in this process: that decision again, without a look (see `recalled`).
+  const again = await recalled(job);
+  if (again) return again;
   const look = await lookHere(job, task);
   if ("decision" in look) return look;
   // Workers fed since before the look: this thread goes on from the front until every item ran
@@ -366,8 +368,6 @@ async function decidePhases(job: Job, task: Task<unknown, unknown>): Promise<End
   if (look.early?.unloaded && look.early.loadError) {
     return cannotLoadInWorker(job, look.early.loadError);
   }
-  const again = await recalled(job, look);
-  if (again) return again;
   await hearLoads(job);
   // Too small even with no load of the task in workers: answered before the store is read for
   // that load (see `tooSmallForWorkers`).
@@ -651,9 +651,6 @@ async function lookHere(
     : undefined;
   const cold = !skipped && firstLookHere(job.spec.key, importMs);
   job.recall = { cold };
-  // A job this process decided before may take that decision again (see `recalled`): a shorter
-  // look confirms its pace.
-  const recall = helped && !early && !cold ? recallPace(job) : undefined;
   let look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
     claimed,
     cores: job.cores,
@@ -669,9 +666,6 @@ async function lookHere(
     // plain loop (Deno and Node).
     secondUnderMs: cold ? COLD_SECOND_MS : undefined,
     warmingUnderMs: cold ? COLD_WARMING_MS : undefined,
-    // A job decided before may take that decision again (see `recalled`): a shorter look
-    // confirms its pace (or goes on as a whole look where it finds another).
-    confirm: recall && { ms: LOOK_MS * RECALL_LOOK_SHARE, pace: recall },
   });
   if (look.concurrent) keepWave(job.spec.key, idleWave(look.concurrent));
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
@@ -1468,13 +1462,6 @@ function decideFrom(
 }
 
 /**
- * The share of `LOOK_MS` that a look takes where it may confirm a remembered decision (see
- * `recalled`): enough items of microseconds for a pace (hundreds), the items of a millisecond or
- * more one or two as before.
- */
-const RECALL_LOOK_SHARE = 0.25;
-
-/**
  * What a remembered decision rests on besides the job's items and pace (see `Recall.basis`): the
  * cores, the workers of the pool that hold the task (a decision made while none did paid for their
  * load; one made while they did, not), and the options that change a decision.
@@ -1485,26 +1472,10 @@ function recallBasis(job: Job): string {
 }
 
 /**
- * Where this call may take a remembered decision of its job again (see `recalled`), whether a pace
- * confirms it: only an `execute` off a cluster (an `optimize` call's answer is a fresh
- * measurement; a `map`'s run is not timed whole), of a job of known length whose system is
- * probed.
- */
-function recallPace(job: Job): ((perItemMs: number) => boolean) | undefined {
-  const n = job.src.total;
-  if (!job.run?.finish || n === undefined || job.sys === undefined) return undefined;
-  const basis = recallBasis(job);
-  const pace = rememberedPace(job.spec.key, n, basis, job.pool);
-  if (pace === undefined) return undefined;
-  job.recall = { ...job.recall!, basis };
-  return (p) => samePace(p, pace);
-}
-
-/**
  * Remember `decision` as the job's last (see `keepPrevious`), with what a later `execute` needs to
- * take it again where its look found the same pace (see `recalled`) — not where the look met the
- * task cold: 10,000 SHA-256 hashes of short strings on Bun, decided on workers from a process's
- * first look (the plain loop predicted 86 % slower than it ran), would run so call after call.
+ * take it again (see `recalled`) — not where the look met the task cold: 10,000 SHA-256 hashes of
+ * short strings on Bun, decided on workers from a process's first look (the plain loop predicted
+ * 86 % slower than it ran), would run so call after call.
  */
 function remember(job: Job, decision: Decision, busy: number): void {
   const n = job.src.total, pace = job.mainPerItemMs;
@@ -1525,31 +1496,34 @@ function remember(job: Job, decision: Decision, busy: number): void {
 }
 
 /**
- * An `execute` of a job this process decided before (the same items, cores, options and pool)
- * takes that decision again where its look (a quarter of the usual) ran the items here within
- * `RECALL_PACE` of that call's pace and the load did not change (see `recallDecision`), with the
- * profile and warnings it came with: deciding again cost more than the look (20,000 items of
- * 1 µs on Bun: decided 3–4 ms into a call of 14–22 ms, recalled 1–2 ms in; jobs sampled in a
- * worker spent 10–25 ms deciding). At most `RECALL_MOST` calls in a row: then one decides afresh
- * (and its cache lookup learns from the runs recorded so far: a recalled run records none in the
- * cache). A recalled run that took over `RECALL_SLOW` × its prediction, or a run on workers
- * slower than the plain loop's prediction, ends the recalls.
+ * An `execute` of a job this process decided before — the same task, number of items, cores,
+ * options that change a decision, and pool, its workers holding the task as then (see
+ * `recallBasis`) — takes that decision again at once, without a look, where the load did not
+ * change (see `recallDecision`), with the profile and warnings it came with: a look costs more
+ * than it tells a job decided before. A look of a quarter of the usual, confirming the items'
+ * pace here before, left 20 items of 1 ms at 0.82–0.84 of two workers forced (on Deno and Bun:
+ * its helpers and this thread shared two cores, then the run started), 20,000 items of 1 µs at
+ * 0.76–0.82; without it, 0.88–0.92 and 0.88–0.89 (medians of 15 alternating calls, three
+ * processes). Only an `execute` off a cluster (an `optimize` call's answer is a fresh measurement;
+ * a `map`'s run is not timed whole), of a job of known length, without `timeoutMs` or a `signal`
+ * (their look is another), whose system is probed. The run is the check: one that took over
+ * `RECALL_SLOW` × its prediction, or a run on workers slower than the plain loop's prediction,
+ * ends the recalls (the items are not the same work any more); an inline run that meets far
+ * slower items moves to workers as any automatic inline run does (see `widening`). At most
+ * `RECALL_MOST` calls in a row: then one decides afresh (and its cache lookup learns from the runs
+ * recorded so far: a recalled run records none in the cache).
  */
-async function recalled(job: Job, look: Look): Promise<End | undefined> {
-  const n = job.src.total, basis = job.recall?.basis;
-  // (A look confirms only a synchronous task's pace.)
-  if (!look.probe.confirmed || basis === undefined || n === undefined) return undefined;
-  const load = await jobLoad(job, job.loadBefore, n * look.perItemMs);
+async function recalled(job: Job): Promise<End | undefined> {
+  const n = job.src.total;
+  if (!job.run?.finish || n === undefined || job.sys === undefined || limitsOf(job)) {
+    return undefined;
+  }
+  const basis = recallBasis(job);
+  const pace = rememberedPace(job.spec.key, n, basis, job.pool);
+  if (pace === undefined) return undefined;
+  const load = await jobLoad(job, job.loadBefore, n * pace);
   const busy = Math.min(job.cores, load);
-  const got = recallDecision(
-    job.spec.key,
-    n,
-    basis,
-    job.pool,
-    look.perItemMs,
-    busy,
-    job.cores,
-  );
+  const got = recallDecision(job.spec.key, n, basis, job.pool, busy, job.cores);
   if (!got) return undefined;
   // This call's probe stands (the system, the cores, the room for threads now); the caps that
   // rest on the measurements (memory, nested parallelism) are the decision's.
@@ -1561,10 +1535,12 @@ async function recalled(job: Job, look: Look): Promise<End | undefined> {
   const sample = got.profile.sample;
   if (sample) job.profile.sample = { ...sample, externalLoad: load };
   for (const w of got.warnings) if (!job.warnings.includes(w)) job.warnings.push(w);
-  // Its run is measured against its predictions, for the items left after this look.
-  const share = (itemsLeft(job) ?? n) / got.items;
+  // The pace here an inline run is watched against (see `widening`).
+  job.mainPerItemMs = pace;
+  // Its run is measured against its predictions, made for the items left after that call's look.
+  const share = n / got.items;
   const key = job.spec.key;
-  job.recall = { ...job.recall!, kept: true, ran: (ms) => recalledRan(key, n, share, ms) };
+  job.recall = { cold: false, kept: true, ran: (ms) => recalledRan(key, n, share, ms) };
   return { decision: got.decision };
 }
 

@@ -4,7 +4,7 @@
 // is kept only when it beats the previous executor's best alternative by more than 15 % —
 // measurements near a threshold (minSpeedup, inline vs workers) otherwise flip between calls.
 // An `execute` of a job this process decided before takes that decision again (`recallDecision`)
-// after a shorter look, where the look's pace and the load say nothing changed.
+// without a look, where the load did not change; its run is the check (`recalledRan`).
 import { type Alternative, type Decision, onWorkers } from "./decide.ts";
 import type { OptimizationProfile } from "./optimization.ts";
 import { loadChanged } from "./run_feedback.ts";
@@ -30,7 +30,10 @@ export interface Recall {
   n: number;
   /** The items the decision's prediction was for (those left after its look and sample). */
   items: number;
-  /** The calling thread's warm time per item in the look (ms). */
+  /**
+   * The calling thread's warm time per item in the look (ms): the job's plain loop at that pace
+   * sizes the wait for a settled load (see `jobLoad`), and an inline run is watched against it.
+   */
   pace: number;
   /** The cores and the options that change a decision (see `recallBasis`): the same needed. */
   basis: string;
@@ -52,11 +55,9 @@ export interface Recalled {
 
 /**
  * Calls that may take a remembered decision again before one decides afresh (the run of a recalled
- * decision teaches the cache nothing: see `resolveRun`), and how far apart the look's pace and
- * the remembered one may be (either way).
+ * decision teaches the cache nothing: see `resolveRun`).
  */
 export const RECALL_MOST = 7;
-export const RECALL_PACE = 1.25;
 /**
  * How much longer than predicted a recalled decision's run may take before the decision is no
  * longer taken again (see {@linkcode recalledRan}): the model's worst errors on this machine's
@@ -126,18 +127,12 @@ export function rememberedPace(
   return may ? r.pace : undefined;
 }
 
-/** Whether `pace` lies within `RECALL_PACE` of `remembered` either way. */
-export function samePace(pace: number, remembered: number): boolean {
-  return pace > 0 && pace <= RECALL_PACE * remembered && pace >= remembered / RECALL_PACE;
-}
-
 /**
  * The job's remembered decision (inline or workers), taken again where nothing it rests on
- * changed: the same items, cores, options and pool (see {@linkcode rememberedPace}), this
- * thread's pace within `RECALL_PACE` of the remembered one either way (`samePace`), the load not changed (see
- * `loadChanged`), and fewer than `RECALL_MOST` calls took it since it was decided. Deciding
- * again costs a 2 ms look and the measurements behind a decision (4 ms of a 20 ms job of 1 µs
- * items; 10–25 ms of jobs sampled in a worker); a recall, a look of a quarter of that.
+ * changed: the same items, cores, options and pool (see {@linkcode rememberedPace}), the load not
+ * changed (see `loadChanged`), and fewer than `RECALL_MOST` calls took it since it was decided.
+ * Deciding again costs a 2 ms look and the measurements behind a decision (4 ms of a 20 ms job of
+ * 1 µs items; 10–25 ms of jobs sampled in a worker); a recall, none of them.
  *
  * @example Usage
  * ```ts
@@ -158,9 +153,9 @@ export function samePace(pace: number, remembered: number): boolean {
  * };
  * rememberDecision("example", 1000, 0, decision, recall);
  * assert.equal(rememberedPace("example", 1000, "2", pool), 0.1);
- * assert.equal(recallDecision("example", 1000, "2", pool, 0.2, 0, 2), undefined); // 2× slower
- * assert.equal(recallDecision("example", 1000, "2", pool, 0.11, 2, 2), undefined); // loaded
- * assert.equal(recallDecision("example", 1000, "2", pool, 0.11, 0, 2)?.decision.workers, 2);
+ * assert.equal(recallDecision("example", 1000, "4", pool, 0, 2), undefined); // other cores
+ * assert.equal(recallDecision("example", 1000, "2", pool, 2, 2), undefined); // loaded
+ * assert.equal(recallDecision("example", 1000, "2", pool, 0, 2)?.decision.workers, 2);
  * ```
  */
 export function recallDecision(
@@ -168,12 +163,10 @@ export function recallDecision(
   n: number,
   basis: string,
   pool: object,
-  pace: number,
   busyCores: number,
   cores: number,
 ): Recalled | undefined {
-  const remembered = rememberedPace(taskKey, n, basis, pool);
-  if (remembered === undefined || !samePace(pace, remembered)) return undefined;
+  if (rememberedPace(taskKey, n, basis, pool) === undefined) return undefined;
   const prev = memory.get(jobKey(taskKey, n))!;
   if (loadChanged(prev.busyCores, busyCores, cores)) return undefined;
   const r = prev.recall!;
@@ -182,9 +175,8 @@ export function recallDecision(
   return {
     decision: {
       ...d,
-      reason: `${d.reason} (taken again from an earlier call of this job: its items ran here ` +
-        `within ${Math.round((RECALL_PACE - 1) * 100)} % of that call's pace, and the load did ` +
-        `not change)`,
+      reason: `${d.reason} (taken again from an earlier call of this job: the same items, ` +
+        `cores, options and pool, and the load did not change)`,
     },
     profile: structuredClone(r.profile),
     warnings: [...r.warnings],
@@ -230,9 +222,9 @@ export function forgetRecall(taskKey: string, n: number): void {
  * };
  * rememberDecision("ran", 400, 0, decision, recall);
  * recalledRan("ran", 400, 1, 55); // slower than predicted, faster than the plain loop: kept
- * assert.ok(recallDecision("ran", 400, "2", pool, 0.1, 0, 2));
+ * assert.ok(recallDecision("ran", 400, "2", pool, 0, 2));
  * recalledRan("ran", 400, 0.5, 31); // half the items, slower than the plain loop's 30 ms
- * assert.equal(recallDecision("ran", 400, "2", pool, 0.1, 0, 2), undefined);
+ * assert.equal(recallDecision("ran", 400, "2", pool, 0, 2), undefined);
  * ```
  */
 export function recalledRan(taskKey: string, n: number, share: number, measuredMs: number): void {
