@@ -6,7 +6,7 @@ import {
   forgetRecall,
   keepPrevious,
   RECALL_MOST,
-  RECALL_SLOW,
+  RECALL_OFF,
   recallDecision,
   recalledRan,
   rememberDecision,
@@ -125,7 +125,7 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   assert.equal(take(), undefined);
   rememberDecision("job", 1000, 0, { ...decision("inline", 60), executor: "async" }, recall());
   assert.equal(take(), undefined);
-  // A recalled run that took over `RECALL_SLOW` × its prediction ends the recalls, as does a run
+  // A recalled run that took over `RECALL_OFF` × its prediction ends the recalls, as does a run
   // on workers slower than the plain loop's prediction (100 ms here); one within both does not.
   // The share: the run's items of those the predictions were for.
   // Workers predicted 80 ms: 99 is within 1.5× of that and under the plain loop's 100; 51 for
@@ -136,9 +136,15 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   recalledRan("job", 1000, 0.5, 51);
   assert.equal(take(), undefined);
   rememberDecision("job", 1000, 0, decision("inline", 60), recall());
-  recalledRan("job", 1000, 0.5, 50 * RECALL_SLOW * 0.99); // inline predicted 100 ms in all
+  recalledRan("job", 1000, 0.5, 50 * RECALL_OFF * 0.99); // inline predicted 100 ms in all
   assert.ok(take());
-  recalledRan("job", 1000, 0.5, 50 * RECALL_SLOW * 1.01);
+  recalledRan("job", 1000, 0.5, 50 * RECALL_OFF * 1.01);
+  assert.equal(take(), undefined);
+  // One far faster than predicted too: the items are not the work it was decided for.
+  rememberDecision("job", 1000, 0, decision("inline", 60), recall());
+  recalledRan("job", 1000, 0.5, (50 / RECALL_OFF) * 1.01);
+  assert.ok(take());
+  recalledRan("job", 1000, 0.5, (50 / RECALL_OFF) * 0.99);
   assert.equal(take(), undefined);
   // A call answered otherwise (too small, a trial) ends the recalls; the executor still counts
   // for `keepPrevious`.

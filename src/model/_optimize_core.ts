@@ -1507,8 +1507,8 @@ function remember(job: Job, decision: Decision, busy: number): void {
  * processes). Only an `execute` off a cluster (an `optimize` call's answer is a fresh measurement;
  * a `map`'s run is not timed whole), of a job of known length, without `timeoutMs` or a `signal`
  * (their look is another), whose system is probed. The run is the check: one that took over
- * `RECALL_SLOW` × its prediction, or a run on workers slower than the plain loop's prediction,
- * ends the recalls (the items are not the same work any more); an inline run that meets far
+ * `RECALL_OFF` × its prediction or under its prediction over `RECALL_OFF`, or a run on workers
+ * slower than the plain loop's prediction, ends the recalls (the items are not the same work any more); an inline run that meets far
  * slower items moves to workers as any automatic inline run does (see `widening`). At most
  * `RECALL_MOST` calls in a row: then one decides afresh (and its cache lookup learns from the runs
  * recorded so far: a recalled run records none in the cache).

@@ -59,13 +59,15 @@ export interface Recalled {
  */
 export const RECALL_MOST = 7;
 /**
- * How much longer than predicted a recalled decision's run may take before the decision is no
- * longer taken again (see {@linkcode recalledRan}): the model's worst errors on this machine's
- * runs were 1.3–2× (a misjudged decision, 2.2×: workers predicted 1.35× faster than the plain
- * loop ran at 0.62×). A run on workers that took longer than the plain loop's prediction ends
- * the recalls as well.
+ * How far from its prediction, either way, a recalled decision's run may take before the decision
+ * is no longer taken again (see {@linkcode recalledRan}): the model's worst errors on this
+ * machine's runs were 1.3–2× (a misjudged decision, 2.2×: workers predicted 1.35× faster than the
+ * plain loop ran at 0.62×). Past it, the items are not the work the decision was made for (a
+ * recall takes no look at them): a decision for items of a millisecond, taken again for items of
+ * a microsecond, would send them in chunks of a few. A run on workers that took longer than the
+ * plain loop's prediction ends the recalls as well.
  */
-export const RECALL_SLOW = 1.5;
+export const RECALL_OFF = 1.5;
 
 const memory = new Map<string, Previous>();
 
@@ -196,9 +198,9 @@ export function forgetRecall(taskKey: string, n: number): void {
 
 /**
  * A recalled decision's run took `measuredMs` for `share` of the items its predictions were for
- * (those left after the recalling call's look): past `RECALL_SLOW` × its prediction, or — on
- * workers — past the plain loop's prediction, the job's decision is no longer taken again (the
- * next call decides afresh). One decision on workers of ten SHA-256 calls was taken again call
+ * (those left after its look): past `RECALL_OFF` × its prediction or under its prediction over
+ * `RECALL_OFF`, or — on workers — past the plain loop's prediction, the job's decision is no longer
+ * taken again (the next call decides afresh). One decision on workers of ten SHA-256 calls was taken again call
  * after call, each run slower than the plain loop it was predicted to beat by 1.35×; the plain
  * loop's prediction, from this thread's warm look, is the surer of the two. A run within both
  * changes nothing.
@@ -225,15 +227,19 @@ export function forgetRecall(taskKey: string, n: number): void {
  * assert.ok(recallDecision("ran", 400, "2", pool, 0, 2));
  * recalledRan("ran", 400, 0.5, 31); // half the items, slower than the plain loop's 30 ms
  * assert.equal(recallDecision("ran", 400, "2", pool, 0, 2), undefined);
+ * rememberDecision("ran", 400, 0, decision, recall);
+ * recalledRan("ran", 400, 1, 20); // twice as fast as predicted: not the same work
+ * assert.equal(recallDecision("ran", 400, "2", pool, 0, 2), undefined);
  * ```
  */
 export function recalledRan(taskKey: string, n: number, share: number, measuredMs: number): void {
   const prev = memory.get(jobKey(taskKey, n));
   const d = prev?.recall?.decision;
   if (!d) return;
-  const slow = measuredMs > RECALL_SLOW * d.predictedMs * share ||
+  const expected = d.predictedMs * share;
+  const off = measuredMs > RECALL_OFF * expected || measuredMs < expected / RECALL_OFF ||
     (d.executor === "workers" && measuredMs > d.serialMs * share);
-  if (slow) prev!.recall = undefined;
+  if (off) prev!.recall = undefined;
 }
 
 /** Forget every remembered decision (tests). */
