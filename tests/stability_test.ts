@@ -155,8 +155,9 @@ test("recall: a remembered decision is taken again only where nothing it rests o
 });
 
 test("recall: repeated executes of one job on real workers return every result in order", async () => {
-  // Whether a call takes the earlier decision again rests on timings (its look's pace): each
-  // call's results are checked, whichever way it went; `optimize` never takes one again.
+  // Whether a call takes the earlier decision again rests on timings (how the first call decided,
+  // the load): each call's results are checked, whichever way it went; `optimize` never takes one
+  // again.
   const pool = createPool({ maxWorkers: 2 });
   try {
     const square = task<number, number>(fixtureModule("tasks/basic"), "square");

@@ -87,9 +87,12 @@ export interface Job {
   entryKey?: string;
   /** The items the model's predictions were for (see `itemsLeft`; set by the model). */
   modelItems?: number;
-  /** The look's warm time per item here (ms; set by the look when items ran here). */
+  /**
+   * The look's warm time per item here (ms; set by the look when items ran here, or by a recalled
+   * decision: the pace behind it).
+   */
   mainPerItemMs?: number;
-  /** What this call knows of remembering its decision or taking a remembered one (see `recalled`). */
+  /** This call's part in remembering decisions between calls (see `recalled`). */
   recall?: JobRecall;
   /** Other processes' load before the look, at most (see `countLoadBefore`; undefined: unread). */
   loadBefore?: number;

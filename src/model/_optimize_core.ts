@@ -711,8 +711,11 @@ async function lookHere(
     ? overlap(look, job.cpu, job.minSpeedup, shortAsyncJob(job, figures, total))
     : undefined;
   // A cold look whose batch kept this thread busy may have timed the code its calls compiled
-  // (see `warmBatch`): a second batch, warm, tells.
-  const warm = cold && !io && !ranAll ? await warmBatch(job, fn, look, claimed) : undefined;
+  // (see `warmLook`): a second batch, warm, tells.
+  const warm = cold && !io && !ranAll && !early
+    ? await warmLook(job, fn, look, claimed)
+    : undefined;
+  if (warm && "decision" in warm) return warm;
   if (warm) {
     if (warm.failure) return lookThrew(warm.failure, n);
     look = warm;
@@ -754,18 +757,24 @@ function lookThrew(failure: { index: number; error: Error }, n: number | undefin
  * costs (`MainProbeOptions.alone`: an axios client on Node still computed 0.8–1.2 ms a call in the
  * second batch, and without a call alone the job went to the worker in 2 of 4 first calls), runs
  * items not run yet, of an array (a one-shot source's items would be taken again from index 0),
- * its results joining the job's; it is the look the job is decided from. Undefined where none
- * ran.
+ * once the first batch's calls still in flight settled, its results joining the job's; it is the
+ * look the job is decided from. Not beside workers fed since before the look (see `feedEarly`:
+ * they claim items as they go). Undefined where none ran; the failure of a call of the first
+ * batch still in flight ends the job (an `End`).
  */
-async function warmBatch(
+async function warmLook(
   job: Job,
   fn: (x: unknown) => unknown,
   look: MainProbe,
   claimed: Set<number>,
-): Promise<MainProbe | undefined> {
+): Promise<MainProbe | End | undefined> {
   const c = look.concurrent;
   if (!look.isAsync || !look.waits || look.failure || !c || !threadBound(c)) return undefined;
   if (!job.src.indexable) return undefined;
+  // The first batch's calls still in flight (its refills) settle first: beside the second batch
+  // they would add their work to its measure, and their number to its calls in flight.
+  const threw = await settleInFlight(job);
+  if (threw) return threw;
   const taken = new Set(claimed);
   job.known.forEach((_, i) => taken.add(i));
   job.known.forEachInFlight((_, i) => taken.add(i));
@@ -1480,7 +1489,10 @@ function recallBasis(job: Job): string {
 function remember(job: Job, decision: Decision, busy: number): void {
   const n = job.src.total, pace = job.mainPerItemMs;
   const { profile } = job;
-  const recall = n !== undefined && pace !== undefined && job.sys !== undefined && !job.recall?.cold
+  // (A synchronous task's only: an async one's look is its first calls in flight, and its
+  // decision the async executor's or one that computing calls made.)
+  const recall = n !== undefined && pace !== undefined && job.sys !== undefined &&
+      !job.recall?.cold && job.isAsync === false
     ? {
       n,
       items: itemsLeft(job) ?? n,
@@ -1498,20 +1510,20 @@ function remember(job: Job, decision: Decision, busy: number): void {
 /**
  * An `execute` of a job this process decided before — the same task, number of items, cores,
  * options that change a decision, and pool, its workers holding the task as then (see
- * `recallBasis`) — takes that decision again at once, without a look, where the load did not
- * change (see `recallDecision`), with the profile and warnings it came with: a look costs more
- * than it tells a job decided before. A look of a quarter of the usual, confirming the items'
- * pace here before, left 20 items of 1 ms at 0.82–0.84 of two workers forced (on Deno and Bun:
- * its helpers and this thread shared two cores, then the run started), 20,000 items of 1 µs at
- * 0.76–0.82; without it, 0.88–0.92 and 0.88–0.89 (medians of 15 alternating calls, three
- * processes). Only an `execute` off a cluster (an `optimize` call's answer is a fresh measurement;
- * a `map`'s run is not timed whole), of a job of known length, without `timeoutMs` or a `signal`
- * (their look is another), whose system is probed. The run is the check: one that took over
- * `RECALL_OFF` × its prediction or under its prediction over `RECALL_OFF`, or a run on workers
- * slower than the plain loop's prediction, ends the recalls (the items are not the same work any more); an inline run that meets far
- * slower items moves to workers as any automatic inline run does (see `widening`). At most
- * `RECALL_MOST` calls in a row: then one decides afresh (and its cache lookup learns from the runs
- * recorded so far: a recalled run records none in the cache).
+ * `recallBasis`) — takes that decision again at once, without a look, where the load did not change
+ * (see `recallDecision`), with the profile and warnings it came with: a look costs more than it
+ * tells a job decided before. A look of a quarter of the usual, confirming the items' pace here
+ * before, left 20 items of 1 ms at 0.82–0.84 of two workers forced (on Deno and Bun: its helpers
+ * and this thread shared two cores, then the run started), 20,000 items of 1 µs at 0.76–0.82;
+ * without it, 0.88–0.92 and 0.88–0.89 (medians of 15 alternating calls, three processes). Only an
+ * `execute` off a cluster (an `optimize` call's answer is a fresh measurement; a `map`'s run is not
+ * timed whole), of a job of known length, without `timeoutMs` or a `signal` (their look is
+ * another), whose system is probed. The run is the check: one that took over `RECALL_OFF` × its
+ * prediction or under its prediction over `RECALL_OFF`, or a run on workers slower than the plain
+ * loop's prediction, ends the recalls (the items are not the same work any more); an inline run
+ * that meets far slower items moves to workers as any automatic inline run does (see `widening`).
+ * At most `RECALL_MOST` calls in a row: then one decides afresh (and its cache lookup learns from
+ * the runs recorded so far: a recalled run records none in the cache).
  */
 async function recalled(job: Job): Promise<End | undefined> {
   const n = job.src.total;
@@ -1535,12 +1547,17 @@ async function recalled(job: Job): Promise<End | undefined> {
   const sample = got.profile.sample;
   if (sample) job.profile.sample = { ...sample, externalLoad: load };
   for (const w of got.warnings) if (!job.warnings.includes(w)) job.warnings.push(w);
-  // The pace here an inline run is watched against (see `widening`).
+  // The pace here an inline run is watched against (see `widening`), of a synchronous task.
   job.mainPerItemMs = pace;
+  job.isAsync = false;
   // Its run is measured against its predictions, made for the items left after that call's look.
   const share = n / got.items;
   const key = job.spec.key;
-  job.recall = { cold: false, kept: true, ran: (ms) => recalledRan(key, n, share, ms) };
+  job.recall = {
+    cold: false,
+    kept: true,
+    ran: (ms) => recalledRan(key, n, share, ms, got.entry),
+  };
   return { decision: got.decision };
 }
 

@@ -51,6 +51,8 @@ export interface Recalled {
   warnings: string[];
   /** The items its prediction (`decision.predictedMs`) was for. */
   items: number;
+  /** The remembered entry it was taken from (see {@linkcode recalledRan}). */
+  entry: object;
 }
 
 /**
@@ -183,6 +185,7 @@ export function recallDecision(
     profile: structuredClone(r.profile),
     warnings: [...r.warnings],
     items: r.items,
+    entry: r,
   };
 }
 
@@ -199,11 +202,12 @@ export function forgetRecall(taskKey: string, n: number): void {
 /**
  * A recalled decision's run took `measuredMs` for `share` of the items its predictions were for
  * (those left after its look): past `RECALL_OFF` × its prediction or under its prediction over
- * `RECALL_OFF`, or — on workers — past the plain loop's prediction, the job's decision is no longer
- * taken again (the next call decides afresh). One decision on workers of ten SHA-256 calls was taken again call
- * after call, each run slower than the plain loop it was predicted to beat by 1.35×; the plain
- * loop's prediction, from this thread's warm look, is the surer of the two. A run within both
- * changes nothing.
+ * `RECALL_OFF`, or — on workers — past the plain loop's prediction, the job's decision is no
+ * longer taken again (the next call decides afresh). One decision on workers of ten SHA-256 calls
+ * was taken again call after call, each run slower than the plain loop it was predicted to beat
+ * by 1.35×; the plain loop's prediction, from this thread's warm look, is the surer of the two. A
+ * run within both changes nothing. With `entry` (see `Recalled.entry`), only where the job's
+ * remembered decision is still the one the run took.
  *
  * @example Usage
  * ```ts
@@ -232,10 +236,17 @@ export function forgetRecall(taskKey: string, n: number): void {
  * assert.equal(recallDecision("ran", 400, "2", pool, 0, 2), undefined);
  * ```
  */
-export function recalledRan(taskKey: string, n: number, share: number, measuredMs: number): void {
+export function recalledRan(
+  taskKey: string,
+  n: number,
+  share: number,
+  measuredMs: number,
+  entry?: object,
+): void {
   const prev = memory.get(jobKey(taskKey, n));
   const d = prev?.recall?.decision;
-  if (!d) return;
+  // (Only the entry the run's decision came from: another call may have remembered a newer one.)
+  if (!d || (entry !== undefined && prev!.recall !== entry)) return;
   const expected = d.predictedMs * share;
   const off = measuredMs > RECALL_OFF * expected || measuredMs < expected / RECALL_OFF ||
     (d.executor === "workers" && measuredMs > d.serialMs * share);
