@@ -14,7 +14,7 @@ export {
   servedInTurn,
   threadBound,
 } from "./_main_probe.ts";
-export type { ConcurrentBatch, MainProbe } from "./_main_probe.ts";
+export type { ConcurrentBatch, MainProbe, MainProbeOptions } from "./_main_probe.ts";
 export { alternate, alternateRuns, pairedRatios, relativeSpread } from "./alternate.ts";
 export {
   cachedOverheads,

@@ -34,6 +34,7 @@ import {
   idleWave,
   type MainProbe,
   mainProbe,
+  type MainProbeOptions,
   measureOverheads,
   type Overheads,
   overheadsOrFallback,
@@ -651,12 +652,8 @@ async function lookHere(
     : undefined;
   const cold = !skipped && firstLookHere(job.spec.key, importMs);
   job.recall = { cold };
-  let look: MainProbe = skipped ? emptyProbe() : await mainProbe(fn, job.src, LOOK_MS, 4096, {
+  let look: MainProbe = skipped ? emptyProbe() : await lookAt(job, fn, {
     claimed,
-    cores: job.cores,
-    maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
-    refill: job.run?.handover === true,
-    firstWave: idleWaves.get(job.spec.key),
     onSingle,
     // A task module imported just now is cold: its first item may be far slower than the next
     // (a first markdown render of a process took 21 ms, the next ones 0.2–0.8 ms). So is a task
@@ -667,7 +664,6 @@ async function lookHere(
     secondUnderMs: cold ? COLD_SECOND_MS : undefined,
     warmingUnderMs: cold ? COLD_WARMING_MS : undefined,
   });
-  if (look.concurrent) keepWave(job.spec.key, idleWave(look.concurrent));
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
   const before = job.known;
@@ -736,6 +732,27 @@ async function lookHere(
   return { probe: look, perItemMs, skipped, io, early };
 }
 
+/**
+ * A look at the job's items here (see `mainProbe`), with what every look of the job shares: the
+ * cores and `maxConcurrency` bounding an async task's batch, its calls in flight handed on to a run
+ * that takes them over, and its first wave as the task's latest look found it (kept for the next).
+ */
+async function lookAt(
+  job: Job,
+  fn: (x: unknown) => unknown,
+  options: MainProbeOptions,
+): Promise<MainProbe> {
+  const look = await mainProbe(fn, job.src, LOOK_MS, 4096, {
+    cores: job.cores,
+    maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+    refill: job.run?.handover === true,
+    firstWave: idleWaves.get(job.spec.key),
+    ...options,
+  });
+  if (look.concurrent) keepWave(job.spec.key, idleWave(look.concurrent));
+  return look;
+}
+
 /** The look's answer where the task threw on an item there. */
 function lookThrew(failure: { index: number; error: Error }, n: number | undefined): End {
   const f: SampleFailure = { ...failure, kind: "task" };
@@ -778,15 +795,7 @@ async function warmLook(
   const taken = new Set(claimed);
   job.known.forEach((_, i) => taken.add(i));
   job.known.forEachInFlight((_, i) => taken.add(i));
-  const again = await mainProbe(fn, job.src, LOOK_MS, 4096, {
-    claimed: taken,
-    cores: job.cores,
-    maxCalls: job.o.maxConcurrency ?? DEFAULTS.maxConcurrency,
-    refill: job.run?.handover === true,
-    firstWave: idleWaves.get(job.spec.key),
-    alone: true,
-  });
-  if (again.concurrent) keepWave(job.spec.key, idleWave(again.concurrent));
+  const again = await lookAt(job, fn, { claimed: taken, alone: true });
   again.results.forEach((r, i) => job.known.set(i, r));
   again.results.forEachInFlight((call, i) => job.known.setInFlight(i, call));
   job.pulled.push(again.pulled);
