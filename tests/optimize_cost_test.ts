@@ -826,3 +826,37 @@ test("cost: a worker of this process starting beside the sampler is not the task
     await pool.close();
   }
 });
+
+test("cost: a sample in a worker times fewer items where the guessed pace leaves no budget", async () => {
+  // Eight items of a millisecond were 3 % of a 400 ms job on their own. Items of at least 2 ms
+  // (a busy wait), guessed at 2 ms, with a budget of 4 ms: the first round (two to warm up, the
+  // floor of three timed) spends the budget, whatever the machine's load; without a guess the
+  // floor is eight.
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const [w] = workerSet(pool).ensure(1);
+    await w.ready;
+    const spec = taskSpec(spin);
+    const guessed = await sampleInWorker(
+      w,
+      spec,
+      new Source<unknown>(new Array(100).fill(2)),
+      new KnownResults(),
+      4,
+      100,
+      { perItemMs: 2 },
+    );
+    assert.equal(guessed.profile?.timed, 3);
+    const unguessed = await sampleInWorker(
+      w,
+      spec,
+      new Source<unknown>(new Array(100).fill(2)),
+      new KnownResults(),
+      4,
+      100,
+    );
+    assert.ok((unguessed.profile?.timed ?? 0) >= 8, `${unguessed.profile?.timed}`);
+  } finally {
+    await pool.close();
+  }
+});

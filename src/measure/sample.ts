@@ -129,7 +129,7 @@ export interface WorkerSample {
 /**
  * Sample on `worker`, in rounds of growing size, until `budgetMs` of task time or `maxItems`, or
  * until `enough` says the profile so far settles the decision (checked after each timed round
- * once `MIN_TIMED` items are timed: the sample grows only while it can still change the decision).
+ * once a few items are timed: the sample grows only while it can still change the decision).
  * `known` holds indices already run (on the main thread) whose results are kept.
  */
 export async function sampleInWorker(
@@ -219,13 +219,20 @@ export async function sampleInWorker(
   // every message costs a wake-up of each side); then rounds grow ×8, each sized to fit what is
   // left of the budget.
   const guess = limits.perItemMs ?? 0;
-  let size = guess > 0
-    ? Math.max(MIN_TIMED, Math.min(FIRST_ROUND, Math.floor(budgetMs / guess)))
+  // At least MIN_TIMED items are timed (spread and heterogeneity need a few), or as many as the
+  // guess fits in the budget where that is fewer, FEWEST_TIMED at the least: the budget is a
+  // share of the job, and eight items of a millisecond were 3 % of a 400 ms job on their own
+  // (its `optimize` took 20–23 ms, 5.4 % of its plain loop). A guess too high (a look of cold
+  // items) only sets the floor: rounds go on while the budget lasts.
+  const least = guess > 0
+    ? Math.max(FEWEST_TIMED, Math.min(MIN_TIMED, Math.floor(budgetMs / guess)))
     : MIN_TIMED;
+  let size = guess > 0
+    ? Math.max(least, Math.min(FIRST_ROUND, Math.floor(budgetMs / guess)))
+    : least;
   for (let round = 0; sampled < maxItems; round++) {
-    // At least MIN_TIMED items are timed (spread and heterogeneity need a few), unless that would
-    // take more than 4× the budget.
-    if (round > 0 && out.spentMs >= budgetMs && t.items >= MIN_TIMED) break;
+    // Past the budget once `least` items are timed, or past 4× the budget whatever was timed.
+    if (round > 0 && out.spentMs >= budgetMs && t.items >= least) break;
     if (round > 0 && out.spentMs >= 4 * budgetMs) break;
     // Fast items: once enough are timed, more rounds cost more in messages than they tell.
     if (round > 0 && t.items >= 512 && out.spentMs >= budgetMs / 4) break;
@@ -233,7 +240,7 @@ export async function sampleInWorker(
     if (signal?.aborted) throw abortError(signal);
     if (round > 0 && perItem > 0) {
       size = Math.max(
-        MIN_TIMED - t.items,
+        least - t.items,
         1,
         Math.min(size, Math.floor(Math.max(budgetMs - out.spentMs, perItem) / perItem)),
       );
@@ -241,7 +248,7 @@ export async function sampleInWorker(
       // (the message, the measuring, the results' crossing), tells less than it costs: a round
       // of one 0.6 ms XML parse, after one of 10, took 3.8 ms. (Rounds that grow go on: many
       // microsecond items are what times them without a timer call each.)
-      if (t.items >= MIN_TIMED && size < lastItems && size * perItem < roundCostMs) break;
+      if (t.items >= least && size < lastItems && size * perItem < roundCostMs) break;
     }
     const batch = await nextItems(
       src,
@@ -327,7 +334,7 @@ export async function sampleInWorker(
     items.push(...batch.items);
     results.push(...got);
     size *= 8;
-    if (enough && t.items >= MIN_TIMED && sampled < maxItems) {
+    if (enough && t.items >= least && sampled < maxItems) {
       // Without timing the encodings (milliseconds each): whether to sample on does not hang on
       // them, and the final profile times them once.
       const soFar = profile(
@@ -555,6 +562,8 @@ const MIN_CLONED = 8;
 
 /** Items timed at the least, budget permitting (see the loop). */
 const MIN_TIMED = 8;
+/** Items timed at the least whatever the budget (see the loop). */
+const FEWEST_TIMED = 3;
 /** Items of the first round run before its measure starts: the JIT's warm-up. */
 const WARM_ITEMS = 2;
 /** Timed items of the first round at the most (see the loop). */

@@ -1237,7 +1237,8 @@ async function triedInWorker(job: Job, decision: Decision): Promise<End | undefi
 
 /**
  * Whether sampling in a worker would cost more than `SAMPLE_SHARE` of a job shorter than
- * `SAMPLE_ALWAYS_MS` (serial): it runs at least `SAMPLED_ITEMS` items (2 to warm up, 8 timed)
+ * `SAMPLE_ALWAYS_MS` (serial): it runs up to `SAMPLED_ITEMS` items (2 to warm up, 8 timed, fewer
+ * where they would not fit its budget: see `sampleInWorker`)
  * and costs about `SAMPLE_FIXED_MS` more on a warm pool (a message round with the other cores
  * running chunks, the profile and the decision: 9–17 ms measured with items of 0.5 ms when the
  * warm-up took a message of its own, of which 5 ms were items). Such a job on a warm pool is decided from the look (see `decideFromLook`);
