@@ -121,6 +121,12 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   // async task's, a stream's) is never taken again.
   rememberDecision("job", 1000, 0, decision("inline", 60), recall());
   assert.equal(take()?.decision.executor, "inline");
+  // The plain loop chosen with no load holds at any load (more of it slows workers only); one
+  // chosen under a load does not where the load fell (workers may be right then).
+  assert.equal(take(2)?.decision.executor, "inline");
+  rememberDecision("job", 1000, 2, decision("inline", 60), recall());
+  assert.equal(take(2)?.decision.executor, "inline");
+  assert.equal(take(0), undefined);
   rememberDecision("job", 1000, 0, decision("inline", 60));
   assert.equal(take(), undefined);
   rememberDecision("job", 1000, 0, { ...decision("inline", 60), executor: "async" }, recall());
@@ -280,9 +286,11 @@ test("a CPU hog running through the calls is read as load: the counts that filte
     // Warm workers that hold the task: on a cold pool a job this small may run here whole, its
     // items left never paying for the workers' start (no load read).
     await execute(spin, [0, 0], { executor: "workers", workers: 2, chunkSize: 1, pool });
+    // (`minSpeedup: 1`: workers are chosen with no load counted, so it is counted — the plain
+    // loop chosen with none is chosen under any, and counting it then is skipped.)
     const loads: string[] = [];
     for (let k = 0; k < 3; k++) {
-      const o = await optimize(spin, data, { pool, cache: false });
+      const o = await optimize(spin, data, { pool, cache: false, minSpeedup: 1 });
       loads.push(`${o.profile.sample?.externalLoad ?? "none"} (${o.profile.sampledIn})`);
     }
     assert.ok(loads.some((l) => Number.parseFloat(l) > 0), `loads ${loads.join(", ")}`);

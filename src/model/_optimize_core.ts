@@ -83,8 +83,10 @@ import {
 } from "./run_feedback.ts";
 import { type AsyncFigures, asyncFigures, overlap } from "./_async_look.ts";
 import {
+  anyLoad,
   forgetRecall,
   keepPrevious,
+  lastDecision,
   recallDecision,
   recalledRan,
   rememberDecision,
@@ -1172,8 +1174,6 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
     job.pool.size >= Math.min(job.cores, 2);
   if (!io && !smallAndWarm) return undefined;
   const sp = mainProfile(p, (n ?? Infinity) * look.perItemMs, job.spec.key);
-  // Workers share the cores with it.
-  if (smallAndWarm) sp.externalLoad = await jobLoad(job, job.loadBefore, n * look.perItemMs);
   if (!io) sp.resultSendMs = resultSendMs(job.spec.key);
   if (io) {
     sp.perItemMs = { ...summarize([io.latencyMs]), max: io.longestMs };
@@ -1208,7 +1208,23 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   // for it compiled).
   const unmeasured = smallAndWarm && sp.resultSendMs === undefined;
   const min = unmeasured ? UNMEASURED_MARGIN * job.minSpeedup : job.minSpeedup;
-  const decision = decideFrom(job, model(job, sp, overheads, smallAndWarm), sp, min);
+  const m = model(job, sp, overheads, smallAndWarm);
+  let chosen = choose(job, m, sp, min);
+  // Other processes' load, which workers share the cores with, is counted (this process's
+  // threads' states read: 0.2–0.8 ms, a tenth of a 5 ms job) only where it can change the
+  // decision: not for the plain loop chosen with none counted (see `anyLoad`), unless this job
+  // was decided otherwise before (whether the load changed since then weighs: `keepPrevious`).
+  const last = lastDecision(job.spec.key, n);
+  const loadFree = chosen.executor === "inline" &&
+    (last === undefined || last.executor === "inline");
+  if (smallAndWarm && !loadFree) {
+    sp.externalLoad = await jobLoad(job, job.loadBefore, n * look.perItemMs);
+    if (sp.externalLoad > 0) {
+      m.externalLoad = sp.externalLoad;
+      chosen = choose(job, m, sp, min);
+    }
+  }
+  const decision = settle(job, chosen, sp);
   // Workers refused by the margin alone passed `minSpeedup`: whether they can load the task is
   // still said (a warning), as it would be had they been taken.
   const best = decision.best;
@@ -1424,8 +1440,13 @@ function decideFrom(
   sp: SampleProfile,
   minSpeedup = job.minSpeedup,
 ): Decision {
+  return settle(job, choose(job, m, sp, minSpeedup), sp);
+}
+
+/** The model's decision for `m` (see {@linkcode decideFrom}), not yet weighed against the job's last. */
+function choose(job: Job, m: ModelInputs, sp: SampleProfile, minSpeedup: number): Decision {
   const { profile } = job;
-  let decision = decide(m, {
+  const decision = decide(m, {
     maxWorkers: job.cores,
     memoryWorkers: profile.caps.memory,
     nestedWorkers: profile.caps.nested,
@@ -1470,10 +1491,18 @@ function decideFrom(
       `${minSpeedup.toFixed(2)}× that a decision from the look alone needs (minSpeedup ` +
       `${job.minSpeedup} × ${UNMEASURED_MARGIN}: workers were not measured on this task)`;
   }
-  // The same job, the same load: keep the previous executor unless the new one is clearly
-  // better (src/model/_stability.ts).
+  return decision;
+}
+
+/**
+ * `chosen` weighed against the job's last decision (the same job, the same load: the previous
+ * executor is kept unless the new one is clearly better; src/model/_stability.ts), then
+ * remembered.
+ */
+function settle(job: Job, chosen: Decision, sp: SampleProfile): Decision {
+  const { profile } = job;
   const busy = Math.min(job.cores, sp.externalLoad);
-  decision = keepPrevious(job.spec.key, job.src.total, busy, job.cores, decision);
+  const decision = keepPrevious(job.spec.key, job.src.total, busy, job.cores, chosen);
   profile.breakdown = decision.best;
   profile.alternatives = decision.alternatives;
   remember(job, decision, busy);
@@ -1543,7 +1572,9 @@ async function recalled(job: Job): Promise<End | undefined> {
   const basis = recallBasis(job);
   const pace = rememberedPace(job.spec.key, n, basis, job.pool);
   if (pace === undefined) return undefined;
-  const load = await jobLoad(job, job.loadBefore, n * pace);
+  // (Not counted where the decision holds at any load: see `anyLoad`.)
+  const last = lastDecision(job.spec.key, n);
+  const load = last && anyLoad(last) ? 0 : await jobLoad(job, job.loadBefore, n * pace);
   const busy = Math.min(job.cores, load);
   const got = recallDecision(job.spec.key, n, basis, job.pool, busy, job.cores);
   if (!got) return undefined;
