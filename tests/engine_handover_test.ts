@@ -103,6 +103,40 @@ test("async executor: calls in flight are awaited at their index, never called a
   ]);
 });
 
+test("async executor: known results in a row go on as one chunk, never called again", async () => {
+  const known = new KnownResults();
+  for (const i of [4, 2, 3, 1]) known.set(i, i * 100); // settled out of order, as a look's calls
+  const called: number[] = [];
+  const fn = (x: unknown) => {
+    called.push(x as number);
+    return Promise.resolve((x as number) * 10);
+  };
+  const chunks: [number, unknown[]][] = [];
+  const src = new Source<unknown>([0, 1, 2, 3, 4, 5]);
+  for await (const c of asyncChunks(fn, src, known, 4, { now: () => 0 }, true)) {
+    chunks.push([c.start, c.results]);
+  }
+  assert.deepEqual(called.sort(), [0, 5]);
+  assert.deepEqual(chunks.sort((a, b) => a[0] - b[0]), [[0, [0]], [1, [100, 200, 300, 400]], [5, [
+    50,
+  ]]]);
+  // A call before them that fails: the run fails at its index.
+  const again = new KnownResults();
+  for (const i of [1, 2, 3]) again.set(i, i);
+  const failing = (x: unknown) => x === 0 ? Promise.reject(new Error("zero")) : Promise.resolve(x);
+  await assert.rejects(async () => {
+    const run = asyncChunks(
+      failing,
+      new Source<unknown>([0, 1, 2, 3]),
+      again,
+      4,
+      { now: () => 0 },
+      true,
+    );
+    for await (const _ of run) { /* handed on */ }
+  }, (e: unknown) => e instanceof TaskError && e.index === 0);
+});
+
 test("async executor: a call in flight that failed fails the run at its index", async () => {
   const known = new KnownResults();
   known.setInFlight(2, Promise.resolve({ ok: false, error: new Error("late failure") }));
