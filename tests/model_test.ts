@@ -12,7 +12,8 @@ import {
 } from "../src/model/cost_model.ts";
 import { amongTies, chunkCandidates, decide, workerLadder } from "../src/model/decide.ts";
 import { firstLookHere, streamItems } from "../src/model/_optimize_core.ts";
-import { settledLoad } from "../src/model/_load.ts";
+import { loadCannotMatter, settledLoad } from "../src/model/_load.ts";
+import { sliceSize } from "../src/model/_task_in_workers.ts";
 import {
   asyncFigures,
   awayMs,
@@ -1281,6 +1282,34 @@ test("model: an async task counts as I/O once workers could not beat its overlap
   timers.concurrent.waitMs = 6;
   assert.equal(threadBound(timers.concurrent), false);
   assert.equal(asyncFigures(timers).asyncItemMs, 60 / 64);
+});
+
+test("model: other processes' load is left uncounted for the plain loop only where it cannot favour workers", () => {
+  // Where the plain loop is chosen with no load, the model's workers only lose to a load of up
+  // to cpu − 1 (the count before the look bounds it), and may win past it: every thread's fair
+  // share shrinks, the plain loop's as theirs, and more threads take more of the machine. A quota
+  // of 1.5 CPUs, two warm workers, `minSpeedup` 1.5.
+  const inputs = { ...base, n: 50, perItemMs: 0.2, maxItemMs: 0.2, cores: 1.5 };
+  const at = (externalLoad: number) =>
+    decide({ ...inputs, externalLoad }, { ...limits, cpuPerItemMs: 0.2, minSpeedup: 1.5 })
+      .executor;
+  assert.equal(at(0), "inline");
+  assert.equal(loadCannotMatter(0.5, 1.5), true);
+  assert.equal(at(0.5), "inline");
+  assert.equal(loadCannotMatter(1, 1.5), false);
+  assert.equal(at(4.5), "workers");
+  assert.equal(loadCannotMatter(1, 2), true);
+  assert.equal(loadCannotMatter(undefined, 2), false);
+});
+
+test("model: slices here grow with their own pace, twice the last at most, never below the pace's", () => {
+  const none = { items: 0, ms: 0 };
+  assert.equal(sliceSize(1, 0.005, none), 200);
+  assert.equal(sliceSize(1, 0.005, { items: 200, ms: 0.1 }), 400); // 0.5 µs an item: twice
+  assert.equal(sliceSize(1, 0.005, { items: 400, ms: 0.8 }), 500); // 2 µs: the slice's pace
+  assert.equal(sliceSize(1, 0.005, { items: 200, ms: 4 }), 200); // slower than the window
+  assert.equal(sliceSize(1, 0.005, { items: 200, ms: 0 }), 200); // untimed: the window's
+  assert.equal(sliceSize(1, 5, none), 1);
 });
 
 test("model: a load read before and after the look is taken once it outlasted a burst (injected counts)", async () => {

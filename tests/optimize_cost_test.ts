@@ -827,35 +827,36 @@ test("cost: a worker of this process starting beside the sampler is not the task
   }
 });
 
-test("cost: a sample in a worker times fewer items where the guessed pace leaves no budget", async () => {
+test("cost: fewer sampled where the budget is short and workers ran the task", async () => {
   // Eight items of a millisecond were 3 % of a 400 ms job on their own. Items of at least 2 ms
-  // (a busy wait), guessed at 2 ms, with a budget of 4 ms: the first round (two to warm up, the
-  // floor of three timed) spends the budget, whatever the machine's load; without a guess the
+  // (a busy wait), guessed at 2 ms, with a budget of 4 ms: once a worker of this process ran the
+  // task, the first round (two to warm up, the floor of three timed) spends the budget, whatever
+  // the machine's load. Before that (its code may still compile there), or without a guess, the
   // floor is eight.
   const pool = createPool({ maxWorkers: 1 });
   try {
     const [w] = workerSet(pool).ensure(1);
     await w.ready;
-    const spec = taskSpec(spin);
-    const guessed = await sampleInWorker(
-      w,
-      spec,
-      new Source<unknown>(new Array(100).fill(2)),
-      new KnownResults(),
-      4,
-      100,
-      { perItemMs: 2 },
-    );
-    assert.equal(guessed.profile?.timed, 3);
-    const unguessed = await sampleInWorker(
-      w,
-      spec,
-      new Source<unknown>(new Array(100).fill(2)),
-      new KnownResults(),
-      4,
-      100,
-    );
-    assert.ok((unguessed.profile?.timed ?? 0) >= 8, `${unguessed.profile?.timed}`);
+    // A task of its own source, which no worker of this process ran yet.
+    const fresh = (ms: number) => {
+      const end = performance.now() + ms; // (a sample's floor, its own task)
+      while (performance.now() < end);
+      return ms;
+    };
+    const sample = (t: typeof spin | typeof fresh, perItemMs?: number) =>
+      sampleInWorker(
+        w,
+        taskSpec(t),
+        new Source<unknown>(new Array(100).fill(2)),
+        new KnownResults(),
+        4,
+        100,
+        { perItemMs },
+      );
+    assert.ok(((await sample(fresh, 2)).profile?.timed ?? 0) >= 8);
+    await execute(spin, [0, 0], { pool, executor: "workers", workers: 1, chunkSize: 1 });
+    assert.equal((await sample(spin, 2)).profile?.timed, 3);
+    assert.ok(((await sample(spin)).profile?.timed ?? 0) >= 8);
   } finally {
     await pool.close();
   }

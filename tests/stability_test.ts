@@ -121,12 +121,6 @@ test("recall: a remembered decision is taken again only where nothing it rests o
   // async task's, a stream's) is never taken again.
   rememberDecision("job", 1000, 0, decision("inline", 60), recall());
   assert.equal(take()?.decision.executor, "inline");
-  // The plain loop chosen with no load holds at any load (more of it slows workers only); one
-  // chosen under a load does not where the load fell (workers may be right then).
-  assert.equal(take(2)?.decision.executor, "inline");
-  rememberDecision("job", 1000, 2, decision("inline", 60), recall());
-  assert.equal(take(2)?.decision.executor, "inline");
-  assert.equal(take(0), undefined);
   rememberDecision("job", 1000, 0, decision("inline", 60));
   assert.equal(take(), undefined);
   rememberDecision("job", 1000, 0, { ...decision("inline", 60), executor: "async" }, recall());

@@ -16,6 +16,7 @@ import {
   measureChunk,
   measureEncodings,
   type PoolWorker,
+  sentResults,
   type Source,
   uncloneable,
   unsendableItem,
@@ -79,8 +80,9 @@ export interface SampleProfile {
   heapGrowthPerItemBytes: number | null;
   /**
    * Runnable threads of other processes while sampling (the smallest reading of /proc/stat
-   * `procs_running` less this process's own runnable threads; 0 where unreadable). They share
-   * the cores.
+   * `procs_running` less this process's own runnable threads; 0 where unreadable, or where not
+   * read: a decision from the look that chose the plain loop with none, which more load could not
+   * change, and its recalls). They share the cores.
    */
   externalLoad: number;
   /** Threads the task appears to use per item (> 1: nested parallelism); see `nestedReason`. */
@@ -219,12 +221,14 @@ export async function sampleInWorker(
   // every message costs a wake-up of each side); then rounds grow ×8, each sized to fit what is
   // left of the budget.
   const guess = limits.perItemMs ?? 0;
-  // At least MIN_TIMED items are timed (spread and heterogeneity need a few), or as many as the
-  // guess fits in the budget where that is fewer, FEWEST_TIMED at the least: the budget is a
-  // share of the job, and eight items of a millisecond were 3 % of a 400 ms job on their own
-  // (its `optimize` took 20–23 ms, 5.4 % of its plain loop). A guess too high (a look of cold
-  // items) only sets the floor: rounds go on while the budget lasts.
-  const least = guess > 0
+  // At least MIN_TIMED items are timed (spread and heterogeneity need a few, and `warmedUp` as
+  // many to leave out a stretch still compiling), or as many as the guess fits in the budget where
+  // that is fewer and a worker of this process ran the task before (its code compiled there),
+  // FEWEST_TIMED at the least: the budget is a share of the job, and eight items of a millisecond
+  // were 3 % of a 400 ms job on their own (its `optimize` took 20–23 ms, 5.4 % of its plain
+  // loop). A guess too high (a look of cold items) only sets the floor: rounds go on while the
+  // budget lasts.
+  const least = guess > 0 && sentResults(spec.key)
     ? Math.max(FEWEST_TIMED, Math.min(MIN_TIMED, Math.floor(budgetMs / guess)))
     : MIN_TIMED;
   let size = guess > 0

@@ -83,7 +83,6 @@ import {
 } from "./run_feedback.ts";
 import { type AsyncFigures, asyncFigures, overlap } from "./_async_look.ts";
 import {
-  anyLoad,
   forgetRecall,
   keepPrevious,
   lastDecision,
@@ -125,7 +124,7 @@ import {
   tooSmallForWorkers,
 } from "./_task_in_workers.ts";
 import { sample, workerOverheads } from "./_sample_phase.ts";
-import { countLoadBefore, jobLoad } from "./_load.ts";
+import { countLoadBefore, jobLoad, loadCannotMatter } from "./_load.ts";
 import type { BackFeed } from "./_back_feed.ts";
 import { setLatest } from "../_latest.ts";
 
@@ -638,15 +637,15 @@ async function lookHere(
     help = lookHelpers(job, claimed, () => false);
   }
   // Helpers go on taking an item each while this thread runs another one by one after one that
-  // took `HELP_AFTER_MS` or more: 60 items of 5 ms on a warm pool, the look ran three here one by
-  // one while its helper ran one and then idled; it runs three now (automatic over the naive
-  // default, medians of 5 runs alternating: 1.059 against 1.074 on Bun, 1.051 against 1.062 on
-  // Deno — about one item's time, within this machine's spread).
+  // took `HELP_AFTER_MS` or more, one queued behind the one they run at most (see `lookHelpers`):
+  // 60 items of 5 ms on a warm pool, the look ran three here one by one while its helper ran one
+  // and then idled (automatic over the naive default, medians of 5 runs alternating: 1.059 against
+  // 1.074 on Bun, 1.051 against 1.062 on Deno, queued without a bound — about one item's time,
+  // within this machine's spread).
   const onSingle = helped && !early
     ? (ran: number, ms: number, taken: (i: number) => boolean, next: boolean) => {
       if (help) {
-        if (!next) help.stop();
-        else if (ms >= HELP_AFTER_MS) help.more(1, taken);
+        if (next && ms >= HELP_AFTER_MS) help.more(1, taken);
         return;
       }
       if (ran > 2 || ms < (ran === 1 ? HELP_AFTER_MS : HELP_SECOND_MS)) return;
@@ -673,7 +672,6 @@ async function lookHere(
   job.known = look.results;
   before.forEach((r, i) => job.known.set(i, r));
   job.pulled.push(look.pulled);
-  help?.stop();
   const helpFailure = await help?.settled();
   let perItemMs = look.warmPerItemMs;
   if (!skipped && !look.isAsync) noteItemTime(job, perItemMs);
@@ -899,12 +897,12 @@ async function importWithinLimits<T>(loading: Promise<T>, job: Job): Promise<T> 
  * One fewer than the cores at most: this thread runs the look (starting one more, to be ready for
  * the run, gained nothing measurable: 440–461 ms against 437–463 on Bun, 581–634 against 585–623
  * on Deno, where its start held this thread 40–55 ms before the look). The indices go to
- * `claimed`. `more` feeds the helpers while the look goes on: an idle one takes a chunk at once,
- * a busy one as it replies, until `stop` (the look ends) — not queued behind the one it runs: the
- * look waited for the queue at its end (64 KB gzips of 4–8 ms, warm pool: `optimize` 27–44 ms,
- * 14 of them waiting after the look's last item; 17 ms fed on reply). `settled` resolves once
- * every chunk sent replied, with the first failure (a worker that died meanwhile leaves its items
- * to the run; the results before a failing item are kept).
+ * `claimed`. `more` sends each helper another chunk while the look goes on, queued behind the one
+ * it runs — one at most, and none for `optimize` alone: a synchronous look hears no reply before
+ * it ends, and it waited for the whole queue then (64 KB gzips of 4–8 ms, a warm pool: `optimize`
+ * 27–44 ms, 14 of them waiting after the look's last item). `settled` resolves once every chunk sent replied, with the first
+ * failure (a worker that died meanwhile leaves its items to the run; the results before a failing
+ * item are kept).
  */
 function lookHelpers(
   job: Job,
@@ -917,7 +915,6 @@ function lookHelpers(
   const replies: Promise<SampleFailure | undefined>[] = [];
   const helpers: LookHelpers = {
     more: () => {},
-    stop: () => {},
     settled: async () => {
       let failure: SampleFailure | undefined;
       // (Chunks sent while it waits are waited for too.)
@@ -932,9 +929,7 @@ function lookHelpers(
     : poolWorkers(job).filter((w) => warmIdle(job, w)).slice(0, most);
   const cap = Math.max(1, Math.floor(n / 4)); // items a helper takes in all, at most
   const given = new Map<PoolWorker, number>();
-  const running = new Set<PoolWorker>(); // helpers with a chunk not replied yet
-  // While fed (see `more`): the chunk each takes as it replies, and the items taken here meanwhile.
-  let feeding: { count: number; taken: (i: number) => boolean } | undefined;
+  const unreplied = new Map<PoolWorker, number>(); // chunks sent each helper, not replied yet
   let next = n - 1;
   const send = (w: PoolWorker, count: number, taken: (i: number) => boolean) => {
     const idx: number[] = [];
@@ -947,35 +942,33 @@ function lookHelpers(
     }
     if (idx.length === 0) return;
     given.set(w, (given.get(w) ?? 0) + idx.length);
-    running.add(w);
+    unreplied.set(w, (unreplied.get(w) ?? 0) + 1);
     replies.push(
       runOnWorker(job, w, idx).then((ran) => {
-        running.delete(w);
+        unreplied.set(w, unreplied.get(w)! - 1);
         if (ran && !ran.failure && ran.ms > 0) {
           const helped = job.lookHelped ??= { ms: 0, items: 0 };
           helped.ms += ran.ms;
           helped.items += idx.length;
         }
-        if (feeding && ran && !ran.failure && !w.dead) send(w, feeding.count, feeding.taken);
         return ran?.failure;
       }),
     );
   };
   for (const w of idle) send(w, Math.max(1, size), taken);
+  // (`optimize` alone keeps none of the results: a helper's first chunk times the workers' pace,
+  // and more would only be waited for.)
+  const held = job.run ? 2 : 1;
   helpers.more = (count, taken) => {
-    feeding = { count, taken };
-    for (const w of idle) if (!w.dead && !running.has(w)) send(w, count, taken);
+    for (const w of idle) if (!w.dead && (unreplied.get(w) ?? 0) < held) send(w, count, taken);
   };
-  helpers.stop = () => feeding = undefined;
   return helpers;
 }
 
 /** The look's helpers (see {@linkcode lookHelpers}). */
 interface LookHelpers {
-  /** Feed each helper chunks of up to `count` items not `taken`, one at a time, until `stop`. */
+  /** Send each helper another chunk of up to `count` items not `taken` (one queued at most). */
   more(count: number, taken: (i: number) => boolean): void;
-  /** The look ends: no more chunks (those sent still reply). */
-  stop(): void;
   /** Every chunk's reply: the first failure among them, or undefined. */
   settled(): Promise<SampleFailure | undefined>;
 }
@@ -1226,13 +1219,13 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const min = unmeasured ? UNMEASURED_MARGIN * job.minSpeedup : job.minSpeedup;
   const m = model(job, sp, overheads, smallAndWarm);
   let chosen = choose(job, m, sp, min);
-  // Other processes' load, which workers share the cores with, is counted (this process's
-  // threads' states read: 0.2–0.8 ms, a tenth of a 5 ms job) only where it can change the
-  // decision: not for the plain loop chosen with none counted (see `anyLoad`), unless this job
-  // was decided otherwise before (whether the load changed since then weighs: `keepPrevious`).
+  // Other processes' load, which workers share the cores with, is counted only where it can
+  // change the decision: not for the plain loop chosen with none counted where the count before
+  // the look bounds it (see `loadCannotMatter`), unless this job was decided otherwise before
+  // (whether the load changed since then weighs: `keepPrevious`).
   const last = lastDecision(job.spec.key, n);
   const loadFree = chosen.executor === "inline" &&
-    (last === undefined || last.executor === "inline");
+    (last === undefined || last.executor === "inline") && loadCannotMatter(job.loadBefore, job.cpu);
   if (smallAndWarm && !loadFree) {
     sp.externalLoad = await jobLoad(job, job.loadBefore, n * look.perItemMs);
     if (sp.externalLoad > 0) {
@@ -1450,16 +1443,14 @@ function nearPace(pace: number, sure: number): number {
 const PACE_APART = 1.25;
 
 // ── 7. Decide: the search over worker counts and chunk sizes, or a refusal.
-function decideFrom(
-  job: Job,
-  m: ModelInputs,
-  sp: SampleProfile,
-  minSpeedup = job.minSpeedup,
-): Decision {
-  return settle(job, choose(job, m, sp, minSpeedup), sp);
+function decideFrom(job: Job, m: ModelInputs, sp: SampleProfile): Decision {
+  return settle(job, choose(job, m, sp, job.minSpeedup), sp);
 }
 
-/** The model's decision for `m` (see {@linkcode decideFrom}), not yet weighed against the job's last. */
+/**
+ * The model's decision for `m` (see {@linkcode decideFrom}), not yet weighed against the job's
+ * last.
+ */
 function choose(job: Job, m: ModelInputs, sp: SampleProfile, minSpeedup: number): Decision {
   const { profile } = job;
   const decision = decide(m, {
@@ -1588,9 +1579,12 @@ async function recalled(job: Job): Promise<End | undefined> {
   const basis = recallBasis(job);
   const pace = rememberedPace(job.spec.key, n, basis, job.pool);
   if (pace === undefined) return undefined;
-  // (Not counted where the decision holds at any load: see `anyLoad`.)
+  // (Not counted for the plain loop chosen with none, where the count before bounds it: see
+  // `loadCannotMatter`.)
   const last = lastDecision(job.spec.key, n);
-  const load = last && anyLoad(last) ? 0 : await jobLoad(job, job.loadBefore, n * pace);
+  const unloaded = last?.executor === "inline" && last.busyCores === 0 &&
+    loadCannotMatter(job.loadBefore, job.cpu);
+  const load = unloaded ? 0 : await jobLoad(job, job.loadBefore, n * pace);
   const busy = Math.min(job.cores, load);
   const got = recallDecision(job.spec.key, n, basis, job.pool, busy, job.cores);
   if (!got) return undefined;

@@ -136,28 +136,9 @@ function kept(recall: Recall, d: Decision): Previous["recall"] {
 export function lastDecision(
   taskKey: string,
   n: number | undefined,
-): { executor: Decision["executor"]; busyCores: number } | undefined {
+): Pick<Previous, "executor" | "busyCores"> | undefined {
   const prev = memory.get(jobKey(taskKey, n));
   return prev && { executor: prev.executor, busyCores: prev.busyCores };
-}
-
-/**
- * Whether a decision holds at any load of other processes: the plain loop, chosen with none
- * counted. Their load slows workers only in the model (the workers share the cores with it; the
- * plain loop is predicted from its pace as measured), so more of it never favours them.
- *
- * @example Usage
- * ```ts
- * import { anyLoad } from "./_stability.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(anyLoad({ executor: "inline", busyCores: 0 }), true);
- * assert.equal(anyLoad({ executor: "inline", busyCores: 1 }), false); // less load may favour workers
- * assert.equal(anyLoad({ executor: "workers", busyCores: 0 }), false);
- * ```
- */
-export function anyLoad(d: { executor: Decision["executor"]; busyCores: number }): boolean {
-  return d.executor === "inline" && d.busyCores === 0;
 }
 
 /**
@@ -179,8 +160,7 @@ export function rememberedPace(
 /**
  * The job's remembered decision (inline or workers), taken again where nothing it rests on
  * changed: the same items, cores, options and pool (see {@linkcode rememberedPace}), the load not
- * changed (see `loadChanged`; any load, for a plain loop chosen with none: see
- * {@linkcode anyLoad}), and fewer than `RECALL_MOST` calls took it since it was decided.
+ * changed (see `loadChanged`), and fewer than `RECALL_MOST` calls took it since it was decided.
  * Deciding again costs a 2 ms look and the measurements behind a decision (4 ms of a 20 ms job of
  * 1 µs items; 10–25 ms of jobs sampled in a worker); a recall, none of them.
  *
@@ -218,7 +198,7 @@ export function recallDecision(
 ): Recalled | undefined {
   if (rememberedPace(taskKey, n, basis, pool) === undefined) return undefined;
   const prev = memory.get(jobKey(taskKey, n))!;
-  if (!anyLoad(prev) && loadChanged(prev.busyCores, busyCores, cores)) return undefined;
+  if (loadChanged(prev.busyCores, busyCores, cores)) return undefined;
   const r = prev.recall!;
   r.uses++;
   const d = structuredClone(r.decision);

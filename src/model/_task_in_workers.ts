@@ -189,7 +189,7 @@ export async function runWhileLoading(
   const apart = look.perItemMs >= APART_ITEM_MS;
   const turn = () => new Promise((r) => setImmediate(r));
   let reported = t0; // when `onProgress` was last called
-  let lastPace = Infinity, lastSize = 0; // the latest slice's time per item here (ms), its items
+  const last = { items: 0, ms: 0 }; // the latest slice here
   // A turn of the event loop between slices lets a worker's reply in: only while workers load
   // or run chunks.
   for (await turn(); loading === undefined || loading.size === started || feed;) {
@@ -300,14 +300,7 @@ export async function runWhileLoading(
     // Declined, nothing more comes from the workers: the rest runs here in slices of a progress
     // report, without turning the event loop (at 1 ms a turn cost 10–30 % of the pace).
     const sliceMs = declined ? PROGRESS_MS : feed?.workers.size ? FINISH_SLICE_MS : HERE_SLICE_MS;
-    // Sized at the faster of the look's pace and the latest slices' (`PACE_WINDOW_MS` of them),
-    // or up to twice the last slice where its own pace says more: the window trails a pace that
-    // still falls, and slices sized by it were a fifth of their time at a tenth of it (zod's
-    // validations, a process's first 28,000: 6 µs in the look, 0.6 µs after 20 ms here; 0.04 ms
-    // between slices of 0.1–0.2 ms). Twice at most: a slice of cheaper items than the rest does
-    // not make the next one hold this thread for long.
-    const base = Math.round(sliceMs / Math.min(look.perItemMs, pace.perItemMs));
-    const slice = Math.max(1, base, Math.min(2 * lastSize, Math.round(sliceMs / lastPace)));
+    const slice = sliceSize(sliceMs, Math.min(look.perItemMs, pace.perItemMs), last);
     let end = next + 1;
     while (end < back && end - next < slice && !job.known.has(end)) end++;
     const items = src.slice(next, end);
@@ -320,8 +313,8 @@ export async function runWhileLoading(
       });
       const ms = job.rt.now() - t;
       pace.add(ms, items.length);
-      lastSize = items.length;
-      if (ms > 0) lastPace = ms / items.length;
+      last.items = items.length;
+      last.ms = ms;
       // A task the look found synchronous may still return a Promise for some items.
       for (let k = 0; k < rs.length; k++) if (isThenable(rs[k])) rs[k] = await rs[k];
     } catch (e) {
@@ -384,6 +377,36 @@ function workersPay(
     ? splitWithHere(serialMs, job.cores, job.cpu, start)
     : perfectSplit(serialMs, job.cores, job.cpu, start);
   return best.speedup >= margin * job.minSpeedup ? best.workers : 0;
+}
+
+/**
+ * Items of the next slice run here (see `runWhileLoading`): `sliceMs` of work at `paceMs` per item
+ * (the faster of the look's pace and the latest slices' over `PACE_WINDOW_MS`), or up to twice
+ * the `last` slice where its own pace says more. The window trails a pace that still falls, and
+ * slices sized by it were a fifth of their time at a tenth of it (zod's validations, a process's
+ * first 28,000: 6 µs an item in the look, 0.6 µs after 20 ms here; 0.04 ms between slices of
+ * 0.1–0.2 ms). Twice at most: a slice of cheaper items than the rest does not make the next one
+ * hold this thread for long.
+ *
+ * @example Usage
+ * ```ts
+ * import { sliceSize } from "./_task_in_workers.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(sliceSize(1, 0.005, { items: 0, ms: 0 }), 200); // the first slice
+ * assert.equal(sliceSize(1, 0.005, { items: 200, ms: 0.1 }), 400); // ran at 0.5 µs: twice
+ * assert.equal(sliceSize(1, 0.005, { items: 400, ms: 0.8 }), 500); // at 2 µs: the pace's
+ * assert.equal(sliceSize(1, 0.005, { items: 200, ms: 4 }), 200); // slower: never fewer
+ * ```
+ */
+export function sliceSize(
+  sliceMs: number,
+  paceMs: number,
+  last: { items: number; ms: number },
+): number {
+  const lastPace = last.items > 0 && last.ms > 0 ? last.ms / last.items : Infinity;
+  const grown = Math.min(2 * last.items, Math.round(sliceMs / lastPace));
+  return Math.max(1, Math.round(sliceMs / paceMs), grown);
 }
 
 /**
