@@ -59,6 +59,12 @@ test("stability: a load change lets the decision change at once", () => {
   forgetDecisions();
   rememberDecision("job", 1000, 0, decision("workers", 80));
   assert.equal(keepPrevious("job", 1000, 2, 2, decision("inline", 86)).executor, "inline");
+  // A load left uncounted (the plain loop chosen where it could not matter) reads no change,
+  // either side: the margin holds (kept as no load, a later count of a busy core read as a change).
+  rememberDecision("job", 1000, undefined, decision("workers", 80));
+  assert.equal(keepPrevious("job", 1000, 2, 2, decision("inline", 86)).executor, "workers");
+  rememberDecision("job", 1000, 0, decision("workers", 80));
+  assert.equal(keepPrevious("job", 1000, undefined, 2, decision("inline", 86)).executor, "workers");
   // The margin: inline remembered, workers now predicted clearly better than inline.
   forgetDecisions();
   rememberDecision("job", 1000, 0, decision("inline", 90));

@@ -1233,7 +1233,7 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
       chosen = choose(job, m, sp, min);
     }
   }
-  const decision = settle(job, chosen, sp);
+  const decision = settle(job, chosen, sp, !(smallAndWarm && loadFree));
   // Workers refused by the margin alone passed `minSpeedup`: whether they can load the task is
   // still said (a warning), as it would be had they been taken.
   const best = decision.best;
@@ -1504,11 +1504,11 @@ function choose(job: Job, m: ModelInputs, sp: SampleProfile, minSpeedup: number)
 /**
  * `chosen` weighed against the job's last decision (the same job, the same load: the previous
  * executor is kept unless the new one is clearly better; src/model/_stability.ts), then
- * remembered.
+ * remembered — with the load, where `counted` (a load left uncounted reads no change).
  */
-function settle(job: Job, chosen: Decision, sp: SampleProfile): Decision {
+function settle(job: Job, chosen: Decision, sp: SampleProfile, counted = true): Decision {
   const { profile } = job;
-  const busy = Math.min(job.cores, sp.externalLoad);
+  const busy = counted ? Math.min(job.cores, sp.externalLoad) : undefined;
   const decision = keepPrevious(job.spec.key, job.src.total, busy, job.cores, chosen);
   profile.breakdown = decision.best;
   profile.alternatives = decision.alternatives;
@@ -1532,7 +1532,7 @@ function recallBasis(job: Job): string {
  * short strings on Bun, decided on workers from a process's first look (the plain loop predicted
  * 86 % slower than it ran), would run so call after call.
  */
-function remember(job: Job, decision: Decision, busy: number): void {
+function remember(job: Job, decision: Decision, busy: number | undefined): void {
   const n = job.src.total, pace = job.mainPerItemMs;
   const { profile } = job;
   // (A synchronous task's only: an async one's look is its first calls in flight, and its
@@ -1582,7 +1582,7 @@ async function recalled(job: Job): Promise<End | undefined> {
   // (Not counted for the plain loop chosen with none, where the count before bounds it: see
   // `loadCannotMatter`.)
   const last = lastDecision(job.spec.key, n);
-  const unloaded = last?.executor === "inline" && last.busyCores === 0 &&
+  const unloaded = last?.executor === "inline" && !last.busyCores &&
     loadCannotMatter(job.loadBefore, job.cpu);
   const load = unloaded ? 0 : await jobLoad(job, job.loadBefore, n * pace);
   const busy = Math.min(job.cores, load);

@@ -16,7 +16,11 @@ const MAX_JOBS = 256;
 
 interface Previous {
   executor: Decision["executor"];
-  busyCores: number;
+  /**
+   * Cores other processes kept busy at the decision; undefined where their load was not counted
+   * (see `loadCannotMatter`): no change of load is read against it.
+   */
+  busyCores: number | undefined;
   /** What a later call needs to take the decision again (see `recallDecision`). */
   recall?: Recall & { decision: Decision; uses: number };
 }
@@ -73,6 +77,10 @@ export const RECALL_OFF = 1.5;
 
 const memory = new Map<string, Previous>();
 
+/** Whether the load changed (see `loadChanged`), where both counts were made. */
+const changed = (before: number | undefined, now: number | undefined, cores: number) =>
+  before !== undefined && now !== undefined && loadChanged(before, now, cores);
+
 const jobKey = (taskKey: string, n: number | undefined) =>
   `${taskKey}\u0000${n === undefined ? "?" : Math.floor(Math.log2(Math.max(1, n)))}`;
 
@@ -83,7 +91,7 @@ const jobKey = (taskKey: string, n: number | undefined) =>
 export function rememberDecision(
   taskKey: string,
   n: number | undefined,
-  busyCores: number,
+  busyCores: number | undefined,
   d: Decision,
   recall?: Recall,
 ): void {
@@ -193,12 +201,12 @@ export function recallDecision(
   n: number,
   basis: string,
   pool: object,
-  busyCores: number,
+  busyCores: number | undefined,
   cores: number,
 ): Recalled | undefined {
   if (rememberedPace(taskKey, n, basis, pool) === undefined) return undefined;
   const prev = memory.get(jobKey(taskKey, n))!;
-  if (loadChanged(prev.busyCores, busyCores, cores)) return undefined;
+  if (changed(prev.busyCores, busyCores, cores)) return undefined;
   const r = prev.recall!;
   r.uses++;
   const d = structuredClone(r.decision);
@@ -291,13 +299,13 @@ export function forgetDecisions(): void {
 export function keepPrevious(
   taskKey: string,
   n: number | undefined,
-  busyCores: number,
+  busyCores: number | undefined,
   cores: number,
   d: Decision,
 ): Decision {
   const prev = memory.get(jobKey(taskKey, n));
   if (!prev || prev.executor === d.executor) return d;
-  if (loadChanged(prev.busyCores, busyCores, cores)) return d;
+  if (changed(prev.busyCores, busyCores, cores)) return d;
   if (!(d.predictedMs > 0) || !(d.serialMs > 0)) return d;
   let alt: Alternative | undefined;
   for (const a of d.alternatives) {
