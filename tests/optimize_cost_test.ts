@@ -207,6 +207,36 @@ test("cost: optimize alone answers once the pace here holds where the job is too
   }
 });
 
+test("cost: optimize alone of a job whose pace keeps falling answers before running it all here, with a prediction", async (t) => {
+  if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
+  // Call k here spins 20 / (50 + k) ms: 10,000 items of 0.4 ms down to 2 µs (about 106 ms in
+  // all), a pace that never holds — each 20 ms of items runs about 1.6× faster than the 20 ms
+  // before. Judged only once the pace held, or after 200 ms of items here, every item ran here
+  // and the answer had no prediction; judged once the items left, at the latest pace, take no
+  // longer than those run here so far, about a third ran here (the job then too small for
+  // workers). (Its calls in a worker keep their own count.)
+  const g = globalThis as unknown as { amorsizeFallingCalls?: number };
+  g.amorsizeFallingCalls = 0;
+  const falling = (x: number) => {
+    const calls = (globalThis as unknown as { amorsizeFallingCalls: number })
+      .amorsizeFallingCalls++;
+    const end = performance.now() + 20 / (50 + calls);
+    let spins = 0;
+    while (performance.now() < end) spins++;
+    return x + (spins > -1 ? 0 : 1);
+  };
+  const data = Array.from({ length: 10_000 }, (_, i) => i);
+  const pool = createPool();
+  try {
+    const r = await optimize(falling, data, { cache: false, pool });
+    assert.ok(g.amorsizeFallingCalls! < data.length, `calls here: ${g.amorsizeFallingCalls}`);
+    assert.ok(Number.isFinite(r.predictedMs.serial), r.explain());
+  } finally {
+    delete g.amorsizeFallingCalls;
+    await pool.close();
+  }
+});
+
 test("cost: optimize alone judges the whole job, which its caller runs: one that pays for workers is sampled on them, not run here", async (t) => {
   if ((await probeSystem()).effectiveCores < 2) return t.skip("needs 2 effective cores");
   // 4,000 items of 1 ms (4 s of work) at minSpeedup 1.7: a perfect split over 2 workers reaches

@@ -481,7 +481,7 @@ export async function* asyncChunks(
         // Results known already, two or more in a row (the look's calls that settled over an
         // array), handed on as one chunk: a chunk each cost a turn of this generator (200 calls
         // of a 5 ms timer, every one run by the look: 0.4–0.5 ms).
-        const kept = src.indexable ? known.keptUntil(index) - index : 0;
+        const kept = src.indexable && known.size > 0 ? known.keptUntil(index) - index : 0;
         if (kept > 1) {
           const took = src.takeSync(kept).length;
           for (let i = index; i < index + took; i++) void known.takeInFlight(i);
