@@ -1220,20 +1220,16 @@ async function decideFromLook(job: Job, look: Look): Promise<End | undefined> {
   const m = model(job, sp, overheads, smallAndWarm);
   let chosen = choose(job, m, sp, min);
   // Other processes' load, which workers share the cores with, is counted only where it can
-  // change the decision: not for the plain loop chosen with none counted where the count before
-  // the look bounds it (see `loadCannotMatter`), unless this job was decided otherwise before
-  // (whether the load changed since then weighs: `keepPrevious`).
-  const last = lastDecision(job.spec.key, n);
-  const loadFree = chosen.executor === "inline" &&
-    (last === undefined || last.executor === "inline") && loadCannotMatter(job.loadBefore, job.cpu);
-  if (smallAndWarm && !loadFree) {
+  // change the decision (see `loadUncounted`).
+  const uncounted = smallAndWarm && chosen.executor === "inline" && loadUncounted(job, n);
+  if (smallAndWarm && !uncounted) {
     sp.externalLoad = await jobLoad(job, job.loadBefore, n * look.perItemMs);
     if (sp.externalLoad > 0) {
       m.externalLoad = sp.externalLoad;
       chosen = choose(job, m, sp, min);
     }
   }
-  const decision = settle(job, chosen, sp, !(smallAndWarm && loadFree));
+  const decision = settle(job, chosen, sp, !uncounted);
   // Workers refused by the margin alone passed `minSpeedup`: whether they can load the task is
   // still said (a warning), as it would be had they been taken.
   const best = decision.best;
@@ -1579,12 +1575,8 @@ async function recalled(job: Job): Promise<End | undefined> {
   const basis = recallBasis(job);
   const pace = rememberedPace(job.spec.key, n, basis, job.pool);
   if (pace === undefined) return undefined;
-  // (Not counted for the plain loop chosen with none, where the count before bounds it: see
-  // `loadCannotMatter`.)
-  const last = lastDecision(job.spec.key, n);
-  const unloaded = last?.executor === "inline" && !last.busyCores &&
-    loadCannotMatter(job.loadBefore, job.cpu);
-  const load = unloaded ? 0 : await jobLoad(job, job.loadBefore, n * pace);
+  // (Not counted for a plain loop decided with none: see `loadUncounted`.)
+  const load = loadUncounted(job, n) ? 0 : await jobLoad(job, job.loadBefore, n * pace);
   const busy = Math.min(job.cores, load);
   const got = recallDecision(job.spec.key, n, basis, job.pool, busy, job.cores);
   if (!got) return undefined;
@@ -1610,6 +1602,19 @@ async function recalled(job: Job): Promise<End | undefined> {
     ran: (ms) => recalledRan(key, n, share, ms, got.entry),
   };
   return { decision: got.decision };
+}
+
+/**
+ * Whether other processes' load may be left uncounted for a plain loop that the model chose, or
+ * a recall takes, with none counted: this job's last decision in this process was none, or the
+ * plain loop decided with no load counted, and the count before the look bounds the load under
+ * where it could change that choice (see `loadCannotMatter`). Else it is counted: a job decided
+ * otherwise before weighs whether the load changed since (see `keepPrevious`).
+ */
+function loadUncounted(job: Job, n: number | undefined): boolean {
+  const last = lastDecision(job.spec.key, n);
+  return (last === undefined || last.executor === "inline" && !last.busyCores) &&
+    loadCannotMatter(job.loadBefore, job.cpu);
 }
 
 // ── 8. Cache: store the decision for the next run of the same job.
