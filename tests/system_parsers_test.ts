@@ -8,6 +8,7 @@ import { parseCpuList } from "../src/system/cpu_list.ts";
 import { parseCpuMax, readCpuQuota } from "../src/system/cpu_quota.ts";
 import { readAffinity } from "../src/system/affinity.ts";
 import { readLogicalCores } from "../src/system/logical_cores.ts";
+import { servedByLxcfs } from "../src/system/mountinfo.ts";
 import { readPhysicalCores } from "../src/system/physical_cores.ts";
 import { readMeminfo, readMemoryLimit } from "../src/system/memory.ts";
 import { effectiveCores } from "../src/system/effective_cores.ts";
@@ -138,6 +139,49 @@ test("physical cores: a missing topology file falls back to cpuinfo", () => {
   });
   const logical = readLogicalCores(files, 8);
   assert.deepEqual(readPhysicalCores(files, logical), { cores: 1, source: "/proc/cpuinfo" });
+});
+
+test("physical cores: cores numbered from 0 in each cluster of one package (arm64) count apart; threads of a core once", () => {
+  const topology = (cpu: number, cluster: number, core: number) => ({
+    [`/sys/devices/system/cpu/cpu${cpu}/topology/physical_package_id`]: "0\n",
+    [`/sys/devices/system/cpu/cpu${cpu}/topology/cluster_id`]: `${cluster}\n`,
+    [`/sys/devices/system/cpu/cpu${cpu}/topology/core_id`]: `${core}\n`,
+  });
+  // An RK3588's 8 cores: clusters 0, 1 and 2 of 4, 2 and 2 cores, each numbered from 0.
+  const clusters = [0, 0, 0, 0, 1, 1, 2, 2], cores = [0, 1, 2, 3, 0, 1, 0, 1];
+  const arm = HostFiles.fromRecord(Object.assign(
+    { "/sys/devices/system/cpu/online": "0-7\n" },
+    ...clusters.map((c, cpu) => topology(cpu, c, cores[cpu])),
+  ));
+  assert.deepEqual(readPhysicalCores(arm, readLogicalCores(arm, 8)), {
+    cores: 8,
+    source: "/sys/devices/system/cpu/cpu*/topology",
+  });
+  // Two threads of each of 2 cores in one cluster: 2 cores.
+  const smt = HostFiles.fromRecord(Object.assign(
+    { "/sys/devices/system/cpu/online": "0-3\n" },
+    ...[0, 1, 0, 1].map((core, cpu) => topology(cpu, 0, core)),
+  ));
+  assert.equal(readPhysicalCores(smt, readLogicalCores(smt, 4)).cores, 2);
+});
+
+test("servedByLxcfs: LXCFS over the file or a folder above it (either type name); another FUSE mount, or a sibling path, is not", () => {
+  const files = HostFiles.fromRecord({
+    "/proc/self/mountinfo": [
+      // A bind mount of the file (Docker: -v /var/lib/lxcfs/sys/devices/system/cpu/online:…).
+      "900 800 0:60 /sys/devices/system/cpu/online /sys/devices/system/cpu/online rw - fuse.lxcfs lxcfs rw",
+      // An older LXCFS, typed plain "fuse", over /proc/cpuinfo.
+      "901 800 0:60 /proc/cpuinfo /proc/cpuinfo rw - fuse lxcfs rw",
+      // Another FUSE file system over /proc/meminfo.
+      "902 800 0:61 / /proc/meminfo rw - fuse.other other rw",
+      "",
+    ].join("\n"),
+  });
+  assert.equal(servedByLxcfs(files, "/sys/devices/system/cpu/online"), true);
+  assert.equal(servedByLxcfs(files, "/proc/cpuinfo"), true);
+  assert.equal(servedByLxcfs(files, "/proc/meminfo"), false);
+  assert.equal(servedByLxcfs(files, "/sys/devices/system/cpu/online2"), false);
+  assert.equal(servedByLxcfs(HostFiles.fromRecord({}), "/proc/cpuinfo"), false);
 });
 
 test("meminfo without MemAvailable estimates it from MemFree + Buffers + Cached", () => {

@@ -157,6 +157,37 @@ test("CPUs offline narrow an affinity of 8 to 6, and say so", async () => {
   assert.equal(info.sources.affinityCores, "/sys/devices/system/cpu/online"); // it narrowed last
 });
 
+test("LXCFS's online list, numbered from 0, is counted, not matched against the affinity mask", async () => {
+  const info = await probe("lxcfs_cfs_pinned");
+  // LXCFS (mounted over /sys/devices/system/cpu) writes "0-2": the container's 3 CPUs under its
+  // quota (300000 / 100000), renumbered from 0; the kernel's mask is 2-5. Matched, {2..5} ∩ {0..2}
+  // read one core; counted, the affinity is min(4, 3) and the quota 3.
+  assert.equal(info.logicalCores, 3);
+  assert.equal(info.sources.logicalCores, "/sys/devices/system/cpu/online (LXCFS)");
+  assert.equal(info.affinityCores, 3);
+  assert.equal(info.cpuQuota, 3);
+  assert.equal(info.effectiveCores, 3);
+  assert.deepEqual(info.warnings, []);
+});
+
+test("cgroup v2 mounted twice, here and from above the namespace (the host's, for an agent): the limits here, no warning", async () => {
+  const info = await probe("cgroup_v2_host_bind");
+  // /sys/fs/cgroup shows the namespace's root (/), /host/sys/fs/cgroup the same hierarchy (device
+  // 0:26) from /../../..: the host's view, none of this process's limits.
+  assert.equal(info.cpuQuota, 2); // 200000 / 100000
+  assert.equal(info.memory.limitBytes, 1 * GiB);
+  assert.deepEqual(info.warnings, []);
+});
+
+test("cgroup v1 mounted from a subtree, no /proc/self/cgroup: the limits at the mounts' roots", async () => {
+  const info = await probe("cgroup_v1_no_cgroup_file");
+  // No path for either hierarchy: each mount's root (/docker/abc) is read, 150000 / 100000 = 1.5
+  // and 1 GiB; from "/", which lies outside those mounts, nothing was read.
+  assert.equal(info.cpuQuota, 1.5);
+  assert.equal(info.sources.cpuQuota, "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us");
+  assert.equal(info.memory.limitBytes, 1 * GiB);
+});
+
 test("cgroup v2 memory.max gives the limit; meminfo gives total, available and swap", async () => {
   const info = await probe("memory_v2_limit");
   assert.equal(info.memory.limitBytes, 2 * GiB); // 2147483648; memory.high "max"

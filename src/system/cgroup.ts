@@ -5,6 +5,7 @@
  * @module
  */
 import type { HostFiles } from "./host_files.ts";
+import { type Mount, readMounts } from "./mountinfo.ts";
 
 /** Conventional mount points of the unified (v2) hierarchy: pure v2, then the hybrid `unified/`. */
 const V2_MOUNTS = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"];
@@ -41,8 +42,9 @@ interface CgroupMount {
  * root field, e.g. `/docker/1f` where a container's view of the host's cgroups is bind-mounted),
  * so the directory on disk is the mount point joined with the path less that root. Without a
  * readable mountinfo that lists cgroup mounts, the conventional mount points are taken, each
- * showing its hierarchy from the root. A missing or garbled cgroup file gives `"/"` for every
- * hierarchy, so that the limits at the mount roots are still found.
+ * showing its hierarchy from the root. A hierarchy that the cgroup file gives no path for (the
+ * file missing or garbled) is read at the roots of its mounts, so that their limits are still
+ * found.
  *
  * @example Usage
  * ```ts
@@ -81,13 +83,14 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
   }
   const mounts = readCgroupMounts(files);
   // `given`: the path a line of /proc/self/cgroup gave (else "/", which no warning is about).
+  // Without a path for the hierarchy (no line for it, or no readable file), the limits at each
+  // mount's root: a mount showing a subtree (`/docker/1f`, Docker on v1) read none from "/".
   const dirs = (list: CgroupMount[], given: string | undefined, hierarchy: string) => {
-    const path = given ?? "/";
     const found = list.flatMap((mount) => {
-      const rel = withinRoot(path, mount.root);
+      const rel = given === undefined ? "/" : withinRoot(given, mount.root);
       return rel === undefined ? [] : [cgroupLevels(mount.point, rel)];
     });
-    if (given !== undefined) unplaced(files, file, path, hierarchy, list, found.length > 0);
+    if (given !== undefined) unplaced(files, file, given, hierarchy, list, found.length > 0);
     return found;
   };
   const conventional = (points: string[]) => points.map((point) => ({ root: "/", point }));
@@ -103,8 +106,7 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
 }
 
 /**
- * The cgroup mounts of `/proc/self/mountinfo` (fields: id, parent, device, root, mount point,
- * options, optional fields, `-`, type, source, super options), by hierarchy: `cgroup2` mounts,
+ * The cgroup mounts of `/proc/self/mountinfo` (see `readMounts`), by hierarchy: `cgroup2` mounts,
  * and `cgroup` mounts by each controller of their super options. Undefined where the file cannot
  * be read or lists no cgroup mount. A mount point mounted over again counts once, as its last
  * mount (the one visible).
@@ -112,33 +114,28 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
 function readCgroupMounts(
   files: HostFiles,
 ): { v2: CgroupMount[]; v1: Map<string, CgroupMount[]> } | undefined {
-  const file = "/proc/self/mountinfo";
-  const text = files.read(file);
-  if (text === undefined) return undefined;
-  const last = new Map<string, { type: string; root: string; options: string[] }>();
-  for (const line of text.split("\n")) {
-    const fields = line.trim().split(" ");
-    const dash = fields.indexOf("-", 6);
-    if (dash < 0 || fields.length < dash + 4) continue;
-    const type = fields[dash + 1];
-    if (type !== "cgroup" && type !== "cgroup2") continue;
-    const point = unescapeMountField(fields[4]);
-    last.delete(point); // re-inserted last: a later mount over the same point shadows it
-    last.set(point, {
-      type,
-      root: unescapeMountField(fields[3]),
-      options: fields[dash + 3].split(","),
-    });
+  const all = readMounts(files);
+  if (all === undefined) return undefined;
+  const last = new Map<string, Mount>();
+  for (const m of all) {
+    if (m.type !== "cgroup" && m.type !== "cgroup2") continue;
+    last.delete(m.point); // re-inserted last: a later mount over the same point shadows it
+    last.set(m.point, m);
   }
+  // A hierarchy mounted both from this process's cgroup namespace and from above it (the host's
+  // cgroups bind-mounted for an agent: `/host/sys/fs/cgroup` showing `/../../..`): the mount from
+  // above is the host's view, none of this process's limits; left out, with no warning.
+  const placed = new Set([...last.values()].filter((m) => !above(m)).map((m) => m.device));
+  for (const [point, m] of last) if (above(m) && placed.has(m.device)) last.delete(point);
   if (last.size === 0) return undefined;
-  warnAboveNamespace(files, file, last);
+  warnAboveNamespace(files, "/proc/self/mountinfo", last);
   const v2: CgroupMount[] = [];
   const v1 = new Map<string, CgroupMount[]>();
   for (const [point, m] of last) {
     const mount = { root: m.root, point };
     if (m.type === "cgroup2") v2.push(mount);
     else {
-      for (const c of m.options) {
+      for (const c of m.superOptions) {
         if (!v1.has(c)) v1.set(c, []);
         v1.get(c)!.push(mount);
       }
@@ -163,7 +160,7 @@ function unplaced(
   list: CgroupMount[],
   found: boolean,
 ): void {
-  if (list.length === 0 || list.some((m) => m.root.split("/").includes(".."))) return;
+  if (list.length === 0 || list.some(above)) return;
   const where = `${hierarchy} cgroup ${path} (${file})`;
   if (path.split("/").includes("..")) {
     files.warn(
@@ -191,27 +188,22 @@ const LIMITS = new Set(["cpu", "cpuset", "memory"]);
  * `/proc/self/cgroup` are relative to the namespace's root, whose place under such a mount no file
  * tells: its limits cannot be found (a quota of 0.5 cores read "none", silently).
  */
-function warnAboveNamespace(
-  files: HostFiles,
-  file: string,
-  mounts: Map<string, { type: string; root: string; options: string[] }>,
-): void {
-  const above = [...mounts].filter(([, m]) =>
-    m.root.split("/").includes("..") &&
-    (m.type === "cgroup2" || m.options.some((c) => LIMITS.has(c)))
+function warnAboveNamespace(files: HostFiles, file: string, mounts: Map<string, Mount>): void {
+  const from = [...mounts].filter(([, m]) =>
+    above(m) && (m.type === "cgroup2" || m.superOptions.some((c) => LIMITS.has(c)))
   ).map(([point, m]) => `${point} from ${m.root}`);
-  if (above.length === 0) return;
+  if (from.length === 0) return;
   files.warn(
     file,
     `cgroup mounts show their hierarchy from above this process's cgroup namespace ` +
-      `(${above.join(", ")}): this process's cgroups cannot be found there, so their CPU ` +
+      `(${from.join(", ")}): this process's cgroups cannot be found there, so their CPU ` +
       "quota, cpuset and memory limit are not read (AMORSIZE_CPUS and AMORSIZE_MEMORY can set them)",
   );
 }
 
-/** A mountinfo path field, its octal escapes (`\040` for a space) decoded. */
-function unescapeMountField(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+/** Whether a mount shows its hierarchy from above this process's cgroup namespace (`/..`). */
+function above(m: { root: string }): boolean {
+  return m.root.split("/").includes("..");
 }
 
 /**

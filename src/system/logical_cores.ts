@@ -6,17 +6,22 @@
 import { parseCpuList } from "./cpu_list.ts";
 import { parseCpuinfo } from "./cpuinfo.ts";
 import type { HostFiles } from "./host_files.ts";
+import { servedByLxcfs } from "./mountinfo.ts";
 
 /** The logical cores, where the count came from, and the CPU numbers when they are known. */
 export interface LogicalCores {
   cores: number;
   source: string;
-  /** The online CPU numbers (from `/sys/devices/system/cpu/online`), if that file was read. */
+  /**
+   * The online CPU numbers (from `/sys/devices/system/cpu/online`), if that file was read and
+   * gives the kernel's numbers (not where LXCFS serves it).
+   */
   cpus: number[] | undefined;
 }
 
 /**
- * Count the CPUs online: `/sys/devices/system/cpu/online`, else the `processor` blocks of
+ * Count the CPUs online: `/sys/devices/system/cpu/online` (its CPU numbers too, unless LXCFS
+ * serves it: see `servedByLxcfs`), else the `processor` blocks of
  * `/proc/cpuinfo`, else the runtime's `hardwareConcurrency` (source `"runtime"`). The files come
  * first so that a fixture root gives the same answer on every machine, and so that the count is
  * the host's, not already narrowed by affinity or quota as the runtimes' own figures may be.
@@ -44,6 +49,12 @@ export function readLogicalCores(files: HostFiles, hardwareConcurrency: number):
   const online = files.read(onlinePath);
   if (online !== undefined) {
     const cpus = parseCpuList(online);
+    // LXCFS writes the container's CPUs there, numbered from 0 (with `--enable-cfs`, as many as
+    // its quota), not the kernel's numbers: counted, not matched against the affinity mask (a
+    // container on CPUs 2-5 under a quota of 3 CPUs read "0-2", and {2-5} ∩ {0-2} one core).
+    if (cpus && cpus.size > 0 && servedByLxcfs(files, onlinePath)) {
+      return { cores: cpus.size, source: `${onlinePath} (LXCFS)`, cpus: undefined };
+    }
     if (cpus && cpus.size > 0) return { cores: cpus.size, source: onlinePath, cpus: [...cpus] };
     files.garbage(onlinePath, 'expected a CPU list such as "0-3,8"');
   }

@@ -17,8 +17,9 @@ export interface PhysicalCores {
 const _TOPOLOGY_SOURCE = "/sys/devices/system/cpu/cpu*/topology";
 
 /**
- * Count the physical cores: the distinct `physical_package_id` + `core_id` pairs under
- * `/sys/devices/system/cpu/cpu<N>/topology/` for every online CPU, else the distinct
+ * Count the physical cores: the distinct `physical_package_id` + `core_id` pairs (with
+ * `die_id` and `cluster_id` where given) under `/sys/devices/system/cpu/cpu<N>/topology/` for
+ * every online CPU, else the distinct
  * `physical id` + `core id` pairs of `/proc/cpuinfo` (or its `cpu cores` per package), else the
  * logical count (source `"fallback"`). A count above the logical count is not taken (`cpu cores`
  * of a package of 16 where cpuinfo lists 2 of its CPUs said 16 physical cores on 2 logical).
@@ -56,9 +57,13 @@ function _fromTopology(files: HostFiles, cpus: number[]): number | undefined {
   const pairs = new Set<string>();
   for (const cpu of cpus) {
     const ids: string[] = [];
-    for (const name of ["physical_package_id", "core_id"]) {
+    for (const name of ["physical_package_id", "die_id", "cluster_id", "core_id"]) {
       const path = `/sys/devices/system/cpu/cpu${cpu}/topology/${name}`;
       const text = files.read(path);
+      // A die's or a cluster's number, where the kernel gives one, tells cores apart too: an
+      // arm64 device tree numbers cores from 0 in each cluster of one package (an 8-core chip of
+      // three clusters read 4 cores by package and core alone). Threads of a core share both.
+      if (text === undefined && (name === "die_id" || name === "cluster_id")) continue;
       if (text === undefined) return undefined;
       if (!/^-?\d+$/.test(text.trim())) {
         files.garbage(path, "expected an integer");
