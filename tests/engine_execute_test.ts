@@ -103,6 +103,29 @@ test("engine: the async executor keeps at most `concurrency` calls in flight", a
   assert.equal(peak, 4);
 });
 
+test("engine: a concurrency alone forces the async executor: at most that many calls in flight, execute and map", async () => {
+  // Without an executor it was ignored: the automatic mode chose its own, 256 in flight, where the
+  // caller bounded the calls to a rate-limited service at 4.
+  let running = 0, peak = 0;
+  const call = async (x: number) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, 2));
+    running--;
+    return x + 1;
+  };
+  assert.deepEqual(
+    await execute(call, range(300), { concurrency: 4 }),
+    range(300).map((x) => x + 1),
+  );
+  assert.equal(peak, 4);
+  peak = 0;
+  const mapped: number[] = [];
+  for await (const y of map(call, range(100), { concurrency: 3 })) mapped.push(y);
+  assert.deepEqual(mapped, range(100).map((x) => x + 1));
+  assert.equal(peak, 3);
+});
+
 test("engine: a self-contained inline function runs on workers", async () => {
   const out = await execute(
     (x: number) => {

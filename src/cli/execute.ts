@@ -30,7 +30,7 @@ Options:
   --executor E     inline, async or workers (forces the configuration)
   --workers N      workers to use (forces the workers executor)
   --chunk-size N   items per chunk sent to a worker (forces the workers executor)
-  --concurrency N  calls in flight for the async executor
+  --concurrency N  calls in flight for the async executor (forces it)
   -h, --help       show this help
 
 A flag of another executor is a usage error: --workers and --chunk-size go with the workers

@@ -68,9 +68,9 @@ export interface ExecuteOptions {
   /** Items per chunk sent to a worker (the initial size when `adaptive`). */
   chunkSize?: number;
   /**
-   * Tasks in flight at once for the `"async"` executor, fixed. Unset, the limit adapts at run
-   * time (from the optimizer's estimate, or 16 when the executor is forced), within
-   * `maxConcurrency`.
+   * Tasks in flight at once for the `"async"` executor, fixed; given alone (no `executor`,
+   * `workers` or `chunkSize`), it forces that executor. Unset, the limit adapts at run time (from
+   * the optimizer's estimate, or 16 when the executor is forced), within `maxConcurrency`.
    */
   concurrency?: number;
   /**

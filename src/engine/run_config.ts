@@ -30,8 +30,10 @@ export interface RunConfig {
 export type ForcedConfig = Pick<RunConfig, "executor"> & Partial<Omit<RunConfig, "executor">>;
 
 /**
- * Whether the options force a configuration (any of `executor`, `workers`, `chunkSize`); without
- * one, `execute` and `map` ask the optimizer.
+ * Whether the options force a configuration (any of `executor`, `workers`, `chunkSize`,
+ * `concurrency`); without one, `execute` and `map` ask the optimizer. A `concurrency` alone forces
+ * the async executor with that many calls in flight: in automatic mode it was ignored, and a
+ * caller who bounded the calls to a rate-limited service at 4 had 256 in flight.
  *
  * @example Usage
  * ```ts
@@ -39,16 +41,19 @@ export type ForcedConfig = Pick<RunConfig, "executor"> & Partial<Omit<RunConfig,
  * import assert from "node:assert/strict";
  *
  * assert.equal(isForced({ workers: 2 }), true);
- * assert.equal(isForced({ concurrency: 4 }), false);
+ * assert.equal(isForced({ concurrency: 4 }), true);
+ * assert.equal(isForced({ maxConcurrency: 64 }), false); // a bound on the automatic mode
  * ```
  */
 export function isForced(o: ExecuteOptions): boolean {
-  return o.executor !== undefined || o.workers !== undefined || o.chunkSize !== undefined;
+  return o.executor !== undefined || o.workers !== undefined || o.chunkSize !== undefined ||
+    o.concurrency !== undefined;
 }
 
 /**
- * The configuration forced by `execute` options, defaults filled in: all the cores this runtime
- * reports, and about 8 chunks per worker (16 items per chunk when the length is unknown).
+ * The configuration forced by `execute` options, defaults filled in: the workers executor (the
+ * async one for a `concurrency` alone), all the cores this runtime reports, and about 8 chunks
+ * per worker (16 items per chunk when the length is unknown).
  *
  * @param o The options.
  * @param total Items in all (`undefined`: unknown length).
@@ -71,7 +76,11 @@ export function fromExecuteOptions(
 ): Required<RunConfig> {
   const workers = o.workers ?? hardwareConcurrency;
   return {
-    executor: o.executor ?? "workers",
+    // A `concurrency` alone is the async executor's; any other forced configuration, workers.
+    executor: o.executor ??
+      (o.concurrency !== undefined && o.workers === undefined && o.chunkSize === undefined
+        ? "async"
+        : "workers"),
     workers,
     chunkSize: o.chunkSize ?? defaultChunkSize(total, Math.max(1, workers)),
     concurrency: o.concurrency ?? DEFAULTS.concurrency,
