@@ -387,7 +387,18 @@ test("fault cli: a task whose promise never settles on the calling thread ends t
 
 test("fault cli: a task that calls process.exit(0) on the calling thread fails the command: one line, exit 1", () => {
   // The process ended with exit code 0 and printed nothing: the results were lost without a word.
-  const r = cli("execute", `${tasks}#exitNow`, "--range", "3", "--executor", "inline");
+  // A call in a task's synchronous part is refused (its item fails); one after an await ends
+  // the process, and the command says so.
+  for (const executor of ["inline", "async"]) {
+    const r = cli("execute", `${tasks}#exitNow`, "--range", "3", "--executor", executor);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, "");
+    oneLine(
+      r.stderr,
+      /^amorsize execute: TaskError: Task failed on item 0: The task called exit\(0\)/,
+    );
+  }
+  const r = cli("execute", `${tasks}#exitAfterAwait`, "--range", "3", "--executor", "async");
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, "");
   oneLine(r.stderr, /^amorsize execute: the process was ended \(exit code 0\) before the command/);

@@ -4,9 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertAbortWhileReading, fixtureModule } from "./_helpers.ts";
 import { task } from "../src/task/task_ref.ts";
+import type { TaskError } from "../src/engine/errors.ts";
 import type { OptimizationResult } from "../src/model/optimization.ts";
 import { validateOptimization } from "../src/validate/validate_optimization.ts";
 import { quickValidate } from "../src/validate/quick_validate.ts";
+import { compareStrategies } from "../src/validate/compare_strategies.ts";
 import { materialize, spreadSample } from "../src/validate/_materialize.ts";
 
 const spin = task<number, number>(fixtureModule("tasks/basic"), "spin");
@@ -119,6 +121,43 @@ test("the time budget stops after the first round and says so", async () => {
   assert.match(v.warnings.join("\n"), /1 of 3 rounds/);
 });
 
+test("quickValidate: a task's failure names its item in the caller's data, not in the sample", async () => {
+  // 200 of 300 items spread evenly: the sample's item 100 is the data's item 150.
+  const data = Array.from({ length: 300 }, (_, i) => i);
+  const throwOn150 = (x: number) => {
+    if (x === 150) throw new RangeError(`bad ${x}`);
+    return x;
+  };
+  await assert.rejects(quickValidate(throwOn150, data, { repeats: 1 }), (e: TaskError) => {
+    assert.equal(e.name, "TaskError");
+    assert.equal(e.index, 150);
+    assert.match(e.message, /^Task failed on item 150: bad 150$/);
+    return true;
+  });
+});
+
+test("validateOptimization, quickValidate and compareStrategies: a task that calls process.exit on the calling thread fails the call, never the process", async () => {
+  // Their plain loop ran it on this thread unguarded: the process ended with code 7, no output.
+  const exitOn5 = (x: number) => {
+    // deno-lint-ignore no-explicit-any
+    if (x === 5) (globalThis as any).process.exit(7);
+    return x;
+  };
+  const data = Array.from({ length: 10 }, (_, i) => i);
+  const calls = [
+    () => validateOptimization(exitOn5, data, { repeats: 1 }),
+    () => quickValidate(exitOn5, data, { repeats: 1 }),
+    () => compareStrategies(exitOn5, data, undefined, { repeats: 1 }),
+  ];
+  for (const call of calls) {
+    // (On a worker, such a call ends only that worker.)
+    await assert.rejects(call(), (e: Error) => {
+      assert.match(`${e.name}: ${e.message}`, /TaskError: .*item 5: .*exit\(7\)|WorkerCrashError/);
+      return true;
+    });
+  }
+});
+
 test("quickValidate measures an evenly spread sample", async () => {
   const data = Array.from({ length: 1000 }, (_, i) => i);
   const v = await quickValidate((x: number) => x * 2, data, { maxItems: 40, repeats: 1 });
@@ -132,8 +171,11 @@ test("quickValidate measures an evenly spread sample", async () => {
 });
 
 test("sampling and materialising helpers", async () => {
-  assert.deepEqual(spreadSample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5), [1, 3, 5, 7, 9]);
-  assert.deepEqual(spreadSample([1, 2], 5), [1, 2]);
+  assert.deepEqual(spreadSample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((x) => 10 * x), 5), {
+    sample: [10, 30, 50, 70, 90],
+    at: [1, 3, 5, 7, 9],
+  });
+  assert.deepEqual(spreadSample([1, 2], 5), { sample: [1, 2], at: [0, 1] });
   const gen = function* () {
     for (let i = 0;; i++) yield i;
   };

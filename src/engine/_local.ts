@@ -12,6 +12,7 @@ import type { KnownResults, Settled } from "./_known_results.ts";
 import type { Completed } from "./_run.ts";
 import type { Source } from "./_source.ts";
 import { watchAbort } from "./_abort_watch.ts";
+import { withoutExit } from "../runtime/mod.ts";
 import { abortError, ChunkTimeoutError, TaskError } from "./errors.ts";
 import { APART_ITEM_MS, callApart, isInstance, isThenable, thrownError } from "../task/mod.ts";
 
@@ -163,7 +164,7 @@ function call(fn: Fn, item: unknown, index: number, limits: LocalLimits): unknow
   const t0 = limits.now();
   let r: unknown, thenable: boolean;
   try {
-    r = fn(item);
+    r = withoutExit(() => fn(item)); // its synchronous part: an exit call fails the item
     thenable = isThenable(r); // reading a result's `then` can throw (a Proxy): the call failed
   } catch (e) {
     throw new TaskError(index, thrownError(e));
@@ -238,7 +239,11 @@ export async function* inlineChunks(
       } else if (all) aborted = signal?.aborted === true;
       else {
         let j = from;
-        while ((j = runSync(fn, items, j, to, start - from, out, known, signal, apart)) < to) {
+        // A task's call of `process.exit`/`Deno.exit` fails its item (an `ExitCallError`), as in
+        // the optimizer's look: it ended the caller's process, silently where its code was 0.
+        const run = (j: number) =>
+          withoutExit(() => runSync(fn, items, j, to, start - from, out, known, signal, apart));
+        while ((j = run(j)) < to) {
           const p = pending;
           pending = undefined;
           if (p === undefined) { // stopped by the signal

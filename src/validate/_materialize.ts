@@ -94,9 +94,14 @@ async function _readAsync<I>(
   }
 }
 
-/** `k` items spread evenly over `items` (all of them when k ≥ length), in their order. */
-export function spreadSample<I>(items: readonly I[], k: number): I[] {
-  if (k >= items.length) return [...items];
-  const step = items.length / k;
-  return Array.from({ length: k }, (_, j) => items[Math.floor(j * step + step / 2)]);
+/**
+ * `k` items spread evenly over `items` (all of them when k ≥ length), in their order, with the
+ * index in `items` of each (`at[j]` for the sample's item `j`).
+ */
+export function spreadSample<I>(items: readonly I[], k: number): { sample: I[]; at: number[] } {
+  const step = k >= items.length ? 1 : items.length / k;
+  const at = k >= items.length
+    ? items.map((_, i) => i)
+    : Array.from({ length: k }, (_, j) => Math.floor(j * step + step / 2));
+  return { sample: at.map((i) => items[i]), at };
 }

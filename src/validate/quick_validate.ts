@@ -4,7 +4,7 @@
  * @module
  */
 import { objectArg, positiveInt } from "../args.ts";
-import type { Data } from "../engine/mod.ts";
+import { type Data, TaskError } from "../engine/mod.ts";
 import { type Task, taskSpec } from "../task/mod.ts";
 import { materialize, spreadSample } from "./_materialize.ts";
 import { checkSetupOptions } from "./_setup.ts";
@@ -67,8 +67,15 @@ export async function quickValidate<I, O>(
   checkSetupOptions(options, 0);
   const k = options.maxItems === undefined ? 200 : positiveInt("maxItems", options.maxItems);
   const { items, truncated } = await materialize(data, undefined, options.signal);
-  const sample = spreadSample(items, k);
-  const result = await validateOptimization(task, sample, { ...options, maxItems: undefined });
+  const { sample, at } = spreadSample(items, k);
+  // A task's failure names its item in the caller's data, not in the sample (item 150 of 300
+  // read "item 100").
+  const result = await validateOptimization(task, sample, { ...options, maxItems: undefined })
+    .catch((e) => {
+      throw e instanceof TaskError && at[e.index] !== undefined
+        ? new TaskError(at[e.index], e.cause as Error)
+        : e;
+    });
   if (sample.length < items.length) {
     result.warnings.unshift(
       `Validated on ${sample.length} of ${items.length} items spread evenly over the data; ` +
