@@ -44,6 +44,19 @@ test("cli workers: a forced --workers more than 4 times the cores draws one warn
   assert.equal(four.stderr, "");
 });
 
+test("cli workers: --workers past the pool's most is a usage error (exit code 2), before any work", () => {
+  // It ran as a failure of the run, exit code 1, after the warning of too many workers.
+  const basic = `${fileURLToPath(fixtureModule("tasks/basic"))}#square`;
+  const r = cli(["execute", basic, "--range", "3", "--workers", "99999"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.match(
+    r.stderr,
+    /^amorsize execute: --workers 99999 is more than the pool can start: at most \d+/,
+  );
+  assert.doesNotMatch(r.stderr, /warning/);
+});
+
 test(
   "cli workers: on Deno the command ends the process once its output is written",
   { skip: runtime().name === "deno" ? false : "only Deno's exit waits for its workers in turn" },

@@ -14,7 +14,7 @@ import {
   readTaskInput,
 } from "./_input.ts";
 import { execute } from "../execute.ts";
-import type { ExecuteOptions, Executor } from "../engine/mod.ts";
+import { defaultPool, type ExecuteOptions, type Executor } from "../engine/mod.ts";
 import { cachedProbe, ENV_ERROR } from "../system/mod.ts";
 import { print } from "./_output.ts";
 
@@ -112,6 +112,14 @@ function _options(v: ParsedFlags["values"]): ExecuteOptions {
     concurrency: intFlag("--concurrency", v.concurrency),
   };
   _checkContradictions(options);
+  // More workers than the pool can start is a mistake of the command line (exit code 2), said
+  // before any work, not a failure of the run (exit code 1, after the warning below).
+  const most = defaultPool().maxWorkers;
+  if (options.workers !== undefined && options.workers > most) {
+    throw new UsageError(
+      `--workers ${options.workers} is more than the pool can start: at most ${most}`,
+    );
+  }
   return options;
 }
 
