@@ -931,6 +931,14 @@ test("fault: bad data and options throw at once, naming them", async () => {
   const view = new DataView(new ArrayBuffer(8));
   const bad: [unknown, Record<string, unknown>, RegExp][] = [
     [view, {}, /'data'.*DataView/],
+    // An iterator without next(): it failed at the first pull, naming a private field.
+    [
+      { [Symbol.iterator]: () => ({}) },
+      {},
+      /^'data' must be .*\[Symbol\.iterator\]\(\) returned object without a next\(\) method$/,
+    ],
+    [{ [Symbol.iterator]: () => 7 }, {}, /'data' .*returned number without a next\(\)/],
+    [{ [Symbol.asyncIterator]: () => null }, {}, /\[Symbol\.asyncIterator\]\(\) returned null/],
     [range(3), { pool: {} }, /'pool' must be a Pool/],
     [range(3), { pool: null }, /'pool' must be a Pool/],
     [range(3), { timeoutMs: -1 }, /'timeoutMs'/],

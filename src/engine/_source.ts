@@ -46,10 +46,13 @@ export class Source<I> {
       this.#array = data as unknown as ArrayLike<I>;
       this.total = this.#array.length;
     } else if (data && typeof (data as Iterable<I>)[Symbol.iterator] === "function") {
-      this.#it = (data as Iterable<I>)[Symbol.iterator]();
+      this.#it = iteratorOf((data as Iterable<I>)[Symbol.iterator](), "[Symbol.iterator]");
       this.total = total ?? sizeOf(data);
     } else if (data && typeof (data as AsyncIterable<I>)[Symbol.asyncIterator] === "function") {
-      this.#ait = (data as AsyncIterable<I>)[Symbol.asyncIterator]();
+      this.#ait = iteratorOf(
+        (data as AsyncIterable<I>)[Symbol.asyncIterator](),
+        "[Symbol.asyncIterator]",
+      );
       this.total = total;
     } else {
       wrongType("data", "an array, an iterable or an async iterable", data);
@@ -335,4 +338,18 @@ function result<T>(r: IteratorResult<T>): IteratorResult<T> {
     );
   }
   return r;
+}
+
+/**
+ * The iterator that `data[method]()` returned, or a TypeError naming `data` where it has no
+ * `next` method (it failed at the first pull, naming a private field of this file).
+ */
+function iteratorOf<T extends { next: unknown }>(it: T, method: string): T {
+  if (typeof it !== "object" || it === null || typeof it.next !== "function") {
+    throw new TypeError(
+      `'data' must be an array, an iterable or an async iterable, got one whose ${method}() ` +
+        `returned ${it === null ? "null" : typeof it} without a next() method`,
+    );
+  }
+  return it;
 }
