@@ -7,6 +7,7 @@ import {
   type Data,
   defaultPool,
   type ExecuteOptions,
+  forcedExecutor,
   fromExecuteOptions,
   isForced,
   KnownResults,
@@ -60,7 +61,7 @@ export interface FailedRun {
 
 /**
  * Check the options and resolve the run: the configuration the caller forces (any of
- * `executor`, `workers`, `chunkSize`), else the optimizer's decision. A task that throws or
+ * `executor`, `workers`, `chunkSize`, `concurrency`), else the optimizer's decision. A task that throws or
  * cannot load while the optimizer samples it fails the run here, as it would in the engine.
  */
 export async function resolveRun<I, O>(
@@ -74,7 +75,8 @@ export async function resolveRun<I, O>(
   // them, but a bad value is a mistake all the same (`maxWorkers: -1` ran unnoticed).
   checkOptimizerOptions(options);
   if (options.cluster !== undefined) checkClusterOptions(options.cluster);
-  refuseInPoolWorker(caller, options.executor);
+  // (A `concurrency` alone runs the async executor: on the task's own thread, as "inline" does.)
+  refuseInPoolWorker(caller, forcedExecutor(options));
   if (options.signal?.aborted) throw abortError(options.signal); // before any item runs
   const spec = taskSpec(task);
   const src = new Source<unknown>(data as Data<unknown>, undefined, options.signal);
@@ -162,7 +164,7 @@ export async function resolveRun<I, O>(
       ? Math.max(1, Math.min(d.workers, core.profile.caps.cores, core.profile.caps.threads))
       : d.workers,
     chunkSize: d.chunkSize,
-    concurrency: options.concurrency ?? d.concurrency,
+    concurrency: d.concurrency, // (a `concurrency` given forces the async executor)
     adaptive: options.adaptive ?? DEFAULTS.adaptive,
   };
   const enc = core.profile.sample?.encoding;

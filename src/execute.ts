@@ -19,7 +19,7 @@ function join(parts: unknown[][]): unknown[] {
 
 /**
  * Run `task` on every item of `data` and return the results in input order. Without a forced
- * configuration (`executor`, `workers`, `chunkSize`) the optimizer measures the task and picks
+ * configuration (`executor`, `workers`, `chunkSize`, `concurrency`) the optimizer measures the task and picks
  * one (inline when workers would not pay off); sampled items are never run twice.
  *
  * @typeParam I The item type.

@@ -7,7 +7,6 @@ import { clusterArgs, type Resolved, resolveRun } from "./_resolve.ts";
 import { mapOnCluster } from "./cluster/mod.ts";
 import { abortError, type Data, type ExecuteOptions, prepare, type Run } from "./engine/mod.ts";
 import { loadTask, type Task } from "./task/mod.ts";
-import { withoutExit } from "./runtime/mod.ts";
 
 /**
  * Stream the results of `task` over `data`. In input order by default; `{ ordered: false }`
@@ -47,14 +46,13 @@ export async function* map<I, O>(
     // A failure while deciding: the results before it (in order: every item before it runs
     // first), then the error.
     if (resolved.rest) {
-      // They run on this thread, as the look's calls did, under the same guard: a task whose exit
-      // the look refused (a `TaskError`, as `execute` and an unordered `map` reject) ended the
-      // caller's process on an item before it.
+      // They run on this thread, as the look's calls did, under the same guard (the executors
+      // here refuse a task's exit: a task whose exit the look refused ended the caller's process
+      // on an item before it).
       const fn = typeof task === "function"
         ? task as (x: unknown) => unknown
         : await loadTask(resolved.rest.spec);
-      const guarded = (x: unknown) => withoutExit(() => fn(x));
-      yield* stream<O>(guarded, resolved.rest, options, true);
+      yield* stream<O>(fn, resolved.rest, options, true);
     }
     for (const r of resolved.before) {
       if (signal?.aborted) throw abortError(signal);

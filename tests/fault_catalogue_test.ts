@@ -443,6 +443,16 @@ test("fault: a task that calls execute while it runs in a worker fails clearly, 
     [2, 6, 10, 14],
   );
   assert.deepEqual(await execute(nested, range(4), { executor: "inline" }), [2, 6, 10, 14]);
+  // A `concurrency` alone runs the async executor, on the task's own thread too: it was refused
+  // there, "where it would start workers".
+  const byConcurrency = task<number, number>(
+    fixtureModule("faults/nested_execute"),
+    "nestedConcurrency",
+  );
+  assert.deepEqual(
+    await execute(byConcurrency, range(4), { executor: "workers", workers: 2, pool }),
+    [2, 6, 10, 14],
+  );
   await pool.close();
 });
 
@@ -949,6 +959,17 @@ test("fault: bad data and options throw at once, naming them", async () => {
     assert.ok(e instanceof TypeError || e instanceof RangeError, String(e));
     assert.match(e.message, re);
   }
+  // An iterator that is a function with a next() method is an iterator still.
+  const callable = Object.assign(() => {}, {
+    k: 0,
+    next(): IteratorResult<number> {
+      return this.k < 3 ? { value: this.k++, done: false } : { value: undefined, done: true };
+    },
+  });
+  assert.deepEqual(
+    await execute((x: number) => x * 2, { [Symbol.iterator]: () => callable } as Iterable<number>),
+    [0, 2, 4],
+  );
   const closed = createPool();
   await closed.close();
   const e = await settle(execute((x: number) => x, range(3), { pool: closed }));

@@ -184,6 +184,22 @@ test("servedByLxcfs: LXCFS over the file or a folder above it (either type name)
   assert.equal(servedByLxcfs(HostFiles.fromRecord({}), "/proc/cpuinfo"), false);
 });
 
+test("cgroup paths: without a path for a hierarchy, a mount from above the namespace is not read at its root", () => {
+  // No /proc/self/cgroup: the cpu mount shows its hierarchy from above this namespace (/..), the
+  // memory mount from its root. The memory limit is read at the root; the cpu mount's root is not
+  // this process's namespace's, and is not read (with the warning that says so).
+  const files = HostFiles.fromRecord({
+    "/proc/self/mountinfo":
+      "40 30 0:35 /.. /sys/fs/cgroup/cpu,cpuacct ro - cgroup cgroup rw,cpu,cpuacct\n" +
+      "42 30 0:37 / /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n",
+  });
+  const paths = readCgroupPaths(files);
+  assert.deepEqual(paths.v1("cpu"), []);
+  assert.deepEqual(paths.v1("memory"), [["/sys/fs/cgroup/memory"]]);
+  assert.equal(files.warnings.length, 1, files.warnings.join("\n"));
+  assert.match(files.warnings[0], /from above this process's cgroup namespace/);
+});
+
 test("meminfo without MemAvailable estimates it from MemFree + Buffers + Cached", () => {
   const files = HostFiles.fromRecord({
     "/proc/meminfo": "MemTotal: 100 kB\nMemFree: 10 kB\nBuffers: 5 kB\nCached: 20 kB\n",

@@ -345,11 +345,10 @@ function result<T>(r: IteratorResult<T>): IteratorResult<T> {
  * `next` method (it failed at the first pull, naming a private field of this file).
  */
 function iteratorOf<T extends { next: unknown }>(it: T, method: string): T {
-  if (typeof it !== "object" || it === null || typeof it.next !== "function") {
-    throw new TypeError(
-      `'data' must be an array, an iterable or an async iterable, got one whose ${method}() ` +
-        `returned ${it === null ? "null" : typeof it} without a next() method`,
-    );
-  }
-  return it;
+  const some = (typeof it === "object" || typeof it === "function") && it !== null;
+  if (some && typeof it.next === "function") return it;
+  throw new TypeError(
+    `'data' must be an array, an iterable or an async iterable, got one whose ${method}() ` +
+      `returned ${it === null ? "null" : typeof it} without a next() method`,
+  );
 }

@@ -35,6 +35,7 @@ export type { ClusterOptions, Data, ExecuteOptions, Executor, Progress } from ".
 export { createPool, defaultPool, Pool } from "./pool.ts";
 export {
   configLabel,
+  forcedExecutor,
   fromExecuteOptions,
   isForced,
   sameConfig,

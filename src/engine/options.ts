@@ -56,7 +56,10 @@ export interface Progress {
   phase?: "optimize" | "run";
 }
 
-/** Options of `execute` and `map`. Any of `executor`, `workers`, `chunkSize` forces a choice. */
+/**
+ * Options of `execute` and `map`. Any of `executor`, `workers`, `chunkSize`, `concurrency` forces
+ * a choice.
+ */
 export interface ExecuteOptions {
   /** `"inline"` (a loop here), `"async"` (bounded concurrency here) or `"workers"` (the pool). */
   executor?: Executor;
@@ -127,7 +130,8 @@ export interface ExecuteOptions {
   /**
    * Run on a cluster of other machines (BullMQ on Redis; see docs/cluster.md): automatic mode
    * decides between this machine and the cluster; a forced `chunkSize` alone runs on the
-   * cluster; a forced `executor` or `workers` runs here. The task must be `task(module, name)`.
+   * cluster; a forced `executor`, `workers` or `concurrency` runs here. The task must be
+   * `task(module, name)`.
    */
   cluster?: ClusterOptions;
 }

@@ -46,8 +46,32 @@ export type ForcedConfig = Pick<RunConfig, "executor"> & Partial<Omit<RunConfig,
  * ```
  */
 export function isForced(o: ExecuteOptions): boolean {
-  return o.executor !== undefined || o.workers !== undefined || o.chunkSize !== undefined ||
-    o.concurrency !== undefined;
+  return forcedExecutor(o) !== undefined;
+}
+
+/**
+ * The executor the options name or force: `executor`, else the async executor for a
+ * `concurrency` given without `workers` or `chunkSize`, else the workers executor where either is
+ * given; undefined where none is forced.
+ *
+ * @param o The options.
+ * @returns The executor, if forced.
+ *
+ * @example Usage
+ * ```ts
+ * import { forcedExecutor } from "./run_config.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(forcedExecutor({ concurrency: 4 }), "async");
+ * assert.equal(forcedExecutor({ concurrency: 4, workers: 2 }), "workers");
+ * assert.equal(forcedExecutor({ executor: "inline" }), "inline");
+ * assert.equal(forcedExecutor({}), undefined);
+ * ```
+ */
+export function forcedExecutor(o: ExecuteOptions): RunConfig["executor"] | undefined {
+  if (o.executor !== undefined) return o.executor;
+  if (o.workers !== undefined || o.chunkSize !== undefined) return "workers";
+  return o.concurrency !== undefined ? "async" : undefined;
 }
 
 /**
@@ -76,11 +100,7 @@ export function fromExecuteOptions(
 ): Required<RunConfig> {
   const workers = o.workers ?? hardwareConcurrency;
   return {
-    // A `concurrency` alone is the async executor's; any other forced configuration, workers.
-    executor: o.executor ??
-      (o.concurrency !== undefined && o.workers === undefined && o.chunkSize === undefined
-        ? "async"
-        : "workers"),
+    executor: forcedExecutor(o) ?? "workers",
     workers,
     chunkSize: o.chunkSize ?? defaultChunkSize(total, Math.max(1, workers)),
     concurrency: o.concurrency ?? DEFAULTS.concurrency,

@@ -249,7 +249,7 @@ export async function runWhileLoading(
     // ran every item here and answered with no prediction (30,000 validations, 1 call in ~30).
     const settled = pace.warmMs >= PACE_WINDOW_MS &&
         (pace.holds(PACE_SPREAD) || job.rt.now() - t0 >= PACE_WAIT_MS) ||
-      !finishing && pace.warmMs > 0 && (n - job.known.size) * pace.perItemMs <= job.rt.now() - t0;
+      !job.run && pace.warmMs > 0 && (n - job.known.size) * pace.perItemMs <= job.rt.now() - t0;
     const fastest = Math.min(pace.perItemMs, look.perItemMs); // the faster pace so far
     const light = !settled && finishing && loading === undefined &&
       lightStart(startCosts(job).startHoldMs, loadEstimate(job), (n - job.known.size) * fastest);

@@ -38,14 +38,36 @@ export class ExitCallError extends Error {
 }
 
 type Exit = (code?: number) => never;
-interface Exits {
-  process?: { exit: Exit };
-  Deno?: { exit: Exit };
+type Holder = { exit: Exit };
+
+const refuse: Exit = (code?: number) => {
+  throw new ExitCallError(code);
+};
+
+/** Guarded calls under way on this thread (nested ones count: the outermost restores). */
+let depth = 0;
+/** The holders whose `exit` the outermost guarded call replaced, and what each held. */
+let processHolder: Holder | undefined, processExit: Exit | undefined;
+let denoHolder: Holder | undefined, denoExit: Exit | undefined;
+
+/** Replace `holder.exit` with `refuse`; what it was, or undefined (none, or read-only). */
+function swap(holder: Holder | undefined): Exit | undefined {
+  if (!holder || typeof holder.exit !== "function") return undefined;
+  const was = holder.exit;
+  try {
+    holder.exit = refuse;
+  } catch {
+    return undefined; // a read-only exit stays as it is
+  }
+  return was;
 }
 
 /**
  * Run `fn` with `process.exit` and `Deno.exit` throwing an {@linkcode ExitCallError}; restored
- * when `fn` returns or throws (only the synchronous part of an async `fn` is covered).
+ * when `fn` returns or throws (only the synchronous part of an async `fn` is covered). Nested
+ * calls share the outermost one's replacement: a call costs a counter where one is under way
+ * (the executors guard each chunk of a plain loop, and each call of the async executor: 95 ns a
+ * call on Node with an array and a closure per call, where the task itself took 3 ns).
  *
  * @param fn The call to guard.
  * @returns What `fn` returned.
@@ -57,25 +79,27 @@ interface Exits {
  * import assert from "node:assert/strict";
  *
  * assert.throws(() => withoutExit(() => process.exit(1)), ExitCallError);
- * assert.equal(withoutExit(() => 5), 5);
+ * assert.equal(withoutExit(() => withoutExit(() => 5)), 5);
+ * assert.equal(typeof process.exit, "function"); // restored
  * ```
  */
 export function withoutExit<T>(fn: () => T): T {
-  const g = globalThis as unknown as Exits;
-  const saved: [{ exit: Exit }, Exit][] = [];
-  const refuse: Exit = (code?: number) => {
-    throw new ExitCallError(code);
-  };
-  for (const holder of [g.process, g.Deno]) {
-    if (!holder || typeof holder.exit !== "function") continue;
-    try {
-      saved.push([holder, holder.exit]);
-      holder.exit = refuse;
-    } catch { /* a read-only exit stays as it is */ }
+  if (depth++ === 0) {
+    const g = globalThis as unknown as { process?: Holder; Deno?: Holder };
+    processExit = swap(processHolder = g.process);
+    denoExit = swap(denoHolder = g.Deno);
   }
   try {
     return fn();
   } finally {
-    for (const [holder, exit] of saved) holder.exit = exit;
+    if (--depth === 0) {
+      if (processExit) processHolder!.exit = processExit;
+      if (denoExit) denoHolder!.exit = denoExit;
+      processHolder =
+        processExit =
+        denoHolder =
+        denoExit =
+          undefined;
+    }
   }
 }

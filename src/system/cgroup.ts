@@ -87,7 +87,9 @@ export function readCgroupPaths(files: HostFiles): CgroupPaths {
   // mount's root: a mount showing a subtree (`/docker/1f`, Docker on v1) read none from "/".
   const dirs = (list: CgroupMount[], given: string | undefined, hierarchy: string) => {
     const found = list.flatMap((mount) => {
-      const rel = given === undefined ? "/" : withinRoot(given, mount.root);
+      const rel = given !== undefined ? withinRoot(given, mount.root) : above(mount)
+        ? undefined // (its root is not this process's namespace's: see `warnAboveNamespace`)
+        : "/";
       return rel === undefined ? [] : [cgroupLevels(mount.point, rel)];
     });
     if (given !== undefined) unplaced(files, file, given, hierarchy, list, found.length > 0);

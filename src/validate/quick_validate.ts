@@ -5,7 +5,7 @@
  */
 import { objectArg, positiveInt } from "../args.ts";
 import { type Data, TaskError } from "../engine/mod.ts";
-import { type Task, taskSpec } from "../task/mod.ts";
+import { isInstance, type Task, taskSpec } from "../task/mod.ts";
 import { materialize, spreadSample } from "./_materialize.ts";
 import { checkSetupOptions } from "./_setup.ts";
 import {
@@ -72,7 +72,7 @@ export async function quickValidate<I, O>(
   // read "item 100").
   const result = await validateOptimization(task, sample, { ...options, maxItems: undefined })
     .catch((e) => {
-      throw e instanceof TaskError && at[e.index] !== undefined
+      throw isInstance(e, TaskError) && at[e.index] !== undefined
         ? new TaskError(at[e.index], e.cause as Error)
         : e;
     });
