@@ -86,44 +86,41 @@ test("engine: the inline executor calls long items apart and short ones directly
   assert.equal((e.cause as Error).message, "item 500");
 });
 
+/** An async task of 2 ms a call (the item plus one), and the most calls it had in flight. */
+function tracked() {
+  let running = 0;
+  const seen = { peak: 0 };
+  const call = async (x: number) => {
+    running++;
+    seen.peak = Math.max(seen.peak, running);
+    await new Promise((r) => setTimeout(r, 2));
+    running--;
+    return x + 1;
+  };
+  return { call, seen };
+}
+
 test("engine: the async executor keeps at most `concurrency` calls in flight", async () => {
-  let running = 0, peak = 0;
-  const out = await execute(
-    async (x: number) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 2));
-      running--;
-      return x + 1;
-    },
-    range(40),
-    { executor: "async", concurrency: 4 },
-  );
+  const { call, seen } = tracked();
+  const out = await execute(call, range(40), { executor: "async", concurrency: 4 });
   assert.deepEqual(out, range(40).map((x) => x + 1));
-  assert.equal(peak, 4);
+  assert.equal(seen.peak, 4);
 });
 
 test("engine: a concurrency alone forces the async executor: at most that many calls in flight, execute and map", async () => {
   // Without an executor it was ignored: the automatic mode chose its own, 256 in flight, where the
   // caller bounded the calls to a rate-limited service at 4.
-  let running = 0, peak = 0;
-  const call = async (x: number) => {
-    running++;
-    peak = Math.max(peak, running);
-    await new Promise((r) => setTimeout(r, 2));
-    running--;
-    return x + 1;
-  };
+  const run = tracked();
   assert.deepEqual(
-    await execute(call, range(300), { concurrency: 4 }),
+    await execute(run.call, range(300), { concurrency: 4 }),
     range(300).map((x) => x + 1),
   );
-  assert.equal(peak, 4);
-  peak = 0;
+  assert.equal(run.seen.peak, 4);
   const mapped: number[] = [];
-  for await (const y of map(call, range(100), { concurrency: 3 })) mapped.push(y);
+  const stream = tracked();
+  for await (const y of map(stream.call, range(100), { concurrency: 3 })) mapped.push(y);
   assert.deepEqual(mapped, range(100).map((x) => x + 1));
-  assert.equal(peak, 3);
+  assert.equal(stream.seen.peak, 3);
 });
 
 test("engine: a self-contained inline function runs on workers", async () => {
