@@ -270,6 +270,28 @@ export async function runWhileLoading(
       }
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
+    // `optimize` alone keeps no result: once workers load the task, this thread waits for the
+    // first to hold it (the load then has the cores to itself), for as long as the items left
+    // would run here, or the load as foreseen where longer. It ran them here meanwhile, and where
+    // the load outlasted them the answer was "every item ran here", with no prediction (a pace
+    // that kept falling, 10,000 items, one call in three on Bun).
+    if (!job.run && loading !== undefined && loading.size === started) {
+      warmPace();
+      const leftMs = (n - job.known.size) * look.perItemMs;
+      const waitMs = Math.max(leftMs, lateAfter + startCosts(job).firstStartMs);
+      if (await firstLoad(job, loading, loadFrom + waitMs - job.rt.now())) continue;
+      job.profile.sampledIn = "main";
+      job.profile.sample = mainProfile(look.probe);
+      const serial = n * look.perItemMs;
+      const d = inline(
+        `the workers started were still loading the task after ` +
+          `${(job.rt.now() - loadFrom).toFixed(0)} ms, longer than the rest of the job takes ` +
+          `here (≈${leftMs.toFixed(0)} ms)`,
+        n,
+      );
+      d.serialMs = d.predictedMs = serial;
+      return { decision: d };
+    }
     // Workers still loading the task well past their load as foreseen (`LATE_LOAD`), timed from
     // their readiness (a start is charged apart: beside two CPU hogs a worker's start ran late
     // while its load was light), none fed yet: judged again at each slice once every one is
@@ -555,6 +577,26 @@ function loadOnce(worker: PoolWorker, spec: TaskSpec, keep: boolean): ReturnType
     byKey.set(spec.key, load);
   }
   return load;
+}
+
+/**
+ * Wait for the first of `loading`'s loads of the job's task to end (as one that holds it, or one
+ * that failed: sampling says why), at most `ms`: whether one ended, or the pool closed.
+ */
+async function firstLoad(job: Job, loading: Set<PoolWorker>, ms: number): Promise<boolean> {
+  const inFlight = [...loading].flatMap((w) => loads.get(w)?.get(job.spec.key) ?? []);
+  if (inFlight.length < loading.size || job.pool.closed) {
+    await new Promise((r) => setImmediate(r)); // a load ended: its worker leaves `loading`
+    return true;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((r) => timer = setTimeout(() => r(false), Math.max(0, ms)));
+  const ended = inFlight.map((p) => p.then(() => true as const, () => true as const));
+  try {
+    return await Promise.race([...ended, late]) || job.pool.closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Time workers holding each task would have saved its calls so far (ms, by spec key). */
