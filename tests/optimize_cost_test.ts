@@ -235,7 +235,10 @@ test("cost: optimize alone of a job whose pace keeps falling answers before runn
   const pool = createPool();
   try {
     const r = await optimize(falling, data, { cache: false, pool });
-    assert.ok(g.amorsizeFallingCalls! < data.length, `calls here: ${g.amorsizeFallingCalls}`);
+    assert.ok(
+      g.amorsizeFallingCalls! < data.length,
+      `calls here: ${g.amorsizeFallingCalls}; ${r.explain()}`,
+    );
     assert.ok(Number.isFinite(r.predictedMs.serial), r.explain());
   } finally {
     delete g.amorsizeFallingCalls;

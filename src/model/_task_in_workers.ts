@@ -11,6 +11,7 @@ import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit, splitWithHere } from "./cost_model.ts";
+import { speedupBelow } from "./decide.ts";
 import { cacheEnabled, lookupTaskMs, storeTaskMs } from "./_optimizer_cache.ts";
 import { BackFeed } from "./_back_feed.ts";
 import { RecentPace } from "./_recent_pace.ts";
@@ -264,9 +265,13 @@ export async function runWhileLoading(
         // `optimize` alone: where the job, at the pace that holds, is too small for workers, the
         // answer comes now, not once every item ran here (a task's first calls of 3 ms, the next
         // of 5 µs, 14,000 items: 116 → 78 ms of `optimize` on Deno).
+        // Judged at the pace that found no start paying (the look's slow single items, cold, had
+        // it read as not small, and every item ran here: 10,000 items of a falling pace, Node
+        // under a load of 3 on 2 cores); where it still reads otherwise, sampling on workers
+        // settles it. (`map` keeps the results it runs here: it goes on.)
         warmPace();
-        const small = tooSmallForWorkers(job, look);
-        if (small) return small;
+        const small = tooSmallForWorkers(job, look, false, job.run ? undefined : pace.perItemMs);
+        if (small || !job.run) return small;
       }
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
@@ -666,7 +671,12 @@ export function mayForgo(key: string, savedMs: number, costMs: number): boolean 
  * (the workers then load it on the cores the probe finds): a process's first call of 200 items of
  * 50 µs read the store and probed for 5–15 ms of its 28–40 (the plain loop: 13–15 ms).
  */
-export function tooSmallForWorkers(job: Job, look: Look, early = false): End | undefined {
+export function tooSmallForWorkers(
+  job: Job,
+  look: Look,
+  early = false,
+  paceMs?: number,
+): End | undefined {
   const n = job.src.total;
   // Before the probe, the logical cores bound the cores this process may use: a job too small
   // for workers on all of them is too small on any share of them.
@@ -681,7 +691,9 @@ export function tooSmallForWorkers(job: Job, look: Look, early = false): End | u
   // process's first call on Node: 230 of them ran here, and "the items left are small" sent
   // the whole job to the plain loop).
   const left = job.run ? n - job.known.handled : n;
-  const serial = left * (look.perItemMs + look.probe.slowPerItemMs);
+  // (At `paceMs` where given: the pace of the items run here since the look, of whichever
+  // items they were, stands for the look's, its slow single items included.)
+  const serial = left * (paceMs ?? look.perItemMs + look.probe.slowPerItemMs);
   const warmth = taskWarmth(job);
   const loadMs = warmth.loadedWorkers < 2 ? warmth.loadMs : 0; // paid by a second worker
   const judged = early ? { ...warmth, loadMs: 0 } : warmth;
@@ -726,8 +738,10 @@ export function tooSmallForWorkers(job: Job, look: Look, early = false): End | u
     n,
     `the ${left < n ? "items left are" : "whole job is"} small (≈${serial.toFixed(1)} ms ` +
       `serial): even a perfect split over ` +
-      `${cores === 2 ? "2" : `2 to ${cores}`} workers would not reach ` +
-      `${job.minSpeedup}× after starting them (≈${
+      `${cores === 2 ? "2" : `2 to ${cores}`} workers${
+        cpu < cores ? ` (≈${cpu.toFixed(1)} cores of CPU for them)` : ""
+      } would reach ${speedupBelow(best.speedup)}× at most, under ` +
+      `${job.minSpeedup}×, after starting them (≈${
         (firstStartMs + startHoldMs).toFixed(0)
       } ms the first)${
         loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)${loading}` : ""

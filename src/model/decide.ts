@@ -195,7 +195,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
     // slower than 64 in flight).
     const gains = asyncSpeedup > 1;
     const why = gains
-      ? `${asyncAlt.concurrency} calls in flight are predicted ${asyncSpeedup.toFixed(2)}× ` +
+      ? `${asyncAlt.concurrency} calls in flight are predicted ${speedupBelow(asyncSpeedup)}× ` +
         `faster than a plain loop, below minSpeedup ${limits.minSpeedup}`
       : "overlapping calls is not predicted to gain";
     return {
@@ -217,7 +217,7 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
       ? "one worker cannot beat the plain loop"
       : `the best worker configuration (${best.workers} workers, chunks of ${best.chunkSize}) ` +
         // "As fast as": a speedup under 1 is a slower run (0.10× "faster" read as 10 % faster).
-        `is predicted only ${workerSpeedup.toFixed(2)}× as fast as the plain loop, ` +
+        `is predicted only ${speedupBelow(workerSpeedup)}× as fast as the plain loop, ` +
         `below minSpeedup ${limits.minSpeedup}`;
     return {
       ...base,
@@ -239,6 +239,26 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
     reason: `Workers: ${onWorkers(best)} are predicted ${workerSpeedup.toFixed(2)}× faster ` +
       "than a plain loop",
   };
+}
+
+/**
+ * A speedup said to be under a threshold: two decimals, rounded down, so that it never reads as
+ * the threshold itself (1.196 read "1.20× as fast as the plain loop, below minSpeedup 1.2").
+ *
+ * @param speedup The speedup (a ratio).
+ * @returns It with two decimals, rounded down.
+ *
+ * @example Usage
+ * ```ts
+ * import { speedupBelow } from "./decide.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(speedupBelow(1.1996), "1.19");
+ * assert.equal(speedupBelow(0.5), "0.50");
+ * ```
+ */
+export function speedupBelow(speedup: number): string {
+  return (Math.floor(speedup * 100) / 100).toFixed(2);
 }
 
 /**
