@@ -86,8 +86,9 @@ test("cache: the second optimize of the same job is a hit without sampling", asy
       [first.executor, first.workers, first.chunkSize, first.concurrency, first.reason],
     );
     // Only the look ran: the first call, and beside it (it waits on a timer) one batch of at
-    // most `maxConcurrency` calls; no sampling in a worker.
-    assert.ok(second.profile.sampledItems <= 64, `${second.profile.sampledItems} items ran`);
+    // most `maxConcurrency` calls, then one call alone (it took the batch's time: its own, not
+    // a wait the batch's calls shared); no sampling in a worker.
+    assert.ok(second.profile.sampledItems <= 65, `${second.profile.sampledItems} items ran`);
     assert.ok(second.profile.sample, "the stored profile comes back");
     assert.match(second.explain(), /\[from cache\]/);
     assert.equal(second.profile.caps.memory, first.profile.caps.memory);

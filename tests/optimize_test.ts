@@ -237,6 +237,21 @@ test("optimize: an I/O task whose first calls compile (a client met cold) is dec
   assert.equal(r.profile.sampledIn, "main", r.explain());
 });
 
+test("optimize: calls that all waited for a client's connection are timed again once it is up", async () => {
+  // The process's first call of the task sets up a connection of 60 ms that every call waits
+  // for; once it is up, a call waits one turn of the event loop. The look's batch read every
+  // call at about 60 ms (3,000 calls: a plain loop of 3 minutes predicted); one call timed alone
+  // after it, far faster, says the batch's calls shared that wait: calls alone and a second
+  // batch measure the calls as they are. (A turn of the event loop takes microseconds; on any
+  // machine, however loaded, far under the 20 ms a call that would give 60 s.)
+  const client = task<number, number>(basic, "connectedClient");
+  const data = Array.from({ length: 3000 }, (_, i) => i);
+  const r = await optimize(client, data, { cache: false });
+  assert.ok(r.predictedMs.serial < 60_000, r.explain());
+  const out = await execute(client, data.slice(0, 10), { cache: false });
+  assert.deepEqual(out, data.slice(0, 10).map((x) => x * 2));
+});
+
 test("optimize: an async task whose look found its calls waiting starts the next look's batch at once", async () => {
   // Calls of a 20 ms timer, counted as they start: before the event loop turned once after the
   // first, and before any settled. The first look starts a first wave of 8, then (none settled

@@ -282,6 +282,12 @@ const CONCURRENT_CALLS = 64;
 /** See the batch's calls timed one at a time (a multiple of the look's time). */
 const BUSY_SINGLE = 5;
 
+/**
+ * A call timed alone after an idle batch in under this share of the batch's median latency: the
+ * batch's calls waited on something they shared (see `MainProbeOptions.slowAlone`).
+ */
+const SHARED_WAIT = 0.25;
+
 /** Least duration of a look's batch for its pace to count towards a steady pace (ms). */
 const STEADY_MS = 0.05;
 /** Most relative difference between two batches' paces for the pace to count as steady. */
@@ -753,6 +759,17 @@ export interface MainProbeOptions {
    * overlap, where the other way to tell is sampling in a worker.
    */
   alone?: boolean;
+  /**
+   * Whether one call is timed alone after a batch that left this thread idle and whose calls took
+   * longer than `maxMs` (`optimize` alone, which keeps no result: one call costs 1 / n of a job
+   * of such calls, and nothing where they were fast). Where it takes under `SHARED_WAIT` of the
+   * batch's median latency, the batch's calls waited on something they shared (a client's
+   * connection being set up on a process's first calls) rather than each on its own: more calls
+   * are timed alone, and a second batch, warm, measures what overlapping them gains (see
+   * `warmBatch`). The first 256 calls of an ioredis client read 63 ms each, and the plain loop of
+   * 3,000 calls was predicted at 173 s for 194 ms measured.
+   */
+  slowAlone?: boolean;
 }
 
 /** Whether the last `runBatch` stopped at the deadline (set only then: no write per item). */
@@ -1376,7 +1393,12 @@ export async function mainProbe(
       // in a busy batch at 4.9 ms, 2.2 ms past their synchronous parts): a few calls awaited one
       // by one (see `moreSingles`), each timed without the time this thread waited for a CPU
       // (preemption by other processes is not the task's; see `aloneMs`).
-      const cheap = options.alone === true || singlesCheap(c, maxMs);
+      const slowOnce = options.slowAlone === true && median(c.latencyMs) > maxMs &&
+        !threadBound(c);
+      const cheap = options.alone === true || slowOnce || singlesCheap(c, maxMs);
+      // (Calls timed alone in far less than the batch's: a wait the batch's calls shared.)
+      const shared = () =>
+        out.times.length > 0 && median(out.times) < SHARED_WAIT * median(c.latencyMs);
       let singlesCpuMs: number | undefined; // this thread's CPU per call timed one at a time
       if (first && !out.failure && cheap) {
         const ts = rt.now();
@@ -1384,7 +1406,8 @@ export async function mainProbe(
         const run0 = threadSched()?.runMs;
         while (
           k < maxItems &&
-          (out.times.length === 0 || moreSingles(out.times, rt.now() - ts, c.latencyMs, maxMs))
+          (out.times.length === 0 ||
+            (!slowOnce || shared()) && moreSingles(out.times, rt.now() - ts, c.latencyMs, maxMs))
         ) {
           const one = asyncSource ? await takeOneAsync(k) : takeOne(k);
           if (!one) break;
@@ -1414,8 +1437,12 @@ export async function mainProbe(
         // A batch that kept this thread busy with code still cold (a client library's first calls
         // compiling: 75 calls to a Redis server took 38–58 ms, 30–46 of them on this CPU, where
         // warm they take 0.08 ms a call in flight and 0.2–0.5 alone) says nothing of what
-        // overlapping the calls gains: a second batch, warm, says it (see `warmBatch`).
-        if (out.warmTimes && !out.failure && threadBound(c) && k < maxItems && maxCalls >= 2) {
+        // overlapping the calls gains: a second batch, warm, says it (see `warmBatch`) — as for
+        // a batch whose calls shared a wait (see `MainProbeOptions.slowAlone`).
+        if (
+          out.warmTimes && !out.failure && (threadBound(c) || shared()) && k < maxItems &&
+          maxCalls >= 2
+        ) {
           const cpuMs = singlesCpuMs ?? median(out.times);
           const warm = await warmBatch(
             fn,

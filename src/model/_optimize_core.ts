@@ -665,6 +665,8 @@ async function lookHere(
     // plain loop (Deno and Node).
     secondUnderMs: cold ? COLD_SECOND_MS : undefined,
     warmingUnderMs: cold ? COLD_WARMING_MS : undefined,
+    // `optimize` alone runs none of the job: one slow call alone costs it little.
+    slowAlone: !job.run,
   });
   // The look's results become the job's (no copy: thousands of sub-microsecond results), with
   // the helpers' replies so far (later ones go to the job's).
