@@ -275,12 +275,14 @@ export async function runWhileLoading(
       }
     }
     if (loading !== undefined && started === 0) return undefined; // none could start: sampling says why
-    // `optimize` alone keeps no result: once workers load the task, this thread waits for the
-    // first to hold it (the load then has the cores to itself), for as long as the items left
-    // would run here, or the load as foreseen where longer. It ran them here meanwhile, and where
-    // the load outlasted them the answer was "every item ran here", with no prediction (a pace
-    // that kept falling, 10,000 items, one call in three on Bun).
-    if (!job.run && loading !== undefined && loading.size === started) {
+    // `optimize` alone keeps no result: once workers load the task and the pace here is judged
+    // (see `settled`), this thread waits for the first to hold it (the load then has the cores
+    // to itself), for as long as the items left would run here, or the load as foreseen where
+    // longer. It ran them here meanwhile, and where the load outlasted them the answer was
+    // "every item ran here", with no prediction (a pace that kept falling, 10,000 items, one
+    // call in three on Bun). Until the pace is judged, items run here: a look of one cold item
+    // (a first JSON-schema compile of 96 ms, where the next took 5) is corrected by them.
+    if (!job.run && loading !== undefined && loading.size === started && settled) {
       warmPace();
       const leftMs = (n - job.known.size) * look.perItemMs;
       const waitMs = Math.max(leftMs, lateAfter + startCosts(job).firstStartMs);
