@@ -203,6 +203,9 @@ test("cost: optimize alone answers once the pace here holds where the job is too
     const r = await optimize(coldFirst, data, { cache: false, minSpeedup: 1.95, pool });
     assert.equal(r.executor, "inline", r.explain());
     assert.match(r.reason, /the whole job is small/, r.explain());
+    // The speedup a perfect split reaches is said, under the threshold it misses.
+    const reached = r.reason.match(/would reach (\d+\.\d\d)× at most, under 1\.95×/);
+    assert.ok(reached && Number(reached[1]) < 1.95, r.reason);
     assert.ok(r.profile.sampledItems < data.length, r.explain());
     assert.equal(pool.startedCount, 0, "no worker started");
   } finally {

@@ -120,6 +120,10 @@ test("explain: times under 10 µs read in microseconds", async () => {
   const text = explainOptimization({ ...r, profile: { ...r.profile, sample } });
   assert.match(text, /per item median 1\.20 µs, mean 0\.50 ms/);
   assert.match(text, /Clone per item: in 0\.00 ms \(8 B\), out 0\.02 ms/);
+  // A profile with no clone measured (a decision taken without workers in view) says so.
+  const unmeasured = { ...sample, inputBytes: 0, outputBytes: 0, outputCloneMs: 0 };
+  const bare = explainOptimization({ ...r, profile: { ...r.profile, sample: unmeasured } });
+  assert.match(bare, /^Clone per item: not measured$/m);
   // No CPU ratio: the type is not claimed; with one, it is given with the ratio.
   assert.match(text, /CV 0\.00, CPU\/wall not measured$/m);
   const io = { ...sample, cpuRatio: 0.05, workloadType: "io" as const };

@@ -766,7 +766,7 @@ export interface MainProbeOptions {
    * batch's median latency, the batch's calls waited on something they shared (a client's
    * connection being set up on a process's first calls) rather than each on its own: more calls
    * are timed alone, and a second batch, warm, measures what overlapping them gains (see
-   * `warmBatch`). The first 256 calls of an ioredis client read 63 ms each, and the plain loop of
+   * `warmBatch`); else the batch stands, and the call's time is not kept as a reference. The first 256 calls of an ioredis client read 63 ms each, and the plain loop of
    * 3,000 calls was predicted at 173 s for 194 ms measured.
    */
   slowAlone?: boolean;
@@ -1369,8 +1369,9 @@ export async function mainProbe(
       // the run would only wait for (their latencies then tell the plain loop and the run).
       let c = await measure(first ? Math.ceil(calls.length / 2) : calls.length);
       refill = undefined;
-      const idleSlow = median(c.latencyMs) > maxMs && !threadBound(c);
-      if (done < calls.length && (!idleSlow || exhausted)) c = await measure(calls.length);
+      // Calls slower than the look's time, this thread idle (waiting on a timer, a server).
+      const idleSlow = (b: ConcurrentBatch) => median(b.latencyMs) > maxMs && !threadBound(b);
+      if (done < calls.length && (!idleSlow(c) || exhausted)) c = await measure(calls.length);
       out.concurrent = c;
       const wallMs = c.wallMs;
       out.totalMs += wallMs;
@@ -1393,12 +1394,12 @@ export async function mainProbe(
       // in a busy batch at 4.9 ms, 2.2 ms past their synchronous parts): a few calls awaited one
       // by one (see `moreSingles`), each timed without the time this thread waited for a CPU
       // (preemption by other processes is not the task's; see `aloneMs`).
-      const slowOnce = options.slowAlone === true && median(c.latencyMs) > maxMs &&
-        !threadBound(c);
+      const slowOnce = options.slowAlone === true && idleSlow(c);
       const cheap = options.alone === true || slowOnce || singlesCheap(c, maxMs);
       // (Calls timed alone in far less than the batch's: a wait the batch's calls shared.)
       const shared = () =>
-        out.times.length > 0 && median(out.times) < SHARED_WAIT * median(c.latencyMs);
+        slowOnce && out.times.length > 0 &&
+        median(out.times) < SHARED_WAIT * median(c.latencyMs);
       let singlesCpuMs: number | undefined; // this thread's CPU per call timed one at a time
       if (first && !out.failure && cheap) {
         const ts = rt.now();
@@ -1428,6 +1429,10 @@ export async function mainProbe(
           out.totalMs += ms;
           out.times.push(aloneMs(ms, w, we));
         }
+        // A call alone that took about the batch's time took its own: the batch stands, and that
+        // one call is no reference (calls of 5 and 60 ms: one of 60 alone read the plain loop
+        // twice too slow). Its result is kept.
+        if (slowOnce && !shared()) out.times.length = 0;
         out.warmTimes = out.times.length > 0;
         rt.cpuTimeUs();
         const run1 = run0 === undefined ? undefined : threadSched()?.runMs;

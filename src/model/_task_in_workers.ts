@@ -98,9 +98,13 @@ const COLD_CHUNK = 3;
  * one-shot source or under `timeoutMs` or `signal` (a synchronous call here can be neither timed
  * out nor aborted). `optimize` alone answers once the pace holds where the items left, at that
  * pace, are too small for workers (see {@linkcode tooSmallForWorkers}): it runs no job here.
- * Returns an answer when every item ran here (inline), one threw or the rest is too small for
- * workers, else the workers started (their first holds the task; the look's pace is now that of
- * the slices here, where that is faster), or undefined where nothing ran here.
+ * `optimize` alone runs no more items here once workers load the task and the pace is judged: it
+ * waits for their load, and answers inline from the pace here where the load outlasts both the
+ * items left and the load foreseen.
+ * Returns an answer when every item ran here (inline), one threw, the rest is too small for
+ * workers or `optimize` alone's wait for the load ended first, else the workers started (their
+ * first holds the task; the look's pace is now that of the slices here, where that is faster), or
+ * undefined where nothing ran here (or where sampling is to settle it).
  */
 export async function runWhileLoading(
   job: Job,
@@ -265,10 +269,11 @@ export async function runWhileLoading(
         // `optimize` alone: where the job, at the pace that holds, is too small for workers, the
         // answer comes now, not once every item ran here (a task's first calls of 3 ms, the next
         // of 5 µs, 14,000 items: 116 → 78 ms of `optimize` on Deno).
-        // Judged at the pace that found no start paying (the look's slow single items, cold, had
-        // it read as not small, and every item ran here: 10,000 items of a falling pace, Node
-        // under a load of 3 on 2 cores); where it still reads otherwise, sampling on workers
-        // settles it. (`map` keeps the results it runs here: it goes on.)
+        // Judged at the pace that found no start paying, as `workersPay` judged it (at the
+        // look's pace and its cold slow single items it read as not small, and every item ran
+        // here: 10,000 items of a falling pace, Node under a load of 3 on 2 cores); were it ever
+        // to read otherwise, sampling on workers would settle it. (`map` keeps the results it
+        // runs here: it goes on.)
         warmPace();
         const small = tooSmallForWorkers(job, look, false, job.run ? undefined : pace.perItemMs);
         if (small || !job.run) return small;
@@ -285,8 +290,11 @@ export async function runWhileLoading(
     if (!job.run && loading !== undefined && loading.size === started && settled) {
       warmPace();
       const leftMs = (n - job.known.size) * look.perItemMs;
-      const waitMs = Math.max(leftMs, lateAfter + startCosts(job).firstStartMs);
-      if (await firstLoad(job, loading, loadFrom + waitMs - job.rt.now())) continue;
+      const foreseen = loadFrom + lateAfter + startCosts(job).firstStartMs - job.rt.now();
+      if (await firstLoad(job, loading, Math.max(leftMs, foreseen))) {
+        if (loading.size < started) continue;
+        break; // (a load that ended and is still counted: sampling on the workers says more)
+      }
       job.profile.sampledIn = "main";
       job.profile.sample = mainProfile(look.probe);
       const serial = n * look.perItemMs;
@@ -667,7 +675,9 @@ export function mayForgo(key: string, savedMs: number, costMs: number): boolean 
  * items left (for `optimize` alone, of the whole job) cannot pay — but the calls of a job that
  * stays here for the load's sake add up (see {@linkcode forgone}). `early`: judged before the
  * store is read for the task's load in a worker (see {@linkcode learnLoad}): small only where it
- * is small with no load at all. Before the probe
+ * is small with no load at all. `paceMs`: the time per item to judge the job at, where the items
+ * run here since the look measured it (else the look's, its slow single items added). Before the
+ * probe
  * (a process's first call), on every logical core; the probe is needed only where the calls of
  * this job so far, this one included, could have forgone the least that loading the task costs
  * (the workers then load it on the cores the probe finds): a process's first call of 200 items of

@@ -255,10 +255,12 @@ export function decide(m: ModelInputs, limits: DecideLimits): Decision {
  *
  * assert.equal(speedupBelow(1.1996), "1.19");
  * assert.equal(speedupBelow(0.5), "0.50");
+ * assert.equal(speedupBelow(1.15), "1.15");
  * ```
  */
 export function speedupBelow(speedup: number): string {
-  return (Math.floor(speedup * 100) / 100).toFixed(2);
+  // (1.15 × 100 is 114.99999999999999 in binary floating point: nudged before the floor.)
+  return (Math.floor(speedup * 100 + 1e-9) / 100).toFixed(2);
 }
 
 /**

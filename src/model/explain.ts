@@ -60,8 +60,11 @@ export function explainOptimization(r: Omit<OptimizationResult, "explain">): str
           ? "CPU/wall not measured"
           : `${s.workloadType}-bound (CPU/wall ${s.cpuRatio.toFixed(2)})`) +
         (s.isAsync ? ", returns Promises" : ""),
-      `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
-        `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)` +
+      // (A decision taken without workers in view measures no clone: said so, not "0 B".)
+      (s.inputBytes === 0 && s.outputBytes === 0 && s.inputCloneMs === 0 && s.outputCloneMs === 0
+        ? "Clone per item: not measured"
+        : `Clone per item: in ${ms(s.inputCloneMs)} (${s.inputBytes.toFixed(0)} B), out ` +
+          `${ms(s.outputCloneMs)} (${s.outputBytes.toFixed(0)} B)`) +
         (s.itemCrossingMs === undefined ? "" : `; an item crossing ${ms(s.itemCrossingMs)}`) +
         (s.resultCrossingMs === undefined ? "" : `; a result crossing ${ms(s.resultCrossingMs)}`) +
         (s.resultSendMs === undefined ? "" : `; a result sent by a worker ${ms(s.resultSendMs)}`),
