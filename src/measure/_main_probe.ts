@@ -1430,8 +1430,8 @@ export async function mainProbe(
           out.times.push(aloneMs(ms, w, we));
         }
         // A call alone that took about the batch's time took its own: the batch stands, and that
-        // one call is no reference (calls of 5 and 60 ms: one of 60 alone read the plain loop
-        // twice too slow). Its result is kept.
+        // one call is no reference (of calls of 5 and 60 ms, one of 60 alone would read the plain
+        // loop about twice too slow). Its result is kept.
         if (slowOnce && !shared()) out.times.length = 0;
         out.warmTimes = out.times.length > 0;
         rt.cpuTimeUs();
