@@ -61,8 +61,9 @@ export interface FailedRun {
 
 /**
  * Check the options and resolve the run: the configuration the caller forces (any of
- * `executor`, `workers`, `chunkSize`, `concurrency`), else the optimizer's decision. A task that throws or
- * cannot load while the optimizer samples it fails the run here, as it would in the engine.
+ * `executor`, `workers`, `chunkSize`, `concurrency`), else the optimizer's decision. A task that
+ * throws or cannot load while the optimizer samples it fails the run here, as it would in the
+ * engine.
  */
 export async function resolveRun<I, O>(
   task: Task<I, O>,

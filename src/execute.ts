@@ -19,8 +19,8 @@ function join(parts: unknown[][]): unknown[] {
 
 /**
  * Run `task` on every item of `data` and return the results in input order. Without a forced
- * configuration (`executor`, `workers`, `chunkSize`, `concurrency`) the optimizer measures the task and picks
- * one (inline when workers would not pay off); sampled items are never run twice.
+ * configuration (`executor`, `workers`, `chunkSize`, `concurrency`) the optimizer measures the
+ * task and picks one (inline when workers would not pay off); sampled items are never run twice.
  *
  * @typeParam I The item type.
  * @typeParam O The result type.

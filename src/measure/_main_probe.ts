@@ -766,8 +766,9 @@ export interface MainProbeOptions {
    * batch's median latency, the batch's calls waited on something they shared (a client's
    * connection being set up on a process's first calls) rather than each on its own: more calls
    * are timed alone, and a second batch, warm, measures what overlapping them gains (see
-   * `warmBatch`); else the batch stands, and the call's time is not kept as a reference. The first 256 calls of an ioredis client read 63 ms each, and the plain loop of
-   * 3,000 calls was predicted at 173 s for 194 ms measured.
+   * `warmBatch`); else the batch stands, and the call's time is not kept as a reference. The
+   * first 256 calls of an ioredis client read 63 ms each, and the plain loop of 3,000 calls was
+   * predicted at 173 s for 194 ms measured.
    */
   slowAlone?: boolean;
 }

@@ -11,7 +11,7 @@ import { runtime, withoutExit } from "../runtime/mod.ts";
 import { APART_ITEM_MS, callApart, isThenable, type TaskSpec, thrownError } from "../task/mod.ts";
 import { setImmediate } from "node:timers";
 import { perfectSplit, splitWithHere } from "./cost_model.ts";
-import { speedupBelow } from "./decide.ts";
+import { type Decision, speedupBelow } from "./decide.ts";
 import { cacheEnabled, lookupTaskMs, storeTaskMs } from "./_optimizer_cache.ts";
 import { BackFeed } from "./_back_feed.ts";
 import { RecentPace } from "./_recent_pace.ts";
@@ -296,17 +296,10 @@ export async function runWhileLoading(
         if (loading.size < started) continue;
         break; // (a load that ended and is still counted: sampling on the workers says more)
       }
-      job.profile.sampledIn = "main";
-      job.profile.sample = mainProfile(look.probe);
-      const serial = n * look.perItemMs;
-      const d = inline(
-        `the workers started were still loading the task after ` +
-          `${(job.rt.now() - loadFrom).toFixed(0)} ms, longer than the rest of the job takes ` +
-          `here (≈${leftMs.toFixed(0)} ms)`,
-        n,
-      );
-      d.serialMs = d.predictedMs = serial;
-      return { decision: d };
+      const why = `the workers started were still loading the task after ` +
+        `${(job.rt.now() - loadFrom).toFixed(0)} ms, longer than the rest of the job takes ` +
+        `here (≈${leftMs.toFixed(0)} ms)`;
+      return answeredHere(job, look, inline(why, n), n * look.perItemMs);
     }
     // Workers still loading the task well past their load as foreseen (`LATE_LOAD`), timed from
     // their readiness (a start is charged apart: beside two CPU hogs a worker's start ran late
@@ -384,8 +377,6 @@ export async function runWhileLoading(
   }
   warmPace();
   if (job.known.size < n) return started;
-  job.profile.sampledIn = "main";
-  job.profile.sample = mainProfile(look.probe);
   const loadMs = loadEstimate(job);
   const fed = feed?.workers.size ?? 0;
   const why = loading === undefined
@@ -397,7 +388,18 @@ export async function runWhileLoading(
     ? `every item ran here: the workers started were still loading the task after ` +
       `${stoppedAfter.toFixed(0)} ms, where the items left no longer paid for more (stopped)`
     : "every item ran here while the workers loaded the task";
-  return { decision: asLookRan(look.probe, n, why) };
+  return answeredHere(job, look, asLookRan(look.probe, n, why));
+}
+
+/**
+ * An answer from this thread's look and pace alone, the profile said to be this thread's: with
+ * `serialMs` (the plain loop at that pace) as its prediction where given.
+ */
+function answeredHere(job: Job, look: Look, decision: Decision, serialMs?: number): End {
+  job.profile.sampledIn = "main";
+  job.profile.sample = mainProfile(look.probe);
+  if (serialMs !== undefined) decision.serialMs = decision.predictedMs = serialMs;
+  return { decision };
 }
 
 /**
@@ -744,8 +746,6 @@ export function tooSmallForWorkers(
         "have saved more than that on workers holding it";
     }
   }
-  job.profile.sampledIn = "main";
-  job.profile.sample = mainProfile(look.probe);
   const d = asLookRan(
     look.probe,
     n,
@@ -760,8 +760,7 @@ export function tooSmallForWorkers(
         loadMs >= 1 ? ` and loading the task (≈${loadMs.toFixed(0)} ms)${loading}` : ""
       }`,
   );
-  d.serialMs = d.predictedMs = serial;
-  return { decision: d };
+  return answeredHere(job, look, d, serial);
 }
 
 /**
