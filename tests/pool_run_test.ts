@@ -12,6 +12,7 @@ const square = task<number, number>(basic, "square");
 const failOn13 = task<number, number>(basic, "failOn13");
 const sleepy = task<number, number>(basic, "sleepy");
 const spin = task<number, number>(basic, "spin");
+const meet = task<{ flags: Int32Array; i: number; waitMs: number }, boolean>(basic, "meet");
 
 /** The rejection of `p` (or undefined when it resolves). */
 async function rejection(p: Promise<unknown>): Promise<Error | undefined> {
@@ -85,6 +86,27 @@ test("pool.run: timeoutMs fails the call with a ChunkTimeoutError; the pool stay
     const e = await rejection(pool.run(sleepy, 2_000, { timeoutMs: 50 }));
     assert.ok(e instanceof ChunkTimeoutError, String(e));
     assert.equal(await pool.run(square, 3), 9);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("pool.run: a reply that arrived while this thread was held past timeoutMs is no timeout", async () => {
+  const pool = createPool({ maxWorkers: 1 });
+  try {
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const call = pool.run(meet, { flags, i: 0, waitMs: 10_000 }, { timeoutMs: 1_000 });
+    // The worker raises its flag and waits for this thread's; this thread raises it and stays
+    // busy past the limit, so the reply waits in the queue behind the timer that ran out.
+    const t = performance.now();
+    while (Atomics.load(flags, 0) === 0 && performance.now() - t < 10_000) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.equal(Atomics.load(flags, 0), 1, "the worker started the item");
+    Atomics.store(flags, 1, 1);
+    const held = performance.now();
+    while (performance.now() - held < 1_200) { /* held */ }
+    assert.equal(await call, true);
   } finally {
     await pool.close();
   }

@@ -50,7 +50,12 @@ const specs = new Map<string, TaskSpec>();
 /** The last chunk that had to wait (a task loading, a Promise result) while it is unfinished. */
 let tail: Promise<void> | undefined;
 
-const post = (m: FromWorker, transfer?: Transferable[]) => port.postMessage(m, transfer);
+/** The pool's count of this worker's replies to chunks (see `ToWorker`'s `replies`). */
+let replies: Int32Array | undefined;
+const post = (m: FromWorker, transfer?: Transferable[]) => {
+  if (replies && (m.t === "done" || m.t === "fail" || m.t === "unread")) Atomics.add(replies, 0, 1);
+  port.postMessage(m, transfer);
+};
 
 // Chunks run one after another, in the order they came. A chunk of a loaded, synchronous task
 // runs in one microtask, without a Promise chain (with one-item chunks the Promise hops cost
@@ -61,6 +66,7 @@ port.onMessage((data) => {
   const msg = data as ToWorker;
   // A message runs only between calls: a chunk still in one was cut off (see `calling`).
   if (msg.t === "ping") return post({ t: "pong", id: msg.id, cut: cutOff ?? calling });
+  if (msg.t === "replies") return void (replies = msg.count);
   queueMicrotask(() => {
     if (tail) return void (tail = track(tail.then(() => run(msg))));
     const p = run(msg);
