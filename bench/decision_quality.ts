@@ -24,7 +24,7 @@
  * ("predicted ×") is checked against; for a workers decision, the prediction error's two sides
  * are the predicted plain loop against inline and the predicted run against forced (both scaled
  * from the items left after deciding to the whole job). The prediction, the forced configuration
- * and the auto column's label are the first of the 5 calls' that predicted ("(call k)" where not
+ * and the auto column's label are the first of the 5 calls that predicted ("(call k)" where not
  * the first: a call that ran every item while deciding predicts nothing).
  *
  * Workloads: synthetic families (`_dq_tasks.ts`) and tasks on popular npm libraries

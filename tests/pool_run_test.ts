@@ -94,6 +94,8 @@ test("pool.run: timeoutMs fails the call with a ChunkTimeoutError; the pool stay
 test("pool.run: a reply that arrived while this thread was held past timeoutMs is no timeout", async () => {
   const pool = createPool({ maxWorkers: 1 });
   try {
+    // The worker holds the task first: its load is no part of the limit below.
+    assert.equal(await pool.run(meet, { flags: new Int32Array(1), i: 0, waitMs: 0 }), false);
     const flags = new Int32Array(new SharedArrayBuffer(8));
     const call = pool.run(meet, { flags, i: 0, waitMs: 10_000 }, { timeoutMs: 1_000 });
     // The worker raises its flag and waits for this thread's; this thread raises it and stays

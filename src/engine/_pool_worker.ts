@@ -40,6 +40,9 @@ export interface WorkerEvents {
   onDeath(w: PoolWorker): void;
 }
 
+/** The messages a worker counts as it posts them (see `PoolWorker.#armTimer`). */
+const ANSWERS: ReadonlySet<string> = new Set(["loaded", "done", "fail", "unread"]);
+
 /**
  * How often a worker with chunks in flight is asked whether a call of its was cut off (ms; see
  * `PoolWorker.watchStops`).
@@ -78,9 +81,9 @@ export class PoolWorker {
    */
   watchStops = false;
   #timer?: ReturnType<typeof setTimeout>;
-  /** The worker's replies to chunks, counted there as it posts them (shared memory). */
+  /** The worker's answers to chunks, counted there as it posts them (shared memory; see `#armTimer`). */
   #replies = new Int32Array(new SharedArrayBuffer(4));
-  /** Those replies that reached this thread (read or not). */
+  /** Those answers that reached this thread (read or not), counted as the worker counts (32 bits). */
   #repliesHere = 0;
   #stopTimer?: ReturnType<typeof setInterval>;
   /** The ping sent, unanswered yet. */
@@ -121,6 +124,7 @@ export class PoolWorker {
         if (msg.cut !== undefined && this.inflight.some((c) => c.id === msg.cut)) this.#cut();
         return;
       }
+      if (ANSWERS.has(msg.t)) this.#repliesHere = (this.#repliesHere + 1) | 0; // (see `#armTimer`)
       if (msg.t === "loaded") {
         const head = this.inflight[0];
         if (head?.id === msg.id && head.loading) {
@@ -129,7 +133,6 @@ export class PoolWorker {
         }
         return;
       }
-      if (msg.t === "unread" || msg.t === "done" || msg.t === "fail") this.#repliesHere++;
       if (msg.t === "unread") return this.#unread(unreadItems(this.inflight[0], msg.error));
       if (msg.t !== "done" && msg.t !== "fail") return;
       const head = this.inflight[0];
@@ -148,7 +151,7 @@ export class PoolWorker {
     handle.onFailure((failure) => this.#die(failure));
     // A reply this thread could not read: the oldest chunk's (replies come in order).
     handle.onMessageError((e) => {
-      this.#repliesHere++; // (a reply, as only replies carry what may not be read)
+      this.#repliesHere = (this.#repliesHere + 1) | 0; // (a reply: results may not be readable)
       this.#unread(unreadResults(this.inflight[0], e));
     });
   }
@@ -269,22 +272,24 @@ export class PoolWorker {
   }
 
   /**
-   * Time the head chunk (or its load) from now. A limit that runs out once the worker replied to
-   * the chunk (its count of replies is past those that reached this thread) is no timeout: the
-   * reply waits in this thread's queue, behind the timer, while this thread was held — chunks of a
-   * trivial task under `timeoutMs: 2` failed so on Deno ("Chunk of items 28..41 exceeded the
-   * timeout of 2 ms", and the optimizer's sampled "Item 0"). It gets the limit once more, then
-   * fails (a reply lost on the way).
+   * Time the head chunk (or its load) from now. A limit that runs out once the worker answered
+   * (its count of answers — `loaded`, `done`, `fail`, `unread` — is past those that reached this
+   * thread) is no timeout: the answer waits in this thread's queue, behind the timer, while this
+   * thread was held. Chunks of a trivial task under `timeoutMs: 2` failed so on Deno ("Chunk of
+   * items 28..41 exceeded the timeout of 2 ms", and the optimizer's sampled "Item 0"). The limit is
+   * then given once more (the answer is read first), and runs out as before where no answer came.
+   * Messages of the task's own (`parentPort.postMessage`) that look like answers are counted here
+   * only: this thread's count then runs ahead, and limits run out as they did without the count.
    */
   #armTimer(): void {
     clearTimeout(this.#timer);
     const head = this.inflight[0];
     if (!head?.timeoutMs || this.readyAt === undefined) return;
-    let replied = false;
+    let answered = false;
     const expire = () => {
       if (this.inflight[0] !== head || this.dead) return;
-      if (!replied && Atomics.load(this.#replies, 0) > this.#repliesHere) {
-        replied = true;
+      if (!answered && ((Atomics.load(this.#replies, 0) - this.#repliesHere) | 0) > 0) {
+        answered = true;
         this.#timer = setTimeout(expire, head.timeoutMs);
         return;
       }

@@ -95,9 +95,10 @@ export type ToWorker =
     buffers?: BufferPath[];
   }
   | { t: "ping"; id: number }
-  // Sent once, first: a counter in shared memory that the worker raises as it posts each reply to
-  // a chunk (`done`, `fail`, `unread`), so that a time limit that runs out while the reply waits
-  // in this thread's queue is told from a chunk still running (see `PoolWorker`).
+  // Sent once, first: a counter in shared memory that the worker raises as it posts each answer
+  // to a chunk (`loaded`, `done`, `fail`, `unread`), so that a time limit that runs out while the
+  // answer waits in this thread's queue is told from a load or chunk still running (see
+  // `PoolWorker`).
   | { t: "replies"; count: Int32Array };
 
 /**

@@ -50,11 +50,12 @@ const specs = new Map<string, TaskSpec>();
 /** The last chunk that had to wait (a task loading, a Promise result) while it is unfinished. */
 let tail: Promise<void> | undefined;
 
-/** The pool's count of this worker's replies to chunks (see `ToWorker`'s `replies`). */
+/** The pool's count of this worker's answers to chunks (see `ToWorker`'s `replies`). */
 let replies: Int32Array | undefined;
 const post = (m: FromWorker, transfer?: Transferable[]) => {
-  if (replies && (m.t === "done" || m.t === "fail" || m.t === "unread")) Atomics.add(replies, 0, 1);
   port.postMessage(m, transfer);
+  // Counted once posted: a post that throws (a buffer that cannot move, then sent again) is none.
+  if (replies && m.t !== "ready" && m.t !== "pong") Atomics.add(replies, 0, 1); // its answers
 };
 
 // Chunks run one after another, in the order they came. A chunk of a loaded, synchronous task
