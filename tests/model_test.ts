@@ -681,6 +681,29 @@ test("decide: an I/O-bound async task goes to the async executor", () => {
   assert.equal(rest.concurrency, 100);
 });
 
+test("decide: a job of a few waves starts all the calls its CPU time cannot cover in fewer", () => {
+  // 120 calls of 50 ms with 0.65 ms of CPU each (78 ms in all): the CPU ratio (77 in flight)
+  // leaves two waves, a latency more than one; all 120 at once fit one wave.
+  const few = decide(
+    { ...base, n: 120, perItemMs: 50, maxItemMs: 50 },
+    { ...limits, isAsync: true, cpuPerItemMs: 0.65 },
+  );
+  assert.equal(few.executor, "async");
+  assert.equal(few.concurrency, 120);
+  // 300 of them (195 ms of CPU): three waves fit in it, 100 in flight.
+  const more = decide(
+    { ...base, n: 300, perItemMs: 50, maxItemMs: 50 },
+    { ...limits, isAsync: true, cpuPerItemMs: 0.65 },
+  );
+  assert.equal(more.concurrency, 100);
+  // 10,000 of them: about the wait over the CPU a call needs (50 / 0.65).
+  const long = decide(
+    { ...base, n: 10_000, perItemMs: 50, maxItemMs: 50 },
+    { ...limits, isAsync: true, cpuPerItemMs: 0.65 },
+  );
+  assert.equal(long.concurrency, 77);
+});
+
 test("decide: a batch whose calls queued starts the async executor near what its throughput needs (Little's law), never under the batch's own calls", () => {
   // Calls of 0.4 ms alone that overlapped at 0.1 ms a call: 4 in flight sustain that throughput;
   // the start is 4× past them, under the floor of 64 that the CPU ratio alone would get.
