@@ -256,13 +256,19 @@ test("cost: optimize alone judges the whole job, which its caller runs: one that
   // a run here needs (`START_MARGIN`). Judged on the items left, as a run judges its own, the
   // items ran here until they were too few for workers (then "the items left are small", and
   // the whole job went to the plain loop), or to the end.
+  // Other processes' load can leave even a perfect split under 1.7× (beside two CPU hogs: 1.69×,
+  // a start of 138 ms): the whole job is then "small", judged as a whole, as few items ran here.
   const data = new Array(4000).fill(1);
   const pool = createPool();
   try {
     const r = await optimize(spin, data, { cache: false, minSpeedup: 1.7, pool });
-    assert.ok(pool.startedCount > 0, r.explain());
     assert.ok(r.profile.sampledItems < data.length / 2, r.explain());
-    assert.doesNotMatch(r.reason, /small|every item ran here/, r.explain());
+    assert.doesNotMatch(r.reason, /items left|every item ran here/, r.explain());
+    if (/small/.test(r.reason)) {
+      assert.match(r.reason, /the whole job is small/, r.explain());
+      const perItemMs = r.profile.sample!.perItemMs.median;
+      assert.ok(r.predictedMs.serial >= 0.9 * data.length * perItemMs, r.explain());
+    } else assert.ok(pool.startedCount > 0, r.explain());
   } finally {
     await pool.close();
   }
