@@ -670,7 +670,7 @@ test("decide: an I/O-bound async task goes to the async executor", () => {
     { ...limits, isAsync: true, cpuPerItemMs: 0.05 },
   );
   assert.equal(d.executor, "async");
-  assert.equal(d.concurrency, 100); // wait / CPU = 5 / 0.05
+  assert.equal(d.concurrency, 100); // 10 ms of CPU holds two waves of 5 ms (= wait / CPU here)
   // Two calls left beside the look's calls in flight: the concurrency is the whole job's (the
   // decision is kept for it), not two.
   const rest = decide(

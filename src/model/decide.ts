@@ -395,7 +395,8 @@ export function chunkCandidates(m: ModelInputs, w: number, most = Infinity): num
 
 /**
  * Calls in flight for the async executor to start from: enough to cover the wait with the CPU
- * each needs (in as few waves as that CPU time holds), at least `ASYNC_START` (the CPU time of one call at a time is inflated by timer
+ * each needs, in as few waves as the calls' CPU time holds (every call where it holds less than
+ * one: see below), at least `ASYNC_START` (the CPU time of one call at a time is inflated by timer
  * and promise overhead, so the ratio under-estimates; the engine's limiter adapts from here and
  * backs off when latency rises), and at least `LINEAR_REACH` × the calls the look overlapped
  * with a near-linear gain (`asyncLinearCalls`); at most `maxConcurrency` and the item count.
@@ -418,13 +419,15 @@ function asyncConcurrency(m: ModelInputs, limits: DecideLimits): number {
   const linearCalls = limits.asyncLinearCalls ?? 0;
   const n = Math.max(m.n ?? 1024, limits.jobItems ?? 0);
   // The fewest calls in flight whose waves of latency fit in the CPU time the calls need (see
-  // `predictAsync`: each wave more than fit costs a latency, fewer waves gain nothing): over a
-  // long job about the wait over the CPU a call needs; over a few waves' worth, enough that the
-  // last is not a latency more (120 HTTP calls of 50 ms, 0.65 ms of CPU each: 77 in flight, in two
-  // waves, took 144–152 ms on Deno and Node; 256 in flight, all 120 at once, 95–123).
+  // `predictAsync`, the longest call's tail included: each wave more than fit costs a latency,
+  // fewer waves gain nothing): over a long job about the wait over the CPU a call needs; over a
+  // few waves' worth, enough that the last is not a latency more (120 HTTP calls of 50 ms, 0.65 ms
+  // of CPU each: 77 in flight, in two waves, took 144–152 ms on Deno and Node; 256 in flight, all
+  // 120 at once, 95–123).
+  const cpuMs = Math.max(cpuPerItemMs, 0.002);
   const tail = Math.max(0, (m.maxItemMs ?? m.perItemMs) - m.perItemMs);
-  const cpu = n * Math.max(cpuPerItemMs, 0.002);
-  const ratio = n / Math.max(1, Math.floor((cpu - tail) / m.perItemMs));
+  const waves = Math.floor((n * cpuMs - tail) / m.perItemMs);
+  const ratio = n / Math.max(1, waves || 1);
   const little = asyncItemMs !== undefined && asyncItemMs > 0
     ? Math.max(LITTLE_REACH * m.perItemMs / asyncItemMs, limits.asyncBatchCalls ?? 0)
     : Infinity;
